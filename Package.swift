@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// Trit: a Swift toolchain for ternary (MatMul-free) language-model accelerators.
+// Dependencies point one way: HDL <- HDLEmit <- HDLSim; HDL <- HDLLib;
+// ISA <- Assembler, Interpreter; the `trit` executable sits on top.
+import PackageDescription
+
+let package = Package(
+    name: "Trit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "trit", targets: ["TritCLI"]),
+        .library(name: "HDL", targets: ["HDL", "HDLEmit", "HDLSim", "HDLLib"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Hardware DSL: the language and its elaboration checks.
+        .target(name: "HDL"),
+        // SystemVerilog back-end.
+        .target(name: "HDLEmit", dependencies: ["HDL"]),
+        // Verilator-backed simulation driven from Swift.
+        .target(name: "HDLSim", dependencies: ["HDL", "HDLEmit"]),
+        // Reusable circuits written in the DSL (FIFO, adder tree, ...).
+        .target(name: "HDLLib", dependencies: ["HDL"]),
+        // The instruction set, described once.
+        .target(name: "ISA"),
+        .target(name: "Assembler", dependencies: ["ISA"]),
+        .target(name: "Interpreter", dependencies: ["ISA"]),
+        .executableTarget(
+            name: "TritCLI",
+            dependencies: [
+                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLEmit"]),
+        .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib"]),
+        .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib"]),
+        .testTarget(name: "HDLLibTests", dependencies: ["HDL", "HDLEmit", "HDLLib"]),
+        .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit"]),
+        .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter"]),
+        .testTarget(name: "TritCLITests", dependencies: ["TritCLI"]),
+    ]
+)
