@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLEmit"]),
+        .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLLib"]),
         .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib"]),
         .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib"]),
         .testTarget(name: "HDLLibTests", dependencies: ["HDL", "HDLEmit", "HDLLib"]),

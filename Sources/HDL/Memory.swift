@@ -1,0 +1,114 @@
+/// What a synchronous read returns when the same cycle writes the same address.
+public enum ReadDuringWrite: String, Sendable {
+    /// The value stored before the write (the native M20K / block-RAM mode).
+    case oldData
+    /// The value being written (costs a bypass comparator and multiplexer).
+    case newData
+}
+
+/// An array of words with one write port and any number of read ports.
+///
+/// - `readLatency: 0`: asynchronous read (LUT RAM / MLAB); the data of the
+///   current address, a write lands at the clock edge.
+/// - `readLatency: 1`: the address is sampled at the clock edge and the data
+///   appears after it (M20K / block RAM); `readDuringWrite` says what a
+///   read of the address being written returns.
+/// - `readLatency: 2`: as 1, plus an output register (M20K with output register).
+///
+/// The emitter writes these in the template Quartus infers as M20K and Vivado
+/// as block RAM. `initial` contents make a ROM when there is no write port.
+public final class Memory {
+    public let name: String
+    public let depth: Int
+    public let element: HWType
+    public let readLatency: Int
+    public let readDuringWrite: ReadDuringWrite
+    public let initial: [BitVector]?
+    public let location: CodeLocation
+    public private(set) var writePort: WritePort?
+    public private(set) var readPorts: [ReadPort] = []
+    unowned let builder: ModuleBuilder
+
+    public struct WritePort {
+        public let enable: Signal
+        public let address: Signal
+        public let data: Signal
+        let decls: (enable: SignalDecl, address: SignalDecl, data: SignalDecl)
+    }
+
+    public struct ReadPort {
+        public let address: Signal
+        public let data: Signal
+        let decls: (address: SignalDecl, data: SignalDecl)
+    }
+
+    public var addressWidth: Int { HDL.addressWidth(depth) }
+
+    init(name: String, depth: Int, element: HWType, readLatency: Int, readDuringWrite: ReadDuringWrite,
+         initial: [BitVector]?, location: CodeLocation, builder: ModuleBuilder) {
+        self.name = name
+        self.depth = depth
+        self.element = element
+        self.readLatency = readLatency
+        self.readDuringWrite = readDuringWrite
+        self.initial = initial
+        self.location = location
+        self.builder = builder
+    }
+
+    /// The write port (created on first use): drive `enable`, `address` and
+    /// `data` on every path; the write happens at the clock edge.
+    public func write(file: String = #fileID, line: Int = #line, column: Int = #column) -> WritePort {
+        if let writePort { return writePort }
+        let loc = CodeLocation(file: file, line: line, column: column)
+        let owner = "memory \(name)"
+        let en = builder.declare("\(name)_we", .bool, .sinkPort(owner: owner), loc)
+        let addr = builder.declare("\(name)_waddr", .uint(addressWidth), .sinkPort(owner: owner), loc)
+        let data = builder.declare("\(name)_wdata", element, .sinkPort(owner: owner), loc)
+        let port = WritePort(enable: builder.signal(en), address: builder.signal(addr), data: builder.signal(data),
+                             decls: (en, addr, data))
+        writePort = port
+        return port
+    }
+
+    /// A new read port: drive `address`; `data` follows after `readLatency` cycles.
+    public func read(file: String = #fileID, line: Int = #line, column: Int = #column) -> ReadPort {
+        let loc = CodeLocation(file: file, line: line, column: column)
+        let owner = "memory \(name)"
+        let prefix = readPorts.isEmpty ? "\(name)_r" : "\(name)_r\(readPorts.count)"
+        let addr = builder.declare("\(prefix)addr", .uint(addressWidth), .sinkPort(owner: owner), loc)
+        let data = builder.declare("\(prefix)data", element, .sourcePort(owner: owner), loc)
+        let port = ReadPort(address: builder.signal(addr), data: builder.signal(data), decls: (addr, data))
+        readPorts.append(port)
+        return port
+    }
+
+    /// Read ports and the write port as declarations, for back-ends.
+    public var readPortDecls: [(address: SignalDecl, data: SignalDecl)] { readPorts.map(\.decls) }
+    public var writePortDecls: (enable: SignalDecl, address: SignalDecl, data: SignalDecl)? { writePort?.decls }
+}
+
+extension ModuleBuilder {
+    /// Declare a memory of `depth` words of type `element`.
+    public func memory(_ name: String, depth: Int, of element: HWType, readLatency: Int = 1,
+                       readDuringWrite: ReadDuringWrite = .oldData, initial: [BitVector]? = nil,
+                       file: String = #fileID, line: Int = #line, column: Int = #column) -> Memory {
+        let loc = CodeLocation(file: file, line: line, column: column)
+        if let p = Identifier.problem(name) { error(p, loc) }
+        if depth < 2 { error("memory '\(name)' needs a depth of at least 2, got \(depth)", loc) }
+        if !(0...2).contains(readLatency) { error("memory '\(name)': read latency must be 0, 1 or 2, got \(readLatency)", loc) }
+        if let p = element.problem { error("memory '\(name)': \(p)", loc) }
+        if let initial {
+            if initial.count > depth {
+                error("memory '\(name)' has \(initial.count) initial words but depth \(depth)", loc)
+            }
+            if let bad = initial.firstIndex(where: { $0.width != element.width }) {
+                error("initial word \(bad) of memory '\(name)' is \(initial[bad].width) bits, expected \(element.width)", loc)
+            }
+        }
+        let m = Memory(name: name, depth: max(depth, 2), element: element, readLatency: readLatency,
+                       readDuringWrite: readDuringWrite, initial: initial, location: loc, builder: self)
+        adopt(m)
+        return m
+    }
+}

@@ -1,0 +1,57 @@
+import HDL
+
+/// A first-in first-out queue with valid/ready handshakes on both sides.
+///
+/// A word enters when `in_valid && in_ready` and leaves when
+/// `out_valid && out_ready`, both at the clock edge; `out_data` shows the
+/// oldest word whenever `out_valid` is high (show-ahead). A full queue
+/// deasserts `in_ready` (back-pressure); pushing and popping in the same
+/// cycle works when full or empty too only as far as the state allows.
+public struct FIFO: Module {
+    public let width: Int
+    /// A power of two, at least 2.
+    public let depth: Int
+
+    public init(width: Int, depth: Int) {
+        self.width = width
+        self.depth = depth
+    }
+
+    public var parameters: [Parameter] { [Parameter("W", width), Parameter("D", depth)] }
+
+    public func build(_ m: ModuleBuilder) {
+        let a = addressWidth(depth)
+        let inValid = m.input("in_valid", .bool)
+        let inData = m.input("in_data", .uint(width))
+        let inReady = m.output("in_ready", .bool)
+        let outValid = m.output("out_valid", .bool)
+        let outData = m.output("out_data", .uint(width))
+        let outReady = m.input("out_ready", .bool)
+        let count = m.output("count", .uint(a + 1))
+
+        // Pointers one bit wider than the address tell full from empty.
+        let head = m.reg("head", .uint(a + 1), reset: 0)
+        let tail = m.reg("tail", .uint(a + 1), reset: 0)
+        let used = m.wire("used", tail - head)
+        let full = m.wire("full", used == lit(depth, width: a + 1))
+        let empty = m.wire("empty", used == 0)
+        let push = m.wire("push", inValid && !full)
+        let pop = m.wire("pop", outReady && !empty)
+
+        let words = m.memory("words", depth: depth, of: .uint(width), readLatency: 0)
+        let write = words.write()
+        write.enable.set(push)
+        write.address.set(tail[a - 1, 0])
+        write.data.set(inData)
+        let read = words.read()
+        read.address.set(head[a - 1, 0])
+
+        m.when(push) { tail.set(tail + 1) }
+        m.when(pop) { head.set(head + 1) }
+
+        inReady.set(!full)
+        outValid.set(!empty)
+        outData.set(read.data)
+        count.set(used)
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+
+/// The `trit` command: one entry point for every stage of the toolchain.
+/// Each subcommand lives in its own file in this directory.
+@main
+struct Trit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trit",
+        abstract: "Toolchain for ternary (MatMul-free) language-model accelerators.",
+        version: TritVersion.string,
+        subcommands: [
+            HDLDemoCommand.self,
+            IsaCommand.self,
+            AsmCommand.self,
+            DisasmCommand.self,
+            RunCommand.self,
+            BenchInterpCommand.self,
+        ]
+    )
+}
+
+enum TritVersion {
+    static let string = "0.1.0"
+}
