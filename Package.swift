@@ -35,7 +35,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLLib"]),
-        .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib"]),
+        .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib", "HDLSim"]),
         .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib"]),
         .testTarget(name: "HDLLibTests", dependencies: ["HDL", "HDLEmit", "HDLLib"]),
         .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit"]),

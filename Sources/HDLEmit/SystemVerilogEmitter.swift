@@ -123,6 +123,11 @@ struct ModuleWriter {
         for m in module.memories {
             lines.append("  \(Self.svType(m.element)) \(memoryArray(m)) [0:\(m.depth - 1)];"
                          + " // \(m.depth) x \(m.element), read latency \(m.readLatency)")
+            if m.readLatency == 2 {
+                for r in m.readPortDecls {
+                    lines.append("  \(Self.svType(m.element)) \(names.readStage(r.data)); // first read register")
+                }
+            }
         }
         guard !lines.isEmpty else { return "" }
         return "\n" + lines.joined(separator: "\n") + "\n"

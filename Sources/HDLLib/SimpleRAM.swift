@@ -59,7 +59,7 @@ public struct ROM: Module {
     public func build(_ m: ModuleBuilder) {
         let address = m.input("address", .uint(addressWidth(contents.count)))
         let data = m.output("data", .uint(width))
-        let rom = m.memory("table", depth: contents.count, of: .uint(width), readLatency: 1, initial: contents)
+        let rom = m.memory("words", depth: contents.count, of: .uint(width), readLatency: 1, initial: contents)
         let r = rom.read()
         r.address.set(address)
         data.set(r.data)

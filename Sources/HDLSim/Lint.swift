@@ -33,7 +33,8 @@ public enum Lint {
         var script = files.map { "read_verilog -sv \($0.name)" }.joined(separator: "; ")
         script += "; hierarchy -check -top \(top)"
         if synthesize { script += "; synth -top \(top); stat" }
-        let r = try ExternalTool.run("yosys", ["-q", "-p", script] + (synthesize ? ["-T"] : []), in: dir)
+        // Quiet unless synthesizing, where the statistics are the point.
+        let r = try ExternalTool.run("yosys", (synthesize ? [] : ["-q"]) + ["-p", script], in: dir)
         if !r.succeeded { return (r.output, "") }
         let warnings = r.output.split(separator: "\n").filter { $0.contains("Warning") || $0.contains("ERROR") }
         return (warnings.joined(separator: "\n"), r.output)
