@@ -243,7 +243,7 @@ public enum InstructionSet {
              paper: true),
         spec(.norm, [v("vd", .rd), v("va", .ra), v("vb", .rb), OperandSpec("eps", .eps, .imm)], .reduction, .vector,
              "RMSNorm with weight vector vb and epsilon eps.",
-             "Over the first VL elements: `vd[i] = x[i] * rsqrt(mean(x^2) + eps) * vb[i]` computed exactly as `rmsnorm` in the Numeric contract (exact 128-bit sum of squares, eps in Q.(2F)). A zero vector with eps = 0 gives zeros.",
+             "Over the first VL elements: `vd[i] = x[i] * rsqrt(mean(x^2) + eps) * vb[i]` computed as in the Numeric contract's RMSNorm section (exact sum of squares, eps in Q.(2F), normalized rsqrt). A zero vector with eps = 0 gives zeros.",
              paper: true),
     ]
 

@@ -265,13 +265,16 @@ public enum Numeric {
     /// RMSNorm of `n` elements with weight vector `w` and `eps`:
     /// `y[i] = x[i] * rsqrt(mean(x^2) + eps) * w[i]`.
     ///
-    /// - `S = sum x[i]^2` exactly (each square is < 2^62 and the sum of up to
-    ///   65536 of them < 2^78: a 78-bit accumulator; here 128 bits).
-    /// - `M = floor(S / n) + epsQ`, with `epsQ` unsigned in Q.(2F) (the
-    ///   instruction's 32-bit immediate). M is mean(x^2)+eps in Q.(2F).
-    /// - `M == 0` (zero vector and eps 0): every output is 0.
-    /// - `(y, e) = rsqrtCore(M)`; `R = y * 2^(F - 1 - e/2)` (1/rms in Q.30;
-    ///   rounded by `rshr` when the exponent is negative; at most 2^(F+30)).
+    /// - `S = sum x[i]^2 + n * epsQ` exactly, with `epsQ` the instruction's
+    ///   unsigned 32-bit immediate in Q.(2F) (each square < 2^62; with
+    ///   n <= 65536 the sum is < 2^79: a 79-bit accumulator; here 128 bits).
+    ///   `S / n` is mean(x^2) + eps in Q.(2F).
+    /// - `S == 0` (zero vector and eps 0): every output is 0.
+    /// - Normalization keeps full precision for small inputs:
+    ///   `h = min(62, 63 + bitlen(n) - bitlen(S))` rounded down to even
+    ///   (never negative), `M = floor(S * 2^h / n)` (fits in 64 bits).
+    /// - `(y, e) = rsqrtCore(M)`; `R = y * 2^(F + h/2 - 1 - e/2)` (1/rms in
+    ///   Q.30; rounded by `rshr` when the exponent is negative).
     /// - `t[i] = rshr(x[i] * R, 30)` (128-bit product, saturated to 64 bits),
     ///   `y[i] = sat32(rshr(t[i] * w[i], F))` (128-bit product).
     public static func rmsScale(_ x: UnsafeBufferPointer<Int32>, epsQ: UInt32, f: Int) -> Int64? {
@@ -284,13 +287,22 @@ public enum Numeric {
         }
         let n = UInt64(x.count)
         guard n > 0 else { return nil }
-        // S / n: hi < n always (S < n * 2^64), so the quotient fits in 64 bits.
-        let (q, _) = n.dividingFullWidth((high: hi, low: lo))
-        let (m, ovf) = q.addingReportingOverflow(UInt64(epsQ))
-        let mm = ovf ? UInt64.max : m
-        if mm == 0 { return nil }
-        let (y, e) = rsqrtCore(mm)
-        let k = f - 1 - e / 2
+        let ne = n.multipliedFullWidth(by: UInt64(epsQ))
+        let (l2, c2) = lo.addingReportingOverflow(ne.low)
+        lo = l2
+        hi = hi &+ ne.high &+ (c2 ? 1 : 0)
+        if hi == 0 && lo == 0 { return nil }
+        let bitsS = hi != 0 ? 128 - hi.leadingZeroBitCount : 64 - lo.leadingZeroBitCount
+        let bitsN = 64 - n.leadingZeroBitCount
+        let h = max(0, min(62, 63 + bitsN - bitsS)) & ~1
+        if h > 0 {
+            hi = (hi << UInt64(h)) | (lo >> UInt64(64 - h))
+            lo = lo << UInt64(h)
+        }
+        // S * 2^h < n * 2^64 by the choice of h, so the quotient fits in 64 bits.
+        let (m, _) = n.dividingFullWidth((high: hi, low: lo))
+        let (y, e) = rsqrtCore(m)
+        let k = f + h / 2 - 1 - e / 2
         return k >= 0 ? Int64(y) << Int64(k) : rshr(Int64(y), -k)
     }
 

@@ -34,14 +34,13 @@ enum ISAToolFiles {
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try Data(bytes).write(to: tmp)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-            } else {
-                try FileManager.default.moveItem(at: tmp, to: url)
+            // rename(2) replaces the target atomically.
+            if rename(tmp.path, url.path) != 0 {
+                throw Failure(description: String(cString: strerror(errno)))
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw Failure(description: "\(path): cannot write: \(error.localizedDescription)")
+            throw Failure(description: "\(path): cannot write: \((error as? Failure)?.description ?? error.localizedDescription)")
         }
     }
 

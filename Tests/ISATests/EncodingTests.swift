@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+@testable import ISA
+
+@Suite struct EncodingTests {
+    @Test func fieldsTileTheWordWithoutOverlap() {
+        var covered: UInt64 = 0
+        for f in Encoding.fields {
+            #expect(covered & f.mask == 0, "field \(f.name) overlaps")
+            covered |= f.mask
+        }
+        #expect(covered == UInt64.max)
+        #expect(Encoding.fields.map(\.width).reduce(0, +) == 64)
+    }
+
+    @Test func opcodesAreUniqueAndZeroIsIllegal() {
+        let ops = InstructionSet.instructions.map(\.opcode)
+        #expect(Set(ops).count == ops.count)
+        #expect(!ops.contains(0))
+        #expect(Instruction.decode(0) == .failure(.unknownOpcode(0)))
+        for m in InstructionSet.paperMnemonics { #expect(InstructionSet.specsByMnemonic[m] != nil, "\(m)") }
+        for op in Opcode.allCases { #expect(op.spec.opcode == op.rawValue) }
+    }
+
+    @Test func everyInstructionEncodesAndDecodesWithRandomFields() {
+        var rng = SplitMix(seed: 3)
+        for spec in InstructionSet.instructions {
+            for _ in 0..<200 {
+                var ins = Instruction(Opcode(rawValue: spec.opcode)!)
+                for o in spec.operands {
+                    switch o.kind {
+                    case .vreg, .sreg: ins.set(o.field, rng.next() % 16)
+                    case .length: ins.set(o.field, rng.next() % 8192 + 1)
+                    default: ins.set(o.field, rng.next() & 0xFFFF_FFFF)
+                    }
+                }
+                let w = ins.word
+                #expect(Instruction.decode(w) == .success(ins), "\(spec.mnemonic) 0x\(String(w, radix: 16))")
+                #expect(Encoding.op.extract(w) == UInt64(spec.opcode))
+            }
+        }
+    }
+
+    @Test func unusedFieldsRegistersAndPackingAreChecked() {
+        // A nonzero rc is illegal for everything.
+        let add = Instruction(.add, rd: 1, ra: 2, rb: 3).word
+        #expect(Instruction.decode(add | (1 << 40)) == .failure(.nonzeroUnusedField(.rc)))
+        // imm is unused by add.
+        #expect(Instruction.decode(add | 5) == .failure(.nonzeroUnusedField(.imm)))
+        // rb unused by exp.
+        #expect(Instruction.decode(Instruction(.exp, rd: 1, ra: 2).word | (1 << 44)) == .failure(.nonzeroUnusedField(.rb)))
+        // mode is only for tmatmul, where 1 (base-3) is reserved.
+        #expect(Instruction.decode(add | (1 << 32)) == .failure(.nonzeroUnusedField(.mode)))
+        let tm = Instruction(.tmatmul, rd: 1, ra: 2, rb: 3, imm: 64).word
+        #expect(Instruction.decode(tm | (1 << 32)) == .failure(.unsupportedPacking(1)))
+        #expect(Instruction.decode(tm | (7 << 32)) == .failure(.unsupportedPacking(7)))
+        // Register beyond a smaller register file.
+        let small = CoreConfig(vectorRegisters: 8, scalarRegisters: 4)
+        #expect(Instruction.decode(Instruction(.add, rd: 8).word, config: small) == .failure(.registerOutOfRange(.rd, 8)))
+        #expect(Instruction.decode(Instruction(.absmax, rd: 4).word, config: small) == .failure(.registerOutOfRange(.rd, 4)))
+        #expect(Instruction.decode(Instruction(.absmax, rd: 3, ra: 7).word, config: small) == .success(Instruction(.absmax, rd: 3, ra: 7)))
+        // Every unassigned opcode is illegal.
+        for op in 0...255 where Opcode(rawValue: UInt8(op)) == nil {
+            #expect(Instruction.decode(UInt64(op) << 56) == .failure(.unknownOpcode(UInt8(op))))
+        }
+    }
+
+    @Test func configValidation() {
+        #expect(CoreConfig.standard.problems.isEmpty)
+        #expect(CoreConfig(vectorRegisters: 0).problems.count == 1)
+        #expect(CoreConfig(vectorRegisters: 17, scalarRegisters: 0, maxVectorLength: 0, fracBits: 30).problems.count == 4)
+        #expect(CoreConfig.standard.maxVectorLength >= 6912)
+        #expect(CoreConfig.standard.formatName == "Q15.16")
+    }
+
+    @Test func retirementLine() {
+        let r = RetireRecord(index: 7, opcode: Opcode.tmatmul.rawValue, destination: .vector, destinationIndex: 6, count: 2048, digest: 0x3fa2b1c0)
+        #expect(r.line == "7 tmatmul v6 2048 3fa2b1c0")
+        let m = RetireRecord(index: 0, opcode: Opcode.sv.rawValue, destination: .memory, destinationIndex: 0x1000, count: 4, digest: 1)
+        #expect(m.line == "0 sv @0x00001000 4 00000001")
+        #expect(RetireRecord(index: 9, opcode: 1, destination: .none, destinationIndex: 0, count: 0, digest: 0).line == "9 halt - 0 00000000")
+    }
+
+    @Test func ternaryPacking() {
+        let trits: [Int8] = [1, -1, 0, 1, 1, 0, 0, -1, 1]
+        let b = TernaryMatrix.pack(rows: 1, cols: 9, weightScale: 65536, trits: trits)
+        #expect(b.count == 128)
+        #expect(Array(b[0..<12]) == [1, 0, 0, 0, 9, 0, 0, 0, 0, 0, 1, 0])
+        // first byte: codes 01, 11, 00, 01 from LSB -> 0b01_00_11_01
+        #expect(b[64] == 0b0100_1101)
+        #expect(b[65] == 0b1100_0001)   // 01, 00, 00, 11
+        #expect(b[66] == 0b01)
+        #expect(TernaryMatrix.rowStride(cols: 256) == 64 && TernaryMatrix.rowStride(cols: 257) == 128)
+        #expect(TernaryMatrix.trit(0b10) == nil && TernaryMatrix.trit(0b11) == -1)
+    }
+}
+
+@Suite struct ReferenceTests {
+    /// The repository root, from this file's location (Tests/ISATests/...).
+    static var root: String {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/")
+    }
+
+    func committed(_ rel: String) -> String? {
+        guard let d = FileManager.default.contents(atPath: Self.root + "/" + rel) else { return nil }
+        return String(decoding: d, as: UTF8.self)
+    }
+
+    @Test func committedMarkdownIsCurrent() {
+        let file = committed("isa/ISA.md")
+        #expect(file != nil, "isa/ISA.md missing")
+        #expect(file == ISAReference.markdown(), "isa/ISA.md is stale: regenerate with `trit isa --format md -o isa/ISA.md`")
+    }
+
+    @Test func committedJSONIsCurrent() {
+        let file = committed("isa/isa.json")
+        #expect(file != nil, "isa/isa.json missing")
+        #expect(file == ISAReference.json(), "isa/isa.json is stale: regenerate with `trit isa --format json -o isa/isa.json`")
+    }
+
+    @Test func referenceMentionsEveryInstructionAndFault() {
+        let md = ISAReference.markdown()
+        for s in InstructionSet.instructions { #expect(md.contains("### `\(s.mnemonic)`")) }
+        for f in FaultCode.allCases { #expect(md.contains("`\(f.name)`")) }
+        let js = ISAReference.json()
+        #expect(js.contains("\"mnemonic\": \"tmatmul\""))
+        #expect(js.contains("\"lsb\": 56"))
+    }
+}
