@@ -36,7 +36,7 @@ public struct AsmErrors: Error, CustomStringConvertible, Sendable {
 ///
 /// Labels in the code section are instruction indices; labels in a data
 /// section are byte addresses. Expressions: integers (decimal, 0x hex),
-/// names, `+`, `-`, parentheses.
+/// names, `+`, `-`, `*`, parentheses.
 public struct Assembler {
     public var config: CoreConfig
     public init(config: CoreConfig = .standard) { self.config = config }
@@ -98,12 +98,24 @@ struct AssemblyRun {
         var p = 0
         func col() -> Int { p < toks.count ? toks[p].column : endColumn }
         func parseExpr() throws(EvalFailure) -> Int64 {
-            var v = try parseTerm()
+            var v = try parseProduct()
             while p < toks.count, case .punct(let c) = toks[p].kind, c == "+" || c == "-" {
                 let opCol = toks[p].column
                 p += 1
-                let r = try parseTerm()
+                let r = try parseProduct()
                 let (s, o) = c == "+" ? v.addingReportingOverflow(r) : v.subtractingReportingOverflow(r)
+                if o { error(line, opCol, "arithmetic overflow in \(what)"); throw .reported }
+                v = s
+            }
+            return v
+        }
+        func parseProduct() throws(EvalFailure) -> Int64 {
+            var v = try parseTerm()
+            while p < toks.count, case .punct("*") = toks[p].kind {
+                let opCol = toks[p].column
+                p += 1
+                let r = try parseTerm()
+                let (s, o) = v.multipliedReportingOverflow(by: r)
                 if o { error(line, opCol, "arithmetic overflow in \(what)"); throw .reported }
                 v = s
             }

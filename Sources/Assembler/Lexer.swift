@@ -59,7 +59,7 @@ enum Lexer {
                 }
                 out.append(Token(kind: .number(String(chars[i..<j])), column: col))
                 i = j
-            } else if ",:+-()".contains(c) {
+            } else if ",:+-*()".contains(c) {
                 out.append(Token(kind: .punct(c), column: col))
                 i += 1
             } else {

@@ -256,7 +256,7 @@ public enum ISAReference {
 
         p("## Assembly language")
         p()
-        p("One statement per line; `;` or `#` starts a comment. `label:` before a statement defines a name: an instruction index in code, a byte address in a data section. Names: letters, digits, `_`, `.`, not starting with a digit; mnemonics and register names are reserved. Integers are decimal or `0x` hex (`_` separators allowed); expressions combine integers and names with `+`, `-` and parentheses. Mnemonics are case-insensitive.")
+        p("One statement per line; `;` or `#` starts a comment. `label:` before a statement defines a name: an instruction index in code, a byte address in a data section. Names: letters, digits, `_`, `.`, not starting with a digit; mnemonics and register names are reserved. Integers are decimal or `0x` hex (`_` separators allowed); expressions combine integers and names with `+`, `-`, `*` and parentheses. Mnemonics are case-insensitive.")
         p()
         p("| directive | meaning |")
         p("|---|---|")
