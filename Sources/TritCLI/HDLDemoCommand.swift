@@ -5,7 +5,7 @@ import HDLEmit
 import HDLLib
 import HDLSim
 
-/// `trit hdl-demo`: elaborate the DSL's library circuits, write their
+/// `trit hdl-demo`: elaborate the DSL's example circuits, write their
 /// SystemVerilog, and lint it with Verilator and Yosys.
 struct HDLDemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,21 +19,14 @@ struct HDLDemoCommand: ParsableCommand {
     var noLint = false
 
     func run() throws {
-        let circuits: [(String, any Module)] = [
-            ("counter with enable and clear", Counter(width: 8)),
-            ("FIFO, 16 x 32 bits, valid/ready", FIFO(width: 32, depth: 16)),
-            ("ternary adder tree, 64 x int8", TernaryAdderTree(inputs: 64, width: 8, registerAbove: 16)),
-            ("RAM, M20K template, new data on read-during-write", SimpleRAM(width: 16, depth: 256, readLatency: 1, readDuringWrite: .newData)),
-            ("state machine: detects 1011", SequenceDetector()),
-        ]
         let dir = URL(fileURLWithPath: out, isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var failures = 0
-        for (what, circuit) in circuits {
+        for (what, circuit) in ExampleCircuits.all {
             let start = Date()
             let design = try elaborate(circuit)
             let files = SystemVerilogEmitter().files(for: design)
-            let ms = Int(Date().timeIntervalSince(start) * 1000)
+            let ms = Date().timeIntervalSince(start) * 1000
             for f in files {
                 try f.contents.write(to: dir.appendingPathComponent(f.name), atomically: true, encoding: .utf8)
             }
@@ -41,10 +34,11 @@ struct HDLDemoCommand: ParsableCommand {
             var status = ""
             if !noLint {
                 let problems = try Lint.check(design)
-                status = problems.isEmpty ? "lint clean (verilator -Wall, yosys)" : "LINT PROBLEMS:\n\(problems)"
+                status = problems.isEmpty ? "; lint clean (verilator -Wall, yosys)" : "; LINT PROBLEMS:\n\(problems)"
                 if !problems.isEmpty { failures += 1 }
             }
-            print("\(design.top.name): \(what); \(files.count) module(s), \(lines) lines, \(ms) ms; \(status)")
+            print("\(design.top.name): \(what)\n    \(files.count) module(s), \(lines) lines, elaborated and emitted in "
+                  + String(format: "%.1f ms", ms) + status)
         }
         print("wrote \(dir.path)")
         if failures > 0 { throw ExitCode(1) }

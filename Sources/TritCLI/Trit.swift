@@ -10,6 +10,7 @@ struct Trit: ParsableCommand {
         version: TritVersion.string,
         subcommands: [
             HDLDemoCommand.self,
+            HDLBenchCommand.self,
             IsaCommand.self,
             AsmCommand.self,
             DisasmCommand.self,

@@ -1,0 +1,65 @@
+# Trit: `make demo` and `make test` are the only commands a new machine needs;
+# both install what is missing first (`make deps`).
+
+SWIFT      ?= swift
+BUILD_DIR  := .build/debug
+TRIT       := $(BUILD_DIR)/trit
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VERILATOR_MIN := 5.0
+
+.PHONY: all deps build test test-long rtl demo bench lint clean
+
+all: build
+
+## deps: install Verilator, Yosys and NumPy when missing (idempotent), check versions.
+deps:
+	@missing=""; \
+	command -v verilator >/dev/null 2>&1 || missing="$$missing verilator"; \
+	command -v yosys >/dev/null 2>&1 || missing="$$missing yosys"; \
+	command -v g++ >/dev/null 2>&1 || missing="$$missing g++"; \
+	command -v make >/dev/null 2>&1 || missing="$$missing make"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@v=$$(verilator --version | awk '{print $$2}'); \
+	if [ "$$(printf '%s\n%s\n' "$(VERILATOR_MIN)" "$$v" | sort -V | head -n1)" != "$(VERILATOR_MIN)" ]; then \
+	  echo "Verilator $$v is too old: Trit needs $(VERILATOR_MIN) or later" >&2; exit 1; \
+	fi; echo "verilator $$v, $$(yosys -V | cut -d' ' -f1-2)"
+	@python3 -c 'import numpy' 2>/dev/null || python3 -m pip install -q numpy || echo "NumPy missing: only the benchmark comparison needs it"
+
+## build: compile the toolchain (debug).
+build:
+	$(SWIFT) build --product trit
+
+## test: everything CI runs.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## test-long: the same with larger random-test counts.
+test-long: deps
+	$(SWIFT) build --build-tests
+	TRIT_LONG=1 $(SWIFT) test --skip-build
+
+## rtl: regenerate every committed generated file (rtl/, isa/).
+rtl: build
+	rm -rf rtl/examples
+	$(TRIT) hdl-demo --no-lint --out rtl/examples >/dev/null
+	$(TRIT) isa --format md > isa/ISA.md
+	$(TRIT) isa --format json > isa/isa.json
+
+## demo: the main job (grows with the project).
+demo: deps build
+	$(TRIT) hdl-demo --out out/demo
+
+## bench: benchmarks, written to bench/REPORT.md.
+bench: deps
+	bench/run.sh
+
+## lint: Verilator -Wall and Yosys over everything the generator emits.
+lint: deps build
+	$(TRIT) hdl-demo --out out/lint
+
+clean:
+	rm -rf .build out
