@@ -37,10 +37,8 @@ let package = Package(
         .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLLib"]),
         .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib", "HDLSim"]),
         .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib"]),
-        .testTarget(name: "HDLLibTests", dependencies: ["HDL", "HDLEmit", "HDLLib"]),
         .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit"]),
         .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler"]),
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter"]),
-        .testTarget(name: "TritCLITests", dependencies: ["TritCLI"]),
     ]
 )
