@@ -74,11 +74,19 @@ enum ModelBuilder {
         return t
     }
 
-    static func cxxFlags(_ t: Toolchain, trace: Bool) -> [String] {
-        let on = trace ? "1" : "0"
-        return ["-std=gnu++17", "-fPIC", "-fvisibility=hidden", "-faligned-new", "-w", compileOptimization,
-                "-DVM_COVERAGE=0", "-DVM_SC=0", "-DVM_TRACE=\(on)", "-DVM_TRACE_FST=\(on)", "-DVM_TRACE_VCD=0",
-                "-I\(t.verilatorRoot)/include", "-I\(t.verilatorRoot)/include/vltstd"]
+    /// Flags for every C++ compilation. `-pthread` is here, not only on the
+    /// link line, because it defines a macro and the precompiled header is
+    /// only used when the macros match.
+    static func cxxFlags(_ t: Toolchain) -> [String] {
+        ["-std=gnu++17", "-fPIC", "-fvisibility=hidden", "-faligned-new", "-pthread", "-w", compileOptimization,
+         "-DVM_COVERAGE=0", "-DVM_SC=0", "-DVM_TRACE_VCD=0",
+         "-I\(t.verilatorRoot)/include", "-I\(t.verilatorRoot)/include/vltstd"]
+    }
+
+    /// The model's flags: the trace switches only matter to the model and
+    /// the headers (Verilator's runtime sources never test them).
+    static func modelFlags(_ t: Toolchain, trace: Bool) -> [String] {
+        cxxFlags(t) + ["-DVM_TRACE=\(trace ? 1 : 0)", "-DVM_TRACE_FST=\(trace ? 1 : 0)"]
     }
 
     /// Build (or find) the model of `design` and return its library.
@@ -89,7 +97,7 @@ enum ModelBuilder {
         let prefix = "V" + top
         var hasher = StableHash()
         for part in ["trit-sim", "harness \(Harness.version)", t.verilatorVersion, t.compilerVersion,
-                     cxxFlags(t, trace: trace).joined(separator: " "), "trace \(trace)", top] {
+                     modelFlags(t, trace: trace).joined(separator: " "), "trace \(trace)", top] {
             hasher.add(part)
         }
         for f in files {
@@ -105,7 +113,7 @@ enum ModelBuilder {
         if fm.fileExists(atPath: library.path) {
             return ModelBuild(cacheHit: true, key: key, library: library, verilateSeconds: 0, compileSeconds: 0, runtimeSeconds: 0)
         }
-        let lock = try FileLock(cacheDirectory.appendingPathComponent("\(key).lock"))
+        let lock = try FileLock(cacheDirectory.appendingPathComponent("locks/\(key).lock"))
         defer { lock.unlock() }
         if fm.fileExists(atPath: library.path) {
             return ModelBuild(cacheHit: true, key: key, library: library, verilateSeconds: 0, compileSeconds: 0, runtimeSeconds: 0)
@@ -149,16 +157,23 @@ enum ModelBuilder {
         let unity = (["trit_harness.cpp"] + generated).map { "#include \"\($0)\"" }.joined(separator: "\n") + "\n"
         try unity.write(to: obj.appendingPathComponent("trit_all.cpp"), atomically: false, encoding: .utf8)
 
-        // 3. Verilator's runtime, compiled once per cache and reused.
-        let (runtime, runtimeSeconds) = try runtimeObjects(t, trace: trace, cacheDirectory: cacheDirectory)
+        // 3. Verilator's runtime and a precompiled verilated.h, made once per
+        //    cache and reused by every model.
+        let (runtime, runtimeSeconds) = try Runtime.ensure(t, trace: trace, cacheDirectory: cacheDirectory)
         clock = Stopwatch()
 
-        // 4. Compile and link the shared library.
-        let out = work.appendingPathComponent("model.so")
-        let link = cxxFlags(t, trace: trace) + ["-shared", "-o", out.path, obj.appendingPathComponent("trit_all.cpp").path]
-            + runtime.map(\.path) + ["-pthread"] + (trace ? ["-lz"] : [])
-        let compiled = try ExternalTool.run(t.compiler, link, in: obj)
+        // 4. Compile, then link the shared library.
+        let object = obj.appendingPathComponent("trit_all.o")
+        var compile = modelFlags(t, trace: trace)
+        if let header = runtime.precompiledHeader { compile += ["-include", header.path] }
+        compile += ["-c", "-o", object.path, obj.appendingPathComponent("trit_all.cpp").path]
+        let compiled = try ExternalTool.run(t.compiler, compile, in: obj)
         guard compiled.succeeded else { throw SimulationError.buildFailed(step: "\(t.compiler)", output: compiled.output) }
+        let out = work.appendingPathComponent("model.so")
+        let link = ["-shared", "-o", out.path, object.path] + runtime.objects.map(\.path) + ["-pthread"] + (trace ? ["-lz"] : [])
+        let linked = try ExternalTool.run(t.compiler, link, in: obj)
+        guard linked.succeeded else { throw SimulationError.buildFailed(step: "linking with \(t.compiler)", output: linked.output) }
+        try? fm.removeItem(at: object)
         let compileSeconds = clock.lap()
 
         // 5. Publish atomically: a reader sees the whole directory or none.
@@ -166,42 +181,6 @@ enum ModelBuilder {
         try fm.moveItem(at: work, to: final)
         return ModelBuild(cacheHit: false, key: key, library: library, verilateSeconds: verilateSeconds,
                           compileSeconds: compileSeconds, runtimeSeconds: runtimeSeconds)
-    }
-
-    /// Verilator's runtime objects (verilated.cpp and friends) for these flags.
-    static func runtimeObjects(_ t: Toolchain, trace: Bool, cacheDirectory: URL) throws -> ([URL], Double) {
-        let sources = ["verilated", "verilated_threads"] + (trace ? ["verilated_fst_c"] : [])
-        var hasher = StableHash()
-        for part in ["runtime", t.verilatorVersion, t.compilerVersion, cxxFlags(t, trace: trace).joined(separator: " ")] + sources {
-            hasher.add(part)
-        }
-        let fm = FileManager.default
-        let dir = cacheDirectory.appendingPathComponent("runtime-\(hasher.hex)", isDirectory: true)
-        let objects = sources.map { dir.appendingPathComponent("\($0).o") }
-        if objects.allSatisfy({ fm.fileExists(atPath: $0.path) }) { return (objects, 0) }
-        let lock = try FileLock(cacheDirectory.appendingPathComponent("runtime-\(hasher.hex).lock"))
-        defer { lock.unlock() }
-        if objects.allSatisfy({ fm.fileExists(atPath: $0.path) }) { return (objects, 0) }
-
-        var clock = Stopwatch()
-        let work = cacheDirectory.appendingPathComponent(".tmp-runtime-\(UUID().uuidString)", isDirectory: true)
-        try fm.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: work) }
-        // The files are independent: compile them side by side.
-        let results = ResultBox(count: sources.count)
-        DispatchQueue.concurrentPerform(iterations: sources.count) { i in
-            let source = "\(t.verilatorRoot)/include/\(sources[i]).cpp"
-            results.set(i, Result {
-                try ExternalTool.run(t.compiler, cxxFlags(t, trace: trace) + ["-c", source, "-o", work.appendingPathComponent("\(sources[i]).o").path])
-            })
-        }
-        for r in results.values {
-            let result = try r!.get()
-            guard result.succeeded else { throw SimulationError.buildFailed(step: "compiling the Verilator runtime", output: result.output) }
-        }
-        try? fm.removeItem(at: dir)
-        try fm.moveItem(at: work, to: dir)
-        return (objects, clock.lap())
     }
 
     /// The C++ member names of the model's ports, from `VL_IN*` / `VL_OUT*`.
@@ -264,6 +243,7 @@ final class FileLock {
     private var fd: Int32
 
     init(_ url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SimulationError.buildFailed(step: "locking \(url.lastPathComponent)", output: String(cString: strerror(errno))) }
         while flock(fd, LOCK_EX) != 0 {
@@ -294,7 +274,7 @@ struct Stopwatch {
 }
 
 /// Results written from `concurrentPerform`, each slot by one iteration.
-private final class ResultBox: @unchecked Sendable {
+final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var values: [Result<ExternalTool.Result, Error>?]
     init(count: Int) { values = Array(repeating: nil, count: count) }

@@ -61,7 +61,7 @@ import Testing
         #expect(!sim.isSequential)
         #expect(try sim.port("sum").width == tree.sumWidth)
         var vectors = Self.corners()
-        for _ in 0..<300 { vectors.append((Self.activations(&rng), Self.trits(&rng))) }
+        for _ in 0..<iterations(300) { vectors.append((Self.activations(&rng), Self.trits(&rng))) }
         for (n, (x, codes)) in vectors.enumerated() {
             try Self.poke(sim, x, codes)
             sim.eval()
@@ -79,7 +79,7 @@ import Testing
         try sim.reset()
         // A new vector every cycle; each sum appears `latency` edges later.
         var vectors = Self.corners()
-        for _ in 0..<300 { vectors.append((Self.activations(&rng), Self.trits(&rng))) }
+        for _ in 0..<iterations(300) { vectors.append((Self.activations(&rng), Self.trits(&rng))) }
         var sent: [Int] = []
         for (n, (x, codes)) in vectors.enumerated() {
             try Self.poke(sim, x, codes)

@@ -12,7 +12,7 @@ import Testing
         try sim.reset()
         var queue: [UInt64] = []
         var sawFull = 0, sawEmpty = 0, pushedWhileFull = 0
-        for cycle in 0..<2000 {
+        for cycle in 0..<iterations(2000) {
             // Alternate phases that favour filling and draining, so the
             // queue is often full (back-pressure) and often empty.
             let filling = (cycle / 50) % 2 == 0

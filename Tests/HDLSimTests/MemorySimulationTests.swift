@@ -49,7 +49,7 @@ import Testing
         var cycles: [(we: Bool, waddr: Int, wdata: UInt64, raddr: Int)] = (0..<depth).map {
             (true, $0, UInt64(rng.int(0...255)), 0)
         }
-        for _ in 0..<1000 {
+        for _ in 0..<iterations(1000) {
             let waddr = rng.int(0...depth - 1)
             // Often read the address being written: read-during-write.
             let raddr = rng.chance(0.3) ? waddr : rng.int(0...depth - 1)
@@ -79,7 +79,7 @@ import Testing
         let sim = try simulate(ROM(name: "TestTable", width: 12, contents: contents.map { BitVector(width: 12, words: [$0]) }))
         try sim.reset()
         var previous: Int?
-        for n in 0..<200 {
+        for n in 0..<iterations(200) {
             let address = rng.int(0...contents.count - 1)
             try sim.poke("address", address)
             sim.eval()

@@ -72,6 +72,7 @@ struct WidePassThrough: Module {
         #expect(throws: SimulationError.self) { try comb.step() }
         #expect(throws: SimulationError.self) { try comb.poke("x", elements: Array(repeating: 128, count: 64)) }
         #expect(throws: SimulationError.self) { try comb.poke("x", elements: [1, 2]) }
+        #expect(SimulationError.toolMissing("verilator").description.contains("make deps"))
     }
 
     @Test func differentModelsRunSideBySide() throws {

@@ -42,3 +42,8 @@ func simulate(_ module: some Module, waveform: URL? = nil) throws -> Simulator {
     }
     return sim
 }
+
+/// A random-test length, ten times longer under `make test-long` (`TRIT_LONG=1`).
+func iterations(_ n: Int) -> Int {
+    ProcessInfo.processInfo.environment["TRIT_LONG"].map { $0.isEmpty || $0 == "0" } == false ? n * 10 : n
+}
