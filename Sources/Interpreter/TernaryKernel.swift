@@ -5,8 +5,10 @@ import ISA
 /// The weights are never unpacked. For each group of four columns the kernel
 /// builds a 256-entry table indexed by one packed weight byte (four codes):
 /// `T[g][b] = sum_k trit(b, k) * q[4g + k]`. A row's accumulation is then one
-/// table lookup per weight byte. Four rows are processed together so that
-/// each group's table is touched four times while it is in cache.
+/// table lookup per weight byte, with the weights read 8 bytes (32 trits) at
+/// a time, two rows at once. The columns are processed in tiles of 128
+/// groups (512 columns, 64 KiB of tables) across all rows, so the tables
+/// stay in the inner caches.
 /// The illegal code 10 contributes 0 in the tables and is detected separately
 /// with a mask test over 64-bit words (`(w >> 1) & ~w & 0x5555...`).
 public struct TernaryKernel {
@@ -18,10 +20,16 @@ public struct TernaryKernel {
     /// Contribution of one code to a column (00 -> 0, 01 -> +1, 11 -> -1, 10 -> 0).
     static let codeSign: [Int16] = [0, 1, 0, -1]
 
+    /// Groups rounded up to a multiple of 8 (whole 64-bit weight words; the
+    /// extra groups see q = 0 and so contribute nothing).
+    public let paddedGroups: Int
+    static let tileGroups = 128
+
     public init(cols: Int) {
         self.cols = cols
         self.groups = (cols + 3) / 4
-        self.table = [Int16](repeating: 0, count: groups * 256)
+        self.paddedGroups = (groups + 7) / 8 * 8
+        self.table = [Int16](repeating: 0, count: paddedGroups * 256)
     }
 
     /// Builds the tables for `q[0 ..< cols]`, each read as its low 8 bits (int8).
@@ -80,27 +88,57 @@ public struct TernaryKernel {
             }
             if bad != 0 { return r }
         }
+        for r in 0..<rows { out[r] = 0 }
         table.withUnsafeBufferPointer { t in
-            var r = 0
-            while r + 4 <= rows {
-                let b0 = r * stride, b1 = b0 + stride, b2 = b1 + stride, b3 = b2 + stride
-                var a0: Int32 = 0, a1: Int32 = 0, a2: Int32 = 0, a3: Int32 = 0
-                for g in 0..<groups {
-                    let base = g &* 256
-                    a0 &+= Int32(t[base &+ Int(w[b0 &+ g])])
-                    a1 &+= Int32(t[base &+ Int(w[b1 &+ g])])
-                    a2 &+= Int32(t[base &+ Int(w[b2 &+ g])])
-                    a3 &+= Int32(t[base &+ Int(w[b3 &+ g])])
+            let tp = t.baseAddress!
+            let wp = weights.baseAddress!
+            var g0 = 0
+            while g0 < paddedGroups {
+                let g1 = min(g0 + Self.tileGroups, paddedGroups)
+                var r = 0
+                while r + 2 <= rows {
+                    var a: Int32 = 0, b: Int32 = 0
+                    let rb0 = r &* stride, rb1 = rb0 &+ stride
+                    var g = g0
+                    while g < g1 {
+                        let v = wp.loadUnaligned(fromByteOffset: rb0 &+ g, as: UInt64.self)
+                        let u = wp.loadUnaligned(fromByteOffset: rb1 &+ g, as: UInt64.self)
+                        let tb = tp + g &* 256
+                        a &+= Int32(tb[Int(v & 0xFF)])
+                        b &+= Int32(tb[Int(u & 0xFF)])
+                        a &+= Int32(tb[256 &+ Int((v >> 8) & 0xFF)])
+                        b &+= Int32(tb[256 &+ Int((u >> 8) & 0xFF)])
+                        a &+= Int32(tb[512 &+ Int((v >> 16) & 0xFF)])
+                        b &+= Int32(tb[512 &+ Int((u >> 16) & 0xFF)])
+                        a &+= Int32(tb[768 &+ Int((v >> 24) & 0xFF)])
+                        b &+= Int32(tb[768 &+ Int((u >> 24) & 0xFF)])
+                        a &+= Int32(tb[1024 &+ Int((v >> 32) & 0xFF)])
+                        b &+= Int32(tb[1024 &+ Int((u >> 32) & 0xFF)])
+                        a &+= Int32(tb[1280 &+ Int((v >> 40) & 0xFF)])
+                        b &+= Int32(tb[1280 &+ Int((u >> 40) & 0xFF)])
+                        a &+= Int32(tb[1536 &+ Int((v >> 48) & 0xFF)])
+                        b &+= Int32(tb[1536 &+ Int((u >> 48) & 0xFF)])
+                        a &+= Int32(tb[1792 &+ Int(v >> 56)])
+                        b &+= Int32(tb[1792 &+ Int(u >> 56)])
+                        g &+= 8
+                    }
+                    out[r] &+= a
+                    out[r &+ 1] &+= b
+                    r &+= 2
                 }
-                out[r] = a0; out[r + 1] = a1; out[r + 2] = a2; out[r + 3] = a3
-                r += 4
-            }
-            while r < rows {
-                let b0 = r * stride
-                var a0: Int32 = 0
-                for g in 0..<groups { a0 &+= Int32(t[g &* 256 &+ Int(w[b0 &+ g])]) }
-                out[r] = a0
-                r += 1
+                if r < rows {
+                    var a: Int32 = 0
+                    let rowBase = r &* stride
+                    var g = g0
+                    while g < g1 {
+                        let v = wp.loadUnaligned(fromByteOffset: rowBase &+ g, as: UInt64.self)
+                        let tb = tp + g &* 256
+                        for k in 0..<8 { a &+= Int32(tb[k &* 256 &+ Int((v >> UInt64(8 &* k)) & 0xFF)]) }
+                        g &+= 8
+                    }
+                    out[r] &+= a
+                }
+                g0 = g1
             }
         }
         return nil
