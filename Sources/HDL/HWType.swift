@@ -101,6 +101,6 @@ extension HWType {
 /// The number of bits needed to address `count` distinct items (at least 1).
 public func addressWidth(_ count: Int) -> Int {
     var bits = 1
-    while (1 << bits) < count { bits += 1 }
+    while bits < Int.bitWidth - 1 && (1 << bits) < count { bits += 1 }
     return bits
 }

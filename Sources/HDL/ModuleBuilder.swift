@@ -37,6 +37,15 @@ public final class ModuleBuilder {
         return messages.isEmpty
     }
 
+    /// Report a bad parameter (or any other precondition of a module) as an
+    /// elaboration error at the caller's line; returns `condition`.
+    @discardableResult
+    public func require(_ condition: Bool, _ message: @autoclosure () -> String,
+                        file: String = #fileID, line: Int = #line, column: Int = #column) -> Bool {
+        if !condition { error(message(), CodeLocation(file: file, line: line, column: column)) }
+        return condition
+    }
+
     // MARK: Declarations
 
     func declare(_ name: String, _ type: HWType, _ kind: SignalDecl.Kind, _ location: CodeLocation) -> SignalDecl {

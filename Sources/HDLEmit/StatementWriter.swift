@@ -48,23 +48,16 @@ struct StatementWriter {
                 let fallback = sw.defaultBody.map { lines($0, driving: targets, indent: indent + 2) } ?? []
                 guard cases.contains(where: { !$0.1.isEmpty }) || !fallback.isEmpty else { continue }
                 out.append("\(pad)case (\(expressions.write(sw.subject)))")
-                for (values, body) in cases where !values.isEmpty {
-                    let labels = values.map { ExpressionWriter.literal($0, sw.subject.type) }.joined(separator: ", ")
-                    if body.isEmpty {
-                        out.append("\(pad)  \(labels): begin end")
-                    } else {
-                        out.append("\(pad)  \(labels): begin")
-                        out += body
-                        out.append("\(pad)  end")
-                    }
-                }
-                if fallback.isEmpty {
-                    out.append("\(pad)  default: begin end")
-                } else {
-                    out.append("\(pad)  default: begin")
-                    out += fallback
+                func item(_ label: String, _ body: [String]) {
+                    guard !body.isEmpty else { return out.append("\(pad)  \(label): begin end") }
+                    out.append("\(pad)  \(label): begin")
+                    out += body
                     out.append("\(pad)  end")
                 }
+                for (values, body) in cases where !values.isEmpty {
+                    item(values.map { ExpressionWriter.literal($0, sw.subject.type) }.joined(separator: ", "), body)
+                }
+                item("default", fallback)
                 out.append("\(pad)endcase")
             }
         }

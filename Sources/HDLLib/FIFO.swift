@@ -20,6 +20,8 @@ public struct FIFO: Module {
     public var parameters: [Parameter] { [Parameter("W", width), Parameter("D", depth)] }
 
     public func build(_ m: ModuleBuilder) {
+        guard m.require(depth >= 2 && depth & (depth - 1) == 0, "FIFO depth must be a power of two of at least 2, got \(depth)"),
+              m.require(width >= 1, "FIFO width must be at least 1, got \(width)") else { return }
         let a = addressWidth(depth)
         let inValid = m.input("in_valid", .bool)
         let inData = m.input("in_data", .uint(width))

@@ -28,16 +28,17 @@ public struct TernaryAdderTree: Module {
     public var sumWidth: Int { Self.sumWidth(inputs: inputs, width: width) }
 
     static func sumWidth(inputs: Int, width: Int) -> Int {
-        inputs == 1 ? width + 1 : sumWidth(inputs: (inputs + 1) / 2, width: width) + 1
+        inputs <= 1 ? width + 1 : sumWidth(inputs: (inputs + 1) / 2, width: width) + 1
     }
 
     /// Pipeline registers from an input to the sum.
     public var latency: Int {
         let here = registerAbove > 0 && inputs >= registerAbove ? 1 : 0
-        return inputs == 1 ? here : TernaryAdderTree(inputs: (inputs + 1) / 2, width: width, registerAbove: registerAbove).latency + here
+        return inputs <= 1 ? here : TernaryAdderTree(inputs: (inputs + 1) / 2, width: width, registerAbove: registerAbove).latency + here
     }
 
     public func build(_ m: ModuleBuilder) {
+        guard m.require(inputs >= 1 && width >= 1, "an adder tree needs at least one input of at least one bit, got \(inputs) x \(width)") else { return }
         let x = m.input("x", .vec(.sint(width), count: inputs))
         let trits = m.input("trits", .uint(2 * inputs))
         let sum = m.output("sum", .sint(sumWidth))

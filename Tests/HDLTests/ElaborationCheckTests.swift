@@ -318,6 +318,13 @@ import Testing
         #expect(messages.contains("3 initial words but depth 2"))
     }
 
+    @Test func badLibraryParametersAreErrorsNotTraps() {
+        #expect(diagnostics(TernaryAdderTree(inputs: 0)).contains { $0.message.contains("at least one input") })
+        #expect(diagnostics(FIFO(width: 8, depth: 12)).contains { $0.message.contains("power of two") })
+        #expect(diagnostics(Counter(width: 0)).contains { $0.message.contains("width must be at least 1") })
+        #expect(addressWidth(Int.max) == 63)
+    }
+
     @Test func oneModulePerParameterization() throws {
         let design = try elaborate(TernaryAdderTree(inputs: 64, width: 8))
         // 64, 32, 16, 8, 4, 2, 1 inputs: seven distinct modules for 127 instances.

@@ -15,18 +15,18 @@ module FIFO_W32_D16 (
   output logic [4:0]  count
 );
 
-  logic [4:0] head; // register, HDLLib/FIFO.swift:33
-  logic [4:0] tail; // register, HDLLib/FIFO.swift:34
-  logic [4:0] used; // wire, HDLLib/FIFO.swift:35
-  logic full; // wire, HDLLib/FIFO.swift:36
-  logic empty; // wire, HDLLib/FIFO.swift:37
-  logic push; // wire, HDLLib/FIFO.swift:38
-  logic pop; // wire, HDLLib/FIFO.swift:39
-  logic words_we; // input of memory words, HDLLib/FIFO.swift:42
-  logic [3:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:42
-  logic [31:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:42
-  logic [3:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:46
-  logic [31:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:46
+  logic [4:0] head; // register, HDLLib/FIFO.swift:35
+  logic [4:0] tail; // register, HDLLib/FIFO.swift:36
+  logic [4:0] used; // wire, HDLLib/FIFO.swift:37
+  logic full; // wire, HDLLib/FIFO.swift:38
+  logic empty; // wire, HDLLib/FIFO.swift:39
+  logic push; // wire, HDLLib/FIFO.swift:40
+  logic pop; // wire, HDLLib/FIFO.swift:41
+  logic words_we; // input of memory words, HDLLib/FIFO.swift:44
+  logic [3:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:44
+  logic [31:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:44
+  logic [3:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:48
+  logic [31:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:48
   logic [31:0] words_mem [0:15]; // 16 x UInt(32), read latency 0
 
   assign in_ready = (!full);

@@ -12,12 +12,12 @@ module TernaryAdderTree_N16_W8_R16 (
 );
 
   logic [63:0] low_x; // Vec(8 x SInt(8))
-  logic [15:0] low_trits; // input of instance low, HDLLib/TernaryAdderTree.swift:53
-  logic signed [11:0] low_sum; // output of instance low, HDLLib/TernaryAdderTree.swift:53
+  logic [15:0] low_trits; // input of instance low, HDLLib/TernaryAdderTree.swift:54
+  logic signed [11:0] low_sum; // output of instance low, HDLLib/TernaryAdderTree.swift:54
   logic [63:0] high_x; // Vec(8 x SInt(8))
-  logic [15:0] high_trits; // input of instance high, HDLLib/TernaryAdderTree.swift:54
-  logic signed [11:0] high_sum; // output of instance high, HDLLib/TernaryAdderTree.swift:54
-  logic signed [12:0] sum_q; // register, HDLLib/TernaryAdderTree.swift:64
+  logic [15:0] high_trits; // input of instance high, HDLLib/TernaryAdderTree.swift:55
+  logic signed [11:0] high_sum; // output of instance high, HDLLib/TernaryAdderTree.swift:55
+  logic signed [12:0] sum_q; // register, HDLLib/TernaryAdderTree.swift:65
 
   assign sum = sum_q;
   assign low_x = x[63:0];

@@ -8,8 +8,8 @@ module TernaryAdderTree_N1_W8_R16 (
   output logic signed [8:0] sum
 );
 
-  logic signed [8:0] wide; // wire, HDLLib/TernaryAdderTree.swift:48
-  logic [1:0] code; // wire, HDLLib/TernaryAdderTree.swift:49
+  logic signed [8:0] wide; // wire, HDLLib/TernaryAdderTree.swift:49
+  logic [1:0] code; // wire, HDLLib/TernaryAdderTree.swift:50
 
   assign sum = ((code == 2'd1) ? wide : ((code == 2'd3) ? (-wide) : 9'sd0));
   assign wide = 9'($signed(x));

@@ -12,12 +12,12 @@ module TernaryAdderTree_N32_W8_R16 (
 );
 
   logic [127:0] low_x; // Vec(16 x SInt(8))
-  logic [31:0] low_trits; // input of instance low, HDLLib/TernaryAdderTree.swift:53
-  logic signed [12:0] low_sum; // output of instance low, HDLLib/TernaryAdderTree.swift:53
+  logic [31:0] low_trits; // input of instance low, HDLLib/TernaryAdderTree.swift:54
+  logic signed [12:0] low_sum; // output of instance low, HDLLib/TernaryAdderTree.swift:54
   logic [127:0] high_x; // Vec(16 x SInt(8))
-  logic [31:0] high_trits; // input of instance high, HDLLib/TernaryAdderTree.swift:54
-  logic signed [12:0] high_sum; // output of instance high, HDLLib/TernaryAdderTree.swift:54
-  logic signed [13:0] sum_q; // register, HDLLib/TernaryAdderTree.swift:64
+  logic [31:0] high_trits; // input of instance high, HDLLib/TernaryAdderTree.swift:55
+  logic signed [12:0] high_sum; // output of instance high, HDLLib/TernaryAdderTree.swift:55
+  logic signed [13:0] sum_q; // register, HDLLib/TernaryAdderTree.swift:65
 
   assign sum = sum_q;
   assign low_x = x[127:0];

@@ -9,11 +9,11 @@ module TernaryAdderTree_N4_W8_R16 (
 );
 
   logic [15:0] low_x; // Vec(2 x SInt(8))
-  logic [3:0] low_trits; // input of instance low, HDLLib/TernaryAdderTree.swift:53
-  logic signed [9:0] low_sum; // output of instance low, HDLLib/TernaryAdderTree.swift:53
+  logic [3:0] low_trits; // input of instance low, HDLLib/TernaryAdderTree.swift:54
+  logic signed [9:0] low_sum; // output of instance low, HDLLib/TernaryAdderTree.swift:54
   logic [15:0] high_x; // Vec(2 x SInt(8))
-  logic [3:0] high_trits; // input of instance high, HDLLib/TernaryAdderTree.swift:54
-  logic signed [9:0] high_sum; // output of instance high, HDLLib/TernaryAdderTree.swift:54
+  logic [3:0] high_trits; // input of instance high, HDLLib/TernaryAdderTree.swift:55
+  logic signed [9:0] high_sum; // output of instance high, HDLLib/TernaryAdderTree.swift:55
 
   assign sum = (11'(low_sum) + 11'(high_sum));
   assign low_x = x[15:0];

@@ -9,11 +9,11 @@ module TernaryAdderTree_N8_W8_R16 (
 );
 
   logic [31:0] low_x; // Vec(4 x SInt(8))
-  logic [7:0] low_trits; // input of instance low, HDLLib/TernaryAdderTree.swift:53
-  logic signed [10:0] low_sum; // output of instance low, HDLLib/TernaryAdderTree.swift:53
+  logic [7:0] low_trits; // input of instance low, HDLLib/TernaryAdderTree.swift:54
+  logic signed [10:0] low_sum; // output of instance low, HDLLib/TernaryAdderTree.swift:54
   logic [31:0] high_x; // Vec(4 x SInt(8))
-  logic [7:0] high_trits; // input of instance high, HDLLib/TernaryAdderTree.swift:54
-  logic signed [10:0] high_sum; // output of instance high, HDLLib/TernaryAdderTree.swift:54
+  logic [7:0] high_trits; // input of instance high, HDLLib/TernaryAdderTree.swift:55
+  logic signed [10:0] high_sum; // output of instance high, HDLLib/TernaryAdderTree.swift:55
 
   assign sum = (12'(low_sum) + 12'(high_sum));
   assign low_x = x[31:0];
