@@ -167,15 +167,16 @@ struct AssemblyRun {
 
     /// Splits tokens at top-level commas. Reports empty arguments.
     mutating func splitArgs(_ toks: [Token], line: Int, endColumn: Int) -> [[Token]]? {
-        var out: [[Token]] = [[]]
-        for t in toks {
-            if case .punct(",") = t.kind { out.append([]) } else { out[out.count - 1].append(t) }
-        }
         if toks.isEmpty { return [] }
+        var out: [[Token]] = [[]]
+        var commaColumns: [Int] = []
+        for t in toks {
+            if case .punct(",") = t.kind { out.append([]); commaColumns.append(t.column) } else { out[out.count - 1].append(t) }
+        }
         for (k, a) in out.enumerated() where a.isEmpty {
-            let c: Int
-            if k < out.count - 1 { c = out[k + 1].first?.column.advanced(by: -1) ?? endColumn } else { c = endColumn }
-            error(line, max(1, c), "empty operand, expected a value between commas")
+            // The comma that ends the empty operand, or the end of the line for the last one.
+            let c = k < commaColumns.count ? commaColumns[k] : endColumn
+            error(line, max(1, c), "empty operand, expected a value before \(k < commaColumns.count ? "this comma" : "the end of the line")")
             return nil
         }
         return out
@@ -257,7 +258,7 @@ struct AssemblyRun {
     }
 
     mutating func closeMatrixIfOpen() {
-        if let m = openMatrix, m.filled != m.rows {
+        if let m = openMatrix, m.filled < m.rows {
             error(m.line, m.column, ".matrix declares \(m.rows) rows, got \(m.filled) .row lines")
         }
         openMatrix = nil
@@ -415,8 +416,8 @@ struct AssemblyRun {
             }
             let a = currentDataAddress()
             if a % TernaryMatrix.alignment != 0 {
+                // Reported; the matrix is still laid out so that its .row lines are checked too.
                 error(line, head.column, "matrix at address \(Hex.word(UInt32(truncatingIfNeeded: a))) is not 64-byte aligned, expected .align 64 before it")
-                return
             }
             guard let off = emit(TernaryMatrix.totalBytes(rows: Int(r), cols: Int(c)), line: line, column: head.column) else { return }
             let sec = sections.count - 1
