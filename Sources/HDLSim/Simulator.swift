@@ -285,8 +285,8 @@ public final class Simulator {
 struct HarnessAPI: @unchecked Sendable {
     typealias Create = @convention(c) () -> UnsafeMutableRawPointer?
     typealias Destroy = @convention(c) (UnsafeMutableRawPointer) -> Void
-    typealias Set = @convention(c) (UnsafeMutableRawPointer, Int32, UnsafePointer<UInt32>) -> Void
-    typealias Get = @convention(c) (UnsafeMutableRawPointer, Int32, UnsafeMutablePointer<UInt32>) -> Void
+    typealias SetPort = @convention(c) (UnsafeMutableRawPointer, Int32, UnsafePointer<UInt32>) -> Void
+    typealias GetPort = @convention(c) (UnsafeMutableRawPointer, Int32, UnsafeMutablePointer<UInt32>) -> Void
     typealias Eval = @convention(c) (UnsafeMutableRawPointer) -> Void
     typealias Tick = @convention(c) (UnsafeMutableRawPointer, UInt64) -> Void
     typealias TraceOpen = @convention(c) (UnsafeMutableRawPointer, UnsafePointer<CChar>) -> Int32
@@ -294,8 +294,8 @@ struct HarnessAPI: @unchecked Sendable {
 
     let create: Create
     let destroy: Destroy
-    let set: Set
-    let get: Get
+    let set: SetPort
+    let get: GetPort
     let eval: Eval
     let tick: Tick
     let traceOpen: TraceOpen
@@ -323,8 +323,8 @@ struct HarnessAPI: @unchecked Sendable {
         let api = HarnessAPI(
             create: try symbol("trit_sim_create", Create.self),
             destroy: try symbol("trit_sim_destroy", Destroy.self),
-            set: try symbol("trit_sim_set", Set.self),
-            get: try symbol("trit_sim_get", Get.self),
+            set: try symbol("trit_sim_set", SetPort.self),
+            get: try symbol("trit_sim_get", GetPort.self),
             eval: try symbol("trit_sim_eval", Eval.self),
             tick: try symbol("trit_sim_tick", Tick.self),
             traceOpen: try symbol("trit_sim_trace_open", TraceOpen.self),
