@@ -238,7 +238,7 @@ public enum InstructionSet {
              "`Q = round(127 * 2^32 / sb)` (0 when sb <= 0); \(ew): `vd[i] = clamp(rshr(va[i] * Q, 32), -128, 127)` (plain integers, not Q.F)."),
         spec(.tmatmul, [v("vd", .rd), v("va", .ra), s("sb", .rb), addr], .ternary, .vector,
              "Ternary matrix (streamed from memory) times an int8 vector, rescaled.",
-             "Reads the matrix header at `addr` (rows R, cols C, weight scale ws = mean|W| in Q.F), then for r < R: `acc = sum_{c<C} W[r][c] * va[c]` (exact, |acc| < 2^24), `vd[r] = sat32(rshr(acc * K, 2F))` with `K = round(ws * sb / 127)` in Q.(2F). Each `va[c]` is read as its low 8 bits, sign-extended (int8 codes from `quant`);, `sb` the activation scale from `absmax`. Writes R elements regardless of VL.",
+             "Reads the matrix header at `addr` (rows R, cols C, weight scale ws = mean|W| in Q.F), then for r < R: `acc = sum_{c<C} W[r][c] * va[c]` (exact, |acc| < 2^24), `vd[r] = sat32(rshr(acc * K, F))` with `K = round(ws * sb / 127)` in Q.(2F). Each `va[c]` is read as its low 8 bits, sign-extended (int8 codes from `quant`); `sb` is the activation scale from `absmax`. Writes R elements regardless of VL.",
              faults: ["misaligned (addr not a multiple of 64)", "address-out-of-range", "bad-vector-length (R or C outside 1 ... maxVectorLength)", "bad-weight (trit code 10 inside the matrix)"],
              paper: true),
         spec(.norm, [v("vd", .rd), v("va", .ra), v("vb", .rb), OperandSpec("eps", .eps, .imm)], .reduction, .vector,

@@ -349,10 +349,11 @@ public enum Numeric {
         return (p % 127 != 0 && p < 0) ? q - 1 : q
     }
 
-    /// One ternary output: `sat32(rshr(acc * K, 2F))` with a 128-bit product.
+    /// One ternary output: `sat32(rshr(acc * K, F))` with a 128-bit product
+    /// (acc is an integer and K is in Q.(2F), so the product is Q.(2F)).
     @inlinable
     public static func matmulOutput(_ acc: Int32, scale k: Int64, f: Int) -> Int32 {
-        mulShiftSat(Int64(acc), k, 2 * f)
+        mulShiftSat(Int64(acc), k, f)
     }
 
     // MARK: - Conversions for tools (not part of the core's semantics)

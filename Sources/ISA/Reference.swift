@@ -163,7 +163,7 @@ public enum ISAReference {
         p()
         p("- `absmax`: A = min(max |x[i]|, 2^31 - 1) over i < VL (Q.F).")
         p("- `quant`: `Q = floor((127 * 2^32 + floor(A/2)) / A)` (round(127 * 2^32 / A), 0 when A <= 0); `q[i] = clamp(rshr(x[i] * Q, 32), -128, 127)` (128-bit product): round(x * 127 / A). The codes are plain integers in the register, not Q.F. A zero vector (A = 0) quantizes to zeros, like MODEL.md's max(max|x|, 1e-5) clamp.")
-        p("- `tmatmul`: with the matrix header's rows R, cols C and weight scale ws (mean|W|, Q.F): `acc[r] = sum_{c<C} W[r][c] * int8(va[c])` (exact; |acc| <= 128 * C < 2^24 for C <= \(CoreConfig.vectorLengthLimit), so a 24-bit accumulator never overflows), `K = floor((ws * A + 63) / 127)` (round(ws * A / 127) in Q.(2F); 127 is odd, so no ties), `vd[r] = sat32(rshr(acc[r] * K, 2F))` (128-bit product).")
+        p("- `tmatmul`: with the matrix header's rows R, cols C and weight scale ws (mean|W|, Q.F): `acc[r] = sum_{c<C} W[r][c] * int8(va[c])` (exact; |acc| <= 128 * C < 2^24 for C <= \(CoreConfig.vectorLengthLimit), so a 24-bit accumulator never overflows), `K = floor((ws * A + 63) / 127)` (round(ws * A / 127) in Q.(2F); 127 is odd, so no ties), `vd[r] = sat32(rshr(acc[r] * K, F))` (128-bit product; acc is an integer, so the Q.(2F) scale gives a Q.(2F) product, rounded to Q.F).")
         p()
         p("### Where values saturate")
         p()
