@@ -5,6 +5,7 @@ Builds the release `trit`, runs `trit bench-interp` (a 2048 x 2048 tmatmul
 on one core), measures NumPy's float32 matrix-vector product on a matrix of
 the same size in the same run (BLAS limited to one thread), and writes the
 result into bench/REPORT.md between the interpreter-benchmark markers.
+`make bench` runs it through bench/parts/interp.sh (`--section TRIT`).
 NumPy is only the yardstick here; the product does not use Python.
 """
 import json
@@ -42,11 +43,9 @@ def numpy_matvec(rows, cols, reps):
     return best, np.__version__
 
 
-def main():
-    build = ["swift", "build", "-c", "release", "--product", "trit"]
-    sh(build)
-    binpath = sh(["swift", "build", "-c", "release", "--show-bin-path"]).strip()
-    trit = [os.path.join(binpath, "trit"), "bench-interp", "--rows", str(ROWS), "--cols", str(COLS),
+def section(trit_binary, build):
+    """Runs the measurements and returns the report section (Markdown)."""
+    trit = [trit_binary, "bench-interp", "--rows", str(ROWS), "--cols", str(COLS),
             "--reps", str(REPS), "--json"]
     runs = [json.loads(sh(trit)) for _ in range(3)]
     t_trit = min(r["seconds_per_matvec"] for r in runs)
@@ -57,10 +56,10 @@ def main():
     t_np, np_version = json.loads(out)["seconds"], json.loads(out)["numpy"]
     ops = ROWS * COLS
     rate_trit, rate_np = ops / t_trit, ops / t_np
-    report = f"""{BEGIN}
+    return f"""{BEGIN}
 ## Interpreter: ternary product against NumPy
 
-Measured by `python3 bench/interp_bench.py` on {platform.processor() or platform.machine()}, {time.strftime('%Y-%m-%d')}.
+Measured by `bench/interp_bench.py` (standalone or through `make bench`) on {platform.processor() or platform.machine()}, {time.strftime('%Y-%m-%d')}.
 
 | | time per {ROWS} x {COLS} product | rate |
 |---|---|---|
@@ -80,6 +79,13 @@ vector and the illegal-code scan of the weights, and the fixed-point rescale
 of every output; NumPy's is the bare BLAS sgemv.
 {END}
 """
+
+
+def main():
+    build = ["swift", "build", "-c", "release", "--product", "trit"]
+    sh(build)
+    binpath = sh(["swift", "build", "-c", "release", "--show-bin-path"]).strip()
+    report = section(os.path.join(binpath, "trit"), build)
     path = os.path.join(ROOT, "bench", "REPORT.md")
     text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\n"
     if BEGIN in text and END in text:
@@ -97,5 +103,8 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--numpy"]:
         t, v = numpy_matvec(ROWS, COLS, REPS)
         print(json.dumps({"seconds": t, "numpy": v}))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--section":
+        # Used by bench/parts/interp.sh from `make bench`: the binary is already built.
+        print(section(os.path.abspath(sys.argv[2]), ["swift", "build", "-c", "release", "--product", "trit"]).strip())
     else:
         main()
