@@ -23,7 +23,7 @@ machine="$(uname -sm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/
     "$trit" hdl-bench --inputs "$n" --repeats 5 --json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-print(f"| {r[\"inputs\"]} | {r[\"modules\"]} | {r[\"lines\"]} | {r[\"elaborate_ms\"]:.2f} | {r[\"emit_ms\"]:.2f} |")'
+print("| {inputs} | {modules} | {lines} | {elaborate_ms:.2f} | {emit_ms:.2f} |".format(**r))'
   done
   echo
   echo "Command: \`.build/release/trit hdl-bench --inputs N --repeats 5\` (best of 5)."
