@@ -48,6 +48,8 @@ rtl: build
 	$(TRIT) hdl-demo --no-lint --out rtl/examples >/dev/null
 	$(TRIT) isa --format md > isa/ISA.md
 	$(TRIT) isa --format json > isa/isa.json
+	rm -rf rtl/isa
+	$(TRIT) isa --format sv --output rtl/isa
 
 ## demo: the main job (grows with the project).
 demo: deps build

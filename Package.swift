@@ -27,17 +27,22 @@ let package = Package(
         .target(name: "ISA"),
         .target(name: "Assembler", dependencies: ["ISA"]),
         .target(name: "Interpreter", dependencies: ["ISA"]),
+        // The accelerator core, generated with the DSL from the ISA description.
+        .target(name: "Core", dependencies: ["HDL", "ISA"]),
         .executableTarget(
             name: "TritCLI",
             dependencies: [
-                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter",
+                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Seeded random generators and helpers shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLLib"]),
         .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib", "HDLSim"]),
-        .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib"]),
-        .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit"]),
+        .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib", "TestSupport"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "TestSupport"]),
+        .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit", "TestSupport"]),
         .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler"]),
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter"]),
     ]

@@ -48,8 +48,10 @@ public struct SwitchCases {
     let statement: SwitchStatement
     let builder: ModuleBuilder
 
-    /// A case taken when the subject equals any of `values`.
-    public func `is`(_ values: Signal..., file: String = #fileID, line: Int = #line, column: Int = #column,
+    /// A case taken when the subject equals any of `values`; `comment` is
+    /// written beside its label in the emitted code.
+    public func `is`(_ values: Signal..., comment: String? = nil,
+                     file: String = #fileID, line: Int = #line, column: Int = #column,
                      _ body: () -> Void) {
         let loc = CodeLocation(file: file, line: line, column: column)
         guard statement.defaultBody == nil else {
@@ -71,7 +73,7 @@ public struct SwitchCases {
             constants.append(bits)
         }
         if values.isEmpty { builder.error("a case needs at least one value", loc) }
-        statement.cases.append(.init(values: constants, body: builder.run(body), location: loc))
+        statement.cases.append(.init(values: constants, body: builder.run(body), location: loc, comment: comment))
     }
 
     /// The branch taken when no case matched.

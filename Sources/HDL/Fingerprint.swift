@@ -34,7 +34,7 @@ enum Fingerprint {
                     if let o = w.otherwise { out += "\(pad)otherwise\n"; block(o, depth + 1) }
                 case .switchOn(let sw):
                     out += "\(pad)switch %\(expr(sw.subject))\n"
-                    for c in sw.cases { out += "\(pad)is \(c.values)\n"; block(c.body, depth + 1) }
+                    for c in sw.cases { out += "\(pad)is \(c.values) \(c.comment ?? "")\n"; block(c.body, depth + 1) }
                     if let d = sw.defaultBody { out += "\(pad)default\n"; block(d, depth + 1) }
                 }
             }

@@ -40,6 +40,8 @@ public final class SwitchStatement {
         public let values: [BitVector]
         public let body: Block
         public let location: CodeLocation
+        /// Emitted beside the case label (for example the mnemonic of an opcode).
+        public let comment: String?
     }
 
     public let subject: Expr

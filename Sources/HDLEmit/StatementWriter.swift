@@ -44,20 +44,21 @@ struct StatementWriter {
                 }
                 out.append("\(pad)end")
             case .switchOn(let sw):
-                let cases = sw.cases.map { ($0.values, lines($0.body, driving: targets, indent: indent + 2)) }
+                let cases = sw.cases.map { ($0.values, $0.comment, lines($0.body, driving: targets, indent: indent + 2)) }
                 let fallback = sw.defaultBody.map { lines($0, driving: targets, indent: indent + 2) } ?? []
-                guard cases.contains(where: { !$0.1.isEmpty }) || !fallback.isEmpty else { continue }
+                guard cases.contains(where: { !$0.2.isEmpty }) || !fallback.isEmpty else { continue }
                 out.append("\(pad)case (\(expressions.write(sw.subject)))")
-                func item(_ label: String, _ body: [String]) {
-                    guard !body.isEmpty else { return out.append("\(pad)  \(label): begin end") }
-                    out.append("\(pad)  \(label): begin")
+                func item(_ label: String, _ comment: String?, _ body: [String]) {
+                    let note = comment.map { " // \($0)" } ?? ""
+                    guard !body.isEmpty else { return out.append("\(pad)  \(label): begin end\(note)") }
+                    out.append("\(pad)  \(label): begin\(note)")
                     out += body
                     out.append("\(pad)  end")
                 }
-                for (values, body) in cases where !values.isEmpty {
-                    item(values.map { ExpressionWriter.literal($0, sw.subject.type) }.joined(separator: ", "), body)
+                for (values, comment, body) in cases where !values.isEmpty {
+                    item(values.map { ExpressionWriter.literal($0, sw.subject.type) }.joined(separator: ", "), comment, body)
                 }
-                item("default", fallback)
+                item("default", nil, fallback)
                 out.append("\(pad)endcase")
             }
         }

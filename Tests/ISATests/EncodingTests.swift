@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ISA
 
 @Suite struct EncodingTests {
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func everyInstructionEncodesAndDecodesWithRandomFields() {
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for spec in InstructionSet.instructions {
             for _ in 0..<200 {
                 var ins = Instruction(Opcode(rawValue: spec.opcode)!)

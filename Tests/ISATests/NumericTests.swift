@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ISA
 
 /// The numeric contract against independent computations (exact integer
@@ -194,7 +195,7 @@ import Testing
     }
 
     @Test func rmsNorm() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for n in [1, 3, 64, 1000, 4096] {
             for scale in [1e-3, 0.5, 3.0, 200.0] {
                 let xs = (0..<n).map { _ in q(rng.normal() * scale) }
@@ -237,7 +238,7 @@ import Testing
         #expect(Numeric.quantize(Int32.min, multiplier: small) == -128)
         // Against exact rational rounding on random data (ties cannot be hit by the multiplier
         // except within 2^-20 of a half, which the check allows).
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for _ in 0..<2000 {
             let amax = Int32(rng.next() % 5_000_000 + 1)
             let span = UInt64(2 * Int64(amax) + 1)
@@ -307,22 +308,4 @@ import Testing
 
 extension UInt32 {
     func rotatedLeft(by r: Int) -> UInt32 { r == 0 ? self : (self << UInt32(r)) | (self >> UInt32(32 - r)) }
-}
-
-/// SplitMix64, for seeded test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func normal() -> Double {
-        let u = max(uniform(), 1e-300), v = uniform()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
-    }
 }

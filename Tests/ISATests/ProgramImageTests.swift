@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import ISA
 
 @Suite struct ProgramImageTests {
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func randomBytesNeverTrap() {
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let good = sample.serialized()
         for i in 0..<3000 {
             var b: [UInt8]
