@@ -44,6 +44,8 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "TestSupport"]),
         .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit", "TestSupport"]),
         .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler"]),
+        // Runs the built `trit` binary (no module dependency: it is an executable).
+        .testTarget(name: "TritCLITests"),
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter"]),
     ]
 )
