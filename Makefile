@@ -54,6 +54,9 @@ rtl: build
 ## demo: the main job (grows with the project).
 demo: deps build
 	$(TRIT) hdl-demo --out out/demo
+	@echo "--- an HGRN-Bit block (isa/examples/06_hgrn_block.s) on the golden interpreter"
+	$(TRIT) asm isa/examples/06_hgrn_block.s -o out/demo/hgrn_block.bin
+	$(TRIT) run out/demo/hgrn_block.bin --trace out/demo/hgrn_block.trace
 
 ## bench: benchmarks, written to bench/REPORT.md.
 bench: deps
