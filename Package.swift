@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Assembler", dependencies: ["ISA"]),
         .target(name: "Interpreter", dependencies: ["ISA"]),
         // The accelerator core, generated with the DSL from the ISA description.
-        .target(name: "Core", dependencies: ["HDL", "ISA"]),
+        .target(name: "Core", dependencies: ["HDL", "HDLLib", "ISA"]),
         .executableTarget(
             name: "TritCLI",
             dependencies: [
