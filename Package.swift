@@ -43,9 +43,9 @@ let package = Package(
         .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib", "TestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "TestSupport"]),
         .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit", "TestSupport"]),
-        .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler"]),
+        .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler", "TestSupport"]),
         // Runs the built `trit` binary (no module dependency: it is an executable).
         .testTarget(name: "TritCLITests"),
-        .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter", "TestSupport"]),
     ]
 )

@@ -50,7 +50,7 @@ public final class Expr {
     }
 
     /// Every signal this expression reads.
-    func referencedSignals() -> [SignalDecl] {
+    public func referencedSignals() -> [SignalDecl] {
         var seen = Set<ObjectIdentifier>()
         var out: [SignalDecl] = []
         func walk(_ e: Expr) {

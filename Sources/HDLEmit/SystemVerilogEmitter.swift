@@ -160,16 +160,19 @@ struct ModuleWriter {
     private func combinational() -> String {
         let depths = assignmentDepths()
         var assigns: [String] = []
-        var processes: [String] = []
-        let writer = StatementWriter(expressions: expressions, names: names, assignOperator: "=")
+        var groups: [[SignalDecl]] = []
         for d in module.declarations where d.isCombinational {
             let id = ObjectIdentifier(d)
             if depths[id] == [0], let value = topLevelValue(of: d) {
                 assigns.append("  assign \(names[d]) = \(expressions.write(value));")
             } else if depths[id] != nil {
-                let body = writer.lines(module.body, driving: [id], indent: 2)
-                processes.append("  always_comb begin\n" + body.joined(separator: "\n") + "\n  end")
+                groups.append([d])
             }
+        }
+        let writer = StatementWriter(expressions: expressions, names: names, assignOperator: "=")
+        let processes = ProcessGrouping(module.body).merge(groups).map { group in
+            let body = writer.lines(module.body, driving: Set(group.map(ObjectIdentifier.init)), indent: 2)
+            return "  always_comb begin\n" + body.joined(separator: "\n") + "\n  end"
         }
         var out = ""
         if !assigns.isEmpty { out += "\n" + assigns.joined(separator: "\n") + "\n" }

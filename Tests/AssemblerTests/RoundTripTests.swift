@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Assembler
 import ISA
 
@@ -10,18 +11,8 @@ let repositoryRoot: String = {
     return parts.joined(separator: "/")
 }()
 
-struct Rng {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
+/// The shared seeded generator (TestSupport).
+typealias Rng = SplitMix64
 
 @Suite struct RoundTripTests {
     /// encode -> disassemble -> assemble -> decode, for every instruction with random fields.

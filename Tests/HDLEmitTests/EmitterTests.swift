@@ -58,6 +58,37 @@ import Testing
         """))
     }
 
+    @Test func signalsOfOneSwitchShareAProcess() throws {
+        let sv = try emit(InlineModule("Decode") { m in
+            let s = m.input("s", .uint(2))
+            let a = m.output("a", .bool)
+            let b = m.output("b", .bool)
+            a.set(false)
+            b.set(false)
+            m.switch(s) { c in
+                c.is(1, comment: "first") { a.set(true) }
+                c.is(2) { b.set(true) }
+            }
+        })
+        #expect(sv.components(separatedBy: "always_comb").count == 2, "one process expected:\n\(sv)")
+        #expect(sv.contains("      2'd1: begin // first\n        a = 1'b1;"))
+    }
+
+    @Test func signalsThatReadEachOtherGetTheirOwnProcesses() throws {
+        let sv = try emit(InlineModule("Chain") { m in
+            let s = m.input("s", .bool)
+            let a = m.wire("a", .bool)
+            let b = m.output("b", .bool)
+            a.set(false)
+            b.set(false)
+            m.when(s) {
+                a.set(true)
+                b.set(!a)
+            }
+        })
+        #expect(sv.components(separatedBy: "always_comb").count == 3, "two processes expected:\n\(sv)")
+    }
+
     @Test func switchBecomesCaseWithDefault() throws {
         let sv = try emit(SequenceDetector())
         #expect(sv.contains("      case (state)\n        3'd0: begin\n"))

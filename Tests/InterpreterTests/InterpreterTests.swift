@@ -1,22 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 import ISA
 import Assembler
 @testable import Interpreter
 
-struct Rng {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func int32(in r: ClosedRange<Int64>) -> Int32 { Int32(r.lowerBound + Int64(next() % UInt64(r.upperBound - r.lowerBound + 1))) }
-}
+/// The shared seeded generator (TestSupport).
+typealias Rng = SplitMix64
 
 func le(_ v: [Int32]) -> [UInt8] { v.flatMap { x in (0..<4).map { UInt8(truncatingIfNeeded: UInt32(bitPattern: x) >> UInt32(8 * $0)) } } }
 func q16(_ x: Double) -> Int32 { Int32((x * 65536).rounded()) }

@@ -17,6 +17,12 @@ public struct SplitMix64: RandomNumberGenerator {
     /// True with probability `p`.
     public mutating func chance(_ p: Double) -> Bool { uniform() < p }
     public mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+    /// Uniform in 0 ..< n.
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    /// Uniform in the range, as an Int32.
+    public mutating func int32(in r: ClosedRange<Int64>) -> Int32 {
+        Int32(r.lowerBound + Int64(next() % UInt64(r.upperBound - r.lowerBound + 1)))
+    }
     /// Uniform in [0, 1).
     public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
     /// Standard normal (Box-Muller).

@@ -27,472 +27,199 @@ module TritDecoder_V16_S16 (
 
   always_comb begin
     legal = 1'b0;
+    unit = 3'd0;
+    destination = 3'd0;
+    rd_use = 2'd0;
+    ra_use = 2'd0;
+    rb_use = 2'd0;
     case (word[63:56])
       8'd1: begin // halt
         legal = ((word & 64'h00FFFFFFFFFFFFFF) == 64'd0);
+        unit = 3'd0;
+        destination = 3'd0;
       end
       8'd2: begin // nop
         legal = ((word & 64'h00FFFFFFFFFFFFFF) == 64'd0);
+        unit = 3'd0;
+        destination = 3'd0;
       end
       8'd3: begin // setvl
         legal = ((word & 64'h00FFFFFF00000000) == 64'd0);
-      end
-      8'd4: begin // li
-        legal = ((word & 64'h000FFFFF00000000) == 64'd0);
-      end
-      8'd16: begin // ldv
-        legal = ((word & 64'h000FFFFF00000000) == 64'd0);
-      end
-      8'd17: begin // sv
-        legal = ((word & 64'h00F0FFFF00000000) == 64'd0);
-      end
-      8'd18: begin // lds
-        legal = ((word & 64'h000FFFFF00000000) == 64'd0);
-      end
-      8'd19: begin // sts
-        legal = ((word & 64'h00F0FFFF00000000) == 64'd0);
-      end
-      8'd32: begin // add
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd33: begin // sub
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd34: begin // mul
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd35: begin // div
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd36: begin // mac
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd37: begin // lba
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd40: begin // adds
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd41: begin // muls
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd42: begin // bcast
-        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
-      end
-      8'd43: begin // mv
-        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
-      end
-      8'd48: begin // exp
-        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
-      end
-      8'd49: begin // sig
-        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
-      end
-      8'd50: begin // csig
-        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
-      end
-      8'd51: begin // silu
-        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
-      end
-      8'd52: begin // rsqrt
-        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
-      end
-      8'd56: begin // absmax
-        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
-      end
-      8'd57: begin // quant
-        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
-      end
-      8'd64: begin // tmatmul
-        legal = (((word & 64'h00000F0000000000) == 64'd0) && (word[39:32] == 8'd0));
-      end
-      8'd65: begin // norm
-        legal = ((word & 64'h00000FFF00000000) == 64'd0);
-      end
-      default: begin end
-    endcase
-  end
-
-  always_comb begin
-    unit = 3'd0;
-    case (word[63:56])
-      8'd1: begin // halt
         unit = 3'd0;
-      end
-      8'd2: begin // nop
-        unit = 3'd0;
-      end
-      8'd3: begin // setvl
-        unit = 3'd0;
-      end
-      8'd4: begin // li
-        unit = 3'd0;
-      end
-      8'd16: begin // ldv
-        unit = 3'd1;
-      end
-      8'd17: begin // sv
-        unit = 3'd1;
-      end
-      8'd18: begin // lds
-        unit = 3'd1;
-      end
-      8'd19: begin // sts
-        unit = 3'd1;
-      end
-      8'd32: begin // add
-        unit = 3'd2;
-      end
-      8'd33: begin // sub
-        unit = 3'd2;
-      end
-      8'd34: begin // mul
-        unit = 3'd2;
-      end
-      8'd35: begin // div
-        unit = 3'd3;
-      end
-      8'd36: begin // mac
-        unit = 3'd2;
-      end
-      8'd37: begin // lba
-        unit = 3'd2;
-      end
-      8'd40: begin // adds
-        unit = 3'd2;
-      end
-      8'd41: begin // muls
-        unit = 3'd2;
-      end
-      8'd42: begin // bcast
-        unit = 3'd2;
-      end
-      8'd43: begin // mv
-        unit = 3'd2;
-      end
-      8'd48: begin // exp
-        unit = 3'd3;
-      end
-      8'd49: begin // sig
-        unit = 3'd3;
-      end
-      8'd50: begin // csig
-        unit = 3'd3;
-      end
-      8'd51: begin // silu
-        unit = 3'd3;
-      end
-      8'd52: begin // rsqrt
-        unit = 3'd3;
-      end
-      8'd56: begin // absmax
-        unit = 3'd4;
-      end
-      8'd57: begin // quant
-        unit = 3'd4;
-      end
-      8'd64: begin // tmatmul
-        unit = 3'd5;
-      end
-      8'd65: begin // norm
-        unit = 3'd4;
-      end
-      default: begin end
-    endcase
-  end
-
-  always_comb begin
-    destination = 3'd0;
-    case (word[63:56])
-      8'd1: begin // halt
-        destination = 3'd0;
-      end
-      8'd2: begin // nop
-        destination = 3'd0;
-      end
-      8'd3: begin // setvl
         destination = 3'd4;
       end
       8'd4: begin // li
+        legal = ((word & 64'h000FFFFF00000000) == 64'd0);
+        unit = 3'd0;
         destination = 3'd2;
-      end
-      8'd16: begin // ldv
-        destination = 3'd1;
-      end
-      8'd17: begin // sv
-        destination = 3'd3;
-      end
-      8'd18: begin // lds
-        destination = 3'd2;
-      end
-      8'd19: begin // sts
-        destination = 3'd3;
-      end
-      8'd32: begin // add
-        destination = 3'd1;
-      end
-      8'd33: begin // sub
-        destination = 3'd1;
-      end
-      8'd34: begin // mul
-        destination = 3'd1;
-      end
-      8'd35: begin // div
-        destination = 3'd1;
-      end
-      8'd36: begin // mac
-        destination = 3'd1;
-      end
-      8'd37: begin // lba
-        destination = 3'd1;
-      end
-      8'd40: begin // adds
-        destination = 3'd1;
-      end
-      8'd41: begin // muls
-        destination = 3'd1;
-      end
-      8'd42: begin // bcast
-        destination = 3'd1;
-      end
-      8'd43: begin // mv
-        destination = 3'd1;
-      end
-      8'd48: begin // exp
-        destination = 3'd1;
-      end
-      8'd49: begin // sig
-        destination = 3'd1;
-      end
-      8'd50: begin // csig
-        destination = 3'd1;
-      end
-      8'd51: begin // silu
-        destination = 3'd1;
-      end
-      8'd52: begin // rsqrt
-        destination = 3'd1;
-      end
-      8'd56: begin // absmax
-        destination = 3'd2;
-      end
-      8'd57: begin // quant
-        destination = 3'd1;
-      end
-      8'd64: begin // tmatmul
-        destination = 3'd1;
-      end
-      8'd65: begin // norm
-        destination = 3'd1;
-      end
-      default: begin end
-    endcase
-  end
-
-  always_comb begin
-    rd_use = 2'd0;
-    case (word[63:56])
-      8'd1: begin end // halt
-      8'd2: begin end // nop
-      8'd3: begin end // setvl
-      8'd4: begin // li
         rd_use = 2'd2;
       end
       8'd16: begin // ldv
+        legal = ((word & 64'h000FFFFF00000000) == 64'd0);
+        unit = 3'd1;
+        destination = 3'd1;
         rd_use = 2'd1;
       end
-      8'd17: begin end // sv
-      8'd18: begin // lds
-        rd_use = 2'd2;
-      end
-      8'd19: begin end // sts
-      8'd32: begin // add
-        rd_use = 2'd1;
-      end
-      8'd33: begin // sub
-        rd_use = 2'd1;
-      end
-      8'd34: begin // mul
-        rd_use = 2'd1;
-      end
-      8'd35: begin // div
-        rd_use = 2'd1;
-      end
-      8'd36: begin // mac
-        rd_use = 2'd1;
-      end
-      8'd37: begin // lba
-        rd_use = 2'd1;
-      end
-      8'd40: begin // adds
-        rd_use = 2'd1;
-      end
-      8'd41: begin // muls
-        rd_use = 2'd1;
-      end
-      8'd42: begin // bcast
-        rd_use = 2'd1;
-      end
-      8'd43: begin // mv
-        rd_use = 2'd1;
-      end
-      8'd48: begin // exp
-        rd_use = 2'd1;
-      end
-      8'd49: begin // sig
-        rd_use = 2'd1;
-      end
-      8'd50: begin // csig
-        rd_use = 2'd1;
-      end
-      8'd51: begin // silu
-        rd_use = 2'd1;
-      end
-      8'd52: begin // rsqrt
-        rd_use = 2'd1;
-      end
-      8'd56: begin // absmax
-        rd_use = 2'd2;
-      end
-      8'd57: begin // quant
-        rd_use = 2'd1;
-      end
-      8'd64: begin // tmatmul
-        rd_use = 2'd1;
-      end
-      8'd65: begin // norm
-        rd_use = 2'd1;
-      end
-      default: begin end
-    endcase
-  end
-
-  always_comb begin
-    ra_use = 2'd0;
-    case (word[63:56])
-      8'd1: begin end // halt
-      8'd2: begin end // nop
-      8'd3: begin end // setvl
-      8'd4: begin end // li
-      8'd16: begin end // ldv
       8'd17: begin // sv
+        legal = ((word & 64'h00F0FFFF00000000) == 64'd0);
+        unit = 3'd1;
+        destination = 3'd3;
         ra_use = 2'd1;
       end
-      8'd18: begin end // lds
+      8'd18: begin // lds
+        legal = ((word & 64'h000FFFFF00000000) == 64'd0);
+        unit = 3'd1;
+        destination = 3'd2;
+        rd_use = 2'd2;
+      end
       8'd19: begin // sts
+        legal = ((word & 64'h00F0FFFF00000000) == 64'd0);
+        unit = 3'd1;
+        destination = 3'd3;
         ra_use = 2'd2;
       end
       8'd32: begin // add
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
+        rb_use = 2'd1;
       end
       8'd33: begin // sub
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
+        rb_use = 2'd1;
       end
       8'd34: begin // mul
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
+        rb_use = 2'd1;
       end
       8'd35: begin // div
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd3;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
+        rb_use = 2'd1;
       end
       8'd36: begin // mac
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
+        rb_use = 2'd1;
       end
       8'd37: begin // lba
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
+        rb_use = 2'd1;
       end
       8'd40: begin // adds
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
+        rb_use = 2'd2;
       end
       8'd41: begin // muls
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
+        rb_use = 2'd2;
       end
       8'd42: begin // bcast
+        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd2;
       end
       8'd43: begin // mv
+        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
       end
       8'd48: begin // exp
+        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
+        unit = 3'd3;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
       end
       8'd49: begin // sig
+        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
+        unit = 3'd3;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
       end
       8'd50: begin // csig
+        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
+        unit = 3'd3;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
       end
       8'd51: begin // silu
+        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
+        unit = 3'd3;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
       end
       8'd52: begin // rsqrt
+        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
+        unit = 3'd3;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
       end
       8'd56: begin // absmax
+        legal = ((word & 64'h0000FFFFFFFFFFFF) == 64'd0);
+        unit = 3'd4;
+        destination = 3'd2;
+        rd_use = 2'd2;
         ra_use = 2'd1;
       end
       8'd57: begin // quant
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd4;
+        destination = 3'd1;
+        rd_use = 2'd1;
         ra_use = 2'd1;
-      end
-      8'd64: begin // tmatmul
-        ra_use = 2'd1;
-      end
-      8'd65: begin // norm
-        ra_use = 2'd1;
-      end
-      default: begin end
-    endcase
-  end
-
-  always_comb begin
-    rb_use = 2'd0;
-    case (word[63:56])
-      8'd1: begin end // halt
-      8'd2: begin end // nop
-      8'd3: begin end // setvl
-      8'd4: begin end // li
-      8'd16: begin end // ldv
-      8'd17: begin end // sv
-      8'd18: begin end // lds
-      8'd19: begin end // sts
-      8'd32: begin // add
-        rb_use = 2'd1;
-      end
-      8'd33: begin // sub
-        rb_use = 2'd1;
-      end
-      8'd34: begin // mul
-        rb_use = 2'd1;
-      end
-      8'd35: begin // div
-        rb_use = 2'd1;
-      end
-      8'd36: begin // mac
-        rb_use = 2'd1;
-      end
-      8'd37: begin // lba
-        rb_use = 2'd1;
-      end
-      8'd40: begin // adds
-        rb_use = 2'd2;
-      end
-      8'd41: begin // muls
-        rb_use = 2'd2;
-      end
-      8'd42: begin end // bcast
-      8'd43: begin end // mv
-      8'd48: begin end // exp
-      8'd49: begin end // sig
-      8'd50: begin end // csig
-      8'd51: begin end // silu
-      8'd52: begin end // rsqrt
-      8'd56: begin end // absmax
-      8'd57: begin // quant
         rb_use = 2'd2;
       end
       8'd64: begin // tmatmul
+        legal = (((word & 64'h00000F0000000000) == 64'd0) && (word[39:32] == 8'd0));
+        unit = 3'd5;
+        destination = 3'd1;
+        rd_use = 2'd1;
+        ra_use = 2'd1;
         rb_use = 2'd2;
       end
       8'd65: begin // norm
+        legal = ((word & 64'h00000FFF00000000) == 64'd0);
+        unit = 3'd4;
+        destination = 3'd1;
+        rd_use = 2'd1;
+        ra_use = 2'd1;
         rb_use = 2'd1;
       end
       default: begin end
