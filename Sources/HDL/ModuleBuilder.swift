@@ -138,9 +138,6 @@ public final class ModuleBuilder {
 
     func adopt(_ memory: Memory) { memories.append(memory) }
     func adopt(_ instance: Instance) { instances.append(instance) }
-    func sinkOrSource(_ name: String, _ type: HWType, _ kind: SignalDecl.Kind, _ loc: CodeLocation) -> SignalDecl {
-        declare(name, type, kind, loc)
-    }
 
     // MARK: Assignment
 

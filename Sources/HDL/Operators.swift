@@ -19,7 +19,7 @@ extension Signal {
     }
 
     /// Give unsized literals the partner's type; error when both are unsized.
-    private static func pair(_ a: Signal, _ b: Signal, _ op: String) -> (Expr, Expr)? {
+    private static func pair(_ a: Signal, _ b: Signal) -> (Expr, Expr)? {
         switch (a.type, b.type) {
         case (let ta?, _): return (a.expr(as: ta), b.expr(as: ta))
         case (nil, let tb?): return (a.expr(as: tb), b.expr(as: tb))
@@ -38,7 +38,7 @@ extension Signal {
         allowed: (HWType) -> Bool, what: String,
         result: (HWType) -> HWType, _ op: Expr.Op
     ) -> Signal {
-        guard let (x, y) = pair(a, b, name) else {
+        guard let (x, y) = pair(a, b) else {
             return .invalid("'\(name)' of two literals: give one of them a width with lit(_:width:)")
         }
         if let bad = firstInvalid([x, y]) { return Signal(bad) }
@@ -73,7 +73,7 @@ extension Signal {
     }
 
     public static func * (a: Signal, b: Signal) -> Signal {
-        guard let (x, y) = pair(a, b, "*") else {
+        guard let (x, y) = pair(a, b) else {
             return .invalid("'*' of two literals: give one of them a width with lit(_:width:)")
         }
         if let bad = firstInvalid([x, y]) { return Signal(bad) }

@@ -305,7 +305,7 @@ struct ModuleWriter {
 extension ElaboratedModule {
     /// True when some register has a reset value or a child uses its reset.
     var usesReset: Bool {
-        declarations.contains { if case .register(let r?, _) = $0.kind { _ = r; return true } else { return false } }
+        declarations.contains { if case .register(.some, _) = $0.kind { true } else { false } }
             || instances.contains { $0.module.isSequential }
     }
 }
