@@ -109,6 +109,8 @@ public enum FaultCode: UInt8, Sendable, Codable, CaseIterable {
     case badVectorLength = 4
     case badWeight = 5
     case fetchOutOfRange = 6
+    /// Raised only by the hardware: memory stopped answering.
+    case timeout = 7
 
     public var name: String {
         switch self {
@@ -118,6 +120,7 @@ public enum FaultCode: UInt8, Sendable, Codable, CaseIterable {
         case .badVectorLength: return "bad-vector-length"
         case .badWeight: return "bad-weight"
         case .fetchOutOfRange: return "fetch-out-of-range"
+        case .timeout: return "timeout"
         }
     }
 
@@ -129,6 +132,7 @@ public enum FaultCode: UInt8, Sendable, Codable, CaseIterable {
         case .badVectorLength: return "setvl outside 1 ... maxVectorLength, or a matrix header with rows or cols outside that range."
         case .badWeight: return "A trit code 10 (binary) inside a matrix's columns."
         case .fetchOutOfRange: return "The program counter ran past the end of the code without a halt."
+        case .timeout: return "Hardware only: a memory request went unanswered for longer than the core's TIMEOUT register allows. Reported at the oldest instruction not yet retired; the interpreter never raises it."
         }
     }
 }

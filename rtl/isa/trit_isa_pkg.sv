@@ -64,6 +64,7 @@ package trit_isa_pkg;
   localparam logic [7:0] FAULT_BAD_VECTOR_LENGTH    = 8'h04;
   localparam logic [7:0] FAULT_BAD_WEIGHT           = 8'h05;
   localparam logic [7:0] FAULT_FETCH_OUT_OF_RANGE   = 8'h06;
+  localparam logic [7:0] FAULT_TIMEOUT              = 8'h07;
   localparam int VECTOR_REGISTERS                   = 16;
   localparam int SCALAR_REGISTERS                   = 16;
   localparam int MAX_VECTOR_LENGTH                  = 8192;

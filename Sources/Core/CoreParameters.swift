@@ -1,0 +1,88 @@
+import HDL
+import ISA
+
+/// Every parameter of a generated core, in one place: the instruction set's
+/// `CoreConfig` (registers, maximum vector length, element format), shared
+/// with the interpreter and the assembler, plus the hardware's own choices.
+/// The units, the shells, the co-simulation harness and the CSR map all
+/// derive their widths from this value.
+public struct CoreParameters: Sendable, Equatable, Codable {
+    /// The instruction set configuration the interpreter also runs with.
+    public var isa: CoreConfig
+    /// Width of one memory beat (the Avalon-MM data bus of every bank).
+    public var dataBits: Int
+    /// Trits the ternary unit consumes per cycle.
+    public var lanes: Int
+    /// Local-memory banks (1, 2 or 4); consecutive beats are interleaved
+    /// across banks, so one stream uses every bank.
+    public var banks: Int
+    /// Width of each bank's Avalon-MM word (beat) address.
+    public var addressBits: Int
+    /// Longest Avalon-MM burst (burstcount is 7 bits: up to 64 beats).
+    public var maxBurst: Int
+    /// Read beats each bank may have requested but not yet delivered: the
+    /// response buffer per bank, sized to cover memory latency.
+    public var outstandingBeats: Int
+
+    public init(isa: CoreConfig = .standard, dataBits: Int = 512, lanes: Int = 256, banks: Int = 1,
+                addressBits: Int = 27, maxBurst: Int = 64, outstandingBeats: Int = 256) {
+        self.isa = isa
+        self.dataBits = dataBits
+        self.lanes = lanes
+        self.banks = banks
+        self.addressBits = addressBits
+        self.maxBurst = maxBurst
+        self.outstandingBeats = outstandingBeats
+    }
+
+    /// The D5005 preset: 512-bit DDR4 banks, a whole beat (256 trits) per cycle.
+    public static let d5005 = CoreParameters()
+    /// A smaller core for boards with a 256-bit memory port.
+    public static let generic = CoreParameters(isa: CoreConfig(maxVectorLength: 4096), dataBits: 256, lanes: 128,
+                                               addressBits: 32, outstandingBeats: 128)
+
+    // MARK: - Derived widths
+
+    /// 32-bit elements per memory beat; also the elements each vector unit
+    /// handles per cycle and the width of one register-file chunk.
+    public var vectorLanes: Int { dataBits / 32 }
+    /// Chunks (rows of `vectorLanes` elements) per vector register.
+    public var chunksPerRegister: Int { (isa.maxVectorLength + vectorLanes - 1) / vectorLanes }
+    /// Bits of a vector register number.
+    public var vregBits: Int { Swift.max(1, addressWidth(isa.vectorRegisters)) }
+    /// Bits of a scalar register number.
+    public var sregBits: Int { Swift.max(1, addressWidth(isa.scalarRegisters)) }
+    /// Bits of a chunk index within a register.
+    public var chunkBits: Int { Swift.max(1, addressWidth(chunksPerRegister)) }
+    /// Bits holding a vector length 0 ... maxVectorLength inclusive.
+    public var vlBits: Int { Swift.max(1, addressWidth(isa.maxVectorLength + 1)) }
+    /// Bytes per beat.
+    public var beatBytes: Int { dataBits / 8 }
+    /// Bits of a beat (line) address across all banks: the core's 32-bit
+    /// byte addresses plus a base.
+    public var lineBits: Int { 32 }
+    /// Bits of an Avalon burst count (1 ... maxBurst).
+    public var burstBits: Int { addressWidth(maxBurst + 1) }
+
+    /// Problems with these parameters, empty when a core can be generated.
+    public var problems: [String] {
+        var p = isa.problems
+        func pow2(_ v: Int) -> Bool { v > 0 && v & (v - 1) == 0 }
+        if !pow2(dataBits) || dataBits < 64 || dataBits > 1024 {
+            p.append("memory data width must be a power of two in 64...1024 bits, got \(dataBits)")
+        }
+        if !pow2(lanes) || lanes < 16 || lanes > dataBits / 2 {
+            p.append("ternary lanes must be a power of two from 16 to the trits in one beat (\(dataBits / 2)), got \(lanes)")
+        }
+        if ![1, 2, 4].contains(banks) { p.append("banks must be 1, 2 or 4, got \(banks)") }
+        if !(8...40).contains(addressBits) { p.append("bank address width must be 8...40 bits, got \(addressBits)") }
+        if !(1...64).contains(maxBurst) || !pow2(maxBurst) { p.append("maximum burst must be a power of two in 1...64, got \(maxBurst)") }
+        if !pow2(outstandingBeats) || outstandingBeats < maxBurst {
+            p.append("outstanding beats must be a power of two of at least one burst (\(maxBurst)), got \(outstandingBeats)")
+        }
+        if isa.maxVectorLength % vectorLanes != 0 && dataBits >= 64 {
+            p.append("max vector length \(isa.maxVectorLength) must be a multiple of the \(vectorLanes) elements in a beat")
+        }
+        return p
+    }
+}
