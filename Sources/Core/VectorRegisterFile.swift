@@ -6,6 +6,8 @@ import HDL
 /// one cycle of latency; each named write port writes the masked lanes of
 /// one chunk. The issue stage guarantees that two write ports never target
 /// the same register in one cycle (a register has at most one pending writer).
+/// `clear_valid` zeroes chunk `clear_chunk` of every register at once (the
+/// core clears the registers at start: the ISA's registers start at 0).
 public struct VectorRegisterFile: Module {
     public let params: CoreParameters
     public let readPorts: [String]
@@ -37,6 +39,8 @@ public struct VectorRegisterFile: Module {
              chunk: m.input("\(name)_chunk", .uint(p.chunkBits)), mask: m.input("\(name)_mask", .uint(p.vectorLanes)),
              data: m.input("\(name)_data", chunk))
         }
+        let clearValid = m.input("clear_valid", .bool)
+        let clearChunk = m.input("clear_chunk", .uint(p.chunkBits))
         let chunkAddress = { (c: Signal) -> Signal in
             let width = addressWidth(p.chunksPerRegister)
             return c.width! == width ? c : c.truncate(to: width)
@@ -48,7 +52,7 @@ public struct VectorRegisterFile: Module {
             // The writer of this register this cycle (at most one; the first wins otherwise).
             let hits = writes.map { w in w.valid && w.reg == lit(r, width: p.vregBits) }
             let port = mem.write()
-            port.enable.set(hits.dropFirst().reduce(hits[0]) { $0 || $1 })
+            port.enable.set(hits.reduce(clearValid) { $0 || $1 })
             // Built from the last port up, so the first listed hit is the outermost choice.
             let last = writes[writes.count - 1]
             var address = chunkAddress(last.chunk), mask = last.mask, data = last.data
@@ -57,9 +61,9 @@ public struct VectorRegisterFile: Module {
                 mask = mux(hit, w.mask, mask)
                 data = mux(hit, w.data, data)
             }
-            port.address.set(address)
-            port.mask!.set(mask)
-            port.data.set(data)
+            port.address.set(mux(clearValid, chunkAddress(clearChunk), address))
+            port.mask!.set(mask | mux(clearValid, lit((1 << p.vectorLanes) - 1, width: p.vectorLanes), lit(0, width: p.vectorLanes)))
+            port.data.set(mux(clearValid, lit(.zero(chunk.width), chunk), data))
             for (i, rd) in reads.enumerated() {
                 let read = mem.read()
                 read.address.set(chunkAddress(rd.chunk))

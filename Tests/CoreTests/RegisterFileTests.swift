@@ -23,14 +23,20 @@ import TestSupport
         let lanes = p.vectorLanes, chunks = p.chunksPerRegister
         var model = [[Int32]](repeating: [Int32](repeating: 0, count: p.isa.maxVectorLength), count: p.isa.vectorRegisters)
         for name in ["w", "x"] { try sim.poke("\(name)_valid", false) }
-        // Clear every chunk through port w.
+        // Scribble on every register, then clear them all with the clear port.
         for r in 0..<p.isa.vectorRegisters {
             for c in 0..<chunks {
                 try sim.poke("w_valid", true); try sim.poke("w_reg", r); try sim.poke("w_chunk", c)
-                try sim.poke("w_mask", (1 << lanes) - 1); try sim.poke("w_data", elements: [Int](repeating: 0, count: lanes))
+                try sim.poke("w_mask", (1 << lanes) - 1); try sim.poke("w_data", elements: [Int](repeating: -7, count: lanes))
                 try sim.step()
             }
         }
+        try sim.poke("w_valid", false)
+        for c in 0..<chunks {
+            try sim.poke("clear_valid", true); try sim.poke("clear_chunk", c)
+            try sim.step()
+        }
+        try sim.poke("clear_valid", false)
         for cycle in 0..<iterations(400) {
             // Two writers to distinct registers, two readers anywhere.
             let regs = Array((0..<p.isa.vectorRegisters).shuffled(using: &rng).prefix(2))
