@@ -30,8 +30,10 @@ public struct FetchUnit: Module {
 
     public func build(_ m: ModuleBuilder) {
         let p = params
-        guard m.require(bufferBeats >= p.maxBurst && bufferBeats & (bufferBeats - 1) == 0,
-                        "the fetch buffer must be a power of two of at least one burst (\(p.maxBurst)), got \(bufferBeats)") else { return }
+        guard m.require(bufferBeats >= 2 && bufferBeats & (bufferBeats - 1) == 0,
+                        "the fetch buffer must be a power of two of at least 2 beats, got \(bufferBeats)") else { return }
+        // Bursts of half the buffer keep a request in flight while the other half drains.
+        let maxBurst = Swift.min(p.maxBurst, bufferBeats / 2)
         let start = m.input("start", .bool)
         let stop = m.input("stop", .bool)
         let codeBaseLine = m.input("code_base_line", .uint(p.lineBits))
@@ -44,11 +46,11 @@ public struct FetchUnit: Module {
         let quiet = m.output("quiet", .bool)
         let client = MemoryReadClient(m, p)
 
-        let countBits = addressWidth(bufferBeats) + 1
+        let countBits = Swift.max(addressWidth(bufferBeats) + 1, p.burstBits)
         let wordBits = addressWidth(wordsPerBeat)
         // Beats of the code region: ceil(length / words per beat), in 33 bits.
         let lengthWide = codeLength.extend(to: 33)
-        let totalBeats = m.wire("total_beats", (lengthWide + lit(wordsPerBeat - 1, width: 33)) >> wordBits)
+        let totalBeats = m.wire("total_beats", ((lengthWide + lit(wordsPerBeat - 1, width: 33)) >> wordBits).extend(to: 33))
 
         let active = m.reg("active", .bool, reset: false)
         let requested = m.reg("requested", .uint(33), reset: 0)      // beats asked for so far
@@ -61,9 +63,9 @@ public struct FetchUnit: Module {
 
         // Ask for the next burst when the buffer can hold it and everything before it.
         let remaining = m.wire("remaining", totalBeats - requested)
-        let burst = m.wire("burst", mux(remaining > lit(p.maxBurst, width: 33), lit(p.maxBurst, width: p.burstBits),
+        let burst = m.wire("burst", mux(remaining > lit(maxBurst, width: 33), lit(maxBurst, width: p.burstBits),
                                         remaining.truncate(to: p.burstBits)))
-        let committed = m.wire("committed", outstanding + buffer.count)
+        let committed = m.wire("committed", outstanding + buffer.count.extend(to: countBits))
         let room = m.wire("room", lit(bufferBeats, width: countBits) - committed)
         let ask = m.wire("ask", active && remaining != 0 && room >= burst.extend(to: countBits))
         client.requestValid.set(ask)
