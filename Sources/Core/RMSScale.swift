@@ -60,11 +60,12 @@ public struct RMSScale: Module {
         let finished = m.reg("finished", .bool, reset: false)
         finished.set(false)
 
-        // h = min(62, 63 + bitlen(n) - bitlen(S)) & ~1; never negative since S < 2^(63 + bitlen(n)).
+        // h = min(62, 63 + bitlen(n) - bitlen(S)) & ~1 = min(62, 63 + msb(n) - msb(S)) & ~1
+        // (n >= 1; S = 0 takes the other path); never negative since S < 2^(63 + bitlen(n)).
         let lengthBits = 8
-        let bitsS = m.wire("bits_s", bitLength(m, "len_s", total).extend(to: lengthBits))
-        let bitsN = m.wire("bits_n", bitLength(m, "len_n", count).extend(to: lengthBits))
-        let room = m.wire("room", lit(63, width: lengthBits) + bitsN - bitsS)
+        let msbS = m.wire("msb_s", m.mostSignificantOneIndex("msb_s", total).extend(to: lengthBits))
+        let msbN = m.wire("msb_n", m.mostSignificantOneIndex("msb_n", count).extend(to: lengthBits))
+        let room = m.wire("room", lit(63, width: lengthBits) + msbN - msbS)
         let capped = mux(room > lit(62, width: lengthBits), lit(62, width: lengthBits), room)
         let evenH = m.wire("even_h", cat(capped[5, 1], lit(0, width: 1)))
 

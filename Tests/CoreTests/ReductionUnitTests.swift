@@ -29,15 +29,30 @@ import TestSupport
     @Test func instructionsMatchNumeric() throws {
         let seed = testSeed(0x12ED_0C71)
         var rng = SplitMix64(seed: seed)
-        let bench = try Bench(Self.small)
+        let bench = try ReductionBench(Self.small)
         let p = Self.small
-        for r in 0..<p.isa.vectorRegisters { bench.regs[r] = Bench.vector(&rng, count: p.isa.maxVectorLength) }
+        for r in 0..<p.isa.vectorRegisters { bench.regs[r] = ReductionBench.vector(&rng, count: p.isa.maxVectorLength) }
 
         for n in 0..<iterations(150) {
             // Fresh contents now and then, so every register sees every profile.
-            if rng.chance(0.5) { bench.regs[rng.below(p.isa.vectorRegisters)] = Bench.vector(&rng, count: p.isa.maxVectorLength) }
-            let ins = Bench.instruction(&rng, p, regs: bench.regs)
+            if rng.chance(0.5) { bench.regs[rng.below(p.isa.vectorRegisters)] = ReductionBench.vector(&rng, count: p.isa.maxVectorLength) }
+            let ins = ReductionBench.instruction(&rng, p, regs: bench.regs)
             try bench.run(ins, seed: seed, index: n)
+        }
+        print("reduction unit cycles from start to done (lanes \(p.vectorLanes)): "
+              + bench.cycleLog.keys.sorted().map { "\($0): \(bench.cycleLog[$0]!)" }.joined(separator: ", "))
+    }
+
+    /// The real width (16 lanes, a tree of 4 levels) on a short register file.
+    @Test func fullWidthInstructions() throws {
+        let p = CoreParameters(isa: CoreConfig(vectorRegisters: 4, scalarRegisters: 4, maxVectorLength: 128), dataBits: 512)
+        let seed = testSeed(0x12ED_0C73)
+        var rng = SplitMix64(seed: seed)
+        let bench = try ReductionBench(p)
+        for r in 0..<p.isa.vectorRegisters { bench.regs[r] = ReductionBench.vector(&rng, count: p.isa.maxVectorLength) }
+        for n in 0..<iterations(40) {
+            if rng.chance(0.5) { bench.regs[rng.below(p.isa.vectorRegisters)] = ReductionBench.vector(&rng, count: p.isa.maxVectorLength) }
+            try bench.run(ReductionBench.instruction(&rng, p, regs: bench.regs), seed: seed, index: n)
         }
         print("reduction unit cycles from start to done (lanes \(p.vectorLanes)): "
               + bench.cycleLog.keys.sorted().map { "\($0): \(bench.cycleLog[$0]!)" }.joined(separator: ", "))
@@ -48,7 +63,7 @@ import TestSupport
         let seed = testSeed(0x12ED_0C72)
         var rng = SplitMix64(seed: seed)
         let p = Self.small
-        let bench = try Bench(p)
+        let bench = try ReductionBench(p)
         let maxVL = p.isa.maxVectorLength, lanes = p.vectorLanes
         let minimum = [Int32](repeating: Int32.min, count: maxVL)
         let zeros = [Int32](repeating: 0, count: maxVL)
@@ -57,11 +72,11 @@ import TestSupport
         var n = 0
         for contents in [minimum, zeros, maximum, ones] {
             bench.regs[0] = contents
-            bench.regs[1] = Bench.vector(&rng, count: maxVL)
+            bench.regs[1] = ReductionBench.vector(&rng, count: maxVL)
             for vl in [1, lanes - 1, lanes, lanes + 1, maxVL - 1, maxVL] {
                 for op in [Opcode.absmax, .quant, .norm] {
                     for (scalar, eps) in [(Int32(0), UInt32(0)), (Int32.min, UInt32.max), (Int32(1), UInt32(1)), (Int32.max, UInt32(42950))] {
-                        try bench.run(Bench.Instruction(op: op, rd: 2, ra: 0, rb: 1, vl: vl, scalar: scalar, imm: eps), seed: seed, index: n)
+                        try bench.run(ReductionBench.Instruction(op: op, rd: 2, ra: 0, rb: 1, vl: vl, scalar: scalar, imm: eps), seed: seed, index: n)
                         n += 1
                     }
                 }
@@ -71,7 +86,7 @@ import TestSupport
 }
 
 /// The unit in Verilator, with the register file and the checks.
-final class Bench {
+final class ReductionBench {
     struct Instruction: CustomStringConvertible {
         var op: Opcode
         var rd, ra, rb: Int
