@@ -14,6 +14,13 @@ import ISA
 ///
 /// Passes read one chunk per cycle and write one chunk per cycle; the unit
 /// contract (dispatch, register ports, digest) is the one in docs/core.md.
+///
+/// Timing, with C = ceil(VL / vectorLanes) and T = log2(vectorLanes): `done`
+/// comes N - 1 cycles after the `start` cycle and `idle` rises one cycle
+/// after `done`, so back-to-back instructions start N cycles apart:
+/// absmax N = C + T + 4; quant N = C + 27 (C + 7 when sb <= 0);
+/// norm N = 2C + T + 53 (2C + T + 12 for S = 0). The constants are the
+/// dividers (21 and 33 cycles), RsqrtCore (8) and ReductionLane (4).
 public struct ReductionUnit: Module {
     public let params: CoreParameters
 
