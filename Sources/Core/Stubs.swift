@@ -19,7 +19,6 @@ struct StubUnit: Module {
 }
 func LoadStoreUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "LoadStoreUnit", reads: ["a"], memory: true, writer: true) }
 func VectorUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "VectorUnit", reads: ["a", "b", "d"], memory: false, writer: false) }
-func ReductionUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "ReductionUnit", reads: ["a", "b"], memory: false, writer: false) }
 func TernaryUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "TernaryUnit", reads: ["a"], memory: true, writer: false) }
 struct MemorySystem: Module {
     let params: CoreParameters; let readClients: Int
