@@ -20,7 +20,8 @@ import HDLLib
 /// `held` is high while a command is held by `waitrequest`; `expired`
 /// pulses when a command has been held, or read beats have been
 /// outstanding without `readdatavalid`, for more than `timeout_cycles`
-/// consecutive cycles.
+/// consecutive cycles. `busy`: a command is queued or a read beat is owed
+/// or buffered.
 public struct MemoryBank: Module {
     public let p: CoreParameters
 
@@ -66,6 +67,7 @@ public struct MemoryBank: Module {
         let readdatavalid = m.input("readdatavalid", .bool)
         let timeoutCycles = m.input("timeout_cycles", .uint(32))
         let held = m.output("held", .bool)
+        let busy = m.output("busy", .bool)
         let expired = m.output("expired", .bool)
 
         // Read beats requested and not yet popped: the response buffer's credits.
@@ -129,6 +131,7 @@ public struct MemoryBank: Module {
         heldFor.set(mux(holding, heldFor + 1, lit(0, width: 32)))
         silentFor.set(mux(silent, silentFor + 1, lit(0, width: 32)))
         held.set(holding)
+        busy.set(pending || owed != 0 || nonEmpty)
         expired.set((holding && heldFor >= timeoutCycles) || (silent && silentFor >= timeoutCycles))
     }
 }

@@ -27,7 +27,10 @@ import HDLLib
 /// `timeout` is sticky until reset: some bank held a command under
 /// `waitrequest`, or waited for owed read beats, for more than
 /// `timeout_cycles` consecutive cycles. `stall`: a command is held by
-/// `waitrequest` this cycle.
+/// `waitrequest` this cycle. `busy`: some request is not finished (a write
+/// accepted but not yet taken by its bank, a read not fully delivered); the
+/// core waits for it to fall before it reports a halt, so the host sees
+/// every store.
 public struct MemorySystem: Module {
     public let p: CoreParameters
     public let readClients: Int
@@ -82,6 +85,7 @@ public struct MemorySystem: Module {
         let timeoutCycles = m.input("timeout_cycles", .uint(32))
         let timeout = m.output("timeout", .bool)
         let stall = m.output("stall", .bool)
+        let busy = m.output("busy", .bool)
 
         // MARK: Arbitration (round robin; index readClients is the write client)
         let n = readClients + 1
@@ -178,6 +182,7 @@ public struct MemorySystem: Module {
         expired.set(expired || anyTrue(units.map { $0.expired }))
         timeout.set(expired)
         stall.set(anyTrue(units.map { $0.held }))
+        busy.set(order.out_valid || anyTrue(units.map { $0.busy }))
     }
 }
 
