@@ -46,6 +46,10 @@ import TestSupport
             self.p = p
             self.clients = clients
             sim = try Simulator(elaborate(MemorySystem(params: p, readClients: clients)))
+            if !sim.build.cacheHit {
+                let b = sim.build
+                print("[sim] \(sim.moduleName): built in \(Int((b.verilateSeconds + b.compileSeconds).rounded()))s")
+            }
             memory = AvalonMemoryModel(banks: p.banks, dataBits: p.dataBits, latency: latency, waitChance: waitChance,
                                        seed: seed ^ 0xA5A5, initial: AvalonMemoryModel.pattern(words: p.dataBits / 64, salt: seed))
             expected = Array(repeating: [], count: clients)
