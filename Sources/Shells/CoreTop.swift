@@ -13,13 +13,18 @@ public enum CoreTop {
         let problems = p.problems
         guard problems.isEmpty else { throw ShellError.badParameters(problems) }
         let design = try elaborate(module(p))
-        let actual = CorePort.of(design.top), expected = CorePort.expected(p)
+        try checkPorts(design.top, p)
+        return design
+    }
+
+    /// Throws unless `top` has exactly the ports `CorePort.expected(p)`.
+    public static func checkPorts(_ top: ElaboratedModule, _ p: CoreParameters) throws {
+        let actual = CorePort.of(top), expected = CorePort.expected(p)
         guard Set(actual.map(\.description)) == Set(expected.map(\.description)) else {
-            throw ShellError.portMismatch(module: design.top.name,
+            throw ShellError.portMismatch(module: top.name,
                                           missing: expected.filter { !actual.contains($0) }.map(\.description),
                                           unexpected: actual.filter { !expected.contains($0) }.map(\.description))
         }
-        return design
     }
 }
 

@@ -11,7 +11,7 @@ enum ShellText {
         let rows: [(String, String)] = [
             ("memory beat (dataBits)", "\(p.dataBits) bits = \(p.beatBytes) bytes; \(p.vectorLanes) elements per cycle in the vector units"),
             ("ternary lanes (lanes)", "\(p.lanes) trits per cycle"),
-            ("memory banks (banks)", "\(p.banks); beat L lives in bank L mod \(p.banks) at bank address L / \(p.banks)"),
+            ("memory banks (banks)", p.banks == 1 ? "1" : "\(p.banks); beat L lives in bank L mod \(p.banks) at bank address L / \(p.banks)"),
             ("bank address (addressBits)", "\(p.addressBits) bits, in beats"),
             ("longest burst (maxBurst)", "\(p.maxBurst) beats (burstcount \(p.burstBits) bits)"),
             ("read beats in flight (outstandingBeats)", "\(p.outstandingBeats) per bank"),
@@ -70,6 +70,7 @@ enum ShellText {
           mem\(b)_waitrequest  holds the command (and each write beat) while high
           mem\(b)_readdata[\(p.dataBits - 1):0], mem\(b)_readdatavalid: read beats in request order,
                              always accepted; reads are pipelined
+
         Retirement port and status (simulation and debugging; the CSRs say the same)
           retire_valid with retire_index, retire_opcode[7:0], retire_dest[2:0],
           retire_dest_index, retire_count, retire_digest (32 bits each): one
