@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLLib"]),
         .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib", "HDLSim"]),
         .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib", "TestSupport"]),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "TestSupport"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
         // The PIM stand-ins are SystemVerilog read by the lint tests, not resources.
         .testTarget(name: "ShellTests", dependencies: ["Shells", "Core", "HDL", "HDLEmit", "HDLSim", "ISA", "TestSupport"],
                     exclude: ["PIMStandIns"]),

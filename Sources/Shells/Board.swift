@@ -1,4 +1,5 @@
 import Core
+import HDL
 import HDLEmit
 
 /// The boards `trit rtl` writes a directory for.
@@ -19,7 +20,13 @@ public enum Board: String, CaseIterable, Sendable {
     /// Every file of the board's directory; names are relative to it and the
     /// text has no dates or paths, so regenerating gives the same bytes.
     public func files(_ p: CoreParameters) throws -> [EmittedFile] {
-        let design = try CoreTop.design(p)
+        try files(p, core: try CoreTop.design(p))
+    }
+
+    /// The same around an already elaborated core, which must have the
+    /// ports `CorePort.expected(p)`.
+    public func files(_ p: CoreParameters, core design: Design) throws -> [EmittedFile] {
+        try CoreTop.checkPorts(design.top, p)
         let core = SystemVerilogEmitter().files(for: design)
         switch self {
         case .generic: return GenericShell(params: p, top: design.top.name, coreFiles: core).files

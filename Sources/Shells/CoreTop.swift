@@ -5,7 +5,7 @@ import HDLEmit
 /// The core's top module and its SystemVerilog, for the shells.
 public enum CoreTop {
     /// The module the shells wrap.
-    public static func module(_ p: CoreParameters) -> any Module { CoreStandIn(params: p) }
+    public static func module(_ p: CoreParameters) -> any Module { TritCore(params: p) }
 
     /// Elaborate the core for `p`, checking that its ports are the ones the
     /// shells connect.

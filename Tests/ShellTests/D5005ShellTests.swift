@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HDL
 import HDLEmit
 import HDLSim
 import ISA
@@ -11,16 +12,33 @@ import Testing
 @Suite struct D5005ShellTests {
     static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128, lanes: 64)
 
-    @Test(arguments: [1, 2, 4])
-    func lintCleanWithThePIMStandIns(_ banks: Int) throws {
-        var p = Self.small
-        p.banks = banks
-        let problems = try PIMStandIn.lint(try Board.d5005.files(p), p)
+    /// The shell's files around the core, and the core's own file names.
+    static func board(_ p: CoreParameters, standIn: Bool = false) throws -> (files: [EmittedFile], core: Set<String>) {
+        let design = try standIn ? elaborate(PortStandInCore(params: p)) : CoreTop.design(p)
+        let core = Set(SystemVerilogEmitter().files(for: design).map(\.name))
+        return (try Board.d5005.files(p, core: design), core)
+    }
+
+    @Test func lintCleanAroundTheCore() throws {
+        let (files, core) = try Self.board(Self.small)
+        let problems = try PIMStandIn.lint(files, Self.small, coreFiles: core)
         #expect(problems.isEmpty, "\(problems)")
     }
 
-    @Test func lintCleanAtTheD5005Preset() throws {
-        let problems = try PIMStandIn.lint(try Board.d5005.files(.d5005), .d5005)
+    @Test func lintCleanAroundTheCoreAtTheD5005Preset() throws {
+        let (files, core) = try Self.board(.d5005)
+        let problems = try PIMStandIn.lint(files, .d5005, coreFiles: core)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    /// Every bank count the parameters allow, around a module with the
+    /// core's ports (the core's memory system serves one bank so far).
+    @Test(arguments: [1, 2, 4])
+    func lintCleanForEveryBankCount(_ banks: Int) throws {
+        var p = Self.small
+        p.banks = banks
+        let (files, _) = try Self.board(p, standIn: true)
+        let problems = try PIMStandIn.lint(files, p)
         #expect(problems.isEmpty, "\(problems)")
     }
 
@@ -28,7 +46,7 @@ import Testing
     /// field undriven or connects the wrong width.
     @Test func theStandInsCatchAnUndrivenFieldAndAWrongWidth() throws {
         let p = Self.small
-        let files = try Board.d5005.files(p)
+        let files = try Self.board(p, standIn: true).files
         func broken(_ edit: (String) -> String) -> [EmittedFile] {
             files.map { $0.name == "ofs_plat_afu.sv" ? EmittedFile(name: $0.name, contents: edit($0.contents)) : $0 }
         }
@@ -67,7 +85,7 @@ import Testing
     @Test func everyBankIsMappedAndTheRestTiedOff() throws {
         var p = Self.small
         p.banks = 2
-        let afu = try #require(try Board.d5005.files(p).first { $0.name == "ofs_plat_afu.sv" }).contents
+        let afu = try #require(try Self.board(p, standIn: true).files.first { $0.name == "ofs_plat_afu.sv" }).contents
         #expect(afu.contains("module ofs_plat_afu"))
         #expect(afu.contains(".to_fiu(plat_ifc.local_mem.banks[b])"))
         #expect(afu.contains(".LOCAL_MEM_IN_USE_MASK('b11)"))

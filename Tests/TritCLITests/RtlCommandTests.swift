@@ -15,7 +15,7 @@ extension CommandLineTests {
     @Test func rtlWritesABoardDirectoryAndReplacesItWhole() throws {
         let dir = try scratch()
         let first = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--lanes", "64", "--max-vl", "256",
-                             "--banks", "2", "--out", "afu", in: dir)
+                             "--out", "afu", in: dir)
         #expect(first.status == 0, "\(first.error)")
         let out = dir.appendingPathComponent("afu")
         let files = try listing(out)
@@ -25,7 +25,7 @@ extension CommandLineTests {
         // A stray file disappears; the same command writes the same bytes.
         try Data("stale".utf8).write(to: out.appendingPathComponent("stale.sv"))
         let second = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--lanes", "64", "--max-vl", "256",
-                              "--banks", "2", "--out", "afu", in: dir)
+                              "--out", "afu", in: dir)
         #expect(second.status == 0, "\(second.error)")
         #expect(try listing(out) == files)
         // Nothing is left beside it.

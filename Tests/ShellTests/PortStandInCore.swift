@@ -1,22 +1,23 @@
 import Core
 import HDL
+import ISA
 
-/// A module with exactly the core's top-level ports (`CorePort.expected`):
-/// a CSR register file answering like the core's (device feature header,
-/// AFU ID, the writable registers, the configuration word) and idle memory
-/// masters. The shells are built and checked around it until the core's
-/// top module takes its place in `CoreTop`.
-public struct CoreStandIn: Module {
-    public let params: CoreParameters
+/// A module with exactly the core's top-level ports (`CorePort.expected`)
+/// for any number of banks: a CSR register file answering like the core's
+/// (device feature header, AFU ID, the writable registers, the
+/// configuration word) and idle memory masters. The shells are checked
+/// around it where the core itself does not offer a configuration yet.
+struct PortStandInCore: Module {
+    let params: CoreParameters
 
-    public init(params: CoreParameters) { self.params = params }
+    init(params: CoreParameters) { self.params = params }
 
-    public var parameters: [Parameter] {
+    var parameters: [Parameter] {
         [Parameter("D", params.dataBits), Parameter("L", params.lanes), Parameter("B", params.banks),
          Parameter("V", params.isa.maxVectorLength), Parameter("A", params.addressBits)]
     }
 
-    public func build(_ m: ModuleBuilder) {
+    func build(_ m: ModuleBuilder) {
         let p = params
         let address = m.input("csr_address", .uint(CSR.addressBits))
         let read = m.input("csr_read", .bool)
