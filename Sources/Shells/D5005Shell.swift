@@ -45,8 +45,8 @@ struct D5005Shell {
         s += """
         //
         // The Trit core \(top) as an OFS PIM AFU. The host's MMIO is the core's
-        // CSR slave (64-bit Avalon-MM); local memory banks 0...\(banks - 1) are its
-        // memory masters. Everything runs on the user clock (uClk_usr): the PIM
+        // CSR slave (64-bit Avalon-MM); its memory masters use local memory
+        // \(bankRange). Everything runs on the user clock (uClk_usr): the PIM
         // crosses the MMIO channel and each memory bank into it.
 
         `include "ofs_plat_if.vh"
@@ -198,6 +198,8 @@ struct D5005Shell {
         return s
     }
 
+    var bankRange: String { params.banks == 1 ? "bank 0" : "banks 0...\(params.banks - 1)" }
+
     /// Outputs of the core the shell does not use, as (name, width).
     var retirePorts: [(String, Int)] {
         CorePort.expected(params).filter { $0.name.hasPrefix("retire_") || ["busy", "halted", "faulted"].contains($0.name) }
@@ -303,7 +305,7 @@ struct D5005Shell {
         beyond them return 0, writes there are ignored. Registers 0...4 are the
         device feature header and AFU ID that OPAE looks for.
 
-        Local memory: banks 0...\(params.banks - 1) of plat_ifc.local_mem, each mapped
+        Local memory: \(bankRange) of plat_ifc.local_mem, each mapped
         with ofs_plat_local_mem_as_avalon_mem at \(params.dataBits) data bits, \(params.addressBits)
         address bits (beats) and bursts of up to \(params.maxBurst) beats. The board's
         other banks are tied off.
