@@ -128,7 +128,8 @@ public struct VectorLane: Module {
                                                      mux(opW == code(.lba), one.extend(to: 33) - bW.extend(to: 33),
                                                          bW.extend(to: 33))))
         let addend = m.regNext("addend", mux(opW == code(.mac), dW, mux(opW == code(.lba), bW, slit(0, width: 32))))
-        let usesProduct = [VectorLaneOp.mul, .mac, .lba, .silu].map { opW == code($0) }.reduce(Signal(false)) { $0 || $1 }
+        let productOps = [VectorLaneOp.mul, .mac, .lba, .silu].map { opW == code($0) }
+        let usesProduct = productOps.dropFirst().reduce(productOps[0]) { $0 || $1 }
         let usesProduct1 = m.regNext("uses_product1", usesProduct)
 
         // Next edge: the exact product; the addend becomes addend * 2^F + 2^(F-1),
