@@ -11,7 +11,7 @@ import ISA
 /// 4 step * r, 5 interpolate y0, 6 e = M * y0, 7 y = y0 * (2 - e).
 ///
 /// Widths (checked over every M in [2^31, 2^32)): steps < 2^23,
-/// y0 <= 2^31, e in [2^31 - 1, 2^31 + 8161], y <= 2^31.
+/// y0 <= 2^31, e in [2^31 - 1, 2^31 + 8160], y <= 2^31.
 public struct ReciprocalDatapath: Module {
     public init() {}
 
