@@ -192,13 +192,13 @@ public struct TernaryUnit: Module {
         let scale = divider.quotient
         let scaleReady = divider.valid
 
-        // Per-row geometry, from C.
+        // Per-row geometry, from C (ready for the range phase).
         let strideBeats = m.reg("stride_beats", .uint(vlBits + 4))
         let lastSlice = m.reg("last_slice", .uint(vlBits))
         let lastMask = m.reg("last_mask", .uint(p.lanes))
         let logLanes = log2(p.lanes)
         let logSlices = log2(slicesPerBeat)
-        m.when(inPhase(.range)) {
+        m.when(inPhase(.check)) {
             strideBeats.set(resize(isaBeats << log2(beatsPerIsaBeat), vlBits + 4))
             lastSlice.set(resize((colsNarrow - 1) >> logLanes, vlBits))
             let columnsInLast = colsNarrow[logLanes - 1, 0]

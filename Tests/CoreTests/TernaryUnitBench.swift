@@ -19,6 +19,8 @@ final class TernaryUnitBench {
     var gapChance = 0.0
     /// Probability that `rq_ready` is low in a cycle.
     var stallChance = 0.0
+    /// Print each cycle's handshakes (for debugging a failing seed).
+    var trace = false
 
     /// Vector registers, register r element i at `r * maxVectorLength + i`.
     var vregs: [Int32]
@@ -97,6 +99,9 @@ final class TernaryUnitBench {
             if try sim.peekBool("w_valid") { try applyWrite() }
             if try sim.peekBool("beat") { outcome.beatPulses += 1 }
             let done = try sim.peekBool("done")
+            if trace {
+                print("cycle \(cycle): rq \(try sim.peek("rq_valid")) line \(try sim.peek("rq_line")) beats \(try sim.peek("rq_beats")) ready \(ready) rs \(responding) a_chunk \(try sim.peek("a_chunk")) w \(try sim.peek("w_valid")) beat \(try sim.peek("beat")) done \(done)")
+            }
             if done {
                 outcome.fault = Int(try sim.peek("done_fault"))
                 outcome.count = UInt32(try sim.peek("done_count"))

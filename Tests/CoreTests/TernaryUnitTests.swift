@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import HDL
 import HDLEmit
 import HDLSim
@@ -96,10 +97,12 @@ import TestSupport
             let expectedFault: Int
             if case .faulted(let f) = status { expectedFault = Int(f.code.rawValue) } else { expectedFault = 0 }
 
-            let got = try bench.run(c.instruction, scalar: c.scalar, vl: c.vl)
+            bench.trace = ProcessInfo.processInfo.environment["TRIT_TRACE"] == "\(n)"
+            let got = try bench.run(c.instruction, scalar: c.scalar, vl: c.vl, maxCycles: 20_000)
             faults[got.fault, default: 0] += 1
             #expect(got.problems.isEmpty, "\(context): \(got.problems)")
             #expect(got.fault == expectedFault, "\(context): fault \(got.fault), interpreter \(expectedFault)")
+            if !got.problems.isEmpty { break }  // the unit's state is unknown now
             guard got.fault == 0, expectedFault == 0, let record else {
                 // Register state after a fault is not architectural: continue from the unit's.
                 continue
