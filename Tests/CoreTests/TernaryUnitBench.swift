@@ -26,6 +26,7 @@ final class TernaryUnitBench {
     var vregs: [Int32]
     var data: [UInt8] = []
     var baseLine = 0
+    var writeProblems: [String] = []
 
     struct Outcome {
         var fault: Int
@@ -51,10 +52,11 @@ final class TernaryUnitBench {
     /// Runs one `tmatmul` to its `done` (or `maxCycles`).
     func run(_ ins: Instruction, scalar: Int32, vl: Int, maxCycles: Int = 200_000) throws -> Outcome {
         let p = params
-        let beatBytes = p.dataBits / 8
         var pending: [(line: Int, due: Int)] = []
         var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
         var readAddress: (reg: Int, chunk: Int)?
+        // A request on offer must stay on offer, unchanged, until taken.
+        var offered: (line: UInt64, beats: UInt64)?
 
         try sim.poke("data_base_line", UInt64(baseLine))
         try sim.poke("data_size", UInt64(data.count))
@@ -89,8 +91,14 @@ final class TernaryUnitBench {
             sim.eval()
 
             // Outputs, then the clock edge.
-            if try sim.peekBool("rq_valid") && ready {
-                let line = Int(try sim.peek("rq_line")), beats = Int(try sim.peek("rq_beats"))
+            let requestValid = try sim.peekBool("rq_valid")
+            let request = (line: try sim.peek("rq_line"), beats: try sim.peek("rq_beats"))
+            if let o = offered, !requestValid || o != request {
+                outcome.problems.append("cycle \(cycle): request \(o) withdrawn before it was taken")
+            }
+            offered = requestValid && !ready ? request : nil
+            if requestValid && ready {
+                let line = Int(request.line), beats = Int(request.beats)
                 if beats < 1 || beats > p.maxBurst { outcome.problems.append("burst of \(beats) beats") }
                 for k in 0..<beats { pending.append((line + k, cycle + latency)) }
                 outcome.beatsRequested += beats
@@ -112,13 +120,14 @@ final class TernaryUnitBench {
             if cycle == 0 { try sim.poke("start", false) }
             if responding { pending.removeFirst() }
             if done {
+                outcome.problems += writeProblems
+                writeProblems = []
                 if !pending.isEmpty { outcome.problems.append("done with \(pending.count) beats outstanding") }
                 // The unit is idle again one cycle later.
                 sim.eval()
                 if !(try sim.peekBool("idle")) { outcome.problems.append("not idle after done") }
                 return outcome
             }
-            _ = beatBytes
         }
         outcome.problems.append("no done within \(maxCycles) cycles")
         return outcome
@@ -140,6 +149,10 @@ final class TernaryUnitBench {
     func applyWrite() throws {
         let p = params
         let reg = Int(try sim.peek("w_reg")), chunk = Int(try sim.peek("w_chunk"))
+        guard reg < p.isa.vectorRegisters, chunk < p.chunksPerRegister else {
+            writeProblems.append("write to register \(reg) chunk \(chunk)")
+            return
+        }
         let mask = try sim.peekBits("w_mask"), values = try sim.peekBits("w_data")
         for lane in 0..<p.vectorLanes where mask.bit(lane) {
             let word = values.bits(lane * 32, count: 32).uint64!

@@ -21,9 +21,9 @@ import TestSupport
                        maxBurst: 16, outstandingBeats: 64),
     ]
 
-    @Test(arguments: small.indices)
-    func lintClean(_ index: Int) throws {
-        let design = try elaborate(TernaryUnit(params: Self.small[index]))
+    @Test(arguments: small + [.d5005, .generic])
+    func lintClean(_ p: CoreParameters) throws {
+        let design = try elaborate(TernaryUnit(params: p))
         let files = SystemVerilogEmitter().files(for: design)
         let problems = try Lint.verilator(files, top: design.top.name)
         #expect(problems.isEmpty, "\(problems)")
@@ -131,6 +131,18 @@ import TestSupport
         let bound = Int(1.1 * Double(beats)) + latency + copy + 24
         #expect(cycles <= bound, "\(cycles) cycles for \(beats) beats, bound \(bound)")
         print("TernaryUnit: 512 x 512 in \(cycles) cycles (latency \(latency)); model build \(sim.build.verilateSeconds + sim.build.compileSeconds) s, cached \(sim.build.cacheHit)")
+    }
+
+    /// The same at 2048 x 2048 (16384 beats); long runs only.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TRIT_LONG"].map { !$0.isEmpty && $0 != "0" } ?? false))
+    func streamsALargeMatrix() throws {
+        let p = CoreParameters.d5005
+        let sim = try Simulator(elaborate(TernaryUnit(params: p)))
+        let (cycles, latency) = try Self.timeMatrix(p, sim: sim, size: 2048)
+        let beats = 2048 * 8, copy = 2048 / p.vectorLanes
+        let bound = Int(1.1 * Double(beats)) + latency + copy + 24
+        #expect(cycles <= bound, "\(cycles) cycles for \(beats) beats, bound \(bound)")
+        print("TernaryUnit: 2048 x 2048 in \(cycles) cycles (latency \(latency))")
     }
 
     /// Runs one square matrix of `size` at a fixed latency, checks it against
