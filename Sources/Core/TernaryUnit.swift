@@ -64,6 +64,12 @@ public struct TernaryUnit: Module {
     var activationWords: Int { params.isa.maxVectorLength / params.lanes }
     /// Beats requested with the header before its contents are known.
     var prefetchBeats: Int { Swift.max(params.maxBurst, beatsPerIsaBeat) }
+    /// While the header is awaited, one more burst is requested every
+    /// `maxBurst` cycles (the rate the row unit would consume them), up to
+    /// this many beats: a long memory latency then leaves no gap between
+    /// the first prefetched beats and the rest of the matrix, and a small
+    /// matrix wastes at most about one latency's worth of beats.
+    var speculationLimit: Int { Swift.max(params.outstandingBeats, prefetchBeats) }
 
     /// Cycles from a slice leaving the response buffer to its row result
     /// leaving the row unit, when it is the row's last slice.
@@ -107,7 +113,9 @@ public struct TernaryUnit: Module {
         let rows = m.reg("rows", .uint(32))
         let cols = m.reg("cols", .uint(32))
         let weightScale = m.reg("weight_scale", .sint(32))
+        // Beats from the header's line on that are requested or still to be requested.
         let planned = m.reg("planned", .uint(32))
+        let regionLeft = m.reg("region_left", .uint(34))
         let start = dispatch.start
 
         // MARK: Dispatch checks (the interpreter's order)
@@ -184,6 +192,20 @@ public struct TernaryUnit: Module {
         let matrixOutside = m.wire("matrix_outside", matrixEnd > (region.size >> 6).extend(to: wide))
         let matrixBeats = m.wire("matrix_beats", resize(matrixIsaBeats << log2(beatsPerIsaBeat), 32))
         let extra = m.wire("extra_beats", mux(matrixBeats > planned, matrixBeats - planned, lit(0, width: 32)))
+
+        // Speculation while the header is awaited (see `speculationLimit`).
+        let timerBits = Swift.max(1, log2(p.maxBurst))
+        let speculationTimer = m.reg("speculation_timer", .uint(timerBits), reset: 0)
+        m.when(start || speculationTimer == lit(p.maxBurst - 1, width: timerBits)) { speculationTimer.set(0) }
+            .otherwise { speculationTimer.set(speculationTimer + 1) }
+        let plannedWide = planned.extend(to: 34)
+        let speculate = m.wire("speculate", inPhase(.header) && speculationTimer == lit(p.maxBurst - 1, width: timerBits)
+                               && plannedWide < lit(speculationLimit, width: 34) && plannedWide < regionLeft)
+        let regionAfter = regionLeft - plannedWide
+        let speculative = m.wire("speculative_beats",
+                                 mux(speculate, mux(regionAfter > lit(p.maxBurst, width: 34), lit(p.maxBurst, width: 34),
+                                                    regionAfter).truncate(to: 32), lit(0, width: 32)))
+        m.when(start) { planned.set(firstRequest) }.otherwise { planned.set(planned + speculative) }
         let rangeOK = m.wire("range_ok", inPhase(.range) && !badLength && !matrixOutside)
 
         let divider = m.instance(FloorDivideBy127(), "scale_divider")
@@ -216,7 +238,7 @@ public struct TernaryUnit: Module {
             ra.set(dispatch.ra[p.vregBits - 1, 0])
             address.set(dispatch.imm)
             activationScale.set(dispatch.scalar)
-            planned.set(firstRequest)
+            regionLeft.set(beatsFromHeader)
             m.when(misaligned) { fault.set(lit(Int(FaultCode.misaligned.rawValue), width: 3)) }
                 .elseWhen(headerOutside) { fault.set(lit(Int(FaultCode.addressOutOfRange.rawValue), width: 3)) }
                 .otherwise { fault.set(0) }
@@ -247,7 +269,7 @@ public struct TernaryUnit: Module {
         }.elseWhen(faulted && !holding) {
             requestLeft.set(0)
         }.otherwise {
-            requestLeft.set(requestLeft - requestTaken + mux(rangeOK, extra, lit(0, width: 32)))
+            requestLeft.set(requestLeft - requestTaken + mux(rangeOK, extra, lit(0, width: 32)) + speculative)
         }
 
         // MARK: Activation copy

@@ -80,9 +80,9 @@ import TestSupport
         for i in bench.vregs.indices { bench.vregs[i] = Int32(truncatingIfNeeded: rng.next()) }
         var faults: [Int: Int] = [:]
 
-        for n in 0..<iterations(120) {
+        for n in 0..<iterations(80) {
             let memoryMode = n % 3
-            bench.latency = rng.int(2...20)
+            bench.latency = rng.int(2...40)
             bench.gapChance = memoryMode == 0 ? 0 : 0.3
             bench.stallChance = memoryMode == 2 ? 0.4 : 0
             let c = TernaryCase.random(&rng, p)
