@@ -10,9 +10,11 @@ import ISA
 /// Flow, with the interpreter's fault order:
 /// 1. Dispatch: `misaligned` (addr % 64), then `address-out-of-range` for the
 ///    64-byte header; either ends the instruction without a memory access.
-///    Otherwise one burst reads the header and, speculatively, the first
-///    beats after it (never past the data region), so the weights follow
-///    the header without a second memory latency. At the same time the
+///    Otherwise one burst reads the header and, speculatively, the beats
+///    after it, with one more burst every `maxBurst` cycles until the header
+///    arrives (never past the data region, at most `outstandingBeats`), so
+///    the weights follow the header without a second memory latency; beats
+///    past the matrix are dropped. At the same time the
 ///    activation copy starts: va's chunks, low 8 bits of each element, into
 ///    a local memory of `lanes` int8 per word, so the row datapath reads a
 ///    slice's activations in one access.
@@ -70,10 +72,6 @@ public struct TernaryUnit: Module {
     /// the first prefetched beats and the rest of the matrix, and a small
     /// matrix wastes at most about one latency's worth of beats.
     var speculationLimit: Int { Swift.max(params.outstandingBeats, prefetchBeats) }
-
-    /// Cycles from a slice leaving the response buffer to its row result
-    /// leaving the row unit, when it is the row's last slice.
-    public var resultLatency: Int { 1 + rowUnit.latency }
 
     public func build(_ m: ModuleBuilder) {
         let p = params
