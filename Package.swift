@@ -29,10 +29,12 @@ let package = Package(
         .target(name: "Interpreter", dependencies: ["ISA"]),
         // The accelerator core, generated with the DSL from the ISA description.
         .target(name: "Core", dependencies: ["HDL", "HDLLib", "ISA"]),
+        // Lock-step co-simulation of the generated core against the interpreter.
+        .target(name: "Cosim", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter"]),
         .executableTarget(
             name: "TritCLI",
             dependencies: [
-                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core",
+                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -47,5 +49,6 @@ let package = Package(
         // Runs the built `trit` binary (no module dependency: it is an executable).
         .testTarget(name: "TritCLITests"),
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter", "TestSupport"]),
+        .testTarget(name: "CosimTests", dependencies: ["Cosim", "Core", "HDL", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
     ]
 )
