@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLLib"]),
         .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib", "HDLSim"]),
         .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib", "TestSupport"]),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "TestSupport"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
         .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit", "TestSupport"]),
         .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler", "TestSupport"]),
         // Runs the built `trit` binary (no module dependency: it is an executable).

@@ -9,7 +9,8 @@ public enum CSR: Int, CaseIterable, Sendable {
     case afuIdHigh = 2
     case dfhNext = 3
     case dfhReserved = 4
-    /// Write: bit 0 starts the program, bit 1 resets the core (clears a fault).
+    /// Write: bit 0 starts the program (ignored while the core is busy).
+    /// After a `timeout` fault the host resets the AFU (OPAE `fpgaReset`).
     case control = 8
     /// Read: bit 0 busy, bit 1 halted, bit 2 faulted; bits 15:8 fault code.
     case status = 9
@@ -38,8 +39,18 @@ public enum CSR: Int, CaseIterable, Sendable {
     case weightBeats = 23
     /// Cycles the issue stage had an instruction it could not dispatch.
     case issueStall = 24
-    /// Read-only description of the core: lanes, vector lanes, banks, log2 max vector length.
+    /// Read-only description of the core: bits 15:0 ternary lanes, 23:16
+    /// vector lanes, 27:24 banks, 32:28 fraction bits, 63:33 max vector length.
     case configuration = 25
+
+    /// The CONFIGURATION register's value for a core.
+    public static func configurationValue(_ p: CoreParameters) -> UInt64 {
+        UInt64(p.lanes) | UInt64(p.vectorLanes) << 16 | UInt64(p.banks) << 24
+            | UInt64(p.isa.fracBits) << 28 | UInt64(p.isa.maxVectorLength) << 33
+    }
+
+    /// Device Feature Header of an AFU: type 1 (bits 63:60), end of list (bit 40).
+    public static let dfhValue: UInt64 = 1 << 60 | 1 << 40
 
     public var byteOffset: Int { rawValue * 8 }
     /// Registers a host may write.

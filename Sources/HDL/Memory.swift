@@ -24,6 +24,10 @@ public final class Memory {
     public let readLatency: Int
     public let readDuringWrite: ReadDuringWrite
     public let initial: [BitVector]?
+    /// With a lane mask, the write port also has `mask` (one bit per element
+    /// of a `vec` word): only the lanes whose bit is set are written. This is
+    /// the byte-enable template of Quartus and Vivado at lane granularity.
+    public let laneMask: Bool
     public let location: CodeLocation
     public private(set) var writePort: WritePort?
     public private(set) var readPorts: [ReadPort] = []
@@ -33,7 +37,10 @@ public final class Memory {
         public let enable: Signal
         public let address: Signal
         public let data: Signal
+        /// Lanes to write (only for a memory declared with `laneMask: true`).
+        public let mask: Signal?
         let decls: (enable: SignalDecl, address: SignalDecl, data: SignalDecl)
+        let maskDecl: SignalDecl?
     }
 
     public struct ReadPort {
@@ -45,13 +52,14 @@ public final class Memory {
     public var addressWidth: Int { HDL.addressWidth(depth) }
 
     init(name: String, depth: Int, element: HWType, readLatency: Int, readDuringWrite: ReadDuringWrite,
-         initial: [BitVector]?, location: CodeLocation, builder: ModuleBuilder) {
+         initial: [BitVector]?, laneMask: Bool, location: CodeLocation, builder: ModuleBuilder) {
         self.name = name
         self.depth = depth
         self.element = element
         self.readLatency = readLatency
         self.readDuringWrite = readDuringWrite
         self.initial = initial
+        self.laneMask = laneMask
         self.location = location
         self.builder = builder
     }
@@ -65,8 +73,9 @@ public final class Memory {
         let en = builder.declare("\(name)_we", .bool, .sinkPort(owner: owner), loc)
         let addr = builder.declare("\(name)_waddr", .uint(addressWidth), .sinkPort(owner: owner), loc)
         let data = builder.declare("\(name)_wdata", element, .sinkPort(owner: owner), loc)
+        let mask = laneMask ? builder.declare("\(name)_wmask", .uint(lanes), .sinkPort(owner: owner), loc) : nil
         let port = WritePort(enable: builder.signal(en), address: builder.signal(addr), data: builder.signal(data),
-                             decls: (en, addr, data))
+                             mask: mask.map { builder.signal($0) }, decls: (en, addr, data), maskDecl: mask)
         writePort = port
         return port
     }
@@ -86,18 +95,32 @@ public final class Memory {
     /// Read ports and the write port as declarations, for back-ends.
     public var readPortDecls: [(address: SignalDecl, data: SignalDecl)] { readPorts.map(\.decls) }
     public var writePortDecls: (enable: SignalDecl, address: SignalDecl, data: SignalDecl)? { writePort?.decls }
+    public var writeMaskDecl: SignalDecl? { writePort?.maskDecl }
+
+    /// Elements of a `vec` word (1 for any other type).
+    public var lanes: Int {
+        if case .vec(_, let count) = element { return count }
+        return 1
+    }
 }
 
 extension ModuleBuilder {
     /// Declare a memory of `depth` words of type `element`.
     public func memory(_ name: String, depth: Int, of element: HWType, readLatency: Int = 1,
                        readDuringWrite: ReadDuringWrite = .oldData, initial: [BitVector]? = nil,
+                       laneMask: Bool = false,
                        file: String = #fileID, line: Int = #line, column: Int = #column) -> Memory {
         let loc = CodeLocation(file: file, line: line, column: column)
         if let p = Identifier.problem(name) { error(p, loc) }
         if depth < 2 { error("memory '\(name)' needs a depth of at least 2, got \(depth)", loc) }
         if !(0...2).contains(readLatency) { error("memory '\(name)': read latency must be 0, 1 or 2, got \(readLatency)", loc) }
         if let p = element.problem { error("memory '\(name)': \(p)", loc) }
+        if laneMask, case .vec = element {} else if laneMask {
+            error("memory '\(name)': a lane mask needs a vec element type, got \(element)", loc)
+        }
+        if laneMask && readDuringWrite == .newData {
+            error("memory '\(name)': a lane-masked memory reads old data during a write (no per-lane bypass)", loc)
+        }
         if let initial {
             if initial.count > depth {
                 error("memory '\(name)' has \(initial.count) initial words but depth \(depth)", loc)
@@ -107,7 +130,7 @@ extension ModuleBuilder {
             }
         }
         let m = Memory(name: name, depth: max(depth, 2), element: element, readLatency: readLatency,
-                       readDuringWrite: readDuringWrite, initial: initial, location: loc, builder: self)
+                       readDuringWrite: readDuringWrite, initial: initial, laneMask: laneMask, location: loc, builder: self)
         adopt(m)
         return m
     }

@@ -16,6 +16,7 @@ struct BitUsage {
         // Memory and instance inputs are read by the memory or the child.
         for m in module.memories {
             if let w = m.writePortDecls { for d in [w.enable, w.address, w.data] { markAll(d) } }
+            if let mask = m.writeMaskDecl { markAll(mask) }
             for r in m.readPortDecls { markAll(r.address) }
         }
         for i in module.instances {

@@ -239,7 +239,16 @@ struct ModuleWriter {
             var clocked: [String] = []
             if let w = m.writePortDecls {
                 clocked.append("    if (\(names[w.enable])) begin")
-                clocked.append("      \(array)[\(names[w.address])] <= \(names[w.data]);")
+                if let mask = m.writeMaskDecl {
+                    // One enable per lane: the byte-enable RAM template at lane granularity.
+                    let laneWidth = m.element.width / m.lanes
+                    for lane in 0..<m.lanes {
+                        let bits = "[\(lane * laneWidth + laneWidth - 1):\(lane * laneWidth)]"
+                        clocked.append("      if (\(names[mask])[\(lane)]) \(array)[\(names[w.address])]\(bits) <= \(names[w.data])\(bits);")
+                    }
+                } else {
+                    clocked.append("      \(array)[\(names[w.address])] <= \(names[w.data]);")
+                }
                 clocked.append("    end")
             }
             if m.readLatency > 0 {

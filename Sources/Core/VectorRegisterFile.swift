@@ -1,0 +1,83 @@
+import HDL
+
+/// The vector registers: one lane-masked memory per register (chunks of
+/// `vectorLanes` 32-bit elements), so every unit can read and write its own
+/// registers in the same cycle. Each named read port reads any register with
+/// one cycle of latency; each named write port writes the masked lanes of
+/// one chunk. The issue stage guarantees that two write ports never target
+/// the same register in one cycle (a register has at most one pending writer).
+/// `clear_valid` zeroes chunk `clear_chunk` of every register at once (the
+/// core clears the registers at start: the ISA's registers start at 0).
+public struct VectorRegisterFile: Module {
+    public let params: CoreParameters
+    public let readPorts: [String]
+    public let writePorts: [String]
+
+    public init(params: CoreParameters, readPorts: [String], writePorts: [String]) {
+        self.params = params
+        self.readPorts = readPorts
+        self.writePorts = writePorts
+    }
+
+    public var name: String { "VectorRegisterFile" }
+    public var parameters: [Parameter] {
+        [Parameter("V", params.isa.vectorRegisters), Parameter("N", params.vectorLanes),
+         Parameter("C", params.chunksPerRegister), Parameter("R", readPorts.count), Parameter("W", writePorts.count)]
+    }
+
+    public func build(_ m: ModuleBuilder) {
+        let p = params
+        guard m.require(!readPorts.isEmpty && !writePorts.isEmpty, "a register file needs read and write ports") else { return }
+        let chunk = HWType.vec(.sint(32), count: p.vectorLanes)
+        // The unit side of each port, mirrored: the unit's outputs are inputs here.
+        let reads = readPorts.map { name in
+            (reg: m.input("\(name)_reg", .uint(p.vregBits)), chunk: m.input("\(name)_chunk", .uint(p.chunkBits)),
+             data: m.output("\(name)_data", chunk))
+        }
+        let writes = writePorts.map { name in
+            (valid: m.input("\(name)_valid", .bool), reg: m.input("\(name)_reg", .uint(p.vregBits)),
+             chunk: m.input("\(name)_chunk", .uint(p.chunkBits)), mask: m.input("\(name)_mask", .uint(p.vectorLanes)),
+             data: m.input("\(name)_data", chunk))
+        }
+        let clearValid = m.input("clear_valid", .bool)
+        let clearChunk = m.input("clear_chunk", .uint(p.chunkBits))
+        let chunkAddress = { (c: Signal) -> Signal in
+            let width = addressWidth(p.chunksPerRegister)
+            return c.width! == width ? c : c.truncate(to: width)
+        }
+
+        var readData: [[Signal]] = Array(repeating: [], count: reads.count)
+        for r in 0..<p.isa.vectorRegisters {
+            let mem = m.memory("v\(r)", depth: Swift.max(2, p.chunksPerRegister), of: chunk, laneMask: true)
+            // The writer of this register this cycle (at most one; the first wins otherwise).
+            let hits = writes.map { w in w.valid && w.reg == lit(r, width: p.vregBits) }
+            let port = mem.write()
+            port.enable.set(hits.reduce(clearValid) { $0 || $1 })
+            // Built from the last port up, so the first listed hit is the outermost choice.
+            let last = writes[writes.count - 1]
+            var address = chunkAddress(last.chunk), mask = last.mask, data = last.data
+            for (w, hit) in zip(writes, hits).dropLast().reversed() {
+                address = mux(hit, chunkAddress(w.chunk), address)
+                mask = mux(hit, w.mask, mask)
+                data = mux(hit, w.data, data)
+            }
+            port.address.set(mux(clearValid, chunkAddress(clearChunk), address))
+            port.mask!.set(mask | mux(clearValid, lit((1 << p.vectorLanes) - 1, width: p.vectorLanes), lit(0, width: p.vectorLanes)))
+            port.data.set(mux(clearValid, lit(.zero(chunk.width), chunk), data))
+            for (i, rd) in reads.enumerated() {
+                let read = mem.read()
+                read.address.set(chunkAddress(rd.chunk))
+                readData[i].append(read.data)
+            }
+        }
+        for (i, rd) in reads.enumerated() {
+            let selected = m.regNext("\(readPorts[i])_sel", rd.reg)
+            if p.isa.vectorRegisters == 1 {
+                rd.data.set(readData[i][0])
+            } else {
+                let registers = m.wire("\(readPorts[i])_all", vec(readData[i]))
+                rd.data.set(registers[selected])
+            }
+        }
+    }
+}

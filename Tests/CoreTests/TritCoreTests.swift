@@ -1,0 +1,73 @@
+import Assembler
+import Core
+import HDL
+import HDLEmit
+import HDLSim
+import ISA
+import Interpreter
+import Testing
+import TestSupport
+
+/// The whole core, driven from Swift: its retirements and faults against the interpreter.
+@Suite(.serialized) struct TritCoreTests {
+    static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, lanes: 64,
+                                      addressBits: 16, outstandingBeats: 64)
+
+    func image(_ source: String, _ p: CoreParameters = small) throws -> ProgramImage {
+        try Assembler(config: p.isa).assemble(source, file: "test.s").get()
+    }
+
+    func interpreterRecords(_ image: ProgramImage, _ p: CoreParameters) throws -> (records: [RetireRecord], status: Machine.Status) {
+        let machine = try Machine(image: image, config: p.isa)
+        var records: [RetireRecord] = []
+        machine.onRetire = { records.append($0) }
+        let status = machine.run(maxSteps: 100_000)
+        return (records, status)
+    }
+
+    func check(_ source: String, _ p: CoreParameters = small, waitProbability: Double = 0.2, seed: UInt64 = 1) throws {
+        let program = try image(source, p)
+        let driver = try CoreDriver(params: p, memoryBytes: 1 << 16, waitProbability: waitProbability, seed: seed)
+        _ = try driver.load(program)
+        let records = try driver.run()
+        let expected = try interpreterRecords(program, p)
+        #expect(records == expected.records, "\(records.map(\.line)) vs \(expected.records.map(\.line))")
+        let status = try driver.readCSR(.status)
+        switch expected.status {
+        case .halted:
+            #expect(status & 0b110 == 0b010, "status \(status)")
+        case .faulted(let f):
+            #expect(status & 0b110 == 0b100, "status \(status)")
+            #expect((status >> 8) & 0xFF == UInt64(f.code.rawValue))
+            #expect(try driver.readCSR(.faultIndex) == UInt64(f.index))
+        case .running:
+            Issue.record("the interpreter did not finish")
+        }
+        #expect(try driver.readCSR(.retired) == UInt64(expected.records.count))
+    }
+
+    @Test func controlInstructionsRetireLikeTheInterpreter() throws {
+        try check("""
+            nop
+            li s1, 1.5
+            setvl 17
+            li s2, -3
+            nop
+            setvl 64
+            halt
+            """)
+    }
+
+    @Test func faultsAtDispatchMatch() throws {
+        try check(".inst 0x0300000000000041\nhalt")   // setvl 65: bad vector length
+        try check("nop\n.inst 0x00\nhalt")             // illegal
+        try check("nop\nli s3, 2")                     // runs past the end
+    }
+
+    @Test func lintClean() throws {
+        let design = try elaborate(TritCore(params: Self.small))
+        let files = SystemVerilogEmitter().files(for: design)
+        let problems = try Lint.verilator(files, top: design.top.name)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+}
