@@ -59,13 +59,13 @@ public final class CoSimulation {
         let placement = ProgramPlacement(image)
         placement.load(image, into: bench)
         try bench.start(placement, timeout: timeout)
-        let startCycle = bench.statistics.cycles
+        let startCycle = bench.cycle
 
         var retired = 0
         var last: RTLRetirement?
         var ending: TestBench.StepResult = .running
         while true {
-            let used = bench.statistics.cycles - startCycle
+            let used = bench.cycle - startCycle
             let (result, records) = try bench.step(maxCycles: maxCycles > used ? maxCycles - used : 0)
             for r in records {
                 produced = nil

@@ -15,14 +15,27 @@ public struct RandomProgramConfig: Sendable, Equatable {
     /// Elements per memory beat of the target core: vector lengths and
     /// addresses cluster around its multiples, where datapaths have edges.
     public var vectorLanes: Int
+    /// The opcodes programs use (`halt` and `setvl` are always there), for
+    /// bringing up a core one unit at a time.
+    public var opcodes: Set<Opcode>
+    /// The kinds of deliberate fault to plant.
+    public var faults: [RandomProgram.PlantedFault]
 
     public init(isa: CoreConfig = .standard, length: ClosedRange<Int> = 10...60, faultRate: Double = 0.25,
-                vectorLimit: Int = 256, vectorLanes: Int = 16) {
+                vectorLimit: Int = 256, vectorLanes: Int = 16, opcodes: Set<Opcode> = Set(Opcode.allCases),
+                faults: [RandomProgram.PlantedFault] = RandomProgram.PlantedFault.allCases) {
         self.isa = isa
         self.length = length
         self.faultRate = faultRate
         self.vectorLimit = vectorLimit
         self.vectorLanes = vectorLanes
+        self.opcodes = opcodes
+        self.faults = faults
+    }
+
+    /// Only `halt`, `nop`, `setvl` and `li`, and the faults they can raise.
+    public static func controlOnly(isa: CoreConfig) -> RandomProgramConfig {
+        RandomProgramConfig(isa: isa, opcodes: [.halt, .nop, .setvl, .li], faults: [.illegalWord, .badSetvl, .missingHalt])
     }
 
     var limit: Int { max(1, min(vectorLimit, isa.maxVectorLength)) }
@@ -237,7 +250,7 @@ private struct Generator {
             (.adds, 2), (.muls, 2), (.bcast, 2), (.mv, 2),
             (.exp, 2), (.sig, 2), (.csig, 2), (.silu, 2), (.rsqrt, 2),
             (.absmax, 2), (.quant, 2), (.norm, 3), (.tmatmul, 6),
-        ]
+        ].filter { config.opcodes.contains($0.0) || $0.0 == .setvl }
         var pick = rng.below(table.reduce(0) { $0 + $1.1 })
         var op = Opcode.nop
         for (o, w) in table {
@@ -349,8 +362,8 @@ private struct Generator {
     }
 
     mutating func program() -> (ProgramImage, (fault: RandomProgram.PlantedFault, index: Int)?) {
-        let fault: RandomProgram.PlantedFault? = rng.chance(config.faultRate)
-            ? RandomProgram.PlantedFault.allCases[rng.below(RandomProgram.PlantedFault.allCases.count)] : nil
+        let fault: RandomProgram.PlantedFault? = rng.chance(config.faultRate) && !config.faults.isEmpty
+            ? config.faults[rng.below(config.faults.count)] : nil
         layOutData(plant: fault)
         if fault == .badWeight || fault == .badMatrixShape { badMatrix = matrices.last }
         if fault == .addressOutOfRange {

@@ -125,6 +125,7 @@ public final class TestBenchModel {
         typealias Step = @convention(c) (UnsafeMutableRawPointer, UInt64, UnsafeMutablePointer<UInt32>?, Int32,
                                          UnsafeMutablePointer<Int32>) -> Int32
         typealias Status = @convention(c) (UnsafeMutableRawPointer) -> UInt32
+        typealias Cycle = @convention(c) (UnsafeMutableRawPointer) -> UInt64
         typealias Statistics = @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>?, Int32) -> Void
 
         let create: Create
@@ -138,6 +139,7 @@ public final class TestBenchModel {
         let start: Start
         let step: Step
         let status: Status
+        let cycle: Cycle
         let statistics: Statistics
 
         init(_ l: ModelLibrary) throws {
@@ -152,6 +154,7 @@ public final class TestBenchModel {
             start = try l.function("trit_cosim_start", as: Start.self)
             step = try l.function("trit_cosim_step", as: Step.self)
             status = try l.function("trit_cosim_status", as: Status.self)
+            cycle = try l.function("trit_cosim_cycle", as: Cycle.self)
             statistics = try l.function("trit_cosim_statistics", as: Statistics.self)
         }
     }
@@ -250,6 +253,9 @@ public final class TestBench {
         }
         return (StepResult(rawValue: code) ?? .running, records)
     }
+
+    /// Cycles simulated since the instance was created.
+    public var cycle: UInt64 { api.cycle(handle) }
 
     public var portStatus: PortStatus {
         let s = api.status(handle)

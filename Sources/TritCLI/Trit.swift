@@ -16,6 +16,7 @@ struct Trit: ParsableCommand {
             DisasmCommand.self,
             RunCommand.self,
             BenchInterpCommand.self,
+            CosimCommand.self,
         ]
     )
 }

@@ -283,6 +283,8 @@ class TestBench {
         return running;
     }
 
+    uint64_t cycleCount() const { return now; }
+
     uint32_t status() const { return (busyNow ? 1 : 0) | (haltedNow ? 2 : 0) | (faultedNow ? 4 : 0); }
 
     // cycles, STATUS polls, the last polled STATUS, then per bank: read
@@ -545,5 +547,7 @@ TRIT_API int32_t trit_cosim_step(void *p, uint64_t maxCycles, uint32_t *records,
 }
 
 TRIT_API uint32_t trit_cosim_status(void *p) { return bench(p)->status(); }
+
+TRIT_API uint64_t trit_cosim_cycle(void *p) { return bench(p)->cycleCount(); }
 
 TRIT_API void trit_cosim_statistics(void *p, uint64_t *out, int32_t capacity) { bench(p)->statistics(out, capacity); }
