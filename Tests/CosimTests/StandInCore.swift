@@ -6,8 +6,8 @@ import ISA
 /// enough behaviour to exercise the co-simulation test bench: the CSR
 /// registers of the host protocol, and an engine that fetches one
 /// instruction at a time through the interleaved banks and executes `halt`,
-/// `nop`, `setvl`, `li`, `lds` and `sts` (with their faults); any other
-/// opcode faults as illegal. `mutation` plants a bug so the tests can show
+/// `nop`, `setvl`, `li`, `lds`, `sts`, `bcast` and `sv` (with their faults;
+/// vectors one element per cycle); any other opcode faults as illegal. `mutation` plants a bug so the tests can show
 /// that a wrong core is caught.
 struct StandInCore: Module {
     enum Mutation: Int {
@@ -16,6 +16,8 @@ struct StandInCore: Module {
         case liDigest = 1
         /// `sts` stores the value with bit 0 flipped (its record stays right).
         case stsData = 2
+        /// `bcast` writes element 5 one too large.
+        case bcastElement = 3
     }
 
     let params: CoreParameters
@@ -83,7 +85,8 @@ struct StandInCore: Module {
         let cycles = m.reg("cycles", .uint(64), reset: 0)
         let retired = m.reg("retired", .uint(64), reset: 0)
 
-        // The engine: 0 idle, 1 fetch, 2 wait for the word, 3 execute, 4 data command, 5 wait for data.
+        // The engine: 0 idle, 1 fetch, 2 wait for the word, 3 execute, 4 data command, 5 wait for data,
+        // 6 bcast element by element, 7 sv element by element.
         let state = m.reg("state", .uint(3), reset: 0)
         let pc = m.reg("pc", .uint(32), reset: 0)
         let instr = m.reg("instr", .uint(64), reset: 0)
@@ -95,9 +98,20 @@ struct StandInCore: Module {
         let sregRead = sregs.read()
         sregRead.address.set(ra)
         let sregWrite = sregs.write()
+        let maxVL = params.isa.maxVectorLength
+        let elementBits = addressWidth(maxVL)
+        let vl = m.reg("vl", .uint(32), reset: lit(maxVL, width: 32))
+        let element = m.reg("element", .uint(32), reset: 0)
+        let digest = m.reg("digest", .uint(32), reset: 0)
+        let vregs = m.memory("vregs", depth: 16 * maxVL, of: .uint(32), readLatency: 0)
+        let vregRead = vregs.read()
+        vregRead.address.set(cat(ra, element[elementBits - 1, 0]))
+        let vregWrite = vregs.write()
+        let lastElement = element + 1 == vl
+        func rotated(_ v: Signal) -> Signal { (cat(v, v) << element[4, 0])[63, 32] }
 
         let fetchByte = m.wire("fetch_byte", codeBase + (pc.extend(to: 64) << 3).truncate(to: 64))
-        let dataByte = m.wire("data_byte", dataBase + imm.extend(to: 64))
+        let dataByte = m.wire("data_byte", dataBase + imm.extend(to: 64) + (element.extend(to: 64) << 2).truncate(to: 64))
         let line = m.wire("line", mux(state == 1 || state == 2, fetchByte, dataByte) >> lineShift)
         let bank: Signal? = banks == 1 ? nil : m.wire("bank", line[bankBits - 1, 0])
         let bankAddress = m.wire("bank_address", (line >> bankBits).truncate(to: params.addressBits))
@@ -113,13 +127,15 @@ struct StandInCore: Module {
         let byteOffset = m.wire("byte_offset", dataByte[lineShift - 1, 0])
         let bitOffset = cat(byteOffset, lit(0, width: 3))
         let loaded = m.wire("loaded", (readdata >> bitOffset).truncate(to: 32))
-        let storeValue = mutation == .stsData ? sregRead.data ^ lit(1, width: 32) : sregRead.data
+        let storeValue = m.wire("store_value", mux(state == 7, vregRead.data,
+                                                    mutation == .stsData ? sregRead.data ^ lit(1, width: 32) : sregRead.data))
+        let broadcast = m.wire("broadcast", mutation == .bcastElement ? mux(element == 5, sregRead.data + 1, sregRead.data) : sregRead.data)
 
         let pastEnd = pc.extend(to: 64) >= codeLength
         let fetching = state == 1 && !pastEnd
         let isLoad = op == 0x12
         let reading = fetching || (state == 4 && isLoad)
-        let writing = state == 4 && !isLoad
+        let writing = (state == 4 && !isLoad) || state == 7
         for (b, p) in bankPorts.enumerated() {
             p.address.set(bankAddress)
             p.read.set(reading && selected[b])
@@ -129,18 +145,21 @@ struct StandInCore: Module {
             p.byteenable.set(lit(0xF, width: dataBits / 8) << byteOffset)
         }
 
+        vregWrite.enable.set(false)
+        vregWrite.address.set(cat(rd, element[elementBits - 1, 0]))
+        vregWrite.data.set(broadcast)
         sregWrite.enable.set(false)
         sregWrite.address.set(rd)
         sregWrite.data.set(mux(state == 5, loaded, imm))
         retireValid.set(false)
 
-        func retire(_ dest: DestinationKind, _ index: Signal, count: Int, digest: Signal) {
+        func retire(_ dest: DestinationKind, _ index: Signal, count: Signal, digest: Signal) {
             retireValid.set(true)
             retireIndex.set(pc)
             retireOpcode.set(op)
             retireDest.set(lit(InstructionDecoder.destinations.firstIndex(of: dest)!, width: 3))
             retireDestIndex.set(index)
-            retireCount.set(lit(count, width: 32))
+            retireCount.set(count)
             retireDigest.set(digest)
             retired.set(retired + 1)
         }
@@ -171,25 +190,26 @@ struct StandInCore: Module {
             c.is(3) {
                 m.switch(op) { o in
                     o.is(0x01) {
-                        retire(.none, lit(0, width: 32), count: 0, digest: lit(0, width: 32))
+                        retire(.none, lit(0, width: 32), count: lit(0, width: 32), digest: lit(0, width: 32))
                         halted.set(true)
                         busy.set(false)
                         state.set(0)
                     }
                     o.is(0x02) {
-                        retire(.none, lit(0, width: 32), count: 0, digest: lit(0, width: 32))
+                        retire(.none, lit(0, width: 32), count: lit(0, width: 32), digest: lit(0, width: 32))
                         next()
                     }
                     o.is(0x03) {
                         m.when(imm >= 1 && imm <= lit(params.isa.maxVectorLength, width: 32)) {
-                            retire(.vectorLength, lit(0, width: 32), count: 1, digest: imm)
+                            retire(.vectorLength, lit(0, width: 32), count: lit(1, width: 32), digest: imm)
+                            vl.set(imm)
                             next()
                         }.otherwise { fault(.badVectorLength) }
                     }
                     o.is(0x04) {
                         sregWrite.enable.set(true)
                         let digest = mutation == .liDigest ? mux(rd == 3, imm + 1, imm) : imm
-                        retire(.scalar, rd.extend(to: 32), count: 1, digest: digest)
+                        retire(.scalar, rd.extend(to: 32), count: lit(1, width: 32), digest: digest)
                         next()
                     }
                     o.is(0x12, 0x13) {
@@ -197,13 +217,25 @@ struct StandInCore: Module {
                             .elseWhen(imm.extend(to: 64) + 4 > dataSize) { fault(.addressOutOfRange) }
                             .otherwise { state.set(4) }
                     }
+                    o.is(0x2A) {
+                        element.set(lit(0, width: 32))
+                        digest.set(lit(0, width: 32))
+                        state.set(6)
+                    }
+                    o.is(0x11) {
+                        element.set(lit(0, width: 32))
+                        digest.set(lit(0, width: 32))
+                        m.when(imm[1, 0] != 0) { fault(.misaligned) }
+                            .elseWhen(imm.extend(to: 64) + (vl.extend(to: 64) << 2).truncate(to: 64) > dataSize) { fault(.addressOutOfRange) }
+                            .otherwise { state.set(7) }
+                    }
                     o.default { fault(.illegalInstruction) }
                 }
             }
             c.is(4) {
                 m.when(accepted) {
                     m.when(isLoad) { state.set(5) }.otherwise {
-                        retire(.memory, imm, count: 1, digest: sregRead.data)
+                        retire(.memory, imm, count: lit(1, width: 32), digest: sregRead.data)
                         next()
                     }
                 }
@@ -211,11 +243,31 @@ struct StandInCore: Module {
             c.is(5) {
                 m.when(readdatavalid) {
                     sregWrite.enable.set(true)
-                    retire(.scalar, rd.extend(to: 32), count: 1, digest: loaded)
+                    retire(.scalar, rd.extend(to: 32), count: lit(1, width: 32), digest: loaded)
                     next()
                 }
             }
-            c.default {}
+            c.is(6) {
+                vregWrite.enable.set(true)
+                digest.set(digest + rotated(broadcast))
+                element.set(element + 1)
+                m.when(lastElement) {
+                    retire(.vector, rd.extend(to: 32), count: vl, digest: digest + rotated(broadcast))
+                    element.set(lit(0, width: 32))
+                    next()
+                }
+            }
+            c.is(7) {
+                m.when(accepted) {
+                    digest.set(digest + rotated(vregRead.data))
+                    element.set(element + 1)
+                    m.when(lastElement) {
+                        retire(.memory, imm, count: vl, digest: digest + rotated(vregRead.data))
+                        element.set(lit(0, width: 32))
+                        next()
+                    }
+                }
+            }
         }
 
         // The CSR slave: reads answer in the next cycle.
@@ -245,6 +297,7 @@ struct StandInCore: Module {
                         faultCode.set(lit(0, width: 8))
                         faultIndex.set(lit(0, width: 32))
                         pc.set(lit(0, width: 32))
+                        vl.set(lit(maxVL, width: 32))
                         cycles.set(lit(0, width: 64))
                         retired.set(lit(0, width: 64))
                         state.set(1)

@@ -110,11 +110,13 @@ import TestSupport
         for program in 0..<iterations(20) {
             var code: [UInt64] = []
             for _ in 0..<rng.int(1...40) {
-                switch rng.below(6) {
+                switch rng.below(8) {
                 case 0: code.append(Instruction(.nop).word)
                 case 1: code.append(Instruction(.li, rd: UInt8(rng.below(16)), imm: UInt32(truncatingIfNeeded: rng.next())).word)
                 case 2: code.append(Instruction(.setvl, imm: UInt32(rng.int(1...64))).word)
                 case 3: code.append(Instruction(.sts, ra: UInt8(rng.below(16)), imm: UInt32(4 * rng.below(256))).word)
+                case 4: code.append(Instruction(.bcast, rd: UInt8(rng.below(16)), ra: UInt8(rng.below(16))).word)
+                case 5: code.append(Instruction(.sv, ra: UInt8(rng.below(16)), imm: UInt32(4 * rng.below(200))).word)
                 default: code.append(Instruction(.lds, rd: UInt8(rng.below(16)), imm: UInt32(4 * rng.below(256))).word)
                 }
             }
@@ -156,6 +158,25 @@ import TestSupport
             #expect(text.contains("interpreter: 1 li s3 1 fffe0000"), "\(text)")
             #expect(text.contains("value: RTL 0xfffe0001"), "\(text)")
         }
+    }
+
+    @Test func wrongVectorElementIsNamed() throws {
+        let image = try Self.assemble("li s2, 1.5\n setvl 9\n bcast v2, s2\n sv v2, 0\n halt\n.org 0\n.zero 64")
+        let cosim = CoSimulation(model: try Self.model(banks: 2, mutation: .bcastElement), options: TestBenchOptions(backpressure: 0.3))
+        do {
+            _ = try cosim.run(image)
+            Issue.record("a core with a wrong vector element passed")
+        } catch let failure as CoSimulationFailure {
+            #expect(failure.kind == .recordMismatch)
+            #expect(failure.index == 2)
+            let text = failure.description
+            #expect(text.contains("bcast v2, s2"), "\(text)")
+            #expect(text.contains("first differing element v2[5]: RTL 0x00018001 (1.5000152587890625), interpreter 0x00018000 (1.5)"), "\(text)")
+            #expect(text.contains("1 of 9 differ"), "\(text)")
+        }
+        // Without the probe, the digests are all there is.
+        cosim.probeVectorMismatches = false
+        #expect(throws: CoSimulationFailure.self) { try cosim.run(image) }
     }
 
     @Test func wrongStoreIsCaughtInMemory() throws {
