@@ -50,6 +50,8 @@ rtl: build
 	$(TRIT) isa --format json > isa/isa.json
 	rm -rf rtl/isa
 	$(TRIT) isa --format sv --output rtl/isa
+	$(TRIT) rtl --board generic --out rtl/generic
+	$(TRIT) rtl --board d5005 --out rtl/d5005
 
 ## demo: the main job (grows with the project).
 demo: deps build

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Trit: a Swift toolchain for ternary (MatMul-free) language-model accelerators.
 // Dependencies point one way: HDL <- HDLEmit <- HDLSim; HDL <- HDLLib;
-// ISA <- Assembler, Interpreter; the `trit` executable sits on top.
+// ISA <- Assembler, Interpreter; Core <- Shells; the `trit` executable sits on top.
 import PackageDescription
 
 let package = Package(
@@ -31,10 +31,12 @@ let package = Package(
         .target(name: "Core", dependencies: ["HDL", "HDLLib", "ISA"]),
         // Lock-step co-simulation of the generated core against the interpreter.
         .target(name: "Cosim", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter"]),
+        // Board shells around the core: the generic file set and the Intel OFS (D5005) AFU.
+        .target(name: "Shells", dependencies: ["Core", "HDL", "HDLEmit", "ISA"]),
         .executableTarget(
             name: "TritCLI",
             dependencies: [
-                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim",
+                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim", "Shells",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -44,6 +46,9 @@ let package = Package(
         .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib", "HDLSim"]),
         .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib", "TestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
+        // The PIM stand-ins are SystemVerilog read by the lint tests, not resources.
+        .testTarget(name: "ShellTests", dependencies: ["Shells", "Core", "HDL", "HDLEmit", "HDLSim", "ISA", "TestSupport"],
+                    exclude: ["PIMStandIns"]),
         .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit", "TestSupport"]),
         .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler", "TestSupport"]),
         // Runs the built `trit` binary (no module dependency: it is an executable).

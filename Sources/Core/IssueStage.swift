@@ -69,7 +69,9 @@ struct IssueStage {
         }
         let allIdle = units.units.map(\.instance.idle).reduce(fetch.quiet) { $0 && $1 }
         let queuesEmpty = completions.map { !$0.out_valid }.reduce(!retireQueue.out_valid) { $0 && $1 }
-        let quiescent = m.wire("quiescent", allIdle && queuesEmpty)
+        // Stores count as done once the memory system takes them; the run is
+        // over only when they have reached the banks.
+        let quiescent = m.wire("quiescent", allIdle && queuesEmpty && !memory.busy)
         let start = m.wire("start", csr.start && !running && quiescent)
 
         // MARK: Decode the head instruction's needs.
@@ -252,12 +254,14 @@ struct IssueStage {
         m.output("retire_valid", .bool).set(m.regNext("retire_valid_q", retires, reset: false))
         for (name, value) in record { m.output(name, value.type!).set(m.regNext("\(name)_q", value)) }
         let busy = m.wire("busy_any", running || !quiescent)
+        // A halted program's stores are all in memory when `halted` shows.
+        let halted = m.wire("halted_visible", isState(.halted) && !memory.busy)
         m.output("busy", .bool).set(busy)
-        m.output("halted", .bool).set(isState(.halted))
+        m.output("halted", .bool).set(halted)
         m.output("faulted", .bool).set(isState(.faulted))
 
         csr.running.set(running)
-        csr.halted.set(isState(.halted))
+        csr.halted.set(halted)
         csr.faulted.set(isState(.faulted))
         csr.busy.set(busy)
         csr.fault_code.set(faultCode)

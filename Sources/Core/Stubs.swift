@@ -17,32 +17,5 @@ struct StubUnit: Module {
         if stubName == "TernaryUnit" { m.output("beat", .bool).set(false) }
     }
 }
-func LoadStoreUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "LoadStoreUnit", reads: ["a"], memory: true, writer: true) }
 func VectorUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "VectorUnit", reads: ["a", "b", "d"], memory: false, writer: false) }
-func ReductionUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "ReductionUnit", reads: ["a", "b"], memory: false, writer: false) }
 func TernaryUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "TernaryUnit", reads: ["a"], memory: true, writer: false) }
-struct MemorySystem: Module {
-    let params: CoreParameters; let readClients: Int
-    var parameters: [Parameter] { [Parameter("D", params.dataBits)] }
-    func build(_ m: ModuleBuilder) {
-        let p = params
-        var c0: (Signal, Signal, Signal)? = nil
-        for i in 0..<readClients {
-            let v = m.input("c\(i)_rq_valid", .bool), l = m.input("c\(i)_rq_line", .uint(p.lineBits)), b = m.input("c\(i)_rq_beats", .uint(p.burstBits))
-            if i == 0 { c0 = (v, l, b) }
-            let rdy = m.output("c\(i)_rq_ready", .bool), rv = m.output("c\(i)_rs_valid", .bool), rdat = m.output("c\(i)_rs_data", .uint(p.dataBits))
-            if i == 0 { rdy.set(!m.input("mem0_waitrequest", .bool)); rv.set(m.input("mem0_readdatavalid", .bool)); rdat.set(m.input("mem0_readdata", .uint(p.dataBits))) } else { rdy.set(false); rv.set(false); rdat.set(0) }
-        }
-        _ = m.input("wq_valid", .bool); _ = m.input("wq_line", .uint(p.lineBits)); _ = m.input("wq_data", .uint(p.dataBits)); _ = m.input("wq_byteenable", .uint(p.beatBytes))
-        m.output("wq_ready", .bool).set(false)
-        m.output("mem0_address", .uint(p.addressBits)).set(c0!.1.truncate(to: p.addressBits))
-        m.output("mem0_read", .bool).set(c0!.0)
-        m.output("mem0_write", .bool).set(false)
-        m.output("mem0_burstcount", .uint(p.burstBits)).set(c0!.2)
-        m.output("mem0_writedata", .uint(p.dataBits)).set(0)
-        m.output("mem0_byteenable", .uint(p.beatBytes)).set(0)
-        _ = m.input("timeout_cycles", .uint(32))
-        m.output("timeout", .bool).set(false)
-        m.output("stall", .bool).set(false)
-    }
-}

@@ -60,6 +60,7 @@ extension BitVector {
     /// True when `value` is representable in `width` bits of the given signedness.
     static func fits(_ value: Int, width: Int, signed: Bool) -> Bool {
         if width >= 64 { return signed || value >= 0 }
+        if width == 63 && !signed { return value >= 0 }     // 1 << 63 overflows Int
         if signed {
             let lo = -(1 << (width - 1)), hi = (1 << (width - 1)) - 1
             return value >= lo && value <= hi

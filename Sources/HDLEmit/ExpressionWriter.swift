@@ -75,7 +75,30 @@ final class ExpressionWriter {
             // Same bits: only the signedness may change, which `write` adds.
             return raw(o[0])
         case .resize:
-            return ("\(e.type.width)'(\(write(o[0])))", e.type.isSigned)
+            // A cast sizes its operand by context: widened, `a - b` or `~a`
+            // would be computed at the new width. Fix the operand's own width first.
+            var inner = write(o[0])
+            if e.type.width > o[0].type.width && !Self.isSelfDetermined(o[0]) {
+                inner = "\(o[0].type.width)'(\(inner))"
+            }
+            return ("\(e.type.width)'(\(inner))", e.type.isSigned)
+        }
+    }
+
+    /// Whether the text of `e` has its own width in any context (a name, a
+    /// literal, a concatenation, a cast, a 1-bit result), rather than taking
+    /// the width of its surroundings as arithmetic, bitwise operators and `?:` do.
+    static func isSelfDetermined(_ e: Expr) -> Bool {
+        switch e.op {
+        case .ref, .literal, .concat, .resize, .dynamicIndex, .invalid,
+             .eq, .ne, .lt, .le, .gt, .ge, .reduceAnd, .reduceOr, .reduceXor, .logicalAnd, .logicalOr:
+            return true
+        case .not: return e.type == .bool
+        case .reinterpret: return isSelfDetermined(e.operands[0])
+        case .slice(let lo):
+            // The whole operand is written as the operand itself.
+            return lo != 0 || e.type.width != e.operands[0].type.width || isSelfDetermined(e.operands[0])
+        default: return false
         }
     }
 

@@ -4,6 +4,12 @@ import HDL
 public struct EmittedFile: Hashable, Sendable {
     public let name: String
     public let contents: String
+
+    /// Also for generated text beside the emitted modules (file lists, board shells).
+    public init(name: String, contents: String) {
+        self.name = name
+        self.contents = contents
+    }
 }
 
 /// Writes elaborated modules as SystemVerilog: one file per module, named

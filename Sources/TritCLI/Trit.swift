@@ -12,6 +12,7 @@ struct Trit: ParsableCommand {
             HDLDemoCommand.self,
             HDLBenchCommand.self,
             IsaCommand.self,
+            RtlCommand.self,
             AsmCommand.self,
             DisasmCommand.self,
             RunCommand.self,

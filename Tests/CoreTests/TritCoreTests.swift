@@ -17,21 +17,23 @@ import TestSupport
         try Assembler(config: p.isa).assemble(source, file: "test.s").get()
     }
 
-    func interpreterRecords(_ image: ProgramImage, _ p: CoreParameters) throws -> (records: [RetireRecord], status: Machine.Status) {
+    func interpreterRecords(_ image: ProgramImage, _ p: CoreParameters) throws
+        -> (records: [RetireRecord], status: Machine.Status, memory: [UInt8]) {
         let machine = try Machine(image: image, config: p.isa)
         var records: [RetireRecord] = []
         machine.onRetire = { records.append($0) }
         let status = machine.run(maxSteps: 100_000)
-        return (records, status)
+        return (records, status, machine.memory)
     }
 
     func check(_ source: String, _ p: CoreParameters = small, waitProbability: Double = 0.2, seed: UInt64 = 1) throws {
         let program = try image(source, p)
         let driver = try CoreDriver(params: p, memoryBytes: 1 << 16, waitProbability: waitProbability, seed: seed)
-        _ = try driver.load(program)
+        let (_, dataSize) = try driver.load(program)
         let records = try driver.run()
         let expected = try interpreterRecords(program, p)
         #expect(records == expected.records, "\(records.map(\.line)) vs \(expected.records.map(\.line))")
+        #expect(Array(driver.memory[0..<dataSize]) == expected.memory, "final data memory")
         let status = try driver.readCSR(.status)
         switch expected.status {
         case .halted:
@@ -62,6 +64,31 @@ import TestSupport
         try check(".inst 0x0300000000000041\nhalt")   // setvl 65: bad vector length
         try check("nop\n.inst 0x00\nhalt")             // illegal
         try check("nop\nli s3, 2")                     // runs past the end
+    }
+
+    static let loadStoreProgram = """
+        setvl 13
+        ldv v1, src + 4
+        sv v1, dst + 8
+        lds s2, src + 12
+        sts s2, dst
+        ldv v2, dst
+        setvl 64
+        ldv v3, src
+        halt
+        .org 0
+        src: .word 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20
+        .zero 256
+        dst: .zero 128
+        """
+
+    @Test func loadsAndStoresMatch() throws {
+        try check(Self.loadStoreProgram)
+        var twoBanks = Self.small
+        twoBanks.banks = 2
+        try check(Self.loadStoreProgram, twoBanks, seed: 7)
+        try check("ldv v1, 6\nhalt\n.org 0\n.zero 64")       // misaligned
+        try check("sv v1, 64\nhalt\n.org 0\n.zero 64")       // out of range
     }
 
     @Test func lintClean() throws {

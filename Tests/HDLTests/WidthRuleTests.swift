@@ -9,6 +9,13 @@ import Testing
         #expect(t == .uint(8))
     }
 
+    @Test func literalsFitEveryWidthUpTo64() {
+        #expect(probe { _ in lit(0, width: 63) } == .uint(63))
+        #expect(probe { _ in lit(Int.max, width: 63) } == .uint(63))
+        #expect(probe { _ in lit(Int.max, width: 64) } == .uint(64))
+        #expect(probe { _ in lit(-1, width: 63) } == nil)
+    }
+
     @Test func expandingAddAndSubGrowByOne() {
         #expect(probe { m in m.input("a", .uint(8)).expandingAdd(m.input("b", .uint(8))) } == .uint(9))
         #expect(probe { m in m.input("a", .sint(8)).expandingSub(m.input("b", .sint(8))) } == .sint(9))

@@ -1,0 +1,77 @@
+import HDL
+
+/// One element lane of the reduction unit: the products of `quant` and
+/// `norm` for one element per cycle, fully pipelined.
+///
+/// The first multiplier (32 x 64 bits) serves every pass: `x * x` for
+/// RMSNorm's sum of squares (`square` set), `x * Q` for `quant` and `x * R`
+/// for `norm`'s apply pass (`scale` holds Q or R). Then, bit for bit as
+/// `Numeric.quantize` and `Numeric.rmsApply`:
+/// - quant: `clamp(rshr(x * Q, 32), -128, 127)`;
+/// - norm: `t = rshr(x * R, 30)` saturated to 64 bits (to +-2^62 as
+///   `Numeric.rshr128` does), then `sat32(rshr(t * w, F))`.
+///
+/// `magnitude` (|x|, 32 bits) and `square_out` (x^2, 63 bits) appear one
+/// cycle after `x`; `result` appears `latency` cycles after `x` and `w`,
+/// selected by `quant` (read at the last stage).
+public struct ReductionLane: Module {
+    public let fracBits: Int
+
+    public init(fracBits: Int) { self.fracBits = fracBits }
+
+    public var parameters: [Parameter] { [Parameter("F", fracBits)] }
+
+    /// Cycles from `x` / `w` to `result`.
+    public static let latency = 4
+
+    public func build(_ m: ModuleBuilder) {
+        guard m.require((1...30).contains(fracBits), "fraction bits must be 1...30, got \(fracBits)") else { return }
+        let x = m.input("x", .sint(32))
+        let w = m.input("w", .sint(32))
+        let scale = m.input("scale", .sint(64))
+        let square = m.input("square", .bool)
+        let quant = m.input("quant", .bool)
+        let magnitude = m.output("magnitude", .uint(32))
+        let squareOut = m.output("square_out", .uint(63))
+        let result = m.output("result", .sint(32))
+
+        // Stage 1: the shared product, |x| for absmax, and w carried along.
+        let operand = m.wire("operand", mux(square, x.extend(to: 64), scale))
+        let p1 = m.regNext("p1", x * operand)
+        let w1 = m.regNext("w1", w)
+        let negative = x < slit(0, width: 32)
+        // |-2^31| = 2^31 still fits 32 unsigned bits.
+        magnitude.set(m.regNext("magnitude_q", mux(negative, (-x).asUInt, x.asUInt)))
+        // x^2 <= 2^62: the low 63 bits of the (non-negative) product.
+        squareOut.set(p1.asUInt[62, 0])
+
+        // Stage 2: round both ways; quant clamps to int8, norm saturates to 64 bits.
+        let q32 = m.wire("q32", Self.roundShift(p1, 32))
+        let code = mux(q32 > slit(127, width: q32.width!), slit(127, width: 8),
+                       mux(q32 < slit(-128, width: q32.width!), slit(-128, width: 8), q32.truncate(to: 8)))
+        let q2 = m.regNext("q2", code)
+        let t30 = m.wire("t30", Self.roundShift(p1, 30))
+        let tw = t30.width!
+        let limitHigh = slit(Int(Int64.max), width: tw), limitLow = slit(Int(Int64.min), width: tw)
+        let t = mux(t30 > limitHigh, slit(Int(Int64.max / 2), width: 64),
+                    mux(t30 < limitLow, slit(Int(Int64.min / 2), width: 64), t30.truncate(to: 64).asSInt))
+        let t2 = m.regNext("t2", t)
+        let w2 = m.regNext("w2", w1)
+
+        // Stage 3: the weight product.
+        let p3 = m.regNext("p3", t2 * w2)
+        let q3 = m.regNext("q3", q2)
+
+        // Stage 4: round at F, saturate, pick the instruction's result.
+        let y = m.wire("y", Self.roundShift(p3, fracBits))
+        let yw = y.width!
+        let normOut = mux(y > slit(Int(Int32.max), width: yw), slit(Int(Int32.max), width: 32),
+                          mux(y < slit(Int(Int32.min), width: yw), slit(Int(Int32.min), width: 32), y.truncate(to: 32).asSInt))
+        result.set(m.regNext("result_q", mux(quant, q3.extend(to: 32), normOut)))
+    }
+
+    /// `rshr(v, s)` for 1 <= s <= 32: add 2^(s-1) one bit wider (no overflow), shift right by s.
+    static func roundShift(_ v: Signal, _ s: Int) -> Signal {
+        v.expandingAdd(slit(1 << (s - 1), width: v.width!)) >> s
+    }
+}

@@ -1,0 +1,77 @@
+import HDL
+import ISA
+
+/// `Numeric.rsqrtCore` as a pipeline: for an unsigned `m` > 0, the mantissa
+/// `y` (Q1.31, 2^30 ... 2^31) and the even exponent `e` (0 ... 62) with
+/// 1/sqrt(m) ~= y * 2^(-31 - e/2), bit for bit. Shared by the element-wise
+/// `rsqrt` and RMSNorm.
+///
+/// No valid signal: a new `m` may enter every cycle and its `y`, `e` appear
+/// on the outputs exactly `latency` clock edges later (outputs are
+/// registered). For `m` = 0 (outside the contract) the outputs are
+/// meaningless. Stages (one wide multiplier at most in each):
+/// 1 find the leading one, 2 normalize to N (Q2.30), 3 read the RSQRT
+/// table, 4 step * r, 5 interpolate y0, 6 y0^2, 7 N * t, 8 y0 * (3 - u).
+///
+/// Widths follow from the table (checked over every N in [2^30, 2^32)):
+/// steps < 2^24, y0 and t <= 2^31, u in [2^31 - 6, 2^31 + 96793], y <= 2^31.
+public struct RsqrtCore: Module {
+    public init() {}
+
+    public static let inputBits = 64
+    public static let mantissaBits = 32
+    public static let exponentBits = 6
+
+    /// Clock edges from `m` to `y`, `e`.
+    public var latency: Int { 8 }
+
+    public func build(_ m: ModuleBuilder) {
+        let input = m.input("m", .uint(Self.inputBits))
+        let yOut = m.output("y", .uint(Self.mantissaBits))
+        let eOut = m.output("e", .uint(Self.exponentBits))
+
+        // 1: e = msb(m) rounded down to even.
+        let msb = m.mostSignificantOneIndex("msb", input)
+        let e1 = m.regNext("e1", cat(msb[5, 1], lit(0, width: 1)))
+        let m1 = m.regNext("m1", input)
+
+        // 2: N = m >> (e - 30) or m << (30 - e): bit e moves to bit 30, which
+        // is bit 62 of m << (62 - e) (never loses a bit: msb(m) <= e + 1).
+        let n2 = m.regNext("n2", (m1 << (lit(62, width: 6) - e1))[63, 32])
+        let e2 = m.regNext("e2", e1)
+
+        // 3: j = (N >> 24) - 64 addresses the table (RSQRT[j], RSQRT[j] - RSQRT[j+1]).
+        let table = InterpolationTable(m, "rsqrt_table", table: Numeric.rsqrtTable, intervals: 192)
+        table.address.set(n2[31, 24] - lit(64, width: 8))
+        let r3 = m.regNext("r3", n2[23, 0])
+        let n3 = m.regNext("n3", n2)
+        let e3 = m.regNext("e3", e2)
+
+        // 4: (RSQRT[j] - RSQRT[j+1]) * r.
+        let product4 = m.regNext("product4", table.step * r3)
+        let base4 = m.regNext("base4", table.base)
+        let n4 = m.regNext("n4", n3)
+        let e4 = m.regNext("e4", e3)
+
+        // 5: y0 = RSQRT[j] - floor(step * r / 2^24).
+        let y05 = m.regNext("y0_5", base4.extend(to: 32) - (product4 >> 24).extend(to: 32))
+        let n5 = m.regNext("n5", n4)
+        let e5 = m.regNext("e5", e4)
+
+        // 6: t = (y0 * y0) >> 31.
+        let t6 = m.regNext("t6", ((y05 * y05) >> 31).truncate(to: 32))
+        let y06 = m.regNext("y0_6", y05)
+        let n6 = m.regNext("n6", n5)
+        let e6 = m.regNext("e6", e5)
+
+        // 7: u = (N * t) >> 30.
+        let u7 = m.regNext("u7", ((n6 * t6) >> 30).truncate(to: 32))
+        let y07 = m.regNext("y0_7", y06)
+        let e7 = m.regNext("e7", e6)
+
+        // 8: y = (y0 * (3 * 2^31 - u)) >> 32 (3 * 2^31 - u can exceed 2^32: 33 bits).
+        let correction = m.wire("correction", lit(3 << 31, width: 33) - u7.extend(to: 33))
+        yOut.set(m.regNext("y8", ((y07 * correction) >> 32).truncate(to: 32)))
+        eOut.set(m.regNext("e8", e7))
+    }
+}

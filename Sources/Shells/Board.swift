@@ -1,0 +1,36 @@
+import Core
+import HDL
+import HDLEmit
+
+/// The boards `trit rtl` writes a directory for.
+public enum Board: String, CaseIterable, Sendable {
+    /// Any FPGA flow: the core's SystemVerilog, a file list and a README.
+    case generic
+    /// Intel FPGA PAC D5005 through OPAE and the OFS Platform Interface Manager.
+    case d5005
+
+    /// The parameters the board is built with unless told otherwise.
+    public var preset: CoreParameters {
+        switch self {
+        case .generic: return .generic
+        case .d5005: return .d5005
+        }
+    }
+
+    /// Every file of the board's directory; names are relative to it and the
+    /// text has no dates or paths, so regenerating gives the same bytes.
+    public func files(_ p: CoreParameters) throws -> [EmittedFile] {
+        try files(p, core: try CoreTop.design(p))
+    }
+
+    /// The same around an already elaborated core, which must have the
+    /// ports `CorePort.expected(p)`.
+    public func files(_ p: CoreParameters, core design: Design) throws -> [EmittedFile] {
+        try CoreTop.checkPorts(design.top, p)
+        let core = SystemVerilogEmitter().files(for: design)
+        switch self {
+        case .generic: return GenericShell(params: p, top: design.top.name, coreFiles: core).files
+        case .d5005: return D5005Shell(params: p, top: design.top.name, coreFiles: core).files
+        }
+    }
+}

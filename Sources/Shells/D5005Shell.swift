@@ -1,0 +1,319 @@
+import Core
+import HDLEmit
+
+/// The Intel FPGA PAC D5005 board through OPAE and the OFS Platform
+/// Interface Manager (PIM): `ofs_plat_afu.sv` (the PIM's top-level AFU
+/// module) around the core, the AFU description `trit_afu.json` and
+/// `sources.txt` for OPAE's `afu_synth_setup`.
+///
+/// The PIM names used (ofs-platform-afu-bbb, as in its example AFUs):
+/// `ofs_plat_if` (`plat_ifc.clocks.uClk_usr`, `.host_chan.ports[0]`,
+/// `.local_mem.banks[b]`), the interfaces `ofs_plat_avalon_mem_if` and
+/// `ofs_plat_avalon_mem_rdwr_if`, the macros `HOST_CHAN_AVALON_MMIO_PARAMS`
+/// and `HOST_CHAN_AVALON_MEM_RDWR_PARAMS`, the modules
+/// `ofs_plat_host_chan_as_avalon_mem_rdwr_with_mmio`,
+/// `ofs_plat_local_mem_as_avalon_mem` and `ofs_plat_if_tie_off_unused`,
+/// and `ofs_plat_log_pkg`.
+///
+/// Clock: the core runs on the user clock `uClk_usr`. The PIM crosses the
+/// MMIO channel and every memory bank into it, so the JSON's
+/// `clock-frequency-high` sets the core's frequency ("auto-N": constrain at
+/// N MHz, then run at what timing achieved).
+struct D5005Shell {
+    let params: CoreParameters
+    let top: String
+    let coreFiles: [EmittedFile]
+
+    /// Timing target of the user clock, MHz.
+    static let clockTargetMHz = 200
+    static let afuJSON = "trit_afu.json"
+    static let afuTop = "ofs_plat_afu.sv"
+
+    var files: [EmittedFile] {
+        coreFiles + [EmittedFile(name: Self.afuTop, contents: afu),
+                     EmittedFile(name: Self.afuJSON, contents: json),
+                     EmittedFile(name: "sources.txt", contents: sources),
+                     EmittedFile(name: "README.txt", contents: readme)]
+    }
+
+    // MARK: - ofs_plat_afu.sv
+
+    var afu: String {
+        let p = params
+        let banks = p.banks
+        var s = ShellText.header("//", board: .d5005, source: "Sources/Shells/D5005Shell.swift")
+        s += """
+        //
+        // The Trit core \(top) as an OFS PIM AFU. The host's MMIO is the core's
+        // CSR slave (64-bit Avalon-MM); its memory masters use local memory
+        // \(bankRange). Everything runs on the user clock (uClk_usr): the PIM
+        // crosses the MMIO channel and each memory bank into it.
+
+        `include "ofs_plat_if.vh"
+
+        module ofs_plat_afu
+           (
+            ofs_plat_if plat_ifc
+            );
+
+            // ================================================================
+            //  Host channel: 64-bit MMIO in the user clock; no host memory.
+            // ================================================================
+
+            ofs_plat_avalon_mem_rdwr_if
+              #(
+                `HOST_CHAN_AVALON_MEM_RDWR_PARAMS,
+                .LOG_CLASS(ofs_plat_log_pkg::HOST_CHAN)
+                )
+              host_mem();
+
+            ofs_plat_avalon_mem_if
+              #(
+                `HOST_CHAN_AVALON_MMIO_PARAMS(64),
+                .LOG_CLASS(ofs_plat_log_pkg::HOST_CHAN)
+                )
+              mmio64();
+
+            ofs_plat_host_chan_as_avalon_mem_rdwr_with_mmio
+              #(
+                .ADD_CLOCK_CROSSING(1)
+                )
+              host_chan
+               (
+                .to_fiu(plat_ifc.host_chan.ports[0]),
+                .host_mem_to_afu(host_mem),
+                .mmio_to_afu(mmio64),
+                .afu_clk(plat_ifc.clocks.uClk_usr.clk),
+                .afu_reset_n(plat_ifc.clocks.uClk_usr.reset_n)
+                );
+
+            // The core never touches host memory.
+            assign host_mem.rd_address = '0;
+            assign host_mem.rd_read = 1'b0;
+            assign host_mem.rd_burstcount = '0;
+            assign host_mem.rd_byteenable = '0;
+            assign host_mem.rd_user = '0;
+            assign host_mem.wr_address = '0;
+            assign host_mem.wr_write = 1'b0;
+            assign host_mem.wr_burstcount = '0;
+            assign host_mem.wr_writedata = '0;
+            assign host_mem.wr_byteenable = '0;
+            assign host_mem.wr_user = '0;
+
+            // The core's clock, and its synchronous active-high reset,
+            // registered once from the PIM's reset for fan-out.
+            wire clk = mmio64.clk;
+            logic rst;
+            always_ff @(posedge clk) rst <= !mmio64.reset_n;
+
+            // ================================================================
+            //  Local memory: \(banks) bank(s) in the core's clock, the core's
+            //  beat width, address width and burst count.
+            // ================================================================
+
+            ofs_plat_avalon_mem_if
+              #(
+                .ADDR_WIDTH(\(p.addressBits)),
+                .DATA_WIDTH(\(p.dataBits)),
+                .BURST_CNT_WIDTH(\(p.burstBits)),
+                .LOG_CLASS(ofs_plat_log_pkg::LOCAL_MEM)
+                )
+              local_mem[\(banks)]();
+
+            for (genvar b = 0; b < \(banks); b = b + 1) begin : bank
+                ofs_plat_local_mem_as_avalon_mem
+                  #(
+                    .ADD_CLOCK_CROSSING(1)
+                    )
+                  shim
+                   (
+                    .afu_clk(clk),
+                    .afu_reset_n(mmio64.reset_n),
+                    .to_fiu(plat_ifc.local_mem.banks[b]),
+                    .to_afu(local_mem[b])
+                    );
+
+                assign local_mem[b].user = '0;
+            end
+
+            // The PIM ties off every device not claimed here.
+            ofs_plat_if_tie_off_unused
+              #(
+                .HOST_CHAN_IN_USE_MASK(1),
+                .LOCAL_MEM_IN_USE_MASK('b\(String(repeating: "1", count: banks)))
+                )
+              tie_off(plat_ifc);
+
+            // ================================================================
+            //  MMIO to the core's CSR slave. The core decodes 32 registers;
+            //  reads elsewhere in the AFU's MMIO space return 0 and writes
+            //  there are dropped. The core answers a read exactly one cycle
+            //  later, so the request's user bits (the PIM's read tag) are
+            //  returned one cycle later too. Writes get a response, as PIM
+            //  Avalon MMIO slaves give.
+            // ================================================================
+
+            logic csr_in_window;
+            logic csr_waitrequest;
+            logic csr_readdatavalid;
+            logic [63:0] csr_readdata;
+            logic outside_read;
+
+            assign csr_in_window = ((mmio64.address >> \(CSR.addressBits)) == '0);
+
+            always_ff @(posedge clk) begin
+                if (!mmio64.reset_n) begin
+                    outside_read <= 1'b0;
+                    mmio64.writeresponsevalid <= 1'b0;
+                end else begin
+                    outside_read <= mmio64.read && !csr_waitrequest && !csr_in_window;
+                    mmio64.writeresponsevalid <= mmio64.write && !csr_waitrequest;
+                end
+                mmio64.readresponseuser <= mmio64.user;
+                mmio64.writeresponseuser <= mmio64.user;
+            end
+
+            assign mmio64.waitrequest = csr_waitrequest;
+            assign mmio64.readdatavalid = csr_readdatavalid || outside_read;
+            assign mmio64.readdata = csr_readdatavalid ? csr_readdata : 64'h0;
+            assign mmio64.response = '0;
+            assign mmio64.writeresponse = '0;
+
+            // ================================================================
+            //  The core. Its retirement port and status lines serve
+            //  simulation; the host reads the same through the CSRs.
+            // ================================================================
+
+        \(retireDeclarations)
+            wire unused = ^{mmio64.burstcount, \(retireNames.joined(separator: ", "))};
+
+            \(top) core
+               (
+        \(coreConnections.map { "        .\($0.0)(\($0.1))" }.joined(separator: ",\n"))
+                );
+
+        endmodule
+
+        """
+        return s
+    }
+
+    var bankRange: String { params.banks == 1 ? "bank 0" : "banks 0...\(params.banks - 1)" }
+
+    /// Outputs of the core the shell does not use, as (name, width).
+    var retirePorts: [(String, Int)] {
+        CorePort.expected(params).filter { $0.name.hasPrefix("retire_") || ["busy", "halted", "faulted"].contains($0.name) }
+            .map { ($0.name, $0.width) }
+    }
+
+    var retireNames: [String] { retirePorts.map(\.0) }
+
+    var retireDeclarations: String {
+        retirePorts.map { name, width in
+            "    logic " + (width > 1 ? "[\(width - 1):0] " : "") + "\(name);"
+        }.joined(separator: "\n")
+    }
+
+    /// Every port of the core with what the shell connects to it.
+    var coreConnections: [(String, String)] {
+        var c: [(String, String)] = [
+            ("clk", "clk"), ("rst", "rst"),
+            ("csr_address", "mmio64.address[\(CSR.addressBits - 1):0]"),
+            ("csr_read", "mmio64.read && csr_in_window"),
+            ("csr_write", "mmio64.write && csr_in_window"),
+            ("csr_writedata", "mmio64.writedata"),
+            ("csr_byteenable", "mmio64.byteenable"),
+            ("csr_readdata", "csr_readdata"),
+            ("csr_readdatavalid", "csr_readdatavalid"),
+            ("csr_waitrequest", "csr_waitrequest"),
+        ]
+        for b in 0..<params.banks {
+            for field in ["address", "read", "write", "burstcount", "writedata", "byteenable",
+                          "waitrequest", "readdata", "readdatavalid"] {
+                c.append(("mem\(b)_\(field)", "local_mem[\(b)].\(field)"))
+            }
+        }
+        c += retireNames.map { ($0, $0) }
+        return c
+    }
+
+    // MARK: - AFU description and source list
+
+    /// OPAE's AFU JSON: the PIM top-level interface class, the accelerator's
+    /// UUID (the one the core's AFU_ID registers report) and the user clock.
+    var json: String {
+        """
+        {
+           "version": 1,
+           "afu-image": {
+              "power": 0,
+              "clock-frequency-high": "auto-\(Self.clockTargetMHz)",
+              "clock-frequency-low": "auto-\(Self.clockTargetMHz / 2)",
+              "afu-top-interface": {
+                 "class": "ofs_plat_afu"
+              },
+              "accelerator-clusters": [
+                 {
+                    "name": "trit",
+                    "total-contexts": 1,
+                    "accelerator-type-uuid": "\(CSR.afuUUID)"
+                 }
+              ]
+           }
+        }
+
+        """
+    }
+
+    /// The AFU JSON and every SystemVerilog file, relative to this file.
+    /// The PIM's own sources and include directory come from the platform
+    /// (`afu_synth_setup` adds them), so no +incdir+ is needed.
+    var sources: String {
+        ShellText.header("#", board: .d5005, source: "Sources/Shells/D5005Shell.swift")
+            + ([Self.afuJSON, Self.afuTop] + coreFiles.map(\.name)).joined(separator: "\n") + "\n"
+    }
+
+    var readme: String {
+        """
+        Trit core as an OPAE / OFS AFU for the Intel FPGA PAC D5005
+        Generated by `trit rtl --board d5005` (Sources/Shells/D5005Shell.swift).
+        Do not edit: regenerate.
+
+        Files
+          ofs_plat_afu.sv   the AFU top module (the PIM's ofs_plat_afu) around the core
+          trit_afu.json     AFU description: accelerator-type-uuid \(CSR.afuUUID)
+          sources.txt       the file list for OPAE's afu_synth_setup
+          \(top).sv and the other .sv files: the core (top module \(top))
+
+        Build (in an OPAE environment with OPAE_PLATFORM_ROOT set to the board's
+        release):
+          afu_synth_setup --source sources.txt build_d5005
+          cd build_d5005 && $OPAE_PLATFORM_ROOT/bin/run.sh
+        The result is trit_afu.gbs in build_d5005, loaded with fpgaconf.
+
+        This shell has been linted with Verilator against stand-ins for the PIM;
+        it has not been through Quartus or on a board.
+
+        Clock: the user clock uClk_usr, constrained at \(Self.clockTargetMHz) MHz ("auto-\(Self.clockTargetMHz)" in
+        trit_afu.json: the build then sets the clock to what timing achieved).
+        The PIM crosses the MMIO channel and every local memory bank into it.
+        Reset: the PIM's reset for that clock, registered once; CONTROL bit 1
+        also resets the core.
+
+        MMIO: the core's 32 registers at byte offsets 0x0...0xF8 of the AFU's
+        MMIO space (64-bit accesses; 32-bit ones use the byte enables). Reads
+        beyond them return 0, writes there are ignored. Registers 0...4 are the
+        device feature header and AFU ID that OPAE looks for.
+
+        Local memory: \(bankRange) of plat_ifc.local_mem, each mapped
+        with ofs_plat_local_mem_as_avalon_mem at \(params.dataBits) data bits, \(params.addressBits)
+        address bits (beats) and bursts of up to \(params.maxBurst) beats. The board's
+        other banks are tied off.
+
+        Parameters
+        \(ShellText.parameters(params))
+
+        \(ShellText.ports(params, top: top))
+        """
+    }
+}

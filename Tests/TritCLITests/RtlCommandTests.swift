@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `trit rtl`: a board directory appears whole, replaces an earlier one
+/// whole, and bad parameters leave everything as it was.
+extension CommandLineTests {
+    func listing(_ dir: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            files[name] = try Data(contentsOf: dir.appendingPathComponent(name))
+        }
+        return files
+    }
+
+    @Test func rtlWritesABoardDirectoryAndReplacesItWhole() throws {
+        let dir = try scratch()
+        let first = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--lanes", "64", "--max-vl", "256",
+                             "--out", "afu", in: dir)
+        #expect(first.status == 0, "\(first.error)")
+        let out = dir.appendingPathComponent("afu")
+        let files = try listing(out)
+        for name in ["ofs_plat_afu.sv", "trit_afu.json", "sources.txt", "README.txt"] {
+            #expect(files[name] != nil, "no \(name)")
+        }
+        // A stray file disappears; the same command writes the same bytes.
+        try Data("stale".utf8).write(to: out.appendingPathComponent("stale.sv"))
+        let second = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--lanes", "64", "--max-vl", "256",
+                              "--out", "afu", in: dir)
+        #expect(second.status == 0, "\(second.error)")
+        #expect(try listing(out) == files)
+        // Nothing is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["afu"])
+    }
+
+    @Test func rtlRefusesBadParametersAndKeepsAnEarlierOutput() throws {
+        let dir = try scratch()
+        #expect(try trit("rtl", "--board", "generic", "--out", "g", in: dir).status == 0)
+        let before = try listing(dir.appendingPathComponent("g"))
+        #expect(before["filelist.f"] != nil && before["README.txt"] != nil)
+        let bad = try trit("rtl", "--board", "generic", "--lanes", "100", "--banks", "3", "--out", "g", in: dir)
+        #expect(bad.status != 0)
+        #expect(bad.error.contains("ternary lanes") && bad.error.contains("banks must be 1, 2 or 4"), "\(bad.error)")
+        #expect(try listing(dir.appendingPathComponent("g")) == before)
+        let fresh = try trit("rtl", "--board", "generic", "--data-bits", "100", "--out", "h", in: dir)
+        #expect(fresh.status != 0 && fresh.error.contains("memory data width"), "\(fresh.error)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("h").path))
+        #expect(try trit("rtl", "--board", "zynq", in: dir).status != 0)
+    }
+}
