@@ -64,9 +64,12 @@ public final class CoSimulation {
         var retired = 0
         var last: RTLRetirement?
         var ending: TestBench.StepResult = .running
+        var rtlNanoseconds: UInt64 = 0
         while true {
             let used = bench.cycle - startCycle
+            let stepStart = DispatchTime.now().uptimeNanoseconds
             let (result, records) = try bench.step(maxCycles: maxCycles > used ? maxCycles - used : 0)
+            rtlNanoseconds += DispatchTime.now().uptimeNanoseconds - stepStart
             for r in records {
                 produced = nil
                 machine.step()
@@ -148,7 +151,7 @@ public final class CoSimulation {
         return CoSimulationReport(result: ending == .halted ? .halted : .faulted, fault: fault, instructions: retired,
                                   cycles: counters[0], busy: Array(counters[2...5]), memoryStall: counters[6],
                                   weightBeats: counters[7], issueStall: counters[8], simulatedCycles: stats.cycles,
-                                  seconds: seconds, bench: stats)
+                                  seconds: seconds, rtlSeconds: Double(rtlNanoseconds) / 1e9, bench: stats)
     }
 
     /// The whole data memory, compared byte for byte.

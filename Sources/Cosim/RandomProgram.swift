@@ -35,7 +35,16 @@ public struct RandomProgramConfig: Sendable, Equatable {
 
     /// Only `halt`, `nop`, `setvl` and `li`, and the faults they can raise.
     public static func controlOnly(isa: CoreConfig) -> RandomProgramConfig {
-        RandomProgramConfig(isa: isa, opcodes: [.halt, .nop, .setvl, .li], faults: [.illegalWord, .badSetvl, .missingHalt])
+        restricted(to: [.control], isa: isa)
+    }
+
+    /// Only the opcodes of `units` (control always), and the faults they can raise.
+    public static func restricted(to units: Set<FunctionalUnit>, isa: CoreConfig, vectorLanes: Int = 16) -> RandomProgramConfig {
+        let opcodes = Set(Opcode.allCases.filter { units.contains($0.spec.unit) || $0.spec.unit == .control })
+        var faults: [RandomProgram.PlantedFault] = [.illegalWord, .badSetvl, .missingHalt]
+        if units.contains(.loadStore) || units.contains(.ternary) { faults += [.addressOutOfRange, .misaligned] }
+        if units.contains(.ternary) { faults += [.badMatrixShape, .badWeight] }
+        return RandomProgramConfig(isa: isa, vectorLanes: vectorLanes, opcodes: opcodes, faults: faults)
     }
 
     var limit: Int { max(1, min(vectorLimit, isa.maxVectorLength)) }
@@ -306,6 +315,13 @@ private struct Generator {
     var badMatrix: Matrix?
     func isBad(_ m: Matrix) -> Bool { m.address == badMatrix?.address }
 
+    /// Which instruction carries a planted memory fault: 0 ldv, 1 sv, 2 lds,
+    /// 3 sts, 4 tmatmul, among the opcodes allowed.
+    mutating func memoryVariant() -> Int {
+        let allowed = [Opcode.ldv, .sv, .lds, .sts, .tmatmul].enumerated().filter { config.opcodes.contains($0.element) }.map(\.offset)
+        return allowed.isEmpty ? 4 : allowed[rng.below(allowed.count)]
+    }
+
     /// The faulting instruction of a planted fault.
     mutating func plant(_ fault: RandomProgram.PlantedFault) {
         let size = UInt32(memorySize)
@@ -329,7 +345,7 @@ private struct Generator {
                 code.append(word | UInt64(rng.range(1...255)) << 32)
             }
         case .addressOutOfRange:
-            switch rng.below(5) {
+            switch memoryVariant() {
             case 0: emit(Instruction(.ldv, rd: vreg(), imm: size - UInt32(4 * vl) + UInt32(4 * rng.range(1...8))))
             case 1: emit(Instruction(.sv, ra: vreg(), imm: UInt32.max & ~3 - UInt32(4 * rng.below(4))))
             case 2: emit(Instruction(.lds, rd: sreg(), imm: size + UInt32(4 * rng.below(4))))
@@ -340,7 +356,7 @@ private struct Generator {
             }
         case .misaligned:
             let off = UInt32(rng.range(1...3))
-            switch rng.below(5) {
+            switch memoryVariant() {
             case 0: emit(Instruction(.ldv, rd: vreg(), imm: vectorAddress(vl) + off))
             case 1: emit(Instruction(.sv, ra: vreg(), imm: vectorAddress(vl) + off))
             case 2: emit(Instruction(.lds, rd: sreg(), imm: vectorAddress(1) + off))

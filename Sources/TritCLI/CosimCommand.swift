@@ -60,6 +60,23 @@ struct CosimCommand: ParsableCommand {
     @Option(help: "With --random: write the first failing program image here.")
     var saveFailing: String?
 
+    @Option(help: "With --random: only instructions of these units, comma-separated (control, load-store, vector, lookup, reduction, ternary).")
+    var units: String?
+
+    var unitSet: Set<FunctionalUnit>? {
+        get throws {
+            guard let units else { return nil }
+            var set = Set<FunctionalUnit>()
+            for name in units.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let u = FunctionalUnit(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--units: unknown unit '\(name)'; the units are control, load-store, vector, lookup, reduction, ternary")
+                }
+                set.insert(u)
+            }
+            return set
+        }
+    }
+
     func validate() throws {
         switch (image, random) {
         case (nil, nil): throw ValidationError("give a program image or --random N")
@@ -69,6 +86,8 @@ struct CosimCommand: ParsableCommand {
         if let n = random, n < 1 { throw ValidationError("--random must be at least 1, got \(n)") }
         if waves != nil && (random ?? 1) != 1 { throw ValidationError("--waves records one program: use it with an image or --random 1") }
         if saveFailing != nil && random == nil { throw ValidationError("--save-failing is for --random runs") }
+        if units != nil && random == nil { throw ValidationError("--units is for --random runs") }
+        _ = try unitSet
         let problems = TestBenchOptions(latency: latency, backpressure: backpressure).problems
         if let p = problems.first { throw ValidationError(p) }
         if let b = banks, ![1, 2, 4].contains(b) { throw ValidationError("--banks must be 1, 2 or 4, got \(b)") }
@@ -123,10 +142,11 @@ struct CosimCommand: ParsableCommand {
     }
 
     func runRandom(_ cosim: CoSimulation, _ params: CoreParameters, count: Int) throws {
-        let config = RandomProgramConfig(isa: params.isa, vectorLanes: params.vectorLanes)
+        var config = RandomProgramConfig(isa: params.isa, vectorLanes: params.vectorLanes)
+        if let set = try unitSet { config = .restricted(to: set, isa: params.isa, vectorLanes: params.vectorLanes) }
         var halted = 0, instructions = 0
         var cycles: UInt64 = 0, simulated: UInt64 = 0
-        var seconds = 0.0
+        var seconds = 0.0, rtlSeconds = 0.0
         var faults: [String: Int] = [:]
         for i in 0..<count {
             let s = seed &+ UInt64(i)
@@ -138,6 +158,7 @@ struct CosimCommand: ParsableCommand {
                 cycles += report.cycles
                 simulated += report.simulatedCycles
                 seconds += report.seconds
+                rtlSeconds += report.rtlSeconds
                 if let f = report.fault { faults[f.code.name, default: 0] += 1 } else { halted += 1 }
             } catch {
                 ISAToolFiles.stderr("random program \(i) of \(count) (seed \(s)) failed:\n\(error)")
@@ -150,15 +171,18 @@ struct CosimCommand: ParsableCommand {
             }
         }
         let rate = seconds > 0 ? Double(simulated) / seconds : 0
+        let rtlRate = rtlSeconds > 0 ? Double(simulated) / rtlSeconds : 0
         if json {
             let f = faults.keys.sorted().map { "\"\($0)\": \(faults[$0]!)" }.joined(separator: ", ")
             print("{\"programs\": \(count), \"halted\": \(halted), \"faulted\": {\(f)}, \"instructions\": \(instructions), "
-                  + "\"cycles\": \(cycles), \"cycles_per_second\": \(String(format: "%.0f", rate))}")
+                  + "\"cycles\": \(cycles), \"cycles_per_second\": \(String(format: "%.0f", rate)), "
+                  + "\"rtl_cycles_per_second\": \(String(format: "%.0f", rtlRate))}")
         } else {
             let f = faults.keys.sorted().map { "\($0) \(faults[$0]!)" }.joined(separator: ", ")
             print("\(count) random programs agree (seeds \(seed)...\(seed &+ UInt64(count - 1))): \(halted) halted"
                   + (faults.isEmpty ? "" : ", faulted: \(f)")
-                  + "; \(instructions) instructions, \(cycles) cycles, \(String(format: "%.0f", rate)) cycles/s")
+                  + "; \(instructions) instructions, \(cycles) cycles, \(String(format: "%.0f", rate)) cycles/s in lock step, "
+                  + "\(String(format: "%.0f", rtlRate)) cycles/s for the core model alone")
         }
     }
 
@@ -167,6 +191,7 @@ struct CosimCommand: ParsableCommand {
         var s = " --latency \(latency) --backpressure \(backpressure) --preset \(preset.rawValue)"
         if let b = banks { s += " --banks \(b)" }
         if let n = maxVectorLength { s += " --max-vector-length \(n)" }
+        if let u = units { s += " --units \(u)" }
         return s
     }
 }

@@ -40,7 +40,7 @@ import TestSupport
     /// Runs random programs; the first failure is recorded with its seed.
     func runRandom(banks: Int, config: RandomProgramConfig, count: Int, seed: UInt64) throws {
         let model = try Self.model(banks: banks)
-        var cycles: UInt64 = 0, seconds = 0.0, halted = 0
+        var cycles: UInt64 = 0, seconds = 0.0, rtlSeconds = 0.0, halted = 0
         for i in 0..<count {
             let s = seed &+ UInt64(i)
             let program = RandomProgram(seed: s, config: config)
@@ -50,18 +50,27 @@ import TestSupport
                 let report = try CoSimulation(model: model, options: options).run(program.image)
                 cycles += report.simulatedCycles
                 seconds += report.seconds
+                rtlSeconds += report.rtlSeconds
                 if report.result == .halted { halted += 1 }
             } catch {
                 Issue.record("random program \(i), seed \(s) (TRIT_SEED=\(s) reproduces it first), \(banks) bank(s): \(error)")
                 return
             }
         }
-        print("TritCore, \(banks) bank(s): \(count) random programs (\(halted) halted), \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s")
+        print("TritCore, \(banks) bank(s): \(count) random programs (\(halted) halted), \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s in lock step, \(Int(Double(cycles) / max(rtlSeconds, 1e-9))) for the model alone")
     }
 
     @Test func controlProgramsInLockStep() throws {
         let config = RandomProgramConfig.controlOnly(isa: Self.params(banks: 1).isa)
         try runRandom(banks: 1, config: config, count: iterations(30), seed: testSeed(0xC0DE_0001))
+    }
+
+    /// The units merged so far: control, load/store (with the memory system) and reduction.
+    @Test(arguments: [1, 2])
+    func mergedUnitsInLockStep(_ banks: Int) throws {
+        let p = Self.params(banks: banks)
+        let config = RandomProgramConfig.restricted(to: [.control, .loadStore, .reduction], isa: p.isa, vectorLanes: p.vectorLanes)
+        try runRandom(banks: banks, config: config, count: iterations(25), seed: testSeed(0xC0DE_0200 + UInt64(banks) << 20))
     }
 
     @Test(.enabled(if: unitsPresent), arguments: [1, 2])

@@ -106,7 +106,7 @@ import TestSupport
         var rng = SplitMix64(seed: seed)
         let model = try Self.model(banks: banks)
         var cycles: UInt64 = 0
-        var seconds = 0.0
+        var seconds = 0.0, rtlSeconds = 0.0
         for program in 0..<iterations(20) {
             var code: [UInt64] = []
             for _ in 0..<rng.int(1...40) {
@@ -135,12 +135,13 @@ import TestSupport
                 let report = try CoSimulation(model: model, options: options).run(image)
                 cycles += report.simulatedCycles
                 seconds += report.seconds
+                rtlSeconds += report.rtlSeconds
             } catch {
                 Issue.record("seed \(seed), program \(program): \(error)")
                 return
             }
         }
-        print("stand-in, \(banks) bank(s): \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s")
+        print("stand-in, \(banks) bank(s): \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s in lock step, \(Int(Double(cycles) / max(rtlSeconds, 1e-9))) for the model alone")
     }
 
     @Test func wrongDigestIsCaughtWithItsDisassembly() throws {
