@@ -20,10 +20,10 @@ struct InterpolationTable {
         let bases = Array(table[0..<intervals])
         let steps = (0..<intervals).map { abs(table[$0 + 1] - table[$0]) }
         let baseBits = Self.bits(bases), stepBits = Self.bits(steps)
+        precondition(baseBits + stepBits <= 64, "interpolation table words are one 64-bit word")
         let words = (0..<intervals).map {
             BitVector(width: baseBits + stepBits, words: [UInt64(bases[$0]) | UInt64(steps[$0]) << UInt64(baseBits)])
         }
-        precondition(baseBits + stepBits <= 64, "interpolation table words are one 64-bit word")
         let rom = m.memory(name, depth: intervals, of: .uint(baseBits + stepBits), readLatency: 1, initial: words,
                            file: file, line: line, column: column)
         let port = rom.read(file: file, line: line, column: column)

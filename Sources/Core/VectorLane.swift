@@ -1,0 +1,146 @@
+import HDL
+import ISA
+
+/// The element operations of one vector lane, as the lane's own op codes
+/// (the unit maps `adds`, `muls` and `bcast` onto `add`, `mul` and `mv`
+/// with the scalar as an operand).
+public enum VectorLaneOp: Int, CaseIterable, Sendable {
+    case add, sub, mul, div, mac, lba, mv, exp, sig, csig, silu, rsqrt
+
+    public static let bits = 4
+
+    /// `result` of `Numeric` for this op (`d` is mac's destination element).
+    public func reference(a: Int32, b: Int32, d: Int32, f: Int) -> Int32 {
+        switch self {
+        case .add: return Numeric.add(a, b)
+        case .sub: return Numeric.sub(a, b)
+        case .mul: return Numeric.mul(a, b, f: f)
+        case .div: return Numeric.div(a, b, f: f)
+        case .mac: return Numeric.mac(d, a, b, f: f)
+        case .lba: return Numeric.lba(a, b, f: f)
+        case .mv: return a
+        case .exp: return Numeric.exp(a, f: f)
+        case .sig: return Numeric.sigmoid(a, f: f)
+        case .csig: return Numeric.csig(a, f: f)
+        case .silu: return Numeric.silu(a, f: f)
+        case .rsqrt: return Numeric.rsqrt(a, f: f)
+        }
+    }
+}
+
+/// One element of the vector unit: `result = op(a, b, d)` exactly as
+/// `Numeric`, for every `VectorLaneOp`, with one fixed latency for all ops.
+///
+/// A new (`op`, `a`, `b`, `d`) may enter every cycle; `result` appears
+/// `latency` clock edges later (registered). The sigmoid family reuses the
+/// exponential and the divider: sig(x) = div(ONE, ONE + exp(-|x|)) mirrored
+/// for x < 0, so `div` and the sigmoids share one `DivideDatapath`, and
+/// `mul`, `mac`, `lba` and `silu` share the final multiplier:
+///
+/// - edge 1: the exponential's argument (x for `exp`, -|x| for the sigmoids);
+/// - `ExpDatapath`; then one edge to choose the divider's operands;
+/// - `DivideDatapath`; then one edge to form the sigmoids and simple results;
+/// - one edge for the shared product, one to round, add and saturate.
+///
+/// `rsqrt` runs beside it in `RsqrtDatapath`.
+public struct VectorLane: Module {
+    public let fracBits: Int
+
+    public init(fracBits: Int = CoreConfig.standard.fracBits) { self.fracBits = fracBits }
+
+    public var parameters: [Parameter] { [Parameter("F", fracBits)] }
+
+    var exponential: ExpDatapath { ExpDatapath(fracBits: fracBits) }
+    var divider: DivideDatapath { DivideDatapath(fracBits: fracBits) }
+    var rsqrt: RsqrtDatapath { RsqrtDatapath(fracBits: fracBits) }
+
+    /// Edges from the inputs to the divider's result.
+    var divideDone: Int { 1 + exponential.latency + 1 + divider.latency }
+
+    /// Clock edges from the inputs to `result`: the same for every op.
+    public var latency: Int { divideDone + 3 }
+
+    public func build(_ m: ModuleBuilder) {
+        let f = fracBits
+        guard m.require(CoreConfig.fracBitsRange.contains(f),
+                        "fraction bits must be in \(CoreConfig.fracBitsRange), got \(f)"),
+              m.require(rsqrt.latency <= divideDone, "rsqrt must finish before the divider") else { return }
+        let op = m.input("op", .uint(VectorLaneOp.bits))
+        let a = m.input("a", .sint(32))
+        let b = m.input("b", .sint(32))
+        let d = m.input("d", .sint(32))
+        let result = m.output("result", .sint(32))
+        let one = slit(1 << f, width: 32)
+        func code(_ o: VectorLaneOp) -> Signal { lit(o.rawValue, width: VectorLaneOp.bits) }
+
+        // Edge 1: e^x for exp, e^-|x| for the sigmoid family.
+        let negativeAbs = mux(a < slit(0, width: 32), a, -a)
+        let expArgument1 = m.regNext("exp_argument1", mux(op == code(.exp), a, negativeAbs))
+        let op1 = m.regNext("op1", op), a1 = m.regNext("a1", a), b1 = m.regNext("b1", b), d1 = m.regNext("d1", d)
+
+        let exponential = m.instance(self.exponential, "exponential")
+        exponential.x.set(expArgument1)
+        let expDone = 1 + self.exponential.latency
+        let opE = m.pipelineDelay("op_e", op1, cycles: self.exponential.latency)
+        let aE = m.pipelineDelay("a_e", a1, cycles: self.exponential.latency)
+        let bE = m.pipelineDelay("b_e", b1, cycles: self.exponential.latency)
+
+        // Next edge: div's own operands, or ONE / (ONE + E) for the sigmoids.
+        let isDiv = opE == code(.div)
+        let dividend = m.regNext("dividend", mux(isDiv, aE, one))
+        let divisor = m.regNext("divisor", mux(isDiv, bE, one + exponential.y))
+        let divider = m.instance(self.divider, "divider")
+        divider.a.set(dividend)
+        divider.b.set(divisor)
+
+        // Everything else waits for the divider.
+        let wait = divideDone
+        let opW = m.pipelineDelay("op_w", op1, cycles: wait - 1)
+        let aW = m.pipelineDelay("a_w", a1, cycles: wait - 1)
+        let bW = m.pipelineDelay("b_w", b1, cycles: wait - 1)
+        let dW = m.pipelineDelay("d_w", d1, cycles: wait - 1)
+        let expW = m.pipelineDelay("exp_w", exponential.y, cycles: wait - expDone)
+        let rsqrt = m.instance(self.rsqrt, "rsqrt")
+        rsqrt.x.set(a)
+        let rsqrtW = m.pipelineDelay("rsqrt_w", rsqrt.y, cycles: wait - self.rsqrt.latency)
+
+        // Edge divideDone + 1: sigmoid = S for x >= 0, ONE - S for x < 0
+        // (csig the other way round); the simple results; the product's operands.
+        let quotient = divider.q
+        let complement = m.wire("complement", one - quotient)
+        let xNonNegative = aW >= slit(0, width: 32)
+        let sigmoid = m.wire("sigmoid", mux(xNonNegative, quotient, complement))
+        let simple = m.wire("simple", .sint(32))
+        m.switch(opW) { c in
+            c.is(code(.add)) { simple.set(saturatedToInt32(aW.expandingAdd(bW))) }
+            c.is(code(.sub)) { simple.set(saturatedToInt32(aW.expandingSub(bW))) }
+            c.is(code(.div)) { simple.set(quotient) }
+            c.is(code(.exp)) { simple.set(expW) }
+            c.is(code(.sig)) { simple.set(sigmoid) }
+            c.is(code(.csig)) { simple.set(mux(xNonNegative, complement, quotient)) }
+            c.is(code(.rsqrt)) { simple.set(rsqrtW) }
+            c.default { simple.set(aW) }
+        }
+        let simple1 = m.regNext("simple1", simple)
+        // lba(x = a, lb = b) = sat32(lb + rshr((ONE - lb) * x, F)); mac adds d.
+        let multiplicand = m.regNext("multiplicand", aW.extend(to: 33))
+        let multiplier = m.regNext("multiplier", mux(opW == code(.silu), sigmoid.extend(to: 33),
+                                                     mux(opW == code(.lba), one.extend(to: 33) - bW.extend(to: 33),
+                                                         bW.extend(to: 33))))
+        let addend = m.regNext("addend", mux(opW == code(.mac), dW, mux(opW == code(.lba), bW, slit(0, width: 32))))
+        let productOps = [VectorLaneOp.mul, .mac, .lba, .silu].map { opW == code($0) }
+        let usesProduct = productOps.dropFirst().reduce(productOps[0]) { $0 || $1 }
+        let usesProduct1 = m.regNext("uses_product1", usesProduct)
+
+        // Next edge: the exact product; the addend becomes addend * 2^F + 2^(F-1),
+        // so rounding and adding take one adder.
+        let product2 = m.regNext("product2", multiplicand * multiplier)
+        let offset2 = m.regNext("offset2", cat(addend.asUInt, lit(1 << (f - 1), width: f)).asSInt.extend(to: 66))
+        let simple2 = m.regNext("simple2", simple1)
+        let usesProduct2 = m.regNext("uses_product2", usesProduct1)
+
+        // Last edge: sat32(floor((product + addend * 2^F + 2^(F-1)) / 2^F)).
+        let sum = m.wire("rounded_sum", product2.expandingAdd(offset2) >> f)
+        result.set(m.regNext("result_q", mux(usesProduct2, saturatedToInt32(sum), simple2)))
+    }
+}

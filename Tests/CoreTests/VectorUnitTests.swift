@@ -1,0 +1,194 @@
+import Core
+import HDL
+import HDLEmit
+import HDLSim
+import ISA
+import Testing
+import TestSupport
+
+/// The vector unit against the interpreter's semantics: random instructions
+/// dispatched through the unit contract, a register file modelled in Swift
+/// (reads answered one cycle later, writes applied by mask), every register
+/// and every retirement record's count and digest compared.
+@Suite(.serialized) struct VectorUnitTests {
+    /// 4 lanes, 16 chunks per register, 4 registers (so sources and
+    /// destinations collide often).
+    static let small = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 64), dataBits: 128, lanes: 64)
+
+    static let vectorOps: [Opcode] = [.add, .sub, .mul, .div, .mac, .lba, .adds, .muls, .bcast, .mv,
+                                      .exp, .sig, .csig, .silu, .rsqrt]
+
+    /// The interpreter's element-wise step (`Machine.elementwise`) on a register file.
+    static func execute(_ op: Opcode, rd: Int, ra: Int, rb: Int, vl: Int, scalar: Int32,
+                        regs: inout [[Int32]], f: Int) {
+        for i in 0..<vl {
+            let a = regs[ra][i], b = regs[rb][i], d = regs[rd][i]
+            let v: Int32
+            switch op {
+            case .add: v = Numeric.add(a, b)
+            case .sub: v = Numeric.sub(a, b)
+            case .mul: v = Numeric.mul(a, b, f: f)
+            case .div: v = Numeric.div(a, b, f: f)
+            case .mac: v = Numeric.mac(d, a, b, f: f)
+            case .lba: v = Numeric.lba(a, b, f: f)
+            case .adds: v = Numeric.add(a, scalar)
+            case .muls: v = Numeric.mul(a, scalar, f: f)
+            case .bcast: v = scalar
+            case .mv: v = a
+            case .exp: v = Numeric.exp(a, f: f)
+            case .sig: v = Numeric.sigmoid(a, f: f)
+            case .csig: v = Numeric.csig(a, f: f)
+            case .silu: v = Numeric.silu(a, f: f)
+            case .rsqrt: v = Numeric.rsqrt(a, f: f)
+            default: fatalError("not a vector op: \(op)")
+            }
+            regs[rd][i] = v
+        }
+    }
+
+    static func randomElement(_ rng: inout SplitMix64, edges: [Int32], f: Int) -> Int32 {
+        switch rng.below(10) {
+        case 0..<3: return edges[rng.below(edges.count)]
+        case 3..<7: return rng.int32(in: -(Int64(12) << Int64(f))...(Int64(12) << Int64(f)))
+        default: return Int32(truncatingIfNeeded: rng.next())
+        }
+    }
+
+    /// One instruction.
+    struct Dispatch {
+        var op: Opcode
+        var rd, ra, rb, vl: Int
+        var scalar: Int32
+    }
+
+    /// The real width (16 lanes, 16 registers) with short registers, so the run stays short.
+    static let wide = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 256)
+
+    @Test(arguments: [128, 512])
+    func instructionsMatchTheInterpreter(_ dataBits: Int) throws {
+        let p = dataBits == 512 ? Self.wide : Self.small
+        let f = p.isa.fracBits, lanes = p.vectorLanes, maxVL = p.isa.maxVectorLength
+        let registers = p.isa.vectorRegisters
+        let seed = testSeed(0x7EC7_0000 + UInt64(dataBits))
+        var rng = SplitMix64(seed: seed)
+        let edges = edgeValues32(fracBits: f)
+        let unit = VectorUnit(params: p)
+        let sim = try Simulator(elaborate(unit))
+        try sim.reset()
+
+        // The register file the unit sees, and the interpreter's.
+        var file = (0..<registers).map { _ in (0..<maxVL).map { _ in Self.randomElement(&rng, edges: edges, f: f) } }
+        var golden = file
+        // Read requests of the last cycle, answered in this one.
+        var pendingReads: [String: (reg: Int, chunk: Int)] = [:]
+
+        func chunkData(_ reg: Int, _ chunk: Int) -> [Int] {
+            (0..<lanes).map { Int(file[reg][chunk * lanes + $0]) }
+        }
+
+        /// One clock cycle: answer last cycle's reads, record this cycle's
+        /// outputs, step, apply the write. Returns (done, count, digest) when done pulsed.
+        func cycle() throws -> (idle: Bool, done: (count: UInt64, digest: UInt64)?) {
+            for port in ["a", "b", "d"] {
+                let r = pendingReads[port] ?? (0, 0)
+                try sim.poke("\(port)_data", elements: chunkData(r.reg, r.chunk))
+            }
+            sim.eval()
+            for port in ["a", "b", "d"] {
+                pendingReads[port] = (Int(try sim.peek("\(port)_reg")), Int(try sim.peek("\(port)_chunk")))
+            }
+            let idle = try sim.peekBool("idle")
+            var done: (UInt64, UInt64)?
+            if try sim.peekBool("done") {
+                #expect(try sim.peek("done_fault") == 0 && sim.peekSigned("done_scalar") == 0, "seed \(seed)")
+                done = (try sim.peek("done_count"), try sim.peek("done_digest"))
+            }
+            var write: (reg: Int, chunk: Int, mask: UInt64, data: BitVector)?
+            if try sim.peekBool("w_valid") {
+                write = (Int(try sim.peek("w_reg")), Int(try sim.peek("w_chunk")), try sim.peek("w_mask"), try sim.peekBits("w_data"))
+            }
+            try sim.step()
+            if let w = write {
+                for j in 0..<lanes where (w.mask >> UInt64(j)) & 1 == 1 {
+                    file[w.reg][w.chunk * lanes + j] = Int32(truncatingIfNeeded: w.data.bits(32 * j, count: 32).uint64!)
+                }
+            }
+            return (idle, done)
+        }
+
+        func randomDispatch() -> Dispatch {
+            let vl = rng.chance(0.2) ? [1, lanes, lanes + 1, maxVL, maxVL - 1][rng.below(5)] : rng.int(1...maxVL)
+            let scalar = Self.randomElement(&rng, edges: edges, f: f)
+            return Dispatch(op: Self.vectorOps[rng.below(Self.vectorOps.count)], rd: rng.below(registers),
+                            ra: rng.below(registers), rb: rng.below(registers), vl: vl, scalar: scalar)
+        }
+
+        func poke(_ d: Dispatch?) throws {
+            try sim.poke("start", d != nil)
+            guard let d else { return }
+            try sim.poke("op", Int(d.op.rawValue))
+            try sim.poke("rd", d.rd)
+            try sim.poke("ra", d.ra)
+            try sim.poke("rb", d.rb)
+            try sim.poke("vl", d.vl)
+            try sim.poke("scalar", Int(d.scalar))
+            try sim.poke("imm", Int(rng.next() & 0xFFFF_FFFF))
+        }
+
+        var next: Dispatch? = randomDispatch()
+        var running: (Dispatch, count: Int, digest: UInt32)?
+        var cycles = 0
+        var retired = 0
+        let instructions = iterations(dataBits == 512 ? 40 : 200)
+        while retired < instructions {
+            cycles += 1
+            #expect(cycles < instructions * (maxVL / lanes + unit.latency + 10), "seed \(seed): the unit hangs")
+            if cycles >= instructions * (maxVL / lanes + unit.latency + 10) { return }
+            try poke(nil)
+            sim.eval()
+            // Start the next instruction whenever the unit is idle; sometimes wait a little.
+            let idleNow = try sim.peekBool("idle"), doneNow = try sim.peekBool("done")
+            // Idle only when nothing runs, or in the cycle of done.
+            #expect(!idleNow || running == nil || doneNow, "seed \(seed): idle while an instruction is running")
+            var started: Dispatch?
+            if idleNow, let d = next, rng.chance(0.7) {
+                try poke(d)
+                started = d
+            }
+            let result = try cycle()
+            if let (count, digest) = result.done {
+                guard let (d, wantCount, wantDigest) = running else {
+                    Issue.record("seed \(seed): done without an instruction")
+                    return
+                }
+                let what = "seed \(seed), instruction \(retired): \(d.op.mnemonic) v\(d.rd), v\(d.ra), v\(d.rb), vl \(d.vl), scalar \(d.scalar)"
+                #expect(count == UInt64(wantCount), "\(what): count \(count), expected \(wantCount)")
+                #expect(digest == UInt64(wantDigest), "\(what): digest \(digest), expected \(wantDigest)")
+                for r in 0..<registers where file[r] != golden[r] {
+                    let i = (0..<maxVL).first { file[r][$0] != golden[r][$0] }!
+                    Issue.record("\(what): v\(r)[\(i)] is \(file[r][i]), interpreter \(golden[r][i])")
+                    return
+                }
+                running = nil
+                retired += 1
+            }
+            if let d = started {
+                // The interpreter's result, computed on the state the instruction starts from.
+                Self.execute(d.op, rd: d.rd, ra: d.ra, rb: d.rb, vl: d.vl, scalar: d.scalar, regs: &golden, f: f)
+                running = (d, d.vl, Digest.of(golden[d.rd][0..<d.vl]))
+                next = randomDispatch()
+            }
+        }
+    }
+
+    @Test(arguments: [128, 512])
+    func lintClean(_ dataBits: Int) throws {
+        let p = dataBits == 512 ? CoreParameters.d5005 : Self.small
+        let design = try elaborate(VectorUnit(params: p))
+        let files = SystemVerilogEmitter().files(for: design)
+        let verilator = try Lint.verilator(files, top: design.top.name)
+        #expect(verilator.isEmpty, "\(verilator)")
+        let yosys = try Lint.yosys(files, top: design.top.name).problems
+        #expect(yosys.isEmpty, "\(yosys)")
+    }
+}
