@@ -17,5 +17,4 @@ struct StubUnit: Module {
         if stubName == "TernaryUnit" { m.output("beat", .bool).set(false) }
     }
 }
-func VectorUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "VectorUnit", reads: ["a", "b", "d"], memory: false, writer: false) }
 func TernaryUnit(params: CoreParameters) -> StubUnit { StubUnit(params: params, stubName: "TernaryUnit", reads: ["a"], memory: true, writer: false) }

@@ -39,7 +39,10 @@ public func testSeed(_ fallback: UInt64) -> UInt64 {
     return fallback
 }
 
-/// A random-test length: ten times longer under `make test-long` (`TRIT_LONG=1`).
-public func iterations(_ n: Int) -> Int {
-    ProcessInfo.processInfo.environment["TRIT_LONG"].map { $0.isEmpty || $0 == "0" } == false ? n * 10 : n
+/// True under `make test-long` (`TRIT_LONG=1`): larger counts, slower checks.
+public var isLongRun: Bool {
+    ProcessInfo.processInfo.environment["TRIT_LONG"].map { $0.isEmpty || $0 == "0" } == false
 }
+
+/// A random-test length: ten times longer under `make test-long`.
+public func iterations(_ n: Int) -> Int { isLongRun ? n * 10 : n }
