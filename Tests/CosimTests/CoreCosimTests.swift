@@ -65,11 +65,11 @@ import TestSupport
         try runRandom(banks: 1, config: config, count: iterations(30), seed: testSeed(0xC0DE_0001))
     }
 
-    /// The units merged so far: control, load/store (with the memory system) and reduction.
+    /// The units merged so far: all but the ternary unit.
     @Test(arguments: [1, 2])
     func mergedUnitsInLockStep(_ banks: Int) throws {
         let p = Self.params(banks: banks)
-        let config = RandomProgramConfig.restricted(to: [.control, .loadStore, .reduction], isa: p.isa, vectorLanes: p.vectorLanes)
+        let config = RandomProgramConfig.restricted(to: [.control, .loadStore, .vector, .lookup, .reduction], isa: p.isa, vectorLanes: p.vectorLanes)
         try runRandom(banks: banks, config: config, count: iterations(25), seed: testSeed(0xC0DE_0200 + UInt64(banks) << 20))
     }
 
