@@ -18,6 +18,8 @@ struct StandInCore: Module {
         case stsData = 2
         /// `bcast` writes element 5 one too large.
         case bcastElement = 3
+        /// Data reads ask for burstcount 0, which the memory model rejects.
+        case burstZero = 4
     }
 
     let params: CoreParameters
@@ -140,7 +142,8 @@ struct StandInCore: Module {
             p.address.set(bankAddress)
             p.read.set(reading && selected[b])
             p.write.set(writing && selected[b])
-            p.burstcount.set(lit(1, width: params.burstBits))
+            p.burstcount.set(mutation == .burstZero ? mux(state == 4, lit(0, width: params.burstBits), lit(1, width: params.burstBits))
+                                                    : lit(1, width: params.burstBits))
             p.writedata.set(storeValue.extend(to: dataBits) << bitOffset)
             p.byteenable.set(lit(0xF, width: dataBits / 8) << byteOffset)
         }

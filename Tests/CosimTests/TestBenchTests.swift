@@ -192,6 +192,17 @@ import TestSupport
         }
     }
 
+    @Test func protocolViolationStopsTheRun() throws {
+        let cosim = CoSimulation(model: try Self.model(banks: 1, mutation: .burstZero))
+        do {
+            _ = try cosim.run(try Self.assemble("nop\n lds s1, 4\n halt\n.org 0\n.zero 64"))
+            Issue.record("a read with burstcount 0 went unnoticed")
+        } catch let error as TestBenchError {
+            guard case .protocolViolation(let message) = error else { Issue.record("\(error)"); return }
+            #expect(message.hasSuffix("bank 0: read with burstcount 0"), "\(message)")
+        }
+    }
+
     @Test func hostRegistersAndBackdoorMemory() throws {
         let bench = try Self.model(banks: 2).makeBench(TestBenchOptions())
         try bench.reset()
