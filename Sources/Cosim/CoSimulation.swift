@@ -160,9 +160,7 @@ public final class CoSimulation {
         guard rtl != machine.memory else { return }
         let differing = zip(rtl, machine.memory).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
         let first = differing[0] & ~3
-        func word(_ m: [UInt8], _ a: Int) -> Int32 {
-            Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | (a + $1 < m.count ? UInt32(m[a + $1]) << UInt32(8 * $1) : 0) })
-        }
+        let word = Self.word
         let symbol = image.symbols.first { first >= Int($0.address) && first < Int($0.address) + 4 * Int($0.count) }
         throw CoSimulationFailure(kind: .memoryMismatch, index: nil, details:
             "\(differing.count) bytes of data memory differ at the end of the run; the first word at "
@@ -224,8 +222,9 @@ public final class CoSimulation {
         return CoSimulationFailure(kind: .recordMismatch, index: Int(r.index), details: text)
     }
 
+    /// The little-endian word at byte `at` (bytes past the end read as 0).
     static func word(_ bytes: [UInt8], _ at: Int) -> Int32 {
-        Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << UInt32(8 * $1) })
+        Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | (at + $1 < bytes.count ? UInt32(bytes[at + $1]) << UInt32(8 * $1) : 0) })
     }
 
     /// The first `count` elements of vector register `register` after
