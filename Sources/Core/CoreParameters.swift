@@ -68,8 +68,10 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public var problems: [String] {
         var p = isa.problems
         func pow2(_ v: Int) -> Bool { v > 0 && v & (v - 1) == 0 }
-        if !pow2(dataBits) || dataBits < 64 || dataBits > 1024 {
-            p.append("memory data width must be a power of two in 64...1024 bits, got \(dataBits)")
+        // A matrix header must fit in the first beat, and a 64-byte aligned
+        // matrix must start on a beat.
+        if !pow2(dataBits) || dataBits < 128 || dataBits > 512 {
+            p.append("memory data width must be 128, 256 or 512 bits, got \(dataBits)")
         }
         if !pow2(lanes) || lanes < 16 || lanes > dataBits / 2 {
             p.append("ternary lanes must be a power of two from 16 to the trits in one beat (\(dataBits / 2)), got \(lanes)")
@@ -80,8 +82,11 @@ public struct CoreParameters: Sendable, Equatable, Codable {
         if !pow2(outstandingBeats) || outstandingBeats < maxBurst {
             p.append("outstanding beats must be a power of two of at least one burst (\(maxBurst)), got \(outstandingBeats)")
         }
-        if isa.maxVectorLength % vectorLanes != 0 && dataBits >= 64 {
-            p.append("max vector length \(isa.maxVectorLength) must be a multiple of the \(vectorLanes) elements in a beat")
+        if lanes < vectorLanes {
+            p.append("ternary lanes (\(lanes)) must cover a register chunk (\(vectorLanes) elements)")
+        }
+        if lanes > 0 && (isa.maxVectorLength % lanes != 0 || isa.maxVectorLength < 2 * lanes) {
+            p.append("max vector length \(isa.maxVectorLength) must be a multiple of the \(lanes) ternary lanes, at least twice them")
         }
         return p
     }

@@ -10,8 +10,7 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("rtl")
 
-    @Test(.disabled("enable once `make rtl` has committed rtl/generic and rtl/d5005"),
-          arguments: Board.allCases)
+    @Test(arguments: Board.allCases)
     func committedBoardDirectoryIsUpToDate(_ board: Board) throws {
         let dir = Self.rtl.appendingPathComponent(board.rawValue)
         let expected = try board.files(board.preset)

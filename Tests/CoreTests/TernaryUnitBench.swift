@@ -1,0 +1,162 @@
+import Core
+import HDL
+import HDLSim
+import ISA
+import TestSupport
+
+/// Drives a simulated `TernaryUnit` through whole `tmatmul`s: a Swift
+/// memory system implementing the read-client protocol (fixed latency,
+/// optional random gaps between response beats and random request
+/// back-pressure) and a Swift register file (read data one cycle after the
+/// address, writes applied by mask).
+final class TernaryUnitBench {
+    let params: CoreParameters
+    let sim: Simulator
+    var rng: SplitMix64
+    /// Response latency in cycles after a request is taken.
+    var latency = 8
+    /// Probability of a cycle without a response beat although one is due.
+    var gapChance = 0.0
+    /// Probability that `rq_ready` is low in a cycle.
+    var stallChance = 0.0
+    /// Print each cycle's handshakes (for debugging a failing seed).
+    var trace = false
+
+    /// Vector registers, register r element i at `r * maxVectorLength + i`.
+    var vregs: [Int32]
+    var data: [UInt8] = []
+    var baseLine = 0
+    var writeProblems: [String] = []
+
+    struct Outcome {
+        var fault: Int
+        var count: UInt32
+        var digest: UInt32
+        var cycles: Int
+        var beatPulses: Int
+        var beatsRequested: Int
+        /// Protocol violations seen (reads outside the data region, writes
+        /// outside the register, done without draining, ...).
+        var problems: [String]
+    }
+
+    init(params: CoreParameters, sim: Simulator, seed: UInt64) throws {
+        self.params = params
+        self.sim = sim
+        self.rng = SplitMix64(seed: seed)
+        vregs = [Int32](repeating: 0, count: params.isa.vectorRegisters * params.isa.maxVectorLength)
+        try sim.reset()
+        for name in ["start", "rq_ready", "rs_valid"] { try sim.poke(name, false) }
+    }
+
+    /// Runs one `tmatmul` to its `done` (or `maxCycles`).
+    func run(_ ins: Instruction, scalar: Int32, vl: Int, maxCycles: Int = 200_000) throws -> Outcome {
+        let p = params
+        var pending: [(line: Int, due: Int)] = []
+        var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
+        var readAddress: (reg: Int, chunk: Int)?
+        // A request on offer must stay on offer, unchanged, until taken.
+        var offered: (line: UInt64, beats: UInt64)?
+
+        try sim.poke("data_base_line", UInt64(baseLine))
+        try sim.poke("data_size", UInt64(data.count))
+        try sim.poke("op", UInt64(ins.opcode.rawValue))
+        try sim.poke("rd", UInt64(ins.rd))
+        try sim.poke("ra", UInt64(ins.ra))
+        try sim.poke("rb", UInt64(ins.rb))
+        try sim.poke("imm", UInt64(ins.imm))
+        try sim.poke("vl", UInt64(vl))
+        try sim.poke("scalar", Int(scalar))
+        sim.eval()
+        if !(try sim.peekBool("idle")) { outcome.problems.append("not idle at dispatch") }
+        try sim.poke("start", true)
+
+        for cycle in 0..<maxCycles {
+            // Inputs for this cycle.
+            let ready = !rng.chance(stallChance)
+            try sim.poke("rq_ready", ready)
+            var responding = false
+            if let first = pending.first, first.due <= cycle, !rng.chance(gapChance) {
+                responding = true
+                try sim.poke("rs_valid", true)
+                try sim.poke("rs_data", beat(at: first.line, &outcome))
+            } else {
+                try sim.poke("rs_valid", false)
+            }
+            if let r = readAddress {
+                let base = r.reg * p.isa.maxVectorLength + r.chunk * p.vectorLanes
+                if r.chunk >= p.chunksPerRegister { outcome.problems.append("read of chunk \(r.chunk)") }
+                try sim.poke("a_data", elements: (0..<p.vectorLanes).map { Int(vregs[(base + $0) % vregs.count]) })
+            }
+            sim.eval()
+
+            // Outputs, then the clock edge.
+            let requestValid = try sim.peekBool("rq_valid")
+            let request = (line: try sim.peek("rq_line"), beats: try sim.peek("rq_beats"))
+            if let o = offered, !requestValid || o != request {
+                outcome.problems.append("cycle \(cycle): request \(o) withdrawn before it was taken")
+            }
+            offered = requestValid && !ready ? request : nil
+            if requestValid && ready {
+                let line = Int(request.line), beats = Int(request.beats)
+                if beats < 1 || beats > p.maxBurst { outcome.problems.append("burst of \(beats) beats") }
+                for k in 0..<beats { pending.append((line + k, cycle + latency)) }
+                outcome.beatsRequested += beats
+            }
+            readAddress = (Int(try sim.peek("a_reg")), Int(try sim.peek("a_chunk")))
+            if try sim.peekBool("w_valid") { try applyWrite() }
+            if try sim.peekBool("beat") { outcome.beatPulses += 1 }
+            let done = try sim.peekBool("done")
+            if trace {
+                print("cycle \(cycle): rq \(try sim.peek("rq_valid")) line \(try sim.peek("rq_line")) beats \(try sim.peek("rq_beats")) ready \(ready) rs \(responding) a_chunk \(try sim.peek("a_chunk")) w \(try sim.peek("w_valid")) beat \(try sim.peek("beat")) done \(done)")
+            }
+            if done {
+                outcome.fault = Int(try sim.peek("done_fault"))
+                outcome.count = UInt32(try sim.peek("done_count"))
+                outcome.digest = UInt32(try sim.peek("done_digest"))
+                outcome.cycles = cycle + 1
+            }
+            try sim.step()
+            if cycle == 0 { try sim.poke("start", false) }
+            if responding { pending.removeFirst() }
+            if done {
+                outcome.problems += writeProblems
+                writeProblems = []
+                if !pending.isEmpty { outcome.problems.append("done with \(pending.count) beats outstanding") }
+                // The unit is idle again one cycle later.
+                sim.eval()
+                if !(try sim.peekBool("idle")) { outcome.problems.append("not idle after done") }
+                return outcome
+            }
+        }
+        outcome.problems.append("no done within \(maxCycles) cycles")
+        return outcome
+    }
+
+    /// The beat at global line address `line`, from the data memory.
+    func beat(at line: Int, _ outcome: inout Outcome) -> BitVector {
+        let beatBytes = params.dataBits / 8
+        let offset = (line - baseLine) * beatBytes
+        if offset < 0 || offset + beatBytes > data.count {
+            outcome.problems.append("read of line \(line) outside the data region")
+            return .zero(params.dataBits)
+        }
+        var words = [UInt64](repeating: 0, count: params.dataBits / 64)
+        for b in 0..<beatBytes { words[b / 8] |= UInt64(data[offset + b]) << UInt64(8 * (b % 8)) }
+        return BitVector(width: params.dataBits, words: words)
+    }
+
+    func applyWrite() throws {
+        let p = params
+        let reg = Int(try sim.peek("w_reg")), chunk = Int(try sim.peek("w_chunk"))
+        guard reg < p.isa.vectorRegisters, chunk < p.chunksPerRegister else {
+            writeProblems.append("write to register \(reg) chunk \(chunk)")
+            return
+        }
+        let mask = try sim.peekBits("w_mask"), values = try sim.peekBits("w_data")
+        for lane in 0..<p.vectorLanes where mask.bit(lane) {
+            let word = values.bits(lane * 32, count: 32).uint64!
+            vregs[reg * p.isa.maxVectorLength + chunk * p.vectorLanes + lane] = Int32(truncatingIfNeeded: word)
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Core
+import Foundation
+import HDL
+import HDLEmit
+import HDLSim
+import Interpreter
+import ISA
+import Testing
+import TestSupport
+
+/// The `tmatmul` unit against the interpreter: the same faults, counts,
+/// digests and register contents for random matrices, scales and layouts,
+/// through a memory with random latency gaps and back-pressure.
+@Suite(.serialized) struct TernaryUnitTests {
+    /// Small cores keep the Verilator builds short: 16-byte beats (one ISA
+    /// beat is four core beats), a whole beat per cycle or half of one.
+    static let small: [CoreParameters] = [
+        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256), dataBits: 128, lanes: 64,
+                       maxBurst: 8, outstandingBeats: 32),
+        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256), dataBits: 128, lanes: 32,
+                       maxBurst: 16, outstandingBeats: 64),
+    ]
+
+    @Test(arguments: small + [.d5005, .generic])
+    func lintClean(_ p: CoreParameters) throws {
+        let design = try elaborate(TernaryUnit(params: p))
+        let files = SystemVerilogEmitter().files(for: design)
+        let problems = try Lint.verilator(files, top: design.top.name)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(try Lint.yosys(files, top: design.top.name).problems.isEmpty)
+    }
+
+    @Test func dividerDigitIsExact() {
+        // Every byte step's dividend: remainder * 256 + byte < 127 * 256.
+        for x in 0..<(127 * 256) {
+            let (q, r) = FloorDivideBy127.digit(x)
+            #expect(q == x / 127 && r == x % 127, "x = \(x)")
+        }
+    }
+
+    @Test func dividerMatchesMatmulScale() throws {
+        let seed = testSeed(0xD1_127)
+        var rng = SplitMix64(seed: seed)
+        let sim = try Simulator(elaborate(FloorDivideBy127()))
+        try sim.reset()
+        let edges: [Int32] = [0, 1, -1, 63, -63, 64, -64, 127, -127, Int32.max, Int32.min, Int32.min + 1]
+        for n in 0..<iterations(400) {
+            let ws = n < 144 ? edges[n % 12] : rng.int32(in: Int64(Int32.min)...Int64(Int32.max))
+            let sb = n < 144 ? edges[n / 12] : rng.int32(in: Int64(Int32.min)...Int64(Int32.max))
+            let dividend = Int64(ws) * Int64(sb) + 63
+            try sim.poke("dividend", Int(dividend))
+            try sim.poke("start", true)
+            try sim.step()
+            try sim.poke("start", false)
+            for _ in 0..<FloorDivideBy127.steps { try sim.step() }
+            #expect(try sim.peekBool("valid"))
+            let expected = Numeric.matmulScale(weightScale: ws, activationScale: sb)
+            #expect(try sim.peekSigned("quotient") == Int(expected), "seed \(seed), ws \(ws), sb \(sb)")
+        }
+        // Any 64-bit dividend, not only products.
+        for _ in 0..<iterations(200) {
+            let dividend = Int64(bitPattern: rng.next())
+            try sim.poke("dividend", Int(dividend))
+            try sim.poke("start", true)
+            try sim.step()
+            try sim.poke("start", false)
+            try sim.step(FloorDivideBy127.steps)
+            let floor = dividend / 127 - ((dividend % 127 != 0 && dividend < 0) ? 1 : 0)
+            #expect(try sim.peekSigned("quotient") == Int(floor), "seed \(seed), dividend \(dividend)")
+        }
+    }
+
+    @Test(arguments: small.indices)
+    func matchesTheInterpreter(_ index: Int) throws {
+        let p = Self.small[index]
+        let seed = testSeed(0x7A_77_0000 + UInt64(index))
+        var rng = SplitMix64(seed: seed)
+        let sim = try Simulator(elaborate(TernaryUnit(params: p)))
+        let bench = try TernaryUnitBench(params: p, sim: sim, seed: seed ^ 0xBE_4C4)
+        for i in bench.vregs.indices { bench.vregs[i] = Int32(truncatingIfNeeded: rng.next()) }
+        var faults: [Int: Int] = [:]
+
+        for n in 0..<iterations(80) {
+            let memoryMode = n % 3
+            bench.latency = rng.int(2...40)
+            bench.gapChance = memoryMode == 0 ? 0 : 0.3
+            bench.stallChance = memoryMode == 2 ? 0.4 : 0
+            let c = TernaryCase.random(&rng, p)
+            bench.data = c.data
+            bench.baseLine = rng.int(0...1000)
+            let context = "seed \(seed), case \(n): \(c.summary), latency \(bench.latency)"
+
+            let machine = try c.machine(p, vregs: bench.vregs)
+            var record: RetireRecord?
+            machine.onRetire = { if record == nil { record = $0 } }
+            let status = machine.run(maxSteps: 1)
+            let expectedFault: Int
+            if case .faulted(let f) = status { expectedFault = Int(f.code.rawValue) } else { expectedFault = 0 }
+
+            bench.trace = ProcessInfo.processInfo.environment["TRIT_TRACE"] == "\(n)"
+            let got = try bench.run(c.instruction, scalar: c.scalar, vl: c.vl, maxCycles: 20_000)
+            faults[got.fault, default: 0] += 1
+            #expect(got.problems.isEmpty, "\(context): \(got.problems)")
+            #expect(got.fault == expectedFault, "\(context): fault \(got.fault), interpreter \(expectedFault)")
+            if !got.problems.isEmpty { break }  // the unit's state is unknown now
+            guard got.fault == 0, expectedFault == 0, let record else {
+                // Register state after a fault is not architectural: continue from the unit's.
+                continue
+            }
+            #expect(got.count == record.count && got.digest == record.digest,
+                    "\(context): count/digest \(got.count)/\(got.digest), interpreter \(record.count)/\(record.digest)")
+            let vd = Int(c.instruction.rd) * p.isa.maxVectorLength
+            let differences = (0..<p.isa.maxVectorLength).filter { bench.vregs[vd + $0] != machine.vregs[vd + $0] }
+            #expect(differences.isEmpty, "\(context): vd differs at \(differences.prefix(8)): RTL \(differences.prefix(8).map { bench.vregs[vd + $0] }), interpreter \(differences.prefix(8).map { machine.vregs[vd + $0] })")
+            #expect(bench.vregs == machine.vregs, "\(context): registers other than vd changed")
+            let slices = c.rows * ((c.cols + p.lanes - 1) / p.lanes)
+            #expect(got.beatPulses == slices, "\(context): \(got.beatPulses) slices fed, expected \(slices)")
+        }
+        // Every outcome is exercised.
+        for code in [0, 2, 3, 4, 5] { #expect(faults[code, default: 0] > 0, "seed \(seed): no case with fault \(code): \(faults)") }
+    }
+
+    /// One beat per cycle at the real width: a 512 x 512 matrix (1024 beats)
+    /// within 1.1 x 1024 cycles plus the memory latency, the activation
+    /// copy and a small constant.
+    @Test func streamsABeatPerCycle() throws {
+        let p = CoreParameters.d5005
+        let sim = try Simulator(elaborate(TernaryUnit(params: p)))
+        let (cycles, latency) = try Self.timeMatrix(p, sim: sim, size: 512)
+        let beats = 512 * 2, copy = 512 / p.vectorLanes
+        let bound = Int(1.1 * Double(beats)) + latency + copy + 24
+        #expect(cycles <= bound, "\(cycles) cycles for \(beats) beats, bound \(bound)")
+        print("TernaryUnit: 512 x 512 in \(cycles) cycles (latency \(latency)); model build \(sim.build.verilateSeconds + sim.build.compileSeconds) s, cached \(sim.build.cacheHit)")
+    }
+
+    /// The same at 2048 x 2048 (16384 beats); long runs only.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TRIT_LONG"].map { !$0.isEmpty && $0 != "0" } ?? false))
+    func streamsALargeMatrix() throws {
+        let p = CoreParameters.d5005
+        let sim = try Simulator(elaborate(TernaryUnit(params: p)))
+        let (cycles, latency) = try Self.timeMatrix(p, sim: sim, size: 2048)
+        let beats = 2048 * 8, copy = 2048 / p.vectorLanes
+        let bound = Int(1.1 * Double(beats)) + latency + copy + 24
+        #expect(cycles <= bound, "\(cycles) cycles for \(beats) beats, bound \(bound)")
+        print("TernaryUnit: 2048 x 2048 in \(cycles) cycles (latency \(latency))")
+    }
+
+    /// Runs one square matrix of `size` at a fixed latency, checks it against
+    /// the interpreter and returns the cycles from dispatch to done.
+    static func timeMatrix(_ p: CoreParameters, sim: Simulator, size: Int, latency: Int = 40) throws -> (Int, Int) {
+        let seed = testSeed(0x5EED_0512)
+        var rng = SplitMix64(seed: seed)
+        let bench = try TernaryUnitBench(params: p, sim: sim, seed: seed)
+        bench.latency = latency
+        for i in bench.vregs.indices { bench.vregs[i] = Int32(truncatingIfNeeded: rng.next()) }
+        let c = TernaryCase.matrix(&rng, rows: size, cols: size, address: 128, slack: 64)
+        bench.data = c.data
+        let machine = try c.machine(p, vregs: bench.vregs)
+        var record: RetireRecord?
+        machine.onRetire = { record = $0 }
+        machine.run(maxSteps: 1)
+        let got = try bench.run(c.instruction, scalar: c.scalar, vl: size)
+        #expect(got.problems.isEmpty, "\(got.problems)")
+        #expect(got.fault == 0 && got.count == record?.count && got.digest == record?.digest,
+                "fault \(got.fault), count \(got.count), digest \(got.digest); interpreter \(String(describing: record))")
+        #expect(bench.vregs == machine.vregs)
+        return (got.cycles, latency)
+    }
+}
+
+/// A `tmatmul` with its data memory: a packed matrix (sometimes broken on
+/// purpose) at some address, random bytes around it.
+struct TernaryCase {
+    var instruction: Instruction
+    var scalar: Int32
+    var vl: Int
+    var data: [UInt8]
+    var rows: Int
+    var cols: Int
+    var summary: String
+
+    func machine(_ p: CoreParameters, vregs: [Int32]) throws -> Machine {
+        let image = ProgramImage(fracBits: p.isa.fracBits, memorySize: UInt32(data.count),
+                                 code: [instruction.word, Instruction(.halt).word],
+                                 data: [.init(address: 0, bytes: data)])
+        let machine = try Machine(image: image, config: p.isa)
+        machine.vregs = vregs
+        machine.sregs[Int(instruction.rb)] = scalar
+        machine.vl = vl
+        return machine
+    }
+
+    static func matrix(_ rng: inout SplitMix64, rows: Int, cols: Int, address: Int, slack: Int,
+                       ws: Int32 = 3 << 14, sb: Int32 = 5 << 16) -> TernaryCase {
+        let trits = (0..<(rows * cols)).map { _ in Int8(rng.int(-1...1)) }
+        let packed = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: ws, trits: trits)
+        var data = (0..<(address + packed.count + slack)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        data.replaceSubrange(address..<(address + packed.count), with: packed)
+        return TernaryCase(instruction: Instruction(.tmatmul, rd: 2, ra: 1, rb: 3, imm: UInt32(address)),
+                           scalar: sb, vl: cols, data: data, rows: rows, cols: cols, summary: "\(rows) x \(cols)")
+    }
+
+    static func random(_ rng: inout SplitMix64, _ p: CoreParameters) -> TernaryCase {
+        let maxVL = p.isa.maxVectorLength
+        func length() -> Int {
+            rng.chance(0.4) ? rng.int(1...8) : rng.chance(0.3) ? maxVL - rng.int(0...3) : rng.int(1...maxVL)
+        }
+        func scale() -> Int32 {
+            switch rng.int(0...5) {
+            case 0: return [0, 1, -1, Int32.max, Int32.min][rng.int(0...4)]
+            case 1: return rng.int32(in: Int64(Int32.min)...Int64(Int32.max))
+            case 2: return rng.int32(in: -(1 << 16)...0)
+            default: return rng.int32(in: 1...(1 << 18))
+            }
+        }
+        let rows = length(), cols = length()
+        let ws = scale(), sb = scale()
+        var trits = (0..<(rows * cols)).map { _ in Int8(rng.int(-1...1)) }
+        if rng.chance(0.2) { trits = trits.map { _ in Int8(1) } }   // extreme sums
+        var packed = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: ws, trits: trits)
+        let stride = TernaryMatrix.rowStride(cols: cols)
+        var notes: [String] = []
+        // Junk codes (including the illegal 10) in the padding must be ignored.
+        if rng.chance(0.5) {
+            for r in 0..<rows {
+                for c in cols..<(stride * 4) where rng.chance(0.5) {
+                    let at = TernaryMatrix.headerBytes + r * stride + c / 4
+                    packed[at] |= UInt8(rng.int(0...3)) << UInt8(2 * (c % 4))
+                }
+            }
+            notes.append("junk padding")
+        }
+        if rng.chance(0.12) {
+            let r = rng.int(0...(rows - 1)), c = rng.int(0...(cols - 1))
+            let at = TernaryMatrix.headerBytes + r * stride + c / 4
+            packed[at] = packed[at] & ~(UInt8(3) << UInt8(2 * (c % 4))) | (UInt8(0b10) << UInt8(2 * (c % 4)))
+            notes.append("illegal code at row \(r) col \(c)")
+        }
+        if rng.chance(0.08) {
+            let bad: [UInt32] = [0, UInt32(maxVL + 1), UInt32.max, UInt32(rng.int(maxVL...100_000))]
+            let v = bad[rng.int(0...3)]
+            let field = rng.int(0...1) * 4
+            for k in 0..<4 { packed[field + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
+            notes.append("\(field == 0 ? "rows" : "cols") \(v)")
+        }
+        var address = 64 * rng.int(0...6)
+        var size = address + packed.count + (rng.chance(0.5) ? rng.int(0...200) : 0)
+        if rng.chance(0.07) {
+            address += rng.chance(0.5) ? 4 * rng.int(1...15) : rng.int(1...63)
+            notes.append("misaligned")
+        }
+        if rng.chance(0.08) {
+            size = Swift.max(1, address + rng.int(0...(packed.count - 1)))
+            notes.append("memory of \(size) bytes")
+        }
+        var data = (0..<Swift.max(size, 1)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let aligned = address / 64 * 64
+        for (k, b) in packed.enumerated() where aligned + k < data.count { data[aligned + k] = b }
+        let ins = Instruction(.tmatmul, rd: UInt8(rng.int(0...(p.isa.vectorRegisters - 1))),
+                              ra: UInt8(rng.int(0...(p.isa.vectorRegisters - 1))), rb: UInt8(rng.int(0...15)),
+                              imm: UInt32(address))
+        return TernaryCase(instruction: ins, scalar: sb, vl: rng.int(1...maxVL), data: data, rows: rows, cols: cols,
+                           summary: "\(rows) x \(cols) at \(address), ws \(ws), sb \(sb), rd \(ins.rd), ra \(ins.ra) \(notes)")
+    }
+}
