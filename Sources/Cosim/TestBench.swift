@@ -87,6 +87,7 @@ public final class TestBenchModel {
     /// Builds (or finds in the cache) the model of `design`, a core whose top
     /// level has the ports of `TritCore(params: parameters)`.
     public init(design: Design, parameters: CoreParameters, waveforms: Bool = false, cacheDirectory: URL? = nil) throws {
+        if let problem = parameters.problems.first { throw TestBenchError.setup("core parameters: \(problem)") }
         self.parameters = parameters
         let source = try TestBenchSource.modelExtension()
         library = try ModelLibrary(design, extensions: [source], trace: waveforms, cacheDirectory: cacheDirectory)

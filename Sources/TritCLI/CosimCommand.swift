@@ -54,6 +54,9 @@ struct CosimCommand: ParsableCommand {
     @Option(help: "Maximum vector length of the core (default: the preset's); smaller builds faster.")
     var maxVectorLength: Int?
 
+    @Option(help: "Ternary lanes of the core (default: the preset's).")
+    var lanes: Int?
+
     @Option(help: "Fail when a program runs longer than this many cycles.")
     var maxCycles: UInt64 = 50_000_000
 
@@ -98,6 +101,7 @@ struct CosimCommand: ParsableCommand {
         var p = preset.parameters
         if let b = banks { p.banks = b }
         if let n = maxVectorLength { p.isa.maxVectorLength = n }
+        if let l = lanes { p.lanes = l }
         if let f = fracBits { p.isa.fracBits = f }
         if let problem = p.problems.first { throw ValidationError("core parameters: \(problem)") }
         return p
@@ -191,6 +195,7 @@ struct CosimCommand: ParsableCommand {
         var s = " --latency \(latency) --backpressure \(backpressure) --preset \(preset.rawValue)"
         if let b = banks { s += " --banks \(b)" }
         if let n = maxVectorLength { s += " --max-vector-length \(n)" }
+        if let l = lanes { s += " --lanes \(l)" }
         if let u = units { s += " --units \(u)" }
         return s
     }

@@ -13,7 +13,7 @@ import TestSupport
 /// `TritCore`'s ports.
 @Suite(.serialized) struct TestBenchTests {
     static func params(banks: Int) -> CoreParameters {
-        CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, lanes: 64, banks: banks, addressBits: 20)
+        CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, lanes: 32, banks: banks, addressBits: 20)
     }
 
     /// Models are built once per process (and cached on disk across runs).
@@ -225,7 +225,7 @@ import TestSupport
         #expect(throws: TestBenchError.self) { try model.makeBench(TestBenchOptions(backpressure: 1)) }
         #expect(throws: TestBenchError.self) { try model.makeBench(TestBenchOptions(waveform: URL(fileURLWithPath: "/tmp/x.fst"))) }
         // A model configured for more banks than the core has.
-        let twoBanks = CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, lanes: 64, banks: 2, addressBits: 20)
+        let twoBanks = Self.params(banks: 2)
         let mismatched = try TestBenchModel(design: elaborate(StandInCore(params: Self.params(banks: 1))), parameters: twoBanks)
         #expect(throws: TestBenchError.self) { try mismatched.makeBench(TestBenchOptions()) }
     }
