@@ -18,11 +18,6 @@ import TestSupport
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// While the execution units and the memory system are placeholders
-    /// (`Sources/Core/Stubs.swift`), only control instructions and bank 0
-    /// work, so only the control-program test runs.
-    static let unitsPresent = !FileManager.default.fileExists(atPath: root.appendingPathComponent("Sources/Core/Stubs.swift").path)
-
     nonisolated(unsafe) static var models: [Int: TestBenchModel] = [:]
     static let lock = NSLock()
     static func model(banks: Int) throws -> TestBenchModel {
@@ -65,15 +60,7 @@ import TestSupport
         try runRandom(banks: 1, config: config, count: iterations(30), seed: testSeed(0xC0DE_0001))
     }
 
-    /// The units merged so far: all but the ternary unit.
     @Test(arguments: [1, 2])
-    func mergedUnitsInLockStep(_ banks: Int) throws {
-        let p = Self.params(banks: banks)
-        let config = RandomProgramConfig.restricted(to: [.control, .loadStore, .vector, .lookup, .reduction], isa: p.isa, vectorLanes: p.vectorLanes)
-        try runRandom(banks: banks, config: config, count: iterations(25), seed: testSeed(0xC0DE_0200 + UInt64(banks) << 20))
-    }
-
-    @Test(.enabled(if: unitsPresent), arguments: [1, 2])
     func examplesInLockStep(_ banks: Int) throws {
         let dir = Self.root.appendingPathComponent("isa/examples")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".s") }.sorted()
@@ -91,7 +78,7 @@ import TestSupport
         }
     }
 
-    @Test(.enabled(if: unitsPresent), arguments: [1, 2])
+    @Test(arguments: [1, 2])
     func randomProgramsInLockStep(_ banks: Int) throws {
         let p = Self.params(banks: banks)
         let config = RandomProgramConfig(isa: p.isa, vectorLimit: 256, vectorLanes: p.vectorLanes)
