@@ -29,12 +29,14 @@ let package = Package(
         .target(name: "Interpreter", dependencies: ["ISA"]),
         // The accelerator core, generated with the DSL from the ISA description.
         .target(name: "Core", dependencies: ["HDL", "HDLLib", "ISA"]),
+        // Lock-step co-simulation of the generated core against the interpreter.
+        .target(name: "Cosim", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter"]),
         // Board shells around the core: the generic file set and the Intel OFS (D5005) AFU.
         .target(name: "Shells", dependencies: ["Core", "HDL", "HDLEmit", "ISA"]),
         .executableTarget(
             name: "TritCLI",
             dependencies: [
-                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Shells",
+                "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim", "Shells",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -52,5 +54,6 @@ let package = Package(
         // Runs the built `trit` binary (no module dependency: it is an executable).
         .testTarget(name: "TritCLITests"),
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter", "TestSupport"]),
+        .testTarget(name: "CosimTests", dependencies: ["Cosim", "Core", "HDL", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
     ]
 )

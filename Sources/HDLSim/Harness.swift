@@ -12,8 +12,12 @@
 ///     void  trit_sim_trace_close(void *)
 ///
 /// Ports are numbered as in `HarnessPort` order; values travel as
-/// little-endian 32-bit words (Verilator's own `EData` layout).
+/// little-endian 32-bit words (Verilator's own `EData` layout). The tables
+/// `trit_port_names`, `trit_port_widths` and `trit_port_count` describe them
+/// to C++ test benches compiled into the same library (`ModelExtension`).
 struct HarnessPort {
+    /// The port's name in the design.
+    let name: String
     /// The member of the Verilator model class (names may be mangled).
     let member: String
     let width: Int
@@ -24,7 +28,7 @@ struct HarnessPort {
 
 enum Harness {
     /// Bump when the generated C++ changes shape (it is part of the cache key).
-    static let version = 1
+    static let version = 2
 
     static func source(prefix: String, ports: [HarnessPort], sequential: Bool, trace: Bool) -> String {
         var setCases: [String] = []
@@ -51,6 +55,8 @@ enum Harness {
             getCases.append("    case \(index): \(read) break;")
         }
 
+        let names = ports.map { "\"\($0.name)\"" }.joined(separator: ", ")
+        let widths = ports.map { String($0.width) }.joined(separator: ", ")
         let traceInclude = trace ? "#include \"verilated_fst_c.h\"\n" : ""
         let traceMember = trace ? "    VerilatedFstC *fst = nullptr;\n" : ""
         let dump = trace ? "    if (s->fst) s->fst->dump(s->ctx->time());\n" : ""
@@ -89,6 +95,11 @@ enum Harness {
             \(traceInclude)#include <cstdint>
 
             #define TRIT_API extern "C" __attribute__((visibility("default")))
+
+            // The ports in harness order, for test benches built into this library.
+            static const char *const trit_port_names[] = {\(names)};
+            static const int trit_port_widths[] = {\(widths)};
+            static const int trit_port_count = \(ports.count);
 
             namespace {
             struct Sim {

@@ -89,8 +89,10 @@ enum ModelBuilder {
         cxxFlags(t) + ["-DVM_TRACE=\(trace ? 1 : 0)", "-DVM_TRACE_FST=\(trace ? 1 : 0)"]
     }
 
-    /// Build (or find) the model of `design` and return its library.
-    static func build(_ design: Design, trace: Bool, cacheDirectory: URL) throws -> ModelBuild {
+    /// Build (or find) the model of `design` and return its library;
+    /// `extensions` are compiled into it after the harness.
+    static func build(_ design: Design, trace: Bool, cacheDirectory: URL,
+                      extensions: [ModelExtension] = []) throws -> ModelBuild {
         let t = try toolchain()
         let files = SystemVerilogEmitter().files(for: design)
         let top = design.top.name
@@ -103,6 +105,10 @@ enum ModelBuilder {
         for f in files {
             hasher.add(f.name)
             hasher.add(f.contents)
+        }
+        for e in extensions {
+            hasher.add("extension " + e.name)
+            hasher.add(e.source)
         }
         let key = hasher.hex
         let fm = FileManager.default
@@ -146,15 +152,18 @@ enum ModelBuilder {
             guard let member = members.first(where: { verilatorName(of: p.name, matches: $0) }) else {
                 throw SimulationError.buildFailed(step: "harness", output: "no member for port '\(p.name)' in \(prefix).h; members: \(members)")
             }
-            ports.append(HarnessPort(member: member, width: p.width, isInput: p.isInput))
+            ports.append(HarnessPort(name: p.name, member: member, width: p.width, isInput: p.isInput))
         }
         let harness = Harness.source(prefix: prefix, ports: ports, sequential: design.top.isSequential, trace: trace)
         try harness.write(to: obj.appendingPathComponent("trit_harness.cpp"), atomically: false, encoding: .utf8)
+        for e in extensions {
+            try e.source.write(to: obj.appendingPathComponent(e.name), atomically: false, encoding: .utf8)
+        }
         // One translation unit (as Verilator's own non-parallel build does):
         // the headers are parsed once.
         let generated = try fm.contentsOfDirectory(atPath: obj.path)
             .filter { $0.hasSuffix(".cpp") && $0.hasPrefix(prefix) }.sorted()
-        let unity = (["trit_harness.cpp"] + generated).map { "#include \"\($0)\"" }.joined(separator: "\n") + "\n"
+        let unity = (["trit_harness.cpp"] + extensions.map(\.name) + generated).map { "#include \"\($0)\"" }.joined(separator: "\n") + "\n"
         try unity.write(to: obj.appendingPathComponent("trit_all.cpp"), atomically: false, encoding: .utf8)
 
         // 3. Verilator's runtime and a precompiled verilated.h, made once per

@@ -301,26 +301,13 @@ struct HarnessAPI: @unchecked Sendable {
     let traceOpen: TraceOpen
     let traceClose: TraceClose
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var loaded: [String: HarnessAPI] = [:]
-
-    /// Load a model library (once per path per process). `RTLD_LOCAL` and
-    /// the harness's hidden visibility keep each model's copy of Verilator's
-    /// runtime private, so any number of different models coexist.
+    /// Bind the harness's functions in a model library.
     static func load(_ library: URL) throws -> HarnessAPI {
-        lock.lock()
-        defer { lock.unlock() }
-        if let api = loaded[library.path] { return api }
-        guard let handle = dlopen(library.path, RTLD_NOW | RTLD_LOCAL) else {
-            throw SimulationError.loadFailed(dlerror().map { String(cString: $0) } ?? library.path)
-        }
+        let handle = try LoadedLibraries.open(library)
         func symbol<T>(_ name: String, _: T.Type) throws -> T {
-            guard let p = dlsym(handle, name) else {
-                throw SimulationError.loadFailed("\(library.path) lacks \(name)")
-            }
-            return unsafeBitCast(p, to: T.self)
+            try LoadedLibraries.symbol(name, in: handle, library: library, as: T.self)
         }
-        let api = HarnessAPI(
+        return HarnessAPI(
             create: try symbol("trit_sim_create", Create.self),
             destroy: try symbol("trit_sim_destroy", Destroy.self),
             set: try symbol("trit_sim_set", SetPort.self),
@@ -329,7 +316,33 @@ struct HarnessAPI: @unchecked Sendable {
             tick: try symbol("trit_sim_tick", Tick.self),
             traceOpen: try symbol("trit_sim_trace_open", TraceOpen.self),
             traceClose: try symbol("trit_sim_trace_close", TraceClose.self))
-        loaded[library.path] = api
-        return api
+    }
+}
+
+/// Model libraries loaded into this process, each opened once. `RTLD_LOCAL`
+/// and the harness's hidden visibility keep each model's copy of
+/// Verilator's runtime private, so any number of different models coexist;
+/// a library stays loaded for the life of the process (Verilator's runtime
+/// has thread-local state that must outlive every thread).
+enum LoadedLibraries {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var handles: [String: UnsafeMutableRawPointer] = [:]
+
+    static func open(_ library: URL) throws -> UnsafeMutableRawPointer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let handle = handles[library.path] { return handle }
+        guard let handle = dlopen(library.path, RTLD_NOW | RTLD_LOCAL) else {
+            throw SimulationError.loadFailed(dlerror().map { String(cString: $0) } ?? library.path)
+        }
+        handles[library.path] = handle
+        return handle
+    }
+
+    static func symbol<T>(_ name: String, in handle: UnsafeMutableRawPointer, library: URL, as _: T.Type) throws -> T {
+        guard let p = dlsym(handle, name) else {
+            throw SimulationError.loadFailed("\(library.path) lacks \(name)")
+        }
+        return unsafeBitCast(p, to: T.self)
     }
 }

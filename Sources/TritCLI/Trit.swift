@@ -17,6 +17,7 @@ struct Trit: ParsableCommand {
             DisasmCommand.self,
             RunCommand.self,
             BenchInterpCommand.self,
+            CosimCommand.self,
         ]
     )
 }

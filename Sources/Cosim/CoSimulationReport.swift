@@ -1,0 +1,66 @@
+import Foundation
+import ISA
+
+/// What a lock-step run measured: the core's own counters (read through the
+/// CSR slave at the end) and the test bench's.
+public struct CoSimulationReport: Sendable {
+    public enum Result: String, Sendable { case halted, faulted }
+
+    public var result: Result
+    /// Code and instruction index when the program faulted (both sides agreed).
+    public var fault: (code: FaultCode, index: Int)?
+    /// Instructions retired (records compared).
+    public var instructions: Int
+    /// The CYCLES counter: cycles from start to halt or fault.
+    public var cycles: UInt64
+    /// Busy cycles per unit, in the order of `CoSimulationReport.units`.
+    public var busy: [UInt64]
+    public var memoryStall: UInt64
+    public var weightBeats: UInt64
+    public var issueStall: UInt64
+    /// Cycles the test bench simulated in this run (reset and host accesses included).
+    public var simulatedCycles: UInt64
+    /// Wall-clock seconds of the lock-step run (the model build excluded).
+    public var seconds: Double
+    /// Of those, seconds spent simulating the core and its bus models (the rest is the interpreter and comparison).
+    public var rtlSeconds: Double
+    public var bench: TestBench.Statistics
+
+    /// Units with a BUSY_* counter, as named in the JSON.
+    public static let units = ["load_store", "vector", "reduction", "ternary"]
+
+    /// Weight beats per cycle: the fraction of cycles the ternary unit streamed weights.
+    public var utilization: Double { cycles == 0 ? 0 : Double(weightBeats) / Double(cycles) }
+    /// Lock-step speed: simulated cycles per second of the whole run.
+    public var cyclesPerSecond: Double { seconds > 0 ? Double(simulatedCycles) / seconds : 0 }
+    /// Speed of the Verilated core with its bus models alone, from `step`'s time.
+    public var rtlCyclesPerSecond: Double { rtlSeconds > 0 ? Double(simulatedCycles) / rtlSeconds : 0 }
+
+    /// One line for people.
+    public var summary: String {
+        var s = "\(result.rawValue)"
+        if let f = fault { s += " (\(f.code.name) at instruction \(f.index))" }
+        s += ": \(instructions) instructions in \(cycles) cycles, utilization \(String(format: "%.3f", utilization))"
+        s += ", busy " + zip(Self.units, busy).map { "\($0) \($1)" }.joined(separator: ", ")
+        s += ", memory stall \(memoryStall), issue stall \(issueStall)"
+        s += String(format: "; %.0f cycles/s in lock step, %.0f cycles/s for the core model alone", cyclesPerSecond, rtlCyclesPerSecond)
+        return s
+    }
+
+    /// The machine-readable summary (`trit cosim --json`).
+    public var json: String {
+        var s = "{\"result\": \"\(result.rawValue)\", \"cycles\": \(cycles), \"instructions\": \(instructions)"
+        s += ", \"utilization\": \(String(format: "%.6f", utilization))"
+        s += ", \"busy\": {" + zip(Self.units, busy).map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}"
+        s += ", \"memory_stall\": \(memoryStall), \"weight_beats\": \(weightBeats), \"issue_stall\": \(issueStall)"
+        if let f = fault {
+            s += ", \"fault\": {\"code\": \(f.code.rawValue), \"name\": \"\(f.code.name)\", \"index\": \(f.index)}"
+        } else {
+            s += ", \"fault\": null"
+        }
+        s += ", \"simulated_cycles\": \(simulatedCycles), \"seconds\": \(String(format: "%.3f", seconds))"
+        s += ", \"cycles_per_second\": \(String(format: "%.0f", cyclesPerSecond))"
+        s += ", \"rtl_cycles_per_second\": \(String(format: "%.0f", rtlCyclesPerSecond))}"
+        return s
+    }
+}

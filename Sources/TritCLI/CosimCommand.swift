@@ -1,0 +1,202 @@
+import ArgumentParser
+import Core
+import Cosim
+import Foundation
+import HDL
+import ISA
+
+/// `trit cosim`: the generated core in Verilator against the interpreter, in lock step.
+struct CosimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cosim",
+        abstract: "Run a program (or random programs) on the generated core and the interpreter in lock step.",
+        discussion: """
+            Every retirement record of the core is compared with the interpreter's; then the halt or fault \
+            (code and index), the status registers and the whole data memory. The exit status is 0 when \
+            the core and the interpreter agree (also for a program that faults on both), 1 on the first \
+            disagreement, which is printed with the instruction's disassembly. The core model is built with \
+            Verilator on first use and cached. With --random N, N generated programs run with seeds S, S+1, \
+            ...; a failure prints the seed that reproduces it with --random 1.
+            """)
+
+    enum Preset: String, ExpressibleByArgument, CaseIterable {
+        case d5005, generic
+        var parameters: CoreParameters { self == .d5005 ? .d5005 : .generic }
+    }
+
+    @Argument(help: "Program image (.bin).")
+    var image: String?
+
+    @Option(help: "Run this many random programs instead of an image.")
+    var random: Int?
+
+    @Option(help: "Seed of the memory back-pressure pattern and of the first random program.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Memory read latency in cycles.")
+    var latency = 8
+
+    @Option(help: "Probability per cycle and bank that memory holds a command (waitrequest), in [0, 1).")
+    var backpressure = 0.0
+
+    @Option(help: "Write an FST waveform of the run here.")
+    var waves: String?
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    @Option(help: "Core preset: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var preset: Preset = .d5005
+
+    @Option(help: "Memory banks (1, 2 or 4; default: the preset's).")
+    var banks: Int?
+
+    @Option(help: "Maximum vector length of the core (default: the preset's); smaller builds faster.")
+    var maxVectorLength: Int?
+
+    @Option(help: "Ternary lanes of the core (default: the preset's).")
+    var lanes: Int?
+
+    @Option(help: "Fail when a program runs longer than this many cycles.")
+    var maxCycles: UInt64 = 50_000_000
+
+    @Option(help: "With --random: write the first failing program image here.")
+    var saveFailing: String?
+
+    @Option(help: "With --random: only instructions of these units, comma-separated (control, load-store, vector, lookup, reduction, ternary).")
+    var units: String?
+
+    var unitSet: Set<FunctionalUnit>? {
+        get throws {
+            guard let units else { return nil }
+            var set = Set<FunctionalUnit>()
+            for name in units.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let u = FunctionalUnit(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--units: unknown unit '\(name)'; the units are control, load-store, vector, lookup, reduction, ternary")
+                }
+                set.insert(u)
+            }
+            return set
+        }
+    }
+
+    func validate() throws {
+        switch (image, random) {
+        case (nil, nil): throw ValidationError("give a program image or --random N")
+        case (_?, _?): throw ValidationError("give either a program image or --random N, not both")
+        default: break
+        }
+        if let n = random, n < 1 { throw ValidationError("--random must be at least 1, got \(n)") }
+        if waves != nil && (random ?? 1) != 1 { throw ValidationError("--waves records one program: use it with an image or --random 1") }
+        if saveFailing != nil && random == nil { throw ValidationError("--save-failing is for --random runs") }
+        if units != nil && random == nil { throw ValidationError("--units is for --random runs") }
+        _ = try unitSet
+        let problems = TestBenchOptions(latency: latency, backpressure: backpressure).problems
+        if let p = problems.first { throw ValidationError(p) }
+        if let b = banks, ![1, 2, 4].contains(b) { throw ValidationError("--banks must be 1, 2 or 4, got \(b)") }
+        if maxCycles == 0 { throw ValidationError("--max-cycles must be positive") }
+    }
+
+    func parameters(fracBits: Int?) throws -> CoreParameters {
+        var p = preset.parameters
+        if let b = banks { p.banks = b }
+        if let n = maxVectorLength { p.isa.maxVectorLength = n }
+        if let l = lanes { p.lanes = l }
+        if let f = fracBits { p.isa.fracBits = f }
+        if let problem = p.problems.first { throw ValidationError("core parameters: \(problem)") }
+        return p
+    }
+
+    func run() throws {
+        var program: ProgramImage?
+        if let path = image {
+            let bytes = try ISAToolFiles.read(path)
+            do { program = try ProgramImage.parse(bytes) } catch {
+                ISAToolFiles.stderr("\(path): error: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        let params = try parameters(fracBits: program?.fracBits)
+        let options = TestBenchOptions(latency: latency, backpressure: backpressure, seed: seed,
+                                       waveform: waves.map { URL(fileURLWithPath: $0) })
+        let cosim: CoSimulation
+        do {
+            let design = try HDL.elaborate(TritCore(params: params))
+            let clock = Date()
+            cosim = try CoSimulation(design: design, parameters: params, options: options)
+            if !cosim.model.library.build.cacheHit && !json {
+                ISAToolFiles.stderr(String(format: "built the core model in %.1f s", Date().timeIntervalSince(clock)))
+            }
+        } catch {
+            ISAToolFiles.stderr("error: \(error)")
+            throw ExitCode(1)
+        }
+        cosim.maxCycles = maxCycles
+        if let program { try runOne(cosim, program) } else { try runRandom(cosim, params, count: random!) }
+    }
+
+    func runOne(_ cosim: CoSimulation, _ program: ProgramImage) throws {
+        do {
+            let report = try cosim.run(program)
+            print(json ? report.json : report.summary)
+        } catch {
+            ISAToolFiles.stderr("\(image!): \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    func runRandom(_ cosim: CoSimulation, _ params: CoreParameters, count: Int) throws {
+        var config = RandomProgramConfig(isa: params.isa, vectorLanes: params.vectorLanes)
+        if let set = try unitSet { config = .restricted(to: set, isa: params.isa, vectorLanes: params.vectorLanes) }
+        var halted = 0, instructions = 0
+        var cycles: UInt64 = 0, simulated: UInt64 = 0
+        var seconds = 0.0, rtlSeconds = 0.0
+        var faults: [String: Int] = [:]
+        for i in 0..<count {
+            let s = seed &+ UInt64(i)
+            let program = RandomProgram(seed: s, config: config)
+            cosim.options.seed = s
+            do {
+                let report = try cosim.run(program.image)
+                instructions += report.instructions
+                cycles += report.cycles
+                simulated += report.simulatedCycles
+                seconds += report.seconds
+                rtlSeconds += report.rtlSeconds
+                if let f = report.fault { faults[f.code.name, default: 0] += 1 } else { halted += 1 }
+            } catch {
+                ISAToolFiles.stderr("random program \(i) of \(count) (seed \(s)) failed:\n\(error)")
+                ISAToolFiles.stderr("reproduce with: trit cosim --random 1 --seed \(s)" + reproduceOptions)
+                if let path = saveFailing {
+                    try ISAToolFiles.writeAtomically(program.image.serialized(), to: path)
+                    ISAToolFiles.stderr("the program image is in \(path)")
+                }
+                throw ExitCode(1)
+            }
+        }
+        let rate = seconds > 0 ? Double(simulated) / seconds : 0
+        let rtlRate = rtlSeconds > 0 ? Double(simulated) / rtlSeconds : 0
+        if json {
+            let f = faults.keys.sorted().map { "\"\($0)\": \(faults[$0]!)" }.joined(separator: ", ")
+            print("{\"programs\": \(count), \"halted\": \(halted), \"faulted\": {\(f)}, \"instructions\": \(instructions), "
+                  + "\"cycles\": \(cycles), \"cycles_per_second\": \(String(format: "%.0f", rate)), "
+                  + "\"rtl_cycles_per_second\": \(String(format: "%.0f", rtlRate))}")
+        } else {
+            let f = faults.keys.sorted().map { "\($0) \(faults[$0]!)" }.joined(separator: ", ")
+            print("\(count) random programs agree (seeds \(seed)...\(seed &+ UInt64(count - 1))): \(halted) halted"
+                  + (faults.isEmpty ? "" : ", faulted: \(f)")
+                  + "; \(instructions) instructions, \(cycles) cycles, \(String(format: "%.0f", rate)) cycles/s in lock step, "
+                  + "\(String(format: "%.0f", rtlRate)) cycles/s for the core model alone")
+        }
+    }
+
+    /// The options that shape a run, to repeat them in the reproduction hint.
+    var reproduceOptions: String {
+        var s = " --latency \(latency) --backpressure \(backpressure) --preset \(preset.rawValue)"
+        if let b = banks { s += " --banks \(b)" }
+        if let n = maxVectorLength { s += " --max-vector-length \(n)" }
+        if let l = lanes { s += " --lanes \(l)" }
+        if let u = units { s += " --units \(u)" }
+        return s
+    }
+}

@@ -1,0 +1,89 @@
+import Assembler
+import Core
+import Cosim
+import Foundation
+import HDL
+import ISA
+import Testing
+import TestSupport
+
+/// `TritCore` against the interpreter in lock step: the isa/examples
+/// programs and constrained-random programs, with memory back-pressure, on
+/// a small core at the real memory width.
+@Suite(.serialized) struct CoreCosimTests {
+    static func params(banks: Int) -> CoreParameters {
+        CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128, banks: banks)
+    }
+
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    nonisolated(unsafe) static var models: [Int: TestBenchModel] = [:]
+    static let lock = NSLock()
+    static func model(banks: Int) throws -> TestBenchModel {
+        lock.lock()
+        defer { lock.unlock() }
+        if let m = models[banks] { return m }
+        let p = params(banks: banks)
+        let clock = ContinuousClock.now
+        let m = try TestBenchModel(design: elaborate(TritCore(params: p)), parameters: p)
+        if !m.library.build.cacheHit { print("TritCore test bench (\(banks) bank(s)) built in \(ContinuousClock.now - clock)") }
+        models[banks] = m
+        return m
+    }
+
+    /// Runs random programs; the first failure is recorded with its seed.
+    func runRandom(banks: Int, config: RandomProgramConfig, count: Int, seed: UInt64) throws {
+        let model = try Self.model(banks: banks)
+        var cycles: UInt64 = 0, seconds = 0.0, rtlSeconds = 0.0, halted = 0
+        for i in 0..<count {
+            let s = seed &+ UInt64(i)
+            let program = RandomProgram(seed: s, config: config)
+            // Back-pressure from none to heavy, latency from 1 to DDR-like.
+            let options = TestBenchOptions(latency: [1, 4, 20][i % 3], backpressure: [0, 0.2, 0.5][(i / 3) % 3], seed: s)
+            do {
+                let report = try CoSimulation(model: model, options: options).run(program.image)
+                cycles += report.simulatedCycles
+                seconds += report.seconds
+                rtlSeconds += report.rtlSeconds
+                if report.result == .halted { halted += 1 }
+            } catch {
+                Issue.record("random program \(i), seed \(s) (TRIT_SEED=\(s) reproduces it first), \(banks) bank(s): \(error)")
+                return
+            }
+        }
+        print("TritCore, \(banks) bank(s): \(count) random programs (\(halted) halted), \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s in lock step, \(Int(Double(cycles) / max(rtlSeconds, 1e-9))) for the model alone")
+    }
+
+    @Test func controlProgramsInLockStep() throws {
+        let config = RandomProgramConfig.controlOnly(isa: Self.params(banks: 1).isa)
+        try runRandom(banks: 1, config: config, count: iterations(30), seed: testSeed(0xC0DE_0001))
+    }
+
+    @Test(arguments: [1, 2])
+    func examplesInLockStep(_ banks: Int) throws {
+        let dir = Self.root.appendingPathComponent("isa/examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".s") }.sorted()
+        #expect(files.count >= 5)
+        let p = Self.params(banks: banks)
+        for file in files {
+            let source = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            let image = try Assembler(config: p.isa).assemble(source, file: file).get()
+            let cosim = CoSimulation(model: try Self.model(banks: banks), options: TestBenchOptions(latency: 12, backpressure: 0.3, seed: 3))
+            let report = try cosim.run(image)
+            #expect(report.result == .halted, "\(file)")
+            if image.code.contains(where: { $0 >> 56 == UInt64(Opcode.tmatmul.rawValue) }) {
+                #expect(report.weightBeats > 0 && report.busy[3] > 0, "\(file): no ternary activity counted")
+            }
+        }
+    }
+
+    @Test(arguments: [1, 2])
+    func randomProgramsInLockStep(_ banks: Int) throws {
+        let p = Self.params(banks: banks)
+        let config = RandomProgramConfig(isa: p.isa, vectorLimit: 256, vectorLanes: p.vectorLanes)
+        // About 100 programs in all (2000 under TRIT_LONG).
+        let count = iterations(50) > 50 ? 1000 : 50
+        try runRandom(banks: banks, config: config, count: count, seed: testSeed(0xC0DE_0100 + UInt64(banks) << 20))
+    }
+}
