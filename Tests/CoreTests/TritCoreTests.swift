@@ -100,6 +100,20 @@ import TestSupport
         try check(String(contentsOf: url, encoding: .utf8), waitProbability: 0.3, seed: 3)
     }
 
+    /// Memory that never answers: the core reports `timeout` instead of hanging.
+    @Test func unansweredMemoryFaultsWithTimeout() throws {
+        let driver = try CoreDriver(params: Self.small, memoryBytes: 1 << 16, latency: 1 << 30)
+        _ = try driver.load(try image("nop\nhalt"))
+        try driver.writeCSR(.timeout, 100)
+        let records = try driver.run(maxCycles: 1000)
+        #expect(records.isEmpty)
+        let status = try driver.readCSR(.status)
+        #expect(status & 0b110 == 0b100, "status \(status)")
+        #expect((status >> 8) & 0xFF == UInt64(FaultCode.timeout.rawValue))
+        #expect(try driver.readCSR(.faultIndex) == 0)
+        #expect(try driver.readCSR(.cycles) < 400)
+    }
+
     @Test func lintClean() throws {
         let design = try elaborate(TritCore(params: Self.small))
         let files = SystemVerilogEmitter().files(for: design)
