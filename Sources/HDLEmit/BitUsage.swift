@@ -60,6 +60,13 @@ struct BitUsage {
             } else {
                 mark(e.operands[0])
             }
+        case .resize where e.type.width < e.operands[0].type.width:
+            // A truncation reads only the low bits (Verilator sees the same).
+            if let signal = ExpressionWriter.underlyingSignal(e.operands[0]) {
+                markBits(signal, 0, e.type.width)
+            } else {
+                mark(e.operands[0])
+            }
         default:
             e.operands.forEach { mark($0) }
         }

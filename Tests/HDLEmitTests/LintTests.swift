@@ -21,6 +21,9 @@ import Testing
         ("rom", ROM(name: "Squares", width: 16, contents: (0..<64).map { BitVector(width: 16, value: $0 * $0) })),
         ("state machine", SequenceDetector()),
         ("kitchen sink", KitchenSink()),
+        ("truncated input", InlineModule("TruncatedInput") { m in
+            m.output("y", .uint(8)).set(m.input("x", .uint(16)).truncate(to: 8))
+        }),
     ] }
 
     @Test(arguments: circuits.indices)
