@@ -48,9 +48,7 @@ struct ExecutionUnits {
         // Memory: the load/store unit and the ternary unit are read clients,
         // the load/store unit is the only writer.
         for (client, unit) in [("ls", ls), ("ternary", ternary)] {
-            let index = TritCore.readClients.firstIndex(of: client)!
-            for name in MemoryReadClient.outputs { memory.port("c\(index)_\(name)").set(unit.port(name)) }
-            for name in MemoryReadClient.inputs { unit.port(name).set(memory.port("c\(index)_\(name)")) }
+            TritCore.connectReadClient(memory, client, to: unit)
             unit.data_base_line.set(dataBaseLine)
             unit.data_size.set(dataSize)
         }

@@ -42,7 +42,7 @@ public struct TritCore: Module {
         let dataBaseLine = m.wire("data_base_line", (csr.data_base >> beatShift).truncate(to: p.lineBits))
 
         let fetch = m.instance(FetchUnit(params: p), "fetch")
-        connectReadClient(memory, client: Self.readClients.firstIndex(of: "fetch")!, to: fetch)
+        Self.connectReadClient(memory, "fetch", to: fetch)
         fetch.code_base_line.set(codeBaseLine)
         fetch.code_length.set(csr.code_length)
 
@@ -68,8 +68,10 @@ public struct TritCore: Module {
         }
     }
 
-    func connectReadClient(_ memory: Instance, client: Int, to unit: Instance) {
-        for name in MemoryReadClient.outputs { memory.port("c\(client)_\(name)").set(unit.port(name)) }
-        for name in MemoryReadClient.inputs { unit.port(name).set(memory.port("c\(client)_\(name)")) }
+    /// Wires `unit`'s read client to the memory system's port for `client`.
+    static func connectReadClient(_ memory: Instance, _ client: String, to unit: Instance) {
+        let index = readClients.firstIndex(of: client)!
+        for name in MemoryReadClient.outputs { memory.port("c\(index)_\(name)").set(unit.port(name)) }
+        for name in MemoryReadClient.inputs { unit.port(name).set(memory.port("c\(index)_\(name)")) }
     }
 }
