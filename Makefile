@@ -59,6 +59,9 @@ demo: deps build
 	@echo "--- an HGRN-Bit block (isa/examples/06_hgrn_block.s) on the golden interpreter"
 	$(TRIT) asm isa/examples/06_hgrn_block.s -o out/demo/hgrn_block.bin
 	$(TRIT) run out/demo/hgrn_block.bin --trace out/demo/hgrn_block.trace
+	@echo "--- the D5005 core: RTL, then the same block on it in Verilator, in lock step with the interpreter"
+	$(TRIT) rtl --board d5005 --out out/demo/rtl-d5005
+	$(TRIT) cosim out/demo/hgrn_block.bin --preset d5005 --latency 20 --backpressure 0.1
 
 ## bench: benchmarks, written to bench/REPORT.md.
 bench: deps
