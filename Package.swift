@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Trit: a Swift toolchain for ternary (MatMul-free) language-model accelerators.
 // Dependencies point one way: HDL <- HDLEmit <- HDLSim; HDL <- HDLLib;
-// ISA <- Assembler, Interpreter; Core <- Shells; the `trit` executable sits on top.
+// ISA <- Assembler, Interpreter; Core <- Shells; Model <- Compiler <- Runner; the `trit` executable sits on top.
 import PackageDescription
 
 let package = Package(
@@ -27,6 +27,12 @@ let package = Package(
         .target(name: "ISA"),
         .target(name: "Assembler", dependencies: ["ISA"]),
         .target(name: "Interpreter", dependencies: ["ISA"]),
+        // Checkpoints (config.json, safetensors), the float reference, NumPy files.
+        .target(name: "Model"),
+        // Checkpoint to build directory: quantize, pack, plan memory, emit programs.
+        .target(name: "Compiler", dependencies: ["Model", "ISA", "Assembler"]),
+        // Runs build directories token by token on the interpreter or in co-simulation.
+        .target(name: "Runner", dependencies: ["Compiler", "Model", "ISA", "Interpreter", "Cosim", "Core"]),
         // The accelerator core, generated with the DSL from the ISA description.
         .target(name: "Core", dependencies: ["HDL", "HDLLib", "ISA"]),
         // Lock-step co-simulation of the generated core against the interpreter.
@@ -37,6 +43,7 @@ let package = Package(
             name: "TritCLI",
             dependencies: [
                 "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim", "Shells",
+                "Model", "Compiler", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -54,6 +61,9 @@ let package = Package(
         // Runs the built `trit` binary (no module dependency: it is an executable).
         .testTarget(name: "TritCLITests"),
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter", "TestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Model", "ISA", "Assembler", "Interpreter", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Compiler", "Model", "ISA", "Interpreter", "Cosim", "Core", "TestSupport"]),
         .testTarget(name: "CosimTests", dependencies: ["Cosim", "Core", "HDL", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
     ]
 )

@@ -1,0 +1,1 @@
+// Runs build directories token by token (see BuildRunner).
