@@ -1,0 +1,72 @@
+import Compiler
+import ISA
+import Model
+import Testing
+import TestSupport
+
+@Suite struct PackingTests {
+    /// The packed matrix at `region` decodes to the quantized rows `rows` of `tensor`, with the tensor's one scale.
+    func expectMatrix(_ b: Build, _ w: InMemoryWeights, region: String, tensor: String, rows: Range<Int>) throws {
+        let plan = try #require(b.plan.region(region))
+        let cols = w.tensors[tensor]!.shape[1]
+        let (trits, ws) = WeightQuantizer.ternary(w.tensors[tensor]!.values)
+        let m = unpackMatrix(b.memory, at: plan.address)
+        #expect(m.rows == rows.count && m.cols == cols, "\(region)")
+        #expect(m.scale == FixedPointConversion.fixed(ws, fracBits: 16), "\(region)")
+        #expect(m.trits == trits[(rows.lowerBound * cols)..<(rows.upperBound * cols)].map { Optional($0) }, "\(region)")
+        // Row padding past column C stays zero.
+        let stride = TernaryMatrix.rowStride(cols: cols)
+        for r in 0..<rows.count {
+            let row = plan.address + 64 + r * stride
+            #expect(b.memory[(row + (cols + 3) / 4)..<(row + stride)].allSatisfy { $0 == 0 }, "\(region) row \(r) padding")
+        }
+    }
+
+    @Test func everyMatrixUnpacksToItsTrits() throws {
+        // I = 300: down_proj rows span two beats, with padding in the second.
+        let w = RandomModel.weights(d: 48, intermediate: 300, layers: 2, vocab: 100, seed: testSeed(21))
+        let b = try ModelCompiler.compile(w, head: true, target: RandomModel.target())
+        for l in 0...1 {
+            for (m, p) in [("I", TensorNames.Projection.i), ("F", .f), ("G", .g), ("O", .o)] {
+                try expectMatrix(b, w, region: "L\(l)_W_\(m)", tensor: TensorNames.weight(l, p), rows: 0..<48)
+            }
+            try expectMatrix(b, w, region: "L\(l)_W_DOWN", tensor: TensorNames.weight(l, .down), rows: 0..<48)
+        }
+    }
+
+    @Test func gateProjSplitsIntoGateAndUpWithOneScale() throws {
+        let w = RandomModel.weights(d: 32, intermediate: 96, layers: 1, vocab: 64, seed: testSeed(22))
+        let b = try ModelCompiler.compile(w, head: false)
+        let tensor = TensorNames.weight(0, .gate)
+        try expectMatrix(b, w, region: "L0_W_GATE", tensor: tensor, rows: 0..<96)
+        try expectMatrix(b, w, region: "L0_W_UP", tensor: tensor, rows: 96..<192)
+    }
+
+    @Test func lmHeadIsChunkedByMaxVectorLength() throws {
+        let w = RandomModel.weights(d: 32, intermediate: 64, layers: 1, vocab: 300, seed: testSeed(23))
+        let b = try ModelCompiler.compile(w, head: true, target: RandomModel.target(maxVectorLength: 128))
+        let chunks = [0..<128, 128..<256, 256..<300]
+        for (k, rows) in chunks.enumerated() {
+            try expectMatrix(b, w, region: "HEAD_W\(k)", tensor: TensorNames.head, rows: rows)
+        }
+        #expect(b.plan.region("HEAD_W3") == nil)
+        #expect(MemoryPlan.headChunks(vocab: 300, maxVectorLength: 128) == chunks)
+        #expect(MemoryPlan.headChunks(vocab: 256, maxVectorLength: 128) == [0..<128, 128..<256])
+    }
+
+    @Test func normWeightsAndLowerBoundsAreStoredInQF() throws {
+        let w = RandomModel.weights(d: 16, intermediate: 32, layers: 3, vocab: 64, seed: testSeed(24))
+        let b = try ModelCompiler.compile(w, layers: 1...2, head: true)
+        func words(_ name: String) throws -> [Int32] {
+            let r = try #require(b.plan.region(name))
+            return TokenRunner(b).words(BuildManifest.Region(address: r.address, count: r.elements!))
+        }
+        let gn = w.tensors[TensorNames.gNorm(2)]!.values
+        #expect(try words("L2_G_OUT_NORM") == gn.map { FixedPointConversion.fixed(Double($0), fracBits: 16)! })
+        #expect(try words("HEAD_NORM") == w.tensors[TensorNames.headNorm]!.values.map { FixedPointConversion.fixed(Double($0), fracBits: 16)! })
+        let lb = LowerBounds.compute(w.tensors[TensorNames.lowerBounds]!.values, layers: 3, width: 16)
+        #expect(try words("L2_LB") == lb[2].map { FixedPointConversion.fixed($0, fracBits: 16)! })
+        #expect(b.plan.region("L1_LB") != nil)
+        #expect(b.plan.region("L0_LB") == nil)
+    }
+}
