@@ -108,8 +108,10 @@ public struct MemoryPlan: Sendable, Equatable {
             }
         }
         guard p.size <= Int(UInt32.max) else {
-            let gib = Double(p.size) / Double(1 << 30)
-            throw CompileError("the build needs \(p.size) bytes (\(String(format: "%.2f", gib)) GiB) of data memory, more than the 4 GiB a 32-bit address reaches; compile fewer layers per build (e.g. --layers 0...\(max(0, layers.lowerBound + layers.count / 2 - 1)))")
+            let gib = String(format: "%.2f", Double(p.size) / Double(1 << 30))
+            let perLayer = p.regions.filter { $0.name.hasPrefix("L\(layers.lowerBound)_") }.reduce(0) { $0 + $1.bytes }
+            let fit = max(0, (Int(UInt32.max) - (p.size - perLayer * layers.count)) / max(1, perLayer))
+            throw CompileError("the build needs \(p.size) bytes (\(gib) GiB) of data memory, more than the 4 GiB a 32-bit address reaches; compile fewer layers per build (about \(fit) of these layers fit in one)")
         }
         return p
     }

@@ -43,6 +43,7 @@ import Testing
         let e = #expect(throws: CompileError.self) { try MemoryPlan.make(c, layers: 0...63, head: true, maxVectorLength: 8192) }
         #expect(e?.problem.contains("fewer layers") == true)
         #expect(e?.problem.contains("GiB") == true)
+        #expect(e?.problem.contains("about 35 of these layers") == true, "\(e?.problem ?? "")")
         // A slice of the same model fits.
         _ = try MemoryPlan.make(c, layers: 0...7, head: false, maxVectorLength: 8192)
     }
