@@ -16,10 +16,20 @@ struct TernaryProjection: Sendable {
         self.rows = rows
         self.cols = cols
         var sum = 0.0
-        for v in w { sum += abs(Double(v)) }
+        w.withUnsafeBufferPointer { for v in $0 { sum += Double(abs(v)) } }
         weightScale = max(sum / Double(w.count), 1e-5)
         let sw = 1 / weightScale
-        signs = w.map { Int8(max(-1, min(1, (Double($0) * sw).rounded(.toNearestOrEven)))) }
+        // clamp(round(w * s_w), -1, 1) is the sign of w where |w * s_w| > 0.5
+        // (exactly 0.5 rounds to the even 0), else 0: no rounding in the loop.
+        signs = [Int8](unsafeUninitializedCapacity: w.count) { out, n in
+            w.withUnsafeBufferPointer { w in
+                for k in 0..<w.count {
+                    let big = Double(abs(w[k])) * sw > 0.5
+                    out[k] = big ? (w[k] < 0 ? -1 : 1) : 0
+                }
+            }
+            n = w.count
+        }
         self.norm = norm.map(Double.init)
     }
 
@@ -28,7 +38,8 @@ struct TernaryProjection: Sendable {
         var peak = 0.0
         for v in y { peak = max(peak, abs(v)) }
         let sx = 127 / max(peak, 1e-5)
-        let q = y.map { Int32(max(-128, min(127, ($0 * sx).rounded(.toNearestOrEven)))) }
+        // Int16 products (at most 128 in size) let the loop use 16-bit multiply-adds.
+        let q = y.map { Int16(max(-128, min(127, ($0 * sx).rounded(.toNearestOrEven)))) }
         let scale = weightScale / sx
         var out = [Double](repeating: 0, count: rows)
         signs.withUnsafeBufferPointer { w in
@@ -36,7 +47,7 @@ struct TernaryProjection: Sendable {
                 for r in 0..<rows {
                     let row = w.baseAddress! + r * cols
                     var acc: Int32 = 0
-                    for j in 0..<cols { acc &+= Int32(row[j]) &* q[j] }
+                    for j in 0..<cols { acc &+= Int32(Int16(row[j]) &* q[j]) }
                     out[r] = Double(acc) * scale
                 }
             }
