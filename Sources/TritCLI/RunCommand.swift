@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ISA
 import Interpreter
+import Model
 
 /// `trit run PROG.bin`: run a program image on the golden interpreter.
 struct RunCommand: ParsableCommand {
