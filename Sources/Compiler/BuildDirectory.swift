@@ -1,5 +1,6 @@
 import Foundation
 import ISA
+import Model
 
 /// A problem with a build directory: the file and what is wrong with it.
 public struct BuildFileError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -60,7 +61,7 @@ extension Build {
             try data.write(to: url(Self.memoryFile))
         }
         if let embeddings {
-            try EmbeddingFile.encode(embeddings, shape: [manifest.model.vocabSize, manifest.model.hiddenSize])
+            try Data(NPY.float32(embeddings, shape: [manifest.model.vocabSize, manifest.model.hiddenSize]))
                 .write(to: url(Self.embeddingsFile))
         }
         let encoder = JSONEncoder()
@@ -109,10 +110,14 @@ extension Build {
         var embeddings: [Float]? = nil
         if m.firstLayer == 0 {
             let shape = [m.model.vocabSize, m.model.hiddenSize]
-            guard let e = EmbeddingFile.decode(try read(embeddingsFile), shape: shape) else {
-                throw BuildFileError(file: embeddingsFile, "not a float32 NumPy array of shape \(shape)")
+            let array: NPYArray
+            do { array = try NPY.parse([UInt8](try read(embeddingsFile)), file: embeddingsFile) } catch {
+                throw BuildFileError(file: embeddingsFile, "\(error)")
             }
-            embeddings = e
+            guard array.shape == shape else {
+                throw BuildFileError(file: embeddingsFile, "shape \(array.shape), the model's embedding table is \(shape)")
+            }
+            embeddings = array.floats
         }
         return Build(manifest: m, plan: plan, assembly: assembly, program: program, memory: [UInt8](memoryData), embeddings: embeddings)
     }

@@ -26,6 +26,9 @@ public final class CoSimulation {
     /// with an appended store of its destination to find the first
     /// differing element (one more run; off, only digests are printed).
     public var probeVectorMismatches = true
+    /// The data memory at the end of the last run (both sides agreed on it),
+    /// so a runner can carry state into the next program run.
+    public private(set) var finalMemory: [UInt8] = []
 
     public init(model: TestBenchModel, options: TestBenchOptions = TestBenchOptions()) {
         self.model = model
@@ -139,6 +142,7 @@ public final class CoSimulation {
         }
 
         try compareMemory(bench, placement, machine, image)
+        finalMemory = machine.memory
 
         let counters = try [CSR.cycles, .retired, .busyLoadStore, .busyVector, .busyReduction, .busyTernary,
                             .memoryStall, .weightBeats, .issueStall].map { try bench.csrRead($0) }

@@ -64,6 +64,18 @@ public final class Machine {
         self.scratch = [Int32](repeating: 0, count: config.maxVectorLength)
     }
 
+    /// Starts the program again from instruction 0 with cleared registers and
+    /// VL at its reset value, keeping the data memory: how a host runs one
+    /// compiled token step after another, the recurrent state carried in memory.
+    public func restart() {
+        vregs.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        sregs.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        vl = maxVL
+        pc = 0
+        retired = 0
+        status = .running
+    }
+
     /// The first VL elements (or `count`) of vector register `r`.
     public func vector(_ r: Int, count: Int? = nil) -> [Int32] {
         let n = count ?? vl

@@ -63,7 +63,6 @@ public struct TernaryKernel {
     /// inside the columns, or nil.
     public func accumulate(rows: Int, stride: Int, weights: UnsafeRawBufferPointer,
                            out: UnsafeMutableBufferPointer<Int32>) -> Int? {
-        let groups = self.groups
         let w = weights.bindMemory(to: UInt8.self)
         // Illegal code check, a 64-bit word at a time (row strides are multiples of 64).
         let fullBytes = cols / 4

@@ -1,1 +1,0 @@
-// Runs build directories token by token (see BuildRunner).

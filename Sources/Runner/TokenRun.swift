@@ -1,0 +1,71 @@
+import Compiler
+import Cosim
+import Model
+
+/// Runs a sequence of tokens through a build session, optionally side by
+/// side with the float reference, and collects what a user reports: the
+/// outputs, the core's cycles, and the agreement with the float model per
+/// token, per block output and per recurrent state.
+public struct TokenRun {
+    /// One token's results.
+    public struct Token {
+        public var step: BuildSession.Step
+        /// Agreement of each block output and state with the reference (when given).
+        public var layerOutputs: [Agreement] = []
+        public var states: [Agreement] = []
+        /// Agreement of the build's output (last block, or logits) with the reference.
+        public var output: Agreement?
+        /// With a head: the argmax of the build's logits and of the reference's.
+        public var argmax: (build: Int, reference: Int?)?
+    }
+
+    public var tokens: [Token] = []
+
+    /// The worst agreement over all tokens and layers, nil without a reference.
+    public var worstBlockOutput: Agreement? { worst(\.layerOutputs) }
+    public var worstState: Agreement? { worst(\.states) }
+    public var worstOutput: Agreement? {
+        let all = tokens.compactMap(\.output)
+        return all.isEmpty ? nil : all.reduce(Agreement.perfect) { $0.worst($1) }
+    }
+    /// Fraction of tokens whose logits' argmax agrees with the reference's.
+    public var argmaxAgreement: Double? {
+        let pairs = tokens.compactMap(\.argmax).filter { $0.reference != nil }
+        return pairs.isEmpty ? nil : Double(pairs.filter { $0.build == $0.reference }.count) / Double(pairs.count)
+    }
+
+    private func worst(_ field: KeyPath<Token, [Agreement]>) -> Agreement? {
+        let all = tokens.flatMap { $0[keyPath: field] }
+        return all.isEmpty ? nil : all.reduce(Agreement.perfect) { $0.worst($1) }
+    }
+
+    /// Core cycles summed over the tokens (co-simulation only).
+    public var cycles: UInt64? {
+        let reports = tokens.compactMap(\.step.cosimulation)
+        return reports.isEmpty ? nil : reports.reduce(0) { $0 + $1.cycles }
+    }
+
+    /// Runs `inputs` (each the hidden state entering the first compiled block)
+    /// in sequence. `reference`, when given, must cover the same layers and head.
+    public static func run(_ session: BuildSession, inputs: [[Float]], reference: FloatReference? = nil,
+                           progress: ((Int) -> Void)? = nil) throws -> TokenRun {
+        var run = TokenRun()
+        for (t, x) in inputs.enumerated() {
+            let step = try session.step(x)
+            var token = Token(step: step)
+            if let reference {
+                let r = reference.step(x.map(Double.init))
+                token.layerOutputs = zip(step.layerOutputs, r.layerOutputs).map { Agreement($0, reference: $1) }
+                token.states = zip(step.states, r.states).map { Agreement($0, reference: $1) }
+                let expected = r.logits ?? r.layerOutputs.last ?? []
+                if expected.count == step.output.count { token.output = Agreement(step.output, reference: expected) }
+                if session.manifest.head { token.argmax = (argmax(step.output), r.logits.map { argmax($0) }) }
+            } else if session.manifest.head {
+                token.argmax = (argmax(step.output), nil)
+            }
+            run.tokens.append(token)
+            progress?(t)
+        }
+        return run
+    }
+}
