@@ -75,3 +75,13 @@ public struct BuildManifest: Codable, Equatable, Sendable {
         self.weightBytes = weightBytes
     }
 }
+
+extension BuildManifest {
+    /// The longest vector the program sets: d, I, or a head chunk. A core
+    /// with at least this maximum vector length (and the target's registers
+    /// and fraction bits) runs the build.
+    public var requiredVectorLength: Int {
+        let chunk = head ? min(model.vocabSize, target.maxVectorLength) : 0
+        return max(model.hiddenSize, model.intermediateSize, chunk)
+    }
+}

@@ -48,8 +48,8 @@ public final class BuildSession {
         let have = engine.config, need = manifest.target
         var problems: [String] = []
         if have.fracBits != need.fracBits { problems.append("it was compiled for \(need.formatName), the core has \(have.formatName)") }
-        if have.maxVectorLength < need.maxVectorLength {
-            problems.append("it needs vectors of \(need.maxVectorLength) elements, the core holds \(have.maxVectorLength)")
+        if have.maxVectorLength < manifest.requiredVectorLength {
+            problems.append("it needs vectors of \(manifest.requiredVectorLength) elements, the core holds \(have.maxVectorLength)")
         }
         if have.vectorRegisters < need.vectorRegisters || have.scalarRegisters < need.scalarRegisters {
             problems.append("it uses \(need.vectorRegisters) vector and \(need.scalarRegisters) scalar registers, the core has "

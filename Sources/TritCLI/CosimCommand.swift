@@ -4,6 +4,7 @@ import Cosim
 import Foundation
 import HDL
 import ISA
+import Runner
 
 /// `trit cosim`: the generated core in Verilator against the interpreter, in lock step.
 struct CosimCommand: ParsableCommand {
@@ -16,7 +17,10 @@ struct CosimCommand: ParsableCommand {
             the core and the interpreter agree (also for a program that faults on both), 1 on the first \
             disagreement, which is printed with the instruction's disassembly. The core model is built with \
             Verilator on first use and cached. With --random N, N generated programs run with seeds S, S+1, \
-            ...; a failure prints the seed that reproduces it with --random 1.
+            ...; a failure prints the seed that reproduces it with --random 1. A build directory runs one \
+            token step per input row (--input X.npy or --token IDS) with the state carried in memory, \
+            each step in lock step, and reports the core's cycles per block and weight-beat utilization; \
+            --reference CKPT adds the agreement with the float model.
             """)
 
     enum Preset: String, ExpressibleByArgument, CaseIterable {
@@ -24,8 +28,10 @@ struct CosimCommand: ParsableCommand {
         var parameters: CoreParameters { self == .d5005 ? .d5005 : .generic }
     }
 
-    @Argument(help: "Program image (.bin).")
+    @Argument(help: "Program image (.bin) or build directory (from trit compile).")
     var image: String?
+
+    @OptionGroup var tokens: TokenOptions
 
     @Option(help: "Run this many random programs instead of an image.")
     var random: Int?
@@ -90,6 +96,7 @@ struct CosimCommand: ParsableCommand {
         if waves != nil && (random ?? 1) != 1 { throw ValidationError("--waves records one program: use it with an image or --random 1") }
         if saveFailing != nil && random == nil { throw ValidationError("--save-failing is for --random runs") }
         if units != nil && random == nil { throw ValidationError("--units is for --random runs") }
+        if image.map(isDirectory) != true { try tokens.refuseForImage() }
         _ = try unitSet
         let problems = TestBenchOptions(latency: latency, backpressure: backpressure).problems
         if let p = problems.first { throw ValidationError(p) }
@@ -108,6 +115,7 @@ struct CosimCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let path = image, isDirectory(path) { return try runBuild(path) }
         var program: ProgramImage?
         if let path = image {
             let bytes = try ISAToolFiles.read(path)
@@ -117,6 +125,12 @@ struct CosimCommand: ParsableCommand {
             }
         }
         let params = try parameters(fracBits: program?.fracBits)
+        let cosim = try makeCosimulation(params)
+        if let program { try runOne(cosim, program) } else { try runRandom(cosim, params, count: random!) }
+    }
+
+    /// The core model (built with Verilator, or found in the cache) and its lock-step runner.
+    func makeCosimulation(_ params: CoreParameters) throws -> CoSimulation {
         let options = TestBenchOptions(latency: latency, backpressure: backpressure, seed: seed,
                                        waveform: waves.map { URL(fileURLWithPath: $0) })
         let cosim: CoSimulation
@@ -132,7 +146,35 @@ struct CosimCommand: ParsableCommand {
             throw ExitCode(1)
         }
         cosim.maxCycles = maxCycles
-        if let program { try runOne(cosim, program) } else { try runRandom(cosim, params, count: random!) }
+        return cosim
+    }
+
+    /// `trit cosim BUILD_DIR`: every token on the core, in lock step.
+    func runBuild(_ path: String) throws {
+        do {
+            let setup = try BuildRunSetup(path: path, options: tokens)
+            let m = setup.build.manifest
+            let cosim = try makeCosimulation(try parameters(fracBits: m.target.fracBits))
+            let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory,
+                                           engine: .cosimulation(cosim))
+            if !json { print("\(path): " + RunReport.describe(m)) }
+            let run = try TokenRun.run(session, inputs: setup.inputs, reference: setup.reference) { t in
+                if !json && setup.inputs.count > 1 { ISAToolFiles.stderr("token \(t + 1)/\(setup.inputs.count) done") }
+            }
+            if let o = tokens.output { try setup.writeOutputs(run, to: o) }
+            if json {
+                print(RunReport.json(run, manifest: m))
+            } else {
+                RunReport.lines(run, manifest: m).forEach { print($0) }
+            }
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            ISAToolFiles.stderr("\(path): \(error)")
+            throw ExitCode(1)
+        }
     }
 
     func runOne(_ cosim: CoSimulation, _ program: ProgramImage) throws {

@@ -2,22 +2,28 @@ import ArgumentParser
 import Foundation
 import ISA
 import Interpreter
+import Runner
 import Model
 
 /// `trit run PROG.bin`: run a program image on the golden interpreter.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a program image on the interpreter.",
+        abstract: "Run a program image, or a compiled build token by token, on the interpreter.",
         discussion: """
+            A build directory (from `trit compile`) runs one token step per input row with \
+            --input X.npy or --token IDS, the recurrent state carried between tokens; --output \
+            writes the outputs, --reference CKPT compares every token with the float model. \
             --dump takes NAME=FILE.npy, where NAME is a symbol from the image (.symbol), \
             a vector register (v3: the first VL elements; v3:N for N elements), a scalar \
             register (s2), or ADDRESS:COUNT (Q.F words in memory, e.g. 0x1000:64). Values \
             are written as float32.
             """)
 
-    @Argument(help: "Program image (.bin).")
+    @Argument(help: "Program image (.bin) or build directory.")
     var image: String
+
+    @OptionGroup var tokens: TokenOptions
 
     @Option(help: "Write the retirement log (one record per retired instruction) to this file.")
     var trace: String?
@@ -70,6 +76,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if isDirectory(image) { return try runBuild() }
+        try tokens.refuseForImage()
         let bytes = try ISAToolFiles.read(image)
         let img: ProgramImage
         do { img = try ProgramImage.parse(bytes) } catch {
@@ -136,5 +144,36 @@ struct RunCommand: ParsableCommand {
         }
         for m in dumpFailures { ISAToolFiles.stderr("error: " + m) }
         if fault != nil || !dumpFailures.isEmpty || status == .running { throw ExitCode(1) }
+    }
+
+    /// `trit run BUILD_DIR`: every token on the interpreter.
+    func runBuild() throws {
+        if !dump.isEmpty { throw ValidationError("--dump is for program images; a build's regions are written with --output") }
+        do {
+            let setup = try BuildRunSetup(path: image, options: tokens)
+            let m = setup.build.manifest
+            let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory,
+                                           engine: .interpreter(m.target))
+            var lines: [String] = []
+            if trace != nil { session.onRetire = { lines.append($0.line) } }
+            let run = try TokenRun.run(session, inputs: setup.inputs, reference: setup.reference)
+            if let t = trace {
+                try ISAToolFiles.writeAtomically(Array((lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")).utf8), to: t)
+            }
+            if let o = tokens.output { try setup.writeOutputs(run, to: o) }
+            if json {
+                print(RunReport.json(run, manifest: m))
+            } else {
+                print("\(image): " + RunReport.describe(m))
+                RunReport.lines(run, manifest: m).forEach { print($0) }
+            }
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            ISAToolFiles.stderr("error: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -18,6 +18,8 @@ struct Trit: ParsableCommand {
             RunCommand.self,
             BenchInterpCommand.self,
             CosimCommand.self,
+            CompileCommand.self,
+            GenerateCommand.self,
             CheckpointCommand.self,
             ReferenceCommand.self,
         ]

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Compiler
+import Foundation
+import Model
+import Runner
+
+/// The options `trit run BUILD_DIR` and `trit cosim BUILD_DIR` share: what
+/// to feed the build token by token, where to write its outputs, and the
+/// checkpoint to compare with.
+struct TokenOptions: ParsableArguments {
+    @Option(help: "Build directory only: hidden states entering the first compiled block (.npy, [T, d] or [d]).")
+    var input: String?
+
+    @Option(help: "Build directory only: token ids, comma-separated, looked up in the build's embedding table.")
+    var token: String?
+
+    @Option(help: "Build directory only: write the outputs here (.npy float32, [T, d], or [T, vocab] logits for a --head build).")
+    var output: String?
+
+    @Option(help: "Build directory only: compare every token with the float reference of this checkpoint.")
+    var reference: String?
+
+    var isEmpty: Bool { input == nil && token == nil && output == nil && reference == nil }
+
+    /// Refuses the build-only options for a program image.
+    func refuseForImage() throws {
+        if !isEmpty { throw ValidationError("--input, --token, --output and --reference are for build directories, not program images") }
+    }
+}
+
+/// Parses `1,2,3` into token ids.
+func parseTokenList(_ text: String, option: String) throws -> [Int] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { t in
+        guard let v = Int(t.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("\(option): '\(t)' is not a token id")
+        }
+        return v
+    }
+}
+
+/// Whether `path` names a directory (a build) rather than a file (a program image).
+func isDirectory(_ path: String) -> Bool {
+    var dir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+}
+
+/// A build directory opened for running, with its inputs and optional reference.
+struct BuildRunSetup {
+    let path: String
+    let build: Build
+    let inputs: [[Float]]
+    let reference: FloatReference?
+
+    init(path: String, options: TokenOptions) throws {
+        guard (options.input == nil) != (options.token == nil) else {
+            throw ValidationError("a build directory needs exactly one of --input and --token")
+        }
+        self.path = path
+        build = try Build.load(from: URL(fileURLWithPath: path))
+        let m = build.manifest
+        let d = m.model.hiddenSize
+        if let token = options.token {
+            guard let table = build.embeddings else {
+                throw ValidationError("--token: the build starts at layer \(m.firstLayer), so it has no embedding table; use --input")
+            }
+            let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: d, values: table)
+            inputs = try parseTokenList(token, option: "--token").map { try embeddings.row($0) }
+        } else {
+            let file = options.input!
+            let x = try NPY.read(path: file)
+            switch x.shape.count {
+            case 1 where x.shape[0] == d: inputs = [x.floats]
+            case 2 where x.shape[1] == d && x.shape[0] > 0:
+                let all = x.floats
+                inputs = (0..<x.shape[0]).map { Array(all[($0 * d)..<(($0 + 1) * d)]) }
+            default:
+                throw ValidationError("\(file): shape \(x.shape), expected [T, \(d)] or [\(d)] with T > 0")
+            }
+        }
+        if let ckpt = options.reference {
+            let source = try Checkpoint(directory: ckpt)
+            guard source.config == m.model else {
+                throw ValidationError("--reference \(ckpt): its config differs from the one the build was compiled from")
+            }
+            reference = try FloatReference(source: source, layers: m.firstLayer...(m.firstLayer + m.layerCount - 1), head: m.head)
+        } else {
+            reference = nil
+        }
+    }
+
+    /// Writes the outputs of every token as one float32 array [T, width].
+    func writeOutputs(_ run: TokenRun, to file: String) throws {
+        let rows = run.tokens.map(\.step.output)
+        let flat = rows.flatMap { $0.map(Float.init) }
+        try ISAToolFiles.writeAtomically(NPY.float32(flat, shape: [rows.count, rows.first?.count ?? 0]), to: file)
+    }
+}

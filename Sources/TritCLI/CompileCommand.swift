@@ -1,0 +1,74 @@
+import ArgumentParser
+import Compiler
+import Foundation
+import ISA
+import Model
+import Runner
+
+/// `trit compile CKPT --out BUILD_DIR`: a checkpoint to a build directory.
+struct CompileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Compile HGRN-Bit blocks of a checkpoint into a program and memory image for the core.",
+        discussion: """
+            Quantizes every projection to ternary (absmean) and packs it for streaming, converts norm \
+            weights and lower bounds to fixed point, plans data memory and writes one program per token \
+            step: program.s (readable), program.bin, memory.bin, embeddings.npy (when the build starts at \
+            layer 0) and manifest.json. The directory is written under a temporary name and moved into \
+            place only when everything succeeded. Run it with `trit run BUILD_DIR` or `trit cosim BUILD_DIR`.
+            """)
+
+    @Argument(help: "Checkpoint directory (config.json and safetensors).")
+    var checkpoint: String
+
+    @Option(help: "Layers to compile: A..B (both included) or A. Default: all.")
+    var layers: String?
+
+    @Flag(help: "End with the final norm and lm_head: the output is logits (needs the last layer).")
+    var head = false
+
+    @Option(help: "Largest vector length of the target core (default: \(CoreConfig.standard.maxVectorLength), the shipped presets' ISA).")
+    var maxVectorLength: Int?
+
+    @Option(help: "Build directory to write.")
+    var out: String
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        do {
+            try execute()
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            ISAToolFiles.stderr("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    func execute() throws {
+        let clock = Date()
+        let ckpt = try Checkpoint(directory: checkpoint)
+        let range = try layers.map { try LayerRange.parse($0, layers: ckpt.config.layers) }
+        var target = CoreConfig.standard
+        if let n = maxVectorLength { target.maxVectorLength = n }
+        var lastShown = Date.distantPast
+        let build = try ModelCompiler.compile(ckpt, layers: range, head: head, target: target) { p in
+            // Progress at most twice a second, and the last tensor.
+            guard !json, p.completed == p.total || Date().timeIntervalSince(lastShown) > 0.5 else { return }
+            lastShown = Date()
+            ISAToolFiles.stderr("compiling: \(p.completed)/\(p.total) tensors (\(p.tensor))")
+        }
+        try build.write(to: URL(fileURLWithPath: out))
+        let seconds = Date().timeIntervalSince(clock)
+        let m = build.manifest
+        if json {
+            print("{\"out\": \"\(out)\", \"instructions\": \(m.instructions), \"memory_bytes\": \(m.memorySize), "
+                  + "\"weight_bytes\": \(m.weightBytes), \"seconds\": \(String(format: "%.3f", seconds))}")
+        } else {
+            print("wrote \(out): " + RunReport.describe(m) + String(format: "; data memory %.1f MiB; %.1f s",
+                                                                  Double(m.memorySize) / Double(1 << 20), seconds))
+        }
+    }
+}

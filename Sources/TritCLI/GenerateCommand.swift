@@ -1,0 +1,75 @@
+import ArgumentParser
+import Compiler
+import Foundation
+import ISA
+import Model
+import Runner
+
+/// `trit generate BUILD_DIR --prompt IDS --max-new N`: greedy decoding.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Greedy decoding with a build compiled with --head, on the interpreter.",
+        discussion: """
+            The host looks up each token's embedding and takes the argmax of the logits; every block, the \
+            final norm and lm_head run as the compiled program. With --reference CKPT the float model is fed \
+            the same tokens and the fraction of steps whose argmax agrees is printed.
+            """)
+
+    @Argument(help: "Build directory (compiled with --head, from layer 0).")
+    var build: String
+
+    @Option(help: "Prompt token ids, comma-separated.")
+    var prompt: String
+
+    @Option(help: "Tokens to generate after the prompt.")
+    var maxNew = 16
+
+    @Option(help: "Compare every step with the float reference of this checkpoint.")
+    var reference: String?
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        do {
+            try execute()
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            ISAToolFiles.stderr("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    func execute() throws {
+        guard maxNew >= 0 else { throw ValidationError("--max-new must not be negative") }
+        let ids = try parseTokenList(prompt, option: "--prompt")
+        let b = try Build.load(from: URL(fileURLWithPath: build))
+        let m = b.manifest
+        guard m.head, let table = b.embeddings else {
+            throw ValidationError("\(build): generation needs a build compiled from layer 0 with --head")
+        }
+        let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: table)
+        var ref: FloatReference?
+        if let ckpt = reference {
+            let source = try Checkpoint(directory: ckpt)
+            guard source.config == m.model else {
+                throw ValidationError("--reference \(ckpt): its config differs from the one the build was compiled from")
+            }
+            ref = try FloatReference(source: source, layers: 0...(m.model.layers - 1), head: true)
+        }
+        let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: .interpreter(m.target))
+        let g = try Generation.greedy(session, embeddings: embeddings, prompt: ids, maxNew: maxNew, reference: ref)
+        if json {
+            print("{\"prompt\": \(ids), \"generated\": \(Array(g.generated)), "
+                  + "\"argmax_agreement\": \(g.run.argmaxAgreement.map { String($0) } ?? "null")}")
+        } else {
+            print("prompt:    " + ids.map(String.init).joined(separator: ","))
+            print("generated: " + g.generated.map(String.init).joined(separator: ","))
+            if let a = g.run.argmaxAgreement {
+                print(String(format: "the float reference picks the same token at %.1f%% of the %d steps", 100 * a, g.run.tokens.count))
+            }
+        }
+    }
+}
