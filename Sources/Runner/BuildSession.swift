@@ -45,7 +45,20 @@ public final class BuildSession {
     private var machine: Machine?
 
     public init(manifest: BuildManifest, program: ProgramImage, memory: [UInt8], engine: Engine) throws {
-        let have = engine.config, need = manifest.target
+        try Self.checkCompatible(manifest, engine.config)
+        if memory.count != manifest.memorySize {
+            throw RunnerError.incompatible("memory image of \(memory.count) bytes, the manifest says \(manifest.memorySize)")
+        }
+        self.manifest = manifest
+        self.program = program
+        self.memory = memory
+        self.engine = engine
+    }
+
+    /// Refuses a core configuration the build cannot run on (checked before
+    /// an expensive core model is built).
+    public static func checkCompatible(_ manifest: BuildManifest, _ have: CoreConfig) throws {
+        let need = manifest.target
         var problems: [String] = []
         if have.fracBits != need.fracBits { problems.append("it was compiled for \(need.formatName), the core has \(have.formatName)") }
         if have.maxVectorLength < manifest.requiredVectorLength {
@@ -55,12 +68,7 @@ public final class BuildSession {
             problems.append("it uses \(need.vectorRegisters) vector and \(need.scalarRegisters) scalar registers, the core has "
                             + "\(have.vectorRegisters) and \(have.scalarRegisters)")
         }
-        if memory.count != manifest.memorySize { problems.append("memory image of \(memory.count) bytes, the manifest says \(manifest.memorySize)") }
         guard problems.isEmpty else { throw RunnerError.incompatible(problems.joined(separator: "; ")) }
-        self.manifest = manifest
-        self.program = program
-        self.memory = memory
-        self.engine = engine
     }
 
     /// The model's hidden size d (the length of every input).

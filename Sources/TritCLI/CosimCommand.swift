@@ -154,7 +154,9 @@ struct CosimCommand: ParsableCommand {
         do {
             let setup = try BuildRunSetup(path: path, options: tokens)
             let m = setup.build.manifest
-            let cosim = try makeCosimulation(try parameters(fracBits: m.target.fracBits))
+            let params = try parameters(fracBits: m.target.fracBits)
+            try BuildSession.checkCompatible(m, params.isa)
+            let cosim = try makeCosimulation(params)
             let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory,
                                            engine: .cosimulation(cosim))
             if !json { print("\(path): " + RunReport.describe(m)) }

@@ -15,13 +15,13 @@ struct Trit: ParsableCommand {
             RtlCommand.self,
             AsmCommand.self,
             DisasmCommand.self,
-            RunCommand.self,
-            BenchInterpCommand.self,
-            CosimCommand.self,
-            CompileCommand.self,
-            GenerateCommand.self,
             CheckpointCommand.self,
             ReferenceCommand.self,
+            CompileCommand.self,
+            RunCommand.self,
+            CosimCommand.self,
+            GenerateCommand.self,
+            BenchInterpCommand.self,
         ]
     )
 }

@@ -4,25 +4,7 @@ import Testing
 /// `trit checkpoint synth`, `trit checkpoint info` and `trit reference` as a
 /// user runs them: outputs appear whole, bad input is a message and a
 /// non-zero exit, never a crash.
-@Suite struct ModelCommandTests {
-    struct Run {
-        let status: Int32
-        let output: String
-        let error: String
-    }
-
-    static var trit: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("trit")
-    }
-
-    func trit(_ arguments: String..., in directory: URL) throws -> Run { try trit(arguments, in: directory) }
-
-    func scratch() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trit-model-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
+extension CommandLineTests {
     /// The shape recorded in a .npy header.
     func npyShape(_ url: URL) throws -> String {
         let bytes = try Data(contentsOf: url)
@@ -76,7 +58,7 @@ import Testing
             (["checkpoint", "synth", "--hidden", "8", "--layers", "1", "--dtype", "f64", "--out", "x"], "--dtype must be"),
         ]
         for (args, message) in cases {
-            let r = try trit(args, in: dir)
+            let r = try run(args, in: dir)
             #expect(r.status != 0, "\(args) succeeded")
             #expect(r.error.contains(message), "\(args): \(r.error)")
         }
@@ -91,24 +73,5 @@ import Testing
         #expect(try trit("checkpoint", "synth", "--hidden", "12", "--layers", "2", "--intermediate", "16", "--out", "ck", in: dir).status == 0)
         let mismatch = try trit("reference", "ck", "--input", "y8.npy", "--output", "z.npy", in: dir)
         #expect(mismatch.status != 0 && mismatch.error.contains("shape [1, 8], expected [T, 12]"), "\(mismatch.error)")
-    }
-}
-
-extension ModelCommandTests {
-    func trit(_ arguments: [String], in directory: URL) throws -> Run {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.trit.path), "no trit binary at \(Self.trit.path)")
-        let p = Process()
-        p.executableURL = Self.trit
-        p.arguments = arguments
-        p.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationReason == .exit, "trit \(arguments) died by a signal")
-        return Run(status: p.terminationStatus, output: String(decoding: o, as: UTF8.self), error: String(decoding: e, as: UTF8.self))
     }
 }

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// `trit compile`, `trit run BUILD_DIR`, `trit generate` and `trit cosim
+/// BUILD_DIR` as a user runs them.
+extension CommandLineTests {
+    /// A small checkpoint and its build with head, in a fresh directory.
+    func compiledModel() throws -> URL {
+        let dir = try scratch()
+        let synth = try trit("checkpoint", "synth", "--hidden", "32", "--layers", "2", "--vocab", "64", "--seed", "9", "--out", "ck", in: dir)
+        #expect(synth.status == 0, "\(synth.error)")
+        let compile = try trit("compile", "ck", "--head", "--max-vector-length", "256", "--out", "build", in: dir)
+        #expect(compile.status == 0, "\(compile.error)")
+        #expect(compile.output.contains("layers 0..1 of 2 (d 32, I 256) + head (vocab 64)"), "\(compile.output)")
+        return dir
+    }
+
+    @Test func compileRunAndGenerate() throws {
+        let dir = try compiledModel()
+        for file in ["program.s", "program.bin", "memory.bin", "embeddings.npy", "manifest.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("build/\(file)").path), "\(file)")
+        }
+        // program.s assembles to program.bin.
+        #expect(try trit("asm", "build/program.s", "-o", "again.bin", in: dir).status == 0)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("again.bin")) == Data(contentsOf: dir.appendingPathComponent("build/program.bin")))
+
+        let run = try trit("run", "build", "--token", "1,2,3", "--output", "logits.npy", "--reference", "ck", "--trace", "t.log", in: dir)
+        #expect(run.status == 0, "\(run.error)")
+        #expect(try npyShape(dir.appendingPathComponent("logits.npy")) == "3, 64")
+        #expect(run.output.contains("against the float reference, worst over 3 tokens and 2 blocks"), "\(run.output)")
+        let trace = try String(contentsOf: dir.appendingPathComponent("t.log"), encoding: .utf8)
+        #expect(trace.split(separator: "\n").count == 3 * 122)
+
+        let json = try trit("run", "build", "--token", "4", "--json", in: dir)
+        #expect(json.status == 0 && json.output.hasPrefix("{\"tokens\": 1"), "\(json.output)")
+
+        // A build of layer 1 alone fed layer 0's outputs matches: the same hidden state path as the whole model.
+        #expect(try trit("compile", "ck", "--layers", "0", "--out", "l0", in: dir).status == 0)
+        #expect(try trit("run", "l0", "--token", "1,2", "--output", "h.npy", in: dir).status == 0)
+        #expect(try trit("compile", "ck", "--layers", "1", "--out", "l1", in: dir).status == 0)
+        let second = try trit("run", "l1", "--input", "h.npy", "--output", "h1.npy", "--reference", "ck", in: dir)
+        #expect(second.status == 0, "\(second.error)")
+        #expect(try npyShape(dir.appendingPathComponent("h1.npy")) == "2, 32")
+
+        let gen = try trit("generate", "build", "--prompt", "1,2", "--max-new", "5", "--reference", "ck", in: dir)
+        #expect(gen.status == 0, "\(gen.error)")
+        let generated = gen.output.split(separator: "\n").first { $0.hasPrefix("generated: ") }
+        #expect(generated.map { $0.dropFirst(11).split(separator: ",").count } == 5, "\(gen.output)")
+    }
+
+    @Test func buildCommandsRejectBadInputClearly() throws {
+        let dir = try compiledModel()
+        #expect(try trit("compile", "ck", "--layers", "0", "--out", "nohead", in: dir).status == 0)
+        try Data(NPYFixture.float32(count: 5)).write(to: dir.appendingPathComponent("five.npy"))
+        let cases: [([String], String)] = [
+            (["compile", "nowhere", "--out", "b"], "no such checkpoint directory"),
+            (["compile", "ck", "--layers", "0..7", "--out", "b"], "out of range"),
+            (["compile", "ck", "--layers", "0", "--head", "--out", "b"], "with head, the layers must end at 1"),
+            (["compile", "ck", "--max-vector-length", "64", "--out", "b"], "max vector length 64"),
+            (["run", "build", "--output", "y.npy"], "exactly one of --input and --token"),
+            (["run", "build", "--token", "1", "--input", "five.npy"], "exactly one of --input and --token"),
+            (["run", "build", "--input", "five.npy"], "shape [5], expected [T, 32]"),
+            (["run", "build", "--token", "99"], "token 99 is outside the vocabulary"),
+            (["run", "build", "--token", "1", "--dump", "v0=x.npy"], "--dump is for program images"),
+            (["run", "ck", "--token", "1"], "manifest.json"),
+            (["generate", "nohead", "--prompt", "1"], "needs a build compiled from layer 0 with --head"),
+            (["generate", "build", "--prompt", "1,a"], "'a' is not a token id"),
+            (["cosim", "build", "--token", "1", "--max-vector-length", "128", "--lanes", "64"], "needs vectors of 256 elements"),
+        ]
+        for (arguments, message) in cases {
+            let r = try run(arguments, in: dir)
+            #expect(r.status != 0, "trit \(arguments) succeeded")
+            #expect(r.error.contains(message), "trit \(arguments): \(r.error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("b").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("y.npy").path))
+    }
+
+    /// The same build on a small core in Verilator (the model is cached across runs).
+    @Test func cosimRunsABuildTokenByToken() throws {
+        let dir = try compiledModel()
+        let r = try trit("cosim", "build", "--token", "1,2", "--max-vector-length", "256", "--lanes", "128",
+                         "--reference", "ck", "--output", "y.npy", "--json", in: dir)
+        #expect(r.status == 0, "\(r.error)")
+        #expect(r.output.contains("\"cycles\": ["), "\(r.output)")
+        #expect(try npyShape(dir.appendingPathComponent("y.npy")) == "2, 64")
+        let interp = try trit("run", "build", "--token", "1,2", "--output", "z.npy", in: dir)
+        #expect(interp.status == 0)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("y.npy")) == Data(contentsOf: dir.appendingPathComponent("z.npy")))
+    }
+}
+
+/// A float32 .npy of `count` zeros, shape [count].
+enum NPYFixture {
+    static func float32(count: Int) -> [UInt8] {
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(count),), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        let n = header.utf8.count
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + Array(header.utf8)
+            + [UInt8](repeating: 0, count: 4 * count)
+    }
+}
