@@ -53,15 +53,22 @@ rtl: build
 	$(TRIT) rtl --board generic --out rtl/generic
 	$(TRIT) rtl --board d5005 --out rtl/d5005
 
-## demo: the main job (grows with the project).
+## demo: the main job: a d = 512 checkpoint through the whole toolchain, on the interpreter and the D5005 core.
+DEMO := out/demo
 demo: deps build
-	$(TRIT) hdl-demo --out out/demo
-	@echo "--- an HGRN-Bit block (isa/examples/06_hgrn_block.s) on the golden interpreter"
-	$(TRIT) asm isa/examples/06_hgrn_block.s -o out/demo/hgrn_block.bin
-	$(TRIT) run out/demo/hgrn_block.bin --trace out/demo/hgrn_block.trace
-	@echo "--- the D5005 core: RTL, then the same block on it in Verilator, in lock step with the interpreter"
-	$(TRIT) rtl --board d5005 --out out/demo/rtl-d5005
-	$(TRIT) cosim out/demo/hgrn_block.bin --preset d5005 --latency 20 --backpressure 0.1
+	$(TRIT) hdl-demo --out $(DEMO)/hdl >/dev/null
+	@echo "--- a random HGRN-Bit checkpoint at the paper's width (d = 512, 2 layers), in the published layout"
+	$(TRIT) checkpoint synth --hidden 512 --layers 2 --seed 1 --out $(DEMO)/checkpoint
+	@echo "--- the D5005 core (OFS PIM AFU)"
+	$(TRIT) rtl --board d5005 --out $(DEMO)/rtl-d5005
+	@echo "--- block 0 compiled, then run on the golden interpreter against the float reference"
+	$(TRIT) compile $(DEMO)/checkpoint --layers 0 --out $(DEMO)/block0
+	$(TRIT) run $(DEMO)/block0 --token 1,2,3,4 --reference $(DEMO)/checkpoint --output $(DEMO)/block0-interpreter.npy
+	@echo "--- block 0 on the D5005 core in Verilator, in lock step with the interpreter (DDR-like latency, back-pressure)"
+	$(TRIT) cosim $(DEMO)/block0 --token 1,2 --preset d5005 --latency 20 --backpressure 0.1 --reference $(DEMO)/checkpoint --output $(DEMO)/block0-core.npy
+	@echo "--- the whole model with its head: greedy decoding on the interpreter"
+	$(TRIT) compile $(DEMO)/checkpoint --head --out $(DEMO)/model
+	$(TRIT) generate $(DEMO)/model --prompt 1,2,3 --max-new 37 --reference $(DEMO)/checkpoint
 
 ## bench: benchmarks, written to bench/REPORT.md.
 bench: deps
