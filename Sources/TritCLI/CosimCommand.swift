@@ -151,7 +151,7 @@ struct CosimCommand: ParsableCommand {
 
     /// `trit cosim BUILD_DIR`: every token on the core, in lock step.
     func runBuild(_ path: String) throws {
-        do {
+        try exitOnError(prefix: "\(path)") {
             let setup = try BuildRunSetup(path: path, options: tokens)
             let m = setup.build.manifest
             let params = try parameters(fracBits: m.target.fracBits)
@@ -169,13 +169,6 @@ struct CosimCommand: ParsableCommand {
             } else {
                 RunReport.lines(run, manifest: m).forEach { print($0) }
             }
-        } catch let e as ExitCode {
-            throw e
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            ISAToolFiles.stderr("\(path): \(error)")
-            throw ExitCode(1)
         }
     }
 

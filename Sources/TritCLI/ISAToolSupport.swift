@@ -48,3 +48,19 @@ enum ISAToolFiles {
         FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
     }
 }
+
+/// Runs a command's body: exit codes and argument errors pass through to the
+/// argument parser; any other error is printed as `prefix: error` on stderr
+/// and exits with status 1 (never a trap).
+func exitOnError(prefix: String = "error", _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        ISAToolFiles.stderr("\(prefix): \(error)")
+        throw ExitCode(1)
+    }
+}

@@ -38,14 +38,7 @@ struct ReferenceCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try execute()
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            ISAToolFiles.stderr("error: \(error)")
-            throw ExitCode(1)
-        }
+        try exitOnError { try execute() }
     }
 
     func execute() throws {

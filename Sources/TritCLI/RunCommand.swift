@@ -149,7 +149,7 @@ struct RunCommand: ParsableCommand {
     /// `trit run BUILD_DIR`: every token on the interpreter.
     func runBuild() throws {
         if !dump.isEmpty { throw ValidationError("--dump is for program images; a build's regions are written with --output") }
-        do {
+        try exitOnError {
             let setup = try BuildRunSetup(path: image, options: tokens)
             let m = setup.build.manifest
             let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory,
@@ -167,13 +167,6 @@ struct RunCommand: ParsableCommand {
                 print("\(image): " + RunReport.describe(m))
                 RunReport.lines(run, manifest: m).forEach { print($0) }
             }
-        } catch let e as ExitCode {
-            throw e
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            ISAToolFiles.stderr("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
