@@ -38,6 +38,18 @@ func parseTokenList(_ text: String, option: String) throws -> [Int] {
     }
 }
 
+/// The rows of a [T, width] (or [width]) .npy file: one token's input each.
+func readInputRows(_ file: String, width d: Int) throws -> [[Double]] {
+    let x = try NPY.read(path: file)
+    guard (x.shape.count == 1 && x.shape[0] == d) || (x.shape.count == 2 && x.shape[1] == d && x.shape[0] > 0) else {
+        throw ValidationError("\(file): shape \(x.shape), expected [T, \(d)] or [\(d)] with T > 0")
+    }
+    if let k = x.values.firstIndex(where: { !$0.isFinite }) {
+        throw ValidationError("\(file): non-finite value at element \(k)")
+    }
+    return (0..<(x.values.count / d)).map { Array(x.values[($0 * d)..<(($0 + 1) * d)]) }
+}
+
 /// Whether `path` names a directory (a build) rather than a file (a program image).
 func isDirectory(_ path: String) -> Bool {
     var dir: ObjCBool = false
@@ -66,16 +78,7 @@ struct BuildRunSetup {
             let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: d, values: table)
             inputs = try parseTokenList(token, option: "--token").map { try embeddings.row($0) }
         } else {
-            let file = options.input!
-            let x = try NPY.read(path: file)
-            switch x.shape.count {
-            case 1 where x.shape[0] == d: inputs = [x.floats]
-            case 2 where x.shape[1] == d && x.shape[0] > 0:
-                let all = x.floats
-                inputs = (0..<x.shape[0]).map { Array(all[($0 * d)..<(($0 + 1) * d)]) }
-            default:
-                throw ValidationError("\(file): shape \(x.shape), expected [T, \(d)] or [\(d)] with T > 0")
-            }
+            inputs = try readInputRows(options.input!, width: d).map { $0.map(Float.init) }
         }
         if let ckpt = options.reference {
             let source = try Checkpoint(directory: ckpt)

@@ -47,29 +47,13 @@ struct ReferenceCommand: ParsableCommand {
         let range = try layers.map { try LayerRange.parse($0, layers: c.layers) } ?? 0...(c.layers - 1)
         let rows: [[Double]]
         if let token {
-            let ids = try token.split(separator: ",", omittingEmptySubsequences: false).map { t -> Int in
-                guard let v = Int(t.trimmingCharacters(in: .whitespaces)) else {
-                    throw ReferenceError("--token: '\(t)' is not a token id")
-                }
-                return v
-            }
+            let ids = try parseTokenList(token, option: "--token")
             guard range.lowerBound == 0 else {
                 throw ReferenceError("--token feeds layer 0 but --layers starts at \(range.lowerBound); use --input")
             }
             rows = try FloatReference.embeddings(ckpt, tokens: ids)
         } else {
-            let x = try NPY.read(path: input!)
-            let d = c.hiddenSize
-            switch x.shape.count {
-            case 1 where x.shape[0] == d: rows = [x.values]
-            case 2 where x.shape[1] == d && x.shape[0] > 0:
-                rows = (0..<x.shape[0]).map { Array(x.values[($0 * d)..<(($0 + 1) * d)]) }
-            default:
-                throw ReferenceError("\(input!): shape \(x.shape), expected [T, \(d)] or [\(d)] with T > 0")
-            }
-            if let k = x.values.firstIndex(where: { !$0.isFinite }) {
-                throw ReferenceError("\(input!): non-finite value at element \(k)")
-            }
+            rows = try readInputRows(input!, width: c.hiddenSize)
         }
         let reference = try FloatReference(source: ckpt, layers: range, head: head)
         var out: [Double] = []
