@@ -294,10 +294,9 @@ struct AssemblyRun {
             bad = true
         }
         if !bad {
-            let stride = TernaryMatrix.rowStride(cols: m.cols)
-            let base = m.offset + TernaryMatrix.headerBytes + m.filled * stride
             for (c, t) in trits.enumerated() {
-                sections[m.section].bytes[base + c / 4] |= TernaryMatrix.code(t) << UInt8(2 * (c % 4))
+                let (o, d) = TernaryMatrix.location(row: m.filled, col: c, cols: m.cols)
+                TernaryMatrix.place(t, digit: d, into: &sections[m.section].bytes[m.offset + o], packing: .twoBit)
             }
         }
         m.filled += 1
@@ -417,7 +416,7 @@ struct AssemblyRun {
             let a = currentDataAddress()
             if a % TernaryMatrix.alignment != 0 {
                 // Reported; the matrix is still laid out so that its .row lines are checked too.
-                error(line, head.column, "matrix at address \(Hex.word(UInt32(truncatingIfNeeded: a))) is not 64-byte aligned, expected .align 64 before it")
+                error(line, head.column, "matrix at address \(Hex.word(UInt32(truncatingIfNeeded: a))) is not 256-byte aligned, expected .align 256 before it")
             }
             guard let off = emit(TernaryMatrix.totalBytes(rows: Int(r), cols: Int(c)), line: line, column: head.column) else { return }
             let sec = sections.count - 1

@@ -60,8 +60,8 @@ public struct MemoryPlan: Sendable, Equatable {
         regions.reduce(0) { if case .matrix = $1.content { return $0 + $1.bytes }; return $0 }
     }
 
-    private mutating func add(_ name: String, bytes: Int, _ content: Content) {
-        let a = (size + Self.alignment - 1) / Self.alignment * Self.alignment
+    private mutating func add(_ name: String, bytes: Int, _ content: Content, alignment: Int = Self.alignment) {
+        let a = (size + alignment - 1) / alignment * alignment
         index[name] = regions.count
         regions.append(Region(name: name, address: a, bytes: bytes, content: content))
         size = (a + bytes + Self.alignment - 1) / Self.alignment * Self.alignment
@@ -73,7 +73,7 @@ public struct MemoryPlan: Sendable, Equatable {
 
     private mutating func matrix(_ name: String, _ tensor: String, rows: Range<Int>, cols: Int) {
         add(name, bytes: TernaryMatrix.totalBytes(rows: rows.count, cols: cols),
-            .matrix(tensor: tensor, rows: rows, cols: cols))
+            .matrix(tensor: tensor, rows: rows, cols: cols), alignment: TernaryMatrix.alignment)
     }
 
     /// The plan for blocks `layers` (and the head) of a model of shape `c`,

@@ -2,19 +2,18 @@ import Dispatch
 import ISA
 
 /// Quantizes float weights straight into the ISA's packed matrix format
-/// (`TernaryMatrix`, packing mode 0: 2 bits per trit, rows padded to whole
-/// 64-byte beats), in one pass without intermediate trit arrays.
+/// (`TernaryMatrix`: row-interleaved groups of 64 rows, either packing), in one pass without intermediate trit arrays.
 enum TernaryPacker {
     /// Writes rows `rows` of the row-major [*, cols] tensor `w` as one matrix
     /// (header with `scaleQ`, then the rows) at byte `offset` of `memory`,
     /// which must be zeroed there (padding stays 0).
     static func pack(_ w: [Float], cols: Int, rows: Range<Int>, scale ws: Double, scaleQ: Int32,
-                     into memory: SharedBytes, at offset: Int) {
+                     packing: WeightPacking = .twoBit, into memory: SharedBytes, at offset: Int) {
+        let k = TernaryMatrix.tritsPerByte(packing)
         memory.put32(offset, UInt32(rows.count))
         memory.put32(offset + 4, UInt32(cols))
         memory.put32(offset + 8, UInt32(bitPattern: scaleQ))
-        let stride = TernaryMatrix.rowStride(cols: cols)
-        let first = offset + TernaryMatrix.headerBytes
+        let first = offset
         // Row blocks in parallel; each row's bytes belong to one iteration.
         let blocks = min(rows.count, 64)
         let per = (rows.count + blocks - 1) / blocks
@@ -25,17 +24,16 @@ enum TernaryPacker {
                 guard lo < hi else { return }
                 for r in lo..<hi {
                     let src = (rows.lowerBound + r) * cols
-                    var dst = first + r * stride
                     var c = 0
                     while c < cols {
+                        let (o, _) = TernaryMatrix.location(row: r, col: c, cols: cols, packing: packing)
                         var byte: UInt8 = 0
-                        for j in 0..<min(4, cols - c) {
+                        for j in 0..<min(k, cols - c) {
                             let t = WeightQuantizer.trit(source[src + c + j], scale: ws)
-                            byte |= TernaryMatrix.code(t) << UInt8(2 * j)
+                            TernaryMatrix.place(t, digit: j, into: &byte, packing: packing)
                         }
-                        memory[dst] = byte
-                        dst += 1
-                        c += 4
+                        memory[first + o] = byte
+                        c += k
                     }
                 }
             }

@@ -109,7 +109,7 @@ private struct Generator {
     var recentScalars: [UInt8] = []
 
     /// A matrix in data memory.
-    struct Matrix { let address: Int; let rows: Int; let cols: Int }
+    struct Matrix { let address: Int; let rows: Int; let cols: Int; let packing: WeightPacking }
     var matrices: [Matrix] = []
     var vectorWords = 0
 
@@ -150,7 +150,7 @@ private struct Generator {
 
     // MARK: Data memory
 
-    /// Vectors and scalars first, then the matrices, each 64-byte aligned.
+    /// Vectors and scalars first, then the matrices, each 256-byte aligned.
     mutating func layOutData(plant: RandomProgram.PlantedFault?) {
         vectorWords = 2 * limit + 64
         data = [UInt8](repeating: 0, count: 4 * vectorWords)
@@ -172,43 +172,60 @@ private struct Generator {
         return rng.chance(0.4) ? edges[rng.below(edges.count)] : rng.range(1...Int64(min(limit, 40))).int
     }
 
-    mutating func align64() { while data.count % 64 != 0 { data.append(0) } }
+    mutating func alignMatrix() { while data.count % TernaryMatrix.alignment != 0 { data.append(0) } }
 
     /// A header only (its rows or cols are out of range, so nothing else is read).
     mutating func addHeader(rows: Int, cols: Int) {
-        align64()
+        alignMatrix()
         let at = data.count
         data += [UInt8](repeating: 0, count: TernaryMatrix.headerBytes)
         put32(at, UInt32(truncatingIfNeeded: rows))
         put32(at + 4, UInt32(truncatingIfNeeded: cols))
         put32(at + 8, UInt32(truncatingIfNeeded: rng.range(1...one)))
-        matrices.append(Matrix(address: at, rows: rows, cols: cols))
+        matrices.append(Matrix(address: at, rows: rows, cols: cols, packing: .twoBit))
     }
 
     mutating func addMatrix(rows: Int, cols: Int, illegalInside: Bool) {
-        align64()
+        alignMatrix()
         let at = data.count
+        let packing: WeightPacking = rng.chance(0.5) ? .twoBit : .base3
+        let k = TernaryMatrix.tritsPerByte(packing)
         let zeros = rng.uniform() * 0.6
         let trits = (0..<(rows * cols)).map { _ in rng.chance(zeros) ? Int8(0) : (rng.chance(0.5) ? Int8(1) : Int8(-1)) }
         // Usually mean|W| (a positive Q.F scale); sometimes any value.
         let scale: Int32 = rng.chance(0.9) ? Int32(rng.range(1...2 * one)) : Int32(truncatingIfNeeded: rng.next())
-        var bytes = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: scale, trits: trits)
-        let stride = TernaryMatrix.rowStride(cols: cols)
-        // Junk in the row padding (even the illegal code) must be ignored.
-        if rng.chance(0.3) && cols % TernaryMatrix.tritsPerBeat != 0 {
-            for r in 0..<rows {
-                for c in cols..<(stride * 4) where rng.chance(0.5) {
-                    bytes[64 + r * stride + c / 4] |= UInt8(rng.below(4)) << UInt8(2 * (c % 4))
+        var bytes = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: scale, trits: trits, packing: packing)
+        // Junk in the padding (even illegal codes) must be ignored: whole
+        // padding bytes (rows past R, steps past C) and, in 2-bit packing,
+        // the codes past C in a row's last byte.
+        if rng.chance(0.3) {
+            let steps = TernaryMatrix.steps(cols: cols, packing: packing)
+            for g in 0..<TernaryMatrix.groups(rows: rows) {
+                for s in 0..<steps {
+                    for j in 0..<TernaryMatrix.groupRows where rng.chance(0.5) {
+                        let r = g * TernaryMatrix.groupRows + j, c = s * k
+                        let o = TernaryMatrix.headerBytes + (g * steps + s) * TernaryMatrix.beatBytes + j
+                        if r >= rows || c >= cols {
+                            bytes[o] = UInt8(rng.below(256))
+                        } else if packing == .twoBit && c + k > cols {
+                            for d in (cols - c)..<k { bytes[o] |= UInt8(rng.below(4)) << UInt8(2 * d) }
+                        }
+                    }
                 }
             }
         }
         if illegalInside {
             let r = rng.below(rows), c = rng.below(cols)
-            let i = 64 + r * stride + c / 4, shift = UInt8(2 * (c % 4))
-            bytes[i] = (bytes[i] & ~(3 << shift)) | (0b10 << shift)
+            let (o, d) = TernaryMatrix.location(row: r, col: c, cols: cols, packing: packing)
+            if packing == .twoBit {
+                let shift = UInt8(2 * d)
+                bytes[o] = (bytes[o] & ~(3 << shift)) | (0b10 << shift)
+            } else {
+                bytes[o] = UInt8(243 + rng.below(13))
+            }
         }
         data += bytes
-        matrices.append(Matrix(address: at, rows: rows, cols: cols))
+        matrices.append(Matrix(address: at, rows: rows, cols: cols, packing: packing))
     }
 
     // MARK: Registers
@@ -240,7 +257,7 @@ private struct Generator {
         return UInt32(4 * w)
     }
 
-    var memorySize: Int { (data.count + 63) / 64 * 64 }
+    var memorySize: Int { (data.count + TernaryMatrix.alignment - 1) / TernaryMatrix.alignment * TernaryMatrix.alignment }
 
     // MARK: Instructions
 
@@ -305,10 +322,10 @@ private struct Generator {
             let x = vreg(), s = sreg(), q = vreg()
             emit(Instruction(.absmax, rd: s, ra: x))
             emit(Instruction(.quant, rd: q, ra: x, rb: s))
-            emit(Instruction(.tmatmul, rd: vreg(), ra: q, rb: s, imm: UInt32(m.address)))
+            emit(Instruction(.tmatmul, rd: vreg(), ra: q, rb: s, mode: m.packing.rawValue, imm: UInt32(m.address)))
         } else {
             let a = vreg(), s = sreg()
-            emit(Instruction(.tmatmul, rd: vreg(), ra: a, rb: s, imm: UInt32(m.address)))
+            emit(Instruction(.tmatmul, rd: vreg(), ra: a, rb: s, mode: m.packing.rawValue, imm: UInt32(m.address)))
         }
     }
 
@@ -342,7 +359,7 @@ private struct Generator {
             default:
                 let m = matrices[0]
                 let word = Instruction(.tmatmul, rd: vreg(), ra: vreg(), rb: sreg(), imm: UInt32(m.address)).word
-                code.append(word | UInt64(rng.range(1...255)) << 32)
+                code.append(word | UInt64(rng.range(2...255)) << 32)
             }
         case .addressOutOfRange:
             switch memoryVariant() {
@@ -352,7 +369,7 @@ private struct Generator {
             case 3: emit(Instruction(.sts, ra: sreg(), imm: size))
             default:
                 // A matrix whose header is in memory but whose rows are not.
-                emit(Instruction(.tmatmul, rd: vreg(), ra: vreg(), rb: sreg(), imm: size - 64))
+                emit(Instruction(.tmatmul, rd: vreg(), ra: vreg(), rb: sreg(), imm: size - UInt32(TernaryMatrix.headerBytes)))
             }
         case .misaligned:
             let off = UInt32(rng.range(1...3))
@@ -363,7 +380,7 @@ private struct Generator {
             case 3: emit(Instruction(.sts, ra: sreg(), imm: vectorAddress(1) + off))
             default:
                 let m = matrices[0]
-                emit(Instruction(.tmatmul, rd: vreg(), ra: vreg(), rb: sreg(), imm: UInt32(m.address) + 4 * UInt32(rng.range(1...15))))
+                emit(Instruction(.tmatmul, rd: vreg(), ra: vreg(), rb: sreg(), imm: UInt32(m.address) + 4 * UInt32(rng.range(1...63))))
             }
         case .badSetvl:
             let bad: [UInt32] = [0, UInt32(config.isa.maxVectorLength + 1), UInt32.max, 0x8000_0000,
@@ -371,7 +388,7 @@ private struct Generator {
             emit(Instruction(.setvl, imm: bad[rng.below(bad.count)]))
         case .badMatrixShape, .badWeight:
             let m = badMatrix!
-            emit(Instruction(.tmatmul, rd: vreg(), ra: vreg(), rb: sreg(), imm: UInt32(m.address)))
+            emit(Instruction(.tmatmul, rd: vreg(), ra: vreg(), rb: sreg(), mode: m.packing.rawValue, imm: UInt32(m.address)))
         case .missingHalt:
             break
         }
@@ -383,10 +400,10 @@ private struct Generator {
         layOutData(plant: fault)
         if fault == .badWeight || fault == .badMatrixShape { badMatrix = matrices.last }
         if fault == .addressOutOfRange {
-            // Room for the header-only case: a matrix header in the last 64 bytes.
-            align64()
+            // Room for the header-only case: a matrix header in the last 256 bytes.
+            alignMatrix()
             let at = data.count
-            data += [UInt8](repeating: 0, count: 64)
+            data += [UInt8](repeating: 0, count: TernaryMatrix.headerBytes)
             put32(at, UInt32(rng.range(1...Int64(limit))))
             put32(at + 4, UInt32(rng.range(1...Int64(limit))))
         }

@@ -128,7 +128,7 @@ public enum FaultCode: UInt8, Sendable, Codable, CaseIterable {
         switch self {
         case .illegalInstruction: return "The word does not decode (unknown opcode, nonzero unused field, register beyond the register file, unsupported packing mode)."
         case .addressOutOfRange: return "A load, store or matrix access reaches outside data memory (any byte at or beyond the memory size)."
-        case .misaligned: return "A vector or scalar access address is not a multiple of 4, or a matrix address is not a multiple of 64."
+        case .misaligned: return "A vector or scalar access address is not a multiple of 4, or a matrix address is not a multiple of 256."
         case .badVectorLength: return "setvl outside 1 ... maxVectorLength, or a matrix header with rows or cols outside that range."
         case .badWeight: return "A trit code 10 (binary) inside a matrix's columns."
         case .fetchOutOfRange: return "The program counter ran past the end of the code without a halt."

@@ -45,7 +45,7 @@ public enum Encoding {
     public static let rc = BitField(name: "rc", lsb: 40, width: 4,
         doc: "Reserved for a third source register; must be zero.")
     public static let mode = BitField(name: "mode", lsb: 32, width: 8,
-        doc: "Opcode modifier. tmatmul: weight packing (0 = 2 bits per trit; 1 = 5 trits per byte, reserved and illegal in this version). Must be zero for every other opcode.")
+        doc: "Opcode modifier. tmatmul: weight packing (0 = 2 bits per trit; 1 = 5 trits per byte, base 3). Must be zero for every other opcode.")
     public static let imm = BitField(name: "imm", lsb: 0, width: 32,
         doc: "32-bit address or immediate (by operand kind). Zero when unused.")
     public static let fields: [BitField] = [op, rd, ra, rb, rc, mode, imm]
@@ -67,9 +67,9 @@ public enum Encoding {
 public enum WeightPacking: UInt8, Sendable, Codable, CaseIterable {
     /// 2 bits per trit, 256 trits per 64-byte beat.
     case twoBit = 0
-    /// 5 trits per byte, base 3 (reserved: decodes as illegal in this version).
+    /// 5 trits per byte, base 3 (1.6 bits per trit), 320 trits per 64-byte beat.
     case base3 = 1
-    public var supported: Bool { self == .twoBit }
+    public var supported: Bool { true }
 }
 
 /// What an operand means and how the assembler writes it.
@@ -239,7 +239,7 @@ public enum InstructionSet {
         spec(.tmatmul, [v("vd", .rd), v("va", .ra), s("sb", .rb), addr], .ternary, .vector,
              "Ternary matrix (streamed from memory) times an int8 vector, rescaled.",
              "Reads the matrix header at `addr` (rows R, cols C, weight scale ws = mean|W| in Q.F), then for r < R: `acc = sum_{c<C} W[r][c] * va[c]` (exact, |acc| < 2^24), `vd[r] = sat32(rshr(acc * K, F))` with `K = round(ws * sb / 127)` in Q.(2F). Each `va[c]` is read as its low 8 bits, sign-extended (int8 codes from `quant`); `sb` is the activation scale from `absmax`. Writes R elements regardless of VL.",
-             faults: ["misaligned (addr not a multiple of 64)", "address-out-of-range", "bad-vector-length (R or C outside 1 ... maxVectorLength)", "bad-weight (trit code 10 inside the matrix)"],
+             faults: ["misaligned (addr not a multiple of 256)", "address-out-of-range", "bad-vector-length (R or C outside 1 ... maxVectorLength)", "bad-weight (an illegal code inside the matrix: 2-bit code 10, base-3 byte above 242)"],
              paper: true),
         spec(.norm, [v("vd", .rd), v("va", .ra), v("vb", .rb), OperandSpec("eps", .eps, .imm)], .reduction, .vector,
              "RMSNorm with weight vector vb and epsilon eps.",

@@ -1,19 +1,69 @@
 /// Ternary weight matrices in data memory, as `tmatmul` reads them.
 ///
-/// Layout at a 64-byte aligned address A:
-/// - header, one 64-byte beat: bytes 0-3 rows R (u32 LE), 4-7 cols C (u32 LE),
-///   8-11 weight scale ws = mean|W| (i32 LE, Q.F), 12-63 reserved (written as
-///   zero, ignored by the core);
-/// - R rows, each `stride = ceil(C / 256) * 64` bytes (whole 512-bit beats),
-///   starting at A + 64 + r * stride. Trit c of a row lives in byte c / 4,
-///   bits [2(c mod 4) + 1 : 2(c mod 4)] (first trit in the least significant bits).
-/// - Codes: 00 = 0, 01 = +1, 11 = -1, 10 = illegal (bad-weight fault when
-///   inside the C columns). Codes in the padding past column C are ignored.
+/// The layout is row-interleaved so that a core of any width streams it at
+/// full rate: one 64-byte beat holds one byte of each of 64 rows, and a byte
+/// holds the next `k` trits of its row (k = 4 for 2-bit packing, 5 for
+/// base-3 packing). A datapath keeps 64 row accumulators and adds `k`
+/// products per row and byte, with the same `k` activations broadcast to
+/// every row: no adder tree across a row, no waste when C is not a multiple
+/// of a beat, and B beats per cycle are simply B consecutive column steps.
+///
+/// Layout at a 256-byte aligned address A (256 bytes = four 64-byte beats,
+/// so the data starts on a bank boundary for 1, 2 or 4 interleaved banks):
+/// - header, 256 bytes: bytes 0-3 rows R (u32 LE), 4-7 cols C (u32 LE),
+///   8-11 weight scale ws = mean|W| (i32 LE, Q.F), 12-255 reserved (written
+///   as zero, ignored by the core);
+/// - then `ceil(R / 64)` row groups of `steps * 64` bytes each, with
+///   `steps = ceil(ceil(C / k) / 4) * 4` column steps (a multiple of four
+///   beats, for the same reason);
+/// - byte `s * 64 + j` of group g holds trits `k*s ..< k*s + k` of row
+///   `64 g + j`.
+/// - 2-bit byte (packing 0): trit `k*s + i` in bits [2i+1 : 2i]; codes 00 = 0,
+///   01 = +1, 11 = -1, 10 = illegal.
+/// - base-3 byte (packing 1): value `sum_i d_i * 3^i` with digit d = 0 for 0,
+///   1 for +1, 2 for -1 (so a zero byte is five zero trits); 243 ... 255 are
+///   illegal.
+/// - An illegal code (or base-3 byte) is a `bad-weight` fault when it covers
+///   a row below R and a column below C; padding is ignored.
 public enum TernaryMatrix {
-    public static let headerBytes = 64
+    public static let headerBytes = 256
+    public static let alignment = 256
+    /// The ISA beat: one byte of each row of a group.
     public static let beatBytes = 64
-    public static let tritsPerBeat = 256
-    public static let alignment = 64
+    public static let groupRows = 64
+    /// Column steps per group are padded to a multiple of this (the most banks).
+    public static let stepMultiple = 4
+
+    public static func tritsPerByte(_ p: WeightPacking) -> Int { p == .twoBit ? 4 : 5 }
+
+    /// Column steps (bytes per row) of one group, padded.
+    public static func steps(cols: Int, packing p: WeightPacking = .twoBit) -> Int {
+        let k = tritsPerByte(p)
+        let raw = (cols + k - 1) / k
+        return (raw + stepMultiple - 1) / stepMultiple * stepMultiple
+    }
+    public static func groups(rows: Int) -> Int { (rows + groupRows - 1) / groupRows }
+    public static func groupBytes(cols: Int, packing p: WeightPacking = .twoBit) -> Int {
+        steps(cols: cols, packing: p) * beatBytes
+    }
+    /// 64-byte beats of weights after the header.
+    public static func weightBeats(rows: Int, cols: Int, packing p: WeightPacking = .twoBit) -> Int {
+        groups(rows: rows) * steps(cols: cols, packing: p)
+    }
+    public static func totalBytes(rows: Int, cols: Int, packing p: WeightPacking = .twoBit) -> Int {
+        headerBytes + weightBeats(rows: rows, cols: cols, packing: p) * beatBytes
+    }
+
+    /// Offset from A of the byte holding trit (row, col), and the trit's
+    /// position inside it (0 ..< k).
+    public static func location(row: Int, col: Int, cols: Int, packing p: WeightPacking = .twoBit) -> (offset: Int, digit: Int) {
+        let k = tritsPerByte(p)
+        let group = row / groupRows, lane = row % groupRows
+        let offset = headerBytes + group * groupBytes(cols: cols, packing: p) + (col / k) * beatBytes + lane
+        return (offset, col % k)
+    }
+
+    // MARK: - Codes
 
     public static func code(_ t: Int8) -> UInt8 {
         switch t { case 1: return 0b01; case -1: return 0b11; default: return 0b00 }
@@ -22,27 +72,91 @@ public enum TernaryMatrix {
     public static func trit(_ code: UInt8) -> Int8? {
         switch code & 3 { case 0b00: return 0; case 0b01: return 1; case 0b11: return -1; default: return nil }
     }
+    /// Base-3 digit of a trit.
+    public static func digit(_ t: Int8) -> Int { t == 1 ? 1 : t == -1 ? 2 : 0 }
+    static let powersOf3 = [1, 3, 9, 27, 81]
 
-    public static func rowStride(cols: Int) -> Int { (cols + tritsPerBeat - 1) / tritsPerBeat * beatBytes }
-    public static func totalBytes(rows: Int, cols: Int) -> Int { headerBytes + rows * rowStride(cols: cols) }
+    /// Trits of one byte, `k` of them; nil when the byte is illegal in the
+    /// first `valid` trits (a 2-bit code 10 there, or any base-3 byte >= 243).
+    public static func decode(_ byte: UInt8, packing p: WeightPacking, valid: Int = 5) -> [Int8]? {
+        switch p {
+        case .twoBit:
+            var out = [Int8]()
+            for i in 0..<4 {
+                guard let t = trit(byte >> UInt8(2 * i)) else {
+                    if i < valid { return nil }
+                    out.append(0); continue
+                }
+                out.append(t)
+            }
+            return out
+        case .base3:
+            guard byte < 243 else { return valid > 0 ? nil : [0, 0, 0, 0, 0] }
+            var v = Int(byte)
+            return (0..<5).map { _ in
+                let d = v % 3; v /= 3
+                return d == 1 ? 1 : d == 2 ? -1 : 0
+            }
+        }
+    }
 
-    /// Packs a matrix (row-major trits in {-1, 0, 1}) with its header.
-    public static func pack(rows: Int, cols: Int, weightScale: Int32, trits: [Int8]) -> [UInt8] {
-        precondition(trits.count == rows * cols)
-        var out = [UInt8](repeating: 0, count: totalBytes(rows: rows, cols: cols))
+    /// Writes trit t at digit `digit` of `byte` (which holds zero trits there).
+    public static func place(_ t: Int8, digit: Int, into byte: inout UInt8, packing p: WeightPacking) {
+        switch p {
+        case .twoBit: byte |= code(t) << UInt8(2 * digit)
+        case .base3: byte &+= UInt8(self.digit(t) * powersOf3[digit])
+        }
+    }
+
+    /// Writes the 256-byte header at the start of `out`.
+    public static func writeHeader(rows: Int, cols: Int, weightScale: Int32, into out: inout [UInt8], at base: Int = 0) {
         func put32(_ off: Int, _ v: UInt32) {
-            for k in 0..<4 { out[off + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
+            for k in 0..<4 { out[base + off + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
         }
         put32(0, UInt32(truncatingIfNeeded: rows))
         put32(4, UInt32(truncatingIfNeeded: cols))
         put32(8, UInt32(bitPattern: weightScale))
-        let stride = rowStride(cols: cols)
+    }
+
+    /// Packs a matrix (row-major trits in {-1, 0, 1}) with its header.
+    public static func pack(rows: Int, cols: Int, weightScale: Int32, trits: [Int8],
+                            packing p: WeightPacking = .twoBit) -> [UInt8] {
+        precondition(trits.count == rows * cols)
+        var out = [UInt8](repeating: 0, count: totalBytes(rows: rows, cols: cols, packing: p))
+        writeHeader(rows: rows, cols: cols, weightScale: weightScale, into: &out)
         for r in 0..<rows {
-            let base = headerBytes + r * stride
             for c in 0..<cols {
-                out[base + c / 4] |= code(trits[r * cols + c]) << UInt8(2 * (c % 4))
+                let (o, d) = location(row: r, col: c, cols: cols, packing: p)
+                place(trits[r * cols + c], digit: d, into: &out[o], packing: p)
             }
         }
         return out
+    }
+
+    /// The trits of a packed matrix (row-major), or the first illegal
+    /// (row, col) inside it. `bytes` starts at the header.
+    public static func unpack(_ bytes: [UInt8], rows: Int, cols: Int,
+                              packing p: WeightPacking = .twoBit) -> Result<[Int8], IllegalWeight> {
+        let k = tritsPerByte(p)
+        var out = [Int8](repeating: 0, count: rows * cols)
+        for r in 0..<rows {
+            var c = 0
+            while c < cols {
+                let (o, _) = location(row: r, col: c, cols: cols, packing: p)
+                guard let ts = decode(bytes[o], packing: p, valid: min(k, cols - c)) else {
+                    return .failure(IllegalWeight(row: r, col: c))
+                }
+                for i in 0..<min(k, cols - c) { out[r * cols + c + i] = ts[i] }
+                c += k
+            }
+        }
+        return .success(out)
+    }
+
+    public struct IllegalWeight: Error, Equatable, Sendable {
+        public var row: Int
+        /// First column of the illegal byte.
+        public var col: Int
+        public init(row: Int, col: Int) { self.row = row; self.col = col }
     }
 }

@@ -262,23 +262,24 @@ public final class Machine {
                         detail: "matrix at \(Hex.word(ins.imm)) is \(rowsU) x \(colsU), rows and cols must be 1...\(maxVL)")
         }
         let rows = Int(rowsU), cols = Int(colsU)
-        let stride = TernaryMatrix.rowStride(cols: cols)
-        let total = TernaryMatrix.totalBytes(rows: rows, cols: cols)
+        let packing = WeightPacking(rawValue: ins.mode) ?? .twoBit
+        let total = TernaryMatrix.totalBytes(rows: rows, cols: cols, packing: packing)
         _ = try check(ins.imm, bytes: total, align: TernaryMatrix.alignment)
-        if kernel?.cols != cols { kernel = TernaryKernel(cols: cols) }
+        if kernel?.cols != cols || kernel?.packing != packing { kernel = TernaryKernel(cols: cols, packing: packing) }
         let src = Int(ins.ra) * maxVL
         vregs.withUnsafeBufferPointer { v in
             kernel!.load(UnsafeBufferPointer(rebasing: v[src..<(src + cols)]))
         }
-        let badRow: Int? = memory.withUnsafeBytes { mem in
+        let bad: TernaryMatrix.IllegalWeight? = memory.withUnsafeBytes { mem in
             scratch.withUnsafeMutableBufferPointer { out in
-                kernel!.accumulate(rows: rows, stride: stride,
+                kernel!.accumulate(rows: rows,
                                    weights: UnsafeRawBufferPointer(rebasing: mem[(a + TernaryMatrix.headerBytes)..<(a + total)]),
                                    out: out)
             }
         }
-        if let r = badRow {
-            throw Fault(code: .badWeight, index: pc, detail: "matrix at \(Hex.word(ins.imm)) row \(r) holds the illegal trit code 10")
+        if let b = bad {
+            throw Fault(code: .badWeight, index: pc,
+                        detail: "matrix at \(Hex.word(ins.imm)) holds an illegal weight code at row \(b.row), column \(b.col)")
         }
         let k = Numeric.matmulScale(weightScale: ws, activationScale: sregs[Int(ins.rb)])
         let dst = Int(ins.rd) * maxVL

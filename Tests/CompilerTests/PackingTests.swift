@@ -14,11 +14,17 @@ import TestSupport
         #expect(m.rows == rows.count && m.cols == cols, "\(region)")
         #expect(m.scale == FixedPointConversion.fixed(ws, fracBits: 16), "\(region)")
         #expect(m.trits == trits[(rows.lowerBound * cols)..<(rows.upperBound * cols)].map { Optional($0) }, "\(region)")
-        // Row padding past column C stays zero.
-        let stride = TernaryMatrix.rowStride(cols: cols)
-        for r in 0..<rows.count {
-            let row = plan.address + 64 + r * stride
-            #expect(b.memory[(row + (cols + 3) / 4)..<(row + stride)].allSatisfy { $0 == 0 }, "\(region) row \(r) padding")
+        // Padding (rows past R, columns past C) stays zero.
+        let bytes = Array(b.memory[plan.address..<(plan.address + TernaryMatrix.totalBytes(rows: rows.count, cols: cols))])
+        let steps = TernaryMatrix.steps(cols: cols)
+        for g in 0..<TernaryMatrix.groups(rows: rows.count) {
+            for s in 0..<steps {
+                for j in 0..<64 where g * 64 + j >= rows.count || 4 * s + 4 > cols {
+                    let byte = bytes[256 + (g * steps + s) * 64 + j]
+                    let used = g * 64 + j >= rows.count ? 0 : max(0, cols - 4 * s)
+                    #expect(byte >> UInt8(2 * min(used, 4)) == 0 || used >= 4, "\(region) padding at group \(g) step \(s) lane \(j)")
+                }
+            }
         }
     }
 

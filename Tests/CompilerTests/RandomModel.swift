@@ -75,11 +75,12 @@ func unpackMatrix(_ memory: [UInt8], at address: Int) -> (rows: Int, cols: Int, 
     func u32(_ a: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(memory[a + $1]) << UInt32(8 * $1) } }
     let rows = Int(u32(address)), cols = Int(u32(address + 4))
     let scale = Int32(bitPattern: u32(address + 8))
-    let stride = (cols + 255) / 256 * 64
+    // Written from ISA.md: groups of 64 rows, steps of 4 columns padded to a multiple of 4.
+    let steps = ((cols + 3) / 4 + 3) / 4 * 4
     var trits: [Int8?] = []
     for r in 0..<rows {
         for c in 0..<cols {
-            let byte = memory[address + 64 + r * stride + c / 4]
+            let byte = memory[address + 256 + (r / 64) * steps * 64 + (c / 4) * 64 + r % 64]
             switch (byte >> UInt8(2 * (c % 4))) & 3 {
             case 0: trits.append(0)
             case 1: trits.append(1)

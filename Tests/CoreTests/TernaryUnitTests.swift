@@ -218,22 +218,23 @@ struct TernaryCase {
         var trits = (0..<(rows * cols)).map { _ in Int8(rng.int(-1...1)) }
         if rng.chance(0.2) { trits = trits.map { _ in Int8(1) } }   // extreme sums
         var packed = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: ws, trits: trits)
-        let stride = TernaryMatrix.rowStride(cols: cols)
         var notes: [String] = []
-        // Junk codes (including the illegal 10) in the padding must be ignored.
+        // Junk in the padding (rows past R, steps past C) must be ignored.
         if rng.chance(0.5) {
-            for r in 0..<rows {
-                for c in cols..<(stride * 4) where rng.chance(0.5) {
-                    let at = TernaryMatrix.headerBytes + r * stride + c / 4
-                    packed[at] |= UInt8(rng.int(0...3)) << UInt8(2 * (c % 4))
+            let steps = TernaryMatrix.steps(cols: cols)
+            for g in 0..<TernaryMatrix.groups(rows: rows) {
+                for st in 0..<steps {
+                    for j in 0..<TernaryMatrix.groupRows where rng.chance(0.5) && (g * 64 + j >= rows || st * 4 >= cols) {
+                        packed[TernaryMatrix.headerBytes + (g * steps + st) * 64 + j] = UInt8(rng.int(0...255))
+                    }
                 }
             }
             notes.append("junk padding")
         }
         if rng.chance(0.12) {
             let r = rng.int(0...(rows - 1)), c = rng.int(0...(cols - 1))
-            let at = TernaryMatrix.headerBytes + r * stride + c / 4
-            packed[at] = packed[at] & ~(UInt8(3) << UInt8(2 * (c % 4))) | (UInt8(0b10) << UInt8(2 * (c % 4)))
+            let (at, d) = TernaryMatrix.location(row: r, col: c, cols: cols)
+            packed[at] = packed[at] & ~(UInt8(3) << UInt8(2 * d)) | (UInt8(0b10) << UInt8(2 * d))
             notes.append("illegal code at row \(r) col \(c)")
         }
         if rng.chance(0.08) {

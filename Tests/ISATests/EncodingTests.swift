@@ -85,14 +85,41 @@ import TestSupport
     @Test func ternaryPacking() {
         let trits: [Int8] = [1, -1, 0, 1, 1, 0, 0, -1, 1]
         let b = TernaryMatrix.pack(rows: 1, cols: 9, weightScale: 65536, trits: trits)
-        #expect(b.count == 128)
+        // Header, then one group of 4 steps (3 padded to a multiple of 4) of 64 bytes.
+        #expect(b.count == 256 + 4 * 64)
         #expect(Array(b[0..<12]) == [1, 0, 0, 0, 9, 0, 0, 0, 0, 0, 1, 0])
         // first byte: codes 01, 11, 00, 01 from LSB -> 0b01_00_11_01
-        #expect(b[64] == 0b0100_1101)
-        #expect(b[65] == 0b1100_0001)   // 01, 00, 00, 11
-        #expect(b[66] == 0b01)
-        #expect(TernaryMatrix.rowStride(cols: 256) == 64 && TernaryMatrix.rowStride(cols: 257) == 128)
+        #expect(b[256] == 0b0100_1101)
+        #expect(b[256 + 64] == 0b1100_0001)   // 01, 00, 00, 11
+        #expect(b[256 + 128] == 0b01)
         #expect(TernaryMatrix.trit(0b10) == nil && TernaryMatrix.trit(0b11) == -1)
+
+        // Base 3: digits 1, 2, 0, 1, 1 -> 1 + 6 + 27 + 81; then 0, 0, 2, 1 -> 18 + 27.
+        let b3 = TernaryMatrix.pack(rows: 1, cols: 9, weightScale: 65536, trits: trits, packing: .base3)
+        #expect(b3.count == 256 + 4 * 64)
+        #expect(b3[256] == 115 && b3[256 + 64] == 45)
+        #expect(TernaryMatrix.unpack(b3, rows: 1, cols: 9, packing: .base3) == .success(trits))
+    }
+
+    @Test func ternaryLayoutInterleavesRows() {
+        // Row 70 is lane 6 of group 1; column 11 is step 2 (4 per byte) or 2 (5 per byte).
+        #expect(TernaryMatrix.steps(cols: 512) == 128 && TernaryMatrix.steps(cols: 512, packing: .base3) == 104)
+        let l = TernaryMatrix.location(row: 70, col: 11, cols: 512)
+        #expect(l.offset == 256 + 128 * 64 + 2 * 64 + 6 && l.digit == 3)
+        let l3 = TernaryMatrix.location(row: 70, col: 11, cols: 512, packing: .base3)
+        #expect(l3.offset == 256 + 104 * 64 + 2 * 64 + 6 && l3.digit == 1)
+        var rng = SystemRandomNumberGenerator()
+        for p in WeightPacking.allCases {
+            let rows = 130, cols = 37
+            let t = (0..<(rows * cols)).map { _ in Int8.random(in: -1...1, using: &rng) }
+            let packed = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: 1, trits: t, packing: p)
+            #expect(packed.count == TernaryMatrix.totalBytes(rows: rows, cols: cols, packing: p))
+            #expect(TernaryMatrix.unpack(packed, rows: rows, cols: cols, packing: p) == .success(t))
+            var bad = packed
+            let at = TernaryMatrix.location(row: 129, col: 36, cols: cols, packing: p)
+            bad[at.offset] = p == .twoBit ? 0b10 << UInt8(2 * at.digit) : 250
+            #expect(TernaryMatrix.unpack(bad, rows: rows, cols: cols, packing: p) == .failure(.init(row: 129, col: 36 - at.digit)))
+        }
     }
 }
 
