@@ -23,16 +23,27 @@ struct BlockCodeGenerator {
     private func norm(_ v: Names.NormVector) -> String { Names.norm(layer, v) }
     private func matrix(_ m: Names.Matrix) -> String { Names.matrix(layer, m) }
 
-    /// h_prev and the first norm weights.
-    var loads: [ProgramLine] {
+    /// The loads `body` starts from: the first norm weights, the ones the
+    /// critical path to the first product needs.
+    var criticalLoads: [ProgramLine] {
         [
-            .op("ldv", R.hPrev, Names.state(layer), note: "h_prev"),
             .op("ldv", R.weights[0], norm(.attn)),
             .op("ldv", R.weights[1], norm(.i)),
+        ]
+    }
+
+    /// Loads needed only once i streams: h_prev and the f, g norm weights.
+    var laterLoads: [ProgramLine] {
+        [
+            .op("ldv", R.hPrev, Names.state(layer), note: "h_prev"),
             .op("ldv", R.weights[2], norm(.f)),
             .op("ldv", R.weights[3], norm(.g)),
         ]
     }
+
+    /// Every load `body` expects, when they can all be issued early (while
+    /// the previous layer's last product streams).
+    var loads: [ProgramLine] { criticalLoads + laterLoads }
 
     /// norm + absmax + quant: a projection's input, ready for `tmatmul`.
     private func quantized(_ dst: String, _ src: String, weight: String, scale: String, _ what: String) -> [ProgramLine] {
@@ -43,15 +54,23 @@ struct BlockCodeGenerator {
         ]
     }
 
-    var body: [ProgramLine] {
+    /// The block; `deferred` lines (loads the first product does not need)
+    /// are issued right after i's product, where they cost no time.
+    func body(deferred: [ProgramLine] = []) -> [ProgramLine] {
         let l = layer
         let s = R.scales
-        var out: [ProgramLine] = [.comment("layer \(l): a = rmsnorm(x, attn_norm)")]
-        out.append(.op("norm", R.a, R.x, R.weights[0], eps, note: "a"))
+        // Norm folding: every rmsnorm followed by a projection's own norm is
+        // replaced by its weight product alone. The projection's norm is
+        // scale-invariant, so the dropped 1 / rms only moves eps (relative
+        // change about eps * mean(x^2), docs/compiler.md); it saves a
+        // reduction pass on the critical path.
+        var out: [ProgramLine] = [.comment("layer \(l): a = x * attn_norm (the rms factor cancels in the i, f, g norms)")]
+        out.append(.op("mul", R.a, R.x, R.weights[0], note: "a"))
 
         out.append(.comment("layer \(l): i, f, g = BitLinear_{i,f,g}(a), streamed back to back"))
         out += quantized(R.i, R.a, weight: R.weights[1], scale: s[0], "i_proj")
         out.append(.op("tmatmul", R.i, R.i, s[0], matrix(.i), note: "i = BitLinear_i(a)"))
+        out += deferred
         out += quantized(R.f, R.a, weight: R.weights[2], scale: s[1], "f_proj")
         out += quantized(R.g, R.a, weight: R.weights[3], scale: s[2], "g_proj")
         out.append(.op("ldv", R.weights[0], norm(.gOut)))
@@ -71,16 +90,16 @@ struct BlockCodeGenerator {
         out.append(.op("mac", R.i, R.f, R.hPrev, note: "h = i + f * h_prev"))
         out.append(.op("silu", R.siluH, R.i, note: "silu(h)"))
 
-        out.append(.comment("layer \(l): o = BitLinear_o(rmsnorm(g, g_norm) * silu(h)); r1 = x + o"))
-        out.append(.op("norm", R.g, R.g, R.weights[0], eps, note: "rmsnorm(g, g_norm)"))
+        out.append(.comment("layer \(l): o = BitLinear_o(g * g_norm * silu(h)) (the rms factor of g cancels in o's norm); r1 = x + o"))
+        out.append(.op("mul", R.g, R.g, R.weights[0], note: "g * g_norm"))
         out.append(.op("sv", R.i, Names.state(l), note: "h, for the next token"))
         out.append(.op("mul", R.g, R.g, R.siluH))
         out += quantized(R.g, R.g, weight: R.weights[1], scale: s[3], "o_proj")
         out.append(.op("tmatmul", R.g, R.g, s[3], matrix(.o), note: "o = BitLinear_o(...)"))
         out.append(.op("add", R.x, R.x, R.g, note: "r1 = x + o"))
 
-        out.append(.comment("layer \(l): u = BitLinear_gate(rmsnorm(r1, mlp_norm)); gate, up = u[0:I], u[I:2I]"))
-        out.append(.op("norm", R.a, R.x, R.weights[2], eps, note: "m"))
+        out.append(.comment("layer \(l): u = BitLinear_gate(r1 * mlp_norm) (the rms factor cancels in gate's norm); gate, up = u[0:I], u[I:2I]"))
+        out.append(.op("mul", R.a, R.x, R.weights[2], note: "m"))
         out += quantized(R.a, R.a, weight: R.weights[3], scale: s[4], "gate_proj")
         out.append(.op("tmatmul", R.i, R.a, s[4], matrix(.gate), note: "gate"))
         out.append(.op("setvl", String(intermediate), note: "I"))

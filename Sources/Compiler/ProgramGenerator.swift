@@ -26,17 +26,21 @@ struct ProgramGenerator {
     /// The whole token step.
     var code: [ProgramLine] {
         let d = String(config.hiddenSize)
+        let first = block(layers.lowerBound)
         var out: [ProgramLine] = [
             .op("setvl", d, note: "d"),
-            .op("li", R.one, "1.0"),
-            .op("bcast", R.ones, R.one, note: "ones, for 1 - f"),
             .op("ldv", R.x, "INPUT", note: "x"),
         ]
-        out += block(layers.lowerBound).loads
+        out += first.criticalLoads
+        // Off the critical path to the first product: issued while it streams.
+        let startDeferred: [ProgramLine] = first.laterLoads + [
+            .op("li", R.one, "1.0"),
+            .op("bcast", R.ones, R.one, note: "ones, for 1 - f"),
+        ]
         for l in layers {
             out.append(.blank)
             out.append(.comment("==== layer \(l) ===="))
-            out += block(l).body
+            out += block(l).body(deferred: l == layers.lowerBound ? startDeferred : [])
             out.append(.op("setvl", d, note: "d"))
             if l < layers.upperBound {
                 out.append(.comment("layer \(l + 1): early loads, while layer \(l)'s z streams"))
@@ -55,8 +59,8 @@ struct ProgramGenerator {
     /// Final norm, lm_head's norm and quantization once, then one `tmatmul`
     /// and store per chunk of at most max-VL rows.
     var headCode: [ProgramLine] {
-        var out: [ProgramLine] = [.blank, .comment("==== head: logits = BitLinear_lm_head(rmsnorm(h, model.norm)) ====")]
-        out.append(.op("norm", R.a, R.x, R.weights[0], epsOperand, note: "rmsnorm(h, model.norm)"))
+        var out: [ProgramLine] = [.blank, .comment("==== head: logits = BitLinear_lm_head(h * model.norm) (the rms factor cancels in lm_head's norm) ====")]
+        out.append(.op("mul", R.a, R.x, R.weights[0], note: "h * model.norm"))
         out.append(.op("norm", R.a, R.a, R.weights[1], epsOperand, note: "lm_head.norm"))
         out.append(.op("absmax", R.scales[0], R.a))
         out.append(.op("quant", R.a, R.a, R.scales[0]))

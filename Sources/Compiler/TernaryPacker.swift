@@ -19,8 +19,8 @@ enum TernaryPacker {
         let per = (rows.count + blocks - 1) / blocks
         w.withUnsafeBufferPointer { buf in
             let source = SharedFloats(buf)
-            DispatchQueue.concurrentPerform(iterations: blocks) { k in
-                let lo = k * per, hi = min(rows.count, lo + per)
+            DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                let lo = block * per, hi = min(rows.count, lo + per)
                 guard lo < hi else { return }
                 for r in lo..<hi {
                     let src = (rows.lowerBound + r) * cols
