@@ -144,15 +144,18 @@ import TestSupport
         out: .zero 2080
         """
 
-    /// Reads at the maximum VL as the very first vector instruction.
+    /// Writes and reads at the maximum VL as the very first vector
+    /// instructions: the clear of v5 must not overwrite what `ldv` wrote.
     static let readsAtMaximumFirst = """
+        ldv v5, out
         sv v0, out
         mv v1, v2
         quant v3, v4, s0
         sv v3, out + 512
+        sv v5, out + 1024
         halt
         .org 0
-        out: \(words(256))
+        out: \(words(384))
         """
 
     /// Registers start at 0 on every start, although the clear overlaps execution.
