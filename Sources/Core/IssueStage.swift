@@ -57,11 +57,12 @@ struct IssueStage {
         let faultCode = m.reg("fault_code", .uint(DispatchPort.faultBits), reset: 0)
         let faultIndex = m.reg("fault_index", .uint(32), reset: 0)
 
-        // Clearing the vector registers after start (the ISA's registers start at 0).
-        let clearing = m.reg("clearing", .bool, reset: false)
-        let clearChunk = m.reg("clear_chunk", .uint(p.chunkBits), reset: 0)
-        units.registerFile.clear_valid.set(clearing)
-        units.registerFile.clear_chunk.set(clearChunk)
+        // The register file clears the vector registers after start (the ISA's
+        // registers start at 0) while instructions run: an instruction waits only
+        // until the chunks it can touch, ceil(VL / vectorLanes), are cleared.
+        let progressBits = VectorRegisterFile.progressBits(p)
+        let allChunks = lit(p.chunksPerRegister, width: progressBits)
+        let vlChunks = m.reg("vl_chunks", .uint(progressBits), reset: allChunks)
 
         let retireQueue = m.instance(FIFO(width: Self.entryFields.map(\.width).reduce(0, +), depth: TritCore.retireDepth), "retire_queue")
         let completions = units.units.map { u in
@@ -116,9 +117,14 @@ struct IssueStage {
         let isControl = decoder.unit == unitCode(.control)
         let pastEnd = fetch.head_past_end, legal = decoder.legal
         let vlInRange = imm != 0 && imm <= lit(p.isa.maxVectorLength, width: 32)
-        let canIssue = m.wire("can_issue", running && !clearing && !draining && !unitFault && fetch.head_valid)
+        // `tmatmul` touches R rows, unknown until its header arrives: it waits for the whole clear.
+        let chunksTouched = mux(op == code(.tmatmul), allChunks, vlChunks)
+        let cleared = units.registerFile.cleared
+        let clearedEnough = (0..<vregs).reversed().map { r in cleared[r] >= chunksTouched }
+        let clearWait = m.wire("clear_wait", ((sourcesV | destV) & ~cat(clearedEnough)) != 0)
+        let canIssue = m.wire("can_issue", running && !draining && !unitFault && fetch.head_valid)
         let ready = m.wire("ready",
-            pastEnd || !legal || (isControl && !hazard) || (!isControl && unitFree && !hazard && memoryOrderOK))
+            pastEnd || !legal || (isControl && !hazard) || (!isControl && unitFree && !hazard && memoryOrderOK && !clearWait))
         let fire = m.wire("fire", canIssue && ready && retireQueue.in_ready)
         let executes = m.wire("executes", fire && !pastEnd && legal)
         fetch.pop.set(fire && !pastEnd)
@@ -191,10 +197,15 @@ struct IssueStage {
                 }
             }
         }
+        // VL in chunks, ceil(VL / vectorLanes) (a power of two), ready for the clear check.
+        let newVL = imm.truncate(to: p.vlBits).extend(to: p.vlBits + 1)
+        let newChunks = (newVL + lit(p.vectorLanes - 1, width: p.vlBits + 1)) >> addressWidth(p.vectorLanes)
         m.when(start) {
             vl.set(lit(p.isa.maxVectorLength, width: p.vlBits))
+            vlChunks.set(allChunks)
         }.elseWhen(executes && isSetvl && vlInRange) {
             vl.set(imm.truncate(to: p.vlBits))
+            vlChunks.set(newChunks.width! > progressBits ? newChunks.truncate(to: progressBits) : newChunks.extend(to: progressBits))
         }
 
         // MARK: Retirement, in program order.
@@ -238,13 +249,7 @@ struct IssueStage {
         }.elseWhen(unitFault || (fire && (dispatchFault != 0 || (executes && isHalt)))) {
             draining.set(true)
         }
-        m.when(start) {
-            clearing.set(true)
-            clearChunk.set(0)
-        }.elseWhen(clearing) {
-            clearChunk.set(clearChunk + 1)
-            m.when(clearChunk == lit(p.chunksPerRegister - 1, width: p.chunkBits)) { clearing.set(false) }
-        }
+        units.registerFile.clear_start.set(start)
 
         // MARK: Outputs.
         let record: [(String, Signal)] = [

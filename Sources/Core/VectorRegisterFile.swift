@@ -6,8 +6,13 @@ import HDL
 /// one cycle of latency; each named write port writes the masked lanes of
 /// one chunk. The issue stage guarantees that two write ports never target
 /// the same register in one cycle (a register has at most one pending writer).
-/// `clear_valid` zeroes chunk `clear_chunk` of every register at once (the
-/// core clears the registers at start: the ISA's registers start at 0).
+///
+/// Clearing (the ISA's registers start at 0): `clear_start` restarts it, then
+/// each register zeroes one chunk per cycle from chunk 0 up, through its own
+/// write port, pausing in the cycles a unit writes that register.
+/// `cleared[r]` is the number of chunks of register `r` already zeroed
+/// (`chunksPerRegister` when done). The issue stage lets an instruction touch
+/// only chunks below it, so the clear never overwrites a result.
 public struct VectorRegisterFile: Module {
     public let params: CoreParameters
     public let readPorts: [String]
@@ -20,6 +25,9 @@ public struct VectorRegisterFile: Module {
     }
 
     public var name: String { "VectorRegisterFile" }
+
+    /// Bits of a clear progress count, 0 ... chunksPerRegister inclusive.
+    public static func progressBits(_ p: CoreParameters) -> Int { addressWidth(p.chunksPerRegister + 1) }
     public var parameters: [Parameter] {
         [Parameter("V", params.isa.vectorRegisters), Parameter("N", params.vectorLanes),
          Parameter("C", params.chunksPerRegister), Parameter("R", readPorts.count), Parameter("W", writePorts.count)]
@@ -39,20 +47,32 @@ public struct VectorRegisterFile: Module {
              chunk: m.input("\(name)_chunk", .uint(p.chunkBits)), mask: m.input("\(name)_mask", .uint(p.vectorLanes)),
              data: m.input("\(name)_data", chunk))
         }
-        let clearValid = m.input("clear_valid", .bool)
-        let clearChunk = m.input("clear_chunk", .uint(p.chunkBits))
+        let clearStart = m.input("clear_start", .bool)
+        let progressType = HWType.uint(Self.progressBits(p))
+        let allChunks = lit(p.chunksPerRegister, width: Self.progressBits(p))
         let chunkAddress = { (c: Signal) -> Signal in
             let width = addressWidth(p.chunksPerRegister)
             return c.width! == width ? c : c.truncate(to: width)
         }
 
         var readData: [[Signal]] = Array(repeating: [], count: reads.count)
+        var progress: [Signal] = []
         for r in 0..<p.isa.vectorRegisters {
             let mem = m.memory("v\(r)", depth: Swift.max(2, p.chunksPerRegister), of: chunk, laneMask: true)
             // The writer of this register this cycle (at most one; the first wins otherwise).
             let hits = writes.map { w in w.valid && w.reg == lit(r, width: p.vregBits) }
+            let written = hits.reduce(Signal.no) { $0 || $1 }
+            // Nothing to clear until the first start.
+            let cleared = m.reg("cleared\(r)", progressType, reset: allChunks)
+            let clearing = cleared != allChunks && !written
+            m.when(clearStart) {
+                cleared.set(lit(0, width: Self.progressBits(p)))
+            }.elseWhen(clearing) {
+                cleared.set(cleared + 1)
+            }
+            progress.append(cleared)
             let port = mem.write()
-            port.enable.set(hits.reduce(clearValid) { $0 || $1 })
+            port.enable.set(written || clearing)
             // Built from the last port up, so the first listed hit is the outermost choice.
             let last = writes[writes.count - 1]
             var address = chunkAddress(last.chunk), mask = last.mask, data = last.data
@@ -61,15 +81,16 @@ public struct VectorRegisterFile: Module {
                 mask = mux(hit, w.mask, mask)
                 data = mux(hit, w.data, data)
             }
-            port.address.set(mux(clearValid, chunkAddress(clearChunk), address))
-            port.mask!.set(mask | mux(clearValid, lit((1 << p.vectorLanes) - 1, width: p.vectorLanes), lit(0, width: p.vectorLanes)))
-            port.data.set(mux(clearValid, lit(.zero(chunk.width), chunk), data))
+            port.address.set(mux(clearing, chunkAddress(cleared), address))
+            port.mask!.set(mux(clearing, lit((1 << p.vectorLanes) - 1, width: p.vectorLanes), mask))
+            port.data.set(mux(clearing, lit(.zero(chunk.width), chunk), data))
             for (i, rd) in reads.enumerated() {
                 let read = mem.read()
                 read.address.set(chunkAddress(rd.chunk))
                 readData[i].append(read.data)
             }
         }
+        m.output("cleared", .vec(progressType, count: p.isa.vectorRegisters)).set(vec(progress))
         for (i, rd) in reads.enumerated() {
             let selected = m.regNext("\(readPorts[i])_sel", rd.reg)
             if p.isa.vectorRegisters == 1 {

@@ -70,9 +70,14 @@ final class CoreDriver {
         return (codeBase, data.count)
     }
 
+    /// Cycles from the start to each retirement of the last `run`.
+    private(set) var retireCycles: [Int] = []
+
     /// Runs until halted or faulted (or `maxCycles`), returning the records.
     func run(maxCycles: Int = 100_000) throws -> [RetireRecord] {
         try writeCSR(.control, 1)
+        let start = cycle
+        retireCycles = []
         var records: [RetireRecord] = []
         for _ in 0..<maxCycles {
             try sim.eval()
@@ -82,6 +87,7 @@ final class CoreDriver {
                     destination: InstructionDecoder.destinations[Int(try sim.peek("retire_dest"))],
                     destinationIndex: UInt32(try sim.peek("retire_dest_index")), count: UInt32(try sim.peek("retire_count")),
                     digest: UInt32(try sim.peek("retire_digest"))))
+                retireCycles.append(cycle - start)
             }
             if try sim.peekBool("halted") || sim.peekBool("faulted") { break }
             try tick()

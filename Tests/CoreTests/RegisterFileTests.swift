@@ -6,7 +6,7 @@ import ISA
 import Testing
 import TestSupport
 
-/// The vector register file and the digest against Swift models.
+/// The vector register file (writes, reads, the per-register clear) and the digest against Swift models.
 @Suite(.serialized) struct RegisterFileTests {
     static let params = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 32), dataBits: 128, lanes: 64)
 
@@ -23,26 +23,36 @@ import TestSupport
         let lanes = p.vectorLanes, chunks = p.chunksPerRegister
         var model = [[Int32]](repeating: [Int32](repeating: 0, count: p.isa.maxVectorLength), count: p.isa.vectorRegisters)
         for name in ["w", "x"] { try sim.poke("\(name)_valid", false) }
-        // Scribble on every register, then clear them all with the clear port.
+        try sim.poke("clear_start", false)
+        // The clear's model: chunks zeroed per register (all of them until the first start).
+        var cleared = [Int](repeating: chunks, count: p.isa.vectorRegisters)
+        let progressBits = VectorRegisterFile.progressBits(p)
+        func checkCleared(_ context: String) throws {
+            let packed = try sim.peek("cleared")
+            let got = (0..<p.isa.vectorRegisters).map { Int(packed >> UInt64($0 * progressBits)) & ((1 << progressBits) - 1) }
+            #expect(got == cleared, "\(context): cleared \(got), expected \(cleared), seed \(seed)")
+        }
+        // Scribble on every register: nothing is cleared before a start.
         for r in 0..<p.isa.vectorRegisters {
             for c in 0..<chunks {
                 try sim.poke("w_valid", true); try sim.poke("w_reg", r); try sim.poke("w_chunk", c)
                 try sim.poke("w_mask", (1 << lanes) - 1); try sim.poke("w_data", elements: [Int](repeating: -7, count: lanes))
                 try sim.step()
+                for lane in 0..<lanes { model[r][c * lanes + lane] = -7 }
             }
         }
         try sim.poke("w_valid", false)
-        for c in 0..<chunks {
-            try sim.poke("clear_valid", true); try sim.poke("clear_chunk", c)
-            try sim.step()
-        }
-        try sim.poke("clear_valid", false)
-        for cycle in 0..<iterations(400) {
+        try sim.eval()
+        try checkCleared("after reset")
+        for cycle in 0..<iterations(600) {
+            // A clear restarts now and then, interleaved with the writes.
+            let clearStart = cycle == 0 || rng.chance(0.03)
+            try sim.poke("clear_start", clearStart)
             // Two writers to distinct registers, two readers anywhere.
             let regs = Array((0..<p.isa.vectorRegisters).shuffled(using: &rng).prefix(2))
             var writes: [(Int, Int, Int, [Int32])] = []
             for (k, name) in ["w", "x"].enumerated() {
-                let valid = rng.chance(0.6)
+                let valid = rng.chance(0.4)
                 let c = rng.int(0...(chunks - 1)), mask = rng.int(0...((1 << lanes) - 1))
                 let data = (0..<lanes).map { _ in Int32(truncatingIfNeeded: rng.next()) }
                 try sim.poke("\(name)_valid", valid); try sim.poke("\(name)_reg", regs[k]); try sim.poke("\(name)_chunk", c)
@@ -61,6 +71,13 @@ import TestSupport
             for (r, c, mask, data) in writes {
                 for lane in 0..<lanes where mask >> lane & 1 == 1 { model[r][c * lanes + lane] = data[lane] }
             }
+            // A register not written this cycle zeroes its next chunk.
+            for r in 0..<p.isa.vectorRegisters where cleared[r] < chunks && !writes.contains(where: { $0.0 == r }) {
+                for lane in 0..<lanes { model[r][cleared[r] * lanes + lane] = 0 }
+                cleared[r] += 1
+            }
+            if clearStart { cleared = [Int](repeating: 0, count: p.isa.vectorRegisters) }
+            try checkCleared("cycle \(cycle)")
             for (rd, want) in zip(reads, expected) {
                 let got = try sim.peekBits("\(rd.port)_data")
                 let values = (0..<lanes).map { Int32(truncatingIfNeeded: got.words[$0 / 2] >> UInt64(32 * ($0 % 2))) }

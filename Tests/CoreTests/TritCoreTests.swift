@@ -28,8 +28,14 @@ import TestSupport
     }
 
     func check(_ source: String, _ p: CoreParameters = small, waitProbability: Double = 0.2, seed: UInt64 = 1) throws {
-        let program = try image(source, p)
         let driver = try CoreDriver(params: p, memoryBytes: 1 << 16, waitProbability: waitProbability, seed: seed)
+        try check(source, on: driver)
+    }
+
+    /// Loads and runs `source` on `driver` (a new start), against a fresh interpreter.
+    func check(_ source: String, on driver: CoreDriver) throws {
+        let p = driver.params
+        let program = try image(source, p)
         let (_, dataSize) = try driver.load(program)
         let records = try driver.run()
         let expected = try interpreterRecords(program, p)
@@ -98,6 +104,77 @@ import TestSupport
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("isa/examples/\(name).s")
         try check(String(contentsOf: url, encoding: .utf8), waitProbability: 0.3, seed: 3)
+    }
+
+    /// Nonzero words for `count` elements, as an assembler `.word` line.
+    static func words(_ count: Int) -> String {
+        ".word " + (0..<count).map { String(($0 * 7919 + 13) % 2001 - 1000) }.joined(separator: ", ")
+    }
+
+    /// Writes every element of every vector register, so a later run sees them only if its start does not clear them.
+    static let dirtyRegisters = "setvl 128\n" + (0..<16).map { "ldv v\($0), src\n" }.joined() + """
+        halt
+        .org 0
+        src: \(words(128))
+        """
+
+    /// Reads registers before writing them, right after start: at VL below the
+    /// maximum (while their clear runs; `ldv v7` writes v7 during its clear),
+    /// then at the maximum (after it).
+    static let readsBeforeWrites = """
+        setvl 5
+        mv v2, v1
+        add v3, v4, v5
+        sv v3, out
+        absmax s1, v6
+        sts s1, out + 20
+        ldv v7, src
+        mac v8, v7, v9
+        setvl 128
+        sv v7, out + 32
+        sv v8, out + 544
+        bcast v10, s1
+        mac v11, v10, v10
+        sv v11, out + 1056
+        norm v12, v13, v14, 1e-6
+        sv v12, out + 1568
+        halt
+        .org 0
+        src: \(words(128))
+        out: .zero 2080
+        """
+
+    /// Writes and reads at the maximum VL as the very first vector
+    /// instructions: the clear of v5 must not overwrite what `ldv` wrote.
+    static let readsAtMaximumFirst = """
+        ldv v5, out
+        sv v0, out
+        mv v1, v2
+        quant v3, v4, s0
+        sv v3, out + 512
+        sv v5, out + 1024
+        halt
+        .org 0
+        out: \(words(384))
+        """
+
+    /// Registers start at 0 on every start, although the clear overlaps execution.
+    @Test func registersReadBeforeWrittenAreZero() throws {
+        let driver = try CoreDriver(params: Self.small, memoryBytes: 1 << 16, waitProbability: 0.2, seed: 5)
+        for program in [Self.dirtyRegisters, Self.readsBeforeWrites, Self.dirtyRegisters, Self.readsAtMaximumFirst,
+                        Self.readsBeforeWrites, Self.readsBeforeWrites] {
+            try check(program, on: driver)
+        }
+    }
+
+    /// The clear is hidden: at a small VL, vector instructions retire before a full clear would have ended.
+    @Test func clearOverlapsExecution() throws {
+        let driver = try CoreDriver(params: Self.small, memoryBytes: 1 << 16)
+        try check(Self.dirtyRegisters, on: driver)
+        try check("setvl 4\nsv v1, 0\nhalt\n.org 0\n.zero 16", on: driver)
+        let clear = Self.small.chunksPerRegister
+        #expect(driver.retireCycles.count == 3 && driver.retireCycles[1] < clear,
+                "retired at cycles \(driver.retireCycles), the clear takes \(clear)")
     }
 
     /// Memory that never answers: the core reports `timeout` instead of hanging.
