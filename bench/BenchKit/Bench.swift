@@ -43,8 +43,8 @@ public enum Bench {
             }
         }
         section("synthesis") {
-            if !options.synthesis {
-                r.synthesisSkipped = "turned off for this run"
+            if !options.synthesis || sweep.synthesis.isEmpty {
+                r.synthesisSkipped = sweep.synthesis.isEmpty ? "this sweep has no synthesis points" : "turned off for this run"
             } else if !Synthesis.available {
                 r.synthesisSkipped = "yosys is not installed"
             } else {

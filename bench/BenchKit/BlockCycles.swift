@@ -35,7 +35,7 @@ final class CoreModels {
     func model(_ p: CoreParameters) throws -> TestBenchModel {
         let key = p.banks
         if let m = models[key], m.parameters == p { return m }
-        log("core model: \(p.banks) bank(s), \(p.dataBits)-bit beats, \(p.lanes) lanes, max VL \(p.isa.maxVectorLength) (Verilator; cached after the first build)")
+        log("core model: \(Sweep.describe(p)) (Verilator; cached after the first build)")
         let clock = Date()
         let m = try TestBenchModel(design: elaborate(TritCore(params: p)), parameters: p)
         buildSeconds[key] = m.library.build.cacheHit ? 0 : Date().timeIntervalSince(clock)

@@ -13,8 +13,8 @@ enum BlockSection {
             "Each block is block 0 of a synthetic one-layer checkpoint of that shape (`SyntheticCheckpoint`, seed 1, "
                 + "I from MODEL.md), compiled for the core and run for one token (the embedding of token 1) on the generated "
                 + "core in Verilator, in lock step with the interpreter (`Runner.BuildSession` with `.cosimulation`). "
-                + "Core: \(p.dataBits)-bit beats, \(p.lanes) ternary lanes, max VL \(p.isa.maxVectorLength), "
-                + "\(s.banks.map(String.init).joined(separator: ", ")) bank(s); memory latency \(s.latency) cycles and "
+                + "Core: \(Sweep.describe(p, banks: false)), \(s.banks.map(String.init).joined(separator: ", ")) "
+                + "bank(s); memory latency \(s.latency) cycles and "
                 + "back-pressure \(s.backpressure) (`waitrequest` with that probability per cycle and bank, read-data gaps "
                 + "at half of it), as in `make demo`.",
             "",

@@ -10,6 +10,8 @@ struct BarChart {
     var groups: [(label: String, bars: [[Double]])]
     var barNames: [String]
     var segmentNames: [String] = []
+    /// Segment colours; the last segment is grey by default (idle, the rest).
+    var segmentColors: [String]? = nil
     var log = false
 
     func svg() -> String {
@@ -43,9 +45,9 @@ struct BarChart {
             let x0 = left + Double(g) * gw + (gw - bw * Double(group.bars.count)) / 2
             for (b, segments) in group.bars.enumerated() {
                 let x = x0 + Double(b) * bw
-                var base = axis.log ? axis.low : 0
+                var base = 0.0  // on a log axis, 0 maps to the bottom
                 for (k, v) in segments.enumerated() where v > 0 {
-                    let color = stacked ? palette[k % palette.count] : palette[b % palette.count]
+                    let color = stacked ? segmentColor(k) : palette[b % palette.count]
                     let name = stacked ? segmentNames[k] : barNames[b]
                     s.rect(x + 1, y(base + v), bw - 2, y(base) - y(base + v), fill: color,
                            title: "\(group.label), \(barNames.indices.contains(b) ? barNames[b] : ""): \(name) \(compact(v))")
@@ -57,8 +59,13 @@ struct BarChart {
             }
             s.text(left + (Double(g) + 0.5) * gw, top + plotH + (stacked ? 30 : 18), group.label, size: 11, anchor: .middle)
         }
-        legend(&s, names: stacked ? segmentNames : barNames, x: left, y: top + plotH + bottom - 8)
+        legend(&s, names: names, colors: stacked ? names.indices.map(segmentColor) : nil, x: left, y: top + plotH + bottom - 8)
         return s.document
+    }
+
+    func segmentColor(_ k: Int) -> String {
+        if let c = segmentColors { return c[k % c.count] }
+        return k == segmentNames.count - 1 ? "#c8c8c8" : palette[k % palette.count]
     }
 }
 
@@ -110,12 +117,12 @@ struct LineChart {
 }
 
 /// Colour swatches with names, as many to a row as fit.
-private func legend(_ s: inout SVG, names: [String], x: Double, y: Double) {
+private func legend(_ s: inout SVG, names: [String], colors: [String]? = nil, x: Double, y: Double) {
     let slot = min(260, max(120, Double(names.map(\.count).max() ?? 0) * 6.2 + 28))
     let perRow = legendColumns(names)
     for (k, name) in names.enumerated() {
         let lx = x + Double(k % perRow) * slot, ly = y + Double(k / perRow) * 20
-        s.rect(lx, ly, 12, 12, fill: palette[k % palette.count])
+        s.rect(lx, ly, 12, 12, fill: colors?[k] ?? palette[k % palette.count])
         s.text(lx + 17, ly + 10, name, size: 11)
     }
 }

@@ -24,9 +24,9 @@ enum ProjectionSection {
         let rows: [[String]] = r.projections.map { p in
             [p.model.name, "\(p.model.d)", "\(p.model.layers)", p.packing.label, "\(p.banks)", Report.int(p.blockCycles),
              Report.int(Int(p.headCyclesEstimate.rounded())), Report.int(Int(p.cyclesPerToken.rounded())),
-             Report.f(p.tokensPerSecond(clock: Projection.clock)), Report.f(p.tokensPerSecond(clock: Projection.upperClock)),
-             Report.f(Projection.bandwidthLimit(p.model, tritsPerByte: 4), 0), Report.f(Projection.bandwidthLimit(p.model, tritsPerByte: 5), 0),
-             Projection.paperTokensPerSecond[p.model.name].map { Report.f($0, 0) } ?? "–"]
+             rate(p.tokensPerSecond(clock: Projection.clock)), rate(p.tokensPerSecond(clock: Projection.upperClock)),
+             rate(Projection.bandwidthLimit(p.model, tritsPerByte: 4)), rate(Projection.bandwidthLimit(p.model, tritsPerByte: 5)),
+             Projection.paperTokensPerSecond[p.model.name].map { rate($0) } ?? "–"]
         }
         md += Report.table(["model", "d", "layers", "packing", "banks", "cycles per block (measured)", "head cycles (estimate)",
                             "cycles per token", "tokens/s at \(Int(Projection.clock / 1e6)) MHz (projected)",
@@ -34,6 +34,9 @@ enum ProjectionSection {
                             "bandwidth limit, 1.6-bit", "paper"], rows)
         return md
     }
+
+    /// Tokens/s: one decimal below 100, whole numbers with separators above.
+    static func rate(_ v: Double) -> String { v < 100 ? Report.f(v) : Report.int(Int(v.rounded())) }
 
     static func figure(_ r: BenchResults) -> String? {
         guard !r.projections.isEmpty else { return nil }

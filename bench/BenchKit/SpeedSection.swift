@@ -7,8 +7,8 @@ enum SpeedSection {
         var md = [
             "The seven ternary products of one block at d = \(d), I = \(i) (4 × \(d)×\(d), 2 × \(i)×\(d), \(d)×\(i); "
                 + "seven distinct random matrices) as `tmatmul` instructions on the golden interpreter "
-                + "(`Interpreter.Machine`, one thread, release build), one block untimed, then \(r.sweep.interpreterRepeats) "
-                + "timed. The yardstick is NumPy float32 `W @ x` on the same shapes with one BLAS thread "
+                + "(`Interpreter.Machine`, one thread, release build): one block untimed, then the best of 3 batches of up "
+                + "to \(r.sweep.interpreterRepeats) blocks (fewer when a block takes long; about 2 s a batch), products only. The yardstick is NumPy float32 `W @ x` on the same shapes with one BLAS thread "
                 + "(`OPENBLAS_NUM_THREADS=1 python3 bench/numpy_matvec.py --d \(d) --intermediate \(i) --json`, best of 3). "
                 + "The interpreter's time includes the activation tables, the illegal-code check of every weight and the "
                 + "fixed-point rescale; NumPy's is the bare BLAS product.",
@@ -16,7 +16,7 @@ enum SpeedSection {
         ]
         var rows: [[String]] = r.interpreter.map { m in
             ["interpreter, \(m.packing.label)", Report.f(m.secondsPerBlock * 1e3, 2), String(format: "%.3e", m.tritsPerSecond),
-             r.numpy.map { Report.f($0.secondsPerBlock / m.secondsPerBlock, 2) + "x" } ?? "–"]
+             r.numpy.map { String(format: "%.3g", $0.secondsPerBlock / m.secondsPerBlock) + "x" } ?? "–"]
         }
         if let n = r.numpy {
             rows.append(["NumPy \(n.version) float32, 1 thread", Report.f(n.secondsPerBlock * 1e3, 2),
@@ -57,8 +57,7 @@ enum SpeedSection {
         guard let m = r.rtl else { return ["Not measured."] }
         let p = r.sweep.rtlCore
         return ["Elaborating the core (`CoreTop.design`, every DSL check included) and emitting it with the D5005 shell "
-                    + "(`Board.d5005.files`), in-process, as `trit rtl --board d5005` does: \(p.dataBits)-bit beats, "
-                    + "\(p.lanes) lanes, \(p.banks) bank(s), max VL \(p.isa.maxVectorLength).", ""]
+                    + "(`Board.d5005.files`), in-process, as `trit rtl --board d5005` does: \(Sweep.describe(p)).", ""]
             + Report.table(["modules", "files", "lines", "elaborate (s)", "emit (s)"],
                            [[Report.int(m.modules), "\(m.files)", Report.int(m.lines), Report.f(m.elaborateSeconds, 2), Report.f(m.emitSeconds, 2)]])
     }

@@ -49,6 +49,15 @@ public struct Sweep: Sendable {
     /// The core whose RTL generation is timed.
     public var rtlCore: CoreParameters
 
+    /// The ternary unit's trits per cycle (at 2-bit packing).
+    static func tritsPerCycle(_ p: CoreParameters) -> Int { p.lanes }
+
+    /// A core configuration in words, for the report.
+    static func describe(_ p: CoreParameters, banks: Bool = true) -> String {
+        "\(p.dataBits)-bit beats, \(tritsPerCycle(p)) trits per cycle, max VL \(p.isa.maxVectorLength)"
+            + (banks ? ", \(p.banks) bank(s)" : "")
+    }
+
     /// The ternary unit's trits per cycle and the memory it needs (4 trits per
     /// byte of beat at 2-bit packing, times banks): 64 = 128-bit, 128 = 256-bit,
     /// 256 = 512-bit, 512 = 512-bit on two banks.
@@ -74,7 +83,8 @@ public struct Sweep: Sendable {
         rtlCore: .d5005)
 
     /// Seconds instead of hours: a d = 64 block on a small core, one bank,
-    /// a 16-lane ternary unit, a d = 256 interpreter block.
+    /// a d = 256 interpreter block; no synthesis (over a minute even for a
+    /// 16-lane ternary unit).
     public static let quick = Sweep(
         blocks: [(64, 256)],
         banks: [1],
@@ -82,7 +92,7 @@ public struct Sweep: Sendable {
         core: { banks in CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128, banks: banks) },
         latency: 20, backpressure: 0.1,
         models: [ModelShape(name: "toy (d = 64)", d: 64, intermediate: 256, layers: 2, vocab: 256)],
-        synthesis: [SynthesisPoint(lanes: 16, parameters: CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, lanes: 16))],
+        synthesis: [],
         synthesizeMemorySystem: false,
         interpreterBlock: (256, 768), interpreterRepeats: 3,
         rtlCore: CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128))

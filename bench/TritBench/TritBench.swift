@@ -16,7 +16,7 @@ struct TritBench: ParsableCommand {
             shapes in about a minute (the smoke run of `make test`).
             """)
 
-    @Flag(help: "Tiny shapes: a d = 64 block on a small core, a 16-lane ternary unit.")
+    @Flag(help: "Tiny shapes: a d = 64 block on a small core, no synthesis.")
     var quick = false
 
     @Option(help: "Directory for REPORT.md and the figures.")
