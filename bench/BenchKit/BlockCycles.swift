@@ -108,11 +108,11 @@ enum CoreAlone {
             for b in 0..<4 { memory[build.manifest.input.address + 4 * k + b] = UInt8(truncatingIfNeeded: UInt32(bitPattern: q) >> UInt32(8 * b)) }
         }
         image.data = [ProgramImage.DataSection(address: 0, bytes: memory)]
-        let clock = Date()
         let bench = try model.makeBench(options)
         try bench.reset()
         let placement = ProgramPlacement(image)
         placement.load(image, into: bench)
+        let clock = Date()
         try bench.start(placement)
         var retired = 0
         var faulted = false

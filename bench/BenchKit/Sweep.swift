@@ -83,7 +83,7 @@ public struct Sweep: Sendable {
         rtlCore: .d5005)
 
     /// Seconds instead of hours: a d = 64 block on a small core, one bank,
-    /// a d = 256 interpreter block; no synthesis (over a minute even for a
+    /// a d = 128 interpreter block; no synthesis (over a minute even for a
     /// 16-lane ternary unit).
     public static let quick = Sweep(
         blocks: [(64, 256)],
@@ -94,6 +94,6 @@ public struct Sweep: Sendable {
         models: [ModelShape(name: "toy (d = 64)", d: 64, intermediate: 256, layers: 2, vocab: 256)],
         synthesis: [],
         synthesizeMemorySystem: false,
-        interpreterBlock: (256, 768), interpreterRepeats: 3,
+        interpreterBlock: (128, 384), interpreterRepeats: 3,
         rtlCore: CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128))
 }
