@@ -84,6 +84,10 @@ enum BlockCycles {
                         m.counters = counters
                         m.note = "core and interpreter disagree (\(failure.kind.rawValue)); cycles from the core alone"
                             + (faulted ? ", which faulted" : "")
+                    } catch {
+                        // One configuration failing must not lose a long sweep.
+                        log("  failed: \(error)")
+                        m.note = "failed: \(String(describing: error).prefix(160))"
                     }
                     if let c = m.counters {
                         log(String(format: "  %llu cycles, utilization %.3f, %.0f cycles/s", c.cycles, c.utilization, c.cyclesPerSecond))

@@ -18,8 +18,9 @@ public struct MachineInfo: Sendable {
         let kernel = Shell.line("/usr/bin/env", ["uname", "-sr"]) ?? ProcessInfo.processInfo.operatingSystemVersionString
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
+        // The report and figures of an earlier run do not count as changes.
         var commit = Shell.line("/usr/bin/env", ["git", "rev-parse", "--short", "HEAD"], in: repository)
-        if commit != nil, let dirty = try? Shell.run("/usr/bin/env", ["git", "status", "--porcelain", "--untracked-files=no"], in: repository),
+        if commit != nil, let dirty = try? Shell.run("/usr/bin/env", ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/REPORT.md", ":!bench/*.svg"], in: repository),
            !dirty.output.isEmpty {
             commit! += " (with uncommitted changes)"
         }
