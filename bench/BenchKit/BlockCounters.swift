@@ -36,7 +36,11 @@ public struct BlockCounters: Sendable, Equatable {
     public var utilization: Double { cycles == 0 ? 0 : Double(weightBeats) / Double(cycles) }
     public var cyclesPerSecond: Double { seconds > 0 ? Double(simulatedCycles) / seconds : 0 }
     public func idle(_ unit: Int) -> UInt64 { cycles - min(cycles, busy[unit]) }
-    /// Cycles the ternary unit held an instruction but took no weight beat:
+    /// Cycles the ternary unit took weights, at up to `beatsPerCycle` beats a cycle.
+    public func streaming(beatsPerCycle: Int) -> UInt64 {
+        min(busy[3], (weightBeats + UInt64(beatsPerCycle) - 1) / UInt64(beatsPerCycle))
+    }
+    /// Cycles the ternary unit held an instruction but took no weights:
     /// header latency, activation copy, and beats memory had not delivered.
-    public var ternaryWaiting: UInt64 { busy[3] - min(busy[3], weightBeats) }
+    public func ternaryWaiting(beatsPerCycle: Int) -> UInt64 { busy[3] - streaming(beatsPerCycle: beatsPerCycle) }
 }

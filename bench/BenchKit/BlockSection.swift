@@ -19,7 +19,8 @@ enum BlockSection {
                 + "at half of it), as in `make demo`.",
             "",
             "The counters are the core's own CSRs, read at the end of the run. Idle = cycles − busy, per unit. "
-                + "*Ternary waiting* is the part of the ternary unit's busy time without a weight beat (header latency, "
+                + "*Ternary waiting* is the part of the ternary unit's busy time without weights (busy − weight beats / "
+                + "beats it can take per cycle: header latency, "
                 + "activation copy, beats not yet delivered): the ternary unit stalled on memory. *Memory stall* counts "
                 + "cycles with a command held by `waitrequest` or a unit waiting for read data; *issue stall* counts "
                 + "cycles the issue stage held an instruction it could not dispatch. Utilization = weight beats per cycle.",
@@ -29,7 +30,7 @@ enum BlockSection {
             let head = ["\(m.d)", "\(m.intermediate)", m.packing.label, "\(m.banks)"]
             guard let c = m.counters else { return head + ["not available"] + Array(repeating: "", count: 9) }
             return head + [Report.int(c.cycles), Report.f(c.utilization, 3)] + c.busy.map { Report.int($0) }
-                + [Report.int(c.ternaryWaiting), Report.int(c.memoryStall), Report.int(c.issueStall),
+                + [Report.int(c.ternaryWaiting(beatsPerCycle: Sweep.beatsPerCycle(r.sweep.core(m.banks)))), Report.int(c.memoryStall), Report.int(c.issueStall),
                    m.checked ? "yes" : "no"]
         }
         md += Report.table(["d", "I", "packing", "banks", "cycles", "utilization", "busy load/store", "busy vector",
@@ -54,11 +55,12 @@ enum BlockSection {
         let groups = runs.map { m -> (label: String, bars: [[Double]]) in
             let c = m.counters!
             var bars: [[Double]] = (0..<3).map { [Double(c.busy[$0]), 0, Double(c.idle($0))] }
-            bars.append([Double(c.weightBeats), Double(c.ternaryWaiting), Double(c.idle(3))])
+            let b = Sweep.beatsPerCycle(r.sweep.core(m.banks))
+            bars.append([Double(c.streaming(beatsPerCycle: b)), Double(c.ternaryWaiting(beatsPerCycle: b)), Double(c.idle(3))])
             return ("\(m.banks) bank\(m.banks == 1 ? "" : "s"), \(m.packing == .twoBit ? "2-bit" : "base-3")", bars)
         }
         return BarChart(title: "Cycles per block, d = \(d) (one token, by unit)", yLabel: "cycles", groups: groups,
                         barNames: ["LS", "V", "R", "T"],
-                        segmentNames: ["busy (ternary: weight beats)", "stalled on memory", "idle"]).svg()
+                        segmentNames: ["busy (ternary: taking weights)", "stalled on memory", "idle"]).svg()
     }
 }

@@ -52,6 +52,9 @@ public struct Sweep: Sendable {
     /// The ternary unit's trits per cycle (at 2-bit packing).
     static func tritsPerCycle(_ p: CoreParameters) -> Int { p.lanes }
 
+    /// Weight beats the ternary unit can take per cycle (one: a beat of one bank).
+    static func beatsPerCycle(_ p: CoreParameters) -> Int { 1 }
+
     /// A core configuration in words, for the report.
     static func describe(_ p: CoreParameters, banks: Bool = true) -> String {
         "\(p.dataBits)-bit beats, \(tritsPerCycle(p)) trits per cycle, max VL \(p.isa.maxVectorLength)"
