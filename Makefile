@@ -70,9 +70,10 @@ demo: deps build
 	$(TRIT) compile $(DEMO)/checkpoint --head --out $(DEMO)/model
 	$(TRIT) generate $(DEMO)/model --prompt 1,2,3 --max-new 37 --reference $(DEMO)/checkpoint
 
-## bench: benchmarks, written to bench/REPORT.md.
+## bench: the full benchmark run: bench/REPORT.md and its SVG figures (`trit-bench --quick` is the smoke run in make test).
 bench: deps
-	bench/run.sh
+	$(SWIFT) build -c release --product trit-bench
+	.build/release/trit-bench --out bench
 
 ## lint: Verilator -Wall and Yosys over everything the generator emits.
 lint: deps build

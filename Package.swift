@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "trit", targets: ["TritCLI"]),
+        .executable(name: "trit-bench", targets: ["TritBench"]),
         .library(name: "HDL", targets: ["HDL", "HDLEmit", "HDLSim", "HDLLib"]),
     ],
     dependencies: [
@@ -47,6 +48,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Benchmarks (`make bench`): the measurements and the report, and the driver around them.
+        .target(name: "BenchKit", dependencies: ["HDL", "HDLEmit", "HDLSim", "ISA", "Interpreter", "Core", "Cosim", "Shells",
+                                                "Model", "Compiler", "Runner"],
+                path: "bench/BenchKit"),
+        .executableTarget(name: "TritBench", dependencies: ["BenchKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "bench/TritBench"),
+
         // Seeded random generators and helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLLib"]),
@@ -64,6 +72,8 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Model", "ISA", "Assembler", "Interpreter", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Compiler", "Model", "ISA", "Interpreter", "Cosim", "Core", "TestSupport"]),
+        // The benchmark driver's quick run, checked for structure only.
+        .testTarget(name: "BenchTests", dependencies: ["BenchKit", "ISA"]),
         .testTarget(name: "CosimTests", dependencies: ["Cosim", "Core", "HDL", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
     ]
 )

@@ -1,0 +1,20 @@
+import ISA
+
+/// Everything one run measured, with where and how it ran.
+public struct BenchResults: Sendable {
+    public var sweep: Sweep
+    public var machine: MachineInfo
+    /// The command line as a reader would type it.
+    public var command: String
+    public var blocks: [BlockMeasurement] = []
+    public var projections: [Projection] = []
+    public var synthesis: [SynthesisMeasurement] = []
+    /// Why the synthesis sweep did not run, when it did not.
+    public var synthesisSkipped: String?
+    public var interpreter: [InterpreterMeasurement] = []
+    public var numpy: NumPyMeasurement?
+    public var numpySkipped: String?
+    public var rtl: RTLGenerationMeasurement?
+    /// Wall-clock seconds per section, in run order.
+    public var sectionSeconds: [(String, Double)] = []
+}
