@@ -9,7 +9,7 @@ enum TernaryPacker {
     /// which must be zeroed there (padding stays 0).
     static func pack(_ w: [Float], cols: Int, rows: Range<Int>, scale ws: Double, scaleQ: Int32,
                      packing: WeightPacking = .twoBit, into memory: SharedBytes, at offset: Int) {
-        let k = TernaryMatrix.tritsPerByte(packing)
+        let perByte = TernaryMatrix.tritsPerByte(packing)
         memory.put32(offset, UInt32(rows.count))
         memory.put32(offset + 4, UInt32(cols))
         memory.put32(offset + 8, UInt32(bitPattern: scaleQ))
@@ -19,8 +19,8 @@ enum TernaryPacker {
         let per = (rows.count + blocks - 1) / blocks
         w.withUnsafeBufferPointer { buf in
             let source = SharedFloats(buf)
-            DispatchQueue.concurrentPerform(iterations: blocks) { k in
-                let lo = k * per, hi = min(rows.count, lo + per)
+            DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                let lo = block * per, hi = min(rows.count, lo + per)
                 guard lo < hi else { return }
                 for r in lo..<hi {
                     let src = (rows.lowerBound + r) * cols
@@ -28,12 +28,12 @@ enum TernaryPacker {
                     while c < cols {
                         let (o, _) = TernaryMatrix.location(row: r, col: c, cols: cols, packing: packing)
                         var byte: UInt8 = 0
-                        for j in 0..<min(k, cols - c) {
+                        for j in 0..<min(perByte, cols - c) {
                             let t = WeightQuantizer.trit(source[src + c + j], scale: ws)
                             TernaryMatrix.place(t, digit: j, into: &byte, packing: packing)
                         }
                         memory[first + o] = byte
-                        c += k
+                        c += perByte
                     }
                 }
             }
