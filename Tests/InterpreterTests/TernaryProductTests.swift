@@ -107,6 +107,47 @@ import ISA
         }
     }
 
+    /// One machine, several products in a row: the kernel's tables follow
+    /// every change of input (even one element), column count and packing,
+    /// and are reused only for an identical input (gate and up share one).
+    @Test func productsInSequenceFollowInputsShapesAndPackings() throws {
+        let seed = testSeed(0x5E0)
+        var rng = SplitMix64(seed: seed)
+        let c1 = 300, c2 = 77, rows = 70
+        let x1 = (0..<c1).map { _ in Int32(truncatingIfNeeded: rng.next()) }
+        var x1b = x1
+        x1b[c1 - 1] = x1b[c1 - 1] &+ 1                  // the last column's code changes by one
+        let y = (0..<c2).map { _ in Int32(truncatingIfNeeded: rng.next()) }
+        // Matrices: A (2-bit, c1), B (base-3, c2), C (base-3, c1).
+        let specs = [(c1, false), (c2, true), (c1, true)]
+        var mats: [(trits: [Int8], packed: Packed, addr: Int)] = []
+        var data: [(UInt32, [UInt8])] = [(0, le(x1) + le(x1b) + le(y))]
+        var end = 4 * (2 * c1 + c2)
+        for (cols, base3) in specs {
+            let t = (0..<(rows * cols)).map { _ in Int8(rng.below(3) - 1) }
+            let p = Self.pack(t, rows: rows, cols: cols, ws: 40_000, base3: base3, garbage: &rng)
+            let addr = (end + 255) / 256 * 256
+            mats.append((t, p, addr))
+            data.append((UInt32(addr), p.bytes))
+            end = addr + p.bytes.count
+        }
+        // (matrix, input register, destination): v1 = x1, v2 = x1b, v3 = y.
+        let order: [(Int, UInt8)] = [(0, 1), (0, 1), (0, 2), (1, 3), (2, 1), (2, 2), (0, 1)]
+        var code = [Instruction(.li, rd: 1, imm: 900_000),
+                    Instruction(.setvl, imm: UInt32(c1)), Instruction(.ldv, rd: 1, imm: 0), Instruction(.ldv, rd: 2, imm: UInt32(4 * c1)),
+                    Instruction(.setvl, imm: UInt32(c2)), Instruction(.ldv, rd: 3, imm: UInt32(8 * c1))]
+        for (k, (m, src)) in order.enumerated() {
+            code.append(Instruction(.tmatmul, rd: UInt8(4 + k), ra: src, rb: 1, mode: specs[m].1 ? 1 : 0, imm: UInt32(mats[m].addr)))
+        }
+        let machine = try run(code, data: data, memory: UInt32(end))
+        #expect(machine.status == .halted, "seed \(seed)")
+        let inputs = [1: x1, 2: x1b, 3: y]
+        for (k, (m, src)) in order.enumerated() {
+            let want = expected(mats[m].trits, rows: rows, cols: specs[m].0, x: inputs[Int(src)]!, ws: 40_000, sb: 900_000)
+            #expect(machine.vector(4 + k, count: rows) == want, "seed \(seed): product \(k) (matrix \(m), v\(src))")
+        }
+    }
+
     /// An illegal code inside the matrix faults (the first one in row-major
     /// order is reported, by the first column of its byte) and writes
     /// nothing; the same values in the padding are ignored (above).
