@@ -29,7 +29,7 @@ public struct AsmErrors: Error, CustomStringConvertible, Sendable {
 ///     .word expr, ...  .byte expr, ...    ; 32-bit / 8-bit integers
 ///     .fix value, ...                     ; fixed-point elements (decimal, rounded to nearest, ties away)
 ///     .zero expr                          ; expr zero bytes
-///     .matrix rows, cols, scale           ; ternary matrix header (64-byte aligned) ...
+///     .matrix rows, cols, scale[, b3]     ; ternary matrix header (256-byte aligned; b3: base-3 packing) ...
 ///     .row +0-+...                        ; ... then one line of trits per row
 ///     .symbol NAME, addr, count           ; name a region of Q.F elements (for trit run --dump)
 ///     .inst expr                          ; a raw 64-bit code word (the disassembler's form for illegal words)
@@ -62,11 +62,11 @@ struct AssemblyRun {
 
     /// A statement kept for pass 2.
     enum Item {
-        case instruction(line: Int, tokens: [Token], mnemonicToken: Token, spec: InstructionSpec)
+        case instruction(line: Int, tokens: [Token], mnemonicToken: Token, spec: InstructionSpec, mode: UInt8)
         case raw(line: Int, tokens: [Token])
         case words(line: Int, section: Int, offset: Int, args: [[Token]], width: Int)
         case fix(line: Int, section: Int, offset: Int, args: [[Token]])
-        case matrix(line: Int, section: Int, offset: Int, args: [[Token]], rows: Int, cols: Int)
+        case matrix(line: Int, section: Int, offset: Int, args: [[Token]])
         case symbol(line: Int, tokens: [Token])
     }
 
@@ -81,7 +81,7 @@ struct AssemblyRun {
     var memoryDecl: (Int64, Int)? = nil
 
     /// Open matrix being filled by .row lines.
-    struct OpenMatrix { var line: Int; var column: Int; var section: Int; var offset: Int; var rows: Int; var cols: Int; var filled: Int }
+    struct OpenMatrix { var line: Int; var column: Int; var section: Int; var offset: Int; var rows: Int; var cols: Int; var packing: WeightPacking; var filled: Int }
     var openMatrix: OpenMatrix? = nil
 
     mutating func error(_ line: Int, _ col: Int, _ msg: String) {
@@ -187,7 +187,7 @@ struct AssemblyRun {
             error(line, column, "duplicate definition of '\(name)', first defined on line \(prev)")
             return
         }
-        if name.hasPrefix(".") || isRegisterName(name) || InstructionSet.specsByMnemonic[name] != nil {
+        if name.hasPrefix(".") || isRegisterName(name) || InstructionSet.specsBySpelling[name.lowercased()] != nil {
             error(line, column, "'\(name)' is reserved, expected a name that is not a register, mnemonic or directive")
             return
         }
@@ -236,15 +236,15 @@ struct AssemblyRun {
             let rest = Array(toks.dropFirst())
             if word.hasPrefix(".") {
                 directive(word, head, rest, line: lineNo, endColumn: endCol)
-            } else if let spec = InstructionSet.specsByMnemonic[word.lowercased()] {
+            } else if let (spec, m) = InstructionSet.specsBySpelling[word.lowercased()] {
                 if mode == .data {
                     error(lineNo, head.column, "instruction '\(word)' in a data section, expected .text before it")
                     continue
                 }
-                items.append(.instruction(line: lineNo, tokens: rest, mnemonicToken: head, spec: spec))
+                items.append(.instruction(line: lineNo, tokens: rest, mnemonicToken: head, spec: spec, mode: m))
                 codeCount += 1
             } else {
-                error(lineNo, head.column, "unknown instruction '\(word)', expected one of: " + InstructionSet.instructions.map(\.mnemonic).joined(separator: ", "))
+                error(lineNo, head.column, "unknown instruction '\(word)', expected one of: " + InstructionSet.instructions.flatMap { $0.spellings.map(\.mnemonic) }.joined(separator: ", "))
             }
         }
         closeMatrixIfOpen()
@@ -266,7 +266,7 @@ struct AssemblyRun {
 
     mutating func row(_ text: String, line: Int, column: Int, textColumn: Int) {
         guard var m = openMatrix else {
-            error(line, column, ".row outside a matrix, expected .matrix rows, cols, scale before it")
+            error(line, column, ".row outside a matrix, expected .matrix rows, cols, scale[, b3] before it")
             return
         }
         if m.filled >= m.rows {
@@ -295,8 +295,8 @@ struct AssemblyRun {
         }
         if !bad {
             for (c, t) in trits.enumerated() {
-                let (o, d) = TernaryMatrix.location(row: m.filled, col: c, cols: m.cols)
-                TernaryMatrix.place(t, digit: d, into: &sections[m.section].bytes[m.offset + o], packing: .twoBit)
+                let (o, d) = TernaryMatrix.location(row: m.filled, col: c, cols: m.cols, packing: m.packing)
+                TernaryMatrix.place(t, digit: d, into: &sections[m.section].bytes[m.offset + o], packing: m.packing)
             }
         }
         m.filled += 1
@@ -404,8 +404,19 @@ struct AssemblyRun {
             guard let off = emit(4 * args.count, line: line, column: head.column) else { return }
             items.append(.fix(line: line, section: sections.count - 1, offset: off, args: args))
         case ".matrix":
-            guard count(3, "rows, cols, scale") else { return }
+            guard args.count == 3 || args.count == 4 else {
+                error(line, head.column, ".matrix takes 3 or 4 operands (rows, cols, scale[, b3]), got \(args.count)"); return
+            }
             guard requireData(word, head, line: line) else { return }
+            var packing = WeightPacking.twoBit
+            if args.count == 4 {
+                if args[3].count == 1, case .identifier(let p) = args[3][0].kind, p.lowercased() == "b3" {
+                    packing = .base3
+                } else {
+                    // Reported; laid out as 2-bit so that the .row lines are still checked.
+                    error(line, args[3][0].column, "invalid packing '\(args[3].map(\.text).joined())', expected b3 (base-3) or nothing (2-bit)")
+                }
+            }
             guard let r = value(args[0], "the row count"), let c = value(args[1], "the column count") else { return }
             guard r >= 1 && r <= Int64(CoreConfig.vectorLengthLimit) else {
                 error(line, args[0][0].column, "row count \(r), expected 1...\(CoreConfig.vectorLengthLimit)"); return
@@ -416,16 +427,16 @@ struct AssemblyRun {
             let a = currentDataAddress()
             if a % TernaryMatrix.alignment != 0 {
                 // Reported; the matrix is still laid out so that its .row lines are checked too.
-                error(line, head.column, "matrix at address \(Hex.word(UInt32(truncatingIfNeeded: a))) is not 256-byte aligned, expected .align 256 before it")
+                error(line, head.column, "matrix at address \(Hex.word(UInt32(truncatingIfNeeded: a))) is not \(TernaryMatrix.alignment)-byte aligned, expected .align \(TernaryMatrix.alignment) before it")
             }
-            guard let off = emit(TernaryMatrix.totalBytes(rows: Int(r), cols: Int(c)), line: line, column: head.column) else { return }
+            guard let off = emit(TernaryMatrix.totalBytes(rows: Int(r), cols: Int(c), packing: packing), line: line, column: head.column) else { return }
             let sec = sections.count - 1
             for k in 0..<4 {
                 sections[sec].bytes[off + k] = UInt8(truncatingIfNeeded: UInt32(r) >> UInt32(8 * k))
                 sections[sec].bytes[off + 4 + k] = UInt8(truncatingIfNeeded: UInt32(c) >> UInt32(8 * k))
             }
-            items.append(.matrix(line: line, section: sec, offset: off, args: args, rows: Int(r), cols: Int(c)))
-            openMatrix = OpenMatrix(line: line, column: head.column, section: sec, offset: off, rows: Int(r), cols: Int(c), filled: 0)
+            items.append(.matrix(line: line, section: sec, offset: off, args: args))
+            openMatrix = OpenMatrix(line: line, column: head.column, section: sec, offset: off, rows: Int(r), cols: Int(c), packing: packing, filled: 0)
         case ".symbol":
             guard count(3, "NAME, address, element count") else { return }
             items.append(.symbol(line: line, tokens: rest))
@@ -476,9 +487,9 @@ struct AssemblyRun {
         let f = fracBits
         for item in items {
             switch item {
-            case .instruction(let line, let toks, let head, let spec):
+            case .instruction(let line, let toks, let head, let spec, let mode):
                 let endCol = (toks.last.map { $0.column + $0.text.count } ?? head.column + head.text.count)
-                code.append(encode(spec, toks, line: line, head: head, endColumn: endCol) ?? 0)
+                code.append(encode(spec, mode: mode, toks, line: line, head: head, endColumn: endCol) ?? 0)
             case .raw(let line, let toks):
                 // A hex literal may use the full unsigned 64-bit range.
                 if toks.count == 1, case .number(let s) = toks[0].kind, s.hasPrefix("0x") || s.hasPrefix("0X"),
@@ -506,7 +517,7 @@ struct AssemblyRun {
                     guard let v = fixedArg(a, line: line, what: "fixed-point value", f: f) else { continue }
                     for b in 0..<4 { sections[sec].bytes[off + 4 * k + b] = UInt8(truncatingIfNeeded: v >> Int64(8 * b)) }
                 }
-            case .matrix(let line, let sec, let off, let args, _, _):
+            case .matrix(let line, let sec, let off, let args):
                 guard let v = fixedArg(args[2], line: line, what: "matrix scale", f: f) else { continue }
                 for b in 0..<4 { sections[sec].bytes[off + 8 + b] = UInt8(truncatingIfNeeded: v >> Int64(8 * b)) }
             case .symbol(let line, let toks):
@@ -560,15 +571,15 @@ struct AssemblyRun {
                                      symbols: syms))
     }
 
-    mutating func encode(_ spec: InstructionSpec, _ toks: [Token], line: Int, head: Token, endColumn: Int) -> UInt64? {
+    mutating func encode(_ spec: InstructionSpec, mode: UInt8, _ toks: [Token], line: Int, head: Token, endColumn: Int) -> UInt64? {
         guard let args = splitArgs(toks, line: line, endColumn: endColumn) else { return nil }
         guard args.count == spec.operands.count else {
             let col = args.count > spec.operands.count ? args[spec.operands.count][0].column : endColumn
-            error(line, col, "\(spec.mnemonic) takes \(spec.operands.count) operand\(spec.operands.count == 1 ? "" : "s") (\(spec.syntax)), got \(args.count)")
+            error(line, col, "\(spec.mnemonic(mode: mode)) takes \(spec.operands.count) operand\(spec.operands.count == 1 ? "" : "s") (\(spec.syntax(mode: mode))), got \(args.count)")
             return nil
         }
         guard let op = Opcode(rawValue: spec.opcode) else { return nil }
-        var ins = Instruction(op)
+        var ins = Instruction(op, mode: mode)
         var ok = true
         for (o, a) in zip(spec.operands, args) {
             switch o.kind {

@@ -5,7 +5,8 @@ public enum Disassembler {
     /// One instruction in assembly syntax (`f` fraction bits for fixed operands).
     public static func text(_ ins: Instruction, fracBits f: Int) -> String {
         let spec = ins.spec
-        if spec.operands.isEmpty { return spec.mnemonic }
+        let mnemonic = spec.mnemonic(mode: ins.mode)
+        if spec.operands.isEmpty { return mnemonic }
         let ops = spec.operands.map { o -> String in
             let v = ins.value(of: o.field)
             switch o.kind {
@@ -17,7 +18,7 @@ public enum Disassembler {
             case .eps: return Numeric.decimalString(Int64(v), f: 2 * f)
             }
         }
-        return spec.mnemonic + " " + ops.joined(separator: ", ")
+        return mnemonic + " " + ops.joined(separator: ", ")
     }
 
     /// The listing of a whole image. Words that do not decode become `.inst`

@@ -17,6 +17,8 @@ struct BlockCodeGenerator {
     /// The `norm` immediate (raw Q.2F pattern).
     let eps: String
     let useLowerBound: Bool
+    /// The ternary product's spelling for the build's weight packing.
+    let tmatmul: String
 
     typealias R = Registers
 
@@ -69,15 +71,15 @@ struct BlockCodeGenerator {
 
         out.append(.comment("layer \(l): i, f, g = BitLinear_{i,f,g}(a), streamed back to back"))
         out += quantized(R.i, R.a, weight: R.weights[1], scale: s[0], "i_proj")
-        out.append(.op("tmatmul", R.i, R.i, s[0], matrix(.i), note: "i = BitLinear_i(a)"))
+        out.append(.op(tmatmul, R.i, R.i, s[0], matrix(.i), note: "i = BitLinear_i(a)"))
         out += deferred
         out += quantized(R.f, R.a, weight: R.weights[2], scale: s[1], "f_proj")
         out += quantized(R.g, R.a, weight: R.weights[3], scale: s[2], "g_proj")
         out.append(.op("ldv", R.weights[0], norm(.gOut)))
         out.append(.op("ldv", R.weights[1], norm(.o)))
         if useLowerBound { out.append(.op("ldv", R.lowerBound, Names.lowerBound(l))) }
-        out.append(.op("tmatmul", R.f, R.f, s[1], matrix(.f), note: "f = BitLinear_f(a)"))
-        out.append(.op("tmatmul", R.g, R.g, s[2], matrix(.g), note: "g = BitLinear_g(a)"))
+        out.append(.op(tmatmul, R.f, R.f, s[1], matrix(.f), note: "f = BitLinear_f(a)"))
+        out.append(.op(tmatmul, R.g, R.g, s[2], matrix(.g), note: "g = BitLinear_g(a)"))
         out.append(.op("ldv", R.weights[2], norm(.mlp)))
         out.append(.op("ldv", R.weights[3], norm(.gate)))
 
@@ -95,22 +97,22 @@ struct BlockCodeGenerator {
         out.append(.op("sv", R.i, Names.state(l), note: "h, for the next token"))
         out.append(.op("mul", R.g, R.g, R.siluH))
         out += quantized(R.g, R.g, weight: R.weights[1], scale: s[3], "o_proj")
-        out.append(.op("tmatmul", R.g, R.g, s[3], matrix(.o), note: "o = BitLinear_o(...)"))
+        out.append(.op(tmatmul, R.g, R.g, s[3], matrix(.o), note: "o = BitLinear_o(...)"))
         out.append(.op("add", R.x, R.x, R.g, note: "r1 = x + o"))
 
         out.append(.comment("layer \(l): u = BitLinear_gate(r1 * mlp_norm) (the rms factor cancels in gate's norm); gate, up = u[0:I], u[I:2I]"))
         out.append(.op("mul", R.a, R.x, R.weights[2], note: "m"))
         out += quantized(R.a, R.a, weight: R.weights[3], scale: s[4], "gate_proj")
-        out.append(.op("tmatmul", R.i, R.a, s[4], matrix(.gate), note: "gate"))
+        out.append(.op(tmatmul, R.i, R.a, s[4], matrix(.gate), note: "gate"))
         out.append(.op("setvl", String(intermediate), note: "I"))
         out.append(.op("ldv", R.lowerBound, norm(.down)))
-        out.append(.op("tmatmul", R.f, R.a, s[4], matrix(.up), note: "up"))
+        out.append(.op(tmatmul, R.f, R.a, s[4], matrix(.up), note: "up"))
 
         out.append(.comment("layer \(l): z = BitLinear_down(silu(gate) * up)"))
         out.append(.op("silu", R.i, R.i))
         out.append(.op("mul", R.i, R.i, R.f, note: "silu(gate) * up"))
         out += quantized(R.i, R.i, weight: R.lowerBound, scale: s[5], "down_proj")
-        out.append(.op("tmatmul", R.f, R.i, s[5], matrix(.down), note: "z"))
+        out.append(.op(tmatmul, R.f, R.i, s[5], matrix(.down), note: "z"))
         return out
     }
 

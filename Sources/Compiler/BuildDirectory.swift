@@ -78,10 +78,13 @@ extension Build {
         }
         let manifest = try decodeManifest(read(BuildManifest.fileName))
         let m = manifest
+        guard let packing = UInt8(exactly: m.packing).flatMap(WeightPacking.init(rawValue:)) else {
+            throw BuildFileError(file: BuildManifest.fileName, "packing \(m.packing), expected 0 (2-bit) or 1 (base-3)")
+        }
         let plan: MemoryPlan
         do {
             plan = try MemoryPlan.make(m.model, layers: m.firstLayer...(m.firstLayer + m.layerCount - 1), head: m.head,
-                                       maxVectorLength: m.target.maxVectorLength)
+                                       maxVectorLength: m.target.maxVectorLength, packing: packing)
         } catch {
             throw BuildFileError(file: BuildManifest.fileName, "\(error)")
         }
@@ -95,6 +98,12 @@ extension Build {
         }
         guard program.fracBits == m.target.fracBits else {
             throw BuildFileError(file: programFile, "assembled for \(program.fracBits) fraction bits, the manifest's target has \(m.target.fracBits)")
+        }
+        // The plan's sizes may coincide for both packings; the products' modes may not.
+        if let i = program.code.firstIndex(where: {
+            Encoding.op.extract($0) == UInt64(Opcode.tmatmul.rawValue) && Encoding.mode.extract($0) != UInt64(packing.rawValue)
+        }) {
+            throw BuildFileError(file: programFile, "tmatmul at instruction \(i) has packing mode \(Encoding.mode.extract(program.code[i])), the manifest says \(m.packing)")
         }
         guard Int(program.memorySize) == m.memorySize else {
             throw BuildFileError(file: programFile, "memory size \(program.memorySize), the manifest says \(m.memorySize)")

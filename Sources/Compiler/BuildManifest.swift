@@ -40,7 +40,8 @@ public struct BuildManifest: Codable, Equatable, Sendable {
     /// on any core with the same registers and fraction bits and at least this
     /// maximum vector length.
     public var target: CoreConfig
-    /// `tmatmul` weight packing mode (0: 2 bits per trit).
+    /// `tmatmul` weight packing mode of every matrix (0: 2 bits per trit,
+    /// `tmatmul`; 1: base 3, 5 trits per byte, `tmatmul.b3`).
     public var packing: Int
     /// Bytes of data memory (the size of memory.bin).
     public var memorySize: Int

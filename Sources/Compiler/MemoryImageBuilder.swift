@@ -63,7 +63,8 @@ struct MemoryImageBuilder {
                         progress(tensor)
                     }
                     let t = current!
-                    TernaryPacker.pack(t.values, cols: cols, rows: rows, scale: t.scale, scaleQ: t.scaleQ, into: mem, at: r.address)
+                    TernaryPacker.pack(t.values, cols: cols, rows: rows, scale: t.scale, scaleQ: t.scaleQ,
+                                       packing: plan.packing, into: mem, at: r.address)
                 }
             }
         }

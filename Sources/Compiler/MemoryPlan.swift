@@ -42,6 +42,8 @@ public struct MemoryPlan: Sendable, Equatable {
 
     public static let alignment = 64
 
+    /// How every matrix of the plan is packed (sizes and `tmatmul` spelling follow it).
+    public private(set) var packing = WeightPacking.twoBit
     /// In address order.
     public private(set) var regions: [Region] = []
     /// Total bytes, a multiple of 64.
@@ -72,16 +74,19 @@ public struct MemoryPlan: Sendable, Equatable {
     }
 
     private mutating func matrix(_ name: String, _ tensor: String, rows: Range<Int>, cols: Int) {
-        add(name, bytes: TernaryMatrix.totalBytes(rows: rows.count, cols: cols),
+        add(name, bytes: TernaryMatrix.totalBytes(rows: rows.count, cols: cols, packing: packing),
             .matrix(tensor: tensor, rows: rows, cols: cols), alignment: TernaryMatrix.alignment)
     }
 
     /// The plan for blocks `layers` (and the head) of a model of shape `c`,
-    /// with lm_head cut into chunks of at most `maxVectorLength` rows.
-    /// Throws when it would not fit the 32-bit address space.
-    public static func make(_ c: ModelConfig, layers: ClosedRange<Int>, head: Bool, maxVectorLength: Int) throws -> MemoryPlan {
+    /// with lm_head cut into chunks of at most `maxVectorLength` rows and
+    /// every matrix in `packing`. Throws when it would not fit the 32-bit
+    /// address space.
+    public static func make(_ c: ModelConfig, layers: ClosedRange<Int>, head: Bool, maxVectorLength: Int,
+                            packing: WeightPacking = .twoBit) throws -> MemoryPlan {
         let d = c.hiddenSize, n = c.intermediateSize
         var p = MemoryPlan()
+        p.packing = packing
         p.vector("INPUT", d, .input)
         if head { p.vector("OUTPUT", c.vocabSize, .logits) }
         for l in layers {

@@ -12,10 +12,11 @@ public struct CompileProgress: Sendable, Equatable {
 
 /// Checkpoint to build: quantizes and packs the weights of blocks `layers`
 /// (and the head), plans data memory, generates the token-step program and
-/// assembles it for `target`.
+/// assembles it for `target`. `packing` chooses the matrices' format
+/// (lossless either way: the same trits, 2 bits or 1.6 bits each).
 public enum ModelCompiler {
     public static func compile(_ weights: WeightSource, layers requested: ClosedRange<Int>? = nil, head: Bool,
-                               target: CoreConfig = .standard,
+                               target: CoreConfig = .standard, packing: WeightPacking = .twoBit,
                                progress: ((CompileProgress) -> Void)? = nil) throws -> Build {
         let c = weights.config
         try checkShape(c)
@@ -28,7 +29,8 @@ public enum ModelCompiler {
         }
         try checkTarget(target, c)
         let epsQ = try FixedPointConversion.epsilon(c.rmsNormEps, fracBits: target.fracBits)
-        let plan = try MemoryPlan.make(c, layers: layers, head: head, maxVectorLength: target.maxVectorLength)
+        let plan = try MemoryPlan.make(c, layers: layers, head: head, maxVectorLength: target.maxVectorLength,
+                                     packing: packing)
         let needed = neededTensors(plan, c, layers: layers)
         try checkTensors(weights, needed)
 
@@ -63,7 +65,7 @@ public enum ModelCompiler {
             return BuildManifest.Region(address: r.address, count: r.elements!)
         }
         let manifest = BuildManifest(
-            model: c, firstLayer: layers.lowerBound, layerCount: layers.count, head: head, target: target, packing: 0,
+            model: c, firstLayer: layers.lowerBound, layerCount: layers.count, head: head, target: target, packing: Int(packing.rawValue),
             memorySize: plan.size, input: region("INPUT"),
             output: region(head ? "OUTPUT" : Names.output(layers.upperBound)),
             states: layers.map { region(Names.state($0)) }, layerOutputs: layers.map { region(Names.output($0)) },

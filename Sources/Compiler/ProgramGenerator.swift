@@ -20,7 +20,12 @@ struct ProgramGenerator {
 
     func block(_ l: Int) -> BlockCodeGenerator {
         BlockCodeGenerator(layer: l, d: config.hiddenSize, intermediate: config.intermediateSize, eps: epsOperand,
-                           useLowerBound: config.useLowerBound && l > 0)
+                           useLowerBound: config.useLowerBound && l > 0, tmatmul: tmatmul)
+    }
+
+    /// `tmatmul` or `tmatmul.b3`: the plan's packing, spelled as the ISA does.
+    var tmatmul: String {
+        Opcode.tmatmul.spec.mnemonic(mode: plan.packing.rawValue)
     }
 
     /// The whole token step.
@@ -67,7 +72,7 @@ struct ProgramGenerator {
         var vl = config.hiddenSize
         let chunks = MemoryPlan.headChunks(vocab: config.vocabSize, maxVectorLength: target.maxVectorLength)
         for (k, rows) in chunks.enumerated() {
-            out.append(.op("tmatmul", R.i, R.a, R.scales[0], Names.headChunk(k), note: "logits \(rows.lowerBound)..<\(rows.upperBound)"))
+            out.append(.op(tmatmul, R.i, R.a, R.scales[0], Names.headChunk(k), note: "logits \(rows.lowerBound)..<\(rows.upperBound)"))
             if vl != rows.count {
                 out.append(.op("setvl", String(rows.count)))
                 vl = rows.count

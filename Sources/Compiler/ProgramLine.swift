@@ -31,7 +31,7 @@ struct ProgramLine: Equatable {
         case .blank: return ""
         case .comment(let c): return "        ; " + c
         case .instruction(let m, let ops):
-            var s = "        " + (ops.isEmpty ? m : m.padding(toLength: 8, withPad: " ", startingAt: 0) + ops.joined(separator: ", "))
+            var s = "        " + (ops.isEmpty ? m : m.padding(toLength: Swift.max(8, m.count + 1), withPad: " ", startingAt: 0) + ops.joined(separator: ", "))
             if let note {
                 s = s.padding(toLength: max(48, s.count + 1), withPad: " ", startingAt: 0) + "; " + note
             }

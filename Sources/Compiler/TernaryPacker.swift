@@ -9,7 +9,7 @@ enum TernaryPacker {
     /// which must be zeroed there (padding stays 0).
     static func pack(_ w: [Float], cols: Int, rows: Range<Int>, scale ws: Double, scaleQ: Int32,
                      packing: WeightPacking = .twoBit, into memory: SharedBytes, at offset: Int) {
-        let k = TernaryMatrix.tritsPerByte(packing)
+        let perByte = TernaryMatrix.tritsPerByte(packing)
         memory.put32(offset, UInt32(rows.count))
         memory.put32(offset + 4, UInt32(cols))
         memory.put32(offset + 8, UInt32(bitPattern: scaleQ))
@@ -28,12 +28,12 @@ enum TernaryPacker {
                     while c < cols {
                         let (o, _) = TernaryMatrix.location(row: r, col: c, cols: cols, packing: packing)
                         var byte: UInt8 = 0
-                        for j in 0..<min(k, cols - c) {
+                        for j in 0..<min(perByte, cols - c) {
                             let t = WeightQuantizer.trit(source[src + c + j], scale: ws)
                             TernaryMatrix.place(t, digit: j, into: &byte, packing: packing)
                         }
                         memory[first + o] = byte
-                        c += k
+                        c += perByte
                     }
                 }
             }

@@ -94,7 +94,9 @@ public struct Instruction: Sendable, Equatable, Hashable {
         }
         if used.contains(.mode) {
             let m = UInt8(truncatingIfNeeded: Encoding.mode.extract(word))
-            guard let p = WeightPacking(rawValue: m), p.supported else { return .failure(.unsupportedPacking(m)) }
+            guard Int(m) < spec.modeSuffixes.count, let p = WeightPacking(rawValue: m), p.supported else {
+                return .failure(.unsupportedPacking(m))
+            }
             ins.mode = m
         }
         return .success(ins)
@@ -130,7 +132,7 @@ public enum FaultCode: UInt8, Sendable, Codable, CaseIterable {
         case .addressOutOfRange: return "A load, store or matrix access reaches outside data memory (any byte at or beyond the memory size)."
         case .misaligned: return "A vector or scalar access address is not a multiple of 4, or a matrix address is not a multiple of 256."
         case .badVectorLength: return "setvl outside 1 ... maxVectorLength, or a matrix header with rows or cols outside that range."
-        case .badWeight: return "A trit code 10 (binary) inside a matrix's columns."
+        case .badWeight: return "An illegal weight inside a matrix's rows and columns: a 2-bit code 10 (`tmatmul`) or a base-3 byte above 242 (`tmatmul.b3`)."
         case .fetchOutOfRange: return "The program counter ran past the end of the code without a halt."
         case .timeout: return "Hardware only: a memory request went unanswered for longer than the core's TIMEOUT register allows. Reported at the oldest instruction not yet retired; the interpreter never raises it."
         }

@@ -45,7 +45,7 @@ public enum Encoding {
     public static let rc = BitField(name: "rc", lsb: 40, width: 4,
         doc: "Reserved for a third source register; must be zero.")
     public static let mode = BitField(name: "mode", lsb: 32, width: 8,
-        doc: "Opcode modifier. tmatmul: weight packing (0 = 2 bits per trit; 1 = 5 trits per byte, base 3). Must be zero for every other opcode.")
+        doc: "Opcode modifier. tmatmul: weight packing (0 = 2 bits per trit, spelled `tmatmul`; 1 = 5 trits per byte, base 3, spelled `tmatmul\(WeightPacking.base3.mnemonicSuffix)`). Must be zero for every other opcode.")
     public static let imm = BitField(name: "imm", lsb: 0, width: 32,
         doc: "32-bit address or immediate (by operand kind). Zero when unused.")
     public static let fields: [BitField] = [op, rd, ra, rb, rc, mode, imm]
@@ -70,6 +70,10 @@ public enum WeightPacking: UInt8, Sendable, Codable, CaseIterable {
     /// 5 trits per byte, base 3 (1.6 bits per trit), 320 trits per 64-byte beat.
     case base3 = 1
     public var supported: Bool { true }
+    /// What `tmatmul` appends to its mnemonic for this packing: every legal
+    /// word keeps exactly one spelling.
+    public var mnemonicSuffix: String { self == .twoBit ? "" : ".b3" }
+    public var name: String { self == .twoBit ? "2-bit" : "base-3" }
 }
 
 /// What an operand means and how the assembler writes it.
@@ -139,17 +143,32 @@ public struct InstructionSpec: Sendable, Codable, Equatable {
     public let faults: [String]
     /// True for the mnemonics of the original paper's core.
     public let fromPaper: Bool
+    /// Mnemonic suffix for each value of the `mode` field (index = mode);
+    /// empty when the instruction does not use `mode`.
+    public let modeSuffixes: [String]
+
+    /// The spelling of this instruction with `mode`, e.g. "tmatmul.b3".
+    public func mnemonic(mode: UInt8) -> String {
+        Int(mode) < modeSuffixes.count ? mnemonic + modeSuffixes[Int(mode)] : mnemonic
+    }
+    /// Every spelling with its mode value (one, mode 0, when `mode` is unused).
+    public var spellings: [(mnemonic: String, mode: UInt8)] {
+        modeSuffixes.isEmpty ? [(mnemonic, UInt8(0))]
+            : modeSuffixes.enumerated().map { (mnemonic + $0.element, UInt8($0.offset)) }
+    }
 
     /// The fields this instruction uses (others must be zero).
     public var usedFields: Set<FieldName> {
         var s: Set<FieldName> = [.op]
         for o in operands { s.insert(o.field) }
-        if mnemonic == "tmatmul" { s.insert(.mode) }
+        if !modeSuffixes.isEmpty { s.insert(.mode) }
         return s
     }
     /// Assembly syntax, e.g. "tmatmul vd, va, sb, addr".
-    public var syntax: String {
-        operands.isEmpty ? mnemonic : mnemonic + " " + operands.map(\.name).joined(separator: ", ")
+    public var syntax: String { syntax(mode: 0) }
+    public func syntax(mode: UInt8) -> String {
+        let m = mnemonic(mode: mode)
+        return operands.isEmpty ? m : m + " " + operands.map(\.name).joined(separator: ", ")
     }
 }
 
@@ -160,10 +179,10 @@ public enum InstructionSet {
 
     private static func spec(_ op: Opcode, _ operands: [OperandSpec], _ unit: FunctionalUnit,
                              _ dest: DestinationKind, _ summary: String, _ semantics: String,
-                             faults: [String] = [], paper: Bool = false) -> InstructionSpec {
+                             faults: [String] = [], paper: Bool = false, modes: [String] = []) -> InstructionSpec {
         InstructionSpec(mnemonic: String(describing: op), opcode: op.rawValue, operands: operands,
                         unit: unit, destination: dest, summary: summary, semantics: semantics,
-                        faults: faults, fromPaper: paper)
+                        faults: faults, fromPaper: paper, modeSuffixes: modes)
     }
 
     private static let ew = "for i in 0 ..< VL"
@@ -240,7 +259,7 @@ public enum InstructionSet {
              "Ternary matrix (streamed from memory) times an int8 vector, rescaled.",
              "Reads the matrix header at `addr` (rows R, cols C, weight scale ws = mean|W| in Q.F), then for r < R: `acc = sum_{c<C} W[r][c] * va[c]` (exact, |acc| < 2^24), `vd[r] = sat32(rshr(acc * K, F))` with `K = round(ws * sb / 127)` in Q.(2F). Each `va[c]` is read as its low 8 bits, sign-extended (int8 codes from `quant`); `sb` is the activation scale from `absmax`. Writes R elements regardless of VL.",
              faults: ["misaligned (addr not a multiple of 256)", "address-out-of-range", "bad-vector-length (R or C outside 1 ... maxVectorLength)", "bad-weight (an illegal code inside the matrix: 2-bit code 10, base-3 byte above 242)"],
-             paper: true),
+             paper: true, modes: WeightPacking.allCases.map(\.mnemonicSuffix)),
         spec(.norm, [v("vd", .rd), v("va", .ra), v("vb", .rb), OperandSpec("eps", .eps, .imm)], .reduction, .vector,
              "RMSNorm with weight vector vb and epsilon eps.",
              "Over the first VL elements: `vd[i] = x[i] * rsqrt(mean(x^2) + eps) * vb[i]` computed as in the Numeric contract's RMSNorm section (exact sum of squares, eps in Q.(2F), normalized rsqrt). A zero vector with eps = 0 gives zeros.",
@@ -256,6 +275,10 @@ public enum InstructionSet {
 
     public static let specsByMnemonic: [String: InstructionSpec] =
         Dictionary(uniqueKeysWithValues: instructions.map { ($0.mnemonic, $0) })
+
+    /// Spec and mode value by spelling ("tmatmul.b3" is tmatmul with mode 1).
+    public static let specsBySpelling: [String: (spec: InstructionSpec, mode: UInt8)] =
+        Dictionary(uniqueKeysWithValues: instructions.flatMap { s in s.spellings.map { ($0.mnemonic, (s, $0.mode)) } })
 
     /// The mnemonics of the paper's core.
     public static let paperMnemonics = ["ldv", "sv", "add", "sub", "mul", "div", "exp", "sig", "tmatmul", "norm"]

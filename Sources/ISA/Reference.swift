@@ -67,7 +67,8 @@ public enum ISAReference {
         p("| opcode | syntax | unit | writes | summary |")
         p("|---|---|---|---|---|")
         for s in InstructionSet.instructions {
-            p("| 0x\(Hex.digits(s.opcode, 2)) | `\(s.syntax)`\(s.fromPaper ? " (P)" : "") | \(s.unit.rawValue) | \(s.destination.rawValue) | \(s.summary) |")
+            let syntaxes = s.spellings.map { "`\(s.syntax(mode: $0.mode))`" }.joined(separator: ", ")
+            p("| 0x\(Hex.digits(s.opcode, 2)) | \(syntaxes)\(s.fromPaper ? " (P)" : "") | \(s.unit.rawValue) | \(s.destination.rawValue) | \(s.summary) |")
         }
         p()
         for s in InstructionSet.instructions {
@@ -84,6 +85,14 @@ public enum ISAReference {
             }
             p("Encoding: " + fields.joined(separator: ", ") + ".")
             p()
+            if !s.modeSuffixes.isEmpty {
+                let forms = s.spellings.map { sp -> String in
+                    let packing = WeightPacking(rawValue: sp.mode).map { ", \($0.name) packing" } ?? ""
+                    return "`\(sp.mnemonic)` (mode \(sp.mode)\(packing))"
+                }
+                p("Spellings: " + forms.joined(separator: ", ") + ". The disassembler prints the one matching the word's mode.")
+                p()
+            }
             p("Semantics: " + s.semantics)
             p()
             if !s.faults.isEmpty {
@@ -191,7 +200,7 @@ public enum ISAReference {
         p()
         p("S = ceil(ceil(C / k) / 4) * 4 (a multiple of four beats, so groups start on a bank boundary with 1, 2 or 4 banks). Byte s * 64 + j of group g holds trits k*s ... k*s + k - 1 of row 64g + j. The matrix occupies 256 + ceil(R / 64) * S * 64 bytes.")
         p()
-        p("Packing mode 0 (2 bits per trit): trit k*s + i is in bits [2i+1 : 2i] of its byte (first trit in the least significant bits), with these codes:")
+        p("Packing mode 0 (`tmatmul`, 2 bits per trit): trit k*s + i is in bits [2i+1 : 2i] of its byte (first trit in the least significant bits), with these codes:")
         p()
         p("| code | trit |")
         p("|---|---|")
@@ -200,7 +209,7 @@ public enum ISAReference {
         p("| 11 | -1 |")
         p("| 10 | illegal |")
         p()
-        p("Packing mode 1 (5 trits per byte, base 3, 1.6 bits per trit): the byte's value is d0 + 3 d1 + 9 d2 + 27 d3 + 81 d4, digit di for trit k*s + i, with d = 0 for 0, 1 for +1, 2 for -1 (a zero byte is five zero trits). Bytes 243 ... 255 are illegal.")
+        p("Packing mode 1 (`tmatmul\(WeightPacking.base3.mnemonicSuffix)`, 5 trits per byte, base 3, 1.6 bits per trit): the byte's value is d0 + 3 d1 + 9 d2 + 27 d3 + 81 d4, digit di for trit k*s + i, with d = 0 for 0, 1 for +1, 2 for -1 (a zero byte is five zero trits). Bytes 243 ... 255 are illegal.")
         p()
         p("An illegal code (mode 0) or byte (mode 1) is a `bad-weight` fault when it covers a row below R and a column below C; in the padding it is ignored. R and C must each be 1 ... max vector length (`bad-vector-length` otherwise); the whole matrix must lie inside memory.")
         p()
@@ -231,7 +240,7 @@ public enum ISAReference {
         p()
         p("Digest: `sum_{i < count} rotl32(u[i], i mod 32) mod 2^32`, where u[i] is the 32-bit pattern of written element i (the new VL for `setvl`). One rotator per lane and an adder tree compute it at full vector rate. It detects any single changed element and most multi-element errors; it cannot see an exchange of two equal-rotation elements (i and i + 32k) with each other.")
         p()
-        p("Trace line format: `<index> <mnemonic> <dest> <count> <digest, 8 hex digits>` with dest `v3`, `s2`, `@0x00001000`, `vl` or `-`; for example `7 tmatmul v6 2048 3fa2b1c0`.")
+        p("Trace line format: `<index> <mnemonic of the opcode, without a packing suffix> <dest> <count> <digest, 8 hex digits>` with dest `v3`, `s2`, `@0x00001000`, `vl` or `-`; for example `7 tmatmul v6 2048 3fa2b1c0`.")
         p()
 
         p("## Program image")
@@ -274,7 +283,7 @@ public enum ISAReference {
         p("| `.word expr, ...` | 32-bit words (-2^31 ... 2^32-1) |")
         p("| `.byte expr, ...` | bytes (-128 ... 255) |")
         p("| `.fix value, ...` | Q.F elements from decimals (`1.5`, `-2e-3`), rounded to nearest, ties away from zero |")
-        p("| `.matrix rows, cols, scale` | a ternary matrix header at a 256-byte aligned address; the next `rows` lines must be `.row` |")
+        p("| `.matrix rows, cols, scale[, b3]` | a ternary matrix (header and zeroed weights) at a \(TernaryMatrix.alignment)-byte aligned address, 2-bit packing (for `tmatmul`) or with `b3` base-3 packing (for `tmatmul\(WeightPacking.base3.mnemonicSuffix)`); the next `rows` lines must be `.row` |")
         p("| `.row trits` | one matrix row: `+`, `-`, `0` per trit, spaces and `_` ignored, exactly `cols` trits |")
         p("| `.symbol NAME, addr, count` | name `count` Q.F elements at `addr` for `trit run --dump NAME=FILE.npy` |")
         p("| `.inst expr` | a raw 64-bit code word (the disassembler prints illegal words this way) |")
@@ -321,7 +330,8 @@ public enum ISAReference {
             j.key("weightPacking"); j.array(WeightPacking.allCases) { w in
                 j.object {
                     j.key("mode"); j.number(Int(w.rawValue))
-                    j.key("name"); j.string(w == .twoBit ? "2-bit" : "base-3")
+                    j.key("name"); j.string(w.name)
+                    j.key("mnemonicSuffix"); j.string(w.mnemonicSuffix)
                     j.key("supported"); j.bool(w.supported)
                 }
             }
@@ -334,6 +344,11 @@ public enum ISAReference {
                             j.key("name"); j.string(op.name)
                             j.key("kind"); j.string(op.kind.rawValue)
                             j.key("field"); j.string(op.field.rawValue)
+                        }
+                    }
+                    if !s.modeSuffixes.isEmpty {
+                        j.key("spellings"); j.array(s.spellings) { sp in
+                            j.object { j.key("mode"); j.number(Int(sp.mode)); j.key("mnemonic"); j.string(sp.mnemonic) }
                         }
                     }
                     j.key("usedFields"); j.array(Encoding.fields.filter { s.usedFields.contains(FieldName(rawValue: $0.name)!) }) { j.string($0.name) }

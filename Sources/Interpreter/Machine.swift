@@ -265,7 +265,7 @@ public final class Machine {
         let packing = WeightPacking(rawValue: ins.mode) ?? .twoBit
         let total = TernaryMatrix.totalBytes(rows: rows, cols: cols, packing: packing)
         _ = try check(ins.imm, bytes: total, align: TernaryMatrix.alignment)
-        if kernel?.cols != cols || kernel?.packing != packing { kernel = TernaryKernel(cols: cols, packing: packing) }
+        if kernel == nil { kernel = TernaryKernel(cols: cols, packing: packing) } else { kernel!.configure(cols: cols, packing: packing) }
         let src = Int(ins.ra) * maxVL
         vregs.withUnsafeBufferPointer { v in
             kernel!.load(UnsafeBufferPointer(rebasing: v[src..<(src + cols)]))

@@ -1,4 +1,5 @@
 import Compiler
+import ISA
 import Foundation
 
 /// The paper's core (BOARD.md): one d = 512 block in 43 ms at 60 MHz.
@@ -15,6 +16,7 @@ public enum RunReport {
         let layers = m.layerCount == 1 ? "layer \(m.firstLayer)" : "layers \(m.firstLayer)..\(last)"
         return "\(layers) of \(c.layers) (d \(c.hiddenSize), I \(c.intermediateSize))\(m.head ? " + head (vocab \(c.vocabSize))" : ""), "
             + "\(m.instructions) instructions and \(bytes(m.weightBytes)) of packed weights per token"
+            + (m.packing == Int(WeightPacking.base3.rawValue) ? " (base-3 packing)" : "")
     }
 
     /// Lines for people: per token, then the worst agreement, then the core's figures.

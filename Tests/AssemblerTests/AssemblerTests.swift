@@ -87,16 +87,45 @@ func expectErrors(_ s: String, _ want: [(Int, Int, String)], sourceLocation: Sou
     @Test func matrixDirective() throws {
         let img = try #require(image("""
             .org 0
-            .align 64
+            .align 256
             W: .matrix 2, 5, 0.5
                .row +-0 +-     ; spaces are ignored
                .row 0_0_0_0_+
             """))
         let b = img.data[0].bytes
-        #expect(b.count == 64 + 2 * 64)
+        // Header, then one group of 64 rows by 4 column steps (2 used, padded to 4).
+        #expect(b.count == 256 + 4 * 64)
         #expect(Array(b[0..<12]) == [2, 0, 0, 0, 5, 0, 0, 0, 0, 128, 0, 0])
-        #expect(b[64] == 0b01_00_11_01 && b[65] == 0b11)
-        #expect(b[128] == 0 && b[129] == 0b01)
+        #expect(b[256] == 0b01_00_11_01 && b[256 + 64] == 0b11)     // row 0, steps 0 and 1
+        #expect(b[257] == 0 && b[257 + 64] == 0b01)                 // row 1
+        #expect(b.indices.filter { $0 >= 256 && b[$0] != 0 } == [256, 320, 321])
+    }
+
+    @Test func base3MatrixDirective() throws {
+        let img = try #require(image("""
+            .org 0
+            W: .matrix 2, 7, 0.5, b3
+               .row +-0+- -+
+               .row 00000 0+
+            """))
+        let b = img.data[0].bytes
+        #expect(b.count == 256 + 4 * 64)
+        #expect(Array(b[0..<8]) == [2, 0, 0, 0, 7, 0, 0, 0])
+        // Digits 0, +1, -1 -> 0, 1, 2; first trit least significant.
+        #expect(b[256] == 1 + 3 * 2 + 9 * 0 + 27 * 1 + 81 * 2)
+        #expect(b[256 + 64] == 2 + 3 * 1)
+        #expect(b[257] == 0 && b[257 + 64] == 3)
+        // The same rows at 64 x 300: the second group starts after ceil(60 / 4) * 4 steps.
+        let rows = (0..<65).map { r in ".row " + String(repeating: r == 64 ? "-" : "0", count: 300) }.joined(separator: "\n")
+        let big = try #require(image(".org 0\n.matrix 65, 300, 1, B3\n" + rows)).data[0].bytes
+        #expect(big.count == 256 + 2 * 60 * 64)
+        #expect(big[256 + 60 * 64] == 242 && big[256 + 60 * 64 + 59 * 64] == 242)
+        #expect(big[256 + 60 * 64 + 1] == 0)
+        // tmatmul.b3 is tmatmul with mode 1; the bare mnemonic is mode 0.
+        let code = try #require(image("tmatmul v1, v2, s3, 256\ntmatmul.b3 v1, v2, s3, 256\nTMATMUL.B3 v0, v0, s0, 0")).code
+        #expect(code == [Instruction(.tmatmul, rd: 1, ra: 2, rb: 3, imm: 256).word,
+                         Instruction(.tmatmul, rd: 1, ra: 2, rb: 3, mode: 1, imm: 256).word,
+                         Instruction(.tmatmul, mode: 1).word])
     }
 
     @Test func everyErrorKindWithItsLocation() {
@@ -123,7 +152,13 @@ func expectErrors(_ s: String, _ want: [(Int, Int, String)], sourceLocation: Sou
         expectErrors(".org 0\n.matrix 1, 3, 1\n.row +-", [(3, 1, "row has 2 trits, expected 3")])
         expectErrors(".org 0\n.matrix 2, 3, 1\n.row +-0", [(2, 1, ".matrix declares 2 rows, got 1 .row lines")])
         expectErrors(".org 0\n.matrix 1, 3, 1\n.row +-0\n.row 000", [(4, 1, "too many .row lines")])
-        expectErrors(".org 4\n.matrix 1, 3, 1\n.row +-0\n.row +-0", [(2, 1, "not 64-byte aligned, expected .align 64"), (4, 1, "too many .row lines")])
+        expectErrors(".org 4\n.matrix 1, 3, 1\n.row +-0\n.row +-0", [(2, 1, "not 256-byte aligned, expected .align 256"), (4, 1, "too many .row lines")])
+        expectErrors(".org 64\n.matrix 1, 3, 1, b3\n.row +-0", [(2, 1, "matrix at address 0x00000040 is not 256-byte aligned")])
+        expectErrors(".org 0\n.matrix 1, 3, 1, b4\n.row +-0", [(2, 18, "invalid packing 'b4', expected b3 (base-3) or nothing (2-bit)")])
+        expectErrors(".org 0\n.matrix 1, 3, 1, b3, 2", [(2, 1, ".matrix takes 3 or 4 operands (rows, cols, scale[, b3]), got 5")])
+        expectErrors("tmatmul.b3 v1, v2, s3", [(1, 22, "tmatmul.b3 takes 4 operands (tmatmul.b3 vd, va, sb, addr), got 3")])
+        expectErrors("tmatmul.b4 v1, v2, s3, 0", [(1, 1, "unknown instruction 'tmatmul.b4'")])
+        expectErrors(".equ tmatmul.b3, 4", [(1, 6, "'tmatmul.b3' is reserved")])
         expectErrors(".org 0\n.zero 8\n.org 4\n.zero 8", [(3, 1, "overlaps")])
         expectErrors(".memory 4\n.org 0\n.zero 8", [(1, 1, ".memory 4 is smaller than the data")])
         expectErrors("halt extra", [(1, 6, "halt takes 0 operands")])

@@ -29,6 +29,7 @@ typealias Rng = SplitMix64
                     default: ins.set(o.field, rng.next() & 0xFFFF_FFFF)
                     }
                 }
+                if !spec.modeSuffixes.isEmpty { ins.mode = UInt8(rng.below(spec.modeSuffixes.count)) }
                 let text = Disassembler.text(ins, fracBits: 16)
                 let back = Assembler().assemble(text + "\n", file: "rt.s")
                 guard case .success(let img) = back else {
@@ -38,6 +39,32 @@ typealias Rng = SplitMix64
                 #expect(Instruction.decode(img.code[0]) == .success(ins), "seed \(seed): \(text)")
             }
         }
+    }
+
+    /// Every value of tmatmul's mode field: the legal ones have exactly one
+    /// spelling (`tmatmul`, `tmatmul.b3`) that reassembles to the same word;
+    /// the rest are illegal and listed as `.inst`.
+    @Test func everyPackingModeHasOneSpelling() throws {
+        var rng = Rng(seed: 17)
+        for mode in 0...255 {
+            let base = Instruction(.tmatmul, rd: UInt8(rng.below(16)), ra: UInt8(rng.below(16)), rb: UInt8(rng.below(16)),
+                                   imm: UInt32(rng.below(1 << 20)) * 256).word
+            let word = Encoding.mode.insert(UInt64(mode), into: base)
+            guard case .success(let ins) = Instruction.decode(word) else {
+                #expect(mode >= WeightPacking.allCases.count, "mode \(mode) should decode")
+                let listing = Disassembler.listing(ProgramImage(memorySize: 0, code: [word]))
+                #expect(listing.contains(".inst 0x"), "mode \(mode)")
+                continue
+            }
+            let text = Disassembler.text(ins, fracBits: 16)
+            #expect(text.hasPrefix(mode == 1 ? "tmatmul.b3 " : "tmatmul "), "mode \(mode): \(text)")
+            let img = try #require(try? Assembler().assemble(text, file: "m.s").get())
+            #expect(img.code == [word], "mode \(mode): \(text)")
+        }
+        // Spellings are unique across the whole instruction set.
+        let all = InstructionSet.instructions.flatMap { $0.spellings.map(\.mnemonic) }
+        #expect(Set(all).count == all.count)
+        #expect(all.contains("tmatmul.b3"))
     }
 
     func roundTrip(_ img: ProgramImage, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {

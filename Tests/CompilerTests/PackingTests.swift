@@ -10,28 +10,36 @@ import TestSupport
         let plan = try #require(b.plan.region(region))
         let cols = w.tensors[tensor]!.shape[1]
         let (trits, ws) = WeightQuantizer.ternary(w.tensors[tensor]!.values)
-        let m = unpackMatrix(b.memory, at: plan.address)
+        let base3 = b.manifest.packing == 1
+        let m = unpackMatrix(b.memory, at: plan.address, base3: base3)
         #expect(m.rows == rows.count && m.cols == cols, "\(region)")
         #expect(m.scale == FixedPointConversion.fixed(ws, fracBits: 16), "\(region)")
         #expect(m.trits == trits[(rows.lowerBound * cols)..<(rows.upperBound * cols)].map { Optional($0) }, "\(region)")
-        // Padding (rows past R, columns past C) stays zero.
-        let bytes = Array(b.memory[plan.address..<(plan.address + TernaryMatrix.totalBytes(rows: rows.count, cols: cols))])
-        let steps = TernaryMatrix.steps(cols: cols)
-        for g in 0..<TernaryMatrix.groups(rows: rows.count) {
+        // Padding (rows past R, columns past C, in whole bytes or digits of a byte) stays zero.
+        let k = base3 ? 5 : 4
+        let steps = ((cols + k - 1) / k + 3) / 4 * 4
+        #expect(plan.bytes == 256 + (rows.count + 63) / 64 * steps * 64, "\(region)")
+        let bytes = Array(b.memory[plan.address..<(plan.address + plan.bytes)])
+        for g in 0..<(rows.count + 63) / 64 {
             for s in 0..<steps {
-                for j in 0..<64 where g * 64 + j >= rows.count || 4 * s + 4 > cols {
-                    let byte = bytes[256 + (g * steps + s) * 64 + j]
-                    let used = g * 64 + j >= rows.count ? 0 : max(0, cols - 4 * s)
-                    #expect(byte >> UInt8(2 * min(used, 4)) == 0 || used >= 4, "\(region) padding at group \(g) step \(s) lane \(j)")
+                for j in 0..<64 where g * 64 + j >= rows.count || k * s + k > cols {
+                    let byte = Int(bytes[256 + (g * steps + s) * 64 + j])
+                    let used = g * 64 + j >= rows.count ? 0 : min(k, max(0, cols - k * s))
+                    let limit = base3 ? [1, 3, 9, 27, 81, 243][used] : 1 << (2 * used)
+                    #expect(byte < limit, "\(region) padding at group \(g) step \(s) lane \(j): \(byte)")
                 }
             }
         }
     }
 
-    @Test func everyMatrixUnpacksToItsTrits() throws {
-        // I = 300: down_proj rows span two beats, with padding in the second.
-        let w = RandomModel.weights(d: 48, intermediate: 300, layers: 2, vocab: 100, seed: testSeed(21))
-        let b = try ModelCompiler.compile(w, head: true, target: RandomModel.target())
+    @Test(arguments: WeightPacking.allCases)
+    func everyMatrixUnpacksToItsTrits(packing: WeightPacking) throws {
+        // I = 301: down_proj's rows end inside a byte in both packings (301 = 4 * 75 + 1 = 5 * 60 + 1),
+        // then step padding; d = 48 ends inside a base-3 byte; the head's 100 rows are two groups, the second partial.
+        let w = RandomModel.weights(d: 48, intermediate: 301, layers: 2, vocab: 100, seed: testSeed(21))
+        let b = try ModelCompiler.compile(w, head: true, target: RandomModel.target(), packing: packing)
+        #expect(b.manifest.packing == Int(packing.rawValue))
+        try expectMatrix(b, w, region: "HEAD_W0", tensor: TensorNames.head, rows: 0..<100)
         for l in 0...1 {
             for (m, p) in [("I", TensorNames.Projection.i), ("F", .f), ("G", .g), ("O", .o)] {
                 try expectMatrix(b, w, region: "L\(l)_W_\(m)", tensor: TensorNames.weight(l, p), rows: 0..<48)
@@ -40,9 +48,10 @@ import TestSupport
         }
     }
 
-    @Test func gateProjSplitsIntoGateAndUpWithOneScale() throws {
+    @Test(arguments: WeightPacking.allCases)
+    func gateProjSplitsIntoGateAndUpWithOneScale(packing: WeightPacking) throws {
         let w = RandomModel.weights(d: 32, intermediate: 96, layers: 1, vocab: 64, seed: testSeed(22))
-        let b = try ModelCompiler.compile(w, head: false)
+        let b = try ModelCompiler.compile(w, head: false, packing: packing)
         let tensor = TensorNames.weight(0, .gate)
         try expectMatrix(b, w, region: "L0_W_GATE", tensor: tensor, rows: 0..<96)
         try expectMatrix(b, w, region: "L0_W_UP", tensor: tensor, rows: 96..<192)

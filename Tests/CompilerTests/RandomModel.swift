@@ -70,17 +70,27 @@ struct TokenRunner {
 func toDoubles(_ w: [Int32], f: Int = 16) -> [Double] { w.map { Double($0) / Double(1 << f) } }
 func toFixed(_ x: [Double], f: Int = 16) -> [Int32] { x.map { Int32(($0 * Double(1 << f)).rounded()) } }
 
-/// The trits of a packed matrix at `address`, decoded per the ISA's table.
-func unpackMatrix(_ memory: [UInt8], at address: Int) -> (rows: Int, cols: Int, scale: Int32, trits: [Int8?]) {
+/// The trits of a packed matrix at `address`, decoded per the ISA's table
+/// (nil for an illegal code or base-3 byte).
+func unpackMatrix(_ memory: [UInt8], at address: Int, base3: Bool = false) -> (rows: Int, cols: Int, scale: Int32, trits: [Int8?]) {
     func u32(_ a: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(memory[a + $1]) << UInt32(8 * $1) } }
     let rows = Int(u32(address)), cols = Int(u32(address + 4))
     let scale = Int32(bitPattern: u32(address + 8))
-    // Written from ISA.md: groups of 64 rows, steps of 4 columns padded to a multiple of 4.
-    let steps = ((cols + 3) / 4 + 3) / 4 * 4
+    // Written from ISA.md: groups of 64 rows, steps of k = 4 (2-bit) or 5
+    // (base-3) columns, padded to a multiple of 4 steps.
+    let k = base3 ? 5 : 4
+    let steps = ((cols + k - 1) / k + 3) / 4 * 4
     var trits: [Int8?] = []
     for r in 0..<rows {
         for c in 0..<cols {
-            let byte = memory[address + 256 + (r / 64) * steps * 64 + (c / 4) * 64 + r % 64]
+            let byte = memory[address + 256 + (r / 64) * steps * 64 + (c / k) * 64 + r % 64]
+            if base3 {
+                // d0 + 3 d1 + 9 d2 + 27 d3 + 81 d4, digit 1 for +1, 2 for -1; 243 and up illegal.
+                var v = Int(byte)
+                for _ in 0..<(c % k) { v /= 3 }
+                trits.append(byte >= 243 ? nil : [0, 1, -1][v % 3])
+                continue
+            }
             switch (byte >> UInt8(2 * (c % 4))) & 3 {
             case 0: trits.append(0)
             case 1: trits.append(1)

@@ -50,10 +50,11 @@ import TestSupport
         #expect(Instruction.decode(add | 5) == .failure(.nonzeroUnusedField(.imm)))
         // rb unused by exp.
         #expect(Instruction.decode(Instruction(.exp, rd: 1, ra: 2).word | (1 << 44)) == .failure(.nonzeroUnusedField(.rb)))
-        // mode is only for tmatmul, where 1 (base-3) is reserved.
+        // mode is only for tmatmul, where 0 (2-bit) and 1 (base-3) are legal.
         #expect(Instruction.decode(add | (1 << 32)) == .failure(.nonzeroUnusedField(.mode)))
         let tm = Instruction(.tmatmul, rd: 1, ra: 2, rb: 3, imm: 64).word
-        #expect(Instruction.decode(tm | (1 << 32)) == .failure(.unsupportedPacking(1)))
+        #expect(Instruction.decode(tm | (1 << 32)) == .success(Instruction(.tmatmul, rd: 1, ra: 2, rb: 3, mode: 1, imm: 64)))
+        #expect(Instruction.decode(tm | (2 << 32)) == .failure(.unsupportedPacking(2)))
         #expect(Instruction.decode(tm | (7 << 32)) == .failure(.unsupportedPacking(7)))
         // Register beyond a smaller register file.
         let small = CoreConfig(vectorRegisters: 8, scalarRegisters: 4)
@@ -154,6 +155,8 @@ import TestSupport
         for f in FaultCode.allCases { #expect(md.contains("`\(f.name)`")) }
         let js = ISAReference.json()
         #expect(js.contains("\"mnemonic\": \"tmatmul\""))
+        #expect(js.contains("\"mnemonic\": \"tmatmul.b3\""))
+        #expect(md.contains("`tmatmul.b3 vd, va, sb, addr`"))
         #expect(js.contains("\"lsb\": 56"))
     }
 }

@@ -102,19 +102,37 @@ import Assembler
     static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
     static func silu(_ x: Double) -> Double { x * sigmoid(x) }
 
-    /// Unpacks a matrix from the image's initial memory (independent of the kernel).
+    /// Unpacks a matrix from the image's initial memory, from the ISA text's
+    /// layout (independent of the kernel and of TernaryMatrix): 256-byte
+    /// header, groups of 64 rows, byte s * 64 + j of a group holding trits
+    /// k*s ..< k*s + k of row j, S = ceil(ceil(C / k) / 4) * 4 steps.
     func matrix(_ r: Ran, _ label: String, _ src: String) -> ([[Int]], Double) {
-        // Find the label's address by assembling a probe: the label is followed by .matrix in the source.
         let addr = labelAddress(src, label, image: r.image)
+        let base3 = isBase3(src, label)
         let m = r.initial
         let rows = Int(m[addr]) | Int(m[addr + 1]) << 8, cols = Int(m[addr + 4]) | Int(m[addr + 5]) << 8
         let ws = dbl(Int32(bitPattern: UInt32(m[addr + 8]) | UInt32(m[addr + 9]) << 8 | UInt32(m[addr + 10]) << 16 | UInt32(m[addr + 11]) << 24))
-        let stride = (cols + 255) / 256 * 64
+        let k = base3 ? 5 : 4
+        let steps = ((cols + k - 1) / k + 3) / 4 * 4
         let w = (0..<rows).map { row in (0..<cols).map { c -> Int in
-            let code = (m[addr + 64 + row * stride + c / 4] >> UInt8(2 * (c % 4))) & 3
+            let byte = Int(m[addr + 256 + (row / 64) * steps * 64 + (c / k) * 64 + row % 64])
+            if base3 {
+                var d = byte
+                for _ in 0..<(c % k) { d /= 3 }
+                return [0, 1, -1][d % 3]
+            }
+            let code = (byte >> (2 * (c % k))) & 3
             return code == 1 ? 1 : (code == 3 ? -1 : 0)
         } }
         return (w, ws)
+    }
+
+    /// Whether the `.matrix` after `label:` in the source has the `b3` operand.
+    func isBase3(_ src: String, _ label: String) -> Bool {
+        let lines = src.split(separator: "\n").map { $0.split(separator: ";").first.map(String.init) ?? "" }
+        guard let i = lines.firstIndex(where: { $0.hasPrefix(label + ":") }) else { return false }
+        let decl = lines[i...].first { $0.contains(".matrix") } ?? ""
+        return decl.replacingOccurrences(of: " ", with: "").lowercased().hasSuffix(",b3")
     }
 
     /// A label's address: re-assemble the source with a `.symbol` for it.
@@ -177,6 +195,9 @@ import Assembler
         let (wg, wsg) = matrix(r, "W_gate", src), (wu, wsu) = matrix(r, "W_up", src)
         let gate = Self.bitLinear(mn, wg, wsg), up = Self.bitLinear(mn, wu, wsu)
         let hidden = zip(gate, up).map { Self.silu($0) * $1 }
+        // W_down is the example's base-3 matrix, read by a tmatmul with mode 1.
+        #expect(isBase3(src, "W_down"))
+        #expect(r.image.code.contains { Encoding.op.extract($0) == UInt64(Opcode.tmatmul.rawValue) && Encoding.mode.extract($0) == 1 })
         let (wd, wsd) = matrix(r, "W_down", src)
         let z = Self.bitLinear(Self.rmsnorm(hidden, vec(r, src, "down_norm_w", 16)), wd, wsd)
         let out = zip(r1, z).map(+)

@@ -31,6 +31,13 @@ extension CommandLineTests {
         let trace = try String(contentsOf: dir.appendingPathComponent("t.log"), encoding: .utf8)
         #expect(trace.split(separator: "\n").count == 3 * 122)
 
+        // The same checkpoint with 1.6-bit (base-3) weights: the same logits from fewer bytes.
+        let b3 = try trit("compile", "ck", "--head", "--max-vector-length", "256", "--packing", "1.6bit", "--out", "b3", in: dir)
+        #expect(b3.status == 0 && b3.output.contains("(base-3 packing)"), "\(b3.output) \(b3.error)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("b3/program.s"), encoding: .utf8).contains("tmatmul.b3 "))
+        #expect(try trit("run", "b3", "--token", "1,2,3", "--output", "logits3.npy", in: dir).status == 0)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("logits3.npy")) == Data(contentsOf: dir.appendingPathComponent("logits.npy")))
+
         let json = try trit("run", "build", "--token", "4", "--json", in: dir)
         #expect(json.status == 0 && json.output.hasPrefix("{\"tokens\": 1"), "\(json.output)")
 
@@ -57,6 +64,7 @@ extension CommandLineTests {
             (["compile", "ck", "--layers", "0..7", "--out", "b"], "out of range"),
             (["compile", "ck", "--layers", "0", "--head", "--out", "b"], "with head, the layers must end at 1"),
             (["compile", "ck", "--max-vector-length", "64", "--out", "b"], "max vector length 64"),
+            (["compile", "ck", "--packing", "3bit", "--out", "b"], "'3bit' is invalid for '--packing"),
             (["run", "build", "--output", "y.npy"], "exactly one of --input and --token"),
             (["run", "build", "--token", "1", "--input", "five.npy"], "exactly one of --input and --token"),
             (["run", "build", "--input", "five.npy"], "shape [5], expected [T, 32]"),

@@ -3,11 +3,9 @@ import ISA
 import Model
 
 /// The one place the benchmark asks the compiler for a block in a given
-/// weight packing. The compiler does not take a packing yet, so only 2-bit
-/// builds exist; nil means "not available", and the report says so.
+/// weight packing.
 func compileBlock(_ weights: WeightSource, target: CoreConfig, packing: WeightPacking) throws -> Build? {
-    guard packing == .twoBit else { return nil }
-    return try ModelCompiler.compile(weights, layers: 0...0, head: false, target: target)
+    try ModelCompiler.compile(weights, layers: 0...0, head: false, target: target, packing: packing)
 }
 
 extension WeightPacking {

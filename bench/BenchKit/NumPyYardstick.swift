@@ -12,7 +12,7 @@ enum NumPyYardstick {
         guard FileManager.default.fileExists(atPath: script.path) else { return (nil, "\(script.lastPathComponent) not found") }
         var env = ProcessInfo.processInfo.environment
         for v in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { env[v] = "1" }
-        let args = ["python3", script.path, "--d", "\(d)", "--intermediate", "\(intermediate)", "--repeats", "\(repeats)", "--json"]
+        let args = ["python3", script.path, "--hidden", "\(d)", "--intermediate", "\(intermediate)", "--rounds", "\(repeats)", "--json"]
         guard let result = try? Shell.run("/usr/bin/env", args, environment: env), result.status == 0 else {
             return (nil, "NumPy is not available (python3 bench/numpy_matvec.py failed)")
         }

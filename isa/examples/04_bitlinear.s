@@ -5,7 +5,7 @@
 ;   out = (W . xq) * mean|W| * max|y| / 127 (tmatmul with its per-output rescale)
 ;
 ; The weight matrix is ternary, 2 bits per trit, with its mean|W| scale in
-; the 64-byte header that .matrix writes. A second norm shows the zero
+; the 256-byte header that .matrix writes. A second norm shows the zero
 ; vector case: RMSNorm of zeros is zeros, and so is its quantization.
 
         setvl   6
@@ -37,7 +37,7 @@ codes:  .zero 24
 ymax:   .word 0
 out:    .zero 20
 zq:     .fix 1, 1, 1, 1, 1, 1
-        .align 64
+        .align 256
 W:      .matrix 5, 6, 0.6
         .row +0-+0-
         .row ++++++

@@ -10,6 +10,8 @@
 ;   out  = r1 + z
 ;
 ; Lengths change inside the block (d and I), so setvl brackets each part.
+; W_down uses base-3 packing (5 trits per byte, `tmatmul.b3`), the others
+; 2 bits per trit; a block may mix them.
 
 .equ D, 8
 .equ I, 16
@@ -74,7 +76,7 @@
         norm    v12, v12, v15, 1e-6
         absmax  s4, v12
         quant   v12, v12, s4
-        tmatmul v14, v12, s4, W_down        ; z, d outputs
+        tmatmul.b3 v14, v12, s4, W_down     ; z, d outputs (base-3 weights)
         setvl   D
         add     v14, v10, v14               ; out = r1 + z
         sv      v14, out
@@ -106,7 +108,7 @@ down_norm_w:
         .fix 0.9828, 0.9913, 1.0273, 0.9150, 0.9367, 1.0281, 0.9168, 1.0305
 lb:
         .fix 0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40
-        .align 64
+        .align 256
 W_i:
         .matrix 8, 8, 0.0421
         .row +-0-+0++
@@ -117,7 +119,7 @@ W_i:
         .row ++++-+--
         .row 0+--+-0-
         .row ++00-0++
-        .align 64
+        .align 256
 W_f:
         .matrix 8, 8, 0.0397
         .row --+00-0+
@@ -128,7 +130,7 @@ W_f:
         .row 0+0+00-0
         .row -0000+00
         .row 0-+0+0++
-        .align 64
+        .align 256
 W_g:
         .matrix 8, 8, 0.0455
         .row +0--+-00
@@ -139,7 +141,7 @@ W_g:
         .row +-0-00-+
         .row 0+-+-+--
         .row 0+--++-0
-        .align 64
+        .align 256
 W_o:
         .matrix 8, 8, 0.041
         .row +-++++++
@@ -150,7 +152,7 @@ W_o:
         .row -0+0+0-+
         .row -++--+-+
         .row +--+-0--
-        .align 64
+        .align 256
 W_gate:
         .matrix 16, 8, 0.0388
         .row 0---++--
@@ -169,7 +171,7 @@ W_gate:
         .row +--+0--0
         .row ++-+00-0
         .row 0+0--+0+
-        .align 64
+        .align 256
 W_up:
         .matrix 16, 8, 0.0388
         .row 00+-+-+0
@@ -188,9 +190,9 @@ W_up:
         .row -0-0++0+
         .row 00--++++
         .row -0+---++
-        .align 64
+        .align 256
 W_down:
-        .matrix 8, 16, 0.0402
+        .matrix 8, 16, 0.0402, b3
         .row +00---0--0+00++0
         .row +++++-0---00++0-
         .row 0-+++0+00--00+0-
