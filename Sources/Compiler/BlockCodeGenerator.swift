@@ -61,13 +61,8 @@ struct BlockCodeGenerator {
     func body(deferred: [ProgramLine] = []) -> [ProgramLine] {
         let l = layer
         let s = R.scales
-        // Norm folding: every rmsnorm followed by a projection's own norm is
-        // replaced by its weight product alone. The projection's norm is
-        // scale-invariant, so the dropped 1 / rms only moves eps (relative
-        // change about eps * mean(x^2), docs/compiler.md); it saves a
-        // reduction pass on the critical path.
-        var out: [ProgramLine] = [.comment("layer \(l): a = x * attn_norm (the rms factor cancels in the i, f, g norms)")]
-        out.append(.op("mul", R.a, R.x, R.weights[0], note: "a"))
+        var out: [ProgramLine] = [.comment("layer \(l): a = rmsnorm(x, attn_norm)")]
+        out.append(.op("norm", R.a, R.x, R.weights[0], eps, note: "a"))
 
         out.append(.comment("layer \(l): i, f, g = BitLinear_{i,f,g}(a), streamed back to back"))
         out += quantized(R.i, R.a, weight: R.weights[1], scale: s[0], "i_proj")
@@ -92,16 +87,16 @@ struct BlockCodeGenerator {
         out.append(.op("mac", R.i, R.f, R.hPrev, note: "h = i + f * h_prev"))
         out.append(.op("silu", R.siluH, R.i, note: "silu(h)"))
 
-        out.append(.comment("layer \(l): o = BitLinear_o(g * g_norm * silu(h)) (the rms factor of g cancels in o's norm); r1 = x + o"))
-        out.append(.op("mul", R.g, R.g, R.weights[0], note: "g * g_norm"))
+        out.append(.comment("layer \(l): o = BitLinear_o(rmsnorm(g, g_norm) * silu(h)); r1 = x + o"))
+        out.append(.op("norm", R.g, R.g, R.weights[0], eps, note: "rmsnorm(g, g_norm)"))
         out.append(.op("sv", R.i, Names.state(l), note: "h, for the next token"))
         out.append(.op("mul", R.g, R.g, R.siluH))
         out += quantized(R.g, R.g, weight: R.weights[1], scale: s[3], "o_proj")
         out.append(.op(tmatmul, R.g, R.g, s[3], matrix(.o), note: "o = BitLinear_o(...)"))
         out.append(.op("add", R.x, R.x, R.g, note: "r1 = x + o"))
 
-        out.append(.comment("layer \(l): u = BitLinear_gate(r1 * mlp_norm) (the rms factor cancels in gate's norm); gate, up = u[0:I], u[I:2I]"))
-        out.append(.op("mul", R.a, R.x, R.weights[2], note: "m"))
+        out.append(.comment("layer \(l): u = BitLinear_gate(rmsnorm(r1, mlp_norm)); gate, up = u[0:I], u[I:2I]"))
+        out.append(.op("norm", R.a, R.x, R.weights[2], eps, note: "m"))
         out += quantized(R.a, R.a, weight: R.weights[3], scale: s[4], "gate_proj")
         out.append(.op(tmatmul, R.i, R.a, s[4], matrix(.gate), note: "gate"))
         out.append(.op("setvl", String(intermediate), note: "I"))

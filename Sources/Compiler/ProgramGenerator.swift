@@ -64,8 +64,8 @@ struct ProgramGenerator {
     /// Final norm, lm_head's norm and quantization once, then one `tmatmul`
     /// and store per chunk of at most max-VL rows.
     var headCode: [ProgramLine] {
-        var out: [ProgramLine] = [.blank, .comment("==== head: logits = BitLinear_lm_head(h * model.norm) (the rms factor cancels in lm_head's norm) ====")]
-        out.append(.op("mul", R.a, R.x, R.weights[0], note: "h * model.norm"))
+        var out: [ProgramLine] = [.blank, .comment("==== head: logits = BitLinear_lm_head(rmsnorm(h, model.norm)) ====")]
+        out.append(.op("norm", R.a, R.x, R.weights[0], epsOperand, note: "rmsnorm(h, model.norm)"))
         out.append(.op("norm", R.a, R.a, R.weights[1], epsOperand, note: "lm_head.norm"))
         out.append(.op("absmax", R.scales[0], R.a))
         out.append(.op("quant", R.a, R.a, R.scales[0]))
