@@ -102,11 +102,14 @@ public struct TernaryGroupDatapath: Module {
                 for i in 0..<5 {
                     let lo = codes[2 * i], hi = codes[2 * i + 1]
                     let a = activations[s * 5 + i].extend(to: 9)
-                    terms.append(mux(lo, mux(hi, -a, a), slit(0, width: 9)).extend(to: partialBits))
+                    // 0 - a, not -a: Yosys reads the emitted `-9'(x)` as a cast to size -9.
+                    let negated = slit(0, width: 9) - a
+                    terms.append(mux(lo, mux(hi, negated, a), slit(0, width: 9)).extend(to: partialBits))
                 }
                 var twoBitIllegal: Signal = false
                 for i in 0..<4 {
-                    let bad: Signal = byte[2 * i + 1] && !byte[2 * i]
+                    // Bits of `weights` itself: a bit of a slice is not read by every tool.
+                    let bad: Signal = weights[8 * at + 2 * i + 1] && !weights[8 * at + 2 * i]
                     twoBitIllegal = twoBitIllegal || (bad && columnValid[s * 5 + i])
                 }
                 illegal.append(m.wire("illegal_\(s)_\(j)", slotValid[j] && mux(base3, port.data[10] && columnValid[s * 5], twoBitIllegal)))
