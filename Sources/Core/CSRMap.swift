@@ -35,17 +35,20 @@ public enum CSR: Int, CaseIterable, Sendable {
     case busyTernary = 21
     /// Cycles with a memory command held back by `waitrequest` or a unit waiting for read data.
     case memoryStall = 22
-    /// Weight beats the ternary unit consumed.
+    /// Weight beats (memory beats of `dataBits`) the ternary unit consumed;
+    /// it takes up to `banks` per cycle, so utilization is
+    /// WEIGHT_BEATS / (CYCLES * banks).
     case weightBeats = 23
     /// Cycles the issue stage had an instruction it could not dispatch.
     case issueStall = 24
-    /// Read-only description of the core: bits 15:0 ternary lanes, 23:16
+    /// Read-only description of the core: bits 15:0 ternary trits per
+    /// cycle (2-bit packing), 23:16
     /// vector lanes, 27:24 banks, 32:28 fraction bits, 63:33 max vector length.
     case configuration = 25
 
     /// The CONFIGURATION register's value for a core.
     public static func configurationValue(_ p: CoreParameters) -> UInt64 {
-        UInt64(p.lanes) | UInt64(p.vectorLanes) << 16 | UInt64(p.banks) << 24
+        UInt64(p.tritsPerCycle) | UInt64(p.vectorLanes) << 16 | UInt64(p.banks) << 24
             | UInt64(p.isa.fracBits) << 28 | UInt64(p.isa.maxVectorLength) << 33
     }
 

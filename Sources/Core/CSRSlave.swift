@@ -9,14 +9,19 @@ public struct CSRSlave: Module {
 
     public init(params: CoreParameters) { self.params = params }
 
-    public var parameters: [Parameter] { [Parameter("D", params.dataBits), Parameter("L", params.lanes), Parameter("B", params.banks)] }
+    public var parameters: [Parameter] { [Parameter("D", params.dataBits), Parameter("B", params.banks)] }
 
-    /// Event inputs, one counter each (same order as their CSRs).
+    /// Event inputs, one counter each (same order as their CSRs); each is a
+    /// Bool (count a cycle) except `ev_weight_beat`, the number of weight
+    /// beats the ternary unit consumed this cycle (0 ... banks).
     public static let events: [(port: String, csr: CSR)] = [
         ("ev_retire", .retired), ("ev_busy_ls", .busyLoadStore), ("ev_busy_vector", .busyVector),
         ("ev_busy_reduction", .busyReduction), ("ev_busy_ternary", .busyTernary), ("ev_memory_stall", .memoryStall),
         ("ev_weight_beat", .weightBeats), ("ev_issue_stall", .issueStall),
     ]
+
+    /// Width of the weight-beat count of one cycle (0 ... banks).
+    public static func weightBeatBits(_ p: CoreParameters) -> Int { addressWidth(p.banks + 1) }
 
     public func build(_ m: ModuleBuilder) {
         let address = m.input("csr_address", .uint(CSR.addressBits))
@@ -34,7 +39,9 @@ public struct CSRSlave: Module {
         let busy = m.input("busy", .bool)
         let faultCode = m.input("fault_code", .uint(DispatchPort.faultBits))
         let faultIndex = m.input("fault_index", .uint(32))
-        let events = Self.events.map { (m.input($0.port, .bool), $0.csr) }
+        let events = Self.events.map { e in
+            (m.input(e.port, e.csr == .weightBeats ? .uint(Self.weightBeatBits(params)) : .bool), e.csr)
+        }
 
         let start = m.output("start", .bool)
         let codeBase = m.output("code_base", .uint(64))
@@ -62,7 +69,11 @@ public struct CSRSlave: Module {
         var counters: [(CSR, Signal)] = [(.cycles, cycles)]
         for (event, csr) in events {
             let c = m.reg("\(csr)_count", .uint(64), reset: 0)
-            m.when(start) { c.set(0) }.elseWhen(event) { c.set(c + 1) }
+            if csr == .weightBeats {
+                m.when(start) { c.set(0) }.otherwise { c.set(c + event.extend(to: 64)) }
+            } else {
+                m.when(start) { c.set(0) }.elseWhen(event) { c.set(c + 1) }
+            }
             counters.append((csr, c))
         }
 

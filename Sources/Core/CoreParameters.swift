@@ -11,8 +11,6 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public var isa: CoreConfig
     /// Width of one memory beat (the Avalon-MM data bus of every bank).
     public var dataBits: Int
-    /// Trits the ternary unit consumes per cycle.
-    public var lanes: Int
     /// Local-memory banks (1, 2 or 4); consecutive beats are interleaved
     /// across banks, so one stream uses every bank.
     public var banks: Int
@@ -24,21 +22,21 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     /// response buffer per bank, sized to cover memory latency.
     public var outstandingBeats: Int
 
-    public init(isa: CoreConfig = .standard, dataBits: Int = 512, lanes: Int = 256, banks: Int = 1,
+    public init(isa: CoreConfig = .standard, dataBits: Int = 512, banks: Int = 1,
                 addressBits: Int = 27, maxBurst: Int = 64, outstandingBeats: Int = 256) {
         self.isa = isa
         self.dataBits = dataBits
-        self.lanes = lanes
         self.banks = banks
         self.addressBits = addressBits
         self.maxBurst = maxBurst
         self.outstandingBeats = outstandingBeats
     }
 
-    /// The D5005 preset: 512-bit DDR4 banks, a whole beat (256 trits) per cycle.
+    /// The D5005 preset: 512-bit DDR4 banks (one by default, 2 or 4 by
+    /// option); the ternary unit takes a beat of every bank per cycle.
     public static let d5005 = CoreParameters()
     /// A smaller core for boards with a 256-bit memory port.
-    public static let generic = CoreParameters(isa: CoreConfig(maxVectorLength: 4096), dataBits: 256, lanes: 128,
+    public static let generic = CoreParameters(isa: CoreConfig(maxVectorLength: 4096), dataBits: 256,
                                                addressBits: 32, outstandingBeats: 128)
 
     // MARK: - Derived widths
@@ -58,11 +56,18 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public var vlBits: Int { Swift.max(1, addressWidth(isa.maxVectorLength + 1)) }
     /// Bytes per beat.
     public var beatBytes: Int { dataBits / 8 }
+    /// Weight bytes the ternary unit consumes per cycle: a beat of every bank.
+    public var weightBytesPerCycle: Int { beatBytes * banks }
+    /// Trits the ternary unit multiplies per cycle in 2-bit packing (5/4 of
+    /// this in base-3 packing).
+    public var tritsPerCycle: Int { 4 * weightBytesPerCycle }
     /// Bits of a beat (line) address across all banks: the core's 32-bit
     /// byte addresses plus a base.
     public var lineBits: Int { 32 }
     /// Bits of an Avalon burst count (1 ... maxBurst).
     public var burstBits: Int { addressWidth(maxBurst + 1) }
+    /// Bits of a wide read client's beat count (B ... maxBurst * B).
+    public var wideBurstBits: Int { addressWidth(maxBurst * banks + 1) }
 
     /// Problems with these parameters, empty when a core can be generated.
     public var problems: [String] {
@@ -73,20 +78,11 @@ public struct CoreParameters: Sendable, Equatable, Codable {
         if !pow2(dataBits) || dataBits < 128 || dataBits > 512 {
             p.append("memory data width must be 128, 256 or 512 bits, got \(dataBits)")
         }
-        if !pow2(lanes) || lanes < 16 || lanes > dataBits / 2 {
-            p.append("ternary lanes must be a power of two from 16 to the trits in one beat (\(dataBits / 2)), got \(lanes)")
-        }
         if ![1, 2, 4].contains(banks) { p.append("banks must be 1, 2 or 4, got \(banks)") }
         if !(8...40).contains(addressBits) { p.append("bank address width must be 8...40 bits, got \(addressBits)") }
         if !(1...64).contains(maxBurst) || !pow2(maxBurst) { p.append("maximum burst must be a power of two in 1...64, got \(maxBurst)") }
         if !pow2(outstandingBeats) || outstandingBeats < maxBurst {
             p.append("outstanding beats must be a power of two of at least one burst (\(maxBurst)), got \(outstandingBeats)")
-        }
-        if lanes < vectorLanes {
-            p.append("ternary lanes (\(lanes)) must cover a register chunk (\(vectorLanes) elements)")
-        }
-        if lanes > 0 && (isa.maxVectorLength % lanes != 0 || isa.maxVectorLength < 2 * lanes) {
-            p.append("max vector length \(isa.maxVectorLength) must be a multiple of the \(lanes) ternary lanes, at least twice them")
         }
         return p
     }

@@ -135,7 +135,7 @@ struct IssueStage {
         for (k, u) in units.units.enumerated() {
             let i = u.instance
             i.start.set(executes && selects[k])
-            i.op.set(op); i.rd.set(rd); i.ra.set(ra); i.rb.set(rb)
+            i.op.set(op); i.rd.set(rd); i.ra.set(ra); i.rb.set(rb); i.mode.set(decoder.mode)
             i.vl.set(vl); i.scalar.set(scalarValue); i.imm.set(imm)
         }
 

@@ -24,6 +24,13 @@ import HDLLib
 /// buffer. With a single client streaming, bursts overlap responses and
 /// the client receives a beat every cycle.
 ///
+/// The wide client (`wideClient`, the ternary unit) reads B beats per cycle:
+/// its `rs_data` is B beats side by side (bank 0's, the lowest address, in
+/// the low bits), its requests start at a line that is a multiple of B and
+/// have a multiple of B beats (up to `maxBurst * B`, so each bank bursts up
+/// to `maxBurst`). Its reads are delivered one wide beat per cycle, taking
+/// a beat from every bank together once each has one.
+///
 /// `timeout` is sticky until reset: some bank held a command under
 /// `waitrequest`, or waited for owed read beats, for more than
 /// `timeout_cycles` consecutive cycles. `stall`: a command is held by
@@ -34,16 +41,20 @@ import HDLLib
 public struct MemorySystem: Module {
     public let p: CoreParameters
     public let readClients: Int
+    /// The read client that receives a beat of every bank per cycle, if any.
+    public let wideClient: Int?
 
-    public init(params: CoreParameters, readClients: Int) {
+    public init(params: CoreParameters, readClients: Int, wideClient: Int? = nil) {
         p = params
         self.readClients = readClients
+        self.wideClient = wideClient
     }
 
     public var name: String { "MemorySystem" }
     public var parameters: [Parameter] {
         [Parameter("D", p.dataBits), Parameter("B", p.banks), Parameter("A", p.addressBits),
-         Parameter("M", p.maxBurst), Parameter("O", p.outstandingBeats), Parameter("R", readClients)]
+         Parameter("M", p.maxBurst), Parameter("O", p.outstandingBeats), Parameter("R", readClients),
+         Parameter("W", wideClient.map { $0 + 1 } ?? 0)]
     }
 
     /// Reads accepted and not yet fully delivered, at most.
@@ -56,17 +67,22 @@ public struct MemorySystem: Module {
     public func build(_ m: ModuleBuilder) {
         guard m.require(readClients >= 1, "a memory system needs at least one read client, got \(readClients)"),
               m.require([1, 2, 4].contains(p.banks), "banks must be 1, 2 or 4, got \(p.banks)"),
-              m.require(p.maxBurst >= 1, "maximum burst must be at least 1, got \(p.maxBurst)") else { return }
+              m.require(p.maxBurst >= 1, "maximum burst must be at least 1, got \(p.maxBurst)"),
+              m.require(wideClient.map { (0..<readClients).contains($0) } ?? true, "the wide client must be a read client") else { return }
         let banks = p.banks
         let bankBits = log2Exact(banks)
-        let bb = p.burstBits
+        // Burst counts inside: wide enough for a wide client's maxBurst * B beats.
+        let bb = p.wideBurstBits
 
         // MARK: Ports
         struct Reader { let valid, line, beats, ready, rsValid, rsData: Signal }
         let readers = (0..<readClients).map { i in
-            Reader(valid: m.input("c\(i)_rq_valid", .bool), line: m.input("c\(i)_rq_line", .uint(p.lineBits)),
-                   beats: m.input("c\(i)_rq_beats", .uint(bb)), ready: m.output("c\(i)_rq_ready", .bool),
-                   rsValid: m.output("c\(i)_rs_valid", .bool), rsData: m.output("c\(i)_rs_data", .uint(p.dataBits)))
+            let wide = i == wideClient
+            let beats = m.input("c\(i)_rq_beats", .uint(wide ? p.wideBurstBits : p.burstBits))
+            return Reader(valid: m.input("c\(i)_rq_valid", .bool), line: m.input("c\(i)_rq_line", .uint(p.lineBits)),
+                          beats: beats.width! == bb ? beats : beats.extend(to: bb), ready: m.output("c\(i)_rq_ready", .bool),
+                          rsValid: m.output("c\(i)_rs_valid", .bool),
+                          rsData: m.output("c\(i)_rs_data", .uint(p.dataBits * (wide ? banks : 1))))
         }
         let wqValid = m.input("wq_valid", .bool)
         let wqLine = m.input("wq_line", .uint(p.lineBits))
@@ -118,7 +134,8 @@ public struct MemorySystem: Module {
             let k0 = first.extend(to: bb + 2)
             let n2 = beats.extend(to: bb + 2)
             let count = m.wire("split\(b)_beats",
-                               mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: bb), lit(0, width: bb)))
+                               mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
+                                   lit(0, width: p.burstBits)))
             let start = shiftDown(line.extend(to: p.lineBits + 1) + first.extend(to: p.lineBits + 1), bankBits)
             let w = p.lineBits + 1 - bankBits
             let address = w >= p.addressBits ? start.truncate(to: p.addressBits) : start.extend(to: p.addressBits)
@@ -142,7 +159,7 @@ public struct MemorySystem: Module {
             turn.set(mux(chosen == lit(n - 1, width: turnBits), lit(0, width: turnBits), chosen + 1))
         }
 
-        // MARK: Delivery, one beat per cycle, in acceptance order
+        // MARK: Delivery in acceptance order: one beat per cycle, or one of every bank for the wide client
         let client = chosen.truncate(to: clientBits)
         order.in_valid.set(accept && !isWrite && beats != 0)
         order.in_data.set(banks == 1 ? cat(client, beats) : cat(client, line[bankBits - 1, 0], beats))
@@ -153,13 +170,16 @@ public struct MemorySystem: Module {
         let bank: Signal = banks == 1 ? lit(0, width: 1)
             : m.wire("bank", head[bb + bankBits - 1, bb] + sent[bankBits - 1, 0])
         func bankIs(_ b: Int) -> Signal { banks == 1 ? true : bank == lit(b, width: bankBits) }
+        let headWide: Signal = wideClient.map { m.wire("head_wide", headClient == lit($0, width: clientBits)) } ?? false
         var ready: Signal = false
         for (b, u) in units.enumerated() { ready = mux(bankIs(b), u.avail, ready) }
-        let deliver = m.wire("deliver", order.out_valid && ready)
-        let last = m.wire("last", sent + 1 == headBeats)
+        let allReady = allTrue(units.map(\.avail))
+        let deliver = m.wire("deliver", order.out_valid && mux(headWide, allReady, ready))
+        let step = mux(headWide, lit(banks, width: bb), lit(1, width: bb))
+        let last = m.wire("last", sent + step == headBeats)
         order.out_ready.set(deliver && last)
-        m.when(deliver) { sent.set(mux(last, lit(0, width: bb), sent + 1)) }
-        for (b, u) in units.enumerated() { u.pop.set(deliver && bankIs(b)) }
+        m.when(deliver) { sent.set(mux(last, lit(0, width: bb), sent + step)) }
+        for (b, u) in units.enumerated() { u.pop.set(deliver && (headWide || bankIs(b))) }
 
         // The beat's data leaves the bank buffer bufferLatency cycles after the pop.
         var valid = deliver, who = headClient, from = bank
@@ -173,7 +193,7 @@ public struct MemorySystem: Module {
         let outData = m.wire("out_data", data)
         for (i, r) in readers.enumerated() {
             r.rsValid.set(valid && who == lit(i, width: clientBits))
-            r.rsData.set(outData)
+            r.rsData.set(i == wideClient && banks > 1 ? cat(units.reversed().map(\.rdata)) : outData)
         }
 
         // MARK: Status

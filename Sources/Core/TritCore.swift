@@ -17,7 +17,7 @@ public struct TritCore: Module {
 
     public var name: String { "TritCore" }
     public var parameters: [Parameter] {
-        [Parameter("D", params.dataBits), Parameter("L", params.lanes), Parameter("B", params.banks),
+        [Parameter("D", params.dataBits), Parameter("B", params.banks),
          Parameter("VL", params.isa.maxVectorLength), Parameter("V", params.isa.vectorRegisters),
          Parameter("S", params.isa.scalarRegisters), Parameter("F", params.isa.fracBits),
          Parameter("A", params.addressBits), Parameter("M", params.maxBurst), Parameter("O", params.outstandingBeats)]
@@ -33,7 +33,8 @@ public struct TritCore: Module {
         let csr = m.instance(CSRSlave(params: p), "csr")
         forward(m, csr, ["csr_address", "csr_read", "csr_write", "csr_writedata", "csr_byteenable",
                          "csr_readdata", "csr_readdatavalid", "csr_waitrequest"])
-        let memory = m.instance(MemorySystem(params: p, readClients: Self.readClients.count), "memory")
+        let memory = m.instance(MemorySystem(params: p, readClients: Self.readClients.count,
+                                             wideClient: Self.readClients.firstIndex(of: "ternary")), "memory")
         forward(m, memory, memory.module.ports.map(\.name).filter { $0.hasPrefix("mem") })
 
         // Byte addresses from the host become beat addresses.

@@ -10,7 +10,8 @@ import ISA
 /// record's count and digest (or a fault).
 ///
 /// Inputs: `start` (one-cycle pulse, only while `idle`), `op` (opcode),
-/// `rd`, `ra`, `rb` (register numbers from the instruction), `vl` (the
+/// `rd`, `ra`, `rb` (register numbers from the instruction), `mode` (the
+/// instruction's mode field: `tmatmul`'s weight packing), `vl` (the
 /// vector length at dispatch), `scalar` (the value of the instruction's
 /// scalar source register, when it has one), `imm` (the 32-bit immediate).
 /// Outputs: `idle`, and `done` (a one-cycle pulse, at or after the cycle of
@@ -18,7 +19,7 @@ import ISA
 /// none), `done_count` and `done_digest` (the retirement record's count and
 /// digest), and `done_scalar` (the value for a scalar destination).
 public struct DispatchPort {
-    public let start, op, rd, ra, rb, vl, scalar, imm: Signal
+    public let start, op, rd, ra, rb, mode, vl, scalar, imm: Signal
     public let idle, done, doneFault, doneCount, doneDigest, doneScalar: Signal
 
     public static let faultBits = 3
@@ -29,6 +30,7 @@ public struct DispatchPort {
         rd = m.input("rd", .uint(Encoding.rd.width))
         ra = m.input("ra", .uint(Encoding.ra.width))
         rb = m.input("rb", .uint(Encoding.rb.width))
+        mode = m.input("mode", .uint(Encoding.mode.width))
         vl = m.input("vl", .uint(p.vlBits))
         scalar = m.input("scalar", .sint(32))
         imm = m.input("imm", .uint(32))
@@ -41,7 +43,7 @@ public struct DispatchPort {
     }
 
     /// Port names, for the core's wiring.
-    public static let inputs = ["start", "op", "rd", "ra", "rb", "vl", "scalar", "imm"]
+    public static let inputs = ["start", "op", "rd", "ra", "rb", "mode", "vl", "scalar", "imm"]
     public static let outputs = ["idle", "done", "done_fault", "done_count", "done_digest", "done_scalar"]
 }
 
@@ -89,16 +91,21 @@ public struct RegisterWritePort {
 /// `rs_data`, one per cycle at most. A client must accept every response
 /// (there is no response back-pressure) and must collect all the beats it
 /// asked for before it reports `done`.
+///
+/// A wide client (`wide: true`) reads a beat of every bank per cycle:
+/// `line` a multiple of `banks`, `beats` a multiple of `banks` up to
+/// `maxBurst * banks`, and `rs_data` holds `banks` consecutive beats, the
+/// lowest address in the low bits.
 public struct MemoryReadClient {
     public let requestValid, requestReady, requestLine, requestBeats, responseValid, responseData: Signal
 
-    public init(_ m: ModuleBuilder, _ p: CoreParameters, prefix: String = "") {
+    public init(_ m: ModuleBuilder, _ p: CoreParameters, prefix: String = "", wide: Bool = false) {
         requestValid = m.output("\(prefix)rq_valid", .bool)
         requestReady = m.input("\(prefix)rq_ready", .bool)
         requestLine = m.output("\(prefix)rq_line", .uint(p.lineBits))
-        requestBeats = m.output("\(prefix)rq_beats", .uint(p.burstBits))
+        requestBeats = m.output("\(prefix)rq_beats", .uint(wide ? p.wideBurstBits : p.burstBits))
         responseValid = m.input("\(prefix)rs_valid", .bool)
-        responseData = m.input("\(prefix)rs_data", .uint(p.dataBits))
+        responseData = m.input("\(prefix)rs_data", .uint(p.dataBits * (wide ? p.banks : 1)))
     }
 
     public static let outputs = ["rq_valid", "rq_line", "rq_beats"]

@@ -154,7 +154,8 @@ public final class CoSimulation {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         return CoSimulationReport(result: ending == .halted ? .halted : .faulted, fault: fault, instructions: retired,
                                   cycles: counters[0], busy: Array(counters[2...5]), memoryStall: counters[6],
-                                  weightBeats: counters[7], issueStall: counters[8], simulatedCycles: stats.cycles,
+                                  weightBeats: counters[7], issueStall: counters[8], banks: parameters.banks,
+                                  simulatedCycles: stats.cycles,
                                   seconds: seconds, rtlSeconds: Double(rtlNanoseconds) / 1e9, bench: stats)
     }
 

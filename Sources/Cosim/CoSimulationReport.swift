@@ -16,8 +16,11 @@ public struct CoSimulationReport: Sendable {
     /// Busy cycles per unit, in the order of `CoSimulationReport.units`.
     public var busy: [UInt64]
     public var memoryStall: UInt64
+    /// WEIGHT_BEATS: memory beats of weights the ternary unit consumed (up to `banks` per cycle).
     public var weightBeats: UInt64
     public var issueStall: UInt64
+    /// Memory banks of the core: the ternary unit's beats per cycle at full rate.
+    public var banks: Int = 1
     /// Cycles the test bench simulated in this run (reset and host accesses included).
     public var simulatedCycles: UInt64
     /// Wall-clock seconds of the lock-step run (the model build excluded).
@@ -29,8 +32,8 @@ public struct CoSimulationReport: Sendable {
     /// Units with a BUSY_* counter, as named in the JSON.
     public static let units = ["load_store", "vector", "reduction", "ternary"]
 
-    /// Weight beats per cycle: the fraction of cycles the ternary unit streamed weights.
-    public var utilization: Double { cycles == 0 ? 0 : Double(weightBeats) / Double(cycles) }
+    /// Weight beats per cycle and bank: the fraction of the memory's beats the ternary unit streamed.
+    public var utilization: Double { cycles == 0 ? 0 : Double(weightBeats) / (Double(cycles) * Double(max(banks, 1))) }
     /// Lock-step speed: simulated cycles per second of the whole run.
     public var cyclesPerSecond: Double { seconds > 0 ? Double(simulatedCycles) / seconds : 0 }
     /// Speed of the Verilated core with its bus models alone, from `step`'s time.
@@ -52,7 +55,7 @@ public struct CoSimulationReport: Sendable {
         var s = "{\"result\": \"\(result.rawValue)\", \"cycles\": \(cycles), \"instructions\": \(instructions)"
         s += ", \"utilization\": \(String(format: "%.6f", utilization))"
         s += ", \"busy\": {" + zip(Self.units, busy).map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}"
-        s += ", \"memory_stall\": \(memoryStall), \"weight_beats\": \(weightBeats), \"issue_stall\": \(issueStall)"
+        s += ", \"memory_stall\": \(memoryStall), \"weight_beats\": \(weightBeats), \"banks\": \(banks), \"issue_stall\": \(issueStall)"
         if let f = fault {
             s += ", \"fault\": {\"code\": \(f.code.rawValue), \"name\": \"\(f.code.name)\", \"index\": \(f.index)}"
         } else {

@@ -60,9 +60,6 @@ struct CosimCommand: ParsableCommand {
     @Option(help: "Maximum vector length of the core (default: the preset's); smaller builds faster.")
     var maxVectorLength: Int?
 
-    @Option(help: "Ternary lanes of the core (default: the preset's).")
-    var lanes: Int?
-
     @Option(help: "Fail when a program runs longer than this many cycles.")
     var maxCycles: UInt64 = 50_000_000
 
@@ -108,7 +105,6 @@ struct CosimCommand: ParsableCommand {
         var p = preset.parameters
         if let b = banks { p.banks = b }
         if let n = maxVectorLength { p.isa.maxVectorLength = n }
-        if let l = lanes { p.lanes = l }
         if let f = fracBits { p.isa.fracBits = f }
         if let problem = p.problems.first { throw ValidationError("core parameters: \(problem)") }
         return p
@@ -232,7 +228,6 @@ struct CosimCommand: ParsableCommand {
         var s = " --latency \(latency) --backpressure \(backpressure) --preset \(preset.rawValue)"
         if let b = banks { s += " --banks \(b)" }
         if let n = maxVectorLength { s += " --max-vector-length \(n)" }
-        if let l = lanes { s += " --lanes \(l)" }
         if let u = units { s += " --units \(u)" }
         return s
     }

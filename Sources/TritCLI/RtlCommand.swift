@@ -18,9 +18,6 @@ struct RtlCommand: ParsableCommand {
     @Option(help: "Board: generic or d5005.")
     var board: BoardChoice
 
-    @Option(help: "Ternary lanes (trits per cycle); default from the board's preset.")
-    var lanes: Int?
-
     @Option(name: .customLong("data-bits"), help: "Memory beat width in bits; default from the board's preset.")
     var dataBits: Int?
 
@@ -40,7 +37,6 @@ struct RtlCommand: ParsableCommand {
 
     var parameters: CoreParameters {
         var p = shellBoard.preset
-        if let lanes { p.lanes = lanes }
         if let dataBits { p.dataBits = dataBits }
         if let banks { p.banks = banks }
         if let maxVL { p.isa.maxVectorLength = maxVL }

@@ -13,7 +13,7 @@ import TestSupport
 /// misaligned and out-of-range addresses, under waitrequest back-pressure.
 @Suite(.serialized) struct LoadStoreUnitTests {
     static func params(banks: Int, maxVectorLength: Int = 64) -> CoreParameters {
-        CoreParameters(isa: CoreConfig(maxVectorLength: maxVectorLength), dataBits: 128, lanes: 64, banks: banks,
+        CoreParameters(isa: CoreConfig(maxVectorLength: maxVectorLength), dataBits: 128, banks: banks,
                        addressBits: 16, maxBurst: 16, outstandingBeats: 64)
     }
 

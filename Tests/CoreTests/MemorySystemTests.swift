@@ -9,21 +9,23 @@ import TestSupport
 /// The memory system against the Swift Avalon model: every read returns the
 /// memory as of its acceptance (so in the order the memory system accepted
 /// requests), in address order, to the client that asked; a single stream
-/// runs at a beat per cycle; the time-out fires when, and only when, memory
-/// stops answering.
+/// runs at a beat per cycle, a wide stream at B beats per cycle; the
+/// time-out fires when, and only when, memory stops answering.
 @Suite(.serialized) struct MemorySystemTests {
     static let readClients = 3
+    /// The last read client is the wide one (as the ternary unit in the core).
+    static let wideClient = 2
 
     /// Small buffers so credits and queues fill up.
     static func params(banks: Int) -> CoreParameters {
-        CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, lanes: 64, banks: banks,
+        CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, banks: banks,
                        addressBits: 16, maxBurst: 16, outstandingBeats: 32)
     }
 
     @Test func lintCleanAtFullWidth() throws {
         let p = CoreParameters(banks: 4)
         #expect(p.problems.isEmpty)
-        let design = try elaborate(MemorySystem(params: p, readClients: Self.readClients))
+        let design = try elaborate(MemorySystem(params: p, readClients: Self.readClients, wideClient: Self.wideClient))
         let files = SystemVerilogEmitter().files(for: design)
         let problems = try Lint.verilator(files, top: design.top.name)
         #expect(problems.isEmpty, "\(problems)")
@@ -36,16 +38,18 @@ import TestSupport
         let memory: AvalonMemoryModel
         let p: CoreParameters
         let clients: Int
+        let wideClient: Int?
         /// What memory holds as the memory system has accepted the writes so far.
         var shadow: [Int: [UInt64]] = [:]
         var expected: [[[UInt64]]]
         var received: [Int]
         var failures: [String] = []
 
-        init(_ p: CoreParameters, clients: Int, latency: Int, waitChance: Double, seed: UInt64) throws {
+        init(_ p: CoreParameters, clients: Int, wideClient: Int? = nil, latency: Int, waitChance: Double, seed: UInt64) throws {
             self.p = p
             self.clients = clients
-            sim = try Simulator(elaborate(MemorySystem(params: p, readClients: clients)))
+            self.wideClient = wideClient
+            sim = try Simulator(elaborate(MemorySystem(params: p, readClients: clients, wideClient: wideClient)))
             if !sim.build.cacheHit {
                 let b = sim.build
                 print("[sim] \(sim.moduleName): built in \(Int((b.verilateSeconds + b.compileSeconds).rounded()))s")
@@ -80,7 +84,14 @@ import TestSupport
                 let ok = try sim.peekBool("c\(i)_rq_ready")
                 taken.append(ok)
                 if ok, let r = reads[i] {
-                    expected[i] += (0..<r.beats).map { shadowLine(r.line + $0) }
+                    if i == wideClient {
+                        // One wide beat per B lines, the lowest line in the low bits.
+                        expected[i] += stride(from: 0, to: r.beats, by: p.banks).map { k in
+                            (0..<p.banks).flatMap { shadowLine(r.line + k + $0) }
+                        }
+                    } else {
+                        expected[i] += (0..<r.beats).map { shadowLine(r.line + $0) }
+                    }
                 }
                 if try sim.peekBool("c\(i)_rs_valid") {
                     let data = try sim.peekBits("c\(i)_rs_data").words
@@ -118,7 +129,8 @@ import TestSupport
         let seed = testSeed(0x3E3_0000 + UInt64(banks))
         var rng = SplitMix64(seed: seed)
         let p = Self.params(banks: banks)
-        let bench = try Bench(p, clients: Self.readClients, latency: 7, waitChance: 0.25, seed: seed)
+        let bench = try Bench(p, clients: Self.readClients, wideClient: Self.wideClient, latency: rng.int(1...12),
+                              waitChance: 0.25, seed: seed)
         // A few dozen lines, so reads and writes collide.
         let span = 40
         var reads: [(line: Int, beats: Int)?] = Array(repeating: nil, count: Self.readClients)
@@ -128,7 +140,12 @@ import TestSupport
         var cycles = 0
         while offered < total || reads.contains(where: { $0 != nil }) || write != nil || !bench.drained {
             for i in reads.indices where reads[i] == nil && offered < total && rng.chance(0.3) {
-                reads[i] = (rng.int(0...span), rng.int(1...p.maxBurst))
+                if i == Self.wideClient {
+                    // Bank-aligned, whole wide beats, up to maxBurst per bank.
+                    reads[i] = (rng.int(0...(span / banks)) * banks, banks * rng.int(1...p.maxBurst))
+                } else {
+                    reads[i] = (rng.int(0...span), rng.int(1...p.maxBurst))
+                }
                 offered += 1
             }
             if write == nil && offered < total && rng.chance(0.3) {
@@ -149,7 +166,8 @@ import TestSupport
         #expect(bench.failures.isEmpty, "seed \(seed), \(banks) banks: \(bench.failures.prefix(5))")
         #expect(bench.drained, "seed \(seed), \(banks) banks: not drained after \(cycles) cycles")
         #expect(bench.memory.readCommands > 0 && bench.memory.writeCommands > 0)
-        for l in 0...(span + p.maxBurst) {
+        #expect(bench.received[Self.wideClient] > 0)
+        for l in 0...(span + p.maxBurst * banks) {
             #expect(bench.memory.line(l) == bench.shadowLine(l), "seed \(seed), \(banks) banks: line \(l) differs")
         }
         #expect(try !bench.sim.peekBool("timeout"), "seed \(seed): spurious time-out")
@@ -159,7 +177,7 @@ import TestSupport
     /// latency 20: a beat every cycle once the first arrives.
     @Test(arguments: [1, 2, 4])
     func oneStreamRunsAtABeatPerCycle(_ banks: Int) throws {
-        let p = CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, lanes: 64, banks: banks,
+        let p = CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, banks: banks,
                                addressBits: 16, maxBurst: 64, outstandingBeats: 128)
         let latency = 20, beats = 1024
         let bench = try Bench(p, clients: 1, latency: latency, waitChance: 0, seed: 77)
@@ -175,6 +193,29 @@ import TestSupport
         #expect(bench.received[0] == beats)
         print("memory system, \(banks) bank(s): \(beats) beats at latency \(latency) in \(cycles) cycles")
         #expect(cycles <= beats + latency + 8, "\(banks) banks: \(cycles) cycles for \(beats) beats")
+    }
+
+    /// The wide client streaming 1024 beats in bursts of maxBurst per bank,
+    /// latency 20: B beats per cycle once the first arrive.
+    @Test(arguments: [1, 2, 4])
+    func aWideStreamGetsABeatOfEveryBankPerCycle(_ banks: Int) throws {
+        let p = CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, banks: banks,
+                               addressBits: 16, maxBurst: 64, outstandingBeats: 128)
+        let latency = 20, beats = 1024
+        let bench = try Bench(p, clients: 2, wideClient: 1, latency: latency, waitChance: 0, seed: 78)
+        var next = 4 * banks
+        var cycles = 0
+        while bench.received[1] < beats / banks && cycles < 4 * beats {
+            let end = 4 * banks + beats
+            let request: (line: Int, beats: Int)? = next < end ? (next, min(p.maxBurst * banks, end - next)) : nil
+            let taken = try bench.cycle(reads: [nil, request], write: nil)
+            if taken[1], let r = request { next += r.beats }
+            cycles += 1
+        }
+        #expect(bench.failures.isEmpty, "\(bench.failures.prefix(5))")
+        #expect(bench.received[1] == beats / banks)
+        print("memory system, \(banks) bank(s): \(beats) beats to the wide client at latency \(latency) in \(cycles) cycles")
+        #expect(cycles <= beats / banks + latency + 8, "\(banks) banks: \(cycles) cycles for \(beats) beats")
     }
 
     /// Memory that never answers, or never takes a command, fires the

@@ -12,7 +12,7 @@ import TestSupport
 /// the unit contract's timing are checked after every instruction.
 @Suite(.serialized) struct ReductionUnitTests {
     static let small = CoreParameters(isa: CoreConfig(vectorRegisters: 4, scalarRegisters: 4, maxVectorLength: 64),
-                                      dataBits: 128, lanes: 32, addressBits: 27, maxBurst: 64, outstandingBeats: 64)
+                                      dataBits: 128, addressBits: 27, maxBurst: 64, outstandingBeats: 64)
 
     @Test(arguments: [128, 512])
     func lintClean(_ dataBits: Int) throws {
@@ -45,7 +45,7 @@ import TestSupport
 
     /// The real width (16 lanes, a tree of 4 levels) on a short register file.
     @Test func fullWidthInstructions() throws {
-        let p = CoreParameters(isa: CoreConfig(vectorRegisters: 4, scalarRegisters: 4, maxVectorLength: 128), dataBits: 512, lanes: 64)
+        let p = CoreParameters(isa: CoreConfig(vectorRegisters: 4, scalarRegisters: 4, maxVectorLength: 128), dataBits: 512)
         let seed = testSeed(0x12ED_0C73)
         var rng = SplitMix64(seed: seed)
         let bench = try ReductionBench(p)

@@ -8,7 +8,7 @@ import TestSupport
 
 /// The vector register file (writes, reads, the per-register clear) and the digest against Swift models.
 @Suite(.serialized) struct RegisterFileTests {
-    static let params = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 32), dataBits: 128, lanes: 64)
+    static let params = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 32), dataBits: 128)
 
     @Test func registerFileMatchesModel() throws {
         let p = Self.params

@@ -5,10 +5,10 @@ import ISA
 import TestSupport
 
 /// Drives a simulated `TernaryUnit` through whole `tmatmul`s: a Swift
-/// memory system implementing the read-client protocol (fixed latency,
-/// optional random gaps between response beats and random request
-/// back-pressure) and a Swift register file (read data one cycle after the
-/// address, writes applied by mask).
+/// memory system implementing the wide read-client protocol (a beat of
+/// every bank per response; fixed latency, optional random gaps between
+/// response beats and random request back-pressure) and a Swift register
+/// file (read data one cycle after the address, writes applied by mask).
 final class TernaryUnitBench {
     let params: CoreParameters
     let sim: Simulator
@@ -33,6 +33,7 @@ final class TernaryUnitBench {
         var count: UInt32
         var digest: UInt32
         var cycles: Int
+        /// Core beats the unit reported consumed (the `beat` output summed).
         var beatPulses: Int
         var beatsRequested: Int
         /// Protocol violations seen (reads outside the data region, writes
@@ -64,6 +65,7 @@ final class TernaryUnitBench {
         try sim.poke("rd", UInt64(ins.rd))
         try sim.poke("ra", UInt64(ins.ra))
         try sim.poke("rb", UInt64(ins.rb))
+        try sim.poke("mode", UInt64(ins.mode))
         try sim.poke("imm", UInt64(ins.imm))
         try sim.poke("vl", UInt64(vl))
         try sim.poke("scalar", Int(scalar))
@@ -98,14 +100,17 @@ final class TernaryUnitBench {
             }
             offered = requestValid && !ready ? request : nil
             if requestValid && ready {
-                let line = Int(request.line), beats = Int(request.beats)
-                if beats < 1 || beats > p.maxBurst { outcome.problems.append("burst of \(beats) beats") }
-                for k in 0..<beats { pending.append((line + k, cycle + latency)) }
+                let line = Int(request.line), beats = Int(request.beats), banks = p.banks
+                if beats < banks || beats > p.maxBurst * banks || beats % banks != 0 {
+                    outcome.problems.append("burst of \(beats) beats on \(banks) bank(s)")
+                }
+                if line % banks != 0 { outcome.problems.append("wide read from line \(line), not a multiple of \(banks)") }
+                for k in stride(from: 0, to: beats, by: banks) { pending.append((line + k, cycle + latency)) }
                 outcome.beatsRequested += beats
             }
             readAddress = (Int(try sim.peek("a_reg")), Int(try sim.peek("a_chunk")))
             if try sim.peekBool("w_valid") { try applyWrite() }
-            if try sim.peekBool("beat") { outcome.beatPulses += 1 }
+            outcome.beatPulses += Int(try sim.peek("beat"))
             let done = try sim.peekBool("done")
             if trace {
                 print("cycle \(cycle): rq \(try sim.peek("rq_valid")) line \(try sim.peek("rq_line")) beats \(try sim.peek("rq_beats")) ready \(ready) rs \(responding) a_chunk \(try sim.peek("a_chunk")) w \(try sim.peek("w_valid")) beat \(try sim.peek("beat")) done \(done)")
@@ -133,17 +138,17 @@ final class TernaryUnitBench {
         return outcome
     }
 
-    /// The beat at global line address `line`, from the data memory.
+    /// The wide beat (one beat of every bank) from global line address `line`.
     func beat(at line: Int, _ outcome: inout Outcome) -> BitVector {
-        let beatBytes = params.dataBits / 8
-        let offset = (line - baseLine) * beatBytes
-        if offset < 0 || offset + beatBytes > data.count {
+        let bytes = params.weightBytesPerCycle, bits = 8 * bytes
+        let offset = (line - baseLine) * params.beatBytes
+        if offset < 0 || offset + bytes > data.count {
             outcome.problems.append("read of line \(line) outside the data region")
-            return .zero(params.dataBits)
+            return .zero(bits)
         }
-        var words = [UInt64](repeating: 0, count: params.dataBits / 64)
-        for b in 0..<beatBytes { words[b / 8] |= UInt64(data[offset + b]) << UInt64(8 * (b % 8)) }
-        return BitVector(width: params.dataBits, words: words)
+        var words = [UInt64](repeating: 0, count: bits / 64)
+        for b in 0..<bytes { words[b / 8] |= UInt64(data[offset + b]) << UInt64(8 * (b % 8)) }
+        return BitVector(width: bits, words: words)
     }
 
     func applyWrite() throws {

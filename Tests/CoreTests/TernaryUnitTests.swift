@@ -9,25 +9,38 @@ import Testing
 import TestSupport
 
 /// The `tmatmul` unit against the interpreter: the same faults, counts,
-/// digests and register contents for random matrices, scales and layouts,
-/// through a memory with random latency gaps and back-pressure.
+/// digests and register contents for random matrices (both packings),
+/// scales and layouts, through a memory with random latency gaps and
+/// back-pressure; and its streaming rate at the real width.
 @Suite(.serialized) struct TernaryUnitTests {
-    /// Small cores keep the Verilator builds short: 16-byte beats (one ISA
-    /// beat is four core beats), a whole beat per cycle or half of one.
-    static let small: [CoreParameters] = [
-        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256), dataBits: 128, lanes: 64,
+    /// Narrow cores keep the Verilator builds short: 16-byte beats (a group's
+    /// column step takes 4 cycles on one bank, 2 on two banks).
+    static let narrow: [CoreParameters] = [
+        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256), dataBits: 128,
                        maxBurst: 8, outstandingBeats: 32),
-        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256), dataBits: 128, lanes: 32,
+        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256), dataBits: 128, banks: 2,
                        maxBurst: 16, outstandingBeats: 64),
     ]
+    /// The real width on 1, 2 and 4 banks (1, 2 and 4 column steps per
+    /// cycle), with registers just long enough for the 512 x 512 timing.
+    static func wide(banks: Int) -> CoreParameters {
+        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 512), dataBits: 512, banks: banks)
+    }
 
-    @Test(arguments: small + [.d5005, .generic])
+    @Test(arguments: [narrow[0], .generic, .d5005, wide(banks: 4)])
     func lintClean(_ p: CoreParameters) throws {
         let design = try elaborate(TernaryUnit(params: p))
         let files = SystemVerilogEmitter().files(for: design)
         let problems = try Lint.verilator(files, top: design.top.name)
         #expect(problems.isEmpty, "\(problems)")
-        #expect(try Lint.yosys(files, top: design.top.name).problems.isEmpty)
+        let yosys = try Lint.yosys(files, top: design.top.name).problems
+        #expect(yosys.isEmpty, "\(yosys)")
+    }
+
+    /// The column steps of base-3 packing come from C / 5 by a reciprocal.
+    @Test func reciprocalOfFiveIsExact() {
+        let wrong = (0...(CoreConfig.vectorLengthLimit + 8)).filter { ($0 * TernaryUnit.reciprocalOf5) >> 24 != $0 / 5 }
+        #expect(wrong.isEmpty, "wrong for \(wrong.prefix(5))")
     }
 
     @Test func dividerDigitIsExact() {
@@ -70,25 +83,36 @@ import TestSupport
         }
     }
 
-    @Test(arguments: small.indices)
-    func matchesTheInterpreter(_ index: Int) throws {
-        let p = Self.small[index]
-        let seed = testSeed(0x7A_77_0000 + UInt64(index))
+    @Test(arguments: narrow.indices)
+    func matchesTheInterpreterOnNarrowCores(_ index: Int) throws {
+        try Self.matchInterpreter(Self.narrow[index], seed: testSeed(0x7A_77_0000 + UInt64(index)), cases: iterations(80))
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func matchesTheInterpreterAt512Bits(_ banks: Int) throws {
+        try Self.matchInterpreter(Self.wide(banks: banks), seed: testSeed(0x7A_77_0512 + UInt64(banks)), cases: iterations(30))
+    }
+
+    static func matchInterpreter(_ p: CoreParameters, seed: UInt64, cases: Int) throws {
         var rng = SplitMix64(seed: seed)
         let sim = try Simulator(elaborate(TernaryUnit(params: p)))
+        if !sim.build.cacheHit {
+            print("TernaryUnit \(p.dataBits)-bit, \(p.banks) bank(s): model built in \(Int((sim.build.verilateSeconds + sim.build.compileSeconds).rounded())) s")
+        }
         let bench = try TernaryUnitBench(params: p, sim: sim, seed: seed ^ 0xBE_4C4)
         for i in bench.vregs.indices { bench.vregs[i] = Int32(truncatingIfNeeded: rng.next()) }
         var faults: [Int: Int] = [:]
+        var packings: [WeightPacking: Int] = [:]
 
-        for n in 0..<iterations(80) {
+        for n in 0..<cases {
             let memoryMode = n % 3
             bench.latency = rng.int(2...40)
             bench.gapChance = memoryMode == 0 ? 0 : 0.3
             bench.stallChance = memoryMode == 2 ? 0.4 : 0
             let c = TernaryCase.random(&rng, p)
             bench.data = c.data
-            bench.baseLine = rng.int(0...1000)
-            let context = "seed \(seed), case \(n): \(c.summary), latency \(bench.latency)"
+            bench.baseLine = rng.int(0...250) * p.banks
+            let context = "seed \(seed), \(p.dataBits)-bit \(p.banks) bank(s), case \(n): \(c.summary), latency \(bench.latency)"
 
             let machine = try c.machine(p, vregs: bench.vregs)
             var record: RetireRecord?
@@ -98,7 +122,7 @@ import TestSupport
             if case .faulted(let f) = status { expectedFault = Int(f.code.rawValue) } else { expectedFault = 0 }
 
             bench.trace = ProcessInfo.processInfo.environment["TRIT_TRACE"] == "\(n)"
-            let got = try bench.run(c.instruction, scalar: c.scalar, vl: c.vl, maxCycles: 20_000)
+            let got = try bench.run(c.instruction, scalar: c.scalar, vl: c.vl, maxCycles: 40_000)
             faults[got.fault, default: 0] += 1
             #expect(got.problems.isEmpty, "\(context): \(got.problems)")
             #expect(got.fault == expectedFault, "\(context): fault \(got.fault), interpreter \(expectedFault)")
@@ -107,53 +131,46 @@ import TestSupport
                 // Register state after a fault is not architectural: continue from the unit's.
                 continue
             }
+            packings[c.packing, default: 0] += 1
             #expect(got.count == record.count && got.digest == record.digest,
                     "\(context): count/digest \(got.count)/\(got.digest), interpreter \(record.count)/\(record.digest)")
             let vd = Int(c.instruction.rd) * p.isa.maxVectorLength
             let differences = (0..<p.isa.maxVectorLength).filter { bench.vregs[vd + $0] != machine.vregs[vd + $0] }
             #expect(differences.isEmpty, "\(context): vd differs at \(differences.prefix(8)): RTL \(differences.prefix(8).map { bench.vregs[vd + $0] }), interpreter \(differences.prefix(8).map { machine.vregs[vd + $0] })")
             #expect(bench.vregs == machine.vregs, "\(context): registers other than vd changed")
-            let slices = c.rows * ((c.cols + p.lanes - 1) / p.lanes)
-            #expect(got.beatPulses == slices, "\(context): \(got.beatPulses) slices fed, expected \(slices)")
+            let beats = TernaryMatrix.weightBeats(rows: c.rows, cols: c.cols, packing: c.packing) * TernaryMatrix.beatBytes / p.beatBytes
+            #expect(got.beatPulses == beats, "\(context): \(got.beatPulses) weight beats consumed, expected \(beats)")
         }
         // Every outcome is exercised.
         for code in [0, 2, 3, 4, 5] { #expect(faults[code, default: 0] > 0, "seed \(seed): no case with fault \(code): \(faults)") }
+        #expect(packings.count == 2, "seed \(seed): good matrices only in \(packings)")
     }
 
-    /// One beat per cycle at the real width: a 512 x 512 matrix (1024 beats)
-    /// within 1.1 x 1024 cycles plus the memory latency, the activation
-    /// copy and a small constant.
-    @Test func streamsABeatPerCycle() throws {
-        let p = CoreParameters.d5005
+    /// The streaming rate at 512 bits: a 512 x 512 matrix at latency 20 takes
+    /// its weight beats / B cycles, plus the latency and a small constant.
+    @Test(arguments: [1, 2, 4])
+    func streamsABeatOfEveryBankPerCycle(_ banks: Int) throws {
+        let p = Self.wide(banks: banks)
         let sim = try Simulator(elaborate(TernaryUnit(params: p)))
-        let (cycles, latency) = try Self.timeMatrix(p, sim: sim, size: 512)
-        let beats = 512 * 2, copy = 512 / p.vectorLanes
-        let bound = Int(1.1 * Double(beats)) + latency + copy + 24
-        #expect(cycles <= bound, "\(cycles) cycles for \(beats) beats, bound \(bound)")
-        print("TernaryUnit: 512 x 512 in \(cycles) cycles (latency \(latency)); model build \(sim.build.verilateSeconds + sim.build.compileSeconds) s, cached \(sim.build.cacheHit)")
-    }
-
-    /// The same at 2048 x 2048 (16384 beats); long runs only.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["TRIT_LONG"].map { !$0.isEmpty && $0 != "0" } ?? false))
-    func streamsALargeMatrix() throws {
-        let p = CoreParameters.d5005
-        let sim = try Simulator(elaborate(TernaryUnit(params: p)))
-        let (cycles, latency) = try Self.timeMatrix(p, sim: sim, size: 2048)
-        let beats = 2048 * 8, copy = 2048 / p.vectorLanes
-        let bound = Int(1.1 * Double(beats)) + latency + copy + 24
-        #expect(cycles <= bound, "\(cycles) cycles for \(beats) beats, bound \(bound)")
-        print("TernaryUnit: 2048 x 2048 in \(cycles) cycles (latency \(latency))")
+        for packing in WeightPacking.allCases {
+            let latency = 20
+            let cycles = try Self.timeMatrix(p, sim: sim, size: 512, packing: packing, latency: latency)
+            let beats = TernaryMatrix.weightBeats(rows: 512, cols: 512, packing: packing)
+            let bound = beats / banks + latency + 24
+            #expect(cycles <= bound, "\(banks) bank(s), \(packing): \(cycles) cycles for \(beats) beats, bound \(bound)")
+            print("TernaryUnit, \(banks) bank(s), \(packing): 512 x 512 in \(cycles) cycles (\(beats) weight beats, latency \(latency))")
+        }
     }
 
     /// Runs one square matrix of `size` at a fixed latency, checks it against
     /// the interpreter and returns the cycles from dispatch to done.
-    static func timeMatrix(_ p: CoreParameters, sim: Simulator, size: Int, latency: Int = 40) throws -> (Int, Int) {
+    static func timeMatrix(_ p: CoreParameters, sim: Simulator, size: Int, packing: WeightPacking, latency: Int) throws -> Int {
         let seed = testSeed(0x5EED_0512)
         var rng = SplitMix64(seed: seed)
         let bench = try TernaryUnitBench(params: p, sim: sim, seed: seed)
         bench.latency = latency
         for i in bench.vregs.indices { bench.vregs[i] = Int32(truncatingIfNeeded: rng.next()) }
-        let c = TernaryCase.matrix(&rng, rows: size, cols: size, address: 128, slack: 64)
+        let c = TernaryCase.matrix(&rng, rows: size, cols: size, address: 256, slack: 64, packing: packing)
         bench.data = c.data
         let machine = try c.machine(p, vregs: bench.vregs)
         var record: RetireRecord?
@@ -164,7 +181,7 @@ import TestSupport
         #expect(got.fault == 0 && got.count == record?.count && got.digest == record?.digest,
                 "fault \(got.fault), count \(got.count), digest \(got.digest); interpreter \(String(describing: record))")
         #expect(bench.vregs == machine.vregs)
-        return (got.cycles, latency)
+        return got.cycles
     }
 }
 
@@ -177,6 +194,7 @@ struct TernaryCase {
     var data: [UInt8]
     var rows: Int
     var cols: Int
+    var packing: WeightPacking
     var summary: String
 
     func machine(_ p: CoreParameters, vregs: [Int32]) throws -> Machine {
@@ -191,13 +209,14 @@ struct TernaryCase {
     }
 
     static func matrix(_ rng: inout SplitMix64, rows: Int, cols: Int, address: Int, slack: Int,
-                       ws: Int32 = 3 << 14, sb: Int32 = 5 << 16) -> TernaryCase {
+                       packing: WeightPacking = .twoBit, ws: Int32 = 3 << 14, sb: Int32 = 5 << 16) -> TernaryCase {
         let trits = (0..<(rows * cols)).map { _ in Int8(rng.int(-1...1)) }
-        let packed = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: ws, trits: trits)
+        let packed = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: ws, trits: trits, packing: packing)
         var data = (0..<(address + packed.count + slack)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         data.replaceSubrange(address..<(address + packed.count), with: packed)
-        return TernaryCase(instruction: Instruction(.tmatmul, rd: 2, ra: 1, rb: 3, imm: UInt32(address)),
-                           scalar: sb, vl: cols, data: data, rows: rows, cols: cols, summary: "\(rows) x \(cols)")
+        return TernaryCase(instruction: Instruction(.tmatmul, rd: 2, ra: 1, rb: 3, mode: packing.rawValue, imm: UInt32(address)),
+                           scalar: sb, vl: cols, data: data, rows: rows, cols: cols, packing: packing,
+                           summary: "\(rows) x \(cols) \(packing)")
     }
 
     static func random(_ rng: inout SplitMix64, _ p: CoreParameters) -> TernaryCase {
@@ -213,19 +232,28 @@ struct TernaryCase {
             default: return rng.int32(in: 1...(1 << 18))
             }
         }
+        let packing: WeightPacking = rng.chance(0.5) ? .twoBit : .base3
+        let k = TernaryMatrix.tritsPerByte(packing)
         let rows = length(), cols = length()
         let ws = scale(), sb = scale()
         var trits = (0..<(rows * cols)).map { _ in Int8(rng.int(-1...1)) }
-        if rng.chance(0.2) { trits = trits.map { _ in Int8(1) } }   // extreme sums
-        var packed = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: ws, trits: trits)
-        var notes: [String] = []
-        // Junk in the padding (rows past R, steps past C) must be ignored.
+        if rng.chance(0.2) { trits = trits.map { _ in Int8(rng.chance(0.5) ? 1 : -1) } }   // extreme sums
+        var packed = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: ws, trits: trits, packing: packing)
+        var notes: [String] = [packing == .twoBit ? "2-bit" : "base-3"]
+        // Junk in the padding (rows past R, steps past C, 2-bit codes past C) must be ignored.
         if rng.chance(0.5) {
-            let steps = TernaryMatrix.steps(cols: cols)
+            let steps = TernaryMatrix.steps(cols: cols, packing: packing)
             for g in 0..<TernaryMatrix.groups(rows: rows) {
                 for st in 0..<steps {
-                    for j in 0..<TernaryMatrix.groupRows where rng.chance(0.5) && (g * 64 + j >= rows || st * 4 >= cols) {
-                        packed[TernaryMatrix.headerBytes + (g * steps + st) * 64 + j] = UInt8(rng.int(0...255))
+                    for j in 0..<TernaryMatrix.groupRows where rng.chance(0.5) {
+                        let at = TernaryMatrix.headerBytes + (g * steps + st) * 64 + j
+                        if g * 64 + j >= rows || st * k >= cols {
+                            packed[at] = UInt8(rng.int(0...255))
+                        } else if packing == .twoBit && st * k + k > cols {
+                            for d in (cols - st * k)..<k {
+                                packed[at] = packed[at] & ~(UInt8(3) << UInt8(2 * d)) | UInt8(rng.int(0...3)) << UInt8(2 * d)
+                            }
+                        }
                     }
                 }
             }
@@ -233,9 +261,13 @@ struct TernaryCase {
         }
         if rng.chance(0.12) {
             let r = rng.int(0...(rows - 1)), c = rng.int(0...(cols - 1))
-            let (at, d) = TernaryMatrix.location(row: r, col: c, cols: cols)
-            packed[at] = packed[at] & ~(UInt8(3) << UInt8(2 * d)) | (UInt8(0b10) << UInt8(2 * d))
-            notes.append("illegal code at row \(r) col \(c)")
+            let (at, d) = TernaryMatrix.location(row: r, col: c, cols: cols, packing: packing)
+            if packing == .twoBit {
+                packed[at] = packed[at] & ~(UInt8(3) << UInt8(2 * d)) | (UInt8(0b10) << UInt8(2 * d))
+            } else {
+                packed[at] = UInt8(rng.int(243...255))
+            }
+            notes.append("illegal weight at row \(r) col \(c)")
         }
         if rng.chance(0.08) {
             let bad: [UInt32] = [0, UInt32(maxVL + 1), UInt32.max, UInt32(rng.int(maxVL...100_000))]
@@ -244,10 +276,10 @@ struct TernaryCase {
             for k in 0..<4 { packed[field + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
             notes.append("\(field == 0 ? "rows" : "cols") \(v)")
         }
-        var address = 64 * rng.int(0...6)
-        var size = address + packed.count + (rng.chance(0.5) ? rng.int(0...200) : 0)
+        var address = 256 * rng.int(0...3)
+        var size = address + packed.count + (rng.chance(0.5) ? rng.int(0...300) : 0)
         if rng.chance(0.07) {
-            address += rng.chance(0.5) ? 4 * rng.int(1...15) : rng.int(1...63)
+            address += rng.chance(0.5) ? 64 * rng.int(1...3) : rng.int(1...255)
             notes.append("misaligned")
         }
         if rng.chance(0.08) {
@@ -255,12 +287,13 @@ struct TernaryCase {
             notes.append("memory of \(size) bytes")
         }
         var data = (0..<Swift.max(size, 1)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-        let aligned = address / 64 * 64
+        let aligned = address / 256 * 256
         for (k, b) in packed.enumerated() where aligned + k < data.count { data[aligned + k] = b }
         let ins = Instruction(.tmatmul, rd: UInt8(rng.int(0...(p.isa.vectorRegisters - 1))),
                               ra: UInt8(rng.int(0...(p.isa.vectorRegisters - 1))), rb: UInt8(rng.int(0...15)),
-                              imm: UInt32(address))
+                              mode: packing.rawValue, imm: UInt32(address))
         return TernaryCase(instruction: ins, scalar: sb, vl: rng.int(1...maxVL), data: data, rows: rows, cols: cols,
+                           packing: packing,
                            summary: "\(rows) x \(cols) at \(address), ws \(ws), sb \(sb), rd \(ins.rd), ra \(ins.ra) \(notes)")
     }
 }

@@ -11,7 +11,7 @@ import TestSupport
 
 /// The whole core, driven from Swift: its retirements and faults against the interpreter.
 @Suite(.serialized) struct TritCoreTests {
-    static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 128), dataBits: 128, lanes: 64,
+    static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 128), dataBits: 128,
                                       addressBits: 16, outstandingBeats: 64)
 
     func image(_ source: String, _ p: CoreParameters = small) throws -> ProgramImage {

@@ -13,7 +13,7 @@ import TestSupport
 @Suite(.serialized) struct VectorUnitTests {
     /// 4 lanes, 16 chunks per register, 4 registers (so sources and
     /// destinations collide often).
-    static let small = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 64), dataBits: 128, lanes: 32)
+    static let small = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 64), dataBits: 128)
 
     static let vectorOps: [Opcode] = [.add, .sub, .mul, .div, .mac, .lba, .adds, .muls, .bcast, .mv,
                                       .exp, .sig, .csig, .silu, .rsqrt]
@@ -62,7 +62,7 @@ import TestSupport
     }
 
     /// The real width (16 lanes, 16 registers) with short registers, so the run stays short.
-    static let wide = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128)
+    static let wide = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512)
 
     @Test(arguments: [128, 512])
     func instructionsMatchTheInterpreter(_ dataBits: Int) throws {

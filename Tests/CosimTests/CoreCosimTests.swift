@@ -12,7 +12,7 @@ import TestSupport
 /// a small core at the real memory width.
 @Suite(.serialized) struct CoreCosimTests {
     static func params(banks: Int) -> CoreParameters {
-        CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128, banks: banks)
+        CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, banks: banks)
     }
 
     static let root = URL(fileURLWithPath: #filePath)

@@ -13,7 +13,7 @@ import TestSupport
 /// `TritCore`'s ports.
 @Suite(.serialized) struct TestBenchTests {
     static func params(banks: Int) -> CoreParameters {
-        CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, lanes: 32, banks: banks, addressBits: 20)
+        CoreParameters(isa: CoreConfig(maxVectorLength: 64), dataBits: 128, banks: banks, addressBits: 20)
     }
 
     /// Models are built once per process (and cached on disk across runs).

@@ -37,7 +37,7 @@ import TestSupport
     @Test func twoLayersWithHeadAtWidth64() throws {
         let seed = testSeed(64)
         let weights = SyntheticCheckpoint(config: ModelConfig(hiddenSize: 64, layers: 2, vocabSize: 256), seed: seed).inMemory()
-        let params = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128)
+        let params = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512)
         let build = try ModelCompiler.compile(weights, head: true, target: params.isa)
         let run = try compare(build, params, tokens: [5, 17, 5], options: TestBenchOptions(latency: 20, backpressure: 0.2, seed: seed))
         let cycles = run.tokens.map { $0.step.cosimulation!.cycles }
@@ -46,11 +46,11 @@ import TestSupport
     }
 
     /// The paper's width: one block at d = 512 on a core with the D5005's
-    /// memory width and ternary lanes (max VL cut to 2048 to keep the build small).
+    /// memory width (max VL cut to 2048 to keep the build small).
     @Test func oneBlockAtWidth512() throws {
         let seed = testSeed(512)
         let weights = SyntheticCheckpoint(config: ModelConfig(hiddenSize: 512, layers: 2, vocabSize: 256), seed: seed).inMemory()
-        let params = CoreParameters(isa: CoreConfig(maxVectorLength: 2048), dataBits: 512, lanes: 256)
+        let params = CoreParameters(isa: CoreConfig(maxVectorLength: 2048), dataBits: 512)
         let build = try ModelCompiler.compile(weights, layers: 0...0, head: false, target: params.isa)
         let run = try compare(build, params, tokens: [3, 9], options: TestBenchOptions(latency: 20, backpressure: 0.1, seed: seed))
         let matrices = build.plan.regions.filter { if case .matrix = $0.content { return true }; return false }.count
@@ -59,7 +59,8 @@ import TestSupport
             print("d = 512 block: \(r.summary)")
             // Every row beat of the block's seven matrices is consumed exactly once (headers are not weight beats).
             #expect(matrices == 7)
-            #expect(r.weightBeats == UInt64(build.manifest.weightBytes / 64 - matrices))
+            let headerBeats = TernaryMatrix.headerBytes / TernaryMatrix.beatBytes
+            #expect(r.weightBeats == UInt64(build.manifest.weightBytes / 64 - headerBeats * matrices))
         }
     }
 }

@@ -10,7 +10,7 @@ import Testing
 /// The D5005 AFU: lint-clean with the core against the PIM stand-ins, an
 /// AFU description OPAE can read, and a source list naming every file.
 @Suite struct D5005ShellTests {
-    static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128, lanes: 64)
+    static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128)
 
     /// The shell's files around the core, and the core's own file names.
     static func board(_ p: CoreParameters, standIn: Bool = false) throws -> (files: [EmittedFile], core: Set<String>) {

@@ -11,7 +11,7 @@ import TestSupport
 /// The generic board, the core's port contract and what every board's
 /// output shares: deterministic text without paths or dates.
 @Suite struct GenericShellTests {
-    static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128, lanes: 64)
+    static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128)
 
     /// The cores committed under rtl/ are lint-clean.
     @Test(arguments: Board.allCases)
@@ -54,10 +54,10 @@ import TestSupport
 
     @Test func invalidParametersAreRefusedWithEveryProblem() throws {
         var p = CoreParameters.generic
-        p.lanes = 100
+        p.dataBits = 100
         p.banks = 3
         #expect(throws: ShellError.badParameters(p.problems)) { try Board.generic.files(p) }
-        #expect(p.problems.contains { $0.contains("ternary lanes must be a power of two") })
+        #expect(p.problems.contains { $0.contains("memory data width") })
         #expect(p.problems.contains { $0.contains("banks must be 1, 2 or 4") })
     }
 

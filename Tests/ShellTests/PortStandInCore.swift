@@ -13,7 +13,7 @@ struct PortStandInCore: Module {
     init(params: CoreParameters) { self.params = params }
 
     var parameters: [Parameter] {
-        [Parameter("D", params.dataBits), Parameter("L", params.lanes), Parameter("B", params.banks),
+        [Parameter("D", params.dataBits), Parameter("B", params.banks),
          Parameter("V", params.isa.maxVectorLength), Parameter("A", params.addressBits)]
     }
 
@@ -61,7 +61,7 @@ struct PortStandInCore: Module {
 
         let id = CSR.afuIdHalves
         func word(_ v: UInt64) -> Signal { lit(BitVector(width: 64, words: [v]), .uint(64)) }
-        let configuration = UInt64(p.lanes) | UInt64(p.vectorLanes) << 16 | UInt64(p.banks) << 32
+        let configuration = UInt64(p.tritsPerCycle) | UInt64(p.vectorLanes) << 16 | UInt64(p.banks) << 32
             | UInt64(p.isa.maxVectorLength.trailingZeroBitCount) << 40
         let value = m.wire("read_value", .uint(64))
         m.switch(address) { c in

@@ -73,7 +73,7 @@ extension CommandLineTests {
             (["run", "ck", "--token", "1"], "manifest.json"),
             (["generate", "nohead", "--prompt", "1"], "needs a build compiled from layer 0 with --head"),
             (["generate", "build", "--prompt", "1,a"], "'a' is not a token id"),
-            (["cosim", "build", "--token", "1", "--max-vector-length", "128", "--lanes", "64"], "needs vectors of 256 elements"),
+            (["cosim", "build", "--token", "1", "--max-vector-length", "128"], "needs vectors of 256 elements"),
         ]
         for (arguments, message) in cases {
             let r = try run(arguments, in: dir)
@@ -87,7 +87,7 @@ extension CommandLineTests {
     /// The same build on a small core in Verilator (the model is cached across runs).
     @Test func cosimRunsABuildTokenByToken() throws {
         let dir = try compiledModel()
-        let r = try trit("cosim", "build", "--token", "1,2", "--max-vector-length", "256", "--lanes", "128",
+        let r = try trit("cosim", "build", "--token", "1,2", "--max-vector-length", "256",
                          "--reference", "ck", "--output", "y.npy", "--json", in: dir)
         #expect(r.status == 0, "\(r.error)")
         #expect(r.output.contains("\"cycles\": ["), "\(r.output)")

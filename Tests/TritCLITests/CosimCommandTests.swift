@@ -30,7 +30,7 @@ extension CommandLineTests {
         let dir = try scratch()
         try "li s1, 1.5\nnop\nsetvl 7\nli s2, -3\nhalt\n".write(to: dir.appendingPathComponent("p.s"), atomically: true, encoding: .utf8)
         #expect(try trit("asm", "p.s", "-o", "p.bin", in: dir).status == 0)
-        let r = try trit("cosim", "p.bin", "--max-vector-length", "256", "--lanes", "128", "--backpressure", "0.3", "--json", in: dir)
+        let r = try trit("cosim", "p.bin", "--max-vector-length", "256",   "--backpressure", "0.3", "--json", in: dir)
         #expect(r.status == 0, "\(r.error)")
         for key in ["\"cycles\"", "\"instructions\": 5", "\"utilization\"", "\"busy\"", "\"memory_stall\"", "\"result\": \"halted\"", "\"fault\": null"] {
             #expect(r.output.contains(key), "\(key) missing in \(r.output)")

@@ -14,7 +14,7 @@ extension CommandLineTests {
 
     @Test func rtlWritesABoardDirectoryAndReplacesItWhole() throws {
         let dir = try scratch()
-        let first = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--lanes", "64", "--max-vl", "256",
+        let first = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--max-vl", "256",
                              "--out", "afu", in: dir)
         #expect(first.status == 0, "\(first.error)")
         let out = dir.appendingPathComponent("afu")
@@ -24,7 +24,7 @@ extension CommandLineTests {
         }
         // A stray file disappears; the same command writes the same bytes.
         try Data("stale".utf8).write(to: out.appendingPathComponent("stale.sv"))
-        let second = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--lanes", "64", "--max-vl", "256",
+        let second = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--max-vl", "256",
                               "--out", "afu", in: dir)
         #expect(second.status == 0, "\(second.error)")
         #expect(try listing(out) == files)
@@ -37,9 +37,9 @@ extension CommandLineTests {
         #expect(try trit("rtl", "--board", "generic", "--out", "g", in: dir).status == 0)
         let before = try listing(dir.appendingPathComponent("g"))
         #expect(before["filelist.f"] != nil && before["README.txt"] != nil)
-        let bad = try trit("rtl", "--board", "generic", "--lanes", "100", "--banks", "3", "--out", "g", in: dir)
+        let bad = try trit("rtl", "--board", "generic", "--data-bits", "100", "--banks", "3", "--out", "g", in: dir)
         #expect(bad.status != 0)
-        #expect(bad.error.contains("ternary lanes") && bad.error.contains("banks must be 1, 2 or 4"), "\(bad.error)")
+        #expect(bad.error.contains("memory data width") && bad.error.contains("banks must be 1, 2 or 4"), "\(bad.error)")
         #expect(try listing(dir.appendingPathComponent("g")) == before)
         let fresh = try trit("rtl", "--board", "generic", "--data-bits", "100", "--out", "h", in: dir)
         #expect(fresh.status != 0 && fresh.error.contains("memory data width"), "\(fresh.error)")
