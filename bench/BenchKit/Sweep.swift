@@ -50,10 +50,10 @@ public struct Sweep: Sendable {
     public var rtlCore: CoreParameters
 
     /// The ternary unit's trits per cycle (at 2-bit packing).
-    static func tritsPerCycle(_ p: CoreParameters) -> Int { p.lanes }
+    static func tritsPerCycle(_ p: CoreParameters) -> Int { p.tritsPerCycle }
 
-    /// Weight beats the ternary unit can take per cycle (one: a beat of one bank).
-    static func beatsPerCycle(_ p: CoreParameters) -> Int { 1 }
+    /// Weight beats the ternary unit takes per cycle: one from every bank.
+    static func beatsPerCycle(_ p: CoreParameters) -> Int { p.banks }
 
     /// A core configuration in words, for the report.
     static func describe(_ p: CoreParameters, banks: Bool = true) -> String {
@@ -66,7 +66,7 @@ public struct Sweep: Sendable {
     /// 256 = 512-bit, 512 = 512-bit on two banks.
     static func synthesisPoint(lanes: Int) -> SynthesisPoint {
         let dataBits = min(512, lanes * 2), banks = max(1, lanes * 2 / 512)
-        return SynthesisPoint(lanes: lanes, parameters: CoreParameters(isa: .standard, dataBits: dataBits, lanes: lanes, banks: banks))
+        return SynthesisPoint(lanes: lanes, parameters: CoreParameters(isa: .standard, dataBits: dataBits, banks: banks))
     }
 
     public static let full = Sweep(
@@ -92,11 +92,11 @@ public struct Sweep: Sendable {
         blocks: [(64, 256)],
         banks: [1],
         packings: [.twoBit, .base3],
-        core: { banks in CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128, banks: banks) },
+        core: { banks in CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, banks: banks) },
         latency: 20, backpressure: 0.1,
         models: [ModelShape(name: "toy (d = 64)", d: 64, intermediate: 256, layers: 2, vocab: 256)],
         synthesis: [],
         synthesizeMemorySystem: false,
         interpreterBlock: (128, 384), interpreterRepeats: 3,
-        rtlCore: CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, lanes: 128))
+        rtlCore: CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512))
 }
