@@ -11,6 +11,7 @@ module LoadStoreUnit_D512_VL8192_V16_M64 (
   input  logic [3:0]         rd,
   input  logic [3:0]         ra,
   input  logic [3:0]         rb,
+  input  logic [7:0]         mode,
   input  logic [13:0]        vl,
   input  logic signed [31:0] scalar,
   input  logic [31:0]        imm,
@@ -371,5 +372,5 @@ module LoadStoreUnit_D512_VL8192_V16_M64 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{rb, record_digest_next_digest, record_digest_next_count, upper[511:480]};
+  assign unused = ^{rb, mode, record_digest_next_digest, record_digest_next_count, upper[511:480]};
 endmodule

@@ -11,6 +11,7 @@ module VectorUnit_N16_VL8192_R16_F16 (
   input  logic [3:0]         rd,
   input  logic [3:0]         ra,
   input  logic [3:0]         rb,
+  input  logic [7:0]         mode,
   input  logic [13:0]        vl,
   input  logic signed [31:0] scalar,
   input  logic [31:0]        imm,
@@ -1090,5 +1091,5 @@ module VectorUnit_N16_VL8192_R16_F16 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{imm, vl_minus_one[3:0], record_digest, record_count};
+  assign unused = ^{mode, imm, vl_minus_one[3:0], record_digest, record_count};
 endmodule

@@ -11,6 +11,7 @@ module ReductionUnit_D256_VL4096_VR16_F16 (
   input  logic [3:0]         rd,
   input  logic [3:0]         ra,
   input  logic [3:0]         rb,
+  input  logic [7:0]         mode,
   input  logic [12:0]        vl,
   input  logic signed [31:0] scalar,
   input  logic [31:0]        imm,
@@ -881,5 +882,5 @@ module ReductionUnit_D256_VL4096_VR16_F16 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{record_digest_digest, record_digest_count};
+  assign unused = ^{mode, record_digest_digest, record_digest_count};
 endmodule

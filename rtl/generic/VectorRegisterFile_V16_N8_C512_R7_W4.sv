@@ -47,311 +47,327 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   input  logic [8:0]   ternary_w_chunk,
   input  logic [7:0]   ternary_w_mask,
   input  logic [255:0] ternary_w_data,
-  input  logic         clear_valid,
-  input  logic [8:0]   clear_chunk
+  input  logic         clear_start,
+  output logic [159:0] cleared
 );
 
-  logic v0_we; // input of memory v0, Core/VectorRegisterFile.swift:54
-  logic [8:0] v0_waddr; // input of memory v0, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared0; // register, Core/VectorRegisterFile.swift:66
+  logic v0_we; // input of memory v0, Core/VectorRegisterFile.swift:74
+  logic [8:0] v0_waddr; // input of memory v0, Core/VectorRegisterFile.swift:74
   logic [255:0] v0_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v0_wmask; // input of memory v0, Core/VectorRegisterFile.swift:54
-  logic [8:0] v0_raddr; // input of memory v0, Core/VectorRegisterFile.swift:68
+  logic [7:0] v0_wmask; // input of memory v0, Core/VectorRegisterFile.swift:74
+  logic [8:0] v0_raddr; // input of memory v0, Core/VectorRegisterFile.swift:88
   logic [255:0] v0_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v0_r1addr; // input of memory v0, Core/VectorRegisterFile.swift:68
+  logic [8:0] v0_r1addr; // input of memory v0, Core/VectorRegisterFile.swift:88
   logic [255:0] v0_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r2addr; // input of memory v0, Core/VectorRegisterFile.swift:68
+  logic [8:0] v0_r2addr; // input of memory v0, Core/VectorRegisterFile.swift:88
   logic [255:0] v0_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r3addr; // input of memory v0, Core/VectorRegisterFile.swift:68
+  logic [8:0] v0_r3addr; // input of memory v0, Core/VectorRegisterFile.swift:88
   logic [255:0] v0_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r4addr; // input of memory v0, Core/VectorRegisterFile.swift:68
+  logic [8:0] v0_r4addr; // input of memory v0, Core/VectorRegisterFile.swift:88
   logic [255:0] v0_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r5addr; // input of memory v0, Core/VectorRegisterFile.swift:68
+  logic [8:0] v0_r5addr; // input of memory v0, Core/VectorRegisterFile.swift:88
   logic [255:0] v0_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r6addr; // input of memory v0, Core/VectorRegisterFile.swift:68
+  logic [8:0] v0_r6addr; // input of memory v0, Core/VectorRegisterFile.swift:88
   logic [255:0] v0_r6data; // Vec(8 x SInt(32))
-  logic v1_we; // input of memory v1, Core/VectorRegisterFile.swift:54
-  logic [8:0] v1_waddr; // input of memory v1, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared1; // register, Core/VectorRegisterFile.swift:66
+  logic v1_we; // input of memory v1, Core/VectorRegisterFile.swift:74
+  logic [8:0] v1_waddr; // input of memory v1, Core/VectorRegisterFile.swift:74
   logic [255:0] v1_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v1_wmask; // input of memory v1, Core/VectorRegisterFile.swift:54
-  logic [8:0] v1_raddr; // input of memory v1, Core/VectorRegisterFile.swift:68
+  logic [7:0] v1_wmask; // input of memory v1, Core/VectorRegisterFile.swift:74
+  logic [8:0] v1_raddr; // input of memory v1, Core/VectorRegisterFile.swift:88
   logic [255:0] v1_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v1_r1addr; // input of memory v1, Core/VectorRegisterFile.swift:68
+  logic [8:0] v1_r1addr; // input of memory v1, Core/VectorRegisterFile.swift:88
   logic [255:0] v1_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r2addr; // input of memory v1, Core/VectorRegisterFile.swift:68
+  logic [8:0] v1_r2addr; // input of memory v1, Core/VectorRegisterFile.swift:88
   logic [255:0] v1_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r3addr; // input of memory v1, Core/VectorRegisterFile.swift:68
+  logic [8:0] v1_r3addr; // input of memory v1, Core/VectorRegisterFile.swift:88
   logic [255:0] v1_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r4addr; // input of memory v1, Core/VectorRegisterFile.swift:68
+  logic [8:0] v1_r4addr; // input of memory v1, Core/VectorRegisterFile.swift:88
   logic [255:0] v1_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r5addr; // input of memory v1, Core/VectorRegisterFile.swift:68
+  logic [8:0] v1_r5addr; // input of memory v1, Core/VectorRegisterFile.swift:88
   logic [255:0] v1_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r6addr; // input of memory v1, Core/VectorRegisterFile.swift:68
+  logic [8:0] v1_r6addr; // input of memory v1, Core/VectorRegisterFile.swift:88
   logic [255:0] v1_r6data; // Vec(8 x SInt(32))
-  logic v2_we; // input of memory v2, Core/VectorRegisterFile.swift:54
-  logic [8:0] v2_waddr; // input of memory v2, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared2; // register, Core/VectorRegisterFile.swift:66
+  logic v2_we; // input of memory v2, Core/VectorRegisterFile.swift:74
+  logic [8:0] v2_waddr; // input of memory v2, Core/VectorRegisterFile.swift:74
   logic [255:0] v2_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v2_wmask; // input of memory v2, Core/VectorRegisterFile.swift:54
-  logic [8:0] v2_raddr; // input of memory v2, Core/VectorRegisterFile.swift:68
+  logic [7:0] v2_wmask; // input of memory v2, Core/VectorRegisterFile.swift:74
+  logic [8:0] v2_raddr; // input of memory v2, Core/VectorRegisterFile.swift:88
   logic [255:0] v2_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v2_r1addr; // input of memory v2, Core/VectorRegisterFile.swift:68
+  logic [8:0] v2_r1addr; // input of memory v2, Core/VectorRegisterFile.swift:88
   logic [255:0] v2_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r2addr; // input of memory v2, Core/VectorRegisterFile.swift:68
+  logic [8:0] v2_r2addr; // input of memory v2, Core/VectorRegisterFile.swift:88
   logic [255:0] v2_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r3addr; // input of memory v2, Core/VectorRegisterFile.swift:68
+  logic [8:0] v2_r3addr; // input of memory v2, Core/VectorRegisterFile.swift:88
   logic [255:0] v2_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r4addr; // input of memory v2, Core/VectorRegisterFile.swift:68
+  logic [8:0] v2_r4addr; // input of memory v2, Core/VectorRegisterFile.swift:88
   logic [255:0] v2_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r5addr; // input of memory v2, Core/VectorRegisterFile.swift:68
+  logic [8:0] v2_r5addr; // input of memory v2, Core/VectorRegisterFile.swift:88
   logic [255:0] v2_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r6addr; // input of memory v2, Core/VectorRegisterFile.swift:68
+  logic [8:0] v2_r6addr; // input of memory v2, Core/VectorRegisterFile.swift:88
   logic [255:0] v2_r6data; // Vec(8 x SInt(32))
-  logic v3_we; // input of memory v3, Core/VectorRegisterFile.swift:54
-  logic [8:0] v3_waddr; // input of memory v3, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared3; // register, Core/VectorRegisterFile.swift:66
+  logic v3_we; // input of memory v3, Core/VectorRegisterFile.swift:74
+  logic [8:0] v3_waddr; // input of memory v3, Core/VectorRegisterFile.swift:74
   logic [255:0] v3_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v3_wmask; // input of memory v3, Core/VectorRegisterFile.swift:54
-  logic [8:0] v3_raddr; // input of memory v3, Core/VectorRegisterFile.swift:68
+  logic [7:0] v3_wmask; // input of memory v3, Core/VectorRegisterFile.swift:74
+  logic [8:0] v3_raddr; // input of memory v3, Core/VectorRegisterFile.swift:88
   logic [255:0] v3_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v3_r1addr; // input of memory v3, Core/VectorRegisterFile.swift:68
+  logic [8:0] v3_r1addr; // input of memory v3, Core/VectorRegisterFile.swift:88
   logic [255:0] v3_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r2addr; // input of memory v3, Core/VectorRegisterFile.swift:68
+  logic [8:0] v3_r2addr; // input of memory v3, Core/VectorRegisterFile.swift:88
   logic [255:0] v3_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r3addr; // input of memory v3, Core/VectorRegisterFile.swift:68
+  logic [8:0] v3_r3addr; // input of memory v3, Core/VectorRegisterFile.swift:88
   logic [255:0] v3_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r4addr; // input of memory v3, Core/VectorRegisterFile.swift:68
+  logic [8:0] v3_r4addr; // input of memory v3, Core/VectorRegisterFile.swift:88
   logic [255:0] v3_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r5addr; // input of memory v3, Core/VectorRegisterFile.swift:68
+  logic [8:0] v3_r5addr; // input of memory v3, Core/VectorRegisterFile.swift:88
   logic [255:0] v3_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r6addr; // input of memory v3, Core/VectorRegisterFile.swift:68
+  logic [8:0] v3_r6addr; // input of memory v3, Core/VectorRegisterFile.swift:88
   logic [255:0] v3_r6data; // Vec(8 x SInt(32))
-  logic v4_we; // input of memory v4, Core/VectorRegisterFile.swift:54
-  logic [8:0] v4_waddr; // input of memory v4, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared4; // register, Core/VectorRegisterFile.swift:66
+  logic v4_we; // input of memory v4, Core/VectorRegisterFile.swift:74
+  logic [8:0] v4_waddr; // input of memory v4, Core/VectorRegisterFile.swift:74
   logic [255:0] v4_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v4_wmask; // input of memory v4, Core/VectorRegisterFile.swift:54
-  logic [8:0] v4_raddr; // input of memory v4, Core/VectorRegisterFile.swift:68
+  logic [7:0] v4_wmask; // input of memory v4, Core/VectorRegisterFile.swift:74
+  logic [8:0] v4_raddr; // input of memory v4, Core/VectorRegisterFile.swift:88
   logic [255:0] v4_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v4_r1addr; // input of memory v4, Core/VectorRegisterFile.swift:68
+  logic [8:0] v4_r1addr; // input of memory v4, Core/VectorRegisterFile.swift:88
   logic [255:0] v4_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r2addr; // input of memory v4, Core/VectorRegisterFile.swift:68
+  logic [8:0] v4_r2addr; // input of memory v4, Core/VectorRegisterFile.swift:88
   logic [255:0] v4_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r3addr; // input of memory v4, Core/VectorRegisterFile.swift:68
+  logic [8:0] v4_r3addr; // input of memory v4, Core/VectorRegisterFile.swift:88
   logic [255:0] v4_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r4addr; // input of memory v4, Core/VectorRegisterFile.swift:68
+  logic [8:0] v4_r4addr; // input of memory v4, Core/VectorRegisterFile.swift:88
   logic [255:0] v4_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r5addr; // input of memory v4, Core/VectorRegisterFile.swift:68
+  logic [8:0] v4_r5addr; // input of memory v4, Core/VectorRegisterFile.swift:88
   logic [255:0] v4_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r6addr; // input of memory v4, Core/VectorRegisterFile.swift:68
+  logic [8:0] v4_r6addr; // input of memory v4, Core/VectorRegisterFile.swift:88
   logic [255:0] v4_r6data; // Vec(8 x SInt(32))
-  logic v5_we; // input of memory v5, Core/VectorRegisterFile.swift:54
-  logic [8:0] v5_waddr; // input of memory v5, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared5; // register, Core/VectorRegisterFile.swift:66
+  logic v5_we; // input of memory v5, Core/VectorRegisterFile.swift:74
+  logic [8:0] v5_waddr; // input of memory v5, Core/VectorRegisterFile.swift:74
   logic [255:0] v5_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v5_wmask; // input of memory v5, Core/VectorRegisterFile.swift:54
-  logic [8:0] v5_raddr; // input of memory v5, Core/VectorRegisterFile.swift:68
+  logic [7:0] v5_wmask; // input of memory v5, Core/VectorRegisterFile.swift:74
+  logic [8:0] v5_raddr; // input of memory v5, Core/VectorRegisterFile.swift:88
   logic [255:0] v5_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v5_r1addr; // input of memory v5, Core/VectorRegisterFile.swift:68
+  logic [8:0] v5_r1addr; // input of memory v5, Core/VectorRegisterFile.swift:88
   logic [255:0] v5_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r2addr; // input of memory v5, Core/VectorRegisterFile.swift:68
+  logic [8:0] v5_r2addr; // input of memory v5, Core/VectorRegisterFile.swift:88
   logic [255:0] v5_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r3addr; // input of memory v5, Core/VectorRegisterFile.swift:68
+  logic [8:0] v5_r3addr; // input of memory v5, Core/VectorRegisterFile.swift:88
   logic [255:0] v5_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r4addr; // input of memory v5, Core/VectorRegisterFile.swift:68
+  logic [8:0] v5_r4addr; // input of memory v5, Core/VectorRegisterFile.swift:88
   logic [255:0] v5_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r5addr; // input of memory v5, Core/VectorRegisterFile.swift:68
+  logic [8:0] v5_r5addr; // input of memory v5, Core/VectorRegisterFile.swift:88
   logic [255:0] v5_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r6addr; // input of memory v5, Core/VectorRegisterFile.swift:68
+  logic [8:0] v5_r6addr; // input of memory v5, Core/VectorRegisterFile.swift:88
   logic [255:0] v5_r6data; // Vec(8 x SInt(32))
-  logic v6_we; // input of memory v6, Core/VectorRegisterFile.swift:54
-  logic [8:0] v6_waddr; // input of memory v6, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared6; // register, Core/VectorRegisterFile.swift:66
+  logic v6_we; // input of memory v6, Core/VectorRegisterFile.swift:74
+  logic [8:0] v6_waddr; // input of memory v6, Core/VectorRegisterFile.swift:74
   logic [255:0] v6_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v6_wmask; // input of memory v6, Core/VectorRegisterFile.swift:54
-  logic [8:0] v6_raddr; // input of memory v6, Core/VectorRegisterFile.swift:68
+  logic [7:0] v6_wmask; // input of memory v6, Core/VectorRegisterFile.swift:74
+  logic [8:0] v6_raddr; // input of memory v6, Core/VectorRegisterFile.swift:88
   logic [255:0] v6_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v6_r1addr; // input of memory v6, Core/VectorRegisterFile.swift:68
+  logic [8:0] v6_r1addr; // input of memory v6, Core/VectorRegisterFile.swift:88
   logic [255:0] v6_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r2addr; // input of memory v6, Core/VectorRegisterFile.swift:68
+  logic [8:0] v6_r2addr; // input of memory v6, Core/VectorRegisterFile.swift:88
   logic [255:0] v6_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r3addr; // input of memory v6, Core/VectorRegisterFile.swift:68
+  logic [8:0] v6_r3addr; // input of memory v6, Core/VectorRegisterFile.swift:88
   logic [255:0] v6_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r4addr; // input of memory v6, Core/VectorRegisterFile.swift:68
+  logic [8:0] v6_r4addr; // input of memory v6, Core/VectorRegisterFile.swift:88
   logic [255:0] v6_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r5addr; // input of memory v6, Core/VectorRegisterFile.swift:68
+  logic [8:0] v6_r5addr; // input of memory v6, Core/VectorRegisterFile.swift:88
   logic [255:0] v6_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r6addr; // input of memory v6, Core/VectorRegisterFile.swift:68
+  logic [8:0] v6_r6addr; // input of memory v6, Core/VectorRegisterFile.swift:88
   logic [255:0] v6_r6data; // Vec(8 x SInt(32))
-  logic v7_we; // input of memory v7, Core/VectorRegisterFile.swift:54
-  logic [8:0] v7_waddr; // input of memory v7, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared7; // register, Core/VectorRegisterFile.swift:66
+  logic v7_we; // input of memory v7, Core/VectorRegisterFile.swift:74
+  logic [8:0] v7_waddr; // input of memory v7, Core/VectorRegisterFile.swift:74
   logic [255:0] v7_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v7_wmask; // input of memory v7, Core/VectorRegisterFile.swift:54
-  logic [8:0] v7_raddr; // input of memory v7, Core/VectorRegisterFile.swift:68
+  logic [7:0] v7_wmask; // input of memory v7, Core/VectorRegisterFile.swift:74
+  logic [8:0] v7_raddr; // input of memory v7, Core/VectorRegisterFile.swift:88
   logic [255:0] v7_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v7_r1addr; // input of memory v7, Core/VectorRegisterFile.swift:68
+  logic [8:0] v7_r1addr; // input of memory v7, Core/VectorRegisterFile.swift:88
   logic [255:0] v7_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r2addr; // input of memory v7, Core/VectorRegisterFile.swift:68
+  logic [8:0] v7_r2addr; // input of memory v7, Core/VectorRegisterFile.swift:88
   logic [255:0] v7_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r3addr; // input of memory v7, Core/VectorRegisterFile.swift:68
+  logic [8:0] v7_r3addr; // input of memory v7, Core/VectorRegisterFile.swift:88
   logic [255:0] v7_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r4addr; // input of memory v7, Core/VectorRegisterFile.swift:68
+  logic [8:0] v7_r4addr; // input of memory v7, Core/VectorRegisterFile.swift:88
   logic [255:0] v7_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r5addr; // input of memory v7, Core/VectorRegisterFile.swift:68
+  logic [8:0] v7_r5addr; // input of memory v7, Core/VectorRegisterFile.swift:88
   logic [255:0] v7_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r6addr; // input of memory v7, Core/VectorRegisterFile.swift:68
+  logic [8:0] v7_r6addr; // input of memory v7, Core/VectorRegisterFile.swift:88
   logic [255:0] v7_r6data; // Vec(8 x SInt(32))
-  logic v8_we; // input of memory v8, Core/VectorRegisterFile.swift:54
-  logic [8:0] v8_waddr; // input of memory v8, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared8; // register, Core/VectorRegisterFile.swift:66
+  logic v8_we; // input of memory v8, Core/VectorRegisterFile.swift:74
+  logic [8:0] v8_waddr; // input of memory v8, Core/VectorRegisterFile.swift:74
   logic [255:0] v8_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v8_wmask; // input of memory v8, Core/VectorRegisterFile.swift:54
-  logic [8:0] v8_raddr; // input of memory v8, Core/VectorRegisterFile.swift:68
+  logic [7:0] v8_wmask; // input of memory v8, Core/VectorRegisterFile.swift:74
+  logic [8:0] v8_raddr; // input of memory v8, Core/VectorRegisterFile.swift:88
   logic [255:0] v8_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v8_r1addr; // input of memory v8, Core/VectorRegisterFile.swift:68
+  logic [8:0] v8_r1addr; // input of memory v8, Core/VectorRegisterFile.swift:88
   logic [255:0] v8_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r2addr; // input of memory v8, Core/VectorRegisterFile.swift:68
+  logic [8:0] v8_r2addr; // input of memory v8, Core/VectorRegisterFile.swift:88
   logic [255:0] v8_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r3addr; // input of memory v8, Core/VectorRegisterFile.swift:68
+  logic [8:0] v8_r3addr; // input of memory v8, Core/VectorRegisterFile.swift:88
   logic [255:0] v8_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r4addr; // input of memory v8, Core/VectorRegisterFile.swift:68
+  logic [8:0] v8_r4addr; // input of memory v8, Core/VectorRegisterFile.swift:88
   logic [255:0] v8_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r5addr; // input of memory v8, Core/VectorRegisterFile.swift:68
+  logic [8:0] v8_r5addr; // input of memory v8, Core/VectorRegisterFile.swift:88
   logic [255:0] v8_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r6addr; // input of memory v8, Core/VectorRegisterFile.swift:68
+  logic [8:0] v8_r6addr; // input of memory v8, Core/VectorRegisterFile.swift:88
   logic [255:0] v8_r6data; // Vec(8 x SInt(32))
-  logic v9_we; // input of memory v9, Core/VectorRegisterFile.swift:54
-  logic [8:0] v9_waddr; // input of memory v9, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared9; // register, Core/VectorRegisterFile.swift:66
+  logic v9_we; // input of memory v9, Core/VectorRegisterFile.swift:74
+  logic [8:0] v9_waddr; // input of memory v9, Core/VectorRegisterFile.swift:74
   logic [255:0] v9_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v9_wmask; // input of memory v9, Core/VectorRegisterFile.swift:54
-  logic [8:0] v9_raddr; // input of memory v9, Core/VectorRegisterFile.swift:68
+  logic [7:0] v9_wmask; // input of memory v9, Core/VectorRegisterFile.swift:74
+  logic [8:0] v9_raddr; // input of memory v9, Core/VectorRegisterFile.swift:88
   logic [255:0] v9_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v9_r1addr; // input of memory v9, Core/VectorRegisterFile.swift:68
+  logic [8:0] v9_r1addr; // input of memory v9, Core/VectorRegisterFile.swift:88
   logic [255:0] v9_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r2addr; // input of memory v9, Core/VectorRegisterFile.swift:68
+  logic [8:0] v9_r2addr; // input of memory v9, Core/VectorRegisterFile.swift:88
   logic [255:0] v9_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r3addr; // input of memory v9, Core/VectorRegisterFile.swift:68
+  logic [8:0] v9_r3addr; // input of memory v9, Core/VectorRegisterFile.swift:88
   logic [255:0] v9_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r4addr; // input of memory v9, Core/VectorRegisterFile.swift:68
+  logic [8:0] v9_r4addr; // input of memory v9, Core/VectorRegisterFile.swift:88
   logic [255:0] v9_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r5addr; // input of memory v9, Core/VectorRegisterFile.swift:68
+  logic [8:0] v9_r5addr; // input of memory v9, Core/VectorRegisterFile.swift:88
   logic [255:0] v9_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r6addr; // input of memory v9, Core/VectorRegisterFile.swift:68
+  logic [8:0] v9_r6addr; // input of memory v9, Core/VectorRegisterFile.swift:88
   logic [255:0] v9_r6data; // Vec(8 x SInt(32))
-  logic v10_we; // input of memory v10, Core/VectorRegisterFile.swift:54
-  logic [8:0] v10_waddr; // input of memory v10, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared10; // register, Core/VectorRegisterFile.swift:66
+  logic v10_we; // input of memory v10, Core/VectorRegisterFile.swift:74
+  logic [8:0] v10_waddr; // input of memory v10, Core/VectorRegisterFile.swift:74
   logic [255:0] v10_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v10_wmask; // input of memory v10, Core/VectorRegisterFile.swift:54
-  logic [8:0] v10_raddr; // input of memory v10, Core/VectorRegisterFile.swift:68
+  logic [7:0] v10_wmask; // input of memory v10, Core/VectorRegisterFile.swift:74
+  logic [8:0] v10_raddr; // input of memory v10, Core/VectorRegisterFile.swift:88
   logic [255:0] v10_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v10_r1addr; // input of memory v10, Core/VectorRegisterFile.swift:68
+  logic [8:0] v10_r1addr; // input of memory v10, Core/VectorRegisterFile.swift:88
   logic [255:0] v10_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r2addr; // input of memory v10, Core/VectorRegisterFile.swift:68
+  logic [8:0] v10_r2addr; // input of memory v10, Core/VectorRegisterFile.swift:88
   logic [255:0] v10_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r3addr; // input of memory v10, Core/VectorRegisterFile.swift:68
+  logic [8:0] v10_r3addr; // input of memory v10, Core/VectorRegisterFile.swift:88
   logic [255:0] v10_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r4addr; // input of memory v10, Core/VectorRegisterFile.swift:68
+  logic [8:0] v10_r4addr; // input of memory v10, Core/VectorRegisterFile.swift:88
   logic [255:0] v10_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r5addr; // input of memory v10, Core/VectorRegisterFile.swift:68
+  logic [8:0] v10_r5addr; // input of memory v10, Core/VectorRegisterFile.swift:88
   logic [255:0] v10_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r6addr; // input of memory v10, Core/VectorRegisterFile.swift:68
+  logic [8:0] v10_r6addr; // input of memory v10, Core/VectorRegisterFile.swift:88
   logic [255:0] v10_r6data; // Vec(8 x SInt(32))
-  logic v11_we; // input of memory v11, Core/VectorRegisterFile.swift:54
-  logic [8:0] v11_waddr; // input of memory v11, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared11; // register, Core/VectorRegisterFile.swift:66
+  logic v11_we; // input of memory v11, Core/VectorRegisterFile.swift:74
+  logic [8:0] v11_waddr; // input of memory v11, Core/VectorRegisterFile.swift:74
   logic [255:0] v11_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v11_wmask; // input of memory v11, Core/VectorRegisterFile.swift:54
-  logic [8:0] v11_raddr; // input of memory v11, Core/VectorRegisterFile.swift:68
+  logic [7:0] v11_wmask; // input of memory v11, Core/VectorRegisterFile.swift:74
+  logic [8:0] v11_raddr; // input of memory v11, Core/VectorRegisterFile.swift:88
   logic [255:0] v11_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v11_r1addr; // input of memory v11, Core/VectorRegisterFile.swift:68
+  logic [8:0] v11_r1addr; // input of memory v11, Core/VectorRegisterFile.swift:88
   logic [255:0] v11_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r2addr; // input of memory v11, Core/VectorRegisterFile.swift:68
+  logic [8:0] v11_r2addr; // input of memory v11, Core/VectorRegisterFile.swift:88
   logic [255:0] v11_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r3addr; // input of memory v11, Core/VectorRegisterFile.swift:68
+  logic [8:0] v11_r3addr; // input of memory v11, Core/VectorRegisterFile.swift:88
   logic [255:0] v11_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r4addr; // input of memory v11, Core/VectorRegisterFile.swift:68
+  logic [8:0] v11_r4addr; // input of memory v11, Core/VectorRegisterFile.swift:88
   logic [255:0] v11_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r5addr; // input of memory v11, Core/VectorRegisterFile.swift:68
+  logic [8:0] v11_r5addr; // input of memory v11, Core/VectorRegisterFile.swift:88
   logic [255:0] v11_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r6addr; // input of memory v11, Core/VectorRegisterFile.swift:68
+  logic [8:0] v11_r6addr; // input of memory v11, Core/VectorRegisterFile.swift:88
   logic [255:0] v11_r6data; // Vec(8 x SInt(32))
-  logic v12_we; // input of memory v12, Core/VectorRegisterFile.swift:54
-  logic [8:0] v12_waddr; // input of memory v12, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared12; // register, Core/VectorRegisterFile.swift:66
+  logic v12_we; // input of memory v12, Core/VectorRegisterFile.swift:74
+  logic [8:0] v12_waddr; // input of memory v12, Core/VectorRegisterFile.swift:74
   logic [255:0] v12_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v12_wmask; // input of memory v12, Core/VectorRegisterFile.swift:54
-  logic [8:0] v12_raddr; // input of memory v12, Core/VectorRegisterFile.swift:68
+  logic [7:0] v12_wmask; // input of memory v12, Core/VectorRegisterFile.swift:74
+  logic [8:0] v12_raddr; // input of memory v12, Core/VectorRegisterFile.swift:88
   logic [255:0] v12_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v12_r1addr; // input of memory v12, Core/VectorRegisterFile.swift:68
+  logic [8:0] v12_r1addr; // input of memory v12, Core/VectorRegisterFile.swift:88
   logic [255:0] v12_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r2addr; // input of memory v12, Core/VectorRegisterFile.swift:68
+  logic [8:0] v12_r2addr; // input of memory v12, Core/VectorRegisterFile.swift:88
   logic [255:0] v12_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r3addr; // input of memory v12, Core/VectorRegisterFile.swift:68
+  logic [8:0] v12_r3addr; // input of memory v12, Core/VectorRegisterFile.swift:88
   logic [255:0] v12_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r4addr; // input of memory v12, Core/VectorRegisterFile.swift:68
+  logic [8:0] v12_r4addr; // input of memory v12, Core/VectorRegisterFile.swift:88
   logic [255:0] v12_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r5addr; // input of memory v12, Core/VectorRegisterFile.swift:68
+  logic [8:0] v12_r5addr; // input of memory v12, Core/VectorRegisterFile.swift:88
   logic [255:0] v12_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r6addr; // input of memory v12, Core/VectorRegisterFile.swift:68
+  logic [8:0] v12_r6addr; // input of memory v12, Core/VectorRegisterFile.swift:88
   logic [255:0] v12_r6data; // Vec(8 x SInt(32))
-  logic v13_we; // input of memory v13, Core/VectorRegisterFile.swift:54
-  logic [8:0] v13_waddr; // input of memory v13, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared13; // register, Core/VectorRegisterFile.swift:66
+  logic v13_we; // input of memory v13, Core/VectorRegisterFile.swift:74
+  logic [8:0] v13_waddr; // input of memory v13, Core/VectorRegisterFile.swift:74
   logic [255:0] v13_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v13_wmask; // input of memory v13, Core/VectorRegisterFile.swift:54
-  logic [8:0] v13_raddr; // input of memory v13, Core/VectorRegisterFile.swift:68
+  logic [7:0] v13_wmask; // input of memory v13, Core/VectorRegisterFile.swift:74
+  logic [8:0] v13_raddr; // input of memory v13, Core/VectorRegisterFile.swift:88
   logic [255:0] v13_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v13_r1addr; // input of memory v13, Core/VectorRegisterFile.swift:68
+  logic [8:0] v13_r1addr; // input of memory v13, Core/VectorRegisterFile.swift:88
   logic [255:0] v13_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r2addr; // input of memory v13, Core/VectorRegisterFile.swift:68
+  logic [8:0] v13_r2addr; // input of memory v13, Core/VectorRegisterFile.swift:88
   logic [255:0] v13_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r3addr; // input of memory v13, Core/VectorRegisterFile.swift:68
+  logic [8:0] v13_r3addr; // input of memory v13, Core/VectorRegisterFile.swift:88
   logic [255:0] v13_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r4addr; // input of memory v13, Core/VectorRegisterFile.swift:68
+  logic [8:0] v13_r4addr; // input of memory v13, Core/VectorRegisterFile.swift:88
   logic [255:0] v13_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r5addr; // input of memory v13, Core/VectorRegisterFile.swift:68
+  logic [8:0] v13_r5addr; // input of memory v13, Core/VectorRegisterFile.swift:88
   logic [255:0] v13_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r6addr; // input of memory v13, Core/VectorRegisterFile.swift:68
+  logic [8:0] v13_r6addr; // input of memory v13, Core/VectorRegisterFile.swift:88
   logic [255:0] v13_r6data; // Vec(8 x SInt(32))
-  logic v14_we; // input of memory v14, Core/VectorRegisterFile.swift:54
-  logic [8:0] v14_waddr; // input of memory v14, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared14; // register, Core/VectorRegisterFile.swift:66
+  logic v14_we; // input of memory v14, Core/VectorRegisterFile.swift:74
+  logic [8:0] v14_waddr; // input of memory v14, Core/VectorRegisterFile.swift:74
   logic [255:0] v14_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v14_wmask; // input of memory v14, Core/VectorRegisterFile.swift:54
-  logic [8:0] v14_raddr; // input of memory v14, Core/VectorRegisterFile.swift:68
+  logic [7:0] v14_wmask; // input of memory v14, Core/VectorRegisterFile.swift:74
+  logic [8:0] v14_raddr; // input of memory v14, Core/VectorRegisterFile.swift:88
   logic [255:0] v14_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v14_r1addr; // input of memory v14, Core/VectorRegisterFile.swift:68
+  logic [8:0] v14_r1addr; // input of memory v14, Core/VectorRegisterFile.swift:88
   logic [255:0] v14_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r2addr; // input of memory v14, Core/VectorRegisterFile.swift:68
+  logic [8:0] v14_r2addr; // input of memory v14, Core/VectorRegisterFile.swift:88
   logic [255:0] v14_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r3addr; // input of memory v14, Core/VectorRegisterFile.swift:68
+  logic [8:0] v14_r3addr; // input of memory v14, Core/VectorRegisterFile.swift:88
   logic [255:0] v14_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r4addr; // input of memory v14, Core/VectorRegisterFile.swift:68
+  logic [8:0] v14_r4addr; // input of memory v14, Core/VectorRegisterFile.swift:88
   logic [255:0] v14_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r5addr; // input of memory v14, Core/VectorRegisterFile.swift:68
+  logic [8:0] v14_r5addr; // input of memory v14, Core/VectorRegisterFile.swift:88
   logic [255:0] v14_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r6addr; // input of memory v14, Core/VectorRegisterFile.swift:68
+  logic [8:0] v14_r6addr; // input of memory v14, Core/VectorRegisterFile.swift:88
   logic [255:0] v14_r6data; // Vec(8 x SInt(32))
-  logic v15_we; // input of memory v15, Core/VectorRegisterFile.swift:54
-  logic [8:0] v15_waddr; // input of memory v15, Core/VectorRegisterFile.swift:54
+  logic [9:0] cleared15; // register, Core/VectorRegisterFile.swift:66
+  logic v15_we; // input of memory v15, Core/VectorRegisterFile.swift:74
+  logic [8:0] v15_waddr; // input of memory v15, Core/VectorRegisterFile.swift:74
   logic [255:0] v15_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v15_wmask; // input of memory v15, Core/VectorRegisterFile.swift:54
-  logic [8:0] v15_raddr; // input of memory v15, Core/VectorRegisterFile.swift:68
+  logic [7:0] v15_wmask; // input of memory v15, Core/VectorRegisterFile.swift:74
+  logic [8:0] v15_raddr; // input of memory v15, Core/VectorRegisterFile.swift:88
   logic [255:0] v15_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v15_r1addr; // input of memory v15, Core/VectorRegisterFile.swift:68
+  logic [8:0] v15_r1addr; // input of memory v15, Core/VectorRegisterFile.swift:88
   logic [255:0] v15_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r2addr; // input of memory v15, Core/VectorRegisterFile.swift:68
+  logic [8:0] v15_r2addr; // input of memory v15, Core/VectorRegisterFile.swift:88
   logic [255:0] v15_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r3addr; // input of memory v15, Core/VectorRegisterFile.swift:68
+  logic [8:0] v15_r3addr; // input of memory v15, Core/VectorRegisterFile.swift:88
   logic [255:0] v15_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r4addr; // input of memory v15, Core/VectorRegisterFile.swift:68
+  logic [8:0] v15_r4addr; // input of memory v15, Core/VectorRegisterFile.swift:88
   logic [255:0] v15_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r5addr; // input of memory v15, Core/VectorRegisterFile.swift:68
+  logic [8:0] v15_r5addr; // input of memory v15, Core/VectorRegisterFile.swift:88
   logic [255:0] v15_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r6addr; // input of memory v15, Core/VectorRegisterFile.swift:68
+  logic [8:0] v15_r6addr; // input of memory v15, Core/VectorRegisterFile.swift:88
   logic [255:0] v15_r6data; // Vec(8 x SInt(32))
-  logic [3:0] ls_a_sel; // register, Core/VectorRegisterFile.swift:74
+  logic [3:0] ls_a_sel; // register, Core/VectorRegisterFile.swift:95
   logic [4095:0] ls_a_all; // Vec(16 x Vec(8 x SInt(32)))
-  logic [3:0] vector_a_sel; // register, Core/VectorRegisterFile.swift:74
+  logic [3:0] vector_a_sel; // register, Core/VectorRegisterFile.swift:95
   logic [4095:0] vector_a_all; // Vec(16 x Vec(8 x SInt(32)))
-  logic [3:0] vector_b_sel; // register, Core/VectorRegisterFile.swift:74
+  logic [3:0] vector_b_sel; // register, Core/VectorRegisterFile.swift:95
   logic [4095:0] vector_b_all; // Vec(16 x Vec(8 x SInt(32)))
-  logic [3:0] vector_d_sel; // register, Core/VectorRegisterFile.swift:74
+  logic [3:0] vector_d_sel; // register, Core/VectorRegisterFile.swift:95
   logic [4095:0] vector_d_all; // Vec(16 x Vec(8 x SInt(32)))
-  logic [3:0] reduction_a_sel; // register, Core/VectorRegisterFile.swift:74
+  logic [3:0] reduction_a_sel; // register, Core/VectorRegisterFile.swift:95
   logic [4095:0] reduction_a_all; // Vec(16 x Vec(8 x SInt(32)))
-  logic [3:0] reduction_b_sel; // register, Core/VectorRegisterFile.swift:74
+  logic [3:0] reduction_b_sel; // register, Core/VectorRegisterFile.swift:95
   logic [4095:0] reduction_b_all; // Vec(16 x Vec(8 x SInt(32)))
-  logic [3:0] ternary_a_sel; // register, Core/VectorRegisterFile.swift:74
+  logic [3:0] ternary_a_sel; // register, Core/VectorRegisterFile.swift:95
   logic [4095:0] ternary_a_all; // Vec(16 x Vec(8 x SInt(32)))
   logic [255:0] v0_mem [0:511]; // 512 x Vec(8 x SInt(32)), read latency 1
   logic [255:0] v1_mem [0:511]; // 512 x Vec(8 x SInt(32)), read latency 1
@@ -377,10 +393,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign reduction_a_data = reduction_a_all[{reduction_a_sel, 8'b0} +: 256];
   assign reduction_b_data = reduction_b_all[{reduction_b_sel, 8'b0} +: 256];
   assign ternary_a_data = ternary_a_all[{ternary_a_sel, 8'b0} +: 256];
-  assign v0_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0)));
-  assign v0_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v0_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_data : ternary_w_data))));
-  assign v0_wmask = (((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v0_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))) || ((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))));
+  assign v0_waddr = (((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))) ? 9'(cleared0) : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v0_wdata = (((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_data : ternary_w_data))));
+  assign v0_wmask = (((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_mask : ternary_w_mask))));
   assign v0_raddr = ls_a_chunk;
   assign v0_r1addr = vector_a_chunk;
   assign v0_r2addr = vector_b_chunk;
@@ -388,10 +404,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v0_r4addr = reduction_a_chunk;
   assign v0_r5addr = reduction_b_chunk;
   assign v0_r6addr = ternary_a_chunk;
-  assign v1_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1)));
-  assign v1_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v1_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_data : ternary_w_data))));
-  assign v1_wmask = (((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v1_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))) || ((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))))));
+  assign v1_waddr = (((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))))) ? 9'(cleared1) : ((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v1_wdata = (((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_data : ternary_w_data))));
+  assign v1_wmask = (((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_mask : ternary_w_mask))));
   assign v1_raddr = ls_a_chunk;
   assign v1_r1addr = vector_a_chunk;
   assign v1_r2addr = vector_b_chunk;
@@ -399,10 +415,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v1_r4addr = reduction_a_chunk;
   assign v1_r5addr = reduction_b_chunk;
   assign v1_r6addr = ternary_a_chunk;
-  assign v2_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2)));
-  assign v2_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v2_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_data : ternary_w_data))));
-  assign v2_wmask = (((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v2_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))) || ((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))))));
+  assign v2_waddr = (((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))))) ? 9'(cleared2) : ((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v2_wdata = (((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_data : ternary_w_data))));
+  assign v2_wmask = (((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_mask : ternary_w_mask))));
   assign v2_raddr = ls_a_chunk;
   assign v2_r1addr = vector_a_chunk;
   assign v2_r2addr = vector_b_chunk;
@@ -410,10 +426,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v2_r4addr = reduction_a_chunk;
   assign v2_r5addr = reduction_b_chunk;
   assign v2_r6addr = ternary_a_chunk;
-  assign v3_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3)));
-  assign v3_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v3_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_data : ternary_w_data))));
-  assign v3_wmask = (((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v3_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))) || ((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))))));
+  assign v3_waddr = (((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))))) ? 9'(cleared3) : ((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v3_wdata = (((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_data : ternary_w_data))));
+  assign v3_wmask = (((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_mask : ternary_w_mask))));
   assign v3_raddr = ls_a_chunk;
   assign v3_r1addr = vector_a_chunk;
   assign v3_r2addr = vector_b_chunk;
@@ -421,10 +437,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v3_r4addr = reduction_a_chunk;
   assign v3_r5addr = reduction_b_chunk;
   assign v3_r6addr = ternary_a_chunk;
-  assign v4_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4)));
-  assign v4_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v4_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_data : ternary_w_data))));
-  assign v4_wmask = (((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v4_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))) || ((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))))));
+  assign v4_waddr = (((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))))) ? 9'(cleared4) : ((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v4_wdata = (((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_data : ternary_w_data))));
+  assign v4_wmask = (((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_mask : ternary_w_mask))));
   assign v4_raddr = ls_a_chunk;
   assign v4_r1addr = vector_a_chunk;
   assign v4_r2addr = vector_b_chunk;
@@ -432,10 +448,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v4_r4addr = reduction_a_chunk;
   assign v4_r5addr = reduction_b_chunk;
   assign v4_r6addr = ternary_a_chunk;
-  assign v5_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5)));
-  assign v5_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v5_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_data : ternary_w_data))));
-  assign v5_wmask = (((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v5_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))) || ((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))))));
+  assign v5_waddr = (((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))))) ? 9'(cleared5) : ((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v5_wdata = (((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_data : ternary_w_data))));
+  assign v5_wmask = (((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_mask : ternary_w_mask))));
   assign v5_raddr = ls_a_chunk;
   assign v5_r1addr = vector_a_chunk;
   assign v5_r2addr = vector_b_chunk;
@@ -443,10 +459,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v5_r4addr = reduction_a_chunk;
   assign v5_r5addr = reduction_b_chunk;
   assign v5_r6addr = ternary_a_chunk;
-  assign v6_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6)));
-  assign v6_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v6_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_data : ternary_w_data))));
-  assign v6_wmask = (((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v6_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))) || ((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))))));
+  assign v6_waddr = (((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))))) ? 9'(cleared6) : ((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v6_wdata = (((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_data : ternary_w_data))));
+  assign v6_wmask = (((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_mask : ternary_w_mask))));
   assign v6_raddr = ls_a_chunk;
   assign v6_r1addr = vector_a_chunk;
   assign v6_r2addr = vector_b_chunk;
@@ -454,10 +470,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v6_r4addr = reduction_a_chunk;
   assign v6_r5addr = reduction_b_chunk;
   assign v6_r6addr = ternary_a_chunk;
-  assign v7_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7)));
-  assign v7_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v7_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_data : ternary_w_data))));
-  assign v7_wmask = (((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v7_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))) || ((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))))));
+  assign v7_waddr = (((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))))) ? 9'(cleared7) : ((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v7_wdata = (((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_data : ternary_w_data))));
+  assign v7_wmask = (((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_mask : ternary_w_mask))));
   assign v7_raddr = ls_a_chunk;
   assign v7_r1addr = vector_a_chunk;
   assign v7_r2addr = vector_b_chunk;
@@ -465,10 +481,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v7_r4addr = reduction_a_chunk;
   assign v7_r5addr = reduction_b_chunk;
   assign v7_r6addr = ternary_a_chunk;
-  assign v8_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8)));
-  assign v8_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v8_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_data : ternary_w_data))));
-  assign v8_wmask = (((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v8_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))) || ((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))))));
+  assign v8_waddr = (((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))))) ? 9'(cleared8) : ((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v8_wdata = (((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_data : ternary_w_data))));
+  assign v8_wmask = (((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_mask : ternary_w_mask))));
   assign v8_raddr = ls_a_chunk;
   assign v8_r1addr = vector_a_chunk;
   assign v8_r2addr = vector_b_chunk;
@@ -476,10 +492,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v8_r4addr = reduction_a_chunk;
   assign v8_r5addr = reduction_b_chunk;
   assign v8_r6addr = ternary_a_chunk;
-  assign v9_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9)));
-  assign v9_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v9_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_data : ternary_w_data))));
-  assign v9_wmask = (((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v9_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))) || ((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))))));
+  assign v9_waddr = (((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))))) ? 9'(cleared9) : ((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v9_wdata = (((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_data : ternary_w_data))));
+  assign v9_wmask = (((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_mask : ternary_w_mask))));
   assign v9_raddr = ls_a_chunk;
   assign v9_r1addr = vector_a_chunk;
   assign v9_r2addr = vector_b_chunk;
@@ -487,10 +503,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v9_r4addr = reduction_a_chunk;
   assign v9_r5addr = reduction_b_chunk;
   assign v9_r6addr = ternary_a_chunk;
-  assign v10_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10)));
-  assign v10_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v10_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_data : ternary_w_data))));
-  assign v10_wmask = (((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v10_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))) || ((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))))));
+  assign v10_waddr = (((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))))) ? 9'(cleared10) : ((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v10_wdata = (((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_data : ternary_w_data))));
+  assign v10_wmask = (((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_mask : ternary_w_mask))));
   assign v10_raddr = ls_a_chunk;
   assign v10_r1addr = vector_a_chunk;
   assign v10_r2addr = vector_b_chunk;
@@ -498,10 +514,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v10_r4addr = reduction_a_chunk;
   assign v10_r5addr = reduction_b_chunk;
   assign v10_r6addr = ternary_a_chunk;
-  assign v11_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11)));
-  assign v11_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v11_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_data : ternary_w_data))));
-  assign v11_wmask = (((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v11_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))) || ((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))))));
+  assign v11_waddr = (((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))))) ? 9'(cleared11) : ((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v11_wdata = (((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_data : ternary_w_data))));
+  assign v11_wmask = (((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_mask : ternary_w_mask))));
   assign v11_raddr = ls_a_chunk;
   assign v11_r1addr = vector_a_chunk;
   assign v11_r2addr = vector_b_chunk;
@@ -509,10 +525,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v11_r4addr = reduction_a_chunk;
   assign v11_r5addr = reduction_b_chunk;
   assign v11_r6addr = ternary_a_chunk;
-  assign v12_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12)));
-  assign v12_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v12_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_data : ternary_w_data))));
-  assign v12_wmask = (((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v12_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))) || ((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))))));
+  assign v12_waddr = (((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))))) ? 9'(cleared12) : ((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v12_wdata = (((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_data : ternary_w_data))));
+  assign v12_wmask = (((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_mask : ternary_w_mask))));
   assign v12_raddr = ls_a_chunk;
   assign v12_r1addr = vector_a_chunk;
   assign v12_r2addr = vector_b_chunk;
@@ -520,10 +536,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v12_r4addr = reduction_a_chunk;
   assign v12_r5addr = reduction_b_chunk;
   assign v12_r6addr = ternary_a_chunk;
-  assign v13_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13)));
-  assign v13_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v13_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_data : ternary_w_data))));
-  assign v13_wmask = (((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v13_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))) || ((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))))));
+  assign v13_waddr = (((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))))) ? 9'(cleared13) : ((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v13_wdata = (((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_data : ternary_w_data))));
+  assign v13_wmask = (((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_mask : ternary_w_mask))));
   assign v13_raddr = ls_a_chunk;
   assign v13_r1addr = vector_a_chunk;
   assign v13_r2addr = vector_b_chunk;
@@ -531,10 +547,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v13_r4addr = reduction_a_chunk;
   assign v13_r5addr = reduction_b_chunk;
   assign v13_r6addr = ternary_a_chunk;
-  assign v14_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14)));
-  assign v14_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v14_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_data : ternary_w_data))));
-  assign v14_wmask = (((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v14_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))) || ((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))))));
+  assign v14_waddr = (((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))))) ? 9'(cleared14) : ((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v14_wdata = (((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_data : ternary_w_data))));
+  assign v14_wmask = (((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_mask : ternary_w_mask))));
   assign v14_raddr = ls_a_chunk;
   assign v14_r1addr = vector_a_chunk;
   assign v14_r2addr = vector_b_chunk;
@@ -542,10 +558,10 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v14_r4addr = reduction_a_chunk;
   assign v14_r5addr = reduction_b_chunk;
   assign v14_r6addr = ternary_a_chunk;
-  assign v15_we = ((((clear_valid || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15)));
-  assign v15_waddr = (clear_valid ? clear_chunk : ((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_chunk : ternary_w_chunk))));
-  assign v15_wdata = (clear_valid ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_data : ternary_w_data))));
-  assign v15_wmask = (((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_mask : ternary_w_mask))) | (clear_valid ? 8'd255 : 8'd0));
+  assign v15_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))) || ((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))))));
+  assign v15_waddr = (((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))))) ? 9'(cleared15) : ((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_chunk : ternary_w_chunk))));
+  assign v15_wdata = (((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_data : ternary_w_data))));
+  assign v15_wmask = (((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_mask : ternary_w_mask))));
   assign v15_raddr = ls_a_chunk;
   assign v15_r1addr = vector_a_chunk;
   assign v15_r2addr = vector_b_chunk;
@@ -553,6 +569,7 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   assign v15_r4addr = reduction_a_chunk;
   assign v15_r5addr = reduction_b_chunk;
   assign v15_r6addr = ternary_a_chunk;
+  assign cleared = {cleared15, cleared14, cleared13, cleared12, cleared11, cleared10, cleared9, cleared8, cleared7, cleared6, cleared5, cleared4, cleared3, cleared2, cleared1, cleared0};
   assign ls_a_all = {v15_rdata, v14_rdata, v13_rdata, v12_rdata, v11_rdata, v10_rdata, v9_rdata, v8_rdata, v7_rdata, v6_rdata, v5_rdata, v4_rdata, v3_rdata, v2_rdata, v1_rdata, v0_rdata};
   assign vector_a_all = {v15_r1data, v14_r1data, v13_r1data, v12_r1data, v11_r1data, v10_r1data, v9_r1data, v8_r1data, v7_r1data, v6_r1data, v5_r1data, v4_r1data, v3_r1data, v2_r1data, v1_r1data, v0_r1data};
   assign vector_b_all = {v15_r2data, v14_r2data, v13_r2data, v12_r2data, v11_r2data, v10_r2data, v9_r2data, v8_r2data, v7_r2data, v6_r2data, v5_r2data, v4_r2data, v3_r2data, v2_r2data, v1_r2data, v0_r2data};
@@ -898,6 +915,198 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   end
 
   always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared0 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared0 <= 10'd0;
+      end else if (((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0)))))) begin
+        cleared0 <= (cleared0 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared1 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared1 <= 10'd0;
+      end else if (((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1)))))) begin
+        cleared1 <= (cleared1 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared2 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared2 <= 10'd0;
+      end else if (((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2)))))) begin
+        cleared2 <= (cleared2 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared3 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared3 <= 10'd0;
+      end else if (((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3)))))) begin
+        cleared3 <= (cleared3 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared4 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared4 <= 10'd0;
+      end else if (((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4)))))) begin
+        cleared4 <= (cleared4 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared5 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared5 <= 10'd0;
+      end else if (((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5)))))) begin
+        cleared5 <= (cleared5 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared6 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared6 <= 10'd0;
+      end else if (((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6)))))) begin
+        cleared6 <= (cleared6 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared7 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared7 <= 10'd0;
+      end else if (((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7)))))) begin
+        cleared7 <= (cleared7 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared8 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared8 <= 10'd0;
+      end else if (((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8)))))) begin
+        cleared8 <= (cleared8 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared9 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared9 <= 10'd0;
+      end else if (((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9)))))) begin
+        cleared9 <= (cleared9 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared10 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared10 <= 10'd0;
+      end else if (((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10)))))) begin
+        cleared10 <= (cleared10 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared11 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared11 <= 10'd0;
+      end else if (((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11)))))) begin
+        cleared11 <= (cleared11 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared12 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared12 <= 10'd0;
+      end else if (((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12)))))) begin
+        cleared12 <= (cleared12 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared13 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared13 <= 10'd0;
+      end else if (((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13)))))) begin
+        cleared13 <= (cleared13 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared14 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared14 <= 10'd0;
+      end else if (((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14)))))) begin
+        cleared14 <= (cleared14 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared15 <= 10'd512;
+    end else begin
+      if (clear_start) begin
+        cleared15 <= 10'd0;
+      end else if (((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15)))))) begin
+        cleared15 <= (cleared15 + 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
     ls_a_sel <= ls_a_reg;
   end
 
@@ -924,8 +1133,4 @@ module VectorRegisterFile_V16_N8_C512_R7_W4 (
   always_ff @(posedge clk) begin
     ternary_a_sel <= ternary_a_reg;
   end
-
-  // Bits nothing reads, gathered so that lint sees them as deliberately unused.
-  logic unused;
-  assign unused = ^{rst};
 endmodule

@@ -11,6 +11,7 @@ module VectorUnit_N8_VL4096_R16_F16 (
   input  logic [3:0]         rd,
   input  logic [3:0]         ra,
   input  logic [3:0]         rb,
+  input  logic [7:0]         mode,
   input  logic [12:0]        vl,
   input  logic signed [31:0] scalar,
   input  logic [31:0]        imm,
@@ -938,5 +939,5 @@ module VectorUnit_N8_VL4096_R16_F16 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{imm, vl_minus_one[2:0], record_digest, record_count};
+  assign unused = ^{mode, imm, vl_minus_one[2:0], record_digest, record_count};
 endmodule

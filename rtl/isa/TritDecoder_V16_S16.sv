@@ -207,7 +207,7 @@ module TritDecoder_V16_S16 (
         rb_use = 2'd2;
       end
       8'd64: begin // tmatmul
-        legal = (((word & 64'h00000F0000000000) == 64'd0) && (word[39:32] == 8'd0));
+        legal = (((word & 64'h00000F0000000000) == 64'd0) && ((word[39:32] == 8'd0) || (word[39:32] == 8'd1)));
         unit = 3'd5;
         destination = 3'd1;
         rd_use = 2'd1;
