@@ -73,8 +73,6 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public var problems: [String] {
         var p = isa.problems
         func pow2(_ v: Int) -> Bool { v > 0 && v & (v - 1) == 0 }
-        // A matrix header must fit in the first beat, and a 64-byte aligned
-        // matrix must start on a beat.
         if !pow2(dataBits) || dataBits < 128 || dataBits > 512 {
             p.append("memory data width must be 128, 256 or 512 bits, got \(dataBits)")
         }
@@ -83,6 +81,10 @@ public struct CoreParameters: Sendable, Equatable, Codable {
         if !(1...64).contains(maxBurst) || !pow2(maxBurst) { p.append("maximum burst must be a power of two in 1...64, got \(maxBurst)") }
         if !pow2(outstandingBeats) || outstandingBeats < maxBurst {
             p.append("outstanding beats must be a power of two of at least one burst (\(maxBurst)), got \(outstandingBeats)")
+        }
+        // Registers are stored and moved in whole chunks of vectorLanes elements.
+        if pow2(dataBits) && (isa.maxVectorLength % vectorLanes != 0 || isa.maxVectorLength < 2 * vectorLanes) {
+            p.append("max vector length \(isa.maxVectorLength) must be a multiple of the \(vectorLanes) elements of a register chunk, at least twice them")
         }
         return p
     }
