@@ -21,7 +21,7 @@ public struct CSRSlave: Module {
     ]
 
     /// Width of the weight-beat count of one cycle (0 ... banks).
-    public static func weightBeatBits(_ p: CoreParameters) -> Int { addressWidth(p.banks + 1) }
+    public static func weightBeatBits(_ p: CoreParameters) -> Int { addressWidth(CoreParameters.ternaryCatchUp * p.banks + 1) }
 
     public func build(_ m: ModuleBuilder) {
         let address = m.input("csr_address", .uint(CSR.addressBits))

@@ -21,15 +21,26 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     /// Read beats each bank may have requested but not yet delivered: the
     /// response buffer per bank, sized to cover memory latency.
     public var outstandingBeats: Int
+    /// Wide beats (a beat of every bank) the ternary unit's weight stream
+    /// buffer holds: how far the stream runs ahead of the datapath, into
+    /// the next matrix, while dependent vector work keeps it waiting.
+    public var weightBufferBeats: Int
+    /// Wide beats the weight stream keeps requested and not yet arrived: it
+    /// must cover the memory latency for the stream to run at full rate, and
+    /// bounds how long a load queued behind the stream waits.
+    public var streamWindowBeats: Int
 
     public init(isa: CoreConfig = .standard, dataBits: Int = 512, banks: Int = 1,
-                addressBits: Int = 27, maxBurst: Int = 64, outstandingBeats: Int = 256) {
+                addressBits: Int = 27, maxBurst: Int = 64, outstandingBeats: Int = 256, weightBufferBeats: Int = 1024,
+                streamWindowBeats: Int = 64) {
         self.isa = isa
         self.dataBits = dataBits
         self.banks = banks
         self.addressBits = addressBits
         self.maxBurst = maxBurst
         self.outstandingBeats = outstandingBeats
+        self.weightBufferBeats = weightBufferBeats
+        self.streamWindowBeats = streamWindowBeats
     }
 
     /// The D5005 preset: 512-bit DDR4 banks (one by default, 2 or 4 by
@@ -37,7 +48,7 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public static let d5005 = CoreParameters()
     /// A smaller core for boards with a 256-bit memory port.
     public static let generic = CoreParameters(isa: CoreConfig(maxVectorLength: 4096), dataBits: 256,
-                                               addressBits: 32, outstandingBeats: 128)
+                                               addressBits: 32, outstandingBeats: 128, weightBufferBeats: 1024)
 
     // MARK: - Derived widths
 
@@ -56,8 +67,18 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public var vlBits: Int { Swift.max(1, addressWidth(isa.maxVectorLength + 1)) }
     /// Bytes per beat.
     public var beatBytes: Int { dataBits / 8 }
-    /// Weight bytes the ternary unit consumes per cycle: a beat of every bank.
-    public var weightBytesPerCycle: Int { beatBytes * banks }
+    /// Bytes the memory delivers to the ternary unit per cycle: a beat of
+    /// every bank (one wide beat).
+    public var wideBeatBytes: Int { beatBytes * banks }
+    /// Wide beats the ternary datapath consumes per cycle: twice what memory
+    /// delivers, so after a gap in which the stream ran ahead into the
+    /// buffer, the datapath catches up with memory.
+    public static let ternaryCatchUp = 2
+    /// Wide beats per weight-stream burst: a quarter of the window, so
+    /// several bursts are in flight.
+    public var streamBurst: Int { Swift.max(1, Swift.min(maxBurst, streamWindowBeats / 4)) }
+    /// Weight bytes the ternary datapath consumes per cycle.
+    public var weightBytesPerCycle: Int { Self.ternaryCatchUp * wideBeatBytes }
     /// Trits the ternary unit multiplies per cycle in 2-bit packing (5/4 of
     /// this in base-3 packing).
     public var tritsPerCycle: Int { 4 * weightBytesPerCycle }
@@ -79,6 +100,12 @@ public struct CoreParameters: Sendable, Equatable, Codable {
         if ![1, 2, 4].contains(banks) { p.append("banks must be 1, 2 or 4, got \(banks)") }
         if !(8...40).contains(addressBits) { p.append("bank address width must be 8...40 bits, got \(addressBits)") }
         if !(1...64).contains(maxBurst) || !pow2(maxBurst) { p.append("maximum burst must be a power of two in 1...64, got \(maxBurst)") }
+        if !pow2(weightBufferBeats) || weightBufferBeats < 2 * maxBurst || weightBufferBeats < 2 * 256 / Swift.max(1, beatBytes * banks) {
+            p.append("weight buffer beats must be a power of two of at least two bursts (\(2 * maxBurst)) and two matrix headers, got \(weightBufferBeats)")
+        }
+        if !pow2(streamWindowBeats) || streamWindowBeats < 4 || streamWindowBeats > outstandingBeats || streamWindowBeats > weightBufferBeats {
+            p.append("stream window must be a power of two of at least 4 wide beats, within the outstanding beats (\(outstandingBeats)) and the weight buffer (\(weightBufferBeats)), got \(streamWindowBeats)")
+        }
         if !pow2(outstandingBeats) || outstandingBeats < maxBurst {
             p.append("outstanding beats must be a power of two of at least one burst (\(maxBurst)), got \(outstandingBeats)")
         }

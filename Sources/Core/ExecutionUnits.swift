@@ -54,6 +54,9 @@ struct ExecutionUnits {
         }
         for name in MemoryWriteClient.outputs { memory.port(name).set(ls.port(name)) }
         for name in MemoryWriteClient.inputs { ls.port(name).set(memory.port(name)) }
+        // The ternary unit's weight stream watches the stores memory takes.
+        ternary.store_valid.set(ls.wq_valid && memory.wq_ready)
+        ternary.store_line.set(ls.wq_line)
     }
 
     func unit(_ name: String) -> Unit { units.first { $0.name == name }! }

@@ -131,6 +131,9 @@ struct IssueStage {
         fetch.start.set(start)
         fetch.stop.set(!running)
 
+        // The ternary unit streams weights ahead only while a program runs.
+        units.unit("ternary").instance.stream_enable.set(running)
+
         // MARK: Dispatch to the units.
         for (k, u) in units.units.enumerated() {
             let i = u.instance

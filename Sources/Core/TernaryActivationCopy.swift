@@ -2,13 +2,13 @@ import HDL
 
 /// The ternary unit's activation copy, built inside `TernaryUnit`: va's
 /// register chunks (the low 8 bits of each element) pass through a gearbox
-/// into a local memory of words of `5 * stepsPerBeat` bytes, so a cycle
+/// into a local memory of words of `5 * stepsPerCycle` bytes, so a cycle
 /// reads the activations of its column steps in one access (2-bit packing
 /// fills 4 bytes per step and leaves the fifth unused).
 ///
 /// The gearbox is a ring of whole chunks: a chunk lands in the next slot
 /// (no shifting on the write side); a word is read from any position that
-/// is a multiple of `stepsPerBeat` bytes. A chunk is read from the register
+/// is a multiple of `stepsPerCycle` bytes. A chunk is read from the register
 /// file only when the ring will have room for it; after the register,
 /// zero chunks complete the last word. The copy starts at dispatch and
 /// runs until every word is written or the instruction ends; columns at
@@ -26,7 +26,7 @@ struct ActivationCopy {
 
     init(_ m: ModuleBuilder, _ p: CoreParameters, unit: TernaryUnit, start: Signal, active: Signal, base3: Signal) {
         let V = p.vectorLanes
-        let steps = unit.stepsPerBeat
+        let steps = unit.stepsPerCycle
         let ringBytes = unit.gearboxBytes
         let slots = ringBytes / V
         let units = ringBytes / steps

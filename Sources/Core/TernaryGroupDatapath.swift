@@ -24,7 +24,7 @@ import ISA
 /// code (2-bit 10, base-3 byte >= 243) covering a valid row and column.
 /// `busy`: a beat is inside. The datapath never stalls.
 public struct TernaryGroupDatapath: Module {
-    /// Weight bytes per cycle: 16 ... 256, a power of two.
+    /// Weight bytes per cycle: 16 ... 512, a power of two.
     public let bytes: Int
     /// Width of the row sums (exact for the longest row).
     public let accumulatorBits: Int
@@ -62,7 +62,7 @@ public struct TernaryGroupDatapath: Module {
 
     public func build(_ m: ModuleBuilder) {
         let rows = Self.groupRows
-        guard m.require(bytes >= 16 && bytes <= 256 && bytes & (bytes - 1) == 0, "weight bytes per cycle must be a power of two in 16...256, got \(bytes)"),
+        guard m.require(bytes >= 16 && bytes <= 512 && bytes & (bytes - 1) == 0, "weight bytes per cycle must be a power of two in 16...512, got \(bytes)"),
               m.require(accumulatorBits >= 12 && accumulatorBits <= 32, "accumulator width must be 12...32, got \(accumulatorBits)") else { return }
         let inValid = m.input("in_valid", .bool)
         let base3 = m.input("base3", .bool)

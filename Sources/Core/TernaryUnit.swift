@@ -3,35 +3,42 @@ import HDLLib
 import ISA
 
 /// The execution unit of `tmatmul vd, va, sb, addr` (docs/core.md's unit
-/// contract): dispatch, data region, a wide memory read client (a beat of
-/// every bank per cycle: W = beatBytes * banks weight bytes), register read
-/// port `a` (activation copy), write port `w`, digest, and `beat`, the
-/// core beats of weights the datapath consumed this cycle (0 or banks).
+/// contract): dispatch, data region, a wide memory read client (a wide beat
+/// of `wideBeatBytes`, one beat of every bank, per cycle), register read
+/// port `a` (activation copy), write port `w`, digest, and `beat`, the core
+/// beats of weights the datapath consumed this cycle (0 or 2 * banks).
+///
+/// The weight stream: the unit reads memory as one sequential stream of
+/// wide beats into a buffer of `weightBufferBeats`, and goes on reading past
+/// the end of a matrix while the buffer has room (never past the data
+/// region, and only while `stream_enable`, the core running, is high). The
+/// compiler lays matrices out back to back in the order they run, so while
+/// dependent vector work keeps the next `tmatmul` waiting, memory already
+/// streams its weights, and the datapath, which consumes two wide beats per
+/// cycle (`CoreParameters.ternaryCatchUp`), catches up afterwards. A store
+/// the memory system takes (`store_valid`, `store_line`) to a line the
+/// stream has requested makes the stream stale.
 ///
 /// Flow, with the interpreter's fault order:
 /// 1. Dispatch: `misaligned` (addr % 256), then `address-out-of-range` for
 ///    the 256-byte header; either ends the instruction without a memory
-///    access. Otherwise one burst reads the header and, speculatively, the
-///    beats after it, with one more burst every `maxBurst` cycles until the
-///    header arrives (never past the data region, at most
-///    `outstandingBeats`), so the weights follow the header without a
-///    second memory latency; beats past the matrix are dropped. At the same
-///    time the activation copy starts: va's chunks, low 8 bits of each
+///    access. Otherwise, if the stream is live and its next unconsumed beat
+///    is the matrix's header, the instruction takes the stream over (a
+///    hit); if not, buffered beats are dropped, beats still in flight are
+///    dropped as they arrive, and the stream restarts at the header (a
+///    miss). The activation copy starts: va's chunks, low 8 bits of each
 ///    element, through a gearbox into words of k * steps-per-cycle bytes,
 ///    so the consumer reads a cycle's activations in one access.
-/// 2. Header (rows R, cols C, scale ws): `bad-vector-length`, then the whole
-///    matrix against `data_size`; `K = floor((ws * sb + 63) / 127)` starts
-///    in a small divider. The rest of the matrix is requested in bursts
-///    while at most `outstandingBeats` wide beats are requested and not yet
-///    consumed: that credit is the response buffer.
-/// 3. Every wide beat of every row group streams through the response
-///    buffer into the `TernaryGroupDatapath`, one per cycle; after a fault,
-///    and past the matrix, beats are dropped at one per cycle. At the end of
-///    a group its 64 sums move to a second bank of registers and are
-///    rescaled and written (rows below R, a register chunk per cycle) while
-///    the next group accumulates.
-/// 4. `done` once every requested beat has arrived, every group is written
-///    (or a fault stopped the instruction) and nothing is in flight.
+/// 2. Header (rows R, cols C, scale ws), once its beats are buffered:
+///    `bad-vector-length`, then the whole matrix against `data_size`;
+///    `K = floor((ws * sb + 63) / 127)` starts in a small divider.
+/// 3. Two wide beats per cycle of every row group go from the buffer into
+///    the `TernaryGroupDatapath`. At the end of a group its 64 sums move to
+///    a second bank of registers and are rescaled and written (rows below
+///    R, a register chunk per cycle) while the next group accumulates. A
+///    fault stops the stream (the next `tmatmul` misses).
+/// 4. `done` once every group is written (or a fault stopped the
+///    instruction) and nothing is left in the write-out; the stream goes on.
 public struct TernaryUnit: Module {
     public let params: CoreParameters
 
@@ -41,26 +48,27 @@ public struct TernaryUnit: Module {
     public var parameters: [Parameter] {
         [Parameter("D", params.dataBits), Parameter("BK", params.banks), Parameter("N", params.isa.maxVectorLength),
          Parameter("V", params.isa.vectorRegisters), Parameter("F", params.isa.fracBits),
-         Parameter("B", params.maxBurst), Parameter("O", params.outstandingBeats)]
+         Parameter("B", params.maxBurst), Parameter("O", params.outstandingBeats),
+         Parameter("S", params.weightBufferBeats), Parameter("W", params.streamWindowBeats)]
     }
 
     // MARK: - Derived sizes
 
-    /// Weight bytes per cycle (one wide beat).
-    var wideBytes: Int { params.weightBytesPerCycle }
+    /// Bytes of one wide beat (what memory delivers per cycle).
+    var wideBytes: Int { params.wideBeatBytes }
     var datapath: TernaryGroupDatapath {
-        TernaryGroupDatapath(bytes: wideBytes,
+        TernaryGroupDatapath(bytes: params.weightBytesPerCycle,
                              accumulatorBits: TernaryGroupDatapath.accumulatorBits(maxColumns: params.isa.maxVectorLength))
     }
-    /// Column steps per wide beat, rows per wide beat, wide beats per step.
-    var stepsPerBeat: Int { datapath.steps }
+    /// Column steps per cycle (1 when a step takes several cycles).
+    var stepsPerCycle: Int { datapath.steps }
     var phases: Int { datapath.phases }
     /// Wide beats of the 256-byte header.
     var headerBeats: Int { TernaryMatrix.headerBytes / wideBytes }
     /// Activation word: 5 bytes per step (4 used in 2-bit packing).
-    var wordBytes: Int { 5 * stepsPerBeat }
+    var wordBytes: Int { 5 * stepsPerCycle }
     /// Words of the activation memory: every step of the longest 2-bit row.
-    var activationWords: Int { TernaryMatrix.steps(cols: params.isa.maxVectorLength, packing: .twoBit) / stepsPerBeat }
+    var activationWords: Int { TernaryMatrix.steps(cols: params.isa.maxVectorLength, packing: .twoBit) / stepsPerCycle }
     /// The gearbox from register chunks to activation words: a ring of
     /// `gearboxBytes` (a multiple of the chunk, room for a word and two chunks).
     var gearboxBytes: Int {
@@ -70,14 +78,6 @@ public struct TernaryUnit: Module {
     }
     /// Chunks fed to the gearbox: the register, then zeros for the last word.
     var copyChunks: Int { params.chunksPerRegister + (wordBytes + params.vectorLanes - 1) / params.vectorLanes }
-    /// Wide beats requested with the header before its contents are known.
-    var prefetchBeats: Int { Swift.max(params.maxBurst, headerBeats) }
-    /// While the header is awaited, one more burst is requested every
-    /// `maxBurst` cycles (the rate the datapath would consume them), up to
-    /// this many wide beats: a long memory latency then leaves no gap
-    /// between the first prefetched beats and the rest of the matrix, and a
-    /// small matrix wastes at most about one latency's worth of beats.
-    var speculationLimit: Int { Swift.max(params.outstandingBeats, prefetchBeats) }
 
     public func build(_ m: ModuleBuilder) {
         let p = params
@@ -89,25 +89,34 @@ public struct TernaryUnit: Module {
         let a = RegisterReadPort(m, "a", p)
         let w = RegisterWritePort(m, "w", p)
         let beat = m.output("beat", .uint(CSRSlave.weightBeatBits(p)))
+        let streamEnable = m.input("stream_enable", .bool)
+        let storeValid = m.input("store_valid", .bool)
+        let storeLine = m.input("store_line", .uint(p.lineBits))
 
         let maxVL = p.isa.maxVectorLength
         let vlBits = p.vlBits
         let logWide = log2(wideBytes)
         let logBanks = log2(p.banks)
-        let depth = p.outstandingBeats
-        let ptrBits = addressWidth(depth) + 1
+        let lineBits = p.lineBits
+        let depth = p.weightBufferBeats
+        let ptrBits = log2(depth) + 1
+        let countBits = ptrBits + 1
+        // Counts of beats: owed by memory (within the banks' response credits
+        // and the pipeline from a bank's buffer to this unit) or buffered.
+        let owedBits = addressWidth(Swift.max(depth, p.outstandingBeats) + 2 * p.streamWindowBeats + 1) + 1
         let rowsPerGroup = TernaryMatrix.groupRows
         let V = p.vectorLanes
         let wide = 40
 
         // MARK: State
 
-        // idle -> (dispatch fault: done next cycle) or header -> check -> extent -> range -> run.
-        enum Phase: Int { case idle = 0, dispatchFault, header, check, extent, range, run }
+        // idle -> (dispatch fault: done next cycle) or header -> parse -> check -> extent -> range -> run.
+        enum Phase: Int { case idle = 0, dispatchFault, header, parse, check, extent, range, run }
         let phase = m.reg("phase", .uint(3), reset: 0)
         func inPhase(_ s: Phase) -> Signal { phase == lit(s.rawValue, width: 3) }
         func setPhase(_ s: Phase) { phase.set(lit(s.rawValue, width: 3)) }
         let fault = m.reg("fault", .uint(DispatchPort.faultBits), reset: 0)
+        let faulted = fault != 0
         let rd = m.reg("destination", .uint(p.vregBits))
         let ra = m.reg("source", .uint(p.vregBits))
         let base3 = m.reg("base3", .bool, reset: false)
@@ -116,9 +125,6 @@ public struct TernaryUnit: Module {
         let rows = m.reg("rows", .uint(32))
         let cols = m.reg("cols", .uint(32))
         let weightScale = m.reg("weight_scale", .sint(32))
-        // Wide beats from the header's on that are requested or still to be requested.
-        let planned = m.reg("planned", .uint(32))
-        let regionLeft = m.reg("region_left", .uint(34))
         let start = dispatch.start
 
         // MARK: Dispatch checks (the interpreter's order)
@@ -126,78 +132,100 @@ public struct TernaryUnit: Module {
         let misaligned = m.wire("misaligned", dispatch.imm[7, 0] != 0)
         let headerEnd = m.wire("header_end", dispatch.imm.extend(to: 34) + lit(TernaryMatrix.headerBytes, width: 34))
         let headerOutside = m.wire("header_outside", headerEnd > region.size.extend(to: 34))
-        let regionBeats = region.size >> logWide
-        let headerIndex = dispatch.imm >> logWide
-        let beatsFromHeader = m.wire("beats_from_header",
-                                     resize(regionBeats, 34) - resize(headerIndex, 34))
-        let firstRequest = m.wire("first_request",
-                                  mux(beatsFromHeader > lit(prefetchBeats, width: 34), lit(prefetchBeats, width: 34),
-                                      beatsFromHeader).truncate(to: 32))
 
-        // MARK: Memory requests, in wide beats (line = wide line * banks)
+        // MARK: The stream, in absolute wide lines (a line of every bank)
 
-        let requestLine = m.reg("request_line", .uint(p.lineBits))
-        let requestLeft = m.reg("request_left", .uint(32), reset: 0)
-        // Wide beats requested and not yet consumed (in flight or in the buffer).
-        let inFlight = m.reg("in_flight", .uint(ptrBits), reset: 0)
-        let burstBits = p.burstBits
-        let burst = m.wire("burst", mux(requestLeft >= lit(p.maxBurst, width: 32), lit(p.maxBurst, width: burstBits),
-                                        requestLeft.truncate(to: burstBits)))
-        let credit = m.wire("credit_ok", inFlight.extend(to: ptrBits + 1) + burst.extend(to: ptrBits + 1)
-                                <= lit(depth, width: ptrBits + 1))
-        let requesting = m.wire("requesting", requestLeft != 0 && credit)
-        let fire = m.wire("fire", requesting && memory.requestReady)
-        memory.requestValid.set(requesting)
-        memory.requestLine.set(logBanks == 0 ? requestLine : (requestLine << logBanks).truncate(to: p.lineBits))
-        memory.requestBeats.set(logBanks == 0 ? resize(burst, p.wideBurstBits) : resize(resize(burst, p.wideBurstBits) << logBanks, p.wideBurstBits))
         // The data region starts on a bank boundary (DATA_BASE a multiple of 256 bytes).
-        let baseWide = logBanks == 0 ? region.baseLine : region.baseLine >> logBanks
-        m.when(start) { requestLine.set(resize(baseWide, p.lineBits) + resize(headerIndex, p.lineBits)) }
-            .elseWhen(fire) { requestLine.set(requestLine + burst.extend(to: p.lineBits)) }
+        let baseWide = resize(logBanks == 0 ? region.baseLine : region.baseLine >> logBanks, lineBits)
+        let regionEnd = m.wire("region_end", resize(baseWide, lineBits + 2) + resize(region.size >> logWide, lineBits + 2))
+        let target = m.wire("target_line", baseWide + resize(dispatch.imm >> logWide, lineBits))
+        // The line of the next beat to request, and of the beat at the buffer's head.
+        let requestLine = m.reg("request_line", .uint(lineBits), reset: 0)
+        let headLine = m.reg("head_line", .uint(lineBits), reset: 0)
+        let streamOn = m.reg("stream_on", .bool, reset: false)
+        // Beats requested and not yet arrived; of those, beats to drop on arrival (a miss's leftovers).
+        let owed = m.reg("owed", .uint(owedBits), reset: 0)
+        let discard = m.reg("discard", .uint(owedBits), reset: 0)
+        let hit = m.wire("hit", streamOn && headLine == target)
+        let restart = m.wire("restart", start && !misaligned && !headerOutside && !hit)
 
-        // MARK: Responses: the header's beats, then the buffer
-
-        let headerLeft = m.reg("header_left", .uint(addressWidth(headerBeats + 1)), reset: 0)
-        let inHeader = m.wire("in_header", headerLeft != 0)
-        let isHeader = m.wire("is_header", memory.responseValid && headerLeft == lit(headerBeats, width: headerLeft.width!))
-        let headerBeat = m.wire("header_beat", memory.responseValid && inHeader)
-        m.when(start) { headerLeft.set(lit(headerBeats, width: headerLeft.width!)) }
-            .elseWhen(headerBeat) { headerLeft.set(headerLeft - 1) }
-        m.when(isHeader) {
-            rows.set(memory.responseData[31, 0])
-            cols.set(memory.responseData[63, 32])
-            weightScale.set(memory.responseData[95, 64].asSInt)
-        }
-
-        let buffer = m.memory("beats", depth: depth, of: .uint(8 * wideBytes), readLatency: 1)
+        // The buffer: two memories (even and odd entries), so that any two
+        // consecutive entries are read in one cycle.
+        let even = m.memory("beats_even", depth: depth / 2, of: .uint(8 * wideBytes), readLatency: 1)
+        let odd = m.memory("beats_odd", depth: depth / 2, of: .uint(8 * wideBytes), readLatency: 1)
         let head = m.reg("head", .uint(ptrBits), reset: 0)
         let tail = m.reg("tail", .uint(ptrBits), reset: 0)
-        let push = m.wire("push", memory.responseValid && !inHeader)
-        let bufferWrite = buffer.write()
-        bufferWrite.enable.set(push)
-        bufferWrite.address.set(tail[ptrBits - 2, 0])
-        bufferWrite.data.set(memory.responseData)
+        let buffered = m.wire("buffered", (tail - head).extend(to: countBits))
+        let push = m.wire("push", memory.responseValid && discard == 0 && !restart)
+        for (isOdd, buffer) in [(false, even), (true, odd)] {
+            let port = buffer.write()
+            port.enable.set(push && (isOdd ? tail[0] : !tail[0]))
+            port.address.set(tail[ptrBits - 2, 1])
+            port.data.set(memory.responseData)
+        }
+        let evenRead = even.read(), oddRead = odd.read()
+        let headNext = head + 1
+        evenRead.address.set(mux(head[0], headNext[ptrBits - 2, 1], head[ptrBits - 2, 1]))
+        oddRead.address.set(head[ptrBits - 2, 1])
+        // Entries head and head + 1 (head's in the low bits), one cycle after `head`.
+        let readOdd = m.regNext("read_odd", head[0], reset: false)
+        let firstEntry = m.wire("first_entry", mux(readOdd, oddRead.data, evenRead.data))
+        let pair = m.wire("pair", mux(readOdd, cat(evenRead.data, oddRead.data), cat(oddRead.data, evenRead.data)))
+
+        // Requests: bursts from `requestLine` while the buffer has room for
+        // every beat of the stream not consumed yet.
+        let live = m.wire("live", (owed - discard).extend(to: owedBits + 1) + resize(buffered, owedBits + 1))
+        let linesLeft = m.wire("lines_left", regionEnd - resize(requestLine, lineBits + 2))
+        let burstBits = p.burstBits
+        // Short bursts inside a small window: enough in flight to cover the
+        // memory latency, little enough that a load behind it waits briefly.
+        let streamBurst = p.streamBurst
+        let burst = m.wire("burst", mux(linesLeft >= lit(streamBurst, width: lineBits + 2), lit(streamBurst, width: burstBits),
+                                        linesLeft.truncate(to: burstBits)))
+        let wideBurst = burst.extend(to: owedBits + 1)
+        let credit = m.wire("credit_ok", live + wideBurst <= lit(depth, width: owedBits + 1)
+                            && (owed - discard).extend(to: owedBits + 1) + wideBurst <= lit(p.streamWindowBeats, width: owedBits + 1))
+        let requesting = m.wire("requesting", streamOn && streamEnable && !start && linesLeft != 0 && credit)
+        let fire = m.wire("fire", requesting && memory.requestReady)
+        memory.requestValid.set(requesting)
+        memory.requestLine.set(logBanks == 0 ? requestLine : (requestLine << logBanks).truncate(to: lineBits))
+        memory.requestBeats.set(logBanks == 0 ? resize(burst, p.wideBurstBits) : resize(resize(burst, p.wideBurstBits) << logBanks, p.wideBurstBits))
+
+        let arrived = mux(memory.responseValid, lit(1, width: owedBits), lit(0, width: owedBits))
+        owed.set(owed + mux(fire, burst.extend(to: owedBits), lit(0, width: owedBits)) - arrived)
+        m.when(restart) { discard.set(owed - arrived) }
+            .elseWhen(memory.responseValid && discard != 0) { discard.set(discard - 1) }
+        m.when(restart) { requestLine.set(target) }
+            .elseWhen(fire) { requestLine.set(requestLine + burst.extend(to: lineBits)) }
         m.when(push) { tail.set(tail + 1) }
-        let available = m.wire("available", head != tail)
-        let bufferRead = buffer.read()
-        bufferRead.address.set(head[ptrBits - 2, 0])
+
+        // A store to a line already requested makes the rest of the stream stale.
+        let storeWide = resize(logBanks == 0 ? storeLine : storeLine >> logBanks, lineBits)
+        let storeHits = m.wire("store_hits", storeValid && storeWide >= headLine && storeWide < requestLine)
 
         // MARK: Header checks, the matrix's extent and the scale
 
+        let headerReady = m.wire("header_ready", inPhase(.header) && buffered >= lit(headerBeats, width: countBits))
+        m.when(inPhase(.parse)) {
+            rows.set(firstEntry[31, 0])
+            cols.set(firstEntry[63, 32])
+            weightScale.set(firstEntry[95, 64].asSInt)
+        }
         let colsNarrow = cols.truncate(to: vlBits)
         let rowsNarrow = rows.truncate(to: vlBits)
         let badLength = m.reg("bad_length", .bool)
         let maxLength = lit(maxVL, width: 32)
-        // Column steps per group: ceil(ceil(C / k) / 4) * 4; C / 5 by a reciprocal (exact for C < 2^19).
+        // Column steps per group: ceil(ceil(C / k) / 8) * 8; C / 5 by a reciprocal (exact for C < 2^19).
         let c4 = colsNarrow.extend(to: vlBits + 3) + lit(4, width: vlBits + 3)
         let fifth = m.wire("cols_fifth", (c4 * lit(Self.reciprocalOf5, width: 22)) >> 24)
         let quarter = (colsNarrow.extend(to: vlBits + 3) + lit(3, width: vlBits + 3)) >> 2
         let rawSteps = m.wire("raw_steps", mux(base3, resize(fifth, vlBits + 3), resize(quarter, vlBits + 3)))
         let steps = m.reg("steps", .uint(vlBits + 1))
         let groups = m.reg("groups", .uint(vlBits))
+        let multiple = log2(TernaryMatrix.stepMultiple)
         m.when(inPhase(.check)) {
             badLength.set(rows == 0 || rows > maxLength || cols == 0 || cols > maxLength)
-            let padded = ((rawSteps + lit(3, width: vlBits + 3)) >> 2) << 2
+            let padded = ((rawSteps + lit(TernaryMatrix.stepMultiple - 1, width: vlBits + 3)) >> multiple) << multiple
             steps.set(resize(padded, vlBits + 1))
             groups.set(resize((rowsNarrow.extend(to: vlBits + 1) + lit(rowsPerGroup - 1, width: vlBits + 1)) >> 6, vlBits))
         }
@@ -207,28 +235,11 @@ public struct TernaryUnit: Module {
         let matrixIsaBeats = m.wire("matrix_isa_beats",
                                     weightIsaBeats + lit(TernaryMatrix.headerBytes / TernaryMatrix.beatBytes, width: wide))
         let matrixOutside = m.wire("matrix_outside", resize(address >> 6, wide) + matrixIsaBeats > resize(region.size >> 6, wide))
-        func isaToWide(_ x: Signal) -> Signal {
-            wideBytes >= 64 ? x >> log2(wideBytes / 64) : resize(x << log2(64 / wideBytes), wide)
-        }
-        let matrixBeats = m.wire("matrix_beats", resize(isaToWide(matrixIsaBeats), 32))
-        let extra = m.wire("extra_beats", mux(matrixBeats > planned, matrixBeats - planned, lit(0, width: 32)))
-        // Wide beats per group.
+        // Datapath cycles per group: steps * 64 bytes at `weightBytesPerCycle`.
         let groupBeatBits = vlBits + 3
-        let groupBeats = m.wire("group_beats", resize(isaToWide(steps.extend(to: wide)), groupBeatBits))
-
-        // Speculation while the header is awaited (see `speculationLimit`).
-        let timerBits = Swift.max(1, log2(p.maxBurst))
-        let speculationTimer = m.reg("speculation_timer", .uint(timerBits), reset: 0)
-        m.when(start || speculationTimer == lit(p.maxBurst - 1, width: timerBits)) { speculationTimer.set(0) }
-            .otherwise { speculationTimer.set(speculationTimer + 1) }
-        let plannedWide = planned.extend(to: 34)
-        let speculate = m.wire("speculate", inPhase(.header) && speculationTimer == lit(p.maxBurst - 1, width: timerBits)
-                               && plannedWide < lit(speculationLimit, width: 34) && plannedWide < regionLeft)
-        let regionAfter = regionLeft - plannedWide
-        let speculative = m.wire("speculative_beats",
-                                 mux(speculate, mux(regionAfter > lit(p.maxBurst, width: 34), lit(p.maxBurst, width: 34),
-                                                    regionAfter).truncate(to: 32), lit(0, width: 32)))
-        m.when(start) { planned.set(firstRequest) }.otherwise { planned.set(planned + speculative) }
+        let feedBytes = p.weightBytesPerCycle
+        let groupSteps = resize(steps, groupBeatBits)
+        let groupBeats = m.wire("group_beats", resize(feedBytes >= 64 ? groupSteps >> log2(feedBytes / 64) : groupSteps << log2(64 / feedBytes), groupBeatBits))
         let rangeOK = m.wire("range_ok", inPhase(.range) && !badLength && !matrixOutside)
 
         let divider = m.instance(FloorDivideBy127(), "scale_divider")
@@ -240,20 +251,20 @@ public struct TernaryUnit: Module {
         // MARK: Phase and fault
 
         let badWeight = m.wire("bad_weight", .bool)
-        let faulted = fault != 0
         m.when(start) {
             rd.set(dispatch.rd[p.vregBits - 1, 0])
             ra.set(dispatch.ra[p.vregBits - 1, 0])
             base3.set(dispatch.mode == lit(Int(WeightPacking.base3.rawValue), width: dispatch.mode.width!))
             address.set(dispatch.imm)
             activationScale.set(dispatch.scalar)
-            regionLeft.set(beatsFromHeader)
             m.when(misaligned) { fault.set(lit(Int(FaultCode.misaligned.rawValue), width: 3)) }
                 .elseWhen(headerOutside) { fault.set(lit(Int(FaultCode.addressOutOfRange.rawValue), width: 3)) }
                 .otherwise { fault.set(0) }
             phase.set(mux(misaligned || headerOutside, lit(Phase.dispatchFault.rawValue, width: 3),
                           lit(Phase.header.rawValue, width: 3)))
-        }.elseWhen(inPhase(.header) && isHeader) {
+        }.elseWhen(headerReady) {
+            setPhase(.parse)
+        }.elseWhen(inPhase(.parse)) {
             setPhase(.check)
         }.elseWhen(inPhase(.check)) {
             setPhase(.extent)
@@ -269,21 +280,13 @@ public struct TernaryUnit: Module {
             fault.set(lit(Int(FaultCode.badWeight.rawValue), width: 3))
         }
 
-        // Requests: the header burst at dispatch, the rest of the matrix once
-        // its extent is known; none after a fault (once a request on offer
-        // has been taken, so a request never disappears unanswered).
-        let headerRequest = m.wire("header_request", start && !misaligned && !headerOutside)
-        let requestTaken = mux(fire, burst.extend(to: 32), lit(0, width: 32))
-        let holding = requesting && !memory.requestReady
-        m.when(start) {
-            requestLeft.set(mux(headerRequest, firstRequest, lit(0, width: 32)))
-        }.elseWhen(faulted && !holding) {
-            requestLeft.set(0)
-        }.otherwise {
-            requestLeft.set(requestLeft - requestTaken + mux(rangeOK, extra, lit(0, width: 32)) + speculative)
-        }
+        // The stream runs while the core does; a miss restarts it, a fault,
+        // a stale store or a stopped core ends it.
+        let faultNow = (inPhase(.range) && (badLength || matrixOutside)) || badWeight
+        m.when(restart) { streamOn.set(true) }
+            .elseWhen(faultNow || storeHits || (!streamEnable && inPhase(.idle))) { streamOn.set(false) }
 
-        // MARK: Activation copy: register chunks -> gearbox -> words of 5 * stepsPerBeat bytes
+        // MARK: Activation copy: register chunks -> gearbox -> words of 5 * stepsPerCycle bytes
 
         let copy = ActivationCopy(m, p, unit: self, start: start,
                                   active: !inPhase(.idle) && !inPhase(.dispatchFault), base3: base3)
@@ -291,7 +294,7 @@ public struct TernaryUnit: Module {
         a.chunk.set(copy.chunk)
         copy.connect(data: a.data)
 
-        // MARK: Consumer: one wide beat per cycle from the buffer into the datapath
+        // MARK: Consumer: two wide beats per cycle from the buffer into the datapath
 
         let unit = m.instance(datapath, "group_datapath")
 
@@ -300,7 +303,7 @@ public struct TernaryUnit: Module {
         let beatInGroup = m.reg("beat_in_group", .uint(groupBeatBits), reset: 0)
         let word = m.reg("word", .uint(copy.wordBits), reset: 0)
         let stepPhase = logPhases > 0 ? m.reg("step_phase", .uint(logPhases), reset: 0) : nil
-        // Columns of the group left from this word's first: C - word * k * stepsPerBeat.
+        // Columns of the group left from this word's first: C - word * k * stepsPerCycle.
         let columnsLeft = m.reg("columns_left", .uint(vlBits), reset: 0)
         // Rows of this group and after: R - 64 * group.
         let rowsLeft = m.reg("rows_left", .uint(vlBits), reset: 0)
@@ -313,14 +316,16 @@ public struct TernaryUnit: Module {
         let endPending = m.reg("end_pending", .bool, reset: false)
         let resultFull = m.reg("result_full", .bool, reset: false)
         let endFree = !endPending && !resultFull
+        let catchUp = CoreParameters.ternaryCatchUp
+        let available = m.wire("available", buffered >= lit(catchUp, width: countBits))
         let feed = m.wire("feed", running && !faulted && !matrixDone && available && wordReady && (!lastBeat || endFree))
-        let pop = m.wire("pop", running && available && (faulted || matrixDone || feed))
-        m.when(pop) { head.set(head + 1) }
-        let freed = mux(pop, lit(1, width: ptrBits), lit(0, width: ptrBits))
-            + mux(headerBeat, lit(1, width: ptrBits), lit(0, width: ptrBits))
-        inFlight.set(inFlight + mux(fire, burst.extend(to: ptrBits), lit(0, width: ptrBits)) - freed)
+        // Entries leave the buffer: the header's after it is parsed, two per datapath cycle.
+        let popped = m.wire("popped", mux(inPhase(.parse), lit(headerBeats, width: ptrBits),
+                                          mux(feed, lit(catchUp, width: ptrBits), lit(0, width: ptrBits))))
+        m.when(restart) { head.set(tail) }.otherwise { head.set(head + popped) }
+        m.when(restart) { headLine.set(target) }.otherwise { headLine.set(headLine + resize(popped, lineBits)) }
 
-        let wordColumns = mux(base3, lit(5 * stepsPerBeat, width: vlBits), lit(4 * stepsPerBeat, width: vlBits))
+        let wordColumns = mux(base3, lit(5 * stepsPerCycle, width: vlBits), lit(4 * stepsPerCycle, width: vlBits))
         m.when(rangeOK) {
             group.set(0); beatInGroup.set(0); word.set(0)
             columnsLeft.set(colsNarrow)
@@ -349,7 +354,7 @@ public struct TernaryUnit: Module {
         copy.readWord(word)
 
         // Trits of this beat's word below C, and rows of the group below R.
-        let columnValid = m.wire("column_valid", cat((0..<(5 * stepsPerBeat)).reversed().map { t -> Signal in
+        let columnValid = m.wire("column_valid", cat((0..<(5 * stepsPerCycle)).reversed().map { t -> Signal in
             let s = t / 5, i = t % 5
             let inWord5 = lit(s * 5 + i, width: vlBits), inWord4 = lit(s * 4 + i, width: vlBits)
             return mux(base3, columnsLeft > inWord5, i < 4 ? columnsLeft > inWord4 : false)
@@ -366,7 +371,7 @@ public struct TernaryUnit: Module {
         let fedRows = m.regNext("fed_rows", rowValid)
         let fedPhase = stepPhase.map { m.regNext("fed_phase", $0) }
         let activationBytes = copy.word.reinterpret(as: .vec(.sint(8), count: wordBytes))
-        let arranged = (0..<(5 * stepsPerBeat)).map { t -> Signal in
+        let arranged = (0..<(5 * stepsPerCycle)).map { t -> Signal in
             let s = t / 5, i = t % 5
             let value = i < 4 ? mux(base3, activationBytes[s * 5 + i], activationBytes[s * 4 + i]) : activationBytes[s * 5 + i]
             return mux(fedColumns[t], value, slit(0, width: 8))
@@ -376,12 +381,12 @@ public struct TernaryUnit: Module {
         unit.in_first.set(fedFirst)
         unit.in_last.set(fedLast)
         if let fedPhase { unit.in_phase.set(fedPhase) }
-        unit.weights.set(bufferRead.data)
+        unit.weights.set(pair)
         unit.activations.set(vec(arranged))
         unit.column_valid.set(fedColumns)
         unit.row_valid.set(fedRows)
         badWeight.set(unit.bad_weight)
-        beat.set(mux(feed, lit(p.banks, width: beat.width!), lit(0, width: beat.width!)))
+        beat.set(mux(feed, lit(catchUp * p.banks, width: beat.width!), lit(0, width: beat.width!)))
 
         // MARK: Results: the second bank of sums, rescaled and written a chunk per cycle
 
@@ -457,8 +462,7 @@ public struct TernaryUnit: Module {
         // MARK: Completion
 
         let quiet = m.wire("quiet", !fed && !unit.busy && !endPending && !resultFull && !w1Valid && !w2Valid && !w3Valid)
-        let drained = m.wire("drained", requestLeft == 0 && inFlight == 0)
-        let finished = m.wire("finished", running && drained && quiet && (faulted || matrixDone))
+        let finished = m.wire("finished", running && quiet && (faulted || matrixDone))
         dispatch.done.set(inPhase(.dispatchFault) || finished)
         dispatch.idle.set(inPhase(.idle))
         dispatch.doneFault.set(fault)

@@ -95,7 +95,11 @@ public struct RegisterWritePort {
 /// A wide client (`wide: true`) reads a beat of every bank per cycle:
 /// `line` a multiple of `banks`, `beats` a multiple of `banks` up to
 /// `maxBurst * banks`, and `rs_data` holds `banks` consecutive beats, the
-/// lowest address in the low bits.
+/// lowest address in the low bits. The wide client (the ternary unit's
+/// weight stream) reads ahead across instructions: it still accepts every
+/// response, but may report `done` with beats outstanding, and may
+/// withdraw a request that was not taken (the memory system keeps no
+/// state for a request until it takes it).
 public struct MemoryReadClient {
     public let requestValid, requestReady, requestLine, requestBeats, responseValid, responseData: Signal
 

@@ -198,7 +198,7 @@ public enum ISAReference {
         p("| A + 12 ... 255 | reserved (written as 0, ignored) |")
         p("| A + 256 + g * S * 64 ... | row group g (rows 64g ... 64g + 63), g < ceil(R / 64): S column steps of 64 bytes |")
         p()
-        p("S = ceil(ceil(C / k) / 4) * 4 (a multiple of four beats, so groups start on a bank boundary with 1, 2 or 4 banks). Byte s * 64 + j of group g holds trits k*s ... k*s + k - 1 of row 64g + j. The matrix occupies 256 + ceil(R / 64) * S * 64 bytes.")
+        p("S = ceil(ceil(C / k) / 8) * 8 (a multiple of eight beats, so a group is a whole number of two-wide-beat cycles with 1, 2 or 4 banks). Byte s * 64 + j of group g holds trits k*s ... k*s + k - 1 of row 64g + j. The matrix occupies 256 + ceil(R / 64) * S * 64 bytes.")
         p()
         p("Packing mode 0 (`tmatmul`, 2 bits per trit): trit k*s + i is in bits [2i+1 : 2i] of its byte (first trit in the least significant bits), with these codes:")
         p()

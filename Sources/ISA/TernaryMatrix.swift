@@ -14,8 +14,9 @@
 ///   8-11 weight scale ws = mean|W| (i32 LE, Q.F), 12-255 reserved (written
 ///   as zero, ignored by the core);
 /// - then `ceil(R / 64)` row groups of `steps * 64` bytes each, with
-///   `steps = ceil(ceil(C / k) / 4) * 4` column steps (a multiple of four
-///   beats, for the same reason);
+///   `steps = ceil(ceil(C / k) / 8) * 8` column steps (a multiple of eight
+///   beats: a core that consumes two wide beats per cycle, from up to four
+///   banks, never has a cycle straddle two groups);
 /// - byte `s * 64 + j` of group g holds trits `k*s ..< k*s + k` of row
 ///   `64 g + j`.
 /// - 2-bit byte (packing 0): trit `k*s + i` in bits [2i+1 : 2i]; codes 00 = 0,
@@ -31,8 +32,9 @@ public enum TernaryMatrix {
     /// The ISA beat: one byte of each row of a group.
     public static let beatBytes = 64
     public static let groupRows = 64
-    /// Column steps per group are padded to a multiple of this (the most banks).
-    public static let stepMultiple = 4
+    /// Column steps per group are padded to a multiple of this: the most
+    /// banks (4) times the wide beats a core consumes per cycle (2).
+    public static let stepMultiple = 8
 
     public static func tritsPerByte(_ p: WeightPacking) -> Int { p == .twoBit ? 4 : 5 }
 

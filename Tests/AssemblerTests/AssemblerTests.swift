@@ -94,7 +94,7 @@ func expectErrors(_ s: String, _ want: [(Int, Int, String)], sourceLocation: Sou
             """))
         let b = img.data[0].bytes
         // Header, then one group of 64 rows by 4 column steps (2 used, padded to 4).
-        #expect(b.count == 256 + 4 * 64)
+        #expect(b.count == 256 + 8 * 64)
         #expect(Array(b[0..<12]) == [2, 0, 0, 0, 5, 0, 0, 0, 0, 128, 0, 0])
         #expect(b[256] == 0b01_00_11_01 && b[256 + 64] == 0b11)     // row 0, steps 0 and 1
         #expect(b[257] == 0 && b[257 + 64] == 0b01)                 // row 1
@@ -109,18 +109,18 @@ func expectErrors(_ s: String, _ want: [(Int, Int, String)], sourceLocation: Sou
                .row 00000 0+
             """))
         let b = img.data[0].bytes
-        #expect(b.count == 256 + 4 * 64)
+        #expect(b.count == 256 + 8 * 64)
         #expect(Array(b[0..<8]) == [2, 0, 0, 0, 7, 0, 0, 0])
         // Digits 0, +1, -1 -> 0, 1, 2; first trit least significant.
         #expect(b[256] == 1 + 3 * 2 + 9 * 0 + 27 * 1 + 81 * 2)
         #expect(b[256 + 64] == 2 + 3 * 1)
         #expect(b[257] == 0 && b[257 + 64] == 3)
-        // The same rows at 64 x 300: the second group starts after ceil(60 / 4) * 4 steps.
+        // The same rows at 64 x 300: the second group starts after ceil(60 / 8) * 8 = 64 steps.
         let rows = (0..<65).map { r in ".row " + String(repeating: r == 64 ? "-" : "0", count: 300) }.joined(separator: "\n")
         let big = try #require(image(".org 0\n.matrix 65, 300, 1, B3\n" + rows)).data[0].bytes
-        #expect(big.count == 256 + 2 * 60 * 64)
-        #expect(big[256 + 60 * 64] == 242 && big[256 + 60 * 64 + 59 * 64] == 242)
-        #expect(big[256 + 60 * 64 + 1] == 0)
+        #expect(big.count == 256 + 2 * 64 * 64)
+        #expect(big[256 + 64 * 64] == 242 && big[256 + 64 * 64 + 59 * 64] == 242)
+        #expect(big[256 + 64 * 64 + 1] == 0)
         // tmatmul.b3 is tmatmul with mode 1; the bare mnemonic is mode 0.
         let code = try #require(image("tmatmul v1, v2, s3, 256\ntmatmul.b3 v1, v2, s3, 256\nTMATMUL.B3 v0, v0, s0, 0")).code
         #expect(code == [Instruction(.tmatmul, rd: 1, ra: 2, rb: 3, imm: 256).word,

@@ -36,13 +36,13 @@ import Testing
         expectSound(p)
         #expect(p.size > 300_000_000 && p.size < 400_000_000)
         #expect(p.regions.filter { $0.name.hasPrefix("HEAD_W") }.count == 4)
-        // Base-3 packing: 2048 columns in 412 steps instead of 512, 5632 in 1128 instead of 1408.
+        // Base-3 packing: 2048 columns in 416 steps instead of 512, 5632 in 1128 instead of 1408.
         let b3 = try MemoryPlan.make(c, layers: 0...23, head: true, maxVectorLength: 8192, packing: .base3)
         expectSound(b3)
-        #expect(b3.region("L0_W_I")?.bytes == 256 + 32 * 412 * 64 && p.region("L0_W_I")?.bytes == 256 + 32 * 512 * 64)
+        #expect(b3.region("L0_W_I")?.bytes == 256 + 32 * 416 * 64 && p.region("L0_W_I")?.bytes == 256 + 32 * 512 * 64)
         #expect(b3.region("L0_W_DOWN")?.bytes == 256 + 32 * 1128 * 64)
         let ratio = Double(b3.matrixBytes) / Double(p.matrixBytes)
-        #expect(ratio > 0.80 && ratio < 0.81, "\(ratio)")
+        #expect(ratio > 0.80 && ratio < 0.82, "\(ratio)")
     }
 
     @Test func refusesMoreThanTheAddressSpace() throws {

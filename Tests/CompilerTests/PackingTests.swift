@@ -17,7 +17,7 @@ import TestSupport
         #expect(m.trits == trits[(rows.lowerBound * cols)..<(rows.upperBound * cols)].map { Optional($0) }, "\(region)")
         // Padding (rows past R, columns past C, in whole bytes or digits of a byte) stays zero.
         let k = base3 ? 5 : 4
-        let steps = ((cols + k - 1) / k + 3) / 4 * 4
+        let steps = ((cols + k - 1) / k + 7) / 8 * 8
         #expect(plan.bytes == 256 + (rows.count + 63) / 64 * steps * 64, "\(region)")
         let bytes = Array(b.memory[plan.address..<(plan.address + plan.bytes)])
         for g in 0..<(rows.count + 63) / 64 {

@@ -77,9 +77,9 @@ func unpackMatrix(_ memory: [UInt8], at address: Int, base3: Bool = false) -> (r
     let rows = Int(u32(address)), cols = Int(u32(address + 4))
     let scale = Int32(bitPattern: u32(address + 8))
     // Written from ISA.md: groups of 64 rows, steps of k = 4 (2-bit) or 5
-    // (base-3) columns, padded to a multiple of 4 steps.
+    // (base-3) columns, padded to a multiple of 8 steps.
     let k = base3 ? 5 : 4
-    let steps = ((cols + k - 1) / k + 3) / 4 * 4
+    let steps = ((cols + k - 1) / k + 7) / 8 * 8
     var trits: [Int8?] = []
     for r in 0..<rows {
         for c in 0..<cols {

@@ -9,6 +9,9 @@ import TestSupport
 /// every bank per response; fixed latency, optional random gaps between
 /// response beats and random request back-pressure) and a Swift register
 /// file (read data one cycle after the address, writes applied by mask).
+/// The memory keeps serving the unit's weight stream between instructions
+/// (`idle`); `quiesce` stops the stream and drains it, as a core does
+/// between runs, before the memory's contents change.
 final class TernaryUnitBench {
     let params: CoreParameters
     let sim: Simulator
@@ -27,6 +30,10 @@ final class TernaryUnitBench {
     var data: [UInt8] = []
     var baseLine = 0
     var writeProblems: [String] = []
+    /// Wide beats requested and not yet delivered: first line, due cycle.
+    private var pending: [(line: Int, due: Int)] = []
+    private var readAddress: (reg: Int, chunk: Int)?
+    private var now = 0
 
     struct Outcome {
         var fault: Int
@@ -37,7 +44,7 @@ final class TernaryUnitBench {
         var beatPulses: Int
         var beatsRequested: Int
         /// Protocol violations seen (reads outside the data region, writes
-        /// outside the register, done without draining, ...).
+        /// outside the register, a request not a whole number of wide beats, ...).
         var problems: [String]
     }
 
@@ -47,20 +54,14 @@ final class TernaryUnitBench {
         self.rng = SplitMix64(seed: seed)
         vregs = [Int32](repeating: 0, count: params.isa.vectorRegisters * params.isa.maxVectorLength)
         try sim.reset()
-        for name in ["start", "rq_ready", "rs_valid"] { try sim.poke(name, false) }
+        for name in ["start", "rq_ready", "rs_valid", "store_valid"] { try sim.poke(name, false) }
+        try sim.poke("stream_enable", true)
     }
 
     /// Runs one `tmatmul` to its `done` (or `maxCycles`).
     func run(_ ins: Instruction, scalar: Int32, vl: Int, maxCycles: Int = 200_000) throws -> Outcome {
-        let p = params
-        var pending: [(line: Int, due: Int)] = []
         var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
-        var readAddress: (reg: Int, chunk: Int)?
-        // A request on offer must stay on offer, unchanged, until taken.
-        var offered: (line: UInt64, beats: UInt64)?
-
-        try sim.poke("data_base_line", UInt64(baseLine))
-        try sim.poke("data_size", UInt64(data.count))
+        try pokeRegion()
         try sim.poke("op", UInt64(ins.opcode.rawValue))
         try sim.poke("rd", UInt64(ins.rd))
         try sim.poke("ra", UInt64(ins.ra))
@@ -74,60 +75,13 @@ final class TernaryUnitBench {
         try sim.poke("start", true)
 
         for cycle in 0..<maxCycles {
-            // Inputs for this cycle.
-            let ready = !rng.chance(stallChance)
-            try sim.poke("rq_ready", ready)
-            var responding = false
-            if let first = pending.first, first.due <= cycle, !rng.chance(gapChance) {
-                responding = true
-                try sim.poke("rs_valid", true)
-                try sim.poke("rs_data", beat(at: first.line, &outcome))
-            } else {
-                try sim.poke("rs_valid", false)
-            }
-            if let r = readAddress {
-                let base = r.reg * p.isa.maxVectorLength + r.chunk * p.vectorLanes
-                if r.chunk >= p.chunksPerRegister { outcome.problems.append("read of chunk \(r.chunk)") }
-                try sim.poke("a_data", elements: (0..<p.vectorLanes).map { Int(vregs[(base + $0) % vregs.count]) })
-            }
-            sim.eval()
-
-            // Outputs, then the clock edge.
-            let requestValid = try sim.peekBool("rq_valid")
-            let request = (line: try sim.peek("rq_line"), beats: try sim.peek("rq_beats"))
-            if let o = offered, !requestValid || o != request {
-                outcome.problems.append("cycle \(cycle): request \(o) withdrawn before it was taken")
-            }
-            offered = requestValid && !ready ? request : nil
-            if requestValid && ready {
-                let line = Int(request.line), beats = Int(request.beats), banks = p.banks
-                if beats < banks || beats > p.maxBurst * banks || beats % banks != 0 {
-                    outcome.problems.append("burst of \(beats) beats on \(banks) bank(s)")
-                }
-                if line % banks != 0 { outcome.problems.append("wide read from line \(line), not a multiple of \(banks)") }
-                for k in stride(from: 0, to: beats, by: banks) { pending.append((line + k, cycle + latency)) }
-                outcome.beatsRequested += beats
-            }
-            readAddress = (Int(try sim.peek("a_reg")), Int(try sim.peek("a_chunk")))
-            if try sim.peekBool("w_valid") { try applyWrite() }
-            outcome.beatPulses += Int(try sim.peek("beat"))
-            let done = try sim.peekBool("done")
-            if trace {
-                print("cycle \(cycle): rq \(try sim.peek("rq_valid")) line \(try sim.peek("rq_line")) beats \(try sim.peek("rq_beats")) ready \(ready) rs \(responding) a_chunk \(try sim.peek("a_chunk")) w \(try sim.peek("w_valid")) beat \(try sim.peek("beat")) done \(done)")
+            let done = try step(&outcome) {
+                if cycle == 0 { try self.sim.poke("start", false) }
             }
             if done {
-                outcome.fault = Int(try sim.peek("done_fault"))
-                outcome.count = UInt32(try sim.peek("done_count"))
-                outcome.digest = UInt32(try sim.peek("done_digest"))
                 outcome.cycles = cycle + 1
-            }
-            try sim.step()
-            if cycle == 0 { try sim.poke("start", false) }
-            if responding { pending.removeFirst() }
-            if done {
                 outcome.problems += writeProblems
                 writeProblems = []
-                if !pending.isEmpty { outcome.problems.append("done with \(pending.count) beats outstanding") }
                 // The unit is idle again one cycle later.
                 sim.eval()
                 if !(try sim.peekBool("idle")) { outcome.problems.append("not idle after done") }
@@ -138,12 +92,104 @@ final class TernaryUnitBench {
         return outcome
     }
 
+    /// `cycles` cycles without an instruction: the stream goes on.
+    func idle(_ cycles: Int) throws -> [String] {
+        var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
+        for _ in 0..<cycles { _ = try step(&outcome) {} }
+        if outcome.beatPulses != 0 { outcome.problems.append("\(outcome.beatPulses) weight beats consumed while idle") }
+        return outcome.problems
+    }
+
+    /// A store the memory system takes at beat `line` this cycle (the
+    /// caller changes `data` to match).
+    func store(line: Int) throws -> [String] {
+        var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
+        try sim.poke("store_valid", true)
+        try sim.poke("store_line", UInt64(line))
+        _ = try step(&outcome) { try self.sim.poke("store_valid", false) }
+        return outcome.problems
+    }
+
+    /// Stops the stream (the core no longer running) and delivers every
+    /// beat still owed, so the memory's contents may change.
+    func quiesce() throws -> [String] {
+        var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
+        try sim.poke("stream_enable", false)
+        var cycles = 0
+        // Two cycles at least: the unit sees the stop even with nothing owed.
+        while !pending.isEmpty || cycles < 2 {
+            _ = try step(&outcome) {}
+            cycles += 1
+            if cycles > 100_000 { outcome.problems.append("stream not drained"); break }
+        }
+        if outcome.beatsRequested != 0 { outcome.problems.append("\(outcome.beatsRequested) beats requested with the stream stopped") }
+        try sim.poke("stream_enable", true)
+        return outcome.problems
+    }
+
+    private func pokeRegion() throws {
+        try sim.poke("data_base_line", UInt64(baseLine))
+        try sim.poke("data_size", UInt64(data.count))
+    }
+
+    /// One clock cycle: memory and register inputs, outputs, the edge;
+    /// `afterEdge` runs right after the edge. Returns `done`.
+    private func step(_ outcome: inout Outcome, afterEdge: () throws -> Void) throws -> Bool {
+        let p = params
+        let cycle = now
+        let ready = !rng.chance(stallChance)
+        try sim.poke("rq_ready", ready)
+        var responding = false
+        if let first = pending.first, first.due <= cycle, !rng.chance(gapChance) {
+            responding = true
+            try sim.poke("rs_valid", true)
+            try sim.poke("rs_data", beat(at: first.line, &outcome))
+        } else {
+            try sim.poke("rs_valid", false)
+        }
+        if let r = readAddress {
+            let base = r.reg * p.isa.maxVectorLength + r.chunk * p.vectorLanes
+            if r.chunk >= p.chunksPerRegister { outcome.problems.append("read of chunk \(r.chunk)") }
+            try sim.poke("a_data", elements: (0..<p.vectorLanes).map { Int(vregs[(base + $0) % vregs.count]) })
+        }
+        sim.eval()
+
+        // Outputs, then the clock edge.
+        let requestValid = try sim.peekBool("rq_valid")
+        if requestValid && ready {
+            let line = Int(try sim.peek("rq_line")), beats = Int(try sim.peek("rq_beats")), banks = p.banks
+            if beats < banks || beats > p.maxBurst * banks || beats % banks != 0 {
+                outcome.problems.append("burst of \(beats) beats on \(banks) bank(s)")
+            }
+            if line % banks != 0 { outcome.problems.append("wide read from line \(line), not a multiple of \(banks)") }
+            for k in stride(from: 0, to: beats, by: banks) { pending.append((line + k, cycle + latency)) }
+            outcome.beatsRequested += beats
+        }
+        readAddress = (Int(try sim.peek("a_reg")), Int(try sim.peek("a_chunk")))
+        if try sim.peekBool("w_valid") { try applyWrite() }
+        outcome.beatPulses += Int(try sim.peek("beat"))
+        let done = try sim.peekBool("done")
+        if trace {
+            print("cycle \(cycle): rq \(try sim.peek("rq_valid")) line \(try sim.peek("rq_line")) beats \(try sim.peek("rq_beats")) ready \(ready) rs \(responding) a_chunk \(try sim.peek("a_chunk")) w \(try sim.peek("w_valid")) beat \(try sim.peek("beat")) done \(done)")
+        }
+        if done {
+            outcome.fault = Int(try sim.peek("done_fault"))
+            outcome.count = UInt32(try sim.peek("done_count"))
+            outcome.digest = UInt32(try sim.peek("done_digest"))
+        }
+        try sim.step()
+        now += 1
+        try afterEdge()
+        if responding { pending.removeFirst() }
+        return done
+    }
+
     /// The wide beat (one beat of every bank) from global line address `line`.
     func beat(at line: Int, _ outcome: inout Outcome) -> BitVector {
-        let bytes = params.weightBytesPerCycle, bits = 8 * bytes
+        let bytes = params.wideBeatBytes, bits = 8 * bytes
         let offset = (line - baseLine) * params.beatBytes
         if offset < 0 || offset + bytes > data.count {
-            outcome.problems.append("read of line \(line) outside the data region")
+            outcome.problems.append("read of line \(line) outside the data region of \(data.count) bytes at line \(baseLine)")
             return .zero(bits)
         }
         var words = [UInt64](repeating: 0, count: bits / 64)

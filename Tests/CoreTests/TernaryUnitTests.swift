@@ -15,11 +15,12 @@ import TestSupport
 @Suite(.serialized) struct TernaryUnitTests {
     /// Narrow cores keep the Verilator builds short: 16-byte beats (a group's
     /// column step takes 4 cycles on one bank, 2 on two banks).
+    /// Small stream buffers: the stream wraps around and waits for room.
     static let narrow: [CoreParameters] = [
         CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256), dataBits: 128,
-                       maxBurst: 8, outstandingBeats: 32),
+                       maxBurst: 8, outstandingBeats: 32, weightBufferBeats: 64, streamWindowBeats: 16),
         CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256), dataBits: 128, banks: 2,
-                       maxBurst: 16, outstandingBeats: 64),
+                       maxBurst: 16, outstandingBeats: 64, weightBufferBeats: 32, streamWindowBeats: 16),
     ]
     /// The real width on 1, 2 and 4 banks (1, 2 and 4 column steps per
     /// cycle), with registers just long enough for the 512 x 512 timing.
@@ -109,7 +110,8 @@ import TestSupport
             bench.latency = rng.int(2...40)
             bench.gapChance = memoryMode == 0 ? 0 : 0.3
             bench.stallChance = memoryMode == 2 ? 0.4 : 0
-            let c = TernaryCase.random(&rng, p)
+            // Every sixth case forces one of the four faults in turn, so each is seen.
+            let c = TernaryCase.random(&rng, p, forcing: n % 6 == 5 ? (n / 6) % 4 : nil)
             bench.data = c.data
             bench.baseLine = rng.int(0...250) * p.banks
             let context = "seed \(seed), \(p.dataBits)-bit \(p.banks) bank(s), case \(n): \(c.summary), latency \(bench.latency)"
@@ -122,7 +124,9 @@ import TestSupport
             if case .faulted(let f) = status { expectedFault = Int(f.code.rawValue) } else { expectedFault = 0 }
 
             bench.trace = ProcessInfo.processInfo.environment["TRIT_TRACE"] == "\(n)"
-            let got = try bench.run(c.instruction, scalar: c.scalar, vl: c.vl, maxCycles: 40_000)
+            var got = try bench.run(c.instruction, scalar: c.scalar, vl: c.vl, maxCycles: 40_000)
+            // The next case changes memory: stop and drain the stream first, as a core does between runs.
+            got.problems += try bench.quiesce()
             faults[got.fault, default: 0] += 1
             #expect(got.problems.isEmpty, "\(context): \(got.problems)")
             #expect(got.fault == expectedFault, "\(context): fault \(got.fault), interpreter \(expectedFault)")
@@ -141,6 +145,7 @@ import TestSupport
             let beats = TernaryMatrix.weightBeats(rows: c.rows, cols: c.cols, packing: c.packing) * TernaryMatrix.beatBytes / p.beatBytes
             #expect(got.beatPulses == beats, "\(context): \(got.beatPulses) weight beats consumed, expected \(beats)")
         }
+
         // Every outcome is exercised.
         for code in [0, 2, 3, 4, 5] { #expect(faults[code, default: 0] > 0, "seed \(seed): no case with fault \(code): \(faults)") }
         #expect(packings.count == 2, "seed \(seed): good matrices only in \(packings)")
@@ -160,6 +165,70 @@ import TestSupport
             #expect(cycles <= bound, "\(banks) bank(s), \(packing): \(cycles) cycles for \(beats) beats, bound \(bound)")
             print("TernaryUnit, \(banks) bank(s), \(packing): 512 x 512 in \(cycles) cycles (\(beats) weight beats, latency \(latency))")
         }
+    }
+
+    /// Back-to-back matrices: while the unit waits `gap` cycles between two
+    /// `tmatmul`s, the stream runs into the next matrix, and the datapath
+    /// catches up at two wide beats per cycle (a hit: fewer cycles than the
+    /// matrix's beats); a store into the matrix after that makes the stream
+    /// stale, and the next `tmatmul` refetches and sees the stored data.
+    @Test(arguments: [narrow[0], narrow[1], wide(banks: 1), wide(banks: 4)])
+    func streamsIntoTheNextMatrix(_ p: CoreParameters) throws {
+        let seed = testSeed(0x57_12EA)
+        var rng = SplitMix64(seed: seed)
+        let sim = try Simulator(elaborate(TernaryUnit(params: p)))
+        let bench = try TernaryUnitBench(params: p, sim: sim, seed: seed)
+        bench.latency = 20
+        for i in bench.vregs.indices { bench.vregs[i] = Int32(truncatingIfNeeded: rng.next()) }
+        let n = p.isa.maxVectorLength
+        // Three n x n matrices back to back from 256, in both packings.
+        var data = (0..<256).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        var cases: [TernaryCase] = []
+        for k in 0..<3 {
+            let packing: WeightPacking = k == 1 ? .base3 : .twoBit
+            let c = TernaryCase.matrix(&rng, rows: n, cols: n, address: data.count, slack: 0, packing: packing)
+            data += c.data[data.count...]
+            cases.append(c)
+        }
+        data += (0..<512).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        bench.data = data
+        func check(_ c: TernaryCase, _ label: String) throws -> Int {
+            var whole = c
+            whole.data = bench.data
+            let machine = try whole.machine(p, vregs: bench.vregs)
+            var record: RetireRecord?
+            machine.onRetire = { record = $0 }
+            machine.run(maxSteps: 1)
+            let got = try bench.run(c.instruction, scalar: c.scalar, vl: n)
+            #expect(got.problems.isEmpty, "seed \(seed), \(label): \(got.problems)")
+            #expect(got.fault == 0 && got.count == record?.count && got.digest == record?.digest,
+                    "seed \(seed), \(label): fault \(got.fault), count \(got.count), digest \(got.digest); interpreter \(String(describing: record))")
+            #expect(bench.vregs == machine.vregs, "seed \(seed), \(label): registers differ from the interpreter's")
+            return got.cycles
+        }
+        _ = try check(cases[0], "first matrix")
+        let gap = 300
+        #expect(try bench.idle(gap).isEmpty)
+        let cycles = try check(cases[1], "second matrix, streamed during the gap")
+        // The gap's beats are buffered; the rest streams while the datapath
+        // eats two per cycle; the first group may wait for the activation copy.
+        let wideBeats = TernaryMatrix.totalBytes(rows: n, cols: n, packing: .base3) / p.wideBeatBytes
+        let buffered = Swift.min(gap, p.weightBufferBeats)
+        let bound = Swift.max(wideBeats - buffered, wideBeats / CoreParameters.ternaryCatchUp) + p.chunksPerRegister + 24
+        if p.dataBits == 512 {   // the narrow cores' small buffers are for wrap-around, not speed
+            #expect(cycles <= bound, "seed \(seed), \(p.dataBits)-bit, \(p.banks) bank(s): \(cycles) cycles for \(wideBeats) wide beats after a gap of \(gap), bound \(bound)")
+        }
+        print("TernaryUnit \(p.dataBits)-bit, \(p.banks) bank(s): \(wideBeats) wide beats in \(cycles) cycles after a gap of \(gap)")
+
+        // A store into the third matrix, already streamed: zero one beat of its weights.
+        #expect(try bench.idle(gap).isEmpty)
+        let third = Int(cases[2].instruction.imm) + TernaryMatrix.headerBytes + rng.int(0...(n / 2)) * TernaryMatrix.beatBytes
+        let stored = third / p.beatBytes * p.beatBytes
+        #expect(bench.data[stored..<(stored + p.beatBytes)].contains { $0 != 0 }, "seed \(seed): the stored beat was zero already")
+        for i in stored..<(stored + p.beatBytes) { bench.data[i] = 0 }
+        #expect(try bench.store(line: bench.baseLine + stored / p.beatBytes).isEmpty)
+        _ = try check(cases[2], "third matrix, after a store into it")
+        #expect(try bench.quiesce().isEmpty)
     }
 
     /// Runs one square matrix of `size` at a fixed latency, checks it against
@@ -219,7 +288,9 @@ struct TernaryCase {
                            summary: "\(rows) x \(cols) \(packing)")
     }
 
-    static func random(_ rng: inout SplitMix64, _ p: CoreParameters) -> TernaryCase {
+    /// `forcing` 0 ... 3 forces a bad length field, an illegal weight, a
+    /// misaligned address or a memory that ends inside the matrix.
+    static func random(_ rng: inout SplitMix64, _ p: CoreParameters, forcing: Int? = nil) -> TernaryCase {
         let maxVL = p.isa.maxVectorLength
         func length() -> Int {
             rng.chance(0.4) ? rng.int(1...8) : rng.chance(0.3) ? maxVL - rng.int(0...3) : rng.int(1...maxVL)
@@ -259,7 +330,7 @@ struct TernaryCase {
             }
             notes.append("junk padding")
         }
-        if rng.chance(0.12) {
+        if rng.chance(0.12) || forcing == 1 {
             let r = rng.int(0...(rows - 1)), c = rng.int(0...(cols - 1))
             let (at, d) = TernaryMatrix.location(row: r, col: c, cols: cols, packing: packing)
             if packing == .twoBit {
@@ -269,7 +340,7 @@ struct TernaryCase {
             }
             notes.append("illegal weight at row \(r) col \(c)")
         }
-        if rng.chance(0.08) {
+        if rng.chance(0.08) || forcing == 0 {
             let bad: [UInt32] = [0, UInt32(maxVL + 1), UInt32.max, UInt32(rng.int(maxVL...100_000))]
             let v = bad[rng.int(0...3)]
             let field = rng.int(0...1) * 4
@@ -278,11 +349,11 @@ struct TernaryCase {
         }
         var address = 256 * rng.int(0...3)
         var size = address + packed.count + (rng.chance(0.5) ? rng.int(0...300) : 0)
-        if rng.chance(0.07) {
+        if rng.chance(0.07) || forcing == 2 {
             address += rng.chance(0.5) ? 64 * rng.int(1...3) : rng.int(1...255)
             notes.append("misaligned")
         }
-        if rng.chance(0.08) {
+        if rng.chance(0.08) || forcing == 3 {
             size = Swift.max(1, address + rng.int(0...(packed.count - 1)))
             notes.append("memory of \(size) bytes")
         }

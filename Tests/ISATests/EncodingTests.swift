@@ -86,8 +86,8 @@ import TestSupport
     @Test func ternaryPacking() {
         let trits: [Int8] = [1, -1, 0, 1, 1, 0, 0, -1, 1]
         let b = TernaryMatrix.pack(rows: 1, cols: 9, weightScale: 65536, trits: trits)
-        // Header, then one group of 4 steps (3 padded to a multiple of 4) of 64 bytes.
-        #expect(b.count == 256 + 4 * 64)
+        // Header, then one group of 8 steps (3 padded to a multiple of 8) of 64 bytes.
+        #expect(b.count == 256 + 8 * 64)
         #expect(Array(b[0..<12]) == [1, 0, 0, 0, 9, 0, 0, 0, 0, 0, 1, 0])
         // first byte: codes 01, 11, 00, 01 from LSB -> 0b01_00_11_01
         #expect(b[256] == 0b0100_1101)
@@ -97,7 +97,7 @@ import TestSupport
 
         // Base 3: digits 1, 2, 0, 1, 1 -> 1 + 6 + 27 + 81; then 0, 0, 2, 1 -> 18 + 27.
         let b3 = TernaryMatrix.pack(rows: 1, cols: 9, weightScale: 65536, trits: trits, packing: .base3)
-        #expect(b3.count == 256 + 4 * 64)
+        #expect(b3.count == 256 + 8 * 64)
         #expect(b3[256] == 115 && b3[256 + 64] == 45)
         #expect(TernaryMatrix.unpack(b3, rows: 1, cols: 9, packing: .base3) == .success(trits))
     }

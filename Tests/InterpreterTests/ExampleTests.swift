@@ -105,7 +105,7 @@ import Assembler
     /// Unpacks a matrix from the image's initial memory, from the ISA text's
     /// layout (independent of the kernel and of TernaryMatrix): 256-byte
     /// header, groups of 64 rows, byte s * 64 + j of a group holding trits
-    /// k*s ..< k*s + k of row j, S = ceil(ceil(C / k) / 4) * 4 steps.
+    /// k*s ..< k*s + k of row j, S = ceil(ceil(C / k) / 8) * 8 steps.
     func matrix(_ r: Ran, _ label: String, _ src: String) -> ([[Int]], Double) {
         let addr = labelAddress(src, label, image: r.image)
         let base3 = isBase3(src, label)
@@ -113,7 +113,7 @@ import Assembler
         let rows = Int(m[addr]) | Int(m[addr + 1]) << 8, cols = Int(m[addr + 4]) | Int(m[addr + 5]) << 8
         let ws = dbl(Int32(bitPattern: UInt32(m[addr + 8]) | UInt32(m[addr + 9]) << 8 | UInt32(m[addr + 10]) << 16 | UInt32(m[addr + 11]) << 24))
         let k = base3 ? 5 : 4
-        let steps = ((cols + k - 1) / k + 3) / 4 * 4
+        let steps = ((cols + k - 1) / k + 7) / 8 * 8
         let w = (0..<rows).map { row in (0..<cols).map { c -> Int in
             let byte = Int(m[addr + 256 + (row / 64) * steps * 64 + (c / k) * 64 + row % 64])
             if base3 {

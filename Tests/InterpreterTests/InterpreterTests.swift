@@ -158,7 +158,7 @@ func run(_ code: [Instruction], data: [(UInt32, [UInt8])] = [], memory: UInt32 =
         #expect(try fault([Instruction(.tmatmul, imm: 0)], data: [(0, le([2, 4]))], memory: 128)?.code == .addressOutOfRange)
         var mat = TernaryMatrix.pack(rows: 2, cols: 4, weightScale: 65536, trits: [1, 0, -1, 0, 0, 1, 1, 1])
         mat[256 + 1] |= 0b10            // row 1, column 0 (a zero trit): code 10
-        let bad = try fault([Instruction(.setvl, imm: 4), Instruction(.tmatmul, imm: 0)], data: [(0, mat)], memory: 512)
+        let bad = try fault([Instruction(.setvl, imm: 4), Instruction(.tmatmul, imm: 0)], data: [(0, mat)], memory: 1024)
         #expect(bad?.code == .badWeight && bad?.index == 1 && bad?.detail.contains("row 1") == true)
         #expect(try fault([Instruction(.nop)])?.code == .fetchOutOfRange)
         #expect(try fault([Instruction(.nop)])?.index == 1)

@@ -16,13 +16,13 @@ import ISA
     }
 
     /// Packs row-major trits: 256-byte header (R, C, ws), groups of 64 rows
-    /// of S = ceil(ceil(C / k) / 4) * 4 steps, byte s * 64 + j of a group
+    /// of S = ceil(ceil(C / k) / 8) * 8 steps, byte s * 64 + j of a group
     /// holding trits k*s ..< k*s + k of row j (2-bit codes 00, 01, 11 from
     /// bit 0 up; base-3 digits 0, 1, 2 for 0, +1, -1, first trit least
     /// significant).
     static func pack(_ trits: [Int8], rows: Int, cols: Int, ws: Int32, base3: Bool, garbage rng: inout SplitMix64) -> Packed {
         let k = base3 ? 5 : 4
-        let steps = ((cols + k - 1) / k + 3) / 4 * 4
+        let steps = ((cols + k - 1) / k + 7) / 8 * 8
         let groups = (rows + 63) / 64
         var p = Packed(bytes: [UInt8](repeating: 0, count: 256 + groups * steps * 64), rows: rows, cols: cols, k: k, steps: steps)
         for (o, v) in [(0, UInt32(rows)), (4, UInt32(cols)), (8, UInt32(bitPattern: ws))] {

@@ -52,8 +52,8 @@ public struct Sweep: Sendable {
     /// The ternary unit's trits per cycle (at 2-bit packing).
     static func tritsPerCycle(_ p: CoreParameters) -> Int { p.tritsPerCycle }
 
-    /// Weight beats the ternary unit takes per cycle: one from every bank.
-    static func beatsPerCycle(_ p: CoreParameters) -> Int { p.banks }
+    /// Weight beats the ternary unit takes per cycle at most: two from every bank.
+    static func beatsPerCycle(_ p: CoreParameters) -> Int { CoreParameters.ternaryCatchUp * p.banks }
 
     /// A core configuration in words, for the report.
     static func describe(_ p: CoreParameters, banks: Bool = true) -> String {
@@ -61,9 +61,9 @@ public struct Sweep: Sendable {
             + (banks ? ", \(p.banks) bank(s)" : "")
     }
 
-    /// The ternary unit's trits per cycle and the memory it needs (4 trits per
-    /// byte of beat at 2-bit packing, times banks): 64 = 128-bit, 128 = 256-bit,
-    /// 256 = 512-bit, 512 = 512-bit on two banks.
+    /// The ternary unit's trits per cycle at the memory's rate and the memory
+    /// it needs (4 trits per byte of beat at 2-bit packing, times banks):
+    /// 64 = 128-bit, 128 = 256-bit, 256 = 512-bit, 512 = 512-bit on two banks.
     static func synthesisPoint(lanes: Int) -> SynthesisPoint {
         let dataBits = min(512, lanes * 2), banks = max(1, lanes * 2 / 512)
         return SynthesisPoint(lanes: lanes, parameters: CoreParameters(isa: .standard, dataBits: dataBits, banks: banks))

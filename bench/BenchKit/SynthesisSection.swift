@@ -9,8 +9,10 @@ enum SynthesisSection {
             + "memories stay memory cells) of the emitted SystemVerilog of \(measured), each alone, as the ternary "
             + "unit's trits per cycle grow. The whole core takes about half an hour of generic synthesis at the D5005 "
             + "size, so it is not measured here; these are the modules whose size follows the lanes."
-        let points = "Each point is a `CoreParameters` value (`Sweep.synthesis`): at 2-bit packing the unit takes 4 trits "
-            + "per byte of beat, so 64 lanes = 128-bit beats, 128 = 256-bit, 256 = 512-bit, 512 = 512-bit on two banks. "
+        let points = "Each point is a `CoreParameters` value (`Sweep.synthesis`). Lanes are trits per cycle at the memory's "
+            + "rate, 4 per byte of a wide beat at 2-bit packing, so 64 lanes = 128-bit beats, 128 = 256-bit, 256 = 512-bit, "
+            + "512 = 512-bit on two banks; the datapath takes two wide beats per cycle (twice the lanes) to catch up after "
+            + "the stream ran ahead, and each point includes its weight stream buffer (a memory). "
             + "Cells count every cell after synthesis (a memory counts as one); flip-flops are single-bit flip-flop "
             + "cells. Yosys: \(yosysVersion ?? "unknown")."
         var md = [how + " " + points, ""]

@@ -55,7 +55,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic csr_ev_busy_reduction; // input of instance csr, Core/TritCore.swift:33
   logic csr_ev_busy_ternary; // input of instance csr, Core/TritCore.swift:33
   logic csr_ev_memory_stall; // input of instance csr, Core/TritCore.swift:33
-  logic [0:0] csr_ev_weight_beat; // input of instance csr, Core/TritCore.swift:33
+  logic [1:0] csr_ev_weight_beat; // input of instance csr, Core/TritCore.swift:33
   logic csr_ev_issue_stall; // input of instance csr, Core/TritCore.swift:33
   logic csr_start; // output of instance csr, Core/TritCore.swift:33
   logic [63:0] csr_code_base; // output of instance csr, Core/TritCore.swift:33
@@ -252,7 +252,10 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic [8:0] ternary_w_chunk; // output of instance ternary, Core/ExecutionUnits.swift:24
   logic [15:0] ternary_w_mask; // output of instance ternary, Core/ExecutionUnits.swift:24
   logic [511:0] ternary_w_data; // Vec(16 x SInt(32))
-  logic [0:0] ternary_beat; // output of instance ternary, Core/ExecutionUnits.swift:24
+  logic [1:0] ternary_beat; // output of instance ternary, Core/ExecutionUnits.swift:24
+  logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:24
+  logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:24
+  logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:24
   logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:35
   logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
   logic [511:0] registers_ls_a_data; // Vec(16 x SInt(32))
@@ -383,19 +386,19 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic ready; // wire, Core/IssueStage.swift:126
   logic fire; // wire, Core/IssueStage.swift:128
   logic executes; // wire, Core/IssueStage.swift:129
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:144
-  logic retiring; // wire, Core/IssueStage.swift:224
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:225
-  logic retires; // wire, Core/IssueStage.swift:226
-  logic retire_valid_q; // register, Core/IssueStage.swift:259
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:260
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:260
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:260
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:260
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:260
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:260
-  logic busy_any; // wire, Core/IssueStage.swift:261
-  logic halted_visible; // wire, Core/IssueStage.swift:263
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:147
+  logic retiring; // wire, Core/IssueStage.swift:227
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:228
+  logic retires; // wire, Core/IssueStage.swift:229
+  logic retire_valid_q; // register, Core/IssueStage.swift:262
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:263
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:263
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:263
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:263
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:263
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:263
+  logic busy_any; // wire, Core/IssueStage.swift:264
+  logic halted_visible; // wire, Core/IssueStage.swift:266
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -507,6 +510,9 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   assign ternary_rs_valid = memory_c2_rs_valid;
   assign ternary_rs_data = memory_c2_rs_data;
   assign ternary_a_data = registers_ternary_a_data;
+  assign ternary_stream_enable = running;
+  assign ternary_store_valid = (ls_wq_valid && memory_wq_ready);
+  assign ternary_store_line = ls_wq_line;
   assign registers_ls_a_reg = ls_a_reg;
   assign registers_ls_a_chunk = ls_a_chunk;
   assign registers_vector_a_reg = vector_a_reg;
@@ -1499,7 +1505,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .w_data      (reduction_w_data)
   );
 
-  TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256 ternary (
+  TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 ternary (
     .clk            (clk),
     .rst            (rst),
     .start          (ternary_start),
@@ -1533,7 +1539,10 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .w_chunk        (ternary_w_chunk),
     .w_mask         (ternary_w_mask),
     .w_data         (ternary_w_data),
-    .beat           (ternary_beat)
+    .beat           (ternary_beat),
+    .stream_enable  (ternary_stream_enable),
+    .store_valid    (ternary_store_valid),
+    .store_line     (ternary_store_line)
   );
 
   VectorRegisterFile_V16_N16_C512_R7_W4 registers (

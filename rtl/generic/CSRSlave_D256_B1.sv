@@ -26,7 +26,7 @@ module CSRSlave_D256_B1 (
   input  logic        ev_busy_reduction,
   input  logic        ev_busy_ternary,
   input  logic        ev_memory_stall,
-  input  logic [0:0]  ev_weight_beat,
+  input  logic [1:0]  ev_weight_beat,
   input  logic        ev_issue_stall,
   output logic        start,
   output logic [63:0] code_base,
@@ -63,7 +63,7 @@ module CSRSlave_D256_B1 (
   assign data_base = dataBase_q;
   assign data_size = dataSize_q;
   assign timeout_cycles = ((timeout_q == 32'd0) ? 32'h01000000 : timeout_q);
-  assign read_value = ((csr_address == 5'd0) ? 64'h1000010000000000 : ((csr_address == 5'd1) ? 64'h8B6E7A3E1F0C2B14 : ((csr_address == 5'd2) ? 64'h5D7C1C369A0E4F3B : ((csr_address == 5'd9) ? {48'd0, 8'(fault_code), 4'd0, busy, faulted, halted, running} : ((csr_address == 5'd10) ? 64'(fault_index) : ((csr_address == 5'd11) ? code_base : ((csr_address == 5'd12) ? 64'(code_length) : ((csr_address == 5'd13) ? data_base : ((csr_address == 5'd14) ? 64'(data_size) : ((csr_address == 5'd15) ? 64'(timeout_q) : ((csr_address == 5'd25) ? 64'h0000200101080080 : ((csr_address == 5'd16) ? cycles : ((csr_address == 5'd17) ? retired_count : ((csr_address == 5'd18) ? busyLoadStore_count : ((csr_address == 5'd19) ? busyVector_count : ((csr_address == 5'd20) ? busyReduction_count : ((csr_address == 5'd21) ? busyTernary_count : ((csr_address == 5'd22) ? memoryStall_count : ((csr_address == 5'd23) ? weightBeats_count : ((csr_address == 5'd24) ? issueStall_count : 64'd0))))))))))))))))))));
+  assign read_value = ((csr_address == 5'd0) ? 64'h1000010000000000 : ((csr_address == 5'd1) ? 64'h8B6E7A3E1F0C2B14 : ((csr_address == 5'd2) ? 64'h5D7C1C369A0E4F3B : ((csr_address == 5'd9) ? {48'd0, 8'(fault_code), 4'd0, busy, faulted, halted, running} : ((csr_address == 5'd10) ? 64'(fault_index) : ((csr_address == 5'd11) ? code_base : ((csr_address == 5'd12) ? 64'(code_length) : ((csr_address == 5'd13) ? data_base : ((csr_address == 5'd14) ? 64'(data_size) : ((csr_address == 5'd15) ? 64'(timeout_q) : ((csr_address == 5'd25) ? 64'h0000200101080100 : ((csr_address == 5'd16) ? cycles : ((csr_address == 5'd17) ? retired_count : ((csr_address == 5'd18) ? busyLoadStore_count : ((csr_address == 5'd19) ? busyVector_count : ((csr_address == 5'd20) ? busyReduction_count : ((csr_address == 5'd21) ? busyTernary_count : ((csr_address == 5'd22) ? memoryStall_count : ((csr_address == 5'd23) ? weightBeats_count : ((csr_address == 5'd24) ? issueStall_count : 64'd0))))))))))))))))))));
 
   always_ff @(posedge clk) begin
     if (rst) begin

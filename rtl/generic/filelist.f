@@ -24,8 +24,8 @@ SequentialDivider_D76_V13_Q64_B2.sv
 RMSScale_N4096_F16.sv
 ReductionUnit_D256_VL4096_VR16_F16.sv
 FloorDivideBy127.sv
-TernaryGroupDatapath_W32_A21.sv
-TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128.sv
+TernaryGroupDatapath_W64_A21.sv
+TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64.sv
 VectorRegisterFile_V16_N8_C512_R7_W4.sv
 FIFO_W145_D16.sv
 FIFO_W67_D16.sv
