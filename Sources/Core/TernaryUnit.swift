@@ -185,7 +185,9 @@ public struct TernaryUnit: Module {
         let wideBurst = burst.extend(to: owedBits + 1)
         let credit = m.wire("credit_ok", live + wideBurst <= lit(depth, width: owedBits + 1)
                             && (owed - discard).extend(to: owedBits + 1) + wideBurst <= lit(p.streamWindowBeats, width: owedBits + 1))
-        let requesting = m.wire("requesting", streamOn && streamEnable && !start && linesLeft != 0 && credit)
+        // A running instruction gets its beats even if the core stopped
+        // meanwhile (a fault elsewhere): it must finish to leave the core quiet.
+        let requesting = m.wire("requesting", streamOn && (streamEnable || !inPhase(.idle)) && !start && linesLeft != 0 && credit)
         let fire = m.wire("fire", requesting && memory.requestReady)
         memory.requestValid.set(requesting)
         memory.requestLine.set(logBanks == 0 ? requestLine : (requestLine << logBanks).truncate(to: lineBits))

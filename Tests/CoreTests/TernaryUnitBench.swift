@@ -24,6 +24,9 @@ final class TernaryUnitBench {
     var stallChance = 0.0
     /// Print each cycle's handshakes (for debugging a failing seed).
     var trace = false
+    /// Drop `stream_enable` (the core stops, say for a fault elsewhere) this
+    /// many cycles into the next `run`; `quiesce` raises it again.
+    var stopStreamAfter: Int?
 
     /// Vector registers, register r element i at `r * maxVectorLength + i`.
     var vregs: [Int32]
@@ -46,6 +49,8 @@ final class TernaryUnitBench {
         /// Protocol violations seen (reads outside the data region, writes
         /// outside the register, a request not a whole number of wide beats, ...).
         var problems: [String]
+
+        static let none = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
     }
 
     init(params: CoreParameters, sim: Simulator, seed: UInt64) throws {
@@ -60,7 +65,7 @@ final class TernaryUnitBench {
 
     /// Runs one `tmatmul` to its `done` (or `maxCycles`).
     func run(_ ins: Instruction, scalar: Int32, vl: Int, maxCycles: Int = 200_000) throws -> Outcome {
-        var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
+        var outcome = Outcome.none
         try pokeRegion()
         try sim.poke("op", UInt64(ins.opcode.rawValue))
         try sim.poke("rd", UInt64(ins.rd))
@@ -77,8 +82,10 @@ final class TernaryUnitBench {
         for cycle in 0..<maxCycles {
             let done = try step(&outcome) {
                 if cycle == 0 { try self.sim.poke("start", false) }
+                if cycle == self.stopStreamAfter { try self.sim.poke("stream_enable", false) }
             }
             if done {
+                stopStreamAfter = nil
                 outcome.cycles = cycle + 1
                 outcome.problems += writeProblems
                 writeProblems = []
@@ -89,12 +96,13 @@ final class TernaryUnitBench {
             }
         }
         outcome.problems.append("no done within \(maxCycles) cycles")
+        stopStreamAfter = nil
         return outcome
     }
 
     /// `cycles` cycles without an instruction: the stream goes on.
     func idle(_ cycles: Int) throws -> [String] {
-        var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
+        var outcome = Outcome.none
         for _ in 0..<cycles { _ = try step(&outcome) {} }
         if outcome.beatPulses != 0 { outcome.problems.append("\(outcome.beatPulses) weight beats consumed while idle") }
         return outcome.problems
@@ -103,7 +111,7 @@ final class TernaryUnitBench {
     /// A store the memory system takes at beat `line` this cycle (the
     /// caller changes `data` to match).
     func store(line: Int) throws -> [String] {
-        var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
+        var outcome = Outcome.none
         try sim.poke("store_valid", true)
         try sim.poke("store_line", UInt64(line))
         _ = try step(&outcome) { try self.sim.poke("store_valid", false) }
@@ -113,7 +121,7 @@ final class TernaryUnitBench {
     /// Stops the stream (the core no longer running) and delivers every
     /// beat still owed, so the memory's contents may change.
     func quiesce() throws -> [String] {
-        var outcome = Outcome(fault: -1, count: 0, digest: 0, cycles: 0, beatPulses: 0, beatsRequested: 0, problems: [])
+        var outcome = Outcome.none
         try sim.poke("stream_enable", false)
         var cycles = 0
         // Two cycles at least: the unit sees the stop even with nothing owed.

@@ -171,7 +171,8 @@ import TestSupport
     /// `tmatmul`s, the stream runs into the next matrix, and the datapath
     /// catches up at two wide beats per cycle (a hit: fewer cycles than the
     /// matrix's beats); a store into the matrix after that makes the stream
-    /// stale, and the next `tmatmul` refetches and sees the stored data.
+    /// stale, and the next `tmatmul` refetches and sees the stored data, and
+    /// finishes although the core stops running meanwhile.
     @Test(arguments: [narrow[0], narrow[1], wide(banks: 1), wide(banks: 4)])
     func streamsIntoTheNextMatrix(_ p: CoreParameters) throws {
         let seed = testSeed(0x57_12EA)
@@ -227,7 +228,9 @@ import TestSupport
         #expect(bench.data[stored..<(stored + p.beatBytes)].contains { $0 != 0 }, "seed \(seed): the stored beat was zero already")
         for i in stored..<(stored + p.beatBytes) { bench.data[i] = 0 }
         #expect(try bench.store(line: bench.baseLine + stored / p.beatBytes).isEmpty)
-        _ = try check(cases[2], "third matrix, after a store into it")
+        // The core stops (a fault elsewhere) early in the refetch: the instruction still gets its beats.
+        bench.stopStreamAfter = 3
+        _ = try check(cases[2], "third matrix, after a store into it, the core stopping meanwhile")
         #expect(try bench.quiesce().isEmpty)
     }
 

@@ -86,25 +86,25 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   logic [33:0] lines_left; // wire, Core/TernaryUnit.swift:178
   logic [6:0] burst; // wire, Core/TernaryUnit.swift:183
   logic credit_ok; // wire, Core/TernaryUnit.swift:186
-  logic requesting; // wire, Core/TernaryUnit.swift:188
-  logic fire; // wire, Core/TernaryUnit.swift:189
-  logic store_hits; // wire, Core/TernaryUnit.swift:204
-  logic header_ready; // wire, Core/TernaryUnit.swift:208
-  logic bad_length; // register, Core/TernaryUnit.swift:216
-  logic [14:0] cols_fifth; // wire, Core/TernaryUnit.swift:220
-  logic [16:0] raw_steps; // wire, Core/TernaryUnit.swift:222
-  logic [14:0] steps; // register, Core/TernaryUnit.swift:223
-  logic [13:0] groups; // register, Core/TernaryUnit.swift:224
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:233
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:235
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:237
-  logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:242
-  logic range_ok; // wire, Core/TernaryUnit.swift:243
-  logic scale_divider_start; // input of instance scale_divider, Core/TernaryUnit.swift:245
-  logic signed [63:0] scale_divider_dividend; // input of instance scale_divider, Core/TernaryUnit.swift:245
-  logic scale_divider_valid; // output of instance scale_divider, Core/TernaryUnit.swift:245
-  logic signed [63:0] scale_divider_quotient; // output of instance scale_divider, Core/TernaryUnit.swift:245
-  logic bad_weight; // wire, Core/TernaryUnit.swift:253
+  logic requesting; // wire, Core/TernaryUnit.swift:190
+  logic fire; // wire, Core/TernaryUnit.swift:191
+  logic store_hits; // wire, Core/TernaryUnit.swift:206
+  logic header_ready; // wire, Core/TernaryUnit.swift:210
+  logic bad_length; // register, Core/TernaryUnit.swift:218
+  logic [14:0] cols_fifth; // wire, Core/TernaryUnit.swift:222
+  logic [16:0] raw_steps; // wire, Core/TernaryUnit.swift:224
+  logic [14:0] steps; // register, Core/TernaryUnit.swift:225
+  logic [13:0] groups; // register, Core/TernaryUnit.swift:226
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:235
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:237
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:239
+  logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:244
+  logic range_ok; // wire, Core/TernaryUnit.swift:245
+  logic scale_divider_start; // input of instance scale_divider, Core/TernaryUnit.swift:247
+  logic signed [63:0] scale_divider_dividend; // input of instance scale_divider, Core/TernaryUnit.swift:247
+  logic scale_divider_valid; // output of instance scale_divider, Core/TernaryUnit.swift:247
+  logic signed [63:0] scale_divider_quotient; // output of instance scale_divider, Core/TernaryUnit.swift:247
+  logic bad_weight; // wire, Core/TernaryUnit.swift:255
   logic [9:0] copy_issued; // register, Core/TernaryActivationCopy.swift:37
   logic [8:0] copy_count; // register, Core/TernaryActivationCopy.swift:38
   logic [1:0] copy_write_slot; // register, Core/TernaryActivationCopy.swift:39
@@ -128,164 +128,164 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   logic [79:0] activations_wdata; // input of memory activations, Core/TernaryActivationCopy.swift:80
   logic [9:0] activations_raddr; // input of memory activations, Core/TernaryActivationCopy.swift:84
   logic [79:0] activations_rdata; // output of memory activations, Core/TernaryActivationCopy.swift:84
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:299
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:299
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:299
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:299
-  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:299
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:301
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:301
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:301
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:301
+  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:301
   logic [79:0] group_datapath_activations; // Vec(10 x SInt(8))
-  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:299
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:299
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:299
+  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:301
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:301
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:301
   logic [1407:0] group_datapath_sums; // Vec(64 x SInt(22))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:299
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:299
-  logic [13:0] group; // register, Core/TernaryUnit.swift:302
-  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:303
-  logic [9:0] word; // register, Core/TernaryUnit.swift:304
-  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:307
-  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:309
-  logic matrix_done; // wire, Core/TernaryUnit.swift:311
-  logic last_beat; // wire, Core/TernaryUnit.swift:312
-  logic word_ready; // wire, Core/TernaryUnit.swift:314
-  logic end_pending; // register, Core/TernaryUnit.swift:316
-  logic result_full; // register, Core/TernaryUnit.swift:317
-  logic available; // wire, Core/TernaryUnit.swift:320
-  logic feed; // wire, Core/TernaryUnit.swift:321
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:323
-  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:357
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:363
-  logic fed; // register, Core/TernaryUnit.swift:367
-  logic fed_first; // register, Core/TernaryUnit.swift:368
-  logic fed_last; // register, Core/TernaryUnit.swift:369
-  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:370
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:371
-  logic signed [21:0] result0; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result1; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result2; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result3; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result4; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result5; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result6; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result7; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result8; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result9; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result10; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result11; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result12; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result13; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result14; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result15; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result16; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result17; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result18; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result19; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result20; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result21; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result22; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result23; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result24; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result25; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result26; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result27; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result28; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result29; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result30; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result31; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result32; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result33; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result34; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result35; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result36; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result37; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result38; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result39; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result40; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result41; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result42; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result43; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result44; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result45; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result46; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result47; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result48; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result49; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result50; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result51; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result52; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result53; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result54; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result55; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result56; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result57; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result58; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result59; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result60; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result61; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result62; // register, Core/TernaryUnit.swift:396
-  logic signed [21:0] result63; // register, Core/TernaryUnit.swift:396
-  logic [13:0] result_group; // register, Core/TernaryUnit.swift:397
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:398
-  logic [13:0] end_group; // register, Core/TernaryUnit.swift:399
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:400
-  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:405
-  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:407
-  logic select; // wire, Core/TernaryUnit.swift:408
-  logic w1_valid; // register, Core/TernaryUnit.swift:427
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:301
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:301
+  logic [13:0] group; // register, Core/TernaryUnit.swift:304
+  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:305
+  logic [9:0] word; // register, Core/TernaryUnit.swift:306
+  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:309
+  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:311
+  logic matrix_done; // wire, Core/TernaryUnit.swift:313
+  logic last_beat; // wire, Core/TernaryUnit.swift:314
+  logic word_ready; // wire, Core/TernaryUnit.swift:316
+  logic end_pending; // register, Core/TernaryUnit.swift:318
+  logic result_full; // register, Core/TernaryUnit.swift:319
+  logic available; // wire, Core/TernaryUnit.swift:322
+  logic feed; // wire, Core/TernaryUnit.swift:323
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:325
+  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:359
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:365
+  logic fed; // register, Core/TernaryUnit.swift:369
+  logic fed_first; // register, Core/TernaryUnit.swift:370
+  logic fed_last; // register, Core/TernaryUnit.swift:371
+  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:372
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:373
+  logic signed [21:0] result0; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result1; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result2; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result3; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result4; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result5; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result6; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result7; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result8; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result9; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result10; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result11; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result12; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result13; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result14; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result15; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result16; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result17; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result18; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result19; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result20; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result21; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result22; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result23; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result24; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result25; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result26; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result27; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result28; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result29; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result30; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result31; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result32; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result33; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result34; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result35; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result36; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result37; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result38; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result39; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result40; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result41; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result42; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result43; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result44; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result45; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result46; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result47; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result48; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result49; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result50; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result51; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result52; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result53; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result54; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result55; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result56; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result57; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result58; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result59; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result60; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result61; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result62; // register, Core/TernaryUnit.swift:398
+  logic signed [21:0] result63; // register, Core/TernaryUnit.swift:398
+  logic [13:0] result_group; // register, Core/TernaryUnit.swift:399
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:400
+  logic [13:0] end_group; // register, Core/TernaryUnit.swift:401
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:402
+  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:407
+  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:409
+  logic select; // wire, Core/TernaryUnit.swift:410
+  logic w1_valid; // register, Core/TernaryUnit.swift:429
   logic [351:0] w1_values; // Vec(16 x SInt(22))
-  logic [15:0] w1_mask; // register, Core/TernaryUnit.swift:429
-  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:430
-  logic w2_valid; // register, Core/TernaryUnit.swift:432
-  logic signed [85:0] w2_product0; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product1; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product2; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product3; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product4; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product5; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product6; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product7; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product8; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product9; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product10; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product11; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product12; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product13; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product14; // register, Core/TernaryUnit.swift:433
-  logic signed [85:0] w2_product15; // register, Core/TernaryUnit.swift:433
-  logic [15:0] w2_mask; // register, Core/TernaryUnit.swift:434
-  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:435
-  logic signed [70:0] rounded0; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded1; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded2; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded3; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded4; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded5; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded6; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded7; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded8; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded9; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded10; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded11; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded12; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded13; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded14; // wire, Core/TernaryUnit.swift:438
-  logic signed [70:0] rounded15; // wire, Core/TernaryUnit.swift:438
-  logic w3_valid; // register, Core/TernaryUnit.swift:443
+  logic [15:0] w1_mask; // register, Core/TernaryUnit.swift:431
+  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:432
+  logic w2_valid; // register, Core/TernaryUnit.swift:434
+  logic signed [85:0] w2_product0; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product1; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product2; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product3; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product4; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product5; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product6; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product7; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product8; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product9; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product10; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product11; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product12; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product13; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product14; // register, Core/TernaryUnit.swift:435
+  logic signed [85:0] w2_product15; // register, Core/TernaryUnit.swift:435
+  logic [15:0] w2_mask; // register, Core/TernaryUnit.swift:436
+  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:437
+  logic signed [70:0] rounded0; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded1; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded2; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded3; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded4; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded5; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded6; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded7; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded8; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded9; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded10; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded11; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded12; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded13; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded14; // wire, Core/TernaryUnit.swift:440
+  logic signed [70:0] rounded15; // wire, Core/TernaryUnit.swift:440
+  logic w3_valid; // register, Core/TernaryUnit.swift:445
   logic [511:0] w3_values; // Vec(16 x SInt(32))
-  logic [15:0] w3_mask; // register, Core/TernaryUnit.swift:445
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:446
-  logic write; // wire, Core/TernaryUnit.swift:448
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:455
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:455
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:455
-  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:455
+  logic [15:0] w3_mask; // register, Core/TernaryUnit.swift:447
+  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:448
+  logic write; // wire, Core/TernaryUnit.swift:450
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:457
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:457
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:457
+  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:457
   logic [511:0] digest_sum_data; // Vec(16 x SInt(32))
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:455
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:455
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:455
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:455
-  logic quiet; // wire, Core/TernaryUnit.swift:464
-  logic finished; // wire, Core/TernaryUnit.swift:465
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:457
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:457
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:457
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:457
+  logic quiet; // wire, Core/TernaryUnit.swift:466
+  logic finished; // wire, Core/TernaryUnit.swift:467
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations_mem [0:1023]; // 1024 x UInt(80), read latency 1
@@ -330,7 +330,7 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   assign lines_left = (region_end - 34'(request_line));
   assign burst = ((lines_left >= 34'd16) ? 7'd16 : 7'(lines_left));
   assign credit_ok = (((live + 13'(burst)) <= 13'd1024) && ((13'(12'((owed - discard))) + 13'(burst)) <= 13'd64));
-  assign requesting = ((((stream_on && stream_enable) && (!start)) && (lines_left != 34'd0)) && credit_ok);
+  assign requesting = ((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && (lines_left != 34'd0)) && credit_ok);
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
   assign header_ready = ((phase == 3'd2) && (buffered >= 12'd4));
