@@ -100,8 +100,10 @@ public struct CoreParameters: Sendable, Equatable, Codable {
         if ![1, 2, 4].contains(banks) { p.append("banks must be 1, 2 or 4, got \(banks)") }
         if !(8...40).contains(addressBits) { p.append("bank address width must be 8...40 bits, got \(addressBits)") }
         if !(1...64).contains(maxBurst) || !pow2(maxBurst) { p.append("maximum burst must be a power of two in 1...64, got \(maxBurst)") }
-        if !pow2(weightBufferBeats) || weightBufferBeats < 2 * maxBurst || weightBufferBeats < 2 * 256 / Swift.max(1, beatBytes * banks) {
-            p.append("weight buffer beats must be a power of two of at least two bursts (\(2 * maxBurst)) and two matrix headers, got \(weightBufferBeats)")
+        // Room for a matrix header and the first datapath cycle's two wide beats.
+        let twoHeaders = 2 * TernaryMatrix.headerBytes / Swift.max(1, wideBeatBytes)
+        if !pow2(weightBufferBeats) || weightBufferBeats < twoHeaders {
+            p.append("weight buffer beats must be a power of two of at least two matrix headers (\(twoHeaders) wide beats), got \(weightBufferBeats)")
         }
         if !pow2(streamWindowBeats) || streamWindowBeats < 4 || streamWindowBeats > outstandingBeats || streamWindowBeats > weightBufferBeats {
             p.append("stream window must be a power of two of at least 4 wide beats, within the outstanding beats (\(outstandingBeats)) and the weight buffer (\(weightBufferBeats)), got \(streamWindowBeats)")

@@ -141,6 +141,8 @@ public struct TernaryUnit: Module {
         let target = m.wire("target_line", baseWide + resize(dispatch.imm >> logWide, lineBits))
         // The line of the next beat to request, and of the beat at the buffer's head.
         let requestLine = m.reg("request_line", .uint(lineBits), reset: 0)
+        // (headLine equals requestLine minus the live beats; kept as a register
+        // so the dispatch compare has no 32-bit subtract in front of it.)
         let headLine = m.reg("head_line", .uint(lineBits), reset: 0)
         let streamOn = m.reg("stream_on", .bool, reset: false)
         // Beats requested and not yet arrived; of those, beats to drop on arrival (a miss's leftovers).
