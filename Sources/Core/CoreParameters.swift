@@ -52,9 +52,10 @@ public struct CoreParameters: Sendable, Equatable, Codable {
 
     // MARK: - Derived widths
 
-    /// 32-bit elements per memory beat; also the elements each vector unit
-    /// handles per cycle and the width of one register-file chunk.
-    public var vectorLanes: Int { dataBits / 32 }
+    /// 32-bit elements per wide beat (a beat of every bank): the elements
+    /// each vector unit handles per cycle and the width of one register-file
+    /// chunk, so the vector side keeps up with memory as banks are added.
+    public var vectorLanes: Int { dataBits * banks / 32 }
     /// Chunks (rows of `vectorLanes` elements) per vector register.
     public var chunksPerRegister: Int { (isa.maxVectorLength + vectorLanes - 1) / vectorLanes }
     /// Bits of a vector register number.

@@ -3,22 +3,23 @@ import ISA
 
 /// The load/store unit: `ldv vd, addr`, `sv va, addr`, `lds sd, addr` and
 /// `sts sa, addr` (isa/ISA.md), between the vector registers and the data
-/// region, at one beat (one register chunk) per cycle.
+/// region, at one wide beat (a beat of every bank, one register chunk) per
+/// cycle: it is a wide read client and the memory system's write client.
 ///
 /// Faults are found at dispatch from `imm`, `vl` and `data_size` with the
 /// interpreter's rules (misaligned first, then address-out-of-range) and
 /// reported at `done` in the next cycle, with no memory access.
 ///
 /// Addresses need only be 4-byte aligned, so element `i` sits in word
-/// `(s + i) mod W` of beat `(s + i) / W` (`W = vectorLanes` words per beat,
-/// `s` the address's word offset in its beat). Loads rotate each beat down
+/// `(s + i) mod W` of wide beat `(s + i) / W` (`W = vectorLanes` words per
+/// wide beat, `s` the address's word offset in its wide beat). Loads rotate each beat down
 /// by `s` words and merge it with the previous one into a register chunk;
 /// stores rotate each chunk up by `s` words and merge it with the previous
 /// one into a beat, with byte enables on the first and last beat. `lds` and
 /// `sts` are the same paths with one element (`sts` takes the `scalar`
 /// input as its chunk, `lds` returns the element on `done_scalar`).
 ///
-/// Timing: a load requests its beats in bursts of up to `maxBurst` beats,
+/// Timing: a load requests its wide beats in bursts of up to `maxBurst`,
 /// without waiting for data (the memory system bounds what is in flight);
 /// each chunk is written one cycle after the beat that completes it, and
 /// `done` follows the last write by one cycle. A store offers a beat every
@@ -31,7 +32,7 @@ public struct LoadStoreUnit: Module {
 
     public var name: String { "LoadStoreUnit" }
     public var parameters: [Parameter] {
-        [Parameter("D", p.dataBits), Parameter("VL", p.isa.maxVectorLength), Parameter("V", p.isa.vectorRegisters),
+        [Parameter("D", p.dataBits), Parameter("B", p.banks), Parameter("VL", p.isa.maxVectorLength), Parameter("V", p.isa.vectorRegisters),
          Parameter("M", p.maxBurst)]
     }
 
@@ -40,7 +41,13 @@ public struct LoadStoreUnit: Module {
         guard m.require(lanes >= 2 && lanes & (lanes - 1) == 0, "a beat must hold a power of two of at least 2 words, got \(lanes)")
         else { return }
         let laneBits = lanes.trailingZeroBitCount
+        // Wide beats: a byte address's wide beat, and the first of its `banks` lines.
         let beatShift = laneBits + 2
+        let bankShift = p.banks.trailingZeroBitCount
+        let chunkBits = 32 * lanes
+        func lines(_ wideBeats: Signal) -> Signal {
+            bankShift == 0 ? wideBeats.extend(to: p.lineBits) : (wideBeats.extend(to: p.lineBits) << bankShift).truncate(to: p.lineBits)
+        }
         let countBits = p.vlBits + 1
         // Beat and chunk numbers of one access.
         let indexBits = Swift.max(countBits - laneBits, p.burstBits)
@@ -48,7 +55,7 @@ public struct LoadStoreUnit: Module {
 
         let dispatch = DispatchPort(m, p)
         let region = DataRegionPort(m, p)
-        let rq = MemoryReadClient(m, p)
+        let rq = MemoryReadClient(m, p, wide: true)
         let wq = MemoryWriteClient(m, p)
         let source = RegisterReadPort(m, "a", p)
         let dest = RegisterWritePort(m, "w", p)
@@ -71,7 +78,7 @@ public struct LoadStoreUnit: Module {
                                         mux(outOfRange, lit(Int(FaultCode.addressOutOfRange.rawValue), width: DispatchPort.faultBits),
                                             lit(0, width: DispatchPort.faultBits))))
         let offset = m.wire("offset", imm[beatShift - 1, 2])
-        let firstLine = m.wire("first_line", region.baseLine + (imm >> beatShift).extend(to: p.lineBits))
+        let firstLine = m.wire("first_line", region.baseLine + lines(imm >> beatShift))
         let count = elements.extend(to: countBits)
         let beatsNeeded = m.wire("beats_needed", ((count + offset.extend(to: countBits) + lit(lanes - 1, width: countBits)) >> laneBits).extend(to: indexBits))
         let chunksNeeded = m.wire("chunks_needed", ((count + lit(lanes - 1, width: countBits)) >> laneBits).extend(to: indexBits))
@@ -113,8 +120,8 @@ public struct LoadStoreUnit: Module {
         }
         // Words rotated by the word offset: down (memory to register) or up.
         let shift = m.wire("shift", cat(wordOffset, lit(0, width: 5)))
-        func rotateDown(_ x: Signal) -> Signal { (cat(x, x) >> shift).truncate(to: p.dataBits) }
-        func rotateUp(_ x: Signal) -> Signal { (cat(x, x) << shift)[2 * p.dataBits - 1, p.dataBits] }
+        func rotateDown(_ x: Signal) -> Signal { (cat(x, x) >> shift).truncate(to: chunkBits) }
+        func rotateUp(_ x: Signal) -> Signal { (cat(x, x) << shift)[2 * chunkBits - 1, chunkBits] }
         // Lanes below `split` from `low`, the others from `high`; a split of
         // at most `lanes - 1` takes the top lane from `high` always.
         func merge(_ low: Signal, _ high: Signal, split: Signal, splitBelowTop: Bool) -> Signal {
@@ -136,12 +143,13 @@ public struct LoadStoreUnit: Module {
         let burst = m.wire("burst", mux(requestLeft > lit(p.maxBurst, width: leftWidth), lit(p.maxBurst, width: leftWidth), requestLeft))
         rq.requestValid.set(loading && requestLeft != 0)
         rq.requestLine.set(requestLine)
-        rq.requestBeats.set(leftWidth >= p.burstBits ? burst.truncate(to: p.burstBits) : burst.extend(to: p.burstBits))
+        let burstLines = lines(burst)
+        rq.requestBeats.set(p.lineBits >= p.wideBurstBits ? burstLines.truncate(to: p.wideBurstBits) : burstLines.extend(to: p.wideBurstBits))
         m.when(start) {
             requestLine.set(firstLine)
             requestLeft.set(mux(loadOp && fault == 0 && elements != 0, beatsNeeded, lit(0, width: leftWidth)))
         }.elseWhen(rq.requestValid && rq.requestReady) {
-            requestLine.set(requestLine + burst.extend(to: p.lineBits))
+            requestLine.set(requestLine + burstLines)
             requestLeft.set(requestLeft - burst)
         }
 
@@ -150,7 +158,7 @@ public struct LoadStoreUnit: Module {
         let received = m.reg("received", .uint(leftWidth), reset: 0)
         let emitted = m.reg("emitted", .uint(indexBits), reset: 0)
         let rotated = m.wire("rotated", rotateDown(rq.responseData))
-        let previous = m.reg("previous", .uint(p.dataBits))
+        let previous = m.reg("previous", .uint(chunkBits))
         let beat = rq.responseValid
         let flush = m.wire("flush", loading && !beat && received == beatTotal && emitted != chunkTotal)
         let emit = m.wire("emit", (beat && received != 0) || flush)
@@ -183,8 +191,8 @@ public struct LoadStoreUnit: Module {
         let storing = stateIs(.store)
         let beatIndex = m.reg("beat_index", .uint(leftWidth), reset: 0)
         let ready = m.reg("ready", .bool, reset: false)
-        let upper = m.reg("upper", .uint(p.dataBits))
-        let chunk = mux(isScalar, scalarIn.asUInt.extend(to: p.dataBits), source.data.asUInt)
+        let upper = m.reg("upper", .uint(chunkBits))
+        let chunk = mux(isScalar, scalarIn.asUInt.extend(to: chunkBits), source.data.asUInt)
         let raised = m.wire("raised", rotateUp(chunk))
         let offering = m.wire("offering", storing && ready)
         let accepted = m.wire("accepted", offering && wq.ready)
@@ -196,7 +204,7 @@ public struct LoadStoreUnit: Module {
             return position >= firstWord && position < endWord
         }
         wq.valid.set(offering)
-        wq.line.set(lineBase + beatIndex.extend(to: p.lineBits))
+        wq.line.set(lineBase + lines(beatIndex))
         wq.data.set(merge(upper, raised, split: wordOffset.extend(to: laneBits + 1), splitBelowTop: true))
         wq.byteEnable.set(cat(wordEnables.reversed().map { $0.asUInt.replicate(4) }))
         let nextBeat = m.wire("next_beat", mux(accepted, beatIndex + 1, beatIndex))

@@ -8,7 +8,9 @@ import HDLLib
 /// Beat `L` lives in bank `L mod B` at bank address `L / B`. A read of N
 /// beats becomes one burst in every bank it touches (each at most
 /// `maxBurst` beats); the beats come back to the client re-interleaved, in
-/// address order. A write is one beat in one bank.
+/// address order. A write is one wide beat (a beat of every bank, at a line
+/// that is a multiple of B): one beat in each bank whose byte enables are
+/// not all zero.
 ///
 /// Arbitration: round robin over the read clients and the write client. The
 /// turn passes to the requester after the one accepted, so a waiting client
@@ -24,7 +26,8 @@ import HDLLib
 /// buffer. With a single client streaming, bursts overlap responses and
 /// the client receives a beat every cycle.
 ///
-/// The wide client (`wideClient`, the ternary unit) reads B beats per cycle:
+/// A wide client (of `wideClients`: the load/store unit and the ternary
+/// unit) reads B beats per cycle:
 /// its `rs_data` is B beats side by side (bank 0's, the lowest address, in
 /// the low bits), its requests start at a line that is a multiple of B and
 /// have a multiple of B beats (up to `maxBurst * B`, so each bank bursts up
@@ -41,20 +44,20 @@ import HDLLib
 public struct MemorySystem: Module {
     public let p: CoreParameters
     public let readClients: Int
-    /// The read client that receives a beat of every bank per cycle, if any.
-    public let wideClient: Int?
+    /// The read clients that receive a beat of every bank per cycle.
+    public let wideClients: Set<Int>
 
-    public init(params: CoreParameters, readClients: Int, wideClient: Int? = nil) {
+    public init(params: CoreParameters, readClients: Int, wideClients: Set<Int> = []) {
         p = params
         self.readClients = readClients
-        self.wideClient = wideClient
+        self.wideClients = wideClients
     }
 
     public var name: String { "MemorySystem" }
     public var parameters: [Parameter] {
         [Parameter("D", p.dataBits), Parameter("B", p.banks), Parameter("A", p.addressBits),
          Parameter("M", p.maxBurst), Parameter("O", p.outstandingBeats), Parameter("R", readClients),
-         Parameter("W", wideClient.map { $0 + 1 } ?? 0)]
+         Parameter("W", wideClients.reduce(0) { $0 | 1 << $1 })]
     }
 
     /// Reads accepted and not yet fully delivered, at most.
@@ -68,7 +71,7 @@ public struct MemorySystem: Module {
         guard m.require(readClients >= 1, "a memory system needs at least one read client, got \(readClients)"),
               m.require([1, 2, 4].contains(p.banks), "banks must be 1, 2 or 4, got \(p.banks)"),
               m.require(p.maxBurst >= 1, "maximum burst must be at least 1, got \(p.maxBurst)"),
-              m.require(wideClient.map { (0..<readClients).contains($0) } ?? true, "the wide client must be a read client") else { return }
+              m.require(wideClients.allSatisfy { (0..<readClients).contains($0) }, "wide clients must be read clients") else { return }
         let banks = p.banks
         let bankBits = log2Exact(banks)
         // Burst counts inside: wide enough for a wide client's maxBurst * B beats.
@@ -77,7 +80,7 @@ public struct MemorySystem: Module {
         // MARK: Ports
         struct Reader { let valid, line, beats, ready, rsValid, rsData: Signal }
         let readers = (0..<readClients).map { i in
-            let wide = i == wideClient
+            let wide = wideClients.contains(i)
             let beats = m.input("c\(i)_rq_beats", .uint(wide ? p.wideBurstBits : p.burstBits))
             return Reader(valid: m.input("c\(i)_rq_valid", .bool), line: m.input("c\(i)_rq_line", .uint(p.lineBits)),
                           beats: beats.width! == bb ? beats : beats.extend(to: bb), ready: m.output("c\(i)_rq_ready", .bool),
@@ -86,8 +89,8 @@ public struct MemorySystem: Module {
         }
         let wqValid = m.input("wq_valid", .bool)
         let wqLine = m.input("wq_line", .uint(p.lineBits))
-        let wqData = m.input("wq_data", .uint(p.dataBits))
-        let wqByteEnable = m.input("wq_byteenable", .uint(p.beatBytes))
+        let wqData = m.input("wq_data", .uint(p.dataBits * banks))
+        let wqByteEnable = m.input("wq_byteenable", .uint(p.beatBytes * banks))
         let wqReady = m.output("wq_ready", .bool)
         let units = (0..<banks).map { m.instance(MemoryBank(params: p), "bank\($0)") }
         for (b, u) in units.enumerated() {
@@ -133,17 +136,19 @@ public struct MemorySystem: Module {
             let first: Signal = banks == 1 ? lit(0, width: 1) : lit(b, width: bankBits) - line[bankBits - 1, 0]
             let k0 = first.extend(to: bb + 2)
             let n2 = beats.extend(to: bb + 2)
-            let count = m.wire("split\(b)_beats",
-                               mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
-                                   lit(0, width: p.burstBits)))
+            let readCount = mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
+                                lit(0, width: p.burstBits))
+            // A write gives bank b its slice of the wide beat, unless nothing in it is enabled.
+            let enables = wqByteEnable[p.beatBytes * (b + 1) - 1, p.beatBytes * b]
+            let count = m.wire("split\(b)_beats", mux(isWrite, mux(enables != 0, lit(1, width: p.burstBits), lit(0, width: p.burstBits)), readCount))
             let start = shiftDown(line.extend(to: p.lineBits + 1) + first.extend(to: p.lineBits + 1), bankBits)
             let w = p.lineBits + 1 - bankBits
             let address = w >= p.addressBits ? start.truncate(to: p.addressBits) : start.extend(to: p.addressBits)
             u.cmd_write.set(isWrite)
             u.cmd_address.set(m.wire("split\(b)_address", address))
             u.cmd_beats.set(count)
-            u.cmd_data.set(wqData)
-            u.cmd_byteenable.set(wqByteEnable)
+            u.cmd_data.set(wqData[p.dataBits * (b + 1) - 1, p.dataBits * b])
+            u.cmd_byteenable.set(enables)
             fitsAll.append(count == 0 || u.cmd_ready)
             counts.append(count)
         }
@@ -170,7 +175,8 @@ public struct MemorySystem: Module {
         let bank: Signal = banks == 1 ? lit(0, width: 1)
             : m.wire("bank", head[bb + bankBits - 1, bb] + sent[bankBits - 1, 0])
         func bankIs(_ b: Int) -> Signal { banks == 1 ? true : bank == lit(b, width: bankBits) }
-        let headWide: Signal = wideClient.map { m.wire("head_wide", headClient == lit($0, width: clientBits)) } ?? false
+        let headWide: Signal = wideClients.isEmpty ? false
+            : m.wire("head_wide", anyTrue(wideClients.sorted().map { headClient == lit($0, width: clientBits) }))
         var ready: Signal = false
         for (b, u) in units.enumerated() { ready = mux(bankIs(b), u.avail, ready) }
         let allReady = allTrue(units.map(\.avail))
@@ -193,7 +199,7 @@ public struct MemorySystem: Module {
         let outData = m.wire("out_data", data)
         for (i, r) in readers.enumerated() {
             r.rsValid.set(valid && who == lit(i, width: clientBits))
-            r.rsData.set(i == wideClient && banks > 1 ? cat(units.reversed().map(\.rdata)) : outData)
+            r.rsData.set(wideClients.contains(i) && banks > 1 ? cat(units.reversed().map(\.rdata)) : outData)
         }
 
         // MARK: Status

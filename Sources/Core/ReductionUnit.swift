@@ -28,7 +28,7 @@ public struct ReductionUnit: Module {
 
     public var parameters: [Parameter] {
         let c = params.isa
-        return [Parameter("D", params.dataBits), Parameter("VL", c.maxVectorLength),
+        return [Parameter("N", params.vectorLanes), Parameter("VL", c.maxVectorLength),
                 Parameter("VR", c.vectorRegisters), Parameter("F", c.fracBits)]
     }
 

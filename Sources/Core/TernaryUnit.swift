@@ -407,6 +407,8 @@ public struct TernaryUnit: Module {
             endRows.set(mux(rowsLeft >= lit(rowsPerGroup, width: vlBits), lit(rowsPerGroup, width: 7), rowsLeft.truncate(to: 7)))
         }
         let outChunk = m.reg("out_chunk", .uint(logChunks + 1), reset: 0)
+        // The chunk's index within its group of rows (none when a chunk is the whole group).
+        let chunkInGroup: Signal? = logChunks == 0 ? nil : outChunk.truncate(to: logChunks)
         // Chunks holding rows below R: ceil(rows / V).
         let outChunks = m.wire("out_chunks", resize((resultRows.extend(to: 8) + lit(V - 1, width: 8)) >> log2(V), logChunks + 1))
         let select = m.wire("select", resultFull && scaleReady)
@@ -424,14 +426,15 @@ public struct TernaryUnit: Module {
 
         // Write-out pipeline: select, multiply by K, round and saturate.
         let chunkValues = (0..<chunksPerGroup).map { c in vec((0..<V).map { results[c * V + $0] }) }
-        let selected = chunksPerGroup == 1 ? chunkValues[0] : vec(chunkValues)[outChunk.truncate(to: logChunks)]
+        let selected = chunkInGroup.map { vec(chunkValues)[$0] } ?? chunkValues[0]
         let laneMask = cat((0..<V).reversed().map { lane in
-            cat(outChunk.truncate(to: logChunks), lit(lane, width: log2(V))).extend(to: 7) < resultRows
+            let row = chunkInGroup.map { cat($0, lit(lane, width: log2(V))) } ?? lit(lane, width: log2(V))
+            return row.extend(to: 7) < resultRows
         })
         let w1Valid = m.regNext("w1_valid", select, reset: false)
         let w1Values = m.regNext("w1_values", selected)
         let w1Mask = m.regNext("w1_mask", laneMask)
-        let w1Chunk = m.regNext("w1_chunk", resize(cat(resultGroup, outChunk.truncate(to: logChunks)), p.chunkBits))
+        let w1Chunk = m.regNext("w1_chunk", resize(chunkInGroup.map { cat(resultGroup, $0) } ?? resultGroup, p.chunkBits))
         let productBits = accBits + 64
         let w2Valid = m.regNext("w2_valid", w1Valid, reset: false)
         let w2Products = (0..<V).map { m.regNext("w2_product\($0)", w1Values[$0] * scale) }

@@ -34,7 +34,7 @@ public struct TritCore: Module {
         forward(m, csr, ["csr_address", "csr_read", "csr_write", "csr_writedata", "csr_byteenable",
                          "csr_readdata", "csr_readdatavalid", "csr_waitrequest"])
         let memory = m.instance(MemorySystem(params: p, readClients: Self.readClients.count,
-                                             wideClient: Self.readClients.firstIndex(of: "ternary")), "memory")
+                                             wideClients: Self.wideClients), "memory")
         forward(m, memory, memory.module.ports.map(\.name).filter { $0.hasPrefix("mem") })
 
         // Byte addresses from the host become beat addresses.
@@ -57,6 +57,10 @@ public struct TritCore: Module {
 
     /// Memory read clients, in the memory system's client order.
     static let readClients = ["fetch", "ls", "ternary"]
+    /// The read clients that take a beat of every bank per cycle: the
+    /// load/store unit (a register chunk is a wide beat) and the ternary
+    /// unit's weight stream.
+    static let wideClients = Set(["ls", "ternary"].map { readClients.firstIndex(of: $0)! })
 
     /// Creates a top-level port for each named port of `inst` and connects it.
     func forward(_ m: ModuleBuilder, _ inst: Instance, _ names: [String]) {

@@ -95,11 +95,11 @@ public struct RegisterWritePort {
 /// A wide client (`wide: true`) reads a beat of every bank per cycle:
 /// `line` a multiple of `banks`, `beats` a multiple of `banks` up to
 /// `maxBurst * banks`, and `rs_data` holds `banks` consecutive beats, the
-/// lowest address in the low bits. The wide client (the ternary unit's
-/// weight stream) reads ahead across instructions: it still accepts every
-/// response, but may report `done` with beats outstanding, and may
-/// withdraw a request that was not taken (the memory system keeps no
-/// state for a request until it takes it).
+/// lowest address in the low bits. The ternary unit's weight stream reads
+/// ahead across instructions: it still accepts every response, but may
+/// report `done` with beats outstanding, and may withdraw a request that
+/// was not taken (the memory system keeps no state for a request until it
+/// takes it).
 public struct MemoryReadClient {
     public let requestValid, requestReady, requestLine, requestBeats, responseValid, responseData: Signal
 
@@ -116,8 +116,10 @@ public struct MemoryReadClient {
     public static let inputs = ["rq_ready", "rs_valid", "rs_data"]
 }
 
-/// A memory write client: one beat per request, taken when `wq_valid` and
-/// `wq_ready` are both high; `wq_byteenable` selects the bytes written.
+/// A memory write client: one wide beat (a beat of every bank, `line` a
+/// multiple of `banks`, the lowest address in the low bits) per request,
+/// taken when `wq_valid` and `wq_ready` are both high; `wq_byteenable`
+/// selects the bytes written, and a bank with none enabled is not written.
 /// Writes and reads to the same bank are performed in the order the memory
 /// system accepted them.
 public struct MemoryWriteClient {
@@ -127,8 +129,8 @@ public struct MemoryWriteClient {
         valid = m.output("wq_valid", .bool)
         ready = m.input("wq_ready", .bool)
         line = m.output("wq_line", .uint(p.lineBits))
-        data = m.output("wq_data", .uint(p.dataBits))
-        byteEnable = m.output("wq_byteenable", .uint(p.beatBytes))
+        data = m.output("wq_data", .uint(p.dataBits * p.banks))
+        byteEnable = m.output("wq_byteenable", .uint(p.wideBeatBytes))
     }
 
     public static let outputs = ["wq_valid", "wq_line", "wq_data", "wq_byteenable"]

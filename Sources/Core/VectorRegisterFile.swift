@@ -82,7 +82,7 @@ public struct VectorRegisterFile: Module {
                 data = mux(hit, w.data, data)
             }
             port.address.set(mux(clearing, chunkAddress(cleared), address))
-            port.mask!.set(mux(clearing, lit((1 << p.vectorLanes) - 1, width: p.vectorLanes), mask))
+            port.mask!.set(mux(clearing, lit(BitVector(width: p.vectorLanes, value: -1), .uint(p.vectorLanes)), mask))
             port.data.set(mux(clearing, lit(.zero(chunk.width), chunk), data))
             for (i, rd) in reads.enumerated() {
                 let read = mem.read()

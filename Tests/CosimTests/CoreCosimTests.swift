@@ -9,32 +9,39 @@ import TestSupport
 
 /// `TritCore` against the interpreter in lock step: the isa/examples
 /// programs and constrained-random programs, with memory back-pressure, on
-/// a small core at the real memory width.
+/// small cores of 16 lanes over 1, 2 and 4 banks (512-, 256- and 128-bit
+/// beats), and under `make test-long` on the widest, 512-bit x 4 banks
+/// (64 lanes).
 @Suite(.serialized) struct CoreCosimTests {
+    /// 16 lanes (a wide beat of 512 bits) at every bank count, so each
+    /// Verilator build stays the size of the one-bank core.
     static func params(banks: Int) -> CoreParameters {
-        CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, banks: banks)
+        CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512 / banks, banks: banks)
     }
+    /// The widest core: 512-bit beats on 4 banks.
+    static let widest = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512, banks: 4)
 
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    nonisolated(unsafe) static var models: [Int: TestBenchModel] = [:]
+    nonisolated(unsafe) static var models: [String: TestBenchModel] = [:]
     static let lock = NSLock()
-    static func model(banks: Int) throws -> TestBenchModel {
+    static func model(_ p: CoreParameters) throws -> TestBenchModel {
         lock.lock()
         defer { lock.unlock() }
-        if let m = models[banks] { return m }
-        let p = params(banks: banks)
+        let key = "\(p.banks) x \(p.dataBits)"
+        if let m = models[key] { return m }
         let clock = ContinuousClock.now
         let m = try TestBenchModel(design: elaborate(TritCore(params: p)), parameters: p)
-        if !m.library.build.cacheHit { print("TritCore test bench (\(banks) bank(s)) built in \(ContinuousClock.now - clock)") }
-        models[banks] = m
+        if !m.library.build.cacheHit { print("TritCore test bench (\(p.banks) x \(p.dataBits) bits) built in \(ContinuousClock.now - clock)") }
+        models[key] = m
         return m
     }
 
     /// Runs random programs; the first failure is recorded with its seed.
-    func runRandom(banks: Int, config: RandomProgramConfig, count: Int, seed: UInt64) throws {
-        let model = try Self.model(banks: banks)
+    func runRandom(_ p: CoreParameters, config: RandomProgramConfig, count: Int, seed: UInt64) throws {
+        let model = try Self.model(p)
+        let banks = p.banks
         var cycles: UInt64 = 0, seconds = 0.0, rtlSeconds = 0.0, halted = 0
         for i in 0..<count {
             let s = seed &+ UInt64(i)
@@ -48,19 +55,19 @@ import TestSupport
                 rtlSeconds += report.rtlSeconds
                 if report.result == .halted { halted += 1 }
             } catch {
-                Issue.record("random program \(i), seed \(s) (TRIT_SEED=\(s) reproduces it first), \(banks) bank(s): \(error)")
+                Issue.record("random program \(i), seed \(s) (TRIT_SEED=\(s) reproduces it first), \(banks) x \(p.dataBits) bits: \(error)")
                 return
             }
         }
-        print("TritCore, \(banks) bank(s): \(count) random programs (\(halted) halted), \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s in lock step, \(Int(Double(cycles) / max(rtlSeconds, 1e-9))) for the model alone")
+        print("TritCore, \(banks) x \(p.dataBits) bits: \(count) random programs (\(halted) halted), \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s in lock step, \(Int(Double(cycles) / max(rtlSeconds, 1e-9))) for the model alone")
     }
 
     @Test func controlProgramsInLockStep() throws {
         let config = RandomProgramConfig.controlOnly(isa: Self.params(banks: 1).isa)
-        try runRandom(banks: 1, config: config, count: iterations(30), seed: testSeed(0xC0DE_0001))
+        try runRandom(Self.params(banks: 1), config: config, count: iterations(30), seed: testSeed(0xC0DE_0001))
     }
 
-    @Test(arguments: [1, 2])
+    @Test(arguments: [1, 2, 4])
     func examplesInLockStep(_ banks: Int) throws {
         let dir = Self.root.appendingPathComponent("isa/examples")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".s") }.sorted()
@@ -69,7 +76,7 @@ import TestSupport
         for file in files {
             let source = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             let image = try Assembler(config: p.isa).assemble(source, file: file).get()
-            let cosim = CoSimulation(model: try Self.model(banks: banks), options: TestBenchOptions(latency: 12, backpressure: 0.3, seed: 3))
+            let cosim = CoSimulation(model: try Self.model(p), options: TestBenchOptions(latency: 12, backpressure: 0.3, seed: 3))
             let report = try cosim.run(image)
             #expect(report.result == .halted, "\(file)")
             if image.code.contains(where: { $0 >> 56 == UInt64(Opcode.tmatmul.rawValue) }) {
@@ -78,12 +85,20 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [1, 2])
+    @Test(arguments: [1, 2, 4])
     func randomProgramsInLockStep(_ banks: Int) throws {
         let p = Self.params(banks: banks)
         let config = RandomProgramConfig(isa: p.isa, vectorLimit: 256, vectorLanes: p.vectorLanes)
-        // About 100 programs in all (2000 under TRIT_LONG).
-        let count = iterations(50) > 50 ? 1000 : 50
-        try runRandom(banks: banks, config: config, count: count, seed: testSeed(0xC0DE_0100 + UInt64(banks) << 20))
+        // About 120 programs in all (3000 under TRIT_LONG).
+        let count = iterations(40) > 40 ? 1000 : 40
+        try runRandom(p, config: config, count: count, seed: testSeed(0xC0DE_0100 + UInt64(banks) << 20))
+    }
+
+    /// The widest core (64 lanes; a register chunk is one group of ternary
+    /// rows) takes minutes to build, so only `make test-long` runs it.
+    @Test(.enabled(if: isLongRun)) func randomProgramsOnTheWidestCore() throws {
+        let p = Self.widest
+        let config = RandomProgramConfig(isa: p.isa, vectorLimit: 256, vectorLanes: p.vectorLanes)
+        try runRandom(p, config: config, count: 300, seed: testSeed(0xC0DE_0400))
     }
 }

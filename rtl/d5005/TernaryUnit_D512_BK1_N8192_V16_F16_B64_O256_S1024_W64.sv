@@ -229,63 +229,63 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   logic [13:0] end_group; // register, Core/TernaryUnit.swift:403
   logic [6:0] end_rows; // register, Core/TernaryUnit.swift:404
   logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:409
-  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:411
-  logic select; // wire, Core/TernaryUnit.swift:412
-  logic w1_valid; // register, Core/TernaryUnit.swift:431
+  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:413
+  logic select; // wire, Core/TernaryUnit.swift:414
+  logic w1_valid; // register, Core/TernaryUnit.swift:434
   logic [351:0] w1_values; // Vec(16 x SInt(22))
-  logic [15:0] w1_mask; // register, Core/TernaryUnit.swift:433
-  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:434
-  logic w2_valid; // register, Core/TernaryUnit.swift:436
-  logic signed [85:0] w2_product0; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product1; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product2; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product3; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product4; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product5; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product6; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product7; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product8; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product9; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product10; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product11; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product12; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product13; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product14; // register, Core/TernaryUnit.swift:437
-  logic signed [85:0] w2_product15; // register, Core/TernaryUnit.swift:437
-  logic [15:0] w2_mask; // register, Core/TernaryUnit.swift:438
-  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:439
-  logic signed [70:0] rounded0; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded1; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded2; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded3; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded4; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded5; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded6; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded7; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded8; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded9; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded10; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded11; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded12; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded13; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded14; // wire, Core/TernaryUnit.swift:442
-  logic signed [70:0] rounded15; // wire, Core/TernaryUnit.swift:442
-  logic w3_valid; // register, Core/TernaryUnit.swift:447
+  logic [15:0] w1_mask; // register, Core/TernaryUnit.swift:436
+  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:437
+  logic w2_valid; // register, Core/TernaryUnit.swift:439
+  logic signed [85:0] w2_product0; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product1; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product2; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product3; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product4; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product5; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product6; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product7; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product8; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product9; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product10; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product11; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product12; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product13; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product14; // register, Core/TernaryUnit.swift:440
+  logic signed [85:0] w2_product15; // register, Core/TernaryUnit.swift:440
+  logic [15:0] w2_mask; // register, Core/TernaryUnit.swift:441
+  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:442
+  logic signed [70:0] rounded0; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded1; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded2; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded3; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded4; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded5; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded6; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded7; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded8; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded9; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded10; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded11; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded12; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded13; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded14; // wire, Core/TernaryUnit.swift:445
+  logic signed [70:0] rounded15; // wire, Core/TernaryUnit.swift:445
+  logic w3_valid; // register, Core/TernaryUnit.swift:450
   logic [511:0] w3_values; // Vec(16 x SInt(32))
-  logic [15:0] w3_mask; // register, Core/TernaryUnit.swift:449
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:450
-  logic write; // wire, Core/TernaryUnit.swift:452
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:459
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [15:0] w3_mask; // register, Core/TernaryUnit.swift:452
+  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:453
+  logic write; // wire, Core/TernaryUnit.swift:455
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:462
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:462
   logic [511:0] digest_sum_data; // Vec(16 x SInt(32))
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:459
-  logic quiet; // wire, Core/TernaryUnit.swift:468
-  logic finished; // wire, Core/TernaryUnit.swift:469
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:462
+  logic quiet; // wire, Core/TernaryUnit.swift:471
+  logic finished; // wire, Core/TernaryUnit.swift:472
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations_mem [0:1023]; // 1024 x UInt(80), read latency 1

@@ -229,47 +229,47 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   logic [12:0] end_group; // register, Core/TernaryUnit.swift:403
   logic [6:0] end_rows; // register, Core/TernaryUnit.swift:404
   logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:409
-  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:411
-  logic select; // wire, Core/TernaryUnit.swift:412
-  logic w1_valid; // register, Core/TernaryUnit.swift:431
+  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:413
+  logic select; // wire, Core/TernaryUnit.swift:414
+  logic w1_valid; // register, Core/TernaryUnit.swift:434
   logic [167:0] w1_values; // Vec(8 x SInt(21))
-  logic [7:0] w1_mask; // register, Core/TernaryUnit.swift:433
-  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:434
-  logic w2_valid; // register, Core/TernaryUnit.swift:436
-  logic signed [84:0] w2_product0; // register, Core/TernaryUnit.swift:437
-  logic signed [84:0] w2_product1; // register, Core/TernaryUnit.swift:437
-  logic signed [84:0] w2_product2; // register, Core/TernaryUnit.swift:437
-  logic signed [84:0] w2_product3; // register, Core/TernaryUnit.swift:437
-  logic signed [84:0] w2_product4; // register, Core/TernaryUnit.swift:437
-  logic signed [84:0] w2_product5; // register, Core/TernaryUnit.swift:437
-  logic signed [84:0] w2_product6; // register, Core/TernaryUnit.swift:437
-  logic signed [84:0] w2_product7; // register, Core/TernaryUnit.swift:437
-  logic [7:0] w2_mask; // register, Core/TernaryUnit.swift:438
-  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:439
-  logic signed [69:0] rounded0; // wire, Core/TernaryUnit.swift:442
-  logic signed [69:0] rounded1; // wire, Core/TernaryUnit.swift:442
-  logic signed [69:0] rounded2; // wire, Core/TernaryUnit.swift:442
-  logic signed [69:0] rounded3; // wire, Core/TernaryUnit.swift:442
-  logic signed [69:0] rounded4; // wire, Core/TernaryUnit.swift:442
-  logic signed [69:0] rounded5; // wire, Core/TernaryUnit.swift:442
-  logic signed [69:0] rounded6; // wire, Core/TernaryUnit.swift:442
-  logic signed [69:0] rounded7; // wire, Core/TernaryUnit.swift:442
-  logic w3_valid; // register, Core/TernaryUnit.swift:447
+  logic [7:0] w1_mask; // register, Core/TernaryUnit.swift:436
+  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:437
+  logic w2_valid; // register, Core/TernaryUnit.swift:439
+  logic signed [84:0] w2_product0; // register, Core/TernaryUnit.swift:440
+  logic signed [84:0] w2_product1; // register, Core/TernaryUnit.swift:440
+  logic signed [84:0] w2_product2; // register, Core/TernaryUnit.swift:440
+  logic signed [84:0] w2_product3; // register, Core/TernaryUnit.swift:440
+  logic signed [84:0] w2_product4; // register, Core/TernaryUnit.swift:440
+  logic signed [84:0] w2_product5; // register, Core/TernaryUnit.swift:440
+  logic signed [84:0] w2_product6; // register, Core/TernaryUnit.swift:440
+  logic signed [84:0] w2_product7; // register, Core/TernaryUnit.swift:440
+  logic [7:0] w2_mask; // register, Core/TernaryUnit.swift:441
+  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:442
+  logic signed [69:0] rounded0; // wire, Core/TernaryUnit.swift:445
+  logic signed [69:0] rounded1; // wire, Core/TernaryUnit.swift:445
+  logic signed [69:0] rounded2; // wire, Core/TernaryUnit.swift:445
+  logic signed [69:0] rounded3; // wire, Core/TernaryUnit.swift:445
+  logic signed [69:0] rounded4; // wire, Core/TernaryUnit.swift:445
+  logic signed [69:0] rounded5; // wire, Core/TernaryUnit.swift:445
+  logic signed [69:0] rounded6; // wire, Core/TernaryUnit.swift:445
+  logic signed [69:0] rounded7; // wire, Core/TernaryUnit.swift:445
+  logic w3_valid; // register, Core/TernaryUnit.swift:450
   logic [255:0] w3_values; // Vec(8 x SInt(32))
-  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:449
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:450
-  logic write; // wire, Core/TernaryUnit.swift:452
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:459
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:452
+  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:453
+  logic write; // wire, Core/TernaryUnit.swift:455
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:462
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:462
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:459
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:459
-  logic quiet; // wire, Core/TernaryUnit.swift:468
-  logic finished; // wire, Core/TernaryUnit.swift:469
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:462
+  logic quiet; // wire, Core/TernaryUnit.swift:471
+  logic finished; // wire, Core/TernaryUnit.swift:472
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1

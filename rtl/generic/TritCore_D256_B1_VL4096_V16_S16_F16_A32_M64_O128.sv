@@ -1321,7 +1321,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     .timeout_cycles    (csr_timeout_cycles)
   );
 
-  MemorySystem_D256_B1_A32_M64_O128_R3_W3 memory (
+  MemorySystem_D256_B1_A32_M64_O128_R3_W6 memory (
     .clk                (clk),
     .rst                (rst),
     .c0_rq_beats        (memory_c0_rq_beats),
@@ -1399,7 +1399,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     .rb_use      (decoder_rb_use)
   );
 
-  LoadStoreUnit_D256_VL4096_V16_M64 ls (
+  LoadStoreUnit_D256_B1_VL4096_V16_M64 ls (
     .clk            (clk),
     .rst            (rst),
     .start          (ls_start),
@@ -1474,7 +1474,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     .w_data      (vector_w_data)
   );
 
-  ReductionUnit_D256_VL4096_VR16_F16 reduction (
+  ReductionUnit_N8_VL4096_VR16_F16 reduction (
     .clk         (clk),
     .rst         (rst),
     .start       (reduction_start),

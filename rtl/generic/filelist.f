@@ -2,12 +2,12 @@ CSRSlave_D256_B1.sv
 FIFO_W328_D4.sv
 MemoryBank_D256_A32_M64_O128.sv
 FIFO_W9_D64.sv
-MemorySystem_D256_B1_A32_M64_O128_R3_W3.sv
+MemorySystem_D256_B1_A32_M64_O128_R3_W6.sv
 FIFO_W256_D16.sv
 FetchUnit_D256_B16_M64.sv
 TritDecoder_V16_S16.sv
 DigestAccumulator_N8.sv
-LoadStoreUnit_D256_VL4096_V16_M64.sv
+LoadStoreUnit_D256_B1_VL4096_V16_M64.sv
 ExpDatapath_F16.sv
 ReciprocalDatapath.sv
 DivideDatapath_F16.sv
@@ -22,7 +22,7 @@ SequentialDivider_D40_V31_Q40_B2.sv
 QuantMultiplier.sv
 SequentialDivider_D76_V13_Q64_B2.sv
 RMSScale_N4096_F16.sv
-ReductionUnit_D256_VL4096_VR16_F16.sv
+ReductionUnit_N8_VL4096_VR16_F16.sv
 FloorDivideBy127.sv
 TernaryGroupDatapath_W64_A21.sv
 TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64.sv
