@@ -10,7 +10,7 @@ enum ShellText {
     static func parameters(_ p: CoreParameters) -> String {
         let rows: [(String, String)] = [
             ("memory beat (dataBits)", "\(p.dataBits) bits = \(p.beatBytes) bytes per bank; \(p.vectorLanes) elements per cycle in the vector units (a beat of every bank)"),
-            ("ternary unit", "\(p.weightBytesPerCycle) weight bytes (a beat of every bank) per cycle: \(p.tritsPerCycle) trits in 2-bit packing, \(5 * p.weightBytesPerCycle) in base-3"),
+            ("ternary unit", "\(p.weightBytesPerCycle) weight bytes (\(CoreParameters.ternaryCatchUp) beats of every bank) per cycle, so it catches up with memory after a gap: \(p.tritsPerCycle) trits in 2-bit packing, \(5 * p.weightBytesPerCycle) in base-3"),
             ("memory banks (banks)", p.banks == 1 ? "1" : "\(p.banks); beat L lives in bank L mod \(p.banks) at bank address L / \(p.banks)"),
             ("bank address (addressBits)", "\(p.addressBits) bits, in beats"),
             ("longest burst (maxBurst)", "\(p.maxBurst) beats (burstcount \(p.burstBits) bits)"),
