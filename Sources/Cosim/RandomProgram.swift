@@ -189,28 +189,18 @@ private struct Generator {
         alignMatrix()
         let at = data.count
         let packing: WeightPacking = rng.chance(0.5) ? .twoBit : .base3
-        let k = TernaryMatrix.tritsPerByte(packing)
         let zeros = rng.uniform() * 0.6
         let trits = (0..<(rows * cols)).map { _ in rng.chance(zeros) ? Int8(0) : (rng.chance(0.5) ? Int8(1) : Int8(-1)) }
         // Usually mean|W| (a positive Q.F scale); sometimes any value.
         let scale: Int32 = rng.chance(0.9) ? Int32(rng.range(1...2 * one)) : Int32(truncatingIfNeeded: rng.next())
         var bytes = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: scale, trits: trits, packing: packing)
-        // Junk in the padding (even illegal codes) must be ignored: whole
-        // padding bytes (rows past R, steps past C) and, in 2-bit packing,
-        // the codes past C in a row's last byte.
+        // Junk in the padding (even illegal codes) must be ignored.
         if rng.chance(0.3) {
-            let steps = TernaryMatrix.steps(cols: cols, packing: packing)
-            for g in 0..<TernaryMatrix.groups(rows: rows) {
-                for s in 0..<steps {
-                    for j in 0..<TernaryMatrix.groupRows where rng.chance(0.5) {
-                        let r = g * TernaryMatrix.groupRows + j, c = s * k
-                        let o = TernaryMatrix.headerBytes + (g * steps + s) * TernaryMatrix.beatBytes + j
-                        if r >= rows || c >= cols {
-                            bytes[o] = UInt8(rng.below(256))
-                        } else if packing == .twoBit && c + k > cols {
-                            for d in (cols - c)..<k { bytes[o] |= UInt8(rng.below(4)) << UInt8(2 * d) }
-                        }
-                    }
+            for slot in TernaryMatrix.padding(rows: rows, cols: cols, packing: packing) where rng.chance(0.5) {
+                switch slot {
+                case .byte(let o): bytes[o] = UInt8(rng.below(256))
+                case .codes(let o, let digits):
+                    for d in digits { bytes[o] = bytes[o] & ~(3 << UInt8(2 * d)) | UInt8(rng.below(4)) << UInt8(2 * d) }
                 }
             }
         }

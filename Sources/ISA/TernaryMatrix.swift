@@ -65,6 +65,35 @@ public enum TernaryMatrix {
         return (offset, col % k)
     }
 
+    /// Padding in a packed matrix, which `tmatmul` ignores whatever it holds.
+    public enum Padding: Equatable, Sendable {
+        /// A whole byte: a row past R, or a column step past C.
+        case byte(offset: Int)
+        /// In 2-bit packing, the codes `digits` of a row's last byte, past C.
+        case codes(offset: Int, digits: Range<Int>)
+    }
+
+    /// Every padding byte and code of a rows x cols matrix, offsets from A:
+    /// where tests write junk that a core must ignore.
+    public static func padding(rows: Int, cols: Int, packing p: WeightPacking = .twoBit) -> [Padding] {
+        let k = tritsPerByte(p), stepCount = steps(cols: cols, packing: p)
+        var out: [Padding] = []
+        for g in 0..<groups(rows: rows) {
+            for s in 0..<stepCount {
+                for lane in 0..<groupRows {
+                    let offset = headerBytes + (g * stepCount + s) * beatBytes + lane
+                    let row = g * groupRows + lane, col = s * k
+                    if row >= rows || col >= cols {
+                        out.append(.byte(offset: offset))
+                    } else if p == .twoBit && col + k > cols {
+                        out.append(.codes(offset: offset, digits: (cols - col)..<k))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     // MARK: - Codes
 
     public static func code(_ t: Int8) -> UInt8 {

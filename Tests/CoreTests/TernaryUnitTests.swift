@@ -307,7 +307,6 @@ struct TernaryCase {
             }
         }
         let packing: WeightPacking = rng.chance(0.5) ? .twoBit : .base3
-        let k = TernaryMatrix.tritsPerByte(packing)
         let rows = length(), cols = length()
         let ws = scale(), sb = scale()
         var trits = (0..<(rows * cols)).map { _ in Int8(rng.int(-1...1)) }
@@ -316,19 +315,11 @@ struct TernaryCase {
         var notes: [String] = [packing == .twoBit ? "2-bit" : "base-3"]
         // Junk in the padding (rows past R, steps past C, 2-bit codes past C) must be ignored.
         if rng.chance(0.5) {
-            let steps = TernaryMatrix.steps(cols: cols, packing: packing)
-            for g in 0..<TernaryMatrix.groups(rows: rows) {
-                for st in 0..<steps {
-                    for j in 0..<TernaryMatrix.groupRows where rng.chance(0.5) {
-                        let at = TernaryMatrix.headerBytes + (g * steps + st) * 64 + j
-                        if g * 64 + j >= rows || st * k >= cols {
-                            packed[at] = UInt8(rng.int(0...255))
-                        } else if packing == .twoBit && st * k + k > cols {
-                            for d in (cols - st * k)..<k {
-                                packed[at] = packed[at] & ~(UInt8(3) << UInt8(2 * d)) | UInt8(rng.int(0...3)) << UInt8(2 * d)
-                            }
-                        }
-                    }
+            for slot in TernaryMatrix.padding(rows: rows, cols: cols, packing: packing) where rng.chance(0.5) {
+                switch slot {
+                case .byte(let at): packed[at] = UInt8(rng.int(0...255))
+                case .codes(let at, let digits):
+                    for d in digits { packed[at] = packed[at] & ~(UInt8(3) << UInt8(2 * d)) | UInt8(rng.int(0...3)) << UInt8(2 * d) }
                 }
             }
             notes.append("junk padding")

@@ -102,6 +102,36 @@ import TestSupport
         #expect(TernaryMatrix.unpack(b3, rows: 1, cols: 9, packing: .base3) == .success(trits))
     }
 
+    /// Padding and the trits' bytes tile the weights: every weight byte holds
+    /// trits or is padding (a 2-bit row's last byte both), and junk in the
+    /// padding leaves the matrix as it was.
+    @Test func paddingIsEverythingButTheTrits() {
+        var rng = SplitMix64(seed: testSeed(0x9AD))
+        for n in 0..<40 {
+            let p: WeightPacking = n % 2 == 0 ? .twoBit : .base3
+            let rows = rng.int(1...150), cols = rng.int(1...90)
+            let trits = (0..<(rows * cols)).map { _ in Int8(rng.int(-1...1)) }
+            var bytes = TernaryMatrix.pack(rows: rows, cols: cols, weightScale: 1, trits: trits, packing: p)
+            let padding = TernaryMatrix.padding(rows: rows, cols: cols, packing: p)
+            var used = Set<Int>()
+            for r in 0..<rows { for c in 0..<cols { used.insert(TernaryMatrix.location(row: r, col: c, cols: cols, packing: p).offset) } }
+            var whole = Set<Int>()
+            for slot in padding {
+                switch slot {
+                case .byte(let o):
+                    whole.insert(o)
+                    bytes[o] = UInt8(rng.int(0...255))
+                case .codes(let o, let digits):
+                    #expect(used.contains(o) && digits.lowerBound == cols % 4, "\(rows) x \(cols): codes at \(o)")
+                    for d in digits { bytes[o] |= UInt8(rng.int(0...3)) << UInt8(2 * d) }
+                }
+            }
+            #expect(whole.isDisjoint(with: used), "\(rows) x \(cols) \(p): padding over a trit's byte")
+            #expect(whole.count + used.count == bytes.count - TernaryMatrix.headerBytes, "\(rows) x \(cols) \(p): bytes left out")
+            #expect(TernaryMatrix.unpack(bytes, rows: rows, cols: cols, packing: p) == .success(trits), "\(rows) x \(cols) \(p)")
+        }
+    }
+
     @Test func ternaryLayoutInterleavesRows() {
         // Row 70 is lane 6 of group 1; column 11 is step 2 (4 per byte) or 2 (5 per byte).
         #expect(TernaryMatrix.steps(cols: 512) == 128 && TernaryMatrix.steps(cols: 512, packing: .base3) == 104)
