@@ -114,9 +114,10 @@ public struct LoadStoreUnit: Module {
 
         // Lane j of a chunk is element chunk * W + j: inside when below `total`.
         func chunkMask(_ chunk: Signal, _ name: String) -> Signal {
-            let first = cat(chunk, lit(0, width: laneBits)).extend(to: countBits + 1)
-            let left = m.wire("\(name)_left", total.extend(to: countBits + 1) - first)
-            return cat((0..<lanes).reversed().map { (lit($0, width: countBits + 1) < left).asUInt })
+            let w = Swift.max(countBits + 1, chunk.width! + laneBits)
+            let first = cat(chunk, lit(0, width: laneBits)).extend(to: w)
+            let left = m.wire("\(name)_left", total.extend(to: w) - first)
+            return cat((0..<lanes).reversed().map { (lit($0, width: w) < left).asUInt })
         }
         // Words rotated by the word offset: down (memory to register) or up.
         let shift = m.wire("shift", cat(wordOffset, lit(0, width: 5)))
@@ -197,10 +198,11 @@ public struct LoadStoreUnit: Module {
         let offering = m.wire("offering", storing && ready)
         let accepted = m.wire("accepted", offering && wq.ready)
         // Word t of beat k holds element k * W + t - s, stored when 0 <= it < total.
-        let firstWord = wordOffset.extend(to: countBits + 2)
-        let endWord = firstWord + total.extend(to: countBits + 2)
+        let wordBits = Swift.max(countBits + 2, leftWidth + laneBits)
+        let firstWord = wordOffset.extend(to: wordBits)
+        let endWord = firstWord + total.extend(to: wordBits)
         let wordEnables = (0..<lanes).map { t -> Signal in
-            let position = cat(beatIndex, lit(t, width: laneBits)).extend(to: countBits + 2)
+            let position = cat(beatIndex, lit(t, width: laneBits)).extend(to: wordBits)
             return position >= firstWord && position < endWord
         }
         wq.valid.set(offering)

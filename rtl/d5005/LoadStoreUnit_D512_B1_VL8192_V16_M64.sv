@@ -65,44 +65,44 @@ module LoadStoreUnit_D512_B1_VL8192_V16_M64 (
   logic [10:0] beat_total; // register, Core/LoadStoreUnit.swift:92
   logic [10:0] chunk_total; // register, Core/LoadStoreUnit.swift:93
   logic signed [31:0] scalar_in; // register, Core/LoadStoreUnit.swift:94
-  logic [8:0] shift; // wire, Core/LoadStoreUnit.swift:122
-  logic [4:0] wrap; // wire, Core/LoadStoreUnit.swift:133
-  logic record_digest_clear; // input of instance record_digest, Core/LoadStoreUnit.swift:135
-  logic record_digest_valid; // input of instance record_digest, Core/LoadStoreUnit.swift:135
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/LoadStoreUnit.swift:135
-  logic [15:0] record_digest_mask; // input of instance record_digest, Core/LoadStoreUnit.swift:135
+  logic [8:0] shift; // wire, Core/LoadStoreUnit.swift:123
+  logic [4:0] wrap; // wire, Core/LoadStoreUnit.swift:134
+  logic record_digest_clear; // input of instance record_digest, Core/LoadStoreUnit.swift:136
+  logic record_digest_valid; // input of instance record_digest, Core/LoadStoreUnit.swift:136
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/LoadStoreUnit.swift:136
+  logic [15:0] record_digest_mask; // input of instance record_digest, Core/LoadStoreUnit.swift:136
   logic [511:0] record_digest_data; // Vec(16 x SInt(32))
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:135
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/LoadStoreUnit.swift:135
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:135
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:135
-  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:140
-  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:142
-  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:143
-  logic [10:0] received; // register, Core/LoadStoreUnit.swift:158
-  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:159
-  logic [511:0] rotated; // wire, Core/LoadStoreUnit.swift:160
-  logic [511:0] previous; // register, Core/LoadStoreUnit.swift:161
-  logic flush; // wire, Core/LoadStoreUnit.swift:163
-  logic emit; // wire, Core/LoadStoreUnit.swift:164
-  logic write_valid; // register, Core/LoadStoreUnit.swift:176
-  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:177
-  logic write_last; // register, Core/LoadStoreUnit.swift:178
-  logic [511:0] write_data; // register, Core/LoadStoreUnit.swift:179
-  logic [15:0] write_left; // wire, Core/LoadStoreUnit.swift:118
-  logic [15:0] write_mask; // wire, Core/LoadStoreUnit.swift:180
-  logic load_done; // register, Core/LoadStoreUnit.swift:181
-  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:187
-  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:192
-  logic ready; // register, Core/LoadStoreUnit.swift:193
-  logic [511:0] upper; // register, Core/LoadStoreUnit.swift:194
-  logic [511:0] raised; // wire, Core/LoadStoreUnit.swift:196
-  logic offering; // wire, Core/LoadStoreUnit.swift:197
-  logic accepted; // wire, Core/LoadStoreUnit.swift:198
-  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:210
-  logic store_done; // wire, Core/LoadStoreUnit.swift:221
-  logic store_chunk; // wire, Core/LoadStoreUnit.swift:224
-  logic [15:0] digest_left; // wire, Core/LoadStoreUnit.swift:118
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:136
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/LoadStoreUnit.swift:136
+  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:136
+  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:136
+  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:141
+  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:143
+  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:144
+  logic [10:0] received; // register, Core/LoadStoreUnit.swift:159
+  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:160
+  logic [511:0] rotated; // wire, Core/LoadStoreUnit.swift:161
+  logic [511:0] previous; // register, Core/LoadStoreUnit.swift:162
+  logic flush; // wire, Core/LoadStoreUnit.swift:164
+  logic emit; // wire, Core/LoadStoreUnit.swift:165
+  logic write_valid; // register, Core/LoadStoreUnit.swift:177
+  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:178
+  logic write_last; // register, Core/LoadStoreUnit.swift:179
+  logic [511:0] write_data; // register, Core/LoadStoreUnit.swift:180
+  logic [15:0] write_left; // wire, Core/LoadStoreUnit.swift:119
+  logic [15:0] write_mask; // wire, Core/LoadStoreUnit.swift:181
+  logic load_done; // register, Core/LoadStoreUnit.swift:182
+  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:188
+  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:193
+  logic ready; // register, Core/LoadStoreUnit.swift:194
+  logic [511:0] upper; // register, Core/LoadStoreUnit.swift:195
+  logic [511:0] raised; // wire, Core/LoadStoreUnit.swift:197
+  logic offering; // wire, Core/LoadStoreUnit.swift:198
+  logic accepted; // wire, Core/LoadStoreUnit.swift:199
+  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:212
+  logic store_done; // wire, Core/LoadStoreUnit.swift:223
+  logic store_chunk; // wire, Core/LoadStoreUnit.swift:226
+  logic [15:0] digest_left; // wire, Core/LoadStoreUnit.swift:119
 
   assign idle = ((state == 2'd0) || done);
   assign done = (((state == 2'd1) || ((state == 2'd2) && load_done)) || store_done);
