@@ -48,7 +48,7 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public static let d5005 = CoreParameters()
     /// A smaller core for boards with a 256-bit memory port.
     public static let generic = CoreParameters(isa: CoreConfig(maxVectorLength: 4096), dataBits: 256,
-                                               addressBits: 32, outstandingBeats: 128, weightBufferBeats: 1024)
+                                               addressBits: 32, outstandingBeats: 128)
 
     // MARK: - Derived widths
 

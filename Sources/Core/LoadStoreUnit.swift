@@ -41,13 +41,10 @@ public struct LoadStoreUnit: Module {
         guard m.require(lanes >= 2 && lanes & (lanes - 1) == 0, "a beat must hold a power of two of at least 2 words, got \(lanes)")
         else { return }
         let laneBits = lanes.trailingZeroBitCount
-        // Wide beats: a byte address's wide beat, and the first of its `banks` lines.
+        // Bytes of a wide beat (a register chunk), as a shift.
         let beatShift = laneBits + 2
-        let bankShift = p.banks.trailingZeroBitCount
         let chunkBits = 32 * lanes
-        func lines(_ wideBeats: Signal) -> Signal {
-            bankShift == 0 ? wideBeats.extend(to: p.lineBits) : (wideBeats.extend(to: p.lineBits) << bankShift).truncate(to: p.lineBits)
-        }
+        func lines(_ wideBeats: Signal) -> Signal { p.lines(fromWide: wideBeats, width: p.lineBits) }
         let countBits = p.vlBits + 1
         // Beat and chunk numbers of one access.
         let indexBits = Swift.max(countBits - laneBits, p.burstBits)
@@ -144,13 +141,12 @@ public struct LoadStoreUnit: Module {
         let burst = m.wire("burst", mux(requestLeft > lit(p.maxBurst, width: leftWidth), lit(p.maxBurst, width: leftWidth), requestLeft))
         rq.requestValid.set(loading && requestLeft != 0)
         rq.requestLine.set(requestLine)
-        let burstLines = lines(burst)
-        rq.requestBeats.set(p.lineBits >= p.wideBurstBits ? burstLines.truncate(to: p.wideBurstBits) : burstLines.extend(to: p.wideBurstBits))
+        rq.requestBeats.set(p.lines(fromWide: burst, width: p.wideBurstBits))
         m.when(start) {
             requestLine.set(firstLine)
             requestLeft.set(mux(loadOp && fault == 0 && elements != 0, beatsNeeded, lit(0, width: leftWidth)))
         }.elseWhen(rq.requestValid && rq.requestReady) {
-            requestLine.set(requestLine + burstLines)
+            requestLine.set(requestLine + lines(burst))
             requestLeft.set(requestLeft - burst)
         }
 

@@ -96,7 +96,6 @@ public struct TernaryUnit: Module {
         let maxVL = p.isa.maxVectorLength
         let vlBits = p.vlBits
         let logWide = log2(wideBytes)
-        let logBanks = log2(p.banks)
         let lineBits = p.lineBits
         let depth = p.weightBufferBeats
         let ptrBits = log2(depth) + 1
@@ -136,7 +135,7 @@ public struct TernaryUnit: Module {
         // MARK: The stream, in absolute wide lines (a line of every bank)
 
         // The data region starts on a bank boundary (DATA_BASE a multiple of 256 bytes).
-        let baseWide = resize(logBanks == 0 ? region.baseLine : region.baseLine >> logBanks, lineBits)
+        let baseWide = p.wide(fromLines: region.baseLine, width: lineBits)
         let regionEnd = m.wire("region_end", resize(baseWide, lineBits + 2) + resize(region.size >> logWide, lineBits + 2))
         let target = m.wire("target_line", baseWide + resize(dispatch.imm >> logWide, lineBits))
         // The line of the next beat to request, and of the beat at the buffer's head.
@@ -192,8 +191,8 @@ public struct TernaryUnit: Module {
         let requesting = m.wire("requesting", streamOn && (streamEnable || !inPhase(.idle)) && !start && linesLeft != 0 && credit)
         let fire = m.wire("fire", requesting && memory.requestReady)
         memory.requestValid.set(requesting)
-        memory.requestLine.set(logBanks == 0 ? requestLine : (requestLine << logBanks).truncate(to: lineBits))
-        memory.requestBeats.set(logBanks == 0 ? resize(burst, p.wideBurstBits) : resize(resize(burst, p.wideBurstBits) << logBanks, p.wideBurstBits))
+        memory.requestLine.set(p.lines(fromWide: requestLine, width: lineBits))
+        memory.requestBeats.set(p.lines(fromWide: burst, width: p.wideBurstBits))
 
         let arrived = mux(memory.responseValid, lit(1, width: owedBits), lit(0, width: owedBits))
         owed.set(owed + mux(fire, burst.extend(to: owedBits), lit(0, width: owedBits)) - arrived)
@@ -204,7 +203,7 @@ public struct TernaryUnit: Module {
         m.when(push) { tail.set(tail + 1) }
 
         // A store to a line already requested makes the rest of the stream stale.
-        let storeWide = resize(logBanks == 0 ? storeLine : storeLine >> logBanks, lineBits)
+        let storeWide = p.wide(fromLines: storeLine, width: lineBits)
         let storeHits = m.wire("store_hits", storeValid && storeWide >= headLine && storeWide < requestLine)
 
         // MARK: Header checks, the matrix's extent and the scale

@@ -116,6 +116,22 @@ public struct MemoryReadClient {
     public static let inputs = ["rq_ready", "rs_valid", "rs_data"]
 }
 
+extension CoreParameters {
+    /// Wide beats (a count, or a wide-beat address) as lines, `banks` per
+    /// wide beat, at `width` bits: what wide clients put on `rq_line`,
+    /// `rq_beats` and `wq_line`.
+    func lines(fromWide wide: Signal, width: Int) -> Signal {
+        let shift = banks.trailingZeroBitCount
+        return shift == 0 ? resize(wide, width) : resize(resize(wide, width) << shift, width)
+    }
+
+    /// A line (a multiple of `banks`) as a wide-beat address, at `width` bits.
+    func wide(fromLines line: Signal, width: Int) -> Signal {
+        let shift = banks.trailingZeroBitCount
+        return resize(shift == 0 ? line : line >> shift, width)
+    }
+}
+
 /// A memory write client: one wide beat (a beat of every bank, `line` a
 /// multiple of `banks`, the lowest address in the low bits) per request,
 /// taken when `wq_valid` and `wq_ready` are both high; `wq_byteenable`

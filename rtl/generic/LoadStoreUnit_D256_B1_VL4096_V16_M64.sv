@@ -44,65 +44,65 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   output logic [255:0]       w_data
 );
 
-  logic [1:0] state; // register, Core/LoadStoreUnit.swift:65
-  logic scalar_op; // wire, Core/LoadStoreUnit.swift:69
-  logic load_op; // wire, Core/LoadStoreUnit.swift:70
-  logic [12:0] elements; // wire, Core/LoadStoreUnit.swift:71
-  logic misaligned; // wire, Core/LoadStoreUnit.swift:74
-  logic [33:0] access_end; // wire, Core/LoadStoreUnit.swift:75
-  logic out_of_range; // wire, Core/LoadStoreUnit.swift:76
-  logic [2:0] fault; // wire, Core/LoadStoreUnit.swift:77
-  logic [2:0] offset; // wire, Core/LoadStoreUnit.swift:80
-  logic [31:0] first_line; // wire, Core/LoadStoreUnit.swift:81
-  logic [10:0] beats_needed; // wire, Core/LoadStoreUnit.swift:83
-  logic [10:0] chunks_needed; // wire, Core/LoadStoreUnit.swift:84
-  logic [2:0] fault_code; // register, Core/LoadStoreUnit.swift:86
-  logic is_scalar; // register, Core/LoadStoreUnit.swift:87
-  logic [3:0] reg_number; // register, Core/LoadStoreUnit.swift:88
-  logic [2:0] word_offset; // register, Core/LoadStoreUnit.swift:89
-  logic [31:0] line_base; // register, Core/LoadStoreUnit.swift:90
-  logic [13:0] total; // register, Core/LoadStoreUnit.swift:91
-  logic [10:0] beat_total; // register, Core/LoadStoreUnit.swift:92
-  logic [10:0] chunk_total; // register, Core/LoadStoreUnit.swift:93
-  logic signed [31:0] scalar_in; // register, Core/LoadStoreUnit.swift:94
-  logic [7:0] shift; // wire, Core/LoadStoreUnit.swift:123
-  logic [3:0] wrap; // wire, Core/LoadStoreUnit.swift:134
-  logic record_digest_clear; // input of instance record_digest, Core/LoadStoreUnit.swift:136
-  logic record_digest_valid; // input of instance record_digest, Core/LoadStoreUnit.swift:136
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/LoadStoreUnit.swift:136
-  logic [7:0] record_digest_mask; // input of instance record_digest, Core/LoadStoreUnit.swift:136
+  logic [1:0] state; // register, Core/LoadStoreUnit.swift:62
+  logic scalar_op; // wire, Core/LoadStoreUnit.swift:66
+  logic load_op; // wire, Core/LoadStoreUnit.swift:67
+  logic [12:0] elements; // wire, Core/LoadStoreUnit.swift:68
+  logic misaligned; // wire, Core/LoadStoreUnit.swift:71
+  logic [33:0] access_end; // wire, Core/LoadStoreUnit.swift:72
+  logic out_of_range; // wire, Core/LoadStoreUnit.swift:73
+  logic [2:0] fault; // wire, Core/LoadStoreUnit.swift:74
+  logic [2:0] offset; // wire, Core/LoadStoreUnit.swift:77
+  logic [31:0] first_line; // wire, Core/LoadStoreUnit.swift:78
+  logic [10:0] beats_needed; // wire, Core/LoadStoreUnit.swift:80
+  logic [10:0] chunks_needed; // wire, Core/LoadStoreUnit.swift:81
+  logic [2:0] fault_code; // register, Core/LoadStoreUnit.swift:83
+  logic is_scalar; // register, Core/LoadStoreUnit.swift:84
+  logic [3:0] reg_number; // register, Core/LoadStoreUnit.swift:85
+  logic [2:0] word_offset; // register, Core/LoadStoreUnit.swift:86
+  logic [31:0] line_base; // register, Core/LoadStoreUnit.swift:87
+  logic [13:0] total; // register, Core/LoadStoreUnit.swift:88
+  logic [10:0] beat_total; // register, Core/LoadStoreUnit.swift:89
+  logic [10:0] chunk_total; // register, Core/LoadStoreUnit.swift:90
+  logic signed [31:0] scalar_in; // register, Core/LoadStoreUnit.swift:91
+  logic [7:0] shift; // wire, Core/LoadStoreUnit.swift:120
+  logic [3:0] wrap; // wire, Core/LoadStoreUnit.swift:131
+  logic record_digest_clear; // input of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic record_digest_valid; // input of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [7:0] record_digest_mask; // input of instance record_digest, Core/LoadStoreUnit.swift:133
   logic [255:0] record_digest_data; // Vec(8 x SInt(32))
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:136
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/LoadStoreUnit.swift:136
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:136
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:136
-  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:141
-  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:143
-  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:144
-  logic [10:0] received; // register, Core/LoadStoreUnit.swift:159
-  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:160
-  logic [255:0] rotated; // wire, Core/LoadStoreUnit.swift:161
-  logic [255:0] previous; // register, Core/LoadStoreUnit.swift:162
-  logic flush; // wire, Core/LoadStoreUnit.swift:164
-  logic emit; // wire, Core/LoadStoreUnit.swift:165
-  logic write_valid; // register, Core/LoadStoreUnit.swift:177
-  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:178
-  logic write_last; // register, Core/LoadStoreUnit.swift:179
-  logic [255:0] write_data; // register, Core/LoadStoreUnit.swift:180
-  logic [14:0] write_left; // wire, Core/LoadStoreUnit.swift:119
-  logic [7:0] write_mask; // wire, Core/LoadStoreUnit.swift:181
-  logic load_done; // register, Core/LoadStoreUnit.swift:182
-  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:188
-  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:193
-  logic ready; // register, Core/LoadStoreUnit.swift:194
-  logic [255:0] upper; // register, Core/LoadStoreUnit.swift:195
-  logic [255:0] raised; // wire, Core/LoadStoreUnit.swift:197
-  logic offering; // wire, Core/LoadStoreUnit.swift:198
-  logic accepted; // wire, Core/LoadStoreUnit.swift:199
-  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:212
-  logic store_done; // wire, Core/LoadStoreUnit.swift:223
-  logic store_chunk; // wire, Core/LoadStoreUnit.swift:226
-  logic [14:0] digest_left; // wire, Core/LoadStoreUnit.swift:119
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:138
+  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:140
+  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:141
+  logic [10:0] received; // register, Core/LoadStoreUnit.swift:155
+  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:156
+  logic [255:0] rotated; // wire, Core/LoadStoreUnit.swift:157
+  logic [255:0] previous; // register, Core/LoadStoreUnit.swift:158
+  logic flush; // wire, Core/LoadStoreUnit.swift:160
+  logic emit; // wire, Core/LoadStoreUnit.swift:161
+  logic write_valid; // register, Core/LoadStoreUnit.swift:173
+  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:174
+  logic write_last; // register, Core/LoadStoreUnit.swift:175
+  logic [255:0] write_data; // register, Core/LoadStoreUnit.swift:176
+  logic [14:0] write_left; // wire, Core/LoadStoreUnit.swift:116
+  logic [7:0] write_mask; // wire, Core/LoadStoreUnit.swift:177
+  logic load_done; // register, Core/LoadStoreUnit.swift:178
+  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:184
+  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:189
+  logic ready; // register, Core/LoadStoreUnit.swift:190
+  logic [255:0] upper; // register, Core/LoadStoreUnit.swift:191
+  logic [255:0] raised; // wire, Core/LoadStoreUnit.swift:193
+  logic offering; // wire, Core/LoadStoreUnit.swift:194
+  logic accepted; // wire, Core/LoadStoreUnit.swift:195
+  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:208
+  logic store_done; // wire, Core/LoadStoreUnit.swift:219
+  logic store_chunk; // wire, Core/LoadStoreUnit.swift:222
+  logic [14:0] digest_left; // wire, Core/LoadStoreUnit.swift:116
 
   assign idle = ((state == 2'd0) || done);
   assign done = (((state == 2'd1) || ((state == 2'd2) && load_done)) || store_done);
@@ -112,7 +112,7 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   assign done_scalar = loaded;
   assign rq_valid = ((state == 2'd2) && (request_left != 11'd0));
   assign rq_line = request_line;
-  assign rq_beats = 7'(32'(burst));
+  assign rq_beats = 7'(burst);
   assign wq_valid = offering;
   assign wq_line = (line_base + 32'(beat_index));
   assign wq_data = {raised[255:224], ((4'd6 < 4'(word_offset)) ? upper[223:192] : raised[223:192]), ((4'd5 < 4'(word_offset)) ? upper[191:160] : raised[191:160]), ((4'd4 < 4'(word_offset)) ? upper[159:128] : raised[159:128]), ((4'd3 < 4'(word_offset)) ? upper[127:96] : raised[127:96]), ((4'd2 < 4'(word_offset)) ? upper[95:64] : raised[95:64]), ((4'd1 < 4'(word_offset)) ? upper[63:32] : raised[63:32]), ((4'd0 < 4'(word_offset)) ? upper[31:0] : raised[31:0])};

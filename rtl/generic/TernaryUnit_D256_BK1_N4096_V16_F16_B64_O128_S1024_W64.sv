@@ -43,68 +43,68 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   input  logic [31:0]        store_line
 );
 
-  logic [2:0] phase; // register, Core/TernaryUnit.swift:115
-  logic [2:0] fault; // register, Core/TernaryUnit.swift:118
-  logic [3:0] destination; // register, Core/TernaryUnit.swift:120
-  logic [3:0] source; // register, Core/TernaryUnit.swift:121
-  logic base3; // register, Core/TernaryUnit.swift:122
-  logic [31:0] address; // register, Core/TernaryUnit.swift:123
-  logic signed [31:0] activation_scale; // register, Core/TernaryUnit.swift:124
-  logic [31:0] rows; // register, Core/TernaryUnit.swift:125
-  logic [31:0] cols; // register, Core/TernaryUnit.swift:126
-  logic signed [31:0] weight_scale; // register, Core/TernaryUnit.swift:127
-  logic misaligned; // wire, Core/TernaryUnit.swift:132
-  logic [33:0] header_end; // wire, Core/TernaryUnit.swift:133
-  logic header_outside; // wire, Core/TernaryUnit.swift:134
-  logic [33:0] region_end; // wire, Core/TernaryUnit.swift:140
-  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:141
-  logic [31:0] request_line; // register, Core/TernaryUnit.swift:143
-  logic [31:0] head_line; // register, Core/TernaryUnit.swift:146
-  logic stream_on; // register, Core/TernaryUnit.swift:147
-  logic [11:0] owed; // register, Core/TernaryUnit.swift:149
-  logic [11:0] discard; // register, Core/TernaryUnit.swift:150
-  logic hit; // wire, Core/TernaryUnit.swift:151
-  logic restart; // wire, Core/TernaryUnit.swift:152
-  logic [10:0] head; // register, Core/TernaryUnit.swift:158
-  logic [10:0] tail; // register, Core/TernaryUnit.swift:159
-  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:160
-  logic push; // wire, Core/TernaryUnit.swift:161
-  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:163
-  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:163
-  logic [255:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:163
-  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:163
-  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:163
-  logic [255:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:163
-  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:168
-  logic [255:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:168
-  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:168
-  logic [255:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:168
-  logic read_odd; // register, Core/TernaryUnit.swift:173
-  logic [255:0] first_entry; // wire, Core/TernaryUnit.swift:174
-  logic [511:0] pair; // wire, Core/TernaryUnit.swift:175
-  logic [12:0] live; // wire, Core/TernaryUnit.swift:179
-  logic [33:0] lines_left; // wire, Core/TernaryUnit.swift:180
-  logic [6:0] burst; // wire, Core/TernaryUnit.swift:185
-  logic credit_ok; // wire, Core/TernaryUnit.swift:188
-  logic requesting; // wire, Core/TernaryUnit.swift:192
-  logic fire; // wire, Core/TernaryUnit.swift:193
-  logic store_hits; // wire, Core/TernaryUnit.swift:208
-  logic header_ready; // wire, Core/TernaryUnit.swift:212
-  logic bad_length; // register, Core/TernaryUnit.swift:220
-  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:224
-  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:226
-  logic [13:0] steps; // register, Core/TernaryUnit.swift:227
-  logic [12:0] groups; // register, Core/TernaryUnit.swift:228
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:237
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:239
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:241
-  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:246
-  logic range_ok; // wire, Core/TernaryUnit.swift:247
-  logic scale_divider_start; // input of instance scale_divider, Core/TernaryUnit.swift:249
-  logic signed [63:0] scale_divider_dividend; // input of instance scale_divider, Core/TernaryUnit.swift:249
-  logic scale_divider_valid; // output of instance scale_divider, Core/TernaryUnit.swift:249
-  logic signed [63:0] scale_divider_quotient; // output of instance scale_divider, Core/TernaryUnit.swift:249
-  logic bad_weight; // wire, Core/TernaryUnit.swift:257
+  logic [2:0] phase; // register, Core/TernaryUnit.swift:114
+  logic [2:0] fault; // register, Core/TernaryUnit.swift:117
+  logic [3:0] destination; // register, Core/TernaryUnit.swift:119
+  logic [3:0] source; // register, Core/TernaryUnit.swift:120
+  logic base3; // register, Core/TernaryUnit.swift:121
+  logic [31:0] address; // register, Core/TernaryUnit.swift:122
+  logic signed [31:0] activation_scale; // register, Core/TernaryUnit.swift:123
+  logic [31:0] rows; // register, Core/TernaryUnit.swift:124
+  logic [31:0] cols; // register, Core/TernaryUnit.swift:125
+  logic signed [31:0] weight_scale; // register, Core/TernaryUnit.swift:126
+  logic misaligned; // wire, Core/TernaryUnit.swift:131
+  logic [33:0] header_end; // wire, Core/TernaryUnit.swift:132
+  logic header_outside; // wire, Core/TernaryUnit.swift:133
+  logic [33:0] region_end; // wire, Core/TernaryUnit.swift:139
+  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:140
+  logic [31:0] request_line; // register, Core/TernaryUnit.swift:142
+  logic [31:0] head_line; // register, Core/TernaryUnit.swift:145
+  logic stream_on; // register, Core/TernaryUnit.swift:146
+  logic [11:0] owed; // register, Core/TernaryUnit.swift:148
+  logic [11:0] discard; // register, Core/TernaryUnit.swift:149
+  logic hit; // wire, Core/TernaryUnit.swift:150
+  logic restart; // wire, Core/TernaryUnit.swift:151
+  logic [10:0] head; // register, Core/TernaryUnit.swift:157
+  logic [10:0] tail; // register, Core/TernaryUnit.swift:158
+  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:159
+  logic push; // wire, Core/TernaryUnit.swift:160
+  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:162
+  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:162
+  logic [255:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:162
+  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:162
+  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:162
+  logic [255:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:162
+  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:167
+  logic [255:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:167
+  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:167
+  logic [255:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:167
+  logic read_odd; // register, Core/TernaryUnit.swift:172
+  logic [255:0] first_entry; // wire, Core/TernaryUnit.swift:173
+  logic [511:0] pair; // wire, Core/TernaryUnit.swift:174
+  logic [12:0] live; // wire, Core/TernaryUnit.swift:178
+  logic [33:0] lines_left; // wire, Core/TernaryUnit.swift:179
+  logic [6:0] burst; // wire, Core/TernaryUnit.swift:184
+  logic credit_ok; // wire, Core/TernaryUnit.swift:187
+  logic requesting; // wire, Core/TernaryUnit.swift:191
+  logic fire; // wire, Core/TernaryUnit.swift:192
+  logic store_hits; // wire, Core/TernaryUnit.swift:207
+  logic header_ready; // wire, Core/TernaryUnit.swift:211
+  logic bad_length; // register, Core/TernaryUnit.swift:219
+  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:223
+  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:225
+  logic [13:0] steps; // register, Core/TernaryUnit.swift:226
+  logic [12:0] groups; // register, Core/TernaryUnit.swift:227
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:236
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:238
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:240
+  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:245
+  logic range_ok; // wire, Core/TernaryUnit.swift:246
+  logic scale_divider_start; // input of instance scale_divider, Core/TernaryUnit.swift:248
+  logic signed [63:0] scale_divider_dividend; // input of instance scale_divider, Core/TernaryUnit.swift:248
+  logic scale_divider_valid; // output of instance scale_divider, Core/TernaryUnit.swift:248
+  logic signed [63:0] scale_divider_quotient; // output of instance scale_divider, Core/TernaryUnit.swift:248
+  logic bad_weight; // wire, Core/TernaryUnit.swift:256
   logic [9:0] copy_issued; // register, Core/TernaryActivationCopy.swift:37
   logic [7:0] copy_count; // register, Core/TernaryActivationCopy.swift:38
   logic [1:0] copy_write_slot; // register, Core/TernaryActivationCopy.swift:39
@@ -128,148 +128,148 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   logic [39:0] activations_wdata; // input of memory activations, Core/TernaryActivationCopy.swift:80
   logic [9:0] activations_raddr; // input of memory activations, Core/TernaryActivationCopy.swift:84
   logic [39:0] activations_rdata; // output of memory activations, Core/TernaryActivationCopy.swift:84
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:303
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:303
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:303
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:303
-  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:303
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:302
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:302
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:302
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:302
+  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:302
   logic [39:0] group_datapath_activations; // Vec(5 x SInt(8))
-  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:303
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:303
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:303
+  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:302
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:302
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:302
   logic [1343:0] group_datapath_sums; // Vec(64 x SInt(21))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:303
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:303
-  logic [12:0] group; // register, Core/TernaryUnit.swift:306
-  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:307
-  logic [9:0] word; // register, Core/TernaryUnit.swift:308
-  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:311
-  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:313
-  logic matrix_done; // wire, Core/TernaryUnit.swift:315
-  logic last_beat; // wire, Core/TernaryUnit.swift:316
-  logic word_ready; // wire, Core/TernaryUnit.swift:318
-  logic end_pending; // register, Core/TernaryUnit.swift:320
-  logic result_full; // register, Core/TernaryUnit.swift:321
-  logic available; // wire, Core/TernaryUnit.swift:324
-  logic feed; // wire, Core/TernaryUnit.swift:325
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:327
-  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:361
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:367
-  logic fed; // register, Core/TernaryUnit.swift:371
-  logic fed_first; // register, Core/TernaryUnit.swift:372
-  logic fed_last; // register, Core/TernaryUnit.swift:373
-  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:374
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:375
-  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:400
-  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:400
-  logic [12:0] result_group; // register, Core/TernaryUnit.swift:401
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:402
-  logic [12:0] end_group; // register, Core/TernaryUnit.swift:403
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:404
-  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:409
-  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:413
-  logic select; // wire, Core/TernaryUnit.swift:414
-  logic w1_valid; // register, Core/TernaryUnit.swift:434
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:302
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:302
+  logic [12:0] group; // register, Core/TernaryUnit.swift:305
+  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:306
+  logic [9:0] word; // register, Core/TernaryUnit.swift:307
+  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:310
+  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:312
+  logic matrix_done; // wire, Core/TernaryUnit.swift:314
+  logic last_beat; // wire, Core/TernaryUnit.swift:315
+  logic word_ready; // wire, Core/TernaryUnit.swift:317
+  logic end_pending; // register, Core/TernaryUnit.swift:319
+  logic result_full; // register, Core/TernaryUnit.swift:320
+  logic available; // wire, Core/TernaryUnit.swift:323
+  logic feed; // wire, Core/TernaryUnit.swift:324
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:326
+  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:360
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:366
+  logic fed; // register, Core/TernaryUnit.swift:370
+  logic fed_first; // register, Core/TernaryUnit.swift:371
+  logic fed_last; // register, Core/TernaryUnit.swift:372
+  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:373
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:374
+  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:399
+  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:399
+  logic [12:0] result_group; // register, Core/TernaryUnit.swift:400
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:401
+  logic [12:0] end_group; // register, Core/TernaryUnit.swift:402
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:403
+  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:408
+  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:412
+  logic select; // wire, Core/TernaryUnit.swift:413
+  logic w1_valid; // register, Core/TernaryUnit.swift:433
   logic [167:0] w1_values; // Vec(8 x SInt(21))
-  logic [7:0] w1_mask; // register, Core/TernaryUnit.swift:436
-  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:437
-  logic w2_valid; // register, Core/TernaryUnit.swift:439
-  logic signed [84:0] w2_product0; // register, Core/TernaryUnit.swift:440
-  logic signed [84:0] w2_product1; // register, Core/TernaryUnit.swift:440
-  logic signed [84:0] w2_product2; // register, Core/TernaryUnit.swift:440
-  logic signed [84:0] w2_product3; // register, Core/TernaryUnit.swift:440
-  logic signed [84:0] w2_product4; // register, Core/TernaryUnit.swift:440
-  logic signed [84:0] w2_product5; // register, Core/TernaryUnit.swift:440
-  logic signed [84:0] w2_product6; // register, Core/TernaryUnit.swift:440
-  logic signed [84:0] w2_product7; // register, Core/TernaryUnit.swift:440
-  logic [7:0] w2_mask; // register, Core/TernaryUnit.swift:441
-  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:442
-  logic signed [69:0] rounded0; // wire, Core/TernaryUnit.swift:445
-  logic signed [69:0] rounded1; // wire, Core/TernaryUnit.swift:445
-  logic signed [69:0] rounded2; // wire, Core/TernaryUnit.swift:445
-  logic signed [69:0] rounded3; // wire, Core/TernaryUnit.swift:445
-  logic signed [69:0] rounded4; // wire, Core/TernaryUnit.swift:445
-  logic signed [69:0] rounded5; // wire, Core/TernaryUnit.swift:445
-  logic signed [69:0] rounded6; // wire, Core/TernaryUnit.swift:445
-  logic signed [69:0] rounded7; // wire, Core/TernaryUnit.swift:445
-  logic w3_valid; // register, Core/TernaryUnit.swift:450
+  logic [7:0] w1_mask; // register, Core/TernaryUnit.swift:435
+  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:436
+  logic w2_valid; // register, Core/TernaryUnit.swift:438
+  logic signed [84:0] w2_product0; // register, Core/TernaryUnit.swift:439
+  logic signed [84:0] w2_product1; // register, Core/TernaryUnit.swift:439
+  logic signed [84:0] w2_product2; // register, Core/TernaryUnit.swift:439
+  logic signed [84:0] w2_product3; // register, Core/TernaryUnit.swift:439
+  logic signed [84:0] w2_product4; // register, Core/TernaryUnit.swift:439
+  logic signed [84:0] w2_product5; // register, Core/TernaryUnit.swift:439
+  logic signed [84:0] w2_product6; // register, Core/TernaryUnit.swift:439
+  logic signed [84:0] w2_product7; // register, Core/TernaryUnit.swift:439
+  logic [7:0] w2_mask; // register, Core/TernaryUnit.swift:440
+  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:441
+  logic signed [69:0] rounded0; // wire, Core/TernaryUnit.swift:444
+  logic signed [69:0] rounded1; // wire, Core/TernaryUnit.swift:444
+  logic signed [69:0] rounded2; // wire, Core/TernaryUnit.swift:444
+  logic signed [69:0] rounded3; // wire, Core/TernaryUnit.swift:444
+  logic signed [69:0] rounded4; // wire, Core/TernaryUnit.swift:444
+  logic signed [69:0] rounded5; // wire, Core/TernaryUnit.swift:444
+  logic signed [69:0] rounded6; // wire, Core/TernaryUnit.swift:444
+  logic signed [69:0] rounded7; // wire, Core/TernaryUnit.swift:444
+  logic w3_valid; // register, Core/TernaryUnit.swift:449
   logic [255:0] w3_values; // Vec(8 x SInt(32))
-  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:452
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:453
-  logic write; // wire, Core/TernaryUnit.swift:455
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:462
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:462
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:462
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:462
+  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:451
+  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:452
+  logic write; // wire, Core/TernaryUnit.swift:454
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:461
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:461
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:461
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:461
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:462
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:462
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:462
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:462
-  logic quiet; // wire, Core/TernaryUnit.swift:471
-  logic finished; // wire, Core/TernaryUnit.swift:472
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:461
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:461
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:461
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:461
+  logic quiet; // wire, Core/TernaryUnit.swift:470
+  logic finished; // wire, Core/TernaryUnit.swift:471
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
