@@ -14,8 +14,8 @@ struct BlockCodeGenerator {
     let layer: Int
     let d: Int
     let intermediate: Int
-    /// The `norm` immediate (raw Q.2F pattern).
-    let eps: String
+    /// The `norm` immediates.
+    let eps: NormEpsilons
     let useLowerBound: Bool
     /// The ternary product's spelling for the build's weight packing.
     let tmatmul: String
@@ -50,7 +50,7 @@ struct BlockCodeGenerator {
     /// norm + absmax + quant: a projection's input, ready for `tmatmul`.
     private func quantized(_ dst: String, _ src: String, weight: String, scale: String, _ what: String) -> [ProgramLine] {
         [
-            .op("norm", dst, src, weight, eps, note: "\(what).norm"),
+            .op("norm", dst, src, weight, eps.projectionOperand, note: "\(what).norm"),
             .op("absmax", scale, dst),
             .op("quant", dst, dst, scale),
         ]
@@ -62,7 +62,7 @@ struct BlockCodeGenerator {
         let l = layer
         let s = R.scales
         var out: [ProgramLine] = [.comment("layer \(l): a = rmsnorm(x, attn_norm)")]
-        out.append(.op("norm", R.a, R.x, R.weights[0], eps, note: "a"))
+        out.append(.op("norm", R.a, R.x, R.weights[0], eps.blockOperand, note: "a"))
 
         out.append(.comment("layer \(l): i, f, g = BitLinear_{i,f,g}(a), streamed back to back"))
         out += quantized(R.i, R.a, weight: R.weights[1], scale: s[0], "i_proj")
@@ -88,7 +88,7 @@ struct BlockCodeGenerator {
         out.append(.op("silu", R.siluH, R.i, note: "silu(h)"))
 
         out.append(.comment("layer \(l): o = BitLinear_o(rmsnorm(g, g_norm) * silu(h)); r1 = x + o"))
-        out.append(.op("norm", R.g, R.g, R.weights[0], eps, note: "rmsnorm(g, g_norm)"))
+        out.append(.op("norm", R.g, R.g, R.weights[0], eps.blockOperand, note: "rmsnorm(g, g_norm)"))
         out.append(.op("sv", R.i, Names.state(l), note: "h, for the next token"))
         out.append(.op("mul", R.g, R.g, R.siluH))
         out += quantized(R.g, R.g, weight: R.weights[1], scale: s[3], "o_proj")
@@ -96,7 +96,7 @@ struct BlockCodeGenerator {
         out.append(.op("add", R.x, R.x, R.g, note: "r1 = x + o"))
 
         out.append(.comment("layer \(l): u = BitLinear_gate(rmsnorm(r1, mlp_norm)); gate, up = u[0:I], u[I:2I]"))
-        out.append(.op("norm", R.a, R.x, R.weights[2], eps, note: "m"))
+        out.append(.op("norm", R.a, R.x, R.weights[2], eps.blockOperand, note: "m"))
         out += quantized(R.a, R.a, weight: R.weights[3], scale: s[4], "gate_proj")
         out.append(.op(tmatmul, R.i, R.a, s[4], matrix(.gate), note: "gate"))
         out.append(.op("setvl", String(intermediate), note: "I"))

@@ -1,3 +1,5 @@
+import Model
+
 /// Real numbers to the target's Q.F element format, and the `norm`
 /// instruction's epsilon to its unsigned Q.(2F) immediate.
 public enum FixedPointConversion {
@@ -47,4 +49,20 @@ public enum FixedPointConversion {
         }
         return UInt32(r)
     }
+}
+
+/// `norm`'s immediates (unsigned Q.2F): `rms_norm_eps` for the block norms
+/// and the final norm, `ModelConfig.projectionNormEps` for the norm inside
+/// every projection (lm_head's included), as the official code does.
+struct NormEpsilons {
+    let block: UInt32
+    let projection: UInt32
+
+    init(_ config: ModelConfig, fracBits f: Int) throws {
+        block = try FixedPointConversion.epsilon(config.rmsNormEps, fracBits: f)
+        projection = try FixedPointConversion.epsilon(ModelConfig.projectionNormEps, fracBits: f)
+    }
+
+    var blockOperand: String { "0x" + String(block, radix: 16) }
+    var projectionOperand: String { "0x" + String(projection, radix: 16) }
 }

@@ -28,13 +28,13 @@ public enum ModelCompiler {
             throw CompileError("the head follows the last block: with head, the layers must end at \(c.layers - 1), not \(layers.upperBound)")
         }
         try checkTarget(target, c)
-        let epsQ = try FixedPointConversion.epsilon(c.rmsNormEps, fracBits: target.fracBits)
+        let eps = try NormEpsilons(c, fracBits: target.fracBits)
         let plan = try MemoryPlan.make(c, layers: layers, head: head, maxVectorLength: target.maxVectorLength,
                                      packing: packing)
         let needed = neededTensors(plan, c, layers: layers)
         try checkTensors(weights, needed)
 
-        let generator = ProgramGenerator(config: c, layers: layers, head: head, target: target, plan: plan, epsQ: epsQ)
+        let generator = ProgramGenerator(config: c, layers: layers, head: head, target: target, plan: plan, eps: eps)
         let assembly = generator.assembly()
         let program: ProgramImage
         switch Assembler(config: target).assemble(assembly, file: "program.s") {

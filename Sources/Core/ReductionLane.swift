@@ -7,7 +7,7 @@ import HDL
 /// RMSNorm's sum of squares (`square` set), `x * Q` for `quant` and `x * R`
 /// for `norm`'s apply pass (`scale` holds Q or R). Then, bit for bit as
 /// `Numeric.quantize` and `Numeric.rmsApply`:
-/// - quant: `clamp(rshr(x * Q, 32), -128, 127)`;
+/// - quant: `clamp(rshra(x * Q, 32), -128, 127)` (ties away from zero);
 /// - norm: `t = rshr(x * R, 30)` saturated to 64 bits (to +-2^62 as
 ///   `Numeric.rshr128` does), then `sat32(rshr(t * w, F))`.
 ///
@@ -46,7 +46,7 @@ public struct ReductionLane: Module {
         squareOut.set(p1.asUInt[62, 0])
 
         // Stage 2: round both ways; quant clamps to int8, norm saturates to 64 bits.
-        let q32 = m.wire("q32", Self.roundShift(p1, 32))
+        let q32 = m.wire("q32", Self.roundShiftTiesAway(p1, 32))
         let code = mux(q32 > slit(127, width: q32.width!), slit(127, width: 8),
                        mux(q32 < slit(-128, width: q32.width!), slit(-128, width: 8), q32.truncate(to: 8)))
         let q2 = m.regNext("q2", code)
@@ -73,5 +73,13 @@ public struct ReductionLane: Module {
     /// `rshr(v, s)` for 1 <= s <= 32: add 2^(s-1) one bit wider (no overflow), shift right by s.
     static func roundShift(_ v: Signal, _ s: Int) -> Signal {
         v.expandingAdd(slit(1 << (s - 1), width: v.width!)) >> s
+    }
+
+    /// `rshra(v, s)`: like `roundShift`, but a negative `v` adds one less,
+    /// so ties round away from zero.
+    static func roundShiftTiesAway(_ v: Signal, _ s: Int) -> Signal {
+        let w = v.width!
+        let bias = mux(v < slit(0, width: w), slit((1 << (s - 1)) - 1, width: w), slit(1 << (s - 1), width: w))
+        return v.expandingAdd(bias) >> s
     }
 }

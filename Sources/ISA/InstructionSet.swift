@@ -254,7 +254,7 @@ public enum InstructionSet {
              "`sd = min(max_i |va[i]|, 2^31-1)` over i < VL (the activation scale max|x|, Q.F)."),
         spec(.quant, [v("vd", .rd), v("va", .ra), s("sb", .rb)], .reduction, .vector,
              "Absmax quantization to int8 codes with scale sb.",
-             "`Q = round(127 * 2^32 / sb)` (0 when sb <= 0); \(ew): `vd[i] = clamp(rshr(va[i] * Q, 32), -128, 127)` (plain integers, not Q.F)."),
+             "`Q = round(127 * 2^32 / sb)` (0 when sb <= 0); \(ew): `vd[i] = clamp(rshra(va[i] * Q, 32), -128, 127)`, ties away from zero (plain integers, not Q.F)."),
         spec(.tmatmul, [v("vd", .rd), v("va", .ra), s("sb", .rb), addr], .ternary, .vector,
              "Ternary matrix (streamed from memory) times an int8 vector, rescaled.",
              "Reads the matrix header at `addr` (rows R, cols C, weight scale ws = mean|W| in Q.F), then for r < R: `acc = sum_{c<C} W[r][c] * va[c]` (exact, |acc| < 2^24), `vd[r] = sat32(rshr(acc * K, F))` with `K = round(ws * sb / 127)` in Q.(2F). Each `va[c]` is read as its low 8 bits, sign-extended (int8 codes from `quant`); `sb` is the activation scale from `absmax`. Writes R elements regardless of VL.",

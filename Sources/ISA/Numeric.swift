@@ -11,6 +11,9 @@
 /// - `sat32(v)`: clamp a wide signed value to [-2^31, 2^31 - 1].
 /// - `rshr(v, s)`: rounding arithmetic shift right, `floor((v + 2^(s-1)) / 2^s)`
 ///   for s >= 1 (round half up, toward +infinity), `v` for s == 0.
+/// - `rshra(v, s)`: the same with ties away from zero,
+///   `floor((v + 2^(s-1) - [v < 0]) / 2^s)` = `sign(v) * rshr(|v|, s)`;
+///   only `quant` uses it, to round like the model's activation quantizer.
 /// - Products are formed exactly in 64 (or, where stated, 128) bits before
 ///   rounding; saturation happens once, when the value is written.
 public enum Numeric {
@@ -91,10 +94,15 @@ public enum Numeric {
         return sat32(Int64(lb) + rshr128(t, Int64(x), f))
     }
     /// `rshr(a * b, s)` with a 128-bit product, saturated to 64 bits (only
-    /// used where |a*b| may reach 2^63).
-    @inlinable static func rshr128(_ a: Int64, _ b: Int64, _ s: Int) -> Int64 {
+    /// used where |a*b| may reach 2^63); `rshra` when `tiesAway` is set.
+    @inlinable static func rshr128(_ a: Int64, _ b: Int64, _ s: Int, tiesAway: Bool = false) -> Int64 {
         var w = Wide.product(a, b)
-        if s > 0 { w = w.adding(Wide.powerOfTwo(s - 1)).shiftedRight(s) }
+        if s > 0 {
+            let minusOne = tiesAway && w.high < 0
+            w = w.adding(Wide.powerOfTwo(s - 1))
+            if minusOne { w = w.adding(Wide.product(-1, 1)) }
+            w = w.shiftedRight(s)
+        }
         let l = Int64(bitPattern: w.low)
         if w.high == (l >> 63) { return l }
         return w.high < 0 ? Int64.min / 2 : Int64.max / 2
@@ -331,11 +339,12 @@ public enum Numeric {
         return ((Int64(127) << 32) + Int64(a / 2)) / Int64(a)
     }
 
-    /// int8 code of one element: `clamp(rshr(x * Q, 32), -128, 127)`
-    /// (128-bit product), i.e. round(x * 127 / a).
+    /// int8 code of one element: `clamp(rshra(x * Q, 32), -128, 127)`
+    /// (128-bit product), i.e. round(x * 127 / a) with ties away from zero,
+    /// the official kernel's rule (0.5 -> 1, -2.5 -> -3).
     @inlinable
     public static func quantize(_ x: Int32, multiplier q: Int64) -> Int32 {
-        let v = rshr128(Int64(x), q, 32)
+        let v = rshr128(Int64(x), q, 32, tiesAway: true)
         return Int32(Swift.min(Swift.max(v, -128), 127))
     }
 

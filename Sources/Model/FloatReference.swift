@@ -82,22 +82,22 @@ public final class FloatReference {
         var outputs: [[Double]] = []
         for (k, b) in blocks.enumerated() {
             let a = rmsNorm(r, b.attnNorm, eps: eps)
-            let iRaw = b.i(a, eps: eps), fRaw = b.f(a, eps: eps), g = b.g(a, eps: eps)
+            let iRaw = b.i(a), fRaw = b.f(a), g = b.g(a)
             var h = states[k]
             var f = fRaw.map(sigmoid)
             if let lb = b.lowerBound { f = (0..<f.count).map { lb[$0] + (1 - lb[$0]) * f[$0] } }
             for j in 0..<h.count { h[j] = f[j] * h[j] + silu(iRaw[j]) * (1 - f[j]) }
             states[k] = h
             let gn = rmsNorm(g, b.gNorm, eps: eps)
-            let o = b.o((0..<h.count).map { gn[$0] * silu(h[$0]) }, eps: eps)
+            let o = b.o((0..<h.count).map { gn[$0] * silu(h[$0]) })
             for j in 0..<r.count { r[j] += o[j] }
-            let u = b.gate(rmsNorm(r, b.mlpNorm, eps: eps), eps: eps)
-            let z = b.down((0..<inter).map { silu(u[$0]) * u[inter + $0] }, eps: eps)
+            let u = b.gate(rmsNorm(r, b.mlpNorm, eps: eps))
+            let z = b.down((0..<inter).map { silu(u[$0]) * u[inter + $0] })
             for j in 0..<r.count { r[j] += z[j] }
             outputs.append(r)
         }
         var logits: [Double]? = nil
-        if let head, let finalNorm { logits = head(rmsNorm(r, finalNorm, eps: eps), eps: eps) }
+        if let head, let finalNorm { logits = head(rmsNorm(r, finalNorm, eps: eps)) }
         return ReferenceStep(layerOutputs: outputs, states: states, logits: logits)
     }
 

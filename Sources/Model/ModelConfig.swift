@@ -8,7 +8,8 @@ public struct ModelConfig: Sendable, Equatable, Codable {
     /// L, the number of blocks.
     public var layers: Int
     public var vocabSize: Int
-    /// The epsilon of every RMSNorm.
+    /// The epsilon of the block norms (`attn_norm`, `g_norm`, `mlp_norm`)
+    /// and the final `model.norm`; not of the projections' own norms.
     public var rmsNormEps: Double
     /// Whether layers above 0 bound their forget gate from below (`model.lower_bounds`).
     public var useLowerBound: Bool
@@ -22,6 +23,11 @@ public struct ModelConfig: Sendable, Equatable, Codable {
         self.rmsNormEps = rmsNormEps
         self.useLowerBound = useLowerBound
     }
+
+    /// The epsilon of the RMSNorm inside every BitLinear projection: the
+    /// official fused kernel is called without an eps, so its default
+    /// applies whatever `rms_norm_eps` says (docs/model.md).
+    public static let projectionNormEps = 1e-6
 
     /// The reference implementation's rule when `intermediate_size` is null:
     /// `256 * ceil(int(d * 4 * 2 / 3) / 256)`.

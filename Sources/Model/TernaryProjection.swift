@@ -33,13 +33,16 @@ struct TernaryProjection: Sendable {
         self.norm = norm.map(Double.init)
     }
 
-    func callAsFunction(_ x: [Double], eps: Double) -> [Double] {
-        let y = rmsNorm(x, norm, eps: eps)
+    /// The projection's own norm uses `ModelConfig.projectionNormEps`, never
+    /// the config's `rms_norm_eps`.
+    func callAsFunction(_ x: [Double]) -> [Double] {
+        let y = rmsNorm(x, norm, eps: ModelConfig.projectionNormEps)
         var peak = 0.0
         for v in y { peak = max(peak, abs(v)) }
         let sx = 127 / max(peak, 1e-5)
+        // Ties round away from zero, as the official activation kernel does.
         // Int16 products (at most 128 in size) let the loop use 16-bit multiply-adds.
-        let q = y.map { Int16(max(-128, min(127, ($0 * sx).rounded(.toNearestOrEven)))) }
+        let q = y.map { Int16(max(-128, min(127, ($0 * sx).rounded(.toNearestOrAwayFromZero)))) }
         let scale = weightScale / sx
         var out = [Double](repeating: 0, count: rows)
         signs.withUnsafeBufferPointer { w in

@@ -58,6 +58,17 @@ import TestSupport
               + bench.cycleLog.keys.sorted().map { "\($0): \(bench.cycleLog[$0]!)" }.joined(separator: ", "))
     }
 
+    /// `quant` ties in the RTL: with scale 254 every odd element is a half,
+    /// which must round away from zero (checked against `Numeric` and pinned).
+    @Test func quantTiesRoundAwayFromZero() throws {
+        let p = Self.small
+        let bench = try ReductionBench(p)
+        let maxVL = p.isa.maxVectorLength
+        bench.regs[0] = (0..<maxVL).map { (i: Int) -> Int32 in Int32(i % 2 == 0 ? i + 1 : -i) }   // 1, -1, 3, -3, 5, ...
+        try bench.run(ReductionBench.Instruction(op: .quant, rd: 2, ra: 0, rb: 1, vl: maxVL, scalar: 254, imm: 0), seed: 0, index: 0)
+        #expect(Array(bench.regs[2][0..<6]) == [1, -1, 2, -2, 3, -3])
+    }
+
     /// Each operation at each edge length, including VL = 1 and the maximum.
     @Test func edgeCases() throws {
         let seed = testSeed(0x12ED_0C72)

@@ -251,6 +251,17 @@ import TestSupport
         }
     }
 
+    /// With A = 254 the multiplier is exactly 2^31, so an odd x lands on a
+    /// half: ties go away from zero, as the official activation kernel rounds.
+    @Test func quantTiesRoundAwayFromZero() {
+        let m = Numeric.quantMultiplier(254)
+        #expect(m == 1 << 31)
+        let xs: [Int32] = [1, -1, 3, -3, 5, -5, 253, -253, 2, -2]
+        #expect(xs.map { Numeric.quantize($0, multiplier: m) } == [1, -1, 2, -2, 3, -3, 127, -127, 1, -1])
+        // Other rshr uses keep ties toward +infinity.
+        #expect(Numeric.rshr(-1 << 31, 32) == 0 && Numeric.rshr(1 << 31, 32) == 1)
+    }
+
     @Test func ternaryRescale() {
         // K = round(ws * a / 127) in Q.32, output = round(acc * K / 2^16) in Q.16.
         let ws = q(0.0213), a = q(3.7)

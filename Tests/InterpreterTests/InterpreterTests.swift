@@ -117,6 +117,16 @@ func run(_ code: [Instruction], data: [(UInt32, [UInt8])] = [], memory: UInt32 =
         for i in 0..<3 { #expect(abs(dbl(m.vector(5)[i]) - want[i]) < 3e-5) }
     }
 
+    /// `quant` ties (A = 254 raw, so x * 127 / A = x / 2) round away from zero.
+    @Test func quantTiesRoundAwayFromZero() throws {
+        let xs: [Int32] = [1, -1, 3, -3, -5, 254, -254, 0]
+        let m = try run([Instruction(.setvl, imm: UInt32(xs.count)), Instruction(.ldv, rd: 0, imm: 0),
+                         Instruction(.absmax, rd: 0, ra: 0), Instruction(.quant, rd: 1, ra: 0, rb: 0)],
+                        data: [(0, le(xs))])
+        #expect(m.sregs[0] == 254)
+        #expect(m.vector(1) == [1, -1, 2, -2, -3, 127, -127, 0])
+    }
+
     @Test func retirementRecordsAndDigests() throws {
         let img = ProgramImage(memorySize: 64, code: [Instruction(.setvl, imm: 2).word, Instruction(.ldv, rd: 1, imm: 0).word,
                                                      Instruction(.sv, ra: 1, imm: 32).word, Instruction(.halt).word],
