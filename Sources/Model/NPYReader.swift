@@ -11,7 +11,7 @@ public struct NPYError: Error, CustomStringConvertible, Equatable, Sendable {
 /// An array read from a `.npy` file: its shape and its values, row-major.
 public struct NPYArray: Sendable, Equatable {
     public var shape: [Int]
-    /// The values widened to Double (exact for f2, f4 and f8).
+    /// The values widened to Double (exact for f2, f4, f8 and i4; i8 up to 2^53).
     public var values: [Double]
     public var floats: [Float] { values.map(Float.init) }
 }
@@ -24,7 +24,7 @@ extension NPY {
         return try parse([UInt8](data), file: path)
     }
 
-    /// Reads versions 1.0, 2.0 and 3.0; little-endian f2, f4, f8 in C order.
+    /// Reads versions 1.0, 2.0 and 3.0; little-endian f2, f4, f8, i4, i8 in C order.
     public static func parse(_ bytes: [UInt8], file: String) throws -> NPYArray {
         func bad(_ p: String) -> NPYError { NPYError(file: file, problem: p) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
@@ -58,7 +58,9 @@ extension NPY {
         case "<f2": size = 2
         case "<f4": size = 4
         case "<f8": size = 8
-        default: throw bad("unsupported dtype '\(descr)' (little-endian float16, float32 or float64 expected)")
+        case "<i4": size = 4
+        case "<i8": size = 8
+        default: throw bad("unsupported dtype '\(descr)' (little-endian float16, float32, float64, int32 or int64 expected)")
         }
         var count = 1
         for d in dims {
@@ -70,13 +72,18 @@ extension NPY {
         let have = bytes.count - start
         guard have >= count * size else { throw bad("truncated data: shape \(dims) needs \(count * size) bytes, found \(have)") }
         guard have == count * size else { throw bad("\(have - count * size) unexpected bytes after the data") }
+        let integer = descr.hasPrefix("<i")
         let values: [Double] = bytes.withUnsafeBytes { raw in
             (0..<count).map { k in
                 let at = start + k * size
-                switch size {
-                case 2: return Double(HalfFloat.float(fromHalf: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self))))
-                case 4: return Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))))
-                default: return Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)))
+                let u32 = { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+                let u64 = { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+                switch (size, integer) {
+                case (2, _): return Double(HalfFloat.float(fromHalf: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self))))
+                case (4, false): return Double(Float(bitPattern: u32()))
+                case (4, true): return Double(Int32(bitPattern: u32()))
+                case (8, false): return Double(bitPattern: u64())
+                default: return Double(Int64(bitPattern: u64()))
                 }
             }
         }

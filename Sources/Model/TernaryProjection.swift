@@ -36,13 +36,7 @@ struct TernaryProjection: Sendable {
     /// The projection's own norm uses `ModelConfig.projectionNormEps`, never
     /// the config's `rms_norm_eps`.
     func callAsFunction(_ x: [Double]) -> [Double] {
-        let y = rmsNorm(x, norm, eps: ModelConfig.projectionNormEps)
-        var peak = 0.0
-        for v in y { peak = max(peak, abs(v)) }
-        let sx = 127 / max(peak, 1e-5)
-        // Ties round away from zero, as the official activation kernel does.
-        // Int16 products (at most 128 in size) let the loop use 16-bit multiply-adds.
-        let q = y.map { Int16(max(-128, min(127, ($0 * sx).rounded(.toNearestOrAwayFromZero)))) }
+        let (q, sx) = Self.quantize(rmsNorm(x, norm, eps: ModelConfig.projectionNormEps))
         let scale = weightScale / sx
         var out = [Double](repeating: 0, count: rows)
         signs.withUnsafeBufferPointer { w in
@@ -57,14 +51,55 @@ struct TernaryProjection: Sendable {
         }
         return out
     }
+
+    /// Per-token absmax int8 codes and their scale `s_x = 127 / max(max|y|, 1e-5)`.
+    /// Ties round away from zero, as the official activation kernel does.
+    /// Int16 codes (at most 128 in size) let the product use 16-bit multiply-adds.
+    static func quantize(_ y: [Double]) -> (codes: [Int16], scale: Double) {
+        var peak = 0.0
+        for v in y { peak = max(peak, abs(v)) }
+        let sx = 127 / max(peak, 1e-5)
+        return (y.map { Int16(max(-128, min(127, ($0 * sx).rounded(.toNearestOrAwayFromZero)))) }, sx)
+    }
 }
 
-/// `x * rsqrt(mean(x^2) + eps) * w`.
+/// `x / sqrt(mean(x^2) + eps) * w`, with the sum of squares added pairwise
+/// and divide-then-weight, the order of the official float64 graph. Only
+/// an exact activation tie (a value exactly k + 1/2 before rounding) can
+/// tell the orders apart: the last bit decides which side of the half the
+/// quantizer sees (docs/model.md, "Exact ties").
 func rmsNorm(_ x: [Double], _ w: [Double], eps: Double) -> [Double] {
-    var ss = 0.0
-    for v in x { ss += v * v }
-    let r = 1 / (ss / Double(x.count) + eps).squareRoot()
-    return (0..<x.count).map { x[$0] * r * w[$0] }
+    let squares = x.map { $0 * $0 }
+    let ss = squares.withUnsafeBufferPointer { pairwiseSum($0) }
+    let s = (ss / Double(x.count) + eps).squareRoot()
+    return (0..<x.count).map { x[$0] / s * w[$0] }
+}
+
+/// Pairwise summation in NumPy's blocking: fewer than 8 values in order;
+/// up to 128 in eight interleaved partial sums combined as a tree, then the
+/// remainder; longer runs split near the middle at a multiple of 8. Error
+/// grows as log n rather than n.
+func pairwiseSum(_ a: UnsafeBufferPointer<Double>) -> Double {
+    let n = a.count
+    if n < 8 {
+        var r = 0.0
+        for v in a { r += v }
+        return r
+    }
+    if n <= 128 {
+        var r = Array(a[0..<8])
+        var i = 8
+        while i < n - n % 8 {
+            for j in 0..<8 { r[j] += a[i + j] }
+            i += 8
+        }
+        var res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while i < n { res += a[i]; i += 1 }
+        return res
+    }
+    var half = n / 2
+    half -= half % 8
+    return pairwiseSum(UnsafeBufferPointer(rebasing: a[0..<half])) + pairwiseSum(UnsafeBufferPointer(rebasing: a[half...]))
 }
 
 func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }

@@ -11,9 +11,10 @@ struct DoubleReference {
 
     func t(_ name: String) -> [Double] { w.tensors[name]!.values.map(Double.init) }
 
-    func rmsnorm(_ x: [Double], _ weight: String) -> [Double] {
+    /// Block and final norms use `rms_norm_eps`; a projection's own norm always 1e-6.
+    func rmsnorm(_ x: [Double], _ weight: String, eps: Double? = nil) -> [Double] {
         let ms = x.reduce(0) { $0 + $1 * $1 } / Double(x.count)
-        let r = 1 / (ms + c.rmsNormEps).squareRoot()
+        let r = 1 / (ms + (eps ?? c.rmsNormEps)).squareRoot()
         return zip(x, t(weight)).map { $0 * r * $1 }
     }
 
@@ -23,7 +24,7 @@ struct DoubleReference {
         let cols = raw.shape[1]
         let ws = max(raw.values.reduce(0.0) { $0 + Double(abs($1)) } / Double(raw.values.count), 1e-5)
         let sx = 127 / max(x.map(abs).max()!, 1e-5)
-        let xq = x.map { max(-128, min(127, ($0 * sx).rounded(.toNearestOrEven))) }
+        let xq = x.map { max(-128, min(127, ($0 * sx).rounded(.toNearestOrAwayFromZero))) }
         return (rows ?? 0..<raw.shape[0]).map { r in
             var acc = 0.0
             for k in 0..<cols {
@@ -35,7 +36,7 @@ struct DoubleReference {
     }
 
     func projection(_ x: [Double], _ l: Int, _ p: TensorNames.Projection, rows: Range<Int>? = nil) -> [Double] {
-        bitLinear(rmsnorm(x, TensorNames.inputNorm(l, p)), TensorNames.weight(l, p), rows: rows)
+        bitLinear(rmsnorm(x, TensorNames.inputNorm(l, p), eps: 1e-6), TensorNames.weight(l, p), rows: rows)
     }
 
     func sigmoid(_ v: Double) -> Double { 1 / (1 + Foundation.exp(-v)) }
@@ -67,7 +68,7 @@ struct DoubleReference {
     }
 
     func logits(_ x: [Double]) -> [Double] {
-        bitLinear(rmsnorm(rmsnorm(x, TensorNames.finalNorm), TensorNames.headNorm), TensorNames.head)
+        bitLinear(rmsnorm(rmsnorm(x, TensorNames.finalNorm), TensorNames.headNorm, eps: 1e-6), TensorNames.head)
     }
 }
 

@@ -1,11 +1,32 @@
 import Foundation
-import Model
+@testable import Model
 import Testing
 import TestSupport
 
 /// The float reference against an independent NumPy transcription of
 /// MODEL.md, plus the pieces that can be checked by hand.
 @Suite struct FloatReferenceTests {
+    /// With max|y| = 254, s_x = 1/2 exactly: odd values are ties, which go
+    /// away from zero (half-to-even would give 0, -2, 2).
+    @Test func activationTiesRoundAwayFromZero() {
+        let (codes, scale) = TernaryProjection.quantize([1, -3, 5, 254, -2, 0])
+        #expect(scale == 0.5)
+        #expect(codes == [1, -2, 3, 127, -1, 0])
+        #expect(TernaryProjection.quantize([-254, -1]).codes == [-127, -1])
+    }
+
+    /// NumPy's pairwise blocking, checked against a plain sum on integers
+    /// (exact either way) and on a case where the orders differ.
+    @Test func pairwiseSumMatchesNumPyBlocking() {
+        for n in [0, 1, 7, 8, 9, 127, 128, 129, 256, 1000] {
+            let a = (0..<n).map { Double($0 % 13) }
+            #expect(a.withUnsafeBufferPointer { pairwiseSum($0) } == a.reduce(0, +), "n \(n)")
+        }
+        // 1 + 1e-16 * 8 in blocks: the eight partial sums keep the small terms together.
+        let a = [1.0] + [Double](repeating: 1e-16, count: 15)
+        #expect(a.withUnsafeBufferPointer { pairwiseSum($0) } > a.reduce(0, +))
+    }
+
     /// MODEL.md in NumPy: reads the F32 safetensors file itself, runs the
     /// tokens of x.npy through every layer and the head.
     static let numpyModel = #"""
@@ -26,13 +47,14 @@ import TestSupport
     cfg = json.load(open(d + "/config.json"))
     L, I, eps = cfg["num_hidden_layers"], cfg["intermediate_size"], cfg["rms_norm_eps"]
 
-    def rmsnorm(x, w):
-        return x / np.sqrt(np.mean(x * x) + eps) * w
+    def rmsnorm(x, w, e=None):
+        return x / np.sqrt(np.mean(x * x) + (eps if e is None else e)) * w
 
     def bitlinear(p, x):
-        y = rmsnorm(x, W[p + ".norm.weight"])
+        y = rmsnorm(x, W[p + ".norm.weight"], 1e-6)  # always 1e-6 inside BitLinear
         sx = 127.0 / max(np.max(np.abs(y)), 1e-5)
-        q = np.clip(np.round(y * sx), -128, 127)
+        v = y * sx
+        q = np.clip(np.sign(v) * np.floor(np.abs(v) + 0.5), -128, 127)  # ties away from zero
         w = W[p + ".weight"]
         sw = 1.0 / max(np.mean(np.abs(w)), 1e-5)
         t = np.clip(np.round(w * sw), -1, 1)

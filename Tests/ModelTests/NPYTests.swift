@@ -33,12 +33,19 @@ import TestSupport
         #expect(a.shape == [2] && a.values == [1, -2])
         let s = try NPY.parse(file(version: 1, header: "{'shape': (), 'fortran_order': False, 'descr': '<f4'}", data: [0, 0, 0x80, 0x3F]), file: "s.npy")
         #expect(s.shape == [] && s.values == [1])
+        // Token ids: int32 and int64.
+        let i4 = try NPY.parse(file(version: 1, header: "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }",
+                                    data: [7, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]), file: "i.npy")
+        #expect(i4.values == [7, -1])
+        let i8 = try NPY.parse(file(version: 1, header: "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }",
+                                    data: [0, 1, 0, 0, 0, 0, 0, 0]), file: "l.npy")
+        #expect(i8.values == [256])
     }
 
     @Test func badFiles() throws {
         expectError("x.npy: not a NumPy .npy file (bad magic)") { _ = try NPY.parse(Array("hello world".utf8), file: "x.npy") }
-        expectError("x.npy: unsupported dtype '<i8'") {
-            _ = try NPY.parse(file(version: 1, header: "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", data: [UInt8](repeating: 0, count: 8)), file: "x.npy")
+        expectError("x.npy: unsupported dtype '<u2'") {
+            _ = try NPY.parse(file(version: 1, header: "{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", data: [0, 0]), file: "x.npy")
         }
         expectError("x.npy: unsupported dtype '>f4'") {
             _ = try NPY.parse(file(version: 1, header: "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0]), file: "x.npy")
