@@ -30,6 +30,10 @@ public final class FloatReference {
     private let finalNorm: [Double]?
     private let head: TernaryProjection?
     public private(set) var states: [[Double]]
+    /// Largest magnitudes seen since `trackPeaks` was set (costs one more
+    /// norm per projection, so it is off by default).
+    public var trackPeaks = false
+    public private(set) var peaks = ActivationPeaks()
 
     public init(source: WeightSource, layers: ClosedRange<Int>, head: Bool) throws {
         let c = source.config
@@ -71,6 +75,7 @@ public final class FloatReference {
 
     /// Forget every token seen: all states back to zero.
     public func reset() {
+        // Peaks are kept: they cover every sequence run so far.
         states = Array(repeating: Array(repeating: 0, count: config.hiddenSize), count: layers.count)
     }
 
@@ -80,25 +85,42 @@ public final class FloatReference {
         let eps = config.rmsNormEps, inter = config.intermediateSize
         var r = x
         var outputs: [[Double]] = []
+        if trackPeaks { peaks.see(r, \.residual) }
         for (k, b) in blocks.enumerated() {
             let a = rmsNorm(r, b.attnNorm, eps: eps)
-            let iRaw = b.i(a), fRaw = b.f(a), g = b.g(a)
+            let iRaw = apply(b.i, a), fRaw = apply(b.f, a), g = apply(b.g, a)
             var h = states[k]
             var f = fRaw.map(sigmoid)
             if let lb = b.lowerBound { f = (0..<f.count).map { lb[$0] + (1 - lb[$0]) * f[$0] } }
             for j in 0..<h.count { h[j] = f[j] * h[j] + silu(iRaw[j]) * (1 - f[j]) }
             states[k] = h
             let gn = rmsNorm(g, b.gNorm, eps: eps)
-            let o = b.o((0..<h.count).map { gn[$0] * silu(h[$0]) })
+            let o = apply(b.o, (0..<h.count).map { gn[$0] * silu(h[$0]) })
             for j in 0..<r.count { r[j] += o[j] }
-            let u = b.gate(rmsNorm(r, b.mlpNorm, eps: eps))
-            let z = b.down((0..<inter).map { silu(u[$0]) * u[inter + $0] })
+            let u = apply(b.gate, rmsNorm(r, b.mlpNorm, eps: eps))
+            let z = apply(b.down, (0..<inter).map { silu(u[$0]) * u[inter + $0] })
             for j in 0..<r.count { r[j] += z[j] }
             outputs.append(r)
+            if trackPeaks {
+                peaks.see(r, \.residual)
+                peaks.see(h, \.state)
+            }
         }
         var logits: [Double]? = nil
-        if let head, let finalNorm { logits = head(rmsNorm(r, finalNorm, eps: eps)) }
+        if let head, let finalNorm { logits = apply(head, rmsNorm(r, finalNorm, eps: eps)) }
+        if trackPeaks, let logits { peaks.see(logits, \.logits) }
         return ReferenceStep(layerOutputs: outputs, states: states, logits: logits)
+    }
+
+    /// A projection, its input, normalized input and output seen when tracking peaks.
+    private func apply(_ p: TernaryProjection, _ x: [Double]) -> [Double] {
+        let y = p(x)
+        if trackPeaks {
+            peaks.see(x, \.projectionInput)
+            peaks.see(rmsNorm(x, p.norm, eps: ModelConfig.projectionNormEps), \.normalizedInput)
+            peaks.see(y, \.projectionOutput)
+        }
+        return y
     }
 
     /// `softmax(lower_bounds, dim 0)` over layers, then `cumsum(dim 0)` minus

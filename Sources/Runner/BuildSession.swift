@@ -110,6 +110,16 @@ public final class BuildSession {
                     states: manifest.states.map(read), instructions: instructions, cosimulation: report)
     }
 
+    /// Zeroes every compiled layer's recurrent state in data memory: the next
+    /// token starts a new sequence (a host does the same with one write per region).
+    public func resetState() {
+        for r in manifest.states {
+            let bytes = r.address..<(r.address + 4 * r.count)
+            memory.replaceSubrange(bytes, with: repeatElement(0, count: bytes.count))
+            machine?.memory.replaceSubrange(bytes, with: repeatElement(0, count: bytes.count))
+        }
+    }
+
     /// The program with the current data memory as its one data section.
     func imageWithMemory() -> ProgramImage {
         var image = program

@@ -31,6 +31,9 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "Largest vector length of the target core (default: \(CoreConfig.standard.maxVectorLength), the shipped presets' ISA).")
     var maxVectorLength: Int?
 
+    @Option(help: "Fraction bits of the target's Q-format (default: \(CoreConfig.standard.fracBits); the shipped presets use the default).")
+    var fracBits: Int?
+
     @Option(help: PackingChoice.help)
     var packing: PackingChoice = .twoBit
 
@@ -50,6 +53,12 @@ struct CompileCommand: ParsableCommand {
         let range = try layers.map { try LayerRange.parse($0, layers: ckpt.config.layers) }
         var target = CoreConfig.standard
         if let n = maxVectorLength { target.maxVectorLength = n }
+        if let f = fracBits {
+            guard CoreConfig.fracBitsRange.contains(f) else {
+                throw ValidationError("--frac-bits must be \(CoreConfig.fracBitsRange.lowerBound)...\(CoreConfig.fracBitsRange.upperBound), got \(f)")
+            }
+            target.fracBits = f
+        }
         var lastShown = Date.distantPast
         let build = try ModelCompiler.compile(ckpt, layers: range, head: head, target: target,
                                               packing: packing.packing) { p in

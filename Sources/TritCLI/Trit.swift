@@ -21,6 +21,7 @@ struct Trit: ParsableCommand {
             RunCommand.self,
             CosimCommand.self,
             GenerateCommand.self,
+            EvalCommand.self,
             BenchInterpCommand.self,
         ]
     )
