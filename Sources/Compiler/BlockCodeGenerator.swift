@@ -1,4 +1,4 @@
-/// The code of one HGRN-Bit block (MODEL.md) for one token, in three parts so
+/// The code of one HGRN-Bit block (docs/model.md) for one token, in three parts so
 /// the program can overlap a block's loads with the end of the previous one:
 /// `loads` (VL = d), `body` (starts with VL = d, ends with VL = I, z
 /// in flight), `finish` (VL = d: out = r1 + z, stored).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The forget-gate lower bounds of MODEL.md: `softmax(model.lower_bounds,
+/// The forget-gate lower bounds of docs/model.md: `softmax(model.lower_bounds,
 /// dim=0)` over the layers, then `cumsum - lb[0]`, so layer 0 gets 0.
 public enum LowerBounds {
     /// `raw` is [layers, d] row-major; the result is one d-vector per layer.

@@ -1,10 +1,10 @@
 import Dispatch
 
-/// BitNet b1.58 absmean ternary quantization of a weight tensor (MODEL.md):
+/// BitNet b1.58 absmean ternary quantization of a weight tensor (docs/model.md):
 /// `ws = max(mean|W|, 1e-5)`, `Wt = clamp(round(W / ws), -1, 1)` with
 /// round-half-to-even (torch.round).
 public enum WeightQuantizer {
-    /// The floor MODEL.md puts under mean|W|.
+    /// The floor docs/model.md puts under mean|W|.
     public static let minimumScale = 1e-5
 
     /// `max(mean|W|, 1e-5)`, summed in Double. The tensor is cut into a fixed

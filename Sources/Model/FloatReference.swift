@@ -10,7 +10,7 @@ public struct ReferenceStep: Sendable {
     public var logits: [Double]?
 }
 
-/// The accuracy reference: the HGRN-Bit blocks exactly as MODEL.md writes
+/// The accuracy reference: the HGRN-Bit blocks exactly as docs/model.md writes
 /// them, in Double, with the quantizers applied as at inference time.
 /// Weights are quantized once at init; a step is integer accumulations over
 /// ternary signs plus vector work. State is carried from step to step.

@@ -1,5 +1,5 @@
 /// The shape of an HGRN-Bit ("MatMul-free LM") model: the fields of a
-/// checkpoint's config.json that the math depends on (../MODEL.md).
+/// checkpoint's config.json that the math depends on (docs/model.md).
 public struct ModelConfig: Sendable, Equatable, Codable {
     /// d, the width of the residual stream.
     public var hiddenSize: Int

@@ -1,4 +1,4 @@
-/// The tensor names of the published checkpoint layout (../MODEL.md), in
+/// The tensor names of the published checkpoint layout (docs/model.md), in
 /// one place so the loader, the synthetic writer, the float reference and
 /// the compiler cannot disagree.
 public enum TensorNames {

@@ -4,7 +4,7 @@ import Model
 import Testing
 import TestSupport
 
-/// MODEL.md in Double, written out plainly: the integer program must track it.
+/// docs/model.md in Double, written out plainly: the integer program must track it.
 struct DoubleReference {
     let w: InMemoryWeights
     var c: ModelConfig { w.config }

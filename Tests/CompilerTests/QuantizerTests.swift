@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 @Suite struct QuantizerTests {
-    /// MODEL.md's formula, written out directly.
+    /// docs/model.md's formula, written out directly.
     func direct(_ w: [Float]) -> (trits: [Int8], scale: Double) {
         let mean = w.reduce(0.0) { $0 + Double(abs($1)) } / Double(w.count)
         let ws = max(mean, 1e-5)

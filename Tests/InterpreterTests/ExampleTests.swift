@@ -87,7 +87,7 @@ import Assembler
         #expect(r.output("sout").map(dbl) == [-0.75])
     }
 
-    /// Float BitLinear exactly as MODEL.md writes it, with the stored scale.
+    /// Float BitLinear exactly as docs/model.md writes it, with the stored scale.
     static func bitLinear(_ y: [Double], _ w: [[Int]], _ ws: Double) -> [Double] {
         let amax = max(y.map(abs).max() ?? 0, 1e-5)
         let sx = 127 / amax
@@ -156,7 +156,7 @@ import Assembler
         #expect(r.output("zq") == [0, 0, 0, 0, 0, 0])
     }
 
-    /// The MLGRU step and the whole block against the float reference of MODEL.md.
+    /// The MLGRU step and the whole block against the float reference of docs/model.md.
     func mlgru(_ r: Ran, _ src: String, d: Int) -> (h: [Double], r1: [Double]) {
         let x = vec(r, src, "x", d), hPrev = vec(r, src, "h_prev", d)
         let a = Self.rmsnorm(x, vec(r, src, "attn_norm_w", d))

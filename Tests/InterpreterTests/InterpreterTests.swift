@@ -101,7 +101,7 @@ func run(_ code: [Instruction], data: [(UInt32, [UInt8])] = [], memory: UInt32 =
     }
 
     @Test func normAndQuantEdgeCases() throws {
-        // A zero vector: norm gives zeros, absmax 0, quant zeros (the MODEL.md clamp case).
+        // A zero vector: norm gives zeros, absmax 0, quant zeros (the docs/model.md clamp case).
         let w = le([q16(1), q16(2), q16(3)])
         let m = try run([Instruction(.setvl, imm: 3), Instruction(.ldv, rd: 0, imm: 0), Instruction(.ldv, rd: 1, imm: 16),
                          Instruction(.norm, rd: 2, ra: 0, rb: 1, imm: 4295), Instruction(.absmax, rd: 0, ra: 2),

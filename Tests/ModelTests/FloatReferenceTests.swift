@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The float reference against an independent NumPy transcription of
-/// MODEL.md, plus the pieces that can be checked by hand.
+/// docs/model.md, plus the pieces that can be checked by hand.
 @Suite struct FloatReferenceTests {
     /// With max|y| = 254, s_x = 1/2 exactly: odd values are ties, which go
     /// away from zero (half-to-even would give 0, -2, 2).
@@ -27,7 +27,7 @@ import TestSupport
         #expect(a.withUnsafeBufferPointer { pairwiseSum($0) } > a.reduce(0, +))
     }
 
-    /// MODEL.md in NumPy: reads the F32 safetensors file itself, runs the
+    /// docs/model.md in NumPy: reads the F32 safetensors file itself, runs the
     /// tokens of x.npy through every layer and the head.
     static let numpyModel = #"""
     import json, sys

@@ -11,7 +11,7 @@ enum BlockSection {
         let p = cores.first!
         var md = [
             "Each block is block 0 of a synthetic one-layer checkpoint of that shape (`SyntheticCheckpoint`, seed 1, "
-                + "I from MODEL.md), compiled for the core and run for one token (the embedding of token 1) on the generated "
+                + "I from docs/model.md), compiled for the core and run for one token (the embedding of token 1) on the generated "
                 + "core in Verilator, in lock step with the interpreter (`Runner.BuildSession` with `.cosimulation`). "
                 + "Core: \(Sweep.describe(p, banks: false)), \(s.banks.map(String.init).joined(separator: ", ")) "
                 + "bank(s); memory latency \(s.latency) cycles and "

@@ -1,7 +1,7 @@
 import Core
 import ISA
 
-/// One model shape of MODEL.md: a block width with its MLP width, and the
+/// One model shape of docs/model.md: a block width with its MLP width, and the
 /// depth and vocabulary the decode projection needs.
 public struct ModelShape: Sendable, Equatable {
     public var name: String
@@ -30,7 +30,7 @@ public struct SynthesisPoint: Sendable {
 
 /// What a run measures. The full sweep and the quick smoke run differ only here.
 public struct Sweep: Sendable {
-    /// Block widths measured in co-simulation, with I from MODEL.md.
+    /// Block widths measured in co-simulation, with I from docs/model.md.
     public var blocks: [(d: Int, intermediate: Int)]
     public var banks: [Int]
     public var packings: [WeightPacking]

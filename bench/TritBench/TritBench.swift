@@ -52,7 +52,7 @@ struct TritBench: ParsableCommand {
             let known = Sweep.full.blocks
             s.blocks = try d.map { w in
                 guard let b = (known + Sweep.quick.blocks).first(where: { $0.d == w }) else {
-                    throw ValidationError("--shapes: no MODEL.md shape has d = \(w); known: \(known.map { String($0.d) }.joined(separator: ", "))")
+                    throw ValidationError("--shapes: no docs/model.md shape has d = \(w); known: \(known.map { String($0.d) }.joined(separator: ", "))")
                 }
                 return b
             }

@@ -1,4 +1,4 @@
-; 04_bitlinear.s: one FusedBitLinear projection (MODEL.md), 6 inputs -> 5 outputs.
+; 04_bitlinear.s: one FusedBitLinear projection (docs/model.md), 6 inputs -> 5 outputs.
 ;
 ;   y   = rmsnorm(x, norm_w, eps = 1e-6)
 ;   xq  = round(y * 127 / max|y|)           (absmax, quant)

@@ -1,4 +1,4 @@
-; 05_mlgru_step.s: one MLGRU token-mixer step of an HGRN-Bit block (MODEL.md), d = 8.
+; 05_mlgru_step.s: one MLGRU token-mixer step of an HGRN-Bit block (docs/model.md), d = 8.
 ;
 ;   r0 = x
 ;   a  = rmsnorm(x, attn_norm.weight)

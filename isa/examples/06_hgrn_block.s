@@ -1,4 +1,4 @@
-; 06_hgrn_block.s: a whole HGRN-Bit block (MODEL.md) for one token, d = 8, I = 16.
+; 06_hgrn_block.s: a whole HGRN-Bit block (docs/model.md) for one token, d = 8, I = 16.
 ;
 ; The token mixer (MLGRU, as in 05_mlgru_step.s) followed by the channel
 ; mixer (GLU MLP):
