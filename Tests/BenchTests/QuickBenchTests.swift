@@ -26,7 +26,7 @@ import Testing
         }
         let report = try String(contentsOf: out.appendingPathComponent("REPORT.md"), encoding: .utf8)
         for heading in ["# Trit benchmark report", "## Cycles per block", "## Projected decode rate", "## Generic synthesis",
-                        "## Interpreter against NumPy", "## Co-simulation speed", "## RTL generation time"] {
+                        "## Perplexity of a trained model", "## Interpreter against NumPy", "## Co-simulation speed", "## RTL generation time"] {
             #expect(report.contains(heading), "missing \(heading)")
         }
         #expect(report.contains("| machine |") && report.contains("| command | `trit-bench --quick` |"))
@@ -39,6 +39,9 @@ import Testing
         #expect(!r.interpreter.isEmpty && r.interpreter.allSatisfy { $0.secondsPerBlock > 0 })
         if let n = r.numpy { #expect(n.secondsPerBlock > 0) }
         if r.synthesisSkipped == nil { #expect(r.synthesis.contains { ($0.report?.cells ?? 0) > 0 }) }
+        let accuracy = try #require(r.accuracy)
+        #expect(accuracy.positions == 256 && accuracy.points.count == 1)
+        #expect(abs(accuracy.points[0].meanNLL - accuracy.official) < 0.01 && abs(accuracy.reference - accuracy.official) < 0.01)
         let rtl = try #require(r.rtl)
         #expect(rtl.lines > 0 && rtl.elaborateSeconds > 0)
     }

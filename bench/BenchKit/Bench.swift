@@ -51,6 +51,15 @@ public enum Bench {
                 r.synthesis = Synthesis.measure(sweep, log: log)
             }
         }
+        try section("trained model") {
+            let fixture = options.root.appendingPathComponent("fixtures/trained/S/checkpoint")
+            if FileManager.default.fileExists(atPath: fixture.path) {
+                r.accuracy = try TrainedAccuracy.measure(root: options.root, windows: sweep.accuracyWindows,
+                                                         fracBits: sweep.accuracyFracBits, log: log)
+            } else {
+                r.accuracySkipped = "fixtures/trained/S is not in this checkout"
+            }
+        }
         try section("cycles per block") {
             r.blocks = try BlockCycles.measure(sweep, log: log)
             r.projections = Projection.make(sweep, blocks: r.blocks)

@@ -15,6 +15,9 @@ public struct BenchResults: Sendable {
     public var numpy: NumPyMeasurement?
     public var numpySkipped: String?
     public var rtl: RTLGenerationMeasurement?
+    public var accuracy: AccuracyMeasurement?
+    /// Why the trained model was not measured, when it was not.
+    public var accuracySkipped: String?
     /// Wall-clock seconds per section, in run order.
     public var sectionSeconds: [(String, Double)] = []
 }

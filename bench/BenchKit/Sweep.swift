@@ -48,6 +48,10 @@ public struct Sweep: Sendable {
     public var interpreterRepeats: Int
     /// The core whose RTL generation is timed.
     public var rtlCore: CoreParameters
+    /// The trained model's perplexity: the first K windows (nil: the whole
+    /// split), at these fraction widths (the first also runs the float reference).
+    public var accuracyWindows: Int?
+    public var accuracyFracBits: [Int]
 
     /// The ternary unit's trits per cycle (at 2-bit packing).
     static func tritsPerCycle(_ p: CoreParameters) -> Int { p.tritsPerCycle }
@@ -83,7 +87,8 @@ public struct Sweep: Sendable {
         synthesis: [64, 128, 256, 512].map { Sweep.synthesisPoint(lanes: $0) },
         synthesizeMemorySystem: true,
         interpreterBlock: (2048, 5632), interpreterRepeats: 20,
-        rtlCore: .d5005)
+        rtlCore: .d5005,
+        accuracyWindows: nil, accuracyFracBits: [16, 12, 14, 20])
 
     /// Seconds instead of hours: a d = 64 block on a small core, one bank,
     /// a d = 128 interpreter block; no synthesis (over a minute even for a
@@ -98,5 +103,6 @@ public struct Sweep: Sendable {
         synthesis: [],
         synthesizeMemorySystem: false,
         interpreterBlock: (128, 384), interpreterRepeats: 3,
-        rtlCore: CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512))
+        rtlCore: CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512),
+        accuracyWindows: 1, accuracyFracBits: [16])
 }
