@@ -98,3 +98,13 @@ struct BuildRunSetup {
         try ISAToolFiles.writeAtomically(NPY.float32(flat, shape: [rows.count, rows.first?.count ?? 0]), to: file)
     }
 }
+
+/// The float reference of a whole model with its head, from checkpoint `ckpt`,
+/// which must have the config the build was compiled from.
+func fullModelReference(_ ckpt: String, _ model: ModelConfig) throws -> FloatReference {
+    let source = try Checkpoint(directory: ckpt)
+    guard source.config == model else {
+        throw ValidationError("--reference \(ckpt): its config differs from the one the build was compiled from")
+    }
+    return try FloatReference(source: source, layers: 0...(model.layers - 1), head: true)
+}

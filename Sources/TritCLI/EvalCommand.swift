@@ -63,7 +63,7 @@ struct EvalCommand: ParsableCommand {
         let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: table)
         var ids = try readTokenIds(tokens)
         if let k = maxWindows { ids = Array(ids.prefix(k * window + 1)) }
-        let ref = try reference.map { try fullReference($0, m.model) }
+        let ref = try reference.map { try fullModelReference($0, m.model) }
         ref?.trackPeaks = true
         let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: try makeEngine(m))
         let clock = Date()
@@ -86,14 +86,6 @@ struct EvalCommand: ParsableCommand {
             let design = try HDL.elaborate(TritCore(params: p))
             return .cosimulation(try CoSimulation(design: design, parameters: p, options: TestBenchOptions(latency: 20)))
         }
-    }
-
-    func fullReference(_ ckpt: String, _ model: ModelConfig) throws -> FloatReference {
-        let source = try Checkpoint(directory: ckpt)
-        guard source.config == model else {
-            throw ValidationError("--reference \(ckpt): its config differs from the one the build was compiled from")
-        }
-        return try FloatReference(source: source, layers: 0...(model.layers - 1), head: true)
     }
 
     static func text(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double, format: String) -> String {

@@ -44,14 +44,7 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("\(build): generation needs a build compiled from layer 0 with --head")
         }
         let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: table)
-        var ref: FloatReference?
-        if let ckpt = reference {
-            let source = try Checkpoint(directory: ckpt)
-            guard source.config == m.model else {
-                throw ValidationError("--reference \(ckpt): its config differs from the one the build was compiled from")
-            }
-            ref = try FloatReference(source: source, layers: 0...(m.model.layers - 1), head: true)
-        }
+        let ref = try reference.map { try fullModelReference($0, m.model) }
         let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: .interpreter(m.target))
         let g = try Generation.greedy(session, embeddings: embeddings, prompt: ids, maxNew: maxNew, reference: ref)
         if json {
