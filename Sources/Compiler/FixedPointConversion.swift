@@ -60,7 +60,11 @@ struct NormEpsilons {
 
     init(_ config: ModelConfig, fracBits f: Int) throws {
         block = try FixedPointConversion.epsilon(config.rmsNormEps, fracBits: f)
-        projection = try FixedPointConversion.epsilon(ModelConfig.projectionNormEps, fracBits: f)
+        // The model's own constant, not a user's value: below F = 10 it is
+        // less than one step of Q.(2F), so it becomes that one step (a
+        // difference only for vectors already at the format's resolution).
+        let steps = (ModelConfig.projectionNormEps * Double(UInt64(1) << UInt64(2 * f))).rounded(.toNearestOrAwayFromZero)
+        projection = UInt32(max(1, steps))
     }
 
     var blockOperand: String { "0x" + String(block, radix: 16) }
