@@ -40,8 +40,9 @@ public struct SaturationCounts: Sendable, Equatable {
         "{" + sorted.map { "\"\($0.opcode.mnemonic)\": \($0.count)" }.joined(separator: ", ") + "}"
     }
 
-    /// The warning a tool prints on stderr when any element saturated, or nil.
+    /// The warning a tool prints on stderr when any element saturated, or
+    /// nil: `warning: 5 elements saturated <context> (quant 3, tmatmul 2)`.
     public func warning(_ context: String) -> String? {
-        isEmpty ? nil : "warning: \(context): \(total) element\(total == 1 ? "" : "s") saturated (\(listing))"
+        isEmpty ? nil : "warning: \(total) element\(total == 1 ? "" : "s") saturated \(context) (\(listing))"
     }
 }
