@@ -45,6 +45,9 @@ public enum CSR: Int, CaseIterable, Sendable {
     /// cycle (2-bit packing), 23:16
     /// vector lanes, 27:24 banks, 32:28 fraction bits, 63:33 max vector length.
     case configuration = 25
+    /// Elements written by retired instructions whose exact value did not
+    /// fit and were clamped (ISA.md, "Where values saturate"); cleared by start.
+    case saturations = 26
 
     /// The CONFIGURATION register's value for a core.
     public static func configurationValue(_ p: CoreParameters) -> UInt64 {

@@ -13,15 +13,26 @@ public struct CSRSlave: Module {
 
     /// Event inputs, one counter each (same order as their CSRs); each is a
     /// Bool (count a cycle) except `ev_weight_beat`, the number of weight
-    /// beats the ternary unit consumed this cycle (0 ... banks).
+    /// beats the ternary unit consumed this cycle (0 ... banks), and
+    /// `ev_saturations`, the saturated elements of the instruction retiring
+    /// this cycle (0 ... max vector length).
     public static let events: [(port: String, csr: CSR)] = [
         ("ev_retire", .retired), ("ev_busy_ls", .busyLoadStore), ("ev_busy_vector", .busyVector),
         ("ev_busy_reduction", .busyReduction), ("ev_busy_ternary", .busyTernary), ("ev_memory_stall", .memoryStall),
-        ("ev_weight_beat", .weightBeats), ("ev_issue_stall", .issueStall),
+        ("ev_weight_beat", .weightBeats), ("ev_issue_stall", .issueStall), ("ev_saturations", .saturations),
     ]
 
     /// Width of the weight-beat count of one cycle (0 ... banks).
     public static func weightBeatBits(_ p: CoreParameters) -> Int { addressWidth(CoreParameters.ternaryCatchUp * p.banks + 1) }
+
+    /// Width of an event input: 1 for a cycle event, more for an amount.
+    static func eventBits(_ csr: CSR, _ p: CoreParameters) -> Int {
+        switch csr {
+        case .weightBeats: return weightBeatBits(p)
+        case .saturations: return p.vlBits
+        default: return 1
+        }
+    }
 
     public func build(_ m: ModuleBuilder) {
         let address = m.input("csr_address", .uint(CSR.addressBits))
@@ -40,7 +51,8 @@ public struct CSRSlave: Module {
         let faultCode = m.input("fault_code", .uint(DispatchPort.faultBits))
         let faultIndex = m.input("fault_index", .uint(32))
         let events = Self.events.map { e in
-            (m.input(e.port, e.csr == .weightBeats ? .uint(Self.weightBeatBits(params)) : .bool), e.csr)
+            let bits = Self.eventBits(e.csr, params)
+            return (m.input(e.port, bits == 1 ? .bool : .uint(bits)), e.csr)
         }
 
         let start = m.output("start", .bool)
@@ -69,7 +81,7 @@ public struct CSRSlave: Module {
         var counters: [(CSR, Signal)] = [(.cycles, cycles)]
         for (event, csr) in events {
             let c = m.reg("\(csr)_count", .uint(64), reset: 0)
-            if csr == .weightBeats {
+            if Self.eventBits(csr, params) > 1 {
                 m.when(start) { c.set(0) }.otherwise { c.set(c + event.extend(to: 64)) }
             } else {
                 m.when(start) { c.set(0) }.elseWhen(event) { c.set(c + 1) }

@@ -7,6 +7,9 @@ import HDL
 /// same cycle lands in the new record). `digest` / `count` are the
 /// registered totals; `next_digest` / `next_count` include this cycle's
 /// add, so a unit can report `done` in the cycle of its last write.
+/// `saturated` flags the lanes whose value was clamped; the lanes set in
+/// both it and `mask` add to `saturations` / `next_saturations` the same way
+/// (the record's saturation count).
 public struct DigestAccumulator: Module {
     public let lanes: Int
 
@@ -21,10 +24,13 @@ public struct DigestAccumulator: Module {
         let base = m.input("base", .uint(32))
         let mask = m.input("mask", .uint(lanes))
         let data = m.input("data", .vec(.sint(32), count: lanes))
+        let saturated = m.input("saturated", .uint(lanes))
         let digest = m.output("digest", .uint(32))
         let count = m.output("count", .uint(32))
         let nextDigest = m.output("next_digest", .uint(32))
         let nextCount = m.output("next_count", .uint(32))
+        let saturations = m.output("saturations", .uint(32))
+        let nextSaturations = m.output("next_saturations", .uint(32))
 
         let baseRotation = base[4, 0]
         var terms: [Signal] = []
@@ -39,6 +45,10 @@ public struct DigestAccumulator: Module {
         let laneCount = (0..<lanes).map { mask[$0].asUInt.extend(to: 32) }
         let added = m.wire("lane_count", laneCount.dropFirst().reduce(laneCount[0]) { $0 + $1 })
 
+        let clamped = m.wire("clamped", mask & saturated)
+        let laneClamps = (0..<lanes).map { clamped[$0].asUInt.extend(to: 32) }
+        let addedClamps = m.wire("lane_clamps", laneClamps.dropFirst().reduce(laneClamps[0]) { $0 + $1 })
+
         let total = m.reg("total", .uint(32), reset: 0)
         let elements = m.reg("elements", .uint(32), reset: 0)
         let start = m.wire("start_digest", mux(clear, lit(0, width: 32), total))
@@ -49,5 +59,10 @@ public struct DigestAccumulator: Module {
         elements.set(nextCount)
         digest.set(total)
         count.set(elements)
+        let clamps = m.reg("clamps", .uint(32), reset: 0)
+        let startClamps = m.wire("start_clamps", mux(clear, lit(0, width: 32), clamps))
+        nextSaturations.set(mux(valid, startClamps + addedClamps, startClamps))
+        clamps.set(nextSaturations)
+        saturations.set(clamps)
     }
 }

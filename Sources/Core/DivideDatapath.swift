@@ -7,7 +7,9 @@ import ISA
 /// A new (`a`, `b`) may enter every cycle; `q` appears `latency` clock edges
 /// later (registered). Stages: 1 magnitude of b, then the reciprocal
 /// (`ReciprocalDatapath`), then a * y, the rounding shift by 31 + p - F,
-/// and the sign and saturation.
+/// and the sign and saturation. `saturated` comes with `q`: set when the
+/// value was clamped (`Numeric.divReporting`: b = 0 with a != 0, or a
+/// quotient out of range).
 public struct DivideDatapath: Module {
     public let fracBits: Int
 
@@ -26,6 +28,7 @@ public struct DivideDatapath: Module {
         let a = m.input("a", .sint(32))
         let b = m.input("b", .sint(32))
         let q = m.output("q", .sint(32))
+        let saturated = m.output("saturated", .bool)
 
         // 1: |b| (2^31 for -2^31 is still right as a UInt), and the special cases.
         let magnitude1 = m.regNext("magnitude1", mux(b < slit(0, width: 32), -b, b).asUInt)
@@ -61,5 +64,6 @@ public struct DivideDatapath: Module {
                          mux(aSign10, slit(Int(Int32.min), width: 32), slit(Int(Int32.max), width: 32)))
         let signed = m.wire("signed_quotient", mux(negative10, -quotient10, quotient10))
         q.set(m.regNext("q11", mux(zero10, byZero, saturatedToInt32(signed))))
+        saturated.set(m.regNext("saturated11", mux(zero10, !aZero10, exceedsInt32(signed))))
     }
 }

@@ -7,7 +7,8 @@ import ISA
 ///
 /// A new `x` may enter every cycle; `y` appears `latency` clock edges later
 /// (registered). Stages: 1 T = x * LOG2E_Q30, 2 split T and read the table,
-/// 3 step * r, 4 interpolate, 5 shift, round, saturate.
+/// 3 step * r, 4 interpolate, 5 shift, round, saturate. `saturated` comes
+/// with `y` (`Numeric.expReporting`: s <= 0, or s = 1 rounding up to 2^31).
 ///
 /// Widths: the table steps are < 2^24 and the interpolated value stays
 /// below 2^32 (EXP2[256] = 2^32 is only an end point).
@@ -27,6 +28,7 @@ public struct ExpDatapath: Module {
                         "fraction bits must be in \(CoreConfig.fracBitsRange), got \(f)") else { return }
         let x = m.input("x", .sint(32))
         let y = m.output("y", .sint(32))
+        let saturated = m.output("saturated", .bool)
 
         // 1: T = x * LOG2E_Q30, exact (|T| < 2^62), Q.(F+30).
         let t1 = m.regNext("t1", x * slit(Int(Numeric.log2eQ30), width: 32))
@@ -61,5 +63,6 @@ public struct ExpDatapath: Module {
         let result = mux(saturate4, slit(Int(Int32.max), width: 32),
                          mux(underflow4, slit(0, width: 32), saturatedUnsignedToInt32(rounded)))
         y.set(m.regNext("y5", result))
+        saturated.set(m.regNext("saturated5", saturate4 || (!underflow4 && exceedsUnsignedInt32(rounded))))
     }
 }

@@ -12,6 +12,21 @@ func saturatedToInt32(_ v: Signal) -> Signal {
                mux(v < low, slit(Int(Int32.min), width: 32), v.truncate(to: 32)))
 }
 
+/// Whether `sat32(v)` clamps an SInt: v outside [-2^31, 2^31 - 1] (false
+/// when v is 32 bits wide).
+func exceedsInt32(_ v: Signal) -> Signal {
+    let w = v.width ?? 32
+    if w <= 32 { return false }
+    return v > slit(Int(Int32.max), width: w) || v < slit(Int(Int32.min), width: w)
+}
+
+/// Whether `saturatedUnsignedToInt32` clamps a UInt: v above 2^31 - 1.
+func exceedsUnsignedInt32(_ v: Signal) -> Signal {
+    let w = v.width ?? 32
+    if w < 32 { return false }
+    return v > lit(Int(Int32.max), width: w)
+}
+
 /// `sat32(v)` of a UInt: values above 2^31 - 1 become 2^31 - 1.
 func saturatedUnsignedToInt32(_ v: Signal) -> Signal {
     let w = v.width ?? 32

@@ -32,8 +32,10 @@ struct IssueStage {
         ("index", 32), ("opcode", 8), ("dest", 3), ("dest_index", 32), ("unit", 3), ("count", 32), ("digest", 32),
         ("fault", DispatchPort.faultBits),
     ]
-    /// Completion-queue entry layout.
-    static let completionFields: [(name: String, width: Int)] = [("count", 32), ("digest", 32), ("fault", DispatchPort.faultBits)]
+    /// Completion-queue entry layout (a saturation count is at most the maximum vector length).
+    static func completionFields(_ p: CoreParameters) -> [(name: String, width: Int)] {
+        [("count", 32), ("digest", 32), ("saturations", p.vlBits), ("fault", DispatchPort.faultBits)]
+    }
     /// The `unit` field value of control instructions (the units are 0 ..< 4).
     static let controlUnit = 4
 
@@ -66,7 +68,7 @@ struct IssueStage {
 
         let retireQueue = m.instance(FIFO(width: Self.entryFields.map(\.width).reduce(0, +), depth: TritCore.retireDepth), "retire_queue")
         let completions = units.units.map { u in
-            m.instance(FIFO(width: Self.completionFields.map(\.width).reduce(0, +), depth: TritCore.retireDepth), "\(u.name)_completions")
+            m.instance(FIFO(width: Self.completionFields(p).map(\.width).reduce(0, +), depth: TritCore.retireDepth), "\(u.name)_completions")
         }
         let allIdle = units.units.map(\.instance.idle).reduce(fetch.quiet) { $0 && $1 }
         let queuesEmpty = completions.map { !$0.out_valid }.reduce(!retireQueue.out_valid) { $0 && $1 }
@@ -165,7 +167,7 @@ struct IssueStage {
         for (k, c) in completions.enumerated() {
             let i = units.units[k].instance
             c.in_valid.set(i.done)
-            c.in_data.set(cat(i.done_count, i.done_digest, i.done_fault))
+            c.in_data.set(cat(i.done_count, i.done_digest, i.done_saturations.truncate(to: p.vlBits), i.done_fault))
         }
         var clearV = lit(0, width: vregs), clearS = lit(0, width: sregs)
         for k in units.units.indices {
@@ -213,14 +215,17 @@ struct IssueStage {
 
         // MARK: Retirement, in program order.
         let entry = fields(retireQueue.out_data, Self.entryFields)
-        let completion = completions.map { fields($0.out_data, Self.completionFields) }
+        let completion = completions.map { fields($0.out_data, Self.completionFields(p)) }
         let headUnit = entry["unit"]!
         let fromUnit = (0..<completions.count).map { headUnit == lit($0, width: 3) }
         let isControlEntry = headUnit == lit(Self.controlUnit, width: 3)
         let completed = zip(fromUnit, completions).map { $0 && $1.out_valid }.reduce(isControlEntry) { $0 || $1 }
         var count = entry["count"]!, digest = entry["digest"]!, fault = entry["fault"]!
+        // Control instructions never saturate.
+        var saturations = lit(0, width: p.vlBits)
         for (k, c) in completion.enumerated() {
             count = mux(fromUnit[k], c["count"]!, count)
+            saturations = mux(fromUnit[k], c["saturations"]!, saturations)
             digest = mux(fromUnit[k], c["digest"]!, digest)
             fault = mux(fromUnit[k], c["fault"]!, fault)
         }
@@ -258,6 +263,7 @@ struct IssueStage {
         let record: [(String, Signal)] = [
             ("retire_index", entry["index"]!), ("retire_opcode", entry["opcode"]!), ("retire_dest", entry["dest"]!),
             ("retire_dest_index", entry["dest_index"]!), ("retire_count", count), ("retire_digest", digest),
+            ("retire_saturations", saturations.extend(to: 32)),
         ]
         m.output("retire_valid", .bool).set(m.regNext("retire_valid_q", retires, reset: false))
         for (name, value) in record { m.output(name, value.type!).set(m.regNext("\(name)_q", value)) }
@@ -283,6 +289,8 @@ struct IssueStage {
             "ev_memory_stall": memory.stall,
             "ev_weight_beat": ternary.beat,
             "ev_issue_stall": canIssue && !fire,
+            // Saturated elements are counted as their instruction retires, as the interpreter counts them.
+            "ev_saturations": mux(retires, saturations, lit(0, width: p.vlBits)),
         ]
         for (port, _) in CSRSlave.events { csr.port(port).set(events[port]!) }
         memory.timeout_cycles.set(csr.timeout_cycles)

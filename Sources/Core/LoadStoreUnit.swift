@@ -231,6 +231,9 @@ public struct LoadStoreUnit: Module {
         dispatch.doneFault.set(faultCode)
         dispatch.doneCount.set(digest.count)
         dispatch.doneDigest.set(digest.digest)
+        // Loads and stores move words unchanged: nothing saturates.
+        digest.saturated.set(lit(0, width: lanes))
+        dispatch.doneSaturations.set(lit(0, width: 32))
         dispatch.doneScalar.set(loaded)
     }
 }

@@ -13,7 +13,9 @@ import HDL
 ///
 /// `magnitude` (|x|, 32 bits) and `square_out` (x^2, 63 bits) appear one
 /// cycle after `x`; `result` appears `latency` cycles after `x` and `w`,
-/// selected by `quant` (read at the last stage).
+/// selected by `quant` (read at the last stage), with `saturated`: quant's
+/// code was clamped to int8, or norm's final `sat32` clamped
+/// (`Numeric.quantizeReporting`, `rmsApplyReporting`).
 public struct ReductionLane: Module {
     public let fracBits: Int
 
@@ -34,6 +36,7 @@ public struct ReductionLane: Module {
         let magnitude = m.output("magnitude", .uint(32))
         let squareOut = m.output("square_out", .uint(63))
         let result = m.output("result", .sint(32))
+        let saturated = m.output("saturated", .bool)
 
         // Stage 1: the shared product, |x| for absmax, and w carried along.
         let operand = m.wire("operand", mux(square, x.extend(to: 64), scale))
@@ -50,6 +53,7 @@ public struct ReductionLane: Module {
         let code = mux(q32 > slit(127, width: q32.width!), slit(127, width: 8),
                        mux(q32 < slit(-128, width: q32.width!), slit(-128, width: 8), q32.truncate(to: 8)))
         let q2 = m.regNext("q2", code)
+        let qClamped2 = m.regNext("q_clamped2", q32 > slit(127, width: q32.width!) || q32 < slit(-128, width: q32.width!))
         let t30 = m.wire("t30", Self.roundShift(p1, 30))
         let tw = t30.width!
         let limitHigh = slit(Int(Int64.max), width: tw), limitLow = slit(Int(Int64.min), width: tw)
@@ -61,6 +65,7 @@ public struct ReductionLane: Module {
         // Stage 3: the weight product.
         let p3 = m.regNext("p3", t2 * w2)
         let q3 = m.regNext("q3", q2)
+        let qClamped3 = m.regNext("q_clamped3", qClamped2)
 
         // Stage 4: round at F, saturate, pick the instruction's result.
         let y = m.wire("y", Self.roundShift(p3, fracBits))
@@ -68,6 +73,7 @@ public struct ReductionLane: Module {
         let normOut = mux(y > slit(Int(Int32.max), width: yw), slit(Int(Int32.max), width: 32),
                           mux(y < slit(Int(Int32.min), width: yw), slit(Int(Int32.min), width: 32), y.truncate(to: 32).asSInt))
         result.set(m.regNext("result_q", mux(quant, q3.extend(to: 32), normOut)))
+        saturated.set(m.regNext("saturated_q", mux(quant, qClamped3, exceedsInt32(y))))
     }
 
     /// `rshr(v, s)` for 1 <= s <= 32: add 2^(s-1) one bit wider (no overflow), shift right by s.

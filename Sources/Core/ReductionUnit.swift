@@ -100,7 +100,7 @@ public struct ReductionUnit: Module {
         let s1Chunk = m.regNext("s1_chunk", issueChunk)
         let s1Mask = m.wire("s1_mask", mux(s1Last, tailMask, lit(BitVector(width: lanes, value: -1), .uint(lanes))))
 
-        var results: [Signal] = [], magnitudes: [Signal] = [], squares: [Signal] = []
+        var results: [Signal] = [], clamped: [Signal] = [], magnitudes: [Signal] = [], squares: [Signal] = []
         for j in 0..<lanes {
             let lane = m.instance(ReductionLane(fracBits: p.isa.fracBits), "lane\(j)")
             lane.x.set(a.data[j])
@@ -109,6 +109,7 @@ public struct ReductionUnit: Module {
             lane.square.set(!s1Apply)
             lane.quant.set(isQuant)
             results.append(lane.result)
+            clamped.append(lane.saturated)
             magnitudes.append(lane.magnitude)
             squares.append(lane.square_out)
         }
@@ -170,6 +171,7 @@ public struct ReductionUnit: Module {
         digest.base.set(cat(wChunk, lit(0, width: laneBits)).extend(to: 32))
         digest.mask.set(wMask)
         digest.data.set(data)
+        digest.saturated.set(cat(clamped.reversed()))
 
         // Completion.
         let scalarDone = state == State.finish.value
@@ -178,6 +180,8 @@ public struct ReductionUnit: Module {
         dispatch.doneFault.set(lit(0, width: DispatchPort.faultBits))
         dispatch.doneCount.set(mux(scalarDone, lit(1, width: 32), digest.next_count))
         dispatch.doneDigest.set(mux(scalarDone, absmax.asUInt, digest.next_digest))
+        // absmax saturates when an element is -2^31 (its magnitude has bit 31 set).
+        dispatch.doneSaturations.set(mux(scalarDone, maxMagnitude[31].asUInt.extend(to: 32), digest.next_saturations))
         dispatch.doneScalar.set(absmax)
         dispatch.idle.set(state == State.idle.value)
 

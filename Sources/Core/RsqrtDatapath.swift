@@ -8,6 +8,8 @@ import ISA
 ///
 /// A new `x` may enter every cycle; `y` appears `latency` clock edges later
 /// (registered). Stages: 1 form M, then `RsqrtCore`, then 1 scale.
+/// `saturated` comes with `y` (`Numeric.rsqrtReporting`: x <= 0, or a
+/// scaled value above 2^31 - 1).
 public struct RsqrtDatapath: Module {
     public let fracBits: Int
 
@@ -26,6 +28,7 @@ public struct RsqrtDatapath: Module {
                         "fraction bits must be in \(CoreConfig.fracBitsRange), got \(f)") else { return }
         let x = m.input("x", .sint(32))
         let y = m.output("y", .sint(32))
+        let saturated = m.output("saturated", .bool)
 
         // 1: M = x << F for x > 0 (1 otherwise, to keep the core's input legal).
         let positive = x > slit(0, width: 32)
@@ -48,5 +51,6 @@ public struct RsqrtDatapath: Module {
                               mantissa << k.asUInt.truncate(to: 5).extend(to: 6))
         let scaledResult = m.wire("scaled", mux(k > slit(0, width: 8), leftShifted, rounded))
         y.set(m.regNext("y_out", mux(bad, slit(Int(Int32.max), width: 32), saturatedUnsignedToInt32(scaledResult))))
+        saturated.set(m.regNext("saturated_out", bad || exceedsUnsignedInt32(scaledResult)))
     }
 }

@@ -440,14 +440,12 @@ public struct TernaryUnit: Module {
         let w2Mask = m.regNext("w2_mask", w1Mask)
         let w2Chunk = m.regNext("w2_chunk", w1Chunk)
         let half = slit(1 << (p.isa.fracBits - 1), width: productBits)
-        let outputs = w2Products.enumerated().map { (lane, product) -> Signal in
-            let rounded = m.wire("rounded\(lane)", product.expandingAdd(half) >> p.isa.fracBits)
-            let rw = rounded.width!
-            return mux(rounded > slit(Int(Int32.max), width: rw), slit(Int(Int32.max), width: 32),
-                       mux(rounded < slit(Int(Int32.min), width: rw), slit(Int(Int32.min), width: 32), rounded.truncate(to: 32)))
+        let rounded = w2Products.enumerated().map { lane, product in
+            m.wire("rounded\(lane)", product.expandingAdd(half) >> p.isa.fracBits)
         }
         let w3Valid = m.regNext("w3_valid", w2Valid, reset: false)
-        let w3Values = m.regNext("w3_values", vec(outputs))
+        let w3Values = m.regNext("w3_values", vec(rounded.map(saturatedToInt32)))
+        let w3Saturated = m.regNext("w3_saturated", cat(rounded.map(exceedsInt32).reversed()))
         let w3Mask = m.regNext("w3_mask", w2Mask)
         let w3Chunk = m.regNext("w3_chunk", w2Chunk)
 
@@ -464,6 +462,7 @@ public struct TernaryUnit: Module {
         digest.base.set(resize(w3Chunk, 32 - log2(V)) << log2(V))
         digest.mask.set(w3Mask)
         digest.data.set(w3Values)
+        digest.saturated.set(w3Saturated)
 
         // MARK: Completion
 
@@ -474,6 +473,7 @@ public struct TernaryUnit: Module {
         dispatch.doneFault.set(fault)
         dispatch.doneCount.set(mux(faulted, lit(0, width: 32), digest.next_count))
         dispatch.doneDigest.set(mux(faulted, lit(0, width: 32), digest.next_digest))
+        dispatch.doneSaturations.set(mux(faulted, lit(0, width: 32), digest.next_saturations))
         dispatch.doneScalar.set(slit(0, width: 32))
     }
 

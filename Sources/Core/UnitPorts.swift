@@ -17,10 +17,12 @@ import ISA
 /// Outputs: `idle`, and `done` (a one-cycle pulse, at or after the cycle of
 /// the unit's last register write) with `done_fault` (a `FaultCode`, 0 for
 /// none), `done_count` and `done_digest` (the retirement record's count and
-/// digest), and `done_scalar` (the value for a scalar destination).
+/// digest), `done_saturations` (how many of the elements written saturated,
+/// ISA.md "Where values saturate"), and `done_scalar` (the value for a
+/// scalar destination).
 public struct DispatchPort {
     public let start, op, rd, ra, rb, mode, vl, scalar, imm: Signal
-    public let idle, done, doneFault, doneCount, doneDigest, doneScalar: Signal
+    public let idle, done, doneFault, doneCount, doneDigest, doneSaturations, doneScalar: Signal
 
     public static let faultBits = 3
 
@@ -39,12 +41,13 @@ public struct DispatchPort {
         doneFault = m.output("done_fault", .uint(Self.faultBits))
         doneCount = m.output("done_count", .uint(32))
         doneDigest = m.output("done_digest", .uint(32))
+        doneSaturations = m.output("done_saturations", .uint(32))
         doneScalar = m.output("done_scalar", .sint(32))
     }
 
     /// Port names, for the core's wiring.
     public static let inputs = ["start", "op", "rd", "ra", "rb", "mode", "vl", "scalar", "imm"]
-    public static let outputs = ["idle", "done", "done_fault", "done_count", "done_digest", "done_scalar"]
+    public static let outputs = ["idle", "done", "done_fault", "done_count", "done_digest", "done_saturations", "done_scalar"]
 }
 
 /// A vector register read port: the unit drives `<name>_reg` and

@@ -10,20 +10,23 @@ public enum VectorLaneOp: Int, CaseIterable, Sendable {
     public static let bits = 4
 
     /// `result` of `Numeric` for this op (`d` is mac's destination element).
-    public func reference(a: Int32, b: Int32, d: Int32, f: Int) -> Int32 {
+    public func reference(a: Int32, b: Int32, d: Int32, f: Int) -> Int32 { referenceReporting(a: a, b: b, d: d, f: f).value }
+
+    /// `result` and `saturated` of `Numeric` for this op.
+    public func referenceReporting(a: Int32, b: Int32, d: Int32, f: Int) -> Numeric.Clamped {
         switch self {
-        case .add: return Numeric.add(a, b)
-        case .sub: return Numeric.sub(a, b)
-        case .mul: return Numeric.mul(a, b, f: f)
-        case .div: return Numeric.div(a, b, f: f)
-        case .mac: return Numeric.mac(d, a, b, f: f)
-        case .lba: return Numeric.lba(a, b, f: f)
-        case .mv: return a
-        case .exp: return Numeric.exp(a, f: f)
-        case .sig: return Numeric.sigmoid(a, f: f)
-        case .csig: return Numeric.csig(a, f: f)
-        case .silu: return Numeric.silu(a, f: f)
-        case .rsqrt: return Numeric.rsqrt(a, f: f)
+        case .add: return Numeric.addReporting(a, b)
+        case .sub: return Numeric.subReporting(a, b)
+        case .mul: return Numeric.mulReporting(a, b, f: f)
+        case .div: return Numeric.divReporting(a, b, f: f)
+        case .mac: return Numeric.macReporting(d, a, b, f: f)
+        case .lba: return Numeric.lbaReporting(a, b, f: f)
+        case .mv: return (a, false)
+        case .exp: return Numeric.expReporting(a, f: f)
+        case .sig: return (Numeric.sigmoid(a, f: f), false)
+        case .csig: return (Numeric.csig(a, f: f), false)
+        case .silu: return Numeric.siluReporting(a, f: f)
+        case .rsqrt: return Numeric.rsqrtReporting(a, f: f)
         }
     }
 }
@@ -42,7 +45,8 @@ public enum VectorLaneOp: Int, CaseIterable, Sendable {
 /// - `DivideDatapath`; then one edge to form the sigmoids and simple results;
 /// - one edge for the shared product, one to round, add and saturate.
 ///
-/// `rsqrt` runs beside it in `RsqrtDatapath`.
+/// `rsqrt` runs beside it in `RsqrtDatapath`. `saturated` comes with
+/// `result`: the op's value was clamped (`VectorLaneOp.referenceReporting`).
 public struct VectorLane: Module {
     public let fracBits: Int
 
@@ -70,6 +74,7 @@ public struct VectorLane: Module {
         let b = m.input("b", .sint(32))
         let d = m.input("d", .sint(32))
         let result = m.output("result", .sint(32))
+        let saturated = m.output("saturated", .bool)
         let one = slit(1 << f, width: 32)
         func code(_ o: VectorLaneOp) -> Signal { lit(o.rawValue, width: VectorLaneOp.bits) }
 
@@ -100,9 +105,11 @@ public struct VectorLane: Module {
         let bW = m.pipelineDelay("b_w", b1, cycles: wait - 1)
         let dW = m.pipelineDelay("d_w", d1, cycles: wait - 1)
         let expW = m.pipelineDelay("exp_w", exponential.y, cycles: wait - expDone)
+        let expSaturatedW = m.pipelineDelay("exp_saturated_w", exponential.saturated, cycles: wait - expDone)
         let rsqrt = m.instance(self.rsqrt, "rsqrt")
         rsqrt.x.set(a)
         let rsqrtW = m.pipelineDelay("rsqrt_w", rsqrt.y, cycles: wait - self.rsqrt.latency)
+        let rsqrtSaturatedW = m.pipelineDelay("rsqrt_saturated_w", rsqrt.saturated, cycles: wait - self.rsqrt.latency)
 
         // Edge divideDone + 1: sigmoid = S for x >= 0, ONE - S for x < 0
         // (csig the other way round); the simple results; the product's operands.
@@ -111,17 +118,20 @@ public struct VectorLane: Module {
         let xNonNegative = aW >= slit(0, width: 32)
         let sigmoid = m.wire("sigmoid", mux(xNonNegative, quotient, complement))
         let simple = m.wire("simple", .sint(32))
+        let simpleSaturated = m.wire("simple_saturated", .bool)
+        let sum1 = m.wire("sum1", aW.expandingAdd(bW)), difference1 = m.wire("difference1", aW.expandingSub(bW))
         m.switch(opW) { c in
-            c.is(code(.add)) { simple.set(saturatedToInt32(aW.expandingAdd(bW))) }
-            c.is(code(.sub)) { simple.set(saturatedToInt32(aW.expandingSub(bW))) }
-            c.is(code(.div)) { simple.set(quotient) }
-            c.is(code(.exp)) { simple.set(expW) }
-            c.is(code(.sig)) { simple.set(sigmoid) }
-            c.is(code(.csig)) { simple.set(mux(xNonNegative, complement, quotient)) }
-            c.is(code(.rsqrt)) { simple.set(rsqrtW) }
-            c.default { simple.set(aW) }
+            c.is(code(.add)) { simple.set(saturatedToInt32(sum1)); simpleSaturated.set(exceedsInt32(sum1)) }
+            c.is(code(.sub)) { simple.set(saturatedToInt32(difference1)); simpleSaturated.set(exceedsInt32(difference1)) }
+            c.is(code(.div)) { simple.set(quotient); simpleSaturated.set(divider.saturated) }
+            c.is(code(.exp)) { simple.set(expW); simpleSaturated.set(expSaturatedW) }
+            c.is(code(.sig)) { simple.set(sigmoid); simpleSaturated.set(false) }
+            c.is(code(.csig)) { simple.set(mux(xNonNegative, complement, quotient)); simpleSaturated.set(false) }
+            c.is(code(.rsqrt)) { simple.set(rsqrtW); simpleSaturated.set(rsqrtSaturatedW) }
+            c.default { simple.set(aW); simpleSaturated.set(false) }
         }
         let simple1 = m.regNext("simple1", simple)
+        let simpleSaturated1 = m.regNext("simple_saturated1", simpleSaturated)
         // lba(x = a, lb = b) = sat32(lb + rshr((ONE - lb) * x, F)); mac adds d.
         let multiplicand = m.regNext("multiplicand", aW.extend(to: 33))
         let multiplier = m.regNext("multiplier", mux(opW == code(.silu), sigmoid.extend(to: 33),
@@ -137,10 +147,12 @@ public struct VectorLane: Module {
         let product2 = m.regNext("product2", multiplicand * multiplier)
         let offset2 = m.regNext("offset2", cat(addend.asUInt, lit(1 << (f - 1), width: f)).asSInt.extend(to: 66))
         let simple2 = m.regNext("simple2", simple1)
+        let simpleSaturated2 = m.regNext("simple_saturated2", simpleSaturated1)
         let usesProduct2 = m.regNext("uses_product2", usesProduct1)
 
         // Last edge: sat32(floor((product + addend * 2^F + 2^(F-1)) / 2^F)).
         let sum = m.wire("rounded_sum", product2.expandingAdd(offset2) >> f)
         result.set(m.regNext("result_q", mux(usesProduct2, saturatedToInt32(sum), simple2)))
+        saturated.set(m.regNext("saturated_q", mux(usesProduct2, exceedsInt32(sum), simpleSaturated2)))
     }
 }

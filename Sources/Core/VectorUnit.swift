@@ -128,7 +128,7 @@ public struct VectorUnit: Module {
         let arrivingChunk = m.regNext("arriving_chunk", chunk)
         let arrivingLast = m.regNext("arriving_last", issuing && chunk == lastChunk, reset: false)
 
-        var results: [Signal] = []
+        var results: [Signal] = [], clamped: [Signal] = []
         for j in 0..<lanes {
             let unit = m.instance(lane, "lane\(j)")
             unit.op.set(laneOp)
@@ -136,6 +136,7 @@ public struct VectorUnit: Module {
             unit.b.set(mux(scalarB, scalar, readB.data[j]))
             unit.d.set(readD.data[j])
             results.append(unit.result)
+            clamped.append(unit.saturated)
         }
 
         // The chunk leaves the lanes `lane.latency` cycles after its data arrived.
@@ -156,10 +157,12 @@ public struct VectorUnit: Module {
         record.base.set(cat(writingChunk, lit(0, width: laneBits)).extend(to: 32))
         record.mask.set(mask)
         record.data.set(vec(results))
+        record.saturated.set(cat(clamped.reversed()))
         done.set(writing && writingLast)
         dispatch.done.set(done)
         dispatch.doneCount.set(record.next_count)
         dispatch.doneDigest.set(record.next_digest)
+        dispatch.doneSaturations.set(record.next_saturations)
         dispatch.doneFault.set(lit(0, width: DispatchPort.faultBits))
         dispatch.doneScalar.set(slit(0, width: 32))
         dispatch.idle.set(!busy || done)

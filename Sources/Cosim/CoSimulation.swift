@@ -145,16 +145,23 @@ public final class CoSimulation {
         finalMemory = machine.memory
 
         let counters = try [CSR.cycles, .retired, .busyLoadStore, .busyVector, .busyReduction, .busyTernary,
-                            .memoryStall, .weightBeats, .issueStall].map { try bench.csrRead($0) }
+                            .memoryStall, .weightBeats, .issueStall, .saturations].map { try bench.csrRead($0) }
         if counters[1] != UInt64(retired) {
             throw CoSimulationFailure(kind: .hostInterface, index: nil, details:
                 "the RETIRED counter reads \(counters[1]), but the retirement port presented \(retired) records")
+        }
+        let saturations = machine.saturations
+        if counters[9] != UInt64(saturations.total) {
+            throw CoSimulationFailure(kind: .hostInterface, index: nil, details:
+                "the SATURATIONS counter reads \(counters[9]), but the interpreter saturated \(saturations.total) elements "
+                + "(\(saturations.listing))")
         }
         let stats = bench.statistics
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         return CoSimulationReport(result: ending == .halted ? .halted : .faulted, fault: fault, instructions: retired,
                                   cycles: counters[0], busy: Array(counters[2...5]), memoryStall: counters[6],
-                                  weightBeats: counters[7], issueStall: counters[8], banks: parameters.banks,
+                                  weightBeats: counters[7], issueStall: counters[8], saturations: counters[9],
+                                  interpreterSaturations: saturations, banks: parameters.banks,
                                   simulatedCycles: stats.cycles,
                                   seconds: seconds, rtlSeconds: Double(rtlNanoseconds) / 1e9, bench: stats)
     }
@@ -183,6 +190,9 @@ public final class CoSimulation {
                   bench: TestBench, placement: ProgramPlacement) -> CoSimulationFailure {
         let isa = parameters.isa
         var text = "\(Self.show(r, image, isa))\n  RTL:         \(r.line)\n  interpreter: \(expected.line)"
+        if r.saturations != expected.saturations {
+            text += "\n  saturated elements: RTL \(r.saturations), interpreter \(expected.saturations)"
+        }
         let f = image.fracBits
         if r.index != expected.index {
             text += "\n  the core retired instruction \(r.index) where the interpreter retired \(expected.index)"

@@ -19,6 +19,11 @@ public struct CoSimulationReport: Sendable {
     /// WEIGHT_BEATS: memory beats of weights the ternary unit consumed (up to `banks` per cycle).
     public var weightBeats: UInt64
     public var issueStall: UInt64
+    /// SATURATIONS: elements the retired instructions saturated (the core's
+    /// count; co-simulation checked it equals the interpreter's total).
+    public var saturations: UInt64 = 0
+    /// The interpreter's saturated elements per instruction kind.
+    public var interpreterSaturations = SaturationCounts()
     /// Memory banks of the core: the ternary unit's beats per cycle at full rate.
     public var banks: Int = 1
     /// Cycles the test bench simulated in this run (reset and host accesses included).
@@ -45,7 +50,7 @@ public struct CoSimulationReport: Sendable {
         if let f = fault { s += " (\(f.code.name) at instruction \(f.index))" }
         s += ": \(instructions) instructions in \(cycles) cycles, utilization \(String(format: "%.3f", utilization))"
         s += ", busy " + zip(Self.units, busy).map { "\($0) \($1)" }.joined(separator: ", ")
-        s += ", memory stall \(memoryStall), issue stall \(issueStall)"
+        s += ", memory stall \(memoryStall), issue stall \(issueStall), saturated elements \(saturations)"
         s += String(format: "; %.0f cycles/s in lock step, %.0f cycles/s for the core model alone", cyclesPerSecond, rtlCyclesPerSecond)
         return s
     }
@@ -56,6 +61,7 @@ public struct CoSimulationReport: Sendable {
         s += ", \"utilization\": \(String(format: "%.6f", utilization))"
         s += ", \"busy\": {" + zip(Self.units, busy).map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}"
         s += ", \"memory_stall\": \(memoryStall), \"weight_beats\": \(weightBeats), \"banks\": \(banks), \"issue_stall\": \(issueStall)"
+        s += ", \"saturations\": \(saturations), \"saturations_by_instruction\": \(interpreterSaturations.json)"
         if let f = fault {
             s += ", \"fault\": {\"code\": \(f.code.rawValue), \"name\": \"\(f.code.name)\", \"index\": \(f.index)}"
         } else {

@@ -60,6 +60,8 @@ public struct RTLRetirement: Sendable, Equatable {
     public var destinationIndex: UInt32
     public var count: UInt32
     public var digest: UInt32
+    /// Elements written that saturated (`retire_saturations`).
+    public var saturations: UInt32 = 0
     /// The cycle (since the test bench was created) the record appeared in.
     public var cycle: UInt64
 
@@ -67,7 +69,7 @@ public struct RTLRetirement: Sendable, Equatable {
     public var record: RetireRecord? {
         guard destinationCode < UInt32(InstructionDecoder.destinations.count) else { return nil }
         return RetireRecord(index: index, opcode: opcode, destination: InstructionDecoder.destinations[Int(destinationCode)],
-                            destinationIndex: destinationIndex, count: count, digest: digest)
+                            destinationIndex: destinationIndex, count: count, digest: digest, saturations: saturations)
     }
 
     /// The trace line, as `RetireRecord.line`, or the raw fields.
@@ -193,7 +195,9 @@ public final class TestBench {
     let handle: UnsafeMutableRawPointer
     let api: TestBenchModel.API
     public let model: TestBenchModel
-    private var buffer = [UInt32](repeating: 0, count: 8 * 64)
+    /// Words per record from `trit_cosim_step` (`recordWords` in the C++ source).
+    static let recordWords = 9
+    private var buffer = [UInt32](repeating: 0, count: recordWords * 64)
 
     init(handle: UnsafeMutableRawPointer, api: TestBenchModel.API, model: TestBenchModel) {
         self.handle = handle
@@ -242,14 +246,15 @@ public final class TestBench {
     /// (returned with the last records), or `maxCycles` pass.
     public func step(maxCycles: UInt64) throws -> (StepResult, [RTLRetirement]) {
         var count: Int32 = 0
-        let capacity = Int32(buffer.count / 8)
+        let n = Self.recordWords
+        let capacity = Int32(buffer.count / n)
         let code = buffer.withUnsafeMutableBufferPointer { api.step(handle, maxCycles, $0.baseAddress, capacity, &count) }
         try check(code)
         var records: [RTLRetirement] = []
         for i in 0..<Int(count) {
-            let w = buffer[(8 * i)..<(8 * i + 8)].map { $0 }
+            let w = buffer[(n * i)..<(n * i + n)].map { $0 }
             records.append(RTLRetirement(index: w[0], opcode: UInt8(truncatingIfNeeded: w[1]), destinationCode: w[2],
-                                         destinationIndex: w[3], count: w[4], digest: w[5],
+                                         destinationIndex: w[3], count: w[4], digest: w[5], saturations: w[8],
                                          cycle: UInt64(w[6]) | UInt64(w[7]) << 32))
         }
         return (StepResult(rawValue: code) ?? .running, records)

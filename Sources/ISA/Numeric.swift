@@ -16,14 +16,25 @@
 ///   only `quant` uses it, to round like the model's activation quantizer.
 /// - Products are formed exactly in 64 (or, where stated, 128) bits before
 ///   rounding; saturation happens once, when the value is written.
+///
+/// Every function that can saturate exists once, as a `...Reporting`
+/// variant returning the value and whether it was clamped (ISA.md, "Where
+/// values saturate", defines the flag); the plain function returns the value.
 public enum Numeric {
+    /// A written element and whether its exact (rounded) value did not fit,
+    /// so it was clamped to the edge of its range.
+    public typealias Clamped = (value: Int32, saturated: Bool)
+
     // MARK: - Basic helpers
 
     @inlinable
-    public static func sat32(_ v: Int64) -> Int32 {
-        if v > Int64(Int32.max) { return Int32.max }
-        if v < Int64(Int32.min) { return Int32.min }
-        return Int32(truncatingIfNeeded: v)
+    public static func sat32(_ v: Int64) -> Int32 { sat32Reporting(v).value }
+
+    @inlinable
+    public static func sat32Reporting(_ v: Int64) -> Clamped {
+        if v > Int64(Int32.max) { return (Int32.max, true) }
+        if v < Int64(Int32.min) { return (Int32.min, true) }
+        return (Int32(truncatingIfNeeded: v), false)
     }
 
     /// Rounding arithmetic shift right (round half up). `s` in 0...63.
@@ -37,9 +48,14 @@ public enum Numeric {
 
     /// `sat32(rshr(a * b, s))` computed exactly in 128 bits; `s` in 0...126.
     public static func mulShiftSat(_ a: Int64, _ b: Int64, _ s: Int) -> Int32 {
+        mulShiftSatReporting(a, b, s).value
+    }
+
+    /// `mulShiftSat`, and whether the value was clamped.
+    public static func mulShiftSatReporting(_ a: Int64, _ b: Int64, _ s: Int) -> Clamped {
         var w = Wide.product(a, b)
         if s > 0 { w = w.adding(Wide.powerOfTwo(s - 1)).shiftedRight(s) }
-        return w.saturatedInt32
+        return w.saturatedInt32Reporting
     }
 
     /// A 128-bit two's complement value (high word signed), enough for the
@@ -68,30 +84,36 @@ public enum Numeric {
             let l = (low >> UInt64(s)) | UInt64(bitPattern: high) << UInt64(64 - s)
             return Wide(high: high >> Int64(s), low: l)
         }
-        public var saturatedInt32: Int32 {
+        public var saturatedInt32: Int32 { saturatedInt32Reporting.value }
+        public var saturatedInt32Reporting: Clamped {
             let lowAsSigned = Int64(bitPattern: low)
             // The value fits in 64 bits exactly when high is the sign extension of low.
-            if high == (lowAsSigned >> 63) { return sat32(lowAsSigned) }
-            return high < 0 ? Int32.min : Int32.max
+            if high == (lowAsSigned >> 63) { return sat32Reporting(lowAsSigned) }
+            return high < 0 ? (Int32.min, true) : (Int32.max, true)
         }
     }
 
     // MARK: - Element-wise arithmetic
 
-    @inlinable public static func add(_ a: Int32, _ b: Int32) -> Int32 { sat32(Int64(a) + Int64(b)) }
-    @inlinable public static func sub(_ a: Int32, _ b: Int32) -> Int32 { sat32(Int64(a) - Int64(b)) }
+    @inlinable public static func add(_ a: Int32, _ b: Int32) -> Int32 { addReporting(a, b).value }
+    @inlinable public static func addReporting(_ a: Int32, _ b: Int32) -> Clamped { sat32Reporting(Int64(a) + Int64(b)) }
+    @inlinable public static func sub(_ a: Int32, _ b: Int32) -> Int32 { subReporting(a, b).value }
+    @inlinable public static func subReporting(_ a: Int32, _ b: Int32) -> Clamped { sat32Reporting(Int64(a) - Int64(b)) }
     /// `sat32(rshr(a * b, F))`.
-    @inlinable public static func mul(_ a: Int32, _ b: Int32, f: Int) -> Int32 {
-        sat32(rshr(Int64(a) * Int64(b), f))
+    @inlinable public static func mul(_ a: Int32, _ b: Int32, f: Int) -> Int32 { mulReporting(a, b, f: f).value }
+    @inlinable public static func mulReporting(_ a: Int32, _ b: Int32, f: Int) -> Clamped {
+        sat32Reporting(rshr(Int64(a) * Int64(b), f))
     }
     /// `sat32(d + rshr(a * b, F))`: one rounding, one saturation.
-    @inlinable public static func mac(_ d: Int32, _ a: Int32, _ b: Int32, f: Int) -> Int32 {
-        sat32(Int64(d) + rshr(Int64(a) * Int64(b), f))
+    @inlinable public static func mac(_ d: Int32, _ a: Int32, _ b: Int32, f: Int) -> Int32 { macReporting(d, a, b, f: f).value }
+    @inlinable public static func macReporting(_ d: Int32, _ a: Int32, _ b: Int32, f: Int) -> Clamped {
+        sat32Reporting(Int64(d) + rshr(Int64(a) * Int64(b), f))
     }
     /// Lower-bound affine `lb + (1 - lb) * x`: `sat32(lb + rshr((ONE - lb) * x, F))`.
-    @inlinable public static func lba(_ x: Int32, _ lb: Int32, f: Int) -> Int32 {
-        let t = (Int64(1) << Int64(f)) - Int64(lb)          // |t| < 2^32
-        return sat32(Int64(lb) + rshr128(t, Int64(x), f))
+    @inlinable public static func lba(_ x: Int32, _ lb: Int32, f: Int) -> Int32 { lbaReporting(x, lb, f: f).value }
+    @inlinable public static func lbaReporting(_ x: Int32, _ lb: Int32, f: Int) -> Clamped {
+        let t = (Int64(1) << Int64(f)) - Int64(lb)          // |t| < 2^32, so |t * x| < 2^63: rshr128 never clamps
+        return sat32Reporting(Int64(lb) + rshr128(t, Int64(x), f))
     }
     /// `rshr(a * b, s)` with a 128-bit product, saturated to 64 bits (only
     /// used where |a*b| may reach 2^63); `rshra` when `tiesAway` is set.
@@ -170,12 +192,15 @@ public enum Numeric {
     /// `b == 0`: the result saturates (`2^31-1` for a > 0, `-2^31` for a < 0, 0 for a == 0).
     /// Otherwise `(y, p) = reciprocal(|b|)`, `q = rshr(a * y, 31 + p - F)`,
     /// negated when b < 0, then saturated.
-    public static func div(_ a: Int32, _ b: Int32, f: Int) -> Int32 {
-        if b == 0 { return a > 0 ? Int32.max : (a < 0 ? Int32.min : 0) }
+    public static func div(_ a: Int32, _ b: Int32, f: Int) -> Int32 { divReporting(a, b, f: f).value }
+
+    /// `div`, and whether it saturated: b = 0 with a != 0, or a quotient out of range.
+    public static func divReporting(_ a: Int32, _ b: Int32, f: Int) -> Clamped {
+        if b == 0 { return a > 0 ? (Int32.max, true) : (a < 0 ? (Int32.min, true) : (0, false)) }
         let mag = UInt64(b.magnitude)
         let (y, p) = reciprocal(mag)
         let q = rshr(Int64(a) * Int64(y), 31 + p - f)     // |a*y| <= 2^62
-        return sat32(b < 0 ? -q : q)
+        return sat32Reporting(b < 0 ? -q : q)
     }
 
     // MARK: - Exponential, sigmoid, SiLU
@@ -188,7 +213,11 @@ public enum Numeric {
     /// `y = EXP2[i] + floor((EXP2[i+1] - EXP2[i]) * r / 2^24)` (Q.31 of 2^frac);
     /// result `= y * 2^(k + F - 31)`: with `s = 31 - F - k`, `rshr(y, s)` when
     /// s >= 1 (0 when s > 40), and saturation to 2^31-1 when s <= 0.
-    public static func exp(_ x: Int32, f: Int) -> Int32 {
+    public static func exp(_ x: Int32, f: Int) -> Int32 { expReporting(x, f: f).value }
+
+    /// `exp`, and whether it saturated (s <= 0, or s = 1 rounding up to 2^31);
+    /// an underflow to 0 (s > 40) is not a saturation.
+    public static func expReporting(_ x: Int32, f: Int) -> Clamped {
         let t = Int64(x) * log2eQ30
         let sh = Int64(f + 30)
         let k = t >> sh
@@ -198,9 +227,9 @@ public enum Numeric {
         let e0 = exp2Table[i], e1 = exp2Table[i + 1]
         let y = e0 + (((e1 - e0) * r) >> 24)
         let s = 31 - Int64(f) - k
-        if s <= 0 { return Int32.max }
-        if s > 40 { return 0 }
-        return sat32(rshr(y, Int(s)))
+        if s <= 0 { return (Int32.max, true) }
+        if s > 40 { return (0, false) }
+        return sat32Reporting(rshr(y, Int(s)))
     }
 
     /// Logistic sigmoid, Q.F -> Q.F.
@@ -222,8 +251,9 @@ public enum Numeric {
     }
 
     /// `x * sigmoid(x)`: `sat32(rshr(x * sigmoid(x), F))`.
-    public static func silu(_ x: Int32, f: Int) -> Int32 {
-        sat32(rshr(Int64(x) * Int64(sigmoid(x, f: f)), f))
+    public static func silu(_ x: Int32, f: Int) -> Int32 { siluReporting(x, f: f).value }
+    public static func siluReporting(_ x: Int32, f: Int) -> Clamped {
+        sat32Reporting(rshr(Int64(x) * Int64(sigmoid(x, f: f)), f))
     }
 
     // MARK: - Reciprocal square root
@@ -255,17 +285,20 @@ public enum Numeric {
     /// Element-wise `1/sqrt(x)`, Q.F -> Q.F. `x <= 0` gives 2^31-1.
     /// `(y, e) = rsqrtCore(x << F)`; result `y * 2^(2F - 31 - e/2)` rounded
     /// by `rshr` (or shifted left and saturated when the exponent is >= 0).
-    public static func rsqrt(_ x: Int32, f: Int) -> Int32 {
-        if x <= 0 { return Int32.max }
+    public static func rsqrt(_ x: Int32, f: Int) -> Int32 { rsqrtReporting(x, f: f).value }
+
+    /// `rsqrt`, and whether it saturated: x <= 0, or a scaled value above 2^31 - 1.
+    public static func rsqrtReporting(_ x: Int32, f: Int) -> Clamped {
+        if x <= 0 { return (Int32.max, true) }
         let (y, e) = rsqrtCore(UInt64(x) << UInt64(f))
-        return shiftSat(Int64(y), 2 * f - 31 - e / 2)
+        return shiftSatReporting(Int64(y), 2 * f - 31 - e / 2)
     }
 
     /// `v * 2^k` with rounding (k < 0) or saturation (k > 0), to 32 bits.
-    static func shiftSat(_ v: Int64, _ k: Int) -> Int32 {
-        if k <= 0 { return sat32(rshr(v, -k)) }
-        if k >= 32 || v > (Int64(Int32.max) >> Int64(k)) { return v == 0 ? 0 : Int32.max }
-        return Int32(v << Int64(k))
+    static func shiftSatReporting(_ v: Int64, _ k: Int) -> Clamped {
+        if k <= 0 { return sat32Reporting(rshr(v, -k)) }
+        if k >= 32 || v > (Int64(Int32.max) >> Int64(k)) { return v == 0 ? (0, false) : (Int32.max, true) }
+        return (Int32(v << Int64(k)), false)
     }
 
     // MARK: - RMSNorm
@@ -317,18 +350,28 @@ public enum Numeric {
     /// One RMSNorm output element given the scale from `rmsScale` (nil means 0).
     @inlinable
     public static func rmsApply(_ x: Int32, scale: Int64?, weight: Int32, f: Int) -> Int32 {
-        guard let r = scale else { return 0 }
+        rmsApplyReporting(x, scale: scale, weight: weight, f: f).value
+    }
+
+    /// `rmsApply`, and whether the final `sat32` clamped (t never reaches
+    /// its 64-bit limits: |t| <= sqrt(n) * ONE).
+    @inlinable
+    public static func rmsApplyReporting(_ x: Int32, scale: Int64?, weight: Int32, f: Int) -> Clamped {
+        guard let r = scale else { return (0, false) }
         let t = rshr128(Int64(x), r, 30)
-        return mulShiftSat(t, Int64(weight), f)
+        return mulShiftSatReporting(t, Int64(weight), f)
     }
 
     // MARK: - Quantization and the ternary rescale
 
     /// `max |x[i]|`, saturated to 2^31-1 (|-2^31|).
-    public static func absmax(_ x: UnsafeBufferPointer<Int32>) -> Int32 {
+    public static func absmax(_ x: UnsafeBufferPointer<Int32>) -> Int32 { absmaxReporting(x).value }
+
+    /// `absmax`, saturated when an element is -2^31.
+    public static func absmaxReporting(_ x: UnsafeBufferPointer<Int32>) -> Clamped {
         var m: UInt32 = 0
         for v in x { m = Swift.max(m, v.magnitude) }
-        return m > UInt32(Int32.max) ? Int32.max : Int32(m)
+        return m > UInt32(Int32.max) ? (Int32.max, true) : (Int32(m), false)
     }
 
     /// The per-vector quantization multiplier for absmax `a` (Q.F):
@@ -343,9 +386,13 @@ public enum Numeric {
     /// (128-bit product), i.e. round(x * 127 / a) with ties away from zero,
     /// the official kernel's rule (0.5 -> 1, -2.5 -> -3).
     @inlinable
-    public static func quantize(_ x: Int32, multiplier q: Int64) -> Int32 {
+    public static func quantize(_ x: Int32, multiplier q: Int64) -> Int32 { quantizeReporting(x, multiplier: q).value }
+
+    /// `quantize`, and whether the code was clamped to -128 or 127.
+    @inlinable
+    public static func quantizeReporting(_ x: Int32, multiplier q: Int64) -> Clamped {
         let v = rshr128(Int64(x), q, 32, tiesAway: true)
-        return Int32(Swift.min(Swift.max(v, -128), 127))
+        return (Int32(Swift.min(Swift.max(v, -128), 127)), v < -128 || v > 127)
     }
 
     /// The ternary product's output scale `K = round(wscale * a / 127)` in
@@ -363,6 +410,12 @@ public enum Numeric {
     @inlinable
     public static func matmulOutput(_ acc: Int32, scale k: Int64, f: Int) -> Int32 {
         mulShiftSat(Int64(acc), k, f)
+    }
+
+    /// `matmulOutput`, and whether it saturated.
+    @inlinable
+    public static func matmulOutputReporting(_ acc: Int32, scale k: Int64, f: Int) -> Clamped {
+        mulShiftSatReporting(Int64(acc), k, f)
     }
 
     // MARK: - Conversions for tools (not part of the core's semantics)

@@ -13,11 +13,15 @@ public struct RetireRecord: Sendable, Equatable, Codable {
     public var count: UInt32
     /// `Digest.of` the elements written.
     public var digest: UInt32
+    /// Elements written whose exact value did not fit and were clamped
+    /// (ISA.md, "Where values saturate"). Not part of the trace line.
+    public var saturations: UInt32
 
     public init(index: UInt32, opcode: UInt8, destination: DestinationKind,
-                destinationIndex: UInt32, count: UInt32, digest: UInt32) {
+                destinationIndex: UInt32, count: UInt32, digest: UInt32, saturations: UInt32 = 0) {
         self.index = index; self.opcode = opcode; self.destination = destination
         self.destinationIndex = destinationIndex; self.count = count; self.digest = digest
+        self.saturations = saturations
     }
 
     /// The canonical trace line:

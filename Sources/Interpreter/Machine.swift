@@ -41,6 +41,11 @@ public final class Machine {
     public private(set) var status: Status = .running
     /// Called with every retirement record when set.
     public var onRetire: ((RetireRecord) -> Void)?
+    /// Saturated elements of the retired instructions, by opcode raw value
+    /// (ISA.md, "Where values saturate"); cleared by `restart()`.
+    private var saturationsByOpcode = [Int](repeating: 0, count: 256)
+    /// Saturated elements of the instruction executing now.
+    var saturating = 0
 
     let f: Int
     let maxVL: Int
@@ -74,6 +79,16 @@ public final class Machine {
         pc = 0
         retired = 0
         status = .running
+        saturationsByOpcode.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
+    /// Saturated elements per instruction kind since the start or the last `restart()`.
+    public var saturations: SaturationCounts {
+        var counts = SaturationCounts()
+        for (raw, n) in saturationsByOpcode.enumerated() where n != 0 {
+            if let op = Opcode(rawValue: UInt8(raw)) { counts.add(n, for: op) }
+        }
+        return counts
     }
 
     /// The first VL elements (or `count`) of vector register `r`.
@@ -144,7 +159,9 @@ public final class Machine {
             return
         }
         do {
+            saturating = 0
             let rec = try execute(ins)
+            saturationsByOpcode[Int(ins.opcode.rawValue)] += saturating
             onRetire?(rec)
             retired += 1
             pc += 1
@@ -156,7 +173,8 @@ public final class Machine {
 
     func record(_ ins: Instruction, _ kind: DestinationKind, _ idx: UInt32, _ count: Int, _ digest: UInt32) -> RetireRecord {
         RetireRecord(index: UInt32(truncatingIfNeeded: pc), opcode: ins.opcode.rawValue, destination: kind,
-                     destinationIndex: idx, count: UInt32(truncatingIfNeeded: count), digest: digest)
+                     destinationIndex: idx, count: UInt32(truncatingIfNeeded: count), digest: digest,
+                     saturations: UInt32(truncatingIfNeeded: saturating))
     }
 
     func vectorRecord(_ ins: Instruction, count: Int) -> RetireRecord {
@@ -165,14 +183,21 @@ public final class Machine {
         return record(ins, .vector, UInt32(ins.rd), count, d)
     }
 
-    /// Applies `op` element-wise over VL elements: vd[i] = op(va[i], vb[i], vd[i]).
+    /// Applies `op` element-wise over VL elements: vd[i] = op(va[i], vb[i], vd[i]),
+    /// counting the elements it saturated.
     @inline(__always)
-    func elementwise(_ ins: Instruction, _ op: (Int32, Int32, Int32) -> Int32) -> RetireRecord {
+    func elementwise(_ ins: Instruction, _ op: (Int32, Int32, Int32) -> Numeric.Clamped) -> RetireRecord {
         let n = vl, m = maxVL
         let d = Int(ins.rd) * m, a = Int(ins.ra) * m, b = Int(ins.rb) * m
+        var clamped = 0
         vregs.withUnsafeMutableBufferPointer { v in
-            for i in 0..<n { v[d + i] = op(v[a + i], v[b + i], v[d + i]) }
+            for i in 0..<n {
+                let r = op(v[a + i], v[b + i], v[d + i])
+                v[d + i] = r.value
+                clamped &+= r.saturated ? 1 : 0
+            }
         }
+        saturating = clamped
         return vectorRecord(ins, count: n)
     }
 
@@ -213,41 +238,44 @@ public final class Machine {
             let v = sregs[Int(ins.ra)]
             store32(a, v)
             return record(ins, .memory, ins.imm, 1, Digest.of(CollectionOfOne(v)))
-        case .add: return elementwise(ins) { a, b, _ in Numeric.add(a, b) }
-        case .sub: return elementwise(ins) { a, b, _ in Numeric.sub(a, b) }
-        case .mul: return elementwise(ins) { a, b, _ in Numeric.mul(a, b, f: f) }
-        case .div: return elementwise(ins) { a, b, _ in Numeric.div(a, b, f: f) }
-        case .mac: return elementwise(ins) { a, b, d in Numeric.mac(d, a, b, f: f) }
-        case .lba: return elementwise(ins) { a, b, _ in Numeric.lba(a, b, f: f) }
+        case .add: return elementwise(ins) { a, b, _ in Numeric.addReporting(a, b) }
+        case .sub: return elementwise(ins) { a, b, _ in Numeric.subReporting(a, b) }
+        case .mul: return elementwise(ins) { a, b, _ in Numeric.mulReporting(a, b, f: f) }
+        case .div: return elementwise(ins) { a, b, _ in Numeric.divReporting(a, b, f: f) }
+        case .mac: return elementwise(ins) { a, b, d in Numeric.macReporting(d, a, b, f: f) }
+        case .lba: return elementwise(ins) { a, b, _ in Numeric.lbaReporting(a, b, f: f) }
         case .adds:
             let s = sregs[Int(ins.rb)]
-            return elementwise(ins) { a, _, _ in Numeric.add(a, s) }
+            return elementwise(ins) { a, _, _ in Numeric.addReporting(a, s) }
         case .muls:
             let s = sregs[Int(ins.rb)]
-            return elementwise(ins) { a, _, _ in Numeric.mul(a, s, f: f) }
+            return elementwise(ins) { a, _, _ in Numeric.mulReporting(a, s, f: f) }
         case .bcast:
             let s = sregs[Int(ins.ra)]
-            return elementwise(ins) { _, _, _ in s }
-        case .mv: return elementwise(ins) { a, _, _ in a }
-        case .exp: return elementwise(ins) { a, _, _ in Numeric.exp(a, f: f) }
-        case .sig: return elementwise(ins) { a, _, _ in Numeric.sigmoid(a, f: f) }
-        case .csig: return elementwise(ins) { a, _, _ in Numeric.csig(a, f: f) }
-        case .silu: return elementwise(ins) { a, _, _ in Numeric.silu(a, f: f) }
-        case .rsqrt: return elementwise(ins) { a, _, _ in Numeric.rsqrt(a, f: f) }
+            return elementwise(ins) { _, _, _ in (s, false) }
+        case .mv: return elementwise(ins) { a, _, _ in (a, false) }
+        case .exp: return elementwise(ins) { a, _, _ in Numeric.expReporting(a, f: f) }
+        case .sig: return elementwise(ins) { a, _, _ in (Numeric.sigmoid(a, f: f), false) }
+        case .csig: return elementwise(ins) { a, _, _ in (Numeric.csig(a, f: f), false) }
+        case .silu: return elementwise(ins) { a, _, _ in Numeric.siluReporting(a, f: f) }
+        case .rsqrt: return elementwise(ins) { a, _, _ in Numeric.rsqrtReporting(a, f: f) }
         case .absmax:
             let base = Int(ins.ra) * maxVL
-            let m = vregs.withUnsafeBufferPointer { Numeric.absmax(UnsafeBufferPointer(rebasing: $0[base..<(base + vl)])) }
+            let (m, clamped) = vregs.withUnsafeBufferPointer {
+                Numeric.absmaxReporting(UnsafeBufferPointer(rebasing: $0[base..<(base + vl)]))
+            }
+            saturating = clamped ? 1 : 0
             sregs[Int(ins.rd)] = m
             return record(ins, .scalar, UInt32(ins.rd), 1, Digest.of(CollectionOfOne(m)))
         case .quant:
             let q = Numeric.quantMultiplier(sregs[Int(ins.rb)])
-            return elementwise(ins) { a, _, _ in Numeric.quantize(a, multiplier: q) }
+            return elementwise(ins) { a, _, _ in Numeric.quantizeReporting(a, multiplier: q) }
         case .norm:
             let base = Int(ins.ra) * maxVL
             let scale = vregs.withUnsafeBufferPointer {
                 Numeric.rmsScale(UnsafeBufferPointer(rebasing: $0[base..<(base + vl)]), epsQ: ins.imm, f: f)
             }
-            return elementwise(ins) { x, w, _ in Numeric.rmsApply(x, scale: scale, weight: w, f: f) }
+            return elementwise(ins) { x, w, _ in Numeric.rmsApplyReporting(x, scale: scale, weight: w, f: f) }
         case .tmatmul:
             return try tmatmul(ins)
         }
@@ -284,11 +312,17 @@ public final class Machine {
         let k = Numeric.matmulScale(weightScale: ws, activationScale: sregs[Int(ins.rb)])
         let dst = Int(ins.rd) * maxVL
         let f = self.f
+        var clamped = 0
         scratch.withUnsafeBufferPointer { acc in
             vregs.withUnsafeMutableBufferPointer { v in
-                for r in 0..<rows { v[dst + r] = Numeric.matmulOutput(acc[r], scale: k, f: f) }
+                for r in 0..<rows {
+                    let y = Numeric.matmulOutputReporting(acc[r], scale: k, f: f)
+                    v[dst + r] = y.value
+                    clamped &+= y.saturated ? 1 : 0
+                }
             }
         }
+        saturating = clamped
         return vectorRecord(ins, count: rows)
     }
 }

@@ -33,6 +33,11 @@ public final class BuildSession {
         public var instructions: Int
         /// The core's counters for this token (co-simulation only).
         public var cosimulation: CoSimulationReport?
+        /// Elements the interpreter saturated in this token, per instruction kind
+        /// (in co-simulation the core's count agreed with their total).
+        public var saturations = SaturationCounts()
+        /// Elements of the input outside the Q.F range, clamped when written.
+        public var clampedInputs = 0
     }
 
     public let manifest: BuildManifest
@@ -82,13 +87,13 @@ public final class BuildSession {
         }
         let f = manifest.target.fracBits
         var report: CoSimulationReport?
-        let instructions: Int
+        let instructions: Int, saturations: SaturationCounts, clampedInputs: Int
         switch engine {
         case .interpreter(let config):
             let m = try machine ?? Machine(image: imageWithMemory(), config: config)
             machine = m
             m.onRetire = onRetire
-            try FixedPointVector.write(input, fracBits: f, into: &m.memory, at: manifest.input.address)
+            clampedInputs = try FixedPointVector.write(input, fracBits: f, into: &m.memory, at: manifest.input.address)
             m.restart()
             switch m.run() {
             case .faulted(let fault): throw RunnerError.fault("\(fault)")
@@ -96,18 +101,21 @@ public final class BuildSession {
             case .halted: break
             }
             instructions = m.retired
+            saturations = m.saturations
             memory = m.memory
         case .cosimulation(let cosim):
-            try FixedPointVector.write(input, fracBits: f, into: &memory, at: manifest.input.address)
+            clampedInputs = try FixedPointVector.write(input, fracBits: f, into: &memory, at: manifest.input.address)
             let r = try cosim.run(imageWithMemory())
             if let fault = r.fault { throw RunnerError.fault("\(fault.code.name) at instruction \(fault.index)") }
             memory = cosim.finalMemory
             instructions = r.instructions
+            saturations = r.interpreterSaturations
             report = r
         }
         let read = { (r: BuildManifest.Region) in FixedPointVector.read(self.memory, fracBits: f, at: r.address, count: r.count) }
         return Step(output: read(manifest.output), layerOutputs: manifest.layerOutputs.map(read),
-                    states: manifest.states.map(read), instructions: instructions, cosimulation: report)
+                    states: manifest.states.map(read), instructions: instructions, cosimulation: report,
+                    saturations: saturations, clampedInputs: clampedInputs)
     }
 
     /// Zeroes every compiled layer's recurrent state in data memory: the next

@@ -5,15 +5,20 @@ import ISA
 enum FixedPointVector {
     /// Writes `values` as Q.F words at `address`, rounding to nearest and
     /// saturating like the core's registers. Non-finite values are refused.
-    static func write(_ values: [Float], fracBits f: Int, into memory: inout [UInt8], at address: Int) throws(RunnerError) {
+    /// Returns how many elements were outside the Q.F range and clamped.
+    @discardableResult
+    static func write(_ values: [Float], fracBits f: Int, into memory: inout [UInt8], at address: Int) throws(RunnerError) -> Int {
         let scale = Double(1 << f)
+        var clamped = 0
         for (k, v) in values.enumerated() {
             guard v.isFinite else { throw RunnerError.input("element \(k) is \(v)") }
             let q = (Double(v) * scale).rounded(.toNearestOrAwayFromZero)
+            if q > Double(Int32.max) || q < Double(Int32.min) { clamped += 1 }
             let word = Int32(clamping: Int64(max(min(q, 4e18), -4e18)))
             let u = UInt32(bitPattern: word)
             for b in 0..<4 { memory[address + 4 * k + b] = UInt8(truncatingIfNeeded: u >> UInt32(8 * b)) }
         }
+        return clamped
     }
 
     /// `count` Q.F words at `address`, as Double.

@@ -58,6 +58,9 @@ public enum RunReport {
             "\"layers\": [\(m.firstLayer), \(m.firstLayer + m.layerCount - 1)]",
             "\"head\": \(m.head)",
             "\"instructions\": [\(run.tokens.map { String($0.step.instructions) }.joined(separator: ", "))]",
+            "\"saturations\": \(run.saturations.total)",
+            "\"saturations_by_instruction\": \(run.saturations.json)",
+            "\"clamped_inputs\": \(run.clampedInputs)",
         ]
         let reports = run.tokens.compactMap(\.step.cosimulation)
         if !reports.isEmpty {

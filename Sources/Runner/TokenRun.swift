@@ -1,5 +1,6 @@
 import Compiler
 import Cosim
+import ISA
 import Model
 
 /// Runs a sequence of tokens through a build session, optionally side by
@@ -38,6 +39,13 @@ public struct TokenRun {
         let all = tokens.flatMap { $0[keyPath: field] }
         return all.isEmpty ? nil : all.reduce(Agreement.perfect) { $0.worst($1) }
     }
+
+    /// Saturated elements over all tokens, per instruction kind (the interpreter's count).
+    public var saturations: SaturationCounts {
+        tokens.reduce(SaturationCounts()) { $0.adding($1.step.saturations) }
+    }
+    /// Input elements clamped when written, over all tokens.
+    public var clampedInputs: Int { tokens.reduce(0) { $0 + $1.step.clampedInputs } }
 
     /// Core cycles summed over the tokens (co-simulation only).
     public var cycles: UInt64? {

@@ -31,7 +31,7 @@ public struct CorePort: Equatable, Sendable, CustomStringConvertible {
                       i("mem\(b)_waitrequest"), i("mem\(b)_readdata", p.dataBits), i("mem\(b)_readdatavalid")]
         }
         ports += [o("retire_valid"), o("retire_index", 32), o("retire_opcode", 8), o("retire_dest", 3),
-                  o("retire_dest_index", 32), o("retire_count", 32), o("retire_digest", 32),
+                  o("retire_dest_index", 32), o("retire_count", 32), o("retire_digest", 32), o("retire_saturations", 32),
                   o("busy"), o("halted"), o("faulted")]
         return ports
     }

@@ -73,9 +73,9 @@ enum ShellText {
 
         Retirement port and status (simulation and debugging; the CSRs say the same)
           retire_valid with retire_index, retire_opcode[7:0], retire_dest[2:0],
-          retire_dest_index, retire_count, retire_digest (32 bits each): one
-          record per retired instruction, in program order, as the interpreter
-          reports it
+          retire_dest_index, retire_count, retire_digest, retire_saturations
+          (32 bits each): one record per retired instruction, in program
+          order, as the interpreter reports it
           busy, halted, faulted
         """
     }

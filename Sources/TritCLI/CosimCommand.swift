@@ -165,6 +165,7 @@ struct CosimCommand: ParsableCommand {
             } else {
                 RunReport.lines(run, manifest: m).forEach { print($0) }
             }
+            run.warnings(inputWidth: m.input.count).forEach(ISAToolFiles.stderr)
         }
     }
 
@@ -172,6 +173,7 @@ struct CosimCommand: ParsableCommand {
         do {
             let report = try cosim.run(program)
             print(json ? report.json : report.summary)
+            if let w = report.interpreterSaturations.warning("in the run") { ISAToolFiles.stderr(w) }
         } catch {
             ISAToolFiles.stderr("\(image!): \(error)")
             throw ExitCode(1)

@@ -133,6 +133,7 @@ struct RunCommand: ParsableCommand {
             } else {
                 s += ", \"fault\": null"
             }
+            s += ", \"saturations\": \(machine.saturations.total), \"saturations_by_instruction\": \(machine.saturations.json)"
             s += ", \"errors\": \(dumpFailures.count)}"
             print(s)
         } else {
@@ -142,6 +143,7 @@ struct RunCommand: ParsableCommand {
             case .faulted(let f): print("\(f); \(machine.retired) instructions retired")
             }
         }
+        if let w = machine.saturations.warning("in the run") { ISAToolFiles.stderr(w) }
         for m in dumpFailures { ISAToolFiles.stderr("error: " + m) }
         if fault != nil || !dumpFailures.isEmpty || status == .running { throw ExitCode(1) }
     }
@@ -167,6 +169,7 @@ struct RunCommand: ParsableCommand {
                 print("\(image): " + RunReport.describe(m))
                 RunReport.lines(run, manifest: m).forEach { print($0) }
             }
+            run.warnings(inputWidth: m.input.count).forEach(ISAToolFiles.stderr)
         }
     }
 }

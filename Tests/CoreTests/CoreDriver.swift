@@ -86,7 +86,7 @@ final class CoreDriver {
                     index: UInt32(try sim.peek("retire_index")), opcode: UInt8(try sim.peek("retire_opcode")),
                     destination: InstructionDecoder.destinations[Int(try sim.peek("retire_dest"))],
                     destinationIndex: UInt32(try sim.peek("retire_dest_index")), count: UInt32(try sim.peek("retire_count")),
-                    digest: UInt32(try sim.peek("retire_digest"))))
+                    digest: UInt32(try sim.peek("retire_digest")), saturations: UInt32(try sim.peek("retire_saturations"))))
                 retireCycles.append(cycle - start)
             }
             if try sim.peekBool("halted") || sim.peekBool("faulted") { break }

@@ -39,6 +39,9 @@ import TestSupport
             let ins = ReductionBench.instruction(&rng, p, regs: bench.regs)
             try bench.run(ins, seed: seed, index: n)
         }
+        // Saturation is exercised: clamped quant codes and norm outputs.
+        #expect((bench.saturatedByOp[.quant] ?? 0) > 0 && (bench.saturatedByOp[.norm] ?? 0) > 0,
+                "seed \(seed): saturations \(bench.saturatedByOp)")
         print("reduction unit cycles from start to done (lanes \(p.vectorLanes)): "
               + bench.cycleLog.keys.sorted().map { "\($0): \(bench.cycleLog[$0]!)" }.joined(separator: ", "))
     }
@@ -93,6 +96,8 @@ import TestSupport
                 }
             }
         }
+        // absmax of INT32_MIN saturates; so do quant with a small scale and norm of INT32_MAX.
+        #expect([Opcode.absmax, .quant, .norm].allSatisfy { (bench.saturatedByOp[$0] ?? 0) > 0 }, "\(bench.saturatedByOp)")
     }
 }
 
@@ -112,6 +117,8 @@ final class ReductionBench {
     var regs: [[Int32]]
     /// Cycles from start to done by (operation, vl).
     var cycleLog: [String: Int] = [:]
+    /// Saturated elements the instructions run so far should have reported, by operation.
+    var saturatedByOp: [Opcode: Int] = [:]
     let lanes: Int
 
     init(_ p: CoreParameters) throws {
@@ -125,23 +132,28 @@ final class ReductionBench {
     }
 
     /// What the interpreter would do: the new registers and the record.
-    func expected(_ ins: Instruction) -> (regs: [[Int32]], count: UInt32, digest: UInt32, scalar: Int32?) {
+    func expected(_ ins: Instruction) -> (regs: [[Int32]], count: UInt32, digest: UInt32, saturations: UInt32, scalar: Int32?) {
         let f = p.isa.fracBits
         var out = regs
         let x = Array(regs[ins.ra][0..<ins.vl])
+        var clamped: UInt32 = 0
+        func write(_ i: Int, _ r: Numeric.Clamped) {
+            out[ins.rd][i] = r.value
+            if r.saturated { clamped += 1 }
+        }
         switch ins.op {
         case .absmax:
-            let v = x.withUnsafeBufferPointer { Numeric.absmax($0) }
-            return (out, 1, Digest.of(CollectionOfOne(v)), v)
+            let v = x.withUnsafeBufferPointer { Numeric.absmaxReporting($0) }
+            return (out, 1, Digest.of(CollectionOfOne(v.value)), v.saturated ? 1 : 0, v.value)
         case .quant:
             let q = Numeric.quantMultiplier(ins.scalar)
-            for i in 0..<ins.vl { out[ins.rd][i] = Numeric.quantize(x[i], multiplier: q) }
+            for i in 0..<ins.vl { write(i, Numeric.quantizeReporting(x[i], multiplier: q)) }
         default:
             let scale = x.withUnsafeBufferPointer { Numeric.rmsScale($0, epsQ: ins.imm, f: f) }
             let wts = Array(regs[ins.rb][0..<ins.vl])
-            for i in 0..<ins.vl { out[ins.rd][i] = Numeric.rmsApply(x[i], scale: scale, weight: wts[i], f: f) }
+            for i in 0..<ins.vl { write(i, Numeric.rmsApplyReporting(x[i], scale: scale, weight: wts[i], f: f)) }
         }
-        return (out, UInt32(ins.vl), Digest.of(out[ins.rd][0..<ins.vl]), nil)
+        return (out, UInt32(ins.vl), Digest.of(out[ins.rd][0..<ins.vl]), clamped, nil)
     }
 
     func chunk(_ reg: Int, _ c: Int) -> [Int] {
@@ -153,7 +165,7 @@ final class ReductionBench {
 
     struct Outputs {
         var done = false, idle = false
-        var count: UInt32 = 0, digest: UInt32 = 0, scalar: Int32 = 0, fault = 0
+        var count: UInt32 = 0, digest: UInt32 = 0, saturations: UInt32 = 0, scalar: Int32 = 0, fault = 0
     }
 
     /// One clock cycle: sample the outputs, clock, apply the write, answer the reads.
@@ -164,6 +176,7 @@ final class ReductionBench {
         o.idle = try sim.peekBool("idle")
         o.count = UInt32(try sim.peek("done_count"))
         o.digest = UInt32(try sim.peek("done_digest"))
+        o.saturations = UInt32(try sim.peek("done_saturations"))
         o.scalar = Int32(truncatingIfNeeded: try sim.peekSigned("done_scalar"))
         o.fault = Int(try sim.peek("done_fault"))
         let aData = chunk(Int(try sim.peek("a_reg")), Int(try sim.peek("a_chunk")))
@@ -224,6 +237,8 @@ final class ReductionBench {
         #expect(d.fault == 0, "\(context): fault \(d.fault)")
         #expect(d.count == want.count, "\(context): count \(d.count), expected \(want.count)")
         #expect(d.digest == want.digest, "\(context): digest \(d.digest), expected \(want.digest)")
+        #expect(d.saturations == want.saturations, "\(context): saturations \(d.saturations), expected \(want.saturations)")
+        saturatedByOp[ins.op, default: 0] += Int(want.saturations)
         if let s = want.scalar { #expect(d.scalar == s, "\(context): scalar \(d.scalar), expected \(s)") }
         for r in 0..<regs.count where regs[r] != want.regs[r] {
             let bad = (0..<regs[r].count).filter { regs[r][$0] != want.regs[r][$0] }

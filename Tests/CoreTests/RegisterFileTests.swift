@@ -96,6 +96,8 @@ import TestSupport
             // A vector written chunk by chunk with a random tail, like a unit does.
             let n = rng.int(1...70)
             let values = (0..<n).map { _ in Int32(truncatingIfNeeded: rng.next()) }
+            // Saturation flags on every lane, the masked-off ones included (they must not count).
+            let flags = (0..<(n + lanes)).map { _ in rng.int(0...2) == 0 }
             var first = true
             for base in stride(from: 0, to: n, by: lanes) {
                 let count = min(lanes, n - base)
@@ -103,6 +105,7 @@ import TestSupport
                 for j in 0..<count { chunk[j] = values[base + j] }
                 try sim.poke("clear", first); try sim.poke("valid", true); try sim.poke("base", base)
                 try sim.poke("mask", (1 << count) - 1); try sim.poke("data", elements: chunk.map { Int($0) })
+                try sim.poke("saturated", (0..<lanes).reduce(0) { $0 | (flags[base + $1] ? 1 << $1 : 0) })
                 first = false
                 try sim.step()
             }
@@ -111,6 +114,9 @@ import TestSupport
             #expect(try sim.peek("digest") == UInt64(Digest.of(values)), "record \(record) of \(n), seed \(seed)")
             #expect(try sim.peek("count") == UInt64(n), "record \(record), seed \(seed)")
             #expect(try sim.peek("next_digest") == UInt64(Digest.of(values)))
+            let clamped = flags.prefix(n).filter { $0 }.count
+            #expect(try sim.peek("saturations") == UInt64(clamped), "record \(record), seed \(seed)")
+            #expect(try sim.peek("next_saturations") == UInt64(clamped))
         }
     }
 }

@@ -42,6 +42,7 @@ final class TernaryUnitBench {
         var fault: Int
         var count: UInt32
         var digest: UInt32
+        var saturations: UInt32 = 0
         var cycles: Int
         /// Core beats the unit reported consumed (the `beat` output summed).
         var beatPulses: Int
@@ -184,6 +185,7 @@ final class TernaryUnitBench {
             outcome.fault = Int(try sim.peek("done_fault"))
             outcome.count = UInt32(try sim.peek("done_count"))
             outcome.digest = UInt32(try sim.peek("done_digest"))
+            outcome.saturations = UInt32(try sim.peek("done_saturations"))
         }
         try sim.step()
         now += 1

@@ -104,6 +104,7 @@ import TestSupport
         for i in bench.vregs.indices { bench.vregs[i] = Int32(truncatingIfNeeded: rng.next()) }
         var faults: [Int: Int] = [:]
         var packings: [WeightPacking: Int] = [:]
+        var saturated = 0
 
         for n in 0..<cases {
             let memoryMode = n % 3
@@ -138,6 +139,9 @@ import TestSupport
             packings[c.packing, default: 0] += 1
             #expect(got.count == record.count && got.digest == record.digest,
                     "\(context): count/digest \(got.count)/\(got.digest), interpreter \(record.count)/\(record.digest)")
+            #expect(got.saturations == record.saturations,
+                    "\(context): saturations \(got.saturations), interpreter \(record.saturations)")
+            saturated += Int(record.saturations)
             let vd = Int(c.instruction.rd) * p.isa.maxVectorLength
             let differences = (0..<p.isa.maxVectorLength).filter { bench.vregs[vd + $0] != machine.vregs[vd + $0] }
             #expect(differences.isEmpty, "\(context): vd differs at \(differences.prefix(8)): RTL \(differences.prefix(8).map { bench.vregs[vd + $0] }), interpreter \(differences.prefix(8).map { machine.vregs[vd + $0] })")
@@ -149,6 +153,7 @@ import TestSupport
         // Every outcome is exercised.
         for code in [0, 2, 3, 4, 5] { #expect(faults[code, default: 0] > 0, "seed \(seed): no case with fault \(code): \(faults)") }
         #expect(packings.count == 2, "seed \(seed): good matrices only in \(packings)")
+        #expect(saturated > 0, "seed \(seed): no output saturated")
     }
 
     /// The streaming rate at 512 bits: a 512 x 512 matrix at latency 20 takes

@@ -21,22 +21,29 @@ import TestSupport
         }
     }
 
-    /// Runs `inputs` through the one-input pipeline `design` and compares output `out` with `expected`.
+    /// Runs `inputs` through the one-input pipeline `design` and compares
+    /// output `out` and the `saturated` flag with `expected`.
     func check(_ design: Design, latency: Int, inputs: [[String: Int]], output: String,
-               seed: UInt64, what: String, expected: ([String: Int]) -> Int) throws {
+               seed: UInt64, what: String, expected: ([String: Int]) -> Numeric.Clamped) throws {
         let sim = try Simulator(design)
         try sim.reset()
-        var failures = 0
+        var failures = 0, saturated = 0
         try runPipeline(sim, latency: latency, inputs: inputs, drive: { input in
             for (name, value) in input { try sim.poke(name, value) }
         }) { _, input in
-            let got = try sim.peekSigned(output), want = expected(input)
-            if got != want {
+            let got = try sim.peekSigned(output), gotFlag = try sim.peekBool("saturated"), want = expected(input)
+            if want.saturated { saturated += 1 }
+            if got != Int(want.value) || gotFlag != want.saturated {
                 failures += 1
-                if failures <= 5 { Issue.record("seed \(seed): \(what)\(input.sorted { $0.key < $1.key }): RTL \(got), Numeric \(want)") }
+                if failures <= 5 {
+                    let text = "seed \(seed): \(what)\(input.sorted { $0.key < $1.key }): RTL \(got) saturated \(gotFlag), "
+                        + "Numeric \(want.value) saturated \(want.saturated)"
+                    Issue.record(Comment(rawValue: text))
+                }
             }
         }
         #expect(failures == 0, "seed \(seed): \(what): \(failures) of \(inputs.count) inputs differ")
+        #expect(saturated > 0, "seed \(seed): \(what): no input saturated")
     }
 
     @Test func reciprocalMatchesNumeric() throws {
@@ -74,7 +81,7 @@ import TestSupport
         }
         let unit = DivideDatapath(fracBits: f)
         try check(elaborate(unit), latency: unit.latency, inputs: inputs, output: "q", seed: seed, what: "div F=\(f) ") {
-            Int(Numeric.div(Int32($0["a"]!), Int32($0["b"]!), f: f))
+            Numeric.divReporting(Int32($0["a"]!), Int32($0["b"]!), f: f)
         }
     }
 
@@ -92,7 +99,7 @@ import TestSupport
         }
         let unit = ExpDatapath(fracBits: f)
         try check(elaborate(unit), latency: unit.latency, inputs: inputs, output: "y", seed: seed, what: "exp F=\(f) ") {
-            Int(Numeric.exp(Int32($0["x"]!), f: f))
+            Numeric.expReporting(Int32($0["x"]!), f: f)
         }
     }
 
@@ -108,11 +115,11 @@ import TestSupport
         }
         let unit = RsqrtDatapath(fracBits: f)
         try check(elaborate(unit), latency: unit.latency, inputs: inputs, output: "y", seed: seed, what: "rsqrt F=\(f) ") {
-            Int(Numeric.rsqrt(Int32($0["x"]!), f: f))
+            Numeric.rsqrtReporting(Int32($0["x"]!), f: f)
         }
     }
 
-    /// Every op, a different one each cycle, against `VectorLaneOp.reference`.
+    /// Every op, a different one each cycle, against `VectorLaneOp.referenceReporting`.
     @Test(arguments: [16, 24])
     func laneMatchesNumeric(_ f: Int) throws {
         let seed = testSeed(0x1A4E_0000 + UInt64(f))
@@ -135,7 +142,7 @@ import TestSupport
         let lane = VectorLane(fracBits: f)
         try check(elaborate(lane), latency: lane.latency, inputs: inputs, output: "result", seed: seed, what: "lane F=\(f) ") {
             let op = VectorLaneOp(rawValue: $0["op"]!)!
-            return Int(op.reference(a: Int32($0["a"]!), b: Int32($0["b"]!), d: Int32($0["d"]!), f: f))
+            return op.referenceReporting(a: Int32($0["a"]!), b: Int32($0["b"]!), d: Int32($0["d"]!), f: f)
         }
     }
 

@@ -19,31 +19,36 @@ import TestSupport
                                       .exp, .sig, .csig, .silu, .rsqrt]
 
     /// The interpreter's element-wise step (`Machine.elementwise`) on a register file.
+    /// Returns the number of saturated elements.
+    @discardableResult
     static func execute(_ op: Opcode, rd: Int, ra: Int, rb: Int, vl: Int, scalar: Int32,
-                        regs: inout [[Int32]], f: Int) {
+                        regs: inout [[Int32]], f: Int) -> Int {
+        var saturated = 0
         for i in 0..<vl {
             let a = regs[ra][i], b = regs[rb][i], d = regs[rd][i]
-            let v: Int32
+            let v: Numeric.Clamped
             switch op {
-            case .add: v = Numeric.add(a, b)
-            case .sub: v = Numeric.sub(a, b)
-            case .mul: v = Numeric.mul(a, b, f: f)
-            case .div: v = Numeric.div(a, b, f: f)
-            case .mac: v = Numeric.mac(d, a, b, f: f)
-            case .lba: v = Numeric.lba(a, b, f: f)
-            case .adds: v = Numeric.add(a, scalar)
-            case .muls: v = Numeric.mul(a, scalar, f: f)
-            case .bcast: v = scalar
-            case .mv: v = a
-            case .exp: v = Numeric.exp(a, f: f)
-            case .sig: v = Numeric.sigmoid(a, f: f)
-            case .csig: v = Numeric.csig(a, f: f)
-            case .silu: v = Numeric.silu(a, f: f)
-            case .rsqrt: v = Numeric.rsqrt(a, f: f)
+            case .add: v = Numeric.addReporting(a, b)
+            case .sub: v = Numeric.subReporting(a, b)
+            case .mul: v = Numeric.mulReporting(a, b, f: f)
+            case .div: v = Numeric.divReporting(a, b, f: f)
+            case .mac: v = Numeric.macReporting(d, a, b, f: f)
+            case .lba: v = Numeric.lbaReporting(a, b, f: f)
+            case .adds: v = Numeric.addReporting(a, scalar)
+            case .muls: v = Numeric.mulReporting(a, scalar, f: f)
+            case .bcast: v = (scalar, false)
+            case .mv: v = (a, false)
+            case .exp: v = Numeric.expReporting(a, f: f)
+            case .sig: v = (Numeric.sigmoid(a, f: f), false)
+            case .csig: v = (Numeric.csig(a, f: f), false)
+            case .silu: v = Numeric.siluReporting(a, f: f)
+            case .rsqrt: v = Numeric.rsqrtReporting(a, f: f)
             default: fatalError("not a vector op: \(op)")
             }
-            regs[rd][i] = v
+            regs[rd][i] = v.value
+            if v.saturated { saturated += 1 }
         }
+        return saturated
     }
 
     static func randomElement(_ rng: inout SplitMix64, edges: [Int32], f: Int) -> Int32 {
@@ -88,7 +93,7 @@ import TestSupport
 
         /// One clock cycle: answer last cycle's reads, record this cycle's
         /// outputs, step, apply the write. Returns (done, count, digest) when done pulsed.
-        func cycle() throws -> (idle: Bool, done: (count: UInt64, digest: UInt64)?) {
+        func cycle() throws -> (idle: Bool, done: (count: UInt64, digest: UInt64, saturations: UInt64)?) {
             for port in ["a", "b", "d"] {
                 let r = pendingReads[port] ?? (0, 0)
                 try sim.poke("\(port)_data", elements: chunkData(r.reg, r.chunk))
@@ -98,10 +103,10 @@ import TestSupport
                 pendingReads[port] = (Int(try sim.peek("\(port)_reg")), Int(try sim.peek("\(port)_chunk")))
             }
             let idle = try sim.peekBool("idle")
-            var done: (UInt64, UInt64)?
+            var done: (UInt64, UInt64, UInt64)?
             if try sim.peekBool("done") {
                 #expect(try sim.peek("done_fault") == 0 && sim.peekSigned("done_scalar") == 0, "seed \(seed)")
-                done = (try sim.peek("done_count"), try sim.peek("done_digest"))
+                done = (try sim.peek("done_count"), try sim.peek("done_digest"), try sim.peek("done_saturations"))
             }
             var write: (reg: Int, chunk: Int, mask: UInt64, data: BitVector)?
             if try sim.peekBool("w_valid") {
@@ -136,7 +141,8 @@ import TestSupport
         }
 
         var next: Dispatch? = randomDispatch()
-        var running: (Dispatch, count: Int, digest: UInt32)?
+        var running: (Dispatch, count: Int, digest: UInt32, saturations: Int)?
+        var saturatedSeen = 0
         var cycles = 0
         var retired = 0
         let instructions = iterations(dataBits == 512 ? 40 : 200)
@@ -156,14 +162,16 @@ import TestSupport
                 started = d
             }
             let result = try cycle()
-            if let (count, digest) = result.done {
-                guard let (d, wantCount, wantDigest) = running else {
+            if let (count, digest, saturations) = result.done {
+                guard let (d, wantCount, wantDigest, wantSaturations) = running else {
                     Issue.record("seed \(seed): done without an instruction")
                     return
                 }
                 let what = "seed \(seed), instruction \(retired): \(d.op.mnemonic) v\(d.rd), v\(d.ra), v\(d.rb), vl \(d.vl), scalar \(d.scalar)"
                 #expect(count == UInt64(wantCount), "\(what): count \(count), expected \(wantCount)")
                 #expect(digest == UInt64(wantDigest), "\(what): digest \(digest), expected \(wantDigest)")
+                #expect(saturations == UInt64(wantSaturations), "\(what): saturations \(saturations), expected \(wantSaturations)")
+                saturatedSeen += wantSaturations
                 for r in 0..<registers where file[r] != golden[r] {
                     let i = (0..<maxVL).first { file[r][$0] != golden[r][$0] }!
                     Issue.record("\(what): v\(r)[\(i)] is \(file[r][i]), interpreter \(golden[r][i])")
@@ -174,11 +182,12 @@ import TestSupport
             }
             if let d = started {
                 // The interpreter's result, computed on the state the instruction starts from.
-                Self.execute(d.op, rd: d.rd, ra: d.ra, rb: d.rb, vl: d.vl, scalar: d.scalar, regs: &golden, f: f)
-                running = (d, d.vl, Digest.of(golden[d.rd][0..<d.vl]))
+                let clamped = Self.execute(d.op, rd: d.rd, ra: d.ra, rb: d.rb, vl: d.vl, scalar: d.scalar, regs: &golden, f: f)
+                running = (d, d.vl, Digest.of(golden[d.rd][0..<d.vl]), clamped)
                 next = randomDispatch()
             }
         }
+        #expect(saturatedSeen > 0, "seed \(seed): no instruction saturated")
     }
 
     @Test(arguments: [128, 512])

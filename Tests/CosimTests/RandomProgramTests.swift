@@ -89,4 +89,28 @@ import TestSupport
         // Vector lengths at beat edges and at the limit.
         #expect([1, 15, 16, 17, 256].allSatisfy(lengths.contains), "\(lengths.sorted())")
     }
+
+    /// The programs `CoreCosimTests.randomProgramsInLockStep` runs (same
+    /// seeds) saturate in every kind that can, so the core's counts are
+    /// compared where it matters; and not every program saturates.
+    @Test func lockStepProgramsSaturateInEveryKind() throws {
+        var kinds = SaturationCounts()
+        var quiet = 0, programs = 0
+        for banks in [1, 2, 4] {
+            let seed = testSeed(0xC0DE_0100 + UInt64(banks) << 20)
+            for i in 0..<40 {
+                let program = RandomProgram(seed: seed &+ UInt64(i), config: Self.config)
+                let machine = try Machine(image: program.image, config: Self.config.isa)
+                machine.run(maxSteps: 10_000)
+                kinds = kinds.adding(machine.saturations)
+                if machine.saturations.isEmpty { quiet += 1 }
+                programs += 1
+            }
+        }
+        let expected: [Opcode] = [.add, .sub, .mul, .div, .mac, .lba, .adds, .muls, .exp, .rsqrt, .absmax, .quant, .norm, .tmatmul]
+        let missing = expected.filter { kinds.byOpcode[$0] == nil }
+        #expect(missing.isEmpty, "never saturated: \(missing.map(\.mnemonic)); counts \(kinds.listing); first seed \(testSeed(0xC0DE_0100 + 1 << 20))")
+        #expect(quiet > 0 && quiet < programs, "\(quiet) of \(programs) programs without a saturation")
+        print("random lock-step programs: \(programs - quiet) of \(programs) saturate; \(kinds.listing)")
+    }
 }

@@ -20,6 +20,8 @@ struct StandInCore: Module {
         case bcastElement = 3
         /// Data reads ask for burstcount 0, which the memory model rejects.
         case burstZero = 4
+        /// `li` retires reporting one saturated element.
+        case liSaturation = 5
     }
 
     let params: CoreParameters
@@ -64,9 +66,11 @@ struct StandInCore: Module {
         let retireDestIndex = m.reg("retire_dest_index_r", .uint(32), reset: 0)
         let retireCount = m.reg("retire_count_r", .uint(32), reset: 0)
         let retireDigest = m.reg("retire_digest_r", .uint(32), reset: 0)
+        let retireSaturations = m.reg("retire_saturations_r", .uint(32), reset: 0)
         for (name, r) in [("retire_valid", retireValid), ("retire_index", retireIndex), ("retire_opcode", retireOpcode),
                           ("retire_dest", retireDest), ("retire_dest_index", retireDestIndex),
-                          ("retire_count", retireCount), ("retire_digest", retireDigest)] {
+                          ("retire_count", retireCount), ("retire_digest", retireDigest),
+                          ("retire_saturations", retireSaturations)] {
             m.output(name, r.type!).set(r)
         }
         let busy = m.reg("busy_r", .bool, reset: false)
@@ -164,6 +168,8 @@ struct StandInCore: Module {
             retireDestIndex.set(index)
             retireCount.set(count)
             retireDigest.set(digest)
+            let li = op == lit(Int(Opcode.li.rawValue), width: 8)
+            retireSaturations.set(mutation == .liSaturation ? mux(li, lit(1, width: 32), lit(0, width: 32)) : lit(0, width: 32))
             retired.set(retired + 1)
         }
         func next() {

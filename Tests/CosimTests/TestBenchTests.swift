@@ -161,6 +161,20 @@ import TestSupport
         }
     }
 
+    @Test func wrongSaturationCountIsCaught() throws {
+        let image = try Self.assemble(Self.storesAndLoads)
+        let cosim = CoSimulation(model: try Self.model(banks: 1, mutation: .liSaturation), options: TestBenchOptions())
+        do {
+            _ = try cosim.run(image)
+            Issue.record("a core reporting a saturation the interpreter did not see passed")
+        } catch let failure as CoSimulationFailure {
+            // The first li retires with one saturated element; the interpreter's li never saturates.
+            #expect(failure.kind == .recordMismatch)
+            #expect(failure.index == 0)
+            #expect(failure.description.contains("saturated elements: RTL 1, interpreter 0"), "\(failure.description)")
+        }
+    }
+
     @Test func wrongVectorElementIsNamed() throws {
         let image = try Self.assemble("li s2, 1.5\n setvl 9\n bcast v2, s2\n sv v2, 0\n halt\n.org 0\n.zero 64")
         let cosim = CoSimulation(model: try Self.model(banks: 2, mutation: .bcastElement), options: TestBenchOptions(backpressure: 0.3))

@@ -40,7 +40,7 @@ struct PortStandInCore: Module {
             _ = m.input("mem\(b)_readdatavalid", .bool)
         }
         for (name, width) in [("retire_index", 32), ("retire_opcode", 8), ("retire_dest", 3),
-                              ("retire_dest_index", 32), ("retire_count", 32), ("retire_digest", 32)] {
+                              ("retire_dest_index", 32), ("retire_count", 32), ("retire_digest", 32), ("retire_saturations", 32)] {
             if name == "retire_index" { m.output("retire_valid", .bool).set(false) }
             m.output(name, .uint(width)).set(0)
         }

@@ -91,6 +91,8 @@ extension CommandLineTests {
                          "--reference", "ck", "--output", "y.npy", "--json", in: dir)
         #expect(r.status == 0, "\(r.error)")
         #expect(r.output.contains("\"cycles\": ["), "\(r.output)")
+        // The core's SATURATIONS counter and the interpreter's counts are in the report.
+        #expect(r.output.contains("\"saturations\": ") && r.output.contains("\"saturations_by_instruction\": {"), "\(r.output)")
         #expect(try npyShape(dir.appendingPathComponent("y.npy")) == "2, 64")
         let interp = try trit("run", "build", "--token", "1,2", "--output", "z.npy", in: dir)
         #expect(interp.status == 0)
@@ -106,5 +108,17 @@ enum NPYFixture {
         let n = header.utf8.count
         return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + Array(header.utf8)
             + [UInt8](repeating: 0, count: 4 * count)
+    }
+}
+
+extension NPYFixture {
+    /// A float32 .npy of `values`, shape [values.count].
+    static func float32(_ values: [Float]) -> [UInt8] {
+        var bytes = float32(count: values.count)
+        let start = bytes.count - 4 * values.count
+        for (k, v) in values.enumerated() {
+            for b in 0..<4 { bytes[start + 4 * k + b] = UInt8(truncatingIfNeeded: v.bitPattern >> UInt32(8 * b)) }
+        }
+        return bytes
     }
 }

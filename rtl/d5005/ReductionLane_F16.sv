@@ -13,26 +13,31 @@ module ReductionLane_F16 (
   input  logic               quant,
   output logic [31:0]        magnitude,
   output logic [62:0]        square_out,
-  output logic signed [31:0] result
+  output logic signed [31:0] result,
+  output logic               saturated
 );
 
-  logic signed [63:0] operand; // wire, Core/ReductionLane.swift:39
-  logic signed [95:0] p1; // register, Core/ReductionLane.swift:40
-  logic signed [31:0] w1; // register, Core/ReductionLane.swift:41
-  logic [31:0] magnitude_q; // register, Core/ReductionLane.swift:44
-  logic signed [64:0] q32; // wire, Core/ReductionLane.swift:49
-  logic signed [7:0] q2; // register, Core/ReductionLane.swift:52
-  logic signed [66:0] t30; // wire, Core/ReductionLane.swift:53
-  logic signed [63:0] t2; // register, Core/ReductionLane.swift:58
-  logic signed [31:0] w2; // register, Core/ReductionLane.swift:59
-  logic signed [95:0] p3; // register, Core/ReductionLane.swift:62
-  logic signed [7:0] q3; // register, Core/ReductionLane.swift:63
-  logic signed [80:0] y; // wire, Core/ReductionLane.swift:66
-  logic signed [31:0] result_q; // register, Core/ReductionLane.swift:70
+  logic signed [63:0] operand; // wire, Core/ReductionLane.swift:42
+  logic signed [95:0] p1; // register, Core/ReductionLane.swift:43
+  logic signed [31:0] w1; // register, Core/ReductionLane.swift:44
+  logic [31:0] magnitude_q; // register, Core/ReductionLane.swift:47
+  logic signed [64:0] q32; // wire, Core/ReductionLane.swift:52
+  logic signed [7:0] q2; // register, Core/ReductionLane.swift:55
+  logic q_clamped2; // register, Core/ReductionLane.swift:56
+  logic signed [66:0] t30; // wire, Core/ReductionLane.swift:57
+  logic signed [63:0] t2; // register, Core/ReductionLane.swift:62
+  logic signed [31:0] w2; // register, Core/ReductionLane.swift:63
+  logic signed [95:0] p3; // register, Core/ReductionLane.swift:66
+  logic signed [7:0] q3; // register, Core/ReductionLane.swift:67
+  logic q_clamped3; // register, Core/ReductionLane.swift:68
+  logic signed [80:0] y; // wire, Core/ReductionLane.swift:71
+  logic signed [31:0] result_q; // register, Core/ReductionLane.swift:75
+  logic saturated_q; // register, Core/ReductionLane.swift:76
 
   assign magnitude = magnitude_q;
   assign square_out = p1[62:0];
   assign result = result_q;
+  assign saturated = saturated_q;
   assign operand = (square ? 64'(x) : scale);
   assign q32 = $signed(65'($unsigned((97'(p1) + 97'(96'(((p1 < 96'sh000000000000000000000000) ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000))))) >> 32));
   assign t30 = $signed(67'($unsigned((97'(p1) + 97'(96'sh000000000000000020000000))) >> 30));
@@ -55,6 +60,10 @@ module ReductionLane_F16 (
   end
 
   always_ff @(posedge clk) begin
+    q_clamped2 <= ((q32 > 65'sh0000000000000007F) || (q32 < 65'sh1FFFFFFFFFFFFFF80));
+  end
+
+  always_ff @(posedge clk) begin
     t2 <= ((t30 > 67'sh07FFFFFFFFFFFFFFF) ? 64'sd4611686018427387903 : ((t30 < 67'sh78000000000000000) ? (-64'sd4611686018427387904) : 64'(t30)));
   end
 
@@ -71,7 +80,15 @@ module ReductionLane_F16 (
   end
 
   always_ff @(posedge clk) begin
+    q_clamped3 <= q_clamped2;
+  end
+
+  always_ff @(posedge clk) begin
     result_q <= (quant ? 32'(q3) : ((y > 81'sh00000000000007FFFFFFF) ? 32'sd2147483647 : ((y < 81'sh1FFFFFFFFFFFF80000000) ? 32'sh80000000 : 32'(y))));
+  end
+
+  always_ff @(posedge clk) begin
+    saturated_q <= (quant ? q_clamped3 : ((y > 81'sh00000000000007FFFFFFF) || (y < 81'sh1FFFFFFFFFFFF80000000)));
   end
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.

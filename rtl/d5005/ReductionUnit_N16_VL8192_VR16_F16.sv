@@ -20,6 +20,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   output logic [2:0]         done_fault,
   output logic [31:0]        done_count,
   output logic [31:0]        done_digest,
+  output logic [31:0]        done_saturations,
   output logic signed [31:0] done_scalar,
   output logic [3:0]         a_reg,
   output logic [8:0]         a_chunk,
@@ -61,6 +62,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane0_magnitude; // output of instance lane0, Core/ReductionUnit.swift:105
   logic [62:0] lane0_square_out; // output of instance lane0, Core/ReductionUnit.swift:105
   logic signed [31:0] lane0_result; // output of instance lane0, Core/ReductionUnit.swift:105
+  logic lane0_saturated; // output of instance lane0, Core/ReductionUnit.swift:105
   logic signed [31:0] lane1_x; // input of instance lane1, Core/ReductionUnit.swift:105
   logic signed [31:0] lane1_w; // input of instance lane1, Core/ReductionUnit.swift:105
   logic signed [63:0] lane1_scale; // input of instance lane1, Core/ReductionUnit.swift:105
@@ -69,6 +71,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane1_magnitude; // output of instance lane1, Core/ReductionUnit.swift:105
   logic [62:0] lane1_square_out; // output of instance lane1, Core/ReductionUnit.swift:105
   logic signed [31:0] lane1_result; // output of instance lane1, Core/ReductionUnit.swift:105
+  logic lane1_saturated; // output of instance lane1, Core/ReductionUnit.swift:105
   logic signed [31:0] lane2_x; // input of instance lane2, Core/ReductionUnit.swift:105
   logic signed [31:0] lane2_w; // input of instance lane2, Core/ReductionUnit.swift:105
   logic signed [63:0] lane2_scale; // input of instance lane2, Core/ReductionUnit.swift:105
@@ -77,6 +80,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane2_magnitude; // output of instance lane2, Core/ReductionUnit.swift:105
   logic [62:0] lane2_square_out; // output of instance lane2, Core/ReductionUnit.swift:105
   logic signed [31:0] lane2_result; // output of instance lane2, Core/ReductionUnit.swift:105
+  logic lane2_saturated; // output of instance lane2, Core/ReductionUnit.swift:105
   logic signed [31:0] lane3_x; // input of instance lane3, Core/ReductionUnit.swift:105
   logic signed [31:0] lane3_w; // input of instance lane3, Core/ReductionUnit.swift:105
   logic signed [63:0] lane3_scale; // input of instance lane3, Core/ReductionUnit.swift:105
@@ -85,6 +89,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane3_magnitude; // output of instance lane3, Core/ReductionUnit.swift:105
   logic [62:0] lane3_square_out; // output of instance lane3, Core/ReductionUnit.swift:105
   logic signed [31:0] lane3_result; // output of instance lane3, Core/ReductionUnit.swift:105
+  logic lane3_saturated; // output of instance lane3, Core/ReductionUnit.swift:105
   logic signed [31:0] lane4_x; // input of instance lane4, Core/ReductionUnit.swift:105
   logic signed [31:0] lane4_w; // input of instance lane4, Core/ReductionUnit.swift:105
   logic signed [63:0] lane4_scale; // input of instance lane4, Core/ReductionUnit.swift:105
@@ -93,6 +98,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane4_magnitude; // output of instance lane4, Core/ReductionUnit.swift:105
   logic [62:0] lane4_square_out; // output of instance lane4, Core/ReductionUnit.swift:105
   logic signed [31:0] lane4_result; // output of instance lane4, Core/ReductionUnit.swift:105
+  logic lane4_saturated; // output of instance lane4, Core/ReductionUnit.swift:105
   logic signed [31:0] lane5_x; // input of instance lane5, Core/ReductionUnit.swift:105
   logic signed [31:0] lane5_w; // input of instance lane5, Core/ReductionUnit.swift:105
   logic signed [63:0] lane5_scale; // input of instance lane5, Core/ReductionUnit.swift:105
@@ -101,6 +107,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane5_magnitude; // output of instance lane5, Core/ReductionUnit.swift:105
   logic [62:0] lane5_square_out; // output of instance lane5, Core/ReductionUnit.swift:105
   logic signed [31:0] lane5_result; // output of instance lane5, Core/ReductionUnit.swift:105
+  logic lane5_saturated; // output of instance lane5, Core/ReductionUnit.swift:105
   logic signed [31:0] lane6_x; // input of instance lane6, Core/ReductionUnit.swift:105
   logic signed [31:0] lane6_w; // input of instance lane6, Core/ReductionUnit.swift:105
   logic signed [63:0] lane6_scale; // input of instance lane6, Core/ReductionUnit.swift:105
@@ -109,6 +116,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane6_magnitude; // output of instance lane6, Core/ReductionUnit.swift:105
   logic [62:0] lane6_square_out; // output of instance lane6, Core/ReductionUnit.swift:105
   logic signed [31:0] lane6_result; // output of instance lane6, Core/ReductionUnit.swift:105
+  logic lane6_saturated; // output of instance lane6, Core/ReductionUnit.swift:105
   logic signed [31:0] lane7_x; // input of instance lane7, Core/ReductionUnit.swift:105
   logic signed [31:0] lane7_w; // input of instance lane7, Core/ReductionUnit.swift:105
   logic signed [63:0] lane7_scale; // input of instance lane7, Core/ReductionUnit.swift:105
@@ -117,6 +125,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane7_magnitude; // output of instance lane7, Core/ReductionUnit.swift:105
   logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionUnit.swift:105
   logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionUnit.swift:105
+  logic lane7_saturated; // output of instance lane7, Core/ReductionUnit.swift:105
   logic signed [31:0] lane8_x; // input of instance lane8, Core/ReductionUnit.swift:105
   logic signed [31:0] lane8_w; // input of instance lane8, Core/ReductionUnit.swift:105
   logic signed [63:0] lane8_scale; // input of instance lane8, Core/ReductionUnit.swift:105
@@ -125,6 +134,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane8_magnitude; // output of instance lane8, Core/ReductionUnit.swift:105
   logic [62:0] lane8_square_out; // output of instance lane8, Core/ReductionUnit.swift:105
   logic signed [31:0] lane8_result; // output of instance lane8, Core/ReductionUnit.swift:105
+  logic lane8_saturated; // output of instance lane8, Core/ReductionUnit.swift:105
   logic signed [31:0] lane9_x; // input of instance lane9, Core/ReductionUnit.swift:105
   logic signed [31:0] lane9_w; // input of instance lane9, Core/ReductionUnit.swift:105
   logic signed [63:0] lane9_scale; // input of instance lane9, Core/ReductionUnit.swift:105
@@ -133,6 +143,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane9_magnitude; // output of instance lane9, Core/ReductionUnit.swift:105
   logic [62:0] lane9_square_out; // output of instance lane9, Core/ReductionUnit.swift:105
   logic signed [31:0] lane9_result; // output of instance lane9, Core/ReductionUnit.swift:105
+  logic lane9_saturated; // output of instance lane9, Core/ReductionUnit.swift:105
   logic signed [31:0] lane10_x; // input of instance lane10, Core/ReductionUnit.swift:105
   logic signed [31:0] lane10_w; // input of instance lane10, Core/ReductionUnit.swift:105
   logic signed [63:0] lane10_scale; // input of instance lane10, Core/ReductionUnit.swift:105
@@ -141,6 +152,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane10_magnitude; // output of instance lane10, Core/ReductionUnit.swift:105
   logic [62:0] lane10_square_out; // output of instance lane10, Core/ReductionUnit.swift:105
   logic signed [31:0] lane10_result; // output of instance lane10, Core/ReductionUnit.swift:105
+  logic lane10_saturated; // output of instance lane10, Core/ReductionUnit.swift:105
   logic signed [31:0] lane11_x; // input of instance lane11, Core/ReductionUnit.swift:105
   logic signed [31:0] lane11_w; // input of instance lane11, Core/ReductionUnit.swift:105
   logic signed [63:0] lane11_scale; // input of instance lane11, Core/ReductionUnit.swift:105
@@ -149,6 +161,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane11_magnitude; // output of instance lane11, Core/ReductionUnit.swift:105
   logic [62:0] lane11_square_out; // output of instance lane11, Core/ReductionUnit.swift:105
   logic signed [31:0] lane11_result; // output of instance lane11, Core/ReductionUnit.swift:105
+  logic lane11_saturated; // output of instance lane11, Core/ReductionUnit.swift:105
   logic signed [31:0] lane12_x; // input of instance lane12, Core/ReductionUnit.swift:105
   logic signed [31:0] lane12_w; // input of instance lane12, Core/ReductionUnit.swift:105
   logic signed [63:0] lane12_scale; // input of instance lane12, Core/ReductionUnit.swift:105
@@ -157,6 +170,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane12_magnitude; // output of instance lane12, Core/ReductionUnit.swift:105
   logic [62:0] lane12_square_out; // output of instance lane12, Core/ReductionUnit.swift:105
   logic signed [31:0] lane12_result; // output of instance lane12, Core/ReductionUnit.swift:105
+  logic lane12_saturated; // output of instance lane12, Core/ReductionUnit.swift:105
   logic signed [31:0] lane13_x; // input of instance lane13, Core/ReductionUnit.swift:105
   logic signed [31:0] lane13_w; // input of instance lane13, Core/ReductionUnit.swift:105
   logic signed [63:0] lane13_scale; // input of instance lane13, Core/ReductionUnit.swift:105
@@ -165,6 +179,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane13_magnitude; // output of instance lane13, Core/ReductionUnit.swift:105
   logic [62:0] lane13_square_out; // output of instance lane13, Core/ReductionUnit.swift:105
   logic signed [31:0] lane13_result; // output of instance lane13, Core/ReductionUnit.swift:105
+  logic lane13_saturated; // output of instance lane13, Core/ReductionUnit.swift:105
   logic signed [31:0] lane14_x; // input of instance lane14, Core/ReductionUnit.swift:105
   logic signed [31:0] lane14_w; // input of instance lane14, Core/ReductionUnit.swift:105
   logic signed [63:0] lane14_scale; // input of instance lane14, Core/ReductionUnit.swift:105
@@ -173,6 +188,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane14_magnitude; // output of instance lane14, Core/ReductionUnit.swift:105
   logic [62:0] lane14_square_out; // output of instance lane14, Core/ReductionUnit.swift:105
   logic signed [31:0] lane14_result; // output of instance lane14, Core/ReductionUnit.swift:105
+  logic lane14_saturated; // output of instance lane14, Core/ReductionUnit.swift:105
   logic signed [31:0] lane15_x; // input of instance lane15, Core/ReductionUnit.swift:105
   logic signed [31:0] lane15_w; // input of instance lane15, Core/ReductionUnit.swift:105
   logic signed [63:0] lane15_scale; // input of instance lane15, Core/ReductionUnit.swift:105
@@ -181,67 +197,72 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   logic [31:0] lane15_magnitude; // output of instance lane15, Core/ReductionUnit.swift:105
   logic [62:0] lane15_square_out; // output of instance lane15, Core/ReductionUnit.swift:105
   logic signed [31:0] lane15_result; // output of instance lane15, Core/ReductionUnit.swift:105
-  logic s2_valid; // register, Core/ReductionUnit.swift:117
-  logic s2_last; // register, Core/ReductionUnit.swift:118
-  logic [15:0] s2_mask; // register, Core/ReductionUnit.swift:119
+  logic lane15_saturated; // output of instance lane15, Core/ReductionUnit.swift:105
+  logic s2_valid; // register, Core/ReductionUnit.swift:118
+  logic s2_last; // register, Core/ReductionUnit.swift:119
+  logic [15:0] s2_mask; // register, Core/ReductionUnit.swift:120
   logic [511:0] max_tree_x; // Vec(16 x UInt(32))
-  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionUnit.swift:120
+  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionUnit.swift:121
   logic [1007:0] square_tree_x; // Vec(16 x UInt(63))
-  logic [66:0] square_tree_result; // output of instance square_tree, Core/ReductionUnit.swift:122
-  logic tree_valid0; // register, Core/ReductionUnit.swift:127
-  logic tree_last0; // register, Core/ReductionUnit.swift:128
-  logic tree_valid1; // register, Core/ReductionUnit.swift:127
-  logic tree_last1; // register, Core/ReductionUnit.swift:128
-  logic tree_valid2; // register, Core/ReductionUnit.swift:127
-  logic tree_last2; // register, Core/ReductionUnit.swift:128
-  logic tree_valid3; // register, Core/ReductionUnit.swift:127
-  logic tree_last3; // register, Core/ReductionUnit.swift:128
-  logic [75:0] sum_squares; // register, Core/ReductionUnit.swift:132
-  logic [31:0] max_magnitude; // register, Core/ReductionUnit.swift:133
-  logic signed [31:0] absmax; // wire, Core/ReductionUnit.swift:140
-  logic quant_scale_start; // input of instance quant_scale, Core/ReductionUnit.swift:143
-  logic signed [31:0] quant_scale_absmax; // input of instance quant_scale, Core/ReductionUnit.swift:143
-  logic quant_scale_done; // output of instance quant_scale, Core/ReductionUnit.swift:143
-  logic [39:0] quant_scale_multiplier; // output of instance quant_scale, Core/ReductionUnit.swift:143
-  logic norm_scale_start; // input of instance norm_scale, Core/ReductionUnit.swift:146
-  logic [75:0] norm_scale_sum_squares; // input of instance norm_scale, Core/ReductionUnit.swift:146
-  logic [13:0] norm_scale_n; // input of instance norm_scale, Core/ReductionUnit.swift:146
-  logic [31:0] norm_scale_eps; // input of instance norm_scale, Core/ReductionUnit.swift:146
-  logic norm_scale_done; // output of instance norm_scale, Core/ReductionUnit.swift:146
-  logic signed [63:0] norm_scale_scale; // output of instance norm_scale, Core/ReductionUnit.swift:146
-  logic w_valid0; // register, Core/ReductionUnit.swift:155
-  logic w_last0; // register, Core/ReductionUnit.swift:156
-  logic [8:0] w_chunk0; // register, Core/ReductionUnit.swift:157
-  logic [15:0] w_mask0; // register, Core/ReductionUnit.swift:158
-  logic w_valid1; // register, Core/ReductionUnit.swift:155
-  logic w_last1; // register, Core/ReductionUnit.swift:156
-  logic [8:0] w_chunk1; // register, Core/ReductionUnit.swift:157
-  logic [15:0] w_mask1; // register, Core/ReductionUnit.swift:158
-  logic w_valid2; // register, Core/ReductionUnit.swift:155
-  logic w_last2; // register, Core/ReductionUnit.swift:156
-  logic [8:0] w_chunk2; // register, Core/ReductionUnit.swift:157
-  logic [15:0] w_mask2; // register, Core/ReductionUnit.swift:158
-  logic w_valid3; // register, Core/ReductionUnit.swift:155
-  logic w_last3; // register, Core/ReductionUnit.swift:156
-  logic [8:0] w_chunk3; // register, Core/ReductionUnit.swift:157
-  logic [15:0] w_mask3; // register, Core/ReductionUnit.swift:158
+  logic [66:0] square_tree_result; // output of instance square_tree, Core/ReductionUnit.swift:123
+  logic tree_valid0; // register, Core/ReductionUnit.swift:128
+  logic tree_last0; // register, Core/ReductionUnit.swift:129
+  logic tree_valid1; // register, Core/ReductionUnit.swift:128
+  logic tree_last1; // register, Core/ReductionUnit.swift:129
+  logic tree_valid2; // register, Core/ReductionUnit.swift:128
+  logic tree_last2; // register, Core/ReductionUnit.swift:129
+  logic tree_valid3; // register, Core/ReductionUnit.swift:128
+  logic tree_last3; // register, Core/ReductionUnit.swift:129
+  logic [75:0] sum_squares; // register, Core/ReductionUnit.swift:133
+  logic [31:0] max_magnitude; // register, Core/ReductionUnit.swift:134
+  logic signed [31:0] absmax; // wire, Core/ReductionUnit.swift:141
+  logic quant_scale_start; // input of instance quant_scale, Core/ReductionUnit.swift:144
+  logic signed [31:0] quant_scale_absmax; // input of instance quant_scale, Core/ReductionUnit.swift:144
+  logic quant_scale_done; // output of instance quant_scale, Core/ReductionUnit.swift:144
+  logic [39:0] quant_scale_multiplier; // output of instance quant_scale, Core/ReductionUnit.swift:144
+  logic norm_scale_start; // input of instance norm_scale, Core/ReductionUnit.swift:147
+  logic [75:0] norm_scale_sum_squares; // input of instance norm_scale, Core/ReductionUnit.swift:147
+  logic [13:0] norm_scale_n; // input of instance norm_scale, Core/ReductionUnit.swift:147
+  logic [31:0] norm_scale_eps; // input of instance norm_scale, Core/ReductionUnit.swift:147
+  logic norm_scale_done; // output of instance norm_scale, Core/ReductionUnit.swift:147
+  logic signed [63:0] norm_scale_scale; // output of instance norm_scale, Core/ReductionUnit.swift:147
+  logic w_valid0; // register, Core/ReductionUnit.swift:156
+  logic w_last0; // register, Core/ReductionUnit.swift:157
+  logic [8:0] w_chunk0; // register, Core/ReductionUnit.swift:158
+  logic [15:0] w_mask0; // register, Core/ReductionUnit.swift:159
+  logic w_valid1; // register, Core/ReductionUnit.swift:156
+  logic w_last1; // register, Core/ReductionUnit.swift:157
+  logic [8:0] w_chunk1; // register, Core/ReductionUnit.swift:158
+  logic [15:0] w_mask1; // register, Core/ReductionUnit.swift:159
+  logic w_valid2; // register, Core/ReductionUnit.swift:156
+  logic w_last2; // register, Core/ReductionUnit.swift:157
+  logic [8:0] w_chunk2; // register, Core/ReductionUnit.swift:158
+  logic [15:0] w_mask2; // register, Core/ReductionUnit.swift:159
+  logic w_valid3; // register, Core/ReductionUnit.swift:156
+  logic w_last3; // register, Core/ReductionUnit.swift:157
+  logic [8:0] w_chunk3; // register, Core/ReductionUnit.swift:158
+  logic [15:0] w_mask3; // register, Core/ReductionUnit.swift:159
   logic [511:0] result_data; // Vec(16 x SInt(32))
-  logic record_digest_clear; // input of instance record_digest, Core/ReductionUnit.swift:167
-  logic record_digest_valid; // input of instance record_digest, Core/ReductionUnit.swift:167
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionUnit.swift:167
-  logic [15:0] record_digest_mask; // input of instance record_digest, Core/ReductionUnit.swift:167
+  logic record_digest_clear; // input of instance record_digest, Core/ReductionUnit.swift:168
+  logic record_digest_valid; // input of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionUnit.swift:168
+  logic [15:0] record_digest_mask; // input of instance record_digest, Core/ReductionUnit.swift:168
   logic [511:0] record_digest_data; // Vec(16 x SInt(32))
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionUnit.swift:167
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionUnit.swift:167
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionUnit.swift:167
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionUnit.swift:167
-  logic vector_done; // wire, Core/ReductionUnit.swift:176
+  logic [15:0] record_digest_saturated; // input of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic vector_done; // wire, Core/ReductionUnit.swift:178
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);
   assign done_fault = 3'd0;
   assign done_count = ((state == 3'd2) ? 32'd1 : record_digest_next_count);
   assign done_digest = ((state == 3'd2) ? $unsigned(absmax) : record_digest_next_digest);
+  assign done_saturations = ((state == 3'd2) ? 32'(max_magnitude[31]) : record_digest_next_saturations);
   assign done_scalar = absmax;
   assign a_reg = source_a;
   assign a_chunk = issue_chunk;
@@ -349,6 +370,7 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   assign record_digest_base = 32'({w_chunk3, 4'd0});
   assign record_digest_mask = w_mask3;
   assign record_digest_data = result_data;
+  assign record_digest_saturated = {lane15_saturated, lane14_saturated, lane13_saturated, lane12_saturated, lane11_saturated, lane10_saturated, lane9_saturated, lane8_saturated, lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
   assign vector_done = (w_valid3 && w_last3);
 
   always_ff @(posedge clk) begin
@@ -856,7 +878,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane0_quant),
     .magnitude  (lane0_magnitude),
     .square_out (lane0_square_out),
-    .result     (lane0_result)
+    .result     (lane0_result),
+    .saturated  (lane0_saturated)
   );
 
   ReductionLane_F16 lane1 (
@@ -869,7 +892,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane1_quant),
     .magnitude  (lane1_magnitude),
     .square_out (lane1_square_out),
-    .result     (lane1_result)
+    .result     (lane1_result),
+    .saturated  (lane1_saturated)
   );
 
   ReductionLane_F16 lane2 (
@@ -882,7 +906,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane2_quant),
     .magnitude  (lane2_magnitude),
     .square_out (lane2_square_out),
-    .result     (lane2_result)
+    .result     (lane2_result),
+    .saturated  (lane2_saturated)
   );
 
   ReductionLane_F16 lane3 (
@@ -895,7 +920,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane3_quant),
     .magnitude  (lane3_magnitude),
     .square_out (lane3_square_out),
-    .result     (lane3_result)
+    .result     (lane3_result),
+    .saturated  (lane3_saturated)
   );
 
   ReductionLane_F16 lane4 (
@@ -908,7 +934,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane4_quant),
     .magnitude  (lane4_magnitude),
     .square_out (lane4_square_out),
-    .result     (lane4_result)
+    .result     (lane4_result),
+    .saturated  (lane4_saturated)
   );
 
   ReductionLane_F16 lane5 (
@@ -921,7 +948,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane5_quant),
     .magnitude  (lane5_magnitude),
     .square_out (lane5_square_out),
-    .result     (lane5_result)
+    .result     (lane5_result),
+    .saturated  (lane5_saturated)
   );
 
   ReductionLane_F16 lane6 (
@@ -934,7 +962,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane6_quant),
     .magnitude  (lane6_magnitude),
     .square_out (lane6_square_out),
-    .result     (lane6_result)
+    .result     (lane6_result),
+    .saturated  (lane6_saturated)
   );
 
   ReductionLane_F16 lane7 (
@@ -947,7 +976,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane7_quant),
     .magnitude  (lane7_magnitude),
     .square_out (lane7_square_out),
-    .result     (lane7_result)
+    .result     (lane7_result),
+    .saturated  (lane7_saturated)
   );
 
   ReductionLane_F16 lane8 (
@@ -960,7 +990,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane8_quant),
     .magnitude  (lane8_magnitude),
     .square_out (lane8_square_out),
-    .result     (lane8_result)
+    .result     (lane8_result),
+    .saturated  (lane8_saturated)
   );
 
   ReductionLane_F16 lane9 (
@@ -973,7 +1004,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane9_quant),
     .magnitude  (lane9_magnitude),
     .square_out (lane9_square_out),
-    .result     (lane9_result)
+    .result     (lane9_result),
+    .saturated  (lane9_saturated)
   );
 
   ReductionLane_F16 lane10 (
@@ -986,7 +1018,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane10_quant),
     .magnitude  (lane10_magnitude),
     .square_out (lane10_square_out),
-    .result     (lane10_result)
+    .result     (lane10_result),
+    .saturated  (lane10_saturated)
   );
 
   ReductionLane_F16 lane11 (
@@ -999,7 +1032,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane11_quant),
     .magnitude  (lane11_magnitude),
     .square_out (lane11_square_out),
-    .result     (lane11_result)
+    .result     (lane11_result),
+    .saturated  (lane11_saturated)
   );
 
   ReductionLane_F16 lane12 (
@@ -1012,7 +1046,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane12_quant),
     .magnitude  (lane12_magnitude),
     .square_out (lane12_square_out),
-    .result     (lane12_result)
+    .result     (lane12_result),
+    .saturated  (lane12_saturated)
   );
 
   ReductionLane_F16 lane13 (
@@ -1025,7 +1060,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane13_quant),
     .magnitude  (lane13_magnitude),
     .square_out (lane13_square_out),
-    .result     (lane13_result)
+    .result     (lane13_result),
+    .saturated  (lane13_saturated)
   );
 
   ReductionLane_F16 lane14 (
@@ -1038,7 +1074,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane14_quant),
     .magnitude  (lane14_magnitude),
     .square_out (lane14_square_out),
-    .result     (lane14_result)
+    .result     (lane14_result),
+    .saturated  (lane14_saturated)
   );
 
   ReductionLane_F16 lane15 (
@@ -1051,7 +1088,8 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
     .quant      (lane15_quant),
     .magnitude  (lane15_magnitude),
     .square_out (lane15_square_out),
-    .result     (lane15_result)
+    .result     (lane15_result),
+    .saturated  (lane15_saturated)
   );
 
   LaneReductionTree_N16_W32_OPmax max_tree (
@@ -1089,20 +1127,23 @@ module ReductionUnit_N16_VL8192_VR16_F16 (
   );
 
   DigestAccumulator_N16 record_digest (
-    .clk         (clk),
-    .rst         (rst),
-    .clear       (record_digest_clear),
-    .valid       (record_digest_valid),
-    .base        (record_digest_base),
-    .mask        (record_digest_mask),
-    .data        (record_digest_data),
-    .digest      (record_digest_digest),
-    .count       (record_digest_count),
-    .next_digest (record_digest_next_digest),
-    .next_count  (record_digest_next_count)
+    .clk              (clk),
+    .rst              (rst),
+    .clear            (record_digest_clear),
+    .valid            (record_digest_valid),
+    .base             (record_digest_base),
+    .mask             (record_digest_mask),
+    .data             (record_digest_data),
+    .saturated        (record_digest_saturated),
+    .digest           (record_digest_digest),
+    .count            (record_digest_count),
+    .next_digest      (record_digest_next_digest),
+    .next_count       (record_digest_next_count),
+    .saturations      (record_digest_saturations),
+    .next_saturations (record_digest_next_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{mode, record_digest_digest, record_digest_count};
+  assign unused = ^{mode, record_digest_digest, record_digest_count, record_digest_saturations};
 endmodule

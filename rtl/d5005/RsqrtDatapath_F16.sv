@@ -7,28 +7,31 @@ module RsqrtDatapath_F16 (
   input  logic               clk,
   input  logic               rst,
   input  logic signed [31:0] x,
-  output logic signed [31:0] y
+  output logic signed [31:0] y,
+  output logic               saturated
 );
 
-  logic [63:0] m1; // register, Core/RsqrtDatapath.swift:33
-  logic [63:0] core_m; // input of instance core, Core/RsqrtDatapath.swift:34
-  logic [31:0] core_y; // output of instance core, Core/RsqrtDatapath.swift:34
-  logic [5:0] core_e; // output of instance core, Core/RsqrtDatapath.swift:34
-  logic nonpositive1; // register, Core/RsqrtDatapath.swift:36
-  logic nonpositive_d0; // register, Core/RsqrtDatapath.swift:36
-  logic nonpositive_d1; // register, Core/RsqrtDatapath.swift:36
-  logic nonpositive_d2; // register, Core/RsqrtDatapath.swift:36
-  logic nonpositive_d3; // register, Core/RsqrtDatapath.swift:36
-  logic nonpositive_d4; // register, Core/RsqrtDatapath.swift:36
-  logic nonpositive_d5; // register, Core/RsqrtDatapath.swift:36
-  logic nonpositive_d6; // register, Core/RsqrtDatapath.swift:36
-  logic nonpositive_d7; // register, Core/RsqrtDatapath.swift:36
-  logic signed [7:0] k; // wire, Core/RsqrtDatapath.swift:42
-  logic [63:0] mantissa_shifted; // wire, Core/RsqrtDatapath.swift:46
-  logic [63:0] scaled; // wire, Core/RsqrtDatapath.swift:49
-  logic signed [31:0] y_out; // register, Core/RsqrtDatapath.swift:50
+  logic [63:0] m1; // register, Core/RsqrtDatapath.swift:36
+  logic [63:0] core_m; // input of instance core, Core/RsqrtDatapath.swift:37
+  logic [31:0] core_y; // output of instance core, Core/RsqrtDatapath.swift:37
+  logic [5:0] core_e; // output of instance core, Core/RsqrtDatapath.swift:37
+  logic nonpositive1; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d0; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d1; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d2; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d3; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d4; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d5; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d6; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d7; // register, Core/RsqrtDatapath.swift:39
+  logic signed [7:0] k; // wire, Core/RsqrtDatapath.swift:45
+  logic [63:0] mantissa_shifted; // wire, Core/RsqrtDatapath.swift:49
+  logic [63:0] scaled; // wire, Core/RsqrtDatapath.swift:52
+  logic signed [31:0] y_out; // register, Core/RsqrtDatapath.swift:53
+  logic saturated_out; // register, Core/RsqrtDatapath.swift:54
 
   assign y = y_out;
+  assign saturated = saturated_out;
   assign core_m = m1;
   assign k = (8'sd1 - $signed(8'(core_e[5:1])));
   assign mantissa_shifted = (64'(core_y) >> 6'($unsigned(((-8'sd1) - k))));
@@ -76,6 +79,10 @@ module RsqrtDatapath_F16 (
 
   always_ff @(posedge clk) begin
     y_out <= (nonpositive_d7 ? 32'sd2147483647 : ((scaled > 64'h000000007FFFFFFF) ? 32'sd2147483647 : $signed(32'(scaled))));
+  end
+
+  always_ff @(posedge clk) begin
+    saturated_out <= (nonpositive_d7 || (scaled > 64'h000000007FFFFFFF));
   end
 
   RsqrtCore core (

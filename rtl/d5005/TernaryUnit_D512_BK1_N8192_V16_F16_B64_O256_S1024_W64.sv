@@ -20,6 +20,7 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   output logic [2:0]         done_fault,
   output logic [31:0]        done_count,
   output logic [31:0]        done_digest,
+  output logic [31:0]        done_saturations,
   output logic signed [31:0] done_scalar,
   input  logic [31:0]        data_base_line,
   input  logic [32:0]        data_size,
@@ -270,22 +271,26 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   logic signed [70:0] rounded13; // wire, Core/TernaryUnit.swift:444
   logic signed [70:0] rounded14; // wire, Core/TernaryUnit.swift:444
   logic signed [70:0] rounded15; // wire, Core/TernaryUnit.swift:444
-  logic w3_valid; // register, Core/TernaryUnit.swift:449
+  logic w3_valid; // register, Core/TernaryUnit.swift:446
   logic [511:0] w3_values; // Vec(16 x SInt(32))
-  logic [15:0] w3_mask; // register, Core/TernaryUnit.swift:451
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:452
-  logic write; // wire, Core/TernaryUnit.swift:454
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:461
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:461
+  logic [15:0] w3_saturated; // register, Core/TernaryUnit.swift:448
+  logic [15:0] w3_mask; // register, Core/TernaryUnit.swift:449
+  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:450
+  logic write; // wire, Core/TernaryUnit.swift:452
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:459
   logic [511:0] digest_sum_data; // Vec(16 x SInt(32))
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:461
-  logic quiet; // wire, Core/TernaryUnit.swift:470
-  logic finished; // wire, Core/TernaryUnit.swift:471
+  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic quiet; // wire, Core/TernaryUnit.swift:469
+  logic finished; // wire, Core/TernaryUnit.swift:470
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations_mem [0:1023]; // 1024 x UInt(80), read latency 1
@@ -295,6 +300,7 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   assign done_fault = fault;
   assign done_count = ((fault != 3'd0) ? 32'd0 : digest_sum_next_count);
   assign done_digest = ((fault != 3'd0) ? 32'd0 : digest_sum_next_digest);
+  assign done_saturations = ((fault != 3'd0) ? 32'd0 : digest_sum_next_saturations);
   assign done_scalar = 32'sd0;
   assign rq_valid = requesting;
   assign rq_line = request_line;
@@ -394,6 +400,7 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   assign digest_sum_base = {28'(w3_chunk), 4'd0};
   assign digest_sum_mask = w3_mask;
   assign digest_sum_data = w3_values;
+  assign digest_sum_saturated = w3_saturated;
   assign quiet = (((((((!fed) && (!group_datapath_busy)) && (!end_pending)) && (!result_full)) && (!w1_valid)) && (!w2_valid)) && (!w3_valid));
   assign finished = (((phase == 3'd7) && quiet) && ((fault != 3'd0) || matrix_done));
 
@@ -1403,6 +1410,10 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   end
 
   always_ff @(posedge clk) begin
+    w3_saturated <= {((rounded15 > 71'sh00000000007FFFFFFF) || (rounded15 < 71'sh7FFFFFFFFF80000000)), ((rounded14 > 71'sh00000000007FFFFFFF) || (rounded14 < 71'sh7FFFFFFFFF80000000)), ((rounded13 > 71'sh00000000007FFFFFFF) || (rounded13 < 71'sh7FFFFFFFFF80000000)), ((rounded12 > 71'sh00000000007FFFFFFF) || (rounded12 < 71'sh7FFFFFFFFF80000000)), ((rounded11 > 71'sh00000000007FFFFFFF) || (rounded11 < 71'sh7FFFFFFFFF80000000)), ((rounded10 > 71'sh00000000007FFFFFFF) || (rounded10 < 71'sh7FFFFFFFFF80000000)), ((rounded9 > 71'sh00000000007FFFFFFF) || (rounded9 < 71'sh7FFFFFFFFF80000000)), ((rounded8 > 71'sh00000000007FFFFFFF) || (rounded8 < 71'sh7FFFFFFFFF80000000)), ((rounded7 > 71'sh00000000007FFFFFFF) || (rounded7 < 71'sh7FFFFFFFFF80000000)), ((rounded6 > 71'sh00000000007FFFFFFF) || (rounded6 < 71'sh7FFFFFFFFF80000000)), ((rounded5 > 71'sh00000000007FFFFFFF) || (rounded5 < 71'sh7FFFFFFFFF80000000)), ((rounded4 > 71'sh00000000007FFFFFFF) || (rounded4 < 71'sh7FFFFFFFFF80000000)), ((rounded3 > 71'sh00000000007FFFFFFF) || (rounded3 < 71'sh7FFFFFFFFF80000000)), ((rounded2 > 71'sh00000000007FFFFFFF) || (rounded2 < 71'sh7FFFFFFFFF80000000)), ((rounded1 > 71'sh00000000007FFFFFFF) || (rounded1 < 71'sh7FFFFFFFFF80000000)), ((rounded0 > 71'sh00000000007FFFFFFF) || (rounded0 < 71'sh7FFFFFFFFF80000000))};
+  end
+
+  always_ff @(posedge clk) begin
     w3_mask <= w2_mask;
   end
 
@@ -1437,20 +1448,23 @@ module TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 (
   );
 
   DigestAccumulator_N16 digest_sum (
-    .clk         (clk),
-    .rst         (rst),
-    .clear       (digest_sum_clear),
-    .valid       (digest_sum_valid),
-    .base        (digest_sum_base),
-    .mask        (digest_sum_mask),
-    .data        (digest_sum_data),
-    .digest      (digest_sum_digest),
-    .count       (digest_sum_count),
-    .next_digest (digest_sum_next_digest),
-    .next_count  (digest_sum_next_count)
+    .clk              (clk),
+    .rst              (rst),
+    .clear            (digest_sum_clear),
+    .valid            (digest_sum_valid),
+    .base             (digest_sum_base),
+    .mask             (digest_sum_mask),
+    .data             (digest_sum_data),
+    .saturated        (digest_sum_saturated),
+    .digest           (digest_sum_digest),
+    .count            (digest_sum_count),
+    .next_digest      (digest_sum_next_digest),
+    .next_count       (digest_sum_next_count),
+    .saturations      (digest_sum_saturations),
+    .next_saturations (digest_sum_next_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{op, rb, vl, address[5:0], first_entry[511:96], digest_sum_digest, digest_sum_count};
+  assign unused = ^{op, rb, vl, address[5:0], first_entry[511:96], digest_sum_digest, digest_sum_count, digest_sum_saturations};
 endmodule

@@ -30,6 +30,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   output logic [31:0]  retire_dest_index,
   output logic [31:0]  retire_count,
   output logic [31:0]  retire_digest,
+  output logic [31:0]  retire_saturations,
   output logic         busy,
   output logic         halted,
   output logic         faulted
@@ -57,6 +58,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic csr_ev_memory_stall; // input of instance csr, Core/TritCore.swift:33
   logic [1:0] csr_ev_weight_beat; // input of instance csr, Core/TritCore.swift:33
   logic csr_ev_issue_stall; // input of instance csr, Core/TritCore.swift:33
+  logic [13:0] csr_ev_saturations; // input of instance csr, Core/TritCore.swift:33
   logic csr_start; // output of instance csr, Core/TritCore.swift:33
   logic [63:0] csr_code_base; // output of instance csr, Core/TritCore.swift:33
   logic [31:0] csr_code_length; // output of instance csr, Core/TritCore.swift:33
@@ -144,6 +146,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic [2:0] ls_done_fault; // output of instance ls, Core/ExecutionUnits.swift:21
   logic [31:0] ls_done_count; // output of instance ls, Core/ExecutionUnits.swift:21
   logic [31:0] ls_done_digest; // output of instance ls, Core/ExecutionUnits.swift:21
+  logic [31:0] ls_done_saturations; // output of instance ls, Core/ExecutionUnits.swift:21
   logic signed [31:0] ls_done_scalar; // output of instance ls, Core/ExecutionUnits.swift:21
   logic [31:0] ls_data_base_line; // input of instance ls, Core/ExecutionUnits.swift:21
   logic [32:0] ls_data_size; // input of instance ls, Core/ExecutionUnits.swift:21
@@ -180,6 +183,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic [2:0] vector_done_fault; // output of instance vector, Core/ExecutionUnits.swift:22
   logic [31:0] vector_done_count; // output of instance vector, Core/ExecutionUnits.swift:22
   logic [31:0] vector_done_digest; // output of instance vector, Core/ExecutionUnits.swift:22
+  logic [31:0] vector_done_saturations; // output of instance vector, Core/ExecutionUnits.swift:22
   logic signed [31:0] vector_done_scalar; // output of instance vector, Core/ExecutionUnits.swift:22
   logic [3:0] vector_a_reg; // output of instance vector, Core/ExecutionUnits.swift:22
   logic [8:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:22
@@ -209,6 +213,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic [2:0] reduction_done_fault; // output of instance reduction, Core/ExecutionUnits.swift:23
   logic [31:0] reduction_done_count; // output of instance reduction, Core/ExecutionUnits.swift:23
   logic [31:0] reduction_done_digest; // output of instance reduction, Core/ExecutionUnits.swift:23
+  logic [31:0] reduction_done_saturations; // output of instance reduction, Core/ExecutionUnits.swift:23
   logic signed [31:0] reduction_done_scalar; // output of instance reduction, Core/ExecutionUnits.swift:23
   logic [3:0] reduction_a_reg; // output of instance reduction, Core/ExecutionUnits.swift:23
   logic [8:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:23
@@ -235,6 +240,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic [2:0] ternary_done_fault; // output of instance ternary, Core/ExecutionUnits.swift:24
   logic [31:0] ternary_done_count; // output of instance ternary, Core/ExecutionUnits.swift:24
   logic [31:0] ternary_done_digest; // output of instance ternary, Core/ExecutionUnits.swift:24
+  logic [31:0] ternary_done_saturations; // output of instance ternary, Core/ExecutionUnits.swift:24
   logic signed [31:0] ternary_done_scalar; // output of instance ternary, Core/ExecutionUnits.swift:24
   logic [31:0] ternary_data_base_line; // input of instance ternary, Core/ExecutionUnits.swift:24
   logic [32:0] ternary_data_size; // input of instance ternary, Core/ExecutionUnits.swift:24
@@ -299,106 +305,107 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic [511:0] registers_ternary_w_data; // Vec(16 x SInt(32))
   logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:35
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
-  logic [1:0] state; // register, Core/IssueStage.swift:49
-  logic running; // wire, Core/IssueStage.swift:51
-  logic draining; // register, Core/IssueStage.swift:52
-  logic [13:0] vl; // register, Core/IssueStage.swift:53
-  logic signed [31:0] s0; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s1; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s2; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s3; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s4; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s5; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s6; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s7; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s8; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s9; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s10; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s11; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s12; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s13; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s14; // register, Core/IssueStage.swift:54
-  logic signed [31:0] s15; // register, Core/IssueStage.swift:54
-  logic [15:0] pending_v; // register, Core/IssueStage.swift:55
-  logic [15:0] pending_s; // register, Core/IssueStage.swift:56
-  logic [2:0] fault_code; // register, Core/IssueStage.swift:57
-  logic [31:0] fault_index; // register, Core/IssueStage.swift:58
-  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:65
-  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:67
-  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:67
-  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:67
-  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:67
-  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:67
-  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:67
-  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:67
-  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:69
-  logic [66:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:69
-  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:69
-  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:69
-  logic [66:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:69
-  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:69
-  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:69
-  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:69
-  logic [66:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:69
-  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:69
-  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:69
-  logic [66:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:69
-  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:69
-  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:69
-  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:69
-  logic [66:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:69
-  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:69
-  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:69
-  logic [66:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:69
-  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:69
-  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:69
-  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:69
-  logic [66:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:69
-  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:69
-  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:69
-  logic [66:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:69
-  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:69
-  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:69
-  logic quiescent; // wire, Core/IssueStage.swift:75
-  logic start; // wire, Core/IssueStage.swift:76
-  logic [15:0] sources_v; // wire, Core/IssueStage.swift:85
-  logic has_scalar_source; // wire, Core/IssueStage.swift:90
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:91
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:92
-  logic [15:0] dest_v; // wire, Core/IssueStage.swift:93
-  logic [15:0] dest_s; // wire, Core/IssueStage.swift:94
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:98
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:98
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:98
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:98
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:99
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:99
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:99
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:99
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:100
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:100
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:100
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:100
-  logic hazard; // wire, Core/IssueStage.swift:104
-  logic memory_order_ok; // wire, Core/IssueStage.swift:110
-  logic clear_wait; // wire, Core/IssueStage.swift:124
-  logic can_issue; // wire, Core/IssueStage.swift:125
-  logic ready; // wire, Core/IssueStage.swift:126
-  logic fire; // wire, Core/IssueStage.swift:128
-  logic executes; // wire, Core/IssueStage.swift:129
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:147
-  logic retiring; // wire, Core/IssueStage.swift:227
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:228
-  logic retires; // wire, Core/IssueStage.swift:229
-  logic retire_valid_q; // register, Core/IssueStage.swift:262
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:263
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:263
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:263
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:263
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:263
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:263
-  logic busy_any; // wire, Core/IssueStage.swift:264
-  logic halted_visible; // wire, Core/IssueStage.swift:266
+  logic [1:0] state; // register, Core/IssueStage.swift:51
+  logic running; // wire, Core/IssueStage.swift:53
+  logic draining; // register, Core/IssueStage.swift:54
+  logic [13:0] vl; // register, Core/IssueStage.swift:55
+  logic signed [31:0] s0; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s1; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s2; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s3; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s4; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s5; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s6; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s7; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s8; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s9; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s10; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s11; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s12; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s13; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s14; // register, Core/IssueStage.swift:56
+  logic signed [31:0] s15; // register, Core/IssueStage.swift:56
+  logic [15:0] pending_v; // register, Core/IssueStage.swift:57
+  logic [15:0] pending_s; // register, Core/IssueStage.swift:58
+  logic [2:0] fault_code; // register, Core/IssueStage.swift:59
+  logic [31:0] fault_index; // register, Core/IssueStage.swift:60
+  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:67
+  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:69
+  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:69
+  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:69
+  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:69
+  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:69
+  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:69
+  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:69
+  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:71
+  logic [80:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:71
+  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:71
+  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:71
+  logic [80:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:71
+  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:71
+  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:71
+  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:71
+  logic [80:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:71
+  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:71
+  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:71
+  logic [80:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:71
+  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:71
+  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:71
+  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:71
+  logic [80:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:71
+  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:71
+  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:71
+  logic [80:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:71
+  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:71
+  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:71
+  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:71
+  logic [80:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:71
+  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:71
+  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:71
+  logic [80:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:71
+  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:71
+  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:71
+  logic quiescent; // wire, Core/IssueStage.swift:77
+  logic start; // wire, Core/IssueStage.swift:78
+  logic [15:0] sources_v; // wire, Core/IssueStage.swift:87
+  logic has_scalar_source; // wire, Core/IssueStage.swift:92
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:93
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:94
+  logic [15:0] dest_v; // wire, Core/IssueStage.swift:95
+  logic [15:0] dest_s; // wire, Core/IssueStage.swift:96
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:100
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:100
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:100
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:100
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:101
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:101
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:101
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:101
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:102
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:102
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:102
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:102
+  logic hazard; // wire, Core/IssueStage.swift:106
+  logic memory_order_ok; // wire, Core/IssueStage.swift:112
+  logic clear_wait; // wire, Core/IssueStage.swift:126
+  logic can_issue; // wire, Core/IssueStage.swift:127
+  logic ready; // wire, Core/IssueStage.swift:128
+  logic fire; // wire, Core/IssueStage.swift:130
+  logic executes; // wire, Core/IssueStage.swift:131
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:149
+  logic retiring; // wire, Core/IssueStage.swift:232
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:233
+  logic retires; // wire, Core/IssueStage.swift:234
+  logic retire_valid_q; // register, Core/IssueStage.swift:268
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:269
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:269
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:269
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:269
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:269
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:269
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:269
+  logic busy_any; // wire, Core/IssueStage.swift:270
+  logic halted_visible; // wire, Core/IssueStage.swift:272
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -419,6 +426,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   assign csr_ev_memory_stall = memory_stall;
   assign csr_ev_weight_beat = ternary_beat;
   assign csr_ev_issue_stall = (can_issue && (!fire));
+  assign csr_ev_saturations = (retires ? ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[16:3] : 14'd0)))) : 14'd0);
   assign csr_readdata = csr_csr_readdata;
   assign csr_readdatavalid = csr_csr_readdatavalid;
   assign csr_waitrequest = csr_csr_waitrequest;
@@ -553,16 +561,16 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   assign retire_queue_in_data = {fetch_head_index, decoder_opcode, ((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination), ((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd3) ? decoder_imm : (((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd1) || (((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd2)) ? 32'(decoder_rd) : 32'd0)), ((fetch_head_past_end || (!decoder_legal)) ? 3'd4 : (((1'b0 || (decoder_unit == 3'd1)) && (!(decoder_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && (!(decoder_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decoder_unit == 3'd4)) && (!(decoder_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decoder_unit == 3'd5)) && (!(decoder_unit == 3'd0))) ? 3'd3 : 3'd4))))), (((decoder_opcode == 8'd3) || (decoder_opcode == 8'd4)) ? 32'd1 : 32'd0), (((decoder_opcode == 8'd3) || (decoder_opcode == 8'd4)) ? decoder_imm : 32'd0), dispatch_fault};
   assign retire_queue_out_ready = (retiring || (!running));
   assign ls_completions_in_valid = ls_done;
-  assign ls_completions_in_data = {ls_done_count, ls_done_digest, ls_done_fault};
+  assign ls_completions_in_data = {ls_done_count, ls_done_digest, 14'(ls_done_saturations), ls_done_fault};
   assign ls_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd0)) || (!running));
   assign vector_completions_in_valid = vector_done;
-  assign vector_completions_in_data = {vector_done_count, vector_done_digest, vector_done_fault};
+  assign vector_completions_in_data = {vector_done_count, vector_done_digest, 14'(vector_done_saturations), vector_done_fault};
   assign vector_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd1)) || (!running));
   assign reduction_completions_in_valid = reduction_done;
-  assign reduction_completions_in_data = {reduction_done_count, reduction_done_digest, reduction_done_fault};
+  assign reduction_completions_in_data = {reduction_done_count, reduction_done_digest, 14'(reduction_done_saturations), reduction_done_fault};
   assign reduction_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd2)) || (!running));
   assign ternary_completions_in_valid = ternary_done;
-  assign ternary_completions_in_data = {ternary_done_count, ternary_done_digest, ternary_done_fault};
+  assign ternary_completions_in_data = {ternary_done_count, ternary_done_digest, 14'(ternary_done_saturations), ternary_done_fault};
   assign ternary_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd3)) || (!running));
   assign quiescent = ((((((fetch_quiet && ls_idle) && vector_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
   assign start = ((csr_start && (!running)) && quiescent);
@@ -590,6 +598,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   assign retire_dest_index = retire_dest_index_q;
   assign retire_count = retire_count_q;
   assign retire_digest = retire_digest_q;
+  assign retire_saturations = retire_saturations_q;
   assign busy_any = (running || (!quiescent));
   assign halted_visible = ((state == 2'd2) && (!memory_busy));
   assign busy = busy_any;
@@ -1281,11 +1290,15 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   end
 
   always_ff @(posedge clk) begin
-    retire_count_q <= ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[66:35] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[66:35] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[66:35] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[66:35] : retire_queue_out_data[66:35]))));
+    retire_count_q <= ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[80:49] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[80:49] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[80:49] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[80:49] : retire_queue_out_data[66:35]))));
   end
 
   always_ff @(posedge clk) begin
-    retire_digest_q <= ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[34:3] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[34:3] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[34:3] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[34:3] : retire_queue_out_data[34:3]))));
+    retire_digest_q <= ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[48:17] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[48:17] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[48:17] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[48:17] : retire_queue_out_data[34:3]))));
+  end
+
+  always_ff @(posedge clk) begin
+    retire_saturations_q <= 32'(14'(((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[16:3] : 14'd0))))));
   end
 
   CSRSlave_D512_B1 csr (
@@ -1313,6 +1326,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .ev_memory_stall   (csr_ev_memory_stall),
     .ev_weight_beat    (csr_ev_weight_beat),
     .ev_issue_stall    (csr_ev_issue_stall),
+    .ev_saturations    (csr_ev_saturations),
     .start             (csr_start),
     .code_base         (csr_code_base),
     .code_length       (csr_code_length),
@@ -1400,149 +1414,153 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   );
 
   LoadStoreUnit_D512_B1_VL8192_V16_M64 ls (
-    .clk            (clk),
-    .rst            (rst),
-    .start          (ls_start),
-    .op             (ls_op),
-    .rd             (ls_rd),
-    .ra             (ls_ra),
-    .rb             (ls_rb),
-    .mode           (ls_mode),
-    .vl             (ls_vl),
-    .scalar         (ls_scalar),
-    .imm            (ls_imm),
-    .idle           (ls_idle),
-    .done           (ls_done),
-    .done_fault     (ls_done_fault),
-    .done_count     (ls_done_count),
-    .done_digest    (ls_done_digest),
-    .done_scalar    (ls_done_scalar),
-    .data_base_line (ls_data_base_line),
-    .data_size      (ls_data_size),
-    .rq_valid       (ls_rq_valid),
-    .rq_ready       (ls_rq_ready),
-    .rq_line        (ls_rq_line),
-    .rq_beats       (ls_rq_beats),
-    .rs_valid       (ls_rs_valid),
-    .rs_data        (ls_rs_data),
-    .wq_valid       (ls_wq_valid),
-    .wq_ready       (ls_wq_ready),
-    .wq_line        (ls_wq_line),
-    .wq_data        (ls_wq_data),
-    .wq_byteenable  (ls_wq_byteenable),
-    .a_reg          (ls_a_reg),
-    .a_chunk        (ls_a_chunk),
-    .a_data         (ls_a_data),
-    .w_valid        (ls_w_valid),
-    .w_reg          (ls_w_reg),
-    .w_chunk        (ls_w_chunk),
-    .w_mask         (ls_w_mask),
-    .w_data         (ls_w_data)
+    .clk              (clk),
+    .rst              (rst),
+    .start            (ls_start),
+    .op               (ls_op),
+    .rd               (ls_rd),
+    .ra               (ls_ra),
+    .rb               (ls_rb),
+    .mode             (ls_mode),
+    .vl               (ls_vl),
+    .scalar           (ls_scalar),
+    .imm              (ls_imm),
+    .idle             (ls_idle),
+    .done             (ls_done),
+    .done_fault       (ls_done_fault),
+    .done_count       (ls_done_count),
+    .done_digest      (ls_done_digest),
+    .done_saturations (ls_done_saturations),
+    .done_scalar      (ls_done_scalar),
+    .data_base_line   (ls_data_base_line),
+    .data_size        (ls_data_size),
+    .rq_valid         (ls_rq_valid),
+    .rq_ready         (ls_rq_ready),
+    .rq_line          (ls_rq_line),
+    .rq_beats         (ls_rq_beats),
+    .rs_valid         (ls_rs_valid),
+    .rs_data          (ls_rs_data),
+    .wq_valid         (ls_wq_valid),
+    .wq_ready         (ls_wq_ready),
+    .wq_line          (ls_wq_line),
+    .wq_data          (ls_wq_data),
+    .wq_byteenable    (ls_wq_byteenable),
+    .a_reg            (ls_a_reg),
+    .a_chunk          (ls_a_chunk),
+    .a_data           (ls_a_data),
+    .w_valid          (ls_w_valid),
+    .w_reg            (ls_w_reg),
+    .w_chunk          (ls_w_chunk),
+    .w_mask           (ls_w_mask),
+    .w_data           (ls_w_data)
   );
 
   VectorUnit_N16_VL8192_R16_F16 vector (
-    .clk         (clk),
-    .rst         (rst),
-    .start       (vector_start),
-    .op          (vector_op),
-    .rd          (vector_rd),
-    .ra          (vector_ra),
-    .rb          (vector_rb),
-    .mode        (vector_mode),
-    .vl          (vector_vl),
-    .scalar      (vector_scalar),
-    .imm         (vector_imm),
-    .idle        (vector_idle),
-    .done        (vector_done),
-    .done_fault  (vector_done_fault),
-    .done_count  (vector_done_count),
-    .done_digest (vector_done_digest),
-    .done_scalar (vector_done_scalar),
-    .a_reg       (vector_a_reg),
-    .a_chunk     (vector_a_chunk),
-    .a_data      (vector_a_data),
-    .b_reg       (vector_b_reg),
-    .b_chunk     (vector_b_chunk),
-    .b_data      (vector_b_data),
-    .d_reg       (vector_d_reg),
-    .d_chunk     (vector_d_chunk),
-    .d_data      (vector_d_data),
-    .w_valid     (vector_w_valid),
-    .w_reg       (vector_w_reg),
-    .w_chunk     (vector_w_chunk),
-    .w_mask      (vector_w_mask),
-    .w_data      (vector_w_data)
+    .clk              (clk),
+    .rst              (rst),
+    .start            (vector_start),
+    .op               (vector_op),
+    .rd               (vector_rd),
+    .ra               (vector_ra),
+    .rb               (vector_rb),
+    .mode             (vector_mode),
+    .vl               (vector_vl),
+    .scalar           (vector_scalar),
+    .imm              (vector_imm),
+    .idle             (vector_idle),
+    .done             (vector_done),
+    .done_fault       (vector_done_fault),
+    .done_count       (vector_done_count),
+    .done_digest      (vector_done_digest),
+    .done_saturations (vector_done_saturations),
+    .done_scalar      (vector_done_scalar),
+    .a_reg            (vector_a_reg),
+    .a_chunk          (vector_a_chunk),
+    .a_data           (vector_a_data),
+    .b_reg            (vector_b_reg),
+    .b_chunk          (vector_b_chunk),
+    .b_data           (vector_b_data),
+    .d_reg            (vector_d_reg),
+    .d_chunk          (vector_d_chunk),
+    .d_data           (vector_d_data),
+    .w_valid          (vector_w_valid),
+    .w_reg            (vector_w_reg),
+    .w_chunk          (vector_w_chunk),
+    .w_mask           (vector_w_mask),
+    .w_data           (vector_w_data)
   );
 
   ReductionUnit_N16_VL8192_VR16_F16 reduction (
-    .clk         (clk),
-    .rst         (rst),
-    .start       (reduction_start),
-    .op          (reduction_op),
-    .rd          (reduction_rd),
-    .ra          (reduction_ra),
-    .rb          (reduction_rb),
-    .mode        (reduction_mode),
-    .vl          (reduction_vl),
-    .scalar      (reduction_scalar),
-    .imm         (reduction_imm),
-    .idle        (reduction_idle),
-    .done        (reduction_done),
-    .done_fault  (reduction_done_fault),
-    .done_count  (reduction_done_count),
-    .done_digest (reduction_done_digest),
-    .done_scalar (reduction_done_scalar),
-    .a_reg       (reduction_a_reg),
-    .a_chunk     (reduction_a_chunk),
-    .a_data      (reduction_a_data),
-    .b_reg       (reduction_b_reg),
-    .b_chunk     (reduction_b_chunk),
-    .b_data      (reduction_b_data),
-    .w_valid     (reduction_w_valid),
-    .w_reg       (reduction_w_reg),
-    .w_chunk     (reduction_w_chunk),
-    .w_mask      (reduction_w_mask),
-    .w_data      (reduction_w_data)
+    .clk              (clk),
+    .rst              (rst),
+    .start            (reduction_start),
+    .op               (reduction_op),
+    .rd               (reduction_rd),
+    .ra               (reduction_ra),
+    .rb               (reduction_rb),
+    .mode             (reduction_mode),
+    .vl               (reduction_vl),
+    .scalar           (reduction_scalar),
+    .imm              (reduction_imm),
+    .idle             (reduction_idle),
+    .done             (reduction_done),
+    .done_fault       (reduction_done_fault),
+    .done_count       (reduction_done_count),
+    .done_digest      (reduction_done_digest),
+    .done_saturations (reduction_done_saturations),
+    .done_scalar      (reduction_done_scalar),
+    .a_reg            (reduction_a_reg),
+    .a_chunk          (reduction_a_chunk),
+    .a_data           (reduction_a_data),
+    .b_reg            (reduction_b_reg),
+    .b_chunk          (reduction_b_chunk),
+    .b_data           (reduction_b_data),
+    .w_valid          (reduction_w_valid),
+    .w_reg            (reduction_w_reg),
+    .w_chunk          (reduction_w_chunk),
+    .w_mask           (reduction_w_mask),
+    .w_data           (reduction_w_data)
   );
 
   TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 ternary (
-    .clk            (clk),
-    .rst            (rst),
-    .start          (ternary_start),
-    .op             (ternary_op),
-    .rd             (ternary_rd),
-    .ra             (ternary_ra),
-    .rb             (ternary_rb),
-    .mode           (ternary_mode),
-    .vl             (ternary_vl),
-    .scalar         (ternary_scalar),
-    .imm            (ternary_imm),
-    .idle           (ternary_idle),
-    .done           (ternary_done),
-    .done_fault     (ternary_done_fault),
-    .done_count     (ternary_done_count),
-    .done_digest    (ternary_done_digest),
-    .done_scalar    (ternary_done_scalar),
-    .data_base_line (ternary_data_base_line),
-    .data_size      (ternary_data_size),
-    .rq_valid       (ternary_rq_valid),
-    .rq_ready       (ternary_rq_ready),
-    .rq_line        (ternary_rq_line),
-    .rq_beats       (ternary_rq_beats),
-    .rs_valid       (ternary_rs_valid),
-    .rs_data        (ternary_rs_data),
-    .a_reg          (ternary_a_reg),
-    .a_chunk        (ternary_a_chunk),
-    .a_data         (ternary_a_data),
-    .w_valid        (ternary_w_valid),
-    .w_reg          (ternary_w_reg),
-    .w_chunk        (ternary_w_chunk),
-    .w_mask         (ternary_w_mask),
-    .w_data         (ternary_w_data),
-    .beat           (ternary_beat),
-    .stream_enable  (ternary_stream_enable),
-    .store_valid    (ternary_store_valid),
-    .store_line     (ternary_store_line)
+    .clk              (clk),
+    .rst              (rst),
+    .start            (ternary_start),
+    .op               (ternary_op),
+    .rd               (ternary_rd),
+    .ra               (ternary_ra),
+    .rb               (ternary_rb),
+    .mode             (ternary_mode),
+    .vl               (ternary_vl),
+    .scalar           (ternary_scalar),
+    .imm              (ternary_imm),
+    .idle             (ternary_idle),
+    .done             (ternary_done),
+    .done_fault       (ternary_done_fault),
+    .done_count       (ternary_done_count),
+    .done_digest      (ternary_done_digest),
+    .done_saturations (ternary_done_saturations),
+    .done_scalar      (ternary_done_scalar),
+    .data_base_line   (ternary_data_base_line),
+    .data_size        (ternary_data_size),
+    .rq_valid         (ternary_rq_valid),
+    .rq_ready         (ternary_rq_ready),
+    .rq_line          (ternary_rq_line),
+    .rq_beats         (ternary_rq_beats),
+    .rs_valid         (ternary_rs_valid),
+    .rs_data          (ternary_rs_data),
+    .a_reg            (ternary_a_reg),
+    .a_chunk          (ternary_a_chunk),
+    .a_data           (ternary_a_data),
+    .w_valid          (ternary_w_valid),
+    .w_reg            (ternary_w_reg),
+    .w_chunk          (ternary_w_chunk),
+    .w_mask           (ternary_w_mask),
+    .w_data           (ternary_w_data),
+    .beat             (ternary_beat),
+    .stream_enable    (ternary_stream_enable),
+    .store_valid      (ternary_store_valid),
+    .store_line       (ternary_store_line)
   );
 
   VectorRegisterFile_V16_N16_C512_R7_W4 registers (
@@ -1605,7 +1623,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (retire_queue_count)
   );
 
-  FIFO_W67_D16 ls_completions (
+  FIFO_W81_D16 ls_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (ls_completions_in_valid),
@@ -1617,7 +1635,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (ls_completions_count)
   );
 
-  FIFO_W67_D16 vector_completions (
+  FIFO_W81_D16 vector_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (vector_completions_in_valid),
@@ -1629,7 +1647,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (vector_completions_count)
   );
 
-  FIFO_W67_D16 reduction_completions (
+  FIFO_W81_D16 reduction_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (reduction_completions_in_valid),
@@ -1641,7 +1659,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (reduction_completions_count)
   );
 
-  FIFO_W67_D16 ternary_completions (
+  FIFO_W81_D16 ternary_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (ternary_completions_in_valid),
@@ -1655,5 +1673,5 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{csr_code_base[5:0], csr_data_base[5:0], retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
+  assign unused = ^{csr_code_base[5:0], csr_data_base[5:0], ls_done_saturations[31:14], vector_done_saturations[31:14], reduction_done_saturations[31:14], ternary_done_saturations[31:14], retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
 endmodule

@@ -10,175 +10,216 @@ module VectorLane_F16 (
   input  logic signed [31:0] a,
   input  logic signed [31:0] b,
   input  logic signed [31:0] d,
-  output logic signed [31:0] result
+  output logic signed [31:0] result,
+  output logic               saturated
 );
 
-  logic signed [31:0] exp_argument1; // register, Core/VectorLane.swift:78
-  logic [3:0] op1; // register, Core/VectorLane.swift:79
-  logic signed [31:0] a1; // register, Core/VectorLane.swift:79
-  logic signed [31:0] b1; // register, Core/VectorLane.swift:79
-  logic signed [31:0] d1; // register, Core/VectorLane.swift:79
-  logic signed [31:0] exponential_x; // input of instance exponential, Core/VectorLane.swift:81
-  logic signed [31:0] exponential_y; // output of instance exponential, Core/VectorLane.swift:81
-  logic [3:0] op_e_d0; // register, Core/VectorLane.swift:84
-  logic [3:0] op_e_d1; // register, Core/VectorLane.swift:84
-  logic [3:0] op_e_d2; // register, Core/VectorLane.swift:84
-  logic [3:0] op_e_d3; // register, Core/VectorLane.swift:84
-  logic [3:0] op_e_d4; // register, Core/VectorLane.swift:84
-  logic signed [31:0] a_e_d0; // register, Core/VectorLane.swift:85
-  logic signed [31:0] a_e_d1; // register, Core/VectorLane.swift:85
-  logic signed [31:0] a_e_d2; // register, Core/VectorLane.swift:85
-  logic signed [31:0] a_e_d3; // register, Core/VectorLane.swift:85
-  logic signed [31:0] a_e_d4; // register, Core/VectorLane.swift:85
-  logic signed [31:0] b_e_d0; // register, Core/VectorLane.swift:86
-  logic signed [31:0] b_e_d1; // register, Core/VectorLane.swift:86
-  logic signed [31:0] b_e_d2; // register, Core/VectorLane.swift:86
-  logic signed [31:0] b_e_d3; // register, Core/VectorLane.swift:86
-  logic signed [31:0] b_e_d4; // register, Core/VectorLane.swift:86
-  logic signed [31:0] dividend; // register, Core/VectorLane.swift:90
-  logic signed [31:0] divisor; // register, Core/VectorLane.swift:91
-  logic signed [31:0] divider_a; // input of instance divider, Core/VectorLane.swift:92
-  logic signed [31:0] divider_b; // input of instance divider, Core/VectorLane.swift:92
-  logic signed [31:0] divider_q; // output of instance divider, Core/VectorLane.swift:92
-  logic [3:0] op_w_d0; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d1; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d2; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d3; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d4; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d5; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d6; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d7; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d8; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d9; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d10; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d11; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d12; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d13; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d14; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d15; // register, Core/VectorLane.swift:98
-  logic [3:0] op_w_d16; // register, Core/VectorLane.swift:98
-  logic signed [31:0] a_w_d0; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d1; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d2; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d3; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d4; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d5; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d6; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d7; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d8; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d9; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d10; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d11; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d12; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d13; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d14; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d15; // register, Core/VectorLane.swift:99
-  logic signed [31:0] a_w_d16; // register, Core/VectorLane.swift:99
-  logic signed [31:0] b_w_d0; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d1; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d2; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d3; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d4; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d5; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d6; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d7; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d8; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d9; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d10; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d11; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d12; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d13; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d14; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d15; // register, Core/VectorLane.swift:100
-  logic signed [31:0] b_w_d16; // register, Core/VectorLane.swift:100
-  logic signed [31:0] d_w_d0; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d1; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d2; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d3; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d4; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d5; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d6; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d7; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d8; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d9; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d10; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d11; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d12; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d13; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d14; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d15; // register, Core/VectorLane.swift:101
-  logic signed [31:0] d_w_d16; // register, Core/VectorLane.swift:101
-  logic signed [31:0] exp_w_d0; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d1; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d2; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d3; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d4; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d5; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d6; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d7; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d8; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d9; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d10; // register, Core/VectorLane.swift:102
-  logic signed [31:0] exp_w_d11; // register, Core/VectorLane.swift:102
-  logic signed [31:0] rsqrt_x; // input of instance rsqrt, Core/VectorLane.swift:103
-  logic signed [31:0] rsqrt_y; // output of instance rsqrt, Core/VectorLane.swift:103
-  logic signed [31:0] rsqrt_w_d0; // register, Core/VectorLane.swift:105
-  logic signed [31:0] rsqrt_w_d1; // register, Core/VectorLane.swift:105
-  logic signed [31:0] rsqrt_w_d2; // register, Core/VectorLane.swift:105
-  logic signed [31:0] rsqrt_w_d3; // register, Core/VectorLane.swift:105
-  logic signed [31:0] rsqrt_w_d4; // register, Core/VectorLane.swift:105
-  logic signed [31:0] rsqrt_w_d5; // register, Core/VectorLane.swift:105
-  logic signed [31:0] rsqrt_w_d6; // register, Core/VectorLane.swift:105
-  logic signed [31:0] rsqrt_w_d7; // register, Core/VectorLane.swift:105
-  logic signed [31:0] complement; // wire, Core/VectorLane.swift:110
-  logic signed [31:0] sigmoid; // wire, Core/VectorLane.swift:112
-  logic signed [31:0] simple; // wire, Core/VectorLane.swift:113
-  logic signed [31:0] simple1; // register, Core/VectorLane.swift:124
-  logic signed [32:0] multiplicand; // register, Core/VectorLane.swift:126
-  logic signed [32:0] multiplier; // register, Core/VectorLane.swift:127
-  logic signed [31:0] addend; // register, Core/VectorLane.swift:130
-  logic uses_product1; // register, Core/VectorLane.swift:133
-  logic signed [65:0] product2; // register, Core/VectorLane.swift:137
-  logic signed [65:0] offset2; // register, Core/VectorLane.swift:138
-  logic signed [31:0] simple2; // register, Core/VectorLane.swift:139
-  logic uses_product2; // register, Core/VectorLane.swift:140
-  logic signed [50:0] rounded_sum; // wire, Core/VectorLane.swift:143
-  logic signed [31:0] result_q; // register, Core/VectorLane.swift:144
+  logic signed [31:0] exp_argument1; // register, Core/VectorLane.swift:83
+  logic [3:0] op1; // register, Core/VectorLane.swift:84
+  logic signed [31:0] a1; // register, Core/VectorLane.swift:84
+  logic signed [31:0] b1; // register, Core/VectorLane.swift:84
+  logic signed [31:0] d1; // register, Core/VectorLane.swift:84
+  logic signed [31:0] exponential_x; // input of instance exponential, Core/VectorLane.swift:86
+  logic signed [31:0] exponential_y; // output of instance exponential, Core/VectorLane.swift:86
+  logic exponential_saturated; // output of instance exponential, Core/VectorLane.swift:86
+  logic [3:0] op_e_d0; // register, Core/VectorLane.swift:89
+  logic [3:0] op_e_d1; // register, Core/VectorLane.swift:89
+  logic [3:0] op_e_d2; // register, Core/VectorLane.swift:89
+  logic [3:0] op_e_d3; // register, Core/VectorLane.swift:89
+  logic [3:0] op_e_d4; // register, Core/VectorLane.swift:89
+  logic signed [31:0] a_e_d0; // register, Core/VectorLane.swift:90
+  logic signed [31:0] a_e_d1; // register, Core/VectorLane.swift:90
+  logic signed [31:0] a_e_d2; // register, Core/VectorLane.swift:90
+  logic signed [31:0] a_e_d3; // register, Core/VectorLane.swift:90
+  logic signed [31:0] a_e_d4; // register, Core/VectorLane.swift:90
+  logic signed [31:0] b_e_d0; // register, Core/VectorLane.swift:91
+  logic signed [31:0] b_e_d1; // register, Core/VectorLane.swift:91
+  logic signed [31:0] b_e_d2; // register, Core/VectorLane.swift:91
+  logic signed [31:0] b_e_d3; // register, Core/VectorLane.swift:91
+  logic signed [31:0] b_e_d4; // register, Core/VectorLane.swift:91
+  logic signed [31:0] dividend; // register, Core/VectorLane.swift:95
+  logic signed [31:0] divisor; // register, Core/VectorLane.swift:96
+  logic signed [31:0] divider_a; // input of instance divider, Core/VectorLane.swift:97
+  logic signed [31:0] divider_b; // input of instance divider, Core/VectorLane.swift:97
+  logic signed [31:0] divider_q; // output of instance divider, Core/VectorLane.swift:97
+  logic divider_saturated; // output of instance divider, Core/VectorLane.swift:97
+  logic [3:0] op_w_d0; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d1; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d2; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d3; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d4; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d5; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d6; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d7; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d8; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d9; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d10; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d11; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d12; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d13; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d14; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d15; // register, Core/VectorLane.swift:103
+  logic [3:0] op_w_d16; // register, Core/VectorLane.swift:103
+  logic signed [31:0] a_w_d0; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d1; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d2; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d3; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d4; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d5; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d6; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d7; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d8; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d9; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d10; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d11; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d12; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d13; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d14; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d15; // register, Core/VectorLane.swift:104
+  logic signed [31:0] a_w_d16; // register, Core/VectorLane.swift:104
+  logic signed [31:0] b_w_d0; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d1; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d2; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d3; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d4; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d5; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d6; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d7; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d8; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d9; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d10; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d11; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d12; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d13; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d14; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d15; // register, Core/VectorLane.swift:105
+  logic signed [31:0] b_w_d16; // register, Core/VectorLane.swift:105
+  logic signed [31:0] d_w_d0; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d1; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d2; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d3; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d4; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d5; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d6; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d7; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d8; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d9; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d10; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d11; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d12; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d13; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d14; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d15; // register, Core/VectorLane.swift:106
+  logic signed [31:0] d_w_d16; // register, Core/VectorLane.swift:106
+  logic signed [31:0] exp_w_d0; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d1; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d2; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d3; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d4; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d5; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d6; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d7; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d8; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d9; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d10; // register, Core/VectorLane.swift:107
+  logic signed [31:0] exp_w_d11; // register, Core/VectorLane.swift:107
+  logic exp_saturated_w_d0; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d1; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d2; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d3; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d4; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d5; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d6; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d7; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d8; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d9; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d10; // register, Core/VectorLane.swift:108
+  logic exp_saturated_w_d11; // register, Core/VectorLane.swift:108
+  logic signed [31:0] rsqrt_x; // input of instance rsqrt, Core/VectorLane.swift:109
+  logic signed [31:0] rsqrt_y; // output of instance rsqrt, Core/VectorLane.swift:109
+  logic rsqrt_saturated; // output of instance rsqrt, Core/VectorLane.swift:109
+  logic signed [31:0] rsqrt_w_d0; // register, Core/VectorLane.swift:111
+  logic signed [31:0] rsqrt_w_d1; // register, Core/VectorLane.swift:111
+  logic signed [31:0] rsqrt_w_d2; // register, Core/VectorLane.swift:111
+  logic signed [31:0] rsqrt_w_d3; // register, Core/VectorLane.swift:111
+  logic signed [31:0] rsqrt_w_d4; // register, Core/VectorLane.swift:111
+  logic signed [31:0] rsqrt_w_d5; // register, Core/VectorLane.swift:111
+  logic signed [31:0] rsqrt_w_d6; // register, Core/VectorLane.swift:111
+  logic signed [31:0] rsqrt_w_d7; // register, Core/VectorLane.swift:111
+  logic rsqrt_saturated_w_d0; // register, Core/VectorLane.swift:112
+  logic rsqrt_saturated_w_d1; // register, Core/VectorLane.swift:112
+  logic rsqrt_saturated_w_d2; // register, Core/VectorLane.swift:112
+  logic rsqrt_saturated_w_d3; // register, Core/VectorLane.swift:112
+  logic rsqrt_saturated_w_d4; // register, Core/VectorLane.swift:112
+  logic rsqrt_saturated_w_d5; // register, Core/VectorLane.swift:112
+  logic rsqrt_saturated_w_d6; // register, Core/VectorLane.swift:112
+  logic rsqrt_saturated_w_d7; // register, Core/VectorLane.swift:112
+  logic signed [31:0] complement; // wire, Core/VectorLane.swift:117
+  logic signed [31:0] sigmoid; // wire, Core/VectorLane.swift:119
+  logic signed [31:0] simple; // wire, Core/VectorLane.swift:120
+  logic simple_saturated; // wire, Core/VectorLane.swift:121
+  logic signed [32:0] sum1; // wire, Core/VectorLane.swift:122
+  logic signed [32:0] difference1; // wire, Core/VectorLane.swift:122
+  logic signed [31:0] simple1; // register, Core/VectorLane.swift:133
+  logic simple_saturated1; // register, Core/VectorLane.swift:134
+  logic signed [32:0] multiplicand; // register, Core/VectorLane.swift:136
+  logic signed [32:0] multiplier; // register, Core/VectorLane.swift:137
+  logic signed [31:0] addend; // register, Core/VectorLane.swift:140
+  logic uses_product1; // register, Core/VectorLane.swift:143
+  logic signed [65:0] product2; // register, Core/VectorLane.swift:147
+  logic signed [65:0] offset2; // register, Core/VectorLane.swift:148
+  logic signed [31:0] simple2; // register, Core/VectorLane.swift:149
+  logic simple_saturated2; // register, Core/VectorLane.swift:150
+  logic uses_product2; // register, Core/VectorLane.swift:151
+  logic signed [50:0] rounded_sum; // wire, Core/VectorLane.swift:154
+  logic signed [31:0] result_q; // register, Core/VectorLane.swift:155
+  logic saturated_q; // register, Core/VectorLane.swift:156
 
   assign result = result_q;
+  assign saturated = saturated_q;
   assign exponential_x = exp_argument1;
   assign divider_a = dividend;
   assign divider_b = divisor;
   assign rsqrt_x = a;
   assign complement = (32'sd65536 - divider_q);
   assign sigmoid = ((a_w_d16 >= 32'sd0) ? divider_q : complement);
+  assign sum1 = (33'(a_w_d16) + 33'(b_w_d16));
+  assign difference1 = (33'(a_w_d16) - 33'(b_w_d16));
   assign rounded_sum = $signed(51'($unsigned((67'(product2) + 67'(offset2))) >> 16));
 
   always_comb begin
     case (op_w_d16)
       4'd0: begin
-        simple = (((33'(a_w_d16) + 33'(b_w_d16)) > 33'sd2147483647) ? 32'sd2147483647 : (((33'(a_w_d16) + 33'(b_w_d16)) < (-33'sd2147483648)) ? 32'sh80000000 : 32'((33'(a_w_d16) + 33'(b_w_d16)))));
+        simple = ((sum1 > 33'sd2147483647) ? 32'sd2147483647 : ((sum1 < (-33'sd2147483648)) ? 32'sh80000000 : 32'(sum1)));
+        simple_saturated = ((sum1 > 33'sd2147483647) || (sum1 < (-33'sd2147483648)));
       end
       4'd1: begin
-        simple = (((33'(a_w_d16) - 33'(b_w_d16)) > 33'sd2147483647) ? 32'sd2147483647 : (((33'(a_w_d16) - 33'(b_w_d16)) < (-33'sd2147483648)) ? 32'sh80000000 : 32'((33'(a_w_d16) - 33'(b_w_d16)))));
+        simple = ((difference1 > 33'sd2147483647) ? 32'sd2147483647 : ((difference1 < (-33'sd2147483648)) ? 32'sh80000000 : 32'(difference1)));
+        simple_saturated = ((difference1 > 33'sd2147483647) || (difference1 < (-33'sd2147483648)));
       end
       4'd3: begin
         simple = divider_q;
+        simple_saturated = divider_saturated;
       end
       4'd7: begin
         simple = exp_w_d11;
+        simple_saturated = exp_saturated_w_d11;
       end
       4'd8: begin
         simple = sigmoid;
+        simple_saturated = 1'b0;
       end
       4'd9: begin
         simple = ((a_w_d16 >= 32'sd0) ? complement : divider_q);
+        simple_saturated = 1'b0;
       end
       4'd11: begin
         simple = rsqrt_w_d7;
+        simple_saturated = rsqrt_saturated_w_d7;
       end
       default: begin
         simple = a_w_d16;
+        simple_saturated = 1'b0;
       end
     endcase
   end
@@ -592,6 +633,54 @@ module VectorLane_F16 (
   end
 
   always_ff @(posedge clk) begin
+    exp_saturated_w_d0 <= exponential_saturated;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d1 <= exp_saturated_w_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d2 <= exp_saturated_w_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d3 <= exp_saturated_w_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d4 <= exp_saturated_w_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d5 <= exp_saturated_w_d4;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d6 <= exp_saturated_w_d5;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d7 <= exp_saturated_w_d6;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d8 <= exp_saturated_w_d7;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d9 <= exp_saturated_w_d8;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d10 <= exp_saturated_w_d9;
+  end
+
+  always_ff @(posedge clk) begin
+    exp_saturated_w_d11 <= exp_saturated_w_d10;
+  end
+
+  always_ff @(posedge clk) begin
     rsqrt_w_d0 <= rsqrt_y;
   end
 
@@ -624,7 +713,43 @@ module VectorLane_F16 (
   end
 
   always_ff @(posedge clk) begin
+    rsqrt_saturated_w_d0 <= rsqrt_saturated;
+  end
+
+  always_ff @(posedge clk) begin
+    rsqrt_saturated_w_d1 <= rsqrt_saturated_w_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    rsqrt_saturated_w_d2 <= rsqrt_saturated_w_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    rsqrt_saturated_w_d3 <= rsqrt_saturated_w_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    rsqrt_saturated_w_d4 <= rsqrt_saturated_w_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    rsqrt_saturated_w_d5 <= rsqrt_saturated_w_d4;
+  end
+
+  always_ff @(posedge clk) begin
+    rsqrt_saturated_w_d6 <= rsqrt_saturated_w_d5;
+  end
+
+  always_ff @(posedge clk) begin
+    rsqrt_saturated_w_d7 <= rsqrt_saturated_w_d6;
+  end
+
+  always_ff @(posedge clk) begin
     simple1 <= simple;
+  end
+
+  always_ff @(posedge clk) begin
+    simple_saturated1 <= simple_saturated;
   end
 
   always_ff @(posedge clk) begin
@@ -656,6 +781,10 @@ module VectorLane_F16 (
   end
 
   always_ff @(posedge clk) begin
+    simple_saturated2 <= simple_saturated1;
+  end
+
+  always_ff @(posedge clk) begin
     uses_product2 <= uses_product1;
   end
 
@@ -663,25 +792,32 @@ module VectorLane_F16 (
     result_q <= (uses_product2 ? ((rounded_sum > 51'sd2147483647) ? 32'sd2147483647 : ((rounded_sum < (-51'sd2147483648)) ? 32'sh80000000 : 32'(rounded_sum))) : simple2);
   end
 
+  always_ff @(posedge clk) begin
+    saturated_q <= (uses_product2 ? ((rounded_sum > 51'sd2147483647) || (rounded_sum < (-51'sd2147483648))) : simple_saturated2);
+  end
+
   ExpDatapath_F16 exponential (
-    .clk (clk),
-    .rst (rst),
-    .x   (exponential_x),
-    .y   (exponential_y)
+    .clk       (clk),
+    .rst       (rst),
+    .x         (exponential_x),
+    .y         (exponential_y),
+    .saturated (exponential_saturated)
   );
 
   DivideDatapath_F16 divider (
-    .clk (clk),
-    .rst (rst),
-    .a   (divider_a),
-    .b   (divider_b),
-    .q   (divider_q)
+    .clk       (clk),
+    .rst       (rst),
+    .a         (divider_a),
+    .b         (divider_b),
+    .q         (divider_q),
+    .saturated (divider_saturated)
   );
 
   RsqrtDatapath_F16 rsqrt (
-    .clk (clk),
-    .rst (rst),
-    .x   (rsqrt_x),
-    .y   (rsqrt_y)
+    .clk       (clk),
+    .rst       (rst),
+    .x         (rsqrt_x),
+    .y         (rsqrt_y),
+    .saturated (rsqrt_saturated)
   );
 endmodule

@@ -20,6 +20,7 @@ module VectorUnit_N16_VL8192_R16_F16 (
   output logic [2:0]         done_fault,
   output logic [31:0]        done_count,
   output logic [31:0]        done_digest,
+  output logic [31:0]        done_saturations,
   output logic signed [31:0] done_scalar,
   output logic [3:0]         a_reg,
   output logic [8:0]         a_chunk,
@@ -62,160 +63,180 @@ module VectorUnit_N16_VL8192_R16_F16 (
   logic signed [31:0] lane0_b; // input of instance lane0, Core/VectorUnit.swift:133
   logic signed [31:0] lane0_d; // input of instance lane0, Core/VectorUnit.swift:133
   logic signed [31:0] lane0_result; // output of instance lane0, Core/VectorUnit.swift:133
+  logic lane0_saturated; // output of instance lane0, Core/VectorUnit.swift:133
   logic [3:0] lane1_op; // input of instance lane1, Core/VectorUnit.swift:133
   logic signed [31:0] lane1_a; // input of instance lane1, Core/VectorUnit.swift:133
   logic signed [31:0] lane1_b; // input of instance lane1, Core/VectorUnit.swift:133
   logic signed [31:0] lane1_d; // input of instance lane1, Core/VectorUnit.swift:133
   logic signed [31:0] lane1_result; // output of instance lane1, Core/VectorUnit.swift:133
+  logic lane1_saturated; // output of instance lane1, Core/VectorUnit.swift:133
   logic [3:0] lane2_op; // input of instance lane2, Core/VectorUnit.swift:133
   logic signed [31:0] lane2_a; // input of instance lane2, Core/VectorUnit.swift:133
   logic signed [31:0] lane2_b; // input of instance lane2, Core/VectorUnit.swift:133
   logic signed [31:0] lane2_d; // input of instance lane2, Core/VectorUnit.swift:133
   logic signed [31:0] lane2_result; // output of instance lane2, Core/VectorUnit.swift:133
+  logic lane2_saturated; // output of instance lane2, Core/VectorUnit.swift:133
   logic [3:0] lane3_op; // input of instance lane3, Core/VectorUnit.swift:133
   logic signed [31:0] lane3_a; // input of instance lane3, Core/VectorUnit.swift:133
   logic signed [31:0] lane3_b; // input of instance lane3, Core/VectorUnit.swift:133
   logic signed [31:0] lane3_d; // input of instance lane3, Core/VectorUnit.swift:133
   logic signed [31:0] lane3_result; // output of instance lane3, Core/VectorUnit.swift:133
+  logic lane3_saturated; // output of instance lane3, Core/VectorUnit.swift:133
   logic [3:0] lane4_op; // input of instance lane4, Core/VectorUnit.swift:133
   logic signed [31:0] lane4_a; // input of instance lane4, Core/VectorUnit.swift:133
   logic signed [31:0] lane4_b; // input of instance lane4, Core/VectorUnit.swift:133
   logic signed [31:0] lane4_d; // input of instance lane4, Core/VectorUnit.swift:133
   logic signed [31:0] lane4_result; // output of instance lane4, Core/VectorUnit.swift:133
+  logic lane4_saturated; // output of instance lane4, Core/VectorUnit.swift:133
   logic [3:0] lane5_op; // input of instance lane5, Core/VectorUnit.swift:133
   logic signed [31:0] lane5_a; // input of instance lane5, Core/VectorUnit.swift:133
   logic signed [31:0] lane5_b; // input of instance lane5, Core/VectorUnit.swift:133
   logic signed [31:0] lane5_d; // input of instance lane5, Core/VectorUnit.swift:133
   logic signed [31:0] lane5_result; // output of instance lane5, Core/VectorUnit.swift:133
+  logic lane5_saturated; // output of instance lane5, Core/VectorUnit.swift:133
   logic [3:0] lane6_op; // input of instance lane6, Core/VectorUnit.swift:133
   logic signed [31:0] lane6_a; // input of instance lane6, Core/VectorUnit.swift:133
   logic signed [31:0] lane6_b; // input of instance lane6, Core/VectorUnit.swift:133
   logic signed [31:0] lane6_d; // input of instance lane6, Core/VectorUnit.swift:133
   logic signed [31:0] lane6_result; // output of instance lane6, Core/VectorUnit.swift:133
+  logic lane6_saturated; // output of instance lane6, Core/VectorUnit.swift:133
   logic [3:0] lane7_op; // input of instance lane7, Core/VectorUnit.swift:133
   logic signed [31:0] lane7_a; // input of instance lane7, Core/VectorUnit.swift:133
   logic signed [31:0] lane7_b; // input of instance lane7, Core/VectorUnit.swift:133
   logic signed [31:0] lane7_d; // input of instance lane7, Core/VectorUnit.swift:133
   logic signed [31:0] lane7_result; // output of instance lane7, Core/VectorUnit.swift:133
+  logic lane7_saturated; // output of instance lane7, Core/VectorUnit.swift:133
   logic [3:0] lane8_op; // input of instance lane8, Core/VectorUnit.swift:133
   logic signed [31:0] lane8_a; // input of instance lane8, Core/VectorUnit.swift:133
   logic signed [31:0] lane8_b; // input of instance lane8, Core/VectorUnit.swift:133
   logic signed [31:0] lane8_d; // input of instance lane8, Core/VectorUnit.swift:133
   logic signed [31:0] lane8_result; // output of instance lane8, Core/VectorUnit.swift:133
+  logic lane8_saturated; // output of instance lane8, Core/VectorUnit.swift:133
   logic [3:0] lane9_op; // input of instance lane9, Core/VectorUnit.swift:133
   logic signed [31:0] lane9_a; // input of instance lane9, Core/VectorUnit.swift:133
   logic signed [31:0] lane9_b; // input of instance lane9, Core/VectorUnit.swift:133
   logic signed [31:0] lane9_d; // input of instance lane9, Core/VectorUnit.swift:133
   logic signed [31:0] lane9_result; // output of instance lane9, Core/VectorUnit.swift:133
+  logic lane9_saturated; // output of instance lane9, Core/VectorUnit.swift:133
   logic [3:0] lane10_op; // input of instance lane10, Core/VectorUnit.swift:133
   logic signed [31:0] lane10_a; // input of instance lane10, Core/VectorUnit.swift:133
   logic signed [31:0] lane10_b; // input of instance lane10, Core/VectorUnit.swift:133
   logic signed [31:0] lane10_d; // input of instance lane10, Core/VectorUnit.swift:133
   logic signed [31:0] lane10_result; // output of instance lane10, Core/VectorUnit.swift:133
+  logic lane10_saturated; // output of instance lane10, Core/VectorUnit.swift:133
   logic [3:0] lane11_op; // input of instance lane11, Core/VectorUnit.swift:133
   logic signed [31:0] lane11_a; // input of instance lane11, Core/VectorUnit.swift:133
   logic signed [31:0] lane11_b; // input of instance lane11, Core/VectorUnit.swift:133
   logic signed [31:0] lane11_d; // input of instance lane11, Core/VectorUnit.swift:133
   logic signed [31:0] lane11_result; // output of instance lane11, Core/VectorUnit.swift:133
+  logic lane11_saturated; // output of instance lane11, Core/VectorUnit.swift:133
   logic [3:0] lane12_op; // input of instance lane12, Core/VectorUnit.swift:133
   logic signed [31:0] lane12_a; // input of instance lane12, Core/VectorUnit.swift:133
   logic signed [31:0] lane12_b; // input of instance lane12, Core/VectorUnit.swift:133
   logic signed [31:0] lane12_d; // input of instance lane12, Core/VectorUnit.swift:133
   logic signed [31:0] lane12_result; // output of instance lane12, Core/VectorUnit.swift:133
+  logic lane12_saturated; // output of instance lane12, Core/VectorUnit.swift:133
   logic [3:0] lane13_op; // input of instance lane13, Core/VectorUnit.swift:133
   logic signed [31:0] lane13_a; // input of instance lane13, Core/VectorUnit.swift:133
   logic signed [31:0] lane13_b; // input of instance lane13, Core/VectorUnit.swift:133
   logic signed [31:0] lane13_d; // input of instance lane13, Core/VectorUnit.swift:133
   logic signed [31:0] lane13_result; // output of instance lane13, Core/VectorUnit.swift:133
+  logic lane13_saturated; // output of instance lane13, Core/VectorUnit.swift:133
   logic [3:0] lane14_op; // input of instance lane14, Core/VectorUnit.swift:133
   logic signed [31:0] lane14_a; // input of instance lane14, Core/VectorUnit.swift:133
   logic signed [31:0] lane14_b; // input of instance lane14, Core/VectorUnit.swift:133
   logic signed [31:0] lane14_d; // input of instance lane14, Core/VectorUnit.swift:133
   logic signed [31:0] lane14_result; // output of instance lane14, Core/VectorUnit.swift:133
+  logic lane14_saturated; // output of instance lane14, Core/VectorUnit.swift:133
   logic [3:0] lane15_op; // input of instance lane15, Core/VectorUnit.swift:133
   logic signed [31:0] lane15_a; // input of instance lane15, Core/VectorUnit.swift:133
   logic signed [31:0] lane15_b; // input of instance lane15, Core/VectorUnit.swift:133
   logic signed [31:0] lane15_d; // input of instance lane15, Core/VectorUnit.swift:133
   logic signed [31:0] lane15_result; // output of instance lane15, Core/VectorUnit.swift:133
-  logic writing_d0; // register, Core/VectorUnit.swift:142
-  logic writing_d1; // register, Core/VectorUnit.swift:142
-  logic writing_d2; // register, Core/VectorUnit.swift:142
-  logic writing_d3; // register, Core/VectorUnit.swift:142
-  logic writing_d4; // register, Core/VectorUnit.swift:142
-  logic writing_d5; // register, Core/VectorUnit.swift:142
-  logic writing_d6; // register, Core/VectorUnit.swift:142
-  logic writing_d7; // register, Core/VectorUnit.swift:142
-  logic writing_d8; // register, Core/VectorUnit.swift:142
-  logic writing_d9; // register, Core/VectorUnit.swift:142
-  logic writing_d10; // register, Core/VectorUnit.swift:142
-  logic writing_d11; // register, Core/VectorUnit.swift:142
-  logic writing_d12; // register, Core/VectorUnit.swift:142
-  logic writing_d13; // register, Core/VectorUnit.swift:142
-  logic writing_d14; // register, Core/VectorUnit.swift:142
-  logic writing_d15; // register, Core/VectorUnit.swift:142
-  logic writing_d16; // register, Core/VectorUnit.swift:142
-  logic writing_d17; // register, Core/VectorUnit.swift:142
-  logic writing_d18; // register, Core/VectorUnit.swift:142
-  logic writing_d19; // register, Core/VectorUnit.swift:142
-  logic writing_d20; // register, Core/VectorUnit.swift:142
-  logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d3; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d4; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d5; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d6; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d7; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d8; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d9; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d10; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d11; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d12; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d13; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d14; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d15; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d16; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d17; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d18; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d19; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d20; // register, Core/VectorUnit.swift:143
-  logic writing_last_d0; // register, Core/VectorUnit.swift:144
-  logic writing_last_d1; // register, Core/VectorUnit.swift:144
-  logic writing_last_d2; // register, Core/VectorUnit.swift:144
-  logic writing_last_d3; // register, Core/VectorUnit.swift:144
-  logic writing_last_d4; // register, Core/VectorUnit.swift:144
-  logic writing_last_d5; // register, Core/VectorUnit.swift:144
-  logic writing_last_d6; // register, Core/VectorUnit.swift:144
-  logic writing_last_d7; // register, Core/VectorUnit.swift:144
-  logic writing_last_d8; // register, Core/VectorUnit.swift:144
-  logic writing_last_d9; // register, Core/VectorUnit.swift:144
-  logic writing_last_d10; // register, Core/VectorUnit.swift:144
-  logic writing_last_d11; // register, Core/VectorUnit.swift:144
-  logic writing_last_d12; // register, Core/VectorUnit.swift:144
-  logic writing_last_d13; // register, Core/VectorUnit.swift:144
-  logic writing_last_d14; // register, Core/VectorUnit.swift:144
-  logic writing_last_d15; // register, Core/VectorUnit.swift:144
-  logic writing_last_d16; // register, Core/VectorUnit.swift:144
-  logic writing_last_d17; // register, Core/VectorUnit.swift:144
-  logic writing_last_d18; // register, Core/VectorUnit.swift:144
-  logic writing_last_d19; // register, Core/VectorUnit.swift:144
-  logic writing_last_d20; // register, Core/VectorUnit.swift:144
-  logic [15:0] write_mask; // wire, Core/VectorUnit.swift:145
-  logic record_clear; // input of instance record, Core/VectorUnit.swift:153
-  logic record_valid; // input of instance record, Core/VectorUnit.swift:153
-  logic [31:0] record_base; // input of instance record, Core/VectorUnit.swift:153
-  logic [15:0] record_mask; // input of instance record, Core/VectorUnit.swift:153
+  logic lane15_saturated; // output of instance lane15, Core/VectorUnit.swift:133
+  logic writing_d0; // register, Core/VectorUnit.swift:143
+  logic writing_d1; // register, Core/VectorUnit.swift:143
+  logic writing_d2; // register, Core/VectorUnit.swift:143
+  logic writing_d3; // register, Core/VectorUnit.swift:143
+  logic writing_d4; // register, Core/VectorUnit.swift:143
+  logic writing_d5; // register, Core/VectorUnit.swift:143
+  logic writing_d6; // register, Core/VectorUnit.swift:143
+  logic writing_d7; // register, Core/VectorUnit.swift:143
+  logic writing_d8; // register, Core/VectorUnit.swift:143
+  logic writing_d9; // register, Core/VectorUnit.swift:143
+  logic writing_d10; // register, Core/VectorUnit.swift:143
+  logic writing_d11; // register, Core/VectorUnit.swift:143
+  logic writing_d12; // register, Core/VectorUnit.swift:143
+  logic writing_d13; // register, Core/VectorUnit.swift:143
+  logic writing_d14; // register, Core/VectorUnit.swift:143
+  logic writing_d15; // register, Core/VectorUnit.swift:143
+  logic writing_d16; // register, Core/VectorUnit.swift:143
+  logic writing_d17; // register, Core/VectorUnit.swift:143
+  logic writing_d18; // register, Core/VectorUnit.swift:143
+  logic writing_d19; // register, Core/VectorUnit.swift:143
+  logic writing_d20; // register, Core/VectorUnit.swift:143
+  logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d3; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d4; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d5; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d6; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d7; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d8; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d9; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d10; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d11; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d12; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d13; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d14; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d15; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d16; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d17; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d18; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d19; // register, Core/VectorUnit.swift:144
+  logic [8:0] writing_chunk_d20; // register, Core/VectorUnit.swift:144
+  logic writing_last_d0; // register, Core/VectorUnit.swift:145
+  logic writing_last_d1; // register, Core/VectorUnit.swift:145
+  logic writing_last_d2; // register, Core/VectorUnit.swift:145
+  logic writing_last_d3; // register, Core/VectorUnit.swift:145
+  logic writing_last_d4; // register, Core/VectorUnit.swift:145
+  logic writing_last_d5; // register, Core/VectorUnit.swift:145
+  logic writing_last_d6; // register, Core/VectorUnit.swift:145
+  logic writing_last_d7; // register, Core/VectorUnit.swift:145
+  logic writing_last_d8; // register, Core/VectorUnit.swift:145
+  logic writing_last_d9; // register, Core/VectorUnit.swift:145
+  logic writing_last_d10; // register, Core/VectorUnit.swift:145
+  logic writing_last_d11; // register, Core/VectorUnit.swift:145
+  logic writing_last_d12; // register, Core/VectorUnit.swift:145
+  logic writing_last_d13; // register, Core/VectorUnit.swift:145
+  logic writing_last_d14; // register, Core/VectorUnit.swift:145
+  logic writing_last_d15; // register, Core/VectorUnit.swift:145
+  logic writing_last_d16; // register, Core/VectorUnit.swift:145
+  logic writing_last_d17; // register, Core/VectorUnit.swift:145
+  logic writing_last_d18; // register, Core/VectorUnit.swift:145
+  logic writing_last_d19; // register, Core/VectorUnit.swift:145
+  logic writing_last_d20; // register, Core/VectorUnit.swift:145
+  logic [15:0] write_mask; // wire, Core/VectorUnit.swift:146
+  logic record_clear; // input of instance record, Core/VectorUnit.swift:154
+  logic record_valid; // input of instance record, Core/VectorUnit.swift:154
+  logic [31:0] record_base; // input of instance record, Core/VectorUnit.swift:154
+  logic [15:0] record_mask; // input of instance record, Core/VectorUnit.swift:154
   logic [511:0] record_data; // Vec(16 x SInt(32))
-  logic [31:0] record_digest; // output of instance record, Core/VectorUnit.swift:153
-  logic [31:0] record_count; // output of instance record, Core/VectorUnit.swift:153
-  logic [31:0] record_next_digest; // output of instance record, Core/VectorUnit.swift:153
-  logic [31:0] record_next_count; // output of instance record, Core/VectorUnit.swift:153
+  logic [15:0] record_saturated; // input of instance record, Core/VectorUnit.swift:154
+  logic [31:0] record_digest; // output of instance record, Core/VectorUnit.swift:154
+  logic [31:0] record_count; // output of instance record, Core/VectorUnit.swift:154
+  logic [31:0] record_next_digest; // output of instance record, Core/VectorUnit.swift:154
+  logic [31:0] record_next_count; // output of instance record, Core/VectorUnit.swift:154
+  logic [31:0] record_saturations; // output of instance record, Core/VectorUnit.swift:154
+  logic [31:0] record_next_saturations; // output of instance record, Core/VectorUnit.swift:154
 
   assign idle = ((!busy) || done_now);
   assign done = done_now;
   assign done_fault = 3'd0;
   assign done_count = record_next_count;
   assign done_digest = record_next_digest;
+  assign done_saturations = record_next_saturations;
   assign done_scalar = 32'sd0;
   assign a_reg = held_ra;
   assign a_chunk = chunk;
@@ -300,6 +321,7 @@ module VectorUnit_N16_VL8192_R16_F16 (
   assign record_base = 32'({writing_chunk_d20, 4'd0});
   assign record_mask = write_mask;
   assign record_data = {lane15_result, lane14_result, lane13_result, lane12_result, lane11_result, lane10_result, lane9_result, lane8_result, lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
+  assign record_saturated = {lane15_saturated, lane14_saturated, lane13_saturated, lane12_saturated, lane11_saturated, lane10_saturated, lane9_saturated, lane8_saturated, lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
 
   always_comb begin
     case (op)
@@ -916,180 +938,199 @@ module VectorUnit_N16_VL8192_R16_F16 (
   end
 
   VectorLane_F16 lane0 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane0_op),
-    .a      (lane0_a),
-    .b      (lane0_b),
-    .d      (lane0_d),
-    .result (lane0_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane0_op),
+    .a         (lane0_a),
+    .b         (lane0_b),
+    .d         (lane0_d),
+    .result    (lane0_result),
+    .saturated (lane0_saturated)
   );
 
   VectorLane_F16 lane1 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane1_op),
-    .a      (lane1_a),
-    .b      (lane1_b),
-    .d      (lane1_d),
-    .result (lane1_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane1_op),
+    .a         (lane1_a),
+    .b         (lane1_b),
+    .d         (lane1_d),
+    .result    (lane1_result),
+    .saturated (lane1_saturated)
   );
 
   VectorLane_F16 lane2 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane2_op),
-    .a      (lane2_a),
-    .b      (lane2_b),
-    .d      (lane2_d),
-    .result (lane2_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane2_op),
+    .a         (lane2_a),
+    .b         (lane2_b),
+    .d         (lane2_d),
+    .result    (lane2_result),
+    .saturated (lane2_saturated)
   );
 
   VectorLane_F16 lane3 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane3_op),
-    .a      (lane3_a),
-    .b      (lane3_b),
-    .d      (lane3_d),
-    .result (lane3_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane3_op),
+    .a         (lane3_a),
+    .b         (lane3_b),
+    .d         (lane3_d),
+    .result    (lane3_result),
+    .saturated (lane3_saturated)
   );
 
   VectorLane_F16 lane4 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane4_op),
-    .a      (lane4_a),
-    .b      (lane4_b),
-    .d      (lane4_d),
-    .result (lane4_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane4_op),
+    .a         (lane4_a),
+    .b         (lane4_b),
+    .d         (lane4_d),
+    .result    (lane4_result),
+    .saturated (lane4_saturated)
   );
 
   VectorLane_F16 lane5 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane5_op),
-    .a      (lane5_a),
-    .b      (lane5_b),
-    .d      (lane5_d),
-    .result (lane5_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane5_op),
+    .a         (lane5_a),
+    .b         (lane5_b),
+    .d         (lane5_d),
+    .result    (lane5_result),
+    .saturated (lane5_saturated)
   );
 
   VectorLane_F16 lane6 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane6_op),
-    .a      (lane6_a),
-    .b      (lane6_b),
-    .d      (lane6_d),
-    .result (lane6_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane6_op),
+    .a         (lane6_a),
+    .b         (lane6_b),
+    .d         (lane6_d),
+    .result    (lane6_result),
+    .saturated (lane6_saturated)
   );
 
   VectorLane_F16 lane7 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane7_op),
-    .a      (lane7_a),
-    .b      (lane7_b),
-    .d      (lane7_d),
-    .result (lane7_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane7_op),
+    .a         (lane7_a),
+    .b         (lane7_b),
+    .d         (lane7_d),
+    .result    (lane7_result),
+    .saturated (lane7_saturated)
   );
 
   VectorLane_F16 lane8 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane8_op),
-    .a      (lane8_a),
-    .b      (lane8_b),
-    .d      (lane8_d),
-    .result (lane8_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane8_op),
+    .a         (lane8_a),
+    .b         (lane8_b),
+    .d         (lane8_d),
+    .result    (lane8_result),
+    .saturated (lane8_saturated)
   );
 
   VectorLane_F16 lane9 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane9_op),
-    .a      (lane9_a),
-    .b      (lane9_b),
-    .d      (lane9_d),
-    .result (lane9_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane9_op),
+    .a         (lane9_a),
+    .b         (lane9_b),
+    .d         (lane9_d),
+    .result    (lane9_result),
+    .saturated (lane9_saturated)
   );
 
   VectorLane_F16 lane10 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane10_op),
-    .a      (lane10_a),
-    .b      (lane10_b),
-    .d      (lane10_d),
-    .result (lane10_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane10_op),
+    .a         (lane10_a),
+    .b         (lane10_b),
+    .d         (lane10_d),
+    .result    (lane10_result),
+    .saturated (lane10_saturated)
   );
 
   VectorLane_F16 lane11 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane11_op),
-    .a      (lane11_a),
-    .b      (lane11_b),
-    .d      (lane11_d),
-    .result (lane11_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane11_op),
+    .a         (lane11_a),
+    .b         (lane11_b),
+    .d         (lane11_d),
+    .result    (lane11_result),
+    .saturated (lane11_saturated)
   );
 
   VectorLane_F16 lane12 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane12_op),
-    .a      (lane12_a),
-    .b      (lane12_b),
-    .d      (lane12_d),
-    .result (lane12_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane12_op),
+    .a         (lane12_a),
+    .b         (lane12_b),
+    .d         (lane12_d),
+    .result    (lane12_result),
+    .saturated (lane12_saturated)
   );
 
   VectorLane_F16 lane13 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane13_op),
-    .a      (lane13_a),
-    .b      (lane13_b),
-    .d      (lane13_d),
-    .result (lane13_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane13_op),
+    .a         (lane13_a),
+    .b         (lane13_b),
+    .d         (lane13_d),
+    .result    (lane13_result),
+    .saturated (lane13_saturated)
   );
 
   VectorLane_F16 lane14 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane14_op),
-    .a      (lane14_a),
-    .b      (lane14_b),
-    .d      (lane14_d),
-    .result (lane14_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane14_op),
+    .a         (lane14_a),
+    .b         (lane14_b),
+    .d         (lane14_d),
+    .result    (lane14_result),
+    .saturated (lane14_saturated)
   );
 
   VectorLane_F16 lane15 (
-    .clk    (clk),
-    .rst    (rst),
-    .op     (lane15_op),
-    .a      (lane15_a),
-    .b      (lane15_b),
-    .d      (lane15_d),
-    .result (lane15_result)
+    .clk       (clk),
+    .rst       (rst),
+    .op        (lane15_op),
+    .a         (lane15_a),
+    .b         (lane15_b),
+    .d         (lane15_d),
+    .result    (lane15_result),
+    .saturated (lane15_saturated)
   );
 
   DigestAccumulator_N16 record (
-    .clk         (clk),
-    .rst         (rst),
-    .clear       (record_clear),
-    .valid       (record_valid),
-    .base        (record_base),
-    .mask        (record_mask),
-    .data        (record_data),
-    .digest      (record_digest),
-    .count       (record_count),
-    .next_digest (record_next_digest),
-    .next_count  (record_next_count)
+    .clk              (clk),
+    .rst              (rst),
+    .clear            (record_clear),
+    .valid            (record_valid),
+    .base             (record_base),
+    .mask             (record_mask),
+    .data             (record_data),
+    .saturated        (record_saturated),
+    .digest           (record_digest),
+    .count            (record_count),
+    .next_digest      (record_next_digest),
+    .next_count       (record_next_count),
+    .saturations      (record_saturations),
+    .next_saturations (record_next_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{mode, imm, vl_minus_one[3:0], record_digest, record_count};
+  assign unused = ^{mode, imm, vl_minus_one[3:0], record_digest, record_count, record_saturations};
 endmodule

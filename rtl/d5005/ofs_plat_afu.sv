@@ -147,10 +147,11 @@ module ofs_plat_afu
     logic [31:0] retire_dest_index;
     logic [31:0] retire_count;
     logic [31:0] retire_digest;
+    logic [31:0] retire_saturations;
     logic busy;
     logic halted;
     logic faulted;
-    wire unused = ^{mmio64.burstcount, retire_valid, retire_index, retire_opcode, retire_dest, retire_dest_index, retire_count, retire_digest, busy, halted, faulted};
+    wire unused = ^{mmio64.burstcount, retire_valid, retire_index, retire_opcode, retire_dest, retire_dest_index, retire_count, retire_digest, retire_saturations, busy, halted, faulted};
 
     TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 core
        (
@@ -180,6 +181,7 @@ module ofs_plat_afu
         .retire_dest_index(retire_dest_index),
         .retire_count(retire_count),
         .retire_digest(retire_digest),
+        .retire_saturations(retire_saturations),
         .busy(busy),
         .halted(halted),
         .faulted(faulted)

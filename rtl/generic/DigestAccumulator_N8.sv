@@ -11,39 +11,48 @@ module DigestAccumulator_N8 (
   input  logic [31:0]  base,
   input  logic [7:0]   mask,
   input  logic [255:0] data,
+  input  logic [7:0]   saturated,
   output logic [31:0]  digest,
   output logic [31:0]  count,
   output logic [31:0]  next_digest,
-  output logic [31:0]  next_count
+  output logic [31:0]  next_count,
+  output logic [31:0]  saturations,
+  output logic [31:0]  next_saturations
 );
 
-  logic [4:0] rot0; // wire, Core/DigestAccumulator.swift:32
-  logic [31:0] rotl0; // wire, Core/DigestAccumulator.swift:35
-  logic [4:0] rot1; // wire, Core/DigestAccumulator.swift:32
-  logic [31:0] rotl1; // wire, Core/DigestAccumulator.swift:35
-  logic [4:0] rot2; // wire, Core/DigestAccumulator.swift:32
-  logic [31:0] rotl2; // wire, Core/DigestAccumulator.swift:35
-  logic [4:0] rot3; // wire, Core/DigestAccumulator.swift:32
-  logic [31:0] rotl3; // wire, Core/DigestAccumulator.swift:35
-  logic [4:0] rot4; // wire, Core/DigestAccumulator.swift:32
-  logic [31:0] rotl4; // wire, Core/DigestAccumulator.swift:35
-  logic [4:0] rot5; // wire, Core/DigestAccumulator.swift:32
-  logic [31:0] rotl5; // wire, Core/DigestAccumulator.swift:35
-  logic [4:0] rot6; // wire, Core/DigestAccumulator.swift:32
-  logic [31:0] rotl6; // wire, Core/DigestAccumulator.swift:35
-  logic [4:0] rot7; // wire, Core/DigestAccumulator.swift:32
-  logic [31:0] rotl7; // wire, Core/DigestAccumulator.swift:35
-  logic [31:0] lane_sum; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] lane_count; // wire, Core/DigestAccumulator.swift:40
-  logic [31:0] total; // register, Core/DigestAccumulator.swift:42
-  logic [31:0] elements; // register, Core/DigestAccumulator.swift:43
-  logic [31:0] start_digest; // wire, Core/DigestAccumulator.swift:44
-  logic [31:0] start_count; // wire, Core/DigestAccumulator.swift:45
+  logic [4:0] rot0; // wire, Core/DigestAccumulator.swift:38
+  logic [31:0] rotl0; // wire, Core/DigestAccumulator.swift:41
+  logic [4:0] rot1; // wire, Core/DigestAccumulator.swift:38
+  logic [31:0] rotl1; // wire, Core/DigestAccumulator.swift:41
+  logic [4:0] rot2; // wire, Core/DigestAccumulator.swift:38
+  logic [31:0] rotl2; // wire, Core/DigestAccumulator.swift:41
+  logic [4:0] rot3; // wire, Core/DigestAccumulator.swift:38
+  logic [31:0] rotl3; // wire, Core/DigestAccumulator.swift:41
+  logic [4:0] rot4; // wire, Core/DigestAccumulator.swift:38
+  logic [31:0] rotl4; // wire, Core/DigestAccumulator.swift:41
+  logic [4:0] rot5; // wire, Core/DigestAccumulator.swift:38
+  logic [31:0] rotl5; // wire, Core/DigestAccumulator.swift:41
+  logic [4:0] rot6; // wire, Core/DigestAccumulator.swift:38
+  logic [31:0] rotl6; // wire, Core/DigestAccumulator.swift:41
+  logic [4:0] rot7; // wire, Core/DigestAccumulator.swift:38
+  logic [31:0] rotl7; // wire, Core/DigestAccumulator.swift:41
+  logic [31:0] lane_sum; // wire, Core/DigestAccumulator.swift:44
+  logic [31:0] lane_count; // wire, Core/DigestAccumulator.swift:46
+  logic [7:0] clamped; // wire, Core/DigestAccumulator.swift:48
+  logic [31:0] lane_clamps; // wire, Core/DigestAccumulator.swift:50
+  logic [31:0] total; // register, Core/DigestAccumulator.swift:52
+  logic [31:0] elements; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] start_digest; // wire, Core/DigestAccumulator.swift:54
+  logic [31:0] start_count; // wire, Core/DigestAccumulator.swift:55
+  logic [31:0] clamps; // register, Core/DigestAccumulator.swift:62
+  logic [31:0] start_clamps; // wire, Core/DigestAccumulator.swift:63
 
   assign digest = total;
   assign count = elements;
   assign next_digest = (valid ? (start_digest + lane_sum) : start_digest);
   assign next_count = (valid ? (start_count + lane_count) : start_count);
+  assign saturations = clamps;
+  assign next_saturations = (valid ? (start_clamps + lane_clamps) : start_clamps);
   assign rot0 = (base[4:0] + 5'd0);
   assign rotl0 = 32'(({data[31:0], data[31:0]} << 6'(rot0)) >> 32);
   assign rot1 = (base[4:0] + 5'd1);
@@ -62,8 +71,11 @@ module DigestAccumulator_N8 (
   assign rotl7 = 32'(({data[255:224], data[255:224]} << 6'(rot7)) >> 32);
   assign lane_sum = ((((((((mask[0] ? rotl0 : 32'd0) + (mask[1] ? rotl1 : 32'd0)) + (mask[2] ? rotl2 : 32'd0)) + (mask[3] ? rotl3 : 32'd0)) + (mask[4] ? rotl4 : 32'd0)) + (mask[5] ? rotl5 : 32'd0)) + (mask[6] ? rotl6 : 32'd0)) + (mask[7] ? rotl7 : 32'd0));
   assign lane_count = (((((((32'(mask[0]) + 32'(mask[1])) + 32'(mask[2])) + 32'(mask[3])) + 32'(mask[4])) + 32'(mask[5])) + 32'(mask[6])) + 32'(mask[7]));
+  assign clamped = (mask & saturated);
+  assign lane_clamps = (((((((32'(clamped[0]) + 32'(clamped[1])) + 32'(clamped[2])) + 32'(clamped[3])) + 32'(clamped[4])) + 32'(clamped[5])) + 32'(clamped[6])) + 32'(clamped[7]));
   assign start_digest = (clear ? 32'd0 : total);
   assign start_count = (clear ? 32'd0 : elements);
+  assign start_clamps = (clear ? 32'd0 : clamps);
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -78,6 +90,14 @@ module DigestAccumulator_N8 (
       elements <= 32'd0;
     end else begin
       elements <= next_count;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clamps <= 32'd0;
+    end else begin
+      clamps <= next_saturations;
     end
   end
 

@@ -8,53 +8,56 @@ module DivideDatapath_F16 (
   input  logic               rst,
   input  logic signed [31:0] a,
   input  logic signed [31:0] b,
-  output logic signed [31:0] q
+  output logic signed [31:0] q,
+  output logic               saturated
 );
 
-  logic [31:0] magnitude1; // register, Core/DivideDatapath.swift:31
-  logic b_zero1; // register, Core/DivideDatapath.swift:32
-  logic b_negative1; // register, Core/DivideDatapath.swift:33
-  logic signed [31:0] a1; // register, Core/DivideDatapath.swift:34
-  logic [31:0] recip_b; // input of instance recip, Core/DivideDatapath.swift:36
-  logic [31:0] recip_y; // output of instance recip, Core/DivideDatapath.swift:36
-  logic [4:0] recip_p; // output of instance recip, Core/DivideDatapath.swift:36
-  logic signed [31:0] a_d0; // register, Core/DivideDatapath.swift:39
-  logic signed [31:0] a_d1; // register, Core/DivideDatapath.swift:39
-  logic signed [31:0] a_d2; // register, Core/DivideDatapath.swift:39
-  logic signed [31:0] a_d3; // register, Core/DivideDatapath.swift:39
-  logic signed [31:0] a_d4; // register, Core/DivideDatapath.swift:39
-  logic signed [31:0] a_d5; // register, Core/DivideDatapath.swift:39
-  logic signed [31:0] a_d6; // register, Core/DivideDatapath.swift:39
-  logic b_zero_d0; // register, Core/DivideDatapath.swift:40
-  logic b_zero_d1; // register, Core/DivideDatapath.swift:40
-  logic b_zero_d2; // register, Core/DivideDatapath.swift:40
-  logic b_zero_d3; // register, Core/DivideDatapath.swift:40
-  logic b_zero_d4; // register, Core/DivideDatapath.swift:40
-  logic b_zero_d5; // register, Core/DivideDatapath.swift:40
-  logic b_zero_d6; // register, Core/DivideDatapath.swift:40
-  logic b_negative_d0; // register, Core/DivideDatapath.swift:41
-  logic b_negative_d1; // register, Core/DivideDatapath.swift:41
-  logic b_negative_d2; // register, Core/DivideDatapath.swift:41
-  logic b_negative_d3; // register, Core/DivideDatapath.swift:41
-  logic b_negative_d4; // register, Core/DivideDatapath.swift:41
-  logic b_negative_d5; // register, Core/DivideDatapath.swift:41
-  logic b_negative_d6; // register, Core/DivideDatapath.swift:41
-  logic signed [63:0] product9; // register, Core/DivideDatapath.swift:45
-  logic [5:0] shift9; // register, Core/DivideDatapath.swift:46
-  logic b_zero9; // register, Core/DivideDatapath.swift:47
-  logic b_negative9; // register, Core/DivideDatapath.swift:48
-  logic a_negative9; // register, Core/DivideDatapath.swift:49
-  logic a_zero9; // register, Core/DivideDatapath.swift:50
-  logic signed [63:0] product_shifted; // wire, Core/DivideDatapath.swift:53
-  logic signed [63:0] quotient10; // register, Core/DivideDatapath.swift:53
-  logic b_zero10; // register, Core/DivideDatapath.swift:54
-  logic b_negative10; // register, Core/DivideDatapath.swift:55
-  logic a_negative10; // register, Core/DivideDatapath.swift:56
-  logic a_zero10; // register, Core/DivideDatapath.swift:57
-  logic signed [63:0] signed_quotient; // wire, Core/DivideDatapath.swift:62
-  logic signed [31:0] q11; // register, Core/DivideDatapath.swift:63
+  logic [31:0] magnitude1; // register, Core/DivideDatapath.swift:34
+  logic b_zero1; // register, Core/DivideDatapath.swift:35
+  logic b_negative1; // register, Core/DivideDatapath.swift:36
+  logic signed [31:0] a1; // register, Core/DivideDatapath.swift:37
+  logic [31:0] recip_b; // input of instance recip, Core/DivideDatapath.swift:39
+  logic [31:0] recip_y; // output of instance recip, Core/DivideDatapath.swift:39
+  logic [4:0] recip_p; // output of instance recip, Core/DivideDatapath.swift:39
+  logic signed [31:0] a_d0; // register, Core/DivideDatapath.swift:42
+  logic signed [31:0] a_d1; // register, Core/DivideDatapath.swift:42
+  logic signed [31:0] a_d2; // register, Core/DivideDatapath.swift:42
+  logic signed [31:0] a_d3; // register, Core/DivideDatapath.swift:42
+  logic signed [31:0] a_d4; // register, Core/DivideDatapath.swift:42
+  logic signed [31:0] a_d5; // register, Core/DivideDatapath.swift:42
+  logic signed [31:0] a_d6; // register, Core/DivideDatapath.swift:42
+  logic b_zero_d0; // register, Core/DivideDatapath.swift:43
+  logic b_zero_d1; // register, Core/DivideDatapath.swift:43
+  logic b_zero_d2; // register, Core/DivideDatapath.swift:43
+  logic b_zero_d3; // register, Core/DivideDatapath.swift:43
+  logic b_zero_d4; // register, Core/DivideDatapath.swift:43
+  logic b_zero_d5; // register, Core/DivideDatapath.swift:43
+  logic b_zero_d6; // register, Core/DivideDatapath.swift:43
+  logic b_negative_d0; // register, Core/DivideDatapath.swift:44
+  logic b_negative_d1; // register, Core/DivideDatapath.swift:44
+  logic b_negative_d2; // register, Core/DivideDatapath.swift:44
+  logic b_negative_d3; // register, Core/DivideDatapath.swift:44
+  logic b_negative_d4; // register, Core/DivideDatapath.swift:44
+  logic b_negative_d5; // register, Core/DivideDatapath.swift:44
+  logic b_negative_d6; // register, Core/DivideDatapath.swift:44
+  logic signed [63:0] product9; // register, Core/DivideDatapath.swift:48
+  logic [5:0] shift9; // register, Core/DivideDatapath.swift:49
+  logic b_zero9; // register, Core/DivideDatapath.swift:50
+  logic b_negative9; // register, Core/DivideDatapath.swift:51
+  logic a_negative9; // register, Core/DivideDatapath.swift:52
+  logic a_zero9; // register, Core/DivideDatapath.swift:53
+  logic signed [63:0] product_shifted; // wire, Core/DivideDatapath.swift:56
+  logic signed [63:0] quotient10; // register, Core/DivideDatapath.swift:56
+  logic b_zero10; // register, Core/DivideDatapath.swift:57
+  logic b_negative10; // register, Core/DivideDatapath.swift:58
+  logic a_negative10; // register, Core/DivideDatapath.swift:59
+  logic a_zero10; // register, Core/DivideDatapath.swift:60
+  logic signed [63:0] signed_quotient; // wire, Core/DivideDatapath.swift:65
+  logic signed [31:0] q11; // register, Core/DivideDatapath.swift:66
+  logic saturated11; // register, Core/DivideDatapath.swift:67
 
   assign q = q11;
+  assign saturated = saturated11;
   assign recip_b = (b_zero1 ? 32'd1 : magnitude1);
   assign product_shifted = (product9 >>> shift9);
   assign signed_quotient = (b_negative10 ? (-quotient10) : quotient10);
@@ -205,6 +208,10 @@ module DivideDatapath_F16 (
 
   always_ff @(posedge clk) begin
     q11 <= (b_zero10 ? (a_zero10 ? 32'sd0 : (a_negative10 ? 32'sh80000000 : 32'sd2147483647)) : ((signed_quotient > 64'sd2147483647) ? 32'sd2147483647 : ((signed_quotient < (-64'sd2147483648)) ? 32'sh80000000 : 32'(signed_quotient))));
+  end
+
+  always_ff @(posedge clk) begin
+    saturated11 <= (b_zero10 ? (!a_zero10) : ((signed_quotient > 64'sd2147483647) || (signed_quotient < (-64'sd2147483648))));
   end
 
   ReciprocalDatapath recip (

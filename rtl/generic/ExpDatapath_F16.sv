@@ -7,33 +7,36 @@ module ExpDatapath_F16 (
   input  logic               clk,
   input  logic               rst,
   input  logic signed [31:0] x,
-  output logic signed [31:0] y
+  output logic signed [31:0] y,
+  output logic               saturated
 );
 
-  logic signed [63:0] t1; // register, Core/ExpDatapath.swift:32
-  logic signed [17:0] k; // wire, Core/ExpDatapath.swift:37
-  logic [31:0] u; // wire, Core/ExpDatapath.swift:38
-  logic [7:0] exp2_table_raddr; // input of memory exp2_table, Core/ExpDatapath.swift:39
-  logic [55:0] exp2_table_rdata; // output of memory exp2_table, Core/ExpDatapath.swift:39
-  logic [23:0] r2; // register, Core/ExpDatapath.swift:41
-  logic saturate2; // register, Core/ExpDatapath.swift:42
-  logic underflow2; // register, Core/ExpDatapath.swift:43
-  logic [5:0] shift2; // register, Core/ExpDatapath.swift:44
-  logic [47:0] product3; // register, Core/ExpDatapath.swift:47
-  logic [31:0] base3; // register, Core/ExpDatapath.swift:48
-  logic saturate3; // register, Core/ExpDatapath.swift:49
-  logic underflow3; // register, Core/ExpDatapath.swift:50
-  logic [5:0] shift3; // register, Core/ExpDatapath.swift:51
-  logic [31:0] interpolated4; // register, Core/ExpDatapath.swift:54
-  logic saturate4; // register, Core/ExpDatapath.swift:55
-  logic underflow4; // register, Core/ExpDatapath.swift:56
-  logic [5:0] shift4; // register, Core/ExpDatapath.swift:57
-  logic [31:0] interpolated_shifted; // wire, Core/ExpDatapath.swift:60
-  logic [31:0] rounded; // wire, Core/ExpDatapath.swift:60
-  logic signed [31:0] y5; // register, Core/ExpDatapath.swift:63
+  logic signed [63:0] t1; // register, Core/ExpDatapath.swift:34
+  logic signed [17:0] k; // wire, Core/ExpDatapath.swift:39
+  logic [31:0] u; // wire, Core/ExpDatapath.swift:40
+  logic [7:0] exp2_table_raddr; // input of memory exp2_table, Core/ExpDatapath.swift:41
+  logic [55:0] exp2_table_rdata; // output of memory exp2_table, Core/ExpDatapath.swift:41
+  logic [23:0] r2; // register, Core/ExpDatapath.swift:43
+  logic saturate2; // register, Core/ExpDatapath.swift:44
+  logic underflow2; // register, Core/ExpDatapath.swift:45
+  logic [5:0] shift2; // register, Core/ExpDatapath.swift:46
+  logic [47:0] product3; // register, Core/ExpDatapath.swift:49
+  logic [31:0] base3; // register, Core/ExpDatapath.swift:50
+  logic saturate3; // register, Core/ExpDatapath.swift:51
+  logic underflow3; // register, Core/ExpDatapath.swift:52
+  logic [5:0] shift3; // register, Core/ExpDatapath.swift:53
+  logic [31:0] interpolated4; // register, Core/ExpDatapath.swift:56
+  logic saturate4; // register, Core/ExpDatapath.swift:57
+  logic underflow4; // register, Core/ExpDatapath.swift:58
+  logic [5:0] shift4; // register, Core/ExpDatapath.swift:59
+  logic [31:0] interpolated_shifted; // wire, Core/ExpDatapath.swift:62
+  logic [31:0] rounded; // wire, Core/ExpDatapath.swift:62
+  logic signed [31:0] y5; // register, Core/ExpDatapath.swift:65
+  logic saturated5; // register, Core/ExpDatapath.swift:66
   logic [55:0] exp2_table_mem [0:255]; // 256 x UInt(56), read latency 1
 
   assign y = y5;
+  assign saturated = saturated5;
   assign k = $signed(t1[63:46]);
   assign u = t1[45:14];
   assign exp2_table_raddr = u[31:24];
@@ -361,6 +364,10 @@ module ExpDatapath_F16 (
 
   always_ff @(posedge clk) begin
     y5 <= (saturate4 ? 32'sd2147483647 : (underflow4 ? 32'sd0 : ((rounded > 32'h7FFFFFFF) ? 32'sd2147483647 : $signed(rounded))));
+  end
+
+  always_ff @(posedge clk) begin
+    saturated5 <= (saturate4 || ((!underflow4) && (rounded > 32'h7FFFFFFF)));
   end
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.

@@ -20,6 +20,7 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   output logic [2:0]         done_fault,
   output logic [31:0]        done_count,
   output logic [31:0]        done_digest,
+  output logic [31:0]        done_saturations,
   output logic signed [31:0] done_scalar,
   input  logic [31:0]        data_base_line,
   input  logic [32:0]        data_size,
@@ -72,10 +73,13 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   logic [31:0] record_digest_base; // input of instance record_digest, Core/LoadStoreUnit.swift:133
   logic [7:0] record_digest_mask; // input of instance record_digest, Core/LoadStoreUnit.swift:133
   logic [255:0] record_digest_data; // Vec(8 x SInt(32))
+  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/LoadStoreUnit.swift:133
   logic [31:0] record_digest_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:133
   logic [31:0] record_digest_count; // output of instance record_digest, Core/LoadStoreUnit.swift:133
   logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:133
   logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:133
   logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:138
   logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:140
   logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:141
@@ -109,6 +113,7 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   assign done_fault = fault_code;
   assign done_count = record_digest_count;
   assign done_digest = record_digest_digest;
+  assign done_saturations = 32'd0;
   assign done_scalar = loaded;
   assign rq_valid = ((state == 2'd2) && (request_left != 11'd0));
   assign rq_line = request_line;
@@ -142,6 +147,7 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   assign record_digest_base = 32'({((state == 2'd3) ? beat_index : write_chunk), 3'd0});
   assign record_digest_mask = {(15'd7 < digest_left), (15'd6 < digest_left), (15'd5 < digest_left), (15'd4 < digest_left), (15'd3 < digest_left), (15'd2 < digest_left), (15'd1 < digest_left), (15'd0 < digest_left)};
   assign record_digest_data = ((state == 2'd3) ? (is_scalar ? 256'($unsigned(scalar_in)) : a_data) : write_data);
+  assign record_digest_saturated = 8'd0;
   assign burst = ((request_left > 11'd64) ? 11'd64 : request_left);
   assign rotated = 256'(({rs_data, rs_data} >> shift));
   assign flush = ((((state == 2'd2) && (!rs_valid)) && (received == beat_total)) && (emitted != chunk_total));
@@ -357,20 +363,23 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   end
 
   DigestAccumulator_N8 record_digest (
-    .clk         (clk),
-    .rst         (rst),
-    .clear       (record_digest_clear),
-    .valid       (record_digest_valid),
-    .base        (record_digest_base),
-    .mask        (record_digest_mask),
-    .data        (record_digest_data),
-    .digest      (record_digest_digest),
-    .count       (record_digest_count),
-    .next_digest (record_digest_next_digest),
-    .next_count  (record_digest_next_count)
+    .clk              (clk),
+    .rst              (rst),
+    .clear            (record_digest_clear),
+    .valid            (record_digest_valid),
+    .base             (record_digest_base),
+    .mask             (record_digest_mask),
+    .data             (record_digest_data),
+    .saturated        (record_digest_saturated),
+    .digest           (record_digest_digest),
+    .count            (record_digest_count),
+    .next_digest      (record_digest_next_digest),
+    .next_count       (record_digest_next_count),
+    .saturations      (record_digest_saturations),
+    .next_saturations (record_digest_next_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{rb, mode, record_digest_next_digest, record_digest_next_count, upper[255:224]};
+  assign unused = ^{rb, mode, record_digest_next_digest, record_digest_next_count, record_digest_saturations, record_digest_next_saturations, upper[255:224]};
 endmodule

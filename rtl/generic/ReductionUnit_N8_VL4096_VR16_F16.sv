@@ -20,6 +20,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   output logic [2:0]         done_fault,
   output logic [31:0]        done_count,
   output logic [31:0]        done_digest,
+  output logic [31:0]        done_saturations,
   output logic signed [31:0] done_scalar,
   output logic [3:0]         a_reg,
   output logic [8:0]         a_chunk,
@@ -61,6 +62,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   logic [31:0] lane0_magnitude; // output of instance lane0, Core/ReductionUnit.swift:105
   logic [62:0] lane0_square_out; // output of instance lane0, Core/ReductionUnit.swift:105
   logic signed [31:0] lane0_result; // output of instance lane0, Core/ReductionUnit.swift:105
+  logic lane0_saturated; // output of instance lane0, Core/ReductionUnit.swift:105
   logic signed [31:0] lane1_x; // input of instance lane1, Core/ReductionUnit.swift:105
   logic signed [31:0] lane1_w; // input of instance lane1, Core/ReductionUnit.swift:105
   logic signed [63:0] lane1_scale; // input of instance lane1, Core/ReductionUnit.swift:105
@@ -69,6 +71,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   logic [31:0] lane1_magnitude; // output of instance lane1, Core/ReductionUnit.swift:105
   logic [62:0] lane1_square_out; // output of instance lane1, Core/ReductionUnit.swift:105
   logic signed [31:0] lane1_result; // output of instance lane1, Core/ReductionUnit.swift:105
+  logic lane1_saturated; // output of instance lane1, Core/ReductionUnit.swift:105
   logic signed [31:0] lane2_x; // input of instance lane2, Core/ReductionUnit.swift:105
   logic signed [31:0] lane2_w; // input of instance lane2, Core/ReductionUnit.swift:105
   logic signed [63:0] lane2_scale; // input of instance lane2, Core/ReductionUnit.swift:105
@@ -77,6 +80,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   logic [31:0] lane2_magnitude; // output of instance lane2, Core/ReductionUnit.swift:105
   logic [62:0] lane2_square_out; // output of instance lane2, Core/ReductionUnit.swift:105
   logic signed [31:0] lane2_result; // output of instance lane2, Core/ReductionUnit.swift:105
+  logic lane2_saturated; // output of instance lane2, Core/ReductionUnit.swift:105
   logic signed [31:0] lane3_x; // input of instance lane3, Core/ReductionUnit.swift:105
   logic signed [31:0] lane3_w; // input of instance lane3, Core/ReductionUnit.swift:105
   logic signed [63:0] lane3_scale; // input of instance lane3, Core/ReductionUnit.swift:105
@@ -85,6 +89,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   logic [31:0] lane3_magnitude; // output of instance lane3, Core/ReductionUnit.swift:105
   logic [62:0] lane3_square_out; // output of instance lane3, Core/ReductionUnit.swift:105
   logic signed [31:0] lane3_result; // output of instance lane3, Core/ReductionUnit.swift:105
+  logic lane3_saturated; // output of instance lane3, Core/ReductionUnit.swift:105
   logic signed [31:0] lane4_x; // input of instance lane4, Core/ReductionUnit.swift:105
   logic signed [31:0] lane4_w; // input of instance lane4, Core/ReductionUnit.swift:105
   logic signed [63:0] lane4_scale; // input of instance lane4, Core/ReductionUnit.swift:105
@@ -93,6 +98,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   logic [31:0] lane4_magnitude; // output of instance lane4, Core/ReductionUnit.swift:105
   logic [62:0] lane4_square_out; // output of instance lane4, Core/ReductionUnit.swift:105
   logic signed [31:0] lane4_result; // output of instance lane4, Core/ReductionUnit.swift:105
+  logic lane4_saturated; // output of instance lane4, Core/ReductionUnit.swift:105
   logic signed [31:0] lane5_x; // input of instance lane5, Core/ReductionUnit.swift:105
   logic signed [31:0] lane5_w; // input of instance lane5, Core/ReductionUnit.swift:105
   logic signed [63:0] lane5_scale; // input of instance lane5, Core/ReductionUnit.swift:105
@@ -101,6 +107,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   logic [31:0] lane5_magnitude; // output of instance lane5, Core/ReductionUnit.swift:105
   logic [62:0] lane5_square_out; // output of instance lane5, Core/ReductionUnit.swift:105
   logic signed [31:0] lane5_result; // output of instance lane5, Core/ReductionUnit.swift:105
+  logic lane5_saturated; // output of instance lane5, Core/ReductionUnit.swift:105
   logic signed [31:0] lane6_x; // input of instance lane6, Core/ReductionUnit.swift:105
   logic signed [31:0] lane6_w; // input of instance lane6, Core/ReductionUnit.swift:105
   logic signed [63:0] lane6_scale; // input of instance lane6, Core/ReductionUnit.swift:105
@@ -109,6 +116,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   logic [31:0] lane6_magnitude; // output of instance lane6, Core/ReductionUnit.swift:105
   logic [62:0] lane6_square_out; // output of instance lane6, Core/ReductionUnit.swift:105
   logic signed [31:0] lane6_result; // output of instance lane6, Core/ReductionUnit.swift:105
+  logic lane6_saturated; // output of instance lane6, Core/ReductionUnit.swift:105
   logic signed [31:0] lane7_x; // input of instance lane7, Core/ReductionUnit.swift:105
   logic signed [31:0] lane7_w; // input of instance lane7, Core/ReductionUnit.swift:105
   logic signed [63:0] lane7_scale; // input of instance lane7, Core/ReductionUnit.swift:105
@@ -117,65 +125,70 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   logic [31:0] lane7_magnitude; // output of instance lane7, Core/ReductionUnit.swift:105
   logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionUnit.swift:105
   logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionUnit.swift:105
-  logic s2_valid; // register, Core/ReductionUnit.swift:117
-  logic s2_last; // register, Core/ReductionUnit.swift:118
-  logic [7:0] s2_mask; // register, Core/ReductionUnit.swift:119
+  logic lane7_saturated; // output of instance lane7, Core/ReductionUnit.swift:105
+  logic s2_valid; // register, Core/ReductionUnit.swift:118
+  logic s2_last; // register, Core/ReductionUnit.swift:119
+  logic [7:0] s2_mask; // register, Core/ReductionUnit.swift:120
   logic [255:0] max_tree_x; // Vec(8 x UInt(32))
-  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionUnit.swift:120
+  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionUnit.swift:121
   logic [503:0] square_tree_x; // Vec(8 x UInt(63))
-  logic [65:0] square_tree_result; // output of instance square_tree, Core/ReductionUnit.swift:122
-  logic tree_valid0; // register, Core/ReductionUnit.swift:127
-  logic tree_last0; // register, Core/ReductionUnit.swift:128
-  logic tree_valid1; // register, Core/ReductionUnit.swift:127
-  logic tree_last1; // register, Core/ReductionUnit.swift:128
-  logic tree_valid2; // register, Core/ReductionUnit.swift:127
-  logic tree_last2; // register, Core/ReductionUnit.swift:128
-  logic [74:0] sum_squares; // register, Core/ReductionUnit.swift:132
-  logic [31:0] max_magnitude; // register, Core/ReductionUnit.swift:133
-  logic signed [31:0] absmax; // wire, Core/ReductionUnit.swift:140
-  logic quant_scale_start; // input of instance quant_scale, Core/ReductionUnit.swift:143
-  logic signed [31:0] quant_scale_absmax; // input of instance quant_scale, Core/ReductionUnit.swift:143
-  logic quant_scale_done; // output of instance quant_scale, Core/ReductionUnit.swift:143
-  logic [39:0] quant_scale_multiplier; // output of instance quant_scale, Core/ReductionUnit.swift:143
-  logic norm_scale_start; // input of instance norm_scale, Core/ReductionUnit.swift:146
-  logic [74:0] norm_scale_sum_squares; // input of instance norm_scale, Core/ReductionUnit.swift:146
-  logic [12:0] norm_scale_n; // input of instance norm_scale, Core/ReductionUnit.swift:146
-  logic [31:0] norm_scale_eps; // input of instance norm_scale, Core/ReductionUnit.swift:146
-  logic norm_scale_done; // output of instance norm_scale, Core/ReductionUnit.swift:146
-  logic signed [63:0] norm_scale_scale; // output of instance norm_scale, Core/ReductionUnit.swift:146
-  logic w_valid0; // register, Core/ReductionUnit.swift:155
-  logic w_last0; // register, Core/ReductionUnit.swift:156
-  logic [8:0] w_chunk0; // register, Core/ReductionUnit.swift:157
-  logic [7:0] w_mask0; // register, Core/ReductionUnit.swift:158
-  logic w_valid1; // register, Core/ReductionUnit.swift:155
-  logic w_last1; // register, Core/ReductionUnit.swift:156
-  logic [8:0] w_chunk1; // register, Core/ReductionUnit.swift:157
-  logic [7:0] w_mask1; // register, Core/ReductionUnit.swift:158
-  logic w_valid2; // register, Core/ReductionUnit.swift:155
-  logic w_last2; // register, Core/ReductionUnit.swift:156
-  logic [8:0] w_chunk2; // register, Core/ReductionUnit.swift:157
-  logic [7:0] w_mask2; // register, Core/ReductionUnit.swift:158
-  logic w_valid3; // register, Core/ReductionUnit.swift:155
-  logic w_last3; // register, Core/ReductionUnit.swift:156
-  logic [8:0] w_chunk3; // register, Core/ReductionUnit.swift:157
-  logic [7:0] w_mask3; // register, Core/ReductionUnit.swift:158
+  logic [65:0] square_tree_result; // output of instance square_tree, Core/ReductionUnit.swift:123
+  logic tree_valid0; // register, Core/ReductionUnit.swift:128
+  logic tree_last0; // register, Core/ReductionUnit.swift:129
+  logic tree_valid1; // register, Core/ReductionUnit.swift:128
+  logic tree_last1; // register, Core/ReductionUnit.swift:129
+  logic tree_valid2; // register, Core/ReductionUnit.swift:128
+  logic tree_last2; // register, Core/ReductionUnit.swift:129
+  logic [74:0] sum_squares; // register, Core/ReductionUnit.swift:133
+  logic [31:0] max_magnitude; // register, Core/ReductionUnit.swift:134
+  logic signed [31:0] absmax; // wire, Core/ReductionUnit.swift:141
+  logic quant_scale_start; // input of instance quant_scale, Core/ReductionUnit.swift:144
+  logic signed [31:0] quant_scale_absmax; // input of instance quant_scale, Core/ReductionUnit.swift:144
+  logic quant_scale_done; // output of instance quant_scale, Core/ReductionUnit.swift:144
+  logic [39:0] quant_scale_multiplier; // output of instance quant_scale, Core/ReductionUnit.swift:144
+  logic norm_scale_start; // input of instance norm_scale, Core/ReductionUnit.swift:147
+  logic [74:0] norm_scale_sum_squares; // input of instance norm_scale, Core/ReductionUnit.swift:147
+  logic [12:0] norm_scale_n; // input of instance norm_scale, Core/ReductionUnit.swift:147
+  logic [31:0] norm_scale_eps; // input of instance norm_scale, Core/ReductionUnit.swift:147
+  logic norm_scale_done; // output of instance norm_scale, Core/ReductionUnit.swift:147
+  logic signed [63:0] norm_scale_scale; // output of instance norm_scale, Core/ReductionUnit.swift:147
+  logic w_valid0; // register, Core/ReductionUnit.swift:156
+  logic w_last0; // register, Core/ReductionUnit.swift:157
+  logic [8:0] w_chunk0; // register, Core/ReductionUnit.swift:158
+  logic [7:0] w_mask0; // register, Core/ReductionUnit.swift:159
+  logic w_valid1; // register, Core/ReductionUnit.swift:156
+  logic w_last1; // register, Core/ReductionUnit.swift:157
+  logic [8:0] w_chunk1; // register, Core/ReductionUnit.swift:158
+  logic [7:0] w_mask1; // register, Core/ReductionUnit.swift:159
+  logic w_valid2; // register, Core/ReductionUnit.swift:156
+  logic w_last2; // register, Core/ReductionUnit.swift:157
+  logic [8:0] w_chunk2; // register, Core/ReductionUnit.swift:158
+  logic [7:0] w_mask2; // register, Core/ReductionUnit.swift:159
+  logic w_valid3; // register, Core/ReductionUnit.swift:156
+  logic w_last3; // register, Core/ReductionUnit.swift:157
+  logic [8:0] w_chunk3; // register, Core/ReductionUnit.swift:158
+  logic [7:0] w_mask3; // register, Core/ReductionUnit.swift:159
   logic [255:0] result_data; // Vec(8 x SInt(32))
-  logic record_digest_clear; // input of instance record_digest, Core/ReductionUnit.swift:167
-  logic record_digest_valid; // input of instance record_digest, Core/ReductionUnit.swift:167
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionUnit.swift:167
-  logic [7:0] record_digest_mask; // input of instance record_digest, Core/ReductionUnit.swift:167
+  logic record_digest_clear; // input of instance record_digest, Core/ReductionUnit.swift:168
+  logic record_digest_valid; // input of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionUnit.swift:168
+  logic [7:0] record_digest_mask; // input of instance record_digest, Core/ReductionUnit.swift:168
   logic [255:0] record_digest_data; // Vec(8 x SInt(32))
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionUnit.swift:167
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionUnit.swift:167
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionUnit.swift:167
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionUnit.swift:167
-  logic vector_done; // wire, Core/ReductionUnit.swift:176
+  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/ReductionUnit.swift:168
+  logic vector_done; // wire, Core/ReductionUnit.swift:178
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);
   assign done_fault = 3'd0;
   assign done_count = ((state == 3'd2) ? 32'd1 : record_digest_next_count);
   assign done_digest = ((state == 3'd2) ? $unsigned(absmax) : record_digest_next_digest);
+  assign done_saturations = ((state == 3'd2) ? 32'(max_magnitude[31]) : record_digest_next_saturations);
   assign done_scalar = absmax;
   assign a_reg = source_a;
   assign a_chunk = issue_chunk;
@@ -243,6 +256,7 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   assign record_digest_base = 32'({w_chunk3, 3'd0});
   assign record_digest_mask = w_mask3;
   assign record_digest_data = result_data;
+  assign record_digest_saturated = {lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
   assign vector_done = (w_valid3 && w_last3);
 
   always_ff @(posedge clk) begin
@@ -738,7 +752,8 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
     .quant      (lane0_quant),
     .magnitude  (lane0_magnitude),
     .square_out (lane0_square_out),
-    .result     (lane0_result)
+    .result     (lane0_result),
+    .saturated  (lane0_saturated)
   );
 
   ReductionLane_F16 lane1 (
@@ -751,7 +766,8 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
     .quant      (lane1_quant),
     .magnitude  (lane1_magnitude),
     .square_out (lane1_square_out),
-    .result     (lane1_result)
+    .result     (lane1_result),
+    .saturated  (lane1_saturated)
   );
 
   ReductionLane_F16 lane2 (
@@ -764,7 +780,8 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
     .quant      (lane2_quant),
     .magnitude  (lane2_magnitude),
     .square_out (lane2_square_out),
-    .result     (lane2_result)
+    .result     (lane2_result),
+    .saturated  (lane2_saturated)
   );
 
   ReductionLane_F16 lane3 (
@@ -777,7 +794,8 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
     .quant      (lane3_quant),
     .magnitude  (lane3_magnitude),
     .square_out (lane3_square_out),
-    .result     (lane3_result)
+    .result     (lane3_result),
+    .saturated  (lane3_saturated)
   );
 
   ReductionLane_F16 lane4 (
@@ -790,7 +808,8 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
     .quant      (lane4_quant),
     .magnitude  (lane4_magnitude),
     .square_out (lane4_square_out),
-    .result     (lane4_result)
+    .result     (lane4_result),
+    .saturated  (lane4_saturated)
   );
 
   ReductionLane_F16 lane5 (
@@ -803,7 +822,8 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
     .quant      (lane5_quant),
     .magnitude  (lane5_magnitude),
     .square_out (lane5_square_out),
-    .result     (lane5_result)
+    .result     (lane5_result),
+    .saturated  (lane5_saturated)
   );
 
   ReductionLane_F16 lane6 (
@@ -816,7 +836,8 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
     .quant      (lane6_quant),
     .magnitude  (lane6_magnitude),
     .square_out (lane6_square_out),
-    .result     (lane6_result)
+    .result     (lane6_result),
+    .saturated  (lane6_saturated)
   );
 
   ReductionLane_F16 lane7 (
@@ -829,7 +850,8 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
     .quant      (lane7_quant),
     .magnitude  (lane7_magnitude),
     .square_out (lane7_square_out),
-    .result     (lane7_result)
+    .result     (lane7_result),
+    .saturated  (lane7_saturated)
   );
 
   LaneReductionTree_N8_W32_OPmax max_tree (
@@ -867,20 +889,23 @@ module ReductionUnit_N8_VL4096_VR16_F16 (
   );
 
   DigestAccumulator_N8 record_digest (
-    .clk         (clk),
-    .rst         (rst),
-    .clear       (record_digest_clear),
-    .valid       (record_digest_valid),
-    .base        (record_digest_base),
-    .mask        (record_digest_mask),
-    .data        (record_digest_data),
-    .digest      (record_digest_digest),
-    .count       (record_digest_count),
-    .next_digest (record_digest_next_digest),
-    .next_count  (record_digest_next_count)
+    .clk              (clk),
+    .rst              (rst),
+    .clear            (record_digest_clear),
+    .valid            (record_digest_valid),
+    .base             (record_digest_base),
+    .mask             (record_digest_mask),
+    .data             (record_digest_data),
+    .saturated        (record_digest_saturated),
+    .digest           (record_digest_digest),
+    .count            (record_digest_count),
+    .next_digest      (record_digest_next_digest),
+    .next_count       (record_digest_next_count),
+    .saturations      (record_digest_saturations),
+    .next_saturations (record_digest_next_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{mode, record_digest_digest, record_digest_count};
+  assign unused = ^{mode, record_digest_digest, record_digest_count, record_digest_saturations};
 endmodule

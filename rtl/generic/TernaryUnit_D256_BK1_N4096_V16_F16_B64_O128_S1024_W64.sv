@@ -20,6 +20,7 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   output logic [2:0]         done_fault,
   output logic [31:0]        done_count,
   output logic [31:0]        done_digest,
+  output logic [31:0]        done_saturations,
   output logic signed [31:0] done_scalar,
   input  logic [31:0]        data_base_line,
   input  logic [32:0]        data_size,
@@ -254,22 +255,26 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   logic signed [69:0] rounded5; // wire, Core/TernaryUnit.swift:444
   logic signed [69:0] rounded6; // wire, Core/TernaryUnit.swift:444
   logic signed [69:0] rounded7; // wire, Core/TernaryUnit.swift:444
-  logic w3_valid; // register, Core/TernaryUnit.swift:449
+  logic w3_valid; // register, Core/TernaryUnit.swift:446
   logic [255:0] w3_values; // Vec(8 x SInt(32))
-  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:451
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:452
-  logic write; // wire, Core/TernaryUnit.swift:454
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:461
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:461
+  logic [7:0] w3_saturated; // register, Core/TernaryUnit.swift:448
+  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:449
+  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:450
+  logic write; // wire, Core/TernaryUnit.swift:452
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:459
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:461
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:461
-  logic quiet; // wire, Core/TernaryUnit.swift:470
-  logic finished; // wire, Core/TernaryUnit.swift:471
+  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:459
+  logic quiet; // wire, Core/TernaryUnit.swift:469
+  logic finished; // wire, Core/TernaryUnit.swift:470
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
@@ -279,6 +284,7 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   assign done_fault = fault;
   assign done_count = ((fault != 3'd0) ? 32'd0 : digest_sum_next_count);
   assign done_digest = ((fault != 3'd0) ? 32'd0 : digest_sum_next_digest);
+  assign done_saturations = ((fault != 3'd0) ? 32'd0 : digest_sum_next_saturations);
   assign done_scalar = 32'sd0;
   assign rq_valid = requesting;
   assign rq_line = request_line;
@@ -370,6 +376,7 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   assign digest_sum_base = {29'(w3_chunk), 3'd0};
   assign digest_sum_mask = w3_mask;
   assign digest_sum_data = w3_values;
+  assign digest_sum_saturated = w3_saturated;
   assign quiet = (((((((!fed) && (!group_datapath_busy)) && (!end_pending)) && (!result_full)) && (!w1_valid)) && (!w2_valid)) && (!w3_valid));
   assign finished = (((phase == 3'd7) && quiet) && ((fault != 3'd0) || matrix_done));
 
@@ -1347,6 +1354,10 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   end
 
   always_ff @(posedge clk) begin
+    w3_saturated <= {((rounded7 > 70'sh00000000007FFFFFFF) || (rounded7 < 70'sh3FFFFFFFFF80000000)), ((rounded6 > 70'sh00000000007FFFFFFF) || (rounded6 < 70'sh3FFFFFFFFF80000000)), ((rounded5 > 70'sh00000000007FFFFFFF) || (rounded5 < 70'sh3FFFFFFFFF80000000)), ((rounded4 > 70'sh00000000007FFFFFFF) || (rounded4 < 70'sh3FFFFFFFFF80000000)), ((rounded3 > 70'sh00000000007FFFFFFF) || (rounded3 < 70'sh3FFFFFFFFF80000000)), ((rounded2 > 70'sh00000000007FFFFFFF) || (rounded2 < 70'sh3FFFFFFFFF80000000)), ((rounded1 > 70'sh00000000007FFFFFFF) || (rounded1 < 70'sh3FFFFFFFFF80000000)), ((rounded0 > 70'sh00000000007FFFFFFF) || (rounded0 < 70'sh3FFFFFFFFF80000000))};
+  end
+
+  always_ff @(posedge clk) begin
     w3_mask <= w2_mask;
   end
 
@@ -1381,20 +1392,23 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   );
 
   DigestAccumulator_N8 digest_sum (
-    .clk         (clk),
-    .rst         (rst),
-    .clear       (digest_sum_clear),
-    .valid       (digest_sum_valid),
-    .base        (digest_sum_base),
-    .mask        (digest_sum_mask),
-    .data        (digest_sum_data),
-    .digest      (digest_sum_digest),
-    .count       (digest_sum_count),
-    .next_digest (digest_sum_next_digest),
-    .next_count  (digest_sum_next_count)
+    .clk              (clk),
+    .rst              (rst),
+    .clear            (digest_sum_clear),
+    .valid            (digest_sum_valid),
+    .base             (digest_sum_base),
+    .mask             (digest_sum_mask),
+    .data             (digest_sum_data),
+    .saturated        (digest_sum_saturated),
+    .digest           (digest_sum_digest),
+    .count            (digest_sum_count),
+    .next_digest      (digest_sum_next_digest),
+    .next_count       (digest_sum_next_count),
+    .saturations      (digest_sum_saturations),
+    .next_saturations (digest_sum_next_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{op, rb, vl, address[5:0], first_entry[255:96], digest_sum_digest, digest_sum_count};
+  assign unused = ^{op, rb, vl, address[5:0], first_entry[255:96], digest_sum_digest, digest_sum_count, digest_sum_saturations};
 endmodule

@@ -120,9 +120,13 @@ struct Bank {
 };
 
 struct Record {
-    uint32_t index, opcode, destination, destinationIndex, count, digest;
+    uint32_t index, opcode, destination, destinationIndex, count, digest, saturations;
     uint64_t cycle;
 };
+
+// Words per record handed to the caller: index, opcode, dest, dest index,
+// count, digest, cycle low, cycle high, saturations.
+static const int recordWords = 9;
 
 enum StepStatus : int32_t { running = 0, halted = 1, faulted = 2, cycleLimit = 3, protocolError = -1 };
 
@@ -177,6 +181,7 @@ class TestBench {
         retireDestIndex = port("retire_dest_index", 32);
         retireCount = port("retire_count", 32);
         retireDigest = port("retire_digest", 32);
+        retireSaturations = port("retire_saturations", 32);
         busy = port("busy", 1);
         haltedPort = port("halted", 1);
         faultedPort = port("faulted", 1);
@@ -251,7 +256,7 @@ class TestBench {
 
     // Runs until a retirement record is buffered, the core halts or faults
     // (then a few more cycles catch late records), `maxCycles` pass, or a
-    // protocol error. Copies up to `capacity` records (8 words each).
+    // protocol error. Copies up to `capacity` records (`recordWords` words each).
     int32_t step(uint64_t maxCycles, uint32_t *out, int32_t capacity, int32_t *count) {
         *count = 0;
         if (!error.empty()) return protocolError;
@@ -271,9 +276,10 @@ class TestBench {
         }
         while (*count < capacity && !records.empty()) {
             const Record &r = records.front();
-            uint32_t *w = out + 8 * *count;
+            uint32_t *w = out + recordWords * *count;
             w[0] = r.index; w[1] = r.opcode; w[2] = r.destination; w[3] = r.destinationIndex;
             w[4] = r.count; w[5] = r.digest; w[6] = uint32_t(r.cycle); w[7] = uint32_t(r.cycle >> 32);
+            w[8] = r.saturations;
             records.pop_front();
             ++*count;
         }
@@ -320,7 +326,7 @@ class TestBench {
     bool busyNow = false, haltedNow = false, faultedNow = false;
 
     Port rst, csrAddress, csrRead, csrWrite, csrWritedata, csrByteenable, csrReaddata, csrReaddatavalid, csrWaitrequest;
-    Port retireValid, retireIndex, retireOpcode, retireDest, retireDestIndex, retireCount, retireDigest;
+    Port retireValid, retireIndex, retireOpcode, retireDest, retireDestIndex, retireCount, retireDigest, retireSaturations;
     Port busy, haltedPort, faultedPort;
 
     enum class HostOp { none, read, write };
@@ -417,6 +423,7 @@ class TestBench {
             r.destinationIndex = uint32_t(get64(retireDestIndex));
             r.count = uint32_t(get64(retireCount));
             r.digest = uint32_t(get64(retireDigest));
+            r.saturations = uint32_t(get64(retireSaturations));
             r.cycle = now;
             records.push_back(r);
         }
