@@ -1,4 +1,5 @@
 import Foundation
+import ISA
 import Model
 
 /// Perplexity of a build compiled with its head over a token stream, the
@@ -19,6 +20,15 @@ public struct Evaluation {
     public var windows: [Window] = []
     /// The float reference on the same windows, when asked for.
     public var reference: [Window]?
+    /// Elements the pipeline saturated, per instruction kind, over every token.
+    public var saturations = SaturationCounts()
+    /// Input elements outside the fixed-point range, clamped when written.
+    public var clampedInputs = 0
+
+    /// The stderr warnings of this run (none when nothing was clamped).
+    public func warnings(width: Int) -> [String] {
+        RunWarnings.lines(saturations: saturations, clampedInputs: clampedInputs, inputElements: width * positions, tokens: positions)
+    }
 
     public var positions: Int { windows.reduce(0) { $0 + $1.nll.count } }
     public var meanNLL: Double { Self.mean(windows) }
@@ -62,8 +72,10 @@ public struct Evaluation {
             var build = Window(nll: [], argmax: []), ref = Window(nll: [], argmax: [])
             for t in range {
                 let x = try embeddings.row(ids[t])
-                let logits = try session.step(x).output
-                build.append(logits: logits, target: ids[t + 1])
+                let step = try session.step(x)
+                result.saturations = result.saturations.adding(step.saturations)
+                result.clampedInputs += step.clampedInputs
+                build.append(logits: step.output, target: ids[t + 1])
                 if let reference, let l = reference.step(x.map(Double.init)).logits {
                     ref.append(logits: l, target: ids[t + 1])
                 }

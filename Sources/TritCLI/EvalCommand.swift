@@ -71,6 +71,7 @@ struct EvalCommand: ParsableCommand {
             if !json && (done % 10 == 0 || done == total) { ISAToolFiles.stderr("window \(done)/\(total)") }
         }
         let seconds = Date().timeIntervalSince(clock)
+        for w in e.warnings(width: m.model.hiddenSize) { ISAToolFiles.stderr(w) }
         let range = Double(1 << (31 - m.target.fracBits))
         print(json ? Self.json(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range)
                    : Self.text(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range, format: m.target.formatName))
@@ -91,6 +92,7 @@ struct EvalCommand: ParsableCommand {
     static func text(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double, format: String) -> String {
         var lines = [String(format: "%d positions in %d windows of %d: mean NLL %.5f nats, perplexity %.3f (%.1f s)",
                             e.positions, e.windows.count, window, e.meanNLL, e.perplexity, seconds)]
+        lines.append(e.saturations.isEmpty ? "no value saturated" : "saturated elements: " + e.saturations.listing)
         if let r = e.referenceMeanNLL, let a = e.argmaxAgreement {
             lines.append(String(format: "float reference: mean NLL %.5f nats, perplexity %.3f; same predicted token at %.2f%% of positions",
                                 r, Foundation.exp(r), 100 * a))
@@ -104,7 +106,9 @@ struct EvalCommand: ParsableCommand {
 
     static func json(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double) -> String {
         var fields = ["\"mean_nll\": \(e.meanNLL)", "\"perplexity\": \(e.perplexity)", "\"tokens\": \(e.positions)",
-                      "\"windows\": \(e.windows.count)", "\"window\": \(window)", "\"seconds\": \(seconds)"]
+                      "\"windows\": \(e.windows.count)", "\"window\": \(window)", "\"seconds\": \(seconds)",
+                      "\"saturations\": \(e.saturations.total)", "\"saturations_by_instruction\": \(e.saturations.json)",
+                      "\"clamped_inputs\": \(e.clampedInputs)"]
         if let r = e.referenceMeanNLL, let a = e.argmaxAgreement {
             fields += ["\"reference_mean_nll\": \(r)", "\"reference_perplexity\": \(Foundation.exp(r))", "\"argmax_agreement\": \(a)"]
         }

@@ -35,6 +35,7 @@ import TestSupport
         let e = try Evaluation.run(session, embeddings: table, ids: Array(ids.prefix(256 * count + 1)), window: 256,
                                    reference: reference)
         #expect(e.windows.count == count && e.positions == 256 * count)
+        #expect(e.saturations.isEmpty && e.clampedInputs == 0, "the trained model saturated: \(e.saturations.listing)")
 
         var official: [Double] = [], differ = 0
         for w in 0..<count {

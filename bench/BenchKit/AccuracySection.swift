@@ -15,13 +15,15 @@ enum AccuracySection {
                 + "trit eval S --tokens fixtures/trained/S/val_ids.npy --reference fixtures/trained/S/checkpoint`.",
             "",
         ]
-        func row(_ name: String, _ nll: Double, _ seconds: String) -> [String] {
+        func row(_ name: String, _ nll: Double, _ saturations: String, _ seconds: String) -> [String] {
             [name, String(format: "%.6f", nll), String(format: "%.4f", Foundation.exp(nll)),
-             String(format: "%+.4f %%", 100 * (Foundation.exp(nll - a.official) - 1)), seconds]
+             String(format: "%+.4f %%", 100 * (Foundation.exp(nll - a.official) - 1)), saturations, seconds]
         }
-        var rows = [row("official (fp32 kernels)", a.official, "–"), row("Trit float reference", a.reference, "–")]
-        rows += a.points.map { p in row("Trit integer pipeline, Q\(31 - p.fracBits).\(p.fracBits)", p.meanNLL, Report.f(p.seconds, 1)) }
-        md += Report.table(["", "mean NLL (nats)", "perplexity", "against official", "seconds"], rows)
+        var rows = [row("official (fp32 kernels)", a.official, "–", "–"), row("Trit float reference", a.reference, "–", "–")]
+        rows += a.points.map { p in
+            row("Trit integer pipeline, Q\(31 - p.fracBits).\(p.fracBits)", p.meanNLL, Report.int(p.saturations), Report.f(p.seconds, 1))
+        }
+        md += Report.table(["", "mean NLL (nats)", "perplexity", "against official", "saturated elements", "seconds"], rows)
         md += ["", String(format: "The integer pipeline (Q15.16) predicts the same next token as the float reference at %.2f %% of positions.",
                           100 * a.argmaxAgreement),
                "", "Largest magnitudes the float reference saw (Q15.16 reaches 32768): "

@@ -12,6 +12,8 @@ public struct AccuracyMeasurement: Sendable {
         public var fracBits: Int
         public var meanNLL: Double
         public var seconds: Double
+        /// Elements the pipeline saturated over the run (all instruction kinds).
+        public var saturations: Int
     }
     public var official: Double
     public var positions: Int
@@ -46,7 +48,7 @@ enum TrainedAccuracy {
             let e = try Evaluation.run(session, embeddings: table, ids: ids, window: 256, reference: reference)
             let seconds = Date().timeIntervalSince(clock)
             log(String(format: "trained model, Q%d.%d: mean NLL %.6f (%.1f s)", 31 - f, f, e.meanNLL, seconds))
-            points.append(.init(fracBits: f, meanNLL: e.meanNLL, seconds: seconds))
+            points.append(.init(fracBits: f, meanNLL: e.meanNLL, seconds: seconds, saturations: e.saturations.total))
             if let reference, let r = e.referenceMeanNLL, let a = e.argmaxAgreement {
                 result = AccuracyMeasurement(official: official, positions: e.positions, windows: e.windows.count, reference: r,
                                              argmaxAgreement: a, peaks: reference.peaks, points: [])
