@@ -47,9 +47,11 @@ struct GenerateCommand: ParsableCommand {
         let ref = try reference.map { try fullModelReference($0, m.model) }
         let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: .interpreter(m.target))
         let g = try Generation.greedy(session, embeddings: embeddings, prompt: ids, maxNew: maxNew, reference: ref)
+        for w in g.run.warnings(inputWidth: m.model.hiddenSize) { ISAToolFiles.stderr(w) }
         if json {
             print("{\"prompt\": \(ids), \"generated\": \(Array(g.generated)), "
-                  + "\"argmax_agreement\": \(g.run.argmaxAgreement.map { String($0) } ?? "null")}")
+                  + "\"argmax_agreement\": \(g.run.argmaxAgreement.map { String($0) } ?? "null"), "
+                  + "\"saturations\": \(g.run.saturations.total), \"saturations_by_instruction\": \(g.run.saturations.json)}")
         } else {
             print("prompt:    " + ids.map(String.init).joined(separator: ","))
             print("generated: " + g.generated.map(String.init).joined(separator: ","))

@@ -53,6 +53,9 @@ extension CommandLineTests {
         #expect(gen.status == 0, "\(gen.error)")
         let generated = gen.output.split(separator: "\n").first { $0.hasPrefix("generated: ") }
         #expect(generated.map { $0.dropFirst(11).split(separator: ",").count } == 5, "\(gen.output)")
+        let genJSON = try trit("generate", "build", "--prompt", "1,2", "--max-new", "2", "--json", in: dir)
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(genJSON.output.utf8)) as? [String: Any])
+        #expect((fields["generated"] as? [Int])?.count == 2 && fields["saturations"] as? Int != nil, "\(genJSON.output)")
     }
 
     @Test func buildCommandsRejectBadInputClearly() throws {
