@@ -34,30 +34,32 @@ let package = Package(
         // The instruction set, described once.
         .target(name: "ISA", swiftSettings: hotPaths),
         .target(name: "Assembler", dependencies: ["ISA"]),
-        .target(name: "Interpreter", dependencies: ["ISA"], swiftSettings: hotPaths),
+        // The one interface a host drives a core through; engines implement it.
+        .target(name: "DeviceAPI", dependencies: ["ISA"]),
+        .target(name: "Interpreter", dependencies: ["ISA", "DeviceAPI"], swiftSettings: hotPaths),
         // Checkpoints (config.json, safetensors), the float reference, NumPy files.
         .target(name: "Model", swiftSettings: hotPaths),
         // Checkpoint to build directory: quantize, pack, plan memory, emit programs.
         .target(name: "Compiler", dependencies: ["Model", "ISA", "Assembler"]),
-        // Runs build directories token by token on the interpreter or in co-simulation.
-        .target(name: "Runner", dependencies: ["Compiler", "Model", "ISA", "Interpreter", "Cosim", "Core"], swiftSettings: hotPaths),
+        // Runs build directories token by token on any engine: it imports no simulator.
+        .target(name: "Runner", dependencies: ["Compiler", "Model", "ISA", "DeviceAPI"], swiftSettings: hotPaths),
         // The accelerator core, generated with the DSL from the ISA description.
         .target(name: "Core", dependencies: ["HDL", "HDLLib", "ISA"]),
         // Lock-step co-simulation of the generated core against the interpreter.
-        .target(name: "Cosim", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter"]),
+        .target(name: "Cosim", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter", "DeviceAPI"]),
         // Board shells around the core: the generic file set and the Intel OFS (D5005) AFU.
         .target(name: "Shells", dependencies: ["Core", "HDL", "HDLEmit", "ISA"]),
         .executableTarget(
             name: "TritCLI",
             dependencies: [
                 "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim", "Shells",
-                "Model", "Compiler", "Runner",
+                "Model", "Compiler", "Runner", "DeviceAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Benchmarks (`make bench`): the measurements and the report, and the driver around them.
         .target(name: "BenchKit", dependencies: ["HDL", "HDLEmit", "HDLSim", "ISA", "Interpreter", "Core", "Cosim", "Shells",
-                                                "Model", "Compiler", "Runner"],
+                                                "Model", "Compiler", "Runner", "DeviceAPI"],
                 path: "bench/BenchKit"),
         .executableTarget(name: "TritBench", dependencies: ["BenchKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "bench/TritBench"),
@@ -78,7 +80,7 @@ let package = Package(
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Model", "ISA", "Assembler", "Interpreter", "TestSupport"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Compiler", "Model", "ISA", "Interpreter", "Cosim", "Core", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Compiler", "Model", "ISA", "Interpreter", "Cosim", "Core", "DeviceAPI", "TestSupport"]),
         // The benchmark driver's quick run, checked for structure only.
         .testTarget(name: "BenchTests", dependencies: ["BenchKit", "ISA"]),
         .testTarget(name: "CosimTests", dependencies: ["Cosim", "Core", "HDL", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),

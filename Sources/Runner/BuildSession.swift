@@ -1,28 +1,16 @@
 import Compiler
-import Cosim
+import DeviceAPI
 import ISA
-import Interpreter
 
 /// Runs a compiled build one token at a time, the way a host drives the
-/// board: write the token's input vector into data memory, start the program,
+/// board: the program and memory image go to the engine once; then per
+/// token, write the token's input vector into data memory, run the program,
 /// read the results. The recurrent state stays in data memory between tokens.
 ///
-/// Two engines run the same program: the interpreter (the golden model) and
-/// co-simulation (the generated core in Verilator, in lock step with the
-/// interpreter, so every token is also checked).
+/// The engine is anything that implements `DeviceAPI.Engine`: the golden
+/// interpreter, co-simulation of the generated core (in lock step with the
+/// interpreter, so every token is also checked), or a card through OPAE.
 public final class BuildSession {
-    public enum Engine {
-        case interpreter(CoreConfig)
-        case cosimulation(CoSimulation)
-
-        var config: CoreConfig {
-            switch self {
-            case .interpreter(let c): return c
-            case .cosimulation(let c): return c.parameters.isa
-            }
-        }
-    }
-
     /// What one token step produced.
     public struct Step {
         /// The `output` region: the last block's hidden state, or logits.
@@ -30,24 +18,24 @@ public final class BuildSession {
         /// Each compiled block's output and recurrent state after this token.
         public var layerOutputs: [[Double]]
         public var states: [[Double]]
-        public var instructions: Int
-        /// The core's counters for this token (co-simulation only).
-        public var cosimulation: CoSimulationReport?
-        /// Elements the interpreter saturated in this token, per instruction kind
-        /// (in co-simulation the core's count agreed with their total).
-        public var saturations = SaturationCounts()
+        /// How the program ran: instructions, saturations, the core's counters.
+        public var run: EngineRun
         /// Elements of the input outside the Q.F range, clamped when written.
         public var clampedInputs = 0
+
+        public var instructions: Int { run.instructions }
+        /// Elements saturated per instruction kind (where the engine knows them).
+        public var saturations: SaturationCounts { run.saturations }
+        /// The core's counters for this token (engines with a core).
+        public var counters: CoreCounters? { run.counters }
     }
 
     public let manifest: BuildManifest
-    public let program: ProgramImage
     public let engine: Engine
-    /// The data memory between tokens.
-    public private(set) var memory: [UInt8]
-    /// Called with every retirement record of the interpreter (trace files).
-    public var onRetire: ((RetireRecord) -> Void)?
-    private var machine: Machine?
+    /// What loading the program and memory image cost.
+    public let load: LoadReport
+    /// Seconds a token may take on the engine before it is given up.
+    public var timeout = 600.0
 
     public init(manifest: BuildManifest, program: ProgramImage, memory: [UInt8], engine: Engine) throws {
         try Self.checkCompatible(manifest, engine.config)
@@ -55,9 +43,10 @@ public final class BuildSession {
             throw RunnerError.incompatible("memory image of \(memory.count) bytes, the manifest says \(manifest.memorySize)")
         }
         self.manifest = manifest
-        self.program = program
-        self.memory = memory
         self.engine = engine
+        var image = program
+        image.data = [ProgramImage.DataSection(address: 0, bytes: memory)]
+        load = try engine.load(image)
     }
 
     /// Refuses a core configuration the build cannot run on (checked before
@@ -86,52 +75,23 @@ public final class BuildSession {
             throw RunnerError.input("the input has \(input.count) elements, the build takes \(manifest.input.count)")
         }
         let f = manifest.target.fracBits
-        var report: CoSimulationReport?
-        let instructions: Int, saturations: SaturationCounts, clampedInputs: Int
-        switch engine {
-        case .interpreter(let config):
-            let m = try machine ?? Machine(image: imageWithMemory(), config: config)
-            machine = m
-            m.onRetire = onRetire
-            clampedInputs = try FixedPointVector.write(input, fracBits: f, into: &m.memory, at: manifest.input.address)
-            m.restart()
-            switch m.run() {
-            case .faulted(let fault): throw RunnerError.fault("\(fault)")
-            case .running: throw RunnerError.fault("the program did not halt")
-            case .halted: break
-            }
-            instructions = m.retired
-            saturations = m.saturations
-            memory = m.memory
-        case .cosimulation(let cosim):
-            clampedInputs = try FixedPointVector.write(input, fracBits: f, into: &memory, at: manifest.input.address)
-            let r = try cosim.run(imageWithMemory())
-            if let fault = r.fault { throw RunnerError.fault("\(fault.code.name) at instruction \(fault.index)") }
-            memory = cosim.finalMemory
-            instructions = r.instructions
-            saturations = r.interpreterSaturations
-            report = r
+        let (bytes, clamped) = try FixedPointVector.encode(input, fracBits: f)
+        try engine.write(bytes, at: manifest.input.address)
+        let run = try engine.run(timeout: timeout)
+        if let fault = run.fault { throw RunnerError.fault("\(fault.code.name) at instruction \(fault.index)") }
+        let read = { (r: BuildManifest.Region) in
+            FixedPointVector.decode(try self.engine.read(count: 4 * r.count, at: r.address), fracBits: f)
         }
-        let read = { (r: BuildManifest.Region) in FixedPointVector.read(self.memory, fracBits: f, at: r.address, count: r.count) }
-        return Step(output: read(manifest.output), layerOutputs: manifest.layerOutputs.map(read),
-                    states: manifest.states.map(read), instructions: instructions, cosimulation: report,
-                    saturations: saturations, clampedInputs: clampedInputs)
+        return Step(output: try read(manifest.output), layerOutputs: try manifest.layerOutputs.map(read),
+                    states: try manifest.states.map(read), run: run, clampedInputs: clamped)
     }
 
     /// Zeroes every compiled layer's recurrent state in data memory: the next
-    /// token starts a new sequence (a host does the same with one write per region).
-    public func resetState() {
-        for r in manifest.states {
-            let bytes = r.address..<(r.address + 4 * r.count)
-            memory.replaceSubrange(bytes, with: repeatElement(0, count: bytes.count))
-            machine?.memory.replaceSubrange(bytes, with: repeatElement(0, count: bytes.count))
-        }
+    /// token starts a new sequence.
+    public func resetState() throws {
+        for r in manifest.states { try engine.write([UInt8](repeating: 0, count: 4 * r.count), at: r.address) }
     }
 
-    /// The program with the current data memory as its one data section.
-    func imageWithMemory() -> ProgramImage {
-        var image = program
-        image.data = [ProgramImage.DataSection(address: 0, bytes: memory)]
-        return image
-    }
+    /// The whole data memory as the engine holds it now.
+    public func dataMemory() throws -> [UInt8] { try engine.read(count: manifest.memorySize, at: 0) }
 }

@@ -67,7 +67,7 @@ public struct Evaluation {
         if reference != nil { result.reference = [] }
         let ranges = windows(count: ids.count, window: window)
         for (k, range) in ranges.enumerated() {
-            session.resetState()
+            try session.resetState()
             reference?.reset()
             var build = Window(nll: [], argmax: []), ref = Window(nll: [], argmax: [])
             for t in range {

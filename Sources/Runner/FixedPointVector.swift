@@ -3,30 +3,29 @@ import ISA
 /// Host-side conversion between float vectors and the core's Q.F words in a
 /// little-endian memory image.
 enum FixedPointVector {
-    /// Writes `values` as Q.F words at `address`, rounding to nearest and
-    /// saturating like the core's registers. Non-finite values are refused.
-    /// Returns how many elements were outside the Q.F range and clamped.
-    @discardableResult
-    static func write(_ values: [Float], fracBits f: Int, into memory: inout [UInt8], at address: Int) throws(RunnerError) -> Int {
+    /// `values` as little-endian Q.F words, rounded to nearest and
+    /// saturating like the core's registers, with how many elements were
+    /// outside the Q.F range and clamped. Non-finite values are refused.
+    static func encode(_ values: [Float], fracBits f: Int) throws(RunnerError) -> (bytes: [UInt8], clamped: Int) {
         let scale = Double(1 << f)
         var clamped = 0
+        var bytes = [UInt8](repeating: 0, count: 4 * values.count)
         for (k, v) in values.enumerated() {
             guard v.isFinite else { throw RunnerError.input("element \(k) is \(v)") }
             let q = (Double(v) * scale).rounded(.toNearestOrAwayFromZero)
             if q > Double(Int32.max) || q < Double(Int32.min) { clamped += 1 }
-            let word = Int32(clamping: Int64(max(min(q, 4e18), -4e18)))
-            let u = UInt32(bitPattern: word)
-            for b in 0..<4 { memory[address + 4 * k + b] = UInt8(truncatingIfNeeded: u >> UInt32(8 * b)) }
+            let word = UInt32(bitPattern: Int32(clamping: Int64(max(min(q, 4e18), -4e18))))
+            for b in 0..<4 { bytes[4 * k + b] = UInt8(truncatingIfNeeded: word >> UInt32(8 * b)) }
         }
-        return clamped
+        return (bytes, clamped)
     }
 
-    /// `count` Q.F words at `address`, as Double.
-    static func read(_ memory: [UInt8], fracBits f: Int, at address: Int, count: Int) -> [Double] {
+    /// Little-endian Q.F words as Double.
+    static func decode(_ bytes: [UInt8], fracBits f: Int) -> [Double] {
         let scale = 1.0 / Double(1 << f)
-        return memory.withUnsafeBytes { raw in
-            (0..<count).map { k in
-                Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: address + 4 * k, as: Int32.self))) * scale
+        return bytes.withUnsafeBytes { raw in
+            (0..<(bytes.count / 4)).map { k in
+                Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self))) * scale
             }
         }
     }

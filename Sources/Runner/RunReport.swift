@@ -1,4 +1,5 @@
 import Compiler
+import DeviceAPI
 import ISA
 import Foundation
 
@@ -24,7 +25,7 @@ public enum RunReport {
         var out: [String] = []
         for (t, token) in run.tokens.enumerated() {
             var s = "token \(t): \(token.step.instructions) instructions"
-            if let r = token.step.cosimulation {
+            if let r = token.step.counters {
                 s += ", \(r.cycles) cycles (\(r.cycles / UInt64(max(m.layerCount, 1))) per block), weight-beat utilization "
                     + String(format: "%.3f", r.utilization)
             }
@@ -62,12 +63,13 @@ public enum RunReport {
             "\"saturations_by_instruction\": \(run.saturations.json)",
             "\"clamped_inputs\": \(run.clampedInputs)",
         ]
-        let reports = run.tokens.compactMap(\.step.cosimulation)
-        if !reports.isEmpty {
-            fields.append("\"cycles\": [\(reports.map { String($0.cycles) }.joined(separator: ", "))]")
-            fields.append("\"utilization\": [\(reports.map { String(format: "%.6f", $0.utilization) }.joined(separator: ", "))]")
-            fields.append("\"core\": [\(reports.map(\.json).joined(separator: ", "))]")
+        let counters = run.tokens.compactMap(\.step.counters)
+        if !counters.isEmpty {
+            fields.append("\"cycles\": [\(counters.map { String($0.cycles) }.joined(separator: ", "))]")
+            fields.append("\"utilization\": [\(counters.map { String(format: "%.6f", $0.utilization) }.joined(separator: ", "))]")
         }
+        let details = run.tokens.compactMap(\.step.run.detail)
+        if !details.isEmpty { fields.append("\"core\": [\(details.map(\.json).joined(separator: ", "))]") }
         func agreement(_ a: Agreement?) -> String {
             a.map { String(format: "{\"cosine\": %.9f, \"relative_l2\": %.9f}", $0.cosine, $0.relativeL2) } ?? "null"
         }

@@ -1,5 +1,5 @@
 import Compiler
-import Cosim
+import DeviceAPI
 import ISA
 import Model
 
@@ -49,8 +49,8 @@ public struct TokenRun {
 
     /// Core cycles summed over the tokens (co-simulation only).
     public var cycles: UInt64? {
-        let reports = tokens.compactMap(\.step.cosimulation)
-        return reports.isEmpty ? nil : reports.reduce(0) { $0 + $1.cycles }
+        let counters = tokens.compactMap(\.step.counters)
+        return counters.isEmpty ? nil : counters.reduce(0) { $0 + $1.cycles }
     }
 
     /// Runs `inputs` (each the hidden state entering the first compiled block)

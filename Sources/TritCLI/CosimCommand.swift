@@ -154,7 +154,7 @@ struct CosimCommand: ParsableCommand {
             try BuildSession.checkCompatible(m, params.isa)
             let cosim = try makeCosimulation(params)
             let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory,
-                                           engine: .cosimulation(cosim))
+                                           engine: CosimEngine(cosim))
             if !json { print("\(path): " + RunReport.describe(m)) }
             let run = try TokenRun.run(session, inputs: setup.inputs, reference: setup.reference) { t in
                 if !json && setup.inputs.count > 1 { ISAToolFiles.stderr("token \(t + 1)/\(setup.inputs.count) done") }

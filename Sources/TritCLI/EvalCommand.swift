@@ -1,9 +1,6 @@
 import ArgumentParser
 import Compiler
-import Core
-import Cosim
 import Foundation
-import HDL
 import Model
 import Runner
 
@@ -22,8 +19,6 @@ struct EvalCommand: ParsableCommand {
             every token on the D5005 core in Verilator, in lock step with the interpreter (slow: use --max-windows).
             """)
 
-    enum Engine: String, ExpressibleByArgument, CaseIterable { case interpreter, cosim }
-
     @Argument(help: "Build directory (compiled from layer 0 with --head).")
     var build: String
 
@@ -36,8 +31,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Evaluate only the first K windows.")
     var maxWindows: Int?
 
-    @Option(help: "Engine: \(Engine.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var engine: Engine = .interpreter
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "Also run the float reference of this checkpoint on the same windows.")
     var reference: String?
@@ -65,7 +59,7 @@ struct EvalCommand: ParsableCommand {
         if let k = maxWindows { ids = Array(ids.prefix(k * window + 1)) }
         let ref = try reference.map { try fullModelReference($0, m.model) }
         ref?.trackPeaks = true
-        let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: try makeEngine(m))
+        let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: try engine.make(for: m))
         let clock = Date()
         let e = try Evaluation.run(session, embeddings: embeddings, ids: ids, window: window, reference: ref) { done, total in
             if !json && (done % 10 == 0 || done == total) { ISAToolFiles.stderr("window \(done)/\(total)") }
@@ -75,18 +69,6 @@ struct EvalCommand: ParsableCommand {
         let range = Double(1 << (31 - m.target.fracBits))
         print(json ? Self.json(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range)
                    : Self.text(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range, format: m.target.formatName))
-    }
-
-    func makeEngine(_ m: BuildManifest) throws -> BuildSession.Engine {
-        switch engine {
-        case .interpreter: return .interpreter(m.target)
-        case .cosim:
-            var p = CoreParameters.d5005
-            p.isa.fracBits = m.target.fracBits
-            try BuildSession.checkCompatible(m, p.isa)
-            let design = try HDL.elaborate(TritCore(params: p))
-            return .cosimulation(try CoSimulation(design: design, parameters: p, options: TestBenchOptions(latency: 20)))
-        }
     }
 
     static func text(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double, format: String) -> String {

@@ -25,6 +25,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Tokens to generate after the prompt.")
     var maxNew = 16
 
+    @OptionGroup var engine: EngineOptions
+
     @Option(help: "Compare every step with the float reference of this checkpoint.")
     var reference: String?
 
@@ -45,7 +47,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: table)
         let ref = try reference.map { try fullModelReference($0, m.model) }
-        let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: .interpreter(m.target))
+        let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: try engine.make(for: m))
         let g = try Generation.greedy(session, embeddings: embeddings, prompt: ids, maxNew: maxNew, reference: ref)
         for w in g.run.warnings(inputWidth: m.model.hiddenSize) { ISAToolFiles.stderr(w) }
         if json {

@@ -25,6 +25,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var tokens: TokenOptions
 
+    @OptionGroup var engine: EngineOptions
+
     @Option(help: "Write the retirement log (one record per retired instruction) to this file.")
     var trace: String?
 
@@ -78,6 +80,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         if isDirectory(image) { return try runBuild() }
         try tokens.refuseForImage()
+        if engine.engine != .interpreter { throw ValidationError("--engine is for build directories; `trit cosim` runs a program image on the core") }
         let bytes = try ISAToolFiles.read(image)
         let img: ProgramImage
         do { img = try ProgramImage.parse(bytes) } catch {
@@ -148,16 +151,19 @@ struct RunCommand: ParsableCommand {
         if fault != nil || !dumpFailures.isEmpty || status == .running { throw ExitCode(1) }
     }
 
-    /// `trit run BUILD_DIR`: every token on the interpreter.
+    /// `trit run BUILD_DIR`: every token on the chosen engine.
     func runBuild() throws {
         if !dump.isEmpty { throw ValidationError("--dump is for program images; a build's regions are written with --output") }
         try exitOnError {
             let setup = try BuildRunSetup(path: image, options: tokens)
             let m = setup.build.manifest
-            let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory,
-                                           engine: .interpreter(m.target))
+            let chosen = try engine.make(for: m)
             var lines: [String] = []
-            if trace != nil { session.onRetire = { lines.append($0.line) } }
+            if trace != nil {
+                guard let interpreter = chosen as? InterpreterEngine else { throw ValidationError("--trace needs --engine interpreter") }
+                interpreter.onRetire = { lines.append($0.line) }
+            }
+            let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory, engine: chosen)
             let run = try TokenRun.run(session, inputs: setup.inputs, reference: setup.reference)
             if let t = trace {
                 try ISAToolFiles.writeAtomically(Array((lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")).utf8), to: t)

@@ -35,19 +35,17 @@ struct AgreementTests {
 
 struct FixedPointVectorTests {
     @Test func roundTripsAndSaturates() throws {
-        var memory = [UInt8](repeating: 0, count: 32)
-        try FixedPointVector.write([1.5, -0.25, 1e9, -1e9, 0.00001], fracBits: 16, into: &memory, at: 4)
-        let back = FixedPointVector.read(memory, fracBits: 16, at: 4, count: 5)
+        let (bytes, clamped) = try FixedPointVector.encode([1.5, -0.25, 1e9, -1e9, 0.00001], fracBits: 16)
+        #expect(bytes.count == 20 && clamped == 2)
+        let back = FixedPointVector.decode(bytes, fracBits: 16)
         #expect(back[0] == 1.5 && back[1] == -0.25)
         #expect(back[2] == Double(Int32.max) / 65536 && back[3] == -32768)
         #expect(back[4] == 1.0 / 65536)  // 0.65536 rounds to 1 LSB
-        #expect(memory[0..<4].allSatisfy { $0 == 0 })
     }
 
     @Test func refusesNonFiniteInput() {
-        var memory = [UInt8](repeating: 0, count: 8)
         #expect(throws: RunnerError.input("element 1 is nan")) {
-            try FixedPointVector.write([0, .nan], fracBits: 16, into: &memory, at: 0)
+            _ = try FixedPointVector.encode([0, .nan], fracBits: 16)
         }
     }
 }

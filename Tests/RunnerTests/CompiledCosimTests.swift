@@ -4,6 +4,7 @@ import Cosim
 import Foundation
 import HDL
 import ISA
+import Interpreter
 import Model
 import Runner
 import Testing
@@ -22,15 +23,16 @@ import TestSupport
         let table = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: try #require(build.embeddings))
         let inputs = try tokens.map { try table.row($0) }
         let core = try BuildSession(manifest: m, program: build.program, memory: build.memory,
-                                    engine: .cosimulation(CoSimulation(model: model, options: options)))
-        let golden = try BuildSession(manifest: m, program: build.program, memory: build.memory, engine: .interpreter(params.isa))
+                                    engine: CosimEngine(CoSimulation(model: model, options: options)))
+        let golden = try BuildSession(manifest: m, program: build.program, memory: build.memory,
+                                      engine: InterpreterEngine(config: params.isa))
         let onCore = try TokenRun.run(core, inputs: inputs)
         let onInterpreter = try TokenRun.run(golden, inputs: inputs)
         for (a, b) in zip(onCore.tokens, onInterpreter.tokens) {
             #expect(a.step.output == b.step.output)
             #expect(a.step.states == b.step.states)
         }
-        #expect(core.memory == golden.memory)
+        #expect(try core.dataMemory() == golden.dataMemory())
         return onCore
     }
 
@@ -40,9 +42,9 @@ import TestSupport
         let params = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512)
         let build = try ModelCompiler.compile(weights, head: true, target: params.isa)
         let run = try compare(build, params, tokens: [5, 17, 5], options: TestBenchOptions(latency: 20, backpressure: 0.2, seed: seed))
-        let cycles = run.tokens.map { $0.step.cosimulation!.cycles }
+        let cycles = run.tokens.map { $0.step.counters!.cycles }
         print("d = 64, 2 layers + head: \(build.manifest.instructions) instructions, cycles per token \(cycles) (seed \(seed))")
-        #expect(run.tokens.allSatisfy { $0.step.cosimulation?.result == .halted })
+        #expect(run.tokens.allSatisfy { ($0.step.run.detail as? CoSimulationReport)?.result == .halted })
     }
 
     /// The paper's width: one block at d = 512 on a core with the D5005's
@@ -55,7 +57,7 @@ import TestSupport
         let run = try compare(build, params, tokens: [3, 9], options: TestBenchOptions(latency: 20, backpressure: 0.1, seed: seed))
         let matrices = build.plan.regions.filter { if case .matrix = $0.content { return true }; return false }.count
         for t in run.tokens {
-            let r = try #require(t.step.cosimulation)
+            let r = try #require(t.step.run.detail as? CoSimulationReport)
             print("d = 512 block: \(r.summary)")
             // Every row beat of the block's seven matrices is consumed exactly once (headers are not weight beats).
             #expect(matrices == 7)

@@ -2,6 +2,7 @@ import Compiler
 import Foundation
 import ISA
 import Model
+import Interpreter
 import Runner
 import Testing
 import TestSupport
@@ -14,7 +15,7 @@ import TestSupport
 struct ModelAccuracyTests {
     static func session(_ build: Build) throws -> BuildSession {
         try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,
-                         engine: .interpreter(build.manifest.target))
+                         engine: InterpreterEngine(config: build.manifest.target))
     }
 
     @Test(arguments: [64, 512])

@@ -1,6 +1,7 @@
 import Compiler
 import Foundation
 import Model
+import Interpreter
 import Runner
 import Testing
 import TestSupport
@@ -17,7 +18,7 @@ struct OfficialPipelineTests {
         let c = ckpt.config
         let build = try ModelCompiler.compile(ckpt, head: true)
         let session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,
-                                       engine: .interpreter(build.manifest.target))
+                                       engine: InterpreterEngine(config: build.manifest.target))
         let inputs = try NPY.read(path: dir + "/embeddings.npy").floats
         let d = c.hiddenSize
         let run = try TokenRun.run(session, inputs: stride(from: 0, to: inputs.count, by: d).map { Array(inputs[$0..<($0 + d)]) })

@@ -1,6 +1,7 @@
 import Compiler
 import Foundation
 import Model
+import Interpreter
 import Runner
 import Testing
 import TestSupport
@@ -29,7 +30,7 @@ import TestSupport
         let c = ckpt.config
         let build = try ModelCompiler.compile(ckpt, head: true)
         let session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,
-                                       engine: .interpreter(build.manifest.target))
+                                       engine: InterpreterEngine(config: build.manifest.target))
         let table = try EmbeddingTable(vocab: c.vocabSize, width: c.hiddenSize, values: try #require(build.embeddings))
         let reference = try FloatReference(source: ckpt, layers: 0...(c.layers - 1), head: true)
         let ids = try NPY.read(path: dir + "/val_ids.npy").values.map { Int($0) }
@@ -103,12 +104,12 @@ import TestSupport
         let build = try ModelCompiler.compile(ckpt, head: true)
         let table = try EmbeddingTable(vocab: ckpt.config.vocabSize, width: ckpt.config.hiddenSize, values: try #require(build.embeddings))
         let session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,
-                                       engine: .interpreter(build.manifest.target))
+                                       engine: InterpreterEngine(config: build.manifest.target))
         var clear = 0, free = 0
         for g in generations {
             let prompt = try #require(g["prompt_ids"] as? [Int]), official = try #require(g["greedy_ids"] as? [Int])
             let margins = try #require(g["top1_margin"] as? [Double])
-            session.resetState()
+            try session.resetState()
             let fed = prompt + official.dropLast()
             let run = try TokenRun.run(session, inputs: try fed.map { try table.row($0) })
             for (k, next) in official.enumerated() where margins[k] >= 0.1 {
@@ -116,7 +117,7 @@ import TestSupport
                 let got = argmax(run.tokens[prompt.count - 1 + k].step.output)
                 #expect(got == next, "prompt \(prompt), step \(k): \(got), official \(next) by a margin of \(margins[k])")
             }
-            session.resetState()
+            try session.resetState()
             let ours = try Generation.greedy(session, embeddings: table, prompt: prompt, maxNew: official.count).generated
             free += zip(ours, official).prefix(while: { $0 == $1 }).count
         }

@@ -75,8 +75,8 @@ enum BlockCycles {
                                              note: nil, weightBytes: build.manifest.weightBytes, compileSeconds: compileSeconds)
                     do {
                         let session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,
-                                                       engine: .cosimulation(CoSimulation(model: model, options: options)))
-                        if let r = try session.step(input).cosimulation { m.counters = BlockCounters(r); m.checked = true }
+                                                       engine: CosimEngine(CoSimulation(model: model, options: options)))
+                        if let r = try session.step(input).run.detail as? CoSimulationReport { m.counters = BlockCounters(r); m.checked = true }
                     } catch let failure as CoSimulationFailure {
                         // Timing still means something when the values differ; say that they did.
                         log("  lock step failed (\(failure.kind.rawValue)); timing the core alone")

@@ -12,7 +12,7 @@ enum BlockSection {
         var md = [
             "Each block is block 0 of a synthetic one-layer checkpoint of that shape (`SyntheticCheckpoint`, seed 1, "
                 + "I from docs/model.md), compiled for the core and run for one token (the embedding of token 1) on the generated "
-                + "core in Verilator, in lock step with the interpreter (`Runner.BuildSession` with `.cosimulation`). "
+                + "core in Verilator, in lock step with the interpreter (`Runner.BuildSession` on a `CosimEngine`). "
                 + "Core: \(Sweep.describe(p, banks: false)), \(s.banks.map(String.init).joined(separator: ", ")) "
                 + "bank(s); memory latency \(s.latency) cycles and "
                 + "back-pressure \(s.backpressure) (`waitrequest` with that probability per cycle and bank, read-data gaps "

@@ -2,6 +2,7 @@ import Compiler
 import Foundation
 import ISA
 import Model
+import Interpreter
 import Runner
 
 /// Perplexity of the trained model in fixtures/trained/S (made by the
@@ -40,7 +41,7 @@ enum TrainedAccuracy {
             target.fracBits = f
             let build = try ModelCompiler.compile(ckpt, head: true, target: target)
             let session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,
-                                           engine: .interpreter(target))
+                                           engine: InterpreterEngine(config: target))
             let table = try EmbeddingTable(vocab: ckpt.config.vocabSize, width: ckpt.config.hiddenSize, values: build.embeddings!)
             let reference = result == nil ? try FloatReference(source: ckpt, layers: 0...(ckpt.config.layers - 1), head: true) : nil
             reference?.trackPeaks = true
