@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "Model", swiftSettings: hotPaths),
         // Checkpoint to build directory: quantize, pack, plan memory, emit programs.
         .target(name: "Compiler", dependencies: ["Model", "ISA", "Assembler"]),
+        // A card through libopae-c (loaded at run time), as a DeviceAPI engine.
+        .target(name: "OPAE", dependencies: ["DeviceAPI", "ISA", "Core"]),
         // Runs build directories token by token on any engine: it imports no simulator.
         .target(name: "Runner", dependencies: ["Compiler", "Model", "ISA", "DeviceAPI"], swiftSettings: hotPaths),
         // The accelerator core, generated with the DSL from the ISA description.
@@ -53,7 +55,7 @@ let package = Package(
             name: "TritCLI",
             dependencies: [
                 "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim", "Shells",
-                "Model", "Compiler", "Runner", "DeviceAPI",
+                "Model", "Compiler", "Runner", "DeviceAPI", "OPAE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -4,27 +4,36 @@ import HDL
 // datapaths: saturation to 32 bits and `rshr` by a run-time amount.
 
 /// `sat32(v)` of an SInt at least 32 bits wide: clamp to [-2^31, 2^31 - 1].
-func saturatedToInt32(_ v: Signal) -> Signal {
-    let w = v.width ?? 32
-    if w == 32 { return v }
-    let high = slit(Int(Int32.max), width: w), low = slit(Int(Int32.min), width: w)
-    return mux(v > high, slit(Int(Int32.max), width: 32),
-               mux(v < low, slit(Int(Int32.min), width: 32), v.truncate(to: 32)))
+func saturatedToInt32(_ v: Signal) -> Signal { saturatedToSigned(v, bits: 32) }
+
+/// Whether `sat32(v)` clamps an SInt (false when v is 32 bits wide).
+func exceedsInt32(_ v: Signal) -> Signal { exceedsSigned(v, bits: 32) }
+
+/// v (an SInt of at least `bits` bits) clamped to the signed `bits`-bit
+/// range: the edge of v's sign when it does not fit (`exceedsSigned`).
+func saturatedToSigned(_ v: Signal, bits n: Int) -> Signal {
+    let w = v.width ?? n
+    if w == n { return v }
+    let low = slit(-(1 << (n - 1)), width: n), high = slit((1 << (n - 1)) - 1, width: n)
+    return mux(exceedsSigned(v, bits: n), mux(v.asUInt[w - 1], low, high), v.truncate(to: n))
 }
 
-/// Whether `sat32(v)` clamps an SInt: v outside [-2^31, 2^31 - 1] (false
-/// when v is 32 bits wide).
-func exceedsInt32(_ v: Signal) -> Signal {
-    let w = v.width ?? 32
-    if w <= 32 { return false }
-    return v > slit(Int(Int32.max), width: w) || v < slit(Int(Int32.min), width: w)
+/// Whether an SInt lies outside the signed `bits`-bit range, that is, its
+/// bits from `bits - 1` up are not all equal: a sign-extension check (two
+/// reductions over the top bits, far cheaper than two wide comparisons).
+func exceedsSigned(_ v: Signal, bits n: Int) -> Signal {
+    let w = v.width ?? n
+    if w <= n { return false }
+    let top = v.asUInt[w - 1, n - 1]
+    return top.orR && !top.andR
 }
 
-/// Whether `saturatedUnsignedToInt32` clamps a UInt: v above 2^31 - 1.
+/// Whether `saturatedUnsignedToInt32` clamps a UInt: v above 2^31 - 1,
+/// that is, some bit from 31 up is set.
 func exceedsUnsignedInt32(_ v: Signal) -> Signal {
     let w = v.width ?? 32
     if w < 32 { return false }
-    return v > lit(Int(Int32.max), width: w)
+    return v.asUInt[w - 1, 31].orR
 }
 
 /// `sat32(v)` of a UInt: values above 2^31 - 1 become 2^31 - 1.
@@ -32,7 +41,7 @@ func saturatedUnsignedToInt32(_ v: Signal) -> Signal {
     let w = v.width ?? 32
     let low = w >= 32 ? v.truncate(to: 32) : v.extend(to: 32)
     if w < 32 { return low.asSInt }
-    return mux(v > lit(Int(Int32.max), width: w), slit(Int(Int32.max), width: 32), low.asSInt)
+    return mux(exceedsUnsignedInt32(v), slit(Int(Int32.max), width: 32), low.asSInt)
 }
 
 extension ModuleBuilder {

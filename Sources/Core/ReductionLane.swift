@@ -50,10 +50,8 @@ public struct ReductionLane: Module {
 
         // Stage 2: round both ways; quant clamps to int8, norm saturates to 64 bits.
         let q32 = m.wire("q32", Self.roundShiftTiesAway(p1, 32))
-        let code = mux(q32 > slit(127, width: q32.width!), slit(127, width: 8),
-                       mux(q32 < slit(-128, width: q32.width!), slit(-128, width: 8), q32.truncate(to: 8)))
-        let q2 = m.regNext("q2", code)
-        let qClamped2 = m.regNext("q_clamped2", q32 > slit(127, width: q32.width!) || q32 < slit(-128, width: q32.width!))
+        let q2 = m.regNext("q2", saturatedToSigned(q32, bits: 8))
+        let qClamped2 = m.regNext("q_clamped2", exceedsSigned(q32, bits: 8))
         let t30 = m.wire("t30", Self.roundShift(p1, 30))
         let tw = t30.width!
         let limitHigh = slit(Int(Int64.max), width: tw), limitLow = slit(Int(Int64.min), width: tw)
@@ -69,10 +67,7 @@ public struct ReductionLane: Module {
 
         // Stage 4: round at F, saturate, pick the instruction's result.
         let y = m.wire("y", Self.roundShift(p3, fracBits))
-        let yw = y.width!
-        let normOut = mux(y > slit(Int(Int32.max), width: yw), slit(Int(Int32.max), width: 32),
-                          mux(y < slit(Int(Int32.min), width: yw), slit(Int(Int32.min), width: 32), y.truncate(to: 32).asSInt))
-        result.set(m.regNext("result_q", mux(quant, q3.extend(to: 32), normOut)))
+        result.set(m.regNext("result_q", mux(quant, q3.extend(to: 32), saturatedToInt32(y))))
         saturated.set(m.regNext("saturated_q", mux(quant, qClamped3, exceedsInt32(y))))
     }
 

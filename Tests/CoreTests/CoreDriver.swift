@@ -51,7 +51,7 @@ final class CoreDriver {
         try sim.poke("csr_address", r.rawValue); try sim.poke("csr_read", true)
         try tick()
         try idleCSR()
-        try sim.eval()
+        sim.eval()
         return try sim.peekBits("csr_readdata").words[0]
     }
 
@@ -80,7 +80,7 @@ final class CoreDriver {
         retireCycles = []
         var records: [RetireRecord] = []
         for _ in 0..<maxCycles {
-            try sim.eval()
+            sim.eval()
             if try sim.peekBool("retire_valid") {
                 records.append(RetireRecord(
                     index: UInt32(try sim.peek("retire_index")), opcode: UInt8(try sim.peek("retire_opcode")),
@@ -101,7 +101,7 @@ final class CoreDriver {
         for b in 0..<params.banks {
             let stall = waitProbability > 0 && rng.chance(waitProbability)
             try sim.poke("mem\(b)_waitrequest", stall)
-            try sim.eval()
+            sim.eval()
             let reading = try sim.peekBool("mem\(b)_read"), writing = try sim.peekBool("mem\(b)_write")
             if !stall && reading {
                 let address = Int(try sim.peek("mem\(b)_address")), beats = Int(try sim.peek("mem\(b)_burstcount"))

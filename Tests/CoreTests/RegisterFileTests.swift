@@ -42,7 +42,7 @@ import TestSupport
             }
         }
         try sim.poke("w_valid", false)
-        try sim.eval()
+        sim.eval()
         try checkCleared("after reset")
         for cycle in 0..<iterations(600) {
             // A clear restarts now and then, interleaved with the writes.
@@ -110,7 +110,7 @@ import TestSupport
                 try sim.step()
             }
             try sim.poke("valid", false); try sim.poke("clear", false)
-            try sim.eval()
+            sim.eval()
             #expect(try sim.peek("digest") == UInt64(Digest.of(values)), "record \(record) of \(n), seed \(seed)")
             #expect(try sim.peek("count") == UInt64(n), "record \(record), seed \(seed)")
             #expect(try sim.peek("next_digest") == UInt64(Digest.of(values)))

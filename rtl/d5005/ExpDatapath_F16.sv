@@ -363,11 +363,11 @@ module ExpDatapath_F16 (
   end
 
   always_ff @(posedge clk) begin
-    y5 <= (saturate4 ? 32'sd2147483647 : (underflow4 ? 32'sd0 : ((rounded > 32'h7FFFFFFF) ? 32'sd2147483647 : $signed(rounded))));
+    y5 <= (saturate4 ? 32'sd2147483647 : (underflow4 ? 32'sd0 : ((|rounded[31]) ? 32'sd2147483647 : $signed(rounded))));
   end
 
   always_ff @(posedge clk) begin
-    saturated5 <= (saturate4 || ((!underflow4) && (rounded > 32'h7FFFFFFF)));
+    saturated5 <= (saturate4 || ((!underflow4) && (|rounded[31])));
   end
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.

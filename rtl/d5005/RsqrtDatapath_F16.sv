@@ -78,11 +78,11 @@ module RsqrtDatapath_F16 (
   end
 
   always_ff @(posedge clk) begin
-    y_out <= (nonpositive_d7 ? 32'sd2147483647 : ((scaled > 64'h000000007FFFFFFF) ? 32'sd2147483647 : $signed(32'(scaled))));
+    y_out <= (nonpositive_d7 ? 32'sd2147483647 : ((|scaled[63:31]) ? 32'sd2147483647 : $signed(32'(scaled))));
   end
 
   always_ff @(posedge clk) begin
-    saturated_out <= (nonpositive_d7 || (scaled > 64'h000000007FFFFFFF));
+    saturated_out <= (nonpositive_d7 || (|scaled[63:31]));
   end
 
   RsqrtCore core (

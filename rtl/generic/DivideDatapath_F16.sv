@@ -207,11 +207,11 @@ module DivideDatapath_F16 (
   end
 
   always_ff @(posedge clk) begin
-    q11 <= (b_zero10 ? (a_zero10 ? 32'sd0 : (a_negative10 ? 32'sh80000000 : 32'sd2147483647)) : ((signed_quotient > 64'sd2147483647) ? 32'sd2147483647 : ((signed_quotient < (-64'sd2147483648)) ? 32'sh80000000 : 32'(signed_quotient))));
+    q11 <= (b_zero10 ? (a_zero10 ? 32'sd0 : (a_negative10 ? 32'sh80000000 : 32'sd2147483647)) : (((|signed_quotient[63:31]) && (!(&signed_quotient[63:31]))) ? (signed_quotient[63] ? 32'sh80000000 : 32'sd2147483647) : 32'(signed_quotient)));
   end
 
   always_ff @(posedge clk) begin
-    saturated11 <= (b_zero10 ? (!a_zero10) : ((signed_quotient > 64'sd2147483647) || (signed_quotient < (-64'sd2147483648))));
+    saturated11 <= (b_zero10 ? (!a_zero10) : ((|signed_quotient[63:31]) && (!(&signed_quotient[63:31]))));
   end
 
   ReciprocalDatapath recip (

@@ -22,17 +22,17 @@ module ReductionLane_F16 (
   logic signed [31:0] w1; // register, Core/ReductionLane.swift:44
   logic [31:0] magnitude_q; // register, Core/ReductionLane.swift:47
   logic signed [64:0] q32; // wire, Core/ReductionLane.swift:52
-  logic signed [7:0] q2; // register, Core/ReductionLane.swift:55
-  logic q_clamped2; // register, Core/ReductionLane.swift:56
-  logic signed [66:0] t30; // wire, Core/ReductionLane.swift:57
-  logic signed [63:0] t2; // register, Core/ReductionLane.swift:62
-  logic signed [31:0] w2; // register, Core/ReductionLane.swift:63
-  logic signed [95:0] p3; // register, Core/ReductionLane.swift:66
-  logic signed [7:0] q3; // register, Core/ReductionLane.swift:67
-  logic q_clamped3; // register, Core/ReductionLane.swift:68
-  logic signed [80:0] y; // wire, Core/ReductionLane.swift:71
-  logic signed [31:0] result_q; // register, Core/ReductionLane.swift:75
-  logic saturated_q; // register, Core/ReductionLane.swift:76
+  logic signed [7:0] q2; // register, Core/ReductionLane.swift:53
+  logic q_clamped2; // register, Core/ReductionLane.swift:54
+  logic signed [66:0] t30; // wire, Core/ReductionLane.swift:55
+  logic signed [63:0] t2; // register, Core/ReductionLane.swift:60
+  logic signed [31:0] w2; // register, Core/ReductionLane.swift:61
+  logic signed [95:0] p3; // register, Core/ReductionLane.swift:64
+  logic signed [7:0] q3; // register, Core/ReductionLane.swift:65
+  logic q_clamped3; // register, Core/ReductionLane.swift:66
+  logic signed [80:0] y; // wire, Core/ReductionLane.swift:69
+  logic signed [31:0] result_q; // register, Core/ReductionLane.swift:70
+  logic saturated_q; // register, Core/ReductionLane.swift:71
 
   assign magnitude = magnitude_q;
   assign square_out = p1[62:0];
@@ -56,11 +56,11 @@ module ReductionLane_F16 (
   end
 
   always_ff @(posedge clk) begin
-    q2 <= ((q32 > 65'sh0000000000000007F) ? 8'sd127 : ((q32 < 65'sh1FFFFFFFFFFFFFF80) ? 8'sh80 : 8'(q32)));
+    q2 <= (((|q32[64:7]) && (!(&q32[64:7]))) ? (q32[64] ? 8'sh80 : 8'sd127) : 8'(q32));
   end
 
   always_ff @(posedge clk) begin
-    q_clamped2 <= ((q32 > 65'sh0000000000000007F) || (q32 < 65'sh1FFFFFFFFFFFFFF80));
+    q_clamped2 <= ((|q32[64:7]) && (!(&q32[64:7])));
   end
 
   always_ff @(posedge clk) begin
@@ -84,11 +84,11 @@ module ReductionLane_F16 (
   end
 
   always_ff @(posedge clk) begin
-    result_q <= (quant ? 32'(q3) : ((y > 81'sh00000000000007FFFFFFF) ? 32'sd2147483647 : ((y < 81'sh1FFFFFFFFFFFF80000000) ? 32'sh80000000 : 32'(y))));
+    result_q <= (quant ? 32'(q3) : (((|y[80:31]) && (!(&y[80:31]))) ? (y[80] ? 32'sh80000000 : 32'sd2147483647) : 32'(y)));
   end
 
   always_ff @(posedge clk) begin
-    saturated_q <= (quant ? q_clamped3 : ((y > 81'sh00000000000007FFFFFFF) || (y < 81'sh1FFFFFFFFFFFF80000000)));
+    saturated_q <= (quant ? q_clamped3 : ((|y[80:31]) && (!(&y[80:31]))));
   end
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.

@@ -190,12 +190,12 @@ module VectorLane_F16 (
   always_comb begin
     case (op_w_d16)
       4'd0: begin
-        simple = ((sum1 > 33'sd2147483647) ? 32'sd2147483647 : ((sum1 < (-33'sd2147483648)) ? 32'sh80000000 : 32'(sum1)));
-        simple_saturated = ((sum1 > 33'sd2147483647) || (sum1 < (-33'sd2147483648)));
+        simple = (((|sum1[32:31]) && (!(&sum1[32:31]))) ? (sum1[32] ? 32'sh80000000 : 32'sd2147483647) : 32'(sum1));
+        simple_saturated = ((|sum1[32:31]) && (!(&sum1[32:31])));
       end
       4'd1: begin
-        simple = ((difference1 > 33'sd2147483647) ? 32'sd2147483647 : ((difference1 < (-33'sd2147483648)) ? 32'sh80000000 : 32'(difference1)));
-        simple_saturated = ((difference1 > 33'sd2147483647) || (difference1 < (-33'sd2147483648)));
+        simple = (((|difference1[32:31]) && (!(&difference1[32:31]))) ? (difference1[32] ? 32'sh80000000 : 32'sd2147483647) : 32'(difference1));
+        simple_saturated = ((|difference1[32:31]) && (!(&difference1[32:31])));
       end
       4'd3: begin
         simple = divider_q;
@@ -789,11 +789,11 @@ module VectorLane_F16 (
   end
 
   always_ff @(posedge clk) begin
-    result_q <= (uses_product2 ? ((rounded_sum > 51'sd2147483647) ? 32'sd2147483647 : ((rounded_sum < (-51'sd2147483648)) ? 32'sh80000000 : 32'(rounded_sum))) : simple2);
+    result_q <= (uses_product2 ? (((|rounded_sum[50:31]) && (!(&rounded_sum[50:31]))) ? (rounded_sum[50] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded_sum)) : simple2);
   end
 
   always_ff @(posedge clk) begin
-    saturated_q <= (uses_product2 ? ((rounded_sum > 51'sd2147483647) || (rounded_sum < (-51'sd2147483648))) : simple_saturated2);
+    saturated_q <= (uses_product2 ? ((|rounded_sum[50:31]) && (!(&rounded_sum[50:31]))) : simple_saturated2);
   end
 
   ExpDatapath_F16 exponential (
