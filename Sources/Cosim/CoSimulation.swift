@@ -1,6 +1,7 @@
 import Foundation
 import Core
 import HDL
+import DeviceAPI
 import ISA
 import Interpreter
 

@@ -2,6 +2,7 @@ import Foundation
 import Core
 import HDL
 import HDLSim
+import DeviceAPI
 import ISA
 
 /// What went wrong in the test bench itself (as opposed to a mismatch

@@ -3,6 +3,7 @@ import Core
 import Cosim
 import Foundation
 import HDL
+import DeviceAPI
 import ISA
 import Model
 import Runner
