@@ -3,10 +3,10 @@ import HDL
 import HDLSim
 import TestSupport
 
-/// Drives a `HostDMA` in Verilator: the banks (`AvalonMemoryModel`), host
-/// memory (`HostMemoryModel`) and the host's register accesses, and keeps
-/// what both memories should hold (`expectedCard`, `expectedHost`) as the
-/// transfers complete.
+/// Drives a `HostDMA`, or a whole `TritAfu` (`afu: true`), in Verilator:
+/// the banks (`AvalonMemoryModel`), host memory (`HostMemoryModel`) and
+/// the host's register accesses, and keeps what both memories should hold
+/// (`expectedCard`, `expectedHost`) as the transfers complete.
 final class DMABench {
     let p: CoreParameters
     let host: HostDMAParameters
@@ -17,11 +17,18 @@ final class DMABench {
     var expectedHost: [Int: [UInt64]] = [:]
     var coreBusy = false
     var refusePulse = false
+    /// The AFU top: DMA registers in its second window, the core's in the first.
+    let afu: Bool
 
-    init(_ p: CoreParameters, _ host: HostDMAParameters, bankLatency: Int, hostLatency: Int, waitChance: Double, seed: UInt64) throws {
+    init(_ p: CoreParameters, _ host: HostDMAParameters, bankLatency: Int, hostLatency: Int, waitChance: Double, seed: UInt64,
+         afu: Bool = false) throws {
         self.p = p
         self.host = host
-        sim = try Simulator(elaborate(HostDMA(params: p, host: host)))
+        self.afu = afu
+        sim = try Simulator(afu ? elaborate(TritAfu(params: p, host: host)) : elaborate(HostDMA(params: p, host: host)))
+        if !sim.build.cacheHit {
+            print("[sim] \(sim.moduleName): built in \(Int((sim.build.verilateSeconds + sim.build.compileSeconds).rounded()))s")
+        }
         let words = p.dataBits / 64
         banks = AvalonMemoryModel(banks: p.banks, dataBits: p.dataBits, latency: bankLatency, waitChance: waitChance,
                                   seed: seed ^ 0x5A5A, initial: AvalonMemoryModel.pattern(words: words, salt: seed))
@@ -43,9 +50,11 @@ final class DMABench {
     func tick() throws {
         try banks.drive(sim)
         try hostMemory.drive(sim)
-        try sim.poke("core_busy", coreBusy)
-        try sim.poke("core_start_refused", refusePulse)
-        refusePulse = false
+        if !afu {
+            try sim.poke("core_busy", coreBusy)
+            try sim.poke("core_start_refused", refusePulse)
+            refusePulse = false
+        }
         sim.eval()
         try banks.observe(sim)
         try hostMemory.observe(sim)
@@ -55,14 +64,23 @@ final class DMABench {
     }
 
     func write(_ r: DMARegister, _ value: UInt64) throws {
-        try sim.poke("csr_address", r.rawValue); try sim.poke("csr_write", true)
+        try writeIndex(afu ? DMARegister.windowBase + r.rawValue : r.rawValue, value)
+    }
+
+    func read(_ r: DMARegister) throws -> UInt64 {
+        try readIndex(afu ? DMARegister.windowBase + r.rawValue : r.rawValue)
+    }
+
+    /// A 64-bit register by its index on the CSR slave.
+    func writeIndex(_ index: Int, _ value: UInt64) throws {
+        try sim.poke("csr_address", index); try sim.poke("csr_write", true)
         try sim.poke("csr_writedata", BitVector(width: 64, words: [value]))
         try tick()
         try idle()
     }
 
-    func read(_ r: DMARegister) throws -> UInt64 {
-        try sim.poke("csr_address", r.rawValue); try sim.poke("csr_read", true)
+    func readIndex(_ index: Int) throws -> UInt64 {
+        try sim.poke("csr_address", index); try sim.poke("csr_read", true)
         try tick()
         try idle()
         sim.eval()

@@ -46,6 +46,26 @@ final class HostMemoryModel {
 
     func line(_ l: Int) -> [UInt64] { lines[l] ?? initial(l) }
 
+    /// Puts `bytes` (padded with zeros to whole beats) at beat `first`, as a host program fills a buffer.
+    func store(_ bytes: [UInt8], atLine first: Int) {
+        let beatBytes = dataBits / 8
+        for l in 0..<((bytes.count + beatBytes - 1) / beatBytes) {
+            var words = [UInt64](repeating: 0, count: beatBytes / 8)
+            for k in 0..<beatBytes where l * beatBytes + k < bytes.count {
+                words[k / 8] |= UInt64(bytes[l * beatBytes + k]) << UInt64(8 * (k % 8))
+            }
+            lines[first + l] = words
+        }
+    }
+
+    /// `count` bytes from beat `first` on.
+    func bytes(fromLine first: Int, count: Int) -> [UInt8] {
+        let beatBytes = dataBits / 8
+        return (0..<count).map { i in
+            UInt8(truncatingIfNeeded: line(first + i / beatBytes)[(i % beatBytes) / 8] >> UInt64(8 * (i % 8)))
+        }
+    }
+
     /// Forget everything in flight (the AFU was reset).
     func reset() {
         reads = []; responses = []; burst = nil; heldRead = nil; heldWrite = nil
