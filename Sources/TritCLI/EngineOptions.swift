@@ -6,18 +6,26 @@ import DeviceAPI
 import Foundation
 import HDL
 import Interpreter
+import OPAE
 import Runner
 
 /// `--engine` and its settings, shared by `trit run`, `generate` and `eval`:
 /// which implementation of `DeviceAPI.Engine` runs a build.
 struct EngineOptions: ParsableArguments {
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case interpreter, cosim }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case interpreter, cosim, opae }
 
     @Option(help: """
         Engine: interpreter (the golden model), cosim (the D5005 core in Verilator, memory latency 20, \
-        in lock step with the interpreter).
+        in lock step with the interpreter), opae (a card running the Trit AFU, through libopae-c).
         """)
     var engine: Kind = .interpreter
+
+    @Option(help: "With --engine opae: the libopae-c to load (default: the system's; a simulated card: `trit sim-card`).")
+    var opaeLibrary: String?
+
+    func validate() throws {
+        if opaeLibrary != nil && engine != .opae { throw ValidationError("--opae-library goes with --engine opae") }
+    }
 
     /// An engine for `manifest`'s target.
     func make(for manifest: BuildManifest) throws -> Engine {
@@ -31,6 +39,10 @@ struct EngineOptions: ParsableArguments {
             let cosim = try CoSimulation(design: HDL.elaborate(TritCore(params: p)), parameters: p,
                                          options: TestBenchOptions(latency: 20))
             return CosimEngine(cosim)
+        case .opae:
+            let card = try OPAEEngine(library: opaeLibrary)
+            try BuildSession.checkCompatible(manifest, card.config)
+            return card
         }
     }
 }
