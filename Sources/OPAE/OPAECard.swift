@@ -8,8 +8,8 @@ public final class OPAECard {
     private var handle: UnsafeMutableRawPointer?
     private var token: UnsafeMutableRawPointer?
 
-    /// Opens the first accelerator whose AFU UUID is `uuid` ("5d7c1c36-...").
-    public init(library: OPAELibrary, uuid: String) throws {
+    /// Opens accelerator `index` (0: the first) of those whose AFU UUID is `uuid` ("5d7c1c36-...").
+    public init(library: OPAELibrary, uuid: String, index: Int = 0) throws {
         self.library = library
         let lib = library
         guard let guid = Self.guidBytes(uuid) else { throw OPAEError("'\(uuid)' is not a UUID") }
@@ -20,16 +20,18 @@ public final class OPAECard {
         var bytes = guid
         try bytes.withUnsafeMutableBufferPointer { try lib.check(lib.setGUID(filter, $0.baseAddress!), "fpgaPropertiesSetGUID") }
         var matches: UInt32 = 0
-        var found: UnsafeMutableRawPointer?
+        var tokens = [UnsafeMutableRawPointer?](repeating: nil, count: index + 1)
         try withUnsafePointer(to: filter) { f in
-            try lib.check(lib.enumerate(f, 1, &found, 1, &matches), "fpgaEnumerate")
+            try lib.check(lib.enumerate(f, 1, &tokens, UInt32(index + 1), &matches), "fpgaEnumerate")
         }
-        guard matches > 0, found != nil else {
-            throw OPAEError("no accelerator with AFU UUID \(uuid) (through \(lib.path)): is the Trit AFU loaded on the card?")
+        for k in 0..<min(Int(matches), index + 1) where k != index { _ = lib.destroyToken(&tokens[k]) }
+        guard Int(matches) > index, let found = tokens[index] else {
+            throw OPAEError("\(matches) accelerator(s) with AFU UUID \(uuid) through \(lib.path), card \(index) asked for: "
+                            + "is the Trit AFU loaded on the card?")
         }
         token = found
         var h: UnsafeMutableRawPointer?
-        try lib.check(lib.open(found, &h, 0), "fpgaOpen")
+        try lib.check(lib.open(found, &h, 0), "fpgaOpen(card \(index))")
         handle = h
         try lib.check(lib.mapMMIO(h, 0, nil), "fpgaMapMMIO")
     }

@@ -23,9 +23,9 @@ public final class OPAEEngine: Engine {
     /// Opens the card through `library` (nil: the system's libopae-c) and
     /// reads what the core and the DMA are: fraction bits, vector length,
     /// beat size and memory capacity come from their CONFIGURATION registers.
-    public init(library path: String?, bufferBytes: Int = 4 << 20) throws {
+    public init(library path: String?, card index: Int = 0, bufferBytes: Int = 4 << 20) throws {
         let lib = try OPAELibrary(path: path)
-        card = try OPAECard(library: lib, uuid: CSR.afuUUID)
+        card = try OPAECard(library: lib, uuid: CSR.afuUUID, index: index)
         let core = try card.read64(CSR.configuration.byteOffset)
         let dma = try card.read64(DMARegister.configuration.byteOffset)
         config = CoreConfig(maxVectorLength: Int(core >> 33), fracBits: Int((core >> 28) & 0x1F))

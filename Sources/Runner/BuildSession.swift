@@ -10,11 +10,13 @@ import ISA
 /// The engine is anything that implements `DeviceAPI.Engine`: the golden
 /// interpreter, co-simulation of the generated core (in lock step with the
 /// interpreter, so every token is also checked), or a card through OPAE.
-public final class BuildSession {
+public final class BuildSession: TokenStepper {
     /// What one token step produced.
     public struct Step {
         /// The `output` region: the last block's hidden state, or logits.
         public var output: [Double]
+        /// The same as the core holds it (Q.F words): what the next card takes as its input.
+        public var rawOutput: [UInt8]
         /// Each compiled block's output and recurrent state after this token.
         public var layerOutputs: [[Double]]
         public var states: [[Double]]
@@ -74,17 +76,31 @@ public final class BuildSession {
         guard input.count == manifest.input.count else {
             throw RunnerError.input("the input has \(input.count) elements, the build takes \(manifest.input.count)")
         }
+        let (bytes, clamped) = try FixedPointVector.encode(input, fracBits: manifest.target.fracBits)
+        var step = try step(encoded: bytes)
+        step.clampedInputs = clamped
+        return step
+    }
+
+    /// Runs one token whose input is already in the core's Q.F words
+    /// (another card's `rawOutput`), so nothing is rounded between cards.
+    public func step(encoded bytes: [UInt8]) throws -> Step {
+        guard bytes.count == 4 * manifest.input.count else {
+            throw RunnerError.input("the input has \(bytes.count / 4) words, the build takes \(manifest.input.count)")
+        }
         let f = manifest.target.fracBits
-        let (bytes, clamped) = try FixedPointVector.encode(input, fracBits: f)
         try engine.write(bytes, at: manifest.input.address)
         let run = try engine.run(timeout: timeout)
         if let fault = run.fault { throw RunnerError.fault("\(fault.code.name) at instruction \(fault.index)") }
-        let read = { (r: BuildManifest.Region) in
-            FixedPointVector.decode(try self.engine.read(count: 4 * r.count, at: r.address), fracBits: f)
-        }
-        return Step(output: try read(manifest.output), layerOutputs: try manifest.layerOutputs.map(read),
-                    states: try manifest.states.map(read), run: run, clampedInputs: clamped)
+        let raw = { (r: BuildManifest.Region) in try self.engine.read(count: 4 * r.count, at: r.address) }
+        let read = { (r: BuildManifest.Region) in FixedPointVector.decode(try raw(r), fracBits: f) }
+        let out = try raw(manifest.output)
+        return Step(output: FixedPointVector.decode(out, fracBits: f), rawOutput: out,
+                    layerOutputs: try manifest.layerOutputs.map(read), states: try manifest.states.map(read), run: run)
     }
+
+    public var head: Bool { manifest.head }
+    public var firstLayer: Int { manifest.firstLayer }
 
     /// Zeroes every compiled layer's recurrent state in data memory: the next
     /// token starts a new sequence.

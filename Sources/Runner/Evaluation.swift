@@ -53,9 +53,9 @@ public struct Evaluation {
 
     /// Runs every window of `ids` through `session` (and `reference`, when
     /// given); `progress` is called after each window with (done, total).
-    public static func run(_ session: BuildSession, embeddings: EmbeddingTable, ids: [Int], window: Int,
+    public static func run(_ session: TokenStepper, embeddings: EmbeddingTable, ids: [Int], window: Int,
                            reference: FloatReference? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
-        guard session.manifest.head, session.manifest.firstLayer == 0 else {
+        guard session.head, session.firstLayer == 0 else {
             throw RunnerError.incompatible("evaluation needs a build compiled from layer 0 with --head")
         }
         guard window > 0 else { throw RunnerError.input("--window must be positive, got \(window)") }

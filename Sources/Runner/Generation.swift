@@ -15,9 +15,9 @@ public struct Generation {
     /// Feeds `prompt`, then `maxNew` tokens chosen by argmax. With a reference,
     /// the float model is fed the same tokens, so `run.argmaxAgreement` is the
     /// fraction of steps at which both would pick the same next token.
-    public static func greedy(_ session: BuildSession, embeddings: EmbeddingTable, prompt: [Int], maxNew: Int,
+    public static func greedy(_ session: TokenStepper, embeddings: EmbeddingTable, prompt: [Int], maxNew: Int,
                               reference: FloatReference? = nil, progress: ((Int) -> Void)? = nil) throws -> Generation {
-        guard session.manifest.head else { throw RunnerError.incompatible("generation needs a build compiled with --head") }
+        guard session.head else { throw RunnerError.incompatible("generation needs a build compiled with --head") }
         guard !prompt.isEmpty else { throw RunnerError.input("the prompt is empty") }
         guard maxNew >= 0 else { throw RunnerError.input("--max-new must not be negative") }
         var tokens = prompt

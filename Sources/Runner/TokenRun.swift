@@ -55,7 +55,7 @@ public struct TokenRun {
 
     /// Runs `inputs` (each the hidden state entering the first compiled block)
     /// in sequence. `reference`, when given, must cover the same layers and head.
-    public static func run(_ session: BuildSession, inputs: [[Float]], reference: FloatReference? = nil,
+    public static func run(_ session: TokenStepper, inputs: [[Float]], reference: FloatReference? = nil,
                            progress: ((Int) -> Void)? = nil) throws -> TokenRun {
         var run = TokenRun()
         for (t, x) in inputs.enumerated() {
@@ -67,8 +67,8 @@ public struct TokenRun {
                 token.states = zip(step.states, r.states).map { Agreement($0, reference: $1) }
                 let expected = r.logits ?? r.layerOutputs.last ?? []
                 if expected.count == step.output.count { token.output = Agreement(step.output, reference: expected) }
-                if session.manifest.head { token.argmax = (argmax(step.output), r.logits.map { argmax($0) }) }
-            } else if session.manifest.head {
+                if session.head { token.argmax = (argmax(step.output), r.logits.map { argmax($0) }) }
+            } else if session.head {
                 token.argmax = (argmax(step.output), nil)
             }
             run.tokens.append(token)

@@ -108,3 +108,27 @@ func fullModelReference(_ ckpt: String, _ model: ModelConfig) throws -> FloatRef
     }
     return try FloatReference(source: source, layers: 0...(model.layers - 1), head: true)
 }
+
+/// A build directory, or a model compiled for several cards
+/// (`trit compile --cards N`), ready to run on the chosen engines.
+struct CompiledModel {
+    let builds: [Build]
+
+    init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        builds = MultiCardBuild.isMultiCard(url) ? try MultiCardBuild.load(from: url).builds : [try Build.load(from: url)]
+    }
+
+    var first: BuildManifest { builds[0].manifest }
+    var last: BuildManifest { builds[builds.count - 1].manifest }
+    /// The embedding table of the first card, when it starts at layer 0.
+    var embeddings: [Float]? { builds[0].embeddings }
+
+    /// One session per card, each on its own engine (card k of the engine's kind).
+    func stepper(_ engine: EngineOptions) throws -> TokenStepper {
+        let sessions = try builds.enumerated().map { k, b in
+            try BuildSession(manifest: b.manifest, program: b.program, memory: b.memory, engine: try engine.make(for: b.manifest, card: k))
+        }
+        return sessions.count == 1 ? sessions[0] : try CardChain(sessions)
+    }
+}

@@ -31,6 +31,9 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "Largest vector length of the target core (default: \(CoreConfig.standard.maxVectorLength), the shipped presets' ISA).")
     var maxVectorLength: Int?
 
+    @Option(help: "Split the layers over this many cards (balanced by weights; the last holds the head): BUILD/card0, card1, ... and BUILD/cards.json.")
+    var cards = 1
+
     @Option(help: "Fraction bits of the target's Q-format (default: \(CoreConfig.standard.fracBits); the shipped presets use the default).")
     var fracBits: Int?
 
@@ -60,13 +63,16 @@ struct CompileCommand: ParsableCommand {
             target.fracBits = f
         }
         var lastShown = Date.distantPast
-        let build = try ModelCompiler.compile(ckpt, layers: range, head: head, target: target,
-                                              packing: packing.packing) { p in
-            // Progress at most twice a second, and the last tensor.
-            guard !json, p.completed == p.total || Date().timeIntervalSince(lastShown) > 0.5 else { return }
-            lastShown = Date()
-            ISAToolFiles.stderr("compiling: \(p.completed)/\(p.total) tensors (\(p.tensor))")
+        func compile(_ layers: ClosedRange<Int>?, head: Bool) throws -> Build {
+            try ModelCompiler.compile(ckpt, layers: layers, head: head, target: target, packing: packing.packing) { p in
+                // Progress at most twice a second, and the last tensor.
+                guard !json, p.completed == p.total || Date().timeIntervalSince(lastShown) > 0.5 else { return }
+                lastShown = Date()
+                ISAToolFiles.stderr("compiling: \(p.completed)/\(p.total) tensors (\(p.tensor))")
+            }
         }
+        if cards != 1 { return try compileCards(ckpt, range ?? 0...(ckpt.config.layers - 1), clock: clock, compile) }
+        let build = try compile(range, head: head)
         try build.write(to: URL(fileURLWithPath: out))
         let seconds = Date().timeIntervalSince(clock)
         let m = build.manifest
@@ -76,6 +82,23 @@ struct CompileCommand: ParsableCommand {
         } else {
             print("wrote \(out): " + RunReport.describe(m) + String(format: "; data memory %.1f MiB; %.1f s",
                                                                   Double(m.memorySize) / Double(1 << 20), seconds))
+        }
+    }
+
+    /// `--cards N`: one build per card, written together with the index.
+    func compileCards(_ ckpt: Checkpoint, _ range: ClosedRange<Int>, clock: Date,
+                      _ compile: (ClosedRange<Int>?, Bool) throws -> Build) throws {
+        let split = try CardSplit.ranges(ckpt.config, layers: range, head: head, cards: cards)
+        let builds = try split.enumerated().map { k, r in try compile(r, head && k == split.count - 1) }
+        try MultiCardBuild(builds: builds).write(to: URL(fileURLWithPath: out))
+        let seconds = Date().timeIntervalSince(clock)
+        if json {
+            let list = builds.map { "{\"layers\": [\($0.manifest.firstLayer), \($0.manifest.firstLayer + $0.manifest.layerCount - 1)], "
+                + "\"head\": \($0.manifest.head), \"weight_bytes\": \($0.manifest.weightBytes)}" }
+            print("{\"out\": \"\(out)\", \"cards\": [\(list.joined(separator: ", "))], \"seconds\": \(String(format: "%.3f", seconds))}")
+        } else {
+            print("wrote \(out) for \(builds.count) cards" + String(format: " (%.1f s):", seconds))
+            for (k, b) in builds.enumerated() { print("  \(MultiCardBuild.directoryName(k)): " + RunReport.describe(b.manifest)) }
         }
     }
 }

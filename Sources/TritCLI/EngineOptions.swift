@@ -27,8 +27,9 @@ struct EngineOptions: ParsableArguments {
         if opaeLibrary != nil && engine != .opae { throw ValidationError("--opae-library goes with --engine opae") }
     }
 
-    /// An engine for `manifest`'s target.
-    func make(for manifest: BuildManifest) throws -> Engine {
+    /// An engine for `manifest`'s target; `card` picks the accelerator when
+    /// a model spans several (OPAE enumerates them in order).
+    func make(for manifest: BuildManifest, card: Int = 0) throws -> Engine {
         switch engine {
         case .interpreter:
             return InterpreterEngine(config: manifest.target)
@@ -40,7 +41,7 @@ struct EngineOptions: ParsableArguments {
                                          options: TestBenchOptions(latency: 20))
             return CosimEngine(cosim)
         case .opae:
-            let card = try OPAEEngine(library: opaeLibrary)
+            let card = try OPAEEngine(library: opaeLibrary, card: card)
             try BuildSession.checkCompatible(manifest, card.config)
             return card
         }

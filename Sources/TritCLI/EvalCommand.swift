@@ -19,7 +19,7 @@ struct EvalCommand: ParsableCommand {
             every token on the D5005 core in Verilator, in lock step with the interpreter (slow: use --max-windows).
             """)
 
-    @Argument(help: "Build directory (compiled from layer 0 with --head).")
+    @Argument(help: "Build directory (compiled from layer 0 with --head; or for several cards, with --cards).")
     var build: String
 
     @Option(help: "Token ids (.npy, 1-D, int32 or int64).")
@@ -49,9 +49,9 @@ struct EvalCommand: ParsableCommand {
     }
 
     func execute() throws {
-        let b = try Build.load(from: URL(fileURLWithPath: build))
-        let m = b.manifest
-        guard m.head, m.firstLayer == 0, let table = b.embeddings else {
+        let model = try CompiledModel(path: build)
+        let m = model.last
+        guard m.head, model.first.firstLayer == 0, let table = model.embeddings else {
             throw ValidationError("\(build): evaluation needs a build compiled from layer 0 with --head")
         }
         let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: table)
@@ -59,7 +59,7 @@ struct EvalCommand: ParsableCommand {
         if let k = maxWindows { ids = Array(ids.prefix(k * window + 1)) }
         let ref = try reference.map { try fullModelReference($0, m.model) }
         ref?.trackPeaks = true
-        let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: try engine.make(for: m))
+        let session = try model.stepper(engine)
         let clock = Date()
         let e = try Evaluation.run(session, embeddings: embeddings, ids: ids, window: window, reference: ref) { done, total in
             if !json && (done % 10 == 0 || done == total) { ISAToolFiles.stderr("window \(done)/\(total)") }

@@ -40,14 +40,14 @@ struct GenerateCommand: ParsableCommand {
     func execute() throws {
         guard maxNew >= 0 else { throw ValidationError("--max-new must not be negative") }
         let ids = try parseTokenList(prompt, option: "--prompt")
-        let b = try Build.load(from: URL(fileURLWithPath: build))
-        let m = b.manifest
-        guard m.head, let table = b.embeddings else {
+        let model = try CompiledModel(path: build)
+        let m = model.last
+        guard m.head, model.first.firstLayer == 0, let table = model.embeddings else {
             throw ValidationError("\(build): generation needs a build compiled from layer 0 with --head")
         }
         let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: table)
         let ref = try reference.map { try fullModelReference($0, m.model) }
-        let session = try BuildSession(manifest: m, program: b.program, memory: b.memory, engine: try engine.make(for: m))
+        let session = try model.stepper(engine)
         let g = try Generation.greedy(session, embeddings: embeddings, prompt: ids, maxNew: maxNew, reference: ref)
         for w in g.run.warnings(inputWidth: m.model.hiddenSize) { ISAToolFiles.stderr(w) }
         if json {
