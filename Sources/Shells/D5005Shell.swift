@@ -139,6 +139,29 @@ struct D5005Shell {
                 )
               tie_off(plat_ifc);
 
+        \(mmio)
+            // ================================================================
+            //  The AFU top. The core's retirement port and status lines serve
+            //  simulation; the host reads the same through the CSRs.
+            // ================================================================
+
+        \(retireDeclarations)
+            wire unused = ^{mmio64.burstcount, \(retireNames.joined(separator: ", "))};
+
+            \(top) afu_top
+               (
+        \(coreConnections.map { "        .\($0.0)(\($0.1))" }.joined(separator: ",\n"))
+                );
+
+        endmodule
+
+        """
+        return s
+    }
+
+    /// MMIO to the AFU top's CSR slave, with the PIM's reply conventions.
+    var mmio: String {
+        """
             // ================================================================
             //  MMIO to the AFU's CSR slave: \(1 << TritAfu.csrAddressBits) registers (the core's
             //  at 0x000...0x0F8, the DMA's from 0x100); reads elsewhere in the
@@ -178,23 +201,7 @@ struct D5005Shell {
             assign mmio64.response = '0;
             assign mmio64.writeresponse = '0;
 
-            // ================================================================
-            //  The AFU top. The core's retirement port and status lines serve
-            //  simulation; the host reads the same through the CSRs.
-            // ================================================================
-
-        \(retireDeclarations)
-            wire unused = ^{mmio64.burstcount, \(retireNames.joined(separator: ", "))};
-
-            \(top) afu_top
-               (
-        \(coreConnections.map { "        .\($0.0)(\($0.1))" }.joined(separator: ",\n"))
-                );
-
-        endmodule
-
         """
-        return s
     }
 
     /// SystemVerilog checks, at elaboration, that the platform's host channel
