@@ -17,20 +17,21 @@ public enum Board: String, CaseIterable, Sendable {
         }
     }
 
-    /// Every file of the board's directory; names are relative to it and the
-    /// text has no dates or paths, so regenerating gives the same bytes.
+    /// Every file of the board's directory around the AFU top (the core and
+    /// the host DMA); names are relative to it and the text has no dates or
+    /// paths, so regenerating gives the same bytes.
     public func files(_ p: CoreParameters) throws -> [EmittedFile] {
-        try files(p, core: try CoreTop.design(p))
+        try files(p, afu: try AfuTop.design(p))
     }
 
-    /// The same around an already elaborated core, which must have the
-    /// ports `CorePort.expected(p)`.
-    public func files(_ p: CoreParameters, core design: Design) throws -> [EmittedFile] {
-        try CoreTop.checkPorts(design.top, p)
-        let core = SystemVerilogEmitter().files(for: design)
+    /// The same around an already elaborated AFU top, which must have the
+    /// ports `CorePort.afu(p, AfuTop.host)`.
+    public func files(_ p: CoreParameters, afu design: Design) throws -> [EmittedFile] {
+        try AfuTop.checkPorts(design.top, p)
+        let files = SystemVerilogEmitter().files(for: design)
         switch self {
-        case .generic: return GenericShell(params: p, top: design.top.name, coreFiles: core).files
-        case .d5005: return D5005Shell(params: p, top: design.top.name, coreFiles: core).files
+        case .generic: return GenericShell(params: p, top: design.top.name, coreFiles: files).files
+        case .d5005: return D5005Shell(params: p, top: design.top.name, coreFiles: files).files
         }
     }
 }

@@ -36,6 +36,24 @@ public struct CorePort: Equatable, Sendable, CustomStringConvertible {
         return ports
     }
 
+    /// The AFU top's ports (`TritAfu`): the core's, with a CSR index wide
+    /// enough for both windows and the DMA's host-memory master (split read
+    /// and write channels, `dataBits` wide, host beat addresses) before the banks.
+    public static func afu(_ p: CoreParameters, _ host: HostDMAParameters) -> [CorePort] {
+        func i(_ n: String, _ w: Int = 1) -> CorePort { CorePort(name: n, isInput: true, width: w) }
+        func o(_ n: String, _ w: Int = 1) -> CorePort { CorePort(name: n, isInput: false, width: w) }
+        let hostPorts = [o("host_rd_address", host.addressBits), o("host_rd_read"), o("host_rd_burstcount", host.burstBits),
+                         o("host_rd_byteenable", p.beatBytes), i("host_rd_waitrequest"), i("host_rd_readdata", p.dataBits),
+                         i("host_rd_readdatavalid"),
+                         o("host_wr_address", host.addressBits), o("host_wr_write"), o("host_wr_burstcount", host.burstBits),
+                         o("host_wr_writedata", p.dataBits), o("host_wr_byteenable", p.beatBytes), i("host_wr_waitrequest"),
+                         i("host_wr_writeresponsevalid")]
+        var ports = expected(p).map { $0.name == "csr_address" ? i("csr_address", TritAfu.csrAddressBits) : $0 }
+        let firstBank = ports.firstIndex { $0.name.hasPrefix("mem") }!
+        ports.insert(contentsOf: hostPorts, at: firstBank)
+        return ports
+    }
+
     /// The ports of an elaborated top module.
     public static func of(_ module: ElaboratedModule) -> [CorePort] {
         module.ports.map { d in

@@ -19,7 +19,12 @@ public enum CoreTop {
 
     /// Throws unless `top` has exactly the ports `CorePort.expected(p)`.
     public static func checkPorts(_ top: ElaboratedModule, _ p: CoreParameters) throws {
-        let actual = CorePort.of(top), expected = CorePort.expected(p)
+        try check(top, against: CorePort.expected(p))
+    }
+
+    /// Throws unless `top` has exactly the ports `expected`, naming the differences.
+    static func check(_ top: ElaboratedModule, against expected: [CorePort]) throws {
+        let actual = CorePort.of(top)
         guard Set(actual.map(\.description)) == Set(expected.map(\.description)) else {
             throw ShellError.portMismatch(module: top.name,
                                           missing: expected.filter { !actual.contains($0) }.map(\.description),

@@ -44,10 +44,11 @@ struct D5005Shell {
         var s = ShellText.header("//", board: .d5005, source: "Sources/Shells/D5005Shell.swift")
         s += """
         //
-        // The Trit core \(top) as an OFS PIM AFU. The host's MMIO is the core's
-        // CSR slave (64-bit Avalon-MM); its memory masters use local memory
-        // \(bankRange). Everything runs on the user clock (uClk_usr): the PIM
-        // crosses the MMIO channel and each memory bank into it.
+        // The Trit AFU top \(top) (the core and its host DMA) as an OFS PIM AFU.
+        // The host's MMIO is its CSR slave (64-bit Avalon-MM); the DMA masters
+        // host memory; the core and the DMA share local memory \(bankRange).
+        // Everything runs on the user clock (uClk_usr): the PIM crosses the
+        // host channel and each memory bank into it.
 
         `include "ofs_plat_if.vh"
 
@@ -57,12 +58,15 @@ struct D5005Shell {
             );
 
             // ================================================================
-            //  Host channel: 64-bit MMIO in the user clock; no host memory.
+            //  Host channel: host memory (split read/write Avalon-MM, the
+            //  platform's line width and addresses, the DMA's bursts) and
+            //  64-bit MMIO, in the user clock.
             // ================================================================
 
             ofs_plat_avalon_mem_rdwr_if
               #(
                 `HOST_CHAN_AVALON_MEM_RDWR_PARAMS,
+                .BURST_CNT_WIDTH(\(AfuTop.host.burstBits)),
                 .LOG_CLASS(ofs_plat_log_pkg::HOST_CHAN)
                 )
               host_mem();
@@ -87,27 +91,18 @@ struct D5005Shell {
                 .afu_reset_n(plat_ifc.clocks.uClk_usr.reset_n)
                 );
 
-            // The core never touches host memory.
-            assign host_mem.rd_address = '0;
-            assign host_mem.rd_read = 1'b0;
-            assign host_mem.rd_burstcount = '0;
-            assign host_mem.rd_byteenable = '0;
             assign host_mem.rd_user = '0;
-            assign host_mem.wr_address = '0;
-            assign host_mem.wr_write = 1'b0;
-            assign host_mem.wr_burstcount = '0;
-            assign host_mem.wr_writedata = '0;
-            assign host_mem.wr_byteenable = '0;
             assign host_mem.wr_user = '0;
 
-            // The core's clock, and its synchronous active-high reset,
+        \(elaborationChecks)
+            // The AFU's clock, and its synchronous active-high reset,
             // registered once from the PIM's reset for fan-out.
             wire clk = mmio64.clk;
             logic rst;
             always_ff @(posedge clk) rst <= !mmio64.reset_n;
 
             // ================================================================
-            //  Local memory: \(banks) bank(s) in the core's clock, the core's
+            //  Local memory: \(banks) bank(s) in the AFU's clock, the core's
             //  beat width, address width and burst count.
             // ================================================================
 
@@ -144,13 +139,40 @@ struct D5005Shell {
                 )
               tie_off(plat_ifc);
 
+        \(mmio)
             // ================================================================
-            //  MMIO to the core's CSR slave. The core decodes 32 registers;
-            //  reads elsewhere in the AFU's MMIO space return 0 and writes
-            //  there are dropped. The core answers a read exactly one cycle
-            //  later, so the request's user bits (the PIM's read tag) are
-            //  returned one cycle later too. Writes get a response, as PIM
-            //  Avalon MMIO slaves give.
+            //  The AFU top. The core's retirement port and status lines serve
+            //  simulation; the host reads the same through the CSRs.
+            // ================================================================
+
+        \(retireDeclarations)
+            wire unused = ^{mmio64.burstcount, \(retireNames.joined(separator: ", "))};
+
+            \(top) afu_top
+               (
+        \(coreConnections.map { "        .\($0.0)(\($0.1))" }.joined(separator: ",\n"))
+                );
+
+        endmodule
+
+        """
+        return s
+    }
+
+    /// MMIO to the AFU top's CSR slave, with the PIM's reply conventions.
+    var mmio: String {
+        """
+            // ================================================================
+            //  MMIO to the AFU's CSR slave: \(1 << TritAfu.csrAddressBits) registers (the core's
+            //  at 0x000...0x0F8, the DMA's from 0x100); reads elsewhere in the
+            //  AFU's MMIO space return 0 and writes there are dropped. Writes
+            //  get a response, as PIM Avalon MMIO slaves give.
+            //
+            //  On the D5005 the MMIO user bits are not the PIM's read tag: the
+            //  PIM leaves them undriven and matches read responses to requests
+            //  by order. What keeps that matching right is that every read is
+            //  answered in order, exactly one cycle later, with no wait state.
+            //  The user bits are echoed anyway, for platforms that use them.
             // ================================================================
 
             logic csr_in_window;
@@ -159,7 +181,7 @@ struct D5005Shell {
             logic [63:0] csr_readdata;
             logic outside_read;
 
-            assign csr_in_window = ((mmio64.address >> \(CSR.addressBits)) == '0);
+            assign csr_in_window = ((mmio64.address >> \(TritAfu.csrAddressBits)) == '0);
 
             always_ff @(posedge clk) begin
                 if (!mmio64.reset_n) begin
@@ -179,28 +201,35 @@ struct D5005Shell {
             assign mmio64.response = '0;
             assign mmio64.writeresponse = '0;
 
-            // ================================================================
-            //  The core. Its retirement port and status lines serve
-            //  simulation; the host reads the same through the CSRs.
-            // ================================================================
-
-        \(retireDeclarations)
-            wire unused = ^{mmio64.burstcount, \(retireNames.joined(separator: ", "))};
-
-            \(top) core
-               (
-        \(coreConnections.map { "        .\($0.0)(\($0.1))" }.joined(separator: ",\n"))
-                );
-
-        endmodule
-
         """
-        return s
+    }
+
+    /// SystemVerilog checks, at elaboration, that the platform's host channel
+    /// and local memory have the widths this AFU was generated for.
+    var elaborationChecks: String {
+        let p = params, h = AfuTop.host
+        let checks: [(String, String, String)] = [
+            ("host_data_width", "ofs_plat_host_chan_pkg::DATA_WIDTH != \(p.dataBits)",
+             "the host channel is not \(p.dataBits) bits wide: regenerate with --data-bits matching it"),
+            ("host_address_width", "ofs_plat_host_chan_pkg::ADDR_WIDTH_LINES != \(h.addressBits)",
+             "the host channel's line address is not \(h.addressBits) bits"),
+            ("local_mem_banks", "local_mem_cfg_pkg::LOCAL_MEM_NUM_BANKS < \(p.banks)",
+             "the platform has fewer than \(p.banks) local memory banks"),
+            ("local_mem_data_width", "local_mem_cfg_pkg::LOCAL_MEM_DATA_WIDTH != \(p.dataBits)",
+             "local memory is not \(p.dataBits) bits wide: regenerate with --data-bits matching it"),
+            ("local_mem_address_width", "local_mem_cfg_pkg::LOCAL_MEM_ADDR_WIDTH < \(p.addressBits)",
+             "local memory banks have fewer than 2^\(p.addressBits) beats"),
+        ]
+        return "    // Elaboration-time checks: the platform must have the widths this AFU\n"
+            + "    // was generated for (a mismatch stops the build with its reason).\n"
+            + checks.map { name, condition, message in
+                "    if (\(condition)) begin : \(name)_mismatch\n        $error(\"\(message)\");\n    end\n"
+            }.joined()
     }
 
     var bankRange: String { params.banks == 1 ? "bank 0" : "banks 0...\(params.banks - 1)" }
 
-    /// Outputs of the core the shell does not use, as (name, width).
+    /// Outputs of the AFU top the shell does not use, as (name, width).
     var retirePorts: [(String, Int)] {
         CorePort.expected(params).filter { $0.name.hasPrefix("retire_") || ["busy", "halted", "faulted"].contains($0.name) }
             .map { ($0.name, $0.width) }
@@ -214,11 +243,11 @@ struct D5005Shell {
         }.joined(separator: "\n")
     }
 
-    /// Every port of the core with what the shell connects to it.
+    /// Every port of the AFU top with what the shell connects to it.
     var coreConnections: [(String, String)] {
         var c: [(String, String)] = [
             ("clk", "clk"), ("rst", "rst"),
-            ("csr_address", "mmio64.address[\(CSR.addressBits - 1):0]"),
+            ("csr_address", "mmio64.address[\(TritAfu.csrAddressBits - 1):0]"),
             ("csr_read", "mmio64.read && csr_in_window"),
             ("csr_write", "mmio64.write && csr_in_window"),
             ("csr_writedata", "mmio64.writedata"),
@@ -227,6 +256,9 @@ struct D5005Shell {
             ("csr_readdatavalid", "csr_readdatavalid"),
             ("csr_waitrequest", "csr_waitrequest"),
         ]
+        for port in CorePort.afu(params, AfuTop.host) where port.name.hasPrefix("host_") {
+            c.append((port.name, "host_mem." + String(port.name.dropFirst("host_".count))))
+        }
         for b in 0..<params.banks {
             for field in ["address", "read", "write", "burstcount", "writedata", "byteenable",
                           "waitrequest", "readdata", "readdatavalid"] {
@@ -283,7 +315,7 @@ struct D5005Shell {
           ofs_plat_afu.sv   the AFU top module (the PIM's ofs_plat_afu) around the core
           trit_afu.json     AFU description: accelerator-type-uuid \(CSR.afuUUID)
           sources.txt       the file list for OPAE's afu_synth_setup
-          \(top).sv and the other .sv files: the core (top module \(top))
+          \(top).sv and the other .sv files: the AFU top \(top) (the core and its host DMA)
 
         Build (in an OPAE environment with OPAE_PLATFORM_ROOT set to the board's
         release):
@@ -301,9 +333,22 @@ struct D5005Shell {
         also resets the core.
 
         MMIO: the core's 32 registers at byte offsets 0x0...0xF8 of the AFU's
-        MMIO space (64-bit accesses; 32-bit ones use the byte enables). Reads
-        beyond them return 0, writes there are ignored. Registers 0...4 are the
-        device feature header and AFU ID that OPAE looks for.
+        MMIO space, the DMA's from 0x100 (64-bit accesses). Reads elsewhere
+        return 0, writes there are ignored. Registers 0...4 are the device
+        feature header and AFU ID that OPAE looks for. Every read is answered
+        in order, one cycle later: the PIM matches MMIO read responses by
+        order on the D5005 (the MMIO user bits are not a read tag there).
+
+        Host memory: the DMA masters host channel 0's memory through
+        ofs_plat_host_chan_as_avalon_mem_rdwr_with_mmio (split read/write
+        Avalon-MM at the platform's line width, bursts of up to \(AfuTop.host.maxBurst) lines,
+        one write response per burst). A host program puts a model's memory
+        image into the banks with it, and reads results back.
+
+        Elaboration checks: the build stops with a reason if the platform's
+        host channel (ofs_plat_host_chan_pkg DATA_WIDTH, ADDR_WIDTH_LINES) or
+        local memory (local_mem_cfg_pkg LOCAL_MEM_NUM_BANKS, _DATA_WIDTH,
+        _ADDR_WIDTH) differs from the widths this AFU was generated for.
 
         Local memory: \(bankRange) of plat_ifc.local_mem, each mapped
         with ofs_plat_local_mem_as_avalon_mem at \(params.dataBits) data bits, \(params.addressBits)

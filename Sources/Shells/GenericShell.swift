@@ -1,9 +1,10 @@
 import Core
 import HDLEmit
 
-/// The generic board: the core's SystemVerilog as it is, a file list for
-/// any tool (`filelist.f`, submodules first) and a README naming the top
-/// module, the parameters and the port protocol.
+/// The generic board: the AFU top's SystemVerilog (the core and its host
+/// DMA, with a plain Avalon-MM host-memory master) as it is, a file list
+/// for any tool (`filelist.f`, submodules first) and a README naming the
+/// top module, the parameters and the port protocol.
 struct GenericShell {
     let params: CoreParameters
     let top: String
@@ -38,10 +39,13 @@ struct GenericShell {
 
         \(ShellText.ports(params, top: top))
 
-        A host writes CODE_BASE, CODE_LENGTH, DATA_BASE and DATA_SIZE, then
-        CONTROL bit 0 (start), polls STATUS until halted or faulted, and reads
-        the counters. Memory contents (code, weights, activations) are placed
-        by the host before start.
+        A host puts the memory image (code, weights, activations) into the
+        banks with the DMA (DMA_HOST_ADDRESS, DMA_CARD_ADDRESS, DMA_LENGTH,
+        DMA_DIRECTION = 0, DMA_CONTROL = 1, poll DMA_STATUS), writes
+        CODE_BASE, CODE_LENGTH, DATA_BASE and DATA_SIZE, then CONTROL bit 0
+        (start), polls STATUS until halted or faulted, reads the counters, and
+        reads results back with the DMA (DMA_DIRECTION = 1). docs/host.md in
+        the Trit sources has the whole protocol.
 
         """
     }

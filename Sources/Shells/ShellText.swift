@@ -23,12 +23,17 @@ enum ShellText {
     }
 
     static func csrMap() -> String {
-        CSR.allCases.map { r in
-            let name = pad(upperSnake(String(describing: r)), 16)
-            let index = pad("index \(r.rawValue)", 10)
-            let offset = pad("byte 0x" + String(r.byteOffset, radix: 16, uppercase: true), 12)
-            return "  " + name + index + offset + (r.isWritable ? "read/write" : "read")
-        }.joined(separator: "\n")
+        let core = CSR.allCases.map { r in row(String(describing: r), r.rawValue, r.byteOffset, r.isWritable) }
+        let dma = DMARegister.allCases.map { r in
+            row("dma" + String(describing: r).prefix(1).uppercased() + String(describing: r).dropFirst(),
+                DMARegister.windowBase + r.rawValue, r.byteOffset, r.isWritable)
+        }
+        return (core + dma).joined(separator: "\n")
+    }
+
+    private static func row(_ name: String, _ index: Int, _ offset: Int, _ writable: Bool) -> String {
+        "  " + pad(upperSnake(name), 18) + pad("index \(index)", 10)
+            + pad("byte 0x" + String(offset, radix: 16, uppercase: true), 12) + (writable ? "read/write" : "read")
     }
 
     /// `s` followed by spaces up to `width` characters.
@@ -46,22 +51,33 @@ enum ShellText {
         return out
     }
 
-    /// The core's port protocol, for both READMEs.
+    /// The AFU top's port protocol, for both READMEs.
     static func ports(_ p: CoreParameters, top: String) -> String {
         let b = p.banks > 1 ? "<b>" : "0"
+        let h = AfuTop.host
         return """
         Clock and reset
           clk   rising edge; every port is synchronous to it
           rst   synchronous, active high
 
         CSR slave (64-bit Avalon-MM)
-          csr_address[\(CSR.addressBits - 1):0]     index of a 64-bit register (byte offset 8 * index)
+          csr_address[\(TritAfu.csrAddressBits - 1):0]     index of a 64-bit register (byte offset 8 * index):
+                               0...31 the core's, 32...47 the DMA's, the rest read 0
           csr_read, csr_write, csr_writedata[63:0], csr_byteenable[7:0]
           csr_readdata[63:0]   valid with csr_readdatavalid, exactly one cycle after csr_read
           csr_waitrequest      always 0
 
-        Registers
+        Registers (docs/host.md has the DMA's protocol)
         \(csrMap())
+
+        Host-memory master (the DMA; Avalon-MM, separate read and write channels)
+          host_rd_address[\(h.addressBits - 1):0], host_wr_address[\(h.addressBits - 1):0]   host beat address (byte address / \(p.beatBytes))
+          host_rd_read, host_rd_burstcount[\(h.burstBits - 1):0] (1...\(h.maxBurst) beats, never crossing a multiple of \(h.maxBurst)),
+          host_rd_byteenable[\(p.beatBytes - 1):0] (all ones), host_rd_waitrequest,
+          host_rd_readdata[\(p.dataBits - 1):0], host_rd_readdatavalid: read beats in request order, always accepted
+          host_wr_write, host_wr_burstcount[\(h.burstBits - 1):0], host_wr_writedata[\(p.dataBits - 1):0],
+          host_wr_byteenable[\(p.beatBytes - 1):0] (all ones), host_wr_waitrequest (holds the command and each beat),
+          host_wr_writeresponsevalid: one pulse per write burst, when it is committed
 
         Memory masters (Avalon-MM, one per bank\(p.banks > 1 ? ", b = 0...\(p.banks - 1)" : ""))
           mem\(b)_address[\(p.addressBits - 1):0]    beat address in the bank

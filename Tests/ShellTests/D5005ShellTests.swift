@@ -14,9 +14,9 @@ import Testing
 
     /// The shell's files around the core, and the core's own file names.
     static func board(_ p: CoreParameters, standIn: Bool = false) throws -> (files: [EmittedFile], core: Set<String>) {
-        let design = try standIn ? elaborate(PortStandInCore(params: p)) : CoreTop.design(p)
+        let design = try standIn ? elaborate(PortStandInAfu(params: p)) : AfuTop.design(p)
         let core = Set(SystemVerilogEmitter().files(for: design).map(\.name))
-        return (try Board.d5005.files(p, core: design), core)
+        return (try Board.d5005.files(p, afu: design), core)
     }
 
     @Test func lintCleanAroundTheCore() throws {
@@ -54,6 +54,40 @@ import Testing
         #expect(undriven.contains("UNDRIVEN") && undriven.contains("response"), "\(undriven)")
         let wide = try PIMStandIn.lint(broken { $0.replacingOccurrences(of: ".DATA_WIDTH(128)", with: ".DATA_WIDTH(256)") }, p)
         #expect(wide.contains("WIDTH"), "\(wide)")
+    }
+
+    /// A platform whose host channel or local memory differs from the
+    /// AFU's widths stops the build at elaboration, naming the reason.
+    @Test func aPlatformOfOtherWidthsFailsAtElaboration() throws {
+        let p = Self.small
+        let files = try Self.board(p, standIn: true).files
+        let wideHost = try PIMStandIn.lint(files, p, platform: [PIMStandIn.localMemoryConfiguration(p),
+                                                                 PIMStandIn.hostChannelConfiguration(dataBits: 512)])
+        #expect(wideHost.contains("host channel is not 128 bits wide"), "\(wideHost)")
+        var wide = p
+        wide.dataBits = 256
+        let wideBanks = try PIMStandIn.lint(files, p, platform: [PIMStandIn.localMemoryConfiguration(wide),
+                                                                  PIMStandIn.hostChannelConfiguration(dataBits: 128)])
+        #expect(wideBanks.contains("local memory is not 128 bits wide"), "\(wideBanks)")
+        let shortHost = try PIMStandIn.lint(files, p, platform: [PIMStandIn.localMemoryConfiguration(p),
+                                                                  PIMStandIn.hostChannelConfiguration(dataBits: 128, addressBits: 40)])
+        #expect(shortHost.contains("line address is not 42 bits"), "\(shortHost)")
+        var twoBanks = p
+        twoBanks.banks = 2
+        let fewBanks = try PIMStandIn.lint(try Self.board(twoBanks, standIn: true).files, twoBanks,
+                                           platform: [PIMStandIn.localMemoryConfiguration(twoBanks, banks: 1),
+                                                      PIMStandIn.hostChannelConfiguration(dataBits: 128)])
+        #expect(fewBanks.contains("fewer than 2 local memory banks"), "\(fewBanks)")
+    }
+
+    /// The host channel goes to the DMA's master, field by field.
+    @Test func hostMemoryIsTheDMAs() throws {
+        let afu = try #require(try Self.board(Self.small, standIn: true).files.first { $0.name == "ofs_plat_afu.sv" }).contents
+        for field in ["rd_address", "rd_read", "rd_readdatavalid", "wr_writedata", "wr_writeresponsevalid"] {
+            #expect(afu.contains(".host_\(field)(host_mem.\(field))"), "\(field)")
+        }
+        #expect(afu.contains(".BURST_CNT_WIDTH(\(AfuTop.host.burstBits))"))
+        #expect(!afu.contains("assign host_mem.rd_read"))
     }
 
     @Test func afuDescriptionNamesThePIMTopAndTheCoresUUID() throws {

@@ -13,10 +13,10 @@ import TestSupport
 @Suite struct GenericShellTests {
     static let small = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128)
 
-    /// The cores committed under rtl/ are lint-clean.
+    /// The AFU tops (core and host DMA) committed under rtl/ are lint-clean.
     @Test(arguments: Board.allCases)
-    func presetCoreIsLintClean(_ board: Board) throws {
-        let design = try CoreTop.design(board.preset)
+    func presetAfuIsLintClean(_ board: Board) throws {
+        let design = try AfuTop.design(board.preset)
         let files = SystemVerilogEmitter().files(for: design)
         let problems = try Lint.verilator(files, top: design.top.name)
         #expect(problems.isEmpty, "\(problems)")
@@ -25,14 +25,15 @@ import TestSupport
 
     @Test func fileListNamesEverySystemVerilogFileTopLast() throws {
         let files = try Board.generic.files(.generic)
-        let top = try CoreTop.design(.generic).top.name
+        let top = try AfuTop.design(.generic).top.name
         let list = try #require(files.first { $0.name == "filelist.f" }).contents.split(separator: "\n").map(String.init)
         let sv = files.map(\.name).filter { $0.hasSuffix(".sv") }
         #expect(Set(list) == Set(sv) && list.count == sv.count)
         #expect(list.last == "\(top).sv")
         let readme = try #require(files.first { $0.name == "README.txt" }).contents
         #expect(readme.contains("Top module: \(top)"))
-        for name in ["csr_readdatavalid", "mem0_burstcount", "retire_digest", "CODE_BASE"] {
+        for name in ["csr_readdatavalid", "mem0_burstcount", "retire_digest", "CODE_BASE", "DMA_CARD_ADDRESS",
+                     "host_wr_writeresponsevalid", "csr_address[5:0]"] {
             #expect(readme.contains(name), "README lacks \(name)")
         }
     }

@@ -11,7 +11,8 @@ enum PIMStandIn {
         .appendingPathComponent("PIMStandIns")
 
     /// Compilation order: packages before their users.
-    static let sources = ["ofs_plat_log_pkg.sv", "local_mem_cfg_pkg.sv", "ofs_plat_standin_pkg.sv", "ofs_plat_if.sv",
+    static let sources = ["ofs_plat_log_pkg.sv", "local_mem_cfg_pkg.sv", "ofs_plat_host_chan_pkg.sv",
+                          "ofs_plat_standin_pkg.sv", "ofs_plat_if.sv",
                           "ofs_plat_avalon_mem_if.sv", "ofs_plat_avalon_mem_rdwr_if.sv", "ofs_plat_shims.sv",
                           "pim_standin_top.sv"]
 
@@ -31,13 +32,32 @@ enum PIMStandIn {
             """)
     }
 
+    /// The platform's host channel, as the real PIM's ofs_plat_host_chan_pkg
+    /// gives it: 512-bit lines with 42-bit line addresses on the D5005.
+    static func hostChannelConfiguration(dataBits: Int, addressBits: Int = 42) -> EmittedFile {
+        EmittedFile(name: "ofs_plat_host_chan_pkg.sv", contents: """
+            // A platform's host channel geometry (the test's choice).
+            /* verilator lint_off UNUSEDPARAM */
+            package ofs_plat_host_chan_pkg;
+                localparam DATA_WIDTH = \(dataBits);
+                localparam ADDR_WIDTH_LINES = \(addressBits);
+            endpackage
+            /* verilator lint_on UNUSEDPARAM */
+
+            """)
+    }
+
     /// Verilator's complaints about the shell's `.sv` files in `board` with
     /// the stand-ins (empty when clean). Warnings inside the core's own
     /// files (`coreFiles`) are the core's tests' business and left out;
     /// errors always count.
-    static func lint(_ board: [EmittedFile], _ p: CoreParameters, coreFiles: Set<String> = []) throws -> String {
-        var files = [localMemoryConfiguration(p)]
-        for name in sources + ["ofs_plat_if.vh"] where name != "local_mem_cfg_pkg.sv" {
+    /// `platform` replaces the generated configuration packages (a platform
+    /// unlike the AFU's parameters).
+    static func lint(_ board: [EmittedFile], _ p: CoreParameters, coreFiles: Set<String> = [],
+                     platform: [EmittedFile]? = nil) throws -> String {
+        var files = platform ?? [localMemoryConfiguration(p), hostChannelConfiguration(dataBits: p.dataBits)]
+        let generated = Set(files.map(\.name))
+        for name in sources + ["ofs_plat_if.vh"] where !generated.contains(name) {
             files.append(EmittedFile(name: name, contents: try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)))
         }
         let shell = board.filter { $0.name.hasSuffix(".sv") }

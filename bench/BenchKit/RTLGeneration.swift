@@ -16,9 +16,9 @@ public struct RTLGenerationMeasurement: Sendable {
 enum RTLGeneration {
     static func measure(_ p: CoreParameters) throws -> RTLGenerationMeasurement {
         let t0 = Date()
-        let design = try CoreTop.design(p)
+        let design = try AfuTop.design(p)
         let t1 = Date()
-        let files = try Board.d5005.files(p, core: design)
+        let files = try Board.d5005.files(p, afu: design)
         let t2 = Date()
         return RTLGenerationMeasurement(elaborateSeconds: t1.timeIntervalSince(t0), emitSeconds: t2.timeIntervalSince(t1),
                                         files: files.count, lines: files.reduce(0) { $0 + $1.contents.split(separator: "\n").count },

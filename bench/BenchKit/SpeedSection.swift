@@ -58,7 +58,7 @@ enum SpeedSection {
     static func rtl(_ r: BenchResults) -> [String] {
         guard let m = r.rtl else { return ["Not measured."] }
         let p = r.sweep.rtlCore
-        return ["Elaborating the core (`CoreTop.design`, every DSL check included) and emitting it with the D5005 shell "
+        return ["Elaborating the AFU top, core and host DMA (`AfuTop.design`, every DSL check included) and emitting it with the D5005 shell "
                     + "(`Board.d5005.files`), in-process, as `trit rtl --board d5005` does: \(Sweep.describe(p)).", ""]
             + Report.table(["modules", "files", "lines", "elaborate (s)", "emit (s)"],
                            [[Report.int(m.modules), "\(m.files)", Report.int(m.lines), Report.f(m.elaborateSeconds, 2), Report.f(m.emitSeconds, 2)]])

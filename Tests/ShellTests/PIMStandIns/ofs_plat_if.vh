@@ -19,10 +19,12 @@ typedef struct packed {
 
 typedef logic [1:0] t_ofs_plat_power_state;
 
-// As on a CCI-P platform: 512-bit host lines, a 16-bit DWORD MMIO address.
+// As in the real PIM: the host channel's line address and width come from
+// ofs_plat_host_chan_pkg (42-bit lines of 512 bits on the D5005); the AFU
+// sets the burst count. MMIO: a 16-bit DWORD address.
 `define HOST_CHAN_AVALON_MEM_RDWR_PARAMS \
-    .ADDR_WIDTH(42), \
-    .DATA_WIDTH(512)
+    .ADDR_WIDTH(ofs_plat_host_chan_pkg::ADDR_WIDTH_LINES), \
+    .DATA_WIDTH(ofs_plat_host_chan_pkg::DATA_WIDTH)
 
 `define HOST_CHAN_AVALON_MMIO_PARAMS(BUSWIDTH) \
     .ADDR_WIDTH(16 - $clog2(BUSWIDTH/32)), \

@@ -1,13 +1,14 @@
 import Core
 import HDL
 import ISA
+import Shells
 
-/// A module with exactly the core's top-level ports (`CorePort.expected`)
-/// for any number of banks: a CSR register file answering like the core's
-/// (device feature header, AFU ID, the writable registers, the
-/// configuration word) and idle memory masters. The shells are checked
-/// around it where the core itself does not offer a configuration yet.
-struct PortStandInCore: Module {
+/// A module with exactly the AFU top's ports (`CorePort.afu`) for any
+/// number of banks: a CSR register file answering like the core's (device
+/// feature header, AFU ID, the writable registers, the configuration word)
+/// and idle host-memory and bank masters. The shells are checked around it
+/// where elaborating the whole AFU for every configuration would be slow.
+struct PortStandInAfu: Module {
     let params: CoreParameters
 
     init(params: CoreParameters) { self.params = params }
@@ -19,7 +20,7 @@ struct PortStandInCore: Module {
 
     func build(_ m: ModuleBuilder) {
         let p = params
-        let address = m.input("csr_address", .uint(CSR.addressBits))
+        let address = m.input("csr_address", .uint(TritAfu.csrAddressBits))
         let read = m.input("csr_read", .bool)
         let write = m.input("csr_write", .bool)
         let writeData = m.input("csr_writedata", .uint(64))
@@ -28,6 +29,13 @@ struct PortStandInCore: Module {
         let readDataValid = m.output("csr_readdatavalid", .bool)
         let waitRequest = m.output("csr_waitrequest", .bool)
 
+        for port in CorePort.afu(p, AfuTop.host) where port.name.hasPrefix("host_") {
+            if port.isInput {
+                _ = m.input(port.name, port.width == 1 ? .bool : .uint(port.width))
+            } else {
+                m.output(port.name, port.width == 1 ? .bool : .uint(port.width)).set(port.width == 1 ? false : lit(.zero(port.width), .uint(port.width)))
+            }
+        }
         for b in 0..<p.banks {
             m.output("mem\(b)_address", .uint(p.addressBits)).set(0)
             m.output("mem\(b)_read", .bool).set(false)
@@ -53,7 +61,7 @@ struct PortStandInCore: Module {
         var stored: [CSR: Signal] = [:]
         for r in CSR.allCases where r.isWritable {
             let reg = m.reg("csr_\(r)", .uint(64), reset: 0)
-            m.when(write && address == lit(r.rawValue, width: CSR.addressBits)) {
+            m.when(write && address == lit(r.rawValue, width: TritAfu.csrAddressBits)) {
                 reg.set((reg & ~mask) | (writeData & mask))
             }
             stored[r] = reg
@@ -65,13 +73,13 @@ struct PortStandInCore: Module {
             | UInt64(p.isa.maxVectorLength.trailingZeroBitCount) << 40
         let value = m.wire("read_value", .uint(64))
         m.switch(address) { c in
-            c.is(lit(CSR.dfh.rawValue, width: CSR.addressBits)) { value.set(word(1 << 60 | 1 << 40)) }
-            c.is(lit(CSR.afuIdLow.rawValue, width: CSR.addressBits)) { value.set(word(id.low)) }
-            c.is(lit(CSR.afuIdHigh.rawValue, width: CSR.addressBits)) { value.set(word(id.high)) }
+            c.is(lit(CSR.dfh.rawValue, width: TritAfu.csrAddressBits)) { value.set(word(1 << 60 | 1 << 40)) }
+            c.is(lit(CSR.afuIdLow.rawValue, width: TritAfu.csrAddressBits)) { value.set(word(id.low)) }
+            c.is(lit(CSR.afuIdHigh.rawValue, width: TritAfu.csrAddressBits)) { value.set(word(id.high)) }
             for r in CSR.allCases where r.isWritable {
-                c.is(lit(r.rawValue, width: CSR.addressBits)) { value.set(stored[r]!) }
+                c.is(lit(r.rawValue, width: TritAfu.csrAddressBits)) { value.set(stored[r]!) }
             }
-            c.is(lit(CSR.configuration.rawValue, width: CSR.addressBits)) { value.set(word(configuration)) }
+            c.is(lit(CSR.configuration.rawValue, width: TritAfu.csrAddressBits)) { value.set(word(configuration)) }
             c.default { value.set(word(0)) }
         }
         readData.set(m.regNext("read_data_q", value, reset: word(0)))
