@@ -46,7 +46,9 @@ extension SimCardTests {
     /// interpreter's, and the whole data memory at the end.
     @Test func aCompiledModelGivesTheInterpretersOutputs() throws {
         let seed = testSeed(0x64)
-        SimCardFixture.configure(["SEED": "\(seed)", "BACKPRESSURE": "0.1", "LATENCY": "20"])
+        let stats = FileManager.default.temporaryDirectory.appendingPathComponent("trit-simcard-model-\(getpid()).json")
+        defer { try? FileManager.default.removeItem(at: stats) }
+        SimCardFixture.configure(["SEED": "\(seed)", "BACKPRESSURE": "0.1", "LATENCY": "20", "STATS": stats.path])
         let weights = SyntheticCheckpoint(config: ModelConfig(hiddenSize: 64, layers: 2, vocabSize: 256), seed: seed).inMemory()
         let build = try ModelCompiler.compile(weights, head: true, target: p.isa)
         let m = build.manifest
@@ -58,6 +60,7 @@ extension SimCardTests {
         let golden = try BuildSession(manifest: m, program: build.program, memory: build.memory,
                                       engine: InterpreterEngine(config: p.isa))
         let onCard = try TokenRun.run(card, inputs: inputs)
+        let cardMemory = try card.dataMemory()
         let seconds = ContinuousClock.now - clock
         let onInterpreter = try TokenRun.run(golden, inputs: inputs)
         #expect(onCard.tokens.count == inputs.count)
@@ -67,9 +70,12 @@ extension SimCardTests {
             #expect(a.step.instructions == b.step.instructions && a.step.run.fault == nil)
             #expect(a.step.run.saturationTotal == b.step.run.saturationTotal)
         }
-        #expect(try card.dataMemory() == golden.dataMemory())
+        #expect(try cardMemory == golden.dataMemory())
         let cycles = onCard.tokens.map { $0.step.counters?.cycles ?? 0 }
+        (card.engine as? OPAEEngine)?.card.close() // writes the statistics
+        let json = (try? String(contentsOf: stats, encoding: .utf8)) ?? "(no statistics)"
         print("simulated card, d = 64, 2 layers + head: \(m.instructions) instructions, core cycles per token \(cycles), "
-              + "load \(card.load.cycles ?? 0) DMA cycles, \(m.memorySize) bytes, \(seconds) in all (seed \(seed))")
+              + "load \(card.load.cycles ?? 0) DMA cycles, \(m.memorySize) bytes, \(seconds) in all (seed \(seed)); card: "
+              + json.prefix(220).replacingOccurrences(of: "\n", with: " "))
     }
 }

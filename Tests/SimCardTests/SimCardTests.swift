@@ -53,7 +53,8 @@ import TestSupport
         #expect(toCard & 0xFF07 == 0b010, "seed \(seed): status 0x\(String(toCard, radix: 16))")
         let toHost = try card.dma(host: back.ioAddress, card: cardAddress, length: length, toHost: true)
         #expect(toHost & 0xFF07 == 0b010, "seed \(seed): status 0x\(String(toHost, radix: 16))")
-        #expect(Array(back.bytes) == data, "seed \(seed): the data came back different")
+        let same = Array(back.bytes) == data
+        #expect(same, "seed \(seed): the data came back different")
         #expect(try card.read64(DMARegister.bytes.byteOffset) == UInt64(length))
         let cycles = try card.read64(DMARegister.cycles.byteOffset)
         print("simulated card: \(length) bytes card to host in \(cycles) cycles, back-pressure 0.2 (seed \(seed))")
