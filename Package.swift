@@ -49,13 +49,15 @@ let package = Package(
         .target(name: "Core", dependencies: ["HDL", "HDLLib", "ISA"]),
         // Lock-step co-simulation of the generated core against the interpreter.
         .target(name: "Cosim", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter", "DeviceAPI"]),
+        // A simulated card: libopae-c's C interface over the Verilated AFU, for host code to run against.
+        .target(name: "SimCard", dependencies: ["Core", "HDL", "HDLSim"]),
         // Board shells around the core: the generic file set and the Intel OFS (D5005) AFU.
         .target(name: "Shells", dependencies: ["Core", "HDL", "HDLEmit", "ISA"]),
         .executableTarget(
             name: "TritCLI",
             dependencies: [
                 "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim", "Shells",
-                "Model", "Compiler", "Runner", "DeviceAPI", "OPAE",
+                "Model", "Compiler", "Runner", "DeviceAPI", "OPAE", "SimCard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -85,6 +87,8 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Compiler", "Model", "ISA", "Interpreter", "Cosim", "Core", "DeviceAPI", "TestSupport"]),
         // The benchmark driver's quick run, checked for structure only.
         .testTarget(name: "BenchTests", dependencies: ["BenchKit", "ISA"]),
+        .testTarget(name: "SimCardTests", dependencies: ["SimCard", "OPAE", "Core", "ISA", "Assembler", "Interpreter", "Compiler",
+                                                         "Model", "Runner", "DeviceAPI", "TestSupport"]),
         .testTarget(name: "CosimTests", dependencies: ["Cosim", "Core", "HDL", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
     ]
 )

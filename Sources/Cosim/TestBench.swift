@@ -92,8 +92,8 @@ public final class TestBenchModel {
     public init(design: Design, parameters: CoreParameters, waveforms: Bool = false, cacheDirectory: URL? = nil) throws {
         if let problem = parameters.problems.first { throw TestBenchError.setup("core parameters: \(problem)") }
         self.parameters = parameters
-        let source = try TestBenchSource.modelExtension()
-        library = try ModelLibrary(design, extensions: [source], trace: waveforms, cacheDirectory: cacheDirectory)
+        let sources = try TestBenchSource.modelExtensions()
+        library = try ModelLibrary(design, extensions: sources, trace: waveforms, cacheDirectory: cacheDirectory)
         api = try API(library)
     }
 

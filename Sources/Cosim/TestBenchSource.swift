@@ -1,27 +1,21 @@
 import Foundation
 import HDLSim
 
-/// Where the test bench's C++ lives: `rtl/sim/trit_cosim.cpp` in the package
-/// (found from this file's path at build time), or the file named by
-/// `TRIT_COSIM_SOURCE`. Its text is part of the model cache key, so an
-/// edited test bench is rebuilt.
+/// Where the test bench's C++ lives: `rtl/sim/trit_cosim.cpp` and the
+/// header it shares with the other benches (`HDLSim.BenchSources`), or the
+/// file named by `TRIT_COSIM_SOURCE` with the header beside it.
 enum TestBenchSource {
     static let fileName = "trit_cosim.cpp"
 
-    static var location: URL {
+    static func modelExtensions() throws -> [ModelExtension] {
+        var directory = BenchSources.directory
         if let env = ProcessInfo.processInfo.environment["TRIT_COSIM_SOURCE"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
+            directory = URL(fileURLWithPath: env).deletingLastPathComponent()
         }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("rtl/sim/\(fileName)")
-    }
-
-    static func modelExtension() throws -> ModelExtension {
-        let url = location
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw TestBenchError.setup("cannot read the test bench source \(url.path) (set TRIT_COSIM_SOURCE to its location)")
+        do {
+            return try BenchSources.extensions(bench: fileName, in: directory)
+        } catch {
+            throw TestBenchError.setup("\(error) (or set TRIT_COSIM_SOURCE to the bench's location)")
         }
-        return ModelExtension(name: fileName, source: text)
     }
 }

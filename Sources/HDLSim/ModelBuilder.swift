@@ -163,7 +163,7 @@ enum ModelBuilder {
         // the headers are parsed once.
         let generated = try fm.contentsOfDirectory(atPath: obj.path)
             .filter { $0.hasSuffix(".cpp") && $0.hasPrefix(prefix) }.sorted()
-        let unity = (["trit_harness.cpp"] + extensions.map(\.name) + generated).map { "#include \"\($0)\"" }.joined(separator: "\n") + "\n"
+        let unity = (["trit_harness.cpp"] + extensions.filter { !$0.isHeader }.map(\.name) + generated).map { "#include \"\($0)\"" }.joined(separator: "\n") + "\n"
         try unity.write(to: obj.appendingPathComponent("trit_all.cpp"), atomically: false, encoding: .utf8)
 
         // 3. Verilator's runtime and a precompiled verilated.h, made once per

@@ -6,9 +6,10 @@ import HDL
 /// model through the harness's `trit_sim_*` functions and finds ports by
 /// name in its `trit_port_names` / `trit_port_widths` tables. Its exported
 /// functions (`TRIT_API`, i.e. `extern "C"` with default visibility) are
-/// bound with `ModelLibrary.function`.
+/// bound with `ModelLibrary.function`. A header (`.h`) is written next to
+/// the sources for them to include, and is not compiled by itself.
 public struct ModelExtension: Sendable, Equatable {
-    /// A file name such as `bench.cpp` (letters, digits, `_`, `.`).
+    /// A file name such as `bench.cpp` or `models.h` (letters, digits, `_`, `.`).
     public let name: String
     public let source: String
 
@@ -17,10 +18,13 @@ public struct ModelExtension: Sendable, Equatable {
         self.source = source
     }
 
+    /// A header: included by the sources, not compiled on its own.
+    var isHeader: Bool { name.hasSuffix(".h") }
+
     var problem: String? {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
-        if !name.hasSuffix(".cpp") || !name.allSatisfy(allowed.contains) || name.hasPrefix("V") {
-            return "extension file name '\(name)' must end in .cpp, use only letters, digits, '_' and '.', and not start with 'V'"
+        if !(name.hasSuffix(".cpp") || isHeader) || !name.allSatisfy(allowed.contains) || name.hasPrefix("V") {
+            return "extension file name '\(name)' must end in .cpp or .h, use only letters, digits, '_' and '.', and not start with 'V'"
         }
         if ["trit_harness.cpp", "trit_all.cpp"].contains(name) { return "extension file name '\(name)' is reserved" }
         return nil
@@ -42,17 +46,24 @@ public final class ModelLibrary {
     private let handle: UnsafeMutableRawPointer
 
     public init(_ design: Design, extensions: [ModelExtension], trace: Bool = false, cacheDirectory: URL? = nil) throws {
-        for e in extensions {
-            if let problem = e.problem { throw SimulationError.buildFailed(step: "extensions", output: problem) }
-        }
-        let build = try ModelBuilder.build(design, trace: trace,
-                                           cacheDirectory: cacheDirectory ?? ModelBuilder.defaultCacheDirectory,
-                                           extensions: extensions)
+        let build = try Self.build(design, extensions: extensions, trace: trace, cacheDirectory: cacheDirectory)
         self.build = build
         self.handle = try LoadedLibraries.open(build.library)
         self.moduleName = design.top.name
         self.ports = SimulatorPort.ports(of: design.top)
         self.tracing = trace
+    }
+
+    /// Builds (or finds in the cache) the library without loading it: for
+    /// a library another program loads (`build.library`, a self-contained
+    /// shared object carrying the model and Verilator's runtime).
+    public static func build(_ design: Design, extensions: [ModelExtension], trace: Bool = false,
+                             cacheDirectory: URL? = nil) throws -> ModelBuild {
+        for e in extensions {
+            if let problem = e.problem { throw SimulationError.buildFailed(step: "extensions", output: problem) }
+        }
+        return try ModelBuilder.build(design, trace: trace, cacheDirectory: cacheDirectory ?? ModelBuilder.defaultCacheDirectory,
+                                      extensions: extensions)
     }
 
     /// An exported C function of the library, as a `@convention(c)` type.

@@ -22,6 +22,7 @@ struct Trit: ParsableCommand {
             CosimCommand.self,
             GenerateCommand.self,
             EvalCommand.self,
+            SimCardCommand.self,
             BenchInterpCommand.self,
         ]
     )

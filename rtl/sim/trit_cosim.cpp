@@ -9,115 +9,23 @@
 // configuration. Swift binds the `trit_cosim_*` functions below with dlsym
 // (Sources/Cosim/TestBench.swift).
 //
-// Memory: the banks form one beat-interleaved space (global beat L lives in
-// bank L mod B at bank address L / B), stored sparsely in pages. Each bank
-// answers read bursts in order, one beat per cycle at most, the first beat
-// `latency` cycles after the command is accepted; read data are taken when
-// the command is accepted, so the bank behaves as if it executed commands in
-// order. Back-pressure: in each cycle each bank raises waitrequest with the
-// configured probability, and independently withholds a due read beat with
-// half that probability (readdatavalid gaps are legal Avalon). Protocol
-// violations of the core (read and write together, burstcount 0, a read in
-// the middle of a write burst, an address past the bank) stop the run with a
-// message.
+// Memory: the banks of trit_sim_models.h (BankModel). Protocol violations
+// of the core (on the banks or the CSR slave) stop the run with a message.
 
-#include <algorithm>
-#include <cstdint>
+#include "trit_sim_models.h"
+
 #include <cstdio>
-#include <cstring>
 #include <deque>
-#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace trit_cosim {
 
-struct Rng {
-    uint64_t state;
-    uint64_t next() {
-        state += 0x9E3779B97F4A7C15ull;
-        uint64_t z = state;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    double uniform() { return static_cast<double>(next() >> 11) / 9007199254740992.0; }
-};
-
-// A port of the top module, by harness index.
-struct Port {
-    int index = -1;
-    int width = 0;
-    int words = 0;
-};
-
-// Byte-addressed sparse storage; unwritten bytes read as zero.
-class SparseMemory {
-  public:
-    static constexpr uint64_t pageBits = 16;
-    static constexpr uint64_t pageSize = uint64_t(1) << pageBits;
-
-    void write(uint64_t address, const uint8_t *bytes, uint64_t length) {
-        while (length > 0) {
-            uint64_t offset = address & (pageSize - 1);
-            uint64_t n = std::min(length, pageSize - offset);
-            std::memcpy(page(address >> pageBits, true) + offset, bytes, n);
-            address += n; bytes += n; length -= n;
-        }
-    }
-
-    void read(uint64_t address, uint8_t *bytes, uint64_t length) {
-        while (length > 0) {
-            uint64_t offset = address & (pageSize - 1);
-            uint64_t n = std::min(length, pageSize - offset);
-            uint8_t *p = page(address >> pageBits, false);
-            if (p) std::memcpy(bytes, p + offset, n); else std::memset(bytes, 0, n);
-            address += n; bytes += n; length -= n;
-        }
-    }
-
-    // Writes the bytes of `data` whose enable bit is set.
-    void writeMasked(uint64_t address, const uint8_t *data, const uint8_t *enables, uint64_t length) {
-        for (uint64_t i = 0; i < length; ++i) {
-            if ((enables[i / 8] >> (i % 8)) & 1) write(address + i, data + i, 1);
-        }
-    }
-
-  private:
-    std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages;
-    uint64_t lastKey = ~uint64_t(0);
-    uint8_t *lastPage = nullptr;
-
-    uint8_t *page(uint64_t key, bool create) {
-        if (key == lastKey) return lastPage;
-        auto it = pages.find(key);
-        if (it == pages.end()) {
-            if (!create) return nullptr;
-            std::unique_ptr<uint8_t[]> fresh(new uint8_t[pageSize]());
-            it = pages.emplace(key, std::move(fresh)).first;
-        }
-        lastKey = key;
-        lastPage = it->second.get();
-        return lastPage;
-    }
-};
-
-struct PendingBeat {
-    uint64_t ready;             // first cycle the beat may be presented
-    std::vector<uint32_t> data; // taken when the command was accepted
-};
-
-struct Bank {
-    int number = 0;
-    Port address, read, write, burstcount, writedata, byteenable;
-    Port waitrequest, readdata, readdatavalid;
-    std::deque<PendingBeat> responses;
-    uint64_t writeRemaining = 0;
-    uint64_t writeAddress = 0;
-    // Statistics.
-    uint64_t readCommands = 0, readBeats = 0, writeBeats = 0, heldCycles = 0;
-};
+using trit_sim::BankModel;
+using trit_sim::Port;
+using trit_sim::PortFinder;
+using trit_sim::PortIO;
+using trit_sim::Rng;
 
 struct Record {
     uint32_t index, opcode, destination, destinationIndex, count, digest, saturations;
@@ -135,36 +43,15 @@ class TestBench {
     std::string error;
 
     TestBench(void *sim, int banks, int dataBits, int latency, double waitProbability, uint64_t seed, int pollInterval)
-        : sim(sim), banks(banks), beatBytes(dataBits / 8), latency(latency < 1 ? 1 : latency),
-          waitProbability(waitProbability), pollInterval(pollInterval) {
+        : sim(sim), io{sim}, memory(io, banks, dataBits, latency, waitProbability), pollInterval(pollInterval) {
         rng.state = seed;
-        beatWords = dataBits / 32;
-        scratch.assign(beatWords + 2, 0);
-        idle.assign(beatWords, 0xBAADF00Du);
+        memory.fail = [this](const std::string &m) { fail(m); };
     }
 
     // Finds every port; false (with `error` set) when one is missing or has
     // an unexpected width.
     bool bind() {
-        bool ok = true;
-        auto port = [&](const std::string &name, int width) {
-            Port p;
-            for (int i = 0; i < trit_port_count; ++i) {
-                if (name == trit_port_names[i]) {
-                    p.index = i;
-                    p.width = trit_port_widths[i];
-                    p.words = (p.width + 31) / 32;
-                }
-            }
-            if (p.index < 0) {
-                if (ok) error = "the top module has no port '" + name + "'";
-                ok = false;
-            } else if (width > 0 && p.width != width) {
-                if (ok) error = "port '" + name + "' is " + std::to_string(p.width) + " bits wide, expected " + std::to_string(width);
-                ok = false;
-            }
-            return p;
-        };
+        PortFinder port;
         rst = port("rst", 1);
         csrAddress = port("csr_address", 5);
         csrRead = port("csr_read", 1);
@@ -185,36 +72,15 @@ class TestBench {
         busy = port("busy", 1);
         haltedPort = port("halted", 1);
         faultedPort = port("faulted", 1);
-        for (int b = 0; b < banks; ++b) {
-            Bank k;
-            k.number = b;
-            std::string p = "mem" + std::to_string(b) + "_";
-            k.address = port(p + "address", 0);
-            k.read = port(p + "read", 1);
-            k.write = port(p + "write", 1);
-            k.burstcount = port(p + "burstcount", 0);
-            k.writedata = port(p + "writedata", beatBytes * 8);
-            k.byteenable = port(p + "byteenable", beatBytes);
-            k.waitrequest = port(p + "waitrequest", 1);
-            k.readdata = port(p + "readdata", beatBytes * 8);
-            k.readdatavalid = port(p + "readdatavalid", 1);
-            bankList.push_back(k);
-        }
-        // A bank the configuration does not know of would be left undriven.
-        std::string extra = "mem" + std::to_string(banks) + "_read";
-        for (int i = 0; i < trit_port_count; ++i) {
-            if (extra == trit_port_names[i] && ok) {
-                error = "the core has more than " + std::to_string(banks) + " memory banks";
-                ok = false;
-            }
-        }
+        bool ok = memory.bind(port);
+        error = port.error;
         return ok;
     }
 
     // MARK: Memory backdoor
 
-    void writeMemory(uint64_t address, const uint8_t *bytes, uint64_t length) { memory.write(address, bytes, length); }
-    void readMemory(uint64_t address, uint8_t *bytes, uint64_t length) { memory.read(address, bytes, length); }
+    void writeMemory(uint64_t address, const uint8_t *bytes, uint64_t length) { memory.memory.write(address, bytes, length); }
+    void readMemory(uint64_t address, uint8_t *bytes, uint64_t length) { memory.memory.read(address, bytes, length); }
 
     // MARK: Reset and host operations
 
@@ -222,7 +88,7 @@ class TestBench {
         set1(rst, 1);
         for (int i = 0; i < cycles; ++i) cycle();
         set1(rst, 0);
-        for (Bank &b : bankList) { b.responses.clear(); b.writeRemaining = 0; }
+        memory.reset();
         records.clear();
         host = HostState();
         terminal = false;
@@ -297,7 +163,7 @@ class TestBench {
     // commands, read beats, write beats, cycles a command was held.
     void statistics(uint64_t *out, int32_t capacity) {
         std::vector<uint64_t> v{now, polls, lastPolledStatus};
-        for (const Bank &b : bankList) {
+        for (const trit_sim::Bank &b : memory.banks) {
             v.push_back(b.readCommands); v.push_back(b.readBeats); v.push_back(b.writeBeats); v.push_back(b.heldCycles);
         }
         for (int32_t i = 0; i < capacity && i < int32_t(v.size()); ++i) out[i] = v[i];
@@ -305,23 +171,15 @@ class TestBench {
 
   private:
     void *sim;
-    int banks;
-    int beatBytes;
-    int beatWords;
-    int latency;
-    double waitProbability;
+    PortIO io;
+    BankModel memory;
     int pollInterval;
     Rng rng;
-    SparseMemory memory;
-    std::vector<Bank> bankList;
     std::deque<Record> records;
-    std::vector<uint32_t> scratch;
-    std::vector<uint32_t> idle;
     uint64_t now = 0;
     uint64_t nextPoll = 0;
     uint64_t polls = 0;
     uint64_t lastPolledStatus = 0;
-    std::vector<char> held, responding;
     bool terminal = false;
     bool busyNow = false, haltedNow = false, faultedNow = false;
 
@@ -345,39 +203,18 @@ class TestBench {
         return error.empty();
     }
 
-    void set1(const Port &p, uint32_t v) { trit_sim_set(sim, p.index, &v); }
-    void set64(const Port &p, uint64_t v) {
-        uint32_t w[2] = {uint32_t(v), uint32_t(v >> 32)};
-        trit_sim_set(sim, p.index, w);
-    }
-    uint64_t get64(const Port &p) {
-        uint32_t w[2] = {0, 0};
-        trit_sim_get(sim, p.index, w);
-        return uint64_t(w[0]) | (p.width > 32 ? uint64_t(w[1]) << 32 : 0);
-    }
-    bool get1(const Port &p) { return get64(p) != 0; }
+    void set1(const Port &p, uint32_t v) { io.set1(p, v); }
+    void set64(const Port &p, uint64_t v) { io.set64(p, v); }
+    uint64_t get64(const Port &p) { return io.get64(p); }
+    bool get1(const Port &p) { return io.get1(p); }
 
     void fail(const std::string &message) {
         if (error.empty()) error = "cycle " + std::to_string(now) + ": " + message;
     }
 
-    std::string bankName(const Bank &b) { return "bank " + std::to_string(b.number); }
-
     // One clock cycle: drive inputs, settle, sample outputs, rising edge.
     void cycle() {
-        // Memory inputs.
-        held.resize(bankList.size());
-        responding.resize(bankList.size());
-        for (size_t i = 0; i < bankList.size(); ++i) {
-            Bank &b = bankList[i];
-            held[i] = waitProbability > 0 && rng.uniform() < waitProbability;
-            bool due = !b.responses.empty() && b.responses.front().ready <= now;
-            responding[i] = due && !(waitProbability > 0 && rng.uniform() < waitProbability / 2);
-            set1(b.waitrequest, held[i] ? 1 : 0);
-            set1(b.readdatavalid, responding[i] ? 1 : 0);
-            // Without valid data the bus carries junk, which the core must ignore.
-            trit_sim_set(sim, b.readdata.index, responding[i] ? b.responses.front().data.data() : idle.data());
-        }
+        memory.drive(now, rng);
         // CSR inputs.
         bool presenting = host.op != HostOp::none && host.phase == 0;
         set1(csrRead, presenting && host.op == HostOp::read ? 1 : 0);
@@ -387,16 +224,7 @@ class TestBench {
         set64(csrByteenable, presenting ? 0xFF : 0);
         trit_sim_eval(sim);
 
-        // Memory commands and responses.
-        for (size_t i = 0; i < bankList.size(); ++i) {
-            Bank &b = bankList[i];
-            bool rd = get1(b.read), wr = get1(b.write);
-            if (rd && wr) fail(bankName(b) + ": read and write asserted together");
-            if ((rd || wr) && held[i]) ++b.heldCycles;
-            if (rd && !held[i]) acceptRead(b);
-            if (wr && !held[i]) acceptWrite(b);
-            if (responding[i]) { b.responses.pop_front(); ++b.readBeats; }
-        }
+        memory.observe(now);
         // CSR slave.
         bool valid = get1(csrReaddatavalid);
         if (host.op != HostOp::none && host.phase == 1) {
@@ -434,47 +262,6 @@ class TestBench {
         trit_sim_tick(sim, 1);
         ++now;
     }
-
-    uint64_t bankLimit(const Bank &b) { return b.address.width >= 64 ? ~uint64_t(0) : uint64_t(1) << b.address.width; }
-
-    void acceptRead(Bank &b) {
-        if (b.writeRemaining != 0) {
-            fail(bankName(b) + ": read command in the middle of a write burst (" + std::to_string(b.writeRemaining) + " beats left)");
-            return;
-        }
-        uint64_t address = get64(b.address), n = get64(b.burstcount);
-        if (n == 0) { fail(bankName(b) + ": read with burstcount 0"); return; }
-        if (address + n > bankLimit(b)) { fail(bankName(b) + ": read burst past the end of the bank"); return; }
-        ++b.readCommands;
-        for (uint64_t k = 0; k < n; ++k) {
-            PendingBeat beat;
-            beat.ready = now + latency + k;
-            beat.data.assign(beatWords, 0);
-            uint64_t line = (address + k) * banks + b.number;
-            memory.read(line * beatBytes, reinterpret_cast<uint8_t *>(beat.data.data()), beatBytes);
-            b.responses.push_back(std::move(beat));
-        }
-    }
-
-    void acceptWrite(Bank &b) {
-        if (b.writeRemaining == 0) {
-            uint64_t n = get64(b.burstcount);
-            if (n == 0) { fail(bankName(b) + ": write with burstcount 0"); return; }
-            b.writeAddress = get64(b.address);
-            b.writeRemaining = n;
-            if (b.writeAddress + n > bankLimit(b)) { fail(bankName(b) + ": write burst past the end of the bank"); return; }
-        }
-        trit_sim_get(sim, b.writedata.index, scratch.data());
-        uint32_t enables[4] = {0, 0, 0, 0}; // up to 128 byte lanes
-        trit_sim_get(sim, b.byteenable.index, enables);
-        uint64_t line = b.writeAddress * banks + b.number;
-        memory.writeMasked(line * beatBytes, reinterpret_cast<const uint8_t *>(scratch.data()),
-                           reinterpret_cast<const uint8_t *>(enables), beatBytes);
-        ++b.writeAddress;
-        --b.writeRemaining;
-        ++b.writeBeats;
-    }
-
 };
 
 } // namespace trit_cosim
