@@ -22,12 +22,14 @@ public struct Evaluation {
     public var reference: [Window]?
     /// Elements the pipeline saturated, per instruction kind, over every token.
     public var saturations = SaturationCounts()
+    /// Every saturated element, also where only the core's counter knows them.
+    public var saturationTotal = 0
     /// Input elements outside the fixed-point range, clamped when written.
     public var clampedInputs = 0
 
     /// The stderr warnings of this run (none when nothing was clamped).
     public func warnings(width: Int) -> [String] {
-        RunWarnings.lines(saturations: saturations, clampedInputs: clampedInputs, inputElements: width * positions, tokens: positions)
+        RunWarnings.lines(saturations: saturations, total: saturationTotal, clampedInputs: clampedInputs, inputElements: width * positions, tokens: positions)
     }
 
     public var positions: Int { windows.reduce(0) { $0 + $1.nll.count } }
@@ -74,6 +76,7 @@ public struct Evaluation {
                 let x = try embeddings.row(ids[t])
                 let step = try session.step(x)
                 result.saturations = result.saturations.adding(step.saturations)
+                result.saturationTotal += step.run.saturationTotal
                 result.clampedInputs += step.clampedInputs
                 build.append(logits: step.output, target: ids[t + 1])
                 if let reference, let l = reference.step(x.map(Double.init)).logits {

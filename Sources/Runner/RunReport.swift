@@ -59,7 +59,7 @@ public enum RunReport {
             "\"layers\": [\(m.firstLayer), \(m.firstLayer + m.layerCount - 1)]",
             "\"head\": \(m.head)",
             "\"instructions\": [\(run.tokens.map { String($0.step.instructions) }.joined(separator: ", "))]",
-            "\"saturations\": \(run.saturations.total)",
+            "\"saturations\": \(run.saturationTotal)",
             "\"saturations_by_instruction\": \(run.saturations.json)",
             "\"clamped_inputs\": \(run.clampedInputs)",
         ]

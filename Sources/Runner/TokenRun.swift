@@ -44,6 +44,8 @@ public struct TokenRun {
     public var saturations: SaturationCounts {
         tokens.reduce(SaturationCounts()) { $0.adding($1.step.saturations) }
     }
+    /// Every saturated element, also where only the core's counter knows them.
+    public var saturationTotal: Int { tokens.reduce(0) { $0 + $1.step.run.saturationTotal } }
     /// Input elements clamped when written, over all tokens.
     public var clampedInputs: Int { tokens.reduce(0) { $0 + $1.step.clampedInputs } }
 

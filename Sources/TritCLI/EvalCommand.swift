@@ -74,7 +74,8 @@ struct EvalCommand: ParsableCommand {
     static func text(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double, format: String) -> String {
         var lines = [String(format: "%d positions in %d windows of %d: mean NLL %.5f nats, perplexity %.3f (%.1f s)",
                             e.positions, e.windows.count, window, e.meanNLL, e.perplexity, seconds)]
-        lines.append(e.saturations.isEmpty ? "no value saturated" : "saturated elements: " + e.saturations.listing)
+        lines.append(e.saturationTotal == 0 ? "no value saturated"
+                     : "saturated elements: \(e.saturationTotal)" + (e.saturations.isEmpty ? "" : " (" + e.saturations.listing + ")"))
         if let r = e.referenceMeanNLL, let a = e.argmaxAgreement {
             lines.append(String(format: "float reference: mean NLL %.5f nats, perplexity %.3f; same predicted token at %.2f%% of positions",
                                 r, Foundation.exp(r), 100 * a))
@@ -89,7 +90,7 @@ struct EvalCommand: ParsableCommand {
     static func json(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double) -> String {
         var fields = ["\"mean_nll\": \(e.meanNLL)", "\"perplexity\": \(e.perplexity)", "\"tokens\": \(e.positions)",
                       "\"windows\": \(e.windows.count)", "\"window\": \(window)", "\"seconds\": \(seconds)",
-                      "\"saturations\": \(e.saturations.total)", "\"saturations_by_instruction\": \(e.saturations.json)",
+                      "\"saturations\": \(e.saturationTotal)", "\"saturations_by_instruction\": \(e.saturations.json)",
                       "\"clamped_inputs\": \(e.clampedInputs)"]
         if let r = e.referenceMeanNLL, let a = e.argmaxAgreement {
             fields += ["\"reference_mean_nll\": \(r)", "\"reference_perplexity\": \(Foundation.exp(r))", "\"argmax_agreement\": \(a)"]

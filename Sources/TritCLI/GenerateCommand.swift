@@ -53,7 +53,7 @@ struct GenerateCommand: ParsableCommand {
         if json {
             print("{\"prompt\": \(ids), \"generated\": \(Array(g.generated)), "
                   + "\"argmax_agreement\": \(g.run.argmaxAgreement.map { String($0) } ?? "null"), "
-                  + "\"saturations\": \(g.run.saturations.total), \"saturations_by_instruction\": \(g.run.saturations.json)}")
+                  + "\"saturations\": \(g.run.saturationTotal), \"saturations_by_instruction\": \(g.run.saturations.json)}")
         } else {
             print("prompt:    " + ids.map(String.init).joined(separator: ","))
             print("generated: " + g.generated.map(String.init).joined(separator: ","))

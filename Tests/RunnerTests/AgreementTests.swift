@@ -1,4 +1,5 @@
 import Testing
+import ISA
 @testable import Runner
 
 struct AgreementTests {
@@ -57,5 +58,16 @@ struct EmbeddingTableTests {
         #expect(throws: RunnerError.self) { try table.row(3) }
         #expect(throws: RunnerError.self) { try table.row(-1) }
         #expect(throws: RunnerError.self) { try EmbeddingTable(vocab: 2, width: 2, values: [1]) }
+    }
+}
+
+struct RunWarningsTests {
+    @Test func warnsOnClampsAndOnTotalsWithoutKinds() {
+        #expect(RunWarnings.lines(saturations: SaturationCounts(), total: 0, clampedInputs: 0, inputElements: 8, tokens: 2).isEmpty)
+        let card = RunWarnings.lines(saturations: SaturationCounts(), total: 3, clampedInputs: 1, inputElements: 8, tokens: 2)
+        #expect(card == ["warning: 1 of 8 input elements were outside the fixed-point range and were clamped",
+                         "warning: 3 elements saturated over 2 tokens (the card counts only the total)"])
+        let known = RunWarnings.lines(saturations: SaturationCounts([.add: 2]), total: 2, clampedInputs: 0, inputElements: 8, tokens: 1)
+        #expect(known == ["warning: 2 elements saturated over 1 token (add 2)"])
     }
 }
