@@ -99,6 +99,7 @@ public final class BuildSession: TokenStepper {
                     layerOutputs: try manifest.layerOutputs.map(read), states: try manifest.states.map(read), run: run)
     }
 
+    public var loads: [LoadReport] { [load] }
     public var head: Bool { manifest.head }
     public var firstLayer: Int { manifest.firstLayer }
 

@@ -53,7 +53,7 @@ public enum RunReport {
     }
 
     /// One JSON object.
-    public static func json(_ run: TokenRun, manifest m: BuildManifest) -> String {
+    public static func json(_ run: TokenRun, manifest m: BuildManifest, load: LoadReport? = nil) -> String {
         var fields: [String] = [
             "\"tokens\": \(run.tokens.count)",
             "\"layers\": [\(m.firstLayer), \(m.firstLayer + m.layerCount - 1)]",
@@ -62,6 +62,7 @@ public enum RunReport {
             "\"saturations\": \(run.saturationTotal)",
             "\"saturations_by_instruction\": \(run.saturations.json)",
             "\"clamped_inputs\": \(run.clampedInputs)",
+            "\"load\": \(load?.json ?? "null")",
         ]
         let counters = run.tokens.compactMap(\.step.counters)
         if !counters.isEmpty {

@@ -13,6 +13,13 @@ public protocol TokenStepper: AnyObject {
     func step(_ input: [Float]) throws -> BuildSession.Step
     /// Forget every token: all recurrent state to zero.
     func resetState() throws
+    /// What putting each card's image in place cost.
+    var loads: [LoadReport] { get }
+}
+
+extension LoadReport {
+    /// `{"bytes": B, "dma_cycles": C}` (null cycles where the engine has no DMA).
+    public var json: String { "{\"bytes\": \(bytes), \"dma_cycles\": \(cycles.map(String.init) ?? "null")}" }
 }
 
 /// A model compiled for several cards (`trit compile --cards N`), each on
@@ -63,4 +70,5 @@ public final class CardChain: TokenStepper {
     }
 
     public func resetState() throws { for c in cards { try c.resetState() } }
+    public var loads: [LoadReport] { cards.map(\.load) }
 }

@@ -161,7 +161,7 @@ struct CosimCommand: ParsableCommand {
             }
             if let o = tokens.output { try setup.writeOutputs(run, to: o) }
             if json {
-                print(RunReport.json(run, manifest: m))
+                print(RunReport.json(run, manifest: m, load: session.load))
             } else {
                 RunReport.lines(run, manifest: m).forEach { print($0) }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compiler
+import DeviceAPI
 import Foundation
 import Model
 import Runner
@@ -67,7 +68,7 @@ struct EvalCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(clock)
         for w in e.warnings(width: m.model.hiddenSize) { ISAToolFiles.stderr(w) }
         let range = Double(1 << (31 - m.target.fracBits))
-        print(json ? Self.json(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range)
+        print(json ? Self.json(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range, loads: session.loads)
                    : Self.text(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range, format: m.target.formatName))
     }
 
@@ -87,11 +88,11 @@ struct EvalCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double) -> String {
+    static func json(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double, loads: [LoadReport]) -> String {
         var fields = ["\"mean_nll\": \(e.meanNLL)", "\"perplexity\": \(e.perplexity)", "\"tokens\": \(e.positions)",
                       "\"windows\": \(e.windows.count)", "\"window\": \(window)", "\"seconds\": \(seconds)",
                       "\"saturations\": \(e.saturationTotal)", "\"saturations_by_instruction\": \(e.saturations.json)",
-                      "\"clamped_inputs\": \(e.clampedInputs)"]
+                      "\"clamped_inputs\": \(e.clampedInputs)", "\"load\": [\(loads.map(\.json).joined(separator: ", "))]"]
         if let r = e.referenceMeanNLL, let a = e.argmaxAgreement {
             fields += ["\"reference_mean_nll\": \(r)", "\"reference_perplexity\": \(Foundation.exp(r))", "\"argmax_agreement\": \(a)"]
         }

@@ -170,7 +170,7 @@ struct RunCommand: ParsableCommand {
             }
             if let o = tokens.output { try setup.writeOutputs(run, to: o) }
             if json {
-                print(RunReport.json(run, manifest: m))
+                print(RunReport.json(run, manifest: m, load: session.load))
             } else {
                 print("\(image): " + RunReport.describe(m))
                 RunReport.lines(run, manifest: m).forEach { print($0) }

@@ -40,6 +40,8 @@ extension CommandLineTests {
         #expect(json["tokens"] as? Int == 128 && json["windows"] as? Int == 2)
         let nll = try #require(json["mean_nll"] as? Double), ppl = try #require(json["perplexity"] as? Double)
         #expect(nll > 1 && nll < 6 && abs(Foundation.exp(nll) - ppl) < 1e-9 * ppl)
+        let load = try #require((json["load"] as? [[String: Any]])?.first)
+        #expect((load["bytes"] as? Int ?? 0) > 1_000_000, "\(load)")
 
         #expect(try trit("compile", model.appendingPathComponent("checkpoint").path, "--layers", "0..3", "--out", "nohead", in: dir).status == 0)
         let noHead = try trit("eval", "nohead", "--tokens", ids, in: dir)
