@@ -78,4 +78,30 @@ extension SimCardTests {
               + "load \(card.load.cycles ?? 0) DMA cycles, \(m.memorySize) bytes, \(seconds) in all (seed \(seed)); card: "
               + json.prefix(220).replacingOccurrences(of: "\n", with: " "))
     }
+
+    /// The same model split over two simulated cards (`--cards 2`): each
+    /// token runs on card 0, its output words go to card 1, and the logits
+    /// equal one card's bit for bit.
+    @Test func twoSimulatedCardsGiveOneCardsOutputs() throws {
+        let seed = testSeed(0x65)
+        SimCardFixture.configure(["SEED": "\(seed)", "BACKPRESSURE": "0.1", "CARDS": "2"])
+        defer { SimCardFixture.configure([:]) }
+        let weights = SyntheticCheckpoint(config: ModelConfig(hiddenSize: 64, layers: 2, vocabSize: 256), seed: seed).inMemory()
+        let whole = try ModelCompiler.compile(weights, head: true, target: p.isa)
+        let split = try CardSplit.ranges(weights.config, layers: 0...1, head: true, cards: 2)
+        let parts = try split.enumerated().map { k, r in try ModelCompiler.compile(weights, layers: r, head: k == 1, target: p.isa) }
+        let chain = try CardChain(parts.enumerated().map { k, b in
+            try BuildSession(manifest: b.manifest, program: b.program, memory: b.memory,
+                             engine: OPAEEngine(library: SimCardFixture.library, card: k))
+        })
+        let one = try BuildSession(manifest: whole.manifest, program: whole.program, memory: whole.memory,
+                                   engine: InterpreterEngine(config: p.isa))
+        let table = try EmbeddingTable(vocab: 256, width: 64, values: try #require(whole.embeddings))
+        for token in [5, 17, 5] {
+            let a = try chain.step(try table.row(token)), b = try one.step(try table.row(token))
+            #expect(a.rawOutput == b.rawOutput && a.states == b.states, "token \(token) (seed \(seed))")
+        }
+        // A third card is not there.
+        #expect(throws: OPAEError.self) { _ = try OPAEEngine(library: SimCardFixture.library, card: 2) }
+    }
 }

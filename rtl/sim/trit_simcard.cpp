@@ -175,8 +175,19 @@ TRIT_API fpga_result fpgaEnumerate(void *const *filters, uint32_t count, void **
     if (!guid) return FPGA_EXCEPTION;
     bool match = count == 0;
     for (uint32_t i = 0; i < count && !match; ++i) match = matches(static_cast<const Properties *>(filters[i]), guid);
-    *found = match ? 1 : 0;
-    if (match && maxTokens > 0) tokens[0] = new Token;
+    // TRIT_SIMCARD_CARDS accelerators (1 to 16, default 1); each fpgaOpen is a fresh card.
+    uint32_t cards = 1;
+    if (const char *v = std::getenv("TRIT_SIMCARD_CARDS")) {
+        char *end = nullptr;
+        unsigned long n = std::strtoul(v, &end, 10);
+        if (!*v || *end || n < 1 || n > 16) {
+            std::fprintf(stderr, "trit simulated card: TRIT_SIMCARD_CARDS must be 1 to 16, got '%s'\n", v);
+            return FPGA_INVALID_PARAM;
+        }
+        cards = static_cast<uint32_t>(n);
+    }
+    *found = match ? cards : 0;
+    for (uint32_t k = 0; match && k < cards && k < maxTokens; ++k) tokens[k] = new Token;
     return FPGA_OK;
 }
 
