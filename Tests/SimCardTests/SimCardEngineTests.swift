@@ -53,7 +53,9 @@ extension SimCardTests {
         let build = try ModelCompiler.compile(weights, head: true, target: p.isa)
         let m = build.manifest
         let table = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: try #require(build.embeddings))
-        let inputs = try [5, 17, 5, 200].map { try table.row($0) }
+        // `make test-long`: 40 tokens instead of 4.
+        let tokens = isLongRun ? (0..<40).map { ($0 * 37 + 5) % 256 } : [5, 17, 5, 200]
+        let inputs = try tokens.map { try table.row($0) }
         let clock = ContinuousClock.now
         let card = try BuildSession(manifest: m, program: build.program, memory: build.memory,
                                     engine: OPAEEngine(library: SimCardFixture.library))
