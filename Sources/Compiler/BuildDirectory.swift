@@ -13,6 +13,37 @@ public struct BuildFileError: Error, CustomStringConvertible, Equatable, Sendabl
     public var description: String { "\(file): \(problem)" }
 }
 
+/// Fills a fresh sibling of `directory` with `fill`, then renames it into
+/// place: an existing directory is replaced only when everything was
+/// written, and a failure leaves it untouched.
+func replaceDirectory(_ directory: URL, with fill: (URL) throws -> Void) throws {
+    let fm = FileManager.default
+    let parent = directory.deletingLastPathComponent()
+    try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+    let name = directory.lastPathComponent
+    let staging = parent.appendingPathComponent(".\(name).partial-\(UUID().uuidString)")
+    try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+    do {
+        try fill(staging)
+        if fm.fileExists(atPath: directory.path) {
+            let old = parent.appendingPathComponent(".\(name).old-\(UUID().uuidString)")
+            try fm.moveItem(at: directory, to: old)
+            do {
+                try fm.moveItem(at: staging, to: directory)
+            } catch {
+                try? fm.moveItem(at: old, to: directory)
+                throw error
+            }
+            try? fm.removeItem(at: old)
+        } else {
+            try fm.moveItem(at: staging, to: directory)
+        }
+    } catch {
+        try? fm.removeItem(at: staging)
+        throw error
+    }
+}
+
 extension Build {
     public static let assemblyFile = "program.s"
     public static let programFile = "program.bin"
@@ -23,31 +54,7 @@ extension Build {
     /// is renamed into place, so an existing build is replaced only when
     /// every file was written, and a failure leaves it untouched.
     public func write(to directory: URL) throws {
-        let fm = FileManager.default
-        let parent = directory.deletingLastPathComponent()
-        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-        let name = directory.lastPathComponent
-        let staging = parent.appendingPathComponent(".\(name).partial-\(UUID().uuidString)")
-        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-        do {
-            try writeFiles(into: staging)
-            if fm.fileExists(atPath: directory.path) {
-                let old = parent.appendingPathComponent(".\(name).old-\(UUID().uuidString)")
-                try fm.moveItem(at: directory, to: old)
-                do {
-                    try fm.moveItem(at: staging, to: directory)
-                } catch {
-                    try? fm.moveItem(at: old, to: directory)
-                    throw error
-                }
-                try? fm.removeItem(at: old)
-            } else {
-                try fm.moveItem(at: staging, to: directory)
-            }
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
-        }
+        try replaceDirectory(directory, with: writeFiles(into:))
     }
 
     private func writeFiles(into dir: URL) throws {

@@ -56,12 +56,7 @@ public struct MultiCardBuild: Sendable {
     /// Writes every card's build and the index; like `Build.write`, into a
     /// sibling that replaces `directory` only when everything was written.
     public func write(to directory: URL) throws {
-        let fm = FileManager.default
-        let parent = directory.deletingLastPathComponent()
-        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(UUID().uuidString)")
-        do {
-            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+        try replaceDirectory(directory) { staging in
             for (k, b) in builds.enumerated() { try b.write(to: staging.appendingPathComponent(Self.directoryName(k))) }
             let index = builds.enumerated().map { k, b in
                 "{\"dir\": \"\(Self.directoryName(k))\", \"layers\": [\(b.manifest.firstLayer), "
@@ -70,11 +65,6 @@ public struct MultiCardBuild: Sendable {
             }
             try Data(("{\"cards\": [\n  " + index.joined(separator: ",\n  ") + "\n]}\n").utf8)
                 .write(to: staging.appendingPathComponent(Self.indexFile))
-            if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }
-            try fm.moveItem(at: staging, to: directory)
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
         }
     }
 

@@ -28,16 +28,12 @@ public final class CosimEngine: Engine {
 
     public func write(_ bytes: [UInt8], at address: Int) throws {
         guard image != nil else { throw EngineError("co-simulation has no program loaded") }
-        guard address >= 0, address + bytes.count <= memory.count else {
-            throw EngineError("write of \(bytes.count) bytes at \(address) outside the data memory of \(memory.count) bytes")
-        }
+        try EngineError.checkRange("write", count: bytes.count, at: address, size: memory.count)
         memory.replaceSubrange(address..<(address + bytes.count), with: bytes)
     }
 
     public func read(count: Int, at address: Int) throws -> [UInt8] {
-        guard address >= 0, count >= 0, address + count <= memory.count else {
-            throw EngineError("read of \(count) bytes at \(address) outside the data memory of \(memory.count) bytes")
-        }
+        try EngineError.checkRange("read", count: count, at: address, size: memory.count)
         return Array(memory[address..<(address + count)])
     }
 

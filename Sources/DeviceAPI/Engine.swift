@@ -107,4 +107,12 @@ public struct CoreCounters: Sendable, Equatable {
 public struct EngineError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
+
+    /// Refuses a `what` ("read", "write") of `count` bytes at `address` that
+    /// leaves a data memory of `size` bytes.
+    public static func checkRange(_ what: String, count: Int, at address: Int, size: Int) throws {
+        guard address >= 0, count >= 0, address <= size, count <= size - address else {
+            throw EngineError("\(what) of \(count) bytes at \(address) outside the data memory of \(size) bytes")
+        }
+    }
 }

@@ -26,9 +26,7 @@ public final class InterpreterEngine: Engine {
 
     public func write(_ bytes: [UInt8], at address: Int) throws {
         let m = try loaded()
-        guard address >= 0, address + bytes.count <= m.memory.count else {
-            throw EngineError("write of \(bytes.count) bytes at \(address) outside the data memory of \(m.memory.count) bytes")
-        }
+        try EngineError.checkRange("write", count: bytes.count, at: address, size: m.memory.count)
         m.memory.withUnsafeMutableBufferPointer { mem in
             for (k, b) in bytes.enumerated() { mem[address + k] = b }
         }
@@ -36,9 +34,7 @@ public final class InterpreterEngine: Engine {
 
     public func read(count: Int, at address: Int) throws -> [UInt8] {
         let m = try loaded()
-        guard address >= 0, count >= 0, address + count <= m.memory.count else {
-            throw EngineError("read of \(count) bytes at \(address) outside the data memory of \(m.memory.count) bytes")
-        }
+        try EngineError.checkRange("read", count: count, at: address, size: m.memory.count)
         return Array(m.memory[address..<(address + count)])
     }
 

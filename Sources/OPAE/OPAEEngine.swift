@@ -63,9 +63,7 @@ public final class OPAEEngine: Engine {
 
     public func write(_ bytes: [UInt8], at address: Int) throws {
         let p = try loaded()
-        guard address >= 0, UInt64(address + bytes.count) <= p.dataSize else {
-            throw OPAEError("write of \(bytes.count) bytes at \(address) outside the data memory of \(p.dataSize) bytes")
-        }
+        try EngineError.checkRange("write", count: bytes.count, at: address, size: Int(p.dataSize))
         // Whole beats: read the partial ones at the ends, patch, write back.
         let first = address / beatBytes * beatBytes
         let end = (address + bytes.count + beatBytes - 1) / beatBytes * beatBytes
@@ -77,9 +75,7 @@ public final class OPAEEngine: Engine {
 
     public func read(count: Int, at address: Int) throws -> [UInt8] {
         let p = try loaded()
-        guard address >= 0, count >= 0, UInt64(address + count) <= p.dataSize else {
-            throw OPAEError("read of \(count) bytes at \(address) outside the data memory of \(p.dataSize) bytes")
-        }
+        try EngineError.checkRange("read", count: count, at: address, size: Int(p.dataSize))
         let first = address / beatBytes * beatBytes
         let end = (address + count + beatBytes - 1) / beatBytes * beatBytes
         let span = try get(count: end - first, at: p.dataBase + UInt64(first))
