@@ -7,7 +7,7 @@ TRIT       := $(BUILD_DIR)/trit
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VERILATOR_MIN := 5.0
 
-.PHONY: all deps build test test-long rtl demo bench lint clean
+.PHONY: all deps build test test-long rtl demo bench lint lint-pim clean
 
 all: build
 
@@ -41,6 +41,14 @@ test: deps
 test-long: deps
 	$(SWIFT) build --build-tests
 	TRIT_LONG=1 $(SWIFT) test --skip-build
+
+## lint-pim: elaborate the D5005 AFU inside Intel's real PIM with slang (PIM=a checkout of OFS/ofs-platform-afu-bbb).
+lint-pim: build
+	@test -n "$(PIM)" || { echo "usage: make lint-pim PIM=<checkout of OFS/ofs-platform-afu-bbb>" >&2; exit 2; }
+	@python3 -c 'import pyslang' 2>/dev/null || python3 -m pip install -q pyslang
+	rm -rf out/lint-pim
+	$(TRIT) rtl --board d5005 --out out/lint-pim/afu
+	python3 tools/lint_pim.py --pim "$(PIM)" --afu out/lint-pim/afu
 
 ## rtl: regenerate every committed generated file (rtl/, isa/).
 rtl: build

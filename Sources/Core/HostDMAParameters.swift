@@ -5,7 +5,8 @@ import HDL
 /// is the core's `dataBits` (one bank beat per host beat).
 public struct HostDMAParameters: Sendable, Equatable {
     /// Width of a host-memory beat address (host byte address / beat bytes):
-    /// 42 on the D5005's host channel (the PIM's `ADDR_WIDTH_LINES`).
+    /// 51 on the D5005's host channel (the PIM's `ADDR_WIDTH_LINES`, from
+    /// its `d5005_pac_ias` configuration; `make lint-pim` checks it).
     public var addressBits: Int
     /// Longest host burst (a power of two, 1 ... 64). Bursts never cross a
     /// multiple of it, so they stay within a 4 KiB page at 64-byte beats.
@@ -15,13 +16,13 @@ public struct HostDMAParameters: Sendable, Equatable {
     /// read latency for the engine to stream.
     public var bufferBeats: Int
 
-    public init(addressBits: Int = 42, maxBurst: Int = 16, bufferBeats: Int = 512) {
+    public init(addressBits: Int = 51, maxBurst: Int = 16, bufferBeats: Int = 512) {
         self.addressBits = addressBits
         self.maxBurst = maxBurst
         self.bufferBeats = bufferBeats
     }
 
-    /// The D5005 preset (and the generic board's): 42-bit beat addresses,
+    /// The D5005 preset (and the generic board's): 51-bit beat addresses,
     /// bursts of 16 beats (1 KiB at 512 bits), a 512-beat buffer (2.5 us of
     /// host read latency at 200 MHz).
     public static let standard = HostDMAParameters()

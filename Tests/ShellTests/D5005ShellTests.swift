@@ -71,7 +71,7 @@ import Testing
         #expect(wideBanks.contains("local memory is not 128 bits wide"), "\(wideBanks)")
         let shortHost = try PIMStandIn.lint(files, p, platform: [PIMStandIn.localMemoryConfiguration(p),
                                                                   PIMStandIn.hostChannelConfiguration(dataBits: 128, addressBits: 40)])
-        #expect(shortHost.contains("line address is not 42 bits"), "\(shortHost)")
+        #expect(shortHost.contains("line address is not 51 bits"), "\(shortHost)")
         var twoBanks = p
         twoBanks.banks = 2
         let fewBanks = try PIMStandIn.lint(try Self.board(twoBanks, standIn: true).files, twoBanks,

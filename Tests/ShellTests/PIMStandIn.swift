@@ -33,8 +33,8 @@ enum PIMStandIn {
     }
 
     /// The platform's host channel, as the real PIM's ofs_plat_host_chan_pkg
-    /// gives it: 512-bit lines with 42-bit line addresses on the D5005.
-    static func hostChannelConfiguration(dataBits: Int, addressBits: Int = 42) -> EmittedFile {
+    /// gives it: 512-bit lines with 51-bit line addresses on the D5005.
+    static func hostChannelConfiguration(dataBits: Int, addressBits: Int = 51) -> EmittedFile {
         EmittedFile(name: "ofs_plat_host_chan_pkg.sv", contents: """
             // A platform's host channel geometry (the test's choice).
             /* verilator lint_off UNUSEDPARAM */

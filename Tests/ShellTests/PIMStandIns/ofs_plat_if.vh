@@ -20,7 +20,7 @@ typedef struct packed {
 typedef logic [1:0] t_ofs_plat_power_state;
 
 // As in the real PIM: the host channel's line address and width come from
-// ofs_plat_host_chan_pkg (42-bit lines of 512 bits on the D5005); the AFU
+// ofs_plat_host_chan_pkg (51-bit lines of 512 bits on the D5005); the AFU
 // sets the burst count. MMIO: a 16-bit DWORD address.
 `define HOST_CHAN_AVALON_MEM_RDWR_PARAMS \
     .ADDR_WIDTH(ofs_plat_host_chan_pkg::ADDR_WIDTH_LINES), \
