@@ -63,7 +63,7 @@ let package = Package(
 
         // Benchmarks (`make bench`): the measurements and the report, and the driver around them.
         .target(name: "BenchKit", dependencies: ["HDL", "HDLEmit", "HDLSim", "ISA", "Interpreter", "Core", "Cosim", "Shells",
-                                                "Model", "Compiler", "Runner", "DeviceAPI"],
+                                                "Model", "Compiler", "Runner", "DeviceAPI", "OPAE", "SimCard"],
                 path: "bench/BenchKit"),
         .executableTarget(name: "TritBench", dependencies: ["BenchKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "bench/TritBench"),

@@ -10,18 +10,37 @@ public enum PaperCore {
 
 /// Human and machine-readable summaries of a token run.
 public enum RunReport {
-    /// One line describing what the build holds.
-    public static func describe(_ m: BuildManifest) -> String {
+    /// One line describing what the build holds; a model compiled for
+    /// several cards (`trit compile --cards N`) is described as one.
+    public static func describe(_ cards: [BuildManifest]) -> String {
+        let m = span(cards)
         let c = m.model
         let last = m.firstLayer + m.layerCount - 1
         let layers = m.layerCount == 1 ? "layer \(m.firstLayer)" : "layers \(m.firstLayer)..\(last)"
         return "\(layers) of \(c.layers) (d \(c.hiddenSize), I \(c.intermediateSize))\(m.head ? " + head (vocab \(c.vocabSize))" : ""), "
             + "\(m.instructions) instructions and \(bytes(m.weightBytes)) of packed weights per token"
             + (m.packing == Int(WeightPacking.base3.rawValue) ? " (base-3 packing)" : "")
+            + (cards.count > 1 ? ", on \(cards.count) cards" : "")
+    }
+
+    public static func describe(_ m: BuildManifest) -> String { describe([m]) }
+
+    /// The cards' manifests as one span of layers: the first card's start,
+    /// the last card's head, layers, instructions and weights summed.
+    static func span(_ cards: [BuildManifest]) -> BuildManifest {
+        var m = cards[0]
+        m.layerCount = cards.reduce(0) { $0 + $1.layerCount }
+        m.head = cards[cards.count - 1].head
+        m.instructions = cards.reduce(0) { $0 + $1.instructions }
+        m.weightBytes = cards.reduce(0) { $0 + $1.weightBytes }
+        return m
     }
 
     /// Lines for people: per token, then the worst agreement, then the core's figures.
-    public static func lines(_ run: TokenRun, manifest m: BuildManifest) -> [String] {
+    public static func lines(_ run: TokenRun, manifest: BuildManifest) -> [String] { lines(run, cards: [manifest]) }
+
+    public static func lines(_ run: TokenRun, cards: [BuildManifest]) -> [String] {
+        let m = span(cards)
         var out: [String] = []
         for (t, token) in run.tokens.enumerated() {
             var s = "token \(t): \(token.step.instructions) instructions"
@@ -52,8 +71,9 @@ public enum RunReport {
         return out
     }
 
-    /// One JSON object.
-    public static func json(_ run: TokenRun, manifest m: BuildManifest, load: LoadReport? = nil) -> String {
+    /// One JSON object; `loads` has one entry per card.
+    public static func json(_ run: TokenRun, cards: [BuildManifest], loads: [LoadReport]) -> String {
+        let m = span(cards)
         var fields: [String] = [
             "\"tokens\": \(run.tokens.count)",
             "\"layers\": [\(m.firstLayer), \(m.firstLayer + m.layerCount - 1)]",
@@ -62,7 +82,8 @@ public enum RunReport {
             "\"saturations\": \(run.saturationTotal)",
             "\"saturations_by_instruction\": \(run.saturations.json)",
             "\"clamped_inputs\": \(run.clampedInputs)",
-            "\"load\": \(load?.json ?? "null")",
+            "\"cards\": \(cards.count)",
+            "\"load\": [\(loads.map(\.json).joined(separator: ", "))]",
         ]
         let counters = run.tokens.compactMap(\.step.counters)
         if !counters.isEmpty {

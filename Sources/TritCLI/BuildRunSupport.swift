@@ -56,10 +56,11 @@ func isDirectory(_ path: String) -> Bool {
     return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
 }
 
-/// A build directory opened for running, with its inputs and optional reference.
+/// A build directory (or a model compiled for several cards) opened for
+/// running, with its inputs and optional reference.
 struct BuildRunSetup {
     let path: String
-    let build: Build
+    let model: CompiledModel
     let inputs: [[Float]]
     let reference: FloatReference?
 
@@ -68,27 +69,35 @@ struct BuildRunSetup {
             throw ValidationError("a build directory needs exactly one of --input and --token")
         }
         self.path = path
-        build = try Build.load(from: URL(fileURLWithPath: path))
-        let m = build.manifest
-        let d = m.model.hiddenSize
+        model = try CompiledModel(path: path)
+        let first = model.first, d = first.model.hiddenSize
         if let token = options.token {
-            guard let table = build.embeddings else {
-                throw ValidationError("--token: the build starts at layer \(m.firstLayer), so it has no embedding table; use --input")
+            guard let table = model.embeddings else {
+                throw ValidationError("--token: the build starts at layer \(first.firstLayer), so it has no embedding table; use --input")
             }
-            let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: d, values: table)
+            let embeddings = try EmbeddingTable(vocab: first.model.vocabSize, width: d, values: table)
             inputs = try parseTokenList(token, option: "--token").map { try embeddings.row($0) }
         } else {
             inputs = try readInputRows(options.input!, width: d).map { $0.map(Float.init) }
         }
         if let ckpt = options.reference {
             let source = try Checkpoint(directory: ckpt)
-            guard source.config == m.model else {
+            guard source.config == first.model else {
                 throw ValidationError("--reference \(ckpt): its config differs from the one the build was compiled from")
             }
-            reference = try FloatReference(source: source, layers: m.firstLayer...(m.firstLayer + m.layerCount - 1), head: m.head)
+            reference = try FloatReference(source: source, layers: first.firstLayer...(model.last.firstLayer + model.last.layerCount - 1),
+                                           head: model.last.head)
         } else {
             reference = nil
         }
+    }
+
+    /// The one card's build, for commands that run a single build.
+    func singleBuild(_ command: String, instead: String) throws -> Build {
+        guard model.builds.count == 1 else {
+            throw ValidationError("\(path) is compiled for \(model.builds.count) cards; `\(command)` runs one card's build (\(instead))")
+        }
+        return model.builds[0]
     }
 
     /// Writes the outputs of every token as one float32 array [T, width].
@@ -119,6 +128,7 @@ struct CompiledModel {
         builds = MultiCardBuild.isMultiCard(url) ? try MultiCardBuild.load(from: url).builds : [try Build.load(from: url)]
     }
 
+    var manifests: [BuildManifest] { builds.map(\.manifest) }
     var first: BuildManifest { builds[0].manifest }
     var last: BuildManifest { builds[builds.count - 1].manifest }
     /// The embedding table of the first card, when it starts at layer 0.

@@ -149,11 +149,12 @@ struct CosimCommand: ParsableCommand {
     func runBuild(_ path: String) throws {
         try exitOnError(prefix: "\(path)") {
             let setup = try BuildRunSetup(path: path, options: tokens)
-            let m = setup.build.manifest
+            let build = try setup.singleBuild("trit cosim", instead: "run the whole model on the core with `trit run --engine cosim`")
+            let m = build.manifest
             let params = try parameters(fracBits: m.target.fracBits)
             try BuildSession.checkCompatible(m, params.isa)
             let cosim = try makeCosimulation(params)
-            let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory,
+            let session = try BuildSession(manifest: m, program: build.program, memory: build.memory,
                                            engine: CosimEngine(cosim))
             if !json { print("\(path): " + RunReport.describe(m)) }
             let run = try TokenRun.run(session, inputs: setup.inputs, reference: setup.reference) { t in
@@ -161,7 +162,7 @@ struct CosimCommand: ParsableCommand {
             }
             if let o = tokens.output { try setup.writeOutputs(run, to: o) }
             if json {
-                print(RunReport.json(run, manifest: m, load: session.load))
+                print(RunReport.json(run, cards: [m], loads: session.loads))
             } else {
                 RunReport.lines(run, manifest: m).forEach { print($0) }
             }

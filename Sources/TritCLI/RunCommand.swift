@@ -156,26 +156,31 @@ struct RunCommand: ParsableCommand {
         if !dump.isEmpty { throw ValidationError("--dump is for program images; a build's regions are written with --output") }
         try exitOnError {
             let setup = try BuildRunSetup(path: image, options: tokens)
-            let m = setup.build.manifest
-            let chosen = try engine.make(for: m)
+            let cards = setup.model.manifests
             var lines: [String] = []
+            let session: TokenStepper
             if trace != nil {
-                guard let interpreter = chosen as? InterpreterEngine else { throw ValidationError("--trace needs --engine interpreter") }
+                let build = try setup.singleBuild("trit run --trace", instead: "trace one of its card directories")
+                guard let interpreter = try engine.make(for: build.manifest) as? InterpreterEngine else {
+                    throw ValidationError("--trace needs --engine interpreter")
+                }
                 interpreter.onRetire = { lines.append($0.line) }
+                session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory, engine: interpreter)
+            } else {
+                session = try setup.model.stepper(engine)
             }
-            let session = try BuildSession(manifest: m, program: setup.build.program, memory: setup.build.memory, engine: chosen)
             let run = try TokenRun.run(session, inputs: setup.inputs, reference: setup.reference)
             if let t = trace {
                 try ISAToolFiles.writeAtomically(Array((lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")).utf8), to: t)
             }
             if let o = tokens.output { try setup.writeOutputs(run, to: o) }
             if json {
-                print(RunReport.json(run, manifest: m, load: session.load))
+                print(RunReport.json(run, cards: cards, loads: session.loads))
             } else {
-                print("\(image): " + RunReport.describe(m))
-                RunReport.lines(run, manifest: m).forEach { print($0) }
+                print("\(image): " + RunReport.describe(cards))
+                RunReport.lines(run, cards: cards).forEach { print($0) }
             }
-            run.warnings(inputWidth: m.input.count).forEach(ISAToolFiles.stderr)
+            run.warnings(inputWidth: cards[0].input.count).forEach(ISAToolFiles.stderr)
         }
     }
 }

@@ -58,6 +58,28 @@ extension CommandLineTests {
         #expect((fields["generated"] as? [Int])?.count == 2 && fields["saturations"] as? Int != nil, "\(genJSON.output)")
     }
 
+    /// `trit run` on a model compiled for two cards: the logits of one card,
+    /// bit for bit; commands that run one build say so.
+    @Test func runTakesAModelCompiledForSeveralCards() throws {
+        let dir = try compiledModel()
+        let split = try trit("compile", "ck", "--head", "--max-vector-length", "256", "--cards", "2", "--out", "two", in: dir)
+        #expect(split.status == 0, "\(split.error)")
+        #expect(try trit("run", "build", "--token", "1,2,3", "--output", "one.npy", in: dir).status == 0)
+        let chained = try trit("run", "two", "--token", "1,2,3", "--output", "two.npy", "--reference", "ck", in: dir)
+        #expect(chained.status == 0, "\(chained.error)")
+        #expect(chained.output.contains("+ head (vocab 64)") && chained.output.contains("on 2 cards"), "\(chained.output)")
+        #expect(chained.output.contains("worst over 3 tokens and 2 blocks"), "\(chained.output)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("two.npy")) == Data(contentsOf: dir.appendingPathComponent("one.npy")))
+        let json = try trit("run", "two", "--token", "1", "--json", in: dir)
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(fields["cards"] as? Int == 2 && (fields["load"] as? [Any])?.count == 2, "\(json.output)")
+        for (args, message) in [(["run", "two", "--token", "1", "--trace", "t.log"], "compiled for 2 cards"),
+                                (["cosim", "two", "--token", "1"], "compiled for 2 cards")] {
+            let r = try run(args, in: dir)
+            #expect(r.status != 0 && r.error.contains(message), "\(args): \(r.error)")
+        }
+    }
+
     @Test func buildCommandsRejectBadInputClearly() throws {
         let dir = try compiledModel()
         #expect(try trit("compile", "ck", "--layers", "0", "--out", "nohead", in: dir).status == 0)

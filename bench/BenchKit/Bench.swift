@@ -60,6 +60,7 @@ public enum Bench {
                 r.accuracySkipped = "fixtures/trained/S is not in this checkout"
             }
         }
+        try section("host path") { r.hostPath = try HostPath.measure(sweep, log: log) }
         try section("cycles per block") {
             r.blocks = try BlockCycles.measure(sweep, log: log)
             r.projections = Projection.make(sweep, blocks: r.blocks)

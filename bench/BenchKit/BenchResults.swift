@@ -18,6 +18,7 @@ public struct BenchResults: Sendable {
     public var accuracy: AccuracyMeasurement?
     /// Why the trained model was not measured, when it was not.
     public var accuracySkipped: String?
+    public var hostPath: HostPathMeasurement?
     /// Wall-clock seconds per section, in run order.
     public var sectionSeconds: [(String, Double)] = []
 }
