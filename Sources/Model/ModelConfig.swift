@@ -13,15 +13,20 @@ public struct ModelConfig: Sendable, Equatable, Codable {
     public var rmsNormEps: Double
     /// Whether layers above 0 bound their forget gate from below (`model.lower_bounds`).
     public var useLowerBound: Bool
+    /// The context the model was trained for (`max_position_embeddings`), nil
+    /// when config.json does not say. Not part of the math (the recurrence has
+    /// no positions): generation refuses to run past it.
+    public var maxPositions: Int?
 
     public init(hiddenSize: Int, intermediateSize: Int? = nil, layers: Int, vocabSize: Int,
-                rmsNormEps: Double = 1e-6, useLowerBound: Bool = true) {
+                rmsNormEps: Double = 1e-6, useLowerBound: Bool = true, maxPositions: Int? = nil) {
         self.hiddenSize = hiddenSize
         self.intermediateSize = intermediateSize ?? Self.defaultIntermediateSize(hiddenSize: hiddenSize)
         self.layers = layers
         self.vocabSize = vocabSize
         self.rmsNormEps = rmsNormEps
         self.useLowerBound = useLowerBound
+        self.maxPositions = maxPositions
     }
 
     /// The epsilon of the RMSNorm inside every BitLinear projection: the

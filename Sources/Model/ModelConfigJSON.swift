@@ -41,6 +41,7 @@ extension ModelConfig {
             eps = e
         }
         let lowerBound = try optionalBool("use_lower_bound", default: true)
+        let positions = try o["max_position_embeddings"].flatMap { $0 == .null ? nil : $0 }.map { _ in try positive("max_position_embeddings") }
 
         if try optionalBool("use_short_conv", default: false) {
             throw bad("use_short_conv is true: the short convolution variant is not supported")
@@ -53,12 +54,12 @@ extension ModelConfig {
             throw bad("tie_word_embeddings is true: tied embeddings are not supported (lm_head.weight must be its own tensor)")
         }
         return ModelConfig(hiddenSize: d, intermediateSize: intermediate, layers: layers, vocabSize: vocab,
-                           rmsNormEps: eps, useLowerBound: lowerBound)
+                           rmsNormEps: eps, useLowerBound: lowerBound, maxPositions: positions)
     }
 
     /// The config.json of the published checkpoints, for this shape.
     public var configJSON: JSON {
-        .object([
+        var fields: [String: JSON] = [
             "architectures": .array([.string("HGRNBitForCausalLM")]),
             "model_type": .string("hgrn_bit"),
             "hidden_size": .int(hiddenSize),
@@ -73,6 +74,8 @@ extension ModelConfig {
             "use_short_conv": .bool(false),
             "tie_word_embeddings": .bool(false),
             "hidden_act": .string("swish"),
-        ])
+        ]
+        if let n = maxPositions { fields["max_position_embeddings"] = .int(n) }
+        return .object(fields)
     }
 }

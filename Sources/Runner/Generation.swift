@@ -1,38 +1,61 @@
 import Model
 
-/// Greedy decoding on a build compiled with its head: the host looks up each
-/// token's embedding and picks the argmax of the logits; every block, the
-/// final norm and `lm_head` run on the engine.
+/// Decoding on a build compiled with its head: the host looks up each
+/// token's embedding and chooses the next token from the logits (greedy or
+/// sampled, `Sampler`); every block, the final norm and `lm_head` run on the
+/// engine.
 public struct Generation {
+    /// Why generation ended.
+    public enum Ending: String, Sendable {
+        /// `maxNew` tokens were generated.
+        case length
+        /// An end-of-sequence token was generated (it is the last token).
+        case endOfSequence = "end_of_sequence"
+        /// The caller's `onToken` asked to stop (a stop text, say).
+        case stopped
+    }
+
     /// The prompt followed by the generated tokens.
     public var tokens: [Int]
     public var promptLength: Int
     /// Every step's run (one per token fed in), with reference agreement when given.
     public var run: TokenRun
+    public var ending: Ending
 
     public var generated: ArraySlice<Int> { tokens[promptLength...] }
 
-    /// Feeds `prompt`, then `maxNew` tokens chosen by argmax. With a reference,
-    /// the float model is fed the same tokens, so `run.argmaxAgreement` is the
-    /// fraction of steps at which both would pick the same next token.
-    public static func greedy(_ session: TokenStepper, embeddings: EmbeddingTable, prompt: [Int], maxNew: Int,
-                              reference: FloatReference? = nil, progress: ((Int) -> Void)? = nil) throws -> Generation {
+    /// Feeds `prompt`, then up to `maxNew` tokens chosen by `sampler`. A
+    /// token in `endOfSequence` ends generation (it is kept, not fed), as
+    /// does `onToken` (called with each new token) returning false. With a
+    /// reference, the float model is fed the same tokens, so
+    /// `run.argmaxAgreement` is the fraction of steps at which both would
+    /// pick the same next token greedily.
+    public static func generate(_ session: TokenStepper, embeddings: EmbeddingTable, prompt: [Int], maxNew: Int,
+                                sampler: inout Sampler, endOfSequence: Set<Int> = [], reference: FloatReference? = nil,
+                                onToken: (Int) throws -> Bool = { _ in true }) throws -> Generation {
         guard session.head else { throw RunnerError.incompatible("generation needs a build compiled with --head") }
         guard !prompt.isEmpty else { throw RunnerError.input("the prompt is empty") }
         guard maxNew >= 0 else { throw RunnerError.input("--max-new must not be negative") }
-        var tokens = prompt
-        var run = TokenRun()
+        var g = Generation(tokens: prompt, promptLength: prompt.count, run: TokenRun(), ending: .length)
         var next = 0
-        while next < tokens.count {
-            let step = try TokenRun.run(session, inputs: [try embeddings.row(tokens[next])], reference: reference)
-            run.tokens += step.tokens
-            progress?(next)
+        while next < g.tokens.count {
+            let step = try TokenRun.run(session, inputs: [try embeddings.row(g.tokens[next])], reference: reference)
+            g.run.tokens += step.tokens
             next += 1
-            if next == tokens.count && tokens.count < prompt.count + maxNew {
-                tokens.append(argmax(step.tokens[0].step.output))
-            }
+            guard next == g.tokens.count && g.tokens.count < prompt.count + maxNew else { continue }
+            let token = sampler.next(step.tokens[0].step.output)
+            g.tokens.append(token)
+            if endOfSequence.contains(token) { g.ending = .endOfSequence; break }
+            if try !onToken(token) { g.ending = .stopped; break }
         }
-        return Generation(tokens: tokens, promptLength: prompt.count, run: run)
+        return g
+    }
+
+    /// Greedy decoding of `maxNew` tokens, nothing ending it early.
+    public static func greedy(_ session: TokenStepper, embeddings: EmbeddingTable, prompt: [Int], maxNew: Int,
+                              reference: FloatReference? = nil) throws -> Generation {
+        var sampler = try Sampler(.greedy)
+        return try generate(session, embeddings: embeddings, prompt: prompt, maxNew: maxNew, sampler: &sampler, reference: reference)
     }
 }
 

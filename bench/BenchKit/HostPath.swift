@@ -5,6 +5,7 @@ import Foundation
 import ISA
 import Model
 import OPAE
+import Runner
 import SimCard
 
 /// The host path on the simulated card: the OPAE engine (the code a real
@@ -60,8 +61,7 @@ enum HostPath {
         let config = ModelConfig(hiddenSize: shape.d, intermediateSize: shape.intermediate, layers: shape.layers, vocabSize: shape.vocab)
         let plan = try MemoryPlan.make(config, layers: 0...(shape.layers - 1), head: true,
                                        maxVectorLength: core.isa.maxVectorLength)
-        var random = SplitMix(seed: 7)
-        let data = random.bytes(plan.size)
+        let data = randomBytes(plan.size, seed: 7)
         let image = ProgramImage(memorySize: UInt32(plan.size), code: [], data: [.init(address: 0, bytes: data)])
         log("loading the \(shape.name) image: \(plan.size >> 20) MiB")
         clock = Date()
@@ -77,26 +77,14 @@ enum HostPath {
                                    imageBytes: load.bytes, loadCycles: load.cycles ?? 0, bufferBytes: bufferBytes, readBytes: readBytes, readCycles: readCycles,
                                    simulationSeconds: simulated, cardBuildSeconds: built)
     }
-}
 
-/// A fast seeded byte source (SplitMix64) for image contents the DMA does not interpret.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func bytes(_ count: Int) -> [UInt8] {
+    /// Image contents the DMA does not interpret, from a seeded generator.
+    static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var random = SeededRandom(seed: seed)
         var out = [UInt8](repeating: 0, count: count)
         out.withUnsafeMutableBytes { raw in
-            let words = count / 8
-            let p = raw.baseAddress!
-            for i in 0..<words { p.storeBytes(of: next(), toByteOffset: 8 * i, as: UInt64.self) }
-            for i in (8 * words)..<count { raw[i] = UInt8(truncatingIfNeeded: next()) }
+            for i in 0..<(count / 8) { raw.storeBytes(of: random.next(), toByteOffset: 8 * i, as: UInt64.self) }
+            for i in (count / 8 * 8)..<count { raw[i] = UInt8(truncatingIfNeeded: random.next()) }
         }
         return out
     }
