@@ -77,9 +77,9 @@ demo: deps build
 	@echo "--- the whole model with its head: greedy decoding on the interpreter"
 	$(TRIT) compile $(DEMO)/checkpoint --head --out $(DEMO)/model
 	$(TRIT) generate $(DEMO)/model --prompt 1,2,3 --max-new 37 --reference $(DEMO)/checkpoint
-	@echo "--- a trained HGRN-Bit made by the official code (fixtures/trained/S, Tiny Shakespeare): perplexity on two validation windows"
-	$(TRIT) compile fixtures/trained/S/checkpoint --head --out $(DEMO)/trained
-	$(TRIT) eval $(DEMO)/trained --tokens fixtures/trained/S/val_ids.npy --max-windows 2 --reference fixtures/trained/S/checkpoint
+	@echo "--- a trained HGRN-Bit made by the official code (models/shakespeare, Tiny Shakespeare): perplexity on two validation windows"
+	$(TRIT) compile models/shakespeare --head --out $(DEMO)/trained
+	$(TRIT) eval $(DEMO)/trained --tokens fixtures/trained/S/val_ids.npy --max-windows 2 --reference models/shakespeare
 	@echo "--- greedy decoding after 'ROMEO:' (ids 1,486,641,900); the official decoding continues 264,259,395,468,334,345,795,359,428,326,336,431,527,264,259,395,..."
 	$(TRIT) generate $(DEMO)/trained --prompt 1,486,641,900 --max-new 40
 

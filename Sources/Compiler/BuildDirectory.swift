@@ -44,6 +44,14 @@ func replaceDirectory(_ directory: URL, with fill: (URL) throws -> Void) throws 
     }
 }
 
+/// Files copied into a build directory beside the build's own.
+func writeExtraFiles(_ files: [String: Data], into dir: URL) throws {
+    for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+        precondition(!name.contains("/") && !name.hasPrefix("."), "extra build file \(name) must be a plain name")
+        try data.write(to: dir.appendingPathComponent(name))
+    }
+}
+
 extension Build {
     public static let assemblyFile = "program.s"
     public static let programFile = "program.bin"
@@ -53,8 +61,13 @@ extension Build {
     /// Writes the build directory. The files go to a temporary sibling that
     /// is renamed into place, so an existing build is replaced only when
     /// every file was written, and a failure leaves it untouched.
-    public func write(to directory: URL) throws {
-        try replaceDirectory(directory, with: writeFiles(into:))
+    /// `extraFiles` (name: contents) go in beside the build's own, e.g. the
+    /// checkpoint's tokenizer.json.
+    public func write(to directory: URL, extraFiles: [String: Data] = [:]) throws {
+        try replaceDirectory(directory) { dir in
+            try writeFiles(into: dir)
+            try writeExtraFiles(extraFiles, into: dir)
+        }
     }
 
     private func writeFiles(into dir: URL) throws {

@@ -55,8 +55,10 @@ public struct MultiCardBuild: Sendable {
 
     /// Writes every card's build and the index; like `Build.write`, into a
     /// sibling that replaces `directory` only when everything was written.
-    public func write(to directory: URL) throws {
+    /// `extraFiles` go in beside the index (the tokenizer serves every card).
+    public func write(to directory: URL, extraFiles: [String: Data] = [:]) throws {
         try replaceDirectory(directory) { staging in
+            try writeExtraFiles(extraFiles, into: staging)
             for (k, b) in builds.enumerated() { try b.write(to: staging.appendingPathComponent(Self.directoryName(k))) }
             let index = builds.enumerated().map { k, b in
                 "{\"dir\": \"\(Self.directoryName(k))\", \"layers\": [\(b.manifest.firstLayer), "

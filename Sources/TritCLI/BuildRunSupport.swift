@@ -121,10 +121,12 @@ func fullModelReference(_ ckpt: String, _ model: ModelConfig) throws -> FloatRef
 /// A build directory, or a model compiled for several cards
 /// (`trit compile --cards N`), ready to run on the chosen engines.
 struct CompiledModel {
+    let directory: URL
     let builds: [Build]
 
     init(path: String) throws {
         let url = URL(fileURLWithPath: path)
+        directory = url
         builds = MultiCardBuild.isMultiCard(url) ? try MultiCardBuild.load(from: url).builds : [try Build.load(from: url)]
     }
 

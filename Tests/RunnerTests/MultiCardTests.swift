@@ -27,7 +27,7 @@ struct MultiCardTests {
     }
 
     @Test func twoCardsAreBitIdenticalToOne() throws {
-        let ckpt = try Checkpoint(directory: fixturePath("trained/S/checkpoint"))
+        let ckpt = try Checkpoint(directory: shippedModelPath)
         let one = try ModelCompiler.compile(ckpt, head: true)
         let split = try CardSplit.ranges(ckpt.config, layers: 0...3, head: true, cards: 2)
         let cards = try split.enumerated().map { k, r in try ModelCompiler.compile(ckpt, layers: r, head: k == 1) }

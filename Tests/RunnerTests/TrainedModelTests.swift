@@ -26,7 +26,7 @@ import TestSupport
 
     /// The integer pipeline and the float reference over the first `windows` windows (nil: all).
     static func evaluate(windows: Int?) throws -> (Evaluation, ids: [Int], vocab: Int) {
-        let ckpt = try Checkpoint(directory: dir + "/checkpoint")
+        let ckpt = try Checkpoint(directory: shippedModelPath)
         let c = ckpt.config
         let build = try ModelCompiler.compile(ckpt, head: true)
         let session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,
@@ -100,7 +100,7 @@ import TestSupport
         let json = try #require(try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: Self.dir + "/reference.json"))) as? [String: Any])
         let generations = try #require(json["generations"] as? [[String: Any]])
-        let ckpt = try Checkpoint(directory: Self.dir + "/checkpoint")
+        let ckpt = try Checkpoint(directory: shippedModelPath)
         let build = try ModelCompiler.compile(ckpt, head: true)
         let table = try EmbeddingTable(vocab: ckpt.config.vocabSize, width: ckpt.config.hiddenSize, values: try #require(build.embeddings))
         let session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,

@@ -5,6 +5,7 @@ import Testing
 /// code, as a user runs them; bad input is a message and a non-zero exit.
 extension CommandLineTests {
     static let fixtures = examples.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures")
+    static let shippedModel = fixtures.deletingLastPathComponent().appendingPathComponent("models/shakespeare")
 
     /// The values of a little-endian float64 .npy file.
     func float64Values(_ url: URL) throws -> [Double] {
@@ -33,7 +34,7 @@ extension CommandLineTests {
         let dir = try scratch()
         let model = Self.fixtures.appendingPathComponent("trained/S")
         let ids = model.appendingPathComponent("val_ids.npy").path
-        #expect(try trit("compile", model.appendingPathComponent("checkpoint").path, "--head", "--out", "S", in: dir).status == 0)
+        #expect(try trit("compile", Self.shippedModel.path, "--head", "--out", "S", in: dir).status == 0)
         let e = try trit("eval", "S", "--tokens", ids, "--window", "64", "--max-windows", "2", "--json", in: dir)
         #expect(e.status == 0, "\(e.error)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(e.output.utf8)) as? [String: Any])
@@ -43,7 +44,7 @@ extension CommandLineTests {
         let load = try #require((json["load"] as? [[String: Any]])?.first)
         #expect((load["bytes"] as? Int ?? 0) > 1_000_000, "\(load)")
 
-        #expect(try trit("compile", model.appendingPathComponent("checkpoint").path, "--layers", "0..3", "--out", "nohead", in: dir).status == 0)
+        #expect(try trit("compile", Self.shippedModel.path, "--layers", "0..3", "--out", "nohead", in: dir).status == 0)
         let noHead = try trit("eval", "nohead", "--tokens", ids, in: dir)
         #expect(noHead.status != 0 && noHead.error.contains("--head"), "\(noHead.error)")
         let zero = try trit("eval", "S", "--tokens", ids, "--window", "0", in: dir)

@@ -6,13 +6,13 @@ enum AccuracySection {
         guard let a = r.accuracy else { return ["Not measured: \(r.accuracySkipped ?? "no fixture")."] }
         let scope = r.sweep.accuracyWindows.map { "its first \($0) validation window(s)" } ?? "its whole validation split"
         var md = [
-            "The HGRN-Bit model in `fixtures/trained/S` (d = 256, 4 layers, vocabulary 2048), trained by the official "
+            "The HGRN-Bit model in `models/shakespeare` (d = 256, 4 layers, vocabulary 2048), trained by the official "
                 + "implementation on Tiny Shakespeare, over \(scope): \(Report.int(a.positions)) predicted positions in "
                 + "\(a.windows) windows of 256 inputs, each from a zero recurrent state, the way the fixture's README says the "
                 + "official figures were computed. The integer pipeline is the compiled program on the interpreter (release "
                 + "build, one thread), which the core matches bit for bit; `--frac-bits` changes its fixed-point format. "
-                + "Command for one row: `trit compile fixtures/trained/S/checkpoint --head [--frac-bits F] --out S && "
-                + "trit eval S --tokens fixtures/trained/S/val_ids.npy --reference fixtures/trained/S/checkpoint`.",
+                + "Command for one row: `trit compile models/shakespeare --head [--frac-bits F] --out S && "
+                + "trit eval S --tokens fixtures/trained/S/val_ids.npy --reference models/shakespeare`.",
             "",
         ]
         func row(_ name: String, _ nll: Double, _ saturations: String, _ seconds: String) -> [String] {

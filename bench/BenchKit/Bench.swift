@@ -52,12 +52,12 @@ public enum Bench {
             }
         }
         try section("trained model") {
-            let fixture = options.root.appendingPathComponent("fixtures/trained/S/checkpoint")
+            let fixture = options.root.appendingPathComponent("models/shakespeare")
             if FileManager.default.fileExists(atPath: fixture.path) {
                 r.accuracy = try TrainedAccuracy.measure(root: options.root, windows: sweep.accuracyWindows,
                                                          fracBits: sweep.accuracyFracBits, log: log)
             } else {
-                r.accuracySkipped = "fixtures/trained/S is not in this checkout"
+                r.accuracySkipped = "models/shakespeare or fixtures/trained/S is not in this checkout"
             }
         }
         try section("host path") { r.hostPath = try HostPath.measure(sweep, log: log) }

@@ -30,7 +30,7 @@ enum TrainedAccuracy {
     /// else the first windows, compared with the official per-window NLLs.
     static func measure(root: URL, windows: Int?, fracBits: [Int], log: (String) -> Void) throws -> AccuracyMeasurement {
         let dir = root.appendingPathComponent("fixtures/trained/S").path
-        let ckpt = try Checkpoint(directory: dir + "/checkpoint")
+        let ckpt = try Checkpoint(directory: root.appendingPathComponent("models/shakespeare").path)
         var ids = try NPY.read(path: dir + "/val_ids.npy").values.map { Int($0) }
         if let w = windows { ids = Array(ids.prefix(256 * w + 1)) }
         let official = try officialMeanNLL(dir, windows: windows)
