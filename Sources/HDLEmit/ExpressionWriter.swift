@@ -76,10 +76,12 @@ final class ExpressionWriter {
             return raw(o[0])
         case .resize:
             // A cast sizes its operand by context: widened, `a - b` or `~a`
-            // would be computed at the new width. Fix the operand's own width first.
+            // would be computed at the new width. Fix the operand's own width
+            // first with a one-element concatenation, which is self-determined
+            // (a cast to the operand's own width would do too, but slang calls it useless).
             var inner = write(o[0])
             if e.type.width > o[0].type.width && !Self.isSelfDetermined(o[0]) {
-                inner = "\(o[0].type.width)'(\(inner))"
+                inner = o[0].type.isSigned ? "$signed({\(inner)})" : "{\(inner)}"
             }
             return ("\(e.type.width)'(\(inner))", e.type.isSigned)
         }

@@ -160,13 +160,13 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
   assign start_error = (core_busy ? 8'd6 : ((length_q == 64'd0) ? 8'd2 : ((6'(((hostAddress_q | cardAddress_q) | length_q) >> 0) != 6'd0) ? 8'd1 : (((59'(cardAddress_q[63:6]) + 59'(length_q[63:6])) > 59'h000000008000000) ? 8'd3 : (((59'(hostAddress_q[63:6]) + 59'(length_q[63:6])) > 59'h008000000000000) ? 8'd4 : 8'd0)))));
   assign free = ((10'd512 - buffer_count) - outstanding);
   assign issuing = ((running && (!aborting)) && (src_left != 33'd0));
-  assign host_rd_beats = ((src_left < 33'(5'((5'd16 - 5'(src_line[3:0]))))) ? 5'(src_left) : (5'd16 - 5'(src_line[3:0])));
+  assign host_rd_beats = ((src_left < 33'({(5'd16 - 5'(src_line[3:0]))})) ? 5'(src_left) : (5'd16 - 5'(src_line[3:0])));
   assign rd_taken = (host_rd_read && (!host_rd_waitrequest));
   assign mem_rd_beats = ((src_left < 33'd64) ? 7'(src_left) : 7'd64);
   assign issued = (card_to_host ? memory_c0_rq_ready : rd_taken);
   assign issued_beats = (card_to_host ? 10'(mem_rd_beats) : 10'(host_rd_beats));
   assign arrival = ((card_to_host ? memory_c0_rs_valid : host_rd_readdatavalid) && (outstanding != 10'd0));
-  assign host_wr_beats = ((dst_left < 33'(5'((5'd16 - 5'(dst_line[3:0]))))) ? 5'(dst_left) : (5'd16 - 5'(dst_line[3:0])));
+  assign host_wr_beats = ((dst_left < 33'({(5'd16 - 5'(dst_line[3:0]))})) ? 5'(dst_left) : (5'd16 - 5'(dst_line[3:0])));
   assign start_burst = ((((((running && (!aborting)) && card_to_host) && (!in_burst)) && (dst_left != 33'd0)) && (10'(host_wr_beats) <= buffer_count)) && (responses_owed != 10'd1023));
   assign wr_taken = (host_wr_write && (!host_wr_waitrequest));
   assign wr_first = (wr_taken && (!in_burst));

@@ -155,7 +155,7 @@ module RMSScale_N8192_F16 (
     case (state)
       3'd0: begin end
       3'd1: begin
-        total <= (77'(squares) + 77'(46'((46'(count) * 46'(epsilon)))));
+        total <= (77'(squares) + 77'({(46'(count) * 46'(epsilon))}));
       end
       3'd2: begin end
       3'd3: begin end

@@ -39,7 +39,7 @@ module ReductionLane_F16 (
   assign result = result_q;
   assign saturated = saturated_q;
   assign operand = (square ? 64'(x) : scale);
-  assign q32 = $signed(65'($unsigned((97'(p1) + 97'(96'(((p1 < 96'sh000000000000000000000000) ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000))))) >> 32));
+  assign q32 = $signed(65'($unsigned((97'(p1) + 97'($signed({((p1 < 96'sh000000000000000000000000) ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000)})))) >> 32));
   assign t30 = $signed(67'($unsigned((97'(p1) + 97'(96'sh000000000000000020000000))) >> 30));
   assign y = $signed(81'($unsigned((97'(p3) + 97'(96'sh000000000000000000008000))) >> 16));
 

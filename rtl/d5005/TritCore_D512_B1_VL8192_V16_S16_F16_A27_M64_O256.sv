@@ -1298,7 +1298,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   end
 
   always_ff @(posedge clk) begin
-    retire_saturations_q <= 32'(14'(((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[16:3] : 14'd0))))));
+    retire_saturations_q <= 32'({((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[16:3] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[16:3] : 14'd0))))});
   end
 
   CSRSlave_D512_B1 csr (

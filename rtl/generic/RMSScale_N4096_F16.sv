@@ -155,7 +155,7 @@ module RMSScale_N4096_F16 (
     case (state)
       3'd0: begin end
       3'd1: begin
-        total <= (76'(squares) + 76'(45'((45'(count) * 45'(epsilon)))));
+        total <= (76'(squares) + 76'({(45'(count) * 45'(epsilon))}));
       end
       3'd2: begin end
       3'd3: begin end

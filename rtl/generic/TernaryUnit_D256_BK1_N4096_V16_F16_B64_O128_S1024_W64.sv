@@ -304,7 +304,7 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   assign target_line = (data_base_line + 32'(imm[31:5]));
   assign hit = (stream_on && (head_line == target_line));
   assign restart = (((start && (!misaligned)) && (!header_outside)) && (!hit));
-  assign buffered = 12'(11'((tail - head)));
+  assign buffered = 12'({(tail - head)});
   assign push = ((rs_valid && (discard == 12'd0)) && (!restart));
   assign beats_even_we = (push && (!tail[0]));
   assign beats_even_waddr = tail[9:1];
@@ -316,15 +316,15 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
   assign beats_odd_raddr = head[9:1];
   assign first_entry = (read_odd ? beats_odd_rdata : beats_even_rdata);
   assign pair = (read_odd ? {beats_even_rdata, beats_odd_rdata} : {beats_odd_rdata, beats_even_rdata});
-  assign live = (13'(12'((owed - discard))) + 13'(buffered));
+  assign live = (13'({(owed - discard)}) + 13'(buffered));
   assign lines_left = (region_end - 34'(request_line));
   assign burst = ((lines_left >= 34'd16) ? 7'd16 : 7'(lines_left));
-  assign credit_ok = (((live + 13'(burst)) <= 13'd1024) && ((13'(12'((owed - discard))) + 13'(burst)) <= 13'd64));
+  assign credit_ok = (((live + 13'(burst)) <= 13'd1024) && ((13'({(owed - discard)}) + 13'(burst)) <= 13'd64));
   assign requesting = ((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && (lines_left != 34'd0)) && credit_ok);
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
   assign header_ready = ((phase == 3'd2) && (buffered >= 12'd8));
-  assign cols_fifth = 14'((38'(16'((16'(13'(cols)) + 16'd4))) * 38'(22'h333334)) >> 24);
+  assign cols_fifth = 14'((38'({(16'(13'(cols)) + 16'd4)}) * 38'(22'h333334)) >> 24);
   assign raw_steps = (base3 ? 16'(cols_fifth) : 16'(14'((16'(13'(cols)) + 16'd3) >> 2)));
   assign matrix_isa_beats = (weight_isa_beats + 40'd4);
   assign matrix_outside = ((40'(address[31:6]) + matrix_isa_beats) > 40'(data_size[32:6]));
@@ -613,7 +613,7 @@ module TernaryUnit_D256_BK1_N4096_V16_F16_B64_O128_S1024_W64 (
 
   always_ff @(posedge clk) begin
     if ((phase == 3'd5)) begin
-      weight_isa_beats <= 40'(27'((27'(groups) * 27'(steps))));
+      weight_isa_beats <= 40'({(27'(groups) * 27'(steps))});
     end
   end
 

@@ -1298,7 +1298,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   end
 
   always_ff @(posedge clk) begin
-    retire_saturations_q <= 32'(13'(((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[15:3] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[15:3] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[15:3] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[15:3] : 13'd0))))));
+    retire_saturations_q <= 32'({((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[15:3] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[15:3] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[15:3] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[15:3] : 13'd0))))});
   end
 
   CSRSlave_D256_B1 csr (
