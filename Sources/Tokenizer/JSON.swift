@@ -170,8 +170,11 @@ private struct JSONParser {
                 continue
             }
             if b < 0x80 { at += 1; continue }
-            guard let n = UTF8Check.sequenceLength(bytes, at) else { throw fail("invalid UTF-8 inside a string") }
-            at += n
+            switch UTF8Check.unit(bytes, at, end: bytes.count) {
+            case .valid(let n): at += n
+            case .incomplete: throw fail("unexpected end of file inside a string (truncated?)")
+            case .invalid: throw fail("invalid UTF-8 inside a string")
+            }
         }
         return String(decoding: out, as: UTF8.self)
     }

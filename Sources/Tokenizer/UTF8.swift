@@ -35,12 +35,6 @@ enum UTF8Check {
         return .valid(count)
     }
 
-    /// The length of the well-formed sequence at `i`, or nil.
-    static func sequenceLength(_ b: [UInt8], _ i: Int) -> Int? {
-        if case .valid(let n) = unit(b, i, end: b.count) { return n }
-        return nil
-    }
-
     /// The offset of the first byte that is not part of well-formed UTF-8, or nil.
     static func firstInvalidOffset<C: RandomAccessCollection>(_ b: C) -> Int? where C.Element == UInt8, C.Index == Int {
         var i = b.startIndex
