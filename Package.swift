@@ -37,6 +37,8 @@ let package = Package(
         // The one interface a host drives a core through; engines implement it.
         .target(name: "DeviceAPI", dependencies: ["ISA"]),
         .target(name: "Interpreter", dependencies: ["ISA", "DeviceAPI"], swiftSettings: hotPaths),
+        // Hugging Face tokenizer.json (Llama / Mistral and GPT-2 byte-level BPE), exact to the `tokenizers` library.
+        .target(name: "Tokenizer", swiftSettings: hotPaths),
         // Checkpoints (config.json, safetensors), the float reference, NumPy files.
         .target(name: "Model", swiftSettings: hotPaths),
         // Checkpoint to build directory: quantize, pack, plan memory, emit programs.
@@ -83,6 +85,8 @@ let package = Package(
         .testTarget(name: "TritCLITests"),
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        // Every reference encoding of the `tokenizers` library (fixtures and Data/), errors, streaming decode.
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"], exclude: ["Data"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Model", "ISA", "Assembler", "Interpreter", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Compiler", "Model", "ISA", "Interpreter", "Cosim", "Core", "DeviceAPI", "TestSupport"]),
         // The benchmark driver's quick run, checked for structure only.
