@@ -4,6 +4,7 @@ import Foundation
 import ISA
 import Model
 import Runner
+import Tokenizer
 
 /// `trit compile CKPT --out BUILD_DIR`: a checkpoint to a build directory.
 struct CompileCommand: ParsableCommand {
@@ -71,9 +72,10 @@ struct CompileCommand: ParsableCommand {
                 ISAToolFiles.stderr("compiling: \(p.completed)/\(p.total) tensors (\(p.tensor))")
             }
         }
-        if cards != 1 { return try compileCards(ckpt, range ?? 0...(ckpt.config.layers - 1), clock: clock, compile) }
+        let extras = try tokenizerFiles(vocabulary: ckpt.config.vocabSize)
+        if cards != 1 { return try compileCards(ckpt, range ?? 0...(ckpt.config.layers - 1), extras: extras, clock: clock, compile) }
         let build = try compile(range, head: head)
-        try build.write(to: URL(fileURLWithPath: out))
+        try build.write(to: URL(fileURLWithPath: out), extraFiles: extras)
         let seconds = Date().timeIntervalSince(clock)
         let m = build.manifest
         if json {
@@ -86,11 +88,11 @@ struct CompileCommand: ParsableCommand {
     }
 
     /// `--cards N`: one build per card, written together with the index.
-    func compileCards(_ ckpt: Checkpoint, _ range: ClosedRange<Int>, clock: Date,
+    func compileCards(_ ckpt: Checkpoint, _ range: ClosedRange<Int>, extras: [String: Data], clock: Date,
                       _ compile: (ClosedRange<Int>?, Bool) throws -> Build) throws {
         let split = try CardSplit.ranges(ckpt.config, layers: range, head: head, cards: cards)
         let builds = try split.enumerated().map { k, r in try compile(r, head && k == split.count - 1) }
-        try MultiCardBuild(builds: builds).write(to: URL(fileURLWithPath: out))
+        try MultiCardBuild(builds: builds).write(to: URL(fileURLWithPath: out), extraFiles: extras)
         let seconds = Date().timeIntervalSince(clock)
         if json {
             let list = builds.map { "{\"layers\": [\($0.manifest.firstLayer), \($0.manifest.firstLayer + $0.manifest.layerCount - 1)], "
@@ -100,5 +102,16 @@ struct CompileCommand: ParsableCommand {
             print("wrote \(out) for \(builds.count) cards" + String(format: " (%.1f s):", seconds))
             for (k, b) in builds.enumerated() { print("  \(MultiCardBuild.directoryName(k)): " + RunReport.describe(b.manifest)) }
         }
+    }
+
+    /// The checkpoint's tokenizer.json, checked, for the build to carry (none when the checkpoint has none).
+    func tokenizerFiles(vocabulary: Int) throws -> [String: Data] {
+        let file = URL(fileURLWithPath: checkpoint).appendingPathComponent(tokenizerFileName)
+        guard let data = FileManager.default.contents(atPath: file.path) else { return [:] }
+        let t = try Tokenizer(json: data, source: file.path)
+        guard t.vocabularySize <= vocabulary else {
+            throw ValidationError("\(file.path): the tokenizer has \(t.vocabularySize) tokens, the model's vocabulary only \(vocabulary)")
+        }
+        return [tokenizerFileName: data]
     }
 }

@@ -1,36 +1,64 @@
 import ArgumentParser
 import Compiler
 import Foundation
-import ISA
 import Model
 import Runner
+import Tokenizer
 
-/// `trit generate BUILD_DIR --prompt IDS --max-new N`: greedy decoding.
+/// `trit generate BUILD --prompt TEXT`: text in, text streamed out.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Greedy decoding with a build compiled with --head, on the interpreter.",
+        abstract: "Generate text with a build compiled with --head: greedy, or sampled with a seed.",
         discussion: """
-            The host looks up each token's embedding and takes the argmax of the logits; every block, the \
-            final norm and lm_head run as the compiled program. With --reference CKPT the float model is fed \
+            The prompt is encoded with the build's tokenizer (the checkpoint's tokenizer.json, copied in by \
+            `trit compile`; --tokenizer overrides it), the host looks up each token's embedding, every block, \
+            the final norm and lm_head run as the compiled program on the chosen engine, and the next token is \
+            the argmax of the logits, or drawn from softmax(logits / T) after --top-k and --top-p with --seed. \
+            Text streams to stdout as tokens come; the end-of-sequence token, --stop or --max-new ends it. \
+            --ids takes and prints token ids instead of text. With --reference CKPT the float model is fed \
             the same tokens and the fraction of steps whose argmax agrees is printed.
             """)
 
     @Argument(help: "Build directory (compiled with --head, from layer 0).")
     var build: String
 
-    @Option(help: "Prompt token ids, comma-separated.")
-    var prompt: String
+    @Option(help: "The prompt text.")
+    var prompt: String?
+
+    @Option(help: "Read the prompt text from this file (UTF-8).")
+    var promptFile: String?
+
+    @Option(help: "The prompt as token ids, comma-separated; the output is ids too.")
+    var ids: String?
 
     @Option(help: "Tokens to generate after the prompt.")
-    var maxNew = 16
+    var maxNew = 64
+
+    @Option(help: "Sampling temperature; without it (or at 0) decoding is greedy.")
+    var temperature: Double = 0
+
+    @Option(help: "Sample only among the K most likely tokens.")
+    var topK: Int?
+
+    @Option(help: "Sample only among the most likely tokens whose probability reaches P, in (0, 1].")
+    var topP: Double = 1
+
+    @Option(help: "Seed of the sampler: the same seed gives the same text.")
+    var seed: UInt64 = 0
+
+    @Option(parsing: .singleValue, help: "End generation when this text appears (not printed); may be repeated.")
+    var stop: [String] = []
+
+    @Option(help: "A tokenizer.json, or a directory holding one, instead of the build's.")
+    var tokenizer: String?
 
     @OptionGroup var engine: EngineOptions
 
     @Option(help: "Compare every step with the float reference of this checkpoint.")
     var reference: String?
 
-    @Flag(help: "Print one JSON object.")
+    @Flag(help: "Print one JSON object: prompt_ids, ids (the generated ids), text, ending, ...")
     var json = false
 
     func run() throws {
@@ -38,28 +66,93 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func execute() throws {
+        guard [prompt, promptFile, ids].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --prompt, --prompt-file and --ids")
+        }
         guard maxNew >= 0 else { throw ValidationError("--max-new must not be negative") }
-        let ids = try parseTokenList(prompt, option: "--prompt")
+        try checkArgumentsAreUTF8()
+        let sampling = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed)
+        guard sampling.problems.isEmpty else { throw ValidationError(sampling.problems.joined(separator: "; ")) }
+        var sampler = try Sampler(sampling)
         let model = try CompiledModel(path: build)
         let m = model.last
         guard m.head, model.first.firstLayer == 0, let table = model.embeddings else {
             throw ValidationError("\(build): generation needs a build compiled from layer 0 with --head")
         }
-        let embeddings = try EmbeddingTable(vocab: m.model.vocabSize, width: m.model.hiddenSize, values: table)
+        let vocab = m.model.vocabSize
+        let text = try tokenizerFor(model, required: ids == nil || !stop.isEmpty)
+        let promptIDs = try ids.map { try parseIDs($0, option: "--ids", vocabulary: vocab) }
+            ?? text!.encode(try prompt ?? readUTF8File(promptFile!)).ids
+        guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty") }
+        if let n = m.model.maxPositions, promptIDs.count + maxNew > n {
+            throw ValidationError("the prompt's \(promptIDs.count) tokens and --max-new \(maxNew) run past the \(n) positions "
+                                  + "the model was trained for (max_position_embeddings)")
+        }
+        let embeddings = try EmbeddingTable(vocab: vocab, width: m.model.hiddenSize, values: table)
         let ref = try reference.map { try fullModelReference($0, m.model) }
         let session = try model.stepper(engine)
-        let g = try Generation.greedy(session, embeddings: embeddings, prompt: ids, maxNew: maxNew, reference: ref)
+        var stream = try GenerationStream(tokenizer: text, prompt: promptIDs, stops: stop, echo: ids == nil && !json)
+        if let p = prompt ?? promptFile.flatMap({ try? readUTF8File($0) }) { stream.write(p) }
+        let clock = Date()
+        let g: Generation
+        do {
+            g = try Generation.generate(session, embeddings: embeddings, prompt: promptIDs, maxNew: maxNew, sampler: &sampler,
+                                        endOfSequence: text?.eosID.map { [$0] } ?? [], reference: ref) { try stream.add($0) }
+        } catch {
+            stream.interrupted()
+            throw GenerationFault(tokens: stream.generated.count, underlying: error)
+        }
+        let seconds = Date().timeIntervalSince(clock)
+        let generatedText = try stream.finish()
         for w in g.run.warnings(inputWidth: m.model.hiddenSize) { ISAToolFiles.stderr(w) }
-        if json {
-            print("{\"prompt\": \(ids), \"generated\": \(Array(g.generated)), "
-                  + "\"argmax_agreement\": \(g.run.argmaxAgreement.map { String($0) } ?? "null"), "
-                  + "\"saturations\": \(g.run.saturationTotal), \"saturations_by_instruction\": \(g.run.saturations.json)}")
-        } else {
-            print("prompt:    " + ids.map(String.init).joined(separator: ","))
-            print("generated: " + g.generated.map(String.init).joined(separator: ","))
-            if let a = g.run.argmaxAgreement {
-                print(String(format: "the float reference picks the same token at %.1f%% of the %d steps", 100 * a, g.run.tokens.count))
+        report(g, promptIDs: promptIDs, text: generatedText, seconds: seconds)
+    }
+
+    /// The tokenizer to use: --tokenizer, else the build's; its vocabulary must fit the model's.
+    func tokenizerFor(_ model: CompiledModel, required: Bool) throws -> Tokenizer? {
+        let path = tokenizer ?? model.directory.appendingPathComponent(tokenizerFileName).path
+        guard tokenizer != nil || FileManager.default.fileExists(atPath: path) else {
+            if required {
+                throw ValidationError("\(build) has no \(tokenizerFileName) (its checkpoint had none): pass --tokenizer, or --ids for token ids")
             }
+            return nil
+        }
+        let t = try loadTokenizer(path)
+        guard t.vocabularySize <= model.last.model.vocabSize else {
+            throw ValidationError("\(path): the tokenizer has \(t.vocabularySize) tokens, the build's vocabulary only "
+                                  + "\(model.last.model.vocabSize): they do not belong together")
+        }
+        return t
+    }
+
+    func report(_ g: Generation, promptIDs: [Int], text: String?, seconds: Double) {
+        let generated = Array(g.generated)
+        let rate = Double(g.run.tokens.count) / max(seconds, 1e-9)
+        if json {
+            var fields = ["\"prompt_ids\": \(promptIDs)", "\"ids\": \(generated)", "\"text\": \(text.map(jsonString) ?? "null")",
+                          "\"ending\": \"\(g.ending.rawValue)\"", "\"steps_per_second\": \(String(format: "%.3f", rate))",
+                          "\"argmax_agreement\": \(g.run.argmaxAgreement.map { String($0) } ?? "null")",
+                          "\"saturations\": \(g.run.saturationTotal)", "\"saturations_by_instruction\": \(g.run.saturations.json)"]
+            if ids != nil { fields.insert("\"prompt\": \(promptIDs)", at: 0); fields.insert("\"generated\": \(generated)", at: 1) }
+            print("{" + fields.joined(separator: ", ") + "}")
+            return
+        }
+        if ids != nil {
+            print("prompt:    " + promptIDs.map(String.init).joined(separator: ","))
+            print("generated: " + generated.map(String.init).joined(separator: ","))
+        }
+        let ending = ["length": "--max-new reached", "end_of_sequence": "end of sequence", "stopped": "stop text"][g.ending.rawValue]!
+        ISAToolFiles.stderr(String(format: "[%d tokens generated, %@; %d steps at %.1f per second]", generated.count, ending,
+                                   g.run.tokens.count, rate))
+        if let a = g.run.argmaxAgreement {
+            ISAToolFiles.stderr(String(format: "the float reference picks the same token at %.1f%% of the %d steps", 100 * a, g.run.tokens.count))
         }
     }
+}
+
+/// A generation that failed after it had started streaming.
+struct GenerationFault: Error, CustomStringConvertible {
+    var tokens: Int
+    var underlying: Error
+    var description: String { "generation stopped after \(tokens) generated tokens: \(underlying)" }
 }

@@ -22,6 +22,8 @@ struct Trit: ParsableCommand {
             CosimCommand.self,
             GenerateCommand.self,
             EvalCommand.self,
+            TokenizeCommand.self,
+            DetokenizeCommand.self,
             SimCardCommand.self,
             BenchInterpCommand.self,
         ]

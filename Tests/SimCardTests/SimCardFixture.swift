@@ -21,7 +21,7 @@ enum SimCardFixture {
 
     static var library: String { get throws { try built.get().library.path } }
 
-    static let settingNames = ["LATENCY", "HOST_LATENCY", "BACKPRESSURE", "SEED", "CYCLES_PER_POLL", "STATS", "CARDS"].map { "TRIT_SIMCARD_" + $0 }
+    static let settingNames = ["LATENCY", "HOST_LATENCY", "BACKPRESSURE", "SEED", "CYCLES_PER_POLL", "STATS", "CARDS", "FAIL_AFTER_READS"].map { "TRIT_SIMCARD_" + $0 }
 
     /// Sets the card's environment (read at fpgaOpen): `settings` by short
     /// name ("SEED": "3"), every other setting cleared.

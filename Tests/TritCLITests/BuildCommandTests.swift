@@ -49,11 +49,11 @@ extension CommandLineTests {
         #expect(second.status == 0, "\(second.error)")
         #expect(try npyShape(dir.appendingPathComponent("h1.npy")) == "2, 32")
 
-        let gen = try trit("generate", "build", "--prompt", "1,2", "--max-new", "5", "--reference", "ck", in: dir)
+        let gen = try trit("generate", "build", "--ids", "1,2", "--max-new", "5", "--reference", "ck", in: dir)
         #expect(gen.status == 0, "\(gen.error)")
         let generated = gen.output.split(separator: "\n").first { $0.hasPrefix("generated: ") }
         #expect(generated.map { $0.dropFirst(11).split(separator: ",").count } == 5, "\(gen.output)")
-        let genJSON = try trit("generate", "build", "--prompt", "1,2", "--max-new", "2", "--json", in: dir)
+        let genJSON = try trit("generate", "build", "--ids", "1,2", "--max-new", "2", "--json", in: dir)
         let fields = try #require(try JSONSerialization.jsonObject(with: Data(genJSON.output.utf8)) as? [String: Any])
         #expect((fields["generated"] as? [Int])?.count == 2 && fields["saturations"] as? Int != nil, "\(genJSON.output)")
     }
@@ -96,8 +96,8 @@ extension CommandLineTests {
             (["run", "build", "--token", "99"], "token 99 is outside the vocabulary"),
             (["run", "build", "--token", "1", "--dump", "v0=x.npy"], "--dump is for program images"),
             (["run", "ck", "--token", "1"], "manifest.json"),
-            (["generate", "nohead", "--prompt", "1"], "needs a build compiled from layer 0 with --head"),
-            (["generate", "build", "--prompt", "1,a"], "'a' is not a token id"),
+            (["generate", "nohead", "--ids", "1"], "needs a build compiled from layer 0 with --head"),
+            (["generate", "build", "--ids", "1,a"], "'a' is not a token id"),
             (["cosim", "build", "--token", "1", "--max-vector-length", "128"], "needs vectors of 256 elements"),
         ]
         for (arguments, message) in cases {

@@ -29,6 +29,7 @@ struct Settings {
     uint64_t seed = 1;      // TRIT_SIMCARD_SEED
     int cyclesPerPoll = 64; // TRIT_SIMCARD_CYCLES_PER_POLL: cycles every MMIO read advances
     std::string stats;      // TRIT_SIMCARD_STATS: a JSON file written at fpgaClose
+    uint64_t failAfterReads = 0; // TRIT_SIMCARD_FAIL_AFTER_READS: fault injection, 0 never
 
     // Reads the environment; false (with `error`) on a malformed value.
     bool load(std::string &error) {
@@ -36,7 +37,8 @@ struct Settings {
             && integer("TRIT_SIMCARD_HOST_LATENCY", 1, 100000, hostLatency, error)
             && integer("TRIT_SIMCARD_CYCLES_PER_POLL", 0, 1000000, cyclesPerPoll, error)
             && probability("TRIT_SIMCARD_BACKPRESSURE", backpressure, error)
-            && unsigned64("TRIT_SIMCARD_SEED", seed, error) && text("TRIT_SIMCARD_STATS", stats);
+            && unsigned64("TRIT_SIMCARD_SEED", seed, error) && text("TRIT_SIMCARD_STATS", stats)
+            && unsigned64("TRIT_SIMCARD_FAIL_AFTER_READS", failAfterReads, error);
     }
 
   private:
@@ -144,6 +146,9 @@ class Card {
 
     uint64_t mmioRead(uint64_t index) {
         ++reads;
+        // Fault injection, for host code's error paths: one exception, as a bus error gives.
+        if (reads == settings.failAfterReads)
+            report("injected fault after " + std::to_string(reads) + " MMIO reads (TRIT_SIMCARD_FAIL_AFTER_READS)");
         present(CsrDrive{true, false, index, 0});
         CsrSample s = cycle(CsrDrive());
         if (!s.valid) report("csr_readdatavalid did not rise exactly one cycle after csr_read was accepted");
