@@ -61,10 +61,20 @@ rtl: build
 	$(TRIT) rtl --board generic --out rtl/generic
 	$(TRIT) rtl --board d5005 --out rtl/d5005
 
-## demo: the main job: a d = 512 checkpoint through the whole toolchain, on the interpreter and the D5005 core.
+## demo: the main job: text from the trained model in models/shakespeare, on the interpreter and the D5005 core; then a d = 512 checkpoint through the hardware path.
 DEMO := out/demo
 demo: deps build
 	$(TRIT) hdl-demo --out $(DEMO)/hdl >/dev/null
+	@echo "--- models/shakespeare: an HGRN-Bit (d = 256, 4 layers) trained by the official code on Tiny Shakespeare, compiled with its tokenizer"
+	$(TRIT) compile models/shakespeare --head --out $(DEMO)/shakespeare
+	@echo "--- text from a prompt: the compiled program on the golden interpreter, sampled (temperature 0.8, top-k 40, seed 7)"
+	$(TRIT) generate $(DEMO)/shakespeare --prompt "JULIET:" --max-new 160 --temperature 0.8 --top-k 40 --seed 7
+	@echo "--- greedy (the official model continues 'ROMEO:' with the same tokens)"
+	$(TRIT) generate $(DEMO)/shakespeare --prompt "ROMEO:" --max-new 40
+	@echo "--- the same, a few tokens on the D5005 core in Verilator, in lock step with the interpreter"
+	$(TRIT) generate $(DEMO)/shakespeare --prompt "ROMEO:" --max-new 6 --engine cosim
+	@echo "--- perplexity on two validation windows, against the float reference (the official figure over the whole split: 53.06)"
+	$(TRIT) eval $(DEMO)/shakespeare --tokens fixtures/trained/S/val_ids.npy --max-windows 2 --reference models/shakespeare
 	@echo "--- a random HGRN-Bit checkpoint at the paper's width (d = 512, 2 layers), in the published layout"
 	$(TRIT) checkpoint synth --hidden 512 --layers 2 --seed 1 --out $(DEMO)/checkpoint
 	@echo "--- the D5005 core (OFS PIM AFU)"
@@ -74,14 +84,6 @@ demo: deps build
 	$(TRIT) run $(DEMO)/block0 --token 1,2,3,4 --reference $(DEMO)/checkpoint --output $(DEMO)/block0-interpreter.npy
 	@echo "--- block 0 on the D5005 core in Verilator, in lock step with the interpreter (DDR-like latency, back-pressure)"
 	$(TRIT) cosim $(DEMO)/block0 --token 1,2 --preset d5005 --latency 20 --backpressure 0.1 --reference $(DEMO)/checkpoint --output $(DEMO)/block0-core.npy
-	@echo "--- the whole model with its head: greedy decoding on the interpreter"
-	$(TRIT) compile $(DEMO)/checkpoint --head --out $(DEMO)/model
-	$(TRIT) generate $(DEMO)/model --prompt 1,2,3 --max-new 37 --reference $(DEMO)/checkpoint
-	@echo "--- a trained HGRN-Bit made by the official code (models/shakespeare, Tiny Shakespeare): perplexity on two validation windows"
-	$(TRIT) compile models/shakespeare --head --out $(DEMO)/trained
-	$(TRIT) eval $(DEMO)/trained --tokens fixtures/trained/S/val_ids.npy --max-windows 2 --reference models/shakespeare
-	@echo "--- greedy decoding after 'ROMEO:' (ids 1,486,641,900); the official decoding continues 264,259,395,468,334,345,795,359,428,326,336,431,527,264,259,395,..."
-	$(TRIT) generate $(DEMO)/trained --prompt 1,486,641,900 --max-new 40
 
 ## bench: the full benchmark run: bench/REPORT.md and its SVG figures (`trit-bench --quick` is the smoke run in make test).
 bench: deps

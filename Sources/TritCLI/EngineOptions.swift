@@ -12,7 +12,18 @@ import Runner
 /// `--engine` and its settings, shared by `trit run`, `generate` and `eval`:
 /// which implementation of `DeviceAPI.Engine` runs a build.
 struct EngineOptions: ParsableArguments {
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case interpreter, cosim, opae }
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case interpreter, cosim, opae
+
+        /// For reports: where the program ran.
+        var described: String {
+            switch self {
+            case .interpreter: return "the interpreter"
+            case .cosim: return "the D5005 core in Verilator, in lock step with the interpreter"
+            case .opae: return "the card (OPAE)"
+            }
+        }
+    }
 
     @Option(help: """
         Engine: interpreter (the golden model), cosim (the D5005 core in Verilator, memory latency 20, \

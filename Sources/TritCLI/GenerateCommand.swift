@@ -142,8 +142,9 @@ struct GenerateCommand: ParsableCommand {
             print("generated: " + generated.map(String.init).joined(separator: ","))
         }
         let ending = ["length": "--max-new reached", "end_of_sequence": "end of sequence", "stopped": "stop text"][g.ending.rawValue]!
-        ISAToolFiles.stderr(String(format: "[%d tokens generated, %@; %d steps at %.1f per second]", generated.count, ending,
-                                   g.run.tokens.count, rate))
+        let core = g.run.cycles.map { String(format: ", %.0f core cycles each", Double($0) / Double(max(g.run.tokens.count, 1))) } ?? ""
+        ISAToolFiles.stderr(String(format: "[%d tokens generated, %@; %d steps at %.1f per second%@, on %@]", generated.count, ending,
+                                   g.run.tokens.count, rate, core, engine.engine.described))
         if let a = g.run.argmaxAgreement {
             ISAToolFiles.stderr(String(format: "the float reference picks the same token at %.1f%% of the %d steps", 100 * a, g.run.tokens.count))
         }
