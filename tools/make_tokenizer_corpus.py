@@ -133,7 +133,7 @@ def save_tokenizer(name, data):
     """Writes a tokenizer.json given as a dict, checked by loading it back."""
     os.makedirs(os.path.join(OUT, name), exist_ok=True)
     path = os.path.join(OUT, name, "tokenizer.json")
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     Tokenizer.from_str(text)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text + "\n")
@@ -274,10 +274,10 @@ def main():
     text = shakespeare(s_tok)
     os.makedirs(OUT, exist_ok=True)
 
-    strings = EDGE + LONG + random_strings(rng, 60, 40) + chunks(text, rng, 3, 700)
+    strings = EDGE + LONG + random_strings(rng, 40, 40) + chunks(text, rng, 3, 600)
     write_corpus("llama", s_tok, strings, random_id_lists(s_tok, rng, 80))
 
-    small = EDGE + random_strings(rng, 30, 24) + chunks(text, rng, 1, 300)
+    small = EDGE + random_strings(rng, 20, 20) + chunks(text, rng, 1, 300)
     for name, data in list(llama_variants(s_json, small, rng)) + list(bytelevel_variants(text)):
         tok = save_tokenizer(name, data)
         write_corpus(name, tok, small, random_id_lists(tok, rng, 20))
