@@ -33,13 +33,16 @@ struct BPEModel: Sendable {
 
     var vocabularySize: Int { vocab.count }
 
+    /// Ids index arrays: a file claiming a larger one is refused, not allocated.
+    static let maxID: Int32 = 1 << 24
+
     /// `merges` are the pairs in rank order; a side or result missing from
     /// the vocabulary is an error, as in the library.
     init(vocab entries: [(key: [UInt8], value: Int32)], merges pairs: [([UInt8], [UInt8])], options: Options) throws(BPEError) {
         var vocab = ByteStringTable(capacity: entries.count)
         var maxID: Int32 = -1
         for (key, id) in entries {
-            guard id >= 0 else { throw .negativeID(String(decoding: key, as: UTF8.self)) }
+            guard id < BPEModel.maxID else { throw .idTooLarge(String(decoding: key, as: UTF8.self), id) }
             vocab.set(key, id)
             maxID = max(maxID, id)
         }
@@ -62,7 +65,7 @@ struct BPEModel: Sendable {
             guard let aID = vocab.get(a) else { throw .mergeTokenMissing(String(decoding: a, as: UTF8.self)) }
             guard let bID = vocab.get(b) else { throw .mergeTokenMissing(String(decoding: b, as: UTF8.self)) }
             // The right side loses the continuing-subword prefix in the result.
-            guard b.starts(with: prefix) else { throw .mergeTokenMissing(String(decoding: b, as: UTF8.self)) }
+            guard b.starts(with: prefix) else { throw .mergeWithoutPrefix(String(decoding: b, as: UTF8.self)) }
             let joined = a + b.dropFirst(prefix.count)
             guard let newID = vocab.get(joined) else { throw .mergeTokenMissing(String(decoding: joined, as: UTF8.self)) }
             table.set(aID, bID, rank: UInt32(rank))
@@ -207,13 +210,15 @@ func scalarAt(_ p: UnsafePointer<UInt8>, _ i: Int) -> (value: UInt32, length: In
 enum BPEError: Error {
     case mergeTokenMissing(String)
     case unkTokenMissing(String)
-    case negativeID(String)
+    case mergeWithoutPrefix(String)
+    case idTooLarge(String, Int32)
 
     var problem: String {
         switch self {
         case .mergeTokenMissing(let t): return "merge token \"\(t)\" is not in the vocabulary"
         case .unkTokenMissing(let t): return "unk_token \"\(t)\" is not in the vocabulary"
-        case .negativeID(let t): return "token \"\(t)\" has a negative id"
+        case .mergeWithoutPrefix(let t): return "merge token \"\(t)\" lacks the continuing_subword_prefix"
+        case let .idTooLarge(t, id): return "token \"\(t)\" has id \(id), over the supported \(BPEModel.maxID)"
         }
     }
 }

@@ -48,7 +48,7 @@ public struct Tokenizer: Sendable {
 
     /// Encodes `text`; `addSpecialTokens` runs the post-processor's template (BOS).
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> Encoding {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var ids: [Int32] = []
         ids.reserveCapacity(bytes.count / 3 + 4)
         var overrides: [Int: String] = [:]
@@ -75,7 +75,6 @@ public struct Tokenizer: Sendable {
                 }
             }
         }
-        bytes = []
         return postProcessor.apply(Encoding(ids: ids, names: model.tokens, overrides: overrides), addSpecialTokens: addSpecialTokens)
     }
 
