@@ -20,6 +20,9 @@ Writes, under Tests/TokenizerTests/Data:
     bytelevel_nfkc          the same with add_prefix_space, Strip + NFKC + Lowercase
     bytelevel_affixes       byte-level BPE with "##" / "</w>" affixes (trained here),
                             NFD + StripAccents + NFC, BPEDecoder
+  decoders_corpus.jsonl     decoder chains alone on random token lists (a line per
+                            chain: its JSON, tokens and texts), for chains no tokenizer
+                            above has
 
 Usage: python3 tools/make_tokenizer_corpus.py   (needs `pip install tokenizers numpy`)
 """
@@ -133,7 +136,7 @@ def save_tokenizer(name, data):
     """Writes a tokenizer.json given as a dict, checked by loading it back."""
     os.makedirs(os.path.join(OUT, name), exist_ok=True)
     path = os.path.join(OUT, name, "tokenizer.json")
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     Tokenizer.from_str(text)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text + "\n")
@@ -265,6 +268,62 @@ def bytelevel_variants(text):
     yield "bytelevel_affixes", v
 
 
+DECODER_CHAINS = [
+    [decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(), decoders.Strip(" ", 1, 0)],
+    [decoders.Fuse(), decoders.Replace("▁", " "), decoders.Strip(" ", 1, 1)],
+    [decoders.ByteFallback()],
+    [decoders.Fuse(), decoders.ByteFallback()],
+    [decoders.Metaspace("▁", prepend_scheme="always")],
+    [decoders.Metaspace("▁", prepend_scheme="never")],
+    [decoders.Fuse(), decoders.Metaspace("▁", prepend_scheme="first")],
+    [decoders.ByteLevel()],
+    [decoders.ByteLevel(), decoders.Strip(" ", 0, 2)],
+    [decoders.Fuse(), decoders.ByteLevel()],
+    [decoders.BPEDecoder("</w>")],
+    [decoders.Fuse(), decoders.BPEDecoder("</w>")],
+    [decoders.Replace("ab", "X")],
+    [decoders.Fuse(), decoders.Replace("ab", "X"), decoders.Replace("▁▁", "_")],
+    [decoders.Strip("▁", 2, 2)],
+    [decoders.Replace("▁", " "), decoders.Fuse(), decoders.Strip(" ", 2, 0)],
+]
+
+TOKEN_POOL = ["▁", "▁a", "a", "b", "ab", "ba", "▁▁", " ", "  ", "x ", " y", "<0xC3>", "<0xA9>", "<0x41>", "<0xE2>",
+              "<0x82>", "<0xAC>", "<0xF0>", "<0x9F>", "<0x98>", "<0x80>", "<0xc3>", "<0x+5>", "<0xZZ>", "<0x20>", "Ġ",
+              "ĠHello", "Ċ", "Ã©", "a</w>", "</w>", "b</w>c", "é", "中", "😀", "hello", "▁hello▁world", "<s>", ""]
+
+
+def quiet(f):
+    """Calls f with the process's stderr silenced (the library prints its panics there)."""
+    saved = os.dup(2)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+        try:
+            return f()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def write_decoder_corpus(rng):
+    """One line per chain: its JSON and the token lists with their texts."""
+    path = os.path.join(OUT, "decoders_corpus.jsonl")
+    count = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for chain in DECODER_CHAINS:
+            decoder = decoders.Sequence(chain)
+            cases = []
+            for _ in range(30):
+                tokens = [rng.choice(TOKEN_POOL) for _ in range(rng.randint(0, 8))]
+                try:
+                    cases.append({"tokens": tokens, "decode": quiet(lambda: decoder.decode(tokens))})
+                except BaseException:  # a panic of the library (Strip past a short token): no reference
+                    continue
+            count += len(cases)
+            line = {"decoder": json.loads(decoder.__getstate__()), "cases": cases}
+            f.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"{path}: {len(DECODER_CHAINS)} chains, {count} token lists, {os.path.getsize(path)} bytes")
+
+
 def main():
     rng = random.Random(20240601)
     s_path = os.path.join(ROOT, "models", "shakespeare", "tokenizer.json")
@@ -274,13 +333,14 @@ def main():
     text = shakespeare(s_tok)
     os.makedirs(OUT, exist_ok=True)
 
-    strings = EDGE + LONG + random_strings(rng, 60, 40) + chunks(text, rng, 3, 700)
+    strings = EDGE + LONG + random_strings(rng, 40, 40) + chunks(text, rng, 3, 600)
     write_corpus("llama", s_tok, strings, random_id_lists(s_tok, rng, 80))
 
-    small = EDGE + random_strings(rng, 30, 24) + chunks(text, rng, 1, 300)
+    small = EDGE + random_strings(rng, 20, 20) + chunks(text, rng, 1, 300)
     for name, data in list(llama_variants(s_json, small, rng)) + list(bytelevel_variants(text)):
         tok = save_tokenizer(name, data)
         write_corpus(name, tok, small, random_id_lists(tok, rng, 20))
+    write_decoder_corpus(rng)
 
 
 if __name__ == "__main__":

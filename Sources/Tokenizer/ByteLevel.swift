@@ -23,11 +23,19 @@ enum ByteLevelMap {
         return table
     }()
 
-    /// Appends the alphabet form of `bytes` to `out` (what the model sees).
-    @inline(__always)
+    /// The alphabet's UTF-8 flat: byte b stands for `flat[2b]` and, when
+    /// `flat[2b + 1]` is not 0, `flat[2b + 1]` (no array per byte in the hot loop).
+    static let flat: [UInt8] = utf8OfByte.flatMap { $0.count == 1 ? [$0[0], 0] : $0 }
+
+    /// Sets `out` to the alphabet form of `bytes` (what the model sees).
     static func map(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        utf8OfByte.withUnsafeBufferPointer { table in
-            for b in bytes { out.append(contentsOf: table[Int(b)]) }
+        out.removeAll(keepingCapacity: true)
+        flat.withUnsafeBufferPointer { table in
+            for b in bytes {
+                out.append(table[2 * Int(b)])
+                let second = table[2 * Int(b) + 1]
+                if second != 0 { out.append(second) }
+            }
         }
     }
 
@@ -55,17 +63,17 @@ enum ByteLevelMap {
                 emit(from, i)
                 continue
             }
-            var cls = CharClass.of(c0)
+            var cls = CharClass(c0)
             var runStart = i
             if c0 == 0x20, i + 1 < end {
-                let next = CharClass.of(scalarAt(p, i + 1).value)
+                let next = CharClass(scalarAt(p, i + 1).value)
                 if next != .space { cls = next; runStart = i + 1 }
             }
             if cls != .space {
                 i = runStart
                 while i < end {
                     let (c, n) = scalarAt(p, i)
-                    if CharClass.of(c) != cls { break }
+                    if CharClass(c) != cls { break }
                     i += n
                 }
                 emit(from, i)
@@ -77,7 +85,7 @@ enum ByteLevelMap {
             i += n0
             while i < end {
                 let (c, n) = scalarAt(p, i)
-                if CharClass.of(c) != .space { break }
+                if CharClass(c) != .space { break }
                 last = i
                 i += n
             }
@@ -95,6 +103,47 @@ enum ByteLevelMap {
         case UInt8(ascii: "r"), UInt8(ascii: "v"): return i + 1 < end && p[i + 1] == UInt8(ascii: "e") ? 2 : nil
         case UInt8(ascii: "l"): return i + 1 < end && p[i + 1] == UInt8(ascii: "l") ? 2 : nil
         default: return nil
+        }
+    }
+}
+
+/// Character classes of the regular expressions the `tokenizers` library
+/// uses (Oniguruma's and Rust regex's Unicode `\s`, `\p{L}`, `\p{N}`,
+/// `\w`), from Swift's Unicode properties. In this file because the split
+/// above calls it per character (no cross-file inlining in debug builds).
+enum CharClass: UInt8 {
+    case other, letter, number, space
+
+    @inline(__always)
+    init(_ v: UInt32) {
+        if v < 128 {
+            if v &- 0x61 < 26 || v &- 0x41 < 26 { self = .letter }
+            else if v &- 0x30 < 10 { self = .number }
+            else if v == 0x20 || v &- 0x09 < 5 { self = .space }
+            else { self = .other }
+        } else {
+            self = CharClass.nonASCII(v)
+        }
+    }
+
+    @inline(never)
+    private static func nonASCII(_ v: UInt32) -> CharClass {
+        guard let s = Unicode.Scalar(v) else { return .other }
+        if s.properties.isWhitespace { return .space }
+        switch s.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
+        case .decimalNumber, .letterNumber, .otherNumber: return .number
+        default: return .other
+        }
+    }
+
+    /// Rust regex's `\w`: alphabetic, marks, decimal digits, connector punctuation, join controls.
+    static func isWord(_ s: Unicode.Scalar) -> Bool {
+        let p = s.properties
+        if p.isAlphabetic || p.isJoinControl { return true }
+        switch p.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
+        default: return false
         }
     }
 }

@@ -72,7 +72,7 @@ struct DecoderPipeline {
         states[k].tokens += 1
         switch steps[k] {
         case let .replace(pattern, content):
-            feed(replaceAll(token, pattern, content), k + 1)
+            feed(replaceLiteral(token, pattern, content), k + 1)
         case .byteFallback:
             if let b = byteToken(token) {
                 states[k].pending.append(b)
@@ -94,7 +94,7 @@ struct DecoderPipeline {
             if !text.isEmpty { feed(text, k + 1) }
         case let .bpe(suffix):
             // Every token but the last has its suffix replaced by a space.
-            if index > 0 { feed(replaceAll(states[k].pending, suffix, [0x20]), k + 1) }
+            if index > 0 { feed(replaceLiteral(states[k].pending, suffix, [0x20]), k + 1) }
             states[k].pending = token
         }
     }
@@ -157,7 +157,7 @@ struct DecoderPipeline {
                 let (done, _) = replaceSome(pending, suffix, [], final: true)
                 if !done.isEmpty { feed(done, k + 1) }
             } else if states[k].tokens > 0 {
-                feed(replaceAll(pending, suffix, []), k + 1)
+                feed(replaceLiteral(pending, suffix, []), k + 1)
             }
         case .strip(let content, _, let stop):
             // The held trailing run: all but its last `stop` characters stay.
@@ -198,10 +198,6 @@ private func byteToken(_ t: [UInt8]) -> UInt8? {
     if t[3] == UInt8(ascii: "+") { return hex(t[4]) }
     guard let hi = hex(t[3]), let lo = hex(t[4]) else { return nil }
     return hi << 4 | lo
-}
-
-private func replaceAll(_ s: [UInt8], _ pattern: [UInt8], _ content: [UInt8]) -> [UInt8] {
-    replaceSome(s, pattern, content, final: true).done
 }
 
 /// Replaces non-overlapping occurrences of `pattern` left to right. Unless

@@ -104,92 +104,49 @@ struct ByteStringTable: Sendable {
     }
 }
 
-/// Merge pairs (left id, right id) to the merge's rank.
-struct PairTable: Sendable {
-    private var keys: [UInt64]
-    private var ranks: [UInt32]
-    private let mask: Int
-    private static let empty = UInt64.max
-
-    init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: PairTable.empty, count: size)
-        ranks = [UInt32](repeating: 0, count: size)
-        mask = size - 1
-    }
-
-    @inline(__always)
-    static func slot(_ key: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-    }
-
-    /// Inserts or overwrites: a repeated merge keeps its last rank, as the
-    /// `tokenizers` library's hash map does.
-    mutating func set(_ a: Int32, _ b: Int32, rank: UInt32) {
-        let key = UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
-        var s = PairTable.slot(key, mask)
-        while keys[s] != PairTable.empty && keys[s] != key { s = (s + 1) & mask }
-        keys[s] = key
-        ranks[s] = rank
-    }
-
-    /// Calls `body` with a lookup function valid inside it (no per-call array checks).
-    @inline(__always)
-    func withLookup<R>(_ body: ((Int32, Int32) -> UInt32?) throws -> R) rethrows -> R {
-        try keys.withUnsafeBufferPointer { keys in
-            try ranks.withUnsafeBufferPointer { ranks in
-                let mask = self.mask
-                return try body { a, b in
-                    let key = UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
-                    var s = PairTable.slot(key, mask)
-                    while true {
-                        let k = keys[s]
-                        if k == key { return ranks[s] }
-                        if k == PairTable.empty { return nil }
-                        s = (s + 1) & mask
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Finished words to their ids, as the `tokenizers` library caches BPE
 /// results per word: at most 10,000 words shorter than 256 bytes, and no
-/// eviction (the library stops inserting when full).
-final class WordCache {
+/// eviction (the library stops inserting when full). A struct, so that the
+/// encoder works on a local copy (no run-time exclusivity checks).
+struct WordCache {
     static let capacity = 10_000
     static let maxKeyLength = 256
+    /// A disabled cache finds nothing and keeps nothing.
+    let enabled: Bool
     private var keys: [UInt8] = []
     private var keyStarts: [Int] = [0]
     private var ids: [Int32] = []
     private var idStarts: [Int] = [0]
-    private var slots = [Int32](repeating: 0, count: 32768)
+    private var slots: [Int32] = []     // allocated on the first insert
     private let mask = 32767
 
-    var isFull: Bool { idStarts.count - 1 >= WordCache.capacity }
+    init(enabled: Bool) { self.enabled = enabled }
 
     /// Appends the cached ids of the word at `p` to `out`; false when absent.
     @inline(__always)
     func lookup(_ p: UnsafeRawPointer, _ count: Int, into out: inout [Int32]) -> Bool {
-        var s = Int(truncatingIfNeeded: hashBytes(p, count)) & mask
-        while true {
-            let e = Int(slots[s])
-            if e == 0 { return false }
-            let k = e - 1
-            let a = keyStarts[k]
-            if keyStarts[k + 1] - a == count,
-               keys.withUnsafeBytes({ memcmp($0.baseAddress! + a, p, count) == 0 }) {
-                out.append(contentsOf: ids[idStarts[k]..<idStarts[k + 1]])
-                return true
+        guard !slots.isEmpty else { return false }
+        return slots.withUnsafeBufferPointer { slots in
+            keys.withUnsafeBytes { keys in
+                var s = Int(truncatingIfNeeded: hashBytes(p, count)) & mask
+                while true {
+                    let e = Int(slots[s])
+                    if e == 0 { return false }
+                    let k = e - 1
+                    let a = keyStarts[k]
+                    if keyStarts[k + 1] - a == count, memcmp(keys.baseAddress! + a, p, count) == 0 {
+                        out.append(contentsOf: ids[idStarts[k]..<idStarts[k + 1]])
+                        return true
+                    }
+                    s = (s + 1) & mask
+                }
             }
-            s = (s + 1) & mask
         }
     }
 
-    func insert(_ p: UnsafeRawPointer, _ count: Int, ids newIDs: ArraySlice<Int32>) {
-        guard count < WordCache.maxKeyLength, !isFull else { return }
+    mutating func insert(_ p: UnsafeRawPointer, _ count: Int, ids newIDs: ArraySlice<Int32>) {
+        guard enabled, count < WordCache.maxKeyLength, idStarts.count - 1 < WordCache.capacity else { return }
+        if slots.isEmpty { slots = [Int32](repeating: 0, count: mask + 1) }
         var s = Int(truncatingIfNeeded: hashBytes(p, count)) & mask
         while slots[s] != 0 { s = (s + 1) & mask }
         keys.append(contentsOf: UnsafeRawBufferPointer(start: p, count: count))

@@ -191,7 +191,7 @@ struct Loader {
         return pieces
     }
 
-    private func decoder(_ j: JSON, _ path: String) throws(TokenizerError) -> [DecoderStep] {
+    func decoder(_ j: JSON, _ path: String) throws(TokenizerError) -> [DecoderStep] {
         let type = try string(j, "type", path)
         switch type {
         case "Sequence":

@@ -48,7 +48,7 @@ public struct Tokenizer: Sendable {
 
     /// Encodes `text`; `addSpecialTokens` runs the post-processor's template (BOS).
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> Encoding {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var ids: [Int32] = []
         ids.reserveCapacity(bytes.count / 3 + 4)
         var overrides: [Int: String] = [:]
@@ -62,7 +62,7 @@ public struct Tokenizer: Sendable {
                 var piece = Array(bytes[seg.start..<seg.end])
                 if let normalizer { piece = Tokenizer.normalize(piece, normalizer) }
                 if added.normalizedMatcher.isEmpty {
-                    encodeText(piece[...], atOrigin: seg.start == 0, cache, scratch, &ids)
+                    encodeText(piece[...], atOrigin: seg.start == 0, &cache, scratch, &ids)
                     continue
                 }
                 for sub in added.split(piece, added.normalizedMatcher) {
@@ -70,36 +70,35 @@ public struct Tokenizer: Sendable {
                         overrides[ids.count] = String(decoding: piece[sub.start..<sub.end], as: UTF8.self)
                         ids.append(id)
                     } else {
-                        encodeText(piece[sub.start..<sub.end], atOrigin: seg.start == 0 && sub.start == 0, cache, scratch, &ids)
+                        encodeText(piece[sub.start..<sub.end], atOrigin: seg.start == 0 && sub.start == 0, &cache, scratch, &ids)
                     }
                 }
             }
         }
-        bytes = []
         return postProcessor.apply(Encoding(ids: ids, names: model.tokens, overrides: overrides), addSpecialTokens: addSpecialTokens)
     }
 
     /// Pre-tokenizes a normalized stretch of text and runs the model on each word.
-    private func encodeText(_ piece: ArraySlice<UInt8>, atOrigin: Bool, _ cache: WordCache?, _ scratch: BPEScratch,
+    private func encodeText(_ piece: ArraySlice<UInt8>, atOrigin: Bool, _ cache: inout WordCache, _ scratch: BPEScratch,
                             _ ids: inout [Int32]) {
         guard !piece.isEmpty else { return }
         if preTokenizer.isEmpty {
-            piece.withUnsafeBytes { model.tokenize($0, scratch: scratch, cache: cache, into: &ids) }
+            piece.withUnsafeBytes { model.tokenize($0, scratch: scratch, cache: &cache, into: &ids) }
             return
         }
         var pieces = Pieces()
         pieces.append(piece, atOrigin: atOrigin)
         for step in preTokenizer { pieces = step.apply(pieces) }
         let byteLevel = if case .byteLevel? = preTokenizer.last { true } else { false }
+        var mapped: [UInt8] = []
         pieces.bytes.withUnsafeBytes { buffer in
             for span in pieces.spans {
                 let word = UnsafeRawBufferPointer(rebasing: buffer[span.start..<span.end])
                 if byteLevel {
-                    scratch.word.removeAll(keepingCapacity: true)
-                    ByteLevelMap.map(word, into: &scratch.word)
-                    scratch.word.withUnsafeBytes { model.tokenize($0, scratch: scratch, cache: cache, into: &ids) }
+                    ByteLevelMap.map(word, into: &mapped)
+                    mapped.withUnsafeBytes { model.tokenize($0, scratch: scratch, cache: &cache, into: &ids) }
                 } else {
-                    model.tokenize(word, scratch: scratch, cache: cache, into: &ids)
+                    model.tokenize(word, scratch: scratch, cache: &cache, into: &ids)
                 }
             }
         }
@@ -168,15 +167,20 @@ public struct Tokenizer: Sendable {
 /// takes them when free, else works with its own (same results, no cache).
 final class EncoderState: @unchecked Sendable {
     private let lock = NSLock()
-    private let cache = WordCache()
+    private var cache: WordCache? = WordCache(enabled: true)
     private let scratch = BPEScratch()
 
-    func use(_ body: (WordCache?, BPEScratch) -> Void) {
-        if lock.try() {
-            defer { lock.unlock() }
-            body(cache, scratch)
-        } else {
-            body(nil, BPEScratch())
+    func use(_ body: (inout WordCache, BPEScratch) -> Void) {
+        guard lock.try() else {
+            var none = WordCache(enabled: false)
+            body(&none, BPEScratch())
+            return
         }
+        defer { lock.unlock() }
+        // Moved out, not copied: the encoder owns the arrays while it runs.
+        var local = cache!
+        cache = nil
+        body(&local, scratch)
+        cache = local
     }
 }

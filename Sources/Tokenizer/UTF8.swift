@@ -48,11 +48,11 @@ enum UTF8Check {
 
     static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
 
-    /// Lossy decoding of `bytes[from...]` into `out`, one U+FFFD per maximal
+    /// Lossy decoding of `bytes` into `out`, one U+FFFD per maximal
     /// ill-formed subpart. With `final` false a trailing incomplete sequence
     /// is left undecoded; the return value is where decoding stopped.
-    static func appendLossy(_ bytes: [UInt8], from: Int = 0, final: Bool, into out: inout [UInt8]) -> Int {
-        var i = from
+    static func appendLossy(_ bytes: [UInt8], final: Bool, into out: inout [UInt8]) -> Int {
+        var i = 0
         while i < bytes.count {
             switch unit(bytes, i, end: bytes.count) {
             case .valid(let n): out.append(contentsOf: bytes[i..<(i + n)]); i += n

@@ -35,6 +35,18 @@ import TestSupport
         #expect(Array(e.ids.dropFirst()) == t.encode("Hello", addSpecialTokens: false).ids)
     }
 
+    /// Encoding from several tasks at once: the shared word cache goes to
+    /// one caller at a time, the others work without it; all agree.
+    @Test func concurrentEncodesAgree() async throws {
+        let t = try Self.load(ReferenceTests.shipped)
+        let lines = try t.decode(try valIDs()).split(separator: "\n").prefix(400).map(String.init)
+        let expected = lines.map { t.encode($0).ids }
+        await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<6 { group.addTask { lines.map { t.encode($0).ids } == expected } }
+            for await agreed in group { #expect(agreed) }
+        }
+    }
+
     /// The whole validation split, one id at a time: the pieces add up to the
     /// decode of all ids, and text comes out as it goes (not all at the end).
     @Test func streamingDecoderOnTheValidationSplit() throws {

@@ -55,3 +55,40 @@ extension ReferenceTests {
         for c in cases { #expect(try mismatches(tokenizer, [c], name: "tampered").failed >= 1) }
     }
 }
+
+extension ReferenceTests {
+    /// Decoder chains alone (fused Replace, Strip from the right, Metaspace
+    /// `never`, BPEDecoder...) on token lists no encoder makes.
+    @Test func decoderChainsMatchTheLibrary() throws {
+        var cases = 0, failed = 0
+        for line in try readJSONLines(tokenizerDataPath("decoders_corpus.jsonl")) {
+            let steps = try Loader(source: "decoders_corpus.jsonl").decoder(line["decoder"]!, "decoder")
+            for c in line["cases"]!.array! {
+                let tokens = c["tokens"]!.array!.map { Array($0.string!.utf8) }
+                var pipeline = DecoderPipeline(steps)
+                var streamed: [UInt8] = []
+                for t in tokens {
+                    pipeline.push(t)
+                    streamed += pipeline.output
+                    pipeline.output = []
+                }
+                pipeline.finish()
+                streamed += pipeline.output
+                cases += 1
+                if !streamed.elementsEqual(c["decode"]!.string!.utf8) {
+                    failed += 1
+                    print("decoder \(steps) on \(tokens.map { String(decoding: $0, as: UTF8.self) }): got \(String(decoding: streamed, as: UTF8.self).debugDescription), want \(c["decode"]!.string!.debugDescription)")
+                }
+            }
+        }
+        print("decoders_corpus.jsonl: \(cases) token lists, \(failed) mismatches")
+        #expect(cases > 400 && failed == 0)
+    }
+
+    @Test func noDecoderJoinsWithSpaces() {
+        var pipeline = DecoderPipeline(nil)
+        for t in ["a", "▁b", "<0x41>"] { pipeline.push(Array(t.utf8)) }
+        pipeline.finish()
+        #expect(String(decoding: pipeline.output, as: UTF8.self) == "a ▁b <0x41>")
+    }
+}
