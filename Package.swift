@@ -65,7 +65,7 @@ let package = Package(
 
         // Benchmarks (`make bench`): the measurements and the report, and the driver around them.
         .target(name: "BenchKit", dependencies: ["HDL", "HDLEmit", "HDLSim", "ISA", "Interpreter", "Core", "Cosim", "Shells",
-                                                "Model", "Compiler", "Runner", "DeviceAPI", "OPAE", "SimCard"],
+                                                "Model", "Compiler", "Runner", "DeviceAPI", "OPAE", "SimCard", "Tokenizer"],
                 path: "bench/BenchKit"),
         .executableTarget(name: "TritBench", dependencies: ["BenchKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "bench/TritBench"),

@@ -26,7 +26,7 @@ import Testing
         }
         let report = try String(contentsOf: out.appendingPathComponent("REPORT.md"), encoding: .utf8)
         for heading in ["# Trit benchmark report", "## Cycles per block", "## Projected decode rate", "## Generic synthesis",
-                        "## Perplexity of a trained model", "## Host path", "## Interpreter against NumPy", "## Co-simulation speed", "## RTL generation time"] {
+                        "## Perplexity of a trained model", "## Host path", "## Tokenizer", "## Interpreter against NumPy", "## Co-simulation speed", "## RTL generation time"] {
             #expect(report.contains(heading), "missing \(heading)")
         }
         #expect(report.contains("| machine |") && report.contains("| command | `trit-bench --quick` |"))
@@ -45,6 +45,9 @@ import Testing
         let host = try #require(r.hostPath)
         #expect(host.imageBytes > 0 && host.loadCycles > 0 && host.readCycles > 0)
         #expect(host.loadBeatsPerCycle > 0.5 && host.loadBeatsPerCycle <= 1, "\(host.loadBeatsPerCycle) beats per cycle")
+        let tokenizer = try #require(r.tokenizer)
+        #expect(tokenizer.bytes > 100_000 && tokenizer.wholeMBps > 0 && tokenizer.linesMBps > 0)
+        if let library = tokenizer.library { #expect(library.sameIDs) }
         let rtl = try #require(r.rtl)
         #expect(rtl.lines > 0 && rtl.elaborateSeconds > 0)
     }

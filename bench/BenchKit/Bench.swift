@@ -60,6 +60,11 @@ public enum Bench {
                 r.accuracySkipped = "models/shakespeare or fixtures/trained/S is not in this checkout"
             }
         }
+        section("tokenizer") {
+            do { r.tokenizer = try TokenizerSpeed.measure(root: options.root, seconds: sweep.tokenizerSeconds) } catch {
+                r.tokenizerSkipped = "\(error)"
+            }
+        }
         try section("host path") { r.hostPath = try HostPath.measure(sweep, log: log) }
         try section("cycles per block") {
             r.blocks = try BlockCycles.measure(sweep, log: log)

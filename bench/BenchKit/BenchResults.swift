@@ -19,6 +19,8 @@ public struct BenchResults: Sendable {
     /// Why the trained model was not measured, when it was not.
     public var accuracySkipped: String?
     public var hostPath: HostPathMeasurement?
+    public var tokenizer: TokenizerMeasurement?
+    public var tokenizerSkipped: String?
     /// Wall-clock seconds per section, in run order.
     public var sectionSeconds: [(String, Double)] = []
 }

@@ -28,6 +28,7 @@ enum Report {
         if let svg = SynthesisSection.figure(r) { try figure("synthesis.svg", svg, caption: "Yosys generic synthesis against lanes") }
         md += ["", "## Perplexity of a trained model", ""] + AccuracySection.text(r)
         md += ["", "## Host path: DMA and image load on the simulated card", ""] + HostPathSection.text(r)
+        md += ["", "## Tokenizer against the `tokenizers` library", ""] + TokenizerSection.text(r)
         md += ["", "## Interpreter against NumPy", ""] + SpeedSection.interpreter(r)
         if let svg = SpeedSection.interpreterFigure(r) { try figure("interpreter.svg", svg, caption: "Seconds per block: interpreter and NumPy") }
         md += ["", "## Co-simulation speed", ""] + SpeedSection.cosim(r)

@@ -55,6 +55,8 @@ public struct Sweep: Sendable {
     /// The host path: the card loaded through the OPAE engine on the
     /// simulated card, with the image of this model.
     public var hostPath: (core: CoreParameters, host: HostDMAParameters, model: ModelShape)
+    /// Seconds of repeated encoding behind each tokenizer figure.
+    public var tokenizerSeconds: Double
 
     /// The ternary unit's trits per cycle (at 2-bit packing).
     static func tritsPerCycle(_ p: CoreParameters) -> Int { p.tritsPerCycle }
@@ -92,7 +94,8 @@ public struct Sweep: Sendable {
         interpreterBlock: (2048, 5632), interpreterRepeats: 20,
         rtlCore: .d5005,
         accuracyWindows: nil, accuracyFracBits: [16, 12, 14, 20],
-        hostPath: (.d5005, .standard, ModelShape(name: "1.3B", d: 2048, intermediate: 5632, layers: 24, vocab: 32000)))
+        hostPath: (.d5005, .standard, ModelShape(name: "1.3B", d: 2048, intermediate: 5632, layers: 24, vocab: 32000)),
+        tokenizerSeconds: 2)
 
     /// Seconds instead of hours: a d = 64 block on a small core, one bank,
     /// a d = 128 interpreter block; no synthesis (over a minute even for a
@@ -112,5 +115,6 @@ public struct Sweep: Sendable {
         // The simulated card the SimCard tests build (a model-cache hit after them).
         hostPath: (CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128, addressBits: 16, outstandingBeats: 64),
                    HostDMAParameters(addressBits: 24, maxBurst: 8, bufferBeats: 128),
-                   ModelShape(name: "toy (d = 64)", d: 64, intermediate: 256, layers: 2, vocab: 256)))
+                   ModelShape(name: "toy (d = 64)", d: 64, intermediate: 256, layers: 2, vocab: 256)),
+        tokenizerSeconds: 0.2)
 }
