@@ -30,7 +30,7 @@ public struct SyntheticCheckpoint: WeightSource {
         guard let shape = shapes[name] else {
             throw CheckpointError(file: "(synthetic)", tensor: name, problem: "missing tensor")
         }
-        var rng = WeightRandom(seed: seed, stream: name)
+        var rng = SeededRandom(seed: seed, stream: name)
         let n = shape.reduce(1, *)
         let (mean, std): (Double, Double)
         if name == TensorNames.embeddings || name == TensorNames.lowerBounds {

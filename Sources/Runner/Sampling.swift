@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// How the next token is chosen from the logits: greedy (temperature 0),
 /// or sampled from softmax(logits / temperature) after top-k, then top-p
@@ -50,7 +51,7 @@ public struct Sampler {
         if options.isGreedy { return argmax(logits) }
         let candidates = Self.candidates(logits, options)
         let total = candidates.reduce(0) { $0 + $1.probability }
-        var u = random.nextUnit() * total
+        var u = random.uniform() * total
         for c in candidates {
             u -= c.probability
             if u < 0 { return c.id }
@@ -77,21 +78,4 @@ public struct Sampler {
         }
         return all
     }
-}
-
-/// SplitMix64: small, fast and fully determined by its seed on every platform.
-public struct SeededRandom: Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1), 53 bits.
-    public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The seeded generator behind synthetic weights (SplitMix64): tiny, fast,
-/// and identical on every platform, so a seed names one checkpoint forever.
-public struct WeightRandom: RandomNumberGenerator, Sendable {
+/// The seeded generator behind synthetic weights and sampled generation
+/// (SplitMix64): tiny, fast, and identical on every platform, so a seed
+/// names one checkpoint, or one generated text, forever.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
     public init(seed: UInt64) { state = seed }
