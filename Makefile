@@ -50,7 +50,7 @@ lint-pim: build
 	$(TRIT) rtl --board d5005 --out out/lint-pim/afu
 	python3 tools/lint_pim.py --pim "$(PIM)" --afu out/lint-pim/afu
 
-## rtl: regenerate every committed generated file (rtl/, isa/).
+## rtl: regenerate every committed generated file (rtl/, isa/, docs/presets.md).
 rtl: build
 	rm -rf rtl/examples
 	$(TRIT) hdl-demo --no-lint --out rtl/examples >/dev/null
@@ -60,6 +60,7 @@ rtl: build
 	$(TRIT) isa --format sv --output rtl/isa
 	$(TRIT) rtl --board generic --out rtl/generic
 	$(TRIT) rtl --board d5005 --out rtl/d5005
+	$(TRIT) presets > docs/presets.md
 
 ## demo: the main job: text from the trained model in models/shakespeare, on the interpreter and the D5005 core; then a d = 512 checkpoint through the hardware path.
 DEMO := out/demo

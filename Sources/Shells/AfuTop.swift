@@ -18,6 +18,14 @@ public enum AfuTop {
         return design
     }
 
+    /// The name of the core module inside an elaborated AFU top.
+    public static func coreName(_ afu: Design) throws -> String {
+        guard let core = afu.modules.first(where: { $0.name.hasPrefix("TritCore_") }) else {
+            throw ShellError.badParameters(["the AFU top \(afu.top.name) holds no TritCore"])
+        }
+        return core.name
+    }
+
     /// Throws unless `top` has exactly the ports `CorePort.afu(p, host)`.
     public static func checkPorts(_ top: ElaboratedModule, _ p: CoreParameters) throws {
         try CoreTop.check(top, against: CorePort.afu(p, host))

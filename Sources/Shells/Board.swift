@@ -9,8 +9,8 @@ public enum Board: String, CaseIterable, Sendable {
     /// Intel FPGA PAC D5005 through OPAE and the OFS Platform Interface Manager.
     case d5005
 
-    /// The parameters the board is built with unless told otherwise.
-    public var preset: CoreParameters {
+    /// The core the board is built with unless told otherwise.
+    public var preset: CorePreset {
         switch self {
         case .generic: return .generic
         case .d5005: return .d5005

@@ -29,14 +29,10 @@ struct CompileCommand: ParsableCommand {
     @Flag(help: "End with the final norm and lm_head: the output is logits (needs the last layer).")
     var head = false
 
-    @Option(help: "Largest vector length of the target core (default: \(CoreConfig.standard.maxVectorLength), the shipped presets' ISA).")
-    var maxVectorLength: Int?
+    @OptionGroup var core: CoreOptions
 
     @Option(help: "Split the layers over this many cards (balanced by weights; the last holds the head): BUILD/card0, card1, ... and BUILD/cards.json.")
     var cards = 1
-
-    @Option(help: "Fraction bits of the target's Q-format (default: \(CoreConfig.standard.fracBits); the shipped presets use the default).")
-    var fracBits: Int?
 
     @Option(help: PackingChoice.help)
     var packing: PackingChoice = .twoBit
@@ -55,14 +51,8 @@ struct CompileCommand: ParsableCommand {
         let clock = Date()
         let ckpt = try Checkpoint(directory: checkpoint)
         let range = try layers.map { try LayerRange.parse($0, layers: ckpt.config.layers) }
-        var target = CoreConfig.standard
-        if let n = maxVectorLength { target.maxVectorLength = n }
-        if let f = fracBits {
-            guard CoreConfig.fracBitsRange.contains(f) else {
-                throw ValidationError("--frac-bits must be \(CoreConfig.fracBitsRange.lowerBound)...\(CoreConfig.fracBitsRange.upperBound), got \(f)")
-            }
-            target.fracBits = f
-        }
+        // The instruction set of the core the build will run on (d5005's, as generic's but for its vector length).
+        let target = try core.instructionSet(default: .d5005)
         var lastShown = Date.distantPast
         func compile(_ layers: ClosedRange<Int>?, head: Bool) throws -> Build {
             try ModelCompiler.compile(ckpt, layers: layers, head: head, target: target, packing: packing.packing) { p in

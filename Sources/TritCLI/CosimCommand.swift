@@ -23,11 +23,6 @@ struct CosimCommand: ParsableCommand {
             --reference CKPT adds the agreement with the float model.
             """)
 
-    enum Preset: String, ExpressibleByArgument, CaseIterable {
-        case d5005, generic
-        var parameters: CoreParameters { self == .d5005 ? .d5005 : .generic }
-    }
-
     @Argument(help: "Program image (.bin) or build directory (from trit compile).")
     var image: String?
 
@@ -51,14 +46,7 @@ struct CosimCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    @Option(help: "Core preset: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var preset: Preset = .d5005
-
-    @Option(help: "Memory banks (1, 2 or 4; default: the preset's).")
-    var banks: Int?
-
-    @Option(help: "Maximum vector length of the core (default: the preset's); smaller builds faster.")
-    var maxVectorLength: Int?
+    @OptionGroup var core: CoreOptions
 
     @Option(help: "Fail when a program runs longer than this many cycles.")
     var maxCycles: UInt64 = 50_000_000
@@ -97,16 +85,14 @@ struct CosimCommand: ParsableCommand {
         _ = try unitSet
         let problems = TestBenchOptions(latency: latency, backpressure: backpressure).problems
         if let p = problems.first { throw ValidationError(p) }
-        if let b = banks, ![1, 2, 4].contains(b) { throw ValidationError("--banks must be 1, 2 or 4, got \(b)") }
+        _ = try core.parameters(default: .d5005)
         if maxCycles == 0 { throw ValidationError("--max-cycles must be positive") }
     }
 
+    /// The core: the options, in the format of the program or build unless --frac-bits says otherwise.
     func parameters(fracBits: Int?) throws -> CoreParameters {
-        var p = preset.parameters
-        if let b = banks { p.banks = b }
-        if let n = maxVectorLength { p.isa.maxVectorLength = n }
-        if let f = fracBits { p.isa.fracBits = f }
-        if let problem = p.problems.first { throw ValidationError("core parameters: \(problem)") }
+        var p = try core.parameters(default: .d5005)
+        if core.fracBits == nil, let f = fracBits { p.isa.fracBits = f }
         return p
     }
 
@@ -228,9 +214,11 @@ struct CosimCommand: ParsableCommand {
 
     /// The options that shape a run, to repeat them in the reproduction hint.
     var reproduceOptions: String {
-        var s = " --latency \(latency) --backpressure \(backpressure) --preset \(preset.rawValue)"
-        if let b = banks { s += " --banks \(b)" }
-        if let n = maxVectorLength { s += " --max-vector-length \(n)" }
+        var s = " --latency \(latency) --backpressure \(backpressure) --preset \((core.preset ?? .d5005).rawValue)"
+        if let d = core.dataBits { s += " --data-bits \(d)" }
+        if let b = core.banks { s += " --banks \(b)" }
+        if let n = core.maxVectorLength { s += " --max-vector-length \(n)" }
+        if let f = core.fracBits { s += " --frac-bits \(f)" }
         if let u = units { s += " --units \(u)" }
         return s
     }

@@ -18,14 +18,7 @@ struct RtlCommand: ParsableCommand {
     @Option(help: "Board: generic or d5005.")
     var board: BoardChoice
 
-    @Option(name: .customLong("data-bits"), help: "Memory beat width in bits; default from the board's preset.")
-    var dataBits: Int?
-
-    @Option(help: "Local memory banks (1, 2 or 4); default from the board's preset.")
-    var banks: Int?
-
-    @Option(name: .customLong("max-vl"), help: "Maximum vector length (elements per vector register); default from the board's preset.")
-    var maxVL: Int?
+    @OptionGroup var core: CoreOptions
 
     @Option(name: .shortAndLong, help: "Output directory (replaced whole); default out/rtl/<board>.")
     var out: String?
@@ -35,31 +28,23 @@ struct RtlCommand: ParsableCommand {
 
     var shellBoard: Board { board == .generic ? .generic : .d5005 }
 
-    var parameters: CoreParameters {
-        var p = shellBoard.preset
-        if let dataBits { p.dataBits = dataBits }
-        if let banks { p.banks = banks }
-        if let maxVL { p.isa.maxVectorLength = maxVL }
-        return p
-    }
-
-    func validate() throws {
-        let problems = parameters.problems
-        if !problems.isEmpty {
-            throw ValidationError("invalid core parameters:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
-        }
-    }
+    func validate() throws { _ = try core.parameters(default: shellBoard.preset) }
 
     func run() throws {
-        let p = parameters
+        let p = try core.parameters(default: shellBoard.preset)
         let files: [EmittedFile]
-        do { files = try shellBoard.files(p) } catch let e as ShellError {
+        let top: String
+        do {
+            // Elaborated once: the AFU holds the core.
+            let afu = try AfuTop.design(p)
+            files = try shellBoard.files(p, afu: afu)
+            top = try AfuTop.coreName(afu)
+        } catch let e as ShellError {
             ISAToolFiles.stderr("error: \(e)")
             throw ExitCode(1)
         }
         let dir = out ?? "out/rtl/\(board.rawValue)"
         try RtlOutput.replaceDirectory(dir, with: files)
-        let top = try CoreTop.design(p).top.name
         print("wrote \(dir): \(files.count) files, core \(top)")
         if synthStats {
             let svFiles = files.filter { $0.name.hasSuffix(".sv") && $0.name != "ofs_plat_afu.sv" }

@@ -13,6 +13,7 @@ struct Trit: ParsableCommand {
             HDLBenchCommand.self,
             IsaCommand.self,
             RtlCommand.self,
+            PresetsCommand.self,
             AsmCommand.self,
             DisasmCommand.self,
             CheckpointCommand.self,

@@ -13,7 +13,7 @@ import Testing
     @Test(arguments: Board.allCases)
     func committedBoardDirectoryIsUpToDate(_ board: Board) throws {
         let dir = Self.rtl.appendingPathComponent(board.rawValue)
-        let expected = try board.files(board.preset)
+        let expected = try board.files(board.preset.parameters)
         let committed = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         #expect(Set(committed) == Set(expected.map(\.name)), "rtl/\(board.rawValue) is missing or stale: run `make rtl`")
         for f in expected {

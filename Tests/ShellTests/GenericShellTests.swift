@@ -16,7 +16,7 @@ import TestSupport
     /// The AFU tops (core and host DMA) committed under rtl/ are lint-clean.
     @Test(arguments: Board.allCases)
     func presetAfuIsLintClean(_ board: Board) throws {
-        let design = try AfuTop.design(board.preset)
+        let design = try AfuTop.design(board.preset.parameters)
         let files = SystemVerilogEmitter().files(for: design)
         let problems = try Lint.verilator(files, top: design.top.name)
         #expect(problems.isEmpty, "\(problems)")

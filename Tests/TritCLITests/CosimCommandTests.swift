@@ -12,7 +12,7 @@ extension CommandLineTests {
             (["--random", "0"], "--random must be at least 1"),
             (["--random", "2", "--backpressure", "1.5"], "back-pressure probability"),
             (["--random", "2", "--latency", "0"], "memory latency"),
-            (["--random", "2", "--banks", "3"], "--banks must be 1, 2 or 4"),
+            (["--random", "2", "--banks", "3"], "banks must be 1, 2 or 4, got 3"),
             (["--random", "2", "--waves", "x.fst"], "--waves records one program"),
             (["missing.bin"], "no such file"),
             (["junk.bin"], "junk.bin: error: byte 0"),

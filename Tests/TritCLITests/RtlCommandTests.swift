@@ -14,7 +14,7 @@ extension CommandLineTests {
 
     @Test func rtlWritesABoardDirectoryAndReplacesItWhole() throws {
         let dir = try scratch()
-        let first = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--max-vl", "256",
+        let first = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--max-vector-length", "256",
                              "--out", "afu", in: dir)
         #expect(first.status == 0, "\(first.error)")
         let out = dir.appendingPathComponent("afu")
@@ -24,7 +24,7 @@ extension CommandLineTests {
         }
         // A stray file disappears; the same command writes the same bytes.
         try Data("stale".utf8).write(to: out.appendingPathComponent("stale.sv"))
-        let second = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--max-vl", "256",
+        let second = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--max-vector-length", "256",
                               "--out", "afu", in: dir)
         #expect(second.status == 0, "\(second.error)")
         #expect(try listing(out) == files)

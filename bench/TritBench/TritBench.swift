@@ -58,7 +58,9 @@ struct TritBench: ParsableCommand {
             }
         }
         if let b = try list(banks, "--banks") {
-            guard b.allSatisfy([1, 2, 4].contains) else { throw ValidationError("--banks: 1, 2 or 4") }
+            // The sweep's core at each bank count must be a core the generator accepts.
+            let sweep = s
+            if let problem = b.lazy.flatMap({ sweep.core($0).problems }).first { throw ValidationError("--banks: \(problem)") }
             s.banks = b
         }
         if let l = try list(lanes, "--lanes") {

@@ -1,0 +1,55 @@
+import ISA
+
+/// The named cores, defined once: `trit rtl`, `cosim`, `sim-card` and
+/// `compile` take them by name (`--preset`), the shells build with them,
+/// and docs/presets.md is generated from them (`make rtl`).
+public enum CorePreset: String, CaseIterable, Sendable {
+    case d5005
+    case generic
+
+    public var parameters: CoreParameters {
+        switch self {
+        case .d5005: return .d5005
+        case .generic: return .generic
+        }
+    }
+
+    /// What the preset is for, in a sentence.
+    public var purpose: String {
+        switch self {
+        case .d5005: return "Intel FPGA PAC D5005: 512-bit DDR4 banks through the OFS PIM"
+        case .generic: return "any FPGA flow with a 256-bit memory port"
+        }
+    }
+
+    /// docs/presets.md: every preset's parameters and the widths derived from them.
+    public static var markdown: String {
+        let all = allCases.map { ($0, $0.parameters) }
+        func row(_ name: String, _ value: (CoreParameters) -> String) -> String {
+            "| \(name) | " + all.map { value($0.1) }.joined(separator: " | ") + " |"
+        }
+        return ([
+            "# Core presets",
+            "",
+            "Generated from `CorePreset` (Sources/Core/CorePreset.swift) by `make rtl`; a test fails when it is stale.",
+            "Every command that builds or targets a core takes `--preset NAME` and overrides with `--data-bits`,",
+            "`--banks`, `--max-vector-length` and `--frac-bits`; `CoreParameters.problems` checks the result.",
+            "",
+            "| | " + all.map { "`\($0.0.rawValue)`" }.joined(separator: " | ") + " |",
+            "|---|" + all.map { _ in "---|" }.joined(),
+            "| for | " + all.map { $0.0.purpose }.joined(separator: " | ") + " |",
+            row("memory beat (`--data-bits`)") { "\($0.dataBits) bits" },
+            row("banks (`--banks`)") { "\($0.banks)" },
+            row("bank address") { "\($0.addressBits) bits (beats)" },
+            row("longest burst") { "\($0.maxBurst) beats" },
+            row("outstanding read beats per bank") { "\($0.outstandingBeats)" },
+            row("weight buffer") { "\($0.weightBufferBeats) wide beats" },
+            row("weight stream window") { "\($0.streamWindowBeats) wide beats" },
+            row("max vector length (`--max-vector-length`)") { "\($0.isa.maxVectorLength)" },
+            row("element format (`--frac-bits`)") { $0.isa.formatName },
+            row("vector and scalar registers") { "\($0.isa.vectorRegisters), \($0.isa.scalarRegisters)" },
+            row("vector lanes (32-bit elements per cycle)") { "\($0.vectorLanes)" },
+            row("ternary weights per cycle (2-bit packing)") { "\($0.tritsPerCycle)" },
+        ] + [""]).joined(separator: "\n")
+    }
+}

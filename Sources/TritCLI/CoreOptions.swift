@@ -1,0 +1,48 @@
+import ArgumentParser
+import Core
+import ISA
+
+extension CorePreset: ExpressibleByArgument {}
+
+/// The one way commands take a core's parameters: a named preset
+/// (`CorePreset`) and overrides, checked once by `CoreParameters.problems`.
+/// `trit rtl`, `cosim`, `sim-card` and `compile` share it.
+struct CoreOptions: ParsableArguments {
+    @Option(help: "Core preset: \(CorePreset.allCases.map(\.rawValue).joined(separator: ", ")) (docs/presets.md); default: the command's.")
+    var preset: CorePreset?
+
+    @Option(help: "Memory beat width in bits (128, 256 or 512; default: the preset's).")
+    var dataBits: Int?
+
+    @Option(help: "Memory banks (1, 2 or 4; default: the preset's).")
+    var banks: Int?
+
+    @Option(help: "Maximum vector length (default: the preset's); smaller builds faster.")
+    var maxVectorLength: Int?
+
+    @Option(help: "Fraction bits of the element format (default: the preset's).")
+    var fracBits: Int?
+
+    /// `preset` (or `fallback`) with the overrides; every problem is one error.
+    func parameters(default fallback: CorePreset) throws -> CoreParameters {
+        var p = (preset ?? fallback).parameters
+        if let dataBits { p.dataBits = dataBits }
+        if let banks { p.banks = banks }
+        if let maxVectorLength { p.isa.maxVectorLength = maxVectorLength }
+        if let fracBits { p.isa.fracBits = fracBits }
+        let problems = p.problems
+        guard problems.isEmpty else {
+            throw ValidationError("invalid core parameters:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+        }
+        return p
+    }
+
+    /// For commands that target only the instruction set (a build runs on any
+    /// core with its format and vector length): the memory options are refused.
+    func instructionSet(default fallback: CorePreset) throws -> CoreConfig {
+        if dataBits != nil || banks != nil {
+            throw ValidationError("--data-bits and --banks describe a core's memory, not the instruction set a build targets")
+        }
+        return try parameters(default: fallback).isa
+    }
+}

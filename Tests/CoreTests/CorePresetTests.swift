@@ -1,0 +1,17 @@
+import Core
+import Foundation
+import Testing
+
+/// The named cores: each is one the generator accepts, and the table in
+/// docs/presets.md is the one `CorePreset.markdown` writes now.
+struct CorePresetTests {
+    @Test func everyPresetIsAValidCore() {
+        for preset in CorePreset.allCases { #expect(preset.parameters.problems.isEmpty, "\(preset): \(preset.parameters.problems)") }
+    }
+
+    @Test func thePresetTableInDocsIsCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let committed = try String(contentsOf: root.appendingPathComponent("docs/presets.md"), encoding: .utf8)
+        #expect(committed == CorePreset.markdown, "docs/presets.md is stale: run `make rtl`")
+    }
+}
