@@ -11,7 +11,7 @@ VERILATOR_MIN := 5.0
 
 all: build
 
-## deps: install Verilator, Yosys and NumPy when missing (idempotent), check versions.
+## deps: install Verilator, Yosys, and NumPy, pyslang and tokenizers from PyPI, when missing (idempotent); check versions.
 deps:
 	@missing=""; \
 	command -v verilator >/dev/null 2>&1 || missing="$$missing verilator"; \
@@ -27,6 +27,8 @@ deps:
 	  echo "Verilator $$v is too old: Trit needs $(VERILATOR_MIN) or later" >&2; exit 1; \
 	fi; echo "verilator $$v, $$(yosys -V | cut -d' ' -f1-2)"
 	@python3 -c 'import numpy' 2>/dev/null || python3 -m pip install -q numpy || echo "NumPy missing: only the benchmark comparison needs it"
+	@python3 -c 'import pyslang' 2>/dev/null || python3 -m pip install -q pyslang
+	@python3 -c 'import tokenizers' 2>/dev/null || python3 -m pip install -q tokenizers || echo "tokenizers missing: only the benchmark comparison needs it"
 
 ## build: compile the toolchain (debug).
 build:
@@ -94,6 +96,8 @@ bench: deps
 ## lint: Verilator -Wall and Yosys over everything the generator emits.
 lint: deps build
 	$(TRIT) hdl-demo --out out/lint
+	python3 tools/slang_lint.py out/lint
+	for d in rtl/generic rtl/d5005 rtl/isa rtl/examples; do python3 tools/slang_lint.py $$d || exit 1; done
 
 clean:
 	rm -rf .build out
