@@ -59,7 +59,7 @@ let package = Package(
             name: "TritCLI",
             dependencies: [
                 "HDL", "HDLEmit", "HDLSim", "HDLLib", "ISA", "Assembler", "Interpreter", "Core", "Cosim", "Shells",
-                "Model", "Compiler", "Runner", "DeviceAPI", "OPAE", "SimCard", "Tokenizer",
+                "Model", "Compiler", "Runner", "DeviceAPI", "OPAE", "SimCard", "Tokenizer", "BenchKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -10,9 +10,9 @@ enum TernaryPacker {
     static func pack(_ w: [Float], cols: Int, rows: Range<Int>, scale ws: Double, scaleQ: Int32,
                      packing: WeightPacking = .twoBit, into memory: SharedBytes, at offset: Int) {
         let perByte = TernaryMatrix.tritsPerByte(packing)
-        memory.put32(offset, UInt32(rows.count))
-        memory.put32(offset + 4, UInt32(cols))
-        memory.put32(offset + 8, UInt32(bitPattern: scaleQ))
+        for (i, v) in TernaryMatrix.headerWords(rows: rows.count, cols: cols, weightScale: scaleQ).enumerated() {
+            memory.put32(offset + 4 * i, v)
+        }
         let first = offset
         // Row blocks in parallel; each row's bytes belong to one iteration.
         let blocks = min(rows.count, 64)

@@ -179,9 +179,8 @@ private struct Generator {
         alignMatrix()
         let at = data.count
         data += [UInt8](repeating: 0, count: TernaryMatrix.headerBytes)
-        put32(at, UInt32(truncatingIfNeeded: rows))
-        put32(at + 4, UInt32(truncatingIfNeeded: cols))
-        put32(at + 8, UInt32(truncatingIfNeeded: rng.range(1...one)))
+        let scale = Int32(truncatingIfNeeded: rng.range(1...one))
+        TernaryMatrix.writeHeader(rows: rows, cols: cols, weightScale: scale, into: &data, at: at)
         matrices.append(Matrix(address: at, rows: rows, cols: cols, packing: .twoBit))
     }
 
@@ -394,8 +393,8 @@ private struct Generator {
             alignMatrix()
             let at = data.count
             data += [UInt8](repeating: 0, count: TernaryMatrix.headerBytes)
-            put32(at, UInt32(rng.range(1...Int64(limit))))
-            put32(at + 4, UInt32(rng.range(1...Int64(limit))))
+            let rows = Int(rng.range(1...Int64(limit))), cols = Int(rng.range(1...Int64(limit)))
+            TernaryMatrix.writeHeader(rows: rows, cols: cols, weightScale: 0, into: &data, at: at)
         }
         // Start from a vector length the memory holds (VL resets to the maximum).
         if vl > limit || rng.chance(0.5) { setvl(length()) }

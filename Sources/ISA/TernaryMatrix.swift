@@ -139,14 +139,17 @@ public enum TernaryMatrix {
         }
     }
 
-    /// Writes the 256-byte header at the start of `out`.
+    /// The header's words, little-endian at bytes 0, 4 and 8 (the rest of
+    /// its 256 bytes is zero): rows, cols, the weight scale in Q.F.
+    public static func headerWords(rows: Int, cols: Int, weightScale: Int32) -> [UInt32] {
+        [UInt32(truncatingIfNeeded: rows), UInt32(truncatingIfNeeded: cols), UInt32(bitPattern: weightScale)]
+    }
+
+    /// Writes the header's words at `base` of `out` (the other header bytes are left as they are: zero).
     public static func writeHeader(rows: Int, cols: Int, weightScale: Int32, into out: inout [UInt8], at base: Int = 0) {
-        func put32(_ off: Int, _ v: UInt32) {
-            for k in 0..<4 { out[base + off + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
+        for (i, v) in headerWords(rows: rows, cols: cols, weightScale: weightScale).enumerated() {
+            for k in 0..<4 { out[base + 4 * i + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
         }
-        put32(0, UInt32(truncatingIfNeeded: rows))
-        put32(4, UInt32(truncatingIfNeeded: cols))
-        put32(8, UInt32(bitPattern: weightScale))
     }
 
     /// Packs a matrix (row-major trits in {-1, 0, 1}) with its header.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchKit
 import Foundation
 import ISA
 import Interpreter
@@ -31,35 +32,6 @@ struct BenchInterpCommand: ParsableCommand {
         try exitOnError { try block ? benchBlock() : benchMatrix() }
     }
 
-    /// A random source (xorshift) for trits and activations.
-    struct Source {
-        var state: UInt64
-        mutating func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
-        mutating func matrix(_ rows: Int, _ cols: Int, _ p: WeightPacking) -> [UInt8] {
-            let trits = (0..<(rows * cols)).map { _ in Int8(Int(next() % 3) - 1) }
-            return TernaryMatrix.pack(rows: rows, cols: cols, weightScale: 1 << 14, trits: trits, packing: p)
-        }
-        /// `n` Q.F elements in [-1, 1), little-endian.
-        mutating func vector(_ n: Int) -> [UInt8] {
-            (0..<n).flatMap { _ -> [UInt8] in
-                let v = UInt32(bitPattern: Int32(Int(next() % 131072)) - 65536)
-                return (0..<4).map { UInt8(truncatingIfNeeded: v >> UInt32(8 * $0)) }
-            }
-        }
-    }
-
-    /// Data sections placed one after another, matrices 256-byte aligned.
-    struct Layout {
-        var sections: [ProgramImage.DataSection] = []
-        var end = 0
-        mutating func put(_ bytes: [UInt8]) -> UInt32 {
-            let a = (end + TernaryMatrix.alignment - 1) / TernaryMatrix.alignment * TernaryMatrix.alignment
-            sections.append(.init(address: UInt32(a), bytes: bytes))
-            end = a + bytes.count
-            return UInt32(a)
-        }
-    }
-
     static func threadCPUSeconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
@@ -75,21 +47,10 @@ struct BenchInterpCommand: ParsableCommand {
     func benchMatrix() throws {
         try checkLength(rows, "--rows"); try checkLength(cols, "--cols")
         guard reps >= 1 && reps <= 1_000_000 else { throw ValidationError("--reps must be 1...1000000") }
-        var src = Source(state: seed | 1)
         let p = packing.packing
-        var layout = Layout()
-        let vecAddr = layout.put(src.vector(cols))
-        let matAddr = layout.put(src.matrix(rows, cols, p))
-        let code: [Instruction] = [
-            Instruction(.setvl, imm: UInt32(cols)),
-            Instruction(.ldv, rd: 0, imm: vecAddr),
-            Instruction(.absmax, rd: 0, ra: 0),
-            Instruction(.quant, rd: 1, ra: 0, rb: 0),
-        ] + Array(repeating: Instruction(.tmatmul, rd: 2, ra: 1, rb: 0, mode: p.rawValue, imm: matAddr), count: reps)
-          + [Instruction(.halt)]
-        let img = ProgramImage(memorySize: UInt32(layout.end), code: code.map(\.word), data: layout.sections)
-        let m = try Machine(image: img)
-        m.run(maxSteps: 5)           // setup and one untimed tmatmul (warm-up)
+        let w = InterpreterWorkload.matrix(rows: rows, cols: cols, packing: p, rounds: reps, seed: seed)
+        let m = try Machine(image: w.image)
+        m.run(maxSteps: w.setup + 1)  // setup and one untimed tmatmul (warm-up)
         let t0 = DispatchTime.now().uptimeNanoseconds
         m.run(maxSteps: reps - 1)
         let ns = Double(DispatchTime.now().uptimeNanoseconds - t0)
@@ -107,42 +68,21 @@ struct BenchInterpCommand: ParsableCommand {
         try checkLength(hidden, "--hidden"); try checkLength(intermediate, "--intermediate")
         guard rounds >= 1 && rounds <= 10_000 else { throw ValidationError("--rounds must be 1...10000") }
         let d = hidden, n = intermediate
-        var src = Source(state: seed | 1)
         let p = packing.packing
-        var layout = Layout()
-        // Inputs: i, f, g, o and the shared gate/up input have d elements, down's has I.
-        let inputs = (0..<5).map { _ in layout.put(src.vector(d)) }
-        let downInput = layout.put(src.vector(n))
-        let shapes = [(d, d), (d, d), (d, d), (d, d), (n, d), (n, d), (d, n)]
-        let matrices = shapes.map { layout.put(src.matrix($0.0, $0.1, p)) }
-        var setup: [Instruction] = [Instruction(.setvl, imm: UInt32(d))]
-        for (k, a) in inputs.enumerated() {
-            let r = UInt8(1 + k)
-            setup += [Instruction(.ldv, rd: r, imm: a), Instruction(.absmax, rd: r, ra: r), Instruction(.quant, rd: r, ra: r, rb: r)]
-        }
-        setup += [Instruction(.setvl, imm: UInt32(n)), Instruction(.ldv, rd: 6, imm: downInput),
-                  Instruction(.absmax, rd: 6, ra: 6), Instruction(.quant, rd: 6, ra: 6, rb: 6)]
-        // Source register of each product: i, f, g, o, then gate and up share v5, down reads v6.
-        let sources: [UInt8] = [1, 2, 3, 4, 5, 5, 6]
-        let products = zip(sources, matrices).enumerated().map { k, sm in
-            Instruction(.tmatmul, rd: UInt8(7 + k), ra: sm.0, rb: sm.0, mode: p.rawValue, imm: sm.1)
-        }
-        let blocks = rounds + 1
-        let code = setup + Array((0..<blocks).map { _ in products }.joined()) + [Instruction(.halt)]
-        let img = ProgramImage(memorySize: UInt32(layout.end), code: code.map(\.word), data: layout.sections)
-        let m = try Machine(image: img)
-        m.run(maxSteps: setup.count + products.count)     // setup and one untimed block (warm-up)
+        let w = InterpreterWorkload.block(d: d, intermediate: n, packing: p, rounds: rounds + 1, seed: seed)
+        let m = try Machine(image: w.image)
+        m.run(maxSteps: w.setup + w.products)  // setup and one untimed block (warm-up)
         // Wall time, and this thread's CPU time (what the block costs on a machine shared with other work).
         var times: [Double] = [], cpu: [Double] = []
         for _ in 0..<rounds {
             let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Self.threadCPUSeconds()
-            m.run(maxSteps: products.count)
+            m.run(maxSteps: w.products)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             cpu.append(Self.threadCPUSeconds() - c0)
         }
         guard m.status == .running else { throw ValidationError("the benchmark program stopped: \(m.status)") }
         let best = times.min()!, mean = times.reduce(0, +) / Double(times.count), bestCPU = cpu.min()!
-        let trits = shapes.reduce(0) { $0 + $1.0 * $1.1 }
+        let trits = w.trits
         let rate = Double(trits) / best
         if json {
             print("{\"hidden\": \(d), \"intermediate\": \(n), \"packing\": \"\(packing.rawValue)\", \"rounds\": \(rounds), "
