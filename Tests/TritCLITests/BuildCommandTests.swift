@@ -58,6 +58,16 @@ extension CommandLineTests {
         #expect((fields["generated"] as? [Int])?.count == 2 && fields["saturations"] as? Int != nil, "\(genJSON.output)")
     }
 
+    /// `compile --json` names the output directory as a JSON string, whatever its characters.
+    @Test func compileJSONEscapesThePath() throws {
+        let dir = try compiledModel()
+        let name = "a \"quoted\" \\ name"
+        let r = try trit("compile", "ck", "--head", "--max-vector-length", "256", "--out", name, "--json", in: dir)
+        #expect(r.status == 0, "\(r.error)")
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any], "\(r.output)")
+        #expect(fields["out"] as? String == name)
+    }
+
     /// `trit run` on a model compiled for two cards: the logits of one card,
     /// bit for bit; commands that run one build say so.
     @Test func runTakesAModelCompiledForSeveralCards() throws {
