@@ -81,8 +81,8 @@ struct GenerateCommand: ParsableCommand {
         }
         let vocab = m.model.vocabSize
         let text = try tokenizerFor(model, required: ids == nil || !stop.isEmpty)
-        let promptIDs = try ids.map { try parseIDs($0, option: "--ids", vocabulary: vocab) }
-            ?? text!.encode(try prompt ?? readUTF8File(promptFile!)).ids
+        let promptText = try prompt ?? promptFile.map(readUTF8File)
+        let promptIDs = try ids.map { try parseIDs($0, option: "--ids", vocabulary: vocab) } ?? text!.encode(promptText!).ids
         guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty") }
         if let n = m.model.maxPositions, promptIDs.count + maxNew > n {
             throw ValidationError("the prompt's \(promptIDs.count) tokens and --max-new \(maxNew) run past the \(n) positions "
@@ -92,7 +92,7 @@ struct GenerateCommand: ParsableCommand {
         let ref = try reference.map { try fullModelReference($0, m.model) }
         let session = try model.stepper(engine)
         var stream = try GenerationStream(tokenizer: text, prompt: promptIDs, stops: stop, echo: ids == nil && !json)
-        if let p = prompt ?? promptFile.flatMap({ try? readUTF8File($0) }) { stream.write(p) }
+        if let promptText { stream.write(promptText) }
         let clock = Date()
         let g: Generation
         do {
