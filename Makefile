@@ -7,7 +7,7 @@ TRIT       := $(BUILD_DIR)/trit
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VERILATOR_MIN := 5.0
 
-.PHONY: all deps build test test-long rtl demo bench lint lint-pim clean
+.PHONY: all deps build test test-long rtl sim-sources demo bench lint lint-pim clean
 
 all: build
 
@@ -28,17 +28,21 @@ deps:
 	fi; echo "verilator $$v, $$(yosys -V | cut -d' ' -f1-2)"
 	@python3 -c 'import numpy' 2>/dev/null || python3 -m pip install -q numpy || echo "NumPy missing: only the benchmark comparison needs it"
 
+## sim-sources: copy the C++ test benches of rtl/sim into Sources/HDLSim (built into trit; unchanged when current).
+sim-sources:
+	python3 tools/embed_sim_sources.py
+
 ## build: compile the toolchain (debug).
-build:
+build: sim-sources
 	$(SWIFT) build --product trit
 
 ## test: everything CI runs.
-test: deps
+test: deps sim-sources
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 ## test-long: the same with larger random-test counts.
-test-long: deps
+test-long: deps sim-sources
 	$(SWIFT) build --build-tests
 	TRIT_LONG=1 $(SWIFT) test --skip-build
 
@@ -50,7 +54,7 @@ lint-pim: build
 	$(TRIT) rtl --board d5005 --out out/lint-pim/afu
 	python3 tools/lint_pim.py --pim "$(PIM)" --afu out/lint-pim/afu
 
-## rtl: regenerate every committed generated file (rtl/, isa/).
+## rtl: regenerate every committed generated file (rtl/, isa/; `build` copies rtl/sim into Sources/HDLSim).
 rtl: build
 	rm -rf rtl/examples
 	$(TRIT) hdl-demo --no-lint --out rtl/examples >/dev/null
