@@ -88,7 +88,9 @@ enum ModelBuilder {
         }
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: env, isDirectory: &isDirectory)
-        let candidate = exists && isDirectory.boolValue ? URL(fileURLWithPath: env).appendingPathComponent("bin/verilator").path : env
+        // Absolute, because Verilator runs in the build's own directory.
+        let given = URL(fileURLWithPath: env).standardizedFileURL
+        let candidate = exists && isDirectory.boolValue ? given.appendingPathComponent("bin/verilator").path : given.path
         guard FileManager.default.isExecutableFile(atPath: candidate) else {
             throw SimulationError.buildFailed(step: "finding Verilator", output:
                 "TRIT_VERILATOR is \(env), but \(candidate) is not an executable (set it to a verilator executable or a Verilator root directory)")
