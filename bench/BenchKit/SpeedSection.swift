@@ -43,8 +43,8 @@ enum SpeedSection {
     static func cosim(_ r: BenchResults) -> [String] {
         let runs = r.blocks.filter { $0.counters != nil }
         guard !runs.isEmpty else { return ["No co-simulation ran."] }
-        return ["Simulated cycles per wall-clock second of the block runs above (release build, one thread; the core "
-                    + "model's Verilator build is excluded). *Lock step*: the Verilated core with its C++ memory and host "
+        return ["Simulated cycles per wall-clock second of the block runs above (release build, one thread, the Verilator "
+                    + "on PATH or the one `TRIT_VERILATOR` names; the core model's Verilator build is excluded). *Lock step*: the Verilated core with its C++ memory and host "
                     + "models and the interpreter stepping beside it, loading and the final memory comparison included "
                     + "(`CoSimulationReport.cyclesPerSecond`). *Core alone*: the fallback when the two disagree, from "
                     + "start to halt only.", ""]

@@ -356,19 +356,12 @@ module VectorRegisterFile_V16_N16_C512_R7_W4 (
   logic [8:0] v15_r6addr; // input of memory v15, Core/VectorRegisterFile.swift:88
   logic [511:0] v15_r6data; // Vec(16 x SInt(32))
   logic [3:0] ls_a_sel; // register, Core/VectorRegisterFile.swift:95
-  logic [8191:0] ls_a_all; // Vec(16 x Vec(16 x SInt(32)))
   logic [3:0] vector_a_sel; // register, Core/VectorRegisterFile.swift:95
-  logic [8191:0] vector_a_all; // Vec(16 x Vec(16 x SInt(32)))
   logic [3:0] vector_b_sel; // register, Core/VectorRegisterFile.swift:95
-  logic [8191:0] vector_b_all; // Vec(16 x Vec(16 x SInt(32)))
   logic [3:0] vector_d_sel; // register, Core/VectorRegisterFile.swift:95
-  logic [8191:0] vector_d_all; // Vec(16 x Vec(16 x SInt(32)))
   logic [3:0] reduction_a_sel; // register, Core/VectorRegisterFile.swift:95
-  logic [8191:0] reduction_a_all; // Vec(16 x Vec(16 x SInt(32)))
   logic [3:0] reduction_b_sel; // register, Core/VectorRegisterFile.swift:95
-  logic [8191:0] reduction_b_all; // Vec(16 x Vec(16 x SInt(32)))
   logic [3:0] ternary_a_sel; // register, Core/VectorRegisterFile.swift:95
-  logic [8191:0] ternary_a_all; // Vec(16 x Vec(16 x SInt(32)))
   logic [511:0] v0_mem [0:511]; // 512 x Vec(16 x SInt(32)), read latency 1
   logic [511:0] v1_mem [0:511]; // 512 x Vec(16 x SInt(32)), read latency 1
   logic [511:0] v2_mem [0:511]; // 512 x Vec(16 x SInt(32)), read latency 1
@@ -386,13 +379,6 @@ module VectorRegisterFile_V16_N16_C512_R7_W4 (
   logic [511:0] v14_mem [0:511]; // 512 x Vec(16 x SInt(32)), read latency 1
   logic [511:0] v15_mem [0:511]; // 512 x Vec(16 x SInt(32)), read latency 1
 
-  assign ls_a_data = ls_a_all[{ls_a_sel, 9'b0} +: 512];
-  assign vector_a_data = vector_a_all[{vector_a_sel, 9'b0} +: 512];
-  assign vector_b_data = vector_b_all[{vector_b_sel, 9'b0} +: 512];
-  assign vector_d_data = vector_d_all[{vector_d_sel, 9'b0} +: 512];
-  assign reduction_a_data = reduction_a_all[{reduction_a_sel, 9'b0} +: 512];
-  assign reduction_b_data = reduction_b_all[{reduction_b_sel, 9'b0} +: 512];
-  assign ternary_a_data = ternary_a_all[{ternary_a_sel, 9'b0} +: 512];
   assign v0_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))) || ((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))));
   assign v0_waddr = (((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))) ? 9'(cleared0) : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v0_wdata = (((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))) ? 512'd0 : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_data : ternary_w_data))));
@@ -570,13 +556,377 @@ module VectorRegisterFile_V16_N16_C512_R7_W4 (
   assign v15_r5addr = reduction_b_chunk;
   assign v15_r6addr = ternary_a_chunk;
   assign cleared = {cleared15, cleared14, cleared13, cleared12, cleared11, cleared10, cleared9, cleared8, cleared7, cleared6, cleared5, cleared4, cleared3, cleared2, cleared1, cleared0};
-  assign ls_a_all = {v15_rdata, v14_rdata, v13_rdata, v12_rdata, v11_rdata, v10_rdata, v9_rdata, v8_rdata, v7_rdata, v6_rdata, v5_rdata, v4_rdata, v3_rdata, v2_rdata, v1_rdata, v0_rdata};
-  assign vector_a_all = {v15_r1data, v14_r1data, v13_r1data, v12_r1data, v11_r1data, v10_r1data, v9_r1data, v8_r1data, v7_r1data, v6_r1data, v5_r1data, v4_r1data, v3_r1data, v2_r1data, v1_r1data, v0_r1data};
-  assign vector_b_all = {v15_r2data, v14_r2data, v13_r2data, v12_r2data, v11_r2data, v10_r2data, v9_r2data, v8_r2data, v7_r2data, v6_r2data, v5_r2data, v4_r2data, v3_r2data, v2_r2data, v1_r2data, v0_r2data};
-  assign vector_d_all = {v15_r3data, v14_r3data, v13_r3data, v12_r3data, v11_r3data, v10_r3data, v9_r3data, v8_r3data, v7_r3data, v6_r3data, v5_r3data, v4_r3data, v3_r3data, v2_r3data, v1_r3data, v0_r3data};
-  assign reduction_a_all = {v15_r4data, v14_r4data, v13_r4data, v12_r4data, v11_r4data, v10_r4data, v9_r4data, v8_r4data, v7_r4data, v6_r4data, v5_r4data, v4_r4data, v3_r4data, v2_r4data, v1_r4data, v0_r4data};
-  assign reduction_b_all = {v15_r5data, v14_r5data, v13_r5data, v12_r5data, v11_r5data, v10_r5data, v9_r5data, v8_r5data, v7_r5data, v6_r5data, v5_r5data, v4_r5data, v3_r5data, v2_r5data, v1_r5data, v0_r5data};
-  assign ternary_a_all = {v15_r6data, v14_r6data, v13_r6data, v12_r6data, v11_r6data, v10_r6data, v9_r6data, v8_r6data, v7_r6data, v6_r6data, v5_r6data, v4_r6data, v3_r6data, v2_r6data, v1_r6data, v0_r6data};
+
+  always_comb begin
+    case (ls_a_sel)
+      4'd0: begin
+        ls_a_data = v0_rdata;
+      end
+      4'd1: begin
+        ls_a_data = v1_rdata;
+      end
+      4'd2: begin
+        ls_a_data = v2_rdata;
+      end
+      4'd3: begin
+        ls_a_data = v3_rdata;
+      end
+      4'd4: begin
+        ls_a_data = v4_rdata;
+      end
+      4'd5: begin
+        ls_a_data = v5_rdata;
+      end
+      4'd6: begin
+        ls_a_data = v6_rdata;
+      end
+      4'd7: begin
+        ls_a_data = v7_rdata;
+      end
+      4'd8: begin
+        ls_a_data = v8_rdata;
+      end
+      4'd9: begin
+        ls_a_data = v9_rdata;
+      end
+      4'd10: begin
+        ls_a_data = v10_rdata;
+      end
+      4'd11: begin
+        ls_a_data = v11_rdata;
+      end
+      4'd12: begin
+        ls_a_data = v12_rdata;
+      end
+      4'd13: begin
+        ls_a_data = v13_rdata;
+      end
+      4'd14: begin
+        ls_a_data = v14_rdata;
+      end
+      default: begin
+        ls_a_data = v15_rdata;
+      end
+    endcase
+  end
+
+  always_comb begin
+    case (vector_a_sel)
+      4'd0: begin
+        vector_a_data = v0_r1data;
+      end
+      4'd1: begin
+        vector_a_data = v1_r1data;
+      end
+      4'd2: begin
+        vector_a_data = v2_r1data;
+      end
+      4'd3: begin
+        vector_a_data = v3_r1data;
+      end
+      4'd4: begin
+        vector_a_data = v4_r1data;
+      end
+      4'd5: begin
+        vector_a_data = v5_r1data;
+      end
+      4'd6: begin
+        vector_a_data = v6_r1data;
+      end
+      4'd7: begin
+        vector_a_data = v7_r1data;
+      end
+      4'd8: begin
+        vector_a_data = v8_r1data;
+      end
+      4'd9: begin
+        vector_a_data = v9_r1data;
+      end
+      4'd10: begin
+        vector_a_data = v10_r1data;
+      end
+      4'd11: begin
+        vector_a_data = v11_r1data;
+      end
+      4'd12: begin
+        vector_a_data = v12_r1data;
+      end
+      4'd13: begin
+        vector_a_data = v13_r1data;
+      end
+      4'd14: begin
+        vector_a_data = v14_r1data;
+      end
+      default: begin
+        vector_a_data = v15_r1data;
+      end
+    endcase
+  end
+
+  always_comb begin
+    case (vector_b_sel)
+      4'd0: begin
+        vector_b_data = v0_r2data;
+      end
+      4'd1: begin
+        vector_b_data = v1_r2data;
+      end
+      4'd2: begin
+        vector_b_data = v2_r2data;
+      end
+      4'd3: begin
+        vector_b_data = v3_r2data;
+      end
+      4'd4: begin
+        vector_b_data = v4_r2data;
+      end
+      4'd5: begin
+        vector_b_data = v5_r2data;
+      end
+      4'd6: begin
+        vector_b_data = v6_r2data;
+      end
+      4'd7: begin
+        vector_b_data = v7_r2data;
+      end
+      4'd8: begin
+        vector_b_data = v8_r2data;
+      end
+      4'd9: begin
+        vector_b_data = v9_r2data;
+      end
+      4'd10: begin
+        vector_b_data = v10_r2data;
+      end
+      4'd11: begin
+        vector_b_data = v11_r2data;
+      end
+      4'd12: begin
+        vector_b_data = v12_r2data;
+      end
+      4'd13: begin
+        vector_b_data = v13_r2data;
+      end
+      4'd14: begin
+        vector_b_data = v14_r2data;
+      end
+      default: begin
+        vector_b_data = v15_r2data;
+      end
+    endcase
+  end
+
+  always_comb begin
+    case (vector_d_sel)
+      4'd0: begin
+        vector_d_data = v0_r3data;
+      end
+      4'd1: begin
+        vector_d_data = v1_r3data;
+      end
+      4'd2: begin
+        vector_d_data = v2_r3data;
+      end
+      4'd3: begin
+        vector_d_data = v3_r3data;
+      end
+      4'd4: begin
+        vector_d_data = v4_r3data;
+      end
+      4'd5: begin
+        vector_d_data = v5_r3data;
+      end
+      4'd6: begin
+        vector_d_data = v6_r3data;
+      end
+      4'd7: begin
+        vector_d_data = v7_r3data;
+      end
+      4'd8: begin
+        vector_d_data = v8_r3data;
+      end
+      4'd9: begin
+        vector_d_data = v9_r3data;
+      end
+      4'd10: begin
+        vector_d_data = v10_r3data;
+      end
+      4'd11: begin
+        vector_d_data = v11_r3data;
+      end
+      4'd12: begin
+        vector_d_data = v12_r3data;
+      end
+      4'd13: begin
+        vector_d_data = v13_r3data;
+      end
+      4'd14: begin
+        vector_d_data = v14_r3data;
+      end
+      default: begin
+        vector_d_data = v15_r3data;
+      end
+    endcase
+  end
+
+  always_comb begin
+    case (reduction_a_sel)
+      4'd0: begin
+        reduction_a_data = v0_r4data;
+      end
+      4'd1: begin
+        reduction_a_data = v1_r4data;
+      end
+      4'd2: begin
+        reduction_a_data = v2_r4data;
+      end
+      4'd3: begin
+        reduction_a_data = v3_r4data;
+      end
+      4'd4: begin
+        reduction_a_data = v4_r4data;
+      end
+      4'd5: begin
+        reduction_a_data = v5_r4data;
+      end
+      4'd6: begin
+        reduction_a_data = v6_r4data;
+      end
+      4'd7: begin
+        reduction_a_data = v7_r4data;
+      end
+      4'd8: begin
+        reduction_a_data = v8_r4data;
+      end
+      4'd9: begin
+        reduction_a_data = v9_r4data;
+      end
+      4'd10: begin
+        reduction_a_data = v10_r4data;
+      end
+      4'd11: begin
+        reduction_a_data = v11_r4data;
+      end
+      4'd12: begin
+        reduction_a_data = v12_r4data;
+      end
+      4'd13: begin
+        reduction_a_data = v13_r4data;
+      end
+      4'd14: begin
+        reduction_a_data = v14_r4data;
+      end
+      default: begin
+        reduction_a_data = v15_r4data;
+      end
+    endcase
+  end
+
+  always_comb begin
+    case (reduction_b_sel)
+      4'd0: begin
+        reduction_b_data = v0_r5data;
+      end
+      4'd1: begin
+        reduction_b_data = v1_r5data;
+      end
+      4'd2: begin
+        reduction_b_data = v2_r5data;
+      end
+      4'd3: begin
+        reduction_b_data = v3_r5data;
+      end
+      4'd4: begin
+        reduction_b_data = v4_r5data;
+      end
+      4'd5: begin
+        reduction_b_data = v5_r5data;
+      end
+      4'd6: begin
+        reduction_b_data = v6_r5data;
+      end
+      4'd7: begin
+        reduction_b_data = v7_r5data;
+      end
+      4'd8: begin
+        reduction_b_data = v8_r5data;
+      end
+      4'd9: begin
+        reduction_b_data = v9_r5data;
+      end
+      4'd10: begin
+        reduction_b_data = v10_r5data;
+      end
+      4'd11: begin
+        reduction_b_data = v11_r5data;
+      end
+      4'd12: begin
+        reduction_b_data = v12_r5data;
+      end
+      4'd13: begin
+        reduction_b_data = v13_r5data;
+      end
+      4'd14: begin
+        reduction_b_data = v14_r5data;
+      end
+      default: begin
+        reduction_b_data = v15_r5data;
+      end
+    endcase
+  end
+
+  always_comb begin
+    case (ternary_a_sel)
+      4'd0: begin
+        ternary_a_data = v0_r6data;
+      end
+      4'd1: begin
+        ternary_a_data = v1_r6data;
+      end
+      4'd2: begin
+        ternary_a_data = v2_r6data;
+      end
+      4'd3: begin
+        ternary_a_data = v3_r6data;
+      end
+      4'd4: begin
+        ternary_a_data = v4_r6data;
+      end
+      4'd5: begin
+        ternary_a_data = v5_r6data;
+      end
+      4'd6: begin
+        ternary_a_data = v6_r6data;
+      end
+      4'd7: begin
+        ternary_a_data = v7_r6data;
+      end
+      4'd8: begin
+        ternary_a_data = v8_r6data;
+      end
+      4'd9: begin
+        ternary_a_data = v9_r6data;
+      end
+      4'd10: begin
+        ternary_a_data = v10_r6data;
+      end
+      4'd11: begin
+        ternary_a_data = v11_r6data;
+      end
+      4'd12: begin
+        ternary_a_data = v12_r6data;
+      end
+      4'd13: begin
+        ternary_a_data = v13_r6data;
+      end
+      4'd14: begin
+        ternary_a_data = v14_r6data;
+      end
+      default: begin
+        ternary_a_data = v15_r6data;
+      end
+    endcase
+  end
 
   // Memory v0: 512 words of Vec(16 x SInt(32)). Read latency 1, old data on read-during-write.
   always_ff @(posedge clk) begin
