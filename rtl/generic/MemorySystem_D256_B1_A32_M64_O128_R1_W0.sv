@@ -6,17 +6,17 @@
 module MemorySystem_D256_B1_A32_M64_O128_R1_W0 (
   input  logic         clk,
   input  logic         rst,
-  input  logic [6:0]   c0_rq_beats,
   input  logic         c0_rq_valid,
-  input  logic [31:0]  c0_rq_line,
   output logic         c0_rq_ready,
+  input  logic [31:0]  c0_rq_line,
+  input  logic [6:0]   c0_rq_beats,
   output logic         c0_rs_valid,
   output logic [255:0] c0_rs_data,
   input  logic         wq_valid,
+  output logic         wq_ready,
   input  logic [31:0]  wq_line,
   input  logic [255:0] wq_data,
   input  logic [31:0]  wq_byteenable,
-  output logic         wq_ready,
   output logic [31:0]  mem0_address,
   output logic         mem0_read,
   output logic         mem0_write,
@@ -32,60 +32,60 @@ module MemorySystem_D256_B1_A32_M64_O128_R1_W0 (
   output logic         busy
 );
 
-  logic bank0_cmd_valid; // input of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_cmd_ready; // output of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_cmd_write; // input of instance bank0, Core/MemorySystem.swift:95
-  logic [31:0] bank0_cmd_address; // input of instance bank0, Core/MemorySystem.swift:95
-  logic [6:0] bank0_cmd_beats; // input of instance bank0, Core/MemorySystem.swift:95
-  logic [255:0] bank0_cmd_data; // input of instance bank0, Core/MemorySystem.swift:95
-  logic [31:0] bank0_cmd_byteenable; // input of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_pop; // input of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_avail; // output of instance bank0, Core/MemorySystem.swift:95
-  logic [255:0] bank0_rdata; // output of instance bank0, Core/MemorySystem.swift:95
-  logic [31:0] bank0_address; // output of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_read; // output of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_write; // output of instance bank0, Core/MemorySystem.swift:95
-  logic [6:0] bank0_burstcount; // output of instance bank0, Core/MemorySystem.swift:95
-  logic [255:0] bank0_writedata; // output of instance bank0, Core/MemorySystem.swift:95
-  logic [31:0] bank0_byteenable; // output of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_waitrequest; // input of instance bank0, Core/MemorySystem.swift:95
-  logic [255:0] bank0_readdata; // input of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_readdatavalid; // input of instance bank0, Core/MemorySystem.swift:95
-  logic [31:0] bank0_timeout_cycles; // input of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_held; // output of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_busy; // output of instance bank0, Core/MemorySystem.swift:95
-  logic bank0_expired; // output of instance bank0, Core/MemorySystem.swift:95
-  logic [0:0] turn; // register, Core/MemorySystem.swift:112
-  logic ahead0; // wire, Core/MemorySystem.swift:115
-  logic ahead1; // wire, Core/MemorySystem.swift:115
-  logic any_ahead; // wire, Core/MemorySystem.swift:117
-  logic pick0; // wire, Core/MemorySystem.swift:119
-  logic pick1; // wire, Core/MemorySystem.swift:119
-  logic [31:0] line; // wire, Core/MemorySystem.swift:127
-  logic [6:0] beats; // wire, Core/MemorySystem.swift:128
-  logic [0:0] chosen; // wire, Core/MemorySystem.swift:129
-  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:143
-  logic [31:0] split0_address; // wire, Core/MemorySystem.swift:148
-  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:156
-  logic [7:0] order_in_data; // input of instance order, Core/MemorySystem.swift:156
-  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:156
-  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:156
-  logic [7:0] order_out_data; // output of instance order, Core/MemorySystem.swift:156
-  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:156
-  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:156
-  logic accept; // wire, Core/MemorySystem.swift:157
-  logic split0_touched; // wire, Core/MemorySystem.swift:159
-  logic [6:0] sent; // register, Core/MemorySystem.swift:174
-  logic deliver; // wire, Core/MemorySystem.swift:183
-  logic last; // wire, Core/MemorySystem.swift:185
-  logic out_valid0; // register, Core/MemorySystem.swift:193
-  logic [0:0] out_client0; // register, Core/MemorySystem.swift:194
-  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:195
-  logic out_valid1; // register, Core/MemorySystem.swift:193
-  logic [0:0] out_client1; // register, Core/MemorySystem.swift:194
-  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:195
-  logic [255:0] out_data; // wire, Core/MemorySystem.swift:199
-  logic expired; // register, Core/MemorySystem.swift:207
+  logic bank0_cmd_valid; // input of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_cmd_ready; // output of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_cmd_write; // input of instance bank0, Core/MemorySystem.swift:103
+  logic [31:0] bank0_cmd_address; // input of instance bank0, Core/MemorySystem.swift:103
+  logic [6:0] bank0_cmd_beats; // input of instance bank0, Core/MemorySystem.swift:103
+  logic [255:0] bank0_cmd_data; // input of instance bank0, Core/MemorySystem.swift:103
+  logic [31:0] bank0_cmd_byteenable; // input of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_pop; // input of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_avail; // output of instance bank0, Core/MemorySystem.swift:103
+  logic [255:0] bank0_rdata; // output of instance bank0, Core/MemorySystem.swift:103
+  logic [31:0] bank0_address; // output of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_read; // output of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_write; // output of instance bank0, Core/MemorySystem.swift:103
+  logic [6:0] bank0_burstcount; // output of instance bank0, Core/MemorySystem.swift:103
+  logic [255:0] bank0_writedata; // output of instance bank0, Core/MemorySystem.swift:103
+  logic [31:0] bank0_byteenable; // output of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_waitrequest; // input of instance bank0, Core/MemorySystem.swift:103
+  logic [255:0] bank0_readdata; // input of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_readdatavalid; // input of instance bank0, Core/MemorySystem.swift:103
+  logic [31:0] bank0_timeout_cycles; // input of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_held; // output of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_busy; // output of instance bank0, Core/MemorySystem.swift:103
+  logic bank0_expired; // output of instance bank0, Core/MemorySystem.swift:103
+  logic [0:0] turn; // register, Core/MemorySystem.swift:113
+  logic ahead0; // wire, Core/MemorySystem.swift:116
+  logic ahead1; // wire, Core/MemorySystem.swift:116
+  logic any_ahead; // wire, Core/MemorySystem.swift:118
+  logic pick0; // wire, Core/MemorySystem.swift:120
+  logic pick1; // wire, Core/MemorySystem.swift:120
+  logic [31:0] line; // wire, Core/MemorySystem.swift:128
+  logic [6:0] beats; // wire, Core/MemorySystem.swift:129
+  logic [0:0] chosen; // wire, Core/MemorySystem.swift:130
+  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:144
+  logic [31:0] split0_address; // wire, Core/MemorySystem.swift:149
+  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:157
+  logic [7:0] order_in_data; // input of instance order, Core/MemorySystem.swift:157
+  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:157
+  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:157
+  logic [7:0] order_out_data; // output of instance order, Core/MemorySystem.swift:157
+  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:157
+  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:157
+  logic accept; // wire, Core/MemorySystem.swift:158
+  logic split0_touched; // wire, Core/MemorySystem.swift:160
+  logic [6:0] sent; // register, Core/MemorySystem.swift:175
+  logic deliver; // wire, Core/MemorySystem.swift:184
+  logic last; // wire, Core/MemorySystem.swift:186
+  logic out_valid0; // register, Core/MemorySystem.swift:194
+  logic [0:0] out_client0; // register, Core/MemorySystem.swift:195
+  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:196
+  logic out_valid1; // register, Core/MemorySystem.swift:194
+  logic [0:0] out_client1; // register, Core/MemorySystem.swift:195
+  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:196
+  logic [255:0] out_data; // wire, Core/MemorySystem.swift:200
+  logic expired; // register, Core/MemorySystem.swift:208
 
   assign c0_rq_ready = (accept && pick0);
   assign c0_rs_valid = (out_valid1 && (out_client1 == 1'd0));

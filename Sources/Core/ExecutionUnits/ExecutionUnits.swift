@@ -4,29 +4,43 @@ import ISA
 /// The four execution units, the vector register file between them, and
 /// their memory clients, instantiated and wired inside `TritCore`.
 struct ExecutionUnits {
-    /// One execution unit: its instance and the register ports it uses.
+    /// One execution unit: its instance, its dispatch bundle and the register ports it uses.
     struct Unit {
         let name: String
         let instance: Instance
+        /// The unit's dispatch bundle, seen from the core.
+        let dispatch: Interface<Dispatch>
+        /// Register read ports (`a` is the group at `a_`) and the write port.
         let readPorts: [String]
         let writePort: String
         /// Functional units of `InstructionDecoder.units` this unit executes.
         let executes: [FunctionalUnit]
+
+        init(_ instance: Instance, _ p: CoreParameters, readPorts: [String], executes: [FunctionalUnit]) {
+            name = instance.name
+            self.instance = instance
+            dispatch = instance.ports(Dispatch(p))
+            self.readPorts = readPorts
+            writePort = "w"
+            self.executes = executes
+        }
     }
 
     let units: [Unit]
     let registerFile: Instance
 
-    init(_ m: ModuleBuilder, _ p: CoreParameters, memory: Instance, dataBaseLine: Signal, dataSize: Signal) {
+    /// `memory` is an instance of `system`; the data region (beat address, bytes) goes to every unit that reads memory.
+    init(_ m: ModuleBuilder, _ p: CoreParameters, memory: Instance, of system: MemorySystem,
+         dataBaseLine: Signal, dataSize: Signal) {
         let ls = m.instance(LoadStoreUnit(params: p), "ls")
         let vector = m.instance(VectorUnit(params: p), "vector")
         let reduction = m.instance(ReductionUnit(params: p), "reduction")
         let ternary = m.instance(TernaryUnit(params: p), "ternary")
         units = [
-            Unit(name: "ls", instance: ls, readPorts: ["a"], writePort: "w", executes: [.loadStore]),
-            Unit(name: "vector", instance: vector, readPorts: ["a", "b", "d"], writePort: "w", executes: [.vector, .lookup]),
-            Unit(name: "reduction", instance: reduction, readPorts: ["a", "b"], writePort: "w", executes: [.reduction]),
-            Unit(name: "ternary", instance: ternary, readPorts: ["a"], writePort: "w", executes: [.ternary]),
+            Unit(ls, p, readPorts: ["a"], executes: [.loadStore]),
+            Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup]),
+            Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction]),
+            Unit(ternary, p, readPorts: ["a"], executes: [.ternary]),
         ]
 
         // Register-file ports are named <unit>_<port>.
@@ -35,28 +49,26 @@ struct ExecutionUnits {
         registerFile = m.instance(VectorRegisterFile(params: p, readPorts: reads, writePorts: writes), "registers")
         for u in units {
             for port in u.readPorts {
-                let (reg, chunk, data) = RegisterReadPort.names(port)
-                registerFile.port("\(u.name)_\(reg)").set(u.instance.port(reg))
-                registerFile.port("\(u.name)_\(chunk)").set(u.instance.port(chunk))
-                u.instance.port(data).set(registerFile.port("\(u.name)_\(data)"))
+                m.connect(u.instance.ports(RegisterRead(p), prefix: RegisterRead.prefix(port)),
+                          registerFile.ports(RegisterRead(p).flipped(), prefix: RegisterRead.prefix("\(u.name)_\(port)")))
             }
-            for name in RegisterWritePort.names(u.writePort) {
-                registerFile.port("\(u.name)_\(name)").set(u.instance.port(name))
-            }
+            m.connect(u.instance.ports(RegisterWrite(p), prefix: RegisterWrite.prefix(u.writePort)),
+                      registerFile.ports(RegisterWrite(p).flipped(), prefix: RegisterWrite.prefix("\(u.name)_\(u.writePort)")))
         }
 
-        // Memory: the load/store unit and the ternary unit are read clients,
-        // the load/store unit is the only writer.
-        for (client, unit) in [("ls", ls), ("ternary", ternary)] {
-            TritCore.connectReadClient(memory, client, to: unit)
-            unit.data_base_line.set(dataBaseLine)
-            unit.data_size.set(dataSize)
+        // Memory: the load/store unit and the ternary unit are wide read
+        // clients, the load/store unit is the only writer.
+        for (client, unit) in [(TritCore.ReadClient.loadStore, ls), (.ternary, ternary)] {
+            m.connect(unit.ports(MemoryRead(p, wide: true)), system.readClient(client.rawValue, of: memory))
+            let region = unit.ports(DataRegion(p))
+            region.baseLine.set(dataBaseLine)
+            region.size.set(dataSize)
         }
-        for name in MemoryWriteClient.outputs { memory.port(name).set(ls.port(name)) }
-        for name in MemoryWriteClient.inputs { ls.port(name).set(memory.port(name)) }
+        let lsWrite = ls.ports(MemoryWrite(p)), memoryWrite = system.writeClient(of: memory)
+        m.connect(lsWrite, memoryWrite)
         // The ternary unit's weight stream watches the stores memory takes.
-        ternary.store_valid.set(ls.wq_valid && memory.wq_ready)
-        ternary.store_line.set(ls.wq_line)
+        ternary.store_valid.set(lsWrite.valid && memoryWrite.ready)
+        ternary.store_line.set(lsWrite.line)
     }
 
     func unit(_ name: String) -> Unit { units.first { $0.name == name }! }

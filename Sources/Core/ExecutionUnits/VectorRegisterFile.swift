@@ -37,16 +37,9 @@ public struct VectorRegisterFile: Module {
         let p = params
         guard m.require(!readPorts.isEmpty && !writePorts.isEmpty, "a register file needs read and write ports") else { return }
         let chunk = HWType.vec(.sint(32), count: p.vectorLanes)
-        // The unit side of each port, mirrored: the unit's outputs are inputs here.
-        let reads = readPorts.map { name in
-            (reg: m.input("\(name)_reg", .uint(p.vregBits)), chunk: m.input("\(name)_chunk", .uint(p.chunkBits)),
-             data: m.output("\(name)_data", chunk))
-        }
-        let writes = writePorts.map { name in
-            (valid: m.input("\(name)_valid", .bool), reg: m.input("\(name)_reg", .uint(p.vregBits)),
-             chunk: m.input("\(name)_chunk", .uint(p.chunkBits)), mask: m.input("\(name)_mask", .uint(p.vectorLanes)),
-             data: m.input("\(name)_data", chunk))
-        }
+        // The unit side of each port, flipped: the unit's outputs are inputs here.
+        let reads = readPorts.map { m.ports(RegisterRead(p).flipped(), prefix: RegisterRead.prefix($0)) }
+        let writes = writePorts.map { m.ports(RegisterWrite(p).flipped(), prefix: RegisterWrite.prefix($0)) }
         let clearStart = m.input("clear_start", .bool)
         let progressType = HWType.uint(Self.progressBits(p))
         let allChunks = lit(p.chunksPerRegister, width: Self.progressBits(p))

@@ -44,7 +44,7 @@ public struct FetchUnit: Module {
         let headIndex = m.output("head_index", .uint(32))
         let headPastEnd = m.output("head_past_end", .bool)
         let quiet = m.output("quiet", .bool)
-        let client = MemoryReadClient(m, p)
+        let client = m.ports(MemoryRead(p))
 
         let countBits = Swift.max(addressWidth(bufferBeats) + 1, p.burstBits)
         let wordBits = addressWidth(wordsPerBeat)

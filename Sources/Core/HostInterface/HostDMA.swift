@@ -69,10 +69,13 @@ final class DMAEngine {
     // CSR slave
     let address, read, write, writeData: Signal
     // Host channel
-    let rdAddress, rdRead, rdBurst, rdWait, rdData, rdValid: Signal
-    let wrAddress, wrWrite, wrBurst, wrData, wrWait, wrResponse: Signal
+    let hostRead: Interface<HostRead>
+    let hostWrite: Interface<HostWrite>
     let coreBusy, coreRefused, busyOut: Signal
+    // The banks, through a memory system: its read client and write client.
     let memory: Instance
+    let cardRead: Interface<MemoryRead>
+    let cardWrite: Interface<MemoryWrite>
     let buffer: Instance
 
     // Descriptor and settings
@@ -101,32 +104,20 @@ final class DMAEngine {
         read = m.input("csr_read", .bool)
         write = m.input("csr_write", .bool)
         writeData = m.input("csr_writedata", .uint(64))
-        rdAddress = m.output("host_rd_address", .uint(host.addressBits))
-        rdRead = m.output("host_rd_read", .bool)
-        rdBurst = m.output("host_rd_burstcount", .uint(host.burstBits))
-        m.output("host_rd_byteenable", .uint(p.beatBytes)).set(lit(BitVector(width: p.beatBytes, value: -1), .uint(p.beatBytes)))
-        rdWait = m.input("host_rd_waitrequest", .bool)
-        rdData = m.input("host_rd_readdata", .uint(p.dataBits))
-        rdValid = m.input("host_rd_readdatavalid", .bool)
-        wrAddress = m.output("host_wr_address", .uint(host.addressBits))
-        wrWrite = m.output("host_wr_write", .bool)
-        wrBurst = m.output("host_wr_burstcount", .uint(host.burstBits))
-        wrData = m.output("host_wr_writedata", .uint(p.dataBits))
-        m.output("host_wr_byteenable", .uint(p.beatBytes)).set(lit(BitVector(width: p.beatBytes, value: -1), .uint(p.beatBytes)))
-        wrWait = m.input("host_wr_waitrequest", .bool)
-        wrResponse = m.input("host_wr_writeresponsevalid", .bool)
+        hostRead = m.ports(HostRead(p, host), prefix: HostRead.prefix)
+        hostWrite = m.ports(HostWrite(p, host), prefix: HostWrite.prefix)
+        let allBytes = lit(BitVector(width: p.beatBytes, value: -1), .uint(p.beatBytes))
+        hostRead.byteEnable.set(allBytes)
+        hostWrite.byteEnable.set(allBytes)
         coreBusy = m.input("core_busy", .bool)
         coreRefused = m.input("core_start_refused", .bool)
         busyOut = m.output("busy", .bool)
 
-        memory = m.instance(MemorySystem(params: p, readClients: 1), "memory")
-        for port in memory.module.ports where port.name.hasPrefix("mem") {
-            if port.isInputPort {
-                memory.port(port.name).set(m.input(port.name, port.type))
-            } else {
-                m.output(port.name, port.type).set(memory.port(port.name))
-            }
-        }
+        let system = MemorySystem(params: p, readClients: 1)
+        memory = m.instance(system, "memory")
+        for b in 0..<p.banks { m.forward(system.bank(b, of: memory)) }
+        cardRead = system.readClient(0, of: memory)
+        cardWrite = system.writeClient(of: memory)
         buffer = m.instance(FIFO(width: p.dataBits, depth: host.bufferBeats), "buffer")
 
         running = m.reg("running", .bool, reset: false)
@@ -195,23 +186,23 @@ final class DMAEngine {
         let issuing = m.wire("issuing", running && !aborting && srcLeft != 0)
         // Host reads: up to the next multiple of the host burst.
         let hostBeats = m.wire("host_rd_beats", burstTo(srcLine, srcLeft))
-        rdRead.set(rdHeld || (issuing && !c2h && resize(hostBeats, bb) <= free))
-        rdAddress.set(resize(srcLine, host.addressBits))
-        rdBurst.set(hostBeats)
-        let rdTaken = m.wire("rd_taken", rdRead && !rdWait)
-        rdHeld.set(running && rdRead && rdWait)
+        hostRead.read.set(rdHeld || (issuing && !c2h && resize(hostBeats, bb) <= free))
+        hostRead.address.set(resize(srcLine, host.addressBits))
+        hostRead.burstCount.set(hostBeats)
+        let rdTaken = m.wire("rd_taken", hostRead.read && !hostRead.waitRequest)
+        rdHeld.set(running && hostRead.read && hostRead.waitRequest)
         // Bank reads: up to maxBurst beats from any line.
         let memBeats = m.wire("mem_rd_beats", mux(srcLeft < lit(p.maxBurst, width: countBits), resize(srcLeft, p.burstBits),
                                                   lit(p.maxBurst, width: p.burstBits)))
-        memory.c0_rq_valid.set(issuing && c2h && resize(memBeats, bb) <= free)
-        memory.c0_rq_line.set(resize(srcLine, p.lineBits))
-        memory.c0_rq_beats.set(memBeats)
-        issued = m.wire("issued", mux(c2h, memory.c0_rq_ready, rdTaken))
+        cardRead.requestValid.set(issuing && c2h && resize(memBeats, bb) <= free)
+        cardRead.requestLine.set(resize(srcLine, p.lineBits))
+        cardRead.requestBeats.set(memBeats)
+        issued = m.wire("issued", mux(c2h, cardRead.requestReady, rdTaken))
         issuedBeats = m.wire("issued_beats", mux(c2h, resize(memBeats, bb), resize(hostBeats, bb)))
         // Beats nobody is owed (after a time-out) are dropped.
-        arrival = m.wire("arrival", mux(c2h, memory.c0_rs_valid, rdValid) && outstanding != 0)
+        arrival = m.wire("arrival", mux(c2h, cardRead.responseValid, hostRead.readDataValid) && outstanding != 0)
         buffer.in_valid.set(arrival)
-        buffer.in_data.set(mux(c2h, memory.c0_rs_data, rdData))
+        buffer.in_data.set(mux(c2h, cardRead.responseData, hostRead.readData))
     }
 
     /// `min(left, maxBurst - line mod maxBurst)`: a host burst up to the next multiple of the host burst.
@@ -231,22 +222,22 @@ final class DMAEngine {
             mux(slot == lit(i, width: bankBits), ones, lit(0, width: p.beatBytes))
         }
         let lineBase = bankBits == 0 ? resize(dstLine, p.lineBits) : resize((dstLine >> bankBits) << bankBits, p.lineBits)
-        memory.wq_valid.set(running && !aborting && !c2h && buffer.out_valid)
-        memory.wq_line.set(lineBase)
-        memory.wq_data.set(buffer.out_data.replicate(b))
-        memory.wq_byteenable.set(cat(enables))
+        cardWrite.valid.set(running && !aborting && !c2h && buffer.out_valid)
+        cardWrite.line.set(lineBase)
+        cardWrite.data.set(buffer.out_data.replicate(b))
+        cardWrite.byteEnable.set(cat(enables))
         // Host: a burst starts once all its beats are buffered, and is held under waitrequest.
         wrBurstBeats = m.wire("host_wr_beats", burstTo(dstLine, dstLeft))
         let buffered = resize(wrBurstBeats, bufferBits) <= buffer.count
         let room = responsesOwed != lit((1 << Self.responseBits) - 1, width: Self.responseBits)
         let startBurst = m.wire("start_burst", running && !aborting && c2h && !inBurst && dstLeft != 0 && buffered && room)
-        wrWrite.set(inBurst || wrHeld || startBurst)
-        wrAddress.set(mux(inBurst, burstAddress, resize(dstLine, host.addressBits)))
-        wrBurst.set(mux(inBurst, burstCount, wrBurstBeats))
-        wrData.set(buffer.out_data)
-        let wrTaken = m.wire("wr_taken", wrWrite && !wrWait)
+        hostWrite.write.set(inBurst || wrHeld || startBurst)
+        hostWrite.address.set(mux(inBurst, burstAddress, resize(dstLine, host.addressBits)))
+        hostWrite.burstCount.set(mux(inBurst, burstCount, wrBurstBeats))
+        hostWrite.writeData.set(buffer.out_data)
+        let wrTaken = m.wire("wr_taken", hostWrite.write && !hostWrite.waitRequest)
         wrFirst = m.wire("wr_first", wrTaken && !inBurst)
-        wrHeld.set(running && wrWrite && !inBurst && wrWait)
+        wrHeld.set(running && hostWrite.write && !inBurst && hostWrite.waitRequest)
         m.when(wrFirst) {
             burstAddress.set(resize(dstLine, host.addressBits))
             burstCount.set(wrBurstBeats)
@@ -256,11 +247,11 @@ final class DMAEngine {
             burstLeft.set(burstLeft - 1)
             inBurst.set(burstLeft != 1)
         }
-        wrote = m.wire("wrote", mux(c2h, wrTaken, memory.wq_ready))
+        wrote = m.wire("wrote", mux(c2h, wrTaken, cardWrite.ready))
         // Idle, or aborting between host bursts: buffered beats are dropped.
         discard = m.wire("discard", !running || (aborting && !inBurst && !wrHeld))
         buffer.out_ready.set(discard || wrote)
-        let response = wrResponse && responsesOwed != 0
+        let response = hostWrite.writeResponseValid && responsesOwed != 0
         progress = m.wire("progress", issued || arrival || wrote || response || (discard && buffer.out_valid))
         let up = mux(wrFirst, lit(1, width: Self.responseBits), lit(0, width: Self.responseBits))
         let downR = mux(response, lit(1, width: Self.responseBits), lit(0, width: Self.responseBits))

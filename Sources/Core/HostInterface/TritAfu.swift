@@ -34,10 +34,6 @@ public struct TritAfu: Module {
     /// Bits of the AFU's CSR index: the core's 32 registers and the DMA's window above them.
     public static let csrAddressBits = 6
 
-    /// The bank master fields the DMA and the core drive, and those the banks drive.
-    static let bankOutputs = ["address", "read", "write", "burstcount", "writedata", "byteenable"]
-    static let bankInputs = ["waitrequest", "readdata", "readdatavalid"]
-
     public func build(_ m: ModuleBuilder) {
         let problems = params.problems + host.problems(params)
         guard m.require(problems.isEmpty, "bad AFU parameters: " + problems.joined(separator: "; ")) else { return }
@@ -46,20 +42,19 @@ public struct TritAfu: Module {
         let dmaOwns = dma.busy
 
         // MARK: CSR windows
-        let address = m.input("csr_address", .uint(Self.csrAddressBits))
-        let read = m.input("csr_read", .bool)
-        let write = m.input("csr_write", .bool)
-        let writeData = m.input("csr_writedata", .uint(64))
-        core.csr_byteenable.set(m.input("csr_byteenable", .uint(8)))
+        let bus = m.ports(CSRBus(addressBits: Self.csrAddressBits), prefix: CSRBus.prefix)
+        let coreBus = core.ports(CSRBus(addressBits: CSR.addressBits), prefix: CSRBus.prefix)
+        let address = bus.address, read = bus.read, write = bus.write, writeData = bus.writeData
+        coreBus.byteEnable.set(bus.byteEnable)
         let toCore = m.wire("to_core", !address[5])
         let toDMA = m.wire("to_dma", address[5, 4] == lit(2, width: 2))
         let coreStart = m.wire("core_start", write && toCore && address[4, 0] == lit(CSR.control.rawValue, width: CSR.addressBits)
                                && writeData[0])
         let refuse = m.wire("refuse_core_start", coreStart && dmaOwns)
-        core.csr_address.set(address[4, 0])
-        core.csr_read.set(read && toCore)
-        core.csr_write.set(write && toCore && !refuse)
-        core.csr_writedata.set(writeData)
+        coreBus.address.set(address[4, 0])
+        coreBus.read.set(read && toCore)
+        coreBus.write.set(write && toCore && !refuse)
+        coreBus.writeData.set(writeData)
         dma.csr_address.set(address[3, 0])
         dma.csr_read.set(read && toDMA)
         dma.csr_write.set(write && toDMA)
@@ -67,40 +62,42 @@ public struct TritAfu: Module {
         dma.core_busy.set(core.busy)
         dma.core_start_refused.set(refuse)
         let elsewhere = m.regNext("elsewhere_read", read && !toCore && !toDMA, reset: false)
-        m.output("csr_readdata", .uint(64)).set(mux(core.csr_readdatavalid, core.csr_readdata,
-                                                    mux(dma.csr_readdatavalid, dma.csr_readdata, lit(0, width: 64))))
-        m.output("csr_readdatavalid", .bool).set(core.csr_readdatavalid || dma.csr_readdatavalid || elsewhere)
-        m.output("csr_waitrequest", .bool).set(core.csr_waitrequest)
+        bus.readData.set(mux(coreBus.readDataValid, coreBus.readData,
+                             mux(dma.csr_readdatavalid, dma.csr_readdata, lit(0, width: 64))))
+        bus.readDataValid.set(coreBus.readDataValid || dma.csr_readdatavalid || elsewhere)
+        bus.waitRequest.set(coreBus.waitRequest)
 
         // MARK: Host memory: the DMA's master
-        for port in dma.module.ports where port.name.hasPrefix("host_") {
-            if port.isInputPort {
-                dma.port(port.name).set(m.input(port.name, port.type))
-            } else {
-                m.output(port.name, port.type).set(dma.port(port.name))
-            }
-        }
+        m.forward(dma.ports(HostRead(params, host), prefix: HostRead.prefix))
+        m.forward(dma.ports(HostWrite(params, host), prefix: HostWrite.prefix))
 
         // MARK: Banks: the owner's master
         for b in 0..<params.banks {
-            func name(_ f: String) -> String { "mem\(b)_\(f)" }
-            for f in Self.bankOutputs {
-                m.output(name(f), core.port(name(f)).type!).set(mux(dmaOwns, dma.port(name(f)), core.port(name(f))))
+            let prefix = BankMaster.prefix(b)
+            let bank = m.ports(BankMaster(params), prefix: prefix)
+            let fromCore = core.ports(BankMaster(params), prefix: prefix), fromDMA = dma.ports(BankMaster(params), prefix: prefix)
+            for (i, (member, out)) in bank.signals.enumerated() where member.direction == .output {
+                out.set(mux(dmaOwns, fromDMA.signals[i].signal, fromCore.signals[i].signal))
             }
-            let wait = m.input(name("waitrequest"), .bool)
-            let data = m.input(name("readdata"), .uint(params.dataBits))
-            let valid = m.input(name("readdatavalid"), .bool)
-            core.port(name("waitrequest")).set(wait || dmaOwns)
-            dma.port(name("waitrequest")).set(wait || !dmaOwns)
-            core.port(name("readdata")).set(data)
-            dma.port(name("readdata")).set(data)
-            core.port(name("readdatavalid")).set(valid && !dmaOwns)
-            dma.port(name("readdatavalid")).set(valid && dmaOwns)
+            fromCore.waitRequest.set(bank.waitRequest || dmaOwns)
+            fromDMA.waitRequest.set(bank.waitRequest || !dmaOwns)
+            fromCore.readData.set(bank.readData)
+            fromDMA.readData.set(bank.readData)
+            fromCore.readDataValid.set(bank.readDataValid && !dmaOwns)
+            fromDMA.readDataValid.set(bank.readDataValid && dmaOwns)
         }
 
         // MARK: The core's retirement port and status, for simulation
-        for port in core.module.ports where port.name.hasPrefix("retire_") || ["busy", "halted", "faulted"].contains(port.name) {
-            m.output(port.name, port.type).set(core.port(port.name))
-        }
+        m.forward(core.ports(Retirement(), prefix: Retirement.prefix))
+        m.forward(core.ports(CoreStatus()))
+    }
+}
+
+extension TritAfu {
+    /// The AFU top's port groups in port order: the core's, with a CSR index
+    /// wide enough for both windows and the DMA's host-memory channels before the banks.
+    public static func portGroups(_ p: CoreParameters, _ host: HostDMAParameters) -> [PortGroup] {
+        [(CSRBus(addressBits: csrAddressBits), CSRBus.prefix), (HostRead(p, host), HostRead.prefix),
+         (HostWrite(p, host), HostWrite.prefix)] + TritCore.memoryAndRetirementGroups(p)
     }
 }

@@ -50,12 +50,12 @@ public struct LoadStoreUnit: Module {
         let indexBits = Swift.max(countBits - laneBits, p.burstBits)
         let element = HWType.sint(32)
 
-        let dispatch = DispatchPort(m, p)
-        let region = DataRegionPort(m, p)
-        let rq = MemoryReadClient(m, p, wide: true)
-        let wq = MemoryWriteClient(m, p)
-        let source = RegisterReadPort(m, "a", p)
-        let dest = RegisterWritePort(m, "w", p)
+        let dispatch = m.ports(Dispatch(p))
+        let region = m.ports(DataRegion(p))
+        let rq = m.ports(MemoryRead(p, wide: true))
+        let wq = m.ports(MemoryWrite(p))
+        let source = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
+        let dest = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
 
         // MARK: Dispatch: decode, check, capture
         enum State: Int { case idle = 0, report, load, store }
@@ -71,16 +71,16 @@ public struct LoadStoreUnit: Module {
         let misaligned = m.wire("misaligned", imm[1, 0] != 0)
         let end = m.wire("access_end", imm.extend(to: 34) + (elements.extend(to: 32) << 2).truncate(to: 34))
         let outOfRange = m.wire("out_of_range", end > region.size.extend(to: 34))
-        let fault = m.wire("fault", mux(misaligned, lit(Int(FaultCode.misaligned.rawValue), width: DispatchPort.faultBits),
-                                        mux(outOfRange, lit(Int(FaultCode.addressOutOfRange.rawValue), width: DispatchPort.faultBits),
-                                            lit(0, width: DispatchPort.faultBits))))
+        let fault = m.wire("fault", mux(misaligned, lit(Int(FaultCode.misaligned.rawValue), width: Dispatch.faultBits),
+                                        mux(outOfRange, lit(Int(FaultCode.addressOutOfRange.rawValue), width: Dispatch.faultBits),
+                                            lit(0, width: Dispatch.faultBits))))
         let offset = m.wire("offset", imm[beatShift - 1, 2])
         let firstLine = m.wire("first_line", region.baseLine + lines(imm >> beatShift))
         let count = elements.extend(to: countBits)
         let beatsNeeded = m.wire("beats_needed", ((count + offset.extend(to: countBits) + lit(lanes - 1, width: countBits)) >> laneBits).extend(to: indexBits))
         let chunksNeeded = m.wire("chunks_needed", ((count + lit(lanes - 1, width: countBits)) >> laneBits).extend(to: indexBits))
 
-        let faultCode = m.reg("fault_code", .uint(DispatchPort.faultBits), reset: 0)
+        let faultCode = m.reg("fault_code", .uint(Dispatch.faultBits), reset: 0)
         let isScalar = m.reg("is_scalar", .bool, reset: false)
         let regNumber = m.reg("reg_number", .uint(p.vregBits))
         let wordOffset = m.reg("word_offset", .uint(laneBits))

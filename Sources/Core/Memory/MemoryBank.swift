@@ -42,7 +42,7 @@ public struct MemoryBank: Module {
     public func build(_ m: ModuleBuilder) {
         let o = p.outstandingBeats
         guard m.require(o >= 2 && o & (o - 1) == 0, "outstanding beats must be a power of two of at least 2, got \(o)") else { return }
-        let ob = log2Exact(o)
+        let ob = log2(o)
         let creditBits = ob + 1
 
         let cmdValid = m.input("cmd_valid", .bool)
@@ -56,15 +56,8 @@ public struct MemoryBank: Module {
         let avail = m.output("avail", .bool)
         let rdata = m.output("rdata", .uint(p.dataBits))
 
-        let address = m.output("address", .uint(p.addressBits))
-        let read = m.output("read", .bool)
-        let write = m.output("write", .bool)
-        let burstcount = m.output("burstcount", .uint(p.burstBits))
-        let writedata = m.output("writedata", .uint(p.dataBits))
-        let byteenable = m.output("byteenable", .uint(p.beatBytes))
-        let waitrequest = m.input("waitrequest", .bool)
-        let readdata = m.input("readdata", .uint(p.dataBits))
-        let readdatavalid = m.input("readdatavalid", .bool)
+        let master = m.ports(BankMaster(p))
+        let waitrequest = master.waitRequest, readdatavalid = master.readDataValid
         let timeoutCycles = m.input("timeout_cycles", .uint(32))
         let held = m.output("held", .bool)
         let busy = m.output("busy", .bool)
@@ -83,14 +76,14 @@ public struct MemoryBank: Module {
         cmdReady.set(queue.in_ready && fits)
         let head = queue.out_data
         var at = p.beatBytes
-        byteenable.set(head[at - 1, 0])
-        writedata.set(head[at + p.dataBits - 1, at]); at += p.dataBits
-        burstcount.set(head[at + p.burstBits - 1, at]); at += p.burstBits
-        address.set(head[at + p.addressBits - 1, at]); at += p.addressBits
+        master.byteEnable.set(head[at - 1, 0])
+        master.writeData.set(head[at + p.dataBits - 1, at]); at += p.dataBits
+        master.burstCount.set(head[at + p.burstBits - 1, at]); at += p.burstBits
+        master.address.set(head[at + p.addressBits - 1, at]); at += p.addressBits
         let headWrite = head[at]
         let pending = queue.out_valid
-        read.set(pending && !headWrite)
-        write.set(pending && headWrite)
+        master.read.set(pending && !headWrite)
+        master.write.set(pending && headWrite)
         queue.out_ready.set(!waitrequest)
         let issued = m.wire("issued", pending && !waitrequest)
 
@@ -109,7 +102,7 @@ public struct MemoryBank: Module {
         let port = buffer.write()
         port.enable.set(arrives)
         port.address.set(wptr[ob - 1, 0])
-        port.data.set(readdata)
+        port.data.set(master.readData)
         let reader = buffer.read()
         reader.address.set(rptr[ob - 1, 0])
         rdata.set(reader.data)
@@ -135,6 +128,3 @@ public struct MemoryBank: Module {
         expired.set((holding && heldFor >= timeoutCycles) || (silent && silentFor >= timeoutCycles))
     }
 }
-
-/// log2 of a power of two.
-private func log2Exact(_ v: Int) -> Int { v.trailingZeroBitCount }

@@ -54,6 +54,24 @@ public struct MemorySystem: Module {
     }
 
     public var name: String { "MemorySystem" }
+
+    /// Read client `index`'s signature, from the client's side: wide or narrow.
+    public func readClientSignature(_ index: Int) -> MemoryRead { MemoryRead(p, wide: wideClients.contains(index)) }
+    /// The prefix of read client `index`'s ports (`c1_`).
+    public static func readClientPrefix(_ index: Int) -> String { "c\(index)_" }
+
+    /// Read client `index` of `memory` (an instance of this module), to connect to the client's `MemoryRead`.
+    public func readClient(_ index: Int, of memory: Instance) -> Interface<MemoryRead> {
+        memory.ports(readClientSignature(index).flipped(), prefix: Self.readClientPrefix(index))
+    }
+
+    /// The write client of `memory` (an instance of this module), to connect to the client's `MemoryWrite`.
+    public func writeClient(of memory: Instance) -> Interface<MemoryWrite> { memory.ports(MemoryWrite(p).flipped()) }
+
+    /// The Avalon-MM master of bank `bank` of `memory` (an instance of this module).
+    public func bank(_ bank: Int, of memory: Instance) -> Interface<BankMaster> {
+        memory.ports(BankMaster(p), prefix: BankMaster.prefix(bank))
+    }
     public var parameters: [Parameter] {
         [Parameter("D", p.dataBits), Parameter("B", p.banks), Parameter("A", p.addressBits),
          Parameter("M", p.maxBurst), Parameter("O", p.outstandingBeats), Parameter("R", readClients),
@@ -73,34 +91,17 @@ public struct MemorySystem: Module {
               m.require(p.maxBurst >= 1, "maximum burst must be at least 1, got \(p.maxBurst)"),
               m.require(wideClients.allSatisfy { (0..<readClients).contains($0) }, "wide clients must be read clients") else { return }
         let banks = p.banks
-        let bankBits = log2Exact(banks)
+        let bankBits = log2(banks)
         // Burst counts inside: wide enough for a wide client's maxBurst * B beats.
         let bb = p.wideBurstBits
 
         // MARK: Ports
-        struct Reader { let valid, line, beats, ready, rsValid, rsData: Signal }
-        let readers = (0..<readClients).map { i in
-            let wide = wideClients.contains(i)
-            let beats = m.input("c\(i)_rq_beats", .uint(wide ? p.wideBurstBits : p.burstBits))
-            return Reader(valid: m.input("c\(i)_rq_valid", .bool), line: m.input("c\(i)_rq_line", .uint(p.lineBits)),
-                          beats: beats.width! == bb ? beats : beats.extend(to: bb), ready: m.output("c\(i)_rq_ready", .bool),
-                          rsValid: m.output("c\(i)_rs_valid", .bool),
-                          rsData: m.output("c\(i)_rs_data", .uint(p.dataBits * (wide ? banks : 1))))
-        }
-        let wqValid = m.input("wq_valid", .bool)
-        let wqLine = m.input("wq_line", .uint(p.lineBits))
-        let wqData = m.input("wq_data", .uint(p.dataBits * banks))
-        let wqByteEnable = m.input("wq_byteenable", .uint(p.beatBytes * banks))
-        let wqReady = m.output("wq_ready", .bool)
+        let readers = (0..<readClients).map { m.ports(readClientSignature($0).flipped(), prefix: Self.readClientPrefix($0)) }
+        // Beat counts of every client at the width of a wide one.
+        let readerBeats = readers.map { r in r.requestBeats.width! == bb ? r.requestBeats : r.requestBeats.extend(to: bb) }
+        let writer = m.ports(MemoryWrite(p).flipped())
         let units = (0..<banks).map { m.instance(MemoryBank(params: p), "bank\($0)") }
-        for (b, u) in units.enumerated() {
-            for name in ["address", "read", "write", "burstcount", "writedata", "byteenable"] {
-                m.output("mem\(b)_\(name)", u.port(name).type!).set(u.port(name))
-            }
-            for name in ["waitrequest", "readdata", "readdatavalid"] {
-                u.port(name).set(m.input("mem\(b)_\(name)", u.port(name).type!))
-            }
-        }
+        for (b, u) in units.enumerated() { m.forward(u.ports(BankMaster(p)), prefix: BankMaster.prefix(b)) }
         let timeoutCycles = m.input("timeout_cycles", .uint(32))
         let timeout = m.output("timeout", .bool)
         let stall = m.output("stall", .bool)
@@ -110,7 +111,7 @@ public struct MemorySystem: Module {
         let n = readClients + 1
         let turnBits = addressWidth(n)
         let turn = m.reg("turn", .uint(turnBits), reset: 0)
-        let valids = readers.map(\.valid) + [wqValid]
+        let valids = readers.map(\.requestValid) + [writer.valid]
         let ahead = (0..<n).map { i in
             m.wire("ahead\(i)", i == (1 << turnBits) - 1 ? valids[i] : valids[i] && lit(i, width: turnBits) >= turn)
         }
@@ -118,10 +119,10 @@ public struct MemorySystem: Module {
         let picks = (0..<n).map { i in
             m.wire("pick\(i)", mux(anyAhead, ahead[i] && !anyTrue(Array(ahead[..<i])), valids[i] && !anyTrue(Array(valids[..<i]))))
         }
-        var line = wqLine, beats = lit(1, width: bb), chosen = lit(readClients, width: turnBits)
+        var line = writer.line, beats = lit(1, width: bb), chosen = lit(readClients, width: turnBits)
         for (i, r) in readers.enumerated() {
-            line = mux(picks[i], r.line, line)
-            beats = mux(picks[i], r.beats, beats)
+            line = mux(picks[i], r.requestLine, line)
+            beats = mux(picks[i], readerBeats[i], beats)
             chosen = mux(picks[i], lit(i, width: turnBits), chosen)
         }
         line = m.wire("line", line)
@@ -139,7 +140,7 @@ public struct MemorySystem: Module {
             let readCount = mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
                                 lit(0, width: p.burstBits))
             // A write gives bank b its slice of the wide beat, unless nothing in it is enabled.
-            let enables = wqByteEnable[p.beatBytes * (b + 1) - 1, p.beatBytes * b]
+            let enables = writer.byteEnable[p.beatBytes * (b + 1) - 1, p.beatBytes * b]
             let count = m.wire("split\(b)_beats", mux(isWrite, mux(enables != 0, lit(1, width: p.burstBits), lit(0, width: p.burstBits)), readCount))
             let start = shiftDown(line.extend(to: p.lineBits + 1) + first.extend(to: p.lineBits + 1), bankBits)
             let w = p.lineBits + 1 - bankBits
@@ -147,7 +148,7 @@ public struct MemorySystem: Module {
             u.cmd_write.set(isWrite)
             u.cmd_address.set(m.wire("split\(b)_address", address))
             u.cmd_beats.set(count)
-            u.cmd_data.set(wqData[p.dataBits * (b + 1) - 1, p.dataBits * b])
+            u.cmd_data.set(writer.data[p.dataBits * (b + 1) - 1, p.dataBits * b])
             u.cmd_byteenable.set(enables)
             fitsAll.append(count == 0 || u.cmd_ready)
             counts.append(count)
@@ -158,8 +159,8 @@ public struct MemorySystem: Module {
         for (b, u) in units.enumerated() {
             u.cmd_valid.set(accept && m.wire("split\(b)_touched", counts[b] != 0))
         }
-        for (i, r) in readers.enumerated() { r.ready.set(accept && picks[i]) }
-        wqReady.set(accept && isWrite)
+        for (i, r) in readers.enumerated() { r.requestReady.set(accept && picks[i]) }
+        writer.ready.set(accept && isWrite)
         m.when(accept) {
             turn.set(mux(chosen == lit(n - 1, width: turnBits), lit(0, width: turnBits), chosen + 1))
         }
@@ -198,8 +199,8 @@ public struct MemorySystem: Module {
         for (b, u) in units.enumerated().dropFirst() { data = mux(from == lit(b, width: bankBits), u.rdata, data) }
         let outData = m.wire("out_data", data)
         for (i, r) in readers.enumerated() {
-            r.rsValid.set(valid && who == lit(i, width: clientBits))
-            r.rsData.set(wideClients.contains(i) && banks > 1 ? cat(units.reversed().map(\.rdata)) : outData)
+            r.responseValid.set(valid && who == lit(i, width: clientBits))
+            r.responseData.set(wideClients.contains(i) && banks > 1 ? cat(units.reversed().map(\.rdata)) : outData)
         }
 
         // MARK: Status
@@ -211,10 +212,3 @@ public struct MemorySystem: Module {
         busy.set(order.out_valid || anyTrue(units.map { $0.busy }))
     }
 }
-
-private func anyTrue(_ xs: [Signal]) -> Signal { xs.isEmpty ? false : xs.dropFirst().reduce(xs[0]) { $0 || $1 } }
-private func allTrue(_ xs: [Signal]) -> Signal { xs.isEmpty ? true : xs.dropFirst().reduce(xs[0]) { $0 && $1 } }
-/// `x >> k`, also for k = 0.
-private func shiftDown(_ x: Signal, _ k: Int) -> Signal { k == 0 ? x : x >> k }
-/// log2 of a power of two.
-private func log2Exact(_ v: Int) -> Int { v.trailingZeroBitCount }

@@ -47,10 +47,10 @@ public struct ReductionUnit: Module {
     public func build(_ m: ModuleBuilder) {
         let p = params
         guard m.require(p.problems.isEmpty, "bad core parameters: \(p.problems.joined(separator: "; "))") else { return }
-        let dispatch = DispatchPort(m, p)
-        let a = RegisterReadPort(m, "a", p)
-        let b = RegisterReadPort(m, "b", p)
-        let w = RegisterWritePort(m, "w", p)
+        let dispatch = m.ports(Dispatch(p))
+        let a = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
+        let b = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("b"))
+        let w = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
         let chunkBits = p.chunkBits, vregBits = p.vregBits
 
         // The instruction, latched at dispatch.
@@ -177,7 +177,7 @@ public struct ReductionUnit: Module {
         let scalarDone = state == State.finish.value
         let vectorDone = m.wire("vector_done", wValid && wLast)
         dispatch.done.set(scalarDone || vectorDone)
-        dispatch.doneFault.set(lit(0, width: DispatchPort.faultBits))
+        dispatch.doneFault.set(lit(0, width: Dispatch.faultBits))
         dispatch.doneCount.set(mux(scalarDone, lit(1, width: 32), digest.next_count))
         dispatch.doneDigest.set(mux(scalarDone, absmax.asUInt, digest.next_digest))
         // absmax saturates when an element is -2^31 (its magnitude has bit 31 set).

@@ -83,12 +83,12 @@ public struct TernaryUnit: Module {
         let p = params
         guard m.require(p.problems.isEmpty, "bad core parameters: \(p.problems.joined(separator: "; "))") else { return }
 
-        let dispatch = DispatchPort(m, p)
-        let region = DataRegionPort(m, p)
-        let memory = MemoryReadClient(m, p, wide: true)
-        let a = RegisterReadPort(m, "a", p)
-        let w = RegisterWritePort(m, "w", p)
-        let beat = m.output("beat", .uint(CSRSlave.weightBeatBits(p)))
+        let dispatch = m.ports(Dispatch(p))
+        let region = m.ports(DataRegion(p))
+        let memory = m.ports(MemoryRead(p, wide: true))
+        let a = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
+        let w = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
+        let beat = m.output("beat", .uint(CSRControl.weightBeatBits(p)))
         let streamEnable = m.input("stream_enable", .bool)
         let storeValid = m.input("store_valid", .bool)
         let storeLine = m.input("store_line", .uint(p.lineBits))
@@ -114,7 +114,7 @@ public struct TernaryUnit: Module {
         let phase = m.reg("phase", .uint(3), reset: 0)
         func inPhase(_ s: Phase) -> Signal { phase == lit(s.rawValue, width: 3) }
         func setPhase(_ s: Phase) { phase.set(lit(s.rawValue, width: 3)) }
-        let fault = m.reg("fault", .uint(DispatchPort.faultBits), reset: 0)
+        let fault = m.reg("fault", .uint(Dispatch.faultBits), reset: 0)
         let faulted = fault != 0
         let rd = m.reg("destination", .uint(p.vregBits))
         let ra = m.reg("source", .uint(p.vregBits))
@@ -480,13 +480,4 @@ public struct TernaryUnit: Module {
     /// `ceil(2^24 / 5)`: `(x * this) >> 24 = floor(x / 5)` for every x < 2^22
     /// (5 * this = 2^24 + 4), far above any column count.
     public static let reciprocalOf5 = 3_355_444
-}
-
-/// Exact log2 of a power of two.
-func log2(_ n: Int) -> Int { n.trailingZeroBitCount }
-
-/// `s` zero- or sign-extended, or cut, to `width` bits (for values known to fit).
-func resize(_ s: Signal, _ width: Int) -> Signal {
-    let w = s.width!
-    return w == width ? s : w < width ? s.extend(to: width) : s.truncate(to: width)
 }

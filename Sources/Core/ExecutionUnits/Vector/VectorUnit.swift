@@ -49,11 +49,11 @@ public struct VectorUnit: Module {
         let lanes = p.vectorLanes
         var laneBits = 0
         while 1 << laneBits < lanes { laneBits += 1 }
-        let dispatch = DispatchPort(m, p)
-        let readA = RegisterReadPort(m, "a", p)
-        let readB = RegisterReadPort(m, "b", p)
-        let readD = RegisterReadPort(m, "d", p)
-        let write = RegisterWritePort(m, "w", p)
+        let dispatch = m.ports(Dispatch(p))
+        let readA = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
+        let readB = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("b"))
+        let readD = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("d"))
+        let write = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
 
         // The instruction, held from start to done.
         let busy = m.reg("busy", .bool, reset: false)
@@ -163,7 +163,7 @@ public struct VectorUnit: Module {
         dispatch.doneCount.set(record.next_count)
         dispatch.doneDigest.set(record.next_digest)
         dispatch.doneSaturations.set(record.next_saturations)
-        dispatch.doneFault.set(lit(0, width: DispatchPort.faultBits))
+        dispatch.doneFault.set(lit(0, width: Dispatch.faultBits))
         dispatch.doneScalar.set(slit(0, width: 32))
         dispatch.idle.set(!busy || done)
     }
