@@ -15,7 +15,7 @@ struct PortStandInAfu: Module {
 
     var parameters: [Parameter] {
         [Parameter("D", params.dataBits), Parameter("B", params.banks),
-         Parameter("V", params.isa.maxVectorLength), Parameter("A", params.addressBits)]
+         Parameter("VL", params.isa.maxVectorLength), Parameter("A", params.addressBits)]
     }
 
     func build(_ m: ModuleBuilder) {

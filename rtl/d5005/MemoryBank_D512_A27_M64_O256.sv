@@ -149,7 +149,7 @@ module MemoryBank_D512_A27_M64_O256 (
     end
   end
 
-  FIFO_W611_D4 commands (
+  FIFO_W611_E4 commands (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (commands_in_valid),

@@ -1335,7 +1335,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .timeout_cycles    (csr_timeout_cycles)
   );
 
-  MemorySystem_D512_B1_A27_M64_O256_R3_W6 memory (
+  MemorySystem_D512_B1_A27_M64_O256_RC3_WC6 memory (
     .clk                (clk),
     .rst                (rst),
     .c0_rq_valid        (memory_c0_rq_valid),
@@ -1376,7 +1376,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .busy               (memory_busy)
   );
 
-  FetchUnit_D512_B16_M64 fetch (
+  FetchUnit_D512_FB16_M64 fetch (
     .clk            (clk),
     .rst            (rst),
     .start          (fetch_start),
@@ -1455,7 +1455,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .w_data           (ls_w_data)
   );
 
-  VectorUnit_N16_VL8192_R16_F16 vector (
+  VectorUnit_N16_VL8192_V16_F16 vector (
     .clk              (clk),
     .rst              (rst),
     .start            (vector_start),
@@ -1490,7 +1490,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .w_data           (vector_w_data)
   );
 
-  ReductionUnit_N16_VL8192_VR16_F16 reduction (
+  ReductionUnit_N16_VL8192_V16_F16 reduction (
     .clk              (clk),
     .rst              (rst),
     .start            (reduction_start),
@@ -1522,7 +1522,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .w_data           (reduction_w_data)
   );
 
-  TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 ternary (
+  TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64 ternary (
     .clk              (clk),
     .rst              (rst),
     .start            (ternary_start),
@@ -1563,7 +1563,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .store_line       (ternary_store_line)
   );
 
-  VectorRegisterFile_V16_N16_C512_R7_W4 registers (
+  VectorRegisterFile_V16_N16_C512_RP7_WP4 registers (
     .clk               (clk),
     .rst               (rst),
     .ls_a_reg          (registers_ls_a_reg),
@@ -1611,7 +1611,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .cleared           (registers_cleared)
   );
 
-  FIFO_W145_D16 retire_queue (
+  FIFO_W145_E16 retire_queue (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (retire_queue_in_valid),
@@ -1623,7 +1623,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (retire_queue_count)
   );
 
-  FIFO_W81_D16 ls_completions (
+  FIFO_W81_E16 ls_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (ls_completions_in_valid),
@@ -1635,7 +1635,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (ls_completions_count)
   );
 
-  FIFO_W81_D16 vector_completions (
+  FIFO_W81_E16 vector_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (vector_completions_in_valid),
@@ -1647,7 +1647,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (vector_completions_count)
   );
 
-  FIFO_W81_D16 reduction_completions (
+  FIFO_W81_E16 reduction_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (reduction_completions_in_valid),
@@ -1659,7 +1659,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (reduction_completions_count)
   );
 
-  FIFO_W81_D16 ternary_completions (
+  FIFO_W81_E16 ternary_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (ternary_completions_in_valid),

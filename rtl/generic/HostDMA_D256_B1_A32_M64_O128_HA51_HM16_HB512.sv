@@ -515,7 +515,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     end
   end
 
-  MemorySystem_D256_B1_A32_M64_O128_R1_W0 memory (
+  MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 memory (
     .clk                (clk),
     .rst                (rst),
     .c0_rq_valid        (memory_c0_rq_valid),
@@ -544,7 +544,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     .busy               (memory_busy)
   );
 
-  FIFO_W256_D512 buffer (
+  FIFO_W256_E512 buffer (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (buffer_in_valid),

@@ -149,7 +149,7 @@ module MemoryBank_D256_A32_M64_O128 (
     end
   end
 
-  FIFO_W328_D4 commands (
+  FIFO_W328_E4 commands (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (commands_in_valid),

@@ -21,7 +21,7 @@ public struct RMSScale: Module {
         self.fracBits = fracBits
     }
 
-    public var parameters: [Parameter] { [Parameter("N", maxVectorLength), Parameter("F", fracBits)] }
+    public var parameters: [Parameter] { [Parameter("VL", maxVectorLength), Parameter("F", fracBits)] }
 
     /// Bits of n (1 ... maxVectorLength).
     var countBits: Int { Swift.max(1, addressWidth(maxVectorLength + 1)) }

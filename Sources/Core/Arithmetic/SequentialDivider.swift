@@ -25,7 +25,7 @@ public struct SequentialDivider: Module {
     }
 
     public var parameters: [Parameter] {
-        [Parameter("D", dividendBits), Parameter("V", divisorBits), Parameter("Q", quotientBits), Parameter("B", bitsPerCycle)]
+        [Parameter("DD", dividendBits), Parameter("DV", divisorBits), Parameter("Q", quotientBits), Parameter("QC", bitsPerCycle)]
     }
 
     /// Cycles of division after `start`.

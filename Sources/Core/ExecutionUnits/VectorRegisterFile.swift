@@ -30,7 +30,7 @@ public struct VectorRegisterFile: Module {
     public static func progressBits(_ p: CoreParameters) -> Int { addressWidth(p.chunksPerRegister + 1) }
     public var parameters: [Parameter] {
         [Parameter("V", params.isa.vectorRegisters), Parameter("N", params.vectorLanes),
-         Parameter("C", params.chunksPerRegister), Parameter("R", readPorts.count), Parameter("W", writePorts.count)]
+         Parameter("C", params.chunksPerRegister), Parameter("RP", readPorts.count), Parameter("WP", writePorts.count)]
     }
 
     public func build(_ m: ModuleBuilder) {

@@ -23,7 +23,7 @@ public struct FetchUnit: Module {
     }
 
     public var parameters: [Parameter] {
-        [Parameter("D", params.dataBits), Parameter("B", bufferBeats), Parameter("M", params.maxBurst)]
+        [Parameter("D", params.dataBits), Parameter("FB", bufferBeats), Parameter("M", params.maxBurst)]
     }
 
     var wordsPerBeat: Int { params.dataBits / Encoding.wordBits }

@@ -2,7 +2,7 @@ import HDL
 import HDLLib
 
 /// Connects the core's memory clients (`readClients` read clients and one
-/// write client, contracts in `UnitPorts.swift`) to `banks` Avalon-MM
+/// write client, contracts in `Interfaces.swift`) to `banks` Avalon-MM
 /// masters.
 ///
 /// Beat `L` lives in bank `L mod B` at bank address `L / B`. A read of N
@@ -74,8 +74,8 @@ public struct MemorySystem: Module {
     }
     public var parameters: [Parameter] {
         [Parameter("D", p.dataBits), Parameter("B", p.banks), Parameter("A", p.addressBits),
-         Parameter("M", p.maxBurst), Parameter("O", p.outstandingBeats), Parameter("R", readClients),
-         Parameter("W", wideClients.reduce(0) { $0 | 1 << $1 })]
+         Parameter("M", p.maxBurst), Parameter("O", p.outstandingBeats), Parameter("RC", readClients),
+         Parameter("WC", wideClients.reduce(0) { $0 | 1 << $1 })]
     }
 
     /// Reads accepted and not yet fully delivered, at most.

@@ -29,7 +29,7 @@ public struct ReductionUnit: Module {
     public var parameters: [Parameter] {
         let c = params.isa
         return [Parameter("N", params.vectorLanes), Parameter("VL", c.maxVectorLength),
-                Parameter("VR", c.vectorRegisters), Parameter("F", c.fracBits)]
+                Parameter("V", c.vectorRegisters), Parameter("F", c.fracBits)]
     }
 
     var lanes: Int { params.vectorLanes }
@@ -44,53 +44,104 @@ public struct ReductionUnit: Module {
         var value: Signal { lit(rawValue, width: 3) }
     }
 
+    /// The unit in the order of its parts (each declares its signals in the
+    /// order of the emitted code).
     public func build(_ m: ModuleBuilder) {
         let p = params
         guard m.require(p.problems.isEmpty, "bad core parameters: \(p.problems.joined(separator: "; "))") else { return }
-        let dispatch = m.ports(Dispatch(p))
-        let a = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
-        let b = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("b"))
-        let w = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
-        let chunkBits = p.chunkBits, vregBits = p.vregBits
+        let io = Ports(m, p)
+        let ins = Instruction(m, p, lanes: lanes)
+        let decoded = decode(m, io.dispatch)
+        let pass = passes(m, io, ins)
+        let reduced = reduce(m, ins, pass)
+        let quantScale = m.instance(QuantMultiplier(), "quant_scale")
+        quantScale.start.set(io.dispatch.start && ins.state == State.idle.value && decoded.isQuant)
+        quantScale.absmax.set(io.dispatch.scalar)
+        let normScale = m.instance(scaleUnit, "norm_scale")
+        normScale.start.set(ins.state == State.normStart.value)
+        normScale.sum_squares.set(reduced.sumSquares)
+        normScale.n.set(ins.vl)
+        normScale.eps.set(ins.eps)
+        let vectorDone = apply(m, io, ins, pass, reduced)
+        control(m, io.dispatch, ins, decoded, pass, reduced, vectorDone: vectorDone, quantScale: quantScale, normScale: normScale)
+    }
+}
 
-        // The instruction, latched at dispatch.
-        let state = m.reg("state", .uint(3), reset: State.idle.value)
-        let isNorm = m.reg("is_norm", .bool)
-        let isQuant = m.reg("is_quant", .bool)
-        let rd = m.reg("dest", .uint(vregBits))
-        let ra = m.reg("source_a", .uint(vregBits))
-        let rb = m.reg("source_b", .uint(vregBits))
-        let vl = m.reg("length", .uint(p.vlBits))
-        let eps = m.reg("eps", .uint(32))
-        let lastChunk = m.reg("last_chunk", .uint(chunkBits))
-        let tailMask = m.reg("tail_mask", .uint(lanes))
-        let scale = m.reg("scale", .sint(64))
+extension ReductionUnit {
+    struct Ports {
+        let dispatch: Interface<Dispatch>
+        let a, b: Interface<RegisterRead>
+        let w: Interface<RegisterWrite>
 
+        init(_ m: ModuleBuilder, _ p: CoreParameters) {
+            dispatch = m.ports(Dispatch(p))
+            a = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
+            b = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("b"))
+            w = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
+        }
+    }
+
+    /// The instruction, latched at dispatch, and the unit's state.
+    struct Instruction {
+        let state, isNorm, isQuant, rd, ra, rb, vl, eps, lastChunk, tailMask, scale: Signal
+
+        init(_ m: ModuleBuilder, _ p: CoreParameters, lanes: Int) {
+            state = m.reg("state", .uint(3), reset: State.idle.value)
+            isNorm = m.reg("is_norm", .bool)
+            isQuant = m.reg("is_quant", .bool)
+            rd = m.reg("dest", .uint(p.vregBits))
+            ra = m.reg("source_a", .uint(p.vregBits))
+            rb = m.reg("source_b", .uint(p.vregBits))
+            vl = m.reg("length", .uint(p.vlBits))
+            eps = m.reg("eps", .uint(32))
+            lastChunk = m.reg("last_chunk", .uint(p.chunkBits))
+            tailMask = m.reg("tail_mask", .uint(lanes))
+            scale = m.reg("scale", .sint(64))
+        }
+    }
+
+    /// The dispatched instruction's op, its last chunk and the lanes of that chunk below VL.
+    struct Decoded { let isNorm, isQuant, lastChunk, tailMask: Signal }
+
+    /// Why: a pass needs its last chunk and tail mask from the first cycle.
+    func decode(_ m: ModuleBuilder, _ dispatch: Interface<Dispatch>) -> Decoded {
         // Chunks 0 ... (vl-1)/lanes; the last keeps lanes j <= (vl-1) mod lanes.
         let vlMinusOne = m.wire("vl_minus_one", dispatch.vl - 1)
-        let firstLastChunk = resize(vlMinusOne >> laneBits, chunkBits)
+        let firstLastChunk = resize(vlMinusOne >> laneBits, params.chunkBits)
         let tailIndex = vlMinusOne[laneBits - 1, 0]
         let firstTailMask = cat((0..<lanes).reversed().map { $0 == 0 ? Signal(true) : lit($0, width: laneBits) <= tailIndex })
+        return Decoded(isNorm: dispatch.op == lit(Int(Opcode.norm.rawValue), width: Encoding.op.width),
+                       isQuant: dispatch.op == lit(Int(Opcode.quant.rawValue), width: Encoding.op.width),
+                       lastChunk: firstLastChunk, tailMask: firstTailMask)
+    }
 
-        let opIsNorm = dispatch.op == lit(Int(Opcode.norm.rawValue), width: Encoding.op.width)
-        let opIsQuant = dispatch.op == lit(Int(Opcode.quant.rawValue), width: Encoding.op.width)
+    /// A pass over the chunks, and the lanes' outputs for the chunk at stage 1.
+    struct Pass {
+        let issuing, issueChunk: Signal
+        let s1Valid, s1Apply, s1Last, s1Chunk, s1Mask: Signal
+        let results, clamped, magnitudes, squares: [Signal]
 
+        /// Starts a pass at chunk 0.
+        func begin() {
+            issuing.set(true)
+            issueChunk.set(0)
+        }
+    }
+
+    /// Why: every instruction is one or two passes reading a chunk per cycle through the lanes.
+    func passes(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction) -> Pass {
         // Pass issue: one chunk read per cycle on a (and b), chunk data one cycle later.
         let issuing = m.reg("issuing", .bool, reset: false)
-        let issueChunk = m.reg("issue_chunk", .uint(chunkBits))
-        let applyPass = state == State.apply.value
-        a.reg.set(ra)
-        a.chunk.set(issueChunk)
-        b.reg.set(rb)
-        b.chunk.set(issueChunk)
-        let issueLast = issueChunk == lastChunk
+        let issueChunk = m.reg("issue_chunk", .uint(params.chunkBits))
+        let applyPass = ins.state == State.apply.value
+        io.a.reg.set(ins.ra)
+        io.a.chunk.set(issueChunk)
+        io.b.reg.set(ins.rb)
+        io.b.chunk.set(issueChunk)
+        let issueLast = issueChunk == ins.lastChunk
         m.when(issuing) {
             issueChunk.set(issueChunk + 1)
             m.when(issueLast) { issuing.set(false) }
-        }
-        func beginPass() {
-            issuing.set(true)
-            issueChunk.set(0)
         }
 
         // Stage 1: the chunk's data is on a_data / b_data.
@@ -98,31 +149,39 @@ public struct ReductionUnit: Module {
         let s1Apply = m.regNext("s1_apply", applyPass, reset: false)
         let s1Last = m.regNext("s1_last", issueLast)
         let s1Chunk = m.regNext("s1_chunk", issueChunk)
-        let s1Mask = m.wire("s1_mask", mux(s1Last, tailMask, lit(BitVector(width: lanes, value: -1), .uint(lanes))))
+        let s1Mask = m.wire("s1_mask", mux(s1Last, ins.tailMask, lit(BitVector(width: lanes, value: -1), .uint(lanes))))
 
         var results: [Signal] = [], clamped: [Signal] = [], magnitudes: [Signal] = [], squares: [Signal] = []
         for j in 0..<lanes {
-            let lane = m.instance(ReductionLane(fracBits: p.isa.fracBits), "lane\(j)")
-            lane.x.set(a.data[j])
-            lane.w.set(b.data[j])
-            lane.scale.set(scale)
+            let lane = m.instance(ReductionLane(fracBits: params.isa.fracBits), "lane\(j)")
+            lane.x.set(io.a.data[j])
+            lane.w.set(io.b.data[j])
+            lane.scale.set(ins.scale)
             lane.square.set(!s1Apply)
-            lane.quant.set(isQuant)
+            lane.quant.set(ins.isQuant)
             results.append(lane.result)
             clamped.append(lane.saturated)
             magnitudes.append(lane.magnitude)
             squares.append(lane.square_out)
         }
+        return Pass(issuing: issuing, issueChunk: issueChunk, s1Valid: s1Valid, s1Apply: s1Apply, s1Last: s1Last,
+                    s1Chunk: s1Chunk, s1Mask: s1Mask, results: results, clamped: clamped, magnitudes: magnitudes, squares: squares)
+    }
 
+    /// What a reduction pass found: the running sums, and when its last chunk left the trees.
+    struct Reduced { let treeValid, treeLast, sumSquares, maxMagnitude, absmax: Signal }
+
+    /// Why: absmax and the norm's sum of squares reduce a chunk per cycle through two trees.
+    func reduce(_ m: ModuleBuilder, _ ins: Instruction, _ pass: Pass) -> Reduced {
         // Reduction passes: masked magnitudes and squares into the two trees.
-        let s2Valid = m.regNext("s2_valid", s1Valid && !s1Apply, reset: false)
-        let s2Last = m.regNext("s2_last", s1Last)
-        let s2Mask = m.regNext("s2_mask", s1Mask)
+        let s2Valid = m.regNext("s2_valid", pass.s1Valid && !pass.s1Apply, reset: false)
+        let s2Last = m.regNext("s2_last", pass.s1Last)
+        let s2Mask = m.regNext("s2_mask", pass.s1Mask)
         let maxes = m.instance(maxTree, "max_tree")
-        maxes.x.set(vec((0..<lanes).map { mux(s2Mask[$0], magnitudes[$0], lit(0, width: 32)) }))
+        maxes.x.set(vec((0..<lanes).map { mux(s2Mask[$0], pass.magnitudes[$0], lit(0, width: 32)) }))
         let sums = m.instance(squareTree, "square_tree")
         // A 63-bit zero from a BitVector: the integer-literal range check overflows at 63 bits.
-        sums.x.set(vec((0..<lanes).map { mux(s2Mask[$0], squares[$0], lit(BitVector.zero(63), .uint(63))) }))
+        sums.x.set(vec((0..<lanes).map { mux(s2Mask[$0], pass.squares[$0], lit(BitVector.zero(63), .uint(63))) }))
         var treeValid = s2Valid, treeLast = s2Last
         for i in 0..<maxTree.latency {
             treeValid = m.regNext("tree_valid\(i)", treeValid, reset: false)
@@ -139,28 +198,24 @@ public struct ReductionUnit: Module {
         }
         // |-2^31| saturates to 2^31 - 1.
         let absmax = m.wire("absmax", mux(maxMagnitude[31], lit(Int(Int32.max), width: 32), maxMagnitude).asSInt)
+        return Reduced(treeValid: treeValid, treeLast: treeLast, sumSquares: sumSquares, maxMagnitude: maxMagnitude, absmax: absmax)
+    }
 
-        // The scales.
-        let quantScale = m.instance(QuantMultiplier(), "quant_scale")
-        quantScale.start.set(dispatch.start && state == State.idle.value && opIsQuant)
-        quantScale.absmax.set(dispatch.scalar)
-        let normScale = m.instance(scaleUnit, "norm_scale")
-        normScale.start.set(state == State.normStart.value)
-        normScale.sum_squares.set(sumSquares)
-        normScale.n.set(vl)
-        normScale.eps.set(eps)
-
+    /// Why: quant and norm write vd from the lanes' results, with the
+    /// retirement record's digest; returns the cycle of the last write.
+    func apply(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ pass: Pass, _ reduced: Reduced) -> Signal {
+        let dispatch = io.dispatch, w = io.w
         // Apply passes: lane results leave ReductionLane.latency cycles after stage 1.
-        var wValid = s1Valid && s1Apply, wLast = s1Last, wChunk = s1Chunk, wMask = s1Mask
+        var wValid = pass.s1Valid && pass.s1Apply, wLast = pass.s1Last, wChunk = pass.s1Chunk, wMask = pass.s1Mask
         for i in 0..<ReductionLane.latency {
             wValid = m.regNext("w_valid\(i)", wValid, reset: false)
             wLast = m.regNext("w_last\(i)", wLast)
             wChunk = m.regNext("w_chunk\(i)", wChunk)
             wMask = m.regNext("w_mask\(i)", wMask)
         }
-        let data = m.wire("result_data", vec(results))
+        let data = m.wire("result_data", vec(pass.results))
         w.valid.set(wValid)
-        w.reg.set(rd)
+        w.reg.set(ins.rd)
         w.chunk.set(wChunk)
         w.mask.set(wMask)
         w.data.set(data)
@@ -171,10 +226,11 @@ public struct ReductionUnit: Module {
         digest.base.set(cat(wChunk, lit(0, width: laneBits)).extend(to: 32))
         digest.mask.set(wMask)
         digest.data.set(data)
-        digest.saturated.set(cat(clamped.reversed()))
+        digest.saturated.set(cat(pass.clamped.reversed()))
 
         // Completion.
-        let scalarDone = state == State.finish.value
+        let absmax = reduced.absmax, maxMagnitude = reduced.maxMagnitude
+        let scalarDone = ins.state == State.finish.value
         let vectorDone = m.wire("vector_done", wValid && wLast)
         dispatch.done.set(scalarDone || vectorDone)
         dispatch.doneFault.set(lit(0, width: Dispatch.faultBits))
@@ -183,48 +239,54 @@ public struct ReductionUnit: Module {
         // absmax saturates when an element is -2^31 (its magnitude has bit 31 set).
         dispatch.doneSaturations.set(mux(scalarDone, maxMagnitude[31].asUInt.extend(to: 32), digest.next_saturations))
         dispatch.doneScalar.set(absmax)
-        dispatch.idle.set(state == State.idle.value)
+        dispatch.idle.set(ins.state == State.idle.value)
+        return vectorDone
+    }
 
+    /// Why: one state machine sequences the passes and the scales of each instruction.
+    func control(_ m: ModuleBuilder, _ dispatch: Interface<Dispatch>, _ ins: Instruction, _ decoded: Decoded, _ pass: Pass,
+                 _ reduced: Reduced, vectorDone: Signal, quantScale: Instance, normScale: Instance) {
+        let state = ins.state, vregBits = params.vregBits
         m.switch(state) { s in
             s.is(State.idle.value) {
                 m.when(dispatch.start) {
-                    isNorm.set(opIsNorm)
-                    isQuant.set(opIsQuant)
-                    rd.set(resize(dispatch.rd, vregBits))
-                    ra.set(resize(dispatch.ra, vregBits))
-                    rb.set(resize(dispatch.rb, vregBits))
-                    vl.set(dispatch.vl)
-                    eps.set(dispatch.imm)
-                    lastChunk.set(firstLastChunk)
-                    tailMask.set(firstTailMask)
-                    sumSquares.set(0)
-                    maxMagnitude.set(0)
-                    m.when(opIsQuant) {
+                    ins.isNorm.set(decoded.isNorm)
+                    ins.isQuant.set(decoded.isQuant)
+                    ins.rd.set(resize(dispatch.rd, vregBits))
+                    ins.ra.set(resize(dispatch.ra, vregBits))
+                    ins.rb.set(resize(dispatch.rb, vregBits))
+                    ins.vl.set(dispatch.vl)
+                    ins.eps.set(dispatch.imm)
+                    ins.lastChunk.set(decoded.lastChunk)
+                    ins.tailMask.set(decoded.tailMask)
+                    reduced.sumSquares.set(0)
+                    reduced.maxMagnitude.set(0)
+                    m.when(decoded.isQuant) {
                         state.set(State.quantScale.value)
                     }.otherwise {
-                        beginPass()
+                        pass.begin()
                         state.set(State.reduce.value)
                     }
                 }
             }
             s.is(State.reduce.value) {
-                m.when(treeValid && treeLast) {
-                    state.set(mux(isNorm, State.normStart.value, State.finish.value))
+                m.when(reduced.treeValid && reduced.treeLast) {
+                    state.set(mux(ins.isNorm, State.normStart.value, State.finish.value))
                 }
             }
             s.is(State.finish.value) { state.set(State.idle.value) }
             s.is(State.quantScale.value) {
                 m.when(quantScale.done) {
-                    scale.set(quantScale.multiplier.extend(to: 64).asSInt)
-                    beginPass()
+                    ins.scale.set(quantScale.multiplier.extend(to: 64).asSInt)
+                    pass.begin()
                     state.set(State.apply.value)
                 }
             }
             s.is(State.normStart.value) { state.set(State.normScale.value) }
             s.is(State.normScale.value) {
                 m.when(normScale.done) {
-                    scale.set(normScale.scale)
-                    beginPass()
+                    ins.scale.set(normScale.scale)
+                    pass.begin()
                     state.set(State.apply.value)
                 }
             }

@@ -38,7 +38,7 @@ public struct TernaryGroupDatapath: Module {
     public static func accumulatorBits(maxColumns: Int) -> Int { addressWidth(128 * maxColumns + 1) + 1 }
 
     public var name: String { "TernaryGroupDatapath" }
-    public var parameters: [Parameter] { [Parameter("W", bytes), Parameter("A", accumulatorBits)] }
+    public var parameters: [Parameter] { [Parameter("BY", bytes), Parameter("AC", accumulatorBits)] }
 
     public static let groupRows = TernaryMatrix.groupRows
     /// Column steps per cycle.

@@ -46,10 +46,10 @@ public struct TernaryUnit: Module {
 
     public var name: String { "TernaryUnit" }
     public var parameters: [Parameter] {
-        [Parameter("D", params.dataBits), Parameter("BK", params.banks), Parameter("N", params.isa.maxVectorLength),
+        [Parameter("D", params.dataBits), Parameter("B", params.banks), Parameter("VL", params.isa.maxVectorLength),
          Parameter("V", params.isa.vectorRegisters), Parameter("F", params.isa.fracBits),
-         Parameter("B", params.maxBurst), Parameter("O", params.outstandingBeats),
-         Parameter("S", params.weightBufferBeats), Parameter("W", params.streamWindowBeats)]
+         Parameter("M", params.maxBurst), Parameter("O", params.outstandingBeats),
+         Parameter("WB", params.weightBufferBeats), Parameter("SW", params.streamWindowBeats)]
     }
 
     // MARK: - Derived sizes
@@ -79,52 +79,118 @@ public struct TernaryUnit: Module {
     /// Chunks fed to the gearbox: the register, then zeros for the last word.
     var copyChunks: Int { params.chunksPerRegister + (wordBytes + params.vectorLanes - 1) / params.vectorLanes }
 
+    /// `ceil(2^24 / 5)`: `(x * this) >> 24 = floor(x / 5)` for every x < 2^22
+    /// (5 * this = 2^24 + 4), far above any column count.
+    public static let reciprocalOf5 = 3_355_444
+
+    // Widths of the stream's counters.
+    /// Buffer pointers (one bit more than an index, to tell full from empty) and counts of buffered beats.
+    var pointerBits: Int { log2(params.weightBufferBeats) + 1 }
+    var countBits: Int { pointerBits + 1 }
+    /// Counts of beats owed by memory (within the banks' response credits
+    /// and the pipeline from a bank's buffer to this unit) or buffered.
+    var owedBits: Int {
+        addressWidth(Swift.max(params.weightBufferBeats, params.outstandingBeats) + 2 * params.streamWindowBeats + 1) + 1
+    }
+
+    /// The unit in the order of its parts (each declares its signals in the
+    /// order of the emitted code).
     public func build(_ m: ModuleBuilder) {
         let p = params
         guard m.require(p.problems.isEmpty, "bad core parameters: \(p.problems.joined(separator: "; "))") else { return }
+        let io = Ports(m, p)
+        let ins = Instruction(m, p)
+        let stream = weightStream(m, io, ins)
+        let matrix = header(m, io, ins, stream)
+        let badWeight = sequence(m, io, ins, stream, matrix)
 
-        let dispatch = m.ports(Dispatch(p))
-        let region = m.ports(DataRegion(p))
-        let memory = m.ports(MemoryRead(p, wide: true))
-        let a = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
-        let w = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
-        let beat = m.output("beat", .uint(CSRControl.weightBeatBits(p)))
-        let streamEnable = m.input("stream_enable", .bool)
-        let storeValid = m.input("store_valid", .bool)
-        let storeLine = m.input("store_line", .uint(p.lineBits))
+        // MARK: Activation copy: register chunks -> gearbox -> words of 5 * stepsPerCycle bytes
+        let copy = ActivationCopy(m, p, unit: self, start: io.dispatch.start,
+                                  active: !ins.inPhase(.idle) && !ins.inPhase(.dispatchFault), base3: ins.base3)
+        io.a.reg.set(ins.ra)
+        io.a.chunk.set(copy.chunk)
+        copy.connect(data: io.a.data)
 
-        let maxVL = p.isa.maxVectorLength
-        let vlBits = p.vlBits
-        let logWide = log2(wideBytes)
-        let lineBits = p.lineBits
-        let depth = p.weightBufferBeats
-        let ptrBits = log2(depth) + 1
-        let countBits = ptrBits + 1
-        // Counts of beats: owed by memory (within the banks' response credits
-        // and the pipeline from a bank's buffer to this unit) or buffered.
-        let owedBits = addressWidth(Swift.max(depth, p.outstandingBeats) + 2 * p.streamWindowBeats + 1) + 1
-        let rowsPerGroup = TernaryMatrix.groupRows
-        let V = p.vectorLanes
-        let wide = 40
+        let feed = consume(m, io, ins, stream, matrix, copy, badWeight: badWeight)
+        let written = writeOut(m, io, ins, matrix, feed)
+        complete(m, io, ins, feed, written)
+    }
+}
 
-        // MARK: State
+extension TernaryUnit {
+    /// The unit's ports: the contracts of docs/core.md and the stream's own.
+    struct Ports {
+        let dispatch: Interface<Dispatch>
+        let region: Interface<DataRegion>
+        let memory: Interface<MemoryRead>
+        let a: Interface<RegisterRead>
+        let w: Interface<RegisterWrite>
+        /// Core beats of weights the datapath took this cycle (the WEIGHT_BEATS counter).
+        let beat: Signal
+        /// The core runs; a store the memory system took, and its line.
+        let streamEnable, storeValid, storeLine: Signal
 
-        // idle -> (dispatch fault: done next cycle) or header -> parse -> check -> extent -> range -> run.
-        enum Phase: Int { case idle = 0, dispatchFault, header, parse, check, extent, range, run }
-        let phase = m.reg("phase", .uint(3), reset: 0)
+        init(_ m: ModuleBuilder, _ p: CoreParameters) {
+            dispatch = m.ports(Dispatch(p))
+            region = m.ports(DataRegion(p))
+            memory = m.ports(MemoryRead(p, wide: true))
+            a = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
+            w = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
+            beat = m.output("beat", .uint(CSRControl.weightBeatBits(p)))
+            streamEnable = m.input("stream_enable", .bool)
+            storeValid = m.input("store_valid", .bool)
+            storeLine = m.input("store_line", .uint(p.lineBits))
+        }
+    }
+
+    /// idle -> (dispatch fault: done next cycle) or header -> parse -> check -> extent -> range -> run.
+    enum Phase: Int { case idle = 0, dispatchFault, header, parse, check, extent, range, run }
+
+    /// The instruction held from dispatch to done: its phase, its fault and its fields.
+    struct Instruction {
+        let phase, fault, rd, ra, base3, address, activationScale, rows, cols, weightScale: Signal
+
+        init(_ m: ModuleBuilder, _ p: CoreParameters) {
+            phase = m.reg("phase", .uint(3), reset: 0)
+            fault = m.reg("fault", .uint(Dispatch.faultBits), reset: 0)
+            rd = m.reg("destination", .uint(p.vregBits))
+            ra = m.reg("source", .uint(p.vregBits))
+            base3 = m.reg("base3", .bool, reset: false)
+            address = m.reg("address", .uint(32))
+            activationScale = m.reg("activation_scale", .sint(32))
+            rows = m.reg("rows", .uint(32))
+            cols = m.reg("cols", .uint(32))
+            weightScale = m.reg("weight_scale", .sint(32))
+        }
+
+        var faulted: Signal { fault != 0 }
         func inPhase(_ s: Phase) -> Signal { phase == lit(s.rawValue, width: 3) }
         func setPhase(_ s: Phase) { phase.set(lit(s.rawValue, width: 3)) }
-        let fault = m.reg("fault", .uint(Dispatch.faultBits), reset: 0)
-        let faulted = fault != 0
-        let rd = m.reg("destination", .uint(p.vregBits))
-        let ra = m.reg("source", .uint(p.vregBits))
-        let base3 = m.reg("base3", .bool, reset: false)
-        let address = m.reg("address", .uint(32))
-        let activationScale = m.reg("activation_scale", .sint(32))
-        let rows = m.reg("rows", .uint(32))
-        let cols = m.reg("cols", .uint(32))
-        let weightScale = m.reg("weight_scale", .sint(32))
+    }
+
+    // MARK: - The weight stream
+
+    /// The stream's state and the buffer's outputs.
+    struct Stream {
+        /// Dispatch checks of the header's address.
+        let misaligned, headerOutside: Signal
+        /// The matrix's first wide line; a dispatch that restarts the stream there (a miss).
+        let target, restart: Signal
+        let streamOn, requestLine, headLine: Signal
+        let head, tail, buffered: Signal
+        /// The buffer's head entry, and the two entries at its head side by side (a cycle's weights).
+        let firstEntry, pair: Signal
+        /// A store to a line the stream has requested.
+        let storeHits: Signal
+    }
+
+    /// Why: memory streams the next matrix while dependent vector work keeps
+    /// the unit waiting; the datapath catches up afterwards.
+    func weightStream(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction) -> Stream {
+        let p = params, dispatch = io.dispatch, region = io.region, memory = io.memory
         let start = dispatch.start
+        let lineBits = p.lineBits, depth = p.weightBufferBeats, ptrBits = pointerBits
+        let logWide = log2(wideBytes)
 
         // MARK: Dispatch checks (the interpreter's order)
 
@@ -188,7 +254,7 @@ public struct TernaryUnit: Module {
                             && (owed - discard).extend(to: owedBits + 1) + wideBurst <= lit(p.streamWindowBeats, width: owedBits + 1))
         // A running instruction gets its beats even if the core stopped
         // meanwhile (a fault elsewhere): it must finish to leave the core quiet.
-        let requesting = m.wire("requesting", streamOn && (streamEnable || !inPhase(.idle)) && !start && linesLeft != 0 && credit)
+        let requesting = m.wire("requesting", streamOn && (io.streamEnable || !ins.inPhase(.idle)) && !start && linesLeft != 0 && credit)
         let fire = m.wire("fire", requesting && memory.requestReady)
         memory.requestValid.set(requesting)
         memory.requestLine.set(p.lines(fromWide: requestLine, width: lineBits))
@@ -203,102 +269,142 @@ public struct TernaryUnit: Module {
         m.when(push) { tail.set(tail + 1) }
 
         // A store to a line already requested makes the rest of the stream stale.
-        let storeWide = p.wide(fromLines: storeLine, width: lineBits)
-        let storeHits = m.wire("store_hits", storeValid && storeWide >= headLine && storeWide < requestLine)
+        let storeWide = p.wide(fromLines: io.storeLine, width: lineBits)
+        let storeHits = m.wire("store_hits", io.storeValid && storeWide >= headLine && storeWide < requestLine)
+        return Stream(misaligned: misaligned, headerOutside: headerOutside, target: target, restart: restart,
+                      streamOn: streamOn, requestLine: requestLine, headLine: headLine, head: head, tail: tail,
+                      buffered: buffered, firstEntry: firstEntry, pair: pair, storeHits: storeHits)
+    }
 
-        // MARK: Header checks, the matrix's extent and the scale
+    // MARK: - Header, phases and faults
 
-        let headerReady = m.wire("header_ready", inPhase(.header) && buffered >= lit(headerBeats, width: countBits))
-        m.when(inPhase(.parse)) {
-            rows.set(firstEntry[31, 0])
-            cols.set(firstEntry[63, 32])
-            weightScale.set(firstEntry[95, 64].asSInt)
+    /// What the header says about the matrix, once checked.
+    struct Matrix {
+        let headerReady: Signal
+        /// C and R at the vector-length width.
+        let colsNarrow, rowsNarrow: Signal
+        let badLength, matrixOutside, rangeOK: Signal
+        /// Column steps per group (padded), row groups, datapath cycles per group.
+        let steps, groups, groupBeats: Signal
+        let groupBeatBits: Int
+        /// K, the rescale factor, once the divider has it.
+        let scale, scaleReady: Signal
+    }
+
+    /// Why: the header's shape decides the checks, the group sizes and K before any weight is used.
+    func header(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ stream: Stream) -> Matrix {
+        let p = params, vlBits = p.vlBits, wide = 40
+        let headerReady = m.wire("header_ready", ins.inPhase(.header) && stream.buffered >= lit(headerBeats, width: countBits))
+        m.when(ins.inPhase(.parse)) {
+            ins.rows.set(stream.firstEntry[31, 0])
+            ins.cols.set(stream.firstEntry[63, 32])
+            ins.weightScale.set(stream.firstEntry[95, 64].asSInt)
         }
-        let colsNarrow = cols.truncate(to: vlBits)
-        let rowsNarrow = rows.truncate(to: vlBits)
+        let colsNarrow = ins.cols.truncate(to: vlBits)
+        let rowsNarrow = ins.rows.truncate(to: vlBits)
         let badLength = m.reg("bad_length", .bool)
-        let maxLength = lit(maxVL, width: 32)
+        let maxLength = lit(p.isa.maxVectorLength, width: 32)
         // Column steps per group: ceil(ceil(C / k) / 8) * 8; C / 5 by a reciprocal (exact for C < 2^19).
         let c4 = colsNarrow.extend(to: vlBits + 3) + lit(4, width: vlBits + 3)
         let fifth = m.wire("cols_fifth", (c4 * lit(Self.reciprocalOf5, width: 22)) >> 24)
         let quarter = (colsNarrow.extend(to: vlBits + 3) + lit(3, width: vlBits + 3)) >> 2
-        let rawSteps = m.wire("raw_steps", mux(base3, resize(fifth, vlBits + 3), resize(quarter, vlBits + 3)))
+        let rawSteps = m.wire("raw_steps", mux(ins.base3, resize(fifth, vlBits + 3), resize(quarter, vlBits + 3)))
         let steps = m.reg("steps", .uint(vlBits + 1))
         let groups = m.reg("groups", .uint(vlBits))
         let multiple = log2(TernaryMatrix.stepMultiple)
-        m.when(inPhase(.check)) {
-            badLength.set(rows == 0 || rows > maxLength || cols == 0 || cols > maxLength)
+        m.when(ins.inPhase(.check)) {
+            badLength.set(ins.rows == 0 || ins.rows > maxLength || ins.cols == 0 || ins.cols > maxLength)
             let padded = ((rawSteps + lit(TernaryMatrix.stepMultiple - 1, width: vlBits + 3)) >> multiple) << multiple
             steps.set(resize(padded, vlBits + 1))
-            groups.set(resize((rowsNarrow.extend(to: vlBits + 1) + lit(rowsPerGroup - 1, width: vlBits + 1)) >> 6, vlBits))
+            groups.set(resize((rowsNarrow.extend(to: vlBits + 1) + lit(TernaryMatrix.groupRows - 1, width: vlBits + 1)) >> 6, vlBits))
         }
         // In 64-byte ISA beats: the weights, then the whole matrix with its header.
         let weightIsaBeats = m.reg("weight_isa_beats", .uint(wide))
-        m.when(inPhase(.extent)) { weightIsaBeats.set(resize(groups * steps, wide)) }
+        m.when(ins.inPhase(.extent)) { weightIsaBeats.set(resize(groups * steps, wide)) }
         let matrixIsaBeats = m.wire("matrix_isa_beats",
                                     weightIsaBeats + lit(TernaryMatrix.headerBytes / TernaryMatrix.beatBytes, width: wide))
-        let matrixOutside = m.wire("matrix_outside", resize(address >> 6, wide) + matrixIsaBeats > resize(region.size >> 6, wide))
+        let matrixOutside = m.wire("matrix_outside",
+                                   resize(ins.address >> 6, wide) + matrixIsaBeats > resize(io.region.size >> 6, wide))
         // Datapath cycles per group: steps * 64 bytes at `weightBytesPerCycle`.
         let groupBeatBits = vlBits + 3
         let feedBytes = p.weightBytesPerCycle
         let groupSteps = resize(steps, groupBeatBits)
-        let groupBeats = m.wire("group_beats", resize(feedBytes >= 64 ? groupSteps >> log2(feedBytes / 64) : groupSteps << log2(64 / feedBytes), groupBeatBits))
-        let rangeOK = m.wire("range_ok", inPhase(.range) && !badLength && !matrixOutside)
+        let groupBeats = m.wire("group_beats", resize(feedBytes >= 64 ? groupSteps >> log2(feedBytes / 64)
+                                                                      : groupSteps << log2(64 / feedBytes), groupBeatBits))
+        let rangeOK = m.wire("range_ok", ins.inPhase(.range) && !badLength && !matrixOutside)
 
         let divider = m.instance(FloorDivideBy127(), "scale_divider")
-        divider.start.set(inPhase(.check))
-        divider.dividend.set((weightScale * activationScale) + slit(63, width: 64))
-        let scale = divider.quotient
-        let scaleReady = divider.valid
+        divider.start.set(ins.inPhase(.check))
+        divider.dividend.set((ins.weightScale * ins.activationScale) + slit(63, width: 64))
+        return Matrix(headerReady: headerReady, colsNarrow: colsNarrow, rowsNarrow: rowsNarrow, badLength: badLength,
+                      matrixOutside: matrixOutside, rangeOK: rangeOK, steps: steps, groups: groups, groupBeats: groupBeats,
+                      groupBeatBits: groupBeatBits, scale: divider.quotient, scaleReady: divider.valid)
+    }
 
-        // MARK: Phase and fault
-
+    /// Why: the phases and the fault follow the interpreter's fault order,
+    /// and a fault or a stopped core ends the stream. Returns the
+    /// datapath's bad-weight flag, driven by `consume`.
+    func sequence(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ stream: Stream, _ matrix: Matrix) -> Signal {
+        let dispatch = io.dispatch, start = dispatch.start
+        let misaligned = stream.misaligned, headerOutside = stream.headerOutside
         let badWeight = m.wire("bad_weight", .bool)
         m.when(start) {
-            rd.set(dispatch.rd[p.vregBits - 1, 0])
-            ra.set(dispatch.ra[p.vregBits - 1, 0])
-            base3.set(dispatch.mode == lit(Int(WeightPacking.base3.rawValue), width: dispatch.mode.width!))
-            address.set(dispatch.imm)
-            activationScale.set(dispatch.scalar)
-            m.when(misaligned) { fault.set(lit(Int(FaultCode.misaligned.rawValue), width: 3)) }
-                .elseWhen(headerOutside) { fault.set(lit(Int(FaultCode.addressOutOfRange.rawValue), width: 3)) }
-                .otherwise { fault.set(0) }
-            phase.set(mux(misaligned || headerOutside, lit(Phase.dispatchFault.rawValue, width: 3),
-                          lit(Phase.header.rawValue, width: 3)))
-        }.elseWhen(headerReady) {
-            setPhase(.parse)
-        }.elseWhen(inPhase(.parse)) {
-            setPhase(.check)
-        }.elseWhen(inPhase(.check)) {
-            setPhase(.extent)
-        }.elseWhen(inPhase(.extent)) {
-            setPhase(.range)
-        }.elseWhen(inPhase(.range)) {
-            setPhase(.run)
-            m.when(badLength) { fault.set(lit(Int(FaultCode.badVectorLength.rawValue), width: 3)) }
-                .elseWhen(matrixOutside) { fault.set(lit(Int(FaultCode.addressOutOfRange.rawValue), width: 3)) }
+            ins.rd.set(dispatch.rd[params.vregBits - 1, 0])
+            ins.ra.set(dispatch.ra[params.vregBits - 1, 0])
+            ins.base3.set(dispatch.mode == lit(Int(WeightPacking.base3.rawValue), width: dispatch.mode.width!))
+            ins.address.set(dispatch.imm)
+            ins.activationScale.set(dispatch.scalar)
+            m.when(misaligned) { ins.fault.set(lit(Int(FaultCode.misaligned.rawValue), width: 3)) }
+                .elseWhen(headerOutside) { ins.fault.set(lit(Int(FaultCode.addressOutOfRange.rawValue), width: 3)) }
+                .otherwise { ins.fault.set(0) }
+            ins.phase.set(mux(misaligned || headerOutside, lit(Phase.dispatchFault.rawValue, width: 3),
+                              lit(Phase.header.rawValue, width: 3)))
+        }.elseWhen(matrix.headerReady) {
+            ins.setPhase(.parse)
+        }.elseWhen(ins.inPhase(.parse)) {
+            ins.setPhase(.check)
+        }.elseWhen(ins.inPhase(.check)) {
+            ins.setPhase(.extent)
+        }.elseWhen(ins.inPhase(.extent)) {
+            ins.setPhase(.range)
+        }.elseWhen(ins.inPhase(.range)) {
+            ins.setPhase(.run)
+            m.when(matrix.badLength) { ins.fault.set(lit(Int(FaultCode.badVectorLength.rawValue), width: 3)) }
+                .elseWhen(matrix.matrixOutside) { ins.fault.set(lit(Int(FaultCode.addressOutOfRange.rawValue), width: 3)) }
         }.elseWhen(dispatch.done) {
-            setPhase(.idle)
-        }.elseWhen(badWeight && !faulted) {
-            fault.set(lit(Int(FaultCode.badWeight.rawValue), width: 3))
+            ins.setPhase(.idle)
+        }.elseWhen(badWeight && !ins.faulted) {
+            ins.fault.set(lit(Int(FaultCode.badWeight.rawValue), width: 3))
         }
 
         // The stream runs while the core does; a miss restarts it, a fault,
         // a stale store or a stopped core ends it.
-        let faultNow = (inPhase(.range) && (badLength || matrixOutside)) || badWeight
-        m.when(restart) { streamOn.set(true) }
-            .elseWhen(faultNow || storeHits || (!streamEnable && inPhase(.idle))) { streamOn.set(false) }
+        let faultNow = (ins.inPhase(.range) && (matrix.badLength || matrix.matrixOutside)) || badWeight
+        m.when(stream.restart) { stream.streamOn.set(true) }
+            .elseWhen(faultNow || stream.storeHits || (!io.streamEnable && ins.inPhase(.idle))) { stream.streamOn.set(false) }
+        return badWeight
+    }
 
-        // MARK: Activation copy: register chunks -> gearbox -> words of 5 * stepsPerCycle bytes
+    // MARK: - Datapath and write-out
 
-        let copy = ActivationCopy(m, p, unit: self, start: start,
-                                  active: !inPhase(.idle) && !inPhase(.dispatchFault), base3: base3)
-        a.reg.set(ra)
-        a.chunk.set(copy.chunk)
-        copy.connect(data: a.data)
+    /// The consumer's progress through the matrix and its datapath.
+    struct Feed {
+        let datapath: Instance
+        /// This cycle feeds the datapath; it is a group's last cycle.
+        let feed, lastBeat: Signal
+        let group, rowsLeft, matrixDone: Signal
+        /// A group's sums are on their way to the second bank; the second bank is full.
+        let endPending, resultFull: Signal
+        /// The datapath took a cycle's weights (stage 1).
+        let fed: Signal
+    }
 
-        // MARK: Consumer: two wide beats per cycle from the buffer into the datapath
-
+    /// Why: two wide beats per cycle go from the buffer into the datapath,
+    /// with their activations, without gaps between groups.
+    func consume(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ stream: Stream, _ matrix: Matrix,
+                 _ copy: ActivationCopy, badWeight: Signal) -> Feed {
+        let p = params, vlBits = p.vlBits, rowsPerGroup = TernaryMatrix.groupRows
+        let groupBeatBits = matrix.groupBeatBits, colsNarrow = matrix.colsNarrow
         let unit = m.instance(datapath, "group_datapath")
 
         let logPhases = log2(phases)
@@ -310,9 +416,9 @@ public struct TernaryUnit: Module {
         let columnsLeft = m.reg("columns_left", .uint(vlBits), reset: 0)
         // Rows of this group and after: R - 64 * group.
         let rowsLeft = m.reg("rows_left", .uint(vlBits), reset: 0)
-        let running = inPhase(.run)
-        let matrixDone = m.wire("matrix_done", group == groups)
-        let lastBeat = m.wire("last_beat", beatInGroup == groupBeats - 1)
+        let running = ins.inPhase(.run)
+        let matrixDone = m.wire("matrix_done", group == matrix.groups)
+        let lastBeat = m.wire("last_beat", beatInGroup == matrix.groupBeats - 1)
         let lastPhase: Signal = stepPhase.map { $0 == lit(phases - 1, width: logPhases) } ?? true
         let wordReady = m.wire("word_ready", columnsLeft == 0 || word.extend(to: copy.wordBits + 1) < copy.wordsWritten)
         // A group's end needs the second bank of sums free when its sums arrive.
@@ -320,19 +426,21 @@ public struct TernaryUnit: Module {
         let resultFull = m.reg("result_full", .bool, reset: false)
         let endFree = !endPending && !resultFull
         let catchUp = CoreParameters.ternaryCatchUp
-        let available = m.wire("available", buffered >= lit(catchUp, width: countBits))
-        let feed = m.wire("feed", running && !faulted && !matrixDone && available && wordReady && (!lastBeat || endFree))
+        let available = m.wire("available", stream.buffered >= lit(catchUp, width: countBits))
+        let feed = m.wire("feed", running && !ins.faulted && !matrixDone && available && wordReady && (!lastBeat || endFree))
         // Entries leave the buffer: the header's after it is parsed, two per datapath cycle.
-        let popped = m.wire("popped", mux(inPhase(.parse), lit(headerBeats, width: ptrBits),
+        let ptrBits = pointerBits
+        let popped = m.wire("popped", mux(ins.inPhase(.parse), lit(headerBeats, width: ptrBits),
                                           mux(feed, lit(catchUp, width: ptrBits), lit(0, width: ptrBits))))
-        m.when(restart) { head.set(tail) }.otherwise { head.set(head + popped) }
-        m.when(restart) { headLine.set(target) }.otherwise { headLine.set(headLine + resize(popped, lineBits)) }
+        m.when(stream.restart) { stream.head.set(stream.tail) }.otherwise { stream.head.set(stream.head + popped) }
+        m.when(stream.restart) { stream.headLine.set(stream.target) }
+            .otherwise { stream.headLine.set(stream.headLine + resize(popped, p.lineBits)) }
 
-        let wordColumns = mux(base3, lit(5 * stepsPerCycle, width: vlBits), lit(4 * stepsPerCycle, width: vlBits))
-        m.when(rangeOK) {
+        let wordColumns = mux(ins.base3, lit(5 * stepsPerCycle, width: vlBits), lit(4 * stepsPerCycle, width: vlBits))
+        m.when(matrix.rangeOK) {
             group.set(0); beatInGroup.set(0); word.set(0)
             columnsLeft.set(colsNarrow)
-            rowsLeft.set(rowsNarrow)
+            rowsLeft.set(matrix.rowsNarrow)
             stepPhase?.set(0)
         }.elseWhen(feed) {
             m.when(lastBeat) {
@@ -350,7 +458,7 @@ public struct TernaryUnit: Module {
                 }
             }
         }
-        m.when(start) { endPending.set(false) }
+        m.when(io.dispatch.start) { endPending.set(false) }
             .elseWhen(feed && lastBeat) { endPending.set(true) }
             .elseWhen(unit.sums_valid) { endPending.set(false) }
 
@@ -360,7 +468,7 @@ public struct TernaryUnit: Module {
         let columnValid = m.wire("column_valid", cat((0..<(5 * stepsPerCycle)).reversed().map { t -> Signal in
             let s = t / 5, i = t % 5
             let inWord5 = lit(s * 5 + i, width: vlBits), inWord4 = lit(s * 4 + i, width: vlBits)
-            return mux(base3, columnsLeft > inWord5, i < 4 ? columnsLeft > inWord4 : false)
+            return mux(ins.base3, columnsLeft > inWord5, i < 4 ? columnsLeft > inWord4 : false)
         }))
         let ones = ~lit(0, width: rowsPerGroup)
         let rowValid = m.wire("row_valid", mux(rowsLeft >= lit(rowsPerGroup, width: vlBits), ones,
@@ -376,23 +484,35 @@ public struct TernaryUnit: Module {
         let activationBytes = copy.word.reinterpret(as: .vec(.sint(8), count: wordBytes))
         let arranged = (0..<(5 * stepsPerCycle)).map { t -> Signal in
             let s = t / 5, i = t % 5
-            let value = i < 4 ? mux(base3, activationBytes[s * 5 + i], activationBytes[s * 4 + i]) : activationBytes[s * 5 + i]
+            let value = i < 4 ? mux(ins.base3, activationBytes[s * 5 + i], activationBytes[s * 4 + i]) : activationBytes[s * 5 + i]
             return mux(fedColumns[t], value, slit(0, width: 8))
         }
         unit.in_valid.set(fed)
-        unit.base3.set(base3)
+        unit.base3.set(ins.base3)
         unit.in_first.set(fedFirst)
         unit.in_last.set(fedLast)
         if let fedPhase { unit.in_phase.set(fedPhase) }
-        unit.weights.set(pair)
+        unit.weights.set(stream.pair)
         unit.activations.set(vec(arranged))
         unit.column_valid.set(fedColumns)
         unit.row_valid.set(fedRows)
         badWeight.set(unit.bad_weight)
-        beat.set(mux(feed, lit(catchUp * p.banks, width: beat.width!), lit(0, width: beat.width!)))
+        io.beat.set(mux(feed, lit(catchUp * p.banks, width: io.beat.width!), lit(0, width: io.beat.width!)))
+        return Feed(datapath: unit, feed: feed, lastBeat: lastBeat, group: group, rowsLeft: rowsLeft, matrixDone: matrixDone,
+                    endPending: endPending, resultFull: resultFull, fed: fed)
+    }
 
-        // MARK: Results: the second bank of sums, rescaled and written a chunk per cycle
+    /// The write-out pipeline's valid flags, and the digest of what was written.
+    struct Written {
+        let pipeline: [Signal]
+        let digest: Instance
+    }
 
+    /// Why: a group's sums are rescaled and written a chunk per cycle while
+    /// the next group accumulates.
+    func writeOut(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ matrix: Matrix, _ feed: Feed) -> Written {
+        let p = params, vlBits = p.vlBits, rowsPerGroup = TernaryMatrix.groupRows, V = p.vectorLanes
+        let unit = feed.datapath, start = io.dispatch.start, resultFull = feed.resultFull
         let accBits = datapath.accumulatorBits
         let chunksPerGroup = rowsPerGroup / V
         let logChunks = log2(chunksPerGroup)
@@ -401,16 +521,17 @@ public struct TernaryUnit: Module {
         let resultRows = m.reg("result_rows", .uint(7))
         let endGroup = m.reg("end_group", .uint(vlBits))
         let endRows = m.reg("end_rows", .uint(7))
-        m.when(feed && lastBeat) {
-            endGroup.set(group)
-            endRows.set(mux(rowsLeft >= lit(rowsPerGroup, width: vlBits), lit(rowsPerGroup, width: 7), rowsLeft.truncate(to: 7)))
+        m.when(feed.feed && feed.lastBeat) {
+            endGroup.set(feed.group)
+            endRows.set(mux(feed.rowsLeft >= lit(rowsPerGroup, width: vlBits), lit(rowsPerGroup, width: 7),
+                            feed.rowsLeft.truncate(to: 7)))
         }
         let outChunk = m.reg("out_chunk", .uint(logChunks + 1), reset: 0)
         // The chunk's index within its group of rows (none when a chunk is the whole group).
         let chunkInGroup: Signal? = logChunks == 0 ? nil : outChunk.truncate(to: logChunks)
         // Chunks holding rows below R: ceil(rows / V).
         let outChunks = m.wire("out_chunks", resize((resultRows.extend(to: 8) + lit(V - 1, width: 8)) >> log2(V), logChunks + 1))
-        let select = m.wire("select", resultFull && scaleReady)
+        let select = m.wire("select", resultFull && matrix.scaleReady)
         let lastChunk = outChunk + 1 == outChunks
         m.when(unit.sums_valid) {
             for (r, s) in zip(results, (0..<rowsPerGroup).map { unit.sums[$0] }) { r.set(s) }
@@ -436,7 +557,7 @@ public struct TernaryUnit: Module {
         let w1Chunk = m.regNext("w1_chunk", resize(chunkInGroup.map { cat(resultGroup, $0) } ?? resultGroup, p.chunkBits))
         let productBits = accBits + 64
         let w2Valid = m.regNext("w2_valid", w1Valid, reset: false)
-        let w2Products = (0..<V).map { m.regNext("w2_product\($0)", w1Values[$0] * scale) }
+        let w2Products = (0..<V).map { m.regNext("w2_product\($0)", w1Values[$0] * matrix.scale) }
         let w2Mask = m.regNext("w2_mask", w1Mask)
         let w2Chunk = m.regNext("w2_chunk", w1Chunk)
         let half = slit(1 << (p.isa.fracBits - 1), width: productBits)
@@ -449,12 +570,12 @@ public struct TernaryUnit: Module {
         let w3Mask = m.regNext("w3_mask", w2Mask)
         let w3Chunk = m.regNext("w3_chunk", w2Chunk)
 
-        let write = m.wire("write", w3Valid && running && !faulted)
-        w.valid.set(write)
-        w.reg.set(rd)
-        w.chunk.set(w3Chunk)
-        w.mask.set(w3Mask)
-        w.data.set(w3Values)
+        let write = m.wire("write", w3Valid && ins.inPhase(.run) && !ins.faulted)
+        io.w.valid.set(write)
+        io.w.reg.set(ins.rd)
+        io.w.chunk.set(w3Chunk)
+        io.w.mask.set(w3Mask)
+        io.w.data.set(w3Values)
 
         let digest = m.instance(DigestAccumulator(lanes: V), "digest_sum")
         digest.clear.set(start)
@@ -463,21 +584,21 @@ public struct TernaryUnit: Module {
         digest.mask.set(w3Mask)
         digest.data.set(w3Values)
         digest.saturated.set(w3Saturated)
+        return Written(pipeline: [w1Valid, w2Valid, w3Valid], digest: digest)
+    }
 
-        // MARK: Completion
-
-        let quiet = m.wire("quiet", !fed && !unit.busy && !endPending && !resultFull && !w1Valid && !w2Valid && !w3Valid)
-        let finished = m.wire("finished", running && quiet && (faulted || matrixDone))
-        dispatch.done.set(inPhase(.dispatchFault) || finished)
-        dispatch.idle.set(inPhase(.idle))
-        dispatch.doneFault.set(fault)
+    /// Why: `done` waits for every write of the matrix, or for the fault.
+    func complete(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ feed: Feed, _ written: Written) {
+        let dispatch = io.dispatch, digest = written.digest, faulted = ins.faulted
+        let quiet = m.wire("quiet", allTrue([!feed.fed, !feed.datapath.busy, !feed.endPending, !feed.resultFull]
+                                            + written.pipeline.map { !$0 }))
+        let finished = m.wire("finished", ins.inPhase(.run) && quiet && (faulted || feed.matrixDone))
+        dispatch.done.set(ins.inPhase(.dispatchFault) || finished)
+        dispatch.idle.set(ins.inPhase(.idle))
+        dispatch.doneFault.set(ins.fault)
         dispatch.doneCount.set(mux(faulted, lit(0, width: 32), digest.next_count))
         dispatch.doneDigest.set(mux(faulted, lit(0, width: 32), digest.next_digest))
         dispatch.doneSaturations.set(mux(faulted, lit(0, width: 32), digest.next_saturations))
         dispatch.doneScalar.set(slit(0, width: 32))
     }
-
-    /// `ceil(2^24 / 5)`: `(x * this) >> 24 = floor(x / 5)` for every x < 2^22
-    /// (5 * this = 2^24 + 4), far above any column count.
-    public static let reciprocalOf5 = 3_355_444
 }

@@ -5,7 +5,7 @@ import ISA
 /// div mac lba adds muls bcast mv exp sig csig silu rsqrt`), `vectorLanes`
 /// elements per cycle, bit for bit as `Numeric`.
 ///
-/// Follows the unit contract of docs/core.md: `DispatchPort`, register read
+/// Follows the unit contract of docs/core.md: `Dispatch`, register read
 /// ports `a` (va, or nothing for `bcast`), `b` (vb) and `d` (vd, mac's
 /// addend), write port `w`. After `start` it reads chunk c of every source
 /// in cycle c + 1 (c = 0 ... ceil(VL / lanes) - 1, one chunk per cycle) and
@@ -25,7 +25,7 @@ public struct VectorUnit: Module {
 
     public var parameters: [Parameter] {
         [Parameter("N", params.vectorLanes), Parameter("VL", params.isa.maxVectorLength),
-         Parameter("R", params.isa.vectorRegisters), Parameter("F", params.isa.fracBits)]
+         Parameter("V", params.isa.vectorRegisters), Parameter("F", params.isa.fracBits)]
     }
 
     var lane: VectorLane { VectorLane(fracBits: params.isa.fracBits) }
