@@ -26,7 +26,9 @@ struct ExecutionUnits {
         }
     }
 
-    let units: [Unit]
+    let loadStore, vector, reduction, ternary: Unit
+    /// The units in the order of their completion queues and unit numbers.
+    var units: [Unit] { [loadStore, vector, reduction, ternary] }
     let registerFile: Instance
 
     /// `memory` is an instance of `system`; the data region (beat address, bytes) goes to every unit that reads memory.
@@ -36,12 +38,11 @@ struct ExecutionUnits {
         let vector = m.instance(VectorUnit(params: p), "vector")
         let reduction = m.instance(ReductionUnit(params: p), "reduction")
         let ternary = m.instance(TernaryUnit(params: p), "ternary")
-        units = [
-            Unit(ls, p, readPorts: ["a"], executes: [.loadStore]),
-            Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup]),
-            Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction]),
-            Unit(ternary, p, readPorts: ["a"], executes: [.ternary]),
-        ]
+        loadStore = Unit(ls, p, readPorts: ["a"], executes: [.loadStore])
+        self.vector = Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup])
+        self.reduction = Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction])
+        self.ternary = Unit(ternary, p, readPorts: ["a"], executes: [.ternary])
+        let units = [loadStore, self.vector, self.reduction, self.ternary]
 
         // Register-file ports are named <unit>_<port>.
         let reads = units.flatMap { u in u.readPorts.map { "\(u.name)_\($0)" } }
@@ -70,6 +71,4 @@ struct ExecutionUnits {
         ternary.store_valid.set(lsWrite.valid && memoryWrite.ready)
         ternary.store_line.set(lsWrite.line)
     }
-
-    func unit(_ name: String) -> Unit { units.first { $0.name == name }! }
 }

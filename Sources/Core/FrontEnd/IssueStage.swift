@@ -192,7 +192,7 @@ struct IssueStage {
         let unitFree = zip(board.selects, units.units).map { $0 && $1.dispatch.idle }.reduce(Signal.no) { $0 || $1 }
         let isStore = op == code(.sv) || op == code(.sts)
         let memoryOrderOK = m.wire("memory_order_ok",
-            (!isStore || units.unit("ternary").dispatch.idle) && (op != code(.tmatmul) || units.unit("ls").dispatch.idle))
+            (!isStore || units.ternary.dispatch.idle) && (op != code(.tmatmul) || units.loadStore.dispatch.idle))
 
         let isControl = decoder.unit == unitCode(.control)
         let pastEnd = fetch.head_past_end, legal = decoder.legal
@@ -217,7 +217,7 @@ struct IssueStage {
     /// Why: every unit sees the instruction; only the selected one gets `start`.
     func dispatch(_ r: Registers, _ needs: Needs, _ board: Scoreboard, _ issue: Decision) {
         // The ternary unit streams weights ahead only while a program runs.
-        units.unit("ternary").instance.stream_enable.set(r.running)
+        units.ternary.instance.stream_enable.set(r.running)
         for (k, u) in units.units.enumerated() {
             let d = u.dispatch
             d.start.set(issue.executes && board.selects[k])
@@ -399,12 +399,12 @@ struct IssueStage {
         csr.busy.set(busy)
         csr.faultCode.set(r.faultCode)
         csr.faultIndex.set(r.faultIndex)
-        let ternary = units.unit("ternary").instance
+        let ternary = units.ternary.instance
         csr.retired.set(retired.retires)
-        csr.busyLoadStore.set(!units.unit("ls").dispatch.idle)
-        csr.busyVector.set(!units.unit("vector").dispatch.idle)
-        csr.busyReduction.set(!units.unit("reduction").dispatch.idle)
-        csr.busyTernary.set(!units.unit("ternary").dispatch.idle)
+        csr.busyLoadStore.set(!units.loadStore.dispatch.idle)
+        csr.busyVector.set(!units.vector.dispatch.idle)
+        csr.busyReduction.set(!units.reduction.dispatch.idle)
+        csr.busyTernary.set(!units.ternary.dispatch.idle)
         csr.memoryStall.set(memory.stall)
         csr.weightBeats.set(ternary.beat)
         csr.issueStall.set(issue.canIssue && !issue.fire)
