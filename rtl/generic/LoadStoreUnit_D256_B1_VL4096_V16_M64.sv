@@ -80,32 +80,32 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:53
   logic [31:0] record_digest_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:53
   logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:53
-  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:202
-  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:204
-  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:205
-  logic [10:0] received; // register, Core/LoadStoreUnit.swift:219
-  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:220
-  logic [255:0] rotated; // wire, Core/LoadStoreUnit.swift:221
-  logic [255:0] previous; // register, Core/LoadStoreUnit.swift:222
-  logic flush; // wire, Core/LoadStoreUnit.swift:224
-  logic emit; // wire, Core/LoadStoreUnit.swift:225
-  logic write_valid; // register, Core/LoadStoreUnit.swift:237
-  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:238
-  logic write_last; // register, Core/LoadStoreUnit.swift:239
-  logic [255:0] write_data; // register, Core/LoadStoreUnit.swift:240
+  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:201
+  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:203
+  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:204
+  logic [10:0] received; // register, Core/LoadStoreUnit.swift:218
+  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:219
+  logic [255:0] rotated; // wire, Core/LoadStoreUnit.swift:220
+  logic [255:0] previous; // register, Core/LoadStoreUnit.swift:221
+  logic flush; // wire, Core/LoadStoreUnit.swift:223
+  logic emit; // wire, Core/LoadStoreUnit.swift:224
+  logic write_valid; // register, Core/LoadStoreUnit.swift:236
+  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:237
+  logic write_last; // register, Core/LoadStoreUnit.swift:238
+  logic [255:0] write_data; // register, Core/LoadStoreUnit.swift:239
   logic [14:0] write_left; // wire, Core/LoadStoreUnit.swift:173
-  logic [7:0] write_mask; // wire, Core/LoadStoreUnit.swift:241
-  logic load_done; // register, Core/LoadStoreUnit.swift:242
-  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:248
-  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:262
-  logic ready; // register, Core/LoadStoreUnit.swift:263
-  logic [255:0] upper; // register, Core/LoadStoreUnit.swift:264
-  logic [255:0] raised; // wire, Core/LoadStoreUnit.swift:266
-  logic offering; // wire, Core/LoadStoreUnit.swift:267
-  logic accepted; // wire, Core/LoadStoreUnit.swift:268
-  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:281
-  logic store_done; // wire, Core/LoadStoreUnit.swift:292
-  logic store_chunk; // wire, Core/LoadStoreUnit.swift:301
+  logic [7:0] write_mask; // wire, Core/LoadStoreUnit.swift:240
+  logic load_done; // register, Core/LoadStoreUnit.swift:241
+  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:247
+  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:260
+  logic ready; // register, Core/LoadStoreUnit.swift:261
+  logic [255:0] upper; // register, Core/LoadStoreUnit.swift:262
+  logic [255:0] raised; // wire, Core/LoadStoreUnit.swift:264
+  logic offering; // wire, Core/LoadStoreUnit.swift:265
+  logic accepted; // wire, Core/LoadStoreUnit.swift:266
+  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:279
+  logic store_done; // wire, Core/LoadStoreUnit.swift:290
+  logic store_chunk; // wire, Core/LoadStoreUnit.swift:298
   logic [14:0] digest_left; // wire, Core/LoadStoreUnit.swift:173
 
   assign idle = ((state == 2'd0) || done);

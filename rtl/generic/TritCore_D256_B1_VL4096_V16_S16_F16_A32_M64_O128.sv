@@ -367,45 +367,45 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:113
   logic quiescent; // wire, Core/IssueStage.swift:119
   logic start; // wire, Core/IssueStage.swift:120
-  logic [15:0] sources_v; // wire, Core/IssueStage.swift:140
-  logic has_scalar_source; // wire, Core/IssueStage.swift:145
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:146
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:147
-  logic [15:0] dest_v; // wire, Core/IssueStage.swift:148
-  logic [15:0] dest_s; // wire, Core/IssueStage.swift:149
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:166
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:166
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:166
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:166
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:167
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:167
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:167
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:167
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:168
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:168
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:168
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:168
-  logic hazard; // wire, Core/IssueStage.swift:189
-  logic memory_order_ok; // wire, Core/IssueStage.swift:194
-  logic clear_wait; // wire, Core/IssueStage.swift:204
-  logic can_issue; // wire, Core/IssueStage.swift:205
-  logic ready; // wire, Core/IssueStage.swift:206
-  logic fire; // wire, Core/IssueStage.swift:208
-  logic executes; // wire, Core/IssueStage.swift:209
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:241
-  logic retiring; // wire, Core/IssueStage.swift:346
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:347
-  logic retires; // wire, Core/IssueStage.swift:348
-  logic retire_valid_q; // register, Core/IssueStage.swift:386
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:387
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:387
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:387
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:387
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:387
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:387
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:387
-  logic busy_any; // wire, Core/IssueStage.swift:388
-  logic halted_visible; // wire, Core/IssueStage.swift:390
+  logic [15:0] sources_v; // wire, Core/IssueStage.swift:139
+  logic has_scalar_source; // wire, Core/IssueStage.swift:144
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:145
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:146
+  logic [15:0] dest_v; // wire, Core/IssueStage.swift:147
+  logic [15:0] dest_s; // wire, Core/IssueStage.swift:148
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:165
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:165
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:165
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:165
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:166
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:166
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:166
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:166
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:167
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:167
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:167
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:167
+  logic hazard; // wire, Core/IssueStage.swift:188
+  logic memory_order_ok; // wire, Core/IssueStage.swift:193
+  logic clear_wait; // wire, Core/IssueStage.swift:203
+  logic can_issue; // wire, Core/IssueStage.swift:204
+  logic ready; // wire, Core/IssueStage.swift:205
+  logic fire; // wire, Core/IssueStage.swift:207
+  logic executes; // wire, Core/IssueStage.swift:208
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:240
+  logic retiring; // wire, Core/IssueStage.swift:344
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:345
+  logic retires; // wire, Core/IssueStage.swift:346
+  logic retire_valid_q; // register, Core/IssueStage.swift:384
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:385
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:385
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:385
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:385
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:385
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:385
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:385
+  logic busy_any; // wire, Core/IssueStage.swift:386
+  logic halted_visible; // wire, Core/IssueStage.swift:388
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;

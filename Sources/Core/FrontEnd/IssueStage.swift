@@ -74,7 +74,7 @@ struct IssueStage {
         func isState(_ s: State) -> Signal { state == lit(s.rawValue, width: 2) }
     }
 
-    /// Why: everything the other parts read and update, declared first.
+    /// Why: the other parts read and update these, so they come first.
     func registers() -> Registers {
         let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
         let state = m.reg("state", .uint(2), reset: lit(State.idle.rawValue, width: 2))
@@ -136,7 +136,6 @@ struct IssueStage {
         let op = decoder.opcode, rd = decoder.rd, ra = decoder.ra, rb = decoder.rb
         let vectorUse = lit(InstructionDecoder.RegisterUse.vector.rawValue, width: 2)
         let scalarUse = lit(InstructionDecoder.RegisterUse.scalar.rawValue, width: 2)
-        let none = { (w: Int) in lit(0, width: w) }
         let sourcesV = m.wire("sources_v",
             mux(decoder.ra_use == vectorUse, oneHot(vIndex(ra), vregs), none(vregs))
             | mux(decoder.rb_use == vectorUse, oneHot(vIndex(rb), vregs), none(vregs))
@@ -261,10 +260,9 @@ struct IssueStage {
 
     // MARK: - Completion and retirement
 
-    /// Why: completions free the scoreboard and write scalar results; `li` and `setvl` take effect at dispatch.
+    /// Why: completions free the scoreboard and write scalar results; `li` and `setvl` act at dispatch.
     func complete(_ r: Registers, _ q: Queues, _ needs: Needs, _ board: Scoreboard, _ issue: Decision, _ control: ControlOps) {
         let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
-        let none = { (w: Int) in lit(0, width: w) }
         let start = q.start, executes = issue.executes, dones = board.dones
         for (k, c) in q.completions.enumerated() {
             let d = units.units[k].dispatch
@@ -374,7 +372,7 @@ struct IssueStage {
         return Retired(entry: entry, count: count, digest: digest, saturations: saturations, retires: retires)
     }
 
-    /// Why: the retirement port and status lines, and the CSR slave's view of the run.
+    /// Why: the host and the shells see the run only through these ports and the CSRs.
     func outputs(_ r: Registers, _ q: Queues, _ retired: Retired, _ issue: Decision) {
         let entry = retired.entry
         let port = m.ports(Retirement(), prefix: Retirement.prefix)
@@ -415,6 +413,8 @@ struct IssueStage {
 
     // MARK: - Helpers
 
+    /// No register (an all-zero mask of `width` registers).
+    func none(_ width: Int) -> Signal { lit(0, width: width) }
     func vIndex(_ r: Signal) -> Signal { r.truncate(to: p.vregBits) }
     func sIndex(_ r: Signal) -> Signal { r.truncate(to: p.sregBits) }
 

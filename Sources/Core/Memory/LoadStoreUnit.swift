@@ -193,8 +193,7 @@ extension LoadStoreUnit {
     /// A load's register writes, as the register file and the digest see them.
     struct Load { let writeValid, writeChunk, writeData, loadDone, loaded: Signal }
 
-    /// Why: a load requests its beats without waiting for data and writes a
-    /// chunk per beat, realigned across two beats.
+    /// Why: a load requests its beats without waiting for data and writes a chunk per beat, realigned.
     func load(_ m: ModuleBuilder, _ io: Ports, _ access: Access, _ realign: Realign) -> Load {
         let rq = io.rq, dest = io.dest, start = io.dispatch.start
         func lines(_ wideBeats: Signal) -> Signal { p.lines(fromWide: wideBeats, width: p.lineBits) }
@@ -253,8 +252,7 @@ extension LoadStoreUnit {
     /// A store's progress: the beat offered, the chunk it came from, and whether it was taken.
     struct Store { let storing, beatIndex, chunk, accepted, storeDone: Signal }
 
-    /// Why: a store offers a beat every cycle, reading its register a cycle
-    /// ahead and realigning it, with byte enables on the first and last beat.
+    /// Why: a store offers a beat per cycle, its register read a cycle ahead, with byte enables.
     func store(_ m: ModuleBuilder, _ io: Ports, _ access: Access, _ realign: Realign) -> Store {
         let wq = io.wq, source = io.source, start = io.dispatch.start
         let storing = access.stateIs(.store)
@@ -293,8 +291,7 @@ extension LoadStoreUnit {
         return Store(storing: storing, beatIndex: beatIndex, chunk: chunk, accepted: accepted, storeDone: storeDone)
     }
 
-    /// Why: the record's count and digest follow the chunks written (a load)
-    /// or stored (a store); `done` comes with the last of them.
+    /// Why: the record's count and digest follow the chunks moved; `done` comes with the last.
     func complete(_ m: ModuleBuilder, _ io: Ports, _ access: Access, _ realign: Realign, _ load: Load, _ store: Store,
                   digest: Instance) {
         let dispatch = io.dispatch, storing = store.storing

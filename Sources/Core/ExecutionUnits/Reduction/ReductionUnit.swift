@@ -201,8 +201,8 @@ extension ReductionUnit {
         return Reduced(treeValid: treeValid, treeLast: treeLast, sumSquares: sumSquares, maxMagnitude: maxMagnitude, absmax: absmax)
     }
 
-    /// Why: quant and norm write vd from the lanes' results, with the
-    /// retirement record's digest; returns the cycle of the last write.
+    /// Why: quant and norm write vd from the lanes' results, with the record's digest.
+    /// Returns the cycle of the last write.
     func apply(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ pass: Pass, _ reduced: Reduced) -> Signal {
         let dispatch = io.dispatch, w = io.w
         // Apply passes: lane results leave ReductionLane.latency cycles after stage 1.

@@ -184,8 +184,7 @@ extension TernaryUnit {
         let storeHits: Signal
     }
 
-    /// Why: memory streams the next matrix while dependent vector work keeps
-    /// the unit waiting; the datapath catches up afterwards.
+    /// Why: memory streams the next matrix while dependent vector work keeps the unit waiting.
     func weightStream(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction) -> Stream {
         let p = params, dispatch = io.dispatch, region = io.region, memory = io.memory
         let start = dispatch.start
@@ -341,9 +340,8 @@ extension TernaryUnit {
                       groupBeatBits: groupBeatBits, scale: divider.quotient, scaleReady: divider.valid)
     }
 
-    /// Why: the phases and the fault follow the interpreter's fault order,
-    /// and a fault or a stopped core ends the stream. Returns the
-    /// datapath's bad-weight flag, driven by `consume`.
+    /// Why: phases and faults follow the interpreter's fault order; a fault ends the stream.
+    /// Returns the datapath's bad-weight flag (driven by `consume`).
     func sequence(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ stream: Stream, _ matrix: Matrix) -> Signal {
         let dispatch = io.dispatch, start = dispatch.start
         let misaligned = stream.misaligned, headerOutside = stream.headerOutside
@@ -399,8 +397,7 @@ extension TernaryUnit {
         let fed: Signal
     }
 
-    /// Why: two wide beats per cycle go from the buffer into the datapath,
-    /// with their activations, without gaps between groups.
+    /// Why: two wide beats per cycle reach the datapath with their activations, without gaps.
     func consume(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ stream: Stream, _ matrix: Matrix,
                  _ copy: ActivationCopy, badWeight: Signal) -> Feed {
         let p = params, vlBits = p.vlBits, rowsPerGroup = TernaryMatrix.groupRows
@@ -508,8 +505,7 @@ extension TernaryUnit {
         let digest: Instance
     }
 
-    /// Why: a group's sums are rescaled and written a chunk per cycle while
-    /// the next group accumulates.
+    /// Why: a group's sums are rescaled and written a chunk per cycle while the next accumulates.
     func writeOut(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ matrix: Matrix, _ feed: Feed) -> Written {
         let p = params, vlBits = p.vlBits, rowsPerGroup = TernaryMatrix.groupRows, V = p.vectorLanes
         let unit = feed.datapath, start = io.dispatch.start, resultFull = feed.resultFull
