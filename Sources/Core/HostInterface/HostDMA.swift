@@ -6,7 +6,7 @@ import HDLLib
 /// docs/host.md has the protocol.
 ///
 /// Host side: an Avalon-MM master with separate read and write channels
-/// (`host_rd_*`, `host_wr_*`, the shape of the PIM's
+/// (`HostRead` at `host_rd_`, `HostWrite` at `host_wr_`, the shape of the PIM's
 /// `ofs_plat_avalon_mem_rdwr_if`), `dataBits` wide, beat addresses, bursts
 /// of up to `host.maxBurst` beats that never cross a multiple of it; one
 /// write response (`host_wr_writeresponsevalid`) per write burst. Card
