@@ -119,3 +119,21 @@ public struct CoreParameters: Sendable, Equatable, Codable {
         return p
     }
 }
+
+// MARK: - Line (beat) addresses of wide clients
+
+extension CoreParameters {
+    /// Wide beats (a count, or a wide-beat address) as lines, `banks` per
+    /// wide beat, at `width` bits: what wide clients put on `rq_line`,
+    /// `rq_beats` and `wq_line`.
+    func lines(fromWide wide: Signal, width: Int) -> Signal {
+        let shift = banks.trailingZeroBitCount
+        return shift == 0 ? resize(wide, width) : resize(resize(wide, width) << shift, width)
+    }
+
+    /// A line (a multiple of `banks`) as a wide-beat address, at `width` bits.
+    func wide(fromLines line: Signal, width: Int) -> Signal {
+        let shift = banks.trailingZeroBitCount
+        return resize(shift == 0 ? line : line >> shift, width)
+    }
+}

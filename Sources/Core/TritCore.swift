@@ -6,10 +6,11 @@ import ISA
 /// slave and the memory system with one Avalon-MM master per bank.
 /// docs/core.md describes the architecture and every contract used here.
 ///
-/// Top-level ports: the CSR slave (`csr_*`), one Avalon-MM master per bank
-/// (`mem<b>_*`), the retirement port (`retire_*`, one record per retired
-/// instruction in program order, the fields of `ISA.RetireRecord`) and
-/// `busy` / `halted` / `faulted`.
+/// Top-level ports (`portGroups`): the CSR slave (`CSRBus` at `csr_`), one
+/// Avalon-MM master per bank (`BankMaster` at `mem<b>_`), the retirement
+/// port (`Retirement` at `retire_`, one record per retired instruction in
+/// program order, the fields of `ISA.RetireRecord`) and `CoreStatus`
+/// (`busy` / `halted` / `faulted`).
 public struct TritCore: Module {
     public let params: CoreParameters
 
@@ -31,52 +32,59 @@ public struct TritCore: Module {
         guard m.require(problems.isEmpty, "bad core parameters: " + problems.joined(separator: "; ")) else { return }
         let p = params
         let csr = m.instance(CSRSlave(params: p), "csr")
-        forward(m, csr, ["csr_address", "csr_read", "csr_write", "csr_writedata", "csr_byteenable",
-                         "csr_readdata", "csr_readdatavalid", "csr_waitrequest"])
-        let memory = m.instance(MemorySystem(params: p, readClients: Self.readClients.count,
-                                             wideClients: Self.wideClients), "memory")
-        forward(m, memory, memory.module.ports.map(\.name).filter { $0.hasPrefix("mem") })
+        m.forward(csr.ports(CSRBus(addressBits: CSR.addressBits), prefix: CSRBus.prefix))
+        let system = Self.memorySystem(p)
+        let memory = m.instance(system, "memory")
+        for b in 0..<p.banks { m.forward(system.bank(b, of: memory)) }
 
         // Byte addresses from the host become beat addresses.
+        let control = csr.ports(CSRControl(p))
         let beatShift = addressWidth(p.beatBytes)
-        let codeBaseLine = m.wire("code_base_line", (csr.code_base >> beatShift).truncate(to: p.lineBits))
-        let dataBaseLine = m.wire("data_base_line", (csr.data_base >> beatShift).truncate(to: p.lineBits))
+        let codeBaseLine = m.wire("code_base_line", (control.codeBase >> beatShift).truncate(to: p.lineBits))
+        let dataBaseLine = m.wire("data_base_line", (control.dataBase >> beatShift).truncate(to: p.lineBits))
 
         let fetch = m.instance(FetchUnit(params: p), "fetch")
-        Self.connectReadClient(memory, "fetch", to: fetch)
+        m.connect(fetch.ports(MemoryRead(p)), system.readClient(ReadClient.fetch.rawValue, of: memory))
         fetch.code_base_line.set(codeBaseLine)
-        fetch.code_length.set(csr.code_length)
+        fetch.code_length.set(control.codeLength)
 
         let decoder = m.instance(InstructionDecoder(config: p.isa), "decoder")
         decoder.word.set(fetch.head_word)
 
-        let units = ExecutionUnits(m, p, memory: memory, dataBaseLine: dataBaseLine, dataSize: csr.data_size)
-        let issue = IssueStage(m, p, fetch: fetch, decoder: decoder, units: units, csr: csr, memory: memory)
+        let units = ExecutionUnits(m, p, memory: memory, of: system, dataBaseLine: dataBaseLine, dataSize: control.dataSize)
+        let issue = IssueStage(m, p, fetch: fetch, decoder: decoder, units: units, csr: control, memory: memory)
         issue.build()
     }
 
-    /// Memory read clients, in the memory system's client order.
-    static let readClients = ["fetch", "ls", "ternary"]
-    /// The read clients that take a beat of every bank per cycle: the
-    /// load/store unit (a register chunk is a wide beat) and the ternary
-    /// unit's weight stream.
-    static let wideClients = Set(["ls", "ternary"].map { readClients.firstIndex(of: $0)! })
+    /// The memory system's read clients, in its client order.
+    enum ReadClient: Int, CaseIterable {
+        case fetch, loadStore, ternary
 
-    /// Creates a top-level port for each named port of `inst` and connects it.
-    func forward(_ m: ModuleBuilder, _ inst: Instance, _ names: [String]) {
-        for port in inst.module.ports where names.contains(port.name) {
-            if port.isInputPort {
-                inst.port(port.name).set(m.input(port.name, port.type))
-            } else {
-                m.output(port.name, port.type).set(inst.port(port.name))
-            }
-        }
+        /// The load/store unit (a register chunk is a wide beat) and the
+        /// ternary unit's weight stream take a beat of every bank per cycle.
+        var isWide: Bool { self != .fetch }
     }
 
-    /// Wires `unit`'s read client to the memory system's port for `client`.
-    static func connectReadClient(_ memory: Instance, _ client: String, to unit: Instance) {
-        let index = readClients.firstIndex(of: client)!
-        for name in MemoryReadClient.outputs { memory.port("c\(index)_\(name)").set(unit.port(name)) }
-        for name in MemoryReadClient.inputs { unit.port(name).set(memory.port("c\(index)_\(name)")) }
+    /// The memory system of a core with parameters `p`.
+    static func memorySystem(_ p: CoreParameters) -> MemorySystem {
+        MemorySystem(params: p, readClients: ReadClient.allCases.count,
+                     wideClients: Set(ReadClient.allCases.filter(\.isWide).map(\.rawValue)))
+    }
+}
+
+/// A port group of a top module: a signature and the prefix of its ports.
+public typealias PortGroup = (signature: any OrientedSignature, prefix: String)
+
+extension TritCore {
+    /// The core's top-level port groups in port order, as the shells connect
+    /// them: the CSR slave, then `memoryAndRetirementGroups`.
+    public static func portGroups(_ p: CoreParameters) -> [PortGroup] {
+        [(CSRBus(addressBits: CSR.addressBits), CSRBus.prefix)] + memoryAndRetirementGroups(p)
+    }
+
+    /// A master per bank, the retirement port and the status lines: the
+    /// core's ports that the AFU top has too.
+    static func memoryAndRetirementGroups(_ p: CoreParameters) -> [PortGroup] {
+        (0..<p.banks).map { (BankMaster(p), BankMaster.prefix($0)) } + [(Retirement(), Retirement.prefix), (CoreStatus(), "")]
     }
 }

@@ -25,7 +25,7 @@ public final class Instance {
     public func port(_ name: String) -> Signal {
         guard let c = connections.first(where: { $0.port.name == name }) else {
             let names = connections.map(\.port.name).joined(separator: ", ")
-            return .invalid("module \(module.name) has no port '\(name)' (ports: \(names))")
+            return Signal(Expr(.invalid("module \(module.name) has no port '\(name)' (ports: \(names))"), .uint(1)), builder: builder)
         }
         return builder.signal(c.parent)
     }

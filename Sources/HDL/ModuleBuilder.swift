@@ -70,17 +70,20 @@ public final class ModuleBuilder {
     /// An input port.
     public func input(_ name: String, _ type: HWType,
                       file: String = #fileID, line: Int = #line, column: Int = #column) -> Signal {
-        let d = declare(name, type, .input, CodeLocation(file: file, line: line, column: column))
-        ports.append(d)
-        return signal(d)
+        signal(declarePort(name, type, .input, CodeLocation(file: file, line: line, column: column)))
     }
 
     /// An output port; drive it with `set`.
     public func output(_ name: String, _ type: HWType,
                        file: String = #fileID, line: Int = #line, column: Int = #column) -> Signal {
-        let d = declare(name, type, .output, CodeLocation(file: file, line: line, column: column))
+        signal(declarePort(name, type, .output, CodeLocation(file: file, line: line, column: column)))
+    }
+
+    /// A port (`kind` is `.input` or `.output`), after the ports declared so far.
+    func declarePort(_ name: String, _ type: HWType, _ kind: SignalDecl.Kind, _ location: CodeLocation) -> SignalDecl {
+        let d = declare(name, type, kind, location)
         ports.append(d)
-        return signal(d)
+        return d
     }
 
     /// A combinational wire; drive it with `set` on every path.
@@ -153,6 +156,10 @@ public final class ModuleBuilder {
     }
 
     func assign(_ target: Signal, _ value: Signal, _ loc: CodeLocation) {
+        if case .expr(let t) = target.storage, case .invalid(let message) = t.op {
+            error(message, loc)
+            return
+        }
         guard case .expr(let t) = target.storage, case .ref(let ref) = t.op, target.builder === self else {
             error("only a port, wire or register of this module can be assigned", loc)
             return

@@ -17,7 +17,7 @@ public struct FIFO: Module {
         self.depth = depth
     }
 
-    public var parameters: [Parameter] { [Parameter("W", width), Parameter("D", depth)] }
+    public var parameters: [Parameter] { [Parameter("W", width), Parameter("E", depth)] }
 
     public func build(_ m: ModuleBuilder) {
         guard m.require(depth >= 2 && depth & (depth - 1) == 0, "FIFO depth must be a power of two of at least 2, got \(depth)"),

@@ -19,7 +19,7 @@ public struct SimpleRAM: Module {
     }
 
     public var parameters: [Parameter] {
-        var p = [Parameter("W", width), Parameter("D", depth), Parameter("L", readLatency),
+        var p = [Parameter("W", width), Parameter("E", depth), Parameter("L", readLatency),
                  Parameter("RDW", readDuringWrite == .oldData ? "old" : "new")]
         if let initial { p.append(Parameter("INIT", String(UInt(bitPattern: initial.hashValue) % 100_000))) }
         return p

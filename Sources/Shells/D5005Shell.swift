@@ -231,8 +231,7 @@ struct D5005Shell {
 
     /// Outputs of the AFU top the shell does not use, as (name, width).
     var retirePorts: [(String, Int)] {
-        CorePort.expected(params).filter { $0.name.hasPrefix("retire_") || ["busy", "halted", "faulted"].contains($0.name) }
-            .map { ($0.name, $0.width) }
+        CorePort.ports(of: [(Retirement(), Retirement.prefix), (CoreStatus(), "")]).map { ($0.name, $0.width) }
     }
 
     var retireNames: [String] { retirePorts.map(\.0) }
@@ -260,9 +259,8 @@ struct D5005Shell {
             c.append((port.name, "host_mem." + String(port.name.dropFirst("host_".count))))
         }
         for b in 0..<params.banks {
-            for field in ["address", "read", "write", "burstcount", "writedata", "byteenable",
-                          "waitrequest", "readdata", "readdatavalid"] {
-                c.append(("mem\(b)_\(field)", "local_mem[\(b)].\(field)"))
+            for field in BankMaster(params).members.map(\.name) {
+                c.append((BankMaster.prefix(b) + field, "local_mem[\(b)].\(field)"))
             }
         }
         c += retireNames.map { ($0, $0) }

@@ -23,19 +23,13 @@ import TestSupport
         InlineModule("LoadStoreHarness", parameters: [Parameter("D", p.dataBits), Parameter("B", p.banks),
                                                       Parameter("VL", p.isa.maxVectorLength)]) { m in
             let unit = m.instance(LoadStoreUnit(params: p), "lsu")
-            let memory = m.instance(MemorySystem(params: p, readClients: 1, wideClients: [0]), "memory")
+            let system = MemorySystem(params: p, readClients: 1, wideClients: [0])
+            let memory = m.instance(system, "memory")
+            m.connect(unit.ports(MemoryRead(p, wide: true)), system.readClient(0, of: memory))
+            m.connect(unit.ports(MemoryWrite(p)), system.writeClient(of: memory))
+            let reads = MemoryRead(p, wide: true).members.map(\.name)
             var inside: Set<String> = ["clk", "rst"]
-            for name in MemoryReadClient.outputs {
-                memory.port("c0_\(name)").set(unit.port(name))
-                inside.formUnion([name, "c0_\(name)"])
-            }
-            for name in MemoryReadClient.inputs {
-                unit.port(name).set(memory.port("c0_\(name)"))
-                inside.formUnion([name, "c0_\(name)"])
-            }
-            for name in MemoryWriteClient.outputs { memory.port(name).set(unit.port(name)) }
-            for name in MemoryWriteClient.inputs { unit.port(name).set(memory.port(name)) }
-            inside.formUnion(MemoryWriteClient.outputs + MemoryWriteClient.inputs)
+            inside.formUnion(reads + reads.map { MemorySystem.readClientPrefix(0) + $0 } + MemoryWrite(p).members.map(\.name))
             for instance in [unit, memory] {
                 for port in instance.module.ports where !inside.contains(port.name) {
                     if port.isInputPort {

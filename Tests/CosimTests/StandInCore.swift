@@ -30,7 +30,7 @@ struct StandInCore: Module {
     var name: String { "StandInCore" }
     var parameters: [Parameter] {
         [Parameter("B", params.banks), Parameter("D", params.dataBits), Parameter("A", params.addressBits),
-         Parameter("L", params.isa.maxVectorLength), Parameter("M", mutation.rawValue)]
+         Parameter("VL", params.isa.maxVectorLength), Parameter("MUT", mutation.rawValue)]
     }
 
     func build(_ m: ModuleBuilder) {

@@ -15,44 +15,25 @@ struct PortStandInAfu: Module {
 
     var parameters: [Parameter] {
         [Parameter("D", params.dataBits), Parameter("B", params.banks),
-         Parameter("V", params.isa.maxVectorLength), Parameter("A", params.addressBits)]
+         Parameter("VL", params.isa.maxVectorLength), Parameter("A", params.addressBits)]
     }
 
     func build(_ m: ModuleBuilder) {
         let p = params
-        let address = m.input("csr_address", .uint(TritAfu.csrAddressBits))
-        let read = m.input("csr_read", .bool)
-        let write = m.input("csr_write", .bool)
-        let writeData = m.input("csr_writedata", .uint(64))
-        let byteEnable = m.input("csr_byteenable", .uint(8))
-        let readData = m.output("csr_readdata", .uint(64))
-        let readDataValid = m.output("csr_readdatavalid", .bool)
-        let waitRequest = m.output("csr_waitrequest", .bool)
+        let bus = m.ports(CSRBus(addressBits: TritAfu.csrAddressBits), prefix: CSRBus.prefix)
+        let address = bus.address, write = bus.write, writeData = bus.writeData, byteEnable = bus.byteEnable
 
-        for port in CorePort.afu(p, AfuTop.host) where port.name.hasPrefix("host_") {
-            if port.isInput {
-                _ = m.input(port.name, port.width == 1 ? .bool : .uint(port.width))
-            } else {
-                m.output(port.name, port.width == 1 ? .bool : .uint(port.width)).set(port.width == 1 ? false : lit(.zero(port.width), .uint(port.width)))
+        // The host channels, the bank masters and the retirement port, all idle.
+        func idle<S>(_ group: Interface<S>) {
+            for (member, signal) in group.signals where member.direction == .output {
+                signal.set(lit(.zero(member.type.width), member.type))
             }
         }
-        for b in 0..<p.banks {
-            m.output("mem\(b)_address", .uint(p.addressBits)).set(0)
-            m.output("mem\(b)_read", .bool).set(false)
-            m.output("mem\(b)_write", .bool).set(false)
-            m.output("mem\(b)_burstcount", .uint(p.burstBits)).set(1)
-            m.output("mem\(b)_writedata", .uint(p.dataBits)).set(lit(.zero(p.dataBits), .uint(p.dataBits)))
-            m.output("mem\(b)_byteenable", .uint(p.beatBytes)).set(lit(.zero(p.beatBytes), .uint(p.beatBytes)))
-            _ = m.input("mem\(b)_waitrequest", .bool)
-            _ = m.input("mem\(b)_readdata", .uint(p.dataBits))
-            _ = m.input("mem\(b)_readdatavalid", .bool)
-        }
-        for (name, width) in [("retire_index", 32), ("retire_opcode", 8), ("retire_dest", 3),
-                              ("retire_dest_index", 32), ("retire_count", 32), ("retire_digest", 32), ("retire_saturations", 32)] {
-            if name == "retire_index" { m.output("retire_valid", .bool).set(false) }
-            m.output(name, .uint(width)).set(0)
-        }
-        for name in ["busy", "halted", "faulted"] { m.output(name, .bool).set(false) }
+        idle(m.ports(HostRead(p, AfuTop.host), prefix: HostRead.prefix))
+        idle(m.ports(HostWrite(p, AfuTop.host), prefix: HostWrite.prefix))
+        for b in 0..<p.banks { idle(m.ports(BankMaster(p), prefix: BankMaster.prefix(b))) }
+        idle(m.ports(Retirement(), prefix: Retirement.prefix))
+        idle(m.ports(CoreStatus()))
 
         // Writable registers take the bytes selected by csr_byteenable.
         let mask = m.wire("byte_mask", cat((0..<8).reversed().map { i in
@@ -82,8 +63,8 @@ struct PortStandInAfu: Module {
             c.is(lit(CSR.configuration.rawValue, width: TritAfu.csrAddressBits)) { value.set(word(configuration)) }
             c.default { value.set(word(0)) }
         }
-        readData.set(m.regNext("read_data_q", value, reset: word(0)))
-        readDataValid.set(m.regNext("read_valid_q", read, reset: false))
-        waitRequest.set(false)
+        bus.readData.set(m.regNext("read_data_q", value, reset: word(0)))
+        bus.readDataValid.set(m.regNext("read_valid_q", bus.read, reset: false))
+        bus.waitRequest.set(false)
     }
 }

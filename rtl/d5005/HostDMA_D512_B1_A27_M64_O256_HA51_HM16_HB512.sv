@@ -40,90 +40,90 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
   output logic         csr_readdatavalid
 );
 
-  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_c0_rq_valid; // input of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_c0_rq_ready; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_c0_rs_valid; // output of instance memory, Core/HostDMA.swift:122
-  logic [511:0] memory_c0_rs_data; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_wq_valid; // input of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_wq_line; // input of instance memory, Core/HostDMA.swift:122
-  logic [511:0] memory_wq_data; // input of instance memory, Core/HostDMA.swift:122
-  logic [63:0] memory_wq_byteenable; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_wq_ready; // output of instance memory, Core/HostDMA.swift:122
-  logic [26:0] memory_mem0_address; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_mem0_read; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_mem0_write; // output of instance memory, Core/HostDMA.swift:122
-  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/HostDMA.swift:122
-  logic [511:0] memory_mem0_writedata; // output of instance memory, Core/HostDMA.swift:122
-  logic [63:0] memory_mem0_byteenable; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_mem0_waitrequest; // input of instance memory, Core/HostDMA.swift:122
-  logic [511:0] memory_mem0_readdata; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_mem0_readdatavalid; // input of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_timeout; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_stall; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_busy; // output of instance memory, Core/HostDMA.swift:122
-  logic buffer_in_valid; // input of instance buffer, Core/HostDMA.swift:130
-  logic [511:0] buffer_in_data; // input of instance buffer, Core/HostDMA.swift:130
-  logic buffer_in_ready; // output of instance buffer, Core/HostDMA.swift:130
-  logic buffer_out_valid; // output of instance buffer, Core/HostDMA.swift:130
-  logic [511:0] buffer_out_data; // output of instance buffer, Core/HostDMA.swift:130
-  logic buffer_out_ready; // input of instance buffer, Core/HostDMA.swift:130
-  logic [9:0] buffer_count; // output of instance buffer, Core/HostDMA.swift:130
-  logic running; // register, Core/HostDMA.swift:132
-  logic aborting; // register, Core/HostDMA.swift:133
-  logic card_to_host; // register, Core/HostDMA.swift:134
-  logic [50:0] src_line; // register, Core/HostDMA.swift:135
-  logic [50:0] dst_line; // register, Core/HostDMA.swift:136
-  logic [32:0] src_left; // register, Core/HostDMA.swift:137
-  logic [32:0] dst_left; // register, Core/HostDMA.swift:138
-  logic [9:0] outstanding; // register, Core/HostDMA.swift:139
-  logic rd_held; // register, Core/HostDMA.swift:140
-  logic wr_held; // register, Core/HostDMA.swift:141
-  logic in_burst; // register, Core/HostDMA.swift:142
-  logic [4:0] burst_left; // register, Core/HostDMA.swift:143
-  logic [50:0] burst_address; // register, Core/HostDMA.swift:144
-  logic [4:0] burst_count; // register, Core/HostDMA.swift:145
-  logic [9:0] responses_owed; // register, Core/HostDMA.swift:146
-  logic done; // register, Core/HostDMA.swift:147
-  logic [7:0] error_code; // register, Core/HostDMA.swift:148
-  logic refused; // register, Core/HostDMA.swift:149
-  logic [63:0] bytes; // register, Core/HostDMA.swift:150
-  logic [63:0] cycles; // register, Core/HostDMA.swift:151
-  logic [31:0] stall_for; // register, Core/HostDMA.swift:152
-  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:160
-  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:160
-  logic [63:0] length_q; // register, Core/HostDMA.swift:160
-  logic [0:0] direction_q; // register, Core/HostDMA.swift:160
-  logic [31:0] timeout_q; // register, Core/HostDMA.swift:160
-  logic start_written; // wire, Core/HostDMA.swift:169
-  logic abort_written; // wire, Core/HostDMA.swift:171
-  logic [7:0] start_error; // wire, Core/HostDMA.swift:188
-  logic [9:0] free; // wire, Core/HostDMA.swift:194
-  logic issuing; // wire, Core/HostDMA.swift:195
-  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:197
-  logic rd_taken; // wire, Core/HostDMA.swift:201
-  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:204
-  logic issued; // wire, Core/HostDMA.swift:209
-  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:210
-  logic arrival; // wire, Core/HostDMA.swift:212
-  logic [4:0] host_wr_beats; // wire, Core/HostDMA.swift:239
-  logic start_burst; // wire, Core/HostDMA.swift:242
-  logic wr_taken; // wire, Core/HostDMA.swift:247
-  logic wr_first; // wire, Core/HostDMA.swift:248
-  logic wrote; // wire, Core/HostDMA.swift:259
-  logic discard; // wire, Core/HostDMA.swift:261
-  logic progress; // wire, Core/HostDMA.swift:264
-  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:273
-  logic stalled; // wire, Core/HostDMA.swift:275
-  logic expired; // wire, Core/HostDMA.swift:277
-  logic drained; // wire, Core/HostDMA.swift:278
-  logic finished; // wire, Core/HostDMA.swift:280
-  logic start; // wire, Core/HostDMA.swift:281
-  logic [63:0] read_value; // wire, Core/HostDMA.swift:343
-  logic [63:0] read_q; // register, Core/HostDMA.swift:343
-  logic read_valid_q; // register, Core/HostDMA.swift:344
+  logic memory_c0_rq_valid; // input of instance memory, Core/HostDMA.swift:117
+  logic memory_c0_rq_ready; // output of instance memory, Core/HostDMA.swift:117
+  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/HostDMA.swift:117
+  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/HostDMA.swift:117
+  logic memory_c0_rs_valid; // output of instance memory, Core/HostDMA.swift:117
+  logic [511:0] memory_c0_rs_data; // output of instance memory, Core/HostDMA.swift:117
+  logic memory_wq_valid; // input of instance memory, Core/HostDMA.swift:117
+  logic memory_wq_ready; // output of instance memory, Core/HostDMA.swift:117
+  logic [31:0] memory_wq_line; // input of instance memory, Core/HostDMA.swift:117
+  logic [511:0] memory_wq_data; // input of instance memory, Core/HostDMA.swift:117
+  logic [63:0] memory_wq_byteenable; // input of instance memory, Core/HostDMA.swift:117
+  logic [26:0] memory_mem0_address; // output of instance memory, Core/HostDMA.swift:117
+  logic memory_mem0_read; // output of instance memory, Core/HostDMA.swift:117
+  logic memory_mem0_write; // output of instance memory, Core/HostDMA.swift:117
+  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/HostDMA.swift:117
+  logic [511:0] memory_mem0_writedata; // output of instance memory, Core/HostDMA.swift:117
+  logic [63:0] memory_mem0_byteenable; // output of instance memory, Core/HostDMA.swift:117
+  logic memory_mem0_waitrequest; // input of instance memory, Core/HostDMA.swift:117
+  logic [511:0] memory_mem0_readdata; // input of instance memory, Core/HostDMA.swift:117
+  logic memory_mem0_readdatavalid; // input of instance memory, Core/HostDMA.swift:117
+  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/HostDMA.swift:117
+  logic memory_timeout; // output of instance memory, Core/HostDMA.swift:117
+  logic memory_stall; // output of instance memory, Core/HostDMA.swift:117
+  logic memory_busy; // output of instance memory, Core/HostDMA.swift:117
+  logic buffer_in_valid; // input of instance buffer, Core/HostDMA.swift:121
+  logic [511:0] buffer_in_data; // input of instance buffer, Core/HostDMA.swift:121
+  logic buffer_in_ready; // output of instance buffer, Core/HostDMA.swift:121
+  logic buffer_out_valid; // output of instance buffer, Core/HostDMA.swift:121
+  logic [511:0] buffer_out_data; // output of instance buffer, Core/HostDMA.swift:121
+  logic buffer_out_ready; // input of instance buffer, Core/HostDMA.swift:121
+  logic [9:0] buffer_count; // output of instance buffer, Core/HostDMA.swift:121
+  logic running; // register, Core/HostDMA.swift:123
+  logic aborting; // register, Core/HostDMA.swift:124
+  logic card_to_host; // register, Core/HostDMA.swift:125
+  logic [50:0] src_line; // register, Core/HostDMA.swift:126
+  logic [50:0] dst_line; // register, Core/HostDMA.swift:127
+  logic [32:0] src_left; // register, Core/HostDMA.swift:128
+  logic [32:0] dst_left; // register, Core/HostDMA.swift:129
+  logic [9:0] outstanding; // register, Core/HostDMA.swift:130
+  logic rd_held; // register, Core/HostDMA.swift:131
+  logic wr_held; // register, Core/HostDMA.swift:132
+  logic in_burst; // register, Core/HostDMA.swift:133
+  logic [4:0] burst_left; // register, Core/HostDMA.swift:134
+  logic [50:0] burst_address; // register, Core/HostDMA.swift:135
+  logic [4:0] burst_count; // register, Core/HostDMA.swift:136
+  logic [9:0] responses_owed; // register, Core/HostDMA.swift:137
+  logic done; // register, Core/HostDMA.swift:138
+  logic [7:0] error_code; // register, Core/HostDMA.swift:139
+  logic refused; // register, Core/HostDMA.swift:140
+  logic [63:0] bytes; // register, Core/HostDMA.swift:141
+  logic [63:0] cycles; // register, Core/HostDMA.swift:142
+  logic [31:0] stall_for; // register, Core/HostDMA.swift:143
+  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:151
+  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:151
+  logic [63:0] length_q; // register, Core/HostDMA.swift:151
+  logic [0:0] direction_q; // register, Core/HostDMA.swift:151
+  logic [31:0] timeout_q; // register, Core/HostDMA.swift:151
+  logic start_written; // wire, Core/HostDMA.swift:160
+  logic abort_written; // wire, Core/HostDMA.swift:162
+  logic [7:0] start_error; // wire, Core/HostDMA.swift:179
+  logic [9:0] free; // wire, Core/HostDMA.swift:185
+  logic issuing; // wire, Core/HostDMA.swift:186
+  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:188
+  logic rd_taken; // wire, Core/HostDMA.swift:192
+  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:195
+  logic issued; // wire, Core/HostDMA.swift:200
+  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:201
+  logic arrival; // wire, Core/HostDMA.swift:203
+  logic [4:0] host_wr_beats; // wire, Core/HostDMA.swift:230
+  logic start_burst; // wire, Core/HostDMA.swift:233
+  logic wr_taken; // wire, Core/HostDMA.swift:238
+  logic wr_first; // wire, Core/HostDMA.swift:239
+  logic wrote; // wire, Core/HostDMA.swift:250
+  logic discard; // wire, Core/HostDMA.swift:252
+  logic progress; // wire, Core/HostDMA.swift:255
+  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:264
+  logic stalled; // wire, Core/HostDMA.swift:266
+  logic expired; // wire, Core/HostDMA.swift:268
+  logic drained; // wire, Core/HostDMA.swift:269
+  logic finished; // wire, Core/HostDMA.swift:271
+  logic start; // wire, Core/HostDMA.swift:272
+  logic [63:0] read_value; // wire, Core/HostDMA.swift:334
+  logic [63:0] read_q; // register, Core/HostDMA.swift:334
+  logic read_valid_q; // register, Core/HostDMA.swift:335
 
   assign host_rd_address = src_line;
   assign host_rd_read = (rd_held || ((issuing && (!card_to_host)) && (10'(host_rd_beats) <= free)));
@@ -135,9 +135,9 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
   assign host_wr_writedata = buffer_out_data;
   assign host_wr_byteenable = 64'hFFFFFFFFFFFFFFFF;
   assign busy = running;
-  assign memory_c0_rq_beats = mem_rd_beats;
   assign memory_c0_rq_valid = ((issuing && card_to_host) && (10'(mem_rd_beats) <= free));
   assign memory_c0_rq_line = 32'(src_line);
+  assign memory_c0_rq_beats = mem_rd_beats;
   assign memory_wq_valid = (((running && (!aborting)) && (!card_to_host)) && buffer_out_valid);
   assign memory_wq_line = 32'(dst_line);
   assign memory_wq_data = buffer_out_data;
@@ -515,20 +515,20 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
     end
   end
 
-  MemorySystem_D512_B1_A27_M64_O256_R1_W0 memory (
+  MemorySystem_D512_B1_A27_M64_O256_RC1_WC0 memory (
     .clk                (clk),
     .rst                (rst),
-    .c0_rq_beats        (memory_c0_rq_beats),
     .c0_rq_valid        (memory_c0_rq_valid),
-    .c0_rq_line         (memory_c0_rq_line),
     .c0_rq_ready        (memory_c0_rq_ready),
+    .c0_rq_line         (memory_c0_rq_line),
+    .c0_rq_beats        (memory_c0_rq_beats),
     .c0_rs_valid        (memory_c0_rs_valid),
     .c0_rs_data         (memory_c0_rs_data),
     .wq_valid           (memory_wq_valid),
+    .wq_ready           (memory_wq_ready),
     .wq_line            (memory_wq_line),
     .wq_data            (memory_wq_data),
     .wq_byteenable      (memory_wq_byteenable),
-    .wq_ready           (memory_wq_ready),
     .mem0_address       (memory_mem0_address),
     .mem0_read          (memory_mem0_read),
     .mem0_write         (memory_mem0_write),
@@ -544,7 +544,7 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
     .busy               (memory_busy)
   );
 
-  FIFO_W512_D512 buffer (
+  FIFO_W512_E512 buffer (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (buffer_in_valid),

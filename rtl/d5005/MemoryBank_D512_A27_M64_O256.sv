@@ -31,32 +31,32 @@ module MemoryBank_D512_A27_M64_O256 (
   output logic         expired
 );
 
-  logic [8:0] credits; // register, Core/MemoryBank.swift:74
-  logic [9:0] wanted; // wire, Core/MemoryBank.swift:75
-  logic fits; // wire, Core/MemoryBank.swift:76
-  logic commands_in_valid; // input of instance commands, Core/MemoryBank.swift:79
-  logic [610:0] commands_in_data; // input of instance commands, Core/MemoryBank.swift:79
-  logic commands_in_ready; // output of instance commands, Core/MemoryBank.swift:79
-  logic commands_out_valid; // output of instance commands, Core/MemoryBank.swift:79
-  logic [610:0] commands_out_data; // output of instance commands, Core/MemoryBank.swift:79
-  logic commands_out_ready; // input of instance commands, Core/MemoryBank.swift:79
-  logic [2:0] commands_count; // output of instance commands, Core/MemoryBank.swift:79
-  logic issued; // wire, Core/MemoryBank.swift:95
-  logic [8:0] owed; // register, Core/MemoryBank.swift:99
-  logic arrives; // wire, Core/MemoryBank.swift:100
-  logic [8:0] wptr; // register, Core/MemoryBank.swift:106
-  logic [8:0] rptr; // register, Core/MemoryBank.swift:107
-  logic responses_we; // input of memory responses, Core/MemoryBank.swift:109
-  logic [7:0] responses_waddr; // input of memory responses, Core/MemoryBank.swift:109
-  logic [511:0] responses_wdata; // input of memory responses, Core/MemoryBank.swift:109
-  logic [7:0] responses_raddr; // input of memory responses, Core/MemoryBank.swift:113
-  logic [511:0] responses_rdata; // output of memory responses, Core/MemoryBank.swift:113
-  logic non_empty; // wire, Core/MemoryBank.swift:116
-  logic taken; // wire, Core/MemoryBank.swift:118
-  logic holding; // wire, Core/MemoryBank.swift:127
-  logic silent; // wire, Core/MemoryBank.swift:128
-  logic [31:0] held_for; // register, Core/MemoryBank.swift:129
-  logic [31:0] silent_for; // register, Core/MemoryBank.swift:130
+  logic [8:0] credits; // register, Core/MemoryBank.swift:67
+  logic [9:0] wanted; // wire, Core/MemoryBank.swift:68
+  logic fits; // wire, Core/MemoryBank.swift:69
+  logic commands_in_valid; // input of instance commands, Core/MemoryBank.swift:72
+  logic [610:0] commands_in_data; // input of instance commands, Core/MemoryBank.swift:72
+  logic commands_in_ready; // output of instance commands, Core/MemoryBank.swift:72
+  logic commands_out_valid; // output of instance commands, Core/MemoryBank.swift:72
+  logic [610:0] commands_out_data; // output of instance commands, Core/MemoryBank.swift:72
+  logic commands_out_ready; // input of instance commands, Core/MemoryBank.swift:72
+  logic [2:0] commands_count; // output of instance commands, Core/MemoryBank.swift:72
+  logic issued; // wire, Core/MemoryBank.swift:88
+  logic [8:0] owed; // register, Core/MemoryBank.swift:92
+  logic arrives; // wire, Core/MemoryBank.swift:93
+  logic [8:0] wptr; // register, Core/MemoryBank.swift:99
+  logic [8:0] rptr; // register, Core/MemoryBank.swift:100
+  logic responses_we; // input of memory responses, Core/MemoryBank.swift:102
+  logic [7:0] responses_waddr; // input of memory responses, Core/MemoryBank.swift:102
+  logic [511:0] responses_wdata; // input of memory responses, Core/MemoryBank.swift:102
+  logic [7:0] responses_raddr; // input of memory responses, Core/MemoryBank.swift:106
+  logic [511:0] responses_rdata; // output of memory responses, Core/MemoryBank.swift:106
+  logic non_empty; // wire, Core/MemoryBank.swift:109
+  logic taken; // wire, Core/MemoryBank.swift:111
+  logic holding; // wire, Core/MemoryBank.swift:120
+  logic silent; // wire, Core/MemoryBank.swift:121
+  logic [31:0] held_for; // register, Core/MemoryBank.swift:122
+  logic [31:0] silent_for; // register, Core/MemoryBank.swift:123
   logic [511:0] responses_mem [0:255]; // 256 x UInt(512), read latency 2
   logic [511:0] responses_rdata_stage; // first read register
 
@@ -149,7 +149,7 @@ module MemoryBank_D512_A27_M64_O256 (
     end
   end
 
-  FIFO_W611_D4 commands (
+  FIFO_W611_E4 commands (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (commands_in_valid),

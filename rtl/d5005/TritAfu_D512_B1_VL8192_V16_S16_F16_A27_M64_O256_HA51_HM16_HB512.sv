@@ -50,71 +50,71 @@ module TritAfu_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_HA51_HM16_HB512 (
   output logic         faulted
 );
 
-  logic [4:0] core_csr_address; // input of instance core, Core/TritAfu.swift:44
-  logic core_csr_read; // input of instance core, Core/TritAfu.swift:44
-  logic core_csr_write; // input of instance core, Core/TritAfu.swift:44
-  logic [63:0] core_csr_writedata; // input of instance core, Core/TritAfu.swift:44
-  logic [7:0] core_csr_byteenable; // input of instance core, Core/TritAfu.swift:44
-  logic [63:0] core_csr_readdata; // output of instance core, Core/TritAfu.swift:44
-  logic core_csr_readdatavalid; // output of instance core, Core/TritAfu.swift:44
-  logic core_csr_waitrequest; // output of instance core, Core/TritAfu.swift:44
-  logic [26:0] core_mem0_address; // output of instance core, Core/TritAfu.swift:44
-  logic core_mem0_read; // output of instance core, Core/TritAfu.swift:44
-  logic core_mem0_write; // output of instance core, Core/TritAfu.swift:44
-  logic [6:0] core_mem0_burstcount; // output of instance core, Core/TritAfu.swift:44
-  logic [511:0] core_mem0_writedata; // output of instance core, Core/TritAfu.swift:44
-  logic [63:0] core_mem0_byteenable; // output of instance core, Core/TritAfu.swift:44
-  logic core_mem0_waitrequest; // input of instance core, Core/TritAfu.swift:44
-  logic [511:0] core_mem0_readdata; // input of instance core, Core/TritAfu.swift:44
-  logic core_mem0_readdatavalid; // input of instance core, Core/TritAfu.swift:44
-  logic core_retire_valid; // output of instance core, Core/TritAfu.swift:44
-  logic [31:0] core_retire_index; // output of instance core, Core/TritAfu.swift:44
-  logic [7:0] core_retire_opcode; // output of instance core, Core/TritAfu.swift:44
-  logic [2:0] core_retire_dest; // output of instance core, Core/TritAfu.swift:44
-  logic [31:0] core_retire_dest_index; // output of instance core, Core/TritAfu.swift:44
-  logic [31:0] core_retire_count; // output of instance core, Core/TritAfu.swift:44
-  logic [31:0] core_retire_digest; // output of instance core, Core/TritAfu.swift:44
-  logic [31:0] core_retire_saturations; // output of instance core, Core/TritAfu.swift:44
-  logic core_busy; // output of instance core, Core/TritAfu.swift:44
-  logic core_halted; // output of instance core, Core/TritAfu.swift:44
-  logic core_faulted; // output of instance core, Core/TritAfu.swift:44
-  logic [3:0] dma_csr_address; // input of instance dma, Core/TritAfu.swift:45
-  logic dma_csr_read; // input of instance dma, Core/TritAfu.swift:45
-  logic dma_csr_write; // input of instance dma, Core/TritAfu.swift:45
-  logic [63:0] dma_csr_writedata; // input of instance dma, Core/TritAfu.swift:45
-  logic [50:0] dma_host_rd_address; // output of instance dma, Core/TritAfu.swift:45
-  logic dma_host_rd_read; // output of instance dma, Core/TritAfu.swift:45
-  logic [4:0] dma_host_rd_burstcount; // output of instance dma, Core/TritAfu.swift:45
-  logic [63:0] dma_host_rd_byteenable; // output of instance dma, Core/TritAfu.swift:45
-  logic dma_host_rd_waitrequest; // input of instance dma, Core/TritAfu.swift:45
-  logic [511:0] dma_host_rd_readdata; // input of instance dma, Core/TritAfu.swift:45
-  logic dma_host_rd_readdatavalid; // input of instance dma, Core/TritAfu.swift:45
-  logic [50:0] dma_host_wr_address; // output of instance dma, Core/TritAfu.swift:45
-  logic dma_host_wr_write; // output of instance dma, Core/TritAfu.swift:45
-  logic [4:0] dma_host_wr_burstcount; // output of instance dma, Core/TritAfu.swift:45
-  logic [511:0] dma_host_wr_writedata; // output of instance dma, Core/TritAfu.swift:45
-  logic [63:0] dma_host_wr_byteenable; // output of instance dma, Core/TritAfu.swift:45
-  logic dma_host_wr_waitrequest; // input of instance dma, Core/TritAfu.swift:45
-  logic dma_host_wr_writeresponsevalid; // input of instance dma, Core/TritAfu.swift:45
-  logic dma_core_busy; // input of instance dma, Core/TritAfu.swift:45
-  logic dma_core_start_refused; // input of instance dma, Core/TritAfu.swift:45
-  logic dma_busy; // output of instance dma, Core/TritAfu.swift:45
-  logic [26:0] dma_mem0_address; // output of instance dma, Core/TritAfu.swift:45
-  logic dma_mem0_read; // output of instance dma, Core/TritAfu.swift:45
-  logic dma_mem0_write; // output of instance dma, Core/TritAfu.swift:45
-  logic [6:0] dma_mem0_burstcount; // output of instance dma, Core/TritAfu.swift:45
-  logic [511:0] dma_mem0_writedata; // output of instance dma, Core/TritAfu.swift:45
-  logic [63:0] dma_mem0_byteenable; // output of instance dma, Core/TritAfu.swift:45
-  logic dma_mem0_waitrequest; // input of instance dma, Core/TritAfu.swift:45
-  logic [511:0] dma_mem0_readdata; // input of instance dma, Core/TritAfu.swift:45
-  logic dma_mem0_readdatavalid; // input of instance dma, Core/TritAfu.swift:45
-  logic [63:0] dma_csr_readdata; // output of instance dma, Core/TritAfu.swift:45
-  logic dma_csr_readdatavalid; // output of instance dma, Core/TritAfu.swift:45
-  logic to_core; // wire, Core/TritAfu.swift:54
-  logic to_dma; // wire, Core/TritAfu.swift:55
-  logic core_start; // wire, Core/TritAfu.swift:56
-  logic refuse_core_start; // wire, Core/TritAfu.swift:58
-  logic elsewhere_read; // register, Core/TritAfu.swift:69
+  logic [4:0] core_csr_address; // input of instance core, Core/TritAfu.swift:40
+  logic core_csr_read; // input of instance core, Core/TritAfu.swift:40
+  logic core_csr_write; // input of instance core, Core/TritAfu.swift:40
+  logic [63:0] core_csr_writedata; // input of instance core, Core/TritAfu.swift:40
+  logic [7:0] core_csr_byteenable; // input of instance core, Core/TritAfu.swift:40
+  logic [63:0] core_csr_readdata; // output of instance core, Core/TritAfu.swift:40
+  logic core_csr_readdatavalid; // output of instance core, Core/TritAfu.swift:40
+  logic core_csr_waitrequest; // output of instance core, Core/TritAfu.swift:40
+  logic [26:0] core_mem0_address; // output of instance core, Core/TritAfu.swift:40
+  logic core_mem0_read; // output of instance core, Core/TritAfu.swift:40
+  logic core_mem0_write; // output of instance core, Core/TritAfu.swift:40
+  logic [6:0] core_mem0_burstcount; // output of instance core, Core/TritAfu.swift:40
+  logic [511:0] core_mem0_writedata; // output of instance core, Core/TritAfu.swift:40
+  logic [63:0] core_mem0_byteenable; // output of instance core, Core/TritAfu.swift:40
+  logic core_mem0_waitrequest; // input of instance core, Core/TritAfu.swift:40
+  logic [511:0] core_mem0_readdata; // input of instance core, Core/TritAfu.swift:40
+  logic core_mem0_readdatavalid; // input of instance core, Core/TritAfu.swift:40
+  logic core_retire_valid; // output of instance core, Core/TritAfu.swift:40
+  logic [31:0] core_retire_index; // output of instance core, Core/TritAfu.swift:40
+  logic [7:0] core_retire_opcode; // output of instance core, Core/TritAfu.swift:40
+  logic [2:0] core_retire_dest; // output of instance core, Core/TritAfu.swift:40
+  logic [31:0] core_retire_dest_index; // output of instance core, Core/TritAfu.swift:40
+  logic [31:0] core_retire_count; // output of instance core, Core/TritAfu.swift:40
+  logic [31:0] core_retire_digest; // output of instance core, Core/TritAfu.swift:40
+  logic [31:0] core_retire_saturations; // output of instance core, Core/TritAfu.swift:40
+  logic core_busy; // output of instance core, Core/TritAfu.swift:40
+  logic core_halted; // output of instance core, Core/TritAfu.swift:40
+  logic core_faulted; // output of instance core, Core/TritAfu.swift:40
+  logic [3:0] dma_csr_address; // input of instance dma, Core/TritAfu.swift:41
+  logic dma_csr_read; // input of instance dma, Core/TritAfu.swift:41
+  logic dma_csr_write; // input of instance dma, Core/TritAfu.swift:41
+  logic [63:0] dma_csr_writedata; // input of instance dma, Core/TritAfu.swift:41
+  logic [50:0] dma_host_rd_address; // output of instance dma, Core/TritAfu.swift:41
+  logic dma_host_rd_read; // output of instance dma, Core/TritAfu.swift:41
+  logic [4:0] dma_host_rd_burstcount; // output of instance dma, Core/TritAfu.swift:41
+  logic [63:0] dma_host_rd_byteenable; // output of instance dma, Core/TritAfu.swift:41
+  logic dma_host_rd_waitrequest; // input of instance dma, Core/TritAfu.swift:41
+  logic [511:0] dma_host_rd_readdata; // input of instance dma, Core/TritAfu.swift:41
+  logic dma_host_rd_readdatavalid; // input of instance dma, Core/TritAfu.swift:41
+  logic [50:0] dma_host_wr_address; // output of instance dma, Core/TritAfu.swift:41
+  logic dma_host_wr_write; // output of instance dma, Core/TritAfu.swift:41
+  logic [4:0] dma_host_wr_burstcount; // output of instance dma, Core/TritAfu.swift:41
+  logic [511:0] dma_host_wr_writedata; // output of instance dma, Core/TritAfu.swift:41
+  logic [63:0] dma_host_wr_byteenable; // output of instance dma, Core/TritAfu.swift:41
+  logic dma_host_wr_waitrequest; // input of instance dma, Core/TritAfu.swift:41
+  logic dma_host_wr_writeresponsevalid; // input of instance dma, Core/TritAfu.swift:41
+  logic dma_core_busy; // input of instance dma, Core/TritAfu.swift:41
+  logic dma_core_start_refused; // input of instance dma, Core/TritAfu.swift:41
+  logic dma_busy; // output of instance dma, Core/TritAfu.swift:41
+  logic [26:0] dma_mem0_address; // output of instance dma, Core/TritAfu.swift:41
+  logic dma_mem0_read; // output of instance dma, Core/TritAfu.swift:41
+  logic dma_mem0_write; // output of instance dma, Core/TritAfu.swift:41
+  logic [6:0] dma_mem0_burstcount; // output of instance dma, Core/TritAfu.swift:41
+  logic [511:0] dma_mem0_writedata; // output of instance dma, Core/TritAfu.swift:41
+  logic [63:0] dma_mem0_byteenable; // output of instance dma, Core/TritAfu.swift:41
+  logic dma_mem0_waitrequest; // input of instance dma, Core/TritAfu.swift:41
+  logic [511:0] dma_mem0_readdata; // input of instance dma, Core/TritAfu.swift:41
+  logic dma_mem0_readdatavalid; // input of instance dma, Core/TritAfu.swift:41
+  logic [63:0] dma_csr_readdata; // output of instance dma, Core/TritAfu.swift:41
+  logic dma_csr_readdatavalid; // output of instance dma, Core/TritAfu.swift:41
+  logic to_core; // wire, Core/TritAfu.swift:49
+  logic to_dma; // wire, Core/TritAfu.swift:50
+  logic core_start; // wire, Core/TritAfu.swift:51
+  logic refuse_core_start; // wire, Core/TritAfu.swift:53
+  logic elsewhere_read; // register, Core/TritAfu.swift:64
 
   assign core_csr_address = csr_address[4:0];
   assign core_csr_read = (csr_read && to_core);
@@ -138,13 +138,13 @@ module TritAfu_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_HA51_HM16_HB512 (
   assign dma_mem0_waitrequest = (mem0_waitrequest || (!dma_busy));
   assign dma_mem0_readdata = mem0_readdata;
   assign dma_mem0_readdatavalid = (mem0_readdatavalid && dma_busy);
+  assign csr_readdata = (core_csr_readdatavalid ? core_csr_readdata : (dma_csr_readdatavalid ? dma_csr_readdata : 64'd0));
+  assign csr_readdatavalid = ((core_csr_readdatavalid || dma_csr_readdatavalid) || elsewhere_read);
+  assign csr_waitrequest = core_csr_waitrequest;
   assign to_core = (!csr_address[5]);
   assign to_dma = (csr_address[5:4] == 2'd2);
   assign core_start = (((csr_write && to_core) && (csr_address[4:0] == 5'd8)) && csr_writedata[0]);
   assign refuse_core_start = (core_start && dma_busy);
-  assign csr_readdata = (core_csr_readdatavalid ? core_csr_readdata : (dma_csr_readdatavalid ? dma_csr_readdata : 64'd0));
-  assign csr_readdatavalid = ((core_csr_readdatavalid || dma_csr_readdatavalid) || elsewhere_read);
-  assign csr_waitrequest = core_csr_waitrequest;
   assign host_rd_address = dma_host_rd_address;
   assign host_rd_read = dma_host_rd_read;
   assign host_rd_burstcount = dma_host_rd_burstcount;

@@ -36,376 +36,376 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   output logic         faulted
 );
 
-  logic [4:0] csr_csr_address; // input of instance csr, Core/TritCore.swift:33
-  logic csr_csr_read; // input of instance csr, Core/TritCore.swift:33
-  logic csr_csr_write; // input of instance csr, Core/TritCore.swift:33
-  logic [63:0] csr_csr_writedata; // input of instance csr, Core/TritCore.swift:33
-  logic [7:0] csr_csr_byteenable; // input of instance csr, Core/TritCore.swift:33
-  logic [63:0] csr_csr_readdata; // output of instance csr, Core/TritCore.swift:33
-  logic csr_csr_readdatavalid; // output of instance csr, Core/TritCore.swift:33
-  logic csr_csr_waitrequest; // output of instance csr, Core/TritCore.swift:33
-  logic csr_running; // input of instance csr, Core/TritCore.swift:33
-  logic csr_halted; // input of instance csr, Core/TritCore.swift:33
-  logic csr_faulted; // input of instance csr, Core/TritCore.swift:33
-  logic csr_busy; // input of instance csr, Core/TritCore.swift:33
-  logic [2:0] csr_fault_code; // input of instance csr, Core/TritCore.swift:33
-  logic [31:0] csr_fault_index; // input of instance csr, Core/TritCore.swift:33
-  logic csr_ev_retire; // input of instance csr, Core/TritCore.swift:33
-  logic csr_ev_busy_ls; // input of instance csr, Core/TritCore.swift:33
-  logic csr_ev_busy_vector; // input of instance csr, Core/TritCore.swift:33
-  logic csr_ev_busy_reduction; // input of instance csr, Core/TritCore.swift:33
-  logic csr_ev_busy_ternary; // input of instance csr, Core/TritCore.swift:33
-  logic csr_ev_memory_stall; // input of instance csr, Core/TritCore.swift:33
-  logic [1:0] csr_ev_weight_beat; // input of instance csr, Core/TritCore.swift:33
-  logic csr_ev_issue_stall; // input of instance csr, Core/TritCore.swift:33
-  logic [13:0] csr_ev_saturations; // input of instance csr, Core/TritCore.swift:33
-  logic csr_start; // output of instance csr, Core/TritCore.swift:33
-  logic [63:0] csr_code_base; // output of instance csr, Core/TritCore.swift:33
-  logic [31:0] csr_code_length; // output of instance csr, Core/TritCore.swift:33
-  logic [63:0] csr_data_base; // output of instance csr, Core/TritCore.swift:33
-  logic [32:0] csr_data_size; // output of instance csr, Core/TritCore.swift:33
-  logic [31:0] csr_timeout_cycles; // output of instance csr, Core/TritCore.swift:33
-  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/TritCore.swift:36
-  logic memory_c0_rq_valid; // input of instance memory, Core/TritCore.swift:36
-  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/TritCore.swift:36
-  logic memory_c0_rq_ready; // output of instance memory, Core/TritCore.swift:36
-  logic memory_c0_rs_valid; // output of instance memory, Core/TritCore.swift:36
-  logic [511:0] memory_c0_rs_data; // output of instance memory, Core/TritCore.swift:36
-  logic [6:0] memory_c1_rq_beats; // input of instance memory, Core/TritCore.swift:36
-  logic memory_c1_rq_valid; // input of instance memory, Core/TritCore.swift:36
-  logic [31:0] memory_c1_rq_line; // input of instance memory, Core/TritCore.swift:36
-  logic memory_c1_rq_ready; // output of instance memory, Core/TritCore.swift:36
-  logic memory_c1_rs_valid; // output of instance memory, Core/TritCore.swift:36
-  logic [511:0] memory_c1_rs_data; // output of instance memory, Core/TritCore.swift:36
-  logic [6:0] memory_c2_rq_beats; // input of instance memory, Core/TritCore.swift:36
-  logic memory_c2_rq_valid; // input of instance memory, Core/TritCore.swift:36
-  logic [31:0] memory_c2_rq_line; // input of instance memory, Core/TritCore.swift:36
-  logic memory_c2_rq_ready; // output of instance memory, Core/TritCore.swift:36
-  logic memory_c2_rs_valid; // output of instance memory, Core/TritCore.swift:36
-  logic [511:0] memory_c2_rs_data; // output of instance memory, Core/TritCore.swift:36
-  logic memory_wq_valid; // input of instance memory, Core/TritCore.swift:36
-  logic [31:0] memory_wq_line; // input of instance memory, Core/TritCore.swift:36
-  logic [511:0] memory_wq_data; // input of instance memory, Core/TritCore.swift:36
-  logic [63:0] memory_wq_byteenable; // input of instance memory, Core/TritCore.swift:36
-  logic memory_wq_ready; // output of instance memory, Core/TritCore.swift:36
-  logic [26:0] memory_mem0_address; // output of instance memory, Core/TritCore.swift:36
-  logic memory_mem0_read; // output of instance memory, Core/TritCore.swift:36
-  logic memory_mem0_write; // output of instance memory, Core/TritCore.swift:36
-  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/TritCore.swift:36
-  logic [511:0] memory_mem0_writedata; // output of instance memory, Core/TritCore.swift:36
-  logic [63:0] memory_mem0_byteenable; // output of instance memory, Core/TritCore.swift:36
-  logic memory_mem0_waitrequest; // input of instance memory, Core/TritCore.swift:36
-  logic [511:0] memory_mem0_readdata; // input of instance memory, Core/TritCore.swift:36
-  logic memory_mem0_readdatavalid; // input of instance memory, Core/TritCore.swift:36
-  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/TritCore.swift:36
-  logic memory_timeout; // output of instance memory, Core/TritCore.swift:36
-  logic memory_stall; // output of instance memory, Core/TritCore.swift:36
-  logic memory_busy; // output of instance memory, Core/TritCore.swift:36
-  logic [31:0] code_base_line; // wire, Core/TritCore.swift:42
-  logic [31:0] data_base_line; // wire, Core/TritCore.swift:43
-  logic fetch_start; // input of instance fetch, Core/TritCore.swift:45
-  logic fetch_stop; // input of instance fetch, Core/TritCore.swift:45
-  logic [31:0] fetch_code_base_line; // input of instance fetch, Core/TritCore.swift:45
-  logic [31:0] fetch_code_length; // input of instance fetch, Core/TritCore.swift:45
-  logic fetch_pop; // input of instance fetch, Core/TritCore.swift:45
-  logic fetch_head_valid; // output of instance fetch, Core/TritCore.swift:45
-  logic [63:0] fetch_head_word; // output of instance fetch, Core/TritCore.swift:45
-  logic [31:0] fetch_head_index; // output of instance fetch, Core/TritCore.swift:45
-  logic fetch_head_past_end; // output of instance fetch, Core/TritCore.swift:45
-  logic fetch_quiet; // output of instance fetch, Core/TritCore.swift:45
-  logic fetch_rq_valid; // output of instance fetch, Core/TritCore.swift:45
-  logic fetch_rq_ready; // input of instance fetch, Core/TritCore.swift:45
-  logic [31:0] fetch_rq_line; // output of instance fetch, Core/TritCore.swift:45
-  logic [6:0] fetch_rq_beats; // output of instance fetch, Core/TritCore.swift:45
-  logic fetch_rs_valid; // input of instance fetch, Core/TritCore.swift:45
-  logic [511:0] fetch_rs_data; // input of instance fetch, Core/TritCore.swift:45
-  logic [63:0] decoder_word; // input of instance decoder, Core/TritCore.swift:50
-  logic decoder_legal; // output of instance decoder, Core/TritCore.swift:50
-  logic [7:0] decoder_opcode; // output of instance decoder, Core/TritCore.swift:50
-  logic [3:0] decoder_rd; // output of instance decoder, Core/TritCore.swift:50
-  logic [3:0] decoder_ra; // output of instance decoder, Core/TritCore.swift:50
-  logic [3:0] decoder_rb; // output of instance decoder, Core/TritCore.swift:50
-  logic [7:0] decoder_mode; // output of instance decoder, Core/TritCore.swift:50
-  logic [31:0] decoder_imm; // output of instance decoder, Core/TritCore.swift:50
-  logic [2:0] decoder_unit; // output of instance decoder, Core/TritCore.swift:50
-  logic [2:0] decoder_destination; // output of instance decoder, Core/TritCore.swift:50
-  logic [1:0] decoder_rd_use; // output of instance decoder, Core/TritCore.swift:50
-  logic [1:0] decoder_ra_use; // output of instance decoder, Core/TritCore.swift:50
-  logic [1:0] decoder_rb_use; // output of instance decoder, Core/TritCore.swift:50
-  logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [3:0] ls_ra; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [3:0] ls_rb; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [7:0] ls_mode; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [13:0] ls_vl; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic signed [31:0] ls_scalar; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [31:0] ls_imm; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic ls_idle; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic ls_done; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [2:0] ls_done_fault; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [31:0] ls_done_count; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [31:0] ls_done_digest; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [31:0] ls_done_saturations; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic signed [31:0] ls_done_scalar; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [31:0] ls_data_base_line; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [32:0] ls_data_size; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic ls_rq_valid; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic ls_rq_ready; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [31:0] ls_rq_line; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [6:0] ls_rq_beats; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic ls_rs_valid; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [511:0] ls_rs_data; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic ls_wq_valid; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic ls_wq_ready; // input of instance ls, Core/ExecutionUnits.swift:21
-  logic [31:0] ls_wq_line; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [511:0] ls_wq_data; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [63:0] ls_wq_byteenable; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [3:0] ls_a_reg; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [8:0] ls_a_chunk; // output of instance ls, Core/ExecutionUnits.swift:21
+  logic [4:0] csr_csr_address; // input of instance csr, Core/TritCore.swift:34
+  logic csr_csr_read; // input of instance csr, Core/TritCore.swift:34
+  logic csr_csr_write; // input of instance csr, Core/TritCore.swift:34
+  logic [63:0] csr_csr_writedata; // input of instance csr, Core/TritCore.swift:34
+  logic [7:0] csr_csr_byteenable; // input of instance csr, Core/TritCore.swift:34
+  logic [63:0] csr_csr_readdata; // output of instance csr, Core/TritCore.swift:34
+  logic csr_csr_readdatavalid; // output of instance csr, Core/TritCore.swift:34
+  logic csr_csr_waitrequest; // output of instance csr, Core/TritCore.swift:34
+  logic csr_running; // input of instance csr, Core/TritCore.swift:34
+  logic csr_halted; // input of instance csr, Core/TritCore.swift:34
+  logic csr_faulted; // input of instance csr, Core/TritCore.swift:34
+  logic csr_busy; // input of instance csr, Core/TritCore.swift:34
+  logic [2:0] csr_fault_code; // input of instance csr, Core/TritCore.swift:34
+  logic [31:0] csr_fault_index; // input of instance csr, Core/TritCore.swift:34
+  logic csr_ev_retire; // input of instance csr, Core/TritCore.swift:34
+  logic csr_ev_busy_ls; // input of instance csr, Core/TritCore.swift:34
+  logic csr_ev_busy_vector; // input of instance csr, Core/TritCore.swift:34
+  logic csr_ev_busy_reduction; // input of instance csr, Core/TritCore.swift:34
+  logic csr_ev_busy_ternary; // input of instance csr, Core/TritCore.swift:34
+  logic csr_ev_memory_stall; // input of instance csr, Core/TritCore.swift:34
+  logic [1:0] csr_ev_weight_beat; // input of instance csr, Core/TritCore.swift:34
+  logic csr_ev_issue_stall; // input of instance csr, Core/TritCore.swift:34
+  logic [13:0] csr_ev_saturations; // input of instance csr, Core/TritCore.swift:34
+  logic csr_start; // output of instance csr, Core/TritCore.swift:34
+  logic [63:0] csr_code_base; // output of instance csr, Core/TritCore.swift:34
+  logic [31:0] csr_code_length; // output of instance csr, Core/TritCore.swift:34
+  logic [63:0] csr_data_base; // output of instance csr, Core/TritCore.swift:34
+  logic [32:0] csr_data_size; // output of instance csr, Core/TritCore.swift:34
+  logic [31:0] csr_timeout_cycles; // output of instance csr, Core/TritCore.swift:34
+  logic memory_c0_rq_valid; // input of instance memory, Core/TritCore.swift:37
+  logic memory_c0_rq_ready; // output of instance memory, Core/TritCore.swift:37
+  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/TritCore.swift:37
+  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/TritCore.swift:37
+  logic memory_c0_rs_valid; // output of instance memory, Core/TritCore.swift:37
+  logic [511:0] memory_c0_rs_data; // output of instance memory, Core/TritCore.swift:37
+  logic memory_c1_rq_valid; // input of instance memory, Core/TritCore.swift:37
+  logic memory_c1_rq_ready; // output of instance memory, Core/TritCore.swift:37
+  logic [31:0] memory_c1_rq_line; // input of instance memory, Core/TritCore.swift:37
+  logic [6:0] memory_c1_rq_beats; // input of instance memory, Core/TritCore.swift:37
+  logic memory_c1_rs_valid; // output of instance memory, Core/TritCore.swift:37
+  logic [511:0] memory_c1_rs_data; // output of instance memory, Core/TritCore.swift:37
+  logic memory_c2_rq_valid; // input of instance memory, Core/TritCore.swift:37
+  logic memory_c2_rq_ready; // output of instance memory, Core/TritCore.swift:37
+  logic [31:0] memory_c2_rq_line; // input of instance memory, Core/TritCore.swift:37
+  logic [6:0] memory_c2_rq_beats; // input of instance memory, Core/TritCore.swift:37
+  logic memory_c2_rs_valid; // output of instance memory, Core/TritCore.swift:37
+  logic [511:0] memory_c2_rs_data; // output of instance memory, Core/TritCore.swift:37
+  logic memory_wq_valid; // input of instance memory, Core/TritCore.swift:37
+  logic memory_wq_ready; // output of instance memory, Core/TritCore.swift:37
+  logic [31:0] memory_wq_line; // input of instance memory, Core/TritCore.swift:37
+  logic [511:0] memory_wq_data; // input of instance memory, Core/TritCore.swift:37
+  logic [63:0] memory_wq_byteenable; // input of instance memory, Core/TritCore.swift:37
+  logic [26:0] memory_mem0_address; // output of instance memory, Core/TritCore.swift:37
+  logic memory_mem0_read; // output of instance memory, Core/TritCore.swift:37
+  logic memory_mem0_write; // output of instance memory, Core/TritCore.swift:37
+  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/TritCore.swift:37
+  logic [511:0] memory_mem0_writedata; // output of instance memory, Core/TritCore.swift:37
+  logic [63:0] memory_mem0_byteenable; // output of instance memory, Core/TritCore.swift:37
+  logic memory_mem0_waitrequest; // input of instance memory, Core/TritCore.swift:37
+  logic [511:0] memory_mem0_readdata; // input of instance memory, Core/TritCore.swift:37
+  logic memory_mem0_readdatavalid; // input of instance memory, Core/TritCore.swift:37
+  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/TritCore.swift:37
+  logic memory_timeout; // output of instance memory, Core/TritCore.swift:37
+  logic memory_stall; // output of instance memory, Core/TritCore.swift:37
+  logic memory_busy; // output of instance memory, Core/TritCore.swift:37
+  logic [31:0] code_base_line; // wire, Core/TritCore.swift:43
+  logic [31:0] data_base_line; // wire, Core/TritCore.swift:44
+  logic fetch_start; // input of instance fetch, Core/TritCore.swift:46
+  logic fetch_stop; // input of instance fetch, Core/TritCore.swift:46
+  logic [31:0] fetch_code_base_line; // input of instance fetch, Core/TritCore.swift:46
+  logic [31:0] fetch_code_length; // input of instance fetch, Core/TritCore.swift:46
+  logic fetch_pop; // input of instance fetch, Core/TritCore.swift:46
+  logic fetch_head_valid; // output of instance fetch, Core/TritCore.swift:46
+  logic [63:0] fetch_head_word; // output of instance fetch, Core/TritCore.swift:46
+  logic [31:0] fetch_head_index; // output of instance fetch, Core/TritCore.swift:46
+  logic fetch_head_past_end; // output of instance fetch, Core/TritCore.swift:46
+  logic fetch_quiet; // output of instance fetch, Core/TritCore.swift:46
+  logic fetch_rq_valid; // output of instance fetch, Core/TritCore.swift:46
+  logic fetch_rq_ready; // input of instance fetch, Core/TritCore.swift:46
+  logic [31:0] fetch_rq_line; // output of instance fetch, Core/TritCore.swift:46
+  logic [6:0] fetch_rq_beats; // output of instance fetch, Core/TritCore.swift:46
+  logic fetch_rs_valid; // input of instance fetch, Core/TritCore.swift:46
+  logic [511:0] fetch_rs_data; // input of instance fetch, Core/TritCore.swift:46
+  logic [63:0] decoder_word; // input of instance decoder, Core/TritCore.swift:51
+  logic decoder_legal; // output of instance decoder, Core/TritCore.swift:51
+  logic [7:0] decoder_opcode; // output of instance decoder, Core/TritCore.swift:51
+  logic [3:0] decoder_rd; // output of instance decoder, Core/TritCore.swift:51
+  logic [3:0] decoder_ra; // output of instance decoder, Core/TritCore.swift:51
+  logic [3:0] decoder_rb; // output of instance decoder, Core/TritCore.swift:51
+  logic [7:0] decoder_mode; // output of instance decoder, Core/TritCore.swift:51
+  logic [31:0] decoder_imm; // output of instance decoder, Core/TritCore.swift:51
+  logic [2:0] decoder_unit; // output of instance decoder, Core/TritCore.swift:51
+  logic [2:0] decoder_destination; // output of instance decoder, Core/TritCore.swift:51
+  logic [1:0] decoder_rd_use; // output of instance decoder, Core/TritCore.swift:51
+  logic [1:0] decoder_ra_use; // output of instance decoder, Core/TritCore.swift:51
+  logic [1:0] decoder_rb_use; // output of instance decoder, Core/TritCore.swift:51
+  logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [3:0] ls_ra; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [3:0] ls_rb; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [7:0] ls_mode; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [13:0] ls_vl; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic signed [31:0] ls_scalar; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [31:0] ls_imm; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_idle; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_done; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [2:0] ls_done_fault; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [31:0] ls_done_count; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [31:0] ls_done_digest; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [31:0] ls_done_saturations; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic signed [31:0] ls_done_scalar; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [31:0] ls_data_base_line; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [32:0] ls_data_size; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_rq_valid; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_rq_ready; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [31:0] ls_rq_line; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [6:0] ls_rq_beats; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_rs_valid; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [511:0] ls_rs_data; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_wq_valid; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_wq_ready; // input of instance ls, Core/ExecutionUnits.swift:37
+  logic [31:0] ls_wq_line; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [511:0] ls_wq_data; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [63:0] ls_wq_byteenable; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [3:0] ls_a_reg; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [8:0] ls_a_chunk; // output of instance ls, Core/ExecutionUnits.swift:37
   logic [511:0] ls_a_data; // Vec(16 x SInt(32))
-  logic ls_w_valid; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [3:0] ls_w_reg; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [8:0] ls_w_chunk; // output of instance ls, Core/ExecutionUnits.swift:21
-  logic [15:0] ls_w_mask; // output of instance ls, Core/ExecutionUnits.swift:21
+  logic ls_w_valid; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [3:0] ls_w_reg; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [8:0] ls_w_chunk; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic [15:0] ls_w_mask; // output of instance ls, Core/ExecutionUnits.swift:37
   logic [511:0] ls_w_data; // Vec(16 x SInt(32))
-  logic vector_start; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic [7:0] vector_op; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic [3:0] vector_rd; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic [3:0] vector_ra; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic [3:0] vector_rb; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic [7:0] vector_mode; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic [13:0] vector_vl; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic signed [31:0] vector_scalar; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic [31:0] vector_imm; // input of instance vector, Core/ExecutionUnits.swift:22
-  logic vector_idle; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic vector_done; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [2:0] vector_done_fault; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [31:0] vector_done_count; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [31:0] vector_done_digest; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [31:0] vector_done_saturations; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic signed [31:0] vector_done_scalar; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [3:0] vector_a_reg; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [8:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:22
+  logic vector_start; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic [7:0] vector_op; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic [3:0] vector_rd; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic [3:0] vector_ra; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic [3:0] vector_rb; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic [7:0] vector_mode; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic [13:0] vector_vl; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic signed [31:0] vector_scalar; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic [31:0] vector_imm; // input of instance vector, Core/ExecutionUnits.swift:38
+  logic vector_idle; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic vector_done; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [2:0] vector_done_fault; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [31:0] vector_done_count; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [31:0] vector_done_digest; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [31:0] vector_done_saturations; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic signed [31:0] vector_done_scalar; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [3:0] vector_a_reg; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [8:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:38
   logic [511:0] vector_a_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_b_reg; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [8:0] vector_b_chunk; // output of instance vector, Core/ExecutionUnits.swift:22
+  logic [3:0] vector_b_reg; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [8:0] vector_b_chunk; // output of instance vector, Core/ExecutionUnits.swift:38
   logic [511:0] vector_b_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_d_reg; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [8:0] vector_d_chunk; // output of instance vector, Core/ExecutionUnits.swift:22
+  logic [3:0] vector_d_reg; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [8:0] vector_d_chunk; // output of instance vector, Core/ExecutionUnits.swift:38
   logic [511:0] vector_d_data; // Vec(16 x SInt(32))
-  logic vector_w_valid; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [3:0] vector_w_reg; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [8:0] vector_w_chunk; // output of instance vector, Core/ExecutionUnits.swift:22
-  logic [15:0] vector_w_mask; // output of instance vector, Core/ExecutionUnits.swift:22
+  logic vector_w_valid; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [3:0] vector_w_reg; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [8:0] vector_w_chunk; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [15:0] vector_w_mask; // output of instance vector, Core/ExecutionUnits.swift:38
   logic [511:0] vector_w_data; // Vec(16 x SInt(32))
-  logic reduction_start; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic [7:0] reduction_op; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic [3:0] reduction_rd; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic [3:0] reduction_ra; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic [3:0] reduction_rb; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic [7:0] reduction_mode; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic [13:0] reduction_vl; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic signed [31:0] reduction_scalar; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic [31:0] reduction_imm; // input of instance reduction, Core/ExecutionUnits.swift:23
-  logic reduction_idle; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic reduction_done; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [2:0] reduction_done_fault; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [31:0] reduction_done_count; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [31:0] reduction_done_digest; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [31:0] reduction_done_saturations; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic signed [31:0] reduction_done_scalar; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [3:0] reduction_a_reg; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [8:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:23
+  logic reduction_start; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic [7:0] reduction_op; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic [3:0] reduction_rd; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic [3:0] reduction_ra; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic [3:0] reduction_rb; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic [7:0] reduction_mode; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic [13:0] reduction_vl; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic signed [31:0] reduction_scalar; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic [31:0] reduction_imm; // input of instance reduction, Core/ExecutionUnits.swift:39
+  logic reduction_idle; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic reduction_done; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [2:0] reduction_done_fault; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [31:0] reduction_done_count; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [31:0] reduction_done_digest; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [31:0] reduction_done_saturations; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic signed [31:0] reduction_done_scalar; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [3:0] reduction_a_reg; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [8:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:39
   logic [511:0] reduction_a_data; // Vec(16 x SInt(32))
-  logic [3:0] reduction_b_reg; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [8:0] reduction_b_chunk; // output of instance reduction, Core/ExecutionUnits.swift:23
+  logic [3:0] reduction_b_reg; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [8:0] reduction_b_chunk; // output of instance reduction, Core/ExecutionUnits.swift:39
   logic [511:0] reduction_b_data; // Vec(16 x SInt(32))
-  logic reduction_w_valid; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [3:0] reduction_w_reg; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [8:0] reduction_w_chunk; // output of instance reduction, Core/ExecutionUnits.swift:23
-  logic [15:0] reduction_w_mask; // output of instance reduction, Core/ExecutionUnits.swift:23
+  logic reduction_w_valid; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [3:0] reduction_w_reg; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [8:0] reduction_w_chunk; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [15:0] reduction_w_mask; // output of instance reduction, Core/ExecutionUnits.swift:39
   logic [511:0] reduction_w_data; // Vec(16 x SInt(32))
-  logic ternary_start; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [7:0] ternary_op; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [3:0] ternary_rd; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [3:0] ternary_ra; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [3:0] ternary_rb; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [7:0] ternary_mode; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [13:0] ternary_vl; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic signed [31:0] ternary_scalar; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [31:0] ternary_imm; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic ternary_idle; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic ternary_done; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [2:0] ternary_done_fault; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [31:0] ternary_done_count; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [31:0] ternary_done_digest; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [31:0] ternary_done_saturations; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic signed [31:0] ternary_done_scalar; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [31:0] ternary_data_base_line; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [32:0] ternary_data_size; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic ternary_rq_valid; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic ternary_rq_ready; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [31:0] ternary_rq_line; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [6:0] ternary_rq_beats; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic ternary_rs_valid; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [511:0] ternary_rs_data; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [3:0] ternary_a_reg; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [8:0] ternary_a_chunk; // output of instance ternary, Core/ExecutionUnits.swift:24
+  logic ternary_start; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [7:0] ternary_op; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [3:0] ternary_rd; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [3:0] ternary_ra; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [3:0] ternary_rb; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [7:0] ternary_mode; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [13:0] ternary_vl; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic signed [31:0] ternary_scalar; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [31:0] ternary_imm; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_idle; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_done; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [2:0] ternary_done_fault; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [31:0] ternary_done_count; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [31:0] ternary_done_digest; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [31:0] ternary_done_saturations; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic signed [31:0] ternary_done_scalar; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [31:0] ternary_data_base_line; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [32:0] ternary_data_size; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_rq_valid; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_rq_ready; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [31:0] ternary_rq_line; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [6:0] ternary_rq_beats; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_rs_valid; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [511:0] ternary_rs_data; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [3:0] ternary_a_reg; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [8:0] ternary_a_chunk; // output of instance ternary, Core/ExecutionUnits.swift:40
   logic [511:0] ternary_a_data; // Vec(16 x SInt(32))
-  logic ternary_w_valid; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [3:0] ternary_w_reg; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [8:0] ternary_w_chunk; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic [15:0] ternary_w_mask; // output of instance ternary, Core/ExecutionUnits.swift:24
+  logic ternary_w_valid; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [3:0] ternary_w_reg; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [8:0] ternary_w_chunk; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic [15:0] ternary_w_mask; // output of instance ternary, Core/ExecutionUnits.swift:40
   logic [511:0] ternary_w_data; // Vec(16 x SInt(32))
-  logic [1:0] ternary_beat; // output of instance ternary, Core/ExecutionUnits.swift:24
-  logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:24
-  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic [1:0] ternary_beat; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:40
+  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_ls_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_vector_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_vector_b_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_vector_d_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_reduction_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_reduction_b_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_ternary_a_data; // Vec(16 x SInt(32))
-  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [15:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [15:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_ls_w_data; // Vec(16 x SInt(32))
-  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [15:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [15:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_vector_w_data; // Vec(16 x SInt(32))
-  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [15:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [15:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_reduction_w_data; // Vec(16 x SInt(32))
-  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [8:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:35
-  logic [15:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [8:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [15:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [511:0] registers_ternary_w_data; // Vec(16 x SInt(32))
-  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:35
+  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:50
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
-  logic [1:0] state; // register, Core/IssueStage.swift:51
-  logic running; // wire, Core/IssueStage.swift:53
-  logic draining; // register, Core/IssueStage.swift:54
-  logic [13:0] vl; // register, Core/IssueStage.swift:55
-  logic signed [31:0] s0; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s1; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s2; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s3; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s4; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s5; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s6; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s7; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s8; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s9; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s10; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s11; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s12; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s13; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s14; // register, Core/IssueStage.swift:56
-  logic signed [31:0] s15; // register, Core/IssueStage.swift:56
-  logic [15:0] pending_v; // register, Core/IssueStage.swift:57
-  logic [15:0] pending_s; // register, Core/IssueStage.swift:58
-  logic [2:0] fault_code; // register, Core/IssueStage.swift:59
-  logic [31:0] fault_index; // register, Core/IssueStage.swift:60
-  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:67
-  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:69
-  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:69
-  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:69
-  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:69
-  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:69
-  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:69
-  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:69
-  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:71
-  logic [80:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:71
-  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:71
-  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:71
-  logic [80:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:71
-  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:71
-  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:71
-  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:71
-  logic [80:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:71
-  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:71
-  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:71
-  logic [80:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:71
-  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:71
-  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:71
-  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:71
-  logic [80:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:71
-  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:71
-  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:71
-  logic [80:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:71
-  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:71
-  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:71
-  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:71
-  logic [80:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:71
-  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:71
-  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:71
-  logic [80:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:71
-  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:71
-  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:71
-  logic quiescent; // wire, Core/IssueStage.swift:77
-  logic start; // wire, Core/IssueStage.swift:78
-  logic [15:0] sources_v; // wire, Core/IssueStage.swift:87
-  logic has_scalar_source; // wire, Core/IssueStage.swift:92
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:93
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:94
-  logic [15:0] dest_v; // wire, Core/IssueStage.swift:95
-  logic [15:0] dest_s; // wire, Core/IssueStage.swift:96
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:100
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:100
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:100
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:100
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:101
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:101
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:101
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:101
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:102
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:102
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:102
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:102
-  logic hazard; // wire, Core/IssueStage.swift:106
-  logic memory_order_ok; // wire, Core/IssueStage.swift:112
-  logic clear_wait; // wire, Core/IssueStage.swift:126
-  logic can_issue; // wire, Core/IssueStage.swift:127
-  logic ready; // wire, Core/IssueStage.swift:128
-  logic fire; // wire, Core/IssueStage.swift:130
-  logic executes; // wire, Core/IssueStage.swift:131
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:149
-  logic retiring; // wire, Core/IssueStage.swift:232
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:233
-  logic retires; // wire, Core/IssueStage.swift:234
-  logic retire_valid_q; // register, Core/IssueStage.swift:268
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:269
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:269
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:269
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:269
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:269
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:269
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:269
-  logic busy_any; // wire, Core/IssueStage.swift:270
-  logic halted_visible; // wire, Core/IssueStage.swift:272
+  logic [1:0] state; // register, Core/IssueStage.swift:80
+  logic running; // wire, Core/IssueStage.swift:81
+  logic draining; // register, Core/IssueStage.swift:82
+  logic [13:0] vl; // register, Core/IssueStage.swift:83
+  logic signed [31:0] s0; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s1; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s2; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s3; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s4; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s5; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s6; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s7; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s8; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s9; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s10; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s11; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s12; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s13; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s14; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s15; // register, Core/IssueStage.swift:84
+  logic [15:0] pending_v; // register, Core/IssueStage.swift:85
+  logic [15:0] pending_s; // register, Core/IssueStage.swift:86
+  logic [2:0] fault_code; // register, Core/IssueStage.swift:87
+  logic [31:0] fault_index; // register, Core/IssueStage.swift:88
+  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:95
+  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:111
+  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:111
+  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:111
+  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:111
+  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:111
+  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:111
+  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:111
+  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:113
+  logic [80:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:113
+  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:113
+  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:113
+  logic [80:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:113
+  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:113
+  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:113
+  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:113
+  logic [80:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:113
+  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:113
+  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:113
+  logic [80:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:113
+  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:113
+  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:113
+  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:113
+  logic [80:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:113
+  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:113
+  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:113
+  logic [80:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:113
+  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:113
+  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:113
+  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:113
+  logic [80:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:113
+  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:113
+  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:113
+  logic [80:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:113
+  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:113
+  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:113
+  logic quiescent; // wire, Core/IssueStage.swift:119
+  logic start; // wire, Core/IssueStage.swift:120
+  logic [15:0] sources_v; // wire, Core/IssueStage.swift:139
+  logic has_scalar_source; // wire, Core/IssueStage.swift:144
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:145
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:146
+  logic [15:0] dest_v; // wire, Core/IssueStage.swift:147
+  logic [15:0] dest_s; // wire, Core/IssueStage.swift:148
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:165
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:165
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:165
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:165
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:166
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:166
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:166
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:166
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:167
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:167
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:167
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:167
+  logic hazard; // wire, Core/IssueStage.swift:188
+  logic memory_order_ok; // wire, Core/IssueStage.swift:193
+  logic clear_wait; // wire, Core/IssueStage.swift:203
+  logic can_issue; // wire, Core/IssueStage.swift:204
+  logic ready; // wire, Core/IssueStage.swift:205
+  logic fire; // wire, Core/IssueStage.swift:207
+  logic executes; // wire, Core/IssueStage.swift:208
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:240
+  logic retiring; // wire, Core/IssueStage.swift:344
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:345
+  logic retires; // wire, Core/IssueStage.swift:346
+  logic retire_valid_q; // register, Core/IssueStage.swift:384
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:385
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:385
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:385
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:385
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:385
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:385
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:385
+  logic busy_any; // wire, Core/IssueStage.swift:386
+  logic halted_visible; // wire, Core/IssueStage.swift:388
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -430,15 +430,15 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   assign csr_readdata = csr_csr_readdata;
   assign csr_readdatavalid = csr_csr_readdatavalid;
   assign csr_waitrequest = csr_csr_waitrequest;
-  assign memory_c0_rq_beats = fetch_rq_beats;
   assign memory_c0_rq_valid = fetch_rq_valid;
   assign memory_c0_rq_line = fetch_rq_line;
-  assign memory_c1_rq_beats = ls_rq_beats;
+  assign memory_c0_rq_beats = fetch_rq_beats;
   assign memory_c1_rq_valid = ls_rq_valid;
   assign memory_c1_rq_line = ls_rq_line;
-  assign memory_c2_rq_beats = ternary_rq_beats;
+  assign memory_c1_rq_beats = ls_rq_beats;
   assign memory_c2_rq_valid = ternary_rq_valid;
   assign memory_c2_rq_line = ternary_rq_line;
+  assign memory_c2_rq_beats = ternary_rq_beats;
   assign memory_wq_valid = ls_wq_valid;
   assign memory_wq_line = ls_wq_line;
   assign memory_wq_data = ls_wq_data;
@@ -1335,32 +1335,32 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .timeout_cycles    (csr_timeout_cycles)
   );
 
-  MemorySystem_D512_B1_A27_M64_O256_R3_W6 memory (
+  MemorySystem_D512_B1_A27_M64_O256_RC3_WC6 memory (
     .clk                (clk),
     .rst                (rst),
-    .c0_rq_beats        (memory_c0_rq_beats),
     .c0_rq_valid        (memory_c0_rq_valid),
-    .c0_rq_line         (memory_c0_rq_line),
     .c0_rq_ready        (memory_c0_rq_ready),
+    .c0_rq_line         (memory_c0_rq_line),
+    .c0_rq_beats        (memory_c0_rq_beats),
     .c0_rs_valid        (memory_c0_rs_valid),
     .c0_rs_data         (memory_c0_rs_data),
-    .c1_rq_beats        (memory_c1_rq_beats),
     .c1_rq_valid        (memory_c1_rq_valid),
-    .c1_rq_line         (memory_c1_rq_line),
     .c1_rq_ready        (memory_c1_rq_ready),
+    .c1_rq_line         (memory_c1_rq_line),
+    .c1_rq_beats        (memory_c1_rq_beats),
     .c1_rs_valid        (memory_c1_rs_valid),
     .c1_rs_data         (memory_c1_rs_data),
-    .c2_rq_beats        (memory_c2_rq_beats),
     .c2_rq_valid        (memory_c2_rq_valid),
-    .c2_rq_line         (memory_c2_rq_line),
     .c2_rq_ready        (memory_c2_rq_ready),
+    .c2_rq_line         (memory_c2_rq_line),
+    .c2_rq_beats        (memory_c2_rq_beats),
     .c2_rs_valid        (memory_c2_rs_valid),
     .c2_rs_data         (memory_c2_rs_data),
     .wq_valid           (memory_wq_valid),
+    .wq_ready           (memory_wq_ready),
     .wq_line            (memory_wq_line),
     .wq_data            (memory_wq_data),
     .wq_byteenable      (memory_wq_byteenable),
-    .wq_ready           (memory_wq_ready),
     .mem0_address       (memory_mem0_address),
     .mem0_read          (memory_mem0_read),
     .mem0_write         (memory_mem0_write),
@@ -1376,7 +1376,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .busy               (memory_busy)
   );
 
-  FetchUnit_D512_B16_M64 fetch (
+  FetchUnit_D512_FB16_M64 fetch (
     .clk            (clk),
     .rst            (rst),
     .start          (fetch_start),
@@ -1455,7 +1455,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .w_data           (ls_w_data)
   );
 
-  VectorUnit_N16_VL8192_R16_F16 vector (
+  VectorUnit_N16_VL8192_V16_F16 vector (
     .clk              (clk),
     .rst              (rst),
     .start            (vector_start),
@@ -1490,7 +1490,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .w_data           (vector_w_data)
   );
 
-  ReductionUnit_N16_VL8192_VR16_F16 reduction (
+  ReductionUnit_N16_VL8192_V16_F16 reduction (
     .clk              (clk),
     .rst              (rst),
     .start            (reduction_start),
@@ -1522,7 +1522,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .w_data           (reduction_w_data)
   );
 
-  TernaryUnit_D512_BK1_N8192_V16_F16_B64_O256_S1024_W64 ternary (
+  TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64 ternary (
     .clk              (clk),
     .rst              (rst),
     .start            (ternary_start),
@@ -1563,7 +1563,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .store_line       (ternary_store_line)
   );
 
-  VectorRegisterFile_V16_N16_C512_R7_W4 registers (
+  VectorRegisterFile_V16_N16_C512_RP7_WP4 registers (
     .clk               (clk),
     .rst               (rst),
     .ls_a_reg          (registers_ls_a_reg),
@@ -1611,7 +1611,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .cleared           (registers_cleared)
   );
 
-  FIFO_W145_D16 retire_queue (
+  FIFO_W145_E16 retire_queue (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (retire_queue_in_valid),
@@ -1623,7 +1623,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (retire_queue_count)
   );
 
-  FIFO_W81_D16 ls_completions (
+  FIFO_W81_E16 ls_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (ls_completions_in_valid),
@@ -1635,7 +1635,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (ls_completions_count)
   );
 
-  FIFO_W81_D16 vector_completions (
+  FIFO_W81_E16 vector_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (vector_completions_in_valid),
@@ -1647,7 +1647,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (vector_completions_count)
   );
 
-  FIFO_W81_D16 reduction_completions (
+  FIFO_W81_E16 reduction_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (reduction_completions_in_valid),
@@ -1659,7 +1659,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
     .count     (reduction_completions_count)
   );
 
-  FIFO_W81_D16 ternary_completions (
+  FIFO_W81_E16 ternary_completions (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (ternary_completions_in_valid),

@@ -37,24 +37,24 @@ module CSRSlave_D256_B1 (
   output logic [31:0] timeout_cycles
 );
 
-  logic [63:0] codeBase_q; // register, Core/CSRSlave.swift:67
-  logic [31:0] codeLength_q; // register, Core/CSRSlave.swift:67
-  logic [63:0] dataBase_q; // register, Core/CSRSlave.swift:67
-  logic [32:0] dataSize_q; // register, Core/CSRSlave.swift:67
-  logic [31:0] timeout_q; // register, Core/CSRSlave.swift:67
-  logic [63:0] cycles; // register, Core/CSRSlave.swift:79
-  logic [63:0] retired_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] busyLoadStore_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] busyVector_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] busyReduction_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] busyTernary_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] memoryStall_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] weightBeats_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] issueStall_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] saturations_count; // register, Core/CSRSlave.swift:83
-  logic [63:0] read_value; // wire, Core/CSRSlave.swift:108
-  logic [63:0] read_q; // register, Core/CSRSlave.swift:108
-  logic read_valid_q; // register, Core/CSRSlave.swift:109
+  logic [63:0] codeBase_q; // register, Core/CSRSlave.swift:23
+  logic [31:0] codeLength_q; // register, Core/CSRSlave.swift:23
+  logic [63:0] dataBase_q; // register, Core/CSRSlave.swift:23
+  logic [32:0] dataSize_q; // register, Core/CSRSlave.swift:23
+  logic [31:0] timeout_q; // register, Core/CSRSlave.swift:23
+  logic [63:0] cycles; // register, Core/CSRSlave.swift:35
+  logic [63:0] retired_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] busyLoadStore_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] busyVector_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] busyReduction_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] busyTernary_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] memoryStall_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] weightBeats_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] issueStall_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] saturations_count; // register, Core/CSRSlave.swift:39
+  logic [63:0] read_value; // wire, Core/CSRSlave.swift:66
+  logic [63:0] read_q; // register, Core/CSRSlave.swift:66
+  logic read_valid_q; // register, Core/CSRSlave.swift:67
 
   assign csr_readdata = read_q;
   assign csr_readdatavalid = read_valid_q;

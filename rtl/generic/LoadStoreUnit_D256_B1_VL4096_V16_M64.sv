@@ -45,68 +45,68 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   output logic [255:0]       w_data
 );
 
-  logic [1:0] state; // register, Core/LoadStoreUnit.swift:62
-  logic scalar_op; // wire, Core/LoadStoreUnit.swift:66
-  logic load_op; // wire, Core/LoadStoreUnit.swift:67
-  logic [12:0] elements; // wire, Core/LoadStoreUnit.swift:68
-  logic misaligned; // wire, Core/LoadStoreUnit.swift:71
-  logic [33:0] access_end; // wire, Core/LoadStoreUnit.swift:72
-  logic out_of_range; // wire, Core/LoadStoreUnit.swift:73
-  logic [2:0] fault; // wire, Core/LoadStoreUnit.swift:74
-  logic [2:0] offset; // wire, Core/LoadStoreUnit.swift:77
-  logic [31:0] first_line; // wire, Core/LoadStoreUnit.swift:78
-  logic [10:0] beats_needed; // wire, Core/LoadStoreUnit.swift:80
-  logic [10:0] chunks_needed; // wire, Core/LoadStoreUnit.swift:81
-  logic [2:0] fault_code; // register, Core/LoadStoreUnit.swift:83
-  logic is_scalar; // register, Core/LoadStoreUnit.swift:84
-  logic [3:0] reg_number; // register, Core/LoadStoreUnit.swift:85
-  logic [2:0] word_offset; // register, Core/LoadStoreUnit.swift:86
-  logic [31:0] line_base; // register, Core/LoadStoreUnit.swift:87
-  logic [13:0] total; // register, Core/LoadStoreUnit.swift:88
-  logic [10:0] beat_total; // register, Core/LoadStoreUnit.swift:89
-  logic [10:0] chunk_total; // register, Core/LoadStoreUnit.swift:90
-  logic signed [31:0] scalar_in; // register, Core/LoadStoreUnit.swift:91
-  logic [7:0] shift; // wire, Core/LoadStoreUnit.swift:120
-  logic [3:0] wrap; // wire, Core/LoadStoreUnit.swift:131
-  logic record_digest_clear; // input of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic record_digest_valid; // input of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [7:0] record_digest_mask; // input of instance record_digest, Core/LoadStoreUnit.swift:133
+  logic [1:0] state; // register, Core/LoadStoreUnit.swift:101
+  logic scalar_op; // wire, Core/LoadStoreUnit.swift:104
+  logic load_op; // wire, Core/LoadStoreUnit.swift:105
+  logic [12:0] elements; // wire, Core/LoadStoreUnit.swift:106
+  logic misaligned; // wire, Core/LoadStoreUnit.swift:109
+  logic [33:0] access_end; // wire, Core/LoadStoreUnit.swift:110
+  logic out_of_range; // wire, Core/LoadStoreUnit.swift:111
+  logic [2:0] fault; // wire, Core/LoadStoreUnit.swift:112
+  logic [2:0] offset; // wire, Core/LoadStoreUnit.swift:115
+  logic [31:0] first_line; // wire, Core/LoadStoreUnit.swift:116
+  logic [10:0] beats_needed; // wire, Core/LoadStoreUnit.swift:118
+  logic [10:0] chunks_needed; // wire, Core/LoadStoreUnit.swift:119
+  logic [2:0] fault_code; // register, Core/LoadStoreUnit.swift:123
+  logic is_scalar; // register, Core/LoadStoreUnit.swift:124
+  logic [3:0] reg_number; // register, Core/LoadStoreUnit.swift:125
+  logic [2:0] word_offset; // register, Core/LoadStoreUnit.swift:126
+  logic [31:0] line_base; // register, Core/LoadStoreUnit.swift:127
+  logic [13:0] total; // register, Core/LoadStoreUnit.swift:128
+  logic [10:0] beat_total; // register, Core/LoadStoreUnit.swift:129
+  logic [10:0] chunk_total; // register, Core/LoadStoreUnit.swift:130
+  logic signed [31:0] scalar_in; // register, Core/LoadStoreUnit.swift:131
+  logic [7:0] shift; // wire, Core/LoadStoreUnit.swift:163
+  logic [3:0] wrap; // wire, Core/LoadStoreUnit.swift:164
+  logic record_digest_clear; // input of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic record_digest_valid; // input of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [7:0] record_digest_mask; // input of instance record_digest, Core/LoadStoreUnit.swift:53
   logic [255:0] record_digest_data; // Vec(8 x SInt(32))
-  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:133
-  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:138
-  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:140
-  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:141
-  logic [10:0] received; // register, Core/LoadStoreUnit.swift:155
-  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:156
-  logic [255:0] rotated; // wire, Core/LoadStoreUnit.swift:157
-  logic [255:0] previous; // register, Core/LoadStoreUnit.swift:158
-  logic flush; // wire, Core/LoadStoreUnit.swift:160
-  logic emit; // wire, Core/LoadStoreUnit.swift:161
-  logic write_valid; // register, Core/LoadStoreUnit.swift:173
-  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:174
-  logic write_last; // register, Core/LoadStoreUnit.swift:175
-  logic [255:0] write_data; // register, Core/LoadStoreUnit.swift:176
-  logic [14:0] write_left; // wire, Core/LoadStoreUnit.swift:116
-  logic [7:0] write_mask; // wire, Core/LoadStoreUnit.swift:177
-  logic load_done; // register, Core/LoadStoreUnit.swift:178
-  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:184
-  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:189
-  logic ready; // register, Core/LoadStoreUnit.swift:190
-  logic [255:0] upper; // register, Core/LoadStoreUnit.swift:191
-  logic [255:0] raised; // wire, Core/LoadStoreUnit.swift:193
-  logic offering; // wire, Core/LoadStoreUnit.swift:194
-  logic accepted; // wire, Core/LoadStoreUnit.swift:195
-  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:208
-  logic store_done; // wire, Core/LoadStoreUnit.swift:219
-  logic store_chunk; // wire, Core/LoadStoreUnit.swift:222
-  logic [14:0] digest_left; // wire, Core/LoadStoreUnit.swift:116
+  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:53
+  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:201
+  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:203
+  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:204
+  logic [10:0] received; // register, Core/LoadStoreUnit.swift:218
+  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:219
+  logic [255:0] rotated; // wire, Core/LoadStoreUnit.swift:220
+  logic [255:0] previous; // register, Core/LoadStoreUnit.swift:221
+  logic flush; // wire, Core/LoadStoreUnit.swift:223
+  logic emit; // wire, Core/LoadStoreUnit.swift:224
+  logic write_valid; // register, Core/LoadStoreUnit.swift:236
+  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:237
+  logic write_last; // register, Core/LoadStoreUnit.swift:238
+  logic [255:0] write_data; // register, Core/LoadStoreUnit.swift:239
+  logic [14:0] write_left; // wire, Core/LoadStoreUnit.swift:173
+  logic [7:0] write_mask; // wire, Core/LoadStoreUnit.swift:240
+  logic load_done; // register, Core/LoadStoreUnit.swift:241
+  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:247
+  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:260
+  logic ready; // register, Core/LoadStoreUnit.swift:261
+  logic [255:0] upper; // register, Core/LoadStoreUnit.swift:262
+  logic [255:0] raised; // wire, Core/LoadStoreUnit.swift:264
+  logic offering; // wire, Core/LoadStoreUnit.swift:265
+  logic accepted; // wire, Core/LoadStoreUnit.swift:266
+  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:279
+  logic store_done; // wire, Core/LoadStoreUnit.swift:290
+  logic store_chunk; // wire, Core/LoadStoreUnit.swift:298
+  logic [14:0] digest_left; // wire, Core/LoadStoreUnit.swift:173
 
   assign idle = ((state == 2'd0) || done);
   assign done = (((state == 2'd1) || ((state == 2'd2) && load_done)) || store_done);

@@ -47,7 +47,7 @@ module QuantMultiplier (
     end
   end
 
-  SequentialDivider_D40_V31_Q40_B2 divider (
+  SequentialDivider_DD40_DV31_Q40_QC2 divider (
     .clk       (clk),
     .rst       (rst),
     .start     (divider_start),

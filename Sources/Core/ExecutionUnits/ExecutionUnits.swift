@@ -1,0 +1,74 @@
+import HDL
+import ISA
+
+/// The four execution units, the vector register file between them, and
+/// their memory clients, instantiated and wired inside `TritCore`.
+struct ExecutionUnits {
+    /// One execution unit: its instance, its dispatch bundle and the register ports it uses.
+    struct Unit {
+        let name: String
+        let instance: Instance
+        /// The unit's dispatch bundle, seen from the core.
+        let dispatch: Interface<Dispatch>
+        /// Register read ports (`a` is the group at `a_`) and the write port.
+        let readPorts: [String]
+        let writePort: String
+        /// Functional units of `InstructionDecoder.units` this unit executes.
+        let executes: [FunctionalUnit]
+
+        init(_ instance: Instance, _ p: CoreParameters, readPorts: [String], executes: [FunctionalUnit]) {
+            name = instance.name
+            self.instance = instance
+            dispatch = instance.ports(Dispatch(p))
+            self.readPorts = readPorts
+            writePort = "w"
+            self.executes = executes
+        }
+    }
+
+    let loadStore, vector, reduction, ternary: Unit
+    /// The units in the order of their completion queues and unit numbers.
+    var units: [Unit] { [loadStore, vector, reduction, ternary] }
+    let registerFile: Instance
+
+    /// `memory` is an instance of `system`; the data region (beat address, bytes) goes to every unit that reads memory.
+    init(_ m: ModuleBuilder, _ p: CoreParameters, memory: Instance, of system: MemorySystem,
+         dataBaseLine: Signal, dataSize: Signal) {
+        let ls = m.instance(LoadStoreUnit(params: p), "ls")
+        let vector = m.instance(VectorUnit(params: p), "vector")
+        let reduction = m.instance(ReductionUnit(params: p), "reduction")
+        let ternary = m.instance(TernaryUnit(params: p), "ternary")
+        loadStore = Unit(ls, p, readPorts: ["a"], executes: [.loadStore])
+        self.vector = Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup])
+        self.reduction = Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction])
+        self.ternary = Unit(ternary, p, readPorts: ["a"], executes: [.ternary])
+        let units = [loadStore, self.vector, self.reduction, self.ternary]
+
+        // Register-file ports are named <unit>_<port>.
+        let reads = units.flatMap { u in u.readPorts.map { "\(u.name)_\($0)" } }
+        let writes = units.map { "\($0.name)_\($0.writePort)" }
+        registerFile = m.instance(VectorRegisterFile(params: p, readPorts: reads, writePorts: writes), "registers")
+        for u in units {
+            for port in u.readPorts {
+                m.connect(u.instance.ports(RegisterRead(p), prefix: RegisterRead.prefix(port)),
+                          registerFile.ports(RegisterRead(p).flipped(), prefix: RegisterRead.prefix("\(u.name)_\(port)")))
+            }
+            m.connect(u.instance.ports(RegisterWrite(p), prefix: RegisterWrite.prefix(u.writePort)),
+                      registerFile.ports(RegisterWrite(p).flipped(), prefix: RegisterWrite.prefix("\(u.name)_\(u.writePort)")))
+        }
+
+        // Memory: the load/store unit and the ternary unit are wide read
+        // clients, the load/store unit is the only writer.
+        for (client, unit) in [(TritCore.ReadClient.loadStore, ls), (.ternary, ternary)] {
+            m.connect(unit.ports(MemoryRead(p, wide: true)), system.readClient(client.rawValue, of: memory))
+            let region = unit.ports(DataRegion(p))
+            region.baseLine.set(dataBaseLine)
+            region.size.set(dataSize)
+        }
+        let lsWrite = ls.ports(MemoryWrite(p)), memoryWrite = system.writeClient(of: memory)
+        m.connect(lsWrite, memoryWrite)
+        // The ternary unit's weight stream watches the stores memory takes.
+        ternary.store_valid.set(lsWrite.valid && memoryWrite.ready)
+        ternary.store_line.set(lsWrite.line)
+    }
+}

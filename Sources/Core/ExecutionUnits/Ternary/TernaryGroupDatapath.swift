@@ -1,0 +1,154 @@
+import HDL
+import ISA
+
+/// The ternary datapath of `tmatmul` for the row-interleaved layout of
+/// `TernaryMatrix`: 64 row accumulators, one per row of a group, fed with
+/// `bytes` weight bytes per cycle.
+///
+/// - `bytes >= 64`: the bytes are `bytes / 64` consecutive column steps of
+///   all 64 rows (byte `s * 64 + j`: step s, row j);
+/// - `bytes < 64`: they are rows `phase * bytes ..< (phase + 1) * bytes` of
+///   one step (a step takes `64 / bytes` cycles).
+///
+/// A byte holds k trits of its row (k = 4 in 2-bit packing, 5 in base-3,
+/// `base3`); its products with the k activations of its step, broadcast to
+/// every row, are added to the row's accumulator: no adder tree across a
+/// row. Per cycle with `in_valid`: `activations` holds 5 int8 per step
+/// (element `s * 5 + i`: trit i of step s; the unit zeroes columns at or
+/// past C and trit 4 in 2-bit packing), `column_valid` marks the same
+/// trits below C, `row_valid` the group's rows below R, `in_first` starts
+/// the rows' sums (step 0 of a group) and `in_last` marks the group's last
+/// beat. `sums_valid` pulses two cycles after the last beat; in that cycle
+/// `sums` holds the group's 64 exact sums (the next group may already be
+/// entering). `bad_weight` pulses one cycle after a beat with an illegal
+/// code (2-bit 10, base-3 byte >= 243) covering a valid row and column.
+/// `busy`: a beat is inside. The datapath never stalls.
+public struct TernaryGroupDatapath: Module {
+    /// Weight bytes per cycle: 16 ... 512, a power of two.
+    public let bytes: Int
+    /// Width of the row sums (exact for the longest row).
+    public let accumulatorBits: Int
+
+    public init(bytes: Int, accumulatorBits: Int) {
+        self.bytes = bytes
+        self.accumulatorBits = accumulatorBits
+    }
+
+    /// Accumulator width for rows of up to `maxColumns` int8 products.
+    public static func accumulatorBits(maxColumns: Int) -> Int { addressWidth(128 * maxColumns + 1) + 1 }
+
+    public var name: String { "TernaryGroupDatapath" }
+    public var parameters: [Parameter] { [Parameter("BY", bytes), Parameter("AC", accumulatorBits)] }
+
+    public static let groupRows = TernaryMatrix.groupRows
+    /// Column steps per cycle.
+    public var steps: Int { Swift.max(1, bytes / Self.groupRows) }
+    /// Rows updated per cycle.
+    public var slots: Int { Swift.min(Self.groupRows, bytes) }
+    /// Cycles per step.
+    public var phases: Int { Self.groupRows / slots }
+    /// Cycles from a group's last beat to `sums_valid`.
+    public static let latency = 2
+
+    /// The base-3 decode table: for each byte, trit i's 2-bit code in bits
+    /// [2i+1 : 2i] and bit 10 set for the illegal bytes 243 ... 255.
+    static let base3Table: [BitVector] = (0..<256).map { b in
+        guard let trits = TernaryMatrix.decode(UInt8(b), packing: .base3) else {
+            return BitVector(width: 11, words: [1 << 10])
+        }
+        let codes = trits.enumerated().reduce(UInt64(0)) { $0 | UInt64(TernaryMatrix.code($1.element)) << UInt64(2 * $1.offset) }
+        return BitVector(width: 11, words: [codes])
+    }
+
+    public func build(_ m: ModuleBuilder) {
+        let rows = Self.groupRows
+        guard m.require(bytes >= 16 && bytes <= 512 && bytes & (bytes - 1) == 0, "weight bytes per cycle must be a power of two in 16...512, got \(bytes)"),
+              m.require(accumulatorBits >= 12 && accumulatorBits <= 32, "accumulator width must be 12...32, got \(accumulatorBits)") else { return }
+        let inValid = m.input("in_valid", .bool)
+        let base3 = m.input("base3", .bool)
+        let inFirst = m.input("in_first", .bool)
+        let inLast = m.input("in_last", .bool)
+        let phase: Signal? = phases > 1 ? m.input("in_phase", .uint(addressWidth(phases))) : nil
+        let weights = m.input("weights", .uint(8 * bytes))
+        let activations = m.input("activations", .vec(.sint(8), count: 5 * steps))
+        let columnValid = m.input("column_valid", .uint(5 * steps))
+        let rowValid = m.input("row_valid", .uint(rows))
+        let sumsValid = m.output("sums_valid", .bool)
+        let sums = m.output("sums", .vec(.sint(accumulatorBits), count: rows))
+        let badWeight = m.output("bad_weight", .bool)
+        let busy = m.output("busy", .bool)
+
+        // Rows of this cycle's bytes that lie below R.
+        let slotValid: Signal
+        if let phase {
+            let shift = cat(phase, lit(0, width: addressWidth(slots)))
+            slotValid = m.wire("slot_valid", (rowValid >> shift.extend(to: addressWidth(rows) + 1)).truncate(to: slots))
+        } else {
+            slotValid = rowValid
+        }
+
+        // Per byte: its 5 trit codes (01 = +1, 11 = -1, else 0) and whether it is illegal where it counts.
+        let table = m.memory("base3_codes", depth: 256, of: .uint(11), readLatency: 0, initial: Self.base3Table)
+        let partialBits = addressWidth(128 * 5 * steps + 1) + 1
+        var partials: [Signal] = [], illegal: [Signal] = []
+        for j in 0..<slots {
+            var terms: [Signal] = []
+            for s in 0..<steps {
+                let at = s * rows + j
+                let byte = weights[8 * at + 7, 8 * at]
+                let port = table.read()
+                port.address.set(byte)
+                let codes = m.wire("codes_\(s)_\(j)", mux(base3, port.data[9, 0], cat(lit(0, width: 2), byte)))
+                for i in 0..<5 {
+                    let lo = codes[2 * i], hi = codes[2 * i + 1]
+                    let a = activations[s * 5 + i].extend(to: 9)
+                    // 0 - a, not -a: Yosys reads the emitted `-9'(x)` as a cast to size -9.
+                    let negated = slit(0, width: 9) - a
+                    terms.append(mux(lo, mux(hi, negated, a), slit(0, width: 9)).extend(to: partialBits))
+                }
+                var twoBitIllegal: Signal = false
+                for i in 0..<4 {
+                    // Bits of `weights` itself: a bit of a slice is not read by every tool.
+                    let bad: Signal = weights[8 * at + 2 * i + 1] && !weights[8 * at + 2 * i]
+                    twoBitIllegal = twoBitIllegal || (bad && columnValid[s * 5 + i])
+                }
+                illegal.append(m.wire("illegal_\(s)_\(j)", slotValid[j] && mux(base3, port.data[10] && columnValid[s * 5], twoBitIllegal)))
+            }
+            partials.append(m.wire("partial\(j)", balancedSum(terms)))
+        }
+        let anyIllegal = cat(illegal).orR
+        badWeight.set(m.regNext("bad_weight_q", inValid && anyIllegal, reset: false))
+
+        // Stage 1: the row partial sums; stage 2: the accumulators.
+        let valid1 = m.regNext("valid1", inValid, reset: false)
+        let first1 = m.regNext("first1", inFirst)
+        let last1 = m.regNext("last1", inLast)
+        let phase1 = phase.map { m.regNext("phase1", $0) }
+        let held = partials.enumerated().map { m.regNext("partial\($0.offset)_q", $0.element) }
+        var accumulators: [Signal] = []
+        for r in 0..<rows {
+            let acc = m.reg("acc\(r)", .sint(accumulatorBits))
+            let add = held[r % slots].extend(to: accumulatorBits)
+            let mine = phase1.map { $0 == lit(r / slots, width: $0.width!) } ?? (true as Signal)
+            m.when(valid1 && mine) { acc.set(mux(first1, add, acc + add)) }
+            accumulators.append(acc)
+        }
+        let done = m.regNext("sums_valid_q", valid1 && last1, reset: false)
+        sumsValid.set(done)
+        sums.set(vec(accumulators))
+        busy.set(valid1 || done)
+    }
+}
+
+/// Sum of equally wide signals as a balanced tree.
+func balancedSum(_ xs: [Signal]) -> Signal {
+    var level = xs
+    while level.count > 1 {
+        var next: [Signal] = []
+        for i in stride(from: 0, to: level.count, by: 2) {
+            next.append(i + 1 < level.count ? level[i] + level[i + 1] : level[i])
+        }
+        level = next
+    }
+    return level[0]
+}

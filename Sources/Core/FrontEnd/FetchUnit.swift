@@ -1,0 +1,104 @@
+import HDL
+import HDLLib
+import ISA
+
+/// Streams the program's instruction words from memory, in bursts, ahead of
+/// the issue stage. There are no branches, so fetching is a prefetch of the
+/// code region `[code_base_line, code_base_line + ceil(code_length / words per beat))`.
+///
+/// After `start` (only while `quiet`), `head_valid` shows instruction
+/// `head_index` as `head_word`; `pop` takes it. Once every instruction has
+/// been taken, the head shows `head_past_end` at index `code_length`: the
+/// issue stage reports `fetch-out-of-range` there. `stop` ends fetching
+/// (requests already made are still collected; `quiet` rises when none is
+/// outstanding).
+public struct FetchUnit: Module {
+    public let params: CoreParameters
+    /// Beats buffered ahead of the issue stage.
+    public let bufferBeats: Int
+
+    public init(params: CoreParameters, bufferBeats: Int = 16) {
+        self.params = params
+        self.bufferBeats = bufferBeats
+    }
+
+    public var parameters: [Parameter] {
+        [Parameter("D", params.dataBits), Parameter("FB", bufferBeats), Parameter("M", params.maxBurst)]
+    }
+
+    var wordsPerBeat: Int { params.dataBits / Encoding.wordBits }
+
+    public func build(_ m: ModuleBuilder) {
+        let p = params
+        guard m.require(bufferBeats >= 2 && bufferBeats & (bufferBeats - 1) == 0,
+                        "the fetch buffer must be a power of two of at least 2 beats, got \(bufferBeats)") else { return }
+        // Bursts of half the buffer keep a request in flight while the other half drains.
+        let maxBurst = Swift.min(p.maxBurst, bufferBeats / 2)
+        let start = m.input("start", .bool)
+        let stop = m.input("stop", .bool)
+        let codeBaseLine = m.input("code_base_line", .uint(p.lineBits))
+        let codeLength = m.input("code_length", .uint(32))
+        let pop = m.input("pop", .bool)
+        let headValid = m.output("head_valid", .bool)
+        let headWord = m.output("head_word", .uint(Encoding.wordBits))
+        let headIndex = m.output("head_index", .uint(32))
+        let headPastEnd = m.output("head_past_end", .bool)
+        let quiet = m.output("quiet", .bool)
+        let client = m.ports(MemoryRead(p))
+
+        let countBits = Swift.max(addressWidth(bufferBeats) + 1, p.burstBits)
+        let wordBits = addressWidth(wordsPerBeat)
+        // Beats of the code region: ceil(length / words per beat), in 33 bits.
+        let lengthWide = codeLength.extend(to: 33)
+        let totalBeats = m.wire("total_beats", ((lengthWide + lit(wordsPerBeat - 1, width: 33)) >> wordBits).extend(to: 33))
+
+        let active = m.reg("active", .bool, reset: false)
+        let requested = m.reg("requested", .uint(33), reset: 0)      // beats asked for so far
+        let outstanding = m.reg("outstanding", .uint(countBits), reset: 0)
+        let index = m.reg("index", .uint(32), reset: 0)
+
+        let buffer = m.instance(FIFO(width: p.dataBits, depth: bufferBeats), "buffer")
+        buffer.in_valid.set(client.responseValid)
+        buffer.in_data.set(client.responseData)
+
+        // Ask for the next burst when the buffer can hold it and everything before it.
+        let remaining = m.wire("remaining", totalBeats - requested)
+        let burst = m.wire("burst", mux(remaining > lit(maxBurst, width: 33), lit(maxBurst, width: p.burstBits),
+                                        remaining.truncate(to: p.burstBits)))
+        let committed = m.wire("committed", outstanding + buffer.count.extend(to: countBits))
+        let room = m.wire("room", lit(bufferBeats, width: countBits) - committed)
+        let ask = m.wire("ask", active && remaining != 0 && room >= burst.extend(to: countBits))
+        client.requestValid.set(ask)
+        client.requestLine.set(codeBaseLine + requested.truncate(to: p.lineBits))
+        client.requestBeats.set(burst)
+        let taken = m.wire("taken", ask && client.requestReady)
+
+        // The head word: word (index mod words per beat) of the oldest beat.
+        let offset = index[wordBits - 1, 0]
+        let words = m.wire("beat_words", buffer.out_data.reinterpret(as: .vec(.uint(Encoding.wordBits), count: wordsPerBeat)))
+        let pastEnd = m.wire("past_end", index == codeLength)
+        headValid.set(active && (pastEnd || buffer.out_valid))
+        headPastEnd.set(pastEnd)
+        headWord.set(words[offset])
+        headIndex.set(index)
+        let taking = m.wire("taking", pop && active && buffer.out_valid && !pastEnd)
+        let arriving = mux(client.responseValid, lit(1, width: countBits), lit(0, width: countBits))
+        let leaving = mux(taken, burst.extend(to: countBits), lit(0, width: countBits))
+        outstanding.set(outstanding + leaving - arriving)
+        m.when(start) {
+            active.set(true)
+            requested.set(0)
+            index.set(0)
+        }.elseWhen(stop) {
+            active.set(false)
+        }.otherwise {
+            m.when(taken) { requested.set(requested + burst.extend(to: 33)) }
+            m.when(taking) { index.set(index + 1) }
+        }
+
+        // A beat leaves after its last word, or when it holds the code's last word.
+        let lastOfBeat = offset == lit(wordsPerBeat - 1, width: wordBits)
+        buffer.out_ready.set((taking && (lastOfBeat || index + 1 == codeLength)) || (!active && buffer.out_valid))
+        quiet.set(outstanding == 0 && !buffer.out_valid)
+    }
+}

@@ -1,0 +1,431 @@
+import HDL
+import HDLLib
+import ISA
+
+/// In-order issue with a scoreboard, the control instructions, and in-order
+/// retirement (docs/core.md, "Issue, completion and retirement").
+///
+/// Scoreboard state: a pending-write bit per vector and scalar register,
+/// and per unit the registers its running instruction reads and writes.
+/// Dispatched instructions enter the retire queue in program order; each
+/// unit's completions wait in its own queue until their instruction reaches
+/// the head.
+struct IssueStage {
+    let m: ModuleBuilder
+    let p: CoreParameters
+    let fetch: Instance
+    let decoder: Instance
+    let units: ExecutionUnits
+    let csr: Interface<CSRControl>
+    let memory: Instance
+
+    init(_ m: ModuleBuilder, _ p: CoreParameters, fetch: Instance, decoder: Instance, units: ExecutionUnits,
+         csr: Interface<CSRControl>, memory: Instance) {
+        self.m = m; self.p = p; self.fetch = fetch; self.decoder = decoder
+        self.units = units; self.csr = csr; self.memory = memory
+    }
+
+    enum State: Int { case idle = 0, running = 1, halted = 2, faulted = 3 }
+
+    /// Retire-queue entry layout (most significant first).
+    static let entryFields: [(name: String, width: Int)] = [
+        ("index", 32), ("opcode", 8), ("dest", 3), ("dest_index", 32), ("unit", 3), ("count", 32), ("digest", 32),
+        ("fault", Dispatch.faultBits),
+    ]
+    /// Completion-queue entry layout (a saturation count is at most the maximum vector length).
+    static func completionFields(_ p: CoreParameters) -> [(name: String, width: Int)] {
+        [("count", 32), ("digest", 32), ("saturations", p.vlBits), ("fault", Dispatch.faultBits)]
+    }
+    /// The `unit` field value of control instructions (the units are 0 ..< 4).
+    static let controlUnit = 4
+
+    func code(_ op: Opcode) -> Signal { lit(Int(op.rawValue), width: Encoding.op.width) }
+    func unitCode(_ u: FunctionalUnit) -> Signal { lit(InstructionDecoder.units.firstIndex(of: u)!, width: 3) }
+    func destCode(_ d: DestinationKind) -> Signal { lit(InstructionDecoder.destinations.firstIndex(of: d)!, width: 3) }
+
+    /// `width`-bit one-hot of `index` (a register number from the instruction).
+    func oneHot(_ index: Signal, _ width: Int) -> Signal { lit(1, width: width) << index }
+
+    /// The stage in the order its parts are built (each part's signals are
+    /// declared in this order, which is the order of the emitted code).
+    func build() {
+        let r = registers()
+        let q = queues(r)
+        let needs = headNeeds(r)
+        let board = scoreboard(needs)
+        let issue = decide(r, q, needs, board)
+        dispatch(r, needs, board, issue)
+        let control = enqueue(q, needs, board, issue)
+        complete(r, q, needs, board, issue, control)
+        let retired = retire(r, q, board, issue, control)
+        outputs(r, q, retired, issue)
+    }
+
+    // MARK: - State
+
+    /// The run's state, the architectural registers and the scoreboard's pending writes.
+    struct Registers {
+        let state, running, draining, vl, pendingV, pendingS, faultCode, faultIndex: Signal
+        let scalars: [Signal]
+        /// VL in register chunks, and all of them: what the clear must have reached.
+        let vlChunks, allChunks: Signal
+        let progressBits: Int
+
+        func isState(_ s: State) -> Signal { state == lit(s.rawValue, width: 2) }
+    }
+
+    /// Why: the other parts read and update these, so they come first.
+    func registers() -> Registers {
+        let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
+        let state = m.reg("state", .uint(2), reset: lit(State.idle.rawValue, width: 2))
+        let running = m.wire("running", state == lit(State.running.rawValue, width: 2))
+        let draining = m.reg("draining", .bool, reset: false)
+        let vl = m.reg("vl", .uint(p.vlBits), reset: lit(p.isa.maxVectorLength, width: p.vlBits))
+        let scalars = (0..<sregs).map { m.reg("s\($0)", .sint(32), reset: 0) }
+        let pendingV = m.reg("pending_v", .uint(vregs), reset: 0)
+        let pendingS = m.reg("pending_s", .uint(sregs), reset: 0)
+        let faultCode = m.reg("fault_code", .uint(Dispatch.faultBits), reset: 0)
+        let faultIndex = m.reg("fault_index", .uint(32), reset: 0)
+
+        // The register file clears the vector registers after start (the ISA's
+        // registers start at 0) while instructions run: an instruction waits only
+        // until the chunks it can touch, ceil(VL / vectorLanes), are cleared.
+        let progressBits = VectorRegisterFile.progressBits(p)
+        let allChunks = lit(p.chunksPerRegister, width: progressBits)
+        let vlChunks = m.reg("vl_chunks", .uint(progressBits), reset: allChunks)
+        return Registers(state: state, running: running, draining: draining, vl: vl, pendingV: pendingV, pendingS: pendingS,
+                         faultCode: faultCode, faultIndex: faultIndex, scalars: scalars, vlChunks: vlChunks,
+                         allChunks: allChunks, progressBits: progressBits)
+    }
+
+    /// The retire queue (program order) and each unit's completion queue.
+    struct Queues {
+        let retire: Instance
+        let completions: [Instance]
+        /// Nothing running, queued or in memory; and a start taken.
+        let quiescent, start: Signal
+    }
+
+    /// Why: units finish out of order; records leave in program order.
+    func queues(_ r: Registers) -> Queues {
+        let retireQueue = m.instance(FIFO(width: Self.entryFields.map(\.width).reduce(0, +), depth: TritCore.retireDepth), "retire_queue")
+        let completions = units.units.map { u in
+            m.instance(FIFO(width: Self.completionFields(p).map(\.width).reduce(0, +), depth: TritCore.retireDepth), "\(u.name)_completions")
+        }
+        let allIdle = units.units.map(\.dispatch.idle).reduce(fetch.quiet) { $0 && $1 }
+        let queuesEmpty = completions.map { !$0.out_valid }.reduce(!retireQueue.out_valid) { $0 && $1 }
+        // Stores count as done once the memory system takes them; the run is
+        // over only when they have reached the banks.
+        let quiescent = m.wire("quiescent", allIdle && queuesEmpty && !memory.busy)
+        let start = m.wire("start", csr.start && !r.running && quiescent)
+        return Queues(retire: retireQueue, completions: completions, quiescent: quiescent, start: start)
+    }
+
+    // MARK: - Issue
+
+    /// The head instruction's fields and the registers it reads and writes.
+    struct Needs {
+        let op, rd, ra, rb, imm: Signal
+        /// One-hot masks of vector sources and destinations; the scalar source and destination.
+        let sourcesV, destV, destS, hasScalarSource, scalarSource, scalarValue: Signal
+    }
+
+    /// Why: the hazard checks and the scoreboard compare register masks.
+    func headNeeds(_ r: Registers) -> Needs {
+        let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
+        let op = decoder.opcode, rd = decoder.rd, ra = decoder.ra, rb = decoder.rb
+        let vectorUse = lit(InstructionDecoder.RegisterUse.vector.rawValue, width: 2)
+        let scalarUse = lit(InstructionDecoder.RegisterUse.scalar.rawValue, width: 2)
+        let sourcesV = m.wire("sources_v",
+            mux(decoder.ra_use == vectorUse, oneHot(vIndex(ra), vregs), none(vregs))
+            | mux(decoder.rb_use == vectorUse, oneHot(vIndex(rb), vregs), none(vregs))
+            | mux(op == code(.mac), oneHot(vIndex(rd), vregs), none(vregs)))
+        let scalarSourceIsA = decoder.ra_use == scalarUse
+        let hasScalarSource = m.wire("has_scalar_source", scalarSourceIsA || decoder.rb_use == scalarUse)
+        let scalarSource = m.wire("scalar_source", mux(scalarSourceIsA, sIndex(ra), sIndex(rb)))
+        let scalarValue = m.wire("scalar_value", sregs == 1 ? r.scalars[0] : vec(r.scalars)[scalarSource])
+        let destV = m.wire("dest_v", mux(decoder.rd_use == vectorUse, oneHot(vIndex(rd), vregs), none(vregs)))
+        let destS = m.wire("dest_s", mux(decoder.rd_use == scalarUse, oneHot(sIndex(rd), sregs), none(sregs)))
+        return Needs(op: op, rd: rd, ra: ra, rb: rb, imm: decoder.imm, sourcesV: sourcesV, destV: destV, destS: destS,
+                     hasScalarSource: hasScalarSource, scalarSource: scalarSource, scalarValue: scalarValue)
+    }
+
+    /// Per unit: which instructions it takes, and what its running instruction reads and writes.
+    struct Scoreboard {
+        let selects, readingV, writingV, writingS, dones: [Signal]
+        let beingRead: Signal
+        /// A unit reports a fault this cycle.
+        let unitFault: Signal
+    }
+
+    /// Why: a unit's `done` clears exactly the registers its instruction claimed.
+    func scoreboard(_ needs: Needs) -> Scoreboard {
+        let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
+        let selects = units.units.map { u in u.executes.map { decoder.unit == unitCode($0) }.reduce(Signal.no) { $0 || $1 } }
+        let readingV = units.units.map { m.reg("\($0.name)_reads", .uint(vregs), reset: 0) }
+        let writingV = units.units.map { m.reg("\($0.name)_writes_v", .uint(vregs), reset: 0) }
+        let writingS = units.units.map { m.reg("\($0.name)_writes_s", .uint(sregs), reset: 0) }
+        let beingRead = readingV.dropFirst().reduce(readingV[0]) { $0 | $1 }
+        // A unit reporting a fault stops dispatch at once, so nothing younger starts.
+        let dones = units.units.map(\.dispatch.done)
+        let unitFault = zip(dones, units.units).map { $0 && $1.dispatch.doneFault != 0 }.reduce(Signal.no) { $0 || $1 }
+        return Scoreboard(selects: selects, readingV: readingV, writingV: writingV, writingS: writingS, dones: dones,
+                          beingRead: beingRead, unitFault: unitFault)
+    }
+
+    /// Whether the head instruction leaves fetch this cycle, and whether it runs.
+    struct Decision {
+        let isControl, pastEnd, legal, vlInRange: Signal
+        /// The stage could issue (running, an instruction waiting), it does, and the instruction executes (it is legal).
+        let canIssue, fire, executes: Signal
+    }
+
+    /// Why: one place decides dispatch from the hazards, the units, memory order and the clear.
+    func decide(_ r: Registers, _ q: Queues, _ needs: Needs, _ board: Scoreboard) -> Decision {
+        let op = needs.op
+        let scalarPending = p.isa.scalarRegisters == 1 ? r.pendingS[0]
+            : r.pendingS.reinterpret(as: .vec(.bool, count: p.isa.scalarRegisters))[needs.scalarSource]
+        let hazard = m.wire("hazard",
+            (needs.sourcesV & r.pendingV) != 0 || (needs.hasScalarSource && scalarPending)
+            || (needs.destV & r.pendingV) != 0 || (needs.destS & r.pendingS) != 0 || (needs.destV & board.beingRead) != 0)
+        let unitFree = zip(board.selects, units.units).map { $0 && $1.dispatch.idle }.reduce(Signal.no) { $0 || $1 }
+        let isStore = op == code(.sv) || op == code(.sts)
+        let memoryOrderOK = m.wire("memory_order_ok",
+            (!isStore || units.ternary.dispatch.idle) && (op != code(.tmatmul) || units.loadStore.dispatch.idle))
+
+        let isControl = decoder.unit == unitCode(.control)
+        let pastEnd = fetch.head_past_end, legal = decoder.legal
+        let vlInRange = needs.imm != 0 && needs.imm <= lit(p.isa.maxVectorLength, width: 32)
+        // `tmatmul` touches R rows, unknown until its header arrives: it waits for the whole clear.
+        let chunksTouched = mux(op == code(.tmatmul), r.allChunks, r.vlChunks)
+        let cleared = units.registerFile.cleared
+        let clearedEnough = (0..<p.isa.vectorRegisters).reversed().map { v in cleared[v] >= chunksTouched }
+        let clearWait = m.wire("clear_wait", ((needs.sourcesV | needs.destV) & ~cat(clearedEnough)) != 0)
+        let canIssue = m.wire("can_issue", r.running && !r.draining && !board.unitFault && fetch.head_valid)
+        let ready = m.wire("ready",
+            pastEnd || !legal || (isControl && !hazard) || (!isControl && unitFree && !hazard && memoryOrderOK && !clearWait))
+        let fire = m.wire("fire", canIssue && ready && q.retire.in_ready)
+        let executes = m.wire("executes", fire && !pastEnd && legal)
+        fetch.pop.set(fire && !pastEnd)
+        fetch.start.set(q.start)
+        fetch.stop.set(!r.running)
+        return Decision(isControl: isControl, pastEnd: pastEnd, legal: legal, vlInRange: vlInRange,
+                        canIssue: canIssue, fire: fire, executes: executes)
+    }
+
+    /// Why: every unit sees the instruction; only the selected one gets `start`.
+    func dispatch(_ r: Registers, _ needs: Needs, _ board: Scoreboard, _ issue: Decision) {
+        // The ternary unit streams weights ahead only while a program runs.
+        units.ternary.instance.stream_enable.set(r.running)
+        for (k, u) in units.units.enumerated() {
+            let d = u.dispatch
+            d.start.set(issue.executes && board.selects[k])
+            d.op.set(needs.op); d.rd.set(needs.rd); d.ra.set(needs.ra); d.rb.set(needs.rb); d.mode.set(decoder.mode)
+            d.vl.set(r.vl); d.scalar.set(needs.scalarValue); d.imm.set(needs.imm)
+        }
+    }
+
+    /// The control instructions, whose records are complete at dispatch.
+    struct ControlOps {
+        let isSetvl, isLi, isHalt: Signal
+        /// The fault found at dispatch (fetch past the end, illegal, bad `setvl`), 0 for none.
+        let dispatchFault: Signal
+    }
+
+    /// Why: every fired instruction takes a retire-queue entry in program order.
+    func enqueue(_ q: Queues, _ needs: Needs, _ board: Scoreboard, _ issue: Decision) -> ControlOps {
+        let op = needs.op, imm = needs.imm, pastEnd = issue.pastEnd, legal = issue.legal
+        let faultBits = Dispatch.faultBits
+        let isSetvl = op == code(.setvl), isLi = op == code(.li), isHalt = op == code(.halt)
+        let dispatchFault = m.wire("dispatch_fault",
+            mux(pastEnd, lit(Int(FaultCode.fetchOutOfRange.rawValue), width: faultBits),
+                mux(!legal, lit(Int(FaultCode.illegalInstruction.rawValue), width: faultBits),
+                    mux(isSetvl && !issue.vlInRange, lit(Int(FaultCode.badVectorLength.rawValue), width: faultBits),
+                        lit(0, width: faultBits)))))
+        let writesOne = isSetvl || isLi
+        let controlCount = mux(writesOne, lit(1, width: 32), lit(0, width: 32))
+        let controlDigest = mux(writesOne, imm, lit(0, width: 32))
+        var unitNumber = lit(Self.controlUnit, width: 3)
+        for (k, selected) in board.selects.enumerated().reversed() {
+            unitNumber = mux(selected && !issue.isControl, lit(k, width: 3), unitNumber)
+        }
+        let dest = mux(pastEnd || !legal, lit(0, width: 3), decoder.destination)
+        let destIndex = mux(dest == destCode(.memory), imm,
+                            mux(dest == destCode(.vector) || dest == destCode(.scalar), needs.rd.extend(to: 32), lit(0, width: 32)))
+        q.retire.in_valid.set(issue.fire)
+        q.retire.in_data.set(cat(fetch.head_index, op, dest, destIndex, mux(pastEnd || !legal, lit(Self.controlUnit, width: 3), unitNumber),
+                                 controlCount, controlDigest, dispatchFault))
+        return ControlOps(isSetvl: isSetvl, isLi: isLi, isHalt: isHalt, dispatchFault: dispatchFault)
+    }
+
+    // MARK: - Completion and retirement
+
+    /// Why: completions free the scoreboard and write scalar results; `li` and `setvl` act at dispatch.
+    func complete(_ r: Registers, _ q: Queues, _ needs: Needs, _ board: Scoreboard, _ issue: Decision, _ control: ControlOps) {
+        let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
+        let start = q.start, executes = issue.executes, dones = board.dones
+        for (k, c) in q.completions.enumerated() {
+            let d = units.units[k].dispatch
+            c.in_valid.set(d.done)
+            c.in_data.set(cat(d.doneCount, d.doneDigest, d.doneSaturations.truncate(to: p.vlBits), d.doneFault))
+        }
+        var clearV = lit(0, width: vregs), clearS = lit(0, width: sregs)
+        for k in units.units.indices {
+            clearV = clearV | mux(dones[k], board.writingV[k], none(vregs))
+            clearS = clearS | mux(dones[k], board.writingS[k], none(sregs))
+        }
+        let setV = mux(executes, needs.destV, none(vregs))
+        let setS = mux(executes && !control.isLi, needs.destS, none(sregs))
+        m.when(start) {
+            r.pendingV.set(0); r.pendingS.set(0)
+        }.otherwise {
+            r.pendingV.set((r.pendingV & ~clearV) | setV)
+            r.pendingS.set((r.pendingS & ~clearS) | setS)
+        }
+        for k in units.units.indices {
+            m.when(start || dones[k]) {
+                board.readingV[k].set(0); board.writingV[k].set(0); board.writingS[k].set(0)
+            }
+            m.when(executes && board.selects[k] && !start) {
+                board.readingV[k].set(needs.sourcesV); board.writingV[k].set(needs.destV); board.writingS[k].set(needs.destS)
+            }
+        }
+        for (s, register) in r.scalars.enumerated() {
+            let target = lit(s, width: p.sregBits)
+            m.when(start) {
+                register.set(0)
+            }.elseWhen(executes && control.isLi && sIndex(needs.rd) == target) {
+                register.set(needs.imm.asSInt)
+            }.otherwise {
+                for (k, u) in units.units.enumerated() {
+                    m.when(dones[k] && u.dispatch.doneFault == 0 && board.writingS[k][s]) { register.set(u.dispatch.doneScalar) }
+                }
+            }
+        }
+        // VL in chunks, ceil(VL / vectorLanes) (a power of two), ready for the clear check.
+        let newVL = needs.imm.truncate(to: p.vlBits).extend(to: p.vlBits + 1)
+        let newChunks = (newVL + lit(p.vectorLanes - 1, width: p.vlBits + 1)) >> addressWidth(p.vectorLanes)
+        m.when(start) {
+            r.vl.set(lit(p.isa.maxVectorLength, width: p.vlBits))
+            r.vlChunks.set(r.allChunks)
+        }.elseWhen(executes && control.isSetvl && issue.vlInRange) {
+            r.vl.set(needs.imm.truncate(to: p.vlBits))
+            r.vlChunks.set(newChunks.width! > r.progressBits ? newChunks.truncate(to: r.progressBits)
+                                                              : newChunks.extend(to: r.progressBits))
+        }
+    }
+
+    /// The record at the head of the retire queue, complete once its unit's completion is there.
+    struct Retired {
+        let entry: [String: Signal]
+        let count, digest, saturations: Signal
+        /// An instruction retires (without a fault) this cycle.
+        let retires: Signal
+    }
+
+    /// Why: records, faults and the halt take effect in program order.
+    func retire(_ r: Registers, _ q: Queues, _ board: Scoreboard, _ issue: Decision, _ control: ControlOps) -> Retired {
+        let running = r.running, start = q.start
+        let entry = fields(q.retire.out_data, Self.entryFields)
+        let completion = q.completions.map { fields($0.out_data, Self.completionFields(p)) }
+        let headUnit = entry["unit"]!
+        let fromUnit = (0..<q.completions.count).map { headUnit == lit($0, width: 3) }
+        let isControlEntry = headUnit == lit(Self.controlUnit, width: 3)
+        let completed = zip(fromUnit, q.completions).map { $0 && $1.out_valid }.reduce(isControlEntry) { $0 || $1 }
+        var count = entry["count"]!, digest = entry["digest"]!, fault = entry["fault"]!
+        // Control instructions never saturate.
+        var saturations = lit(0, width: p.vlBits)
+        for (k, c) in completion.enumerated() {
+            count = mux(fromUnit[k], c["count"]!, count)
+            saturations = mux(fromUnit[k], c["saturations"]!, saturations)
+            digest = mux(fromUnit[k], c["digest"]!, digest)
+            fault = mux(fromUnit[k], c["fault"]!, fault)
+        }
+        let retiring = m.wire("retiring", running && q.retire.out_valid && completed)
+        let faults = m.wire("retire_fault", fault)
+        let retires = m.wire("retires", retiring && faults == 0)
+        // Outside a run, queues drain so the next start finds them empty.
+        q.retire.out_ready.set(retiring || !running)
+        for (k, c) in q.completions.enumerated() { c.out_ready.set((retiring && fromUnit[k]) || !running) }
+
+        m.when(start) {
+            r.state.set(lit(State.running.rawValue, width: 2))
+            r.faultCode.set(0)
+            r.faultIndex.set(0)
+        }.elseWhen(running && memory.timeout) {
+            r.state.set(lit(State.faulted.rawValue, width: 2))
+            r.faultCode.set(lit(Int(FaultCode.timeout.rawValue), width: Dispatch.faultBits))
+            r.faultIndex.set(mux(q.retire.out_valid, entry["index"]!, fetch.head_index))
+        }.elseWhen(retiring && faults != 0) {
+            r.state.set(lit(State.faulted.rawValue, width: 2))
+            r.faultCode.set(faults)
+            r.faultIndex.set(entry["index"]!)
+        }.elseWhen(retires && entry["opcode"]! == code(.halt)) {
+            r.state.set(lit(State.halted.rawValue, width: 2))
+        }
+        m.when(start) {
+            r.draining.set(false)
+        }.elseWhen(board.unitFault || (issue.fire && (control.dispatchFault != 0 || (issue.executes && control.isHalt)))) {
+            r.draining.set(true)
+        }
+        units.registerFile.clear_start.set(start)
+        return Retired(entry: entry, count: count, digest: digest, saturations: saturations, retires: retires)
+    }
+
+    /// Why: the host and the shells see the run only through these ports and the CSRs.
+    func outputs(_ r: Registers, _ q: Queues, _ retired: Retired, _ issue: Decision) {
+        let entry = retired.entry
+        let port = m.ports(Retirement(), prefix: Retirement.prefix)
+        let record: [(KeyPath<Retirement, Member>, Signal)] = [
+            (\.index, entry["index"]!), (\.opcode, entry["opcode"]!), (\.dest, entry["dest"]!),
+            (\.destIndex, entry["dest_index"]!), (\.count, retired.count), (\.digest, retired.digest),
+            (\.saturations, retired.saturations.extend(to: 32)),
+        ]
+        port.valid.set(m.regNext("retire_valid_q", retired.retires, reset: false))
+        for (member, value) in record { port[member].set(m.regNext("\(port.portName(member))_q", value)) }
+        let busy = m.wire("busy_any", r.running || !q.quiescent)
+        // A halted program's stores are all in memory when `halted` shows.
+        let halted = m.wire("halted_visible", r.isState(.halted) && !memory.busy)
+        let status = m.ports(CoreStatus())
+        status.busy.set(busy)
+        status.halted.set(halted)
+        status.faulted.set(r.isState(.faulted))
+
+        csr.running.set(r.running)
+        csr.halted.set(halted)
+        csr.faulted.set(r.isState(.faulted))
+        csr.busy.set(busy)
+        csr.faultCode.set(r.faultCode)
+        csr.faultIndex.set(r.faultIndex)
+        let ternary = units.ternary.instance
+        csr.retired.set(retired.retires)
+        csr.busyLoadStore.set(!units.loadStore.dispatch.idle)
+        csr.busyVector.set(!units.vector.dispatch.idle)
+        csr.busyReduction.set(!units.reduction.dispatch.idle)
+        csr.busyTernary.set(!units.ternary.dispatch.idle)
+        csr.memoryStall.set(memory.stall)
+        csr.weightBeats.set(ternary.beat)
+        csr.issueStall.set(issue.canIssue && !issue.fire)
+        // Saturated elements are counted as their instruction retires, as the interpreter counts them.
+        csr.saturations.set(mux(retired.retires, retired.saturations, lit(0, width: p.vlBits)))
+        memory.timeout_cycles.set(csr.timeoutCycles)
+    }
+
+    // MARK: - Helpers
+
+    /// No register (an all-zero mask of `width` registers).
+    func none(_ width: Int) -> Signal { lit(0, width: width) }
+    func vIndex(_ r: Signal) -> Signal { r.truncate(to: p.vregBits) }
+    func sIndex(_ r: Signal) -> Signal { r.truncate(to: p.sregBits) }
+
+    /// Splits a packed queue word into named fields (first field most significant).
+    func fields(_ word: Signal, _ layout: [(name: String, width: Int)]) -> [String: Signal] {
+        var out: [String: Signal] = [:]
+        var top = layout.map(\.width).reduce(0, +)
+        for f in layout {
+            out[f.name] = word[top - 1, top - f.width]
+            top -= f.width
+        }
+        return out
+    }
+}

@@ -1,0 +1,70 @@
+import HDL
+
+/// The host's 64-bit Avalon-MM CSR slave (map: `CSR`): identification,
+/// the program's location, start, status, and the performance counters.
+/// Reads answer one cycle later; there is never a wait state. Counters
+/// clear on start and count while the core runs.
+public struct CSRSlave: Module {
+    public let params: CoreParameters
+
+    public init(params: CoreParameters) { self.params = params }
+
+    public var parameters: [Parameter] { [Parameter("D", params.dataBits), Parameter("B", params.banks)] }
+
+    public func build(_ m: ModuleBuilder) {
+        let bus = m.ports(CSRBus(addressBits: CSR.addressBits), prefix: CSRBus.prefix)
+        let address = bus.address, read = bus.read, write = bus.write, writeData = bus.writeData
+        // bus.byteEnable is unused: full 64-bit writes only; kept for the Avalon shape.
+        let control = m.ports(CSRControl(params))
+        let start = control.start
+
+        func writes(_ csr: CSR) -> Signal { write && address == lit(csr.rawValue, width: CSR.addressBits) }
+        func settable(_ csr: CSR, _ width: Int) -> Signal {
+            let r = m.reg("\(csr)_q", .uint(width), reset: 0)
+            m.when(writes(csr)) { r.set(writeData[width - 1, 0]) }
+            return r
+        }
+        control.codeBase.set(settable(.codeBase, 64))
+        control.codeLength.set(settable(.codeLength, 32))
+        control.dataBase.set(settable(.dataBase, 64))
+        control.dataSize.set(settable(.dataSize, 33))
+        let timeoutValue = settable(.timeout, 32)
+        control.timeoutCycles.set(mux(timeoutValue == 0, lit(1 << 24, width: 32), timeoutValue))
+        start.set(writes(.control) && writeData[0])
+
+        let cycles = m.reg("cycles", .uint(64), reset: 0)
+        m.when(start) { cycles.set(0) }.elseWhen(control.running) { cycles.set(cycles + 1) }
+        var counters: [(CSR, Signal)] = [(.cycles, cycles)]
+        for (member, csr) in CSRControl.events {
+            let c = m.reg("\(csr)_count", .uint(64), reset: 0)
+            let event = control[member]
+            if event.type != .bool {
+                m.when(start) { c.set(0) }.otherwise { c.set(c + event.extend(to: 64)) }
+            } else {
+                m.when(start) { c.set(0) }.elseWhen(event) { c.set(c + 1) }
+            }
+            counters.append((csr, c))
+        }
+
+        let (high, low) = CSR.afuIdHalves
+        let status = cat(lit(0, width: 48), control.faultCode.extend(to: 8), lit(0, width: 4), control.busy, control.faulted,
+                         control.halted, control.running)
+        var value = lit(0, width: 64)
+        var table: [(CSR, Signal)] = [
+            (.dfh, lit(BitVector(width: 64, words: [CSR.dfhValue]), .uint(64))),
+            (.afuIdLow, lit(BitVector(width: 64, words: [low]), .uint(64))),
+            (.afuIdHigh, lit(BitVector(width: 64, words: [high]), .uint(64))),
+            (.status, status), (.faultIndex, control.faultIndex.extend(to: 64)),
+            (.codeBase, control.codeBase), (.codeLength, control.codeLength.extend(to: 64)), (.dataBase, control.dataBase),
+            (.dataSize, control.dataSize.extend(to: 64)), (.timeout, timeoutValue.extend(to: 64)),
+            (.configuration, lit(BitVector(width: 64, words: [CSR.configurationValue(params)]), .uint(64))),
+        ]
+        table += counters
+        for (csr, v) in table.reversed() {
+            value = mux(address == lit(csr.rawValue, width: CSR.addressBits), v, value)
+        }
+        bus.readData.set(m.regNext("read_q", m.wire("read_value", value)))
+        bus.readDataValid.set(m.regNext("read_valid_q", read, reset: false))
+        bus.waitRequest.set(false)
+    }
+}

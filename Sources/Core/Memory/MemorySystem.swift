@@ -1,0 +1,214 @@
+import HDL
+import HDLLib
+
+/// Connects the core's memory clients (`readClients` read clients and one
+/// write client, contracts in `Interfaces.swift`) to `banks` Avalon-MM
+/// masters.
+///
+/// Beat `L` lives in bank `L mod B` at bank address `L / B`. A read of N
+/// beats becomes one burst in every bank it touches (each at most
+/// `maxBurst` beats); the beats come back to the client re-interleaved, in
+/// address order. A write is one wide beat (a beat of every bank, at a line
+/// that is a multiple of B): one beat in each bank whose byte enables are
+/// not all zero.
+///
+/// Arbitration: round robin over the read clients and the write client. The
+/// turn passes to the requester after the one accepted, so a waiting client
+/// is served after at most one request of each other client; a request
+/// that does not fit (queue or response buffer full) keeps the turn until
+/// it does. One request is accepted per cycle. Requests reach each bank in
+/// the order they were accepted, so a read accepted after a write to the
+/// same beat returns the new data.
+///
+/// Responses: one beat per cycle to one client, in acceptance order
+/// (an order queue records client, first bank and length of every read),
+/// `MemoryBank.bufferLatency + 1` cycles after the beat is in its bank's
+/// buffer. With a single client streaming, bursts overlap responses and
+/// the client receives a beat every cycle.
+///
+/// A wide client (of `wideClients`: the load/store unit and the ternary
+/// unit) reads B beats per cycle:
+/// its `rs_data` is B beats side by side (bank 0's, the lowest address, in
+/// the low bits), its requests start at a line that is a multiple of B and
+/// have a multiple of B beats (up to `maxBurst * B`, so each bank bursts up
+/// to `maxBurst`). Its reads are delivered one wide beat per cycle, taking
+/// a beat from every bank together once each has one.
+///
+/// `timeout` is sticky until reset: some bank held a command under
+/// `waitrequest`, or waited for owed read beats, for more than
+/// `timeout_cycles` consecutive cycles. `stall`: a command is held by
+/// `waitrequest` this cycle. `busy`: some request is not finished (a write
+/// accepted but not yet taken by its bank, a read not fully delivered); the
+/// core waits for it to fall before it reports a halt, so the host sees
+/// every store.
+public struct MemorySystem: Module {
+    public let p: CoreParameters
+    public let readClients: Int
+    /// The read clients that receive a beat of every bank per cycle.
+    public let wideClients: Set<Int>
+
+    public init(params: CoreParameters, readClients: Int, wideClients: Set<Int> = []) {
+        p = params
+        self.readClients = readClients
+        self.wideClients = wideClients
+    }
+
+    public var name: String { "MemorySystem" }
+
+    /// Read client `index`'s signature, from the client's side: wide or narrow.
+    public func readClientSignature(_ index: Int) -> MemoryRead { MemoryRead(p, wide: wideClients.contains(index)) }
+    /// The prefix of read client `index`'s ports (`c1_`).
+    public static func readClientPrefix(_ index: Int) -> String { "c\(index)_" }
+
+    /// Read client `index` of `memory` (an instance of this module), to connect to the client's `MemoryRead`.
+    public func readClient(_ index: Int, of memory: Instance) -> Interface<MemoryRead> {
+        memory.ports(readClientSignature(index).flipped(), prefix: Self.readClientPrefix(index))
+    }
+
+    /// The write client of `memory` (an instance of this module), to connect to the client's `MemoryWrite`.
+    public func writeClient(of memory: Instance) -> Interface<MemoryWrite> { memory.ports(MemoryWrite(p).flipped()) }
+
+    /// The Avalon-MM master of bank `bank` of `memory` (an instance of this module).
+    public func bank(_ bank: Int, of memory: Instance) -> Interface<BankMaster> {
+        memory.ports(BankMaster(p), prefix: BankMaster.prefix(bank))
+    }
+    public var parameters: [Parameter] {
+        [Parameter("D", p.dataBits), Parameter("B", p.banks), Parameter("A", p.addressBits),
+         Parameter("M", p.maxBurst), Parameter("O", p.outstandingBeats), Parameter("RC", readClients),
+         Parameter("WC", wideClients.reduce(0) { $0 | 1 << $1 })]
+    }
+
+    /// Reads accepted and not yet fully delivered, at most.
+    public static let orderDepth = 64
+
+    /// Cycles from the memory's `readdatavalid` to the client's `rs_valid`
+    /// when nothing is queued ahead: buffer write, pop, buffer read latency.
+    public static var responseLatency: Int { 1 + MemoryBank.bufferLatency }
+
+    public func build(_ m: ModuleBuilder) {
+        guard m.require(readClients >= 1, "a memory system needs at least one read client, got \(readClients)"),
+              m.require([1, 2, 4].contains(p.banks), "banks must be 1, 2 or 4, got \(p.banks)"),
+              m.require(p.maxBurst >= 1, "maximum burst must be at least 1, got \(p.maxBurst)"),
+              m.require(wideClients.allSatisfy { (0..<readClients).contains($0) }, "wide clients must be read clients") else { return }
+        let banks = p.banks
+        let bankBits = log2(banks)
+        // Burst counts inside: wide enough for a wide client's maxBurst * B beats.
+        let bb = p.wideBurstBits
+
+        // MARK: Ports
+        let readers = (0..<readClients).map { m.ports(readClientSignature($0).flipped(), prefix: Self.readClientPrefix($0)) }
+        // Beat counts of every client at the width of a wide one.
+        let readerBeats = readers.map { r in r.requestBeats.width! == bb ? r.requestBeats : r.requestBeats.extend(to: bb) }
+        let writer = m.ports(MemoryWrite(p).flipped())
+        let units = (0..<banks).map { m.instance(MemoryBank(params: p), "bank\($0)") }
+        for (b, u) in units.enumerated() { m.forward(u.ports(BankMaster(p)), prefix: BankMaster.prefix(b)) }
+        let timeoutCycles = m.input("timeout_cycles", .uint(32))
+        let timeout = m.output("timeout", .bool)
+        let stall = m.output("stall", .bool)
+        let busy = m.output("busy", .bool)
+
+        // MARK: Arbitration (round robin; index readClients is the write client)
+        let n = readClients + 1
+        let turnBits = addressWidth(n)
+        let turn = m.reg("turn", .uint(turnBits), reset: 0)
+        let valids = readers.map(\.requestValid) + [writer.valid]
+        let ahead = (0..<n).map { i in
+            m.wire("ahead\(i)", i == (1 << turnBits) - 1 ? valids[i] : valids[i] && lit(i, width: turnBits) >= turn)
+        }
+        let anyAhead = m.wire("any_ahead", anyTrue(ahead))
+        let picks = (0..<n).map { i in
+            m.wire("pick\(i)", mux(anyAhead, ahead[i] && !anyTrue(Array(ahead[..<i])), valids[i] && !anyTrue(Array(valids[..<i]))))
+        }
+        var line = writer.line, beats = lit(1, width: bb), chosen = lit(readClients, width: turnBits)
+        for (i, r) in readers.enumerated() {
+            line = mux(picks[i], r.requestLine, line)
+            beats = mux(picks[i], readerBeats[i], beats)
+            chosen = mux(picks[i], lit(i, width: turnBits), chosen)
+        }
+        line = m.wire("line", line)
+        beats = m.wire("beats", beats)
+        chosen = m.wire("chosen", chosen)
+        let isWrite = picks[readClients]
+
+        // MARK: Split into per-bank bursts
+        // Bank b holds the request's beats k0, k0 + B, ... with k0 = (b - L) mod B.
+        var fitsAll: [Signal] = [], counts: [Signal] = []
+        for (b, u) in units.enumerated() {
+            let first: Signal = banks == 1 ? lit(0, width: 1) : lit(b, width: bankBits) - line[bankBits - 1, 0]
+            let k0 = first.extend(to: bb + 2)
+            let n2 = beats.extend(to: bb + 2)
+            let readCount = mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
+                                lit(0, width: p.burstBits))
+            // A write gives bank b its slice of the wide beat, unless nothing in it is enabled.
+            let enables = writer.byteEnable[p.beatBytes * (b + 1) - 1, p.beatBytes * b]
+            let count = m.wire("split\(b)_beats", mux(isWrite, mux(enables != 0, lit(1, width: p.burstBits), lit(0, width: p.burstBits)), readCount))
+            let start = shiftDown(line.extend(to: p.lineBits + 1) + first.extend(to: p.lineBits + 1), bankBits)
+            let w = p.lineBits + 1 - bankBits
+            let address = w >= p.addressBits ? start.truncate(to: p.addressBits) : start.extend(to: p.addressBits)
+            u.cmd_write.set(isWrite)
+            u.cmd_address.set(m.wire("split\(b)_address", address))
+            u.cmd_beats.set(count)
+            u.cmd_data.set(writer.data[p.dataBits * (b + 1) - 1, p.dataBits * b])
+            u.cmd_byteenable.set(enables)
+            fitsAll.append(count == 0 || u.cmd_ready)
+            counts.append(count)
+        }
+        let clientBits = addressWidth(readClients)
+        let order = m.instance(FIFO(width: clientBits + bankBits + bb, depth: Self.orderDepth), "order")
+        let accept = m.wire("accept", anyTrue(valids) && allTrue(fitsAll) && (isWrite || beats == 0 || order.in_ready))
+        for (b, u) in units.enumerated() {
+            u.cmd_valid.set(accept && m.wire("split\(b)_touched", counts[b] != 0))
+        }
+        for (i, r) in readers.enumerated() { r.requestReady.set(accept && picks[i]) }
+        writer.ready.set(accept && isWrite)
+        m.when(accept) {
+            turn.set(mux(chosen == lit(n - 1, width: turnBits), lit(0, width: turnBits), chosen + 1))
+        }
+
+        // MARK: Delivery in acceptance order: one beat per cycle, or one of every bank for the wide client
+        let client = chosen.truncate(to: clientBits)
+        order.in_valid.set(accept && !isWrite && beats != 0)
+        order.in_data.set(banks == 1 ? cat(client, beats) : cat(client, line[bankBits - 1, 0], beats))
+        let head = order.out_data
+        let headBeats = head[bb - 1, 0]
+        let headClient = head[bb + bankBits + clientBits - 1, bb + bankBits]
+        let sent = m.reg("sent", .uint(bb), reset: 0)
+        let bank: Signal = banks == 1 ? lit(0, width: 1)
+            : m.wire("bank", head[bb + bankBits - 1, bb] + sent[bankBits - 1, 0])
+        func bankIs(_ b: Int) -> Signal { banks == 1 ? true : bank == lit(b, width: bankBits) }
+        let headWide: Signal = wideClients.isEmpty ? false
+            : m.wire("head_wide", anyTrue(wideClients.sorted().map { headClient == lit($0, width: clientBits) }))
+        var ready: Signal = false
+        for (b, u) in units.enumerated() { ready = mux(bankIs(b), u.avail, ready) }
+        let allReady = allTrue(units.map(\.avail))
+        let deliver = m.wire("deliver", order.out_valid && mux(headWide, allReady, ready))
+        let step = mux(headWide, lit(banks, width: bb), lit(1, width: bb))
+        let last = m.wire("last", sent + step == headBeats)
+        order.out_ready.set(deliver && last)
+        m.when(deliver) { sent.set(mux(last, lit(0, width: bb), sent + step)) }
+        for (b, u) in units.enumerated() { u.pop.set(deliver && (headWide || bankIs(b))) }
+
+        // The beat's data leaves the bank buffer bufferLatency cycles after the pop.
+        var valid = deliver, who = headClient, from = bank
+        for stage in 0..<MemoryBank.bufferLatency {
+            valid = m.regNext("out_valid\(stage)", valid, reset: false)
+            who = m.regNext("out_client\(stage)", who)
+            from = m.regNext("out_bank\(stage)", from)
+        }
+        var data = units[0].rdata
+        for (b, u) in units.enumerated().dropFirst() { data = mux(from == lit(b, width: bankBits), u.rdata, data) }
+        let outData = m.wire("out_data", data)
+        for (i, r) in readers.enumerated() {
+            r.responseValid.set(valid && who == lit(i, width: clientBits))
+            r.responseData.set(wideClients.contains(i) && banks > 1 ? cat(units.reversed().map(\.rdata)) : outData)
+        }
+
+        // MARK: Status
+        for u in units { u.timeout_cycles.set(timeoutCycles) }
+        let expired = m.reg("expired", .bool, reset: false)
+        expired.set(expired || anyTrue(units.map { $0.expired }))
+        timeout.set(expired)
+        stall.set(anyTrue(units.map { $0.held }))
+        busy.set(order.out_valid || anyTrue(units.map { $0.busy }))
+    }
+}
