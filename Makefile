@@ -52,19 +52,19 @@ lint-pim: build
 	$(TRIT) rtl --board d5005 --out out/lint-pim/afu
 	python3 tools/lint_pim.py --pim "$(PIM)" --afu out/lint-pim/afu
 
-## rtl: regenerate every committed generated file (rtl/, isa/, docs/presets.md, and the copy of rtl/sim built into trit).
+## rtl: regenerate every committed generated file (generated/: the RTL, the ISA reference, the preset table; and the copy of sim/ built into trit).
 rtl:
 	python3 tools/embed_sim_sources.py
 	$(MAKE) build
-	rm -rf rtl/examples
-	$(TRIT) hdl-demo --no-lint --out rtl/examples >/dev/null
-	$(TRIT) isa --format md > isa/ISA.md
-	$(TRIT) isa --format json > isa/isa.json
-	rm -rf rtl/isa
-	$(TRIT) isa --format sv --output rtl/isa
-	$(TRIT) rtl --board generic --out rtl/generic
-	$(TRIT) rtl --board d5005 --out rtl/d5005
-	$(TRIT) presets > docs/presets.md
+	rm -rf generated/rtl/examples
+	$(TRIT) hdl-demo --no-lint --out generated/rtl/examples >/dev/null
+	$(TRIT) isa --format md > generated/isa/ISA.md
+	$(TRIT) isa --format json > generated/isa/isa.json
+	rm -rf generated/rtl/isa
+	$(TRIT) isa --format sv --output generated/rtl/isa
+	$(TRIT) rtl --board generic --out generated/rtl/generic
+	$(TRIT) rtl --board d5005 --out generated/rtl/d5005
+	$(TRIT) presets > generated/presets.md
 
 ## demo: the main job: text from the trained model in models/shakespeare, on the interpreter and the D5005 core; then a d = 512 checkpoint through the hardware path.
 DEMO := out/demo
@@ -99,7 +99,7 @@ bench: deps
 lint: deps build
 	$(TRIT) hdl-demo --out out/lint
 	python3 tools/slang_lint.py out/lint
-	for d in rtl/generic rtl/d5005 rtl/isa rtl/examples; do python3 tools/slang_lint.py $$d || exit 1; done
+	for d in generated/rtl/generic generated/rtl/d5005 generated/rtl/isa generated/rtl/examples; do python3 tools/slang_lint.py $$d || exit 1; done
 
 clean:
 	rm -rf .build out

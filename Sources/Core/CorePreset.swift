@@ -2,7 +2,7 @@ import ISA
 
 /// The named cores, defined once: `trit rtl`, `cosim`, `sim-card` and
 /// `compile` take them by name (`--preset`), the shells build with them,
-/// and docs/presets.md is generated from them (`make rtl`).
+/// and generated/presets.md is generated from them (`make rtl`).
 public enum CorePreset: String, CaseIterable, Sendable {
     case d5005
     case generic
@@ -22,7 +22,7 @@ public enum CorePreset: String, CaseIterable, Sendable {
         }
     }
 
-    /// docs/presets.md: every preset's parameters and the widths derived from them.
+    /// generated/presets.md: every preset's parameters and the widths derived from them.
     public static var markdown: String {
         let all = allCases.map { ($0, $0.parameters) }
         func row(_ name: String, _ value: (CoreParameters) -> String) -> String {

@@ -6,7 +6,7 @@ import ISA
 import Interpreter
 
 /// Runs program images on the generated core (in Verilator, through the
-/// test bench of `rtl/sim/trit_cosim.cpp`) and on the interpreter in lock
+/// test bench of `sim/trit_cosim.cpp`) and on the interpreter in lock
 /// step: every record the core's retirement port presents is checked
 /// against the interpreter's next instruction; at the end the halt or fault
 /// (code and index), the host-visible status and the whole data memory must

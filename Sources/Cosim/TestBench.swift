@@ -80,7 +80,7 @@ public struct RTLRetirement: Sendable, Equatable {
 }
 
 /// A compiled test bench: the Verilated core together with the C++ memory,
-/// host and retirement models of `rtl/sim/trit_cosim.cpp`, loaded into the
+/// host and retirement models of `sim/trit_cosim.cpp`, loaded into the
 /// process. Make one per core design and create a `TestBench` per run.
 public final class TestBenchModel {
     public let parameters: CoreParameters

@@ -1,7 +1,7 @@
 import Foundation
 import HDLSim
 
-/// Where the test bench's C++ comes from: `rtl/sim/trit_cosim.cpp` and the
+/// Where the test bench's C++ comes from: `sim/trit_cosim.cpp` and the
 /// header it shares with the other benches, as built into the program
 /// (`HDLSim.BenchSources`); or the file named by `TRIT_COSIM_SOURCE` with
 /// the header beside it; or the directory `TRIT_SIM_SOURCES` names.

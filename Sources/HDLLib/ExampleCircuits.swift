@@ -1,7 +1,7 @@
 import HDL
 
 /// The library's circuits in one representative configuration each: what
-/// `trit hdl-demo` emits and lints, and what `rtl/examples/` holds.
+/// `trit hdl-demo` emits and lints, and what `generated/rtl/examples/` holds.
 public enum ExampleCircuits {
     public static var all: [(description: String, module: any Module)] {
         [

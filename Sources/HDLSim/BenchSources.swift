@@ -1,6 +1,6 @@
 import Foundation
 
-/// The hand-written C++ test benches of `rtl/sim`, read as `ModelExtension`s.
+/// The hand-written C++ test benches of `sim`, read as `ModelExtension`s.
 /// They are compiled into `trit` (`EmbeddedBenchSources`, written by
 /// `tools/embed_sim_sources.py`), so an installed binary needs no source
 /// tree; `TRIT_SIM_SOURCES` names a directory to read them from instead,

@@ -5,7 +5,7 @@ import HDLSim
 
 /// A simulated Trit card as a drop-in `libopae-c.so`: the Verilated
 /// `TritAfu` (core and DMA) with the bank and host-memory models of
-/// `rtl/sim/trit_simcard*.{cpp,h}`, exporting the OPAE C functions
+/// `sim/trit_simcard*.{cpp,h}`, exporting the OPAE C functions
 /// `Sources/OPAE` calls. Point `OPAELibrary(path:)` (`--opae-library`) at
 /// `library`; the file carries the model and Verilator's runtime, so any
 /// program can dlopen it. docs/host.md, "The simulated card".

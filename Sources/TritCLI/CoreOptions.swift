@@ -8,7 +8,7 @@ extension CorePreset: ExpressibleByArgument {}
 /// (`CorePreset`) and overrides, checked once by `CoreParameters.problems`.
 /// `trit rtl`, `cosim`, `sim-card` and `compile` share it.
 struct CoreOptions: ParsableArguments {
-    @Option(help: "Core preset: \(CorePreset.allCases.map(\.rawValue).joined(separator: ", ")) (docs/presets.md); default: the command's.")
+    @Option(help: "Core preset: \(CorePreset.allCases.map(\.rawValue).joined(separator: ", ")) (generated/presets.md); default: the command's.")
     var preset: CorePreset?
 
     @Option(help: "Memory beat width in bits (128, 256 or 512; default: the preset's).")

@@ -9,7 +9,7 @@ import ISA
 struct IsaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "isa",
-        abstract: "Print the instruction set reference (isa/ISA.md, isa/isa.json), or write its SystemVerilog decoder and constants package (sv).")
+        abstract: "Print the instruction set reference (generated/isa/ISA.md, generated/isa/isa.json), or write its SystemVerilog decoder and constants package (sv).")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case md, json, sv }
 
@@ -45,7 +45,7 @@ struct IsaCommand: ParsableCommand {
 }
 
 extension ISAHardware {
-    /// The decoder module and the constants package, as committed under rtl/isa.
+    /// The decoder module and the constants package, as committed under generated/rtl/isa.
     static func files(config: CoreConfig = .standard) throws -> [EmittedFile] {
         let emitter = SystemVerilogEmitter()
         return emitter.files(for: try decoder(config: config)) + [emitter.package(ISAConstants.package(config: config))]

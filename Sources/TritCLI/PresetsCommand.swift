@@ -1,7 +1,7 @@
 import ArgumentParser
 import Core
 
-/// `trit presets`: the named cores and their parameters (docs/presets.md).
+/// `trit presets`: the named cores and their parameters (generated/presets.md).
 struct PresetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "presets",

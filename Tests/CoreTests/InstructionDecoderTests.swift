@@ -98,14 +98,14 @@ import TestSupport
 
     @Test func committedRTLIsUpToDate() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let dir = root.appendingPathComponent("rtl/isa")
+        let dir = root.appendingPathComponent("generated/rtl/isa")
         let emitter = SystemVerilogEmitter()
         let expected = emitter.files(for: try ISAHardware.decoder()) + [emitter.package(ISAConstants.package())]
         let committed = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sv") }
-        #expect(Set(committed) == Set(expected.map(\.name)), "rtl/isa is stale: run `make rtl`")
+        #expect(Set(committed) == Set(expected.map(\.name)), "generated/rtl/isa is stale: run `make rtl`")
         for f in expected {
             let onDisk = try? String(contentsOf: dir.appendingPathComponent(f.name), encoding: .utf8)
-            #expect(onDisk == f.contents, "rtl/isa/\(f.name) is stale: run `make rtl`")
+            #expect(onDisk == f.contents, "generated/rtl/isa/\(f.name) is stale: run `make rtl`")
         }
     }
 }

@@ -4,12 +4,12 @@ import HDLEmit
 import HDLLib
 import Testing
 
-/// rtl/examples/ is generated (`make rtl`) and committed; it must match what
+/// generated/rtl/examples/ is generated (`make rtl`) and committed; it must match what
 /// the generator writes today.
 @Suite struct GeneratedFilesTests {
     static let examples = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("rtl/examples")
+        .appendingPathComponent("generated/rtl/examples")
 
     @Test func committedExamplesAreUpToDate() throws {
         var expected: [String: String] = [:]
@@ -17,10 +17,10 @@ import Testing
             for f in SystemVerilogEmitter().files(for: try elaborate(module)) { expected[f.name] = f.contents }
         }
         let committed = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { $0.hasSuffix(".sv") }
-        #expect(Set(committed) == Set(expected.keys), "rtl/examples/ is stale: run `make rtl`")
+        #expect(Set(committed) == Set(expected.keys), "generated/rtl/examples/ is stale: run `make rtl`")
         for (name, text) in expected.sorted(by: { $0.key < $1.key }) {
             let onDisk = try? String(contentsOf: Self.examples.appendingPathComponent(name), encoding: .utf8)
-            #expect(onDisk == text, "rtl/examples/\(name) is stale: run `make rtl`")
+            #expect(onDisk == text, "generated/rtl/examples/\(name) is stale: run `make rtl`")
         }
     }
 }

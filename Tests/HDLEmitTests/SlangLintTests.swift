@@ -8,7 +8,7 @@ import Testing
 struct SlangLintTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: ["rtl/generic", "rtl/d5005", "rtl/isa", "rtl/examples"])
+    @Test(arguments: ["generated/rtl/generic", "generated/rtl/d5005", "generated/rtl/isa", "generated/rtl/examples"])
     func committedSystemVerilogIsSlangClean(_ directory: String) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")

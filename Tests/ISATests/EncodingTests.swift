@@ -168,15 +168,15 @@ import TestSupport
     }
 
     @Test func committedMarkdownIsCurrent() {
-        let file = committed("isa/ISA.md")
-        #expect(file != nil, "isa/ISA.md missing")
-        #expect(file == ISAReference.markdown(), "isa/ISA.md is stale: regenerate with `trit isa --format md -o isa/ISA.md`")
+        let file = committed("generated/isa/ISA.md")
+        #expect(file != nil, "generated/isa/ISA.md missing")
+        #expect(file == ISAReference.markdown(), "generated/isa/ISA.md is stale: regenerate with `trit isa --format md -o generated/isa/ISA.md`")
     }
 
     @Test func committedJSONIsCurrent() {
-        let file = committed("isa/isa.json")
-        #expect(file != nil, "isa/isa.json missing")
-        #expect(file == ISAReference.json(), "isa/isa.json is stale: regenerate with `trit isa --format json -o isa/isa.json`")
+        let file = committed("generated/isa/isa.json")
+        #expect(file != nil, "generated/isa/isa.json missing")
+        #expect(file == ISAReference.json(), "generated/isa/isa.json is stale: regenerate with `trit isa --format json -o generated/isa/isa.json`")
     }
 
     @Test func referenceMentionsEveryInstructionAndFault() {

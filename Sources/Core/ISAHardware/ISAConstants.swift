@@ -7,7 +7,7 @@ import ISA
 public enum ISAConstants {
     public static func package(config: CoreConfig = .standard) -> ConstantPackage {
         var p = ConstantPackage(name: "trit_isa_pkg",
-                                summary: "Trit instruction set constants (see isa/ISA.md), derived from the ISA description.")
+                                summary: "Trit instruction set constants (see generated/isa/ISA.md), derived from the ISA description.")
         p.add("WORD_BITS", Encoding.wordBits, "instruction word width")
         for f in Encoding.fields {
             let upper = f.name.uppercased()

@@ -2,7 +2,7 @@ import HDL
 import ISA
 
 /// The load/store unit: `ldv vd, addr`, `sv va, addr`, `lds sd, addr` and
-/// `sts sa, addr` (isa/ISA.md), between the vector registers and the data
+/// `sts sa, addr` (generated/isa/ISA.md), between the vector registers and the data
 /// region, at one wide beat (a beat of every bank, one register chunk) per
 /// cycle: it is a wide read client and the memory system's write client.
 ///
