@@ -73,7 +73,7 @@ let package = Package(
         // Seeded random generators and helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "HDLTests", dependencies: ["HDL", "HDLLib"]),
-        .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib", "HDLSim"]),
+        .testTarget(name: "HDLEmitTests", dependencies: ["HDL", "HDLEmit", "HDLLib", "HDLSim", "TestSupport"]),
         .testTarget(name: "HDLSimTests", dependencies: ["HDL", "HDLEmit", "HDLSim", "HDLLib", "TestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
         // The PIM stand-ins are SystemVerilog read by the lint tests, not resources.
@@ -81,8 +81,8 @@ let package = Package(
                     exclude: ["PIMStandIns"]),
         .testTarget(name: "ISATests", dependencies: ["ISA", "HDLEmit", "TestSupport"]),
         .testTarget(name: "AssemblerTests", dependencies: ["ISA", "Assembler", "TestSupport"]),
-        // Runs the built `trit` binary (no module dependency: it is an executable).
-        .testTarget(name: "TritCLITests"),
+        // Runs the built `trit` binary (an executable: no module dependency on it).
+        .testTarget(name: "TritCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "InterpreterTests", dependencies: ["ISA", "Assembler", "Interpreter", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         // Every reference encoding of the `tokenizers` library (fixtures and Data/), errors, streaming decode.

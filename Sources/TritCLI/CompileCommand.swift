@@ -69,7 +69,7 @@ struct CompileCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(clock)
         let m = build.manifest
         if json {
-            print("{\"out\": \(jsonString(out)), \"instructions\": \(m.instructions), \"memory_bytes\": \(m.memorySize), "
+            print("{\"out\": \(JSON.quote(out)), \"instructions\": \(m.instructions), \"memory_bytes\": \(m.memorySize), "
                   + "\"weight_bytes\": \(m.weightBytes), \"packing\": \(m.packing), \"seconds\": \(String(format: "%.3f", seconds))}")
         } else {
             print("wrote \(out): " + RunReport.describe(m) + String(format: "; data memory %.1f MiB; %.1f s",
@@ -87,7 +87,7 @@ struct CompileCommand: ParsableCommand {
         if json {
             let list = builds.map { "{\"layers\": [\($0.manifest.firstLayer), \($0.manifest.firstLayer + $0.manifest.layerCount - 1)], "
                 + "\"head\": \($0.manifest.head), \"weight_bytes\": \($0.manifest.weightBytes)}" }
-            print("{\"out\": \(jsonString(out)), \"cards\": [\(list.joined(separator: ", "))], \"seconds\": \(String(format: "%.3f", seconds))}")
+            print("{\"out\": \(JSON.quote(out)), \"cards\": [\(list.joined(separator: ", "))], \"seconds\": \(String(format: "%.3f", seconds))}")
         } else {
             print("wrote \(out) for \(builds.count) cards" + String(format: " (%.1f s):", seconds))
             for (k, b) in builds.enumerated() { print("  \(MultiCardBuild.directoryName(k)): " + RunReport.describe(b.manifest)) }

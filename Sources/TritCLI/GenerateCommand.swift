@@ -129,7 +129,7 @@ struct GenerateCommand: ParsableCommand {
         let generated = Array(g.generated)
         let rate = Double(g.run.tokens.count) / max(seconds, 1e-9)
         if json {
-            var fields = ["\"prompt_ids\": \(promptIDs)", "\"ids\": \(generated)", "\"text\": \(text.map(jsonString) ?? "null")",
+            var fields = ["\"prompt_ids\": \(promptIDs)", "\"ids\": \(generated)", "\"text\": \(text.map(JSON.quote) ?? "null")",
                           "\"ending\": \"\(g.ending.rawValue)\"", "\"steps_per_second\": \(String(format: "%.3f", rate))",
                           "\"argmax_agreement\": \(g.run.argmaxAgreement.map { String($0) } ?? "null")",
                           "\"saturations\": \(g.run.saturationTotal)", "\"saturations_by_instruction\": \(g.run.saturations.json)"]

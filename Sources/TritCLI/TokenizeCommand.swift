@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Model
 import Tokenizer
 
 /// `trit tokenize DIR --text S`: text to ids, as the `tokenizers` library encodes it.
@@ -37,7 +38,7 @@ struct TokenizeCommand: ParsableCommand {
             let encoding = t.encode(input, addSpecialTokens: !noSpecial)
             if json {
                 print("{\"ids\": [\(encoding.ids.map(String.init).joined(separator: ", "))], "
-                      + "\"tokens\": [\(encoding.tokens.map(jsonString).joined(separator: ", "))]}")
+                      + "\"tokens\": [\(encoding.tokens.map(JSON.quote).joined(separator: ", "))]}")
             } else {
                 print(encoding.ids.map(String.init).joined(separator: ","))
             }

@@ -45,9 +45,3 @@ func parseIDs(_ text: String, option: String, vocabulary: Int) throws -> [Int] {
     }
     return ids
 }
-
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
-    return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
-}

@@ -93,18 +93,7 @@ import TestSupport
     np.save(d + "/logits.npy", np.array(logits))
     """#
 
-    static func python(_ arguments: [String]) throws -> (status: Int32, error: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3"] + arguments
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
-    }
+    static func python(_ arguments: [String]) throws -> ProcessResult { try runOnPath("python3", arguments) }
 
     /// max |a - b| / max |b|: one relative error for a whole array.
     func relativeError(_ a: [Double], _ b: [Double]) -> Double {

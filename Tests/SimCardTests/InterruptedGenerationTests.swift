@@ -11,23 +11,13 @@ extension SimCardTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("trit").path
     }
 
-    func trit(_ arguments: [String], in dir: URL, card: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
+    func trit(_ arguments: [String], in dir: URL, card: [String: String] = [:]) throws -> ProcessResult {
         try #require(FileManager.default.isExecutableFile(atPath: Self.trit), "no trit binary: build everything first")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.trit)
-        p.arguments = arguments
-        p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRIT_SIMCARD_") }
         for (k, v) in card { env["TRIT_SIMCARD_" + k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationReason == .exit, "trit \(arguments) died by a signal")
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try runProcess(URL(fileURLWithPath: Self.trit), arguments, in: dir, environment: env)
+        #expect(r.exited, "trit \(arguments) died by a signal")
+        return r
     }
 
     @Test func aGenerationInterruptedByACardFaultSaysSo() throws {

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+import TestSupport
 
 /// The library loads into a program that has no Trit code in it (a C
 /// program with dlopen), finds the AFU and reads its registers.
@@ -36,23 +37,10 @@ extension SimCardTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = dir.appendingPathComponent("probe.c"), binary = dir.appendingPathComponent("probe")
         try Self.probe.write(to: source, atomically: true, encoding: .utf8)
-        #expect(try run(["cc", source.path, "-o", binary.path, "-ldl"]).status == 0)
+        #expect(try runOnPath("cc", [source.path, "-o", binary.path, "-ldl"]).status == 0)
         SimCardFixture.configure([:])
-        let probe = try run([binary.path, try SimCardFixture.library])
-        #expect(probe.status == 0, "\(probe.output)")
+        let probe = try runProcess(binary, [try SimCardFixture.library])
+        #expect(probe.status == 0, "\(probe.output)\(probe.error)")
         #expect(probe.output.trimmingCharacters(in: .whitespacesAndNewlines) == CSR.afuUUID.filter { $0 != "-" })
-    }
-
-    private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The `trit` command as a user meets it: exit codes, error locations, and
 /// outputs that appear whole or not at all.
@@ -24,20 +25,10 @@ import Testing
     func run(_ arguments: [String], in directory: URL) throws -> Run {
         try #require(FileManager.default.isExecutableFile(atPath: Self.trit.path),
                      "no trit binary at \(Self.trit.path): build everything first (`make test` does)")
-        let p = Process()
-        p.executableURL = Self.trit
-        p.arguments = arguments
-        p.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let r = try runProcess(Self.trit, arguments, in: directory)
         // A Swift trap or a signal would show as an uncaught signal: never acceptable.
-        #expect(p.terminationReason == .exit, "trit \(arguments) died by a signal")
-        return Run(status: p.terminationStatus, output: String(decoding: o, as: UTF8.self), error: String(decoding: e, as: UTF8.self))
+        #expect(r.exited, "trit \(arguments) died by a signal")
+        return Run(status: r.status, output: r.output, error: r.error)
     }
 
     func scratch() throws -> URL {

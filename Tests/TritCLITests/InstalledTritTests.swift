@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// An installed `trit` (the binary copied anywhere) carries everything
 /// `trit cosim` needs: the test bench's C++ is built into it, not read
@@ -18,25 +19,14 @@ extension CommandLineTests {
         var environment = ProcessInfo.processInfo.environment
         environment["TRIT_SIM_SOURCES"] = nil
         environment["TRIT_COSIM_SOURCE"] = nil
-        func run(_ arguments: String...) throws -> (status: Int32, output: String) {
-            let p = Process()
-            p.executableURL = installed
-            p.arguments = arguments
-            p.currentDirectoryURL = work
-            p.environment = environment
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let text = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: text, as: UTF8.self))
+        func run(_ arguments: String...) throws -> ProcessResult {
+            try runProcess(installed, arguments, in: work, environment: environment)
         }
         let assembled = try run("asm", "p.s", "-o", "p.bin")
-        #expect(assembled.status == 0, "\(assembled.output)")
+        #expect(assembled.status == 0, "\(assembled.error)")
         // The small core of `cosimRunsAProgramAndPrintsJSON`: cached once for both.
         let r = try run("cosim", "p.bin", "--max-vector-length", "256")
-        #expect(r.status == 0, "\(r.output)")
+        #expect(r.status == 0, "\(r.output)\(r.error)")
         #expect(r.output.split(separator: "\n").contains { $0.hasPrefix("halted: ") }, "\(r.output)")
         try? FileManager.default.removeItem(at: home)
     }
