@@ -60,12 +60,14 @@ public struct Sampler {
     }
 
     /// The tokens that may be drawn, most likely first (ties by id), with
-    /// their unnormalized probabilities after top-k and top-p.
+    /// their unnormalized probabilities after top-k and top-p. With top-k,
+    /// only the k best are ordered and exponentiated: a vocabulary of 32,000
+    /// is not sorted at every token.
     static func candidates(_ logits: [Double], _ o: SamplingOptions) -> [(id: Int, probability: Double)] {
         let top = logits.max() ?? 0
-        var all = logits.enumerated().map { (id: $0.offset, probability: exp(($0.element - top) / o.temperature)) }
-        all.sort { $0.probability != $1.probability ? $0.probability > $1.probability : $0.id < $1.id }
-        if let k = o.topK, k < all.count { all.removeSubrange(k...) }
+        let order = o.topK.map { mostLikely(logits, $0) }
+            ?? logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }
+        var all = order.map { (id: $0, probability: exp((logits[$0] - top) / o.temperature)) }
         if o.topP < 1 {
             let total = all.reduce(0) { $0 + $1.probability }
             var sum = 0.0
@@ -77,5 +79,24 @@ public struct Sampler {
             all.removeSubrange(max(keep, 1)...)
         }
         return all
+    }
+
+    /// The ids of the `k` largest logits, largest first (ties by id): one
+    /// pass keeping a sorted list of k, so O(V log k) for V logits.
+    static func mostLikely(_ logits: [Double], _ k: Int) -> [Int] {
+        var best: [Int] = []
+        best.reserveCapacity(k + 1)
+        func before(_ a: Int, _ b: Int) -> Bool { logits[a] != logits[b] ? logits[a] > logits[b] : a < b }
+        for id in logits.indices {
+            if best.count == k, let last = best.last, !before(id, last) { continue }
+            var lo = 0, hi = best.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if before(best[mid], id) { lo = mid + 1 } else { hi = mid }
+            }
+            best.insert(id, at: lo)
+            if best.count > k { best.removeLast() }
+        }
+        return best
     }
 }
