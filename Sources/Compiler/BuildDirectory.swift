@@ -15,8 +15,9 @@ public struct BuildFileError: Error, CustomStringConvertible, Equatable, Sendabl
 
 /// Fills a fresh sibling of `directory` with `fill`, then renames it into
 /// place: an existing directory is replaced only when everything was
-/// written, and a failure leaves it untouched.
-func replaceDirectory(_ directory: URL, with fill: (URL) throws -> Void) throws {
+/// written, and a failure leaves it untouched. Builds and `trit rtl` write
+/// their directories this way.
+public func replaceDirectory(_ directory: URL, with fill: (URL) throws -> Void) throws {
     let fm = FileManager.default
     let parent = directory.deletingLastPathComponent()
     try fm.createDirectory(at: parent, withIntermediateDirectories: true)

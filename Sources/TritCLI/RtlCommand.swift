@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compiler
 import Core
 import Foundation
 import HDLEmit
@@ -44,52 +45,24 @@ struct RtlCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let dir = out ?? "out/rtl/\(board.rawValue)"
-        try RtlOutput.replaceDirectory(dir, with: files)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) && !isDirectory.boolValue {
+            throw ISAToolFiles.Failure(description: "\(dir): cannot write: \(dir) exists and is not a directory")
+        }
+        do {
+            // Written whole or not at all: a failure leaves the old directory.
+            try replaceDirectory(URL(fileURLWithPath: dir, isDirectory: true)) { staging in
+                for f in files { try Data(f.contents.utf8).write(to: staging.appendingPathComponent(f.name)) }
+            }
+        } catch {
+            throw ISAToolFiles.Failure(description: "\(dir): cannot write: \(error.localizedDescription)")
+        }
         print("wrote \(dir): \(files.count) files, core \(top)")
         if synthStats {
             let svFiles = files.filter { $0.name.hasSuffix(".sv") && $0.name != "ofs_plat_afu.sv" }
             let r = try Lint.synthesize(svFiles, top: top)
             print("yosys generic synthesis of \(top): \(r.cells) cells, \(r.flipFlops) flip-flops, "
                   + "\(r.memories) memories (\(r.memoryBits) bits) kept as memory cells")
-        }
-    }
-}
-
-/// Writes a directory all at once: the files go to a fresh sibling first,
-/// which then takes the target's place, so a failure leaves either the old
-/// directory or none, never a half-written one.
-enum RtlOutput {
-    static func replaceDirectory(_ path: String, with files: [EmittedFile]) throws {
-        let fm = FileManager.default
-        let target = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
-        let parent = target.deletingLastPathComponent()
-        let pid = ProcessInfo.processInfo.processIdentifier
-        let staging = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(pid)")
-        let old = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(pid)")
-        do {
-            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            try? fm.removeItem(at: staging)
-            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-            for f in files {
-                try Data(f.contents.utf8).write(to: staging.appendingPathComponent(f.name))
-            }
-            var isDir: ObjCBool = false
-            let exists = fm.fileExists(atPath: target.path, isDirectory: &isDir)
-            if exists && !isDir.boolValue {
-                throw ISAToolFiles.Failure(description: "\(path) exists and is not a directory")
-            }
-            if exists, rename(target.path, old.path) != 0 {
-                throw ISAToolFiles.Failure(description: String(cString: strerror(errno)))
-            }
-            if rename(staging.path, target.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                if exists { _ = rename(old.path, target.path) }
-                throw ISAToolFiles.Failure(description: reason)
-            }
-            if exists { try? fm.removeItem(at: old) }
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw ISAToolFiles.Failure(description: "\(path): cannot write: \((error as? ISAToolFiles.Failure)?.description ?? error.localizedDescription)")
         }
     }
 }
