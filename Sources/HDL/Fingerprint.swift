@@ -49,7 +49,9 @@ enum Fingerprint {
             out += "\n"
         }
         for m in module.memories {
-            out += "memory \(m.name) \(m.depth)x\(m.element) lat\(m.readLatency) \(m.readDuringWrite) mask\(m.laneMask) \(m.initial?.description ?? "")\n"
+            out += "memory \(m.name) \(m.depth)x\(m.element) lat\(m.readLatency) \(m.readDuringWrite) mask\(m.laneMask) \(m.initial?.description ?? "")"
+            if let enable = m.clockEnable { out += " enable %\(expr(enable))" }
+            out += "\n"
         }
         for i in module.instances { out += "instance \(i.name) \(i.module.name)\n" }
         block(module.body, 0)

@@ -43,11 +43,19 @@ extension ModuleBuilder {
     /// of a module is elaborated once and emitted once.
     public func instance(_ module: some Module, _ name: String,
                          file: String = #fileID, line: Int = #line, column: Int = #column) -> Instance {
-        let loc = CodeLocation(file: file, line: line, column: column)
+        placeInstance(module, name, clockEnable: nil, CodeLocation(file: file, line: line, column: column))
+    }
+
+    /// Inside a clock-enabled module, sequential children share its enable.
+    func placeInstance(_ module: some Module, _ name: String, clockEnable extra: Expr?, _ loc: CodeLocation) -> Instance {
         if let p = Identifier.problem(name) { error(p, loc) }
-        let child = elaborator.elaborateChild(module, at: loc, parent: self)
-        let inst = Instance(name: name, module: child, location: loc, builder: self)
+        let enable = combinedEnable(extra)
+        var child = enable.map { _ in elaborator.elaborateChild(ClockEnabled(inner: module), at: loc, parent: self) }
+        let enabled = child?.isSequential == true
+        if !enabled { child = elaborator.elaborateChild(module, at: loc, parent: self) }
+        let inst = Instance(name: name, module: child!, location: loc, builder: self)
         adopt(inst)
+        if enabled, let enable { inst.port(ClockEnable.portName).set(Signal(enable, builder: self)) }
         return inst
     }
 }

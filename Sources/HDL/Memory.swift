@@ -29,6 +29,9 @@ public final class Memory {
     /// the byte-enable template of Quartus and Vivado at lane granularity.
     public let laneMask: Bool
     public let location: CodeLocation
+    /// Inside a clock-enabled module: the write and the synchronous reads
+    /// happen only while it is true.
+    public let clockEnable: Expr?
     public private(set) var writePort: WritePort?
     public private(set) var readPorts: [ReadPort] = []
     unowned let builder: ModuleBuilder
@@ -46,7 +49,11 @@ public final class Memory {
     public struct ReadPort {
         public let address: Signal
         public let data: Signal
+        /// Only for a port made with `read(enabled: true)`: while false,
+        /// `data` keeps its value (the M20K's read clock enable).
+        public let enable: Signal?
         let decls: (address: SignalDecl, data: SignalDecl)
+        let enableDecl: SignalDecl?
     }
 
     public var addressWidth: Int { HDL.addressWidth(depth) }
@@ -62,6 +69,7 @@ public final class Memory {
         self.laneMask = laneMask
         self.location = location
         self.builder = builder
+        self.clockEnable = builder.clockEnable
     }
 
     /// The write port (created on first use): drive `enable`, `address` and
@@ -80,20 +88,30 @@ public final class Memory {
         return port
     }
 
-    /// A new read port: drive `address`; `data` follows after `readLatency` cycles.
-    public func read(file: String = #fileID, line: Int = #line, column: Int = #column) -> ReadPort {
+    /// A new read port: drive `address`; `data` follows after `readLatency`
+    /// cycles. With `enabled`, also drive `enable`: the read happens only in
+    /// cycles where it is true (a synchronous port; saves the read's power in
+    /// hardware and its evaluation in simulation when few ports are in use).
+    public func read(enabled: Bool = false, file: String = #fileID, line: Int = #line, column: Int = #column) -> ReadPort {
         let loc = CodeLocation(file: file, line: line, column: column)
         let owner = "memory \(name)"
+        if enabled && readLatency == 0 {
+            builder.error("memory '\(name)': an asynchronous read port has no enable", loc)
+        }
         let prefix = readPorts.isEmpty ? "\(name)_r" : "\(name)_r\(readPorts.count)"
         let addr = builder.declare("\(prefix)addr", .uint(addressWidth), .sinkPort(owner: owner), loc)
         let data = builder.declare("\(prefix)data", element, .sourcePort(owner: owner), loc)
-        let port = ReadPort(address: builder.signal(addr), data: builder.signal(data), decls: (addr, data))
+        let en = enabled ? builder.declare("\(prefix)en", .bool, .sinkPort(owner: owner), loc) : nil
+        let port = ReadPort(address: builder.signal(addr), data: builder.signal(data),
+                            enable: en.map { builder.signal($0) }, decls: (addr, data), enableDecl: en)
         readPorts.append(port)
         return port
     }
 
     /// Read ports and the write port as declarations, for back-ends.
-    public var readPortDecls: [(address: SignalDecl, data: SignalDecl)] { readPorts.map(\.decls) }
+    public var readPortDecls: [(address: SignalDecl, data: SignalDecl, enable: SignalDecl?)] {
+        readPorts.map { ($0.decls.address, $0.decls.data, $0.enableDecl) }
+    }
     public var writePortDecls: (enable: SignalDecl, address: SignalDecl, data: SignalDecl)? { writePort?.decls }
     public var writeMaskDecl: SignalDecl? { writePort?.maskDecl }
 

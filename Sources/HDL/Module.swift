@@ -94,7 +94,19 @@ public func elaborate(_ top: some Module) throws -> Design {
     if !elaborator.diagnostics.isEmpty {
         throw ElaborationError(diagnostics: elaborator.diagnostics)
     }
-    return Design(top: module, modules: elaborator.ordered)
+    return Design(top: module, modules: reachable(from: module, in: elaborator.ordered))
+}
+
+/// The modules `top` uses, in `ordered`'s order (children first): an
+/// elaboration tried and not placed (a clock-enabled variant of a
+/// combinational module) is left out.
+private func reachable(from top: ElaboratedModule, in ordered: [ElaboratedModule]) -> [ElaboratedModule] {
+    var used: Set<String> = [top.name]
+    // Parents come after their children, so one pass from the end finds all.
+    for module in ordered.reversed() where used.contains(module.name) {
+        for i in module.instances { used.insert(i.module.name) }
+    }
+    return ordered.filter { used.contains($0.name) }
 }
 
 /// Keeps one elaborated module per emitted name and collects diagnostics.

@@ -13,6 +13,9 @@ public final class ModuleBuilder {
     let body = Block()
     var scopes: [Block]
     var diagnostics: [Diagnostic] = []
+    /// Set inside a `ClockEnabled` module: every register, memory and
+    /// sequential child advances only while it is true.
+    var clockEnable: Expr?
     /// Signals whose assignment was rejected: already reported, so the
     /// undriven and latch checks stay quiet about them.
     var rejectedTargets = Set<ObjectIdentifier>()
@@ -127,7 +130,7 @@ public final class ModuleBuilder {
                 if e.type == .bool { enableExpr = e } else { error("the enable of '\(name)' must be a Bool, got \(e.type)", loc) }
             }
         }
-        return signal(declare(name, type, .register(reset: resetBits, enable: enableExpr), loc))
+        return signal(declare(name, type, .register(reset: resetBits, enable: combinedEnable(enableExpr)), loc))
     }
 
     /// A register that takes `value` every cycle (a pipeline stage).

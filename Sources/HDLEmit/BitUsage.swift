@@ -15,9 +15,10 @@ struct BitUsage {
         }
         // Memory and instance inputs are read by the memory or the child.
         for m in module.memories {
+            if let enable = m.clockEnable { mark(enable) }
             if let w = m.writePortDecls { for d in [w.enable, w.address, w.data] { markAll(d) } }
             if let mask = m.writeMaskDecl { markAll(mask) }
-            for r in m.readPortDecls { markAll(r.address) }
+            for r in m.readPortDecls { markAll(r.address); if let en = r.enable { markAll(en) } }
         }
         for i in module.instances {
             for c in i.connections where c.port.isInputPort { markAll(c.parent) }

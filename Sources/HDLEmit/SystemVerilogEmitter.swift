@@ -263,14 +263,18 @@ struct ModuleWriter {
                     if m.readDuringWrite == .newData, let w = m.writePortDecls {
                         value = "(\(names[w.enable]) && \(names[w.address]) == \(names[r.address])) ? \(names[w.data]) : \(value)"
                     }
+                    let guarded = r.enable.map { "if (\(names[$0])) " } ?? ""
                     if m.readLatency == 2 {
                         let stage = names.readStage(r.data)
-                        clocked.append("    \(stage) <= \(value);")
+                        clocked.append("    \(guarded)\(stage) <= \(value);")
                         clocked.append("    \(names[r.data]) <= \(stage);")
                     } else {
-                        clocked.append("    \(names[r.data]) <= \(value);")
+                        clocked.append("    \(guarded)\(names[r.data]) <= \(value);")
                     }
                 }
+            }
+            if let enable = m.clockEnable, !clocked.isEmpty {
+                clocked = ["    if (\(expressions.write(enable))) begin"] + clocked.map { "  " + $0 } + ["    end"]
             }
             if !clocked.isEmpty {
                 out += "  always_ff @(posedge clk) begin\n" + clocked.joined(separator: "\n") + "\n  end\n"

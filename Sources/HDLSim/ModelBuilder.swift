@@ -44,6 +44,13 @@ enum ModelBuilder {
 
     static let compileOptimization = "-O1"
 
+    /// `TRIT_VERILATOR_FLAGS`, split at spaces: more Verilator options for
+    /// every model (for profiling: `--prof-cfuncs` names each function of
+    /// the model after its SystemVerilog module). Part of the cache key.
+    static var extraVerilatorFlags: [String] {
+        (ProcessInfo.processInfo.environment["TRIT_VERILATOR_FLAGS"] ?? "").split(separator: " ").map(String.init)
+    }
+
     /// The toolchain, probed once per process.
     struct Toolchain: Sendable {
         /// The `verilator` to run: PATH's, or the one `TRIT_VERILATOR` names.
@@ -123,7 +130,8 @@ enum ModelBuilder {
         let prefix = "V" + top
         var hasher = StableHash()
         for part in ["trit-sim", "harness \(Harness.version)", t.verilatorVersion, t.compilerVersion,
-                     modelFlags(t, trace: trace).joined(separator: " "), "trace \(trace)", top] {
+                     modelFlags(t, trace: trace).joined(separator: " "), "trace \(trace)", top,
+                     extraVerilatorFlags.joined(separator: " ")] {
             hasher.add(part)
         }
         for f in files {
@@ -163,6 +171,7 @@ enum ModelBuilder {
         var args = ["--cc", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-Wno-SYMRSVDWORD",
                     "--Mdir", obj.path, "--prefix", prefix, "--top-module", top]
         if trace { args.append("--trace-fst") }
+        args += extraVerilatorFlags
         args += files.map { src.appendingPathComponent($0.name).path }
         let verilated = try ExternalTool.run(t.verilator, args, in: work)
         guard verilated.succeeded else { throw SimulationError.buildFailed(step: "verilator", output: verilated.output) }

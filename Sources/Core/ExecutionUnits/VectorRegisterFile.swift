@@ -78,7 +78,11 @@ public struct VectorRegisterFile: Module {
             port.mask!.set(mux(clearing, lit(BitVector(width: p.vectorLanes, value: -1), .uint(p.vectorLanes)), mask))
             port.data.set(mux(clearing, lit(.zero(chunk.width), chunk), data))
             for (i, rd) in reads.enumerated() {
-                let read = mem.read()
+                // Only the register a port selects is read: one read per
+                // port and cycle instead of one per register (the output
+                // case below picks this register's data one cycle later).
+                let read = mem.read(enabled: true)
+                read.enable!.set(rd.reg == lit(r, width: p.vregBits))
                 read.address.set(chunkAddress(rd.chunk))
                 readData[i].append(read.data)
             }

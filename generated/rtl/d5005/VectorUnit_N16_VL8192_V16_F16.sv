@@ -58,178 +58,196 @@ module VectorUnit_N16_VL8192_V16_F16 (
   logic arriving; // register, Core/VectorUnit.swift:127
   logic [8:0] arriving_chunk; // register, Core/VectorUnit.swift:128
   logic arriving_last; // register, Core/VectorUnit.swift:129
-  logic [3:0] lane0_op; // input of instance lane0, Core/VectorUnit.swift:133
-  logic signed [31:0] lane0_a; // input of instance lane0, Core/VectorUnit.swift:133
-  logic signed [31:0] lane0_b; // input of instance lane0, Core/VectorUnit.swift:133
-  logic signed [31:0] lane0_d; // input of instance lane0, Core/VectorUnit.swift:133
-  logic signed [31:0] lane0_result; // output of instance lane0, Core/VectorUnit.swift:133
-  logic lane0_saturated; // output of instance lane0, Core/VectorUnit.swift:133
-  logic [3:0] lane1_op; // input of instance lane1, Core/VectorUnit.swift:133
-  logic signed [31:0] lane1_a; // input of instance lane1, Core/VectorUnit.swift:133
-  logic signed [31:0] lane1_b; // input of instance lane1, Core/VectorUnit.swift:133
-  logic signed [31:0] lane1_d; // input of instance lane1, Core/VectorUnit.swift:133
-  logic signed [31:0] lane1_result; // output of instance lane1, Core/VectorUnit.swift:133
-  logic lane1_saturated; // output of instance lane1, Core/VectorUnit.swift:133
-  logic [3:0] lane2_op; // input of instance lane2, Core/VectorUnit.swift:133
-  logic signed [31:0] lane2_a; // input of instance lane2, Core/VectorUnit.swift:133
-  logic signed [31:0] lane2_b; // input of instance lane2, Core/VectorUnit.swift:133
-  logic signed [31:0] lane2_d; // input of instance lane2, Core/VectorUnit.swift:133
-  logic signed [31:0] lane2_result; // output of instance lane2, Core/VectorUnit.swift:133
-  logic lane2_saturated; // output of instance lane2, Core/VectorUnit.swift:133
-  logic [3:0] lane3_op; // input of instance lane3, Core/VectorUnit.swift:133
-  logic signed [31:0] lane3_a; // input of instance lane3, Core/VectorUnit.swift:133
-  logic signed [31:0] lane3_b; // input of instance lane3, Core/VectorUnit.swift:133
-  logic signed [31:0] lane3_d; // input of instance lane3, Core/VectorUnit.swift:133
-  logic signed [31:0] lane3_result; // output of instance lane3, Core/VectorUnit.swift:133
-  logic lane3_saturated; // output of instance lane3, Core/VectorUnit.swift:133
-  logic [3:0] lane4_op; // input of instance lane4, Core/VectorUnit.swift:133
-  logic signed [31:0] lane4_a; // input of instance lane4, Core/VectorUnit.swift:133
-  logic signed [31:0] lane4_b; // input of instance lane4, Core/VectorUnit.swift:133
-  logic signed [31:0] lane4_d; // input of instance lane4, Core/VectorUnit.swift:133
-  logic signed [31:0] lane4_result; // output of instance lane4, Core/VectorUnit.swift:133
-  logic lane4_saturated; // output of instance lane4, Core/VectorUnit.swift:133
-  logic [3:0] lane5_op; // input of instance lane5, Core/VectorUnit.swift:133
-  logic signed [31:0] lane5_a; // input of instance lane5, Core/VectorUnit.swift:133
-  logic signed [31:0] lane5_b; // input of instance lane5, Core/VectorUnit.swift:133
-  logic signed [31:0] lane5_d; // input of instance lane5, Core/VectorUnit.swift:133
-  logic signed [31:0] lane5_result; // output of instance lane5, Core/VectorUnit.swift:133
-  logic lane5_saturated; // output of instance lane5, Core/VectorUnit.swift:133
-  logic [3:0] lane6_op; // input of instance lane6, Core/VectorUnit.swift:133
-  logic signed [31:0] lane6_a; // input of instance lane6, Core/VectorUnit.swift:133
-  logic signed [31:0] lane6_b; // input of instance lane6, Core/VectorUnit.swift:133
-  logic signed [31:0] lane6_d; // input of instance lane6, Core/VectorUnit.swift:133
-  logic signed [31:0] lane6_result; // output of instance lane6, Core/VectorUnit.swift:133
-  logic lane6_saturated; // output of instance lane6, Core/VectorUnit.swift:133
-  logic [3:0] lane7_op; // input of instance lane7, Core/VectorUnit.swift:133
-  logic signed [31:0] lane7_a; // input of instance lane7, Core/VectorUnit.swift:133
-  logic signed [31:0] lane7_b; // input of instance lane7, Core/VectorUnit.swift:133
-  logic signed [31:0] lane7_d; // input of instance lane7, Core/VectorUnit.swift:133
-  logic signed [31:0] lane7_result; // output of instance lane7, Core/VectorUnit.swift:133
-  logic lane7_saturated; // output of instance lane7, Core/VectorUnit.swift:133
-  logic [3:0] lane8_op; // input of instance lane8, Core/VectorUnit.swift:133
-  logic signed [31:0] lane8_a; // input of instance lane8, Core/VectorUnit.swift:133
-  logic signed [31:0] lane8_b; // input of instance lane8, Core/VectorUnit.swift:133
-  logic signed [31:0] lane8_d; // input of instance lane8, Core/VectorUnit.swift:133
-  logic signed [31:0] lane8_result; // output of instance lane8, Core/VectorUnit.swift:133
-  logic lane8_saturated; // output of instance lane8, Core/VectorUnit.swift:133
-  logic [3:0] lane9_op; // input of instance lane9, Core/VectorUnit.swift:133
-  logic signed [31:0] lane9_a; // input of instance lane9, Core/VectorUnit.swift:133
-  logic signed [31:0] lane9_b; // input of instance lane9, Core/VectorUnit.swift:133
-  logic signed [31:0] lane9_d; // input of instance lane9, Core/VectorUnit.swift:133
-  logic signed [31:0] lane9_result; // output of instance lane9, Core/VectorUnit.swift:133
-  logic lane9_saturated; // output of instance lane9, Core/VectorUnit.swift:133
-  logic [3:0] lane10_op; // input of instance lane10, Core/VectorUnit.swift:133
-  logic signed [31:0] lane10_a; // input of instance lane10, Core/VectorUnit.swift:133
-  logic signed [31:0] lane10_b; // input of instance lane10, Core/VectorUnit.swift:133
-  logic signed [31:0] lane10_d; // input of instance lane10, Core/VectorUnit.swift:133
-  logic signed [31:0] lane10_result; // output of instance lane10, Core/VectorUnit.swift:133
-  logic lane10_saturated; // output of instance lane10, Core/VectorUnit.swift:133
-  logic [3:0] lane11_op; // input of instance lane11, Core/VectorUnit.swift:133
-  logic signed [31:0] lane11_a; // input of instance lane11, Core/VectorUnit.swift:133
-  logic signed [31:0] lane11_b; // input of instance lane11, Core/VectorUnit.swift:133
-  logic signed [31:0] lane11_d; // input of instance lane11, Core/VectorUnit.swift:133
-  logic signed [31:0] lane11_result; // output of instance lane11, Core/VectorUnit.swift:133
-  logic lane11_saturated; // output of instance lane11, Core/VectorUnit.swift:133
-  logic [3:0] lane12_op; // input of instance lane12, Core/VectorUnit.swift:133
-  logic signed [31:0] lane12_a; // input of instance lane12, Core/VectorUnit.swift:133
-  logic signed [31:0] lane12_b; // input of instance lane12, Core/VectorUnit.swift:133
-  logic signed [31:0] lane12_d; // input of instance lane12, Core/VectorUnit.swift:133
-  logic signed [31:0] lane12_result; // output of instance lane12, Core/VectorUnit.swift:133
-  logic lane12_saturated; // output of instance lane12, Core/VectorUnit.swift:133
-  logic [3:0] lane13_op; // input of instance lane13, Core/VectorUnit.swift:133
-  logic signed [31:0] lane13_a; // input of instance lane13, Core/VectorUnit.swift:133
-  logic signed [31:0] lane13_b; // input of instance lane13, Core/VectorUnit.swift:133
-  logic signed [31:0] lane13_d; // input of instance lane13, Core/VectorUnit.swift:133
-  logic signed [31:0] lane13_result; // output of instance lane13, Core/VectorUnit.swift:133
-  logic lane13_saturated; // output of instance lane13, Core/VectorUnit.swift:133
-  logic [3:0] lane14_op; // input of instance lane14, Core/VectorUnit.swift:133
-  logic signed [31:0] lane14_a; // input of instance lane14, Core/VectorUnit.swift:133
-  logic signed [31:0] lane14_b; // input of instance lane14, Core/VectorUnit.swift:133
-  logic signed [31:0] lane14_d; // input of instance lane14, Core/VectorUnit.swift:133
-  logic signed [31:0] lane14_result; // output of instance lane14, Core/VectorUnit.swift:133
-  logic lane14_saturated; // output of instance lane14, Core/VectorUnit.swift:133
-  logic [3:0] lane15_op; // input of instance lane15, Core/VectorUnit.swift:133
-  logic signed [31:0] lane15_a; // input of instance lane15, Core/VectorUnit.swift:133
-  logic signed [31:0] lane15_b; // input of instance lane15, Core/VectorUnit.swift:133
-  logic signed [31:0] lane15_d; // input of instance lane15, Core/VectorUnit.swift:133
-  logic signed [31:0] lane15_result; // output of instance lane15, Core/VectorUnit.swift:133
-  logic lane15_saturated; // output of instance lane15, Core/VectorUnit.swift:133
-  logic writing_d0; // register, Core/VectorUnit.swift:143
-  logic writing_d1; // register, Core/VectorUnit.swift:143
-  logic writing_d2; // register, Core/VectorUnit.swift:143
-  logic writing_d3; // register, Core/VectorUnit.swift:143
-  logic writing_d4; // register, Core/VectorUnit.swift:143
-  logic writing_d5; // register, Core/VectorUnit.swift:143
-  logic writing_d6; // register, Core/VectorUnit.swift:143
-  logic writing_d7; // register, Core/VectorUnit.swift:143
-  logic writing_d8; // register, Core/VectorUnit.swift:143
-  logic writing_d9; // register, Core/VectorUnit.swift:143
-  logic writing_d10; // register, Core/VectorUnit.swift:143
-  logic writing_d11; // register, Core/VectorUnit.swift:143
-  logic writing_d12; // register, Core/VectorUnit.swift:143
-  logic writing_d13; // register, Core/VectorUnit.swift:143
-  logic writing_d14; // register, Core/VectorUnit.swift:143
-  logic writing_d15; // register, Core/VectorUnit.swift:143
-  logic writing_d16; // register, Core/VectorUnit.swift:143
-  logic writing_d17; // register, Core/VectorUnit.swift:143
-  logic writing_d18; // register, Core/VectorUnit.swift:143
-  logic writing_d19; // register, Core/VectorUnit.swift:143
-  logic writing_d20; // register, Core/VectorUnit.swift:143
-  logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d3; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d4; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d5; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d6; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d7; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d8; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d9; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d10; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d11; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d12; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d13; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d14; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d15; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d16; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d17; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d18; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d19; // register, Core/VectorUnit.swift:144
-  logic [8:0] writing_chunk_d20; // register, Core/VectorUnit.swift:144
-  logic writing_last_d0; // register, Core/VectorUnit.swift:145
-  logic writing_last_d1; // register, Core/VectorUnit.swift:145
-  logic writing_last_d2; // register, Core/VectorUnit.swift:145
-  logic writing_last_d3; // register, Core/VectorUnit.swift:145
-  logic writing_last_d4; // register, Core/VectorUnit.swift:145
-  logic writing_last_d5; // register, Core/VectorUnit.swift:145
-  logic writing_last_d6; // register, Core/VectorUnit.swift:145
-  logic writing_last_d7; // register, Core/VectorUnit.swift:145
-  logic writing_last_d8; // register, Core/VectorUnit.swift:145
-  logic writing_last_d9; // register, Core/VectorUnit.swift:145
-  logic writing_last_d10; // register, Core/VectorUnit.swift:145
-  logic writing_last_d11; // register, Core/VectorUnit.swift:145
-  logic writing_last_d12; // register, Core/VectorUnit.swift:145
-  logic writing_last_d13; // register, Core/VectorUnit.swift:145
-  logic writing_last_d14; // register, Core/VectorUnit.swift:145
-  logic writing_last_d15; // register, Core/VectorUnit.swift:145
-  logic writing_last_d16; // register, Core/VectorUnit.swift:145
-  logic writing_last_d17; // register, Core/VectorUnit.swift:145
-  logic writing_last_d18; // register, Core/VectorUnit.swift:145
-  logic writing_last_d19; // register, Core/VectorUnit.swift:145
-  logic writing_last_d20; // register, Core/VectorUnit.swift:145
-  logic [15:0] write_mask; // wire, Core/VectorUnit.swift:146
-  logic record_clear; // input of instance record, Core/VectorUnit.swift:154
-  logic record_valid; // input of instance record, Core/VectorUnit.swift:154
-  logic [31:0] record_base; // input of instance record, Core/VectorUnit.swift:154
-  logic [15:0] record_mask; // input of instance record, Core/VectorUnit.swift:154
+  logic [4:0] lanes_advance_remaining; // register, Core/VectorUnit.swift:134
+  logic lanes_advance; // wire, Core/VectorUnit.swift:134
+  logic lane0_ce; // input of instance lane0, Core/VectorUnit.swift:138
+  logic [3:0] lane0_op; // input of instance lane0, Core/VectorUnit.swift:138
+  logic signed [31:0] lane0_a; // input of instance lane0, Core/VectorUnit.swift:138
+  logic signed [31:0] lane0_b; // input of instance lane0, Core/VectorUnit.swift:138
+  logic signed [31:0] lane0_d; // input of instance lane0, Core/VectorUnit.swift:138
+  logic signed [31:0] lane0_result; // output of instance lane0, Core/VectorUnit.swift:138
+  logic lane0_saturated; // output of instance lane0, Core/VectorUnit.swift:138
+  logic lane1_ce; // input of instance lane1, Core/VectorUnit.swift:138
+  logic [3:0] lane1_op; // input of instance lane1, Core/VectorUnit.swift:138
+  logic signed [31:0] lane1_a; // input of instance lane1, Core/VectorUnit.swift:138
+  logic signed [31:0] lane1_b; // input of instance lane1, Core/VectorUnit.swift:138
+  logic signed [31:0] lane1_d; // input of instance lane1, Core/VectorUnit.swift:138
+  logic signed [31:0] lane1_result; // output of instance lane1, Core/VectorUnit.swift:138
+  logic lane1_saturated; // output of instance lane1, Core/VectorUnit.swift:138
+  logic lane2_ce; // input of instance lane2, Core/VectorUnit.swift:138
+  logic [3:0] lane2_op; // input of instance lane2, Core/VectorUnit.swift:138
+  logic signed [31:0] lane2_a; // input of instance lane2, Core/VectorUnit.swift:138
+  logic signed [31:0] lane2_b; // input of instance lane2, Core/VectorUnit.swift:138
+  logic signed [31:0] lane2_d; // input of instance lane2, Core/VectorUnit.swift:138
+  logic signed [31:0] lane2_result; // output of instance lane2, Core/VectorUnit.swift:138
+  logic lane2_saturated; // output of instance lane2, Core/VectorUnit.swift:138
+  logic lane3_ce; // input of instance lane3, Core/VectorUnit.swift:138
+  logic [3:0] lane3_op; // input of instance lane3, Core/VectorUnit.swift:138
+  logic signed [31:0] lane3_a; // input of instance lane3, Core/VectorUnit.swift:138
+  logic signed [31:0] lane3_b; // input of instance lane3, Core/VectorUnit.swift:138
+  logic signed [31:0] lane3_d; // input of instance lane3, Core/VectorUnit.swift:138
+  logic signed [31:0] lane3_result; // output of instance lane3, Core/VectorUnit.swift:138
+  logic lane3_saturated; // output of instance lane3, Core/VectorUnit.swift:138
+  logic lane4_ce; // input of instance lane4, Core/VectorUnit.swift:138
+  logic [3:0] lane4_op; // input of instance lane4, Core/VectorUnit.swift:138
+  logic signed [31:0] lane4_a; // input of instance lane4, Core/VectorUnit.swift:138
+  logic signed [31:0] lane4_b; // input of instance lane4, Core/VectorUnit.swift:138
+  logic signed [31:0] lane4_d; // input of instance lane4, Core/VectorUnit.swift:138
+  logic signed [31:0] lane4_result; // output of instance lane4, Core/VectorUnit.swift:138
+  logic lane4_saturated; // output of instance lane4, Core/VectorUnit.swift:138
+  logic lane5_ce; // input of instance lane5, Core/VectorUnit.swift:138
+  logic [3:0] lane5_op; // input of instance lane5, Core/VectorUnit.swift:138
+  logic signed [31:0] lane5_a; // input of instance lane5, Core/VectorUnit.swift:138
+  logic signed [31:0] lane5_b; // input of instance lane5, Core/VectorUnit.swift:138
+  logic signed [31:0] lane5_d; // input of instance lane5, Core/VectorUnit.swift:138
+  logic signed [31:0] lane5_result; // output of instance lane5, Core/VectorUnit.swift:138
+  logic lane5_saturated; // output of instance lane5, Core/VectorUnit.swift:138
+  logic lane6_ce; // input of instance lane6, Core/VectorUnit.swift:138
+  logic [3:0] lane6_op; // input of instance lane6, Core/VectorUnit.swift:138
+  logic signed [31:0] lane6_a; // input of instance lane6, Core/VectorUnit.swift:138
+  logic signed [31:0] lane6_b; // input of instance lane6, Core/VectorUnit.swift:138
+  logic signed [31:0] lane6_d; // input of instance lane6, Core/VectorUnit.swift:138
+  logic signed [31:0] lane6_result; // output of instance lane6, Core/VectorUnit.swift:138
+  logic lane6_saturated; // output of instance lane6, Core/VectorUnit.swift:138
+  logic lane7_ce; // input of instance lane7, Core/VectorUnit.swift:138
+  logic [3:0] lane7_op; // input of instance lane7, Core/VectorUnit.swift:138
+  logic signed [31:0] lane7_a; // input of instance lane7, Core/VectorUnit.swift:138
+  logic signed [31:0] lane7_b; // input of instance lane7, Core/VectorUnit.swift:138
+  logic signed [31:0] lane7_d; // input of instance lane7, Core/VectorUnit.swift:138
+  logic signed [31:0] lane7_result; // output of instance lane7, Core/VectorUnit.swift:138
+  logic lane7_saturated; // output of instance lane7, Core/VectorUnit.swift:138
+  logic lane8_ce; // input of instance lane8, Core/VectorUnit.swift:138
+  logic [3:0] lane8_op; // input of instance lane8, Core/VectorUnit.swift:138
+  logic signed [31:0] lane8_a; // input of instance lane8, Core/VectorUnit.swift:138
+  logic signed [31:0] lane8_b; // input of instance lane8, Core/VectorUnit.swift:138
+  logic signed [31:0] lane8_d; // input of instance lane8, Core/VectorUnit.swift:138
+  logic signed [31:0] lane8_result; // output of instance lane8, Core/VectorUnit.swift:138
+  logic lane8_saturated; // output of instance lane8, Core/VectorUnit.swift:138
+  logic lane9_ce; // input of instance lane9, Core/VectorUnit.swift:138
+  logic [3:0] lane9_op; // input of instance lane9, Core/VectorUnit.swift:138
+  logic signed [31:0] lane9_a; // input of instance lane9, Core/VectorUnit.swift:138
+  logic signed [31:0] lane9_b; // input of instance lane9, Core/VectorUnit.swift:138
+  logic signed [31:0] lane9_d; // input of instance lane9, Core/VectorUnit.swift:138
+  logic signed [31:0] lane9_result; // output of instance lane9, Core/VectorUnit.swift:138
+  logic lane9_saturated; // output of instance lane9, Core/VectorUnit.swift:138
+  logic lane10_ce; // input of instance lane10, Core/VectorUnit.swift:138
+  logic [3:0] lane10_op; // input of instance lane10, Core/VectorUnit.swift:138
+  logic signed [31:0] lane10_a; // input of instance lane10, Core/VectorUnit.swift:138
+  logic signed [31:0] lane10_b; // input of instance lane10, Core/VectorUnit.swift:138
+  logic signed [31:0] lane10_d; // input of instance lane10, Core/VectorUnit.swift:138
+  logic signed [31:0] lane10_result; // output of instance lane10, Core/VectorUnit.swift:138
+  logic lane10_saturated; // output of instance lane10, Core/VectorUnit.swift:138
+  logic lane11_ce; // input of instance lane11, Core/VectorUnit.swift:138
+  logic [3:0] lane11_op; // input of instance lane11, Core/VectorUnit.swift:138
+  logic signed [31:0] lane11_a; // input of instance lane11, Core/VectorUnit.swift:138
+  logic signed [31:0] lane11_b; // input of instance lane11, Core/VectorUnit.swift:138
+  logic signed [31:0] lane11_d; // input of instance lane11, Core/VectorUnit.swift:138
+  logic signed [31:0] lane11_result; // output of instance lane11, Core/VectorUnit.swift:138
+  logic lane11_saturated; // output of instance lane11, Core/VectorUnit.swift:138
+  logic lane12_ce; // input of instance lane12, Core/VectorUnit.swift:138
+  logic [3:0] lane12_op; // input of instance lane12, Core/VectorUnit.swift:138
+  logic signed [31:0] lane12_a; // input of instance lane12, Core/VectorUnit.swift:138
+  logic signed [31:0] lane12_b; // input of instance lane12, Core/VectorUnit.swift:138
+  logic signed [31:0] lane12_d; // input of instance lane12, Core/VectorUnit.swift:138
+  logic signed [31:0] lane12_result; // output of instance lane12, Core/VectorUnit.swift:138
+  logic lane12_saturated; // output of instance lane12, Core/VectorUnit.swift:138
+  logic lane13_ce; // input of instance lane13, Core/VectorUnit.swift:138
+  logic [3:0] lane13_op; // input of instance lane13, Core/VectorUnit.swift:138
+  logic signed [31:0] lane13_a; // input of instance lane13, Core/VectorUnit.swift:138
+  logic signed [31:0] lane13_b; // input of instance lane13, Core/VectorUnit.swift:138
+  logic signed [31:0] lane13_d; // input of instance lane13, Core/VectorUnit.swift:138
+  logic signed [31:0] lane13_result; // output of instance lane13, Core/VectorUnit.swift:138
+  logic lane13_saturated; // output of instance lane13, Core/VectorUnit.swift:138
+  logic lane14_ce; // input of instance lane14, Core/VectorUnit.swift:138
+  logic [3:0] lane14_op; // input of instance lane14, Core/VectorUnit.swift:138
+  logic signed [31:0] lane14_a; // input of instance lane14, Core/VectorUnit.swift:138
+  logic signed [31:0] lane14_b; // input of instance lane14, Core/VectorUnit.swift:138
+  logic signed [31:0] lane14_d; // input of instance lane14, Core/VectorUnit.swift:138
+  logic signed [31:0] lane14_result; // output of instance lane14, Core/VectorUnit.swift:138
+  logic lane14_saturated; // output of instance lane14, Core/VectorUnit.swift:138
+  logic lane15_ce; // input of instance lane15, Core/VectorUnit.swift:138
+  logic [3:0] lane15_op; // input of instance lane15, Core/VectorUnit.swift:138
+  logic signed [31:0] lane15_a; // input of instance lane15, Core/VectorUnit.swift:138
+  logic signed [31:0] lane15_b; // input of instance lane15, Core/VectorUnit.swift:138
+  logic signed [31:0] lane15_d; // input of instance lane15, Core/VectorUnit.swift:138
+  logic signed [31:0] lane15_result; // output of instance lane15, Core/VectorUnit.swift:138
+  logic lane15_saturated; // output of instance lane15, Core/VectorUnit.swift:138
+  logic writing_d0; // register, Core/VectorUnit.swift:148
+  logic writing_d1; // register, Core/VectorUnit.swift:148
+  logic writing_d2; // register, Core/VectorUnit.swift:148
+  logic writing_d3; // register, Core/VectorUnit.swift:148
+  logic writing_d4; // register, Core/VectorUnit.swift:148
+  logic writing_d5; // register, Core/VectorUnit.swift:148
+  logic writing_d6; // register, Core/VectorUnit.swift:148
+  logic writing_d7; // register, Core/VectorUnit.swift:148
+  logic writing_d8; // register, Core/VectorUnit.swift:148
+  logic writing_d9; // register, Core/VectorUnit.swift:148
+  logic writing_d10; // register, Core/VectorUnit.swift:148
+  logic writing_d11; // register, Core/VectorUnit.swift:148
+  logic writing_d12; // register, Core/VectorUnit.swift:148
+  logic writing_d13; // register, Core/VectorUnit.swift:148
+  logic writing_d14; // register, Core/VectorUnit.swift:148
+  logic writing_d15; // register, Core/VectorUnit.swift:148
+  logic writing_d16; // register, Core/VectorUnit.swift:148
+  logic writing_d17; // register, Core/VectorUnit.swift:148
+  logic writing_d18; // register, Core/VectorUnit.swift:148
+  logic writing_d19; // register, Core/VectorUnit.swift:148
+  logic writing_d20; // register, Core/VectorUnit.swift:148
+  logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d3; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d4; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d5; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d6; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d7; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d8; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d9; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d10; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d11; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d12; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d13; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d14; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d15; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d16; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d17; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d18; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d19; // register, Core/VectorUnit.swift:149
+  logic [8:0] writing_chunk_d20; // register, Core/VectorUnit.swift:149
+  logic writing_last_d0; // register, Core/VectorUnit.swift:150
+  logic writing_last_d1; // register, Core/VectorUnit.swift:150
+  logic writing_last_d2; // register, Core/VectorUnit.swift:150
+  logic writing_last_d3; // register, Core/VectorUnit.swift:150
+  logic writing_last_d4; // register, Core/VectorUnit.swift:150
+  logic writing_last_d5; // register, Core/VectorUnit.swift:150
+  logic writing_last_d6; // register, Core/VectorUnit.swift:150
+  logic writing_last_d7; // register, Core/VectorUnit.swift:150
+  logic writing_last_d8; // register, Core/VectorUnit.swift:150
+  logic writing_last_d9; // register, Core/VectorUnit.swift:150
+  logic writing_last_d10; // register, Core/VectorUnit.swift:150
+  logic writing_last_d11; // register, Core/VectorUnit.swift:150
+  logic writing_last_d12; // register, Core/VectorUnit.swift:150
+  logic writing_last_d13; // register, Core/VectorUnit.swift:150
+  logic writing_last_d14; // register, Core/VectorUnit.swift:150
+  logic writing_last_d15; // register, Core/VectorUnit.swift:150
+  logic writing_last_d16; // register, Core/VectorUnit.swift:150
+  logic writing_last_d17; // register, Core/VectorUnit.swift:150
+  logic writing_last_d18; // register, Core/VectorUnit.swift:150
+  logic writing_last_d19; // register, Core/VectorUnit.swift:150
+  logic writing_last_d20; // register, Core/VectorUnit.swift:150
+  logic [15:0] write_mask; // wire, Core/VectorUnit.swift:151
+  logic record_clear; // input of instance record, Core/VectorUnit.swift:159
+  logic record_valid; // input of instance record, Core/VectorUnit.swift:159
+  logic [31:0] record_base; // input of instance record, Core/VectorUnit.swift:159
+  logic [15:0] record_mask; // input of instance record, Core/VectorUnit.swift:159
   logic [511:0] record_data; // Vec(16 x SInt(32))
-  logic [15:0] record_saturated; // input of instance record, Core/VectorUnit.swift:154
-  logic [31:0] record_digest; // output of instance record, Core/VectorUnit.swift:154
-  logic [31:0] record_count; // output of instance record, Core/VectorUnit.swift:154
-  logic [31:0] record_next_digest; // output of instance record, Core/VectorUnit.swift:154
-  logic [31:0] record_next_count; // output of instance record, Core/VectorUnit.swift:154
-  logic [31:0] record_saturations; // output of instance record, Core/VectorUnit.swift:154
-  logic [31:0] record_next_saturations; // output of instance record, Core/VectorUnit.swift:154
+  logic [15:0] record_saturated; // input of instance record, Core/VectorUnit.swift:159
+  logic [31:0] record_digest; // output of instance record, Core/VectorUnit.swift:159
+  logic [31:0] record_count; // output of instance record, Core/VectorUnit.swift:159
+  logic [31:0] record_next_digest; // output of instance record, Core/VectorUnit.swift:159
+  logic [31:0] record_next_count; // output of instance record, Core/VectorUnit.swift:159
+  logic [31:0] record_saturations; // output of instance record, Core/VectorUnit.swift:159
+  logic [31:0] record_next_saturations; // output of instance record, Core/VectorUnit.swift:159
 
   assign idle = ((!busy) || done_now);
   assign done = done_now;
@@ -251,66 +269,83 @@ module VectorUnit_N16_VL8192_V16_F16 (
   assign w_data = {lane15_result, lane14_result, lane13_result, lane12_result, lane11_result, lane10_result, lane9_result, lane8_result, lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign vl_minus_one = (vl - 14'd1);
   assign done_now = (writing_d20 && writing_last_d20);
+  assign lanes_advance = (arriving || (lanes_advance_remaining != 5'd0));
+  assign lane0_ce = lanes_advance;
   assign lane0_op = lane_op;
   assign lane0_a = (scalar_a ? held_scalar : $signed(a_data[31:0]));
   assign lane0_b = (scalar_b ? held_scalar : $signed(b_data[31:0]));
   assign lane0_d = $signed(d_data[31:0]);
+  assign lane1_ce = lanes_advance;
   assign lane1_op = lane_op;
   assign lane1_a = (scalar_a ? held_scalar : $signed(a_data[63:32]));
   assign lane1_b = (scalar_b ? held_scalar : $signed(b_data[63:32]));
   assign lane1_d = $signed(d_data[63:32]);
+  assign lane2_ce = lanes_advance;
   assign lane2_op = lane_op;
   assign lane2_a = (scalar_a ? held_scalar : $signed(a_data[95:64]));
   assign lane2_b = (scalar_b ? held_scalar : $signed(b_data[95:64]));
   assign lane2_d = $signed(d_data[95:64]);
+  assign lane3_ce = lanes_advance;
   assign lane3_op = lane_op;
   assign lane3_a = (scalar_a ? held_scalar : $signed(a_data[127:96]));
   assign lane3_b = (scalar_b ? held_scalar : $signed(b_data[127:96]));
   assign lane3_d = $signed(d_data[127:96]);
+  assign lane4_ce = lanes_advance;
   assign lane4_op = lane_op;
   assign lane4_a = (scalar_a ? held_scalar : $signed(a_data[159:128]));
   assign lane4_b = (scalar_b ? held_scalar : $signed(b_data[159:128]));
   assign lane4_d = $signed(d_data[159:128]);
+  assign lane5_ce = lanes_advance;
   assign lane5_op = lane_op;
   assign lane5_a = (scalar_a ? held_scalar : $signed(a_data[191:160]));
   assign lane5_b = (scalar_b ? held_scalar : $signed(b_data[191:160]));
   assign lane5_d = $signed(d_data[191:160]);
+  assign lane6_ce = lanes_advance;
   assign lane6_op = lane_op;
   assign lane6_a = (scalar_a ? held_scalar : $signed(a_data[223:192]));
   assign lane6_b = (scalar_b ? held_scalar : $signed(b_data[223:192]));
   assign lane6_d = $signed(d_data[223:192]);
+  assign lane7_ce = lanes_advance;
   assign lane7_op = lane_op;
   assign lane7_a = (scalar_a ? held_scalar : $signed(a_data[255:224]));
   assign lane7_b = (scalar_b ? held_scalar : $signed(b_data[255:224]));
   assign lane7_d = $signed(d_data[255:224]);
+  assign lane8_ce = lanes_advance;
   assign lane8_op = lane_op;
   assign lane8_a = (scalar_a ? held_scalar : $signed(a_data[287:256]));
   assign lane8_b = (scalar_b ? held_scalar : $signed(b_data[287:256]));
   assign lane8_d = $signed(d_data[287:256]);
+  assign lane9_ce = lanes_advance;
   assign lane9_op = lane_op;
   assign lane9_a = (scalar_a ? held_scalar : $signed(a_data[319:288]));
   assign lane9_b = (scalar_b ? held_scalar : $signed(b_data[319:288]));
   assign lane9_d = $signed(d_data[319:288]);
+  assign lane10_ce = lanes_advance;
   assign lane10_op = lane_op;
   assign lane10_a = (scalar_a ? held_scalar : $signed(a_data[351:320]));
   assign lane10_b = (scalar_b ? held_scalar : $signed(b_data[351:320]));
   assign lane10_d = $signed(d_data[351:320]);
+  assign lane11_ce = lanes_advance;
   assign lane11_op = lane_op;
   assign lane11_a = (scalar_a ? held_scalar : $signed(a_data[383:352]));
   assign lane11_b = (scalar_b ? held_scalar : $signed(b_data[383:352]));
   assign lane11_d = $signed(d_data[383:352]);
+  assign lane12_ce = lanes_advance;
   assign lane12_op = lane_op;
   assign lane12_a = (scalar_a ? held_scalar : $signed(a_data[415:384]));
   assign lane12_b = (scalar_b ? held_scalar : $signed(b_data[415:384]));
   assign lane12_d = $signed(d_data[415:384]);
+  assign lane13_ce = lanes_advance;
   assign lane13_op = lane_op;
   assign lane13_a = (scalar_a ? held_scalar : $signed(a_data[447:416]));
   assign lane13_b = (scalar_b ? held_scalar : $signed(b_data[447:416]));
   assign lane13_d = $signed(d_data[447:416]);
+  assign lane14_ce = lanes_advance;
   assign lane14_op = lane_op;
   assign lane14_a = (scalar_a ? held_scalar : $signed(a_data[479:448]));
   assign lane14_b = (scalar_b ? held_scalar : $signed(b_data[479:448]));
   assign lane14_d = $signed(d_data[479:448]);
+  assign lane15_ce = lanes_advance;
   assign lane15_op = lane_op;
   assign lane15_a = (scalar_a ? held_scalar : $signed(a_data[511:480]));
   assign lane15_b = (scalar_b ? held_scalar : $signed(b_data[511:480]));
@@ -514,6 +549,18 @@ module VectorUnit_N16_VL8192_V16_F16 (
       arriving_last <= 1'b0;
     end else begin
       arriving_last <= (issuing && (chunk == last_chunk));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      lanes_advance_remaining <= 5'd0;
+    end else begin
+      if (arriving) begin
+        lanes_advance_remaining <= 5'd21;
+      end else if ((lanes_advance_remaining != 5'd0)) begin
+        lanes_advance_remaining <= (lanes_advance_remaining - 5'd1);
+      end
     end
   end
 
@@ -937,9 +984,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     end
   end
 
-  VectorLane_F16 lane0 (
+  VectorLane_F16_CE1 lane0 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane0_ce),
     .op        (lane0_op),
     .a         (lane0_a),
     .b         (lane0_b),
@@ -948,9 +996,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane0_saturated)
   );
 
-  VectorLane_F16 lane1 (
+  VectorLane_F16_CE1 lane1 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane1_ce),
     .op        (lane1_op),
     .a         (lane1_a),
     .b         (lane1_b),
@@ -959,9 +1008,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane1_saturated)
   );
 
-  VectorLane_F16 lane2 (
+  VectorLane_F16_CE1 lane2 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane2_ce),
     .op        (lane2_op),
     .a         (lane2_a),
     .b         (lane2_b),
@@ -970,9 +1020,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane2_saturated)
   );
 
-  VectorLane_F16 lane3 (
+  VectorLane_F16_CE1 lane3 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane3_ce),
     .op        (lane3_op),
     .a         (lane3_a),
     .b         (lane3_b),
@@ -981,9 +1032,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane3_saturated)
   );
 
-  VectorLane_F16 lane4 (
+  VectorLane_F16_CE1 lane4 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane4_ce),
     .op        (lane4_op),
     .a         (lane4_a),
     .b         (lane4_b),
@@ -992,9 +1044,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane4_saturated)
   );
 
-  VectorLane_F16 lane5 (
+  VectorLane_F16_CE1 lane5 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane5_ce),
     .op        (lane5_op),
     .a         (lane5_a),
     .b         (lane5_b),
@@ -1003,9 +1056,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane5_saturated)
   );
 
-  VectorLane_F16 lane6 (
+  VectorLane_F16_CE1 lane6 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane6_ce),
     .op        (lane6_op),
     .a         (lane6_a),
     .b         (lane6_b),
@@ -1014,9 +1068,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane6_saturated)
   );
 
-  VectorLane_F16 lane7 (
+  VectorLane_F16_CE1 lane7 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane7_ce),
     .op        (lane7_op),
     .a         (lane7_a),
     .b         (lane7_b),
@@ -1025,9 +1080,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane7_saturated)
   );
 
-  VectorLane_F16 lane8 (
+  VectorLane_F16_CE1 lane8 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane8_ce),
     .op        (lane8_op),
     .a         (lane8_a),
     .b         (lane8_b),
@@ -1036,9 +1092,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane8_saturated)
   );
 
-  VectorLane_F16 lane9 (
+  VectorLane_F16_CE1 lane9 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane9_ce),
     .op        (lane9_op),
     .a         (lane9_a),
     .b         (lane9_b),
@@ -1047,9 +1104,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane9_saturated)
   );
 
-  VectorLane_F16 lane10 (
+  VectorLane_F16_CE1 lane10 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane10_ce),
     .op        (lane10_op),
     .a         (lane10_a),
     .b         (lane10_b),
@@ -1058,9 +1116,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane10_saturated)
   );
 
-  VectorLane_F16 lane11 (
+  VectorLane_F16_CE1 lane11 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane11_ce),
     .op        (lane11_op),
     .a         (lane11_a),
     .b         (lane11_b),
@@ -1069,9 +1128,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane11_saturated)
   );
 
-  VectorLane_F16 lane12 (
+  VectorLane_F16_CE1 lane12 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane12_ce),
     .op        (lane12_op),
     .a         (lane12_a),
     .b         (lane12_b),
@@ -1080,9 +1140,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane12_saturated)
   );
 
-  VectorLane_F16 lane13 (
+  VectorLane_F16_CE1 lane13 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane13_ce),
     .op        (lane13_op),
     .a         (lane13_a),
     .b         (lane13_b),
@@ -1091,9 +1152,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane13_saturated)
   );
 
-  VectorLane_F16 lane14 (
+  VectorLane_F16_CE1 lane14 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane14_ce),
     .op        (lane14_op),
     .a         (lane14_a),
     .b         (lane14_b),
@@ -1102,9 +1164,10 @@ module VectorUnit_N16_VL8192_V16_F16 (
     .saturated (lane14_saturated)
   );
 
-  VectorLane_F16 lane15 (
+  VectorLane_F16_CE1 lane15 (
     .clk       (clk),
     .rst       (rst),
+    .ce        (lane15_ce),
     .op        (lane15_op),
     .a         (lane15_a),
     .b         (lane15_b),

@@ -54,94 +54,104 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   logic s1_last; // register, Core/ReductionUnit.swift:150
   logic [8:0] s1_chunk; // register, Core/ReductionUnit.swift:151
   logic [7:0] s1_mask; // wire, Core/ReductionUnit.swift:152
-  logic signed [31:0] lane0_x; // input of instance lane0, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane0_w; // input of instance lane0, Core/ReductionUnit.swift:156
-  logic signed [63:0] lane0_scale; // input of instance lane0, Core/ReductionUnit.swift:156
-  logic lane0_square; // input of instance lane0, Core/ReductionUnit.swift:156
-  logic lane0_quant; // input of instance lane0, Core/ReductionUnit.swift:156
-  logic [31:0] lane0_magnitude; // output of instance lane0, Core/ReductionUnit.swift:156
-  logic [62:0] lane0_square_out; // output of instance lane0, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane0_result; // output of instance lane0, Core/ReductionUnit.swift:156
-  logic lane0_saturated; // output of instance lane0, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane1_x; // input of instance lane1, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane1_w; // input of instance lane1, Core/ReductionUnit.swift:156
-  logic signed [63:0] lane1_scale; // input of instance lane1, Core/ReductionUnit.swift:156
-  logic lane1_square; // input of instance lane1, Core/ReductionUnit.swift:156
-  logic lane1_quant; // input of instance lane1, Core/ReductionUnit.swift:156
-  logic [31:0] lane1_magnitude; // output of instance lane1, Core/ReductionUnit.swift:156
-  logic [62:0] lane1_square_out; // output of instance lane1, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane1_result; // output of instance lane1, Core/ReductionUnit.swift:156
-  logic lane1_saturated; // output of instance lane1, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane2_x; // input of instance lane2, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane2_w; // input of instance lane2, Core/ReductionUnit.swift:156
-  logic signed [63:0] lane2_scale; // input of instance lane2, Core/ReductionUnit.swift:156
-  logic lane2_square; // input of instance lane2, Core/ReductionUnit.swift:156
-  logic lane2_quant; // input of instance lane2, Core/ReductionUnit.swift:156
-  logic [31:0] lane2_magnitude; // output of instance lane2, Core/ReductionUnit.swift:156
-  logic [62:0] lane2_square_out; // output of instance lane2, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane2_result; // output of instance lane2, Core/ReductionUnit.swift:156
-  logic lane2_saturated; // output of instance lane2, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane3_x; // input of instance lane3, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane3_w; // input of instance lane3, Core/ReductionUnit.swift:156
-  logic signed [63:0] lane3_scale; // input of instance lane3, Core/ReductionUnit.swift:156
-  logic lane3_square; // input of instance lane3, Core/ReductionUnit.swift:156
-  logic lane3_quant; // input of instance lane3, Core/ReductionUnit.swift:156
-  logic [31:0] lane3_magnitude; // output of instance lane3, Core/ReductionUnit.swift:156
-  logic [62:0] lane3_square_out; // output of instance lane3, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane3_result; // output of instance lane3, Core/ReductionUnit.swift:156
-  logic lane3_saturated; // output of instance lane3, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane4_x; // input of instance lane4, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane4_w; // input of instance lane4, Core/ReductionUnit.swift:156
-  logic signed [63:0] lane4_scale; // input of instance lane4, Core/ReductionUnit.swift:156
-  logic lane4_square; // input of instance lane4, Core/ReductionUnit.swift:156
-  logic lane4_quant; // input of instance lane4, Core/ReductionUnit.swift:156
-  logic [31:0] lane4_magnitude; // output of instance lane4, Core/ReductionUnit.swift:156
-  logic [62:0] lane4_square_out; // output of instance lane4, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane4_result; // output of instance lane4, Core/ReductionUnit.swift:156
-  logic lane4_saturated; // output of instance lane4, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane5_x; // input of instance lane5, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane5_w; // input of instance lane5, Core/ReductionUnit.swift:156
-  logic signed [63:0] lane5_scale; // input of instance lane5, Core/ReductionUnit.swift:156
-  logic lane5_square; // input of instance lane5, Core/ReductionUnit.swift:156
-  logic lane5_quant; // input of instance lane5, Core/ReductionUnit.swift:156
-  logic [31:0] lane5_magnitude; // output of instance lane5, Core/ReductionUnit.swift:156
-  logic [62:0] lane5_square_out; // output of instance lane5, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane5_result; // output of instance lane5, Core/ReductionUnit.swift:156
-  logic lane5_saturated; // output of instance lane5, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane6_x; // input of instance lane6, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane6_w; // input of instance lane6, Core/ReductionUnit.swift:156
-  logic signed [63:0] lane6_scale; // input of instance lane6, Core/ReductionUnit.swift:156
-  logic lane6_square; // input of instance lane6, Core/ReductionUnit.swift:156
-  logic lane6_quant; // input of instance lane6, Core/ReductionUnit.swift:156
-  logic [31:0] lane6_magnitude; // output of instance lane6, Core/ReductionUnit.swift:156
-  logic [62:0] lane6_square_out; // output of instance lane6, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane6_result; // output of instance lane6, Core/ReductionUnit.swift:156
-  logic lane6_saturated; // output of instance lane6, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane7_x; // input of instance lane7, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane7_w; // input of instance lane7, Core/ReductionUnit.swift:156
-  logic signed [63:0] lane7_scale; // input of instance lane7, Core/ReductionUnit.swift:156
-  logic lane7_square; // input of instance lane7, Core/ReductionUnit.swift:156
-  logic lane7_quant; // input of instance lane7, Core/ReductionUnit.swift:156
-  logic [31:0] lane7_magnitude; // output of instance lane7, Core/ReductionUnit.swift:156
-  logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionUnit.swift:156
-  logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionUnit.swift:156
-  logic lane7_saturated; // output of instance lane7, Core/ReductionUnit.swift:156
-  logic s2_valid; // register, Core/ReductionUnit.swift:177
-  logic s2_last; // register, Core/ReductionUnit.swift:178
-  logic [7:0] s2_mask; // register, Core/ReductionUnit.swift:179
+  logic [2:0] lanes_advance_remaining; // register, Core/ReductionUnit.swift:155
+  logic lanes_advance; // wire, Core/ReductionUnit.swift:155
+  logic lane0_ce; // input of instance lane0, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane0_x; // input of instance lane0, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane0_w; // input of instance lane0, Core/ReductionUnit.swift:158
+  logic signed [63:0] lane0_scale; // input of instance lane0, Core/ReductionUnit.swift:158
+  logic lane0_square; // input of instance lane0, Core/ReductionUnit.swift:158
+  logic lane0_quant; // input of instance lane0, Core/ReductionUnit.swift:158
+  logic [31:0] lane0_magnitude; // output of instance lane0, Core/ReductionUnit.swift:158
+  logic [62:0] lane0_square_out; // output of instance lane0, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane0_result; // output of instance lane0, Core/ReductionUnit.swift:158
+  logic lane0_saturated; // output of instance lane0, Core/ReductionUnit.swift:158
+  logic lane1_ce; // input of instance lane1, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane1_x; // input of instance lane1, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane1_w; // input of instance lane1, Core/ReductionUnit.swift:158
+  logic signed [63:0] lane1_scale; // input of instance lane1, Core/ReductionUnit.swift:158
+  logic lane1_square; // input of instance lane1, Core/ReductionUnit.swift:158
+  logic lane1_quant; // input of instance lane1, Core/ReductionUnit.swift:158
+  logic [31:0] lane1_magnitude; // output of instance lane1, Core/ReductionUnit.swift:158
+  logic [62:0] lane1_square_out; // output of instance lane1, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane1_result; // output of instance lane1, Core/ReductionUnit.swift:158
+  logic lane1_saturated; // output of instance lane1, Core/ReductionUnit.swift:158
+  logic lane2_ce; // input of instance lane2, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane2_x; // input of instance lane2, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane2_w; // input of instance lane2, Core/ReductionUnit.swift:158
+  logic signed [63:0] lane2_scale; // input of instance lane2, Core/ReductionUnit.swift:158
+  logic lane2_square; // input of instance lane2, Core/ReductionUnit.swift:158
+  logic lane2_quant; // input of instance lane2, Core/ReductionUnit.swift:158
+  logic [31:0] lane2_magnitude; // output of instance lane2, Core/ReductionUnit.swift:158
+  logic [62:0] lane2_square_out; // output of instance lane2, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane2_result; // output of instance lane2, Core/ReductionUnit.swift:158
+  logic lane2_saturated; // output of instance lane2, Core/ReductionUnit.swift:158
+  logic lane3_ce; // input of instance lane3, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane3_x; // input of instance lane3, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane3_w; // input of instance lane3, Core/ReductionUnit.swift:158
+  logic signed [63:0] lane3_scale; // input of instance lane3, Core/ReductionUnit.swift:158
+  logic lane3_square; // input of instance lane3, Core/ReductionUnit.swift:158
+  logic lane3_quant; // input of instance lane3, Core/ReductionUnit.swift:158
+  logic [31:0] lane3_magnitude; // output of instance lane3, Core/ReductionUnit.swift:158
+  logic [62:0] lane3_square_out; // output of instance lane3, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane3_result; // output of instance lane3, Core/ReductionUnit.swift:158
+  logic lane3_saturated; // output of instance lane3, Core/ReductionUnit.swift:158
+  logic lane4_ce; // input of instance lane4, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane4_x; // input of instance lane4, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane4_w; // input of instance lane4, Core/ReductionUnit.swift:158
+  logic signed [63:0] lane4_scale; // input of instance lane4, Core/ReductionUnit.swift:158
+  logic lane4_square; // input of instance lane4, Core/ReductionUnit.swift:158
+  logic lane4_quant; // input of instance lane4, Core/ReductionUnit.swift:158
+  logic [31:0] lane4_magnitude; // output of instance lane4, Core/ReductionUnit.swift:158
+  logic [62:0] lane4_square_out; // output of instance lane4, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane4_result; // output of instance lane4, Core/ReductionUnit.swift:158
+  logic lane4_saturated; // output of instance lane4, Core/ReductionUnit.swift:158
+  logic lane5_ce; // input of instance lane5, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane5_x; // input of instance lane5, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane5_w; // input of instance lane5, Core/ReductionUnit.swift:158
+  logic signed [63:0] lane5_scale; // input of instance lane5, Core/ReductionUnit.swift:158
+  logic lane5_square; // input of instance lane5, Core/ReductionUnit.swift:158
+  logic lane5_quant; // input of instance lane5, Core/ReductionUnit.swift:158
+  logic [31:0] lane5_magnitude; // output of instance lane5, Core/ReductionUnit.swift:158
+  logic [62:0] lane5_square_out; // output of instance lane5, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane5_result; // output of instance lane5, Core/ReductionUnit.swift:158
+  logic lane5_saturated; // output of instance lane5, Core/ReductionUnit.swift:158
+  logic lane6_ce; // input of instance lane6, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane6_x; // input of instance lane6, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane6_w; // input of instance lane6, Core/ReductionUnit.swift:158
+  logic signed [63:0] lane6_scale; // input of instance lane6, Core/ReductionUnit.swift:158
+  logic lane6_square; // input of instance lane6, Core/ReductionUnit.swift:158
+  logic lane6_quant; // input of instance lane6, Core/ReductionUnit.swift:158
+  logic [31:0] lane6_magnitude; // output of instance lane6, Core/ReductionUnit.swift:158
+  logic [62:0] lane6_square_out; // output of instance lane6, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane6_result; // output of instance lane6, Core/ReductionUnit.swift:158
+  logic lane6_saturated; // output of instance lane6, Core/ReductionUnit.swift:158
+  logic lane7_ce; // input of instance lane7, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane7_x; // input of instance lane7, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane7_w; // input of instance lane7, Core/ReductionUnit.swift:158
+  logic signed [63:0] lane7_scale; // input of instance lane7, Core/ReductionUnit.swift:158
+  logic lane7_square; // input of instance lane7, Core/ReductionUnit.swift:158
+  logic lane7_quant; // input of instance lane7, Core/ReductionUnit.swift:158
+  logic [31:0] lane7_magnitude; // output of instance lane7, Core/ReductionUnit.swift:158
+  logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionUnit.swift:158
+  logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionUnit.swift:158
+  logic lane7_saturated; // output of instance lane7, Core/ReductionUnit.swift:158
+  logic s2_valid; // register, Core/ReductionUnit.swift:179
+  logic s2_last; // register, Core/ReductionUnit.swift:180
+  logic [7:0] s2_mask; // register, Core/ReductionUnit.swift:181
   logic [255:0] max_tree_x; // Vec(8 x UInt(32))
-  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionUnit.swift:180
+  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionUnit.swift:182
   logic [503:0] square_tree_x; // Vec(8 x UInt(63))
-  logic [65:0] square_tree_result; // output of instance square_tree, Core/ReductionUnit.swift:182
-  logic tree_valid0; // register, Core/ReductionUnit.swift:187
-  logic tree_last0; // register, Core/ReductionUnit.swift:188
-  logic tree_valid1; // register, Core/ReductionUnit.swift:187
-  logic tree_last1; // register, Core/ReductionUnit.swift:188
-  logic tree_valid2; // register, Core/ReductionUnit.swift:187
-  logic tree_last2; // register, Core/ReductionUnit.swift:188
-  logic [74:0] sum_squares; // register, Core/ReductionUnit.swift:192
-  logic [31:0] max_magnitude; // register, Core/ReductionUnit.swift:193
-  logic signed [31:0] absmax; // wire, Core/ReductionUnit.swift:200
+  logic [65:0] square_tree_result; // output of instance square_tree, Core/ReductionUnit.swift:184
+  logic tree_valid0; // register, Core/ReductionUnit.swift:189
+  logic tree_last0; // register, Core/ReductionUnit.swift:190
+  logic tree_valid1; // register, Core/ReductionUnit.swift:189
+  logic tree_last1; // register, Core/ReductionUnit.swift:190
+  logic tree_valid2; // register, Core/ReductionUnit.swift:189
+  logic tree_last2; // register, Core/ReductionUnit.swift:190
+  logic [74:0] sum_squares; // register, Core/ReductionUnit.swift:194
+  logic [31:0] max_magnitude; // register, Core/ReductionUnit.swift:195
+  logic signed [31:0] absmax; // wire, Core/ReductionUnit.swift:202
   logic quant_scale_start; // input of instance quant_scale, Core/ReductionUnit.swift:57
   logic signed [31:0] quant_scale_absmax; // input of instance quant_scale, Core/ReductionUnit.swift:57
   logic quant_scale_done; // output of instance quant_scale, Core/ReductionUnit.swift:57
@@ -152,36 +162,36 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   logic [31:0] norm_scale_eps; // input of instance norm_scale, Core/ReductionUnit.swift:60
   logic norm_scale_done; // output of instance norm_scale, Core/ReductionUnit.swift:60
   logic signed [63:0] norm_scale_scale; // output of instance norm_scale, Core/ReductionUnit.swift:60
-  logic w_valid0; // register, Core/ReductionUnit.swift:211
-  logic w_last0; // register, Core/ReductionUnit.swift:212
-  logic [8:0] w_chunk0; // register, Core/ReductionUnit.swift:213
-  logic [7:0] w_mask0; // register, Core/ReductionUnit.swift:214
-  logic w_valid1; // register, Core/ReductionUnit.swift:211
-  logic w_last1; // register, Core/ReductionUnit.swift:212
-  logic [8:0] w_chunk1; // register, Core/ReductionUnit.swift:213
-  logic [7:0] w_mask1; // register, Core/ReductionUnit.swift:214
-  logic w_valid2; // register, Core/ReductionUnit.swift:211
-  logic w_last2; // register, Core/ReductionUnit.swift:212
-  logic [8:0] w_chunk2; // register, Core/ReductionUnit.swift:213
-  logic [7:0] w_mask2; // register, Core/ReductionUnit.swift:214
-  logic w_valid3; // register, Core/ReductionUnit.swift:211
-  logic w_last3; // register, Core/ReductionUnit.swift:212
-  logic [8:0] w_chunk3; // register, Core/ReductionUnit.swift:213
-  logic [7:0] w_mask3; // register, Core/ReductionUnit.swift:214
+  logic w_valid0; // register, Core/ReductionUnit.swift:213
+  logic w_last0; // register, Core/ReductionUnit.swift:214
+  logic [8:0] w_chunk0; // register, Core/ReductionUnit.swift:215
+  logic [7:0] w_mask0; // register, Core/ReductionUnit.swift:216
+  logic w_valid1; // register, Core/ReductionUnit.swift:213
+  logic w_last1; // register, Core/ReductionUnit.swift:214
+  logic [8:0] w_chunk1; // register, Core/ReductionUnit.swift:215
+  logic [7:0] w_mask1; // register, Core/ReductionUnit.swift:216
+  logic w_valid2; // register, Core/ReductionUnit.swift:213
+  logic w_last2; // register, Core/ReductionUnit.swift:214
+  logic [8:0] w_chunk2; // register, Core/ReductionUnit.swift:215
+  logic [7:0] w_mask2; // register, Core/ReductionUnit.swift:216
+  logic w_valid3; // register, Core/ReductionUnit.swift:213
+  logic w_last3; // register, Core/ReductionUnit.swift:214
+  logic [8:0] w_chunk3; // register, Core/ReductionUnit.swift:215
+  logic [7:0] w_mask3; // register, Core/ReductionUnit.swift:216
   logic [255:0] result_data; // Vec(8 x SInt(32))
-  logic record_digest_clear; // input of instance record_digest, Core/ReductionUnit.swift:223
-  logic record_digest_valid; // input of instance record_digest, Core/ReductionUnit.swift:223
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionUnit.swift:223
-  logic [7:0] record_digest_mask; // input of instance record_digest, Core/ReductionUnit.swift:223
+  logic record_digest_clear; // input of instance record_digest, Core/ReductionUnit.swift:225
+  logic record_digest_valid; // input of instance record_digest, Core/ReductionUnit.swift:225
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionUnit.swift:225
+  logic [7:0] record_digest_mask; // input of instance record_digest, Core/ReductionUnit.swift:225
   logic [255:0] record_digest_data; // Vec(8 x SInt(32))
-  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/ReductionUnit.swift:223
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionUnit.swift:223
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionUnit.swift:223
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionUnit.swift:223
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionUnit.swift:223
-  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionUnit.swift:223
-  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/ReductionUnit.swift:223
-  logic vector_done; // wire, Core/ReductionUnit.swift:234
+  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/ReductionUnit.swift:225
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionUnit.swift:225
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionUnit.swift:225
+  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionUnit.swift:225
+  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionUnit.swift:225
+  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionUnit.swift:225
+  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/ReductionUnit.swift:225
+  logic vector_done; // wire, Core/ReductionUnit.swift:236
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);
@@ -201,41 +211,50 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   assign w_data = result_data;
   assign vl_minus_one = (vl - 13'd1);
   assign s1_mask = (s1_last ? tail_mask : 8'd255);
+  assign lanes_advance = (s1_valid || (lanes_advance_remaining != 3'd0));
+  assign lane0_ce = lanes_advance;
   assign lane0_x = $signed(a_data[31:0]);
   assign lane0_w = $signed(b_data[31:0]);
   assign lane0_scale = scale;
   assign lane0_square = (!s1_apply);
   assign lane0_quant = is_quant;
+  assign lane1_ce = lanes_advance;
   assign lane1_x = $signed(a_data[63:32]);
   assign lane1_w = $signed(b_data[63:32]);
   assign lane1_scale = scale;
   assign lane1_square = (!s1_apply);
   assign lane1_quant = is_quant;
+  assign lane2_ce = lanes_advance;
   assign lane2_x = $signed(a_data[95:64]);
   assign lane2_w = $signed(b_data[95:64]);
   assign lane2_scale = scale;
   assign lane2_square = (!s1_apply);
   assign lane2_quant = is_quant;
+  assign lane3_ce = lanes_advance;
   assign lane3_x = $signed(a_data[127:96]);
   assign lane3_w = $signed(b_data[127:96]);
   assign lane3_scale = scale;
   assign lane3_square = (!s1_apply);
   assign lane3_quant = is_quant;
+  assign lane4_ce = lanes_advance;
   assign lane4_x = $signed(a_data[159:128]);
   assign lane4_w = $signed(b_data[159:128]);
   assign lane4_scale = scale;
   assign lane4_square = (!s1_apply);
   assign lane4_quant = is_quant;
+  assign lane5_ce = lanes_advance;
   assign lane5_x = $signed(a_data[191:160]);
   assign lane5_w = $signed(b_data[191:160]);
   assign lane5_scale = scale;
   assign lane5_square = (!s1_apply);
   assign lane5_quant = is_quant;
+  assign lane6_ce = lanes_advance;
   assign lane6_x = $signed(a_data[223:192]);
   assign lane6_w = $signed(b_data[223:192]);
   assign lane6_scale = scale;
   assign lane6_square = (!s1_apply);
   assign lane6_quant = is_quant;
+  assign lane7_ce = lanes_advance;
   assign lane7_x = $signed(a_data[255:224]);
   assign lane7_w = $signed(b_data[255:224]);
   assign lane7_scale = scale;
@@ -572,6 +591,18 @@ module ReductionUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      lanes_advance_remaining <= 3'd0;
+    end else begin
+      if (s1_valid) begin
+        lanes_advance_remaining <= 3'd4;
+      end else if ((lanes_advance_remaining != 3'd0)) begin
+        lanes_advance_remaining <= (lanes_advance_remaining - 3'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       s2_valid <= 1'b0;
     end else begin
       s2_valid <= (s1_valid && (!s1_apply));
@@ -742,9 +773,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     w_mask3 <= w_mask2;
   end
 
-  ReductionLane_F16 lane0 (
+  ReductionLane_F16_CE1 lane0 (
     .clk        (clk),
     .rst        (rst),
+    .ce         (lane0_ce),
     .x          (lane0_x),
     .w          (lane0_w),
     .scale      (lane0_scale),
@@ -756,9 +788,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     .saturated  (lane0_saturated)
   );
 
-  ReductionLane_F16 lane1 (
+  ReductionLane_F16_CE1 lane1 (
     .clk        (clk),
     .rst        (rst),
+    .ce         (lane1_ce),
     .x          (lane1_x),
     .w          (lane1_w),
     .scale      (lane1_scale),
@@ -770,9 +803,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     .saturated  (lane1_saturated)
   );
 
-  ReductionLane_F16 lane2 (
+  ReductionLane_F16_CE1 lane2 (
     .clk        (clk),
     .rst        (rst),
+    .ce         (lane2_ce),
     .x          (lane2_x),
     .w          (lane2_w),
     .scale      (lane2_scale),
@@ -784,9 +818,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     .saturated  (lane2_saturated)
   );
 
-  ReductionLane_F16 lane3 (
+  ReductionLane_F16_CE1 lane3 (
     .clk        (clk),
     .rst        (rst),
+    .ce         (lane3_ce),
     .x          (lane3_x),
     .w          (lane3_w),
     .scale      (lane3_scale),
@@ -798,9 +833,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     .saturated  (lane3_saturated)
   );
 
-  ReductionLane_F16 lane4 (
+  ReductionLane_F16_CE1 lane4 (
     .clk        (clk),
     .rst        (rst),
+    .ce         (lane4_ce),
     .x          (lane4_x),
     .w          (lane4_w),
     .scale      (lane4_scale),
@@ -812,9 +848,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     .saturated  (lane4_saturated)
   );
 
-  ReductionLane_F16 lane5 (
+  ReductionLane_F16_CE1 lane5 (
     .clk        (clk),
     .rst        (rst),
+    .ce         (lane5_ce),
     .x          (lane5_x),
     .w          (lane5_w),
     .scale      (lane5_scale),
@@ -826,9 +863,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     .saturated  (lane5_saturated)
   );
 
-  ReductionLane_F16 lane6 (
+  ReductionLane_F16_CE1 lane6 (
     .clk        (clk),
     .rst        (rst),
+    .ce         (lane6_ce),
     .x          (lane6_x),
     .w          (lane6_w),
     .scale      (lane6_scale),
@@ -840,9 +878,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     .saturated  (lane6_saturated)
   );
 
-  ReductionLane_F16 lane7 (
+  ReductionLane_F16_CE1 lane7 (
     .clk        (clk),
     .rst        (rst),
+    .ce         (lane7_ce),
     .x          (lane7_x),
     .w          (lane7_w),
     .scale      (lane7_scale),

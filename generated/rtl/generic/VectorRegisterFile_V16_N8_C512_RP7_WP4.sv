@@ -56,312 +56,424 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
   logic [8:0] v0_waddr; // input of memory v0, Core/VectorRegisterFile.swift:67
   logic [255:0] v0_wdata; // Vec(8 x SInt(32))
   logic [7:0] v0_wmask; // input of memory v0, Core/VectorRegisterFile.swift:67
-  logic [8:0] v0_raddr; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic [8:0] v0_raddr; // input of memory v0, Core/VectorRegisterFile.swift:84
   logic [255:0] v0_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v0_r1addr; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic v0_ren; // input of memory v0, Core/VectorRegisterFile.swift:84
+  logic [8:0] v0_r1addr; // input of memory v0, Core/VectorRegisterFile.swift:84
   logic [255:0] v0_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r2addr; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic v0_r1en; // input of memory v0, Core/VectorRegisterFile.swift:84
+  logic [8:0] v0_r2addr; // input of memory v0, Core/VectorRegisterFile.swift:84
   logic [255:0] v0_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r3addr; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic v0_r2en; // input of memory v0, Core/VectorRegisterFile.swift:84
+  logic [8:0] v0_r3addr; // input of memory v0, Core/VectorRegisterFile.swift:84
   logic [255:0] v0_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r4addr; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic v0_r3en; // input of memory v0, Core/VectorRegisterFile.swift:84
+  logic [8:0] v0_r4addr; // input of memory v0, Core/VectorRegisterFile.swift:84
   logic [255:0] v0_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r5addr; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic v0_r4en; // input of memory v0, Core/VectorRegisterFile.swift:84
+  logic [8:0] v0_r5addr; // input of memory v0, Core/VectorRegisterFile.swift:84
   logic [255:0] v0_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v0_r6addr; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic v0_r5en; // input of memory v0, Core/VectorRegisterFile.swift:84
+  logic [8:0] v0_r6addr; // input of memory v0, Core/VectorRegisterFile.swift:84
   logic [255:0] v0_r6data; // Vec(8 x SInt(32))
+  logic v0_r6en; // input of memory v0, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared1; // register, Core/VectorRegisterFile.swift:59
   logic v1_we; // input of memory v1, Core/VectorRegisterFile.swift:67
   logic [8:0] v1_waddr; // input of memory v1, Core/VectorRegisterFile.swift:67
   logic [255:0] v1_wdata; // Vec(8 x SInt(32))
   logic [7:0] v1_wmask; // input of memory v1, Core/VectorRegisterFile.swift:67
-  logic [8:0] v1_raddr; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic [8:0] v1_raddr; // input of memory v1, Core/VectorRegisterFile.swift:84
   logic [255:0] v1_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v1_r1addr; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic v1_ren; // input of memory v1, Core/VectorRegisterFile.swift:84
+  logic [8:0] v1_r1addr; // input of memory v1, Core/VectorRegisterFile.swift:84
   logic [255:0] v1_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r2addr; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic v1_r1en; // input of memory v1, Core/VectorRegisterFile.swift:84
+  logic [8:0] v1_r2addr; // input of memory v1, Core/VectorRegisterFile.swift:84
   logic [255:0] v1_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r3addr; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic v1_r2en; // input of memory v1, Core/VectorRegisterFile.swift:84
+  logic [8:0] v1_r3addr; // input of memory v1, Core/VectorRegisterFile.swift:84
   logic [255:0] v1_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r4addr; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic v1_r3en; // input of memory v1, Core/VectorRegisterFile.swift:84
+  logic [8:0] v1_r4addr; // input of memory v1, Core/VectorRegisterFile.swift:84
   logic [255:0] v1_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r5addr; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic v1_r4en; // input of memory v1, Core/VectorRegisterFile.swift:84
+  logic [8:0] v1_r5addr; // input of memory v1, Core/VectorRegisterFile.swift:84
   logic [255:0] v1_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v1_r6addr; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic v1_r5en; // input of memory v1, Core/VectorRegisterFile.swift:84
+  logic [8:0] v1_r6addr; // input of memory v1, Core/VectorRegisterFile.swift:84
   logic [255:0] v1_r6data; // Vec(8 x SInt(32))
+  logic v1_r6en; // input of memory v1, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared2; // register, Core/VectorRegisterFile.swift:59
   logic v2_we; // input of memory v2, Core/VectorRegisterFile.swift:67
   logic [8:0] v2_waddr; // input of memory v2, Core/VectorRegisterFile.swift:67
   logic [255:0] v2_wdata; // Vec(8 x SInt(32))
   logic [7:0] v2_wmask; // input of memory v2, Core/VectorRegisterFile.swift:67
-  logic [8:0] v2_raddr; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic [8:0] v2_raddr; // input of memory v2, Core/VectorRegisterFile.swift:84
   logic [255:0] v2_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v2_r1addr; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic v2_ren; // input of memory v2, Core/VectorRegisterFile.swift:84
+  logic [8:0] v2_r1addr; // input of memory v2, Core/VectorRegisterFile.swift:84
   logic [255:0] v2_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r2addr; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic v2_r1en; // input of memory v2, Core/VectorRegisterFile.swift:84
+  logic [8:0] v2_r2addr; // input of memory v2, Core/VectorRegisterFile.swift:84
   logic [255:0] v2_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r3addr; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic v2_r2en; // input of memory v2, Core/VectorRegisterFile.swift:84
+  logic [8:0] v2_r3addr; // input of memory v2, Core/VectorRegisterFile.swift:84
   logic [255:0] v2_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r4addr; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic v2_r3en; // input of memory v2, Core/VectorRegisterFile.swift:84
+  logic [8:0] v2_r4addr; // input of memory v2, Core/VectorRegisterFile.swift:84
   logic [255:0] v2_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r5addr; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic v2_r4en; // input of memory v2, Core/VectorRegisterFile.swift:84
+  logic [8:0] v2_r5addr; // input of memory v2, Core/VectorRegisterFile.swift:84
   logic [255:0] v2_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v2_r6addr; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic v2_r5en; // input of memory v2, Core/VectorRegisterFile.swift:84
+  logic [8:0] v2_r6addr; // input of memory v2, Core/VectorRegisterFile.swift:84
   logic [255:0] v2_r6data; // Vec(8 x SInt(32))
+  logic v2_r6en; // input of memory v2, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared3; // register, Core/VectorRegisterFile.swift:59
   logic v3_we; // input of memory v3, Core/VectorRegisterFile.swift:67
   logic [8:0] v3_waddr; // input of memory v3, Core/VectorRegisterFile.swift:67
   logic [255:0] v3_wdata; // Vec(8 x SInt(32))
   logic [7:0] v3_wmask; // input of memory v3, Core/VectorRegisterFile.swift:67
-  logic [8:0] v3_raddr; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic [8:0] v3_raddr; // input of memory v3, Core/VectorRegisterFile.swift:84
   logic [255:0] v3_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v3_r1addr; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic v3_ren; // input of memory v3, Core/VectorRegisterFile.swift:84
+  logic [8:0] v3_r1addr; // input of memory v3, Core/VectorRegisterFile.swift:84
   logic [255:0] v3_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r2addr; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic v3_r1en; // input of memory v3, Core/VectorRegisterFile.swift:84
+  logic [8:0] v3_r2addr; // input of memory v3, Core/VectorRegisterFile.swift:84
   logic [255:0] v3_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r3addr; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic v3_r2en; // input of memory v3, Core/VectorRegisterFile.swift:84
+  logic [8:0] v3_r3addr; // input of memory v3, Core/VectorRegisterFile.swift:84
   logic [255:0] v3_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r4addr; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic v3_r3en; // input of memory v3, Core/VectorRegisterFile.swift:84
+  logic [8:0] v3_r4addr; // input of memory v3, Core/VectorRegisterFile.swift:84
   logic [255:0] v3_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r5addr; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic v3_r4en; // input of memory v3, Core/VectorRegisterFile.swift:84
+  logic [8:0] v3_r5addr; // input of memory v3, Core/VectorRegisterFile.swift:84
   logic [255:0] v3_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v3_r6addr; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic v3_r5en; // input of memory v3, Core/VectorRegisterFile.swift:84
+  logic [8:0] v3_r6addr; // input of memory v3, Core/VectorRegisterFile.swift:84
   logic [255:0] v3_r6data; // Vec(8 x SInt(32))
+  logic v3_r6en; // input of memory v3, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared4; // register, Core/VectorRegisterFile.swift:59
   logic v4_we; // input of memory v4, Core/VectorRegisterFile.swift:67
   logic [8:0] v4_waddr; // input of memory v4, Core/VectorRegisterFile.swift:67
   logic [255:0] v4_wdata; // Vec(8 x SInt(32))
   logic [7:0] v4_wmask; // input of memory v4, Core/VectorRegisterFile.swift:67
-  logic [8:0] v4_raddr; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic [8:0] v4_raddr; // input of memory v4, Core/VectorRegisterFile.swift:84
   logic [255:0] v4_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v4_r1addr; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic v4_ren; // input of memory v4, Core/VectorRegisterFile.swift:84
+  logic [8:0] v4_r1addr; // input of memory v4, Core/VectorRegisterFile.swift:84
   logic [255:0] v4_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r2addr; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic v4_r1en; // input of memory v4, Core/VectorRegisterFile.swift:84
+  logic [8:0] v4_r2addr; // input of memory v4, Core/VectorRegisterFile.swift:84
   logic [255:0] v4_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r3addr; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic v4_r2en; // input of memory v4, Core/VectorRegisterFile.swift:84
+  logic [8:0] v4_r3addr; // input of memory v4, Core/VectorRegisterFile.swift:84
   logic [255:0] v4_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r4addr; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic v4_r3en; // input of memory v4, Core/VectorRegisterFile.swift:84
+  logic [8:0] v4_r4addr; // input of memory v4, Core/VectorRegisterFile.swift:84
   logic [255:0] v4_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r5addr; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic v4_r4en; // input of memory v4, Core/VectorRegisterFile.swift:84
+  logic [8:0] v4_r5addr; // input of memory v4, Core/VectorRegisterFile.swift:84
   logic [255:0] v4_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v4_r6addr; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic v4_r5en; // input of memory v4, Core/VectorRegisterFile.swift:84
+  logic [8:0] v4_r6addr; // input of memory v4, Core/VectorRegisterFile.swift:84
   logic [255:0] v4_r6data; // Vec(8 x SInt(32))
+  logic v4_r6en; // input of memory v4, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared5; // register, Core/VectorRegisterFile.swift:59
   logic v5_we; // input of memory v5, Core/VectorRegisterFile.swift:67
   logic [8:0] v5_waddr; // input of memory v5, Core/VectorRegisterFile.swift:67
   logic [255:0] v5_wdata; // Vec(8 x SInt(32))
   logic [7:0] v5_wmask; // input of memory v5, Core/VectorRegisterFile.swift:67
-  logic [8:0] v5_raddr; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic [8:0] v5_raddr; // input of memory v5, Core/VectorRegisterFile.swift:84
   logic [255:0] v5_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v5_r1addr; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic v5_ren; // input of memory v5, Core/VectorRegisterFile.swift:84
+  logic [8:0] v5_r1addr; // input of memory v5, Core/VectorRegisterFile.swift:84
   logic [255:0] v5_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r2addr; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic v5_r1en; // input of memory v5, Core/VectorRegisterFile.swift:84
+  logic [8:0] v5_r2addr; // input of memory v5, Core/VectorRegisterFile.swift:84
   logic [255:0] v5_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r3addr; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic v5_r2en; // input of memory v5, Core/VectorRegisterFile.swift:84
+  logic [8:0] v5_r3addr; // input of memory v5, Core/VectorRegisterFile.swift:84
   logic [255:0] v5_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r4addr; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic v5_r3en; // input of memory v5, Core/VectorRegisterFile.swift:84
+  logic [8:0] v5_r4addr; // input of memory v5, Core/VectorRegisterFile.swift:84
   logic [255:0] v5_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r5addr; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic v5_r4en; // input of memory v5, Core/VectorRegisterFile.swift:84
+  logic [8:0] v5_r5addr; // input of memory v5, Core/VectorRegisterFile.swift:84
   logic [255:0] v5_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v5_r6addr; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic v5_r5en; // input of memory v5, Core/VectorRegisterFile.swift:84
+  logic [8:0] v5_r6addr; // input of memory v5, Core/VectorRegisterFile.swift:84
   logic [255:0] v5_r6data; // Vec(8 x SInt(32))
+  logic v5_r6en; // input of memory v5, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared6; // register, Core/VectorRegisterFile.swift:59
   logic v6_we; // input of memory v6, Core/VectorRegisterFile.swift:67
   logic [8:0] v6_waddr; // input of memory v6, Core/VectorRegisterFile.swift:67
   logic [255:0] v6_wdata; // Vec(8 x SInt(32))
   logic [7:0] v6_wmask; // input of memory v6, Core/VectorRegisterFile.swift:67
-  logic [8:0] v6_raddr; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic [8:0] v6_raddr; // input of memory v6, Core/VectorRegisterFile.swift:84
   logic [255:0] v6_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v6_r1addr; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic v6_ren; // input of memory v6, Core/VectorRegisterFile.swift:84
+  logic [8:0] v6_r1addr; // input of memory v6, Core/VectorRegisterFile.swift:84
   logic [255:0] v6_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r2addr; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic v6_r1en; // input of memory v6, Core/VectorRegisterFile.swift:84
+  logic [8:0] v6_r2addr; // input of memory v6, Core/VectorRegisterFile.swift:84
   logic [255:0] v6_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r3addr; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic v6_r2en; // input of memory v6, Core/VectorRegisterFile.swift:84
+  logic [8:0] v6_r3addr; // input of memory v6, Core/VectorRegisterFile.swift:84
   logic [255:0] v6_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r4addr; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic v6_r3en; // input of memory v6, Core/VectorRegisterFile.swift:84
+  logic [8:0] v6_r4addr; // input of memory v6, Core/VectorRegisterFile.swift:84
   logic [255:0] v6_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r5addr; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic v6_r4en; // input of memory v6, Core/VectorRegisterFile.swift:84
+  logic [8:0] v6_r5addr; // input of memory v6, Core/VectorRegisterFile.swift:84
   logic [255:0] v6_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v6_r6addr; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic v6_r5en; // input of memory v6, Core/VectorRegisterFile.swift:84
+  logic [8:0] v6_r6addr; // input of memory v6, Core/VectorRegisterFile.swift:84
   logic [255:0] v6_r6data; // Vec(8 x SInt(32))
+  logic v6_r6en; // input of memory v6, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared7; // register, Core/VectorRegisterFile.swift:59
   logic v7_we; // input of memory v7, Core/VectorRegisterFile.swift:67
   logic [8:0] v7_waddr; // input of memory v7, Core/VectorRegisterFile.swift:67
   logic [255:0] v7_wdata; // Vec(8 x SInt(32))
   logic [7:0] v7_wmask; // input of memory v7, Core/VectorRegisterFile.swift:67
-  logic [8:0] v7_raddr; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic [8:0] v7_raddr; // input of memory v7, Core/VectorRegisterFile.swift:84
   logic [255:0] v7_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v7_r1addr; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic v7_ren; // input of memory v7, Core/VectorRegisterFile.swift:84
+  logic [8:0] v7_r1addr; // input of memory v7, Core/VectorRegisterFile.swift:84
   logic [255:0] v7_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r2addr; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic v7_r1en; // input of memory v7, Core/VectorRegisterFile.swift:84
+  logic [8:0] v7_r2addr; // input of memory v7, Core/VectorRegisterFile.swift:84
   logic [255:0] v7_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r3addr; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic v7_r2en; // input of memory v7, Core/VectorRegisterFile.swift:84
+  logic [8:0] v7_r3addr; // input of memory v7, Core/VectorRegisterFile.swift:84
   logic [255:0] v7_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r4addr; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic v7_r3en; // input of memory v7, Core/VectorRegisterFile.swift:84
+  logic [8:0] v7_r4addr; // input of memory v7, Core/VectorRegisterFile.swift:84
   logic [255:0] v7_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r5addr; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic v7_r4en; // input of memory v7, Core/VectorRegisterFile.swift:84
+  logic [8:0] v7_r5addr; // input of memory v7, Core/VectorRegisterFile.swift:84
   logic [255:0] v7_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v7_r6addr; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic v7_r5en; // input of memory v7, Core/VectorRegisterFile.swift:84
+  logic [8:0] v7_r6addr; // input of memory v7, Core/VectorRegisterFile.swift:84
   logic [255:0] v7_r6data; // Vec(8 x SInt(32))
+  logic v7_r6en; // input of memory v7, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared8; // register, Core/VectorRegisterFile.swift:59
   logic v8_we; // input of memory v8, Core/VectorRegisterFile.swift:67
   logic [8:0] v8_waddr; // input of memory v8, Core/VectorRegisterFile.swift:67
   logic [255:0] v8_wdata; // Vec(8 x SInt(32))
   logic [7:0] v8_wmask; // input of memory v8, Core/VectorRegisterFile.swift:67
-  logic [8:0] v8_raddr; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic [8:0] v8_raddr; // input of memory v8, Core/VectorRegisterFile.swift:84
   logic [255:0] v8_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v8_r1addr; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic v8_ren; // input of memory v8, Core/VectorRegisterFile.swift:84
+  logic [8:0] v8_r1addr; // input of memory v8, Core/VectorRegisterFile.swift:84
   logic [255:0] v8_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r2addr; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic v8_r1en; // input of memory v8, Core/VectorRegisterFile.swift:84
+  logic [8:0] v8_r2addr; // input of memory v8, Core/VectorRegisterFile.swift:84
   logic [255:0] v8_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r3addr; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic v8_r2en; // input of memory v8, Core/VectorRegisterFile.swift:84
+  logic [8:0] v8_r3addr; // input of memory v8, Core/VectorRegisterFile.swift:84
   logic [255:0] v8_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r4addr; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic v8_r3en; // input of memory v8, Core/VectorRegisterFile.swift:84
+  logic [8:0] v8_r4addr; // input of memory v8, Core/VectorRegisterFile.swift:84
   logic [255:0] v8_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r5addr; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic v8_r4en; // input of memory v8, Core/VectorRegisterFile.swift:84
+  logic [8:0] v8_r5addr; // input of memory v8, Core/VectorRegisterFile.swift:84
   logic [255:0] v8_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v8_r6addr; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic v8_r5en; // input of memory v8, Core/VectorRegisterFile.swift:84
+  logic [8:0] v8_r6addr; // input of memory v8, Core/VectorRegisterFile.swift:84
   logic [255:0] v8_r6data; // Vec(8 x SInt(32))
+  logic v8_r6en; // input of memory v8, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared9; // register, Core/VectorRegisterFile.swift:59
   logic v9_we; // input of memory v9, Core/VectorRegisterFile.swift:67
   logic [8:0] v9_waddr; // input of memory v9, Core/VectorRegisterFile.swift:67
   logic [255:0] v9_wdata; // Vec(8 x SInt(32))
   logic [7:0] v9_wmask; // input of memory v9, Core/VectorRegisterFile.swift:67
-  logic [8:0] v9_raddr; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic [8:0] v9_raddr; // input of memory v9, Core/VectorRegisterFile.swift:84
   logic [255:0] v9_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v9_r1addr; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic v9_ren; // input of memory v9, Core/VectorRegisterFile.swift:84
+  logic [8:0] v9_r1addr; // input of memory v9, Core/VectorRegisterFile.swift:84
   logic [255:0] v9_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r2addr; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic v9_r1en; // input of memory v9, Core/VectorRegisterFile.swift:84
+  logic [8:0] v9_r2addr; // input of memory v9, Core/VectorRegisterFile.swift:84
   logic [255:0] v9_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r3addr; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic v9_r2en; // input of memory v9, Core/VectorRegisterFile.swift:84
+  logic [8:0] v9_r3addr; // input of memory v9, Core/VectorRegisterFile.swift:84
   logic [255:0] v9_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r4addr; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic v9_r3en; // input of memory v9, Core/VectorRegisterFile.swift:84
+  logic [8:0] v9_r4addr; // input of memory v9, Core/VectorRegisterFile.swift:84
   logic [255:0] v9_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r5addr; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic v9_r4en; // input of memory v9, Core/VectorRegisterFile.swift:84
+  logic [8:0] v9_r5addr; // input of memory v9, Core/VectorRegisterFile.swift:84
   logic [255:0] v9_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v9_r6addr; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic v9_r5en; // input of memory v9, Core/VectorRegisterFile.swift:84
+  logic [8:0] v9_r6addr; // input of memory v9, Core/VectorRegisterFile.swift:84
   logic [255:0] v9_r6data; // Vec(8 x SInt(32))
+  logic v9_r6en; // input of memory v9, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared10; // register, Core/VectorRegisterFile.swift:59
   logic v10_we; // input of memory v10, Core/VectorRegisterFile.swift:67
   logic [8:0] v10_waddr; // input of memory v10, Core/VectorRegisterFile.swift:67
   logic [255:0] v10_wdata; // Vec(8 x SInt(32))
   logic [7:0] v10_wmask; // input of memory v10, Core/VectorRegisterFile.swift:67
-  logic [8:0] v10_raddr; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic [8:0] v10_raddr; // input of memory v10, Core/VectorRegisterFile.swift:84
   logic [255:0] v10_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v10_r1addr; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic v10_ren; // input of memory v10, Core/VectorRegisterFile.swift:84
+  logic [8:0] v10_r1addr; // input of memory v10, Core/VectorRegisterFile.swift:84
   logic [255:0] v10_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r2addr; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic v10_r1en; // input of memory v10, Core/VectorRegisterFile.swift:84
+  logic [8:0] v10_r2addr; // input of memory v10, Core/VectorRegisterFile.swift:84
   logic [255:0] v10_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r3addr; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic v10_r2en; // input of memory v10, Core/VectorRegisterFile.swift:84
+  logic [8:0] v10_r3addr; // input of memory v10, Core/VectorRegisterFile.swift:84
   logic [255:0] v10_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r4addr; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic v10_r3en; // input of memory v10, Core/VectorRegisterFile.swift:84
+  logic [8:0] v10_r4addr; // input of memory v10, Core/VectorRegisterFile.swift:84
   logic [255:0] v10_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r5addr; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic v10_r4en; // input of memory v10, Core/VectorRegisterFile.swift:84
+  logic [8:0] v10_r5addr; // input of memory v10, Core/VectorRegisterFile.swift:84
   logic [255:0] v10_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v10_r6addr; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic v10_r5en; // input of memory v10, Core/VectorRegisterFile.swift:84
+  logic [8:0] v10_r6addr; // input of memory v10, Core/VectorRegisterFile.swift:84
   logic [255:0] v10_r6data; // Vec(8 x SInt(32))
+  logic v10_r6en; // input of memory v10, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared11; // register, Core/VectorRegisterFile.swift:59
   logic v11_we; // input of memory v11, Core/VectorRegisterFile.swift:67
   logic [8:0] v11_waddr; // input of memory v11, Core/VectorRegisterFile.swift:67
   logic [255:0] v11_wdata; // Vec(8 x SInt(32))
   logic [7:0] v11_wmask; // input of memory v11, Core/VectorRegisterFile.swift:67
-  logic [8:0] v11_raddr; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic [8:0] v11_raddr; // input of memory v11, Core/VectorRegisterFile.swift:84
   logic [255:0] v11_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v11_r1addr; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic v11_ren; // input of memory v11, Core/VectorRegisterFile.swift:84
+  logic [8:0] v11_r1addr; // input of memory v11, Core/VectorRegisterFile.swift:84
   logic [255:0] v11_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r2addr; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic v11_r1en; // input of memory v11, Core/VectorRegisterFile.swift:84
+  logic [8:0] v11_r2addr; // input of memory v11, Core/VectorRegisterFile.swift:84
   logic [255:0] v11_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r3addr; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic v11_r2en; // input of memory v11, Core/VectorRegisterFile.swift:84
+  logic [8:0] v11_r3addr; // input of memory v11, Core/VectorRegisterFile.swift:84
   logic [255:0] v11_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r4addr; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic v11_r3en; // input of memory v11, Core/VectorRegisterFile.swift:84
+  logic [8:0] v11_r4addr; // input of memory v11, Core/VectorRegisterFile.swift:84
   logic [255:0] v11_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r5addr; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic v11_r4en; // input of memory v11, Core/VectorRegisterFile.swift:84
+  logic [8:0] v11_r5addr; // input of memory v11, Core/VectorRegisterFile.swift:84
   logic [255:0] v11_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v11_r6addr; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic v11_r5en; // input of memory v11, Core/VectorRegisterFile.swift:84
+  logic [8:0] v11_r6addr; // input of memory v11, Core/VectorRegisterFile.swift:84
   logic [255:0] v11_r6data; // Vec(8 x SInt(32))
+  logic v11_r6en; // input of memory v11, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared12; // register, Core/VectorRegisterFile.swift:59
   logic v12_we; // input of memory v12, Core/VectorRegisterFile.swift:67
   logic [8:0] v12_waddr; // input of memory v12, Core/VectorRegisterFile.swift:67
   logic [255:0] v12_wdata; // Vec(8 x SInt(32))
   logic [7:0] v12_wmask; // input of memory v12, Core/VectorRegisterFile.swift:67
-  logic [8:0] v12_raddr; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic [8:0] v12_raddr; // input of memory v12, Core/VectorRegisterFile.swift:84
   logic [255:0] v12_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v12_r1addr; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic v12_ren; // input of memory v12, Core/VectorRegisterFile.swift:84
+  logic [8:0] v12_r1addr; // input of memory v12, Core/VectorRegisterFile.swift:84
   logic [255:0] v12_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r2addr; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic v12_r1en; // input of memory v12, Core/VectorRegisterFile.swift:84
+  logic [8:0] v12_r2addr; // input of memory v12, Core/VectorRegisterFile.swift:84
   logic [255:0] v12_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r3addr; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic v12_r2en; // input of memory v12, Core/VectorRegisterFile.swift:84
+  logic [8:0] v12_r3addr; // input of memory v12, Core/VectorRegisterFile.swift:84
   logic [255:0] v12_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r4addr; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic v12_r3en; // input of memory v12, Core/VectorRegisterFile.swift:84
+  logic [8:0] v12_r4addr; // input of memory v12, Core/VectorRegisterFile.swift:84
   logic [255:0] v12_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r5addr; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic v12_r4en; // input of memory v12, Core/VectorRegisterFile.swift:84
+  logic [8:0] v12_r5addr; // input of memory v12, Core/VectorRegisterFile.swift:84
   logic [255:0] v12_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v12_r6addr; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic v12_r5en; // input of memory v12, Core/VectorRegisterFile.swift:84
+  logic [8:0] v12_r6addr; // input of memory v12, Core/VectorRegisterFile.swift:84
   logic [255:0] v12_r6data; // Vec(8 x SInt(32))
+  logic v12_r6en; // input of memory v12, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared13; // register, Core/VectorRegisterFile.swift:59
   logic v13_we; // input of memory v13, Core/VectorRegisterFile.swift:67
   logic [8:0] v13_waddr; // input of memory v13, Core/VectorRegisterFile.swift:67
   logic [255:0] v13_wdata; // Vec(8 x SInt(32))
   logic [7:0] v13_wmask; // input of memory v13, Core/VectorRegisterFile.swift:67
-  logic [8:0] v13_raddr; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic [8:0] v13_raddr; // input of memory v13, Core/VectorRegisterFile.swift:84
   logic [255:0] v13_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v13_r1addr; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic v13_ren; // input of memory v13, Core/VectorRegisterFile.swift:84
+  logic [8:0] v13_r1addr; // input of memory v13, Core/VectorRegisterFile.swift:84
   logic [255:0] v13_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r2addr; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic v13_r1en; // input of memory v13, Core/VectorRegisterFile.swift:84
+  logic [8:0] v13_r2addr; // input of memory v13, Core/VectorRegisterFile.swift:84
   logic [255:0] v13_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r3addr; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic v13_r2en; // input of memory v13, Core/VectorRegisterFile.swift:84
+  logic [8:0] v13_r3addr; // input of memory v13, Core/VectorRegisterFile.swift:84
   logic [255:0] v13_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r4addr; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic v13_r3en; // input of memory v13, Core/VectorRegisterFile.swift:84
+  logic [8:0] v13_r4addr; // input of memory v13, Core/VectorRegisterFile.swift:84
   logic [255:0] v13_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r5addr; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic v13_r4en; // input of memory v13, Core/VectorRegisterFile.swift:84
+  logic [8:0] v13_r5addr; // input of memory v13, Core/VectorRegisterFile.swift:84
   logic [255:0] v13_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v13_r6addr; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic v13_r5en; // input of memory v13, Core/VectorRegisterFile.swift:84
+  logic [8:0] v13_r6addr; // input of memory v13, Core/VectorRegisterFile.swift:84
   logic [255:0] v13_r6data; // Vec(8 x SInt(32))
+  logic v13_r6en; // input of memory v13, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared14; // register, Core/VectorRegisterFile.swift:59
   logic v14_we; // input of memory v14, Core/VectorRegisterFile.swift:67
   logic [8:0] v14_waddr; // input of memory v14, Core/VectorRegisterFile.swift:67
   logic [255:0] v14_wdata; // Vec(8 x SInt(32))
   logic [7:0] v14_wmask; // input of memory v14, Core/VectorRegisterFile.swift:67
-  logic [8:0] v14_raddr; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic [8:0] v14_raddr; // input of memory v14, Core/VectorRegisterFile.swift:84
   logic [255:0] v14_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v14_r1addr; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic v14_ren; // input of memory v14, Core/VectorRegisterFile.swift:84
+  logic [8:0] v14_r1addr; // input of memory v14, Core/VectorRegisterFile.swift:84
   logic [255:0] v14_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r2addr; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic v14_r1en; // input of memory v14, Core/VectorRegisterFile.swift:84
+  logic [8:0] v14_r2addr; // input of memory v14, Core/VectorRegisterFile.swift:84
   logic [255:0] v14_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r3addr; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic v14_r2en; // input of memory v14, Core/VectorRegisterFile.swift:84
+  logic [8:0] v14_r3addr; // input of memory v14, Core/VectorRegisterFile.swift:84
   logic [255:0] v14_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r4addr; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic v14_r3en; // input of memory v14, Core/VectorRegisterFile.swift:84
+  logic [8:0] v14_r4addr; // input of memory v14, Core/VectorRegisterFile.swift:84
   logic [255:0] v14_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r5addr; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic v14_r4en; // input of memory v14, Core/VectorRegisterFile.swift:84
+  logic [8:0] v14_r5addr; // input of memory v14, Core/VectorRegisterFile.swift:84
   logic [255:0] v14_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v14_r6addr; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic v14_r5en; // input of memory v14, Core/VectorRegisterFile.swift:84
+  logic [8:0] v14_r6addr; // input of memory v14, Core/VectorRegisterFile.swift:84
   logic [255:0] v14_r6data; // Vec(8 x SInt(32))
+  logic v14_r6en; // input of memory v14, Core/VectorRegisterFile.swift:84
   logic [9:0] cleared15; // register, Core/VectorRegisterFile.swift:59
   logic v15_we; // input of memory v15, Core/VectorRegisterFile.swift:67
   logic [8:0] v15_waddr; // input of memory v15, Core/VectorRegisterFile.swift:67
   logic [255:0] v15_wdata; // Vec(8 x SInt(32))
   logic [7:0] v15_wmask; // input of memory v15, Core/VectorRegisterFile.swift:67
-  logic [8:0] v15_raddr; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic [8:0] v15_raddr; // input of memory v15, Core/VectorRegisterFile.swift:84
   logic [255:0] v15_rdata; // Vec(8 x SInt(32))
-  logic [8:0] v15_r1addr; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic v15_ren; // input of memory v15, Core/VectorRegisterFile.swift:84
+  logic [8:0] v15_r1addr; // input of memory v15, Core/VectorRegisterFile.swift:84
   logic [255:0] v15_r1data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r2addr; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic v15_r1en; // input of memory v15, Core/VectorRegisterFile.swift:84
+  logic [8:0] v15_r2addr; // input of memory v15, Core/VectorRegisterFile.swift:84
   logic [255:0] v15_r2data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r3addr; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic v15_r2en; // input of memory v15, Core/VectorRegisterFile.swift:84
+  logic [8:0] v15_r3addr; // input of memory v15, Core/VectorRegisterFile.swift:84
   logic [255:0] v15_r3data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r4addr; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic v15_r3en; // input of memory v15, Core/VectorRegisterFile.swift:84
+  logic [8:0] v15_r4addr; // input of memory v15, Core/VectorRegisterFile.swift:84
   logic [255:0] v15_r4data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r5addr; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic v15_r4en; // input of memory v15, Core/VectorRegisterFile.swift:84
+  logic [8:0] v15_r5addr; // input of memory v15, Core/VectorRegisterFile.swift:84
   logic [255:0] v15_r5data; // Vec(8 x SInt(32))
-  logic [8:0] v15_r6addr; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic v15_r5en; // input of memory v15, Core/VectorRegisterFile.swift:84
+  logic [8:0] v15_r6addr; // input of memory v15, Core/VectorRegisterFile.swift:84
   logic [255:0] v15_r6data; // Vec(8 x SInt(32))
-  logic [3:0] ls_a_sel; // register, Core/VectorRegisterFile.swift:88
-  logic [3:0] vector_a_sel; // register, Core/VectorRegisterFile.swift:88
-  logic [3:0] vector_b_sel; // register, Core/VectorRegisterFile.swift:88
-  logic [3:0] vector_d_sel; // register, Core/VectorRegisterFile.swift:88
-  logic [3:0] reduction_a_sel; // register, Core/VectorRegisterFile.swift:88
-  logic [3:0] reduction_b_sel; // register, Core/VectorRegisterFile.swift:88
-  logic [3:0] ternary_a_sel; // register, Core/VectorRegisterFile.swift:88
+  logic v15_r6en; // input of memory v15, Core/VectorRegisterFile.swift:84
+  logic [3:0] ls_a_sel; // register, Core/VectorRegisterFile.swift:92
+  logic [3:0] vector_a_sel; // register, Core/VectorRegisterFile.swift:92
+  logic [3:0] vector_b_sel; // register, Core/VectorRegisterFile.swift:92
+  logic [3:0] vector_d_sel; // register, Core/VectorRegisterFile.swift:92
+  logic [3:0] reduction_a_sel; // register, Core/VectorRegisterFile.swift:92
+  logic [3:0] reduction_b_sel; // register, Core/VectorRegisterFile.swift:92
+  logic [3:0] ternary_a_sel; // register, Core/VectorRegisterFile.swift:92
   logic [255:0] v0_mem [0:511]; // 512 x Vec(8 x SInt(32)), read latency 1
   logic [255:0] v1_mem [0:511]; // 512 x Vec(8 x SInt(32)), read latency 1
   logic [255:0] v2_mem [0:511]; // 512 x Vec(8 x SInt(32)), read latency 1
@@ -384,177 +496,289 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
   assign v0_wdata = (((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_data : ternary_w_data))));
   assign v0_wmask = (((cleared0 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd0))) || (vector_w_valid && (vector_w_reg == 4'd0))) || (reduction_w_valid && (reduction_w_reg == 4'd0))) || (ternary_w_valid && (ternary_w_reg == 4'd0))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd0)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd0)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd0)) ? reduction_w_mask : ternary_w_mask))));
   assign v0_raddr = ls_a_chunk;
+  assign v0_ren = (ls_a_reg == 4'd0);
   assign v0_r1addr = vector_a_chunk;
+  assign v0_r1en = (vector_a_reg == 4'd0);
   assign v0_r2addr = vector_b_chunk;
+  assign v0_r2en = (vector_b_reg == 4'd0);
   assign v0_r3addr = vector_d_chunk;
+  assign v0_r3en = (vector_d_reg == 4'd0);
   assign v0_r4addr = reduction_a_chunk;
+  assign v0_r4en = (reduction_a_reg == 4'd0);
   assign v0_r5addr = reduction_b_chunk;
+  assign v0_r5en = (reduction_b_reg == 4'd0);
   assign v0_r6addr = ternary_a_chunk;
+  assign v0_r6en = (ternary_a_reg == 4'd0);
   assign v1_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))) || ((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))))));
   assign v1_waddr = (((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))))) ? 9'(cleared1) : ((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v1_wdata = (((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_data : ternary_w_data))));
   assign v1_wmask = (((cleared1 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd1))) || (vector_w_valid && (vector_w_reg == 4'd1))) || (reduction_w_valid && (reduction_w_reg == 4'd1))) || (ternary_w_valid && (ternary_w_reg == 4'd1))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd1)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd1)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd1)) ? reduction_w_mask : ternary_w_mask))));
   assign v1_raddr = ls_a_chunk;
+  assign v1_ren = (ls_a_reg == 4'd1);
   assign v1_r1addr = vector_a_chunk;
+  assign v1_r1en = (vector_a_reg == 4'd1);
   assign v1_r2addr = vector_b_chunk;
+  assign v1_r2en = (vector_b_reg == 4'd1);
   assign v1_r3addr = vector_d_chunk;
+  assign v1_r3en = (vector_d_reg == 4'd1);
   assign v1_r4addr = reduction_a_chunk;
+  assign v1_r4en = (reduction_a_reg == 4'd1);
   assign v1_r5addr = reduction_b_chunk;
+  assign v1_r5en = (reduction_b_reg == 4'd1);
   assign v1_r6addr = ternary_a_chunk;
+  assign v1_r6en = (ternary_a_reg == 4'd1);
   assign v2_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))) || ((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))))));
   assign v2_waddr = (((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))))) ? 9'(cleared2) : ((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v2_wdata = (((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_data : ternary_w_data))));
   assign v2_wmask = (((cleared2 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd2))) || (vector_w_valid && (vector_w_reg == 4'd2))) || (reduction_w_valid && (reduction_w_reg == 4'd2))) || (ternary_w_valid && (ternary_w_reg == 4'd2))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd2)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd2)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd2)) ? reduction_w_mask : ternary_w_mask))));
   assign v2_raddr = ls_a_chunk;
+  assign v2_ren = (ls_a_reg == 4'd2);
   assign v2_r1addr = vector_a_chunk;
+  assign v2_r1en = (vector_a_reg == 4'd2);
   assign v2_r2addr = vector_b_chunk;
+  assign v2_r2en = (vector_b_reg == 4'd2);
   assign v2_r3addr = vector_d_chunk;
+  assign v2_r3en = (vector_d_reg == 4'd2);
   assign v2_r4addr = reduction_a_chunk;
+  assign v2_r4en = (reduction_a_reg == 4'd2);
   assign v2_r5addr = reduction_b_chunk;
+  assign v2_r5en = (reduction_b_reg == 4'd2);
   assign v2_r6addr = ternary_a_chunk;
+  assign v2_r6en = (ternary_a_reg == 4'd2);
   assign v3_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))) || ((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))))));
   assign v3_waddr = (((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))))) ? 9'(cleared3) : ((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v3_wdata = (((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_data : ternary_w_data))));
   assign v3_wmask = (((cleared3 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd3))) || (vector_w_valid && (vector_w_reg == 4'd3))) || (reduction_w_valid && (reduction_w_reg == 4'd3))) || (ternary_w_valid && (ternary_w_reg == 4'd3))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd3)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd3)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd3)) ? reduction_w_mask : ternary_w_mask))));
   assign v3_raddr = ls_a_chunk;
+  assign v3_ren = (ls_a_reg == 4'd3);
   assign v3_r1addr = vector_a_chunk;
+  assign v3_r1en = (vector_a_reg == 4'd3);
   assign v3_r2addr = vector_b_chunk;
+  assign v3_r2en = (vector_b_reg == 4'd3);
   assign v3_r3addr = vector_d_chunk;
+  assign v3_r3en = (vector_d_reg == 4'd3);
   assign v3_r4addr = reduction_a_chunk;
+  assign v3_r4en = (reduction_a_reg == 4'd3);
   assign v3_r5addr = reduction_b_chunk;
+  assign v3_r5en = (reduction_b_reg == 4'd3);
   assign v3_r6addr = ternary_a_chunk;
+  assign v3_r6en = (ternary_a_reg == 4'd3);
   assign v4_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))) || ((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))))));
   assign v4_waddr = (((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))))) ? 9'(cleared4) : ((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v4_wdata = (((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_data : ternary_w_data))));
   assign v4_wmask = (((cleared4 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd4))) || (vector_w_valid && (vector_w_reg == 4'd4))) || (reduction_w_valid && (reduction_w_reg == 4'd4))) || (ternary_w_valid && (ternary_w_reg == 4'd4))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd4)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd4)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd4)) ? reduction_w_mask : ternary_w_mask))));
   assign v4_raddr = ls_a_chunk;
+  assign v4_ren = (ls_a_reg == 4'd4);
   assign v4_r1addr = vector_a_chunk;
+  assign v4_r1en = (vector_a_reg == 4'd4);
   assign v4_r2addr = vector_b_chunk;
+  assign v4_r2en = (vector_b_reg == 4'd4);
   assign v4_r3addr = vector_d_chunk;
+  assign v4_r3en = (vector_d_reg == 4'd4);
   assign v4_r4addr = reduction_a_chunk;
+  assign v4_r4en = (reduction_a_reg == 4'd4);
   assign v4_r5addr = reduction_b_chunk;
+  assign v4_r5en = (reduction_b_reg == 4'd4);
   assign v4_r6addr = ternary_a_chunk;
+  assign v4_r6en = (ternary_a_reg == 4'd4);
   assign v5_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))) || ((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))))));
   assign v5_waddr = (((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))))) ? 9'(cleared5) : ((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v5_wdata = (((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_data : ternary_w_data))));
   assign v5_wmask = (((cleared5 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd5))) || (vector_w_valid && (vector_w_reg == 4'd5))) || (reduction_w_valid && (reduction_w_reg == 4'd5))) || (ternary_w_valid && (ternary_w_reg == 4'd5))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd5)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd5)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd5)) ? reduction_w_mask : ternary_w_mask))));
   assign v5_raddr = ls_a_chunk;
+  assign v5_ren = (ls_a_reg == 4'd5);
   assign v5_r1addr = vector_a_chunk;
+  assign v5_r1en = (vector_a_reg == 4'd5);
   assign v5_r2addr = vector_b_chunk;
+  assign v5_r2en = (vector_b_reg == 4'd5);
   assign v5_r3addr = vector_d_chunk;
+  assign v5_r3en = (vector_d_reg == 4'd5);
   assign v5_r4addr = reduction_a_chunk;
+  assign v5_r4en = (reduction_a_reg == 4'd5);
   assign v5_r5addr = reduction_b_chunk;
+  assign v5_r5en = (reduction_b_reg == 4'd5);
   assign v5_r6addr = ternary_a_chunk;
+  assign v5_r6en = (ternary_a_reg == 4'd5);
   assign v6_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))) || ((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))))));
   assign v6_waddr = (((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))))) ? 9'(cleared6) : ((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v6_wdata = (((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_data : ternary_w_data))));
   assign v6_wmask = (((cleared6 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd6))) || (vector_w_valid && (vector_w_reg == 4'd6))) || (reduction_w_valid && (reduction_w_reg == 4'd6))) || (ternary_w_valid && (ternary_w_reg == 4'd6))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd6)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd6)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd6)) ? reduction_w_mask : ternary_w_mask))));
   assign v6_raddr = ls_a_chunk;
+  assign v6_ren = (ls_a_reg == 4'd6);
   assign v6_r1addr = vector_a_chunk;
+  assign v6_r1en = (vector_a_reg == 4'd6);
   assign v6_r2addr = vector_b_chunk;
+  assign v6_r2en = (vector_b_reg == 4'd6);
   assign v6_r3addr = vector_d_chunk;
+  assign v6_r3en = (vector_d_reg == 4'd6);
   assign v6_r4addr = reduction_a_chunk;
+  assign v6_r4en = (reduction_a_reg == 4'd6);
   assign v6_r5addr = reduction_b_chunk;
+  assign v6_r5en = (reduction_b_reg == 4'd6);
   assign v6_r6addr = ternary_a_chunk;
+  assign v6_r6en = (ternary_a_reg == 4'd6);
   assign v7_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))) || ((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))))));
   assign v7_waddr = (((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))))) ? 9'(cleared7) : ((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v7_wdata = (((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_data : ternary_w_data))));
   assign v7_wmask = (((cleared7 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd7))) || (vector_w_valid && (vector_w_reg == 4'd7))) || (reduction_w_valid && (reduction_w_reg == 4'd7))) || (ternary_w_valid && (ternary_w_reg == 4'd7))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd7)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd7)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd7)) ? reduction_w_mask : ternary_w_mask))));
   assign v7_raddr = ls_a_chunk;
+  assign v7_ren = (ls_a_reg == 4'd7);
   assign v7_r1addr = vector_a_chunk;
+  assign v7_r1en = (vector_a_reg == 4'd7);
   assign v7_r2addr = vector_b_chunk;
+  assign v7_r2en = (vector_b_reg == 4'd7);
   assign v7_r3addr = vector_d_chunk;
+  assign v7_r3en = (vector_d_reg == 4'd7);
   assign v7_r4addr = reduction_a_chunk;
+  assign v7_r4en = (reduction_a_reg == 4'd7);
   assign v7_r5addr = reduction_b_chunk;
+  assign v7_r5en = (reduction_b_reg == 4'd7);
   assign v7_r6addr = ternary_a_chunk;
+  assign v7_r6en = (ternary_a_reg == 4'd7);
   assign v8_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))) || ((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))))));
   assign v8_waddr = (((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))))) ? 9'(cleared8) : ((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v8_wdata = (((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_data : ternary_w_data))));
   assign v8_wmask = (((cleared8 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd8))) || (vector_w_valid && (vector_w_reg == 4'd8))) || (reduction_w_valid && (reduction_w_reg == 4'd8))) || (ternary_w_valid && (ternary_w_reg == 4'd8))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd8)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd8)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd8)) ? reduction_w_mask : ternary_w_mask))));
   assign v8_raddr = ls_a_chunk;
+  assign v8_ren = (ls_a_reg == 4'd8);
   assign v8_r1addr = vector_a_chunk;
+  assign v8_r1en = (vector_a_reg == 4'd8);
   assign v8_r2addr = vector_b_chunk;
+  assign v8_r2en = (vector_b_reg == 4'd8);
   assign v8_r3addr = vector_d_chunk;
+  assign v8_r3en = (vector_d_reg == 4'd8);
   assign v8_r4addr = reduction_a_chunk;
+  assign v8_r4en = (reduction_a_reg == 4'd8);
   assign v8_r5addr = reduction_b_chunk;
+  assign v8_r5en = (reduction_b_reg == 4'd8);
   assign v8_r6addr = ternary_a_chunk;
+  assign v8_r6en = (ternary_a_reg == 4'd8);
   assign v9_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))) || ((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))))));
   assign v9_waddr = (((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))))) ? 9'(cleared9) : ((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v9_wdata = (((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_data : ternary_w_data))));
   assign v9_wmask = (((cleared9 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd9))) || (vector_w_valid && (vector_w_reg == 4'd9))) || (reduction_w_valid && (reduction_w_reg == 4'd9))) || (ternary_w_valid && (ternary_w_reg == 4'd9))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd9)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd9)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd9)) ? reduction_w_mask : ternary_w_mask))));
   assign v9_raddr = ls_a_chunk;
+  assign v9_ren = (ls_a_reg == 4'd9);
   assign v9_r1addr = vector_a_chunk;
+  assign v9_r1en = (vector_a_reg == 4'd9);
   assign v9_r2addr = vector_b_chunk;
+  assign v9_r2en = (vector_b_reg == 4'd9);
   assign v9_r3addr = vector_d_chunk;
+  assign v9_r3en = (vector_d_reg == 4'd9);
   assign v9_r4addr = reduction_a_chunk;
+  assign v9_r4en = (reduction_a_reg == 4'd9);
   assign v9_r5addr = reduction_b_chunk;
+  assign v9_r5en = (reduction_b_reg == 4'd9);
   assign v9_r6addr = ternary_a_chunk;
+  assign v9_r6en = (ternary_a_reg == 4'd9);
   assign v10_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))) || ((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))))));
   assign v10_waddr = (((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))))) ? 9'(cleared10) : ((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v10_wdata = (((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_data : ternary_w_data))));
   assign v10_wmask = (((cleared10 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd10))) || (vector_w_valid && (vector_w_reg == 4'd10))) || (reduction_w_valid && (reduction_w_reg == 4'd10))) || (ternary_w_valid && (ternary_w_reg == 4'd10))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd10)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd10)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd10)) ? reduction_w_mask : ternary_w_mask))));
   assign v10_raddr = ls_a_chunk;
+  assign v10_ren = (ls_a_reg == 4'd10);
   assign v10_r1addr = vector_a_chunk;
+  assign v10_r1en = (vector_a_reg == 4'd10);
   assign v10_r2addr = vector_b_chunk;
+  assign v10_r2en = (vector_b_reg == 4'd10);
   assign v10_r3addr = vector_d_chunk;
+  assign v10_r3en = (vector_d_reg == 4'd10);
   assign v10_r4addr = reduction_a_chunk;
+  assign v10_r4en = (reduction_a_reg == 4'd10);
   assign v10_r5addr = reduction_b_chunk;
+  assign v10_r5en = (reduction_b_reg == 4'd10);
   assign v10_r6addr = ternary_a_chunk;
+  assign v10_r6en = (ternary_a_reg == 4'd10);
   assign v11_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))) || ((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))))));
   assign v11_waddr = (((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))))) ? 9'(cleared11) : ((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v11_wdata = (((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_data : ternary_w_data))));
   assign v11_wmask = (((cleared11 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd11))) || (vector_w_valid && (vector_w_reg == 4'd11))) || (reduction_w_valid && (reduction_w_reg == 4'd11))) || (ternary_w_valid && (ternary_w_reg == 4'd11))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd11)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd11)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd11)) ? reduction_w_mask : ternary_w_mask))));
   assign v11_raddr = ls_a_chunk;
+  assign v11_ren = (ls_a_reg == 4'd11);
   assign v11_r1addr = vector_a_chunk;
+  assign v11_r1en = (vector_a_reg == 4'd11);
   assign v11_r2addr = vector_b_chunk;
+  assign v11_r2en = (vector_b_reg == 4'd11);
   assign v11_r3addr = vector_d_chunk;
+  assign v11_r3en = (vector_d_reg == 4'd11);
   assign v11_r4addr = reduction_a_chunk;
+  assign v11_r4en = (reduction_a_reg == 4'd11);
   assign v11_r5addr = reduction_b_chunk;
+  assign v11_r5en = (reduction_b_reg == 4'd11);
   assign v11_r6addr = ternary_a_chunk;
+  assign v11_r6en = (ternary_a_reg == 4'd11);
   assign v12_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))) || ((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))))));
   assign v12_waddr = (((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))))) ? 9'(cleared12) : ((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v12_wdata = (((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_data : ternary_w_data))));
   assign v12_wmask = (((cleared12 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd12))) || (vector_w_valid && (vector_w_reg == 4'd12))) || (reduction_w_valid && (reduction_w_reg == 4'd12))) || (ternary_w_valid && (ternary_w_reg == 4'd12))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd12)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd12)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd12)) ? reduction_w_mask : ternary_w_mask))));
   assign v12_raddr = ls_a_chunk;
+  assign v12_ren = (ls_a_reg == 4'd12);
   assign v12_r1addr = vector_a_chunk;
+  assign v12_r1en = (vector_a_reg == 4'd12);
   assign v12_r2addr = vector_b_chunk;
+  assign v12_r2en = (vector_b_reg == 4'd12);
   assign v12_r3addr = vector_d_chunk;
+  assign v12_r3en = (vector_d_reg == 4'd12);
   assign v12_r4addr = reduction_a_chunk;
+  assign v12_r4en = (reduction_a_reg == 4'd12);
   assign v12_r5addr = reduction_b_chunk;
+  assign v12_r5en = (reduction_b_reg == 4'd12);
   assign v12_r6addr = ternary_a_chunk;
+  assign v12_r6en = (ternary_a_reg == 4'd12);
   assign v13_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))) || ((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))))));
   assign v13_waddr = (((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))))) ? 9'(cleared13) : ((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v13_wdata = (((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_data : ternary_w_data))));
   assign v13_wmask = (((cleared13 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd13))) || (vector_w_valid && (vector_w_reg == 4'd13))) || (reduction_w_valid && (reduction_w_reg == 4'd13))) || (ternary_w_valid && (ternary_w_reg == 4'd13))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd13)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd13)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd13)) ? reduction_w_mask : ternary_w_mask))));
   assign v13_raddr = ls_a_chunk;
+  assign v13_ren = (ls_a_reg == 4'd13);
   assign v13_r1addr = vector_a_chunk;
+  assign v13_r1en = (vector_a_reg == 4'd13);
   assign v13_r2addr = vector_b_chunk;
+  assign v13_r2en = (vector_b_reg == 4'd13);
   assign v13_r3addr = vector_d_chunk;
+  assign v13_r3en = (vector_d_reg == 4'd13);
   assign v13_r4addr = reduction_a_chunk;
+  assign v13_r4en = (reduction_a_reg == 4'd13);
   assign v13_r5addr = reduction_b_chunk;
+  assign v13_r5en = (reduction_b_reg == 4'd13);
   assign v13_r6addr = ternary_a_chunk;
+  assign v13_r6en = (ternary_a_reg == 4'd13);
   assign v14_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))) || ((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))))));
   assign v14_waddr = (((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))))) ? 9'(cleared14) : ((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v14_wdata = (((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_data : ternary_w_data))));
   assign v14_wmask = (((cleared14 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd14))) || (vector_w_valid && (vector_w_reg == 4'd14))) || (reduction_w_valid && (reduction_w_reg == 4'd14))) || (ternary_w_valid && (ternary_w_reg == 4'd14))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd14)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd14)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd14)) ? reduction_w_mask : ternary_w_mask))));
   assign v14_raddr = ls_a_chunk;
+  assign v14_ren = (ls_a_reg == 4'd14);
   assign v14_r1addr = vector_a_chunk;
+  assign v14_r1en = (vector_a_reg == 4'd14);
   assign v14_r2addr = vector_b_chunk;
+  assign v14_r2en = (vector_b_reg == 4'd14);
   assign v14_r3addr = vector_d_chunk;
+  assign v14_r3en = (vector_d_reg == 4'd14);
   assign v14_r4addr = reduction_a_chunk;
+  assign v14_r4en = (reduction_a_reg == 4'd14);
   assign v14_r5addr = reduction_b_chunk;
+  assign v14_r5en = (reduction_b_reg == 4'd14);
   assign v14_r6addr = ternary_a_chunk;
+  assign v14_r6en = (ternary_a_reg == 4'd14);
   assign v15_we = (((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))) || ((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))))));
   assign v15_waddr = (((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))))) ? 9'(cleared15) : ((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_chunk : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_chunk : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_chunk : ternary_w_chunk))));
   assign v15_wdata = (((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))))) ? 256'd0 : ((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_data : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_data : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_data : ternary_w_data))));
   assign v15_wmask = (((cleared15 != 10'd512) && (!((((1'b0 || (ls_w_valid && (ls_w_reg == 4'd15))) || (vector_w_valid && (vector_w_reg == 4'd15))) || (reduction_w_valid && (reduction_w_reg == 4'd15))) || (ternary_w_valid && (ternary_w_reg == 4'd15))))) ? 8'd255 : ((ls_w_valid && (ls_w_reg == 4'd15)) ? ls_w_mask : ((vector_w_valid && (vector_w_reg == 4'd15)) ? vector_w_mask : ((reduction_w_valid && (reduction_w_reg == 4'd15)) ? reduction_w_mask : ternary_w_mask))));
   assign v15_raddr = ls_a_chunk;
+  assign v15_ren = (ls_a_reg == 4'd15);
   assign v15_r1addr = vector_a_chunk;
+  assign v15_r1en = (vector_a_reg == 4'd15);
   assign v15_r2addr = vector_b_chunk;
+  assign v15_r2en = (vector_b_reg == 4'd15);
   assign v15_r3addr = vector_d_chunk;
+  assign v15_r3en = (vector_d_reg == 4'd15);
   assign v15_r4addr = reduction_a_chunk;
+  assign v15_r4en = (reduction_a_reg == 4'd15);
   assign v15_r5addr = reduction_b_chunk;
+  assign v15_r5en = (reduction_b_reg == 4'd15);
   assign v15_r6addr = ternary_a_chunk;
+  assign v15_r6en = (ternary_a_reg == 4'd15);
   assign cleared = {cleared15, cleared14, cleared13, cleared12, cleared11, cleared10, cleared9, cleared8, cleared7, cleared6, cleared5, cleared4, cleared3, cleared2, cleared1, cleared0};
 
   always_comb begin
@@ -940,13 +1164,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v0_wmask[6]) v0_mem[v0_waddr][223:192] <= v0_wdata[223:192];
       if (v0_wmask[7]) v0_mem[v0_waddr][255:224] <= v0_wdata[255:224];
     end
-    v0_rdata <= v0_mem[v0_raddr];
-    v0_r1data <= v0_mem[v0_r1addr];
-    v0_r2data <= v0_mem[v0_r2addr];
-    v0_r3data <= v0_mem[v0_r3addr];
-    v0_r4data <= v0_mem[v0_r4addr];
-    v0_r5data <= v0_mem[v0_r5addr];
-    v0_r6data <= v0_mem[v0_r6addr];
+    if (v0_ren) v0_rdata <= v0_mem[v0_raddr];
+    if (v0_r1en) v0_r1data <= v0_mem[v0_r1addr];
+    if (v0_r2en) v0_r2data <= v0_mem[v0_r2addr];
+    if (v0_r3en) v0_r3data <= v0_mem[v0_r3addr];
+    if (v0_r4en) v0_r4data <= v0_mem[v0_r4addr];
+    if (v0_r5en) v0_r5data <= v0_mem[v0_r5addr];
+    if (v0_r6en) v0_r6data <= v0_mem[v0_r6addr];
   end
 
   // Memory v1: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -961,13 +1185,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v1_wmask[6]) v1_mem[v1_waddr][223:192] <= v1_wdata[223:192];
       if (v1_wmask[7]) v1_mem[v1_waddr][255:224] <= v1_wdata[255:224];
     end
-    v1_rdata <= v1_mem[v1_raddr];
-    v1_r1data <= v1_mem[v1_r1addr];
-    v1_r2data <= v1_mem[v1_r2addr];
-    v1_r3data <= v1_mem[v1_r3addr];
-    v1_r4data <= v1_mem[v1_r4addr];
-    v1_r5data <= v1_mem[v1_r5addr];
-    v1_r6data <= v1_mem[v1_r6addr];
+    if (v1_ren) v1_rdata <= v1_mem[v1_raddr];
+    if (v1_r1en) v1_r1data <= v1_mem[v1_r1addr];
+    if (v1_r2en) v1_r2data <= v1_mem[v1_r2addr];
+    if (v1_r3en) v1_r3data <= v1_mem[v1_r3addr];
+    if (v1_r4en) v1_r4data <= v1_mem[v1_r4addr];
+    if (v1_r5en) v1_r5data <= v1_mem[v1_r5addr];
+    if (v1_r6en) v1_r6data <= v1_mem[v1_r6addr];
   end
 
   // Memory v2: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -982,13 +1206,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v2_wmask[6]) v2_mem[v2_waddr][223:192] <= v2_wdata[223:192];
       if (v2_wmask[7]) v2_mem[v2_waddr][255:224] <= v2_wdata[255:224];
     end
-    v2_rdata <= v2_mem[v2_raddr];
-    v2_r1data <= v2_mem[v2_r1addr];
-    v2_r2data <= v2_mem[v2_r2addr];
-    v2_r3data <= v2_mem[v2_r3addr];
-    v2_r4data <= v2_mem[v2_r4addr];
-    v2_r5data <= v2_mem[v2_r5addr];
-    v2_r6data <= v2_mem[v2_r6addr];
+    if (v2_ren) v2_rdata <= v2_mem[v2_raddr];
+    if (v2_r1en) v2_r1data <= v2_mem[v2_r1addr];
+    if (v2_r2en) v2_r2data <= v2_mem[v2_r2addr];
+    if (v2_r3en) v2_r3data <= v2_mem[v2_r3addr];
+    if (v2_r4en) v2_r4data <= v2_mem[v2_r4addr];
+    if (v2_r5en) v2_r5data <= v2_mem[v2_r5addr];
+    if (v2_r6en) v2_r6data <= v2_mem[v2_r6addr];
   end
 
   // Memory v3: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1003,13 +1227,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v3_wmask[6]) v3_mem[v3_waddr][223:192] <= v3_wdata[223:192];
       if (v3_wmask[7]) v3_mem[v3_waddr][255:224] <= v3_wdata[255:224];
     end
-    v3_rdata <= v3_mem[v3_raddr];
-    v3_r1data <= v3_mem[v3_r1addr];
-    v3_r2data <= v3_mem[v3_r2addr];
-    v3_r3data <= v3_mem[v3_r3addr];
-    v3_r4data <= v3_mem[v3_r4addr];
-    v3_r5data <= v3_mem[v3_r5addr];
-    v3_r6data <= v3_mem[v3_r6addr];
+    if (v3_ren) v3_rdata <= v3_mem[v3_raddr];
+    if (v3_r1en) v3_r1data <= v3_mem[v3_r1addr];
+    if (v3_r2en) v3_r2data <= v3_mem[v3_r2addr];
+    if (v3_r3en) v3_r3data <= v3_mem[v3_r3addr];
+    if (v3_r4en) v3_r4data <= v3_mem[v3_r4addr];
+    if (v3_r5en) v3_r5data <= v3_mem[v3_r5addr];
+    if (v3_r6en) v3_r6data <= v3_mem[v3_r6addr];
   end
 
   // Memory v4: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1024,13 +1248,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v4_wmask[6]) v4_mem[v4_waddr][223:192] <= v4_wdata[223:192];
       if (v4_wmask[7]) v4_mem[v4_waddr][255:224] <= v4_wdata[255:224];
     end
-    v4_rdata <= v4_mem[v4_raddr];
-    v4_r1data <= v4_mem[v4_r1addr];
-    v4_r2data <= v4_mem[v4_r2addr];
-    v4_r3data <= v4_mem[v4_r3addr];
-    v4_r4data <= v4_mem[v4_r4addr];
-    v4_r5data <= v4_mem[v4_r5addr];
-    v4_r6data <= v4_mem[v4_r6addr];
+    if (v4_ren) v4_rdata <= v4_mem[v4_raddr];
+    if (v4_r1en) v4_r1data <= v4_mem[v4_r1addr];
+    if (v4_r2en) v4_r2data <= v4_mem[v4_r2addr];
+    if (v4_r3en) v4_r3data <= v4_mem[v4_r3addr];
+    if (v4_r4en) v4_r4data <= v4_mem[v4_r4addr];
+    if (v4_r5en) v4_r5data <= v4_mem[v4_r5addr];
+    if (v4_r6en) v4_r6data <= v4_mem[v4_r6addr];
   end
 
   // Memory v5: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1045,13 +1269,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v5_wmask[6]) v5_mem[v5_waddr][223:192] <= v5_wdata[223:192];
       if (v5_wmask[7]) v5_mem[v5_waddr][255:224] <= v5_wdata[255:224];
     end
-    v5_rdata <= v5_mem[v5_raddr];
-    v5_r1data <= v5_mem[v5_r1addr];
-    v5_r2data <= v5_mem[v5_r2addr];
-    v5_r3data <= v5_mem[v5_r3addr];
-    v5_r4data <= v5_mem[v5_r4addr];
-    v5_r5data <= v5_mem[v5_r5addr];
-    v5_r6data <= v5_mem[v5_r6addr];
+    if (v5_ren) v5_rdata <= v5_mem[v5_raddr];
+    if (v5_r1en) v5_r1data <= v5_mem[v5_r1addr];
+    if (v5_r2en) v5_r2data <= v5_mem[v5_r2addr];
+    if (v5_r3en) v5_r3data <= v5_mem[v5_r3addr];
+    if (v5_r4en) v5_r4data <= v5_mem[v5_r4addr];
+    if (v5_r5en) v5_r5data <= v5_mem[v5_r5addr];
+    if (v5_r6en) v5_r6data <= v5_mem[v5_r6addr];
   end
 
   // Memory v6: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1066,13 +1290,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v6_wmask[6]) v6_mem[v6_waddr][223:192] <= v6_wdata[223:192];
       if (v6_wmask[7]) v6_mem[v6_waddr][255:224] <= v6_wdata[255:224];
     end
-    v6_rdata <= v6_mem[v6_raddr];
-    v6_r1data <= v6_mem[v6_r1addr];
-    v6_r2data <= v6_mem[v6_r2addr];
-    v6_r3data <= v6_mem[v6_r3addr];
-    v6_r4data <= v6_mem[v6_r4addr];
-    v6_r5data <= v6_mem[v6_r5addr];
-    v6_r6data <= v6_mem[v6_r6addr];
+    if (v6_ren) v6_rdata <= v6_mem[v6_raddr];
+    if (v6_r1en) v6_r1data <= v6_mem[v6_r1addr];
+    if (v6_r2en) v6_r2data <= v6_mem[v6_r2addr];
+    if (v6_r3en) v6_r3data <= v6_mem[v6_r3addr];
+    if (v6_r4en) v6_r4data <= v6_mem[v6_r4addr];
+    if (v6_r5en) v6_r5data <= v6_mem[v6_r5addr];
+    if (v6_r6en) v6_r6data <= v6_mem[v6_r6addr];
   end
 
   // Memory v7: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1087,13 +1311,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v7_wmask[6]) v7_mem[v7_waddr][223:192] <= v7_wdata[223:192];
       if (v7_wmask[7]) v7_mem[v7_waddr][255:224] <= v7_wdata[255:224];
     end
-    v7_rdata <= v7_mem[v7_raddr];
-    v7_r1data <= v7_mem[v7_r1addr];
-    v7_r2data <= v7_mem[v7_r2addr];
-    v7_r3data <= v7_mem[v7_r3addr];
-    v7_r4data <= v7_mem[v7_r4addr];
-    v7_r5data <= v7_mem[v7_r5addr];
-    v7_r6data <= v7_mem[v7_r6addr];
+    if (v7_ren) v7_rdata <= v7_mem[v7_raddr];
+    if (v7_r1en) v7_r1data <= v7_mem[v7_r1addr];
+    if (v7_r2en) v7_r2data <= v7_mem[v7_r2addr];
+    if (v7_r3en) v7_r3data <= v7_mem[v7_r3addr];
+    if (v7_r4en) v7_r4data <= v7_mem[v7_r4addr];
+    if (v7_r5en) v7_r5data <= v7_mem[v7_r5addr];
+    if (v7_r6en) v7_r6data <= v7_mem[v7_r6addr];
   end
 
   // Memory v8: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1108,13 +1332,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v8_wmask[6]) v8_mem[v8_waddr][223:192] <= v8_wdata[223:192];
       if (v8_wmask[7]) v8_mem[v8_waddr][255:224] <= v8_wdata[255:224];
     end
-    v8_rdata <= v8_mem[v8_raddr];
-    v8_r1data <= v8_mem[v8_r1addr];
-    v8_r2data <= v8_mem[v8_r2addr];
-    v8_r3data <= v8_mem[v8_r3addr];
-    v8_r4data <= v8_mem[v8_r4addr];
-    v8_r5data <= v8_mem[v8_r5addr];
-    v8_r6data <= v8_mem[v8_r6addr];
+    if (v8_ren) v8_rdata <= v8_mem[v8_raddr];
+    if (v8_r1en) v8_r1data <= v8_mem[v8_r1addr];
+    if (v8_r2en) v8_r2data <= v8_mem[v8_r2addr];
+    if (v8_r3en) v8_r3data <= v8_mem[v8_r3addr];
+    if (v8_r4en) v8_r4data <= v8_mem[v8_r4addr];
+    if (v8_r5en) v8_r5data <= v8_mem[v8_r5addr];
+    if (v8_r6en) v8_r6data <= v8_mem[v8_r6addr];
   end
 
   // Memory v9: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1129,13 +1353,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v9_wmask[6]) v9_mem[v9_waddr][223:192] <= v9_wdata[223:192];
       if (v9_wmask[7]) v9_mem[v9_waddr][255:224] <= v9_wdata[255:224];
     end
-    v9_rdata <= v9_mem[v9_raddr];
-    v9_r1data <= v9_mem[v9_r1addr];
-    v9_r2data <= v9_mem[v9_r2addr];
-    v9_r3data <= v9_mem[v9_r3addr];
-    v9_r4data <= v9_mem[v9_r4addr];
-    v9_r5data <= v9_mem[v9_r5addr];
-    v9_r6data <= v9_mem[v9_r6addr];
+    if (v9_ren) v9_rdata <= v9_mem[v9_raddr];
+    if (v9_r1en) v9_r1data <= v9_mem[v9_r1addr];
+    if (v9_r2en) v9_r2data <= v9_mem[v9_r2addr];
+    if (v9_r3en) v9_r3data <= v9_mem[v9_r3addr];
+    if (v9_r4en) v9_r4data <= v9_mem[v9_r4addr];
+    if (v9_r5en) v9_r5data <= v9_mem[v9_r5addr];
+    if (v9_r6en) v9_r6data <= v9_mem[v9_r6addr];
   end
 
   // Memory v10: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1150,13 +1374,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v10_wmask[6]) v10_mem[v10_waddr][223:192] <= v10_wdata[223:192];
       if (v10_wmask[7]) v10_mem[v10_waddr][255:224] <= v10_wdata[255:224];
     end
-    v10_rdata <= v10_mem[v10_raddr];
-    v10_r1data <= v10_mem[v10_r1addr];
-    v10_r2data <= v10_mem[v10_r2addr];
-    v10_r3data <= v10_mem[v10_r3addr];
-    v10_r4data <= v10_mem[v10_r4addr];
-    v10_r5data <= v10_mem[v10_r5addr];
-    v10_r6data <= v10_mem[v10_r6addr];
+    if (v10_ren) v10_rdata <= v10_mem[v10_raddr];
+    if (v10_r1en) v10_r1data <= v10_mem[v10_r1addr];
+    if (v10_r2en) v10_r2data <= v10_mem[v10_r2addr];
+    if (v10_r3en) v10_r3data <= v10_mem[v10_r3addr];
+    if (v10_r4en) v10_r4data <= v10_mem[v10_r4addr];
+    if (v10_r5en) v10_r5data <= v10_mem[v10_r5addr];
+    if (v10_r6en) v10_r6data <= v10_mem[v10_r6addr];
   end
 
   // Memory v11: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1171,13 +1395,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v11_wmask[6]) v11_mem[v11_waddr][223:192] <= v11_wdata[223:192];
       if (v11_wmask[7]) v11_mem[v11_waddr][255:224] <= v11_wdata[255:224];
     end
-    v11_rdata <= v11_mem[v11_raddr];
-    v11_r1data <= v11_mem[v11_r1addr];
-    v11_r2data <= v11_mem[v11_r2addr];
-    v11_r3data <= v11_mem[v11_r3addr];
-    v11_r4data <= v11_mem[v11_r4addr];
-    v11_r5data <= v11_mem[v11_r5addr];
-    v11_r6data <= v11_mem[v11_r6addr];
+    if (v11_ren) v11_rdata <= v11_mem[v11_raddr];
+    if (v11_r1en) v11_r1data <= v11_mem[v11_r1addr];
+    if (v11_r2en) v11_r2data <= v11_mem[v11_r2addr];
+    if (v11_r3en) v11_r3data <= v11_mem[v11_r3addr];
+    if (v11_r4en) v11_r4data <= v11_mem[v11_r4addr];
+    if (v11_r5en) v11_r5data <= v11_mem[v11_r5addr];
+    if (v11_r6en) v11_r6data <= v11_mem[v11_r6addr];
   end
 
   // Memory v12: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1192,13 +1416,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v12_wmask[6]) v12_mem[v12_waddr][223:192] <= v12_wdata[223:192];
       if (v12_wmask[7]) v12_mem[v12_waddr][255:224] <= v12_wdata[255:224];
     end
-    v12_rdata <= v12_mem[v12_raddr];
-    v12_r1data <= v12_mem[v12_r1addr];
-    v12_r2data <= v12_mem[v12_r2addr];
-    v12_r3data <= v12_mem[v12_r3addr];
-    v12_r4data <= v12_mem[v12_r4addr];
-    v12_r5data <= v12_mem[v12_r5addr];
-    v12_r6data <= v12_mem[v12_r6addr];
+    if (v12_ren) v12_rdata <= v12_mem[v12_raddr];
+    if (v12_r1en) v12_r1data <= v12_mem[v12_r1addr];
+    if (v12_r2en) v12_r2data <= v12_mem[v12_r2addr];
+    if (v12_r3en) v12_r3data <= v12_mem[v12_r3addr];
+    if (v12_r4en) v12_r4data <= v12_mem[v12_r4addr];
+    if (v12_r5en) v12_r5data <= v12_mem[v12_r5addr];
+    if (v12_r6en) v12_r6data <= v12_mem[v12_r6addr];
   end
 
   // Memory v13: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1213,13 +1437,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v13_wmask[6]) v13_mem[v13_waddr][223:192] <= v13_wdata[223:192];
       if (v13_wmask[7]) v13_mem[v13_waddr][255:224] <= v13_wdata[255:224];
     end
-    v13_rdata <= v13_mem[v13_raddr];
-    v13_r1data <= v13_mem[v13_r1addr];
-    v13_r2data <= v13_mem[v13_r2addr];
-    v13_r3data <= v13_mem[v13_r3addr];
-    v13_r4data <= v13_mem[v13_r4addr];
-    v13_r5data <= v13_mem[v13_r5addr];
-    v13_r6data <= v13_mem[v13_r6addr];
+    if (v13_ren) v13_rdata <= v13_mem[v13_raddr];
+    if (v13_r1en) v13_r1data <= v13_mem[v13_r1addr];
+    if (v13_r2en) v13_r2data <= v13_mem[v13_r2addr];
+    if (v13_r3en) v13_r3data <= v13_mem[v13_r3addr];
+    if (v13_r4en) v13_r4data <= v13_mem[v13_r4addr];
+    if (v13_r5en) v13_r5data <= v13_mem[v13_r5addr];
+    if (v13_r6en) v13_r6data <= v13_mem[v13_r6addr];
   end
 
   // Memory v14: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1234,13 +1458,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v14_wmask[6]) v14_mem[v14_waddr][223:192] <= v14_wdata[223:192];
       if (v14_wmask[7]) v14_mem[v14_waddr][255:224] <= v14_wdata[255:224];
     end
-    v14_rdata <= v14_mem[v14_raddr];
-    v14_r1data <= v14_mem[v14_r1addr];
-    v14_r2data <= v14_mem[v14_r2addr];
-    v14_r3data <= v14_mem[v14_r3addr];
-    v14_r4data <= v14_mem[v14_r4addr];
-    v14_r5data <= v14_mem[v14_r5addr];
-    v14_r6data <= v14_mem[v14_r6addr];
+    if (v14_ren) v14_rdata <= v14_mem[v14_raddr];
+    if (v14_r1en) v14_r1data <= v14_mem[v14_r1addr];
+    if (v14_r2en) v14_r2data <= v14_mem[v14_r2addr];
+    if (v14_r3en) v14_r3data <= v14_mem[v14_r3addr];
+    if (v14_r4en) v14_r4data <= v14_mem[v14_r4addr];
+    if (v14_r5en) v14_r5data <= v14_mem[v14_r5addr];
+    if (v14_r6en) v14_r6data <= v14_mem[v14_r6addr];
   end
 
   // Memory v15: 512 words of Vec(8 x SInt(32)). Read latency 1, old data on read-during-write.
@@ -1255,13 +1479,13 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
       if (v15_wmask[6]) v15_mem[v15_waddr][223:192] <= v15_wdata[223:192];
       if (v15_wmask[7]) v15_mem[v15_waddr][255:224] <= v15_wdata[255:224];
     end
-    v15_rdata <= v15_mem[v15_raddr];
-    v15_r1data <= v15_mem[v15_r1addr];
-    v15_r2data <= v15_mem[v15_r2addr];
-    v15_r3data <= v15_mem[v15_r3addr];
-    v15_r4data <= v15_mem[v15_r4addr];
-    v15_r5data <= v15_mem[v15_r5addr];
-    v15_r6data <= v15_mem[v15_r6addr];
+    if (v15_ren) v15_rdata <= v15_mem[v15_raddr];
+    if (v15_r1en) v15_r1data <= v15_mem[v15_r1addr];
+    if (v15_r2en) v15_r2data <= v15_mem[v15_r2addr];
+    if (v15_r3en) v15_r3data <= v15_mem[v15_r3addr];
+    if (v15_r4en) v15_r4data <= v15_mem[v15_r4addr];
+    if (v15_r5en) v15_r5data <= v15_mem[v15_r5addr];
+    if (v15_r6en) v15_r6data <= v15_mem[v15_r6addr];
   end
 
   always_ff @(posedge clk) begin

@@ -151,9 +151,11 @@ extension ReductionUnit {
         let s1Chunk = m.regNext("s1_chunk", issueChunk)
         let s1Mask = m.wire("s1_mask", mux(s1Last, ins.tailMask, lit(BitVector(width: lanes, value: -1), .uint(lanes))))
 
+        // Idle lanes hold still (as the vector unit's).
+        let lanesAdvance = m.pipelineOccupied("lanes_advance", entering: s1Valid, latency: ReductionLane.latency)
         var results: [Signal] = [], clamped: [Signal] = [], magnitudes: [Signal] = [], squares: [Signal] = []
         for j in 0..<lanes {
-            let lane = m.instance(ReductionLane(fracBits: params.isa.fracBits), "lane\(j)")
+            let lane = m.instance(ReductionLane(fracBits: params.isa.fracBits), "lane\(j)", clockEnable: lanesAdvance)
             lane.x.set(io.a.data[j])
             lane.w.set(io.b.data[j])
             lane.scale.set(ins.scale)

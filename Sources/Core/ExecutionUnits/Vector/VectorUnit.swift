@@ -128,9 +128,14 @@ public struct VectorUnit: Module {
         let arrivingChunk = m.regNext("arriving_chunk", chunk)
         let arrivingLast = m.regNext("arriving_last", issuing && chunk == lastChunk, reset: false)
 
+        // The lanes advance only while a chunk is in them: idle lanes hold
+        // still (saves their power; Verilator skips them, which made them
+        // the largest cost of simulating a core that runs a block).
+        let lanesAdvance = m.pipelineOccupied("lanes_advance", entering: arriving, latency: lane.latency)
+
         var results: [Signal] = [], clamped: [Signal] = []
         for j in 0..<lanes {
-            let unit = m.instance(lane, "lane\(j)")
+            let unit = m.instance(lane, "lane\(j)", clockEnable: lanesAdvance)
             unit.op.set(laneOp)
             unit.a.set(mux(scalarA, scalar, readA.data[j]))
             unit.b.set(mux(scalarB, scalar, readB.data[j]))
