@@ -100,11 +100,17 @@ public struct TernaryGroupDatapath: Module {
                 port.address.set(byte)
                 let codes = m.wire("codes_\(s)_\(j)", mux(base3, port.data[9, 0], cat(lit(0, width: 2), byte)))
                 for i in 0..<5 {
-                    let lo = codes[2 * i], hi = codes[2 * i + 1]
-                    let a = activations[s * 5 + i].extend(to: 9)
-                    // 0 - a, not -a: Yosys reads the emitted `-9'(x)` as a cast to size -9.
-                    let negated = slit(0, width: 9) - a
-                    terms.append(mux(lo, mux(hi, negated, a), slit(0, width: 9)).extend(to: partialBits))
+                    // w * a without a multiplexer per trit: a masked by the
+                    // code's low bit, inverted when the trit is -1, and the
+                    // +1 that completes the negation added as its own term
+                    // (the same adders in hardware; in Verilator no branch
+                    // on random weight bits, which made this the most
+                    // expensive logic of a simulated block).
+                    let lo = codes[2 * i], negative = codes[2 * i] && codes[2 * i + 1]
+                    let a = activations[s * 5 + i].extend(to: 9).asUInt
+                    let masked = (a & lo.replicate(9)) ^ negative.replicate(9)
+                    terms.append(masked.asSInt.extend(to: partialBits))
+                    terms.append(cat(lit(0, width: partialBits - 1), negative).asSInt)
                 }
                 var twoBitIllegal: Signal = false
                 for i in 0..<4 {
