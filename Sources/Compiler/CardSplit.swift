@@ -1,3 +1,4 @@
+import TritJSON
 import Foundation
 import Model
 
@@ -60,13 +61,12 @@ public struct MultiCardBuild: Sendable {
         try replaceDirectory(directory) { staging in
             try writeExtraFiles(extraFiles, into: staging)
             for (k, b) in builds.enumerated() { try b.write(to: staging.appendingPathComponent(Self.directoryName(k))) }
-            let index = builds.enumerated().map { k, b in
-                "{\"dir\": \"\(Self.directoryName(k))\", \"layers\": [\(b.manifest.firstLayer), "
-                    + "\(b.manifest.firstLayer + b.manifest.layerCount - 1)], \"head\": \(b.manifest.head), "
-                    + "\"weight_bytes\": \(b.manifest.weightBytes)}"
-            }
-            try Data(("{\"cards\": [\n  " + index.joined(separator: ",\n  ") + "\n]}\n").utf8)
-                .write(to: staging.appendingPathComponent(Self.indexFile))
+            let index: JSON = .object(["cards": .array(builds.enumerated().map { k, b in
+                var card: JSONObject = ["dir": .string(Self.directoryName(k))]
+                for (key, value) in b.manifest.spanSummary { card[key] = value }
+                return .object(card)
+            })])
+            try Data((index.pretty() + "\n").utf8).write(to: staging.appendingPathComponent(Self.indexFile))
         }
     }
 
@@ -74,16 +74,24 @@ public struct MultiCardBuild: Sendable {
     public static func load(from directory: URL) throws -> MultiCardBuild {
         let file = directory.appendingPathComponent(indexFile)
         guard let data = FileManager.default.contents(atPath: file.path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let cards = object["cards"] as? [[String: Any]], !cards.isEmpty else {
+              let object = try? JSON.parse([UInt8](data)),
+              let cards = object["cards"]?.array, !cards.isEmpty else {
             throw BuildFileError(file: file.path, "not a cards index (expected {\"cards\": [{\"dir\": ...}, ...]})")
         }
         let builds = try cards.enumerated().map { k, card -> Build in
-            guard let dir = card["dir"] as? String, !dir.contains("/"), !dir.hasPrefix(".") else {
+            guard let dir = card["dir"]?.string, !dir.contains("/"), !dir.hasPrefix(".") else {
                 throw BuildFileError(file: file.path, "card \(k) has no plain \"dir\"")
             }
             return try Build.load(from: directory.appendingPathComponent(dir))
         }
         return MultiCardBuild(builds: builds)
+    }
+}
+
+extension BuildManifest {
+    /// What a card holds, for `cards.json` and `trit compile --cards N --json`:
+    /// `{"layers": [first, last], "head": ..., "weight_bytes": ...}`.
+    public var spanSummary: JSONObject {
+        ["layers": .array([.int(firstLayer), .int(firstLayer + layerCount - 1)]), "head": .bool(head), "weight_bytes": .int(weightBytes)]
     }
 }

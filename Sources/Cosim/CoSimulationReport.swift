@@ -1,3 +1,4 @@
+import TritJSON
 import Foundation
 import ISA
 
@@ -56,20 +57,24 @@ public struct CoSimulationReport: Sendable {
     }
 
     /// The machine-readable summary (`trit cosim --json`).
-    public var json: String {
-        var s = "{\"result\": \"\(result.rawValue)\", \"cycles\": \(cycles), \"instructions\": \(instructions)"
-        s += ", \"utilization\": \(String(format: "%.6f", utilization))"
-        s += ", \"busy\": {" + zip(Self.units, busy).map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}"
-        s += ", \"memory_stall\": \(memoryStall), \"weight_beats\": \(weightBeats), \"banks\": \(banks), \"issue_stall\": \(issueStall)"
-        s += ", \"saturations\": \(saturations), \"saturations_by_instruction\": \(interpreterSaturations.json)"
-        if let f = fault {
-            s += ", \"fault\": {\"code\": \(f.code.rawValue), \"name\": \"\(f.code.name)\", \"index\": \(f.index)}"
-        } else {
-            s += ", \"fault\": null"
-        }
-        s += ", \"simulated_cycles\": \(simulatedCycles), \"seconds\": \(String(format: "%.3f", seconds))"
-        s += ", \"cycles_per_second\": \(String(format: "%.0f", cyclesPerSecond))"
-        s += ", \"rtl_cycles_per_second\": \(String(format: "%.0f", rtlCyclesPerSecond))}"
-        return s
+    public var json: JSON {
+        .object([
+            "result": .string(result.rawValue),
+            "cycles": .int(Int(cycles)),
+            "instructions": .int(Int(instructions)),
+            "utilization": .rounded(utilization, 6),
+            "busy": .object(JSONObject(zip(Self.units, busy).map { ($0, .int(Int($1))) })),
+            "memory_stall": .int(Int(memoryStall)),
+            "weight_beats": .int(Int(weightBeats)),
+            "banks": .int(banks),
+            "issue_stall": .int(Int(issueStall)),
+            "saturations": .int(Int(saturations)),
+            "saturations_by_instruction": interpreterSaturations.json,
+            "fault": .optional(fault) { $0.code.json(index: Int($0.index)) },
+            "simulated_cycles": .int(Int(simulatedCycles)),
+            "seconds": .rounded(seconds, 3),
+            "cycles_per_second": .rounded(cyclesPerSecond, 0),
+            "rtl_cycles_per_second": .rounded(rtlCyclesPerSecond, 0),
+        ])
     }
 }

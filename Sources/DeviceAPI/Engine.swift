@@ -1,3 +1,4 @@
+import TritJSON
 import ISA
 
 /// What a host does with a Trit core, and all it does: put a program and
@@ -72,7 +73,7 @@ public struct EngineRun: Sendable {
 
 /// An engine's own account of a run, as one JSON object.
 public protocol EngineDetail: Sendable {
-    var json: String { get }
+    var json: JSON { get }
 }
 
 /// The core's performance counters (its CSRs), read after a run.

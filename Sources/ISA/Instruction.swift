@@ -1,3 +1,4 @@
+import TritJSON
 /// A decoded instruction: the opcode and its raw field values.
 public struct Instruction: Sendable, Equatable, Hashable {
     public var opcode: Opcode
@@ -136,5 +137,12 @@ public enum FaultCode: UInt8, Sendable, Codable, CaseIterable {
         case .fetchOutOfRange: return "The program counter ran past the end of the code without a halt."
         case .timeout: return "Hardware only: a memory request went unanswered for longer than the core's TIMEOUT register allows. Reported at the oldest instruction not yet retired; the interpreter never raises it."
         }
+    }
+}
+
+extension FaultCode {
+    /// `{"code": 3, "name": "...", "index": i}`: a fault at instruction `index`, in reports.
+    public func json(index: Int) -> JSON {
+        .object(["code": .int(Int(rawValue)), "name": .string(name), "index": .int(index)])
     }
 }

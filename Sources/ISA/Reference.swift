@@ -1,3 +1,5 @@
+import TritJSON
+
 /// Generates the ISA reference (generated/isa/ISA.md) and its machine-readable form
 /// (generated/isa/isa.json) from the tables in this module.
 public enum ISAReference {
@@ -326,136 +328,64 @@ public enum ISAReference {
     // MARK: - JSON
 
     public static func json(config: CoreConfig = .standard) -> String {
-        let j = JSONWriter()
-        j.object {
-            j.key("name"); j.string("trit")
-            j.key("version"); j.number(Int(ProgramImage.version))
-            j.key("wordBits"); j.number(Encoding.wordBits)
-            j.key("config"); j.object {
-                j.key("vectorRegisters"); j.number(config.vectorRegisters)
-                j.key("scalarRegisters"); j.number(config.scalarRegisters)
-                j.key("maxVectorLength"); j.number(config.maxVectorLength)
-                j.key("fracBits"); j.number(config.fracBits)
+        func ints<T: BinaryInteger>(_ xs: [T]) -> JSON { .array(xs.map { .int(Int($0)) }) }
+        let instructions: [JSON] = InstructionSet.instructions.map { s in
+            var o: JSONObject = [
+                "mnemonic": .string(s.mnemonic),
+                "opcode": .int(Int(s.opcode)),
+                "operands": .array(s.operands.map { op in
+                    .object(["name": .string(op.name), "kind": .string(op.kind.rawValue), "field": .string(op.field.rawValue)])
+                }),
+            ]
+            if !s.modeSuffixes.isEmpty {
+                o["spellings"] = .array(s.spellings.map { .object(["mode": .int(Int($0.mode)), "mnemonic": .string($0.mnemonic)]) })
             }
-            j.key("fields"); j.array(Encoding.fields) { fl in
-                j.object {
-                    j.key("name"); j.string(fl.name)
-                    j.key("lsb"); j.number(fl.lsb)
-                    j.key("width"); j.number(fl.width)
-                    j.key("doc"); j.string(fl.doc)
-                }
-            }
-            j.key("operandKinds"); j.array(OperandKind.allCases) { j.string($0.rawValue) }
-            j.key("weightPacking"); j.array(WeightPacking.allCases) { w in
-                j.object {
-                    j.key("mode"); j.number(Int(w.rawValue))
-                    j.key("name"); j.string(w.name)
-                    j.key("mnemonicSuffix"); j.string(w.mnemonicSuffix)
-                    j.key("supported"); j.bool(w.supported)
-                }
-            }
-            j.key("instructions"); j.array(InstructionSet.instructions) { s in
-                j.object {
-                    j.key("mnemonic"); j.string(s.mnemonic)
-                    j.key("opcode"); j.number(Int(s.opcode))
-                    j.key("operands"); j.array(s.operands) { op in
-                        j.object {
-                            j.key("name"); j.string(op.name)
-                            j.key("kind"); j.string(op.kind.rawValue)
-                            j.key("field"); j.string(op.field.rawValue)
-                        }
-                    }
-                    if !s.modeSuffixes.isEmpty {
-                        j.key("spellings"); j.array(s.spellings) { sp in
-                            j.object { j.key("mode"); j.number(Int(sp.mode)); j.key("mnemonic"); j.string(sp.mnemonic) }
-                        }
-                    }
-                    j.key("usedFields"); j.array(Encoding.fields.filter { s.usedFields.contains(FieldName(rawValue: $0.name)!) }) { j.string($0.name) }
-                    j.key("unit"); j.string(s.unit.rawValue)
-                    j.key("destination"); j.string(s.destination.rawValue)
-                    j.key("paper"); j.bool(s.fromPaper)
-                    j.key("summary"); j.string(s.summary)
-                    j.key("semantics"); j.string(s.semantics)
-                    j.key("faults"); j.array(s.faults) { j.string($0) }
-                }
-            }
-            j.key("faults"); j.array(FaultCode.allCases) { fc in
-                j.object {
-                    j.key("code"); j.number(Int(fc.rawValue))
-                    j.key("name"); j.string(fc.name)
-                    j.key("doc"); j.string(fc.doc)
-                }
-            }
-            j.key("ternaryMatrix"); j.object {
-                j.key("headerBytes"); j.number(TernaryMatrix.headerBytes)
-                j.key("alignment"); j.number(TernaryMatrix.alignment)
-                j.key("beatBytes"); j.number(TernaryMatrix.beatBytes)
-                j.key("groupRows"); j.number(TernaryMatrix.groupRows)
-                j.key("stepMultiple"); j.number(TernaryMatrix.stepMultiple)
-                j.key("tritsPerByte"); j.object {
-                    for p in WeightPacking.allCases { j.key("\(p.rawValue)"); j.number(TernaryMatrix.tritsPerByte(p)) }
-                }
-                j.key("codes"); j.object {
-                    j.key("0"); j.number(0); j.key("+1"); j.number(1); j.key("-1"); j.number(3); j.key("illegal"); j.number(2)
-                }
-            }
-            j.key("constants"); j.object {
-                j.key("log2eQ30"); j.number(Int(Numeric.log2eQ30))
-            }
-            j.key("tables"); j.object {
-                j.key("exp2"); j.array(Numeric.exp2Table) { j.number(Int($0)) }
-                j.key("recip"); j.array(Numeric.recipTable) { j.number(Int($0)) }
-                j.key("rsqrt"); j.array(Numeric.rsqrtTable) { j.number(Int($0)) }
-            }
+            o["usedFields"] = .array(Encoding.fields.filter { s.usedFields.contains(FieldName(rawValue: $0.name)!) }.map { .string($0.name) })
+            o["unit"] = .string(s.unit.rawValue)
+            o["destination"] = .string(s.destination.rawValue)
+            o["paper"] = .bool(s.fromPaper)
+            o["summary"] = .string(s.summary)
+            o["semantics"] = .string(s.semantics)
+            o["faults"] = .array(s.faults.map { .string($0) })
+            return .object(o)
         }
-        return j.out + "\n"
+        let document: JSON = .object([
+            "name": .string("trit"),
+            "version": .int(Int(ProgramImage.version)),
+            "wordBits": .int(Encoding.wordBits),
+            "config": .object([
+                "vectorRegisters": .int(config.vectorRegisters),
+                "scalarRegisters": .int(config.scalarRegisters),
+                "maxVectorLength": .int(config.maxVectorLength),
+                "fracBits": .int(config.fracBits),
+            ]),
+            "fields": .array(Encoding.fields.map { fl in
+                .object(["name": .string(fl.name), "lsb": .int(fl.lsb), "width": .int(fl.width), "doc": .string(fl.doc)])
+            }),
+            "operandKinds": .array(OperandKind.allCases.map { .string($0.rawValue) }),
+            "weightPacking": .array(WeightPacking.allCases.map { w in
+                .object(["mode": .int(Int(w.rawValue)), "name": .string(w.name),
+                         "mnemonicSuffix": .string(w.mnemonicSuffix), "supported": .bool(w.supported)])
+            }),
+            "instructions": .array(instructions),
+            "faults": .array(FaultCode.allCases.map { fc in
+                .object(["code": .int(Int(fc.rawValue)), "name": .string(fc.name), "doc": .string(fc.doc)])
+            }),
+            "ternaryMatrix": .object([
+                "headerBytes": .int(TernaryMatrix.headerBytes),
+                "alignment": .int(TernaryMatrix.alignment),
+                "beatBytes": .int(TernaryMatrix.beatBytes),
+                "groupRows": .int(TernaryMatrix.groupRows),
+                "stepMultiple": .int(TernaryMatrix.stepMultiple),
+                "tritsPerByte": .object(JSONObject(WeightPacking.allCases.map { ("\($0.rawValue)", .int(TernaryMatrix.tritsPerByte($0))) })),
+                "codes": .object(["0": .int(0), "+1": .int(1), "-1": .int(3), "illegal": .int(2)]),
+            ]),
+            "constants": .object(["log2eQ30": .int(Int(Numeric.log2eQ30))]),
+            "tables": .object([
+                "exp2": ints(Numeric.exp2Table), "recip": ints(Numeric.recipTable), "rsqrt": ints(Numeric.rsqrtTable),
+            ]),
+        ])
+        return document.pretty() + "\n"
     }
 }
 
-/// A tiny deterministic JSON writer (two-space indentation).
-final class JSONWriter {
-    var out = ""
-    var depth = 0
-    var needComma = [false]
-    var afterKey = false
-
-    func prefix() {
-        if afterKey { afterKey = false; return }
-        if needComma[needComma.count - 1] { out += "," }
-        if depth > 0 { out += "\n" + String(repeating: "  ", count: depth) }
-        needComma[needComma.count - 1] = true
-    }
-    func object(_ body: () -> Void) {
-        prefix(); out += "{"; depth += 1; needComma.append(false)
-        body()
-        let had = needComma.removeLast(); depth -= 1
-        if had { out += "\n" + String(repeating: "  ", count: depth) }
-        out += "}"
-    }
-    func array<T>(_ items: [T], _ each: (T) -> Void) {
-        prefix(); out += "["; depth += 1; needComma.append(false)
-        for it in items { each(it) }
-        let had = needComma.removeLast(); depth -= 1
-        if had { out += "\n" + String(repeating: "  ", count: depth) }
-        out += "]"
-    }
-    func key(_ k: String) { prefix(); out += Self.quote(k) + ": "; afterKey = true }
-    func string(_ s: String) { prefix(); out += Self.quote(s) }
-    func number(_ n: Int) { prefix(); out += String(n) }
-    func bool(_ b: Bool) { prefix(); out += b ? "true" : "false" }
-
-    static func quote(_ s: String) -> String {
-        var r = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\t": r += "\\t"
-            default:
-                if u.value < 0x20 { r += "\\u" + Hex.digits(u.value, 4) } else { r.unicodeScalars.append(u) }
-            }
-        }
-        return r + "\""
-    }
-}

@@ -1,3 +1,5 @@
+import TritJSON
+
 /// Saturated elements per instruction kind: how many written elements had
 /// an exact value that did not fit and were clamped (ISA.md, "Where values
 /// saturate"). The interpreter counts them; reports carry and print them.
@@ -36,9 +38,7 @@ public struct SaturationCounts: Sendable, Equatable {
     }
 
     /// A JSON object of mnemonic to count: `{"add": 3, "tmatmul": 12}`.
-    public var json: String {
-        "{" + sorted.map { "\"\($0.opcode.mnemonic)\": \($0.count)" }.joined(separator: ", ") + "}"
-    }
+    public var json: JSON { .object(JSONObject(sorted.map { ($0.opcode.mnemonic, .int($0.count)) })) }
 
     /// The warning a tool prints on stderr when any element saturated, or
     /// nil: `warning: 5 elements saturated <context> (quant 3, tmatmul 2)`.

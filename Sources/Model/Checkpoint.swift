@@ -1,3 +1,4 @@
+import TritJSON
 import Foundation
 
 /// A checkpoint directory in the published Hugging Face layout: config.json
@@ -76,7 +77,7 @@ public final class Checkpoint: WeightSource {
 
     static func weightMap(_ bytes: [UInt8], file: String) throws -> [String: String] {
         let json: JSON
-        do { json = try JSON.parse(bytes) } catch { throw CheckpointError(file: file, problem: "not valid JSON: \(error)") }
+        do { json = try JSON.parse(bytes, duplicateKeys: .reject) } catch { throw CheckpointError(file: file, problem: "not valid JSON: \(error)") }
         guard case .object(let map)? = json["weight_map"] else {
             throw CheckpointError(file: file, problem: "no \"weight_map\" object")
         }

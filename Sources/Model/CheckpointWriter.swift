@@ -1,3 +1,4 @@
+import TritJSON
 import Foundation
 
 /// Writes a checkpoint directory in the published layout: config.json and
@@ -68,7 +69,7 @@ public enum CheckpointWriter {
         let config = Array((source.config.configJSON.pretty() + "\n").utf8)
         try Data(config).write(to: dir.appendingPathComponent("config.json"))
         let groups = partition(required, shards: shards)
-        var files: [String] = [], weightMap: [String: JSON] = [:], bytes = 0
+        var files: [String] = [], weightMap = JSONObject(), bytes = 0
         for (k, group) in groups.enumerated() {
             let name = groups.count == 1 ? "model.safetensors"
                 : "model-\(pad(k + 1))-of-\(pad(groups.count)).safetensors"
@@ -81,7 +82,7 @@ public enum CheckpointWriter {
             files.append(name)
         }
         if groups.count > 1 {
-            let index = JSON.object(["metadata": .object(["total_size": .int(bytes)]), "weight_map": .object(weightMap)])
+            let index = JSON.object(["metadata": .object(["total_size": .int(bytes)]), "weight_map": .object(weightMap.sortedByKey)])
             try Data((index.pretty() + "\n").utf8).write(to: dir.appendingPathComponent("model.safetensors.index.json"))
             files.append("model.safetensors.index.json")
         }

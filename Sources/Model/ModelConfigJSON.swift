@@ -1,3 +1,5 @@
+import TritJSON
+
 /// Reading and writing the `config.json` of a checkpoint directory.
 extension ModelConfig {
     /// Parses a config.json, refusing variants of the architecture the
@@ -5,7 +7,7 @@ extension ModelConfig {
     public static func parse(_ bytes: [UInt8], file: String) throws -> ModelConfig {
         func bad(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem: problem) }
         let json: JSON
-        do { json = try JSON.parse(bytes) } catch { throw bad("not valid JSON: \(error)") }
+        do { json = try JSON.parse(bytes, duplicateKeys: .reject) } catch { throw bad("not valid JSON: \(error)") }
         guard case .object(let o) = json else { throw bad("not a JSON object") }
 
         guard case .string(let type)? = o["model_type"] else { throw bad("model_type is missing (expected \"hgrn_bit\")") }
@@ -59,7 +61,7 @@ extension ModelConfig {
 
     /// The config.json of the published checkpoints, for this shape.
     public var configJSON: JSON {
-        var fields: [String: JSON] = [
+        var fields: JSONObject = [
             "architectures": .array([.string("HGRNBitForCausalLM")]),
             "model_type": .string("hgrn_bit"),
             "hidden_size": .int(hiddenSize),
@@ -76,6 +78,6 @@ extension ModelConfig {
             "hidden_act": .string("swish"),
         ]
         if let n = maxPositions { fields["max_position_embeddings"] = .int(n) }
-        return .object(fields)
+        return .object(fields.sortedByKey)
     }
 }

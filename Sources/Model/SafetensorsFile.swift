@@ -1,3 +1,5 @@
+import TritJSON
+
 /// One `.safetensors` file, memory-mapped and validated when opened:
 /// an 8-byte little-endian header length N, N bytes of JSON describing each
 /// tensor (`dtype`, `shape`, `data_offsets` relative to the data buffer),
@@ -43,7 +45,7 @@ public final class SafetensorsFile: Sendable {
         dataStart = 8 + Int(n)
         let dataCount = file.count - dataStart
         let json: JSON
-        do { json = try JSON.parse(Array(file.bytes(8..<dataStart))) } catch {
+        do { json = try JSON.parse(Array(file.bytes(8..<dataStart)), duplicateKeys: .reject) } catch {
             throw bad("header is not valid JSON: \(error)")
         }
         guard case .object(let fields) = json else { throw bad("header is not a JSON object") }

@@ -1,3 +1,4 @@
+import TritJSON
 import Foundation
 
 /// Writes `.safetensors` files deterministically: tensors in name order,
@@ -7,8 +8,8 @@ import Foundation
 public enum SafetensorsWriter {
     /// The header's JSON text (before padding) for tensors of these shapes.
     static func header(_ shapes: [(name: String, shape: [Int])], dtype: TensorDType, metadata: [String: String]) -> [UInt8] {
-        var fields: [String: JSON] = [:]
-        if !metadata.isEmpty { fields["__metadata__"] = .object(metadata.mapValues { .string($0) }) }
+        var fields = JSONObject()
+        if !metadata.isEmpty { fields["__metadata__"] = .object(JSONObject(metadata.map { ($0.key, JSON.string($0.value)) }).sortedByKey) }
         var offset = 0
         for t in shapes.sorted(by: { $0.name < $1.name }) {
             let bytes = t.shape.reduce(1, *) * dtype.byteSize
@@ -19,7 +20,7 @@ public enum SafetensorsWriter {
             ])
             offset += bytes
         }
-        var text = Array(JSON.object(fields).serialized.utf8)
+        var text = Array(JSON.object(fields.sortedByKey).serialized.utf8)
         text += [UInt8](repeating: 0x20, count: (8 - text.count % 8) % 8)
         return text
     }

@@ -1,3 +1,4 @@
+import TritJSON
 import Compiler
 import DeviceAPI
 import ISA
@@ -72,35 +73,35 @@ public enum RunReport {
     }
 
     /// One JSON object; `loads` has one entry per card.
-    public static func json(_ run: TokenRun, cards: [BuildManifest], loads: [LoadReport]) -> String {
+    public static func json(_ run: TokenRun, cards: [BuildManifest], loads: [LoadReport]) -> JSON {
         let m = span(cards)
-        var fields: [String] = [
-            "\"tokens\": \(run.tokens.count)",
-            "\"layers\": [\(m.firstLayer), \(m.firstLayer + m.layerCount - 1)]",
-            "\"head\": \(m.head)",
-            "\"instructions\": [\(run.tokens.map { String($0.step.instructions) }.joined(separator: ", "))]",
-            "\"saturations\": \(run.saturationTotal)",
-            "\"saturations_by_instruction\": \(run.saturations.json)",
-            "\"clamped_inputs\": \(run.clampedInputs)",
-            "\"cards\": \(cards.count)",
-            "\"load\": [\(loads.map(\.json).joined(separator: ", "))]",
+        var o: JSONObject = [
+            "tokens": .int(run.tokens.count),
+            "layers": .array([.int(m.firstLayer), .int(m.firstLayer + m.layerCount - 1)]),
+            "head": .bool(m.head),
+            "instructions": .array(run.tokens.map { .int($0.step.instructions) }),
+            "saturations": .int(run.saturationTotal),
+            "saturations_by_instruction": run.saturations.json,
+            "clamped_inputs": .int(run.clampedInputs),
+            "cards": .int(cards.count),
+            "load": .array(loads.map(\.json)),
         ]
         let counters = run.tokens.compactMap(\.step.counters)
         if !counters.isEmpty {
-            fields.append("\"cycles\": [\(counters.map { String($0.cycles) }.joined(separator: ", "))]")
-            fields.append("\"utilization\": [\(counters.map { String(format: "%.6f", $0.utilization) }.joined(separator: ", "))]")
+            o["cycles"] = .array(counters.map { .int(Int($0.cycles)) })
+            o["utilization"] = .array(counters.map { .rounded($0.utilization, 6) })
         }
         let details = run.tokens.compactMap(\.step.run.detail)
-        if !details.isEmpty { fields.append("\"core\": [\(details.map(\.json).joined(separator: ", "))]") }
-        func agreement(_ a: Agreement?) -> String {
-            a.map { String(format: "{\"cosine\": %.9f, \"relative_l2\": %.9f}", $0.cosine, $0.relativeL2) } ?? "null"
+        if !details.isEmpty { o["core"] = .array(details.map(\.json)) }
+        func agreement(_ a: Agreement?) -> JSON {
+            .optional(a) { .object(["cosine": .rounded($0.cosine, 9), "relative_l2": .rounded($0.relativeL2, 9)]) }
         }
-        fields.append("\"worst_block_output\": \(agreement(run.worstBlockOutput))")
-        fields.append("\"worst_state\": \(agreement(run.worstState))")
-        fields.append("\"worst_output\": \(agreement(run.worstOutput))")
-        fields.append("\"argmax\": [\(run.tokens.compactMap(\.argmax).map { String($0.build) }.joined(separator: ", "))]")
-        fields.append("\"argmax_agreement\": \(run.argmaxAgreement.map { String($0) } ?? "null")")
-        return "{" + fields.joined(separator: ", ") + "}"
+        o["worst_block_output"] = agreement(run.worstBlockOutput)
+        o["worst_state"] = agreement(run.worstState)
+        o["worst_output"] = agreement(run.worstOutput)
+        o["argmax"] = .array(run.tokens.compactMap(\.argmax).map { .int($0.build) })
+        o["argmax_agreement"] = .optional(run.argmaxAgreement) { .double(Double($0)) }
+        return .object(o)
     }
 
     static func show(_ a: Agreement) -> String {

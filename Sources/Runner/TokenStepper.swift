@@ -1,3 +1,4 @@
+import TritJSON
 import DeviceAPI
 import ISA
 
@@ -19,7 +20,7 @@ public protocol TokenStepper: AnyObject {
 
 extension LoadReport {
     /// `{"bytes": B, "dma_cycles": C}` (null cycles where the engine has no DMA).
-    public var json: String { "{\"bytes\": \(bytes), \"dma_cycles\": \(cycles.map(String.init) ?? "null")}" }
+    public var json: JSON { .object(["bytes": .int(bytes), "dma_cycles": .optional(cycles) { .int(Int($0)) }]) }
 }
 
 /// A model compiled for several cards (`trit compile --cards N`), each on

@@ -1,3 +1,4 @@
+import TritJSON
 import Core
 import HDLEmit
 
@@ -272,27 +273,19 @@ struct D5005Shell {
     /// OPAE's AFU JSON: the PIM top-level interface class, the accelerator's
     /// UUID (the one the core's AFU_ID registers report) and the user clock.
     var json: String {
-        """
-        {
-           "version": 1,
-           "afu-image": {
-              "power": 0,
-              "clock-frequency-high": "auto-\(Self.clockTargetMHz)",
-              "clock-frequency-low": "auto-\(Self.clockTargetMHz / 2)",
-              "afu-top-interface": {
-                 "class": "ofs_plat_afu"
-              },
-              "accelerator-clusters": [
-                 {
-                    "name": "trit",
-                    "total-contexts": 1,
-                    "accelerator-type-uuid": "\(CSR.afuUUID)"
-                 }
-              ]
-           }
-        }
-
-        """
+        let afu: JSON = .object([
+            "version": .int(1),
+            "afu-image": .object([
+                "power": .int(0),
+                "clock-frequency-high": .string("auto-\(Self.clockTargetMHz)"),
+                "clock-frequency-low": .string("auto-\(Self.clockTargetMHz / 2)"),
+                "afu-top-interface": .object(["class": .string("ofs_plat_afu")]),
+                "accelerator-clusters": .array([
+                    .object(["name": .string("trit"), "total-contexts": .int(1), "accelerator-type-uuid": .string(CSR.afuUUID)]),
+                ]),
+            ]),
+        ])
+        return afu.pretty() + "\n"
     }
 
     /// The AFU JSON and every SystemVerilog file, relative to this file.

@@ -1,3 +1,5 @@
+import TritJSON
+
 /// The decoder chain (`decoders.*` of the `tokenizers` library) as stages
 /// that take tokens one at a time and pass on only what no later token can
 /// change. `decode` feeds every token and then finishes; the streaming

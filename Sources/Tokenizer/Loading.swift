@@ -1,3 +1,5 @@
+import TritJSON
+
 /// Reading tokenizer.json into the components, refusing (by name) every
 /// component and option this implementation does not reproduce exactly.
 struct Loader {
@@ -33,7 +35,7 @@ struct Loader {
     private func model(_ j: JSON) throws(TokenizerError) -> BPEModel {
         let type = try string(j, "type", "model", default: "BPE")
         guard type == "BPE" else { throw unsupported("model type \"\(type)\"") }
-        if let d = j["dropout"], !d.isNull, d.double != 0 { throw unsupported("model dropout \(show(d)) (random merges)") }
+        if let d = j["dropout"], !d.isNull, d.doubleValue != 0 { throw unsupported("model dropout \(show(d)) (random merges)") }
         var options = BPEModel.Options()
         options.unkToken = try optionalString(j, "unk_token", "model")
         options.continuingSubwordPrefix = try optionalString(j, "continuing_subword_prefix", "model")
@@ -270,7 +272,8 @@ struct Loader {
     private func show(_ j: JSON) -> String {
         switch j {
         case .string(let s): return "\"\(s)\""
-        case .number(let d, let i): return i.map(String.init) ?? String(d)
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
         case .bool(let b): return String(b)
         default: return j.kind
         }

@@ -1,3 +1,4 @@
+import TritJSON
 import Foundation
 
 /// A Hugging Face tokenizer (tokenizer.json) that encodes and decodes
@@ -32,7 +33,7 @@ public struct Tokenizer: Sendable {
         do {
             root = try JSON.parse(bytes)
         } catch {
-            let (line, column) = Tokenizer.lineAndColumn(bytes, error.offset)
+            let (line, column) = error.lineAndColumn(in: bytes)
             throw TokenizerError.malformedJSON(source: source, line: line, column: column, offset: error.offset, problem: error.problem)
         }
         let c = try Loader(source: source).load(root)
@@ -155,12 +156,6 @@ public struct Tokenizer: Sendable {
     }
 
     private func addedID(_ content: String) -> Int? { added.idOfContent[Array(content.utf8)].map { Int($0) } }
-
-    private static func lineAndColumn(_ bytes: [UInt8], _ offset: Int) -> (Int, Int) {
-        var line = 1, lineStart = 0
-        for i in 0..<min(offset, bytes.count) where bytes[i] == 0x0A { line += 1; lineStart = i + 1 }
-        return (line, offset - lineStart + 1)
-    }
 }
 
 /// The word cache and scratch space, shared by calls to `encode`: a call

@@ -1,3 +1,4 @@
+import TritJSON
 import ArgumentParser
 import BenchKit
 import Foundation
@@ -58,7 +59,8 @@ struct BenchInterpCommand: ParsableCommand {
         let secondsPer = reps > 1 ? ns / 1e9 / Double(timed) : 0
         let rate = secondsPer > 0 ? Double(rows * cols) / secondsPer : 0
         if json {
-            print("{\"rows\": \(rows), \"cols\": \(cols), \"packing\": \"\(packing.rawValue)\", \"reps\": \(timed), \"seconds_per_matvec\": \(secondsPer), \"trit_ops_per_second\": \(rate)}")
+            print(JSON.object(["rows": .int(rows), "cols": .int(cols), "packing": .string(packing.rawValue), "reps": .int(timed),
+                               "seconds_per_matvec": .double(secondsPer), "trit_ops_per_second": .double(rate)]).serialized)
         } else {
             print("tmatmul\(p.mnemonicSuffix) \(rows) x \(cols): \(String(format: "%.3f", secondsPer * 1e3)) ms per product, \(String(format: "%.3e", rate)) trit-ops/s (\(timed) timed)")
         }
@@ -85,9 +87,9 @@ struct BenchInterpCommand: ParsableCommand {
         let trits = w.trits
         let rate = Double(trits) / best
         if json {
-            print("{\"hidden\": \(d), \"intermediate\": \(n), \"packing\": \"\(packing.rawValue)\", \"rounds\": \(rounds), "
-                  + "\"seconds_per_block\": \(best), \"mean_seconds_per_block\": \(mean), \"cpu_seconds_per_block\": \(bestCPU), "
-                  + "\"trit_ops_per_second\": \(rate)}")
+            print(JSON.object(["hidden": .int(d), "intermediate": .int(n), "packing": .string(packing.rawValue), "rounds": .int(rounds),
+                               "seconds_per_block": .double(best), "mean_seconds_per_block": .double(mean),
+                               "cpu_seconds_per_block": .double(bestCPU), "trit_ops_per_second": .double(rate)]).serialized)
         } else {
             print("d = \(d), I = \(n) block, \(packing.rawValue) weights (7 tmatmul\(p.mnemonicSuffix), \(trits) trits): "
                   + String(format: "%.3f ms per block (best of %d, mean %.3f ms; thread CPU time %.3f ms), %.3e trit-ops/s",

@@ -1,3 +1,4 @@
+import TritJSON
 import ArgumentParser
 import Compiler
 import Foundation
@@ -69,8 +70,9 @@ struct CompileCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(clock)
         let m = build.manifest
         if json {
-            print("{\"out\": \(JSON.quote(out)), \"instructions\": \(m.instructions), \"memory_bytes\": \(m.memorySize), "
-                  + "\"weight_bytes\": \(m.weightBytes), \"packing\": \(m.packing), \"seconds\": \(String(format: "%.3f", seconds))}")
+            print(JSON.object(["out": .string(out), "instructions": .int(m.instructions), "memory_bytes": .int(m.memorySize),
+                               "weight_bytes": .int(m.weightBytes), "packing": .int(Int(m.packing)),
+                               "seconds": .rounded(seconds, 3)]).serialized)
         } else {
             print("wrote \(out): " + RunReport.describe(m) + String(format: "; data memory %.1f MiB; %.1f s",
                                                                   Double(m.memorySize) / Double(1 << 20), seconds))
@@ -85,9 +87,8 @@ struct CompileCommand: ParsableCommand {
         try MultiCardBuild(builds: builds).write(to: URL(fileURLWithPath: out), extraFiles: extras)
         let seconds = Date().timeIntervalSince(clock)
         if json {
-            let list = builds.map { "{\"layers\": [\($0.manifest.firstLayer), \($0.manifest.firstLayer + $0.manifest.layerCount - 1)], "
-                + "\"head\": \($0.manifest.head), \"weight_bytes\": \($0.manifest.weightBytes)}" }
-            print("{\"out\": \(JSON.quote(out)), \"cards\": [\(list.joined(separator: ", "))], \"seconds\": \(String(format: "%.3f", seconds))}")
+            let list: [JSON] = builds.map { .object($0.manifest.spanSummary) }
+            print(JSON.object(["out": .string(out), "cards": .array(list), "seconds": .rounded(seconds, 3)]).serialized)
         } else {
             print("wrote \(out) for \(builds.count) cards" + String(format: " (%.1f s):", seconds))
             for (k, b) in builds.enumerated() { print("  \(MultiCardBuild.directoryName(k)): " + RunReport.describe(b.manifest)) }

@@ -1,3 +1,4 @@
+import TritJSON
 import ArgumentParser
 import Core
 import Cosim
@@ -148,7 +149,7 @@ struct CosimCommand: ParsableCommand {
             }
             if let o = tokens.output { try setup.writeOutputs(run, to: o) }
             if json {
-                print(RunReport.json(run, cards: [m], loads: session.loads))
+                print(RunReport.json(run, cards: [m], loads: session.loads).serialized)
             } else {
                 RunReport.lines(run, manifest: m).forEach { print($0) }
             }
@@ -159,7 +160,7 @@ struct CosimCommand: ParsableCommand {
     func runOne(_ cosim: CoSimulation, _ program: ProgramImage) throws {
         do {
             let report = try cosim.run(program)
-            print(json ? report.json : report.summary)
+            print(json ? report.json.serialized : report.summary)
             if let w = report.interpreterSaturations.warning("in the run") { ISAToolFiles.stderr(w) }
         } catch {
             ISAToolFiles.stderr("\(image!): \(error)")
@@ -199,10 +200,13 @@ struct CosimCommand: ParsableCommand {
         let rate = seconds > 0 ? Double(simulated) / seconds : 0
         let rtlRate = rtlSeconds > 0 ? Double(simulated) / rtlSeconds : 0
         if json {
-            let f = faults.keys.sorted().map { "\"\($0)\": \(faults[$0]!)" }.joined(separator: ", ")
-            print("{\"programs\": \(count), \"halted\": \(halted), \"faulted\": {\(f)}, \"instructions\": \(instructions), "
-                  + "\"cycles\": \(cycles), \"cycles_per_second\": \(String(format: "%.0f", rate)), "
-                  + "\"rtl_cycles_per_second\": \(String(format: "%.0f", rtlRate))}")
+            let report: JSON = .object([
+                "programs": .int(count), "halted": .int(halted),
+                "faulted": .object(JSONObject(faults.keys.sorted().map { ($0, .int(faults[$0]!)) })),
+                "instructions": .int(Int(instructions)), "cycles": .int(Int(cycles)),
+                "cycles_per_second": .rounded(rate, 0), "rtl_cycles_per_second": .rounded(rtlRate, 0),
+            ])
+            print(report.serialized)
         } else {
             let f = faults.keys.sorted().map { "\($0) \(faults[$0]!)" }.joined(separator: ", ")
             print("\(count) random programs agree (seeds \(seed)...\(seed &+ UInt64(count - 1))): \(halted) halted"

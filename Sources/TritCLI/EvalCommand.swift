@@ -1,3 +1,4 @@
+import TritJSON
 import ArgumentParser
 import Compiler
 import DeviceAPI
@@ -68,7 +69,7 @@ struct EvalCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(clock)
         for w in e.warnings(width: m.model.hiddenSize) { ISAToolFiles.stderr(w) }
         let range = Double(1 << (31 - m.target.fracBits))
-        print(json ? Self.json(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range, loads: session.loads)
+        print(json ? Self.json(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range, loads: session.loads).serialized
                    : Self.text(e, window: window, seconds: seconds, peaks: ref?.peaks, range: range, format: m.target.formatName))
     }
 
@@ -88,19 +89,23 @@ struct EvalCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double, loads: [LoadReport]) -> String {
-        var fields = ["\"mean_nll\": \(e.meanNLL)", "\"perplexity\": \(e.perplexity)", "\"tokens\": \(e.positions)",
-                      "\"windows\": \(e.windows.count)", "\"window\": \(window)", "\"seconds\": \(seconds)",
-                      "\"saturations\": \(e.saturationTotal)", "\"saturations_by_instruction\": \(e.saturations.json)",
-                      "\"clamped_inputs\": \(e.clampedInputs)", "\"load\": [\(loads.map(\.json).joined(separator: ", "))]"]
+    static func json(_ e: Evaluation, window: Int, seconds: Double, peaks: ActivationPeaks?, range: Double, loads: [LoadReport]) -> JSON {
+        var o: JSONObject = [
+            "mean_nll": .double(e.meanNLL), "perplexity": .double(e.perplexity), "tokens": .int(e.positions),
+            "windows": .int(e.windows.count), "window": .int(window), "seconds": .rounded(seconds, 3),
+            "saturations": .int(e.saturationTotal), "saturations_by_instruction": e.saturations.json,
+            "clamped_inputs": .int(e.clampedInputs), "load": .array(loads.map(\.json)),
+        ]
         if let r = e.referenceMeanNLL, let a = e.argmaxAgreement {
-            fields += ["\"reference_mean_nll\": \(r)", "\"reference_perplexity\": \(Foundation.exp(r))", "\"argmax_agreement\": \(a)"]
+            o["reference_mean_nll"] = .double(r)
+            o["reference_perplexity"] = .double(Foundation.exp(r))
+            o["argmax_agreement"] = .double(a)
         }
         if let peaks {
-            fields.append("\"reference_peaks\": {" + peaks.named.map { "\"\($0.name)\": \($0.value)" }.joined(separator: ", ")
-                          + "}, \"format_range\": \(range)")
+            o["reference_peaks"] = .object(JSONObject(peaks.named.map { ($0.name, .double($0.value)) }))
+            o["format_range"] = .double(range)
         }
-        return "{" + fields.joined(separator: ", ") + "}"
+        return .object(o)
     }
 }
 

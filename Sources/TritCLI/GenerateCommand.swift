@@ -1,3 +1,4 @@
+import TritJSON
 import ArgumentParser
 import Compiler
 import Foundation
@@ -129,12 +130,17 @@ struct GenerateCommand: ParsableCommand {
         let generated = Array(g.generated)
         let rate = Double(g.run.tokens.count) / max(seconds, 1e-9)
         if json {
-            var fields = ["\"prompt_ids\": \(promptIDs)", "\"ids\": \(generated)", "\"text\": \(text.map(JSON.quote) ?? "null")",
-                          "\"ending\": \"\(g.ending.rawValue)\"", "\"steps_per_second\": \(String(format: "%.3f", rate))",
-                          "\"argmax_agreement\": \(g.run.argmaxAgreement.map { String($0) } ?? "null")",
-                          "\"saturations\": \(g.run.saturationTotal)", "\"saturations_by_instruction\": \(g.run.saturations.json)"]
-            if ids != nil { fields.insert("\"prompt\": \(promptIDs)", at: 0); fields.insert("\"generated\": \(generated)", at: 1) }
-            print("{" + fields.joined(separator: ", ") + "}")
+            let idList = { (xs: [Int]) in JSON.array(xs.map { .int($0) }) }
+            var o: JSONObject = ids == nil ? [:] : ["prompt": idList(promptIDs), "generated": idList(generated)]
+            o["prompt_ids"] = idList(promptIDs)
+            o["ids"] = idList(generated)
+            o["text"] = .optional(text) { .string($0) }
+            o["ending"] = .string(g.ending.rawValue)
+            o["steps_per_second"] = .rounded(rate, 3)
+            o["argmax_agreement"] = .optional(g.run.argmaxAgreement) { .double($0) }
+            o["saturations"] = .int(g.run.saturationTotal)
+            o["saturations_by_instruction"] = g.run.saturations.json
+            print(JSON.object(o).serialized)
             return
         }
         if ids != nil {

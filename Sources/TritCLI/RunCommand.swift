@@ -1,3 +1,4 @@
+import TritJSON
 import ArgumentParser
 import Foundation
 import ISA
@@ -130,15 +131,13 @@ struct RunCommand: ParsableCommand {
         case .faulted(let f): statusName = "faulted"; fault = f
         }
         if json {
-            var s = "{\"status\": \"\(statusName)\", \"retired\": \(machine.retired), \"vl\": \(machine.vl), \"seconds\": \(seconds)"
-            if let f = fault {
-                s += ", \"fault\": {\"code\": \(f.code.rawValue), \"name\": \"\(f.code.name)\", \"index\": \(f.index)}"
-            } else {
-                s += ", \"fault\": null"
-            }
-            s += ", \"saturations\": \(machine.saturations.total), \"saturations_by_instruction\": \(machine.saturations.json)"
-            s += ", \"errors\": \(dumpFailures.count)}"
-            print(s)
+            let report: JSON = .object([
+                "status": .string(statusName), "retired": .int(Int(machine.retired)), "vl": .int(Int(machine.vl)),
+                "seconds": .double(seconds), "fault": .optional(fault) { $0.code.json(index: Int($0.index)) },
+                "saturations": .int(machine.saturations.total), "saturations_by_instruction": machine.saturations.json,
+                "errors": .int(dumpFailures.count),
+            ])
+            print(report.serialized)
         } else {
             switch status {
             case .halted: print("halted: \(machine.retired) instructions retired")
@@ -175,7 +174,7 @@ struct RunCommand: ParsableCommand {
             }
             if let o = tokens.output { try setup.writeOutputs(run, to: o) }
             if json {
-                print(RunReport.json(run, cards: cards, loads: session.loads))
+                print(RunReport.json(run, cards: cards, loads: session.loads).serialized)
             } else {
                 print("\(image): " + RunReport.describe(cards))
                 RunReport.lines(run, cards: cards).forEach { print($0) }

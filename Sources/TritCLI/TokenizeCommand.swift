@@ -1,3 +1,4 @@
+import TritJSON
 import ArgumentParser
 import Foundation
 import Model
@@ -37,8 +38,8 @@ struct TokenizeCommand: ParsableCommand {
             let input = try text ?? readUTF8File(file!)
             let encoding = t.encode(input, addSpecialTokens: !noSpecial)
             if json {
-                print("{\"ids\": [\(encoding.ids.map(String.init).joined(separator: ", "))], "
-                      + "\"tokens\": [\(encoding.tokens.map(JSON.quote).joined(separator: ", "))]}")
+                print(JSON.object(["ids": .array(encoding.ids.map { .int(Int($0)) }),
+                                   "tokens": .array(encoding.tokens.map { .string($0) })]).serialized)
             } else {
                 print(encoding.ids.map(String.init).joined(separator: ","))
             }

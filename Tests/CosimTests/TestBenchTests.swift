@@ -1,3 +1,4 @@
+import TritJSON
 import Assembler
 import Core
 import Cosim
@@ -76,8 +77,8 @@ import TestSupport
             #expect(report.bench.statusPolls > 0)
             if backpressure > 0 { #expect(report.bench.heldCycles.reduce(0, +) > 0) }
             if banks == 2 { #expect(report.bench.readCommands.allSatisfy { $0 > 0 }, "both banks used") }
-            #expect(report.json.contains("\"result\": \"halted\""))
-            #expect(report.json.contains("\"utilization\""))
+            #expect(report.json["result"] == .string("halted"))
+            #expect(report.json["utilization"] == .rounded(report.utilization, 6))
         }
     }
 
@@ -94,7 +95,7 @@ import TestSupport
             let report = try cosim.run(try Self.assemble(source))
             #expect(report.result == .faulted, "\(source)")
             #expect(report.fault?.code == code && report.fault?.index == index, "\(source): \(String(describing: report.fault))")
-            #expect(report.json.contains("\"name\": \"\(code.name)\""))
+            #expect(report.json["fault"]?["name"] == .string(code.name))
         }
     }
 

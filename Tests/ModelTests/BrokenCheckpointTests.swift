@@ -1,3 +1,4 @@
+import TritJSON
 import Foundation
 import Model
 import Testing

@@ -1,3 +1,4 @@
+import TritJSON
 import Foundation
 import Testing
 @testable import Tokenizer

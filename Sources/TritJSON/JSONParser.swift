@@ -1,61 +1,46 @@
-/// A JSON value. Parsed by hand over bytes because Foundation's parser
-/// turns objects into Swift dictionaries, whose `String` keys compare by
-/// canonical equivalence: a vocabulary holding both "é" and "e\u{301}"
-/// would lose one. Objects keep every key, in file order.
-enum JSON: Sendable {
-    case null
-    case bool(Bool)
-    case number(Double, exactInt: Int?)
-    case string(String)
-    case array([JSON])
-    case object([(key: String, value: JSON)])
-
-    /// Where parsing failed, as a byte offset into the document.
-    struct ParseError: Error {
-        var offset: Int
-        var problem: String
+/// Reading JSON: a strict RFC 8259 parser over bytes, with the byte offset
+/// of every failure (`lineAndColumn` turns it into a text position).
+extension JSON {
+    /// What an object with two members of the same name means.
+    public enum DuplicateKeys: Sendable {
+        /// Keep both; reading the key finds the last (as serde and Python do).
+        case keepLast
+        /// Refuse the document (for headers where a repeat is a corruption).
+        case reject
     }
 
-    static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSON {
-        var p = JSONParser(bytes: bytes)
+    /// Where parsing failed, as a byte offset into the document.
+    public struct ParseError: Error, CustomStringConvertible, Sendable {
+        public var offset: Int
+        public var problem: String
+        public var description: String { "invalid JSON at byte \(offset): \(problem)" }
+
+        /// 1-based line and column (in bytes) of `offset` in `bytes`.
+        public func lineAndColumn(in bytes: [UInt8]) -> (line: Int, column: Int) {
+            var line = 1, lineStart = 0
+            for (i, b) in bytes[..<min(offset, bytes.count)].enumerated() where b == 0x0A {
+                line += 1
+                lineStart = i + 1
+            }
+            return (line, offset - lineStart + 1)
+        }
+    }
+
+    /// Parses one document; trailing non-space bytes are an error.
+    public static func parse(_ bytes: [UInt8], duplicateKeys: DuplicateKeys = .keepLast) throws(ParseError) -> JSON {
+        var p = JSONParser(bytes: bytes, rejectDuplicates: duplicateKeys == .reject)
         p.skipSpace()
         let v = try p.value(depth: 0)
         p.skipSpace()
         guard p.at == bytes.count else { throw p.fail("unexpected bytes after the document") }
         return v
     }
-
-    /// The member named `key` of an object (the last one if repeated, as serde does).
-    subscript(key: String) -> JSON? {
-        guard case .object(let members) = self else { return nil }
-        return members.last { $0.key.utf8.elementsEqual(key.utf8) }?.value
-    }
-
-    var isNull: Bool { if case .null = self { return true } else { return false } }
-    var string: String? { if case .string(let s) = self { return s } else { return nil } }
-    var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
-    var array: [JSON]? { if case .array(let a) = self { return a } else { return nil } }
-    var int: Int? { if case .number(_, let i) = self { return i } else { return nil } }
-    var double: Double? { if case .number(let d, _) = self { return d } else { return nil } }
-
-    /// A short name of the value's kind, for error messages.
-    var kind: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
 }
 
 private struct JSONParser {
     let bytes: [UInt8]
+    let rejectDuplicates: Bool
     var at = 0
-
-    init(bytes: [UInt8]) { self.bytes = bytes }
 
     func fail(_ problem: String) -> JSON.ParseError { JSON.ParseError(offset: at, problem: problem) }
 
@@ -81,13 +66,18 @@ private struct JSONParser {
     mutating func object(depth: Int) throws(JSON.ParseError) -> JSON {
         at += 1
         var members: [(key: String, value: JSON)] = []
+        var seen = Set<[UInt8]>()
         skipSpace()
-        if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(members) }
+        if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(JSONObject(members)) }
         while true {
             skipSpace()
             guard at < bytes.count else { throw fail("unexpected end of file inside an object (truncated?)") }
             guard bytes[at] == UInt8(ascii: "\"") else { throw fail("expected a member name, found \(describe(bytes[at]))") }
+            let keyStart = at
             let key = try string()
+            if rejectDuplicates, !seen.insert(Array(key.utf8)).inserted {
+                throw JSON.ParseError(offset: keyStart, problem: "duplicate member name \"\(key)\"")
+            }
             skipSpace()
             try expect(UInt8(ascii: ":"), "':' after a member name")
             skipSpace()
@@ -95,7 +85,7 @@ private struct JSONParser {
             skipSpace()
             guard at < bytes.count else { throw fail("unexpected end of file inside an object (truncated?)") }
             if bytes[at] == UInt8(ascii: ",") { at += 1; continue }
-            if bytes[at] == UInt8(ascii: "}") { at += 1; return .object(members) }
+            if bytes[at] == UInt8(ascii: "}") { at += 1; return .object(JSONObject(members)) }
             throw fail("expected ',' or '}' in an object, found \(describe(bytes[at]))")
         }
     }
@@ -147,7 +137,8 @@ private struct JSONParser {
         }
         let text = String(decoding: bytes[start..<at], as: UTF8.self)
         guard let d = Double(text) else { throw JSON.ParseError(offset: start, problem: "bad number \(text)") }
-        return .number(d, exactInt: isInteger ? Int(text) : nil)
+        if isInteger, let i = Int(text) { return .int(i) }
+        return .double(d)
     }
 
     mutating func string() throws(JSON.ParseError) -> String {

@@ -1,9 +1,8 @@
-import Foundation
-
 /// UTF-8 checks on raw bytes, by the Unicode standard's table 3-7 (the
 /// same rules as Rust's `str::from_utf8` and `String::from_utf8_lossy`).
-enum UTF8Check {
-    enum Unit: Equatable {
+/// Shared by the JSON parser (strings must be UTF-8) and the tokenizer.
+public enum UTF8Check {
+    public enum Unit: Equatable {
         case valid(Int)      // a well-formed sequence of this many bytes
         case invalid(Int)    // a maximal ill-formed subpart of this many bytes: one U+FFFD
         case incomplete      // well-formed so far, but the bytes end first
@@ -11,7 +10,7 @@ enum UTF8Check {
 
     /// Classifies the sequence starting at `i` (`i < end`).
     @inline(__always)
-    static func unit<C: RandomAccessCollection>(_ b: C, _ i: C.Index, end: C.Index) -> Unit
+    public static func unit<C: RandomAccessCollection>(_ b: C, _ i: C.Index, end: C.Index) -> Unit
     where C.Element == UInt8, C.Index == Int {
         let lead = b[i]
         if lead < 0x80 { return .valid(1) }
@@ -36,7 +35,7 @@ enum UTF8Check {
     }
 
     /// The offset of the first byte that is not part of well-formed UTF-8, or nil.
-    static func firstInvalidOffset<C: RandomAccessCollection>(_ b: C) -> Int? where C.Element == UInt8, C.Index == Int {
+    public static func firstInvalidOffset<C: RandomAccessCollection>(_ b: C) -> Int? where C.Element == UInt8, C.Index == Int {
         var i = b.startIndex
         while i < b.endIndex {
             if b[i] < 0x80 { i += 1; continue }
@@ -46,12 +45,12 @@ enum UTF8Check {
         return nil
     }
 
-    static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+    public static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
 
     /// Lossy decoding of `bytes` into `out`, one U+FFFD per maximal
     /// ill-formed subpart. With `final` false a trailing incomplete sequence
     /// is left undecoded; the return value is where decoding stopped.
-    static func appendLossy(_ bytes: [UInt8], final: Bool, into out: inout [UInt8]) -> Int {
+    public static func appendLossy(_ bytes: [UInt8], final: Bool, into out: inout [UInt8]) -> Int {
         var i = 0
         while i < bytes.count {
             switch unit(bytes, i, end: bytes.count) {
@@ -64,18 +63,5 @@ enum UTF8Check {
             }
         }
         return i
-    }
-}
-
-extension Tokenizer {
-    /// Decodes `data` as UTF-8, refusing (not replacing) ill-formed bytes:
-    /// the error names `source` and the byte offset of the first bad byte.
-    /// Use it to read text files before `encode`, which takes a `String`.
-    public static func string(fromUTF8 data: Data, source: String) throws -> String {
-        let bytes = [UInt8](data)
-        if let offset = UTF8Check.firstInvalidOffset(bytes) {
-            throw TokenizerError.invalidUTF8(source: source, offset: offset)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
