@@ -22,6 +22,7 @@ public struct AsmErrors: Error, CustomStringConvertible, Sendable {
 ///     label:  mnemonic op, op, ...        ; instruction (always in the code section)
 ///     .equ NAME, expr                     ; named constant
 ///     .fracbits N                         ; element fraction bits (default from the core config)
+///     .streams N                          ; streams the program is written for (default from the core config)
 ///     .memory expr                        ; data memory size in bytes
 ///     .org expr                           ; start a data section at a byte address
 ///     .data / .text                       ; switch between data and code
@@ -53,9 +54,11 @@ struct AssemblyRun {
     var errors: [AsmError] = []
     var fracBits: Int
     var fracBitsLine: Int? = nil
+    var streams: Int
+    var streamsLine: Int? = nil
 
     init(config: CoreConfig, file: String) {
-        self.config = config; self.file = file; self.fracBits = config.fracBits
+        self.config = config; self.file = file; self.fracBits = config.fracBits; self.streams = config.streams
     }
 
     enum Mode { case text, data }
@@ -355,6 +358,14 @@ struct AssemblyRun {
                 return
             }
             fracBits = Int(v); fracBitsLine = line
+        case ".streams":
+            guard count(1, "N") else { return }
+            guard let v = value(args[0], "the streams") else { return }
+            guard (1...Int64(CoreConfig.streamLimit)).contains(v) else {
+                error(line, args[0][0].column, "streams \(v) out of range, expected 1...\(CoreConfig.streamLimit)"); return
+            }
+            if let l = streamsLine { error(line, head.column, "second .streams, first on line \(l)"); return }
+            streams = Int(v); streamsLine = line
         case ".memory":
             guard count(1, "size in bytes") else { return }
             guard let v = value(args[0], "the memory size") else { return }
@@ -566,7 +577,7 @@ struct AssemblyRun {
             let sorted = errors.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
             return .failure(AsmErrors(errors: sorted))
         }
-        return .success(ProgramImage(fracBits: f, memorySize: UInt32(memSize), code: code,
+        return .success(ProgramImage(fracBits: f, streams: streams, memorySize: UInt32(memSize), code: code,
                                      data: sections.map { .init(address: UInt32($0.address), bytes: $0.bytes) },
                                      symbols: syms))
     }

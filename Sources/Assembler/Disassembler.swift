@@ -27,6 +27,7 @@ public enum Disassembler {
         var out: [String] = []
         out.append("; Trit program: \(image.code.count) instructions, \(image.data.count) data sections")
         out.append(".fracbits \(image.fracBits)")
+        if image.streams != 1 { out.append(".streams \(image.streams)") }
         out.append(".memory \(Hex.word(image.memorySize))")
         out.append("")
         let config = CoreConfig(fracBits: image.fracBits)

@@ -112,6 +112,8 @@ private struct Generator {
     struct Matrix { let address: Int; let rows: Int; let cols: Int; let packing: WeightPacking }
     var matrices: [Matrix] = []
     var vectorWords = 0
+    /// The stream stride SS the program set last, in words.
+    var strideWords = 0
 
     init(seed: UInt64, config: RandomProgramConfig) {
         self.config = config
@@ -152,7 +154,7 @@ private struct Generator {
 
     /// Vectors and scalars first, then the matrices, each 256-byte aligned.
     mutating func layOutData(plant: RandomProgram.PlantedFault?) {
-        vectorWords = 2 * limit + 64
+        vectorWords = (config.isa.streams + 1) * limit + 64
         data = [UInt8](repeating: 0, count: 4 * vectorWords)
         for w in 0..<vectorWords { put32(4 * w, UInt32(bitPattern: element())) }
         for _ in 0..<rng.range(1...3).int {
@@ -237,9 +239,9 @@ private struct Generator {
     // MARK: Addresses
 
     /// A word address where `count` words fit in the vector area,
-    /// beat-aligned half of the time.
-    mutating func vectorAddress(_ count: Int) -> UInt32 {
-        let last = vectorWords - count
+    /// beat-aligned half of the time (`span` more words for per-stream accesses).
+    mutating func vectorAddress(_ count: Int, span: Int = 0) -> UInt32 {
+        let last = vectorWords - count - span
         var w = rng.range(0...Int64(last)).int
         let lanes = config.vectorLanes
         if rng.chance(0.5) { w = w / lanes * lanes }
@@ -252,6 +254,26 @@ private struct Generator {
 
     mutating func emit(_ ins: Instruction) { code.append(ins.word) }
 
+    /// A memory instruction on `count` words: per stream (`addr + s * SS`)
+    /// half of the time when every stream's words fit, else shared.
+    mutating func memory(_ op: Opcode, rd: UInt8 = 0, ra: UInt8 = 0, count: Int) {
+        let span = (config.isa.streams - 1) * strideWords
+        let perStream = rng.chance(0.5) && count + span <= vectorWords
+        let mode = perStream ? StreamAddressing.perStream : .shared
+        let address = count == 1 && rng.chance(0.5) ? UInt32(4 * rng.below(vectorWords - (perStream ? span : 0)))
+            : vectorAddress(count, span: perStream ? span : 0)
+        emit(Instruction(op, rd: rd, ra: ra, mode: mode.rawValue, imm: address))
+    }
+
+    /// `setss`: a stride of whole beats half of the time, so streams' vectors fit beside each other.
+    mutating func setStride() {
+        let most = max(0, (vectorWords - 64) / max(1, config.isa.streams))
+        var w = rng.range(0...Int64(most)).int
+        if rng.chance(0.5) { w = w / config.vectorLanes * config.vectorLanes }
+        strideWords = w
+        emit(Instruction(.setss, imm: UInt32(4 * w)))
+    }
+
     mutating func setvl(_ n: Int) {
         emit(Instruction(.setvl, imm: UInt32(n)))
         vl = n
@@ -261,7 +283,7 @@ private struct Generator {
     mutating func instruction() {
         let table: [(Opcode, Int)] = [
             (.setvl, 6), (.li, 6), (.nop, 1), (.ldv, 8), (.sv, 6), (.lds, 3), (.sts, 3),
-            (.add, 3), (.sub, 3), (.mul, 3), (.div, 3), (.mac, 4), (.lba, 3),
+            (.setss, 2), (.add, 3), (.sub, 3), (.mul, 3), (.div, 3), (.mac, 4), (.macp, 3), (.lba, 3),
             (.adds, 2), (.muls, 2), (.bcast, 2), (.mv, 2),
             (.exp, 2), (.sig, 2), (.csig, 2), (.silu, 2), (.rsqrt, 2),
             (.absmax, 2), (.quant, 2), (.norm, 3), (.tmatmul, 6),
@@ -276,11 +298,12 @@ private struct Generator {
         case .halt, .nop: emit(Instruction(.nop))
         case .setvl: setvl(length())
         case .li: emit(Instruction(.li, rd: sreg(), imm: UInt32(bitPattern: element())))
-        case .ldv: emit(Instruction(.ldv, rd: vreg(), imm: vectorAddress(vl)))
-        case .sv: emit(Instruction(.sv, ra: vreg(), imm: vectorAddress(vl)))
-        case .lds: emit(Instruction(.lds, rd: sreg(), imm: UInt32(4 * rng.below(vectorWords))))
-        case .sts: emit(Instruction(.sts, ra: sreg(), imm: UInt32(4 * rng.below(vectorWords))))
-        case .add, .sub, .mul, .div, .mac, .lba, .norm:
+        case .setss: setStride()
+        case .ldv: memory(.ldv, rd: vreg(), count: vl)
+        case .sv: memory(.sv, ra: vreg(), count: vl)
+        case .lds: memory(.lds, rd: sreg(), count: 1)
+        case .sts: memory(.sts, ra: sreg(), count: 1)
+        case .add, .sub, .mul, .div, .mac, .macp, .lba, .norm:
             // Sources first, then the destination: often one of them.
             let a = vreg(), b = vreg(), d = vreg()
             let eps: UInt32 = op == .norm ? [0, 4295, UInt32(rng.below(1 << 20)), UInt32(truncatingIfNeeded: rng.next())][rng.below(4)] : 0
@@ -413,7 +436,7 @@ private struct Generator {
         } else {
             emit(Instruction(.halt))
         }
-        let image = ProgramImage(fracBits: config.isa.fracBits, memorySize: UInt32(memorySize), code: code,
+        let image = ProgramImage(fracBits: config.isa.fracBits, streams: config.isa.streams, memorySize: UInt32(memorySize), code: code,
                                  data: [ProgramImage.DataSection(address: 0, bytes: data)])
         return (image, planted)
     }

@@ -13,13 +13,30 @@ public struct CoreConfig: Sendable, Equatable, Codable {
     public var maxVectorLength: Int
     /// Fractional bits `F` of the element format Q(31-F).F (8...24).
     public var fracBits: Int
+    /// Streams `B` (1...16): every stream has its own vector and scalar
+    /// registers, and each instruction runs for all of them in stream order,
+    /// a `tmatmul` reading each weight once for all B (ISA.md, "Streams").
+    public var streams: Int
 
     public init(vectorRegisters: Int = 16, scalarRegisters: Int = 16,
-                maxVectorLength: Int = 8192, fracBits: Int = 16) {
+                maxVectorLength: Int = 8192, fracBits: Int = 16, streams: Int = 1) {
         self.vectorRegisters = vectorRegisters
         self.scalarRegisters = scalarRegisters
         self.maxVectorLength = maxVectorLength
         self.fracBits = fracBits
+        self.streams = streams
+    }
+
+    private enum CodingKeys: String, CodingKey { case vectorRegisters, scalarRegisters, maxVectorLength, fracBits, streams }
+
+    /// Reads builds written before streams existed as one stream.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(vectorRegisters: try c.decode(Int.self, forKey: .vectorRegisters),
+                  scalarRegisters: try c.decode(Int.self, forKey: .scalarRegisters),
+                  maxVectorLength: try c.decode(Int.self, forKey: .maxVectorLength),
+                  fracBits: try c.decode(Int.self, forKey: .fracBits),
+                  streams: try c.decodeIfPresent(Int.self, forKey: .streams) ?? 1)
     }
 
     /// The shipped default: 16 vector registers of 8192 elements, 16 scalar
@@ -33,6 +50,8 @@ public struct CoreConfig: Sendable, Equatable, Codable {
     /// Largest `maxVectorLength`: keeps every accumulator in its stated width
     /// (a ternary dot product of 65536 int8 values fits in 24 bits).
     public static let vectorLengthLimit = 65536
+    /// Most streams a core runs side by side (the image header's byte).
+    public static let streamLimit = 16
 
     /// Problems with this configuration, empty when it is usable.
     public var problems: [String] {
@@ -48,6 +67,9 @@ public struct CoreConfig: Sendable, Equatable, Codable {
         }
         if !Self.fracBitsRange.contains(fracBits) {
             p.append("fraction bits must be \(Self.fracBitsRange.lowerBound)...\(Self.fracBitsRange.upperBound), got \(fracBits)")
+        }
+        if !(1...Self.streamLimit).contains(streams) {
+            p.append("streams must be 1...\(Self.streamLimit), got \(streams)")
         }
         return p
     }

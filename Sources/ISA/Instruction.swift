@@ -56,22 +56,22 @@ public struct Instruction: Sendable, Equatable, Hashable {
         case unknownOpcode(UInt8)
         case nonzeroUnusedField(FieldName)
         case registerOutOfRange(FieldName, Int)
-        case unsupportedPacking(UInt8)
+        case unsupportedMode(UInt8)
 
         public var description: String {
             switch self {
             case .unknownOpcode(let o): return "unknown opcode 0x" + String(o, radix: 16)
             case .nonzeroUnusedField(let f): return "field \(f.rawValue) must be zero for this opcode"
             case .registerOutOfRange(let f, let r): return "register \(r) in field \(f.rawValue) is beyond the register file"
-            case .unsupportedPacking(let m): return "weight packing mode \(m) is not supported"
+            case .unsupportedMode(let m): return "mode \(m) is not defined for this opcode"
             }
         }
     }
 
     /// Decodes a word under `config`. Every encoding that is not exactly one
     /// of the specified forms is illegal: unknown opcode, a nonzero unused
-    /// field, a register index beyond the configured register file, or an
-    /// unsupported packing mode.
+    /// field, a register index beyond the configured register file, or a
+    /// mode the opcode does not define.
     public static func decode(_ word: UInt64, config: CoreConfig = .standard) -> Result<Instruction, Illegal> {
         let opv = UInt8(truncatingIfNeeded: Encoding.op.extract(word))
         guard let op = Opcode(rawValue: opv) else { return .failure(.unknownOpcode(opv)) }
@@ -95,8 +95,9 @@ public struct Instruction: Sendable, Equatable, Hashable {
         }
         if used.contains(.mode) {
             let m = UInt8(truncatingIfNeeded: Encoding.mode.extract(word))
-            guard Int(m) < spec.modeSuffixes.count, let p = WeightPacking(rawValue: m), p.supported else {
-                return .failure(.unsupportedPacking(m))
+            guard Int(m) < spec.modeSuffixes.count,
+                  op != .tmatmul || WeightPacking(rawValue: m)?.supported == true else {
+                return .failure(.unsupportedMode(m))
             }
             ins.mode = m
         }
@@ -129,7 +130,7 @@ public enum FaultCode: UInt8, Sendable, Codable, CaseIterable {
 
     public var doc: String {
         switch self {
-        case .illegalInstruction: return "The word does not decode (unknown opcode, nonzero unused field, register beyond the register file, unsupported packing mode)."
+        case .illegalInstruction: return "The word does not decode (unknown opcode, nonzero unused field, register beyond the register file, undefined mode)."
         case .addressOutOfRange: return "A load, store or matrix access reaches outside data memory (any byte at or beyond the memory size)."
         case .misaligned: return "A vector or scalar access address is not a multiple of 4, or a matrix address is not a multiple of 256."
         case .badVectorLength: return "setvl outside 1 ... maxVectorLength, or a matrix header with rows or cols outside that range."

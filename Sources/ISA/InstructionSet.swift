@@ -45,7 +45,7 @@ public enum Encoding {
     public static let rc = BitField(name: "rc", lsb: 40, width: 4,
         doc: "Reserved for a third source register; must be zero.")
     public static let mode = BitField(name: "mode", lsb: 32, width: 8,
-        doc: "Opcode modifier. tmatmul: weight packing (0 = 2 bits per trit, spelled `tmatmul`; 1 = 5 trits per byte, base 3, spelled `tmatmul\(WeightPacking.base3.mnemonicSuffix)`). Must be zero for every other opcode.")
+        doc: "Opcode modifier. tmatmul: weight packing (0 = 2 bits per trit, spelled `tmatmul`; 1 = 5 trits per byte, base 3, spelled `tmatmul\(WeightPacking.base3.mnemonicSuffix)`). ldv, sv, lds, sts: stream addressing (0 = every stream at addr; 1 = stream s at addr + s * SS, spelled with `\(StreamAddressing.perStream.mnemonicSuffix)`). Must be zero for every other opcode.")
     public static let imm = BitField(name: "imm", lsb: 0, width: 32,
         doc: "32-bit address or immediate (by operand kind). Zero when unused.")
     public static let fields: [BitField] = [op, rd, ra, rb, rc, mode, imm]
@@ -74,6 +74,17 @@ public enum WeightPacking: UInt8, Sendable, Codable, CaseIterable {
     /// word keeps exactly one spelling.
     public var mnemonicSuffix: String { self == .twoBit ? "" : ".b3" }
     public var name: String { self == .twoBit ? "2-bit" : "base-3" }
+}
+
+/// Stream addressing modes of the memory instructions (the `mode` field of
+/// `ldv`, `sv`, `lds`, `sts`; ISA.md, "Streams").
+public enum StreamAddressing: UInt8, Sendable, Codable, CaseIterable {
+    /// Every stream accesses `addr` (shared data such as norm weights; a
+    /// store writes stream by stream, so the last stream's value stays).
+    case shared = 0
+    /// Stream s accesses `addr + s * SS` (its own input, state and output).
+    case perStream = 1
+    public var mnemonicSuffix: String { self == .shared ? "" : ".s" }
 }
 
 /// What an operand means and how the assembler writes it.
@@ -117,9 +128,9 @@ public enum DestinationKind: String, Sendable, Codable {
 
 /// All opcodes. Raw values are the `op` field.
 public enum Opcode: UInt8, Sendable, Codable, CaseIterable {
-    case halt = 0x01, nop = 0x02, setvl = 0x03, li = 0x04
+    case halt = 0x01, nop = 0x02, setvl = 0x03, li = 0x04, setss = 0x05
     case ldv = 0x10, sv = 0x11, lds = 0x12, sts = 0x13
-    case add = 0x20, sub = 0x21, mul = 0x22, div = 0x23, mac = 0x24, lba = 0x25
+    case add = 0x20, sub = 0x21, mul = 0x22, div = 0x23, mac = 0x24, lba = 0x25, macp = 0x26
     case adds = 0x28, muls = 0x29, bcast = 0x2A, mv = 0x2B
     case exp = 0x30, sig = 0x31, csig = 0x32, silu = 0x33, rsqrt = 0x34
     case absmax = 0x38, quant = 0x39
@@ -144,7 +155,8 @@ public struct InstructionSpec: Sendable, Codable, Equatable {
     /// True for the mnemonics of the original paper's core.
     public let fromPaper: Bool
     /// Mnemonic suffix for each value of the `mode` field (index = mode);
-    /// empty when the instruction does not use `mode`.
+    /// empty when the instruction does not use `mode`. Every value below
+    /// the count is legal.
     public let modeSuffixes: [String]
 
     /// The spelling of this instruction with `mode`, e.g. "tmatmul.b3".
@@ -186,6 +198,8 @@ public enum InstructionSet {
     }
 
     private static let ew = "for i in 0 ..< VL"
+    private static let addressing = StreamAddressing.allCases.map(\.mnemonicSuffix)
+    private static let streamAddress = " With `\(StreamAddressing.perStream.mnemonicSuffix)` (mode 1) stream s uses `addr + s * SS` for `addr`."
 
     /// Every instruction, in opcode order.
     public static let instructions: [InstructionSpec] = [
@@ -196,23 +210,26 @@ public enum InstructionSet {
              "Set the vector length VL.",
              "`VL = len`. `len` must be in 1 ... maxVectorLength. VL is maxVectorLength at reset.",
              faults: ["bad-vector-length"]),
+        spec(.setss, [OperandSpec("stride", .address, .imm)], .control, .none,
+             "Set the stream stride SS (bytes) of per-stream memory accesses.",
+             "`SS = stride` (any 32-bit value; SS is 0 at reset). Its record has count 1 and the stride as digest."),
         spec(.li, [s("sd", .rd), OperandSpec("value", .fixed, .imm)], .control, .scalar,
              "Load a fixed-point immediate into a scalar register.",
              "`sd = imm` (the raw 32-bit Q.F pattern)."),
         spec(.ldv, [v("vd", .rd), addr], .loadStore, .vector,
              "Load VL elements from memory.",
-             "\(ew): `vd[i] = mem32[addr + 4i]` (little-endian, two's complement). Elements VL and above keep their values.",
-             faults: ["misaligned (addr not a multiple of 4)", "address-out-of-range"], paper: true),
+             "\(ew): `vd[i] = mem32[addr + 4i]` (little-endian, two's complement). Elements VL and above keep their values." + streamAddress,
+             faults: ["misaligned (addr not a multiple of 4)", "address-out-of-range"], paper: true, modes: addressing),
         spec(.sv, [v("va", .ra), addr], .loadStore, .memory,
              "Store VL elements to memory.",
-             "\(ew): `mem32[addr + 4i] = va[i]`.",
-             faults: ["misaligned", "address-out-of-range"], paper: true),
+             "\(ew): `mem32[addr + 4i] = va[i]`." + streamAddress,
+             faults: ["misaligned", "address-out-of-range"], paper: true, modes: addressing),
         spec(.lds, [s("sd", .rd), addr], .loadStore, .scalar,
-             "Load one scalar from memory.", "`sd = mem32[addr]`.",
-             faults: ["misaligned", "address-out-of-range"]),
+             "Load one scalar from memory.", "`sd = mem32[addr]`." + streamAddress,
+             faults: ["misaligned", "address-out-of-range"], modes: addressing),
         spec(.sts, [s("sa", .ra), addr], .loadStore, .memory,
-             "Store one scalar to memory.", "`mem32[addr] = sa`.",
-             faults: ["misaligned", "address-out-of-range"]),
+             "Store one scalar to memory.", "`mem32[addr] = sa`." + streamAddress,
+             faults: ["misaligned", "address-out-of-range"], modes: addressing),
         spec(.add, [v("vd", .rd), v("va", .ra), v("vb", .rb)], .vector, .vector,
              "Element-wise saturating add.", "\(ew): `vd[i] = sat32(va[i] + vb[i])`.", paper: true),
         spec(.sub, [v("vd", .rd), v("va", .ra), v("vb", .rb)], .vector, .vector,
@@ -227,6 +244,9 @@ public enum InstructionSet {
         spec(.mac, [v("vd", .rd), v("va", .ra), v("vb", .rb)], .vector, .vector,
              "Element-wise multiply-accumulate into vd.",
              "\(ew): `vd[i] = sat32(vd[i] + rshr(va[i] * vb[i], F))`."),
+        spec(.macp, [v("vd", .rd), v("va", .ra), v("vb", .rb)], .vector, .vector,
+             "Multiply-accumulate chained through the streams: the recurrence h = i + f * h_prev over a batch of consecutive tokens.",
+             "For stream s = 0 ... B-1 in order, \(ew): `vd[i] = sat32(vd[i] + rshr(va[i] * p[i], F))`, where p is stream 0's `vb` for s = 0 and stream s-1's `vd` (just written) for s > 0. With one stream it is `mac`."),
         spec(.lba, [v("vd", .rd), v("va", .ra), v("vb", .rb)], .vector, .vector,
              "Lower-bound affine: vd = vb + (1 - vb) * va.",
              "\(ew): `vd[i] = sat32(vb[i] + rshr((ONE - vb[i]) * va[i], F))` (the forget-gate lower bound `f = lb + (1 - lb) * f` with va = f, vb = lb)."),

@@ -7,7 +7,7 @@
 /// | 0 | 4 | magic `TRIT` (0x54 0x52 0x49 0x54) |
 /// | 4 | 2 | format version, 1 |
 /// | 6 | 1 | fraction bits F the program was assembled for |
-/// | 7 | 1 | reserved, 0 |
+/// | 7 | 1 | streams B the program was written for: 0 for one, else 2...16 (ISA.md, "Streams") |
 /// | 8 | 4 | data memory size in bytes (every data section lies inside it) |
 /// | 12 | 4 | section count |
 ///
@@ -38,14 +38,16 @@ public struct ProgramImage: Sendable, Equatable {
     }
 
     public var fracBits: Int
+    /// The streams the program was written for: it runs only on a core with as many.
+    public var streams: Int
     public var memorySize: UInt32
     public var code: [UInt64]
     public var data: [DataSection]
     public var symbols: [Symbol]
 
-    public init(fracBits: Int = CoreConfig.standard.fracBits, memorySize: UInt32, code: [UInt64],
+    public init(fracBits: Int = CoreConfig.standard.fracBits, streams: Int = 1, memorySize: UInt32, code: [UInt64],
                 data: [DataSection] = [], symbols: [Symbol] = []) {
-        self.fracBits = fracBits; self.memorySize = memorySize; self.code = code
+        self.fracBits = fracBits; self.streams = streams; self.memorySize = memorySize; self.code = code
         self.data = data; self.symbols = symbols
     }
 
@@ -65,7 +67,7 @@ public struct ProgramImage: Sendable, Equatable {
         out += Self.magic
         u16(Self.version)
         out.append(UInt8(truncatingIfNeeded: fracBits))
-        out.append(0)
+        out.append(streams == 1 ? 0 : UInt8(truncatingIfNeeded: streams))
         u32(memorySize)
         u32(UInt32(1 + data.count + (symbols.isEmpty ? 0 : 1)))
         u32(SectionKind.code.rawValue); u32(0); u32(UInt32(code.count * 8)); u32(0)
@@ -123,7 +125,11 @@ public struct ProgramImage: Sendable, Equatable {
         guard CoreConfig.fracBitsRange.contains(f) else {
             throw FormatError(offset: 6, message: "fraction bits \(f) outside \(CoreConfig.fracBitsRange.lowerBound)...\(CoreConfig.fracBitsRange.upperBound)")
         }
-        guard b[7] == 0 else { throw FormatError(offset: 7, message: "reserved header byte must be 0") }
+        // One stream is written 0, so every image has one encoding.
+        let streams = max(1, Int(b[7]))
+        guard b[7] != 1 && streams <= CoreConfig.streamLimit else {
+            throw FormatError(offset: 7, message: "streams byte \(b[7]), expected 0 (one stream) or 2...\(CoreConfig.streamLimit)")
+        }
         pos = 8
         let mem = u32()
         let nsec = u32()
@@ -201,7 +207,7 @@ public struct ProgramImage: Sendable, Equatable {
         if let s = symbols, s.isEmpty {
             throw FormatError(offset: 16, message: "empty symbol section")
         }
-        return ProgramImage(fracBits: f, memorySize: mem, code: codeWords, data: data, symbols: symbols ?? [])
+        return ProgramImage(fracBits: f, streams: streams, memorySize: mem, code: codeWords, data: data, symbols: symbols ?? [])
     }
 
     /// The initial data memory.

@@ -6,6 +6,21 @@ public enum ISAReference {
 
     // MARK: - Markdown
 
+    /// The "Streams" section: what a core of B streams does with each instruction.
+    static func streams(_ p: (String) -> Void) {
+        p("## Streams")
+        p("")
+        p("A core of B streams runs B copies of one program in lock step, as B users' decode steps or B consecutive tokens of one prompt: each stream has its own vector and scalar registers; `VL`, `SS`, the memory and the program counter are shared. A program image names the streams it was written for (header byte 7) and runs only on a core with as many. With B = 1 everything below reduces to the plain definitions.")
+        p("")
+        p("- `halt`, `nop`, `setvl`, `setss` execute once. `li` writes its value into `sd` of every stream.")
+        p("- Every other instruction executes for stream 0, then stream 1, ... up to B-1, each on its own registers, exactly as its semantics say for one stream; a fault in stream s stops the instruction there (the streams before it have taken effect, as for memory).")
+        p("- Memory instructions address `addr` in every stream (mode 0: shared data; a store writes in stream order, so stream B-1's value stays) or, spelled with `\(StreamAddressing.perStream.mnemonicSuffix)`, `addr + s * SS` in stream s (computed without wrapping: beyond 2^32 - 1 is `address-out-of-range`).")
+        p("- `tmatmul` streams its matrix once for all B streams: stream s's `va`, `sb` and `vd`, the shared header and weights. Its faults come before any stream writes.")
+        p("- `macp` chains stream s to stream s-1 (the recurrence h_t = i_t + f_t * h_{t-1} over B consecutive tokens).")
+        p("- One retirement record per instruction: `count` and `digest` are the wrapping sums of the streams' counts and digests (a scalar's digest is its value), `saturations` the sum of theirs.")
+        p("")
+    }
+
     public static func markdown(config: CoreConfig = .standard) -> String {
         let f = config.fracBits
         var o: [String] = []
@@ -27,9 +42,11 @@ public enum ISAReference {
         p("| scalar registers | \(config.scalarRegisters) | 1 ... \(CoreConfig.maxRegisters) |")
         p("| max vector length (elements per vector register) | \(config.maxVectorLength) | 1 ... \(CoreConfig.vectorLengthLimit) |")
         p("| fraction bits F of the element format | \(f) (\(config.formatName)) | \(CoreConfig.fracBitsRange.lowerBound) ... \(CoreConfig.fracBitsRange.upperBound) |")
+        p("| streams B | \(config.streams) | 1 ... \(CoreConfig.streamLimit) |")
         p()
-        p("State: vector registers `v0`...; scalar registers `s0`... (32-bit Q.F); the vector length `VL` (reset value: max vector length); the data memory (size from the program image); the program counter (an instruction index). Registers reset to 0.")
+        p("State: per stream, vector registers `v0`...; scalar registers `s0`... (32-bit Q.F); shared by the streams, the vector length `VL` (reset value: max vector length), the stream stride `SS` (reset value 0), the data memory (size from the program image) and the program counter (an instruction index). Registers reset to 0.")
         p()
+        streams(p)
 
         p("## Instruction word")
         p()
@@ -48,7 +65,7 @@ public enum ISAReference {
             p("| `\(fl.name)` | \(fl.msb):\(fl.lsb) | \(fl.width) | \(fl.doc) |")
         }
         p()
-        p("Decoding is strict. A word is illegal (fault `illegal-instruction`) when its opcode is unassigned, when any field the opcode does not use is nonzero (`rc` is never used), when a register field names a register beyond the configured register file, or when `tmatmul`'s `mode` is not a supported weight packing. So every legal word has exactly one assembly spelling, and the disassembler's output reassembles to the same bits.")
+        p("Decoding is strict. A word is illegal (fault `illegal-instruction`) when its opcode is unassigned, when any field the opcode does not use is nonzero (`rc` is never used), when a register field names a register beyond the configured register file, or when `mode` is not one the opcode defines (a weight packing for `tmatmul`, a stream addressing for the memory instructions). So every legal word has exactly one assembly spelling, and the disassembler's output reassembles to the same bits.")
         p()
         p("## Operand kinds")
         p()
@@ -82,14 +99,15 @@ public enum ISAReference {
                 let name = FieldName(rawValue: fl.name)!
                 if name == .op { return "op=0x\(Hex.digits(s.opcode, 2))" }
                 if let opd = s.operands.first(where: { $0.field == name }) { return "\(fl.name)=\(opd.name)" }
-                if name == .mode && s.usedFields.contains(.mode) { return "mode=packing" }
+                if name == .mode && s.usedFields.contains(.mode) { return s.opcode == Opcode.tmatmul.rawValue ? "mode=packing" : "mode=addressing" }
                 return "\(fl.name)=0"
             }
             p("Encoding: " + fields.joined(separator: ", ") + ".")
             p()
             if !s.modeSuffixes.isEmpty {
                 let forms = s.spellings.map { sp -> String in
-                    let packing = WeightPacking(rawValue: sp.mode).map { ", \($0.name) packing" } ?? ""
+                    let packing = s.opcode == Opcode.tmatmul.rawValue ? WeightPacking(rawValue: sp.mode).map { ", \($0.name) packing" } ?? ""
+                        : sp.mode == StreamAddressing.perStream.rawValue ? ", per stream" : ", shared"
                     return "`\(sp.mnemonic)` (mode \(sp.mode)\(packing))"
                 }
                 p("Spellings: " + forms.joined(separator: ", ") + ". The disassembler prints the one matching the word's mode.")
@@ -236,7 +254,7 @@ public enum ISAReference {
 
         p("## Faults")
         p()
-        p("A fault stops the machine with a code and the index of the faulting instruction; the faulting instruction does not retire and writes nothing.")
+        p("A fault stops the machine with a code and the index of the faulting instruction; the faulting instruction does not retire and writes nothing (with several streams, the streams before the faulting one have taken effect: see Streams).")
         p()
         p("| code | name | cause |")
         p("|---|---|---|")
@@ -255,7 +273,7 @@ public enum ISAReference {
         p("| opcode | 8 | the `op` field |")
         p("| destination | kind | none, vector (rd), scalar (rd), memory (byte address), vl |")
         p("| destination index | 32 | register number, byte address, or 0 |")
-        p("| count | 32 | 32-bit elements written: VL for vector ops and `sv`, R for `tmatmul`, 1 for scalars, `sts` and `setvl`, 0 for `halt`/`nop` |")
+        p("| count | 32 | 32-bit elements written: VL for vector ops and `sv`, R for `tmatmul`, 1 for scalars, `sts`, `setvl` and `setss`, 0 for `halt`/`nop`; per stream, summed over the streams (see Streams) |")
         p("| digest | 32 | digest of the elements written |")
         p("| saturations | 32 | elements written that saturated (\"Where values saturate\"); not part of the trace line |")
         p()
@@ -296,6 +314,7 @@ public enum ISAReference {
         p("|---|---|")
         p("| `.equ NAME, expr` | named constant (defined before its use in sizes and addresses of directives; anywhere for instruction operands) |")
         p("| `.fracbits N` | fraction bits of the program (default \(f)); before any code or data |")
+        p("| `.streams N` | streams the program is written for (default 1; ISA.md, \"Streams\"); the image runs only on a core with as many |")
         p("| `.memory expr` | data memory size (default: end of the last data section rounded up to 64 bytes) |")
         p("| `.org expr` | start a new data section at a byte address (and switch to data) |")
         p("| `.data`, `.text` | switch to the current data section / back to code |")

@@ -18,11 +18,14 @@ public final class Machine {
 
     public enum SetupError: Error, CustomStringConvertible {
         case fracBitsMismatch(image: Int, config: Int)
+        case streamsMismatch(image: Int, config: Int)
         case badConfig([String])
         public var description: String {
             switch self {
             case .fracBitsMismatch(let i, let c):
                 return "program was assembled for \(i) fraction bits, the core has \(c)"
+            case .streamsMismatch(let i, let c):
+                return "program was written for \(i) stream\(i == 1 ? "" : "s"), the core runs \(c)"
             case .badConfig(let p): return "bad core configuration: " + p.joined(separator: "; ")
             }
         }
@@ -31,10 +34,14 @@ public final class Machine {
     public let config: CoreConfig
     public let code: [UInt64]
     public var memory: [UInt8]
-    /// Vector register file, register r element i at `r * maxVectorLength + i`.
+    /// Vector registers, stream-major: stream s's register r element i at
+    /// `(s * vectorRegisters + r) * maxVectorLength + i` (stream 0 first).
     public var vregs: [Int32]
+    /// Scalar registers, stream s's register r at `s * scalarRegisters + r`.
     public var sregs: [Int32]
     public var vl: Int
+    /// The stream stride SS of per-stream memory accesses.
+    public private(set) var streamStride: UInt32 = 0
     /// Index of the next instruction.
     public private(set) var pc: Int = 0
     public private(set) var retired: Int = 0
@@ -44,11 +51,14 @@ public final class Machine {
     /// Saturated elements of the retired instructions, by opcode raw value
     /// (ISA.md, "Where values saturate"); cleared by `restart()`.
     private var saturationsByOpcode = [Int](repeating: 0, count: 256)
-    /// Saturated elements of the instruction executing now.
+    /// Saturated elements of the instruction executing now, in the stream executing now.
     var saturating = 0
 
     let f: Int
     let maxVL: Int
+    let streams: Int
+    /// The stream executing now.
+    var stream = 0
     var kernel: TernaryKernel?
     var scratch: [Int32]
 
@@ -58,12 +68,16 @@ public final class Machine {
         guard image.fracBits == config.fracBits else {
             throw SetupError.fracBitsMismatch(image: image.fracBits, config: config.fracBits)
         }
+        guard image.streams == config.streams else {
+            throw SetupError.streamsMismatch(image: image.streams, config: config.streams)
+        }
         self.config = config
         self.code = image.code
         self.memory = image.memory()
         self.maxVL = config.maxVectorLength
-        self.vregs = [Int32](repeating: 0, count: config.vectorRegisters * config.maxVectorLength)
-        self.sregs = [Int32](repeating: 0, count: config.scalarRegisters)
+        self.streams = config.streams
+        self.vregs = [Int32](repeating: 0, count: config.streams * config.vectorRegisters * config.maxVectorLength)
+        self.sregs = [Int32](repeating: 0, count: config.streams * config.scalarRegisters)
         self.vl = config.maxVectorLength
         self.f = config.fracBits
         self.scratch = [Int32](repeating: 0, count: config.maxVectorLength)
@@ -76,6 +90,7 @@ public final class Machine {
         vregs.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         sregs.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         vl = maxVL
+        streamStride = 0
         pc = 0
         retired = 0
         status = .running
@@ -91,16 +106,25 @@ public final class Machine {
         return counts
     }
 
-    /// The first VL elements (or `count`) of vector register `r`.
-    public func vector(_ r: Int, count: Int? = nil) -> [Int32] {
-        let n = count ?? vl
-        return Array(vregs[(r * maxVL)..<(r * maxVL + n)])
+    /// The first VL elements (or `count`) of vector register `r` of `stream`.
+    public func vector(_ r: Int, count: Int? = nil, stream: Int = 0) -> [Int32] {
+        let n = count ?? vl, base = (stream * config.vectorRegisters + r) * maxVL
+        return Array(vregs[base..<(base + n)])
     }
 
-    public func setVector(_ r: Int, _ values: [Int32]) {
+    public func setVector(_ r: Int, _ values: [Int32], stream: Int = 0) {
         precondition(values.count <= maxVL)
-        vregs.replaceSubrange((r * maxVL)..<(r * maxVL + values.count), with: values)
+        let base = (stream * config.vectorRegisters + r) * maxVL
+        vregs.replaceSubrange(base..<(base + values.count), with: values)
     }
+
+    /// Scalar register `r` of `stream`.
+    public func scalar(_ r: Int, stream: Int = 0) -> Int32 { sregs[stream * config.scalarRegisters + r] }
+
+    /// Where vector register `r` of the stream executing now starts in `vregs`.
+    @inline(__always) func vbase(_ r: UInt8) -> Int { (stream * config.vectorRegisters + Int(r)) * maxVL }
+    /// Scalar register `r` of the stream executing now, as an index into `sregs`.
+    @inline(__always) func sindex(_ r: UInt8) -> Int { stream * config.scalarRegisters + Int(r) }
 
     /// Reads `count` 32-bit words at `address` (nil when out of range).
     public func words(at address: Int, count: Int) -> [Int32]? {
@@ -128,17 +152,23 @@ public final class Machine {
         memory.withUnsafeMutableBytes { $0.storeBytes(of: v.littleEndian, toByteOffset: a, as: Int32.self) }
     }
 
-    /// Checks an access of `bytes` bytes at `address` with `align`.
-    func check(_ address: UInt32, bytes: Int, align: Int) throws(Fault) -> Int {
-        let a = Int(address)
+    /// Checks an access of `bytes` bytes at byte `address` with `align`.
+    func check(_ address: Int, bytes: Int, align: Int) throws(Fault) -> Int {
+        let a = address
+        let shown = a <= Int(UInt32.max) ? Hex.word(UInt32(a)) : "0x" + String(a, radix: 16)
         if a % align != 0 {
-            throw Fault(code: .misaligned, index: pc, detail: "address \(Hex.word(address)) is not a multiple of \(align)")
+            throw Fault(code: .misaligned, index: pc, detail: "address \(shown) is not a multiple of \(align)")
         }
         if bytes > memory.count || a > memory.count - bytes {
             throw Fault(code: .addressOutOfRange, index: pc,
-                        detail: "access of \(bytes) bytes at \(Hex.word(address)) exceeds memory of \(memory.count) bytes")
+                        detail: "access of \(bytes) bytes at \(shown)\(streams > 1 ? " (stream \(stream))" : "") exceeds memory of \(memory.count) bytes")
         }
         return a
+    }
+
+    /// The address a memory instruction accesses in the stream executing now (ISA.md, "Streams").
+    func address(_ ins: Instruction) -> Int {
+        Int(ins.imm) + (ins.mode == StreamAddressing.perStream.rawValue ? stream * Int(streamStride) : 0)
     }
 
     // MARK: - Execution
@@ -178,17 +208,17 @@ public final class Machine {
     }
 
     func vectorRecord(_ ins: Instruction, count: Int) -> RetireRecord {
-        let base = Int(ins.rd) * maxVL
+        let base = vbase(ins.rd)
         let d = vregs.withUnsafeBufferPointer { Digest.of(UnsafeBufferPointer(rebasing: $0[base..<(base + count)])) }
         return record(ins, .vector, UInt32(ins.rd), count, d)
     }
 
     /// Applies `op` element-wise over VL elements: vd[i] = op(va[i], vb[i], vd[i]),
-    /// counting the elements it saturated.
+    /// counting the elements it saturated. `vb` defaults to the instruction's rb.
     @inline(__always)
-    func elementwise(_ ins: Instruction, _ op: (Int32, Int32, Int32) -> Numeric.Clamped) -> RetireRecord {
-        let n = vl, m = maxVL
-        let d = Int(ins.rd) * m, a = Int(ins.ra) * m, b = Int(ins.rb) * m
+    func elementwise(_ ins: Instruction, b: Int? = nil, _ op: (Int32, Int32, Int32) -> Numeric.Clamped) -> RetireRecord {
+        let n = vl
+        let d = vbase(ins.rd), a = vbase(ins.ra), b = b ?? vbase(ins.rb)
         var clamped = 0
         vregs.withUnsafeMutableBufferPointer { v in
             for i in 0..<n {
@@ -201,8 +231,9 @@ public final class Machine {
         return vectorRecord(ins, count: n)
     }
 
+    /// Runs `ins`: the control instructions once, every other one for each
+    /// stream in order, their records summed (ISA.md, "Streams").
     func execute(_ ins: Instruction) throws(Fault) -> RetireRecord {
-        let f = self.f
         switch ins.opcode {
         case .halt, .nop:
             return record(ins, .none, 0, 0, 0)
@@ -213,29 +244,56 @@ public final class Machine {
             }
             vl = n
             return record(ins, .vectorLength, 0, 1, Digest.of(CollectionOfOne(Int32(n))))
+        case .setss:
+            streamStride = ins.imm
+            return record(ins, .none, 0, 1, ins.imm)
         case .li:
             let v = Int32(bitPattern: ins.imm)
-            sregs[Int(ins.rd)] = v
-            return record(ins, .scalar, UInt32(ins.rd), 1, Digest.of(CollectionOfOne(v)))
+            for s in 0..<streams { sregs[s * config.scalarRegisters + Int(ins.rd)] = v }
+            return record(ins, .scalar, UInt32(ins.rd), streams, UInt32(bitPattern: v) &* UInt32(streams))
+        default:
+            stream = 0
+            var total = try executeInStream(ins)
+            var clamped = saturating
+            for s in 1..<max(1, streams) {
+                stream = s
+                let r = try executeInStream(ins)
+                total.count &+= r.count
+                total.digest &+= r.digest
+                clamped += saturating
+            }
+            stream = 0
+            saturating = clamped
+            total.saturations = UInt32(truncatingIfNeeded: clamped)
+            return total
+        }
+    }
+
+    /// One stream's part of a data instruction.
+    func executeInStream(_ ins: Instruction) throws(Fault) -> RetireRecord {
+        let f = self.f
+        switch ins.opcode {
+        case .halt, .nop, .setvl, .setss, .li:
+            preconditionFailure("\(ins.opcode) runs once, not per stream")
         case .ldv:
-            let a = try check(ins.imm, bytes: 4 * vl, align: 4)
-            let base = Int(ins.rd) * maxVL
+            let a = try check(address(ins), bytes: 4 * vl, align: 4)
+            let base = vbase(ins.rd)
             for i in 0..<vl { vregs[base + i] = load32(a + 4 * i) }
             return vectorRecord(ins, count: vl)
         case .sv:
-            let a = try check(ins.imm, bytes: 4 * vl, align: 4)
-            let base = Int(ins.ra) * maxVL
+            let a = try check(address(ins), bytes: 4 * vl, align: 4)
+            let base = vbase(ins.ra)
             for i in 0..<vl { store32(a + 4 * i, vregs[base + i]) }
             let d = vregs.withUnsafeBufferPointer { Digest.of(UnsafeBufferPointer(rebasing: $0[base..<(base + vl)])) }
             return record(ins, .memory, ins.imm, vl, d)
         case .lds:
-            let a = try check(ins.imm, bytes: 4, align: 4)
+            let a = try check(address(ins), bytes: 4, align: 4)
             let v = load32(a)
-            sregs[Int(ins.rd)] = v
+            sregs[sindex(ins.rd)] = v
             return record(ins, .scalar, UInt32(ins.rd), 1, Digest.of(CollectionOfOne(v)))
         case .sts:
-            let a = try check(ins.imm, bytes: 4, align: 4)
-            let v = sregs[Int(ins.ra)]
+            let a = try check(address(ins), bytes: 4, align: 4)
+            let v = sregs[sindex(ins.ra)]
             store32(a, v)
             return record(ins, .memory, ins.imm, 1, Digest.of(CollectionOfOne(v)))
         case .add: return elementwise(ins) { a, b, _ in Numeric.addReporting(a, b) }
@@ -243,15 +301,19 @@ public final class Machine {
         case .mul: return elementwise(ins) { a, b, _ in Numeric.mulReporting(a, b, f: f) }
         case .div: return elementwise(ins) { a, b, _ in Numeric.divReporting(a, b, f: f) }
         case .mac: return elementwise(ins) { a, b, d in Numeric.macReporting(d, a, b, f: f) }
+        case .macp:
+            // p: stream 0's vb, then the previous stream's vd (already updated).
+            let p = stream == 0 ? vbase(ins.rb) : (stream - 1) * config.vectorRegisters * maxVL + Int(ins.rd) * maxVL
+            return elementwise(ins, b: p) { a, p, d in Numeric.macReporting(d, a, p, f: f) }
         case .lba: return elementwise(ins) { a, b, _ in Numeric.lbaReporting(a, b, f: f) }
         case .adds:
-            let s = sregs[Int(ins.rb)]
+            let s = sregs[sindex(ins.rb)]
             return elementwise(ins) { a, _, _ in Numeric.addReporting(a, s) }
         case .muls:
-            let s = sregs[Int(ins.rb)]
+            let s = sregs[sindex(ins.rb)]
             return elementwise(ins) { a, _, _ in Numeric.mulReporting(a, s, f: f) }
         case .bcast:
-            let s = sregs[Int(ins.ra)]
+            let s = sregs[sindex(ins.ra)]
             return elementwise(ins) { _, _, _ in (s, false) }
         case .mv: return elementwise(ins) { a, _, _ in (a, false) }
         case .exp: return elementwise(ins) { a, _, _ in Numeric.expReporting(a, f: f) }
@@ -260,18 +322,18 @@ public final class Machine {
         case .silu: return elementwise(ins) { a, _, _ in Numeric.siluReporting(a, f: f) }
         case .rsqrt: return elementwise(ins) { a, _, _ in Numeric.rsqrtReporting(a, f: f) }
         case .absmax:
-            let base = Int(ins.ra) * maxVL
+            let base = vbase(ins.ra)
             let (m, clamped) = vregs.withUnsafeBufferPointer {
                 Numeric.absmaxReporting(UnsafeBufferPointer(rebasing: $0[base..<(base + vl)]))
             }
             saturating = clamped ? 1 : 0
-            sregs[Int(ins.rd)] = m
+            sregs[sindex(ins.rd)] = m
             return record(ins, .scalar, UInt32(ins.rd), 1, Digest.of(CollectionOfOne(m)))
         case .quant:
-            let q = Numeric.quantMultiplier(sregs[Int(ins.rb)])
+            let q = Numeric.quantMultiplier(sregs[sindex(ins.rb)])
             return elementwise(ins) { a, _, _ in Numeric.quantizeReporting(a, multiplier: q) }
         case .norm:
-            let base = Int(ins.ra) * maxVL
+            let base = vbase(ins.ra)
             let scale = vregs.withUnsafeBufferPointer {
                 Numeric.rmsScale(UnsafeBufferPointer(rebasing: $0[base..<(base + vl)]), epsQ: ins.imm, f: f)
             }
@@ -281,8 +343,10 @@ public final class Machine {
         }
     }
 
+    /// One stream's product: the matrix is checked and read for each stream,
+    /// which gives the ISA's result (it reads the weights once for all).
     func tmatmul(_ ins: Instruction) throws(Fault) -> RetireRecord {
-        let a = try check(ins.imm, bytes: TernaryMatrix.headerBytes, align: TernaryMatrix.alignment)
+        let a = try check(Int(ins.imm), bytes: TernaryMatrix.headerBytes, align: TernaryMatrix.alignment)
         let rowsU = UInt32(bitPattern: load32(a)), colsU = UInt32(bitPattern: load32(a + 4))
         let ws = load32(a + 8)
         guard rowsU >= 1 && Int(rowsU) <= maxVL && colsU >= 1 && Int(colsU) <= maxVL else {
@@ -292,9 +356,9 @@ public final class Machine {
         let rows = Int(rowsU), cols = Int(colsU)
         let packing = WeightPacking(rawValue: ins.mode) ?? .twoBit
         let total = TernaryMatrix.totalBytes(rows: rows, cols: cols, packing: packing)
-        _ = try check(ins.imm, bytes: total, align: TernaryMatrix.alignment)
+        _ = try check(Int(ins.imm), bytes: total, align: TernaryMatrix.alignment)
         if kernel == nil { kernel = TernaryKernel(cols: cols, packing: packing) } else { kernel!.configure(cols: cols, packing: packing) }
-        let src = Int(ins.ra) * maxVL
+        let src = vbase(ins.ra)
         vregs.withUnsafeBufferPointer { v in
             kernel!.load(UnsafeBufferPointer(rebasing: v[src..<(src + cols)]))
         }
@@ -309,8 +373,8 @@ public final class Machine {
             throw Fault(code: .badWeight, index: pc,
                         detail: "matrix at \(Hex.word(ins.imm)) holds an illegal weight code at row \(b.row), column \(b.col)")
         }
-        let k = Numeric.matmulScale(weightScale: ws, activationScale: sregs[Int(ins.rb)])
-        let dst = Int(ins.rd) * maxVL
+        let k = Numeric.matmulScale(weightScale: ws, activationScale: sregs[sindex(ins.rb)])
+        let dst = vbase(ins.rd)
         let f = self.f
         var clamped = 0
         scratch.withUnsafeBufferPointer { acc in

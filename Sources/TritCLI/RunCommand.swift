@@ -88,7 +88,7 @@ struct RunCommand: ParsableCommand {
             ISAToolFiles.stderr("\(image): error: \(error)")
             throw ExitCode(1)
         }
-        let config = CoreConfig(fracBits: img.fracBits)
+        let config = CoreConfig(fracBits: img.fracBits, streams: img.streams)
         var dumps: [(Region, String, String)] = []
         for d in dump {
             guard let eq = d.lastIndex(of: "="), eq != d.startIndex, d.index(after: eq) != d.endIndex else {

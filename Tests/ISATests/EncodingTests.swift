@@ -54,8 +54,8 @@ import TestSupport
         #expect(Instruction.decode(add | (1 << 32)) == .failure(.nonzeroUnusedField(.mode)))
         let tm = Instruction(.tmatmul, rd: 1, ra: 2, rb: 3, imm: 64).word
         #expect(Instruction.decode(tm | (1 << 32)) == .success(Instruction(.tmatmul, rd: 1, ra: 2, rb: 3, mode: 1, imm: 64)))
-        #expect(Instruction.decode(tm | (2 << 32)) == .failure(.unsupportedPacking(2)))
-        #expect(Instruction.decode(tm | (7 << 32)) == .failure(.unsupportedPacking(7)))
+        #expect(Instruction.decode(tm | (2 << 32)) == .failure(.unsupportedMode(2)))
+        #expect(Instruction.decode(tm | (7 << 32)) == .failure(.unsupportedMode(7)))
         // Register beyond a smaller register file.
         let small = CoreConfig(vectorRegisters: 8, scalarRegisters: 4)
         #expect(Instruction.decode(Instruction(.add, rd: 8).word, config: small) == .failure(.registerOutOfRange(.rd, 8)))

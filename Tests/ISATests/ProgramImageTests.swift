@@ -15,6 +15,8 @@ import TestSupport
         #expect(back == sample)
         #expect(back.memory()[0..<5] == [1, 2, 3, 4, 5])
         #expect(back.memory()[64] == 9)
+        var batched = sample; batched.streams = 4
+        #expect(try ProgramImage.parse(batched.serialized()).streams == 4)
     }
 
     func rejects(_ b: [UInt8], _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -32,7 +34,8 @@ import TestSupport
         rejects(Array("TRAT".utf8) + good.dropFirst(4), "magic")
         var b = good; b[4] = 2; rejects(b, "version")
         b = good; b[6] = 40; rejects(b, "fraction bits")
-        b = good; b[7] = 1; rejects(b, "reserved header")
+        b = good; b[7] = 1; rejects(b, "streams byte 1")
+        b = good; b[7] = 17; rejects(b, "streams byte 17")
         b = good; b[12] = 0; rejects(b, "section count")
         b = good; b[16] = 9; rejects(b, "unknown section kind")
         rejects(Array(good.dropLast()), "ends inside")

@@ -61,7 +61,7 @@ public struct InstructionDecoder: Module {
     }
 
     /// Legal when every unused field is zero, every register names an
-    /// existing register, and a weight packing is one the core supports.
+    /// existing register, and `mode` is one the opcode defines (and, for `tmatmul`, a packing the core supports).
     private func legality(of spec: InstructionSpec, _ word: Signal) -> Signal {
         var conditions: [Signal] = []
         let unused = Encoding.fields.filter { f in
@@ -81,9 +81,8 @@ public struct InstructionDecoder: Module {
         }
         if spec.usedFields.contains(.mode) {
             let f = Encoding.mode
-            let supported = WeightPacking.allCases.filter(\.supported)
-                .map { word[f.msb, f.lsb] == lit(Int($0.rawValue), width: f.width) }
-            conditions.append(supported.dropFirst().reduce(supported.first ?? false) { $0 || $1 })
+            let defined = spec.spellings.map(\.mode).filter { spec.opcode != Opcode.tmatmul.rawValue || WeightPacking(rawValue: $0)?.supported == true }
+            conditions.append(word[f.msb, f.lsb] < lit(defined.count, width: f.width))
         }
         return conditions.dropFirst().reduce(conditions.first ?? true) { $0 && $1 }
     }

@@ -48,6 +48,11 @@ module TritDecoder_V16_S16 (
         unit = 3'd0;
         destination = 3'd4;
       end
+      8'd5: begin // setss
+        legal = ((word & 64'h00FFFFFF00000000) == 64'd0);
+        unit = 3'd0;
+        destination = 3'd0;
+      end
       8'd4: begin // li
         legal = ((word & 64'h000FFFFF00000000) == 64'd0);
         unit = 3'd0;
@@ -55,25 +60,25 @@ module TritDecoder_V16_S16 (
         rd_use = 2'd2;
       end
       8'd16: begin // ldv
-        legal = ((word & 64'h000FFFFF00000000) == 64'd0);
+        legal = (((word & 64'h000FFF0000000000) == 64'd0) && (word[39:32] < 8'd2));
         unit = 3'd1;
         destination = 3'd1;
         rd_use = 2'd1;
       end
       8'd17: begin // sv
-        legal = ((word & 64'h00F0FFFF00000000) == 64'd0);
+        legal = (((word & 64'h00F0FF0000000000) == 64'd0) && (word[39:32] < 8'd2));
         unit = 3'd1;
         destination = 3'd3;
         ra_use = 2'd1;
       end
       8'd18: begin // lds
-        legal = ((word & 64'h000FFFFF00000000) == 64'd0);
+        legal = (((word & 64'h000FFF0000000000) == 64'd0) && (word[39:32] < 8'd2));
         unit = 3'd1;
         destination = 3'd2;
         rd_use = 2'd2;
       end
       8'd19: begin // sts
-        legal = ((word & 64'h00F0FFFF00000000) == 64'd0);
+        legal = (((word & 64'h00F0FF0000000000) == 64'd0) && (word[39:32] < 8'd2));
         unit = 3'd1;
         destination = 3'd3;
         ra_use = 2'd2;
@@ -111,6 +116,14 @@ module TritDecoder_V16_S16 (
         rb_use = 2'd1;
       end
       8'd36: begin // mac
+        legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
+        unit = 3'd2;
+        destination = 3'd1;
+        rd_use = 2'd1;
+        ra_use = 2'd1;
+        rb_use = 2'd1;
+      end
+      8'd38: begin // macp
         legal = ((word & 64'h00000FFFFFFFFFFF) == 64'd0);
         unit = 3'd2;
         destination = 3'd1;
@@ -207,7 +220,7 @@ module TritDecoder_V16_S16 (
         rb_use = 2'd2;
       end
       8'd64: begin // tmatmul
-        legal = (((word & 64'h00000F0000000000) == 64'd0) && ((word[39:32] == 8'd0) || (word[39:32] == 8'd1)));
+        legal = (((word & 64'h00000F0000000000) == 64'd0) && (word[39:32] < 8'd2));
         unit = 3'd5;
         destination = 3'd1;
         rd_use = 2'd1;

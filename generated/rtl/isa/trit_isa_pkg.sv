@@ -20,6 +20,7 @@ package trit_isa_pkg;
   localparam logic [7:0] OP_HALT                    = 8'h01; // Stop; the program completed.
   localparam logic [7:0] OP_NOP                     = 8'h02; // Do nothing.
   localparam logic [7:0] OP_SETVL                   = 8'h03; // Set the vector length VL.
+  localparam logic [7:0] OP_SETSS                   = 8'h05; // Set the stream stride SS (bytes) of per-stream memory accesses.
   localparam logic [7:0] OP_LI                      = 8'h04; // Load a fixed-point immediate into a scalar register.
   localparam logic [7:0] OP_LDV                     = 8'h10; // Load VL elements from memory.
   localparam logic [7:0] OP_SV                      = 8'h11; // Store VL elements to memory.
@@ -30,6 +31,7 @@ package trit_isa_pkg;
   localparam logic [7:0] OP_MUL                     = 8'h22; // Element-wise fixed-point multiply (Hadamard product).
   localparam logic [7:0] OP_DIV                     = 8'h23; // Element-wise fixed-point divide.
   localparam logic [7:0] OP_MAC                     = 8'h24; // Element-wise multiply-accumulate into vd.
+  localparam logic [7:0] OP_MACP                    = 8'h26; // Multiply-accumulate chained through the streams: the recurrence h = i + f * h_prev over a batch of consecutive tokens.
   localparam logic [7:0] OP_LBA                     = 8'h25; // Lower-bound affine: vd = vb + (1 - vb) * va.
   localparam logic [7:0] OP_ADDS                    = 8'h28; // Add a scalar to every element.
   localparam logic [7:0] OP_MULS                    = 8'h29; // Multiply every element by a scalar.

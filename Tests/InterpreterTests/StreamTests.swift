@@ -1,0 +1,160 @@
+import Testing
+import TestSupport
+import ISA
+import Assembler
+@testable import Interpreter
+
+/// A core of B streams (ISA.md, "Streams"): each stream computes exactly
+/// what the same program computes alone, and `macp` chains the streams as
+/// consecutive tokens.
+@Suite struct StreamTests {
+    static let streams = 4
+    static let stride = 0x400
+
+    /// One BitLinear with state: per-stream input, state and output
+    /// (`.s`), shared norm weights and matrix, scalars per stream.
+    static func program(streams: Int, macp: Bool = false) -> String {
+        """
+        .streams \(streams)
+                setss   \(stride)
+                setvl   6
+                ldv.s   v0, x
+                ldv     v1, norm_w
+                norm    v2, v0, v1, 1e-6
+                absmax  s0, v2
+                quant   v3, v2, s0
+                tmatmul v4, v3, s0, W
+                setvl   5
+                ldv.s   v5, h
+                lds.s   s1, g
+                bcast   v6, s1
+                \(macp ? "macp" : "mac")    v4, v6, v5      ; h = f * h + i
+                sv.s    v4, h
+                sts.s   s0, ymax
+                halt
+
+        .org 0x0
+        norm_w: .fix 1, 0.5, 1.5, 1, 0.75, 1.25
+                .align 256
+        W:      .matrix 5, 6, 0.6
+                .row +0-+0-
+                .row ++++++
+                .row ------
+                .row 000000
+                .row 0+0-0+
+        .org 0x800
+        x:      .zero 24
+                .align 64
+        h:      .zero 20
+                .align 64
+        g:      .word 0
+        ymax:   .word 0
+                .org 0x800 + \(streams) * \(stride)
+                .word 0
+        """
+    }
+
+    static func assemble(_ text: String, streams: Int) throws -> (ProgramImage, CoreConfig) {
+        var config = CoreConfig.standard
+        config.streams = streams
+        let image = try Assembler(config: config).assemble(text, file: "streams.s").get()
+        return (image, config)
+    }
+
+    /// Writes stream s's inputs (x, h, g) into its block of a machine's memory.
+    static func fill(_ m: Machine, stream s: Int, base: Int, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let x = (0..<6).map { _ in rng.int32(in: -300_000...300_000) }
+        let h = (0..<5).map { _ in rng.int32(in: -100_000...100_000) }
+        let g = rng.int32(in: 0...65536)
+        for (i, v) in x.enumerated() { m.store32(base + 0x800 + 4 * i, v) }
+        for (i, v) in h.enumerated() { m.store32(base + 0x840 + 4 * i, v) }
+        m.store32(base + 0x880, g)
+    }
+
+    static func block(_ m: Machine, base: Int) -> [Int32] {
+        m.words(at: base + 0x800, count: 0x90 / 4)!
+    }
+
+    @Test func everyStreamEqualsRunningItAlone() throws {
+        let (image, config) = try Self.assemble(Self.program(streams: Self.streams), streams: Self.streams)
+        let batch = try Machine(image: image, config: config)
+        var records: [RetireRecord] = []
+        batch.onRetire = { records.append($0) }
+        for s in 0..<Self.streams { Self.fill(batch, stream: s, base: s * Self.stride, seed: 40 + UInt64(s)) }
+        batch.run()
+        #expect(batch.status == .halted)
+
+        let (single, one) = try Self.assemble(Self.program(streams: 1), streams: 1)
+        var summed: [RetireRecord]? = nil
+        for s in 0..<Self.streams {
+            let alone = try Machine(image: single, config: one)
+            var own: [RetireRecord] = []
+            alone.onRetire = { own.append($0) }
+            Self.fill(alone, stream: s, base: 0, seed: 40 + UInt64(s))
+            alone.run()
+            #expect(alone.status == .halted)
+            #expect(Self.block(batch, base: s * Self.stride) == Self.block(alone, base: 0), "stream \(s)")
+            for r in 0..<16 { #expect(batch.scalar(r, stream: s) == alone.scalar(r), "stream \(s) s\(r)") }
+            for r in 0..<8 { #expect(batch.vector(r, count: 6, stream: s) == alone.vector(r, count: 6), "stream \(s) v\(r)") }
+            // A batch record is the wrapping sum of the streams' own records.
+            summed = summed.map { zip($0, own).map { a, b in
+                var t = a; t.count &+= b.count; t.digest &+= b.digest; t.saturations &+= b.saturations; return t
+            } } ?? own
+        }
+        let once: Set<UInt8> = [Opcode.setss.rawValue, Opcode.setvl.rawValue, Opcode.halt.rawValue]
+        for (b, s) in zip(records, summed!) where !once.contains(b.opcode) {
+            #expect(b == s, "instruction \(b.index)")
+        }
+        #expect(records.count == summed!.count)
+    }
+
+    /// `macp` over B streams is B consecutive steps of one stream: stream s
+    /// starts from stream s-1's new h (stream 0 from its own).
+    @Test func macpChainsTheStreamsAsConsecutiveTokens() throws {
+        let (image, config) = try Self.assemble(Self.program(streams: Self.streams, macp: true), streams: Self.streams)
+        let batch = try Machine(image: image, config: config)
+        for s in 0..<Self.streams { Self.fill(batch, stream: s, base: s * Self.stride, seed: 70 + UInt64(s)) }
+        batch.run()
+        #expect(batch.status == .halted)
+
+        let (single, one) = try Self.assemble(Self.program(streams: 1), streams: 1)
+        let alone = try Machine(image: single, config: one)
+        for s in 0..<Self.streams {
+            Self.fill(alone, stream: s, base: 0, seed: 70 + UInt64(s))
+            if s > 0 {   // carry h from the previous token, as sequential decode does
+                let h = batch.words(at: (s - 1) * Self.stride + 0x840, count: 5)!
+                for (i, v) in h.enumerated() { alone.store32(0x840 + 4 * i, v) }
+            }
+            alone.restart()
+            alone.run()
+            #expect(alone.status == .halted)
+            #expect(Self.block(batch, base: s * Self.stride) == Self.block(alone, base: 0), "token \(s)")
+        }
+    }
+
+    @Test func perStreamAccessBeyondMemoryFaultsInThatStream() throws {
+        let text = """
+        .streams 4
+                setss 64
+                setvl 4
+                ldv.s v0, 0
+                halt
+        .memory 192
+        """
+        let (image, config) = try Self.assemble(text, streams: 4)
+        let m = try Machine(image: image, config: config)
+        m.run()
+        guard case .faulted(let f) = m.status else { Issue.record("no fault: \(m.status)"); return }
+        #expect(f.code == .addressOutOfRange)
+        #expect(f.detail.contains("stream 3"), "\(f.detail)")
+    }
+
+    @Test func imageAndCoreMustAgreeOnStreams() throws {
+        let (image, _) = try Self.assemble(Self.program(streams: 4), streams: 4)
+        #expect(throws: Machine.SetupError.self) { _ = try Machine(image: image, config: .standard) }
+        let (single, _) = try Self.assemble(Self.program(streams: 1), streams: 1)
+        var four = CoreConfig.standard; four.streams = 4
+        #expect(throws: Machine.SetupError.self) { _ = try Machine(image: single, config: four) }
+    }
+}
