@@ -23,6 +23,9 @@ struct CoreOptions: ParsableArguments {
     @Option(help: "Fraction bits of the element format (default: the preset's).")
     var fracBits: Int?
 
+    @Option(help: "Streams B that share each weight pass (1...\(CoreConfig.streamLimit); default: the preset's): B users' decode steps, or B tokens of a prompt per run.")
+    var batch: Int?
+
     /// `preset` (or `fallback`) with the overrides; every problem is one error.
     func parameters(default fallback: CorePreset) throws -> CoreParameters {
         var p = (preset ?? fallback).parameters
@@ -30,6 +33,7 @@ struct CoreOptions: ParsableArguments {
         if let banks { p.banks = banks }
         if let maxVectorLength { p.isa.maxVectorLength = maxVectorLength }
         if let fracBits { p.isa.fracBits = fracBits }
+        if let batch { p.isa.streams = batch }
         let problems = p.problems
         guard problems.isEmpty else {
             throw ValidationError("invalid core parameters:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
