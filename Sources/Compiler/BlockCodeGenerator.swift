@@ -19,6 +19,8 @@ struct BlockCodeGenerator {
     let useLowerBound: Bool
     /// The ternary product's spelling for the build's weight packing.
     let tmatmul: String
+    /// How the program's streams share the state (`.s` suffixes, `macp`).
+    let streams: StreamKind
 
     typealias R = Registers
 
@@ -37,7 +39,7 @@ struct BlockCodeGenerator {
     /// Loads needed only once i streams: h_prev and the f, g norm weights.
     var laterLoads: [ProgramLine] {
         [
-            .op("ldv", R.hPrev, Names.state(layer), note: "h_prev"),
+            .op("ldv" + streams.state, R.hPrev, Names.state(layer), note: "h_prev"),
             .op("ldv", R.weights[2], norm(.f)),
             .op("ldv", R.weights[3], norm(.g)),
         ]
@@ -84,12 +86,12 @@ struct BlockCodeGenerator {
         out.append(.op("sub", R.oneMinusF, R.ones, R.f, note: "1 - f"))
         out.append(.op("silu", R.i, R.i))
         out.append(.op("mul", R.i, R.i, R.oneMinusF, note: "i = silu(i) * (1 - f)"))
-        out.append(.op("mac", R.i, R.f, R.hPrev, note: "h = i + f * h_prev"))
+        out.append(.op(streams.recurrence, R.i, R.f, R.hPrev, note: streams == .prefill ? "h = i + f * h_prev, h_prev from the stream before" : "h = i + f * h_prev"))
         out.append(.op("silu", R.siluH, R.i, note: "silu(h)"))
 
         out.append(.comment("layer \(l): o = BitLinear_o(rmsnorm(g, g_norm) * silu(h)); r1 = x + o"))
         out.append(.op("norm", R.g, R.g, R.weights[0], eps.blockOperand, note: "rmsnorm(g, g_norm)"))
-        out.append(.op("sv", R.i, Names.state(l), note: "h, for the next token"))
+        out.append(.op("sv" + streams.state, R.i, Names.state(l), note: streams == .prefill ? "the last stream's h, for the next token" : "h, for the next token"))
         out.append(.op("mul", R.g, R.g, R.siluH))
         out += quantized(R.g, R.g, weight: R.weights[1], scale: s[3], "o_proj")
         out.append(.op(tmatmul, R.g, R.g, s[3], matrix(.o), note: "o = BitLinear_o(...)"))
@@ -115,7 +117,7 @@ struct BlockCodeGenerator {
     var finish: [ProgramLine] {
         [
             .op("add", R.x, R.x, R.f, note: "layer \(layer) out = r1 + z"),
-            .op("sv", R.x, Names.output(layer)),
+            .op("sv" + streams.own, R.x, Names.output(layer)),
         ]
     }
 }

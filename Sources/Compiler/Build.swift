@@ -9,6 +9,9 @@ public struct Build: Sendable {
     public var assembly: String
     /// program.bin: code, memory size and symbols, no data sections.
     public var program: ProgramImage
+    /// prefill.s and prefill.bin: B consecutive tokens of one sequence per
+    /// run, on the same data memory (builds with a prefill length only).
+    public var prefill: (assembly: String, program: ProgramImage)?
     /// memory.bin: the initial data memory, `manifest.memorySize` bytes.
     public var memory: [UInt8]
     /// The float32 embedding table [vocab, d], row-major; only when the build starts at layer 0.
@@ -16,11 +19,13 @@ public struct Build: Sendable {
     /// Every region of data memory (a function of the manifest's model, layers, head and target).
     public var plan: MemoryPlan
 
-    public init(manifest: BuildManifest, plan: MemoryPlan, assembly: String, program: ProgramImage, memory: [UInt8], embeddings: [Float]?) {
+    public init(manifest: BuildManifest, plan: MemoryPlan, assembly: String, program: ProgramImage,
+                prefill: (assembly: String, program: ProgramImage)? = nil, memory: [UInt8], embeddings: [Float]?) {
         self.manifest = manifest
         self.plan = plan
         self.assembly = assembly
         self.program = program
+        self.prefill = prefill
         self.memory = memory
         self.embeddings = embeddings
     }

@@ -56,6 +56,8 @@ func writeExtraFiles(_ files: [String: Data], into dir: URL) throws {
 extension Build {
     public static let assemblyFile = "program.s"
     public static let programFile = "program.bin"
+    public static let prefillAssemblyFile = "prefill.s"
+    public static let prefillProgramFile = "prefill.bin"
     public static let memoryFile = "memory.bin"
     public static let embeddingsFile = "embeddings.npy"
 
@@ -75,6 +77,10 @@ extension Build {
         func url(_ f: String) -> URL { dir.appendingPathComponent(f) }
         try Data(assembly.utf8).write(to: url(Self.assemblyFile))
         try Data(program.serialized()).write(to: url(Self.programFile))
+        if let prefill {
+            try Data(prefill.assembly.utf8).write(to: url(Self.prefillAssemblyFile))
+            try Data(prefill.program.serialized()).write(to: url(Self.prefillProgramFile))
+        }
         try memory.withUnsafeBytes { raw in
             // Written straight from the array: memory.bin can be hundreds of megabytes.
             let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!),
@@ -105,38 +111,29 @@ extension Build {
         let plan: MemoryPlan
         do {
             plan = try MemoryPlan.make(m.model, layers: m.firstLayer...(m.firstLayer + m.layerCount - 1), head: m.head,
-                                       maxVectorLength: m.target.maxVectorLength, packing: packing)
+                                       maxVectorLength: m.target.maxVectorLength, packing: packing, streams: m.target.streams)
         } catch {
             throw BuildFileError(file: BuildManifest.fileName, "\(error)")
         }
-        guard plan.size == m.memorySize else {
-            throw BuildFileError(file: BuildManifest.fileName, "memorySize \(m.memorySize) does not match the memory plan of this model (\(plan.size) bytes)")
+        guard plan.size == m.memorySize, plan.streamStride == (m.streamStride ?? 0) else {
+            throw BuildFileError(file: BuildManifest.fileName, "memorySize \(m.memorySize) and streamStride \(m.streamStride ?? 0) do not match the memory plan of this model (\(plan.size) bytes, stride \(plan.streamStride))")
+        }
+        do { try ModelCompiler.checkPrefill(m.prefillLength, streams: m.streams) } catch {
+            throw BuildFileError(file: BuildManifest.fileName, "prefillLength: \(error)")
         }
 
-        let program: ProgramImage
-        do { program = try ProgramImage.parse([UInt8](read(programFile))) } catch let e as ProgramImage.FormatError {
-            throw BuildFileError(file: programFile, "not a valid program image: \(e)")
-        }
-        guard program.fracBits == m.target.fracBits else {
-            throw BuildFileError(file: programFile, "assembled for \(program.fracBits) fraction bits, the manifest's target has \(m.target.fracBits)")
-        }
-        // The plan's sizes may coincide for both packings; the products' modes may not.
-        if let i = program.code.firstIndex(where: {
-            Encoding.op.extract($0) == UInt64(Opcode.tmatmul.rawValue) && Encoding.mode.extract($0) != UInt64(packing.rawValue)
-        }) {
-            throw BuildFileError(file: programFile, "tmatmul at instruction \(i) has packing mode \(Encoding.mode.extract(program.code[i])), the manifest says \(m.packing)")
-        }
-        guard Int(program.memorySize) == m.memorySize else {
-            throw BuildFileError(file: programFile, "memory size \(program.memorySize), the manifest says \(m.memorySize)")
+        let program = try readProgram(read(programFile), file: programFile, manifest: m, packing: packing)
+        var prefill: (String, ProgramImage)? = nil
+        if m.prefillLength != nil {
+            prefill = (try text(read(prefillAssemblyFile), file: prefillAssemblyFile),
+                       try readProgram(read(prefillProgramFile), file: prefillProgramFile, manifest: m, packing: packing))
         }
 
         let memoryData = try read(memoryFile)
         guard memoryData.count == m.memorySize else {
             throw BuildFileError(file: memoryFile, "\(memoryData.count) bytes, the manifest's memorySize is \(m.memorySize)")
         }
-        guard let assembly = String(data: try read(assemblyFile), encoding: .utf8) else {
-            throw BuildFileError(file: assemblyFile, "not UTF-8 text")
-        }
+        let assembly = try text(read(assemblyFile), file: assemblyFile)
         var embeddings: [Float]? = nil
         if m.firstLayer == 0 {
             let shape = [m.model.vocabSize, m.model.hiddenSize]
@@ -149,7 +146,37 @@ extension Build {
             }
             embeddings = array.floats
         }
-        return Build(manifest: m, plan: plan, assembly: assembly, program: program, memory: [UInt8](memoryData), embeddings: embeddings)
+        return Build(manifest: m, plan: plan, assembly: assembly, program: program, prefill: prefill,
+                     memory: [UInt8](memoryData), embeddings: embeddings)
+    }
+
+    private static func text(_ data: Data, file: String) throws -> String {
+        guard let s = String(data: data, encoding: .utf8) else { throw BuildFileError(file: file, "not UTF-8 text") }
+        return s
+    }
+
+    /// A program image of the build, checked against its manifest.
+    private static func readProgram(_ data: Data, file: String, manifest m: BuildManifest, packing: WeightPacking) throws -> ProgramImage {
+        let program: ProgramImage
+        do { program = try ProgramImage.parse([UInt8](data)) } catch {
+            throw BuildFileError(file: file, "not a valid program image: \(error)")
+        }
+        guard program.fracBits == m.target.fracBits else {
+            throw BuildFileError(file: file, "assembled for \(program.fracBits) fraction bits, the manifest's target has \(m.target.fracBits)")
+        }
+        guard program.streams == m.streams else {
+            throw BuildFileError(file: file, "written for \(program.streams) stream(s), the manifest's target has \(m.streams)")
+        }
+        // The plan's sizes may coincide for both packings; the products' modes may not.
+        if let i = program.code.firstIndex(where: {
+            Encoding.op.extract($0) == UInt64(Opcode.tmatmul.rawValue) && Encoding.mode.extract($0) != UInt64(packing.rawValue)
+        }) {
+            throw BuildFileError(file: file, "tmatmul at instruction \(i) has packing mode \(Encoding.mode.extract(program.code[i])), the manifest says \(m.packing)")
+        }
+        guard Int(program.memorySize) == m.memorySize else {
+            throw BuildFileError(file: file, "memory size \(program.memorySize), the manifest says \(m.memorySize)")
+        }
+        return program
     }
 
     private static func decodeManifest(_ data: Data) throws -> BuildManifest {

@@ -9,7 +9,12 @@ import Model
 /// - `program.s`: the program, readable, commented by layer and operation;
 ///   it assembles to exactly `program.bin`.
 /// - `program.bin`: the program image (code, the data memory size and the
-///   symbols of every region below), without data sections.
+///   symbols of every region below), without data sections. On a target
+///   of B streams it runs B independent sequences per token step, stream s
+///   on the regions below moved by `s * streamStride` bytes.
+/// - `prefill.s`, `prefill.bin` (with `prefillLength`): B consecutive
+///   tokens of one sequence per run, token t on stream t's input and
+///   outputs, the recurrent state stream 0's.
 /// - `memory.bin`: the initial data memory, `memorySize` bytes: weights,
 ///   norm weights, lower bounds, zeroed state, activations and scratch.
 /// - `embeddings.npy`: the float32 token embedding table [vocab, d], for the
@@ -57,10 +62,16 @@ public struct BuildManifest: Codable, Equatable, Sendable {
     public var instructions: Int
     /// Packed ternary weight bytes (headers included) streamed per token step.
     public var weightBytes: Int
+    /// Bytes between one stream's regions and the next's (`target.streams`
+    /// of them); absent with one stream.
+    public var streamStride: Int?
+    /// The longest prompt the prefill program takes (a multiple of
+    /// `target.streams`); absent when the build has none.
+    public var prefillLength: Int?
 
     public init(model: ModelConfig, firstLayer: Int, layerCount: Int, head: Bool, target: CoreConfig, packing: Int,
                 memorySize: Int, input: Region, output: Region, states: [Region], layerOutputs: [Region],
-                instructions: Int, weightBytes: Int) {
+                instructions: Int, weightBytes: Int, streamStride: Int = 0, prefillLength: Int? = nil) {
         self.model = model
         self.firstLayer = firstLayer
         self.layerCount = layerCount
@@ -74,10 +85,20 @@ public struct BuildManifest: Codable, Equatable, Sendable {
         self.layerOutputs = layerOutputs
         self.instructions = instructions
         self.weightBytes = weightBytes
+        self.streamStride = streamStride == 0 ? nil : streamStride
+        self.prefillLength = prefillLength
     }
 }
 
 extension BuildManifest {
+    /// Streams the build's programs run side by side.
+    public var streams: Int { target.streams }
+
+    /// `r` as stream `s` sees it.
+    public func region(_ r: Region, stream s: Int) -> Region {
+        Region(address: r.address + s * (streamStride ?? 0), count: r.count)
+    }
+
     /// The longest vector the program sets: d, I, or a head chunk. A core
     /// with at least this maximum vector length (and the target's registers
     /// and fraction bits) runs the build.

@@ -31,7 +31,7 @@ struct MemoryImageBuilder {
                 + plan.regions.filter { if case .matrix = $0.content { return false }; return true }
             for r in matricesFirst {
                 switch r.content {
-                case .input, .logits, .state, .layerOutput:
+                case .input, .logits, .state, .layerOutput, .otherStreams:
                     continue
                 case .normWeight(let tensor):
                     var values = try weights.floats(tensor)

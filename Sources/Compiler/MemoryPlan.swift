@@ -2,11 +2,13 @@ import Foundation
 import ISA
 import Model
 
-/// Where everything lives in data memory. Small vectors come first
-/// (input, output, then per layer its state, output, norm weights and lower
-/// bound, then the head's norms), the ternary matrices after them in program
-/// order, so the weight stream of a token step is one sequential sweep.
-/// Every region starts at a multiple of 64 bytes.
+/// Where everything lives in data memory. First each stream's own block
+/// (input, output, per layer its state and output), `streams` of them at
+/// `streamStride` bytes apart (`setss`; the regions name stream 0's); then
+/// the shared vectors (per layer the norm weights and lower bound, then the
+/// head's norms); the ternary matrices last, in program order, so the
+/// weight stream of a token step is one sequential sweep. Every region
+/// starts at a multiple of 64 bytes.
 public struct MemoryPlan: Sendable, Equatable {
     /// What a region holds, and so how the compiler fills it.
     public enum Content: Sendable, Equatable {
@@ -22,6 +24,8 @@ public struct MemoryPlan: Sendable, Equatable {
         case normWeight(tensor: String)
         /// A layer's forget-gate lower bound in Q.F (layers > 0 only).
         case lowerBound(layer: Int)
+        /// The blocks of streams 1 and up, each laid out as stream 0's.
+        case otherStreams(count: Int)
         /// Rows `rows` of a ternary weight tensor [*, cols], packed.
         case matrix(tensor: String, rows: Range<Int>, cols: Int)
     }
@@ -46,6 +50,12 @@ public struct MemoryPlan: Sendable, Equatable {
     public private(set) var packing = WeightPacking.twoBit
     /// In address order.
     public private(set) var regions: [Region] = []
+    /// Streams the plan holds a block for.
+    public private(set) var streams = 1
+    /// Bytes from one stream's block to the next (0 with one stream).
+    public private(set) var streamStride = 0
+    /// Stream blocks start at multiples of this: a wide beat of four 512-bit banks.
+    public static let streamAlignment = 256
     /// Total bytes, a multiple of 64.
     public private(set) var size = 0
     private var index: [String: Int] = [:]
@@ -80,18 +90,26 @@ public struct MemoryPlan: Sendable, Equatable {
 
     /// The plan for blocks `layers` (and the head) of a model of shape `c`,
     /// with lm_head cut into chunks of at most `maxVectorLength` rows and
-    /// every matrix in `packing`. Throws when it would not fit the 32-bit
-    /// address space.
+    /// every matrix in `packing`, with a block for each of `streams`.
+    /// Throws when it would not fit the 32-bit address space.
     public static func make(_ c: ModelConfig, layers: ClosedRange<Int>, head: Bool, maxVectorLength: Int,
-                            packing: WeightPacking = .twoBit) throws -> MemoryPlan {
+                            packing: WeightPacking = .twoBit, streams: Int = 1) throws -> MemoryPlan {
         let d = c.hiddenSize, n = c.intermediateSize
         var p = MemoryPlan()
         p.packing = packing
+        p.streams = streams
         p.vector("INPUT", d, .input)
         if head { p.vector("OUTPUT", c.vocabSize, .logits) }
         for l in layers {
             p.vector(Names.state(l), d, .state(layer: l))
             p.vector(Names.output(l), d, .layerOutput(layer: l))
+        }
+        if streams > 1 {
+            p.streamStride = (p.size + streamAlignment - 1) / streamAlignment * streamAlignment
+            p.add("STREAMS", bytes: (streams - 1) * p.streamStride, .otherStreams(count: streams - 1), alignment: streamAlignment)
+            assert(p.address("STREAMS") == p.streamStride)
+        }
+        for l in layers {
             for v in Names.NormVector.allCases {
                 p.vector(Names.norm(l, v), v == .down ? n : d, .normWeight(tensor: v.tensor(l)))
             }

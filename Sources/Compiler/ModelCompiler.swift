@@ -14,9 +14,14 @@ public struct CompileProgress: Sendable, Equatable {
 /// (and the head), plans data memory, generates the token-step program and
 /// assembles it for `target`. `packing` chooses the matrices' format
 /// (lossless either way: the same trits, 2 bits or 1.6 bits each).
+///
+/// A target of B > 1 streams gets a program for B independent sequences
+/// and, with `prefill` (T, the longest prompt the build takes, a multiple
+/// of B), a second program that runs B consecutive tokens of one sequence
+/// per weight pass; both use the same data memory.
 public enum ModelCompiler {
     public static func compile(_ weights: WeightSource, layers requested: ClosedRange<Int>? = nil, head: Bool,
-                               target: CoreConfig = .standard, packing: WeightPacking = .twoBit,
+                               target: CoreConfig = .standard, packing: WeightPacking = .twoBit, prefill: Int? = nil,
                                progress: ((CompileProgress) -> Void)? = nil) throws -> Build {
         let c = weights.config
         try checkShape(c)
@@ -28,20 +33,24 @@ public enum ModelCompiler {
             throw CompileError("the head follows the last block: with head, the layers must end at \(c.layers - 1), not \(layers.upperBound)")
         }
         try checkTarget(target, c)
+        try checkPrefill(prefill, streams: target.streams)
         let eps = try NormEpsilons(c, fracBits: target.fracBits)
         let plan = try MemoryPlan.make(c, layers: layers, head: head, maxVectorLength: target.maxVectorLength,
-                                     packing: packing)
+                                     packing: packing, streams: target.streams)
         let needed = neededTensors(plan, c, layers: layers)
         try checkTensors(weights, needed)
 
-        let generator = ProgramGenerator(config: c, layers: layers, head: head, target: target, plan: plan, eps: eps)
-        let assembly = generator.assembly()
-        let program: ProgramImage
-        switch Assembler(config: target).assemble(assembly, file: "program.s") {
-        case .success(let image): program = image
-        case .failure(let errors):
-            throw CompileError("internal error: the generated program does not assemble:\n\(errors)")
+        func generate(_ kind: StreamKind, file: String) throws -> (assembly: String, program: ProgramImage) {
+            let generator = ProgramGenerator(config: c, layers: layers, head: head, target: target, plan: plan, eps: eps, streams: kind)
+            let assembly = generator.assembly()
+            switch Assembler(config: target).assemble(assembly, file: file) {
+            case .success(let image): return (assembly, image)
+            case .failure(let errors):
+                throw CompileError("internal error: the generated program does not assemble:\n\(errors)")
+            }
         }
+        let (assembly, program) = try generate(target.streams > 1 ? .batch : .single, file: Build.assemblyFile)
+        let prefillProgram = try prefill.map { _ in try generate(.prefill, file: Build.prefillAssemblyFile) }
 
         let total = needed.count
         var done = 0
@@ -69,8 +78,21 @@ public enum ModelCompiler {
             memorySize: plan.size, input: region("INPUT"),
             output: region(head ? "OUTPUT" : Names.output(layers.upperBound)),
             states: layers.map { region(Names.state($0)) }, layerOutputs: layers.map { region(Names.output($0)) },
-            instructions: program.code.count, weightBytes: plan.matrixBytes)
-        return Build(manifest: manifest, plan: plan, assembly: assembly, program: program, memory: memory, embeddings: embeddings)
+            instructions: program.code.count, weightBytes: plan.matrixBytes,
+            streamStride: plan.streamStride, prefillLength: prefill)
+        return Build(manifest: manifest, plan: plan, assembly: assembly, program: program, prefill: prefillProgram,
+                     memory: memory, embeddings: embeddings)
+    }
+
+    /// A prefill length needs streams to put the prompt's tokens on, and whole runs of them.
+    static func checkPrefill(_ prefill: Int?, streams: Int) throws {
+        guard let t = prefill else { return }
+        guard streams > 1 else {
+            throw CompileError("--prefill runs B tokens of a prompt per weight pass on B streams: it needs --batch of at least 2")
+        }
+        guard t >= streams, t % streams == 0 else {
+            throw CompileError("--prefill \(t) must be a positive multiple of the batch \(streams) (whole runs of \(streams) tokens)")
+        }
     }
 
     static func checkShape(_ c: ModelConfig) throws {

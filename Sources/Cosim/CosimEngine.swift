@@ -26,6 +26,11 @@ public final class CosimEngine: Engine {
         return LoadReport(bytes: image.code.count * 8 + memory.count)
     }
 
+    public func replaceCode(_ code: [UInt64]) throws {
+        guard image != nil else { throw EngineError("co-simulation has no program loaded") }
+        image!.code = code
+    }
+
     public func write(_ bytes: [UInt8], at address: Int) throws {
         guard image != nil else { throw EngineError("co-simulation has no program loaded") }
         try EngineError.checkRange("write", count: bytes.count, at: address, size: memory.count)

@@ -22,6 +22,10 @@ public protocol Engine: AnyObject {
     /// Places `image` (its code, and its data sections in a data memory of
     /// `image.memorySize` bytes) on the engine, replacing any earlier one.
     func load(_ image: ProgramImage) throws -> LoadReport
+    /// Replaces the loaded program's code with `code` (a program written for
+    /// the same data memory and streams, such as a build's prefill),
+    /// keeping data memory as it is.
+    func replaceCode(_ code: [UInt64]) throws
     /// Writes `bytes` into data memory at `address`.
     func write(_ bytes: [UInt8], at address: Int) throws
     /// Reads `count` bytes of data memory at `address`.

@@ -19,6 +19,8 @@ public final class InterpreterEngine: Engine {
         return LoadReport(bytes: image.code.count * 8 + Int(image.memorySize))
     }
 
+    public func replaceCode(_ code: [UInt64]) throws { try loaded().code = code }
+
     func loaded() throws -> Machine {
         guard let machine else { throw EngineError("the interpreter has no program loaded") }
         return machine

@@ -32,7 +32,8 @@ public final class Machine {
     }
 
     public let config: CoreConfig
-    public let code: [UInt64]
+    /// The program; replacing it between runs keeps the data memory.
+    public var code: [UInt64]
     public var memory: [UInt8]
     /// Vector registers, stream-major: stream s's register r element i at
     /// `(s * vectorRegisters + r) * maxVectorLength + i` (stream 0 first).

@@ -56,6 +56,18 @@ public final class OPAEEngine: Engine {
         return LoadReport(bytes: Int(p.dataSize) + code.count, cycles: cycles)
     }
 
+    /// The new code goes where the old one was (after the data memory).
+    public func replaceCode(_ code: [UInt64]) throws {
+        var p = try loaded()
+        let bytes = ProgramPlacement.codeBytes(code)
+        guard p.codeBase + UInt64(bytes.count) <= capacity else {
+            throw OPAEError("the program needs \(p.codeBase + UInt64(bytes.count)) bytes of card memory, the card has \(capacity)")
+        }
+        _ = try put(bytes, at: p.codeBase)
+        p.codeLength = code.count
+        placement = p
+    }
+
     func loaded() throws -> ProgramPlacement {
         guard let placement else { throw OPAEError("no program loaded on the card") }
         return placement

@@ -10,6 +10,11 @@ import ISA
 /// The engine is anything that implements `DeviceAPI.Engine`: the golden
 /// interpreter, co-simulation of the generated core (in lock step with the
 /// interpreter, so every token is also checked), or a card through OPAE.
+///
+/// A build for B streams runs B sequences per step (`step(streams:)`),
+/// and with a prefill program B consecutive tokens of one sequence per run
+/// (`prefill(_:)`, stream 0's state); the session puts the right program's
+/// code in place before each run.
 public final class BuildSession: TokenStepper {
     /// What one token step produced.
     public struct Step {
@@ -38,17 +43,33 @@ public final class BuildSession: TokenStepper {
     public let load: LoadReport
     /// Seconds a token may take on the engine before it is given up.
     public var timeout = 600.0
+    let decodeCode: [UInt64]
+    let prefillCode: [UInt64]?
+    /// Whether the engine holds the prefill program's code now.
+    var prefillLoaded = false
 
-    public init(manifest: BuildManifest, program: ProgramImage, memory: [UInt8], engine: Engine) throws {
+    public init(manifest: BuildManifest, program: ProgramImage, prefill: ProgramImage? = nil, memory: [UInt8], engine: Engine) throws {
         try Self.checkCompatible(manifest, engine.config)
         if memory.count != manifest.memorySize {
             throw RunnerError.incompatible("memory image of \(memory.count) bytes, the manifest says \(manifest.memorySize)")
         }
+        guard (prefill != nil) == (manifest.prefillLength != nil) else {
+            throw RunnerError.incompatible(prefill == nil ? "the manifest has a prefill length but no prefill program was given"
+                                                          : "a prefill program was given for a build without a prefill length")
+        }
         self.manifest = manifest
         self.engine = engine
+        decodeCode = program.code
+        prefillCode = prefill?.code
         var image = program
         image.data = [ProgramImage.DataSection(address: 0, bytes: memory)]
         load = try engine.load(image)
+    }
+
+    /// A build's programs (decode, and prefill when it has one) on `engine`.
+    public convenience init(_ build: Build, engine: Engine) throws {
+        try self.init(manifest: build.manifest, program: build.program, prefill: build.prefill?.program,
+                      memory: build.memory, engine: engine)
     }
 
     /// Refuses a core configuration the build cannot run on (checked before
@@ -59,6 +80,9 @@ public final class BuildSession: TokenStepper {
         if have.fracBits != need.fracBits { problems.append("it was compiled for \(need.formatName), the core has \(have.formatName)") }
         if have.maxVectorLength < manifest.requiredVectorLength {
             problems.append("it needs vectors of \(manifest.requiredVectorLength) elements, the core holds \(have.maxVectorLength)")
+        }
+        if have.streams != need.streams {
+            problems.append("it is compiled for \(need.streams) stream(s), the core runs \(have.streams) (generate the core with --batch \(need.streams))")
         }
         if have.vectorRegisters < need.vectorRegisters || have.scalarRegisters < need.scalarRegisters {
             problems.append("it uses \(need.vectorRegisters) vector and \(need.scalarRegisters) scalar registers, the core has "
@@ -73,40 +97,94 @@ public final class BuildSession: TokenStepper {
     /// Runs one token whose input (the hidden state entering the first
     /// compiled block) is `input`.
     public func step(_ input: [Float]) throws -> Step {
-        guard input.count == manifest.input.count else {
-            throw RunnerError.input("the input has \(input.count) elements, the build takes \(manifest.input.count)")
-        }
-        let (bytes, clamped) = try FixedPointVector.encode(input, fracBits: manifest.target.fracBits)
-        var step = try step(encoded: bytes)
-        step.clampedInputs = clamped
-        return step
+        try step(streams: [input])[0]
     }
 
     /// Runs one token whose input is already in the core's Q.F words
     /// (another card's `rawOutput`), so nothing is rounded between cards.
+    /// On a build for several streams, this is stream 0 (the others run on zeros).
     public func step(encoded bytes: [UInt8]) throws -> Step {
-        guard bytes.count == 4 * manifest.input.count else {
-            throw RunnerError.input("the input has \(bytes.count / 4) words, the build takes \(manifest.input.count)")
+        try run([bytes], prefill: false)[0]
+    }
+
+    /// Streams the build runs side by side.
+    public var streams: Int { manifest.streams }
+    /// The longest prompt `prefill` takes in all (nil: the build has no prefill program).
+    public var prefillLength: Int? { manifest.prefillLength }
+
+    /// One token of each of up to `streams` sequences: input k goes to
+    /// stream k; streams without an input run on zeros and are not read.
+    public func step(streams inputs: [[Float]]) throws -> [Step] {
+        guard !inputs.isEmpty, inputs.count <= streams else {
+            throw RunnerError.input("\(inputs.count) streams' inputs, the build runs \(streams) stream(s)")
         }
-        let f = manifest.target.fracBits
-        try engine.write(bytes, at: manifest.input.address)
+        return try encoded(inputs) { try run($0, prefill: false) }
+    }
+
+    /// B = `streams` consecutive tokens of the sequence whose state is
+    /// stream 0's, in one run of the prefill program: step k is token k's
+    /// (its output and block outputs; every step's states are the state
+    /// after the last token).
+    public func prefill(_ inputs: [[Float]]) throws -> [Step] {
+        guard prefillCode != nil else { throw RunnerError.incompatible("the build has no prefill program (compile with --prefill T)") }
+        guard inputs.count == streams else {
+            throw RunnerError.input("a prefill run takes \(streams) tokens, got \(inputs.count)")
+        }
+        return try encoded(inputs) { try run($0, prefill: true) }
+    }
+
+    /// `body`'s steps for `inputs` in Q.F words, each with the count of its input's clamped elements.
+    func encoded(_ inputs: [[Float]], _ body: ([[UInt8]]) throws -> [Step]) throws -> [Step] {
+        let words = try inputs.map { x in
+            guard x.count == manifest.input.count else {
+                throw RunnerError.input("the input has \(x.count) elements, the build takes \(manifest.input.count)")
+            }
+            return try FixedPointVector.encode(x, fracBits: manifest.target.fracBits)
+        }
+        var steps = try body(words.map(\.bytes))
+        for k in steps.indices { steps[k].clampedInputs = words[k].clamped }
+        return steps
+    }
+
+    /// Writes each stream's input words, runs the decode or prefill program, reads every stream's results.
+    func run(_ inputs: [[UInt8]], prefill: Bool) throws -> [Step] {
+        let m = manifest, f = m.target.fracBits
+        if prefill != prefillLoaded {
+            try engine.replaceCode(prefill ? prefillCode! : decodeCode)
+            prefillLoaded = prefill
+        }
+        for s in 0..<streams {
+            let bytes = s < inputs.count ? inputs[s] : [UInt8](repeating: 0, count: 4 * m.input.count)
+            guard bytes.count == 4 * m.input.count else {
+                throw RunnerError.input("the input has \(bytes.count / 4) words, the build takes \(m.input.count)")
+            }
+            try engine.write(bytes, at: m.region(m.input, stream: s).address)
+        }
         let run = try engine.run(timeout: timeout)
         if let fault = run.fault { throw RunnerError.fault("\(fault.code.name) at instruction \(fault.index)") }
-        let raw = { (r: BuildManifest.Region) in try self.engine.read(count: 4 * r.count, at: r.address) }
-        let read = { (r: BuildManifest.Region) in FixedPointVector.decode(try raw(r), fracBits: f) }
-        let out = try raw(manifest.output)
-        return Step(output: FixedPointVector.decode(out, fracBits: f), rawOutput: out,
-                    layerOutputs: try manifest.layerOutputs.map(read), states: try manifest.states.map(read), run: run)
+        return try (0..<inputs.count).map { s in
+            let raw = { (r: BuildManifest.Region) in try self.engine.read(count: 4 * r.count, at: m.region(r, stream: s).address) }
+            let read = { (r: BuildManifest.Region) in FixedPointVector.decode(try raw(r), fracBits: f) }
+            let out = try raw(m.output)
+            // Prefill keeps one state, stream 0's region.
+            let states = try m.states.map { prefill ? FixedPointVector.decode(try engine.read(count: 4 * $0.count, at: $0.address), fracBits: f) : try read($0) }
+            return Step(output: FixedPointVector.decode(out, fracBits: f), rawOutput: out,
+                        layerOutputs: try m.layerOutputs.map(read), states: states, run: run)
+        }
     }
 
     public var loads: [LoadReport] { [load] }
     public var head: Bool { manifest.head }
     public var firstLayer: Int { manifest.firstLayer }
 
-    /// Zeroes every compiled layer's recurrent state in data memory: the next
-    /// token starts a new sequence.
+    /// Zeroes every compiled layer's recurrent state in data memory, of
+    /// every stream: the next token starts new sequences.
     public func resetState() throws {
-        for r in manifest.states { try engine.write([UInt8](repeating: 0, count: 4 * r.count), at: r.address) }
+        for s in 0..<streams {
+            for r in manifest.states {
+                try engine.write([UInt8](repeating: 0, count: 4 * r.count), at: manifest.region(r, stream: s).address)
+            }
+        }
     }
 
     /// The whole data memory as the engine holds it now.

@@ -29,7 +29,9 @@ public struct Generation {
     /// does `onToken` (called with each new token) returning false. With a
     /// reference, the float model is fed the same tokens, so
     /// `run.argmaxAgreement` is the fraction of steps at which both would
-    /// pick the same next token greedily.
+    /// pick the same next token greedily. On a build with a prefill program
+    /// the prompt goes in by whole runs of `streams` tokens (one weight pass
+    /// each), the rest token by token.
     public static func generate(_ session: TokenStepper, embeddings: EmbeddingTable, prompt: [Int], maxNew: Int,
                                 sampler: inout Sampler, endOfSequence: Set<Int> = [], reference: FloatReference? = nil,
                                 onToken: (Int) throws -> Bool = { _ in true }) throws -> Generation {
@@ -37,18 +39,44 @@ public struct Generation {
         guard !prompt.isEmpty else { throw RunnerError.input("the prompt is empty") }
         guard maxNew >= 0 else { throw RunnerError.input("--max-new must not be negative") }
         var g = Generation(tokens: prompt, promptLength: prompt.count, run: TokenRun(), ending: .length)
-        var next = 0
-        while next < g.tokens.count {
-            let step = try TokenRun.run(session, inputs: [try embeddings.row(g.tokens[next])], reference: reference)
-            g.run.tokens += step.tokens
-            next += 1
-            guard next == g.tokens.count && g.tokens.count < prompt.count + maxNew else { continue }
-            let token = sampler.next(step.tokens[0].step.output)
+        var next = try prefill(session, embeddings: embeddings, prompt: prompt, reference: reference, into: &g.run)
+        /// After the last token fed: the next one from its logits; false when generation ends.
+        func choose() throws -> Bool {
+            guard next == g.tokens.count else { return true }
+            guard g.tokens.count < prompt.count + maxNew, let logits = g.run.tokens.last?.step.output else { return false }
+            let token = sampler.next(logits)
             g.tokens.append(token)
-            if endOfSequence.contains(token) { g.ending = .endOfSequence; break }
-            if try !onToken(token) { g.ending = .stopped; break }
+            if endOfSequence.contains(token) { g.ending = .endOfSequence; return false }
+            if try !onToken(token) { g.ending = .stopped; return false }
+            return true
+        }
+        if next > 0, try !choose() { return g }
+        while next < g.tokens.count {
+            g.run.tokens += try TokenRun.run(session, inputs: [try embeddings.row(g.tokens[next])], reference: reference).tokens
+            next += 1
+            if try !choose() { break }
         }
         return g
+    }
+
+    /// Feeds the prompt's whole runs of `streams` tokens through the build's
+    /// prefill program, if it has one; returns how many tokens went in.
+    static func prefill(_ session: TokenStepper, embeddings: EmbeddingTable, prompt: [Int], reference: FloatReference?,
+                        into run: inout TokenRun) throws -> Int {
+        guard let longest = session.prefillLength else { return 0 }
+        guard prompt.count <= longest else {
+            throw RunnerError.input("the prompt has \(prompt.count) tokens; the build's prefill takes at most \(longest) (compile with a larger --prefill)")
+        }
+        let b = session.streams
+        var fed = 0
+        while prompt.count - fed >= b {
+            let inputs = try prompt[fed..<(fed + b)].map { try embeddings.row($0) }
+            for (x, step) in zip(inputs, try session.prefill(inputs)) {
+                run.tokens.append(TokenRun.Token(step, input: x, reference: reference, head: session.head))
+            }
+            fed += b
+        }
+        return fed
     }
 
     /// Greedy decoding of `maxNew` tokens, nothing ending it early.

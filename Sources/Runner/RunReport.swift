@@ -20,6 +20,8 @@ public enum RunReport {
         let layers = m.layerCount == 1 ? "layer \(m.firstLayer)" : "layers \(m.firstLayer)..\(last)"
         return "\(layers) of \(c.layers) (d \(c.hiddenSize), I \(c.intermediateSize))\(m.head ? " + head (vocab \(c.vocabSize))" : ""), "
             + "\(m.instructions) instructions and \(bytes(m.weightBytes)) of packed weights per token"
+            + (m.streams > 1 ? " step of \(m.streams) streams" : "")
+            + (m.prefillLength.map { ", prefill of up to \($0) tokens" } ?? "")
             + (m.packing == Int(WeightPacking.base3.rawValue) ? " (base-3 packing)" : "")
             + (cards.count > 1 ? ", on \(cards.count) cards" : "")
     }

@@ -61,21 +61,47 @@ public struct TokenRun {
                            progress: ((Int) -> Void)? = nil) throws -> TokenRun {
         var run = TokenRun()
         for (t, x) in inputs.enumerated() {
-            let step = try session.step(x)
-            var token = Token(step: step)
-            if let reference {
-                let r = reference.step(x.map(Double.init))
-                token.layerOutputs = zip(step.layerOutputs, r.layerOutputs).map { Agreement($0, reference: $1) }
-                token.states = zip(step.states, r.states).map { Agreement($0, reference: $1) }
-                let expected = r.logits ?? r.layerOutputs.last ?? []
-                if expected.count == step.output.count { token.output = Agreement(step.output, reference: expected) }
-                if session.head { token.argmax = (argmax(step.output), r.logits.map { argmax($0) }) }
-            } else if session.head {
-                token.argmax = (argmax(step.output), nil)
-            }
-            run.tokens.append(token)
+            run.tokens.append(Token(try session.step(x), input: x, reference: reference, head: session.head))
             progress?(t)
         }
         return run
+    }
+
+    /// Runs several sequences of equal length side by side, sequence k on
+    /// stream k of a batched build: one run per step for all of them. With
+    /// `reference`, each sequence is compared from a fresh float state.
+    public static func run(_ session: TokenStepper, streams inputs: [[[Float]]], reference: FloatReference? = nil,
+                           progress: ((Int) -> Void)? = nil) throws -> [TokenRun] {
+        guard let length = inputs.first?.count, inputs.allSatisfy({ $0.count == length }) else {
+            throw RunnerError.input("the streams have \(inputs.map { String($0.count) }.joined(separator: ", ")) tokens; a run takes streams of one length")
+        }
+        var steps: [[BuildSession.Step]] = []
+        for t in 0..<length {
+            steps.append(try session.step(streams: inputs.map { $0[t] }))
+            progress?(t)
+        }
+        return inputs.indices.map { k in
+            reference?.reset()
+            var run = TokenRun()
+            for t in 0..<length { run.tokens.append(Token(steps[t][k], input: inputs[k][t], reference: reference, head: session.head)) }
+            return run
+        }
+    }
+}
+
+extension TokenRun.Token {
+    /// `step`, the result of `input`, compared with the next step of `reference` when given.
+    init(_ step: BuildSession.Step, input x: [Float], reference: FloatReference?, head: Bool) {
+        self.init(step: step)
+        if let reference {
+            let r = reference.step(x.map(Double.init))
+            layerOutputs = zip(step.layerOutputs, r.layerOutputs).map { Agreement($0, reference: $1) }
+            states = zip(step.states, r.states).map { Agreement($0, reference: $1) }
+            let expected = r.logits ?? r.layerOutputs.last ?? []
+            if expected.count == step.output.count { output = Agreement(step.output, reference: expected) }
+            if head { argmax = (Runner.argmax(step.output), r.logits.map { Runner.argmax($0) }) }
+        } else if head {
+            argmax = (Runner.argmax(step.output), nil)
+        }
     }
 }

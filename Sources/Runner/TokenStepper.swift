@@ -12,6 +12,14 @@ public protocol TokenStepper: AnyObject {
     var firstLayer: Int { get }
     /// One token: `input` enters the first layer; the recurrent state carries on.
     func step(_ input: [Float]) throws -> BuildSession.Step
+    /// Sequences a step runs side by side (`trit compile --batch`).
+    var streams: Int { get }
+    /// One token of each of up to `streams` sequences, input k on stream k.
+    func step(streams inputs: [[Float]]) throws -> [BuildSession.Step]
+    /// The longest prompt `prefill` takes, nil without a prefill program.
+    var prefillLength: Int? { get }
+    /// `streams` consecutive tokens of stream 0's sequence in one weight pass.
+    func prefill(_ inputs: [[Float]]) throws -> [BuildSession.Step]
     /// Forget every token: all recurrent state to zero.
     func resetState() throws
     /// What putting each card's image in place cost.
@@ -32,6 +40,9 @@ public final class CardChain: TokenStepper {
 
     public init(_ cards: [BuildSession]) throws {
         guard !cards.isEmpty else { throw RunnerError.incompatible("no cards") }
+        if let batched = cards.first(where: { $0.streams > 1 }) {
+            throw RunnerError.incompatible("a model split over several cards runs one stream; card with layers from \(batched.manifest.firstLayer) is compiled for \(batched.streams)")
+        }
         for (a, b) in zip(cards, cards.dropFirst()) {
             let next = a.manifest.firstLayer + a.manifest.layerCount
             guard !a.manifest.head, b.manifest.firstLayer == next, a.manifest.target.fracBits == b.manifest.target.fracBits,
@@ -44,6 +55,17 @@ public final class CardChain: TokenStepper {
     }
 
     public var head: Bool { cards.last!.head }
+    public var streams: Int { 1 }
+    public var prefillLength: Int? { nil }
+
+    public func step(streams inputs: [[Float]]) throws -> [BuildSession.Step] {
+        guard inputs.count == 1 else { throw RunnerError.input("\(inputs.count) streams' inputs, a model on several cards runs one") }
+        return [try step(inputs[0])]
+    }
+
+    public func prefill(_ inputs: [[Float]]) throws -> [BuildSession.Step] {
+        throw RunnerError.incompatible("a model on several cards has no prefill program")
+    }
     public var firstLayer: Int { cards[0].firstLayer }
 
     public func step(_ input: [Float]) throws -> BuildSession.Step {

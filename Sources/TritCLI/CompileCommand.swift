@@ -17,7 +17,10 @@ struct CompileCommand: ParsableCommand {
             weights and lower bounds to fixed point, plans data memory and writes one program per token \
             step: program.s (readable), program.bin, memory.bin, embeddings.npy (when the build starts at \
             layer 0) and manifest.json. --packing 1.6bit stores the same trits 5 per byte (base 3) \
-            instead of 4, so a token step streams 20 % fewer weight bytes. The directory is written under a temporary name and moved into \
+            instead of 4, so a token step streams 20 % fewer weight bytes. --batch B compiles for a core \
+            of B streams: each token step runs B sequences on one weight pass; --prefill T adds prefill.s \
+            and prefill.bin, which run B consecutive tokens of one prompt (up to T tokens) per weight pass, \
+            used by `trit generate` for prompts. The directory is written under a temporary name and moved into \
             place only when everything succeeded. Run it with `trit run BUILD_DIR` or `trit cosim BUILD_DIR`.
             """)
 
@@ -38,6 +41,9 @@ struct CompileCommand: ParsableCommand {
     @Option(help: PackingChoice.help)
     var packing: PackingChoice = .twoBit
 
+    @Option(help: "With --batch B: also write a prefill program for prompts of up to T tokens (a multiple of B), B tokens per weight pass.")
+    var prefill: Int?
+
     @Option(help: "Build directory to write.")
     var out: String
 
@@ -56,7 +62,7 @@ struct CompileCommand: ParsableCommand {
         let target = try core.instructionSet(default: .d5005)
         var lastShown = Date.distantPast
         func compile(_ layers: ClosedRange<Int>?, head: Bool) throws -> Build {
-            try ModelCompiler.compile(ckpt, layers: layers, head: head, target: target, packing: packing.packing) { p in
+            try ModelCompiler.compile(ckpt, layers: layers, head: head, target: target, packing: packing.packing, prefill: prefill) { p in
                 // Progress at most twice a second, and the last tensor.
                 guard !json, p.completed == p.total || Date().timeIntervalSince(lastShown) > 0.5 else { return }
                 lastShown = Date()
@@ -64,6 +70,9 @@ struct CompileCommand: ParsableCommand {
             }
         }
         let extras = try tokenizerFiles(vocabulary: ckpt.config.vocabSize)
+        if cards != 1 && (target.streams > 1 || prefill != nil) {
+            throw ValidationError("--cards runs one stream: it does not combine with --batch or --prefill")
+        }
         if cards != 1 { return try compileCards(ckpt, range ?? 0...(ckpt.config.layers - 1), extras: extras, clock: clock, compile) }
         let build = try compile(range, head: head)
         try build.write(to: URL(fileURLWithPath: out), extraFiles: extras)
@@ -72,6 +81,7 @@ struct CompileCommand: ParsableCommand {
         if json {
             print(JSON.object(["out": .string(out), "instructions": .int(m.instructions), "memory_bytes": .int(m.memorySize),
                                "weight_bytes": .int(m.weightBytes), "packing": .int(Int(m.packing)),
+                               "streams": .int(m.streams), "prefill": .optional(m.prefillLength) { .int($0) },
                                "seconds": .rounded(seconds, 3)]).serialized)
         } else {
             print("wrote \(out): " + RunReport.describe(m) + String(format: "; data memory %.1f MiB; %.1f s",

@@ -141,19 +141,13 @@ struct CosimCommand: ParsableCommand {
             let params = try parameters(fracBits: m.target.fracBits)
             try BuildSession.checkCompatible(m, params.isa)
             let cosim = try makeCosimulation(params)
-            let session = try BuildSession(manifest: m, program: build.program, memory: build.memory,
-                                           engine: CosimEngine(cosim))
+            let session = try BuildSession(build, engine: CosimEngine(cosim))
             if !json { print("\(path): " + RunReport.describe(m)) }
-            let run = try TokenRun.run(session, inputs: setup.inputs, reference: setup.reference) { t in
+            let runs = try setup.run(session) { t in
                 if !json && setup.inputs.count > 1 { ISAToolFiles.stderr("token \(t + 1)/\(setup.inputs.count) done") }
             }
-            if let o = tokens.output { try setup.writeOutputs(run, to: o) }
-            if json {
-                print(RunReport.json(run, cards: [m], loads: session.loads).serialized)
-            } else {
-                RunReport.lines(run, manifest: m).forEach { print($0) }
-            }
-            run.warnings(inputWidth: m.input.count).forEach(ISAToolFiles.stderr)
+            if let o = tokens.output { try setup.writeOutputs(runs, to: o) }
+            printRuns(runs, cards: [m], loads: session.loads, json: json)
         }
     }
 

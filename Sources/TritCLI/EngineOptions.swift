@@ -47,6 +47,7 @@ struct EngineOptions: ParsableArguments {
         case .cosim:
             var p = CoreParameters.d5005
             p.isa.fracBits = manifest.target.fracBits
+            p.isa.streams = manifest.streams
             try BuildSession.checkCompatible(manifest, p.isa)
             let cosim = try CoSimulation(design: HDL.elaborate(TritCore(params: p)), parameters: p,
                                          options: TestBenchOptions(latency: 20))

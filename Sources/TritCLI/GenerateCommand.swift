@@ -24,13 +24,13 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "Build directory (compiled with --head, from layer 0).")
     var build: String
 
-    @Option(help: "The prompt text.")
-    var prompt: String?
+    @Option(parsing: .singleValue, help: "The prompt text; repeat it for several prompts, decoded side by side on the streams of a --batch build.")
+    var prompt: [String] = []
 
     @Option(help: "Read the prompt text from this file (UTF-8).")
     var promptFile: String?
 
-    @Option(help: "The prompt as token ids, comma-separated; the output is ids too.")
+    @Option(help: "The prompt as token ids, comma-separated (several prompts separated by ';'); the output is ids too.")
     var ids: String?
 
     @Option(help: "Tokens to generate after the prompt.")
@@ -67,14 +67,13 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func execute() throws {
-        guard [prompt, promptFile, ids].compactMap({ $0 }).count == 1 else {
+        guard [!prompt.isEmpty, promptFile != nil, ids != nil].filter({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --prompt, --prompt-file and --ids")
         }
         guard maxNew >= 0 else { throw ValidationError("--max-new must not be negative") }
         try checkArgumentsAreUTF8()
         let sampling = SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed)
         guard sampling.problems.isEmpty else { throw ValidationError(sampling.problems.joined(separator: "; ")) }
-        var sampler = try Sampler(sampling)
         let model = try CompiledModel(path: build)
         let m = model.last
         guard m.head, model.first.firstLayer == 0, let table = model.embeddings else {
@@ -82,16 +81,25 @@ struct GenerateCommand: ParsableCommand {
         }
         let vocab = m.model.vocabSize
         let text = try tokenizerFor(model, required: ids == nil || !stop.isEmpty)
-        let promptText = try prompt ?? promptFile.map(readUTF8File)
-        let promptIDs = try ids.map { try parseIDs($0, option: "--ids", vocabulary: vocab) } ?? text!.encode(promptText!).ids
-        guard !promptIDs.isEmpty else { throw ValidationError("the prompt is empty") }
-        if let n = m.model.maxPositions, promptIDs.count + maxNew > n {
-            throw ValidationError("the prompt's \(promptIDs.count) tokens and --max-new \(maxNew) run past the \(n) positions "
-                                  + "the model was trained for (max_position_embeddings)")
+        let texts = try promptFile.map { [try readUTF8File($0)] } ?? (prompt.isEmpty ? nil : prompt)
+        let prompts = try ids.map { try $0.split(separator: ";", omittingEmptySubsequences: false).map { try parseIDs(String($0), option: "--ids", vocabulary: vocab) } }
+            ?? texts!.map { text!.encode($0).ids }
+        for (k, p) in prompts.enumerated() {
+            let which = prompts.count > 1 ? "prompt \(k + 1)" : "the prompt"
+            guard !p.isEmpty else { throw ValidationError("\(which) is empty") }
+            if let n = m.model.maxPositions, p.count + maxNew > n {
+                throw ValidationError("\(which)'s \(p.count) tokens and --max-new \(maxNew) run past the \(n) positions "
+                                      + "the model was trained for (max_position_embeddings)")
+            }
         }
         let embeddings = try EmbeddingTable(vocab: vocab, width: m.model.hiddenSize, values: table)
-        let ref = try reference.map { try fullModelReference($0, m.model) }
         let session = try model.stepper(engine)
+        if prompts.count > 1 {
+            return try generateSeveral(session, prompts: prompts, texts: texts, tokenizer: text, embeddings: embeddings, sampling: sampling)
+        }
+        let promptIDs = prompts[0], promptText = texts?[0]
+        var sampler = try Sampler(sampling)
+        let ref = try reference.map { try fullModelReference($0, m.model) }
         var stream = try GenerationStream(tokenizer: text, prompt: promptIDs, stops: stop, echo: ids == nil && !json)
         if let promptText { stream.write(promptText) }
         let clock = Date()

@@ -53,7 +53,9 @@ struct ReferenceCommand: ParsableCommand {
             }
             rows = try FloatReference.embeddings(ckpt, tokens: ids)
         } else {
-            rows = try readInputRows(input!, width: c.hiddenSize)
+            let streams = try readInputRows(input!, width: c.hiddenSize)
+            guard streams.count == 1 else { throw ReferenceError("\(input!): the float reference runs one sequence, [T, d]") }
+            rows = streams[0]
         }
         let reference = try FloatReference(source: ckpt, layers: range, head: head)
         var out: [Double] = []

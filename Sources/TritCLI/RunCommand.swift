@@ -164,22 +164,17 @@ struct RunCommand: ParsableCommand {
                     throw ValidationError("--trace needs --engine interpreter")
                 }
                 interpreter.onRetire = { lines.append($0.line) }
-                session = try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory, engine: interpreter)
+                session = try BuildSession(build, engine: interpreter)
             } else {
                 session = try setup.model.stepper(engine)
             }
-            let run = try TokenRun.run(session, inputs: setup.inputs, reference: setup.reference)
+            let runs = try setup.run(session)
             if let t = trace {
                 try ISAToolFiles.writeAtomically(Array((lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")).utf8), to: t)
             }
-            if let o = tokens.output { try setup.writeOutputs(run, to: o) }
-            if json {
-                print(RunReport.json(run, cards: cards, loads: session.loads).serialized)
-            } else {
-                print("\(image): " + RunReport.describe(cards))
-                RunReport.lines(run, cards: cards).forEach { print($0) }
-            }
-            run.warnings(inputWidth: cards[0].input.count).forEach(ISAToolFiles.stderr)
+            if let o = tokens.output { try setup.writeOutputs(runs, to: o) }
+            if !json { print("\(image): " + RunReport.describe(cards)) }
+            printRuns(runs, cards: cards, loads: session.loads, json: json)
         }
     }
 }

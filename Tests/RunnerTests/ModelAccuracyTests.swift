@@ -14,8 +14,7 @@ import TestSupport
 /// reference's token on at least 95 % of steps.
 struct ModelAccuracyTests {
     static func session(_ build: Build) throws -> BuildSession {
-        try BuildSession(manifest: build.manifest, program: build.program, memory: build.memory,
-                         engine: InterpreterEngine(config: build.manifest.target))
+        try BuildSession(build, engine: InterpreterEngine(config: build.manifest.target))
     }
 
     @Test(arguments: [64, 512])
