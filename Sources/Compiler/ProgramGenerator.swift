@@ -105,7 +105,8 @@ struct ProgramGenerator {
         t.append("; model: d = \(c.hiddenSize), I = \(c.intermediateSize), \(c.layers) layers, vocab \(c.vocabSize), rms_norm_eps \(c.rmsNormEps) (norm immediate \(eps.blockOperand); projection norms 1e-6, \(eps.projectionOperand)), lower bound \(c.useLowerBound ? "on" : "off")")
         t.append("; compiled: layers \(layers.lowerBound)...\(layers.upperBound)" + (head ? " and the head (output = \(c.vocabSize) logits)" : " (output = the hidden state of layer \(layers.upperBound))"))
         t.append("; target: \(target.vectorRegisters) vector and \(target.scalarRegisters) scalar registers, max VL \(target.maxVectorLength), \(target.formatName)")
-        t.append("; \(lines.instructionCount) instructions per token; \(plan.matrixBytes) bytes of packed weights streamed per token")
+        let per = streams == .single ? "token" : streams == .batch ? "step of \(target.streams) tokens, one per stream" : "run of \(target.streams) tokens"
+        t.append("; \(lines.instructionCount) instructions per \(per); \(plan.matrixBytes) bytes of packed weights streamed per \(per)")
         t.append(";")
         t.append("; memory map (\(plan.size) bytes, every region 64-byte aligned; contents in memory.bin):")
         for line in memorySummary { t.append(";   " + line) }
