@@ -70,6 +70,7 @@ public enum Bench {
             r.blocks = try BlockCycles.measure(sweep, log: log)
             r.projections = Projection.make(sweep, blocks: r.blocks)
         }
+        try section("batched decode and prefill") { r.batches = try BatchCycles.measure(sweep, blocks: r.blocks, log: log) }
         let files = try Report.write(r, to: options.out)
         return (r, files)
     }

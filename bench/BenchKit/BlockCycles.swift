@@ -27,16 +27,16 @@ public struct BlockMeasurement: Sendable {
 /// Core models by configuration: a Verilator build takes minutes at the
 /// D5005 size, so each one is built (or found in the cache) once per run.
 final class CoreModels {
-    private var models: [Int: TestBenchModel] = [:]
-    private var buildSeconds: [Int: Double] = [:]
+    private var models: [String: TestBenchModel] = [:]
+    private var buildSeconds: [String: Double] = [:]
     let log: (String) -> Void
 
     init(log: @escaping (String) -> Void) { self.log = log }
 
     func model(_ p: CoreParameters) throws -> TestBenchModel {
-        let key = p.banks
-        if let m = models[key], m.parameters == p { return m }
-        log("core model: \(Sweep.describe(p)) (Verilator; cached after the first build)")
+        let key = String(describing: p)
+        if let m = models[key] { return m }
+        log("core model: \(Sweep.describe(p))\(p.isa.streams > 1 ? ", \(p.isa.streams) streams" : "") (Verilator; cached after the first build)")
         let clock = Date()
         let m = try TestBenchModel(design: elaborate(TritCore(params: p)), parameters: p)
         buildSeconds[key] = m.library.build.cacheHit ? 0 : Date().timeIntervalSince(clock)

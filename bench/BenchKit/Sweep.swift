@@ -57,6 +57,24 @@ public struct Sweep: Sendable {
     public var hostPath: (core: CoreParameters, host: HostDMAParameters, model: ModelShape)
     /// Seconds of repeated encoding behind each tokenizer figure.
     public var tokenizerSeconds: Double
+    /// Batched decode: steps of `streams` sequences on one weight pass, at
+    /// these block widths and bank counts (2-bit weights), against the
+    /// one-stream blocks above.
+    public var batch = BatchSweep(streams: [], blocks: [], banks: [], prefill: nil, areaStreams: [], areaLanes: 64)
+
+    /// What the batched-decode sections measure.
+    public struct BatchSweep: Sendable {
+        /// Streams per core (each > 1).
+        public var streams: [Int]
+        public var blocks: [(d: Int, intermediate: Int)]
+        public var banks: [Int]
+        /// A prompt of `tokens` through the prefill program of a `streams`-lane
+        /// core at block width `d`, one bank, against as many decode steps of one stream.
+        public var prefill: (streams: Int, tokens: Int, d: Int, intermediate: Int)?
+        /// Yosys area of the ternary unit and the vector side at these batches, `areaLanes` trits per cycle.
+        public var areaStreams: [Int]
+        public var areaLanes: Int
+    }
 
     /// The ternary unit's trits per cycle (at 2-bit packing).
     static func tritsPerCycle(_ p: CoreParameters) -> Int { p.tritsPerCycle }
@@ -95,7 +113,9 @@ public struct Sweep: Sendable {
         rtlCore: .d5005,
         accuracyWindows: nil, accuracyFracBits: [16, 12, 14, 20],
         hostPath: (.d5005, .standard, ModelShape(name: "1.3B", d: 2048, intermediate: 5632, layers: 24, vocab: 32000)),
-        tokenizerSeconds: 2)
+        tokenizerSeconds: 2,
+        batch: BatchSweep(streams: [8], blocks: [(1024, 2816), (2048, 5632), (2560, 6912)], banks: [1, 4],
+                          prefill: (8, 32, 2048, 5632), areaStreams: [1, 2, 4, 8, 16], areaLanes: 64))
 
     /// Seconds instead of hours: a d = 64 block on a small core, one bank,
     /// a d = 128 interpreter block; no synthesis (over a minute even for a
@@ -116,5 +136,6 @@ public struct Sweep: Sendable {
         hostPath: (CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128, addressBits: 16, outstandingBeats: 64),
                    HostDMAParameters(addressBits: 24, maxBurst: 8, bufferBeats: 128),
                    ModelShape(name: "toy (d = 64)", d: 64, intermediate: 256, layers: 2, vocab: 256)),
-        tokenizerSeconds: 0.2)
+        tokenizerSeconds: 0.2,
+        batch: BatchSweep(streams: [4], blocks: [(64, 256)], banks: [1], prefill: (4, 8, 64, 256), areaStreams: [], areaLanes: 64))
 }
