@@ -15,7 +15,7 @@ import TestSupport
     /// destinations collide often).
     static let small = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 64), dataBits: 128)
 
-    static let vectorOps: [Opcode] = [.add, .sub, .mul, .div, .mac, .lba, .adds, .muls, .bcast, .mv,
+    static let vectorOps: [Opcode] = [.add, .sub, .mul, .div, .mac, .macp, .lba, .adds, .muls, .bcast, .mv,
                                       .exp, .sig, .csig, .silu, .rsqrt]
 
     /// The interpreter's element-wise step (`Machine.elementwise`) on a register file.
@@ -32,7 +32,8 @@ import TestSupport
             case .sub: v = Numeric.subReporting(a, b)
             case .mul: v = Numeric.mulReporting(a, b, f: f)
             case .div: v = Numeric.divReporting(a, b, f: f)
-            case .mac: v = Numeric.macReporting(d, a, b, f: f)
+            // macp on one stream is mac (its p is the stream's own vb).
+            case .mac, .macp: v = Numeric.macReporting(d, a, b, f: f)
             case .lba: v = Numeric.lbaReporting(a, b, f: f)
             case .adds: v = Numeric.addReporting(a, scalar)
             case .muls: v = Numeric.mulReporting(a, scalar, f: f)

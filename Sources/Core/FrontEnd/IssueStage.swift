@@ -65,7 +65,7 @@ struct IssueStage {
 
     /// The run's state, the architectural registers and the scoreboard's pending writes.
     struct Registers {
-        let state, running, draining, vl, pendingV, pendingS, faultCode, faultIndex: Signal
+        let state, running, draining, vl, streamStride, pendingV, pendingS, faultCode, faultIndex: Signal
         let scalars: [Signal]
         /// VL in register chunks, and all of them: what the clear must have reached.
         let vlChunks, allChunks: Signal
@@ -81,6 +81,8 @@ struct IssueStage {
         let running = m.wire("running", state == lit(State.running.rawValue, width: 2))
         let draining = m.reg("draining", .bool, reset: false)
         let vl = m.reg("vl", .uint(p.vlBits), reset: lit(p.isa.maxVectorLength, width: p.vlBits))
+        // SS, the stride of per-stream (`.s`) memory accesses (ISA.md, "Streams").
+        let streamStride = m.reg("stream_stride", .uint(32), reset: 0)
         let scalars = (0..<sregs).map { m.reg("s\($0)", .sint(32), reset: 0) }
         let pendingV = m.reg("pending_v", .uint(vregs), reset: 0)
         let pendingS = m.reg("pending_s", .uint(sregs), reset: 0)
@@ -93,7 +95,7 @@ struct IssueStage {
         let progressBits = VectorRegisterFile.progressBits(p)
         let allChunks = lit(p.chunksPerRegister, width: progressBits)
         let vlChunks = m.reg("vl_chunks", .uint(progressBits), reset: allChunks)
-        return Registers(state: state, running: running, draining: draining, vl: vl, pendingV: pendingV, pendingS: pendingS,
+        return Registers(state: state, running: running, draining: draining, vl: vl, streamStride: streamStride, pendingV: pendingV, pendingS: pendingS,
                          faultCode: faultCode, faultIndex: faultIndex, scalars: scalars, vlChunks: vlChunks,
                          allChunks: allChunks, progressBits: progressBits)
     }
@@ -139,7 +141,7 @@ struct IssueStage {
         let sourcesV = m.wire("sources_v",
             mux(decoder.ra_use == vectorUse, oneHot(vIndex(ra), vregs), none(vregs))
             | mux(decoder.rb_use == vectorUse, oneHot(vIndex(rb), vregs), none(vregs))
-            | mux(op == code(.mac), oneHot(vIndex(rd), vregs), none(vregs)))
+            | mux(op == code(.mac) || op == code(.macp), oneHot(vIndex(rd), vregs), none(vregs)))
         let scalarSourceIsA = decoder.ra_use == scalarUse
         let hasScalarSource = m.wire("has_scalar_source", scalarSourceIsA || decoder.rb_use == scalarUse)
         let scalarSource = m.wire("scalar_source", mux(scalarSourceIsA, sIndex(ra), sIndex(rb)))
@@ -227,7 +229,7 @@ struct IssueStage {
 
     /// The control instructions, whose records are complete at dispatch.
     struct ControlOps {
-        let isSetvl, isLi, isHalt: Signal
+        let isSetvl, isSetss, isLi, isHalt: Signal
         /// The fault found at dispatch (fetch past the end, illegal, bad `setvl`), 0 for none.
         let dispatchFault: Signal
     }
@@ -236,13 +238,14 @@ struct IssueStage {
     func enqueue(_ q: Queues, _ needs: Needs, _ board: Scoreboard, _ issue: Decision) -> ControlOps {
         let op = needs.op, imm = needs.imm, pastEnd = issue.pastEnd, legal = issue.legal
         let faultBits = Dispatch.faultBits
-        let isSetvl = op == code(.setvl), isLi = op == code(.li), isHalt = op == code(.halt)
+        let isSetvl = op == code(.setvl), isSetss = op == code(.setss), isLi = op == code(.li), isHalt = op == code(.halt)
         let dispatchFault = m.wire("dispatch_fault",
             mux(pastEnd, lit(Int(FaultCode.fetchOutOfRange.rawValue), width: faultBits),
                 mux(!legal, lit(Int(FaultCode.illegalInstruction.rawValue), width: faultBits),
                     mux(isSetvl && !issue.vlInRange, lit(Int(FaultCode.badVectorLength.rawValue), width: faultBits),
                         lit(0, width: faultBits)))))
-        let writesOne = isSetvl || isLi
+        // setss's record: count 1, its stride as the digest (as setvl's).
+        let writesOne = isSetvl || isSetss || isLi
         let controlCount = mux(writesOne, lit(1, width: 32), lit(0, width: 32))
         let controlDigest = mux(writesOne, imm, lit(0, width: 32))
         var unitNumber = lit(Self.controlUnit, width: 3)
@@ -255,7 +258,7 @@ struct IssueStage {
         q.retire.in_valid.set(issue.fire)
         q.retire.in_data.set(cat(fetch.head_index, op, dest, destIndex, mux(pastEnd || !legal, lit(Self.controlUnit, width: 3), unitNumber),
                                  controlCount, controlDigest, dispatchFault))
-        return ControlOps(isSetvl: isSetvl, isLi: isLi, isHalt: isHalt, dispatchFault: dispatchFault)
+        return ControlOps(isSetvl: isSetvl, isSetss: isSetss, isLi: isLi, isHalt: isHalt, dispatchFault: dispatchFault)
     }
 
     // MARK: - Completion and retirement
@@ -301,6 +304,11 @@ struct IssueStage {
                     m.when(dones[k] && u.dispatch.doneFault == 0 && board.writingS[k][s]) { register.set(u.dispatch.doneScalar) }
                 }
             }
+        }
+        m.when(start) {
+            r.streamStride.set(0)
+        }.elseWhen(executes && control.isSetss) {
+            r.streamStride.set(needs.imm)
         }
         // VL in chunks, ceil(VL / vectorLanes) (a power of two), ready for the clear check.
         let newVL = needs.imm.truncate(to: p.vlBits).extend(to: p.vlBits + 1)

@@ -385,6 +385,11 @@ module VectorUnit_N16_VL8192_V16_F16 (
         decoded_scalar_a = 1'b0;
         decoded_scalar_b = 1'b0;
       end
+      8'd38: begin // macp
+        decoded_op = 4'd4;
+        decoded_scalar_a = 1'b0;
+        decoded_scalar_b = 1'b0;
+      end
       8'd37: begin // lba
         decoded_op = 4'd5;
         decoded_scalar_a = 1'b0;

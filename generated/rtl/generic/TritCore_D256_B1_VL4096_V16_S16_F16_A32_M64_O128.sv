@@ -309,103 +309,104 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic running; // wire, Core/IssueStage.swift:81
   logic draining; // register, Core/IssueStage.swift:82
   logic [12:0] vl; // register, Core/IssueStage.swift:83
-  logic signed [31:0] s0; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s1; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s2; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s3; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s4; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s5; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s6; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s7; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s8; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s9; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s10; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s11; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s12; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s13; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s14; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s15; // register, Core/IssueStage.swift:84
-  logic [15:0] pending_v; // register, Core/IssueStage.swift:85
-  logic [15:0] pending_s; // register, Core/IssueStage.swift:86
-  logic [2:0] fault_code; // register, Core/IssueStage.swift:87
-  logic [31:0] fault_index; // register, Core/IssueStage.swift:88
-  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:95
-  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:111
-  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:111
-  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:111
-  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:111
-  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:111
-  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:111
-  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:111
-  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:113
-  logic [79:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:113
-  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:113
-  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:113
-  logic [79:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:113
-  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:113
-  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:113
-  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:113
-  logic [79:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:113
-  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:113
-  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:113
-  logic [79:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:113
-  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:113
-  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:113
-  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:113
-  logic [79:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:113
-  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:113
-  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:113
-  logic [79:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:113
-  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:113
-  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:113
-  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:113
-  logic [79:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:113
-  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:113
-  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:113
-  logic [79:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:113
-  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:113
-  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:113
-  logic quiescent; // wire, Core/IssueStage.swift:119
-  logic start; // wire, Core/IssueStage.swift:120
-  logic [15:0] sources_v; // wire, Core/IssueStage.swift:139
-  logic has_scalar_source; // wire, Core/IssueStage.swift:144
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:145
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:146
-  logic [15:0] dest_v; // wire, Core/IssueStage.swift:147
-  logic [15:0] dest_s; // wire, Core/IssueStage.swift:148
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:165
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:165
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:165
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:165
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:166
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:166
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:166
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:166
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:167
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:167
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:167
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:167
-  logic hazard; // wire, Core/IssueStage.swift:188
-  logic memory_order_ok; // wire, Core/IssueStage.swift:193
-  logic clear_wait; // wire, Core/IssueStage.swift:203
-  logic can_issue; // wire, Core/IssueStage.swift:204
-  logic ready; // wire, Core/IssueStage.swift:205
-  logic fire; // wire, Core/IssueStage.swift:207
-  logic executes; // wire, Core/IssueStage.swift:208
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:240
-  logic retiring; // wire, Core/IssueStage.swift:344
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:345
-  logic retires; // wire, Core/IssueStage.swift:346
-  logic retire_valid_q; // register, Core/IssueStage.swift:384
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:385
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:385
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:385
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:385
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:385
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:385
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:385
-  logic busy_any; // wire, Core/IssueStage.swift:386
-  logic halted_visible; // wire, Core/IssueStage.swift:388
+  logic [31:0] stream_stride; // register, Core/IssueStage.swift:85
+  logic signed [31:0] s0; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s1; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s2; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s3; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s4; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s5; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s6; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s7; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s8; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s9; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s10; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s11; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s12; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s13; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s14; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s15; // register, Core/IssueStage.swift:86
+  logic [15:0] pending_v; // register, Core/IssueStage.swift:87
+  logic [15:0] pending_s; // register, Core/IssueStage.swift:88
+  logic [2:0] fault_code; // register, Core/IssueStage.swift:89
+  logic [31:0] fault_index; // register, Core/IssueStage.swift:90
+  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:97
+  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:113
+  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:113
+  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:113
+  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:113
+  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:113
+  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:113
+  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:113
+  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:115
+  logic [79:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:115
+  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:115
+  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:115
+  logic [79:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:115
+  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:115
+  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:115
+  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:115
+  logic [79:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:115
+  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:115
+  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:115
+  logic [79:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:115
+  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:115
+  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:115
+  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:115
+  logic [79:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:115
+  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:115
+  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:115
+  logic [79:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:115
+  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:115
+  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:115
+  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:115
+  logic [79:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:115
+  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:115
+  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:115
+  logic [79:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:115
+  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:115
+  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:115
+  logic quiescent; // wire, Core/IssueStage.swift:121
+  logic start; // wire, Core/IssueStage.swift:122
+  logic [15:0] sources_v; // wire, Core/IssueStage.swift:141
+  logic has_scalar_source; // wire, Core/IssueStage.swift:146
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:147
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:148
+  logic [15:0] dest_v; // wire, Core/IssueStage.swift:149
+  logic [15:0] dest_s; // wire, Core/IssueStage.swift:150
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:167
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:167
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:167
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:167
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:168
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:168
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:168
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:168
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:169
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:169
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:169
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:169
+  logic hazard; // wire, Core/IssueStage.swift:190
+  logic memory_order_ok; // wire, Core/IssueStage.swift:195
+  logic clear_wait; // wire, Core/IssueStage.swift:205
+  logic can_issue; // wire, Core/IssueStage.swift:206
+  logic ready; // wire, Core/IssueStage.swift:207
+  logic fire; // wire, Core/IssueStage.swift:209
+  logic executes; // wire, Core/IssueStage.swift:210
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:242
+  logic retiring; // wire, Core/IssueStage.swift:352
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:353
+  logic retires; // wire, Core/IssueStage.swift:354
+  logic retire_valid_q; // register, Core/IssueStage.swift:392
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:393
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:393
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:393
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:393
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:393
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:393
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:393
+  logic busy_any; // wire, Core/IssueStage.swift:394
+  logic halted_visible; // wire, Core/IssueStage.swift:396
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -558,7 +559,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign registers_clear_start = start;
   assign running = (state == 2'd1);
   assign retire_queue_in_valid = fire;
-  assign retire_queue_in_data = {fetch_head_index, decoder_opcode, ((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination), ((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd3) ? decoder_imm : (((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd1) || (((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd2)) ? 32'(decoder_rd) : 32'd0)), ((fetch_head_past_end || (!decoder_legal)) ? 3'd4 : (((1'b0 || (decoder_unit == 3'd1)) && (!(decoder_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && (!(decoder_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decoder_unit == 3'd4)) && (!(decoder_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decoder_unit == 3'd5)) && (!(decoder_unit == 3'd0))) ? 3'd3 : 3'd4))))), (((decoder_opcode == 8'd3) || (decoder_opcode == 8'd4)) ? 32'd1 : 32'd0), (((decoder_opcode == 8'd3) || (decoder_opcode == 8'd4)) ? decoder_imm : 32'd0), dispatch_fault};
+  assign retire_queue_in_data = {fetch_head_index, decoder_opcode, ((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination), ((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd3) ? decoder_imm : (((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd1) || (((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd2)) ? 32'(decoder_rd) : 32'd0)), ((fetch_head_past_end || (!decoder_legal)) ? 3'd4 : (((1'b0 || (decoder_unit == 3'd1)) && (!(decoder_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && (!(decoder_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decoder_unit == 3'd4)) && (!(decoder_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decoder_unit == 3'd5)) && (!(decoder_unit == 3'd0))) ? 3'd3 : 3'd4))))), ((((decoder_opcode == 8'd3) || (decoder_opcode == 8'd5)) || (decoder_opcode == 8'd4)) ? 32'd1 : 32'd0), ((((decoder_opcode == 8'd3) || (decoder_opcode == 8'd5)) || (decoder_opcode == 8'd4)) ? decoder_imm : 32'd0), dispatch_fault};
   assign retire_queue_out_ready = (retiring || (!running));
   assign ls_completions_in_valid = ls_done;
   assign ls_completions_in_data = {ls_done_count, ls_done_digest, 13'(ls_done_saturations), ls_done_fault};
@@ -574,7 +575,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign ternary_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd3)) || (!running));
   assign quiescent = ((((((fetch_quiet && ls_idle) && vector_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
   assign start = ((csr_start && (!running)) && quiescent);
-  assign sources_v = ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | ((decoder_opcode == 8'd36) ? (16'd1 << decoder_rd) : 16'd0));
+  assign sources_v = ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | (((decoder_opcode == 8'd36) || (decoder_opcode == 8'd38)) ? (16'd1 << decoder_rd) : 16'd0));
   assign has_scalar_source = ((decoder_ra_use == 2'd2) || (decoder_rb_use == 2'd2));
   assign scalar_source = ((decoder_ra_use == 2'd2) ? decoder_ra : decoder_rb);
   assign scalar_value = $signed(32'({s15, s14, s13, s12, s11, s10, s9, s8, s7, s6, s5, s4, s3, s2, s1, s0} >> ({scalar_source, 5'b0})));
@@ -641,6 +642,18 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         vl <= 13'd4096;
       end else if (((executes && (decoder_opcode == 8'd3)) && ((decoder_imm != 32'd0) && (decoder_imm <= 32'd4096)))) begin
         vl <= 13'(decoder_imm);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      stream_stride <= 32'd0;
+    end else begin
+      if (start) begin
+        stream_stride <= 32'd0;
+      end else if ((executes && (decoder_opcode == 8'd5))) begin
+        stream_stride <= decoder_imm;
       end
     end
   end
@@ -1673,5 +1686,5 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{csr_code_base[4:0], csr_data_base[4:0], ls_done_saturations[31:13], vector_done_saturations[31:13], reduction_done_saturations[31:13], ternary_done_saturations[31:13], retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
+  assign unused = ^{csr_code_base[4:0], csr_data_base[4:0], ls_done_saturations[31:13], vector_done_saturations[31:13], reduction_done_saturations[31:13], ternary_done_saturations[31:13], stream_stride, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
 endmodule

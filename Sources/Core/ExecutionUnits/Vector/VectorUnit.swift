@@ -2,7 +2,7 @@ import HDL
 import ISA
 
 /// The vector unit: every element-wise and lookup instruction (`add sub mul
-/// div mac lba adds muls bcast mv exp sig csig silu rsqrt`), `vectorLanes`
+/// div mac macp lba adds muls bcast mv exp sig csig silu rsqrt`), `vectorLanes`
 /// elements per cycle, bit for bit as `Numeric`.
 ///
 /// Follows the unit contract of docs/core.md: `Dispatch`, register read
@@ -37,7 +37,7 @@ public struct VectorUnit: Module {
     /// replaces the a or the b operand.
     static let laneOps: [(Opcode, VectorLaneOp, scalarA: Bool, scalarB: Bool)] = [
         (.add, .add, false, false), (.sub, .sub, false, false), (.mul, .mul, false, false),
-        (.div, .div, false, false), (.mac, .mac, false, false), (.lba, .lba, false, false),
+        (.div, .div, false, false), (.mac, .mac, false, false), (.macp, .mac, false, false), (.lba, .lba, false, false),
         (.adds, .add, false, true), (.muls, .mul, false, true), (.bcast, .mv, true, false),
         (.mv, .mv, false, false), (.exp, .exp, false, false), (.sig, .sig, false, false),
         (.csig, .csig, false, false), (.silu, .silu, false, false), (.rsqrt, .rsqrt, false, false),
