@@ -28,7 +28,7 @@ public final class OPAEEngine: Engine {
         card = try OPAECard(library: lib, uuid: CSR.afuUUID, index: index)
         let core = try card.read64(CSR.configuration.byteOffset)
         let dma = try card.read64(DMARegister.configuration.byteOffset)
-        config = CoreConfig(maxVectorLength: Int(core >> 33), fracBits: Int((core >> 28) & 0x1F))
+        config = CSR.instructionSet(configuration: core)
         beatBytes = Int(dma & 0xFFFF)
         capacity = try card.read64(DMARegister.capacity.byteOffset)
         guard beatBytes > 0, beatBytes & (beatBytes - 1) == 0, config.problems.isEmpty else {

@@ -9,6 +9,17 @@ struct CorePresetTests {
         for preset in CorePreset.allCases { #expect(preset.parameters.problems.isEmpty, "\(preset): \(preset.parameters.problems)") }
     }
 
+    /// A host reads the instruction set a card runs from CONFIGURATION, streams included.
+    @Test func configurationRegisterNamesTheInstructionSet() {
+        for streams in [1, 4, 16] {
+            for preset in CorePreset.allCases {
+                var p = preset.parameters
+                p.isa.streams = streams
+                #expect(CSR.instructionSet(configuration: CSR.configurationValue(p)) == p.isa, "\(preset), \(streams) streams")
+            }
+        }
+    }
+
     @Test func thePresetTableInDocsIsCurrent() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let committed = try String(contentsOf: root.appendingPathComponent("generated/presets.md"), encoding: .utf8)

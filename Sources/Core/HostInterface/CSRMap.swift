@@ -1,3 +1,5 @@
+import ISA
+
 /// The host's view of the core: 64-bit registers on the CSR slave, at byte
 /// offset `8 * index` of the AFU's MMIO space. The first five follow the
 /// OPAE Device Feature Header layout, so `fpgainfo` and the OPAE libraries
@@ -43,7 +45,8 @@ public enum CSR: Int, CaseIterable, Sendable {
     case issueStall = 24
     /// Read-only description of the core: bits 15:0 ternary trits per
     /// cycle (2-bit packing), 23:16
-    /// vector lanes, 27:24 banks, 32:28 fraction bits, 63:33 max vector length.
+    /// vector lanes, 27:24 banks, 32:28 fraction bits, 58:33 max vector
+    /// length, 63:59 streams minus one.
     case configuration = 25
     /// Elements written by retired instructions whose exact value did not
     /// fit and were clamped (ISA.md, "Where values saturate"); cleared by start.
@@ -52,7 +55,13 @@ public enum CSR: Int, CaseIterable, Sendable {
     /// The CONFIGURATION register's value for a core.
     public static func configurationValue(_ p: CoreParameters) -> UInt64 {
         UInt64(p.tritsPerCycle) | UInt64(p.vectorLanes) << 16 | UInt64(p.banks) << 24
-            | UInt64(p.isa.fracBits) << 28 | UInt64(p.isa.maxVectorLength) << 33
+            | UInt64(p.isa.fracBits) << 28 | UInt64(p.isa.maxVectorLength) << 33 | UInt64(p.isa.streams - 1) << 59
+    }
+
+    /// The instruction-set configuration a CONFIGURATION value describes (what a host checks a build against).
+    public static func instructionSet(configuration core: UInt64) -> CoreConfig {
+        CoreConfig(maxVectorLength: Int((core >> 33) & 0x3FF_FFFF), fracBits: Int((core >> 28) & 0x1F),
+                   streams: Int(core >> 59) + 1)
     }
 
     /// Device Feature Header of an AFU: type 1 (bits 63:60), end of list (bit 40).
