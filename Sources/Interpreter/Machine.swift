@@ -60,7 +60,8 @@ public final class Machine {
     let streams: Int
     /// The stream executing now.
     var stream = 0
-    var kernel: TernaryKernel?
+    /// One per stream, so each keeps the tables of its own last input (gate and up share them).
+    var kernels: [TernaryKernel?]
     var scratch: [Int32]
 
     public init(image: ProgramImage, config: CoreConfig = .standard) throws {
@@ -82,6 +83,7 @@ public final class Machine {
         self.vl = config.maxVectorLength
         self.f = config.fracBits
         self.scratch = [Int32](repeating: 0, count: config.maxVectorLength)
+        self.kernels = [TernaryKernel?](repeating: nil, count: config.streams)
     }
 
     /// Starts the program again from instruction 0 with cleared registers and
@@ -358,16 +360,16 @@ public final class Machine {
         let packing = WeightPacking(rawValue: ins.mode) ?? .twoBit
         let total = TernaryMatrix.totalBytes(rows: rows, cols: cols, packing: packing)
         _ = try check(Int(ins.imm), bytes: total, align: TernaryMatrix.alignment)
-        if kernel == nil { kernel = TernaryKernel(cols: cols, packing: packing) } else { kernel!.configure(cols: cols, packing: packing) }
+        if kernels[stream] == nil { kernels[stream] = TernaryKernel(cols: cols, packing: packing) } else { kernels[stream]!.configure(cols: cols, packing: packing) }
         let src = vbase(ins.ra)
         vregs.withUnsafeBufferPointer { v in
-            kernel!.load(UnsafeBufferPointer(rebasing: v[src..<(src + cols)]))
+            kernels[stream]!.load(UnsafeBufferPointer(rebasing: v[src..<(src + cols)]))
         }
         let bad: TernaryMatrix.IllegalWeight? = memory.withUnsafeBytes { mem in
             scratch.withUnsafeMutableBufferPointer { out in
-                kernel!.accumulate(rows: rows,
-                                   weights: UnsafeRawBufferPointer(rebasing: mem[(a + TernaryMatrix.headerBytes)..<(a + total)]),
-                                   out: out)
+                kernels[stream]!.accumulate(rows: rows,
+                                            weights: UnsafeRawBufferPointer(rebasing: mem[(a + TernaryMatrix.headerBytes)..<(a + total)]),
+                                            out: out)
             }
         }
         if let b = bad {

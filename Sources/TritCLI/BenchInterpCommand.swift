@@ -26,6 +26,7 @@ struct BenchInterpCommand: ParsableCommand {
     @Option(help: "Block intermediate size I (with --block).") var intermediate: Int = 5632
     @Option(help: "Timed blocks (with --block); the best is reported.") var rounds: Int = 7
     @Option(help: PackingChoice.help) var packing: PackingChoice = .twoBit
+    @Option(help: "Streams (with --block): a batch of B tokens per block, timed per token.") var batch: Int = 1
     @Option(help: "Random seed for the matrices and vectors.") var seed: UInt64 = 1
     @Flag(help: "Print JSON.") var json = false
 
@@ -71,8 +72,11 @@ struct BenchInterpCommand: ParsableCommand {
         guard rounds >= 1 && rounds <= 10_000 else { throw ValidationError("--rounds must be 1...10000") }
         let d = hidden, n = intermediate
         let p = packing.packing
-        let w = InterpreterWorkload.block(d: d, intermediate: n, packing: p, rounds: rounds + 1, seed: seed)
-        let m = try Machine(image: w.image)
+        guard (1...CoreConfig.streamLimit).contains(batch) else { throw ValidationError("--batch must be 1...\(CoreConfig.streamLimit)") }
+        let w = InterpreterWorkload.block(d: d, intermediate: n, packing: p, rounds: rounds + 1, seed: seed, streams: batch)
+        var config = CoreConfig.standard
+        config.streams = batch
+        let m = try Machine(image: w.image, config: config)
         m.run(maxSteps: w.setup + w.products)  // setup and one untimed block (warm-up)
         // Wall time, and this thread's CPU time (what the block costs on a machine shared with other work).
         var times: [Double] = [], cpu: [Double] = []
@@ -85,15 +89,17 @@ struct BenchInterpCommand: ParsableCommand {
         guard m.status == .running else { throw ValidationError("the benchmark program stopped: \(m.status)") }
         let best = times.min()!, mean = times.reduce(0, +) / Double(times.count), bestCPU = cpu.min()!
         let trits = w.trits
-        let rate = Double(trits) / best
+        let rate = Double(trits * batch) / best
         if json {
             print(JSON.object(["hidden": .int(d), "intermediate": .int(n), "packing": .string(packing.rawValue), "rounds": .int(rounds),
                                "seconds_per_block": .double(best), "mean_seconds_per_block": .double(mean),
-                               "cpu_seconds_per_block": .double(bestCPU), "trit_ops_per_second": .double(rate)]).serialized)
+                               "cpu_seconds_per_block": .double(bestCPU), "trit_ops_per_second": .double(rate),
+                               "streams": .int(batch), "seconds_per_token": .double(best / Double(batch))]).serialized)
         } else {
             print("d = \(d), I = \(n) block, \(packing.rawValue) weights (7 tmatmul\(p.mnemonicSuffix), \(trits) trits): "
                   + String(format: "%.3f ms per block (best of %d, mean %.3f ms; thread CPU time %.3f ms), %.3e trit-ops/s",
-                           best * 1e3, rounds, mean * 1e3, bestCPU * 1e3, rate))
+                           best * 1e3, rounds, mean * 1e3, bestCPU * 1e3, rate)
+                  + (batch > 1 ? String(format: "; %d streams: %.3f ms per token", batch, best * 1e3 / Double(batch)) : ""))
         }
     }
 }

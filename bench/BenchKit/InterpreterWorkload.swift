@@ -18,7 +18,9 @@ public struct InterpreterWorkload: Sendable {
 
     /// One block's seven products, each from the quantized activation its
     /// matrix takes (d elements, or I for down_proj), `rounds` times.
-    public static func block(d: Int, intermediate n: Int, packing p: WeightPacking, rounds: Int, seed: UInt64) -> InterpreterWorkload {
+    /// With `streams` > 1 every stream runs them (on the same activations).
+    public static func block(d: Int, intermediate n: Int, packing p: WeightPacking, rounds: Int, seed: UInt64,
+                             streams: Int = 1) -> InterpreterWorkload {
         var src = Source(state: seed | 1)
         var layout = Layout()
         let inputD = layout.put(src.vector(d)), inputN = layout.put(src.vector(n))
@@ -30,7 +32,9 @@ public struct InterpreterWorkload: Sendable {
             let input: UInt8 = sm.0.cols == d ? 1 : 2
             return Instruction(.tmatmul, rd: UInt8(3 + k), ra: input, rb: input, mode: p.rawValue, imm: sm.1)
         }
-        return make(layout, setup: setup, products: products, rounds: rounds, trits: shapes.reduce(0) { $0 + $1.rows * $1.cols })
+        var w = make(layout, setup: setup, products: products, rounds: rounds, trits: shapes.reduce(0) { $0 + $1.rows * $1.cols })
+        w.image.streams = streams
+        return w
     }
 
     /// One `rows x cols` product, `rounds` times.
