@@ -64,6 +64,15 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public var sregBits: Int { Swift.max(1, addressWidth(isa.scalarRegisters)) }
     /// Bits of a chunk index within a register.
     public var chunkBits: Int { Swift.max(1, addressWidth(chunksPerRegister)) }
+    /// Streams (`CoreConfig.streams`): each has its own registers.
+    public var streams: Int { isa.streams }
+    /// Bits of a stream number (none with one stream, so a one-stream core
+    /// is exactly the core without streams).
+    public var streamBits: Int { streams > 1 ? addressWidth(streams) : 0 }
+    /// Bits of a register-file row: the stream above the chunk.
+    public var rowBits: Int { chunkBits + streamBits }
+    /// Bits of an instruction's saturation count, 0 ... streams * maxVectorLength.
+    public var saturationBits: Int { addressWidth(streams * isa.maxVectorLength + 1) }
     /// Bits holding a vector length 0 ... maxVectorLength inclusive.
     public var vlBits: Int { Swift.max(1, addressWidth(isa.maxVectorLength + 1)) }
     /// Bytes per beat.

@@ -54,12 +54,17 @@ public struct Dispatch: Signature {
 /// and `chunk` (chunk c holds elements c*vectorLanes ..< (c+1)*vectorLanes)
 /// and sees that chunk on `data` exactly one cycle later. Reads have no
 /// enable and no side effects. A unit's port `a` is this group at prefix `a_`.
+///
+/// With `rows`, `chunk` is a register-file row: the stream's number above
+/// the chunk (`CoreParameters.rowBits`), as the register file and the units
+/// that serve every stream themselves (the ternary unit) see it; with one
+/// stream the two are the same.
 public struct RegisterRead: Signature {
     public let reg, chunk, data: Member
 
-    public init(_ p: CoreParameters) {
+    public init(_ p: CoreParameters, rows: Bool = false) {
         reg = .out("reg", .uint(p.vregBits))
-        chunk = .out("chunk", .uint(p.chunkBits))
+        chunk = .out("chunk", .uint(rows ? p.rowBits : p.chunkBits))
         data = .in("data", .vec(.sint(32), count: p.vectorLanes))
     }
 
@@ -70,13 +75,14 @@ public struct RegisterRead: Signature {
 /// A vector register write port, as a unit sees it: with `valid`, the lanes
 /// set in `mask` of chunk `chunk` of register `reg` take `data` at the clock
 /// edge (other lanes keep their values, which is how tails stay undisturbed).
+/// `rows` as for `RegisterRead`.
 public struct RegisterWrite: Signature {
     public let valid, reg, chunk, mask, data: Member
 
-    public init(_ p: CoreParameters) {
+    public init(_ p: CoreParameters, rows: Bool = false) {
         valid = .out("valid", .bool)
         reg = .out("reg", .uint(p.vregBits))
-        chunk = .out("chunk", .uint(p.chunkBits))
+        chunk = .out("chunk", .uint(rows ? p.rowBits : p.chunkBits))
         mask = .out("mask", .uint(p.vectorLanes))
         data = .out("data", .vec(.sint(32), count: p.vectorLanes))
     }
@@ -194,7 +200,7 @@ public struct CSRControl: Signature {
         memoryStall = .in("ev_memory_stall", .bool)
         weightBeats = .in("ev_weight_beat", .uint(Self.weightBeatBits(p)))
         issueStall = .in("ev_issue_stall", .bool)
-        saturations = .in("ev_saturations", .uint(p.vlBits))
+        saturations = .in("ev_saturations", .uint(p.saturationBits))
         start = .out("start", .bool)
         codeBase = .out("code_base", .uint(64))
         codeLength = .out("code_length", .uint(32))

@@ -29,11 +29,11 @@ import TestSupport
     static func model(_ p: CoreParameters) throws -> TestBenchModel {
         lock.lock()
         defer { lock.unlock() }
-        let key = "\(p.banks) x \(p.dataBits)"
+        let key = "\(p.banks) x \(p.dataBits), VL \(p.isa.maxVectorLength), \(p.streams) streams"
         if let m = models[key] { return m }
         let clock = ContinuousClock.now
         let m = try TestBenchModel(design: elaborate(TritCore(params: p)), parameters: p)
-        if !m.library.build.cacheHit { print("TritCore test bench (\(p.banks) x \(p.dataBits) bits) built in \(ContinuousClock.now - clock)") }
+        if !m.library.build.cacheHit { print("TritCore test bench (\(key)) built in \(ContinuousClock.now - clock)") }
         models[key] = m
         return m
     }
@@ -55,11 +55,11 @@ import TestSupport
                 rtlSeconds += report.rtlSeconds
                 if report.result == .halted { halted += 1 }
             } catch {
-                Issue.record("random program \(i), seed \(s) (TRIT_SEED=\(s) reproduces it first), \(banks) x \(p.dataBits) bits: \(error)")
+                Issue.record("random program \(i), seed \(s) (TRIT_SEED=\(s) reproduces it first), \(banks) x \(p.dataBits) bits, \(p.streams) streams: \(error)")
                 return
             }
         }
-        print("TritCore, \(banks) x \(p.dataBits) bits: \(count) random programs (\(halted) halted), \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s in lock step, \(Int(Double(cycles) / max(rtlSeconds, 1e-9))) for the model alone")
+        print("TritCore, \(banks) x \(p.dataBits) bits, \(p.streams) streams: \(count) random programs (\(halted) halted), \(cycles) cycles at \(Int(Double(cycles) / max(seconds, 1e-9))) cycles/s in lock step, \(Int(Double(cycles) / max(rtlSeconds, 1e-9))) for the model alone")
     }
 
     @Test func controlProgramsInLockStep() throws {
@@ -92,6 +92,28 @@ import TestSupport
         // About 120 programs in all (3000 under TRIT_LONG).
         let count = iterations(40) > 40 ? 1000 : 40
         try runRandom(p, config: config, count: count, seed: testSeed(0xC0DE_0100 + UInt64(banks) << 20))
+    }
+
+    /// A core of B streams (16 lanes; registers of 64 elements, so each
+    /// stream's rows stay few): every stream of every instruction in lock
+    /// step. Four streams on one and two banks; more under `make test-long`.
+    static func batched(streams: Int, banks: Int = 1) -> CoreParameters {
+        CoreParameters(isa: CoreConfig(maxVectorLength: 64, streams: streams), dataBits: 512 / banks, banks: banks)
+    }
+
+    @Test(arguments: [1, 2])
+    func batchedRandomProgramsInLockStep(_ banks: Int) throws {
+        let p = Self.batched(streams: 4, banks: banks)
+        let config = RandomProgramConfig(isa: p.isa, vectorLimit: 64, vectorLanes: p.vectorLanes)
+        let count = iterations(40) > 40 ? 500 : 40
+        try runRandom(p, config: config, count: count, seed: testSeed(0xC0DE_0B00 + UInt64(banks) << 20))
+    }
+
+    @Test(.enabled(if: isLongRun), arguments: [2, 3, 8])
+    func moreStreamsInLockStep(_ streams: Int) throws {
+        let p = Self.batched(streams: streams)
+        let config = RandomProgramConfig(isa: p.isa, vectorLimit: 64, vectorLanes: p.vectorLanes)
+        try runRandom(p, config: config, count: 200, seed: testSeed(0xC0DE_0C00 + UInt64(streams) << 20))
     }
 
     /// The widest core (64 lanes; a register chunk is one group of ternary

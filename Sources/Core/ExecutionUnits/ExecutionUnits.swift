@@ -15,15 +15,23 @@ struct ExecutionUnits {
         let writePort: String
         /// Functional units of `InstructionDecoder.units` this unit executes.
         let executes: [FunctionalUnit]
+        /// With several streams: the instance the core dispatches to (the
+        /// unit's sequencer, or the ternary unit itself), which takes
+        /// `stream_scalars` (and `stream_stride`) and may give `stream_results`.
+        let streamed: Instance?
 
-        init(_ instance: Instance, _ p: CoreParameters, readPorts: [String], executes: [FunctionalUnit]) {
+        init(_ instance: Instance, _ p: CoreParameters, readPorts: [String], executes: [FunctionalUnit], streamed: Instance? = nil) {
             name = instance.name
             self.instance = instance
-            dispatch = instance.ports(Dispatch(p))
+            dispatch = (streamed ?? instance).ports(Dispatch(p))
             self.readPorts = readPorts
             writePort = "w"
             self.executes = executes
+            self.streamed = streamed
         }
+
+        /// The register-file side of the unit's ports: the sequencer's with several streams.
+        var registerSide: Instance { streamed ?? instance }
     }
 
     let loadStore, vector, reduction, ternary: Unit
@@ -38,10 +46,30 @@ struct ExecutionUnits {
         let vector = m.instance(VectorUnit(params: p), "vector")
         let reduction = m.instance(ReductionUnit(params: p), "reduction")
         let ternary = m.instance(TernaryUnit(params: p), "ternary")
-        loadStore = Unit(ls, p, readPorts: ["a"], executes: [.loadStore])
-        self.vector = Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup])
-        self.reduction = Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction])
-        self.ternary = Unit(ternary, p, readPorts: ["a"], executes: [.ternary])
+        let batched = p.streams > 1
+        // With several streams a sequencer runs each unit's instruction per
+        // stream; the ternary unit serves every stream itself.
+        func sequenced(_ unit: Instance, _ reads: [String], chain: String? = nil, memory: Bool = false,
+                       scalarResults: Bool = false) -> Instance? {
+            guard batched else { return nil }
+            let sequencer = m.instance(StreamSequencer(params: p, readPorts: reads, chain: chain, memory: memory,
+                                                       scalarResults: scalarResults), "\(unit.name)_streams")
+            m.connect(sequencer.ports(Dispatch(p).flipped(), prefix: "unit_"), unit.ports(Dispatch(p)))
+            for port in reads {
+                m.connect(sequencer.ports(RegisterRead(p).flipped(), prefix: "unit_" + RegisterRead.prefix(port)),
+                          unit.ports(RegisterRead(p), prefix: RegisterRead.prefix(port)))
+            }
+            m.connect(sequencer.ports(RegisterWrite(p).flipped(), prefix: "unit_" + RegisterWrite.prefix("w")),
+                      unit.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w")))
+            return sequencer
+        }
+        loadStore = Unit(ls, p, readPorts: ["a"], executes: [.loadStore],
+                         streamed: sequenced(ls, ["a"], memory: true, scalarResults: true))
+        self.vector = Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup],
+                           streamed: sequenced(vector, ["a", "b", "d"], chain: "b"))
+        self.reduction = Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction],
+                              streamed: sequenced(reduction, ["a", "b"], scalarResults: true))
+        self.ternary = Unit(ternary, p, readPorts: ["a"], executes: [.ternary], streamed: batched ? ternary : nil)
         let units = [loadStore, self.vector, self.reduction, self.ternary]
 
         // Register-file ports are named <unit>_<port>.
@@ -50,11 +78,11 @@ struct ExecutionUnits {
         registerFile = m.instance(VectorRegisterFile(params: p, readPorts: reads, writePorts: writes), "registers")
         for u in units {
             for port in u.readPorts {
-                m.connect(u.instance.ports(RegisterRead(p), prefix: RegisterRead.prefix(port)),
-                          registerFile.ports(RegisterRead(p).flipped(), prefix: RegisterRead.prefix("\(u.name)_\(port)")))
+                m.connect(u.registerSide.ports(RegisterRead(p, rows: true), prefix: RegisterRead.prefix(port)),
+                          registerFile.ports(RegisterRead(p, rows: true).flipped(), prefix: RegisterRead.prefix("\(u.name)_\(port)")))
             }
-            m.connect(u.instance.ports(RegisterWrite(p), prefix: RegisterWrite.prefix(u.writePort)),
-                      registerFile.ports(RegisterWrite(p).flipped(), prefix: RegisterWrite.prefix("\(u.name)_\(u.writePort)")))
+            m.connect(u.registerSide.ports(RegisterWrite(p, rows: true), prefix: RegisterWrite.prefix(u.writePort)),
+                      registerFile.ports(RegisterWrite(p, rows: true).flipped(), prefix: RegisterWrite.prefix("\(u.name)_\(u.writePort)")))
         }
 
         // Memory: the load/store unit and the ternary unit are wide read

@@ -13,6 +13,10 @@ import HDL
 /// `cleared[r]` is the number of chunks of register `r` already zeroed
 /// (`chunksPerRegister` when done). The issue stage lets an instruction touch
 /// only chunks below it, so the clear never overwrites a result.
+///
+/// Streams: each register holds a row per stream and chunk (ports address
+/// rows, `RegisterRead(rows:)`: the stream above the chunk). The clear zeroes
+/// chunk c of every stream before chunk c + 1, so `cleared` still counts chunks.
 public struct VectorRegisterFile: Module {
     public let params: CoreParameters
     public let readPorts: [String]
@@ -38,32 +42,41 @@ public struct VectorRegisterFile: Module {
         guard m.require(!readPorts.isEmpty && !writePorts.isEmpty, "a register file needs read and write ports") else { return }
         let chunk = HWType.vec(.sint(32), count: p.vectorLanes)
         // The unit side of each port, flipped: the unit's outputs are inputs here.
-        let reads = readPorts.map { m.ports(RegisterRead(p).flipped(), prefix: RegisterRead.prefix($0)) }
-        let writes = writePorts.map { m.ports(RegisterWrite(p).flipped(), prefix: RegisterWrite.prefix($0)) }
+        let reads = readPorts.map { m.ports(RegisterRead(p, rows: true).flipped(), prefix: RegisterRead.prefix($0)) }
+        let writes = writePorts.map { m.ports(RegisterWrite(p, rows: true).flipped(), prefix: RegisterWrite.prefix($0)) }
         let clearStart = m.input("clear_start", .bool)
         let progressType = HWType.uint(Self.progressBits(p))
         let allChunks = lit(p.chunksPerRegister, width: Self.progressBits(p))
+        let batched = p.streams > 1
+        // One stream: chunks; several: rows, the stream above a whole chunk field.
+        let depth = batched ? p.streams << p.chunkBits : Swift.max(2, p.chunksPerRegister)
         let chunkAddress = { (c: Signal) -> Signal in
-            let width = addressWidth(p.chunksPerRegister)
+            let width = batched ? p.rowBits : addressWidth(p.chunksPerRegister)
             return c.width! == width ? c : c.truncate(to: width)
         }
 
         var readData: [[Signal]] = Array(repeating: [], count: reads.count)
         var progress: [Signal] = []
         for r in 0..<p.isa.vectorRegisters {
-            let mem = m.memory("v\(r)", depth: Swift.max(2, p.chunksPerRegister), of: chunk, laneMask: true)
+            let mem = m.memory("v\(r)", depth: depth, of: chunk, laneMask: true)
             // The writer of this register this cycle (at most one; the first wins otherwise).
             let hits = writes.map { w in w.valid && w.reg == lit(r, width: p.vregBits) }
             let written = hits.reduce(Signal.no) { $0 || $1 }
             // Nothing to clear until the first start.
             let cleared = m.reg("cleared\(r)", progressType, reset: allChunks)
             let clearing = cleared != allChunks && !written
+            // With streams: the stream whose row of chunk `cleared` is zeroed next.
+            let clearStream = batched ? m.reg("clear_stream\(r)", .uint(p.streamBits), reset: 0) : nil
+            let lastStream = clearStream.map { $0 == lit(p.streams - 1, width: p.streamBits) } ?? true
             m.when(clearStart) {
                 cleared.set(lit(0, width: Self.progressBits(p)))
+                clearStream?.set(0)
             }.elseWhen(clearing) {
-                cleared.set(cleared + 1)
+                m.when(lastStream) { cleared.set(cleared + 1) }
+                if let c = clearStream { c.set(mux(lastStream, lit(0, width: p.streamBits), c + 1)) }
             }
             progress.append(cleared)
+            let clearRow = clearStream.map { cat($0, resize(cleared, p.chunkBits)) } ?? chunkAddress(cleared)
             let port = mem.write()
             port.enable.set(written || clearing)
             // Built from the last port up, so the first listed hit is the outermost choice.
@@ -74,7 +87,7 @@ public struct VectorRegisterFile: Module {
                 mask = mux(hit, w.mask, mask)
                 data = mux(hit, w.data, data)
             }
-            port.address.set(mux(clearing, chunkAddress(cleared), address))
+            port.address.set(mux(clearing, chunkAddress(clearRow), address))
             port.mask!.set(mux(clearing, lit(BitVector(width: p.vectorLanes, value: -1), .uint(p.vectorLanes)), mask))
             port.data.set(mux(clearing, lit(.zero(chunk.width), chunk), data))
             for (i, rd) in reads.enumerated() {

@@ -34,7 +34,7 @@ struct IssueStage {
     ]
     /// Completion-queue entry layout (a saturation count is at most the maximum vector length).
     static func completionFields(_ p: CoreParameters) -> [(name: String, width: Int)] {
-        [("count", 32), ("digest", 32), ("saturations", p.vlBits), ("fault", Dispatch.faultBits)]
+        [("count", 32), ("digest", 32), ("saturations", p.saturationBits), ("fault", Dispatch.faultBits)]
     }
     /// The `unit` field value of control instructions (the units are 0 ..< 4).
     static let controlUnit = 4
@@ -66,7 +66,8 @@ struct IssueStage {
     /// The run's state, the architectural registers and the scoreboard's pending writes.
     struct Registers {
         let state, running, draining, vl, streamStride, pendingV, pendingS, faultCode, faultIndex: Signal
-        let scalars: [Signal]
+        /// Scalar register r of stream s at `scalars[s][r]`.
+        let scalars: [[Signal]]
         /// VL in register chunks, and all of them: what the clear must have reached.
         let vlChunks, allChunks: Signal
         let progressBits: Int
@@ -83,7 +84,9 @@ struct IssueStage {
         let vl = m.reg("vl", .uint(p.vlBits), reset: lit(p.isa.maxVectorLength, width: p.vlBits))
         // SS, the stride of per-stream (`.s`) memory accesses (ISA.md, "Streams").
         let streamStride = m.reg("stream_stride", .uint(32), reset: 0)
-        let scalars = (0..<sregs).map { m.reg("s\($0)", .sint(32), reset: 0) }
+        let scalars = (0..<p.streams).map { s in
+            (0..<sregs).map { m.reg(p.streams == 1 ? "s\($0)" : "s\(s)_\($0)", .sint(32), reset: 0) }
+        }
         let pendingV = m.reg("pending_v", .uint(vregs), reset: 0)
         let pendingS = m.reg("pending_s", .uint(sregs), reset: 0)
         let faultCode = m.reg("fault_code", .uint(Dispatch.faultBits), reset: 0)
@@ -130,6 +133,8 @@ struct IssueStage {
         let op, rd, ra, rb, imm: Signal
         /// One-hot masks of vector sources and destinations; the scalar source and destination.
         let sourcesV, destV, destS, hasScalarSource, scalarSource, scalarValue: Signal
+        /// The scalar source's value in every stream (stream 0's is `scalarValue`).
+        let streamScalars: [Signal]
     }
 
     /// Why: the hazard checks and the scoreboard compare register masks.
@@ -145,11 +150,15 @@ struct IssueStage {
         let scalarSourceIsA = decoder.ra_use == scalarUse
         let hasScalarSource = m.wire("has_scalar_source", scalarSourceIsA || decoder.rb_use == scalarUse)
         let scalarSource = m.wire("scalar_source", mux(scalarSourceIsA, sIndex(ra), sIndex(rb)))
-        let scalarValue = m.wire("scalar_value", sregs == 1 ? r.scalars[0] : vec(r.scalars)[scalarSource])
+        let streamScalars = r.scalars.enumerated().map { s, regs in
+            m.wire(s == 0 ? "scalar_value" : "scalar_value\(s)", sregs == 1 ? regs[0] : vec(regs)[scalarSource])
+        }
+        let scalarValue = streamScalars[0]
         let destV = m.wire("dest_v", mux(decoder.rd_use == vectorUse, oneHot(vIndex(rd), vregs), none(vregs)))
         let destS = m.wire("dest_s", mux(decoder.rd_use == scalarUse, oneHot(sIndex(rd), sregs), none(sregs)))
         return Needs(op: op, rd: rd, ra: ra, rb: rb, imm: decoder.imm, sourcesV: sourcesV, destV: destV, destS: destS,
-                     hasScalarSource: hasScalarSource, scalarSource: scalarSource, scalarValue: scalarValue)
+                     hasScalarSource: hasScalarSource, scalarSource: scalarSource, scalarValue: scalarValue,
+                     streamScalars: streamScalars)
     }
 
     /// Per unit: which instructions it takes, and what its running instruction reads and writes.
@@ -224,6 +233,10 @@ struct IssueStage {
             d.start.set(issue.executes && board.selects[k])
             d.op.set(needs.op); d.rd.set(needs.rd); d.ra.set(needs.ra); d.rb.set(needs.rb); d.mode.set(decoder.mode)
             d.vl.set(r.vl); d.scalar.set(needs.scalarValue); d.imm.set(needs.imm)
+            if let streamed = u.streamed {
+                streamed.stream_scalars.set(vec(needs.streamScalars))
+                if u.name == units.loadStore.name { streamed.stream_stride.set(r.streamStride) }
+            }
         }
     }
 
@@ -246,8 +259,11 @@ struct IssueStage {
                         lit(0, width: faultBits)))))
         // setss's record: count 1, its stride as the digest (as setvl's).
         let writesOne = isSetvl || isSetss || isLi
-        let controlCount = mux(writesOne, lit(1, width: 32), lit(0, width: 32))
-        let controlDigest = mux(writesOne, imm, lit(0, width: 32))
+        // li writes every stream: count B, digest B * value (wrapping).
+        let controlCount = mux(writesOne, p.streams == 1 ? lit(1, width: 32) : mux(isLi, lit(p.streams, width: 32), lit(1, width: 32)),
+                               lit(0, width: 32))
+        let streamsTimesImm = p.streams == 1 ? imm : (imm * lit(p.streams, width: 5)).truncate(to: 32)
+        let controlDigest = mux(writesOne, p.streams == 1 ? imm : mux(isLi, streamsTimesImm, imm), lit(0, width: 32))
         var unitNumber = lit(Self.controlUnit, width: 3)
         for (k, selected) in board.selects.enumerated().reversed() {
             unitNumber = mux(selected && !issue.isControl, lit(k, width: 3), unitNumber)
@@ -270,7 +286,7 @@ struct IssueStage {
         for (k, c) in q.completions.enumerated() {
             let d = units.units[k].dispatch
             c.in_valid.set(d.done)
-            c.in_data.set(cat(d.doneCount, d.doneDigest, d.doneSaturations.truncate(to: p.vlBits), d.doneFault))
+            c.in_data.set(cat(d.doneCount, d.doneDigest, d.doneSaturations.truncate(to: p.saturationBits), d.doneFault))
         }
         var clearV = lit(0, width: vregs), clearS = lit(0, width: sregs)
         for k in units.units.indices {
@@ -293,18 +309,7 @@ struct IssueStage {
                 board.readingV[k].set(needs.sourcesV); board.writingV[k].set(needs.destV); board.writingS[k].set(needs.destS)
             }
         }
-        for (s, register) in r.scalars.enumerated() {
-            let target = lit(s, width: p.sregBits)
-            m.when(start) {
-                register.set(0)
-            }.elseWhen(executes && control.isLi && sIndex(needs.rd) == target) {
-                register.set(needs.imm.asSInt)
-            }.otherwise {
-                for (k, u) in units.units.enumerated() {
-                    m.when(dones[k] && u.dispatch.doneFault == 0 && board.writingS[k][s]) { register.set(u.dispatch.doneScalar) }
-                }
-            }
-        }
+        writeScalars(r, needs, board, start: start, executes: executes, isLi: control.isLi)
         m.when(start) {
             r.streamStride.set(0)
         }.elseWhen(executes && control.isSetss) {
@@ -320,6 +325,32 @@ struct IssueStage {
             r.vl.set(needs.imm.truncate(to: p.vlBits))
             r.vlChunks.set(newChunks.width! > r.progressBits ? newChunks.truncate(to: r.progressBits)
                                                               : newChunks.extend(to: r.progressBits))
+        }
+    }
+
+    /// Why: `li` writes every stream's `sd` at dispatch; units write scalar results at `done`.
+    func writeScalars(_ r: Registers, _ needs: Needs, _ board: Scoreboard, start: Signal, executes: Signal, isLi: Signal) {
+        // Stream t's scalar result of a unit: its `done_scalar`, or with
+        // several streams the sequencer's `stream_results` (units writing scalars only).
+        let writesScalars = [units.loadStore.name, units.reduction.name]
+        func result(_ u: ExecutionUnits.Unit, _ t: Int) -> Signal? {
+            guard let streamed = u.streamed else { return u.dispatch.doneScalar }
+            return writesScalars.contains(u.name) ? streamed.stream_results[t] : nil
+        }
+        for (t, registers) in r.scalars.enumerated() {
+            for (s, register) in registers.enumerated() {
+                let target = lit(s, width: p.sregBits)
+                m.when(start) {
+                    register.set(0)
+                }.elseWhen(executes && isLi && sIndex(needs.rd) == target) {
+                    register.set(needs.imm.asSInt)
+                }.otherwise {
+                    for (k, u) in units.units.enumerated() {
+                        guard let value = result(u, t) else { continue }
+                        m.when(board.dones[k] && u.dispatch.doneFault == 0 && board.writingS[k][s]) { register.set(value) }
+                    }
+                }
+            }
         }
     }
 
@@ -342,7 +373,7 @@ struct IssueStage {
         let completed = zip(fromUnit, q.completions).map { $0 && $1.out_valid }.reduce(isControlEntry) { $0 || $1 }
         var count = entry["count"]!, digest = entry["digest"]!, fault = entry["fault"]!
         // Control instructions never saturate.
-        var saturations = lit(0, width: p.vlBits)
+        var saturations = lit(0, width: p.saturationBits)
         for (k, c) in completion.enumerated() {
             count = mux(fromUnit[k], c["count"]!, count)
             saturations = mux(fromUnit[k], c["saturations"]!, saturations)
@@ -415,7 +446,7 @@ struct IssueStage {
         csr.weightBeats.set(ternary.beat)
         csr.issueStall.set(issue.canIssue && !issue.fire)
         // Saturated elements are counted as their instruction retires, as the interpreter counts them.
-        csr.saturations.set(mux(retired.retires, retired.saturations, lit(0, width: p.vlBits)))
+        csr.saturations.set(mux(retired.retires, retired.saturations, lit(0, width: p.saturationBits)))
         memory.timeout_cycles.set(csr.timeoutCycles)
     }
 

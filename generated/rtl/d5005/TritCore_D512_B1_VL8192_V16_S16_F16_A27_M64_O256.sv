@@ -132,281 +132,281 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   logic [1:0] decoder_rd_use; // output of instance decoder, Core/TritCore.swift:51
   logic [1:0] decoder_ra_use; // output of instance decoder, Core/TritCore.swift:51
   logic [1:0] decoder_rb_use; // output of instance decoder, Core/TritCore.swift:51
-  logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [3:0] ls_ra; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [3:0] ls_rb; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [7:0] ls_mode; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [13:0] ls_vl; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic signed [31:0] ls_scalar; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [31:0] ls_imm; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic ls_idle; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic ls_done; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [2:0] ls_done_fault; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [31:0] ls_done_count; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [31:0] ls_done_digest; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [31:0] ls_done_saturations; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic signed [31:0] ls_done_scalar; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [31:0] ls_data_base_line; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [32:0] ls_data_size; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic ls_rq_valid; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic ls_rq_ready; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [31:0] ls_rq_line; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [6:0] ls_rq_beats; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic ls_rs_valid; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [511:0] ls_rs_data; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic ls_wq_valid; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic ls_wq_ready; // input of instance ls, Core/ExecutionUnits.swift:37
-  logic [31:0] ls_wq_line; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [511:0] ls_wq_data; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [63:0] ls_wq_byteenable; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [3:0] ls_a_reg; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [8:0] ls_a_chunk; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [3:0] ls_ra; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [3:0] ls_rb; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [7:0] ls_mode; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [13:0] ls_vl; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic signed [31:0] ls_scalar; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [31:0] ls_imm; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_idle; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_done; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [2:0] ls_done_fault; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [31:0] ls_done_count; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [31:0] ls_done_digest; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [31:0] ls_done_saturations; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic signed [31:0] ls_done_scalar; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [31:0] ls_data_base_line; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [32:0] ls_data_size; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_rq_valid; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_rq_ready; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [31:0] ls_rq_line; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [6:0] ls_rq_beats; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_rs_valid; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [511:0] ls_rs_data; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_wq_valid; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_wq_ready; // input of instance ls, Core/ExecutionUnits.swift:45
+  logic [31:0] ls_wq_line; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [511:0] ls_wq_data; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [63:0] ls_wq_byteenable; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [3:0] ls_a_reg; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [8:0] ls_a_chunk; // output of instance ls, Core/ExecutionUnits.swift:45
   logic [511:0] ls_a_data; // Vec(16 x SInt(32))
-  logic ls_w_valid; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [3:0] ls_w_reg; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [8:0] ls_w_chunk; // output of instance ls, Core/ExecutionUnits.swift:37
-  logic [15:0] ls_w_mask; // output of instance ls, Core/ExecutionUnits.swift:37
+  logic ls_w_valid; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [3:0] ls_w_reg; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [8:0] ls_w_chunk; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic [15:0] ls_w_mask; // output of instance ls, Core/ExecutionUnits.swift:45
   logic [511:0] ls_w_data; // Vec(16 x SInt(32))
-  logic vector_start; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic [7:0] vector_op; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic [3:0] vector_rd; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic [3:0] vector_ra; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic [3:0] vector_rb; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic [7:0] vector_mode; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic [13:0] vector_vl; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic signed [31:0] vector_scalar; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic [31:0] vector_imm; // input of instance vector, Core/ExecutionUnits.swift:38
-  logic vector_idle; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic vector_done; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [2:0] vector_done_fault; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [31:0] vector_done_count; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [31:0] vector_done_digest; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [31:0] vector_done_saturations; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic signed [31:0] vector_done_scalar; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [3:0] vector_a_reg; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [8:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic vector_start; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic [7:0] vector_op; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic [3:0] vector_rd; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic [3:0] vector_ra; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic [3:0] vector_rb; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic [7:0] vector_mode; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic [13:0] vector_vl; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic signed [31:0] vector_scalar; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic [31:0] vector_imm; // input of instance vector, Core/ExecutionUnits.swift:46
+  logic vector_idle; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic vector_done; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [2:0] vector_done_fault; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [31:0] vector_done_count; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [31:0] vector_done_digest; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [31:0] vector_done_saturations; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic signed [31:0] vector_done_scalar; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [3:0] vector_a_reg; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [8:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:46
   logic [511:0] vector_a_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_b_reg; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [8:0] vector_b_chunk; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [3:0] vector_b_reg; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [8:0] vector_b_chunk; // output of instance vector, Core/ExecutionUnits.swift:46
   logic [511:0] vector_b_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_d_reg; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [8:0] vector_d_chunk; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic [3:0] vector_d_reg; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [8:0] vector_d_chunk; // output of instance vector, Core/ExecutionUnits.swift:46
   logic [511:0] vector_d_data; // Vec(16 x SInt(32))
-  logic vector_w_valid; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [3:0] vector_w_reg; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [8:0] vector_w_chunk; // output of instance vector, Core/ExecutionUnits.swift:38
-  logic [15:0] vector_w_mask; // output of instance vector, Core/ExecutionUnits.swift:38
+  logic vector_w_valid; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [3:0] vector_w_reg; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [8:0] vector_w_chunk; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [15:0] vector_w_mask; // output of instance vector, Core/ExecutionUnits.swift:46
   logic [511:0] vector_w_data; // Vec(16 x SInt(32))
-  logic reduction_start; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic [7:0] reduction_op; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic [3:0] reduction_rd; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic [3:0] reduction_ra; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic [3:0] reduction_rb; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic [7:0] reduction_mode; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic [13:0] reduction_vl; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic signed [31:0] reduction_scalar; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic [31:0] reduction_imm; // input of instance reduction, Core/ExecutionUnits.swift:39
-  logic reduction_idle; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic reduction_done; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [2:0] reduction_done_fault; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [31:0] reduction_done_count; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [31:0] reduction_done_digest; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [31:0] reduction_done_saturations; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic signed [31:0] reduction_done_scalar; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [3:0] reduction_a_reg; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [8:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic reduction_start; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic [7:0] reduction_op; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic [3:0] reduction_rd; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic [3:0] reduction_ra; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic [3:0] reduction_rb; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic [7:0] reduction_mode; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic [13:0] reduction_vl; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic signed [31:0] reduction_scalar; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic [31:0] reduction_imm; // input of instance reduction, Core/ExecutionUnits.swift:47
+  logic reduction_idle; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic reduction_done; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [2:0] reduction_done_fault; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [31:0] reduction_done_count; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [31:0] reduction_done_digest; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [31:0] reduction_done_saturations; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic signed [31:0] reduction_done_scalar; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [3:0] reduction_a_reg; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [8:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:47
   logic [511:0] reduction_a_data; // Vec(16 x SInt(32))
-  logic [3:0] reduction_b_reg; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [8:0] reduction_b_chunk; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic [3:0] reduction_b_reg; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [8:0] reduction_b_chunk; // output of instance reduction, Core/ExecutionUnits.swift:47
   logic [511:0] reduction_b_data; // Vec(16 x SInt(32))
-  logic reduction_w_valid; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [3:0] reduction_w_reg; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [8:0] reduction_w_chunk; // output of instance reduction, Core/ExecutionUnits.swift:39
-  logic [15:0] reduction_w_mask; // output of instance reduction, Core/ExecutionUnits.swift:39
+  logic reduction_w_valid; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [3:0] reduction_w_reg; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [8:0] reduction_w_chunk; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [15:0] reduction_w_mask; // output of instance reduction, Core/ExecutionUnits.swift:47
   logic [511:0] reduction_w_data; // Vec(16 x SInt(32))
-  logic ternary_start; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [7:0] ternary_op; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [3:0] ternary_rd; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [3:0] ternary_ra; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [3:0] ternary_rb; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [7:0] ternary_mode; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [13:0] ternary_vl; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic signed [31:0] ternary_scalar; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [31:0] ternary_imm; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic ternary_idle; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic ternary_done; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [2:0] ternary_done_fault; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [31:0] ternary_done_count; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [31:0] ternary_done_digest; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [31:0] ternary_done_saturations; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic signed [31:0] ternary_done_scalar; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [31:0] ternary_data_base_line; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [32:0] ternary_data_size; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic ternary_rq_valid; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic ternary_rq_ready; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [31:0] ternary_rq_line; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [6:0] ternary_rq_beats; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic ternary_rs_valid; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [511:0] ternary_rs_data; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [3:0] ternary_a_reg; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [8:0] ternary_a_chunk; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_start; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [7:0] ternary_op; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [3:0] ternary_rd; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [3:0] ternary_ra; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [3:0] ternary_rb; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [7:0] ternary_mode; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [13:0] ternary_vl; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic signed [31:0] ternary_scalar; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [31:0] ternary_imm; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_idle; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_done; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [2:0] ternary_done_fault; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [31:0] ternary_done_count; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [31:0] ternary_done_digest; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [31:0] ternary_done_saturations; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic signed [31:0] ternary_done_scalar; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [31:0] ternary_data_base_line; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [32:0] ternary_data_size; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_rq_valid; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_rq_ready; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [31:0] ternary_rq_line; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [6:0] ternary_rq_beats; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_rs_valid; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [511:0] ternary_rs_data; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [3:0] ternary_a_reg; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [8:0] ternary_a_chunk; // output of instance ternary, Core/ExecutionUnits.swift:48
   logic [511:0] ternary_a_data; // Vec(16 x SInt(32))
-  logic ternary_w_valid; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [3:0] ternary_w_reg; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [8:0] ternary_w_chunk; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic [15:0] ternary_w_mask; // output of instance ternary, Core/ExecutionUnits.swift:40
+  logic ternary_w_valid; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [3:0] ternary_w_reg; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [8:0] ternary_w_chunk; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic [15:0] ternary_w_mask; // output of instance ternary, Core/ExecutionUnits.swift:48
   logic [511:0] ternary_w_data; // Vec(16 x SInt(32))
-  logic [1:0] ternary_beat; // output of instance ternary, Core/ExecutionUnits.swift:40
-  logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:40
-  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [1:0] ternary_beat; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:48
+  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_ls_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_vector_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_vector_b_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_vector_d_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_reduction_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_reduction_b_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_ternary_a_data; // Vec(16 x SInt(32))
-  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [15:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [15:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_ls_w_data; // Vec(16 x SInt(32))
-  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [15:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [15:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_vector_w_data; // Vec(16 x SInt(32))
-  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [15:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [15:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_reduction_w_data; // Vec(16 x SInt(32))
-  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [8:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:50
-  logic [15:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [8:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [15:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [511:0] registers_ternary_w_data; // Vec(16 x SInt(32))
-  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:50
+  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:78
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
-  logic [1:0] state; // register, Core/IssueStage.swift:80
-  logic running; // wire, Core/IssueStage.swift:81
-  logic draining; // register, Core/IssueStage.swift:82
-  logic [13:0] vl; // register, Core/IssueStage.swift:83
-  logic [31:0] stream_stride; // register, Core/IssueStage.swift:85
-  logic signed [31:0] s0; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s4; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s5; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s6; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s7; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s8; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s9; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s10; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s11; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s12; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s13; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s14; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s15; // register, Core/IssueStage.swift:86
-  logic [15:0] pending_v; // register, Core/IssueStage.swift:87
-  logic [15:0] pending_s; // register, Core/IssueStage.swift:88
-  logic [2:0] fault_code; // register, Core/IssueStage.swift:89
-  logic [31:0] fault_index; // register, Core/IssueStage.swift:90
-  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:97
-  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:113
-  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:113
-  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:113
-  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:113
-  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:113
-  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:113
-  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:113
-  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:115
-  logic [80:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:115
-  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:115
-  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:115
-  logic [80:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:115
-  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:115
-  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:115
-  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:115
-  logic [80:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:115
-  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:115
-  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:115
-  logic [80:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:115
-  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:115
-  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:115
-  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:115
-  logic [80:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:115
-  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:115
-  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:115
-  logic [80:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:115
-  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:115
-  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:115
-  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:115
-  logic [80:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:115
-  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:115
-  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:115
-  logic [80:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:115
-  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:115
-  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:115
-  logic quiescent; // wire, Core/IssueStage.swift:121
-  logic start; // wire, Core/IssueStage.swift:122
-  logic [15:0] sources_v; // wire, Core/IssueStage.swift:141
-  logic has_scalar_source; // wire, Core/IssueStage.swift:146
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:147
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:148
-  logic [15:0] dest_v; // wire, Core/IssueStage.swift:149
-  logic [15:0] dest_s; // wire, Core/IssueStage.swift:150
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:167
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:167
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:167
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:167
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:168
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:168
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:168
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:168
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:169
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:169
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:169
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:169
-  logic hazard; // wire, Core/IssueStage.swift:190
-  logic memory_order_ok; // wire, Core/IssueStage.swift:195
-  logic clear_wait; // wire, Core/IssueStage.swift:205
-  logic can_issue; // wire, Core/IssueStage.swift:206
-  logic ready; // wire, Core/IssueStage.swift:207
-  logic fire; // wire, Core/IssueStage.swift:209
-  logic executes; // wire, Core/IssueStage.swift:210
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:242
-  logic retiring; // wire, Core/IssueStage.swift:352
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:353
-  logic retires; // wire, Core/IssueStage.swift:354
-  logic retire_valid_q; // register, Core/IssueStage.swift:392
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:393
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:393
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:393
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:393
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:393
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:393
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:393
-  logic busy_any; // wire, Core/IssueStage.swift:394
-  logic halted_visible; // wire, Core/IssueStage.swift:396
+  logic [1:0] state; // register, Core/IssueStage.swift:81
+  logic running; // wire, Core/IssueStage.swift:82
+  logic draining; // register, Core/IssueStage.swift:83
+  logic [13:0] vl; // register, Core/IssueStage.swift:84
+  logic [31:0] stream_stride; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s0; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s1; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s2; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s3; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s4; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s5; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s6; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s7; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s8; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s9; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s10; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s11; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s12; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s13; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s14; // register, Core/IssueStage.swift:88
+  logic signed [31:0] s15; // register, Core/IssueStage.swift:88
+  logic [15:0] pending_v; // register, Core/IssueStage.swift:90
+  logic [15:0] pending_s; // register, Core/IssueStage.swift:91
+  logic [2:0] fault_code; // register, Core/IssueStage.swift:92
+  logic [31:0] fault_index; // register, Core/IssueStage.swift:93
+  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:100
+  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:116
+  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:116
+  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:116
+  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:116
+  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:116
+  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:116
+  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:116
+  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:118
+  logic [80:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:118
+  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:118
+  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:118
+  logic [80:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:118
+  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:118
+  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:118
+  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:118
+  logic [80:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:118
+  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:118
+  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:118
+  logic [80:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:118
+  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:118
+  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:118
+  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:118
+  logic [80:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:118
+  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:118
+  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:118
+  logic [80:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:118
+  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:118
+  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:118
+  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:118
+  logic [80:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:118
+  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:118
+  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:118
+  logic [80:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:118
+  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:118
+  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:118
+  logic quiescent; // wire, Core/IssueStage.swift:124
+  logic start; // wire, Core/IssueStage.swift:125
+  logic [15:0] sources_v; // wire, Core/IssueStage.swift:146
+  logic has_scalar_source; // wire, Core/IssueStage.swift:151
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:152
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:154
+  logic [15:0] dest_v; // wire, Core/IssueStage.swift:157
+  logic [15:0] dest_s; // wire, Core/IssueStage.swift:158
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:178
+  logic hazard; // wire, Core/IssueStage.swift:199
+  logic memory_order_ok; // wire, Core/IssueStage.swift:204
+  logic clear_wait; // wire, Core/IssueStage.swift:214
+  logic can_issue; // wire, Core/IssueStage.swift:215
+  logic ready; // wire, Core/IssueStage.swift:216
+  logic fire; // wire, Core/IssueStage.swift:218
+  logic executes; // wire, Core/IssueStage.swift:219
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:255
+  logic retiring; // wire, Core/IssueStage.swift:383
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:384
+  logic retires; // wire, Core/IssueStage.swift:385
+  logic retire_valid_q; // register, Core/IssueStage.swift:423
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:424
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:424
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:424
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:424
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:424
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:424
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:424
+  logic busy_any; // wire, Core/IssueStage.swift:425
+  logic halted_visible; // wire, Core/IssueStage.swift:427
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;

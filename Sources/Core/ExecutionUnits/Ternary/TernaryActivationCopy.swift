@@ -24,7 +24,14 @@ struct ActivationCopy {
     private let chunkData: Signal
     private let readAddress: Signal
 
-    init(_ m: ModuleBuilder, _ p: CoreParameters, unit: TernaryUnit, start: Signal, active: Signal, base3: Signal) {
+    /// The copy reads `chunk` this cycle (the copies of several streams take turns on one read port).
+    let issue: Signal
+
+    /// `suffix` tells the copies of several streams apart in signal names;
+    /// a copy reads a chunk only in cycles with `grant`.
+    init(_ m: ModuleBuilder, _ p: CoreParameters, unit: TernaryUnit, start: Signal, active: Signal, base3: Signal,
+         suffix: String = "", grant: Signal? = nil) {
+        let n = { (name: String) in "copy\(suffix)_\(name)" }
         let V = p.vectorLanes
         let steps = unit.stepsPerCycle
         let ringBytes = unit.gearboxBytes
@@ -34,30 +41,32 @@ struct ActivationCopy {
         wordBits = addressWidth(words)
         let countBits = addressWidth(ringBytes + 1) + 2
 
-        let issued = m.reg("copy_issued", .uint(addressWidth(unit.copyChunks + 1)), reset: 0)
-        let count = m.reg("copy_count", .uint(countBits), reset: 0)
-        let writeSlot = m.reg("copy_write_slot", .uint(log2(slots)), reset: 0)
-        let readUnit = m.reg("copy_read_unit", .uint(log2(units)), reset: 0)
-        let written = m.reg("copy_words", .uint(wordBits + 1), reset: 0)
+        let issued = m.reg(n("issued"), .uint(addressWidth(unit.copyChunks + 1)), reset: 0)
+        let count = m.reg(n("count"), .uint(countBits), reset: 0)
+        let writeSlot = m.reg(n("write_slot"), .uint(log2(slots)), reset: 0)
+        let readUnit = m.reg(n("read_unit"), .uint(log2(units)), reset: 0)
+        let written = m.reg(n("words"), .uint(wordBits + 1), reset: 0)
         wordsWritten = written
 
         let wordBytes = mux(base3, lit(5 * steps, width: countBits), lit(4 * steps, width: countBits))
-        let emit = m.wire("copy_emit", active && count >= wordBytes && written < lit(words, width: wordBits + 1))
-        let arrived = m.wire("copy_arrived", .bool)
+        let emit = m.wire(n("emit"), active && count >= wordBytes && written < lit(words, width: wordBits + 1))
+        let arrived = m.wire(n("arrived"), .bool)
         let level = count + mux(arrived, lit(V, width: countBits), lit(0, width: countBits))
             - mux(emit, wordBytes, lit(0, width: countBits))
-        let issue = m.wire("copy_issue", active && !start && issued < lit(unit.copyChunks, width: issued.width!)
+        let allowed = grant.map { active && $0 } ?? active
+        let issue = m.wire(n("issue"), allowed && !start && issued < lit(unit.copyChunks, width: issued.width!)
                            && level + lit(V, width: countBits) <= lit(ringBytes, width: countBits))
-        let virtual = m.wire("copy_virtual", issued >= lit(p.chunksPerRegister, width: issued.width!))
-        chunk = m.wire("copy_chunk", mux(virtual, lit(0, width: p.chunkBits), resize(issued, p.chunkBits)))
-        arrived.set(m.regNext("copy_arrived_q", issue, reset: false))
-        let arrivedZero = m.regNext("copy_arrived_zero", virtual)
+        let virtual = m.wire(n("virtual"), issued >= lit(p.chunksPerRegister, width: issued.width!))
+        chunk = m.wire(n("chunk"), mux(virtual, lit(0, width: p.chunkBits), resize(issued, p.chunkBits)))
+        arrived.set(m.regNext(n("arrived_q"), issue, reset: false))
+        self.issue = issue
+        let arrivedZero = m.regNext(n("arrived_zero"), virtual)
 
-        let data = m.wire("copy_data", .vec(.sint(32), count: V))
+        let data = m.wire(n("data"), .vec(.sint(32), count: V))
         chunkData = data
-        let bytes = m.wire("copy_bytes", mux(arrivedZero, lit(0, width: 8 * V),
+        let bytes = m.wire(n("bytes"), mux(arrivedZero, lit(0, width: 8 * V),
                                              cat((0..<V).reversed().map { data[$0].asUInt[7, 0] })))
-        let ring = (0..<slots).map { m.reg("copy_ring\($0)", .uint(8 * V)) }
+        let ring = (0..<slots).map { m.reg(n("ring\($0)"), .uint(8 * V)) }
         for (s, r) in ring.enumerated() {
             m.when(arrived && writeSlot == lit(s, width: log2(slots))) { r.set(bytes) }
         }
@@ -76,7 +85,7 @@ struct ActivationCopy {
             }
         }
 
-        let memory = m.memory("activations", depth: words, of: .uint(8 * 5 * steps), readLatency: 1)
+        let memory = m.memory(suffix.isEmpty ? "activations" : "activations\(suffix)", depth: words, of: .uint(8 * 5 * steps), readLatency: 1)
         let port = memory.write()
         port.enable.set(emit)
         port.address.set(written.truncate(to: memory.addressWidth))

@@ -23,22 +23,32 @@ import ISA
 /// entering). `bad_weight` pulses one cycle after a beat with an illegal
 /// code (2-bit 10, base-3 byte >= 243) covering a valid row and column.
 /// `busy`: a beat is inside. The datapath never stalls.
+///
+/// With `streams` > 1 the weights of a beat are decoded once and multiply
+/// the activations of every stream (`activations` holds stream s's at
+/// `s * 5 * steps`, `sums` stream s's row sums at `s * 64`): one weight
+/// stream, a set of row accumulators per stream.
 public struct TernaryGroupDatapath: Module {
     /// Weight bytes per cycle: 16 ... 512, a power of two.
     public let bytes: Int
     /// Width of the row sums (exact for the longest row).
     public let accumulatorBits: Int
+    /// Streams sharing each weight beat.
+    public let streams: Int
 
-    public init(bytes: Int, accumulatorBits: Int) {
+    public init(bytes: Int, accumulatorBits: Int, streams: Int = 1) {
         self.bytes = bytes
         self.accumulatorBits = accumulatorBits
+        self.streams = streams
     }
 
     /// Accumulator width for rows of up to `maxColumns` int8 products.
     public static func accumulatorBits(maxColumns: Int) -> Int { addressWidth(128 * maxColumns + 1) + 1 }
 
     public var name: String { "TernaryGroupDatapath" }
-    public var parameters: [Parameter] { [Parameter("BY", bytes), Parameter("AC", accumulatorBits)] }
+    public var parameters: [Parameter] {
+        [Parameter("BY", bytes), Parameter("AC", accumulatorBits)] + (streams > 1 ? [Parameter("ST", streams)] : [])
+    }
 
     public static let groupRows = TernaryMatrix.groupRows
     /// Column steps per cycle.
@@ -70,11 +80,11 @@ public struct TernaryGroupDatapath: Module {
         let inLast = m.input("in_last", .bool)
         let phase: Signal? = phases > 1 ? m.input("in_phase", .uint(addressWidth(phases))) : nil
         let weights = m.input("weights", .uint(8 * bytes))
-        let activations = m.input("activations", .vec(.sint(8), count: 5 * steps))
+        let activations = m.input("activations", .vec(.sint(8), count: 5 * steps * streams))
         let columnValid = m.input("column_valid", .uint(5 * steps))
         let rowValid = m.input("row_valid", .uint(rows))
         let sumsValid = m.output("sums_valid", .bool)
-        let sums = m.output("sums", .vec(.sint(accumulatorBits), count: rows))
+        let sums = m.output("sums", .vec(.sint(accumulatorBits), count: rows * streams))
         let badWeight = m.output("bad_weight", .bool)
         let busy = m.output("busy", .bool)
 
@@ -90,9 +100,9 @@ public struct TernaryGroupDatapath: Module {
         // Per byte: its 5 trit codes (01 = +1, 11 = -1, else 0) and whether it is illegal where it counts.
         let table = m.memory("base3_codes", depth: 256, of: .uint(11), readLatency: 0, initial: Self.base3Table)
         let partialBits = addressWidth(128 * 5 * steps + 1) + 1
-        var partials: [Signal] = [], illegal: [Signal] = []
+        let named = { (name: String, stream: Int) in streams == 1 ? name : "\(name)\(stream)_" }
+        var terms = [[Signal]](repeating: [], count: slots * streams), illegal: [Signal] = []
         for j in 0..<slots {
-            var terms: [Signal] = []
             for s in 0..<steps {
                 let at = s * rows + j
                 let byte = weights[8 * at + 7, 8 * at]
@@ -107,10 +117,12 @@ public struct TernaryGroupDatapath: Module {
                     // on random weight bits, which made this the most
                     // expensive logic of a simulated block).
                     let lo = codes[2 * i], negative = codes[2 * i] && codes[2 * i + 1]
-                    let a = activations[s * 5 + i].extend(to: 9).asUInt
-                    let masked = (a & lo.replicate(9)) ^ negative.replicate(9)
-                    terms.append(masked.asSInt.extend(to: partialBits))
-                    terms.append(cat(lit(0, width: partialBits - 1), negative).asSInt)
+                    for st in 0..<streams {
+                        let a = activations[st * 5 * steps + s * 5 + i].extend(to: 9).asUInt
+                        let masked = (a & lo.replicate(9)) ^ negative.replicate(9)
+                        terms[st * slots + j].append(masked.asSInt.extend(to: partialBits))
+                        terms[st * slots + j].append(cat(lit(0, width: partialBits - 1), negative).asSInt)
+                    }
                 }
                 var twoBitIllegal: Signal = false
                 for i in 0..<4 {
@@ -120,7 +132,9 @@ public struct TernaryGroupDatapath: Module {
                 }
                 illegal.append(m.wire("illegal_\(s)_\(j)", slotValid[j] && mux(base3, port.data[10] && columnValid[s * 5], twoBitIllegal)))
             }
-            partials.append(m.wire("partial\(j)", balancedSum(terms)))
+        }
+        let partials = (0..<streams).flatMap { st in
+            (0..<slots).map { j in m.wire(named("partial", st) + "\(j)", balancedSum(terms[st * slots + j])) }
         }
         let anyIllegal = cat(illegal).orR
         badWeight.set(m.regNext("bad_weight_q", inValid && anyIllegal, reset: false))
@@ -130,14 +144,18 @@ public struct TernaryGroupDatapath: Module {
         let first1 = m.regNext("first1", inFirst)
         let last1 = m.regNext("last1", inLast)
         let phase1 = phase.map { m.regNext("phase1", $0) }
-        let held = partials.enumerated().map { m.regNext("partial\($0.offset)_q", $0.element) }
+        let held = partials.enumerated().map { k, partial in
+            m.regNext(named("partial", k / slots) + "\(k % slots)_q", partial)
+        }
         var accumulators: [Signal] = []
-        for r in 0..<rows {
-            let acc = m.reg("acc\(r)", .sint(accumulatorBits))
-            let add = held[r % slots].extend(to: accumulatorBits)
-            let mine = phase1.map { $0 == lit(r / slots, width: $0.width!) } ?? (true as Signal)
-            m.when(valid1 && mine) { acc.set(mux(first1, add, acc + add)) }
-            accumulators.append(acc)
+        for st in 0..<streams {
+            for r in 0..<rows {
+                let acc = m.reg(named("acc", st) + "\(r)", .sint(accumulatorBits))
+                let add = held[st * slots + r % slots].extend(to: accumulatorBits)
+                let mine = phase1.map { $0 == lit(r / slots, width: $0.width!) } ?? (true as Signal)
+                m.when(valid1 && mine) { acc.set(mux(first1, add, acc + add)) }
+                accumulators.append(acc)
+            }
         }
         let done = m.regNext("sums_valid_q", valid1 && last1, reset: false)
         sumsValid.set(done)

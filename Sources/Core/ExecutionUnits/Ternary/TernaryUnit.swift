@@ -39,6 +39,14 @@ import ISA
 ///    fault stops the stream (the next `tmatmul` misses).
 /// 4. `done` once every group is written (or a fault stopped the
 ///    instruction) and nothing is left in the write-out; the stream goes on.
+///
+/// Streams (B > 1): the unit serves every stream itself, reading the
+/// matrix once. `stream_scalars` gives each stream's sb; B activation
+/// copies take turns on the read port `a`; the datapath multiplies each
+/// weight beat with all B streams' activations into B sets of row sums;
+/// B scales K; a group's write-out writes stream 0's rows, then stream 1's,
+/// ... (register ports address rows, `RegisterRead(rows:)`); one digest
+/// sums every stream's writes into the instruction's record.
 public struct TernaryUnit: Module {
     public let params: CoreParameters
 
@@ -58,8 +66,10 @@ public struct TernaryUnit: Module {
     var wideBytes: Int { params.wideBeatBytes }
     var datapath: TernaryGroupDatapath {
         TernaryGroupDatapath(bytes: params.weightBytesPerCycle,
-                             accumulatorBits: TernaryGroupDatapath.accumulatorBits(maxColumns: params.isa.maxVectorLength))
+                             accumulatorBits: TernaryGroupDatapath.accumulatorBits(maxColumns: params.isa.maxVectorLength),
+                             streams: params.streams)
     }
+    var streams: Int { params.streams }
     /// Column steps per cycle (1 when a step takes several cycles).
     var stepsPerCycle: Int { datapath.steps }
     var phases: Int { datapath.phases }
@@ -104,14 +114,9 @@ public struct TernaryUnit: Module {
         let matrix = header(m, io, ins, stream)
         let badWeight = sequence(m, io, ins, stream, matrix)
 
-        // MARK: Activation copy: register chunks -> gearbox -> words of 5 * stepsPerCycle bytes
-        let copy = ActivationCopy(m, p, unit: self, start: io.dispatch.start,
-                                  active: !ins.inPhase(.idle) && !ins.inPhase(.dispatchFault), base3: ins.base3)
-        io.a.reg.set(ins.ra)
-        io.a.chunk.set(copy.chunk)
-        copy.connect(data: io.a.data)
+        let copies = activationCopies(m, io, ins)
 
-        let feed = consume(m, io, ins, stream, matrix, copy, badWeight: badWeight)
+        let feed = consume(m, io, ins, stream, matrix, copies, badWeight: badWeight)
         let written = writeOut(m, io, ins, matrix, feed)
         complete(m, io, ins, feed, written)
     }
@@ -125,6 +130,8 @@ extension TernaryUnit {
         let memory: Interface<MemoryRead>
         let a: Interface<RegisterRead>
         let w: Interface<RegisterWrite>
+        /// Every stream's sb (several streams only).
+        let streamScalars: Signal?
         /// Core beats of weights the datapath took this cycle (the WEIGHT_BEATS counter).
         let beat: Signal
         /// The core runs; a store the memory system took, and its line.
@@ -134,8 +141,9 @@ extension TernaryUnit {
             dispatch = m.ports(Dispatch(p))
             region = m.ports(DataRegion(p))
             memory = m.ports(MemoryRead(p, wide: true))
-            a = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
-            w = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
+            a = m.ports(RegisterRead(p, rows: true), prefix: RegisterRead.prefix("a"))
+            w = m.ports(RegisterWrite(p, rows: true), prefix: RegisterWrite.prefix("w"))
+            streamScalars = p.streams > 1 ? m.input("stream_scalars", .vec(.sint(32), count: p.streams)) : nil
             beat = m.output("beat", .uint(CSRControl.weightBeatBits(p)))
             streamEnable = m.input("stream_enable", .bool)
             storeValid = m.input("store_valid", .bool)
@@ -148,7 +156,9 @@ extension TernaryUnit {
 
     /// The instruction held from dispatch to done: its phase, its fault and its fields.
     struct Instruction {
-        let phase, fault, rd, ra, base3, address, activationScale, rows, cols, weightScale: Signal
+        let phase, fault, rd, ra, base3, address, rows, cols, weightScale: Signal
+        /// Each stream's sb.
+        let activationScales: [Signal]
 
         init(_ m: ModuleBuilder, _ p: CoreParameters) {
             phase = m.reg("phase", .uint(3), reset: 0)
@@ -157,7 +167,7 @@ extension TernaryUnit {
             ra = m.reg("source", .uint(p.vregBits))
             base3 = m.reg("base3", .bool, reset: false)
             address = m.reg("address", .uint(32))
-            activationScale = m.reg("activation_scale", .sint(32))
+            activationScales = (0..<p.streams).map { m.reg(p.streams == 1 ? "activation_scale" : "activation_scale\($0)", .sint(32)) }
             rows = m.reg("rows", .uint(32))
             cols = m.reg("cols", .uint(32))
             weightScale = m.reg("weight_scale", .sint(32))
@@ -286,8 +296,9 @@ extension TernaryUnit {
         /// Column steps per group (padded), row groups, datapath cycles per group.
         let steps, groups, groupBeats: Signal
         let groupBeatBits: Int
-        /// K, the rescale factor, once the divider has it.
-        let scale, scaleReady: Signal
+        /// Each stream's K, the rescale factor, once the dividers have it.
+        let scales: [Signal]
+        let scaleReady: Signal
     }
 
     /// Why: the header's shape decides the checks, the group sizes and K before any weight is used.
@@ -332,12 +343,16 @@ extension TernaryUnit {
                                                                       : groupSteps << log2(64 / feedBytes), groupBeatBits))
         let rangeOK = m.wire("range_ok", ins.inPhase(.range) && !badLength && !matrixOutside)
 
-        let divider = m.instance(FloorDivideBy127(), "scale_divider")
-        divider.start.set(ins.inPhase(.check))
-        divider.dividend.set((ins.weightScale * ins.activationScale) + slit(63, width: 64))
+        // One divider per stream; they start together and finish together.
+        let dividers = ins.activationScales.enumerated().map { s, activationScale in
+            let divider = m.instance(FloorDivideBy127(), streams == 1 ? "scale_divider" : "scale_divider\(s)")
+            divider.start.set(ins.inPhase(.check))
+            divider.dividend.set((ins.weightScale * activationScale) + slit(63, width: 64))
+            return divider
+        }
         return Matrix(headerReady: headerReady, colsNarrow: colsNarrow, rowsNarrow: rowsNarrow, badLength: badLength,
                       matrixOutside: matrixOutside, rangeOK: rangeOK, steps: steps, groups: groups, groupBeats: groupBeats,
-                      groupBeatBits: groupBeatBits, scale: divider.quotient, scaleReady: divider.valid)
+                      groupBeatBits: groupBeatBits, scales: dividers.map(\.quotient), scaleReady: dividers[0].valid)
     }
 
     /// Why: phases and faults follow the interpreter's fault order; a fault ends the stream.
@@ -351,7 +366,7 @@ extension TernaryUnit {
             ins.ra.set(dispatch.ra[params.vregBits - 1, 0])
             ins.base3.set(dispatch.mode == lit(Int(WeightPacking.base3.rawValue), width: dispatch.mode.width!))
             ins.address.set(dispatch.imm)
-            ins.activationScale.set(dispatch.scalar)
+            for (s, scale) in ins.activationScales.enumerated() { scale.set(io.streamScalars.map { $0[s] } ?? dispatch.scalar) }
             m.when(misaligned) { ins.fault.set(lit(Int(FaultCode.misaligned.rawValue), width: 3)) }
                 .elseWhen(headerOutside) { ins.fault.set(lit(Int(FaultCode.addressOutOfRange.rawValue), width: 3)) }
                 .otherwise { ins.fault.set(0) }
@@ -383,6 +398,35 @@ extension TernaryUnit {
         return badWeight
     }
 
+    /// Why: the datapath reads a cycle's activations of every stream in one access.
+    func activationCopies(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction) -> [ActivationCopy] {
+        let p = params, start = io.dispatch.start
+        let active = !ins.inPhase(.idle) && !ins.inPhase(.dispatchFault)
+        guard streams > 1 else {
+            // Register chunks -> gearbox -> words of 5 * stepsPerCycle bytes.
+            let copy = ActivationCopy(m, p, unit: self, start: start, active: active, base3: ins.base3)
+            io.a.reg.set(ins.ra)
+            io.a.chunk.set(copy.chunk)
+            copy.connect(data: io.a.data)
+            return [copy]
+        }
+        // The streams' copies take turns on the one read port, a cycle each:
+        // the first group waits for B times the copy of one register, later ones not at all.
+        let turn = m.reg("copy_turn", .uint(p.streamBits), reset: 0)
+        let lastTurn = turn == lit(streams - 1, width: p.streamBits)
+        m.when(start || lastTurn) { turn.set(0) }.otherwise { turn.set(turn + 1) }
+        let copies = (0..<streams).map { s in
+            ActivationCopy(m, p, unit: self, start: start, active: active, base3: ins.base3, suffix: "\(s)",
+                           grant: turn == lit(s, width: p.streamBits))
+        }
+        var chunk = copies[streams - 1].chunk
+        for s in (0..<(streams - 1)).reversed() { chunk = mux(turn == lit(s, width: p.streamBits), copies[s].chunk, chunk) }
+        io.a.reg.set(ins.ra)
+        io.a.chunk.set(cat(turn, chunk))
+        for c in copies { c.connect(data: io.a.data) }
+        return copies
+    }
+
     // MARK: - Datapath and write-out
 
     /// The consumer's progress through the matrix and its datapath.
@@ -399,7 +443,8 @@ extension TernaryUnit {
 
     /// Why: two wide beats per cycle reach the datapath with their activations, without gaps.
     func consume(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ stream: Stream, _ matrix: Matrix,
-                 _ copy: ActivationCopy, badWeight: Signal) -> Feed {
+                 _ copies: [ActivationCopy], badWeight: Signal) -> Feed {
+        let copy = copies[0]
         let p = params, vlBits = p.vlBits, rowsPerGroup = TernaryMatrix.groupRows
         let groupBeatBits = matrix.groupBeatBits, colsNarrow = matrix.colsNarrow
         let unit = m.instance(datapath, "group_datapath")
@@ -417,7 +462,9 @@ extension TernaryUnit {
         let matrixDone = m.wire("matrix_done", group == matrix.groups)
         let lastBeat = m.wire("last_beat", beatInGroup == matrix.groupBeats - 1)
         let lastPhase: Signal = stepPhase.map { $0 == lit(phases - 1, width: logPhases) } ?? true
-        let wordReady = m.wire("word_ready", columnsLeft == 0 || word.extend(to: copy.wordBits + 1) < copy.wordsWritten)
+        // Every stream's word: the copies fill at the same rate, but take turns.
+        let wordReady = m.wire("word_ready", columnsLeft == 0
+                               || allTrue(copies.map { word.extend(to: copy.wordBits + 1) < $0.wordsWritten }))
         // A group's end needs the second bank of sums free when its sums arrive.
         let endPending = m.reg("end_pending", .bool, reset: false)
         let resultFull = m.reg("result_full", .bool, reset: false)
@@ -459,7 +506,7 @@ extension TernaryUnit {
             .elseWhen(feed && lastBeat) { endPending.set(true) }
             .elseWhen(unit.sums_valid) { endPending.set(false) }
 
-        copy.readWord(word)
+        for c in copies { c.readWord(word) }
 
         // Trits of this beat's word below C, and rows of the group below R.
         let columnValid = m.wire("column_valid", cat((0..<(5 * stepsPerCycle)).reversed().map { t -> Signal in
@@ -478,11 +525,13 @@ extension TernaryUnit {
         let fedColumns = m.regNext("fed_columns", columnValid)
         let fedRows = m.regNext("fed_rows", rowValid)
         let fedPhase = stepPhase.map { m.regNext("fed_phase", $0) }
-        let activationBytes = copy.word.reinterpret(as: .vec(.sint(8), count: wordBytes))
-        let arranged = (0..<(5 * stepsPerCycle)).map { t -> Signal in
-            let s = t / 5, i = t % 5
-            let value = i < 4 ? mux(ins.base3, activationBytes[s * 5 + i], activationBytes[s * 4 + i]) : activationBytes[s * 5 + i]
-            return mux(fedColumns[t], value, slit(0, width: 8))
+        let arranged = copies.flatMap { c in
+            let activationBytes = c.word.reinterpret(as: .vec(.sint(8), count: wordBytes))
+            return (0..<(5 * stepsPerCycle)).map { t -> Signal in
+                let s = t / 5, i = t % 5
+                let value = i < 4 ? mux(ins.base3, activationBytes[s * 5 + i], activationBytes[s * 4 + i]) : activationBytes[s * 5 + i]
+                return mux(fedColumns[t], value, slit(0, width: 8))
+            }
         }
         unit.in_valid.set(fed)
         unit.base3.set(ins.base3)
@@ -512,7 +561,10 @@ extension TernaryUnit {
         let accBits = datapath.accumulatorBits
         let chunksPerGroup = rowsPerGroup / V
         let logChunks = log2(chunksPerGroup)
-        let results = (0..<rowsPerGroup).map { m.reg("result\($0)", .sint(accBits)) }
+        // Stream s's row r of the group at results[s * 64 + r].
+        let results = (0..<streams).flatMap { st in
+            (0..<rowsPerGroup).map { m.reg(streams == 1 ? "result\($0)" : "result\(st)_\($0)", .sint(accBits)) }
+        }
         let resultGroup = m.reg("result_group", .uint(vlBits))
         let resultRows = m.reg("result_rows", .uint(7))
         let endGroup = m.reg("end_group", .uint(vlBits))
@@ -529,20 +581,29 @@ extension TernaryUnit {
         let outChunks = m.wire("out_chunks", resize((resultRows.extend(to: 8) + lit(V - 1, width: 8)) >> log2(V), logChunks + 1))
         let select = m.wire("select", resultFull && matrix.scaleReady)
         let lastChunk = outChunk + 1 == outChunks
+        // The stream written now: every stream's chunks of a group, stream 0 first.
+        let outStream = streams == 1 ? nil : m.reg("out_stream", .uint(p.streamBits), reset: 0)
+        let lastOut = outStream.map { lastChunk && $0 == lit(streams - 1, width: p.streamBits) } ?? lastChunk
         m.when(unit.sums_valid) {
-            for (r, s) in zip(results, (0..<rowsPerGroup).map { unit.sums[$0] }) { r.set(s) }
+            for (r, s) in zip(results, (0..<(rowsPerGroup * streams)).map { unit.sums[$0] }) { r.set(s) }
             resultGroup.set(endGroup)
             resultRows.set(endRows)
         }
         m.when(start) { resultFull.set(false) }
             .elseWhen(unit.sums_valid) { resultFull.set(true) }
-            .elseWhen(select && lastChunk) { resultFull.set(false) }
+            .elseWhen(select && lastOut) { resultFull.set(false) }
         m.when(start) { outChunk.set(0) }
             .elseWhen(select) { outChunk.set(mux(lastChunk, lit(0, width: logChunks + 1), outChunk + 1)) }
+        if let outStream {
+            m.when(start) { outStream.set(0) }
+                .elseWhen(select && lastChunk) { outStream.set(mux(lastOut, lit(0, width: p.streamBits), outStream + 1)) }
+        }
 
         // Write-out pipeline: select, multiply by K, round and saturate.
-        let chunkValues = (0..<chunksPerGroup).map { c in vec((0..<V).map { results[c * V + $0] }) }
-        let selected = chunkInGroup.map { vec(chunkValues)[$0] } ?? chunkValues[0]
+        let chunkValues = (0..<(chunksPerGroup * streams)).map { c in vec((0..<V).map { results[c * V + $0] }) }
+        // Chunk c of stream s is chunkValues[s * chunksPerGroup + c] (a power of two per stream).
+        let chunkIndex: Signal? = outStream.map { st in chunkInGroup.map { cat(st, $0) } ?? st } ?? chunkInGroup
+        let selected = chunkIndex.map { vec(chunkValues)[$0] } ?? chunkValues[0]
         let laneMask = cat((0..<V).reversed().map { lane in
             let row = chunkInGroup.map { cat($0, lit(lane, width: log2(V))) } ?? lit(lane, width: log2(V))
             return row.extend(to: 7) < resultRows
@@ -553,7 +614,11 @@ extension TernaryUnit {
         let w1Chunk = m.regNext("w1_chunk", resize(chunkInGroup.map { cat(resultGroup, $0) } ?? resultGroup, p.chunkBits))
         let productBits = accBits + 64
         let w2Valid = m.regNext("w2_valid", w1Valid, reset: false)
-        let w2Products = (0..<V).map { m.regNext("w2_product\($0)", w1Values[$0] * matrix.scale) }
+        // The stream of the chunk at each write-out stage, and its K.
+        let w1Stream = outStream.map { m.regNext("w1_stream", $0) }
+        let scale = w1Stream.map { vec(matrix.scales)[$0] } ?? matrix.scales[0]
+        let w2Products = (0..<V).map { m.regNext("w2_product\($0)", w1Values[$0] * scale) }
+        let w2Stream = w1Stream.map { m.regNext("w2_stream", $0) }
         let w2Mask = m.regNext("w2_mask", w1Mask)
         let w2Chunk = m.regNext("w2_chunk", w1Chunk)
         let half = slit(1 << (p.isa.fracBits - 1), width: productBits)
@@ -565,11 +630,12 @@ extension TernaryUnit {
         let w3Saturated = m.regNext("w3_saturated", cat(rounded.map(exceedsInt32).reversed()))
         let w3Mask = m.regNext("w3_mask", w2Mask)
         let w3Chunk = m.regNext("w3_chunk", w2Chunk)
+        let w3Stream = w2Stream.map { m.regNext("w3_stream", $0) }
 
         let write = m.wire("write", w3Valid && ins.inPhase(.run) && !ins.faulted)
         io.w.valid.set(write)
         io.w.reg.set(ins.rd)
-        io.w.chunk.set(w3Chunk)
+        io.w.chunk.set(w3Stream.map { cat($0, w3Chunk) } ?? w3Chunk)
         io.w.mask.set(w3Mask)
         io.w.data.set(w3Values)
 
