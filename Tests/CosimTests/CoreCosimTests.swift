@@ -72,10 +72,15 @@ import TestSupport
         let dir = Self.root.appendingPathComponent("isa/examples")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".s") }.sorted()
         #expect(files.count >= 5)
-        let p = Self.params(banks: banks)
         for file in files {
             let source = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            var p = Self.params(banks: banks)
             let image = try Assembler(config: p.isa).assemble(source, file: file).get()
+            // A batched example runs on the batched core of the random programs, one bank.
+            if image.streams > 1 {
+                guard banks == 1 else { continue }
+                p = Self.batched(streams: image.streams)
+            }
             let cosim = CoSimulation(model: try Self.model(p), options: TestBenchOptions(latency: 12, backpressure: 0.3, seed: 3))
             let report = try cosim.run(image)
             #expect(report.result == .halted, "\(file)")

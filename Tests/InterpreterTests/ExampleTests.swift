@@ -32,7 +32,9 @@ import Assembler
         guard case .success(let img) = Assembler().assemble(src, file: file) else {
             throw Failure(message: "\(file) does not assemble")
         }
-        let m = try Machine(image: img)
+        var config = CoreConfig.standard
+        config.streams = img.streams
+        let m = try Machine(image: img, config: config)
         let st = m.run()
         #expect(st == .halted, "\(file): \(st)")
         return Ran(image: img, machine: m, initial: img.memory())
@@ -154,6 +156,28 @@ import Assembler
         let want = Self.bitLinear(y, w, ws)
         for i in 0..<5 { #expect(abs(dbl(r.output("out")[i]) - want[i]) <= 1e-4, "out[\(i)] \(dbl(r.output("out")[i])) vs \(want[i])") }
         #expect(r.output("zq") == [0, 0, 0, 0, 0, 0])
+    }
+
+    /// Four streams: each its own BitLinear of one shared matrix, then
+    /// `macp` chaining them as consecutive tokens of one recurrence.
+    @Test func streams() throws {
+        let file = "07_streams.s"
+        let src = try String(contentsOfFile: Self.root + "/isa/examples/" + file, encoding: .utf8)
+        let r = try run(file)
+        #expect(r.image.streams == 4)
+        let (w, ws) = matrix(r, "W", src)
+        let stride = 0x40, g = r.input("gate")
+        var h = r.input("h0")
+        for s in 0..<4 {
+            let x = r.inputLabel(s * stride, 4)
+            let y = Self.bitLinear(x, w, ws)
+            let got = r.machine.words(at: 0x10 + s * stride, count: 3)!.map(dbl)
+            for i in 0..<3 { #expect(abs(got[i] - y[i]) <= 1e-4 * max(1, abs(y[i])), "stream \(s) y[\(i)] \(got[i]) vs \(y[i])") }
+            h = (0..<3).map { y[$0] + g[$0] * h[$0] }
+            let hs = r.machine.words(at: 0x20 + s * stride, count: 3)!.map(dbl)
+            for i in 0..<3 { #expect(abs(hs[i] - h[i]) <= 1e-3 * max(1, abs(h[i])), "stream \(s) h[\(i)] \(hs[i]) vs \(h[i])") }
+        }
+        #expect(r.output("hlast") == r.machine.words(at: 0x20 + 3 * stride, count: 3)!, "the shared store keeps the last stream's h")
     }
 
     /// The MLGRU step and the whole block against the float reference of docs/model.md.
