@@ -140,7 +140,7 @@ public struct StreamSequencer: Module {
                 // macp's p: the previous stream's vd from stream 1 on.
                 let chained = m.wire("chained", held.op == lit(Int(Opcode.macp.rawValue), width: Encoding.op.width)
                                      && held.stream != 0)
-                reg = mux(chained, held.rd, reg)
+                reg = mux(chained, resize(held.rd, p.vregBits), reg)
                 stream = mux(chained, held.stream - 1, held.stream)
             }
             file.reg.set(reg)
