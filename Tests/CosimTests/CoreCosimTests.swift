@@ -98,12 +98,12 @@ import TestSupport
     /// `TernaryThroughputTests` measures at four streams, so one Verilator
     /// build serves both; the programs' vectors stay at 64 elements):
     /// every stream of every instruction in lock step. Four streams on one
-    /// and two banks; more under `make test-long`.
+    /// bank; two banks, more programs and more streams under `make test-long`.
     static func batched(streams: Int, banks: Int = 1) -> CoreParameters {
         CoreParameters(isa: CoreConfig(maxVectorLength: 512, streams: streams), dataBits: 512 / banks, banks: banks)
     }
 
-    @Test(arguments: [1, 2])
+    @Test(arguments: isLongRun ? [1, 2] : [1])
     func batchedRandomProgramsInLockStep(_ banks: Int) throws {
         let p = Self.batched(streams: 4, banks: banks)
         let config = RandomProgramConfig(isa: p.isa, vectorLimit: 64, vectorLanes: p.vectorLanes)

@@ -44,8 +44,8 @@ public struct StreamSequencer: Module {
     public var name: String { "StreamSequencer" }
     public var parameters: [Parameter] {
         [Parameter("ST", params.streams), Parameter("V", params.isa.vectorRegisters), Parameter("C", params.chunksPerRegister),
-         Parameter("N", params.vectorLanes), Parameter("RP", readPorts.count), Parameter("M", memory ? 1 : 0),
-         Parameter("K", chain == nil ? 0 : 1), Parameter("R", scalarResults ? 1 : 0)]
+         Parameter("N", params.vectorLanes), Parameter("RP", readPorts.count), Parameter("LS", memory ? 1 : 0),
+         Parameter("CH", chain == nil ? 0 : 1), Parameter("SR", scalarResults ? 1 : 0)]
     }
 
     enum State: Int { case idle = 0, launch, wait, report }
