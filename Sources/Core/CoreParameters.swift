@@ -71,6 +71,9 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public var streamBits: Int { streams > 1 ? addressWidth(streams) : 0 }
     /// Bits of a register-file row: the stream above the chunk.
     public var rowBits: Int { chunkBits + streamBits }
+    /// The `ST` code of generated module names, with several streams only
+    /// (a one-stream core keeps the names it had before streams).
+    public var streamParameters: [Parameter] { streams > 1 ? [Parameter("ST", streams)] : [] }
     /// Bits of an instruction's saturation count, 0 ... streams * maxVectorLength.
     public var saturationBits: Int { addressWidth(streams * isa.maxVectorLength + 1) }
     /// Bits holding a vector length 0 ... maxVectorLength inclusive.

@@ -22,6 +22,7 @@ public struct TritCore: Module {
          Parameter("VL", params.isa.maxVectorLength), Parameter("V", params.isa.vectorRegisters),
          Parameter("S", params.isa.scalarRegisters), Parameter("F", params.isa.fracBits),
          Parameter("A", params.addressBits), Parameter("M", params.maxBurst), Parameter("O", params.outstandingBeats)]
+            + params.streamParameters
     }
 
     /// Entries of the retire queue: instructions dispatched but not retired.

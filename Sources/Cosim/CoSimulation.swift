@@ -216,14 +216,19 @@ public final class CoSimulation {
                     text += "\n  the stored words in the banks match the interpreter: the core's digest differs from what it stored"
                 }
             case .vector:
-                let reg = Int(expected.destinationIndex), n = Int(expected.count)
-                let want = machine.vector(reg, count: n)
+                // The record counts every stream's elements; streams side by side.
+                let streams = isa.streams
+                let reg = Int(expected.destinationIndex), n = Int(expected.count) / streams
+                let want = (0..<streams).flatMap { machine.vector(reg, count: n, stream: $0) }
+                let all = n * streams
+                func name(_ k: Int) -> String { streams == 1 ? "v\(reg)[\(k)]" : "v\(reg)[\(k % n)] of stream \(k / n)" }
                 if probeVectorMismatches, let got = probe(image, upTo: Int(r.index), register: reg, count: n) {
-                    if let k = (0..<n).first(where: { got[$0] != want[$0] }) {
-                        text += "\n  first differing element v\(reg)[\(k)]: RTL \(CoSimulationFailure.element(got[k], fracBits: f)), "
+                    if let k = (0..<all).first(where: { got[$0] != want[$0] }) {
+                        text += "\n  first differing element \(name(k)): RTL \(CoSimulationFailure.element(got[k], fracBits: f)), "
                             + "interpreter \(CoSimulationFailure.element(want[k], fracBits: f))"
-                            + " (\((0..<n).filter { got[$0] != want[$0] }.count) of \(n) differ; the core's register was read back by "
-                            + "re-running it up to this instruction followed by setvl \(n), sv v\(reg), halt)"
+                            + " (\((0..<all).filter { got[$0] != want[$0] }.count) of \(all) differ; the core's register was read back by "
+                            + "re-running it up to this instruction followed by setvl \(n), \(streams == 1 ? "" : "setss \(4 * n), sv.s")"
+                            + "\(streams == 1 ? "sv" : "") v\(reg), halt)"
                     } else {
                         text += "\n  re-running the core up to this instruction and storing v\(reg) gives the interpreter's "
                             + "elements: the digest logic differs, or the result depends on timing"
@@ -244,18 +249,21 @@ public final class CoSimulation {
     }
 
     /// The first `count` elements of vector register `register` after
-    /// instruction `index`, read from the core by running the program up to
-    /// it followed by `setvl count; sv register, scratch; halt`. Nil when
-    /// that run does not halt.
-    func probe(_ image: ProgramImage, upTo index: Int, register: Int, count: Int) -> [Int32]? {
+    /// instruction `index` (every stream's, stream 0's first), read from the
+    /// core by running the program up to it followed by `setvl count;
+    /// sv register, scratch; halt` (with streams `setss 4 * count` and
+    /// `sv.s`). Nil when that run does not halt.
+    func probe(_ image: ProgramImage, upTo index: Int, register: Int, count n: Int) -> [Int32]? {
         var options = self.options
         options.waveform = nil
+        let streams = parameters.isa.streams, count = n * streams
         let scratch = (UInt64(image.memorySize) + 63) / 64 * 64
         guard scratch + UInt64(4 * count) <= UInt64(UInt32.max), index < image.code.count else { return nil }
         var probe = image
-        probe.code = Array(image.code[0...index]) + [
-            Instruction(.setvl, imm: UInt32(count)).word,
-            Instruction(.sv, ra: UInt8(register), imm: UInt32(scratch)).word,
+        let perStream = streams == 1 ? [] : [Instruction(.setss, imm: UInt32(4 * n)).word]
+        probe.code = Array(image.code[0...index]) + [Instruction(.setvl, imm: UInt32(n)).word] + perStream + [
+            Instruction(.sv, ra: UInt8(register), mode: streams == 1 ? 0 : StreamAddressing.perStream.rawValue,
+                        imm: UInt32(scratch)).word,
             Instruction(.halt).word,
         ]
         probe.memorySize = UInt32(scratch) + UInt32(4 * count)

@@ -352,8 +352,14 @@ private struct Generator {
     }
 
     /// The faulting instruction of a planted fault.
-    mutating func plant(_ fault: RandomProgram.PlantedFault) {
+    /// Emits the instructions of a planted fault; returns the index of the one that faults.
+    mutating func plant(_ fault: RandomProgram.PlantedFault) -> Int {
         let size = UInt32(memorySize)
+        // With several streams, half of the memory faults come from a later stream only.
+        if config.isa.streams > 1 && (fault == .addressOutOfRange || fault == .misaligned) && rng.chance(0.5) {
+            return laterStreamFault(fault == .misaligned)
+        }
+        let at = code.count
         switch fault {
         case .illegalWord:
             let assigned = Set(Opcode.allCases.map(\.rawValue))
@@ -404,6 +410,27 @@ private struct Generator {
         case .missingHalt:
             break
         }
+        return at
+    }
+
+    /// A `.s` memory instruction whose stream 0 is in range and aligned but
+    /// whose stream 1 is not (a stride not a multiple of 4, or past the
+    /// memory, or past 2^32 - 1 from stream 1 or 2): stream 0's store stays.
+    mutating func laterStreamFault(_ misaligned: Bool) -> Int {
+        let size = UInt64(memorySize)
+        let stride: UInt64 = misaligned ? 4 * UInt64(rng.below(64)) + UInt64(rng.range(1...3))
+            : [size, size + 4 * UInt64(rng.below(16)), 0xFFFF_FFFC, 0x8000_0000][rng.below(4)]
+        strideWords = 0
+        emit(Instruction(.setss, imm: UInt32(stride)))
+        let op: Opcode = [.ldv, .sv, .lds, .sts][rng.below(4)]
+        let vector = op == .ldv || op == .sv
+        let address = vectorAddress(vector ? vl : 1)
+        let at = code.count
+        switch op {
+        case .ldv, .lds: emit(Instruction(op, rd: op == .ldv ? vreg() : sreg(), mode: StreamAddressing.perStream.rawValue, imm: address))
+        default: emit(Instruction(op, ra: op == .sv ? vreg() : sreg(), mode: StreamAddressing.perStream.rawValue, imm: address))
+        }
+        return at
     }
 
     mutating func program() -> (ProgramImage, (fault: RandomProgram.PlantedFault, index: Int)?) {
@@ -426,8 +453,7 @@ private struct Generator {
         var planted: (fault: RandomProgram.PlantedFault, index: Int)?
         for i in 0..<count {
             if i == at, let fault {
-                planted = (fault, code.count)
-                plant(fault)
+                planted = (fault, plant(fault))
             }
             instruction()
         }

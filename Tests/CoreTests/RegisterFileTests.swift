@@ -8,11 +8,15 @@ import TestSupport
 
 /// The vector register file (writes, reads, the per-register clear) and the digest against Swift models.
 @Suite(.serialized) struct RegisterFileTests {
-    static let params = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 32), dataBits: 128)
+    static func params(streams: Int) -> CoreParameters {
+        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 32, streams: streams), dataBits: 128)
+    }
 
-    @Test func registerFileMatchesModel() throws {
-        let p = Self.params
-        let seed = testSeed(0xF11E)
+    /// One stream, and three (rows: the stream above the chunk; the clear zeroes a chunk of every stream in turn).
+    @Test(arguments: [1, 3])
+    func registerFileMatchesModel(_ streams: Int) throws {
+        let p = Self.params(streams: streams)
+        let seed = testSeed(0xF11E + UInt64(streams))
         var rng = SplitMix64(seed: seed)
         let rf = VectorRegisterFile(params: p, readPorts: ["a", "b"], writePorts: ["w", "x"])
         let design = try elaborate(rf)
@@ -20,12 +24,15 @@ import TestSupport
         #expect(try Lint.verilator(files, top: design.top.name).isEmpty)
         let sim = try Simulator(design)
         try sim.reset()
-        let lanes = p.vectorLanes, chunks = p.chunksPerRegister
-        var model = [[Int32]](repeating: [Int32](repeating: 0, count: p.isa.maxVectorLength), count: p.isa.vectorRegisters)
+        let lanes = p.vectorLanes, chunks = p.chunksPerRegister, rows = streams * chunks
+        // Register r's row of stream s and chunk c at model[r][(s * chunks + c) * lanes ...]; its port address.
+        var model = [[Int32]](repeating: [Int32](repeating: 0, count: rows * lanes), count: p.isa.vectorRegisters)
+        func address(_ row: Int) -> Int { (row / chunks) << p.chunkBits | row % chunks }
         for name in ["w", "x"] { try sim.poke("\(name)_valid", false) }
         try sim.poke("clear_start", false)
         // The clear's model: chunks zeroed per register (all of them until the first start).
         var cleared = [Int](repeating: chunks, count: p.isa.vectorRegisters)
+        var clearStream = [Int](repeating: 0, count: p.isa.vectorRegisters)
         let progressBits = VectorRegisterFile.progressBits(p)
         func checkCleared(_ context: String) throws {
             let packed = try sim.peek("cleared")
@@ -34,8 +41,8 @@ import TestSupport
         }
         // Scribble on every register: nothing is cleared before a start.
         for r in 0..<p.isa.vectorRegisters {
-            for c in 0..<chunks {
-                try sim.poke("w_valid", true); try sim.poke("w_reg", r); try sim.poke("w_chunk", c)
+            for c in 0..<rows {
+                try sim.poke("w_valid", true); try sim.poke("w_reg", r); try sim.poke("w_chunk", address(c))
                 try sim.poke("w_mask", (1 << lanes) - 1); try sim.poke("w_data", elements: [Int](repeating: -7, count: lanes))
                 try sim.step()
                 for lane in 0..<lanes { model[r][c * lanes + lane] = -7 }
@@ -53,16 +60,16 @@ import TestSupport
             var writes: [(Int, Int, Int, [Int32])] = []
             for (k, name) in ["w", "x"].enumerated() {
                 let valid = rng.chance(0.4)
-                let c = rng.int(0...(chunks - 1)), mask = rng.int(0...((1 << lanes) - 1))
+                let c = rng.int(0...(rows - 1)), mask = rng.int(0...((1 << lanes) - 1))
                 let data = (0..<lanes).map { _ in Int32(truncatingIfNeeded: rng.next()) }
-                try sim.poke("\(name)_valid", valid); try sim.poke("\(name)_reg", regs[k]); try sim.poke("\(name)_chunk", c)
+                try sim.poke("\(name)_valid", valid); try sim.poke("\(name)_reg", regs[k]); try sim.poke("\(name)_chunk", address(c))
                 try sim.poke("\(name)_mask", mask); try sim.poke("\(name)_data", elements: data.map { Int($0) })
                 if valid { writes.append((regs[k], c, mask, data)) }
             }
             var reads: [(port: String, reg: Int, chunk: Int)] = []
             for name in ["a", "b"] {
-                let r = rng.int(0...(p.isa.vectorRegisters - 1)), c = rng.int(0...(chunks - 1))
-                try sim.poke("\(name)_reg", r); try sim.poke("\(name)_chunk", c)
+                let r = rng.int(0...(p.isa.vectorRegisters - 1)), c = rng.int(0...(rows - 1))
+                try sim.poke("\(name)_reg", r); try sim.poke("\(name)_chunk", address(c))
                 reads.append((name, r, c))
             }
             // Reads see the contents before this edge's writes.
@@ -71,12 +78,17 @@ import TestSupport
             for (r, c, mask, data) in writes {
                 for lane in 0..<lanes where mask >> lane & 1 == 1 { model[r][c * lanes + lane] = data[lane] }
             }
-            // A register not written this cycle zeroes its next chunk.
+            // A register not written this cycle zeroes its next row: chunk c of every stream, then c + 1.
             for r in 0..<p.isa.vectorRegisters where cleared[r] < chunks && !writes.contains(where: { $0.0 == r }) {
-                for lane in 0..<lanes { model[r][cleared[r] * lanes + lane] = 0 }
-                cleared[r] += 1
+                let row = clearStream[r] * chunks + cleared[r]
+                for lane in 0..<lanes { model[r][row * lanes + lane] = 0 }
+                clearStream[r] += 1
+                if clearStream[r] == streams { clearStream[r] = 0; cleared[r] += 1 }
             }
-            if clearStart { cleared = [Int](repeating: 0, count: p.isa.vectorRegisters) }
+            if clearStart {
+                cleared = [Int](repeating: 0, count: p.isa.vectorRegisters)
+                clearStream = [Int](repeating: 0, count: p.isa.vectorRegisters)
+            }
             try checkCleared("cycle \(cycle)")
             for (rd, want) in zip(reads, expected) {
                 let got = try sim.peekBits("\(rd.port)_data")

@@ -28,8 +28,11 @@ final class TernaryUnitBench {
     /// many cycles into the next `run`; `quiesce` raises it again.
     var stopStreamAfter: Int?
 
-    /// Vector registers, register r element i at `r * maxVectorLength + i`.
+    /// Vector registers as the interpreter keeps them: stream s's register r
+    /// element i at `(s * vectorRegisters + r) * maxVectorLength + i`.
     var vregs: [Int32]
+    /// Each stream's sb (`stream_scalars`) with several streams; `run`'s scalar otherwise.
+    var streamScalars: [Int32] = []
     var data: [UInt8] = []
     var baseLine = 0
     var writeProblems: [String] = []
@@ -58,7 +61,7 @@ final class TernaryUnitBench {
         self.params = params
         self.sim = sim
         self.rng = SplitMix64(seed: seed)
-        vregs = [Int32](repeating: 0, count: params.isa.vectorRegisters * params.isa.maxVectorLength)
+        vregs = [Int32](repeating: 0, count: params.streams * params.isa.vectorRegisters * params.isa.maxVectorLength)
         try sim.reset()
         for name in ["start", "rq_ready", "rs_valid", "store_valid"] { try sim.poke(name, false) }
         try sim.poke("stream_enable", true)
@@ -76,6 +79,7 @@ final class TernaryUnitBench {
         try sim.poke("imm", UInt64(ins.imm))
         try sim.poke("vl", UInt64(vl))
         try sim.poke("scalar", Int(scalar))
+        if params.streams > 1 { try sim.poke("stream_scalars", elements: streamScalars.map { Int($0) }) }
         sim.eval()
         if !(try sim.peekBool("idle")) { outcome.problems.append("not idle at dispatch") }
         try sim.poke("start", true)
@@ -157,8 +161,9 @@ final class TernaryUnitBench {
             try sim.poke("rs_valid", false)
         }
         if let r = readAddress {
-            let base = r.reg * p.isa.maxVectorLength + r.chunk * p.vectorLanes
-            if r.chunk >= p.chunksPerRegister { outcome.problems.append("read of chunk \(r.chunk)") }
+            let (stream, chunk) = row(r.chunk)
+            let base = (stream * p.isa.vectorRegisters + r.reg) * p.isa.maxVectorLength + chunk * p.vectorLanes
+            if chunk >= p.chunksPerRegister || stream >= p.streams { outcome.problems.append("read of row \(r.chunk)") }
             try sim.poke("a_data", elements: (0..<p.vectorLanes).map { Int(vregs[(base + $0) % vregs.count]) })
         }
         sim.eval()
@@ -207,17 +212,23 @@ final class TernaryUnitBench {
         return BitVector(width: bits, words: words)
     }
 
+    /// A register-file row address as (stream, chunk).
+    func row(_ address: Int) -> (stream: Int, chunk: Int) {
+        params.streams == 1 ? (0, address) : (address >> params.chunkBits, address & ((1 << params.chunkBits) - 1))
+    }
+
     func applyWrite() throws {
         let p = params
-        let reg = Int(try sim.peek("w_reg")), chunk = Int(try sim.peek("w_chunk"))
-        guard reg < p.isa.vectorRegisters, chunk < p.chunksPerRegister else {
-            writeProblems.append("write to register \(reg) chunk \(chunk)")
+        let reg = Int(try sim.peek("w_reg")), (stream, chunk) = row(Int(try sim.peek("w_chunk")))
+        guard reg < p.isa.vectorRegisters, chunk < p.chunksPerRegister, stream < p.streams else {
+            writeProblems.append("write to register \(reg) chunk \(chunk) of stream \(stream)")
             return
         }
         let mask = try sim.peekBits("w_mask"), values = try sim.peekBits("w_data")
+        let base = (stream * p.isa.vectorRegisters + reg) * p.isa.maxVectorLength + chunk * p.vectorLanes
         for lane in 0..<p.vectorLanes where mask.bit(lane) {
             let word = values.bits(lane * 32, count: 32).uint64!
-            vregs[reg * p.isa.maxVectorLength + chunk * p.vectorLanes + lane] = Int32(truncatingIfNeeded: word)
+            vregs[base + lane] = Int32(truncatingIfNeeded: word)
         }
     }
 }

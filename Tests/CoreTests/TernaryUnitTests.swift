@@ -28,7 +28,7 @@ import TestSupport
         CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 512), dataBits: 512, banks: banks)
     }
 
-    @Test(arguments: [narrow[0], .generic, .d5005, wide(banks: 4)])
+    @Test(arguments: [narrow[0], .generic, .d5005, wide(banks: 4), batched[0]])
     func lintClean(_ p: CoreParameters) throws {
         let design = try elaborate(TernaryUnit(params: p))
         let files = SystemVerilogEmitter().files(for: design)
@@ -89,6 +89,20 @@ import TestSupport
         try Self.matchInterpreter(Self.narrow[index], seed: testSeed(0x7A_77_0000 + UInt64(index)), cases: iterations(80))
     }
 
+    /// Several streams on narrow cores (three: not a power of two): one pass
+    /// over the weights, each stream's activations, sb and vd.
+    static let batched: [CoreParameters] = [
+        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256, streams: 3), dataBits: 128,
+                       maxBurst: 8, outstandingBeats: 32, weightBufferBeats: 64, streamWindowBeats: 16),
+        CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 256, streams: 2), dataBits: 128, banks: 2,
+                       maxBurst: 16, outstandingBeats: 64, weightBufferBeats: 32, streamWindowBeats: 16),
+    ]
+
+    @Test(arguments: batched.indices)
+    func matchesTheInterpreterWithStreams(_ index: Int) throws {
+        try Self.matchInterpreter(Self.batched[index], seed: testSeed(0x7A_77_0B00 + UInt64(index)), cases: iterations(50))
+    }
+
     @Test(arguments: [1, 2, 4])
     func matchesTheInterpreterAt512Bits(_ banks: Int) throws {
         try Self.matchInterpreter(Self.wide(banks: banks), seed: testSeed(0x7A_77_0512 + UInt64(banks)), cases: iterations(30))
@@ -117,7 +131,11 @@ import TestSupport
             bench.baseLine = rng.int(0...250) * p.banks
             let context = "seed \(seed), \(p.dataBits)-bit \(p.banks) bank(s), case \(n): \(c.summary), latency \(bench.latency)"
 
-            let machine = try c.machine(p, vregs: bench.vregs)
+            // Each stream's sb: stream 0's is the case's, the others near it or anything.
+            bench.streamScalars = p.streams == 1 ? [] : [c.scalar] + (1..<p.streams).map { _ in
+                rng.chance(0.5) ? c.scalar &+ Int32(rng.int(-3...3)) : rng.int32(in: -(1 << 18)...(1 << 18))
+            }
+            let machine = try c.machine(p, vregs: bench.vregs, streamScalars: bench.streamScalars)
             var record: RetireRecord?
             machine.onRetire = { if record == nil { record = $0 } }
             let status = machine.run(maxSteps: 1)
@@ -145,7 +163,11 @@ import TestSupport
             let vd = Int(c.instruction.rd) * p.isa.maxVectorLength
             let differences = (0..<p.isa.maxVectorLength).filter { bench.vregs[vd + $0] != machine.vregs[vd + $0] }
             #expect(differences.isEmpty, "\(context): vd differs at \(differences.prefix(8)): RTL \(differences.prefix(8).map { bench.vregs[vd + $0] }), interpreter \(differences.prefix(8).map { machine.vregs[vd + $0] })")
-            #expect(bench.vregs == machine.vregs, "\(context): registers other than vd changed")
+            // Every stream's registers (vd of streams 1 and up included).
+            let first = bench.vregs.indices.first { bench.vregs[$0] != machine.vregs[$0] }.map { i in
+                "stream \(i / (p.isa.vectorRegisters * p.isa.maxVectorLength)), v\(i / p.isa.maxVectorLength % p.isa.vectorRegisters)[\(i % p.isa.maxVectorLength)]"
+            }
+            #expect(first == nil, "\(context): registers differ from the interpreter's first at \(first ?? "")")
             let beats = TernaryMatrix.weightBeats(rows: c.rows, cols: c.cols, packing: c.packing) * TernaryMatrix.beatBytes / p.beatBytes
             #expect(got.beatPulses == beats, "\(context): \(got.beatPulses) weight beats consumed, expected \(beats)")
         }
@@ -274,13 +296,15 @@ struct TernaryCase {
     var packing: WeightPacking
     var summary: String
 
-    func machine(_ p: CoreParameters, vregs: [Int32]) throws -> Machine {
-        let image = ProgramImage(fracBits: p.isa.fracBits, memorySize: UInt32(data.count),
+    /// The interpreter before the instruction; `streamScalars` are each stream's sb (stream 0's is `scalar`).
+    func machine(_ p: CoreParameters, vregs: [Int32], streamScalars: [Int32] = []) throws -> Machine {
+        let image = ProgramImage(fracBits: p.isa.fracBits, streams: p.streams, memorySize: UInt32(data.count),
                                  code: [instruction.word, Instruction(.halt).word],
                                  data: [.init(address: 0, bytes: data)])
         let machine = try Machine(image: image, config: p.isa)
         machine.vregs = vregs
         machine.sregs[Int(instruction.rb)] = scalar
+        for (s, sb) in streamScalars.enumerated() { machine.sregs[s * p.isa.scalarRegisters + Int(instruction.rb)] = sb }
         machine.vl = vl
         return machine
     }

@@ -191,8 +191,12 @@ import TestSupport
         #expect(try driver.readCSR(.cycles) < 400)
     }
 
-    @Test func lintClean() throws {
-        let design = try elaborate(TritCore(params: Self.small))
+    /// One stream, and four (the stream sequencers and the batched ternary unit).
+    @Test(arguments: [1, 4])
+    func lintClean(_ streams: Int) throws {
+        var p = Self.small
+        p.isa.streams = streams
+        let design = try elaborate(TritCore(params: p))
         let files = SystemVerilogEmitter().files(for: design)
         let problems = try Lint.verilator(files, top: design.top.name)
         #expect(problems.isEmpty, "\(problems)")

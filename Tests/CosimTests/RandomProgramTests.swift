@@ -30,8 +30,12 @@ import TestSupport
         return (reads, writes)
     }
 
-    @Test func programsRunAsPlannedOnTheInterpreter() throws {
-        let seed = testSeed(0x5EED_0002)
+    /// One stream, and four (where a memory fault may come from a later stream only).
+    @Test(arguments: [1, 4])
+    func programsRunAsPlannedOnTheInterpreter(_ streams: Int) throws {
+        let config = streams == 1 ? Self.config
+            : RandomProgramConfig(isa: CoreConfig(maxVectorLength: 256, streams: streams), vectorLanes: 16)
+        let seed = testSeed(0x5EED_0002 + UInt64(streams - 1) << 20)
         let count = iterations(300)
         var halted = 0
         var plantedKinds = Set<String>()
@@ -40,12 +44,12 @@ import TestSupport
         var raw = 0, war = 0, waw = 0, pairs = 0
         var lengths = Set<Int>()
         for i in 0..<count {
-            let program = RandomProgram(seed: seed &+ UInt64(i), config: Self.config)
-            let machine = try Machine(image: program.image, config: Self.config.isa)
+            let program = RandomProgram(seed: seed &+ UInt64(i), config: config)
+            let machine = try Machine(image: program.image, config: config.isa)
             machine.onRetire = { retiredOpcodes.insert($0.opcode) }
             var previous: Instruction?
             while machine.status == .running && machine.pc < program.image.code.count {
-                if case .success(let ins) = Instruction.decode(program.image.code[machine.pc], config: Self.config.isa) {
+                if case .success(let ins) = Instruction.decode(program.image.code[machine.pc], config: config.isa) {
                     if ins.opcode == .tmatmul, let header = machine.words(at: Int(ins.imm), count: 2),
                        header[1] >= 1 && Int(header[1]) <= 256 {
                         matmuls += 1

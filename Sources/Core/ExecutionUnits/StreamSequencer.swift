@@ -44,8 +44,8 @@ public struct StreamSequencer: Module {
     public var name: String { "StreamSequencer" }
     public var parameters: [Parameter] {
         [Parameter("ST", params.streams), Parameter("V", params.isa.vectorRegisters), Parameter("C", params.chunksPerRegister),
-         Parameter("N", params.vectorLanes), Parameter("RP", readPorts.count), Parameter("M", memory ? 1 : 0),
-         Parameter("K", chain == nil ? 0 : 1), Parameter("R", scalarResults ? 1 : 0)]
+         Parameter("N", params.vectorLanes), Parameter("RP", readPorts.count), Parameter("LS", memory ? 1 : 0),
+         Parameter("CH", chain == nil ? 0 : 1), Parameter("SR", scalarResults ? 1 : 0)]
     }
 
     enum State: Int { case idle = 0, launch, wait, report }
@@ -140,7 +140,7 @@ public struct StreamSequencer: Module {
                 // macp's p: the previous stream's vd from stream 1 on.
                 let chained = m.wire("chained", held.op == lit(Int(Opcode.macp.rawValue), width: Encoding.op.width)
                                      && held.stream != 0)
-                reg = mux(chained, held.rd, reg)
+                reg = mux(chained, resize(held.rd, p.vregBits), reg)
                 stream = mux(chained, held.stream - 1, held.stream)
             }
             file.reg.set(reg)

@@ -35,6 +35,7 @@ public struct VectorRegisterFile: Module {
     public var parameters: [Parameter] {
         [Parameter("V", params.isa.vectorRegisters), Parameter("N", params.vectorLanes),
          Parameter("C", params.chunksPerRegister), Parameter("RP", readPorts.count), Parameter("WP", writePorts.count)]
+            + params.streamParameters
     }
 
     public func build(_ m: ModuleBuilder) {

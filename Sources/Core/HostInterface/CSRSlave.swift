@@ -9,7 +9,7 @@ public struct CSRSlave: Module {
 
     public init(params: CoreParameters) { self.params = params }
 
-    public var parameters: [Parameter] { [Parameter("D", params.dataBits), Parameter("B", params.banks)] }
+    public var parameters: [Parameter] { [Parameter("D", params.dataBits), Parameter("B", params.banks)] + params.streamParameters }
 
     public func build(_ m: ModuleBuilder) {
         let bus = m.ports(CSRBus(addressBits: CSR.addressBits), prefix: CSRBus.prefix)

@@ -36,102 +36,102 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256 (
   output logic         faulted
 );
 
-  logic [4:0] csr_csr_address; // input of instance csr, Core/TritCore.swift:34
-  logic csr_csr_read; // input of instance csr, Core/TritCore.swift:34
-  logic csr_csr_write; // input of instance csr, Core/TritCore.swift:34
-  logic [63:0] csr_csr_writedata; // input of instance csr, Core/TritCore.swift:34
-  logic [7:0] csr_csr_byteenable; // input of instance csr, Core/TritCore.swift:34
-  logic [63:0] csr_csr_readdata; // output of instance csr, Core/TritCore.swift:34
-  logic csr_csr_readdatavalid; // output of instance csr, Core/TritCore.swift:34
-  logic csr_csr_waitrequest; // output of instance csr, Core/TritCore.swift:34
-  logic csr_running; // input of instance csr, Core/TritCore.swift:34
-  logic csr_halted; // input of instance csr, Core/TritCore.swift:34
-  logic csr_faulted; // input of instance csr, Core/TritCore.swift:34
-  logic csr_busy; // input of instance csr, Core/TritCore.swift:34
-  logic [2:0] csr_fault_code; // input of instance csr, Core/TritCore.swift:34
-  logic [31:0] csr_fault_index; // input of instance csr, Core/TritCore.swift:34
-  logic csr_ev_retire; // input of instance csr, Core/TritCore.swift:34
-  logic csr_ev_busy_ls; // input of instance csr, Core/TritCore.swift:34
-  logic csr_ev_busy_vector; // input of instance csr, Core/TritCore.swift:34
-  logic csr_ev_busy_reduction; // input of instance csr, Core/TritCore.swift:34
-  logic csr_ev_busy_ternary; // input of instance csr, Core/TritCore.swift:34
-  logic csr_ev_memory_stall; // input of instance csr, Core/TritCore.swift:34
-  logic [1:0] csr_ev_weight_beat; // input of instance csr, Core/TritCore.swift:34
-  logic csr_ev_issue_stall; // input of instance csr, Core/TritCore.swift:34
-  logic [13:0] csr_ev_saturations; // input of instance csr, Core/TritCore.swift:34
-  logic csr_start; // output of instance csr, Core/TritCore.swift:34
-  logic [63:0] csr_code_base; // output of instance csr, Core/TritCore.swift:34
-  logic [31:0] csr_code_length; // output of instance csr, Core/TritCore.swift:34
-  logic [63:0] csr_data_base; // output of instance csr, Core/TritCore.swift:34
-  logic [32:0] csr_data_size; // output of instance csr, Core/TritCore.swift:34
-  logic [31:0] csr_timeout_cycles; // output of instance csr, Core/TritCore.swift:34
-  logic memory_c0_rq_valid; // input of instance memory, Core/TritCore.swift:37
-  logic memory_c0_rq_ready; // output of instance memory, Core/TritCore.swift:37
-  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/TritCore.swift:37
-  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/TritCore.swift:37
-  logic memory_c0_rs_valid; // output of instance memory, Core/TritCore.swift:37
-  logic [511:0] memory_c0_rs_data; // output of instance memory, Core/TritCore.swift:37
-  logic memory_c1_rq_valid; // input of instance memory, Core/TritCore.swift:37
-  logic memory_c1_rq_ready; // output of instance memory, Core/TritCore.swift:37
-  logic [31:0] memory_c1_rq_line; // input of instance memory, Core/TritCore.swift:37
-  logic [6:0] memory_c1_rq_beats; // input of instance memory, Core/TritCore.swift:37
-  logic memory_c1_rs_valid; // output of instance memory, Core/TritCore.swift:37
-  logic [511:0] memory_c1_rs_data; // output of instance memory, Core/TritCore.swift:37
-  logic memory_c2_rq_valid; // input of instance memory, Core/TritCore.swift:37
-  logic memory_c2_rq_ready; // output of instance memory, Core/TritCore.swift:37
-  logic [31:0] memory_c2_rq_line; // input of instance memory, Core/TritCore.swift:37
-  logic [6:0] memory_c2_rq_beats; // input of instance memory, Core/TritCore.swift:37
-  logic memory_c2_rs_valid; // output of instance memory, Core/TritCore.swift:37
-  logic [511:0] memory_c2_rs_data; // output of instance memory, Core/TritCore.swift:37
-  logic memory_wq_valid; // input of instance memory, Core/TritCore.swift:37
-  logic memory_wq_ready; // output of instance memory, Core/TritCore.swift:37
-  logic [31:0] memory_wq_line; // input of instance memory, Core/TritCore.swift:37
-  logic [511:0] memory_wq_data; // input of instance memory, Core/TritCore.swift:37
-  logic [63:0] memory_wq_byteenable; // input of instance memory, Core/TritCore.swift:37
-  logic [26:0] memory_mem0_address; // output of instance memory, Core/TritCore.swift:37
-  logic memory_mem0_read; // output of instance memory, Core/TritCore.swift:37
-  logic memory_mem0_write; // output of instance memory, Core/TritCore.swift:37
-  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/TritCore.swift:37
-  logic [511:0] memory_mem0_writedata; // output of instance memory, Core/TritCore.swift:37
-  logic [63:0] memory_mem0_byteenable; // output of instance memory, Core/TritCore.swift:37
-  logic memory_mem0_waitrequest; // input of instance memory, Core/TritCore.swift:37
-  logic [511:0] memory_mem0_readdata; // input of instance memory, Core/TritCore.swift:37
-  logic memory_mem0_readdatavalid; // input of instance memory, Core/TritCore.swift:37
-  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/TritCore.swift:37
-  logic memory_timeout; // output of instance memory, Core/TritCore.swift:37
-  logic memory_stall; // output of instance memory, Core/TritCore.swift:37
-  logic memory_busy; // output of instance memory, Core/TritCore.swift:37
-  logic [31:0] code_base_line; // wire, Core/TritCore.swift:43
-  logic [31:0] data_base_line; // wire, Core/TritCore.swift:44
-  logic fetch_start; // input of instance fetch, Core/TritCore.swift:46
-  logic fetch_stop; // input of instance fetch, Core/TritCore.swift:46
-  logic [31:0] fetch_code_base_line; // input of instance fetch, Core/TritCore.swift:46
-  logic [31:0] fetch_code_length; // input of instance fetch, Core/TritCore.swift:46
-  logic fetch_pop; // input of instance fetch, Core/TritCore.swift:46
-  logic fetch_head_valid; // output of instance fetch, Core/TritCore.swift:46
-  logic [63:0] fetch_head_word; // output of instance fetch, Core/TritCore.swift:46
-  logic [31:0] fetch_head_index; // output of instance fetch, Core/TritCore.swift:46
-  logic fetch_head_past_end; // output of instance fetch, Core/TritCore.swift:46
-  logic fetch_quiet; // output of instance fetch, Core/TritCore.swift:46
-  logic fetch_rq_valid; // output of instance fetch, Core/TritCore.swift:46
-  logic fetch_rq_ready; // input of instance fetch, Core/TritCore.swift:46
-  logic [31:0] fetch_rq_line; // output of instance fetch, Core/TritCore.swift:46
-  logic [6:0] fetch_rq_beats; // output of instance fetch, Core/TritCore.swift:46
-  logic fetch_rs_valid; // input of instance fetch, Core/TritCore.swift:46
-  logic [511:0] fetch_rs_data; // input of instance fetch, Core/TritCore.swift:46
-  logic [63:0] decoder_word; // input of instance decoder, Core/TritCore.swift:51
-  logic decoder_legal; // output of instance decoder, Core/TritCore.swift:51
-  logic [7:0] decoder_opcode; // output of instance decoder, Core/TritCore.swift:51
-  logic [3:0] decoder_rd; // output of instance decoder, Core/TritCore.swift:51
-  logic [3:0] decoder_ra; // output of instance decoder, Core/TritCore.swift:51
-  logic [3:0] decoder_rb; // output of instance decoder, Core/TritCore.swift:51
-  logic [7:0] decoder_mode; // output of instance decoder, Core/TritCore.swift:51
-  logic [31:0] decoder_imm; // output of instance decoder, Core/TritCore.swift:51
-  logic [2:0] decoder_unit; // output of instance decoder, Core/TritCore.swift:51
-  logic [2:0] decoder_destination; // output of instance decoder, Core/TritCore.swift:51
-  logic [1:0] decoder_rd_use; // output of instance decoder, Core/TritCore.swift:51
-  logic [1:0] decoder_ra_use; // output of instance decoder, Core/TritCore.swift:51
-  logic [1:0] decoder_rb_use; // output of instance decoder, Core/TritCore.swift:51
+  logic [4:0] csr_csr_address; // input of instance csr, Core/TritCore.swift:35
+  logic csr_csr_read; // input of instance csr, Core/TritCore.swift:35
+  logic csr_csr_write; // input of instance csr, Core/TritCore.swift:35
+  logic [63:0] csr_csr_writedata; // input of instance csr, Core/TritCore.swift:35
+  logic [7:0] csr_csr_byteenable; // input of instance csr, Core/TritCore.swift:35
+  logic [63:0] csr_csr_readdata; // output of instance csr, Core/TritCore.swift:35
+  logic csr_csr_readdatavalid; // output of instance csr, Core/TritCore.swift:35
+  logic csr_csr_waitrequest; // output of instance csr, Core/TritCore.swift:35
+  logic csr_running; // input of instance csr, Core/TritCore.swift:35
+  logic csr_halted; // input of instance csr, Core/TritCore.swift:35
+  logic csr_faulted; // input of instance csr, Core/TritCore.swift:35
+  logic csr_busy; // input of instance csr, Core/TritCore.swift:35
+  logic [2:0] csr_fault_code; // input of instance csr, Core/TritCore.swift:35
+  logic [31:0] csr_fault_index; // input of instance csr, Core/TritCore.swift:35
+  logic csr_ev_retire; // input of instance csr, Core/TritCore.swift:35
+  logic csr_ev_busy_ls; // input of instance csr, Core/TritCore.swift:35
+  logic csr_ev_busy_vector; // input of instance csr, Core/TritCore.swift:35
+  logic csr_ev_busy_reduction; // input of instance csr, Core/TritCore.swift:35
+  logic csr_ev_busy_ternary; // input of instance csr, Core/TritCore.swift:35
+  logic csr_ev_memory_stall; // input of instance csr, Core/TritCore.swift:35
+  logic [1:0] csr_ev_weight_beat; // input of instance csr, Core/TritCore.swift:35
+  logic csr_ev_issue_stall; // input of instance csr, Core/TritCore.swift:35
+  logic [13:0] csr_ev_saturations; // input of instance csr, Core/TritCore.swift:35
+  logic csr_start; // output of instance csr, Core/TritCore.swift:35
+  logic [63:0] csr_code_base; // output of instance csr, Core/TritCore.swift:35
+  logic [31:0] csr_code_length; // output of instance csr, Core/TritCore.swift:35
+  logic [63:0] csr_data_base; // output of instance csr, Core/TritCore.swift:35
+  logic [32:0] csr_data_size; // output of instance csr, Core/TritCore.swift:35
+  logic [31:0] csr_timeout_cycles; // output of instance csr, Core/TritCore.swift:35
+  logic memory_c0_rq_valid; // input of instance memory, Core/TritCore.swift:38
+  logic memory_c0_rq_ready; // output of instance memory, Core/TritCore.swift:38
+  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/TritCore.swift:38
+  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/TritCore.swift:38
+  logic memory_c0_rs_valid; // output of instance memory, Core/TritCore.swift:38
+  logic [511:0] memory_c0_rs_data; // output of instance memory, Core/TritCore.swift:38
+  logic memory_c1_rq_valid; // input of instance memory, Core/TritCore.swift:38
+  logic memory_c1_rq_ready; // output of instance memory, Core/TritCore.swift:38
+  logic [31:0] memory_c1_rq_line; // input of instance memory, Core/TritCore.swift:38
+  logic [6:0] memory_c1_rq_beats; // input of instance memory, Core/TritCore.swift:38
+  logic memory_c1_rs_valid; // output of instance memory, Core/TritCore.swift:38
+  logic [511:0] memory_c1_rs_data; // output of instance memory, Core/TritCore.swift:38
+  logic memory_c2_rq_valid; // input of instance memory, Core/TritCore.swift:38
+  logic memory_c2_rq_ready; // output of instance memory, Core/TritCore.swift:38
+  logic [31:0] memory_c2_rq_line; // input of instance memory, Core/TritCore.swift:38
+  logic [6:0] memory_c2_rq_beats; // input of instance memory, Core/TritCore.swift:38
+  logic memory_c2_rs_valid; // output of instance memory, Core/TritCore.swift:38
+  logic [511:0] memory_c2_rs_data; // output of instance memory, Core/TritCore.swift:38
+  logic memory_wq_valid; // input of instance memory, Core/TritCore.swift:38
+  logic memory_wq_ready; // output of instance memory, Core/TritCore.swift:38
+  logic [31:0] memory_wq_line; // input of instance memory, Core/TritCore.swift:38
+  logic [511:0] memory_wq_data; // input of instance memory, Core/TritCore.swift:38
+  logic [63:0] memory_wq_byteenable; // input of instance memory, Core/TritCore.swift:38
+  logic [26:0] memory_mem0_address; // output of instance memory, Core/TritCore.swift:38
+  logic memory_mem0_read; // output of instance memory, Core/TritCore.swift:38
+  logic memory_mem0_write; // output of instance memory, Core/TritCore.swift:38
+  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/TritCore.swift:38
+  logic [511:0] memory_mem0_writedata; // output of instance memory, Core/TritCore.swift:38
+  logic [63:0] memory_mem0_byteenable; // output of instance memory, Core/TritCore.swift:38
+  logic memory_mem0_waitrequest; // input of instance memory, Core/TritCore.swift:38
+  logic [511:0] memory_mem0_readdata; // input of instance memory, Core/TritCore.swift:38
+  logic memory_mem0_readdatavalid; // input of instance memory, Core/TritCore.swift:38
+  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/TritCore.swift:38
+  logic memory_timeout; // output of instance memory, Core/TritCore.swift:38
+  logic memory_stall; // output of instance memory, Core/TritCore.swift:38
+  logic memory_busy; // output of instance memory, Core/TritCore.swift:38
+  logic [31:0] code_base_line; // wire, Core/TritCore.swift:44
+  logic [31:0] data_base_line; // wire, Core/TritCore.swift:45
+  logic fetch_start; // input of instance fetch, Core/TritCore.swift:47
+  logic fetch_stop; // input of instance fetch, Core/TritCore.swift:47
+  logic [31:0] fetch_code_base_line; // input of instance fetch, Core/TritCore.swift:47
+  logic [31:0] fetch_code_length; // input of instance fetch, Core/TritCore.swift:47
+  logic fetch_pop; // input of instance fetch, Core/TritCore.swift:47
+  logic fetch_head_valid; // output of instance fetch, Core/TritCore.swift:47
+  logic [63:0] fetch_head_word; // output of instance fetch, Core/TritCore.swift:47
+  logic [31:0] fetch_head_index; // output of instance fetch, Core/TritCore.swift:47
+  logic fetch_head_past_end; // output of instance fetch, Core/TritCore.swift:47
+  logic fetch_quiet; // output of instance fetch, Core/TritCore.swift:47
+  logic fetch_rq_valid; // output of instance fetch, Core/TritCore.swift:47
+  logic fetch_rq_ready; // input of instance fetch, Core/TritCore.swift:47
+  logic [31:0] fetch_rq_line; // output of instance fetch, Core/TritCore.swift:47
+  logic [6:0] fetch_rq_beats; // output of instance fetch, Core/TritCore.swift:47
+  logic fetch_rs_valid; // input of instance fetch, Core/TritCore.swift:47
+  logic [511:0] fetch_rs_data; // input of instance fetch, Core/TritCore.swift:47
+  logic [63:0] decoder_word; // input of instance decoder, Core/TritCore.swift:52
+  logic decoder_legal; // output of instance decoder, Core/TritCore.swift:52
+  logic [7:0] decoder_opcode; // output of instance decoder, Core/TritCore.swift:52
+  logic [3:0] decoder_rd; // output of instance decoder, Core/TritCore.swift:52
+  logic [3:0] decoder_ra; // output of instance decoder, Core/TritCore.swift:52
+  logic [3:0] decoder_rb; // output of instance decoder, Core/TritCore.swift:52
+  logic [7:0] decoder_mode; // output of instance decoder, Core/TritCore.swift:52
+  logic [31:0] decoder_imm; // output of instance decoder, Core/TritCore.swift:52
+  logic [2:0] decoder_unit; // output of instance decoder, Core/TritCore.swift:52
+  logic [2:0] decoder_destination; // output of instance decoder, Core/TritCore.swift:52
+  logic [1:0] decoder_rd_use; // output of instance decoder, Core/TritCore.swift:52
+  logic [1:0] decoder_ra_use; // output of instance decoder, Core/TritCore.swift:52
+  logic [1:0] decoder_rb_use; // output of instance decoder, Core/TritCore.swift:52
   logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:45
   logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:45
   logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:45

@@ -51,429 +51,429 @@ module VectorRegisterFile_V16_N8_C512_RP7_WP4 (
   output logic [159:0] cleared
 );
 
-  logic [9:0] cleared0; // register, Core/VectorRegisterFile.swift:66
-  logic v0_we; // input of memory v0, Core/VectorRegisterFile.swift:80
-  logic [8:0] v0_waddr; // input of memory v0, Core/VectorRegisterFile.swift:80
+  logic [9:0] cleared0; // register, Core/VectorRegisterFile.swift:67
+  logic v0_we; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic [8:0] v0_waddr; // input of memory v0, Core/VectorRegisterFile.swift:81
   logic [255:0] v0_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v0_wmask; // input of memory v0, Core/VectorRegisterFile.swift:80
-  logic [8:0] v0_raddr; // input of memory v0, Core/VectorRegisterFile.swift:97
+  logic [7:0] v0_wmask; // input of memory v0, Core/VectorRegisterFile.swift:81
+  logic [8:0] v0_raddr; // input of memory v0, Core/VectorRegisterFile.swift:98
   logic [255:0] v0_rdata; // Vec(8 x SInt(32))
-  logic v0_ren; // input of memory v0, Core/VectorRegisterFile.swift:97
-  logic [8:0] v0_r1addr; // input of memory v0, Core/VectorRegisterFile.swift:97
+  logic v0_ren; // input of memory v0, Core/VectorRegisterFile.swift:98
+  logic [8:0] v0_r1addr; // input of memory v0, Core/VectorRegisterFile.swift:98
   logic [255:0] v0_r1data; // Vec(8 x SInt(32))
-  logic v0_r1en; // input of memory v0, Core/VectorRegisterFile.swift:97
-  logic [8:0] v0_r2addr; // input of memory v0, Core/VectorRegisterFile.swift:97
+  logic v0_r1en; // input of memory v0, Core/VectorRegisterFile.swift:98
+  logic [8:0] v0_r2addr; // input of memory v0, Core/VectorRegisterFile.swift:98
   logic [255:0] v0_r2data; // Vec(8 x SInt(32))
-  logic v0_r2en; // input of memory v0, Core/VectorRegisterFile.swift:97
-  logic [8:0] v0_r3addr; // input of memory v0, Core/VectorRegisterFile.swift:97
+  logic v0_r2en; // input of memory v0, Core/VectorRegisterFile.swift:98
+  logic [8:0] v0_r3addr; // input of memory v0, Core/VectorRegisterFile.swift:98
   logic [255:0] v0_r3data; // Vec(8 x SInt(32))
-  logic v0_r3en; // input of memory v0, Core/VectorRegisterFile.swift:97
-  logic [8:0] v0_r4addr; // input of memory v0, Core/VectorRegisterFile.swift:97
+  logic v0_r3en; // input of memory v0, Core/VectorRegisterFile.swift:98
+  logic [8:0] v0_r4addr; // input of memory v0, Core/VectorRegisterFile.swift:98
   logic [255:0] v0_r4data; // Vec(8 x SInt(32))
-  logic v0_r4en; // input of memory v0, Core/VectorRegisterFile.swift:97
-  logic [8:0] v0_r5addr; // input of memory v0, Core/VectorRegisterFile.swift:97
+  logic v0_r4en; // input of memory v0, Core/VectorRegisterFile.swift:98
+  logic [8:0] v0_r5addr; // input of memory v0, Core/VectorRegisterFile.swift:98
   logic [255:0] v0_r5data; // Vec(8 x SInt(32))
-  logic v0_r5en; // input of memory v0, Core/VectorRegisterFile.swift:97
-  logic [8:0] v0_r6addr; // input of memory v0, Core/VectorRegisterFile.swift:97
+  logic v0_r5en; // input of memory v0, Core/VectorRegisterFile.swift:98
+  logic [8:0] v0_r6addr; // input of memory v0, Core/VectorRegisterFile.swift:98
   logic [255:0] v0_r6data; // Vec(8 x SInt(32))
-  logic v0_r6en; // input of memory v0, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared1; // register, Core/VectorRegisterFile.swift:66
-  logic v1_we; // input of memory v1, Core/VectorRegisterFile.swift:80
-  logic [8:0] v1_waddr; // input of memory v1, Core/VectorRegisterFile.swift:80
+  logic v0_r6en; // input of memory v0, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared1; // register, Core/VectorRegisterFile.swift:67
+  logic v1_we; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic [8:0] v1_waddr; // input of memory v1, Core/VectorRegisterFile.swift:81
   logic [255:0] v1_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v1_wmask; // input of memory v1, Core/VectorRegisterFile.swift:80
-  logic [8:0] v1_raddr; // input of memory v1, Core/VectorRegisterFile.swift:97
+  logic [7:0] v1_wmask; // input of memory v1, Core/VectorRegisterFile.swift:81
+  logic [8:0] v1_raddr; // input of memory v1, Core/VectorRegisterFile.swift:98
   logic [255:0] v1_rdata; // Vec(8 x SInt(32))
-  logic v1_ren; // input of memory v1, Core/VectorRegisterFile.swift:97
-  logic [8:0] v1_r1addr; // input of memory v1, Core/VectorRegisterFile.swift:97
+  logic v1_ren; // input of memory v1, Core/VectorRegisterFile.swift:98
+  logic [8:0] v1_r1addr; // input of memory v1, Core/VectorRegisterFile.swift:98
   logic [255:0] v1_r1data; // Vec(8 x SInt(32))
-  logic v1_r1en; // input of memory v1, Core/VectorRegisterFile.swift:97
-  logic [8:0] v1_r2addr; // input of memory v1, Core/VectorRegisterFile.swift:97
+  logic v1_r1en; // input of memory v1, Core/VectorRegisterFile.swift:98
+  logic [8:0] v1_r2addr; // input of memory v1, Core/VectorRegisterFile.swift:98
   logic [255:0] v1_r2data; // Vec(8 x SInt(32))
-  logic v1_r2en; // input of memory v1, Core/VectorRegisterFile.swift:97
-  logic [8:0] v1_r3addr; // input of memory v1, Core/VectorRegisterFile.swift:97
+  logic v1_r2en; // input of memory v1, Core/VectorRegisterFile.swift:98
+  logic [8:0] v1_r3addr; // input of memory v1, Core/VectorRegisterFile.swift:98
   logic [255:0] v1_r3data; // Vec(8 x SInt(32))
-  logic v1_r3en; // input of memory v1, Core/VectorRegisterFile.swift:97
-  logic [8:0] v1_r4addr; // input of memory v1, Core/VectorRegisterFile.swift:97
+  logic v1_r3en; // input of memory v1, Core/VectorRegisterFile.swift:98
+  logic [8:0] v1_r4addr; // input of memory v1, Core/VectorRegisterFile.swift:98
   logic [255:0] v1_r4data; // Vec(8 x SInt(32))
-  logic v1_r4en; // input of memory v1, Core/VectorRegisterFile.swift:97
-  logic [8:0] v1_r5addr; // input of memory v1, Core/VectorRegisterFile.swift:97
+  logic v1_r4en; // input of memory v1, Core/VectorRegisterFile.swift:98
+  logic [8:0] v1_r5addr; // input of memory v1, Core/VectorRegisterFile.swift:98
   logic [255:0] v1_r5data; // Vec(8 x SInt(32))
-  logic v1_r5en; // input of memory v1, Core/VectorRegisterFile.swift:97
-  logic [8:0] v1_r6addr; // input of memory v1, Core/VectorRegisterFile.swift:97
+  logic v1_r5en; // input of memory v1, Core/VectorRegisterFile.swift:98
+  logic [8:0] v1_r6addr; // input of memory v1, Core/VectorRegisterFile.swift:98
   logic [255:0] v1_r6data; // Vec(8 x SInt(32))
-  logic v1_r6en; // input of memory v1, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared2; // register, Core/VectorRegisterFile.swift:66
-  logic v2_we; // input of memory v2, Core/VectorRegisterFile.swift:80
-  logic [8:0] v2_waddr; // input of memory v2, Core/VectorRegisterFile.swift:80
+  logic v1_r6en; // input of memory v1, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared2; // register, Core/VectorRegisterFile.swift:67
+  logic v2_we; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic [8:0] v2_waddr; // input of memory v2, Core/VectorRegisterFile.swift:81
   logic [255:0] v2_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v2_wmask; // input of memory v2, Core/VectorRegisterFile.swift:80
-  logic [8:0] v2_raddr; // input of memory v2, Core/VectorRegisterFile.swift:97
+  logic [7:0] v2_wmask; // input of memory v2, Core/VectorRegisterFile.swift:81
+  logic [8:0] v2_raddr; // input of memory v2, Core/VectorRegisterFile.swift:98
   logic [255:0] v2_rdata; // Vec(8 x SInt(32))
-  logic v2_ren; // input of memory v2, Core/VectorRegisterFile.swift:97
-  logic [8:0] v2_r1addr; // input of memory v2, Core/VectorRegisterFile.swift:97
+  logic v2_ren; // input of memory v2, Core/VectorRegisterFile.swift:98
+  logic [8:0] v2_r1addr; // input of memory v2, Core/VectorRegisterFile.swift:98
   logic [255:0] v2_r1data; // Vec(8 x SInt(32))
-  logic v2_r1en; // input of memory v2, Core/VectorRegisterFile.swift:97
-  logic [8:0] v2_r2addr; // input of memory v2, Core/VectorRegisterFile.swift:97
+  logic v2_r1en; // input of memory v2, Core/VectorRegisterFile.swift:98
+  logic [8:0] v2_r2addr; // input of memory v2, Core/VectorRegisterFile.swift:98
   logic [255:0] v2_r2data; // Vec(8 x SInt(32))
-  logic v2_r2en; // input of memory v2, Core/VectorRegisterFile.swift:97
-  logic [8:0] v2_r3addr; // input of memory v2, Core/VectorRegisterFile.swift:97
+  logic v2_r2en; // input of memory v2, Core/VectorRegisterFile.swift:98
+  logic [8:0] v2_r3addr; // input of memory v2, Core/VectorRegisterFile.swift:98
   logic [255:0] v2_r3data; // Vec(8 x SInt(32))
-  logic v2_r3en; // input of memory v2, Core/VectorRegisterFile.swift:97
-  logic [8:0] v2_r4addr; // input of memory v2, Core/VectorRegisterFile.swift:97
+  logic v2_r3en; // input of memory v2, Core/VectorRegisterFile.swift:98
+  logic [8:0] v2_r4addr; // input of memory v2, Core/VectorRegisterFile.swift:98
   logic [255:0] v2_r4data; // Vec(8 x SInt(32))
-  logic v2_r4en; // input of memory v2, Core/VectorRegisterFile.swift:97
-  logic [8:0] v2_r5addr; // input of memory v2, Core/VectorRegisterFile.swift:97
+  logic v2_r4en; // input of memory v2, Core/VectorRegisterFile.swift:98
+  logic [8:0] v2_r5addr; // input of memory v2, Core/VectorRegisterFile.swift:98
   logic [255:0] v2_r5data; // Vec(8 x SInt(32))
-  logic v2_r5en; // input of memory v2, Core/VectorRegisterFile.swift:97
-  logic [8:0] v2_r6addr; // input of memory v2, Core/VectorRegisterFile.swift:97
+  logic v2_r5en; // input of memory v2, Core/VectorRegisterFile.swift:98
+  logic [8:0] v2_r6addr; // input of memory v2, Core/VectorRegisterFile.swift:98
   logic [255:0] v2_r6data; // Vec(8 x SInt(32))
-  logic v2_r6en; // input of memory v2, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared3; // register, Core/VectorRegisterFile.swift:66
-  logic v3_we; // input of memory v3, Core/VectorRegisterFile.swift:80
-  logic [8:0] v3_waddr; // input of memory v3, Core/VectorRegisterFile.swift:80
+  logic v2_r6en; // input of memory v2, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared3; // register, Core/VectorRegisterFile.swift:67
+  logic v3_we; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic [8:0] v3_waddr; // input of memory v3, Core/VectorRegisterFile.swift:81
   logic [255:0] v3_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v3_wmask; // input of memory v3, Core/VectorRegisterFile.swift:80
-  logic [8:0] v3_raddr; // input of memory v3, Core/VectorRegisterFile.swift:97
+  logic [7:0] v3_wmask; // input of memory v3, Core/VectorRegisterFile.swift:81
+  logic [8:0] v3_raddr; // input of memory v3, Core/VectorRegisterFile.swift:98
   logic [255:0] v3_rdata; // Vec(8 x SInt(32))
-  logic v3_ren; // input of memory v3, Core/VectorRegisterFile.swift:97
-  logic [8:0] v3_r1addr; // input of memory v3, Core/VectorRegisterFile.swift:97
+  logic v3_ren; // input of memory v3, Core/VectorRegisterFile.swift:98
+  logic [8:0] v3_r1addr; // input of memory v3, Core/VectorRegisterFile.swift:98
   logic [255:0] v3_r1data; // Vec(8 x SInt(32))
-  logic v3_r1en; // input of memory v3, Core/VectorRegisterFile.swift:97
-  logic [8:0] v3_r2addr; // input of memory v3, Core/VectorRegisterFile.swift:97
+  logic v3_r1en; // input of memory v3, Core/VectorRegisterFile.swift:98
+  logic [8:0] v3_r2addr; // input of memory v3, Core/VectorRegisterFile.swift:98
   logic [255:0] v3_r2data; // Vec(8 x SInt(32))
-  logic v3_r2en; // input of memory v3, Core/VectorRegisterFile.swift:97
-  logic [8:0] v3_r3addr; // input of memory v3, Core/VectorRegisterFile.swift:97
+  logic v3_r2en; // input of memory v3, Core/VectorRegisterFile.swift:98
+  logic [8:0] v3_r3addr; // input of memory v3, Core/VectorRegisterFile.swift:98
   logic [255:0] v3_r3data; // Vec(8 x SInt(32))
-  logic v3_r3en; // input of memory v3, Core/VectorRegisterFile.swift:97
-  logic [8:0] v3_r4addr; // input of memory v3, Core/VectorRegisterFile.swift:97
+  logic v3_r3en; // input of memory v3, Core/VectorRegisterFile.swift:98
+  logic [8:0] v3_r4addr; // input of memory v3, Core/VectorRegisterFile.swift:98
   logic [255:0] v3_r4data; // Vec(8 x SInt(32))
-  logic v3_r4en; // input of memory v3, Core/VectorRegisterFile.swift:97
-  logic [8:0] v3_r5addr; // input of memory v3, Core/VectorRegisterFile.swift:97
+  logic v3_r4en; // input of memory v3, Core/VectorRegisterFile.swift:98
+  logic [8:0] v3_r5addr; // input of memory v3, Core/VectorRegisterFile.swift:98
   logic [255:0] v3_r5data; // Vec(8 x SInt(32))
-  logic v3_r5en; // input of memory v3, Core/VectorRegisterFile.swift:97
-  logic [8:0] v3_r6addr; // input of memory v3, Core/VectorRegisterFile.swift:97
+  logic v3_r5en; // input of memory v3, Core/VectorRegisterFile.swift:98
+  logic [8:0] v3_r6addr; // input of memory v3, Core/VectorRegisterFile.swift:98
   logic [255:0] v3_r6data; // Vec(8 x SInt(32))
-  logic v3_r6en; // input of memory v3, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared4; // register, Core/VectorRegisterFile.swift:66
-  logic v4_we; // input of memory v4, Core/VectorRegisterFile.swift:80
-  logic [8:0] v4_waddr; // input of memory v4, Core/VectorRegisterFile.swift:80
+  logic v3_r6en; // input of memory v3, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared4; // register, Core/VectorRegisterFile.swift:67
+  logic v4_we; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic [8:0] v4_waddr; // input of memory v4, Core/VectorRegisterFile.swift:81
   logic [255:0] v4_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v4_wmask; // input of memory v4, Core/VectorRegisterFile.swift:80
-  logic [8:0] v4_raddr; // input of memory v4, Core/VectorRegisterFile.swift:97
+  logic [7:0] v4_wmask; // input of memory v4, Core/VectorRegisterFile.swift:81
+  logic [8:0] v4_raddr; // input of memory v4, Core/VectorRegisterFile.swift:98
   logic [255:0] v4_rdata; // Vec(8 x SInt(32))
-  logic v4_ren; // input of memory v4, Core/VectorRegisterFile.swift:97
-  logic [8:0] v4_r1addr; // input of memory v4, Core/VectorRegisterFile.swift:97
+  logic v4_ren; // input of memory v4, Core/VectorRegisterFile.swift:98
+  logic [8:0] v4_r1addr; // input of memory v4, Core/VectorRegisterFile.swift:98
   logic [255:0] v4_r1data; // Vec(8 x SInt(32))
-  logic v4_r1en; // input of memory v4, Core/VectorRegisterFile.swift:97
-  logic [8:0] v4_r2addr; // input of memory v4, Core/VectorRegisterFile.swift:97
+  logic v4_r1en; // input of memory v4, Core/VectorRegisterFile.swift:98
+  logic [8:0] v4_r2addr; // input of memory v4, Core/VectorRegisterFile.swift:98
   logic [255:0] v4_r2data; // Vec(8 x SInt(32))
-  logic v4_r2en; // input of memory v4, Core/VectorRegisterFile.swift:97
-  logic [8:0] v4_r3addr; // input of memory v4, Core/VectorRegisterFile.swift:97
+  logic v4_r2en; // input of memory v4, Core/VectorRegisterFile.swift:98
+  logic [8:0] v4_r3addr; // input of memory v4, Core/VectorRegisterFile.swift:98
   logic [255:0] v4_r3data; // Vec(8 x SInt(32))
-  logic v4_r3en; // input of memory v4, Core/VectorRegisterFile.swift:97
-  logic [8:0] v4_r4addr; // input of memory v4, Core/VectorRegisterFile.swift:97
+  logic v4_r3en; // input of memory v4, Core/VectorRegisterFile.swift:98
+  logic [8:0] v4_r4addr; // input of memory v4, Core/VectorRegisterFile.swift:98
   logic [255:0] v4_r4data; // Vec(8 x SInt(32))
-  logic v4_r4en; // input of memory v4, Core/VectorRegisterFile.swift:97
-  logic [8:0] v4_r5addr; // input of memory v4, Core/VectorRegisterFile.swift:97
+  logic v4_r4en; // input of memory v4, Core/VectorRegisterFile.swift:98
+  logic [8:0] v4_r5addr; // input of memory v4, Core/VectorRegisterFile.swift:98
   logic [255:0] v4_r5data; // Vec(8 x SInt(32))
-  logic v4_r5en; // input of memory v4, Core/VectorRegisterFile.swift:97
-  logic [8:0] v4_r6addr; // input of memory v4, Core/VectorRegisterFile.swift:97
+  logic v4_r5en; // input of memory v4, Core/VectorRegisterFile.swift:98
+  logic [8:0] v4_r6addr; // input of memory v4, Core/VectorRegisterFile.swift:98
   logic [255:0] v4_r6data; // Vec(8 x SInt(32))
-  logic v4_r6en; // input of memory v4, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared5; // register, Core/VectorRegisterFile.swift:66
-  logic v5_we; // input of memory v5, Core/VectorRegisterFile.swift:80
-  logic [8:0] v5_waddr; // input of memory v5, Core/VectorRegisterFile.swift:80
+  logic v4_r6en; // input of memory v4, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared5; // register, Core/VectorRegisterFile.swift:67
+  logic v5_we; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic [8:0] v5_waddr; // input of memory v5, Core/VectorRegisterFile.swift:81
   logic [255:0] v5_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v5_wmask; // input of memory v5, Core/VectorRegisterFile.swift:80
-  logic [8:0] v5_raddr; // input of memory v5, Core/VectorRegisterFile.swift:97
+  logic [7:0] v5_wmask; // input of memory v5, Core/VectorRegisterFile.swift:81
+  logic [8:0] v5_raddr; // input of memory v5, Core/VectorRegisterFile.swift:98
   logic [255:0] v5_rdata; // Vec(8 x SInt(32))
-  logic v5_ren; // input of memory v5, Core/VectorRegisterFile.swift:97
-  logic [8:0] v5_r1addr; // input of memory v5, Core/VectorRegisterFile.swift:97
+  logic v5_ren; // input of memory v5, Core/VectorRegisterFile.swift:98
+  logic [8:0] v5_r1addr; // input of memory v5, Core/VectorRegisterFile.swift:98
   logic [255:0] v5_r1data; // Vec(8 x SInt(32))
-  logic v5_r1en; // input of memory v5, Core/VectorRegisterFile.swift:97
-  logic [8:0] v5_r2addr; // input of memory v5, Core/VectorRegisterFile.swift:97
+  logic v5_r1en; // input of memory v5, Core/VectorRegisterFile.swift:98
+  logic [8:0] v5_r2addr; // input of memory v5, Core/VectorRegisterFile.swift:98
   logic [255:0] v5_r2data; // Vec(8 x SInt(32))
-  logic v5_r2en; // input of memory v5, Core/VectorRegisterFile.swift:97
-  logic [8:0] v5_r3addr; // input of memory v5, Core/VectorRegisterFile.swift:97
+  logic v5_r2en; // input of memory v5, Core/VectorRegisterFile.swift:98
+  logic [8:0] v5_r3addr; // input of memory v5, Core/VectorRegisterFile.swift:98
   logic [255:0] v5_r3data; // Vec(8 x SInt(32))
-  logic v5_r3en; // input of memory v5, Core/VectorRegisterFile.swift:97
-  logic [8:0] v5_r4addr; // input of memory v5, Core/VectorRegisterFile.swift:97
+  logic v5_r3en; // input of memory v5, Core/VectorRegisterFile.swift:98
+  logic [8:0] v5_r4addr; // input of memory v5, Core/VectorRegisterFile.swift:98
   logic [255:0] v5_r4data; // Vec(8 x SInt(32))
-  logic v5_r4en; // input of memory v5, Core/VectorRegisterFile.swift:97
-  logic [8:0] v5_r5addr; // input of memory v5, Core/VectorRegisterFile.swift:97
+  logic v5_r4en; // input of memory v5, Core/VectorRegisterFile.swift:98
+  logic [8:0] v5_r5addr; // input of memory v5, Core/VectorRegisterFile.swift:98
   logic [255:0] v5_r5data; // Vec(8 x SInt(32))
-  logic v5_r5en; // input of memory v5, Core/VectorRegisterFile.swift:97
-  logic [8:0] v5_r6addr; // input of memory v5, Core/VectorRegisterFile.swift:97
+  logic v5_r5en; // input of memory v5, Core/VectorRegisterFile.swift:98
+  logic [8:0] v5_r6addr; // input of memory v5, Core/VectorRegisterFile.swift:98
   logic [255:0] v5_r6data; // Vec(8 x SInt(32))
-  logic v5_r6en; // input of memory v5, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared6; // register, Core/VectorRegisterFile.swift:66
-  logic v6_we; // input of memory v6, Core/VectorRegisterFile.swift:80
-  logic [8:0] v6_waddr; // input of memory v6, Core/VectorRegisterFile.swift:80
+  logic v5_r6en; // input of memory v5, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared6; // register, Core/VectorRegisterFile.swift:67
+  logic v6_we; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic [8:0] v6_waddr; // input of memory v6, Core/VectorRegisterFile.swift:81
   logic [255:0] v6_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v6_wmask; // input of memory v6, Core/VectorRegisterFile.swift:80
-  logic [8:0] v6_raddr; // input of memory v6, Core/VectorRegisterFile.swift:97
+  logic [7:0] v6_wmask; // input of memory v6, Core/VectorRegisterFile.swift:81
+  logic [8:0] v6_raddr; // input of memory v6, Core/VectorRegisterFile.swift:98
   logic [255:0] v6_rdata; // Vec(8 x SInt(32))
-  logic v6_ren; // input of memory v6, Core/VectorRegisterFile.swift:97
-  logic [8:0] v6_r1addr; // input of memory v6, Core/VectorRegisterFile.swift:97
+  logic v6_ren; // input of memory v6, Core/VectorRegisterFile.swift:98
+  logic [8:0] v6_r1addr; // input of memory v6, Core/VectorRegisterFile.swift:98
   logic [255:0] v6_r1data; // Vec(8 x SInt(32))
-  logic v6_r1en; // input of memory v6, Core/VectorRegisterFile.swift:97
-  logic [8:0] v6_r2addr; // input of memory v6, Core/VectorRegisterFile.swift:97
+  logic v6_r1en; // input of memory v6, Core/VectorRegisterFile.swift:98
+  logic [8:0] v6_r2addr; // input of memory v6, Core/VectorRegisterFile.swift:98
   logic [255:0] v6_r2data; // Vec(8 x SInt(32))
-  logic v6_r2en; // input of memory v6, Core/VectorRegisterFile.swift:97
-  logic [8:0] v6_r3addr; // input of memory v6, Core/VectorRegisterFile.swift:97
+  logic v6_r2en; // input of memory v6, Core/VectorRegisterFile.swift:98
+  logic [8:0] v6_r3addr; // input of memory v6, Core/VectorRegisterFile.swift:98
   logic [255:0] v6_r3data; // Vec(8 x SInt(32))
-  logic v6_r3en; // input of memory v6, Core/VectorRegisterFile.swift:97
-  logic [8:0] v6_r4addr; // input of memory v6, Core/VectorRegisterFile.swift:97
+  logic v6_r3en; // input of memory v6, Core/VectorRegisterFile.swift:98
+  logic [8:0] v6_r4addr; // input of memory v6, Core/VectorRegisterFile.swift:98
   logic [255:0] v6_r4data; // Vec(8 x SInt(32))
-  logic v6_r4en; // input of memory v6, Core/VectorRegisterFile.swift:97
-  logic [8:0] v6_r5addr; // input of memory v6, Core/VectorRegisterFile.swift:97
+  logic v6_r4en; // input of memory v6, Core/VectorRegisterFile.swift:98
+  logic [8:0] v6_r5addr; // input of memory v6, Core/VectorRegisterFile.swift:98
   logic [255:0] v6_r5data; // Vec(8 x SInt(32))
-  logic v6_r5en; // input of memory v6, Core/VectorRegisterFile.swift:97
-  logic [8:0] v6_r6addr; // input of memory v6, Core/VectorRegisterFile.swift:97
+  logic v6_r5en; // input of memory v6, Core/VectorRegisterFile.swift:98
+  logic [8:0] v6_r6addr; // input of memory v6, Core/VectorRegisterFile.swift:98
   logic [255:0] v6_r6data; // Vec(8 x SInt(32))
-  logic v6_r6en; // input of memory v6, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared7; // register, Core/VectorRegisterFile.swift:66
-  logic v7_we; // input of memory v7, Core/VectorRegisterFile.swift:80
-  logic [8:0] v7_waddr; // input of memory v7, Core/VectorRegisterFile.swift:80
+  logic v6_r6en; // input of memory v6, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared7; // register, Core/VectorRegisterFile.swift:67
+  logic v7_we; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic [8:0] v7_waddr; // input of memory v7, Core/VectorRegisterFile.swift:81
   logic [255:0] v7_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v7_wmask; // input of memory v7, Core/VectorRegisterFile.swift:80
-  logic [8:0] v7_raddr; // input of memory v7, Core/VectorRegisterFile.swift:97
+  logic [7:0] v7_wmask; // input of memory v7, Core/VectorRegisterFile.swift:81
+  logic [8:0] v7_raddr; // input of memory v7, Core/VectorRegisterFile.swift:98
   logic [255:0] v7_rdata; // Vec(8 x SInt(32))
-  logic v7_ren; // input of memory v7, Core/VectorRegisterFile.swift:97
-  logic [8:0] v7_r1addr; // input of memory v7, Core/VectorRegisterFile.swift:97
+  logic v7_ren; // input of memory v7, Core/VectorRegisterFile.swift:98
+  logic [8:0] v7_r1addr; // input of memory v7, Core/VectorRegisterFile.swift:98
   logic [255:0] v7_r1data; // Vec(8 x SInt(32))
-  logic v7_r1en; // input of memory v7, Core/VectorRegisterFile.swift:97
-  logic [8:0] v7_r2addr; // input of memory v7, Core/VectorRegisterFile.swift:97
+  logic v7_r1en; // input of memory v7, Core/VectorRegisterFile.swift:98
+  logic [8:0] v7_r2addr; // input of memory v7, Core/VectorRegisterFile.swift:98
   logic [255:0] v7_r2data; // Vec(8 x SInt(32))
-  logic v7_r2en; // input of memory v7, Core/VectorRegisterFile.swift:97
-  logic [8:0] v7_r3addr; // input of memory v7, Core/VectorRegisterFile.swift:97
+  logic v7_r2en; // input of memory v7, Core/VectorRegisterFile.swift:98
+  logic [8:0] v7_r3addr; // input of memory v7, Core/VectorRegisterFile.swift:98
   logic [255:0] v7_r3data; // Vec(8 x SInt(32))
-  logic v7_r3en; // input of memory v7, Core/VectorRegisterFile.swift:97
-  logic [8:0] v7_r4addr; // input of memory v7, Core/VectorRegisterFile.swift:97
+  logic v7_r3en; // input of memory v7, Core/VectorRegisterFile.swift:98
+  logic [8:0] v7_r4addr; // input of memory v7, Core/VectorRegisterFile.swift:98
   logic [255:0] v7_r4data; // Vec(8 x SInt(32))
-  logic v7_r4en; // input of memory v7, Core/VectorRegisterFile.swift:97
-  logic [8:0] v7_r5addr; // input of memory v7, Core/VectorRegisterFile.swift:97
+  logic v7_r4en; // input of memory v7, Core/VectorRegisterFile.swift:98
+  logic [8:0] v7_r5addr; // input of memory v7, Core/VectorRegisterFile.swift:98
   logic [255:0] v7_r5data; // Vec(8 x SInt(32))
-  logic v7_r5en; // input of memory v7, Core/VectorRegisterFile.swift:97
-  logic [8:0] v7_r6addr; // input of memory v7, Core/VectorRegisterFile.swift:97
+  logic v7_r5en; // input of memory v7, Core/VectorRegisterFile.swift:98
+  logic [8:0] v7_r6addr; // input of memory v7, Core/VectorRegisterFile.swift:98
   logic [255:0] v7_r6data; // Vec(8 x SInt(32))
-  logic v7_r6en; // input of memory v7, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared8; // register, Core/VectorRegisterFile.swift:66
-  logic v8_we; // input of memory v8, Core/VectorRegisterFile.swift:80
-  logic [8:0] v8_waddr; // input of memory v8, Core/VectorRegisterFile.swift:80
+  logic v7_r6en; // input of memory v7, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared8; // register, Core/VectorRegisterFile.swift:67
+  logic v8_we; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic [8:0] v8_waddr; // input of memory v8, Core/VectorRegisterFile.swift:81
   logic [255:0] v8_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v8_wmask; // input of memory v8, Core/VectorRegisterFile.swift:80
-  logic [8:0] v8_raddr; // input of memory v8, Core/VectorRegisterFile.swift:97
+  logic [7:0] v8_wmask; // input of memory v8, Core/VectorRegisterFile.swift:81
+  logic [8:0] v8_raddr; // input of memory v8, Core/VectorRegisterFile.swift:98
   logic [255:0] v8_rdata; // Vec(8 x SInt(32))
-  logic v8_ren; // input of memory v8, Core/VectorRegisterFile.swift:97
-  logic [8:0] v8_r1addr; // input of memory v8, Core/VectorRegisterFile.swift:97
+  logic v8_ren; // input of memory v8, Core/VectorRegisterFile.swift:98
+  logic [8:0] v8_r1addr; // input of memory v8, Core/VectorRegisterFile.swift:98
   logic [255:0] v8_r1data; // Vec(8 x SInt(32))
-  logic v8_r1en; // input of memory v8, Core/VectorRegisterFile.swift:97
-  logic [8:0] v8_r2addr; // input of memory v8, Core/VectorRegisterFile.swift:97
+  logic v8_r1en; // input of memory v8, Core/VectorRegisterFile.swift:98
+  logic [8:0] v8_r2addr; // input of memory v8, Core/VectorRegisterFile.swift:98
   logic [255:0] v8_r2data; // Vec(8 x SInt(32))
-  logic v8_r2en; // input of memory v8, Core/VectorRegisterFile.swift:97
-  logic [8:0] v8_r3addr; // input of memory v8, Core/VectorRegisterFile.swift:97
+  logic v8_r2en; // input of memory v8, Core/VectorRegisterFile.swift:98
+  logic [8:0] v8_r3addr; // input of memory v8, Core/VectorRegisterFile.swift:98
   logic [255:0] v8_r3data; // Vec(8 x SInt(32))
-  logic v8_r3en; // input of memory v8, Core/VectorRegisterFile.swift:97
-  logic [8:0] v8_r4addr; // input of memory v8, Core/VectorRegisterFile.swift:97
+  logic v8_r3en; // input of memory v8, Core/VectorRegisterFile.swift:98
+  logic [8:0] v8_r4addr; // input of memory v8, Core/VectorRegisterFile.swift:98
   logic [255:0] v8_r4data; // Vec(8 x SInt(32))
-  logic v8_r4en; // input of memory v8, Core/VectorRegisterFile.swift:97
-  logic [8:0] v8_r5addr; // input of memory v8, Core/VectorRegisterFile.swift:97
+  logic v8_r4en; // input of memory v8, Core/VectorRegisterFile.swift:98
+  logic [8:0] v8_r5addr; // input of memory v8, Core/VectorRegisterFile.swift:98
   logic [255:0] v8_r5data; // Vec(8 x SInt(32))
-  logic v8_r5en; // input of memory v8, Core/VectorRegisterFile.swift:97
-  logic [8:0] v8_r6addr; // input of memory v8, Core/VectorRegisterFile.swift:97
+  logic v8_r5en; // input of memory v8, Core/VectorRegisterFile.swift:98
+  logic [8:0] v8_r6addr; // input of memory v8, Core/VectorRegisterFile.swift:98
   logic [255:0] v8_r6data; // Vec(8 x SInt(32))
-  logic v8_r6en; // input of memory v8, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared9; // register, Core/VectorRegisterFile.swift:66
-  logic v9_we; // input of memory v9, Core/VectorRegisterFile.swift:80
-  logic [8:0] v9_waddr; // input of memory v9, Core/VectorRegisterFile.swift:80
+  logic v8_r6en; // input of memory v8, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared9; // register, Core/VectorRegisterFile.swift:67
+  logic v9_we; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic [8:0] v9_waddr; // input of memory v9, Core/VectorRegisterFile.swift:81
   logic [255:0] v9_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v9_wmask; // input of memory v9, Core/VectorRegisterFile.swift:80
-  logic [8:0] v9_raddr; // input of memory v9, Core/VectorRegisterFile.swift:97
+  logic [7:0] v9_wmask; // input of memory v9, Core/VectorRegisterFile.swift:81
+  logic [8:0] v9_raddr; // input of memory v9, Core/VectorRegisterFile.swift:98
   logic [255:0] v9_rdata; // Vec(8 x SInt(32))
-  logic v9_ren; // input of memory v9, Core/VectorRegisterFile.swift:97
-  logic [8:0] v9_r1addr; // input of memory v9, Core/VectorRegisterFile.swift:97
+  logic v9_ren; // input of memory v9, Core/VectorRegisterFile.swift:98
+  logic [8:0] v9_r1addr; // input of memory v9, Core/VectorRegisterFile.swift:98
   logic [255:0] v9_r1data; // Vec(8 x SInt(32))
-  logic v9_r1en; // input of memory v9, Core/VectorRegisterFile.swift:97
-  logic [8:0] v9_r2addr; // input of memory v9, Core/VectorRegisterFile.swift:97
+  logic v9_r1en; // input of memory v9, Core/VectorRegisterFile.swift:98
+  logic [8:0] v9_r2addr; // input of memory v9, Core/VectorRegisterFile.swift:98
   logic [255:0] v9_r2data; // Vec(8 x SInt(32))
-  logic v9_r2en; // input of memory v9, Core/VectorRegisterFile.swift:97
-  logic [8:0] v9_r3addr; // input of memory v9, Core/VectorRegisterFile.swift:97
+  logic v9_r2en; // input of memory v9, Core/VectorRegisterFile.swift:98
+  logic [8:0] v9_r3addr; // input of memory v9, Core/VectorRegisterFile.swift:98
   logic [255:0] v9_r3data; // Vec(8 x SInt(32))
-  logic v9_r3en; // input of memory v9, Core/VectorRegisterFile.swift:97
-  logic [8:0] v9_r4addr; // input of memory v9, Core/VectorRegisterFile.swift:97
+  logic v9_r3en; // input of memory v9, Core/VectorRegisterFile.swift:98
+  logic [8:0] v9_r4addr; // input of memory v9, Core/VectorRegisterFile.swift:98
   logic [255:0] v9_r4data; // Vec(8 x SInt(32))
-  logic v9_r4en; // input of memory v9, Core/VectorRegisterFile.swift:97
-  logic [8:0] v9_r5addr; // input of memory v9, Core/VectorRegisterFile.swift:97
+  logic v9_r4en; // input of memory v9, Core/VectorRegisterFile.swift:98
+  logic [8:0] v9_r5addr; // input of memory v9, Core/VectorRegisterFile.swift:98
   logic [255:0] v9_r5data; // Vec(8 x SInt(32))
-  logic v9_r5en; // input of memory v9, Core/VectorRegisterFile.swift:97
-  logic [8:0] v9_r6addr; // input of memory v9, Core/VectorRegisterFile.swift:97
+  logic v9_r5en; // input of memory v9, Core/VectorRegisterFile.swift:98
+  logic [8:0] v9_r6addr; // input of memory v9, Core/VectorRegisterFile.swift:98
   logic [255:0] v9_r6data; // Vec(8 x SInt(32))
-  logic v9_r6en; // input of memory v9, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared10; // register, Core/VectorRegisterFile.swift:66
-  logic v10_we; // input of memory v10, Core/VectorRegisterFile.swift:80
-  logic [8:0] v10_waddr; // input of memory v10, Core/VectorRegisterFile.swift:80
+  logic v9_r6en; // input of memory v9, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared10; // register, Core/VectorRegisterFile.swift:67
+  logic v10_we; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic [8:0] v10_waddr; // input of memory v10, Core/VectorRegisterFile.swift:81
   logic [255:0] v10_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v10_wmask; // input of memory v10, Core/VectorRegisterFile.swift:80
-  logic [8:0] v10_raddr; // input of memory v10, Core/VectorRegisterFile.swift:97
+  logic [7:0] v10_wmask; // input of memory v10, Core/VectorRegisterFile.swift:81
+  logic [8:0] v10_raddr; // input of memory v10, Core/VectorRegisterFile.swift:98
   logic [255:0] v10_rdata; // Vec(8 x SInt(32))
-  logic v10_ren; // input of memory v10, Core/VectorRegisterFile.swift:97
-  logic [8:0] v10_r1addr; // input of memory v10, Core/VectorRegisterFile.swift:97
+  logic v10_ren; // input of memory v10, Core/VectorRegisterFile.swift:98
+  logic [8:0] v10_r1addr; // input of memory v10, Core/VectorRegisterFile.swift:98
   logic [255:0] v10_r1data; // Vec(8 x SInt(32))
-  logic v10_r1en; // input of memory v10, Core/VectorRegisterFile.swift:97
-  logic [8:0] v10_r2addr; // input of memory v10, Core/VectorRegisterFile.swift:97
+  logic v10_r1en; // input of memory v10, Core/VectorRegisterFile.swift:98
+  logic [8:0] v10_r2addr; // input of memory v10, Core/VectorRegisterFile.swift:98
   logic [255:0] v10_r2data; // Vec(8 x SInt(32))
-  logic v10_r2en; // input of memory v10, Core/VectorRegisterFile.swift:97
-  logic [8:0] v10_r3addr; // input of memory v10, Core/VectorRegisterFile.swift:97
+  logic v10_r2en; // input of memory v10, Core/VectorRegisterFile.swift:98
+  logic [8:0] v10_r3addr; // input of memory v10, Core/VectorRegisterFile.swift:98
   logic [255:0] v10_r3data; // Vec(8 x SInt(32))
-  logic v10_r3en; // input of memory v10, Core/VectorRegisterFile.swift:97
-  logic [8:0] v10_r4addr; // input of memory v10, Core/VectorRegisterFile.swift:97
+  logic v10_r3en; // input of memory v10, Core/VectorRegisterFile.swift:98
+  logic [8:0] v10_r4addr; // input of memory v10, Core/VectorRegisterFile.swift:98
   logic [255:0] v10_r4data; // Vec(8 x SInt(32))
-  logic v10_r4en; // input of memory v10, Core/VectorRegisterFile.swift:97
-  logic [8:0] v10_r5addr; // input of memory v10, Core/VectorRegisterFile.swift:97
+  logic v10_r4en; // input of memory v10, Core/VectorRegisterFile.swift:98
+  logic [8:0] v10_r5addr; // input of memory v10, Core/VectorRegisterFile.swift:98
   logic [255:0] v10_r5data; // Vec(8 x SInt(32))
-  logic v10_r5en; // input of memory v10, Core/VectorRegisterFile.swift:97
-  logic [8:0] v10_r6addr; // input of memory v10, Core/VectorRegisterFile.swift:97
+  logic v10_r5en; // input of memory v10, Core/VectorRegisterFile.swift:98
+  logic [8:0] v10_r6addr; // input of memory v10, Core/VectorRegisterFile.swift:98
   logic [255:0] v10_r6data; // Vec(8 x SInt(32))
-  logic v10_r6en; // input of memory v10, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared11; // register, Core/VectorRegisterFile.swift:66
-  logic v11_we; // input of memory v11, Core/VectorRegisterFile.swift:80
-  logic [8:0] v11_waddr; // input of memory v11, Core/VectorRegisterFile.swift:80
+  logic v10_r6en; // input of memory v10, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared11; // register, Core/VectorRegisterFile.swift:67
+  logic v11_we; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic [8:0] v11_waddr; // input of memory v11, Core/VectorRegisterFile.swift:81
   logic [255:0] v11_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v11_wmask; // input of memory v11, Core/VectorRegisterFile.swift:80
-  logic [8:0] v11_raddr; // input of memory v11, Core/VectorRegisterFile.swift:97
+  logic [7:0] v11_wmask; // input of memory v11, Core/VectorRegisterFile.swift:81
+  logic [8:0] v11_raddr; // input of memory v11, Core/VectorRegisterFile.swift:98
   logic [255:0] v11_rdata; // Vec(8 x SInt(32))
-  logic v11_ren; // input of memory v11, Core/VectorRegisterFile.swift:97
-  logic [8:0] v11_r1addr; // input of memory v11, Core/VectorRegisterFile.swift:97
+  logic v11_ren; // input of memory v11, Core/VectorRegisterFile.swift:98
+  logic [8:0] v11_r1addr; // input of memory v11, Core/VectorRegisterFile.swift:98
   logic [255:0] v11_r1data; // Vec(8 x SInt(32))
-  logic v11_r1en; // input of memory v11, Core/VectorRegisterFile.swift:97
-  logic [8:0] v11_r2addr; // input of memory v11, Core/VectorRegisterFile.swift:97
+  logic v11_r1en; // input of memory v11, Core/VectorRegisterFile.swift:98
+  logic [8:0] v11_r2addr; // input of memory v11, Core/VectorRegisterFile.swift:98
   logic [255:0] v11_r2data; // Vec(8 x SInt(32))
-  logic v11_r2en; // input of memory v11, Core/VectorRegisterFile.swift:97
-  logic [8:0] v11_r3addr; // input of memory v11, Core/VectorRegisterFile.swift:97
+  logic v11_r2en; // input of memory v11, Core/VectorRegisterFile.swift:98
+  logic [8:0] v11_r3addr; // input of memory v11, Core/VectorRegisterFile.swift:98
   logic [255:0] v11_r3data; // Vec(8 x SInt(32))
-  logic v11_r3en; // input of memory v11, Core/VectorRegisterFile.swift:97
-  logic [8:0] v11_r4addr; // input of memory v11, Core/VectorRegisterFile.swift:97
+  logic v11_r3en; // input of memory v11, Core/VectorRegisterFile.swift:98
+  logic [8:0] v11_r4addr; // input of memory v11, Core/VectorRegisterFile.swift:98
   logic [255:0] v11_r4data; // Vec(8 x SInt(32))
-  logic v11_r4en; // input of memory v11, Core/VectorRegisterFile.swift:97
-  logic [8:0] v11_r5addr; // input of memory v11, Core/VectorRegisterFile.swift:97
+  logic v11_r4en; // input of memory v11, Core/VectorRegisterFile.swift:98
+  logic [8:0] v11_r5addr; // input of memory v11, Core/VectorRegisterFile.swift:98
   logic [255:0] v11_r5data; // Vec(8 x SInt(32))
-  logic v11_r5en; // input of memory v11, Core/VectorRegisterFile.swift:97
-  logic [8:0] v11_r6addr; // input of memory v11, Core/VectorRegisterFile.swift:97
+  logic v11_r5en; // input of memory v11, Core/VectorRegisterFile.swift:98
+  logic [8:0] v11_r6addr; // input of memory v11, Core/VectorRegisterFile.swift:98
   logic [255:0] v11_r6data; // Vec(8 x SInt(32))
-  logic v11_r6en; // input of memory v11, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared12; // register, Core/VectorRegisterFile.swift:66
-  logic v12_we; // input of memory v12, Core/VectorRegisterFile.swift:80
-  logic [8:0] v12_waddr; // input of memory v12, Core/VectorRegisterFile.swift:80
+  logic v11_r6en; // input of memory v11, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared12; // register, Core/VectorRegisterFile.swift:67
+  logic v12_we; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic [8:0] v12_waddr; // input of memory v12, Core/VectorRegisterFile.swift:81
   logic [255:0] v12_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v12_wmask; // input of memory v12, Core/VectorRegisterFile.swift:80
-  logic [8:0] v12_raddr; // input of memory v12, Core/VectorRegisterFile.swift:97
+  logic [7:0] v12_wmask; // input of memory v12, Core/VectorRegisterFile.swift:81
+  logic [8:0] v12_raddr; // input of memory v12, Core/VectorRegisterFile.swift:98
   logic [255:0] v12_rdata; // Vec(8 x SInt(32))
-  logic v12_ren; // input of memory v12, Core/VectorRegisterFile.swift:97
-  logic [8:0] v12_r1addr; // input of memory v12, Core/VectorRegisterFile.swift:97
+  logic v12_ren; // input of memory v12, Core/VectorRegisterFile.swift:98
+  logic [8:0] v12_r1addr; // input of memory v12, Core/VectorRegisterFile.swift:98
   logic [255:0] v12_r1data; // Vec(8 x SInt(32))
-  logic v12_r1en; // input of memory v12, Core/VectorRegisterFile.swift:97
-  logic [8:0] v12_r2addr; // input of memory v12, Core/VectorRegisterFile.swift:97
+  logic v12_r1en; // input of memory v12, Core/VectorRegisterFile.swift:98
+  logic [8:0] v12_r2addr; // input of memory v12, Core/VectorRegisterFile.swift:98
   logic [255:0] v12_r2data; // Vec(8 x SInt(32))
-  logic v12_r2en; // input of memory v12, Core/VectorRegisterFile.swift:97
-  logic [8:0] v12_r3addr; // input of memory v12, Core/VectorRegisterFile.swift:97
+  logic v12_r2en; // input of memory v12, Core/VectorRegisterFile.swift:98
+  logic [8:0] v12_r3addr; // input of memory v12, Core/VectorRegisterFile.swift:98
   logic [255:0] v12_r3data; // Vec(8 x SInt(32))
-  logic v12_r3en; // input of memory v12, Core/VectorRegisterFile.swift:97
-  logic [8:0] v12_r4addr; // input of memory v12, Core/VectorRegisterFile.swift:97
+  logic v12_r3en; // input of memory v12, Core/VectorRegisterFile.swift:98
+  logic [8:0] v12_r4addr; // input of memory v12, Core/VectorRegisterFile.swift:98
   logic [255:0] v12_r4data; // Vec(8 x SInt(32))
-  logic v12_r4en; // input of memory v12, Core/VectorRegisterFile.swift:97
-  logic [8:0] v12_r5addr; // input of memory v12, Core/VectorRegisterFile.swift:97
+  logic v12_r4en; // input of memory v12, Core/VectorRegisterFile.swift:98
+  logic [8:0] v12_r5addr; // input of memory v12, Core/VectorRegisterFile.swift:98
   logic [255:0] v12_r5data; // Vec(8 x SInt(32))
-  logic v12_r5en; // input of memory v12, Core/VectorRegisterFile.swift:97
-  logic [8:0] v12_r6addr; // input of memory v12, Core/VectorRegisterFile.swift:97
+  logic v12_r5en; // input of memory v12, Core/VectorRegisterFile.swift:98
+  logic [8:0] v12_r6addr; // input of memory v12, Core/VectorRegisterFile.swift:98
   logic [255:0] v12_r6data; // Vec(8 x SInt(32))
-  logic v12_r6en; // input of memory v12, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared13; // register, Core/VectorRegisterFile.swift:66
-  logic v13_we; // input of memory v13, Core/VectorRegisterFile.swift:80
-  logic [8:0] v13_waddr; // input of memory v13, Core/VectorRegisterFile.swift:80
+  logic v12_r6en; // input of memory v12, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared13; // register, Core/VectorRegisterFile.swift:67
+  logic v13_we; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic [8:0] v13_waddr; // input of memory v13, Core/VectorRegisterFile.swift:81
   logic [255:0] v13_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v13_wmask; // input of memory v13, Core/VectorRegisterFile.swift:80
-  logic [8:0] v13_raddr; // input of memory v13, Core/VectorRegisterFile.swift:97
+  logic [7:0] v13_wmask; // input of memory v13, Core/VectorRegisterFile.swift:81
+  logic [8:0] v13_raddr; // input of memory v13, Core/VectorRegisterFile.swift:98
   logic [255:0] v13_rdata; // Vec(8 x SInt(32))
-  logic v13_ren; // input of memory v13, Core/VectorRegisterFile.swift:97
-  logic [8:0] v13_r1addr; // input of memory v13, Core/VectorRegisterFile.swift:97
+  logic v13_ren; // input of memory v13, Core/VectorRegisterFile.swift:98
+  logic [8:0] v13_r1addr; // input of memory v13, Core/VectorRegisterFile.swift:98
   logic [255:0] v13_r1data; // Vec(8 x SInt(32))
-  logic v13_r1en; // input of memory v13, Core/VectorRegisterFile.swift:97
-  logic [8:0] v13_r2addr; // input of memory v13, Core/VectorRegisterFile.swift:97
+  logic v13_r1en; // input of memory v13, Core/VectorRegisterFile.swift:98
+  logic [8:0] v13_r2addr; // input of memory v13, Core/VectorRegisterFile.swift:98
   logic [255:0] v13_r2data; // Vec(8 x SInt(32))
-  logic v13_r2en; // input of memory v13, Core/VectorRegisterFile.swift:97
-  logic [8:0] v13_r3addr; // input of memory v13, Core/VectorRegisterFile.swift:97
+  logic v13_r2en; // input of memory v13, Core/VectorRegisterFile.swift:98
+  logic [8:0] v13_r3addr; // input of memory v13, Core/VectorRegisterFile.swift:98
   logic [255:0] v13_r3data; // Vec(8 x SInt(32))
-  logic v13_r3en; // input of memory v13, Core/VectorRegisterFile.swift:97
-  logic [8:0] v13_r4addr; // input of memory v13, Core/VectorRegisterFile.swift:97
+  logic v13_r3en; // input of memory v13, Core/VectorRegisterFile.swift:98
+  logic [8:0] v13_r4addr; // input of memory v13, Core/VectorRegisterFile.swift:98
   logic [255:0] v13_r4data; // Vec(8 x SInt(32))
-  logic v13_r4en; // input of memory v13, Core/VectorRegisterFile.swift:97
-  logic [8:0] v13_r5addr; // input of memory v13, Core/VectorRegisterFile.swift:97
+  logic v13_r4en; // input of memory v13, Core/VectorRegisterFile.swift:98
+  logic [8:0] v13_r5addr; // input of memory v13, Core/VectorRegisterFile.swift:98
   logic [255:0] v13_r5data; // Vec(8 x SInt(32))
-  logic v13_r5en; // input of memory v13, Core/VectorRegisterFile.swift:97
-  logic [8:0] v13_r6addr; // input of memory v13, Core/VectorRegisterFile.swift:97
+  logic v13_r5en; // input of memory v13, Core/VectorRegisterFile.swift:98
+  logic [8:0] v13_r6addr; // input of memory v13, Core/VectorRegisterFile.swift:98
   logic [255:0] v13_r6data; // Vec(8 x SInt(32))
-  logic v13_r6en; // input of memory v13, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared14; // register, Core/VectorRegisterFile.swift:66
-  logic v14_we; // input of memory v14, Core/VectorRegisterFile.swift:80
-  logic [8:0] v14_waddr; // input of memory v14, Core/VectorRegisterFile.swift:80
+  logic v13_r6en; // input of memory v13, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared14; // register, Core/VectorRegisterFile.swift:67
+  logic v14_we; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic [8:0] v14_waddr; // input of memory v14, Core/VectorRegisterFile.swift:81
   logic [255:0] v14_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v14_wmask; // input of memory v14, Core/VectorRegisterFile.swift:80
-  logic [8:0] v14_raddr; // input of memory v14, Core/VectorRegisterFile.swift:97
+  logic [7:0] v14_wmask; // input of memory v14, Core/VectorRegisterFile.swift:81
+  logic [8:0] v14_raddr; // input of memory v14, Core/VectorRegisterFile.swift:98
   logic [255:0] v14_rdata; // Vec(8 x SInt(32))
-  logic v14_ren; // input of memory v14, Core/VectorRegisterFile.swift:97
-  logic [8:0] v14_r1addr; // input of memory v14, Core/VectorRegisterFile.swift:97
+  logic v14_ren; // input of memory v14, Core/VectorRegisterFile.swift:98
+  logic [8:0] v14_r1addr; // input of memory v14, Core/VectorRegisterFile.swift:98
   logic [255:0] v14_r1data; // Vec(8 x SInt(32))
-  logic v14_r1en; // input of memory v14, Core/VectorRegisterFile.swift:97
-  logic [8:0] v14_r2addr; // input of memory v14, Core/VectorRegisterFile.swift:97
+  logic v14_r1en; // input of memory v14, Core/VectorRegisterFile.swift:98
+  logic [8:0] v14_r2addr; // input of memory v14, Core/VectorRegisterFile.swift:98
   logic [255:0] v14_r2data; // Vec(8 x SInt(32))
-  logic v14_r2en; // input of memory v14, Core/VectorRegisterFile.swift:97
-  logic [8:0] v14_r3addr; // input of memory v14, Core/VectorRegisterFile.swift:97
+  logic v14_r2en; // input of memory v14, Core/VectorRegisterFile.swift:98
+  logic [8:0] v14_r3addr; // input of memory v14, Core/VectorRegisterFile.swift:98
   logic [255:0] v14_r3data; // Vec(8 x SInt(32))
-  logic v14_r3en; // input of memory v14, Core/VectorRegisterFile.swift:97
-  logic [8:0] v14_r4addr; // input of memory v14, Core/VectorRegisterFile.swift:97
+  logic v14_r3en; // input of memory v14, Core/VectorRegisterFile.swift:98
+  logic [8:0] v14_r4addr; // input of memory v14, Core/VectorRegisterFile.swift:98
   logic [255:0] v14_r4data; // Vec(8 x SInt(32))
-  logic v14_r4en; // input of memory v14, Core/VectorRegisterFile.swift:97
-  logic [8:0] v14_r5addr; // input of memory v14, Core/VectorRegisterFile.swift:97
+  logic v14_r4en; // input of memory v14, Core/VectorRegisterFile.swift:98
+  logic [8:0] v14_r5addr; // input of memory v14, Core/VectorRegisterFile.swift:98
   logic [255:0] v14_r5data; // Vec(8 x SInt(32))
-  logic v14_r5en; // input of memory v14, Core/VectorRegisterFile.swift:97
-  logic [8:0] v14_r6addr; // input of memory v14, Core/VectorRegisterFile.swift:97
+  logic v14_r5en; // input of memory v14, Core/VectorRegisterFile.swift:98
+  logic [8:0] v14_r6addr; // input of memory v14, Core/VectorRegisterFile.swift:98
   logic [255:0] v14_r6data; // Vec(8 x SInt(32))
-  logic v14_r6en; // input of memory v14, Core/VectorRegisterFile.swift:97
-  logic [9:0] cleared15; // register, Core/VectorRegisterFile.swift:66
-  logic v15_we; // input of memory v15, Core/VectorRegisterFile.swift:80
-  logic [8:0] v15_waddr; // input of memory v15, Core/VectorRegisterFile.swift:80
+  logic v14_r6en; // input of memory v14, Core/VectorRegisterFile.swift:98
+  logic [9:0] cleared15; // register, Core/VectorRegisterFile.swift:67
+  logic v15_we; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic [8:0] v15_waddr; // input of memory v15, Core/VectorRegisterFile.swift:81
   logic [255:0] v15_wdata; // Vec(8 x SInt(32))
-  logic [7:0] v15_wmask; // input of memory v15, Core/VectorRegisterFile.swift:80
-  logic [8:0] v15_raddr; // input of memory v15, Core/VectorRegisterFile.swift:97
+  logic [7:0] v15_wmask; // input of memory v15, Core/VectorRegisterFile.swift:81
+  logic [8:0] v15_raddr; // input of memory v15, Core/VectorRegisterFile.swift:98
   logic [255:0] v15_rdata; // Vec(8 x SInt(32))
-  logic v15_ren; // input of memory v15, Core/VectorRegisterFile.swift:97
-  logic [8:0] v15_r1addr; // input of memory v15, Core/VectorRegisterFile.swift:97
+  logic v15_ren; // input of memory v15, Core/VectorRegisterFile.swift:98
+  logic [8:0] v15_r1addr; // input of memory v15, Core/VectorRegisterFile.swift:98
   logic [255:0] v15_r1data; // Vec(8 x SInt(32))
-  logic v15_r1en; // input of memory v15, Core/VectorRegisterFile.swift:97
-  logic [8:0] v15_r2addr; // input of memory v15, Core/VectorRegisterFile.swift:97
+  logic v15_r1en; // input of memory v15, Core/VectorRegisterFile.swift:98
+  logic [8:0] v15_r2addr; // input of memory v15, Core/VectorRegisterFile.swift:98
   logic [255:0] v15_r2data; // Vec(8 x SInt(32))
-  logic v15_r2en; // input of memory v15, Core/VectorRegisterFile.swift:97
-  logic [8:0] v15_r3addr; // input of memory v15, Core/VectorRegisterFile.swift:97
+  logic v15_r2en; // input of memory v15, Core/VectorRegisterFile.swift:98
+  logic [8:0] v15_r3addr; // input of memory v15, Core/VectorRegisterFile.swift:98
   logic [255:0] v15_r3data; // Vec(8 x SInt(32))
-  logic v15_r3en; // input of memory v15, Core/VectorRegisterFile.swift:97
-  logic [8:0] v15_r4addr; // input of memory v15, Core/VectorRegisterFile.swift:97
+  logic v15_r3en; // input of memory v15, Core/VectorRegisterFile.swift:98
+  logic [8:0] v15_r4addr; // input of memory v15, Core/VectorRegisterFile.swift:98
   logic [255:0] v15_r4data; // Vec(8 x SInt(32))
-  logic v15_r4en; // input of memory v15, Core/VectorRegisterFile.swift:97
-  logic [8:0] v15_r5addr; // input of memory v15, Core/VectorRegisterFile.swift:97
+  logic v15_r4en; // input of memory v15, Core/VectorRegisterFile.swift:98
+  logic [8:0] v15_r5addr; // input of memory v15, Core/VectorRegisterFile.swift:98
   logic [255:0] v15_r5data; // Vec(8 x SInt(32))
-  logic v15_r5en; // input of memory v15, Core/VectorRegisterFile.swift:97
-  logic [8:0] v15_r6addr; // input of memory v15, Core/VectorRegisterFile.swift:97
+  logic v15_r5en; // input of memory v15, Core/VectorRegisterFile.swift:98
+  logic [8:0] v15_r6addr; // input of memory v15, Core/VectorRegisterFile.swift:98
   logic [255:0] v15_r6data; // Vec(8 x SInt(32))
-  logic v15_r6en; // input of memory v15, Core/VectorRegisterFile.swift:97
-  logic [3:0] ls_a_sel; // register, Core/VectorRegisterFile.swift:105
-  logic [3:0] vector_a_sel; // register, Core/VectorRegisterFile.swift:105
-  logic [3:0] vector_b_sel; // register, Core/VectorRegisterFile.swift:105
-  logic [3:0] vector_d_sel; // register, Core/VectorRegisterFile.swift:105
-  logic [3:0] reduction_a_sel; // register, Core/VectorRegisterFile.swift:105
-  logic [3:0] reduction_b_sel; // register, Core/VectorRegisterFile.swift:105
-  logic [3:0] ternary_a_sel; // register, Core/VectorRegisterFile.swift:105
+  logic v15_r6en; // input of memory v15, Core/VectorRegisterFile.swift:98
+  logic [3:0] ls_a_sel; // register, Core/VectorRegisterFile.swift:106
+  logic [3:0] vector_a_sel; // register, Core/VectorRegisterFile.swift:106
+  logic [3:0] vector_b_sel; // register, Core/VectorRegisterFile.swift:106
+  logic [3:0] vector_d_sel; // register, Core/VectorRegisterFile.swift:106
+  logic [3:0] reduction_a_sel; // register, Core/VectorRegisterFile.swift:106
+  logic [3:0] reduction_b_sel; // register, Core/VectorRegisterFile.swift:106
+  logic [3:0] ternary_a_sel; // register, Core/VectorRegisterFile.swift:106
   logic [255:0] v0_mem [0:511]; // 512 x Vec(8 x SInt(32)), read latency 1
   logic [255:0] v1_mem [0:511]; // 512 x Vec(8 x SInt(32)), read latency 1
   logic [255:0] v2_mem [0:511]; // 512 x Vec(8 x SInt(32)), read latency 1

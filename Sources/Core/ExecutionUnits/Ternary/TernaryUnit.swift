@@ -57,7 +57,7 @@ public struct TernaryUnit: Module {
         [Parameter("D", params.dataBits), Parameter("B", params.banks), Parameter("VL", params.isa.maxVectorLength),
          Parameter("V", params.isa.vectorRegisters), Parameter("F", params.isa.fracBits),
          Parameter("M", params.maxBurst), Parameter("O", params.outstandingBeats),
-         Parameter("WB", params.weightBufferBeats), Parameter("SW", params.streamWindowBeats)]
+         Parameter("WB", params.weightBufferBeats), Parameter("SW", params.streamWindowBeats)] + params.streamParameters
     }
 
     // MARK: - Derived sizes
