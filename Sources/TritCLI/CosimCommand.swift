@@ -91,9 +91,11 @@ struct CosimCommand: ParsableCommand {
     }
 
     /// The core: the options, in the format of the program or build unless --frac-bits says otherwise.
-    func parameters(fracBits: Int?) throws -> CoreParameters {
+    /// The preset's core, with the program's fraction bits and streams unless the options name them.
+    func parameters(fracBits: Int?, streams: Int? = nil) throws -> CoreParameters {
         var p = try core.parameters(default: .d5005)
         if core.fracBits == nil, let f = fracBits { p.isa.fracBits = f }
+        if core.batch == nil, let s = streams { p.isa.streams = s }
         return p
     }
 
@@ -107,7 +109,7 @@ struct CosimCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let params = try parameters(fracBits: program?.fracBits)
+        let params = try parameters(fracBits: program?.fracBits, streams: program?.streams)
         let cosim = try makeCosimulation(params)
         if let program { try runOne(cosim, program) } else { try runRandom(cosim, params, count: random!) }
     }
@@ -138,7 +140,7 @@ struct CosimCommand: ParsableCommand {
             let setup = try BuildRunSetup(path: path, options: tokens)
             let build = try setup.singleBuild("trit cosim", instead: "run the whole model on the core with `trit run --engine cosim`")
             let m = build.manifest
-            let params = try parameters(fracBits: m.target.fracBits)
+            let params = try parameters(fracBits: m.target.fracBits, streams: m.streams)
             try BuildSession.checkCompatible(m, params.isa)
             let cosim = try makeCosimulation(params)
             let session = try BuildSession(build, engine: CosimEngine(cosim))
