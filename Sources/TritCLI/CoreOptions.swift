@@ -47,6 +47,9 @@ struct CoreOptions: ParsableArguments {
         if dataBits != nil || banks != nil {
             throw ValidationError("--data-bits and --banks describe a core's memory, not the instruction set a build targets")
         }
-        return try parameters(default: fallback).isa
+        // A build's streams are the user's choice (--batch), not the preset's lanes.
+        var isa = try parameters(default: fallback).isa
+        isa.streams = batch ?? 1
+        return isa
     }
 }
