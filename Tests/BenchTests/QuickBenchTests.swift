@@ -25,7 +25,7 @@ import Testing
             #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"), "\(f.lastPathComponent)")
         }
         let report = try String(contentsOf: out.appendingPathComponent("REPORT.md"), encoding: .utf8)
-        for heading in ["# Trit benchmark report", "## Cycles per block", "## Projected decode rate", "## Generic synthesis",
+        for heading in ["# Trit benchmark report", "## Cycles per block", "## Projected decode rate", "## Batched decode and prefill", "## Generic synthesis",
                         "## Perplexity of a trained model", "## Host path", "## Tokenizer", "## Interpreter against NumPy", "## Co-simulation speed", "## RTL generation time"] {
             #expect(report.contains(heading), "missing \(heading)")
         }
@@ -38,6 +38,9 @@ import Testing
         #expect(!r.projections.isEmpty && r.projections.allSatisfy { $0.tokensPerSecond(clock: 250e6) > 0 })
         #expect(!r.interpreter.isEmpty && r.interpreter.allSatisfy { $0.secondsPerBlock > 0 })
         if let n = r.numpy { #expect(n.secondsPerBlock > 0) }
+        // The batched step and the prefill ran in lock step, and sharing the weights paid.
+        #expect(r.batches.count == 2 && r.batches.allSatisfy { $0.counters != nil && $0.note == nil }, "\(r.batches.map { $0.note ?? "ok" })")
+        #expect(r.batches.allSatisfy { ($0.speedup ?? 0) > 1 }, "\(r.batches.map { $0.speedup ?? 0 })")
         if r.synthesisSkipped == nil { #expect(r.synthesis.contains { ($0.report?.cells ?? 0) > 0 }) }
         let accuracy = try #require(r.accuracy)
         #expect(accuracy.positions == 256 && accuracy.points.count == 1)

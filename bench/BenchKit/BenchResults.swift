@@ -10,7 +10,6 @@ public struct BenchResults: Sendable {
     public var projections: [Projection] = []
     /// Batched decode and prefill on cores of several streams.
     public var batches: [BatchMeasurement] = []
-    public var batchArea: [SynthesisMeasurement] = []
     public var synthesis: [SynthesisMeasurement] = []
     /// Why the synthesis sweep did not run, when it did not.
     public var synthesisSkipped: String?

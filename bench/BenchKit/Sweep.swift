@@ -60,7 +60,7 @@ public struct Sweep: Sendable {
     /// Batched decode: steps of `streams` sequences on one weight pass, at
     /// these block widths and bank counts (2-bit weights), against the
     /// one-stream blocks above.
-    public var batch = BatchSweep(streams: [], blocks: [], banks: [], prefill: nil, areaStreams: [], areaLanes: 64)
+    public var batch = BatchSweep(streams: [], blocks: [], banks: [], prefill: nil)
 
     /// What the batched-decode sections measure.
     public struct BatchSweep: Sendable {
@@ -71,9 +71,6 @@ public struct Sweep: Sendable {
         /// A prompt of `tokens` through the prefill program of a `streams`-lane
         /// core at block width `d`, one bank, against as many decode steps of one stream.
         public var prefill: (streams: Int, tokens: Int, d: Int, intermediate: Int)?
-        /// Yosys area of the ternary unit and the vector side at these batches, `areaLanes` trits per cycle.
-        public var areaStreams: [Int]
-        public var areaLanes: Int
     }
 
     /// The ternary unit's trits per cycle (at 2-bit packing).
@@ -115,7 +112,7 @@ public struct Sweep: Sendable {
         hostPath: (.d5005, .standard, ModelShape(name: "1.3B", d: 2048, intermediate: 5632, layers: 24, vocab: 32000)),
         tokenizerSeconds: 2,
         batch: BatchSweep(streams: [8], blocks: [(1024, 2816), (2048, 5632), (2560, 6912)], banks: [1, 4],
-                          prefill: (8, 32, 2048, 5632), areaStreams: [1, 2, 4, 8, 16], areaLanes: 64))
+                          prefill: (8, 32, 2048, 5632)))
 
     /// Seconds instead of hours: a d = 64 block on a small core, one bank,
     /// a d = 128 interpreter block; no synthesis (over a minute even for a
@@ -137,5 +134,5 @@ public struct Sweep: Sendable {
                    HostDMAParameters(addressBits: 24, maxBurst: 8, bufferBeats: 128),
                    ModelShape(name: "toy (d = 64)", d: 64, intermediate: 256, layers: 2, vocab: 256)),
         tokenizerSeconds: 0.2,
-        batch: BatchSweep(streams: [4], blocks: [(64, 256)], banks: [1], prefill: (4, 8, 64, 256), areaStreams: [], areaLanes: 64))
+        batch: BatchSweep(streams: [4], blocks: [(64, 256)], banks: [1], prefill: (4, 8, 64, 256)))
 }
