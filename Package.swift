@@ -96,6 +96,6 @@ let package = Package(
         .testTarget(name: "BenchTests", dependencies: ["BenchKit", "ISA"]),
         .testTarget(name: "SimCardTests", dependencies: ["SimCard", "OPAE", "Core", "ISA", "Assembler", "Interpreter", "Compiler",
                                                          "Model", "Runner", "DeviceAPI", "TestSupport"]),
-        .testTarget(name: "CosimTests", dependencies: ["TritJSON", "Cosim", "Core", "HDL", "HDLSim", "ISA", "Assembler", "Interpreter", "TestSupport"]),
+        .testTarget(name: "CosimTests", dependencies: ["TritJSON", "Cosim", "Core", "HDL", "HDLSim", "ISA", "Assembler", "Interpreter", "DeviceAPI", "TestSupport"]),
     ]
 )

@@ -52,7 +52,10 @@ public struct TritCore: Module {
         let decoder = m.instance(InstructionDecoder(config: p.isa), "decoder")
         decoder.word.set(fetch.head_word)
 
-        let units = ExecutionUnits(m, p, memory: memory, of: system, dataBaseLine: dataBaseLine, dataSize: control.dataSize)
+        // The last active stream (the STREAMS register, ISA.md "Streams"), with several streams.
+        let streamLast: Signal? = p.streams > 1 ? m.wire("stream_last", csr.active_last) : nil
+        let units = ExecutionUnits(m, p, memory: memory, of: system, dataBaseLine: dataBaseLine, dataSize: control.dataSize,
+                                   streamLast: streamLast)
         let issue = IssueStage(m, p, fetch: fetch, decoder: decoder, units: units, csr: control, memory: memory)
         issue.build()
     }

@@ -216,8 +216,8 @@ public final class CoSimulation {
                     text += "\n  the stored words in the banks match the interpreter: the core's digest differs from what it stored"
                 }
             case .vector:
-                // The record counts every stream's elements; streams side by side.
-                let streams = isa.streams
+                // The record counts every active stream's elements; streams side by side.
+                let streams = image.streams
                 let reg = Int(expected.destinationIndex), n = Int(expected.count) / streams
                 let want = (0..<streams).flatMap { machine.vector(reg, count: n, stream: $0) }
                 let all = n * streams
@@ -256,7 +256,7 @@ public final class CoSimulation {
     func probe(_ image: ProgramImage, upTo index: Int, register: Int, count n: Int) -> [Int32]? {
         var options = self.options
         options.waveform = nil
-        let streams = parameters.isa.streams, count = n * streams
+        let streams = image.streams, count = n * streams
         let scratch = (UInt64(image.memorySize) + 63) / 64 * 64
         guard scratch + UInt64(4 * count) <= UInt64(UInt32.max), index < image.code.count else { return nil }
         var probe = image

@@ -237,8 +237,10 @@ public final class TestBench {
         return value
     }
 
-    /// The host protocol: CODE_BASE, CODE_LENGTH, DATA_BASE, DATA_SIZE, TIMEOUT, then CONTROL.start.
+    /// The host protocol: STREAMS (the program's), CODE_BASE, CODE_LENGTH,
+    /// DATA_BASE, DATA_SIZE, TIMEOUT, then CONTROL.start.
     public func start(_ placement: ProgramPlacement, timeout: UInt64 = 0) throws {
+        try csrWrite(.streams, UInt64(placement.streams))
         try check(api.start(handle, placement.codeBase, UInt64(placement.codeLength), placement.dataBase,
                             placement.dataSize, timeout))
     }

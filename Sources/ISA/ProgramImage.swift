@@ -38,7 +38,7 @@ public struct ProgramImage: Sendable, Equatable {
     }
 
     public var fracBits: Int
-    /// The streams the program was written for: it runs only on a core with as many.
+    /// The streams the program was written for: it runs on a core of at least as many (ISA.md, "Streams").
     public var streams: Int
     public var memorySize: UInt32
     public var code: [UInt64]

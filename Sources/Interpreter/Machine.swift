@@ -25,7 +25,7 @@ public final class Machine {
             case .fracBitsMismatch(let i, let c):
                 return "program was assembled for \(i) fraction bits, the core has \(c)"
             case .streamsMismatch(let i, let c):
-                return "program was written for \(i) stream\(i == 1 ? "" : "s"), the core runs \(c)"
+                return "program was written for \(i) stream\(i == 1 ? "" : "s"), the core runs only \(c)"
             case .badConfig(let p): return "bad core configuration: " + p.joined(separator: "; ")
             }
         }
@@ -57,7 +57,9 @@ public final class Machine {
 
     let f: Int
     let maxVL: Int
-    let streams: Int
+    /// The active streams: the image's (at most `config.streams`; the
+    /// core's streams beyond them do nothing, ISA.md "Streams").
+    public let streams: Int
     /// The stream executing now.
     var stream = 0
     /// One per stream, so each keeps the tables of its own last input (gate and up share them).
@@ -70,14 +72,15 @@ public final class Machine {
         guard image.fracBits == config.fracBits else {
             throw SetupError.fracBitsMismatch(image: image.fracBits, config: config.fracBits)
         }
-        guard image.streams == config.streams else {
+        // A core of B streams runs a program of S <= B streams with S active.
+        guard image.streams <= config.streams else {
             throw SetupError.streamsMismatch(image: image.streams, config: config.streams)
         }
         self.config = config
         self.code = image.code
         self.memory = image.memory()
         self.maxVL = config.maxVectorLength
-        self.streams = config.streams
+        self.streams = image.streams
         self.vregs = [Int32](repeating: 0, count: config.streams * config.vectorRegisters * config.maxVectorLength)
         self.sregs = [Int32](repeating: 0, count: config.streams * config.scalarRegisters)
         self.vl = config.maxVectorLength

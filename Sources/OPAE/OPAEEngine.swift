@@ -44,6 +44,9 @@ public final class OPAEEngine: Engine {
     }
 
     public func load(_ image: ProgramImage) throws -> LoadReport {
+        guard image.streams <= config.streams else {
+            throw OPAEError("the program is written for \(image.streams) stream(s), the card's core runs only \(config.streams)")
+        }
         let p = ProgramPlacement(image)
         let code = ProgramPlacement.codeBytes(image.code)
         guard p.codeBase + UInt64(code.count) <= capacity else {
@@ -96,6 +99,8 @@ public final class OPAEEngine: Engine {
 
     public func run(timeout: Double) throws -> EngineRun {
         let p = try loaded()
+        // The loaded image's streams are the active ones (ISA.md, "Streams").
+        try card.write64(CSR.streams.byteOffset, UInt64(p.streams))
         try card.write64(CSR.codeBase.byteOffset, p.codeBase)
         try card.write64(CSR.codeLength.byteOffset, UInt64(p.codeLength))
         try card.write64(CSR.dataBase.byteOffset, p.dataBase)

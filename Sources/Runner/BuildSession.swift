@@ -81,8 +81,9 @@ public final class BuildSession: TokenStepper {
         if have.maxVectorLength < manifest.requiredVectorLength {
             problems.append("it needs vectors of \(manifest.requiredVectorLength) elements, the core holds \(have.maxVectorLength)")
         }
-        if have.streams != need.streams {
-            problems.append("it is compiled for \(need.streams) stream(s), the core runs \(have.streams) (generate the core with --batch \(need.streams))")
+        // A core of B streams runs a build of S <= B streams (S active, ISA.md "Streams").
+        if have.streams < need.streams {
+            problems.append("it is compiled for \(need.streams) stream(s), the core runs only \(have.streams) (generate the core with --batch \(need.streams))")
         }
         if have.vectorRegisters < need.vectorRegisters || have.scalarRegisters < need.scalarRegisters {
             problems.append("it uses \(need.vectorRegisters) vector and \(need.scalarRegisters) scalar registers, the core has "

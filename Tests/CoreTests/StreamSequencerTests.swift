@@ -11,7 +11,7 @@ import TestSupport
 /// for `.s` memory instructions, an address past 2^32 - 1 as stream s's own
 /// fault), stops at a unit's fault, sums the streams' records, offsets the
 /// register ports by stream and chains `macp`'s `b` port to the previous
-/// stream's `vd`.
+/// stream's `vd`, and runs only the active streams 0 ... `stream_last`.
 @Suite(.serialized) struct StreamSequencerTests {
     static func params(streams: Int) -> CoreParameters {
         CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 32, streams: streams), dataBits: 128)
@@ -27,10 +27,12 @@ import TestSupport
         var scalars: [Int32]
         /// The stream whose unit run faults, if any.
         var faultingStream: Int?
+        /// The active streams (STREAMS): the sequencer runs streams 0 ..< active.
+        var active: Int
 
         var perStream: Bool { [.ldv, .sv, .lds, .sts].contains(op) && mode == 1 }
         var description: String {
-            "\(op.mnemonic)\(mode == 1 ? ".s" : "") rd \(rd) ra \(ra) rb \(rb) imm \(imm) SS \(stride), fault in \(faultingStream.map(String.init) ?? "none")"
+            "\(op.mnemonic)\(mode == 1 ? ".s" : "") rd \(rd) ra \(ra) rb \(rb) imm \(imm) SS \(stride), fault in \(faultingStream.map(String.init) ?? "none"), \(active) active"
         }
         /// Stream s's address, unwrapped.
         func address(_ s: Int) -> UInt64 { perStream ? imm + UInt64(s) * stride : imm }
@@ -52,7 +54,8 @@ import TestSupport
                                   imm: near ? 0xFFFF_FF00 + UInt64(rng.below(64)) : rng.next() & 0xFFFF_FFFF,
                                   stride: near ? UInt64(rng.below(200)) : rng.next() & 0xFFFF_FFFF,
                                   scalars: (0..<streams).map { _ in Int32(truncatingIfNeeded: rng.next()) },
-                                  faultingStream: rng.chance(0.15) ? rng.below(streams) : nil)
+                                  faultingStream: rng.chance(0.15) ? rng.below(streams) : nil,
+                                  active: rng.chance(0.6) ? streams : rng.int(1...streams))
             if rng.chance(0.5) { ins.stride &= 0xFFFC }
             try run(ins, sim: sim, p: p, rng: &rng, context: "seed \(seed), instruction \(n): \(ins)")
         }
@@ -60,7 +63,6 @@ import TestSupport
 
     /// Dispatches `ins` and plays the unit until the sequencer's `done`.
     func run(_ ins: Instruction, sim: Simulator, p: CoreParameters, rng: inout SplitMix64, context: String) throws {
-        let streams = p.streams
         // Idle between instructions: dispatch.
         try sim.poke("start", true)
         try sim.poke("op", Int(ins.op.rawValue)); try sim.poke("mode", ins.mode)
@@ -68,6 +70,7 @@ import TestSupport
         try sim.poke("vl", 5); try sim.poke("scalar", 0); try sim.poke("imm", ins.imm)
         try sim.poke("stream_scalars", elements: ins.scalars.map { Int($0) })
         try sim.poke("stream_stride", ins.stride)
+        try sim.poke("stream_last", ins.active - 1)
         try pokeUnit(sim, busy: false, done: nil)
         sim.eval()
         #expect(try sim.peekBool("idle"), "\(context): not idle at dispatch")
@@ -104,8 +107,8 @@ import TestSupport
             }
             if outerDone {
                 let overflow = done == nil
-                let lastStream = done != nil && (stream == streams - 1 || done!.fault != 0)
-                #expect(overflow || lastStream, "\(context): done after stream \(stream) of \(streams)")
+                let lastStream = done != nil && (stream == ins.active - 1 || done!.fault != 0)
+                #expect(overflow || lastStream, "\(context): done after stream \(stream) of \(ins.active)")
                 let address = ins.address(stream)
                 let fault = overflow ? Int(address & 3 != 0 ? FaultCode.misaligned.rawValue : FaultCode.addressOutOfRange.rawValue)
                                      : done!.fault
@@ -116,7 +119,7 @@ import TestSupport
                     #expect(try sim.peek("done_digest") == UInt64(digest), "\(context): digest")
                     #expect(try sim.peek("done_saturations") == UInt64(saturations), "\(context): saturations")
                     let packed = try sim.peekBits("stream_results")
-                    let got = (0..<streams).map { Int32(truncatingIfNeeded: packed.bits(32 * $0, count: 32).uint64!) }
+                    let got = (0..<ins.active).map { Int32(truncatingIfNeeded: packed.bits(32 * $0, count: 32).uint64!) }
                     #expect(got == results, "\(context): scalar results")
                 }
                 #expect(try sim.peekBool("idle"), "\(context): not idle at done")

@@ -33,6 +33,8 @@ final class TernaryUnitBench {
     var vregs: [Int32]
     /// Each stream's sb (`stream_scalars`) with several streams; `run`'s scalar otherwise.
     var streamScalars: [Int32] = []
+    /// The active streams (`stream_last` + 1) with several streams; nil: all.
+    var activeStreams: Int?
     var data: [UInt8] = []
     var baseLine = 0
     var writeProblems: [String] = []
@@ -79,7 +81,10 @@ final class TernaryUnitBench {
         try sim.poke("imm", UInt64(ins.imm))
         try sim.poke("vl", UInt64(vl))
         try sim.poke("scalar", Int(scalar))
-        if params.streams > 1 { try sim.poke("stream_scalars", elements: streamScalars.map { Int($0) }) }
+        if params.streams > 1 {
+            try sim.poke("stream_scalars", elements: streamScalars.map { Int($0) })
+            try sim.poke("stream_last", (activeStreams ?? params.streams) - 1)
+        }
         sim.eval()
         if !(try sim.peekBool("idle")) { outcome.problems.append("not idle at dispatch") }
         try sim.poke("start", true)

@@ -135,7 +135,9 @@ import TestSupport
             bench.streamScalars = p.streams == 1 ? [] : [c.scalar] + (1..<p.streams).map { _ in
                 rng.chance(0.5) ? c.scalar &+ Int32(rng.int(-3...3)) : rng.int32(in: -(1 << 18)...(1 << 18))
             }
-            let machine = try c.machine(p, vregs: bench.vregs, streamScalars: bench.streamScalars)
+            // Some cases run fewer active streams: the others' registers must stay as they are.
+            bench.activeStreams = p.streams > 1 && rng.chance(0.3) ? rng.int(1...p.streams) : nil
+            let machine = try c.machine(p, vregs: bench.vregs, streamScalars: bench.streamScalars, active: bench.activeStreams)
             var record: RetireRecord?
             machine.onRetire = { if record == nil { record = $0 } }
             let status = machine.run(maxSteps: 1)
@@ -297,8 +299,8 @@ struct TernaryCase {
     var summary: String
 
     /// The interpreter before the instruction; `streamScalars` are each stream's sb (stream 0's is `scalar`).
-    func machine(_ p: CoreParameters, vregs: [Int32], streamScalars: [Int32] = []) throws -> Machine {
-        let image = ProgramImage(fracBits: p.isa.fracBits, streams: p.streams, memorySize: UInt32(data.count),
+    func machine(_ p: CoreParameters, vregs: [Int32], streamScalars: [Int32] = [], active: Int? = nil) throws -> Machine {
+        let image = ProgramImage(fracBits: p.isa.fracBits, streams: active ?? p.streams, memorySize: UInt32(data.count),
                                  code: [instruction.word, Instruction(.halt).word],
                                  data: [.init(address: 0, bytes: data)])
         let machine = try Machine(image: image, config: p.isa)

@@ -1,6 +1,7 @@
 import Assembler
 import Core
 import Cosim
+import DeviceAPI
 import Foundation
 import HDL
 import ISA
@@ -114,6 +115,56 @@ import TestSupport
         let config = RandomProgramConfig(isa: p.isa, vectorLimit: 64, vectorLanes: p.vectorLanes)
         let count = iterations(40) > 40 ? 500 : 40
         try runRandom(p, config: config, count: count, seed: testSeed(0xC0DE_0B00 + UInt64(banks) << 20))
+    }
+
+    /// Programs of one and two streams on the four-stream core (the same
+    /// Verilator model): the host sets STREAMS to the program's streams, and
+    /// the core gives exactly the records, memory and faults of a core of as
+    /// many streams (the interpreter at the program's streams).
+    @Test(arguments: [1, 2])
+    func fewerStreamsOnTheBatchedCoreInLockStep(_ streams: Int) throws {
+        let p = Self.batched(streams: 4)
+        var isa = p.isa
+        isa.streams = streams
+        let config = RandomProgramConfig(isa: isa, vectorLimit: 64, vectorLanes: p.vectorLanes)
+        let count = iterations(15) > 15 ? 200 : 15
+        try runRandom(p, config: config, count: count, seed: testSeed(0xC0DE_0D00 + UInt64(streams) << 20))
+    }
+
+    /// STREAMS: B at reset, 1 ... B as written (0 or more than B sets B),
+    /// unchanged by writes while the core runs; a one-stream core reads 1.
+    @Test func streamsRegisterReadsBack() throws {
+        let p = Self.batched(streams: 4)
+        let bench = try Self.model(p).makeBench(TestBenchOptions(latency: 4, seed: 1))
+        try bench.reset()
+        #expect(try bench.csrRead(.streams) == 4)
+        for (written, read) in [(2, 2), (1, 1), (0, 4), (3, 3), (5, 4), (4, 4), (1 << 40 | 2, 4)] as [(UInt64, UInt64)] {
+            try bench.csrWrite(.streams, written)
+            #expect(try bench.csrRead(.streams) == read, "STREAMS after writing \(written)")
+        }
+        // A two-stream program's start sets STREAMS to 2; writes while it runs are ignored.
+        var isa = p.isa
+        isa.streams = 2
+        let source = ".streams 2\n" + String(repeating: "ldv.s v1, 0\nsv.s v1, 256\n", count: 20) + "halt\n.memory 1024\n"
+        let image = try Assembler(config: isa).assemble(source, file: "streams.s").get()
+        let placement = ProgramPlacement(image)
+        placement.load(image, into: bench)
+        try bench.start(placement)
+        try bench.csrWrite(.streams, 3)
+        let running = try bench.csrRead(.status) & 1 != 0
+        #expect(running, "the program ended before the write")
+        #expect(try bench.csrRead(.streams) == 2)
+        var result = TestBench.StepResult.running
+        while result == .running { result = try bench.step(maxCycles: 100_000).0 }
+        #expect(result == .halted)
+        try bench.csrWrite(.streams, 3)
+        #expect(try bench.csrRead(.streams) == 3)
+
+        let one = try Self.model(Self.params(banks: 1)).makeBench(TestBenchOptions(latency: 4, seed: 1))
+        try one.reset()
+        #expect(try one.csrRead(.streams) == 1)
+        try one.csrWrite(.streams, 3)
+        #expect(try one.csrRead(.streams) == 1)
     }
 
     @Test(.enabled(if: isLongRun), arguments: [2, 3, 8])

@@ -150,11 +150,76 @@ import Assembler
         #expect(f.detail.contains("stream 3"), "\(f.detail)")
     }
 
-    @Test func imageAndCoreMustAgreeOnStreams() throws {
+    /// A program of S streams runs on a core of B >= S streams exactly as
+    /// on a core of S (S active); more streams than the core has are refused.
+    @Test func fewerStreamsRunMoreAreRefused() throws {
         let (image, _) = try Self.assemble(Self.program(streams: 4), streams: 4)
         #expect(throws: Machine.SetupError.self) { _ = try Machine(image: image, config: .standard) }
-        let (single, _) = try Self.assemble(Self.program(streams: 1), streams: 1)
+        do {
+            _ = try Machine(image: image, config: .standard)
+        } catch {
+            #expect("\(error)" == "program was written for 4 streams, the core runs only 1")
+        }
         var four = CoreConfig.standard; four.streams = 4
-        #expect(throws: Machine.SetupError.self) { _ = try Machine(image: single, config: four) }
+        for streams in [1, 2] {
+            for macp in [false, true] {
+                let (small, own) = try Self.assemble(Self.program(streams: streams, macp: macp), streams: streams)
+                let alone = try Machine(image: small, config: own)
+                let big = try Machine(image: small, config: four)
+                #expect(big.streams == streams)
+                var ownRecords: [RetireRecord] = [], bigRecords: [RetireRecord] = []
+                alone.onRetire = { ownRecords.append($0) }
+                big.onRetire = { bigRecords.append($0) }
+                for s in 0..<streams {
+                    Self.fill(alone, stream: s, base: s * Self.stride, seed: 90 + UInt64(s))
+                    Self.fill(big, stream: s, base: s * Self.stride, seed: 90 + UInt64(s))
+                }
+                alone.run()
+                big.run()
+                let context = "\(streams) stream(s)\(macp ? ", macp" : "") on 4"
+                #expect(alone.status == .halted && big.status == .halted, "\(context)")
+                #expect(bigRecords == ownRecords, "\(context): records")
+                #expect(big.memory == alone.memory, "\(context): memory")
+                for s in 0..<streams {
+                    for r in 0..<8 { #expect(big.vector(r, count: 6, stream: s) == alone.vector(r, count: 6, stream: s), "\(context) v\(r)") }
+                }
+                // The idle streams keep their registers at 0.
+                for s in streams..<4 {
+                    for r in 0..<8 { #expect(big.vector(r, count: 6, stream: s) == [Int32](repeating: 0, count: 6), "\(context) idle v\(r)") }
+                    for r in 0..<16 { #expect(big.scalar(r, stream: s) == 0, "\(context) idle s\(r)") }
+                }
+            }
+        }
+    }
+
+    /// Faults come only from active streams: a per-stream load that stream 2
+    /// would take past memory runs clean with two active streams of four.
+    @Test func faultsOnlyFromActiveStreams() throws {
+        func text(_ streams: Int) -> String {
+            """
+            .streams \(streams)
+                    setss 64
+                    setvl 4
+                    ldv.s v0, 128
+                    li    s1, 7
+                    halt
+            .memory 256
+            """
+        }
+        var four = CoreConfig.standard; four.streams = 4
+        let (two, _) = try Self.assemble(text(2), streams: 2)
+        let m = try Machine(image: two, config: four)
+        var records: [RetireRecord] = []
+        m.onRetire = { records.append($0) }
+        m.run()
+        #expect(m.status == .halted)
+        // li writes and counts the active streams only.
+        let li = records.first { $0.opcode == Opcode.li.rawValue }
+        #expect(li?.count == 2 && li?.digest == 2 &* UInt32(bitPattern: m.scalar(1)))
+        let (all, _) = try Self.assemble(text(4), streams: 4)
+        let full = try Machine(image: all, config: four)
+        full.run()
+        guard case .faulted(let f) = full.status else { Issue.record("no fault: \(full.status)"); return }
+        #expect(f.detail.contains("stream 2"), "\(f.detail)")
     }
 }

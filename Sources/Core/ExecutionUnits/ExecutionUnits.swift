@@ -38,10 +38,13 @@ struct ExecutionUnits {
     /// The units in the order of their completion queues and unit numbers.
     var units: [Unit] { [loadStore, vector, reduction, ternary] }
     let registerFile: Instance
+    /// The last active stream (STREAMS - 1), several streams only.
+    let streamLast: Signal?
 
     /// `memory` is an instance of `system`; the data region (beat address, bytes) goes to every unit that reads memory.
     init(_ m: ModuleBuilder, _ p: CoreParameters, memory: Instance, of system: MemorySystem,
-         dataBaseLine: Signal, dataSize: Signal) {
+         dataBaseLine: Signal, dataSize: Signal, streamLast: Signal?) {
+        self.streamLast = streamLast
         let ls = m.instance(LoadStoreUnit(params: p), "ls")
         let vector = m.instance(VectorUnit(params: p), "vector")
         let reduction = m.instance(ReductionUnit(params: p), "reduction")
@@ -61,6 +64,7 @@ struct ExecutionUnits {
             }
             m.connect(sequencer.ports(RegisterWrite(p).flipped(), prefix: "unit_" + RegisterWrite.prefix("w")),
                       unit.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w")))
+            if let streamLast { sequencer.stream_last.set(streamLast) }
             return sequencer
         }
         loadStore = Unit(ls, p, readPorts: ["a"], executes: [.loadStore],
@@ -70,6 +74,7 @@ struct ExecutionUnits {
         self.reduction = Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction],
                               streamed: sequenced(reduction, ["a", "b"], scalarResults: true))
         self.ternary = Unit(ternary, p, readPorts: ["a"], executes: [.ternary], streamed: batched ? ternary : nil)
+        if let streamLast { ternary.stream_last.set(streamLast) }
         let units = [loadStore, self.vector, self.reduction, self.ternary]
 
         // Register-file ports are named <unit>_<port>.

@@ -8,11 +8,12 @@ import ISA
 /// Core side: `Dispatch` (as the unit's own), `stream_scalars` (the
 /// instruction's scalar source in each stream), `stream_stride` (SS, when
 /// `memory`) and `stream_results` (each stream's scalar result, valid with
-/// `done`, when `scalarResults`). Unit side: the unit's `Dispatch` at
+/// `done`, when `scalarResults`) and `stream_last` (the last active stream,
+/// STREAMS - 1; held for the run). Unit side: the unit's `Dispatch` at
 /// `unit_`, and per register port the unit's end at `unit_<port>_`; the
 /// register file's end at `<port>_` addresses rows (`RegisterRead(rows:)`).
 ///
-/// For stream s = 0 ... B-1 the unit starts (once idle) with stream s's
+/// For stream s = 0 ... `stream_last` the unit starts (once idle) with stream s's
 /// scalar and, for `.s` memory instructions, `imm + s * SS`; its register
 /// ports reach stream s's rows (`macp`'s `b` port reads the previous
 /// stream's `vd` for s > 0, `chain`); the next stream starts after the
@@ -60,10 +61,12 @@ public struct StreamSequencer: Module {
         let inner = m.ports(Dispatch(p).flipped(), prefix: "unit_")
         let scalars = m.input("stream_scalars", .vec(.sint(32), count: p.streams))
         let stride = memory ? m.input("stream_stride", .uint(32)) : nil
+        let streamLast = m.input("stream_last", .uint(p.streamBits))
 
         let held = Held(m, p, addressBits: memory ? addressBits : nil)
         let isState = { (s: State) -> Signal in held.state == lit(s.rawValue, width: 2) }
-        let last = held.stream == lit(p.streams - 1, width: p.streamBits)
+        // The last active stream's done ends the instruction (streams after it do nothing).
+        let last = held.stream == streamLast
         // Stream s's address beyond 32 bits: its fault, misaligned first.
         var perStream = Signal.no, overflow = Signal.no
         var overflowFault = lit(Int(FaultCode.addressOutOfRange.rawValue), width: Dispatch.faultBits)

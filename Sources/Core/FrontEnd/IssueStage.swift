@@ -259,10 +259,11 @@ struct IssueStage {
                         lit(0, width: faultBits)))))
         // setss's record: count 1, its stride as the digest (as setvl's).
         let writesOne = isSetvl || isSetss || isLi
-        // li writes every stream: count B, digest B * value (wrapping).
-        let controlCount = mux(writesOne, p.streams == 1 ? lit(1, width: 32) : mux(isLi, lit(p.streams, width: 32), lit(1, width: 32)),
+        // li writes every active stream: count S, digest S * value (wrapping), S = STREAMS.
+        let active = units.streamLast.map { resize(resize($0, 5) + lit(1, width: 5), 5) }
+        let controlCount = mux(writesOne, active.map { mux(isLi, $0.extend(to: 32), lit(1, width: 32)) } ?? lit(1, width: 32),
                                lit(0, width: 32))
-        let streamsTimesImm = p.streams == 1 ? imm : (imm * lit(p.streams, width: 5)).truncate(to: 32)
+        let streamsTimesImm = active.map { resize(imm * $0, 32) } ?? imm
         let controlDigest = mux(writesOne, p.streams == 1 ? imm : mux(isLi, streamsTimesImm, imm), lit(0, width: 32))
         var unitNumber = lit(Self.controlUnit, width: 3)
         for (k, selected) in board.selects.enumerated().reversed() {

@@ -51,6 +51,12 @@ public enum CSR: Int, CaseIterable, Sendable {
     /// Elements written by retired instructions whose exact value did not
     /// fit and were clamped (ISA.md, "Where values saturate"); cleared by start.
     case saturations = 26
+    /// The active streams S, 1 ... B (ISA.md, "Streams"): a program written
+    /// for S streams runs on a core of B >= S with streams S ... B-1 idle.
+    /// Reset: B. A write of 0 or more than B sets B; writes while the core
+    /// is busy are ignored (the value at start holds for the run). With
+    /// B = 1 it reads 1 and ignores writes.
+    case streams = 27
 
     /// The CONFIGURATION register's value for a core.
     public static func configurationValue(_ p: CoreParameters) -> UInt64 {
@@ -69,7 +75,7 @@ public enum CSR: Int, CaseIterable, Sendable {
 
     public var byteOffset: Int { rawValue * 8 }
     /// Registers a host may write.
-    public var isWritable: Bool { [.control, .codeBase, .codeLength, .dataBase, .dataSize, .timeout].contains(self) }
+    public var isWritable: Bool { [.control, .codeBase, .codeLength, .dataBase, .dataSize, .timeout, .streams].contains(self) }
     public static let addressBits = 5
 
     /// `accelerator-type-uuid` of the Trit AFU (fixed; the AFU JSON carries it too).

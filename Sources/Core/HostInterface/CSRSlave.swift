@@ -3,7 +3,8 @@ import HDL
 /// The host's 64-bit Avalon-MM CSR slave (map: `CSR`): identification,
 /// the program's location, start, status, and the performance counters.
 /// Reads answer one cycle later; there is never a wait state. Counters
-/// clear on start and count while the core runs.
+/// clear on start and count while the core runs. With several streams,
+/// `active_last` is the STREAMS register minus one: the last active stream.
 public struct CSRSlave: Module {
     public let params: CoreParameters
 
@@ -31,6 +32,7 @@ public struct CSRSlave: Module {
         let timeoutValue = settable(.timeout, 32)
         control.timeoutCycles.set(mux(timeoutValue == 0, lit(1 << 24, width: 32), timeoutValue))
         start.set(writes(.control) && writeData[0])
+        let streamsValue = activeStreams(m, writes(.streams) && !control.busy, writeData)
 
         let cycles = m.reg("cycles", .uint(64), reset: 0)
         m.when(start) { cycles.set(0) }.elseWhen(control.running) { cycles.set(cycles + 1) }
@@ -58,6 +60,7 @@ public struct CSRSlave: Module {
             (.codeBase, control.codeBase), (.codeLength, control.codeLength.extend(to: 64)), (.dataBase, control.dataBase),
             (.dataSize, control.dataSize.extend(to: 64)), (.timeout, timeoutValue.extend(to: 64)),
             (.configuration, lit(BitVector(width: 64, words: [CSR.configurationValue(params)]), .uint(64))),
+            (.streams, streamsValue),
         ]
         table += counters
         for (csr, v) in table.reversed() {
@@ -66,5 +69,19 @@ public struct CSRSlave: Module {
         bus.readData.set(m.regNext("read_q", m.wire("read_value", value)))
         bus.readDataValid.set(m.regNext("read_valid_q", read, reset: false))
         bus.waitRequest.set(false)
+    }
+
+    /// Why: a core of B streams runs programs of fewer; the host names them
+    /// before the start. Returns STREAMS as read (1 at B = 1, no register).
+    func activeStreams(_ m: ModuleBuilder, _ write: Signal, _ writeData: Signal) -> Signal {
+        let p = params
+        guard p.streams > 1 else { return lit(1, width: 64) }
+        let last = m.reg("streams_last_q", .uint(p.streamBits), reset: lit(p.streams - 1, width: p.streamBits))
+        let inRange = writeData != 0 && writeData <= lit(p.streams, width: 64)
+        m.when(write) {
+            last.set(mux(inRange, resize(writeData - 1, p.streamBits), lit(p.streams - 1, width: p.streamBits)))
+        }
+        m.output("active_last", .uint(p.streamBits)).set(last)
+        return resize(last.extend(to: 64) + 1, 64)
     }
 }

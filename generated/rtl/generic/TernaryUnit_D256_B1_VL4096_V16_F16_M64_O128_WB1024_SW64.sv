@@ -44,68 +44,68 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   input  logic [31:0]        store_line
 );
 
-  logic [2:0] phase; // register, Core/TernaryUnit.swift:164
-  logic [2:0] fault; // register, Core/TernaryUnit.swift:165
-  logic [3:0] destination; // register, Core/TernaryUnit.swift:166
-  logic [3:0] source; // register, Core/TernaryUnit.swift:167
-  logic base3; // register, Core/TernaryUnit.swift:168
-  logic [31:0] address; // register, Core/TernaryUnit.swift:169
-  logic signed [31:0] activation_scale; // register, Core/TernaryUnit.swift:170
-  logic [31:0] rows; // register, Core/TernaryUnit.swift:171
-  logic [31:0] cols; // register, Core/TernaryUnit.swift:172
-  logic signed [31:0] weight_scale; // register, Core/TernaryUnit.swift:173
-  logic misaligned; // wire, Core/TernaryUnit.swift:206
-  logic [33:0] header_end; // wire, Core/TernaryUnit.swift:207
-  logic header_outside; // wire, Core/TernaryUnit.swift:208
-  logic [33:0] region_end; // wire, Core/TernaryUnit.swift:214
-  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:215
-  logic [31:0] request_line; // register, Core/TernaryUnit.swift:217
-  logic [31:0] head_line; // register, Core/TernaryUnit.swift:220
-  logic stream_on; // register, Core/TernaryUnit.swift:221
-  logic [11:0] owed; // register, Core/TernaryUnit.swift:223
-  logic [11:0] discard; // register, Core/TernaryUnit.swift:224
-  logic hit; // wire, Core/TernaryUnit.swift:225
-  logic restart; // wire, Core/TernaryUnit.swift:226
-  logic [10:0] head; // register, Core/TernaryUnit.swift:232
-  logic [10:0] tail; // register, Core/TernaryUnit.swift:233
-  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:234
-  logic push; // wire, Core/TernaryUnit.swift:235
-  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:237
-  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:237
-  logic [255:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:237
-  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:237
-  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:237
-  logic [255:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:237
-  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:242
-  logic [255:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:242
-  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:242
-  logic [255:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:242
-  logic read_odd; // register, Core/TernaryUnit.swift:247
-  logic [255:0] first_entry; // wire, Core/TernaryUnit.swift:248
-  logic [511:0] pair; // wire, Core/TernaryUnit.swift:249
-  logic [12:0] live; // wire, Core/TernaryUnit.swift:253
-  logic [33:0] lines_left; // wire, Core/TernaryUnit.swift:254
-  logic [6:0] burst; // wire, Core/TernaryUnit.swift:259
-  logic credit_ok; // wire, Core/TernaryUnit.swift:262
-  logic requesting; // wire, Core/TernaryUnit.swift:266
-  logic fire; // wire, Core/TernaryUnit.swift:267
-  logic store_hits; // wire, Core/TernaryUnit.swift:282
-  logic header_ready; // wire, Core/TernaryUnit.swift:307
-  logic bad_length; // register, Core/TernaryUnit.swift:315
-  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:319
-  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:321
-  logic [13:0] steps; // register, Core/TernaryUnit.swift:322
-  logic [12:0] groups; // register, Core/TernaryUnit.swift:323
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:332
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:334
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:336
-  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:342
-  logic range_ok; // wire, Core/TernaryUnit.swift:344
-  logic scale_divider_start; // input of instance scale_divider, Core/TernaryUnit.swift:348
-  logic signed [63:0] scale_divider_dividend; // input of instance scale_divider, Core/TernaryUnit.swift:348
-  logic scale_divider_valid; // output of instance scale_divider, Core/TernaryUnit.swift:348
-  logic signed [63:0] scale_divider_quotient; // output of instance scale_divider, Core/TernaryUnit.swift:348
-  logic bad_weight; // wire, Core/TernaryUnit.swift:363
+  logic [2:0] phase; // register, Core/TernaryUnit.swift:165
+  logic [2:0] fault; // register, Core/TernaryUnit.swift:166
+  logic [3:0] destination; // register, Core/TernaryUnit.swift:167
+  logic [3:0] source; // register, Core/TernaryUnit.swift:168
+  logic base3; // register, Core/TernaryUnit.swift:169
+  logic [31:0] address; // register, Core/TernaryUnit.swift:170
+  logic signed [31:0] activation_scale; // register, Core/TernaryUnit.swift:171
+  logic [31:0] rows; // register, Core/TernaryUnit.swift:172
+  logic [31:0] cols; // register, Core/TernaryUnit.swift:173
+  logic signed [31:0] weight_scale; // register, Core/TernaryUnit.swift:174
+  logic misaligned; // wire, Core/TernaryUnit.swift:207
+  logic [33:0] header_end; // wire, Core/TernaryUnit.swift:208
+  logic header_outside; // wire, Core/TernaryUnit.swift:209
+  logic [33:0] region_end; // wire, Core/TernaryUnit.swift:215
+  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:216
+  logic [31:0] request_line; // register, Core/TernaryUnit.swift:218
+  logic [31:0] head_line; // register, Core/TernaryUnit.swift:221
+  logic stream_on; // register, Core/TernaryUnit.swift:222
+  logic [11:0] owed; // register, Core/TernaryUnit.swift:224
+  logic [11:0] discard; // register, Core/TernaryUnit.swift:225
+  logic hit; // wire, Core/TernaryUnit.swift:226
+  logic restart; // wire, Core/TernaryUnit.swift:227
+  logic [10:0] head; // register, Core/TernaryUnit.swift:233
+  logic [10:0] tail; // register, Core/TernaryUnit.swift:234
+  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:235
+  logic push; // wire, Core/TernaryUnit.swift:236
+  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:238
+  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:238
+  logic [255:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:238
+  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:238
+  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:238
+  logic [255:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:238
+  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:243
+  logic [255:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:243
+  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:243
+  logic [255:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:243
+  logic read_odd; // register, Core/TernaryUnit.swift:248
+  logic [255:0] first_entry; // wire, Core/TernaryUnit.swift:249
+  logic [511:0] pair; // wire, Core/TernaryUnit.swift:250
+  logic [12:0] live; // wire, Core/TernaryUnit.swift:254
+  logic [33:0] lines_left; // wire, Core/TernaryUnit.swift:255
+  logic [6:0] burst; // wire, Core/TernaryUnit.swift:260
+  logic credit_ok; // wire, Core/TernaryUnit.swift:263
+  logic requesting; // wire, Core/TernaryUnit.swift:267
+  logic fire; // wire, Core/TernaryUnit.swift:268
+  logic store_hits; // wire, Core/TernaryUnit.swift:283
+  logic header_ready; // wire, Core/TernaryUnit.swift:308
+  logic bad_length; // register, Core/TernaryUnit.swift:316
+  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:320
+  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:322
+  logic [13:0] steps; // register, Core/TernaryUnit.swift:323
+  logic [12:0] groups; // register, Core/TernaryUnit.swift:324
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:333
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:335
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:337
+  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:343
+  logic range_ok; // wire, Core/TernaryUnit.swift:345
+  logic scale_divider_start; // input of instance scale_divider, Core/TernaryUnit.swift:349
+  logic signed [63:0] scale_divider_dividend; // input of instance scale_divider, Core/TernaryUnit.swift:349
+  logic scale_divider_valid; // output of instance scale_divider, Core/TernaryUnit.swift:349
+  logic signed [63:0] scale_divider_quotient; // output of instance scale_divider, Core/TernaryUnit.swift:349
+  logic bad_weight; // wire, Core/TernaryUnit.swift:364
   logic [9:0] copy_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [7:0] copy_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -129,152 +129,152 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [39:0] activations_wdata; // input of memory activations, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations_raddr; // input of memory activations, Core/TernaryActivationCopy.swift:93
   logic [39:0] activations_rdata; // output of memory activations, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:450
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:450
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:450
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:450
-  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:450
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:451
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:451
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:451
+  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:451
   logic [39:0] group_datapath_activations; // Vec(5 x SInt(8))
-  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:450
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:450
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:450
+  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:451
   logic [1343:0] group_datapath_sums; // Vec(64 x SInt(21))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:450
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:450
-  logic [12:0] group; // register, Core/TernaryUnit.swift:453
-  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:454
-  logic [9:0] word; // register, Core/TernaryUnit.swift:455
-  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:458
-  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:460
-  logic matrix_done; // wire, Core/TernaryUnit.swift:462
-  logic last_beat; // wire, Core/TernaryUnit.swift:463
-  logic word_ready; // wire, Core/TernaryUnit.swift:466
-  logic end_pending; // register, Core/TernaryUnit.swift:469
-  logic result_full; // register, Core/TernaryUnit.swift:470
-  logic available; // wire, Core/TernaryUnit.swift:473
-  logic feed; // wire, Core/TernaryUnit.swift:474
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:477
-  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:512
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:518
-  logic fed; // register, Core/TernaryUnit.swift:522
-  logic fed_first; // register, Core/TernaryUnit.swift:523
-  logic fed_last; // register, Core/TernaryUnit.swift:524
-  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:525
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:526
-  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:566
-  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:566
-  logic [12:0] result_group; // register, Core/TernaryUnit.swift:568
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:569
-  logic [12:0] end_group; // register, Core/TernaryUnit.swift:570
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:571
-  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:577
-  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:581
-  logic select; // wire, Core/TernaryUnit.swift:582
-  logic w1_valid; // register, Core/TernaryUnit.swift:611
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:451
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:451
+  logic [12:0] group; // register, Core/TernaryUnit.swift:454
+  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:455
+  logic [9:0] word; // register, Core/TernaryUnit.swift:456
+  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:459
+  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:461
+  logic matrix_done; // wire, Core/TernaryUnit.swift:463
+  logic last_beat; // wire, Core/TernaryUnit.swift:464
+  logic word_ready; // wire, Core/TernaryUnit.swift:467
+  logic end_pending; // register, Core/TernaryUnit.swift:470
+  logic result_full; // register, Core/TernaryUnit.swift:471
+  logic available; // wire, Core/TernaryUnit.swift:474
+  logic feed; // wire, Core/TernaryUnit.swift:475
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:478
+  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:513
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:519
+  logic fed; // register, Core/TernaryUnit.swift:523
+  logic fed_first; // register, Core/TernaryUnit.swift:524
+  logic fed_last; // register, Core/TernaryUnit.swift:525
+  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:526
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:527
+  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:567
+  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:567
+  logic [12:0] result_group; // register, Core/TernaryUnit.swift:569
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:570
+  logic [12:0] end_group; // register, Core/TernaryUnit.swift:571
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:572
+  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:578
+  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:582
+  logic select; // wire, Core/TernaryUnit.swift:583
+  logic w1_valid; // register, Core/TernaryUnit.swift:613
   logic [167:0] w1_values; // Vec(8 x SInt(21))
-  logic [7:0] w1_mask; // register, Core/TernaryUnit.swift:613
-  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:614
-  logic w2_valid; // register, Core/TernaryUnit.swift:616
-  logic signed [84:0] w2_product0; // register, Core/TernaryUnit.swift:620
-  logic signed [84:0] w2_product1; // register, Core/TernaryUnit.swift:620
-  logic signed [84:0] w2_product2; // register, Core/TernaryUnit.swift:620
-  logic signed [84:0] w2_product3; // register, Core/TernaryUnit.swift:620
-  logic signed [84:0] w2_product4; // register, Core/TernaryUnit.swift:620
-  logic signed [84:0] w2_product5; // register, Core/TernaryUnit.swift:620
-  logic signed [84:0] w2_product6; // register, Core/TernaryUnit.swift:620
-  logic signed [84:0] w2_product7; // register, Core/TernaryUnit.swift:620
-  logic [7:0] w2_mask; // register, Core/TernaryUnit.swift:622
-  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:623
-  logic signed [69:0] rounded0; // wire, Core/TernaryUnit.swift:626
-  logic signed [69:0] rounded1; // wire, Core/TernaryUnit.swift:626
-  logic signed [69:0] rounded2; // wire, Core/TernaryUnit.swift:626
-  logic signed [69:0] rounded3; // wire, Core/TernaryUnit.swift:626
-  logic signed [69:0] rounded4; // wire, Core/TernaryUnit.swift:626
-  logic signed [69:0] rounded5; // wire, Core/TernaryUnit.swift:626
-  logic signed [69:0] rounded6; // wire, Core/TernaryUnit.swift:626
-  logic signed [69:0] rounded7; // wire, Core/TernaryUnit.swift:626
-  logic w3_valid; // register, Core/TernaryUnit.swift:628
+  logic [7:0] w1_mask; // register, Core/TernaryUnit.swift:615
+  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:616
+  logic w2_valid; // register, Core/TernaryUnit.swift:618
+  logic signed [84:0] w2_product0; // register, Core/TernaryUnit.swift:622
+  logic signed [84:0] w2_product1; // register, Core/TernaryUnit.swift:622
+  logic signed [84:0] w2_product2; // register, Core/TernaryUnit.swift:622
+  logic signed [84:0] w2_product3; // register, Core/TernaryUnit.swift:622
+  logic signed [84:0] w2_product4; // register, Core/TernaryUnit.swift:622
+  logic signed [84:0] w2_product5; // register, Core/TernaryUnit.swift:622
+  logic signed [84:0] w2_product6; // register, Core/TernaryUnit.swift:622
+  logic signed [84:0] w2_product7; // register, Core/TernaryUnit.swift:622
+  logic [7:0] w2_mask; // register, Core/TernaryUnit.swift:624
+  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:625
+  logic signed [69:0] rounded0; // wire, Core/TernaryUnit.swift:628
+  logic signed [69:0] rounded1; // wire, Core/TernaryUnit.swift:628
+  logic signed [69:0] rounded2; // wire, Core/TernaryUnit.swift:628
+  logic signed [69:0] rounded3; // wire, Core/TernaryUnit.swift:628
+  logic signed [69:0] rounded4; // wire, Core/TernaryUnit.swift:628
+  logic signed [69:0] rounded5; // wire, Core/TernaryUnit.swift:628
+  logic signed [69:0] rounded6; // wire, Core/TernaryUnit.swift:628
+  logic signed [69:0] rounded7; // wire, Core/TernaryUnit.swift:628
+  logic w3_valid; // register, Core/TernaryUnit.swift:630
   logic [255:0] w3_values; // Vec(8 x SInt(32))
-  logic [7:0] w3_saturated; // register, Core/TernaryUnit.swift:630
-  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:631
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:632
-  logic write; // wire, Core/TernaryUnit.swift:635
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:642
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:642
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:642
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:642
+  logic [7:0] w3_saturated; // register, Core/TernaryUnit.swift:632
+  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:633
+  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:634
+  logic write; // wire, Core/TernaryUnit.swift:637
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:644
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:644
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:644
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:644
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:642
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:642
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:642
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:642
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:642
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:642
-  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:642
-  logic quiet; // wire, Core/TernaryUnit.swift:655
-  logic finished; // wire, Core/TernaryUnit.swift:657
+  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:644
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:644
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:644
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:644
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:644
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:644
+  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:644
+  logic quiet; // wire, Core/TernaryUnit.swift:657
+  logic finished; // wire, Core/TernaryUnit.swift:659
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1

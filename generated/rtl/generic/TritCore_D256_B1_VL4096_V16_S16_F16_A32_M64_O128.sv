@@ -132,178 +132,178 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic [1:0] decoder_rd_use; // output of instance decoder, Core/TritCore.swift:52
   logic [1:0] decoder_ra_use; // output of instance decoder, Core/TritCore.swift:52
   logic [1:0] decoder_rb_use; // output of instance decoder, Core/TritCore.swift:52
-  logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [3:0] ls_ra; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [3:0] ls_rb; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [7:0] ls_mode; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [12:0] ls_vl; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic signed [31:0] ls_scalar; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [31:0] ls_imm; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic ls_idle; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic ls_done; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [2:0] ls_done_fault; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [31:0] ls_done_count; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [31:0] ls_done_digest; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [31:0] ls_done_saturations; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic signed [31:0] ls_done_scalar; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [31:0] ls_data_base_line; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [32:0] ls_data_size; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic ls_rq_valid; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic ls_rq_ready; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [31:0] ls_rq_line; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [6:0] ls_rq_beats; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic ls_rs_valid; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [255:0] ls_rs_data; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic ls_wq_valid; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic ls_wq_ready; // input of instance ls, Core/ExecutionUnits.swift:45
-  logic [31:0] ls_wq_line; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [255:0] ls_wq_data; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [31:0] ls_wq_byteenable; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [3:0] ls_a_reg; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [8:0] ls_a_chunk; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [3:0] ls_ra; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [3:0] ls_rb; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [7:0] ls_mode; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [12:0] ls_vl; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic signed [31:0] ls_scalar; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [31:0] ls_imm; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic ls_idle; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic ls_done; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [2:0] ls_done_fault; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [31:0] ls_done_count; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [31:0] ls_done_digest; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [31:0] ls_done_saturations; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic signed [31:0] ls_done_scalar; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [31:0] ls_data_base_line; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [32:0] ls_data_size; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic ls_rq_valid; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic ls_rq_ready; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [31:0] ls_rq_line; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [6:0] ls_rq_beats; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic ls_rs_valid; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [255:0] ls_rs_data; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic ls_wq_valid; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic ls_wq_ready; // input of instance ls, Core/ExecutionUnits.swift:48
+  logic [31:0] ls_wq_line; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [255:0] ls_wq_data; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [31:0] ls_wq_byteenable; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [3:0] ls_a_reg; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [8:0] ls_a_chunk; // output of instance ls, Core/ExecutionUnits.swift:48
   logic [255:0] ls_a_data; // Vec(8 x SInt(32))
-  logic ls_w_valid; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [3:0] ls_w_reg; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [8:0] ls_w_chunk; // output of instance ls, Core/ExecutionUnits.swift:45
-  logic [7:0] ls_w_mask; // output of instance ls, Core/ExecutionUnits.swift:45
+  logic ls_w_valid; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [3:0] ls_w_reg; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [8:0] ls_w_chunk; // output of instance ls, Core/ExecutionUnits.swift:48
+  logic [7:0] ls_w_mask; // output of instance ls, Core/ExecutionUnits.swift:48
   logic [255:0] ls_w_data; // Vec(8 x SInt(32))
-  logic vector_start; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic [7:0] vector_op; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic [3:0] vector_rd; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic [3:0] vector_ra; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic [3:0] vector_rb; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic [7:0] vector_mode; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic [12:0] vector_vl; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic signed [31:0] vector_scalar; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic [31:0] vector_imm; // input of instance vector, Core/ExecutionUnits.swift:46
-  logic vector_idle; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic vector_done; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [2:0] vector_done_fault; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [31:0] vector_done_count; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [31:0] vector_done_digest; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [31:0] vector_done_saturations; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic signed [31:0] vector_done_scalar; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [3:0] vector_a_reg; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [8:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic vector_start; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic [7:0] vector_op; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic [3:0] vector_rd; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic [3:0] vector_ra; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic [3:0] vector_rb; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic [7:0] vector_mode; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic [12:0] vector_vl; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic signed [31:0] vector_scalar; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic [31:0] vector_imm; // input of instance vector, Core/ExecutionUnits.swift:49
+  logic vector_idle; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic vector_done; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [2:0] vector_done_fault; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [31:0] vector_done_count; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [31:0] vector_done_digest; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [31:0] vector_done_saturations; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic signed [31:0] vector_done_scalar; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [3:0] vector_a_reg; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [8:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [255:0] vector_a_data; // Vec(8 x SInt(32))
-  logic [3:0] vector_b_reg; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [8:0] vector_b_chunk; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [3:0] vector_b_reg; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [8:0] vector_b_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [255:0] vector_b_data; // Vec(8 x SInt(32))
-  logic [3:0] vector_d_reg; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [8:0] vector_d_chunk; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic [3:0] vector_d_reg; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [8:0] vector_d_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [255:0] vector_d_data; // Vec(8 x SInt(32))
-  logic vector_w_valid; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [3:0] vector_w_reg; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [8:0] vector_w_chunk; // output of instance vector, Core/ExecutionUnits.swift:46
-  logic [7:0] vector_w_mask; // output of instance vector, Core/ExecutionUnits.swift:46
+  logic vector_w_valid; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [3:0] vector_w_reg; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [8:0] vector_w_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [7:0] vector_w_mask; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [255:0] vector_w_data; // Vec(8 x SInt(32))
-  logic reduction_start; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic [7:0] reduction_op; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic [3:0] reduction_rd; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic [3:0] reduction_ra; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic [3:0] reduction_rb; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic [7:0] reduction_mode; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic [12:0] reduction_vl; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic signed [31:0] reduction_scalar; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic [31:0] reduction_imm; // input of instance reduction, Core/ExecutionUnits.swift:47
-  logic reduction_idle; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic reduction_done; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [2:0] reduction_done_fault; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [31:0] reduction_done_count; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [31:0] reduction_done_digest; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [31:0] reduction_done_saturations; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic signed [31:0] reduction_done_scalar; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [3:0] reduction_a_reg; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [8:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic reduction_start; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic [7:0] reduction_op; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic [3:0] reduction_rd; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic [3:0] reduction_ra; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic [3:0] reduction_rb; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic [7:0] reduction_mode; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic [12:0] reduction_vl; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic signed [31:0] reduction_scalar; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic [31:0] reduction_imm; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic reduction_idle; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic reduction_done; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [2:0] reduction_done_fault; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [31:0] reduction_done_count; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [31:0] reduction_done_digest; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [31:0] reduction_done_saturations; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic signed [31:0] reduction_done_scalar; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [3:0] reduction_a_reg; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [8:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [255:0] reduction_a_data; // Vec(8 x SInt(32))
-  logic [3:0] reduction_b_reg; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [8:0] reduction_b_chunk; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic [3:0] reduction_b_reg; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [8:0] reduction_b_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [255:0] reduction_b_data; // Vec(8 x SInt(32))
-  logic reduction_w_valid; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [3:0] reduction_w_reg; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [8:0] reduction_w_chunk; // output of instance reduction, Core/ExecutionUnits.swift:47
-  logic [7:0] reduction_w_mask; // output of instance reduction, Core/ExecutionUnits.swift:47
+  logic reduction_w_valid; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [3:0] reduction_w_reg; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [8:0] reduction_w_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [7:0] reduction_w_mask; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [255:0] reduction_w_data; // Vec(8 x SInt(32))
-  logic ternary_start; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [7:0] ternary_op; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [3:0] ternary_rd; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [3:0] ternary_ra; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [3:0] ternary_rb; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [7:0] ternary_mode; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [12:0] ternary_vl; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic signed [31:0] ternary_scalar; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [31:0] ternary_imm; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic ternary_idle; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic ternary_done; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [2:0] ternary_done_fault; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [31:0] ternary_done_count; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [31:0] ternary_done_digest; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [31:0] ternary_done_saturations; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic signed [31:0] ternary_done_scalar; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [31:0] ternary_data_base_line; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [32:0] ternary_data_size; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic ternary_rq_valid; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic ternary_rq_ready; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [31:0] ternary_rq_line; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [6:0] ternary_rq_beats; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic ternary_rs_valid; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [255:0] ternary_rs_data; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [3:0] ternary_a_reg; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [8:0] ternary_a_chunk; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_start; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [7:0] ternary_op; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [3:0] ternary_rd; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [3:0] ternary_ra; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [3:0] ternary_rb; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [7:0] ternary_mode; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [12:0] ternary_vl; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic signed [31:0] ternary_scalar; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [31:0] ternary_imm; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic ternary_idle; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic ternary_done; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [2:0] ternary_done_fault; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [31:0] ternary_done_count; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [31:0] ternary_done_digest; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [31:0] ternary_done_saturations; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic signed [31:0] ternary_done_scalar; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [31:0] ternary_data_base_line; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [32:0] ternary_data_size; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic ternary_rq_valid; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic ternary_rq_ready; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [31:0] ternary_rq_line; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [6:0] ternary_rq_beats; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic ternary_rs_valid; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [255:0] ternary_rs_data; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [3:0] ternary_a_reg; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [8:0] ternary_a_chunk; // output of instance ternary, Core/ExecutionUnits.swift:51
   logic [255:0] ternary_a_data; // Vec(8 x SInt(32))
-  logic ternary_w_valid; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [3:0] ternary_w_reg; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [8:0] ternary_w_chunk; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic [7:0] ternary_w_mask; // output of instance ternary, Core/ExecutionUnits.swift:48
+  logic ternary_w_valid; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [3:0] ternary_w_reg; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [8:0] ternary_w_chunk; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic [7:0] ternary_w_mask; // output of instance ternary, Core/ExecutionUnits.swift:51
   logic [255:0] ternary_w_data; // Vec(8 x SInt(32))
-  logic [1:0] ternary_beat; // output of instance ternary, Core/ExecutionUnits.swift:48
-  logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:48
-  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [1:0] ternary_beat; // output of instance ternary, Core/ExecutionUnits.swift:51
+  logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:51
+  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_ls_a_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_vector_a_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_vector_b_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_vector_d_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_reduction_a_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_reduction_b_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_ternary_a_data; // Vec(8 x SInt(32))
-  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [7:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [7:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_ls_w_data; // Vec(8 x SInt(32))
-  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [7:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [7:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_vector_w_data; // Vec(8 x SInt(32))
-  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [7:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [7:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_reduction_w_data; // Vec(8 x SInt(32))
-  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [8:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:78
-  logic [7:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [8:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [7:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [255:0] registers_ternary_w_data; // Vec(8 x SInt(32))
-  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:78
+  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:83
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
   logic [1:0] state; // register, Core/IssueStage.swift:81
   logic running; // wire, Core/IssueStage.swift:82
@@ -394,19 +394,19 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic fire; // wire, Core/IssueStage.swift:218
   logic executes; // wire, Core/IssueStage.swift:219
   logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:255
-  logic retiring; // wire, Core/IssueStage.swift:383
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:384
-  logic retires; // wire, Core/IssueStage.swift:385
-  logic retire_valid_q; // register, Core/IssueStage.swift:423
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:424
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:424
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:424
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:424
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:424
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:424
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:424
-  logic busy_any; // wire, Core/IssueStage.swift:425
-  logic halted_visible; // wire, Core/IssueStage.swift:427
+  logic retiring; // wire, Core/IssueStage.swift:384
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:385
+  logic retires; // wire, Core/IssueStage.swift:386
+  logic retire_valid_q; // register, Core/IssueStage.swift:424
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:425
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:425
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:425
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:425
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:425
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:425
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:425
+  logic busy_any; // wire, Core/IssueStage.swift:426
+  logic halted_visible; // wire, Core/IssueStage.swift:428
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;

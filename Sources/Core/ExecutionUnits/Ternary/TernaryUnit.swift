@@ -130,8 +130,8 @@ extension TernaryUnit {
         let memory: Interface<MemoryRead>
         let a: Interface<RegisterRead>
         let w: Interface<RegisterWrite>
-        /// Every stream's sb (several streams only).
-        let streamScalars: Signal?
+        /// Every stream's sb, and the last active stream (several streams only).
+        let streamScalars, streamLast: Signal?
         /// Core beats of weights the datapath took this cycle (the WEIGHT_BEATS counter).
         let beat: Signal
         /// The core runs; a store the memory system took, and its line.
@@ -144,6 +144,7 @@ extension TernaryUnit {
             a = m.ports(RegisterRead(p, rows: true), prefix: RegisterRead.prefix("a"))
             w = m.ports(RegisterWrite(p, rows: true), prefix: RegisterWrite.prefix("w"))
             streamScalars = p.streams > 1 ? m.input("stream_scalars", .vec(.sint(32), count: p.streams)) : nil
+            streamLast = p.streams > 1 ? m.input("stream_last", .uint(p.streamBits)) : nil
             beat = m.output("beat", .uint(CSRControl.weightBeatBits(p)))
             streamEnable = m.input("stream_enable", .bool)
             storeValid = m.input("store_valid", .bool)
@@ -581,9 +582,10 @@ extension TernaryUnit {
         let outChunks = m.wire("out_chunks", resize((resultRows.extend(to: 8) + lit(V - 1, width: 8)) >> log2(V), logChunks + 1))
         let select = m.wire("select", resultFull && matrix.scaleReady)
         let lastChunk = outChunk + 1 == outChunks
-        // The stream written now: every stream's chunks of a group, stream 0 first.
+        // The stream written now: every active stream's chunks of a group,
+        // stream 0 first (the inactive streams' sums are never written).
         let outStream = streams == 1 ? nil : m.reg("out_stream", .uint(p.streamBits), reset: 0)
-        let lastOut = outStream.map { lastChunk && $0 == lit(streams - 1, width: p.streamBits) } ?? lastChunk
+        let lastOut = outStream.map { lastChunk && $0 == io.streamLast! } ?? lastChunk
         m.when(unit.sums_valid) {
             for (r, s) in zip(results, (0..<(rowsPerGroup * streams)).map { unit.sums[$0] }) { r.set(s) }
             resultGroup.set(endGroup)
