@@ -9,7 +9,14 @@ public enum CorePreset: String, CaseIterable, Sendable {
 
     public var parameters: CoreParameters {
         switch self {
-        case .d5005: return .d5005
+        case .d5005:
+            // Four streams: the register file's memories grow with the streams
+            // (16 x 8192 x 32 bits per stream, read by seven ports), and at
+            // max VL 8192 four streams take about half the device's M20Ks
+            // (docs/core.md, "Streams"); a one-stream build runs on them too.
+            var p = CoreParameters.d5005
+            p.isa.streams = 4
+            return p
         case .generic: return .generic
         }
     }
@@ -17,7 +24,7 @@ public enum CorePreset: String, CaseIterable, Sendable {
     /// What the preset is for, in a sentence.
     public var purpose: String {
         switch self {
-        case .d5005: return "Intel FPGA PAC D5005: 512-bit DDR4 banks through the OFS PIM"
+        case .d5005: return "Intel FPGA PAC D5005: 512-bit DDR4 banks through the OFS PIM, four streams"
         case .generic: return "any FPGA flow with a 256-bit memory port"
         }
     }
@@ -33,7 +40,7 @@ public enum CorePreset: String, CaseIterable, Sendable {
             "",
             "Generated from `CorePreset` (Sources/Core/CorePreset.swift) by `make rtl`; a test fails when it is stale.",
             "Every command that builds or targets a core takes `--preset NAME` and overrides with `--data-bits`,",
-            "`--banks`, `--max-vector-length` and `--frac-bits`; `CoreParameters.problems` checks the result.",
+            "`--banks`, `--max-vector-length`, `--frac-bits` and `--batch`; `CoreParameters.problems` checks the result.",
             "",
             "| | " + all.map { "`\($0.0.rawValue)`" }.joined(separator: " | ") + " |",
             "|---|" + all.map { _ in "---|" }.joined(),
@@ -48,6 +55,7 @@ public enum CorePreset: String, CaseIterable, Sendable {
             row("max vector length (`--max-vector-length`)") { "\($0.isa.maxVectorLength)" },
             row("element format (`--frac-bits`)") { $0.isa.formatName },
             row("vector and scalar registers") { "\($0.isa.vectorRegisters), \($0.isa.scalarRegisters)" },
+            row("streams (`--batch`)") { "\($0.isa.streams)" },
             row("vector lanes (32-bit elements per cycle)") { "\($0.vectorLanes)" },
             row("ternary weights per cycle (2-bit packing)") { "\($0.tritsPerCycle)" },
         ] + [""]).joined(separator: "\n")
