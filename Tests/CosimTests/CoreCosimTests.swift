@@ -145,7 +145,7 @@ import TestSupport
         // A two-stream program's start sets STREAMS to 2; writes while it runs are ignored.
         var isa = p.isa
         isa.streams = 2
-        let source = ".streams 2\n" + String(repeating: "ldv.s v1, 0\nsv.s v1, 256\n", count: 20) + "halt\n.memory 1024\n"
+        let source = ".streams 2\nsetvl 4\nsetss 64\n" + String(repeating: "ldv.s v1, 0\nsv.s v1, 256\n", count: 20) + "halt\n.memory 1024\n"
         let image = try Assembler(config: isa).assemble(source, file: "streams.s").get()
         let placement = ProgramPlacement(image)
         placement.load(image, into: bench)

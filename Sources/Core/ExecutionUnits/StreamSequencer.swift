@@ -122,14 +122,16 @@ public struct StreamSequencer: Module {
     }
 
     /// Why: the core writes every stream's scalar destination at `done`; the
-    /// last stream's value is still on the unit's `done_scalar` then.
+    /// last active stream's value is still on the unit's `done_scalar` then.
     func results(_ m: ModuleBuilder, _ held: Held, _ inner: Interface<Dispatch>, streamDone: Signal) {
         let p = params
         let kept = (0..<(p.streams - 1)).map { m.reg("result\($0)", .sint(32)) }
         for (s, r) in kept.enumerated() {
             m.when(streamDone && held.stream == lit(s, width: p.streamBits)) { r.set(inner.doneScalar) }
         }
-        m.output("stream_results", .vec(.sint(32), count: p.streams)).set(vec(kept + [inner.doneScalar]))
+        // Stream s < B-1 may be the last active one: its value is the unit's at done.
+        let current = kept.enumerated().map { s, r in mux(held.stream == lit(s, width: p.streamBits), inner.doneScalar, r) }
+        m.output("stream_results", .vec(.sint(32), count: p.streams)).set(vec(current + [inner.doneScalar]))
     }
 
     /// Why: the unit addresses chunks; the register file rows of its stream.
