@@ -76,6 +76,11 @@ demo: deps build
 	$(TRIT) generate $(DEMO)/shakespeare --prompt "JULIET:" --max-new 160 --temperature 0.8 --top-k 40 --seed 7
 	@echo "--- greedy (the official model continues 'ROMEO:' with the same tokens)"
 	$(TRIT) generate $(DEMO)/shakespeare --prompt "ROMEO:" --max-new 40
+	@echo "--- four streams on one weight pass (--batch 4 --prefill 16): three prompts side by side, each as it would run alone"
+	$(TRIT) compile models/shakespeare --head --batch 4 --prefill 16 --out $(DEMO)/shakespeare4
+	$(TRIT) generate $(DEMO)/shakespeare4 --prompt "ROMEO:" --prompt "JULIET:" --prompt "First Citizen:" --max-new 40
+	@echo "--- one prompt by prefill, four of its tokens per run"
+	$(TRIT) generate $(DEMO)/shakespeare4 --prompt "ROMEO: what light through" --max-new 20
 	@echo "--- the same, a few tokens on the D5005 core in Verilator, in lock step with the interpreter"
 	$(TRIT) generate $(DEMO)/shakespeare --prompt "ROMEO:" --max-new 6 --engine cosim
 	@echo "--- perplexity on two validation windows, against the float reference (the official figure over the whole split: 53.06)"
