@@ -65,20 +65,20 @@ module StreamSequencer_ST4_V16_C512_N16_RP2_LS0_CH0_SR1 (
   output logic [511:0]       w_data
 );
 
-  logic [1:0] state; // register, Core/StreamSequencer.swift:174
-  logic [1:0] stream; // register, Core/StreamSequencer.swift:175
-  logic [7:0] held_op; // register, Core/StreamSequencer.swift:176
-  logic [3:0] held_rd; // register, Core/StreamSequencer.swift:177
-  logic [3:0] held_ra; // register, Core/StreamSequencer.swift:178
-  logic [3:0] held_rb; // register, Core/StreamSequencer.swift:179
-  logic [7:0] held_mode; // register, Core/StreamSequencer.swift:180
-  logic [13:0] held_vl; // register, Core/StreamSequencer.swift:181
-  logic [31:0] held_imm; // register, Core/StreamSequencer.swift:182
+  logic [1:0] state; // register, Core/StreamSequencer.swift:176
+  logic [1:0] stream; // register, Core/StreamSequencer.swift:177
+  logic [7:0] held_op; // register, Core/StreamSequencer.swift:178
+  logic [3:0] held_rd; // register, Core/StreamSequencer.swift:179
+  logic [3:0] held_ra; // register, Core/StreamSequencer.swift:180
+  logic [3:0] held_rb; // register, Core/StreamSequencer.swift:181
+  logic [7:0] held_mode; // register, Core/StreamSequencer.swift:182
+  logic [13:0] held_vl; // register, Core/StreamSequencer.swift:183
+  logic [31:0] held_imm; // register, Core/StreamSequencer.swift:184
   logic [127:0] held_scalars; // Vec(4 x SInt(32))
-  logic [2:0] fault; // register, Core/StreamSequencer.swift:186
-  logic [31:0] sum_count; // register, Core/StreamSequencer.swift:187
-  logic [31:0] sum_digest; // register, Core/StreamSequencer.swift:188
-  logic [31:0] sum_saturations; // register, Core/StreamSequencer.swift:189
+  logic [2:0] fault; // register, Core/StreamSequencer.swift:188
+  logic [31:0] sum_count; // register, Core/StreamSequencer.swift:189
+  logic [31:0] sum_digest; // register, Core/StreamSequencer.swift:190
+  logic [31:0] sum_saturations; // register, Core/StreamSequencer.swift:191
   logic launch; // wire, Core/StreamSequencer.swift:78
   logic finish; // wire, Core/StreamSequencer.swift:80
   logic done_now; // wire, Core/StreamSequencer.swift:81
@@ -105,7 +105,7 @@ module StreamSequencer_ST4_V16_C512_N16_RP2_LS0_CH0_SR1 (
   assign launch = (((state == 2'd1) && unit_idle) && (!1'b0));
   assign finish = (((state == 2'd2) && unit_done) && ((stream == stream_last) || (unit_done_fault != 3'd0)));
   assign done_now = (finish || (state == 2'd3));
-  assign stream_results = {unit_done_scalar, result2, result1, result0};
+  assign stream_results = {unit_done_scalar, ((stream == 2'd2) ? unit_done_scalar : result2), ((stream == 2'd1) ? unit_done_scalar : result1), ((stream == 2'd0) ? unit_done_scalar : result0)};
   assign unit_a_data = a_data;
   assign a_reg = unit_a_reg;
   assign a_chunk = {stream, unit_a_chunk};

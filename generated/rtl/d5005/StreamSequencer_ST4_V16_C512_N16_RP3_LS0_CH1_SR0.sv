@@ -70,24 +70,24 @@ module StreamSequencer_ST4_V16_C512_N16_RP3_LS0_CH1_SR0 (
   output logic [511:0]       w_data
 );
 
-  logic [1:0] state; // register, Core/StreamSequencer.swift:174
-  logic [1:0] stream; // register, Core/StreamSequencer.swift:175
-  logic [7:0] held_op; // register, Core/StreamSequencer.swift:176
-  logic [3:0] held_rd; // register, Core/StreamSequencer.swift:177
-  logic [3:0] held_ra; // register, Core/StreamSequencer.swift:178
-  logic [3:0] held_rb; // register, Core/StreamSequencer.swift:179
-  logic [7:0] held_mode; // register, Core/StreamSequencer.swift:180
-  logic [13:0] held_vl; // register, Core/StreamSequencer.swift:181
-  logic [31:0] held_imm; // register, Core/StreamSequencer.swift:182
+  logic [1:0] state; // register, Core/StreamSequencer.swift:176
+  logic [1:0] stream; // register, Core/StreamSequencer.swift:177
+  logic [7:0] held_op; // register, Core/StreamSequencer.swift:178
+  logic [3:0] held_rd; // register, Core/StreamSequencer.swift:179
+  logic [3:0] held_ra; // register, Core/StreamSequencer.swift:180
+  logic [3:0] held_rb; // register, Core/StreamSequencer.swift:181
+  logic [7:0] held_mode; // register, Core/StreamSequencer.swift:182
+  logic [13:0] held_vl; // register, Core/StreamSequencer.swift:183
+  logic [31:0] held_imm; // register, Core/StreamSequencer.swift:184
   logic [127:0] held_scalars; // Vec(4 x SInt(32))
-  logic [2:0] fault; // register, Core/StreamSequencer.swift:186
-  logic [31:0] sum_count; // register, Core/StreamSequencer.swift:187
-  logic [31:0] sum_digest; // register, Core/StreamSequencer.swift:188
-  logic [31:0] sum_saturations; // register, Core/StreamSequencer.swift:189
+  logic [2:0] fault; // register, Core/StreamSequencer.swift:188
+  logic [31:0] sum_count; // register, Core/StreamSequencer.swift:189
+  logic [31:0] sum_digest; // register, Core/StreamSequencer.swift:190
+  logic [31:0] sum_saturations; // register, Core/StreamSequencer.swift:191
   logic launch; // wire, Core/StreamSequencer.swift:78
   logic finish; // wire, Core/StreamSequencer.swift:80
   logic done_now; // wire, Core/StreamSequencer.swift:81
-  logic chained; // wire, Core/StreamSequencer.swift:144
+  logic chained; // wire, Core/StreamSequencer.swift:146
 
   assign idle = ((state == 2'd0) || done_now);
   assign done = done_now;
