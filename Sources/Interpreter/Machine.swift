@@ -86,7 +86,7 @@ public final class Machine {
         self.vl = config.maxVectorLength
         self.f = config.fracBits
         self.scratch = [Int32](repeating: 0, count: config.maxVectorLength)
-        self.kernels = [TernaryKernel?](repeating: nil, count: config.streams)
+        self.kernels = [TernaryKernel?](repeating: nil, count: streams)
     }
 
     /// Starts the program again from instruction 0 with cleared registers and
@@ -261,7 +261,7 @@ public final class Machine {
             stream = 0
             var total = try executeInStream(ins)
             var clamped = saturating
-            for s in 1..<max(1, streams) {
+            for s in 1..<streams {
                 stream = s
                 let r = try executeInStream(ins)
                 total.count &+= r.count

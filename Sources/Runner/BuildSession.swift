@@ -163,14 +163,15 @@ public final class BuildSession: TokenStepper {
         }
         let run = try engine.run(timeout: timeout)
         if let fault = run.fault { throw RunnerError.fault("\(fault.code.name) at instruction \(fault.index)") }
+        func raw(_ r: BuildManifest.Region, _ s: Int) throws -> [UInt8] { try engine.read(count: 4 * r.count, at: m.region(r, stream: s).address) }
+        func read(_ r: BuildManifest.Region, _ s: Int) throws -> [Double] { FixedPointVector.decode(try raw(r, s), fracBits: f) }
+        // Prefill keeps one state, stream 0's region: read once for every step.
+        let sharedStates = prefill ? try m.states.map { try read($0, 0) } : nil
         return try (0..<inputs.count).map { s in
-            let raw = { (r: BuildManifest.Region) in try self.engine.read(count: 4 * r.count, at: m.region(r, stream: s).address) }
-            let read = { (r: BuildManifest.Region) in FixedPointVector.decode(try raw(r), fracBits: f) }
-            let out = try raw(m.output)
-            // Prefill keeps one state, stream 0's region.
-            let states = try m.states.map { prefill ? FixedPointVector.decode(try engine.read(count: 4 * $0.count, at: $0.address), fracBits: f) : try read($0) }
+            let out = try raw(m.output, s)
             return Step(output: FixedPointVector.decode(out, fracBits: f), rawOutput: out,
-                        layerOutputs: try m.layerOutputs.map(read), states: states, run: run)
+                        layerOutputs: try m.layerOutputs.map { try read($0, s) },
+                        states: try sharedStates ?? m.states.map { try read($0, s) }, run: run)
         }
     }
 
