@@ -46,6 +46,35 @@ import TestSupport
               + bench.cycleLog.keys.sorted().map { "\($0): \(bench.cycleLog[$0]!)" }.joined(separator: ", "))
     }
 
+    /// Four streams, one to four of them active: each active stream's
+    /// registers and absmax as if it ran alone, the record summed over them,
+    /// the inactive streams untouched.
+    @Test func streamsMatchNumeric() throws {
+        let p = CoreParameters(isa: CoreConfig(vectorRegisters: 4, scalarRegisters: 4, maxVectorLength: 64, streams: 4),
+                               dataBits: 128, addressBits: 27, maxBurst: 64, outstandingBeats: 64)
+        let seed = testSeed(0x12ED_0C74)
+        var rng = SplitMix64(seed: seed)
+        let bench = try ReductionBench(p)
+        let maxVL = p.isa.maxVectorLength
+        for s in 0..<p.streams {
+            for r in 0..<p.isa.vectorRegisters { bench.streamRegs[s][r] = ReductionBench.vector(&rng, count: maxVL) }
+        }
+        for n in 0..<iterations(60) {
+            bench.active = rng.int(1...p.streams)
+            let s = rng.below(p.streams)
+            if rng.chance(0.5) { bench.streamRegs[s][rng.below(p.isa.vectorRegisters)] = ReductionBench.vector(&rng, count: maxVL) }
+            let ins = ReductionBench.instruction(&rng, p, regs: bench.regs)
+            // Each stream's own sb: its absmax now and then, so quant sees realistic scales.
+            bench.streamScalars = (0..<p.streams).map { t in
+                rng.chance(0.5) ? bench.streamRegs[t][ins.ra][0..<ins.vl].withContiguousStorageIfAvailable { Numeric.absmax($0) }!
+                                : Int32(truncatingIfNeeded: rng.next())
+            }
+            try bench.run(ins, seed: seed, index: n)
+        }
+        print("reduction unit cycles from start to done (lanes \(p.vectorLanes), streams): "
+              + bench.cycleLog.keys.sorted().map { "\($0): \(bench.cycleLog[$0]!)" }.joined(separator: ", "))
+    }
+
     /// The real width (16 lanes, a tree of 4 levels) on a short register file.
     @Test func fullWidthInstructions() throws {
         let p = CoreParameters(isa: CoreConfig(vectorRegisters: 4, scalarRegisters: 4, maxVectorLength: 128), dataBits: 512)
@@ -114,7 +143,16 @@ final class ReductionBench {
 
     let p: CoreParameters
     let sim: Simulator
-    var regs: [[Int32]]
+    /// Each stream's vector registers.
+    var streamRegs: [[[Int32]]]
+    /// Stream 0's registers.
+    var regs: [[Int32]] {
+        get { streamRegs[0] }
+        set { streamRegs[0] = newValue }
+    }
+    /// Streams the next instructions run for (1 ... streams), and each stream's sb (stream 0's is the instruction's).
+    var active = 1
+    var streamScalars: [Int32]
     /// Cycles from start to done by (operation, vl).
     var cycleLog: [String: Int] = [:]
     /// Saturated elements the instructions run so far should have reported, by operation.
@@ -127,45 +165,58 @@ final class ReductionBench {
         sim = try Simulator(elaborate(ReductionUnit(params: p)))
         let b = sim.build
         if !b.cacheHit { print("ReductionUnit model (\(p.dataBits) bits): verilate \(b.verilateSeconds) s, compile \(b.compileSeconds) s") }
-        regs = Array(repeating: Array(repeating: 0, count: p.isa.maxVectorLength), count: p.isa.vectorRegisters)
+        let zeros = Array(repeating: Array(repeating: Int32(0), count: p.isa.maxVectorLength), count: p.isa.vectorRegisters)
+        streamRegs = Array(repeating: zeros, count: p.streams)
+        streamScalars = Array(repeating: 0, count: p.streams)
         try sim.reset()
     }
 
-    /// What the interpreter would do: the new registers and the record.
-    func expected(_ ins: Instruction) -> (regs: [[Int32]], count: UInt32, digest: UInt32, saturations: UInt32, scalar: Int32?) {
+    /// What the interpreter would do for the active streams: the new registers, the record and each stream's scalar.
+    func expected(_ ins: Instruction) -> (regs: [[[Int32]]], count: UInt32, digest: UInt32, saturations: UInt32, scalars: [Int32]?) {
         let f = p.isa.fracBits
-        var out = regs
-        let x = Array(regs[ins.ra][0..<ins.vl])
-        var clamped: UInt32 = 0
-        func write(_ i: Int, _ r: Numeric.Clamped) {
-            out[ins.rd][i] = r.value
-            if r.saturated { clamped += 1 }
+        var out = streamRegs
+        var count: UInt32 = 0, digest: UInt32 = 0, clamped: UInt32 = 0, scalars: [Int32] = []
+        for s in 0..<active {
+            let x = Array(streamRegs[s][ins.ra][0..<ins.vl])
+            func write(_ i: Int, _ r: Numeric.Clamped) {
+                out[s][ins.rd][i] = r.value
+                if r.saturated { clamped += 1 }
+            }
+            switch ins.op {
+            case .absmax:
+                let v = x.withUnsafeBufferPointer { Numeric.absmaxReporting($0) }
+                scalars.append(v.value)
+                count += 1
+                digest &+= Digest.of(CollectionOfOne(v.value))
+                if v.saturated { clamped += 1 }
+                continue
+            case .quant:
+                let q = Numeric.quantMultiplier(s == 0 ? ins.scalar : streamScalars[s])
+                for i in 0..<ins.vl { write(i, Numeric.quantizeReporting(x[i], multiplier: q)) }
+            default:
+                let scale = x.withUnsafeBufferPointer { Numeric.rmsScale($0, epsQ: ins.imm, f: f) }
+                let wts = Array(streamRegs[s][ins.rb][0..<ins.vl])
+                for i in 0..<ins.vl { write(i, Numeric.rmsApplyReporting(x[i], scale: scale, weight: wts[i], f: f)) }
+            }
+            count += UInt32(ins.vl)
+            digest &+= Digest.of(out[s][ins.rd][0..<ins.vl])
         }
-        switch ins.op {
-        case .absmax:
-            let v = x.withUnsafeBufferPointer { Numeric.absmaxReporting($0) }
-            return (out, 1, Digest.of(CollectionOfOne(v.value)), v.saturated ? 1 : 0, v.value)
-        case .quant:
-            let q = Numeric.quantMultiplier(ins.scalar)
-            for i in 0..<ins.vl { write(i, Numeric.quantizeReporting(x[i], multiplier: q)) }
-        default:
-            let scale = x.withUnsafeBufferPointer { Numeric.rmsScale($0, epsQ: ins.imm, f: f) }
-            let wts = Array(regs[ins.rb][0..<ins.vl])
-            for i in 0..<ins.vl { write(i, Numeric.rmsApplyReporting(x[i], scale: scale, weight: wts[i], f: f)) }
-        }
-        return (out, UInt32(ins.vl), Digest.of(out[ins.rd][0..<ins.vl]), clamped, nil)
+        return (out, count, digest, clamped, ins.op == .absmax ? scalars : nil)
     }
 
-    func chunk(_ reg: Int, _ c: Int) -> [Int] {
-        (0..<lanes).map { j in
+    /// The register file's row `row` of register `reg`: a stream's chunk.
+    func chunk(_ reg: Int, row: Int) -> [Int] {
+        let (s, c) = (row >> p.chunkBits, row & ((1 << p.chunkBits) - 1))
+        return (0..<lanes).map { j in
             let i = c * lanes + j
-            return reg < regs.count && i < regs[reg].count ? Int(regs[reg][i]) : 0
+            return s < streamRegs.count && reg < streamRegs[s].count && i < p.isa.maxVectorLength ? Int(streamRegs[s][reg][i]) : 0
         }
     }
 
     struct Outputs {
         var done = false, idle = false
         var count: UInt32 = 0, digest: UInt32 = 0, saturations: UInt32 = 0, scalar: Int32 = 0, fault = 0
+        var results: [Int32] = []
     }
 
     /// One clock cycle: sample the outputs, clock, apply the write, answer the reads.
@@ -179,15 +230,20 @@ final class ReductionBench {
         o.saturations = UInt32(try sim.peek("done_saturations"))
         o.scalar = Int32(truncatingIfNeeded: try sim.peekSigned("done_scalar"))
         o.fault = Int(try sim.peek("done_fault"))
-        let aData = chunk(Int(try sim.peek("a_reg")), Int(try sim.peek("a_chunk")))
-        let bData = chunk(Int(try sim.peek("b_reg")), Int(try sim.peek("b_chunk")))
+        if p.streams > 1 {
+            let bits = try sim.peekBits("stream_results")
+            o.results = (0..<p.streams).map { Int32(truncatingIfNeeded: bits.bits(32 * $0, count: 32).words[0]) }
+        }
+        let aData = chunk(Int(try sim.peek("a_reg")), row: Int(try sim.peek("a_chunk")))
+        let bData = chunk(Int(try sim.peek("b_reg")), row: Int(try sim.peek("b_chunk")))
         if try sim.peekBool("w_valid") {
-            let reg = Int(try sim.peek("w_reg")), c = Int(try sim.peek("w_chunk"))
+            let reg = Int(try sim.peek("w_reg")), row = Int(try sim.peek("w_chunk"))
+            let (s, c) = (row >> p.chunkBits, row & ((1 << p.chunkBits) - 1))
             let mask = try sim.peek("w_mask")
             let data = try sim.peekBits("w_data")
             for j in 0..<lanes where (mask >> UInt64(j)) & 1 == 1 {
                 let v = Int32(truncatingIfNeeded: data.bits(32 * j, count: 32).words[0])
-                regs[reg][c * lanes + j] = v
+                streamRegs[s][reg][c * lanes + j] = v
             }
         }
         try sim.step()
@@ -197,7 +253,7 @@ final class ReductionBench {
     }
 
     func run(_ ins: Instruction, seed: UInt64, index: Int) throws {
-        let context = "seed \(seed), instruction \(index): \(ins)"
+        let context = "seed \(seed), instruction \(index), \(active) of \(p.streams) streams: \(ins)"
         let want = expected(ins)
         let before = try cycle()
         #expect(before.idle, "\(context): not idle before start")
@@ -209,14 +265,19 @@ final class ReductionBench {
         try sim.poke("vl", UInt64(ins.vl))
         try sim.poke("scalar", Int(ins.scalar))
         try sim.poke("imm", UInt64(ins.imm))
+        if p.streams > 1 {
+            try sim.poke("stream_last", UInt64(active - 1))
+            try sim.poke("stream_scalars", elements: [Int(ins.scalar)] + streamScalars.dropFirst().map { Int($0) })
+        }
         _ = try cycle()
-        // The dispatch fields are only valid with start.
+        // The dispatch fields are only valid with start (stream_last holds for a run).
         try sim.poke("start", false)
         for name in ["rd", "ra", "rb"] { try sim.poke(name, UInt64(15)) }
         try sim.poke("vl", UInt64(0))
         try sim.poke("scalar", Int(Int32.min))
         try sim.poke("imm", UInt64(0xDEAD_BEEF))
         try sim.poke("op", UInt64(0xFF))
+        if p.streams > 1 { try sim.poke("stream_scalars", elements: Array(repeating: Int(Int32.min), count: p.streams)) }
 
         var cycles = 1
         var done: Outputs?
@@ -225,7 +286,7 @@ final class ReductionBench {
             cycles += 1
             #expect(!o.idle, "\(context): idle before done (cycle \(cycles))")
             if o.done { done = o }
-            if cycles > 2000 { Issue.record("\(context): no done after \(cycles) cycles"); return }
+            if cycles > 4000 { Issue.record("\(context): no done after \(cycles) cycles"); return }
         }
         // A few idle cycles: no second done, and no stray writes.
         for _ in 0..<2 {
@@ -239,13 +300,21 @@ final class ReductionBench {
         #expect(d.digest == want.digest, "\(context): digest \(d.digest), expected \(want.digest)")
         #expect(d.saturations == want.saturations, "\(context): saturations \(d.saturations), expected \(want.saturations)")
         saturatedByOp[ins.op, default: 0] += Int(want.saturations)
-        if let s = want.scalar { #expect(d.scalar == s, "\(context): scalar \(d.scalar), expected \(s)") }
-        for r in 0..<regs.count where regs[r] != want.regs[r] {
-            let bad = (0..<regs[r].count).filter { regs[r][$0] != want.regs[r][$0] }
-            Issue.record("\(context): v\(r) differs at \(bad.prefix(4).map { "[\($0)] \(regs[r][$0]) vs \(want.regs[r][$0])" })")
-            regs[r] = want.regs[r]
+        if let scalars = want.scalars {
+            #expect(d.scalar == scalars[0], "\(context): scalar \(d.scalar), expected \(scalars[0])")
+            if p.streams > 1 {
+                #expect(Array(d.results.prefix(active)) == scalars, "\(context): stream results \(d.results), expected \(scalars)")
+            }
         }
-        cycleLog["\(ins.op) \(ins.vl)"] = cycles
+        for s in 0..<p.streams {
+            for r in 0..<streamRegs[s].count where streamRegs[s][r] != want.regs[s][r] {
+                let bad = (0..<streamRegs[s][r].count).filter { streamRegs[s][r][$0] != want.regs[s][r][$0] }
+                let shown = bad.prefix(4).map { "[\($0)] \(streamRegs[s][r][$0]) vs \(want.regs[s][r][$0])" }
+                Issue.record("\(context): stream \(s) v\(r) differs at \(shown)")
+                streamRegs[s][r] = want.regs[s][r]
+            }
+        }
+        cycleLog["\(ins.op) \(ins.vl)" + (p.streams > 1 ? " x\(active)" : "")] = cycles
     }
 
     // MARK: Stimulus

@@ -16,7 +16,7 @@ struct ExecutionUnits {
         /// Functional units of `InstructionDecoder.units` this unit executes.
         let executes: [FunctionalUnit]
         /// With several streams: the instance the core dispatches to (the
-        /// unit's sequencer, or the ternary unit itself), which takes
+        /// unit's sequencer, or the ternary or reduction unit itself), which takes
         /// `stream_scalars` (and `stream_stride`) and may give `stream_results`.
         let streamed: Instance?
 
@@ -50,8 +50,9 @@ struct ExecutionUnits {
         let reduction = m.instance(ReductionUnit(params: p), "reduction")
         let ternary = m.instance(TernaryUnit(params: p), "ternary")
         let batched = p.streams > 1
-        // With several streams a sequencer runs each unit's instruction per
-        // stream; the ternary unit serves every stream itself.
+        // With several streams a sequencer runs the load/store and vector
+        // units' instructions per stream; the ternary and reduction units
+        // serve every stream themselves.
         func sequenced(_ unit: Instance, _ reads: [String], chain: String? = nil, memory: Bool = false,
                        scalarResults: Bool = false) -> Instance? {
             guard batched else { return nil }
@@ -71,10 +72,12 @@ struct ExecutionUnits {
                          streamed: sequenced(ls, ["a"], memory: true, scalarResults: true))
         self.vector = Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup],
                            streamed: sequenced(vector, ["a", "b", "d"], chain: "b"))
-        self.reduction = Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction],
-                              streamed: sequenced(reduction, ["a", "b"], scalarResults: true))
+        self.reduction = Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction], streamed: batched ? reduction : nil)
         self.ternary = Unit(ternary, p, readPorts: ["a"], executes: [.ternary], streamed: batched ? ternary : nil)
-        if let streamLast { ternary.stream_last.set(streamLast) }
+        if let streamLast {
+            reduction.stream_last.set(streamLast)
+            ternary.stream_last.set(streamLast)
+        }
         let units = [loadStore, self.vector, self.reduction, self.ternary]
 
         // Register-file ports are named <unit>_<port>.

@@ -218,16 +218,19 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic [31:0] reduction_done_saturations; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic signed [31:0] reduction_done_scalar; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [3:0] reduction_a_reg; // output of instance reduction, Core/ExecutionUnits.swift:50
-  logic [8:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [10:0] reduction_a_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [511:0] reduction_a_data; // Vec(16 x SInt(32))
   logic [3:0] reduction_b_reg; // output of instance reduction, Core/ExecutionUnits.swift:50
-  logic [8:0] reduction_b_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [10:0] reduction_b_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [511:0] reduction_b_data; // Vec(16 x SInt(32))
   logic reduction_w_valid; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [3:0] reduction_w_reg; // output of instance reduction, Core/ExecutionUnits.swift:50
-  logic [8:0] reduction_w_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
+  logic [10:0] reduction_w_chunk; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [15:0] reduction_w_mask; // output of instance reduction, Core/ExecutionUnits.swift:50
   logic [511:0] reduction_w_data; // Vec(16 x SInt(32))
+  logic [127:0] reduction_stream_scalars; // Vec(4 x SInt(32))
+  logic [1:0] reduction_stream_last; // input of instance reduction, Core/ExecutionUnits.swift:50
+  logic [127:0] reduction_stream_results; // Vec(4 x SInt(32))
   logic ternary_start; // input of instance ternary, Core/ExecutionUnits.swift:51
   logic [7:0] ternary_op; // input of instance ternary, Core/ExecutionUnits.swift:51
   logic [3:0] ternary_rd; // input of instance ternary, Core/ExecutionUnits.swift:51
@@ -266,219 +269,162 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:51
   logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:51
   logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:51
-  logic ls_streams_start; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] ls_streams_op; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] ls_streams_rd; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] ls_streams_ra; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] ls_streams_rb; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] ls_streams_mode; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [13:0] ls_streams_vl; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] ls_streams_scalar; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] ls_streams_imm; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic ls_streams_idle; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic ls_streams_done; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [2:0] ls_streams_done_fault; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] ls_streams_done_count; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] ls_streams_done_digest; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] ls_streams_done_saturations; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] ls_streams_done_scalar; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic ls_streams_unit_start; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] ls_streams_unit_op; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] ls_streams_unit_rd; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] ls_streams_unit_ra; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] ls_streams_unit_rb; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] ls_streams_unit_mode; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [13:0] ls_streams_unit_vl; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] ls_streams_unit_scalar; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] ls_streams_unit_imm; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic ls_streams_unit_idle; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic ls_streams_unit_done; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [2:0] ls_streams_unit_done_fault; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] ls_streams_unit_done_count; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] ls_streams_unit_done_digest; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] ls_streams_unit_done_saturations; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] ls_streams_unit_done_scalar; // input of instance ls_streams, Core/ExecutionUnits.swift:58
+  logic ls_streams_start; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [7:0] ls_streams_op; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_rd; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_ra; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_rb; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [7:0] ls_streams_mode; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [13:0] ls_streams_vl; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic signed [31:0] ls_streams_scalar; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_imm; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic ls_streams_idle; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic ls_streams_done; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [2:0] ls_streams_done_fault; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_done_count; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_done_digest; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_done_saturations; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic signed [31:0] ls_streams_done_scalar; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic ls_streams_unit_start; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [7:0] ls_streams_unit_op; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_unit_rd; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_unit_ra; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_unit_rb; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [7:0] ls_streams_unit_mode; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [13:0] ls_streams_unit_vl; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic signed [31:0] ls_streams_unit_scalar; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_unit_imm; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic ls_streams_unit_idle; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic ls_streams_unit_done; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [2:0] ls_streams_unit_done_fault; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_unit_done_count; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_unit_done_digest; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_unit_done_saturations; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic signed [31:0] ls_streams_unit_done_scalar; // input of instance ls_streams, Core/ExecutionUnits.swift:59
   logic [127:0] ls_streams_stream_scalars; // Vec(4 x SInt(32))
-  logic [31:0] ls_streams_stream_stride; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [1:0] ls_streams_stream_last; // input of instance ls_streams, Core/ExecutionUnits.swift:58
+  logic [31:0] ls_streams_stream_stride; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [1:0] ls_streams_stream_last; // input of instance ls_streams, Core/ExecutionUnits.swift:59
   logic [127:0] ls_streams_stream_results; // Vec(4 x SInt(32))
-  logic [3:0] ls_streams_unit_a_reg; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] ls_streams_unit_a_chunk; // input of instance ls_streams, Core/ExecutionUnits.swift:58
+  logic [3:0] ls_streams_unit_a_reg; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [8:0] ls_streams_unit_a_chunk; // input of instance ls_streams, Core/ExecutionUnits.swift:59
   logic [511:0] ls_streams_unit_a_data; // Vec(16 x SInt(32))
-  logic [3:0] ls_streams_a_reg; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] ls_streams_a_chunk; // output of instance ls_streams, Core/ExecutionUnits.swift:58
+  logic [3:0] ls_streams_a_reg; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [10:0] ls_streams_a_chunk; // output of instance ls_streams, Core/ExecutionUnits.swift:59
   logic [511:0] ls_streams_a_data; // Vec(16 x SInt(32))
-  logic ls_streams_unit_w_valid; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] ls_streams_unit_w_reg; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] ls_streams_unit_w_chunk; // input of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [15:0] ls_streams_unit_w_mask; // input of instance ls_streams, Core/ExecutionUnits.swift:58
+  logic ls_streams_unit_w_valid; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_unit_w_reg; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [8:0] ls_streams_unit_w_chunk; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [15:0] ls_streams_unit_w_mask; // input of instance ls_streams, Core/ExecutionUnits.swift:59
   logic [511:0] ls_streams_unit_w_data; // Vec(16 x SInt(32))
-  logic ls_streams_w_valid; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] ls_streams_w_reg; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] ls_streams_w_chunk; // output of instance ls_streams, Core/ExecutionUnits.swift:58
-  logic [15:0] ls_streams_w_mask; // output of instance ls_streams, Core/ExecutionUnits.swift:58
+  logic ls_streams_w_valid; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_w_reg; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [10:0] ls_streams_w_chunk; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [15:0] ls_streams_w_mask; // output of instance ls_streams, Core/ExecutionUnits.swift:59
   logic [511:0] ls_streams_w_data; // Vec(16 x SInt(32))
-  logic vector_streams_start; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] vector_streams_op; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_rd; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_ra; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_rb; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] vector_streams_mode; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [13:0] vector_streams_vl; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] vector_streams_scalar; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] vector_streams_imm; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic vector_streams_idle; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic vector_streams_done; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [2:0] vector_streams_done_fault; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] vector_streams_done_count; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] vector_streams_done_digest; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] vector_streams_done_saturations; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] vector_streams_done_scalar; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic vector_streams_unit_start; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] vector_streams_unit_op; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_unit_rd; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_unit_ra; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_unit_rb; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] vector_streams_unit_mode; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [13:0] vector_streams_unit_vl; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] vector_streams_unit_scalar; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] vector_streams_unit_imm; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic vector_streams_unit_idle; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic vector_streams_unit_done; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [2:0] vector_streams_unit_done_fault; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] vector_streams_unit_done_count; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] vector_streams_unit_done_digest; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] vector_streams_unit_done_saturations; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] vector_streams_unit_done_scalar; // input of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic vector_streams_start; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [7:0] vector_streams_op; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_rd; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_ra; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_rb; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [7:0] vector_streams_mode; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [13:0] vector_streams_vl; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic signed [31:0] vector_streams_scalar; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] vector_streams_imm; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic vector_streams_idle; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic vector_streams_done; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [2:0] vector_streams_done_fault; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] vector_streams_done_count; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] vector_streams_done_digest; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] vector_streams_done_saturations; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic signed [31:0] vector_streams_done_scalar; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic vector_streams_unit_start; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [7:0] vector_streams_unit_op; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_unit_rd; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_unit_ra; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_unit_rb; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [7:0] vector_streams_unit_mode; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [13:0] vector_streams_unit_vl; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic signed [31:0] vector_streams_unit_scalar; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] vector_streams_unit_imm; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic vector_streams_unit_idle; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic vector_streams_unit_done; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [2:0] vector_streams_unit_done_fault; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] vector_streams_unit_done_count; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] vector_streams_unit_done_digest; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] vector_streams_unit_done_saturations; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic signed [31:0] vector_streams_unit_done_scalar; // input of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [127:0] vector_streams_stream_scalars; // Vec(4 x SInt(32))
-  logic [1:0] vector_streams_stream_last; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_unit_a_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] vector_streams_unit_a_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic [1:0] vector_streams_stream_last; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_unit_a_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [8:0] vector_streams_unit_a_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [511:0] vector_streams_unit_a_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_a_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] vector_streams_a_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic [3:0] vector_streams_a_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [10:0] vector_streams_a_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [511:0] vector_streams_a_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_unit_b_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] vector_streams_unit_b_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic [3:0] vector_streams_unit_b_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [8:0] vector_streams_unit_b_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [511:0] vector_streams_unit_b_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_b_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] vector_streams_b_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic [3:0] vector_streams_b_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [10:0] vector_streams_b_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [511:0] vector_streams_b_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_unit_d_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] vector_streams_unit_d_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic [3:0] vector_streams_unit_d_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [8:0] vector_streams_unit_d_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [511:0] vector_streams_unit_d_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_d_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] vector_streams_d_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic [3:0] vector_streams_d_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [10:0] vector_streams_d_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [511:0] vector_streams_d_data; // Vec(16 x SInt(32))
-  logic vector_streams_unit_w_valid; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_unit_w_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] vector_streams_unit_w_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [15:0] vector_streams_unit_w_mask; // input of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic vector_streams_unit_w_valid; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_unit_w_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [8:0] vector_streams_unit_w_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [15:0] vector_streams_unit_w_mask; // input of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [511:0] vector_streams_unit_w_data; // Vec(16 x SInt(32))
-  logic vector_streams_w_valid; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] vector_streams_w_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] vector_streams_w_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:58
-  logic [15:0] vector_streams_w_mask; // output of instance vector_streams, Core/ExecutionUnits.swift:58
+  logic vector_streams_w_valid; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] vector_streams_w_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [10:0] vector_streams_w_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:59
+  logic [15:0] vector_streams_w_mask; // output of instance vector_streams, Core/ExecutionUnits.swift:59
   logic [511:0] vector_streams_w_data; // Vec(16 x SInt(32))
-  logic reduction_streams_start; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] reduction_streams_op; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] reduction_streams_rd; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] reduction_streams_ra; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] reduction_streams_rb; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] reduction_streams_mode; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [13:0] reduction_streams_vl; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] reduction_streams_scalar; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] reduction_streams_imm; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic reduction_streams_idle; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic reduction_streams_done; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [2:0] reduction_streams_done_fault; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] reduction_streams_done_count; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] reduction_streams_done_digest; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] reduction_streams_done_saturations; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] reduction_streams_done_scalar; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic reduction_streams_unit_start; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] reduction_streams_unit_op; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] reduction_streams_unit_rd; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] reduction_streams_unit_ra; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] reduction_streams_unit_rb; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [7:0] reduction_streams_unit_mode; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [13:0] reduction_streams_unit_vl; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] reduction_streams_unit_scalar; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] reduction_streams_unit_imm; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic reduction_streams_unit_idle; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic reduction_streams_unit_done; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [2:0] reduction_streams_unit_done_fault; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] reduction_streams_unit_done_count; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] reduction_streams_unit_done_digest; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [31:0] reduction_streams_unit_done_saturations; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic signed [31:0] reduction_streams_unit_done_scalar; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [127:0] reduction_streams_stream_scalars; // Vec(4 x SInt(32))
-  logic [1:0] reduction_streams_stream_last; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [127:0] reduction_streams_stream_results; // Vec(4 x SInt(32))
-  logic [3:0] reduction_streams_unit_a_reg; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] reduction_streams_unit_a_chunk; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [511:0] reduction_streams_unit_a_data; // Vec(16 x SInt(32))
-  logic [3:0] reduction_streams_a_reg; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] reduction_streams_a_chunk; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [511:0] reduction_streams_a_data; // Vec(16 x SInt(32))
-  logic [3:0] reduction_streams_unit_b_reg; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] reduction_streams_unit_b_chunk; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [511:0] reduction_streams_unit_b_data; // Vec(16 x SInt(32))
-  logic [3:0] reduction_streams_b_reg; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] reduction_streams_b_chunk; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [511:0] reduction_streams_b_data; // Vec(16 x SInt(32))
-  logic reduction_streams_unit_w_valid; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] reduction_streams_unit_w_reg; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [8:0] reduction_streams_unit_w_chunk; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [15:0] reduction_streams_unit_w_mask; // input of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [511:0] reduction_streams_unit_w_data; // Vec(16 x SInt(32))
-  logic reduction_streams_w_valid; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [3:0] reduction_streams_w_reg; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [10:0] reduction_streams_w_chunk; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [15:0] reduction_streams_w_mask; // output of instance reduction_streams, Core/ExecutionUnits.swift:58
-  logic [511:0] reduction_streams_w_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_ls_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_vector_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_vector_b_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_vector_d_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_reduction_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_reduction_b_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_ternary_a_data; // Vec(16 x SInt(32))
-  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [15:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [15:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_ls_w_data; // Vec(16 x SInt(32))
-  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [15:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [15:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_vector_w_data; // Vec(16 x SInt(32))
-  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [15:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [15:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_reduction_w_data; // Vec(16 x SInt(32))
-  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [10:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:83
-  logic [15:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [10:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [15:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [511:0] registers_ternary_w_data; // Vec(16 x SInt(32))
-  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:83
+  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:86
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
   logic [1:0] state; // register, Core/IssueStage.swift:81
   logic running; // wire, Core/IssueStage.swift:82
@@ -648,7 +594,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign csr_ev_retire = retires;
   assign csr_ev_busy_ls = (!ls_streams_idle);
   assign csr_ev_busy_vector = (!vector_streams_idle);
-  assign csr_ev_busy_reduction = (!reduction_streams_idle);
+  assign csr_ev_busy_reduction = (!reduction_idle);
   assign csr_ev_busy_ternary = (!ternary_idle);
   assign csr_ev_memory_stall = memory_stall;
   assign csr_ev_weight_beat = ternary_beat;
@@ -720,17 +666,19 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign vector_a_data = vector_streams_unit_a_data;
   assign vector_b_data = vector_streams_unit_b_data;
   assign vector_d_data = vector_streams_unit_d_data;
-  assign reduction_start = reduction_streams_unit_start;
-  assign reduction_op = reduction_streams_unit_op;
-  assign reduction_rd = reduction_streams_unit_rd;
-  assign reduction_ra = reduction_streams_unit_ra;
-  assign reduction_rb = reduction_streams_unit_rb;
-  assign reduction_mode = reduction_streams_unit_mode;
-  assign reduction_vl = reduction_streams_unit_vl;
-  assign reduction_scalar = reduction_streams_unit_scalar;
-  assign reduction_imm = reduction_streams_unit_imm;
-  assign reduction_a_data = reduction_streams_unit_a_data;
-  assign reduction_b_data = reduction_streams_unit_b_data;
+  assign reduction_start = (executes && (1'b0 || (decoder_unit == 3'd4)));
+  assign reduction_op = decoder_opcode;
+  assign reduction_rd = decoder_rd;
+  assign reduction_ra = decoder_ra;
+  assign reduction_rb = decoder_rb;
+  assign reduction_mode = decoder_mode;
+  assign reduction_vl = vl;
+  assign reduction_scalar = scalar_value;
+  assign reduction_imm = decoder_imm;
+  assign reduction_a_data = registers_reduction_a_data;
+  assign reduction_b_data = registers_reduction_b_data;
+  assign reduction_stream_scalars = {scalar_value3, scalar_value2, scalar_value1, scalar_value};
+  assign reduction_stream_last = stream_last;
   assign ternary_start = (executes && (1'b0 || (decoder_unit == 3'd5)));
   assign ternary_op = decoder_opcode;
   assign ternary_rd = decoder_rd;
@@ -810,35 +758,6 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign vector_streams_unit_w_chunk = vector_w_chunk;
   assign vector_streams_unit_w_mask = vector_w_mask;
   assign vector_streams_unit_w_data = vector_w_data;
-  assign reduction_streams_start = (executes && (1'b0 || (decoder_unit == 3'd4)));
-  assign reduction_streams_op = decoder_opcode;
-  assign reduction_streams_rd = decoder_rd;
-  assign reduction_streams_ra = decoder_ra;
-  assign reduction_streams_rb = decoder_rb;
-  assign reduction_streams_mode = decoder_mode;
-  assign reduction_streams_vl = vl;
-  assign reduction_streams_scalar = scalar_value;
-  assign reduction_streams_imm = decoder_imm;
-  assign reduction_streams_unit_idle = reduction_idle;
-  assign reduction_streams_unit_done = reduction_done;
-  assign reduction_streams_unit_done_fault = reduction_done_fault;
-  assign reduction_streams_unit_done_count = reduction_done_count;
-  assign reduction_streams_unit_done_digest = reduction_done_digest;
-  assign reduction_streams_unit_done_saturations = reduction_done_saturations;
-  assign reduction_streams_unit_done_scalar = reduction_done_scalar;
-  assign reduction_streams_stream_scalars = {scalar_value3, scalar_value2, scalar_value1, scalar_value};
-  assign reduction_streams_stream_last = stream_last;
-  assign reduction_streams_unit_a_reg = reduction_a_reg;
-  assign reduction_streams_unit_a_chunk = reduction_a_chunk;
-  assign reduction_streams_a_data = registers_reduction_a_data;
-  assign reduction_streams_unit_b_reg = reduction_b_reg;
-  assign reduction_streams_unit_b_chunk = reduction_b_chunk;
-  assign reduction_streams_b_data = registers_reduction_b_data;
-  assign reduction_streams_unit_w_valid = reduction_w_valid;
-  assign reduction_streams_unit_w_reg = reduction_w_reg;
-  assign reduction_streams_unit_w_chunk = reduction_w_chunk;
-  assign reduction_streams_unit_w_mask = reduction_w_mask;
-  assign reduction_streams_unit_w_data = reduction_w_data;
   assign registers_ls_a_reg = ls_streams_a_reg;
   assign registers_ls_a_chunk = ls_streams_a_chunk;
   assign registers_vector_a_reg = vector_streams_a_reg;
@@ -847,10 +766,10 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign registers_vector_b_chunk = vector_streams_b_chunk;
   assign registers_vector_d_reg = vector_streams_d_reg;
   assign registers_vector_d_chunk = vector_streams_d_chunk;
-  assign registers_reduction_a_reg = reduction_streams_a_reg;
-  assign registers_reduction_a_chunk = reduction_streams_a_chunk;
-  assign registers_reduction_b_reg = reduction_streams_b_reg;
-  assign registers_reduction_b_chunk = reduction_streams_b_chunk;
+  assign registers_reduction_a_reg = reduction_a_reg;
+  assign registers_reduction_a_chunk = reduction_a_chunk;
+  assign registers_reduction_b_reg = reduction_b_reg;
+  assign registers_reduction_b_chunk = reduction_b_chunk;
   assign registers_ternary_a_reg = ternary_a_reg;
   assign registers_ternary_a_chunk = ternary_a_chunk;
   assign registers_ls_w_valid = ls_streams_w_valid;
@@ -863,11 +782,11 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign registers_vector_w_chunk = vector_streams_w_chunk;
   assign registers_vector_w_mask = vector_streams_w_mask;
   assign registers_vector_w_data = vector_streams_w_data;
-  assign registers_reduction_w_valid = reduction_streams_w_valid;
-  assign registers_reduction_w_reg = reduction_streams_w_reg;
-  assign registers_reduction_w_chunk = reduction_streams_w_chunk;
-  assign registers_reduction_w_mask = reduction_streams_w_mask;
-  assign registers_reduction_w_data = reduction_streams_w_data;
+  assign registers_reduction_w_valid = reduction_w_valid;
+  assign registers_reduction_w_reg = reduction_w_reg;
+  assign registers_reduction_w_chunk = reduction_w_chunk;
+  assign registers_reduction_w_mask = reduction_w_mask;
+  assign registers_reduction_w_data = reduction_w_data;
   assign registers_ternary_w_valid = ternary_w_valid;
   assign registers_ternary_w_reg = ternary_w_reg;
   assign registers_ternary_w_chunk = ternary_w_chunk;
@@ -884,13 +803,13 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign vector_completions_in_valid = vector_streams_done;
   assign vector_completions_in_data = {vector_streams_done_count, vector_streams_done_digest, 16'(vector_streams_done_saturations), vector_streams_done_fault};
   assign vector_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd1)) || (!running));
-  assign reduction_completions_in_valid = reduction_streams_done;
-  assign reduction_completions_in_data = {reduction_streams_done_count, reduction_streams_done_digest, 16'(reduction_streams_done_saturations), reduction_streams_done_fault};
+  assign reduction_completions_in_valid = reduction_done;
+  assign reduction_completions_in_data = {reduction_done_count, reduction_done_digest, 16'(reduction_done_saturations), reduction_done_fault};
   assign reduction_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd2)) || (!running));
   assign ternary_completions_in_valid = ternary_done;
   assign ternary_completions_in_data = {ternary_done_count, ternary_done_digest, 16'(ternary_done_saturations), ternary_done_fault};
   assign ternary_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd3)) || (!running));
-  assign quiescent = ((((((fetch_quiet && ls_streams_idle) && vector_streams_idle) && reduction_streams_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
+  assign quiescent = ((((((fetch_quiet && ls_streams_idle) && vector_streams_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
   assign start = ((csr_start && (!running)) && quiescent);
   assign sources_v = ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | (((decoder_opcode == 8'd36) || (decoder_opcode == 8'd38)) ? (16'd1 << decoder_rd) : 16'd0));
   assign has_scalar_source = ((decoder_ra_use == 2'd2) || (decoder_rb_use == 2'd2));
@@ -904,8 +823,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign hazard = ((((((sources_v & pending_v) != 16'd0) || (has_scalar_source && pending_s[scalar_source])) || ((dest_v & pending_v) != 16'd0)) || ((dest_s & pending_s) != 16'd0)) || ((dest_v & (((ls_reads | vector_reads) | reduction_reads) | ternary_reads)) != 16'd0));
   assign memory_order_ok = (((!((decoder_opcode == 8'd17) || (decoder_opcode == 8'd19))) || ternary_idle) && ((decoder_opcode != 8'd64) || ls_streams_idle));
   assign clear_wait = (((sources_v | dest_v) & (~{(registers_cleared[159:150] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
-  assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_streams_done && (vector_streams_done_fault != 3'd0))) || (reduction_streams_done && (reduction_streams_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && fetch_head_valid);
-  assign ready = (((fetch_head_past_end || (!decoder_legal)) || ((decoder_unit == 3'd0) && (!hazard))) || (((((!(decoder_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decoder_unit == 3'd1)) && ls_streams_idle)) || (((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && vector_streams_idle)) || ((1'b0 || (decoder_unit == 3'd4)) && reduction_streams_idle)) || ((1'b0 || (decoder_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
+  assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_streams_done && (vector_streams_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && fetch_head_valid);
+  assign ready = (((fetch_head_past_end || (!decoder_legal)) || ((decoder_unit == 3'd0) && (!hazard))) || (((((!(decoder_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decoder_unit == 3'd1)) && ls_streams_idle)) || (((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && vector_streams_idle)) || ((1'b0 || (decoder_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decoder_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
   assign fire = ((can_issue && ready) && retire_queue_in_ready);
   assign executes = ((fire && (!fetch_head_past_end)) && decoder_legal);
   assign dispatch_fault = (fetch_head_past_end ? 3'd6 : ((!decoder_legal) ? 3'd1 : (((decoder_opcode == 8'd3) && (!((decoder_imm != 32'd0) && (decoder_imm <= 32'd8192)))) ? 3'd4 : 3'd0)));
@@ -948,7 +867,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         draining <= 1'b0;
-      end else if ((((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_streams_done && (vector_streams_done_fault != 3'd0))) || (reduction_streams_done && (reduction_streams_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))) || (fire && ((dispatch_fault != 3'd0) || (executes && (decoder_opcode == 8'd1)))))) begin
+      end else if ((((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_streams_done && (vector_streams_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))) || (fire && ((dispatch_fault != 3'd0) || (executes && (decoder_opcode == 8'd1)))))) begin
         draining <= 1'b1;
       end
     end
@@ -990,8 +909,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s0_0 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[0])) begin
-          s0_0 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[0])) begin
+          s0_0 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1009,8 +928,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s0_1 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[1])) begin
-          s0_1 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[1])) begin
+          s0_1 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1028,8 +947,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s0_2 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[2])) begin
-          s0_2 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[2])) begin
+          s0_2 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1047,8 +966,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s0_3 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[3])) begin
-          s0_3 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[3])) begin
+          s0_3 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1066,8 +985,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s0_4 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[4])) begin
-          s0_4 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[4])) begin
+          s0_4 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1085,8 +1004,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s0_5 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[5])) begin
-          s0_5 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[5])) begin
+          s0_5 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1104,8 +1023,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s0_6 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[6])) begin
-          s0_6 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[6])) begin
+          s0_6 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1123,8 +1042,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s0_7 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[7])) begin
-          s0_7 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[7])) begin
+          s0_7 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1142,8 +1061,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s0_8 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[8])) begin
-          s0_8 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[8])) begin
+          s0_8 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1161,8 +1080,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s0_9 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[9])) begin
-          s0_9 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[9])) begin
+          s0_9 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1180,8 +1099,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s0_10 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[10])) begin
-          s0_10 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[10])) begin
+          s0_10 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1199,8 +1118,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s0_11 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[11])) begin
-          s0_11 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[11])) begin
+          s0_11 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1218,8 +1137,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s0_12 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[12])) begin
-          s0_12 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[12])) begin
+          s0_12 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1237,8 +1156,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s0_13 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[13])) begin
-          s0_13 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[13])) begin
+          s0_13 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1256,8 +1175,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s0_14 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[14])) begin
-          s0_14 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[14])) begin
+          s0_14 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1275,8 +1194,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s0_15 <= $signed(ls_streams_stream_results[31:0]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[15])) begin
-          s0_15 <= $signed(reduction_streams_stream_results[31:0]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[15])) begin
+          s0_15 <= $signed(reduction_stream_results[31:0]);
         end
       end
     end
@@ -1294,8 +1213,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s1_0 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[0])) begin
-          s1_0 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[0])) begin
+          s1_0 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1313,8 +1232,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s1_1 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[1])) begin
-          s1_1 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[1])) begin
+          s1_1 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1332,8 +1251,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s1_2 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[2])) begin
-          s1_2 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[2])) begin
+          s1_2 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1351,8 +1270,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s1_3 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[3])) begin
-          s1_3 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[3])) begin
+          s1_3 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1370,8 +1289,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s1_4 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[4])) begin
-          s1_4 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[4])) begin
+          s1_4 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1389,8 +1308,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s1_5 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[5])) begin
-          s1_5 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[5])) begin
+          s1_5 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1408,8 +1327,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s1_6 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[6])) begin
-          s1_6 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[6])) begin
+          s1_6 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1427,8 +1346,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s1_7 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[7])) begin
-          s1_7 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[7])) begin
+          s1_7 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1446,8 +1365,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s1_8 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[8])) begin
-          s1_8 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[8])) begin
+          s1_8 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1465,8 +1384,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s1_9 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[9])) begin
-          s1_9 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[9])) begin
+          s1_9 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1484,8 +1403,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s1_10 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[10])) begin
-          s1_10 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[10])) begin
+          s1_10 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1503,8 +1422,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s1_11 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[11])) begin
-          s1_11 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[11])) begin
+          s1_11 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1522,8 +1441,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s1_12 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[12])) begin
-          s1_12 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[12])) begin
+          s1_12 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1541,8 +1460,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s1_13 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[13])) begin
-          s1_13 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[13])) begin
+          s1_13 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1560,8 +1479,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s1_14 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[14])) begin
-          s1_14 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[14])) begin
+          s1_14 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1579,8 +1498,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s1_15 <= $signed(ls_streams_stream_results[63:32]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[15])) begin
-          s1_15 <= $signed(reduction_streams_stream_results[63:32]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[15])) begin
+          s1_15 <= $signed(reduction_stream_results[63:32]);
         end
       end
     end
@@ -1598,8 +1517,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s2_0 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[0])) begin
-          s2_0 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[0])) begin
+          s2_0 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1617,8 +1536,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s2_1 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[1])) begin
-          s2_1 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[1])) begin
+          s2_1 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1636,8 +1555,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s2_2 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[2])) begin
-          s2_2 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[2])) begin
+          s2_2 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1655,8 +1574,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s2_3 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[3])) begin
-          s2_3 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[3])) begin
+          s2_3 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1674,8 +1593,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s2_4 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[4])) begin
-          s2_4 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[4])) begin
+          s2_4 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1693,8 +1612,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s2_5 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[5])) begin
-          s2_5 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[5])) begin
+          s2_5 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1712,8 +1631,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s2_6 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[6])) begin
-          s2_6 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[6])) begin
+          s2_6 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1731,8 +1650,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s2_7 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[7])) begin
-          s2_7 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[7])) begin
+          s2_7 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1750,8 +1669,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s2_8 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[8])) begin
-          s2_8 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[8])) begin
+          s2_8 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1769,8 +1688,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s2_9 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[9])) begin
-          s2_9 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[9])) begin
+          s2_9 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1788,8 +1707,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s2_10 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[10])) begin
-          s2_10 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[10])) begin
+          s2_10 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1807,8 +1726,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s2_11 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[11])) begin
-          s2_11 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[11])) begin
+          s2_11 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1826,8 +1745,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s2_12 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[12])) begin
-          s2_12 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[12])) begin
+          s2_12 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1845,8 +1764,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s2_13 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[13])) begin
-          s2_13 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[13])) begin
+          s2_13 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1864,8 +1783,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s2_14 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[14])) begin
-          s2_14 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[14])) begin
+          s2_14 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1883,8 +1802,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s2_15 <= $signed(ls_streams_stream_results[95:64]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[15])) begin
-          s2_15 <= $signed(reduction_streams_stream_results[95:64]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[15])) begin
+          s2_15 <= $signed(reduction_stream_results[95:64]);
         end
       end
     end
@@ -1902,8 +1821,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s3_0 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[0])) begin
-          s3_0 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[0])) begin
+          s3_0 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -1921,8 +1840,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s3_1 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[1])) begin
-          s3_1 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[1])) begin
+          s3_1 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -1940,8 +1859,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s3_2 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[2])) begin
-          s3_2 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[2])) begin
+          s3_2 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -1959,8 +1878,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s3_3 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[3])) begin
-          s3_3 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[3])) begin
+          s3_3 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -1978,8 +1897,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s3_4 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[4])) begin
-          s3_4 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[4])) begin
+          s3_4 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -1997,8 +1916,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s3_5 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[5])) begin
-          s3_5 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[5])) begin
+          s3_5 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2016,8 +1935,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s3_6 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[6])) begin
-          s3_6 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[6])) begin
+          s3_6 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2035,8 +1954,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s3_7 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[7])) begin
-          s3_7 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[7])) begin
+          s3_7 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2054,8 +1973,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s3_8 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[8])) begin
-          s3_8 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[8])) begin
+          s3_8 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2073,8 +1992,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s3_9 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[9])) begin
-          s3_9 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[9])) begin
+          s3_9 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2092,8 +2011,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s3_10 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[10])) begin
-          s3_10 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[10])) begin
+          s3_10 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2111,8 +2030,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s3_11 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[11])) begin
-          s3_11 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[11])) begin
+          s3_11 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2130,8 +2049,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s3_12 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[12])) begin
-          s3_12 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[12])) begin
+          s3_12 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2149,8 +2068,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s3_13 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[13])) begin
-          s3_13 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[13])) begin
+          s3_13 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2168,8 +2087,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s3_14 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[14])) begin
-          s3_14 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[14])) begin
+          s3_14 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2187,8 +2106,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s3_15 <= $signed(ls_streams_stream_results[127:96]);
         end
-        if (((reduction_streams_done && (reduction_streams_done_fault == 3'd0)) && reduction_writes_s[15])) begin
-          s3_15 <= $signed(reduction_streams_stream_results[127:96]);
+        if (((reduction_done && (reduction_done_fault == 3'd0)) && reduction_writes_s[15])) begin
+          s3_15 <= $signed(reduction_stream_results[127:96]);
         end
       end
     end
@@ -2201,7 +2120,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if (start) begin
         pending_v <= 16'd0;
       end else begin
-        pending_v <= ((pending_v & (~((((16'd0 | (ls_streams_done ? ls_writes_v : 16'd0)) | (vector_streams_done ? vector_writes_v : 16'd0)) | (reduction_streams_done ? reduction_writes_v : 16'd0)) | (ternary_done ? ternary_writes_v : 16'd0)))) | (executes ? dest_v : 16'd0));
+        pending_v <= ((pending_v & (~((((16'd0 | (ls_streams_done ? ls_writes_v : 16'd0)) | (vector_streams_done ? vector_writes_v : 16'd0)) | (reduction_done ? reduction_writes_v : 16'd0)) | (ternary_done ? ternary_writes_v : 16'd0)))) | (executes ? dest_v : 16'd0));
       end
     end
   end
@@ -2213,7 +2132,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if (start) begin
         pending_s <= 16'd0;
       end else begin
-        pending_s <= ((pending_s & (~((((16'd0 | (ls_streams_done ? ls_writes_s : 16'd0)) | (vector_streams_done ? vector_writes_s : 16'd0)) | (reduction_streams_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decoder_opcode == 8'd4))) ? dest_s : 16'd0));
+        pending_s <= ((pending_s & (~((((16'd0 | (ls_streams_done ? ls_writes_s : 16'd0)) | (vector_streams_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decoder_opcode == 8'd4))) ? dest_s : 16'd0));
       end
     end
   end
@@ -2288,7 +2207,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     if (rst) begin
       reduction_reads <= 16'd0;
     end else begin
-      if ((start || reduction_streams_done)) begin
+      if ((start || reduction_done)) begin
         reduction_reads <= 16'd0;
       end
       if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
@@ -2340,7 +2259,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     if (rst) begin
       reduction_writes_v <= 16'd0;
     end else begin
-      if ((start || reduction_streams_done)) begin
+      if ((start || reduction_done)) begin
         reduction_writes_v <= 16'd0;
       end
       if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
@@ -2392,7 +2311,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     if (rst) begin
       reduction_writes_s <= 16'd0;
     end else begin
-      if ((start || reduction_streams_done)) begin
+      if ((start || reduction_done)) begin
         reduction_writes_s <= 16'd0;
       end
       if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
@@ -2640,7 +2559,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     .w_data           (vector_w_data)
   );
 
-  ReductionUnit_N16_VL8192_V16_F16 reduction (
+  ReductionUnit_N16_VL8192_V16_F16_ST4 reduction (
     .clk              (clk),
     .rst              (rst),
     .start            (reduction_start),
@@ -2669,7 +2588,10 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     .w_reg            (reduction_w_reg),
     .w_chunk          (reduction_w_chunk),
     .w_mask           (reduction_w_mask),
-    .w_data           (reduction_w_data)
+    .w_data           (reduction_w_data),
+    .stream_scalars   (reduction_stream_scalars),
+    .stream_last      (reduction_stream_last),
+    .stream_results   (reduction_stream_results)
   );
 
   TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 ternary (
@@ -2839,68 +2761,6 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     .w_data                (vector_streams_w_data)
   );
 
-  StreamSequencer_ST4_V16_C512_N16_RP2_LS0_CH0_SR1 reduction_streams (
-    .clk                   (clk),
-    .rst                   (rst),
-    .start                 (reduction_streams_start),
-    .op                    (reduction_streams_op),
-    .rd                    (reduction_streams_rd),
-    .ra                    (reduction_streams_ra),
-    .rb                    (reduction_streams_rb),
-    .mode                  (reduction_streams_mode),
-    .vl                    (reduction_streams_vl),
-    .scalar                (reduction_streams_scalar),
-    .imm                   (reduction_streams_imm),
-    .idle                  (reduction_streams_idle),
-    .done                  (reduction_streams_done),
-    .done_fault            (reduction_streams_done_fault),
-    .done_count            (reduction_streams_done_count),
-    .done_digest           (reduction_streams_done_digest),
-    .done_saturations      (reduction_streams_done_saturations),
-    .done_scalar           (reduction_streams_done_scalar),
-    .unit_start            (reduction_streams_unit_start),
-    .unit_op               (reduction_streams_unit_op),
-    .unit_rd               (reduction_streams_unit_rd),
-    .unit_ra               (reduction_streams_unit_ra),
-    .unit_rb               (reduction_streams_unit_rb),
-    .unit_mode             (reduction_streams_unit_mode),
-    .unit_vl               (reduction_streams_unit_vl),
-    .unit_scalar           (reduction_streams_unit_scalar),
-    .unit_imm              (reduction_streams_unit_imm),
-    .unit_idle             (reduction_streams_unit_idle),
-    .unit_done             (reduction_streams_unit_done),
-    .unit_done_fault       (reduction_streams_unit_done_fault),
-    .unit_done_count       (reduction_streams_unit_done_count),
-    .unit_done_digest      (reduction_streams_unit_done_digest),
-    .unit_done_saturations (reduction_streams_unit_done_saturations),
-    .unit_done_scalar      (reduction_streams_unit_done_scalar),
-    .stream_scalars        (reduction_streams_stream_scalars),
-    .stream_last           (reduction_streams_stream_last),
-    .stream_results        (reduction_streams_stream_results),
-    .unit_a_reg            (reduction_streams_unit_a_reg),
-    .unit_a_chunk          (reduction_streams_unit_a_chunk),
-    .unit_a_data           (reduction_streams_unit_a_data),
-    .a_reg                 (reduction_streams_a_reg),
-    .a_chunk               (reduction_streams_a_chunk),
-    .a_data                (reduction_streams_a_data),
-    .unit_b_reg            (reduction_streams_unit_b_reg),
-    .unit_b_chunk          (reduction_streams_unit_b_chunk),
-    .unit_b_data           (reduction_streams_unit_b_data),
-    .b_reg                 (reduction_streams_b_reg),
-    .b_chunk               (reduction_streams_b_chunk),
-    .b_data                (reduction_streams_b_data),
-    .unit_w_valid          (reduction_streams_unit_w_valid),
-    .unit_w_reg            (reduction_streams_unit_w_reg),
-    .unit_w_chunk          (reduction_streams_unit_w_chunk),
-    .unit_w_mask           (reduction_streams_unit_w_mask),
-    .unit_w_data           (reduction_streams_unit_w_data),
-    .w_valid               (reduction_streams_w_valid),
-    .w_reg                 (reduction_streams_w_reg),
-    .w_chunk               (reduction_streams_w_chunk),
-    .w_mask                (reduction_streams_w_mask),
-    .w_data                (reduction_streams_w_data)
-  );
-
   VectorRegisterFile_V16_N16_C512_RP7_WP4_ST4 registers (
     .clk               (clk),
     .rst               (rst),
@@ -3011,5 +2871,5 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{csr_code_base[5:0], csr_data_base[5:0], ternary_done_saturations[31:16], ternary_done_scalar, ls_streams_done_saturations[31:16], ls_streams_done_scalar, vector_streams_done_saturations[31:16], vector_streams_done_scalar, reduction_streams_done_saturations[31:16], reduction_streams_done_scalar, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
+  assign unused = ^{csr_code_base[5:0], csr_data_base[5:0], reduction_done_saturations[31:16], reduction_done_scalar, ternary_done_saturations[31:16], ternary_done_scalar, ls_streams_done_saturations[31:16], ls_streams_done_scalar, vector_streams_done_saturations[31:16], vector_streams_done_scalar, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
 endmodule

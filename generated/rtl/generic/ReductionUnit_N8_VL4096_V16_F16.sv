@@ -35,170 +35,187 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   output logic [255:0]       w_data
 );
 
-  logic [2:0] state; // register, Core/ReductionUnit.swift:89
-  logic is_norm; // register, Core/ReductionUnit.swift:90
-  logic is_quant; // register, Core/ReductionUnit.swift:91
-  logic [3:0] dest; // register, Core/ReductionUnit.swift:92
-  logic [3:0] source_a; // register, Core/ReductionUnit.swift:93
-  logic [3:0] source_b; // register, Core/ReductionUnit.swift:94
-  logic [12:0] length; // register, Core/ReductionUnit.swift:95
-  logic [31:0] eps; // register, Core/ReductionUnit.swift:96
-  logic [8:0] last_chunk; // register, Core/ReductionUnit.swift:97
-  logic [7:0] tail_mask; // register, Core/ReductionUnit.swift:98
-  logic signed [63:0] scale; // register, Core/ReductionUnit.swift:99
-  logic [12:0] vl_minus_one; // wire, Core/ReductionUnit.swift:109
-  logic issuing; // register, Core/ReductionUnit.swift:134
-  logic [8:0] issue_chunk; // register, Core/ReductionUnit.swift:135
-  logic s1_valid; // register, Core/ReductionUnit.swift:148
-  logic s1_apply; // register, Core/ReductionUnit.swift:149
-  logic s1_last; // register, Core/ReductionUnit.swift:150
-  logic [8:0] s1_chunk; // register, Core/ReductionUnit.swift:151
-  logic [7:0] s1_mask; // wire, Core/ReductionUnit.swift:152
-  logic [2:0] lanes_advance_remaining; // register, Core/ReductionUnit.swift:155
-  logic lanes_advance; // wire, Core/ReductionUnit.swift:155
-  logic lane0_ce; // input of instance lane0, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane0_x; // input of instance lane0, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane0_w; // input of instance lane0, Core/ReductionUnit.swift:158
-  logic signed [63:0] lane0_scale; // input of instance lane0, Core/ReductionUnit.swift:158
-  logic lane0_square; // input of instance lane0, Core/ReductionUnit.swift:158
-  logic lane0_quant; // input of instance lane0, Core/ReductionUnit.swift:158
-  logic [31:0] lane0_magnitude; // output of instance lane0, Core/ReductionUnit.swift:158
-  logic [62:0] lane0_square_out; // output of instance lane0, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane0_result; // output of instance lane0, Core/ReductionUnit.swift:158
-  logic lane0_saturated; // output of instance lane0, Core/ReductionUnit.swift:158
-  logic lane1_ce; // input of instance lane1, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane1_x; // input of instance lane1, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane1_w; // input of instance lane1, Core/ReductionUnit.swift:158
-  logic signed [63:0] lane1_scale; // input of instance lane1, Core/ReductionUnit.swift:158
-  logic lane1_square; // input of instance lane1, Core/ReductionUnit.swift:158
-  logic lane1_quant; // input of instance lane1, Core/ReductionUnit.swift:158
-  logic [31:0] lane1_magnitude; // output of instance lane1, Core/ReductionUnit.swift:158
-  logic [62:0] lane1_square_out; // output of instance lane1, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane1_result; // output of instance lane1, Core/ReductionUnit.swift:158
-  logic lane1_saturated; // output of instance lane1, Core/ReductionUnit.swift:158
-  logic lane2_ce; // input of instance lane2, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane2_x; // input of instance lane2, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane2_w; // input of instance lane2, Core/ReductionUnit.swift:158
-  logic signed [63:0] lane2_scale; // input of instance lane2, Core/ReductionUnit.swift:158
-  logic lane2_square; // input of instance lane2, Core/ReductionUnit.swift:158
-  logic lane2_quant; // input of instance lane2, Core/ReductionUnit.swift:158
-  logic [31:0] lane2_magnitude; // output of instance lane2, Core/ReductionUnit.swift:158
-  logic [62:0] lane2_square_out; // output of instance lane2, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane2_result; // output of instance lane2, Core/ReductionUnit.swift:158
-  logic lane2_saturated; // output of instance lane2, Core/ReductionUnit.swift:158
-  logic lane3_ce; // input of instance lane3, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane3_x; // input of instance lane3, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane3_w; // input of instance lane3, Core/ReductionUnit.swift:158
-  logic signed [63:0] lane3_scale; // input of instance lane3, Core/ReductionUnit.swift:158
-  logic lane3_square; // input of instance lane3, Core/ReductionUnit.swift:158
-  logic lane3_quant; // input of instance lane3, Core/ReductionUnit.swift:158
-  logic [31:0] lane3_magnitude; // output of instance lane3, Core/ReductionUnit.swift:158
-  logic [62:0] lane3_square_out; // output of instance lane3, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane3_result; // output of instance lane3, Core/ReductionUnit.swift:158
-  logic lane3_saturated; // output of instance lane3, Core/ReductionUnit.swift:158
-  logic lane4_ce; // input of instance lane4, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane4_x; // input of instance lane4, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane4_w; // input of instance lane4, Core/ReductionUnit.swift:158
-  logic signed [63:0] lane4_scale; // input of instance lane4, Core/ReductionUnit.swift:158
-  logic lane4_square; // input of instance lane4, Core/ReductionUnit.swift:158
-  logic lane4_quant; // input of instance lane4, Core/ReductionUnit.swift:158
-  logic [31:0] lane4_magnitude; // output of instance lane4, Core/ReductionUnit.swift:158
-  logic [62:0] lane4_square_out; // output of instance lane4, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane4_result; // output of instance lane4, Core/ReductionUnit.swift:158
-  logic lane4_saturated; // output of instance lane4, Core/ReductionUnit.swift:158
-  logic lane5_ce; // input of instance lane5, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane5_x; // input of instance lane5, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane5_w; // input of instance lane5, Core/ReductionUnit.swift:158
-  logic signed [63:0] lane5_scale; // input of instance lane5, Core/ReductionUnit.swift:158
-  logic lane5_square; // input of instance lane5, Core/ReductionUnit.swift:158
-  logic lane5_quant; // input of instance lane5, Core/ReductionUnit.swift:158
-  logic [31:0] lane5_magnitude; // output of instance lane5, Core/ReductionUnit.swift:158
-  logic [62:0] lane5_square_out; // output of instance lane5, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane5_result; // output of instance lane5, Core/ReductionUnit.swift:158
-  logic lane5_saturated; // output of instance lane5, Core/ReductionUnit.swift:158
-  logic lane6_ce; // input of instance lane6, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane6_x; // input of instance lane6, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane6_w; // input of instance lane6, Core/ReductionUnit.swift:158
-  logic signed [63:0] lane6_scale; // input of instance lane6, Core/ReductionUnit.swift:158
-  logic lane6_square; // input of instance lane6, Core/ReductionUnit.swift:158
-  logic lane6_quant; // input of instance lane6, Core/ReductionUnit.swift:158
-  logic [31:0] lane6_magnitude; // output of instance lane6, Core/ReductionUnit.swift:158
-  logic [62:0] lane6_square_out; // output of instance lane6, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane6_result; // output of instance lane6, Core/ReductionUnit.swift:158
-  logic lane6_saturated; // output of instance lane6, Core/ReductionUnit.swift:158
-  logic lane7_ce; // input of instance lane7, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane7_x; // input of instance lane7, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane7_w; // input of instance lane7, Core/ReductionUnit.swift:158
-  logic signed [63:0] lane7_scale; // input of instance lane7, Core/ReductionUnit.swift:158
-  logic lane7_square; // input of instance lane7, Core/ReductionUnit.swift:158
-  logic lane7_quant; // input of instance lane7, Core/ReductionUnit.swift:158
-  logic [31:0] lane7_magnitude; // output of instance lane7, Core/ReductionUnit.swift:158
-  logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionUnit.swift:158
-  logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionUnit.swift:158
-  logic lane7_saturated; // output of instance lane7, Core/ReductionUnit.swift:158
-  logic s2_valid; // register, Core/ReductionUnit.swift:179
-  logic s2_last; // register, Core/ReductionUnit.swift:180
-  logic [7:0] s2_mask; // register, Core/ReductionUnit.swift:181
+  logic [2:0] state; // register, Core/ReductionUnit.swift:118
+  logic is_norm; // register, Core/ReductionUnit.swift:119
+  logic is_quant; // register, Core/ReductionUnit.swift:120
+  logic [3:0] dest; // register, Core/ReductionUnit.swift:121
+  logic [3:0] source_a; // register, Core/ReductionUnit.swift:122
+  logic [3:0] source_b; // register, Core/ReductionUnit.swift:123
+  logic [12:0] length; // register, Core/ReductionUnit.swift:124
+  logic [31:0] eps; // register, Core/ReductionUnit.swift:125
+  logic [8:0] last_chunk; // register, Core/ReductionUnit.swift:126
+  logic [7:0] tail_mask; // register, Core/ReductionUnit.swift:127
+  logic [12:0] vl_minus_one; // wire, Core/ReductionUnit.swift:137
+  logic dispatched; // wire, Core/ReductionPasses.swift:21
+  logic quant_scale_start; // input of instance quant_scale, Core/ReductionPasses.swift:24
+  logic signed [31:0] quant_scale_absmax; // input of instance quant_scale, Core/ReductionPasses.swift:24
+  logic quant_scale_done; // output of instance quant_scale, Core/ReductionPasses.swift:24
+  logic [39:0] quant_scale_multiplier; // output of instance quant_scale, Core/ReductionPasses.swift:24
+  logic norm_scale_start; // input of instance norm_scale, Core/ReductionPasses.swift:28
+  logic [74:0] norm_scale_sum_squares; // input of instance norm_scale, Core/ReductionPasses.swift:28
+  logic [12:0] norm_scale_n; // input of instance norm_scale, Core/ReductionPasses.swift:28
+  logic [31:0] norm_scale_eps; // input of instance norm_scale, Core/ReductionPasses.swift:28
+  logic norm_scale_done; // output of instance norm_scale, Core/ReductionPasses.swift:28
+  logic signed [63:0] norm_scale_scale; // output of instance norm_scale, Core/ReductionPasses.swift:28
+  logic scale_ready; // register, Core/ReductionPasses.swift:32
+  logic scales_ready; // wire, Core/ReductionPasses.swift:39
+  logic issuing; // register, Core/ReductionPasses.swift:66
+  logic [8:0] issue_chunk; // register, Core/ReductionPasses.swift:67
+  logic issue_last; // wire, Core/ReductionPasses.swift:74
+  logic issue_end; // wire, Core/ReductionPasses.swift:75
+  logic signed [63:0] s1_scale; // register, Core/ReductionPasses.swift:88
+  logic s1_valid; // register, Core/ReductionPasses.swift:91
+  logic s1_apply; // register, Core/ReductionPasses.swift:92
+  logic s1_last; // register, Core/ReductionPasses.swift:93
+  logic s1_end; // register, Core/ReductionPasses.swift:94
+  logic [8:0] s1_chunk; // register, Core/ReductionPasses.swift:95
+  logic [7:0] s1_mask; // wire, Core/ReductionPasses.swift:97
+  logic [2:0] lanes_advance_remaining; // register, Core/ReductionPasses.swift:100
+  logic lanes_advance; // wire, Core/ReductionPasses.swift:100
+  logic lane0_ce; // input of instance lane0, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane0_x; // input of instance lane0, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane0_w; // input of instance lane0, Core/ReductionPasses.swift:103
+  logic signed [63:0] lane0_scale; // input of instance lane0, Core/ReductionPasses.swift:103
+  logic lane0_square; // input of instance lane0, Core/ReductionPasses.swift:103
+  logic lane0_quant; // input of instance lane0, Core/ReductionPasses.swift:103
+  logic [31:0] lane0_magnitude; // output of instance lane0, Core/ReductionPasses.swift:103
+  logic [62:0] lane0_square_out; // output of instance lane0, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane0_result; // output of instance lane0, Core/ReductionPasses.swift:103
+  logic lane0_saturated; // output of instance lane0, Core/ReductionPasses.swift:103
+  logic lane1_ce; // input of instance lane1, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane1_x; // input of instance lane1, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane1_w; // input of instance lane1, Core/ReductionPasses.swift:103
+  logic signed [63:0] lane1_scale; // input of instance lane1, Core/ReductionPasses.swift:103
+  logic lane1_square; // input of instance lane1, Core/ReductionPasses.swift:103
+  logic lane1_quant; // input of instance lane1, Core/ReductionPasses.swift:103
+  logic [31:0] lane1_magnitude; // output of instance lane1, Core/ReductionPasses.swift:103
+  logic [62:0] lane1_square_out; // output of instance lane1, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane1_result; // output of instance lane1, Core/ReductionPasses.swift:103
+  logic lane1_saturated; // output of instance lane1, Core/ReductionPasses.swift:103
+  logic lane2_ce; // input of instance lane2, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane2_x; // input of instance lane2, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane2_w; // input of instance lane2, Core/ReductionPasses.swift:103
+  logic signed [63:0] lane2_scale; // input of instance lane2, Core/ReductionPasses.swift:103
+  logic lane2_square; // input of instance lane2, Core/ReductionPasses.swift:103
+  logic lane2_quant; // input of instance lane2, Core/ReductionPasses.swift:103
+  logic [31:0] lane2_magnitude; // output of instance lane2, Core/ReductionPasses.swift:103
+  logic [62:0] lane2_square_out; // output of instance lane2, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane2_result; // output of instance lane2, Core/ReductionPasses.swift:103
+  logic lane2_saturated; // output of instance lane2, Core/ReductionPasses.swift:103
+  logic lane3_ce; // input of instance lane3, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane3_x; // input of instance lane3, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane3_w; // input of instance lane3, Core/ReductionPasses.swift:103
+  logic signed [63:0] lane3_scale; // input of instance lane3, Core/ReductionPasses.swift:103
+  logic lane3_square; // input of instance lane3, Core/ReductionPasses.swift:103
+  logic lane3_quant; // input of instance lane3, Core/ReductionPasses.swift:103
+  logic [31:0] lane3_magnitude; // output of instance lane3, Core/ReductionPasses.swift:103
+  logic [62:0] lane3_square_out; // output of instance lane3, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane3_result; // output of instance lane3, Core/ReductionPasses.swift:103
+  logic lane3_saturated; // output of instance lane3, Core/ReductionPasses.swift:103
+  logic lane4_ce; // input of instance lane4, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane4_x; // input of instance lane4, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane4_w; // input of instance lane4, Core/ReductionPasses.swift:103
+  logic signed [63:0] lane4_scale; // input of instance lane4, Core/ReductionPasses.swift:103
+  logic lane4_square; // input of instance lane4, Core/ReductionPasses.swift:103
+  logic lane4_quant; // input of instance lane4, Core/ReductionPasses.swift:103
+  logic [31:0] lane4_magnitude; // output of instance lane4, Core/ReductionPasses.swift:103
+  logic [62:0] lane4_square_out; // output of instance lane4, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane4_result; // output of instance lane4, Core/ReductionPasses.swift:103
+  logic lane4_saturated; // output of instance lane4, Core/ReductionPasses.swift:103
+  logic lane5_ce; // input of instance lane5, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane5_x; // input of instance lane5, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane5_w; // input of instance lane5, Core/ReductionPasses.swift:103
+  logic signed [63:0] lane5_scale; // input of instance lane5, Core/ReductionPasses.swift:103
+  logic lane5_square; // input of instance lane5, Core/ReductionPasses.swift:103
+  logic lane5_quant; // input of instance lane5, Core/ReductionPasses.swift:103
+  logic [31:0] lane5_magnitude; // output of instance lane5, Core/ReductionPasses.swift:103
+  logic [62:0] lane5_square_out; // output of instance lane5, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane5_result; // output of instance lane5, Core/ReductionPasses.swift:103
+  logic lane5_saturated; // output of instance lane5, Core/ReductionPasses.swift:103
+  logic lane6_ce; // input of instance lane6, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane6_x; // input of instance lane6, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane6_w; // input of instance lane6, Core/ReductionPasses.swift:103
+  logic signed [63:0] lane6_scale; // input of instance lane6, Core/ReductionPasses.swift:103
+  logic lane6_square; // input of instance lane6, Core/ReductionPasses.swift:103
+  logic lane6_quant; // input of instance lane6, Core/ReductionPasses.swift:103
+  logic [31:0] lane6_magnitude; // output of instance lane6, Core/ReductionPasses.swift:103
+  logic [62:0] lane6_square_out; // output of instance lane6, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane6_result; // output of instance lane6, Core/ReductionPasses.swift:103
+  logic lane6_saturated; // output of instance lane6, Core/ReductionPasses.swift:103
+  logic lane7_ce; // input of instance lane7, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane7_x; // input of instance lane7, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane7_w; // input of instance lane7, Core/ReductionPasses.swift:103
+  logic signed [63:0] lane7_scale; // input of instance lane7, Core/ReductionPasses.swift:103
+  logic lane7_square; // input of instance lane7, Core/ReductionPasses.swift:103
+  logic lane7_quant; // input of instance lane7, Core/ReductionPasses.swift:103
+  logic [31:0] lane7_magnitude; // output of instance lane7, Core/ReductionPasses.swift:103
+  logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionPasses.swift:103
+  logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionPasses.swift:103
+  logic lane7_saturated; // output of instance lane7, Core/ReductionPasses.swift:103
+  logic s2_valid; // register, Core/ReductionPasses.swift:130
+  logic s2_last; // register, Core/ReductionPasses.swift:131
+  logic s2_end; // register, Core/ReductionPasses.swift:132
+  logic [7:0] s2_mask; // register, Core/ReductionPasses.swift:134
   logic [255:0] max_tree_x; // Vec(8 x UInt(32))
-  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionUnit.swift:182
+  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionPasses.swift:135
   logic [503:0] square_tree_x; // Vec(8 x UInt(63))
-  logic [65:0] square_tree_result; // output of instance square_tree, Core/ReductionUnit.swift:184
-  logic tree_valid0; // register, Core/ReductionUnit.swift:189
-  logic tree_last0; // register, Core/ReductionUnit.swift:190
-  logic tree_valid1; // register, Core/ReductionUnit.swift:189
-  logic tree_last1; // register, Core/ReductionUnit.swift:190
-  logic tree_valid2; // register, Core/ReductionUnit.swift:189
-  logic tree_last2; // register, Core/ReductionUnit.swift:190
-  logic [74:0] sum_squares; // register, Core/ReductionUnit.swift:194
-  logic [31:0] max_magnitude; // register, Core/ReductionUnit.swift:195
-  logic signed [31:0] absmax; // wire, Core/ReductionUnit.swift:202
-  logic quant_scale_start; // input of instance quant_scale, Core/ReductionUnit.swift:57
-  logic signed [31:0] quant_scale_absmax; // input of instance quant_scale, Core/ReductionUnit.swift:57
-  logic quant_scale_done; // output of instance quant_scale, Core/ReductionUnit.swift:57
-  logic [39:0] quant_scale_multiplier; // output of instance quant_scale, Core/ReductionUnit.swift:57
-  logic norm_scale_start; // input of instance norm_scale, Core/ReductionUnit.swift:60
-  logic [74:0] norm_scale_sum_squares; // input of instance norm_scale, Core/ReductionUnit.swift:60
-  logic [12:0] norm_scale_n; // input of instance norm_scale, Core/ReductionUnit.swift:60
-  logic [31:0] norm_scale_eps; // input of instance norm_scale, Core/ReductionUnit.swift:60
-  logic norm_scale_done; // output of instance norm_scale, Core/ReductionUnit.swift:60
-  logic signed [63:0] norm_scale_scale; // output of instance norm_scale, Core/ReductionUnit.swift:60
-  logic w_valid0; // register, Core/ReductionUnit.swift:213
-  logic w_last0; // register, Core/ReductionUnit.swift:214
-  logic [8:0] w_chunk0; // register, Core/ReductionUnit.swift:215
-  logic [7:0] w_mask0; // register, Core/ReductionUnit.swift:216
-  logic w_valid1; // register, Core/ReductionUnit.swift:213
-  logic w_last1; // register, Core/ReductionUnit.swift:214
-  logic [8:0] w_chunk1; // register, Core/ReductionUnit.swift:215
-  logic [7:0] w_mask1; // register, Core/ReductionUnit.swift:216
-  logic w_valid2; // register, Core/ReductionUnit.swift:213
-  logic w_last2; // register, Core/ReductionUnit.swift:214
-  logic [8:0] w_chunk2; // register, Core/ReductionUnit.swift:215
-  logic [7:0] w_mask2; // register, Core/ReductionUnit.swift:216
-  logic w_valid3; // register, Core/ReductionUnit.swift:213
-  logic w_last3; // register, Core/ReductionUnit.swift:214
-  logic [8:0] w_chunk3; // register, Core/ReductionUnit.swift:215
-  logic [7:0] w_mask3; // register, Core/ReductionUnit.swift:216
+  logic [65:0] square_tree_result; // output of instance square_tree, Core/ReductionPasses.swift:137
+  logic tree_valid0; // register, Core/ReductionPasses.swift:142
+  logic tree_last0; // register, Core/ReductionPasses.swift:143
+  logic tree_end0; // register, Core/ReductionPasses.swift:144
+  logic tree_valid1; // register, Core/ReductionPasses.swift:142
+  logic tree_last1; // register, Core/ReductionPasses.swift:143
+  logic tree_end1; // register, Core/ReductionPasses.swift:144
+  logic tree_valid2; // register, Core/ReductionPasses.swift:142
+  logic tree_last2; // register, Core/ReductionPasses.swift:143
+  logic tree_end2; // register, Core/ReductionPasses.swift:144
+  logic [74:0] sum_squares; // register, Core/ReductionPasses.swift:150
+  logic [31:0] max_magnitude; // register, Core/ReductionPasses.swift:151
+  logic [74:0] sum_next; // wire, Core/ReductionPasses.swift:153
+  logic [31:0] max_next; // wire, Core/ReductionPasses.swift:154
+  logic stream_complete; // wire, Core/ReductionPasses.swift:162
+  logic [31:0] stream_max; // register, Core/ReductionPasses.swift:163
+  logic signed [31:0] absmax; // wire, Core/ReductionPasses.swift:169
+  logic w_valid0; // register, Core/ReductionPasses.swift:182
+  logic w_end0; // register, Core/ReductionPasses.swift:183
+  logic [8:0] w_chunk0; // register, Core/ReductionPasses.swift:184
+  logic [7:0] w_mask0; // register, Core/ReductionPasses.swift:186
+  logic w_valid1; // register, Core/ReductionPasses.swift:182
+  logic w_end1; // register, Core/ReductionPasses.swift:183
+  logic [8:0] w_chunk1; // register, Core/ReductionPasses.swift:184
+  logic [7:0] w_mask1; // register, Core/ReductionPasses.swift:186
+  logic w_valid2; // register, Core/ReductionPasses.swift:182
+  logic w_end2; // register, Core/ReductionPasses.swift:183
+  logic [8:0] w_chunk2; // register, Core/ReductionPasses.swift:184
+  logic [7:0] w_mask2; // register, Core/ReductionPasses.swift:186
+  logic w_valid3; // register, Core/ReductionPasses.swift:182
+  logic w_end3; // register, Core/ReductionPasses.swift:183
+  logic [8:0] w_chunk3; // register, Core/ReductionPasses.swift:184
+  logic [7:0] w_mask3; // register, Core/ReductionPasses.swift:186
   logic [255:0] result_data; // Vec(8 x SInt(32))
-  logic record_digest_clear; // input of instance record_digest, Core/ReductionUnit.swift:225
-  logic record_digest_valid; // input of instance record_digest, Core/ReductionUnit.swift:225
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionUnit.swift:225
-  logic [7:0] record_digest_mask; // input of instance record_digest, Core/ReductionUnit.swift:225
+  logic record_digest_clear; // input of instance record_digest, Core/ReductionPasses.swift:196
+  logic record_digest_valid; // input of instance record_digest, Core/ReductionPasses.swift:196
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionPasses.swift:196
+  logic [7:0] record_digest_mask; // input of instance record_digest, Core/ReductionPasses.swift:196
   logic [255:0] record_digest_data; // Vec(8 x SInt(32))
-  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/ReductionUnit.swift:225
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionUnit.swift:225
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionUnit.swift:225
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionUnit.swift:225
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionUnit.swift:225
-  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionUnit.swift:225
-  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/ReductionUnit.swift:225
-  logic vector_done; // wire, Core/ReductionUnit.swift:236
+  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/ReductionPasses.swift:196
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionPasses.swift:196
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionPasses.swift:196
+  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionPasses.swift:196
+  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionPasses.swift:196
+  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionPasses.swift:196
+  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/ReductionPasses.swift:196
+  logic vector_done; // wire, Core/ReductionPasses.swift:212
+  logic [31:0] scalar_count; // wire, Core/ReductionPasses.swift:215
+  logic [31:0] scalar_digest; // wire, Core/ReductionPasses.swift:216
+  logic [31:0] scalar_clamps; // wire, Core/ReductionPasses.swift:217
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);
   assign done_fault = 3'd0;
-  assign done_count = ((state == 3'd2) ? 32'd1 : record_digest_next_count);
-  assign done_digest = ((state == 3'd2) ? $unsigned(absmax) : record_digest_next_digest);
-  assign done_saturations = ((state == 3'd2) ? 32'(max_magnitude[31]) : record_digest_next_saturations);
+  assign done_count = ((state == 3'd2) ? scalar_count : record_digest_next_count);
+  assign done_digest = ((state == 3'd2) ? scalar_digest : record_digest_next_digest);
+  assign done_saturations = ((state == 3'd2) ? scalar_clamps : record_digest_next_saturations);
   assign done_scalar = absmax;
   assign a_reg = source_a;
   assign a_chunk = issue_chunk;
@@ -210,65 +227,72 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   assign w_mask = w_mask3;
   assign w_data = result_data;
   assign vl_minus_one = (vl - 13'd1);
+  assign dispatched = (start && (state == 3'd0));
+  assign quant_scale_start = (dispatched && (op == 8'd57));
+  assign quant_scale_absmax = scalar;
+  assign norm_scale_start = (stream_complete && is_norm);
+  assign norm_scale_sum_squares = sum_next;
+  assign norm_scale_n = length;
+  assign norm_scale_eps = eps;
+  assign scales_ready = (scale_ready || (quant_scale_done || norm_scale_done));
+  assign issue_last = (issue_chunk == last_chunk);
+  assign issue_end = (issue_last && 1'b1);
   assign s1_mask = (s1_last ? tail_mask : 8'd255);
   assign lanes_advance = (s1_valid || (lanes_advance_remaining != 3'd0));
   assign lane0_ce = lanes_advance;
   assign lane0_x = $signed(a_data[31:0]);
   assign lane0_w = $signed(b_data[31:0]);
-  assign lane0_scale = scale;
+  assign lane0_scale = s1_scale;
   assign lane0_square = (!s1_apply);
   assign lane0_quant = is_quant;
   assign lane1_ce = lanes_advance;
   assign lane1_x = $signed(a_data[63:32]);
   assign lane1_w = $signed(b_data[63:32]);
-  assign lane1_scale = scale;
+  assign lane1_scale = s1_scale;
   assign lane1_square = (!s1_apply);
   assign lane1_quant = is_quant;
   assign lane2_ce = lanes_advance;
   assign lane2_x = $signed(a_data[95:64]);
   assign lane2_w = $signed(b_data[95:64]);
-  assign lane2_scale = scale;
+  assign lane2_scale = s1_scale;
   assign lane2_square = (!s1_apply);
   assign lane2_quant = is_quant;
   assign lane3_ce = lanes_advance;
   assign lane3_x = $signed(a_data[127:96]);
   assign lane3_w = $signed(b_data[127:96]);
-  assign lane3_scale = scale;
+  assign lane3_scale = s1_scale;
   assign lane3_square = (!s1_apply);
   assign lane3_quant = is_quant;
   assign lane4_ce = lanes_advance;
   assign lane4_x = $signed(a_data[159:128]);
   assign lane4_w = $signed(b_data[159:128]);
-  assign lane4_scale = scale;
+  assign lane4_scale = s1_scale;
   assign lane4_square = (!s1_apply);
   assign lane4_quant = is_quant;
   assign lane5_ce = lanes_advance;
   assign lane5_x = $signed(a_data[191:160]);
   assign lane5_w = $signed(b_data[191:160]);
-  assign lane5_scale = scale;
+  assign lane5_scale = s1_scale;
   assign lane5_square = (!s1_apply);
   assign lane5_quant = is_quant;
   assign lane6_ce = lanes_advance;
   assign lane6_x = $signed(a_data[223:192]);
   assign lane6_w = $signed(b_data[223:192]);
-  assign lane6_scale = scale;
+  assign lane6_scale = s1_scale;
   assign lane6_square = (!s1_apply);
   assign lane6_quant = is_quant;
   assign lane7_ce = lanes_advance;
   assign lane7_x = $signed(a_data[255:224]);
   assign lane7_w = $signed(b_data[255:224]);
-  assign lane7_scale = scale;
+  assign lane7_scale = s1_scale;
   assign lane7_square = (!s1_apply);
   assign lane7_quant = is_quant;
   assign max_tree_x = {(s2_mask[7] ? lane7_magnitude : 32'd0), (s2_mask[6] ? lane6_magnitude : 32'd0), (s2_mask[5] ? lane5_magnitude : 32'd0), (s2_mask[4] ? lane4_magnitude : 32'd0), (s2_mask[3] ? lane3_magnitude : 32'd0), (s2_mask[2] ? lane2_magnitude : 32'd0), (s2_mask[1] ? lane1_magnitude : 32'd0), (s2_mask[0] ? lane0_magnitude : 32'd0)};
   assign square_tree_x = {(s2_mask[7] ? lane7_square_out : 63'd0), (s2_mask[6] ? lane6_square_out : 63'd0), (s2_mask[5] ? lane5_square_out : 63'd0), (s2_mask[4] ? lane4_square_out : 63'd0), (s2_mask[3] ? lane3_square_out : 63'd0), (s2_mask[2] ? lane2_square_out : 63'd0), (s2_mask[1] ? lane1_square_out : 63'd0), (s2_mask[0] ? lane0_square_out : 63'd0)};
-  assign absmax = $signed((max_magnitude[31] ? 32'h7FFFFFFF : max_magnitude));
-  assign quant_scale_start = ((start && (state == 3'd0)) && (op == 8'd57));
-  assign quant_scale_absmax = scalar;
-  assign norm_scale_start = (state == 3'd4);
-  assign norm_scale_sum_squares = sum_squares;
-  assign norm_scale_n = length;
-  assign norm_scale_eps = eps;
+  assign sum_next = (sum_squares + 75'(square_tree_result));
+  assign max_next = ((max_tree_result > max_magnitude) ? max_tree_result : max_magnitude);
+  assign stream_complete = ((tree_valid2 && tree_last2) && 1'b1);
+  assign absmax = $signed((stream_max[31] ? 32'h7FFFFFFF : stream_max));
   assign result_data = {lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign record_digest_clear = (w_valid3 && (w_chunk3 == 9'd0));
   assign record_digest_valid = w_valid3;
@@ -276,7 +300,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   assign record_digest_mask = w_mask3;
   assign record_digest_data = result_data;
   assign record_digest_saturated = {lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
-  assign vector_done = (w_valid3 && w_last3);
+  assign vector_done = (w_valid3 && w_end3);
+  assign scalar_count = 32'd1;
+  assign scalar_digest = $unsigned(absmax);
+  assign scalar_clamps = 32'(stream_max[31]);
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -293,27 +320,19 @@ module ReductionUnit_N8_VL4096_V16_F16 (
           end
         end
         3'd1: begin
-          if ((tree_valid2 && tree_last2)) begin
-            state <= (is_norm ? 3'd4 : 3'd2);
+          if ((tree_valid2 && tree_end2)) begin
+            state <= (is_norm ? 3'd3 : 3'd2);
           end
         end
         3'd2: begin
           state <= 3'd0;
         end
         3'd3: begin
-          if (quant_scale_done) begin
-            state <= 3'd6;
+          if (scales_ready) begin
+            state <= 3'd4;
           end
         end
         3'd4: begin
-          state <= 3'd5;
-        end
-        3'd5: begin
-          if (norm_scale_done) begin
-            state <= 3'd6;
-          end
-        end
-        3'd6: begin
           if (vector_done) begin
             state <= 3'd0;
           end
@@ -336,8 +355,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
@@ -353,8 +370,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
@@ -370,8 +385,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
@@ -387,8 +400,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
@@ -404,8 +415,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
@@ -421,8 +430,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
@@ -438,8 +445,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
@@ -455,8 +460,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
@@ -472,31 +475,20 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd2: begin end
       3'd3: begin end
       3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
       default: begin end
     endcase
   end
 
   always_ff @(posedge clk) begin
-    case (state)
-      3'd0: begin end
-      3'd1: begin end
-      3'd2: begin end
-      3'd3: begin
-        if (quant_scale_done) begin
-          scale <= $signed(64'(quant_scale_multiplier));
-        end
+    if (rst) begin
+      scale_ready <= 1'b0;
+    end else begin
+      if (dispatched) begin
+        scale_ready <= 1'b0;
+      end else if ((quant_scale_done || norm_scale_done)) begin
+        scale_ready <= 1'b1;
       end
-      3'd4: begin end
-      3'd5: begin
-        if (norm_scale_done) begin
-          scale <= norm_scale_scale;
-        end
-      end
-      3'd6: begin end
-      default: begin end
-    endcase
+    end
   end
 
   always_ff @(posedge clk) begin
@@ -504,8 +496,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       issuing <= 1'b0;
     end else begin
       if (issuing) begin
-        if ((issue_chunk == last_chunk)) begin
-          issuing <= 1'b0;
+        if (issue_last) begin
+          if (issue_end) begin
+            issuing <= 1'b0;
+          end
         end
       end
       case (state)
@@ -519,17 +513,11 @@ module ReductionUnit_N8_VL4096_V16_F16 (
         3'd1: begin end
         3'd2: begin end
         3'd3: begin
-          if (quant_scale_done) begin
+          if (scales_ready) begin
             issuing <= 1'b1;
           end
         end
         3'd4: begin end
-        3'd5: begin
-          if (norm_scale_done) begin
-            issuing <= 1'b1;
-          end
-        end
-        3'd6: begin end
         default: begin end
       endcase
     end
@@ -537,7 +525,11 @@ module ReductionUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     if (issuing) begin
-      issue_chunk <= (issue_chunk + 9'd1);
+      if (issue_last) begin
+        issue_chunk <= 9'd0;
+      end else begin
+        issue_chunk <= (issue_chunk + 9'd1);
+      end
     end
     case (state)
       3'd0: begin
@@ -550,19 +542,17 @@ module ReductionUnit_N8_VL4096_V16_F16 (
       3'd1: begin end
       3'd2: begin end
       3'd3: begin
-        if (quant_scale_done) begin
+        if (scales_ready) begin
           issue_chunk <= 9'd0;
         end
       end
       3'd4: begin end
-      3'd5: begin
-        if (norm_scale_done) begin
-          issue_chunk <= 9'd0;
-        end
-      end
-      3'd6: begin end
       default: begin end
     endcase
+  end
+
+  always_ff @(posedge clk) begin
+    s1_scale <= (is_quant ? $signed(64'(quant_scale_multiplier)) : norm_scale_scale);
   end
 
   always_ff @(posedge clk) begin
@@ -577,12 +567,16 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     if (rst) begin
       s1_apply <= 1'b0;
     end else begin
-      s1_apply <= (state == 3'd6);
+      s1_apply <= (state == 3'd4);
     end
   end
 
   always_ff @(posedge clk) begin
-    s1_last <= (issue_chunk == last_chunk);
+    s1_last <= issue_last;
+  end
+
+  always_ff @(posedge clk) begin
+    s1_end <= issue_end;
   end
 
   always_ff @(posedge clk) begin
@@ -614,6 +608,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
+    s2_end <= s1_end;
+  end
+
+  always_ff @(posedge clk) begin
     s2_mask <= s1_mask;
   end
 
@@ -630,6 +628,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
+    tree_end0 <= s2_end;
+  end
+
+  always_ff @(posedge clk) begin
     if (rst) begin
       tree_valid1 <= 1'b0;
     end else begin
@@ -639,6 +641,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     tree_last1 <= tree_last0;
+  end
+
+  always_ff @(posedge clk) begin
+    tree_end1 <= tree_end0;
   end
 
   always_ff @(posedge clk) begin
@@ -654,43 +660,33 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
-    if (tree_valid2) begin
-      sum_squares <= (sum_squares + 75'(square_tree_result));
-    end
-    case (state)
-      3'd0: begin
-        if (start) begin
-          sum_squares <= 75'd0;
-        end
-      end
-      3'd1: begin end
-      3'd2: begin end
-      3'd3: begin end
-      3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
-      default: begin end
-    endcase
+    tree_end2 <= tree_end1;
   end
 
   always_ff @(posedge clk) begin
-    if (tree_valid2) begin
-      max_magnitude <= ((max_tree_result > max_magnitude) ? max_tree_result : max_magnitude);
-    end
-    case (state)
-      3'd0: begin
-        if (start) begin
-          max_magnitude <= 32'd0;
-        end
+    if (rst) begin
+      sum_squares <= 75'd0;
+    end else begin
+      if (tree_valid2) begin
+        sum_squares <= (tree_last2 ? 75'd0 : sum_next);
       end
-      3'd1: begin end
-      3'd2: begin end
-      3'd3: begin end
-      3'd4: begin end
-      3'd5: begin end
-      3'd6: begin end
-      default: begin end
-    endcase
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      max_magnitude <= 32'd0;
+    end else begin
+      if (tree_valid2) begin
+        max_magnitude <= (tree_last2 ? 32'd0 : max_next);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (stream_complete) begin
+      stream_max <= max_next;
+    end
   end
 
   always_ff @(posedge clk) begin
@@ -702,7 +698,7 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
-    w_last0 <= s1_last;
+    w_end0 <= s1_end;
   end
 
   always_ff @(posedge clk) begin
@@ -722,7 +718,7 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
-    w_last1 <= w_last0;
+    w_end1 <= w_end0;
   end
 
   always_ff @(posedge clk) begin
@@ -742,7 +738,7 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
-    w_last2 <= w_last1;
+    w_end2 <= w_end1;
   end
 
   always_ff @(posedge clk) begin
@@ -762,7 +758,7 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
-    w_last3 <= w_last2;
+    w_end3 <= w_end2;
   end
 
   always_ff @(posedge clk) begin
@@ -772,6 +768,26 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   always_ff @(posedge clk) begin
     w_mask3 <= w_mask2;
   end
+
+  QuantMultiplier quant_scale (
+    .clk        (clk),
+    .rst        (rst),
+    .start      (quant_scale_start),
+    .absmax     (quant_scale_absmax),
+    .done       (quant_scale_done),
+    .multiplier (quant_scale_multiplier)
+  );
+
+  RMSScale_VL4096_F16 norm_scale (
+    .clk         (clk),
+    .rst         (rst),
+    .start       (norm_scale_start),
+    .sum_squares (norm_scale_sum_squares),
+    .n           (norm_scale_n),
+    .eps         (norm_scale_eps),
+    .done        (norm_scale_done),
+    .scale       (norm_scale_scale)
+  );
 
   ReductionLane_F16_CE1 lane0 (
     .clk        (clk),
@@ -905,26 +921,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
     .rst    (rst),
     .x      (square_tree_x),
     .result (square_tree_result)
-  );
-
-  QuantMultiplier quant_scale (
-    .clk        (clk),
-    .rst        (rst),
-    .start      (quant_scale_start),
-    .absmax     (quant_scale_absmax),
-    .done       (quant_scale_done),
-    .multiplier (quant_scale_multiplier)
-  );
-
-  RMSScale_VL4096_F16 norm_scale (
-    .clk         (clk),
-    .rst         (rst),
-    .start       (norm_scale_start),
-    .sum_squares (norm_scale_sum_squares),
-    .n           (norm_scale_n),
-    .eps         (norm_scale_eps),
-    .done        (norm_scale_done),
-    .scale       (norm_scale_scale)
   );
 
   DigestAccumulator_N8 record_digest (

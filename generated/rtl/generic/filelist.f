@@ -15,14 +15,14 @@ RsqrtCore_CE1.sv
 RsqrtDatapath_F16_CE1.sv
 VectorLane_F16_CE1.sv
 VectorUnit_N8_VL4096_V16_F16.sv
-ReductionLane_F16_CE1.sv
-LaneReductionTree_N8_W32_OPmax.sv
-LaneReductionTree_N8_W63_OPsum.sv
 SequentialDivider_DD40_DV31_Q40_QC2.sv
 QuantMultiplier.sv
 SequentialDivider_DD76_DV13_Q64_QC2.sv
 RsqrtCore.sv
 RMSScale_VL4096_F16.sv
+ReductionLane_F16_CE1.sv
+LaneReductionTree_N8_W32_OPmax.sv
+LaneReductionTree_N8_W63_OPsum.sv
 ReductionUnit_N8_VL4096_V16_F16.sv
 FloorDivideBy127.sv
 TernaryGroupDatapath_BY64_AC21.sv

@@ -15,12 +15,23 @@ import ISA
 /// Passes read one chunk per cycle and write one chunk per cycle; the unit
 /// contract (dispatch, register ports, digest) is the one in docs/core.md.
 ///
-/// Timing, with C = ceil(VL / vectorLanes) and T = log2(vectorLanes): `done`
-/// comes N - 1 cycles after the `start` cycle and `idle` rises one cycle
-/// after `done`, so back-to-back instructions start N cycles apart:
-/// absmax N = C + T + 4; quant N = C + 27 (C + 7 when sb <= 0);
-/// norm N = 2C + T + 53 (2C + T + 12 for S = 0). The constants are the
-/// dividers (21 and 33 cycles), RsqrtCore (8) and ReductionLane (4).
+/// Streams (B > 1): the unit serves every stream itself. A pass reads
+/// stream 0's chunks, then stream 1's, ... up to `stream_last` (register
+/// ports address rows, `RegisterRead(rows:)`). Each stream has its own
+/// QuantMultiplier (started at dispatch with its sb from `stream_scalars`)
+/// and RMSScale (started as soon as its sum of squares is complete, while
+/// the pass reads the next streams), so the scales of all streams cost the
+/// time of one. absmax gives each stream's value on `stream_results`; the
+/// record sums every stream's (absmax: count = active streams).
+///
+/// Timing, with C = ceil(VL / vectorLanes), S active streams and
+/// T = log2(vectorLanes): `done` comes N - 1 cycles after the `start`
+/// cycle and `idle` rises one cycle after `done`:
+/// absmax N = S*C + T + 4; quant N = S*C + 27 (S*C + 7 when every sb <= 0);
+/// norm N = 2*S*C + T + 52 (2*S*C + T + 11 when the last stream's sum of
+/// squares is 0). The constants are the dividers (21 and 33 cycles),
+/// RsqrtCore (8) and ReductionLane (4); `ReductionUnitTests` prints the
+/// measured counts.
 public struct ReductionUnit: Module {
     public let params: CoreParameters
 
@@ -29,10 +40,11 @@ public struct ReductionUnit: Module {
     public var parameters: [Parameter] {
         let c = params.isa
         return [Parameter("N", params.vectorLanes), Parameter("VL", c.maxVectorLength),
-                Parameter("V", c.vectorRegisters), Parameter("F", c.fracBits)]
+                Parameter("V", c.vectorRegisters), Parameter("F", c.fracBits)] + params.streamParameters
     }
 
     var lanes: Int { params.vectorLanes }
+    var streams: Int { params.streams }
     /// log2(lanes): lanes is a power of two of at least 2.
     var laneBits: Int { addressWidth(lanes) }
     var squareTree: LaneReductionTree { LaneReductionTree(inputs: lanes, width: 63, operation: .sum) }
@@ -40,7 +52,7 @@ public struct ReductionUnit: Module {
     var scaleUnit: RMSScale { RMSScale(maxVectorLength: params.isa.maxVectorLength, fracBits: params.isa.fracBits) }
 
     enum State: Int, CaseIterable {
-        case idle, reduce, finish, quantScale, normStart, normScale, apply
+        case idle, reduce, finish, scale, apply
         var value: Signal { lit(rawValue, width: 3) }
     }
 
@@ -52,19 +64,15 @@ public struct ReductionUnit: Module {
         let io = Ports(m, p)
         let ins = Instruction(m, p, lanes: lanes)
         let decoded = decode(m, io.dispatch)
-        let pass = passes(m, io, ins)
-        let reduced = reduce(m, ins, pass)
-        let quantScale = m.instance(QuantMultiplier(), "quant_scale")
-        quantScale.start.set(io.dispatch.start && ins.state == State.idle.value && decoded.isQuant)
-        quantScale.absmax.set(io.dispatch.scalar)
-        let normScale = m.instance(scaleUnit, "norm_scale")
-        normScale.start.set(ins.state == State.normStart.value)
-        normScale.sum_squares.set(reduced.sumSquares)
-        normScale.n.set(ins.vl)
-        normScale.eps.set(ins.eps)
+        let scales = scaleUnits(m, io, ins, decoded)
+        let pass = passes(m, io, ins, scales)
+        let reduced = reduce(m, io, ins, pass, scales)
         let vectorDone = apply(m, io, ins, pass, reduced)
-        control(m, io.dispatch, ins, decoded, pass, reduced, vectorDone: vectorDone, quantScale: quantScale, normScale: normScale)
+        control(m, io.dispatch, ins, decoded, pass, reduced, scales, vectorDone: vectorDone)
     }
+
+    /// A per-stream name: `base` alone with one stream.
+    func named(_ base: String, _ s: Int) -> String { streams == 1 ? base : "\(base)\(s)" }
 }
 
 extension ReductionUnit {
@@ -72,18 +80,39 @@ extension ReductionUnit {
         let dispatch: Interface<Dispatch>
         let a, b: Interface<RegisterRead>
         let w: Interface<RegisterWrite>
+        /// Every stream's sb and the last active stream (several streams only).
+        let streamScalars, streamLast: Signal?
 
         init(_ m: ModuleBuilder, _ p: CoreParameters) {
             dispatch = m.ports(Dispatch(p))
-            a = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("a"))
-            b = m.ports(RegisterRead(p), prefix: RegisterRead.prefix("b"))
-            w = m.ports(RegisterWrite(p), prefix: RegisterWrite.prefix("w"))
+            a = m.ports(RegisterRead(p, rows: true), prefix: RegisterRead.prefix("a"))
+            b = m.ports(RegisterRead(p, rows: true), prefix: RegisterRead.prefix("b"))
+            w = m.ports(RegisterWrite(p, rows: true), prefix: RegisterWrite.prefix("w"))
+            streamScalars = p.streams > 1 ? m.input("stream_scalars", .vec(.sint(32), count: p.streams)) : nil
+            streamLast = p.streams > 1 ? m.input("stream_last", .uint(p.streamBits)) : nil
+        }
+
+        /// Stream `stream` is the last active one (always, with one stream).
+        func isLast(_ stream: Signal?) -> Signal {
+            guard let stream, let streamLast else { return true }
+            return stream == streamLast
+        }
+
+        /// Whether stream `s` runs in this program; nil when it always does (stream 0).
+        func isActive(_ s: Int) -> Signal? {
+            guard let streamLast, s > 0 else { return nil }
+            return lit(s, width: streamLast.width!) <= streamLast
+        }
+
+        /// `value` in an active stream, 0 in an idle one.
+        func ifActive(_ s: Int, _ value: Signal) -> Signal {
+            isActive(s).map { mux($0, value, lit(0, width: value.width!)) } ?? value
         }
     }
 
     /// The instruction, latched at dispatch, and the unit's state.
     struct Instruction {
-        let state, isNorm, isQuant, rd, ra, rb, vl, eps, lastChunk, tailMask, scale: Signal
+        let state, isNorm, isQuant, rd, ra, rb, vl, eps, lastChunk, tailMask: Signal
 
         init(_ m: ModuleBuilder, _ p: CoreParameters, lanes: Int) {
             state = m.reg("state", .uint(3), reset: State.idle.value)
@@ -96,7 +125,6 @@ extension ReductionUnit {
             eps = m.reg("eps", .uint(32))
             lastChunk = m.reg("last_chunk", .uint(p.chunkBits))
             tailMask = m.reg("tail_mask", .uint(lanes))
-            scale = m.reg("scale", .sint(64))
         }
     }
 
@@ -115,139 +143,9 @@ extension ReductionUnit {
                        lastChunk: firstLastChunk, tailMask: firstTailMask)
     }
 
-    /// A pass over the chunks, and the lanes' outputs for the chunk at stage 1.
-    struct Pass {
-        let issuing, issueChunk: Signal
-        let s1Valid, s1Apply, s1Last, s1Chunk, s1Mask: Signal
-        let results, clamped, magnitudes, squares: [Signal]
-
-        /// Starts a pass at chunk 0.
-        func begin() {
-            issuing.set(true)
-            issueChunk.set(0)
-        }
-    }
-
-    /// Why: every instruction is one or two passes reading a chunk per cycle through the lanes.
-    func passes(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction) -> Pass {
-        // Pass issue: one chunk read per cycle on a (and b), chunk data one cycle later.
-        let issuing = m.reg("issuing", .bool, reset: false)
-        let issueChunk = m.reg("issue_chunk", .uint(params.chunkBits))
-        let applyPass = ins.state == State.apply.value
-        io.a.reg.set(ins.ra)
-        io.a.chunk.set(issueChunk)
-        io.b.reg.set(ins.rb)
-        io.b.chunk.set(issueChunk)
-        let issueLast = issueChunk == ins.lastChunk
-        m.when(issuing) {
-            issueChunk.set(issueChunk + 1)
-            m.when(issueLast) { issuing.set(false) }
-        }
-
-        // Stage 1: the chunk's data is on a_data / b_data.
-        let s1Valid = m.regNext("s1_valid", issuing, reset: false)
-        let s1Apply = m.regNext("s1_apply", applyPass, reset: false)
-        let s1Last = m.regNext("s1_last", issueLast)
-        let s1Chunk = m.regNext("s1_chunk", issueChunk)
-        let s1Mask = m.wire("s1_mask", mux(s1Last, ins.tailMask, lit(BitVector(width: lanes, value: -1), .uint(lanes))))
-
-        // Idle lanes hold still (as the vector unit's).
-        let lanesAdvance = m.pipelineOccupied("lanes_advance", entering: s1Valid, latency: ReductionLane.latency)
-        var results: [Signal] = [], clamped: [Signal] = [], magnitudes: [Signal] = [], squares: [Signal] = []
-        for j in 0..<lanes {
-            let lane = m.instance(ReductionLane(fracBits: params.isa.fracBits), "lane\(j)", clockEnable: lanesAdvance)
-            lane.x.set(io.a.data[j])
-            lane.w.set(io.b.data[j])
-            lane.scale.set(ins.scale)
-            lane.square.set(!s1Apply)
-            lane.quant.set(ins.isQuant)
-            results.append(lane.result)
-            clamped.append(lane.saturated)
-            magnitudes.append(lane.magnitude)
-            squares.append(lane.square_out)
-        }
-        return Pass(issuing: issuing, issueChunk: issueChunk, s1Valid: s1Valid, s1Apply: s1Apply, s1Last: s1Last,
-                    s1Chunk: s1Chunk, s1Mask: s1Mask, results: results, clamped: clamped, magnitudes: magnitudes, squares: squares)
-    }
-
-    /// What a reduction pass found: the running sums, and when its last chunk left the trees.
-    struct Reduced { let treeValid, treeLast, sumSquares, maxMagnitude, absmax: Signal }
-
-    /// Why: absmax and the norm's sum of squares reduce a chunk per cycle through two trees.
-    func reduce(_ m: ModuleBuilder, _ ins: Instruction, _ pass: Pass) -> Reduced {
-        // Reduction passes: masked magnitudes and squares into the two trees.
-        let s2Valid = m.regNext("s2_valid", pass.s1Valid && !pass.s1Apply, reset: false)
-        let s2Last = m.regNext("s2_last", pass.s1Last)
-        let s2Mask = m.regNext("s2_mask", pass.s1Mask)
-        let maxes = m.instance(maxTree, "max_tree")
-        maxes.x.set(vec((0..<lanes).map { mux(s2Mask[$0], pass.magnitudes[$0], lit(0, width: 32)) }))
-        let sums = m.instance(squareTree, "square_tree")
-        // A 63-bit zero from a BitVector: the integer-literal range check overflows at 63 bits.
-        sums.x.set(vec((0..<lanes).map { mux(s2Mask[$0], pass.squares[$0], lit(BitVector.zero(63), .uint(63))) }))
-        var treeValid = s2Valid, treeLast = s2Last
-        for i in 0..<maxTree.latency {
-            treeValid = m.regNext("tree_valid\(i)", treeValid, reset: false)
-            treeLast = m.regNext("tree_last\(i)", treeLast)
-        }
-
-        let sumBits = scaleUnit.sumBits
-        let sumSquares = m.reg("sum_squares", .uint(sumBits))
-        let maxMagnitude = m.reg("max_magnitude", .uint(32))
-        let treeMax = maxes.result
-        m.when(treeValid) {
-            sumSquares.set(sumSquares + sums.result.extend(to: sumBits))
-            maxMagnitude.set(mux(treeMax > maxMagnitude, treeMax, maxMagnitude))
-        }
-        // |-2^31| saturates to 2^31 - 1.
-        let absmax = m.wire("absmax", mux(maxMagnitude[31], lit(Int(Int32.max), width: 32), maxMagnitude).asSInt)
-        return Reduced(treeValid: treeValid, treeLast: treeLast, sumSquares: sumSquares, maxMagnitude: maxMagnitude, absmax: absmax)
-    }
-
-    /// Why: quant and norm write vd from the lanes' results, with the record's digest.
-    /// Returns the cycle of the last write.
-    func apply(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ pass: Pass, _ reduced: Reduced) -> Signal {
-        let dispatch = io.dispatch, w = io.w
-        // Apply passes: lane results leave ReductionLane.latency cycles after stage 1.
-        var wValid = pass.s1Valid && pass.s1Apply, wLast = pass.s1Last, wChunk = pass.s1Chunk, wMask = pass.s1Mask
-        for i in 0..<ReductionLane.latency {
-            wValid = m.regNext("w_valid\(i)", wValid, reset: false)
-            wLast = m.regNext("w_last\(i)", wLast)
-            wChunk = m.regNext("w_chunk\(i)", wChunk)
-            wMask = m.regNext("w_mask\(i)", wMask)
-        }
-        let data = m.wire("result_data", vec(pass.results))
-        w.valid.set(wValid)
-        w.reg.set(ins.rd)
-        w.chunk.set(wChunk)
-        w.mask.set(wMask)
-        w.data.set(data)
-
-        let digest = m.instance(DigestAccumulator(lanes: lanes), "record_digest")
-        digest.clear.set(wValid && wChunk == 0)
-        digest.valid.set(wValid)
-        digest.base.set(cat(wChunk, lit(0, width: laneBits)).extend(to: 32))
-        digest.mask.set(wMask)
-        digest.data.set(data)
-        digest.saturated.set(cat(pass.clamped.reversed()))
-
-        // Completion.
-        let absmax = reduced.absmax, maxMagnitude = reduced.maxMagnitude
-        let scalarDone = ins.state == State.finish.value
-        let vectorDone = m.wire("vector_done", wValid && wLast)
-        dispatch.done.set(scalarDone || vectorDone)
-        dispatch.doneFault.set(lit(0, width: Dispatch.faultBits))
-        dispatch.doneCount.set(mux(scalarDone, lit(1, width: 32), digest.next_count))
-        dispatch.doneDigest.set(mux(scalarDone, absmax.asUInt, digest.next_digest))
-        // absmax saturates when an element is -2^31 (its magnitude has bit 31 set).
-        dispatch.doneSaturations.set(mux(scalarDone, maxMagnitude[31].asUInt.extend(to: 32), digest.next_saturations))
-        dispatch.doneScalar.set(absmax)
-        dispatch.idle.set(ins.state == State.idle.value)
-        return vectorDone
-    }
-
     /// Why: one state machine sequences the passes and the scales of each instruction.
     func control(_ m: ModuleBuilder, _ dispatch: Interface<Dispatch>, _ ins: Instruction, _ decoded: Decoded, _ pass: Pass,
-                 _ reduced: Reduced, vectorDone: Signal, quantScale: Instance, normScale: Instance) {
+                 _ reduced: Reduced, _ scales: Scales, vectorDone: Signal) {
         let state = ins.state, vregBits = params.vregBits
         m.switch(state) { s in
             s.is(State.idle.value) {
@@ -261,10 +159,8 @@ extension ReductionUnit {
                     ins.eps.set(dispatch.imm)
                     ins.lastChunk.set(decoded.lastChunk)
                     ins.tailMask.set(decoded.tailMask)
-                    reduced.sumSquares.set(0)
-                    reduced.maxMagnitude.set(0)
                     m.when(decoded.isQuant) {
-                        state.set(State.quantScale.value)
+                        state.set(State.scale.value)
                     }.otherwise {
                         pass.begin()
                         state.set(State.reduce.value)
@@ -272,22 +168,13 @@ extension ReductionUnit {
                 }
             }
             s.is(State.reduce.value) {
-                m.when(reduced.treeValid && reduced.treeLast) {
-                    state.set(mux(ins.isNorm, State.normStart.value, State.finish.value))
+                m.when(reduced.treeValid && reduced.treeEnd) {
+                    state.set(mux(ins.isNorm, State.scale.value, State.finish.value))
                 }
             }
             s.is(State.finish.value) { state.set(State.idle.value) }
-            s.is(State.quantScale.value) {
-                m.when(quantScale.done) {
-                    ins.scale.set(quantScale.multiplier.extend(to: 64).asSInt)
-                    pass.begin()
-                    state.set(State.apply.value)
-                }
-            }
-            s.is(State.normStart.value) { state.set(State.normScale.value) }
-            s.is(State.normScale.value) {
-                m.when(normScale.done) {
-                    ins.scale.set(normScale.scale)
+            s.is(State.scale.value) {
+                m.when(scales.allReady) {
                     pass.begin()
                     state.set(State.apply.value)
                 }
