@@ -7,7 +7,7 @@ TRIT       := $(BUILD_DIR)/trit
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VERILATOR_MIN := 5.0
 
-.PHONY: all deps build test test-long rtl demo bench lint lint-pim clean
+.PHONY: all deps build test test-long rtl demo bench resources lint lint-pim clean
 
 all: build
 
@@ -99,6 +99,10 @@ demo: deps build
 bench: deps
 	$(SWIFT) build -c release --product trit-bench
 	.build/release/trit-bench --out bench
+
+## resources: ALMs, M20K, DSPs, logic depth and a clock estimate of the D5005 core from Yosys's Intel flow (docs/silicon.md); about 45 min uncached on 2 cores, seconds from the cache.
+resources: deps build
+	$(TRIT) rtl --board d5005 --out out/resources/d5005 --resources
 
 ## lint: Verilator -Wall and Yosys over everything the generator emits.
 lint: deps build

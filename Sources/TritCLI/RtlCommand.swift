@@ -2,6 +2,7 @@ import ArgumentParser
 import Compiler
 import Core
 import Foundation
+import HDL
 import HDLEmit
 import HDLSim
 import ISA
@@ -27,17 +28,31 @@ struct RtlCommand: ParsableCommand {
     @Flag(name: .customLong("synth-stats"), help: "Also run a generic Yosys synthesis of the core and print its cell, flip-flop and memory counts.")
     var synthStats = false
 
+    @Flag(help: "Also synthesize the core with Yosys's Intel ALM flow, unit by unit, and print ALMs, registers, M20K, DSPs, logic depth and a clock estimate against the board's device (results cached in .build/trit-synth-cache or $TRIT_SYNTH_CACHE; docs/silicon.md).")
+    var resources = false
+
+    @Flag(help: "With --resources: print the figures as JSON (the usual line about the written directory goes to stderr).")
+    var json = false
+
+    @Option(name: .customLong("synth-timeout"), help: "With --resources: seconds one Yosys run may take (default 3600).")
+    var synthTimeout: Double = 3600
+
     var shellBoard: Board { board == .generic ? .generic : .d5005 }
 
-    func validate() throws { _ = try core.parameters(default: shellBoard.preset) }
+    func validate() throws {
+        _ = try core.parameters(default: shellBoard.preset)
+        if json && !resources { throw ValidationError("--json goes with --resources") }
+        if !(synthTimeout > 0) { throw ValidationError("--synth-timeout must be a positive number of seconds") }
+    }
 
     func run() throws {
         let p = try core.parameters(default: shellBoard.preset)
         let files: [EmittedFile]
         let top: String
+        let afu: Design
         do {
             // Elaborated once: the AFU holds the core.
-            let afu = try AfuTop.design(p)
+            afu = try AfuTop.design(p)
             files = try shellBoard.files(p, afu: afu)
             top = try AfuTop.coreName(afu)
         } catch let e as ShellError {
@@ -57,12 +72,14 @@ struct RtlCommand: ParsableCommand {
         } catch {
             throw ISAToolFiles.Failure(description: "\(dir): cannot write: \(error.localizedDescription)")
         }
-        print("wrote \(dir): \(files.count) files, core \(top)")
+        let wrote = "wrote \(dir): \(files.count) files, core \(top)"
+        if json { ISAToolFiles.stderr(wrote) } else { print(wrote) }
         if synthStats {
             let svFiles = files.filter { $0.name.hasSuffix(".sv") && $0.name != "ofs_plat_afu.sv" }
             let r = try Lint.synthesize(svFiles, top: top)
             print("yosys generic synthesis of \(top): \(r.cells) cells, \(r.flipFlops) flip-flops, "
                   + "\(r.memories) memories (\(r.memoryBits) bits) kept as memory cells")
         }
+        if resources { try reportResources(afu: afu, core: top, files: files) }
     }
 }

@@ -46,4 +46,15 @@ extension CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("h").path))
         #expect(try trit("rtl", "--board", "zynq", in: dir).status != 0)
     }
+
+    @Test func rtlResourceOptionsAreChecked() throws {
+        let dir = try scratch()
+        let json = try trit("rtl", "--board", "generic", "--json", "--out", "g", in: dir)
+        #expect(json.status != 0 && json.error.contains("--json goes with --resources"), "\(json.error)")
+        let timeout = try trit("rtl", "--board", "generic", "--resources", "--synth-timeout", "0", "--out", "g", in: dir)
+        #expect(timeout.status != 0 && timeout.error.contains("--synth-timeout"), "\(timeout.error)")
+        let board = try trit("rtl", "--board", "stratix", "--resources", in: dir)
+        #expect(board.status != 0 && board.error.contains("stratix"), "\(board.error)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
 }
