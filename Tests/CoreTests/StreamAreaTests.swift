@@ -8,8 +8,9 @@ import Testing
 
 /// Generic Yosys synthesis (`Lint.synthesize`, as bench/REPORT.md's) of
 /// what grows with the streams: the ternary unit (one weight stream, B
-/// accumulator sets), the reduction unit (B scale units) and the vector
-/// side's stream sequencers, at B = 1, 2, 4, 8, 16 on a 128-bit core (64 trits per cycle at the memory's rate).
+/// accumulator sets), the vector and reduction units (row addressing, B
+/// scale units) and the load/store unit's stream sequencer, at B = 1, 2, 4,
+/// 8, 16 on a 128-bit core (64 trits per cycle at the memory's rate).
 /// Tens of minutes on two cores, so only on request:
 /// `TRIT_AREA=1 swift test --skip-build --filter StreamAreaTests`.
 @Suite(.serialized) struct StreamAreaTests {
@@ -25,11 +26,10 @@ import Testing
         print("| --- | --- | --- | --- | --- | --- |")
         for streams in [1, 2, 4, 8, 16] {
             let p = Self.params(streams: streams)
-            var modules: [(String, any Module)] = [("TernaryUnit", TernaryUnit(params: p)), ("ReductionUnit", ReductionUnit(params: p))]
+            var modules: [(String, any Module)] = [("TernaryUnit", TernaryUnit(params: p)), ("VectorUnit", VectorUnit(params: p)),
+                                                   ("ReductionUnit", ReductionUnit(params: p))]
             if streams > 1 {
-                // The sequencers of the load/store and vector units.
-                modules += [("StreamSequencer (load/store)", StreamSequencer(params: p, readPorts: ["a"], memory: true, scalarResults: true)),
-                            ("StreamSequencer (vector)", StreamSequencer(params: p, readPorts: ["a", "b", "d"], chain: "b"))]
+                modules.append(("StreamSequencer (load/store)", StreamSequencer(params: p, readPorts: ["a"], memory: true, scalarResults: true)))
             }
             for (name, module) in modules {
                 let clock = Date()

@@ -179,7 +179,7 @@ import TestSupport
         #expect(try sim.peek("w_chunk") == UInt64(stream << p.chunkBits | ports.write.chunk), "\(context): w_chunk")
     }
 
-    /// The two sequencers of a core (load/store, vector) and one with scalar results alone, lint clean.
+    /// The load/store unit's sequencer and two other configurations, lint clean.
     @Test func lintClean() throws {
         let p = Self.params(streams: 4)
         for s in [StreamSequencer(params: p, readPorts: ["a"], memory: true, scalarResults: true),

@@ -64,32 +64,37 @@ import TestSupport
     struct Dispatch {
         var op: Opcode
         var rd, ra, rb, vl: Int
-        var scalar: Int32
+        /// Each stream's scalar (stream 0's is the dispatch's), and the streams that run.
+        var scalars: [Int32]
+        var active: Int
     }
 
     /// The real width (16 lanes, 16 registers) with short registers, so the run stays short.
     static let wide = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 512)
+    /// Four streams on the small core: one to four active, each with its own scalar; macp chained.
+    static let streams = CoreParameters(isa: CoreConfig(vectorRegisters: 4, maxVectorLength: 64, streams: 4), dataBits: 128)
 
-    @Test(arguments: [128, 512])
-    func instructionsMatchTheInterpreter(_ dataBits: Int) throws {
-        let p = dataBits == 512 ? Self.wide : Self.small
+    @Test(arguments: ["small", "wide", "streams"])
+    func instructionsMatchTheInterpreter(_ core: String) throws {
+        let p = ["wide": Self.wide, "streams": Self.streams][core] ?? Self.small
         let f = p.isa.fracBits, lanes = p.vectorLanes, maxVL = p.isa.maxVectorLength
-        let registers = p.isa.vectorRegisters
-        let seed = testSeed(0x7EC7_0000 + UInt64(dataBits))
+        let registers = p.isa.vectorRegisters, streams = p.streams
+        let seed = testSeed(0x7EC7_0000 + UInt64(p.dataBits) + UInt64(streams > 1 ? 1 : 0))
         var rng = SplitMix64(seed: seed)
         let edges = edgeValues32(fracBits: f)
         let unit = VectorUnit(params: p)
         let sim = try Simulator(elaborate(unit))
         try sim.reset()
 
-        // The register file the unit sees, and the interpreter's.
-        var file = (0..<registers).map { _ in (0..<maxVL).map { _ in Self.randomElement(&rng, edges: edges, f: f) } }
+        // Each stream's register file as the unit sees it, and the interpreter's.
+        var file = (0..<streams).map { _ in (0..<registers).map { _ in (0..<maxVL).map { _ in Self.randomElement(&rng, edges: edges, f: f) } } }
         var golden = file
-        // Read requests of the last cycle, answered in this one.
-        var pendingReads: [String: (reg: Int, chunk: Int)] = [:]
+        // Read requests of the last cycle (register, row), answered in this one.
+        var pendingReads: [String: (reg: Int, row: Int)] = [:]
+        let chunkMask = (1 << p.chunkBits) - 1
 
-        func chunkData(_ reg: Int, _ chunk: Int) -> [Int] {
-            (0..<lanes).map { Int(file[reg][chunk * lanes + $0]) }
+        func chunkData(_ reg: Int, _ row: Int) -> [Int] {
+            (0..<lanes).map { Int(file[row >> p.chunkBits][reg][(row & chunkMask) * lanes + $0]) }
         }
 
         /// One clock cycle: answer last cycle's reads, record this cycle's
@@ -97,7 +102,7 @@ import TestSupport
         func cycle() throws -> (idle: Bool, done: (count: UInt64, digest: UInt64, saturations: UInt64)?) {
             for port in ["a", "b", "d"] {
                 let r = pendingReads[port] ?? (0, 0)
-                try sim.poke("\(port)_data", elements: chunkData(r.reg, r.chunk))
+                try sim.poke("\(port)_data", elements: chunkData(r.reg, r.row))
             }
             sim.eval()
             for port in ["a", "b", "d"] {
@@ -109,14 +114,14 @@ import TestSupport
                 #expect(try sim.peek("done_fault") == 0 && sim.peekSigned("done_scalar") == 0, "seed \(seed)")
                 done = (try sim.peek("done_count"), try sim.peek("done_digest"), try sim.peek("done_saturations"))
             }
-            var write: (reg: Int, chunk: Int, mask: UInt64, data: BitVector)?
+            var write: (reg: Int, row: Int, mask: UInt64, data: BitVector)?
             if try sim.peekBool("w_valid") {
                 write = (Int(try sim.peek("w_reg")), Int(try sim.peek("w_chunk")), try sim.peek("w_mask"), try sim.peekBits("w_data"))
             }
             try sim.step()
             if let w = write {
                 for j in 0..<lanes where (w.mask >> UInt64(j)) & 1 == 1 {
-                    file[w.reg][w.chunk * lanes + j] = Int32(truncatingIfNeeded: w.data.bits(32 * j, count: 32).uint64!)
+                    file[w.row >> p.chunkBits][w.reg][(w.row & chunkMask) * lanes + j] = Int32(truncatingIfNeeded: w.data.bits(32 * j, count: 32).uint64!)
                 }
             }
             return (idle, done)
@@ -124,9 +129,10 @@ import TestSupport
 
         func randomDispatch() -> Dispatch {
             let vl = rng.chance(0.2) ? [1, lanes, lanes + 1, maxVL, maxVL - 1][rng.below(5)] : rng.int(1...maxVL)
-            let scalar = Self.randomElement(&rng, edges: edges, f: f)
             return Dispatch(op: Self.vectorOps[rng.below(Self.vectorOps.count)], rd: rng.below(registers),
-                            ra: rng.below(registers), rb: rng.below(registers), vl: vl, scalar: scalar)
+                            ra: rng.below(registers), rb: rng.below(registers), vl: vl,
+                            scalars: (0..<streams).map { _ in Self.randomElement(&rng, edges: edges, f: f) },
+                            active: rng.int(1...streams))
         }
 
         func poke(_ d: Dispatch?) throws {
@@ -137,8 +143,29 @@ import TestSupport
             try sim.poke("ra", d.ra)
             try sim.poke("rb", d.rb)
             try sim.poke("vl", d.vl)
-            try sim.poke("scalar", Int(d.scalar))
+            try sim.poke("scalar", Int(d.scalars[0]))
             try sim.poke("imm", Int(rng.next() & 0xFFFF_FFFF))
+            if streams > 1 {
+                try sim.poke("stream_scalars", elements: d.scalars.map { Int($0) })
+                try sim.poke("stream_last", d.active - 1)
+            }
+        }
+
+        /// The interpreter's streams in order; macp's p is the previous stream's (updated) vd from stream 1 on.
+        func execute(_ d: Dispatch) -> (count: Int, digest: UInt32, saturations: Int) {
+            var digest: UInt32 = 0, clamped = 0
+            for s in 0..<d.active {
+                var regs = golden[s]
+                var rb = d.rb
+                if d.op == .macp && s > 0 {
+                    regs.append(golden[s - 1][d.rd])
+                    rb = registers
+                }
+                clamped += Self.execute(d.op, rd: d.rd, ra: d.ra, rb: rb, vl: d.vl, scalar: d.scalars[s], regs: &regs, f: f)
+                golden[s] = Array(regs.prefix(registers))
+                digest &+= Digest.of(golden[s][d.rd][0..<d.vl])
+            }
+            return (d.vl * d.active, digest, clamped)
         }
 
         var next: Dispatch? = randomDispatch()
@@ -146,11 +173,12 @@ import TestSupport
         var saturatedSeen = 0
         var cycles = 0
         var retired = 0
-        let instructions = iterations(dataBits == 512 ? 40 : 200)
+        let instructions = iterations(p.dataBits == 512 ? 40 : 200)
+        let bound = instructions * (streams * maxVL / lanes + streams * unit.latency + 10)
         while retired < instructions {
             cycles += 1
-            #expect(cycles < instructions * (maxVL / lanes + unit.latency + 10), "seed \(seed): the unit hangs")
-            if cycles >= instructions * (maxVL / lanes + unit.latency + 10) { return }
+            #expect(cycles < bound, "seed \(seed): the unit hangs")
+            if cycles >= bound { return }
             try poke(nil)
             sim.eval()
             // Start the next instruction whenever the unit is idle; sometimes wait a little.
@@ -168,23 +196,26 @@ import TestSupport
                     Issue.record("seed \(seed): done without an instruction")
                     return
                 }
-                let what = "seed \(seed), instruction \(retired): \(d.op.mnemonic) v\(d.rd), v\(d.ra), v\(d.rb), vl \(d.vl), scalar \(d.scalar)"
+                let what = "seed \(seed), instruction \(retired): \(d.op.mnemonic) v\(d.rd), v\(d.ra), v\(d.rb), vl \(d.vl), "
+                    + "scalars \(d.scalars), \(d.active) of \(streams) streams"
                 #expect(count == UInt64(wantCount), "\(what): count \(count), expected \(wantCount)")
                 #expect(digest == UInt64(wantDigest), "\(what): digest \(digest), expected \(wantDigest)")
                 #expect(saturations == UInt64(wantSaturations), "\(what): saturations \(saturations), expected \(wantSaturations)")
                 saturatedSeen += wantSaturations
-                for r in 0..<registers where file[r] != golden[r] {
-                    let i = (0..<maxVL).first { file[r][$0] != golden[r][$0] }!
-                    Issue.record("\(what): v\(r)[\(i)] is \(file[r][i]), interpreter \(golden[r][i])")
-                    return
+                for s in 0..<streams {
+                    for r in 0..<registers where file[s][r] != golden[s][r] {
+                        let i = (0..<maxVL).first { file[s][r][$0] != golden[s][r][$0] }!
+                        Issue.record("\(what): stream \(s) v\(r)[\(i)] is \(file[s][r][i]), interpreter \(golden[s][r][i])")
+                        return
+                    }
                 }
                 running = nil
                 retired += 1
             }
             if let d = started {
                 // The interpreter's result, computed on the state the instruction starts from.
-                let clamped = Self.execute(d.op, rd: d.rd, ra: d.ra, rb: d.rb, vl: d.vl, scalar: d.scalar, regs: &golden, f: f)
-                running = (d, d.vl, Digest.of(golden[d.rd][0..<d.vl]), clamped)
+                let (count, digest, clamped) = execute(d)
+                running = (d, count, digest, clamped)
                 next = randomDispatch()
             }
         }

@@ -16,7 +16,7 @@ struct ExecutionUnits {
         /// Functional units of `InstructionDecoder.units` this unit executes.
         let executes: [FunctionalUnit]
         /// With several streams: the instance the core dispatches to (the
-        /// unit's sequencer, or the ternary or reduction unit itself), which takes
+        /// load/store unit's sequencer, or the unit itself), which takes
         /// `stream_scalars` (and `stream_stride`) and may give `stream_results`.
         let streamed: Instance?
 
@@ -50,14 +50,12 @@ struct ExecutionUnits {
         let reduction = m.instance(ReductionUnit(params: p), "reduction")
         let ternary = m.instance(TernaryUnit(params: p), "ternary")
         let batched = p.streams > 1
-        // With several streams a sequencer runs the load/store and vector
-        // units' instructions per stream; the ternary and reduction units
-        // serve every stream themselves.
-        func sequenced(_ unit: Instance, _ reads: [String], chain: String? = nil, memory: Bool = false,
-                       scalarResults: Bool = false) -> Instance? {
+        // With several streams a sequencer runs the load/store unit's
+        // instructions per stream; the other units serve every stream themselves.
+        func sequenced(_ unit: Instance, _ reads: [String]) -> Instance? {
             guard batched else { return nil }
-            let sequencer = m.instance(StreamSequencer(params: p, readPorts: reads, chain: chain, memory: memory,
-                                                       scalarResults: scalarResults), "\(unit.name)_streams")
+            let sequencer = m.instance(StreamSequencer(params: p, readPorts: reads, memory: true, scalarResults: true),
+                                       "\(unit.name)_streams")
             m.connect(sequencer.ports(Dispatch(p).flipped(), prefix: "unit_"), unit.ports(Dispatch(p)))
             for port in reads {
                 m.connect(sequencer.ports(RegisterRead(p).flipped(), prefix: "unit_" + RegisterRead.prefix(port)),
@@ -69,12 +67,12 @@ struct ExecutionUnits {
             return sequencer
         }
         loadStore = Unit(ls, p, readPorts: ["a"], executes: [.loadStore],
-                         streamed: sequenced(ls, ["a"], memory: true, scalarResults: true))
-        self.vector = Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup],
-                           streamed: sequenced(vector, ["a", "b", "d"], chain: "b"))
+                         streamed: sequenced(ls, ["a"]))
+        self.vector = Unit(vector, p, readPorts: ["a", "b", "d"], executes: [.vector, .lookup], streamed: batched ? vector : nil)
         self.reduction = Unit(reduction, p, readPorts: ["a", "b"], executes: [.reduction], streamed: batched ? reduction : nil)
         self.ternary = Unit(ternary, p, readPorts: ["a"], executes: [.ternary], streamed: batched ? ternary : nil)
         if let streamLast {
+            vector.stream_last.set(streamLast)
             reduction.stream_last.set(streamLast)
             ternary.stream_last.set(streamLast)
         }

@@ -188,19 +188,21 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic [31:0] vector_done_saturations; // output of instance vector, Core/ExecutionUnits.swift:49
   logic signed [31:0] vector_done_scalar; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [3:0] vector_a_reg; // output of instance vector, Core/ExecutionUnits.swift:49
-  logic [8:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [10:0] vector_a_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [511:0] vector_a_data; // Vec(16 x SInt(32))
   logic [3:0] vector_b_reg; // output of instance vector, Core/ExecutionUnits.swift:49
-  logic [8:0] vector_b_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [10:0] vector_b_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [511:0] vector_b_data; // Vec(16 x SInt(32))
   logic [3:0] vector_d_reg; // output of instance vector, Core/ExecutionUnits.swift:49
-  logic [8:0] vector_d_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [10:0] vector_d_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [511:0] vector_d_data; // Vec(16 x SInt(32))
   logic vector_w_valid; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [3:0] vector_w_reg; // output of instance vector, Core/ExecutionUnits.swift:49
-  logic [8:0] vector_w_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
+  logic [10:0] vector_w_chunk; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [15:0] vector_w_mask; // output of instance vector, Core/ExecutionUnits.swift:49
   logic [511:0] vector_w_data; // Vec(16 x SInt(32))
+  logic [127:0] vector_stream_scalars; // Vec(4 x SInt(32))
+  logic [1:0] vector_stream_last; // input of instance vector, Core/ExecutionUnits.swift:49
   logic reduction_start; // input of instance reduction, Core/ExecutionUnits.swift:50
   logic [7:0] reduction_op; // input of instance reduction, Core/ExecutionUnits.swift:50
   logic [3:0] reduction_rd; // input of instance reduction, Core/ExecutionUnits.swift:50
@@ -269,162 +271,100 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:51
   logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:51
   logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:51
-  logic ls_streams_start; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [7:0] ls_streams_op; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] ls_streams_rd; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] ls_streams_ra; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] ls_streams_rb; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [7:0] ls_streams_mode; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [13:0] ls_streams_vl; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic signed [31:0] ls_streams_scalar; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] ls_streams_imm; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic ls_streams_idle; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic ls_streams_done; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [2:0] ls_streams_done_fault; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] ls_streams_done_count; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] ls_streams_done_digest; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] ls_streams_done_saturations; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic signed [31:0] ls_streams_done_scalar; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic ls_streams_unit_start; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [7:0] ls_streams_unit_op; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] ls_streams_unit_rd; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] ls_streams_unit_ra; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] ls_streams_unit_rb; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [7:0] ls_streams_unit_mode; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [13:0] ls_streams_unit_vl; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic signed [31:0] ls_streams_unit_scalar; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] ls_streams_unit_imm; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic ls_streams_unit_idle; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic ls_streams_unit_done; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [2:0] ls_streams_unit_done_fault; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] ls_streams_unit_done_count; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] ls_streams_unit_done_digest; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] ls_streams_unit_done_saturations; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic signed [31:0] ls_streams_unit_done_scalar; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic ls_streams_start; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [7:0] ls_streams_op; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [3:0] ls_streams_rd; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [3:0] ls_streams_ra; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [3:0] ls_streams_rb; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [7:0] ls_streams_mode; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [13:0] ls_streams_vl; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic signed [31:0] ls_streams_scalar; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [31:0] ls_streams_imm; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic ls_streams_idle; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic ls_streams_done; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [2:0] ls_streams_done_fault; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [31:0] ls_streams_done_count; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [31:0] ls_streams_done_digest; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [31:0] ls_streams_done_saturations; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic signed [31:0] ls_streams_done_scalar; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic ls_streams_unit_start; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [7:0] ls_streams_unit_op; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [3:0] ls_streams_unit_rd; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [3:0] ls_streams_unit_ra; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [3:0] ls_streams_unit_rb; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [7:0] ls_streams_unit_mode; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [13:0] ls_streams_unit_vl; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic signed [31:0] ls_streams_unit_scalar; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [31:0] ls_streams_unit_imm; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic ls_streams_unit_idle; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic ls_streams_unit_done; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [2:0] ls_streams_unit_done_fault; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [31:0] ls_streams_unit_done_count; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [31:0] ls_streams_unit_done_digest; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [31:0] ls_streams_unit_done_saturations; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic signed [31:0] ls_streams_unit_done_scalar; // input of instance ls_streams, Core/ExecutionUnits.swift:57
   logic [127:0] ls_streams_stream_scalars; // Vec(4 x SInt(32))
-  logic [31:0] ls_streams_stream_stride; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [1:0] ls_streams_stream_last; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [31:0] ls_streams_stream_stride; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [1:0] ls_streams_stream_last; // input of instance ls_streams, Core/ExecutionUnits.swift:57
   logic [127:0] ls_streams_stream_results; // Vec(4 x SInt(32))
-  logic [3:0] ls_streams_unit_a_reg; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [8:0] ls_streams_unit_a_chunk; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_unit_a_reg; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [8:0] ls_streams_unit_a_chunk; // input of instance ls_streams, Core/ExecutionUnits.swift:57
   logic [511:0] ls_streams_unit_a_data; // Vec(16 x SInt(32))
-  logic [3:0] ls_streams_a_reg; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [10:0] ls_streams_a_chunk; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic [3:0] ls_streams_a_reg; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [10:0] ls_streams_a_chunk; // output of instance ls_streams, Core/ExecutionUnits.swift:57
   logic [511:0] ls_streams_a_data; // Vec(16 x SInt(32))
-  logic ls_streams_unit_w_valid; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] ls_streams_unit_w_reg; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [8:0] ls_streams_unit_w_chunk; // input of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [15:0] ls_streams_unit_w_mask; // input of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic ls_streams_unit_w_valid; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [3:0] ls_streams_unit_w_reg; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [8:0] ls_streams_unit_w_chunk; // input of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [15:0] ls_streams_unit_w_mask; // input of instance ls_streams, Core/ExecutionUnits.swift:57
   logic [511:0] ls_streams_unit_w_data; // Vec(16 x SInt(32))
-  logic ls_streams_w_valid; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] ls_streams_w_reg; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [10:0] ls_streams_w_chunk; // output of instance ls_streams, Core/ExecutionUnits.swift:59
-  logic [15:0] ls_streams_w_mask; // output of instance ls_streams, Core/ExecutionUnits.swift:59
+  logic ls_streams_w_valid; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [3:0] ls_streams_w_reg; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [10:0] ls_streams_w_chunk; // output of instance ls_streams, Core/ExecutionUnits.swift:57
+  logic [15:0] ls_streams_w_mask; // output of instance ls_streams, Core/ExecutionUnits.swift:57
   logic [511:0] ls_streams_w_data; // Vec(16 x SInt(32))
-  logic vector_streams_start; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [7:0] vector_streams_op; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_rd; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_ra; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_rb; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [7:0] vector_streams_mode; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [13:0] vector_streams_vl; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic signed [31:0] vector_streams_scalar; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] vector_streams_imm; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic vector_streams_idle; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic vector_streams_done; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [2:0] vector_streams_done_fault; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] vector_streams_done_count; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] vector_streams_done_digest; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] vector_streams_done_saturations; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic signed [31:0] vector_streams_done_scalar; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic vector_streams_unit_start; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [7:0] vector_streams_unit_op; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_unit_rd; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_unit_ra; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_unit_rb; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [7:0] vector_streams_unit_mode; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [13:0] vector_streams_unit_vl; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic signed [31:0] vector_streams_unit_scalar; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] vector_streams_unit_imm; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic vector_streams_unit_idle; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic vector_streams_unit_done; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [2:0] vector_streams_unit_done_fault; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] vector_streams_unit_done_count; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] vector_streams_unit_done_digest; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [31:0] vector_streams_unit_done_saturations; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic signed [31:0] vector_streams_unit_done_scalar; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [127:0] vector_streams_stream_scalars; // Vec(4 x SInt(32))
-  logic [1:0] vector_streams_stream_last; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_unit_a_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [8:0] vector_streams_unit_a_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [511:0] vector_streams_unit_a_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_a_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [10:0] vector_streams_a_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [511:0] vector_streams_a_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_unit_b_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [8:0] vector_streams_unit_b_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [511:0] vector_streams_unit_b_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_b_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [10:0] vector_streams_b_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [511:0] vector_streams_b_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_unit_d_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [8:0] vector_streams_unit_d_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [511:0] vector_streams_unit_d_data; // Vec(16 x SInt(32))
-  logic [3:0] vector_streams_d_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [10:0] vector_streams_d_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [511:0] vector_streams_d_data; // Vec(16 x SInt(32))
-  logic vector_streams_unit_w_valid; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_unit_w_reg; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [8:0] vector_streams_unit_w_chunk; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [15:0] vector_streams_unit_w_mask; // input of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [511:0] vector_streams_unit_w_data; // Vec(16 x SInt(32))
-  logic vector_streams_w_valid; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [3:0] vector_streams_w_reg; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [10:0] vector_streams_w_chunk; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [15:0] vector_streams_w_mask; // output of instance vector_streams, Core/ExecutionUnits.swift:59
-  logic [511:0] vector_streams_w_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_ls_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_vector_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_vector_b_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_vector_d_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_reduction_a_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_reduction_b_data; // Vec(16 x SInt(32))
-  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_ternary_a_data; // Vec(16 x SInt(32))
-  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [15:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [15:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_ls_w_data; // Vec(16 x SInt(32))
-  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [15:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [15:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_vector_w_data; // Vec(16 x SInt(32))
-  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [15:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [15:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_reduction_w_data; // Vec(16 x SInt(32))
-  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [10:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [15:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [10:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [15:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [511:0] registers_ternary_w_data; // Vec(16 x SInt(32))
-  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
   logic [1:0] state; // register, Core/IssueStage.swift:81
   logic running; // wire, Core/IssueStage.swift:82
@@ -593,7 +533,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign csr_fault_index = fault_index;
   assign csr_ev_retire = retires;
   assign csr_ev_busy_ls = (!ls_streams_idle);
-  assign csr_ev_busy_vector = (!vector_streams_idle);
+  assign csr_ev_busy_vector = (!vector_idle);
   assign csr_ev_busy_reduction = (!reduction_idle);
   assign csr_ev_busy_ternary = (!ternary_idle);
   assign csr_ev_memory_stall = memory_stall;
@@ -654,18 +594,20 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ls_rs_data = memory_c1_rs_data;
   assign ls_wq_ready = memory_wq_ready;
   assign ls_a_data = ls_streams_unit_a_data;
-  assign vector_start = vector_streams_unit_start;
-  assign vector_op = vector_streams_unit_op;
-  assign vector_rd = vector_streams_unit_rd;
-  assign vector_ra = vector_streams_unit_ra;
-  assign vector_rb = vector_streams_unit_rb;
-  assign vector_mode = vector_streams_unit_mode;
-  assign vector_vl = vector_streams_unit_vl;
-  assign vector_scalar = vector_streams_unit_scalar;
-  assign vector_imm = vector_streams_unit_imm;
-  assign vector_a_data = vector_streams_unit_a_data;
-  assign vector_b_data = vector_streams_unit_b_data;
-  assign vector_d_data = vector_streams_unit_d_data;
+  assign vector_start = (executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)));
+  assign vector_op = decoder_opcode;
+  assign vector_rd = decoder_rd;
+  assign vector_ra = decoder_ra;
+  assign vector_rb = decoder_rb;
+  assign vector_mode = decoder_mode;
+  assign vector_vl = vl;
+  assign vector_scalar = scalar_value;
+  assign vector_imm = decoder_imm;
+  assign vector_a_data = registers_vector_a_data;
+  assign vector_b_data = registers_vector_b_data;
+  assign vector_d_data = registers_vector_d_data;
+  assign vector_stream_scalars = {scalar_value3, scalar_value2, scalar_value1, scalar_value};
+  assign vector_stream_last = stream_last;
   assign reduction_start = (executes && (1'b0 || (decoder_unit == 3'd4)));
   assign reduction_op = decoder_opcode;
   assign reduction_rd = decoder_rd;
@@ -726,46 +668,14 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ls_streams_unit_w_chunk = ls_w_chunk;
   assign ls_streams_unit_w_mask = ls_w_mask;
   assign ls_streams_unit_w_data = ls_w_data;
-  assign vector_streams_start = (executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)));
-  assign vector_streams_op = decoder_opcode;
-  assign vector_streams_rd = decoder_rd;
-  assign vector_streams_ra = decoder_ra;
-  assign vector_streams_rb = decoder_rb;
-  assign vector_streams_mode = decoder_mode;
-  assign vector_streams_vl = vl;
-  assign vector_streams_scalar = scalar_value;
-  assign vector_streams_imm = decoder_imm;
-  assign vector_streams_unit_idle = vector_idle;
-  assign vector_streams_unit_done = vector_done;
-  assign vector_streams_unit_done_fault = vector_done_fault;
-  assign vector_streams_unit_done_count = vector_done_count;
-  assign vector_streams_unit_done_digest = vector_done_digest;
-  assign vector_streams_unit_done_saturations = vector_done_saturations;
-  assign vector_streams_unit_done_scalar = vector_done_scalar;
-  assign vector_streams_stream_scalars = {scalar_value3, scalar_value2, scalar_value1, scalar_value};
-  assign vector_streams_stream_last = stream_last;
-  assign vector_streams_unit_a_reg = vector_a_reg;
-  assign vector_streams_unit_a_chunk = vector_a_chunk;
-  assign vector_streams_a_data = registers_vector_a_data;
-  assign vector_streams_unit_b_reg = vector_b_reg;
-  assign vector_streams_unit_b_chunk = vector_b_chunk;
-  assign vector_streams_b_data = registers_vector_b_data;
-  assign vector_streams_unit_d_reg = vector_d_reg;
-  assign vector_streams_unit_d_chunk = vector_d_chunk;
-  assign vector_streams_d_data = registers_vector_d_data;
-  assign vector_streams_unit_w_valid = vector_w_valid;
-  assign vector_streams_unit_w_reg = vector_w_reg;
-  assign vector_streams_unit_w_chunk = vector_w_chunk;
-  assign vector_streams_unit_w_mask = vector_w_mask;
-  assign vector_streams_unit_w_data = vector_w_data;
   assign registers_ls_a_reg = ls_streams_a_reg;
   assign registers_ls_a_chunk = ls_streams_a_chunk;
-  assign registers_vector_a_reg = vector_streams_a_reg;
-  assign registers_vector_a_chunk = vector_streams_a_chunk;
-  assign registers_vector_b_reg = vector_streams_b_reg;
-  assign registers_vector_b_chunk = vector_streams_b_chunk;
-  assign registers_vector_d_reg = vector_streams_d_reg;
-  assign registers_vector_d_chunk = vector_streams_d_chunk;
+  assign registers_vector_a_reg = vector_a_reg;
+  assign registers_vector_a_chunk = vector_a_chunk;
+  assign registers_vector_b_reg = vector_b_reg;
+  assign registers_vector_b_chunk = vector_b_chunk;
+  assign registers_vector_d_reg = vector_d_reg;
+  assign registers_vector_d_chunk = vector_d_chunk;
   assign registers_reduction_a_reg = reduction_a_reg;
   assign registers_reduction_a_chunk = reduction_a_chunk;
   assign registers_reduction_b_reg = reduction_b_reg;
@@ -777,11 +687,11 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign registers_ls_w_chunk = ls_streams_w_chunk;
   assign registers_ls_w_mask = ls_streams_w_mask;
   assign registers_ls_w_data = ls_streams_w_data;
-  assign registers_vector_w_valid = vector_streams_w_valid;
-  assign registers_vector_w_reg = vector_streams_w_reg;
-  assign registers_vector_w_chunk = vector_streams_w_chunk;
-  assign registers_vector_w_mask = vector_streams_w_mask;
-  assign registers_vector_w_data = vector_streams_w_data;
+  assign registers_vector_w_valid = vector_w_valid;
+  assign registers_vector_w_reg = vector_w_reg;
+  assign registers_vector_w_chunk = vector_w_chunk;
+  assign registers_vector_w_mask = vector_w_mask;
+  assign registers_vector_w_data = vector_w_data;
   assign registers_reduction_w_valid = reduction_w_valid;
   assign registers_reduction_w_reg = reduction_w_reg;
   assign registers_reduction_w_chunk = reduction_w_chunk;
@@ -800,8 +710,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ls_completions_in_valid = ls_streams_done;
   assign ls_completions_in_data = {ls_streams_done_count, ls_streams_done_digest, 16'(ls_streams_done_saturations), ls_streams_done_fault};
   assign ls_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd0)) || (!running));
-  assign vector_completions_in_valid = vector_streams_done;
-  assign vector_completions_in_data = {vector_streams_done_count, vector_streams_done_digest, 16'(vector_streams_done_saturations), vector_streams_done_fault};
+  assign vector_completions_in_valid = vector_done;
+  assign vector_completions_in_data = {vector_done_count, vector_done_digest, 16'(vector_done_saturations), vector_done_fault};
   assign vector_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd1)) || (!running));
   assign reduction_completions_in_valid = reduction_done;
   assign reduction_completions_in_data = {reduction_done_count, reduction_done_digest, 16'(reduction_done_saturations), reduction_done_fault};
@@ -809,7 +719,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ternary_completions_in_valid = ternary_done;
   assign ternary_completions_in_data = {ternary_done_count, ternary_done_digest, 16'(ternary_done_saturations), ternary_done_fault};
   assign ternary_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd3)) || (!running));
-  assign quiescent = ((((((fetch_quiet && ls_streams_idle) && vector_streams_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
+  assign quiescent = ((((((fetch_quiet && ls_streams_idle) && vector_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
   assign start = ((csr_start && (!running)) && quiescent);
   assign sources_v = ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | (((decoder_opcode == 8'd36) || (decoder_opcode == 8'd38)) ? (16'd1 << decoder_rd) : 16'd0));
   assign has_scalar_source = ((decoder_ra_use == 2'd2) || (decoder_rb_use == 2'd2));
@@ -823,8 +733,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign hazard = ((((((sources_v & pending_v) != 16'd0) || (has_scalar_source && pending_s[scalar_source])) || ((dest_v & pending_v) != 16'd0)) || ((dest_s & pending_s) != 16'd0)) || ((dest_v & (((ls_reads | vector_reads) | reduction_reads) | ternary_reads)) != 16'd0));
   assign memory_order_ok = (((!((decoder_opcode == 8'd17) || (decoder_opcode == 8'd19))) || ternary_idle) && ((decoder_opcode != 8'd64) || ls_streams_idle));
   assign clear_wait = (((sources_v | dest_v) & (~{(registers_cleared[159:150] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
-  assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_streams_done && (vector_streams_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && fetch_head_valid);
-  assign ready = (((fetch_head_past_end || (!decoder_legal)) || ((decoder_unit == 3'd0) && (!hazard))) || (((((!(decoder_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decoder_unit == 3'd1)) && ls_streams_idle)) || (((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && vector_streams_idle)) || ((1'b0 || (decoder_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decoder_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
+  assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && fetch_head_valid);
+  assign ready = (((fetch_head_past_end || (!decoder_legal)) || ((decoder_unit == 3'd0) && (!hazard))) || (((((!(decoder_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decoder_unit == 3'd1)) && ls_streams_idle)) || (((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && vector_idle)) || ((1'b0 || (decoder_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decoder_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
   assign fire = ((can_issue && ready) && retire_queue_in_ready);
   assign executes = ((fire && (!fetch_head_past_end)) && decoder_legal);
   assign dispatch_fault = (fetch_head_past_end ? 3'd6 : ((!decoder_legal) ? 3'd1 : (((decoder_opcode == 8'd3) && (!((decoder_imm != 32'd0) && (decoder_imm <= 32'd8192)))) ? 3'd4 : 3'd0)));
@@ -867,7 +777,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         draining <= 1'b0;
-      end else if ((((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_streams_done && (vector_streams_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))) || (fire && ((dispatch_fault != 3'd0) || (executes && (decoder_opcode == 8'd1)))))) begin
+      end else if ((((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))) || (fire && ((dispatch_fault != 3'd0) || (executes && (decoder_opcode == 8'd1)))))) begin
         draining <= 1'b1;
       end
     end
@@ -2120,7 +2030,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if (start) begin
         pending_v <= 16'd0;
       end else begin
-        pending_v <= ((pending_v & (~((((16'd0 | (ls_streams_done ? ls_writes_v : 16'd0)) | (vector_streams_done ? vector_writes_v : 16'd0)) | (reduction_done ? reduction_writes_v : 16'd0)) | (ternary_done ? ternary_writes_v : 16'd0)))) | (executes ? dest_v : 16'd0));
+        pending_v <= ((pending_v & (~((((16'd0 | (ls_streams_done ? ls_writes_v : 16'd0)) | (vector_done ? vector_writes_v : 16'd0)) | (reduction_done ? reduction_writes_v : 16'd0)) | (ternary_done ? ternary_writes_v : 16'd0)))) | (executes ? dest_v : 16'd0));
       end
     end
   end
@@ -2132,7 +2042,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if (start) begin
         pending_s <= 16'd0;
       end else begin
-        pending_s <= ((pending_s & (~((((16'd0 | (ls_streams_done ? ls_writes_s : 16'd0)) | (vector_streams_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decoder_opcode == 8'd4))) ? dest_s : 16'd0));
+        pending_s <= ((pending_s & (~((((16'd0 | (ls_streams_done ? ls_writes_s : 16'd0)) | (vector_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decoder_opcode == 8'd4))) ? dest_s : 16'd0));
       end
     end
   end
@@ -2194,7 +2104,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     if (rst) begin
       vector_reads <= 16'd0;
     end else begin
-      if ((start || vector_streams_done)) begin
+      if ((start || vector_done)) begin
         vector_reads <= 16'd0;
       end
       if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
@@ -2246,7 +2156,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     if (rst) begin
       vector_writes_v <= 16'd0;
     end else begin
-      if ((start || vector_streams_done)) begin
+      if ((start || vector_done)) begin
         vector_writes_v <= 16'd0;
       end
       if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
@@ -2298,7 +2208,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     if (rst) begin
       vector_writes_s <= 16'd0;
     end else begin
-      if ((start || vector_streams_done)) begin
+      if ((start || vector_done)) begin
         vector_writes_s <= 16'd0;
       end
       if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
@@ -2524,7 +2434,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     .w_data           (ls_w_data)
   );
 
-  VectorUnit_N16_VL8192_V16_F16 vector (
+  VectorUnit_N16_VL8192_V16_F16_ST4 vector (
     .clk              (clk),
     .rst              (rst),
     .start            (vector_start),
@@ -2556,7 +2466,9 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     .w_reg            (vector_w_reg),
     .w_chunk          (vector_w_chunk),
     .w_mask           (vector_w_mask),
-    .w_data           (vector_w_data)
+    .w_data           (vector_w_data),
+    .stream_scalars   (vector_stream_scalars),
+    .stream_last      (vector_stream_last)
   );
 
   ReductionUnit_N16_VL8192_V16_F16_ST4 reduction (
@@ -2694,73 +2606,6 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     .w_data                (ls_streams_w_data)
   );
 
-  StreamSequencer_ST4_V16_C512_N16_RP3_LS0_CH1_SR0 vector_streams (
-    .clk                   (clk),
-    .rst                   (rst),
-    .start                 (vector_streams_start),
-    .op                    (vector_streams_op),
-    .rd                    (vector_streams_rd),
-    .ra                    (vector_streams_ra),
-    .rb                    (vector_streams_rb),
-    .mode                  (vector_streams_mode),
-    .vl                    (vector_streams_vl),
-    .scalar                (vector_streams_scalar),
-    .imm                   (vector_streams_imm),
-    .idle                  (vector_streams_idle),
-    .done                  (vector_streams_done),
-    .done_fault            (vector_streams_done_fault),
-    .done_count            (vector_streams_done_count),
-    .done_digest           (vector_streams_done_digest),
-    .done_saturations      (vector_streams_done_saturations),
-    .done_scalar           (vector_streams_done_scalar),
-    .unit_start            (vector_streams_unit_start),
-    .unit_op               (vector_streams_unit_op),
-    .unit_rd               (vector_streams_unit_rd),
-    .unit_ra               (vector_streams_unit_ra),
-    .unit_rb               (vector_streams_unit_rb),
-    .unit_mode             (vector_streams_unit_mode),
-    .unit_vl               (vector_streams_unit_vl),
-    .unit_scalar           (vector_streams_unit_scalar),
-    .unit_imm              (vector_streams_unit_imm),
-    .unit_idle             (vector_streams_unit_idle),
-    .unit_done             (vector_streams_unit_done),
-    .unit_done_fault       (vector_streams_unit_done_fault),
-    .unit_done_count       (vector_streams_unit_done_count),
-    .unit_done_digest      (vector_streams_unit_done_digest),
-    .unit_done_saturations (vector_streams_unit_done_saturations),
-    .unit_done_scalar      (vector_streams_unit_done_scalar),
-    .stream_scalars        (vector_streams_stream_scalars),
-    .stream_last           (vector_streams_stream_last),
-    .unit_a_reg            (vector_streams_unit_a_reg),
-    .unit_a_chunk          (vector_streams_unit_a_chunk),
-    .unit_a_data           (vector_streams_unit_a_data),
-    .a_reg                 (vector_streams_a_reg),
-    .a_chunk               (vector_streams_a_chunk),
-    .a_data                (vector_streams_a_data),
-    .unit_b_reg            (vector_streams_unit_b_reg),
-    .unit_b_chunk          (vector_streams_unit_b_chunk),
-    .unit_b_data           (vector_streams_unit_b_data),
-    .b_reg                 (vector_streams_b_reg),
-    .b_chunk               (vector_streams_b_chunk),
-    .b_data                (vector_streams_b_data),
-    .unit_d_reg            (vector_streams_unit_d_reg),
-    .unit_d_chunk          (vector_streams_unit_d_chunk),
-    .unit_d_data           (vector_streams_unit_d_data),
-    .d_reg                 (vector_streams_d_reg),
-    .d_chunk               (vector_streams_d_chunk),
-    .d_data                (vector_streams_d_data),
-    .unit_w_valid          (vector_streams_unit_w_valid),
-    .unit_w_reg            (vector_streams_unit_w_reg),
-    .unit_w_chunk          (vector_streams_unit_w_chunk),
-    .unit_w_mask           (vector_streams_unit_w_mask),
-    .unit_w_data           (vector_streams_unit_w_data),
-    .w_valid               (vector_streams_w_valid),
-    .w_reg                 (vector_streams_w_reg),
-    .w_chunk               (vector_streams_w_chunk),
-    .w_mask                (vector_streams_w_mask),
-    .w_data                (vector_streams_w_data)
-  );
-
   VectorRegisterFile_V16_N16_C512_RP7_WP4_ST4 registers (
     .clk               (clk),
     .rst               (rst),
@@ -2871,5 +2716,5 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{csr_code_base[5:0], csr_data_base[5:0], reduction_done_saturations[31:16], reduction_done_scalar, ternary_done_saturations[31:16], ternary_done_scalar, ls_streams_done_saturations[31:16], ls_streams_done_scalar, vector_streams_done_saturations[31:16], vector_streams_done_scalar, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
+  assign unused = ^{csr_code_base[5:0], csr_data_base[5:0], vector_done_saturations[31:16], vector_done_scalar, reduction_done_saturations[31:16], reduction_done_scalar, ternary_done_saturations[31:16], ternary_done_scalar, ls_streams_done_saturations[31:16], ls_streams_done_scalar, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
 endmodule

@@ -262,48 +262,48 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic ternary_stream_enable; // input of instance ternary, Core/ExecutionUnits.swift:51
   logic ternary_store_valid; // input of instance ternary, Core/ExecutionUnits.swift:51
   logic [31:0] ternary_store_line; // input of instance ternary, Core/ExecutionUnits.swift:51
-  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_ls_a_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_ls_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_ls_a_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_vector_a_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_vector_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_vector_a_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_vector_b_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_vector_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_vector_b_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_vector_d_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_vector_d_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_vector_d_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_reduction_a_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_reduction_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_reduction_a_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_reduction_b_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_reduction_b_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_reduction_b_data; // Vec(8 x SInt(32))
-  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic [3:0] registers_ternary_a_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_ternary_a_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_ternary_a_data; // Vec(8 x SInt(32))
-  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [7:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_ls_w_valid; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [3:0] registers_ls_w_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_ls_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [7:0] registers_ls_w_mask; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_ls_w_data; // Vec(8 x SInt(32))
-  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [7:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_vector_w_valid; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [3:0] registers_vector_w_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_vector_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [7:0] registers_vector_w_mask; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_vector_w_data; // Vec(8 x SInt(32))
-  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [7:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_reduction_w_valid; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [3:0] registers_reduction_w_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_reduction_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [7:0] registers_reduction_w_mask; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_reduction_w_data; // Vec(8 x SInt(32))
-  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [8:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:86
-  logic [7:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_ternary_w_valid; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [3:0] registers_ternary_w_reg; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [8:0] registers_ternary_w_chunk; // input of instance registers, Core/ExecutionUnits.swift:84
+  logic [7:0] registers_ternary_w_mask; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [255:0] registers_ternary_w_data; // Vec(8 x SInt(32))
-  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:86
+  logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
   logic [1:0] state; // register, Core/IssueStage.swift:81
   logic running; // wire, Core/IssueStage.swift:82

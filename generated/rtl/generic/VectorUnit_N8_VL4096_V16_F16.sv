@@ -38,160 +38,184 @@ module VectorUnit_N8_VL4096_V16_F16 (
   output logic [255:0]       w_data
 );
 
-  logic busy; // register, Core/VectorUnit.swift:59
-  logic [3:0] lane_op; // register, Core/VectorUnit.swift:60
-  logic scalar_a; // register, Core/VectorUnit.swift:61
-  logic scalar_b; // register, Core/VectorUnit.swift:62
-  logic signed [31:0] held_scalar; // register, Core/VectorUnit.swift:63
-  logic [3:0] held_rd; // register, Core/VectorUnit.swift:64
-  logic [3:0] held_ra; // register, Core/VectorUnit.swift:65
-  logic [3:0] held_rb; // register, Core/VectorUnit.swift:66
-  logic [8:0] last_chunk; // register, Core/VectorUnit.swift:67
-  logic [7:0] last_mask; // register, Core/VectorUnit.swift:68
-  logic issuing; // register, Core/VectorUnit.swift:69
-  logic [8:0] chunk; // register, Core/VectorUnit.swift:70
-  logic [3:0] decoded_op; // wire, Core/VectorUnit.swift:73
-  logic decoded_scalar_a; // wire, Core/VectorUnit.swift:74
-  logic decoded_scalar_b; // wire, Core/VectorUnit.swift:75
-  logic [12:0] vl_minus_one; // wire, Core/VectorUnit.swift:92
-  logic done_now; // wire, Core/VectorUnit.swift:101
-  logic arriving; // register, Core/VectorUnit.swift:127
-  logic [8:0] arriving_chunk; // register, Core/VectorUnit.swift:128
-  logic arriving_last; // register, Core/VectorUnit.swift:129
-  logic [4:0] lanes_advance_remaining; // register, Core/VectorUnit.swift:134
-  logic lanes_advance; // wire, Core/VectorUnit.swift:134
-  logic lane0_ce; // input of instance lane0, Core/VectorUnit.swift:138
-  logic [3:0] lane0_op; // input of instance lane0, Core/VectorUnit.swift:138
-  logic signed [31:0] lane0_a; // input of instance lane0, Core/VectorUnit.swift:138
-  logic signed [31:0] lane0_b; // input of instance lane0, Core/VectorUnit.swift:138
-  logic signed [31:0] lane0_d; // input of instance lane0, Core/VectorUnit.swift:138
-  logic signed [31:0] lane0_result; // output of instance lane0, Core/VectorUnit.swift:138
-  logic lane0_saturated; // output of instance lane0, Core/VectorUnit.swift:138
-  logic lane1_ce; // input of instance lane1, Core/VectorUnit.swift:138
-  logic [3:0] lane1_op; // input of instance lane1, Core/VectorUnit.swift:138
-  logic signed [31:0] lane1_a; // input of instance lane1, Core/VectorUnit.swift:138
-  logic signed [31:0] lane1_b; // input of instance lane1, Core/VectorUnit.swift:138
-  logic signed [31:0] lane1_d; // input of instance lane1, Core/VectorUnit.swift:138
-  logic signed [31:0] lane1_result; // output of instance lane1, Core/VectorUnit.swift:138
-  logic lane1_saturated; // output of instance lane1, Core/VectorUnit.swift:138
-  logic lane2_ce; // input of instance lane2, Core/VectorUnit.swift:138
-  logic [3:0] lane2_op; // input of instance lane2, Core/VectorUnit.swift:138
-  logic signed [31:0] lane2_a; // input of instance lane2, Core/VectorUnit.swift:138
-  logic signed [31:0] lane2_b; // input of instance lane2, Core/VectorUnit.swift:138
-  logic signed [31:0] lane2_d; // input of instance lane2, Core/VectorUnit.swift:138
-  logic signed [31:0] lane2_result; // output of instance lane2, Core/VectorUnit.swift:138
-  logic lane2_saturated; // output of instance lane2, Core/VectorUnit.swift:138
-  logic lane3_ce; // input of instance lane3, Core/VectorUnit.swift:138
-  logic [3:0] lane3_op; // input of instance lane3, Core/VectorUnit.swift:138
-  logic signed [31:0] lane3_a; // input of instance lane3, Core/VectorUnit.swift:138
-  logic signed [31:0] lane3_b; // input of instance lane3, Core/VectorUnit.swift:138
-  logic signed [31:0] lane3_d; // input of instance lane3, Core/VectorUnit.swift:138
-  logic signed [31:0] lane3_result; // output of instance lane3, Core/VectorUnit.swift:138
-  logic lane3_saturated; // output of instance lane3, Core/VectorUnit.swift:138
-  logic lane4_ce; // input of instance lane4, Core/VectorUnit.swift:138
-  logic [3:0] lane4_op; // input of instance lane4, Core/VectorUnit.swift:138
-  logic signed [31:0] lane4_a; // input of instance lane4, Core/VectorUnit.swift:138
-  logic signed [31:0] lane4_b; // input of instance lane4, Core/VectorUnit.swift:138
-  logic signed [31:0] lane4_d; // input of instance lane4, Core/VectorUnit.swift:138
-  logic signed [31:0] lane4_result; // output of instance lane4, Core/VectorUnit.swift:138
-  logic lane4_saturated; // output of instance lane4, Core/VectorUnit.swift:138
-  logic lane5_ce; // input of instance lane5, Core/VectorUnit.swift:138
-  logic [3:0] lane5_op; // input of instance lane5, Core/VectorUnit.swift:138
-  logic signed [31:0] lane5_a; // input of instance lane5, Core/VectorUnit.swift:138
-  logic signed [31:0] lane5_b; // input of instance lane5, Core/VectorUnit.swift:138
-  logic signed [31:0] lane5_d; // input of instance lane5, Core/VectorUnit.swift:138
-  logic signed [31:0] lane5_result; // output of instance lane5, Core/VectorUnit.swift:138
-  logic lane5_saturated; // output of instance lane5, Core/VectorUnit.swift:138
-  logic lane6_ce; // input of instance lane6, Core/VectorUnit.swift:138
-  logic [3:0] lane6_op; // input of instance lane6, Core/VectorUnit.swift:138
-  logic signed [31:0] lane6_a; // input of instance lane6, Core/VectorUnit.swift:138
-  logic signed [31:0] lane6_b; // input of instance lane6, Core/VectorUnit.swift:138
-  logic signed [31:0] lane6_d; // input of instance lane6, Core/VectorUnit.swift:138
-  logic signed [31:0] lane6_result; // output of instance lane6, Core/VectorUnit.swift:138
-  logic lane6_saturated; // output of instance lane6, Core/VectorUnit.swift:138
-  logic lane7_ce; // input of instance lane7, Core/VectorUnit.swift:138
-  logic [3:0] lane7_op; // input of instance lane7, Core/VectorUnit.swift:138
-  logic signed [31:0] lane7_a; // input of instance lane7, Core/VectorUnit.swift:138
-  logic signed [31:0] lane7_b; // input of instance lane7, Core/VectorUnit.swift:138
-  logic signed [31:0] lane7_d; // input of instance lane7, Core/VectorUnit.swift:138
-  logic signed [31:0] lane7_result; // output of instance lane7, Core/VectorUnit.swift:138
-  logic lane7_saturated; // output of instance lane7, Core/VectorUnit.swift:138
-  logic writing_d0; // register, Core/VectorUnit.swift:148
-  logic writing_d1; // register, Core/VectorUnit.swift:148
-  logic writing_d2; // register, Core/VectorUnit.swift:148
-  logic writing_d3; // register, Core/VectorUnit.swift:148
-  logic writing_d4; // register, Core/VectorUnit.swift:148
-  logic writing_d5; // register, Core/VectorUnit.swift:148
-  logic writing_d6; // register, Core/VectorUnit.swift:148
-  logic writing_d7; // register, Core/VectorUnit.swift:148
-  logic writing_d8; // register, Core/VectorUnit.swift:148
-  logic writing_d9; // register, Core/VectorUnit.swift:148
-  logic writing_d10; // register, Core/VectorUnit.swift:148
-  logic writing_d11; // register, Core/VectorUnit.swift:148
-  logic writing_d12; // register, Core/VectorUnit.swift:148
-  logic writing_d13; // register, Core/VectorUnit.swift:148
-  logic writing_d14; // register, Core/VectorUnit.swift:148
-  logic writing_d15; // register, Core/VectorUnit.swift:148
-  logic writing_d16; // register, Core/VectorUnit.swift:148
-  logic writing_d17; // register, Core/VectorUnit.swift:148
-  logic writing_d18; // register, Core/VectorUnit.swift:148
-  logic writing_d19; // register, Core/VectorUnit.swift:148
-  logic writing_d20; // register, Core/VectorUnit.swift:148
-  logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d3; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d4; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d5; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d6; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d7; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d8; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d9; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d10; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d11; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d12; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d13; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d14; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d15; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d16; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d17; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d18; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d19; // register, Core/VectorUnit.swift:149
-  logic [8:0] writing_chunk_d20; // register, Core/VectorUnit.swift:149
-  logic writing_last_d0; // register, Core/VectorUnit.swift:150
-  logic writing_last_d1; // register, Core/VectorUnit.swift:150
-  logic writing_last_d2; // register, Core/VectorUnit.swift:150
-  logic writing_last_d3; // register, Core/VectorUnit.swift:150
-  logic writing_last_d4; // register, Core/VectorUnit.swift:150
-  logic writing_last_d5; // register, Core/VectorUnit.swift:150
-  logic writing_last_d6; // register, Core/VectorUnit.swift:150
-  logic writing_last_d7; // register, Core/VectorUnit.swift:150
-  logic writing_last_d8; // register, Core/VectorUnit.swift:150
-  logic writing_last_d9; // register, Core/VectorUnit.swift:150
-  logic writing_last_d10; // register, Core/VectorUnit.swift:150
-  logic writing_last_d11; // register, Core/VectorUnit.swift:150
-  logic writing_last_d12; // register, Core/VectorUnit.swift:150
-  logic writing_last_d13; // register, Core/VectorUnit.swift:150
-  logic writing_last_d14; // register, Core/VectorUnit.swift:150
-  logic writing_last_d15; // register, Core/VectorUnit.swift:150
-  logic writing_last_d16; // register, Core/VectorUnit.swift:150
-  logic writing_last_d17; // register, Core/VectorUnit.swift:150
-  logic writing_last_d18; // register, Core/VectorUnit.swift:150
-  logic writing_last_d19; // register, Core/VectorUnit.swift:150
-  logic writing_last_d20; // register, Core/VectorUnit.swift:150
-  logic [7:0] write_mask; // wire, Core/VectorUnit.swift:151
-  logic record_clear; // input of instance record, Core/VectorUnit.swift:159
-  logic record_valid; // input of instance record, Core/VectorUnit.swift:159
-  logic [31:0] record_base; // input of instance record, Core/VectorUnit.swift:159
-  logic [7:0] record_mask; // input of instance record, Core/VectorUnit.swift:159
+  logic busy; // register, Core/VectorUnit.swift:99
+  logic [3:0] lane_op; // register, Core/VectorUnit.swift:100
+  logic scalar_a; // register, Core/VectorUnit.swift:101
+  logic scalar_b; // register, Core/VectorUnit.swift:102
+  logic signed [31:0] held_scalar; // register, Core/VectorUnit.swift:103
+  logic [3:0] held_rd; // register, Core/VectorUnit.swift:104
+  logic [3:0] held_ra; // register, Core/VectorUnit.swift:105
+  logic [3:0] held_rb; // register, Core/VectorUnit.swift:106
+  logic [8:0] last_chunk; // register, Core/VectorUnit.swift:107
+  logic [7:0] last_mask; // register, Core/VectorUnit.swift:108
+  logic [3:0] decoded_op; // wire, Core/VectorUnit.swift:118
+  logic decoded_scalar_a; // wire, Core/VectorUnit.swift:119
+  logic decoded_scalar_b; // wire, Core/VectorUnit.swift:120
+  logic [12:0] vl_minus_one; // wire, Core/VectorUnit.swift:137
+  logic issuing; // register, Core/VectorUnit.swift:156
+  logic [8:0] chunk; // register, Core/VectorUnit.swift:157
+  logic issue_last; // wire, Core/VectorUnit.swift:168
+  logic issue_end; // wire, Core/VectorUnit.swift:169
+  logic arriving; // register, Core/VectorUnit.swift:185
+  logic [8:0] arriving_chunk; // register, Core/VectorUnit.swift:186
+  logic arriving_last; // register, Core/VectorUnit.swift:187
+  logic arriving_end; // register, Core/VectorUnit.swift:188
+  logic [4:0] lanes_advance_remaining; // register, Core/VectorUnit.swift:196
+  logic lanes_advance; // wire, Core/VectorUnit.swift:196
+  logic lane0_ce; // input of instance lane0, Core/VectorUnit.swift:199
+  logic [3:0] lane0_op; // input of instance lane0, Core/VectorUnit.swift:199
+  logic signed [31:0] lane0_a; // input of instance lane0, Core/VectorUnit.swift:199
+  logic signed [31:0] lane0_b; // input of instance lane0, Core/VectorUnit.swift:199
+  logic signed [31:0] lane0_d; // input of instance lane0, Core/VectorUnit.swift:199
+  logic signed [31:0] lane0_result; // output of instance lane0, Core/VectorUnit.swift:199
+  logic lane0_saturated; // output of instance lane0, Core/VectorUnit.swift:199
+  logic lane1_ce; // input of instance lane1, Core/VectorUnit.swift:199
+  logic [3:0] lane1_op; // input of instance lane1, Core/VectorUnit.swift:199
+  logic signed [31:0] lane1_a; // input of instance lane1, Core/VectorUnit.swift:199
+  logic signed [31:0] lane1_b; // input of instance lane1, Core/VectorUnit.swift:199
+  logic signed [31:0] lane1_d; // input of instance lane1, Core/VectorUnit.swift:199
+  logic signed [31:0] lane1_result; // output of instance lane1, Core/VectorUnit.swift:199
+  logic lane1_saturated; // output of instance lane1, Core/VectorUnit.swift:199
+  logic lane2_ce; // input of instance lane2, Core/VectorUnit.swift:199
+  logic [3:0] lane2_op; // input of instance lane2, Core/VectorUnit.swift:199
+  logic signed [31:0] lane2_a; // input of instance lane2, Core/VectorUnit.swift:199
+  logic signed [31:0] lane2_b; // input of instance lane2, Core/VectorUnit.swift:199
+  logic signed [31:0] lane2_d; // input of instance lane2, Core/VectorUnit.swift:199
+  logic signed [31:0] lane2_result; // output of instance lane2, Core/VectorUnit.swift:199
+  logic lane2_saturated; // output of instance lane2, Core/VectorUnit.swift:199
+  logic lane3_ce; // input of instance lane3, Core/VectorUnit.swift:199
+  logic [3:0] lane3_op; // input of instance lane3, Core/VectorUnit.swift:199
+  logic signed [31:0] lane3_a; // input of instance lane3, Core/VectorUnit.swift:199
+  logic signed [31:0] lane3_b; // input of instance lane3, Core/VectorUnit.swift:199
+  logic signed [31:0] lane3_d; // input of instance lane3, Core/VectorUnit.swift:199
+  logic signed [31:0] lane3_result; // output of instance lane3, Core/VectorUnit.swift:199
+  logic lane3_saturated; // output of instance lane3, Core/VectorUnit.swift:199
+  logic lane4_ce; // input of instance lane4, Core/VectorUnit.swift:199
+  logic [3:0] lane4_op; // input of instance lane4, Core/VectorUnit.swift:199
+  logic signed [31:0] lane4_a; // input of instance lane4, Core/VectorUnit.swift:199
+  logic signed [31:0] lane4_b; // input of instance lane4, Core/VectorUnit.swift:199
+  logic signed [31:0] lane4_d; // input of instance lane4, Core/VectorUnit.swift:199
+  logic signed [31:0] lane4_result; // output of instance lane4, Core/VectorUnit.swift:199
+  logic lane4_saturated; // output of instance lane4, Core/VectorUnit.swift:199
+  logic lane5_ce; // input of instance lane5, Core/VectorUnit.swift:199
+  logic [3:0] lane5_op; // input of instance lane5, Core/VectorUnit.swift:199
+  logic signed [31:0] lane5_a; // input of instance lane5, Core/VectorUnit.swift:199
+  logic signed [31:0] lane5_b; // input of instance lane5, Core/VectorUnit.swift:199
+  logic signed [31:0] lane5_d; // input of instance lane5, Core/VectorUnit.swift:199
+  logic signed [31:0] lane5_result; // output of instance lane5, Core/VectorUnit.swift:199
+  logic lane5_saturated; // output of instance lane5, Core/VectorUnit.swift:199
+  logic lane6_ce; // input of instance lane6, Core/VectorUnit.swift:199
+  logic [3:0] lane6_op; // input of instance lane6, Core/VectorUnit.swift:199
+  logic signed [31:0] lane6_a; // input of instance lane6, Core/VectorUnit.swift:199
+  logic signed [31:0] lane6_b; // input of instance lane6, Core/VectorUnit.swift:199
+  logic signed [31:0] lane6_d; // input of instance lane6, Core/VectorUnit.swift:199
+  logic signed [31:0] lane6_result; // output of instance lane6, Core/VectorUnit.swift:199
+  logic lane6_saturated; // output of instance lane6, Core/VectorUnit.swift:199
+  logic lane7_ce; // input of instance lane7, Core/VectorUnit.swift:199
+  logic [3:0] lane7_op; // input of instance lane7, Core/VectorUnit.swift:199
+  logic signed [31:0] lane7_a; // input of instance lane7, Core/VectorUnit.swift:199
+  logic signed [31:0] lane7_b; // input of instance lane7, Core/VectorUnit.swift:199
+  logic signed [31:0] lane7_d; // input of instance lane7, Core/VectorUnit.swift:199
+  logic signed [31:0] lane7_result; // output of instance lane7, Core/VectorUnit.swift:199
+  logic lane7_saturated; // output of instance lane7, Core/VectorUnit.swift:199
+  logic writing_d0; // register, Core/VectorUnit.swift:209
+  logic writing_d1; // register, Core/VectorUnit.swift:209
+  logic writing_d2; // register, Core/VectorUnit.swift:209
+  logic writing_d3; // register, Core/VectorUnit.swift:209
+  logic writing_d4; // register, Core/VectorUnit.swift:209
+  logic writing_d5; // register, Core/VectorUnit.swift:209
+  logic writing_d6; // register, Core/VectorUnit.swift:209
+  logic writing_d7; // register, Core/VectorUnit.swift:209
+  logic writing_d8; // register, Core/VectorUnit.swift:209
+  logic writing_d9; // register, Core/VectorUnit.swift:209
+  logic writing_d10; // register, Core/VectorUnit.swift:209
+  logic writing_d11; // register, Core/VectorUnit.swift:209
+  logic writing_d12; // register, Core/VectorUnit.swift:209
+  logic writing_d13; // register, Core/VectorUnit.swift:209
+  logic writing_d14; // register, Core/VectorUnit.swift:209
+  logic writing_d15; // register, Core/VectorUnit.swift:209
+  logic writing_d16; // register, Core/VectorUnit.swift:209
+  logic writing_d17; // register, Core/VectorUnit.swift:209
+  logic writing_d18; // register, Core/VectorUnit.swift:209
+  logic writing_d19; // register, Core/VectorUnit.swift:209
+  logic writing_d20; // register, Core/VectorUnit.swift:209
+  logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d3; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d4; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d5; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d6; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d7; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d8; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d9; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d10; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d11; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d12; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d13; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d14; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d15; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d16; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d17; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d18; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d19; // register, Core/VectorUnit.swift:210
+  logic [8:0] writing_chunk_d20; // register, Core/VectorUnit.swift:210
+  logic writing_last_d0; // register, Core/VectorUnit.swift:211
+  logic writing_last_d1; // register, Core/VectorUnit.swift:211
+  logic writing_last_d2; // register, Core/VectorUnit.swift:211
+  logic writing_last_d3; // register, Core/VectorUnit.swift:211
+  logic writing_last_d4; // register, Core/VectorUnit.swift:211
+  logic writing_last_d5; // register, Core/VectorUnit.swift:211
+  logic writing_last_d6; // register, Core/VectorUnit.swift:211
+  logic writing_last_d7; // register, Core/VectorUnit.swift:211
+  logic writing_last_d8; // register, Core/VectorUnit.swift:211
+  logic writing_last_d9; // register, Core/VectorUnit.swift:211
+  logic writing_last_d10; // register, Core/VectorUnit.swift:211
+  logic writing_last_d11; // register, Core/VectorUnit.swift:211
+  logic writing_last_d12; // register, Core/VectorUnit.swift:211
+  logic writing_last_d13; // register, Core/VectorUnit.swift:211
+  logic writing_last_d14; // register, Core/VectorUnit.swift:211
+  logic writing_last_d15; // register, Core/VectorUnit.swift:211
+  logic writing_last_d16; // register, Core/VectorUnit.swift:211
+  logic writing_last_d17; // register, Core/VectorUnit.swift:211
+  logic writing_last_d18; // register, Core/VectorUnit.swift:211
+  logic writing_last_d19; // register, Core/VectorUnit.swift:211
+  logic writing_last_d20; // register, Core/VectorUnit.swift:211
+  logic writing_end_d0; // register, Core/VectorUnit.swift:212
+  logic writing_end_d1; // register, Core/VectorUnit.swift:212
+  logic writing_end_d2; // register, Core/VectorUnit.swift:212
+  logic writing_end_d3; // register, Core/VectorUnit.swift:212
+  logic writing_end_d4; // register, Core/VectorUnit.swift:212
+  logic writing_end_d5; // register, Core/VectorUnit.swift:212
+  logic writing_end_d6; // register, Core/VectorUnit.swift:212
+  logic writing_end_d7; // register, Core/VectorUnit.swift:212
+  logic writing_end_d8; // register, Core/VectorUnit.swift:212
+  logic writing_end_d9; // register, Core/VectorUnit.swift:212
+  logic writing_end_d10; // register, Core/VectorUnit.swift:212
+  logic writing_end_d11; // register, Core/VectorUnit.swift:212
+  logic writing_end_d12; // register, Core/VectorUnit.swift:212
+  logic writing_end_d13; // register, Core/VectorUnit.swift:212
+  logic writing_end_d14; // register, Core/VectorUnit.swift:212
+  logic writing_end_d15; // register, Core/VectorUnit.swift:212
+  logic writing_end_d16; // register, Core/VectorUnit.swift:212
+  logic writing_end_d17; // register, Core/VectorUnit.swift:212
+  logic writing_end_d18; // register, Core/VectorUnit.swift:212
+  logic writing_end_d19; // register, Core/VectorUnit.swift:212
+  logic writing_end_d20; // register, Core/VectorUnit.swift:212
+  logic [7:0] write_mask; // wire, Core/VectorUnit.swift:214
+  logic record_clear; // input of instance record, Core/VectorUnit.swift:222
+  logic record_valid; // input of instance record, Core/VectorUnit.swift:222
+  logic [31:0] record_base; // input of instance record, Core/VectorUnit.swift:222
+  logic [7:0] record_mask; // input of instance record, Core/VectorUnit.swift:222
   logic [255:0] record_data; // Vec(8 x SInt(32))
-  logic [7:0] record_saturated; // input of instance record, Core/VectorUnit.swift:159
-  logic [31:0] record_digest; // output of instance record, Core/VectorUnit.swift:159
-  logic [31:0] record_count; // output of instance record, Core/VectorUnit.swift:159
-  logic [31:0] record_next_digest; // output of instance record, Core/VectorUnit.swift:159
-  logic [31:0] record_next_count; // output of instance record, Core/VectorUnit.swift:159
-  logic [31:0] record_saturations; // output of instance record, Core/VectorUnit.swift:159
-  logic [31:0] record_next_saturations; // output of instance record, Core/VectorUnit.swift:159
+  logic [7:0] record_saturated; // input of instance record, Core/VectorUnit.swift:222
+  logic [31:0] record_digest; // output of instance record, Core/VectorUnit.swift:222
+  logic [31:0] record_count; // output of instance record, Core/VectorUnit.swift:222
+  logic [31:0] record_next_digest; // output of instance record, Core/VectorUnit.swift:222
+  logic [31:0] record_next_count; // output of instance record, Core/VectorUnit.swift:222
+  logic [31:0] record_saturations; // output of instance record, Core/VectorUnit.swift:222
+  logic [31:0] record_next_saturations; // output of instance record, Core/VectorUnit.swift:222
+  logic done_now; // wire, Core/VectorUnit.swift:230
 
   assign idle = ((!busy) || done_now);
   assign done = done_now;
@@ -212,7 +236,8 @@ module VectorUnit_N8_VL4096_V16_F16 (
   assign w_mask = write_mask;
   assign w_data = {lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign vl_minus_one = (vl - 13'd1);
-  assign done_now = (writing_d20 && writing_last_d20);
+  assign issue_last = (chunk == last_chunk);
+  assign issue_end = (issue_last && 1'b1);
   assign lanes_advance = (arriving || (lanes_advance_remaining != 5'd0));
   assign lane0_ce = lanes_advance;
   assign lane0_op = lane_op;
@@ -261,6 +286,7 @@ module VectorUnit_N8_VL4096_V16_F16 (
   assign record_mask = write_mask;
   assign record_data = {lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign record_saturated = {lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
+  assign done_now = (writing_d20 && writing_end_d20);
 
   always_comb begin
     case (op)
@@ -358,8 +384,7 @@ module VectorUnit_N8_VL4096_V16_F16 (
     end else begin
       if (start) begin
         busy <= 1'b1;
-      end else if (issuing) begin
-      end else if (done_now) begin
+      end else if ((writing_d20 && writing_end_d20)) begin
         busy <= 1'b0;
       end
     end
@@ -423,21 +448,29 @@ module VectorUnit_N8_VL4096_V16_F16 (
     if (rst) begin
       issuing <= 1'b0;
     end else begin
+      if (issuing) begin
+        if (issue_last) begin
+          if (issue_end) begin
+            issuing <= 1'b0;
+          end
+        end
+      end
       if (start) begin
         issuing <= 1'b1;
-      end else if (issuing) begin
-        if ((chunk == last_chunk)) begin
-          issuing <= 1'b0;
-        end
       end
     end
   end
 
   always_ff @(posedge clk) begin
+    if (issuing) begin
+      if (issue_last) begin
+        chunk <= 9'd0;
+      end else begin
+        chunk <= (chunk + 9'd1);
+      end
+    end
     if (start) begin
       chunk <= 9'd0;
-    end else if (issuing) begin
-      chunk <= (chunk + 9'd1);
     end
   end
 
@@ -457,7 +490,15 @@ module VectorUnit_N8_VL4096_V16_F16 (
     if (rst) begin
       arriving_last <= 1'b0;
     end else begin
-      arriving_last <= (issuing && (chunk == last_chunk));
+      arriving_last <= (issuing && issue_last);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      arriving_end <= 1'b0;
+    end else begin
+      arriving_end <= (issuing && issue_end);
     end
   end
 
@@ -890,6 +931,174 @@ module VectorUnit_N8_VL4096_V16_F16 (
       writing_last_d20 <= 1'b0;
     end else begin
       writing_last_d20 <= writing_last_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d0 <= 1'b0;
+    end else begin
+      writing_end_d0 <= arriving_end;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d1 <= 1'b0;
+    end else begin
+      writing_end_d1 <= writing_end_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d2 <= 1'b0;
+    end else begin
+      writing_end_d2 <= writing_end_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d3 <= 1'b0;
+    end else begin
+      writing_end_d3 <= writing_end_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d4 <= 1'b0;
+    end else begin
+      writing_end_d4 <= writing_end_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d5 <= 1'b0;
+    end else begin
+      writing_end_d5 <= writing_end_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d6 <= 1'b0;
+    end else begin
+      writing_end_d6 <= writing_end_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d7 <= 1'b0;
+    end else begin
+      writing_end_d7 <= writing_end_d6;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d8 <= 1'b0;
+    end else begin
+      writing_end_d8 <= writing_end_d7;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d9 <= 1'b0;
+    end else begin
+      writing_end_d9 <= writing_end_d8;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d10 <= 1'b0;
+    end else begin
+      writing_end_d10 <= writing_end_d9;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d11 <= 1'b0;
+    end else begin
+      writing_end_d11 <= writing_end_d10;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d12 <= 1'b0;
+    end else begin
+      writing_end_d12 <= writing_end_d11;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d13 <= 1'b0;
+    end else begin
+      writing_end_d13 <= writing_end_d12;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d14 <= 1'b0;
+    end else begin
+      writing_end_d14 <= writing_end_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d15 <= 1'b0;
+    end else begin
+      writing_end_d15 <= writing_end_d14;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d16 <= 1'b0;
+    end else begin
+      writing_end_d16 <= writing_end_d15;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d17 <= 1'b0;
+    end else begin
+      writing_end_d17 <= writing_end_d16;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d18 <= 1'b0;
+    end else begin
+      writing_end_d18 <= writing_end_d17;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d19 <= 1'b0;
+    end else begin
+      writing_end_d19 <= writing_end_d18;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d20 <= 1'b0;
+    end else begin
+      writing_end_d20 <= writing_end_d19;
     end
   end
 
