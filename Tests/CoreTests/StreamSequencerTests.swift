@@ -31,6 +31,8 @@ import TestSupport
         var active: Int
 
         var perStream: Bool { [.ldv, .sv, .lds, .sts].contains(op) && mode == 1 }
+        /// A load of one address: stream 0's load is copied to the other streams.
+        var broadcast: Bool { op == .ldv && mode == 0 }
         var description: String {
             "\(op.mnemonic)\(mode == 1 ? ".s" : "") rd \(rd) ra \(ra) rb \(rb) imm \(imm) SS \(stride), fault in \(faultingStream.map(String.init) ?? "none"), \(active) active"
         }
@@ -80,6 +82,8 @@ import TestSupport
         // The expected record: streams until a fault (the unit's, or an address past 32 bits).
         var count: UInt32 = 0, digest: UInt32 = 0, saturations: UInt32 = 0, results: [Int32] = []
         var stream = 0, remaining = 0, busy = false, lateIdle = false
+        // A broadcast load's copy: its first cycle, and stream 0's record.
+        var copyStart: Int?, record0: (count: UInt32, digest: UInt32) = (0, 0)
         for cycle in 0..<400 {
             // The unit: `done` after 1 ... 4 cycles; some units' idle rises a cycle after done.
             let finishing = busy && remaining == 0
@@ -92,6 +96,7 @@ import TestSupport
             let ports = try pokePorts(sim, rng: &rng)
             sim.eval()
             if busy { try checkPorts(sim, ports, ins: ins, stream: stream, p: p, context: "\(context), stream \(stream)") }
+            if let start = copyStart { try checkCopy(sim, ports, ins: ins, step: cycle - start, p: p, context: "\(context), copy") }
             let started = try sim.peekBool("unit_start")
             if started {
                 #expect(!busy && !lateIdle, "\(context): started a busy unit")
@@ -104,6 +109,17 @@ import TestSupport
             if let d = done {
                 count &+= d.count; digest &+= d.digest; saturations &+= d.saturations
                 results.append(d.scalar)
+            }
+            if outerDone, copyStart != nil {
+                // Stream 0's record once per active stream (vl 5: two rows per stream).
+                #expect(cycle - copyStart! == 2 * (ins.active - 1), "\(context): copy done at step \(cycle - copyStart!)")
+                #expect(try sim.peek("done_fault") == 0, "\(context): copy fault")
+                #expect(try sim.peek("done_count") == UInt64(record0.count &* UInt32(ins.active)), "\(context): copy count")
+                #expect(try sim.peek("done_digest") == UInt64(record0.digest &* UInt32(ins.active)), "\(context): copy digest")
+                #expect(try sim.peek("done_saturations") == UInt64(saturations), "\(context): copy saturations")
+                #expect(try sim.peekBool("idle"), "\(context): not idle at done")
+                try sim.step()
+                return
             }
             if outerDone {
                 let overflow = done == nil
@@ -128,11 +144,33 @@ import TestSupport
             }
             try sim.step()
             lateIdle = finishing && rng.chance(0.5)
+            if finishing, let d = done, ins.broadcast, stream == 0, d.fault == 0, ins.active > 1 {
+                copyStart = cycle + 1
+                record0 = (d.count, d.digest)
+            }
             if finishing { busy = false; stream += 1 }
             if started { busy = true; remaining = rng.int(1...4) } else if busy { remaining -= 1 }
             _ = cycle
         }
         Issue.record("\(context): no done")
+    }
+
+    /// Step `step` of a broadcast load's copy (vl 5, 4 lanes: two rows per
+    /// stream): stream 0's rows read on a, a cycle later written to stream
+    /// 1, 2, ... with a's data, the second row masked to element 4; the unit not started.
+    func checkCopy(_ sim: Simulator, _ ports: Ports, ins: Instruction, step: Int, p: CoreParameters, context: String) throws {
+        let rows = 2 * (ins.active - 1)
+        #expect(try !sim.peekBool("unit_start"), "\(context): the unit started again")
+        if step < rows {
+            #expect(try sim.peek("a_reg") == UInt64(ins.rd) && sim.peek("a_chunk") == UInt64(step % 2), "\(context): read at \(step)")
+        }
+        guard step >= 1 && step <= rows else { return }
+        let (s, c) = (1 + (step - 1) / 2, (step - 1) % 2)
+        #expect(try sim.peekBool("w_valid") && sim.peek("w_reg") == UInt64(ins.rd), "\(context): write at \(step)")
+        #expect(try sim.peek("w_chunk") == UInt64(s << p.chunkBits | c), "\(context): row at \(step)")
+        #expect(try sim.peek("w_mask") == (c == 1 ? 1 : 15), "\(context): mask at \(step)")
+        let data = try sim.peekBits("w_data")
+        #expect((0..<4).map { Int(Int32(truncatingIfNeeded: data.bits(32 * $0, count: 32).uint64!)) } == ports.data["a"], "\(context): data")
     }
 
     /// The unit's dispatch outputs this cycle.

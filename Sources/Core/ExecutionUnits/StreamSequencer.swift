@@ -19,7 +19,14 @@ import ISA
 /// stream's `vd` for s > 0, `chain`); the next stream starts after the
 /// unit's `done`. `done` comes with the last stream's (or a faulting
 /// stream's) `done`, with the wrapping sums of the streams' counts, digests
-/// and saturations. An address of stream s beyond 2^32 - 1 is the fault of
+/// and saturations.
+///
+/// A load of one address for every stream (`ldv` without `.s`, when
+/// `memory`) reads memory once: the unit loads stream 0's vd, then the
+/// sequencer copies it row by row into streams 1 ... `stream_last` through
+/// the register ports (`a` reads stream 0's row, `w` writes it a cycle
+/// later, the last chunk masked to VL), a row per cycle with no memory
+/// traffic; the record is stream 0's, added once per stream. An address of stream s beyond 2^32 - 1 is the fault of
 /// stream s (`misaligned` first, as the interpreter checks), found before
 /// the unit starts for it.
 public struct StreamSequencer: Module {
@@ -49,7 +56,7 @@ public struct StreamSequencer: Module {
          Parameter("CH", chain == nil ? 0 : 1), Parameter("SR", scalarResults ? 1 : 0)]
     }
 
-    enum State: Int { case idle = 0, launch, wait, report }
+    enum State: Int { case idle = 0, launch, wait, report, copy }
 
     /// Address width: `imm + (B - 1) * SS` without wrapping.
     var addressBits: Int { 33 + params.streamBits }
@@ -64,7 +71,8 @@ public struct StreamSequencer: Module {
         let streamLast = m.input("stream_last", .uint(p.streamBits))
 
         let held = Held(m, p, addressBits: memory ? addressBits : nil)
-        let isState = { (s: State) -> Signal in held.state == lit(s.rawValue, width: 2) }
+        let isState = { (s: State) -> Signal in held.state == lit(s.rawValue, width: 3) }
+        let code = { (s: State) -> Signal in lit(s.rawValue, width: 3) }
         // The last active stream's done ends the instruction (streams after it do nothing).
         let last = held.stream == streamLast
         // Stream s's address beyond 32 bits: its fault, misaligned first.
@@ -78,29 +86,39 @@ public struct StreamSequencer: Module {
         let launch = m.wire("launch", isState(.launch) && inner.idle && !overflow)
         let streamDone = isState(.wait) && inner.done
         let finish = m.wire("finish", streamDone && (last || inner.doneFault != 0))
-        let done = m.wire("done_now", finish || isState(.report))
+        // A one-address load: stream 0's loaded vd is copied to the other streams.
+        let isLoad = held.op == lit(Int(Opcode.ldv.rawValue), width: Encoding.op.width)
+        let copyBegins = memory ? m.wire("copy_begins", streamDone && !finish && isLoad && !perStream) : Signal.no
+        let copy = memory ? broadcast(m, held, inner, streamLast: streamLast, begin: copyBegins) : nil
+        let copyDone = copy?.end ?? Signal.no
+        let done = m.wire("done_now", finish || isState(.report) || copyDone)
 
         m.when(outer.start) {
             held.latch(outer, scalars: scalars, stride: stride, addressBits: addressBits)
-            held.state.set(lit(State.launch.rawValue, width: 2))
+            held.state.set(code(.launch))
         }.elseWhen(isState(.launch) && overflow) {
-            held.state.set(lit(State.report.rawValue, width: 2))
+            held.state.set(code(.report))
             held.fault.set(overflowFault)
         }.elseWhen(launch) {
-            held.state.set(lit(State.wait.rawValue, width: 2))
+            held.state.set(code(.wait))
         }.elseWhen(done) {
-            held.state.set(lit(State.idle.rawValue, width: 2))
+            held.state.set(code(.idle))
+        }.elseWhen(copyBegins) {
+            held.state.set(code(.copy))
         }.elseWhen(streamDone) {
             held.stream.set(held.stream + 1)
             if let address = held.address, let stride = held.stride { address.set(address + stride.extend(to: addressBits)) }
-            held.state.set(lit(State.launch.rawValue, width: 2))
+            held.state.set(code(.launch))
         }
-        // The streams' records, summed as they finish.
-        let count = held.count + inner.doneCount, digest = held.digest + inner.doneDigest
-        let saturations = held.saturations + inner.doneSaturations
+        // The streams' records, summed as they finish; a copied stream adds stream 0's.
+        let copying = isState(.copy)
+        let added = copy.map { c in (mux(copying, c.count, inner.doneCount), mux(copying, c.digest, inner.doneDigest)) }
+            ?? (inner.doneCount, inner.doneDigest)
+        let count = held.count + added.0, digest = held.digest + added.1
+        let saturations = held.saturations + mux(copying, lit(0, width: 32), inner.doneSaturations)
         m.when(outer.start) {
             held.count.set(0); held.digest.set(0); held.saturations.set(0)
-        }.elseWhen(streamDone) {
+        }.elseWhen(streamDone || (copy?.streamEnd ?? Signal.no)) {
             held.count.set(count); held.digest.set(digest); held.saturations.set(saturations)
         }
 
@@ -112,13 +130,13 @@ public struct StreamSequencer: Module {
 
         outer.idle.set(isState(.idle) || done)
         outer.done.set(done)
-        outer.doneFault.set(mux(isState(.report), held.fault, inner.doneFault))
+        outer.doneFault.set(mux(isState(.report), held.fault, mux(copying, lit(0, width: Dispatch.faultBits), inner.doneFault)))
         outer.doneCount.set(count)
         outer.doneDigest.set(digest)
         outer.doneSaturations.set(saturations)
         outer.doneScalar.set(inner.doneScalar)
         if scalarResults { results(m, held, inner, streamDone: streamDone) }
-        registerPorts(m, held)
+        registerPorts(m, held, copy: copy)
     }
 
     /// Why: the core writes every stream's scalar destination at `done`; the
@@ -135,7 +153,7 @@ public struct StreamSequencer: Module {
     }
 
     /// Why: the unit addresses chunks; the register file rows of its stream.
-    func registerPorts(_ m: ModuleBuilder, _ held: Held) {
+    func registerPorts(_ m: ModuleBuilder, _ held: Held, copy: Copy?) {
         let p = params
         for port in readPorts {
             let unit = m.ports(RegisterRead(p).flipped(), prefix: "unit_" + RegisterRead.prefix(port))
@@ -148,17 +166,32 @@ public struct StreamSequencer: Module {
                 reg = mux(chained, resize(held.rd, p.vregBits), reg)
                 stream = mux(chained, held.stream - 1, held.stream)
             }
+            var row = cat(stream, unit.chunk)
+            if let copy, port == "a" {
+                // The copy reads stream 0's rows of vd on a (the unit is idle meanwhile).
+                reg = mux(copy.reading, resize(held.rd, p.vregBits), reg)
+                row = mux(copy.reading, copy.readRow, row)
+            }
             file.reg.set(reg)
-            file.chunk.set(cat(stream, unit.chunk))
+            file.chunk.set(row)
             unit.data.set(file.data)
+            if let copy, port == "a" { copy.data.set(file.data) }
         }
         let unit = m.ports(RegisterWrite(p).flipped(), prefix: "unit_" + RegisterWrite.prefix("w"))
         let file = m.ports(RegisterWrite(p, rows: true), prefix: RegisterWrite.prefix("w"))
-        file.valid.set(unit.valid)
-        file.reg.set(unit.reg)
-        file.chunk.set(cat(held.stream, unit.chunk))
-        file.mask.set(unit.mask)
-        file.data.set(unit.data)
+        guard let copy else {
+            file.valid.set(unit.valid)
+            file.reg.set(unit.reg)
+            file.chunk.set(cat(held.stream, unit.chunk))
+            file.mask.set(unit.mask)
+            file.data.set(unit.data)
+            return
+        }
+        file.valid.set(unit.valid || copy.writing)
+        file.reg.set(mux(copy.writing, resize(held.rd, p.vregBits), unit.reg))
+        file.chunk.set(mux(copy.writing, copy.writeRow, cat(held.stream, unit.chunk)))
+        file.mask.set(mux(copy.writing, copy.writeMask, unit.mask))
+        file.data.set(mux(copy.writing, copy.data, unit.data))
     }
 }
 
@@ -173,7 +206,7 @@ extension StreamSequencer {
         let perStream: Signal
 
         init(_ m: ModuleBuilder, _ p: CoreParameters, addressBits: Int?) {
-            state = m.reg("state", .uint(2), reset: 0)
+            state = m.reg("state", .uint(3), reset: 0)
             stream = m.reg("stream", .uint(p.streamBits), reset: 0)
             op = m.reg("held_op", .uint(Encoding.op.width))
             rd = m.reg("held_rd", .uint(Encoding.rd.width))

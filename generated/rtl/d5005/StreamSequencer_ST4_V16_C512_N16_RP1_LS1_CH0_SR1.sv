@@ -60,37 +60,54 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
   output logic [511:0]       w_data
 );
 
-  logic [1:0] state; // register, Core/StreamSequencer.swift:176
-  logic [1:0] stream; // register, Core/StreamSequencer.swift:177
-  logic [7:0] held_op; // register, Core/StreamSequencer.swift:178
-  logic [3:0] held_rd; // register, Core/StreamSequencer.swift:179
-  logic [3:0] held_ra; // register, Core/StreamSequencer.swift:180
-  logic [3:0] held_rb; // register, Core/StreamSequencer.swift:181
-  logic [7:0] held_mode; // register, Core/StreamSequencer.swift:182
-  logic [13:0] held_vl; // register, Core/StreamSequencer.swift:183
-  logic [31:0] held_imm; // register, Core/StreamSequencer.swift:184
-  logic [31:0] held_stride; // register, Core/StreamSequencer.swift:185
-  logic [34:0] address; // register, Core/StreamSequencer.swift:186
+  logic [2:0] state; // register, Core/StreamSequencer.swift:209
+  logic [1:0] stream; // register, Core/StreamSequencer.swift:210
+  logic [7:0] held_op; // register, Core/StreamSequencer.swift:211
+  logic [3:0] held_rd; // register, Core/StreamSequencer.swift:212
+  logic [3:0] held_ra; // register, Core/StreamSequencer.swift:213
+  logic [3:0] held_rb; // register, Core/StreamSequencer.swift:214
+  logic [7:0] held_mode; // register, Core/StreamSequencer.swift:215
+  logic [13:0] held_vl; // register, Core/StreamSequencer.swift:216
+  logic [31:0] held_imm; // register, Core/StreamSequencer.swift:217
+  logic [31:0] held_stride; // register, Core/StreamSequencer.swift:218
+  logic [34:0] address; // register, Core/StreamSequencer.swift:219
   logic [127:0] held_scalars; // Vec(4 x SInt(32))
-  logic [2:0] fault; // register, Core/StreamSequencer.swift:188
-  logic [31:0] sum_count; // register, Core/StreamSequencer.swift:189
-  logic [31:0] sum_digest; // register, Core/StreamSequencer.swift:190
-  logic [31:0] sum_saturations; // register, Core/StreamSequencer.swift:191
-  logic per_stream; // wire, Core/StreamSequencer.swift:74
-  logic overflow; // wire, Core/StreamSequencer.swift:75
-  logic launch; // wire, Core/StreamSequencer.swift:78
-  logic finish; // wire, Core/StreamSequencer.swift:80
-  logic done_now; // wire, Core/StreamSequencer.swift:81
-  logic signed [31:0] result0; // register, Core/StreamSequencer.swift:128
-  logic signed [31:0] result1; // register, Core/StreamSequencer.swift:128
-  logic signed [31:0] result2; // register, Core/StreamSequencer.swift:128
+  logic [2:0] fault; // register, Core/StreamSequencer.swift:221
+  logic [31:0] sum_count; // register, Core/StreamSequencer.swift:222
+  logic [31:0] sum_digest; // register, Core/StreamSequencer.swift:223
+  logic [31:0] sum_saturations; // register, Core/StreamSequencer.swift:224
+  logic per_stream; // wire, Core/StreamSequencer.swift:82
+  logic overflow; // wire, Core/StreamSequencer.swift:83
+  logic launch; // wire, Core/StreamSequencer.swift:86
+  logic finish; // wire, Core/StreamSequencer.swift:88
+  logic copy_begins; // wire, Core/StreamSequencer.swift:91
+  logic copy_reading; // register, Core/StreamBroadcast.swift:22
+  logic [8:0] copy_chunk; // register, Core/StreamBroadcast.swift:23
+  logic [1:0] copy_stream; // register, Core/StreamBroadcast.swift:24
+  logic [31:0] copy_count; // register, Core/StreamBroadcast.swift:25
+  logic [31:0] copy_digest; // register, Core/StreamBroadcast.swift:26
+  logic [13:0] copy_vl_minus_one; // wire, Core/StreamBroadcast.swift:29
+  logic copy_last; // wire, Core/StreamBroadcast.swift:33
+  logic copy_end_now; // wire, Core/StreamBroadcast.swift:34
+  logic copy_writing; // register, Core/StreamBroadcast.swift:52
+  logic [10:0] copy_write_row; // register, Core/StreamBroadcast.swift:53
+  logic copy_write_last; // register, Core/StreamBroadcast.swift:54
+  logic copy_write_end; // register, Core/StreamBroadcast.swift:55
+  logic [15:0] copy_mask; // wire, Core/StreamBroadcast.swift:58
+  logic [511:0] copy_data; // Vec(16 x SInt(32))
+  logic copy_stream_end; // wire, Core/StreamBroadcast.swift:60
+  logic copy_done; // wire, Core/StreamBroadcast.swift:60
+  logic done_now; // wire, Core/StreamSequencer.swift:94
+  logic signed [31:0] result0; // register, Core/StreamSequencer.swift:146
+  logic signed [31:0] result1; // register, Core/StreamSequencer.swift:146
+  logic signed [31:0] result2; // register, Core/StreamSequencer.swift:146
 
-  assign idle = ((state == 2'd0) || done_now);
+  assign idle = ((state == 3'd0) || done_now);
   assign done = done_now;
-  assign done_fault = ((state == 2'd3) ? fault : unit_done_fault);
-  assign done_count = (sum_count + unit_done_count);
-  assign done_digest = (sum_digest + unit_done_digest);
-  assign done_saturations = (sum_saturations + unit_done_saturations);
+  assign done_fault = ((state == 3'd3) ? fault : ((state == 3'd4) ? 3'd0 : unit_done_fault));
+  assign done_count = (sum_count + ((state == 3'd4) ? copy_count : unit_done_count));
+  assign done_digest = (sum_digest + ((state == 3'd4) ? copy_digest : unit_done_digest));
+  assign done_saturations = (sum_saturations + ((state == 3'd4) ? 32'd0 : unit_done_saturations));
   assign done_scalar = unit_done_scalar;
   assign unit_start = launch;
   assign unit_op = held_op;
@@ -103,33 +120,43 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
   assign unit_imm = (per_stream ? address[31:0] : held_imm);
   assign per_stream = (((((1'b0 || (held_op == 8'd16)) || (held_op == 8'd17)) || (held_op == 8'd18)) || (held_op == 8'd19)) && (held_mode == 8'd1));
   assign overflow = (per_stream && (address[34:32] != 3'd0));
-  assign launch = (((state == 2'd1) && unit_idle) && (!overflow));
-  assign finish = (((state == 2'd2) && unit_done) && ((stream == stream_last) || (unit_done_fault != 3'd0)));
-  assign done_now = (finish || (state == 2'd3));
+  assign launch = (((state == 3'd1) && unit_idle) && (!overflow));
+  assign finish = (((state == 3'd2) && unit_done) && ((stream == stream_last) || (unit_done_fault != 3'd0)));
+  assign copy_begins = (((((state == 3'd2) && unit_done) && (!finish)) && (held_op == 8'd16)) && (!per_stream));
+  assign copy_vl_minus_one = (held_vl - 14'd1);
+  assign copy_last = (copy_chunk == 9'(copy_vl_minus_one[13:4]));
+  assign copy_end_now = (copy_last && (copy_stream == stream_last));
+  assign copy_mask = (copy_write_last ? {(4'd15 <= copy_vl_minus_one[3:0]), (4'd14 <= copy_vl_minus_one[3:0]), (4'd13 <= copy_vl_minus_one[3:0]), (4'd12 <= copy_vl_minus_one[3:0]), (4'd11 <= copy_vl_minus_one[3:0]), (4'd10 <= copy_vl_minus_one[3:0]), (4'd9 <= copy_vl_minus_one[3:0]), (4'd8 <= copy_vl_minus_one[3:0]), (4'd7 <= copy_vl_minus_one[3:0]), (4'd6 <= copy_vl_minus_one[3:0]), (4'd5 <= copy_vl_minus_one[3:0]), (4'd4 <= copy_vl_minus_one[3:0]), (4'd3 <= copy_vl_minus_one[3:0]), (4'd2 <= copy_vl_minus_one[3:0]), (4'd1 <= copy_vl_minus_one[3:0]), 1'b1} : 16'd65535);
+  assign copy_data = a_data;
+  assign copy_stream_end = (copy_writing && copy_write_last);
+  assign copy_done = (copy_writing && copy_write_end);
+  assign done_now = ((finish || (state == 3'd3)) || copy_done);
   assign stream_results = {unit_done_scalar, ((stream == 2'd2) ? unit_done_scalar : result2), ((stream == 2'd1) ? unit_done_scalar : result1), ((stream == 2'd0) ? unit_done_scalar : result0)};
   assign unit_a_data = a_data;
-  assign a_reg = unit_a_reg;
-  assign a_chunk = {stream, unit_a_chunk};
-  assign w_valid = unit_w_valid;
-  assign w_reg = unit_w_reg;
-  assign w_chunk = {stream, unit_w_chunk};
-  assign w_mask = unit_w_mask;
-  assign w_data = unit_w_data;
+  assign a_reg = (copy_reading ? held_rd : unit_a_reg);
+  assign a_chunk = (copy_reading ? {2'd0, copy_chunk} : {stream, unit_a_chunk});
+  assign w_valid = (unit_w_valid || copy_writing);
+  assign w_reg = (copy_writing ? held_rd : unit_w_reg);
+  assign w_chunk = (copy_writing ? copy_write_row : {stream, unit_w_chunk});
+  assign w_mask = (copy_writing ? copy_mask : unit_w_mask);
+  assign w_data = (copy_writing ? copy_data : unit_w_data);
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      state <= 2'd0;
+      state <= 3'd0;
     end else begin
       if (start) begin
-        state <= 2'd1;
-      end else if (((state == 2'd1) && overflow)) begin
-        state <= 2'd3;
+        state <= 3'd1;
+      end else if (((state == 3'd1) && overflow)) begin
+        state <= 3'd3;
       end else if (launch) begin
-        state <= 2'd2;
+        state <= 3'd2;
       end else if (done_now) begin
-        state <= 2'd0;
-      end else if (((state == 2'd2) && unit_done)) begin
-        state <= 2'd1;
+        state <= 3'd0;
+      end else if (copy_begins) begin
+        state <= 3'd4;
+      end else if (((state == 3'd2) && unit_done)) begin
+        state <= 3'd1;
       end
     end
   end
@@ -140,10 +167,11 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
     end else begin
       if (start) begin
         stream <= 2'd0;
-      end else if (((state == 2'd1) && overflow)) begin
+      end else if (((state == 3'd1) && overflow)) begin
       end else if (launch) begin
       end else if (done_now) begin
-      end else if (((state == 2'd2) && unit_done)) begin
+      end else if (copy_begins) begin
+      end else if (((state == 3'd2) && unit_done)) begin
         stream <= (stream + 2'd1);
       end
     end
@@ -200,10 +228,11 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
   always_ff @(posedge clk) begin
     if (start) begin
       address <= 35'(imm);
-    end else if (((state == 2'd1) && overflow)) begin
+    end else if (((state == 3'd1) && overflow)) begin
     end else if (launch) begin
     end else if (done_now) begin
-    end else if (((state == 2'd2) && unit_done)) begin
+    end else if (copy_begins) begin
+    end else if (((state == 3'd2) && unit_done)) begin
       address <= (address + 35'(held_stride));
     end
   end
@@ -220,7 +249,7 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
     end else begin
       if (start) begin
         fault <= 3'd0;
-      end else if (((state == 2'd1) && overflow)) begin
+      end else if (((state == 3'd1) && overflow)) begin
         fault <= ((address[1:0] != 2'd0) ? 3'd3 : 3'd2);
       end
     end
@@ -232,8 +261,8 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
     end else begin
       if (start) begin
         sum_count <= 32'd0;
-      end else if (((state == 2'd2) && unit_done)) begin
-        sum_count <= (sum_count + unit_done_count);
+      end else if ((((state == 3'd2) && unit_done) || copy_stream_end)) begin
+        sum_count <= (sum_count + ((state == 3'd4) ? copy_count : unit_done_count));
       end
     end
   end
@@ -244,8 +273,8 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
     end else begin
       if (start) begin
         sum_digest <= 32'd0;
-      end else if (((state == 2'd2) && unit_done)) begin
-        sum_digest <= (sum_digest + unit_done_digest);
+      end else if ((((state == 3'd2) && unit_done) || copy_stream_end)) begin
+        sum_digest <= (sum_digest + ((state == 3'd4) ? copy_digest : unit_done_digest));
       end
     end
   end
@@ -256,26 +285,96 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
     end else begin
       if (start) begin
         sum_saturations <= 32'd0;
-      end else if (((state == 2'd2) && unit_done)) begin
-        sum_saturations <= (sum_saturations + unit_done_saturations);
+      end else if ((((state == 3'd2) && unit_done) || copy_stream_end)) begin
+        sum_saturations <= (sum_saturations + ((state == 3'd4) ? 32'd0 : unit_done_saturations));
       end
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((((state == 2'd2) && unit_done) && (stream == 2'd0))) begin
+    if (rst) begin
+      copy_reading <= 1'b0;
+    end else begin
+      if (copy_begins) begin
+        copy_reading <= 1'b1;
+      end else if (copy_reading) begin
+        if (copy_last) begin
+          if (copy_end_now) begin
+            copy_reading <= 1'b0;
+          end
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (copy_begins) begin
+      copy_chunk <= 9'd0;
+    end else if (copy_reading) begin
+      if (copy_last) begin
+        copy_chunk <= 9'd0;
+      end else begin
+        copy_chunk <= (copy_chunk + 9'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (copy_begins) begin
+      copy_stream <= 2'd1;
+    end else if (copy_reading) begin
+      if (copy_last) begin
+        copy_stream <= (copy_stream + 2'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (copy_begins) begin
+      copy_count <= unit_done_count;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (copy_begins) begin
+      copy_digest <= unit_done_digest;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      copy_writing <= 1'b0;
+    end else begin
+      copy_writing <= copy_reading;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    copy_write_row <= {copy_stream, copy_chunk};
+  end
+
+  always_ff @(posedge clk) begin
+    copy_write_last <= copy_last;
+  end
+
+  always_ff @(posedge clk) begin
+    copy_write_end <= copy_end_now;
+  end
+
+  always_ff @(posedge clk) begin
+    if ((((state == 3'd2) && unit_done) && (stream == 2'd0))) begin
       result0 <= unit_done_scalar;
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((((state == 2'd2) && unit_done) && (stream == 2'd1))) begin
+    if ((((state == 3'd2) && unit_done) && (stream == 2'd1))) begin
       result1 <= unit_done_scalar;
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((((state == 2'd2) && unit_done) && (stream == 2'd2))) begin
+    if ((((state == 3'd2) && unit_done) && (stream == 2'd2))) begin
       result2 <= unit_done_scalar;
     end
   end

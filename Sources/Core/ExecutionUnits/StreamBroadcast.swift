@@ -1,0 +1,63 @@
+import HDL
+import ISA
+
+extension StreamSequencer {
+    /// The copy of a one-address load's vd from stream 0 to the other active streams.
+    struct Copy {
+        /// Reading stream 0's row `readRow` on port a this cycle.
+        let reading, readRow: Signal
+        /// Writing `data` (port a's, read last cycle) to `writeRow` under `writeMask`.
+        let writing, writeRow, writeMask, data: Signal
+        /// This write ends a stream's copy / the whole copy.
+        let streamEnd, end: Signal
+        /// Stream 0's record, added for each copied stream.
+        let count, digest: Signal
+    }
+
+    /// Why: a load of one address for every stream reads memory once; the
+    /// register file takes the other streams' copies a row per cycle.
+    func broadcast(_ m: ModuleBuilder, _ held: Held, _ inner: Interface<Dispatch>, streamLast: Signal, begin: Signal) -> Copy {
+        let p = params
+        let lanes = p.vectorLanes, laneBits = addressWidth(lanes)
+        let reading = m.reg("copy_reading", .bool, reset: false)
+        let chunk = m.reg("copy_chunk", .uint(p.chunkBits))
+        let stream = m.reg("copy_stream", .uint(p.streamBits))
+        let count = m.reg("copy_count", .uint(32))
+        let digest = m.reg("copy_digest", .uint(32))
+
+        // Chunks 0 ... (VL-1)/lanes; the last keeps lanes j <= (VL-1) mod lanes.
+        let vlMinusOne = m.wire("copy_vl_minus_one", held.vl - 1)
+        let lastChunk = resize(vlMinusOne >> laneBits, p.chunkBits)
+        let tailIndex = vlMinusOne[laneBits - 1, 0]
+        let tailMask = cat((0..<lanes).reversed().map { $0 == 0 ? Signal(true) : lit($0, width: laneBits) <= tailIndex })
+        let isLast = m.wire("copy_last", chunk == lastChunk)
+        let isEnd = m.wire("copy_end_now", isLast && stream == streamLast)
+
+        m.when(begin) {
+            reading.set(true)
+            chunk.set(0)
+            stream.set(1)
+            count.set(inner.doneCount)
+            digest.set(inner.doneDigest)
+        }.elseWhen(reading) {
+            m.when(isLast) {
+                chunk.set(0)
+                stream.set(stream + 1)
+                m.when(isEnd) { reading.set(false) }
+            }.otherwise {
+                chunk.set(chunk + 1)
+            }
+        }
+        // A row read this cycle is written the next.
+        let writing = m.regNext("copy_writing", reading, reset: false)
+        let writeRow = m.regNext("copy_write_row", cat(stream, chunk))
+        let writeLast = m.regNext("copy_write_last", isLast)
+        let writeEnd = m.regNext("copy_write_end", isEnd)
+        let full = lit(BitVector(width: lanes, value: -1), .uint(lanes))
+        return Copy(reading: reading, readRow: cat(lit(0, width: p.streamBits), chunk),
+                    writing: writing, writeRow: writeRow, writeMask: m.wire("copy_mask", mux(writeLast, tailMask, full)),
+                    data: m.wire("copy_data", .vec(.sint(32), count: lanes)),
+                    streamEnd: m.wire("copy_stream_end", writing && writeLast), end: m.wire("copy_done", writing && writeEnd),
+                    count: count, digest: digest)
+    }
+}
