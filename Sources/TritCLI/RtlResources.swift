@@ -18,8 +18,8 @@ extension RtlCommand {
                 ISAToolFiles.stderr(result.cacheHit ? "  cached" : "  \(Int(result.seconds.rounded())) s")
                 rows.append(ResourceReport.Row(label: run.label, module: run.job.top, result: result))
             }
-        } catch let e as CustomStringConvertible where e is Error {
-            ISAToolFiles.stderr("error: \(e.description)")
+        } catch {
+            ISAToolFiles.stderr("error: \(error)")
             throw ExitCode(1)
         }
         let version = (try? ExternalTool.run("yosys", ["-V"]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "yosys"
