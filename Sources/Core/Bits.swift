@@ -24,3 +24,18 @@ extension Signal {
     /// The Bool constant false, as a starting value for `||` folds.
     static var no: Signal { false }
 }
+
+/// The chunks a vector of `vl` elements covers, `lanes` (a power of two) per
+/// chunk: the last chunk's index, (vl - 1) / lanes in `chunkBits` bits, and
+/// the mask of its lanes below vl (lane j when j <= (vl - 1) mod lanes).
+/// Wires are named `<prefix>vl_minus_one`.
+func lastChunkAndMask(_ m: ModuleBuilder, vl: Signal, lanes: Int, chunkBits: Int, prefix: String = "") -> (lastChunk: Signal, tailMask: Signal) {
+    let laneBits = log2(lanes)
+    let vlMinusOne = m.wire("\(prefix)vl_minus_one", vl - 1)
+    let tailIndex = vlMinusOne[laneBits - 1, 0]
+    let mask = cat((0..<lanes).reversed().map { $0 == 0 ? Signal(true) : lit($0, width: laneBits) <= tailIndex })
+    return (resize(vlMinusOne >> laneBits, chunkBits), mask)
+}
+
+/// A register-file row: the stream's number above the chunk (the chunk alone with one stream).
+func registerRow(_ stream: Signal?, _ chunk: Signal) -> Signal { stream.map { cat($0, chunk) } ?? chunk }

@@ -18,18 +18,14 @@ extension StreamSequencer {
     /// register file takes the other streams' copies a row per cycle.
     func broadcast(_ m: ModuleBuilder, _ held: Held, _ inner: Interface<Dispatch>, streamLast: Signal, begin: Signal) -> Copy {
         let p = params
-        let lanes = p.vectorLanes, laneBits = addressWidth(lanes)
+        let lanes = p.vectorLanes
         let reading = m.reg("copy_reading", .bool, reset: false)
         let chunk = m.reg("copy_chunk", .uint(p.chunkBits))
         let stream = m.reg("copy_stream", .uint(p.streamBits))
         let count = m.reg("copy_count", .uint(32))
         let digest = m.reg("copy_digest", .uint(32))
 
-        // Chunks 0 ... (VL-1)/lanes; the last keeps lanes j <= (VL-1) mod lanes.
-        let vlMinusOne = m.wire("copy_vl_minus_one", held.vl - 1)
-        let lastChunk = resize(vlMinusOne >> laneBits, p.chunkBits)
-        let tailIndex = vlMinusOne[laneBits - 1, 0]
-        let tailMask = cat((0..<lanes).reversed().map { $0 == 0 ? Signal(true) : lit($0, width: laneBits) <= tailIndex })
+        let (lastChunk, tailMask) = lastChunkAndMask(m, vl: held.vl, lanes: lanes, chunkBits: p.chunkBits, prefix: "copy_")
         let isLast = m.wire("copy_last", chunk == lastChunk)
         let isEnd = m.wire("copy_end_now", isLast && stream == streamLast)
 

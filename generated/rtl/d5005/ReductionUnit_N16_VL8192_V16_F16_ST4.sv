@@ -48,7 +48,7 @@ module ReductionUnit_N16_VL8192_V16_F16_ST4 (
   logic [31:0] eps; // register, Core/ReductionUnit.swift:125
   logic [8:0] last_chunk; // register, Core/ReductionUnit.swift:126
   logic [15:0] tail_mask; // register, Core/ReductionUnit.swift:127
-  logic [13:0] vl_minus_one; // wire, Core/ReductionUnit.swift:137
+  logic [13:0] vl_minus_one; // wire, Core/Bits.swift:34
   logic dispatched; // wire, Core/ReductionPasses.swift:21
   logic quant_scale0_start; // input of instance quant_scale0, Core/ReductionPasses.swift:24
   logic signed [31:0] quant_scale0_absmax; // input of instance quant_scale0, Core/ReductionPasses.swift:24
@@ -95,259 +95,259 @@ module ReductionUnit_N16_VL8192_V16_F16_ST4 (
   logic signed [63:0] norm_scale3_scale; // output of instance norm_scale3, Core/ReductionPasses.swift:28
   logic scale_ready3; // register, Core/ReductionPasses.swift:32
   logic scales_ready; // wire, Core/ReductionPasses.swift:39
-  logic issuing; // register, Core/ReductionPasses.swift:66
-  logic [8:0] issue_chunk; // register, Core/ReductionPasses.swift:67
-  logic [1:0] issue_stream; // register, Core/ReductionPasses.swift:68
-  logic issue_last; // wire, Core/ReductionPasses.swift:74
-  logic issue_end; // wire, Core/ReductionPasses.swift:75
-  logic signed [63:0] s1_scale; // register, Core/ReductionPasses.swift:88
-  logic s1_valid; // register, Core/ReductionPasses.swift:91
-  logic s1_apply; // register, Core/ReductionPasses.swift:92
-  logic s1_last; // register, Core/ReductionPasses.swift:93
-  logic s1_end; // register, Core/ReductionPasses.swift:94
-  logic [8:0] s1_chunk; // register, Core/ReductionPasses.swift:95
-  logic [1:0] s1_stream; // register, Core/ReductionPasses.swift:96
-  logic [15:0] s1_mask; // wire, Core/ReductionPasses.swift:97
-  logic [2:0] lanes_advance_remaining; // register, Core/ReductionPasses.swift:100
-  logic lanes_advance; // wire, Core/ReductionPasses.swift:100
-  logic lane0_ce; // input of instance lane0, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane0_x; // input of instance lane0, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane0_w; // input of instance lane0, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane0_scale; // input of instance lane0, Core/ReductionPasses.swift:103
-  logic lane0_square; // input of instance lane0, Core/ReductionPasses.swift:103
-  logic lane0_quant; // input of instance lane0, Core/ReductionPasses.swift:103
-  logic [31:0] lane0_magnitude; // output of instance lane0, Core/ReductionPasses.swift:103
-  logic [62:0] lane0_square_out; // output of instance lane0, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane0_result; // output of instance lane0, Core/ReductionPasses.swift:103
-  logic lane0_saturated; // output of instance lane0, Core/ReductionPasses.swift:103
-  logic lane1_ce; // input of instance lane1, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane1_x; // input of instance lane1, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane1_w; // input of instance lane1, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane1_scale; // input of instance lane1, Core/ReductionPasses.swift:103
-  logic lane1_square; // input of instance lane1, Core/ReductionPasses.swift:103
-  logic lane1_quant; // input of instance lane1, Core/ReductionPasses.swift:103
-  logic [31:0] lane1_magnitude; // output of instance lane1, Core/ReductionPasses.swift:103
-  logic [62:0] lane1_square_out; // output of instance lane1, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane1_result; // output of instance lane1, Core/ReductionPasses.swift:103
-  logic lane1_saturated; // output of instance lane1, Core/ReductionPasses.swift:103
-  logic lane2_ce; // input of instance lane2, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane2_x; // input of instance lane2, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane2_w; // input of instance lane2, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane2_scale; // input of instance lane2, Core/ReductionPasses.swift:103
-  logic lane2_square; // input of instance lane2, Core/ReductionPasses.swift:103
-  logic lane2_quant; // input of instance lane2, Core/ReductionPasses.swift:103
-  logic [31:0] lane2_magnitude; // output of instance lane2, Core/ReductionPasses.swift:103
-  logic [62:0] lane2_square_out; // output of instance lane2, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane2_result; // output of instance lane2, Core/ReductionPasses.swift:103
-  logic lane2_saturated; // output of instance lane2, Core/ReductionPasses.swift:103
-  logic lane3_ce; // input of instance lane3, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane3_x; // input of instance lane3, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane3_w; // input of instance lane3, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane3_scale; // input of instance lane3, Core/ReductionPasses.swift:103
-  logic lane3_square; // input of instance lane3, Core/ReductionPasses.swift:103
-  logic lane3_quant; // input of instance lane3, Core/ReductionPasses.swift:103
-  logic [31:0] lane3_magnitude; // output of instance lane3, Core/ReductionPasses.swift:103
-  logic [62:0] lane3_square_out; // output of instance lane3, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane3_result; // output of instance lane3, Core/ReductionPasses.swift:103
-  logic lane3_saturated; // output of instance lane3, Core/ReductionPasses.swift:103
-  logic lane4_ce; // input of instance lane4, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane4_x; // input of instance lane4, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane4_w; // input of instance lane4, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane4_scale; // input of instance lane4, Core/ReductionPasses.swift:103
-  logic lane4_square; // input of instance lane4, Core/ReductionPasses.swift:103
-  logic lane4_quant; // input of instance lane4, Core/ReductionPasses.swift:103
-  logic [31:0] lane4_magnitude; // output of instance lane4, Core/ReductionPasses.swift:103
-  logic [62:0] lane4_square_out; // output of instance lane4, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane4_result; // output of instance lane4, Core/ReductionPasses.swift:103
-  logic lane4_saturated; // output of instance lane4, Core/ReductionPasses.swift:103
-  logic lane5_ce; // input of instance lane5, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane5_x; // input of instance lane5, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane5_w; // input of instance lane5, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane5_scale; // input of instance lane5, Core/ReductionPasses.swift:103
-  logic lane5_square; // input of instance lane5, Core/ReductionPasses.swift:103
-  logic lane5_quant; // input of instance lane5, Core/ReductionPasses.swift:103
-  logic [31:0] lane5_magnitude; // output of instance lane5, Core/ReductionPasses.swift:103
-  logic [62:0] lane5_square_out; // output of instance lane5, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane5_result; // output of instance lane5, Core/ReductionPasses.swift:103
-  logic lane5_saturated; // output of instance lane5, Core/ReductionPasses.swift:103
-  logic lane6_ce; // input of instance lane6, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane6_x; // input of instance lane6, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane6_w; // input of instance lane6, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane6_scale; // input of instance lane6, Core/ReductionPasses.swift:103
-  logic lane6_square; // input of instance lane6, Core/ReductionPasses.swift:103
-  logic lane6_quant; // input of instance lane6, Core/ReductionPasses.swift:103
-  logic [31:0] lane6_magnitude; // output of instance lane6, Core/ReductionPasses.swift:103
-  logic [62:0] lane6_square_out; // output of instance lane6, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane6_result; // output of instance lane6, Core/ReductionPasses.swift:103
-  logic lane6_saturated; // output of instance lane6, Core/ReductionPasses.swift:103
-  logic lane7_ce; // input of instance lane7, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane7_x; // input of instance lane7, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane7_w; // input of instance lane7, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane7_scale; // input of instance lane7, Core/ReductionPasses.swift:103
-  logic lane7_square; // input of instance lane7, Core/ReductionPasses.swift:103
-  logic lane7_quant; // input of instance lane7, Core/ReductionPasses.swift:103
-  logic [31:0] lane7_magnitude; // output of instance lane7, Core/ReductionPasses.swift:103
-  logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionPasses.swift:103
-  logic lane7_saturated; // output of instance lane7, Core/ReductionPasses.swift:103
-  logic lane8_ce; // input of instance lane8, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane8_x; // input of instance lane8, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane8_w; // input of instance lane8, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane8_scale; // input of instance lane8, Core/ReductionPasses.swift:103
-  logic lane8_square; // input of instance lane8, Core/ReductionPasses.swift:103
-  logic lane8_quant; // input of instance lane8, Core/ReductionPasses.swift:103
-  logic [31:0] lane8_magnitude; // output of instance lane8, Core/ReductionPasses.swift:103
-  logic [62:0] lane8_square_out; // output of instance lane8, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane8_result; // output of instance lane8, Core/ReductionPasses.swift:103
-  logic lane8_saturated; // output of instance lane8, Core/ReductionPasses.swift:103
-  logic lane9_ce; // input of instance lane9, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane9_x; // input of instance lane9, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane9_w; // input of instance lane9, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane9_scale; // input of instance lane9, Core/ReductionPasses.swift:103
-  logic lane9_square; // input of instance lane9, Core/ReductionPasses.swift:103
-  logic lane9_quant; // input of instance lane9, Core/ReductionPasses.swift:103
-  logic [31:0] lane9_magnitude; // output of instance lane9, Core/ReductionPasses.swift:103
-  logic [62:0] lane9_square_out; // output of instance lane9, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane9_result; // output of instance lane9, Core/ReductionPasses.swift:103
-  logic lane9_saturated; // output of instance lane9, Core/ReductionPasses.swift:103
-  logic lane10_ce; // input of instance lane10, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane10_x; // input of instance lane10, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane10_w; // input of instance lane10, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane10_scale; // input of instance lane10, Core/ReductionPasses.swift:103
-  logic lane10_square; // input of instance lane10, Core/ReductionPasses.swift:103
-  logic lane10_quant; // input of instance lane10, Core/ReductionPasses.swift:103
-  logic [31:0] lane10_magnitude; // output of instance lane10, Core/ReductionPasses.swift:103
-  logic [62:0] lane10_square_out; // output of instance lane10, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane10_result; // output of instance lane10, Core/ReductionPasses.swift:103
-  logic lane10_saturated; // output of instance lane10, Core/ReductionPasses.swift:103
-  logic lane11_ce; // input of instance lane11, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane11_x; // input of instance lane11, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane11_w; // input of instance lane11, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane11_scale; // input of instance lane11, Core/ReductionPasses.swift:103
-  logic lane11_square; // input of instance lane11, Core/ReductionPasses.swift:103
-  logic lane11_quant; // input of instance lane11, Core/ReductionPasses.swift:103
-  logic [31:0] lane11_magnitude; // output of instance lane11, Core/ReductionPasses.swift:103
-  logic [62:0] lane11_square_out; // output of instance lane11, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane11_result; // output of instance lane11, Core/ReductionPasses.swift:103
-  logic lane11_saturated; // output of instance lane11, Core/ReductionPasses.swift:103
-  logic lane12_ce; // input of instance lane12, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane12_x; // input of instance lane12, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane12_w; // input of instance lane12, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane12_scale; // input of instance lane12, Core/ReductionPasses.swift:103
-  logic lane12_square; // input of instance lane12, Core/ReductionPasses.swift:103
-  logic lane12_quant; // input of instance lane12, Core/ReductionPasses.swift:103
-  logic [31:0] lane12_magnitude; // output of instance lane12, Core/ReductionPasses.swift:103
-  logic [62:0] lane12_square_out; // output of instance lane12, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane12_result; // output of instance lane12, Core/ReductionPasses.swift:103
-  logic lane12_saturated; // output of instance lane12, Core/ReductionPasses.swift:103
-  logic lane13_ce; // input of instance lane13, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane13_x; // input of instance lane13, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane13_w; // input of instance lane13, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane13_scale; // input of instance lane13, Core/ReductionPasses.swift:103
-  logic lane13_square; // input of instance lane13, Core/ReductionPasses.swift:103
-  logic lane13_quant; // input of instance lane13, Core/ReductionPasses.swift:103
-  logic [31:0] lane13_magnitude; // output of instance lane13, Core/ReductionPasses.swift:103
-  logic [62:0] lane13_square_out; // output of instance lane13, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane13_result; // output of instance lane13, Core/ReductionPasses.swift:103
-  logic lane13_saturated; // output of instance lane13, Core/ReductionPasses.swift:103
-  logic lane14_ce; // input of instance lane14, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane14_x; // input of instance lane14, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane14_w; // input of instance lane14, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane14_scale; // input of instance lane14, Core/ReductionPasses.swift:103
-  logic lane14_square; // input of instance lane14, Core/ReductionPasses.swift:103
-  logic lane14_quant; // input of instance lane14, Core/ReductionPasses.swift:103
-  logic [31:0] lane14_magnitude; // output of instance lane14, Core/ReductionPasses.swift:103
-  logic [62:0] lane14_square_out; // output of instance lane14, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane14_result; // output of instance lane14, Core/ReductionPasses.swift:103
-  logic lane14_saturated; // output of instance lane14, Core/ReductionPasses.swift:103
-  logic lane15_ce; // input of instance lane15, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane15_x; // input of instance lane15, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane15_w; // input of instance lane15, Core/ReductionPasses.swift:103
-  logic signed [63:0] lane15_scale; // input of instance lane15, Core/ReductionPasses.swift:103
-  logic lane15_square; // input of instance lane15, Core/ReductionPasses.swift:103
-  logic lane15_quant; // input of instance lane15, Core/ReductionPasses.swift:103
-  logic [31:0] lane15_magnitude; // output of instance lane15, Core/ReductionPasses.swift:103
-  logic [62:0] lane15_square_out; // output of instance lane15, Core/ReductionPasses.swift:103
-  logic signed [31:0] lane15_result; // output of instance lane15, Core/ReductionPasses.swift:103
-  logic lane15_saturated; // output of instance lane15, Core/ReductionPasses.swift:103
-  logic s2_valid; // register, Core/ReductionPasses.swift:130
-  logic s2_last; // register, Core/ReductionPasses.swift:131
-  logic s2_end; // register, Core/ReductionPasses.swift:132
-  logic [1:0] s2_stream; // register, Core/ReductionPasses.swift:133
-  logic [15:0] s2_mask; // register, Core/ReductionPasses.swift:134
+  logic issuing; // register, Core/ReductionPasses.swift:63
+  logic [8:0] issue_chunk; // register, Core/ReductionPasses.swift:64
+  logic [1:0] issue_stream; // register, Core/ReductionPasses.swift:65
+  logic issue_last; // wire, Core/ReductionPasses.swift:71
+  logic issue_end; // wire, Core/ReductionPasses.swift:72
+  logic signed [63:0] s1_scale; // register, Core/ReductionPasses.swift:85
+  logic s1_valid; // register, Core/ReductionPasses.swift:88
+  logic s1_apply; // register, Core/ReductionPasses.swift:89
+  logic s1_last; // register, Core/ReductionPasses.swift:90
+  logic s1_end; // register, Core/ReductionPasses.swift:91
+  logic [8:0] s1_chunk; // register, Core/ReductionPasses.swift:92
+  logic [1:0] s1_stream; // register, Core/ReductionPasses.swift:93
+  logic [15:0] s1_mask; // wire, Core/ReductionPasses.swift:94
+  logic [2:0] lanes_advance_remaining; // register, Core/ReductionPasses.swift:97
+  logic lanes_advance; // wire, Core/ReductionPasses.swift:97
+  logic lane0_ce; // input of instance lane0, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane0_x; // input of instance lane0, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane0_w; // input of instance lane0, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane0_scale; // input of instance lane0, Core/ReductionPasses.swift:100
+  logic lane0_square; // input of instance lane0, Core/ReductionPasses.swift:100
+  logic lane0_quant; // input of instance lane0, Core/ReductionPasses.swift:100
+  logic [31:0] lane0_magnitude; // output of instance lane0, Core/ReductionPasses.swift:100
+  logic [62:0] lane0_square_out; // output of instance lane0, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane0_result; // output of instance lane0, Core/ReductionPasses.swift:100
+  logic lane0_saturated; // output of instance lane0, Core/ReductionPasses.swift:100
+  logic lane1_ce; // input of instance lane1, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane1_x; // input of instance lane1, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane1_w; // input of instance lane1, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane1_scale; // input of instance lane1, Core/ReductionPasses.swift:100
+  logic lane1_square; // input of instance lane1, Core/ReductionPasses.swift:100
+  logic lane1_quant; // input of instance lane1, Core/ReductionPasses.swift:100
+  logic [31:0] lane1_magnitude; // output of instance lane1, Core/ReductionPasses.swift:100
+  logic [62:0] lane1_square_out; // output of instance lane1, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane1_result; // output of instance lane1, Core/ReductionPasses.swift:100
+  logic lane1_saturated; // output of instance lane1, Core/ReductionPasses.swift:100
+  logic lane2_ce; // input of instance lane2, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane2_x; // input of instance lane2, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane2_w; // input of instance lane2, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane2_scale; // input of instance lane2, Core/ReductionPasses.swift:100
+  logic lane2_square; // input of instance lane2, Core/ReductionPasses.swift:100
+  logic lane2_quant; // input of instance lane2, Core/ReductionPasses.swift:100
+  logic [31:0] lane2_magnitude; // output of instance lane2, Core/ReductionPasses.swift:100
+  logic [62:0] lane2_square_out; // output of instance lane2, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane2_result; // output of instance lane2, Core/ReductionPasses.swift:100
+  logic lane2_saturated; // output of instance lane2, Core/ReductionPasses.swift:100
+  logic lane3_ce; // input of instance lane3, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane3_x; // input of instance lane3, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane3_w; // input of instance lane3, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane3_scale; // input of instance lane3, Core/ReductionPasses.swift:100
+  logic lane3_square; // input of instance lane3, Core/ReductionPasses.swift:100
+  logic lane3_quant; // input of instance lane3, Core/ReductionPasses.swift:100
+  logic [31:0] lane3_magnitude; // output of instance lane3, Core/ReductionPasses.swift:100
+  logic [62:0] lane3_square_out; // output of instance lane3, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane3_result; // output of instance lane3, Core/ReductionPasses.swift:100
+  logic lane3_saturated; // output of instance lane3, Core/ReductionPasses.swift:100
+  logic lane4_ce; // input of instance lane4, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane4_x; // input of instance lane4, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane4_w; // input of instance lane4, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane4_scale; // input of instance lane4, Core/ReductionPasses.swift:100
+  logic lane4_square; // input of instance lane4, Core/ReductionPasses.swift:100
+  logic lane4_quant; // input of instance lane4, Core/ReductionPasses.swift:100
+  logic [31:0] lane4_magnitude; // output of instance lane4, Core/ReductionPasses.swift:100
+  logic [62:0] lane4_square_out; // output of instance lane4, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane4_result; // output of instance lane4, Core/ReductionPasses.swift:100
+  logic lane4_saturated; // output of instance lane4, Core/ReductionPasses.swift:100
+  logic lane5_ce; // input of instance lane5, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane5_x; // input of instance lane5, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane5_w; // input of instance lane5, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane5_scale; // input of instance lane5, Core/ReductionPasses.swift:100
+  logic lane5_square; // input of instance lane5, Core/ReductionPasses.swift:100
+  logic lane5_quant; // input of instance lane5, Core/ReductionPasses.swift:100
+  logic [31:0] lane5_magnitude; // output of instance lane5, Core/ReductionPasses.swift:100
+  logic [62:0] lane5_square_out; // output of instance lane5, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane5_result; // output of instance lane5, Core/ReductionPasses.swift:100
+  logic lane5_saturated; // output of instance lane5, Core/ReductionPasses.swift:100
+  logic lane6_ce; // input of instance lane6, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane6_x; // input of instance lane6, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane6_w; // input of instance lane6, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane6_scale; // input of instance lane6, Core/ReductionPasses.swift:100
+  logic lane6_square; // input of instance lane6, Core/ReductionPasses.swift:100
+  logic lane6_quant; // input of instance lane6, Core/ReductionPasses.swift:100
+  logic [31:0] lane6_magnitude; // output of instance lane6, Core/ReductionPasses.swift:100
+  logic [62:0] lane6_square_out; // output of instance lane6, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane6_result; // output of instance lane6, Core/ReductionPasses.swift:100
+  logic lane6_saturated; // output of instance lane6, Core/ReductionPasses.swift:100
+  logic lane7_ce; // input of instance lane7, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane7_x; // input of instance lane7, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane7_w; // input of instance lane7, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane7_scale; // input of instance lane7, Core/ReductionPasses.swift:100
+  logic lane7_square; // input of instance lane7, Core/ReductionPasses.swift:100
+  logic lane7_quant; // input of instance lane7, Core/ReductionPasses.swift:100
+  logic [31:0] lane7_magnitude; // output of instance lane7, Core/ReductionPasses.swift:100
+  logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionPasses.swift:100
+  logic lane7_saturated; // output of instance lane7, Core/ReductionPasses.swift:100
+  logic lane8_ce; // input of instance lane8, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane8_x; // input of instance lane8, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane8_w; // input of instance lane8, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane8_scale; // input of instance lane8, Core/ReductionPasses.swift:100
+  logic lane8_square; // input of instance lane8, Core/ReductionPasses.swift:100
+  logic lane8_quant; // input of instance lane8, Core/ReductionPasses.swift:100
+  logic [31:0] lane8_magnitude; // output of instance lane8, Core/ReductionPasses.swift:100
+  logic [62:0] lane8_square_out; // output of instance lane8, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane8_result; // output of instance lane8, Core/ReductionPasses.swift:100
+  logic lane8_saturated; // output of instance lane8, Core/ReductionPasses.swift:100
+  logic lane9_ce; // input of instance lane9, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane9_x; // input of instance lane9, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane9_w; // input of instance lane9, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane9_scale; // input of instance lane9, Core/ReductionPasses.swift:100
+  logic lane9_square; // input of instance lane9, Core/ReductionPasses.swift:100
+  logic lane9_quant; // input of instance lane9, Core/ReductionPasses.swift:100
+  logic [31:0] lane9_magnitude; // output of instance lane9, Core/ReductionPasses.swift:100
+  logic [62:0] lane9_square_out; // output of instance lane9, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane9_result; // output of instance lane9, Core/ReductionPasses.swift:100
+  logic lane9_saturated; // output of instance lane9, Core/ReductionPasses.swift:100
+  logic lane10_ce; // input of instance lane10, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane10_x; // input of instance lane10, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane10_w; // input of instance lane10, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane10_scale; // input of instance lane10, Core/ReductionPasses.swift:100
+  logic lane10_square; // input of instance lane10, Core/ReductionPasses.swift:100
+  logic lane10_quant; // input of instance lane10, Core/ReductionPasses.swift:100
+  logic [31:0] lane10_magnitude; // output of instance lane10, Core/ReductionPasses.swift:100
+  logic [62:0] lane10_square_out; // output of instance lane10, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane10_result; // output of instance lane10, Core/ReductionPasses.swift:100
+  logic lane10_saturated; // output of instance lane10, Core/ReductionPasses.swift:100
+  logic lane11_ce; // input of instance lane11, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane11_x; // input of instance lane11, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane11_w; // input of instance lane11, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane11_scale; // input of instance lane11, Core/ReductionPasses.swift:100
+  logic lane11_square; // input of instance lane11, Core/ReductionPasses.swift:100
+  logic lane11_quant; // input of instance lane11, Core/ReductionPasses.swift:100
+  logic [31:0] lane11_magnitude; // output of instance lane11, Core/ReductionPasses.swift:100
+  logic [62:0] lane11_square_out; // output of instance lane11, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane11_result; // output of instance lane11, Core/ReductionPasses.swift:100
+  logic lane11_saturated; // output of instance lane11, Core/ReductionPasses.swift:100
+  logic lane12_ce; // input of instance lane12, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane12_x; // input of instance lane12, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane12_w; // input of instance lane12, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane12_scale; // input of instance lane12, Core/ReductionPasses.swift:100
+  logic lane12_square; // input of instance lane12, Core/ReductionPasses.swift:100
+  logic lane12_quant; // input of instance lane12, Core/ReductionPasses.swift:100
+  logic [31:0] lane12_magnitude; // output of instance lane12, Core/ReductionPasses.swift:100
+  logic [62:0] lane12_square_out; // output of instance lane12, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane12_result; // output of instance lane12, Core/ReductionPasses.swift:100
+  logic lane12_saturated; // output of instance lane12, Core/ReductionPasses.swift:100
+  logic lane13_ce; // input of instance lane13, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane13_x; // input of instance lane13, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane13_w; // input of instance lane13, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane13_scale; // input of instance lane13, Core/ReductionPasses.swift:100
+  logic lane13_square; // input of instance lane13, Core/ReductionPasses.swift:100
+  logic lane13_quant; // input of instance lane13, Core/ReductionPasses.swift:100
+  logic [31:0] lane13_magnitude; // output of instance lane13, Core/ReductionPasses.swift:100
+  logic [62:0] lane13_square_out; // output of instance lane13, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane13_result; // output of instance lane13, Core/ReductionPasses.swift:100
+  logic lane13_saturated; // output of instance lane13, Core/ReductionPasses.swift:100
+  logic lane14_ce; // input of instance lane14, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane14_x; // input of instance lane14, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane14_w; // input of instance lane14, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane14_scale; // input of instance lane14, Core/ReductionPasses.swift:100
+  logic lane14_square; // input of instance lane14, Core/ReductionPasses.swift:100
+  logic lane14_quant; // input of instance lane14, Core/ReductionPasses.swift:100
+  logic [31:0] lane14_magnitude; // output of instance lane14, Core/ReductionPasses.swift:100
+  logic [62:0] lane14_square_out; // output of instance lane14, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane14_result; // output of instance lane14, Core/ReductionPasses.swift:100
+  logic lane14_saturated; // output of instance lane14, Core/ReductionPasses.swift:100
+  logic lane15_ce; // input of instance lane15, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane15_x; // input of instance lane15, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane15_w; // input of instance lane15, Core/ReductionPasses.swift:100
+  logic signed [63:0] lane15_scale; // input of instance lane15, Core/ReductionPasses.swift:100
+  logic lane15_square; // input of instance lane15, Core/ReductionPasses.swift:100
+  logic lane15_quant; // input of instance lane15, Core/ReductionPasses.swift:100
+  logic [31:0] lane15_magnitude; // output of instance lane15, Core/ReductionPasses.swift:100
+  logic [62:0] lane15_square_out; // output of instance lane15, Core/ReductionPasses.swift:100
+  logic signed [31:0] lane15_result; // output of instance lane15, Core/ReductionPasses.swift:100
+  logic lane15_saturated; // output of instance lane15, Core/ReductionPasses.swift:100
+  logic s2_valid; // register, Core/ReductionPasses.swift:127
+  logic s2_last; // register, Core/ReductionPasses.swift:128
+  logic s2_end; // register, Core/ReductionPasses.swift:129
+  logic [1:0] s2_stream; // register, Core/ReductionPasses.swift:130
+  logic [15:0] s2_mask; // register, Core/ReductionPasses.swift:131
   logic [511:0] max_tree_x; // Vec(16 x UInt(32))
-  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionPasses.swift:135
+  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionPasses.swift:132
   logic [1007:0] square_tree_x; // Vec(16 x UInt(63))
-  logic [66:0] square_tree_result; // output of instance square_tree, Core/ReductionPasses.swift:137
-  logic tree_valid0; // register, Core/ReductionPasses.swift:142
-  logic tree_last0; // register, Core/ReductionPasses.swift:143
-  logic tree_end0; // register, Core/ReductionPasses.swift:144
-  logic [1:0] tree_stream0; // register, Core/ReductionPasses.swift:145
-  logic tree_valid1; // register, Core/ReductionPasses.swift:142
-  logic tree_last1; // register, Core/ReductionPasses.swift:143
-  logic tree_end1; // register, Core/ReductionPasses.swift:144
-  logic [1:0] tree_stream1; // register, Core/ReductionPasses.swift:145
-  logic tree_valid2; // register, Core/ReductionPasses.swift:142
-  logic tree_last2; // register, Core/ReductionPasses.swift:143
-  logic tree_end2; // register, Core/ReductionPasses.swift:144
-  logic [1:0] tree_stream2; // register, Core/ReductionPasses.swift:145
-  logic tree_valid3; // register, Core/ReductionPasses.swift:142
-  logic tree_last3; // register, Core/ReductionPasses.swift:143
-  logic tree_end3; // register, Core/ReductionPasses.swift:144
-  logic [1:0] tree_stream3; // register, Core/ReductionPasses.swift:145
-  logic [75:0] sum_squares; // register, Core/ReductionPasses.swift:150
-  logic [31:0] max_magnitude; // register, Core/ReductionPasses.swift:151
-  logic [75:0] sum_next; // wire, Core/ReductionPasses.swift:153
-  logic [31:0] max_next; // wire, Core/ReductionPasses.swift:154
-  logic stream_complete0; // wire, Core/ReductionPasses.swift:162
-  logic [31:0] stream_max0; // register, Core/ReductionPasses.swift:163
-  logic signed [31:0] absmax0; // wire, Core/ReductionPasses.swift:169
-  logic stream_complete1; // wire, Core/ReductionPasses.swift:162
-  logic [31:0] stream_max1; // register, Core/ReductionPasses.swift:163
-  logic signed [31:0] absmax1; // wire, Core/ReductionPasses.swift:169
-  logic stream_complete2; // wire, Core/ReductionPasses.swift:162
-  logic [31:0] stream_max2; // register, Core/ReductionPasses.swift:163
-  logic signed [31:0] absmax2; // wire, Core/ReductionPasses.swift:169
-  logic stream_complete3; // wire, Core/ReductionPasses.swift:162
-  logic [31:0] stream_max3; // register, Core/ReductionPasses.swift:163
-  logic signed [31:0] absmax3; // wire, Core/ReductionPasses.swift:169
-  logic w_valid0; // register, Core/ReductionPasses.swift:182
-  logic w_end0; // register, Core/ReductionPasses.swift:183
-  logic [8:0] w_chunk0; // register, Core/ReductionPasses.swift:184
-  logic [1:0] w_stream0; // register, Core/ReductionPasses.swift:185
-  logic [15:0] w_mask0; // register, Core/ReductionPasses.swift:186
-  logic w_valid1; // register, Core/ReductionPasses.swift:182
-  logic w_end1; // register, Core/ReductionPasses.swift:183
-  logic [8:0] w_chunk1; // register, Core/ReductionPasses.swift:184
-  logic [1:0] w_stream1; // register, Core/ReductionPasses.swift:185
-  logic [15:0] w_mask1; // register, Core/ReductionPasses.swift:186
-  logic w_valid2; // register, Core/ReductionPasses.swift:182
-  logic w_end2; // register, Core/ReductionPasses.swift:183
-  logic [8:0] w_chunk2; // register, Core/ReductionPasses.swift:184
-  logic [1:0] w_stream2; // register, Core/ReductionPasses.swift:185
-  logic [15:0] w_mask2; // register, Core/ReductionPasses.swift:186
-  logic w_valid3; // register, Core/ReductionPasses.swift:182
-  logic w_end3; // register, Core/ReductionPasses.swift:183
-  logic [8:0] w_chunk3; // register, Core/ReductionPasses.swift:184
-  logic [1:0] w_stream3; // register, Core/ReductionPasses.swift:185
-  logic [15:0] w_mask3; // register, Core/ReductionPasses.swift:186
+  logic [66:0] square_tree_result; // output of instance square_tree, Core/ReductionPasses.swift:134
+  logic tree_valid0; // register, Core/ReductionPasses.swift:139
+  logic tree_last0; // register, Core/ReductionPasses.swift:140
+  logic tree_end0; // register, Core/ReductionPasses.swift:141
+  logic [1:0] tree_stream0; // register, Core/ReductionPasses.swift:142
+  logic tree_valid1; // register, Core/ReductionPasses.swift:139
+  logic tree_last1; // register, Core/ReductionPasses.swift:140
+  logic tree_end1; // register, Core/ReductionPasses.swift:141
+  logic [1:0] tree_stream1; // register, Core/ReductionPasses.swift:142
+  logic tree_valid2; // register, Core/ReductionPasses.swift:139
+  logic tree_last2; // register, Core/ReductionPasses.swift:140
+  logic tree_end2; // register, Core/ReductionPasses.swift:141
+  logic [1:0] tree_stream2; // register, Core/ReductionPasses.swift:142
+  logic tree_valid3; // register, Core/ReductionPasses.swift:139
+  logic tree_last3; // register, Core/ReductionPasses.swift:140
+  logic tree_end3; // register, Core/ReductionPasses.swift:141
+  logic [1:0] tree_stream3; // register, Core/ReductionPasses.swift:142
+  logic [75:0] sum_squares; // register, Core/ReductionPasses.swift:147
+  logic [31:0] max_magnitude; // register, Core/ReductionPasses.swift:148
+  logic [75:0] sum_next; // wire, Core/ReductionPasses.swift:150
+  logic [31:0] max_next; // wire, Core/ReductionPasses.swift:151
+  logic stream_complete0; // wire, Core/ReductionPasses.swift:159
+  logic [31:0] stream_max0; // register, Core/ReductionPasses.swift:160
+  logic signed [31:0] absmax0; // wire, Core/ReductionPasses.swift:166
+  logic stream_complete1; // wire, Core/ReductionPasses.swift:159
+  logic [31:0] stream_max1; // register, Core/ReductionPasses.swift:160
+  logic signed [31:0] absmax1; // wire, Core/ReductionPasses.swift:166
+  logic stream_complete2; // wire, Core/ReductionPasses.swift:159
+  logic [31:0] stream_max2; // register, Core/ReductionPasses.swift:160
+  logic signed [31:0] absmax2; // wire, Core/ReductionPasses.swift:166
+  logic stream_complete3; // wire, Core/ReductionPasses.swift:159
+  logic [31:0] stream_max3; // register, Core/ReductionPasses.swift:160
+  logic signed [31:0] absmax3; // wire, Core/ReductionPasses.swift:166
+  logic w_valid0; // register, Core/ReductionPasses.swift:179
+  logic w_end0; // register, Core/ReductionPasses.swift:180
+  logic [8:0] w_chunk0; // register, Core/ReductionPasses.swift:181
+  logic [1:0] w_stream0; // register, Core/ReductionPasses.swift:182
+  logic [15:0] w_mask0; // register, Core/ReductionPasses.swift:183
+  logic w_valid1; // register, Core/ReductionPasses.swift:179
+  logic w_end1; // register, Core/ReductionPasses.swift:180
+  logic [8:0] w_chunk1; // register, Core/ReductionPasses.swift:181
+  logic [1:0] w_stream1; // register, Core/ReductionPasses.swift:182
+  logic [15:0] w_mask1; // register, Core/ReductionPasses.swift:183
+  logic w_valid2; // register, Core/ReductionPasses.swift:179
+  logic w_end2; // register, Core/ReductionPasses.swift:180
+  logic [8:0] w_chunk2; // register, Core/ReductionPasses.swift:181
+  logic [1:0] w_stream2; // register, Core/ReductionPasses.swift:182
+  logic [15:0] w_mask2; // register, Core/ReductionPasses.swift:183
+  logic w_valid3; // register, Core/ReductionPasses.swift:179
+  logic w_end3; // register, Core/ReductionPasses.swift:180
+  logic [8:0] w_chunk3; // register, Core/ReductionPasses.swift:181
+  logic [1:0] w_stream3; // register, Core/ReductionPasses.swift:182
+  logic [15:0] w_mask3; // register, Core/ReductionPasses.swift:183
   logic [511:0] result_data; // Vec(16 x SInt(32))
-  logic record_digest_clear; // input of instance record_digest, Core/ReductionPasses.swift:196
-  logic record_digest_valid; // input of instance record_digest, Core/ReductionPasses.swift:196
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionPasses.swift:196
-  logic [15:0] record_digest_mask; // input of instance record_digest, Core/ReductionPasses.swift:196
+  logic record_digest_clear; // input of instance record_digest, Core/ReductionPasses.swift:193
+  logic record_digest_valid; // input of instance record_digest, Core/ReductionPasses.swift:193
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionPasses.swift:193
+  logic [15:0] record_digest_mask; // input of instance record_digest, Core/ReductionPasses.swift:193
   logic [511:0] record_digest_data; // Vec(16 x SInt(32))
-  logic [15:0] record_digest_saturated; // input of instance record_digest, Core/ReductionPasses.swift:196
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionPasses.swift:196
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionPasses.swift:196
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionPasses.swift:196
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionPasses.swift:196
-  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionPasses.swift:196
-  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/ReductionPasses.swift:196
-  logic vector_done; // wire, Core/ReductionPasses.swift:212
-  logic [31:0] scalar_count; // wire, Core/ReductionPasses.swift:215
-  logic [31:0] scalar_digest; // wire, Core/ReductionPasses.swift:216
-  logic [31:0] scalar_clamps; // wire, Core/ReductionPasses.swift:217
+  logic [15:0] record_digest_saturated; // input of instance record_digest, Core/ReductionPasses.swift:193
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionPasses.swift:193
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionPasses.swift:193
+  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/ReductionPasses.swift:193
+  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/ReductionPasses.swift:193
+  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionPasses.swift:193
+  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/ReductionPasses.swift:193
+  logic vector_done; // wire, Core/ReductionPasses.swift:209
+  logic [31:0] scalar_count; // wire, Core/ReductionPasses.swift:212
+  logic [31:0] scalar_digest; // wire, Core/ReductionPasses.swift:213
+  logic [31:0] scalar_clamps; // wire, Core/ReductionPasses.swift:214
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);
@@ -665,7 +665,7 @@ module ReductionUnit_N16_VL8192_V16_F16_ST4 (
     case (state)
       3'd0: begin
         if (start) begin
-          last_chunk <= 9'(vl_minus_one[13:4] >> 0);
+          last_chunk <= 9'(vl_minus_one[13:4]);
         end
       end
       3'd1: begin end

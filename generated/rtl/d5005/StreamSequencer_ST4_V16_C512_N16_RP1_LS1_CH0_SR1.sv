@@ -86,17 +86,17 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
   logic [1:0] copy_stream; // register, Core/StreamBroadcast.swift:24
   logic [31:0] copy_count; // register, Core/StreamBroadcast.swift:25
   logic [31:0] copy_digest; // register, Core/StreamBroadcast.swift:26
-  logic [13:0] copy_vl_minus_one; // wire, Core/StreamBroadcast.swift:29
-  logic copy_last; // wire, Core/StreamBroadcast.swift:33
-  logic copy_end_now; // wire, Core/StreamBroadcast.swift:34
-  logic copy_writing; // register, Core/StreamBroadcast.swift:52
-  logic [10:0] copy_write_row; // register, Core/StreamBroadcast.swift:53
-  logic copy_write_last; // register, Core/StreamBroadcast.swift:54
-  logic copy_write_end; // register, Core/StreamBroadcast.swift:55
-  logic [15:0] copy_mask; // wire, Core/StreamBroadcast.swift:58
+  logic [13:0] copy_vl_minus_one; // wire, Core/Bits.swift:34
+  logic copy_last; // wire, Core/StreamBroadcast.swift:29
+  logic copy_end_now; // wire, Core/StreamBroadcast.swift:30
+  logic copy_writing; // register, Core/StreamBroadcast.swift:48
+  logic [10:0] copy_write_row; // register, Core/StreamBroadcast.swift:49
+  logic copy_write_last; // register, Core/StreamBroadcast.swift:50
+  logic copy_write_end; // register, Core/StreamBroadcast.swift:51
+  logic [15:0] copy_mask; // wire, Core/StreamBroadcast.swift:54
   logic [511:0] copy_data; // Vec(16 x SInt(32))
-  logic copy_stream_end; // wire, Core/StreamBroadcast.swift:60
-  logic copy_done; // wire, Core/StreamBroadcast.swift:60
+  logic copy_stream_end; // wire, Core/StreamBroadcast.swift:56
+  logic copy_done; // wire, Core/StreamBroadcast.swift:56
   logic done_now; // wire, Core/StreamSequencer.swift:94
   logic signed [31:0] result0; // register, Core/StreamSequencer.swift:146
   logic signed [31:0] result1; // register, Core/StreamSequencer.swift:146

@@ -36,7 +36,7 @@ extension ReductionUnit {
             quant.append(q)
             norm.append(r)
         }
-        return Scales(quant: quant, norm: norm, allReady: m.wire("scales_ready", ready.dropFirst().reduce(ready[0]) { $0 && $1 }))
+        return Scales(quant: quant, norm: norm, allReady: m.wire("scales_ready", allTrue(ready)))
     }
 
     /// A pass over the chunks of every active stream, and the lanes' outputs for the chunk at stage 1.
@@ -57,9 +57,6 @@ extension ReductionUnit {
         }
     }
 
-    /// A register-file row: the stream's number above the chunk.
-    func row(_ stream: Signal?, _ chunk: Signal) -> Signal { stream.map { cat($0, chunk) } ?? chunk }
-
     /// Why: every instruction is one or two passes reading a chunk per cycle through the lanes.
     func passes(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ scales: Scales) -> Pass {
         // Pass issue: one chunk read per cycle on a (and b), chunk data one cycle later.
@@ -68,9 +65,9 @@ extension ReductionUnit {
         let issueStream = streams > 1 ? m.reg("issue_stream", .uint(params.streamBits)) : nil
         let applyPass = ins.state == State.apply.value
         io.a.reg.set(ins.ra)
-        io.a.chunk.set(row(issueStream, issueChunk))
+        io.a.chunk.set(registerRow(issueStream, issueChunk))
         io.b.reg.set(ins.rb)
-        io.b.chunk.set(row(issueStream, issueChunk))
+        io.b.chunk.set(registerRow(issueStream, issueChunk))
         let issueLast = m.wire("issue_last", issueChunk == ins.lastChunk)
         let issueEnd = m.wire("issue_end", issueLast && io.isLast(issueStream))
         m.when(issuing) {
@@ -188,7 +185,7 @@ extension ReductionUnit {
         let data = m.wire("result_data", vec(pass.results))
         w.valid.set(wValid)
         w.reg.set(ins.rd)
-        w.chunk.set(row(wStream, wChunk))
+        w.chunk.set(registerRow(wStream, wChunk))
         w.mask.set(wMask)
         w.data.set(data)
 

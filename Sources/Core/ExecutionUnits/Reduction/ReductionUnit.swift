@@ -133,14 +133,10 @@ extension ReductionUnit {
 
     /// Why: a pass needs its last chunk and tail mask from the first cycle.
     func decode(_ m: ModuleBuilder, _ dispatch: Interface<Dispatch>) -> Decoded {
-        // Chunks 0 ... (vl-1)/lanes; the last keeps lanes j <= (vl-1) mod lanes.
-        let vlMinusOne = m.wire("vl_minus_one", dispatch.vl - 1)
-        let firstLastChunk = resize(vlMinusOne >> laneBits, params.chunkBits)
-        let tailIndex = vlMinusOne[laneBits - 1, 0]
-        let firstTailMask = cat((0..<lanes).reversed().map { $0 == 0 ? Signal(true) : lit($0, width: laneBits) <= tailIndex })
+        let chunks = lastChunkAndMask(m, vl: dispatch.vl, lanes: lanes, chunkBits: params.chunkBits)
         return Decoded(isNorm: dispatch.op == lit(Int(Opcode.norm.rawValue), width: Encoding.op.width),
                        isQuant: dispatch.op == lit(Int(Opcode.quant.rawValue), width: Encoding.op.width),
-                       lastChunk: firstLastChunk, tailMask: firstTailMask)
+                       lastChunk: chunks.lastChunk, tailMask: chunks.tailMask)
     }
 
     /// Why: one state machine sequences the passes and the scales of each instruction.
@@ -184,10 +180,5 @@ extension ReductionUnit {
             }
             s.default { state.set(State.idle.value) }
         }
-    }
-
-    /// The low `width` bits of unsigned `v`, or `v` zero-extended to `width`.
-    func resize(_ v: Signal, _ width: Int) -> Signal {
-        v.width! >= width ? v.asUInt[width - 1, 0] : v.extend(to: width)
     }
 }

@@ -66,8 +66,6 @@ public struct VectorUnit: Module {
     var laneBits: Int { addressWidth(lanes) }
     var streams: Int { params.streams }
 
-    /// A register-file row: the stream's number above the chunk.
-    func row(_ stream: Signal?, _ chunk: Signal) -> Signal { stream.map { cat($0, chunk) } ?? chunk }
 }
 
 extension VectorUnit {
@@ -133,18 +131,9 @@ extension VectorUnit {
             }
         }
 
-        // Chunks 0 ... (VL - 1) / lanes; the last one holds (VL mod lanes) or all lanes.
-        let vlMinusOne = m.wire("vl_minus_one", dispatch.vl - lit(1, width: p.vlBits))
-        let lastIndex = vlMinusOne >> laneBits
-        let lastIndexBits = lastIndex.width ?? 1
-        let remainder = dispatch.vl[laneBits - 1, 0]
-        let fullLast = remainder == lit(0, width: laneBits)
-        let lastChunkMask = cat((0..<lanes).reversed().map { j in
-            j == lanes - 1 ? fullLast : fullLast || remainder > lit(j, width: laneBits)
-        })
+        let chunks = lastChunkAndMask(m, vl: dispatch.vl, lanes: lanes, chunkBits: p.chunkBits)
         return Decoded(op: decodedOp, scalarA: decodedScalarA, scalarB: decodedScalarB,
-                       lastChunk: lastIndexBits >= p.chunkBits ? lastIndex.truncate(to: p.chunkBits) : lastIndex.extend(to: p.chunkBits),
-                       lastMask: lastChunkMask)
+                       lastChunk: chunks.lastChunk, lastMask: chunks.tailMask)
     }
 
     /// The read side: the row read this cycle.
@@ -168,7 +157,7 @@ extension VectorUnit {
         let issueLast = m.wire("issue_last", issue.chunk == held.lastChunk)
         let issueEnd = m.wire("issue_end", issueLast && (issue.stream.map { $0 == io.streamLast! } ?? Signal(true)))
         // Read chunk `chunk` of every source while issuing; its data arrives next cycle.
-        let here = row(issue.stream, issue.chunk)
+        let here = registerRow(issue.stream, issue.chunk)
         io.a.chunk.set(here)
         io.d.chunk.set(here)
         io.a.reg.set(held.ra)
@@ -177,7 +166,7 @@ extension VectorUnit {
             // macp from stream 1 on: p is the previous stream's vd.
             let previous = m.wire("chain_now", chained && stream != 0)
             io.b.reg.set(mux(previous, held.rd, held.rb))
-            io.b.chunk.set(row(mux(previous, stream - 1, stream), issue.chunk))
+            io.b.chunk.set(registerRow(mux(previous, stream - 1, stream), issue.chunk))
         } else {
             io.b.reg.set(held.rb)
             io.b.chunk.set(here)
@@ -214,7 +203,7 @@ extension VectorUnit {
         let mask = m.wire("write_mask", mux(writingLast, held.lastMask, lit(BitVector(width: lanes, value: -1), .uint(lanes))))
         io.w.valid.set(writing)
         io.w.reg.set(held.rd)
-        io.w.chunk.set(row(writingStream, writingChunk))
+        io.w.chunk.set(registerRow(writingStream, writingChunk))
         io.w.mask.set(mask)
         io.w.data.set(vec(results))
 
