@@ -512,68 +512,33 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:582
   logic select; // wire, Core/TernaryUnit.swift:583
   logic [1:0] out_stream; // register, Core/TernaryUnit.swift:587
-  logic w1_valid; // register, Core/TernaryUnit.swift:613
-  logic [351:0] w1_values; // Vec(16 x SInt(22))
-  logic [15:0] w1_mask; // register, Core/TernaryUnit.swift:615
-  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:616
-  logic w2_valid; // register, Core/TernaryUnit.swift:618
-  logic [1:0] w1_stream; // register, Core/TernaryUnit.swift:620
-  logic signed [85:0] w2_product0; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product1; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product2; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product3; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product4; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product5; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product6; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product7; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product8; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product9; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product10; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product11; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product12; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product13; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product14; // register, Core/TernaryUnit.swift:622
-  logic signed [85:0] w2_product15; // register, Core/TernaryUnit.swift:622
-  logic [1:0] w2_stream; // register, Core/TernaryUnit.swift:623
-  logic [15:0] w2_mask; // register, Core/TernaryUnit.swift:624
-  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:625
-  logic signed [70:0] rounded0; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded1; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded2; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded3; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded4; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded5; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded6; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded7; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded8; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded9; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded10; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded11; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded12; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded13; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded14; // wire, Core/TernaryUnit.swift:628
-  logic signed [70:0] rounded15; // wire, Core/TernaryUnit.swift:628
-  logic w3_valid; // register, Core/TernaryUnit.swift:630
-  logic [511:0] w3_values; // Vec(16 x SInt(32))
-  logic [15:0] w3_saturated; // register, Core/TernaryUnit.swift:632
-  logic [15:0] w3_mask; // register, Core/TernaryUnit.swift:633
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:634
-  logic [1:0] w3_stream; // register, Core/TernaryUnit.swift:635
-  logic write; // wire, Core/TernaryUnit.swift:637
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:644
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:644
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:616
+  logic [351:0] rescale_in_values; // Vec(16 x SInt(22))
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:616
+  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:616
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic [511:0] rescale_out_values; // Vec(16 x SInt(32))
+  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:623
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:624
+  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:625
+  logic write; // wire, Core/TernaryUnit.swift:627
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:634
   logic [511:0] digest_sum_data; // Vec(16 x SInt(32))
-  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic quiet; // wire, Core/TernaryUnit.swift:657
-  logic finished; // wire, Core/TernaryUnit.swift:659
+  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic quiet; // wire, Core/TernaryUnit.swift:647
+  logic finished; // wire, Core/TernaryUnit.swift:649
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations0_mem [0:1023]; // 1024 x UInt(80), read latency 1
@@ -595,9 +560,9 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign a_chunk = {copy_turn, ((copy_turn == 2'd0) ? copy0_chunk : ((copy_turn == 2'd1) ? copy1_chunk : ((copy_turn == 2'd2) ? copy2_chunk : copy3_chunk)))};
   assign w_valid = write;
   assign w_reg = destination;
-  assign w_chunk = {w3_stream, w3_chunk};
-  assign w_mask = w3_mask;
-  assign w_data = w3_values;
+  assign w_chunk = {out_stream_index, out_chunk_index};
+  assign w_mask = out_mask;
+  assign w_data = rescale_out_values;
   assign beat = (feed ? 2'd2 : 2'd0);
   assign misaligned = (imm[7:0] != 8'd0);
   assign header_end = (34'(imm) + 34'd256);
@@ -703,30 +668,21 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign row_valid = ((rows_left >= 14'd64) ? (~64'd0) : (~((~64'd0) << 6'(rows_left))));
   assign out_chunks = 3'(4'((8'(result_rows) + 8'd15) >> 4));
   assign select = (result_full && scale_divider0_valid);
-  assign rounded0 = $signed(71'($unsigned((87'(w2_product0) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded1 = $signed(71'($unsigned((87'(w2_product1) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded2 = $signed(71'($unsigned((87'(w2_product2) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded3 = $signed(71'($unsigned((87'(w2_product3) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded4 = $signed(71'($unsigned((87'(w2_product4) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded5 = $signed(71'($unsigned((87'(w2_product5) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded6 = $signed(71'($unsigned((87'(w2_product6) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded7 = $signed(71'($unsigned((87'(w2_product7) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded8 = $signed(71'($unsigned((87'(w2_product8) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded9 = $signed(71'($unsigned((87'(w2_product9) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded10 = $signed(71'($unsigned((87'(w2_product10) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded11 = $signed(71'($unsigned((87'(w2_product11) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded12 = $signed(71'($unsigned((87'(w2_product12) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded13 = $signed(71'($unsigned((87'(w2_product13) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded14 = $signed(71'($unsigned((87'(w2_product14) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign rounded15 = $signed(71'($unsigned((87'(w2_product15) + 87'(86'sh0000000000000000008000))) >> 16));
-  assign write = ((w3_valid && (phase == 3'd7)) && (!(fault != 3'd0)));
+  assign rescale_in_valid = select;
+  assign rescale_in_values = 352'({{result3_63, result3_62, result3_61, result3_60, result3_59, result3_58, result3_57, result3_56, result3_55, result3_54, result3_53, result3_52, result3_51, result3_50, result3_49, result3_48}, {result3_47, result3_46, result3_45, result3_44, result3_43, result3_42, result3_41, result3_40, result3_39, result3_38, result3_37, result3_36, result3_35, result3_34, result3_33, result3_32}, {result3_31, result3_30, result3_29, result3_28, result3_27, result3_26, result3_25, result3_24, result3_23, result3_22, result3_21, result3_20, result3_19, result3_18, result3_17, result3_16}, {result3_15, result3_14, result3_13, result3_12, result3_11, result3_10, result3_9, result3_8, result3_7, result3_6, result3_5, result3_4, result3_3, result3_2, result3_1, result3_0}, {result2_63, result2_62, result2_61, result2_60, result2_59, result2_58, result2_57, result2_56, result2_55, result2_54, result2_53, result2_52, result2_51, result2_50, result2_49, result2_48}, {result2_47, result2_46, result2_45, result2_44, result2_43, result2_42, result2_41, result2_40, result2_39, result2_38, result2_37, result2_36, result2_35, result2_34, result2_33, result2_32}, {result2_31, result2_30, result2_29, result2_28, result2_27, result2_26, result2_25, result2_24, result2_23, result2_22, result2_21, result2_20, result2_19, result2_18, result2_17, result2_16}, {result2_15, result2_14, result2_13, result2_12, result2_11, result2_10, result2_9, result2_8, result2_7, result2_6, result2_5, result2_4, result2_3, result2_2, result2_1, result2_0}, {result1_63, result1_62, result1_61, result1_60, result1_59, result1_58, result1_57, result1_56, result1_55, result1_54, result1_53, result1_52, result1_51, result1_50, result1_49, result1_48}, {result1_47, result1_46, result1_45, result1_44, result1_43, result1_42, result1_41, result1_40, result1_39, result1_38, result1_37, result1_36, result1_35, result1_34, result1_33, result1_32}, {result1_31, result1_30, result1_29, result1_28, result1_27, result1_26, result1_25, result1_24, result1_23, result1_22, result1_21, result1_20, result1_19, result1_18, result1_17, result1_16}, {result1_15, result1_14, result1_13, result1_12, result1_11, result1_10, result1_9, result1_8, result1_7, result1_6, result1_5, result1_4, result1_3, result1_2, result1_1, result1_0}, {result0_63, result0_62, result0_61, result0_60, result0_59, result0_58, result0_57, result0_56, result0_55, result0_54, result0_53, result0_52, result0_51, result0_50, result0_49, result0_48}, {result0_47, result0_46, result0_45, result0_44, result0_43, result0_42, result0_41, result0_40, result0_39, result0_38, result0_37, result0_36, result0_35, result0_34, result0_33, result0_32}, {result0_31, result0_30, result0_29, result0_28, result0_27, result0_26, result0_25, result0_24, result0_23, result0_22, result0_21, result0_20, result0_19, result0_18, result0_17, result0_16}, {result0_15, result0_14, result0_13, result0_12, result0_11, result0_10, result0_9, result0_8, result0_7, result0_6, result0_5, result0_4, result0_3, result0_2, result0_1, result0_0}} >> (32'({out_stream, 2'(out_chunk)}) * 32'd352));
+  assign rescale_in_scale = $signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({out_stream, 6'b0})));
+  assign rescale_in_tag = {out_stream, 9'({result_group, 2'(out_chunk)}), {(7'({2'(out_chunk), 4'd15}) < result_rows), (7'({2'(out_chunk), 4'd14}) < result_rows), (7'({2'(out_chunk), 4'd13}) < result_rows), (7'({2'(out_chunk), 4'd12}) < result_rows), (7'({2'(out_chunk), 4'd11}) < result_rows), (7'({2'(out_chunk), 4'd10}) < result_rows), (7'({2'(out_chunk), 4'd9}) < result_rows), (7'({2'(out_chunk), 4'd8}) < result_rows), (7'({2'(out_chunk), 4'd7}) < result_rows), (7'({2'(out_chunk), 4'd6}) < result_rows), (7'({2'(out_chunk), 4'd5}) < result_rows), (7'({2'(out_chunk), 4'd4}) < result_rows), (7'({2'(out_chunk), 4'd3}) < result_rows), (7'({2'(out_chunk), 4'd2}) < result_rows), (7'({2'(out_chunk), 4'd1}) < result_rows), (7'({2'(out_chunk), 4'd0}) < result_rows)}};
+  assign out_mask = rescale_out_tag[15:0];
+  assign out_chunk_index = rescale_out_tag[24:16];
+  assign out_stream_index = rescale_out_tag[26:25];
+  assign write = ((rescale_out_valid && (phase == 3'd7)) && (!(fault != 3'd0)));
   assign digest_sum_clear = start;
   assign digest_sum_valid = write;
-  assign digest_sum_base = {28'(w3_chunk), 4'd0};
-  assign digest_sum_mask = w3_mask;
-  assign digest_sum_data = w3_values;
-  assign digest_sum_saturated = w3_saturated;
-  assign quiet = (((((((!fed) && (!group_datapath_busy)) && (!end_pending)) && (!result_full)) && (!w1_valid)) && (!w2_valid)) && (!w3_valid));
+  assign digest_sum_base = {28'(out_chunk_index), 4'd0};
+  assign digest_sum_mask = out_mask;
+  assign digest_sum_data = rescale_out_values;
+  assign digest_sum_saturated = rescale_out_saturated;
+  assign quiet = (((((!fed) && (!group_datapath_busy)) && (!end_pending)) && (!result_full)) && (!rescale_busy));
   assign finished = (((phase == 3'd7) && quiet) && ((fault != 3'd0) || matrix_done));
 
   // Memory beats_even: 512 words of UInt(512). Read latency 1, old data on read-during-write.
@@ -3152,142 +3108,6 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      w1_valid <= 1'b0;
-    end else begin
-      w1_valid <= select;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    w1_values <= 352'({{result3_63, result3_62, result3_61, result3_60, result3_59, result3_58, result3_57, result3_56, result3_55, result3_54, result3_53, result3_52, result3_51, result3_50, result3_49, result3_48}, {result3_47, result3_46, result3_45, result3_44, result3_43, result3_42, result3_41, result3_40, result3_39, result3_38, result3_37, result3_36, result3_35, result3_34, result3_33, result3_32}, {result3_31, result3_30, result3_29, result3_28, result3_27, result3_26, result3_25, result3_24, result3_23, result3_22, result3_21, result3_20, result3_19, result3_18, result3_17, result3_16}, {result3_15, result3_14, result3_13, result3_12, result3_11, result3_10, result3_9, result3_8, result3_7, result3_6, result3_5, result3_4, result3_3, result3_2, result3_1, result3_0}, {result2_63, result2_62, result2_61, result2_60, result2_59, result2_58, result2_57, result2_56, result2_55, result2_54, result2_53, result2_52, result2_51, result2_50, result2_49, result2_48}, {result2_47, result2_46, result2_45, result2_44, result2_43, result2_42, result2_41, result2_40, result2_39, result2_38, result2_37, result2_36, result2_35, result2_34, result2_33, result2_32}, {result2_31, result2_30, result2_29, result2_28, result2_27, result2_26, result2_25, result2_24, result2_23, result2_22, result2_21, result2_20, result2_19, result2_18, result2_17, result2_16}, {result2_15, result2_14, result2_13, result2_12, result2_11, result2_10, result2_9, result2_8, result2_7, result2_6, result2_5, result2_4, result2_3, result2_2, result2_1, result2_0}, {result1_63, result1_62, result1_61, result1_60, result1_59, result1_58, result1_57, result1_56, result1_55, result1_54, result1_53, result1_52, result1_51, result1_50, result1_49, result1_48}, {result1_47, result1_46, result1_45, result1_44, result1_43, result1_42, result1_41, result1_40, result1_39, result1_38, result1_37, result1_36, result1_35, result1_34, result1_33, result1_32}, {result1_31, result1_30, result1_29, result1_28, result1_27, result1_26, result1_25, result1_24, result1_23, result1_22, result1_21, result1_20, result1_19, result1_18, result1_17, result1_16}, {result1_15, result1_14, result1_13, result1_12, result1_11, result1_10, result1_9, result1_8, result1_7, result1_6, result1_5, result1_4, result1_3, result1_2, result1_1, result1_0}, {result0_63, result0_62, result0_61, result0_60, result0_59, result0_58, result0_57, result0_56, result0_55, result0_54, result0_53, result0_52, result0_51, result0_50, result0_49, result0_48}, {result0_47, result0_46, result0_45, result0_44, result0_43, result0_42, result0_41, result0_40, result0_39, result0_38, result0_37, result0_36, result0_35, result0_34, result0_33, result0_32}, {result0_31, result0_30, result0_29, result0_28, result0_27, result0_26, result0_25, result0_24, result0_23, result0_22, result0_21, result0_20, result0_19, result0_18, result0_17, result0_16}, {result0_15, result0_14, result0_13, result0_12, result0_11, result0_10, result0_9, result0_8, result0_7, result0_6, result0_5, result0_4, result0_3, result0_2, result0_1, result0_0}} >> (32'({out_stream, 2'(out_chunk)}) * 32'd352));
-  end
-
-  always_ff @(posedge clk) begin
-    w1_mask <= {(7'({2'(out_chunk), 4'd15}) < result_rows), (7'({2'(out_chunk), 4'd14}) < result_rows), (7'({2'(out_chunk), 4'd13}) < result_rows), (7'({2'(out_chunk), 4'd12}) < result_rows), (7'({2'(out_chunk), 4'd11}) < result_rows), (7'({2'(out_chunk), 4'd10}) < result_rows), (7'({2'(out_chunk), 4'd9}) < result_rows), (7'({2'(out_chunk), 4'd8}) < result_rows), (7'({2'(out_chunk), 4'd7}) < result_rows), (7'({2'(out_chunk), 4'd6}) < result_rows), (7'({2'(out_chunk), 4'd5}) < result_rows), (7'({2'(out_chunk), 4'd4}) < result_rows), (7'({2'(out_chunk), 4'd3}) < result_rows), (7'({2'(out_chunk), 4'd2}) < result_rows), (7'({2'(out_chunk), 4'd1}) < result_rows), (7'({2'(out_chunk), 4'd0}) < result_rows)};
-  end
-
-  always_ff @(posedge clk) begin
-    w1_chunk <= 9'({result_group, 2'(out_chunk)});
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      w2_valid <= 1'b0;
-    end else begin
-      w2_valid <= w1_valid;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    w1_stream <= out_stream;
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product0 <= (86'($signed(w1_values[21:0])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product1 <= (86'($signed(w1_values[43:22])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product2 <= (86'($signed(w1_values[65:44])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product3 <= (86'($signed(w1_values[87:66])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product4 <= (86'($signed(w1_values[109:88])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product5 <= (86'($signed(w1_values[131:110])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product6 <= (86'($signed(w1_values[153:132])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product7 <= (86'($signed(w1_values[175:154])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product8 <= (86'($signed(w1_values[197:176])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product9 <= (86'($signed(w1_values[219:198])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product10 <= (86'($signed(w1_values[241:220])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product11 <= (86'($signed(w1_values[263:242])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product12 <= (86'($signed(w1_values[285:264])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product13 <= (86'($signed(w1_values[307:286])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product14 <= (86'($signed(w1_values[329:308])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product15 <= (86'($signed(w1_values[351:330])) * 86'($signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({w1_stream, 6'b0})))));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_stream <= w1_stream;
-  end
-
-  always_ff @(posedge clk) begin
-    w2_mask <= w1_mask;
-  end
-
-  always_ff @(posedge clk) begin
-    w2_chunk <= w1_chunk;
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      w3_valid <= 1'b0;
-    end else begin
-      w3_valid <= w2_valid;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    w3_values <= {(((|rounded15[70:31]) && (!(&rounded15[70:31]))) ? (rounded15[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded15)), (((|rounded14[70:31]) && (!(&rounded14[70:31]))) ? (rounded14[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded14)), (((|rounded13[70:31]) && (!(&rounded13[70:31]))) ? (rounded13[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded13)), (((|rounded12[70:31]) && (!(&rounded12[70:31]))) ? (rounded12[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded12)), (((|rounded11[70:31]) && (!(&rounded11[70:31]))) ? (rounded11[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded11)), (((|rounded10[70:31]) && (!(&rounded10[70:31]))) ? (rounded10[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded10)), (((|rounded9[70:31]) && (!(&rounded9[70:31]))) ? (rounded9[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded9)), (((|rounded8[70:31]) && (!(&rounded8[70:31]))) ? (rounded8[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded8)), (((|rounded7[70:31]) && (!(&rounded7[70:31]))) ? (rounded7[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded7)), (((|rounded6[70:31]) && (!(&rounded6[70:31]))) ? (rounded6[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded6)), (((|rounded5[70:31]) && (!(&rounded5[70:31]))) ? (rounded5[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded5)), (((|rounded4[70:31]) && (!(&rounded4[70:31]))) ? (rounded4[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded4)), (((|rounded3[70:31]) && (!(&rounded3[70:31]))) ? (rounded3[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded3)), (((|rounded2[70:31]) && (!(&rounded2[70:31]))) ? (rounded2[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded2)), (((|rounded1[70:31]) && (!(&rounded1[70:31]))) ? (rounded1[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded1)), (((|rounded0[70:31]) && (!(&rounded0[70:31]))) ? (rounded0[70] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded0))};
-  end
-
-  always_ff @(posedge clk) begin
-    w3_saturated <= {((|rounded15[70:31]) && (!(&rounded15[70:31]))), ((|rounded14[70:31]) && (!(&rounded14[70:31]))), ((|rounded13[70:31]) && (!(&rounded13[70:31]))), ((|rounded12[70:31]) && (!(&rounded12[70:31]))), ((|rounded11[70:31]) && (!(&rounded11[70:31]))), ((|rounded10[70:31]) && (!(&rounded10[70:31]))), ((|rounded9[70:31]) && (!(&rounded9[70:31]))), ((|rounded8[70:31]) && (!(&rounded8[70:31]))), ((|rounded7[70:31]) && (!(&rounded7[70:31]))), ((|rounded6[70:31]) && (!(&rounded6[70:31]))), ((|rounded5[70:31]) && (!(&rounded5[70:31]))), ((|rounded4[70:31]) && (!(&rounded4[70:31]))), ((|rounded3[70:31]) && (!(&rounded3[70:31]))), ((|rounded2[70:31]) && (!(&rounded2[70:31]))), ((|rounded1[70:31]) && (!(&rounded1[70:31]))), ((|rounded0[70:31]) && (!(&rounded0[70:31])))};
-  end
-
-  always_ff @(posedge clk) begin
-    w3_mask <= w2_mask;
-  end
-
-  always_ff @(posedge clk) begin
-    w3_chunk <= w2_chunk;
-  end
-
-  always_ff @(posedge clk) begin
-    w3_stream <= w2_stream;
-  end
-
   FloorDivideBy127 scale_divider0 (
     .clk      (clk),
     .rst      (rst),
@@ -3339,6 +3159,20 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
     .sums         (group_datapath_sums),
     .bad_weight   (group_datapath_bad_weight),
     .busy         (group_datapath_busy)
+  );
+
+  RescalePipeline_N16_VALUE_BITS22_FRAC_BITS16_TAG_BITS27 rescale (
+    .clk           (clk),
+    .rst           (rst),
+    .in_valid      (rescale_in_valid),
+    .in_values     (rescale_in_values),
+    .in_scale      (rescale_in_scale),
+    .in_tag        (rescale_in_tag),
+    .out_valid     (rescale_out_valid),
+    .out_values    (rescale_out_values),
+    .out_saturated (rescale_out_saturated),
+    .out_tag       (rescale_out_tag),
+    .busy          (rescale_busy)
   );
 
   DigestAccumulator_N16 digest_sum (

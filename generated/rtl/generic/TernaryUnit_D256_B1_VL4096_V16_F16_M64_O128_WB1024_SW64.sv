@@ -232,49 +232,32 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:578
   logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:582
   logic select; // wire, Core/TernaryUnit.swift:583
-  logic w1_valid; // register, Core/TernaryUnit.swift:613
-  logic [167:0] w1_values; // Vec(8 x SInt(21))
-  logic [7:0] w1_mask; // register, Core/TernaryUnit.swift:615
-  logic [8:0] w1_chunk; // register, Core/TernaryUnit.swift:616
-  logic w2_valid; // register, Core/TernaryUnit.swift:618
-  logic signed [84:0] w2_product0; // register, Core/TernaryUnit.swift:622
-  logic signed [84:0] w2_product1; // register, Core/TernaryUnit.swift:622
-  logic signed [84:0] w2_product2; // register, Core/TernaryUnit.swift:622
-  logic signed [84:0] w2_product3; // register, Core/TernaryUnit.swift:622
-  logic signed [84:0] w2_product4; // register, Core/TernaryUnit.swift:622
-  logic signed [84:0] w2_product5; // register, Core/TernaryUnit.swift:622
-  logic signed [84:0] w2_product6; // register, Core/TernaryUnit.swift:622
-  logic signed [84:0] w2_product7; // register, Core/TernaryUnit.swift:622
-  logic [7:0] w2_mask; // register, Core/TernaryUnit.swift:624
-  logic [8:0] w2_chunk; // register, Core/TernaryUnit.swift:625
-  logic signed [69:0] rounded0; // wire, Core/TernaryUnit.swift:628
-  logic signed [69:0] rounded1; // wire, Core/TernaryUnit.swift:628
-  logic signed [69:0] rounded2; // wire, Core/TernaryUnit.swift:628
-  logic signed [69:0] rounded3; // wire, Core/TernaryUnit.swift:628
-  logic signed [69:0] rounded4; // wire, Core/TernaryUnit.swift:628
-  logic signed [69:0] rounded5; // wire, Core/TernaryUnit.swift:628
-  logic signed [69:0] rounded6; // wire, Core/TernaryUnit.swift:628
-  logic signed [69:0] rounded7; // wire, Core/TernaryUnit.swift:628
-  logic w3_valid; // register, Core/TernaryUnit.swift:630
-  logic [255:0] w3_values; // Vec(8 x SInt(32))
-  logic [7:0] w3_saturated; // register, Core/TernaryUnit.swift:632
-  logic [7:0] w3_mask; // register, Core/TernaryUnit.swift:633
-  logic [8:0] w3_chunk; // register, Core/TernaryUnit.swift:634
-  logic write; // wire, Core/TernaryUnit.swift:637
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:644
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:644
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:616
+  logic [167:0] rescale_in_values; // Vec(8 x SInt(21))
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:616
+  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:616
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic [255:0] rescale_out_values; // Vec(8 x SInt(32))
+  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:623
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:624
+  logic write; // wire, Core/TernaryUnit.swift:627
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:634
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:644
-  logic quiet; // wire, Core/TernaryUnit.swift:657
-  logic finished; // wire, Core/TernaryUnit.swift:659
+  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
+  logic quiet; // wire, Core/TernaryUnit.swift:647
+  logic finished; // wire, Core/TernaryUnit.swift:649
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
@@ -293,9 +276,9 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign a_chunk = copy_chunk;
   assign w_valid = write;
   assign w_reg = destination;
-  assign w_chunk = w3_chunk;
-  assign w_mask = w3_mask;
-  assign w_data = w3_values;
+  assign w_chunk = out_chunk_index;
+  assign w_mask = out_mask;
+  assign w_data = rescale_out_values;
   assign beat = (feed ? 2'd2 : 2'd0);
   assign misaligned = (imm[7:0] != 8'd0);
   assign header_end = (34'(imm) + 34'd256);
@@ -362,22 +345,20 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign row_valid = ((rows_left >= 13'd64) ? (~64'd0) : (~((~64'd0) << 6'(rows_left))));
   assign out_chunks = 4'(5'((8'(result_rows) + 8'd7) >> 3));
   assign select = (result_full && scale_divider_valid);
-  assign rounded0 = $signed(70'($unsigned((86'(w2_product0) + 86'(85'sh0000000000000000008000))) >> 16));
-  assign rounded1 = $signed(70'($unsigned((86'(w2_product1) + 86'(85'sh0000000000000000008000))) >> 16));
-  assign rounded2 = $signed(70'($unsigned((86'(w2_product2) + 86'(85'sh0000000000000000008000))) >> 16));
-  assign rounded3 = $signed(70'($unsigned((86'(w2_product3) + 86'(85'sh0000000000000000008000))) >> 16));
-  assign rounded4 = $signed(70'($unsigned((86'(w2_product4) + 86'(85'sh0000000000000000008000))) >> 16));
-  assign rounded5 = $signed(70'($unsigned((86'(w2_product5) + 86'(85'sh0000000000000000008000))) >> 16));
-  assign rounded6 = $signed(70'($unsigned((86'(w2_product6) + 86'(85'sh0000000000000000008000))) >> 16));
-  assign rounded7 = $signed(70'($unsigned((86'(w2_product7) + 86'(85'sh0000000000000000008000))) >> 16));
-  assign write = ((w3_valid && (phase == 3'd7)) && (!(fault != 3'd0)));
+  assign rescale_in_valid = select;
+  assign rescale_in_values = 168'({{result63, result62, result61, result60, result59, result58, result57, result56}, {result55, result54, result53, result52, result51, result50, result49, result48}, {result47, result46, result45, result44, result43, result42, result41, result40}, {result39, result38, result37, result36, result35, result34, result33, result32}, {result31, result30, result29, result28, result27, result26, result25, result24}, {result23, result22, result21, result20, result19, result18, result17, result16}, {result15, result14, result13, result12, result11, result10, result9, result8}, {result7, result6, result5, result4, result3, result2, result1, result0}} >> (32'(3'(out_chunk)) * 32'd168));
+  assign rescale_in_scale = scale_divider_quotient;
+  assign rescale_in_tag = {9'({result_group, 3'(out_chunk)}), {(7'({3'(out_chunk), 3'd7}) < result_rows), (7'({3'(out_chunk), 3'd6}) < result_rows), (7'({3'(out_chunk), 3'd5}) < result_rows), (7'({3'(out_chunk), 3'd4}) < result_rows), (7'({3'(out_chunk), 3'd3}) < result_rows), (7'({3'(out_chunk), 3'd2}) < result_rows), (7'({3'(out_chunk), 3'd1}) < result_rows), (7'({3'(out_chunk), 3'd0}) < result_rows)}};
+  assign out_mask = rescale_out_tag[7:0];
+  assign out_chunk_index = rescale_out_tag[16:8];
+  assign write = ((rescale_out_valid && (phase == 3'd7)) && (!(fault != 3'd0)));
   assign digest_sum_clear = start;
   assign digest_sum_valid = write;
-  assign digest_sum_base = {29'(w3_chunk), 3'd0};
-  assign digest_sum_mask = w3_mask;
-  assign digest_sum_data = w3_values;
-  assign digest_sum_saturated = w3_saturated;
-  assign quiet = (((((((!fed) && (!group_datapath_busy)) && (!end_pending)) && (!result_full)) && (!w1_valid)) && (!w2_valid)) && (!w3_valid));
+  assign digest_sum_base = {29'(out_chunk_index), 3'd0};
+  assign digest_sum_mask = out_mask;
+  assign digest_sum_data = rescale_out_values;
+  assign digest_sum_saturated = rescale_out_saturated;
+  assign quiet = (((((!fed) && (!group_datapath_busy)) && (!end_pending)) && (!result_full)) && (!rescale_busy));
   assign finished = (((phase == 3'd7) && quiet) && ((fault != 3'd0) || matrix_done));
 
   // Memory beats_even: 512 words of UInt(256). Read latency 1, old data on read-during-write.
@@ -1273,98 +1254,6 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      w1_valid <= 1'b0;
-    end else begin
-      w1_valid <= select;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    w1_values <= 168'({{result63, result62, result61, result60, result59, result58, result57, result56}, {result55, result54, result53, result52, result51, result50, result49, result48}, {result47, result46, result45, result44, result43, result42, result41, result40}, {result39, result38, result37, result36, result35, result34, result33, result32}, {result31, result30, result29, result28, result27, result26, result25, result24}, {result23, result22, result21, result20, result19, result18, result17, result16}, {result15, result14, result13, result12, result11, result10, result9, result8}, {result7, result6, result5, result4, result3, result2, result1, result0}} >> (32'(3'(out_chunk)) * 32'd168));
-  end
-
-  always_ff @(posedge clk) begin
-    w1_mask <= {(7'({3'(out_chunk), 3'd7}) < result_rows), (7'({3'(out_chunk), 3'd6}) < result_rows), (7'({3'(out_chunk), 3'd5}) < result_rows), (7'({3'(out_chunk), 3'd4}) < result_rows), (7'({3'(out_chunk), 3'd3}) < result_rows), (7'({3'(out_chunk), 3'd2}) < result_rows), (7'({3'(out_chunk), 3'd1}) < result_rows), (7'({3'(out_chunk), 3'd0}) < result_rows)};
-  end
-
-  always_ff @(posedge clk) begin
-    w1_chunk <= 9'({result_group, 3'(out_chunk)});
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      w2_valid <= 1'b0;
-    end else begin
-      w2_valid <= w1_valid;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product0 <= (85'($signed(w1_values[20:0])) * 85'(scale_divider_quotient));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product1 <= (85'($signed(w1_values[41:21])) * 85'(scale_divider_quotient));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product2 <= (85'($signed(w1_values[62:42])) * 85'(scale_divider_quotient));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product3 <= (85'($signed(w1_values[83:63])) * 85'(scale_divider_quotient));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product4 <= (85'($signed(w1_values[104:84])) * 85'(scale_divider_quotient));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product5 <= (85'($signed(w1_values[125:105])) * 85'(scale_divider_quotient));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product6 <= (85'($signed(w1_values[146:126])) * 85'(scale_divider_quotient));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_product7 <= (85'($signed(w1_values[167:147])) * 85'(scale_divider_quotient));
-  end
-
-  always_ff @(posedge clk) begin
-    w2_mask <= w1_mask;
-  end
-
-  always_ff @(posedge clk) begin
-    w2_chunk <= w1_chunk;
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      w3_valid <= 1'b0;
-    end else begin
-      w3_valid <= w2_valid;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    w3_values <= {(((|rounded7[69:31]) && (!(&rounded7[69:31]))) ? (rounded7[69] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded7)), (((|rounded6[69:31]) && (!(&rounded6[69:31]))) ? (rounded6[69] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded6)), (((|rounded5[69:31]) && (!(&rounded5[69:31]))) ? (rounded5[69] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded5)), (((|rounded4[69:31]) && (!(&rounded4[69:31]))) ? (rounded4[69] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded4)), (((|rounded3[69:31]) && (!(&rounded3[69:31]))) ? (rounded3[69] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded3)), (((|rounded2[69:31]) && (!(&rounded2[69:31]))) ? (rounded2[69] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded2)), (((|rounded1[69:31]) && (!(&rounded1[69:31]))) ? (rounded1[69] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded1)), (((|rounded0[69:31]) && (!(&rounded0[69:31]))) ? (rounded0[69] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded0))};
-  end
-
-  always_ff @(posedge clk) begin
-    w3_saturated <= {((|rounded7[69:31]) && (!(&rounded7[69:31]))), ((|rounded6[69:31]) && (!(&rounded6[69:31]))), ((|rounded5[69:31]) && (!(&rounded5[69:31]))), ((|rounded4[69:31]) && (!(&rounded4[69:31]))), ((|rounded3[69:31]) && (!(&rounded3[69:31]))), ((|rounded2[69:31]) && (!(&rounded2[69:31]))), ((|rounded1[69:31]) && (!(&rounded1[69:31]))), ((|rounded0[69:31]) && (!(&rounded0[69:31])))};
-  end
-
-  always_ff @(posedge clk) begin
-    w3_mask <= w2_mask;
-  end
-
-  always_ff @(posedge clk) begin
-    w3_chunk <= w2_chunk;
-  end
-
   FloorDivideBy127 scale_divider (
     .clk      (clk),
     .rst      (rst),
@@ -1389,6 +1278,20 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
     .sums         (group_datapath_sums),
     .bad_weight   (group_datapath_bad_weight),
     .busy         (group_datapath_busy)
+  );
+
+  RescalePipeline_N8_VALUE_BITS21_FRAC_BITS16_TAG_BITS17 rescale (
+    .clk           (clk),
+    .rst           (rst),
+    .in_valid      (rescale_in_valid),
+    .in_values     (rescale_in_values),
+    .in_scale      (rescale_in_scale),
+    .in_tag        (rescale_in_tag),
+    .out_valid     (rescale_out_valid),
+    .out_values    (rescale_out_values),
+    .out_saturated (rescale_out_saturated),
+    .out_tag       (rescale_out_tag),
+    .busy          (rescale_busy)
   );
 
   DigestAccumulator_N8 digest_sum (

@@ -549,7 +549,7 @@ extension TernaryUnit {
                     endPending: endPending, resultFull: resultFull, fed: fed)
     }
 
-    /// The write-out pipeline's valid flags, and the digest of what was written.
+    /// Whether the write-out pipeline holds a chunk, and the digest of what was written.
     struct Written {
         let pipeline: [Signal]
         let digest: Instance
@@ -601,7 +601,7 @@ extension TernaryUnit {
                 .elseWhen(select && lastChunk) { outStream.set(mux(lastOut, lit(0, width: p.streamBits), outStream + 1)) }
         }
 
-        // Write-out pipeline: select, multiply by K, round and saturate.
+        // Write-out: select a chunk, then multiply by K, round and saturate (RescalePipeline).
         let chunkValues = (0..<(chunksPerGroup * streams)).map { c in vec((0..<V).map { results[c * V + $0] }) }
         // Chunk c of stream s is chunkValues[s * chunksPerGroup + c] (a power of two per stream).
         let chunkIndex: Signal? = outStream.map { st in chunkInGroup.map { cat(st, $0) } ?? st } ?? chunkInGroup
@@ -610,45 +610,35 @@ extension TernaryUnit {
             let row = chunkInGroup.map { cat($0, lit(lane, width: log2(V))) } ?? lit(lane, width: log2(V))
             return row.extend(to: 7) < resultRows
         })
-        let w1Valid = m.regNext("w1_valid", select, reset: false)
-        let w1Values = m.regNext("w1_values", selected)
-        let w1Mask = m.regNext("w1_mask", laneMask)
-        let w1Chunk = m.regNext("w1_chunk", resize(chunkInGroup.map { cat(resultGroup, $0) } ?? resultGroup, p.chunkBits))
-        let productBits = accBits + 64
-        let w2Valid = m.regNext("w2_valid", w1Valid, reset: false)
-        // The stream of the chunk at each write-out stage, and its K.
-        let w1Stream = outStream.map { m.regNext("w1_stream", $0) }
-        let scale = w1Stream.map { vec(matrix.scales)[$0] } ?? matrix.scales[0]
-        let w2Products = (0..<V).map { m.regNext("w2_product\($0)", w1Values[$0] * scale) }
-        let w2Stream = w1Stream.map { m.regNext("w2_stream", $0) }
-        let w2Mask = m.regNext("w2_mask", w1Mask)
-        let w2Chunk = m.regNext("w2_chunk", w1Chunk)
-        let half = slit(1 << (p.isa.fracBits - 1), width: productBits)
-        let rounded = w2Products.enumerated().map { lane, product in
-            m.wire("rounded\(lane)", product.expandingAdd(half) >> p.isa.fracBits)
-        }
-        let w3Valid = m.regNext("w3_valid", w2Valid, reset: false)
-        let w3Values = m.regNext("w3_values", vec(rounded.map(saturatedToInt32)))
-        let w3Saturated = m.regNext("w3_saturated", cat(rounded.map(exceedsInt32).reversed()))
-        let w3Mask = m.regNext("w3_mask", w2Mask)
-        let w3Chunk = m.regNext("w3_chunk", w2Chunk)
-        let w3Stream = w2Stream.map { m.regNext("w3_stream", $0) }
+        // The tag carries the lane mask, the chunk and the stream past the rescale.
+        let chunkField = resize(chunkInGroup.map { cat(resultGroup, $0) } ?? resultGroup, p.chunkBits)
+        let tag = cat([outStream, chunkField, laneMask].compactMap { $0 })
+        let rescale = m.instance(RescalePipeline(lanes: V, valueBits: accBits, fracBits: p.isa.fracBits, tagBits: tag.width!),
+                                 "rescale")
+        rescale.in_valid.set(select)
+        rescale.in_values.set(selected)
+        rescale.in_scale.set(outStream.map { vec(matrix.scales)[$0] } ?? matrix.scales[0])
+        rescale.in_tag.set(tag)
+        let outValid = rescale.out_valid, outValues = rescale.out_values, outSaturated = rescale.out_saturated
+        let outMask = m.wire("out_mask", rescale.out_tag[V - 1, 0])
+        let outChunkIndex = m.wire("out_chunk_index", rescale.out_tag[V + p.chunkBits - 1, V])
+        let outStreamIndex = outStream.map { _ in m.wire("out_stream_index", rescale.out_tag[tag.width! - 1, V + p.chunkBits]) }
 
-        let write = m.wire("write", w3Valid && ins.inPhase(.run) && !ins.faulted)
+        let write = m.wire("write", outValid && ins.inPhase(.run) && !ins.faulted)
         io.w.valid.set(write)
         io.w.reg.set(ins.rd)
-        io.w.chunk.set(w3Stream.map { cat($0, w3Chunk) } ?? w3Chunk)
-        io.w.mask.set(w3Mask)
-        io.w.data.set(w3Values)
+        io.w.chunk.set(outStreamIndex.map { cat($0, outChunkIndex) } ?? outChunkIndex)
+        io.w.mask.set(outMask)
+        io.w.data.set(outValues)
 
         let digest = m.instance(DigestAccumulator(lanes: V), "digest_sum")
         digest.clear.set(start)
         digest.valid.set(write)
-        digest.base.set(resize(w3Chunk, 32 - log2(V)) << log2(V))
-        digest.mask.set(w3Mask)
-        digest.data.set(w3Values)
-        digest.saturated.set(w3Saturated)
-        return Written(pipeline: [w1Valid, w2Valid, w3Valid], digest: digest)
+        digest.base.set(resize(outChunkIndex, 32 - log2(V)) << log2(V))
+        digest.mask.set(outMask)
+        digest.data.set(outValues)
+        digest.saturated.set(outSaturated)
+        return Written(pipeline: [rescale.busy], digest: digest)
     }
 
     /// Why: `done` waits for every write of the matrix, or for the fault.
