@@ -20,15 +20,19 @@ import ISA
 /// scalar source register, when it has one), `imm` (the 32-bit immediate).
 /// Outputs: `idle`, and `done` (a one-cycle pulse, at or after the cycle of
 /// the unit's last register write) with `done_fault` (a `FaultCode`, 0 for
-/// none), `done_count` and `done_digest` (the retirement record's count and
-/// digest), `done_saturations` (how many of the elements written saturated,
-/// ISA.md "Where values saturate"), and `done_scalar` (the value for a
-/// scalar destination).
+/// none) and `done_scalar` (the value for a scalar destination). The rest of
+/// the retirement record comes `recordLatency` cycles after `done` (the
+/// digest's pipeline, `DigestAccumulator`): `done_count` and `done_digest`
+/// (its count and digest) and `done_saturations` (how many of the elements
+/// written saturated, ISA.md "Where values saturate").
 public struct Dispatch: Signature {
     public let start, op, rd, ra, rb, mode, vl, scalar, imm: Member
     public let idle, done, doneFault, doneCount, doneDigest, doneSaturations, doneScalar: Member
 
     public static let faultBits = 3
+
+    /// Cycles from `done` to the record's count, digest and saturations.
+    public static func recordLatency(_ p: CoreParameters) -> Int { DigestAccumulator.latency(lanes: p.vectorLanes) }
 
     public init(_ p: CoreParameters) {
         start = .in("start", .bool)

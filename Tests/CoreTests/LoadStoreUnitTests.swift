@@ -106,6 +106,7 @@ import TestSupport
         /// Dispatches one instruction and runs until `done`.
         func run(_ ins: Instruction, vl: Int, scalar: Int32, limit: Int = 5000) throws -> Completion? {
             let lanes = p.vectorLanes
+            var pending: Completion?
             for c in 0..<limit {
                 try memory.drive(sim)
                 try sim.poke("a_data", elements: pendingRead)
@@ -139,11 +140,19 @@ import TestSupport
                     }
                 }
                 let done = try sim.peekBool("done")
-                let result = done ? Completion(fault: UInt32(try sim.peek("done_fault")), count: UInt32(try sim.peek("done_count")),
-                                               digest: UInt32(try sim.peek("done_digest")),
-                                               scalar: Int32(truncatingIfNeeded: try sim.peekSigned("done_scalar")), cycles: c)
-                    : nil
-                if done { #expect(try sim.peekBool("idle"), "idle rises with done") }
+                if done {
+                    #expect(pending == nil, "a second done")
+                    #expect(try sim.peekBool("idle"), "idle rises with done")
+                    pending = Completion(fault: UInt32(try sim.peek("done_fault")), count: 0, digest: 0,
+                                         scalar: Int32(truncatingIfNeeded: try sim.peekSigned("done_scalar")), cycles: c)
+                }
+                // The record comes Dispatch.recordLatency cycles after done.
+                var result: Completion?
+                if var r = pending, c == r.cycles + Dispatch.recordLatency(p) {
+                    r.count = UInt32(try sim.peek("done_count"))
+                    r.digest = UInt32(try sim.peek("done_digest"))
+                    result = r
+                }
                 try sim.step()
                 memory.advance()
                 if let result { return result }

@@ -288,13 +288,16 @@ final class ReductionBench {
             if o.done { done = o }
             if cycles > 4000 { Issue.record("\(context): no done after \(cycles) cycles"); return }
         }
-        // A few idle cycles: no second done, and no stray writes.
-        for _ in 0..<2 {
+        // Idle cycles: no second done, and no stray writes; the record comes
+        // Dispatch.recordLatency cycles after done.
+        var d = done!
+        let recordLatency = Dispatch.recordLatency(p)
+        for k in 1...max(2, recordLatency) {
             let o = try cycle()
             #expect(!o.done, "\(context): a second done")
             #expect(o.idle, "\(context): not idle after done")
+            if k == recordLatency { (d.count, d.digest, d.saturations) = (o.count, o.digest, o.saturations) }
         }
-        let d = done!
         #expect(d.fault == 0, "\(context): fault \(d.fault)")
         #expect(d.count == want.count, "\(context): count \(d.count), expected \(want.count)")
         #expect(d.digest == want.digest, "\(context): digest \(d.digest), expected \(want.digest)")

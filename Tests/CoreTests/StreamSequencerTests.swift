@@ -73,7 +73,7 @@ import TestSupport
         try sim.poke("stream_scalars", elements: ins.scalars.map { Int($0) })
         try sim.poke("stream_stride", ins.stride)
         try sim.poke("stream_last", ins.active - 1)
-        try pokeUnit(sim, busy: false, done: nil)
+        try pokeUnit(sim, busy: false, done: nil, record: nil)
         sim.eval()
         #expect(try sim.peekBool("idle"), "\(context): not idle at dispatch")
         try sim.step()
@@ -84,6 +84,20 @@ import TestSupport
         var stream = 0, remaining = 0, busy = false, lateIdle = false
         // A broadcast load's copy: its first cycle, and stream 0's record.
         var copyStart: Int?, record0: (count: UInt32, digest: UInt32) = (0, 0)
+        // The unit's records, each `Dispatch.recordLatency` cycles after its done.
+        let latency = Dispatch.recordLatency(p)
+        var records = RecordQueue<Record>(latency: latency)
+        /// Runs the cycles after the sequencer's done until its record is out, then checks it.
+        func awaitRecord(_ check: () throws -> Void) throws {
+            try sim.step()
+            for k in 1...latency {
+                try pokeUnit(sim, busy: false, done: nil, record: records.tick(done: nil))
+                sim.eval()
+                #expect(try !sim.peekBool("done") && !sim.peekBool("unit_start"), "\(context): a second done or start")
+                if k == latency { try check() }
+                try sim.step()
+            }
+        }
         for cycle in 0..<400 {
             // The unit: `done` after 1 ... 4 cycles; some units' idle rises a cycle after done.
             let finishing = busy && remaining == 0
@@ -92,7 +106,8 @@ import TestSupport
                 done = (UInt32(rng.below(40)), UInt32(truncatingIfNeeded: rng.next()), UInt32(rng.below(5)),
                         ins.faultingStream == stream ? Int(FaultCode.badWeight.rawValue) : 0, Int32(truncatingIfNeeded: rng.next()))
             }
-            try pokeUnit(sim, busy: busy && !finishing || lateIdle, done: done)
+            let record = records.tick(done: done.map { Record(count: $0.count, digest: $0.digest, saturations: $0.saturations) })
+            try pokeUnit(sim, busy: busy && !finishing || lateIdle, done: done, record: record)
             let ports = try pokePorts(sim, rng: &rng)
             sim.eval()
             if busy { try checkPorts(sim, ports, ins: ins, stream: stream, p: p, context: "\(context), stream \(stream)") }
@@ -114,11 +129,12 @@ import TestSupport
                 // Stream 0's record once per active stream (vl 5: two rows per stream).
                 #expect(cycle - copyStart! == 2 * (ins.active - 1), "\(context): copy done at step \(cycle - copyStart!)")
                 #expect(try sim.peek("done_fault") == 0, "\(context): copy fault")
-                #expect(try sim.peek("done_count") == UInt64(record0.count &* UInt32(ins.active)), "\(context): copy count")
-                #expect(try sim.peek("done_digest") == UInt64(record0.digest &* UInt32(ins.active)), "\(context): copy digest")
-                #expect(try sim.peek("done_saturations") == UInt64(saturations), "\(context): copy saturations")
                 #expect(try sim.peekBool("idle"), "\(context): not idle at done")
-                try sim.step()
+                try awaitRecord { () throws in
+                    #expect(try sim.peek("done_count") == UInt64(record0.count &* UInt32(ins.active)), "\(context): copy count")
+                    #expect(try sim.peek("done_digest") == UInt64(record0.digest &* UInt32(ins.active)), "\(context): copy digest")
+                    #expect(try sim.peek("done_saturations") == UInt64(saturations), "\(context): copy saturations")
+                }
                 return
             }
             if outerDone {
@@ -131,15 +147,17 @@ import TestSupport
                 if overflow { #expect(address > 0xFFFF_FFFF, "\(context): fault without an overflow") }
                 #expect(try sim.peek("done_fault") == UInt64(fault), "\(context): fault")
                 if fault == 0 {
-                    #expect(try sim.peek("done_count") == UInt64(count), "\(context): count")
-                    #expect(try sim.peek("done_digest") == UInt64(digest), "\(context): digest")
-                    #expect(try sim.peek("done_saturations") == UInt64(saturations), "\(context): saturations")
                     let packed = try sim.peekBits("stream_results")
                     let got = (0..<ins.active).map { Int32(truncatingIfNeeded: packed.bits(32 * $0, count: 32).uint64!) }
                     #expect(got == results, "\(context): scalar results")
                 }
                 #expect(try sim.peekBool("idle"), "\(context): not idle at done")
-                try sim.step()
+                try awaitRecord { () throws in
+                    guard fault == 0 else { return }
+                    #expect(try sim.peek("done_count") == UInt64(count), "\(context): count")
+                    #expect(try sim.peek("done_digest") == UInt64(digest), "\(context): digest")
+                    #expect(try sim.peek("done_saturations") == UInt64(saturations), "\(context): saturations")
+                }
                 return
             }
             try sim.step()
@@ -173,14 +191,19 @@ import TestSupport
         #expect((0..<4).map { Int(Int32(truncatingIfNeeded: data.bits(32 * $0, count: 32).uint64!)) } == ports.data["a"], "\(context): data")
     }
 
-    /// The unit's dispatch outputs this cycle.
-    func pokeUnit(_ sim: Simulator, busy: Bool, done: (count: UInt32, digest: UInt32, saturations: UInt32, fault: Int, scalar: Int32)?) throws {
+    struct Record { var count, digest, saturations: UInt32 }
+
+    /// The unit's dispatch outputs this cycle: `done`'s fault and scalar, and
+    /// the record of an earlier done (junk when none is out, which the
+    /// sequencer must not add).
+    func pokeUnit(_ sim: Simulator, busy: Bool, done: (count: UInt32, digest: UInt32, saturations: UInt32, fault: Int, scalar: Int32)?,
+                  record: Record?) throws {
         try sim.poke("unit_idle", !busy)
         try sim.poke("unit_done", done != nil)
         try sim.poke("unit_done_fault", done?.fault ?? 0)
-        try sim.poke("unit_done_count", UInt64(done?.count ?? 0))
-        try sim.poke("unit_done_digest", UInt64(done?.digest ?? 0))
-        try sim.poke("unit_done_saturations", UInt64(done?.saturations ?? 0))
+        try sim.poke("unit_done_count", UInt64(record?.count ?? 0xBAD))
+        try sim.poke("unit_done_digest", UInt64(record?.digest ?? 0xBAD_BAD))
+        try sim.poke("unit_done_saturations", UInt64(record?.saturations ?? 0xBAD))
         try sim.poke("unit_done_scalar", Int(done?.scalar ?? 0))
     }
 

@@ -102,6 +102,12 @@ final class TernaryUnitBench {
                 // The unit is idle again one cycle later.
                 sim.eval()
                 if !(try sim.peekBool("idle")) { outcome.problems.append("not idle after done") }
+                // The record comes Dispatch.recordLatency cycles after done.
+                for _ in 1..<Dispatch.recordLatency(params) { _ = try step(&outcome) {} }
+                sim.eval()
+                outcome.count = UInt32(try sim.peek("done_count"))
+                outcome.digest = UInt32(try sim.peek("done_digest"))
+                outcome.saturations = UInt32(try sim.peek("done_saturations"))
                 return outcome
             }
         }
@@ -191,12 +197,7 @@ final class TernaryUnitBench {
         if trace {
             print("cycle \(cycle): rq \(try sim.peek("rq_valid")) line \(try sim.peek("rq_line")) beats \(try sim.peek("rq_beats")) ready \(ready) rs \(responding) a_chunk \(try sim.peek("a_chunk")) w \(try sim.peek("w_valid")) beat \(try sim.peek("beat")) done \(done)")
         }
-        if done {
-            outcome.fault = Int(try sim.peek("done_fault"))
-            outcome.count = UInt32(try sim.peek("done_count"))
-            outcome.digest = UInt32(try sim.peek("done_digest"))
-            outcome.saturations = UInt32(try sim.peek("done_saturations"))
-        }
+        if done { outcome.fault = Int(try sim.peek("done_fault")) }
         try sim.step()
         now += 1
         try afterEdge()

@@ -98,8 +98,8 @@ import TestSupport
         }
 
         /// One clock cycle: answer last cycle's reads, record this cycle's
-        /// outputs, step, apply the write. Returns (done, count, digest) when done pulsed.
-        func cycle() throws -> (idle: Bool, done: (count: UInt64, digest: UInt64, saturations: UInt64)?) {
+        /// outputs, step, apply the write. Returns whether done pulsed, and the record's ports.
+        func cycle() throws -> (done: Bool, record: (count: UInt64, digest: UInt64, saturations: UInt64)) {
             for port in ["a", "b", "d"] {
                 let r = pendingReads[port] ?? (0, 0)
                 try sim.poke("\(port)_data", elements: chunkData(r.reg, r.row))
@@ -108,12 +108,9 @@ import TestSupport
             for port in ["a", "b", "d"] {
                 pendingReads[port] = (Int(try sim.peek("\(port)_reg")), Int(try sim.peek("\(port)_chunk")))
             }
-            let idle = try sim.peekBool("idle")
-            var done: (UInt64, UInt64, UInt64)?
-            if try sim.peekBool("done") {
-                #expect(try sim.peek("done_fault") == 0 && sim.peekSigned("done_scalar") == 0, "seed \(seed)")
-                done = (try sim.peek("done_count"), try sim.peek("done_digest"), try sim.peek("done_saturations"))
-            }
+            let done = try sim.peekBool("done")
+            if done { #expect(try sim.peek("done_fault") == 0 && sim.peekSigned("done_scalar") == 0, "seed \(seed)") }
+            let record = (try sim.peek("done_count"), try sim.peek("done_digest"), try sim.peek("done_saturations"))
             var write: (reg: Int, row: Int, mask: UInt64, data: BitVector)?
             if try sim.peekBool("w_valid") {
                 write = (Int(try sim.peek("w_reg")), Int(try sim.peek("w_chunk")), try sim.peek("w_mask"), try sim.peekBits("w_data"))
@@ -124,7 +121,7 @@ import TestSupport
                     file[w.row >> p.chunkBits][w.reg][(w.row & chunkMask) * lanes + j] = Int32(truncatingIfNeeded: w.data.bits(32 * j, count: 32).uint64!)
                 }
             }
-            return (idle, done)
+            return (done, record)
         }
 
         func randomDispatch() -> Dispatch {
@@ -173,9 +170,11 @@ import TestSupport
         var saturatedSeen = 0
         var cycles = 0
         var retired = 0
+        // The record of each done, checked when it is out.
+        var records = RecordQueue<(what: String, count: Int, digest: UInt32, saturations: Int)>(latency: Core.Dispatch.recordLatency(p))
         let instructions = iterations(p.dataBits == 512 ? 40 : 200)
         let bound = instructions * (streams * maxVL / lanes + streams * unit.latency + 10)
-        while retired < instructions {
+        while retired < instructions || !records.isEmpty {
             cycles += 1
             #expect(cycles < bound, "seed \(seed): the unit hangs")
             if cycles >= bound { return }
@@ -186,21 +185,20 @@ import TestSupport
             // Idle only when nothing runs, or in the cycle of done.
             #expect(!idleNow || running == nil || doneNow, "seed \(seed): idle while an instruction is running")
             var started: Dispatch?
-            if idleNow, let d = next, rng.chance(0.7) {
+            if idleNow, retired < instructions, let d = next, rng.chance(0.7) {
                 try poke(d)
                 started = d
             }
             let result = try cycle()
-            if let (count, digest, saturations) = result.done {
+            var finished: (what: String, count: Int, digest: UInt32, saturations: Int)?
+            if result.done {
                 guard let (d, wantCount, wantDigest, wantSaturations) = running else {
                     Issue.record("seed \(seed): done without an instruction")
                     return
                 }
                 let what = "seed \(seed), instruction \(retired): \(d.op.mnemonic) v\(d.rd), v\(d.ra), v\(d.rb), vl \(d.vl), "
                     + "scalars \(d.scalars), \(d.active) of \(streams) streams"
-                #expect(count == UInt64(wantCount), "\(what): count \(count), expected \(wantCount)")
-                #expect(digest == UInt64(wantDigest), "\(what): digest \(digest), expected \(wantDigest)")
-                #expect(saturations == UInt64(wantSaturations), "\(what): saturations \(saturations), expected \(wantSaturations)")
+                finished = (what, wantCount, wantDigest, wantSaturations)
                 saturatedSeen += wantSaturations
                 for s in 0..<streams {
                     for r in 0..<registers where file[s][r] != golden[s][r] {
@@ -211,6 +209,12 @@ import TestSupport
                 }
                 running = nil
                 retired += 1
+            }
+            if let want = records.tick(done: finished) {
+                let (count, digest, saturations) = result.record
+                #expect(count == UInt64(want.count), "\(want.what): count \(count), expected \(want.count)")
+                #expect(digest == UInt64(want.digest), "\(want.what): digest \(digest), expected \(want.digest)")
+                #expect(saturations == UInt64(want.saturations), "\(want.what): saturations \(saturations), expected \(want.saturations)")
             }
             if let d = started {
                 // The interpreter's result, computed on the state the instruction starts from.

@@ -10,20 +10,16 @@ extension StreamSequencer {
         let writing, writeRow, writeMask, data: Signal
         /// This write ends a stream's copy / the whole copy.
         let streamEnd, end: Signal
-        /// Stream 0's record, added for each copied stream.
-        let count, digest: Signal
     }
 
     /// Why: a load of one address for every stream reads memory once; the
     /// register file takes the other streams' copies a row per cycle.
-    func broadcast(_ m: ModuleBuilder, _ held: Held, _ inner: Interface<Dispatch>, streamLast: Signal, begin: Signal) -> Copy {
+    func broadcast(_ m: ModuleBuilder, _ held: Held, streamLast: Signal, begin: Signal) -> Copy {
         let p = params
         let lanes = p.vectorLanes
         let reading = m.reg("copy_reading", .bool, reset: false)
         let chunk = m.reg("copy_chunk", .uint(p.chunkBits))
         let stream = m.reg("copy_stream", .uint(p.streamBits))
-        let count = m.reg("copy_count", .uint(32))
-        let digest = m.reg("copy_digest", .uint(32))
 
         let (lastChunk, tailMask) = lastChunkAndMask(m, vl: held.vl, lanes: lanes, chunkBits: p.chunkBits, prefix: "copy_")
         let isLast = m.wire("copy_last", chunk == lastChunk)
@@ -33,8 +29,6 @@ extension StreamSequencer {
             reading.set(true)
             chunk.set(0)
             stream.set(1)
-            count.set(inner.doneCount)
-            digest.set(inner.doneDigest)
         }.elseWhen(reading) {
             m.when(isLast) {
                 chunk.set(0)
@@ -53,7 +47,6 @@ extension StreamSequencer {
         return Copy(reading: reading, readRow: cat(lit(0, width: p.streamBits), chunk),
                     writing: writing, writeRow: writeRow, writeMask: m.wire("copy_mask", mux(writeLast, tailMask, full)),
                     data: m.wire("copy_data", .vec(.sint(32), count: lanes)),
-                    streamEnd: m.wire("copy_stream_end", writing && writeLast), end: m.wire("copy_done", writing && writeEnd),
-                    count: count, digest: digest)
+                    streamEnd: m.wire("copy_stream_end", writing && writeLast), end: m.wire("copy_done", writing && writeEnd))
     }
 }

@@ -18,8 +18,8 @@ import ISA
 /// ports reach stream s's rows (`macp`'s `b` port reads the previous
 /// stream's `vd` for s > 0, `chain`); the next stream starts after the
 /// unit's `done`. `done` comes with the last stream's (or a faulting
-/// stream's) `done`, with the wrapping sums of the streams' counts, digests
-/// and saturations.
+/// stream's) `done`; the record, `Dispatch.recordLatency` cycles later, is
+/// the wrapping sums of the streams' counts, digests and saturations.
 ///
 /// A load of one address for every stream (`ldv` without `.s`, when
 /// `memory`) reads memory once: the unit loads stream 0's vd, then the
@@ -89,7 +89,7 @@ public struct StreamSequencer: Module {
         // A one-address load: stream 0's loaded vd is copied to the other streams.
         let isLoad = held.op == lit(Int(Opcode.ldv.rawValue), width: Encoding.op.width)
         let copyBegins = memory ? m.wire("copy_begins", streamDone && !finish && isLoad && !perStream) : Signal.no
-        let copy = memory ? broadcast(m, held, inner, streamLast: streamLast, begin: copyBegins) : nil
+        let copy = memory ? broadcast(m, held, streamLast: streamLast, begin: copyBegins) : nil
         let copyDone = copy?.end ?? Signal.no
         let done = m.wire("done_now", finish || isState(.report) || copyDone)
 
@@ -110,18 +110,8 @@ public struct StreamSequencer: Module {
             if let address = held.address, let stride = held.stride { address.set(address + stride.extend(to: addressBits)) }
             held.state.set(code(.launch))
         }
-        // The streams' records, summed as they finish; a copied stream adds stream 0's.
-        let copying = isState(.copy)
-        let added = copy.map { c in (mux(copying, c.count, inner.doneCount), mux(copying, c.digest, inner.doneDigest)) }
-            ?? (inner.doneCount, inner.doneDigest)
-        let count = held.count + added.0, digest = held.digest + added.1
-        let saturations = held.saturations + mux(copying, lit(0, width: 32), inner.doneSaturations)
-        m.when(outer.start) {
-            held.count.set(0); held.digest.set(0); held.saturations.set(0)
-        }.elseWhen(streamDone || (copy?.streamEnd ?? Signal.no)) {
-            held.count.set(count); held.digest.set(digest); held.saturations.set(saturations)
-        }
-
+        let (count, digest, saturations) = records(m, held, inner, start: outer.start, streamDone: streamDone, copy: copy,
+                                                   copying: isState(.copy), copyBegins: copyBegins)
         inner.start.set(launch)
         inner.op.set(held.op); inner.rd.set(held.rd); inner.ra.set(held.ra); inner.rb.set(held.rb)
         inner.mode.set(held.mode); inner.vl.set(held.vl)
@@ -130,13 +120,45 @@ public struct StreamSequencer: Module {
 
         outer.idle.set(isState(.idle) || done)
         outer.done.set(done)
-        outer.doneFault.set(mux(isState(.report), held.fault, mux(copying, lit(0, width: Dispatch.faultBits), inner.doneFault)))
+        outer.doneFault.set(mux(isState(.report), held.fault, mux(isState(.copy), lit(0, width: Dispatch.faultBits), inner.doneFault)))
         outer.doneCount.set(count)
         outer.doneDigest.set(digest)
         outer.doneSaturations.set(saturations)
         outer.doneScalar.set(inner.doneScalar)
         if scalarResults { results(m, held, inner, streamDone: streamDone) }
         registerPorts(m, held, copy: copy)
+    }
+
+    /// Why: the streams' records are summed as they come out of the unit,
+    /// `Dispatch.recordLatency` cycles after each stream's `done`, so the sums
+    /// follow the sequencer's events delayed by as much; a copied stream adds
+    /// stream 0's record. Returns the record to report (valid that long after
+    /// the outer `done`).
+    func records(_ m: ModuleBuilder, _ held: Held, _ inner: Interface<Dispatch>, start: Signal, streamDone: Signal, copy: Copy?,
+                 copying: Signal, copyBegins: Signal) -> (count: Signal, digest: Signal, saturations: Signal) {
+        let latency = Dispatch.recordLatency(params)
+        let restart = m.validDelay("record_start", start, cycles: latency)
+        let streamRecord = m.validDelay("record_stream_done", streamDone, cycles: latency)
+        let copied = copy.map { c -> (count: Signal, digest: Signal, now: Signal, streamEnd: Signal) in
+            // Stream 0's record, kept for the copied streams.
+            let count = m.reg("copy_count", .uint(32)), digest = m.reg("copy_digest", .uint(32))
+            m.when(m.validDelay("record_copy_begins", copyBegins, cycles: latency)) {
+                count.set(inner.doneCount)
+                digest.set(inner.doneDigest)
+            }
+            return (count, digest, m.validDelay("record_copying", copying, cycles: latency),
+                    m.validDelay("record_copy_stream_end", c.streamEnd, cycles: latency))
+        }
+        let copyingNow = copied?.now ?? Signal.no
+        let count = held.count + mux(copyingNow, copied?.count ?? inner.doneCount, inner.doneCount)
+        let digest = held.digest + mux(copyingNow, copied?.digest ?? inner.doneDigest, inner.doneDigest)
+        let saturations = held.saturations + mux(copyingNow, lit(0, width: 32), inner.doneSaturations)
+        m.when(restart) {
+            held.count.set(0); held.digest.set(0); held.saturations.set(0)
+        }.elseWhen(streamRecord || (copied?.streamEnd ?? Signal.no)) {
+            held.count.set(count); held.digest.set(digest); held.saturations.set(saturations)
+        }
+        return (count, digest, saturations)
     }
 
     /// Why: the core writes every stream's scalar destination at `done`; the

@@ -284,10 +284,13 @@ struct IssueStage {
     func complete(_ r: Registers, _ q: Queues, _ needs: Needs, _ board: Scoreboard, _ issue: Decision, _ control: ControlOps) {
         let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
         let start = q.start, executes = issue.executes, dones = board.dones
+        // A completion enters its queue when the unit's record is out, `recordLatency` cycles after done.
+        let recordLatency = Dispatch.recordLatency(p)
         for (k, c) in q.completions.enumerated() {
-            let d = units.units[k].dispatch
-            c.in_valid.set(d.done)
-            c.in_data.set(cat(d.doneCount, d.doneDigest, d.doneSaturations.truncate(to: p.saturationBits), d.doneFault))
+            let d = units.units[k].dispatch, name = units.units[k].name
+            c.in_valid.set(m.validDelay("\(name)_record", d.done, cycles: recordLatency))
+            let fault = m.pipelineDelay("\(name)_record_fault", d.doneFault, cycles: recordLatency)
+            c.in_data.set(cat(d.doneCount, d.doneDigest, d.doneSaturations.truncate(to: p.saturationBits), fault))
         }
         var clearV = lit(0, width: vregs), clearS = lit(0, width: sregs)
         for k in units.units.indices {

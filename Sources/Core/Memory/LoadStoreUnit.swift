@@ -51,7 +51,10 @@ public struct LoadStoreUnit: Module {
         let access = dispatch(m, io)
         let realign = Realign(m, self, access)
         let digest = m.instance(DigestAccumulator(lanes: lanes), "record_digest")
-        digest.clear.set(io.dispatch.start)
+        // The next start may come in the cycle of done, and the record is read
+        // as a clear then would reach it: clear a cycle later (no access writes
+        // or stores a chunk before that).
+        digest.clear.set(m.regNext("digest_clear", io.dispatch.start, reset: false))
         let load = self.load(m, io, access, realign)
         let store = self.store(m, io, access, realign)
         complete(m, io, access, realign, load, store, digest: digest)
@@ -291,7 +294,8 @@ extension LoadStoreUnit {
         return Store(storing: storing, beatIndex: beatIndex, chunk: chunk, accepted: accepted, storeDone: storeDone)
     }
 
-    /// Why: the record's count and digest follow the chunks moved; `done` comes with the last.
+    /// Why: the record's count and digest follow the chunks moved; `done` comes with the last
+    /// (the record Dispatch.recordLatency cycles later, from the digest's totals).
     func complete(_ m: ModuleBuilder, _ io: Ports, _ access: Access, _ realign: Realign, _ load: Load, _ store: Store,
                   digest: Instance) {
         let dispatch = io.dispatch, storing = store.storing

@@ -14,106 +14,690 @@ module DigestAccumulator_N16 (
   input  logic [15:0]  saturated,
   output logic [31:0]  digest,
   output logic [31:0]  count,
-  output logic [31:0]  next_digest,
-  output logic [31:0]  next_count,
-  output logic [31:0]  saturations,
-  output logic [31:0]  next_saturations
+  output logic [31:0]  saturations
 );
 
-  logic [4:0] rot0; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl0; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot1; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl1; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot2; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl2; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot3; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl3; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot4; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl4; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot5; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl5; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot6; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl6; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot7; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl7; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot8; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl8; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot9; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl9; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot10; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl10; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot11; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl11; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot12; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl12; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot13; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl13; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot14; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl14; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot15; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl15; // wire, Core/DigestAccumulator.swift:41
-  logic [31:0] lane_sum; // wire, Core/DigestAccumulator.swift:44
-  logic [31:0] lane_count; // wire, Core/DigestAccumulator.swift:46
-  logic [15:0] clamped; // wire, Core/DigestAccumulator.swift:48
-  logic [31:0] lane_clamps; // wire, Core/DigestAccumulator.swift:50
-  logic [31:0] total; // register, Core/DigestAccumulator.swift:52
-  logic [31:0] elements; // register, Core/DigestAccumulator.swift:53
-  logic [31:0] start_digest; // wire, Core/DigestAccumulator.swift:54
-  logic [31:0] start_count; // wire, Core/DigestAccumulator.swift:55
-  logic [31:0] clamps; // register, Core/DigestAccumulator.swift:62
-  logic [31:0] start_clamps; // wire, Core/DigestAccumulator.swift:63
+  logic valid1; // register, Core/DigestAccumulator.swift:53
+  logic clear1; // register, Core/DigestAccumulator.swift:53
+  logic [4:0] rotation0; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation1; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation2; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation3; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation4; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation5; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation6; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation7; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation8; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation9; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation10; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation11; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation12; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation13; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation14; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation15; // register, Core/DigestAccumulator.swift:57
+  logic [15:0] mask1; // register, Core/DigestAccumulator.swift:58
+  logic [511:0] data1; // Vec(16 x SInt(32))
+  logic [15:0] clamped1; // register, Core/DigestAccumulator.swift:59
+  logic valid2; // register, Core/DigestAccumulator.swift:53
+  logic clear2; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] term0; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count0; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps0; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term1; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count1; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps1; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term2; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count2; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps2; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term3; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count3; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps3; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term4; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count4; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps4; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term5; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count5; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps5; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term6; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count6; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps6; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term7; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count7; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps7; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term8; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count8; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps8; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term9; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count9; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps9; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term10; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count10; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps10; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term11; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count11; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps11; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term12; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count12; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps12; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term13; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count13; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps13; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term14; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count14; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps14; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term15; // register, Core/DigestAccumulator.swift:67
+  logic [4:0] term_count15; // register, Core/DigestAccumulator.swift:68
+  logic [4:0] term_clamps15; // register, Core/DigestAccumulator.swift:69
+  logic valid3; // register, Core/DigestAccumulator.swift:53
+  logic clear3; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] sum1_0; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count1_0; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps1_0; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_1; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count1_1; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps1_1; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_2; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count1_2; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps1_2; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_3; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count1_3; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps1_3; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_4; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count1_4; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps1_4; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_5; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count1_5; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps1_5; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_6; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count1_6; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps1_6; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_7; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count1_7; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps1_7; // register, Core/DigestAccumulator.swift:84
+  logic valid4; // register, Core/DigestAccumulator.swift:53
+  logic clear4; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] sum2_0; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count2_0; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps2_0; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum2_1; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count2_1; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps2_1; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum2_2; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count2_2; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps2_2; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum2_3; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count2_3; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps2_3; // register, Core/DigestAccumulator.swift:84
+  logic valid5; // register, Core/DigestAccumulator.swift:53
+  logic clear5; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] sum3_0; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count3_0; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps3_0; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum3_1; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count3_1; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps3_1; // register, Core/DigestAccumulator.swift:84
+  logic valid6; // register, Core/DigestAccumulator.swift:53
+  logic clear6; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] sum4_0; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] count4_0; // register, Core/DigestAccumulator.swift:84
+  logic [4:0] clamps4_0; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] total; // register, Core/DigestAccumulator.swift:90
+  logic [31:0] elements; // register, Core/DigestAccumulator.swift:90
+  logic [31:0] clamps; // register, Core/DigestAccumulator.swift:90
 
   assign digest = total;
   assign count = elements;
-  assign next_digest = (valid ? (start_digest + lane_sum) : start_digest);
-  assign next_count = (valid ? (start_count + lane_count) : start_count);
   assign saturations = clamps;
-  assign next_saturations = (valid ? (start_clamps + lane_clamps) : start_clamps);
-  assign rot0 = (base[4:0] + 5'd0);
-  assign rotl0 = 32'(({data[31:0], data[31:0]} << 6'(rot0)) >> 32);
-  assign rot1 = (base[4:0] + 5'd1);
-  assign rotl1 = 32'(({data[63:32], data[63:32]} << 6'(rot1)) >> 32);
-  assign rot2 = (base[4:0] + 5'd2);
-  assign rotl2 = 32'(({data[95:64], data[95:64]} << 6'(rot2)) >> 32);
-  assign rot3 = (base[4:0] + 5'd3);
-  assign rotl3 = 32'(({data[127:96], data[127:96]} << 6'(rot3)) >> 32);
-  assign rot4 = (base[4:0] + 5'd4);
-  assign rotl4 = 32'(({data[159:128], data[159:128]} << 6'(rot4)) >> 32);
-  assign rot5 = (base[4:0] + 5'd5);
-  assign rotl5 = 32'(({data[191:160], data[191:160]} << 6'(rot5)) >> 32);
-  assign rot6 = (base[4:0] + 5'd6);
-  assign rotl6 = 32'(({data[223:192], data[223:192]} << 6'(rot6)) >> 32);
-  assign rot7 = (base[4:0] + 5'd7);
-  assign rotl7 = 32'(({data[255:224], data[255:224]} << 6'(rot7)) >> 32);
-  assign rot8 = (base[4:0] + 5'd8);
-  assign rotl8 = 32'(({data[287:256], data[287:256]} << 6'(rot8)) >> 32);
-  assign rot9 = (base[4:0] + 5'd9);
-  assign rotl9 = 32'(({data[319:288], data[319:288]} << 6'(rot9)) >> 32);
-  assign rot10 = (base[4:0] + 5'd10);
-  assign rotl10 = 32'(({data[351:320], data[351:320]} << 6'(rot10)) >> 32);
-  assign rot11 = (base[4:0] + 5'd11);
-  assign rotl11 = 32'(({data[383:352], data[383:352]} << 6'(rot11)) >> 32);
-  assign rot12 = (base[4:0] + 5'd12);
-  assign rotl12 = 32'(({data[415:384], data[415:384]} << 6'(rot12)) >> 32);
-  assign rot13 = (base[4:0] + 5'd13);
-  assign rotl13 = 32'(({data[447:416], data[447:416]} << 6'(rot13)) >> 32);
-  assign rot14 = (base[4:0] + 5'd14);
-  assign rotl14 = 32'(({data[479:448], data[479:448]} << 6'(rot14)) >> 32);
-  assign rot15 = (base[4:0] + 5'd15);
-  assign rotl15 = 32'(({data[511:480], data[511:480]} << 6'(rot15)) >> 32);
-  assign lane_sum = ((((((((((((((((mask[0] ? rotl0 : 32'd0) + (mask[1] ? rotl1 : 32'd0)) + (mask[2] ? rotl2 : 32'd0)) + (mask[3] ? rotl3 : 32'd0)) + (mask[4] ? rotl4 : 32'd0)) + (mask[5] ? rotl5 : 32'd0)) + (mask[6] ? rotl6 : 32'd0)) + (mask[7] ? rotl7 : 32'd0)) + (mask[8] ? rotl8 : 32'd0)) + (mask[9] ? rotl9 : 32'd0)) + (mask[10] ? rotl10 : 32'd0)) + (mask[11] ? rotl11 : 32'd0)) + (mask[12] ? rotl12 : 32'd0)) + (mask[13] ? rotl13 : 32'd0)) + (mask[14] ? rotl14 : 32'd0)) + (mask[15] ? rotl15 : 32'd0));
-  assign lane_count = (((((((((((((((32'(mask[0]) + 32'(mask[1])) + 32'(mask[2])) + 32'(mask[3])) + 32'(mask[4])) + 32'(mask[5])) + 32'(mask[6])) + 32'(mask[7])) + 32'(mask[8])) + 32'(mask[9])) + 32'(mask[10])) + 32'(mask[11])) + 32'(mask[12])) + 32'(mask[13])) + 32'(mask[14])) + 32'(mask[15]));
-  assign clamped = (mask & saturated);
-  assign lane_clamps = (((((((((((((((32'(clamped[0]) + 32'(clamped[1])) + 32'(clamped[2])) + 32'(clamped[3])) + 32'(clamped[4])) + 32'(clamped[5])) + 32'(clamped[6])) + 32'(clamped[7])) + 32'(clamped[8])) + 32'(clamped[9])) + 32'(clamped[10])) + 32'(clamped[11])) + 32'(clamped[12])) + 32'(clamped[13])) + 32'(clamped[14])) + 32'(clamped[15]));
-  assign start_digest = (clear ? 32'd0 : total);
-  assign start_count = (clear ? 32'd0 : elements);
-  assign start_clamps = (clear ? 32'd0 : clamps);
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid1 <= 1'b0;
+    end else begin
+      valid1 <= valid;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear1 <= 1'b0;
+    end else begin
+      clear1 <= clear;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    rotation0 <= (base[4:0] + 5'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation1 <= (base[4:0] + 5'd1);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation2 <= (base[4:0] + 5'd2);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation3 <= (base[4:0] + 5'd3);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation4 <= (base[4:0] + 5'd4);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation5 <= (base[4:0] + 5'd5);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation6 <= (base[4:0] + 5'd6);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation7 <= (base[4:0] + 5'd7);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation8 <= (base[4:0] + 5'd8);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation9 <= (base[4:0] + 5'd9);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation10 <= (base[4:0] + 5'd10);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation11 <= (base[4:0] + 5'd11);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation12 <= (base[4:0] + 5'd12);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation13 <= (base[4:0] + 5'd13);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation14 <= (base[4:0] + 5'd14);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation15 <= (base[4:0] + 5'd15);
+  end
+
+  always_ff @(posedge clk) begin
+    mask1 <= mask;
+  end
+
+  always_ff @(posedge clk) begin
+    data1 <= data;
+  end
+
+  always_ff @(posedge clk) begin
+    clamped1 <= (mask & saturated);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid2 <= 1'b0;
+    end else begin
+      valid2 <= valid1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear2 <= 1'b0;
+    end else begin
+      clear2 <= clear1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    term0 <= (mask1[0] ? 32'(({data1[31:0], data1[31:0]} << 6'(rotation0)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count0 <= 5'(mask1[0]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps0 <= 5'(clamped1[0]);
+  end
+
+  always_ff @(posedge clk) begin
+    term1 <= (mask1[1] ? 32'(({data1[63:32], data1[63:32]} << 6'(rotation1)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count1 <= 5'(mask1[1]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps1 <= 5'(clamped1[1]);
+  end
+
+  always_ff @(posedge clk) begin
+    term2 <= (mask1[2] ? 32'(({data1[95:64], data1[95:64]} << 6'(rotation2)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count2 <= 5'(mask1[2]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps2 <= 5'(clamped1[2]);
+  end
+
+  always_ff @(posedge clk) begin
+    term3 <= (mask1[3] ? 32'(({data1[127:96], data1[127:96]} << 6'(rotation3)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count3 <= 5'(mask1[3]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps3 <= 5'(clamped1[3]);
+  end
+
+  always_ff @(posedge clk) begin
+    term4 <= (mask1[4] ? 32'(({data1[159:128], data1[159:128]} << 6'(rotation4)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count4 <= 5'(mask1[4]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps4 <= 5'(clamped1[4]);
+  end
+
+  always_ff @(posedge clk) begin
+    term5 <= (mask1[5] ? 32'(({data1[191:160], data1[191:160]} << 6'(rotation5)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count5 <= 5'(mask1[5]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps5 <= 5'(clamped1[5]);
+  end
+
+  always_ff @(posedge clk) begin
+    term6 <= (mask1[6] ? 32'(({data1[223:192], data1[223:192]} << 6'(rotation6)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count6 <= 5'(mask1[6]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps6 <= 5'(clamped1[6]);
+  end
+
+  always_ff @(posedge clk) begin
+    term7 <= (mask1[7] ? 32'(({data1[255:224], data1[255:224]} << 6'(rotation7)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count7 <= 5'(mask1[7]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps7 <= 5'(clamped1[7]);
+  end
+
+  always_ff @(posedge clk) begin
+    term8 <= (mask1[8] ? 32'(({data1[287:256], data1[287:256]} << 6'(rotation8)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count8 <= 5'(mask1[8]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps8 <= 5'(clamped1[8]);
+  end
+
+  always_ff @(posedge clk) begin
+    term9 <= (mask1[9] ? 32'(({data1[319:288], data1[319:288]} << 6'(rotation9)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count9 <= 5'(mask1[9]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps9 <= 5'(clamped1[9]);
+  end
+
+  always_ff @(posedge clk) begin
+    term10 <= (mask1[10] ? 32'(({data1[351:320], data1[351:320]} << 6'(rotation10)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count10 <= 5'(mask1[10]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps10 <= 5'(clamped1[10]);
+  end
+
+  always_ff @(posedge clk) begin
+    term11 <= (mask1[11] ? 32'(({data1[383:352], data1[383:352]} << 6'(rotation11)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count11 <= 5'(mask1[11]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps11 <= 5'(clamped1[11]);
+  end
+
+  always_ff @(posedge clk) begin
+    term12 <= (mask1[12] ? 32'(({data1[415:384], data1[415:384]} << 6'(rotation12)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count12 <= 5'(mask1[12]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps12 <= 5'(clamped1[12]);
+  end
+
+  always_ff @(posedge clk) begin
+    term13 <= (mask1[13] ? 32'(({data1[447:416], data1[447:416]} << 6'(rotation13)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count13 <= 5'(mask1[13]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps13 <= 5'(clamped1[13]);
+  end
+
+  always_ff @(posedge clk) begin
+    term14 <= (mask1[14] ? 32'(({data1[479:448], data1[479:448]} << 6'(rotation14)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count14 <= 5'(mask1[14]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps14 <= 5'(clamped1[14]);
+  end
+
+  always_ff @(posedge clk) begin
+    term15 <= (mask1[15] ? 32'(({data1[511:480], data1[511:480]} << 6'(rotation15)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count15 <= 5'(mask1[15]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps15 <= 5'(clamped1[15]);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid3 <= 1'b0;
+    end else begin
+      valid3 <= valid2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear3 <= 1'b0;
+    end else begin
+      clear3 <= clear2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_0 <= (term0 + term1);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_0 <= (term_count0 + term_count1);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_0 <= (term_clamps0 + term_clamps1);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_1 <= (term2 + term3);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_1 <= (term_count2 + term_count3);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_1 <= (term_clamps2 + term_clamps3);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_2 <= (term4 + term5);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_2 <= (term_count4 + term_count5);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_2 <= (term_clamps4 + term_clamps5);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_3 <= (term6 + term7);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_3 <= (term_count6 + term_count7);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_3 <= (term_clamps6 + term_clamps7);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_4 <= (term8 + term9);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_4 <= (term_count8 + term_count9);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_4 <= (term_clamps8 + term_clamps9);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_5 <= (term10 + term11);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_5 <= (term_count10 + term_count11);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_5 <= (term_clamps10 + term_clamps11);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_6 <= (term12 + term13);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_6 <= (term_count12 + term_count13);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_6 <= (term_clamps12 + term_clamps13);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_7 <= (term14 + term15);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_7 <= (term_count14 + term_count15);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_7 <= (term_clamps14 + term_clamps15);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid4 <= 1'b0;
+    end else begin
+      valid4 <= valid3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear4 <= 1'b0;
+    end else begin
+      clear4 <= clear3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    sum2_0 <= (sum1_0 + sum1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    count2_0 <= (count1_0 + count1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps2_0 <= (clamps1_0 + clamps1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    sum2_1 <= (sum1_2 + sum1_3);
+  end
+
+  always_ff @(posedge clk) begin
+    count2_1 <= (count1_2 + count1_3);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps2_1 <= (clamps1_2 + clamps1_3);
+  end
+
+  always_ff @(posedge clk) begin
+    sum2_2 <= (sum1_4 + sum1_5);
+  end
+
+  always_ff @(posedge clk) begin
+    count2_2 <= (count1_4 + count1_5);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps2_2 <= (clamps1_4 + clamps1_5);
+  end
+
+  always_ff @(posedge clk) begin
+    sum2_3 <= (sum1_6 + sum1_7);
+  end
+
+  always_ff @(posedge clk) begin
+    count2_3 <= (count1_6 + count1_7);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps2_3 <= (clamps1_6 + clamps1_7);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid5 <= 1'b0;
+    end else begin
+      valid5 <= valid4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear5 <= 1'b0;
+    end else begin
+      clear5 <= clear4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    sum3_0 <= (sum2_0 + sum2_1);
+  end
+
+  always_ff @(posedge clk) begin
+    count3_0 <= (count2_0 + count2_1);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps3_0 <= (clamps2_0 + clamps2_1);
+  end
+
+  always_ff @(posedge clk) begin
+    sum3_1 <= (sum2_2 + sum2_3);
+  end
+
+  always_ff @(posedge clk) begin
+    count3_1 <= (count2_2 + count2_3);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps3_1 <= (clamps2_2 + clamps2_3);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid6 <= 1'b0;
+    end else begin
+      valid6 <= valid5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear6 <= 1'b0;
+    end else begin
+      clear6 <= clear5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    sum4_0 <= (sum3_0 + sum3_1);
+  end
+
+  always_ff @(posedge clk) begin
+    count4_0 <= (count3_0 + count3_1);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps4_0 <= (clamps3_0 + clamps3_1);
+  end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       total <= 32'd0;
     end else begin
-      total <= next_digest;
+      total <= (valid6 ? ((clear6 ? 32'd0 : total) + sum4_0) : (clear6 ? 32'd0 : total));
     end
   end
 
@@ -121,7 +705,7 @@ module DigestAccumulator_N16 (
     if (rst) begin
       elements <= 32'd0;
     end else begin
-      elements <= next_count;
+      elements <= (valid6 ? ((clear6 ? 32'd0 : elements) + 32'(count4_0)) : (clear6 ? 32'd0 : elements));
     end
   end
 
@@ -129,7 +713,7 @@ module DigestAccumulator_N16 (
     if (rst) begin
       clamps <= 32'd0;
     end else begin
-      clamps <= next_saturations;
+      clamps <= (valid6 ? ((clear6 ? 32'd0 : clamps) + 32'(clamps4_0)) : (clear6 ? 32'd0 : clamps));
     end
   end
 

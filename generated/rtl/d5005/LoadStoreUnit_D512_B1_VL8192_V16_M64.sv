@@ -45,29 +45,29 @@ module LoadStoreUnit_D512_B1_VL8192_V16_M64 (
   output logic [511:0]       w_data
 );
 
-  logic [1:0] state; // register, Core/LoadStoreUnit.swift:101
-  logic scalar_op; // wire, Core/LoadStoreUnit.swift:104
-  logic load_op; // wire, Core/LoadStoreUnit.swift:105
-  logic [13:0] elements; // wire, Core/LoadStoreUnit.swift:106
-  logic misaligned; // wire, Core/LoadStoreUnit.swift:109
-  logic [33:0] access_end; // wire, Core/LoadStoreUnit.swift:110
-  logic out_of_range; // wire, Core/LoadStoreUnit.swift:111
-  logic [2:0] fault; // wire, Core/LoadStoreUnit.swift:112
-  logic [3:0] offset; // wire, Core/LoadStoreUnit.swift:115
-  logic [31:0] first_line; // wire, Core/LoadStoreUnit.swift:116
-  logic [10:0] beats_needed; // wire, Core/LoadStoreUnit.swift:118
-  logic [10:0] chunks_needed; // wire, Core/LoadStoreUnit.swift:119
-  logic [2:0] fault_code; // register, Core/LoadStoreUnit.swift:123
-  logic is_scalar; // register, Core/LoadStoreUnit.swift:124
-  logic [3:0] reg_number; // register, Core/LoadStoreUnit.swift:125
-  logic [3:0] word_offset; // register, Core/LoadStoreUnit.swift:126
-  logic [31:0] line_base; // register, Core/LoadStoreUnit.swift:127
-  logic [14:0] total; // register, Core/LoadStoreUnit.swift:128
-  logic [10:0] beat_total; // register, Core/LoadStoreUnit.swift:129
-  logic [10:0] chunk_total; // register, Core/LoadStoreUnit.swift:130
-  logic signed [31:0] scalar_in; // register, Core/LoadStoreUnit.swift:131
-  logic [8:0] shift; // wire, Core/LoadStoreUnit.swift:163
-  logic [4:0] wrap; // wire, Core/LoadStoreUnit.swift:164
+  logic [1:0] state; // register, Core/LoadStoreUnit.swift:104
+  logic scalar_op; // wire, Core/LoadStoreUnit.swift:107
+  logic load_op; // wire, Core/LoadStoreUnit.swift:108
+  logic [13:0] elements; // wire, Core/LoadStoreUnit.swift:109
+  logic misaligned; // wire, Core/LoadStoreUnit.swift:112
+  logic [33:0] access_end; // wire, Core/LoadStoreUnit.swift:113
+  logic out_of_range; // wire, Core/LoadStoreUnit.swift:114
+  logic [2:0] fault; // wire, Core/LoadStoreUnit.swift:115
+  logic [3:0] offset; // wire, Core/LoadStoreUnit.swift:118
+  logic [31:0] first_line; // wire, Core/LoadStoreUnit.swift:119
+  logic [10:0] beats_needed; // wire, Core/LoadStoreUnit.swift:121
+  logic [10:0] chunks_needed; // wire, Core/LoadStoreUnit.swift:122
+  logic [2:0] fault_code; // register, Core/LoadStoreUnit.swift:126
+  logic is_scalar; // register, Core/LoadStoreUnit.swift:127
+  logic [3:0] reg_number; // register, Core/LoadStoreUnit.swift:128
+  logic [3:0] word_offset; // register, Core/LoadStoreUnit.swift:129
+  logic [31:0] line_base; // register, Core/LoadStoreUnit.swift:130
+  logic [14:0] total; // register, Core/LoadStoreUnit.swift:131
+  logic [10:0] beat_total; // register, Core/LoadStoreUnit.swift:132
+  logic [10:0] chunk_total; // register, Core/LoadStoreUnit.swift:133
+  logic signed [31:0] scalar_in; // register, Core/LoadStoreUnit.swift:134
+  logic [8:0] shift; // wire, Core/LoadStoreUnit.swift:166
+  logic [4:0] wrap; // wire, Core/LoadStoreUnit.swift:167
   logic record_digest_clear; // input of instance record_digest, Core/LoadStoreUnit.swift:53
   logic record_digest_valid; // input of instance record_digest, Core/LoadStoreUnit.swift:53
   logic [31:0] record_digest_base; // input of instance record_digest, Core/LoadStoreUnit.swift:53
@@ -76,37 +76,35 @@ module LoadStoreUnit_D512_B1_VL8192_V16_M64 (
   logic [15:0] record_digest_saturated; // input of instance record_digest, Core/LoadStoreUnit.swift:53
   logic [31:0] record_digest_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:53
   logic [31:0] record_digest_count; // output of instance record_digest, Core/LoadStoreUnit.swift:53
-  logic [31:0] record_digest_next_digest; // output of instance record_digest, Core/LoadStoreUnit.swift:53
-  logic [31:0] record_digest_next_count; // output of instance record_digest, Core/LoadStoreUnit.swift:53
   logic [31:0] record_digest_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:53
-  logic [31:0] record_digest_next_saturations; // output of instance record_digest, Core/LoadStoreUnit.swift:53
-  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:201
-  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:203
-  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:204
-  logic [10:0] received; // register, Core/LoadStoreUnit.swift:218
-  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:219
-  logic [511:0] rotated; // wire, Core/LoadStoreUnit.swift:220
-  logic [511:0] previous; // register, Core/LoadStoreUnit.swift:221
-  logic flush; // wire, Core/LoadStoreUnit.swift:223
-  logic emit; // wire, Core/LoadStoreUnit.swift:224
-  logic write_valid; // register, Core/LoadStoreUnit.swift:236
-  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:237
-  logic write_last; // register, Core/LoadStoreUnit.swift:238
-  logic [511:0] write_data; // register, Core/LoadStoreUnit.swift:239
-  logic [15:0] write_left; // wire, Core/LoadStoreUnit.swift:173
-  logic [15:0] write_mask; // wire, Core/LoadStoreUnit.swift:240
-  logic load_done; // register, Core/LoadStoreUnit.swift:241
-  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:247
-  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:260
-  logic ready; // register, Core/LoadStoreUnit.swift:261
-  logic [511:0] upper; // register, Core/LoadStoreUnit.swift:262
-  logic [511:0] raised; // wire, Core/LoadStoreUnit.swift:264
-  logic offering; // wire, Core/LoadStoreUnit.swift:265
-  logic accepted; // wire, Core/LoadStoreUnit.swift:266
-  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:279
-  logic store_done; // wire, Core/LoadStoreUnit.swift:290
-  logic store_chunk; // wire, Core/LoadStoreUnit.swift:298
-  logic [15:0] digest_left; // wire, Core/LoadStoreUnit.swift:173
+  logic digest_clear; // register, Core/LoadStoreUnit.swift:57
+  logic [31:0] request_line; // register, Core/LoadStoreUnit.swift:204
+  logic [10:0] request_left; // register, Core/LoadStoreUnit.swift:206
+  logic [10:0] burst; // wire, Core/LoadStoreUnit.swift:207
+  logic [10:0] received; // register, Core/LoadStoreUnit.swift:221
+  logic [10:0] emitted; // register, Core/LoadStoreUnit.swift:222
+  logic [511:0] rotated; // wire, Core/LoadStoreUnit.swift:223
+  logic [511:0] previous; // register, Core/LoadStoreUnit.swift:224
+  logic flush; // wire, Core/LoadStoreUnit.swift:226
+  logic emit; // wire, Core/LoadStoreUnit.swift:227
+  logic write_valid; // register, Core/LoadStoreUnit.swift:239
+  logic [10:0] write_chunk; // register, Core/LoadStoreUnit.swift:240
+  logic write_last; // register, Core/LoadStoreUnit.swift:241
+  logic [511:0] write_data; // register, Core/LoadStoreUnit.swift:242
+  logic [15:0] write_left; // wire, Core/LoadStoreUnit.swift:176
+  logic [15:0] write_mask; // wire, Core/LoadStoreUnit.swift:243
+  logic load_done; // register, Core/LoadStoreUnit.swift:244
+  logic signed [31:0] loaded; // register, Core/LoadStoreUnit.swift:250
+  logic [10:0] beat_index; // register, Core/LoadStoreUnit.swift:263
+  logic ready; // register, Core/LoadStoreUnit.swift:264
+  logic [511:0] upper; // register, Core/LoadStoreUnit.swift:265
+  logic [511:0] raised; // wire, Core/LoadStoreUnit.swift:267
+  logic offering; // wire, Core/LoadStoreUnit.swift:268
+  logic accepted; // wire, Core/LoadStoreUnit.swift:269
+  logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:282
+  logic store_done; // wire, Core/LoadStoreUnit.swift:293
+  logic store_chunk; // wire, Core/LoadStoreUnit.swift:302
+  logic [15:0] digest_left; // wire, Core/LoadStoreUnit.swift:176
 
   assign idle = ((state == 2'd0) || done);
   assign done = (((state == 2'd1) || ((state == 2'd2) && load_done)) || store_done);
@@ -142,7 +140,7 @@ module LoadStoreUnit_D512_B1_VL8192_V16_M64 (
   assign chunks_needed = 11'((15'(elements) + 15'd15) >> 4);
   assign shift = {word_offset, 5'd0};
   assign wrap = (5'd16 - 5'(word_offset));
-  assign record_digest_clear = start;
+  assign record_digest_clear = digest_clear;
   assign record_digest_valid = ((state == 2'd3) ? store_chunk : write_valid);
   assign record_digest_base = 32'({((state == 2'd3) ? beat_index : write_chunk), 4'd0});
   assign record_digest_mask = {(16'd15 < digest_left), (16'd14 < digest_left), (16'd13 < digest_left), (16'd12 < digest_left), (16'd11 < digest_left), (16'd10 < digest_left), (16'd9 < digest_left), (16'd8 < digest_left), (16'd7 < digest_left), (16'd6 < digest_left), (16'd5 < digest_left), (16'd4 < digest_left), (16'd3 < digest_left), (16'd2 < digest_left), (16'd1 < digest_left), (16'd0 < digest_left)};
@@ -233,6 +231,14 @@ module LoadStoreUnit_D512_B1_VL8192_V16_M64 (
   always_ff @(posedge clk) begin
     if (start) begin
       scalar_in <= scalar;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      digest_clear <= 1'b0;
+    end else begin
+      digest_clear <= start;
     end
   end
 
@@ -363,23 +369,20 @@ module LoadStoreUnit_D512_B1_VL8192_V16_M64 (
   end
 
   DigestAccumulator_N16 record_digest (
-    .clk              (clk),
-    .rst              (rst),
-    .clear            (record_digest_clear),
-    .valid            (record_digest_valid),
-    .base             (record_digest_base),
-    .mask             (record_digest_mask),
-    .data             (record_digest_data),
-    .saturated        (record_digest_saturated),
-    .digest           (record_digest_digest),
-    .count            (record_digest_count),
-    .next_digest      (record_digest_next_digest),
-    .next_count       (record_digest_next_count),
-    .saturations      (record_digest_saturations),
-    .next_saturations (record_digest_next_saturations)
+    .clk         (clk),
+    .rst         (rst),
+    .clear       (record_digest_clear),
+    .valid       (record_digest_valid),
+    .base        (record_digest_base),
+    .mask        (record_digest_mask),
+    .data        (record_digest_data),
+    .saturated   (record_digest_saturated),
+    .digest      (record_digest_digest),
+    .count       (record_digest_count),
+    .saturations (record_digest_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{rb, mode, record_digest_next_digest, record_digest_next_count, record_digest_saturations, record_digest_next_saturations, upper[511:480]};
+  assign unused = ^{rb, mode, record_digest_saturations, upper[511:480]};
 endmodule

@@ -60,54 +60,89 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
   output logic [511:0]       w_data
 );
 
-  logic [2:0] state; // register, Core/StreamSequencer.swift:209
-  logic [1:0] stream; // register, Core/StreamSequencer.swift:210
-  logic [7:0] held_op; // register, Core/StreamSequencer.swift:211
-  logic [3:0] held_rd; // register, Core/StreamSequencer.swift:212
-  logic [3:0] held_ra; // register, Core/StreamSequencer.swift:213
-  logic [3:0] held_rb; // register, Core/StreamSequencer.swift:214
-  logic [7:0] held_mode; // register, Core/StreamSequencer.swift:215
-  logic [13:0] held_vl; // register, Core/StreamSequencer.swift:216
-  logic [31:0] held_imm; // register, Core/StreamSequencer.swift:217
-  logic [31:0] held_stride; // register, Core/StreamSequencer.swift:218
-  logic [34:0] address; // register, Core/StreamSequencer.swift:219
+  logic [2:0] state; // register, Core/StreamSequencer.swift:231
+  logic [1:0] stream; // register, Core/StreamSequencer.swift:232
+  logic [7:0] held_op; // register, Core/StreamSequencer.swift:233
+  logic [3:0] held_rd; // register, Core/StreamSequencer.swift:234
+  logic [3:0] held_ra; // register, Core/StreamSequencer.swift:235
+  logic [3:0] held_rb; // register, Core/StreamSequencer.swift:236
+  logic [7:0] held_mode; // register, Core/StreamSequencer.swift:237
+  logic [13:0] held_vl; // register, Core/StreamSequencer.swift:238
+  logic [31:0] held_imm; // register, Core/StreamSequencer.swift:239
+  logic [31:0] held_stride; // register, Core/StreamSequencer.swift:240
+  logic [34:0] address; // register, Core/StreamSequencer.swift:241
   logic [127:0] held_scalars; // Vec(4 x SInt(32))
-  logic [2:0] fault; // register, Core/StreamSequencer.swift:221
-  logic [31:0] sum_count; // register, Core/StreamSequencer.swift:222
-  logic [31:0] sum_digest; // register, Core/StreamSequencer.swift:223
-  logic [31:0] sum_saturations; // register, Core/StreamSequencer.swift:224
+  logic [2:0] fault; // register, Core/StreamSequencer.swift:243
+  logic [31:0] sum_count; // register, Core/StreamSequencer.swift:244
+  logic [31:0] sum_digest; // register, Core/StreamSequencer.swift:245
+  logic [31:0] sum_saturations; // register, Core/StreamSequencer.swift:246
   logic per_stream; // wire, Core/StreamSequencer.swift:82
   logic overflow; // wire, Core/StreamSequencer.swift:83
   logic launch; // wire, Core/StreamSequencer.swift:86
   logic finish; // wire, Core/StreamSequencer.swift:88
   logic copy_begins; // wire, Core/StreamSequencer.swift:91
-  logic copy_reading; // register, Core/StreamBroadcast.swift:22
-  logic [8:0] copy_chunk; // register, Core/StreamBroadcast.swift:23
-  logic [1:0] copy_stream; // register, Core/StreamBroadcast.swift:24
-  logic [31:0] copy_count; // register, Core/StreamBroadcast.swift:25
-  logic [31:0] copy_digest; // register, Core/StreamBroadcast.swift:26
+  logic copy_reading; // register, Core/StreamBroadcast.swift:20
+  logic [8:0] copy_chunk; // register, Core/StreamBroadcast.swift:21
+  logic [1:0] copy_stream; // register, Core/StreamBroadcast.swift:22
   logic [13:0] copy_vl_minus_one; // wire, Core/Bits.swift:34
-  logic copy_last; // wire, Core/StreamBroadcast.swift:29
-  logic copy_end_now; // wire, Core/StreamBroadcast.swift:30
-  logic copy_writing; // register, Core/StreamBroadcast.swift:48
-  logic [10:0] copy_write_row; // register, Core/StreamBroadcast.swift:49
-  logic copy_write_last; // register, Core/StreamBroadcast.swift:50
-  logic copy_write_end; // register, Core/StreamBroadcast.swift:51
-  logic [15:0] copy_mask; // wire, Core/StreamBroadcast.swift:54
+  logic copy_last; // wire, Core/StreamBroadcast.swift:25
+  logic copy_end_now; // wire, Core/StreamBroadcast.swift:26
+  logic copy_writing; // register, Core/StreamBroadcast.swift:42
+  logic [10:0] copy_write_row; // register, Core/StreamBroadcast.swift:43
+  logic copy_write_last; // register, Core/StreamBroadcast.swift:44
+  logic copy_write_end; // register, Core/StreamBroadcast.swift:45
+  logic [15:0] copy_mask; // wire, Core/StreamBroadcast.swift:48
   logic [511:0] copy_data; // Vec(16 x SInt(32))
-  logic copy_stream_end; // wire, Core/StreamBroadcast.swift:56
-  logic copy_done; // wire, Core/StreamBroadcast.swift:56
+  logic copy_stream_end; // wire, Core/StreamBroadcast.swift:50
+  logic copy_done; // wire, Core/StreamBroadcast.swift:50
   logic done_now; // wire, Core/StreamSequencer.swift:94
-  logic signed [31:0] result0; // register, Core/StreamSequencer.swift:146
-  logic signed [31:0] result1; // register, Core/StreamSequencer.swift:146
-  logic signed [31:0] result2; // register, Core/StreamSequencer.swift:146
+  logic record_start_d0; // register, Core/StreamSequencer.swift:140
+  logic record_start_d1; // register, Core/StreamSequencer.swift:140
+  logic record_start_d2; // register, Core/StreamSequencer.swift:140
+  logic record_start_d3; // register, Core/StreamSequencer.swift:140
+  logic record_start_d4; // register, Core/StreamSequencer.swift:140
+  logic record_start_d5; // register, Core/StreamSequencer.swift:140
+  logic record_start_d6; // register, Core/StreamSequencer.swift:140
+  logic record_stream_done_d0; // register, Core/StreamSequencer.swift:141
+  logic record_stream_done_d1; // register, Core/StreamSequencer.swift:141
+  logic record_stream_done_d2; // register, Core/StreamSequencer.swift:141
+  logic record_stream_done_d3; // register, Core/StreamSequencer.swift:141
+  logic record_stream_done_d4; // register, Core/StreamSequencer.swift:141
+  logic record_stream_done_d5; // register, Core/StreamSequencer.swift:141
+  logic record_stream_done_d6; // register, Core/StreamSequencer.swift:141
+  logic [31:0] copy_count; // register, Core/StreamSequencer.swift:144
+  logic [31:0] copy_digest; // register, Core/StreamSequencer.swift:144
+  logic record_copy_begins_d0; // register, Core/StreamSequencer.swift:145
+  logic record_copy_begins_d1; // register, Core/StreamSequencer.swift:145
+  logic record_copy_begins_d2; // register, Core/StreamSequencer.swift:145
+  logic record_copy_begins_d3; // register, Core/StreamSequencer.swift:145
+  logic record_copy_begins_d4; // register, Core/StreamSequencer.swift:145
+  logic record_copy_begins_d5; // register, Core/StreamSequencer.swift:145
+  logic record_copy_begins_d6; // register, Core/StreamSequencer.swift:145
+  logic record_copying_d0; // register, Core/StreamSequencer.swift:149
+  logic record_copying_d1; // register, Core/StreamSequencer.swift:149
+  logic record_copying_d2; // register, Core/StreamSequencer.swift:149
+  logic record_copying_d3; // register, Core/StreamSequencer.swift:149
+  logic record_copying_d4; // register, Core/StreamSequencer.swift:149
+  logic record_copying_d5; // register, Core/StreamSequencer.swift:149
+  logic record_copying_d6; // register, Core/StreamSequencer.swift:149
+  logic record_copy_stream_end_d0; // register, Core/StreamSequencer.swift:150
+  logic record_copy_stream_end_d1; // register, Core/StreamSequencer.swift:150
+  logic record_copy_stream_end_d2; // register, Core/StreamSequencer.swift:150
+  logic record_copy_stream_end_d3; // register, Core/StreamSequencer.swift:150
+  logic record_copy_stream_end_d4; // register, Core/StreamSequencer.swift:150
+  logic record_copy_stream_end_d5; // register, Core/StreamSequencer.swift:150
+  logic record_copy_stream_end_d6; // register, Core/StreamSequencer.swift:150
+  logic signed [31:0] result0; // register, Core/StreamSequencer.swift:168
+  logic signed [31:0] result1; // register, Core/StreamSequencer.swift:168
+  logic signed [31:0] result2; // register, Core/StreamSequencer.swift:168
 
   assign idle = ((state == 3'd0) || done_now);
   assign done = done_now;
   assign done_fault = ((state == 3'd3) ? fault : ((state == 3'd4) ? 3'd0 : unit_done_fault));
-  assign done_count = (sum_count + ((state == 3'd4) ? copy_count : unit_done_count));
-  assign done_digest = (sum_digest + ((state == 3'd4) ? copy_digest : unit_done_digest));
-  assign done_saturations = (sum_saturations + ((state == 3'd4) ? 32'd0 : unit_done_saturations));
+  assign done_count = (sum_count + (record_copying_d6 ? copy_count : unit_done_count));
+  assign done_digest = (sum_digest + (record_copying_d6 ? copy_digest : unit_done_digest));
+  assign done_saturations = (sum_saturations + (record_copying_d6 ? 32'd0 : unit_done_saturations));
   assign done_scalar = unit_done_scalar;
   assign unit_start = launch;
   assign unit_op = held_op;
@@ -259,10 +294,10 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
     if (rst) begin
       sum_count <= 32'd0;
     end else begin
-      if (start) begin
+      if (record_start_d6) begin
         sum_count <= 32'd0;
-      end else if ((((state == 3'd2) && unit_done) || copy_stream_end)) begin
-        sum_count <= (sum_count + ((state == 3'd4) ? copy_count : unit_done_count));
+      end else if ((record_stream_done_d6 || record_copy_stream_end_d6)) begin
+        sum_count <= (sum_count + (record_copying_d6 ? copy_count : unit_done_count));
       end
     end
   end
@@ -271,10 +306,10 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
     if (rst) begin
       sum_digest <= 32'd0;
     end else begin
-      if (start) begin
+      if (record_start_d6) begin
         sum_digest <= 32'd0;
-      end else if ((((state == 3'd2) && unit_done) || copy_stream_end)) begin
-        sum_digest <= (sum_digest + ((state == 3'd4) ? copy_digest : unit_done_digest));
+      end else if ((record_stream_done_d6 || record_copy_stream_end_d6)) begin
+        sum_digest <= (sum_digest + (record_copying_d6 ? copy_digest : unit_done_digest));
       end
     end
   end
@@ -283,10 +318,10 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
     if (rst) begin
       sum_saturations <= 32'd0;
     end else begin
-      if (start) begin
+      if (record_start_d6) begin
         sum_saturations <= 32'd0;
-      end else if ((((state == 3'd2) && unit_done) || copy_stream_end)) begin
-        sum_saturations <= (sum_saturations + ((state == 3'd4) ? 32'd0 : unit_done_saturations));
+      end else if ((record_stream_done_d6 || record_copy_stream_end_d6)) begin
+        sum_saturations <= (sum_saturations + (record_copying_d6 ? 32'd0 : unit_done_saturations));
       end
     end
   end
@@ -330,18 +365,6 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
   end
 
   always_ff @(posedge clk) begin
-    if (copy_begins) begin
-      copy_count <= unit_done_count;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (copy_begins) begin
-      copy_digest <= unit_done_digest;
-    end
-  end
-
-  always_ff @(posedge clk) begin
     if (rst) begin
       copy_writing <= 1'b0;
     end else begin
@@ -359,6 +382,298 @@ module StreamSequencer_ST4_V16_C512_N16_RP1_LS1_CH0_SR1 (
 
   always_ff @(posedge clk) begin
     copy_write_end <= copy_end_now;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_start_d0 <= 1'b0;
+    end else begin
+      record_start_d0 <= start;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_start_d1 <= 1'b0;
+    end else begin
+      record_start_d1 <= record_start_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_start_d2 <= 1'b0;
+    end else begin
+      record_start_d2 <= record_start_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_start_d3 <= 1'b0;
+    end else begin
+      record_start_d3 <= record_start_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_start_d4 <= 1'b0;
+    end else begin
+      record_start_d4 <= record_start_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_start_d5 <= 1'b0;
+    end else begin
+      record_start_d5 <= record_start_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_start_d6 <= 1'b0;
+    end else begin
+      record_start_d6 <= record_start_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_stream_done_d0 <= 1'b0;
+    end else begin
+      record_stream_done_d0 <= ((state == 3'd2) && unit_done);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_stream_done_d1 <= 1'b0;
+    end else begin
+      record_stream_done_d1 <= record_stream_done_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_stream_done_d2 <= 1'b0;
+    end else begin
+      record_stream_done_d2 <= record_stream_done_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_stream_done_d3 <= 1'b0;
+    end else begin
+      record_stream_done_d3 <= record_stream_done_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_stream_done_d4 <= 1'b0;
+    end else begin
+      record_stream_done_d4 <= record_stream_done_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_stream_done_d5 <= 1'b0;
+    end else begin
+      record_stream_done_d5 <= record_stream_done_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_stream_done_d6 <= 1'b0;
+    end else begin
+      record_stream_done_d6 <= record_stream_done_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (record_copy_begins_d6) begin
+      copy_count <= unit_done_count;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (record_copy_begins_d6) begin
+      copy_digest <= unit_done_digest;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_begins_d0 <= 1'b0;
+    end else begin
+      record_copy_begins_d0 <= copy_begins;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_begins_d1 <= 1'b0;
+    end else begin
+      record_copy_begins_d1 <= record_copy_begins_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_begins_d2 <= 1'b0;
+    end else begin
+      record_copy_begins_d2 <= record_copy_begins_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_begins_d3 <= 1'b0;
+    end else begin
+      record_copy_begins_d3 <= record_copy_begins_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_begins_d4 <= 1'b0;
+    end else begin
+      record_copy_begins_d4 <= record_copy_begins_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_begins_d5 <= 1'b0;
+    end else begin
+      record_copy_begins_d5 <= record_copy_begins_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_begins_d6 <= 1'b0;
+    end else begin
+      record_copy_begins_d6 <= record_copy_begins_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copying_d0 <= 1'b0;
+    end else begin
+      record_copying_d0 <= (state == 3'd4);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copying_d1 <= 1'b0;
+    end else begin
+      record_copying_d1 <= record_copying_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copying_d2 <= 1'b0;
+    end else begin
+      record_copying_d2 <= record_copying_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copying_d3 <= 1'b0;
+    end else begin
+      record_copying_d3 <= record_copying_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copying_d4 <= 1'b0;
+    end else begin
+      record_copying_d4 <= record_copying_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copying_d5 <= 1'b0;
+    end else begin
+      record_copying_d5 <= record_copying_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copying_d6 <= 1'b0;
+    end else begin
+      record_copying_d6 <= record_copying_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_stream_end_d0 <= 1'b0;
+    end else begin
+      record_copy_stream_end_d0 <= copy_stream_end;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_stream_end_d1 <= 1'b0;
+    end else begin
+      record_copy_stream_end_d1 <= record_copy_stream_end_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_stream_end_d2 <= 1'b0;
+    end else begin
+      record_copy_stream_end_d2 <= record_copy_stream_end_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_stream_end_d3 <= 1'b0;
+    end else begin
+      record_copy_stream_end_d3 <= record_copy_stream_end_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_stream_end_d4 <= 1'b0;
+    end else begin
+      record_copy_stream_end_d4 <= record_copy_stream_end_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_stream_end_d5 <= 1'b0;
+    end else begin
+      record_copy_stream_end_d5 <= record_copy_stream_end_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      record_copy_stream_end_d6 <= 1'b0;
+    end else begin
+      record_copy_stream_end_d6 <= record_copy_stream_end_d5;
+    end
   end
 
   always_ff @(posedge clk) begin

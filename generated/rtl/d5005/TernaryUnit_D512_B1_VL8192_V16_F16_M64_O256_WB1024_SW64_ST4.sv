@@ -533,12 +533,16 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:634
   logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
   logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
   logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
   logic quiet; // wire, Core/TernaryUnit.swift:647
   logic finished; // wire, Core/TernaryUnit.swift:649
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d6; // register, Core/TernaryUnit.swift:654
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations0_mem [0:1023]; // 1024 x UInt(80), read latency 1
@@ -549,9 +553,9 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign idle = (phase == 3'd0);
   assign done = ((phase == 3'd1) || finished);
   assign done_fault = fault;
-  assign done_count = ((fault != 3'd0) ? 32'd0 : digest_sum_next_count);
-  assign done_digest = ((fault != 3'd0) ? 32'd0 : digest_sum_next_digest);
-  assign done_saturations = ((fault != 3'd0) ? 32'd0 : digest_sum_next_saturations);
+  assign done_count = (record_faulted_d6 ? 32'd0 : digest_sum_count);
+  assign done_digest = (record_faulted_d6 ? 32'd0 : digest_sum_digest);
+  assign done_saturations = (record_faulted_d6 ? 32'd0 : digest_sum_saturations);
   assign done_scalar = 32'sd0;
   assign rq_valid = requesting;
   assign rq_line = request_line;
@@ -3108,6 +3112,34 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
     end
   end
 
+  always_ff @(posedge clk) begin
+    record_faulted_d0 <= (fault != 3'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d1 <= record_faulted_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d2 <= record_faulted_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d3 <= record_faulted_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d4 <= record_faulted_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d5 <= record_faulted_d4;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d6 <= record_faulted_d5;
+  end
+
   FloorDivideBy127 scale_divider0 (
     .clk      (clk),
     .rst      (rst),
@@ -3176,23 +3208,20 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   );
 
   DigestAccumulator_N16 digest_sum (
-    .clk              (clk),
-    .rst              (rst),
-    .clear            (digest_sum_clear),
-    .valid            (digest_sum_valid),
-    .base             (digest_sum_base),
-    .mask             (digest_sum_mask),
-    .data             (digest_sum_data),
-    .saturated        (digest_sum_saturated),
-    .digest           (digest_sum_digest),
-    .count            (digest_sum_count),
-    .next_digest      (digest_sum_next_digest),
-    .next_count       (digest_sum_next_count),
-    .saturations      (digest_sum_saturations),
-    .next_saturations (digest_sum_next_saturations)
+    .clk         (clk),
+    .rst         (rst),
+    .clear       (digest_sum_clear),
+    .valid       (digest_sum_valid),
+    .base        (digest_sum_base),
+    .mask        (digest_sum_mask),
+    .data        (digest_sum_data),
+    .saturated   (digest_sum_saturated),
+    .digest      (digest_sum_digest),
+    .count       (digest_sum_count),
+    .saturations (digest_sum_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{op, rb, vl, scalar, address[5:0], first_entry[511:96], scale_divider1_valid, scale_divider2_valid, scale_divider3_valid, digest_sum_digest, digest_sum_count, digest_sum_saturations};
+  assign unused = ^{op, rb, vl, scalar, address[5:0], first_entry[511:96], scale_divider1_valid, scale_divider2_valid, scale_divider3_valid};
 endmodule

@@ -14,74 +14,392 @@ module DigestAccumulator_N8 (
   input  logic [7:0]   saturated,
   output logic [31:0]  digest,
   output logic [31:0]  count,
-  output logic [31:0]  next_digest,
-  output logic [31:0]  next_count,
-  output logic [31:0]  saturations,
-  output logic [31:0]  next_saturations
+  output logic [31:0]  saturations
 );
 
-  logic [4:0] rot0; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl0; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot1; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl1; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot2; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl2; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot3; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl3; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot4; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl4; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot5; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl5; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot6; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl6; // wire, Core/DigestAccumulator.swift:41
-  logic [4:0] rot7; // wire, Core/DigestAccumulator.swift:38
-  logic [31:0] rotl7; // wire, Core/DigestAccumulator.swift:41
-  logic [31:0] lane_sum; // wire, Core/DigestAccumulator.swift:44
-  logic [31:0] lane_count; // wire, Core/DigestAccumulator.swift:46
-  logic [7:0] clamped; // wire, Core/DigestAccumulator.swift:48
-  logic [31:0] lane_clamps; // wire, Core/DigestAccumulator.swift:50
-  logic [31:0] total; // register, Core/DigestAccumulator.swift:52
-  logic [31:0] elements; // register, Core/DigestAccumulator.swift:53
-  logic [31:0] start_digest; // wire, Core/DigestAccumulator.swift:54
-  logic [31:0] start_count; // wire, Core/DigestAccumulator.swift:55
-  logic [31:0] clamps; // register, Core/DigestAccumulator.swift:62
-  logic [31:0] start_clamps; // wire, Core/DigestAccumulator.swift:63
+  logic valid1; // register, Core/DigestAccumulator.swift:53
+  logic clear1; // register, Core/DigestAccumulator.swift:53
+  logic [4:0] rotation0; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation1; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation2; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation3; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation4; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation5; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation6; // register, Core/DigestAccumulator.swift:57
+  logic [4:0] rotation7; // register, Core/DigestAccumulator.swift:57
+  logic [7:0] mask1; // register, Core/DigestAccumulator.swift:58
+  logic [255:0] data1; // Vec(8 x SInt(32))
+  logic [7:0] clamped1; // register, Core/DigestAccumulator.swift:59
+  logic valid2; // register, Core/DigestAccumulator.swift:53
+  logic clear2; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] term0; // register, Core/DigestAccumulator.swift:67
+  logic [3:0] term_count0; // register, Core/DigestAccumulator.swift:68
+  logic [3:0] term_clamps0; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term1; // register, Core/DigestAccumulator.swift:67
+  logic [3:0] term_count1; // register, Core/DigestAccumulator.swift:68
+  logic [3:0] term_clamps1; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term2; // register, Core/DigestAccumulator.swift:67
+  logic [3:0] term_count2; // register, Core/DigestAccumulator.swift:68
+  logic [3:0] term_clamps2; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term3; // register, Core/DigestAccumulator.swift:67
+  logic [3:0] term_count3; // register, Core/DigestAccumulator.swift:68
+  logic [3:0] term_clamps3; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term4; // register, Core/DigestAccumulator.swift:67
+  logic [3:0] term_count4; // register, Core/DigestAccumulator.swift:68
+  logic [3:0] term_clamps4; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term5; // register, Core/DigestAccumulator.swift:67
+  logic [3:0] term_count5; // register, Core/DigestAccumulator.swift:68
+  logic [3:0] term_clamps5; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term6; // register, Core/DigestAccumulator.swift:67
+  logic [3:0] term_count6; // register, Core/DigestAccumulator.swift:68
+  logic [3:0] term_clamps6; // register, Core/DigestAccumulator.swift:69
+  logic [31:0] term7; // register, Core/DigestAccumulator.swift:67
+  logic [3:0] term_count7; // register, Core/DigestAccumulator.swift:68
+  logic [3:0] term_clamps7; // register, Core/DigestAccumulator.swift:69
+  logic valid3; // register, Core/DigestAccumulator.swift:53
+  logic clear3; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] sum1_0; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] count1_0; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] clamps1_0; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_1; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] count1_1; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] clamps1_1; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_2; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] count1_2; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] clamps1_2; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum1_3; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] count1_3; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] clamps1_3; // register, Core/DigestAccumulator.swift:84
+  logic valid4; // register, Core/DigestAccumulator.swift:53
+  logic clear4; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] sum2_0; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] count2_0; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] clamps2_0; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] sum2_1; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] count2_1; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] clamps2_1; // register, Core/DigestAccumulator.swift:84
+  logic valid5; // register, Core/DigestAccumulator.swift:53
+  logic clear5; // register, Core/DigestAccumulator.swift:53
+  logic [31:0] sum3_0; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] count3_0; // register, Core/DigestAccumulator.swift:84
+  logic [3:0] clamps3_0; // register, Core/DigestAccumulator.swift:84
+  logic [31:0] total; // register, Core/DigestAccumulator.swift:90
+  logic [31:0] elements; // register, Core/DigestAccumulator.swift:90
+  logic [31:0] clamps; // register, Core/DigestAccumulator.swift:90
 
   assign digest = total;
   assign count = elements;
-  assign next_digest = (valid ? (start_digest + lane_sum) : start_digest);
-  assign next_count = (valid ? (start_count + lane_count) : start_count);
   assign saturations = clamps;
-  assign next_saturations = (valid ? (start_clamps + lane_clamps) : start_clamps);
-  assign rot0 = (base[4:0] + 5'd0);
-  assign rotl0 = 32'(({data[31:0], data[31:0]} << 6'(rot0)) >> 32);
-  assign rot1 = (base[4:0] + 5'd1);
-  assign rotl1 = 32'(({data[63:32], data[63:32]} << 6'(rot1)) >> 32);
-  assign rot2 = (base[4:0] + 5'd2);
-  assign rotl2 = 32'(({data[95:64], data[95:64]} << 6'(rot2)) >> 32);
-  assign rot3 = (base[4:0] + 5'd3);
-  assign rotl3 = 32'(({data[127:96], data[127:96]} << 6'(rot3)) >> 32);
-  assign rot4 = (base[4:0] + 5'd4);
-  assign rotl4 = 32'(({data[159:128], data[159:128]} << 6'(rot4)) >> 32);
-  assign rot5 = (base[4:0] + 5'd5);
-  assign rotl5 = 32'(({data[191:160], data[191:160]} << 6'(rot5)) >> 32);
-  assign rot6 = (base[4:0] + 5'd6);
-  assign rotl6 = 32'(({data[223:192], data[223:192]} << 6'(rot6)) >> 32);
-  assign rot7 = (base[4:0] + 5'd7);
-  assign rotl7 = 32'(({data[255:224], data[255:224]} << 6'(rot7)) >> 32);
-  assign lane_sum = ((((((((mask[0] ? rotl0 : 32'd0) + (mask[1] ? rotl1 : 32'd0)) + (mask[2] ? rotl2 : 32'd0)) + (mask[3] ? rotl3 : 32'd0)) + (mask[4] ? rotl4 : 32'd0)) + (mask[5] ? rotl5 : 32'd0)) + (mask[6] ? rotl6 : 32'd0)) + (mask[7] ? rotl7 : 32'd0));
-  assign lane_count = (((((((32'(mask[0]) + 32'(mask[1])) + 32'(mask[2])) + 32'(mask[3])) + 32'(mask[4])) + 32'(mask[5])) + 32'(mask[6])) + 32'(mask[7]));
-  assign clamped = (mask & saturated);
-  assign lane_clamps = (((((((32'(clamped[0]) + 32'(clamped[1])) + 32'(clamped[2])) + 32'(clamped[3])) + 32'(clamped[4])) + 32'(clamped[5])) + 32'(clamped[6])) + 32'(clamped[7]));
-  assign start_digest = (clear ? 32'd0 : total);
-  assign start_count = (clear ? 32'd0 : elements);
-  assign start_clamps = (clear ? 32'd0 : clamps);
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid1 <= 1'b0;
+    end else begin
+      valid1 <= valid;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear1 <= 1'b0;
+    end else begin
+      clear1 <= clear;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    rotation0 <= (base[4:0] + 5'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation1 <= (base[4:0] + 5'd1);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation2 <= (base[4:0] + 5'd2);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation3 <= (base[4:0] + 5'd3);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation4 <= (base[4:0] + 5'd4);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation5 <= (base[4:0] + 5'd5);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation6 <= (base[4:0] + 5'd6);
+  end
+
+  always_ff @(posedge clk) begin
+    rotation7 <= (base[4:0] + 5'd7);
+  end
+
+  always_ff @(posedge clk) begin
+    mask1 <= mask;
+  end
+
+  always_ff @(posedge clk) begin
+    data1 <= data;
+  end
+
+  always_ff @(posedge clk) begin
+    clamped1 <= (mask & saturated);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid2 <= 1'b0;
+    end else begin
+      valid2 <= valid1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear2 <= 1'b0;
+    end else begin
+      clear2 <= clear1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    term0 <= (mask1[0] ? 32'(({data1[31:0], data1[31:0]} << 6'(rotation0)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count0 <= 4'(mask1[0]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps0 <= 4'(clamped1[0]);
+  end
+
+  always_ff @(posedge clk) begin
+    term1 <= (mask1[1] ? 32'(({data1[63:32], data1[63:32]} << 6'(rotation1)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count1 <= 4'(mask1[1]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps1 <= 4'(clamped1[1]);
+  end
+
+  always_ff @(posedge clk) begin
+    term2 <= (mask1[2] ? 32'(({data1[95:64], data1[95:64]} << 6'(rotation2)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count2 <= 4'(mask1[2]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps2 <= 4'(clamped1[2]);
+  end
+
+  always_ff @(posedge clk) begin
+    term3 <= (mask1[3] ? 32'(({data1[127:96], data1[127:96]} << 6'(rotation3)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count3 <= 4'(mask1[3]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps3 <= 4'(clamped1[3]);
+  end
+
+  always_ff @(posedge clk) begin
+    term4 <= (mask1[4] ? 32'(({data1[159:128], data1[159:128]} << 6'(rotation4)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count4 <= 4'(mask1[4]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps4 <= 4'(clamped1[4]);
+  end
+
+  always_ff @(posedge clk) begin
+    term5 <= (mask1[5] ? 32'(({data1[191:160], data1[191:160]} << 6'(rotation5)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count5 <= 4'(mask1[5]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps5 <= 4'(clamped1[5]);
+  end
+
+  always_ff @(posedge clk) begin
+    term6 <= (mask1[6] ? 32'(({data1[223:192], data1[223:192]} << 6'(rotation6)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count6 <= 4'(mask1[6]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps6 <= 4'(clamped1[6]);
+  end
+
+  always_ff @(posedge clk) begin
+    term7 <= (mask1[7] ? 32'(({data1[255:224], data1[255:224]} << 6'(rotation7)) >> 32) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    term_count7 <= 4'(mask1[7]);
+  end
+
+  always_ff @(posedge clk) begin
+    term_clamps7 <= 4'(clamped1[7]);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid3 <= 1'b0;
+    end else begin
+      valid3 <= valid2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear3 <= 1'b0;
+    end else begin
+      clear3 <= clear2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_0 <= (term0 + term1);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_0 <= (term_count0 + term_count1);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_0 <= (term_clamps0 + term_clamps1);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_1 <= (term2 + term3);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_1 <= (term_count2 + term_count3);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_1 <= (term_clamps2 + term_clamps3);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_2 <= (term4 + term5);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_2 <= (term_count4 + term_count5);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_2 <= (term_clamps4 + term_clamps5);
+  end
+
+  always_ff @(posedge clk) begin
+    sum1_3 <= (term6 + term7);
+  end
+
+  always_ff @(posedge clk) begin
+    count1_3 <= (term_count6 + term_count7);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps1_3 <= (term_clamps6 + term_clamps7);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid4 <= 1'b0;
+    end else begin
+      valid4 <= valid3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear4 <= 1'b0;
+    end else begin
+      clear4 <= clear3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    sum2_0 <= (sum1_0 + sum1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    count2_0 <= (count1_0 + count1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps2_0 <= (clamps1_0 + clamps1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    sum2_1 <= (sum1_2 + sum1_3);
+  end
+
+  always_ff @(posedge clk) begin
+    count2_1 <= (count1_2 + count1_3);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps2_1 <= (clamps1_2 + clamps1_3);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid5 <= 1'b0;
+    end else begin
+      valid5 <= valid4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      clear5 <= 1'b0;
+    end else begin
+      clear5 <= clear4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    sum3_0 <= (sum2_0 + sum2_1);
+  end
+
+  always_ff @(posedge clk) begin
+    count3_0 <= (count2_0 + count2_1);
+  end
+
+  always_ff @(posedge clk) begin
+    clamps3_0 <= (clamps2_0 + clamps2_1);
+  end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       total <= 32'd0;
     end else begin
-      total <= next_digest;
+      total <= (valid5 ? ((clear5 ? 32'd0 : total) + sum3_0) : (clear5 ? 32'd0 : total));
     end
   end
 
@@ -89,7 +407,7 @@ module DigestAccumulator_N8 (
     if (rst) begin
       elements <= 32'd0;
     end else begin
-      elements <= next_count;
+      elements <= (valid5 ? ((clear5 ? 32'd0 : elements) + 32'(count3_0)) : (clear5 ? 32'd0 : elements));
     end
   end
 
@@ -97,7 +415,7 @@ module DigestAccumulator_N8 (
     if (rst) begin
       clamps <= 32'd0;
     end else begin
-      clamps <= next_saturations;
+      clamps <= (valid5 ? ((clear5 ? 32'd0 : clamps) + 32'(clamps3_0)) : (clear5 ? 32'd0 : clamps));
     end
   end
 

@@ -252,12 +252,15 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:634
   logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
   logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_next_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_next_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
   logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_next_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
   logic quiet; // wire, Core/TernaryUnit.swift:647
   logic finished; // wire, Core/TernaryUnit.swift:649
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:654
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:654
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
@@ -265,9 +268,9 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign idle = (phase == 3'd0);
   assign done = ((phase == 3'd1) || finished);
   assign done_fault = fault;
-  assign done_count = ((fault != 3'd0) ? 32'd0 : digest_sum_next_count);
-  assign done_digest = ((fault != 3'd0) ? 32'd0 : digest_sum_next_digest);
-  assign done_saturations = ((fault != 3'd0) ? 32'd0 : digest_sum_next_saturations);
+  assign done_count = (record_faulted_d5 ? 32'd0 : digest_sum_count);
+  assign done_digest = (record_faulted_d5 ? 32'd0 : digest_sum_digest);
+  assign done_saturations = (record_faulted_d5 ? 32'd0 : digest_sum_saturations);
   assign done_scalar = 32'sd0;
   assign rq_valid = requesting;
   assign rq_line = request_line;
@@ -1254,6 +1257,30 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
     end
   end
 
+  always_ff @(posedge clk) begin
+    record_faulted_d0 <= (fault != 3'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d1 <= record_faulted_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d2 <= record_faulted_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d3 <= record_faulted_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d4 <= record_faulted_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    record_faulted_d5 <= record_faulted_d4;
+  end
+
   FloorDivideBy127 scale_divider (
     .clk      (clk),
     .rst      (rst),
@@ -1295,23 +1322,20 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   );
 
   DigestAccumulator_N8 digest_sum (
-    .clk              (clk),
-    .rst              (rst),
-    .clear            (digest_sum_clear),
-    .valid            (digest_sum_valid),
-    .base             (digest_sum_base),
-    .mask             (digest_sum_mask),
-    .data             (digest_sum_data),
-    .saturated        (digest_sum_saturated),
-    .digest           (digest_sum_digest),
-    .count            (digest_sum_count),
-    .next_digest      (digest_sum_next_digest),
-    .next_count       (digest_sum_next_count),
-    .saturations      (digest_sum_saturations),
-    .next_saturations (digest_sum_next_saturations)
+    .clk         (clk),
+    .rst         (rst),
+    .clear       (digest_sum_clear),
+    .valid       (digest_sum_valid),
+    .base        (digest_sum_base),
+    .mask        (digest_sum_mask),
+    .data        (digest_sum_data),
+    .saturated   (digest_sum_saturated),
+    .digest      (digest_sum_digest),
+    .count       (digest_sum_count),
+    .saturations (digest_sum_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{op, rb, vl, address[5:0], first_entry[255:96], digest_sum_digest, digest_sum_count, digest_sum_saturations};
+  assign unused = ^{op, rb, vl, address[5:0], first_entry[255:96]};
 endmodule

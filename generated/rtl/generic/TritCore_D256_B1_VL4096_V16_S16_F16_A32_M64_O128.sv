@@ -394,19 +394,67 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic fire; // wire, Core/IssueStage.swift:218
   logic executes; // wire, Core/IssueStage.swift:219
   logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:255
-  logic retiring; // wire, Core/IssueStage.swift:384
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:385
-  logic retires; // wire, Core/IssueStage.swift:386
-  logic retire_valid_q; // register, Core/IssueStage.swift:424
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:425
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:425
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:425
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:425
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:425
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:425
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:425
-  logic busy_any; // wire, Core/IssueStage.swift:426
-  logic halted_visible; // wire, Core/IssueStage.swift:428
+  logic ls_record_d0; // register, Core/IssueStage.swift:291
+  logic ls_record_d1; // register, Core/IssueStage.swift:291
+  logic ls_record_d2; // register, Core/IssueStage.swift:291
+  logic ls_record_d3; // register, Core/IssueStage.swift:291
+  logic ls_record_d4; // register, Core/IssueStage.swift:291
+  logic ls_record_d5; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:292
+  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:292
+  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:292
+  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:292
+  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:292
+  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:292
+  logic vector_record_d0; // register, Core/IssueStage.swift:291
+  logic vector_record_d1; // register, Core/IssueStage.swift:291
+  logic vector_record_d2; // register, Core/IssueStage.swift:291
+  logic vector_record_d3; // register, Core/IssueStage.swift:291
+  logic vector_record_d4; // register, Core/IssueStage.swift:291
+  logic vector_record_d5; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:292
+  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:292
+  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:292
+  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:292
+  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:292
+  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:292
+  logic reduction_record_d0; // register, Core/IssueStage.swift:291
+  logic reduction_record_d1; // register, Core/IssueStage.swift:291
+  logic reduction_record_d2; // register, Core/IssueStage.swift:291
+  logic reduction_record_d3; // register, Core/IssueStage.swift:291
+  logic reduction_record_d4; // register, Core/IssueStage.swift:291
+  logic reduction_record_d5; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:292
+  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:292
+  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:292
+  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:292
+  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:292
+  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:292
+  logic ternary_record_d0; // register, Core/IssueStage.swift:291
+  logic ternary_record_d1; // register, Core/IssueStage.swift:291
+  logic ternary_record_d2; // register, Core/IssueStage.swift:291
+  logic ternary_record_d3; // register, Core/IssueStage.swift:291
+  logic ternary_record_d4; // register, Core/IssueStage.swift:291
+  logic ternary_record_d5; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:292
+  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:292
+  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:292
+  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:292
+  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:292
+  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:292
+  logic retiring; // wire, Core/IssueStage.swift:387
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:388
+  logic retires; // wire, Core/IssueStage.swift:389
+  logic retire_valid_q; // register, Core/IssueStage.swift:427
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:428
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:428
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:428
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:428
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:428
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:428
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:428
+  logic busy_any; // wire, Core/IssueStage.swift:429
+  logic halted_visible; // wire, Core/IssueStage.swift:431
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -561,17 +609,17 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign retire_queue_in_valid = fire;
   assign retire_queue_in_data = {fetch_head_index, decoder_opcode, ((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination), ((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd3) ? decoder_imm : (((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd1) || (((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd2)) ? 32'(decoder_rd) : 32'd0)), ((fetch_head_past_end || (!decoder_legal)) ? 3'd4 : (((1'b0 || (decoder_unit == 3'd1)) && (!(decoder_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && (!(decoder_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decoder_unit == 3'd4)) && (!(decoder_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decoder_unit == 3'd5)) && (!(decoder_unit == 3'd0))) ? 3'd3 : 3'd4))))), ((((decoder_opcode == 8'd3) || (decoder_opcode == 8'd5)) || (decoder_opcode == 8'd4)) ? 32'd1 : 32'd0), ((((decoder_opcode == 8'd3) || (decoder_opcode == 8'd5)) || (decoder_opcode == 8'd4)) ? decoder_imm : 32'd0), dispatch_fault};
   assign retire_queue_out_ready = (retiring || (!running));
-  assign ls_completions_in_valid = ls_done;
-  assign ls_completions_in_data = {ls_done_count, ls_done_digest, 13'(ls_done_saturations), ls_done_fault};
+  assign ls_completions_in_valid = ls_record_d5;
+  assign ls_completions_in_data = {ls_done_count, ls_done_digest, 13'(ls_done_saturations), ls_record_fault_d5};
   assign ls_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd0)) || (!running));
-  assign vector_completions_in_valid = vector_done;
-  assign vector_completions_in_data = {vector_done_count, vector_done_digest, 13'(vector_done_saturations), vector_done_fault};
+  assign vector_completions_in_valid = vector_record_d5;
+  assign vector_completions_in_data = {vector_done_count, vector_done_digest, 13'(vector_done_saturations), vector_record_fault_d5};
   assign vector_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd1)) || (!running));
-  assign reduction_completions_in_valid = reduction_done;
-  assign reduction_completions_in_data = {reduction_done_count, reduction_done_digest, 13'(reduction_done_saturations), reduction_done_fault};
+  assign reduction_completions_in_valid = reduction_record_d5;
+  assign reduction_completions_in_data = {reduction_done_count, reduction_done_digest, 13'(reduction_done_saturations), reduction_record_fault_d5};
   assign reduction_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd2)) || (!running));
-  assign ternary_completions_in_valid = ternary_done;
-  assign ternary_completions_in_data = {ternary_done_count, ternary_done_digest, 13'(ternary_done_saturations), ternary_done_fault};
+  assign ternary_completions_in_valid = ternary_record_d5;
+  assign ternary_completions_in_data = {ternary_done_count, ternary_done_digest, 13'(ternary_done_saturations), ternary_record_fault_d5};
   assign ternary_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd3)) || (!running));
   assign quiescent = ((((((fetch_quiet && ls_idle) && vector_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
   assign start = ((csr_start && (!running)) && quiescent);
@@ -1276,6 +1324,294 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         ternary_writes_s <= dest_s;
       end
     end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ls_record_d0 <= 1'b0;
+    end else begin
+      ls_record_d0 <= ls_done;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ls_record_d1 <= 1'b0;
+    end else begin
+      ls_record_d1 <= ls_record_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ls_record_d2 <= 1'b0;
+    end else begin
+      ls_record_d2 <= ls_record_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ls_record_d3 <= 1'b0;
+    end else begin
+      ls_record_d3 <= ls_record_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ls_record_d4 <= 1'b0;
+    end else begin
+      ls_record_d4 <= ls_record_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ls_record_d5 <= 1'b0;
+    end else begin
+      ls_record_d5 <= ls_record_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    ls_record_fault_d0 <= ls_done_fault;
+  end
+
+  always_ff @(posedge clk) begin
+    ls_record_fault_d1 <= ls_record_fault_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    ls_record_fault_d2 <= ls_record_fault_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    ls_record_fault_d3 <= ls_record_fault_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    ls_record_fault_d4 <= ls_record_fault_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    ls_record_fault_d5 <= ls_record_fault_d4;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      vector_record_d0 <= 1'b0;
+    end else begin
+      vector_record_d0 <= vector_done;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      vector_record_d1 <= 1'b0;
+    end else begin
+      vector_record_d1 <= vector_record_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      vector_record_d2 <= 1'b0;
+    end else begin
+      vector_record_d2 <= vector_record_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      vector_record_d3 <= 1'b0;
+    end else begin
+      vector_record_d3 <= vector_record_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      vector_record_d4 <= 1'b0;
+    end else begin
+      vector_record_d4 <= vector_record_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      vector_record_d5 <= 1'b0;
+    end else begin
+      vector_record_d5 <= vector_record_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    vector_record_fault_d0 <= vector_done_fault;
+  end
+
+  always_ff @(posedge clk) begin
+    vector_record_fault_d1 <= vector_record_fault_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    vector_record_fault_d2 <= vector_record_fault_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    vector_record_fault_d3 <= vector_record_fault_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    vector_record_fault_d4 <= vector_record_fault_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    vector_record_fault_d5 <= vector_record_fault_d4;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      reduction_record_d0 <= 1'b0;
+    end else begin
+      reduction_record_d0 <= reduction_done;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      reduction_record_d1 <= 1'b0;
+    end else begin
+      reduction_record_d1 <= reduction_record_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      reduction_record_d2 <= 1'b0;
+    end else begin
+      reduction_record_d2 <= reduction_record_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      reduction_record_d3 <= 1'b0;
+    end else begin
+      reduction_record_d3 <= reduction_record_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      reduction_record_d4 <= 1'b0;
+    end else begin
+      reduction_record_d4 <= reduction_record_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      reduction_record_d5 <= 1'b0;
+    end else begin
+      reduction_record_d5 <= reduction_record_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    reduction_record_fault_d0 <= reduction_done_fault;
+  end
+
+  always_ff @(posedge clk) begin
+    reduction_record_fault_d1 <= reduction_record_fault_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    reduction_record_fault_d2 <= reduction_record_fault_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    reduction_record_fault_d3 <= reduction_record_fault_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    reduction_record_fault_d4 <= reduction_record_fault_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    reduction_record_fault_d5 <= reduction_record_fault_d4;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ternary_record_d0 <= 1'b0;
+    end else begin
+      ternary_record_d0 <= ternary_done;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ternary_record_d1 <= 1'b0;
+    end else begin
+      ternary_record_d1 <= ternary_record_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ternary_record_d2 <= 1'b0;
+    end else begin
+      ternary_record_d2 <= ternary_record_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ternary_record_d3 <= 1'b0;
+    end else begin
+      ternary_record_d3 <= ternary_record_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ternary_record_d4 <= 1'b0;
+    end else begin
+      ternary_record_d4 <= ternary_record_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      ternary_record_d5 <= 1'b0;
+    end else begin
+      ternary_record_d5 <= ternary_record_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    ternary_record_fault_d0 <= ternary_done_fault;
+  end
+
+  always_ff @(posedge clk) begin
+    ternary_record_fault_d1 <= ternary_record_fault_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    ternary_record_fault_d2 <= ternary_record_fault_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    ternary_record_fault_d3 <= ternary_record_fault_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    ternary_record_fault_d4 <= ternary_record_fault_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    ternary_record_fault_d5 <= ternary_record_fault_d4;
   end
 
   always_ff @(posedge clk) begin

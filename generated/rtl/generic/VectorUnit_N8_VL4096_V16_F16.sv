@@ -211,18 +211,15 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic [7:0] record_saturated; // input of instance record, Core/VectorUnit.swift:211
   logic [31:0] record_digest; // output of instance record, Core/VectorUnit.swift:211
   logic [31:0] record_count; // output of instance record, Core/VectorUnit.swift:211
-  logic [31:0] record_next_digest; // output of instance record, Core/VectorUnit.swift:211
-  logic [31:0] record_next_count; // output of instance record, Core/VectorUnit.swift:211
   logic [31:0] record_saturations; // output of instance record, Core/VectorUnit.swift:211
-  logic [31:0] record_next_saturations; // output of instance record, Core/VectorUnit.swift:211
   logic done_now; // wire, Core/VectorUnit.swift:219
 
   assign idle = ((!busy) || done_now);
   assign done = done_now;
   assign done_fault = 3'd0;
-  assign done_count = record_next_count;
-  assign done_digest = record_next_digest;
-  assign done_saturations = record_next_saturations;
+  assign done_count = record_count;
+  assign done_digest = record_digest;
+  assign done_saturations = record_saturations;
   assign done_scalar = 32'sd0;
   assign a_reg = held_ra;
   assign a_chunk = chunk;
@@ -1199,23 +1196,20 @@ module VectorUnit_N8_VL4096_V16_F16 (
   );
 
   DigestAccumulator_N8 record (
-    .clk              (clk),
-    .rst              (rst),
-    .clear            (record_clear),
-    .valid            (record_valid),
-    .base             (record_base),
-    .mask             (record_mask),
-    .data             (record_data),
-    .saturated        (record_saturated),
-    .digest           (record_digest),
-    .count            (record_count),
-    .next_digest      (record_next_digest),
-    .next_count       (record_next_count),
-    .saturations      (record_saturations),
-    .next_saturations (record_next_saturations)
+    .clk         (clk),
+    .rst         (rst),
+    .clear       (record_clear),
+    .valid       (record_valid),
+    .base        (record_base),
+    .mask        (record_mask),
+    .data        (record_data),
+    .saturated   (record_saturated),
+    .digest      (record_digest),
+    .count       (record_count),
+    .saturations (record_saturations)
   );
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{mode, imm, record_digest, record_count, record_saturations};
+  assign unused = ^{mode, imm};
 endmodule

@@ -209,9 +209,13 @@ extension ReductionUnit {
         let vectorDone = m.wire("vector_done", wValid && wEnd)
         dispatch.done.set(scalarDone || vectorDone)
         dispatch.doneFault.set(lit(0, width: Dispatch.faultBits))
-        dispatch.doneCount.set(mux(scalarDone, m.wire("scalar_count", scalarCount), digest.next_count))
-        dispatch.doneDigest.set(mux(scalarDone, m.wire("scalar_digest", scalarDigest), digest.next_digest))
-        dispatch.doneSaturations.set(mux(scalarDone, m.wire("scalar_clamps", scalarClamps), digest.next_saturations))
+        // The record is out Dispatch.recordLatency cycles after done: absmax's waits as long as the digest.
+        let recordLatency = Dispatch.recordLatency(params)
+        let scalarRecord = m.validDelay("scalar_record", scalarDone, cycles: recordLatency)
+        let scalarFields = m.pipelineDelay("scalar_fields", cat(scalarCount, scalarDigest, scalarClamps), cycles: recordLatency)
+        dispatch.doneCount.set(mux(scalarRecord, scalarFields[95, 64], digest.count))
+        dispatch.doneDigest.set(mux(scalarRecord, scalarFields[63, 32], digest.digest))
+        dispatch.doneSaturations.set(mux(scalarRecord, scalarFields[31, 0], digest.saturations))
         dispatch.doneScalar.set(reduced.absmax[0])
         if streams > 1 { m.output("stream_results", .vec(.sint(32), count: streams)).set(vec(reduced.absmax)) }
         dispatch.idle.set(ins.state == State.idle.value)

@@ -650,9 +650,11 @@ extension TernaryUnit {
         dispatch.done.set(ins.inPhase(.dispatchFault) || finished)
         dispatch.idle.set(ins.inPhase(.idle))
         dispatch.doneFault.set(ins.fault)
-        dispatch.doneCount.set(mux(faulted, lit(0, width: 32), digest.next_count))
-        dispatch.doneDigest.set(mux(faulted, lit(0, width: 32), digest.next_digest))
-        dispatch.doneSaturations.set(mux(faulted, lit(0, width: 32), digest.next_saturations))
+        // A faulting matrix records nothing; the record is out Dispatch.recordLatency cycles after done.
+        let recordFaulted = m.pipelineDelay("record_faulted", faulted, cycles: Dispatch.recordLatency(params))
+        dispatch.doneCount.set(mux(recordFaulted, lit(0, width: 32), digest.count))
+        dispatch.doneDigest.set(mux(recordFaulted, lit(0, width: 32), digest.digest))
+        dispatch.doneSaturations.set(mux(recordFaulted, lit(0, width: 32), digest.saturations))
         dispatch.doneScalar.set(slit(0, width: 32))
     }
 }

@@ -207,7 +207,7 @@ extension VectorUnit {
         io.w.mask.set(mask)
         io.w.data.set(vec(results))
 
-        // The record: the first write (stream 0's chunk 0) starts it, the last one reports it.
+        // The record: the first write (stream 0's chunk 0) starts it; it is out Dispatch.recordLatency cycles after done.
         let record = m.instance(DigestAccumulator(lanes: lanes), "record")
         let firstChunk = writingChunk == lit(0, width: p.chunkBits)
         record.clear.set(writing && (writingStream.map { firstChunk && $0 == 0 } ?? firstChunk))
@@ -218,9 +218,9 @@ extension VectorUnit {
         record.saturated.set(cat(clamped.reversed()))
         let done = m.wire("done_now", writing && writingEnd)
         io.dispatch.done.set(done)
-        io.dispatch.doneCount.set(record.next_count)
-        io.dispatch.doneDigest.set(record.next_digest)
-        io.dispatch.doneSaturations.set(record.next_saturations)
+        io.dispatch.doneCount.set(record.count)
+        io.dispatch.doneDigest.set(record.digest)
+        io.dispatch.doneSaturations.set(record.saturations)
         io.dispatch.doneFault.set(lit(0, width: Dispatch.faultBits))
         io.dispatch.doneScalar.set(slit(0, width: 32))
         io.dispatch.idle.set(!held.busy || done)
