@@ -56,7 +56,7 @@ let package = Package(
         // A simulated card: libopae-c's C interface over the Verilated AFU, for host code to run against.
         .target(name: "SimCard", dependencies: ["Core", "HDL", "HDLSim"]),
         // Board shells around the core: the generic file set and the Intel OFS (D5005) AFU.
-        .target(name: "Shells", dependencies: ["Core", "HDL", "HDLEmit", "ISA", "TritJSON"]),
+        .target(name: "Shells", dependencies: ["Core", "HDL", "HDLEmit", "HDLSim", "ISA", "TritJSON"]),
         .executableTarget(
             name: "TritCLI",
             dependencies: [

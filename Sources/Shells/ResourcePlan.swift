@@ -2,27 +2,27 @@ import HDL
 import HDLEmit
 import HDLSim
 
-/// How `trit rtl --resources` splits the AFU into Yosys runs: one per
+/// How `trit rtl --resources` (and `make bench`) splits the AFU into Yosys runs: one per
 /// large unit of the core (each alone, so each finishes and caches on its
 /// own), then the AFU top with those units as black boxes (the core's glue:
 /// front end, CSRs, stream sequencers, completion queues; and the host DMA).
 /// The whole is the sum: every unit is instantiated once.
-struct ResourcePlan {
-    struct Run {
+public struct ResourcePlan {
+    public struct Run {
         /// The unit's base name (`TernaryUnit`), or `rest` for the top's run.
-        let label: String
-        let job: IntelSynthesisJob
+        public let label: String
+        public let job: IntelSynthesisJob
     }
 
     /// The core's units run on their own, by base name.
-    static let unitBaseNames = ["TernaryUnit", "VectorUnit", "VectorRegisterFile", "ReductionUnit",
+    public static let unitBaseNames = ["TernaryUnit", "VectorUnit", "VectorRegisterFile", "ReductionUnit",
                                 "LoadStoreUnit", "MemorySystem"]
-    static let restLabel = "rest"
+    public static let restLabel = "rest"
 
-    let runs: [Run]
+    public let runs: [Run]
 
     /// `files` are the board's files for `afu` (one `<module>.sv` per module).
-    init(afu: Design, core coreName: String, files: [EmittedFile]) throws {
+    public init(afu: Design, core coreName: String, files: [EmittedFile]) throws {
         guard let core = afu.modules.first(where: { $0.name == coreName }) else {
             throw ResourcePlanError(description: "the AFU top \(afu.top.name) holds no \(coreName)")
         }
@@ -66,6 +66,6 @@ struct ResourcePlan {
     }
 }
 
-struct ResourcePlanError: Error, CustomStringConvertible {
-    let description: String
+public struct ResourcePlanError: Error, CustomStringConvertible {
+    public let description: String
 }

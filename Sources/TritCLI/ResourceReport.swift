@@ -3,31 +3,19 @@ import HDLSim
 import Shells
 import TritJSON
 
-/// The figures of `trit rtl --resources`: one row per run of `ResourcePlan`,
-/// their sum, and the device's budget; as a table or JSON.
+/// The figures of `trit rtl --resources` (a `ResourceSurvey`: one row per
+/// run of `ResourcePlan`, their sum, and the device's budget) as a table or JSON.
 struct ResourceReport {
-    struct Row {
-        let label: String
-        let module: String
-        let result: IntelSynthesisResult
-        var resources: IntelResources { result.resources }
-        var path: LogicPath? { result.criticalPath }
-        var megahertz: Double? { path.map(TimingEstimate.megahertz) }
-    }
-
-    let board: Board
-    let core: String
+    let survey: ResourceSurvey
     let yosysVersion: String
-    let rows: [Row]
 
-    static let flowNote = "Yosys synth_intel_alm -family \(IntelFlow.family): the closest family Yosys has to Stratix 10 "
-        + "(the same ALM and M20K architecture family). ALMs and clocks are estimates (docs/silicon.md)."
-
-    /// ALMs of the whole: the sum of each run's estimate.
-    var totalALMs: Int { rows.map(\.resources.alms).reduce(0, +) }
-    var total: IntelResources { rows.map(\.resources).reduce(IntelResources(), +) }
-    /// The slowest run's clock: the whole core's estimate.
-    var slowest: Row? { rows.filter { $0.megahertz != nil }.min { $0.megahertz! < $1.megahertz! } }
+    var board: Board { survey.board }
+    var core: String { survey.core }
+    var rows: [ResourceSurvey.Row] { survey.rows }
+    var totalALMs: Int { survey.totalALMs }
+    var total: IntelResources { survey.total }
+    var slowest: ResourceSurvey.Row? { survey.slowest }
+    static var flowNote: String { ResourceSurvey.flowNote }
 
     var text: String {
         func n(_ x: Int) -> String { x.formatted(.number.grouping(.automatic)) }

@@ -25,7 +25,7 @@ import Testing
             #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"), "\(f.lastPathComponent)")
         }
         let report = try String(contentsOf: out.appendingPathComponent("REPORT.md"), encoding: .utf8)
-        for heading in ["# Trit benchmark report", "## Cycles per block", "## Projected decode rate", "## Batched decode and prefill", "## Generic synthesis",
+        for heading in ["# Trit benchmark report", "## Cycles per block", "## Projected decode rate", "## Batched decode and prefill", "## Intel resources", "## Generic synthesis",
                         "## Perplexity of a trained model", "## Host path", "## Tokenizer", "## Interpreter against NumPy", "## Co-simulation speed", "## RTL generation time"] {
             #expect(report.contains(heading), "missing \(heading)")
         }

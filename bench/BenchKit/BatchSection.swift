@@ -50,6 +50,7 @@ enum BatchSection {
                + "step's measured beat rate, the clock **assumed**. The bandwidth limit at B streams is B times the batch-1 "
                + "limit (each weight read once per step). ternip measured \(Report.int(Int(ternipTokensPerSecond))) tokens/s for "
                + "the 370M model on an Alveo U250 (4 DDR4 banks, 300 MHz, 24 lanes).", ""]
+        let estimated = IntelResourcesSection.clock(r)
         let rows: [[String]] = r.sweep.models.flatMap { model in
             decode.filter { $0.d == model.d && $0.intermediate == model.intermediate }.compactMap { m -> [String]? in
                 guard let c = m.counters, c.weightBeats > 0 else { return nil }
@@ -59,6 +60,7 @@ enum BatchSection {
                 let one = r.projections.first { $0.model == model && $0.banks == m.banks && $0.packing == .twoBit }
                 return [model.name, "\(m.banks)", "\(m.streams)", ProjectionSection.rate(rate(Projection.clock)),
                         ProjectionSection.rate(rate(Projection.upperClock)),
+                        estimated.map { ProjectionSection.rate(rate($0)) } ?? "not estimated",
                         one.map { ProjectionSection.rate($0.tokensPerSecond(clock: Projection.clock)) } ?? "–",
                         ProjectionSection.rate(Double(m.streams) * Projection.bandwidthLimit(model, tritsPerByte: 4)),
                         model.name == "370M" ? Report.int(Int(ternipTokensPerSecond)) : "–"]
@@ -66,6 +68,8 @@ enum BatchSection {
         }
         md += Report.table(["model", "banks", "streams", "tokens/s at \(Int(Projection.clock / 1e6)) MHz (projected)",
                             "tokens/s at \(Int(Projection.upperClock / 1e6)) MHz (projected)",
+                            "tokens/s at the estimated " + (estimated.map { "\(Int(($0 / 1e6).rounded())) MHz" } ?? "clock")
+                                + " (Intel resources below)",
                             "one stream at \(Int(Projection.clock / 1e6)) MHz (projected)", "bandwidth limit at B, 2-bit",
                             "ternip (measured, U250)"], rows)
         return md

@@ -1,5 +1,7 @@
 import Foundation
+import HDLSim
 import ISA
+import Shells
 
 /// Runs a sweep and writes the report: the entry point of `trit-bench` and of its smoke test.
 public enum Bench {
@@ -11,6 +13,8 @@ public enum Bench {
         /// The command line the report quotes.
         public var command: String
         public var synthesis = true
+        /// Synthesize the D5005 preset with Yosys's Intel flow (about an hour uncached).
+        public var intelResources = false
         public var numpy = true
 
         public init(out: URL, root: URL, command: String) {
@@ -49,6 +53,15 @@ public enum Bench {
                 r.synthesisSkipped = "yosys is not installed"
             } else {
                 r.synthesis = Synthesis.measure(sweep, log: log)
+            }
+        }
+        section("Intel resources") {
+            guard options.intelResources else { r.intelSkipped = "turned off for this run (--intel-resources)"; return }
+            do {
+                r.intel = try ResourceSurvey.run(board: .d5005, Board.d5005.preset.parameters,
+                                                 options: IntelFlow.Options(timeoutSeconds: 3600), progress: log)
+            } catch {
+                r.intelSkipped = "\(error)"
             }
         }
         try section("trained model") {

@@ -1,4 +1,5 @@
 import ISA
+import Shells
 
 /// Everything one run measured, with where and how it ran.
 public struct BenchResults: Sendable {
@@ -13,6 +14,9 @@ public struct BenchResults: Sendable {
     public var synthesis: [SynthesisMeasurement] = []
     /// Why the synthesis sweep did not run, when it did not.
     public var synthesisSkipped: String?
+    /// The D5005 preset through Yosys's Intel flow (`--intel-resources`).
+    public var intel: ResourceSurvey?
+    public var intelSkipped: String?
     public var interpreter: [InterpreterMeasurement] = []
     public var numpy: NumPyMeasurement?
     public var numpySkipped: String?

@@ -25,6 +25,7 @@ enum Report {
         md += ["", "## Projected decode rate on a D5005 (a projection, not a measurement)", ""] + ProjectionSection.text(r)
         if let svg = ProjectionSection.figure(r) { try figure("projection.svg", svg, caption: "Projected decode tokens/s") }
         md += ["", "## Batched decode and prefill (streams)", ""] + BatchSection.text(r)
+        md += ["", "## Intel resources and a clock estimate of the D5005 preset (estimates)", ""] + IntelResourcesSection.text(r)
         md += ["", "## Generic synthesis as the ternary unit widens", ""] + SynthesisSection.text(r)
         if let svg = SynthesisSection.figure(r) { try figure("synthesis.svg", svg, caption: "Yosys generic synthesis against lanes") }
         md += ["", "## Perplexity of a trained model", ""] + AccuracySection.text(r)

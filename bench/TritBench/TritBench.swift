@@ -34,6 +34,9 @@ struct TritBench: ParsableCommand {
     @Flag(help: "Skip the Yosys synthesis sweep.")
     var noSynthesis = false
 
+    @Flag(help: "Also synthesize the D5005 preset with Yosys's Intel flow (about an hour uncached, seconds from .build/trit-synth-cache).")
+    var intelResources = false
+
     @Flag(help: "Skip the NumPy comparison.")
     var noNumpy = false
 
@@ -78,6 +81,7 @@ struct TritBench: ParsableCommand {
         var options = Bench.Options(out: outURL, root: Bench.packageRoot(from: cwd), command: command)
         options.synthesis = !noSynthesis
         options.numpy = !noNumpy
+        options.intelResources = intelResources
         let clock = Date()
         let (_, files) = try Bench.run(sweep, options) { line in
             FileHandle.standardError.write(Data((String(format: "[%6.0f s] ", Date().timeIntervalSince(clock)) + line + "\n").utf8))

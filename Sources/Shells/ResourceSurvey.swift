@@ -1,0 +1,65 @@
+import Core
+import HDL
+import HDLEmit
+import HDLSim
+
+/// The Intel resources of a board's AFU (docs/silicon.md): every run of
+/// `ResourcePlan` through `IntelFlow`, one at a time (each cached), and
+/// the whole as their sum. `trit rtl --resources` prints it; `make bench`
+/// reports it beside the tokens/s it allows.
+public struct ResourceSurvey: Sendable {
+    public struct Row: Sendable {
+        public let label: String
+        public let module: String
+        public let result: IntelSynthesisResult
+        public var resources: IntelResources { result.resources }
+        public var path: LogicPath? { result.criticalPath }
+        public var megahertz: Double? { path.map(TimingEstimate.megahertz) }
+
+        public init(label: String, module: String, result: IntelSynthesisResult) {
+            self.label = label
+            self.module = module
+            self.result = result
+        }
+    }
+
+    public let board: Board
+    public let core: String
+    public let rows: [Row]
+
+    public static let flowNote = "Yosys synth_intel_alm -family \(IntelFlow.family): the closest family Yosys has to Stratix 10 "
+        + "(the same ALM and M20K architecture family). ALMs and clocks are estimates (docs/silicon.md)."
+
+    public init(board: Board, core: String, rows: [Row]) {
+        self.board = board
+        self.core = core
+        self.rows = rows
+    }
+
+    /// Synthesizes every run of the plan for `afu` (the board's files `files`, core `core`).
+    public static func run(board: Board, afu: Design, core: String, files: [EmittedFile], options: IntelFlow.Options,
+                           progress: (String) -> Void) throws -> ResourceSurvey {
+        let plan = try ResourcePlan(afu: afu, core: core, files: files)
+        let rows = try plan.runs.map { run in
+            progress("synthesizing \(run.label) (\(run.job.top)) with yosys synth_intel_alm ...")
+            let result = try IntelFlow.run(run.job, options: options)
+            progress(result.cacheHit ? "  cached" : "  \(Int(result.seconds.rounded())) s")
+            return Row(label: run.label, module: run.job.top, result: result)
+        }
+        return ResourceSurvey(board: board, core: core, rows: rows)
+    }
+
+    /// The board's preset, elaborated and surveyed.
+    public static func run(board: Board, _ p: CoreParameters, options: IntelFlow.Options,
+                           progress: (String) -> Void) throws -> ResourceSurvey {
+        let afu = try AfuTop.design(p)
+        return try run(board: board, afu: afu, core: try AfuTop.coreName(afu), files: try board.files(p, afu: afu),
+                       options: options, progress: progress)
+    }
+
+    /// ALMs of the whole: the sum of each run's estimate.
+    public var totalALMs: Int { rows.map(\.resources.alms).reduce(0, +) }
+    public var total: IntelResources { rows.map(\.resources).reduce(IntelResources(), +) }
+    /// The slowest run: its clock is the whole core's estimate.
+    public var slowest: Row? { rows.filter { $0.megahertz != nil }.min { $0.megahertz! < $1.megahertz! } }
+}
