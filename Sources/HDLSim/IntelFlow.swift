@@ -29,6 +29,12 @@ public struct IntelSynthesisResult: Codable, Sendable, Equatable {
 
     public var resources: IntelResources { IntelResources(cellTypes: cellTypes) }
 
+    /// The one of the two with more LUT levels: the depth a pipeline stage
+    /// must keep within budget, whichever path is slower.
+    public var deepestPath: LogicPath? {
+        [longestPath, deepestLUTPath].compactMap { $0 }.max { $0.lutLevels < $1.lutLevels }
+    }
+
     /// The slower of the two paths by `TimingEstimate`.
     public var criticalPath: LogicPath? {
         TimingEstimate.slowest([longestPath, deepestLUTPath].compactMap { $0 })

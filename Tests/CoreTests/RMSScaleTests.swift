@@ -1,6 +1,7 @@
 import Core
 import HDL
 import HDLEmit
+import HDLEmit
 import HDLSim
 import ISA
 import Testing
@@ -54,5 +55,13 @@ import TestSupport
             let got = try sim.peekSigned("scale")
             #expect(got == Int(want), "seed \(seed), case \(n): n \(count), values \(palette), eps \(eps): R \(got), expected \(want) after \(cycles) cycles")
         }
+    }
+
+    /// Every state fits the 300 MHz depth budget of docs/silicon.md's rules
+    /// (4 LUT levels; finding h and shifting in one cycle was 23).
+    @Test func statesAreAtMostFourLUTLevels() throws {
+        let unit = RMSScale(maxVectorLength: 8192, fracBits: CoreConfig.standard.fracBits)
+        let path = try deepestPath(of: unit)
+        #expect(path.lutLevels <= 4, "deepest path \(path.start) -> \(path.end): \(path.lutLevels) LUT levels")
     }
 }

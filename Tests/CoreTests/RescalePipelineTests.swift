@@ -73,10 +73,7 @@ import TestSupport
     /// The point of the stages: none is deeper than the 300 MHz budget of
     /// docs/silicon.md's rules (4 LUT levels; the single-cycle form was 30).
     @Test func noStageIsDeeperThanFourLUTLevels() throws {
-        let design = try elaborate(rescale)
-        let job = IntelSynthesisJob(top: design.top.name, files: SystemVerilogEmitter().files(for: design))
-        let result = try IntelFlow.run(job, options: .init(timeoutSeconds: 600))
-        let path = try #require(result.criticalPath)
+        let path = try deepestPath(of: rescale)
         #expect(path.lutLevels <= 4, "deepest path \(path.start) -> \(path.end): \(path.lutLevels) LUT levels")
     }
 }

@@ -46,4 +46,10 @@ import TestSupport
         }
         #expect(failures == 0, "seed \(seed): \(failures) of \(inputs.count) inputs differ")
     }
+
+    /// Every stage within the 300 MHz depth budget of docs/silicon.md's rules.
+    @Test func stagesAreAtMostFourLUTLevels() throws {
+        let path = try deepestPath(of: RsqrtCore())
+        #expect(path.lutLevels <= 4, "deepest path \(path.start) -> \(path.end): \(path.lutLevels) LUT levels")
+    }
 }

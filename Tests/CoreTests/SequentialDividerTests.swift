@@ -94,4 +94,12 @@ import TestSupport
         let legal = cases.filter { $0.high < $0.divisor }
         try run(SequentialDivider(dividendBits: 80, divisorBits: 31, quotientBits: 64, bitsPerCycle: 2), cases: legal, seed: seed)
     }
+
+    /// A step is one subtract and one select however many bits it makes:
+    /// within the 300 MHz depth budget of docs/silicon.md's rules, as the
+    /// reduction unit's quant multiplier uses it.
+    @Test func quantMultiplierIsAtMostFourLUTLevels() throws {
+        let path = try deepestPath(of: QuantMultiplier())
+        #expect(path.lutLevels <= 4, "deepest path \(path.start) -> \(path.end): \(path.lutLevels) LUT levels")
+    }
 }

@@ -44,44 +44,49 @@ import TestSupport
         #expect(wrong.isEmpty, "wrong for \(wrong.prefix(5))")
     }
 
-    @Test func dividerDigitIsExact() {
+    @Test func scaleDigitIsExact() {
         // Every byte step's dividend: remainder * 256 + byte < 127 * 256.
         for x in 0..<(127 * 256) {
-            let (q, r) = FloorDivideBy127.digit(x)
+            let (q, r) = MatmulScale.digit(x)
             #expect(q == x / 127 && r == x % 127, "x = \(x)")
         }
     }
 
-    @Test func dividerMatchesMatmulScale() throws {
+    @Test func scaleMatchesNumeric() throws {
         let seed = testSeed(0xD1_127)
         var rng = SplitMix64(seed: seed)
-        let sim = try Simulator(elaborate(FloorDivideBy127()))
+        let sim = try Simulator(elaborate(MatmulScale()))
         try sim.reset()
-        let edges: [Int32] = [0, 1, -1, 63, -63, 64, -64, 127, -127, Int32.max, Int32.min, Int32.min + 1]
-        for n in 0..<iterations(400) {
-            let ws = n < 144 ? edges[n % 12] : rng.int32(in: Int64(Int32.min)...Int64(Int32.max))
-            let sb = n < 144 ? edges[n / 12] : rng.int32(in: Int64(Int32.min)...Int64(Int32.max))
-            let dividend = Int64(ws) * Int64(sb) + 63
-            try sim.poke("dividend", Int(dividend))
+        let edges: [Int32] = [0, 1, -1, 63, -63, 64, -64, 127, -127, Int32.max, Int32.min, Int32.min + 1,
+                              1 << 26, -(1 << 26), (1 << 26) - 1, -(1 << 26) - 1]
+        for n in 0..<iterations(500) {
+            let pairs = edges.count * edges.count
+            let ws = n < pairs ? edges[n % edges.count] : rng.int32(in: Int64(Int32.min)...Int64(Int32.max))
+            let sb = n < pairs ? edges[n / edges.count] : rng.int32(in: Int64(Int32.min)...Int64(Int32.max))
+            try sim.poke("weight_scale", Int(ws))
+            try sim.poke("activation_scale", Int(sb))
             try sim.poke("start", true)
             try sim.step()
             try sim.poke("start", false)
-            for _ in 0..<FloorDivideBy127.steps { try sim.step() }
-            #expect(try sim.peekBool("valid"))
+            // Junk on the inputs while it works: the operands were taken at start.
+            try sim.poke("weight_scale", Int(rng.int32(in: -1000...1000)))
+            for cycle in 1..<MatmulScale.latency {
+                #expect(try !sim.peekBool("valid"), "seed \(seed): valid at cycle \(cycle)")
+                try sim.step()
+            }
+            #expect(try sim.peekBool("valid"), "seed \(seed): not valid after \(MatmulScale.latency) cycles")
             let expected = Numeric.matmulScale(weightScale: ws, activationScale: sb)
-            #expect(try sim.peekSigned("quotient") == Int(expected), "seed \(seed), ws \(ws), sb \(sb)")
-        }
-        // Any 64-bit dividend, not only products.
-        for _ in 0..<iterations(200) {
-            let dividend = Int64(bitPattern: rng.next())
-            try sim.poke("dividend", Int(dividend))
-            try sim.poke("start", true)
+            #expect(try sim.peekSigned("scale") == Int(expected), "seed \(seed), ws \(ws), sb \(sb)")
             try sim.step()
-            try sim.poke("start", false)
-            try sim.step(FloorDivideBy127.steps)
-            let floor = dividend / 127 - ((dividend % 127 != 0 && dividend < 0) ? 1 : 0)
-            #expect(try sim.peekSigned("quotient") == Int(floor), "seed \(seed), dividend \(dividend)")
+            #expect(try sim.peekSigned("scale") == Int(expected), "seed \(seed): the scale holds")
         }
+    }
+
+    /// Each stage fits the 300 MHz budget of docs/silicon.md's rules (4 LUT
+    /// levels; the single-cycle divide step was 27).
+    @Test func scaleStagesAreAtMostFourLUTLevels() throws {
+        let path = try deepestPath(of: MatmulScale())
+        #expect(path.lutLevels <= 4, "deepest path \(path.start) -> \(path.end): \(path.lutLevels) LUT levels")
     }
 
     @Test(arguments: narrow.indices)

@@ -28,3 +28,23 @@ extension ModuleBuilder {
         return cat(bits)
     }
 }
+
+extension ModuleBuilder {
+    /// `mostSignificantOneIndex` with one register inside, for a pipeline:
+    /// the value seen here is `x`'s one clock edge ago. First each 8-bit
+    /// chunk's own index and whether it holds a one (registered), then the
+    /// highest chunk with a one and its index: two short steps where the
+    /// single-cycle form was 8 LUT levels at 64 bits.
+    func mostSignificantOneIndexRegistered(_ name: String, _ x: Signal) -> Signal {
+        let chunkBits = 16, width = x.width ?? 1
+        let chunks = Swift.max(2, (width + chunkBits - 1) / chunkBits)
+        var padded = 2
+        while padded < chunks { padded *= 2 }
+        let bits = padded * chunkBits > width ? cat(lit(0, width: padded * chunkBits - width), x.asUInt) : x.asUInt
+        let parts = (0..<padded).map { c in bits[c * chunkBits + chunkBits - 1, c * chunkBits] }
+        let holds = regNext("\(name)_holds", cat(parts.reversed().map { $0.orR }))
+        let local = regNext("\(name)_local", vec(parts.enumerated().map { c, part in mostSignificantOneIndex("\(name)_c\(c)", part) }))
+        let chunk = wire("\(name)_chunk", mostSignificantOneIndex("\(name)_top", holds))
+        return cat(chunk, local[chunk])
+    }
+}

@@ -10,7 +10,7 @@ import ISA
 /// on the outputs exactly `latency` clock edges later (outputs are
 /// registered). For `m` = 0 (outside the contract) the outputs are
 /// meaningless. Stages (one wide multiplier at most in each):
-/// 1 find the leading one, 2 normalize to N (Q2.30), 3 read the RSQRT
+/// 1 find the leading one (two cycles), 2 normalize to N (Q2.30, two cycles), 3 read the RSQRT
 /// table, 4 step * r, 5 interpolate y0, 6 y0^2, 7 N * t, 8 y0 * (3 - u).
 ///
 /// Widths follow from the table (checked over every N in [2^30, 2^32)):
@@ -23,22 +23,27 @@ public struct RsqrtCore: Module {
     public static let exponentBits = 6
 
     /// Clock edges from `m` to `y`, `e`.
-    public var latency: Int { 8 }
+    public var latency: Int { 10 }
 
     public func build(_ m: ModuleBuilder) {
         let input = m.input("m", .uint(Self.inputBits))
         let yOut = m.output("y", .uint(Self.mantissaBits))
         let eOut = m.output("e", .uint(Self.exponentBits))
 
-        // 1: e = msb(m) rounded down to even.
-        let msb = m.mostSignificantOneIndex("msb", input)
+        // 1: e = msb(m) rounded down to even (two steps: the index has a
+        // register inside).
+        let msb = m.mostSignificantOneIndexRegistered("msb", input)
         let e1 = m.regNext("e1", cat(msb[5, 1], lit(0, width: 1)))
-        let m1 = m.regNext("m1", input)
+        let m1 = m.regNext("m1", m.regNext("m0", input))
 
         // 2: N = m >> (e - 30) or m << (30 - e): bit e moves to bit 30, which
         // is bit 62 of m << (62 - e) (never loses a bit: msb(m) <= e + 1).
-        let n2 = m.regNext("n2", (m1 << (lit(62, width: 6) - e1))[63, 32])
-        let e2 = m.regNext("e2", e1)
+        // Two cycles: by the amount's multiple of 8, then by the rest.
+        let amount = m.wire("amount", lit(62, width: 6) - e1)
+        let coarse = m.regNext("coarse_shifted", m1 << cat(amount[5, 3], lit(0, width: 3)))
+        let fine = m.regNext("fine_amount", amount[2, 0])
+        let n2 = m.regNext("n2", (coarse << fine)[63, 32])
+        let e2 = m.regNext("e2", m.regNext("e1_delayed", e1))
 
         // 3: j = (N >> 24) - 64 addresses the table (RSQRT[j], RSQRT[j] - RSQRT[j+1]).
         let table = InterpolationTable(m, "rsqrt_table", table: Numeric.rsqrtTable, intervals: 192)

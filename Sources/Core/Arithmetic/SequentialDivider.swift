@@ -1,7 +1,7 @@
 import HDL
 
-/// Unsigned long division, a few quotient bits per cycle (restoring: one
-/// compare-and-subtract of the divisor's width per bit), for the rare
+/// Unsigned long division, a few quotient bits per cycle (restoring, radix
+/// 2^bitsPerCycle: every multiple of the divisor is tried at once), for the rare
 /// divides of the reduction unit where a full-width divider would waste area.
 ///
 /// `start` (a one-cycle pulse) takes `dividend` and `divisor`; `done`
@@ -67,20 +67,37 @@ public struct SequentialDivider: Module {
             top = extra >= divisorBits ? high.truncate(to: divisorBits) : high.extend(to: divisorBits)
         }
 
-        var r = rem, q = bits
-        let wideDivisor = d.extend(to: divisorBits + 1)
-        for i in 0..<bitsPerCycle {
-            let shifted = m.wire("shifted\(i)", cat(r, q[quotientBits - 1]))
-            let fits = m.wire("fits\(i)", shifted >= wideDivisor)
-            r = m.wire("rem\(i)", mux(fits, shifted - wideDivisor, shifted).truncate(to: divisorBits))
-            q = m.wire("bits\(i)", cat(q[quotientBits - 2, 0], fits.asUInt))
+        // Radix 2^bitsPerCycle: the shifted remainder is compared with every
+        // multiple k * d at once (the compares are the subtractions' borrows)
+        // and the largest that fits is taken, so a step is one subtract and
+        // one select deep however many bits it makes. The multiples above
+        // one are registered at start.
+        let digits = 1 << bitsPerCycle
+        let wide = divisorBits + bitsPerCycle + 1
+        let multiples = (1..<digits).map { k -> Signal in
+            k == 1 ? d.extend(to: wide) : m.reg("d_times\(k)", .uint(wide))
         }
-
+        let shifted = m.wire("shifted", cat(rem, bits[quotientBits - 1, quotientBits - bitsPerCycle]).extend(to: wide))
+        let differences = multiples.enumerated().map { i, multiple in m.wire("minus\(i + 1)", shifted - multiple) }
+        let fits = differences.map { !$0[wide - 1] }
+        var nextRem = shifted, digit = lit(0, width: bitsPerCycle)
+        for k in 1..<digits {
+            nextRem = mux(fits[k - 1], differences[k - 1], nextRem)
+            digit = mux(fits[k - 1], lit(k, width: bitsPerCycle), digit)
+        }
+        let r = m.wire("next_rem", nextRem[divisorBits - 1, 0])
+        let q = bitsPerCycle == quotientBits ? digit : cat(bits[quotientBits - bitsPerCycle - 1, 0], digit)
         finished.set(count == 1)
         m.when(start) {
             rem.set(top)
             bits.set(dividend[quotientBits - 1, 0])
             d.set(divisor)
+            for (k, multiple) in multiples.enumerated().dropFirst() {
+                // A sum of shifted divisors (a constant multiply maps to deep LUT logic).
+                let shifts = (0..<bitsPerCycle).filter { (k + 1) >> $0 & 1 == 1 }
+                let terms = shifts.map { (divisor.extend(to: wide) << $0).truncate(to: wide) }
+                multiple.set(terms.dropFirst().reduce(terms[0], +))
+            }
             count.set(lit(steps, width: countBits))
         }.elseWhen(count != 0) {
             rem.set(r)

@@ -20,33 +20,29 @@ module SequentialDivider_DD40_DV31_Q40_QC2 (
   logic [30:0] d; // register, Core/SequentialDivider.swift:54
   logic [4:0] count; // register, Core/SequentialDivider.swift:56
   logic finished; // register, Core/SequentialDivider.swift:57
-  logic [31:0] shifted0; // wire, Core/SequentialDivider.swift:73
-  logic fits0; // wire, Core/SequentialDivider.swift:74
-  logic [30:0] rem0; // wire, Core/SequentialDivider.swift:75
-  logic [39:0] bits0; // wire, Core/SequentialDivider.swift:76
-  logic [31:0] shifted1; // wire, Core/SequentialDivider.swift:73
-  logic fits1; // wire, Core/SequentialDivider.swift:74
-  logic [30:0] rem1; // wire, Core/SequentialDivider.swift:75
-  logic [39:0] bits1; // wire, Core/SequentialDivider.swift:76
+  logic [33:0] d_times2; // register, Core/SequentialDivider.swift:78
+  logic [33:0] d_times3; // register, Core/SequentialDivider.swift:78
+  logic [33:0] shifted; // wire, Core/SequentialDivider.swift:80
+  logic [33:0] minus1; // wire, Core/SequentialDivider.swift:81
+  logic [33:0] minus2; // wire, Core/SequentialDivider.swift:81
+  logic [33:0] minus3; // wire, Core/SequentialDivider.swift:81
+  logic [30:0] next_rem; // wire, Core/SequentialDivider.swift:88
 
   assign busy = (count != 5'd0);
   assign done = finished;
   assign quotient = bits;
   assign remainder = rem;
-  assign shifted0 = {rem, bits[39]};
-  assign fits0 = (shifted0 >= 32'(d));
-  assign rem0 = 31'((fits0 ? (shifted0 - 32'(d)) : shifted0));
-  assign bits0 = {bits[38:0], fits0};
-  assign shifted1 = {rem0, bits0[39]};
-  assign fits1 = (shifted1 >= 32'(d));
-  assign rem1 = 31'((fits1 ? (shifted1 - 32'(d)) : shifted1));
-  assign bits1 = {bits0[38:0], fits1};
+  assign shifted = 34'({rem, bits[39:38]});
+  assign minus1 = (shifted - 34'(d));
+  assign minus2 = (shifted - d_times2);
+  assign minus3 = (shifted - d_times3);
+  assign next_rem = 31'(((!minus3[33]) ? minus3 : ((!minus2[33]) ? minus2 : ((!minus1[33]) ? minus1 : shifted))) >> 0);
 
   always_ff @(posedge clk) begin
     if (start) begin
       rem <= 31'd0;
     end else if ((count != 5'd0)) begin
-      rem <= rem1;
+      rem <= next_rem;
     end
   end
 
@@ -54,7 +50,7 @@ module SequentialDivider_DD40_DV31_Q40_QC2 (
     if (start) begin
       bits <= dividend;
     end else if ((count != 5'd0)) begin
-      bits <= bits1;
+      bits <= {bits[37:0], ((!minus3[33]) ? 2'd3 : ((!minus2[33]) ? 2'd2 : ((!minus1[33]) ? 2'd1 : 2'd0)))};
     end
   end
 
@@ -81,6 +77,18 @@ module SequentialDivider_DD40_DV31_Q40_QC2 (
       finished <= 1'b0;
     end else begin
       finished <= (count == 5'd1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (start) begin
+      d_times2 <= 34'({34'(divisor), 1'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (start) begin
+      d_times3 <= (34'(divisor) + 34'({34'(divisor), 1'd0}));
     end
   end
 endmodule

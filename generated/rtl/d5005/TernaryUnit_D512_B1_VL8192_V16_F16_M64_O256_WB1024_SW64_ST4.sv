@@ -106,24 +106,28 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic matrix_outside; // wire, Core/TernaryUnit.swift:337
   logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:343
   logic range_ok; // wire, Core/TernaryUnit.swift:345
-  logic scale_divider0_start; // input of instance scale_divider0, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider0_dividend; // input of instance scale_divider0, Core/TernaryUnit.swift:349
-  logic scale_divider0_valid; // output of instance scale_divider0, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider0_quotient; // output of instance scale_divider0, Core/TernaryUnit.swift:349
-  logic scale_divider1_start; // input of instance scale_divider1, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider1_dividend; // input of instance scale_divider1, Core/TernaryUnit.swift:349
-  logic scale_divider1_valid; // output of instance scale_divider1, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider1_quotient; // output of instance scale_divider1, Core/TernaryUnit.swift:349
-  logic scale_divider2_start; // input of instance scale_divider2, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider2_dividend; // input of instance scale_divider2, Core/TernaryUnit.swift:349
-  logic scale_divider2_valid; // output of instance scale_divider2, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider2_quotient; // output of instance scale_divider2, Core/TernaryUnit.swift:349
-  logic scale_divider3_start; // input of instance scale_divider3, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider3_dividend; // input of instance scale_divider3, Core/TernaryUnit.swift:349
-  logic scale_divider3_valid; // output of instance scale_divider3, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider3_quotient; // output of instance scale_divider3, Core/TernaryUnit.swift:349
-  logic bad_weight; // wire, Core/TernaryUnit.swift:364
-  logic [1:0] copy_turn; // register, Core/TernaryUnit.swift:416
+  logic matmul_scale0_start; // input of instance matmul_scale0, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale0_weight_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale0_activation_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:349
+  logic matmul_scale0_valid; // output of instance matmul_scale0, Core/TernaryUnit.swift:349
+  logic signed [63:0] matmul_scale0_scale; // output of instance matmul_scale0, Core/TernaryUnit.swift:349
+  logic matmul_scale1_start; // input of instance matmul_scale1, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale1_weight_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale1_activation_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:349
+  logic matmul_scale1_valid; // output of instance matmul_scale1, Core/TernaryUnit.swift:349
+  logic signed [63:0] matmul_scale1_scale; // output of instance matmul_scale1, Core/TernaryUnit.swift:349
+  logic matmul_scale2_start; // input of instance matmul_scale2, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale2_weight_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale2_activation_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:349
+  logic matmul_scale2_valid; // output of instance matmul_scale2, Core/TernaryUnit.swift:349
+  logic signed [63:0] matmul_scale2_scale; // output of instance matmul_scale2, Core/TernaryUnit.swift:349
+  logic matmul_scale3_start; // input of instance matmul_scale3, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale3_weight_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale3_activation_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:349
+  logic matmul_scale3_valid; // output of instance matmul_scale3, Core/TernaryUnit.swift:349
+  logic signed [63:0] matmul_scale3_scale; // output of instance matmul_scale3, Core/TernaryUnit.swift:349
+  logic bad_weight; // wire, Core/TernaryUnit.swift:365
+  logic [1:0] copy_turn; // register, Core/TernaryUnit.swift:417
   logic [9:0] copy0_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [8:0] copy0_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy0_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -216,333 +220,333 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic [79:0] activations3_wdata; // input of memory activations3, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations3_raddr; // input of memory activations3, Core/TernaryActivationCopy.swift:93
   logic [79:0] activations3_rdata; // output of memory activations3, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:451
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:452
   logic [319:0] group_datapath_activations; // Vec(40 x SInt(8))
-  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:451
+  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:452
   logic [5631:0] group_datapath_sums; // Vec(256 x SInt(22))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:451
-  logic [13:0] group; // register, Core/TernaryUnit.swift:454
-  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:455
-  logic [9:0] word; // register, Core/TernaryUnit.swift:456
-  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:459
-  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:461
-  logic matrix_done; // wire, Core/TernaryUnit.swift:463
-  logic last_beat; // wire, Core/TernaryUnit.swift:464
-  logic word_ready; // wire, Core/TernaryUnit.swift:467
-  logic end_pending; // register, Core/TernaryUnit.swift:470
-  logic result_full; // register, Core/TernaryUnit.swift:471
-  logic available; // wire, Core/TernaryUnit.swift:474
-  logic feed; // wire, Core/TernaryUnit.swift:475
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:478
-  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:513
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:519
-  logic fed; // register, Core/TernaryUnit.swift:523
-  logic fed_first; // register, Core/TernaryUnit.swift:524
-  logic fed_last; // register, Core/TernaryUnit.swift:525
-  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:526
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:527
-  logic signed [21:0] result0_0; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_1; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_2; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_3; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_4; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_5; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_6; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_7; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_8; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_9; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_10; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_11; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_12; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_13; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_14; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_15; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_16; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_17; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_18; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_19; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_20; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_21; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_22; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_23; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_24; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_25; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_26; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_27; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_28; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_29; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_30; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_31; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_32; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_33; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_34; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_35; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_36; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_37; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_38; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_39; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_40; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_41; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_42; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_43; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_44; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_45; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_46; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_47; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_48; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_49; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_50; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_51; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_52; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_53; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_54; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_55; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_56; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_57; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_58; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_59; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_60; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_61; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_62; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result0_63; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_0; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_1; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_2; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_3; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_4; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_5; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_6; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_7; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_8; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_9; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_10; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_11; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_12; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_13; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_14; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_15; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_16; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_17; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_18; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_19; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_20; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_21; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_22; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_23; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_24; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_25; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_26; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_27; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_28; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_29; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_30; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_31; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_32; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_33; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_34; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_35; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_36; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_37; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_38; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_39; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_40; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_41; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_42; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_43; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_44; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_45; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_46; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_47; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_48; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_49; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_50; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_51; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_52; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_53; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_54; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_55; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_56; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_57; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_58; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_59; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_60; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_61; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_62; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result1_63; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_0; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_1; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_2; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_3; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_4; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_5; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_6; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_7; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_8; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_9; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_10; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_11; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_12; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_13; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_14; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_15; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_16; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_17; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_18; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_19; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_20; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_21; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_22; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_23; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_24; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_25; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_26; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_27; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_28; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_29; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_30; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_31; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_32; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_33; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_34; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_35; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_36; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_37; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_38; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_39; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_40; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_41; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_42; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_43; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_44; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_45; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_46; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_47; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_48; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_49; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_50; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_51; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_52; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_53; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_54; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_55; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_56; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_57; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_58; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_59; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_60; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_61; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_62; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result2_63; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_0; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_1; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_2; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_3; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_4; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_5; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_6; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_7; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_8; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_9; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_10; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_11; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_12; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_13; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_14; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_15; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_16; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_17; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_18; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_19; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_20; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_21; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_22; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_23; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_24; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_25; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_26; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_27; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_28; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_29; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_30; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_31; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_32; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_33; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_34; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_35; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_36; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_37; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_38; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_39; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_40; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_41; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_42; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_43; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_44; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_45; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_46; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_47; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_48; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_49; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_50; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_51; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_52; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_53; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_54; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_55; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_56; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_57; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_58; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_59; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_60; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_61; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_62; // register, Core/TernaryUnit.swift:567
-  logic signed [21:0] result3_63; // register, Core/TernaryUnit.swift:567
-  logic [13:0] result_group; // register, Core/TernaryUnit.swift:569
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:570
-  logic [13:0] end_group; // register, Core/TernaryUnit.swift:571
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:572
-  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:578
-  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:582
-  logic select; // wire, Core/TernaryUnit.swift:583
-  logic [1:0] out_stream; // register, Core/TernaryUnit.swift:587
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:616
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:452
+  logic [13:0] group; // register, Core/TernaryUnit.swift:455
+  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:456
+  logic [9:0] word; // register, Core/TernaryUnit.swift:457
+  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:460
+  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:462
+  logic matrix_done; // wire, Core/TernaryUnit.swift:464
+  logic last_beat; // wire, Core/TernaryUnit.swift:465
+  logic word_ready; // wire, Core/TernaryUnit.swift:468
+  logic end_pending; // register, Core/TernaryUnit.swift:471
+  logic result_full; // register, Core/TernaryUnit.swift:472
+  logic available; // wire, Core/TernaryUnit.swift:475
+  logic feed; // wire, Core/TernaryUnit.swift:476
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:479
+  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:514
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:520
+  logic fed; // register, Core/TernaryUnit.swift:524
+  logic fed_first; // register, Core/TernaryUnit.swift:525
+  logic fed_last; // register, Core/TernaryUnit.swift:526
+  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:527
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:528
+  logic signed [21:0] result0_0; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_1; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_2; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_3; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_4; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_5; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_6; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_7; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_8; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_9; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_10; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_11; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_12; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_13; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_14; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_15; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_16; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_17; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_18; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_19; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_20; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_21; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_22; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_23; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_24; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_25; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_26; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_27; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_28; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_29; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_30; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_31; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_32; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_33; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_34; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_35; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_36; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_37; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_38; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_39; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_40; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_41; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_42; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_43; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_44; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_45; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_46; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_47; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_48; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_49; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_50; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_51; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_52; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_53; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_54; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_55; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_56; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_57; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_58; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_59; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_60; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_61; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_62; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result0_63; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_0; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_1; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_2; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_3; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_4; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_5; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_6; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_7; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_8; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_9; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_10; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_11; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_12; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_13; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_14; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_15; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_16; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_17; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_18; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_19; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_20; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_21; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_22; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_23; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_24; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_25; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_26; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_27; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_28; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_29; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_30; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_31; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_32; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_33; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_34; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_35; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_36; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_37; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_38; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_39; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_40; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_41; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_42; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_43; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_44; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_45; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_46; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_47; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_48; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_49; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_50; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_51; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_52; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_53; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_54; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_55; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_56; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_57; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_58; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_59; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_60; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_61; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_62; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result1_63; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_0; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_1; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_2; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_3; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_4; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_5; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_6; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_7; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_8; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_9; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_10; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_11; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_12; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_13; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_14; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_15; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_16; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_17; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_18; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_19; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_20; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_21; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_22; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_23; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_24; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_25; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_26; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_27; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_28; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_29; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_30; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_31; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_32; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_33; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_34; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_35; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_36; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_37; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_38; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_39; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_40; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_41; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_42; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_43; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_44; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_45; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_46; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_47; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_48; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_49; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_50; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_51; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_52; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_53; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_54; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_55; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_56; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_57; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_58; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_59; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_60; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_61; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_62; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result2_63; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_0; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_1; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_2; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_3; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_4; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_5; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_6; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_7; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_8; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_9; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_10; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_11; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_12; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_13; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_14; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_15; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_16; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_17; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_18; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_19; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_20; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_21; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_22; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_23; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_24; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_25; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_26; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_27; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_28; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_29; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_30; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_31; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_32; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_33; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_34; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_35; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_36; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_37; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_38; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_39; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_40; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_41; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_42; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_43; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_44; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_45; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_46; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_47; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_48; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_49; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_50; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_51; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_52; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_53; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_54; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_55; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_56; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_57; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_58; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_59; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_60; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_61; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_62; // register, Core/TernaryUnit.swift:568
+  logic signed [21:0] result3_63; // register, Core/TernaryUnit.swift:568
+  logic [13:0] result_group; // register, Core/TernaryUnit.swift:570
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:571
+  logic [13:0] end_group; // register, Core/TernaryUnit.swift:572
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:573
+  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:579
+  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:583
+  logic select; // wire, Core/TernaryUnit.swift:584
+  logic [1:0] out_stream; // register, Core/TernaryUnit.swift:588
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:617
   logic [351:0] rescale_in_values; // Vec(16 x SInt(22))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:616
-  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:616
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:617
+  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:617
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:617
   logic [511:0] rescale_out_values; // Vec(16 x SInt(32))
-  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:616
-  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:616
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:616
-  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:623
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:624
-  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:625
-  logic write; // wire, Core/TernaryUnit.swift:627
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:634
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:617
+  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:617
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:617
+  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:624
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:625
+  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:626
+  logic write; // wire, Core/TernaryUnit.swift:628
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:635
   logic [511:0] digest_sum_data; // Vec(16 x SInt(32))
-  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic quiet; // wire, Core/TernaryUnit.swift:647
-  logic finished; // wire, Core/TernaryUnit.swift:649
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d6; // register, Core/TernaryUnit.swift:654
+  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:635
+  logic quiet; // wire, Core/TernaryUnit.swift:648
+  logic finished; // wire, Core/TernaryUnit.swift:650
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d6; // register, Core/TernaryUnit.swift:655
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations0_mem [0:1023]; // 1024 x UInt(80), read latency 1
@@ -601,14 +605,18 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign matrix_outside = ((40'(address[31:6]) + matrix_isa_beats) > 40'(data_size[32:6]));
   assign group_beats = 17'(16'(17'(steps) >> 1));
   assign range_ok = (((phase == 3'd6) && (!bad_length)) && (!matrix_outside));
-  assign scale_divider0_start = (phase == 3'd4);
-  assign scale_divider0_dividend = ((64'(weight_scale) * 64'(activation_scale0)) + 64'sd63);
-  assign scale_divider1_start = (phase == 3'd4);
-  assign scale_divider1_dividend = ((64'(weight_scale) * 64'(activation_scale1)) + 64'sd63);
-  assign scale_divider2_start = (phase == 3'd4);
-  assign scale_divider2_dividend = ((64'(weight_scale) * 64'(activation_scale2)) + 64'sd63);
-  assign scale_divider3_start = (phase == 3'd4);
-  assign scale_divider3_dividend = ((64'(weight_scale) * 64'(activation_scale3)) + 64'sd63);
+  assign matmul_scale0_start = (phase == 3'd4);
+  assign matmul_scale0_weight_scale = weight_scale;
+  assign matmul_scale0_activation_scale = activation_scale0;
+  assign matmul_scale1_start = (phase == 3'd4);
+  assign matmul_scale1_weight_scale = weight_scale;
+  assign matmul_scale1_activation_scale = activation_scale1;
+  assign matmul_scale2_start = (phase == 3'd4);
+  assign matmul_scale2_weight_scale = weight_scale;
+  assign matmul_scale2_activation_scale = activation_scale2;
+  assign matmul_scale3_start = (phase == 3'd4);
+  assign matmul_scale3_weight_scale = weight_scale;
+  assign matmul_scale3_activation_scale = activation_scale3;
   assign bad_weight = group_datapath_bad_weight;
   assign copy0_emit = ((((!(phase == 3'd0)) && (!(phase == 3'd1))) && (copy0_count >= (base3 ? 9'd10 : 9'd8))) && (copy0_words < 11'd1024));
   assign copy0_arrived = copy0_arrived_q;
@@ -671,10 +679,10 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign column_valid = {(base3 ? (columns_left > 14'd9) : 1'b0), (base3 ? (columns_left > 14'd8) : (columns_left > 14'd7)), (base3 ? (columns_left > 14'd7) : (columns_left > 14'd6)), (base3 ? (columns_left > 14'd6) : (columns_left > 14'd5)), (base3 ? (columns_left > 14'd5) : (columns_left > 14'd4)), (base3 ? (columns_left > 14'd4) : 1'b0), (base3 ? (columns_left > 14'd3) : (columns_left > 14'd3)), (base3 ? (columns_left > 14'd2) : (columns_left > 14'd2)), (base3 ? (columns_left > 14'd1) : (columns_left > 14'd1)), (base3 ? (columns_left > 14'd0) : (columns_left > 14'd0))};
   assign row_valid = ((rows_left >= 14'd64) ? (~64'd0) : (~((~64'd0) << 6'(rows_left))));
   assign out_chunks = 3'(4'((8'(result_rows) + 8'd15) >> 4));
-  assign select = (result_full && scale_divider0_valid);
+  assign select = (result_full && matmul_scale0_valid);
   assign rescale_in_valid = select;
   assign rescale_in_values = 352'({{result3_63, result3_62, result3_61, result3_60, result3_59, result3_58, result3_57, result3_56, result3_55, result3_54, result3_53, result3_52, result3_51, result3_50, result3_49, result3_48}, {result3_47, result3_46, result3_45, result3_44, result3_43, result3_42, result3_41, result3_40, result3_39, result3_38, result3_37, result3_36, result3_35, result3_34, result3_33, result3_32}, {result3_31, result3_30, result3_29, result3_28, result3_27, result3_26, result3_25, result3_24, result3_23, result3_22, result3_21, result3_20, result3_19, result3_18, result3_17, result3_16}, {result3_15, result3_14, result3_13, result3_12, result3_11, result3_10, result3_9, result3_8, result3_7, result3_6, result3_5, result3_4, result3_3, result3_2, result3_1, result3_0}, {result2_63, result2_62, result2_61, result2_60, result2_59, result2_58, result2_57, result2_56, result2_55, result2_54, result2_53, result2_52, result2_51, result2_50, result2_49, result2_48}, {result2_47, result2_46, result2_45, result2_44, result2_43, result2_42, result2_41, result2_40, result2_39, result2_38, result2_37, result2_36, result2_35, result2_34, result2_33, result2_32}, {result2_31, result2_30, result2_29, result2_28, result2_27, result2_26, result2_25, result2_24, result2_23, result2_22, result2_21, result2_20, result2_19, result2_18, result2_17, result2_16}, {result2_15, result2_14, result2_13, result2_12, result2_11, result2_10, result2_9, result2_8, result2_7, result2_6, result2_5, result2_4, result2_3, result2_2, result2_1, result2_0}, {result1_63, result1_62, result1_61, result1_60, result1_59, result1_58, result1_57, result1_56, result1_55, result1_54, result1_53, result1_52, result1_51, result1_50, result1_49, result1_48}, {result1_47, result1_46, result1_45, result1_44, result1_43, result1_42, result1_41, result1_40, result1_39, result1_38, result1_37, result1_36, result1_35, result1_34, result1_33, result1_32}, {result1_31, result1_30, result1_29, result1_28, result1_27, result1_26, result1_25, result1_24, result1_23, result1_22, result1_21, result1_20, result1_19, result1_18, result1_17, result1_16}, {result1_15, result1_14, result1_13, result1_12, result1_11, result1_10, result1_9, result1_8, result1_7, result1_6, result1_5, result1_4, result1_3, result1_2, result1_1, result1_0}, {result0_63, result0_62, result0_61, result0_60, result0_59, result0_58, result0_57, result0_56, result0_55, result0_54, result0_53, result0_52, result0_51, result0_50, result0_49, result0_48}, {result0_47, result0_46, result0_45, result0_44, result0_43, result0_42, result0_41, result0_40, result0_39, result0_38, result0_37, result0_36, result0_35, result0_34, result0_33, result0_32}, {result0_31, result0_30, result0_29, result0_28, result0_27, result0_26, result0_25, result0_24, result0_23, result0_22, result0_21, result0_20, result0_19, result0_18, result0_17, result0_16}, {result0_15, result0_14, result0_13, result0_12, result0_11, result0_10, result0_9, result0_8, result0_7, result0_6, result0_5, result0_4, result0_3, result0_2, result0_1, result0_0}} >> (32'({out_stream, 2'(out_chunk)}) * 32'd352));
-  assign rescale_in_scale = $signed(64'({scale_divider3_quotient, scale_divider2_quotient, scale_divider1_quotient, scale_divider0_quotient} >> ({out_stream, 6'b0})));
+  assign rescale_in_scale = $signed(64'({matmul_scale3_scale, matmul_scale2_scale, matmul_scale1_scale, matmul_scale0_scale} >> ({out_stream, 6'b0})));
   assign rescale_in_tag = {out_stream, 9'({result_group, 2'(out_chunk)}), {(7'({2'(out_chunk), 4'd15}) < result_rows), (7'({2'(out_chunk), 4'd14}) < result_rows), (7'({2'(out_chunk), 4'd13}) < result_rows), (7'({2'(out_chunk), 4'd12}) < result_rows), (7'({2'(out_chunk), 4'd11}) < result_rows), (7'({2'(out_chunk), 4'd10}) < result_rows), (7'({2'(out_chunk), 4'd9}) < result_rows), (7'({2'(out_chunk), 4'd8}) < result_rows), (7'({2'(out_chunk), 4'd7}) < result_rows), (7'({2'(out_chunk), 4'd6}) < result_rows), (7'({2'(out_chunk), 4'd5}) < result_rows), (7'({2'(out_chunk), 4'd4}) < result_rows), (7'({2'(out_chunk), 4'd3}) < result_rows), (7'({2'(out_chunk), 4'd2}) < result_rows), (7'({2'(out_chunk), 4'd1}) < result_rows), (7'({2'(out_chunk), 4'd0}) < result_rows)}};
   assign out_mask = rescale_out_tag[15:0];
   assign out_chunk_index = rescale_out_tag[24:16];
@@ -3140,40 +3148,44 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
     record_faulted_d6 <= record_faulted_d5;
   end
 
-  FloorDivideBy127 scale_divider0 (
-    .clk      (clk),
-    .rst      (rst),
-    .start    (scale_divider0_start),
-    .dividend (scale_divider0_dividend),
-    .valid    (scale_divider0_valid),
-    .quotient (scale_divider0_quotient)
+  MatmulScale matmul_scale0 (
+    .clk              (clk),
+    .rst              (rst),
+    .start            (matmul_scale0_start),
+    .weight_scale     (matmul_scale0_weight_scale),
+    .activation_scale (matmul_scale0_activation_scale),
+    .valid            (matmul_scale0_valid),
+    .scale            (matmul_scale0_scale)
   );
 
-  FloorDivideBy127 scale_divider1 (
-    .clk      (clk),
-    .rst      (rst),
-    .start    (scale_divider1_start),
-    .dividend (scale_divider1_dividend),
-    .valid    (scale_divider1_valid),
-    .quotient (scale_divider1_quotient)
+  MatmulScale matmul_scale1 (
+    .clk              (clk),
+    .rst              (rst),
+    .start            (matmul_scale1_start),
+    .weight_scale     (matmul_scale1_weight_scale),
+    .activation_scale (matmul_scale1_activation_scale),
+    .valid            (matmul_scale1_valid),
+    .scale            (matmul_scale1_scale)
   );
 
-  FloorDivideBy127 scale_divider2 (
-    .clk      (clk),
-    .rst      (rst),
-    .start    (scale_divider2_start),
-    .dividend (scale_divider2_dividend),
-    .valid    (scale_divider2_valid),
-    .quotient (scale_divider2_quotient)
+  MatmulScale matmul_scale2 (
+    .clk              (clk),
+    .rst              (rst),
+    .start            (matmul_scale2_start),
+    .weight_scale     (matmul_scale2_weight_scale),
+    .activation_scale (matmul_scale2_activation_scale),
+    .valid            (matmul_scale2_valid),
+    .scale            (matmul_scale2_scale)
   );
 
-  FloorDivideBy127 scale_divider3 (
-    .clk      (clk),
-    .rst      (rst),
-    .start    (scale_divider3_start),
-    .dividend (scale_divider3_dividend),
-    .valid    (scale_divider3_valid),
-    .quotient (scale_divider3_quotient)
+  MatmulScale matmul_scale3 (
+    .clk              (clk),
+    .rst              (rst),
+    .start            (matmul_scale3_start),
+    .weight_scale     (matmul_scale3_weight_scale),
+    .activation_scale (matmul_scale3_activation_scale),
+    .valid            (matmul_scale3_valid),
+    .scale            (matmul_scale3_scale)
   );
 
   TernaryGroupDatapath_BY128_AC22_ST4 group_datapath (
@@ -3223,5 +3235,5 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{op, rb, vl, scalar, address[5:0], first_entry[511:96], scale_divider1_valid, scale_divider2_valid, scale_divider3_valid};
+  assign unused = ^{op, rb, vl, scalar, address[5:0], first_entry[511:96], matmul_scale1_valid, matmul_scale2_valid, matmul_scale3_valid};
 endmodule

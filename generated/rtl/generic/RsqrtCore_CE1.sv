@@ -12,58 +12,108 @@ module RsqrtCore_CE1 (
   output logic [5:0]  e
 );
 
-  logic msb_b0; // wire, Core/RsqrtCore.swift:34
-  logic [31:0] msb_l0; // wire, Core/RsqrtCore.swift:34
-  logic msb_b1; // wire, Core/RsqrtCore.swift:34
-  logic [15:0] msb_l1; // wire, Core/RsqrtCore.swift:34
-  logic msb_b2; // wire, Core/RsqrtCore.swift:34
-  logic [7:0] msb_l2; // wire, Core/RsqrtCore.swift:34
-  logic msb_b3; // wire, Core/RsqrtCore.swift:34
-  logic [3:0] msb_l3; // wire, Core/RsqrtCore.swift:34
-  logic msb_b4; // wire, Core/RsqrtCore.swift:34
-  logic [1:0] msb_l4; // wire, Core/RsqrtCore.swift:34
-  logic msb_b5; // wire, Core/RsqrtCore.swift:34
-  logic [5:0] e1; // register, Core/RsqrtCore.swift:35
-  logic [63:0] m1; // register, Core/RsqrtCore.swift:36
-  logic [31:0] n2; // register, Core/RsqrtCore.swift:40
-  logic [5:0] e2; // register, Core/RsqrtCore.swift:41
-  logic [7:0] rsqrt_table_raddr; // input of memory rsqrt_table, Core/RsqrtCore.swift:44
-  logic [55:0] rsqrt_table_rdata; // output of memory rsqrt_table, Core/RsqrtCore.swift:44
-  logic [23:0] r3; // register, Core/RsqrtCore.swift:46
-  logic [31:0] n3; // register, Core/RsqrtCore.swift:47
-  logic [5:0] e3; // register, Core/RsqrtCore.swift:48
-  logic [47:0] product4; // register, Core/RsqrtCore.swift:51
-  logic [31:0] base4; // register, Core/RsqrtCore.swift:52
-  logic [31:0] n4; // register, Core/RsqrtCore.swift:53
-  logic [5:0] e4; // register, Core/RsqrtCore.swift:54
-  logic [31:0] y0_5; // register, Core/RsqrtCore.swift:57
-  logic [31:0] n5; // register, Core/RsqrtCore.swift:58
-  logic [5:0] e5; // register, Core/RsqrtCore.swift:59
-  logic [31:0] t6; // register, Core/RsqrtCore.swift:62
-  logic [31:0] y0_6; // register, Core/RsqrtCore.swift:63
-  logic [31:0] n6; // register, Core/RsqrtCore.swift:64
-  logic [5:0] e6; // register, Core/RsqrtCore.swift:65
-  logic [31:0] u7; // register, Core/RsqrtCore.swift:68
-  logic [31:0] y0_7; // register, Core/RsqrtCore.swift:69
-  logic [5:0] e7; // register, Core/RsqrtCore.swift:70
-  logic [32:0] correction; // wire, Core/RsqrtCore.swift:73
-  logic [31:0] y8; // register, Core/RsqrtCore.swift:74
-  logic [5:0] e8; // register, Core/RsqrtCore.swift:75
+  logic [3:0] msb_holds; // register, Core/MostSignificantOne.swift:45
+  logic msb_c0_b0; // wire, Core/MostSignificantOne.swift:46
+  logic [7:0] msb_c0_l0; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c0_b1; // wire, Core/MostSignificantOne.swift:46
+  logic [3:0] msb_c0_l1; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c0_b2; // wire, Core/MostSignificantOne.swift:46
+  logic [1:0] msb_c0_l2; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c0_b3; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c1_b0; // wire, Core/MostSignificantOne.swift:46
+  logic [7:0] msb_c1_l0; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c1_b1; // wire, Core/MostSignificantOne.swift:46
+  logic [3:0] msb_c1_l1; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c1_b2; // wire, Core/MostSignificantOne.swift:46
+  logic [1:0] msb_c1_l2; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c1_b3; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c2_b0; // wire, Core/MostSignificantOne.swift:46
+  logic [7:0] msb_c2_l0; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c2_b1; // wire, Core/MostSignificantOne.swift:46
+  logic [3:0] msb_c2_l1; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c2_b2; // wire, Core/MostSignificantOne.swift:46
+  logic [1:0] msb_c2_l2; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c2_b3; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c3_b0; // wire, Core/MostSignificantOne.swift:46
+  logic [7:0] msb_c3_l0; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c3_b1; // wire, Core/MostSignificantOne.swift:46
+  logic [3:0] msb_c3_l1; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c3_b2; // wire, Core/MostSignificantOne.swift:46
+  logic [1:0] msb_c3_l2; // wire, Core/MostSignificantOne.swift:46
+  logic msb_c3_b3; // wire, Core/MostSignificantOne.swift:46
+  logic [15:0] msb_local; // Vec(4 x UInt(4))
+  logic msb_top_b0; // wire, Core/MostSignificantOne.swift:47
+  logic [1:0] msb_top_l0; // wire, Core/MostSignificantOne.swift:47
+  logic msb_top_b1; // wire, Core/MostSignificantOne.swift:47
+  logic [1:0] msb_chunk; // wire, Core/MostSignificantOne.swift:47
+  logic [5:0] e1; // register, Core/RsqrtCore.swift:36
+  logic [63:0] m0; // register, Core/RsqrtCore.swift:37
+  logic [63:0] m1; // register, Core/RsqrtCore.swift:37
+  logic [5:0] amount; // wire, Core/RsqrtCore.swift:42
+  logic [63:0] coarse_shifted; // register, Core/RsqrtCore.swift:43
+  logic [2:0] fine_amount; // register, Core/RsqrtCore.swift:44
+  logic [31:0] n2; // register, Core/RsqrtCore.swift:45
+  logic [5:0] e1_delayed; // register, Core/RsqrtCore.swift:46
+  logic [5:0] e2; // register, Core/RsqrtCore.swift:46
+  logic [7:0] rsqrt_table_raddr; // input of memory rsqrt_table, Core/RsqrtCore.swift:49
+  logic [55:0] rsqrt_table_rdata; // output of memory rsqrt_table, Core/RsqrtCore.swift:49
+  logic [23:0] r3; // register, Core/RsqrtCore.swift:51
+  logic [31:0] n3; // register, Core/RsqrtCore.swift:52
+  logic [5:0] e3; // register, Core/RsqrtCore.swift:53
+  logic [47:0] product4; // register, Core/RsqrtCore.swift:56
+  logic [31:0] base4; // register, Core/RsqrtCore.swift:57
+  logic [31:0] n4; // register, Core/RsqrtCore.swift:58
+  logic [5:0] e4; // register, Core/RsqrtCore.swift:59
+  logic [31:0] y0_5; // register, Core/RsqrtCore.swift:62
+  logic [31:0] n5; // register, Core/RsqrtCore.swift:63
+  logic [5:0] e5; // register, Core/RsqrtCore.swift:64
+  logic [31:0] t6; // register, Core/RsqrtCore.swift:67
+  logic [31:0] y0_6; // register, Core/RsqrtCore.swift:68
+  logic [31:0] n6; // register, Core/RsqrtCore.swift:69
+  logic [5:0] e6; // register, Core/RsqrtCore.swift:70
+  logic [31:0] u7; // register, Core/RsqrtCore.swift:73
+  logic [31:0] y0_7; // register, Core/RsqrtCore.swift:74
+  logic [5:0] e7; // register, Core/RsqrtCore.swift:75
+  logic [32:0] correction; // wire, Core/RsqrtCore.swift:78
+  logic [31:0] y8; // register, Core/RsqrtCore.swift:79
+  logic [5:0] e8; // register, Core/RsqrtCore.swift:80
   logic [55:0] rsqrt_table_mem [0:191]; // 192 x UInt(56), read latency 1
 
   assign y = y8;
   assign e = e8;
-  assign msb_b0 = (|m[63:32]);
-  assign msb_l0 = (msb_b0 ? m[63:32] : m[31:0]);
-  assign msb_b1 = (|msb_l0[31:16]);
-  assign msb_l1 = (msb_b1 ? msb_l0[31:16] : msb_l0[15:0]);
-  assign msb_b2 = (|msb_l1[15:8]);
-  assign msb_l2 = (msb_b2 ? msb_l1[15:8] : msb_l1[7:0]);
-  assign msb_b3 = (|msb_l2[7:4]);
-  assign msb_l3 = (msb_b3 ? msb_l2[7:4] : msb_l2[3:0]);
-  assign msb_b4 = (|msb_l3[3:2]);
-  assign msb_l4 = (msb_b4 ? msb_l3[3:2] : msb_l3[1:0]);
-  assign msb_b5 = (|msb_l4[1]);
+  assign msb_c0_b0 = (|8'(m[15:0] >> 8));
+  assign msb_c0_l0 = (msb_c0_b0 ? 8'(m[15:0] >> 8) : 8'(m[15:0] >> 0));
+  assign msb_c0_b1 = (|msb_c0_l0[7:4]);
+  assign msb_c0_l1 = (msb_c0_b1 ? msb_c0_l0[7:4] : msb_c0_l0[3:0]);
+  assign msb_c0_b2 = (|msb_c0_l1[3:2]);
+  assign msb_c0_l2 = (msb_c0_b2 ? msb_c0_l1[3:2] : msb_c0_l1[1:0]);
+  assign msb_c0_b3 = (|msb_c0_l2[1]);
+  assign msb_c1_b0 = (|8'(m[31:16] >> 8));
+  assign msb_c1_l0 = (msb_c1_b0 ? 8'(m[31:16] >> 8) : 8'(m[31:16] >> 0));
+  assign msb_c1_b1 = (|msb_c1_l0[7:4]);
+  assign msb_c1_l1 = (msb_c1_b1 ? msb_c1_l0[7:4] : msb_c1_l0[3:0]);
+  assign msb_c1_b2 = (|msb_c1_l1[3:2]);
+  assign msb_c1_l2 = (msb_c1_b2 ? msb_c1_l1[3:2] : msb_c1_l1[1:0]);
+  assign msb_c1_b3 = (|msb_c1_l2[1]);
+  assign msb_c2_b0 = (|8'(m[47:32] >> 8));
+  assign msb_c2_l0 = (msb_c2_b0 ? 8'(m[47:32] >> 8) : 8'(m[47:32] >> 0));
+  assign msb_c2_b1 = (|msb_c2_l0[7:4]);
+  assign msb_c2_l1 = (msb_c2_b1 ? msb_c2_l0[7:4] : msb_c2_l0[3:0]);
+  assign msb_c2_b2 = (|msb_c2_l1[3:2]);
+  assign msb_c2_l2 = (msb_c2_b2 ? msb_c2_l1[3:2] : msb_c2_l1[1:0]);
+  assign msb_c2_b3 = (|msb_c2_l2[1]);
+  assign msb_c3_b0 = (|8'(m[63:48] >> 8));
+  assign msb_c3_l0 = (msb_c3_b0 ? 8'(m[63:48] >> 8) : 8'(m[63:48] >> 0));
+  assign msb_c3_b1 = (|msb_c3_l0[7:4]);
+  assign msb_c3_l1 = (msb_c3_b1 ? msb_c3_l0[7:4] : msb_c3_l0[3:0]);
+  assign msb_c3_b2 = (|msb_c3_l1[3:2]);
+  assign msb_c3_l2 = (msb_c3_b2 ? msb_c3_l1[3:2] : msb_c3_l1[1:0]);
+  assign msb_c3_b3 = (|msb_c3_l2[1]);
+  assign msb_top_b0 = (|msb_holds[3:2]);
+  assign msb_top_l0 = (msb_top_b0 ? msb_holds[3:2] : msb_holds[1:0]);
+  assign msb_top_b1 = (|msb_top_l0[1]);
+  assign msb_chunk = {msb_top_b0, msb_top_b1};
+  assign amount = (6'd62 - e1);
   assign rsqrt_table_raddr = (n2[31:24] - 8'd64);
   assign correction = (33'h180000000 - 33'(u7));
 
@@ -270,25 +320,61 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e1 <= {5'({msb_b0, msb_b1, msb_b2, msb_b3, msb_b4, msb_b5} >> 1), 1'd0};
+      msb_holds <= {(|m[63:48]), (|m[47:32]), (|m[31:16]), (|m[15:0])};
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      m1 <= m;
+      msb_local <= {{msb_c3_b0, msb_c3_b1, msb_c3_b2, msb_c3_b3}, {msb_c2_b0, msb_c2_b1, msb_c2_b2, msb_c2_b3}, {msb_c1_b0, msb_c1_b1, msb_c1_b2, msb_c1_b3}, {msb_c0_b0, msb_c0_b1, msb_c0_b2, msb_c0_b3}};
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      n2 <= 32'((m1 << (6'd62 - e1)) >> 32);
+      e1 <= {5'({msb_chunk, msb_local[{msb_chunk, 2'b0} +: 4]} >> 1), 1'd0};
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e2 <= e1;
+      m0 <= m;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      m1 <= m0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      coarse_shifted <= (m1 << {amount[5:3], 3'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      fine_amount <= amount[2:0];
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      n2 <= 32'((coarse_shifted << fine_amount) >> 32);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e1_delayed <= e1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e2 <= e1_delayed;
     end
   end
 
@@ -408,5 +494,5 @@ module RsqrtCore_CE1 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{msb_l4[0], product4[23:0], rst};
+  assign unused = ^{msb_c0_l2[0], msb_c1_l2[0], msb_c2_l2[0], msb_c3_l2[0], msb_top_l0[0], product4[23:0], rst};
 endmodule

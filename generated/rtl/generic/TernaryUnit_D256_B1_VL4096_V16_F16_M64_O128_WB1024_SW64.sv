@@ -101,11 +101,12 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic matrix_outside; // wire, Core/TernaryUnit.swift:337
   logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:343
   logic range_ok; // wire, Core/TernaryUnit.swift:345
-  logic scale_divider_start; // input of instance scale_divider, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider_dividend; // input of instance scale_divider, Core/TernaryUnit.swift:349
-  logic scale_divider_valid; // output of instance scale_divider, Core/TernaryUnit.swift:349
-  logic signed [63:0] scale_divider_quotient; // output of instance scale_divider, Core/TernaryUnit.swift:349
-  logic bad_weight; // wire, Core/TernaryUnit.swift:364
+  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:349
+  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:349
+  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:349
+  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:349
+  logic bad_weight; // wire, Core/TernaryUnit.swift:365
   logic [9:0] copy_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [7:0] copy_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -129,138 +130,138 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [39:0] activations_wdata; // input of memory activations, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations_raddr; // input of memory activations, Core/TernaryActivationCopy.swift:93
   logic [39:0] activations_rdata; // output of memory activations, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:451
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:452
   logic [39:0] group_datapath_activations; // Vec(5 x SInt(8))
-  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:451
+  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:452
   logic [1343:0] group_datapath_sums; // Vec(64 x SInt(21))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:451
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:451
-  logic [12:0] group; // register, Core/TernaryUnit.swift:454
-  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:455
-  logic [9:0] word; // register, Core/TernaryUnit.swift:456
-  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:459
-  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:461
-  logic matrix_done; // wire, Core/TernaryUnit.swift:463
-  logic last_beat; // wire, Core/TernaryUnit.swift:464
-  logic word_ready; // wire, Core/TernaryUnit.swift:467
-  logic end_pending; // register, Core/TernaryUnit.swift:470
-  logic result_full; // register, Core/TernaryUnit.swift:471
-  logic available; // wire, Core/TernaryUnit.swift:474
-  logic feed; // wire, Core/TernaryUnit.swift:475
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:478
-  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:513
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:519
-  logic fed; // register, Core/TernaryUnit.swift:523
-  logic fed_first; // register, Core/TernaryUnit.swift:524
-  logic fed_last; // register, Core/TernaryUnit.swift:525
-  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:526
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:527
-  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:567
-  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:567
-  logic [12:0] result_group; // register, Core/TernaryUnit.swift:569
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:570
-  logic [12:0] end_group; // register, Core/TernaryUnit.swift:571
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:572
-  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:578
-  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:582
-  logic select; // wire, Core/TernaryUnit.swift:583
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:616
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:452
+  logic [12:0] group; // register, Core/TernaryUnit.swift:455
+  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:456
+  logic [9:0] word; // register, Core/TernaryUnit.swift:457
+  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:460
+  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:462
+  logic matrix_done; // wire, Core/TernaryUnit.swift:464
+  logic last_beat; // wire, Core/TernaryUnit.swift:465
+  logic word_ready; // wire, Core/TernaryUnit.swift:468
+  logic end_pending; // register, Core/TernaryUnit.swift:471
+  logic result_full; // register, Core/TernaryUnit.swift:472
+  logic available; // wire, Core/TernaryUnit.swift:475
+  logic feed; // wire, Core/TernaryUnit.swift:476
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:479
+  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:514
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:520
+  logic fed; // register, Core/TernaryUnit.swift:524
+  logic fed_first; // register, Core/TernaryUnit.swift:525
+  logic fed_last; // register, Core/TernaryUnit.swift:526
+  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:527
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:528
+  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:568
+  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:568
+  logic [12:0] result_group; // register, Core/TernaryUnit.swift:570
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:571
+  logic [12:0] end_group; // register, Core/TernaryUnit.swift:572
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:573
+  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:579
+  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:583
+  logic select; // wire, Core/TernaryUnit.swift:584
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:617
   logic [167:0] rescale_in_values; // Vec(8 x SInt(21))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:616
-  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:616
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:616
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:617
+  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:617
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:617
   logic [255:0] rescale_out_values; // Vec(8 x SInt(32))
-  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:616
-  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:616
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:616
-  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:623
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:624
-  logic write; // wire, Core/TernaryUnit.swift:627
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:634
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:634
+  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:617
+  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:617
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:617
+  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:624
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:625
+  logic write; // wire, Core/TernaryUnit.swift:628
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:635
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:634
-  logic quiet; // wire, Core/TernaryUnit.swift:647
-  logic finished; // wire, Core/TernaryUnit.swift:649
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:654
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:654
+  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:635
+  logic quiet; // wire, Core/TernaryUnit.swift:648
+  logic finished; // wire, Core/TernaryUnit.swift:650
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:655
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:655
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
@@ -316,8 +317,9 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign matrix_outside = ((40'(address[31:6]) + matrix_isa_beats) > 40'(data_size[32:6]));
   assign group_beats = 16'(steps);
   assign range_ok = (((phase == 3'd6) && (!bad_length)) && (!matrix_outside));
-  assign scale_divider_start = (phase == 3'd4);
-  assign scale_divider_dividend = ((64'(weight_scale) * 64'(activation_scale)) + 64'sd63);
+  assign matmul_scale_start = (phase == 3'd4);
+  assign matmul_scale_weight_scale = weight_scale;
+  assign matmul_scale_activation_scale = activation_scale;
   assign bad_weight = group_datapath_bad_weight;
   assign copy_emit = ((((!(phase == 3'd0)) && (!(phase == 3'd1))) && (copy_count >= (base3 ? 8'd5 : 8'd4))) && (copy_words < 11'd1024));
   assign copy_arrived = copy_arrived_q;
@@ -347,10 +349,10 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign column_valid = {(base3 ? (columns_left > 13'd4) : 1'b0), (base3 ? (columns_left > 13'd3) : (columns_left > 13'd3)), (base3 ? (columns_left > 13'd2) : (columns_left > 13'd2)), (base3 ? (columns_left > 13'd1) : (columns_left > 13'd1)), (base3 ? (columns_left > 13'd0) : (columns_left > 13'd0))};
   assign row_valid = ((rows_left >= 13'd64) ? (~64'd0) : (~((~64'd0) << 6'(rows_left))));
   assign out_chunks = 4'(5'((8'(result_rows) + 8'd7) >> 3));
-  assign select = (result_full && scale_divider_valid);
+  assign select = (result_full && matmul_scale_valid);
   assign rescale_in_valid = select;
   assign rescale_in_values = 168'({{result63, result62, result61, result60, result59, result58, result57, result56}, {result55, result54, result53, result52, result51, result50, result49, result48}, {result47, result46, result45, result44, result43, result42, result41, result40}, {result39, result38, result37, result36, result35, result34, result33, result32}, {result31, result30, result29, result28, result27, result26, result25, result24}, {result23, result22, result21, result20, result19, result18, result17, result16}, {result15, result14, result13, result12, result11, result10, result9, result8}, {result7, result6, result5, result4, result3, result2, result1, result0}} >> (32'(3'(out_chunk)) * 32'd168));
-  assign rescale_in_scale = scale_divider_quotient;
+  assign rescale_in_scale = matmul_scale_scale;
   assign rescale_in_tag = {9'({result_group, 3'(out_chunk)}), {(7'({3'(out_chunk), 3'd7}) < result_rows), (7'({3'(out_chunk), 3'd6}) < result_rows), (7'({3'(out_chunk), 3'd5}) < result_rows), (7'({3'(out_chunk), 3'd4}) < result_rows), (7'({3'(out_chunk), 3'd3}) < result_rows), (7'({3'(out_chunk), 3'd2}) < result_rows), (7'({3'(out_chunk), 3'd1}) < result_rows), (7'({3'(out_chunk), 3'd0}) < result_rows)}};
   assign out_mask = rescale_out_tag[7:0];
   assign out_chunk_index = rescale_out_tag[16:8];
@@ -1281,13 +1283,14 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
     record_faulted_d5 <= record_faulted_d4;
   end
 
-  FloorDivideBy127 scale_divider (
-    .clk      (clk),
-    .rst      (rst),
-    .start    (scale_divider_start),
-    .dividend (scale_divider_dividend),
-    .valid    (scale_divider_valid),
-    .quotient (scale_divider_quotient)
+  MatmulScale matmul_scale (
+    .clk              (clk),
+    .rst              (rst),
+    .start            (matmul_scale_start),
+    .weight_scale     (matmul_scale_weight_scale),
+    .activation_scale (matmul_scale_activation_scale),
+    .valid            (matmul_scale_valid),
+    .scale            (matmul_scale_scale)
   );
 
   TernaryGroupDatapath_BY64_AC21 group_datapath (

@@ -148,16 +148,12 @@ module VectorLane_F16_CE1 (
   logic signed [31:0] rsqrt_w_d3; // register, Core/VectorLane.swift:111
   logic signed [31:0] rsqrt_w_d4; // register, Core/VectorLane.swift:111
   logic signed [31:0] rsqrt_w_d5; // register, Core/VectorLane.swift:111
-  logic signed [31:0] rsqrt_w_d6; // register, Core/VectorLane.swift:111
-  logic signed [31:0] rsqrt_w_d7; // register, Core/VectorLane.swift:111
   logic rsqrt_saturated_w_d0; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d1; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d2; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d3; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d4; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d5; // register, Core/VectorLane.swift:112
-  logic rsqrt_saturated_w_d6; // register, Core/VectorLane.swift:112
-  logic rsqrt_saturated_w_d7; // register, Core/VectorLane.swift:112
   logic signed [31:0] complement; // wire, Core/VectorLane.swift:117
   logic signed [31:0] sigmoid; // wire, Core/VectorLane.swift:119
   logic signed [31:0] simple; // wire, Core/VectorLane.swift:120
@@ -221,8 +217,8 @@ module VectorLane_F16_CE1 (
         simple_saturated = 1'b0;
       end
       4'd11: begin
-        simple = rsqrt_w_d7;
-        simple_saturated = rsqrt_saturated_w_d7;
+        simple = rsqrt_w_d5;
+        simple_saturated = rsqrt_saturated_w_d5;
       end
       default: begin
         simple = a_w_d16;
@@ -953,18 +949,6 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      rsqrt_w_d6 <= rsqrt_w_d5;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (ce) begin
-      rsqrt_w_d7 <= rsqrt_w_d6;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (ce) begin
       rsqrt_saturated_w_d0 <= rsqrt_saturated;
     end
   end
@@ -996,18 +980,6 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       rsqrt_saturated_w_d5 <= rsqrt_saturated_w_d4;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (ce) begin
-      rsqrt_saturated_w_d6 <= rsqrt_saturated_w_d5;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (ce) begin
-      rsqrt_saturated_w_d7 <= rsqrt_saturated_w_d6;
     end
   end
 

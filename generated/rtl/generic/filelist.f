@@ -24,7 +24,7 @@ ReductionLane_F16_CE1.sv
 LaneReductionTree_N8_W32_OPmax.sv
 LaneReductionTree_N8_W63_OPsum.sv
 ReductionUnit_N8_VL4096_V16_F16.sv
-FloorDivideBy127.sv
+MatmulScale.sv
 TernaryGroupDatapath_BY64_AC21.sv
 RescalePipeline_N8_VALUE_BITS21_FRAC_BITS16_TAG_BITS17.sv
 TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64.sv

@@ -344,16 +344,17 @@ extension TernaryUnit {
                                                                       : groupSteps << log2(64 / feedBytes), groupBeatBits))
         let rangeOK = m.wire("range_ok", ins.inPhase(.range) && !badLength && !matrixOutside)
 
-        // One divider per stream; they start together and finish together.
+        // One scale per stream; they start together and finish together.
         let dividers = ins.activationScales.enumerated().map { s, activationScale in
-            let divider = m.instance(FloorDivideBy127(), streams == 1 ? "scale_divider" : "scale_divider\(s)")
-            divider.start.set(ins.inPhase(.check))
-            divider.dividend.set((ins.weightScale * activationScale) + slit(63, width: 64))
-            return divider
+            let scale = m.instance(MatmulScale(), streams == 1 ? "matmul_scale" : "matmul_scale\(s)")
+            scale.start.set(ins.inPhase(.check))
+            scale.weight_scale.set(ins.weightScale)
+            scale.activation_scale.set(activationScale)
+            return scale
         }
         return Matrix(headerReady: headerReady, colsNarrow: colsNarrow, rowsNarrow: rowsNarrow, badLength: badLength,
                       matrixOutside: matrixOutside, rangeOK: rangeOK, steps: steps, groups: groups, groupBeats: groupBeats,
-                      groupBeatBits: groupBeatBits, scales: dividers.map(\.quotient), scaleReady: dividers[0].valid)
+                      groupBeatBits: groupBeatBits, scales: dividers.map(\.scale), scaleReady: dividers[0].valid)
     }
 
     /// Why: phases and faults follow the interpreter's fault order; a fault ends the stream.
