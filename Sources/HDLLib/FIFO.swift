@@ -35,8 +35,11 @@ public struct FIFO: Module {
         let head = m.reg("head", .uint(a + 1), reset: 0)
         let tail = m.reg("tail", .uint(a + 1), reset: 0)
         let used = m.wire("used", tail - head)
-        let full = m.wire("full", used == lit(depth, width: a + 1))
-        let empty = m.wire("empty", used == 0)
+        // Compared, not subtracted: the flags feed handshakes and stay two
+        // LUT levels deep.
+        let samePlace = m.wire("same_place", head[a - 1, 0] == tail[a - 1, 0])
+        let full = m.wire("full", samePlace && head[a] != tail[a])
+        let empty = m.wire("empty", head == tail)
         let push = m.wire("push", inValid && !full)
         let pop = m.wire("pop", outReady && !empty)
 

@@ -182,23 +182,39 @@ final class DMAEngine {
     /// Requests at the source (host reads, or bank reads) into free buffer room; beats back into the buffer.
     func source() {
         let bb = bufferBits
-        let free = m.wire("free", lit(host.bufferBeats, width: bb) - buffer.count - outstanding)
         let issuing = m.wire("issuing", running && !aborting && srcLeft != 0)
-        // Host reads: up to the next multiple of the host burst.
+        // Host reads: up to the next multiple of the host burst. Bank reads: up
+        // to maxBurst beats from any line.
         let hostBeats = m.wire("host_rd_beats", burstTo(srcLine, srcLeft))
-        hostRead.read.set(rdHeld || (issuing && !c2h && resize(hostBeats, bb) <= free))
-        hostRead.address.set(resize(srcLine, host.addressBits))
-        hostRead.burstCount.set(hostBeats)
-        let rdTaken = m.wire("rd_taken", hostRead.read && !hostRead.waitRequest)
-        rdHeld.set(running && hostRead.read && hostRead.waitRequest)
-        // Bank reads: up to maxBurst beats from any line.
         let memBeats = m.wire("mem_rd_beats", mux(srcLeft < lit(p.maxBurst, width: countBits), resize(srcLeft, p.burstBits),
                                                   lit(p.maxBurst, width: p.burstBits)))
-        cardRead.requestValid.set(issuing && c2h && resize(memBeats, bb) <= free)
+        // Why registered: the request must not wait on this arithmetic. The
+        // burst sizes are a cycle late, so a request never directly follows an
+        // issue (the one event that moves the source): one idle cycle between
+        // bursts. The room is two cycles late and checked against a whole
+        // largest burst B: arrivals and pops only add room and one issue takes
+        // at most B, so 2B of room two cycles ago is enough now, and B is
+        // enough when nothing was issued two cycles ago either.
+        let largest = mux(c2h, lit(p.maxBurst, width: bb + 1), lit(host.maxBurst, width: bb + 1))
+        let free = m.regNext("free", lit(host.bufferBeats, width: bb) - buffer.count - outstanding)
+        let plenty = m.regNext("plenty_room", free.extend(to: bb + 1) >= (largest << 1).truncate(to: bb + 1), reset: false)
+        let enough = m.regNext("enough_room", free.extend(to: bb + 1) >= largest, reset: false)
+        let issuedLast = m.reg("issued_last", .bool, reset: false)
+        let issuedBefore = m.regNext("issued_before", issuedLast, reset: false)
+        let hostBurst = m.regNext("host_rd_burst", hostBeats), cardBurst = m.regNext("mem_rd_burst", memBeats)
+        let more = m.regNext("more_to_read", issuing, reset: false)
+        let fresh = m.wire("fresh", more && running && !aborting && !issuedLast && (plenty || (enough && !issuedBefore)))
+        hostRead.read.set(rdHeld || (fresh && !c2h))
+        hostRead.address.set(resize(srcLine, host.addressBits))
+        hostRead.burstCount.set(hostBurst)
+        let rdTaken = m.wire("rd_taken", hostRead.read && !hostRead.waitRequest)
+        rdHeld.set(running && hostRead.read && hostRead.waitRequest)
+        cardRead.requestValid.set(fresh && c2h)
         cardRead.requestLine.set(resize(srcLine, p.lineBits))
-        cardRead.requestBeats.set(memBeats)
+        cardRead.requestBeats.set(cardBurst)
         issued = m.wire("issued", mux(c2h, cardRead.requestReady, rdTaken))
-        issuedBeats = m.wire("issued_beats", mux(c2h, resize(memBeats, bb), resize(hostBeats, bb)))
+        issuedLast.set(issued)
+        issuedBeats = m.wire("issued_beats", mux(c2h, resize(cardBurst, bb), resize(hostBurst, bb)))
         // Beats nobody is owed (after a time-out) are dropped.
         arrival = m.wire("arrival", mux(c2h, cardRead.responseValid, hostRead.readDataValid) && outstanding != 0)
         buffer.in_valid.set(arrival)
@@ -226,11 +242,19 @@ final class DMAEngine {
         cardWrite.line.set(lineBase)
         cardWrite.data.set(buffer.out_data.replicate(b))
         cardWrite.byteEnable.set(cat(enables))
-        // Host: a burst starts once all its beats are buffered, and is held under waitrequest.
-        wrBurstBeats = m.wire("host_wr_beats", burstTo(dstLine, dstLeft))
-        let buffered = resize(wrBurstBeats, bufferBits) <= buffer.count
-        let room = responsesOwed != lit((1 << Self.responseBits) - 1, width: Self.responseBits)
-        let startBurst = m.wire("start_burst", running && !aborting && c2h && !inBurst && dstLeft != 0 && buffered && room)
+        // Host: a burst starts once all its beats are buffered, and is held
+        // under waitrequest. Why registered: as at the source, the size and
+        // whether it may start are worked out a cycle ahead; they are stale only
+        // after a beat was written (which moves the destination, pops the buffer
+        // and may owe a response), so a burst never directly follows a write:
+        // one idle cycle between bursts.
+        let beats = burstTo(dstLine, dstLeft)
+        wrBurstBeats = m.regNext("host_wr_beats", beats)
+        let ready = m.regNext("host_wr_ready", running && !aborting && c2h && dstLeft != 0
+                              && resize(beats, bufferBits) <= buffer.count
+                              && responsesOwed != lit((1 << Self.responseBits) - 1, width: Self.responseBits), reset: false)
+        let wroteLast = m.reg("wrote_last", .bool, reset: false)
+        let startBurst = m.wire("start_burst", ready && running && !aborting && !inBurst && !wroteLast)
         hostWrite.write.set(inBurst || wrHeld || startBurst)
         hostWrite.address.set(mux(inBurst, burstAddress, resize(dstLine, host.addressBits)))
         hostWrite.burstCount.set(mux(inBurst, burstCount, wrBurstBeats))
@@ -248,14 +272,16 @@ final class DMAEngine {
             inBurst.set(burstLeft != 1)
         }
         wrote = m.wire("wrote", mux(c2h, wrTaken, cardWrite.ready))
+        wroteLast.set(wrTaken)
         // Idle, or aborting between host bursts: buffered beats are dropped.
         discard = m.wire("discard", !running || (aborting && !inBurst && !wrHeld))
         buffer.out_ready.set(discard || wrote)
         let response = hostWrite.writeResponseValid && responsesOwed != 0
         progress = m.wire("progress", issued || arrival || wrote || response || (discard && buffer.out_valid))
-        let up = mux(wrFirst, lit(1, width: Self.responseBits), lit(0, width: Self.responseBits))
-        let downR = mux(response, lit(1, width: Self.responseBits), lit(0, width: Self.responseBits))
-        responsesOwed.set(responsesOwed + up - downR)
+        // Both neighbours precomputed and selected: the handshakes stay off the adders.
+        let one = lit(1, width: Self.responseBits)
+        m.when(wrFirst && !response) { responsesOwed.set(responsesOwed + one) }
+            .elseWhen(response && !wrFirst) { responsesOwed.set(responsesOwed - one) }
     }
 
     /// Start, abort, time-out and completion.
@@ -265,14 +291,16 @@ final class DMAEngine {
         memory.timeout_cycles.set(limit)
         let stalled = m.wire("stalled", running && !progress)
         stallFor.set(mux(stalled, stallFor + 1, lit(0, width: 32)))
-        let expired = m.wire("expired", stalled && stallFor >= limit)
+        // The compare is registered (a time-out a cycle later is harmless).
+        let expired = m.wire("expired", stalled && m.regNext("stall_limit_reached", stallFor >= limit, reset: false))
         let drained = m.wire("drained", outstanding == 0 && !rdHeld && !wrHeld && !inBurst && responsesOwed == 0
                              && !memory.busy)
         let finished = m.wire("finished", running && drained && mux(aborting, !buffer.out_valid, dstLeft == 0))
         let start = m.wire("start", startWritten && !running)
         let beats = resize(length >> shift, countBits)
 
-        outstanding.set(outstanding + mux(issued, issuedBeats, lit(0, width: bb)) - mux(arrival, lit(1, width: bb), lit(0, width: bb)))
+        // Two-operand adds only: a three-operand sum maps to a deep LUT compressor.
+        outstanding.set(mux(arrival, outstanding - lit(1, width: bb), outstanding) + mux(issued, issuedBeats, lit(0, width: bb)))
         m.when(issued) {
             srcLine.set(srcLine + resize(issuedBeats, ptrBits))
             srcLeft.set(srcLeft - resize(issuedBeats, countBits))

@@ -93,7 +93,8 @@ public struct MemoryBank: Module {
         let arrives = m.wire("arrives", readdatavalid && owed != 0)
         let more = mux(issued && !headWrite, head[at - 1 - p.addressBits, at - p.addressBits - p.burstBits].extend(to: creditBits),
                        lit(0, width: creditBits))
-        owed.set(owed + more - mux(arrives, lit(1, width: creditBits), lit(0, width: creditBits)))
+        // Two-operand adds only: a three-operand sum maps to a deep LUT compressor.
+        owed.set(mux(arrives, owed - lit(1, width: creditBits), owed) + more)
 
         // The response buffer: written in arrival order, popped in the same order.
         let wptr = m.reg("wptr", .uint(ob + 1), reset: 0)
@@ -113,7 +114,7 @@ public struct MemoryBank: Module {
         m.when(taken) { rptr.set(rptr + 1) }
 
         let reserve = mux(cmdValid && fits && queue.in_ready && !cmdWrite, cmdBeats.extend(to: creditBits), lit(0, width: creditBits))
-        credits.set(credits + reserve - mux(taken, lit(1, width: creditBits), lit(0, width: creditBits)))
+        credits.set(mux(taken, credits - lit(1, width: creditBits), credits) + reserve)
 
         // Time-outs: consecutive cycles held by waitrequest, and consecutive
         // cycles owed beats without a beat arriving.
@@ -125,6 +126,9 @@ public struct MemoryBank: Module {
         silentFor.set(mux(silent, silentFor + 1, lit(0, width: 32)))
         held.set(holding)
         busy.set(pending || owed != 0 || nonEmpty)
-        expired.set((holding && heldFor >= timeoutCycles) || (silent && silentFor >= timeoutCycles))
+        // The compares are registered (a time-out a cycle later is harmless).
+        let heldTooLong = m.regNext("held_too_long", heldFor >= timeoutCycles, reset: false)
+        let silentTooLong = m.regNext("silent_too_long", silentFor >= timeoutCycles, reset: false)
+        expired.set((holding && heldTooLong) || (silent && silentTooLong))
     }
 }

@@ -18,15 +18,16 @@ module FIFO_W145_E16 (
   logic [4:0] head; // register, HDLLib/FIFO.swift:35
   logic [4:0] tail; // register, HDLLib/FIFO.swift:36
   logic [4:0] used; // wire, HDLLib/FIFO.swift:37
-  logic full; // wire, HDLLib/FIFO.swift:38
-  logic empty; // wire, HDLLib/FIFO.swift:39
-  logic push; // wire, HDLLib/FIFO.swift:40
-  logic pop; // wire, HDLLib/FIFO.swift:41
-  logic words_we; // input of memory words, HDLLib/FIFO.swift:44
-  logic [3:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:44
-  logic [144:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:44
-  logic [3:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:48
-  logic [144:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:48
+  logic same_place; // wire, HDLLib/FIFO.swift:40
+  logic full; // wire, HDLLib/FIFO.swift:41
+  logic empty; // wire, HDLLib/FIFO.swift:42
+  logic push; // wire, HDLLib/FIFO.swift:43
+  logic pop; // wire, HDLLib/FIFO.swift:44
+  logic words_we; // input of memory words, HDLLib/FIFO.swift:47
+  logic [3:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:47
+  logic [144:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:47
+  logic [3:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:51
+  logic [144:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:51
   logic [144:0] words_mem [0:15]; // 16 x UInt(145), read latency 0
 
   assign in_ready = (!full);
@@ -34,8 +35,9 @@ module FIFO_W145_E16 (
   assign out_data = words_rdata;
   assign count = used;
   assign used = (tail - head);
-  assign full = (used == 5'd16);
-  assign empty = (used == 5'd0);
+  assign same_place = (head[3:0] == tail[3:0]);
+  assign full = (same_place && (head[4] != tail[4]));
+  assign empty = (head == tail);
   assign push = (in_valid && (!full));
   assign pop = (out_ready && (!empty));
   assign words_we = push;

@@ -18,15 +18,16 @@ module FIFO_W8_E64 (
   logic [6:0] head; // register, HDLLib/FIFO.swift:35
   logic [6:0] tail; // register, HDLLib/FIFO.swift:36
   logic [6:0] used; // wire, HDLLib/FIFO.swift:37
-  logic full; // wire, HDLLib/FIFO.swift:38
-  logic empty; // wire, HDLLib/FIFO.swift:39
-  logic push; // wire, HDLLib/FIFO.swift:40
-  logic pop; // wire, HDLLib/FIFO.swift:41
-  logic words_we; // input of memory words, HDLLib/FIFO.swift:44
-  logic [5:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:44
-  logic [7:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:44
-  logic [5:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:48
-  logic [7:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:48
+  logic same_place; // wire, HDLLib/FIFO.swift:40
+  logic full; // wire, HDLLib/FIFO.swift:41
+  logic empty; // wire, HDLLib/FIFO.swift:42
+  logic push; // wire, HDLLib/FIFO.swift:43
+  logic pop; // wire, HDLLib/FIFO.swift:44
+  logic words_we; // input of memory words, HDLLib/FIFO.swift:47
+  logic [5:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:47
+  logic [7:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:47
+  logic [5:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:51
+  logic [7:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:51
   logic [7:0] words_mem [0:63]; // 64 x UInt(8), read latency 0
 
   assign in_ready = (!full);
@@ -34,8 +35,9 @@ module FIFO_W8_E64 (
   assign out_data = words_rdata;
   assign count = used;
   assign used = (tail - head);
-  assign full = (used == 7'd64);
-  assign empty = (used == 7'd0);
+  assign same_place = (head[5:0] == tail[5:0]);
+  assign full = (same_place && (head[6] != tail[6]));
+  assign empty = (head == tail);
   assign push = (in_valid && (!full));
   assign pop = (out_ready && (!empty));
   assign words_we = push;

@@ -44,19 +44,21 @@ module MemoryBank_D512_A27_M64_O256 (
   logic issued; // wire, Core/MemoryBank.swift:88
   logic [8:0] owed; // register, Core/MemoryBank.swift:92
   logic arrives; // wire, Core/MemoryBank.swift:93
-  logic [8:0] wptr; // register, Core/MemoryBank.swift:99
-  logic [8:0] rptr; // register, Core/MemoryBank.swift:100
-  logic responses_we; // input of memory responses, Core/MemoryBank.swift:102
-  logic [7:0] responses_waddr; // input of memory responses, Core/MemoryBank.swift:102
-  logic [511:0] responses_wdata; // input of memory responses, Core/MemoryBank.swift:102
-  logic [7:0] responses_raddr; // input of memory responses, Core/MemoryBank.swift:106
-  logic [511:0] responses_rdata; // output of memory responses, Core/MemoryBank.swift:106
-  logic non_empty; // wire, Core/MemoryBank.swift:109
-  logic taken; // wire, Core/MemoryBank.swift:111
-  logic holding; // wire, Core/MemoryBank.swift:120
-  logic silent; // wire, Core/MemoryBank.swift:121
-  logic [31:0] held_for; // register, Core/MemoryBank.swift:122
-  logic [31:0] silent_for; // register, Core/MemoryBank.swift:123
+  logic [8:0] wptr; // register, Core/MemoryBank.swift:100
+  logic [8:0] rptr; // register, Core/MemoryBank.swift:101
+  logic responses_we; // input of memory responses, Core/MemoryBank.swift:103
+  logic [7:0] responses_waddr; // input of memory responses, Core/MemoryBank.swift:103
+  logic [511:0] responses_wdata; // input of memory responses, Core/MemoryBank.swift:103
+  logic [7:0] responses_raddr; // input of memory responses, Core/MemoryBank.swift:107
+  logic [511:0] responses_rdata; // output of memory responses, Core/MemoryBank.swift:107
+  logic non_empty; // wire, Core/MemoryBank.swift:110
+  logic taken; // wire, Core/MemoryBank.swift:112
+  logic holding; // wire, Core/MemoryBank.swift:121
+  logic silent; // wire, Core/MemoryBank.swift:122
+  logic [31:0] held_for; // register, Core/MemoryBank.swift:123
+  logic [31:0] silent_for; // register, Core/MemoryBank.swift:124
+  logic held_too_long; // register, Core/MemoryBank.swift:130
+  logic silent_too_long; // register, Core/MemoryBank.swift:131
   logic [511:0] responses_mem [0:255]; // 256 x UInt(512), read latency 2
   logic [511:0] responses_rdata_stage; // first read register
 
@@ -71,7 +73,7 @@ module MemoryBank_D512_A27_M64_O256 (
   assign byteenable = commands_out_data[63:0];
   assign held = holding;
   assign busy = ((commands_out_valid || (owed != 9'd0)) || non_empty);
-  assign expired = ((holding && (held_for >= timeout_cycles)) || (silent && (silent_for >= timeout_cycles)));
+  assign expired = ((holding && held_too_long) || (silent && silent_too_long));
   assign wanted = (10'(credits) + 10'(9'(cmd_beats)));
   assign fits = (cmd_write || (wanted <= 10'd256));
   assign commands_in_valid = (cmd_valid && fits);
@@ -101,7 +103,7 @@ module MemoryBank_D512_A27_M64_O256 (
     if (rst) begin
       credits <= 9'd0;
     end else begin
-      credits <= ((credits + ((((cmd_valid && fits) && commands_in_ready) && (!cmd_write)) ? 9'(cmd_beats) : 9'd0)) - (taken ? 9'd1 : 9'd0));
+      credits <= ((taken ? (credits - 9'd1) : credits) + ((((cmd_valid && fits) && commands_in_ready) && (!cmd_write)) ? 9'(cmd_beats) : 9'd0));
     end
   end
 
@@ -109,7 +111,7 @@ module MemoryBank_D512_A27_M64_O256 (
     if (rst) begin
       owed <= 9'd0;
     end else begin
-      owed <= ((owed + ((issued && (!commands_out_data[610])) ? 9'(commands_out_data[582:576]) : 9'd0)) - (arrives ? 9'd1 : 9'd0));
+      owed <= ((arrives ? (owed - 9'd1) : owed) + ((issued && (!commands_out_data[610])) ? 9'(commands_out_data[582:576]) : 9'd0));
     end
   end
 
@@ -146,6 +148,22 @@ module MemoryBank_D512_A27_M64_O256 (
       silent_for <= 32'd0;
     end else begin
       silent_for <= (silent ? (silent_for + 32'd1) : 32'd0);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      held_too_long <= 1'b0;
+    end else begin
+      held_too_long <= (held_for >= timeout_cycles);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      silent_too_long <= 1'b0;
+    end else begin
+      silent_too_long <= (silent_for >= timeout_cycles);
     end
   end
 

@@ -18,15 +18,16 @@ module FIFO_W328_E4 (
   logic [2:0] head; // register, HDLLib/FIFO.swift:35
   logic [2:0] tail; // register, HDLLib/FIFO.swift:36
   logic [2:0] used; // wire, HDLLib/FIFO.swift:37
-  logic full; // wire, HDLLib/FIFO.swift:38
-  logic empty; // wire, HDLLib/FIFO.swift:39
-  logic push; // wire, HDLLib/FIFO.swift:40
-  logic pop; // wire, HDLLib/FIFO.swift:41
-  logic words_we; // input of memory words, HDLLib/FIFO.swift:44
-  logic [1:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:44
-  logic [327:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:44
-  logic [1:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:48
-  logic [327:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:48
+  logic same_place; // wire, HDLLib/FIFO.swift:40
+  logic full; // wire, HDLLib/FIFO.swift:41
+  logic empty; // wire, HDLLib/FIFO.swift:42
+  logic push; // wire, HDLLib/FIFO.swift:43
+  logic pop; // wire, HDLLib/FIFO.swift:44
+  logic words_we; // input of memory words, HDLLib/FIFO.swift:47
+  logic [1:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:47
+  logic [327:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:47
+  logic [1:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:51
+  logic [327:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:51
   logic [327:0] words_mem [0:3]; // 4 x UInt(328), read latency 0
 
   assign in_ready = (!full);
@@ -34,8 +35,9 @@ module FIFO_W328_E4 (
   assign out_data = words_rdata;
   assign count = used;
   assign used = (tail - head);
-  assign full = (used == 3'd4);
-  assign empty = (used == 3'd0);
+  assign same_place = (head[1:0] == tail[1:0]);
+  assign full = (same_place && (head[2] != tail[2]));
+  assign empty = (head == tail);
   assign push = (in_valid && (!full));
   assign pop = (out_ready && (!empty));
   assign words_we = push;

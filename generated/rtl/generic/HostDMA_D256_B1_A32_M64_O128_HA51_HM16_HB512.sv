@@ -100,34 +100,45 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   logic start_written; // wire, Core/HostDMA.swift:160
   logic abort_written; // wire, Core/HostDMA.swift:162
   logic [7:0] start_error; // wire, Core/HostDMA.swift:179
-  logic [9:0] free; // wire, Core/HostDMA.swift:185
-  logic issuing; // wire, Core/HostDMA.swift:186
+  logic issuing; // wire, Core/HostDMA.swift:185
   logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:188
-  logic rd_taken; // wire, Core/HostDMA.swift:192
-  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:195
-  logic issued; // wire, Core/HostDMA.swift:200
-  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:201
-  logic arrival; // wire, Core/HostDMA.swift:203
-  logic [4:0] host_wr_beats; // wire, Core/HostDMA.swift:230
-  logic start_burst; // wire, Core/HostDMA.swift:233
-  logic wr_taken; // wire, Core/HostDMA.swift:238
-  logic wr_first; // wire, Core/HostDMA.swift:239
-  logic wrote; // wire, Core/HostDMA.swift:250
-  logic discard; // wire, Core/HostDMA.swift:252
-  logic progress; // wire, Core/HostDMA.swift:255
-  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:264
-  logic stalled; // wire, Core/HostDMA.swift:266
-  logic expired; // wire, Core/HostDMA.swift:268
-  logic drained; // wire, Core/HostDMA.swift:269
-  logic finished; // wire, Core/HostDMA.swift:271
-  logic start; // wire, Core/HostDMA.swift:272
-  logic [63:0] read_value; // wire, Core/HostDMA.swift:334
-  logic [63:0] read_q; // register, Core/HostDMA.swift:334
-  logic read_valid_q; // register, Core/HostDMA.swift:335
+  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:189
+  logic [9:0] free; // register, Core/HostDMA.swift:199
+  logic plenty_room; // register, Core/HostDMA.swift:200
+  logic enough_room; // register, Core/HostDMA.swift:201
+  logic issued_last; // register, Core/HostDMA.swift:202
+  logic issued_before; // register, Core/HostDMA.swift:203
+  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:204
+  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:204
+  logic more_to_read; // register, Core/HostDMA.swift:205
+  logic fresh; // wire, Core/HostDMA.swift:206
+  logic rd_taken; // wire, Core/HostDMA.swift:210
+  logic issued; // wire, Core/HostDMA.swift:215
+  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:217
+  logic arrival; // wire, Core/HostDMA.swift:219
+  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:252
+  logic host_wr_ready; // register, Core/HostDMA.swift:253
+  logic wrote_last; // register, Core/HostDMA.swift:256
+  logic start_burst; // wire, Core/HostDMA.swift:257
+  logic wr_taken; // wire, Core/HostDMA.swift:262
+  logic wr_first; // wire, Core/HostDMA.swift:263
+  logic wrote; // wire, Core/HostDMA.swift:274
+  logic discard; // wire, Core/HostDMA.swift:277
+  logic progress; // wire, Core/HostDMA.swift:280
+  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:290
+  logic stalled; // wire, Core/HostDMA.swift:292
+  logic stall_limit_reached; // register, Core/HostDMA.swift:295
+  logic expired; // wire, Core/HostDMA.swift:295
+  logic drained; // wire, Core/HostDMA.swift:296
+  logic finished; // wire, Core/HostDMA.swift:298
+  logic start; // wire, Core/HostDMA.swift:299
+  logic [63:0] read_value; // wire, Core/HostDMA.swift:362
+  logic [63:0] read_q; // register, Core/HostDMA.swift:362
+  logic read_valid_q; // register, Core/HostDMA.swift:363
 
   assign host_rd_address = src_line;
-  assign host_rd_read = (rd_held || ((issuing && (!card_to_host)) && (10'(host_rd_beats) <= free)));
-  assign host_rd_burstcount = host_rd_beats;
+  assign host_rd_read = (rd_held || (fresh && (!card_to_host)));
+  assign host_rd_burstcount = host_rd_burst;
   assign host_rd_byteenable = 32'hFFFFFFFF;
   assign host_wr_address = (in_burst ? burst_address : dst_line);
   assign host_wr_write = ((in_burst || wr_held) || start_burst);
@@ -135,9 +146,9 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign host_wr_writedata = buffer_out_data;
   assign host_wr_byteenable = 32'hFFFFFFFF;
   assign busy = running;
-  assign memory_c0_rq_valid = ((issuing && card_to_host) && (10'(mem_rd_beats) <= free));
+  assign memory_c0_rq_valid = (fresh && card_to_host);
   assign memory_c0_rq_line = 32'(src_line);
-  assign memory_c0_rq_beats = mem_rd_beats;
+  assign memory_c0_rq_beats = mem_rd_burst;
   assign memory_wq_valid = (((running && (!aborting)) && (!card_to_host)) && buffer_out_valid);
   assign memory_wq_line = 32'(dst_line);
   assign memory_wq_data = buffer_out_data;
@@ -158,16 +169,15 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign start_written = ((csr_write && (csr_address == 4'd4)) && csr_writedata[0]);
   assign abort_written = (running && ((((start_written || (csr_write && (csr_address == 4'd0))) || (csr_write && (csr_address == 4'd1))) || (csr_write && (csr_address == 4'd2))) || (csr_write && (csr_address == 4'd3))));
   assign start_error = (core_busy ? 8'd6 : ((length_q == 64'd0) ? 8'd2 : ((5'(((hostAddress_q | cardAddress_q) | length_q) >> 0) != 5'd0) ? 8'd1 : (((60'(cardAddress_q[63:5]) + 60'(length_q[63:5])) > 60'h000000100000000) ? 8'd3 : (((60'(hostAddress_q[63:5]) + 60'(length_q[63:5])) > 60'h008000000000000) ? 8'd4 : 8'd0)))));
-  assign free = ((10'd512 - buffer_count) - outstanding);
   assign issuing = ((running && (!aborting)) && (src_left != 33'd0));
   assign host_rd_beats = ((src_left < 33'({(5'd16 - 5'(src_line[3:0]))})) ? 5'(src_left) : (5'd16 - 5'(src_line[3:0])));
-  assign rd_taken = (host_rd_read && (!host_rd_waitrequest));
   assign mem_rd_beats = ((src_left < 33'd64) ? 7'(src_left) : 7'd64);
+  assign fresh = ((((more_to_read && running) && (!aborting)) && (!issued_last)) && (plenty_room || (enough_room && (!issued_before))));
+  assign rd_taken = (host_rd_read && (!host_rd_waitrequest));
   assign issued = (card_to_host ? memory_c0_rq_ready : rd_taken);
-  assign issued_beats = (card_to_host ? 10'(mem_rd_beats) : 10'(host_rd_beats));
+  assign issued_beats = (card_to_host ? 10'(mem_rd_burst) : 10'(host_rd_burst));
   assign arrival = ((card_to_host ? memory_c0_rs_valid : host_rd_readdatavalid) && (outstanding != 10'd0));
-  assign host_wr_beats = ((dst_left < 33'({(5'd16 - 5'(dst_line[3:0]))})) ? 5'(dst_left) : (5'd16 - 5'(dst_line[3:0])));
-  assign start_burst = ((((((running && (!aborting)) && card_to_host) && (!in_burst)) && (dst_left != 33'd0)) && (10'(host_wr_beats) <= buffer_count)) && (responses_owed != 10'd1023));
+  assign start_burst = ((((host_wr_ready && running) && (!aborting)) && (!in_burst)) && (!wrote_last));
   assign wr_taken = (host_wr_write && (!host_wr_waitrequest));
   assign wr_first = (wr_taken && (!in_burst));
   assign wrote = (card_to_host ? wr_taken : memory_wq_ready);
@@ -175,7 +185,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign progress = ((((issued || arrival) || wrote) || (host_wr_writeresponsevalid && (responses_owed != 10'd0))) || (discard && buffer_out_valid));
   assign timeout_limit = ((timeout_q == 32'd0) ? 32'h01000000 : timeout_q);
   assign stalled = (running && (!progress));
-  assign expired = (stalled && (stall_for >= timeout_limit));
+  assign expired = (stalled && stall_limit_reached);
   assign drained = ((((((outstanding == 10'd0) && (!rd_held)) && (!wr_held)) && (!in_burst)) && (responses_owed == 10'd0)) && (!memory_busy));
   assign finished = ((running && drained) && (aborting ? (!buffer_out_valid) : (dst_left == 33'd0)));
   assign start = (start_written && (!running));
@@ -294,7 +304,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     if (rst) begin
       outstanding <= 10'd0;
     end else begin
-      outstanding <= ((outstanding + (issued ? issued_beats : 10'd0)) - (arrival ? 10'd1 : 10'd0));
+      outstanding <= ((arrival ? (outstanding - 10'd1) : outstanding) + (issued ? issued_beats : 10'd0));
       if (start) begin
       end else if (expired) begin
         outstanding <= 10'd0;
@@ -370,7 +380,11 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     if (rst) begin
       responses_owed <= 10'd0;
     end else begin
-      responses_owed <= ((responses_owed + (wr_first ? 10'd1 : 10'd0)) - ((host_wr_writeresponsevalid && (responses_owed != 10'd0)) ? 10'd1 : 10'd0));
+      if ((wr_first && (!(host_wr_writeresponsevalid && (responses_owed != 10'd0))))) begin
+        responses_owed <= (responses_owed + 10'd1);
+      end else if (((host_wr_writeresponsevalid && (responses_owed != 10'd0)) && (!wr_first))) begin
+        responses_owed <= (responses_owed - 10'd1);
+      end
       if (start) begin
       end else if (expired) begin
         responses_owed <= 10'd0;
@@ -500,6 +514,86 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
       if ((csr_write && (csr_address == 4'd6))) begin
         timeout_q <= csr_writedata[31:0];
       end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    free <= ((10'd512 - buffer_count) - outstanding);
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      plenty_room <= 1'b0;
+    end else begin
+      plenty_room <= (11'(free) >= 11'({(card_to_host ? 11'd64 : 11'd16), 1'd0}));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      enough_room <= 1'b0;
+    end else begin
+      enough_room <= (11'(free) >= (card_to_host ? 11'd64 : 11'd16));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      issued_last <= 1'b0;
+    end else begin
+      issued_last <= issued;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      issued_before <= 1'b0;
+    end else begin
+      issued_before <= issued_last;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    host_rd_burst <= host_rd_beats;
+  end
+
+  always_ff @(posedge clk) begin
+    mem_rd_burst <= mem_rd_beats;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      more_to_read <= 1'b0;
+    end else begin
+      more_to_read <= issuing;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    host_wr_beats <= ((dst_left < 33'({(5'd16 - 5'(dst_line[3:0]))})) ? 5'(dst_left) : (5'd16 - 5'(dst_line[3:0])));
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      host_wr_ready <= 1'b0;
+    end else begin
+      host_wr_ready <= (((((running && (!aborting)) && card_to_host) && (dst_left != 33'd0)) && (10'({((dst_left < 33'({(5'd16 - 5'(dst_line[3:0]))})) ? 5'(dst_left) : (5'd16 - 5'(dst_line[3:0])))}) <= buffer_count)) && (responses_owed != 10'd1023));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      wrote_last <= 1'b0;
+    end else begin
+      wrote_last <= wr_taken;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      stall_limit_reached <= 1'b0;
+    end else begin
+      stall_limit_reached <= (stall_for >= timeout_limit);
     end
   end
 
