@@ -11,7 +11,7 @@ import ISA
 /// registered). For `m` = 0 (outside the contract) the outputs are
 /// meaningless. Stages (one wide multiplier at most in each):
 /// 1 find the leading one (two cycles), 2 normalize to N (Q2.30, two cycles), 3 read the RSQRT
-/// table, 4 step * r, 5 interpolate y0, 6 y0^2, 7 N * t, 8 y0 * (3 - u).
+/// table, 4 step * r, 5 interpolate y0, 6 y0^2, 7 N * t, 8 3 - u, 9 y0 * (3 - u).
 ///
 /// Widths follow from the table (checked over every N in [2^30, 2^32)):
 /// steps < 2^24, y0 and t <= 2^31, u in [2^31 - 6, 2^31 + 96793], y <= 2^31.
@@ -23,7 +23,7 @@ public struct RsqrtCore: Module {
     public static let exponentBits = 6
 
     /// Clock edges from `m` to `y`, `e`.
-    public var latency: Int { 10 }
+    public var latency: Int { 11 }
 
     public func build(_ m: ModuleBuilder) {
         let input = m.input("m", .uint(Self.inputBits))
@@ -74,9 +74,14 @@ public struct RsqrtCore: Module {
         let y07 = m.regNext("y0_7", y06)
         let e7 = m.regNext("e7", e6)
 
-        // 8: y = (y0 * (3 * 2^31 - u)) >> 32 (3 * 2^31 - u can exceed 2^32: 33 bits).
-        let correction = m.wire("correction", lit(3 << 31, width: 33) - u7.extend(to: 33))
-        yOut.set(m.regNext("y8", ((y07 * correction) >> 32).truncate(to: 32)))
-        eOut.set(m.regNext("e8", e7))
+        // 8: 3 * 2^31 - u (it can exceed 2^32: 33 bits), registered so the
+        // subtract's carry chain does not lead into the multiplier.
+        let correction = m.regNext("correction", lit(3 << 31, width: 33) - u7.extend(to: 33))
+        let y08 = m.regNext("y0_8", y07)
+        let e8 = m.regNext("e8", e7)
+
+        // 9: y = (y0 * (3 * 2^31 - u)) >> 32.
+        yOut.set(m.regNext("y9", ((y08 * correction) >> 32).truncate(to: 32)))
+        eOut.set(m.regNext("e9", e8))
     }
 }

@@ -460,7 +460,7 @@ module RMSScale_VL8192_F16 (
       4'd5: begin end
       4'd6: begin
         if (divider_done) begin
-          rsqrt_wait <= 4'd9;
+          rsqrt_wait <= 4'd10;
         end
       end
       4'd7: begin

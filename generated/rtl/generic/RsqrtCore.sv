@@ -72,13 +72,15 @@ module RsqrtCore (
   logic [31:0] u7; // register, Core/RsqrtCore.swift:73
   logic [31:0] y0_7; // register, Core/RsqrtCore.swift:74
   logic [5:0] e7; // register, Core/RsqrtCore.swift:75
-  logic [32:0] correction; // wire, Core/RsqrtCore.swift:78
-  logic [31:0] y8; // register, Core/RsqrtCore.swift:79
-  logic [5:0] e8; // register, Core/RsqrtCore.swift:80
+  logic [32:0] correction; // register, Core/RsqrtCore.swift:79
+  logic [31:0] y0_8; // register, Core/RsqrtCore.swift:80
+  logic [5:0] e8; // register, Core/RsqrtCore.swift:81
+  logic [31:0] y9; // register, Core/RsqrtCore.swift:84
+  logic [5:0] e9; // register, Core/RsqrtCore.swift:85
   logic [55:0] rsqrt_table_mem [0:191]; // 192 x UInt(56), read latency 1
 
-  assign y = y8;
-  assign e = e8;
+  assign y = y9;
+  assign e = e9;
   assign msb_c0_b0 = (|8'(m[15:0] >> 8));
   assign msb_c0_l0 = (msb_c0_b0 ? 8'(m[15:0] >> 8) : 8'(m[15:0] >> 0));
   assign msb_c0_b1 = (|msb_c0_l0[7:4]);
@@ -113,7 +115,6 @@ module RsqrtCore (
   assign msb_chunk = {msb_top_b0, msb_top_b1};
   assign amount = (6'd62 - e1);
   assign rsqrt_table_raddr = (n2[31:24] - 8'd64);
-  assign correction = (33'h180000000 - 33'(u7));
 
   // Memory rsqrt_table: 192 words of UInt(56). Read latency 1, old data on read-during-write.
   initial begin
@@ -423,11 +424,23 @@ module RsqrtCore (
   end
 
   always_ff @(posedge clk) begin
-    y8 <= 32'(33'((65'(y0_7) * 65'(correction)) >> 32));
+    correction <= (33'h180000000 - 33'(u7));
+  end
+
+  always_ff @(posedge clk) begin
+    y0_8 <= y0_7;
   end
 
   always_ff @(posedge clk) begin
     e8 <= e7;
+  end
+
+  always_ff @(posedge clk) begin
+    y9 <= 32'(33'((65'(y0_8) * 65'(correction)) >> 32));
+  end
+
+  always_ff @(posedge clk) begin
+    e9 <= e8;
   end
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.

@@ -28,6 +28,7 @@ module RsqrtDatapath_F16_CE1 (
   logic nonpositive_d7; // register, Core/RsqrtDatapath.swift:39
   logic nonpositive_d8; // register, Core/RsqrtDatapath.swift:39
   logic nonpositive_d9; // register, Core/RsqrtDatapath.swift:39
+  logic nonpositive_d10; // register, Core/RsqrtDatapath.swift:39
   logic signed [7:0] k; // wire, Core/RsqrtDatapath.swift:45
   logic [63:0] mantissa_shifted; // wire, Core/RsqrtDatapath.swift:49
   logic [63:0] scaled; // wire, Core/RsqrtDatapath.swift:52
@@ -116,13 +117,19 @@ module RsqrtDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y_out <= (nonpositive_d9 ? 32'sd2147483647 : ((|scaled[63:31]) ? 32'sd2147483647 : $signed(32'(scaled))));
+      nonpositive_d10 <= nonpositive_d9;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      saturated_out <= (nonpositive_d9 || (|scaled[63:31]));
+      y_out <= (nonpositive_d10 ? 32'sd2147483647 : ((|scaled[63:31]) ? 32'sd2147483647 : $signed(32'(scaled))));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      saturated_out <= (nonpositive_d10 || (|scaled[63:31]));
     end
   end
 

@@ -147,13 +147,11 @@ module VectorLane_F16_CE1 (
   logic signed [31:0] rsqrt_w_d2; // register, Core/VectorLane.swift:111
   logic signed [31:0] rsqrt_w_d3; // register, Core/VectorLane.swift:111
   logic signed [31:0] rsqrt_w_d4; // register, Core/VectorLane.swift:111
-  logic signed [31:0] rsqrt_w_d5; // register, Core/VectorLane.swift:111
   logic rsqrt_saturated_w_d0; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d1; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d2; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d3; // register, Core/VectorLane.swift:112
   logic rsqrt_saturated_w_d4; // register, Core/VectorLane.swift:112
-  logic rsqrt_saturated_w_d5; // register, Core/VectorLane.swift:112
   logic signed [31:0] complement; // wire, Core/VectorLane.swift:117
   logic signed [31:0] sigmoid; // wire, Core/VectorLane.swift:119
   logic signed [31:0] simple; // wire, Core/VectorLane.swift:120
@@ -217,8 +215,8 @@ module VectorLane_F16_CE1 (
         simple_saturated = 1'b0;
       end
       4'd11: begin
-        simple = rsqrt_w_d5;
-        simple_saturated = rsqrt_saturated_w_d5;
+        simple = rsqrt_w_d4;
+        simple_saturated = rsqrt_saturated_w_d4;
       end
       default: begin
         simple = a_w_d16;
@@ -943,12 +941,6 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      rsqrt_w_d5 <= rsqrt_w_d4;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (ce) begin
       rsqrt_saturated_w_d0 <= rsqrt_saturated;
     end
   end
@@ -974,12 +966,6 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       rsqrt_saturated_w_d4 <= rsqrt_saturated_w_d3;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (ce) begin
-      rsqrt_saturated_w_d5 <= rsqrt_saturated_w_d4;
     end
   end
 
