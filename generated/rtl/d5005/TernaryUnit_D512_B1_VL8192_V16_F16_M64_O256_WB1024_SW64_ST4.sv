@@ -62,72 +62,82 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic misaligned; // wire, Core/TernaryUnit.swift:207
   logic [33:0] header_end; // wire, Core/TernaryUnit.swift:208
   logic header_outside; // wire, Core/TernaryUnit.swift:209
-  logic [33:0] region_end; // wire, Core/TernaryUnit.swift:215
-  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:216
-  logic [31:0] request_line; // register, Core/TernaryUnit.swift:218
-  logic [31:0] head_line; // register, Core/TernaryUnit.swift:221
-  logic stream_on; // register, Core/TernaryUnit.swift:222
-  logic [11:0] owed; // register, Core/TernaryUnit.swift:224
-  logic [11:0] discard; // register, Core/TernaryUnit.swift:225
-  logic hit; // wire, Core/TernaryUnit.swift:226
-  logic restart; // wire, Core/TernaryUnit.swift:227
-  logic [10:0] head; // register, Core/TernaryUnit.swift:233
-  logic [10:0] tail; // register, Core/TernaryUnit.swift:234
-  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:235
-  logic push; // wire, Core/TernaryUnit.swift:236
-  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:238
-  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:238
-  logic [511:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:238
-  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:238
-  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:238
-  logic [511:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:238
-  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:243
-  logic [511:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:243
-  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:243
-  logic [511:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:243
-  logic read_odd; // register, Core/TernaryUnit.swift:248
-  logic [511:0] first_entry; // wire, Core/TernaryUnit.swift:249
-  logic [1023:0] pair; // wire, Core/TernaryUnit.swift:250
-  logic [12:0] live; // wire, Core/TernaryUnit.swift:254
-  logic [33:0] lines_left; // wire, Core/TernaryUnit.swift:255
-  logic [6:0] burst; // wire, Core/TernaryUnit.swift:260
-  logic credit_ok; // wire, Core/TernaryUnit.swift:263
-  logic requesting; // wire, Core/TernaryUnit.swift:267
-  logic fire; // wire, Core/TernaryUnit.swift:268
-  logic store_hits; // wire, Core/TernaryUnit.swift:283
-  logic header_ready; // wire, Core/TernaryUnit.swift:308
-  logic bad_length; // register, Core/TernaryUnit.swift:316
-  logic [14:0] cols_fifth; // wire, Core/TernaryUnit.swift:320
-  logic [16:0] raw_steps; // wire, Core/TernaryUnit.swift:322
-  logic [14:0] steps; // register, Core/TernaryUnit.swift:323
-  logic [13:0] groups; // register, Core/TernaryUnit.swift:324
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:333
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:335
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:337
-  logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:343
-  logic range_ok; // wire, Core/TernaryUnit.swift:345
-  logic matmul_scale0_start; // input of instance matmul_scale0, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale0_weight_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale0_activation_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:349
-  logic matmul_scale0_valid; // output of instance matmul_scale0, Core/TernaryUnit.swift:349
-  logic signed [63:0] matmul_scale0_scale; // output of instance matmul_scale0, Core/TernaryUnit.swift:349
-  logic matmul_scale1_start; // input of instance matmul_scale1, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale1_weight_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale1_activation_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:349
-  logic matmul_scale1_valid; // output of instance matmul_scale1, Core/TernaryUnit.swift:349
-  logic signed [63:0] matmul_scale1_scale; // output of instance matmul_scale1, Core/TernaryUnit.swift:349
-  logic matmul_scale2_start; // input of instance matmul_scale2, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale2_weight_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale2_activation_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:349
-  logic matmul_scale2_valid; // output of instance matmul_scale2, Core/TernaryUnit.swift:349
-  logic signed [63:0] matmul_scale2_scale; // output of instance matmul_scale2, Core/TernaryUnit.swift:349
-  logic matmul_scale3_start; // input of instance matmul_scale3, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale3_weight_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale3_activation_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:349
-  logic matmul_scale3_valid; // output of instance matmul_scale3, Core/TernaryUnit.swift:349
-  logic signed [63:0] matmul_scale3_scale; // output of instance matmul_scale3, Core/TernaryUnit.swift:349
-  logic bad_weight; // wire, Core/TernaryUnit.swift:365
-  logic [1:0] copy_turn; // register, Core/TernaryUnit.swift:417
+  logic [33:0] region_end; // register, Core/TernaryUnit.swift:217
+  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:218
+  logic [31:0] request_line; // register, Core/TernaryUnit.swift:220
+  logic [31:0] head_line; // register, Core/TernaryUnit.swift:223
+  logic stream_on; // register, Core/TernaryUnit.swift:224
+  logic [11:0] owed; // register, Core/TernaryUnit.swift:226
+  logic [11:0] discard; // register, Core/TernaryUnit.swift:227
+  logic hit; // wire, Core/TernaryUnit.swift:228
+  logic restart; // wire, Core/TernaryUnit.swift:229
+  logic [10:0] head; // register, Core/TernaryUnit.swift:235
+  logic [10:0] tail; // register, Core/TernaryUnit.swift:236
+  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:237
+  logic push; // wire, Core/TernaryUnit.swift:238
+  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:240
+  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:240
+  logic [511:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:240
+  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:240
+  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:240
+  logic [511:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:240
+  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:245
+  logic [511:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:245
+  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:245
+  logic [511:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:245
+  logic read_odd; // register, Core/TernaryUnit.swift:250
+  logic [511:0] first_entry; // wire, Core/TernaryUnit.swift:251
+  logic [1023:0] pair; // wire, Core/TernaryUnit.swift:252
+  logic [33:0] lines_left_a; // register, Core/TernaryUnit.swift:267
+  logic [12:0] inflight_a; // register, Core/TernaryUnit.swift:268
+  logic [12:0] live_a; // register, Core/TernaryUnit.swift:269
+  logic whole_burst_ok2; // register, Core/TernaryUnit.swift:278
+  logic whole_burst_ok3; // register, Core/TernaryUnit.swift:278
+  logic short_burst_ok; // register, Core/TernaryUnit.swift:280
+  logic [6:0] short_burst; // register, Core/TernaryUnit.swift:281
+  logic fired_last; // register, Core/TernaryUnit.swift:283
+  logic fired_before; // register, Core/TernaryUnit.swift:284
+  logic restarted_last; // register, Core/TernaryUnit.swift:285
+  logic restarted_before; // register, Core/TernaryUnit.swift:286
+  logic requests_quiet; // wire, Core/TernaryUnit.swift:287
+  logic fits; // wire, Core/TernaryUnit.swift:288
+  logic [6:0] burst; // wire, Core/TernaryUnit.swift:289
+  logic requesting; // wire, Core/TernaryUnit.swift:292
+  logic fire; // wire, Core/TernaryUnit.swift:294
+  logic store_hits; // wire, Core/TernaryUnit.swift:311
+  logic header_ready; // wire, Core/TernaryUnit.swift:336
+  logic bad_length; // register, Core/TernaryUnit.swift:344
+  logic [14:0] cols_fifth; // wire, Core/TernaryUnit.swift:348
+  logic [16:0] raw_steps; // wire, Core/TernaryUnit.swift:350
+  logic [14:0] steps; // register, Core/TernaryUnit.swift:351
+  logic [13:0] groups; // register, Core/TernaryUnit.swift:352
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:361
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:363
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:365
+  logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:371
+  logic range_ok; // wire, Core/TernaryUnit.swift:373
+  logic matmul_scale0_start; // input of instance matmul_scale0, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale0_weight_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale0_activation_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:377
+  logic matmul_scale0_valid; // output of instance matmul_scale0, Core/TernaryUnit.swift:377
+  logic signed [63:0] matmul_scale0_scale; // output of instance matmul_scale0, Core/TernaryUnit.swift:377
+  logic matmul_scale1_start; // input of instance matmul_scale1, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale1_weight_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale1_activation_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:377
+  logic matmul_scale1_valid; // output of instance matmul_scale1, Core/TernaryUnit.swift:377
+  logic signed [63:0] matmul_scale1_scale; // output of instance matmul_scale1, Core/TernaryUnit.swift:377
+  logic matmul_scale2_start; // input of instance matmul_scale2, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale2_weight_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale2_activation_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:377
+  logic matmul_scale2_valid; // output of instance matmul_scale2, Core/TernaryUnit.swift:377
+  logic signed [63:0] matmul_scale2_scale; // output of instance matmul_scale2, Core/TernaryUnit.swift:377
+  logic matmul_scale3_start; // input of instance matmul_scale3, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale3_weight_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale3_activation_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:377
+  logic matmul_scale3_valid; // output of instance matmul_scale3, Core/TernaryUnit.swift:377
+  logic signed [63:0] matmul_scale3_scale; // output of instance matmul_scale3, Core/TernaryUnit.swift:377
+  logic bad_weight; // wire, Core/TernaryUnit.swift:393
+  logic [1:0] copy_turn; // register, Core/TernaryUnit.swift:445
   logic [9:0] copy0_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [8:0] copy0_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy0_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -220,333 +230,333 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic [79:0] activations3_wdata; // input of memory activations3, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations3_raddr; // input of memory activations3, Core/TernaryActivationCopy.swift:93
   logic [79:0] activations3_rdata; // output of memory activations3, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:480
   logic [319:0] group_datapath_activations; // Vec(40 x SInt(8))
-  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:452
+  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:480
   logic [5631:0] group_datapath_sums; // Vec(256 x SInt(22))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:452
-  logic [13:0] group; // register, Core/TernaryUnit.swift:455
-  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:456
-  logic [9:0] word; // register, Core/TernaryUnit.swift:457
-  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:460
-  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:462
-  logic matrix_done; // wire, Core/TernaryUnit.swift:464
-  logic last_beat; // wire, Core/TernaryUnit.swift:465
-  logic word_ready; // wire, Core/TernaryUnit.swift:468
-  logic end_pending; // register, Core/TernaryUnit.swift:471
-  logic result_full; // register, Core/TernaryUnit.swift:472
-  logic available; // wire, Core/TernaryUnit.swift:475
-  logic feed; // wire, Core/TernaryUnit.swift:476
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:479
-  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:514
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:520
-  logic fed; // register, Core/TernaryUnit.swift:524
-  logic fed_first; // register, Core/TernaryUnit.swift:525
-  logic fed_last; // register, Core/TernaryUnit.swift:526
-  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:527
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:528
-  logic signed [21:0] result0_0; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_1; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_2; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_3; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_4; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_5; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_6; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_7; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_8; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_9; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_10; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_11; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_12; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_13; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_14; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_15; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_16; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_17; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_18; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_19; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_20; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_21; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_22; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_23; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_24; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_25; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_26; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_27; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_28; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_29; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_30; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_31; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_32; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_33; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_34; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_35; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_36; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_37; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_38; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_39; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_40; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_41; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_42; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_43; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_44; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_45; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_46; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_47; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_48; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_49; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_50; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_51; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_52; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_53; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_54; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_55; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_56; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_57; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_58; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_59; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_60; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_61; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_62; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result0_63; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_0; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_1; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_2; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_3; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_4; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_5; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_6; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_7; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_8; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_9; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_10; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_11; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_12; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_13; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_14; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_15; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_16; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_17; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_18; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_19; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_20; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_21; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_22; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_23; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_24; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_25; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_26; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_27; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_28; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_29; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_30; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_31; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_32; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_33; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_34; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_35; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_36; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_37; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_38; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_39; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_40; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_41; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_42; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_43; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_44; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_45; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_46; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_47; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_48; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_49; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_50; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_51; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_52; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_53; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_54; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_55; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_56; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_57; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_58; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_59; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_60; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_61; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_62; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result1_63; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_0; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_1; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_2; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_3; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_4; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_5; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_6; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_7; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_8; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_9; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_10; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_11; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_12; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_13; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_14; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_15; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_16; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_17; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_18; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_19; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_20; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_21; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_22; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_23; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_24; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_25; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_26; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_27; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_28; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_29; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_30; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_31; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_32; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_33; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_34; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_35; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_36; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_37; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_38; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_39; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_40; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_41; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_42; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_43; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_44; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_45; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_46; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_47; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_48; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_49; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_50; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_51; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_52; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_53; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_54; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_55; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_56; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_57; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_58; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_59; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_60; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_61; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_62; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result2_63; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_0; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_1; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_2; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_3; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_4; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_5; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_6; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_7; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_8; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_9; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_10; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_11; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_12; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_13; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_14; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_15; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_16; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_17; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_18; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_19; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_20; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_21; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_22; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_23; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_24; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_25; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_26; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_27; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_28; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_29; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_30; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_31; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_32; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_33; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_34; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_35; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_36; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_37; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_38; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_39; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_40; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_41; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_42; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_43; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_44; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_45; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_46; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_47; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_48; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_49; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_50; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_51; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_52; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_53; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_54; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_55; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_56; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_57; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_58; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_59; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_60; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_61; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_62; // register, Core/TernaryUnit.swift:568
-  logic signed [21:0] result3_63; // register, Core/TernaryUnit.swift:568
-  logic [13:0] result_group; // register, Core/TernaryUnit.swift:570
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:571
-  logic [13:0] end_group; // register, Core/TernaryUnit.swift:572
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:573
-  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:579
-  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:583
-  logic select; // wire, Core/TernaryUnit.swift:584
-  logic [1:0] out_stream; // register, Core/TernaryUnit.swift:588
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:617
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:480
+  logic [13:0] group; // register, Core/TernaryUnit.swift:483
+  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:484
+  logic [9:0] word; // register, Core/TernaryUnit.swift:485
+  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:488
+  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:490
+  logic matrix_done; // wire, Core/TernaryUnit.swift:492
+  logic last_beat; // wire, Core/TernaryUnit.swift:493
+  logic word_ready; // wire, Core/TernaryUnit.swift:496
+  logic end_pending; // register, Core/TernaryUnit.swift:499
+  logic result_full; // register, Core/TernaryUnit.swift:500
+  logic available; // wire, Core/TernaryUnit.swift:503
+  logic feed; // wire, Core/TernaryUnit.swift:504
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:507
+  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:542
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:548
+  logic fed; // register, Core/TernaryUnit.swift:552
+  logic fed_first; // register, Core/TernaryUnit.swift:553
+  logic fed_last; // register, Core/TernaryUnit.swift:554
+  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:555
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:556
+  logic signed [21:0] result0_0; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_1; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_2; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_3; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_4; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_5; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_6; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_7; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_8; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_9; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_10; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_11; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_12; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_13; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_14; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_15; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_16; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_17; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_18; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_19; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_20; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_21; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_22; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_23; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_24; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_25; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_26; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_27; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_28; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_29; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_30; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_31; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_32; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_33; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_34; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_35; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_36; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_37; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_38; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_39; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_40; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_41; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_42; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_43; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_44; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_45; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_46; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_47; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_48; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_49; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_50; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_51; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_52; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_53; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_54; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_55; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_56; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_57; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_58; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_59; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_60; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_61; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_62; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result0_63; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_0; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_1; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_2; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_3; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_4; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_5; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_6; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_7; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_8; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_9; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_10; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_11; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_12; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_13; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_14; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_15; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_16; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_17; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_18; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_19; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_20; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_21; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_22; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_23; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_24; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_25; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_26; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_27; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_28; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_29; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_30; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_31; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_32; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_33; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_34; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_35; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_36; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_37; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_38; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_39; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_40; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_41; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_42; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_43; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_44; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_45; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_46; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_47; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_48; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_49; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_50; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_51; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_52; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_53; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_54; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_55; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_56; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_57; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_58; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_59; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_60; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_61; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_62; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result1_63; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_0; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_1; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_2; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_3; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_4; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_5; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_6; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_7; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_8; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_9; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_10; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_11; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_12; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_13; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_14; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_15; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_16; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_17; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_18; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_19; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_20; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_21; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_22; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_23; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_24; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_25; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_26; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_27; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_28; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_29; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_30; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_31; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_32; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_33; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_34; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_35; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_36; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_37; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_38; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_39; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_40; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_41; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_42; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_43; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_44; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_45; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_46; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_47; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_48; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_49; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_50; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_51; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_52; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_53; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_54; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_55; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_56; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_57; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_58; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_59; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_60; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_61; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_62; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result2_63; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_0; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_1; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_2; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_3; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_4; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_5; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_6; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_7; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_8; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_9; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_10; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_11; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_12; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_13; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_14; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_15; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_16; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_17; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_18; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_19; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_20; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_21; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_22; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_23; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_24; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_25; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_26; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_27; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_28; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_29; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_30; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_31; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_32; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_33; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_34; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_35; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_36; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_37; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_38; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_39; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_40; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_41; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_42; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_43; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_44; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_45; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_46; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_47; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_48; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_49; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_50; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_51; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_52; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_53; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_54; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_55; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_56; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_57; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_58; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_59; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_60; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_61; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_62; // register, Core/TernaryUnit.swift:596
+  logic signed [21:0] result3_63; // register, Core/TernaryUnit.swift:596
+  logic [13:0] result_group; // register, Core/TernaryUnit.swift:598
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:599
+  logic [13:0] end_group; // register, Core/TernaryUnit.swift:600
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:601
+  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:607
+  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:611
+  logic select; // wire, Core/TernaryUnit.swift:612
+  logic [1:0] out_stream; // register, Core/TernaryUnit.swift:616
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:645
   logic [351:0] rescale_in_values; // Vec(16 x SInt(22))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:617
-  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:617
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:617
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:645
+  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:645
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:645
   logic [511:0] rescale_out_values; // Vec(16 x SInt(32))
-  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:617
-  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:617
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:617
-  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:624
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:625
-  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:626
-  logic write; // wire, Core/TernaryUnit.swift:628
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:635
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:645
+  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:645
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:645
+  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:652
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:653
+  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:654
+  logic write; // wire, Core/TernaryUnit.swift:656
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:663
   logic [511:0] digest_sum_data; // Vec(16 x SInt(32))
-  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:635
-  logic quiet; // wire, Core/TernaryUnit.swift:648
-  logic finished; // wire, Core/TernaryUnit.swift:650
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d6; // register, Core/TernaryUnit.swift:655
+  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:663
+  logic quiet; // wire, Core/TernaryUnit.swift:676
+  logic finished; // wire, Core/TernaryUnit.swift:678
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d6; // register, Core/TernaryUnit.swift:683
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations0_mem [0:1023]; // 1024 x UInt(80), read latency 1
@@ -575,7 +585,6 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign misaligned = (imm[7:0] != 8'd0);
   assign header_end = (34'(imm) + 34'd256);
   assign header_outside = (header_end > 34'(data_size));
-  assign region_end = (34'(data_base_line) + 34'(data_size[32:6]));
   assign target_line = (data_base_line + 32'(imm[31:6]));
   assign hit = (stream_on && (head_line == target_line));
   assign restart = (((start && (!misaligned)) && (!header_outside)) && (!hit));
@@ -591,11 +600,10 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign beats_odd_raddr = head[9:1];
   assign first_entry = (read_odd ? beats_odd_rdata : beats_even_rdata);
   assign pair = (read_odd ? {beats_even_rdata, beats_odd_rdata} : {beats_odd_rdata, beats_even_rdata});
-  assign live = (13'({(owed - discard)}) + 13'(buffered));
-  assign lines_left = (region_end - 34'(request_line));
-  assign burst = ((lines_left >= 34'd16) ? 7'd16 : 7'(lines_left));
-  assign credit_ok = (((live + 13'(burst)) <= 13'd1024) && ((13'({(owed - discard)}) + 13'(burst)) <= 13'd64));
-  assign requesting = ((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && (lines_left != 34'd0)) && credit_ok);
+  assign requests_quiet = ((!fired_last) && (!fired_before));
+  assign fits = ((fired_last && fired_before) ? whole_burst_ok3 : ((fired_last || fired_before) ? whole_burst_ok2 : short_burst_ok));
+  assign burst = (requests_quiet ? short_burst : 7'd16);
+  assign requesting = (((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && fits) && (!restarted_last)) && (!restarted_before));
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
   assign header_ready = ((phase == 3'd2) && (buffered >= 12'd4));
@@ -867,6 +875,10 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   end
 
   always_ff @(posedge clk) begin
+    region_end <= (34'(data_base_line) + 34'(data_size[32:6]));
+  end
+
+  always_ff @(posedge clk) begin
     if (rst) begin
       request_line <= 32'd0;
     end else begin
@@ -906,7 +918,7 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
     if (rst) begin
       owed <= 12'd0;
     end else begin
-      owed <= ((owed + (fire ? 12'(burst) : 12'd0)) - (rs_valid ? 12'd1 : 12'd0));
+      owed <= ((rs_valid ? (owed - 12'd1) : owed) + (fire ? 12'(burst) : 12'd0));
     end
   end
 
@@ -949,6 +961,78 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
       read_odd <= 1'b0;
     end else begin
       read_odd <= head[0];
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    lines_left_a <= (region_end - 34'(request_line));
+  end
+
+  always_ff @(posedge clk) begin
+    inflight_a <= 13'({(owed - discard)});
+  end
+
+  always_ff @(posedge clk) begin
+    live_a <= (13'({(owed - discard)}) + 13'(buffered));
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      whole_burst_ok2 <= 1'b0;
+    end else begin
+      whole_burst_ok2 <= ((lines_left_a >= 34'd32) && ((live_a <= 13'd992) && (inflight_a <= 13'd32)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      whole_burst_ok3 <= 1'b0;
+    end else begin
+      whole_burst_ok3 <= ((lines_left_a >= 34'd48) && ((live_a <= 13'd976) && (inflight_a <= 13'd16)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      short_burst_ok <= 1'b0;
+    end else begin
+      short_burst_ok <= ((lines_left_a != 34'd0) && ((live_a <= 13'd1008) && (inflight_a <= 13'd48)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    short_burst <= ((lines_left_a >= 34'd16) ? 7'd16 : 7'(lines_left_a));
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      fired_last <= 1'b0;
+    end else begin
+      fired_last <= fire;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      fired_before <= 1'b0;
+    end else begin
+      fired_before <= fired_last;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      restarted_last <= 1'b0;
+    end else begin
+      restarted_last <= restart;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      restarted_before <= 1'b0;
+    end else begin
+      restarted_before <= restarted_last;
     end
   end
 

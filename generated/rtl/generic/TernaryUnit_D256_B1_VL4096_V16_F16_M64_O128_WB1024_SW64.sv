@@ -57,56 +57,66 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic misaligned; // wire, Core/TernaryUnit.swift:207
   logic [33:0] header_end; // wire, Core/TernaryUnit.swift:208
   logic header_outside; // wire, Core/TernaryUnit.swift:209
-  logic [33:0] region_end; // wire, Core/TernaryUnit.swift:215
-  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:216
-  logic [31:0] request_line; // register, Core/TernaryUnit.swift:218
-  logic [31:0] head_line; // register, Core/TernaryUnit.swift:221
-  logic stream_on; // register, Core/TernaryUnit.swift:222
-  logic [11:0] owed; // register, Core/TernaryUnit.swift:224
-  logic [11:0] discard; // register, Core/TernaryUnit.swift:225
-  logic hit; // wire, Core/TernaryUnit.swift:226
-  logic restart; // wire, Core/TernaryUnit.swift:227
-  logic [10:0] head; // register, Core/TernaryUnit.swift:233
-  logic [10:0] tail; // register, Core/TernaryUnit.swift:234
-  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:235
-  logic push; // wire, Core/TernaryUnit.swift:236
-  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:238
-  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:238
-  logic [255:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:238
-  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:238
-  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:238
-  logic [255:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:238
-  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:243
-  logic [255:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:243
-  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:243
-  logic [255:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:243
-  logic read_odd; // register, Core/TernaryUnit.swift:248
-  logic [255:0] first_entry; // wire, Core/TernaryUnit.swift:249
-  logic [511:0] pair; // wire, Core/TernaryUnit.swift:250
-  logic [12:0] live; // wire, Core/TernaryUnit.swift:254
-  logic [33:0] lines_left; // wire, Core/TernaryUnit.swift:255
-  logic [6:0] burst; // wire, Core/TernaryUnit.swift:260
-  logic credit_ok; // wire, Core/TernaryUnit.swift:263
-  logic requesting; // wire, Core/TernaryUnit.swift:267
-  logic fire; // wire, Core/TernaryUnit.swift:268
-  logic store_hits; // wire, Core/TernaryUnit.swift:283
-  logic header_ready; // wire, Core/TernaryUnit.swift:308
-  logic bad_length; // register, Core/TernaryUnit.swift:316
-  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:320
-  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:322
-  logic [13:0] steps; // register, Core/TernaryUnit.swift:323
-  logic [12:0] groups; // register, Core/TernaryUnit.swift:324
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:333
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:335
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:337
-  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:343
-  logic range_ok; // wire, Core/TernaryUnit.swift:345
-  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:349
-  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:349
-  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:349
-  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:349
-  logic bad_weight; // wire, Core/TernaryUnit.swift:365
+  logic [33:0] region_end; // register, Core/TernaryUnit.swift:217
+  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:218
+  logic [31:0] request_line; // register, Core/TernaryUnit.swift:220
+  logic [31:0] head_line; // register, Core/TernaryUnit.swift:223
+  logic stream_on; // register, Core/TernaryUnit.swift:224
+  logic [11:0] owed; // register, Core/TernaryUnit.swift:226
+  logic [11:0] discard; // register, Core/TernaryUnit.swift:227
+  logic hit; // wire, Core/TernaryUnit.swift:228
+  logic restart; // wire, Core/TernaryUnit.swift:229
+  logic [10:0] head; // register, Core/TernaryUnit.swift:235
+  logic [10:0] tail; // register, Core/TernaryUnit.swift:236
+  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:237
+  logic push; // wire, Core/TernaryUnit.swift:238
+  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:240
+  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:240
+  logic [255:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:240
+  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:240
+  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:240
+  logic [255:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:240
+  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:245
+  logic [255:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:245
+  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:245
+  logic [255:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:245
+  logic read_odd; // register, Core/TernaryUnit.swift:250
+  logic [255:0] first_entry; // wire, Core/TernaryUnit.swift:251
+  logic [511:0] pair; // wire, Core/TernaryUnit.swift:252
+  logic [33:0] lines_left_a; // register, Core/TernaryUnit.swift:267
+  logic [12:0] inflight_a; // register, Core/TernaryUnit.swift:268
+  logic [12:0] live_a; // register, Core/TernaryUnit.swift:269
+  logic whole_burst_ok2; // register, Core/TernaryUnit.swift:278
+  logic whole_burst_ok3; // register, Core/TernaryUnit.swift:278
+  logic short_burst_ok; // register, Core/TernaryUnit.swift:280
+  logic [6:0] short_burst; // register, Core/TernaryUnit.swift:281
+  logic fired_last; // register, Core/TernaryUnit.swift:283
+  logic fired_before; // register, Core/TernaryUnit.swift:284
+  logic restarted_last; // register, Core/TernaryUnit.swift:285
+  logic restarted_before; // register, Core/TernaryUnit.swift:286
+  logic requests_quiet; // wire, Core/TernaryUnit.swift:287
+  logic fits; // wire, Core/TernaryUnit.swift:288
+  logic [6:0] burst; // wire, Core/TernaryUnit.swift:289
+  logic requesting; // wire, Core/TernaryUnit.swift:292
+  logic fire; // wire, Core/TernaryUnit.swift:294
+  logic store_hits; // wire, Core/TernaryUnit.swift:311
+  logic header_ready; // wire, Core/TernaryUnit.swift:336
+  logic bad_length; // register, Core/TernaryUnit.swift:344
+  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:348
+  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:350
+  logic [13:0] steps; // register, Core/TernaryUnit.swift:351
+  logic [12:0] groups; // register, Core/TernaryUnit.swift:352
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:361
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:363
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:365
+  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:371
+  logic range_ok; // wire, Core/TernaryUnit.swift:373
+  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:377
+  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:377
+  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:377
+  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:377
+  logic bad_weight; // wire, Core/TernaryUnit.swift:393
   logic [9:0] copy_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [7:0] copy_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -130,138 +140,138 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [39:0] activations_wdata; // input of memory activations, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations_raddr; // input of memory activations, Core/TernaryActivationCopy.swift:93
   logic [39:0] activations_rdata; // output of memory activations, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:452
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:480
   logic [39:0] group_datapath_activations; // Vec(5 x SInt(8))
-  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:452
+  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:480
   logic [1343:0] group_datapath_sums; // Vec(64 x SInt(21))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:452
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:452
-  logic [12:0] group; // register, Core/TernaryUnit.swift:455
-  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:456
-  logic [9:0] word; // register, Core/TernaryUnit.swift:457
-  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:460
-  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:462
-  logic matrix_done; // wire, Core/TernaryUnit.swift:464
-  logic last_beat; // wire, Core/TernaryUnit.swift:465
-  logic word_ready; // wire, Core/TernaryUnit.swift:468
-  logic end_pending; // register, Core/TernaryUnit.swift:471
-  logic result_full; // register, Core/TernaryUnit.swift:472
-  logic available; // wire, Core/TernaryUnit.swift:475
-  logic feed; // wire, Core/TernaryUnit.swift:476
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:479
-  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:514
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:520
-  logic fed; // register, Core/TernaryUnit.swift:524
-  logic fed_first; // register, Core/TernaryUnit.swift:525
-  logic fed_last; // register, Core/TernaryUnit.swift:526
-  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:527
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:528
-  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:568
-  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:568
-  logic [12:0] result_group; // register, Core/TernaryUnit.swift:570
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:571
-  logic [12:0] end_group; // register, Core/TernaryUnit.swift:572
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:573
-  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:579
-  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:583
-  logic select; // wire, Core/TernaryUnit.swift:584
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:617
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:480
+  logic [12:0] group; // register, Core/TernaryUnit.swift:483
+  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:484
+  logic [9:0] word; // register, Core/TernaryUnit.swift:485
+  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:488
+  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:490
+  logic matrix_done; // wire, Core/TernaryUnit.swift:492
+  logic last_beat; // wire, Core/TernaryUnit.swift:493
+  logic word_ready; // wire, Core/TernaryUnit.swift:496
+  logic end_pending; // register, Core/TernaryUnit.swift:499
+  logic result_full; // register, Core/TernaryUnit.swift:500
+  logic available; // wire, Core/TernaryUnit.swift:503
+  logic feed; // wire, Core/TernaryUnit.swift:504
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:507
+  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:542
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:548
+  logic fed; // register, Core/TernaryUnit.swift:552
+  logic fed_first; // register, Core/TernaryUnit.swift:553
+  logic fed_last; // register, Core/TernaryUnit.swift:554
+  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:555
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:556
+  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:596
+  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:596
+  logic [12:0] result_group; // register, Core/TernaryUnit.swift:598
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:599
+  logic [12:0] end_group; // register, Core/TernaryUnit.swift:600
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:601
+  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:607
+  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:611
+  logic select; // wire, Core/TernaryUnit.swift:612
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:645
   logic [167:0] rescale_in_values; // Vec(8 x SInt(21))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:617
-  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:617
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:617
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:645
+  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:645
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:645
   logic [255:0] rescale_out_values; // Vec(8 x SInt(32))
-  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:617
-  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:617
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:617
-  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:624
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:625
-  logic write; // wire, Core/TernaryUnit.swift:628
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:635
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:635
+  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:645
+  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:645
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:645
+  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:652
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:653
+  logic write; // wire, Core/TernaryUnit.swift:656
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:663
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:635
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:635
-  logic quiet; // wire, Core/TernaryUnit.swift:648
-  logic finished; // wire, Core/TernaryUnit.swift:650
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:655
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:655
+  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:663
+  logic quiet; // wire, Core/TernaryUnit.swift:676
+  logic finished; // wire, Core/TernaryUnit.swift:678
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:683
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:683
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
@@ -287,7 +297,6 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign misaligned = (imm[7:0] != 8'd0);
   assign header_end = (34'(imm) + 34'd256);
   assign header_outside = (header_end > 34'(data_size));
-  assign region_end = (34'(data_base_line) + 34'(data_size[32:5]));
   assign target_line = (data_base_line + 32'(imm[31:5]));
   assign hit = (stream_on && (head_line == target_line));
   assign restart = (((start && (!misaligned)) && (!header_outside)) && (!hit));
@@ -303,11 +312,10 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign beats_odd_raddr = head[9:1];
   assign first_entry = (read_odd ? beats_odd_rdata : beats_even_rdata);
   assign pair = (read_odd ? {beats_even_rdata, beats_odd_rdata} : {beats_odd_rdata, beats_even_rdata});
-  assign live = (13'({(owed - discard)}) + 13'(buffered));
-  assign lines_left = (region_end - 34'(request_line));
-  assign burst = ((lines_left >= 34'd16) ? 7'd16 : 7'(lines_left));
-  assign credit_ok = (((live + 13'(burst)) <= 13'd1024) && ((13'({(owed - discard)}) + 13'(burst)) <= 13'd64));
-  assign requesting = ((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && (lines_left != 34'd0)) && credit_ok);
+  assign requests_quiet = ((!fired_last) && (!fired_before));
+  assign fits = ((fired_last && fired_before) ? whole_burst_ok3 : ((fired_last || fired_before) ? whole_burst_ok2 : short_burst_ok));
+  assign burst = (requests_quiet ? short_burst : 7'd16);
+  assign requesting = (((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && fits) && (!restarted_last)) && (!restarted_before));
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
   assign header_ready = ((phase == 3'd2) && (buffered >= 12'd8));
@@ -494,6 +502,10 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   end
 
   always_ff @(posedge clk) begin
+    region_end <= (34'(data_base_line) + 34'(data_size[32:5]));
+  end
+
+  always_ff @(posedge clk) begin
     if (rst) begin
       request_line <= 32'd0;
     end else begin
@@ -533,7 +545,7 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
     if (rst) begin
       owed <= 12'd0;
     end else begin
-      owed <= ((owed + (fire ? 12'(burst) : 12'd0)) - (rs_valid ? 12'd1 : 12'd0));
+      owed <= ((rs_valid ? (owed - 12'd1) : owed) + (fire ? 12'(burst) : 12'd0));
     end
   end
 
@@ -576,6 +588,78 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
       read_odd <= 1'b0;
     end else begin
       read_odd <= head[0];
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    lines_left_a <= (region_end - 34'(request_line));
+  end
+
+  always_ff @(posedge clk) begin
+    inflight_a <= 13'({(owed - discard)});
+  end
+
+  always_ff @(posedge clk) begin
+    live_a <= (13'({(owed - discard)}) + 13'(buffered));
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      whole_burst_ok2 <= 1'b0;
+    end else begin
+      whole_burst_ok2 <= ((lines_left_a >= 34'd32) && ((live_a <= 13'd992) && (inflight_a <= 13'd32)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      whole_burst_ok3 <= 1'b0;
+    end else begin
+      whole_burst_ok3 <= ((lines_left_a >= 34'd48) && ((live_a <= 13'd976) && (inflight_a <= 13'd16)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      short_burst_ok <= 1'b0;
+    end else begin
+      short_burst_ok <= ((lines_left_a != 34'd0) && ((live_a <= 13'd1008) && (inflight_a <= 13'd48)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    short_burst <= ((lines_left_a >= 34'd16) ? 7'd16 : 7'(lines_left_a));
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      fired_last <= 1'b0;
+    end else begin
+      fired_last <= fire;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      fired_before <= 1'b0;
+    end else begin
+      fired_before <= fired_last;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      restarted_last <= 1'b0;
+    end else begin
+      restarted_last <= restart;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      restarted_before <= 1'b0;
+    end else begin
+      restarted_before <= restarted_last;
     end
   end
 

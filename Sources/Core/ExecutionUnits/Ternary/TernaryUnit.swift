@@ -212,7 +212,9 @@ extension TernaryUnit {
 
         // The data region starts on a bank boundary (DATA_BASE a multiple of 256 bytes).
         let baseWide = p.wide(fromLines: region.baseLine, width: lineBits)
-        let regionEnd = m.wire("region_end", resize(baseWide, lineBits + 2) + resize(region.size >> logWide, lineBits + 2))
+        // Registered: the region is fixed while a program runs, and a three-operand
+        // sum in front of the request path was its deepest logic.
+        let regionEnd = m.regNext("region_end", resize(baseWide, lineBits + 2) + resize(region.size >> logWide, lineBits + 2))
         let target = m.wire("target_line", baseWide + resize(dispatch.imm >> logWide, lineBits))
         // The line of the next beat to request, and of the beat at the buffer's head.
         let requestLine = m.reg("request_line", .uint(lineBits), reset: 0)
@@ -249,29 +251,55 @@ extension TernaryUnit {
         let firstEntry = m.wire("first_entry", mux(readOdd, oddRead.data, evenRead.data))
         let pair = m.wire("pair", mux(readOdd, cat(evenRead.data, oddRead.data), cat(oddRead.data, evenRead.data)))
 
-        // Requests: bursts from `requestLine` while the buffer has room for
-        // every beat of the stream not consumed yet.
-        let live = m.wire("live", (owed - discard).extend(to: owedBits + 1) + resize(buffered, owedBits + 1))
-        let linesLeft = m.wire("lines_left", regionEnd - resize(requestLine, lineBits + 2))
-        let burstBits = p.burstBits
-        // Short bursts inside a small window: enough in flight to cover the
-        // memory latency, little enough that a load behind it waits briefly.
-        let streamBurst = p.streamBurst
-        let burst = m.wire("burst", mux(linesLeft >= lit(streamBurst, width: lineBits + 2), lit(streamBurst, width: burstBits),
-                                        linesLeft.truncate(to: burstBits)))
-        let wideBurst = burst.extend(to: owedBits + 1)
-        let credit = m.wire("credit_ok", live + wideBurst <= lit(depth, width: owedBits + 1)
-                            && (owed - discard).extend(to: owedBits + 1) + wideBurst <= lit(p.streamWindowBeats, width: owedBits + 1))
+        // Requests: bursts of `streamBurst` lines from `requestLine` while the
+        // buffer has room for every beat of the stream not consumed yet and
+        // the window for every beat in flight.
+        //
+        // Why this shape: deciding a request from the live counts in its own
+        // cycle was 26 LUT levels. Here the counts are registered (A), then
+        // compared (B), so the decision at t sees the state of t - 2. Between
+        // then and now only requests (at most two bursts, counted in `fires`)
+        // take room or move the line; arrivals and consumption only give room.
+        // So B asks for room for 1 + fires bursts, and for that many whole
+        // bursts of lines left; the last, short burst waits until no request
+        // was made in the two cycles before. A restart makes A and B stale.
+        let sb = p.streamBurst, wide = owedBits + 1, burstBits = p.burstBits
+        let linesLeftA = m.regNext("lines_left_a", regionEnd - resize(requestLine, lineBits + 2))
+        let inflightA = m.regNext("inflight_a", (owed - discard).extend(to: wide))
+        let liveA = m.regNext("live_a", (owed - discard).extend(to: wide) + resize(buffered, wide))
+        func room(_ bursts: Int) -> Signal {
+            let need = bursts * sb
+            guard need <= depth, need <= p.streamWindowBeats else { return false }
+            return liveA <= lit(depth - need, width: wide) && inflightA <= lit(p.streamWindowBeats - need, width: wide)
+        }
+        // Room and whole bursts of lines for the next request and the one or
+        // two made since.
+        let whole = [2, 3].map { k in
+            m.regNext("whole_burst_ok\(k)", linesLeftA >= lit(k * sb, width: lineBits + 2) && room(k), reset: false)
+        }
+        let shortOK = m.regNext("short_burst_ok", linesLeftA != 0 && room(1), reset: false)
+        let shortBurst = m.regNext("short_burst", mux(linesLeftA >= lit(sb, width: lineBits + 2), lit(sb, width: burstBits),
+                                                        linesLeftA.truncate(to: burstBits)))
+        let firedLast = m.reg("fired_last", .bool, reset: false)
+        let firedBefore = m.regNext("fired_before", firedLast, reset: false)
+        let restartedLast = m.regNext("restarted_last", restart, reset: false)
+        let restartedBefore = m.regNext("restarted_before", restartedLast, reset: false)
+        let quiet = m.wire("requests_quiet", !firedLast && !firedBefore)
+        let fits = m.wire("fits", mux(firedLast && firedBefore, whole[1], mux(firedLast || firedBefore, whole[0], shortOK)))
+        let burst = m.wire("burst", mux(quiet, shortBurst, lit(sb, width: burstBits)))
         // A running instruction gets its beats even if the core stopped
         // meanwhile (a fault elsewhere): it must finish to leave the core quiet.
-        let requesting = m.wire("requesting", streamOn && (io.streamEnable || !ins.inPhase(.idle)) && !start && linesLeft != 0 && credit)
+        let requesting = m.wire("requesting", streamOn && (io.streamEnable || !ins.inPhase(.idle)) && !start
+                                && fits && !restartedLast && !restartedBefore)
         let fire = m.wire("fire", requesting && memory.requestReady)
+        firedLast.set(fire)
         memory.requestValid.set(requesting)
         memory.requestLine.set(p.lines(fromWide: requestLine, width: lineBits))
         memory.requestBeats.set(p.lines(fromWide: burst, width: p.wideBurstBits))
 
         let arrived = mux(memory.responseValid, lit(1, width: owedBits), lit(0, width: owedBits))
-        owed.set(owed + mux(fire, burst.extend(to: owedBits), lit(0, width: owedBits)) - arrived)
+        // Two-operand adds only: a three-operand sum maps to a deep LUT compressor.
+        owed.set(mux(memory.responseValid, owed - lit(1, width: owedBits), owed) + mux(fire, burst.extend(to: owedBits), lit(0, width: owedBits)))
         m.when(restart) { discard.set(owed - arrived) }
             .elseWhen(memory.responseValid && discard != 0) { discard.set(discard - 1) }
         m.when(restart) { requestLine.set(target) }
