@@ -20,7 +20,10 @@ public struct DivideDatapath: Module {
     var reciprocal: ReciprocalDatapath { ReciprocalDatapath() }
 
     /// Clock edges from `a`, `b` to `q`.
-    public var latency: Int { reciprocal.latency + 4 }
+    public var latency: Int { reciprocal.latency + 3 + Self.productLatency }
+
+    /// Cycles of a * y (32 x 33 bits, a `splitProduct`).
+    static let productLatency = SplitProduct.latency(32, 33, signed: true)
 
     public func build(_ m: ModuleBuilder) {
         guard m.require(CoreConfig.fracBitsRange.contains(fracBits),
@@ -45,12 +48,13 @@ public struct DivideDatapath: Module {
 
         // 9: a * y exactly (|a * y| <= 2^62); the shift s = 31 + p - F >= 7, kept as s - 1.
         let y = cat(lit(0, width: 1), recip.y).asSInt
-        let product9 = m.regNext("product9", (a8 * y).truncate(to: 64))
-        let shiftMinusOne9 = m.regNext("shift9", recip.p.extend(to: 6) + lit(30 - fracBits, width: 6))
-        let zero9 = m.regNext("b_zero9", zero8)
-        let negative9 = m.regNext("b_negative9", negative8)
-        let aSign9 = m.regNext("a_negative9", a8 < slit(0, width: 32))
-        let aZero9 = m.regNext("a_zero9", a8 == slit(0, width: 32))
+        let later = Self.productLatency
+        let product9 = m.splitProduct("product9", a8, y).truncate(to: 64)
+        let shiftMinusOne9 = m.pipelineDelay("shift9", recip.p.extend(to: 6) + lit(30 - fracBits, width: 6), cycles: later)
+        let zero9 = m.pipelineDelay("b_zero9", zero8, cycles: later)
+        let negative9 = m.pipelineDelay("b_negative9", negative8, cycles: later)
+        let aSign9 = m.pipelineDelay("a_negative9", a8 < slit(0, width: 32), cycles: later)
+        let aZero9 = m.pipelineDelay("a_zero9", a8 == slit(0, width: 32), cycles: later)
 
         // 10: q = rshr(a * y, s).
         let quotient10 = m.regNext("quotient10", m.roundingShiftRight("product_shifted", product9, byOneLessThan: shiftMinusOne9))

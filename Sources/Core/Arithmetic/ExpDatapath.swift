@@ -6,7 +6,7 @@ import ISA
 /// the rounding shift by s = 31 - F - k (2^31 - 1 when s <= 0, 0 when s > 40).
 ///
 /// A new `x` may enter every cycle; `y` appears `latency` clock edges later
-/// (registered). Stages: 1 T = x * LOG2E_Q30, 2 split T and read the table,
+/// (registered). Stages: 1 T = x * LOG2E_Q30 (a `splitProduct`), 2 split T and read the table,
 /// 3 step * r, 4 interpolate, 5 shift, round, saturate. `saturated` comes
 /// with `y` (`Numeric.expReporting`: s <= 0, or s = 1 rounding up to 2^31).
 ///
@@ -20,7 +20,10 @@ public struct ExpDatapath: Module {
     public var parameters: [Parameter] { [Parameter("F", fracBits)] }
 
     /// Clock edges from `x` to `y`.
-    public var latency: Int { 5 }
+    public var latency: Int { 4 + Self.productLatency }
+
+    /// Cycles of x * LOG2E (32 x 32 bits, a `splitProduct`).
+    static let productLatency = SplitProduct.latency(32, 32, signed: true)
 
     public func build(_ m: ModuleBuilder) {
         let f = fracBits
@@ -31,7 +34,7 @@ public struct ExpDatapath: Module {
         let saturated = m.output("saturated", .bool)
 
         // 1: T = x * LOG2E_Q30, exact (|T| < 2^62), Q.(F+30).
-        let t1 = m.regNext("t1", x * slit(Int(Numeric.log2eQ30), width: 32))
+        let t1 = m.splitProduct("t1", x, slit(Int(Numeric.log2eQ30), width: 32))
 
         // 2: k = floor(T / 2^(F+30)); u = the fraction's top 32 bits (Q0.32);
         // the table index is u >> 24. s = 31 - F - k decides the output range.

@@ -8,15 +8,19 @@ import ISA
 /// No valid signal: a new `b` may enter every cycle; `y`, `p` appear
 /// `latency` clock edges later (registered). `b` = 0 gives meaningless
 /// outputs. Stages: 1 leading one, 2 normalize to M (Q1.31), 3 RECIP table,
-/// 4 step * r, 5 interpolate y0, 6 e = M * y0, 7 y = y0 * (2 - e).
+/// 4 step * r, 5 interpolate y0, 6 e = M * y0 (a `splitProduct`), 7 2 - e,
+/// 8 y = y0 * (2 - e) (a `splitProduct`).
 ///
 /// Widths (checked over every M in [2^31, 2^32)): steps < 2^23,
 /// y0 <= 2^31, e in [2^31 - 1, 2^31 + 8160], y <= 2^31.
 public struct ReciprocalDatapath: Module {
     public init() {}
 
+    /// Cycles of each wide product (32 x 32 and 32 x 33 bits: four pieces).
+    static let productLatency = SplitProduct.latency(32, 33, signed: false)
+
     /// Clock edges from `b` to `y`, `p`.
-    public var latency: Int { 7 }
+    public var latency: Int { 6 + 2 * Self.productLatency }
 
     public func build(_ m: ModuleBuilder) {
         let input = m.input("b", .uint(32))
@@ -50,13 +54,18 @@ public struct ReciprocalDatapath: Module {
         let p5 = m.regNext("p5", p4)
 
         // 6: e = floor(M * y0 / 2^31) (33 bits: it may pass 2^32 in principle).
-        let e6 = m.regNext("e6", ((m5 * y05) >> 31))
-        let y06 = m.regNext("y0_6", y05)
-        let p6 = m.regNext("p6", p5)
+        let later = Self.productLatency
+        let e6 = m.splitProduct("e6", m5, y05) >> 31
+        let y06 = m.pipelineDelay("y0_6", y05, cycles: later)
+        let p6 = m.pipelineDelay("p6", p5, cycles: later)
 
-        // 7: y = floor(y0 * (2^32 - e) / 2^31).
-        let correction = m.wire("correction", lit(1 << 32, width: 33) - e6)
-        yOut.set(m.regNext("y7", ((y06 * correction) >> 31).truncate(to: 32)))
-        pOut.set(m.regNext("p7", p6))
+        // 7: 2^32 - e, registered so the subtract does not lead into the multiplier.
+        let correction = m.regNext("correction", lit(1 << 32, width: 33) - e6)
+        let y07 = m.regNext("y0_7", y06)
+        let p7 = m.regNext("p7", p6)
+
+        // 8: y = floor(y0 * (2^32 - e) / 2^31).
+        yOut.set((m.splitProduct("y8", y07.extend(to: 33), correction) >> 31).truncate(to: 32))
+        pOut.set(m.pipelineDelay("p8", p7, cycles: later))
     }
 }

@@ -11,7 +11,8 @@ import ISA
 /// registered). For `m` = 0 (outside the contract) the outputs are
 /// meaningless. Stages (one wide multiplier at most in each):
 /// 1 find the leading one (two cycles), 2 normalize to N (Q2.30, two cycles), 3 read the RSQRT
-/// table, 4 step * r, 5 interpolate y0, 6 y0^2, 7 N * t, 8 3 - u, 9 y0 * (3 - u).
+/// table, 4 step * r, 5 interpolate y0, 6 y0^2, 7 N * t, 8 3 - u, 9 y0 * (3 - u)
+/// (the three wide products are `splitProduct`s, `productLatency` cycles each).
 ///
 /// Widths follow from the table (checked over every N in [2^30, 2^32)):
 /// steps < 2^24, y0 and t <= 2^31, u in [2^31 - 6, 2^31 + 96793], y <= 2^31.
@@ -23,7 +24,10 @@ public struct RsqrtCore: Module {
     public static let exponentBits = 6
 
     /// Clock edges from `m` to `y`, `e`.
-    public var latency: Int { 11 }
+    public var latency: Int { 8 + 3 * Self.productLatency }
+
+    /// Cycles of each wide product (at most 32 x 33 bits: four pieces).
+    static let productLatency = SplitProduct.latency(32, 33, signed: false)
 
     public func build(_ m: ModuleBuilder) {
         let input = m.input("m", .uint(Self.inputBits))
@@ -64,15 +68,16 @@ public struct RsqrtCore: Module {
         let e5 = m.regNext("e5", e4)
 
         // 6: t = (y0 * y0) >> 31.
-        let t6 = m.regNext("t6", ((y05 * y05) >> 31).truncate(to: 32))
-        let y06 = m.regNext("y0_6", y05)
-        let n6 = m.regNext("n6", n5)
-        let e6 = m.regNext("e6", e5)
+        let later = Self.productLatency
+        let t6 = (m.splitProduct("t6", y05, y05) >> 31).truncate(to: 32)
+        let y06 = m.pipelineDelay("y0_6", y05, cycles: later)
+        let n6 = m.pipelineDelay("n6", n5, cycles: later)
+        let e6 = m.pipelineDelay("e6", e5, cycles: later)
 
         // 7: u = (N * t) >> 30.
-        let u7 = m.regNext("u7", ((n6 * t6) >> 30).truncate(to: 32))
-        let y07 = m.regNext("y0_7", y06)
-        let e7 = m.regNext("e7", e6)
+        let u7 = (m.splitProduct("u7", n6, t6) >> 30).truncate(to: 32)
+        let y07 = m.pipelineDelay("y0_7", y06, cycles: later)
+        let e7 = m.pipelineDelay("e7", e6, cycles: later)
 
         // 8: 3 * 2^31 - u (it can exceed 2^32: 33 bits), registered so the
         // subtract's carry chain does not lead into the multiplier.
@@ -81,7 +86,7 @@ public struct RsqrtCore: Module {
         let e8 = m.regNext("e8", e7)
 
         // 9: y = (y0 * (3 * 2^31 - u)) >> 32.
-        yOut.set(m.regNext("y9", ((y08 * correction) >> 32).truncate(to: 32)))
-        eOut.set(m.regNext("e9", e8))
+        yOut.set((m.splitProduct("y9", y08.extend(to: 33), correction) >> 32).truncate(to: 32))
+        eOut.set(m.pipelineDelay("e9", e8, cycles: later))
     }
 }

@@ -7,7 +7,8 @@ import ISA
 /// otherwise; x <= 0 gives 2^31 - 1.
 ///
 /// A new `x` may enter every cycle; `y` appears `latency` clock edges later
-/// (registered). Stages: 1 form M, then `RsqrtCore`, then 1 scale.
+/// (registered). Stages: 1 form M, then `RsqrtCore`, then 3 to scale (k
+/// beside y; the shift and rounding; the int32 saturation).
 /// `saturated` comes with `y` (`Numeric.rsqrtReporting`: x <= 0, or a
 /// scaled value above 2^31 - 1).
 public struct RsqrtDatapath: Module {
@@ -20,7 +21,7 @@ public struct RsqrtDatapath: Module {
     var core: RsqrtCore { RsqrtCore() }
 
     /// Clock edges from `x` to `y`.
-    public var latency: Int { core.latency + 2 }
+    public var latency: Int { core.latency + 4 }
 
     public func build(_ m: ModuleBuilder) {
         let f = fracBits
@@ -36,20 +37,21 @@ public struct RsqrtDatapath: Module {
         let m1 = m.regNext("m1", mux(positive, scaled, lit(1, width: RsqrtCore.inputBits)))
         let core = m.instance(self.core, "core")
         core.m.set(m1)
-        let bad = m.pipelineDelay("nonpositive", m.regNext("nonpositive1", !positive), cycles: self.core.latency)
+        let bad = m.pipelineDelay("nonpositive", m.regNext("nonpositive1", !positive), cycles: self.core.latency + 2)
 
-        // Last stage: k = 2F - 31 - e/2. For k <= 0, rshr(y, -k) (y itself
-        // when k = 0); for k > 0, y << k saturated (k >= 32 always saturates:
-        // y >= 2^30).
+        // Last three stages (one was 7 LUT levels and a 64-bit carry chain):
+        // k = 2F - 31 - e/2 beside y; for k <= 0, rshr(y, -k) (y itself when
+        // k = 0), for k > 0, y << k saturated (k >= 32 always saturates:
+        // y >= 2^30); then the int32 saturation.
         let halfE = core.e[5, 1].extend(to: 8).asSInt
-        let k = m.wire("k", slit(2 * f - 31, width: 8) - halfE)
-        let mantissa = core.y.extend(to: 64)
+        let k = m.regNext("k", slit(2 * f - 31, width: 8) - halfE)
+        let mantissa = m.regNext("mantissa", core.y).extend(to: 64)
         let rightShiftMinusOne = (slit(-1, width: 8) - k).asUInt.truncate(to: 6)
         let rounded = mux(k == slit(0, width: 8), mantissa,
                           m.roundingShiftRight("mantissa_shifted", mantissa, byOneLessThan: rightShiftMinusOne))
         let leftShifted = mux(k >= slit(32, width: 8), lit(Int(Int64.max), width: 64),
                               mantissa << k.asUInt.truncate(to: 5).extend(to: 6))
-        let scaledResult = m.wire("scaled", mux(k > slit(0, width: 8), leftShifted, rounded))
+        let scaledResult = m.regNext("scaled", mux(k > slit(0, width: 8), leftShifted, rounded))
         y.set(m.regNext("y_out", mux(bad, slit(Int(Int32.max), width: 32), saturatedUnsignedToInt32(scaledResult))))
         saturated.set(m.regNext("saturated_out", bad || exceedsUnsignedInt32(scaledResult)))
     }

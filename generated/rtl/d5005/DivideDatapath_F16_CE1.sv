@@ -13,56 +13,100 @@ module DivideDatapath_F16_CE1 (
   output logic               saturated
 );
 
-  logic [31:0] magnitude1; // register, Core/DivideDatapath.swift:34
-  logic b_zero1; // register, Core/DivideDatapath.swift:35
-  logic b_negative1; // register, Core/DivideDatapath.swift:36
-  logic signed [31:0] a1; // register, Core/DivideDatapath.swift:37
-  logic recip_ce; // input of instance recip, Core/DivideDatapath.swift:39
-  logic [31:0] recip_b; // input of instance recip, Core/DivideDatapath.swift:39
-  logic [31:0] recip_y; // output of instance recip, Core/DivideDatapath.swift:39
-  logic [4:0] recip_p; // output of instance recip, Core/DivideDatapath.swift:39
-  logic signed [31:0] a_d0; // register, Core/DivideDatapath.swift:42
-  logic signed [31:0] a_d1; // register, Core/DivideDatapath.swift:42
-  logic signed [31:0] a_d2; // register, Core/DivideDatapath.swift:42
-  logic signed [31:0] a_d3; // register, Core/DivideDatapath.swift:42
-  logic signed [31:0] a_d4; // register, Core/DivideDatapath.swift:42
-  logic signed [31:0] a_d5; // register, Core/DivideDatapath.swift:42
-  logic signed [31:0] a_d6; // register, Core/DivideDatapath.swift:42
-  logic b_zero_d0; // register, Core/DivideDatapath.swift:43
-  logic b_zero_d1; // register, Core/DivideDatapath.swift:43
-  logic b_zero_d2; // register, Core/DivideDatapath.swift:43
-  logic b_zero_d3; // register, Core/DivideDatapath.swift:43
-  logic b_zero_d4; // register, Core/DivideDatapath.swift:43
-  logic b_zero_d5; // register, Core/DivideDatapath.swift:43
-  logic b_zero_d6; // register, Core/DivideDatapath.swift:43
-  logic b_negative_d0; // register, Core/DivideDatapath.swift:44
-  logic b_negative_d1; // register, Core/DivideDatapath.swift:44
-  logic b_negative_d2; // register, Core/DivideDatapath.swift:44
-  logic b_negative_d3; // register, Core/DivideDatapath.swift:44
-  logic b_negative_d4; // register, Core/DivideDatapath.swift:44
-  logic b_negative_d5; // register, Core/DivideDatapath.swift:44
-  logic b_negative_d6; // register, Core/DivideDatapath.swift:44
-  logic signed [63:0] product9; // register, Core/DivideDatapath.swift:48
-  logic [5:0] shift9; // register, Core/DivideDatapath.swift:49
-  logic b_zero9; // register, Core/DivideDatapath.swift:50
-  logic b_negative9; // register, Core/DivideDatapath.swift:51
-  logic a_negative9; // register, Core/DivideDatapath.swift:52
-  logic a_zero9; // register, Core/DivideDatapath.swift:53
-  logic signed [63:0] product_shifted; // wire, Core/DivideDatapath.swift:56
-  logic signed [63:0] quotient10; // register, Core/DivideDatapath.swift:56
-  logic b_zero10; // register, Core/DivideDatapath.swift:57
-  logic b_negative10; // register, Core/DivideDatapath.swift:58
-  logic a_negative10; // register, Core/DivideDatapath.swift:59
-  logic a_zero10; // register, Core/DivideDatapath.swift:60
-  logic signed [63:0] signed_quotient; // wire, Core/DivideDatapath.swift:65
-  logic signed [31:0] q11; // register, Core/DivideDatapath.swift:66
-  logic saturated11; // register, Core/DivideDatapath.swift:67
+  logic [31:0] magnitude1; // register, Core/DivideDatapath.swift:37
+  logic b_zero1; // register, Core/DivideDatapath.swift:38
+  logic b_negative1; // register, Core/DivideDatapath.swift:39
+  logic signed [31:0] a1; // register, Core/DivideDatapath.swift:40
+  logic recip_ce; // input of instance recip, Core/DivideDatapath.swift:42
+  logic [31:0] recip_b; // input of instance recip, Core/DivideDatapath.swift:42
+  logic [31:0] recip_y; // output of instance recip, Core/DivideDatapath.swift:42
+  logic [4:0] recip_p; // output of instance recip, Core/DivideDatapath.swift:42
+  logic signed [31:0] a_d0; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d1; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d2; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d3; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d4; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d5; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d6; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d7; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d8; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d9; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d10; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d11; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d12; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d13; // register, Core/DivideDatapath.swift:45
+  logic b_zero_d0; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d1; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d2; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d3; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d4; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d5; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d6; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d7; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d8; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d9; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d10; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d11; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d12; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d13; // register, Core/DivideDatapath.swift:46
+  logic b_negative_d0; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d1; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d2; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d3; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d4; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d5; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d6; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d7; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d8; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d9; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d10; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d11; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d12; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d13; // register, Core/DivideDatapath.swift:47
+  logic signed [31:0] product9_a; // register, Core/SplitProduct.swift:57
+  logic signed [32:0] product9_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] product9_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] product9_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [32:0] product9_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [12:0] product9_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [64:0] product9_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [64:0] product9_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [64:0] product9_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [5:0] shift9_d0; // register, Core/DivideDatapath.swift:53
+  logic [5:0] shift9_d1; // register, Core/DivideDatapath.swift:53
+  logic [5:0] shift9_d2; // register, Core/DivideDatapath.swift:53
+  logic [5:0] shift9_d3; // register, Core/DivideDatapath.swift:53
+  logic b_zero9_d0; // register, Core/DivideDatapath.swift:54
+  logic b_zero9_d1; // register, Core/DivideDatapath.swift:54
+  logic b_zero9_d2; // register, Core/DivideDatapath.swift:54
+  logic b_zero9_d3; // register, Core/DivideDatapath.swift:54
+  logic b_negative9_d0; // register, Core/DivideDatapath.swift:55
+  logic b_negative9_d1; // register, Core/DivideDatapath.swift:55
+  logic b_negative9_d2; // register, Core/DivideDatapath.swift:55
+  logic b_negative9_d3; // register, Core/DivideDatapath.swift:55
+  logic a_negative9_d0; // register, Core/DivideDatapath.swift:56
+  logic a_negative9_d1; // register, Core/DivideDatapath.swift:56
+  logic a_negative9_d2; // register, Core/DivideDatapath.swift:56
+  logic a_negative9_d3; // register, Core/DivideDatapath.swift:56
+  logic a_zero9_d0; // register, Core/DivideDatapath.swift:57
+  logic a_zero9_d1; // register, Core/DivideDatapath.swift:57
+  logic a_zero9_d2; // register, Core/DivideDatapath.swift:57
+  logic a_zero9_d3; // register, Core/DivideDatapath.swift:57
+  logic signed [63:0] product_shifted; // wire, Core/DivideDatapath.swift:60
+  logic signed [63:0] quotient10; // register, Core/DivideDatapath.swift:60
+  logic b_zero10; // register, Core/DivideDatapath.swift:61
+  logic b_negative10; // register, Core/DivideDatapath.swift:62
+  logic a_negative10; // register, Core/DivideDatapath.swift:63
+  logic a_zero10; // register, Core/DivideDatapath.swift:64
+  logic signed [63:0] signed_quotient; // wire, Core/DivideDatapath.swift:69
+  logic signed [31:0] q11; // register, Core/DivideDatapath.swift:70
+  logic saturated11; // register, Core/DivideDatapath.swift:71
 
   assign q = q11;
   assign saturated = saturated11;
   assign recip_ce = ce;
   assign recip_b = (b_zero1 ? 32'd1 : magnitude1);
-  assign product_shifted = (product9 >>> shift9);
+  assign product_shifted = (64'($signed(product9_sum1_0)) >>> shift9_d3);
   assign signed_quotient = (b_negative10 ? (-quotient10) : quotient10);
 
   always_ff @(posedge clk) begin
@@ -133,6 +177,48 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      a_d7 <= a_d6;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_d8 <= a_d7;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_d9 <= a_d8;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_d10 <= a_d9;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_d11 <= a_d10;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_d12 <= a_d11;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_d13 <= a_d12;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       b_zero_d0 <= b_zero1;
     end
   end
@@ -170,6 +256,48 @@ module DivideDatapath_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       b_zero_d6 <= b_zero_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero_d7 <= b_zero_d6;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero_d8 <= b_zero_d7;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero_d9 <= b_zero_d8;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero_d10 <= b_zero_d9;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero_d11 <= b_zero_d10;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero_d12 <= b_zero_d11;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero_d13 <= b_zero_d12;
     end
   end
 
@@ -217,37 +345,217 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9 <= 64'((65'(a_d6) * 65'($signed({1'd0, recip_y}))));
+      b_negative_d7 <= b_negative_d6;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      shift9 <= (6'(recip_p) + 6'd14);
+      b_negative_d8 <= b_negative_d7;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      b_zero9 <= b_zero_d6;
+      b_negative_d9 <= b_negative_d8;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      b_negative9 <= b_negative_d6;
+      b_negative_d10 <= b_negative_d9;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      a_negative9 <= (a_d6 < 32'sd0);
+      b_negative_d11 <= b_negative_d10;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      a_zero9 <= (a_d6 == 32'sd0);
+      b_negative_d12 <= b_negative_d11;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_negative_d13 <= b_negative_d12;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_a <= a_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_b <= $signed({1'd0, recip_y});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_piece0_0 <= (54'($signed({1'd0, product9_a[25:0]})) * 54'($signed({1'd0, product9_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_piece0_1 <= (34'($signed({1'd0, product9_a[25:0]})) * 34'($signed(product9_b[32:26])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_piece1_0 <= (33'($signed(product9_a[31:26])) * 33'($signed({1'd0, product9_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_piece1_1 <= (13'($signed(product9_a[31:26])) * 13'($signed(product9_b[32:26])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_sum0_0 <= ($unsigned(65'(product9_piece0_0)) + {39'($unsigned(65'(product9_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_sum0_1 <= ({39'($unsigned(65'(product9_piece1_0)) >> 0), 26'd0} + {13'($unsigned(65'(product9_piece1_1)) >> 0), 52'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_sum1_0 <= (product9_sum0_0 + product9_sum0_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      shift9_d0 <= (6'(recip_p) + 6'd14);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      shift9_d1 <= shift9_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      shift9_d2 <= shift9_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      shift9_d3 <= shift9_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero9_d0 <= b_zero_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero9_d1 <= b_zero9_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero9_d2 <= b_zero9_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero9_d3 <= b_zero9_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_negative9_d0 <= b_negative_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_negative9_d1 <= b_negative9_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_negative9_d2 <= b_negative9_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_negative9_d3 <= b_negative9_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_negative9_d0 <= (a_d13 < 32'sd0);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_negative9_d1 <= a_negative9_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_negative9_d2 <= a_negative9_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_negative9_d3 <= a_negative9_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_zero9_d0 <= (a_d13 == 32'sd0);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_zero9_d1 <= a_zero9_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_zero9_d2 <= a_zero9_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_zero9_d3 <= a_zero9_d2;
     end
   end
 
@@ -259,25 +567,25 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      b_zero10 <= b_zero9;
+      b_zero10 <= b_zero9_d3;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      b_negative10 <= b_negative9;
+      b_negative10 <= b_negative9_d3;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      a_negative10 <= a_negative9;
+      a_negative10 <= a_negative9_d3;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      a_zero10 <= a_zero9;
+      a_zero10 <= a_zero9_d3;
     end
   end
 
@@ -301,4 +609,8 @@ module DivideDatapath_F16_CE1 (
     .y   (recip_y),
     .p   (recip_p)
   );
+
+  // Bits nothing reads, gathered so that lint sees them as deliberately unused.
+  logic unused;
+  assign unused = ^{product9_sum1_0[64]};
 endmodule

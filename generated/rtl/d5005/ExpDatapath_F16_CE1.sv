@@ -12,34 +12,42 @@ module ExpDatapath_F16_CE1 (
   output logic               saturated
 );
 
-  logic signed [63:0] t1; // register, Core/ExpDatapath.swift:34
-  logic signed [17:0] k; // wire, Core/ExpDatapath.swift:39
-  logic [31:0] u; // wire, Core/ExpDatapath.swift:40
-  logic [7:0] exp2_table_raddr; // input of memory exp2_table, Core/ExpDatapath.swift:41
-  logic [55:0] exp2_table_rdata; // output of memory exp2_table, Core/ExpDatapath.swift:41
-  logic [23:0] r2; // register, Core/ExpDatapath.swift:43
-  logic saturate2; // register, Core/ExpDatapath.swift:44
-  logic underflow2; // register, Core/ExpDatapath.swift:45
-  logic [5:0] shift2; // register, Core/ExpDatapath.swift:46
-  logic [47:0] product3; // register, Core/ExpDatapath.swift:49
-  logic [31:0] base3; // register, Core/ExpDatapath.swift:50
-  logic saturate3; // register, Core/ExpDatapath.swift:51
-  logic underflow3; // register, Core/ExpDatapath.swift:52
-  logic [5:0] shift3; // register, Core/ExpDatapath.swift:53
-  logic [31:0] interpolated4; // register, Core/ExpDatapath.swift:56
-  logic saturate4; // register, Core/ExpDatapath.swift:57
-  logic underflow4; // register, Core/ExpDatapath.swift:58
-  logic [5:0] shift4; // register, Core/ExpDatapath.swift:59
-  logic [31:0] interpolated_shifted; // wire, Core/ExpDatapath.swift:62
-  logic [31:0] rounded; // wire, Core/ExpDatapath.swift:62
-  logic signed [31:0] y5; // register, Core/ExpDatapath.swift:65
-  logic saturated5; // register, Core/ExpDatapath.swift:66
+  logic signed [31:0] t1_a; // register, Core/SplitProduct.swift:57
+  logic signed [31:0] t1_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] t1_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [32:0] t1_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [32:0] t1_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [11:0] t1_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [63:0] t1_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [63:0] t1_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [63:0] t1_sum1_0; // register, Core/SplitProduct.swift:70
+  logic signed [17:0] k; // wire, Core/ExpDatapath.swift:42
+  logic [31:0] u; // wire, Core/ExpDatapath.swift:43
+  logic [7:0] exp2_table_raddr; // input of memory exp2_table, Core/ExpDatapath.swift:44
+  logic [55:0] exp2_table_rdata; // output of memory exp2_table, Core/ExpDatapath.swift:44
+  logic [23:0] r2; // register, Core/ExpDatapath.swift:46
+  logic saturate2; // register, Core/ExpDatapath.swift:47
+  logic underflow2; // register, Core/ExpDatapath.swift:48
+  logic [5:0] shift2; // register, Core/ExpDatapath.swift:49
+  logic [47:0] product3; // register, Core/ExpDatapath.swift:52
+  logic [31:0] base3; // register, Core/ExpDatapath.swift:53
+  logic saturate3; // register, Core/ExpDatapath.swift:54
+  logic underflow3; // register, Core/ExpDatapath.swift:55
+  logic [5:0] shift3; // register, Core/ExpDatapath.swift:56
+  logic [31:0] interpolated4; // register, Core/ExpDatapath.swift:59
+  logic saturate4; // register, Core/ExpDatapath.swift:60
+  logic underflow4; // register, Core/ExpDatapath.swift:61
+  logic [5:0] shift4; // register, Core/ExpDatapath.swift:62
+  logic [31:0] interpolated_shifted; // wire, Core/ExpDatapath.swift:65
+  logic [31:0] rounded; // wire, Core/ExpDatapath.swift:65
+  logic signed [31:0] y5; // register, Core/ExpDatapath.swift:68
+  logic saturated5; // register, Core/ExpDatapath.swift:69
   logic [55:0] exp2_table_mem [0:255]; // 256 x UInt(56), read latency 1
 
   assign y = y5;
   assign saturated = saturated5;
-  assign k = $signed(t1[63:46]);
-  assign u = t1[45:14];
+  assign k = $signed(t1_sum1_0[63:46]);
+  assign u = t1_sum1_0[45:14];
   assign exp2_table_raddr = u[31:24];
   assign interpolated_shifted = (interpolated4 >> shift4);
   assign rounded = 32'((33'(interpolated_shifted) + 33'(32'd1)) >> 1);
@@ -311,7 +319,55 @@ module ExpDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1 <= (64'(x) * 64'(32'sd1549082005));
+      t1_a <= x;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      t1_b <= 32'sd1549082005;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      t1_piece0_0 <= (54'($signed({1'd0, t1_a[25:0]})) * 54'($signed({1'd0, t1_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      t1_piece0_1 <= (33'($signed({1'd0, t1_a[25:0]})) * 33'($signed(t1_b[31:26])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      t1_piece1_0 <= (33'($signed(t1_a[31:26])) * 33'($signed({1'd0, t1_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      t1_piece1_1 <= (12'($signed(t1_a[31:26])) * 12'($signed(t1_b[31:26])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      t1_sum0_0 <= ($unsigned(64'(t1_piece0_0)) + {38'($unsigned(64'(t1_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      t1_sum0_1 <= ({38'($unsigned(64'(t1_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(t1_piece1_1)) >> 0), 52'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      t1_sum1_0 <= (t1_sum0_0 + t1_sum0_1);
     end
   end
 
@@ -407,5 +463,5 @@ module ExpDatapath_F16_CE1 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{t1[13:0], product3[23:0], rst};
+  assign unused = ^{t1_sum1_0[13:0], product3[23:0], rst};
 endmodule

@@ -44,7 +44,7 @@ module RMSScale_VL8192_F16 (
   logic [63:0] rsqrt_m; // input of instance rsqrt, Core/RMSScale.swift:107
   logic [31:0] rsqrt_y; // output of instance rsqrt, Core/RMSScale.swift:107
   logic [5:0] rsqrt_e; // output of instance rsqrt, Core/RMSScale.swift:107
-  logic [3:0] rsqrt_wait; // register, Core/RMSScale.swift:110
+  logic [4:0] rsqrt_wait; // register, Core/RMSScale.swift:110
   logic [63:0] y; // register, Core/RMSScale.swift:114
   logic [5:0] up; // register, Core/RMSScale.swift:114
   logic [5:0] down; // register, Core/RMSScale.swift:114
@@ -113,7 +113,7 @@ module RMSScale_VL8192_F16 (
           end
         end
         4'd7: begin
-          if ((rsqrt_wait == 4'd0)) begin
+          if ((rsqrt_wait == 5'd0)) begin
             state <= 4'd8;
           end
         end
@@ -460,12 +460,12 @@ module RMSScale_VL8192_F16 (
       4'd5: begin end
       4'd6: begin
         if (divider_done) begin
-          rsqrt_wait <= 4'd10;
+          rsqrt_wait <= 5'd19;
         end
       end
       4'd7: begin
-        if (!(rsqrt_wait == 4'd0)) begin
-          rsqrt_wait <= (rsqrt_wait - 4'd1);
+        if (!(rsqrt_wait == 5'd0)) begin
+          rsqrt_wait <= (rsqrt_wait - 5'd1);
         end
       end
       4'd8: begin end
@@ -486,7 +486,7 @@ module RMSScale_VL8192_F16 (
       4'd5: begin end
       4'd6: begin end
       4'd7: begin
-        if ((rsqrt_wait == 4'd0)) begin
+        if ((rsqrt_wait == 5'd0)) begin
           y <= 64'(rsqrt_y);
         end
       end
@@ -508,7 +508,7 @@ module RMSScale_VL8192_F16 (
       4'd5: begin end
       4'd6: begin end
       4'd7: begin
-        if ((rsqrt_wait == 4'd0)) begin
+        if ((rsqrt_wait == 5'd0)) begin
           up <= (6'd15 + 6'(h[5:1]));
         end
       end
@@ -530,7 +530,7 @@ module RMSScale_VL8192_F16 (
       4'd5: begin end
       4'd6: begin end
       4'd7: begin
-        if ((rsqrt_wait == 4'd0)) begin
+        if ((rsqrt_wait == 5'd0)) begin
           down <= 6'(rsqrt_e[5:1]);
         end
       end

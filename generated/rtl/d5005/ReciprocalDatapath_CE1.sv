@@ -12,41 +12,68 @@ module ReciprocalDatapath_CE1 (
   output logic [4:0]  p
 );
 
-  logic msb_b0; // wire, Core/ReciprocalDatapath.swift:27
-  logic [15:0] msb_l0; // wire, Core/ReciprocalDatapath.swift:27
-  logic msb_b1; // wire, Core/ReciprocalDatapath.swift:27
-  logic [7:0] msb_l1; // wire, Core/ReciprocalDatapath.swift:27
-  logic msb_b2; // wire, Core/ReciprocalDatapath.swift:27
-  logic [3:0] msb_l2; // wire, Core/ReciprocalDatapath.swift:27
-  logic msb_b3; // wire, Core/ReciprocalDatapath.swift:27
-  logic [1:0] msb_l3; // wire, Core/ReciprocalDatapath.swift:27
-  logic msb_b4; // wire, Core/ReciprocalDatapath.swift:27
-  logic [4:0] p1; // register, Core/ReciprocalDatapath.swift:27
-  logic [31:0] b1; // register, Core/ReciprocalDatapath.swift:28
-  logic [31:0] m2; // register, Core/ReciprocalDatapath.swift:31
-  logic [4:0] p2; // register, Core/ReciprocalDatapath.swift:32
-  logic [7:0] recip_table_raddr; // input of memory recip_table, Core/ReciprocalDatapath.swift:35
-  logic [54:0] recip_table_rdata; // output of memory recip_table, Core/ReciprocalDatapath.swift:35
-  logic [22:0] r3; // register, Core/ReciprocalDatapath.swift:37
-  logic [31:0] m3; // register, Core/ReciprocalDatapath.swift:38
-  logic [4:0] p3; // register, Core/ReciprocalDatapath.swift:39
-  logic [45:0] product4; // register, Core/ReciprocalDatapath.swift:42
-  logic [31:0] base4; // register, Core/ReciprocalDatapath.swift:43
-  logic [31:0] m4; // register, Core/ReciprocalDatapath.swift:44
-  logic [4:0] p4; // register, Core/ReciprocalDatapath.swift:45
-  logic [31:0] y0_5; // register, Core/ReciprocalDatapath.swift:48
-  logic [31:0] m5; // register, Core/ReciprocalDatapath.swift:49
-  logic [4:0] p5; // register, Core/ReciprocalDatapath.swift:50
-  logic [32:0] e6; // register, Core/ReciprocalDatapath.swift:53
-  logic [31:0] y0_6; // register, Core/ReciprocalDatapath.swift:54
-  logic [4:0] p6; // register, Core/ReciprocalDatapath.swift:55
-  logic [32:0] correction; // wire, Core/ReciprocalDatapath.swift:58
-  logic [31:0] y7; // register, Core/ReciprocalDatapath.swift:59
-  logic [4:0] p7; // register, Core/ReciprocalDatapath.swift:60
+  logic msb_b0; // wire, Core/ReciprocalDatapath.swift:31
+  logic [15:0] msb_l0; // wire, Core/ReciprocalDatapath.swift:31
+  logic msb_b1; // wire, Core/ReciprocalDatapath.swift:31
+  logic [7:0] msb_l1; // wire, Core/ReciprocalDatapath.swift:31
+  logic msb_b2; // wire, Core/ReciprocalDatapath.swift:31
+  logic [3:0] msb_l2; // wire, Core/ReciprocalDatapath.swift:31
+  logic msb_b3; // wire, Core/ReciprocalDatapath.swift:31
+  logic [1:0] msb_l3; // wire, Core/ReciprocalDatapath.swift:31
+  logic msb_b4; // wire, Core/ReciprocalDatapath.swift:31
+  logic [4:0] p1; // register, Core/ReciprocalDatapath.swift:31
+  logic [31:0] b1; // register, Core/ReciprocalDatapath.swift:32
+  logic [31:0] m2; // register, Core/ReciprocalDatapath.swift:35
+  logic [4:0] p2; // register, Core/ReciprocalDatapath.swift:36
+  logic [7:0] recip_table_raddr; // input of memory recip_table, Core/ReciprocalDatapath.swift:39
+  logic [54:0] recip_table_rdata; // output of memory recip_table, Core/ReciprocalDatapath.swift:39
+  logic [22:0] r3; // register, Core/ReciprocalDatapath.swift:41
+  logic [31:0] m3; // register, Core/ReciprocalDatapath.swift:42
+  logic [4:0] p3; // register, Core/ReciprocalDatapath.swift:43
+  logic [45:0] product4; // register, Core/ReciprocalDatapath.swift:46
+  logic [31:0] base4; // register, Core/ReciprocalDatapath.swift:47
+  logic [31:0] m4; // register, Core/ReciprocalDatapath.swift:48
+  logic [4:0] p4; // register, Core/ReciprocalDatapath.swift:49
+  logic [31:0] y0_5; // register, Core/ReciprocalDatapath.swift:52
+  logic [31:0] m5; // register, Core/ReciprocalDatapath.swift:53
+  logic [4:0] p5; // register, Core/ReciprocalDatapath.swift:54
+  logic [31:0] e6_a; // register, Core/SplitProduct.swift:57
+  logic [31:0] e6_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] e6_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] e6_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] e6_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [13:0] e6_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [63:0] e6_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [63:0] e6_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [63:0] e6_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [31:0] y0_6_d0; // register, Core/ReciprocalDatapath.swift:59
+  logic [31:0] y0_6_d1; // register, Core/ReciprocalDatapath.swift:59
+  logic [31:0] y0_6_d2; // register, Core/ReciprocalDatapath.swift:59
+  logic [31:0] y0_6_d3; // register, Core/ReciprocalDatapath.swift:59
+  logic [4:0] p6_d0; // register, Core/ReciprocalDatapath.swift:60
+  logic [4:0] p6_d1; // register, Core/ReciprocalDatapath.swift:60
+  logic [4:0] p6_d2; // register, Core/ReciprocalDatapath.swift:60
+  logic [4:0] p6_d3; // register, Core/ReciprocalDatapath.swift:60
+  logic [32:0] correction; // register, Core/ReciprocalDatapath.swift:63
+  logic [31:0] y0_7; // register, Core/ReciprocalDatapath.swift:64
+  logic [4:0] p7; // register, Core/ReciprocalDatapath.swift:65
+  logic [32:0] y8_a; // register, Core/SplitProduct.swift:57
+  logic [32:0] y8_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] y8_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [34:0] y8_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [34:0] y8_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [15:0] y8_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [65:0] y8_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [65:0] y8_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [65:0] y8_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [4:0] p8_d0; // register, Core/ReciprocalDatapath.swift:69
+  logic [4:0] p8_d1; // register, Core/ReciprocalDatapath.swift:69
+  logic [4:0] p8_d2; // register, Core/ReciprocalDatapath.swift:69
+  logic [4:0] p8_d3; // register, Core/ReciprocalDatapath.swift:69
   logic [54:0] recip_table_mem [0:255]; // 256 x UInt(55), read latency 1
 
-  assign y = y7;
-  assign p = p7;
+  assign y = 32'(y8_sum1_0[65:31]);
+  assign p = p8_d3;
   assign msb_b0 = (|b[31:16]);
   assign msb_l0 = (msb_b0 ? b[31:16] : b[15:0]);
   assign msb_b1 = (|msb_l0[15:8]);
@@ -57,7 +84,6 @@ module ReciprocalDatapath_CE1 (
   assign msb_l3 = (msb_b3 ? msb_l2[3:2] : msb_l2[1:0]);
   assign msb_b4 = (|msb_l3[1]);
   assign recip_table_raddr = m2[30:23];
-  assign correction = (33'h100000000 - e6);
 
   // Memory recip_table: 256 words of UInt(55). Read latency 1, old data on read-during-write.
   initial begin
@@ -410,35 +436,203 @@ module ReciprocalDatapath_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6 <= 33'((64'(m5) * 64'(y0_5)) >> 31);
+      e6_a <= m5;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y0_6 <= y0_5;
+      e6_b <= y0_5;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p6 <= p5;
+      e6_piece0_0 <= (54'($signed({1'd0, e6_a[25:0]})) * 54'($signed({1'd0, e6_b[25:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y7 <= 32'(34'((65'(y0_6) * 65'(correction)) >> 31));
+      e6_piece0_1 <= (34'($signed({1'd0, e6_a[25:0]})) * 34'($signed({1'd0, e6_b[31:26]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p7 <= p6;
+      e6_piece1_0 <= (34'($signed({1'd0, e6_a[31:26]})) * 34'($signed({1'd0, e6_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e6_piece1_1 <= (14'($signed({1'd0, e6_a[31:26]})) * 14'($signed({1'd0, e6_b[31:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e6_sum0_0 <= ($unsigned(64'(e6_piece0_0)) + {38'($unsigned(64'(e6_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e6_sum0_1 <= ({38'($unsigned(64'(e6_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(e6_piece1_1)) >> 0), 52'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e6_sum1_0 <= (e6_sum0_0 + e6_sum0_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_6_d0 <= y0_5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_6_d1 <= y0_6_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_6_d2 <= y0_6_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_6_d3 <= y0_6_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p6_d0 <= p5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p6_d1 <= p6_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p6_d2 <= p6_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p6_d3 <= p6_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      correction <= (33'h100000000 - e6_sum1_0[63:31]);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_7 <= y0_6_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p7 <= p6_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_a <= 33'(y0_7);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_b <= correction;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_piece0_0 <= (54'($signed({1'd0, y8_a[25:0]})) * 54'($signed({1'd0, y8_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_piece0_1 <= (35'($signed({1'd0, y8_a[25:0]})) * 35'($signed({1'd0, y8_b[32:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_piece1_0 <= (35'($signed({1'd0, y8_a[32:26]})) * 35'($signed({1'd0, y8_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_piece1_1 <= (16'($signed({1'd0, y8_a[32:26]})) * 16'($signed({1'd0, y8_b[32:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_sum0_0 <= ($unsigned(66'(y8_piece0_0)) + {40'($unsigned(66'(y8_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_sum0_1 <= ({40'($unsigned(66'(y8_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(y8_piece1_1)) >> 0), 52'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y8_sum1_0 <= (y8_sum0_0 + y8_sum0_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p8_d0 <= p7;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p8_d1 <= p8_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p8_d2 <= p8_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p8_d3 <= p8_d2;
     end
   end
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{msb_l3[0], product4[22:0], rst};
+  assign unused = ^{msb_l3[0], product4[22:0], e6_sum1_0[30:0], y8_sum1_0[30:0], rst};
 endmodule

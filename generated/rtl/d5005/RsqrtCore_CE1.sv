@@ -46,43 +46,85 @@ module RsqrtCore_CE1 (
   logic [1:0] msb_top_l0; // wire, Core/MostSignificantOne.swift:47
   logic msb_top_b1; // wire, Core/MostSignificantOne.swift:47
   logic [1:0] msb_chunk; // wire, Core/MostSignificantOne.swift:47
-  logic [5:0] e1; // register, Core/RsqrtCore.swift:36
-  logic [63:0] m0; // register, Core/RsqrtCore.swift:37
-  logic [63:0] m1; // register, Core/RsqrtCore.swift:37
-  logic [5:0] amount; // wire, Core/RsqrtCore.swift:42
-  logic [63:0] coarse_shifted; // register, Core/RsqrtCore.swift:43
-  logic [2:0] fine_amount; // register, Core/RsqrtCore.swift:44
-  logic [31:0] n2; // register, Core/RsqrtCore.swift:45
-  logic [5:0] e1_delayed; // register, Core/RsqrtCore.swift:46
-  logic [5:0] e2; // register, Core/RsqrtCore.swift:46
-  logic [7:0] rsqrt_table_raddr; // input of memory rsqrt_table, Core/RsqrtCore.swift:49
-  logic [55:0] rsqrt_table_rdata; // output of memory rsqrt_table, Core/RsqrtCore.swift:49
-  logic [23:0] r3; // register, Core/RsqrtCore.swift:51
-  logic [31:0] n3; // register, Core/RsqrtCore.swift:52
-  logic [5:0] e3; // register, Core/RsqrtCore.swift:53
-  logic [47:0] product4; // register, Core/RsqrtCore.swift:56
-  logic [31:0] base4; // register, Core/RsqrtCore.swift:57
-  logic [31:0] n4; // register, Core/RsqrtCore.swift:58
-  logic [5:0] e4; // register, Core/RsqrtCore.swift:59
-  logic [31:0] y0_5; // register, Core/RsqrtCore.swift:62
-  logic [31:0] n5; // register, Core/RsqrtCore.swift:63
-  logic [5:0] e5; // register, Core/RsqrtCore.swift:64
-  logic [31:0] t6; // register, Core/RsqrtCore.swift:67
-  logic [31:0] y0_6; // register, Core/RsqrtCore.swift:68
-  logic [31:0] n6; // register, Core/RsqrtCore.swift:69
-  logic [5:0] e6; // register, Core/RsqrtCore.swift:70
-  logic [31:0] u7; // register, Core/RsqrtCore.swift:73
-  logic [31:0] y0_7; // register, Core/RsqrtCore.swift:74
-  logic [5:0] e7; // register, Core/RsqrtCore.swift:75
-  logic [32:0] correction; // register, Core/RsqrtCore.swift:79
-  logic [31:0] y0_8; // register, Core/RsqrtCore.swift:80
-  logic [5:0] e8; // register, Core/RsqrtCore.swift:81
-  logic [31:0] y9; // register, Core/RsqrtCore.swift:84
-  logic [5:0] e9; // register, Core/RsqrtCore.swift:85
+  logic [5:0] e1; // register, Core/RsqrtCore.swift:40
+  logic [63:0] m0; // register, Core/RsqrtCore.swift:41
+  logic [63:0] m1; // register, Core/RsqrtCore.swift:41
+  logic [5:0] amount; // wire, Core/RsqrtCore.swift:46
+  logic [63:0] coarse_shifted; // register, Core/RsqrtCore.swift:47
+  logic [2:0] fine_amount; // register, Core/RsqrtCore.swift:48
+  logic [31:0] n2; // register, Core/RsqrtCore.swift:49
+  logic [5:0] e1_delayed; // register, Core/RsqrtCore.swift:50
+  logic [5:0] e2; // register, Core/RsqrtCore.swift:50
+  logic [7:0] rsqrt_table_raddr; // input of memory rsqrt_table, Core/RsqrtCore.swift:53
+  logic [55:0] rsqrt_table_rdata; // output of memory rsqrt_table, Core/RsqrtCore.swift:53
+  logic [23:0] r3; // register, Core/RsqrtCore.swift:55
+  logic [31:0] n3; // register, Core/RsqrtCore.swift:56
+  logic [5:0] e3; // register, Core/RsqrtCore.swift:57
+  logic [47:0] product4; // register, Core/RsqrtCore.swift:60
+  logic [31:0] base4; // register, Core/RsqrtCore.swift:61
+  logic [31:0] n4; // register, Core/RsqrtCore.swift:62
+  logic [5:0] e4; // register, Core/RsqrtCore.swift:63
+  logic [31:0] y0_5; // register, Core/RsqrtCore.swift:66
+  logic [31:0] n5; // register, Core/RsqrtCore.swift:67
+  logic [5:0] e5; // register, Core/RsqrtCore.swift:68
+  logic [31:0] t6_a; // register, Core/SplitProduct.swift:57
+  logic [31:0] t6_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] t6_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] t6_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] t6_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [13:0] t6_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [63:0] t6_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [63:0] t6_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [63:0] t6_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [31:0] y0_6_d0; // register, Core/RsqrtCore.swift:73
+  logic [31:0] y0_6_d1; // register, Core/RsqrtCore.swift:73
+  logic [31:0] y0_6_d2; // register, Core/RsqrtCore.swift:73
+  logic [31:0] y0_6_d3; // register, Core/RsqrtCore.swift:73
+  logic [31:0] n6_d0; // register, Core/RsqrtCore.swift:74
+  logic [31:0] n6_d1; // register, Core/RsqrtCore.swift:74
+  logic [31:0] n6_d2; // register, Core/RsqrtCore.swift:74
+  logic [31:0] n6_d3; // register, Core/RsqrtCore.swift:74
+  logic [5:0] e6_d0; // register, Core/RsqrtCore.swift:75
+  logic [5:0] e6_d1; // register, Core/RsqrtCore.swift:75
+  logic [5:0] e6_d2; // register, Core/RsqrtCore.swift:75
+  logic [5:0] e6_d3; // register, Core/RsqrtCore.swift:75
+  logic [31:0] u7_a; // register, Core/SplitProduct.swift:57
+  logic [31:0] u7_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] u7_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] u7_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] u7_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [13:0] u7_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [63:0] u7_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [63:0] u7_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [63:0] u7_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [31:0] y0_7_d0; // register, Core/RsqrtCore.swift:79
+  logic [31:0] y0_7_d1; // register, Core/RsqrtCore.swift:79
+  logic [31:0] y0_7_d2; // register, Core/RsqrtCore.swift:79
+  logic [31:0] y0_7_d3; // register, Core/RsqrtCore.swift:79
+  logic [5:0] e7_d0; // register, Core/RsqrtCore.swift:80
+  logic [5:0] e7_d1; // register, Core/RsqrtCore.swift:80
+  logic [5:0] e7_d2; // register, Core/RsqrtCore.swift:80
+  logic [5:0] e7_d3; // register, Core/RsqrtCore.swift:80
+  logic [32:0] correction; // register, Core/RsqrtCore.swift:84
+  logic [31:0] y0_8; // register, Core/RsqrtCore.swift:85
+  logic [5:0] e8; // register, Core/RsqrtCore.swift:86
+  logic [32:0] y9_a; // register, Core/SplitProduct.swift:57
+  logic [32:0] y9_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] y9_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [34:0] y9_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [34:0] y9_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [15:0] y9_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [65:0] y9_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [65:0] y9_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [65:0] y9_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [5:0] e9_d0; // register, Core/RsqrtCore.swift:90
+  logic [5:0] e9_d1; // register, Core/RsqrtCore.swift:90
+  logic [5:0] e9_d2; // register, Core/RsqrtCore.swift:90
+  logic [5:0] e9_d3; // register, Core/RsqrtCore.swift:90
   logic [55:0] rsqrt_table_mem [0:191]; // 192 x UInt(56), read latency 1
 
-  assign y = y9;
-  assign e = e9;
+  assign y = 32'(y9_sum1_0[65:32]);
+  assign e = e9_d3;
   assign msb_c0_b0 = (|8'(m[15:0] >> 8));
   assign msb_c0_l0 = (msb_c0_b0 ? 8'(m[15:0] >> 8) : 8'(m[15:0] >> 0));
   assign msb_c0_b1 = (|msb_c0_l0[7:4]);
@@ -441,77 +483,329 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6 <= 32'(33'((64'(y0_5) * 64'(y0_5)) >> 31));
+      t6_a <= y0_5;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y0_6 <= y0_5;
+      t6_b <= y0_5;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      n6 <= n5;
+      t6_piece0_0 <= (54'($signed({1'd0, t6_a[25:0]})) * 54'($signed({1'd0, t6_b[25:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6 <= e5;
+      t6_piece0_1 <= (34'($signed({1'd0, t6_a[25:0]})) * 34'($signed({1'd0, t6_b[31:26]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7 <= 32'(34'((64'(n6) * 64'(t6)) >> 30));
+      t6_piece1_0 <= (34'($signed({1'd0, t6_a[31:26]})) * 34'($signed({1'd0, t6_b[25:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y0_7 <= y0_6;
+      t6_piece1_1 <= (14'($signed({1'd0, t6_a[31:26]})) * 14'($signed({1'd0, t6_b[31:26]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e7 <= e6;
+      t6_sum0_0 <= ($unsigned(64'(t6_piece0_0)) + {38'($unsigned(64'(t6_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      correction <= (33'h180000000 - 33'(u7));
+      t6_sum0_1 <= ({38'($unsigned(64'(t6_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(t6_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y0_8 <= y0_7;
+      t6_sum1_0 <= (t6_sum0_0 + t6_sum0_1);
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e8 <= e7;
+      y0_6_d0 <= y0_5;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9 <= 32'(33'((65'(y0_8) * 65'(correction)) >> 32));
+      y0_6_d1 <= y0_6_d0;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e9 <= e8;
+      y0_6_d2 <= y0_6_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_6_d3 <= y0_6_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      n6_d0 <= n5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      n6_d1 <= n6_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      n6_d2 <= n6_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      n6_d3 <= n6_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e6_d0 <= e5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e6_d1 <= e6_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e6_d2 <= e6_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e6_d3 <= e6_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_a <= n6_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_b <= 32'(t6_sum1_0[63:31]);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_piece0_0 <= (54'($signed({1'd0, u7_a[25:0]})) * 54'($signed({1'd0, u7_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_piece0_1 <= (34'($signed({1'd0, u7_a[25:0]})) * 34'($signed({1'd0, u7_b[31:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_piece1_0 <= (34'($signed({1'd0, u7_a[31:26]})) * 34'($signed({1'd0, u7_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_piece1_1 <= (14'($signed({1'd0, u7_a[31:26]})) * 14'($signed({1'd0, u7_b[31:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_sum0_0 <= ($unsigned(64'(u7_piece0_0)) + {38'($unsigned(64'(u7_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_sum0_1 <= ({38'($unsigned(64'(u7_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(u7_piece1_1)) >> 0), 52'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      u7_sum1_0 <= (u7_sum0_0 + u7_sum0_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_7_d0 <= y0_6_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_7_d1 <= y0_7_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_7_d2 <= y0_7_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_7_d3 <= y0_7_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e7_d0 <= e6_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e7_d1 <= e7_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e7_d2 <= e7_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e7_d3 <= e7_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      correction <= (33'h180000000 - 33'(32'(u7_sum1_0[63:30])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y0_8 <= y0_7_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e8 <= e7_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_a <= 33'(y0_8);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_b <= correction;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_piece0_0 <= (54'($signed({1'd0, y9_a[25:0]})) * 54'($signed({1'd0, y9_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_piece0_1 <= (35'($signed({1'd0, y9_a[25:0]})) * 35'($signed({1'd0, y9_b[32:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_piece1_0 <= (35'($signed({1'd0, y9_a[32:26]})) * 35'($signed({1'd0, y9_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_piece1_1 <= (16'($signed({1'd0, y9_a[32:26]})) * 16'($signed({1'd0, y9_b[32:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_sum0_0 <= ($unsigned(66'(y9_piece0_0)) + {40'($unsigned(66'(y9_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_sum0_1 <= ({40'($unsigned(66'(y9_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(y9_piece1_1)) >> 0), 52'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y9_sum1_0 <= (y9_sum0_0 + y9_sum0_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e9_d0 <= e8;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e9_d1 <= e9_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e9_d2 <= e9_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      e9_d3 <= e9_d2;
     end
   end
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{msb_c0_l2[0], msb_c1_l2[0], msb_c2_l2[0], msb_c3_l2[0], msb_top_l0[0], product4[23:0], rst};
+  assign unused = ^{msb_c0_l2[0], msb_c1_l2[0], msb_c2_l2[0], msb_c3_l2[0], msb_top_l0[0], product4[23:0], t6_sum1_0[30:0], u7_sum1_0[29:0], y9_sum1_0[31:0], rst};
 endmodule

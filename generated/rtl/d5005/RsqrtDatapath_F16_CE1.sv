@@ -12,36 +12,46 @@ module RsqrtDatapath_F16_CE1 (
   output logic               saturated
 );
 
-  logic [63:0] m1; // register, Core/RsqrtDatapath.swift:36
-  logic core_ce; // input of instance core, Core/RsqrtDatapath.swift:37
-  logic [63:0] core_m; // input of instance core, Core/RsqrtDatapath.swift:37
-  logic [31:0] core_y; // output of instance core, Core/RsqrtDatapath.swift:37
-  logic [5:0] core_e; // output of instance core, Core/RsqrtDatapath.swift:37
-  logic nonpositive1; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d0; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d1; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d2; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d3; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d4; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d5; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d6; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d7; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d8; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d9; // register, Core/RsqrtDatapath.swift:39
-  logic nonpositive_d10; // register, Core/RsqrtDatapath.swift:39
-  logic signed [7:0] k; // wire, Core/RsqrtDatapath.swift:45
-  logic [63:0] mantissa_shifted; // wire, Core/RsqrtDatapath.swift:49
-  logic [63:0] scaled; // wire, Core/RsqrtDatapath.swift:52
-  logic signed [31:0] y_out; // register, Core/RsqrtDatapath.swift:53
-  logic saturated_out; // register, Core/RsqrtDatapath.swift:54
+  logic [63:0] m1; // register, Core/RsqrtDatapath.swift:37
+  logic core_ce; // input of instance core, Core/RsqrtDatapath.swift:38
+  logic [63:0] core_m; // input of instance core, Core/RsqrtDatapath.swift:38
+  logic [31:0] core_y; // output of instance core, Core/RsqrtDatapath.swift:38
+  logic [5:0] core_e; // output of instance core, Core/RsqrtDatapath.swift:38
+  logic nonpositive1; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d0; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d1; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d2; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d3; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d4; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d5; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d6; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d7; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d8; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d9; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d10; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d11; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d12; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d13; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d14; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d15; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d16; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d17; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d18; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d19; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d20; // register, Core/RsqrtDatapath.swift:40
+  logic nonpositive_d21; // register, Core/RsqrtDatapath.swift:40
+  logic signed [7:0] k; // register, Core/RsqrtDatapath.swift:47
+  logic [31:0] mantissa; // register, Core/RsqrtDatapath.swift:48
+  logic [63:0] mantissa_shifted; // wire, Core/RsqrtDatapath.swift:51
+  logic [63:0] scaled; // register, Core/RsqrtDatapath.swift:54
+  logic signed [31:0] y_out; // register, Core/RsqrtDatapath.swift:55
+  logic saturated_out; // register, Core/RsqrtDatapath.swift:56
 
   assign y = y_out;
   assign saturated = saturated_out;
   assign core_ce = ce;
   assign core_m = m1;
-  assign k = (8'sd1 - $signed(8'(core_e[5:1])));
-  assign mantissa_shifted = (64'(core_y) >> 6'($unsigned(((-8'sd1) - k))));
-  assign scaled = ((k > 8'sd0) ? ((k >= 8'sd32) ? 64'h7FFFFFFFFFFFFFFF : (64'(core_y) << 6'(5'($unsigned(k))))) : ((k == 8'sd0) ? 64'(core_y) : 64'((65'(mantissa_shifted) + 65'(64'd1)) >> 1)));
+  assign mantissa_shifted = (64'(mantissa) >> 6'($unsigned(((-8'sd1) - k))));
 
   always_ff @(posedge clk) begin
     if (ce) begin
@@ -123,13 +133,97 @@ module RsqrtDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y_out <= (nonpositive_d10 ? 32'sd2147483647 : ((|scaled[63:31]) ? 32'sd2147483647 : $signed(32'(scaled))));
+      nonpositive_d11 <= nonpositive_d10;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      saturated_out <= (nonpositive_d10 || (|scaled[63:31]));
+      nonpositive_d12 <= nonpositive_d11;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d13 <= nonpositive_d12;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d14 <= nonpositive_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d15 <= nonpositive_d14;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d16 <= nonpositive_d15;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d17 <= nonpositive_d16;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d18 <= nonpositive_d17;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d19 <= nonpositive_d18;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d20 <= nonpositive_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      nonpositive_d21 <= nonpositive_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      k <= (8'sd1 - $signed(8'(core_e[5:1])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      mantissa <= core_y;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      scaled <= ((k > 8'sd0) ? ((k >= 8'sd32) ? 64'h7FFFFFFFFFFFFFFF : (64'(mantissa) << 6'(5'($unsigned(k))))) : ((k == 8'sd0) ? 64'(mantissa) : 64'((65'(mantissa_shifted) + 65'(64'd1)) >> 1)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y_out <= (nonpositive_d21 ? 32'sd2147483647 : ((|scaled[63:31]) ? 32'sd2147483647 : $signed(32'(scaled))));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      saturated_out <= (nonpositive_d21 || (|scaled[63:31]));
     end
   end
 

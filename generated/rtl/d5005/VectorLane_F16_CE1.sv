@@ -15,163 +15,271 @@ module VectorLane_F16_CE1 (
   output logic               saturated
 );
 
-  logic signed [31:0] exp_argument1; // register, Core/VectorLane.swift:83
-  logic [3:0] op1; // register, Core/VectorLane.swift:84
-  logic signed [31:0] a1; // register, Core/VectorLane.swift:84
-  logic signed [31:0] b1; // register, Core/VectorLane.swift:84
-  logic signed [31:0] d1; // register, Core/VectorLane.swift:84
-  logic exponential_ce; // input of instance exponential, Core/VectorLane.swift:86
-  logic signed [31:0] exponential_x; // input of instance exponential, Core/VectorLane.swift:86
-  logic signed [31:0] exponential_y; // output of instance exponential, Core/VectorLane.swift:86
-  logic exponential_saturated; // output of instance exponential, Core/VectorLane.swift:86
-  logic [3:0] op_e_d0; // register, Core/VectorLane.swift:89
-  logic [3:0] op_e_d1; // register, Core/VectorLane.swift:89
-  logic [3:0] op_e_d2; // register, Core/VectorLane.swift:89
-  logic [3:0] op_e_d3; // register, Core/VectorLane.swift:89
-  logic [3:0] op_e_d4; // register, Core/VectorLane.swift:89
-  logic signed [31:0] a_e_d0; // register, Core/VectorLane.swift:90
-  logic signed [31:0] a_e_d1; // register, Core/VectorLane.swift:90
-  logic signed [31:0] a_e_d2; // register, Core/VectorLane.swift:90
-  logic signed [31:0] a_e_d3; // register, Core/VectorLane.swift:90
-  logic signed [31:0] a_e_d4; // register, Core/VectorLane.swift:90
-  logic signed [31:0] b_e_d0; // register, Core/VectorLane.swift:91
-  logic signed [31:0] b_e_d1; // register, Core/VectorLane.swift:91
-  logic signed [31:0] b_e_d2; // register, Core/VectorLane.swift:91
-  logic signed [31:0] b_e_d3; // register, Core/VectorLane.swift:91
-  logic signed [31:0] b_e_d4; // register, Core/VectorLane.swift:91
-  logic signed [31:0] dividend; // register, Core/VectorLane.swift:95
-  logic signed [31:0] divisor; // register, Core/VectorLane.swift:96
-  logic divider_ce; // input of instance divider, Core/VectorLane.swift:97
-  logic signed [31:0] divider_a; // input of instance divider, Core/VectorLane.swift:97
-  logic signed [31:0] divider_b; // input of instance divider, Core/VectorLane.swift:97
-  logic signed [31:0] divider_q; // output of instance divider, Core/VectorLane.swift:97
-  logic divider_saturated; // output of instance divider, Core/VectorLane.swift:97
-  logic [3:0] op_w_d0; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d1; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d2; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d3; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d4; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d5; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d6; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d7; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d8; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d9; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d10; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d11; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d12; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d13; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d14; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d15; // register, Core/VectorLane.swift:103
-  logic [3:0] op_w_d16; // register, Core/VectorLane.swift:103
-  logic signed [31:0] a_w_d0; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d1; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d2; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d3; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d4; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d5; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d6; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d7; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d8; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d9; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d10; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d11; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d12; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d13; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d14; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d15; // register, Core/VectorLane.swift:104
-  logic signed [31:0] a_w_d16; // register, Core/VectorLane.swift:104
-  logic signed [31:0] b_w_d0; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d1; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d2; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d3; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d4; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d5; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d6; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d7; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d8; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d9; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d10; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d11; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d12; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d13; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d14; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d15; // register, Core/VectorLane.swift:105
-  logic signed [31:0] b_w_d16; // register, Core/VectorLane.swift:105
-  logic signed [31:0] d_w_d0; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d1; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d2; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d3; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d4; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d5; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d6; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d7; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d8; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d9; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d10; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d11; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d12; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d13; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d14; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d15; // register, Core/VectorLane.swift:106
-  logic signed [31:0] d_w_d16; // register, Core/VectorLane.swift:106
-  logic signed [31:0] exp_w_d0; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d1; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d2; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d3; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d4; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d5; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d6; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d7; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d8; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d9; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d10; // register, Core/VectorLane.swift:107
-  logic signed [31:0] exp_w_d11; // register, Core/VectorLane.swift:107
-  logic exp_saturated_w_d0; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d1; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d2; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d3; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d4; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d5; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d6; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d7; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d8; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d9; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d10; // register, Core/VectorLane.swift:108
-  logic exp_saturated_w_d11; // register, Core/VectorLane.swift:108
-  logic rsqrt_ce; // input of instance rsqrt, Core/VectorLane.swift:109
-  logic signed [31:0] rsqrt_x; // input of instance rsqrt, Core/VectorLane.swift:109
-  logic signed [31:0] rsqrt_y; // output of instance rsqrt, Core/VectorLane.swift:109
-  logic rsqrt_saturated; // output of instance rsqrt, Core/VectorLane.swift:109
-  logic signed [31:0] rsqrt_w_d0; // register, Core/VectorLane.swift:111
-  logic signed [31:0] rsqrt_w_d1; // register, Core/VectorLane.swift:111
-  logic signed [31:0] rsqrt_w_d2; // register, Core/VectorLane.swift:111
-  logic signed [31:0] rsqrt_w_d3; // register, Core/VectorLane.swift:111
-  logic signed [31:0] rsqrt_w_d4; // register, Core/VectorLane.swift:111
-  logic rsqrt_saturated_w_d0; // register, Core/VectorLane.swift:112
-  logic rsqrt_saturated_w_d1; // register, Core/VectorLane.swift:112
-  logic rsqrt_saturated_w_d2; // register, Core/VectorLane.swift:112
-  logic rsqrt_saturated_w_d3; // register, Core/VectorLane.swift:112
-  logic rsqrt_saturated_w_d4; // register, Core/VectorLane.swift:112
-  logic signed [31:0] complement; // wire, Core/VectorLane.swift:117
-  logic signed [31:0] sigmoid; // wire, Core/VectorLane.swift:119
-  logic signed [31:0] simple; // wire, Core/VectorLane.swift:120
-  logic simple_saturated; // wire, Core/VectorLane.swift:121
-  logic signed [32:0] sum1; // wire, Core/VectorLane.swift:122
-  logic signed [32:0] difference1; // wire, Core/VectorLane.swift:122
-  logic signed [31:0] simple1; // register, Core/VectorLane.swift:133
-  logic simple_saturated1; // register, Core/VectorLane.swift:134
-  logic signed [32:0] multiplicand; // register, Core/VectorLane.swift:136
-  logic signed [32:0] multiplier; // register, Core/VectorLane.swift:137
-  logic signed [31:0] addend; // register, Core/VectorLane.swift:140
-  logic uses_product1; // register, Core/VectorLane.swift:143
-  logic signed [65:0] product2; // register, Core/VectorLane.swift:147
-  logic signed [65:0] offset2; // register, Core/VectorLane.swift:148
-  logic signed [31:0] simple2; // register, Core/VectorLane.swift:149
-  logic simple_saturated2; // register, Core/VectorLane.swift:150
-  logic uses_product2; // register, Core/VectorLane.swift:151
-  logic signed [50:0] rounded_sum; // wire, Core/VectorLane.swift:154
-  logic signed [31:0] result_q; // register, Core/VectorLane.swift:155
-  logic saturated_q; // register, Core/VectorLane.swift:156
+  logic signed [31:0] exp_argument1; // register, Core/VectorLane.swift:86
+  logic [3:0] op1; // register, Core/VectorLane.swift:87
+  logic signed [31:0] a1; // register, Core/VectorLane.swift:87
+  logic signed [31:0] b1; // register, Core/VectorLane.swift:87
+  logic signed [31:0] d1; // register, Core/VectorLane.swift:87
+  logic exponential_ce; // input of instance exponential, Core/VectorLane.swift:89
+  logic signed [31:0] exponential_x; // input of instance exponential, Core/VectorLane.swift:89
+  logic signed [31:0] exponential_y; // output of instance exponential, Core/VectorLane.swift:89
+  logic exponential_saturated; // output of instance exponential, Core/VectorLane.swift:89
+  logic [3:0] op_e_d0; // register, Core/VectorLane.swift:92
+  logic [3:0] op_e_d1; // register, Core/VectorLane.swift:92
+  logic [3:0] op_e_d2; // register, Core/VectorLane.swift:92
+  logic [3:0] op_e_d3; // register, Core/VectorLane.swift:92
+  logic [3:0] op_e_d4; // register, Core/VectorLane.swift:92
+  logic [3:0] op_e_d5; // register, Core/VectorLane.swift:92
+  logic [3:0] op_e_d6; // register, Core/VectorLane.swift:92
+  logic [3:0] op_e_d7; // register, Core/VectorLane.swift:92
+  logic signed [31:0] a_e_d0; // register, Core/VectorLane.swift:93
+  logic signed [31:0] a_e_d1; // register, Core/VectorLane.swift:93
+  logic signed [31:0] a_e_d2; // register, Core/VectorLane.swift:93
+  logic signed [31:0] a_e_d3; // register, Core/VectorLane.swift:93
+  logic signed [31:0] a_e_d4; // register, Core/VectorLane.swift:93
+  logic signed [31:0] a_e_d5; // register, Core/VectorLane.swift:93
+  logic signed [31:0] a_e_d6; // register, Core/VectorLane.swift:93
+  logic signed [31:0] a_e_d7; // register, Core/VectorLane.swift:93
+  logic signed [31:0] b_e_d0; // register, Core/VectorLane.swift:94
+  logic signed [31:0] b_e_d1; // register, Core/VectorLane.swift:94
+  logic signed [31:0] b_e_d2; // register, Core/VectorLane.swift:94
+  logic signed [31:0] b_e_d3; // register, Core/VectorLane.swift:94
+  logic signed [31:0] b_e_d4; // register, Core/VectorLane.swift:94
+  logic signed [31:0] b_e_d5; // register, Core/VectorLane.swift:94
+  logic signed [31:0] b_e_d6; // register, Core/VectorLane.swift:94
+  logic signed [31:0] b_e_d7; // register, Core/VectorLane.swift:94
+  logic signed [31:0] dividend; // register, Core/VectorLane.swift:98
+  logic signed [31:0] divisor; // register, Core/VectorLane.swift:99
+  logic divider_ce; // input of instance divider, Core/VectorLane.swift:100
+  logic signed [31:0] divider_a; // input of instance divider, Core/VectorLane.swift:100
+  logic signed [31:0] divider_b; // input of instance divider, Core/VectorLane.swift:100
+  logic signed [31:0] divider_q; // output of instance divider, Core/VectorLane.swift:100
+  logic divider_saturated; // output of instance divider, Core/VectorLane.swift:100
+  logic [3:0] op_w_d0; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d1; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d2; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d3; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d4; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d5; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d6; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d7; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d8; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d9; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d10; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d11; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d12; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d13; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d14; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d15; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d16; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d17; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d18; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d19; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d20; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d21; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d22; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d23; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d24; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d25; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d26; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d27; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d28; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d29; // register, Core/VectorLane.swift:106
+  logic signed [31:0] a_w_d0; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d1; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d2; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d3; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d4; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d5; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d6; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d7; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d8; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d9; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d10; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d11; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d12; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d13; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d14; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d15; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d16; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d17; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d18; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d19; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d20; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d21; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d22; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d23; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d24; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d25; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d26; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d27; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d28; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d29; // register, Core/VectorLane.swift:107
+  logic signed [31:0] b_w_d0; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d1; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d2; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d3; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d4; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d5; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d6; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d7; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d8; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d9; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d10; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d11; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d12; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d13; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d14; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d15; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d16; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d17; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d18; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d19; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d20; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d21; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d22; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d23; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d24; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d25; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d26; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d27; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d28; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d29; // register, Core/VectorLane.swift:108
+  logic signed [31:0] d_w_d0; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d1; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d2; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d3; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d4; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d5; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d6; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d7; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d8; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d9; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d10; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d11; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d12; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d13; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d14; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d15; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d16; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d17; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d18; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d19; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d20; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d21; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d22; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d23; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d24; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d25; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d26; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d27; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d28; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d29; // register, Core/VectorLane.swift:109
+  logic signed [31:0] exp_w_d0; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d1; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d2; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d3; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d4; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d5; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d6; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d7; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d8; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d9; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d10; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d11; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d12; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d13; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d14; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d15; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d16; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d17; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d18; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d19; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d20; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d21; // register, Core/VectorLane.swift:110
+  logic exp_saturated_w_d0; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d1; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d2; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d3; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d4; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d5; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d6; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d7; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d8; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d9; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d10; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d11; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d12; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d13; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d14; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d15; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d16; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d17; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d18; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d19; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d20; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d21; // register, Core/VectorLane.swift:111
+  logic rsqrt_ce; // input of instance rsqrt, Core/VectorLane.swift:112
+  logic signed [31:0] rsqrt_x; // input of instance rsqrt, Core/VectorLane.swift:112
+  logic signed [31:0] rsqrt_y; // output of instance rsqrt, Core/VectorLane.swift:112
+  logic rsqrt_saturated; // output of instance rsqrt, Core/VectorLane.swift:112
+  logic signed [31:0] rsqrt_w_d0; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d1; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d2; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d3; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d4; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d5; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d6; // register, Core/VectorLane.swift:114
+  logic rsqrt_saturated_w_d0; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d1; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d2; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d3; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d4; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d5; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d6; // register, Core/VectorLane.swift:115
+  logic signed [31:0] complement; // wire, Core/VectorLane.swift:120
+  logic signed [31:0] sigmoid; // wire, Core/VectorLane.swift:122
+  logic signed [31:0] simple; // wire, Core/VectorLane.swift:123
+  logic simple_saturated; // wire, Core/VectorLane.swift:124
+  logic signed [32:0] sum1; // wire, Core/VectorLane.swift:125
+  logic signed [32:0] difference1; // wire, Core/VectorLane.swift:125
+  logic signed [31:0] simple1; // register, Core/VectorLane.swift:136
+  logic simple_saturated1; // register, Core/VectorLane.swift:137
+  logic signed [32:0] multiplicand; // register, Core/VectorLane.swift:139
+  logic signed [32:0] multiplier; // register, Core/VectorLane.swift:140
+  logic signed [31:0] addend; // register, Core/VectorLane.swift:143
+  logic uses_product1; // register, Core/VectorLane.swift:146
+  logic signed [32:0] product2_a; // register, Core/SplitProduct.swift:57
+  logic signed [32:0] product2_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] product2_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] product2_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [33:0] product2_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [13:0] product2_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [65:0] product2_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [65:0] product2_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [65:0] product2_sum1_0; // register, Core/SplitProduct.swift:70
+  logic signed [65:0] offset2_d0; // register, Core/VectorLane.swift:152
+  logic signed [65:0] offset2_d1; // register, Core/VectorLane.swift:152
+  logic signed [65:0] offset2_d2; // register, Core/VectorLane.swift:152
+  logic signed [65:0] offset2_d3; // register, Core/VectorLane.swift:152
+  logic signed [31:0] simple2_d0; // register, Core/VectorLane.swift:153
+  logic signed [31:0] simple2_d1; // register, Core/VectorLane.swift:153
+  logic signed [31:0] simple2_d2; // register, Core/VectorLane.swift:153
+  logic signed [31:0] simple2_d3; // register, Core/VectorLane.swift:153
+  logic simple_saturated2_d0; // register, Core/VectorLane.swift:154
+  logic simple_saturated2_d1; // register, Core/VectorLane.swift:154
+  logic simple_saturated2_d2; // register, Core/VectorLane.swift:154
+  logic simple_saturated2_d3; // register, Core/VectorLane.swift:154
+  logic uses_product2_d0; // register, Core/VectorLane.swift:155
+  logic uses_product2_d1; // register, Core/VectorLane.swift:155
+  logic uses_product2_d2; // register, Core/VectorLane.swift:155
+  logic uses_product2_d3; // register, Core/VectorLane.swift:155
+  logic signed [50:0] rounded_sum; // register, Core/VectorLane.swift:159
+  logic signed [31:0] simple3; // register, Core/VectorLane.swift:160
+  logic simple_saturated3; // register, Core/VectorLane.swift:161
+  logic uses_product3; // register, Core/VectorLane.swift:162
+  logic signed [31:0] result_q; // register, Core/VectorLane.swift:163
+  logic saturated_q; // register, Core/VectorLane.swift:164
 
   assign result = result_q;
   assign saturated = saturated_q;
@@ -183,13 +291,12 @@ module VectorLane_F16_CE1 (
   assign rsqrt_ce = ce;
   assign rsqrt_x = a;
   assign complement = (32'sd65536 - divider_q);
-  assign sigmoid = ((a_w_d16 >= 32'sd0) ? divider_q : complement);
-  assign sum1 = (33'(a_w_d16) + 33'(b_w_d16));
-  assign difference1 = (33'(a_w_d16) - 33'(b_w_d16));
-  assign rounded_sum = $signed(51'($unsigned((67'(product2) + 67'(offset2))) >> 16));
+  assign sigmoid = ((a_w_d29 >= 32'sd0) ? divider_q : complement);
+  assign sum1 = (33'(a_w_d29) + 33'(b_w_d29));
+  assign difference1 = (33'(a_w_d29) - 33'(b_w_d29));
 
   always_comb begin
-    case (op_w_d16)
+    case (op_w_d29)
       4'd0: begin
         simple = (((|sum1[32:31]) && (!(&sum1[32:31]))) ? (sum1[32] ? 32'sh80000000 : 32'sd2147483647) : 32'(sum1));
         simple_saturated = ((|sum1[32:31]) && (!(&sum1[32:31])));
@@ -203,23 +310,23 @@ module VectorLane_F16_CE1 (
         simple_saturated = divider_saturated;
       end
       4'd7: begin
-        simple = exp_w_d11;
-        simple_saturated = exp_saturated_w_d11;
+        simple = exp_w_d21;
+        simple_saturated = exp_saturated_w_d21;
       end
       4'd8: begin
         simple = sigmoid;
         simple_saturated = 1'b0;
       end
       4'd9: begin
-        simple = ((a_w_d16 >= 32'sd0) ? complement : divider_q);
+        simple = ((a_w_d29 >= 32'sd0) ? complement : divider_q);
         simple_saturated = 1'b0;
       end
       4'd11: begin
-        simple = rsqrt_w_d4;
-        simple_saturated = rsqrt_saturated_w_d4;
+        simple = rsqrt_w_d6;
+        simple_saturated = rsqrt_saturated_w_d6;
       end
       default: begin
-        simple = a_w_d16;
+        simple = a_w_d29;
         simple_saturated = 1'b0;
       end
     endcase
@@ -287,6 +394,24 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      op_e_d5 <= op_e_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_e_d6 <= op_e_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_e_d7 <= op_e_d6;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       a_e_d0 <= a1;
     end
   end
@@ -312,6 +437,24 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       a_e_d4 <= a_e_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_e_d5 <= a_e_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_e_d6 <= a_e_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_e_d7 <= a_e_d6;
     end
   end
 
@@ -347,13 +490,31 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      dividend <= ((op_e_d4 == 4'd3) ? a_e_d4 : 32'sd65536);
+      b_e_d5 <= b_e_d4;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      divisor <= ((op_e_d4 == 4'd3) ? b_e_d4 : (32'sd65536 + exponential_y));
+      b_e_d6 <= b_e_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_e_d7 <= b_e_d6;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      dividend <= ((op_e_d7 == 4'd3) ? a_e_d7 : 32'sd65536);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      divisor <= ((op_e_d7 == 4'd3) ? b_e_d7 : (32'sd65536 + exponential_y));
     end
   end
 
@@ -461,6 +622,84 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      op_w_d17 <= op_w_d16;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d18 <= op_w_d17;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d19 <= op_w_d18;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d20 <= op_w_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d21 <= op_w_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d22 <= op_w_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d23 <= op_w_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d24 <= op_w_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d25 <= op_w_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d26 <= op_w_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d27 <= op_w_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d28 <= op_w_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d29 <= op_w_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       a_w_d0 <= a1;
     end
   end
@@ -558,6 +797,84 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       a_w_d16 <= a_w_d15;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d17 <= a_w_d16;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d18 <= a_w_d17;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d19 <= a_w_d18;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d20 <= a_w_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d21 <= a_w_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d22 <= a_w_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d23 <= a_w_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d24 <= a_w_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d25 <= a_w_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d26 <= a_w_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d27 <= a_w_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d28 <= a_w_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d29 <= a_w_d28;
     end
   end
 
@@ -665,6 +982,84 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      b_w_d17 <= b_w_d16;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d18 <= b_w_d17;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d19 <= b_w_d18;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d20 <= b_w_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d21 <= b_w_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d22 <= b_w_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d23 <= b_w_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d24 <= b_w_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d25 <= b_w_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d26 <= b_w_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d27 <= b_w_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d28 <= b_w_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d29 <= b_w_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       d_w_d0 <= d1;
     end
   end
@@ -767,6 +1162,84 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      d_w_d17 <= d_w_d16;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d18 <= d_w_d17;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d19 <= d_w_d18;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d20 <= d_w_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d21 <= d_w_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d22 <= d_w_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d23 <= d_w_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d24 <= d_w_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d25 <= d_w_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d26 <= d_w_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d27 <= d_w_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d28 <= d_w_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d29 <= d_w_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       exp_w_d0 <= exponential_y;
     end
   end
@@ -834,6 +1307,66 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       exp_w_d11 <= exp_w_d10;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d12 <= exp_w_d11;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d13 <= exp_w_d12;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d14 <= exp_w_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d15 <= exp_w_d14;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d16 <= exp_w_d15;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d17 <= exp_w_d16;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d18 <= exp_w_d17;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d19 <= exp_w_d18;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d20 <= exp_w_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d21 <= exp_w_d20;
     end
   end
 
@@ -911,6 +1444,66 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      exp_saturated_w_d12 <= exp_saturated_w_d11;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d13 <= exp_saturated_w_d12;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d14 <= exp_saturated_w_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d15 <= exp_saturated_w_d14;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d16 <= exp_saturated_w_d15;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d17 <= exp_saturated_w_d16;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d18 <= exp_saturated_w_d17;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d19 <= exp_saturated_w_d18;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d20 <= exp_saturated_w_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d21 <= exp_saturated_w_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       rsqrt_w_d0 <= rsqrt_y;
     end
   end
@@ -936,6 +1529,18 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       rsqrt_w_d4 <= rsqrt_w_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rsqrt_w_d5 <= rsqrt_w_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rsqrt_w_d6 <= rsqrt_w_d5;
     end
   end
 
@@ -971,6 +1576,18 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      rsqrt_saturated_w_d5 <= rsqrt_saturated_w_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rsqrt_saturated_w_d6 <= rsqrt_saturated_w_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       simple1 <= simple;
     end
   end
@@ -983,67 +1600,211 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      multiplicand <= 33'(a_w_d16);
+      multiplicand <= 33'(a_w_d29);
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      multiplier <= ((op_w_d16 == 4'd10) ? 33'(sigmoid) : ((op_w_d16 == 4'd5) ? (33'(32'sd65536) - 33'(b_w_d16)) : 33'(b_w_d16)));
+      multiplier <= ((op_w_d29 == 4'd10) ? 33'(sigmoid) : ((op_w_d29 == 4'd5) ? (33'(32'sd65536) - 33'(b_w_d29)) : 33'(b_w_d29)));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      addend <= ((op_w_d16 == 4'd4) ? d_w_d16 : ((op_w_d16 == 4'd5) ? b_w_d16 : 32'sd0));
+      addend <= ((op_w_d29 == 4'd4) ? d_w_d29 : ((op_w_d29 == 4'd5) ? b_w_d29 : 32'sd0));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      uses_product1 <= ((((op_w_d16 == 4'd2) || (op_w_d16 == 4'd4)) || (op_w_d16 == 4'd5)) || (op_w_d16 == 4'd10));
+      uses_product1 <= ((((op_w_d29 == 4'd2) || (op_w_d29 == 4'd4)) || (op_w_d29 == 4'd5)) || (op_w_d29 == 4'd10));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2 <= (66'(multiplicand) * 66'(multiplier));
+      product2_a <= multiplicand;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      offset2 <= 66'($signed({$unsigned(addend), 16'd32768}));
+      product2_b <= multiplier;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      simple2 <= simple1;
+      product2_piece0_0 <= (54'($signed({1'd0, product2_a[25:0]})) * 54'($signed({1'd0, product2_b[25:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      simple_saturated2 <= simple_saturated1;
+      product2_piece0_1 <= (34'($signed({1'd0, product2_a[25:0]})) * 34'($signed(product2_b[32:26])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      uses_product2 <= uses_product1;
+      product2_piece1_0 <= (34'($signed(product2_a[32:26])) * 34'($signed({1'd0, product2_b[25:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      result_q <= (uses_product2 ? (((|rounded_sum[50:31]) && (!(&rounded_sum[50:31]))) ? (rounded_sum[50] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded_sum)) : simple2);
+      product2_piece1_1 <= (14'($signed(product2_a[32:26])) * 14'($signed(product2_b[32:26])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      saturated_q <= (uses_product2 ? ((|rounded_sum[50:31]) && (!(&rounded_sum[50:31]))) : simple_saturated2);
+      product2_sum0_0 <= ($unsigned(66'(product2_piece0_0)) + {40'($unsigned(66'(product2_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product2_sum0_1 <= ({40'($unsigned(66'(product2_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(product2_piece1_1)) >> 0), 52'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product2_sum1_0 <= (product2_sum0_0 + product2_sum0_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      offset2_d0 <= 66'($signed({$unsigned(addend), 16'd32768}));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      offset2_d1 <= offset2_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      offset2_d2 <= offset2_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      offset2_d3 <= offset2_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple2_d0 <= simple1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple2_d1 <= simple2_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple2_d2 <= simple2_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple2_d3 <= simple2_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple_saturated2_d0 <= simple_saturated1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple_saturated2_d1 <= simple_saturated2_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple_saturated2_d2 <= simple_saturated2_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple_saturated2_d3 <= simple_saturated2_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      uses_product2_d0 <= uses_product1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      uses_product2_d1 <= uses_product2_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      uses_product2_d2 <= uses_product2_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      uses_product2_d3 <= uses_product2_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rounded_sum <= $signed(51'($unsigned((67'($signed(product2_sum1_0)) + 67'(offset2_d3))) >> 16));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple3 <= simple2_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      simple_saturated3 <= simple_saturated2_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      uses_product3 <= uses_product2_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      result_q <= (uses_product3 ? (((|rounded_sum[50:31]) && (!(&rounded_sum[50:31]))) ? (rounded_sum[50] ? 32'sh80000000 : 32'sd2147483647) : 32'(rounded_sum)) : simple3);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      saturated_q <= (uses_product3 ? ((|rounded_sum[50:31]) && (!(&rounded_sum[50:31]))) : simple_saturated3);
     end
   end
 

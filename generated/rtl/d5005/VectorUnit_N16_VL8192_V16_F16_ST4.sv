@@ -67,7 +67,7 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic arriving_end; // register, Core/VectorUnit.swift:177
   logic [1:0] arriving_stream; // register, Core/VectorUnit.swift:178
   logic signed [31:0] arriving_scalar; // register, Core/VectorUnit.swift:180
-  logic [4:0] lanes_advance_remaining; // register, Core/VectorUnit.swift:185
+  logic [5:0] lanes_advance_remaining; // register, Core/VectorUnit.swift:185
   logic lanes_advance; // wire, Core/VectorUnit.swift:185
   logic lane0_ce; // input of instance lane0, Core/VectorUnit.swift:188
   logic [3:0] lane0_op; // input of instance lane0, Core/VectorUnit.swift:188
@@ -202,6 +202,23 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic writing_d18; // register, Core/VectorUnit.swift:198
   logic writing_d19; // register, Core/VectorUnit.swift:198
   logic writing_d20; // register, Core/VectorUnit.swift:198
+  logic writing_d21; // register, Core/VectorUnit.swift:198
+  logic writing_d22; // register, Core/VectorUnit.swift:198
+  logic writing_d23; // register, Core/VectorUnit.swift:198
+  logic writing_d24; // register, Core/VectorUnit.swift:198
+  logic writing_d25; // register, Core/VectorUnit.swift:198
+  logic writing_d26; // register, Core/VectorUnit.swift:198
+  logic writing_d27; // register, Core/VectorUnit.swift:198
+  logic writing_d28; // register, Core/VectorUnit.swift:198
+  logic writing_d29; // register, Core/VectorUnit.swift:198
+  logic writing_d30; // register, Core/VectorUnit.swift:198
+  logic writing_d31; // register, Core/VectorUnit.swift:198
+  logic writing_d32; // register, Core/VectorUnit.swift:198
+  logic writing_d33; // register, Core/VectorUnit.swift:198
+  logic writing_d34; // register, Core/VectorUnit.swift:198
+  logic writing_d35; // register, Core/VectorUnit.swift:198
+  logic writing_d36; // register, Core/VectorUnit.swift:198
+  logic writing_d37; // register, Core/VectorUnit.swift:198
   logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:199
@@ -223,6 +240,23 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic [8:0] writing_chunk_d18; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d19; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d20; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d21; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d22; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d23; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d24; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d25; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d26; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d27; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d28; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d29; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d30; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d31; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d32; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d33; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d34; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d35; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d36; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d37; // register, Core/VectorUnit.swift:199
   logic writing_last_d0; // register, Core/VectorUnit.swift:200
   logic writing_last_d1; // register, Core/VectorUnit.swift:200
   logic writing_last_d2; // register, Core/VectorUnit.swift:200
@@ -244,6 +278,23 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic writing_last_d18; // register, Core/VectorUnit.swift:200
   logic writing_last_d19; // register, Core/VectorUnit.swift:200
   logic writing_last_d20; // register, Core/VectorUnit.swift:200
+  logic writing_last_d21; // register, Core/VectorUnit.swift:200
+  logic writing_last_d22; // register, Core/VectorUnit.swift:200
+  logic writing_last_d23; // register, Core/VectorUnit.swift:200
+  logic writing_last_d24; // register, Core/VectorUnit.swift:200
+  logic writing_last_d25; // register, Core/VectorUnit.swift:200
+  logic writing_last_d26; // register, Core/VectorUnit.swift:200
+  logic writing_last_d27; // register, Core/VectorUnit.swift:200
+  logic writing_last_d28; // register, Core/VectorUnit.swift:200
+  logic writing_last_d29; // register, Core/VectorUnit.swift:200
+  logic writing_last_d30; // register, Core/VectorUnit.swift:200
+  logic writing_last_d31; // register, Core/VectorUnit.swift:200
+  logic writing_last_d32; // register, Core/VectorUnit.swift:200
+  logic writing_last_d33; // register, Core/VectorUnit.swift:200
+  logic writing_last_d34; // register, Core/VectorUnit.swift:200
+  logic writing_last_d35; // register, Core/VectorUnit.swift:200
+  logic writing_last_d36; // register, Core/VectorUnit.swift:200
+  logic writing_last_d37; // register, Core/VectorUnit.swift:200
   logic writing_end_d0; // register, Core/VectorUnit.swift:201
   logic writing_end_d1; // register, Core/VectorUnit.swift:201
   logic writing_end_d2; // register, Core/VectorUnit.swift:201
@@ -265,6 +316,23 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic writing_end_d18; // register, Core/VectorUnit.swift:201
   logic writing_end_d19; // register, Core/VectorUnit.swift:201
   logic writing_end_d20; // register, Core/VectorUnit.swift:201
+  logic writing_end_d21; // register, Core/VectorUnit.swift:201
+  logic writing_end_d22; // register, Core/VectorUnit.swift:201
+  logic writing_end_d23; // register, Core/VectorUnit.swift:201
+  logic writing_end_d24; // register, Core/VectorUnit.swift:201
+  logic writing_end_d25; // register, Core/VectorUnit.swift:201
+  logic writing_end_d26; // register, Core/VectorUnit.swift:201
+  logic writing_end_d27; // register, Core/VectorUnit.swift:201
+  logic writing_end_d28; // register, Core/VectorUnit.swift:201
+  logic writing_end_d29; // register, Core/VectorUnit.swift:201
+  logic writing_end_d30; // register, Core/VectorUnit.swift:201
+  logic writing_end_d31; // register, Core/VectorUnit.swift:201
+  logic writing_end_d32; // register, Core/VectorUnit.swift:201
+  logic writing_end_d33; // register, Core/VectorUnit.swift:201
+  logic writing_end_d34; // register, Core/VectorUnit.swift:201
+  logic writing_end_d35; // register, Core/VectorUnit.swift:201
+  logic writing_end_d36; // register, Core/VectorUnit.swift:201
+  logic writing_end_d37; // register, Core/VectorUnit.swift:201
   logic [1:0] writing_stream_d0; // register, Core/VectorUnit.swift:202
   logic [1:0] writing_stream_d1; // register, Core/VectorUnit.swift:202
   logic [1:0] writing_stream_d2; // register, Core/VectorUnit.swift:202
@@ -286,6 +354,23 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic [1:0] writing_stream_d18; // register, Core/VectorUnit.swift:202
   logic [1:0] writing_stream_d19; // register, Core/VectorUnit.swift:202
   logic [1:0] writing_stream_d20; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d21; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d22; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d23; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d24; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d25; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d26; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d27; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d28; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d29; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d30; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d31; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d32; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d33; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d34; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d35; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d36; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d37; // register, Core/VectorUnit.swift:202
   logic [15:0] write_mask; // wire, Core/VectorUnit.swift:203
   logic record_clear; // input of instance record, Core/VectorUnit.swift:211
   logic record_valid; // input of instance record, Core/VectorUnit.swift:211
@@ -311,16 +396,16 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   assign b_chunk = {(chain_now ? (stream - 2'd1) : stream), chunk};
   assign d_reg = held_rd;
   assign d_chunk = {stream, chunk};
-  assign w_valid = writing_d20;
+  assign w_valid = writing_d37;
   assign w_reg = held_rd;
-  assign w_chunk = {writing_stream_d20, writing_chunk_d20};
+  assign w_chunk = {writing_stream_d37, writing_chunk_d37};
   assign w_mask = write_mask;
   assign w_data = {lane15_result, lane14_result, lane13_result, lane12_result, lane11_result, lane10_result, lane9_result, lane8_result, lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign vl_minus_one = (vl - 14'd1);
   assign issue_last = (chunk == last_chunk);
   assign issue_end = (issue_last && (stream == stream_last));
   assign chain_now = (chained && (stream != 2'd0));
-  assign lanes_advance = (arriving || (lanes_advance_remaining != 5'd0));
+  assign lanes_advance = (arriving || (lanes_advance_remaining != 6'd0));
   assign lane0_ce = lanes_advance;
   assign lane0_op = lane_op;
   assign lane0_a = (scalar_a ? arriving_scalar : $signed(a_data[31:0]));
@@ -401,14 +486,14 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   assign lane15_a = (scalar_a ? arriving_scalar : $signed(a_data[511:480]));
   assign lane15_b = (scalar_b ? arriving_scalar : $signed(b_data[511:480]));
   assign lane15_d = $signed(d_data[511:480]);
-  assign write_mask = (writing_last_d20 ? last_mask : 16'd65535);
-  assign record_clear = (writing_d20 && ((writing_chunk_d20 == 9'd0) && (writing_stream_d20 == 2'd0)));
-  assign record_valid = writing_d20;
-  assign record_base = 32'({writing_chunk_d20, 4'd0});
+  assign write_mask = (writing_last_d37 ? last_mask : 16'd65535);
+  assign record_clear = (writing_d37 && ((writing_chunk_d37 == 9'd0) && (writing_stream_d37 == 2'd0)));
+  assign record_valid = writing_d37;
+  assign record_base = 32'({writing_chunk_d37, 4'd0});
   assign record_mask = write_mask;
   assign record_data = {lane15_result, lane14_result, lane13_result, lane12_result, lane11_result, lane10_result, lane9_result, lane8_result, lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign record_saturated = {lane15_saturated, lane14_saturated, lane13_saturated, lane12_saturated, lane11_saturated, lane10_saturated, lane9_saturated, lane8_saturated, lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
-  assign done_now = (writing_d20 && writing_end_d20);
+  assign done_now = (writing_d37 && writing_end_d37);
 
   always_comb begin
     case (op)
@@ -506,7 +591,7 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
     end else begin
       if (start) begin
         busy <= 1'b1;
-      end else if ((writing_d20 && writing_end_d20)) begin
+      end else if ((writing_d37 && writing_end_d37)) begin
         busy <= 1'b0;
       end
     end
@@ -587,7 +672,7 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
           end
         end
       end
-      if ((((chained && writing_d20) && writing_last_d20) && (!writing_end_d20))) begin
+      if ((((chained && writing_d37) && writing_last_d37) && (!writing_end_d37))) begin
         issuing <= 1'b1;
       end
       if (start) begin
@@ -658,12 +743,12 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      lanes_advance_remaining <= 5'd0;
+      lanes_advance_remaining <= 6'd0;
     end else begin
       if (arriving) begin
-        lanes_advance_remaining <= 5'd21;
-      end else if ((lanes_advance_remaining != 5'd0)) begin
-        lanes_advance_remaining <= (lanes_advance_remaining - 5'd1);
+        lanes_advance_remaining <= 6'd38;
+      end else if ((lanes_advance_remaining != 6'd0)) begin
+        lanes_advance_remaining <= (lanes_advance_remaining - 6'd1);
       end
     end
   end
@@ -837,6 +922,142 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   end
 
   always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d21 <= 1'b0;
+    end else begin
+      writing_d21 <= writing_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d22 <= 1'b0;
+    end else begin
+      writing_d22 <= writing_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d23 <= 1'b0;
+    end else begin
+      writing_d23 <= writing_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d24 <= 1'b0;
+    end else begin
+      writing_d24 <= writing_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d25 <= 1'b0;
+    end else begin
+      writing_d25 <= writing_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d26 <= 1'b0;
+    end else begin
+      writing_d26 <= writing_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d27 <= 1'b0;
+    end else begin
+      writing_d27 <= writing_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d28 <= 1'b0;
+    end else begin
+      writing_d28 <= writing_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d29 <= 1'b0;
+    end else begin
+      writing_d29 <= writing_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d30 <= 1'b0;
+    end else begin
+      writing_d30 <= writing_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d31 <= 1'b0;
+    end else begin
+      writing_d31 <= writing_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d32 <= 1'b0;
+    end else begin
+      writing_d32 <= writing_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d33 <= 1'b0;
+    end else begin
+      writing_d33 <= writing_d32;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d34 <= 1'b0;
+    end else begin
+      writing_d34 <= writing_d33;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d35 <= 1'b0;
+    end else begin
+      writing_d35 <= writing_d34;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d36 <= 1'b0;
+    end else begin
+      writing_d36 <= writing_d35;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d37 <= 1'b0;
+    end else begin
+      writing_d37 <= writing_d36;
+    end
+  end
+
+  always_ff @(posedge clk) begin
     writing_chunk_d0 <= arriving_chunk;
   end
 
@@ -918,6 +1139,74 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
 
   always_ff @(posedge clk) begin
     writing_chunk_d20 <= writing_chunk_d19;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d21 <= writing_chunk_d20;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d22 <= writing_chunk_d21;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d23 <= writing_chunk_d22;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d24 <= writing_chunk_d23;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d25 <= writing_chunk_d24;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d26 <= writing_chunk_d25;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d27 <= writing_chunk_d26;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d28 <= writing_chunk_d27;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d29 <= writing_chunk_d28;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d30 <= writing_chunk_d29;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d31 <= writing_chunk_d30;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d32 <= writing_chunk_d31;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d33 <= writing_chunk_d32;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d34 <= writing_chunk_d33;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d35 <= writing_chunk_d34;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d36 <= writing_chunk_d35;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d37 <= writing_chunk_d36;
   end
 
   always_ff @(posedge clk) begin
@@ -1090,6 +1379,142 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      writing_last_d21 <= 1'b0;
+    end else begin
+      writing_last_d21 <= writing_last_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d22 <= 1'b0;
+    end else begin
+      writing_last_d22 <= writing_last_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d23 <= 1'b0;
+    end else begin
+      writing_last_d23 <= writing_last_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d24 <= 1'b0;
+    end else begin
+      writing_last_d24 <= writing_last_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d25 <= 1'b0;
+    end else begin
+      writing_last_d25 <= writing_last_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d26 <= 1'b0;
+    end else begin
+      writing_last_d26 <= writing_last_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d27 <= 1'b0;
+    end else begin
+      writing_last_d27 <= writing_last_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d28 <= 1'b0;
+    end else begin
+      writing_last_d28 <= writing_last_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d29 <= 1'b0;
+    end else begin
+      writing_last_d29 <= writing_last_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d30 <= 1'b0;
+    end else begin
+      writing_last_d30 <= writing_last_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d31 <= 1'b0;
+    end else begin
+      writing_last_d31 <= writing_last_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d32 <= 1'b0;
+    end else begin
+      writing_last_d32 <= writing_last_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d33 <= 1'b0;
+    end else begin
+      writing_last_d33 <= writing_last_d32;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d34 <= 1'b0;
+    end else begin
+      writing_last_d34 <= writing_last_d33;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d35 <= 1'b0;
+    end else begin
+      writing_last_d35 <= writing_last_d34;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d36 <= 1'b0;
+    end else begin
+      writing_last_d36 <= writing_last_d35;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d37 <= 1'b0;
+    end else begin
+      writing_last_d37 <= writing_last_d36;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       writing_end_d0 <= 1'b0;
     end else begin
       writing_end_d0 <= arriving_end;
@@ -1257,6 +1682,142 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   end
 
   always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d21 <= 1'b0;
+    end else begin
+      writing_end_d21 <= writing_end_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d22 <= 1'b0;
+    end else begin
+      writing_end_d22 <= writing_end_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d23 <= 1'b0;
+    end else begin
+      writing_end_d23 <= writing_end_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d24 <= 1'b0;
+    end else begin
+      writing_end_d24 <= writing_end_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d25 <= 1'b0;
+    end else begin
+      writing_end_d25 <= writing_end_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d26 <= 1'b0;
+    end else begin
+      writing_end_d26 <= writing_end_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d27 <= 1'b0;
+    end else begin
+      writing_end_d27 <= writing_end_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d28 <= 1'b0;
+    end else begin
+      writing_end_d28 <= writing_end_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d29 <= 1'b0;
+    end else begin
+      writing_end_d29 <= writing_end_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d30 <= 1'b0;
+    end else begin
+      writing_end_d30 <= writing_end_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d31 <= 1'b0;
+    end else begin
+      writing_end_d31 <= writing_end_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d32 <= 1'b0;
+    end else begin
+      writing_end_d32 <= writing_end_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d33 <= 1'b0;
+    end else begin
+      writing_end_d33 <= writing_end_d32;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d34 <= 1'b0;
+    end else begin
+      writing_end_d34 <= writing_end_d33;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d35 <= 1'b0;
+    end else begin
+      writing_end_d35 <= writing_end_d34;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d36 <= 1'b0;
+    end else begin
+      writing_end_d36 <= writing_end_d35;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d37 <= 1'b0;
+    end else begin
+      writing_end_d37 <= writing_end_d36;
+    end
+  end
+
+  always_ff @(posedge clk) begin
     writing_stream_d0 <= arriving_stream;
   end
 
@@ -1338,6 +1899,74 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
 
   always_ff @(posedge clk) begin
     writing_stream_d20 <= writing_stream_d19;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d21 <= writing_stream_d20;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d22 <= writing_stream_d21;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d23 <= writing_stream_d22;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d24 <= writing_stream_d23;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d25 <= writing_stream_d24;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d26 <= writing_stream_d25;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d27 <= writing_stream_d26;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d28 <= writing_stream_d27;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d29 <= writing_stream_d28;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d30 <= writing_stream_d29;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d31 <= writing_stream_d30;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d32 <= writing_stream_d31;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d33 <= writing_stream_d32;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d34 <= writing_stream_d33;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d35 <= writing_stream_d34;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d36 <= writing_stream_d35;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d37 <= writing_stream_d36;
   end
 
   VectorLane_F16_CE1 lane0 (

@@ -18,47 +18,221 @@ module ReductionLane_F16_CE1 (
   output logic               saturated
 );
 
-  logic signed [63:0] operand; // wire, Core/ReductionLane.swift:42
-  logic signed [95:0] p1; // register, Core/ReductionLane.swift:43
-  logic signed [31:0] w1; // register, Core/ReductionLane.swift:44
-  logic [31:0] magnitude_q; // register, Core/ReductionLane.swift:47
-  logic signed [64:0] q32; // wire, Core/ReductionLane.swift:52
-  logic signed [7:0] q2; // register, Core/ReductionLane.swift:53
-  logic q_clamped2; // register, Core/ReductionLane.swift:54
-  logic signed [66:0] t30; // wire, Core/ReductionLane.swift:55
-  logic signed [63:0] t2; // register, Core/ReductionLane.swift:60
-  logic signed [31:0] w2; // register, Core/ReductionLane.swift:61
-  logic signed [95:0] p3; // register, Core/ReductionLane.swift:64
-  logic signed [7:0] q3; // register, Core/ReductionLane.swift:65
-  logic q_clamped3; // register, Core/ReductionLane.swift:66
-  logic signed [80:0] y; // wire, Core/ReductionLane.swift:69
-  logic signed [31:0] result_q; // register, Core/ReductionLane.swift:70
-  logic saturated_q; // register, Core/ReductionLane.swift:71
+  logic signed [63:0] operand; // wire, Core/ReductionLane.swift:48
+  logic signed [31:0] p1_a; // register, Core/SplitProduct.swift:57
+  logic signed [63:0] p1_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] p1_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [53:0] p1_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [38:0] p1_piece0_2; // register, Core/SplitProduct.swift:60
+  logic signed [32:0] p1_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [32:0] p1_piece1_1; // register, Core/SplitProduct.swift:60
+  logic signed [17:0] p1_piece1_2; // register, Core/SplitProduct.swift:60
+  logic [95:0] p1_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [95:0] p1_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [95:0] p1_sum0_2; // register, Core/SplitProduct.swift:70
+  logic [95:0] p1_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [95:0] p1_sum1_1; // register, Core/SplitProduct.swift:70
+  logic [95:0] p1_sum2_0; // register, Core/SplitProduct.swift:70
+  logic signed [31:0] w1_d0; // register, Core/ReductionLane.swift:50
+  logic signed [31:0] w1_d1; // register, Core/ReductionLane.swift:50
+  logic signed [31:0] w1_d2; // register, Core/ReductionLane.swift:50
+  logic signed [31:0] w1_d3; // register, Core/ReductionLane.swift:50
+  logic signed [31:0] w1_d4; // register, Core/ReductionLane.swift:50
+  logic [31:0] magnitude_q_d0; // register, Core/ReductionLane.swift:53
+  logic [31:0] magnitude_q_d1; // register, Core/ReductionLane.swift:53
+  logic [31:0] magnitude_q_d2; // register, Core/ReductionLane.swift:53
+  logic [31:0] magnitude_q_d3; // register, Core/ReductionLane.swift:53
+  logic [31:0] magnitude_q_d4; // register, Core/ReductionLane.swift:53
+  logic signed [64:0] q32; // register, Core/ReductionLane.swift:60
+  logic signed [7:0] q2; // register, Core/ReductionLane.swift:61
+  logic q_clamped2; // register, Core/ReductionLane.swift:62
+  logic signed [66:0] t30; // register, Core/ReductionLane.swift:63
+  logic signed [63:0] t2; // register, Core/ReductionLane.swift:68
+  logic signed [31:0] w2_d0; // register, Core/ReductionLane.swift:69
+  logic signed [31:0] w2_d1; // register, Core/ReductionLane.swift:69
+  logic signed [63:0] p3_a; // register, Core/SplitProduct.swift:57
+  logic signed [31:0] p3_b; // register, Core/SplitProduct.swift:57
+  logic signed [53:0] p3_piece0_0; // register, Core/SplitProduct.swift:60
+  logic signed [32:0] p3_piece0_1; // register, Core/SplitProduct.swift:60
+  logic signed [53:0] p3_piece1_0; // register, Core/SplitProduct.swift:60
+  logic signed [32:0] p3_piece1_1; // register, Core/SplitProduct.swift:60
+  logic signed [38:0] p3_piece2_0; // register, Core/SplitProduct.swift:60
+  logic signed [17:0] p3_piece2_1; // register, Core/SplitProduct.swift:60
+  logic [95:0] p3_sum0_0; // register, Core/SplitProduct.swift:70
+  logic [95:0] p3_sum0_1; // register, Core/SplitProduct.swift:70
+  logic [95:0] p3_sum0_2; // register, Core/SplitProduct.swift:70
+  logic [95:0] p3_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [95:0] p3_sum1_1; // register, Core/SplitProduct.swift:70
+  logic [95:0] p3_sum2_0; // register, Core/SplitProduct.swift:70
+  logic signed [7:0] q3_d0; // register, Core/ReductionLane.swift:73
+  logic signed [7:0] q3_d1; // register, Core/ReductionLane.swift:73
+  logic signed [7:0] q3_d2; // register, Core/ReductionLane.swift:73
+  logic signed [7:0] q3_d3; // register, Core/ReductionLane.swift:73
+  logic signed [7:0] q3_d4; // register, Core/ReductionLane.swift:73
+  logic q_clamped3_d0; // register, Core/ReductionLane.swift:74
+  logic q_clamped3_d1; // register, Core/ReductionLane.swift:74
+  logic q_clamped3_d2; // register, Core/ReductionLane.swift:74
+  logic q_clamped3_d3; // register, Core/ReductionLane.swift:74
+  logic q_clamped3_d4; // register, Core/ReductionLane.swift:74
+  logic signed [80:0] y; // register, Core/ReductionLane.swift:77
+  logic signed [7:0] q4; // register, Core/ReductionLane.swift:78
+  logic q_clamped4; // register, Core/ReductionLane.swift:78
+  logic signed [31:0] result_q; // register, Core/ReductionLane.swift:79
+  logic saturated_q; // register, Core/ReductionLane.swift:80
 
-  assign magnitude = magnitude_q;
-  assign square_out = p1[62:0];
+  assign magnitude = magnitude_q_d4;
+  assign square_out = p1_sum2_0[62:0];
   assign result = result_q;
   assign saturated = saturated_q;
   assign operand = (square ? 64'(x) : scale);
-  assign q32 = $signed(65'($unsigned((97'(p1) + 97'($signed({((p1 < 96'sh000000000000000000000000) ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000)})))) >> 32));
-  assign t30 = $signed(67'($unsigned((97'(p1) + 97'(96'sh000000000000000020000000))) >> 30));
-  assign y = $signed(81'($unsigned((97'(p3) + 97'(96'sh000000000000000000008000))) >> 16));
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1 <= (96'(x) * 96'(operand));
+      p1_a <= x;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      w1 <= w;
+      p1_b <= operand;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      magnitude_q <= ((x < 32'sd0) ? $unsigned((-x)) : $unsigned(x));
+      p1_piece0_0 <= (54'($signed({1'd0, p1_a[25:0]})) * 54'($signed({1'd0, p1_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_piece0_1 <= (54'($signed({1'd0, p1_a[25:0]})) * 54'($signed({1'd0, p1_b[51:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_piece0_2 <= (39'($signed({1'd0, p1_a[25:0]})) * 39'($signed(p1_b[63:52])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_piece1_0 <= (33'($signed(p1_a[31:26])) * 33'($signed({1'd0, p1_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_piece1_1 <= (33'($signed(p1_a[31:26])) * 33'($signed({1'd0, p1_b[51:26]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_piece1_2 <= (18'($signed(p1_a[31:26])) * 18'($signed(p1_b[63:52])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_sum0_0 <= ($unsigned(96'(p1_piece0_0)) + {70'($unsigned(96'(p1_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_sum0_1 <= ({44'($unsigned(96'(p1_piece0_2)) >> 0), 52'd0} + {70'($unsigned(96'(p1_piece1_0)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_sum0_2 <= ({44'($unsigned(96'(p1_piece1_1)) >> 0), 52'd0} + {18'($unsigned(96'(p1_piece1_2)) >> 0), 78'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_sum1_0 <= (p1_sum0_0 + p1_sum0_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_sum1_1 <= p1_sum0_2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_sum2_0 <= (p1_sum1_0 + p1_sum1_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      w1_d0 <= w;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      w1_d1 <= w1_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      w1_d2 <= w1_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      w1_d3 <= w1_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      w1_d4 <= w1_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      magnitude_q_d0 <= ((x < 32'sd0) ? $unsigned((-x)) : $unsigned(x));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      magnitude_q_d1 <= magnitude_q_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      magnitude_q_d2 <= magnitude_q_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      magnitude_q_d3 <= magnitude_q_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      magnitude_q_d4 <= magnitude_q_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q32 <= $signed(65'($unsigned((97'($signed(p1_sum2_0)) + 97'($signed({(($signed(p1_sum2_0) < 96'sh000000000000000000000000) ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000)})))) >> 32));
     end
   end
 
@@ -76,43 +250,199 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      t30 <= $signed(67'($unsigned((97'($signed(p1_sum2_0)) + 97'(96'sh000000000000000020000000))) >> 30));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       t2 <= ((t30 > 67'sh07FFFFFFFFFFFFFFF) ? 64'sd4611686018427387903 : ((t30 < 67'sh78000000000000000) ? (-64'sd4611686018427387904) : 64'(t30)));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      w2 <= w1;
+      w2_d0 <= w1_d4;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3 <= (96'(t2) * 96'(w2));
+      w2_d1 <= w2_d0;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      q3 <= q2;
+      p3_a <= t2;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      q_clamped3 <= q_clamped2;
+      p3_b <= w2_d1;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      result_q <= (quant ? 32'(q3) : (((|y[80:31]) && (!(&y[80:31]))) ? (y[80] ? 32'sh80000000 : 32'sd2147483647) : 32'(y)));
+      p3_piece0_0 <= (54'($signed({1'd0, p3_a[25:0]})) * 54'($signed({1'd0, p3_b[25:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      saturated_q <= (quant ? q_clamped3 : ((|y[80:31]) && (!(&y[80:31]))));
+      p3_piece0_1 <= (33'($signed({1'd0, p3_a[25:0]})) * 33'($signed(p3_b[31:26])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_piece1_0 <= (54'($signed({1'd0, p3_a[51:26]})) * 54'($signed({1'd0, p3_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_piece1_1 <= (33'($signed({1'd0, p3_a[51:26]})) * 33'($signed(p3_b[31:26])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_piece2_0 <= (39'($signed(p3_a[63:52])) * 39'($signed({1'd0, p3_b[25:0]})));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_piece2_1 <= (18'($signed(p3_a[63:52])) * 18'($signed(p3_b[31:26])));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_sum0_0 <= ($unsigned(96'(p3_piece0_0)) + {70'($unsigned(96'(p3_piece0_1)) >> 0), 26'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_sum0_1 <= ({70'($unsigned(96'(p3_piece1_0)) >> 0), 26'd0} + {44'($unsigned(96'(p3_piece1_1)) >> 0), 52'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_sum0_2 <= ({44'($unsigned(96'(p3_piece2_0)) >> 0), 52'd0} + {18'($unsigned(96'(p3_piece2_1)) >> 0), 78'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_sum1_0 <= (p3_sum0_0 + p3_sum0_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_sum1_1 <= p3_sum0_2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_sum2_0 <= (p3_sum1_0 + p3_sum1_1);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q3_d0 <= q2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q3_d1 <= q3_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q3_d2 <= q3_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q3_d3 <= q3_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q3_d4 <= q3_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q_clamped3_d0 <= q_clamped2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q_clamped3_d1 <= q_clamped3_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q_clamped3_d2 <= q_clamped3_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q_clamped3_d3 <= q_clamped3_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q_clamped3_d4 <= q_clamped3_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y <= $signed(81'($unsigned((97'($signed(p3_sum2_0)) + 97'(96'sh000000000000000000008000))) >> 16));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q4 <= q3_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q_clamped4 <= q_clamped3_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      result_q <= (quant ? 32'(q4) : (((|y[80:31]) && (!(&y[80:31]))) ? (y[80] ? 32'sh80000000 : 32'sd2147483647) : 32'(y)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      saturated_q <= (quant ? q_clamped4 : ((|y[80:31]) && (!(&y[80:31]))));
     end
   end
 

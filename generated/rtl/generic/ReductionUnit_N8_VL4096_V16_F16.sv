@@ -35,16 +35,16 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   output logic [255:0]       w_data
 );
 
-  logic [2:0] state; // register, Core/ReductionUnit.swift:118
-  logic is_norm; // register, Core/ReductionUnit.swift:119
-  logic is_quant; // register, Core/ReductionUnit.swift:120
-  logic [3:0] dest; // register, Core/ReductionUnit.swift:121
-  logic [3:0] source_a; // register, Core/ReductionUnit.swift:122
-  logic [3:0] source_b; // register, Core/ReductionUnit.swift:123
-  logic [12:0] length; // register, Core/ReductionUnit.swift:124
-  logic [31:0] eps; // register, Core/ReductionUnit.swift:125
-  logic [8:0] last_chunk; // register, Core/ReductionUnit.swift:126
-  logic [7:0] tail_mask; // register, Core/ReductionUnit.swift:127
+  logic [2:0] state; // register, Core/ReductionUnit.swift:119
+  logic is_norm; // register, Core/ReductionUnit.swift:120
+  logic is_quant; // register, Core/ReductionUnit.swift:121
+  logic [3:0] dest; // register, Core/ReductionUnit.swift:122
+  logic [3:0] source_a; // register, Core/ReductionUnit.swift:123
+  logic [3:0] source_b; // register, Core/ReductionUnit.swift:124
+  logic [12:0] length; // register, Core/ReductionUnit.swift:125
+  logic [31:0] eps; // register, Core/ReductionUnit.swift:126
+  logic [8:0] last_chunk; // register, Core/ReductionUnit.swift:127
+  logic [7:0] tail_mask; // register, Core/ReductionUnit.swift:128
   logic [12:0] vl_minus_one; // wire, Core/Bits.swift:34
   logic dispatched; // wire, Core/ReductionPasses.swift:21
   logic quant_scale_start; // input of instance quant_scale, Core/ReductionPasses.swift:24
@@ -70,7 +70,7 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   logic s1_end; // register, Core/ReductionPasses.swift:91
   logic [8:0] s1_chunk; // register, Core/ReductionPasses.swift:92
   logic [7:0] s1_mask; // wire, Core/ReductionPasses.swift:94
-  logic [2:0] lanes_advance_remaining; // register, Core/ReductionPasses.swift:97
+  logic [3:0] lanes_advance_remaining; // register, Core/ReductionPasses.swift:97
   logic lanes_advance; // wire, Core/ReductionPasses.swift:97
   logic lane0_ce; // input of instance lane0, Core/ReductionPasses.swift:100
   logic signed [31:0] lane0_x; // input of instance lane0, Core/ReductionPasses.swift:100
@@ -152,69 +152,125 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   logic [62:0] lane7_square_out; // output of instance lane7, Core/ReductionPasses.swift:100
   logic signed [31:0] lane7_result; // output of instance lane7, Core/ReductionPasses.swift:100
   logic lane7_saturated; // output of instance lane7, Core/ReductionPasses.swift:100
-  logic s2_valid; // register, Core/ReductionPasses.swift:127
-  logic s2_last; // register, Core/ReductionPasses.swift:128
-  logic s2_end; // register, Core/ReductionPasses.swift:129
-  logic [7:0] s2_mask; // register, Core/ReductionPasses.swift:131
+  logic s2_valid_d0; // register, Core/ReductionPasses.swift:129
+  logic s2_valid_d1; // register, Core/ReductionPasses.swift:129
+  logic s2_valid_d2; // register, Core/ReductionPasses.swift:129
+  logic s2_valid_d3; // register, Core/ReductionPasses.swift:129
+  logic s2_valid_d4; // register, Core/ReductionPasses.swift:129
+  logic s2_last_d0; // register, Core/ReductionPasses.swift:130
+  logic s2_last_d1; // register, Core/ReductionPasses.swift:130
+  logic s2_last_d2; // register, Core/ReductionPasses.swift:130
+  logic s2_last_d3; // register, Core/ReductionPasses.swift:130
+  logic s2_last_d4; // register, Core/ReductionPasses.swift:130
+  logic s2_end_d0; // register, Core/ReductionPasses.swift:131
+  logic s2_end_d1; // register, Core/ReductionPasses.swift:131
+  logic s2_end_d2; // register, Core/ReductionPasses.swift:131
+  logic s2_end_d3; // register, Core/ReductionPasses.swift:131
+  logic s2_end_d4; // register, Core/ReductionPasses.swift:131
+  logic [7:0] s2_mask_d0; // register, Core/ReductionPasses.swift:133
+  logic [7:0] s2_mask_d1; // register, Core/ReductionPasses.swift:133
+  logic [7:0] s2_mask_d2; // register, Core/ReductionPasses.swift:133
+  logic [7:0] s2_mask_d3; // register, Core/ReductionPasses.swift:133
+  logic [7:0] s2_mask_d4; // register, Core/ReductionPasses.swift:133
   logic [255:0] max_tree_x; // Vec(8 x UInt(32))
-  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionPasses.swift:132
+  logic [31:0] max_tree_result; // output of instance max_tree, Core/ReductionPasses.swift:134
   logic [503:0] square_tree_x; // Vec(8 x UInt(63))
-  logic [65:0] square_tree_result; // output of instance square_tree, Core/ReductionPasses.swift:134
-  logic tree_valid0; // register, Core/ReductionPasses.swift:139
-  logic tree_last0; // register, Core/ReductionPasses.swift:140
-  logic tree_end0; // register, Core/ReductionPasses.swift:141
-  logic tree_valid1; // register, Core/ReductionPasses.swift:139
-  logic tree_last1; // register, Core/ReductionPasses.swift:140
-  logic tree_end1; // register, Core/ReductionPasses.swift:141
-  logic tree_valid2; // register, Core/ReductionPasses.swift:139
-  logic tree_last2; // register, Core/ReductionPasses.swift:140
-  logic tree_end2; // register, Core/ReductionPasses.swift:141
-  logic [74:0] sum_squares; // register, Core/ReductionPasses.swift:147
-  logic [31:0] max_magnitude; // register, Core/ReductionPasses.swift:148
-  logic [74:0] sum_next; // wire, Core/ReductionPasses.swift:150
-  logic [31:0] max_next; // wire, Core/ReductionPasses.swift:151
-  logic stream_complete; // wire, Core/ReductionPasses.swift:159
-  logic [31:0] stream_max; // register, Core/ReductionPasses.swift:160
-  logic signed [31:0] absmax; // wire, Core/ReductionPasses.swift:166
-  logic w_valid0; // register, Core/ReductionPasses.swift:179
-  logic w_end0; // register, Core/ReductionPasses.swift:180
-  logic [8:0] w_chunk0; // register, Core/ReductionPasses.swift:181
-  logic [7:0] w_mask0; // register, Core/ReductionPasses.swift:183
-  logic w_valid1; // register, Core/ReductionPasses.swift:179
-  logic w_end1; // register, Core/ReductionPasses.swift:180
-  logic [8:0] w_chunk1; // register, Core/ReductionPasses.swift:181
-  logic [7:0] w_mask1; // register, Core/ReductionPasses.swift:183
-  logic w_valid2; // register, Core/ReductionPasses.swift:179
-  logic w_end2; // register, Core/ReductionPasses.swift:180
-  logic [8:0] w_chunk2; // register, Core/ReductionPasses.swift:181
-  logic [7:0] w_mask2; // register, Core/ReductionPasses.swift:183
-  logic w_valid3; // register, Core/ReductionPasses.swift:179
-  logic w_end3; // register, Core/ReductionPasses.swift:180
-  logic [8:0] w_chunk3; // register, Core/ReductionPasses.swift:181
-  logic [7:0] w_mask3; // register, Core/ReductionPasses.swift:183
+  logic [65:0] square_tree_result; // output of instance square_tree, Core/ReductionPasses.swift:136
+  logic tree_valid0; // register, Core/ReductionPasses.swift:141
+  logic tree_last0; // register, Core/ReductionPasses.swift:142
+  logic tree_end0; // register, Core/ReductionPasses.swift:143
+  logic tree_valid1; // register, Core/ReductionPasses.swift:141
+  logic tree_last1; // register, Core/ReductionPasses.swift:142
+  logic tree_end1; // register, Core/ReductionPasses.swift:143
+  logic tree_valid2; // register, Core/ReductionPasses.swift:141
+  logic tree_last2; // register, Core/ReductionPasses.swift:142
+  logic tree_end2; // register, Core/ReductionPasses.swift:143
+  logic [74:0] sum_squares; // register, Core/ReductionPasses.swift:149
+  logic [31:0] max_magnitude; // register, Core/ReductionPasses.swift:150
+  logic [74:0] sum_next; // wire, Core/ReductionPasses.swift:152
+  logic [31:0] max_next; // wire, Core/ReductionPasses.swift:153
+  logic stream_complete; // wire, Core/ReductionPasses.swift:161
+  logic [31:0] stream_max; // register, Core/ReductionPasses.swift:162
+  logic signed [31:0] absmax; // wire, Core/ReductionPasses.swift:168
+  logic w_valid0; // register, Core/ReductionPasses.swift:181
+  logic w_end0; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk0; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask0; // register, Core/ReductionPasses.swift:185
+  logic w_valid1; // register, Core/ReductionPasses.swift:181
+  logic w_end1; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk1; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask1; // register, Core/ReductionPasses.swift:185
+  logic w_valid2; // register, Core/ReductionPasses.swift:181
+  logic w_end2; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk2; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask2; // register, Core/ReductionPasses.swift:185
+  logic w_valid3; // register, Core/ReductionPasses.swift:181
+  logic w_end3; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk3; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask3; // register, Core/ReductionPasses.swift:185
+  logic w_valid4; // register, Core/ReductionPasses.swift:181
+  logic w_end4; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk4; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask4; // register, Core/ReductionPasses.swift:185
+  logic w_valid5; // register, Core/ReductionPasses.swift:181
+  logic w_end5; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk5; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask5; // register, Core/ReductionPasses.swift:185
+  logic w_valid6; // register, Core/ReductionPasses.swift:181
+  logic w_end6; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk6; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask6; // register, Core/ReductionPasses.swift:185
+  logic w_valid7; // register, Core/ReductionPasses.swift:181
+  logic w_end7; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk7; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask7; // register, Core/ReductionPasses.swift:185
+  logic w_valid8; // register, Core/ReductionPasses.swift:181
+  logic w_end8; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk8; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask8; // register, Core/ReductionPasses.swift:185
+  logic w_valid9; // register, Core/ReductionPasses.swift:181
+  logic w_end9; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk9; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask9; // register, Core/ReductionPasses.swift:185
+  logic w_valid10; // register, Core/ReductionPasses.swift:181
+  logic w_end10; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk10; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask10; // register, Core/ReductionPasses.swift:185
+  logic w_valid11; // register, Core/ReductionPasses.swift:181
+  logic w_end11; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk11; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask11; // register, Core/ReductionPasses.swift:185
+  logic w_valid12; // register, Core/ReductionPasses.swift:181
+  logic w_end12; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk12; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask12; // register, Core/ReductionPasses.swift:185
+  logic w_valid13; // register, Core/ReductionPasses.swift:181
+  logic w_end13; // register, Core/ReductionPasses.swift:182
+  logic [8:0] w_chunk13; // register, Core/ReductionPasses.swift:183
+  logic [7:0] w_mask13; // register, Core/ReductionPasses.swift:185
   logic [255:0] result_data; // Vec(8 x SInt(32))
-  logic record_digest_clear; // input of instance record_digest, Core/ReductionPasses.swift:193
-  logic record_digest_valid; // input of instance record_digest, Core/ReductionPasses.swift:193
-  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionPasses.swift:193
-  logic [7:0] record_digest_mask; // input of instance record_digest, Core/ReductionPasses.swift:193
+  logic record_digest_clear; // input of instance record_digest, Core/ReductionPasses.swift:195
+  logic record_digest_valid; // input of instance record_digest, Core/ReductionPasses.swift:195
+  logic [31:0] record_digest_base; // input of instance record_digest, Core/ReductionPasses.swift:195
+  logic [7:0] record_digest_mask; // input of instance record_digest, Core/ReductionPasses.swift:195
   logic [255:0] record_digest_data; // Vec(8 x SInt(32))
-  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/ReductionPasses.swift:193
-  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionPasses.swift:193
-  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionPasses.swift:193
-  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionPasses.swift:193
-  logic vector_done; // wire, Core/ReductionPasses.swift:209
-  logic scalar_record_d0; // register, Core/ReductionPasses.swift:214
-  logic scalar_record_d1; // register, Core/ReductionPasses.swift:214
-  logic scalar_record_d2; // register, Core/ReductionPasses.swift:214
-  logic scalar_record_d3; // register, Core/ReductionPasses.swift:214
-  logic scalar_record_d4; // register, Core/ReductionPasses.swift:214
-  logic scalar_record_d5; // register, Core/ReductionPasses.swift:214
-  logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:215
-  logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:215
-  logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:215
-  logic [95:0] scalar_fields_d3; // register, Core/ReductionPasses.swift:215
-  logic [95:0] scalar_fields_d4; // register, Core/ReductionPasses.swift:215
-  logic [95:0] scalar_fields_d5; // register, Core/ReductionPasses.swift:215
+  logic [7:0] record_digest_saturated; // input of instance record_digest, Core/ReductionPasses.swift:195
+  logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionPasses.swift:195
+  logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionPasses.swift:195
+  logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionPasses.swift:195
+  logic vector_done; // wire, Core/ReductionPasses.swift:211
+  logic scalar_record_d0; // register, Core/ReductionPasses.swift:216
+  logic scalar_record_d1; // register, Core/ReductionPasses.swift:216
+  logic scalar_record_d2; // register, Core/ReductionPasses.swift:216
+  logic scalar_record_d3; // register, Core/ReductionPasses.swift:216
+  logic scalar_record_d4; // register, Core/ReductionPasses.swift:216
+  logic scalar_record_d5; // register, Core/ReductionPasses.swift:216
+  logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:217
+  logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:217
+  logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:217
+  logic [95:0] scalar_fields_d3; // register, Core/ReductionPasses.swift:217
+  logic [95:0] scalar_fields_d4; // register, Core/ReductionPasses.swift:217
+  logic [95:0] scalar_fields_d5; // register, Core/ReductionPasses.swift:217
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);
@@ -227,10 +283,10 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   assign a_chunk = issue_chunk;
   assign b_reg = source_b;
   assign b_chunk = issue_chunk;
-  assign w_valid = w_valid3;
+  assign w_valid = w_valid13;
   assign w_reg = dest;
-  assign w_chunk = w_chunk3;
-  assign w_mask = w_mask3;
+  assign w_chunk = w_chunk13;
+  assign w_mask = w_mask13;
   assign w_data = result_data;
   assign vl_minus_one = (vl - 13'd1);
   assign dispatched = (start && (state == 3'd0));
@@ -244,7 +300,7 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   assign issue_last = (issue_chunk == last_chunk);
   assign issue_end = (issue_last && 1'b1);
   assign s1_mask = (s1_last ? tail_mask : 8'd255);
-  assign lanes_advance = (s1_valid || (lanes_advance_remaining != 3'd0));
+  assign lanes_advance = (s1_valid || (lanes_advance_remaining != 4'd0));
   assign lane0_ce = lanes_advance;
   assign lane0_x = $signed(a_data[31:0]);
   assign lane0_w = $signed(b_data[31:0]);
@@ -293,20 +349,20 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   assign lane7_scale = s1_scale;
   assign lane7_square = (!s1_apply);
   assign lane7_quant = is_quant;
-  assign max_tree_x = {(s2_mask[7] ? lane7_magnitude : 32'd0), (s2_mask[6] ? lane6_magnitude : 32'd0), (s2_mask[5] ? lane5_magnitude : 32'd0), (s2_mask[4] ? lane4_magnitude : 32'd0), (s2_mask[3] ? lane3_magnitude : 32'd0), (s2_mask[2] ? lane2_magnitude : 32'd0), (s2_mask[1] ? lane1_magnitude : 32'd0), (s2_mask[0] ? lane0_magnitude : 32'd0)};
-  assign square_tree_x = {(s2_mask[7] ? lane7_square_out : 63'd0), (s2_mask[6] ? lane6_square_out : 63'd0), (s2_mask[5] ? lane5_square_out : 63'd0), (s2_mask[4] ? lane4_square_out : 63'd0), (s2_mask[3] ? lane3_square_out : 63'd0), (s2_mask[2] ? lane2_square_out : 63'd0), (s2_mask[1] ? lane1_square_out : 63'd0), (s2_mask[0] ? lane0_square_out : 63'd0)};
+  assign max_tree_x = {(s2_mask_d4[7] ? lane7_magnitude : 32'd0), (s2_mask_d4[6] ? lane6_magnitude : 32'd0), (s2_mask_d4[5] ? lane5_magnitude : 32'd0), (s2_mask_d4[4] ? lane4_magnitude : 32'd0), (s2_mask_d4[3] ? lane3_magnitude : 32'd0), (s2_mask_d4[2] ? lane2_magnitude : 32'd0), (s2_mask_d4[1] ? lane1_magnitude : 32'd0), (s2_mask_d4[0] ? lane0_magnitude : 32'd0)};
+  assign square_tree_x = {(s2_mask_d4[7] ? lane7_square_out : 63'd0), (s2_mask_d4[6] ? lane6_square_out : 63'd0), (s2_mask_d4[5] ? lane5_square_out : 63'd0), (s2_mask_d4[4] ? lane4_square_out : 63'd0), (s2_mask_d4[3] ? lane3_square_out : 63'd0), (s2_mask_d4[2] ? lane2_square_out : 63'd0), (s2_mask_d4[1] ? lane1_square_out : 63'd0), (s2_mask_d4[0] ? lane0_square_out : 63'd0)};
   assign sum_next = (sum_squares + 75'(square_tree_result));
   assign max_next = ((max_tree_result > max_magnitude) ? max_tree_result : max_magnitude);
   assign stream_complete = ((tree_valid2 && tree_last2) && 1'b1);
   assign absmax = $signed((stream_max[31] ? 32'h7FFFFFFF : stream_max));
   assign result_data = {lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
-  assign record_digest_clear = (w_valid3 && (w_chunk3 == 9'd0));
-  assign record_digest_valid = w_valid3;
-  assign record_digest_base = 32'({w_chunk3, 3'd0});
-  assign record_digest_mask = w_mask3;
+  assign record_digest_clear = (w_valid13 && (w_chunk13 == 9'd0));
+  assign record_digest_valid = w_valid13;
+  assign record_digest_base = 32'({w_chunk13, 3'd0});
+  assign record_digest_mask = w_mask13;
   assign record_digest_data = result_data;
   assign record_digest_saturated = {lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
-  assign vector_done = (w_valid3 && w_end3);
+  assign vector_done = (w_valid13 && w_end13);
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -588,50 +644,130 @@ module ReductionUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      lanes_advance_remaining <= 3'd0;
+      lanes_advance_remaining <= 4'd0;
     end else begin
       if (s1_valid) begin
-        lanes_advance_remaining <= 3'd4;
-      end else if ((lanes_advance_remaining != 3'd0)) begin
-        lanes_advance_remaining <= (lanes_advance_remaining - 3'd1);
+        lanes_advance_remaining <= 4'd14;
+      end else if ((lanes_advance_remaining != 4'd0)) begin
+        lanes_advance_remaining <= (lanes_advance_remaining - 4'd1);
       end
     end
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      s2_valid <= 1'b0;
+      s2_valid_d0 <= 1'b0;
     end else begin
-      s2_valid <= (s1_valid && (!s1_apply));
+      s2_valid_d0 <= (s1_valid && (!s1_apply));
     end
   end
 
   always_ff @(posedge clk) begin
-    s2_last <= s1_last;
+    if (rst) begin
+      s2_valid_d1 <= 1'b0;
+    end else begin
+      s2_valid_d1 <= s2_valid_d0;
+    end
   end
 
   always_ff @(posedge clk) begin
-    s2_end <= s1_end;
+    if (rst) begin
+      s2_valid_d2 <= 1'b0;
+    end else begin
+      s2_valid_d2 <= s2_valid_d1;
+    end
   end
 
   always_ff @(posedge clk) begin
-    s2_mask <= s1_mask;
+    if (rst) begin
+      s2_valid_d3 <= 1'b0;
+    end else begin
+      s2_valid_d3 <= s2_valid_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      s2_valid_d4 <= 1'b0;
+    end else begin
+      s2_valid_d4 <= s2_valid_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    s2_last_d0 <= s1_last;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_last_d1 <= s2_last_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_last_d2 <= s2_last_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_last_d3 <= s2_last_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_last_d4 <= s2_last_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_end_d0 <= s1_end;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_end_d1 <= s2_end_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_end_d2 <= s2_end_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_end_d3 <= s2_end_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_end_d4 <= s2_end_d3;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_mask_d0 <= s1_mask;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_mask_d1 <= s2_mask_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_mask_d2 <= s2_mask_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_mask_d3 <= s2_mask_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    s2_mask_d4 <= s2_mask_d3;
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       tree_valid0 <= 1'b0;
     end else begin
-      tree_valid0 <= s2_valid;
+      tree_valid0 <= s2_valid_d4;
     end
   end
 
   always_ff @(posedge clk) begin
-    tree_last0 <= s2_last;
+    tree_last0 <= s2_last_d4;
   end
 
   always_ff @(posedge clk) begin
-    tree_end0 <= s2_end;
+    tree_end0 <= s2_end_d4;
   end
 
   always_ff @(posedge clk) begin
@@ -770,6 +906,206 @@ module ReductionUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     w_mask3 <= w_mask2;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid4 <= 1'b0;
+    end else begin
+      w_valid4 <= w_valid3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end4 <= w_end3;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk4 <= w_chunk3;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask4 <= w_mask3;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid5 <= 1'b0;
+    end else begin
+      w_valid5 <= w_valid4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end5 <= w_end4;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk5 <= w_chunk4;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask5 <= w_mask4;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid6 <= 1'b0;
+    end else begin
+      w_valid6 <= w_valid5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end6 <= w_end5;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk6 <= w_chunk5;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask6 <= w_mask5;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid7 <= 1'b0;
+    end else begin
+      w_valid7 <= w_valid6;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end7 <= w_end6;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk7 <= w_chunk6;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask7 <= w_mask6;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid8 <= 1'b0;
+    end else begin
+      w_valid8 <= w_valid7;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end8 <= w_end7;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk8 <= w_chunk7;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask8 <= w_mask7;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid9 <= 1'b0;
+    end else begin
+      w_valid9 <= w_valid8;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end9 <= w_end8;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk9 <= w_chunk8;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask9 <= w_mask8;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid10 <= 1'b0;
+    end else begin
+      w_valid10 <= w_valid9;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end10 <= w_end9;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk10 <= w_chunk9;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask10 <= w_mask9;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid11 <= 1'b0;
+    end else begin
+      w_valid11 <= w_valid10;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end11 <= w_end10;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk11 <= w_chunk10;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask11 <= w_mask10;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid12 <= 1'b0;
+    end else begin
+      w_valid12 <= w_valid11;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end12 <= w_end11;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk12 <= w_chunk11;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask12 <= w_mask11;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      w_valid13 <= 1'b0;
+    end else begin
+      w_valid13 <= w_valid12;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    w_end13 <= w_end12;
+  end
+
+  always_ff @(posedge clk) begin
+    w_chunk13 <= w_chunk12;
+  end
+
+  always_ff @(posedge clk) begin
+    w_mask13 <= w_mask12;
   end
 
   always_ff @(posedge clk) begin

@@ -60,7 +60,7 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic [8:0] arriving_chunk; // register, Core/VectorUnit.swift:175
   logic arriving_last; // register, Core/VectorUnit.swift:176
   logic arriving_end; // register, Core/VectorUnit.swift:177
-  logic [4:0] lanes_advance_remaining; // register, Core/VectorUnit.swift:185
+  logic [5:0] lanes_advance_remaining; // register, Core/VectorUnit.swift:185
   logic lanes_advance; // wire, Core/VectorUnit.swift:185
   logic lane0_ce; // input of instance lane0, Core/VectorUnit.swift:188
   logic [3:0] lane0_op; // input of instance lane0, Core/VectorUnit.swift:188
@@ -139,6 +139,23 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic writing_d18; // register, Core/VectorUnit.swift:198
   logic writing_d19; // register, Core/VectorUnit.swift:198
   logic writing_d20; // register, Core/VectorUnit.swift:198
+  logic writing_d21; // register, Core/VectorUnit.swift:198
+  logic writing_d22; // register, Core/VectorUnit.swift:198
+  logic writing_d23; // register, Core/VectorUnit.swift:198
+  logic writing_d24; // register, Core/VectorUnit.swift:198
+  logic writing_d25; // register, Core/VectorUnit.swift:198
+  logic writing_d26; // register, Core/VectorUnit.swift:198
+  logic writing_d27; // register, Core/VectorUnit.swift:198
+  logic writing_d28; // register, Core/VectorUnit.swift:198
+  logic writing_d29; // register, Core/VectorUnit.swift:198
+  logic writing_d30; // register, Core/VectorUnit.swift:198
+  logic writing_d31; // register, Core/VectorUnit.swift:198
+  logic writing_d32; // register, Core/VectorUnit.swift:198
+  logic writing_d33; // register, Core/VectorUnit.swift:198
+  logic writing_d34; // register, Core/VectorUnit.swift:198
+  logic writing_d35; // register, Core/VectorUnit.swift:198
+  logic writing_d36; // register, Core/VectorUnit.swift:198
+  logic writing_d37; // register, Core/VectorUnit.swift:198
   logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:199
@@ -160,6 +177,23 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic [8:0] writing_chunk_d18; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d19; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d20; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d21; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d22; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d23; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d24; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d25; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d26; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d27; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d28; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d29; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d30; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d31; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d32; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d33; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d34; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d35; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d36; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d37; // register, Core/VectorUnit.swift:199
   logic writing_last_d0; // register, Core/VectorUnit.swift:200
   logic writing_last_d1; // register, Core/VectorUnit.swift:200
   logic writing_last_d2; // register, Core/VectorUnit.swift:200
@@ -181,6 +215,23 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic writing_last_d18; // register, Core/VectorUnit.swift:200
   logic writing_last_d19; // register, Core/VectorUnit.swift:200
   logic writing_last_d20; // register, Core/VectorUnit.swift:200
+  logic writing_last_d21; // register, Core/VectorUnit.swift:200
+  logic writing_last_d22; // register, Core/VectorUnit.swift:200
+  logic writing_last_d23; // register, Core/VectorUnit.swift:200
+  logic writing_last_d24; // register, Core/VectorUnit.swift:200
+  logic writing_last_d25; // register, Core/VectorUnit.swift:200
+  logic writing_last_d26; // register, Core/VectorUnit.swift:200
+  logic writing_last_d27; // register, Core/VectorUnit.swift:200
+  logic writing_last_d28; // register, Core/VectorUnit.swift:200
+  logic writing_last_d29; // register, Core/VectorUnit.swift:200
+  logic writing_last_d30; // register, Core/VectorUnit.swift:200
+  logic writing_last_d31; // register, Core/VectorUnit.swift:200
+  logic writing_last_d32; // register, Core/VectorUnit.swift:200
+  logic writing_last_d33; // register, Core/VectorUnit.swift:200
+  logic writing_last_d34; // register, Core/VectorUnit.swift:200
+  logic writing_last_d35; // register, Core/VectorUnit.swift:200
+  logic writing_last_d36; // register, Core/VectorUnit.swift:200
+  logic writing_last_d37; // register, Core/VectorUnit.swift:200
   logic writing_end_d0; // register, Core/VectorUnit.swift:201
   logic writing_end_d1; // register, Core/VectorUnit.swift:201
   logic writing_end_d2; // register, Core/VectorUnit.swift:201
@@ -202,6 +253,23 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic writing_end_d18; // register, Core/VectorUnit.swift:201
   logic writing_end_d19; // register, Core/VectorUnit.swift:201
   logic writing_end_d20; // register, Core/VectorUnit.swift:201
+  logic writing_end_d21; // register, Core/VectorUnit.swift:201
+  logic writing_end_d22; // register, Core/VectorUnit.swift:201
+  logic writing_end_d23; // register, Core/VectorUnit.swift:201
+  logic writing_end_d24; // register, Core/VectorUnit.swift:201
+  logic writing_end_d25; // register, Core/VectorUnit.swift:201
+  logic writing_end_d26; // register, Core/VectorUnit.swift:201
+  logic writing_end_d27; // register, Core/VectorUnit.swift:201
+  logic writing_end_d28; // register, Core/VectorUnit.swift:201
+  logic writing_end_d29; // register, Core/VectorUnit.swift:201
+  logic writing_end_d30; // register, Core/VectorUnit.swift:201
+  logic writing_end_d31; // register, Core/VectorUnit.swift:201
+  logic writing_end_d32; // register, Core/VectorUnit.swift:201
+  logic writing_end_d33; // register, Core/VectorUnit.swift:201
+  logic writing_end_d34; // register, Core/VectorUnit.swift:201
+  logic writing_end_d35; // register, Core/VectorUnit.swift:201
+  logic writing_end_d36; // register, Core/VectorUnit.swift:201
+  logic writing_end_d37; // register, Core/VectorUnit.swift:201
   logic [7:0] write_mask; // wire, Core/VectorUnit.swift:203
   logic record_clear; // input of instance record, Core/VectorUnit.swift:211
   logic record_valid; // input of instance record, Core/VectorUnit.swift:211
@@ -227,15 +295,15 @@ module VectorUnit_N8_VL4096_V16_F16 (
   assign b_chunk = chunk;
   assign d_reg = held_rd;
   assign d_chunk = chunk;
-  assign w_valid = writing_d20;
+  assign w_valid = writing_d37;
   assign w_reg = held_rd;
-  assign w_chunk = writing_chunk_d20;
+  assign w_chunk = writing_chunk_d37;
   assign w_mask = write_mask;
   assign w_data = {lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign vl_minus_one = (vl - 13'd1);
   assign issue_last = (chunk == last_chunk);
   assign issue_end = (issue_last && 1'b1);
-  assign lanes_advance = (arriving || (lanes_advance_remaining != 5'd0));
+  assign lanes_advance = (arriving || (lanes_advance_remaining != 6'd0));
   assign lane0_ce = lanes_advance;
   assign lane0_op = lane_op;
   assign lane0_a = (scalar_a ? held_scalar : $signed(a_data[31:0]));
@@ -276,14 +344,14 @@ module VectorUnit_N8_VL4096_V16_F16 (
   assign lane7_a = (scalar_a ? held_scalar : $signed(a_data[255:224]));
   assign lane7_b = (scalar_b ? held_scalar : $signed(b_data[255:224]));
   assign lane7_d = $signed(d_data[255:224]);
-  assign write_mask = (writing_last_d20 ? last_mask : 8'd255);
-  assign record_clear = (writing_d20 && (writing_chunk_d20 == 9'd0));
-  assign record_valid = writing_d20;
-  assign record_base = 32'({writing_chunk_d20, 3'd0});
+  assign write_mask = (writing_last_d37 ? last_mask : 8'd255);
+  assign record_clear = (writing_d37 && (writing_chunk_d37 == 9'd0));
+  assign record_valid = writing_d37;
+  assign record_base = 32'({writing_chunk_d37, 3'd0});
   assign record_mask = write_mask;
   assign record_data = {lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign record_saturated = {lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
-  assign done_now = (writing_d20 && writing_end_d20);
+  assign done_now = (writing_d37 && writing_end_d37);
 
   always_comb begin
     case (op)
@@ -381,7 +449,7 @@ module VectorUnit_N8_VL4096_V16_F16 (
     end else begin
       if (start) begin
         busy <= 1'b1;
-      end else if ((writing_d20 && writing_end_d20)) begin
+      end else if ((writing_d37 && writing_end_d37)) begin
         busy <= 1'b0;
       end
     end
@@ -501,12 +569,12 @@ module VectorUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      lanes_advance_remaining <= 5'd0;
+      lanes_advance_remaining <= 6'd0;
     end else begin
       if (arriving) begin
-        lanes_advance_remaining <= 5'd21;
-      end else if ((lanes_advance_remaining != 5'd0)) begin
-        lanes_advance_remaining <= (lanes_advance_remaining - 5'd1);
+        lanes_advance_remaining <= 6'd38;
+      end else if ((lanes_advance_remaining != 6'd0)) begin
+        lanes_advance_remaining <= (lanes_advance_remaining - 6'd1);
       end
     end
   end
@@ -680,6 +748,142 @@ module VectorUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d21 <= 1'b0;
+    end else begin
+      writing_d21 <= writing_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d22 <= 1'b0;
+    end else begin
+      writing_d22 <= writing_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d23 <= 1'b0;
+    end else begin
+      writing_d23 <= writing_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d24 <= 1'b0;
+    end else begin
+      writing_d24 <= writing_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d25 <= 1'b0;
+    end else begin
+      writing_d25 <= writing_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d26 <= 1'b0;
+    end else begin
+      writing_d26 <= writing_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d27 <= 1'b0;
+    end else begin
+      writing_d27 <= writing_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d28 <= 1'b0;
+    end else begin
+      writing_d28 <= writing_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d29 <= 1'b0;
+    end else begin
+      writing_d29 <= writing_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d30 <= 1'b0;
+    end else begin
+      writing_d30 <= writing_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d31 <= 1'b0;
+    end else begin
+      writing_d31 <= writing_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d32 <= 1'b0;
+    end else begin
+      writing_d32 <= writing_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d33 <= 1'b0;
+    end else begin
+      writing_d33 <= writing_d32;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d34 <= 1'b0;
+    end else begin
+      writing_d34 <= writing_d33;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d35 <= 1'b0;
+    end else begin
+      writing_d35 <= writing_d34;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d36 <= 1'b0;
+    end else begin
+      writing_d36 <= writing_d35;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d37 <= 1'b0;
+    end else begin
+      writing_d37 <= writing_d36;
+    end
+  end
+
+  always_ff @(posedge clk) begin
     writing_chunk_d0 <= arriving_chunk;
   end
 
@@ -761,6 +965,74 @@ module VectorUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     writing_chunk_d20 <= writing_chunk_d19;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d21 <= writing_chunk_d20;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d22 <= writing_chunk_d21;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d23 <= writing_chunk_d22;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d24 <= writing_chunk_d23;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d25 <= writing_chunk_d24;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d26 <= writing_chunk_d25;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d27 <= writing_chunk_d26;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d28 <= writing_chunk_d27;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d29 <= writing_chunk_d28;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d30 <= writing_chunk_d29;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d31 <= writing_chunk_d30;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d32 <= writing_chunk_d31;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d33 <= writing_chunk_d32;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d34 <= writing_chunk_d33;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d35 <= writing_chunk_d34;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d36 <= writing_chunk_d35;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d37 <= writing_chunk_d36;
   end
 
   always_ff @(posedge clk) begin
@@ -933,6 +1205,142 @@ module VectorUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      writing_last_d21 <= 1'b0;
+    end else begin
+      writing_last_d21 <= writing_last_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d22 <= 1'b0;
+    end else begin
+      writing_last_d22 <= writing_last_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d23 <= 1'b0;
+    end else begin
+      writing_last_d23 <= writing_last_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d24 <= 1'b0;
+    end else begin
+      writing_last_d24 <= writing_last_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d25 <= 1'b0;
+    end else begin
+      writing_last_d25 <= writing_last_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d26 <= 1'b0;
+    end else begin
+      writing_last_d26 <= writing_last_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d27 <= 1'b0;
+    end else begin
+      writing_last_d27 <= writing_last_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d28 <= 1'b0;
+    end else begin
+      writing_last_d28 <= writing_last_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d29 <= 1'b0;
+    end else begin
+      writing_last_d29 <= writing_last_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d30 <= 1'b0;
+    end else begin
+      writing_last_d30 <= writing_last_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d31 <= 1'b0;
+    end else begin
+      writing_last_d31 <= writing_last_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d32 <= 1'b0;
+    end else begin
+      writing_last_d32 <= writing_last_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d33 <= 1'b0;
+    end else begin
+      writing_last_d33 <= writing_last_d32;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d34 <= 1'b0;
+    end else begin
+      writing_last_d34 <= writing_last_d33;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d35 <= 1'b0;
+    end else begin
+      writing_last_d35 <= writing_last_d34;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d36 <= 1'b0;
+    end else begin
+      writing_last_d36 <= writing_last_d35;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d37 <= 1'b0;
+    end else begin
+      writing_last_d37 <= writing_last_d36;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       writing_end_d0 <= 1'b0;
     end else begin
       writing_end_d0 <= arriving_end;
@@ -1096,6 +1504,142 @@ module VectorUnit_N8_VL4096_V16_F16 (
       writing_end_d20 <= 1'b0;
     end else begin
       writing_end_d20 <= writing_end_d19;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d21 <= 1'b0;
+    end else begin
+      writing_end_d21 <= writing_end_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d22 <= 1'b0;
+    end else begin
+      writing_end_d22 <= writing_end_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d23 <= 1'b0;
+    end else begin
+      writing_end_d23 <= writing_end_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d24 <= 1'b0;
+    end else begin
+      writing_end_d24 <= writing_end_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d25 <= 1'b0;
+    end else begin
+      writing_end_d25 <= writing_end_d24;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d26 <= 1'b0;
+    end else begin
+      writing_end_d26 <= writing_end_d25;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d27 <= 1'b0;
+    end else begin
+      writing_end_d27 <= writing_end_d26;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d28 <= 1'b0;
+    end else begin
+      writing_end_d28 <= writing_end_d27;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d29 <= 1'b0;
+    end else begin
+      writing_end_d29 <= writing_end_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d30 <= 1'b0;
+    end else begin
+      writing_end_d30 <= writing_end_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d31 <= 1'b0;
+    end else begin
+      writing_end_d31 <= writing_end_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d32 <= 1'b0;
+    end else begin
+      writing_end_d32 <= writing_end_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d33 <= 1'b0;
+    end else begin
+      writing_end_d33 <= writing_end_d32;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d34 <= 1'b0;
+    end else begin
+      writing_end_d34 <= writing_end_d33;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d35 <= 1'b0;
+    end else begin
+      writing_end_d35 <= writing_end_d34;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d36 <= 1'b0;
+    end else begin
+      writing_end_d36 <= writing_end_d35;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d37 <= 1'b0;
+    end else begin
+      writing_end_d37 <= writing_end_d36;
     end
   end
 

@@ -124,11 +124,13 @@ extension ReductionUnit {
     /// trees; a stream's totals leave for its scale unit as the next stream's enter.
     func reduce(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ pass: Pass, _ scales: Scales) -> Reduced {
         // Reduction passes: masked magnitudes and squares into the two trees.
-        let s2Valid = m.regNext("s2_valid", pass.s1Valid && !pass.s1Apply, reset: false)
-        let s2Last = m.regNext("s2_last", pass.s1Last)
-        let s2End = m.regNext("s2_end", pass.s1End)
-        let s2Stream = pass.s1Stream.map { m.regNext("s2_stream", $0) }
-        let s2Mask = m.regNext("s2_mask", pass.s1Mask)
+        // The lanes' magnitudes and squares leave `reduceLatency` cycles after stage 1.
+        let delay = ReductionLane.reduceLatency
+        let s2Valid = m.validDelay("s2_valid", pass.s1Valid && !pass.s1Apply, cycles: delay)
+        let s2Last = m.pipelineDelay("s2_last", pass.s1Last, cycles: delay)
+        let s2End = m.pipelineDelay("s2_end", pass.s1End, cycles: delay)
+        let s2Stream = pass.s1Stream.map { m.pipelineDelay("s2_stream", $0, cycles: delay) }
+        let s2Mask = m.pipelineDelay("s2_mask", pass.s1Mask, cycles: delay)
         let maxes = m.instance(maxTree, "max_tree")
         maxes.x.set(vec((0..<lanes).map { mux(s2Mask[$0], pass.magnitudes[$0], lit(0, width: 32)) }))
         let sums = m.instance(squareTree, "square_tree")

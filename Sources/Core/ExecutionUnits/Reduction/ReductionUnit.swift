@@ -27,11 +27,12 @@ import ISA
 /// Timing, with C = ceil(VL / vectorLanes), S active streams and
 /// T = log2(vectorLanes): `done` comes N - 1 cycles after the `start`
 /// cycle and `idle` rises one cycle after `done`:
-/// absmax N = S*C + T + 4; quant N = S*C + 27 (S*C + 7 when every sb <= 0);
-/// norm N = 2*S*C + T + 52 (2*S*C + T + 11 when the last stream's sum of
-/// squares is 0). The constants are the dividers (21 and 33 cycles),
-/// RsqrtCore (8) and ReductionLane (4); `ReductionUnitTests` prints the
-/// measured counts.
+/// absmax N = S*C + T + 7; quant N = S*C + 35 (S*C + 15 when every sb <= 0);
+/// norm N = 2*S*C + T plus 70 to 100, as the scale's search for the sum's
+/// leading bits and its divider take (about 25 when the last stream's sum
+/// of squares is 0). The constants are the dividers, the
+/// scale units and ReductionLane (`reduceLatency` 5, `latency` 14);
+/// `ReductionUnitTests` prints the measured counts.
 public struct ReductionUnit: Module {
     public let params: CoreParameters
 

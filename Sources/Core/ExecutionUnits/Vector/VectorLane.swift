@@ -62,7 +62,10 @@ public struct VectorLane: Module {
     var divideDone: Int { 1 + exponential.latency + 1 + divider.latency }
 
     /// Clock edges from the inputs to `result`: the same for every op.
-    public var latency: Int { divideDone + 3 }
+    public var latency: Int { divideDone + 3 + Self.productLatency }
+
+    /// Cycles of the lane's product (33 x 33 bits, a `splitProduct`).
+    static let productLatency = SplitProduct.latency(33, 33, signed: true)
 
     public func build(_ m: ModuleBuilder) {
         let f = fracBits
@@ -142,17 +145,22 @@ public struct VectorLane: Module {
         let usesProduct = productOps.dropFirst().reduce(productOps[0]) { $0 || $1 }
         let usesProduct1 = m.regNext("uses_product1", usesProduct)
 
-        // Next edge: the exact product; the addend becomes addend * 2^F + 2^(F-1),
+        // The exact product; the addend becomes addend * 2^F + 2^(F-1),
         // so rounding and adding take one adder.
-        let product2 = m.regNext("product2", multiplicand * multiplier)
-        let offset2 = m.regNext("offset2", cat(addend.asUInt, lit(1 << (f - 1), width: f)).asSInt.extend(to: 66))
-        let simple2 = m.regNext("simple2", simple1)
-        let simpleSaturated2 = m.regNext("simple_saturated2", simpleSaturated1)
-        let usesProduct2 = m.regNext("uses_product2", usesProduct1)
+        let later = Self.productLatency
+        let product2 = m.splitProduct("product2", multiplicand, multiplier)
+        let offset2 = m.pipelineDelay("offset2", cat(addend.asUInt, lit(1 << (f - 1), width: f)).asSInt.extend(to: 66), cycles: later)
+        let simple2 = m.pipelineDelay("simple2", simple1, cycles: later)
+        let simpleSaturated2 = m.pipelineDelay("simple_saturated2", simpleSaturated1, cycles: later)
+        let usesProduct2 = m.pipelineDelay("uses_product2", usesProduct1, cycles: later)
 
-        // Last edge: sat32(floor((product + addend * 2^F + 2^(F-1)) / 2^F)).
-        let sum = m.wire("rounded_sum", product2.expandingAdd(offset2) >> f)
-        result.set(m.regNext("result_q", mux(usesProduct2, saturatedToInt32(sum), simple2)))
-        saturated.set(m.regNext("saturated_q", mux(usesProduct2, exceedsInt32(sum), simpleSaturated2)))
+        // floor((product + addend * 2^F + 2^(F-1)) / 2^F), registered before
+        // the saturation (an add and a compare chain were too much for one cycle).
+        let sum = m.regNext("rounded_sum", product2.expandingAdd(offset2) >> f)
+        let simple3 = m.regNext("simple3", simple2)
+        let simpleSaturated3 = m.regNext("simple_saturated3", simpleSaturated2)
+        let usesProduct3 = m.regNext("uses_product3", usesProduct2)
+        result.set(m.regNext("result_q", mux(usesProduct3, saturatedToInt32(sum), simple3)))
+        saturated.set(m.regNext("saturated_q", mux(usesProduct3, exceedsInt32(sum), simpleSaturated3)))
     }
 }

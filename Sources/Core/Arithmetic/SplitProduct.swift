@@ -1,0 +1,76 @@
+import HDL
+
+/// A wide product built from DSP-sized pieces, pipelined (docs/silicon.md).
+///
+/// Why: a product wider than one 27 x 27 DSP block maps to several blocks
+/// whose outputs are summed by adders in the same cycle (a 32 x 32 product
+/// was a DSP plus a 90-bit carry chain) or, for a 64 x 32 product, to 22
+/// LUT levels. Here the operands are registered (the DSP block's input
+/// registers), every piece is one block between registers, and the pieces
+/// are summed by a registered tree of two-operand adds.
+///
+/// Each operand is cut into 26-bit unsigned chunks from the bottom and a top
+/// chunk (signed for an SInt operand, at most 27 bits), so every piece is
+/// a signed product of at most 27 x 27 bits. The pieces, moved to their
+/// weight and summed modulo 2^(wa + wb), give the exact product: it fits
+/// that width for both UInt and SInt operands.
+enum SplitProduct {
+    static let chunkBits = 26
+
+    /// The operand's chunks as SInt signals, least significant first.
+    static func chunks(_ x: Signal) -> [Signal] {
+        let w = x.width!, signed = x.type!.isSigned
+        // A signed top chunk may take one more bit (its sign) and still fit 27 bits.
+        let count = signed ? Swift.max(1, (w - 2) / chunkBits + 1) : (w + chunkBits - 1) / chunkBits
+        let bits = x.asUInt
+        return (0..<count).map { c in
+            let low = c * chunkBits, high = c == count - 1 ? w - 1 : low + chunkBits - 1
+            let piece = bits[high, low]
+            return c == count - 1 && signed ? piece.asSInt : cat(lit(0, width: 1), piece).asSInt
+        }
+    }
+
+    static func pieces(_ aBits: Int, _ bBits: Int, signed: Bool) -> Int {
+        func count(_ w: Int) -> Int { signed ? Swift.max(1, (w - 2) / chunkBits + 1) : (w + chunkBits - 1) / chunkBits }
+        return count(aBits) * count(bBits)
+    }
+
+    /// Clock edges from the operands to the product: one for the operands,
+    /// one for the pieces, one per level of the sum.
+    static func latency(_ aBits: Int, _ bBits: Int, signed: Bool) -> Int {
+        var n = pieces(aBits, bBits, signed: signed), levels = 0
+        while n > 1 {
+            n = (n + 1) / 2
+            levels += 1
+        }
+        return 2 + levels
+    }
+}
+
+extension ModuleBuilder {
+    /// `a * b` (both UInt or both SInt, full width), registered
+    /// `SplitProduct.latency` clock edges later; a new pair may enter every cycle.
+    func splitProduct(_ name: String, _ a: Signal, _ b: Signal) -> Signal {
+        let width = a.width! + b.width!, signed = a.type!.isSigned
+        let step = SplitProduct.chunkBits
+        var terms: [Signal] = []
+        let a = regNext("\(name)_a", a), b = regNext("\(name)_b", b)
+        for (i, x) in SplitProduct.chunks(a).enumerated() {
+            for (j, y) in SplitProduct.chunks(b).enumerated() {
+                let piece = regNext("\(name)_piece\(i)_\(j)", x * y)
+                let shift = (i + j) * step
+                let placed = piece.width! >= width ? piece.asUInt.truncate(to: width) : piece.extend(to: width).asUInt
+                terms.append(shift == 0 ? placed : cat(placed[width - shift - 1, 0], lit(0, width: shift)))
+            }
+        }
+        var level = 0
+        while terms.count > 1 {
+            let current = terms
+            terms = stride(from: 0, to: current.count, by: 2).enumerated().map { k, i in
+                regNext("\(name)_sum\(level)_\(k)", i + 1 < current.count ? current[i] + current[i + 1] : current[i])
+            }
+            level += 1
+        }
+        return signed ? terms[0].asSInt : terms[0]
+    }
+}
