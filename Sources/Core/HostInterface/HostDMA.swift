@@ -289,10 +289,12 @@ final class DMAEngine {
         let bb = bufferBits
         let limit = m.wire("timeout_limit", mux(timeoutValue == 0, lit(HostDMA.defaultTimeout, width: 32), timeoutValue))
         memory.timeout_cycles.set(limit)
-        let stalled = m.wire("stalled", running && !progress)
+        // Registered, as the compare after it (a time-out a cycle or two later
+        // is harmless): `progress` ends the transfer's deepest handshake logic,
+        // and deciding the time-out from it in the same cycle was 13 LUT levels.
+        let stalled = m.regNext("stalled", running && !progress, reset: false)
         stallFor.set(mux(stalled, stallFor + 1, lit(0, width: 32)))
-        // The compare is registered (a time-out a cycle later is harmless).
-        let expired = m.wire("expired", stalled && m.regNext("stall_limit_reached", stallFor >= limit, reset: false))
+        let expired = m.wire("expired", running && stalled && m.regNext("stall_limit_reached", stallFor >= limit, reset: false))
         let drained = m.wire("drained", outstanding == 0 && !rdHeld && !wrHeld && !inBurst && responsesOwed == 0
                              && !memory.busy)
         let finished = m.wire("finished", running && drained && mux(aborting, !buffer.out_valid, dstLeft == 0))

@@ -126,15 +126,15 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
   logic discard; // wire, Core/HostDMA.swift:277
   logic progress; // wire, Core/HostDMA.swift:280
   logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:290
-  logic stalled; // wire, Core/HostDMA.swift:292
-  logic stall_limit_reached; // register, Core/HostDMA.swift:295
-  logic expired; // wire, Core/HostDMA.swift:295
-  logic drained; // wire, Core/HostDMA.swift:296
-  logic finished; // wire, Core/HostDMA.swift:298
-  logic start; // wire, Core/HostDMA.swift:299
-  logic [63:0] read_value; // wire, Core/HostDMA.swift:362
-  logic [63:0] read_q; // register, Core/HostDMA.swift:362
-  logic read_valid_q; // register, Core/HostDMA.swift:363
+  logic stalled; // register, Core/HostDMA.swift:295
+  logic stall_limit_reached; // register, Core/HostDMA.swift:297
+  logic expired; // wire, Core/HostDMA.swift:297
+  logic drained; // wire, Core/HostDMA.swift:298
+  logic finished; // wire, Core/HostDMA.swift:300
+  logic start; // wire, Core/HostDMA.swift:301
+  logic [63:0] read_value; // wire, Core/HostDMA.swift:364
+  logic [63:0] read_q; // register, Core/HostDMA.swift:364
+  logic read_valid_q; // register, Core/HostDMA.swift:365
 
   assign host_rd_address = src_line;
   assign host_rd_read = (rd_held || (fresh && (!card_to_host)));
@@ -184,8 +184,7 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
   assign discard = ((!running) || ((aborting && (!in_burst)) && (!wr_held)));
   assign progress = ((((issued || arrival) || wrote) || (host_wr_writeresponsevalid && (responses_owed != 10'd0))) || (discard && buffer_out_valid));
   assign timeout_limit = ((timeout_q == 32'd0) ? 32'h01000000 : timeout_q);
-  assign stalled = (running && (!progress));
-  assign expired = (stalled && stall_limit_reached);
+  assign expired = ((running && stalled) && stall_limit_reached);
   assign drained = ((((((outstanding == 10'd0) && (!rd_held)) && (!wr_held)) && (!in_burst)) && (responses_owed == 10'd0)) && (!memory_busy));
   assign finished = ((running && drained) && (aborting ? (!buffer_out_valid) : (dst_left == 33'd0)));
   assign start = (start_written && (!running));
@@ -586,6 +585,14 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
       wrote_last <= 1'b0;
     end else begin
       wrote_last <= wr_taken;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      stalled <= 1'b0;
+    end else begin
+      stalled <= (running && (!progress));
     end
   end
 
