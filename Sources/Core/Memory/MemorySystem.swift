@@ -137,8 +137,10 @@ public struct MemorySystem: Module {
             let first: Signal = banks == 1 ? lit(0, width: 1) : lit(b, width: bankBits) - line[bankBits - 1, 0]
             let k0 = first.extend(to: bb + 2)
             let n2 = beats.extend(to: bb + 2)
-            let readCount = mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
-                                lit(0, width: p.burstBits))
+            // One bank takes every beat: no subtract and add (two carry chains) in the arbiter's cycle.
+            let readCount = banks == 1 ? resize(beats, p.burstBits)
+                : mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
+                      lit(0, width: p.burstBits))
             // A write gives bank b its slice of the wide beat, unless nothing in it is enabled.
             let enables = writer.byteEnable[p.beatBytes * (b + 1) - 1, p.beatBytes * b]
             let count = m.wire("split\(b)_beats", mux(isWrite, mux(enables != 0, lit(1, width: p.burstBits), lit(0, width: p.burstBits)), readCount))

@@ -80,29 +80,29 @@ module MemorySystem_D512_B1_A27_M64_O256_RC3_WC6 (
   logic [31:0] line; // wire, Core/MemorySystem.swift:128
   logic [6:0] beats; // wire, Core/MemorySystem.swift:129
   logic [1:0] chosen; // wire, Core/MemorySystem.swift:130
-  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:144
-  logic [26:0] split0_address; // wire, Core/MemorySystem.swift:149
-  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:157
-  logic [8:0] order_in_data; // input of instance order, Core/MemorySystem.swift:157
-  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:157
-  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:157
-  logic [8:0] order_out_data; // output of instance order, Core/MemorySystem.swift:157
-  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:157
-  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:157
-  logic accept; // wire, Core/MemorySystem.swift:158
-  logic split0_touched; // wire, Core/MemorySystem.swift:160
-  logic [6:0] sent; // register, Core/MemorySystem.swift:175
-  logic head_wide; // wire, Core/MemorySystem.swift:180
-  logic deliver; // wire, Core/MemorySystem.swift:184
-  logic last; // wire, Core/MemorySystem.swift:186
-  logic out_valid0; // register, Core/MemorySystem.swift:194
-  logic [1:0] out_client0; // register, Core/MemorySystem.swift:195
-  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:196
-  logic out_valid1; // register, Core/MemorySystem.swift:194
-  logic [1:0] out_client1; // register, Core/MemorySystem.swift:195
-  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:196
-  logic [511:0] out_data; // wire, Core/MemorySystem.swift:200
-  logic expired; // register, Core/MemorySystem.swift:208
+  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:146
+  logic [26:0] split0_address; // wire, Core/MemorySystem.swift:151
+  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:159
+  logic [8:0] order_in_data; // input of instance order, Core/MemorySystem.swift:159
+  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:159
+  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:159
+  logic [8:0] order_out_data; // output of instance order, Core/MemorySystem.swift:159
+  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:159
+  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:159
+  logic accept; // wire, Core/MemorySystem.swift:160
+  logic split0_touched; // wire, Core/MemorySystem.swift:162
+  logic [6:0] sent; // register, Core/MemorySystem.swift:177
+  logic head_wide; // wire, Core/MemorySystem.swift:182
+  logic deliver; // wire, Core/MemorySystem.swift:186
+  logic last; // wire, Core/MemorySystem.swift:188
+  logic out_valid0; // register, Core/MemorySystem.swift:196
+  logic [1:0] out_client0; // register, Core/MemorySystem.swift:197
+  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:198
+  logic out_valid1; // register, Core/MemorySystem.swift:196
+  logic [1:0] out_client1; // register, Core/MemorySystem.swift:197
+  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:198
+  logic [511:0] out_data; // wire, Core/MemorySystem.swift:202
+  logic expired; // register, Core/MemorySystem.swift:210
 
   assign c0_rq_ready = (accept && pick0);
   assign c0_rs_valid = (out_valid1 && (out_client1 == 2'd0));
@@ -146,7 +146,7 @@ module MemorySystem_D512_B1_A27_M64_O256_RC3_WC6 (
   assign line = (pick2 ? c2_rq_line : (pick1 ? c1_rq_line : (pick0 ? c0_rq_line : wq_line)));
   assign beats = (pick2 ? c2_rq_beats : (pick1 ? c1_rq_beats : (pick0 ? c0_rq_beats : 7'd1)));
   assign chosen = (pick2 ? 2'd2 : (pick1 ? 2'd1 : (pick0 ? 2'd0 : 2'd3)));
-  assign split0_beats = (pick3 ? ((wq_byteenable != 64'd0) ? 7'd1 : 7'd0) : ((9'(beats) > 9'(1'd0)) ? 7'((((9'(beats) - 9'd1) - 9'(1'd0)) + 9'd1)) : 7'd0));
+  assign split0_beats = (pick3 ? ((wq_byteenable != 64'd0) ? 7'd1 : 7'd0) : beats);
   assign split0_address = 27'((33'(line) + 33'(1'd0)));
   assign order_in_valid = ((accept && (!pick3)) && (beats != 7'd0));
   assign order_in_data = {chosen, beats};

@@ -64,28 +64,28 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
   logic [31:0] line; // wire, Core/MemorySystem.swift:128
   logic [6:0] beats; // wire, Core/MemorySystem.swift:129
   logic [0:0] chosen; // wire, Core/MemorySystem.swift:130
-  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:144
-  logic [31:0] split0_address; // wire, Core/MemorySystem.swift:149
-  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:157
-  logic [7:0] order_in_data; // input of instance order, Core/MemorySystem.swift:157
-  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:157
-  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:157
-  logic [7:0] order_out_data; // output of instance order, Core/MemorySystem.swift:157
-  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:157
-  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:157
-  logic accept; // wire, Core/MemorySystem.swift:158
-  logic split0_touched; // wire, Core/MemorySystem.swift:160
-  logic [6:0] sent; // register, Core/MemorySystem.swift:175
-  logic deliver; // wire, Core/MemorySystem.swift:184
-  logic last; // wire, Core/MemorySystem.swift:186
-  logic out_valid0; // register, Core/MemorySystem.swift:194
-  logic [0:0] out_client0; // register, Core/MemorySystem.swift:195
-  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:196
-  logic out_valid1; // register, Core/MemorySystem.swift:194
-  logic [0:0] out_client1; // register, Core/MemorySystem.swift:195
-  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:196
-  logic [255:0] out_data; // wire, Core/MemorySystem.swift:200
-  logic expired; // register, Core/MemorySystem.swift:208
+  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:146
+  logic [31:0] split0_address; // wire, Core/MemorySystem.swift:151
+  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:159
+  logic [7:0] order_in_data; // input of instance order, Core/MemorySystem.swift:159
+  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:159
+  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:159
+  logic [7:0] order_out_data; // output of instance order, Core/MemorySystem.swift:159
+  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:159
+  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:159
+  logic accept; // wire, Core/MemorySystem.swift:160
+  logic split0_touched; // wire, Core/MemorySystem.swift:162
+  logic [6:0] sent; // register, Core/MemorySystem.swift:177
+  logic deliver; // wire, Core/MemorySystem.swift:186
+  logic last; // wire, Core/MemorySystem.swift:188
+  logic out_valid0; // register, Core/MemorySystem.swift:196
+  logic [0:0] out_client0; // register, Core/MemorySystem.swift:197
+  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:198
+  logic out_valid1; // register, Core/MemorySystem.swift:196
+  logic [0:0] out_client1; // register, Core/MemorySystem.swift:197
+  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:198
+  logic [255:0] out_data; // wire, Core/MemorySystem.swift:202
+  logic expired; // register, Core/MemorySystem.swift:210
 
   assign c0_rq_ready = (accept && pick0);
   assign c0_rs_valid = (out_valid1 && (out_client1 == 1'd0));
@@ -119,7 +119,7 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
   assign line = (pick0 ? c0_rq_line : wq_line);
   assign beats = (pick0 ? c0_rq_beats : 7'd1);
   assign chosen = (pick0 ? 1'd0 : 1'd1);
-  assign split0_beats = (pick1 ? ((wq_byteenable != 32'd0) ? 7'd1 : 7'd0) : ((9'(beats) > 9'(1'd0)) ? 7'((((9'(beats) - 9'd1) - 9'(1'd0)) + 9'd1)) : 7'd0));
+  assign split0_beats = (pick1 ? ((wq_byteenable != 32'd0) ? 7'd1 : 7'd0) : beats);
   assign split0_address = 32'((33'(line) + 33'(1'd0)));
   assign order_in_valid = ((accept && (!pick1)) && (beats != 7'd0));
   assign order_in_data = {chosen, beats};
