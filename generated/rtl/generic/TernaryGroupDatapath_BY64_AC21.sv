@@ -20,980 +20,1573 @@ module TernaryGroupDatapath_BY64_AC21 (
   output logic          busy
 );
 
-  logic [7:0] base3_codes_raddr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_rdata; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_0; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_0; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r1addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r1data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_1; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_1; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r2addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r2data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_2; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_2; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r3addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r3data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_3; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_3; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r4addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r4data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_4; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_4; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r5addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r5data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_5; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_5; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r6addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r6data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_6; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_6; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r7addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r7data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_7; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_7; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r8addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r8data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_8; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_8; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r9addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r9data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_9; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_9; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r10addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r10data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_10; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_10; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r11addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r11data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_11; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_11; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r12addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r12data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_12; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_12; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r13addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r13data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_13; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_13; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r14addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r14data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_14; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_14; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r15addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r15data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_15; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_15; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r16addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r16data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_16; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_16; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r17addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r17data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_17; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_17; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r18addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r18data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_18; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_18; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r19addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r19data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_19; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_19; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r20addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r20data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_20; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_20; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r21addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r21data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_21; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_21; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r22addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r22data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_22; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_22; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r23addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r23data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_23; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_23; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r24addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r24data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_24; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_24; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r25addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r25data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_25; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_25; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r26addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r26data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_26; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_26; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r27addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r27data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_27; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_27; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r28addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r28data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_28; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_28; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r29addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r29data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_29; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_29; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r30addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r30data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_30; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_30; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r31addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r31data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_31; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_31; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r32addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r32data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_32; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_32; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r33addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r33data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_33; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_33; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r34addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r34data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_34; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_34; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r35addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r35data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_35; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_35; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r36addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r36data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_36; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_36; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r37addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r37data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_37; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_37; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r38addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r38data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_38; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_38; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r39addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r39data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_39; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_39; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r40addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r40data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_40; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_40; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r41addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r41data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_41; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_41; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r42addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r42data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_42; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_42; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r43addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r43data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_43; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_43; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r44addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r44data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_44; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_44; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r45addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r45data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_45; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_45; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r46addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r46data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_46; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_46; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r47addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r47data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_47; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_47; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r48addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r48data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_48; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_48; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r49addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r49data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_49; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_49; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r50addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r50data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_50; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_50; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r51addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r51data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_51; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_51; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r52addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r52data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_52; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_52; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r53addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r53data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_53; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_53; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r54addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r54data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_54; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_54; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r55addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r55data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_55; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_55; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r56addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r56data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_56; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_56; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r57addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r57data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_57; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_57; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r58addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r58data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_58; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_58; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r59addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r59data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_59; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_59; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r60addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r60data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_60; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_60; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r61addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r61data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_61; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_61; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r62addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r62data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_62; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_62; // wire, Core/TernaryGroupDatapath.swift:133
-  logic [7:0] base3_codes_r63addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [10:0] base3_codes_r63data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:109
-  logic [9:0] codes_0_63; // wire, Core/TernaryGroupDatapath.swift:111
-  logic illegal_0_63; // wire, Core/TernaryGroupDatapath.swift:133
-  logic signed [10:0] partial0; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial1; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial2; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial3; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial4; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial5; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial6; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial7; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial8; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial9; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial10; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial11; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial12; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial13; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial14; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial15; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial16; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial17; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial18; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial19; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial20; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial21; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial22; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial23; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial24; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial25; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial26; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial27; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial28; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial29; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial30; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial31; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial32; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial33; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial34; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial35; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial36; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial37; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial38; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial39; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial40; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial41; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial42; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial43; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial44; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial45; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial46; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial47; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial48; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial49; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial50; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial51; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial52; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial53; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial54; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial55; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial56; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial57; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial58; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial59; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial60; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial61; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial62; // wire, Core/TernaryGroupDatapath.swift:137
-  logic signed [10:0] partial63; // wire, Core/TernaryGroupDatapath.swift:137
-  logic bad_weight_q; // register, Core/TernaryGroupDatapath.swift:140
-  logic valid1; // register, Core/TernaryGroupDatapath.swift:143
-  logic first1; // register, Core/TernaryGroupDatapath.swift:144
-  logic last1; // register, Core/TernaryGroupDatapath.swift:145
-  logic signed [10:0] partial0_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial1_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial2_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial3_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial4_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial5_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial6_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial7_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial8_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial9_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial10_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial11_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial12_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial13_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial14_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial15_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial16_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial17_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial18_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial19_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial20_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial21_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial22_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial23_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial24_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial25_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial26_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial27_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial28_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial29_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial30_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial31_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial32_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial33_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial34_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial35_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial36_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial37_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial38_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial39_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial40_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial41_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial42_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial43_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial44_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial45_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial46_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial47_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial48_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial49_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial50_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial51_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial52_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial53_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial54_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial55_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial56_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial57_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial58_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial59_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial60_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial61_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial62_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [10:0] partial63_q; // register, Core/TernaryGroupDatapath.swift:148
-  logic signed [20:0] acc0; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc1; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc2; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc3; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc4; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc5; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc6; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc7; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc8; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc9; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc10; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc11; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc12; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc13; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc14; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc15; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc16; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc17; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc18; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc19; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc20; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc21; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc22; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc23; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc24; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc25; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc26; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc27; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc28; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc29; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc30; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc31; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc32; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc33; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc34; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc35; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc36; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc37; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc38; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc39; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc40; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc41; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc42; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc43; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc44; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc45; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc46; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc47; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc48; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc49; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc50; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc51; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc52; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc53; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc54; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc55; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc56; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc57; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc58; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc59; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc60; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc61; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc62; // register, Core/TernaryGroupDatapath.swift:153
-  logic signed [20:0] acc63; // register, Core/TernaryGroupDatapath.swift:153
-  logic sums_valid_q; // register, Core/TernaryGroupDatapath.swift:160
-  logic [10:0] base3_codes_mem [0:255]; // 256 x UInt(11), read latency 0
+  logic valid0; // register, Core/TernaryGroupDatapath.swift:106
+  logic first0; // register, Core/TernaryGroupDatapath.swift:107
+  logic last0; // register, Core/TernaryGroupDatapath.swift:108
+  logic [39:0] activations0; // Vec(5 x SInt(8))
+  logic [7:0] base3_codes_raddr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_rdata; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_0; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_0; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r1addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r1data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_1; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_1; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r2addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r2data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_2; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_2; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r3addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r3data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_3; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_3; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r4addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r4data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_4; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_4; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r5addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r5data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_5; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_5; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r6addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r6data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_6; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_6; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r7addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r7data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_7; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_7; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r8addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r8data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_8; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_8; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r9addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r9data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_9; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_9; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r10addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r10data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_10; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_10; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r11addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r11data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_11; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_11; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r12addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r12data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_12; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_12; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r13addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r13data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_13; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_13; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r14addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r14data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_14; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_14; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r15addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r15data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_15; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_15; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r16addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r16data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_16; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_16; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r17addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r17data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_17; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_17; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r18addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r18data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_18; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_18; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r19addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r19data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_19; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_19; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r20addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r20data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_20; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_20; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r21addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r21data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_21; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_21; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r22addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r22data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_22; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_22; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r23addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r23data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_23; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_23; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r24addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r24data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_24; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_24; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r25addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r25data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_25; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_25; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r26addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r26data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_26; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_26; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r27addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r27data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_27; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_27; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r28addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r28data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_28; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_28; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r29addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r29data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_29; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_29; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r30addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r30data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_30; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_30; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r31addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r31data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_31; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_31; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r32addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r32data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_32; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_32; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r33addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r33data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_33; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_33; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r34addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r34data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_34; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_34; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r35addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r35data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_35; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_35; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r36addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r36data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_36; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_36; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r37addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r37data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_37; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_37; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r38addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r38data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_38; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_38; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r39addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r39data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_39; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_39; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r40addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r40data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_40; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_40; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r41addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r41data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_41; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_41; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r42addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r42data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_42; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_42; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r43addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r43data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_43; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_43; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r44addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r44data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_44; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_44; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r45addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r45data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_45; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_45; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r46addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r46data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_46; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_46; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r47addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r47data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_47; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_47; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r48addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r48data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_48; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_48; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r49addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r49data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_49; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_49; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r50addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r50data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_50; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_50; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r51addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r51data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_51; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_51; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r52addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r52data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_52; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_52; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r53addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r53data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_53; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_53; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r54addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r54data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_54; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_54; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r55addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r55data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_55; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_55; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r56addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r56data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_56; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_56; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r57addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r57data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_57; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_57; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r58addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r58data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_58; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_58; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r59addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r59data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_59; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_59; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r60addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r60data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_60; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_60; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r61addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r61data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_61; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_61; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r62addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r62data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_62; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_62; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [7:0] base3_codes_r63addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] base3_codes_r63data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
+  logic [9:0] codes_0_63; // register, Core/TernaryGroupDatapath.swift:121
+  logic illegal_0_63; // wire, Core/TernaryGroupDatapath.swift:143
+  logic [63:0] illegal_q; // register, Core/TernaryGroupDatapath.swift:147
+  logic bad_weight_q; // register, Core/TernaryGroupDatapath.swift:147
+  logic signed [10:0] partial0_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial0; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial1_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial1; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial2_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial2; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial3_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial3; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial4_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial4; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial5_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial5; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial6_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial6; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial7_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial7; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial8_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial8; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial9_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial9; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial10_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial10; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial11_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial11; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial12_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial12; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial13_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial13; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial14_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial14; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial15_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial15; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial16_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial16; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial17_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial17; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial18_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial18; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial19_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial19; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial20_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial20; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial21_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial21; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial22_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial22; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial23_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial23; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial24_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial24; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial25_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial25; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial26_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial26; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial27_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial27; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial28_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial28; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial29_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial29; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial30_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial30; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial31_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial31; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial32_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial32; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial33_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial33; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial34_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial34; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial35_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial35; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial36_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial36; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial37_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial37; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial38_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial38; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial39_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial39; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial40_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial40; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial41_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial41; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial42_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial42; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial43_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial43; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial44_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial44; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial45_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial45; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial46_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial46; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial47_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial47; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial48_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial48; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial49_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial49; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial50_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial50; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial51_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial51; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial52_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial52; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial53_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial53; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial54_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial54; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial55_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial55; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial56_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial56; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial57_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial57; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial58_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial58; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial59_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial59; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial60_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial60; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial61_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial61; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial62_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial62; // wire, Core/TernaryGroupDatapath.swift:196
+  logic signed [10:0] partial63_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l0_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l0_3; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l0_4; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l1_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l1_2; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l2_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63_l2_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic signed [10:0] partial63; // wire, Core/TernaryGroupDatapath.swift:196
+  logic valid1_d0; // register, Core/TernaryGroupDatapath.swift:160
+  logic valid1_d1; // register, Core/TernaryGroupDatapath.swift:160
+  logic valid1_d2; // register, Core/TernaryGroupDatapath.swift:160
+  logic valid1_d3; // register, Core/TernaryGroupDatapath.swift:160
+  logic first1_d0; // register, Core/TernaryGroupDatapath.swift:161
+  logic first1_d1; // register, Core/TernaryGroupDatapath.swift:161
+  logic first1_d2; // register, Core/TernaryGroupDatapath.swift:161
+  logic first1_d3; // register, Core/TernaryGroupDatapath.swift:161
+  logic last1_d0; // register, Core/TernaryGroupDatapath.swift:162
+  logic last1_d1; // register, Core/TernaryGroupDatapath.swift:162
+  logic last1_d2; // register, Core/TernaryGroupDatapath.swift:162
+  logic last1_d3; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [10:0] partial0_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial1_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial2_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial3_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial4_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial5_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial6_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial7_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial8_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial9_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial10_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial11_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial12_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial13_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial14_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial15_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial16_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial17_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial18_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial19_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial20_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial21_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial22_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial23_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial24_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial25_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial26_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial27_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial28_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial29_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial30_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial31_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial32_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial33_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial34_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial35_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial36_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial37_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial38_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial39_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial40_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial41_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial42_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial43_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial44_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial45_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial46_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial47_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial48_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial49_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial50_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial51_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial52_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial53_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial54_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial55_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial56_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial57_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial58_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial59_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial60_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial61_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial62_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [10:0] partial63_q; // register, Core/TernaryGroupDatapath.swift:165
+  logic signed [20:0] acc0; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc1; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc2; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc3; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc4; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc5; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc6; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc7; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc8; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc9; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc10; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc11; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc12; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc13; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc14; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc15; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc16; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc17; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc18; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc19; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc20; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc21; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc22; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc23; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc24; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc25; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc26; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc27; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc28; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc29; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc30; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc31; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc32; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc33; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc34; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc35; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc36; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc37; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc38; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc39; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc40; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc41; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc42; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc43; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc44; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc45; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc46; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc47; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc48; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc49; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc50; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc51; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc52; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc53; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc54; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc55; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc56; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc57; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc58; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc59; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc60; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc61; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc62; // register, Core/TernaryGroupDatapath.swift:170
+  logic signed [20:0] acc63; // register, Core/TernaryGroupDatapath.swift:170
+  logic sums_valid_q; // register, Core/TernaryGroupDatapath.swift:177
+  logic [2:0] beats_inside_remaining; // register, Core/TernaryGroupDatapath.swift:180
+  logic beats_inside; // wire, Core/TernaryGroupDatapath.swift:180
+  logic [9:0] base3_codes_mem [0:255]; // 256 x UInt(10), read latency 0
 
   assign sums_valid = sums_valid_q;
   assign sums = {acc63, acc62, acc61, acc60, acc59, acc58, acc57, acc56, acc55, acc54, acc53, acc52, acc51, acc50, acc49, acc48, acc47, acc46, acc45, acc44, acc43, acc42, acc41, acc40, acc39, acc38, acc37, acc36, acc35, acc34, acc33, acc32, acc31, acc30, acc29, acc28, acc27, acc26, acc25, acc24, acc23, acc22, acc21, acc20, acc19, acc18, acc17, acc16, acc15, acc14, acc13, acc12, acc11, acc10, acc9, acc8, acc7, acc6, acc5, acc4, acc3, acc2, acc1, acc0};
   assign bad_weight = bad_weight_q;
-  assign busy = (valid1 || sums_valid_q);
+  assign busy = beats_inside;
   assign base3_codes_raddr = weights[7:0];
-  assign codes_0_0 = (base3 ? base3_codes_rdata[9:0] : {2'd0, weights[7:0]});
-  assign illegal_0_0 = (row_valid[0] && (base3 ? (base3_codes_rdata[10] && column_valid[0]) : ((((1'b0 || ((weights[1] && (!weights[0])) && column_valid[0])) || ((weights[3] && (!weights[2])) && column_valid[1])) || ((weights[5] && (!weights[4])) && column_valid[2])) || ((weights[7] && (!weights[6])) && column_valid[3]))));
+  assign illegal_0_0 = (row_valid[0] && (base3 ? ((weights[7:0] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[1] && (!weights[0])) && column_valid[0])) || ((weights[3] && (!weights[2])) && column_valid[1])) || ((weights[5] && (!weights[4])) && column_valid[2])) || ((weights[7] && (!weights[6])) && column_valid[3]))));
   assign base3_codes_r1addr = weights[15:8];
-  assign codes_0_1 = (base3 ? base3_codes_r1data[9:0] : {2'd0, weights[15:8]});
-  assign illegal_0_1 = (row_valid[1] && (base3 ? (base3_codes_r1data[10] && column_valid[0]) : ((((1'b0 || ((weights[9] && (!weights[8])) && column_valid[0])) || ((weights[11] && (!weights[10])) && column_valid[1])) || ((weights[13] && (!weights[12])) && column_valid[2])) || ((weights[15] && (!weights[14])) && column_valid[3]))));
+  assign illegal_0_1 = (row_valid[1] && (base3 ? ((weights[15:8] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[9] && (!weights[8])) && column_valid[0])) || ((weights[11] && (!weights[10])) && column_valid[1])) || ((weights[13] && (!weights[12])) && column_valid[2])) || ((weights[15] && (!weights[14])) && column_valid[3]))));
   assign base3_codes_r2addr = weights[23:16];
-  assign codes_0_2 = (base3 ? base3_codes_r2data[9:0] : {2'd0, weights[23:16]});
-  assign illegal_0_2 = (row_valid[2] && (base3 ? (base3_codes_r2data[10] && column_valid[0]) : ((((1'b0 || ((weights[17] && (!weights[16])) && column_valid[0])) || ((weights[19] && (!weights[18])) && column_valid[1])) || ((weights[21] && (!weights[20])) && column_valid[2])) || ((weights[23] && (!weights[22])) && column_valid[3]))));
+  assign illegal_0_2 = (row_valid[2] && (base3 ? ((weights[23:16] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[17] && (!weights[16])) && column_valid[0])) || ((weights[19] && (!weights[18])) && column_valid[1])) || ((weights[21] && (!weights[20])) && column_valid[2])) || ((weights[23] && (!weights[22])) && column_valid[3]))));
   assign base3_codes_r3addr = weights[31:24];
-  assign codes_0_3 = (base3 ? base3_codes_r3data[9:0] : {2'd0, weights[31:24]});
-  assign illegal_0_3 = (row_valid[3] && (base3 ? (base3_codes_r3data[10] && column_valid[0]) : ((((1'b0 || ((weights[25] && (!weights[24])) && column_valid[0])) || ((weights[27] && (!weights[26])) && column_valid[1])) || ((weights[29] && (!weights[28])) && column_valid[2])) || ((weights[31] && (!weights[30])) && column_valid[3]))));
+  assign illegal_0_3 = (row_valid[3] && (base3 ? ((weights[31:24] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[25] && (!weights[24])) && column_valid[0])) || ((weights[27] && (!weights[26])) && column_valid[1])) || ((weights[29] && (!weights[28])) && column_valid[2])) || ((weights[31] && (!weights[30])) && column_valid[3]))));
   assign base3_codes_r4addr = weights[39:32];
-  assign codes_0_4 = (base3 ? base3_codes_r4data[9:0] : {2'd0, weights[39:32]});
-  assign illegal_0_4 = (row_valid[4] && (base3 ? (base3_codes_r4data[10] && column_valid[0]) : ((((1'b0 || ((weights[33] && (!weights[32])) && column_valid[0])) || ((weights[35] && (!weights[34])) && column_valid[1])) || ((weights[37] && (!weights[36])) && column_valid[2])) || ((weights[39] && (!weights[38])) && column_valid[3]))));
+  assign illegal_0_4 = (row_valid[4] && (base3 ? ((weights[39:32] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[33] && (!weights[32])) && column_valid[0])) || ((weights[35] && (!weights[34])) && column_valid[1])) || ((weights[37] && (!weights[36])) && column_valid[2])) || ((weights[39] && (!weights[38])) && column_valid[3]))));
   assign base3_codes_r5addr = weights[47:40];
-  assign codes_0_5 = (base3 ? base3_codes_r5data[9:0] : {2'd0, weights[47:40]});
-  assign illegal_0_5 = (row_valid[5] && (base3 ? (base3_codes_r5data[10] && column_valid[0]) : ((((1'b0 || ((weights[41] && (!weights[40])) && column_valid[0])) || ((weights[43] && (!weights[42])) && column_valid[1])) || ((weights[45] && (!weights[44])) && column_valid[2])) || ((weights[47] && (!weights[46])) && column_valid[3]))));
+  assign illegal_0_5 = (row_valid[5] && (base3 ? ((weights[47:40] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[41] && (!weights[40])) && column_valid[0])) || ((weights[43] && (!weights[42])) && column_valid[1])) || ((weights[45] && (!weights[44])) && column_valid[2])) || ((weights[47] && (!weights[46])) && column_valid[3]))));
   assign base3_codes_r6addr = weights[55:48];
-  assign codes_0_6 = (base3 ? base3_codes_r6data[9:0] : {2'd0, weights[55:48]});
-  assign illegal_0_6 = (row_valid[6] && (base3 ? (base3_codes_r6data[10] && column_valid[0]) : ((((1'b0 || ((weights[49] && (!weights[48])) && column_valid[0])) || ((weights[51] && (!weights[50])) && column_valid[1])) || ((weights[53] && (!weights[52])) && column_valid[2])) || ((weights[55] && (!weights[54])) && column_valid[3]))));
+  assign illegal_0_6 = (row_valid[6] && (base3 ? ((weights[55:48] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[49] && (!weights[48])) && column_valid[0])) || ((weights[51] && (!weights[50])) && column_valid[1])) || ((weights[53] && (!weights[52])) && column_valid[2])) || ((weights[55] && (!weights[54])) && column_valid[3]))));
   assign base3_codes_r7addr = weights[63:56];
-  assign codes_0_7 = (base3 ? base3_codes_r7data[9:0] : {2'd0, weights[63:56]});
-  assign illegal_0_7 = (row_valid[7] && (base3 ? (base3_codes_r7data[10] && column_valid[0]) : ((((1'b0 || ((weights[57] && (!weights[56])) && column_valid[0])) || ((weights[59] && (!weights[58])) && column_valid[1])) || ((weights[61] && (!weights[60])) && column_valid[2])) || ((weights[63] && (!weights[62])) && column_valid[3]))));
+  assign illegal_0_7 = (row_valid[7] && (base3 ? ((weights[63:56] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[57] && (!weights[56])) && column_valid[0])) || ((weights[59] && (!weights[58])) && column_valid[1])) || ((weights[61] && (!weights[60])) && column_valid[2])) || ((weights[63] && (!weights[62])) && column_valid[3]))));
   assign base3_codes_r8addr = weights[71:64];
-  assign codes_0_8 = (base3 ? base3_codes_r8data[9:0] : {2'd0, weights[71:64]});
-  assign illegal_0_8 = (row_valid[8] && (base3 ? (base3_codes_r8data[10] && column_valid[0]) : ((((1'b0 || ((weights[65] && (!weights[64])) && column_valid[0])) || ((weights[67] && (!weights[66])) && column_valid[1])) || ((weights[69] && (!weights[68])) && column_valid[2])) || ((weights[71] && (!weights[70])) && column_valid[3]))));
+  assign illegal_0_8 = (row_valid[8] && (base3 ? ((weights[71:64] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[65] && (!weights[64])) && column_valid[0])) || ((weights[67] && (!weights[66])) && column_valid[1])) || ((weights[69] && (!weights[68])) && column_valid[2])) || ((weights[71] && (!weights[70])) && column_valid[3]))));
   assign base3_codes_r9addr = weights[79:72];
-  assign codes_0_9 = (base3 ? base3_codes_r9data[9:0] : {2'd0, weights[79:72]});
-  assign illegal_0_9 = (row_valid[9] && (base3 ? (base3_codes_r9data[10] && column_valid[0]) : ((((1'b0 || ((weights[73] && (!weights[72])) && column_valid[0])) || ((weights[75] && (!weights[74])) && column_valid[1])) || ((weights[77] && (!weights[76])) && column_valid[2])) || ((weights[79] && (!weights[78])) && column_valid[3]))));
+  assign illegal_0_9 = (row_valid[9] && (base3 ? ((weights[79:72] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[73] && (!weights[72])) && column_valid[0])) || ((weights[75] && (!weights[74])) && column_valid[1])) || ((weights[77] && (!weights[76])) && column_valid[2])) || ((weights[79] && (!weights[78])) && column_valid[3]))));
   assign base3_codes_r10addr = weights[87:80];
-  assign codes_0_10 = (base3 ? base3_codes_r10data[9:0] : {2'd0, weights[87:80]});
-  assign illegal_0_10 = (row_valid[10] && (base3 ? (base3_codes_r10data[10] && column_valid[0]) : ((((1'b0 || ((weights[81] && (!weights[80])) && column_valid[0])) || ((weights[83] && (!weights[82])) && column_valid[1])) || ((weights[85] && (!weights[84])) && column_valid[2])) || ((weights[87] && (!weights[86])) && column_valid[3]))));
+  assign illegal_0_10 = (row_valid[10] && (base3 ? ((weights[87:80] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[81] && (!weights[80])) && column_valid[0])) || ((weights[83] && (!weights[82])) && column_valid[1])) || ((weights[85] && (!weights[84])) && column_valid[2])) || ((weights[87] && (!weights[86])) && column_valid[3]))));
   assign base3_codes_r11addr = weights[95:88];
-  assign codes_0_11 = (base3 ? base3_codes_r11data[9:0] : {2'd0, weights[95:88]});
-  assign illegal_0_11 = (row_valid[11] && (base3 ? (base3_codes_r11data[10] && column_valid[0]) : ((((1'b0 || ((weights[89] && (!weights[88])) && column_valid[0])) || ((weights[91] && (!weights[90])) && column_valid[1])) || ((weights[93] && (!weights[92])) && column_valid[2])) || ((weights[95] && (!weights[94])) && column_valid[3]))));
+  assign illegal_0_11 = (row_valid[11] && (base3 ? ((weights[95:88] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[89] && (!weights[88])) && column_valid[0])) || ((weights[91] && (!weights[90])) && column_valid[1])) || ((weights[93] && (!weights[92])) && column_valid[2])) || ((weights[95] && (!weights[94])) && column_valid[3]))));
   assign base3_codes_r12addr = weights[103:96];
-  assign codes_0_12 = (base3 ? base3_codes_r12data[9:0] : {2'd0, weights[103:96]});
-  assign illegal_0_12 = (row_valid[12] && (base3 ? (base3_codes_r12data[10] && column_valid[0]) : ((((1'b0 || ((weights[97] && (!weights[96])) && column_valid[0])) || ((weights[99] && (!weights[98])) && column_valid[1])) || ((weights[101] && (!weights[100])) && column_valid[2])) || ((weights[103] && (!weights[102])) && column_valid[3]))));
+  assign illegal_0_12 = (row_valid[12] && (base3 ? ((weights[103:96] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[97] && (!weights[96])) && column_valid[0])) || ((weights[99] && (!weights[98])) && column_valid[1])) || ((weights[101] && (!weights[100])) && column_valid[2])) || ((weights[103] && (!weights[102])) && column_valid[3]))));
   assign base3_codes_r13addr = weights[111:104];
-  assign codes_0_13 = (base3 ? base3_codes_r13data[9:0] : {2'd0, weights[111:104]});
-  assign illegal_0_13 = (row_valid[13] && (base3 ? (base3_codes_r13data[10] && column_valid[0]) : ((((1'b0 || ((weights[105] && (!weights[104])) && column_valid[0])) || ((weights[107] && (!weights[106])) && column_valid[1])) || ((weights[109] && (!weights[108])) && column_valid[2])) || ((weights[111] && (!weights[110])) && column_valid[3]))));
+  assign illegal_0_13 = (row_valid[13] && (base3 ? ((weights[111:104] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[105] && (!weights[104])) && column_valid[0])) || ((weights[107] && (!weights[106])) && column_valid[1])) || ((weights[109] && (!weights[108])) && column_valid[2])) || ((weights[111] && (!weights[110])) && column_valid[3]))));
   assign base3_codes_r14addr = weights[119:112];
-  assign codes_0_14 = (base3 ? base3_codes_r14data[9:0] : {2'd0, weights[119:112]});
-  assign illegal_0_14 = (row_valid[14] && (base3 ? (base3_codes_r14data[10] && column_valid[0]) : ((((1'b0 || ((weights[113] && (!weights[112])) && column_valid[0])) || ((weights[115] && (!weights[114])) && column_valid[1])) || ((weights[117] && (!weights[116])) && column_valid[2])) || ((weights[119] && (!weights[118])) && column_valid[3]))));
+  assign illegal_0_14 = (row_valid[14] && (base3 ? ((weights[119:112] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[113] && (!weights[112])) && column_valid[0])) || ((weights[115] && (!weights[114])) && column_valid[1])) || ((weights[117] && (!weights[116])) && column_valid[2])) || ((weights[119] && (!weights[118])) && column_valid[3]))));
   assign base3_codes_r15addr = weights[127:120];
-  assign codes_0_15 = (base3 ? base3_codes_r15data[9:0] : {2'd0, weights[127:120]});
-  assign illegal_0_15 = (row_valid[15] && (base3 ? (base3_codes_r15data[10] && column_valid[0]) : ((((1'b0 || ((weights[121] && (!weights[120])) && column_valid[0])) || ((weights[123] && (!weights[122])) && column_valid[1])) || ((weights[125] && (!weights[124])) && column_valid[2])) || ((weights[127] && (!weights[126])) && column_valid[3]))));
+  assign illegal_0_15 = (row_valid[15] && (base3 ? ((weights[127:120] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[121] && (!weights[120])) && column_valid[0])) || ((weights[123] && (!weights[122])) && column_valid[1])) || ((weights[125] && (!weights[124])) && column_valid[2])) || ((weights[127] && (!weights[126])) && column_valid[3]))));
   assign base3_codes_r16addr = weights[135:128];
-  assign codes_0_16 = (base3 ? base3_codes_r16data[9:0] : {2'd0, weights[135:128]});
-  assign illegal_0_16 = (row_valid[16] && (base3 ? (base3_codes_r16data[10] && column_valid[0]) : ((((1'b0 || ((weights[129] && (!weights[128])) && column_valid[0])) || ((weights[131] && (!weights[130])) && column_valid[1])) || ((weights[133] && (!weights[132])) && column_valid[2])) || ((weights[135] && (!weights[134])) && column_valid[3]))));
+  assign illegal_0_16 = (row_valid[16] && (base3 ? ((weights[135:128] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[129] && (!weights[128])) && column_valid[0])) || ((weights[131] && (!weights[130])) && column_valid[1])) || ((weights[133] && (!weights[132])) && column_valid[2])) || ((weights[135] && (!weights[134])) && column_valid[3]))));
   assign base3_codes_r17addr = weights[143:136];
-  assign codes_0_17 = (base3 ? base3_codes_r17data[9:0] : {2'd0, weights[143:136]});
-  assign illegal_0_17 = (row_valid[17] && (base3 ? (base3_codes_r17data[10] && column_valid[0]) : ((((1'b0 || ((weights[137] && (!weights[136])) && column_valid[0])) || ((weights[139] && (!weights[138])) && column_valid[1])) || ((weights[141] && (!weights[140])) && column_valid[2])) || ((weights[143] && (!weights[142])) && column_valid[3]))));
+  assign illegal_0_17 = (row_valid[17] && (base3 ? ((weights[143:136] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[137] && (!weights[136])) && column_valid[0])) || ((weights[139] && (!weights[138])) && column_valid[1])) || ((weights[141] && (!weights[140])) && column_valid[2])) || ((weights[143] && (!weights[142])) && column_valid[3]))));
   assign base3_codes_r18addr = weights[151:144];
-  assign codes_0_18 = (base3 ? base3_codes_r18data[9:0] : {2'd0, weights[151:144]});
-  assign illegal_0_18 = (row_valid[18] && (base3 ? (base3_codes_r18data[10] && column_valid[0]) : ((((1'b0 || ((weights[145] && (!weights[144])) && column_valid[0])) || ((weights[147] && (!weights[146])) && column_valid[1])) || ((weights[149] && (!weights[148])) && column_valid[2])) || ((weights[151] && (!weights[150])) && column_valid[3]))));
+  assign illegal_0_18 = (row_valid[18] && (base3 ? ((weights[151:144] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[145] && (!weights[144])) && column_valid[0])) || ((weights[147] && (!weights[146])) && column_valid[1])) || ((weights[149] && (!weights[148])) && column_valid[2])) || ((weights[151] && (!weights[150])) && column_valid[3]))));
   assign base3_codes_r19addr = weights[159:152];
-  assign codes_0_19 = (base3 ? base3_codes_r19data[9:0] : {2'd0, weights[159:152]});
-  assign illegal_0_19 = (row_valid[19] && (base3 ? (base3_codes_r19data[10] && column_valid[0]) : ((((1'b0 || ((weights[153] && (!weights[152])) && column_valid[0])) || ((weights[155] && (!weights[154])) && column_valid[1])) || ((weights[157] && (!weights[156])) && column_valid[2])) || ((weights[159] && (!weights[158])) && column_valid[3]))));
+  assign illegal_0_19 = (row_valid[19] && (base3 ? ((weights[159:152] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[153] && (!weights[152])) && column_valid[0])) || ((weights[155] && (!weights[154])) && column_valid[1])) || ((weights[157] && (!weights[156])) && column_valid[2])) || ((weights[159] && (!weights[158])) && column_valid[3]))));
   assign base3_codes_r20addr = weights[167:160];
-  assign codes_0_20 = (base3 ? base3_codes_r20data[9:0] : {2'd0, weights[167:160]});
-  assign illegal_0_20 = (row_valid[20] && (base3 ? (base3_codes_r20data[10] && column_valid[0]) : ((((1'b0 || ((weights[161] && (!weights[160])) && column_valid[0])) || ((weights[163] && (!weights[162])) && column_valid[1])) || ((weights[165] && (!weights[164])) && column_valid[2])) || ((weights[167] && (!weights[166])) && column_valid[3]))));
+  assign illegal_0_20 = (row_valid[20] && (base3 ? ((weights[167:160] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[161] && (!weights[160])) && column_valid[0])) || ((weights[163] && (!weights[162])) && column_valid[1])) || ((weights[165] && (!weights[164])) && column_valid[2])) || ((weights[167] && (!weights[166])) && column_valid[3]))));
   assign base3_codes_r21addr = weights[175:168];
-  assign codes_0_21 = (base3 ? base3_codes_r21data[9:0] : {2'd0, weights[175:168]});
-  assign illegal_0_21 = (row_valid[21] && (base3 ? (base3_codes_r21data[10] && column_valid[0]) : ((((1'b0 || ((weights[169] && (!weights[168])) && column_valid[0])) || ((weights[171] && (!weights[170])) && column_valid[1])) || ((weights[173] && (!weights[172])) && column_valid[2])) || ((weights[175] && (!weights[174])) && column_valid[3]))));
+  assign illegal_0_21 = (row_valid[21] && (base3 ? ((weights[175:168] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[169] && (!weights[168])) && column_valid[0])) || ((weights[171] && (!weights[170])) && column_valid[1])) || ((weights[173] && (!weights[172])) && column_valid[2])) || ((weights[175] && (!weights[174])) && column_valid[3]))));
   assign base3_codes_r22addr = weights[183:176];
-  assign codes_0_22 = (base3 ? base3_codes_r22data[9:0] : {2'd0, weights[183:176]});
-  assign illegal_0_22 = (row_valid[22] && (base3 ? (base3_codes_r22data[10] && column_valid[0]) : ((((1'b0 || ((weights[177] && (!weights[176])) && column_valid[0])) || ((weights[179] && (!weights[178])) && column_valid[1])) || ((weights[181] && (!weights[180])) && column_valid[2])) || ((weights[183] && (!weights[182])) && column_valid[3]))));
+  assign illegal_0_22 = (row_valid[22] && (base3 ? ((weights[183:176] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[177] && (!weights[176])) && column_valid[0])) || ((weights[179] && (!weights[178])) && column_valid[1])) || ((weights[181] && (!weights[180])) && column_valid[2])) || ((weights[183] && (!weights[182])) && column_valid[3]))));
   assign base3_codes_r23addr = weights[191:184];
-  assign codes_0_23 = (base3 ? base3_codes_r23data[9:0] : {2'd0, weights[191:184]});
-  assign illegal_0_23 = (row_valid[23] && (base3 ? (base3_codes_r23data[10] && column_valid[0]) : ((((1'b0 || ((weights[185] && (!weights[184])) && column_valid[0])) || ((weights[187] && (!weights[186])) && column_valid[1])) || ((weights[189] && (!weights[188])) && column_valid[2])) || ((weights[191] && (!weights[190])) && column_valid[3]))));
+  assign illegal_0_23 = (row_valid[23] && (base3 ? ((weights[191:184] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[185] && (!weights[184])) && column_valid[0])) || ((weights[187] && (!weights[186])) && column_valid[1])) || ((weights[189] && (!weights[188])) && column_valid[2])) || ((weights[191] && (!weights[190])) && column_valid[3]))));
   assign base3_codes_r24addr = weights[199:192];
-  assign codes_0_24 = (base3 ? base3_codes_r24data[9:0] : {2'd0, weights[199:192]});
-  assign illegal_0_24 = (row_valid[24] && (base3 ? (base3_codes_r24data[10] && column_valid[0]) : ((((1'b0 || ((weights[193] && (!weights[192])) && column_valid[0])) || ((weights[195] && (!weights[194])) && column_valid[1])) || ((weights[197] && (!weights[196])) && column_valid[2])) || ((weights[199] && (!weights[198])) && column_valid[3]))));
+  assign illegal_0_24 = (row_valid[24] && (base3 ? ((weights[199:192] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[193] && (!weights[192])) && column_valid[0])) || ((weights[195] && (!weights[194])) && column_valid[1])) || ((weights[197] && (!weights[196])) && column_valid[2])) || ((weights[199] && (!weights[198])) && column_valid[3]))));
   assign base3_codes_r25addr = weights[207:200];
-  assign codes_0_25 = (base3 ? base3_codes_r25data[9:0] : {2'd0, weights[207:200]});
-  assign illegal_0_25 = (row_valid[25] && (base3 ? (base3_codes_r25data[10] && column_valid[0]) : ((((1'b0 || ((weights[201] && (!weights[200])) && column_valid[0])) || ((weights[203] && (!weights[202])) && column_valid[1])) || ((weights[205] && (!weights[204])) && column_valid[2])) || ((weights[207] && (!weights[206])) && column_valid[3]))));
+  assign illegal_0_25 = (row_valid[25] && (base3 ? ((weights[207:200] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[201] && (!weights[200])) && column_valid[0])) || ((weights[203] && (!weights[202])) && column_valid[1])) || ((weights[205] && (!weights[204])) && column_valid[2])) || ((weights[207] && (!weights[206])) && column_valid[3]))));
   assign base3_codes_r26addr = weights[215:208];
-  assign codes_0_26 = (base3 ? base3_codes_r26data[9:0] : {2'd0, weights[215:208]});
-  assign illegal_0_26 = (row_valid[26] && (base3 ? (base3_codes_r26data[10] && column_valid[0]) : ((((1'b0 || ((weights[209] && (!weights[208])) && column_valid[0])) || ((weights[211] && (!weights[210])) && column_valid[1])) || ((weights[213] && (!weights[212])) && column_valid[2])) || ((weights[215] && (!weights[214])) && column_valid[3]))));
+  assign illegal_0_26 = (row_valid[26] && (base3 ? ((weights[215:208] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[209] && (!weights[208])) && column_valid[0])) || ((weights[211] && (!weights[210])) && column_valid[1])) || ((weights[213] && (!weights[212])) && column_valid[2])) || ((weights[215] && (!weights[214])) && column_valid[3]))));
   assign base3_codes_r27addr = weights[223:216];
-  assign codes_0_27 = (base3 ? base3_codes_r27data[9:0] : {2'd0, weights[223:216]});
-  assign illegal_0_27 = (row_valid[27] && (base3 ? (base3_codes_r27data[10] && column_valid[0]) : ((((1'b0 || ((weights[217] && (!weights[216])) && column_valid[0])) || ((weights[219] && (!weights[218])) && column_valid[1])) || ((weights[221] && (!weights[220])) && column_valid[2])) || ((weights[223] && (!weights[222])) && column_valid[3]))));
+  assign illegal_0_27 = (row_valid[27] && (base3 ? ((weights[223:216] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[217] && (!weights[216])) && column_valid[0])) || ((weights[219] && (!weights[218])) && column_valid[1])) || ((weights[221] && (!weights[220])) && column_valid[2])) || ((weights[223] && (!weights[222])) && column_valid[3]))));
   assign base3_codes_r28addr = weights[231:224];
-  assign codes_0_28 = (base3 ? base3_codes_r28data[9:0] : {2'd0, weights[231:224]});
-  assign illegal_0_28 = (row_valid[28] && (base3 ? (base3_codes_r28data[10] && column_valid[0]) : ((((1'b0 || ((weights[225] && (!weights[224])) && column_valid[0])) || ((weights[227] && (!weights[226])) && column_valid[1])) || ((weights[229] && (!weights[228])) && column_valid[2])) || ((weights[231] && (!weights[230])) && column_valid[3]))));
+  assign illegal_0_28 = (row_valid[28] && (base3 ? ((weights[231:224] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[225] && (!weights[224])) && column_valid[0])) || ((weights[227] && (!weights[226])) && column_valid[1])) || ((weights[229] && (!weights[228])) && column_valid[2])) || ((weights[231] && (!weights[230])) && column_valid[3]))));
   assign base3_codes_r29addr = weights[239:232];
-  assign codes_0_29 = (base3 ? base3_codes_r29data[9:0] : {2'd0, weights[239:232]});
-  assign illegal_0_29 = (row_valid[29] && (base3 ? (base3_codes_r29data[10] && column_valid[0]) : ((((1'b0 || ((weights[233] && (!weights[232])) && column_valid[0])) || ((weights[235] && (!weights[234])) && column_valid[1])) || ((weights[237] && (!weights[236])) && column_valid[2])) || ((weights[239] && (!weights[238])) && column_valid[3]))));
+  assign illegal_0_29 = (row_valid[29] && (base3 ? ((weights[239:232] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[233] && (!weights[232])) && column_valid[0])) || ((weights[235] && (!weights[234])) && column_valid[1])) || ((weights[237] && (!weights[236])) && column_valid[2])) || ((weights[239] && (!weights[238])) && column_valid[3]))));
   assign base3_codes_r30addr = weights[247:240];
-  assign codes_0_30 = (base3 ? base3_codes_r30data[9:0] : {2'd0, weights[247:240]});
-  assign illegal_0_30 = (row_valid[30] && (base3 ? (base3_codes_r30data[10] && column_valid[0]) : ((((1'b0 || ((weights[241] && (!weights[240])) && column_valid[0])) || ((weights[243] && (!weights[242])) && column_valid[1])) || ((weights[245] && (!weights[244])) && column_valid[2])) || ((weights[247] && (!weights[246])) && column_valid[3]))));
+  assign illegal_0_30 = (row_valid[30] && (base3 ? ((weights[247:240] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[241] && (!weights[240])) && column_valid[0])) || ((weights[243] && (!weights[242])) && column_valid[1])) || ((weights[245] && (!weights[244])) && column_valid[2])) || ((weights[247] && (!weights[246])) && column_valid[3]))));
   assign base3_codes_r31addr = weights[255:248];
-  assign codes_0_31 = (base3 ? base3_codes_r31data[9:0] : {2'd0, weights[255:248]});
-  assign illegal_0_31 = (row_valid[31] && (base3 ? (base3_codes_r31data[10] && column_valid[0]) : ((((1'b0 || ((weights[249] && (!weights[248])) && column_valid[0])) || ((weights[251] && (!weights[250])) && column_valid[1])) || ((weights[253] && (!weights[252])) && column_valid[2])) || ((weights[255] && (!weights[254])) && column_valid[3]))));
+  assign illegal_0_31 = (row_valid[31] && (base3 ? ((weights[255:248] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[249] && (!weights[248])) && column_valid[0])) || ((weights[251] && (!weights[250])) && column_valid[1])) || ((weights[253] && (!weights[252])) && column_valid[2])) || ((weights[255] && (!weights[254])) && column_valid[3]))));
   assign base3_codes_r32addr = weights[263:256];
-  assign codes_0_32 = (base3 ? base3_codes_r32data[9:0] : {2'd0, weights[263:256]});
-  assign illegal_0_32 = (row_valid[32] && (base3 ? (base3_codes_r32data[10] && column_valid[0]) : ((((1'b0 || ((weights[257] && (!weights[256])) && column_valid[0])) || ((weights[259] && (!weights[258])) && column_valid[1])) || ((weights[261] && (!weights[260])) && column_valid[2])) || ((weights[263] && (!weights[262])) && column_valid[3]))));
+  assign illegal_0_32 = (row_valid[32] && (base3 ? ((weights[263:256] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[257] && (!weights[256])) && column_valid[0])) || ((weights[259] && (!weights[258])) && column_valid[1])) || ((weights[261] && (!weights[260])) && column_valid[2])) || ((weights[263] && (!weights[262])) && column_valid[3]))));
   assign base3_codes_r33addr = weights[271:264];
-  assign codes_0_33 = (base3 ? base3_codes_r33data[9:0] : {2'd0, weights[271:264]});
-  assign illegal_0_33 = (row_valid[33] && (base3 ? (base3_codes_r33data[10] && column_valid[0]) : ((((1'b0 || ((weights[265] && (!weights[264])) && column_valid[0])) || ((weights[267] && (!weights[266])) && column_valid[1])) || ((weights[269] && (!weights[268])) && column_valid[2])) || ((weights[271] && (!weights[270])) && column_valid[3]))));
+  assign illegal_0_33 = (row_valid[33] && (base3 ? ((weights[271:264] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[265] && (!weights[264])) && column_valid[0])) || ((weights[267] && (!weights[266])) && column_valid[1])) || ((weights[269] && (!weights[268])) && column_valid[2])) || ((weights[271] && (!weights[270])) && column_valid[3]))));
   assign base3_codes_r34addr = weights[279:272];
-  assign codes_0_34 = (base3 ? base3_codes_r34data[9:0] : {2'd0, weights[279:272]});
-  assign illegal_0_34 = (row_valid[34] && (base3 ? (base3_codes_r34data[10] && column_valid[0]) : ((((1'b0 || ((weights[273] && (!weights[272])) && column_valid[0])) || ((weights[275] && (!weights[274])) && column_valid[1])) || ((weights[277] && (!weights[276])) && column_valid[2])) || ((weights[279] && (!weights[278])) && column_valid[3]))));
+  assign illegal_0_34 = (row_valid[34] && (base3 ? ((weights[279:272] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[273] && (!weights[272])) && column_valid[0])) || ((weights[275] && (!weights[274])) && column_valid[1])) || ((weights[277] && (!weights[276])) && column_valid[2])) || ((weights[279] && (!weights[278])) && column_valid[3]))));
   assign base3_codes_r35addr = weights[287:280];
-  assign codes_0_35 = (base3 ? base3_codes_r35data[9:0] : {2'd0, weights[287:280]});
-  assign illegal_0_35 = (row_valid[35] && (base3 ? (base3_codes_r35data[10] && column_valid[0]) : ((((1'b0 || ((weights[281] && (!weights[280])) && column_valid[0])) || ((weights[283] && (!weights[282])) && column_valid[1])) || ((weights[285] && (!weights[284])) && column_valid[2])) || ((weights[287] && (!weights[286])) && column_valid[3]))));
+  assign illegal_0_35 = (row_valid[35] && (base3 ? ((weights[287:280] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[281] && (!weights[280])) && column_valid[0])) || ((weights[283] && (!weights[282])) && column_valid[1])) || ((weights[285] && (!weights[284])) && column_valid[2])) || ((weights[287] && (!weights[286])) && column_valid[3]))));
   assign base3_codes_r36addr = weights[295:288];
-  assign codes_0_36 = (base3 ? base3_codes_r36data[9:0] : {2'd0, weights[295:288]});
-  assign illegal_0_36 = (row_valid[36] && (base3 ? (base3_codes_r36data[10] && column_valid[0]) : ((((1'b0 || ((weights[289] && (!weights[288])) && column_valid[0])) || ((weights[291] && (!weights[290])) && column_valid[1])) || ((weights[293] && (!weights[292])) && column_valid[2])) || ((weights[295] && (!weights[294])) && column_valid[3]))));
+  assign illegal_0_36 = (row_valid[36] && (base3 ? ((weights[295:288] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[289] && (!weights[288])) && column_valid[0])) || ((weights[291] && (!weights[290])) && column_valid[1])) || ((weights[293] && (!weights[292])) && column_valid[2])) || ((weights[295] && (!weights[294])) && column_valid[3]))));
   assign base3_codes_r37addr = weights[303:296];
-  assign codes_0_37 = (base3 ? base3_codes_r37data[9:0] : {2'd0, weights[303:296]});
-  assign illegal_0_37 = (row_valid[37] && (base3 ? (base3_codes_r37data[10] && column_valid[0]) : ((((1'b0 || ((weights[297] && (!weights[296])) && column_valid[0])) || ((weights[299] && (!weights[298])) && column_valid[1])) || ((weights[301] && (!weights[300])) && column_valid[2])) || ((weights[303] && (!weights[302])) && column_valid[3]))));
+  assign illegal_0_37 = (row_valid[37] && (base3 ? ((weights[303:296] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[297] && (!weights[296])) && column_valid[0])) || ((weights[299] && (!weights[298])) && column_valid[1])) || ((weights[301] && (!weights[300])) && column_valid[2])) || ((weights[303] && (!weights[302])) && column_valid[3]))));
   assign base3_codes_r38addr = weights[311:304];
-  assign codes_0_38 = (base3 ? base3_codes_r38data[9:0] : {2'd0, weights[311:304]});
-  assign illegal_0_38 = (row_valid[38] && (base3 ? (base3_codes_r38data[10] && column_valid[0]) : ((((1'b0 || ((weights[305] && (!weights[304])) && column_valid[0])) || ((weights[307] && (!weights[306])) && column_valid[1])) || ((weights[309] && (!weights[308])) && column_valid[2])) || ((weights[311] && (!weights[310])) && column_valid[3]))));
+  assign illegal_0_38 = (row_valid[38] && (base3 ? ((weights[311:304] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[305] && (!weights[304])) && column_valid[0])) || ((weights[307] && (!weights[306])) && column_valid[1])) || ((weights[309] && (!weights[308])) && column_valid[2])) || ((weights[311] && (!weights[310])) && column_valid[3]))));
   assign base3_codes_r39addr = weights[319:312];
-  assign codes_0_39 = (base3 ? base3_codes_r39data[9:0] : {2'd0, weights[319:312]});
-  assign illegal_0_39 = (row_valid[39] && (base3 ? (base3_codes_r39data[10] && column_valid[0]) : ((((1'b0 || ((weights[313] && (!weights[312])) && column_valid[0])) || ((weights[315] && (!weights[314])) && column_valid[1])) || ((weights[317] && (!weights[316])) && column_valid[2])) || ((weights[319] && (!weights[318])) && column_valid[3]))));
+  assign illegal_0_39 = (row_valid[39] && (base3 ? ((weights[319:312] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[313] && (!weights[312])) && column_valid[0])) || ((weights[315] && (!weights[314])) && column_valid[1])) || ((weights[317] && (!weights[316])) && column_valid[2])) || ((weights[319] && (!weights[318])) && column_valid[3]))));
   assign base3_codes_r40addr = weights[327:320];
-  assign codes_0_40 = (base3 ? base3_codes_r40data[9:0] : {2'd0, weights[327:320]});
-  assign illegal_0_40 = (row_valid[40] && (base3 ? (base3_codes_r40data[10] && column_valid[0]) : ((((1'b0 || ((weights[321] && (!weights[320])) && column_valid[0])) || ((weights[323] && (!weights[322])) && column_valid[1])) || ((weights[325] && (!weights[324])) && column_valid[2])) || ((weights[327] && (!weights[326])) && column_valid[3]))));
+  assign illegal_0_40 = (row_valid[40] && (base3 ? ((weights[327:320] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[321] && (!weights[320])) && column_valid[0])) || ((weights[323] && (!weights[322])) && column_valid[1])) || ((weights[325] && (!weights[324])) && column_valid[2])) || ((weights[327] && (!weights[326])) && column_valid[3]))));
   assign base3_codes_r41addr = weights[335:328];
-  assign codes_0_41 = (base3 ? base3_codes_r41data[9:0] : {2'd0, weights[335:328]});
-  assign illegal_0_41 = (row_valid[41] && (base3 ? (base3_codes_r41data[10] && column_valid[0]) : ((((1'b0 || ((weights[329] && (!weights[328])) && column_valid[0])) || ((weights[331] && (!weights[330])) && column_valid[1])) || ((weights[333] && (!weights[332])) && column_valid[2])) || ((weights[335] && (!weights[334])) && column_valid[3]))));
+  assign illegal_0_41 = (row_valid[41] && (base3 ? ((weights[335:328] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[329] && (!weights[328])) && column_valid[0])) || ((weights[331] && (!weights[330])) && column_valid[1])) || ((weights[333] && (!weights[332])) && column_valid[2])) || ((weights[335] && (!weights[334])) && column_valid[3]))));
   assign base3_codes_r42addr = weights[343:336];
-  assign codes_0_42 = (base3 ? base3_codes_r42data[9:0] : {2'd0, weights[343:336]});
-  assign illegal_0_42 = (row_valid[42] && (base3 ? (base3_codes_r42data[10] && column_valid[0]) : ((((1'b0 || ((weights[337] && (!weights[336])) && column_valid[0])) || ((weights[339] && (!weights[338])) && column_valid[1])) || ((weights[341] && (!weights[340])) && column_valid[2])) || ((weights[343] && (!weights[342])) && column_valid[3]))));
+  assign illegal_0_42 = (row_valid[42] && (base3 ? ((weights[343:336] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[337] && (!weights[336])) && column_valid[0])) || ((weights[339] && (!weights[338])) && column_valid[1])) || ((weights[341] && (!weights[340])) && column_valid[2])) || ((weights[343] && (!weights[342])) && column_valid[3]))));
   assign base3_codes_r43addr = weights[351:344];
-  assign codes_0_43 = (base3 ? base3_codes_r43data[9:0] : {2'd0, weights[351:344]});
-  assign illegal_0_43 = (row_valid[43] && (base3 ? (base3_codes_r43data[10] && column_valid[0]) : ((((1'b0 || ((weights[345] && (!weights[344])) && column_valid[0])) || ((weights[347] && (!weights[346])) && column_valid[1])) || ((weights[349] && (!weights[348])) && column_valid[2])) || ((weights[351] && (!weights[350])) && column_valid[3]))));
+  assign illegal_0_43 = (row_valid[43] && (base3 ? ((weights[351:344] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[345] && (!weights[344])) && column_valid[0])) || ((weights[347] && (!weights[346])) && column_valid[1])) || ((weights[349] && (!weights[348])) && column_valid[2])) || ((weights[351] && (!weights[350])) && column_valid[3]))));
   assign base3_codes_r44addr = weights[359:352];
-  assign codes_0_44 = (base3 ? base3_codes_r44data[9:0] : {2'd0, weights[359:352]});
-  assign illegal_0_44 = (row_valid[44] && (base3 ? (base3_codes_r44data[10] && column_valid[0]) : ((((1'b0 || ((weights[353] && (!weights[352])) && column_valid[0])) || ((weights[355] && (!weights[354])) && column_valid[1])) || ((weights[357] && (!weights[356])) && column_valid[2])) || ((weights[359] && (!weights[358])) && column_valid[3]))));
+  assign illegal_0_44 = (row_valid[44] && (base3 ? ((weights[359:352] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[353] && (!weights[352])) && column_valid[0])) || ((weights[355] && (!weights[354])) && column_valid[1])) || ((weights[357] && (!weights[356])) && column_valid[2])) || ((weights[359] && (!weights[358])) && column_valid[3]))));
   assign base3_codes_r45addr = weights[367:360];
-  assign codes_0_45 = (base3 ? base3_codes_r45data[9:0] : {2'd0, weights[367:360]});
-  assign illegal_0_45 = (row_valid[45] && (base3 ? (base3_codes_r45data[10] && column_valid[0]) : ((((1'b0 || ((weights[361] && (!weights[360])) && column_valid[0])) || ((weights[363] && (!weights[362])) && column_valid[1])) || ((weights[365] && (!weights[364])) && column_valid[2])) || ((weights[367] && (!weights[366])) && column_valid[3]))));
+  assign illegal_0_45 = (row_valid[45] && (base3 ? ((weights[367:360] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[361] && (!weights[360])) && column_valid[0])) || ((weights[363] && (!weights[362])) && column_valid[1])) || ((weights[365] && (!weights[364])) && column_valid[2])) || ((weights[367] && (!weights[366])) && column_valid[3]))));
   assign base3_codes_r46addr = weights[375:368];
-  assign codes_0_46 = (base3 ? base3_codes_r46data[9:0] : {2'd0, weights[375:368]});
-  assign illegal_0_46 = (row_valid[46] && (base3 ? (base3_codes_r46data[10] && column_valid[0]) : ((((1'b0 || ((weights[369] && (!weights[368])) && column_valid[0])) || ((weights[371] && (!weights[370])) && column_valid[1])) || ((weights[373] && (!weights[372])) && column_valid[2])) || ((weights[375] && (!weights[374])) && column_valid[3]))));
+  assign illegal_0_46 = (row_valid[46] && (base3 ? ((weights[375:368] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[369] && (!weights[368])) && column_valid[0])) || ((weights[371] && (!weights[370])) && column_valid[1])) || ((weights[373] && (!weights[372])) && column_valid[2])) || ((weights[375] && (!weights[374])) && column_valid[3]))));
   assign base3_codes_r47addr = weights[383:376];
-  assign codes_0_47 = (base3 ? base3_codes_r47data[9:0] : {2'd0, weights[383:376]});
-  assign illegal_0_47 = (row_valid[47] && (base3 ? (base3_codes_r47data[10] && column_valid[0]) : ((((1'b0 || ((weights[377] && (!weights[376])) && column_valid[0])) || ((weights[379] && (!weights[378])) && column_valid[1])) || ((weights[381] && (!weights[380])) && column_valid[2])) || ((weights[383] && (!weights[382])) && column_valid[3]))));
+  assign illegal_0_47 = (row_valid[47] && (base3 ? ((weights[383:376] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[377] && (!weights[376])) && column_valid[0])) || ((weights[379] && (!weights[378])) && column_valid[1])) || ((weights[381] && (!weights[380])) && column_valid[2])) || ((weights[383] && (!weights[382])) && column_valid[3]))));
   assign base3_codes_r48addr = weights[391:384];
-  assign codes_0_48 = (base3 ? base3_codes_r48data[9:0] : {2'd0, weights[391:384]});
-  assign illegal_0_48 = (row_valid[48] && (base3 ? (base3_codes_r48data[10] && column_valid[0]) : ((((1'b0 || ((weights[385] && (!weights[384])) && column_valid[0])) || ((weights[387] && (!weights[386])) && column_valid[1])) || ((weights[389] && (!weights[388])) && column_valid[2])) || ((weights[391] && (!weights[390])) && column_valid[3]))));
+  assign illegal_0_48 = (row_valid[48] && (base3 ? ((weights[391:384] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[385] && (!weights[384])) && column_valid[0])) || ((weights[387] && (!weights[386])) && column_valid[1])) || ((weights[389] && (!weights[388])) && column_valid[2])) || ((weights[391] && (!weights[390])) && column_valid[3]))));
   assign base3_codes_r49addr = weights[399:392];
-  assign codes_0_49 = (base3 ? base3_codes_r49data[9:0] : {2'd0, weights[399:392]});
-  assign illegal_0_49 = (row_valid[49] && (base3 ? (base3_codes_r49data[10] && column_valid[0]) : ((((1'b0 || ((weights[393] && (!weights[392])) && column_valid[0])) || ((weights[395] && (!weights[394])) && column_valid[1])) || ((weights[397] && (!weights[396])) && column_valid[2])) || ((weights[399] && (!weights[398])) && column_valid[3]))));
+  assign illegal_0_49 = (row_valid[49] && (base3 ? ((weights[399:392] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[393] && (!weights[392])) && column_valid[0])) || ((weights[395] && (!weights[394])) && column_valid[1])) || ((weights[397] && (!weights[396])) && column_valid[2])) || ((weights[399] && (!weights[398])) && column_valid[3]))));
   assign base3_codes_r50addr = weights[407:400];
-  assign codes_0_50 = (base3 ? base3_codes_r50data[9:0] : {2'd0, weights[407:400]});
-  assign illegal_0_50 = (row_valid[50] && (base3 ? (base3_codes_r50data[10] && column_valid[0]) : ((((1'b0 || ((weights[401] && (!weights[400])) && column_valid[0])) || ((weights[403] && (!weights[402])) && column_valid[1])) || ((weights[405] && (!weights[404])) && column_valid[2])) || ((weights[407] && (!weights[406])) && column_valid[3]))));
+  assign illegal_0_50 = (row_valid[50] && (base3 ? ((weights[407:400] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[401] && (!weights[400])) && column_valid[0])) || ((weights[403] && (!weights[402])) && column_valid[1])) || ((weights[405] && (!weights[404])) && column_valid[2])) || ((weights[407] && (!weights[406])) && column_valid[3]))));
   assign base3_codes_r51addr = weights[415:408];
-  assign codes_0_51 = (base3 ? base3_codes_r51data[9:0] : {2'd0, weights[415:408]});
-  assign illegal_0_51 = (row_valid[51] && (base3 ? (base3_codes_r51data[10] && column_valid[0]) : ((((1'b0 || ((weights[409] && (!weights[408])) && column_valid[0])) || ((weights[411] && (!weights[410])) && column_valid[1])) || ((weights[413] && (!weights[412])) && column_valid[2])) || ((weights[415] && (!weights[414])) && column_valid[3]))));
+  assign illegal_0_51 = (row_valid[51] && (base3 ? ((weights[415:408] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[409] && (!weights[408])) && column_valid[0])) || ((weights[411] && (!weights[410])) && column_valid[1])) || ((weights[413] && (!weights[412])) && column_valid[2])) || ((weights[415] && (!weights[414])) && column_valid[3]))));
   assign base3_codes_r52addr = weights[423:416];
-  assign codes_0_52 = (base3 ? base3_codes_r52data[9:0] : {2'd0, weights[423:416]});
-  assign illegal_0_52 = (row_valid[52] && (base3 ? (base3_codes_r52data[10] && column_valid[0]) : ((((1'b0 || ((weights[417] && (!weights[416])) && column_valid[0])) || ((weights[419] && (!weights[418])) && column_valid[1])) || ((weights[421] && (!weights[420])) && column_valid[2])) || ((weights[423] && (!weights[422])) && column_valid[3]))));
+  assign illegal_0_52 = (row_valid[52] && (base3 ? ((weights[423:416] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[417] && (!weights[416])) && column_valid[0])) || ((weights[419] && (!weights[418])) && column_valid[1])) || ((weights[421] && (!weights[420])) && column_valid[2])) || ((weights[423] && (!weights[422])) && column_valid[3]))));
   assign base3_codes_r53addr = weights[431:424];
-  assign codes_0_53 = (base3 ? base3_codes_r53data[9:0] : {2'd0, weights[431:424]});
-  assign illegal_0_53 = (row_valid[53] && (base3 ? (base3_codes_r53data[10] && column_valid[0]) : ((((1'b0 || ((weights[425] && (!weights[424])) && column_valid[0])) || ((weights[427] && (!weights[426])) && column_valid[1])) || ((weights[429] && (!weights[428])) && column_valid[2])) || ((weights[431] && (!weights[430])) && column_valid[3]))));
+  assign illegal_0_53 = (row_valid[53] && (base3 ? ((weights[431:424] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[425] && (!weights[424])) && column_valid[0])) || ((weights[427] && (!weights[426])) && column_valid[1])) || ((weights[429] && (!weights[428])) && column_valid[2])) || ((weights[431] && (!weights[430])) && column_valid[3]))));
   assign base3_codes_r54addr = weights[439:432];
-  assign codes_0_54 = (base3 ? base3_codes_r54data[9:0] : {2'd0, weights[439:432]});
-  assign illegal_0_54 = (row_valid[54] && (base3 ? (base3_codes_r54data[10] && column_valid[0]) : ((((1'b0 || ((weights[433] && (!weights[432])) && column_valid[0])) || ((weights[435] && (!weights[434])) && column_valid[1])) || ((weights[437] && (!weights[436])) && column_valid[2])) || ((weights[439] && (!weights[438])) && column_valid[3]))));
+  assign illegal_0_54 = (row_valid[54] && (base3 ? ((weights[439:432] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[433] && (!weights[432])) && column_valid[0])) || ((weights[435] && (!weights[434])) && column_valid[1])) || ((weights[437] && (!weights[436])) && column_valid[2])) || ((weights[439] && (!weights[438])) && column_valid[3]))));
   assign base3_codes_r55addr = weights[447:440];
-  assign codes_0_55 = (base3 ? base3_codes_r55data[9:0] : {2'd0, weights[447:440]});
-  assign illegal_0_55 = (row_valid[55] && (base3 ? (base3_codes_r55data[10] && column_valid[0]) : ((((1'b0 || ((weights[441] && (!weights[440])) && column_valid[0])) || ((weights[443] && (!weights[442])) && column_valid[1])) || ((weights[445] && (!weights[444])) && column_valid[2])) || ((weights[447] && (!weights[446])) && column_valid[3]))));
+  assign illegal_0_55 = (row_valid[55] && (base3 ? ((weights[447:440] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[441] && (!weights[440])) && column_valid[0])) || ((weights[443] && (!weights[442])) && column_valid[1])) || ((weights[445] && (!weights[444])) && column_valid[2])) || ((weights[447] && (!weights[446])) && column_valid[3]))));
   assign base3_codes_r56addr = weights[455:448];
-  assign codes_0_56 = (base3 ? base3_codes_r56data[9:0] : {2'd0, weights[455:448]});
-  assign illegal_0_56 = (row_valid[56] && (base3 ? (base3_codes_r56data[10] && column_valid[0]) : ((((1'b0 || ((weights[449] && (!weights[448])) && column_valid[0])) || ((weights[451] && (!weights[450])) && column_valid[1])) || ((weights[453] && (!weights[452])) && column_valid[2])) || ((weights[455] && (!weights[454])) && column_valid[3]))));
+  assign illegal_0_56 = (row_valid[56] && (base3 ? ((weights[455:448] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[449] && (!weights[448])) && column_valid[0])) || ((weights[451] && (!weights[450])) && column_valid[1])) || ((weights[453] && (!weights[452])) && column_valid[2])) || ((weights[455] && (!weights[454])) && column_valid[3]))));
   assign base3_codes_r57addr = weights[463:456];
-  assign codes_0_57 = (base3 ? base3_codes_r57data[9:0] : {2'd0, weights[463:456]});
-  assign illegal_0_57 = (row_valid[57] && (base3 ? (base3_codes_r57data[10] && column_valid[0]) : ((((1'b0 || ((weights[457] && (!weights[456])) && column_valid[0])) || ((weights[459] && (!weights[458])) && column_valid[1])) || ((weights[461] && (!weights[460])) && column_valid[2])) || ((weights[463] && (!weights[462])) && column_valid[3]))));
+  assign illegal_0_57 = (row_valid[57] && (base3 ? ((weights[463:456] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[457] && (!weights[456])) && column_valid[0])) || ((weights[459] && (!weights[458])) && column_valid[1])) || ((weights[461] && (!weights[460])) && column_valid[2])) || ((weights[463] && (!weights[462])) && column_valid[3]))));
   assign base3_codes_r58addr = weights[471:464];
-  assign codes_0_58 = (base3 ? base3_codes_r58data[9:0] : {2'd0, weights[471:464]});
-  assign illegal_0_58 = (row_valid[58] && (base3 ? (base3_codes_r58data[10] && column_valid[0]) : ((((1'b0 || ((weights[465] && (!weights[464])) && column_valid[0])) || ((weights[467] && (!weights[466])) && column_valid[1])) || ((weights[469] && (!weights[468])) && column_valid[2])) || ((weights[471] && (!weights[470])) && column_valid[3]))));
+  assign illegal_0_58 = (row_valid[58] && (base3 ? ((weights[471:464] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[465] && (!weights[464])) && column_valid[0])) || ((weights[467] && (!weights[466])) && column_valid[1])) || ((weights[469] && (!weights[468])) && column_valid[2])) || ((weights[471] && (!weights[470])) && column_valid[3]))));
   assign base3_codes_r59addr = weights[479:472];
-  assign codes_0_59 = (base3 ? base3_codes_r59data[9:0] : {2'd0, weights[479:472]});
-  assign illegal_0_59 = (row_valid[59] && (base3 ? (base3_codes_r59data[10] && column_valid[0]) : ((((1'b0 || ((weights[473] && (!weights[472])) && column_valid[0])) || ((weights[475] && (!weights[474])) && column_valid[1])) || ((weights[477] && (!weights[476])) && column_valid[2])) || ((weights[479] && (!weights[478])) && column_valid[3]))));
+  assign illegal_0_59 = (row_valid[59] && (base3 ? ((weights[479:472] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[473] && (!weights[472])) && column_valid[0])) || ((weights[475] && (!weights[474])) && column_valid[1])) || ((weights[477] && (!weights[476])) && column_valid[2])) || ((weights[479] && (!weights[478])) && column_valid[3]))));
   assign base3_codes_r60addr = weights[487:480];
-  assign codes_0_60 = (base3 ? base3_codes_r60data[9:0] : {2'd0, weights[487:480]});
-  assign illegal_0_60 = (row_valid[60] && (base3 ? (base3_codes_r60data[10] && column_valid[0]) : ((((1'b0 || ((weights[481] && (!weights[480])) && column_valid[0])) || ((weights[483] && (!weights[482])) && column_valid[1])) || ((weights[485] && (!weights[484])) && column_valid[2])) || ((weights[487] && (!weights[486])) && column_valid[3]))));
+  assign illegal_0_60 = (row_valid[60] && (base3 ? ((weights[487:480] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[481] && (!weights[480])) && column_valid[0])) || ((weights[483] && (!weights[482])) && column_valid[1])) || ((weights[485] && (!weights[484])) && column_valid[2])) || ((weights[487] && (!weights[486])) && column_valid[3]))));
   assign base3_codes_r61addr = weights[495:488];
-  assign codes_0_61 = (base3 ? base3_codes_r61data[9:0] : {2'd0, weights[495:488]});
-  assign illegal_0_61 = (row_valid[61] && (base3 ? (base3_codes_r61data[10] && column_valid[0]) : ((((1'b0 || ((weights[489] && (!weights[488])) && column_valid[0])) || ((weights[491] && (!weights[490])) && column_valid[1])) || ((weights[493] && (!weights[492])) && column_valid[2])) || ((weights[495] && (!weights[494])) && column_valid[3]))));
+  assign illegal_0_61 = (row_valid[61] && (base3 ? ((weights[495:488] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[489] && (!weights[488])) && column_valid[0])) || ((weights[491] && (!weights[490])) && column_valid[1])) || ((weights[493] && (!weights[492])) && column_valid[2])) || ((weights[495] && (!weights[494])) && column_valid[3]))));
   assign base3_codes_r62addr = weights[503:496];
-  assign codes_0_62 = (base3 ? base3_codes_r62data[9:0] : {2'd0, weights[503:496]});
-  assign illegal_0_62 = (row_valid[62] && (base3 ? (base3_codes_r62data[10] && column_valid[0]) : ((((1'b0 || ((weights[497] && (!weights[496])) && column_valid[0])) || ((weights[499] && (!weights[498])) && column_valid[1])) || ((weights[501] && (!weights[500])) && column_valid[2])) || ((weights[503] && (!weights[502])) && column_valid[3]))));
+  assign illegal_0_62 = (row_valid[62] && (base3 ? ((weights[503:496] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[497] && (!weights[496])) && column_valid[0])) || ((weights[499] && (!weights[498])) && column_valid[1])) || ((weights[501] && (!weights[500])) && column_valid[2])) || ((weights[503] && (!weights[502])) && column_valid[3]))));
   assign base3_codes_r63addr = weights[511:504];
-  assign codes_0_63 = (base3 ? base3_codes_r63data[9:0] : {2'd0, weights[511:504]});
-  assign illegal_0_63 = (row_valid[63] && (base3 ? (base3_codes_r63data[10] && column_valid[0]) : ((((1'b0 || ((weights[505] && (!weights[504])) && column_valid[0])) || ((weights[507] && (!weights[506])) && column_valid[1])) || ((weights[509] && (!weights[508])) && column_valid[2])) || ((weights[511] && (!weights[510])) && column_valid[3]))));
-  assign partial0 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0]}) ^ {(codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1])}))})) + $signed({10'd0, (codes_0_0[0] && codes_0_0[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2]}) ^ {(codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3])}))})) + $signed({10'd0, (codes_0_0[2] && codes_0_0[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4]}) ^ {(codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5])}))})) + $signed({10'd0, (codes_0_0[4] && codes_0_0[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6]}) ^ {(codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7])}))})) + $signed({10'd0, (codes_0_0[6] && codes_0_0[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8]}) ^ {(codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9])}))})) + $signed({10'd0, (codes_0_0[8] && codes_0_0[9])})));
-  assign partial1 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0]}) ^ {(codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1])}))})) + $signed({10'd0, (codes_0_1[0] && codes_0_1[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2]}) ^ {(codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3])}))})) + $signed({10'd0, (codes_0_1[2] && codes_0_1[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4]}) ^ {(codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5])}))})) + $signed({10'd0, (codes_0_1[4] && codes_0_1[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6]}) ^ {(codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7])}))})) + $signed({10'd0, (codes_0_1[6] && codes_0_1[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8]}) ^ {(codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9])}))})) + $signed({10'd0, (codes_0_1[8] && codes_0_1[9])})));
-  assign partial2 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0]}) ^ {(codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1])}))})) + $signed({10'd0, (codes_0_2[0] && codes_0_2[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2]}) ^ {(codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3])}))})) + $signed({10'd0, (codes_0_2[2] && codes_0_2[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4]}) ^ {(codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5])}))})) + $signed({10'd0, (codes_0_2[4] && codes_0_2[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6]}) ^ {(codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7])}))})) + $signed({10'd0, (codes_0_2[6] && codes_0_2[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8]}) ^ {(codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9])}))})) + $signed({10'd0, (codes_0_2[8] && codes_0_2[9])})));
-  assign partial3 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0]}) ^ {(codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1])}))})) + $signed({10'd0, (codes_0_3[0] && codes_0_3[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2]}) ^ {(codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3])}))})) + $signed({10'd0, (codes_0_3[2] && codes_0_3[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4]}) ^ {(codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5])}))})) + $signed({10'd0, (codes_0_3[4] && codes_0_3[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6]}) ^ {(codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7])}))})) + $signed({10'd0, (codes_0_3[6] && codes_0_3[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8]}) ^ {(codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9])}))})) + $signed({10'd0, (codes_0_3[8] && codes_0_3[9])})));
-  assign partial4 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0]}) ^ {(codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1])}))})) + $signed({10'd0, (codes_0_4[0] && codes_0_4[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2]}) ^ {(codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3])}))})) + $signed({10'd0, (codes_0_4[2] && codes_0_4[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4]}) ^ {(codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5])}))})) + $signed({10'd0, (codes_0_4[4] && codes_0_4[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6]}) ^ {(codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7])}))})) + $signed({10'd0, (codes_0_4[6] && codes_0_4[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8]}) ^ {(codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9])}))})) + $signed({10'd0, (codes_0_4[8] && codes_0_4[9])})));
-  assign partial5 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0]}) ^ {(codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1])}))})) + $signed({10'd0, (codes_0_5[0] && codes_0_5[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2]}) ^ {(codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3])}))})) + $signed({10'd0, (codes_0_5[2] && codes_0_5[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4]}) ^ {(codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5])}))})) + $signed({10'd0, (codes_0_5[4] && codes_0_5[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6]}) ^ {(codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7])}))})) + $signed({10'd0, (codes_0_5[6] && codes_0_5[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8]}) ^ {(codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9])}))})) + $signed({10'd0, (codes_0_5[8] && codes_0_5[9])})));
-  assign partial6 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0]}) ^ {(codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1])}))})) + $signed({10'd0, (codes_0_6[0] && codes_0_6[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2]}) ^ {(codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3])}))})) + $signed({10'd0, (codes_0_6[2] && codes_0_6[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4]}) ^ {(codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5])}))})) + $signed({10'd0, (codes_0_6[4] && codes_0_6[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6]}) ^ {(codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7])}))})) + $signed({10'd0, (codes_0_6[6] && codes_0_6[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8]}) ^ {(codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9])}))})) + $signed({10'd0, (codes_0_6[8] && codes_0_6[9])})));
-  assign partial7 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0]}) ^ {(codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1])}))})) + $signed({10'd0, (codes_0_7[0] && codes_0_7[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2]}) ^ {(codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3])}))})) + $signed({10'd0, (codes_0_7[2] && codes_0_7[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4]}) ^ {(codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5])}))})) + $signed({10'd0, (codes_0_7[4] && codes_0_7[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6]}) ^ {(codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7])}))})) + $signed({10'd0, (codes_0_7[6] && codes_0_7[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8]}) ^ {(codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9])}))})) + $signed({10'd0, (codes_0_7[8] && codes_0_7[9])})));
-  assign partial8 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0]}) ^ {(codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1])}))})) + $signed({10'd0, (codes_0_8[0] && codes_0_8[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2]}) ^ {(codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3])}))})) + $signed({10'd0, (codes_0_8[2] && codes_0_8[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4]}) ^ {(codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5])}))})) + $signed({10'd0, (codes_0_8[4] && codes_0_8[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6]}) ^ {(codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7])}))})) + $signed({10'd0, (codes_0_8[6] && codes_0_8[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8]}) ^ {(codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9])}))})) + $signed({10'd0, (codes_0_8[8] && codes_0_8[9])})));
-  assign partial9 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0]}) ^ {(codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1])}))})) + $signed({10'd0, (codes_0_9[0] && codes_0_9[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2]}) ^ {(codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3])}))})) + $signed({10'd0, (codes_0_9[2] && codes_0_9[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4]}) ^ {(codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5])}))})) + $signed({10'd0, (codes_0_9[4] && codes_0_9[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6]}) ^ {(codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7])}))})) + $signed({10'd0, (codes_0_9[6] && codes_0_9[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8]}) ^ {(codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9])}))})) + $signed({10'd0, (codes_0_9[8] && codes_0_9[9])})));
-  assign partial10 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0]}) ^ {(codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1])}))})) + $signed({10'd0, (codes_0_10[0] && codes_0_10[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2]}) ^ {(codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3])}))})) + $signed({10'd0, (codes_0_10[2] && codes_0_10[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4]}) ^ {(codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5])}))})) + $signed({10'd0, (codes_0_10[4] && codes_0_10[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6]}) ^ {(codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7])}))})) + $signed({10'd0, (codes_0_10[6] && codes_0_10[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8]}) ^ {(codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9])}))})) + $signed({10'd0, (codes_0_10[8] && codes_0_10[9])})));
-  assign partial11 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0]}) ^ {(codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1])}))})) + $signed({10'd0, (codes_0_11[0] && codes_0_11[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2]}) ^ {(codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3])}))})) + $signed({10'd0, (codes_0_11[2] && codes_0_11[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4]}) ^ {(codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5])}))})) + $signed({10'd0, (codes_0_11[4] && codes_0_11[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6]}) ^ {(codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7])}))})) + $signed({10'd0, (codes_0_11[6] && codes_0_11[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8]}) ^ {(codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9])}))})) + $signed({10'd0, (codes_0_11[8] && codes_0_11[9])})));
-  assign partial12 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0]}) ^ {(codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1])}))})) + $signed({10'd0, (codes_0_12[0] && codes_0_12[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2]}) ^ {(codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3])}))})) + $signed({10'd0, (codes_0_12[2] && codes_0_12[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4]}) ^ {(codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5])}))})) + $signed({10'd0, (codes_0_12[4] && codes_0_12[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6]}) ^ {(codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7])}))})) + $signed({10'd0, (codes_0_12[6] && codes_0_12[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8]}) ^ {(codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9])}))})) + $signed({10'd0, (codes_0_12[8] && codes_0_12[9])})));
-  assign partial13 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0]}) ^ {(codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1])}))})) + $signed({10'd0, (codes_0_13[0] && codes_0_13[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2]}) ^ {(codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3])}))})) + $signed({10'd0, (codes_0_13[2] && codes_0_13[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4]}) ^ {(codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5])}))})) + $signed({10'd0, (codes_0_13[4] && codes_0_13[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6]}) ^ {(codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7])}))})) + $signed({10'd0, (codes_0_13[6] && codes_0_13[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8]}) ^ {(codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9])}))})) + $signed({10'd0, (codes_0_13[8] && codes_0_13[9])})));
-  assign partial14 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0]}) ^ {(codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1])}))})) + $signed({10'd0, (codes_0_14[0] && codes_0_14[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2]}) ^ {(codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3])}))})) + $signed({10'd0, (codes_0_14[2] && codes_0_14[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4]}) ^ {(codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5])}))})) + $signed({10'd0, (codes_0_14[4] && codes_0_14[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6]}) ^ {(codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7])}))})) + $signed({10'd0, (codes_0_14[6] && codes_0_14[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8]}) ^ {(codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9])}))})) + $signed({10'd0, (codes_0_14[8] && codes_0_14[9])})));
-  assign partial15 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0]}) ^ {(codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1])}))})) + $signed({10'd0, (codes_0_15[0] && codes_0_15[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2]}) ^ {(codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3])}))})) + $signed({10'd0, (codes_0_15[2] && codes_0_15[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4]}) ^ {(codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5])}))})) + $signed({10'd0, (codes_0_15[4] && codes_0_15[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6]}) ^ {(codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7])}))})) + $signed({10'd0, (codes_0_15[6] && codes_0_15[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8]}) ^ {(codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9])}))})) + $signed({10'd0, (codes_0_15[8] && codes_0_15[9])})));
-  assign partial16 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0]}) ^ {(codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1])}))})) + $signed({10'd0, (codes_0_16[0] && codes_0_16[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2]}) ^ {(codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3])}))})) + $signed({10'd0, (codes_0_16[2] && codes_0_16[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4]}) ^ {(codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5])}))})) + $signed({10'd0, (codes_0_16[4] && codes_0_16[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6]}) ^ {(codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7])}))})) + $signed({10'd0, (codes_0_16[6] && codes_0_16[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8]}) ^ {(codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9])}))})) + $signed({10'd0, (codes_0_16[8] && codes_0_16[9])})));
-  assign partial17 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0]}) ^ {(codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1])}))})) + $signed({10'd0, (codes_0_17[0] && codes_0_17[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2]}) ^ {(codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3])}))})) + $signed({10'd0, (codes_0_17[2] && codes_0_17[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4]}) ^ {(codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5])}))})) + $signed({10'd0, (codes_0_17[4] && codes_0_17[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6]}) ^ {(codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7])}))})) + $signed({10'd0, (codes_0_17[6] && codes_0_17[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8]}) ^ {(codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9])}))})) + $signed({10'd0, (codes_0_17[8] && codes_0_17[9])})));
-  assign partial18 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0]}) ^ {(codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1])}))})) + $signed({10'd0, (codes_0_18[0] && codes_0_18[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2]}) ^ {(codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3])}))})) + $signed({10'd0, (codes_0_18[2] && codes_0_18[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4]}) ^ {(codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5])}))})) + $signed({10'd0, (codes_0_18[4] && codes_0_18[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6]}) ^ {(codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7])}))})) + $signed({10'd0, (codes_0_18[6] && codes_0_18[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8]}) ^ {(codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9])}))})) + $signed({10'd0, (codes_0_18[8] && codes_0_18[9])})));
-  assign partial19 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0]}) ^ {(codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1])}))})) + $signed({10'd0, (codes_0_19[0] && codes_0_19[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2]}) ^ {(codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3])}))})) + $signed({10'd0, (codes_0_19[2] && codes_0_19[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4]}) ^ {(codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5])}))})) + $signed({10'd0, (codes_0_19[4] && codes_0_19[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6]}) ^ {(codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7])}))})) + $signed({10'd0, (codes_0_19[6] && codes_0_19[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8]}) ^ {(codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9])}))})) + $signed({10'd0, (codes_0_19[8] && codes_0_19[9])})));
-  assign partial20 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0]}) ^ {(codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1])}))})) + $signed({10'd0, (codes_0_20[0] && codes_0_20[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2]}) ^ {(codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3])}))})) + $signed({10'd0, (codes_0_20[2] && codes_0_20[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4]}) ^ {(codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5])}))})) + $signed({10'd0, (codes_0_20[4] && codes_0_20[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6]}) ^ {(codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7])}))})) + $signed({10'd0, (codes_0_20[6] && codes_0_20[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8]}) ^ {(codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9])}))})) + $signed({10'd0, (codes_0_20[8] && codes_0_20[9])})));
-  assign partial21 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0]}) ^ {(codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1])}))})) + $signed({10'd0, (codes_0_21[0] && codes_0_21[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2]}) ^ {(codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3])}))})) + $signed({10'd0, (codes_0_21[2] && codes_0_21[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4]}) ^ {(codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5])}))})) + $signed({10'd0, (codes_0_21[4] && codes_0_21[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6]}) ^ {(codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7])}))})) + $signed({10'd0, (codes_0_21[6] && codes_0_21[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8]}) ^ {(codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9])}))})) + $signed({10'd0, (codes_0_21[8] && codes_0_21[9])})));
-  assign partial22 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0]}) ^ {(codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1])}))})) + $signed({10'd0, (codes_0_22[0] && codes_0_22[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2]}) ^ {(codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3])}))})) + $signed({10'd0, (codes_0_22[2] && codes_0_22[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4]}) ^ {(codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5])}))})) + $signed({10'd0, (codes_0_22[4] && codes_0_22[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6]}) ^ {(codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7])}))})) + $signed({10'd0, (codes_0_22[6] && codes_0_22[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8]}) ^ {(codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9])}))})) + $signed({10'd0, (codes_0_22[8] && codes_0_22[9])})));
-  assign partial23 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0]}) ^ {(codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1])}))})) + $signed({10'd0, (codes_0_23[0] && codes_0_23[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2]}) ^ {(codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3])}))})) + $signed({10'd0, (codes_0_23[2] && codes_0_23[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4]}) ^ {(codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5])}))})) + $signed({10'd0, (codes_0_23[4] && codes_0_23[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6]}) ^ {(codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7])}))})) + $signed({10'd0, (codes_0_23[6] && codes_0_23[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8]}) ^ {(codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9])}))})) + $signed({10'd0, (codes_0_23[8] && codes_0_23[9])})));
-  assign partial24 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0]}) ^ {(codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1])}))})) + $signed({10'd0, (codes_0_24[0] && codes_0_24[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2]}) ^ {(codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3])}))})) + $signed({10'd0, (codes_0_24[2] && codes_0_24[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4]}) ^ {(codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5])}))})) + $signed({10'd0, (codes_0_24[4] && codes_0_24[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6]}) ^ {(codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7])}))})) + $signed({10'd0, (codes_0_24[6] && codes_0_24[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8]}) ^ {(codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9])}))})) + $signed({10'd0, (codes_0_24[8] && codes_0_24[9])})));
-  assign partial25 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0]}) ^ {(codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1])}))})) + $signed({10'd0, (codes_0_25[0] && codes_0_25[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2]}) ^ {(codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3])}))})) + $signed({10'd0, (codes_0_25[2] && codes_0_25[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4]}) ^ {(codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5])}))})) + $signed({10'd0, (codes_0_25[4] && codes_0_25[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6]}) ^ {(codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7])}))})) + $signed({10'd0, (codes_0_25[6] && codes_0_25[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8]}) ^ {(codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9])}))})) + $signed({10'd0, (codes_0_25[8] && codes_0_25[9])})));
-  assign partial26 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0]}) ^ {(codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1])}))})) + $signed({10'd0, (codes_0_26[0] && codes_0_26[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2]}) ^ {(codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3])}))})) + $signed({10'd0, (codes_0_26[2] && codes_0_26[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4]}) ^ {(codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5])}))})) + $signed({10'd0, (codes_0_26[4] && codes_0_26[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6]}) ^ {(codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7])}))})) + $signed({10'd0, (codes_0_26[6] && codes_0_26[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8]}) ^ {(codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9])}))})) + $signed({10'd0, (codes_0_26[8] && codes_0_26[9])})));
-  assign partial27 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0]}) ^ {(codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1])}))})) + $signed({10'd0, (codes_0_27[0] && codes_0_27[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2]}) ^ {(codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3])}))})) + $signed({10'd0, (codes_0_27[2] && codes_0_27[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4]}) ^ {(codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5])}))})) + $signed({10'd0, (codes_0_27[4] && codes_0_27[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6]}) ^ {(codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7])}))})) + $signed({10'd0, (codes_0_27[6] && codes_0_27[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8]}) ^ {(codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9])}))})) + $signed({10'd0, (codes_0_27[8] && codes_0_27[9])})));
-  assign partial28 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0]}) ^ {(codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1])}))})) + $signed({10'd0, (codes_0_28[0] && codes_0_28[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2]}) ^ {(codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3])}))})) + $signed({10'd0, (codes_0_28[2] && codes_0_28[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4]}) ^ {(codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5])}))})) + $signed({10'd0, (codes_0_28[4] && codes_0_28[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6]}) ^ {(codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7])}))})) + $signed({10'd0, (codes_0_28[6] && codes_0_28[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8]}) ^ {(codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9])}))})) + $signed({10'd0, (codes_0_28[8] && codes_0_28[9])})));
-  assign partial29 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0]}) ^ {(codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1])}))})) + $signed({10'd0, (codes_0_29[0] && codes_0_29[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2]}) ^ {(codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3])}))})) + $signed({10'd0, (codes_0_29[2] && codes_0_29[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4]}) ^ {(codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5])}))})) + $signed({10'd0, (codes_0_29[4] && codes_0_29[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6]}) ^ {(codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7])}))})) + $signed({10'd0, (codes_0_29[6] && codes_0_29[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8]}) ^ {(codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9])}))})) + $signed({10'd0, (codes_0_29[8] && codes_0_29[9])})));
-  assign partial30 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0]}) ^ {(codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1])}))})) + $signed({10'd0, (codes_0_30[0] && codes_0_30[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2]}) ^ {(codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3])}))})) + $signed({10'd0, (codes_0_30[2] && codes_0_30[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4]}) ^ {(codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5])}))})) + $signed({10'd0, (codes_0_30[4] && codes_0_30[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6]}) ^ {(codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7])}))})) + $signed({10'd0, (codes_0_30[6] && codes_0_30[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8]}) ^ {(codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9])}))})) + $signed({10'd0, (codes_0_30[8] && codes_0_30[9])})));
-  assign partial31 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0]}) ^ {(codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1])}))})) + $signed({10'd0, (codes_0_31[0] && codes_0_31[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2]}) ^ {(codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3])}))})) + $signed({10'd0, (codes_0_31[2] && codes_0_31[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4]}) ^ {(codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5])}))})) + $signed({10'd0, (codes_0_31[4] && codes_0_31[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6]}) ^ {(codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7])}))})) + $signed({10'd0, (codes_0_31[6] && codes_0_31[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8]}) ^ {(codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9])}))})) + $signed({10'd0, (codes_0_31[8] && codes_0_31[9])})));
-  assign partial32 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0]}) ^ {(codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1])}))})) + $signed({10'd0, (codes_0_32[0] && codes_0_32[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2]}) ^ {(codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3])}))})) + $signed({10'd0, (codes_0_32[2] && codes_0_32[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4]}) ^ {(codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5])}))})) + $signed({10'd0, (codes_0_32[4] && codes_0_32[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6]}) ^ {(codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7])}))})) + $signed({10'd0, (codes_0_32[6] && codes_0_32[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8]}) ^ {(codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9])}))})) + $signed({10'd0, (codes_0_32[8] && codes_0_32[9])})));
-  assign partial33 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0]}) ^ {(codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1])}))})) + $signed({10'd0, (codes_0_33[0] && codes_0_33[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2]}) ^ {(codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3])}))})) + $signed({10'd0, (codes_0_33[2] && codes_0_33[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4]}) ^ {(codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5])}))})) + $signed({10'd0, (codes_0_33[4] && codes_0_33[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6]}) ^ {(codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7])}))})) + $signed({10'd0, (codes_0_33[6] && codes_0_33[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8]}) ^ {(codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9])}))})) + $signed({10'd0, (codes_0_33[8] && codes_0_33[9])})));
-  assign partial34 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0]}) ^ {(codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1])}))})) + $signed({10'd0, (codes_0_34[0] && codes_0_34[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2]}) ^ {(codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3])}))})) + $signed({10'd0, (codes_0_34[2] && codes_0_34[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4]}) ^ {(codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5])}))})) + $signed({10'd0, (codes_0_34[4] && codes_0_34[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6]}) ^ {(codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7])}))})) + $signed({10'd0, (codes_0_34[6] && codes_0_34[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8]}) ^ {(codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9])}))})) + $signed({10'd0, (codes_0_34[8] && codes_0_34[9])})));
-  assign partial35 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0]}) ^ {(codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1])}))})) + $signed({10'd0, (codes_0_35[0] && codes_0_35[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2]}) ^ {(codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3])}))})) + $signed({10'd0, (codes_0_35[2] && codes_0_35[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4]}) ^ {(codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5])}))})) + $signed({10'd0, (codes_0_35[4] && codes_0_35[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6]}) ^ {(codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7])}))})) + $signed({10'd0, (codes_0_35[6] && codes_0_35[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8]}) ^ {(codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9])}))})) + $signed({10'd0, (codes_0_35[8] && codes_0_35[9])})));
-  assign partial36 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0]}) ^ {(codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1])}))})) + $signed({10'd0, (codes_0_36[0] && codes_0_36[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2]}) ^ {(codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3])}))})) + $signed({10'd0, (codes_0_36[2] && codes_0_36[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4]}) ^ {(codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5])}))})) + $signed({10'd0, (codes_0_36[4] && codes_0_36[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6]}) ^ {(codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7])}))})) + $signed({10'd0, (codes_0_36[6] && codes_0_36[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8]}) ^ {(codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9])}))})) + $signed({10'd0, (codes_0_36[8] && codes_0_36[9])})));
-  assign partial37 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0]}) ^ {(codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1])}))})) + $signed({10'd0, (codes_0_37[0] && codes_0_37[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2]}) ^ {(codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3])}))})) + $signed({10'd0, (codes_0_37[2] && codes_0_37[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4]}) ^ {(codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5])}))})) + $signed({10'd0, (codes_0_37[4] && codes_0_37[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6]}) ^ {(codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7])}))})) + $signed({10'd0, (codes_0_37[6] && codes_0_37[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8]}) ^ {(codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9])}))})) + $signed({10'd0, (codes_0_37[8] && codes_0_37[9])})));
-  assign partial38 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0]}) ^ {(codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1])}))})) + $signed({10'd0, (codes_0_38[0] && codes_0_38[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2]}) ^ {(codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3])}))})) + $signed({10'd0, (codes_0_38[2] && codes_0_38[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4]}) ^ {(codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5])}))})) + $signed({10'd0, (codes_0_38[4] && codes_0_38[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6]}) ^ {(codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7])}))})) + $signed({10'd0, (codes_0_38[6] && codes_0_38[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8]}) ^ {(codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9])}))})) + $signed({10'd0, (codes_0_38[8] && codes_0_38[9])})));
-  assign partial39 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0]}) ^ {(codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1])}))})) + $signed({10'd0, (codes_0_39[0] && codes_0_39[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2]}) ^ {(codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3])}))})) + $signed({10'd0, (codes_0_39[2] && codes_0_39[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4]}) ^ {(codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5])}))})) + $signed({10'd0, (codes_0_39[4] && codes_0_39[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6]}) ^ {(codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7])}))})) + $signed({10'd0, (codes_0_39[6] && codes_0_39[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8]}) ^ {(codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9])}))})) + $signed({10'd0, (codes_0_39[8] && codes_0_39[9])})));
-  assign partial40 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0]}) ^ {(codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1])}))})) + $signed({10'd0, (codes_0_40[0] && codes_0_40[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2]}) ^ {(codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3])}))})) + $signed({10'd0, (codes_0_40[2] && codes_0_40[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4]}) ^ {(codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5])}))})) + $signed({10'd0, (codes_0_40[4] && codes_0_40[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6]}) ^ {(codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7])}))})) + $signed({10'd0, (codes_0_40[6] && codes_0_40[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8]}) ^ {(codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9])}))})) + $signed({10'd0, (codes_0_40[8] && codes_0_40[9])})));
-  assign partial41 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0]}) ^ {(codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1])}))})) + $signed({10'd0, (codes_0_41[0] && codes_0_41[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2]}) ^ {(codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3])}))})) + $signed({10'd0, (codes_0_41[2] && codes_0_41[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4]}) ^ {(codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5])}))})) + $signed({10'd0, (codes_0_41[4] && codes_0_41[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6]}) ^ {(codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7])}))})) + $signed({10'd0, (codes_0_41[6] && codes_0_41[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8]}) ^ {(codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9])}))})) + $signed({10'd0, (codes_0_41[8] && codes_0_41[9])})));
-  assign partial42 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0]}) ^ {(codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1])}))})) + $signed({10'd0, (codes_0_42[0] && codes_0_42[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2]}) ^ {(codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3])}))})) + $signed({10'd0, (codes_0_42[2] && codes_0_42[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4]}) ^ {(codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5])}))})) + $signed({10'd0, (codes_0_42[4] && codes_0_42[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6]}) ^ {(codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7])}))})) + $signed({10'd0, (codes_0_42[6] && codes_0_42[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8]}) ^ {(codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9])}))})) + $signed({10'd0, (codes_0_42[8] && codes_0_42[9])})));
-  assign partial43 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0]}) ^ {(codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1])}))})) + $signed({10'd0, (codes_0_43[0] && codes_0_43[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2]}) ^ {(codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3])}))})) + $signed({10'd0, (codes_0_43[2] && codes_0_43[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4]}) ^ {(codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5])}))})) + $signed({10'd0, (codes_0_43[4] && codes_0_43[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6]}) ^ {(codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7])}))})) + $signed({10'd0, (codes_0_43[6] && codes_0_43[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8]}) ^ {(codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9])}))})) + $signed({10'd0, (codes_0_43[8] && codes_0_43[9])})));
-  assign partial44 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0]}) ^ {(codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1])}))})) + $signed({10'd0, (codes_0_44[0] && codes_0_44[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2]}) ^ {(codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3])}))})) + $signed({10'd0, (codes_0_44[2] && codes_0_44[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4]}) ^ {(codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5])}))})) + $signed({10'd0, (codes_0_44[4] && codes_0_44[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6]}) ^ {(codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7])}))})) + $signed({10'd0, (codes_0_44[6] && codes_0_44[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8]}) ^ {(codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9])}))})) + $signed({10'd0, (codes_0_44[8] && codes_0_44[9])})));
-  assign partial45 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0]}) ^ {(codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1])}))})) + $signed({10'd0, (codes_0_45[0] && codes_0_45[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2]}) ^ {(codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3])}))})) + $signed({10'd0, (codes_0_45[2] && codes_0_45[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4]}) ^ {(codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5])}))})) + $signed({10'd0, (codes_0_45[4] && codes_0_45[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6]}) ^ {(codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7])}))})) + $signed({10'd0, (codes_0_45[6] && codes_0_45[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8]}) ^ {(codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9])}))})) + $signed({10'd0, (codes_0_45[8] && codes_0_45[9])})));
-  assign partial46 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0]}) ^ {(codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1])}))})) + $signed({10'd0, (codes_0_46[0] && codes_0_46[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2]}) ^ {(codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3])}))})) + $signed({10'd0, (codes_0_46[2] && codes_0_46[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4]}) ^ {(codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5])}))})) + $signed({10'd0, (codes_0_46[4] && codes_0_46[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6]}) ^ {(codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7])}))})) + $signed({10'd0, (codes_0_46[6] && codes_0_46[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8]}) ^ {(codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9])}))})) + $signed({10'd0, (codes_0_46[8] && codes_0_46[9])})));
-  assign partial47 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0]}) ^ {(codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1])}))})) + $signed({10'd0, (codes_0_47[0] && codes_0_47[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2]}) ^ {(codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3])}))})) + $signed({10'd0, (codes_0_47[2] && codes_0_47[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4]}) ^ {(codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5])}))})) + $signed({10'd0, (codes_0_47[4] && codes_0_47[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6]}) ^ {(codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7])}))})) + $signed({10'd0, (codes_0_47[6] && codes_0_47[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8]}) ^ {(codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9])}))})) + $signed({10'd0, (codes_0_47[8] && codes_0_47[9])})));
-  assign partial48 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0]}) ^ {(codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1])}))})) + $signed({10'd0, (codes_0_48[0] && codes_0_48[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2]}) ^ {(codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3])}))})) + $signed({10'd0, (codes_0_48[2] && codes_0_48[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4]}) ^ {(codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5])}))})) + $signed({10'd0, (codes_0_48[4] && codes_0_48[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6]}) ^ {(codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7])}))})) + $signed({10'd0, (codes_0_48[6] && codes_0_48[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8]}) ^ {(codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9])}))})) + $signed({10'd0, (codes_0_48[8] && codes_0_48[9])})));
-  assign partial49 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0]}) ^ {(codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1])}))})) + $signed({10'd0, (codes_0_49[0] && codes_0_49[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2]}) ^ {(codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3])}))})) + $signed({10'd0, (codes_0_49[2] && codes_0_49[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4]}) ^ {(codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5])}))})) + $signed({10'd0, (codes_0_49[4] && codes_0_49[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6]}) ^ {(codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7])}))})) + $signed({10'd0, (codes_0_49[6] && codes_0_49[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8]}) ^ {(codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9])}))})) + $signed({10'd0, (codes_0_49[8] && codes_0_49[9])})));
-  assign partial50 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0]}) ^ {(codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1])}))})) + $signed({10'd0, (codes_0_50[0] && codes_0_50[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2]}) ^ {(codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3])}))})) + $signed({10'd0, (codes_0_50[2] && codes_0_50[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4]}) ^ {(codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5])}))})) + $signed({10'd0, (codes_0_50[4] && codes_0_50[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6]}) ^ {(codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7])}))})) + $signed({10'd0, (codes_0_50[6] && codes_0_50[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8]}) ^ {(codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9])}))})) + $signed({10'd0, (codes_0_50[8] && codes_0_50[9])})));
-  assign partial51 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0]}) ^ {(codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1])}))})) + $signed({10'd0, (codes_0_51[0] && codes_0_51[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2]}) ^ {(codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3])}))})) + $signed({10'd0, (codes_0_51[2] && codes_0_51[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4]}) ^ {(codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5])}))})) + $signed({10'd0, (codes_0_51[4] && codes_0_51[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6]}) ^ {(codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7])}))})) + $signed({10'd0, (codes_0_51[6] && codes_0_51[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8]}) ^ {(codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9])}))})) + $signed({10'd0, (codes_0_51[8] && codes_0_51[9])})));
-  assign partial52 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0]}) ^ {(codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1])}))})) + $signed({10'd0, (codes_0_52[0] && codes_0_52[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2]}) ^ {(codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3])}))})) + $signed({10'd0, (codes_0_52[2] && codes_0_52[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4]}) ^ {(codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5])}))})) + $signed({10'd0, (codes_0_52[4] && codes_0_52[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6]}) ^ {(codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7])}))})) + $signed({10'd0, (codes_0_52[6] && codes_0_52[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8]}) ^ {(codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9])}))})) + $signed({10'd0, (codes_0_52[8] && codes_0_52[9])})));
-  assign partial53 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0]}) ^ {(codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1])}))})) + $signed({10'd0, (codes_0_53[0] && codes_0_53[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2]}) ^ {(codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3])}))})) + $signed({10'd0, (codes_0_53[2] && codes_0_53[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4]}) ^ {(codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5])}))})) + $signed({10'd0, (codes_0_53[4] && codes_0_53[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6]}) ^ {(codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7])}))})) + $signed({10'd0, (codes_0_53[6] && codes_0_53[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8]}) ^ {(codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9])}))})) + $signed({10'd0, (codes_0_53[8] && codes_0_53[9])})));
-  assign partial54 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0]}) ^ {(codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1])}))})) + $signed({10'd0, (codes_0_54[0] && codes_0_54[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2]}) ^ {(codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3])}))})) + $signed({10'd0, (codes_0_54[2] && codes_0_54[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4]}) ^ {(codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5])}))})) + $signed({10'd0, (codes_0_54[4] && codes_0_54[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6]}) ^ {(codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7])}))})) + $signed({10'd0, (codes_0_54[6] && codes_0_54[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8]}) ^ {(codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9])}))})) + $signed({10'd0, (codes_0_54[8] && codes_0_54[9])})));
-  assign partial55 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0]}) ^ {(codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1])}))})) + $signed({10'd0, (codes_0_55[0] && codes_0_55[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2]}) ^ {(codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3])}))})) + $signed({10'd0, (codes_0_55[2] && codes_0_55[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4]}) ^ {(codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5])}))})) + $signed({10'd0, (codes_0_55[4] && codes_0_55[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6]}) ^ {(codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7])}))})) + $signed({10'd0, (codes_0_55[6] && codes_0_55[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8]}) ^ {(codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9])}))})) + $signed({10'd0, (codes_0_55[8] && codes_0_55[9])})));
-  assign partial56 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0]}) ^ {(codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1])}))})) + $signed({10'd0, (codes_0_56[0] && codes_0_56[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2]}) ^ {(codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3])}))})) + $signed({10'd0, (codes_0_56[2] && codes_0_56[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4]}) ^ {(codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5])}))})) + $signed({10'd0, (codes_0_56[4] && codes_0_56[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6]}) ^ {(codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7])}))})) + $signed({10'd0, (codes_0_56[6] && codes_0_56[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8]}) ^ {(codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9])}))})) + $signed({10'd0, (codes_0_56[8] && codes_0_56[9])})));
-  assign partial57 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0]}) ^ {(codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1])}))})) + $signed({10'd0, (codes_0_57[0] && codes_0_57[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2]}) ^ {(codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3])}))})) + $signed({10'd0, (codes_0_57[2] && codes_0_57[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4]}) ^ {(codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5])}))})) + $signed({10'd0, (codes_0_57[4] && codes_0_57[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6]}) ^ {(codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7])}))})) + $signed({10'd0, (codes_0_57[6] && codes_0_57[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8]}) ^ {(codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9])}))})) + $signed({10'd0, (codes_0_57[8] && codes_0_57[9])})));
-  assign partial58 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0]}) ^ {(codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1])}))})) + $signed({10'd0, (codes_0_58[0] && codes_0_58[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2]}) ^ {(codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3])}))})) + $signed({10'd0, (codes_0_58[2] && codes_0_58[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4]}) ^ {(codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5])}))})) + $signed({10'd0, (codes_0_58[4] && codes_0_58[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6]}) ^ {(codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7])}))})) + $signed({10'd0, (codes_0_58[6] && codes_0_58[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8]}) ^ {(codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9])}))})) + $signed({10'd0, (codes_0_58[8] && codes_0_58[9])})));
-  assign partial59 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0]}) ^ {(codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1])}))})) + $signed({10'd0, (codes_0_59[0] && codes_0_59[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2]}) ^ {(codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3])}))})) + $signed({10'd0, (codes_0_59[2] && codes_0_59[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4]}) ^ {(codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5])}))})) + $signed({10'd0, (codes_0_59[4] && codes_0_59[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6]}) ^ {(codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7])}))})) + $signed({10'd0, (codes_0_59[6] && codes_0_59[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8]}) ^ {(codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9])}))})) + $signed({10'd0, (codes_0_59[8] && codes_0_59[9])})));
-  assign partial60 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0]}) ^ {(codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1])}))})) + $signed({10'd0, (codes_0_60[0] && codes_0_60[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2]}) ^ {(codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3])}))})) + $signed({10'd0, (codes_0_60[2] && codes_0_60[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4]}) ^ {(codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5])}))})) + $signed({10'd0, (codes_0_60[4] && codes_0_60[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6]}) ^ {(codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7])}))})) + $signed({10'd0, (codes_0_60[6] && codes_0_60[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8]}) ^ {(codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9])}))})) + $signed({10'd0, (codes_0_60[8] && codes_0_60[9])})));
-  assign partial61 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0]}) ^ {(codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1])}))})) + $signed({10'd0, (codes_0_61[0] && codes_0_61[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2]}) ^ {(codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3])}))})) + $signed({10'd0, (codes_0_61[2] && codes_0_61[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4]}) ^ {(codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5])}))})) + $signed({10'd0, (codes_0_61[4] && codes_0_61[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6]}) ^ {(codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7])}))})) + $signed({10'd0, (codes_0_61[6] && codes_0_61[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8]}) ^ {(codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9])}))})) + $signed({10'd0, (codes_0_61[8] && codes_0_61[9])})));
-  assign partial62 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0]}) ^ {(codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1])}))})) + $signed({10'd0, (codes_0_62[0] && codes_0_62[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2]}) ^ {(codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3])}))})) + $signed({10'd0, (codes_0_62[2] && codes_0_62[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4]}) ^ {(codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5])}))})) + $signed({10'd0, (codes_0_62[4] && codes_0_62[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6]}) ^ {(codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7])}))})) + $signed({10'd0, (codes_0_62[6] && codes_0_62[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8]}) ^ {(codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9])}))})) + $signed({10'd0, (codes_0_62[8] && codes_0_62[9])})));
-  assign partial63 = ((((11'($signed({$signed((($unsigned(9'($signed(activations[7:0]))) & {codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0]}) ^ {(codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1])}))})) + $signed({10'd0, (codes_0_63[0] && codes_0_63[1])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[15:8]))) & {codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2]}) ^ {(codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3])}))})) + $signed({10'd0, (codes_0_63[2] && codes_0_63[3])}))) + ((11'($signed({$signed((($unsigned(9'($signed(activations[23:16]))) & {codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4]}) ^ {(codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5])}))})) + $signed({10'd0, (codes_0_63[4] && codes_0_63[5])})) + (11'($signed({$signed((($unsigned(9'($signed(activations[31:24]))) & {codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6]}) ^ {(codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7])}))})) + $signed({10'd0, (codes_0_63[6] && codes_0_63[7])})))) + (11'($signed({$signed((($unsigned(9'($signed(activations[39:32]))) & {codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8]}) ^ {(codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9])}))})) + $signed({10'd0, (codes_0_63[8] && codes_0_63[9])})));
+  assign illegal_0_63 = (row_valid[63] && (base3 ? ((weights[511:504] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[505] && (!weights[504])) && column_valid[0])) || ((weights[507] && (!weights[506])) && column_valid[1])) || ((weights[509] && (!weights[508])) && column_valid[2])) || ((weights[511] && (!weights[510])) && column_valid[3]))));
+  assign partial0 = (partial0_l2_0 + partial0_l2_1);
+  assign partial1 = (partial1_l2_0 + partial1_l2_1);
+  assign partial2 = (partial2_l2_0 + partial2_l2_1);
+  assign partial3 = (partial3_l2_0 + partial3_l2_1);
+  assign partial4 = (partial4_l2_0 + partial4_l2_1);
+  assign partial5 = (partial5_l2_0 + partial5_l2_1);
+  assign partial6 = (partial6_l2_0 + partial6_l2_1);
+  assign partial7 = (partial7_l2_0 + partial7_l2_1);
+  assign partial8 = (partial8_l2_0 + partial8_l2_1);
+  assign partial9 = (partial9_l2_0 + partial9_l2_1);
+  assign partial10 = (partial10_l2_0 + partial10_l2_1);
+  assign partial11 = (partial11_l2_0 + partial11_l2_1);
+  assign partial12 = (partial12_l2_0 + partial12_l2_1);
+  assign partial13 = (partial13_l2_0 + partial13_l2_1);
+  assign partial14 = (partial14_l2_0 + partial14_l2_1);
+  assign partial15 = (partial15_l2_0 + partial15_l2_1);
+  assign partial16 = (partial16_l2_0 + partial16_l2_1);
+  assign partial17 = (partial17_l2_0 + partial17_l2_1);
+  assign partial18 = (partial18_l2_0 + partial18_l2_1);
+  assign partial19 = (partial19_l2_0 + partial19_l2_1);
+  assign partial20 = (partial20_l2_0 + partial20_l2_1);
+  assign partial21 = (partial21_l2_0 + partial21_l2_1);
+  assign partial22 = (partial22_l2_0 + partial22_l2_1);
+  assign partial23 = (partial23_l2_0 + partial23_l2_1);
+  assign partial24 = (partial24_l2_0 + partial24_l2_1);
+  assign partial25 = (partial25_l2_0 + partial25_l2_1);
+  assign partial26 = (partial26_l2_0 + partial26_l2_1);
+  assign partial27 = (partial27_l2_0 + partial27_l2_1);
+  assign partial28 = (partial28_l2_0 + partial28_l2_1);
+  assign partial29 = (partial29_l2_0 + partial29_l2_1);
+  assign partial30 = (partial30_l2_0 + partial30_l2_1);
+  assign partial31 = (partial31_l2_0 + partial31_l2_1);
+  assign partial32 = (partial32_l2_0 + partial32_l2_1);
+  assign partial33 = (partial33_l2_0 + partial33_l2_1);
+  assign partial34 = (partial34_l2_0 + partial34_l2_1);
+  assign partial35 = (partial35_l2_0 + partial35_l2_1);
+  assign partial36 = (partial36_l2_0 + partial36_l2_1);
+  assign partial37 = (partial37_l2_0 + partial37_l2_1);
+  assign partial38 = (partial38_l2_0 + partial38_l2_1);
+  assign partial39 = (partial39_l2_0 + partial39_l2_1);
+  assign partial40 = (partial40_l2_0 + partial40_l2_1);
+  assign partial41 = (partial41_l2_0 + partial41_l2_1);
+  assign partial42 = (partial42_l2_0 + partial42_l2_1);
+  assign partial43 = (partial43_l2_0 + partial43_l2_1);
+  assign partial44 = (partial44_l2_0 + partial44_l2_1);
+  assign partial45 = (partial45_l2_0 + partial45_l2_1);
+  assign partial46 = (partial46_l2_0 + partial46_l2_1);
+  assign partial47 = (partial47_l2_0 + partial47_l2_1);
+  assign partial48 = (partial48_l2_0 + partial48_l2_1);
+  assign partial49 = (partial49_l2_0 + partial49_l2_1);
+  assign partial50 = (partial50_l2_0 + partial50_l2_1);
+  assign partial51 = (partial51_l2_0 + partial51_l2_1);
+  assign partial52 = (partial52_l2_0 + partial52_l2_1);
+  assign partial53 = (partial53_l2_0 + partial53_l2_1);
+  assign partial54 = (partial54_l2_0 + partial54_l2_1);
+  assign partial55 = (partial55_l2_0 + partial55_l2_1);
+  assign partial56 = (partial56_l2_0 + partial56_l2_1);
+  assign partial57 = (partial57_l2_0 + partial57_l2_1);
+  assign partial58 = (partial58_l2_0 + partial58_l2_1);
+  assign partial59 = (partial59_l2_0 + partial59_l2_1);
+  assign partial60 = (partial60_l2_0 + partial60_l2_1);
+  assign partial61 = (partial61_l2_0 + partial61_l2_1);
+  assign partial62 = (partial62_l2_0 + partial62_l2_1);
+  assign partial63 = (partial63_l2_0 + partial63_l2_1);
+  assign beats_inside = (valid0 || (beats_inside_remaining != 3'd0));
 
-  // Memory base3_codes: 256 words of UInt(11). Asynchronous read (LUT RAM).
+  // Memory base3_codes: 256 words of UInt(10). Asynchronous read (LUT RAM).
   initial begin
-    base3_codes_mem[0] = 11'd0;
-    base3_codes_mem[1] = 11'd1;
-    base3_codes_mem[2] = 11'd3;
-    base3_codes_mem[3] = 11'd4;
-    base3_codes_mem[4] = 11'd5;
-    base3_codes_mem[5] = 11'd7;
-    base3_codes_mem[6] = 11'd12;
-    base3_codes_mem[7] = 11'd13;
-    base3_codes_mem[8] = 11'd15;
-    base3_codes_mem[9] = 11'd16;
-    base3_codes_mem[10] = 11'd17;
-    base3_codes_mem[11] = 11'd19;
-    base3_codes_mem[12] = 11'd20;
-    base3_codes_mem[13] = 11'd21;
-    base3_codes_mem[14] = 11'd23;
-    base3_codes_mem[15] = 11'd28;
-    base3_codes_mem[16] = 11'd29;
-    base3_codes_mem[17] = 11'd31;
-    base3_codes_mem[18] = 11'd48;
-    base3_codes_mem[19] = 11'd49;
-    base3_codes_mem[20] = 11'd51;
-    base3_codes_mem[21] = 11'd52;
-    base3_codes_mem[22] = 11'd53;
-    base3_codes_mem[23] = 11'd55;
-    base3_codes_mem[24] = 11'd60;
-    base3_codes_mem[25] = 11'd61;
-    base3_codes_mem[26] = 11'd63;
-    base3_codes_mem[27] = 11'd64;
-    base3_codes_mem[28] = 11'd65;
-    base3_codes_mem[29] = 11'd67;
-    base3_codes_mem[30] = 11'd68;
-    base3_codes_mem[31] = 11'd69;
-    base3_codes_mem[32] = 11'd71;
-    base3_codes_mem[33] = 11'd76;
-    base3_codes_mem[34] = 11'd77;
-    base3_codes_mem[35] = 11'd79;
-    base3_codes_mem[36] = 11'd80;
-    base3_codes_mem[37] = 11'd81;
-    base3_codes_mem[38] = 11'd83;
-    base3_codes_mem[39] = 11'd84;
-    base3_codes_mem[40] = 11'd85;
-    base3_codes_mem[41] = 11'd87;
-    base3_codes_mem[42] = 11'd92;
-    base3_codes_mem[43] = 11'd93;
-    base3_codes_mem[44] = 11'd95;
-    base3_codes_mem[45] = 11'd112;
-    base3_codes_mem[46] = 11'd113;
-    base3_codes_mem[47] = 11'd115;
-    base3_codes_mem[48] = 11'd116;
-    base3_codes_mem[49] = 11'd117;
-    base3_codes_mem[50] = 11'd119;
-    base3_codes_mem[51] = 11'd124;
-    base3_codes_mem[52] = 11'd125;
-    base3_codes_mem[53] = 11'd127;
-    base3_codes_mem[54] = 11'd192;
-    base3_codes_mem[55] = 11'd193;
-    base3_codes_mem[56] = 11'd195;
-    base3_codes_mem[57] = 11'd196;
-    base3_codes_mem[58] = 11'd197;
-    base3_codes_mem[59] = 11'd199;
-    base3_codes_mem[60] = 11'd204;
-    base3_codes_mem[61] = 11'd205;
-    base3_codes_mem[62] = 11'd207;
-    base3_codes_mem[63] = 11'd208;
-    base3_codes_mem[64] = 11'd209;
-    base3_codes_mem[65] = 11'd211;
-    base3_codes_mem[66] = 11'd212;
-    base3_codes_mem[67] = 11'd213;
-    base3_codes_mem[68] = 11'd215;
-    base3_codes_mem[69] = 11'd220;
-    base3_codes_mem[70] = 11'd221;
-    base3_codes_mem[71] = 11'd223;
-    base3_codes_mem[72] = 11'd240;
-    base3_codes_mem[73] = 11'd241;
-    base3_codes_mem[74] = 11'd243;
-    base3_codes_mem[75] = 11'd244;
-    base3_codes_mem[76] = 11'd245;
-    base3_codes_mem[77] = 11'd247;
-    base3_codes_mem[78] = 11'd252;
-    base3_codes_mem[79] = 11'd253;
-    base3_codes_mem[80] = 11'd255;
-    base3_codes_mem[81] = 11'd256;
-    base3_codes_mem[82] = 11'd257;
-    base3_codes_mem[83] = 11'd259;
-    base3_codes_mem[84] = 11'd260;
-    base3_codes_mem[85] = 11'd261;
-    base3_codes_mem[86] = 11'd263;
-    base3_codes_mem[87] = 11'd268;
-    base3_codes_mem[88] = 11'd269;
-    base3_codes_mem[89] = 11'd271;
-    base3_codes_mem[90] = 11'd272;
-    base3_codes_mem[91] = 11'd273;
-    base3_codes_mem[92] = 11'd275;
-    base3_codes_mem[93] = 11'd276;
-    base3_codes_mem[94] = 11'd277;
-    base3_codes_mem[95] = 11'd279;
-    base3_codes_mem[96] = 11'd284;
-    base3_codes_mem[97] = 11'd285;
-    base3_codes_mem[98] = 11'd287;
-    base3_codes_mem[99] = 11'd304;
-    base3_codes_mem[100] = 11'd305;
-    base3_codes_mem[101] = 11'd307;
-    base3_codes_mem[102] = 11'd308;
-    base3_codes_mem[103] = 11'd309;
-    base3_codes_mem[104] = 11'd311;
-    base3_codes_mem[105] = 11'd316;
-    base3_codes_mem[106] = 11'd317;
-    base3_codes_mem[107] = 11'd319;
-    base3_codes_mem[108] = 11'd320;
-    base3_codes_mem[109] = 11'd321;
-    base3_codes_mem[110] = 11'd323;
-    base3_codes_mem[111] = 11'd324;
-    base3_codes_mem[112] = 11'd325;
-    base3_codes_mem[113] = 11'd327;
-    base3_codes_mem[114] = 11'd332;
-    base3_codes_mem[115] = 11'd333;
-    base3_codes_mem[116] = 11'd335;
-    base3_codes_mem[117] = 11'd336;
-    base3_codes_mem[118] = 11'd337;
-    base3_codes_mem[119] = 11'd339;
-    base3_codes_mem[120] = 11'd340;
-    base3_codes_mem[121] = 11'd341;
-    base3_codes_mem[122] = 11'd343;
-    base3_codes_mem[123] = 11'd348;
-    base3_codes_mem[124] = 11'd349;
-    base3_codes_mem[125] = 11'd351;
-    base3_codes_mem[126] = 11'd368;
-    base3_codes_mem[127] = 11'd369;
-    base3_codes_mem[128] = 11'd371;
-    base3_codes_mem[129] = 11'd372;
-    base3_codes_mem[130] = 11'd373;
-    base3_codes_mem[131] = 11'd375;
-    base3_codes_mem[132] = 11'd380;
-    base3_codes_mem[133] = 11'd381;
-    base3_codes_mem[134] = 11'd383;
-    base3_codes_mem[135] = 11'd448;
-    base3_codes_mem[136] = 11'd449;
-    base3_codes_mem[137] = 11'd451;
-    base3_codes_mem[138] = 11'd452;
-    base3_codes_mem[139] = 11'd453;
-    base3_codes_mem[140] = 11'd455;
-    base3_codes_mem[141] = 11'd460;
-    base3_codes_mem[142] = 11'd461;
-    base3_codes_mem[143] = 11'd463;
-    base3_codes_mem[144] = 11'd464;
-    base3_codes_mem[145] = 11'd465;
-    base3_codes_mem[146] = 11'd467;
-    base3_codes_mem[147] = 11'd468;
-    base3_codes_mem[148] = 11'd469;
-    base3_codes_mem[149] = 11'd471;
-    base3_codes_mem[150] = 11'd476;
-    base3_codes_mem[151] = 11'd477;
-    base3_codes_mem[152] = 11'd479;
-    base3_codes_mem[153] = 11'd496;
-    base3_codes_mem[154] = 11'd497;
-    base3_codes_mem[155] = 11'd499;
-    base3_codes_mem[156] = 11'd500;
-    base3_codes_mem[157] = 11'd501;
-    base3_codes_mem[158] = 11'd503;
-    base3_codes_mem[159] = 11'd508;
-    base3_codes_mem[160] = 11'd509;
-    base3_codes_mem[161] = 11'd511;
-    base3_codes_mem[162] = 11'd768;
-    base3_codes_mem[163] = 11'd769;
-    base3_codes_mem[164] = 11'd771;
-    base3_codes_mem[165] = 11'd772;
-    base3_codes_mem[166] = 11'd773;
-    base3_codes_mem[167] = 11'd775;
-    base3_codes_mem[168] = 11'd780;
-    base3_codes_mem[169] = 11'd781;
-    base3_codes_mem[170] = 11'd783;
-    base3_codes_mem[171] = 11'd784;
-    base3_codes_mem[172] = 11'd785;
-    base3_codes_mem[173] = 11'd787;
-    base3_codes_mem[174] = 11'd788;
-    base3_codes_mem[175] = 11'd789;
-    base3_codes_mem[176] = 11'd791;
-    base3_codes_mem[177] = 11'd796;
-    base3_codes_mem[178] = 11'd797;
-    base3_codes_mem[179] = 11'd799;
-    base3_codes_mem[180] = 11'd816;
-    base3_codes_mem[181] = 11'd817;
-    base3_codes_mem[182] = 11'd819;
-    base3_codes_mem[183] = 11'd820;
-    base3_codes_mem[184] = 11'd821;
-    base3_codes_mem[185] = 11'd823;
-    base3_codes_mem[186] = 11'd828;
-    base3_codes_mem[187] = 11'd829;
-    base3_codes_mem[188] = 11'd831;
-    base3_codes_mem[189] = 11'd832;
-    base3_codes_mem[190] = 11'd833;
-    base3_codes_mem[191] = 11'd835;
-    base3_codes_mem[192] = 11'd836;
-    base3_codes_mem[193] = 11'd837;
-    base3_codes_mem[194] = 11'd839;
-    base3_codes_mem[195] = 11'd844;
-    base3_codes_mem[196] = 11'd845;
-    base3_codes_mem[197] = 11'd847;
-    base3_codes_mem[198] = 11'd848;
-    base3_codes_mem[199] = 11'd849;
-    base3_codes_mem[200] = 11'd851;
-    base3_codes_mem[201] = 11'd852;
-    base3_codes_mem[202] = 11'd853;
-    base3_codes_mem[203] = 11'd855;
-    base3_codes_mem[204] = 11'd860;
-    base3_codes_mem[205] = 11'd861;
-    base3_codes_mem[206] = 11'd863;
-    base3_codes_mem[207] = 11'd880;
-    base3_codes_mem[208] = 11'd881;
-    base3_codes_mem[209] = 11'd883;
-    base3_codes_mem[210] = 11'd884;
-    base3_codes_mem[211] = 11'd885;
-    base3_codes_mem[212] = 11'd887;
-    base3_codes_mem[213] = 11'd892;
-    base3_codes_mem[214] = 11'd893;
-    base3_codes_mem[215] = 11'd895;
-    base3_codes_mem[216] = 11'd960;
-    base3_codes_mem[217] = 11'd961;
-    base3_codes_mem[218] = 11'd963;
-    base3_codes_mem[219] = 11'd964;
-    base3_codes_mem[220] = 11'd965;
-    base3_codes_mem[221] = 11'd967;
-    base3_codes_mem[222] = 11'd972;
-    base3_codes_mem[223] = 11'd973;
-    base3_codes_mem[224] = 11'd975;
-    base3_codes_mem[225] = 11'd976;
-    base3_codes_mem[226] = 11'd977;
-    base3_codes_mem[227] = 11'd979;
-    base3_codes_mem[228] = 11'd980;
-    base3_codes_mem[229] = 11'd981;
-    base3_codes_mem[230] = 11'd983;
-    base3_codes_mem[231] = 11'd988;
-    base3_codes_mem[232] = 11'd989;
-    base3_codes_mem[233] = 11'd991;
-    base3_codes_mem[234] = 11'd1008;
-    base3_codes_mem[235] = 11'd1009;
-    base3_codes_mem[236] = 11'd1011;
-    base3_codes_mem[237] = 11'd1012;
-    base3_codes_mem[238] = 11'd1013;
-    base3_codes_mem[239] = 11'd1015;
-    base3_codes_mem[240] = 11'd1020;
-    base3_codes_mem[241] = 11'd1021;
-    base3_codes_mem[242] = 11'd1023;
-    base3_codes_mem[243] = 11'd1024;
-    base3_codes_mem[244] = 11'd1024;
-    base3_codes_mem[245] = 11'd1024;
-    base3_codes_mem[246] = 11'd1024;
-    base3_codes_mem[247] = 11'd1024;
-    base3_codes_mem[248] = 11'd1024;
-    base3_codes_mem[249] = 11'd1024;
-    base3_codes_mem[250] = 11'd1024;
-    base3_codes_mem[251] = 11'd1024;
-    base3_codes_mem[252] = 11'd1024;
-    base3_codes_mem[253] = 11'd1024;
-    base3_codes_mem[254] = 11'd1024;
-    base3_codes_mem[255] = 11'd1024;
+    base3_codes_mem[0] = 10'd0;
+    base3_codes_mem[1] = 10'd1;
+    base3_codes_mem[2] = 10'd3;
+    base3_codes_mem[3] = 10'd4;
+    base3_codes_mem[4] = 10'd5;
+    base3_codes_mem[5] = 10'd7;
+    base3_codes_mem[6] = 10'd12;
+    base3_codes_mem[7] = 10'd13;
+    base3_codes_mem[8] = 10'd15;
+    base3_codes_mem[9] = 10'd16;
+    base3_codes_mem[10] = 10'd17;
+    base3_codes_mem[11] = 10'd19;
+    base3_codes_mem[12] = 10'd20;
+    base3_codes_mem[13] = 10'd21;
+    base3_codes_mem[14] = 10'd23;
+    base3_codes_mem[15] = 10'd28;
+    base3_codes_mem[16] = 10'd29;
+    base3_codes_mem[17] = 10'd31;
+    base3_codes_mem[18] = 10'd48;
+    base3_codes_mem[19] = 10'd49;
+    base3_codes_mem[20] = 10'd51;
+    base3_codes_mem[21] = 10'd52;
+    base3_codes_mem[22] = 10'd53;
+    base3_codes_mem[23] = 10'd55;
+    base3_codes_mem[24] = 10'd60;
+    base3_codes_mem[25] = 10'd61;
+    base3_codes_mem[26] = 10'd63;
+    base3_codes_mem[27] = 10'd64;
+    base3_codes_mem[28] = 10'd65;
+    base3_codes_mem[29] = 10'd67;
+    base3_codes_mem[30] = 10'd68;
+    base3_codes_mem[31] = 10'd69;
+    base3_codes_mem[32] = 10'd71;
+    base3_codes_mem[33] = 10'd76;
+    base3_codes_mem[34] = 10'd77;
+    base3_codes_mem[35] = 10'd79;
+    base3_codes_mem[36] = 10'd80;
+    base3_codes_mem[37] = 10'd81;
+    base3_codes_mem[38] = 10'd83;
+    base3_codes_mem[39] = 10'd84;
+    base3_codes_mem[40] = 10'd85;
+    base3_codes_mem[41] = 10'd87;
+    base3_codes_mem[42] = 10'd92;
+    base3_codes_mem[43] = 10'd93;
+    base3_codes_mem[44] = 10'd95;
+    base3_codes_mem[45] = 10'd112;
+    base3_codes_mem[46] = 10'd113;
+    base3_codes_mem[47] = 10'd115;
+    base3_codes_mem[48] = 10'd116;
+    base3_codes_mem[49] = 10'd117;
+    base3_codes_mem[50] = 10'd119;
+    base3_codes_mem[51] = 10'd124;
+    base3_codes_mem[52] = 10'd125;
+    base3_codes_mem[53] = 10'd127;
+    base3_codes_mem[54] = 10'd192;
+    base3_codes_mem[55] = 10'd193;
+    base3_codes_mem[56] = 10'd195;
+    base3_codes_mem[57] = 10'd196;
+    base3_codes_mem[58] = 10'd197;
+    base3_codes_mem[59] = 10'd199;
+    base3_codes_mem[60] = 10'd204;
+    base3_codes_mem[61] = 10'd205;
+    base3_codes_mem[62] = 10'd207;
+    base3_codes_mem[63] = 10'd208;
+    base3_codes_mem[64] = 10'd209;
+    base3_codes_mem[65] = 10'd211;
+    base3_codes_mem[66] = 10'd212;
+    base3_codes_mem[67] = 10'd213;
+    base3_codes_mem[68] = 10'd215;
+    base3_codes_mem[69] = 10'd220;
+    base3_codes_mem[70] = 10'd221;
+    base3_codes_mem[71] = 10'd223;
+    base3_codes_mem[72] = 10'd240;
+    base3_codes_mem[73] = 10'd241;
+    base3_codes_mem[74] = 10'd243;
+    base3_codes_mem[75] = 10'd244;
+    base3_codes_mem[76] = 10'd245;
+    base3_codes_mem[77] = 10'd247;
+    base3_codes_mem[78] = 10'd252;
+    base3_codes_mem[79] = 10'd253;
+    base3_codes_mem[80] = 10'd255;
+    base3_codes_mem[81] = 10'd256;
+    base3_codes_mem[82] = 10'd257;
+    base3_codes_mem[83] = 10'd259;
+    base3_codes_mem[84] = 10'd260;
+    base3_codes_mem[85] = 10'd261;
+    base3_codes_mem[86] = 10'd263;
+    base3_codes_mem[87] = 10'd268;
+    base3_codes_mem[88] = 10'd269;
+    base3_codes_mem[89] = 10'd271;
+    base3_codes_mem[90] = 10'd272;
+    base3_codes_mem[91] = 10'd273;
+    base3_codes_mem[92] = 10'd275;
+    base3_codes_mem[93] = 10'd276;
+    base3_codes_mem[94] = 10'd277;
+    base3_codes_mem[95] = 10'd279;
+    base3_codes_mem[96] = 10'd284;
+    base3_codes_mem[97] = 10'd285;
+    base3_codes_mem[98] = 10'd287;
+    base3_codes_mem[99] = 10'd304;
+    base3_codes_mem[100] = 10'd305;
+    base3_codes_mem[101] = 10'd307;
+    base3_codes_mem[102] = 10'd308;
+    base3_codes_mem[103] = 10'd309;
+    base3_codes_mem[104] = 10'd311;
+    base3_codes_mem[105] = 10'd316;
+    base3_codes_mem[106] = 10'd317;
+    base3_codes_mem[107] = 10'd319;
+    base3_codes_mem[108] = 10'd320;
+    base3_codes_mem[109] = 10'd321;
+    base3_codes_mem[110] = 10'd323;
+    base3_codes_mem[111] = 10'd324;
+    base3_codes_mem[112] = 10'd325;
+    base3_codes_mem[113] = 10'd327;
+    base3_codes_mem[114] = 10'd332;
+    base3_codes_mem[115] = 10'd333;
+    base3_codes_mem[116] = 10'd335;
+    base3_codes_mem[117] = 10'd336;
+    base3_codes_mem[118] = 10'd337;
+    base3_codes_mem[119] = 10'd339;
+    base3_codes_mem[120] = 10'd340;
+    base3_codes_mem[121] = 10'd341;
+    base3_codes_mem[122] = 10'd343;
+    base3_codes_mem[123] = 10'd348;
+    base3_codes_mem[124] = 10'd349;
+    base3_codes_mem[125] = 10'd351;
+    base3_codes_mem[126] = 10'd368;
+    base3_codes_mem[127] = 10'd369;
+    base3_codes_mem[128] = 10'd371;
+    base3_codes_mem[129] = 10'd372;
+    base3_codes_mem[130] = 10'd373;
+    base3_codes_mem[131] = 10'd375;
+    base3_codes_mem[132] = 10'd380;
+    base3_codes_mem[133] = 10'd381;
+    base3_codes_mem[134] = 10'd383;
+    base3_codes_mem[135] = 10'd448;
+    base3_codes_mem[136] = 10'd449;
+    base3_codes_mem[137] = 10'd451;
+    base3_codes_mem[138] = 10'd452;
+    base3_codes_mem[139] = 10'd453;
+    base3_codes_mem[140] = 10'd455;
+    base3_codes_mem[141] = 10'd460;
+    base3_codes_mem[142] = 10'd461;
+    base3_codes_mem[143] = 10'd463;
+    base3_codes_mem[144] = 10'd464;
+    base3_codes_mem[145] = 10'd465;
+    base3_codes_mem[146] = 10'd467;
+    base3_codes_mem[147] = 10'd468;
+    base3_codes_mem[148] = 10'd469;
+    base3_codes_mem[149] = 10'd471;
+    base3_codes_mem[150] = 10'd476;
+    base3_codes_mem[151] = 10'd477;
+    base3_codes_mem[152] = 10'd479;
+    base3_codes_mem[153] = 10'd496;
+    base3_codes_mem[154] = 10'd497;
+    base3_codes_mem[155] = 10'd499;
+    base3_codes_mem[156] = 10'd500;
+    base3_codes_mem[157] = 10'd501;
+    base3_codes_mem[158] = 10'd503;
+    base3_codes_mem[159] = 10'd508;
+    base3_codes_mem[160] = 10'd509;
+    base3_codes_mem[161] = 10'd511;
+    base3_codes_mem[162] = 10'd768;
+    base3_codes_mem[163] = 10'd769;
+    base3_codes_mem[164] = 10'd771;
+    base3_codes_mem[165] = 10'd772;
+    base3_codes_mem[166] = 10'd773;
+    base3_codes_mem[167] = 10'd775;
+    base3_codes_mem[168] = 10'd780;
+    base3_codes_mem[169] = 10'd781;
+    base3_codes_mem[170] = 10'd783;
+    base3_codes_mem[171] = 10'd784;
+    base3_codes_mem[172] = 10'd785;
+    base3_codes_mem[173] = 10'd787;
+    base3_codes_mem[174] = 10'd788;
+    base3_codes_mem[175] = 10'd789;
+    base3_codes_mem[176] = 10'd791;
+    base3_codes_mem[177] = 10'd796;
+    base3_codes_mem[178] = 10'd797;
+    base3_codes_mem[179] = 10'd799;
+    base3_codes_mem[180] = 10'd816;
+    base3_codes_mem[181] = 10'd817;
+    base3_codes_mem[182] = 10'd819;
+    base3_codes_mem[183] = 10'd820;
+    base3_codes_mem[184] = 10'd821;
+    base3_codes_mem[185] = 10'd823;
+    base3_codes_mem[186] = 10'd828;
+    base3_codes_mem[187] = 10'd829;
+    base3_codes_mem[188] = 10'd831;
+    base3_codes_mem[189] = 10'd832;
+    base3_codes_mem[190] = 10'd833;
+    base3_codes_mem[191] = 10'd835;
+    base3_codes_mem[192] = 10'd836;
+    base3_codes_mem[193] = 10'd837;
+    base3_codes_mem[194] = 10'd839;
+    base3_codes_mem[195] = 10'd844;
+    base3_codes_mem[196] = 10'd845;
+    base3_codes_mem[197] = 10'd847;
+    base3_codes_mem[198] = 10'd848;
+    base3_codes_mem[199] = 10'd849;
+    base3_codes_mem[200] = 10'd851;
+    base3_codes_mem[201] = 10'd852;
+    base3_codes_mem[202] = 10'd853;
+    base3_codes_mem[203] = 10'd855;
+    base3_codes_mem[204] = 10'd860;
+    base3_codes_mem[205] = 10'd861;
+    base3_codes_mem[206] = 10'd863;
+    base3_codes_mem[207] = 10'd880;
+    base3_codes_mem[208] = 10'd881;
+    base3_codes_mem[209] = 10'd883;
+    base3_codes_mem[210] = 10'd884;
+    base3_codes_mem[211] = 10'd885;
+    base3_codes_mem[212] = 10'd887;
+    base3_codes_mem[213] = 10'd892;
+    base3_codes_mem[214] = 10'd893;
+    base3_codes_mem[215] = 10'd895;
+    base3_codes_mem[216] = 10'd960;
+    base3_codes_mem[217] = 10'd961;
+    base3_codes_mem[218] = 10'd963;
+    base3_codes_mem[219] = 10'd964;
+    base3_codes_mem[220] = 10'd965;
+    base3_codes_mem[221] = 10'd967;
+    base3_codes_mem[222] = 10'd972;
+    base3_codes_mem[223] = 10'd973;
+    base3_codes_mem[224] = 10'd975;
+    base3_codes_mem[225] = 10'd976;
+    base3_codes_mem[226] = 10'd977;
+    base3_codes_mem[227] = 10'd979;
+    base3_codes_mem[228] = 10'd980;
+    base3_codes_mem[229] = 10'd981;
+    base3_codes_mem[230] = 10'd983;
+    base3_codes_mem[231] = 10'd988;
+    base3_codes_mem[232] = 10'd989;
+    base3_codes_mem[233] = 10'd991;
+    base3_codes_mem[234] = 10'd1008;
+    base3_codes_mem[235] = 10'd1009;
+    base3_codes_mem[236] = 10'd1011;
+    base3_codes_mem[237] = 10'd1012;
+    base3_codes_mem[238] = 10'd1013;
+    base3_codes_mem[239] = 10'd1015;
+    base3_codes_mem[240] = 10'd1020;
+    base3_codes_mem[241] = 10'd1021;
+    base3_codes_mem[242] = 10'd1023;
+    base3_codes_mem[243] = 10'd0;
+    base3_codes_mem[244] = 10'd0;
+    base3_codes_mem[245] = 10'd0;
+    base3_codes_mem[246] = 10'd0;
+    base3_codes_mem[247] = 10'd0;
+    base3_codes_mem[248] = 10'd0;
+    base3_codes_mem[249] = 10'd0;
+    base3_codes_mem[250] = 10'd0;
+    base3_codes_mem[251] = 10'd0;
+    base3_codes_mem[252] = 10'd0;
+    base3_codes_mem[253] = 10'd0;
+    base3_codes_mem[254] = 10'd0;
+    base3_codes_mem[255] = 10'd0;
   end
   assign base3_codes_rdata = base3_codes_mem[base3_codes_raddr];
   assign base3_codes_r1data = base3_codes_mem[base3_codes_r1addr];
@@ -1062,26 +1655,2914 @@ module TernaryGroupDatapath_BY64_AC21 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      valid0 <= 1'b0;
+    end else begin
+      valid0 <= in_valid;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    first0 <= in_first;
+  end
+
+  always_ff @(posedge clk) begin
+    last0 <= in_last;
+  end
+
+  always_ff @(posedge clk) begin
+    activations0 <= activations;
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_0 <= (base3 ? base3_codes_rdata : {2'd0, weights[7:0]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_1 <= (base3 ? base3_codes_r1data : {2'd0, weights[15:8]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_2 <= (base3 ? base3_codes_r2data : {2'd0, weights[23:16]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_3 <= (base3 ? base3_codes_r3data : {2'd0, weights[31:24]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_4 <= (base3 ? base3_codes_r4data : {2'd0, weights[39:32]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_5 <= (base3 ? base3_codes_r5data : {2'd0, weights[47:40]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_6 <= (base3 ? base3_codes_r6data : {2'd0, weights[55:48]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_7 <= (base3 ? base3_codes_r7data : {2'd0, weights[63:56]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_8 <= (base3 ? base3_codes_r8data : {2'd0, weights[71:64]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_9 <= (base3 ? base3_codes_r9data : {2'd0, weights[79:72]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_10 <= (base3 ? base3_codes_r10data : {2'd0, weights[87:80]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_11 <= (base3 ? base3_codes_r11data : {2'd0, weights[95:88]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_12 <= (base3 ? base3_codes_r12data : {2'd0, weights[103:96]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_13 <= (base3 ? base3_codes_r13data : {2'd0, weights[111:104]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_14 <= (base3 ? base3_codes_r14data : {2'd0, weights[119:112]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_15 <= (base3 ? base3_codes_r15data : {2'd0, weights[127:120]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_16 <= (base3 ? base3_codes_r16data : {2'd0, weights[135:128]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_17 <= (base3 ? base3_codes_r17data : {2'd0, weights[143:136]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_18 <= (base3 ? base3_codes_r18data : {2'd0, weights[151:144]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_19 <= (base3 ? base3_codes_r19data : {2'd0, weights[159:152]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_20 <= (base3 ? base3_codes_r20data : {2'd0, weights[167:160]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_21 <= (base3 ? base3_codes_r21data : {2'd0, weights[175:168]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_22 <= (base3 ? base3_codes_r22data : {2'd0, weights[183:176]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_23 <= (base3 ? base3_codes_r23data : {2'd0, weights[191:184]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_24 <= (base3 ? base3_codes_r24data : {2'd0, weights[199:192]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_25 <= (base3 ? base3_codes_r25data : {2'd0, weights[207:200]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_26 <= (base3 ? base3_codes_r26data : {2'd0, weights[215:208]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_27 <= (base3 ? base3_codes_r27data : {2'd0, weights[223:216]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_28 <= (base3 ? base3_codes_r28data : {2'd0, weights[231:224]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_29 <= (base3 ? base3_codes_r29data : {2'd0, weights[239:232]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_30 <= (base3 ? base3_codes_r30data : {2'd0, weights[247:240]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_31 <= (base3 ? base3_codes_r31data : {2'd0, weights[255:248]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_32 <= (base3 ? base3_codes_r32data : {2'd0, weights[263:256]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_33 <= (base3 ? base3_codes_r33data : {2'd0, weights[271:264]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_34 <= (base3 ? base3_codes_r34data : {2'd0, weights[279:272]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_35 <= (base3 ? base3_codes_r35data : {2'd0, weights[287:280]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_36 <= (base3 ? base3_codes_r36data : {2'd0, weights[295:288]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_37 <= (base3 ? base3_codes_r37data : {2'd0, weights[303:296]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_38 <= (base3 ? base3_codes_r38data : {2'd0, weights[311:304]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_39 <= (base3 ? base3_codes_r39data : {2'd0, weights[319:312]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_40 <= (base3 ? base3_codes_r40data : {2'd0, weights[327:320]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_41 <= (base3 ? base3_codes_r41data : {2'd0, weights[335:328]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_42 <= (base3 ? base3_codes_r42data : {2'd0, weights[343:336]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_43 <= (base3 ? base3_codes_r43data : {2'd0, weights[351:344]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_44 <= (base3 ? base3_codes_r44data : {2'd0, weights[359:352]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_45 <= (base3 ? base3_codes_r45data : {2'd0, weights[367:360]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_46 <= (base3 ? base3_codes_r46data : {2'd0, weights[375:368]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_47 <= (base3 ? base3_codes_r47data : {2'd0, weights[383:376]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_48 <= (base3 ? base3_codes_r48data : {2'd0, weights[391:384]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_49 <= (base3 ? base3_codes_r49data : {2'd0, weights[399:392]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_50 <= (base3 ? base3_codes_r50data : {2'd0, weights[407:400]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_51 <= (base3 ? base3_codes_r51data : {2'd0, weights[415:408]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_52 <= (base3 ? base3_codes_r52data : {2'd0, weights[423:416]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_53 <= (base3 ? base3_codes_r53data : {2'd0, weights[431:424]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_54 <= (base3 ? base3_codes_r54data : {2'd0, weights[439:432]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_55 <= (base3 ? base3_codes_r55data : {2'd0, weights[447:440]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_56 <= (base3 ? base3_codes_r56data : {2'd0, weights[455:448]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_57 <= (base3 ? base3_codes_r57data : {2'd0, weights[463:456]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_58 <= (base3 ? base3_codes_r58data : {2'd0, weights[471:464]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_59 <= (base3 ? base3_codes_r59data : {2'd0, weights[479:472]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_60 <= (base3 ? base3_codes_r60data : {2'd0, weights[487:480]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_61 <= (base3 ? base3_codes_r61data : {2'd0, weights[495:488]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_62 <= (base3 ? base3_codes_r62data : {2'd0, weights[503:496]});
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_63 <= (base3 ? base3_codes_r63data : {2'd0, weights[511:504]});
+  end
+
+  always_ff @(posedge clk) begin
+    illegal_q <= {illegal_0_0, illegal_0_1, illegal_0_2, illegal_0_3, illegal_0_4, illegal_0_5, illegal_0_6, illegal_0_7, illegal_0_8, illegal_0_9, illegal_0_10, illegal_0_11, illegal_0_12, illegal_0_13, illegal_0_14, illegal_0_15, illegal_0_16, illegal_0_17, illegal_0_18, illegal_0_19, illegal_0_20, illegal_0_21, illegal_0_22, illegal_0_23, illegal_0_24, illegal_0_25, illegal_0_26, illegal_0_27, illegal_0_28, illegal_0_29, illegal_0_30, illegal_0_31, illegal_0_32, illegal_0_33, illegal_0_34, illegal_0_35, illegal_0_36, illegal_0_37, illegal_0_38, illegal_0_39, illegal_0_40, illegal_0_41, illegal_0_42, illegal_0_43, illegal_0_44, illegal_0_45, illegal_0_46, illegal_0_47, illegal_0_48, illegal_0_49, illegal_0_50, illegal_0_51, illegal_0_52, illegal_0_53, illegal_0_54, illegal_0_55, illegal_0_56, illegal_0_57, illegal_0_58, illegal_0_59, illegal_0_60, illegal_0_61, illegal_0_62, illegal_0_63};
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       bad_weight_q <= 1'b0;
     end else begin
-      bad_weight_q <= (in_valid && (|{illegal_0_0, illegal_0_1, illegal_0_2, illegal_0_3, illegal_0_4, illegal_0_5, illegal_0_6, illegal_0_7, illegal_0_8, illegal_0_9, illegal_0_10, illegal_0_11, illegal_0_12, illegal_0_13, illegal_0_14, illegal_0_15, illegal_0_16, illegal_0_17, illegal_0_18, illegal_0_19, illegal_0_20, illegal_0_21, illegal_0_22, illegal_0_23, illegal_0_24, illegal_0_25, illegal_0_26, illegal_0_27, illegal_0_28, illegal_0_29, illegal_0_30, illegal_0_31, illegal_0_32, illegal_0_33, illegal_0_34, illegal_0_35, illegal_0_36, illegal_0_37, illegal_0_38, illegal_0_39, illegal_0_40, illegal_0_41, illegal_0_42, illegal_0_43, illegal_0_44, illegal_0_45, illegal_0_46, illegal_0_47, illegal_0_48, illegal_0_49, illegal_0_50, illegal_0_51, illegal_0_52, illegal_0_53, illegal_0_54, illegal_0_55, illegal_0_56, illegal_0_57, illegal_0_58, illegal_0_59, illegal_0_60, illegal_0_61, illegal_0_62, illegal_0_63}));
+      bad_weight_q <= (valid0 && (|illegal_q));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0]}) ^ {(codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1])}))})) + $signed({10'd0, (codes_0_0[0] && codes_0_0[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2]}) ^ {(codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3])}))})) + $signed({10'd0, (codes_0_0[2] && codes_0_0[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4]}) ^ {(codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5])}))})) + $signed({10'd0, (codes_0_0[4] && codes_0_0[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6]}) ^ {(codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7])}))})) + $signed({10'd0, (codes_0_0[6] && codes_0_0[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8]}) ^ {(codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9])}))})) + $signed({10'd0, (codes_0_0[8] && codes_0_0[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l1_0 <= (partial0_l0_0 + partial0_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l1_1 <= (partial0_l0_2 + partial0_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l1_2 <= partial0_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l2_0 <= (partial0_l1_0 + partial0_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial0_l2_1 <= partial0_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0]}) ^ {(codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1])}))})) + $signed({10'd0, (codes_0_1[0] && codes_0_1[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2]}) ^ {(codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3])}))})) + $signed({10'd0, (codes_0_1[2] && codes_0_1[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4]}) ^ {(codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5])}))})) + $signed({10'd0, (codes_0_1[4] && codes_0_1[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6]}) ^ {(codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7])}))})) + $signed({10'd0, (codes_0_1[6] && codes_0_1[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8]}) ^ {(codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9])}))})) + $signed({10'd0, (codes_0_1[8] && codes_0_1[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l1_0 <= (partial1_l0_0 + partial1_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l1_1 <= (partial1_l0_2 + partial1_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l1_2 <= partial1_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l2_0 <= (partial1_l1_0 + partial1_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial1_l2_1 <= partial1_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0]}) ^ {(codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1])}))})) + $signed({10'd0, (codes_0_2[0] && codes_0_2[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2]}) ^ {(codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3])}))})) + $signed({10'd0, (codes_0_2[2] && codes_0_2[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4]}) ^ {(codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5])}))})) + $signed({10'd0, (codes_0_2[4] && codes_0_2[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6]}) ^ {(codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7])}))})) + $signed({10'd0, (codes_0_2[6] && codes_0_2[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8]}) ^ {(codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9])}))})) + $signed({10'd0, (codes_0_2[8] && codes_0_2[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l1_0 <= (partial2_l0_0 + partial2_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l1_1 <= (partial2_l0_2 + partial2_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l1_2 <= partial2_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l2_0 <= (partial2_l1_0 + partial2_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial2_l2_1 <= partial2_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0]}) ^ {(codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1])}))})) + $signed({10'd0, (codes_0_3[0] && codes_0_3[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2]}) ^ {(codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3])}))})) + $signed({10'd0, (codes_0_3[2] && codes_0_3[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4]}) ^ {(codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5])}))})) + $signed({10'd0, (codes_0_3[4] && codes_0_3[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6]}) ^ {(codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7])}))})) + $signed({10'd0, (codes_0_3[6] && codes_0_3[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8]}) ^ {(codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9])}))})) + $signed({10'd0, (codes_0_3[8] && codes_0_3[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l1_0 <= (partial3_l0_0 + partial3_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l1_1 <= (partial3_l0_2 + partial3_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l1_2 <= partial3_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l2_0 <= (partial3_l1_0 + partial3_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial3_l2_1 <= partial3_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0]}) ^ {(codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1])}))})) + $signed({10'd0, (codes_0_4[0] && codes_0_4[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2]}) ^ {(codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3])}))})) + $signed({10'd0, (codes_0_4[2] && codes_0_4[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4]}) ^ {(codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5])}))})) + $signed({10'd0, (codes_0_4[4] && codes_0_4[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6]}) ^ {(codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7])}))})) + $signed({10'd0, (codes_0_4[6] && codes_0_4[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8]}) ^ {(codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9])}))})) + $signed({10'd0, (codes_0_4[8] && codes_0_4[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l1_0 <= (partial4_l0_0 + partial4_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l1_1 <= (partial4_l0_2 + partial4_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l1_2 <= partial4_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l2_0 <= (partial4_l1_0 + partial4_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial4_l2_1 <= partial4_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0]}) ^ {(codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1])}))})) + $signed({10'd0, (codes_0_5[0] && codes_0_5[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2]}) ^ {(codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3])}))})) + $signed({10'd0, (codes_0_5[2] && codes_0_5[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4]}) ^ {(codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5])}))})) + $signed({10'd0, (codes_0_5[4] && codes_0_5[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6]}) ^ {(codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7])}))})) + $signed({10'd0, (codes_0_5[6] && codes_0_5[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8]}) ^ {(codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9])}))})) + $signed({10'd0, (codes_0_5[8] && codes_0_5[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l1_0 <= (partial5_l0_0 + partial5_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l1_1 <= (partial5_l0_2 + partial5_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l1_2 <= partial5_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l2_0 <= (partial5_l1_0 + partial5_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial5_l2_1 <= partial5_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0]}) ^ {(codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1])}))})) + $signed({10'd0, (codes_0_6[0] && codes_0_6[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2]}) ^ {(codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3])}))})) + $signed({10'd0, (codes_0_6[2] && codes_0_6[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4]}) ^ {(codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5])}))})) + $signed({10'd0, (codes_0_6[4] && codes_0_6[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6]}) ^ {(codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7])}))})) + $signed({10'd0, (codes_0_6[6] && codes_0_6[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8]}) ^ {(codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9])}))})) + $signed({10'd0, (codes_0_6[8] && codes_0_6[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l1_0 <= (partial6_l0_0 + partial6_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l1_1 <= (partial6_l0_2 + partial6_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l1_2 <= partial6_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l2_0 <= (partial6_l1_0 + partial6_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial6_l2_1 <= partial6_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0]}) ^ {(codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1])}))})) + $signed({10'd0, (codes_0_7[0] && codes_0_7[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2]}) ^ {(codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3])}))})) + $signed({10'd0, (codes_0_7[2] && codes_0_7[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4]}) ^ {(codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5])}))})) + $signed({10'd0, (codes_0_7[4] && codes_0_7[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6]}) ^ {(codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7])}))})) + $signed({10'd0, (codes_0_7[6] && codes_0_7[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8]}) ^ {(codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9])}))})) + $signed({10'd0, (codes_0_7[8] && codes_0_7[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l1_0 <= (partial7_l0_0 + partial7_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l1_1 <= (partial7_l0_2 + partial7_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l1_2 <= partial7_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l2_0 <= (partial7_l1_0 + partial7_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial7_l2_1 <= partial7_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0]}) ^ {(codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1])}))})) + $signed({10'd0, (codes_0_8[0] && codes_0_8[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2]}) ^ {(codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3])}))})) + $signed({10'd0, (codes_0_8[2] && codes_0_8[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4]}) ^ {(codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5])}))})) + $signed({10'd0, (codes_0_8[4] && codes_0_8[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6]}) ^ {(codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7])}))})) + $signed({10'd0, (codes_0_8[6] && codes_0_8[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8]}) ^ {(codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9])}))})) + $signed({10'd0, (codes_0_8[8] && codes_0_8[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l1_0 <= (partial8_l0_0 + partial8_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l1_1 <= (partial8_l0_2 + partial8_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l1_2 <= partial8_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l2_0 <= (partial8_l1_0 + partial8_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial8_l2_1 <= partial8_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0]}) ^ {(codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1])}))})) + $signed({10'd0, (codes_0_9[0] && codes_0_9[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2]}) ^ {(codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3])}))})) + $signed({10'd0, (codes_0_9[2] && codes_0_9[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4]}) ^ {(codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5])}))})) + $signed({10'd0, (codes_0_9[4] && codes_0_9[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6]}) ^ {(codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7])}))})) + $signed({10'd0, (codes_0_9[6] && codes_0_9[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8]}) ^ {(codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9])}))})) + $signed({10'd0, (codes_0_9[8] && codes_0_9[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l1_0 <= (partial9_l0_0 + partial9_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l1_1 <= (partial9_l0_2 + partial9_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l1_2 <= partial9_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l2_0 <= (partial9_l1_0 + partial9_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial9_l2_1 <= partial9_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0]}) ^ {(codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1])}))})) + $signed({10'd0, (codes_0_10[0] && codes_0_10[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2]}) ^ {(codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3])}))})) + $signed({10'd0, (codes_0_10[2] && codes_0_10[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4]}) ^ {(codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5])}))})) + $signed({10'd0, (codes_0_10[4] && codes_0_10[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6]}) ^ {(codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7])}))})) + $signed({10'd0, (codes_0_10[6] && codes_0_10[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8]}) ^ {(codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9])}))})) + $signed({10'd0, (codes_0_10[8] && codes_0_10[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l1_0 <= (partial10_l0_0 + partial10_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l1_1 <= (partial10_l0_2 + partial10_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l1_2 <= partial10_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l2_0 <= (partial10_l1_0 + partial10_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial10_l2_1 <= partial10_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0]}) ^ {(codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1])}))})) + $signed({10'd0, (codes_0_11[0] && codes_0_11[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2]}) ^ {(codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3])}))})) + $signed({10'd0, (codes_0_11[2] && codes_0_11[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4]}) ^ {(codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5])}))})) + $signed({10'd0, (codes_0_11[4] && codes_0_11[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6]}) ^ {(codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7])}))})) + $signed({10'd0, (codes_0_11[6] && codes_0_11[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8]}) ^ {(codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9])}))})) + $signed({10'd0, (codes_0_11[8] && codes_0_11[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l1_0 <= (partial11_l0_0 + partial11_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l1_1 <= (partial11_l0_2 + partial11_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l1_2 <= partial11_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l2_0 <= (partial11_l1_0 + partial11_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial11_l2_1 <= partial11_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0]}) ^ {(codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1])}))})) + $signed({10'd0, (codes_0_12[0] && codes_0_12[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2]}) ^ {(codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3])}))})) + $signed({10'd0, (codes_0_12[2] && codes_0_12[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4]}) ^ {(codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5])}))})) + $signed({10'd0, (codes_0_12[4] && codes_0_12[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6]}) ^ {(codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7])}))})) + $signed({10'd0, (codes_0_12[6] && codes_0_12[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8]}) ^ {(codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9])}))})) + $signed({10'd0, (codes_0_12[8] && codes_0_12[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l1_0 <= (partial12_l0_0 + partial12_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l1_1 <= (partial12_l0_2 + partial12_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l1_2 <= partial12_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l2_0 <= (partial12_l1_0 + partial12_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial12_l2_1 <= partial12_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0]}) ^ {(codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1])}))})) + $signed({10'd0, (codes_0_13[0] && codes_0_13[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2]}) ^ {(codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3])}))})) + $signed({10'd0, (codes_0_13[2] && codes_0_13[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4]}) ^ {(codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5])}))})) + $signed({10'd0, (codes_0_13[4] && codes_0_13[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6]}) ^ {(codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7])}))})) + $signed({10'd0, (codes_0_13[6] && codes_0_13[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8]}) ^ {(codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9])}))})) + $signed({10'd0, (codes_0_13[8] && codes_0_13[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l1_0 <= (partial13_l0_0 + partial13_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l1_1 <= (partial13_l0_2 + partial13_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l1_2 <= partial13_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l2_0 <= (partial13_l1_0 + partial13_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial13_l2_1 <= partial13_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0]}) ^ {(codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1])}))})) + $signed({10'd0, (codes_0_14[0] && codes_0_14[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2]}) ^ {(codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3])}))})) + $signed({10'd0, (codes_0_14[2] && codes_0_14[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4]}) ^ {(codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5])}))})) + $signed({10'd0, (codes_0_14[4] && codes_0_14[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6]}) ^ {(codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7])}))})) + $signed({10'd0, (codes_0_14[6] && codes_0_14[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8]}) ^ {(codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9])}))})) + $signed({10'd0, (codes_0_14[8] && codes_0_14[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l1_0 <= (partial14_l0_0 + partial14_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l1_1 <= (partial14_l0_2 + partial14_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l1_2 <= partial14_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l2_0 <= (partial14_l1_0 + partial14_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial14_l2_1 <= partial14_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0]}) ^ {(codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1])}))})) + $signed({10'd0, (codes_0_15[0] && codes_0_15[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2]}) ^ {(codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3])}))})) + $signed({10'd0, (codes_0_15[2] && codes_0_15[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4]}) ^ {(codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5])}))})) + $signed({10'd0, (codes_0_15[4] && codes_0_15[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6]}) ^ {(codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7])}))})) + $signed({10'd0, (codes_0_15[6] && codes_0_15[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8]}) ^ {(codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9])}))})) + $signed({10'd0, (codes_0_15[8] && codes_0_15[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l1_0 <= (partial15_l0_0 + partial15_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l1_1 <= (partial15_l0_2 + partial15_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l1_2 <= partial15_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l2_0 <= (partial15_l1_0 + partial15_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial15_l2_1 <= partial15_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0]}) ^ {(codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1])}))})) + $signed({10'd0, (codes_0_16[0] && codes_0_16[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2]}) ^ {(codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3])}))})) + $signed({10'd0, (codes_0_16[2] && codes_0_16[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4]}) ^ {(codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5])}))})) + $signed({10'd0, (codes_0_16[4] && codes_0_16[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6]}) ^ {(codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7])}))})) + $signed({10'd0, (codes_0_16[6] && codes_0_16[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8]}) ^ {(codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9])}))})) + $signed({10'd0, (codes_0_16[8] && codes_0_16[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l1_0 <= (partial16_l0_0 + partial16_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l1_1 <= (partial16_l0_2 + partial16_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l1_2 <= partial16_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l2_0 <= (partial16_l1_0 + partial16_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial16_l2_1 <= partial16_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0]}) ^ {(codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1])}))})) + $signed({10'd0, (codes_0_17[0] && codes_0_17[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2]}) ^ {(codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3])}))})) + $signed({10'd0, (codes_0_17[2] && codes_0_17[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4]}) ^ {(codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5])}))})) + $signed({10'd0, (codes_0_17[4] && codes_0_17[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6]}) ^ {(codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7])}))})) + $signed({10'd0, (codes_0_17[6] && codes_0_17[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8]}) ^ {(codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9])}))})) + $signed({10'd0, (codes_0_17[8] && codes_0_17[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l1_0 <= (partial17_l0_0 + partial17_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l1_1 <= (partial17_l0_2 + partial17_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l1_2 <= partial17_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l2_0 <= (partial17_l1_0 + partial17_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial17_l2_1 <= partial17_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0]}) ^ {(codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1])}))})) + $signed({10'd0, (codes_0_18[0] && codes_0_18[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2]}) ^ {(codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3])}))})) + $signed({10'd0, (codes_0_18[2] && codes_0_18[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4]}) ^ {(codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5])}))})) + $signed({10'd0, (codes_0_18[4] && codes_0_18[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6]}) ^ {(codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7])}))})) + $signed({10'd0, (codes_0_18[6] && codes_0_18[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8]}) ^ {(codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9])}))})) + $signed({10'd0, (codes_0_18[8] && codes_0_18[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l1_0 <= (partial18_l0_0 + partial18_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l1_1 <= (partial18_l0_2 + partial18_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l1_2 <= partial18_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l2_0 <= (partial18_l1_0 + partial18_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial18_l2_1 <= partial18_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0]}) ^ {(codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1])}))})) + $signed({10'd0, (codes_0_19[0] && codes_0_19[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2]}) ^ {(codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3])}))})) + $signed({10'd0, (codes_0_19[2] && codes_0_19[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4]}) ^ {(codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5])}))})) + $signed({10'd0, (codes_0_19[4] && codes_0_19[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6]}) ^ {(codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7])}))})) + $signed({10'd0, (codes_0_19[6] && codes_0_19[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8]}) ^ {(codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9])}))})) + $signed({10'd0, (codes_0_19[8] && codes_0_19[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l1_0 <= (partial19_l0_0 + partial19_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l1_1 <= (partial19_l0_2 + partial19_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l1_2 <= partial19_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l2_0 <= (partial19_l1_0 + partial19_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial19_l2_1 <= partial19_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0]}) ^ {(codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1])}))})) + $signed({10'd0, (codes_0_20[0] && codes_0_20[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2]}) ^ {(codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3])}))})) + $signed({10'd0, (codes_0_20[2] && codes_0_20[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4]}) ^ {(codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5])}))})) + $signed({10'd0, (codes_0_20[4] && codes_0_20[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6]}) ^ {(codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7])}))})) + $signed({10'd0, (codes_0_20[6] && codes_0_20[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8]}) ^ {(codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9])}))})) + $signed({10'd0, (codes_0_20[8] && codes_0_20[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l1_0 <= (partial20_l0_0 + partial20_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l1_1 <= (partial20_l0_2 + partial20_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l1_2 <= partial20_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l2_0 <= (partial20_l1_0 + partial20_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial20_l2_1 <= partial20_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0]}) ^ {(codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1])}))})) + $signed({10'd0, (codes_0_21[0] && codes_0_21[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2]}) ^ {(codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3])}))})) + $signed({10'd0, (codes_0_21[2] && codes_0_21[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4]}) ^ {(codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5])}))})) + $signed({10'd0, (codes_0_21[4] && codes_0_21[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6]}) ^ {(codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7])}))})) + $signed({10'd0, (codes_0_21[6] && codes_0_21[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8]}) ^ {(codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9])}))})) + $signed({10'd0, (codes_0_21[8] && codes_0_21[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l1_0 <= (partial21_l0_0 + partial21_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l1_1 <= (partial21_l0_2 + partial21_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l1_2 <= partial21_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l2_0 <= (partial21_l1_0 + partial21_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial21_l2_1 <= partial21_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0]}) ^ {(codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1])}))})) + $signed({10'd0, (codes_0_22[0] && codes_0_22[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2]}) ^ {(codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3])}))})) + $signed({10'd0, (codes_0_22[2] && codes_0_22[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4]}) ^ {(codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5])}))})) + $signed({10'd0, (codes_0_22[4] && codes_0_22[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6]}) ^ {(codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7])}))})) + $signed({10'd0, (codes_0_22[6] && codes_0_22[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8]}) ^ {(codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9])}))})) + $signed({10'd0, (codes_0_22[8] && codes_0_22[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l1_0 <= (partial22_l0_0 + partial22_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l1_1 <= (partial22_l0_2 + partial22_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l1_2 <= partial22_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l2_0 <= (partial22_l1_0 + partial22_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial22_l2_1 <= partial22_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0]}) ^ {(codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1])}))})) + $signed({10'd0, (codes_0_23[0] && codes_0_23[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2]}) ^ {(codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3])}))})) + $signed({10'd0, (codes_0_23[2] && codes_0_23[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4]}) ^ {(codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5])}))})) + $signed({10'd0, (codes_0_23[4] && codes_0_23[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6]}) ^ {(codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7])}))})) + $signed({10'd0, (codes_0_23[6] && codes_0_23[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8]}) ^ {(codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9])}))})) + $signed({10'd0, (codes_0_23[8] && codes_0_23[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l1_0 <= (partial23_l0_0 + partial23_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l1_1 <= (partial23_l0_2 + partial23_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l1_2 <= partial23_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l2_0 <= (partial23_l1_0 + partial23_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial23_l2_1 <= partial23_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0]}) ^ {(codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1])}))})) + $signed({10'd0, (codes_0_24[0] && codes_0_24[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2]}) ^ {(codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3])}))})) + $signed({10'd0, (codes_0_24[2] && codes_0_24[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4]}) ^ {(codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5])}))})) + $signed({10'd0, (codes_0_24[4] && codes_0_24[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6]}) ^ {(codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7])}))})) + $signed({10'd0, (codes_0_24[6] && codes_0_24[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8]}) ^ {(codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9])}))})) + $signed({10'd0, (codes_0_24[8] && codes_0_24[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l1_0 <= (partial24_l0_0 + partial24_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l1_1 <= (partial24_l0_2 + partial24_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l1_2 <= partial24_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l2_0 <= (partial24_l1_0 + partial24_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial24_l2_1 <= partial24_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0]}) ^ {(codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1])}))})) + $signed({10'd0, (codes_0_25[0] && codes_0_25[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2]}) ^ {(codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3])}))})) + $signed({10'd0, (codes_0_25[2] && codes_0_25[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4]}) ^ {(codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5])}))})) + $signed({10'd0, (codes_0_25[4] && codes_0_25[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6]}) ^ {(codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7])}))})) + $signed({10'd0, (codes_0_25[6] && codes_0_25[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8]}) ^ {(codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9])}))})) + $signed({10'd0, (codes_0_25[8] && codes_0_25[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l1_0 <= (partial25_l0_0 + partial25_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l1_1 <= (partial25_l0_2 + partial25_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l1_2 <= partial25_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l2_0 <= (partial25_l1_0 + partial25_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial25_l2_1 <= partial25_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0]}) ^ {(codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1])}))})) + $signed({10'd0, (codes_0_26[0] && codes_0_26[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2]}) ^ {(codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3])}))})) + $signed({10'd0, (codes_0_26[2] && codes_0_26[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4]}) ^ {(codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5])}))})) + $signed({10'd0, (codes_0_26[4] && codes_0_26[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6]}) ^ {(codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7])}))})) + $signed({10'd0, (codes_0_26[6] && codes_0_26[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8]}) ^ {(codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9])}))})) + $signed({10'd0, (codes_0_26[8] && codes_0_26[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l1_0 <= (partial26_l0_0 + partial26_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l1_1 <= (partial26_l0_2 + partial26_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l1_2 <= partial26_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l2_0 <= (partial26_l1_0 + partial26_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial26_l2_1 <= partial26_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0]}) ^ {(codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1])}))})) + $signed({10'd0, (codes_0_27[0] && codes_0_27[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2]}) ^ {(codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3])}))})) + $signed({10'd0, (codes_0_27[2] && codes_0_27[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4]}) ^ {(codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5])}))})) + $signed({10'd0, (codes_0_27[4] && codes_0_27[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6]}) ^ {(codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7])}))})) + $signed({10'd0, (codes_0_27[6] && codes_0_27[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8]}) ^ {(codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9])}))})) + $signed({10'd0, (codes_0_27[8] && codes_0_27[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l1_0 <= (partial27_l0_0 + partial27_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l1_1 <= (partial27_l0_2 + partial27_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l1_2 <= partial27_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l2_0 <= (partial27_l1_0 + partial27_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial27_l2_1 <= partial27_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0]}) ^ {(codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1])}))})) + $signed({10'd0, (codes_0_28[0] && codes_0_28[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2]}) ^ {(codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3])}))})) + $signed({10'd0, (codes_0_28[2] && codes_0_28[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4]}) ^ {(codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5])}))})) + $signed({10'd0, (codes_0_28[4] && codes_0_28[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6]}) ^ {(codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7])}))})) + $signed({10'd0, (codes_0_28[6] && codes_0_28[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8]}) ^ {(codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9])}))})) + $signed({10'd0, (codes_0_28[8] && codes_0_28[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l1_0 <= (partial28_l0_0 + partial28_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l1_1 <= (partial28_l0_2 + partial28_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l1_2 <= partial28_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l2_0 <= (partial28_l1_0 + partial28_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial28_l2_1 <= partial28_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0]}) ^ {(codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1])}))})) + $signed({10'd0, (codes_0_29[0] && codes_0_29[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2]}) ^ {(codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3])}))})) + $signed({10'd0, (codes_0_29[2] && codes_0_29[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4]}) ^ {(codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5])}))})) + $signed({10'd0, (codes_0_29[4] && codes_0_29[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6]}) ^ {(codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7])}))})) + $signed({10'd0, (codes_0_29[6] && codes_0_29[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8]}) ^ {(codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9])}))})) + $signed({10'd0, (codes_0_29[8] && codes_0_29[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l1_0 <= (partial29_l0_0 + partial29_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l1_1 <= (partial29_l0_2 + partial29_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l1_2 <= partial29_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l2_0 <= (partial29_l1_0 + partial29_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial29_l2_1 <= partial29_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0]}) ^ {(codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1])}))})) + $signed({10'd0, (codes_0_30[0] && codes_0_30[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2]}) ^ {(codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3])}))})) + $signed({10'd0, (codes_0_30[2] && codes_0_30[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4]}) ^ {(codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5])}))})) + $signed({10'd0, (codes_0_30[4] && codes_0_30[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6]}) ^ {(codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7])}))})) + $signed({10'd0, (codes_0_30[6] && codes_0_30[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8]}) ^ {(codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9])}))})) + $signed({10'd0, (codes_0_30[8] && codes_0_30[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l1_0 <= (partial30_l0_0 + partial30_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l1_1 <= (partial30_l0_2 + partial30_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l1_2 <= partial30_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l2_0 <= (partial30_l1_0 + partial30_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial30_l2_1 <= partial30_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0]}) ^ {(codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1])}))})) + $signed({10'd0, (codes_0_31[0] && codes_0_31[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2]}) ^ {(codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3])}))})) + $signed({10'd0, (codes_0_31[2] && codes_0_31[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4]}) ^ {(codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5])}))})) + $signed({10'd0, (codes_0_31[4] && codes_0_31[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6]}) ^ {(codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7])}))})) + $signed({10'd0, (codes_0_31[6] && codes_0_31[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8]}) ^ {(codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9])}))})) + $signed({10'd0, (codes_0_31[8] && codes_0_31[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l1_0 <= (partial31_l0_0 + partial31_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l1_1 <= (partial31_l0_2 + partial31_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l1_2 <= partial31_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l2_0 <= (partial31_l1_0 + partial31_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial31_l2_1 <= partial31_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0]}) ^ {(codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1])}))})) + $signed({10'd0, (codes_0_32[0] && codes_0_32[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2]}) ^ {(codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3])}))})) + $signed({10'd0, (codes_0_32[2] && codes_0_32[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4]}) ^ {(codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5])}))})) + $signed({10'd0, (codes_0_32[4] && codes_0_32[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6]}) ^ {(codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7])}))})) + $signed({10'd0, (codes_0_32[6] && codes_0_32[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8]}) ^ {(codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9])}))})) + $signed({10'd0, (codes_0_32[8] && codes_0_32[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l1_0 <= (partial32_l0_0 + partial32_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l1_1 <= (partial32_l0_2 + partial32_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l1_2 <= partial32_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l2_0 <= (partial32_l1_0 + partial32_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial32_l2_1 <= partial32_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0]}) ^ {(codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1])}))})) + $signed({10'd0, (codes_0_33[0] && codes_0_33[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2]}) ^ {(codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3])}))})) + $signed({10'd0, (codes_0_33[2] && codes_0_33[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4]}) ^ {(codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5])}))})) + $signed({10'd0, (codes_0_33[4] && codes_0_33[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6]}) ^ {(codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7])}))})) + $signed({10'd0, (codes_0_33[6] && codes_0_33[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8]}) ^ {(codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9])}))})) + $signed({10'd0, (codes_0_33[8] && codes_0_33[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l1_0 <= (partial33_l0_0 + partial33_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l1_1 <= (partial33_l0_2 + partial33_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l1_2 <= partial33_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l2_0 <= (partial33_l1_0 + partial33_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial33_l2_1 <= partial33_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0]}) ^ {(codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1])}))})) + $signed({10'd0, (codes_0_34[0] && codes_0_34[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2]}) ^ {(codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3])}))})) + $signed({10'd0, (codes_0_34[2] && codes_0_34[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4]}) ^ {(codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5])}))})) + $signed({10'd0, (codes_0_34[4] && codes_0_34[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6]}) ^ {(codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7])}))})) + $signed({10'd0, (codes_0_34[6] && codes_0_34[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8]}) ^ {(codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9])}))})) + $signed({10'd0, (codes_0_34[8] && codes_0_34[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l1_0 <= (partial34_l0_0 + partial34_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l1_1 <= (partial34_l0_2 + partial34_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l1_2 <= partial34_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l2_0 <= (partial34_l1_0 + partial34_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial34_l2_1 <= partial34_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0]}) ^ {(codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1])}))})) + $signed({10'd0, (codes_0_35[0] && codes_0_35[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2]}) ^ {(codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3])}))})) + $signed({10'd0, (codes_0_35[2] && codes_0_35[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4]}) ^ {(codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5])}))})) + $signed({10'd0, (codes_0_35[4] && codes_0_35[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6]}) ^ {(codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7])}))})) + $signed({10'd0, (codes_0_35[6] && codes_0_35[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8]}) ^ {(codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9])}))})) + $signed({10'd0, (codes_0_35[8] && codes_0_35[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l1_0 <= (partial35_l0_0 + partial35_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l1_1 <= (partial35_l0_2 + partial35_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l1_2 <= partial35_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l2_0 <= (partial35_l1_0 + partial35_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial35_l2_1 <= partial35_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0]}) ^ {(codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1])}))})) + $signed({10'd0, (codes_0_36[0] && codes_0_36[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2]}) ^ {(codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3])}))})) + $signed({10'd0, (codes_0_36[2] && codes_0_36[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4]}) ^ {(codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5])}))})) + $signed({10'd0, (codes_0_36[4] && codes_0_36[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6]}) ^ {(codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7])}))})) + $signed({10'd0, (codes_0_36[6] && codes_0_36[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8]}) ^ {(codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9])}))})) + $signed({10'd0, (codes_0_36[8] && codes_0_36[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l1_0 <= (partial36_l0_0 + partial36_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l1_1 <= (partial36_l0_2 + partial36_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l1_2 <= partial36_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l2_0 <= (partial36_l1_0 + partial36_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial36_l2_1 <= partial36_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0]}) ^ {(codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1])}))})) + $signed({10'd0, (codes_0_37[0] && codes_0_37[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2]}) ^ {(codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3])}))})) + $signed({10'd0, (codes_0_37[2] && codes_0_37[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4]}) ^ {(codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5])}))})) + $signed({10'd0, (codes_0_37[4] && codes_0_37[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6]}) ^ {(codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7])}))})) + $signed({10'd0, (codes_0_37[6] && codes_0_37[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8]}) ^ {(codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9])}))})) + $signed({10'd0, (codes_0_37[8] && codes_0_37[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l1_0 <= (partial37_l0_0 + partial37_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l1_1 <= (partial37_l0_2 + partial37_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l1_2 <= partial37_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l2_0 <= (partial37_l1_0 + partial37_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial37_l2_1 <= partial37_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0]}) ^ {(codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1])}))})) + $signed({10'd0, (codes_0_38[0] && codes_0_38[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2]}) ^ {(codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3])}))})) + $signed({10'd0, (codes_0_38[2] && codes_0_38[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4]}) ^ {(codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5])}))})) + $signed({10'd0, (codes_0_38[4] && codes_0_38[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6]}) ^ {(codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7])}))})) + $signed({10'd0, (codes_0_38[6] && codes_0_38[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8]}) ^ {(codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9])}))})) + $signed({10'd0, (codes_0_38[8] && codes_0_38[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l1_0 <= (partial38_l0_0 + partial38_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l1_1 <= (partial38_l0_2 + partial38_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l1_2 <= partial38_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l2_0 <= (partial38_l1_0 + partial38_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial38_l2_1 <= partial38_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0]}) ^ {(codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1])}))})) + $signed({10'd0, (codes_0_39[0] && codes_0_39[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2]}) ^ {(codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3])}))})) + $signed({10'd0, (codes_0_39[2] && codes_0_39[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4]}) ^ {(codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5])}))})) + $signed({10'd0, (codes_0_39[4] && codes_0_39[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6]}) ^ {(codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7])}))})) + $signed({10'd0, (codes_0_39[6] && codes_0_39[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8]}) ^ {(codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9])}))})) + $signed({10'd0, (codes_0_39[8] && codes_0_39[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l1_0 <= (partial39_l0_0 + partial39_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l1_1 <= (partial39_l0_2 + partial39_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l1_2 <= partial39_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l2_0 <= (partial39_l1_0 + partial39_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial39_l2_1 <= partial39_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0]}) ^ {(codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1])}))})) + $signed({10'd0, (codes_0_40[0] && codes_0_40[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2]}) ^ {(codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3])}))})) + $signed({10'd0, (codes_0_40[2] && codes_0_40[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4]}) ^ {(codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5])}))})) + $signed({10'd0, (codes_0_40[4] && codes_0_40[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6]}) ^ {(codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7])}))})) + $signed({10'd0, (codes_0_40[6] && codes_0_40[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8]}) ^ {(codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9])}))})) + $signed({10'd0, (codes_0_40[8] && codes_0_40[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l1_0 <= (partial40_l0_0 + partial40_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l1_1 <= (partial40_l0_2 + partial40_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l1_2 <= partial40_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l2_0 <= (partial40_l1_0 + partial40_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial40_l2_1 <= partial40_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0]}) ^ {(codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1])}))})) + $signed({10'd0, (codes_0_41[0] && codes_0_41[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2]}) ^ {(codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3])}))})) + $signed({10'd0, (codes_0_41[2] && codes_0_41[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4]}) ^ {(codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5])}))})) + $signed({10'd0, (codes_0_41[4] && codes_0_41[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6]}) ^ {(codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7])}))})) + $signed({10'd0, (codes_0_41[6] && codes_0_41[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8]}) ^ {(codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9])}))})) + $signed({10'd0, (codes_0_41[8] && codes_0_41[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l1_0 <= (partial41_l0_0 + partial41_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l1_1 <= (partial41_l0_2 + partial41_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l1_2 <= partial41_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l2_0 <= (partial41_l1_0 + partial41_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial41_l2_1 <= partial41_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0]}) ^ {(codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1])}))})) + $signed({10'd0, (codes_0_42[0] && codes_0_42[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2]}) ^ {(codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3])}))})) + $signed({10'd0, (codes_0_42[2] && codes_0_42[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4]}) ^ {(codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5])}))})) + $signed({10'd0, (codes_0_42[4] && codes_0_42[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6]}) ^ {(codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7])}))})) + $signed({10'd0, (codes_0_42[6] && codes_0_42[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8]}) ^ {(codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9])}))})) + $signed({10'd0, (codes_0_42[8] && codes_0_42[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l1_0 <= (partial42_l0_0 + partial42_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l1_1 <= (partial42_l0_2 + partial42_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l1_2 <= partial42_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l2_0 <= (partial42_l1_0 + partial42_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial42_l2_1 <= partial42_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0]}) ^ {(codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1])}))})) + $signed({10'd0, (codes_0_43[0] && codes_0_43[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2]}) ^ {(codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3])}))})) + $signed({10'd0, (codes_0_43[2] && codes_0_43[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4]}) ^ {(codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5])}))})) + $signed({10'd0, (codes_0_43[4] && codes_0_43[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6]}) ^ {(codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7])}))})) + $signed({10'd0, (codes_0_43[6] && codes_0_43[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8]}) ^ {(codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9])}))})) + $signed({10'd0, (codes_0_43[8] && codes_0_43[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l1_0 <= (partial43_l0_0 + partial43_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l1_1 <= (partial43_l0_2 + partial43_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l1_2 <= partial43_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l2_0 <= (partial43_l1_0 + partial43_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial43_l2_1 <= partial43_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0]}) ^ {(codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1])}))})) + $signed({10'd0, (codes_0_44[0] && codes_0_44[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2]}) ^ {(codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3])}))})) + $signed({10'd0, (codes_0_44[2] && codes_0_44[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4]}) ^ {(codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5])}))})) + $signed({10'd0, (codes_0_44[4] && codes_0_44[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6]}) ^ {(codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7])}))})) + $signed({10'd0, (codes_0_44[6] && codes_0_44[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8]}) ^ {(codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9])}))})) + $signed({10'd0, (codes_0_44[8] && codes_0_44[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l1_0 <= (partial44_l0_0 + partial44_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l1_1 <= (partial44_l0_2 + partial44_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l1_2 <= partial44_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l2_0 <= (partial44_l1_0 + partial44_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial44_l2_1 <= partial44_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0]}) ^ {(codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1])}))})) + $signed({10'd0, (codes_0_45[0] && codes_0_45[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2]}) ^ {(codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3])}))})) + $signed({10'd0, (codes_0_45[2] && codes_0_45[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4]}) ^ {(codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5])}))})) + $signed({10'd0, (codes_0_45[4] && codes_0_45[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6]}) ^ {(codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7])}))})) + $signed({10'd0, (codes_0_45[6] && codes_0_45[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8]}) ^ {(codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9])}))})) + $signed({10'd0, (codes_0_45[8] && codes_0_45[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l1_0 <= (partial45_l0_0 + partial45_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l1_1 <= (partial45_l0_2 + partial45_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l1_2 <= partial45_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l2_0 <= (partial45_l1_0 + partial45_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial45_l2_1 <= partial45_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0]}) ^ {(codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1])}))})) + $signed({10'd0, (codes_0_46[0] && codes_0_46[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2]}) ^ {(codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3])}))})) + $signed({10'd0, (codes_0_46[2] && codes_0_46[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4]}) ^ {(codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5])}))})) + $signed({10'd0, (codes_0_46[4] && codes_0_46[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6]}) ^ {(codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7])}))})) + $signed({10'd0, (codes_0_46[6] && codes_0_46[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8]}) ^ {(codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9])}))})) + $signed({10'd0, (codes_0_46[8] && codes_0_46[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l1_0 <= (partial46_l0_0 + partial46_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l1_1 <= (partial46_l0_2 + partial46_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l1_2 <= partial46_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l2_0 <= (partial46_l1_0 + partial46_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial46_l2_1 <= partial46_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0]}) ^ {(codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1])}))})) + $signed({10'd0, (codes_0_47[0] && codes_0_47[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2]}) ^ {(codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3])}))})) + $signed({10'd0, (codes_0_47[2] && codes_0_47[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4]}) ^ {(codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5])}))})) + $signed({10'd0, (codes_0_47[4] && codes_0_47[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6]}) ^ {(codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7])}))})) + $signed({10'd0, (codes_0_47[6] && codes_0_47[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8]}) ^ {(codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9])}))})) + $signed({10'd0, (codes_0_47[8] && codes_0_47[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l1_0 <= (partial47_l0_0 + partial47_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l1_1 <= (partial47_l0_2 + partial47_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l1_2 <= partial47_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l2_0 <= (partial47_l1_0 + partial47_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial47_l2_1 <= partial47_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0]}) ^ {(codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1])}))})) + $signed({10'd0, (codes_0_48[0] && codes_0_48[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2]}) ^ {(codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3])}))})) + $signed({10'd0, (codes_0_48[2] && codes_0_48[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4]}) ^ {(codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5])}))})) + $signed({10'd0, (codes_0_48[4] && codes_0_48[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6]}) ^ {(codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7])}))})) + $signed({10'd0, (codes_0_48[6] && codes_0_48[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8]}) ^ {(codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9])}))})) + $signed({10'd0, (codes_0_48[8] && codes_0_48[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l1_0 <= (partial48_l0_0 + partial48_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l1_1 <= (partial48_l0_2 + partial48_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l1_2 <= partial48_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l2_0 <= (partial48_l1_0 + partial48_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial48_l2_1 <= partial48_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0]}) ^ {(codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1])}))})) + $signed({10'd0, (codes_0_49[0] && codes_0_49[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2]}) ^ {(codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3])}))})) + $signed({10'd0, (codes_0_49[2] && codes_0_49[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4]}) ^ {(codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5])}))})) + $signed({10'd0, (codes_0_49[4] && codes_0_49[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6]}) ^ {(codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7])}))})) + $signed({10'd0, (codes_0_49[6] && codes_0_49[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8]}) ^ {(codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9])}))})) + $signed({10'd0, (codes_0_49[8] && codes_0_49[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l1_0 <= (partial49_l0_0 + partial49_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l1_1 <= (partial49_l0_2 + partial49_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l1_2 <= partial49_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l2_0 <= (partial49_l1_0 + partial49_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial49_l2_1 <= partial49_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0]}) ^ {(codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1])}))})) + $signed({10'd0, (codes_0_50[0] && codes_0_50[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2]}) ^ {(codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3])}))})) + $signed({10'd0, (codes_0_50[2] && codes_0_50[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4]}) ^ {(codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5])}))})) + $signed({10'd0, (codes_0_50[4] && codes_0_50[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6]}) ^ {(codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7])}))})) + $signed({10'd0, (codes_0_50[6] && codes_0_50[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8]}) ^ {(codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9])}))})) + $signed({10'd0, (codes_0_50[8] && codes_0_50[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l1_0 <= (partial50_l0_0 + partial50_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l1_1 <= (partial50_l0_2 + partial50_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l1_2 <= partial50_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l2_0 <= (partial50_l1_0 + partial50_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial50_l2_1 <= partial50_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0]}) ^ {(codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1])}))})) + $signed({10'd0, (codes_0_51[0] && codes_0_51[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2]}) ^ {(codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3])}))})) + $signed({10'd0, (codes_0_51[2] && codes_0_51[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4]}) ^ {(codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5])}))})) + $signed({10'd0, (codes_0_51[4] && codes_0_51[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6]}) ^ {(codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7])}))})) + $signed({10'd0, (codes_0_51[6] && codes_0_51[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8]}) ^ {(codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9])}))})) + $signed({10'd0, (codes_0_51[8] && codes_0_51[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l1_0 <= (partial51_l0_0 + partial51_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l1_1 <= (partial51_l0_2 + partial51_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l1_2 <= partial51_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l2_0 <= (partial51_l1_0 + partial51_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial51_l2_1 <= partial51_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0]}) ^ {(codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1])}))})) + $signed({10'd0, (codes_0_52[0] && codes_0_52[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2]}) ^ {(codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3])}))})) + $signed({10'd0, (codes_0_52[2] && codes_0_52[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4]}) ^ {(codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5])}))})) + $signed({10'd0, (codes_0_52[4] && codes_0_52[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6]}) ^ {(codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7])}))})) + $signed({10'd0, (codes_0_52[6] && codes_0_52[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8]}) ^ {(codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9])}))})) + $signed({10'd0, (codes_0_52[8] && codes_0_52[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l1_0 <= (partial52_l0_0 + partial52_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l1_1 <= (partial52_l0_2 + partial52_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l1_2 <= partial52_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l2_0 <= (partial52_l1_0 + partial52_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial52_l2_1 <= partial52_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0]}) ^ {(codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1])}))})) + $signed({10'd0, (codes_0_53[0] && codes_0_53[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2]}) ^ {(codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3])}))})) + $signed({10'd0, (codes_0_53[2] && codes_0_53[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4]}) ^ {(codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5])}))})) + $signed({10'd0, (codes_0_53[4] && codes_0_53[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6]}) ^ {(codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7])}))})) + $signed({10'd0, (codes_0_53[6] && codes_0_53[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8]}) ^ {(codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9])}))})) + $signed({10'd0, (codes_0_53[8] && codes_0_53[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l1_0 <= (partial53_l0_0 + partial53_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l1_1 <= (partial53_l0_2 + partial53_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l1_2 <= partial53_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l2_0 <= (partial53_l1_0 + partial53_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial53_l2_1 <= partial53_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0]}) ^ {(codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1])}))})) + $signed({10'd0, (codes_0_54[0] && codes_0_54[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2]}) ^ {(codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3])}))})) + $signed({10'd0, (codes_0_54[2] && codes_0_54[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4]}) ^ {(codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5])}))})) + $signed({10'd0, (codes_0_54[4] && codes_0_54[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6]}) ^ {(codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7])}))})) + $signed({10'd0, (codes_0_54[6] && codes_0_54[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8]}) ^ {(codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9])}))})) + $signed({10'd0, (codes_0_54[8] && codes_0_54[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l1_0 <= (partial54_l0_0 + partial54_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l1_1 <= (partial54_l0_2 + partial54_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l1_2 <= partial54_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l2_0 <= (partial54_l1_0 + partial54_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial54_l2_1 <= partial54_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0]}) ^ {(codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1])}))})) + $signed({10'd0, (codes_0_55[0] && codes_0_55[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2]}) ^ {(codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3])}))})) + $signed({10'd0, (codes_0_55[2] && codes_0_55[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4]}) ^ {(codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5])}))})) + $signed({10'd0, (codes_0_55[4] && codes_0_55[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6]}) ^ {(codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7])}))})) + $signed({10'd0, (codes_0_55[6] && codes_0_55[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8]}) ^ {(codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9])}))})) + $signed({10'd0, (codes_0_55[8] && codes_0_55[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l1_0 <= (partial55_l0_0 + partial55_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l1_1 <= (partial55_l0_2 + partial55_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l1_2 <= partial55_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l2_0 <= (partial55_l1_0 + partial55_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial55_l2_1 <= partial55_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0]}) ^ {(codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1])}))})) + $signed({10'd0, (codes_0_56[0] && codes_0_56[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2]}) ^ {(codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3])}))})) + $signed({10'd0, (codes_0_56[2] && codes_0_56[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4]}) ^ {(codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5])}))})) + $signed({10'd0, (codes_0_56[4] && codes_0_56[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6]}) ^ {(codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7])}))})) + $signed({10'd0, (codes_0_56[6] && codes_0_56[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8]}) ^ {(codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9])}))})) + $signed({10'd0, (codes_0_56[8] && codes_0_56[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l1_0 <= (partial56_l0_0 + partial56_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l1_1 <= (partial56_l0_2 + partial56_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l1_2 <= partial56_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l2_0 <= (partial56_l1_0 + partial56_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial56_l2_1 <= partial56_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0]}) ^ {(codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1])}))})) + $signed({10'd0, (codes_0_57[0] && codes_0_57[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2]}) ^ {(codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3])}))})) + $signed({10'd0, (codes_0_57[2] && codes_0_57[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4]}) ^ {(codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5])}))})) + $signed({10'd0, (codes_0_57[4] && codes_0_57[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6]}) ^ {(codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7])}))})) + $signed({10'd0, (codes_0_57[6] && codes_0_57[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8]}) ^ {(codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9])}))})) + $signed({10'd0, (codes_0_57[8] && codes_0_57[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l1_0 <= (partial57_l0_0 + partial57_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l1_1 <= (partial57_l0_2 + partial57_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l1_2 <= partial57_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l2_0 <= (partial57_l1_0 + partial57_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial57_l2_1 <= partial57_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0]}) ^ {(codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1])}))})) + $signed({10'd0, (codes_0_58[0] && codes_0_58[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2]}) ^ {(codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3])}))})) + $signed({10'd0, (codes_0_58[2] && codes_0_58[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4]}) ^ {(codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5])}))})) + $signed({10'd0, (codes_0_58[4] && codes_0_58[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6]}) ^ {(codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7])}))})) + $signed({10'd0, (codes_0_58[6] && codes_0_58[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8]}) ^ {(codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9])}))})) + $signed({10'd0, (codes_0_58[8] && codes_0_58[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l1_0 <= (partial58_l0_0 + partial58_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l1_1 <= (partial58_l0_2 + partial58_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l1_2 <= partial58_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l2_0 <= (partial58_l1_0 + partial58_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial58_l2_1 <= partial58_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0]}) ^ {(codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1])}))})) + $signed({10'd0, (codes_0_59[0] && codes_0_59[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2]}) ^ {(codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3])}))})) + $signed({10'd0, (codes_0_59[2] && codes_0_59[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4]}) ^ {(codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5])}))})) + $signed({10'd0, (codes_0_59[4] && codes_0_59[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6]}) ^ {(codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7])}))})) + $signed({10'd0, (codes_0_59[6] && codes_0_59[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8]}) ^ {(codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9])}))})) + $signed({10'd0, (codes_0_59[8] && codes_0_59[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l1_0 <= (partial59_l0_0 + partial59_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l1_1 <= (partial59_l0_2 + partial59_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l1_2 <= partial59_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l2_0 <= (partial59_l1_0 + partial59_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial59_l2_1 <= partial59_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0]}) ^ {(codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1])}))})) + $signed({10'd0, (codes_0_60[0] && codes_0_60[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2]}) ^ {(codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3])}))})) + $signed({10'd0, (codes_0_60[2] && codes_0_60[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4]}) ^ {(codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5])}))})) + $signed({10'd0, (codes_0_60[4] && codes_0_60[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6]}) ^ {(codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7])}))})) + $signed({10'd0, (codes_0_60[6] && codes_0_60[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8]}) ^ {(codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9])}))})) + $signed({10'd0, (codes_0_60[8] && codes_0_60[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l1_0 <= (partial60_l0_0 + partial60_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l1_1 <= (partial60_l0_2 + partial60_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l1_2 <= partial60_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l2_0 <= (partial60_l1_0 + partial60_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial60_l2_1 <= partial60_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0]}) ^ {(codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1])}))})) + $signed({10'd0, (codes_0_61[0] && codes_0_61[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2]}) ^ {(codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3])}))})) + $signed({10'd0, (codes_0_61[2] && codes_0_61[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4]}) ^ {(codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5])}))})) + $signed({10'd0, (codes_0_61[4] && codes_0_61[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6]}) ^ {(codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7])}))})) + $signed({10'd0, (codes_0_61[6] && codes_0_61[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8]}) ^ {(codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9])}))})) + $signed({10'd0, (codes_0_61[8] && codes_0_61[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l1_0 <= (partial61_l0_0 + partial61_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l1_1 <= (partial61_l0_2 + partial61_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l1_2 <= partial61_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l2_0 <= (partial61_l1_0 + partial61_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial61_l2_1 <= partial61_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0]}) ^ {(codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1])}))})) + $signed({10'd0, (codes_0_62[0] && codes_0_62[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2]}) ^ {(codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3])}))})) + $signed({10'd0, (codes_0_62[2] && codes_0_62[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4]}) ^ {(codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5])}))})) + $signed({10'd0, (codes_0_62[4] && codes_0_62[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6]}) ^ {(codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7])}))})) + $signed({10'd0, (codes_0_62[6] && codes_0_62[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8]}) ^ {(codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9])}))})) + $signed({10'd0, (codes_0_62[8] && codes_0_62[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l1_0 <= (partial62_l0_0 + partial62_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l1_1 <= (partial62_l0_2 + partial62_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l1_2 <= partial62_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l2_0 <= (partial62_l1_0 + partial62_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial62_l2_1 <= partial62_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0]}) ^ {(codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1])}))})) + $signed({10'd0, (codes_0_63[0] && codes_0_63[1])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2]}) ^ {(codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3])}))})) + $signed({10'd0, (codes_0_63[2] && codes_0_63[3])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4]}) ^ {(codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5])}))})) + $signed({10'd0, (codes_0_63[4] && codes_0_63[5])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6]}) ^ {(codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7])}))})) + $signed({10'd0, (codes_0_63[6] && codes_0_63[7])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8]}) ^ {(codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9])}))})) + $signed({10'd0, (codes_0_63[8] && codes_0_63[9])}));
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l1_0 <= (partial63_l0_0 + partial63_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l1_1 <= (partial63_l0_2 + partial63_l0_3);
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l1_2 <= partial63_l0_4;
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l2_0 <= (partial63_l1_0 + partial63_l1_1);
+  end
+
+  always_ff @(posedge clk) begin
+    partial63_l2_1 <= partial63_l1_2;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      valid1_d0 <= 1'b0;
+    end else begin
+      valid1_d0 <= valid0;
     end
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      valid1 <= 1'b0;
+      valid1_d1 <= 1'b0;
     end else begin
-      valid1 <= in_valid;
+      valid1_d1 <= valid1_d0;
     end
   end
 
   always_ff @(posedge clk) begin
-    first1 <= in_first;
+    if (rst) begin
+      valid1_d2 <= 1'b0;
+    end else begin
+      valid1_d2 <= valid1_d1;
+    end
   end
 
   always_ff @(posedge clk) begin
-    last1 <= in_last;
+    if (rst) begin
+      valid1_d3 <= 1'b0;
+    end else begin
+      valid1_d3 <= valid1_d2;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    first1_d0 <= first0;
+  end
+
+  always_ff @(posedge clk) begin
+    first1_d1 <= first1_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    first1_d2 <= first1_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    first1_d3 <= first1_d2;
+  end
+
+  always_ff @(posedge clk) begin
+    last1_d0 <= last0;
+  end
+
+  always_ff @(posedge clk) begin
+    last1_d1 <= last1_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    last1_d2 <= last1_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    last1_d3 <= last1_d2;
   end
 
   always_ff @(posedge clk) begin
@@ -1341,386 +4822,386 @@ module TernaryGroupDatapath_BY64_AC21 (
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc0 <= (first1 ? 21'(partial0_q) : (acc0 + 21'(partial0_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc0 <= (first1_d3 ? 21'(partial0_q) : (acc0 + 21'(partial0_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc1 <= (first1 ? 21'(partial1_q) : (acc1 + 21'(partial1_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc1 <= (first1_d3 ? 21'(partial1_q) : (acc1 + 21'(partial1_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc2 <= (first1 ? 21'(partial2_q) : (acc2 + 21'(partial2_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc2 <= (first1_d3 ? 21'(partial2_q) : (acc2 + 21'(partial2_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc3 <= (first1 ? 21'(partial3_q) : (acc3 + 21'(partial3_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc3 <= (first1_d3 ? 21'(partial3_q) : (acc3 + 21'(partial3_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc4 <= (first1 ? 21'(partial4_q) : (acc4 + 21'(partial4_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc4 <= (first1_d3 ? 21'(partial4_q) : (acc4 + 21'(partial4_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc5 <= (first1 ? 21'(partial5_q) : (acc5 + 21'(partial5_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc5 <= (first1_d3 ? 21'(partial5_q) : (acc5 + 21'(partial5_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc6 <= (first1 ? 21'(partial6_q) : (acc6 + 21'(partial6_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc6 <= (first1_d3 ? 21'(partial6_q) : (acc6 + 21'(partial6_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc7 <= (first1 ? 21'(partial7_q) : (acc7 + 21'(partial7_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc7 <= (first1_d3 ? 21'(partial7_q) : (acc7 + 21'(partial7_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc8 <= (first1 ? 21'(partial8_q) : (acc8 + 21'(partial8_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc8 <= (first1_d3 ? 21'(partial8_q) : (acc8 + 21'(partial8_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc9 <= (first1 ? 21'(partial9_q) : (acc9 + 21'(partial9_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc9 <= (first1_d3 ? 21'(partial9_q) : (acc9 + 21'(partial9_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc10 <= (first1 ? 21'(partial10_q) : (acc10 + 21'(partial10_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc10 <= (first1_d3 ? 21'(partial10_q) : (acc10 + 21'(partial10_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc11 <= (first1 ? 21'(partial11_q) : (acc11 + 21'(partial11_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc11 <= (first1_d3 ? 21'(partial11_q) : (acc11 + 21'(partial11_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc12 <= (first1 ? 21'(partial12_q) : (acc12 + 21'(partial12_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc12 <= (first1_d3 ? 21'(partial12_q) : (acc12 + 21'(partial12_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc13 <= (first1 ? 21'(partial13_q) : (acc13 + 21'(partial13_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc13 <= (first1_d3 ? 21'(partial13_q) : (acc13 + 21'(partial13_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc14 <= (first1 ? 21'(partial14_q) : (acc14 + 21'(partial14_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc14 <= (first1_d3 ? 21'(partial14_q) : (acc14 + 21'(partial14_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc15 <= (first1 ? 21'(partial15_q) : (acc15 + 21'(partial15_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc15 <= (first1_d3 ? 21'(partial15_q) : (acc15 + 21'(partial15_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc16 <= (first1 ? 21'(partial16_q) : (acc16 + 21'(partial16_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc16 <= (first1_d3 ? 21'(partial16_q) : (acc16 + 21'(partial16_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc17 <= (first1 ? 21'(partial17_q) : (acc17 + 21'(partial17_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc17 <= (first1_d3 ? 21'(partial17_q) : (acc17 + 21'(partial17_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc18 <= (first1 ? 21'(partial18_q) : (acc18 + 21'(partial18_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc18 <= (first1_d3 ? 21'(partial18_q) : (acc18 + 21'(partial18_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc19 <= (first1 ? 21'(partial19_q) : (acc19 + 21'(partial19_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc19 <= (first1_d3 ? 21'(partial19_q) : (acc19 + 21'(partial19_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc20 <= (first1 ? 21'(partial20_q) : (acc20 + 21'(partial20_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc20 <= (first1_d3 ? 21'(partial20_q) : (acc20 + 21'(partial20_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc21 <= (first1 ? 21'(partial21_q) : (acc21 + 21'(partial21_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc21 <= (first1_d3 ? 21'(partial21_q) : (acc21 + 21'(partial21_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc22 <= (first1 ? 21'(partial22_q) : (acc22 + 21'(partial22_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc22 <= (first1_d3 ? 21'(partial22_q) : (acc22 + 21'(partial22_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc23 <= (first1 ? 21'(partial23_q) : (acc23 + 21'(partial23_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc23 <= (first1_d3 ? 21'(partial23_q) : (acc23 + 21'(partial23_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc24 <= (first1 ? 21'(partial24_q) : (acc24 + 21'(partial24_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc24 <= (first1_d3 ? 21'(partial24_q) : (acc24 + 21'(partial24_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc25 <= (first1 ? 21'(partial25_q) : (acc25 + 21'(partial25_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc25 <= (first1_d3 ? 21'(partial25_q) : (acc25 + 21'(partial25_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc26 <= (first1 ? 21'(partial26_q) : (acc26 + 21'(partial26_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc26 <= (first1_d3 ? 21'(partial26_q) : (acc26 + 21'(partial26_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc27 <= (first1 ? 21'(partial27_q) : (acc27 + 21'(partial27_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc27 <= (first1_d3 ? 21'(partial27_q) : (acc27 + 21'(partial27_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc28 <= (first1 ? 21'(partial28_q) : (acc28 + 21'(partial28_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc28 <= (first1_d3 ? 21'(partial28_q) : (acc28 + 21'(partial28_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc29 <= (first1 ? 21'(partial29_q) : (acc29 + 21'(partial29_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc29 <= (first1_d3 ? 21'(partial29_q) : (acc29 + 21'(partial29_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc30 <= (first1 ? 21'(partial30_q) : (acc30 + 21'(partial30_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc30 <= (first1_d3 ? 21'(partial30_q) : (acc30 + 21'(partial30_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc31 <= (first1 ? 21'(partial31_q) : (acc31 + 21'(partial31_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc31 <= (first1_d3 ? 21'(partial31_q) : (acc31 + 21'(partial31_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc32 <= (first1 ? 21'(partial32_q) : (acc32 + 21'(partial32_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc32 <= (first1_d3 ? 21'(partial32_q) : (acc32 + 21'(partial32_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc33 <= (first1 ? 21'(partial33_q) : (acc33 + 21'(partial33_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc33 <= (first1_d3 ? 21'(partial33_q) : (acc33 + 21'(partial33_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc34 <= (first1 ? 21'(partial34_q) : (acc34 + 21'(partial34_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc34 <= (first1_d3 ? 21'(partial34_q) : (acc34 + 21'(partial34_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc35 <= (first1 ? 21'(partial35_q) : (acc35 + 21'(partial35_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc35 <= (first1_d3 ? 21'(partial35_q) : (acc35 + 21'(partial35_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc36 <= (first1 ? 21'(partial36_q) : (acc36 + 21'(partial36_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc36 <= (first1_d3 ? 21'(partial36_q) : (acc36 + 21'(partial36_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc37 <= (first1 ? 21'(partial37_q) : (acc37 + 21'(partial37_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc37 <= (first1_d3 ? 21'(partial37_q) : (acc37 + 21'(partial37_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc38 <= (first1 ? 21'(partial38_q) : (acc38 + 21'(partial38_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc38 <= (first1_d3 ? 21'(partial38_q) : (acc38 + 21'(partial38_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc39 <= (first1 ? 21'(partial39_q) : (acc39 + 21'(partial39_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc39 <= (first1_d3 ? 21'(partial39_q) : (acc39 + 21'(partial39_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc40 <= (first1 ? 21'(partial40_q) : (acc40 + 21'(partial40_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc40 <= (first1_d3 ? 21'(partial40_q) : (acc40 + 21'(partial40_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc41 <= (first1 ? 21'(partial41_q) : (acc41 + 21'(partial41_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc41 <= (first1_d3 ? 21'(partial41_q) : (acc41 + 21'(partial41_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc42 <= (first1 ? 21'(partial42_q) : (acc42 + 21'(partial42_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc42 <= (first1_d3 ? 21'(partial42_q) : (acc42 + 21'(partial42_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc43 <= (first1 ? 21'(partial43_q) : (acc43 + 21'(partial43_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc43 <= (first1_d3 ? 21'(partial43_q) : (acc43 + 21'(partial43_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc44 <= (first1 ? 21'(partial44_q) : (acc44 + 21'(partial44_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc44 <= (first1_d3 ? 21'(partial44_q) : (acc44 + 21'(partial44_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc45 <= (first1 ? 21'(partial45_q) : (acc45 + 21'(partial45_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc45 <= (first1_d3 ? 21'(partial45_q) : (acc45 + 21'(partial45_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc46 <= (first1 ? 21'(partial46_q) : (acc46 + 21'(partial46_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc46 <= (first1_d3 ? 21'(partial46_q) : (acc46 + 21'(partial46_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc47 <= (first1 ? 21'(partial47_q) : (acc47 + 21'(partial47_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc47 <= (first1_d3 ? 21'(partial47_q) : (acc47 + 21'(partial47_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc48 <= (first1 ? 21'(partial48_q) : (acc48 + 21'(partial48_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc48 <= (first1_d3 ? 21'(partial48_q) : (acc48 + 21'(partial48_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc49 <= (first1 ? 21'(partial49_q) : (acc49 + 21'(partial49_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc49 <= (first1_d3 ? 21'(partial49_q) : (acc49 + 21'(partial49_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc50 <= (first1 ? 21'(partial50_q) : (acc50 + 21'(partial50_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc50 <= (first1_d3 ? 21'(partial50_q) : (acc50 + 21'(partial50_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc51 <= (first1 ? 21'(partial51_q) : (acc51 + 21'(partial51_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc51 <= (first1_d3 ? 21'(partial51_q) : (acc51 + 21'(partial51_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc52 <= (first1 ? 21'(partial52_q) : (acc52 + 21'(partial52_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc52 <= (first1_d3 ? 21'(partial52_q) : (acc52 + 21'(partial52_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc53 <= (first1 ? 21'(partial53_q) : (acc53 + 21'(partial53_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc53 <= (first1_d3 ? 21'(partial53_q) : (acc53 + 21'(partial53_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc54 <= (first1 ? 21'(partial54_q) : (acc54 + 21'(partial54_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc54 <= (first1_d3 ? 21'(partial54_q) : (acc54 + 21'(partial54_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc55 <= (first1 ? 21'(partial55_q) : (acc55 + 21'(partial55_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc55 <= (first1_d3 ? 21'(partial55_q) : (acc55 + 21'(partial55_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc56 <= (first1 ? 21'(partial56_q) : (acc56 + 21'(partial56_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc56 <= (first1_d3 ? 21'(partial56_q) : (acc56 + 21'(partial56_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc57 <= (first1 ? 21'(partial57_q) : (acc57 + 21'(partial57_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc57 <= (first1_d3 ? 21'(partial57_q) : (acc57 + 21'(partial57_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc58 <= (first1 ? 21'(partial58_q) : (acc58 + 21'(partial58_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc58 <= (first1_d3 ? 21'(partial58_q) : (acc58 + 21'(partial58_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc59 <= (first1 ? 21'(partial59_q) : (acc59 + 21'(partial59_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc59 <= (first1_d3 ? 21'(partial59_q) : (acc59 + 21'(partial59_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc60 <= (first1 ? 21'(partial60_q) : (acc60 + 21'(partial60_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc60 <= (first1_d3 ? 21'(partial60_q) : (acc60 + 21'(partial60_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc61 <= (first1 ? 21'(partial61_q) : (acc61 + 21'(partial61_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc61 <= (first1_d3 ? 21'(partial61_q) : (acc61 + 21'(partial61_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc62 <= (first1 ? 21'(partial62_q) : (acc62 + 21'(partial62_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc62 <= (first1_d3 ? 21'(partial62_q) : (acc62 + 21'(partial62_q)));
     end
   end
 
   always_ff @(posedge clk) begin
-    if ((valid1 && 1'b1)) begin
-      acc63 <= (first1 ? 21'(partial63_q) : (acc63 + 21'(partial63_q)));
+    if ((valid1_d3 && 1'b1)) begin
+      acc63 <= (first1_d3 ? 21'(partial63_q) : (acc63 + 21'(partial63_q)));
     end
   end
 
@@ -1728,7 +5209,19 @@ module TernaryGroupDatapath_BY64_AC21 (
     if (rst) begin
       sums_valid_q <= 1'b0;
     end else begin
-      sums_valid_q <= (valid1 && last1);
+      sums_valid_q <= (valid1_d3 && last1_d3);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      beats_inside_remaining <= 3'd0;
+    end else begin
+      if (valid0) begin
+        beats_inside_remaining <= 3'd5;
+      end else if ((beats_inside_remaining != 3'd0)) begin
+        beats_inside_remaining <= (beats_inside_remaining - 3'd1);
+      end
     end
   end
 

@@ -18,9 +18,9 @@ import ISA
 /// past C and trit 4 in 2-bit packing), `column_valid` marks the same
 /// trits below C, `row_valid` the group's rows below R, `in_first` starts
 /// the rows' sums (step 0 of a group) and `in_last` marks the group's last
-/// beat. `sums_valid` pulses two cycles after the last beat; in that cycle
+/// beat. `sums_valid` pulses `latency` cycles after the last beat; in that cycle
 /// `sums` holds the group's 64 exact sums (the next group may already be
-/// entering). `bad_weight` pulses one cycle after a beat with an illegal
+/// entering). `bad_weight` pulses two cycles after a beat with an illegal
 /// code (2-bit 10, base-3 byte >= 243) covering a valid row and column.
 /// `busy`: a beat is inside. The datapath never stalls.
 ///
@@ -57,17 +57,20 @@ public struct TernaryGroupDatapath: Module {
     public var slots: Int { Swift.min(Self.groupRows, bytes) }
     /// Cycles per step.
     public var phases: Int { Self.groupRows / slots }
-    /// Cycles from a group's last beat to `sums_valid`.
-    public static let latency = 2
+    /// Levels of each row's adder tree (5 products and 5 negation bits per step).
+    var treeLevels: Int { addressWidth(10 * steps) }
+    /// Cycles from a group's last beat to `sums_valid`: the codes, the
+    /// tree's levels (each registered), the accumulators.
+    public var latency: Int { 2 + treeLevels }
 
     /// The base-3 decode table: for each byte, trit i's 2-bit code in bits
-    /// [2i+1 : 2i] and bit 10 set for the illegal bytes 243 ... 255.
+    /// [2i+1 : 2i] (zeros for the illegal bytes 243 ... 255, flagged apart).
     static let base3Table: [BitVector] = (0..<256).map { b in
         guard let trits = TernaryMatrix.decode(UInt8(b), packing: .base3) else {
-            return BitVector(width: 11, words: [1 << 10])
+            return BitVector(width: 10, words: [0])
         }
         let codes = trits.enumerated().reduce(UInt64(0)) { $0 | UInt64(TernaryMatrix.code($1.element)) << UInt64(2 * $1.offset) }
-        return BitVector(width: 11, words: [codes])
+        return BitVector(width: 10, words: [codes])
     }
 
     public func build(_ m: ModuleBuilder) {
@@ -97,8 +100,15 @@ public struct TernaryGroupDatapath: Module {
             slotValid = rowValid
         }
 
-        // Per byte: its 5 trit codes (01 = +1, 11 = -1, else 0) and whether it is illegal where it counts.
-        let table = m.memory("base3_codes", depth: 256, of: .uint(11), readLatency: 0, initial: Self.base3Table)
+        // Stage 0: per byte its 5 trit codes (01 = +1, 11 = -1, else 0),
+        // registered with the activations and controls beside them; and
+        // whether it is illegal where it counts.
+        let valid0 = m.regNext("valid0", inValid, reset: false)
+        let first0 = m.regNext("first0", inFirst)
+        let last0 = m.regNext("last0", inLast)
+        let phase0 = phase.map { m.regNext("phase0", $0) }
+        let activations0 = m.regNext("activations0", activations)
+        let table = m.memory("base3_codes", depth: 256, of: .uint(10), readLatency: 0, initial: Self.base3Table)
         let partialBits = addressWidth(128 * 5 * steps + 1) + 1
         let named = { (name: String, stream: Int) in streams == 1 ? name : "\(name)\(stream)_" }
         var terms = [[Signal]](repeating: [], count: slots * streams), illegal: [Signal] = []
@@ -108,7 +118,7 @@ public struct TernaryGroupDatapath: Module {
                 let byte = weights[8 * at + 7, 8 * at]
                 let port = table.read()
                 port.address.set(byte)
-                let codes = m.wire("codes_\(s)_\(j)", mux(base3, port.data[9, 0], cat(lit(0, width: 2), byte)))
+                let codes = m.regNext("codes_\(s)_\(j)", mux(base3, port.data, cat(lit(0, width: 2), byte)))
                 for i in 0..<5 {
                     // w * a without a multiplexer per trit: a masked by the
                     // code's low bit, inverted when the trit is -1, and the
@@ -118,7 +128,7 @@ public struct TernaryGroupDatapath: Module {
                     // expensive logic of a simulated block).
                     let lo = codes[2 * i], negative = codes[2 * i] && codes[2 * i + 1]
                     for st in 0..<streams {
-                        let a = activations[st * 5 * steps + s * 5 + i].extend(to: 9).asUInt
+                        let a = activations0[st * 5 * steps + s * 5 + i].extend(to: 9).asUInt
                         let masked = (a & lo.replicate(9)) ^ negative.replicate(9)
                         terms[st * slots + j].append(masked.asSInt.extend(to: partialBits))
                         terms[st * slots + j].append(cat(lit(0, width: partialBits - 1), negative).asSInt)
@@ -130,20 +140,27 @@ public struct TernaryGroupDatapath: Module {
                     let bad: Signal = weights[8 * at + 2 * i + 1] && !weights[8 * at + 2 * i]
                     twoBitIllegal = twoBitIllegal || (bad && columnValid[s * 5 + i])
                 }
-                illegal.append(m.wire("illegal_\(s)_\(j)", slotValid[j] && mux(base3, port.data[10] && columnValid[s * 5], twoBitIllegal)))
+                illegal.append(m.wire("illegal_\(s)_\(j)", slotValid[j] && mux(base3, byte >= lit(243, width: 8) && columnValid[s * 5], twoBitIllegal)))
             }
         }
-        let partials = (0..<streams).flatMap { st in
-            (0..<slots).map { j in m.wire(named("partial", st) + "\(j)", balancedSum(terms[st * slots + j])) }
-        }
-        let anyIllegal = cat(illegal).orR
-        badWeight.set(m.regNext("bad_weight_q", inValid && anyIllegal, reset: false))
+        // The flags registered before their OR over every byte.
+        badWeight.set(m.regNext("bad_weight_q", valid0 && m.regNext("illegal_q", cat(illegal)).orR, reset: false))
 
-        // Stage 1: the row partial sums; stage 2: the accumulators.
-        let valid1 = m.regNext("valid1", inValid, reset: false)
-        let first1 = m.regNext("first1", inFirst)
-        let last1 = m.regNext("last1", inLast)
-        let phase1 = phase.map { m.regNext("phase1", $0) }
+        // Stages 1 ...: each level of the rows' adder trees registered. Why:
+        // a multi-operand sum in one cycle becomes one `$macc` in Yosys,
+        // lowered to LUT full adders and a LUT carry-lookahead (10 LUT levels
+        // with the decode); a registered two-operand add is one carry chain.
+        let between = treeLevels - 1
+        let partials = (0..<streams).flatMap { st in
+            (0..<slots).map { j in
+                registeredTree(m, named("partial", st) + "\(j)", terms[st * slots + j], registeredLevels: between)
+            }
+        }
+        // Last tree level; then the accumulators.
+        let valid1 = m.validDelay("valid1", valid0, cycles: between + 1)
+        let first1 = m.pipelineDelay("first1", first0, cycles: between + 1)
+        let last1 = m.pipelineDelay("last1", last0, cycles: between + 1)
+        let phase1 = phase0.map { m.pipelineDelay("phase1", $0, cycles: between + 1) }
         let held = partials.enumerated().map { k, partial in
             m.regNext(named("partial", k / slots) + "\(k % slots)_q", partial)
         }
@@ -160,19 +177,21 @@ public struct TernaryGroupDatapath: Module {
         let done = m.regNext("sums_valid_q", valid1 && last1, reset: false)
         sumsValid.set(done)
         sums.set(vec(accumulators))
-        busy.set(valid1 || done)
+        busy.set(m.pipelineOccupied("beats_inside", entering: valid0, latency: latency - 1))
     }
 }
 
-/// Sum of equally wide signals as a balanced tree.
-func balancedSum(_ xs: [Signal]) -> Signal {
-    var level = xs
+/// Sum of equally wide signals as a balanced tree of two-operand adds, the
+/// first `registeredLevels` levels registered (the last level is not).
+func registeredTree(_ m: ModuleBuilder, _ name: String, _ xs: [Signal], registeredLevels: Int) -> Signal {
+    var level = xs, done = 0
     while level.count > 1 {
-        var next: [Signal] = []
-        for i in stride(from: 0, to: level.count, by: 2) {
-            next.append(i + 1 < level.count ? level[i] + level[i + 1] : level[i])
+        let current = level, registered = done < registeredLevels
+        level = stride(from: 0, to: current.count, by: 2).enumerated().map { k, i in
+            let sum = i + 1 < current.count ? current[i] + current[i + 1] : current[i]
+            return registered ? m.regNext("\(name)_l\(done)_\(k)", sum) : sum
         }
-        level = next
+        done += 1
     }
-    return level[0]
+    return m.wire(name, level[0])
 }
