@@ -411,28 +411,44 @@ module ReductionUnit_N16_VL8192_V16_F16_ST4 (
   logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionPasses.swift:195
   logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionPasses.swift:195
   logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionPasses.swift:195
-  logic vector_done; // wire, Core/ReductionPasses.swift:211
-  logic scalar_record_d0; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d1; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d2; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d3; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d4; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d5; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d6; // register, Core/ReductionPasses.swift:216
-  logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d3; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d4; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d5; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d6; // register, Core/ReductionPasses.swift:217
+  logic vector_done; // wire, Core/ReductionPasses.swift:209
+  logic scalar_record_d0; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d1; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d2; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d3; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d4; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d5; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d6; // register, Core/ReductionPasses.swift:214
+  logic [31:0] scalar_count_d0; // register, Core/ReductionPasses.swift:227
+  logic [31:0] scalar_count_d1; // register, Core/ReductionPasses.swift:227
+  logic [31:0] scalar_count_d2; // register, Core/ReductionPasses.swift:227
+  logic [31:0] scalar_digest_in0; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_digest_in1; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_digest_in2; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_digest_in3; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_digest_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic [31:0] scalar_digest_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic [31:0] scalar_digest_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic [31:0] scalar_digest; // wire, Core/TernaryGroupDatapath.swift:196
+  logic [31:0] scalar_clamps_in0; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_clamps_in1; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_clamps_in2; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_clamps_in3; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_clamps_l0_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic [31:0] scalar_clamps_l0_1; // register, Core/TernaryGroupDatapath.swift:192
+  logic [31:0] scalar_clamps_l1_0; // register, Core/TernaryGroupDatapath.swift:192
+  logic [31:0] scalar_clamps; // wire, Core/TernaryGroupDatapath.swift:196
+  logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:227
+  logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:227
+  logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:227
+  logic [95:0] scalar_fields_d3; // register, Core/ReductionPasses.swift:227
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);
   assign done_fault = 3'd0;
-  assign done_count = (scalar_record_d6 ? scalar_fields_d6[95:64] : record_digest_count);
-  assign done_digest = (scalar_record_d6 ? scalar_fields_d6[63:32] : record_digest_digest);
-  assign done_saturations = (scalar_record_d6 ? scalar_fields_d6[31:0] : record_digest_saturations);
+  assign done_count = (scalar_record_d6 ? scalar_fields_d3[95:64] : record_digest_count);
+  assign done_digest = (scalar_record_d6 ? scalar_fields_d3[63:32] : record_digest_digest);
+  assign done_saturations = (scalar_record_d6 ? scalar_fields_d3[31:0] : record_digest_saturations);
   assign done_scalar = absmax0;
   assign a_reg = source_a;
   assign a_chunk = {issue_stream, issue_chunk};
@@ -590,6 +606,8 @@ module ReductionUnit_N16_VL8192_V16_F16_ST4 (
   assign record_digest_data = result_data;
   assign record_digest_saturated = {lane15_saturated, lane14_saturated, lane13_saturated, lane12_saturated, lane11_saturated, lane10_saturated, lane9_saturated, lane8_saturated, lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
   assign vector_done = (w_valid13 && w_end13);
+  assign scalar_digest = scalar_digest_l1_0;
+  assign scalar_clamps = scalar_clamps_l1_0;
   assign stream_results = {absmax3, absmax2, absmax1, absmax0};
 
   always_ff @(posedge clk) begin
@@ -1585,7 +1603,75 @@ module ReductionUnit_N16_VL8192_V16_F16_ST4 (
   end
 
   always_ff @(posedge clk) begin
-    scalar_fields_d0 <= {(32'(stream_last) + 32'd1), ((($unsigned(absmax0) + ((2'd1 <= stream_last) ? $unsigned(absmax1) : 32'd0)) + ((2'd2 <= stream_last) ? $unsigned(absmax2) : 32'd0)) + ((2'd3 <= stream_last) ? $unsigned(absmax3) : 32'd0)), (((32'(stream_max0[31]) + 32'({((2'd1 <= stream_last) ? stream_max1[31] : 1'd0)})) + 32'({((2'd2 <= stream_last) ? stream_max2[31] : 1'd0)})) + 32'({((2'd3 <= stream_last) ? stream_max3[31] : 1'd0)}))};
+    scalar_count_d0 <= (32'(stream_last) + 32'd1);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_count_d1 <= scalar_count_d0;
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_count_d2 <= scalar_count_d1;
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_digest_in0 <= $unsigned(absmax0);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_digest_in1 <= ((2'd1 <= stream_last) ? $unsigned(absmax1) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_digest_in2 <= ((2'd2 <= stream_last) ? $unsigned(absmax2) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_digest_in3 <= ((2'd3 <= stream_last) ? $unsigned(absmax3) : 32'd0);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_digest_l0_0 <= (scalar_digest_in0 + scalar_digest_in1);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_digest_l0_1 <= (scalar_digest_in2 + scalar_digest_in3);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_digest_l1_0 <= (scalar_digest_l0_0 + scalar_digest_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_clamps_in0 <= 32'(stream_max0[31]);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_clamps_in1 <= 32'({((2'd1 <= stream_last) ? stream_max1[31] : 1'd0)});
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_clamps_in2 <= 32'({((2'd2 <= stream_last) ? stream_max2[31] : 1'd0)});
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_clamps_in3 <= 32'({((2'd3 <= stream_last) ? stream_max3[31] : 1'd0)});
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_clamps_l0_0 <= (scalar_clamps_in0 + scalar_clamps_in1);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_clamps_l0_1 <= (scalar_clamps_in2 + scalar_clamps_in3);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_clamps_l1_0 <= (scalar_clamps_l0_0 + scalar_clamps_l0_1);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_fields_d0 <= {scalar_count_d2, scalar_digest, scalar_clamps};
   end
 
   always_ff @(posedge clk) begin
@@ -1598,18 +1684,6 @@ module ReductionUnit_N16_VL8192_V16_F16_ST4 (
 
   always_ff @(posedge clk) begin
     scalar_fields_d3 <= scalar_fields_d2;
-  end
-
-  always_ff @(posedge clk) begin
-    scalar_fields_d4 <= scalar_fields_d3;
-  end
-
-  always_ff @(posedge clk) begin
-    scalar_fields_d5 <= scalar_fields_d4;
-  end
-
-  always_ff @(posedge clk) begin
-    scalar_fields_d6 <= scalar_fields_d5;
   end
 
   QuantMultiplier quant_scale0 (

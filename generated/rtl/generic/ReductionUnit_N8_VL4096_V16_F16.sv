@@ -258,26 +258,30 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   logic [31:0] record_digest_digest; // output of instance record_digest, Core/ReductionPasses.swift:195
   logic [31:0] record_digest_count; // output of instance record_digest, Core/ReductionPasses.swift:195
   logic [31:0] record_digest_saturations; // output of instance record_digest, Core/ReductionPasses.swift:195
-  logic vector_done; // wire, Core/ReductionPasses.swift:211
-  logic scalar_record_d0; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d1; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d2; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d3; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d4; // register, Core/ReductionPasses.swift:216
-  logic scalar_record_d5; // register, Core/ReductionPasses.swift:216
-  logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d3; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d4; // register, Core/ReductionPasses.swift:217
-  logic [95:0] scalar_fields_d5; // register, Core/ReductionPasses.swift:217
+  logic vector_done; // wire, Core/ReductionPasses.swift:209
+  logic scalar_record_d0; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d1; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d2; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d3; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d4; // register, Core/ReductionPasses.swift:214
+  logic scalar_record_d5; // register, Core/ReductionPasses.swift:214
+  logic [31:0] scalar_count_d0; // register, Core/ReductionPasses.swift:227
+  logic [31:0] scalar_digest_in0; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_digest; // wire, Core/TernaryGroupDatapath.swift:196
+  logic [31:0] scalar_clamps_in0; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_clamps; // wire, Core/TernaryGroupDatapath.swift:196
+  logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:227
+  logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:227
+  logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:227
+  logic [95:0] scalar_fields_d3; // register, Core/ReductionPasses.swift:227
+  logic [95:0] scalar_fields_d4; // register, Core/ReductionPasses.swift:227
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);
   assign done_fault = 3'd0;
-  assign done_count = (scalar_record_d5 ? scalar_fields_d5[95:64] : record_digest_count);
-  assign done_digest = (scalar_record_d5 ? scalar_fields_d5[63:32] : record_digest_digest);
-  assign done_saturations = (scalar_record_d5 ? scalar_fields_d5[31:0] : record_digest_saturations);
+  assign done_count = (scalar_record_d5 ? scalar_fields_d4[95:64] : record_digest_count);
+  assign done_digest = (scalar_record_d5 ? scalar_fields_d4[63:32] : record_digest_digest);
+  assign done_saturations = (scalar_record_d5 ? scalar_fields_d4[31:0] : record_digest_saturations);
   assign done_scalar = absmax;
   assign a_reg = source_a;
   assign a_chunk = issue_chunk;
@@ -363,6 +367,8 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   assign record_digest_data = result_data;
   assign record_digest_saturated = {lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
   assign vector_done = (w_valid13 && w_end13);
+  assign scalar_digest = scalar_digest_in0;
+  assign scalar_clamps = scalar_clamps_in0;
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -1157,7 +1163,19 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
-    scalar_fields_d0 <= {32'd1, $unsigned(absmax), 32'(stream_max[31])};
+    scalar_count_d0 <= 32'd1;
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_digest_in0 <= $unsigned(absmax);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_clamps_in0 <= 32'(stream_max[31]);
+  end
+
+  always_ff @(posedge clk) begin
+    scalar_fields_d0 <= {scalar_count_d0, scalar_digest, scalar_clamps};
   end
 
   always_ff @(posedge clk) begin
@@ -1174,10 +1192,6 @@ module ReductionUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     scalar_fields_d4 <= scalar_fields_d3;
-  end
-
-  always_ff @(posedge clk) begin
-    scalar_fields_d5 <= scalar_fields_d4;
   end
 
   QuantMultiplier quant_scale (

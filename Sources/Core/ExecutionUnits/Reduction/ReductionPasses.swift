@@ -205,8 +205,6 @@ extension ReductionUnit {
         let scalarCount = io.streamLast.map { $0.extend(to: 32) + 1 } ?? lit(1, width: 32)
         let values = (0..<streams).map { io.ifActive($0, reduced.absmax[$0].asUInt) }
         let clamps = (0..<streams).map { io.ifActive($0, reduced.maxima[$0][31].asUInt).extend(to: 32) }
-        let scalarDigest = values.dropFirst().reduce(values[0]) { $0 + $1 }
-        let scalarClamps = clamps.dropFirst().reduce(clamps[0]) { $0 + $1 }
         let scalarDone = ins.state == State.finish.value
         let vectorDone = m.wire("vector_done", wValid && wEnd)
         dispatch.done.set(scalarDone || vectorDone)
@@ -214,7 +212,21 @@ extension ReductionUnit {
         // The record is out Dispatch.recordLatency cycles after done: absmax's waits as long as the digest.
         let recordLatency = Dispatch.recordLatency(params)
         let scalarRecord = m.validDelay("scalar_record", scalarDone, cycles: recordLatency)
-        let scalarFields = m.pipelineDelay("scalar_fields", cat(scalarCount, scalarDigest, scalarClamps), cycles: recordLatency)
+        // The sums over streams registered level by level inside the record's
+        // latency: a four-operand sum in one cycle was 16 LUT levels.
+        var levels = 0, n = streams
+        while n > 1 {
+            n = (n + 1) / 2
+            levels += 1
+        }
+        let registered = Swift.min(levels, recordLatency - 1)
+        func sum(_ name: String, _ xs: [Signal]) -> Signal {
+            registeredTree(m, name, xs.enumerated().map { m.regNext("\(name)_in\($0)", $1) }, registeredLevels: registered)
+        }
+        let summed = 1 + registered
+        let scalarFields = m.pipelineDelay("scalar_fields", cat(m.pipelineDelay("scalar_count", scalarCount, cycles: summed),
+                                                                sum("scalar_digest", values), sum("scalar_clamps", clamps)),
+                                           cycles: recordLatency - summed)
         dispatch.doneCount.set(mux(scalarRecord, scalarFields[95, 64], digest.count))
         dispatch.doneDigest.set(mux(scalarRecord, scalarFields[63, 32], digest.digest))
         dispatch.doneSaturations.set(mux(scalarRecord, scalarFields[31, 0], digest.saturations))
