@@ -232,7 +232,7 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      q32 <= $signed(65'($unsigned((97'($signed(p1_sum2_0)) + 97'($signed({(($signed(p1_sum2_0) < 96'sh000000000000000000000000) ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000)})))) >> 32));
+      q32 <= $signed(65'($unsigned((97'($signed(p1_sum2_0)) + 97'($signed({(p1_sum2_0[95] ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000)})))) >> 32));
     end
   end
 

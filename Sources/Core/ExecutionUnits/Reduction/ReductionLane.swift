@@ -89,7 +89,8 @@ public struct ReductionLane: Module {
     /// so ties round away from zero.
     static func roundShiftTiesAway(_ v: Signal, _ s: Int) -> Signal {
         let w = v.width!
-        let bias = mux(v < slit(0, width: w), slit((1 << (s - 1)) - 1, width: w), slit(1 << (s - 1), width: w))
+        // The sign bit, not `v < 0`: Yosys builds that compare as a second 96-bit carry chain.
+        let bias = mux(v.asUInt[w - 1], slit((1 << (s - 1)) - 1, width: w), slit(1 << (s - 1), width: w))
         return v.expandingAdd(bias) >> s
     }
 }
