@@ -100,7 +100,7 @@ bench: deps
 	$(SWIFT) build -c release --product trit-bench
 	.build/release/trit-bench --out bench --intel-resources
 
-## resources: ALMs, M20K, DSPs, logic depth and a clock estimate of the D5005 core from Yosys's Intel flow (docs/silicon.md); about 45 min uncached on 2 cores, seconds from the cache.
+## resources: ALMs, M20K, DSPs, logic depth and a clock estimate of the D5005 core from Yosys's Intel flow (docs/silicon.md); about an hour uncached on 2 cores, seconds from the cache.
 resources: deps build
 	$(TRIT) rtl --board d5005 --out out/resources/d5005 --resources
 
