@@ -18,7 +18,7 @@ import TestSupport
             return InlineModule("SplitProductProbe", parameters: [Parameter("A", aBits), Parameter("B", bBits), Parameter("S", signed ? 1 : 0)]) { m in
                 let type = { (w: Int) -> HWType in shape.signed ? .sint(w) : .uint(w) }
                 let a = m.input("a", type(shape.aBits)), b = m.input("b", type(shape.bBits))
-                m.output("p", type(shape.aBits + shape.bBits)).set(m.splitProduct("p", a, b))
+                m.output("p", type(shape.aBits + shape.bBits)).set(m.splitProduct("product", a, b))
             }
         }
     }

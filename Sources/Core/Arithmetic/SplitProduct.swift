@@ -63,14 +63,7 @@ extension ModuleBuilder {
                 terms.append(shift == 0 ? placed : cat(placed[width - shift - 1, 0], lit(0, width: shift)))
             }
         }
-        var level = 0
-        while terms.count > 1 {
-            let current = terms
-            terms = stride(from: 0, to: current.count, by: 2).enumerated().map { k, i in
-                regNext("\(name)_sum\(level)_\(k)", i + 1 < current.count ? current[i] + current[i + 1] : current[i])
-            }
-            level += 1
-        }
-        return signed ? terms[0].asSInt : terms[0]
+        let product = registeredTree(self, name, terms, registeredLevels: Int.max)
+        return signed ? product.asSInt : product
     }
 }

@@ -69,9 +69,10 @@ module DivideDatapath_F16_CE1 (
   logic signed [33:0] product9_piece0_1; // register, Core/SplitProduct.swift:60
   logic signed [32:0] product9_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [12:0] product9_piece1_1; // register, Core/SplitProduct.swift:60
-  logic [64:0] product9_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [64:0] product9_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [64:0] product9_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [64:0] product9_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [64:0] product9_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [64:0] product9_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [64:0] product9; // wire, Core/RegisteredTree.swift:19
   logic [5:0] shift9_d0; // register, Core/DivideDatapath.swift:53
   logic [5:0] shift9_d1; // register, Core/DivideDatapath.swift:53
   logic [5:0] shift9_d2; // register, Core/DivideDatapath.swift:53
@@ -106,7 +107,8 @@ module DivideDatapath_F16_CE1 (
   assign saturated = saturated11;
   assign recip_ce = ce;
   assign recip_b = (b_zero1 ? 32'd1 : magnitude1);
-  assign product_shifted = (64'($signed(product9_sum1_0)) >>> shift9_d3);
+  assign product9 = product9_l1_0;
+  assign product_shifted = (64'($signed(product9)) >>> shift9_d3);
   assign signed_quotient = (b_negative10 ? (-quotient10) : quotient10);
 
   always_ff @(posedge clk) begin
@@ -423,19 +425,19 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_sum0_0 <= ($unsigned(65'(product9_piece0_0)) + {39'($unsigned(65'(product9_piece0_1)) >> 0), 26'd0});
+      product9_l0_0 <= ($unsigned(65'(product9_piece0_0)) + {39'($unsigned(65'(product9_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_sum0_1 <= ({39'($unsigned(65'(product9_piece1_0)) >> 0), 26'd0} + {13'($unsigned(65'(product9_piece1_1)) >> 0), 52'd0});
+      product9_l0_1 <= ({39'($unsigned(65'(product9_piece1_0)) >> 0), 26'd0} + {13'($unsigned(65'(product9_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_sum1_0 <= (product9_sum0_0 + product9_sum0_1);
+      product9_l1_0 <= (product9_l0_0 + product9_l0_1);
     end
   end
 
@@ -612,5 +614,5 @@ module DivideDatapath_F16_CE1 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{product9_sum1_0[64]};
+  assign unused = ^{product9[64]};
 endmodule

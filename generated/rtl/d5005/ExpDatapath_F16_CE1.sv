@@ -18,9 +18,10 @@ module ExpDatapath_F16_CE1 (
   logic signed [32:0] t1_piece0_1; // register, Core/SplitProduct.swift:60
   logic signed [32:0] t1_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [11:0] t1_piece1_1; // register, Core/SplitProduct.swift:60
-  logic [63:0] t1_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [63:0] t1_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [63:0] t1_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [63:0] t1_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [63:0] t1_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [63:0] t1_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [63:0] t1; // wire, Core/RegisteredTree.swift:19
   logic signed [17:0] k; // wire, Core/ExpDatapath.swift:42
   logic [31:0] u; // wire, Core/ExpDatapath.swift:43
   logic [7:0] exp2_table_raddr; // input of memory exp2_table, Core/ExpDatapath.swift:44
@@ -46,8 +47,9 @@ module ExpDatapath_F16_CE1 (
 
   assign y = y5;
   assign saturated = saturated5;
-  assign k = $signed(t1_sum1_0[63:46]);
-  assign u = t1_sum1_0[45:14];
+  assign t1 = t1_l1_0;
+  assign k = $signed(t1[63:46]);
+  assign u = t1[45:14];
   assign exp2_table_raddr = u[31:24];
   assign interpolated_shifted = (interpolated4 >> shift4);
   assign rounded = 32'((33'(interpolated_shifted) + 33'(32'd1)) >> 1);
@@ -355,19 +357,19 @@ module ExpDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_sum0_0 <= ($unsigned(64'(t1_piece0_0)) + {38'($unsigned(64'(t1_piece0_1)) >> 0), 26'd0});
+      t1_l0_0 <= ($unsigned(64'(t1_piece0_0)) + {38'($unsigned(64'(t1_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_sum0_1 <= ({38'($unsigned(64'(t1_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(t1_piece1_1)) >> 0), 52'd0});
+      t1_l0_1 <= ({38'($unsigned(64'(t1_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(t1_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_sum1_0 <= (t1_sum0_0 + t1_sum0_1);
+      t1_l1_0 <= (t1_l0_0 + t1_l0_1);
     end
   end
 
@@ -463,5 +465,5 @@ module ExpDatapath_F16_CE1 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{t1_sum1_0[13:0], product3[23:0], rst};
+  assign unused = ^{t1[13:0], product3[23:0], rst};
 endmodule

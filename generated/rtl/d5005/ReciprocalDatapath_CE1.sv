@@ -43,9 +43,10 @@ module ReciprocalDatapath_CE1 (
   logic signed [33:0] e6_piece0_1; // register, Core/SplitProduct.swift:60
   logic signed [33:0] e6_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [13:0] e6_piece1_1; // register, Core/SplitProduct.swift:60
-  logic [63:0] e6_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [63:0] e6_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [63:0] e6_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [63:0] e6_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [63:0] e6_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [63:0] e6_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [63:0] e6; // wire, Core/RegisteredTree.swift:19
   logic [31:0] y0_6_d0; // register, Core/ReciprocalDatapath.swift:59
   logic [31:0] y0_6_d1; // register, Core/ReciprocalDatapath.swift:59
   logic [31:0] y0_6_d2; // register, Core/ReciprocalDatapath.swift:59
@@ -63,16 +64,17 @@ module ReciprocalDatapath_CE1 (
   logic signed [34:0] y8_piece0_1; // register, Core/SplitProduct.swift:60
   logic signed [34:0] y8_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [15:0] y8_piece1_1; // register, Core/SplitProduct.swift:60
-  logic [65:0] y8_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [65:0] y8_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [65:0] y8_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [65:0] y8_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [65:0] y8_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [65:0] y8_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [65:0] y8; // wire, Core/RegisteredTree.swift:19
   logic [4:0] p8_d0; // register, Core/ReciprocalDatapath.swift:69
   logic [4:0] p8_d1; // register, Core/ReciprocalDatapath.swift:69
   logic [4:0] p8_d2; // register, Core/ReciprocalDatapath.swift:69
   logic [4:0] p8_d3; // register, Core/ReciprocalDatapath.swift:69
   logic [54:0] recip_table_mem [0:255]; // 256 x UInt(55), read latency 1
 
-  assign y = 32'(y8_sum1_0[65:31]);
+  assign y = 32'(y8[65:31]);
   assign p = p8_d3;
   assign msb_b0 = (|b[31:16]);
   assign msb_l0 = (msb_b0 ? b[31:16] : b[15:0]);
@@ -84,6 +86,8 @@ module ReciprocalDatapath_CE1 (
   assign msb_l3 = (msb_b3 ? msb_l2[3:2] : msb_l2[1:0]);
   assign msb_b4 = (|msb_l3[1]);
   assign recip_table_raddr = m2[30:23];
+  assign e6 = e6_l1_0;
+  assign y8 = y8_l1_0;
 
   // Memory recip_table: 256 words of UInt(55). Read latency 1, old data on read-during-write.
   initial begin
@@ -472,19 +476,19 @@ module ReciprocalDatapath_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_sum0_0 <= ($unsigned(64'(e6_piece0_0)) + {38'($unsigned(64'(e6_piece0_1)) >> 0), 26'd0});
+      e6_l0_0 <= ($unsigned(64'(e6_piece0_0)) + {38'($unsigned(64'(e6_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_sum0_1 <= ({38'($unsigned(64'(e6_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(e6_piece1_1)) >> 0), 52'd0});
+      e6_l0_1 <= ({38'($unsigned(64'(e6_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(e6_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_sum1_0 <= (e6_sum0_0 + e6_sum0_1);
+      e6_l1_0 <= (e6_l0_0 + e6_l0_1);
     end
   end
 
@@ -538,7 +542,7 @@ module ReciprocalDatapath_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      correction <= (33'h100000000 - e6_sum1_0[63:31]);
+      correction <= (33'h100000000 - e6[63:31]);
     end
   end
 
@@ -592,19 +596,19 @@ module ReciprocalDatapath_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_sum0_0 <= ($unsigned(66'(y8_piece0_0)) + {40'($unsigned(66'(y8_piece0_1)) >> 0), 26'd0});
+      y8_l0_0 <= ($unsigned(66'(y8_piece0_0)) + {40'($unsigned(66'(y8_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_sum0_1 <= ({40'($unsigned(66'(y8_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(y8_piece1_1)) >> 0), 52'd0});
+      y8_l0_1 <= ({40'($unsigned(66'(y8_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(y8_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_sum1_0 <= (y8_sum0_0 + y8_sum0_1);
+      y8_l1_0 <= (y8_l0_0 + y8_l0_1);
     end
   end
 
@@ -634,5 +638,5 @@ module ReciprocalDatapath_CE1 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{msb_l3[0], product4[22:0], e6_sum1_0[30:0], y8_sum1_0[30:0], rst};
+  assign unused = ^{msb_l3[0], product4[22:0], e6[30:0], y8[30:0], rst};
 endmodule

@@ -27,12 +27,13 @@ module ReductionLane_F16_CE1 (
   logic signed [32:0] p1_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [32:0] p1_piece1_1; // register, Core/SplitProduct.swift:60
   logic signed [17:0] p1_piece1_2; // register, Core/SplitProduct.swift:60
-  logic [95:0] p1_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [95:0] p1_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [95:0] p1_sum0_2; // register, Core/SplitProduct.swift:70
-  logic [95:0] p1_sum1_0; // register, Core/SplitProduct.swift:70
-  logic [95:0] p1_sum1_1; // register, Core/SplitProduct.swift:70
-  logic [95:0] p1_sum2_0; // register, Core/SplitProduct.swift:70
+  logic [95:0] p1_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p1_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p1_l0_2; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p1_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p1_l1_1; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p1_l2_0; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p1; // wire, Core/RegisteredTree.swift:19
   logic signed [31:0] w1_d0; // register, Core/ReductionLane.swift:50
   logic signed [31:0] w1_d1; // register, Core/ReductionLane.swift:50
   logic signed [31:0] w1_d2; // register, Core/ReductionLane.swift:50
@@ -58,12 +59,13 @@ module ReductionLane_F16_CE1 (
   logic signed [32:0] p3_piece1_1; // register, Core/SplitProduct.swift:60
   logic signed [38:0] p3_piece2_0; // register, Core/SplitProduct.swift:60
   logic signed [17:0] p3_piece2_1; // register, Core/SplitProduct.swift:60
-  logic [95:0] p3_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [95:0] p3_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [95:0] p3_sum0_2; // register, Core/SplitProduct.swift:70
-  logic [95:0] p3_sum1_0; // register, Core/SplitProduct.swift:70
-  logic [95:0] p3_sum1_1; // register, Core/SplitProduct.swift:70
-  logic [95:0] p3_sum2_0; // register, Core/SplitProduct.swift:70
+  logic [95:0] p3_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p3_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p3_l0_2; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p3_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p3_l1_1; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p3_l2_0; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p3; // wire, Core/RegisteredTree.swift:19
   logic signed [7:0] q3_d0; // register, Core/ReductionLane.swift:73
   logic signed [7:0] q3_d1; // register, Core/ReductionLane.swift:73
   logic signed [7:0] q3_d2; // register, Core/ReductionLane.swift:73
@@ -81,10 +83,12 @@ module ReductionLane_F16_CE1 (
   logic saturated_q; // register, Core/ReductionLane.swift:80
 
   assign magnitude = magnitude_q_d4;
-  assign square_out = p1_sum2_0[62:0];
+  assign square_out = p1[62:0];
   assign result = result_q;
   assign saturated = saturated_q;
   assign operand = (square ? 64'(x) : scale);
+  assign p1 = p1_l2_0;
+  assign p3 = p3_l2_0;
 
   always_ff @(posedge clk) begin
     if (ce) begin
@@ -136,37 +140,37 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_sum0_0 <= ($unsigned(96'(p1_piece0_0)) + {70'($unsigned(96'(p1_piece0_1)) >> 0), 26'd0});
+      p1_l0_0 <= ($unsigned(96'(p1_piece0_0)) + {70'($unsigned(96'(p1_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_sum0_1 <= ({44'($unsigned(96'(p1_piece0_2)) >> 0), 52'd0} + {70'($unsigned(96'(p1_piece1_0)) >> 0), 26'd0});
+      p1_l0_1 <= ({44'($unsigned(96'(p1_piece0_2)) >> 0), 52'd0} + {70'($unsigned(96'(p1_piece1_0)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_sum0_2 <= ({44'($unsigned(96'(p1_piece1_1)) >> 0), 52'd0} + {18'($unsigned(96'(p1_piece1_2)) >> 0), 78'd0});
+      p1_l0_2 <= ({44'($unsigned(96'(p1_piece1_1)) >> 0), 52'd0} + {18'($unsigned(96'(p1_piece1_2)) >> 0), 78'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_sum1_0 <= (p1_sum0_0 + p1_sum0_1);
+      p1_l1_0 <= (p1_l0_0 + p1_l0_1);
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_sum1_1 <= p1_sum0_2;
+      p1_l1_1 <= p1_l0_2;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_sum2_0 <= (p1_sum1_0 + p1_sum1_1);
+      p1_l2_0 <= (p1_l1_0 + p1_l1_1);
     end
   end
 
@@ -232,7 +236,7 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      q32 <= $signed(65'($unsigned((97'($signed(p1_sum2_0)) + 97'($signed({(p1_sum2_0[95] ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000)})))) >> 32));
+      q32 <= $signed(65'($unsigned((97'($signed(p1)) + 97'($signed({(p1[95] ? 96'sh00000000000000007FFFFFFF : 96'sh000000000000000080000000)})))) >> 32));
     end
   end
 
@@ -250,7 +254,7 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t30 <= $signed(67'($unsigned((97'($signed(p1_sum2_0)) + 97'(96'sh000000000000000020000000))) >> 30));
+      t30 <= $signed(67'($unsigned((97'($signed(p1)) + 97'(96'sh000000000000000020000000))) >> 30));
     end
   end
 
@@ -322,37 +326,37 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_sum0_0 <= ($unsigned(96'(p3_piece0_0)) + {70'($unsigned(96'(p3_piece0_1)) >> 0), 26'd0});
+      p3_l0_0 <= ($unsigned(96'(p3_piece0_0)) + {70'($unsigned(96'(p3_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_sum0_1 <= ({70'($unsigned(96'(p3_piece1_0)) >> 0), 26'd0} + {44'($unsigned(96'(p3_piece1_1)) >> 0), 52'd0});
+      p3_l0_1 <= ({70'($unsigned(96'(p3_piece1_0)) >> 0), 26'd0} + {44'($unsigned(96'(p3_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_sum0_2 <= ({44'($unsigned(96'(p3_piece2_0)) >> 0), 52'd0} + {18'($unsigned(96'(p3_piece2_1)) >> 0), 78'd0});
+      p3_l0_2 <= ({44'($unsigned(96'(p3_piece2_0)) >> 0), 52'd0} + {18'($unsigned(96'(p3_piece2_1)) >> 0), 78'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_sum1_0 <= (p3_sum0_0 + p3_sum0_1);
+      p3_l1_0 <= (p3_l0_0 + p3_l0_1);
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_sum1_1 <= p3_sum0_2;
+      p3_l1_1 <= p3_l0_2;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_sum2_0 <= (p3_sum1_0 + p3_sum1_1);
+      p3_l2_0 <= (p3_l1_0 + p3_l1_1);
     end
   end
 
@@ -418,7 +422,7 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y <= $signed(81'($unsigned((97'($signed(p3_sum2_0)) + 97'(96'sh000000000000000000008000))) >> 16));
+      y <= $signed(81'($unsigned((97'($signed(p3)) + 97'(96'sh000000000000000000008000))) >> 16));
     end
   end
 

@@ -426,18 +426,18 @@ module ReductionUnit_N16_VL8192_V16_F16_ST4 (
   logic [31:0] scalar_digest_in1; // register, Core/ReductionPasses.swift:224
   logic [31:0] scalar_digest_in2; // register, Core/ReductionPasses.swift:224
   logic [31:0] scalar_digest_in3; // register, Core/ReductionPasses.swift:224
-  logic [31:0] scalar_digest_l0_0; // register, Core/TernaryGroupDatapath.swift:192
-  logic [31:0] scalar_digest_l0_1; // register, Core/TernaryGroupDatapath.swift:192
-  logic [31:0] scalar_digest_l1_0; // register, Core/TernaryGroupDatapath.swift:192
-  logic [31:0] scalar_digest; // wire, Core/TernaryGroupDatapath.swift:196
+  logic [31:0] scalar_digest_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [31:0] scalar_digest_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [31:0] scalar_digest_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [31:0] scalar_digest; // wire, Core/RegisteredTree.swift:19
   logic [31:0] scalar_clamps_in0; // register, Core/ReductionPasses.swift:224
   logic [31:0] scalar_clamps_in1; // register, Core/ReductionPasses.swift:224
   logic [31:0] scalar_clamps_in2; // register, Core/ReductionPasses.swift:224
   logic [31:0] scalar_clamps_in3; // register, Core/ReductionPasses.swift:224
-  logic [31:0] scalar_clamps_l0_0; // register, Core/TernaryGroupDatapath.swift:192
-  logic [31:0] scalar_clamps_l0_1; // register, Core/TernaryGroupDatapath.swift:192
-  logic [31:0] scalar_clamps_l1_0; // register, Core/TernaryGroupDatapath.swift:192
-  logic [31:0] scalar_clamps; // wire, Core/TernaryGroupDatapath.swift:196
+  logic [31:0] scalar_clamps_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [31:0] scalar_clamps_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [31:0] scalar_clamps_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [31:0] scalar_clamps; // wire, Core/RegisteredTree.swift:19
   logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:227
   logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:227
   logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:227

@@ -255,9 +255,10 @@ module VectorLane_F16_CE1 (
   logic signed [33:0] product2_piece0_1; // register, Core/SplitProduct.swift:60
   logic signed [33:0] product2_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [13:0] product2_piece1_1; // register, Core/SplitProduct.swift:60
-  logic [65:0] product2_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [65:0] product2_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [65:0] product2_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [65:0] product2_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [65:0] product2_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [65:0] product2_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [65:0] product2; // wire, Core/RegisteredTree.swift:19
   logic signed [65:0] offset2_d0; // register, Core/VectorLane.swift:152
   logic signed [65:0] offset2_d1; // register, Core/VectorLane.swift:152
   logic signed [65:0] offset2_d2; // register, Core/VectorLane.swift:152
@@ -294,6 +295,7 @@ module VectorLane_F16_CE1 (
   assign sigmoid = ((a_w_d29 >= 32'sd0) ? divider_q : complement);
   assign sum1 = (33'(a_w_d29) + 33'(b_w_d29));
   assign difference1 = (33'(a_w_d29) - 33'(b_w_d29));
+  assign product2 = product2_l1_0;
 
   always_comb begin
     case (op_w_d29)
@@ -1660,19 +1662,19 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_sum0_0 <= ($unsigned(66'(product2_piece0_0)) + {40'($unsigned(66'(product2_piece0_1)) >> 0), 26'd0});
+      product2_l0_0 <= ($unsigned(66'(product2_piece0_0)) + {40'($unsigned(66'(product2_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_sum0_1 <= ({40'($unsigned(66'(product2_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(product2_piece1_1)) >> 0), 52'd0});
+      product2_l0_1 <= ({40'($unsigned(66'(product2_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(product2_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_sum1_0 <= (product2_sum0_0 + product2_sum0_1);
+      product2_l1_0 <= (product2_l0_0 + product2_l0_1);
     end
   end
 
@@ -1774,7 +1776,7 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      rounded_sum <= $signed(51'($unsigned((67'($signed(product2_sum1_0)) + 67'(offset2_d3))) >> 16));
+      rounded_sum <= $signed(51'($unsigned((67'($signed(product2)) + 67'(offset2_d3))) >> 16));
     end
   end
 

@@ -73,9 +73,10 @@ module RsqrtCore_CE1 (
   logic signed [33:0] t6_piece0_1; // register, Core/SplitProduct.swift:60
   logic signed [33:0] t6_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [13:0] t6_piece1_1; // register, Core/SplitProduct.swift:60
-  logic [63:0] t6_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [63:0] t6_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [63:0] t6_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [63:0] t6_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [63:0] t6_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [63:0] t6_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [63:0] t6; // wire, Core/RegisteredTree.swift:19
   logic [31:0] y0_6_d0; // register, Core/RsqrtCore.swift:73
   logic [31:0] y0_6_d1; // register, Core/RsqrtCore.swift:73
   logic [31:0] y0_6_d2; // register, Core/RsqrtCore.swift:73
@@ -94,9 +95,10 @@ module RsqrtCore_CE1 (
   logic signed [33:0] u7_piece0_1; // register, Core/SplitProduct.swift:60
   logic signed [33:0] u7_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [13:0] u7_piece1_1; // register, Core/SplitProduct.swift:60
-  logic [63:0] u7_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [63:0] u7_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [63:0] u7_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [63:0] u7_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [63:0] u7_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [63:0] u7_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [63:0] u7; // wire, Core/RegisteredTree.swift:19
   logic [31:0] y0_7_d0; // register, Core/RsqrtCore.swift:79
   logic [31:0] y0_7_d1; // register, Core/RsqrtCore.swift:79
   logic [31:0] y0_7_d2; // register, Core/RsqrtCore.swift:79
@@ -114,16 +116,17 @@ module RsqrtCore_CE1 (
   logic signed [34:0] y9_piece0_1; // register, Core/SplitProduct.swift:60
   logic signed [34:0] y9_piece1_0; // register, Core/SplitProduct.swift:60
   logic signed [15:0] y9_piece1_1; // register, Core/SplitProduct.swift:60
-  logic [65:0] y9_sum0_0; // register, Core/SplitProduct.swift:70
-  logic [65:0] y9_sum0_1; // register, Core/SplitProduct.swift:70
-  logic [65:0] y9_sum1_0; // register, Core/SplitProduct.swift:70
+  logic [65:0] y9_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [65:0] y9_l0_1; // register, Core/RegisteredTree.swift:15
+  logic [65:0] y9_l1_0; // register, Core/RegisteredTree.swift:15
+  logic [65:0] y9; // wire, Core/RegisteredTree.swift:19
   logic [5:0] e9_d0; // register, Core/RsqrtCore.swift:90
   logic [5:0] e9_d1; // register, Core/RsqrtCore.swift:90
   logic [5:0] e9_d2; // register, Core/RsqrtCore.swift:90
   logic [5:0] e9_d3; // register, Core/RsqrtCore.swift:90
   logic [55:0] rsqrt_table_mem [0:191]; // 192 x UInt(56), read latency 1
 
-  assign y = 32'(y9_sum1_0[65:32]);
+  assign y = 32'(y9[65:32]);
   assign e = e9_d3;
   assign msb_c0_b0 = (|8'(m[15:0] >> 8));
   assign msb_c0_l0 = (msb_c0_b0 ? 8'(m[15:0] >> 8) : 8'(m[15:0] >> 0));
@@ -159,6 +162,9 @@ module RsqrtCore_CE1 (
   assign msb_chunk = {msb_top_b0, msb_top_b1};
   assign amount = (6'd62 - e1);
   assign rsqrt_table_raddr = (n2[31:24] - 8'd64);
+  assign t6 = t6_l1_0;
+  assign u7 = u7_l1_0;
+  assign y9 = y9_l1_0;
 
   // Memory rsqrt_table: 192 words of UInt(56). Read latency 1, old data on read-during-write.
   initial begin
@@ -519,19 +525,19 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_sum0_0 <= ($unsigned(64'(t6_piece0_0)) + {38'($unsigned(64'(t6_piece0_1)) >> 0), 26'd0});
+      t6_l0_0 <= ($unsigned(64'(t6_piece0_0)) + {38'($unsigned(64'(t6_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_sum0_1 <= ({38'($unsigned(64'(t6_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(t6_piece1_1)) >> 0), 52'd0});
+      t6_l0_1 <= ({38'($unsigned(64'(t6_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(t6_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_sum1_0 <= (t6_sum0_0 + t6_sum0_1);
+      t6_l1_0 <= (t6_l0_0 + t6_l0_1);
     end
   end
 
@@ -615,7 +621,7 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_b <= 32'(t6_sum1_0[63:31]);
+      u7_b <= 32'(t6[63:31]);
     end
   end
 
@@ -645,19 +651,19 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_sum0_0 <= ($unsigned(64'(u7_piece0_0)) + {38'($unsigned(64'(u7_piece0_1)) >> 0), 26'd0});
+      u7_l0_0 <= ($unsigned(64'(u7_piece0_0)) + {38'($unsigned(64'(u7_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_sum0_1 <= ({38'($unsigned(64'(u7_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(u7_piece1_1)) >> 0), 52'd0});
+      u7_l0_1 <= ({38'($unsigned(64'(u7_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(u7_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_sum1_0 <= (u7_sum0_0 + u7_sum0_1);
+      u7_l1_0 <= (u7_l0_0 + u7_l0_1);
     end
   end
 
@@ -711,7 +717,7 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      correction <= (33'h180000000 - 33'(32'(u7_sum1_0[63:30])));
+      correction <= (33'h180000000 - 33'(32'(u7[63:30])));
     end
   end
 
@@ -765,19 +771,19 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_sum0_0 <= ($unsigned(66'(y9_piece0_0)) + {40'($unsigned(66'(y9_piece0_1)) >> 0), 26'd0});
+      y9_l0_0 <= ($unsigned(66'(y9_piece0_0)) + {40'($unsigned(66'(y9_piece0_1)) >> 0), 26'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_sum0_1 <= ({40'($unsigned(66'(y9_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(y9_piece1_1)) >> 0), 52'd0});
+      y9_l0_1 <= ({40'($unsigned(66'(y9_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(y9_piece1_1)) >> 0), 52'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_sum1_0 <= (y9_sum0_0 + y9_sum0_1);
+      y9_l1_0 <= (y9_l0_0 + y9_l0_1);
     end
   end
 
@@ -807,5 +813,5 @@ module RsqrtCore_CE1 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{msb_c0_l2[0], msb_c1_l2[0], msb_c2_l2[0], msb_c3_l2[0], msb_top_l0[0], product4[23:0], t6_sum1_0[30:0], u7_sum1_0[29:0], y9_sum1_0[31:0], rst};
+  assign unused = ^{msb_c0_l2[0], msb_c1_l2[0], msb_c2_l2[0], msb_c3_l2[0], msb_top_l0[0], product4[23:0], t6[30:0], u7[29:0], y9[31:0], rst};
 endmodule

@@ -146,10 +146,8 @@ public struct TernaryGroupDatapath: Module {
         // The flags registered before their OR over every byte.
         badWeight.set(m.regNext("bad_weight_q", valid0 && m.regNext("illegal_q", cat(illegal)).orR, reset: false))
 
-        // Stages 1 ...: each level of the rows' adder trees registered. Why:
-        // a multi-operand sum in one cycle becomes one `$macc` in Yosys,
-        // lowered to LUT full adders and a LUT carry-lookahead (10 LUT levels
-        // with the decode); a registered two-operand add is one carry chain.
+        // Stages 1 ...: each level of the rows' adder trees registered (in one
+        // cycle the trees and the decode were 10 LUT levels; `registeredTree`).
         let between = treeLevels - 1
         let partials = (0..<streams).flatMap { st in
             (0..<slots).map { j in
@@ -179,19 +177,4 @@ public struct TernaryGroupDatapath: Module {
         sums.set(vec(accumulators))
         busy.set(m.pipelineOccupied("beats_inside", entering: valid0, latency: latency - 1))
     }
-}
-
-/// Sum of equally wide signals as a balanced tree of two-operand adds, the
-/// first `registeredLevels` levels registered (the last level is not).
-func registeredTree(_ m: ModuleBuilder, _ name: String, _ xs: [Signal], registeredLevels: Int) -> Signal {
-    var level = xs, done = 0
-    while level.count > 1 {
-        let current = level, registered = done < registeredLevels
-        level = stride(from: 0, to: current.count, by: 2).enumerated().map { k, i in
-            let sum = i + 1 < current.count ? current[i] + current[i + 1] : current[i]
-            return registered ? m.regNext("\(name)_l\(done)_\(k)", sum) : sum
-        }
-        done += 1
-    }
-    return m.wire(name, level[0])
 }
