@@ -18,3 +18,13 @@ func registeredTree(_ m: ModuleBuilder, _ name: String, _ xs: [Signal], register
     }
     return m.wire(name, level[0])
 }
+
+/// Levels of a balanced tree of two-operand adds over `count` operands.
+func treeLevels(_ count: Int) -> Int {
+    var n = count, levels = 0
+    while n > 1 {
+        n = (n + 1) / 2
+        levels += 1
+    }
+    return levels
+}

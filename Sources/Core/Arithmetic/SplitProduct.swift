@@ -17,11 +17,16 @@ import HDL
 enum SplitProduct {
     static let chunkBits = 26
 
+    /// Chunks of a `width`-bit operand. A signed top chunk may take one more
+    /// bit (its sign) and still fit 27 bits.
+    static func chunkCount(_ width: Int, signed: Bool) -> Int {
+        signed ? Swift.max(1, (width - 2) / chunkBits + 1) : (width + chunkBits - 1) / chunkBits
+    }
+
     /// The operand's chunks as SInt signals, least significant first.
     static func chunks(_ x: Signal) -> [Signal] {
         let w = x.width!, signed = x.type!.isSigned
-        // A signed top chunk may take one more bit (its sign) and still fit 27 bits.
-        let count = signed ? Swift.max(1, (w - 2) / chunkBits + 1) : (w + chunkBits - 1) / chunkBits
+        let count = chunkCount(w, signed: signed)
         let bits = x.asUInt
         return (0..<count).map { c in
             let low = c * chunkBits, high = c == count - 1 ? w - 1 : low + chunkBits - 1
@@ -30,20 +35,10 @@ enum SplitProduct {
         }
     }
 
-    static func pieces(_ aBits: Int, _ bBits: Int, signed: Bool) -> Int {
-        func count(_ w: Int) -> Int { signed ? Swift.max(1, (w - 2) / chunkBits + 1) : (w + chunkBits - 1) / chunkBits }
-        return count(aBits) * count(bBits)
-    }
-
     /// Clock edges from the operands to the product: one for the operands,
     /// one for the pieces, one per level of the sum.
     static func latency(_ aBits: Int, _ bBits: Int, signed: Bool) -> Int {
-        var n = pieces(aBits, bBits, signed: signed), levels = 0
-        while n > 1 {
-            n = (n + 1) / 2
-            levels += 1
-        }
-        return 2 + levels
+        2 + treeLevels(chunkCount(aBits, signed: signed) * chunkCount(bBits, signed: signed))
     }
 }
 

@@ -12,12 +12,12 @@ module ExpDatapath_F16_CE1 (
   output logic               saturated
 );
 
-  logic signed [31:0] t1_a; // register, Core/SplitProduct.swift:57
-  logic signed [31:0] t1_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] t1_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [32:0] t1_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [32:0] t1_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [11:0] t1_piece1_1; // register, Core/SplitProduct.swift:60
+  logic signed [31:0] t1_a; // register, Core/SplitProduct.swift:52
+  logic signed [31:0] t1_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] t1_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [32:0] t1_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [32:0] t1_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [11:0] t1_piece1_1; // register, Core/SplitProduct.swift:55
   logic [63:0] t1_l0_0; // register, Core/RegisteredTree.swift:15
   logic [63:0] t1_l0_1; // register, Core/RegisteredTree.swift:15
   logic [63:0] t1_l1_0; // register, Core/RegisteredTree.swift:15

@@ -67,12 +67,12 @@ module RsqrtCore_CE1 (
   logic [31:0] y0_5; // register, Core/RsqrtCore.swift:66
   logic [31:0] n5; // register, Core/RsqrtCore.swift:67
   logic [5:0] e5; // register, Core/RsqrtCore.swift:68
-  logic [31:0] t6_a; // register, Core/SplitProduct.swift:57
-  logic [31:0] t6_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] t6_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] t6_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] t6_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [13:0] t6_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [31:0] t6_a; // register, Core/SplitProduct.swift:52
+  logic [31:0] t6_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] t6_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] t6_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] t6_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [13:0] t6_piece1_1; // register, Core/SplitProduct.swift:55
   logic [63:0] t6_l0_0; // register, Core/RegisteredTree.swift:15
   logic [63:0] t6_l0_1; // register, Core/RegisteredTree.swift:15
   logic [63:0] t6_l1_0; // register, Core/RegisteredTree.swift:15
@@ -89,12 +89,12 @@ module RsqrtCore_CE1 (
   logic [5:0] e6_d1; // register, Core/RsqrtCore.swift:75
   logic [5:0] e6_d2; // register, Core/RsqrtCore.swift:75
   logic [5:0] e6_d3; // register, Core/RsqrtCore.swift:75
-  logic [31:0] u7_a; // register, Core/SplitProduct.swift:57
-  logic [31:0] u7_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] u7_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] u7_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] u7_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [13:0] u7_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [31:0] u7_a; // register, Core/SplitProduct.swift:52
+  logic [31:0] u7_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] u7_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] u7_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] u7_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [13:0] u7_piece1_1; // register, Core/SplitProduct.swift:55
   logic [63:0] u7_l0_0; // register, Core/RegisteredTree.swift:15
   logic [63:0] u7_l0_1; // register, Core/RegisteredTree.swift:15
   logic [63:0] u7_l1_0; // register, Core/RegisteredTree.swift:15
@@ -110,12 +110,12 @@ module RsqrtCore_CE1 (
   logic [32:0] correction; // register, Core/RsqrtCore.swift:84
   logic [31:0] y0_8; // register, Core/RsqrtCore.swift:85
   logic [5:0] e8; // register, Core/RsqrtCore.swift:86
-  logic [32:0] y9_a; // register, Core/SplitProduct.swift:57
-  logic [32:0] y9_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] y9_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [34:0] y9_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [34:0] y9_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [15:0] y9_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [32:0] y9_a; // register, Core/SplitProduct.swift:52
+  logic [32:0] y9_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] y9_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [34:0] y9_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [34:0] y9_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [15:0] y9_piece1_1; // register, Core/SplitProduct.swift:55
   logic [65:0] y9_l0_0; // register, Core/RegisteredTree.swift:15
   logic [65:0] y9_l0_1; // register, Core/RegisteredTree.swift:15
   logic [65:0] y9_l1_0; // register, Core/RegisteredTree.swift:15

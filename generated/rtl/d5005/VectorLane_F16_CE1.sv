@@ -249,12 +249,12 @@ module VectorLane_F16_CE1 (
   logic signed [32:0] multiplier; // register, Core/VectorLane.swift:140
   logic signed [31:0] addend; // register, Core/VectorLane.swift:143
   logic uses_product1; // register, Core/VectorLane.swift:146
-  logic signed [32:0] product2_a; // register, Core/SplitProduct.swift:57
-  logic signed [32:0] product2_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] product2_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] product2_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] product2_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [13:0] product2_piece1_1; // register, Core/SplitProduct.swift:60
+  logic signed [32:0] product2_a; // register, Core/SplitProduct.swift:52
+  logic signed [32:0] product2_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] product2_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] product2_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] product2_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [13:0] product2_piece1_1; // register, Core/SplitProduct.swift:55
   logic [65:0] product2_l0_0; // register, Core/RegisteredTree.swift:15
   logic [65:0] product2_l0_1; // register, Core/RegisteredTree.swift:15
   logic [65:0] product2_l1_0; // register, Core/RegisteredTree.swift:15

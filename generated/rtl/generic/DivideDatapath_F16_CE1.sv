@@ -63,12 +63,12 @@ module DivideDatapath_F16_CE1 (
   logic b_negative_d11; // register, Core/DivideDatapath.swift:47
   logic b_negative_d12; // register, Core/DivideDatapath.swift:47
   logic b_negative_d13; // register, Core/DivideDatapath.swift:47
-  logic signed [31:0] product9_a; // register, Core/SplitProduct.swift:57
-  logic signed [32:0] product9_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] product9_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] product9_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [32:0] product9_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [12:0] product9_piece1_1; // register, Core/SplitProduct.swift:60
+  logic signed [31:0] product9_a; // register, Core/SplitProduct.swift:52
+  logic signed [32:0] product9_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] product9_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] product9_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [32:0] product9_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [12:0] product9_piece1_1; // register, Core/SplitProduct.swift:55
   logic [64:0] product9_l0_0; // register, Core/RegisteredTree.swift:15
   logic [64:0] product9_l0_1; // register, Core/RegisteredTree.swift:15
   logic [64:0] product9_l1_0; // register, Core/RegisteredTree.swift:15

@@ -37,12 +37,12 @@ module ReciprocalDatapath_CE1 (
   logic [31:0] y0_5; // register, Core/ReciprocalDatapath.swift:52
   logic [31:0] m5; // register, Core/ReciprocalDatapath.swift:53
   logic [4:0] p5; // register, Core/ReciprocalDatapath.swift:54
-  logic [31:0] e6_a; // register, Core/SplitProduct.swift:57
-  logic [31:0] e6_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] e6_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] e6_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [33:0] e6_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [13:0] e6_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [31:0] e6_a; // register, Core/SplitProduct.swift:52
+  logic [31:0] e6_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] e6_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] e6_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [33:0] e6_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [13:0] e6_piece1_1; // register, Core/SplitProduct.swift:55
   logic [63:0] e6_l0_0; // register, Core/RegisteredTree.swift:15
   logic [63:0] e6_l0_1; // register, Core/RegisteredTree.swift:15
   logic [63:0] e6_l1_0; // register, Core/RegisteredTree.swift:15
@@ -58,12 +58,12 @@ module ReciprocalDatapath_CE1 (
   logic [32:0] correction; // register, Core/ReciprocalDatapath.swift:63
   logic [31:0] y0_7; // register, Core/ReciprocalDatapath.swift:64
   logic [4:0] p7; // register, Core/ReciprocalDatapath.swift:65
-  logic [32:0] y8_a; // register, Core/SplitProduct.swift:57
-  logic [32:0] y8_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] y8_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [34:0] y8_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [34:0] y8_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [15:0] y8_piece1_1; // register, Core/SplitProduct.swift:60
+  logic [32:0] y8_a; // register, Core/SplitProduct.swift:52
+  logic [32:0] y8_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] y8_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [34:0] y8_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [34:0] y8_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [15:0] y8_piece1_1; // register, Core/SplitProduct.swift:55
   logic [65:0] y8_l0_0; // register, Core/RegisteredTree.swift:15
   logic [65:0] y8_l0_1; // register, Core/RegisteredTree.swift:15
   logic [65:0] y8_l1_0; // register, Core/RegisteredTree.swift:15

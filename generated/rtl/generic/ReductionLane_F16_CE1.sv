@@ -19,14 +19,14 @@ module ReductionLane_F16_CE1 (
 );
 
   logic signed [63:0] operand; // wire, Core/ReductionLane.swift:48
-  logic signed [31:0] p1_a; // register, Core/SplitProduct.swift:57
-  logic signed [63:0] p1_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] p1_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [53:0] p1_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [38:0] p1_piece0_2; // register, Core/SplitProduct.swift:60
-  logic signed [32:0] p1_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [32:0] p1_piece1_1; // register, Core/SplitProduct.swift:60
-  logic signed [17:0] p1_piece1_2; // register, Core/SplitProduct.swift:60
+  logic signed [31:0] p1_a; // register, Core/SplitProduct.swift:52
+  logic signed [63:0] p1_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] p1_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [53:0] p1_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [38:0] p1_piece0_2; // register, Core/SplitProduct.swift:55
+  logic signed [32:0] p1_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [32:0] p1_piece1_1; // register, Core/SplitProduct.swift:55
+  logic signed [17:0] p1_piece1_2; // register, Core/SplitProduct.swift:55
   logic [95:0] p1_l0_0; // register, Core/RegisteredTree.swift:15
   logic [95:0] p1_l0_1; // register, Core/RegisteredTree.swift:15
   logic [95:0] p1_l0_2; // register, Core/RegisteredTree.swift:15
@@ -51,14 +51,14 @@ module ReductionLane_F16_CE1 (
   logic signed [63:0] t2; // register, Core/ReductionLane.swift:68
   logic signed [31:0] w2_d0; // register, Core/ReductionLane.swift:69
   logic signed [31:0] w2_d1; // register, Core/ReductionLane.swift:69
-  logic signed [63:0] p3_a; // register, Core/SplitProduct.swift:57
-  logic signed [31:0] p3_b; // register, Core/SplitProduct.swift:57
-  logic signed [53:0] p3_piece0_0; // register, Core/SplitProduct.swift:60
-  logic signed [32:0] p3_piece0_1; // register, Core/SplitProduct.swift:60
-  logic signed [53:0] p3_piece1_0; // register, Core/SplitProduct.swift:60
-  logic signed [32:0] p3_piece1_1; // register, Core/SplitProduct.swift:60
-  logic signed [38:0] p3_piece2_0; // register, Core/SplitProduct.swift:60
-  logic signed [17:0] p3_piece2_1; // register, Core/SplitProduct.swift:60
+  logic signed [63:0] p3_a; // register, Core/SplitProduct.swift:52
+  logic signed [31:0] p3_b; // register, Core/SplitProduct.swift:52
+  logic signed [53:0] p3_piece0_0; // register, Core/SplitProduct.swift:55
+  logic signed [32:0] p3_piece0_1; // register, Core/SplitProduct.swift:55
+  logic signed [53:0] p3_piece1_0; // register, Core/SplitProduct.swift:55
+  logic signed [32:0] p3_piece1_1; // register, Core/SplitProduct.swift:55
+  logic signed [38:0] p3_piece2_0; // register, Core/SplitProduct.swift:55
+  logic signed [17:0] p3_piece2_1; // register, Core/SplitProduct.swift:55
   logic [95:0] p3_l0_0; // register, Core/RegisteredTree.swift:15
   logic [95:0] p3_l0_1; // register, Core/RegisteredTree.swift:15
   logic [95:0] p3_l0_2; // register, Core/RegisteredTree.swift:15

@@ -265,16 +265,16 @@ module ReductionUnit_N8_VL4096_V16_F16 (
   logic scalar_record_d3; // register, Core/ReductionPasses.swift:214
   logic scalar_record_d4; // register, Core/ReductionPasses.swift:214
   logic scalar_record_d5; // register, Core/ReductionPasses.swift:214
-  logic [31:0] scalar_count_d0; // register, Core/ReductionPasses.swift:227
-  logic [31:0] scalar_digest_in0; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_count_d0; // register, Core/ReductionPasses.swift:222
+  logic [31:0] scalar_digest_in0; // register, Core/ReductionPasses.swift:219
   logic [31:0] scalar_digest; // wire, Core/RegisteredTree.swift:19
-  logic [31:0] scalar_clamps_in0; // register, Core/ReductionPasses.swift:224
+  logic [31:0] scalar_clamps_in0; // register, Core/ReductionPasses.swift:219
   logic [31:0] scalar_clamps; // wire, Core/RegisteredTree.swift:19
-  logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:227
-  logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:227
-  logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:227
-  logic [95:0] scalar_fields_d3; // register, Core/ReductionPasses.swift:227
-  logic [95:0] scalar_fields_d4; // register, Core/ReductionPasses.swift:227
+  logic [95:0] scalar_fields_d0; // register, Core/ReductionPasses.swift:222
+  logic [95:0] scalar_fields_d1; // register, Core/ReductionPasses.swift:222
+  logic [95:0] scalar_fields_d2; // register, Core/ReductionPasses.swift:222
+  logic [95:0] scalar_fields_d3; // register, Core/ReductionPasses.swift:222
+  logic [95:0] scalar_fields_d4; // register, Core/ReductionPasses.swift:222
 
   assign idle = (state == 3'd0);
   assign done = ((state == 3'd2) || vector_done);

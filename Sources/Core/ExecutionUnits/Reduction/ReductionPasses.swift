@@ -214,12 +214,7 @@ extension ReductionUnit {
         let scalarRecord = m.validDelay("scalar_record", scalarDone, cycles: recordLatency)
         // The sums over streams registered level by level inside the record's
         // latency: a four-operand sum in one cycle was 16 LUT levels.
-        var levels = 0, n = streams
-        while n > 1 {
-            n = (n + 1) / 2
-            levels += 1
-        }
-        let registered = Swift.min(levels, recordLatency - 1)
+        let registered = Swift.min(treeLevels(streams), recordLatency - 1)
         func sum(_ name: String, _ xs: [Signal]) -> Signal {
             registeredTree(m, name, xs.enumerated().map { m.regNext("\(name)_in\($0)", $1) }, registeredLevels: registered)
         }

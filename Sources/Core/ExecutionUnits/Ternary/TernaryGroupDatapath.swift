@@ -58,7 +58,7 @@ public struct TernaryGroupDatapath: Module {
     /// Cycles per step.
     public var phases: Int { Self.groupRows / slots }
     /// Levels of each row's adder tree (5 products and 5 negation bits per step).
-    var treeLevels: Int { addressWidth(10 * steps) }
+    var treeLevels: Int { Core.treeLevels(10 * steps) }
     /// Cycles from a group's last beat to `sums_valid`: the codes, the
     /// tree's levels (each registered), the accumulators.
     public var latency: Int { 2 + treeLevels }
