@@ -111,7 +111,8 @@ public struct DataRegion: Signature {
 
 /// A memory read client, as the client sees it: a request for `beats`
 /// (1 ... maxBurst) consecutive beats from beat address `line` is taken
-/// when `rq_valid` and `rq_ready` are both high; the beats come back in
+/// when `rq_valid` and `rq_ready` are both high (`rq_ready` may be high
+/// without a request: it says one would be taken); the beats come back in
 /// request order on `rs_valid` / `rs_data`, one per cycle at most. A client
 /// must accept every response (there is no response back-pressure) and
 /// must collect all the beats it asked for before it reports `done`.

@@ -49,8 +49,12 @@ public struct TritCore: Module {
         fetch.code_base_line.set(codeBaseLine)
         fetch.code_length.set(control.codeLength)
 
-        let decoder = m.instance(InstructionDecoder(config: p.isa), "decoder")
-        decoder.word.set(fetch.head_word)
+        let decoder = m.instance(DecodeStage(config: p.isa), "decode")
+        decoder.fetch_valid.set(fetch.head_valid)
+        decoder.fetch_word.set(fetch.head_word)
+        decoder.fetch_index.set(fetch.head_index)
+        decoder.fetch_past_end.set(fetch.head_past_end)
+        fetch.pop.set(decoder.fetch_pop)
 
         // The last active stream (the STREAMS register, ISA.md "Streams"), with several streams.
         let streamLast: Signal? = p.streams > 1 ? m.wire("stream_last", csr.active_last) : nil

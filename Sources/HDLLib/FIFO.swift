@@ -31,31 +31,39 @@ public struct FIFO: Module {
         let outReady = m.input("out_ready", .bool)
         let count = m.output("count", .uint(a + 1))
 
-        // Pointers one bit wider than the address tell full from empty.
-        let head = m.reg("head", .uint(a + 1), reset: 0)
-        let tail = m.reg("tail", .uint(a + 1), reset: 0)
-        let used = m.wire("used", tail - head)
-        // Compared, not subtracted: the flags feed handshakes and stay two
-        // LUT levels deep.
-        let samePlace = m.wire("same_place", head[a - 1, 0] == tail[a - 1, 0])
-        let full = m.wire("full", samePlace && head[a] != tail[a])
-        let empty = m.wire("empty", head == tail)
+        let head = m.reg("head", .uint(a), reset: 0)
+        let tail = m.reg("tail", .uint(a), reset: 0)
+        // Why the count and both flags are registers: they feed handshakes, so
+        // they come straight from flip-flops instead of a pointer compare. (All
+        // zero is the empty state, as a simulator's registers start.)
+        let used = m.reg("used", .uint(a + 1), reset: 0)
+        let holding = m.reg("holding", .bool, reset: false)
+        let full = m.reg("full", .bool, reset: false)
         let push = m.wire("push", inValid && !full)
-        let pop = m.wire("pop", outReady && !empty)
+        let pop = m.wire("pop", outReady && holding)
+        m.when(push && !pop) {
+            used.set(used + 1)
+            holding.set(true)
+            full.set(used == lit(depth - 1, width: a + 1))
+        }.elseWhen(pop && !push) {
+            used.set(used - 1)
+            full.set(false)
+            holding.set(used != lit(1, width: a + 1))
+        }
 
         let words = m.memory("words", depth: depth, of: .uint(width), readLatency: 0)
         let write = words.write()
         write.enable.set(push)
-        write.address.set(tail[a - 1, 0])
+        write.address.set(tail)
         write.data.set(inData)
         let read = words.read()
-        read.address.set(head[a - 1, 0])
+        read.address.set(head)
 
         m.when(push) { tail.set(tail + 1) }
         m.when(pop) { head.set(head + 1) }
 
         inReady.set(!full)
-        outValid.set(!empty)
+        outValid.set(holding)
         outData.set(read.data)
         count.set(used)
     }

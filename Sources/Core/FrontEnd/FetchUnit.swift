@@ -62,16 +62,24 @@ public struct FetchUnit: Module {
         buffer.in_data.set(client.responseData)
 
         // Ask for the next burst when the buffer can hold it and everything before it.
+        // Why registered: the request must not wait on this arithmetic. The
+        // figures are a cycle late, so no request directly follows a taken one
+        // (the one event that shrinks the room or the remaining beats; arrivals
+        // and pops only add room).
         let remaining = m.wire("remaining", totalBeats - requested)
-        let burst = m.wire("burst", mux(remaining > lit(maxBurst, width: 33), lit(maxBurst, width: p.burstBits),
-                                        remaining.truncate(to: p.burstBits)))
+        let nextBurst = m.wire("next_burst", mux(remaining > lit(maxBurst, width: 33), lit(maxBurst, width: p.burstBits),
+                                                 remaining.truncate(to: p.burstBits)))
+        let burst = m.regNext("burst", nextBurst)
         let committed = m.wire("committed", outstanding + buffer.count.extend(to: countBits))
         let room = m.wire("room", lit(bufferBeats, width: countBits) - committed)
-        let ask = m.wire("ask", active && remaining != 0 && room >= burst.extend(to: countBits))
+        let fits = m.regNext("fits", remaining != 0 && room >= nextBurst.extend(to: countBits), reset: false)
+        let takenLast = m.reg("taken_last", .bool, reset: false)
+        let ask = m.wire("ask", active && fits && !takenLast)
         client.requestValid.set(ask)
         client.requestLine.set(codeBaseLine + requested.truncate(to: p.lineBits))
         client.requestBeats.set(burst)
         let taken = m.wire("taken", ask && client.requestReady)
+        takenLast.set(taken)
 
         // The head word: word (index mod words per beat) of the oldest beat.
         let offset = index[wordBits - 1, 0]
@@ -82,9 +90,9 @@ public struct FetchUnit: Module {
         headWord.set(words[offset])
         headIndex.set(index)
         let taking = m.wire("taking", pop && active && buffer.out_valid && !pastEnd)
-        let arriving = mux(client.responseValid, lit(1, width: countBits), lit(0, width: countBits))
         let leaving = mux(taken, burst.extend(to: countBits), lit(0, width: countBits))
-        outstanding.set(outstanding + leaving - arriving)
+        // Two-operand adds only: a three-operand sum maps to a deep LUT compressor.
+        outstanding.set(mux(client.responseValid, outstanding - 1, outstanding) + leaving)
         m.when(start) {
             active.set(true)
             requested.set(0)

@@ -205,19 +205,20 @@ struct IssueStage {
             (!isStore || units.ternary.dispatch.idle) && (op != code(.tmatmul) || units.loadStore.dispatch.idle))
 
         let isControl = decoder.unit == unitCode(.control)
-        let pastEnd = fetch.head_past_end, legal = decoder.legal
+        let pastEnd = decoder.head_past_end, legal = decoder.legal
         let vlInRange = needs.imm != 0 && needs.imm <= lit(p.isa.maxVectorLength, width: 32)
         // `tmatmul` touches R rows, unknown until its header arrives: it waits for the whole clear.
         let chunksTouched = mux(op == code(.tmatmul), r.allChunks, r.vlChunks)
         let cleared = units.registerFile.cleared
         let clearedEnough = (0..<p.isa.vectorRegisters).reversed().map { v in cleared[v] >= chunksTouched }
         let clearWait = m.wire("clear_wait", ((needs.sourcesV | needs.destV) & ~cat(clearedEnough)) != 0)
-        let canIssue = m.wire("can_issue", r.running && !r.draining && !board.unitFault && fetch.head_valid)
+        let canIssue = m.wire("can_issue", r.running && !r.draining && !board.unitFault && decoder.head_valid)
         let ready = m.wire("ready",
             pastEnd || !legal || (isControl && !hazard) || (!isControl && unitFree && !hazard && memoryOrderOK && !clearWait))
         let fire = m.wire("fire", canIssue && ready && q.retire.in_ready)
         let executes = m.wire("executes", fire && !pastEnd && legal)
-        fetch.pop.set(fire && !pastEnd)
+        decoder.pop.set(fire && !pastEnd)
+        decoder.clear.set(!r.running)
         fetch.start.set(q.start)
         fetch.stop.set(!r.running)
         return Decision(isControl: isControl, pastEnd: pastEnd, legal: legal, vlInRange: vlInRange,
@@ -273,7 +274,7 @@ struct IssueStage {
         let destIndex = mux(dest == destCode(.memory), imm,
                             mux(dest == destCode(.vector) || dest == destCode(.scalar), needs.rd.extend(to: 32), lit(0, width: 32)))
         q.retire.in_valid.set(issue.fire)
-        q.retire.in_data.set(cat(fetch.head_index, op, dest, destIndex, mux(pastEnd || !legal, lit(Self.controlUnit, width: 3), unitNumber),
+        q.retire.in_data.set(cat(decoder.head_index, op, dest, destIndex, mux(pastEnd || !legal, lit(Self.controlUnit, width: 3), unitNumber),
                                  controlCount, controlDigest, dispatchFault))
         return ControlOps(isSetvl: isSetvl, isSetss: isSetss, isLi: isLi, isHalt: isHalt, dispatchFault: dispatchFault)
     }
@@ -398,7 +399,7 @@ struct IssueStage {
         }.elseWhen(running && memory.timeout) {
             r.state.set(lit(State.faulted.rawValue, width: 2))
             r.faultCode.set(lit(Int(FaultCode.timeout.rawValue), width: Dispatch.faultBits))
-            r.faultIndex.set(mux(q.retire.out_valid, entry["index"]!, fetch.head_index))
+            r.faultIndex.set(mux(q.retire.out_valid, entry["index"]!, decoder.head_index))
         }.elseWhen(retiring && faults != 0) {
             r.state.set(lit(State.faulted.rawValue, width: 2))
             r.faultCode.set(faults)

@@ -85,7 +85,7 @@ final class DMAEngine {
     let rdHeld, wrHeld, inBurst, burstLeft, burstAddress, burstCount, responsesOwed: Signal
     let done, errorCode, refused, bytes, cycles, stallFor: Signal
     // Decided in one step, used in another
-    var startError, startWritten, abortWritten: Signal!
+    var startError, startWritten, abortWritten, starting, checked: Signal!
     var issued, issuedBeats, arrival: Signal!
     var wrote, wrFirst, wrBurstBeats, discard, progress: Signal!
 
@@ -147,9 +147,15 @@ final class DMAEngine {
 
     /// The descriptor registers (kept while busy) and TIMEOUT.
     func registers() {
+        // A start takes effect two cycles after its write (`control`): the
+        // descriptor is held from the write on.
+        startWritten = m.wire("start_written", writes(.control) && writeData[0])
+        let requested = m.regNext("start_requested", startWritten && !running, reset: false)
+        checked = m.regNext("start_checked", requested, reset: false)
+        starting = m.wire("starting", requested || checked)
         func settable(_ r: DMARegister, _ width: Int) -> Signal {
             let q = m.reg("\(r)_q", .uint(width), reset: 0)
-            m.when(r.isDescriptor ? writes(r) && !running : writes(r)) { q.set(writeData[width - 1, 0]) }
+            m.when(r.isDescriptor ? writes(r) && !running && !starting : writes(r)) { q.set(writeData[width - 1, 0]) }
             return q
         }
         hostAddress = settable(.hostAddress, 64)
@@ -157,7 +163,6 @@ final class DMAEngine {
         length = settable(.length, 64)
         direction = settable(.direction, 1)
         timeoutValue = settable(.timeout, 32)
-        startWritten = m.wire("start_written", writes(.control) && writeData[0])
         let descriptorWritten = DMARegister.allCases.filter(\.isDescriptor).map(writes).reduce(startWritten) { $0 || $1 }
         abortWritten = m.wire("abort_written", running && descriptorWritten)
     }
@@ -176,7 +181,10 @@ final class DMAEngine {
         ]
         var code = lit(0, width: DMAError.bits)
         for (bad, error) in checks.reversed() { code = mux(bad, lit(error.rawValue, width: DMAError.bits), code) }
-        startError = m.wire("start_error", code)
+        // Why registered: the range checks are adders and compares over 64
+        // bits; the start waits a cycle for them (the descriptor cannot change
+        // meanwhile, and the core sees the DMA busy).
+        startError = m.regNext("start_error", code)
     }
 
     /// Requests at the source (host reads, or bank reads) into free buffer room; beats back into the buffer.
@@ -212,7 +220,7 @@ final class DMAEngine {
         cardRead.requestValid.set(fresh && c2h)
         cardRead.requestLine.set(resize(srcLine, p.lineBits))
         cardRead.requestBeats.set(cardBurst)
-        issued = m.wire("issued", mux(c2h, cardRead.requestReady, rdTaken))
+        issued = m.wire("issued", mux(c2h, cardRead.requestValid && cardRead.requestReady, rdTaken))
         issuedLast.set(issued)
         issuedBeats = m.wire("issued_beats", mux(c2h, resize(cardBurst, bb), resize(hostBurst, bb)))
         // Beats nobody is owed (after a time-out) are dropped.
@@ -271,7 +279,7 @@ final class DMAEngine {
             burstLeft.set(burstLeft - 1)
             inBurst.set(burstLeft != 1)
         }
-        wrote = m.wire("wrote", mux(c2h, wrTaken, cardWrite.ready))
+        wrote = m.wire("wrote", mux(c2h, wrTaken, cardWrite.valid && cardWrite.ready))
         wroteLast.set(wrTaken)
         // Idle, or aborting between host bursts: buffered beats are dropped.
         discard = m.wire("discard", !running || (aborting && !inBurst && !wrHeld))
@@ -298,7 +306,7 @@ final class DMAEngine {
         let drained = m.wire("drained", outstanding == 0 && !rdHeld && !wrHeld && !inBurst && responsesOwed == 0
                              && !memory.busy)
         let finished = m.wire("finished", running && drained && mux(aborting, !buffer.out_valid, dstLeft == 0))
-        let start = m.wire("start", startWritten && !running)
+        let start = m.wire("start", checked && !running)
         let beats = resize(length >> shift, countBits)
 
         // Two-operand adds only: a three-operand sum maps to a deep LUT compressor.
@@ -313,12 +321,12 @@ final class DMAEngine {
             bytes.set(bytes + lit(p.beatBytes, width: 64))
         }
         m.when(running) { cycles.set(cycles + 1) }
-        m.when(coreRefused) { refused.set(true) }
+        // Cleared by the start's write: a refusal while the start is checked counts.
+        m.when(coreRefused) { refused.set(true) }.elseWhen(startWritten && !running) { refused.set(false) }
 
         m.when(start) {
             bytes.set(0)
             cycles.set(0)
-            refused.set(false)
             done.set(false)
             errorCode.set(startError)
             m.when(startError == 0) {
@@ -346,12 +354,13 @@ final class DMAEngine {
             aborting.set(false)
             done.set(!aborting)
         }
-        busyOut.set(running)
+        busyOut.set(running || starting)
     }
 
     /// Reads answer one cycle later, as the core's CSR slave.
     func readBack() {
-        let status = cat(lit(0, width: 48), errorCode, lit(0, width: 4), refused, errorCode != 0 && !running, done, running)
+        let busy = running || starting
+        let status = cat(lit(0, width: 48), errorCode, lit(0, width: 4), refused, errorCode != 0 && !busy, done && !starting, busy)
         let table: [(DMARegister, Signal)] = [
             (.hostAddress, hostAddress), (.cardAddress, cardAddress), (.length, length),
             (.direction, direction.extend(to: 64)), (.status, status), (.timeout, timeoutValue.extend(to: 64)),

@@ -13,12 +13,15 @@ import HDLLib
 /// not all zero.
 ///
 /// Arbitration: round robin over the read clients and the write client. The
-/// turn passes to the requester after the one accepted, so a waiting client
-/// is served after at most one request of each other client; a request
-/// that does not fit (queue or response buffer full) keeps the turn until
-/// it does. One request is accepted per cycle. Requests reach each bank in
-/// the order they were accepted, so a read accepted after a write to the
-/// same beat returns the new data.
+/// grant goes to a client that requested in the cycle before (the turn
+/// passes to the requester after the one taken), so a waiting client is
+/// served after at most one request of each other client, and a client
+/// that keeps requesting alone is taken every cycle. A request taken goes
+/// into a two-entry register stage (`SkidBuffer`), from which it goes to
+/// the banks once it fits (command queues, the response order queue):
+/// every client's ready comes from registers. One request is taken per
+/// cycle. Requests reach each bank in the order they were taken, so a read
+/// taken after a write to the same beat returns the new data.
 ///
 /// Responses: one beat per cycle to one client, in acceptance order
 /// (an order queue records client, first bank and length of every read),
@@ -108,29 +111,57 @@ public struct MemorySystem: Module {
         let busy = m.output("busy", .bool)
 
         // MARK: Arbitration (round robin; index readClients is the write client)
+        // Why from registers: the grant is chosen from the requests of the
+        // cycle before, and a request taken goes into a register stage, so a
+        // client's ready is the grant and the stage's room, both registered.
+        // No path runs from a client's request through the arbiter and the
+        // banks' split into any client's handshake.
         let n = readClients + 1
         let turnBits = addressWidth(n)
         let turn = m.reg("turn", .uint(turnBits), reset: 0)
         let valids = readers.map(\.requestValid) + [writer.valid]
+        // A request is held until taken (or withdrawn), so last cycle's requests are this cycle's candidates.
+        let waiting = valids.enumerated().map { i, v in m.regNext("waiting\(i)", v, reset: false) }
         let ahead = (0..<n).map { i in
-            m.wire("ahead\(i)", i == (1 << turnBits) - 1 ? valids[i] : valids[i] && lit(i, width: turnBits) >= turn)
+            m.wire("ahead\(i)", i == (1 << turnBits) - 1 ? waiting[i] : waiting[i] && lit(i, width: turnBits) >= turn)
         }
         let anyAhead = m.wire("any_ahead", anyTrue(ahead))
-        let picks = (0..<n).map { i in
-            m.wire("pick\(i)", mux(anyAhead, ahead[i] && !anyTrue(Array(ahead[..<i])), valids[i] && !anyTrue(Array(valids[..<i]))))
+        let grants = (0..<n).map { i in
+            m.wire("grant\(i)", mux(anyAhead, ahead[i] && !anyTrue(Array(ahead[..<i])), waiting[i] && !anyTrue(Array(waiting[..<i]))))
         }
         var line = writer.line, beats = lit(1, width: bb), chosen = lit(readClients, width: turnBits)
         for (i, r) in readers.enumerated() {
-            line = mux(picks[i], r.requestLine, line)
-            beats = mux(picks[i], readerBeats[i], beats)
-            chosen = mux(picks[i], lit(i, width: turnBits), chosen)
+            line = mux(grants[i], r.requestLine, line)
+            beats = mux(grants[i], readerBeats[i], beats)
+            chosen = mux(grants[i], lit(i, width: turnBits), chosen)
         }
-        line = m.wire("line", line)
-        beats = m.wire("beats", beats)
         chosen = m.wire("chosen", chosen)
-        let isWrite = picks[readClients]
+        let clientBits = addressWidth(readClients)
+        let stage = m.instance(SkidBuffer(width: 1 + clientBits + p.lineBits + bb + p.wideBeatBytes + p.dataBits * banks),
+                               "request")
+        for (i, r) in readers.enumerated() { r.requestReady.set(grants[i] && stage.in_ready) }
+        writer.ready.set(grants[readClients] && stage.in_ready)
+        let taken = m.wire("taken", anyTrue(zip(valids, grants).map { $0 && $1 }) && stage.in_ready)
+        stage.in_valid.set(taken)
+        stage.clear.set(false)
+        // The write data and enables ride along with every request: only a write uses them.
+        stage.in_data.set(cat(grants[readClients], chosen.truncate(to: clientBits), line, beats, writer.byteEnable, writer.data))
+        m.when(taken) {
+            turn.set(mux(chosen == lit(n - 1, width: turnBits), lit(0, width: turnBits), chosen + 1))
+        }
 
-        // MARK: Split into per-bank bursts
+        // MARK: The oldest request taken, split into per-bank bursts
+        var field = p.dataBits * banks
+        func next(_ width: Int) -> Signal {
+            defer { field += width }
+            return stage.out_data[field + width - 1, field]
+        }
+        let writeData = stage.out_data[p.dataBits * banks - 1, 0]
+        let byteEnable = m.wire("request_byteenable", next(p.wideBeatBytes))
+        beats = m.wire("beats", next(bb))
+        line = m.wire("line", next(p.lineBits))
+        let client = m.wire("client", next(clientBits))
+        let isWrite = m.wire("is_write", next(1).asBool)
         // Bank b holds the request's beats k0, k0 + B, ... with k0 = (b - L) mod B.
         var fitsAll: [Signal] = [], counts: [Signal] = []
         for (b, u) in units.enumerated() {
@@ -142,7 +173,7 @@ public struct MemorySystem: Module {
                 : mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
                       lit(0, width: p.burstBits))
             // A write gives bank b its slice of the wide beat, unless nothing in it is enabled.
-            let enables = writer.byteEnable[p.beatBytes * (b + 1) - 1, p.beatBytes * b]
+            let enables = byteEnable[p.beatBytes * (b + 1) - 1, p.beatBytes * b]
             let count = m.wire("split\(b)_beats", mux(isWrite, mux(enables != 0, lit(1, width: p.burstBits), lit(0, width: p.burstBits)), readCount))
             let start = shiftDown(line.extend(to: p.lineBits + 1) + first.extend(to: p.lineBits + 1), bankBits)
             let w = p.lineBits + 1 - bankBits
@@ -150,25 +181,19 @@ public struct MemorySystem: Module {
             u.cmd_write.set(isWrite)
             u.cmd_address.set(m.wire("split\(b)_address", address))
             u.cmd_beats.set(count)
-            u.cmd_data.set(writer.data[p.dataBits * (b + 1) - 1, p.dataBits * b])
+            u.cmd_data.set(writeData[p.dataBits * (b + 1) - 1, p.dataBits * b])
             u.cmd_byteenable.set(enables)
             fitsAll.append(count == 0 || u.cmd_ready)
             counts.append(count)
         }
-        let clientBits = addressWidth(readClients)
         let order = m.instance(FIFO(width: clientBits + bankBits + bb, depth: Self.orderDepth), "order")
-        let accept = m.wire("accept", anyTrue(valids) && allTrue(fitsAll) && (isWrite || beats == 0 || order.in_ready))
+        let accept = m.wire("accept", stage.out_valid && allTrue(fitsAll) && (isWrite || beats == 0 || order.in_ready))
+        stage.out_ready.set(accept)
         for (b, u) in units.enumerated() {
             u.cmd_valid.set(accept && m.wire("split\(b)_touched", counts[b] != 0))
         }
-        for (i, r) in readers.enumerated() { r.requestReady.set(accept && picks[i]) }
-        writer.ready.set(accept && isWrite)
-        m.when(accept) {
-            turn.set(mux(chosen == lit(n - 1, width: turnBits), lit(0, width: turnBits), chosen + 1))
-        }
 
         // MARK: Delivery in acceptance order: one beat per cycle, or one of every bank for the wide client
-        let client = chosen.truncate(to: clientBits)
         order.in_valid.set(accept && !isWrite && beats != 0)
         order.in_data.set(banks == 1 ? cat(client, beats) : cat(client, line[bankBits - 1, 0], beats))
         let head = order.out_data
@@ -211,6 +236,6 @@ public struct MemorySystem: Module {
         expired.set(expired || anyTrue(units.map { $0.expired }))
         timeout.set(expired)
         stall.set(anyTrue(units.map { $0.held }))
-        busy.set(order.out_valid || anyTrue(units.map { $0.busy }))
+        busy.set(stage.out_valid || order.out_valid || anyTrue(units.map { $0.busy }))
     }
 }

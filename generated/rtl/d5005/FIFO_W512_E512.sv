@@ -15,35 +15,30 @@ module FIFO_W512_E512 (
   output logic [9:0]   count
 );
 
-  logic [9:0] head; // register, HDLLib/FIFO.swift:35
-  logic [9:0] tail; // register, HDLLib/FIFO.swift:36
-  logic [9:0] used; // wire, HDLLib/FIFO.swift:37
-  logic same_place; // wire, HDLLib/FIFO.swift:40
-  logic full; // wire, HDLLib/FIFO.swift:41
-  logic empty; // wire, HDLLib/FIFO.swift:42
-  logic push; // wire, HDLLib/FIFO.swift:43
-  logic pop; // wire, HDLLib/FIFO.swift:44
-  logic words_we; // input of memory words, HDLLib/FIFO.swift:47
-  logic [8:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:47
-  logic [511:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:47
-  logic [8:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:51
-  logic [511:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:51
+  logic [8:0] head; // register, HDLLib/FIFO.swift:34
+  logic [8:0] tail; // register, HDLLib/FIFO.swift:35
+  logic [9:0] used; // register, HDLLib/FIFO.swift:39
+  logic holding; // register, HDLLib/FIFO.swift:40
+  logic full; // register, HDLLib/FIFO.swift:41
+  logic push; // wire, HDLLib/FIFO.swift:42
+  logic pop; // wire, HDLLib/FIFO.swift:43
+  logic words_we; // input of memory words, HDLLib/FIFO.swift:55
+  logic [8:0] words_waddr; // input of memory words, HDLLib/FIFO.swift:55
+  logic [511:0] words_wdata; // input of memory words, HDLLib/FIFO.swift:55
+  logic [8:0] words_raddr; // input of memory words, HDLLib/FIFO.swift:59
+  logic [511:0] words_rdata; // output of memory words, HDLLib/FIFO.swift:59
   logic [511:0] words_mem [0:511]; // 512 x UInt(512), read latency 0
 
   assign in_ready = (!full);
-  assign out_valid = (!empty);
+  assign out_valid = holding;
   assign out_data = words_rdata;
   assign count = used;
-  assign used = (tail - head);
-  assign same_place = (head[8:0] == tail[8:0]);
-  assign full = (same_place && (head[9] != tail[9]));
-  assign empty = (head == tail);
   assign push = (in_valid && (!full));
-  assign pop = (out_ready && (!empty));
+  assign pop = (out_ready && holding);
   assign words_we = push;
-  assign words_waddr = tail[8:0];
+  assign words_waddr = tail;
   assign words_wdata = in_data;
-  assign words_raddr = head[8:0];
+  assign words_raddr = head;
 
   // Memory words: 512 words of UInt(512). Asynchronous read (LUT RAM).
   assign words_rdata = words_mem[words_raddr];
@@ -55,20 +50,56 @@ module FIFO_W512_E512 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      head <= 10'd0;
+      head <= 9'd0;
     end else begin
       if (pop) begin
-        head <= (head + 10'd1);
+        head <= (head + 9'd1);
       end
     end
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      tail <= 10'd0;
+      tail <= 9'd0;
     end else begin
       if (push) begin
-        tail <= (tail + 10'd1);
+        tail <= (tail + 9'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      used <= 10'd0;
+    end else begin
+      if ((push && (!pop))) begin
+        used <= (used + 10'd1);
+      end else if ((pop && (!push))) begin
+        used <= (used - 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      holding <= 1'b0;
+    end else begin
+      if ((push && (!pop))) begin
+        holding <= 1'b1;
+      end else if ((pop && (!push))) begin
+        holding <= (used != 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      full <= 1'b0;
+    end else begin
+      if ((push && (!pop))) begin
+        full <= (used == 10'd511);
+      end else if ((pop && (!push))) begin
+        full <= 1'b0;
       end
     end
   end

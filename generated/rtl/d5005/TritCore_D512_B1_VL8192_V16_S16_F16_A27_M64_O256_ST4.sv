@@ -120,20 +120,29 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic [6:0] fetch_rq_beats; // output of instance fetch, Core/TritCore.swift:47
   logic fetch_rs_valid; // input of instance fetch, Core/TritCore.swift:47
   logic [511:0] fetch_rs_data; // input of instance fetch, Core/TritCore.swift:47
-  logic [63:0] decoder_word; // input of instance decoder, Core/TritCore.swift:52
-  logic decoder_legal; // output of instance decoder, Core/TritCore.swift:52
-  logic [7:0] decoder_opcode; // output of instance decoder, Core/TritCore.swift:52
-  logic [3:0] decoder_rd; // output of instance decoder, Core/TritCore.swift:52
-  logic [3:0] decoder_ra; // output of instance decoder, Core/TritCore.swift:52
-  logic [3:0] decoder_rb; // output of instance decoder, Core/TritCore.swift:52
-  logic [7:0] decoder_mode; // output of instance decoder, Core/TritCore.swift:52
-  logic [31:0] decoder_imm; // output of instance decoder, Core/TritCore.swift:52
-  logic [2:0] decoder_unit; // output of instance decoder, Core/TritCore.swift:52
-  logic [2:0] decoder_destination; // output of instance decoder, Core/TritCore.swift:52
-  logic [1:0] decoder_rd_use; // output of instance decoder, Core/TritCore.swift:52
-  logic [1:0] decoder_ra_use; // output of instance decoder, Core/TritCore.swift:52
-  logic [1:0] decoder_rb_use; // output of instance decoder, Core/TritCore.swift:52
-  logic [1:0] stream_last; // wire, Core/TritCore.swift:56
+  logic decode_fetch_valid; // input of instance decode, Core/TritCore.swift:52
+  logic [63:0] decode_fetch_word; // input of instance decode, Core/TritCore.swift:52
+  logic [31:0] decode_fetch_index; // input of instance decode, Core/TritCore.swift:52
+  logic decode_fetch_past_end; // input of instance decode, Core/TritCore.swift:52
+  logic decode_fetch_pop; // output of instance decode, Core/TritCore.swift:52
+  logic decode_pop; // input of instance decode, Core/TritCore.swift:52
+  logic decode_clear; // input of instance decode, Core/TritCore.swift:52
+  logic decode_head_valid; // output of instance decode, Core/TritCore.swift:52
+  logic [31:0] decode_head_index; // output of instance decode, Core/TritCore.swift:52
+  logic decode_head_past_end; // output of instance decode, Core/TritCore.swift:52
+  logic decode_legal; // output of instance decode, Core/TritCore.swift:52
+  logic [7:0] decode_opcode; // output of instance decode, Core/TritCore.swift:52
+  logic [3:0] decode_rd; // output of instance decode, Core/TritCore.swift:52
+  logic [3:0] decode_ra; // output of instance decode, Core/TritCore.swift:52
+  logic [3:0] decode_rb; // output of instance decode, Core/TritCore.swift:52
+  logic [7:0] decode_mode; // output of instance decode, Core/TritCore.swift:52
+  logic [31:0] decode_imm; // output of instance decode, Core/TritCore.swift:52
+  logic [2:0] decode_unit; // output of instance decode, Core/TritCore.swift:52
+  logic [2:0] decode_destination; // output of instance decode, Core/TritCore.swift:52
+  logic [1:0] decode_rd_use; // output of instance decode, Core/TritCore.swift:52
+  logic [1:0] decode_ra_use; // output of instance decode, Core/TritCore.swift:52
+  logic [1:0] decode_rb_use; // output of instance decode, Core/TritCore.swift:52
+  logic [1:0] stream_last; // wire, Core/TritCore.swift:60
   logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:48
@@ -505,76 +514,76 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic ready; // wire, Core/IssueStage.swift:216
   logic fire; // wire, Core/IssueStage.swift:218
   logic executes; // wire, Core/IssueStage.swift:219
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:255
-  logic ls_record_d0; // register, Core/IssueStage.swift:291
-  logic ls_record_d1; // register, Core/IssueStage.swift:291
-  logic ls_record_d2; // register, Core/IssueStage.swift:291
-  logic ls_record_d3; // register, Core/IssueStage.swift:291
-  logic ls_record_d4; // register, Core/IssueStage.swift:291
-  logic ls_record_d5; // register, Core/IssueStage.swift:291
-  logic ls_record_d6; // register, Core/IssueStage.swift:291
-  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d6; // register, Core/IssueStage.swift:292
-  logic vector_record_d0; // register, Core/IssueStage.swift:291
-  logic vector_record_d1; // register, Core/IssueStage.swift:291
-  logic vector_record_d2; // register, Core/IssueStage.swift:291
-  logic vector_record_d3; // register, Core/IssueStage.swift:291
-  logic vector_record_d4; // register, Core/IssueStage.swift:291
-  logic vector_record_d5; // register, Core/IssueStage.swift:291
-  logic vector_record_d6; // register, Core/IssueStage.swift:291
-  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d6; // register, Core/IssueStage.swift:292
-  logic reduction_record_d0; // register, Core/IssueStage.swift:291
-  logic reduction_record_d1; // register, Core/IssueStage.swift:291
-  logic reduction_record_d2; // register, Core/IssueStage.swift:291
-  logic reduction_record_d3; // register, Core/IssueStage.swift:291
-  logic reduction_record_d4; // register, Core/IssueStage.swift:291
-  logic reduction_record_d5; // register, Core/IssueStage.swift:291
-  logic reduction_record_d6; // register, Core/IssueStage.swift:291
-  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d6; // register, Core/IssueStage.swift:292
-  logic ternary_record_d0; // register, Core/IssueStage.swift:291
-  logic ternary_record_d1; // register, Core/IssueStage.swift:291
-  logic ternary_record_d2; // register, Core/IssueStage.swift:291
-  logic ternary_record_d3; // register, Core/IssueStage.swift:291
-  logic ternary_record_d4; // register, Core/IssueStage.swift:291
-  logic ternary_record_d5; // register, Core/IssueStage.swift:291
-  logic ternary_record_d6; // register, Core/IssueStage.swift:291
-  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d6; // register, Core/IssueStage.swift:292
-  logic retiring; // wire, Core/IssueStage.swift:387
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:388
-  logic retires; // wire, Core/IssueStage.swift:389
-  logic retire_valid_q; // register, Core/IssueStage.swift:427
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:428
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:428
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:428
-  logic busy_any; // wire, Core/IssueStage.swift:429
-  logic halted_visible; // wire, Core/IssueStage.swift:431
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:256
+  logic ls_record_d0; // register, Core/IssueStage.swift:292
+  logic ls_record_d1; // register, Core/IssueStage.swift:292
+  logic ls_record_d2; // register, Core/IssueStage.swift:292
+  logic ls_record_d3; // register, Core/IssueStage.swift:292
+  logic ls_record_d4; // register, Core/IssueStage.swift:292
+  logic ls_record_d5; // register, Core/IssueStage.swift:292
+  logic ls_record_d6; // register, Core/IssueStage.swift:292
+  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d6; // register, Core/IssueStage.swift:293
+  logic vector_record_d0; // register, Core/IssueStage.swift:292
+  logic vector_record_d1; // register, Core/IssueStage.swift:292
+  logic vector_record_d2; // register, Core/IssueStage.swift:292
+  logic vector_record_d3; // register, Core/IssueStage.swift:292
+  logic vector_record_d4; // register, Core/IssueStage.swift:292
+  logic vector_record_d5; // register, Core/IssueStage.swift:292
+  logic vector_record_d6; // register, Core/IssueStage.swift:292
+  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d6; // register, Core/IssueStage.swift:293
+  logic reduction_record_d0; // register, Core/IssueStage.swift:292
+  logic reduction_record_d1; // register, Core/IssueStage.swift:292
+  logic reduction_record_d2; // register, Core/IssueStage.swift:292
+  logic reduction_record_d3; // register, Core/IssueStage.swift:292
+  logic reduction_record_d4; // register, Core/IssueStage.swift:292
+  logic reduction_record_d5; // register, Core/IssueStage.swift:292
+  logic reduction_record_d6; // register, Core/IssueStage.swift:292
+  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d6; // register, Core/IssueStage.swift:293
+  logic ternary_record_d0; // register, Core/IssueStage.swift:292
+  logic ternary_record_d1; // register, Core/IssueStage.swift:292
+  logic ternary_record_d2; // register, Core/IssueStage.swift:292
+  logic ternary_record_d3; // register, Core/IssueStage.swift:292
+  logic ternary_record_d4; // register, Core/IssueStage.swift:292
+  logic ternary_record_d5; // register, Core/IssueStage.swift:292
+  logic ternary_record_d6; // register, Core/IssueStage.swift:292
+  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d6; // register, Core/IssueStage.swift:293
+  logic retiring; // wire, Core/IssueStage.swift:388
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:389
+  logic retires; // wire, Core/IssueStage.swift:390
+  logic retire_valid_q; // register, Core/IssueStage.swift:428
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:429
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:429
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:429
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:429
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:429
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:429
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:429
+  logic busy_any; // wire, Core/IssueStage.swift:430
+  logic halted_visible; // wire, Core/IssueStage.swift:432
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -628,11 +637,16 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign fetch_stop = (!running);
   assign fetch_code_base_line = code_base_line;
   assign fetch_code_length = csr_code_length;
-  assign fetch_pop = (fire && (!fetch_head_past_end));
+  assign fetch_pop = decode_fetch_pop;
   assign fetch_rq_ready = memory_c0_rq_ready;
   assign fetch_rs_valid = memory_c0_rs_valid;
   assign fetch_rs_data = memory_c0_rs_data;
-  assign decoder_word = fetch_head_word;
+  assign decode_fetch_valid = fetch_head_valid;
+  assign decode_fetch_word = fetch_head_word;
+  assign decode_fetch_index = fetch_head_index;
+  assign decode_fetch_past_end = fetch_head_past_end;
+  assign decode_pop = (fire && (!decode_head_past_end));
+  assign decode_clear = (!running);
   assign stream_last = csr_active_last;
   assign ls_start = ls_streams_unit_start;
   assign ls_op = ls_streams_unit_op;
@@ -650,42 +664,42 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ls_rs_data = memory_c1_rs_data;
   assign ls_wq_ready = memory_wq_ready;
   assign ls_a_data = ls_streams_unit_a_data;
-  assign vector_start = (executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)));
-  assign vector_op = decoder_opcode;
-  assign vector_rd = decoder_rd;
-  assign vector_ra = decoder_ra;
-  assign vector_rb = decoder_rb;
-  assign vector_mode = decoder_mode;
+  assign vector_start = (executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)));
+  assign vector_op = decode_opcode;
+  assign vector_rd = decode_rd;
+  assign vector_ra = decode_ra;
+  assign vector_rb = decode_rb;
+  assign vector_mode = decode_mode;
   assign vector_vl = vl;
   assign vector_scalar = scalar_value;
-  assign vector_imm = decoder_imm;
+  assign vector_imm = decode_imm;
   assign vector_a_data = registers_vector_a_data;
   assign vector_b_data = registers_vector_b_data;
   assign vector_d_data = registers_vector_d_data;
   assign vector_stream_scalars = {scalar_value3, scalar_value2, scalar_value1, scalar_value};
   assign vector_stream_last = stream_last;
-  assign reduction_start = (executes && (1'b0 || (decoder_unit == 3'd4)));
-  assign reduction_op = decoder_opcode;
-  assign reduction_rd = decoder_rd;
-  assign reduction_ra = decoder_ra;
-  assign reduction_rb = decoder_rb;
-  assign reduction_mode = decoder_mode;
+  assign reduction_start = (executes && (1'b0 || (decode_unit == 3'd4)));
+  assign reduction_op = decode_opcode;
+  assign reduction_rd = decode_rd;
+  assign reduction_ra = decode_ra;
+  assign reduction_rb = decode_rb;
+  assign reduction_mode = decode_mode;
   assign reduction_vl = vl;
   assign reduction_scalar = scalar_value;
-  assign reduction_imm = decoder_imm;
+  assign reduction_imm = decode_imm;
   assign reduction_a_data = registers_reduction_a_data;
   assign reduction_b_data = registers_reduction_b_data;
   assign reduction_stream_scalars = {scalar_value3, scalar_value2, scalar_value1, scalar_value};
   assign reduction_stream_last = stream_last;
-  assign ternary_start = (executes && (1'b0 || (decoder_unit == 3'd5)));
-  assign ternary_op = decoder_opcode;
-  assign ternary_rd = decoder_rd;
-  assign ternary_ra = decoder_ra;
-  assign ternary_rb = decoder_rb;
-  assign ternary_mode = decoder_mode;
+  assign ternary_start = (executes && (1'b0 || (decode_unit == 3'd5)));
+  assign ternary_op = decode_opcode;
+  assign ternary_rd = decode_rd;
+  assign ternary_ra = decode_ra;
+  assign ternary_rb = decode_rb;
+  assign ternary_mode = decode_mode;
   assign ternary_vl = vl;
   assign ternary_scalar = scalar_value;
-  assign ternary_imm = decoder_imm;
+  assign ternary_imm = decode_imm;
   assign ternary_data_base_line = data_base_line;
   assign ternary_data_size = csr_data_size;
   assign ternary_rq_ready = memory_c2_rq_ready;
@@ -697,15 +711,15 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ternary_stream_enable = running;
   assign ternary_store_valid = (ls_wq_valid && memory_wq_ready);
   assign ternary_store_line = ls_wq_line;
-  assign ls_streams_start = (executes && (1'b0 || (decoder_unit == 3'd1)));
-  assign ls_streams_op = decoder_opcode;
-  assign ls_streams_rd = decoder_rd;
-  assign ls_streams_ra = decoder_ra;
-  assign ls_streams_rb = decoder_rb;
-  assign ls_streams_mode = decoder_mode;
+  assign ls_streams_start = (executes && (1'b0 || (decode_unit == 3'd1)));
+  assign ls_streams_op = decode_opcode;
+  assign ls_streams_rd = decode_rd;
+  assign ls_streams_ra = decode_ra;
+  assign ls_streams_rb = decode_rb;
+  assign ls_streams_mode = decode_mode;
   assign ls_streams_vl = vl;
   assign ls_streams_scalar = scalar_value;
-  assign ls_streams_imm = decoder_imm;
+  assign ls_streams_imm = decode_imm;
   assign ls_streams_unit_idle = ls_idle;
   assign ls_streams_unit_done = ls_done;
   assign ls_streams_unit_done_fault = ls_done_fault;
@@ -761,7 +775,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign registers_clear_start = start;
   assign running = (state == 2'd1);
   assign retire_queue_in_valid = fire;
-  assign retire_queue_in_data = {fetch_head_index, decoder_opcode, ((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination), ((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd3) ? decoder_imm : (((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd1) || (((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd2)) ? 32'(decoder_rd) : 32'd0)), ((fetch_head_past_end || (!decoder_legal)) ? 3'd4 : (((1'b0 || (decoder_unit == 3'd1)) && (!(decoder_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && (!(decoder_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decoder_unit == 3'd4)) && (!(decoder_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decoder_unit == 3'd5)) && (!(decoder_unit == 3'd0))) ? 3'd3 : 3'd4))))), ((((decoder_opcode == 8'd3) || (decoder_opcode == 8'd5)) || (decoder_opcode == 8'd4)) ? ((decoder_opcode == 8'd4) ? 32'({(5'(stream_last) + 5'd1)}) : 32'd1) : 32'd0), ((((decoder_opcode == 8'd3) || (decoder_opcode == 8'd5)) || (decoder_opcode == 8'd4)) ? ((decoder_opcode == 8'd4) ? 32'((37'(decoder_imm) * 37'({(5'(stream_last) + 5'd1)}))) : decoder_imm) : 32'd0), dispatch_fault};
+  assign retire_queue_in_data = {decode_head_index, decode_opcode, ((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination), ((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd3) ? decode_imm : (((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd1) || (((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd2)) ? 32'(decode_rd) : 32'd0)), ((decode_head_past_end || (!decode_legal)) ? 3'd4 : (((1'b0 || (decode_unit == 3'd1)) && (!(decode_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && (!(decode_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decode_unit == 3'd4)) && (!(decode_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decode_unit == 3'd5)) && (!(decode_unit == 3'd0))) ? 3'd3 : 3'd4))))), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? ((decode_opcode == 8'd4) ? 32'({(5'(stream_last) + 5'd1)}) : 32'd1) : 32'd0), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? ((decode_opcode == 8'd4) ? 32'((37'(decode_imm) * 37'({(5'(stream_last) + 5'd1)}))) : decode_imm) : 32'd0), dispatch_fault};
   assign retire_queue_out_ready = (retiring || (!running));
   assign ls_completions_in_valid = ls_record_d6;
   assign ls_completions_in_data = {ls_streams_done_count, ls_streams_done_digest, 16'(ls_streams_done_saturations), ls_record_fault_d6};
@@ -777,23 +791,23 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ternary_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd3)) || (!running));
   assign quiescent = ((((((fetch_quiet && ls_streams_idle) && vector_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
   assign start = ((csr_start && (!running)) && quiescent);
-  assign sources_v = ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | (((decoder_opcode == 8'd36) || (decoder_opcode == 8'd38)) ? (16'd1 << decoder_rd) : 16'd0));
-  assign has_scalar_source = ((decoder_ra_use == 2'd2) || (decoder_rb_use == 2'd2));
-  assign scalar_source = ((decoder_ra_use == 2'd2) ? decoder_ra : decoder_rb);
+  assign sources_v = ((((decode_ra_use == 2'd1) ? (16'd1 << decode_ra) : 16'd0) | ((decode_rb_use == 2'd1) ? (16'd1 << decode_rb) : 16'd0)) | (((decode_opcode == 8'd36) || (decode_opcode == 8'd38)) ? (16'd1 << decode_rd) : 16'd0));
+  assign has_scalar_source = ((decode_ra_use == 2'd2) || (decode_rb_use == 2'd2));
+  assign scalar_source = ((decode_ra_use == 2'd2) ? decode_ra : decode_rb);
   assign scalar_value = $signed(32'({s0_15, s0_14, s0_13, s0_12, s0_11, s0_10, s0_9, s0_8, s0_7, s0_6, s0_5, s0_4, s0_3, s0_2, s0_1, s0_0} >> ({scalar_source, 5'b0})));
   assign scalar_value1 = $signed(32'({s1_15, s1_14, s1_13, s1_12, s1_11, s1_10, s1_9, s1_8, s1_7, s1_6, s1_5, s1_4, s1_3, s1_2, s1_1, s1_0} >> ({scalar_source, 5'b0})));
   assign scalar_value2 = $signed(32'({s2_15, s2_14, s2_13, s2_12, s2_11, s2_10, s2_9, s2_8, s2_7, s2_6, s2_5, s2_4, s2_3, s2_2, s2_1, s2_0} >> ({scalar_source, 5'b0})));
   assign scalar_value3 = $signed(32'({s3_15, s3_14, s3_13, s3_12, s3_11, s3_10, s3_9, s3_8, s3_7, s3_6, s3_5, s3_4, s3_3, s3_2, s3_1, s3_0} >> ({scalar_source, 5'b0})));
-  assign dest_v = ((decoder_rd_use == 2'd1) ? (16'd1 << decoder_rd) : 16'd0);
-  assign dest_s = ((decoder_rd_use == 2'd2) ? (16'd1 << decoder_rd) : 16'd0);
+  assign dest_v = ((decode_rd_use == 2'd1) ? (16'd1 << decode_rd) : 16'd0);
+  assign dest_s = ((decode_rd_use == 2'd2) ? (16'd1 << decode_rd) : 16'd0);
   assign hazard = ((((((sources_v & pending_v) != 16'd0) || (has_scalar_source && pending_s[scalar_source])) || ((dest_v & pending_v) != 16'd0)) || ((dest_s & pending_s) != 16'd0)) || ((dest_v & (((ls_reads | vector_reads) | reduction_reads) | ternary_reads)) != 16'd0));
-  assign memory_order_ok = (((!((decoder_opcode == 8'd17) || (decoder_opcode == 8'd19))) || ternary_idle) && ((decoder_opcode != 8'd64) || ls_streams_idle));
-  assign clear_wait = (((sources_v | dest_v) & (~{(registers_cleared[159:150] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
-  assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && fetch_head_valid);
-  assign ready = (((fetch_head_past_end || (!decoder_legal)) || ((decoder_unit == 3'd0) && (!hazard))) || (((((!(decoder_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decoder_unit == 3'd1)) && ls_streams_idle)) || (((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && vector_idle)) || ((1'b0 || (decoder_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decoder_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
+  assign memory_order_ok = (((!((decode_opcode == 8'd17) || (decode_opcode == 8'd19))) || ternary_idle) && ((decode_opcode != 8'd64) || ls_streams_idle));
+  assign clear_wait = (((sources_v | dest_v) & (~{(registers_cleared[159:150] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
+  assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && decode_head_valid);
+  assign ready = (((decode_head_past_end || (!decode_legal)) || ((decode_unit == 3'd0) && (!hazard))) || (((((!(decode_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decode_unit == 3'd1)) && ls_streams_idle)) || (((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && vector_idle)) || ((1'b0 || (decode_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decode_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
   assign fire = ((can_issue && ready) && retire_queue_in_ready);
-  assign executes = ((fire && (!fetch_head_past_end)) && decoder_legal);
-  assign dispatch_fault = (fetch_head_past_end ? 3'd6 : ((!decoder_legal) ? 3'd1 : (((decoder_opcode == 8'd3) && (!((decoder_imm != 32'd0) && (decoder_imm <= 32'd8192)))) ? 3'd4 : 3'd0)));
+  assign executes = ((fire && (!decode_head_past_end)) && decode_legal);
+  assign dispatch_fault = (decode_head_past_end ? 3'd6 : ((!decode_legal) ? 3'd1 : (((decode_opcode == 8'd3) && (!((decode_imm != 32'd0) && (decode_imm <= 32'd8192)))) ? 3'd4 : 3'd0)));
   assign retiring = ((running && retire_queue_out_valid) && (((((retire_queue_out_data[69:67] == 3'd4) || ((retire_queue_out_data[69:67] == 3'd0) && ls_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd1) && vector_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd2) && reduction_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd3) && ternary_completions_out_valid)));
   assign retire_fault = ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[2:0] : retire_queue_out_data[2:0]))));
   assign retires = (retiring && (retire_fault == 3'd0));
@@ -833,7 +847,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         draining <= 1'b0;
-      end else if ((((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))) || (fire && ((dispatch_fault != 3'd0) || (executes && (decoder_opcode == 8'd1)))))) begin
+      end else if ((((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))) || (fire && ((dispatch_fault != 3'd0) || (executes && (decode_opcode == 8'd1)))))) begin
         draining <= 1'b1;
       end
     end
@@ -845,8 +859,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         vl <= 14'd8192;
-      end else if (((executes && (decoder_opcode == 8'd3)) && ((decoder_imm != 32'd0) && (decoder_imm <= 32'd8192)))) begin
-        vl <= 14'(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd3)) && ((decode_imm != 32'd0) && (decode_imm <= 32'd8192)))) begin
+        vl <= 14'(decode_imm);
       end
     end
   end
@@ -857,8 +871,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         stream_stride <= 32'd0;
-      end else if ((executes && (decoder_opcode == 8'd5))) begin
-        stream_stride <= decoder_imm;
+      end else if ((executes && (decode_opcode == 8'd5))) begin
+        stream_stride <= decode_imm;
       end
     end
   end
@@ -869,8 +883,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_0 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd0))) begin
-        s0_0 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd0))) begin
+        s0_0 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s0_0 <= $signed(ls_streams_stream_results[31:0]);
@@ -888,8 +902,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_1 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd1))) begin
-        s0_1 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd1))) begin
+        s0_1 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s0_1 <= $signed(ls_streams_stream_results[31:0]);
@@ -907,8 +921,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_2 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd2))) begin
-        s0_2 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd2))) begin
+        s0_2 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s0_2 <= $signed(ls_streams_stream_results[31:0]);
@@ -926,8 +940,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_3 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd3))) begin
-        s0_3 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd3))) begin
+        s0_3 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s0_3 <= $signed(ls_streams_stream_results[31:0]);
@@ -945,8 +959,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_4 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd4))) begin
-        s0_4 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd4))) begin
+        s0_4 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s0_4 <= $signed(ls_streams_stream_results[31:0]);
@@ -964,8 +978,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_5 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd5))) begin
-        s0_5 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd5))) begin
+        s0_5 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s0_5 <= $signed(ls_streams_stream_results[31:0]);
@@ -983,8 +997,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_6 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd6))) begin
-        s0_6 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd6))) begin
+        s0_6 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s0_6 <= $signed(ls_streams_stream_results[31:0]);
@@ -1002,8 +1016,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_7 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd7))) begin
-        s0_7 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd7))) begin
+        s0_7 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s0_7 <= $signed(ls_streams_stream_results[31:0]);
@@ -1021,8 +1035,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_8 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd8))) begin
-        s0_8 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd8))) begin
+        s0_8 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s0_8 <= $signed(ls_streams_stream_results[31:0]);
@@ -1040,8 +1054,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_9 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd9))) begin
-        s0_9 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd9))) begin
+        s0_9 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s0_9 <= $signed(ls_streams_stream_results[31:0]);
@@ -1059,8 +1073,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_10 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd10))) begin
-        s0_10 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd10))) begin
+        s0_10 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s0_10 <= $signed(ls_streams_stream_results[31:0]);
@@ -1078,8 +1092,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_11 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd11))) begin
-        s0_11 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd11))) begin
+        s0_11 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s0_11 <= $signed(ls_streams_stream_results[31:0]);
@@ -1097,8 +1111,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_12 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd12))) begin
-        s0_12 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd12))) begin
+        s0_12 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s0_12 <= $signed(ls_streams_stream_results[31:0]);
@@ -1116,8 +1130,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_13 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd13))) begin
-        s0_13 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd13))) begin
+        s0_13 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s0_13 <= $signed(ls_streams_stream_results[31:0]);
@@ -1135,8 +1149,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_14 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd14))) begin
-        s0_14 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd14))) begin
+        s0_14 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s0_14 <= $signed(ls_streams_stream_results[31:0]);
@@ -1154,8 +1168,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s0_15 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd15))) begin
-        s0_15 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd15))) begin
+        s0_15 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s0_15 <= $signed(ls_streams_stream_results[31:0]);
@@ -1173,8 +1187,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_0 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd0))) begin
-        s1_0 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd0))) begin
+        s1_0 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s1_0 <= $signed(ls_streams_stream_results[63:32]);
@@ -1192,8 +1206,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_1 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd1))) begin
-        s1_1 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd1))) begin
+        s1_1 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s1_1 <= $signed(ls_streams_stream_results[63:32]);
@@ -1211,8 +1225,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_2 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd2))) begin
-        s1_2 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd2))) begin
+        s1_2 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s1_2 <= $signed(ls_streams_stream_results[63:32]);
@@ -1230,8 +1244,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_3 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd3))) begin
-        s1_3 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd3))) begin
+        s1_3 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s1_3 <= $signed(ls_streams_stream_results[63:32]);
@@ -1249,8 +1263,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_4 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd4))) begin
-        s1_4 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd4))) begin
+        s1_4 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s1_4 <= $signed(ls_streams_stream_results[63:32]);
@@ -1268,8 +1282,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_5 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd5))) begin
-        s1_5 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd5))) begin
+        s1_5 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s1_5 <= $signed(ls_streams_stream_results[63:32]);
@@ -1287,8 +1301,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_6 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd6))) begin
-        s1_6 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd6))) begin
+        s1_6 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s1_6 <= $signed(ls_streams_stream_results[63:32]);
@@ -1306,8 +1320,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_7 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd7))) begin
-        s1_7 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd7))) begin
+        s1_7 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s1_7 <= $signed(ls_streams_stream_results[63:32]);
@@ -1325,8 +1339,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_8 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd8))) begin
-        s1_8 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd8))) begin
+        s1_8 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s1_8 <= $signed(ls_streams_stream_results[63:32]);
@@ -1344,8 +1358,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_9 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd9))) begin
-        s1_9 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd9))) begin
+        s1_9 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s1_9 <= $signed(ls_streams_stream_results[63:32]);
@@ -1363,8 +1377,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_10 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd10))) begin
-        s1_10 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd10))) begin
+        s1_10 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s1_10 <= $signed(ls_streams_stream_results[63:32]);
@@ -1382,8 +1396,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_11 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd11))) begin
-        s1_11 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd11))) begin
+        s1_11 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s1_11 <= $signed(ls_streams_stream_results[63:32]);
@@ -1401,8 +1415,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_12 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd12))) begin
-        s1_12 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd12))) begin
+        s1_12 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s1_12 <= $signed(ls_streams_stream_results[63:32]);
@@ -1420,8 +1434,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_13 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd13))) begin
-        s1_13 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd13))) begin
+        s1_13 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s1_13 <= $signed(ls_streams_stream_results[63:32]);
@@ -1439,8 +1453,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_14 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd14))) begin
-        s1_14 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd14))) begin
+        s1_14 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s1_14 <= $signed(ls_streams_stream_results[63:32]);
@@ -1458,8 +1472,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s1_15 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd15))) begin
-        s1_15 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd15))) begin
+        s1_15 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s1_15 <= $signed(ls_streams_stream_results[63:32]);
@@ -1477,8 +1491,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_0 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd0))) begin
-        s2_0 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd0))) begin
+        s2_0 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s2_0 <= $signed(ls_streams_stream_results[95:64]);
@@ -1496,8 +1510,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_1 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd1))) begin
-        s2_1 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd1))) begin
+        s2_1 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s2_1 <= $signed(ls_streams_stream_results[95:64]);
@@ -1515,8 +1529,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_2 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd2))) begin
-        s2_2 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd2))) begin
+        s2_2 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s2_2 <= $signed(ls_streams_stream_results[95:64]);
@@ -1534,8 +1548,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_3 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd3))) begin
-        s2_3 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd3))) begin
+        s2_3 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s2_3 <= $signed(ls_streams_stream_results[95:64]);
@@ -1553,8 +1567,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_4 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd4))) begin
-        s2_4 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd4))) begin
+        s2_4 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s2_4 <= $signed(ls_streams_stream_results[95:64]);
@@ -1572,8 +1586,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_5 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd5))) begin
-        s2_5 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd5))) begin
+        s2_5 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s2_5 <= $signed(ls_streams_stream_results[95:64]);
@@ -1591,8 +1605,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_6 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd6))) begin
-        s2_6 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd6))) begin
+        s2_6 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s2_6 <= $signed(ls_streams_stream_results[95:64]);
@@ -1610,8 +1624,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_7 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd7))) begin
-        s2_7 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd7))) begin
+        s2_7 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s2_7 <= $signed(ls_streams_stream_results[95:64]);
@@ -1629,8 +1643,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_8 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd8))) begin
-        s2_8 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd8))) begin
+        s2_8 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s2_8 <= $signed(ls_streams_stream_results[95:64]);
@@ -1648,8 +1662,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_9 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd9))) begin
-        s2_9 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd9))) begin
+        s2_9 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s2_9 <= $signed(ls_streams_stream_results[95:64]);
@@ -1667,8 +1681,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_10 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd10))) begin
-        s2_10 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd10))) begin
+        s2_10 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s2_10 <= $signed(ls_streams_stream_results[95:64]);
@@ -1686,8 +1700,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_11 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd11))) begin
-        s2_11 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd11))) begin
+        s2_11 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s2_11 <= $signed(ls_streams_stream_results[95:64]);
@@ -1705,8 +1719,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_12 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd12))) begin
-        s2_12 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd12))) begin
+        s2_12 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s2_12 <= $signed(ls_streams_stream_results[95:64]);
@@ -1724,8 +1738,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_13 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd13))) begin
-        s2_13 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd13))) begin
+        s2_13 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s2_13 <= $signed(ls_streams_stream_results[95:64]);
@@ -1743,8 +1757,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_14 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd14))) begin
-        s2_14 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd14))) begin
+        s2_14 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s2_14 <= $signed(ls_streams_stream_results[95:64]);
@@ -1762,8 +1776,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s2_15 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd15))) begin
-        s2_15 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd15))) begin
+        s2_15 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s2_15 <= $signed(ls_streams_stream_results[95:64]);
@@ -1781,8 +1795,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_0 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd0))) begin
-        s3_0 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd0))) begin
+        s3_0 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s3_0 <= $signed(ls_streams_stream_results[127:96]);
@@ -1800,8 +1814,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_1 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd1))) begin
-        s3_1 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd1))) begin
+        s3_1 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s3_1 <= $signed(ls_streams_stream_results[127:96]);
@@ -1819,8 +1833,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_2 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd2))) begin
-        s3_2 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd2))) begin
+        s3_2 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s3_2 <= $signed(ls_streams_stream_results[127:96]);
@@ -1838,8 +1852,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_3 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd3))) begin
-        s3_3 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd3))) begin
+        s3_3 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s3_3 <= $signed(ls_streams_stream_results[127:96]);
@@ -1857,8 +1871,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_4 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd4))) begin
-        s3_4 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd4))) begin
+        s3_4 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s3_4 <= $signed(ls_streams_stream_results[127:96]);
@@ -1876,8 +1890,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_5 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd5))) begin
-        s3_5 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd5))) begin
+        s3_5 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s3_5 <= $signed(ls_streams_stream_results[127:96]);
@@ -1895,8 +1909,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_6 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd6))) begin
-        s3_6 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd6))) begin
+        s3_6 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s3_6 <= $signed(ls_streams_stream_results[127:96]);
@@ -1914,8 +1928,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_7 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd7))) begin
-        s3_7 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd7))) begin
+        s3_7 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s3_7 <= $signed(ls_streams_stream_results[127:96]);
@@ -1933,8 +1947,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_8 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd8))) begin
-        s3_8 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd8))) begin
+        s3_8 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s3_8 <= $signed(ls_streams_stream_results[127:96]);
@@ -1952,8 +1966,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_9 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd9))) begin
-        s3_9 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd9))) begin
+        s3_9 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s3_9 <= $signed(ls_streams_stream_results[127:96]);
@@ -1971,8 +1985,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_10 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd10))) begin
-        s3_10 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd10))) begin
+        s3_10 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s3_10 <= $signed(ls_streams_stream_results[127:96]);
@@ -1990,8 +2004,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_11 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd11))) begin
-        s3_11 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd11))) begin
+        s3_11 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s3_11 <= $signed(ls_streams_stream_results[127:96]);
@@ -2009,8 +2023,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_12 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd12))) begin
-        s3_12 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd12))) begin
+        s3_12 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s3_12 <= $signed(ls_streams_stream_results[127:96]);
@@ -2028,8 +2042,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_13 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd13))) begin
-        s3_13 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd13))) begin
+        s3_13 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s3_13 <= $signed(ls_streams_stream_results[127:96]);
@@ -2047,8 +2061,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_14 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd14))) begin
-        s3_14 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd14))) begin
+        s3_14 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s3_14 <= $signed(ls_streams_stream_results[127:96]);
@@ -2066,8 +2080,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         s3_15 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd15))) begin
-        s3_15 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd15))) begin
+        s3_15 <= $signed(decode_imm);
       end else begin
         if (((ls_streams_done && (ls_streams_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s3_15 <= $signed(ls_streams_stream_results[127:96]);
@@ -2098,7 +2112,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if (start) begin
         pending_s <= 16'd0;
       end else begin
-        pending_s <= ((pending_s & (~((((16'd0 | (ls_streams_done ? ls_writes_s : 16'd0)) | (vector_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decoder_opcode == 8'd4))) ? dest_s : 16'd0));
+        pending_s <= ((pending_s & (~((((16'd0 | (ls_streams_done ? ls_writes_s : 16'd0)) | (vector_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decode_opcode == 8'd4))) ? dest_s : 16'd0));
       end
     end
   end
@@ -2124,7 +2138,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if (start) begin
         fault_index <= 32'd0;
       end else if ((running && memory_timeout)) begin
-        fault_index <= (retire_queue_out_valid ? retire_queue_out_data[144:113] : fetch_head_index);
+        fault_index <= (retire_queue_out_valid ? retire_queue_out_data[144:113] : decode_head_index);
       end else if ((retiring && (retire_fault != 3'd0))) begin
         fault_index <= retire_queue_out_data[144:113];
       end
@@ -2137,8 +2151,8 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         vl_chunks <= 10'd512;
-      end else if (((executes && (decoder_opcode == 8'd3)) && ((decoder_imm != 32'd0) && (decoder_imm <= 32'd8192)))) begin
-        vl_chunks <= 10'(11'((15'(14'(decoder_imm)) + 15'd15) >> 4));
+      end else if (((executes && (decode_opcode == 8'd3)) && ((decode_imm != 32'd0) && (decode_imm <= 32'd8192)))) begin
+        vl_chunks <= 10'(11'((15'(14'(decode_imm)) + 15'd15) >> 4));
       end
     end
   end
@@ -2150,7 +2164,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ls_streams_done)) begin
         ls_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
         ls_reads <= sources_v;
       end
     end
@@ -2163,7 +2177,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || vector_done)) begin
         vector_reads <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
         vector_reads <= sources_v;
       end
     end
@@ -2176,7 +2190,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || reduction_done)) begin
         reduction_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
         reduction_reads <= sources_v;
       end
     end
@@ -2189,7 +2203,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ternary_done)) begin
         ternary_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
         ternary_reads <= sources_v;
       end
     end
@@ -2202,7 +2216,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ls_streams_done)) begin
         ls_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
         ls_writes_v <= dest_v;
       end
     end
@@ -2215,7 +2229,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || vector_done)) begin
         vector_writes_v <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
         vector_writes_v <= dest_v;
       end
     end
@@ -2228,7 +2242,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || reduction_done)) begin
         reduction_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
         reduction_writes_v <= dest_v;
       end
     end
@@ -2241,7 +2255,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ternary_done)) begin
         ternary_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
         ternary_writes_v <= dest_v;
       end
     end
@@ -2254,7 +2268,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ls_streams_done)) begin
         ls_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
         ls_writes_s <= dest_s;
       end
     end
@@ -2267,7 +2281,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || vector_done)) begin
         vector_writes_s <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
         vector_writes_s <= dest_s;
       end
     end
@@ -2280,7 +2294,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || reduction_done)) begin
         reduction_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
         reduction_writes_s <= dest_s;
       end
     end
@@ -2293,7 +2307,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ternary_done)) begin
         ternary_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
         ternary_writes_s <= dest_s;
       end
     end
@@ -2768,20 +2782,31 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     .rs_data        (fetch_rs_data)
   );
 
-  TritDecoder_V16_S16 decoder (
-    .word        (decoder_word),
-    .legal       (decoder_legal),
-    .opcode      (decoder_opcode),
-    .rd          (decoder_rd),
-    .ra          (decoder_ra),
-    .rb          (decoder_rb),
-    .mode        (decoder_mode),
-    .imm         (decoder_imm),
-    .unit        (decoder_unit),
-    .destination (decoder_destination),
-    .rd_use      (decoder_rd_use),
-    .ra_use      (decoder_ra_use),
-    .rb_use      (decoder_rb_use)
+  DecodeStage_V16_S16 decode (
+    .clk            (clk),
+    .rst            (rst),
+    .fetch_valid    (decode_fetch_valid),
+    .fetch_word     (decode_fetch_word),
+    .fetch_index    (decode_fetch_index),
+    .fetch_past_end (decode_fetch_past_end),
+    .fetch_pop      (decode_fetch_pop),
+    .pop            (decode_pop),
+    .clear          (decode_clear),
+    .head_valid     (decode_head_valid),
+    .head_index     (decode_head_index),
+    .head_past_end  (decode_head_past_end),
+    .legal          (decode_legal),
+    .opcode         (decode_opcode),
+    .rd             (decode_rd),
+    .ra             (decode_ra),
+    .rb             (decode_rb),
+    .mode           (decode_mode),
+    .imm            (decode_imm),
+    .unit           (decode_unit),
+    .destination    (decode_destination),
+    .rd_use         (decode_rd_use),
+    .ra_use         (decode_ra_use),
+    .rb_use         (decode_rb_use)
   );
 
   LoadStoreUnit_D512_B1_VL8192_V16_M64 ls (

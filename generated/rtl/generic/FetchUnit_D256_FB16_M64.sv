@@ -36,15 +36,18 @@ module FetchUnit_D256_FB16_M64 (
   logic [255:0] buffer_out_data; // output of instance buffer, Core/FetchUnit.swift:60
   logic buffer_out_ready; // input of instance buffer, Core/FetchUnit.swift:60
   logic [4:0] buffer_count; // output of instance buffer, Core/FetchUnit.swift:60
-  logic [32:0] remaining; // wire, Core/FetchUnit.swift:65
-  logic [6:0] burst; // wire, Core/FetchUnit.swift:66
-  logic [6:0] committed; // wire, Core/FetchUnit.swift:68
-  logic [6:0] room; // wire, Core/FetchUnit.swift:69
-  logic ask; // wire, Core/FetchUnit.swift:70
-  logic taken; // wire, Core/FetchUnit.swift:74
+  logic [32:0] remaining; // wire, Core/FetchUnit.swift:69
+  logic [6:0] next_burst; // wire, Core/FetchUnit.swift:70
+  logic [6:0] burst; // register, Core/FetchUnit.swift:72
+  logic [6:0] committed; // wire, Core/FetchUnit.swift:73
+  logic [6:0] room; // wire, Core/FetchUnit.swift:74
+  logic fits; // register, Core/FetchUnit.swift:75
+  logic taken_last; // register, Core/FetchUnit.swift:76
+  logic ask; // wire, Core/FetchUnit.swift:77
+  logic taken; // wire, Core/FetchUnit.swift:81
   logic [255:0] beat_words; // Vec(4 x UInt(64))
-  logic past_end; // wire, Core/FetchUnit.swift:79
-  logic taking; // wire, Core/FetchUnit.swift:84
+  logic past_end; // wire, Core/FetchUnit.swift:87
+  logic taking; // wire, Core/FetchUnit.swift:92
 
   assign head_valid = (active && (past_end || buffer_out_valid));
   assign head_word = beat_words[{index[1:0], 6'b0} +: 64];
@@ -59,10 +62,10 @@ module FetchUnit_D256_FB16_M64 (
   assign buffer_in_data = rs_data;
   assign buffer_out_ready = ((taking && ((index[1:0] == 2'd3) || ((index + 32'd1) == code_length))) || ((!active) && buffer_out_valid));
   assign remaining = (total_beats - requested);
-  assign burst = ((remaining > 33'd8) ? 7'd8 : 7'(remaining));
+  assign next_burst = ((remaining > 33'd8) ? 7'd8 : 7'(remaining));
   assign committed = (outstanding + 7'(buffer_count));
   assign room = (7'd16 - committed);
-  assign ask = ((active && (remaining != 33'd0)) && (room >= burst));
+  assign ask = ((active && fits) && (!taken_last));
   assign taken = (ask && rq_ready);
   assign beat_words = buffer_out_data;
   assign past_end = (index == code_length);
@@ -99,7 +102,7 @@ module FetchUnit_D256_FB16_M64 (
     if (rst) begin
       outstanding <= 7'd0;
     end else begin
-      outstanding <= ((outstanding + (taken ? burst : 7'd0)) - (rs_valid ? 7'd1 : 7'd0));
+      outstanding <= ((rs_valid ? (outstanding - 7'd1) : outstanding) + (taken ? burst : 7'd0));
     end
   end
 
@@ -115,6 +118,26 @@ module FetchUnit_D256_FB16_M64 (
           index <= (index + 32'd1);
         end
       end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    burst <= next_burst;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      fits <= 1'b0;
+    end else begin
+      fits <= ((remaining != 33'd0) && (room >= next_burst));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      taken_last <= 1'b0;
+    end else begin
+      taken_last <= taken;
     end
   end
 

@@ -92,49 +92,52 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   logic [63:0] bytes; // register, Core/HostDMA.swift:141
   logic [63:0] cycles; // register, Core/HostDMA.swift:142
   logic [31:0] stall_for; // register, Core/HostDMA.swift:143
-  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:151
-  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:151
-  logic [63:0] length_q; // register, Core/HostDMA.swift:151
-  logic [0:0] direction_q; // register, Core/HostDMA.swift:151
-  logic [31:0] timeout_q; // register, Core/HostDMA.swift:151
-  logic start_written; // wire, Core/HostDMA.swift:160
-  logic abort_written; // wire, Core/HostDMA.swift:162
-  logic [7:0] start_error; // wire, Core/HostDMA.swift:179
-  logic issuing; // wire, Core/HostDMA.swift:185
-  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:188
-  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:189
-  logic [9:0] free; // register, Core/HostDMA.swift:199
-  logic plenty_room; // register, Core/HostDMA.swift:200
-  logic enough_room; // register, Core/HostDMA.swift:201
-  logic issued_last; // register, Core/HostDMA.swift:202
-  logic issued_before; // register, Core/HostDMA.swift:203
-  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:204
-  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:204
-  logic more_to_read; // register, Core/HostDMA.swift:205
-  logic fresh; // wire, Core/HostDMA.swift:206
-  logic rd_taken; // wire, Core/HostDMA.swift:210
-  logic issued; // wire, Core/HostDMA.swift:215
-  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:217
-  logic arrival; // wire, Core/HostDMA.swift:219
-  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:252
-  logic host_wr_ready; // register, Core/HostDMA.swift:253
-  logic wrote_last; // register, Core/HostDMA.swift:256
-  logic start_burst; // wire, Core/HostDMA.swift:257
-  logic wr_taken; // wire, Core/HostDMA.swift:262
-  logic wr_first; // wire, Core/HostDMA.swift:263
-  logic wrote; // wire, Core/HostDMA.swift:274
-  logic discard; // wire, Core/HostDMA.swift:277
-  logic progress; // wire, Core/HostDMA.swift:280
-  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:290
-  logic stalled; // register, Core/HostDMA.swift:295
-  logic stall_limit_reached; // register, Core/HostDMA.swift:297
-  logic expired; // wire, Core/HostDMA.swift:297
-  logic drained; // wire, Core/HostDMA.swift:298
-  logic finished; // wire, Core/HostDMA.swift:300
-  logic start; // wire, Core/HostDMA.swift:301
-  logic [63:0] read_value; // wire, Core/HostDMA.swift:364
-  logic [63:0] read_q; // register, Core/HostDMA.swift:364
-  logic read_valid_q; // register, Core/HostDMA.swift:365
+  logic start_written; // wire, Core/HostDMA.swift:152
+  logic start_requested; // register, Core/HostDMA.swift:153
+  logic start_checked; // register, Core/HostDMA.swift:154
+  logic starting; // wire, Core/HostDMA.swift:155
+  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:157
+  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:157
+  logic [63:0] length_q; // register, Core/HostDMA.swift:157
+  logic [0:0] direction_q; // register, Core/HostDMA.swift:157
+  logic [31:0] timeout_q; // register, Core/HostDMA.swift:157
+  logic abort_written; // wire, Core/HostDMA.swift:167
+  logic [7:0] start_error; // register, Core/HostDMA.swift:187
+  logic issuing; // wire, Core/HostDMA.swift:193
+  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:196
+  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:197
+  logic [9:0] free; // register, Core/HostDMA.swift:207
+  logic plenty_room; // register, Core/HostDMA.swift:208
+  logic enough_room; // register, Core/HostDMA.swift:209
+  logic issued_last; // register, Core/HostDMA.swift:210
+  logic issued_before; // register, Core/HostDMA.swift:211
+  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:212
+  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:212
+  logic more_to_read; // register, Core/HostDMA.swift:213
+  logic fresh; // wire, Core/HostDMA.swift:214
+  logic rd_taken; // wire, Core/HostDMA.swift:218
+  logic issued; // wire, Core/HostDMA.swift:223
+  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:225
+  logic arrival; // wire, Core/HostDMA.swift:227
+  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:260
+  logic host_wr_ready; // register, Core/HostDMA.swift:261
+  logic wrote_last; // register, Core/HostDMA.swift:264
+  logic start_burst; // wire, Core/HostDMA.swift:265
+  logic wr_taken; // wire, Core/HostDMA.swift:270
+  logic wr_first; // wire, Core/HostDMA.swift:271
+  logic wrote; // wire, Core/HostDMA.swift:282
+  logic discard; // wire, Core/HostDMA.swift:285
+  logic progress; // wire, Core/HostDMA.swift:288
+  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:298
+  logic stalled; // register, Core/HostDMA.swift:303
+  logic stall_limit_reached; // register, Core/HostDMA.swift:305
+  logic expired; // wire, Core/HostDMA.swift:305
+  logic drained; // wire, Core/HostDMA.swift:306
+  logic finished; // wire, Core/HostDMA.swift:308
+  logic start; // wire, Core/HostDMA.swift:309
+  logic [63:0] read_value; // wire, Core/HostDMA.swift:373
+  logic [63:0] read_q; // register, Core/HostDMA.swift:373
+  logic read_valid_q; // register, Core/HostDMA.swift:374
 
   assign host_rd_address = src_line;
   assign host_rd_read = (rd_held || (fresh && (!card_to_host)));
@@ -145,7 +148,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign host_wr_burstcount = (in_burst ? burst_count : host_wr_beats);
   assign host_wr_writedata = buffer_out_data;
   assign host_wr_byteenable = 32'hFFFFFFFF;
-  assign busy = running;
+  assign busy = (running || starting);
   assign memory_c0_rq_valid = (fresh && card_to_host);
   assign memory_c0_rq_line = 32'(src_line);
   assign memory_c0_rq_beats = mem_rd_burst;
@@ -167,29 +170,29 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign buffer_in_data = (card_to_host ? memory_c0_rs_data : host_rd_readdata);
   assign buffer_out_ready = (discard || wrote);
   assign start_written = ((csr_write && (csr_address == 4'd4)) && csr_writedata[0]);
+  assign starting = (start_requested || start_checked);
   assign abort_written = (running && ((((start_written || (csr_write && (csr_address == 4'd0))) || (csr_write && (csr_address == 4'd1))) || (csr_write && (csr_address == 4'd2))) || (csr_write && (csr_address == 4'd3))));
-  assign start_error = (core_busy ? 8'd6 : ((length_q == 64'd0) ? 8'd2 : ((5'(((hostAddress_q | cardAddress_q) | length_q) >> 0) != 5'd0) ? 8'd1 : (((60'(cardAddress_q[63:5]) + 60'(length_q[63:5])) > 60'h000000100000000) ? 8'd3 : (((60'(hostAddress_q[63:5]) + 60'(length_q[63:5])) > 60'h008000000000000) ? 8'd4 : 8'd0)))));
   assign issuing = ((running && (!aborting)) && (src_left != 33'd0));
   assign host_rd_beats = ((src_left < 33'({(5'd16 - 5'(src_line[3:0]))})) ? 5'(src_left) : (5'd16 - 5'(src_line[3:0])));
   assign mem_rd_beats = ((src_left < 33'd64) ? 7'(src_left) : 7'd64);
   assign fresh = ((((more_to_read && running) && (!aborting)) && (!issued_last)) && (plenty_room || (enough_room && (!issued_before))));
   assign rd_taken = (host_rd_read && (!host_rd_waitrequest));
-  assign issued = (card_to_host ? memory_c0_rq_ready : rd_taken);
+  assign issued = (card_to_host ? (memory_c0_rq_valid && memory_c0_rq_ready) : rd_taken);
   assign issued_beats = (card_to_host ? 10'(mem_rd_burst) : 10'(host_rd_burst));
   assign arrival = ((card_to_host ? memory_c0_rs_valid : host_rd_readdatavalid) && (outstanding != 10'd0));
   assign start_burst = ((((host_wr_ready && running) && (!aborting)) && (!in_burst)) && (!wrote_last));
   assign wr_taken = (host_wr_write && (!host_wr_waitrequest));
   assign wr_first = (wr_taken && (!in_burst));
-  assign wrote = (card_to_host ? wr_taken : memory_wq_ready);
+  assign wrote = (card_to_host ? wr_taken : (memory_wq_valid && memory_wq_ready));
   assign discard = ((!running) || ((aborting && (!in_burst)) && (!wr_held)));
   assign progress = ((((issued || arrival) || wrote) || (host_wr_writeresponsevalid && (responses_owed != 10'd0))) || (discard && buffer_out_valid));
   assign timeout_limit = ((timeout_q == 32'd0) ? 32'h01000000 : timeout_q);
   assign expired = ((running && stalled) && stall_limit_reached);
   assign drained = ((((((outstanding == 10'd0) && (!rd_held)) && (!wr_held)) && (!in_burst)) && (responses_owed == 10'd0)) && (!memory_busy));
   assign finished = ((running && drained) && (aborting ? (!buffer_out_valid) : (dst_left == 33'd0)));
-  assign start = (start_written && (!running));
+  assign start = (start_checked && (!running));
   assign csr_readdata = read_q;
-  assign read_value = ((csr_address == 4'd0) ? hostAddress_q : ((csr_address == 4'd1) ? cardAddress_q : ((csr_address == 4'd2) ? length_q : ((csr_address == 4'd3) ? 64'(direction_q) : ((csr_address == 4'd5) ? {48'd0, error_code, 4'd0, refused, ((error_code != 8'd0) && (!running)), done, running} : ((csr_address == 4'd6) ? 64'(timeout_q) : ((csr_address == 4'd7) ? bytes : ((csr_address == 4'd8) ? cycles : ((csr_address == 4'd9) ? 64'h0000002000000000 : ((csr_address == 4'd10) ? 64'h0000020040100020 : 64'd0))))))))));
+  assign read_value = ((csr_address == 4'd0) ? hostAddress_q : ((csr_address == 4'd1) ? cardAddress_q : ((csr_address == 4'd2) ? length_q : ((csr_address == 4'd3) ? 64'(direction_q) : ((csr_address == 4'd5) ? {48'd0, error_code, 4'd0, refused, ((error_code != 8'd0) && (!(running || starting))), (done && (!starting)), (running || starting)} : ((csr_address == 4'd6) ? 64'(timeout_q) : ((csr_address == 4'd7) ? bytes : ((csr_address == 4'd8) ? cycles : ((csr_address == 4'd9) ? 64'h0000002000000000 : ((csr_address == 4'd10) ? 64'h0000020040100020 : 64'd0))))))))));
   assign csr_readdatavalid = read_valid_q;
 
   always_ff @(posedge clk) begin
@@ -425,8 +428,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     end else begin
       if (core_start_refused) begin
         refused <= 1'b1;
-      end
-      if (start) begin
+      end else if ((start_written && (!running))) begin
         refused <= 1'b0;
       end
     end
@@ -468,9 +470,25 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      start_requested <= 1'b0;
+    end else begin
+      start_requested <= (start_written && (!running));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      start_checked <= 1'b0;
+    end else begin
+      start_checked <= start_requested;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       hostAddress_q <= 64'd0;
     end else begin
-      if (((csr_write && (csr_address == 4'd0)) && (!running))) begin
+      if ((((csr_write && (csr_address == 4'd0)) && (!running)) && (!starting))) begin
         hostAddress_q <= csr_writedata;
       end
     end
@@ -480,7 +498,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     if (rst) begin
       cardAddress_q <= 64'd0;
     end else begin
-      if (((csr_write && (csr_address == 4'd1)) && (!running))) begin
+      if ((((csr_write && (csr_address == 4'd1)) && (!running)) && (!starting))) begin
         cardAddress_q <= csr_writedata;
       end
     end
@@ -490,7 +508,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     if (rst) begin
       length_q <= 64'd0;
     end else begin
-      if (((csr_write && (csr_address == 4'd2)) && (!running))) begin
+      if ((((csr_write && (csr_address == 4'd2)) && (!running)) && (!starting))) begin
         length_q <= csr_writedata;
       end
     end
@@ -500,7 +518,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     if (rst) begin
       direction_q <= 1'd0;
     end else begin
-      if (((csr_write && (csr_address == 4'd3)) && (!running))) begin
+      if ((((csr_write && (csr_address == 4'd3)) && (!running)) && (!starting))) begin
         direction_q <= csr_writedata[0];
       end
     end
@@ -514,6 +532,10 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
         timeout_q <= csr_writedata[31:0];
       end
     end
+  end
+
+  always_ff @(posedge clk) begin
+    start_error <= (core_busy ? 8'd6 : ((length_q == 64'd0) ? 8'd2 : ((5'(((hostAddress_q | cardAddress_q) | length_q) >> 0) != 5'd0) ? 8'd1 : (((60'(cardAddress_q[63:5]) + 60'(length_q[63:5])) > 60'h000000100000000) ? 8'd3 : (((60'(hostAddress_q[63:5]) + 60'(length_q[63:5])) > 60'h008000000000000) ? 8'd4 : 8'd0)))));
   end
 
   always_ff @(posedge clk) begin

@@ -32,71 +32,84 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
   output logic         busy
 );
 
-  logic bank0_cmd_valid; // input of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_cmd_ready; // output of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_cmd_write; // input of instance bank0, Core/MemorySystem.swift:103
-  logic [31:0] bank0_cmd_address; // input of instance bank0, Core/MemorySystem.swift:103
-  logic [6:0] bank0_cmd_beats; // input of instance bank0, Core/MemorySystem.swift:103
-  logic [255:0] bank0_cmd_data; // input of instance bank0, Core/MemorySystem.swift:103
-  logic [31:0] bank0_cmd_byteenable; // input of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_pop; // input of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_avail; // output of instance bank0, Core/MemorySystem.swift:103
-  logic [255:0] bank0_rdata; // output of instance bank0, Core/MemorySystem.swift:103
-  logic [31:0] bank0_address; // output of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_read; // output of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_write; // output of instance bank0, Core/MemorySystem.swift:103
-  logic [6:0] bank0_burstcount; // output of instance bank0, Core/MemorySystem.swift:103
-  logic [255:0] bank0_writedata; // output of instance bank0, Core/MemorySystem.swift:103
-  logic [31:0] bank0_byteenable; // output of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_waitrequest; // input of instance bank0, Core/MemorySystem.swift:103
-  logic [255:0] bank0_readdata; // input of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_readdatavalid; // input of instance bank0, Core/MemorySystem.swift:103
-  logic [31:0] bank0_timeout_cycles; // input of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_held; // output of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_busy; // output of instance bank0, Core/MemorySystem.swift:103
-  logic bank0_expired; // output of instance bank0, Core/MemorySystem.swift:103
-  logic [0:0] turn; // register, Core/MemorySystem.swift:113
-  logic ahead0; // wire, Core/MemorySystem.swift:116
-  logic ahead1; // wire, Core/MemorySystem.swift:116
-  logic any_ahead; // wire, Core/MemorySystem.swift:118
-  logic pick0; // wire, Core/MemorySystem.swift:120
-  logic pick1; // wire, Core/MemorySystem.swift:120
-  logic [31:0] line; // wire, Core/MemorySystem.swift:128
-  logic [6:0] beats; // wire, Core/MemorySystem.swift:129
-  logic [0:0] chosen; // wire, Core/MemorySystem.swift:130
-  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:146
-  logic [31:0] split0_address; // wire, Core/MemorySystem.swift:151
-  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:159
-  logic [7:0] order_in_data; // input of instance order, Core/MemorySystem.swift:159
-  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:159
-  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:159
-  logic [7:0] order_out_data; // output of instance order, Core/MemorySystem.swift:159
-  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:159
-  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:159
-  logic accept; // wire, Core/MemorySystem.swift:160
-  logic split0_touched; // wire, Core/MemorySystem.swift:162
-  logic [6:0] sent; // register, Core/MemorySystem.swift:177
-  logic deliver; // wire, Core/MemorySystem.swift:186
-  logic last; // wire, Core/MemorySystem.swift:188
-  logic out_valid0; // register, Core/MemorySystem.swift:196
-  logic [0:0] out_client0; // register, Core/MemorySystem.swift:197
-  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:198
-  logic out_valid1; // register, Core/MemorySystem.swift:196
-  logic [0:0] out_client1; // register, Core/MemorySystem.swift:197
-  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:198
-  logic [255:0] out_data; // wire, Core/MemorySystem.swift:202
-  logic expired; // register, Core/MemorySystem.swift:210
+  logic bank0_cmd_valid; // input of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_cmd_ready; // output of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_cmd_write; // input of instance bank0, Core/MemorySystem.swift:106
+  logic [31:0] bank0_cmd_address; // input of instance bank0, Core/MemorySystem.swift:106
+  logic [6:0] bank0_cmd_beats; // input of instance bank0, Core/MemorySystem.swift:106
+  logic [255:0] bank0_cmd_data; // input of instance bank0, Core/MemorySystem.swift:106
+  logic [31:0] bank0_cmd_byteenable; // input of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_pop; // input of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_avail; // output of instance bank0, Core/MemorySystem.swift:106
+  logic [255:0] bank0_rdata; // output of instance bank0, Core/MemorySystem.swift:106
+  logic [31:0] bank0_address; // output of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_read; // output of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_write; // output of instance bank0, Core/MemorySystem.swift:106
+  logic [6:0] bank0_burstcount; // output of instance bank0, Core/MemorySystem.swift:106
+  logic [255:0] bank0_writedata; // output of instance bank0, Core/MemorySystem.swift:106
+  logic [31:0] bank0_byteenable; // output of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_waitrequest; // input of instance bank0, Core/MemorySystem.swift:106
+  logic [255:0] bank0_readdata; // input of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_readdatavalid; // input of instance bank0, Core/MemorySystem.swift:106
+  logic [31:0] bank0_timeout_cycles; // input of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_held; // output of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_busy; // output of instance bank0, Core/MemorySystem.swift:106
+  logic bank0_expired; // output of instance bank0, Core/MemorySystem.swift:106
+  logic [0:0] turn; // register, Core/MemorySystem.swift:121
+  logic waiting0; // register, Core/MemorySystem.swift:124
+  logic waiting1; // register, Core/MemorySystem.swift:124
+  logic ahead0; // wire, Core/MemorySystem.swift:126
+  logic ahead1; // wire, Core/MemorySystem.swift:126
+  logic any_ahead; // wire, Core/MemorySystem.swift:128
+  logic grant0; // wire, Core/MemorySystem.swift:130
+  logic grant1; // wire, Core/MemorySystem.swift:130
+  logic [0:0] chosen; // wire, Core/MemorySystem.swift:138
+  logic request_in_valid; // input of instance request, Core/MemorySystem.swift:140
+  logic [328:0] request_in_data; // input of instance request, Core/MemorySystem.swift:140
+  logic request_in_ready; // output of instance request, Core/MemorySystem.swift:140
+  logic request_out_valid; // output of instance request, Core/MemorySystem.swift:140
+  logic [328:0] request_out_data; // output of instance request, Core/MemorySystem.swift:140
+  logic request_out_ready; // input of instance request, Core/MemorySystem.swift:140
+  logic request_clear; // input of instance request, Core/MemorySystem.swift:140
+  logic taken; // wire, Core/MemorySystem.swift:144
+  logic [31:0] request_byteenable; // wire, Core/MemorySystem.swift:160
+  logic [6:0] beats; // wire, Core/MemorySystem.swift:161
+  logic [31:0] line; // wire, Core/MemorySystem.swift:162
+  logic [0:0] client; // wire, Core/MemorySystem.swift:163
+  logic is_write; // wire, Core/MemorySystem.swift:164
+  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:177
+  logic [31:0] split0_address; // wire, Core/MemorySystem.swift:182
+  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:189
+  logic [7:0] order_in_data; // input of instance order, Core/MemorySystem.swift:189
+  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:189
+  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:189
+  logic [7:0] order_out_data; // output of instance order, Core/MemorySystem.swift:189
+  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:189
+  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:189
+  logic accept; // wire, Core/MemorySystem.swift:190
+  logic split0_touched; // wire, Core/MemorySystem.swift:193
+  logic [6:0] sent; // register, Core/MemorySystem.swift:202
+  logic deliver; // wire, Core/MemorySystem.swift:211
+  logic last; // wire, Core/MemorySystem.swift:213
+  logic out_valid0; // register, Core/MemorySystem.swift:221
+  logic [0:0] out_client0; // register, Core/MemorySystem.swift:222
+  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:223
+  logic out_valid1; // register, Core/MemorySystem.swift:221
+  logic [0:0] out_client1; // register, Core/MemorySystem.swift:222
+  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:223
+  logic [255:0] out_data; // wire, Core/MemorySystem.swift:227
+  logic expired; // register, Core/MemorySystem.swift:235
 
-  assign c0_rq_ready = (accept && pick0);
+  assign c0_rq_ready = (grant0 && request_in_ready);
   assign c0_rs_valid = (out_valid1 && (out_client1 == 1'd0));
   assign c0_rs_data = out_data;
-  assign wq_ready = (accept && pick1);
+  assign wq_ready = (grant1 && request_in_ready);
   assign bank0_cmd_valid = (accept && split0_touched);
-  assign bank0_cmd_write = pick1;
+  assign bank0_cmd_write = is_write;
   assign bank0_cmd_address = split0_address;
   assign bank0_cmd_beats = split0_beats;
-  assign bank0_cmd_data = wq_data;
-  assign bank0_cmd_byteenable = wq_byteenable;
+  assign bank0_cmd_data = request_out_data[255:0];
+  assign bank0_cmd_byteenable = request_byteenable;
   assign bank0_pop = (deliver && (1'b0 || 1'b1));
   assign bank0_waitrequest = mem0_waitrequest;
   assign bank0_readdata = mem0_readdata;
@@ -110,21 +123,29 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
   assign mem0_byteenable = bank0_byteenable;
   assign timeout = expired;
   assign stall = bank0_held;
-  assign busy = (order_out_valid || bank0_busy);
-  assign ahead0 = (c0_rq_valid && (1'd0 >= turn));
-  assign ahead1 = wq_valid;
+  assign busy = ((request_out_valid || order_out_valid) || bank0_busy);
+  assign ahead0 = (waiting0 && (1'd0 >= turn));
+  assign ahead1 = waiting1;
   assign any_ahead = (ahead0 || ahead1);
-  assign pick0 = (any_ahead ? (ahead0 && (!1'b0)) : (c0_rq_valid && (!1'b0)));
-  assign pick1 = (any_ahead ? (ahead1 && (!ahead0)) : (wq_valid && (!c0_rq_valid)));
-  assign line = (pick0 ? c0_rq_line : wq_line);
-  assign beats = (pick0 ? c0_rq_beats : 7'd1);
-  assign chosen = (pick0 ? 1'd0 : 1'd1);
-  assign split0_beats = (pick1 ? ((wq_byteenable != 32'd0) ? 7'd1 : 7'd0) : beats);
+  assign grant0 = (any_ahead ? (ahead0 && (!1'b0)) : (waiting0 && (!1'b0)));
+  assign grant1 = (any_ahead ? (ahead1 && (!ahead0)) : (waiting1 && (!waiting0)));
+  assign chosen = (grant0 ? 1'd0 : 1'd1);
+  assign request_in_valid = taken;
+  assign request_in_data = {grant1, chosen, (grant0 ? c0_rq_line : wq_line), (grant0 ? c0_rq_beats : 7'd1), wq_byteenable, wq_data};
+  assign request_out_ready = accept;
+  assign request_clear = 1'b0;
+  assign taken = (((c0_rq_valid && grant0) || (wq_valid && grant1)) && request_in_ready);
+  assign request_byteenable = request_out_data[287:256];
+  assign beats = request_out_data[294:288];
+  assign line = request_out_data[326:295];
+  assign client = request_out_data[327];
+  assign is_write = request_out_data[328];
+  assign split0_beats = (is_write ? ((request_byteenable != 32'd0) ? 7'd1 : 7'd0) : beats);
   assign split0_address = 32'((33'(line) + 33'(1'd0)));
-  assign order_in_valid = ((accept && (!pick1)) && (beats != 7'd0));
-  assign order_in_data = {chosen, beats};
+  assign order_in_valid = ((accept && (!is_write)) && (beats != 7'd0));
+  assign order_in_data = {client, beats};
   assign order_out_ready = (deliver && last);
-  assign accept = (((c0_rq_valid || wq_valid) && ((split0_beats == 7'd0) || bank0_cmd_ready)) && ((pick1 || (beats == 7'd0)) || order_in_ready));
+  assign accept = ((request_out_valid && ((split0_beats == 7'd0) || bank0_cmd_ready)) && ((is_write || (beats == 7'd0)) || order_in_ready));
   assign split0_touched = (split0_beats != 7'd0);
   assign deliver = (order_out_valid && (1'b0 ? bank0_avail : (1'b1 ? bank0_avail : 1'b0)));
   assign last = ((sent + (1'b0 ? 7'd1 : 7'd1)) == order_out_data[6:0]);
@@ -134,9 +155,25 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
     if (rst) begin
       turn <= 1'd0;
     end else begin
-      if (accept) begin
+      if (taken) begin
         turn <= ((chosen == 1'd1) ? 1'd0 : (chosen + 1'd1));
       end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      waiting0 <= 1'b0;
+    end else begin
+      waiting0 <= c0_rq_valid;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      waiting1 <= 1'b0;
+    end else begin
+      waiting1 <= wq_valid;
     end
   end
 
@@ -216,6 +253,18 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
     .held           (bank0_held),
     .busy           (bank0_busy),
     .expired        (bank0_expired)
+  );
+
+  SkidBuffer_W329 request (
+    .clk       (clk),
+    .rst       (rst),
+    .in_valid  (request_in_valid),
+    .in_data   (request_in_data),
+    .in_ready  (request_in_ready),
+    .out_valid (request_out_valid),
+    .out_data  (request_out_data),
+    .out_ready (request_out_ready),
+    .clear     (request_clear)
   );
 
   FIFO_W8_E64 order (

@@ -119,19 +119,28 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic [6:0] fetch_rq_beats; // output of instance fetch, Core/TritCore.swift:47
   logic fetch_rs_valid; // input of instance fetch, Core/TritCore.swift:47
   logic [255:0] fetch_rs_data; // input of instance fetch, Core/TritCore.swift:47
-  logic [63:0] decoder_word; // input of instance decoder, Core/TritCore.swift:52
-  logic decoder_legal; // output of instance decoder, Core/TritCore.swift:52
-  logic [7:0] decoder_opcode; // output of instance decoder, Core/TritCore.swift:52
-  logic [3:0] decoder_rd; // output of instance decoder, Core/TritCore.swift:52
-  logic [3:0] decoder_ra; // output of instance decoder, Core/TritCore.swift:52
-  logic [3:0] decoder_rb; // output of instance decoder, Core/TritCore.swift:52
-  logic [7:0] decoder_mode; // output of instance decoder, Core/TritCore.swift:52
-  logic [31:0] decoder_imm; // output of instance decoder, Core/TritCore.swift:52
-  logic [2:0] decoder_unit; // output of instance decoder, Core/TritCore.swift:52
-  logic [2:0] decoder_destination; // output of instance decoder, Core/TritCore.swift:52
-  logic [1:0] decoder_rd_use; // output of instance decoder, Core/TritCore.swift:52
-  logic [1:0] decoder_ra_use; // output of instance decoder, Core/TritCore.swift:52
-  logic [1:0] decoder_rb_use; // output of instance decoder, Core/TritCore.swift:52
+  logic decode_fetch_valid; // input of instance decode, Core/TritCore.swift:52
+  logic [63:0] decode_fetch_word; // input of instance decode, Core/TritCore.swift:52
+  logic [31:0] decode_fetch_index; // input of instance decode, Core/TritCore.swift:52
+  logic decode_fetch_past_end; // input of instance decode, Core/TritCore.swift:52
+  logic decode_fetch_pop; // output of instance decode, Core/TritCore.swift:52
+  logic decode_pop; // input of instance decode, Core/TritCore.swift:52
+  logic decode_clear; // input of instance decode, Core/TritCore.swift:52
+  logic decode_head_valid; // output of instance decode, Core/TritCore.swift:52
+  logic [31:0] decode_head_index; // output of instance decode, Core/TritCore.swift:52
+  logic decode_head_past_end; // output of instance decode, Core/TritCore.swift:52
+  logic decode_legal; // output of instance decode, Core/TritCore.swift:52
+  logic [7:0] decode_opcode; // output of instance decode, Core/TritCore.swift:52
+  logic [3:0] decode_rd; // output of instance decode, Core/TritCore.swift:52
+  logic [3:0] decode_ra; // output of instance decode, Core/TritCore.swift:52
+  logic [3:0] decode_rb; // output of instance decode, Core/TritCore.swift:52
+  logic [7:0] decode_mode; // output of instance decode, Core/TritCore.swift:52
+  logic [31:0] decode_imm; // output of instance decode, Core/TritCore.swift:52
+  logic [2:0] decode_unit; // output of instance decode, Core/TritCore.swift:52
+  logic [2:0] decode_destination; // output of instance decode, Core/TritCore.swift:52
+  logic [1:0] decode_rd_use; // output of instance decode, Core/TritCore.swift:52
+  logic [1:0] decode_ra_use; // output of instance decode, Core/TritCore.swift:52
+  logic [1:0] decode_rb_use; // output of instance decode, Core/TritCore.swift:52
   logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:48
@@ -393,68 +402,68 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic ready; // wire, Core/IssueStage.swift:216
   logic fire; // wire, Core/IssueStage.swift:218
   logic executes; // wire, Core/IssueStage.swift:219
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:255
-  logic ls_record_d0; // register, Core/IssueStage.swift:291
-  logic ls_record_d1; // register, Core/IssueStage.swift:291
-  logic ls_record_d2; // register, Core/IssueStage.swift:291
-  logic ls_record_d3; // register, Core/IssueStage.swift:291
-  logic ls_record_d4; // register, Core/IssueStage.swift:291
-  logic ls_record_d5; // register, Core/IssueStage.swift:291
-  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:292
-  logic vector_record_d0; // register, Core/IssueStage.swift:291
-  logic vector_record_d1; // register, Core/IssueStage.swift:291
-  logic vector_record_d2; // register, Core/IssueStage.swift:291
-  logic vector_record_d3; // register, Core/IssueStage.swift:291
-  logic vector_record_d4; // register, Core/IssueStage.swift:291
-  logic vector_record_d5; // register, Core/IssueStage.swift:291
-  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:292
-  logic reduction_record_d0; // register, Core/IssueStage.swift:291
-  logic reduction_record_d1; // register, Core/IssueStage.swift:291
-  logic reduction_record_d2; // register, Core/IssueStage.swift:291
-  logic reduction_record_d3; // register, Core/IssueStage.swift:291
-  logic reduction_record_d4; // register, Core/IssueStage.swift:291
-  logic reduction_record_d5; // register, Core/IssueStage.swift:291
-  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:292
-  logic ternary_record_d0; // register, Core/IssueStage.swift:291
-  logic ternary_record_d1; // register, Core/IssueStage.swift:291
-  logic ternary_record_d2; // register, Core/IssueStage.swift:291
-  logic ternary_record_d3; // register, Core/IssueStage.swift:291
-  logic ternary_record_d4; // register, Core/IssueStage.swift:291
-  logic ternary_record_d5; // register, Core/IssueStage.swift:291
-  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:292
-  logic retiring; // wire, Core/IssueStage.swift:387
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:388
-  logic retires; // wire, Core/IssueStage.swift:389
-  logic retire_valid_q; // register, Core/IssueStage.swift:427
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:428
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:428
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:428
-  logic busy_any; // wire, Core/IssueStage.swift:429
-  logic halted_visible; // wire, Core/IssueStage.swift:431
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:256
+  logic ls_record_d0; // register, Core/IssueStage.swift:292
+  logic ls_record_d1; // register, Core/IssueStage.swift:292
+  logic ls_record_d2; // register, Core/IssueStage.swift:292
+  logic ls_record_d3; // register, Core/IssueStage.swift:292
+  logic ls_record_d4; // register, Core/IssueStage.swift:292
+  logic ls_record_d5; // register, Core/IssueStage.swift:292
+  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:293
+  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:293
+  logic vector_record_d0; // register, Core/IssueStage.swift:292
+  logic vector_record_d1; // register, Core/IssueStage.swift:292
+  logic vector_record_d2; // register, Core/IssueStage.swift:292
+  logic vector_record_d3; // register, Core/IssueStage.swift:292
+  logic vector_record_d4; // register, Core/IssueStage.swift:292
+  logic vector_record_d5; // register, Core/IssueStage.swift:292
+  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:293
+  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:293
+  logic reduction_record_d0; // register, Core/IssueStage.swift:292
+  logic reduction_record_d1; // register, Core/IssueStage.swift:292
+  logic reduction_record_d2; // register, Core/IssueStage.swift:292
+  logic reduction_record_d3; // register, Core/IssueStage.swift:292
+  logic reduction_record_d4; // register, Core/IssueStage.swift:292
+  logic reduction_record_d5; // register, Core/IssueStage.swift:292
+  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:293
+  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:293
+  logic ternary_record_d0; // register, Core/IssueStage.swift:292
+  logic ternary_record_d1; // register, Core/IssueStage.swift:292
+  logic ternary_record_d2; // register, Core/IssueStage.swift:292
+  logic ternary_record_d3; // register, Core/IssueStage.swift:292
+  logic ternary_record_d4; // register, Core/IssueStage.swift:292
+  logic ternary_record_d5; // register, Core/IssueStage.swift:292
+  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:293
+  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:293
+  logic retiring; // wire, Core/IssueStage.swift:388
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:389
+  logic retires; // wire, Core/IssueStage.swift:390
+  logic retire_valid_q; // register, Core/IssueStage.swift:428
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:429
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:429
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:429
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:429
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:429
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:429
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:429
+  logic busy_any; // wire, Core/IssueStage.swift:430
+  logic halted_visible; // wire, Core/IssueStage.swift:432
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -508,20 +517,25 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign fetch_stop = (!running);
   assign fetch_code_base_line = code_base_line;
   assign fetch_code_length = csr_code_length;
-  assign fetch_pop = (fire && (!fetch_head_past_end));
+  assign fetch_pop = decode_fetch_pop;
   assign fetch_rq_ready = memory_c0_rq_ready;
   assign fetch_rs_valid = memory_c0_rs_valid;
   assign fetch_rs_data = memory_c0_rs_data;
-  assign decoder_word = fetch_head_word;
-  assign ls_start = (executes && (1'b0 || (decoder_unit == 3'd1)));
-  assign ls_op = decoder_opcode;
-  assign ls_rd = decoder_rd;
-  assign ls_ra = decoder_ra;
-  assign ls_rb = decoder_rb;
-  assign ls_mode = decoder_mode;
+  assign decode_fetch_valid = fetch_head_valid;
+  assign decode_fetch_word = fetch_head_word;
+  assign decode_fetch_index = fetch_head_index;
+  assign decode_fetch_past_end = fetch_head_past_end;
+  assign decode_pop = (fire && (!decode_head_past_end));
+  assign decode_clear = (!running);
+  assign ls_start = (executes && (1'b0 || (decode_unit == 3'd1)));
+  assign ls_op = decode_opcode;
+  assign ls_rd = decode_rd;
+  assign ls_ra = decode_ra;
+  assign ls_rb = decode_rb;
+  assign ls_mode = decode_mode;
   assign ls_vl = vl;
   assign ls_scalar = scalar_value;
-  assign ls_imm = decoder_imm;
+  assign ls_imm = decode_imm;
   assign ls_data_base_line = data_base_line;
   assign ls_data_size = csr_data_size;
   assign ls_rq_ready = memory_c1_rq_ready;
@@ -529,38 +543,38 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign ls_rs_data = memory_c1_rs_data;
   assign ls_wq_ready = memory_wq_ready;
   assign ls_a_data = registers_ls_a_data;
-  assign vector_start = (executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)));
-  assign vector_op = decoder_opcode;
-  assign vector_rd = decoder_rd;
-  assign vector_ra = decoder_ra;
-  assign vector_rb = decoder_rb;
-  assign vector_mode = decoder_mode;
+  assign vector_start = (executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)));
+  assign vector_op = decode_opcode;
+  assign vector_rd = decode_rd;
+  assign vector_ra = decode_ra;
+  assign vector_rb = decode_rb;
+  assign vector_mode = decode_mode;
   assign vector_vl = vl;
   assign vector_scalar = scalar_value;
-  assign vector_imm = decoder_imm;
+  assign vector_imm = decode_imm;
   assign vector_a_data = registers_vector_a_data;
   assign vector_b_data = registers_vector_b_data;
   assign vector_d_data = registers_vector_d_data;
-  assign reduction_start = (executes && (1'b0 || (decoder_unit == 3'd4)));
-  assign reduction_op = decoder_opcode;
-  assign reduction_rd = decoder_rd;
-  assign reduction_ra = decoder_ra;
-  assign reduction_rb = decoder_rb;
-  assign reduction_mode = decoder_mode;
+  assign reduction_start = (executes && (1'b0 || (decode_unit == 3'd4)));
+  assign reduction_op = decode_opcode;
+  assign reduction_rd = decode_rd;
+  assign reduction_ra = decode_ra;
+  assign reduction_rb = decode_rb;
+  assign reduction_mode = decode_mode;
   assign reduction_vl = vl;
   assign reduction_scalar = scalar_value;
-  assign reduction_imm = decoder_imm;
+  assign reduction_imm = decode_imm;
   assign reduction_a_data = registers_reduction_a_data;
   assign reduction_b_data = registers_reduction_b_data;
-  assign ternary_start = (executes && (1'b0 || (decoder_unit == 3'd5)));
-  assign ternary_op = decoder_opcode;
-  assign ternary_rd = decoder_rd;
-  assign ternary_ra = decoder_ra;
-  assign ternary_rb = decoder_rb;
-  assign ternary_mode = decoder_mode;
+  assign ternary_start = (executes && (1'b0 || (decode_unit == 3'd5)));
+  assign ternary_op = decode_opcode;
+  assign ternary_rd = decode_rd;
+  assign ternary_ra = decode_ra;
+  assign ternary_rb = decode_rb;
+  assign ternary_mode = decode_mode;
   assign ternary_vl = vl;
   assign ternary_scalar = scalar_value;
-  assign ternary_imm = decoder_imm;
+  assign ternary_imm = decode_imm;
   assign ternary_data_base_line = data_base_line;
   assign ternary_data_size = csr_data_size;
   assign ternary_rq_ready = memory_c2_rq_ready;
@@ -607,7 +621,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign registers_clear_start = start;
   assign running = (state == 2'd1);
   assign retire_queue_in_valid = fire;
-  assign retire_queue_in_data = {fetch_head_index, decoder_opcode, ((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination), ((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd3) ? decoder_imm : (((((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd1) || (((fetch_head_past_end || (!decoder_legal)) ? 3'd0 : decoder_destination) == 3'd2)) ? 32'(decoder_rd) : 32'd0)), ((fetch_head_past_end || (!decoder_legal)) ? 3'd4 : (((1'b0 || (decoder_unit == 3'd1)) && (!(decoder_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && (!(decoder_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decoder_unit == 3'd4)) && (!(decoder_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decoder_unit == 3'd5)) && (!(decoder_unit == 3'd0))) ? 3'd3 : 3'd4))))), ((((decoder_opcode == 8'd3) || (decoder_opcode == 8'd5)) || (decoder_opcode == 8'd4)) ? 32'd1 : 32'd0), ((((decoder_opcode == 8'd3) || (decoder_opcode == 8'd5)) || (decoder_opcode == 8'd4)) ? decoder_imm : 32'd0), dispatch_fault};
+  assign retire_queue_in_data = {decode_head_index, decode_opcode, ((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination), ((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd3) ? decode_imm : (((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd1) || (((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd2)) ? 32'(decode_rd) : 32'd0)), ((decode_head_past_end || (!decode_legal)) ? 3'd4 : (((1'b0 || (decode_unit == 3'd1)) && (!(decode_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && (!(decode_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decode_unit == 3'd4)) && (!(decode_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decode_unit == 3'd5)) && (!(decode_unit == 3'd0))) ? 3'd3 : 3'd4))))), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? 32'd1 : 32'd0), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? decode_imm : 32'd0), dispatch_fault};
   assign retire_queue_out_ready = (retiring || (!running));
   assign ls_completions_in_valid = ls_record_d5;
   assign ls_completions_in_data = {ls_done_count, ls_done_digest, 13'(ls_done_saturations), ls_record_fault_d5};
@@ -623,20 +637,20 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign ternary_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd3)) || (!running));
   assign quiescent = ((((((fetch_quiet && ls_idle) && vector_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
   assign start = ((csr_start && (!running)) && quiescent);
-  assign sources_v = ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | (((decoder_opcode == 8'd36) || (decoder_opcode == 8'd38)) ? (16'd1 << decoder_rd) : 16'd0));
-  assign has_scalar_source = ((decoder_ra_use == 2'd2) || (decoder_rb_use == 2'd2));
-  assign scalar_source = ((decoder_ra_use == 2'd2) ? decoder_ra : decoder_rb);
+  assign sources_v = ((((decode_ra_use == 2'd1) ? (16'd1 << decode_ra) : 16'd0) | ((decode_rb_use == 2'd1) ? (16'd1 << decode_rb) : 16'd0)) | (((decode_opcode == 8'd36) || (decode_opcode == 8'd38)) ? (16'd1 << decode_rd) : 16'd0));
+  assign has_scalar_source = ((decode_ra_use == 2'd2) || (decode_rb_use == 2'd2));
+  assign scalar_source = ((decode_ra_use == 2'd2) ? decode_ra : decode_rb);
   assign scalar_value = $signed(32'({s15, s14, s13, s12, s11, s10, s9, s8, s7, s6, s5, s4, s3, s2, s1, s0} >> ({scalar_source, 5'b0})));
-  assign dest_v = ((decoder_rd_use == 2'd1) ? (16'd1 << decoder_rd) : 16'd0);
-  assign dest_s = ((decoder_rd_use == 2'd2) ? (16'd1 << decoder_rd) : 16'd0);
+  assign dest_v = ((decode_rd_use == 2'd1) ? (16'd1 << decode_rd) : 16'd0);
+  assign dest_s = ((decode_rd_use == 2'd2) ? (16'd1 << decode_rd) : 16'd0);
   assign hazard = ((((((sources_v & pending_v) != 16'd0) || (has_scalar_source && pending_s[scalar_source])) || ((dest_v & pending_v) != 16'd0)) || ((dest_s & pending_s) != 16'd0)) || ((dest_v & (((ls_reads | vector_reads) | reduction_reads) | ternary_reads)) != 16'd0));
-  assign memory_order_ok = (((!((decoder_opcode == 8'd17) || (decoder_opcode == 8'd19))) || ternary_idle) && ((decoder_opcode != 8'd64) || ls_idle));
-  assign clear_wait = (((sources_v | dest_v) & (~{(registers_cleared[159:150] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decoder_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
-  assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_done && (ls_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && fetch_head_valid);
-  assign ready = (((fetch_head_past_end || (!decoder_legal)) || ((decoder_unit == 3'd0) && (!hazard))) || (((((!(decoder_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decoder_unit == 3'd1)) && ls_idle)) || (((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3)) && vector_idle)) || ((1'b0 || (decoder_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decoder_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
+  assign memory_order_ok = (((!((decode_opcode == 8'd17) || (decode_opcode == 8'd19))) || ternary_idle) && ((decode_opcode != 8'd64) || ls_idle));
+  assign clear_wait = (((sources_v | dest_v) & (~{(registers_cleared[159:150] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
+  assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_done && (ls_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && decode_head_valid);
+  assign ready = (((decode_head_past_end || (!decode_legal)) || ((decode_unit == 3'd0) && (!hazard))) || (((((!(decode_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decode_unit == 3'd1)) && ls_idle)) || (((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && vector_idle)) || ((1'b0 || (decode_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decode_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
   assign fire = ((can_issue && ready) && retire_queue_in_ready);
-  assign executes = ((fire && (!fetch_head_past_end)) && decoder_legal);
-  assign dispatch_fault = (fetch_head_past_end ? 3'd6 : ((!decoder_legal) ? 3'd1 : (((decoder_opcode == 8'd3) && (!((decoder_imm != 32'd0) && (decoder_imm <= 32'd4096)))) ? 3'd4 : 3'd0)));
+  assign executes = ((fire && (!decode_head_past_end)) && decode_legal);
+  assign dispatch_fault = (decode_head_past_end ? 3'd6 : ((!decode_legal) ? 3'd1 : (((decode_opcode == 8'd3) && (!((decode_imm != 32'd0) && (decode_imm <= 32'd4096)))) ? 3'd4 : 3'd0)));
   assign retiring = ((running && retire_queue_out_valid) && (((((retire_queue_out_data[69:67] == 3'd4) || ((retire_queue_out_data[69:67] == 3'd0) && ls_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd1) && vector_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd2) && reduction_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd3) && ternary_completions_out_valid)));
   assign retire_fault = ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[2:0] : retire_queue_out_data[2:0]))));
   assign retires = (retiring && (retire_fault == 3'd0));
@@ -676,7 +690,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         draining <= 1'b0;
-      end else if ((((((1'b0 || (ls_done && (ls_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))) || (fire && ((dispatch_fault != 3'd0) || (executes && (decoder_opcode == 8'd1)))))) begin
+      end else if ((((((1'b0 || (ls_done && (ls_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))) || (fire && ((dispatch_fault != 3'd0) || (executes && (decode_opcode == 8'd1)))))) begin
         draining <= 1'b1;
       end
     end
@@ -688,8 +702,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         vl <= 13'd4096;
-      end else if (((executes && (decoder_opcode == 8'd3)) && ((decoder_imm != 32'd0) && (decoder_imm <= 32'd4096)))) begin
-        vl <= 13'(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd3)) && ((decode_imm != 32'd0) && (decode_imm <= 32'd4096)))) begin
+        vl <= 13'(decode_imm);
       end
     end
   end
@@ -700,8 +714,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         stream_stride <= 32'd0;
-      end else if ((executes && (decoder_opcode == 8'd5))) begin
-        stream_stride <= decoder_imm;
+      end else if ((executes && (decode_opcode == 8'd5))) begin
+        stream_stride <= decode_imm;
       end
     end
   end
@@ -712,8 +726,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s0 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd0))) begin
-        s0 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd0))) begin
+        s0 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[0])) begin
           s0 <= ls_done_scalar;
@@ -737,8 +751,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s1 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd1))) begin
-        s1 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd1))) begin
+        s1 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[1])) begin
           s1 <= ls_done_scalar;
@@ -762,8 +776,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s2 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd2))) begin
-        s2 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd2))) begin
+        s2 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[2])) begin
           s2 <= ls_done_scalar;
@@ -787,8 +801,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s3 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd3))) begin
-        s3 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd3))) begin
+        s3 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[3])) begin
           s3 <= ls_done_scalar;
@@ -812,8 +826,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s4 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd4))) begin
-        s4 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd4))) begin
+        s4 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[4])) begin
           s4 <= ls_done_scalar;
@@ -837,8 +851,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s5 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd5))) begin
-        s5 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd5))) begin
+        s5 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[5])) begin
           s5 <= ls_done_scalar;
@@ -862,8 +876,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s6 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd6))) begin
-        s6 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd6))) begin
+        s6 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[6])) begin
           s6 <= ls_done_scalar;
@@ -887,8 +901,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s7 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd7))) begin
-        s7 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd7))) begin
+        s7 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[7])) begin
           s7 <= ls_done_scalar;
@@ -912,8 +926,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s8 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd8))) begin
-        s8 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd8))) begin
+        s8 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[8])) begin
           s8 <= ls_done_scalar;
@@ -937,8 +951,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s9 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd9))) begin
-        s9 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd9))) begin
+        s9 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[9])) begin
           s9 <= ls_done_scalar;
@@ -962,8 +976,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s10 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd10))) begin
-        s10 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd10))) begin
+        s10 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[10])) begin
           s10 <= ls_done_scalar;
@@ -987,8 +1001,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s11 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd11))) begin
-        s11 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd11))) begin
+        s11 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[11])) begin
           s11 <= ls_done_scalar;
@@ -1012,8 +1026,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s12 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd12))) begin
-        s12 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd12))) begin
+        s12 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[12])) begin
           s12 <= ls_done_scalar;
@@ -1037,8 +1051,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s13 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd13))) begin
-        s13 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd13))) begin
+        s13 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[13])) begin
           s13 <= ls_done_scalar;
@@ -1062,8 +1076,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s14 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd14))) begin
-        s14 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd14))) begin
+        s14 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[14])) begin
           s14 <= ls_done_scalar;
@@ -1087,8 +1101,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         s15 <= 32'sd0;
-      end else if (((executes && (decoder_opcode == 8'd4)) && (decoder_rd == 4'd15))) begin
-        s15 <= $signed(decoder_imm);
+      end else if (((executes && (decode_opcode == 8'd4)) && (decode_rd == 4'd15))) begin
+        s15 <= $signed(decode_imm);
       end else begin
         if (((ls_done && (ls_done_fault == 3'd0)) && ls_writes_s[15])) begin
           s15 <= ls_done_scalar;
@@ -1125,7 +1139,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if (start) begin
         pending_s <= 16'd0;
       end else begin
-        pending_s <= ((pending_s & (~((((16'd0 | (ls_done ? ls_writes_s : 16'd0)) | (vector_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decoder_opcode == 8'd4))) ? dest_s : 16'd0));
+        pending_s <= ((pending_s & (~((((16'd0 | (ls_done ? ls_writes_s : 16'd0)) | (vector_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decode_opcode == 8'd4))) ? dest_s : 16'd0));
       end
     end
   end
@@ -1151,7 +1165,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if (start) begin
         fault_index <= 32'd0;
       end else if ((running && memory_timeout)) begin
-        fault_index <= (retire_queue_out_valid ? retire_queue_out_data[144:113] : fetch_head_index);
+        fault_index <= (retire_queue_out_valid ? retire_queue_out_data[144:113] : decode_head_index);
       end else if ((retiring && (retire_fault != 3'd0))) begin
         fault_index <= retire_queue_out_data[144:113];
       end
@@ -1164,8 +1178,8 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         vl_chunks <= 10'd512;
-      end else if (((executes && (decoder_opcode == 8'd3)) && ((decoder_imm != 32'd0) && (decoder_imm <= 32'd4096)))) begin
-        vl_chunks <= 10'(11'((14'(13'(decoder_imm)) + 14'd7) >> 3));
+      end else if (((executes && (decode_opcode == 8'd3)) && ((decode_imm != 32'd0) && (decode_imm <= 32'd4096)))) begin
+        vl_chunks <= 10'(11'((14'(13'(decode_imm)) + 14'd7) >> 3));
       end
     end
   end
@@ -1177,7 +1191,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ls_done)) begin
         ls_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
         ls_reads <= sources_v;
       end
     end
@@ -1190,7 +1204,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || vector_done)) begin
         vector_reads <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
         vector_reads <= sources_v;
       end
     end
@@ -1203,7 +1217,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || reduction_done)) begin
         reduction_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
         reduction_reads <= sources_v;
       end
     end
@@ -1216,7 +1230,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ternary_done)) begin
         ternary_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
         ternary_reads <= sources_v;
       end
     end
@@ -1229,7 +1243,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ls_done)) begin
         ls_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
         ls_writes_v <= dest_v;
       end
     end
@@ -1242,7 +1256,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || vector_done)) begin
         vector_writes_v <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
         vector_writes_v <= dest_v;
       end
     end
@@ -1255,7 +1269,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || reduction_done)) begin
         reduction_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
         reduction_writes_v <= dest_v;
       end
     end
@@ -1268,7 +1282,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ternary_done)) begin
         ternary_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
         ternary_writes_v <= dest_v;
       end
     end
@@ -1281,7 +1295,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ls_done)) begin
         ls_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
         ls_writes_s <= dest_s;
       end
     end
@@ -1294,7 +1308,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || vector_done)) begin
         vector_writes_s <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decoder_unit == 3'd2)) || (decoder_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
         vector_writes_s <= dest_s;
       end
     end
@@ -1307,7 +1321,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || reduction_done)) begin
         reduction_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
         reduction_writes_s <= dest_s;
       end
     end
@@ -1320,7 +1334,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ternary_done)) begin
         ternary_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decoder_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
         ternary_writes_s <= dest_s;
       end
     end
@@ -1746,20 +1760,31 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     .rs_data        (fetch_rs_data)
   );
 
-  TritDecoder_V16_S16 decoder (
-    .word        (decoder_word),
-    .legal       (decoder_legal),
-    .opcode      (decoder_opcode),
-    .rd          (decoder_rd),
-    .ra          (decoder_ra),
-    .rb          (decoder_rb),
-    .mode        (decoder_mode),
-    .imm         (decoder_imm),
-    .unit        (decoder_unit),
-    .destination (decoder_destination),
-    .rd_use      (decoder_rd_use),
-    .ra_use      (decoder_ra_use),
-    .rb_use      (decoder_rb_use)
+  DecodeStage_V16_S16 decode (
+    .clk            (clk),
+    .rst            (rst),
+    .fetch_valid    (decode_fetch_valid),
+    .fetch_word     (decode_fetch_word),
+    .fetch_index    (decode_fetch_index),
+    .fetch_past_end (decode_fetch_past_end),
+    .fetch_pop      (decode_fetch_pop),
+    .pop            (decode_pop),
+    .clear          (decode_clear),
+    .head_valid     (decode_head_valid),
+    .head_index     (decode_head_index),
+    .head_past_end  (decode_head_past_end),
+    .legal          (decode_legal),
+    .opcode         (decode_opcode),
+    .rd             (decode_rd),
+    .ra             (decode_ra),
+    .rb             (decode_rb),
+    .mode           (decode_mode),
+    .imm            (decode_imm),
+    .unit           (decode_unit),
+    .destination    (decode_destination),
+    .rd_use         (decode_rd_use),
+    .ra_use         (decode_ra_use),
+    .rb_use         (decode_rb_use)
   );
 
   LoadStoreUnit_D256_B1_VL4096_V16_M64 ls (

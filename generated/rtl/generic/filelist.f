@@ -1,11 +1,14 @@
 CSRSlave_D256_B1.sv
 FIFO_W328_E4.sv
 MemoryBank_D256_A32_M64_O128.sv
+SkidBuffer_W330.sv
 FIFO_W9_E64.sv
 MemorySystem_D256_B1_A32_M64_O128_RC3_WC6.sv
 FIFO_W256_E16.sv
 FetchUnit_D256_FB16_M64.sv
 TritDecoder_V16_S16.sv
+SkidBuffer_W105.sv
+DecodeStage_V16_S16.sv
 DigestAccumulator_N8.sv
 LoadStoreUnit_D256_B1_VL4096_V16_M64.sv
 ExpDatapath_F16_CE1.sv
@@ -32,6 +35,7 @@ VectorRegisterFile_V16_N8_C512_RP7_WP4.sv
 FIFO_W145_E16.sv
 FIFO_W80_E16.sv
 TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128.sv
+SkidBuffer_W329.sv
 FIFO_W8_E64.sv
 MemorySystem_D256_B1_A32_M64_O128_RC1_WC0.sv
 FIFO_W256_E512.sv

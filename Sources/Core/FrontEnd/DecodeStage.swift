@@ -1,0 +1,67 @@
+import HDL
+import HDLLib
+import ISA
+
+/// The fetch unit's head instruction, decoded and registered for the issue
+/// stage: a pipeline stage between fetch and issue.
+///
+/// Why: decoding the word read from the fetch buffer and deciding its issue
+/// in the same cycle was the longest path of the core's control (12 LUT
+/// levels). Here the decoder's outputs (the same names) and the head's index
+/// come from a `SkidBuffer`, so a word is issued a cycle after fetch shows
+/// it, at one instruction per cycle.
+///
+/// Issue side: `head_valid` / `head_index` / `head_past_end` as the fetch
+/// unit's, and `pop`. The past-end marker is not queued: it shows once the
+/// stage is empty and fetch is at the end. `clear` drops what is held (the
+/// core is not running).
+public struct DecodeStage: Module {
+    public let config: CoreConfig
+
+    public init(config: CoreConfig) {
+        self.config = config
+    }
+
+    public var parameters: [Parameter] {
+        [Parameter("V", config.vectorRegisters), Parameter("S", config.scalarRegisters)]
+    }
+
+    public func build(_ m: ModuleBuilder) {
+        let fetchValid = m.input("fetch_valid", .bool)
+        let fetchWord = m.input("fetch_word", .uint(Encoding.wordBits))
+        let fetchIndex = m.input("fetch_index", .uint(32))
+        let fetchPastEnd = m.input("fetch_past_end", .bool)
+        let fetchPop = m.output("fetch_pop", .bool)
+        let pop = m.input("pop", .bool)
+        let clear = m.input("clear", .bool)
+        let headValid = m.output("head_valid", .bool)
+        let headIndex = m.output("head_index", .uint(32))
+        let headPastEnd = m.output("head_past_end", .bool)
+
+        let decoder = m.instance(InstructionDecoder(config: config), "decoder")
+        decoder.word.set(fetchWord)
+        // The decoder's outputs, held in the stage under the same names.
+        let decoded = decoder.module.ports.filter(\.isOutputPort).map { port in
+            (name: port.name, type: port.type, width: port.type.width, signal: decoder.port(port.name))
+        }
+        let outputs = decoded.map { m.output($0.name, $0.type) }
+
+        let stage = m.instance(SkidBuffer(width: 32 + decoded.map(\.width).reduce(0, +)), "stage")
+        let push = m.wire("push", fetchValid && !fetchPastEnd)
+        stage.in_valid.set(push)
+        stage.in_data.set(cat([fetchIndex] + decoded.map(\.signal)))
+        stage.out_ready.set(pop)
+        stage.clear.set(clear)
+        fetchPop.set(push && stage.in_ready)
+
+        var field = 0
+        for (d, out) in zip(decoded, outputs).reversed() {
+            out.set(stage.out_data[field + d.width - 1, field].reinterpret(as: d.type))
+            field += d.width
+        }
+        let atEnd = m.wire("at_end", !stage.out_valid && fetchPastEnd)
+        headValid.set(stage.out_valid || atEnd)
+        headPastEnd.set(atEnd)
+        headIndex.set(mux(stage.out_valid, stage.out_data[field + 31, field], fetchIndex))
+    }
+}
