@@ -187,8 +187,9 @@ import TestSupport
 
     /// The streaming rate at 512 bits: a 512 x 512 matrix at latency 20 takes
     /// its weight beats / B cycles, plus the latency and a small constant
-    /// (the header, the pipelined requests, the datapath's registered adder
-    /// trees, the rescale and the write-out: 21 to 27 cycles).
+    /// (the dispatch's hit decision, the header, the pipelined requests, the
+    /// datapath's input stage and registered adder trees, the rescale and the
+    /// write-out: 23 to 29 cycles).
     @Test(arguments: [1, 2, 4])
     func streamsABeatOfEveryBankPerCycle(_ banks: Int) throws {
         let p = Self.wide(banks: banks)
@@ -197,7 +198,7 @@ import TestSupport
             let latency = 20
             let cycles = try Self.timeMatrix(p, sim: sim, size: 512, packing: packing, latency: latency)
             let beats = TernaryMatrix.weightBeats(rows: 512, cols: 512, packing: packing)
-            let bound = beats / banks + latency + 28
+            let bound = beats / banks + latency + 30
             #expect(cycles <= bound, "\(banks) bank(s), \(packing): \(cycles) cycles for \(beats) beats, bound \(bound)")
             print("TernaryUnit, \(banks) bank(s), \(packing): 512 x 512 in \(cycles) cycles (\(beats) weight beats, latency \(latency))")
         }

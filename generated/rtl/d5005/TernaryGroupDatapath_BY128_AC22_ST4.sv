@@ -11,6 +11,7 @@ module TernaryGroupDatapath_BY128_AC22_ST4 (
   input  logic          in_first,
   input  logic          in_last,
   input  logic [1023:0] weights,
+  input  logic          weights_swap,
   input  logic [319:0]  activations,
   input  logic [9:0]    column_valid,
   input  logic [63:0]   row_valid,
@@ -20,524 +21,660 @@ module TernaryGroupDatapath_BY128_AC22_ST4 (
   output logic          busy
 );
 
-  logic valid0; // register, Core/TernaryGroupDatapath.swift:106
-  logic first0; // register, Core/TernaryGroupDatapath.swift:107
-  logic last0; // register, Core/TernaryGroupDatapath.swift:108
+  logic valid_in; // register, Core/TernaryGroupDatapath.swift:86
+  logic first_in; // register, Core/TernaryGroupDatapath.swift:88
+  logic last_in; // register, Core/TernaryGroupDatapath.swift:89
+  logic [1023:0] weights_in; // register, Core/TernaryGroupDatapath.swift:91
+  logic swap_in; // register, Core/TernaryGroupDatapath.swift:92
+  logic [319:0] activations_in; // Vec(40 x SInt(8))
+  logic [9:0] column_valid_in; // register, Core/TernaryGroupDatapath.swift:94
+  logic [63:0] row_valid_in; // register, Core/TernaryGroupDatapath.swift:95
+  logic valid0; // register, Core/TernaryGroupDatapath.swift:113
+  logic first0; // register, Core/TernaryGroupDatapath.swift:114
+  logic last0; // register, Core/TernaryGroupDatapath.swift:115
   logic [319:0] activations0; // Vec(40 x SInt(8))
-  logic [7:0] base3_codes_raddr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_rdata; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_0; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_0; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r1addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r1data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_0; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_0; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r2addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r2data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_1; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_1; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r3addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r3data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_1; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_1; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r4addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r4data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_2; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_2; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r5addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r5data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_2; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_2; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r6addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r6data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_3; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_3; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r7addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r7data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_3; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_3; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r8addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r8data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_4; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_4; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r9addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r9data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_4; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_4; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r10addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r10data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_5; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_5; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r11addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r11data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_5; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_5; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r12addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r12data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_6; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_6; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r13addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r13data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_6; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_6; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r14addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r14data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_7; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_7; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r15addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r15data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_7; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_7; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r16addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r16data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_8; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_8; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r17addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r17data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_8; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_8; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r18addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r18data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_9; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_9; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r19addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r19data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_9; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_9; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r20addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r20data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_10; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_10; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r21addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r21data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_10; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_10; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r22addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r22data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_11; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_11; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r23addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r23data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_11; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_11; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r24addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r24data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_12; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_12; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r25addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r25data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_12; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_12; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r26addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r26data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_13; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_13; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r27addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r27data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_13; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_13; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r28addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r28data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_14; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_14; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r29addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r29data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_14; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_14; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r30addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r30data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_15; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_15; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r31addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r31data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_15; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_15; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r32addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r32data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_16; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_16; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r33addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r33data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_16; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_16; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r34addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r34data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_17; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_17; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r35addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r35data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_17; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_17; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r36addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r36data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_18; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_18; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r37addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r37data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_18; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_18; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r38addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r38data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_19; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_19; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r39addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r39data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_19; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_19; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r40addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r40data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_20; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_20; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r41addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r41data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_20; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_20; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r42addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r42data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_21; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_21; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r43addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r43data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_21; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_21; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r44addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r44data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_22; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_22; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r45addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r45data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_22; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_22; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r46addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r46data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_23; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_23; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r47addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r47data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_23; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_23; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r48addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r48data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_24; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_24; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r49addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r49data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_24; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_24; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r50addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r50data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_25; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_25; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r51addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r51data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_25; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_25; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r52addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r52data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_26; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_26; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r53addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r53data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_26; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_26; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r54addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r54data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_27; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_27; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r55addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r55data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_27; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_27; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r56addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r56data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_28; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_28; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r57addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r57data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_28; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_28; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r58addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r58data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_29; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_29; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r59addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r59data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_29; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_29; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r60addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r60data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_30; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_30; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r61addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r61data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_30; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_30; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r62addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r62data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_31; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_31; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r63addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r63data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_31; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_31; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r64addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r64data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_32; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_32; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r65addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r65data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_32; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_32; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r66addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r66data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_33; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_33; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r67addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r67data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_33; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_33; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r68addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r68data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_34; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_34; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r69addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r69data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_34; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_34; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r70addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r70data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_35; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_35; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r71addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r71data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_35; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_35; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r72addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r72data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_36; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_36; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r73addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r73data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_36; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_36; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r74addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r74data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_37; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_37; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r75addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r75data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_37; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_37; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r76addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r76data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_38; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_38; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r77addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r77data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_38; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_38; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r78addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r78data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_39; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_39; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r79addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r79data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_39; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_39; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r80addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r80data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_40; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_40; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r81addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r81data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_40; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_40; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r82addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r82data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_41; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_41; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r83addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r83data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_41; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_41; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r84addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r84data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_42; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_42; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r85addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r85data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_42; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_42; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r86addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r86data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_43; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_43; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r87addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r87data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_43; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_43; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r88addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r88data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_44; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_44; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r89addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r89data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_44; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_44; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r90addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r90data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_45; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_45; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r91addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r91data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_45; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_45; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r92addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r92data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_46; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_46; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r93addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r93data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_46; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_46; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r94addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r94data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_47; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_47; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r95addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r95data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_47; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_47; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r96addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r96data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_48; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_48; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r97addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r97data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_48; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_48; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r98addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r98data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_49; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_49; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r99addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r99data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_49; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_49; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r100addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r100data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_50; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_50; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r101addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r101data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_50; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_50; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r102addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r102data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_51; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_51; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r103addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r103data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_51; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_51; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r104addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r104data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_52; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_52; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r105addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r105data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_52; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_52; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r106addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r106data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_53; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_53; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r107addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r107data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_53; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_53; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r108addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r108data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_54; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_54; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r109addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r109data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_54; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_54; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r110addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r110data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_55; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_55; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r111addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r111data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_55; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_55; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r112addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r112data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_56; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_56; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r113addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r113data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_56; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_56; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r114addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r114data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_57; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_57; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r115addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r115data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_57; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_57; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r116addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r116data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_58; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_58; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r117addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r117data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_58; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_58; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r118addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r118data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_59; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_59; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r119addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r119data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_59; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_59; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r120addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r120data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_60; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_60; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r121addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r121data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_60; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_60; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r122addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r122data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_61; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_61; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r123addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r123data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_61; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_61; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r124addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r124data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_62; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_62; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r125addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r125data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_62; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_62; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r126addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r126data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_63; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_63; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r127addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r127data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_1_63; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_1_63; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [127:0] illegal_q; // register, Core/TernaryGroupDatapath.swift:147
-  logic bad_weight_q; // register, Core/TernaryGroupDatapath.swift:147
+  logic [7:0] base3_codes_raddr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_rdata; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_0; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r1addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r1data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_1; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r2addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r2data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_2; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r3addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r3data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_3; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r4addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r4data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_4; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r5addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r5data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_5; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r6addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r6data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_6; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r7addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r7data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_7; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r8addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r8data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_8; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r9addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r9data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_9; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r10addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r10data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_10; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r11addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r11data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_11; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r12addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r12data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_12; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r13addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r13data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_13; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r14addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r14data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_14; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r15addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r15data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_15; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r16addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r16data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_16; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r17addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r17data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_17; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r18addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r18data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_18; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r19addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r19data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_19; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r20addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r20data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_20; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r21addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r21data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_21; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r22addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r22data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_22; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r23addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r23data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_23; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r24addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r24data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_24; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r25addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r25data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_25; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r26addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r26data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_26; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r27addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r27data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_27; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r28addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r28data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_28; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r29addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r29data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_29; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r30addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r30data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_30; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r31addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r31data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_31; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r32addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r32data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_32; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r33addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r33data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_33; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r34addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r34data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_34; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r35addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r35data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_35; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r36addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r36data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_36; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r37addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r37data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_37; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r38addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r38data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_38; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r39addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r39data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_39; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r40addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r40data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_40; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r41addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r41data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_41; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r42addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r42data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_42; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r43addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r43data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_43; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r44addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r44data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_44; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r45addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r45data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_45; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r46addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r46data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_46; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r47addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r47data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_47; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r48addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r48data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_48; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r49addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r49data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_49; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r50addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r50data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_50; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r51addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r51data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_51; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r52addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r52data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_52; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r53addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r53data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_53; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r54addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r54data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_54; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r55addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r55data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_55; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r56addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r56data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_56; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r57addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r57data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_57; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r58addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r58data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_58; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r59addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r59data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_59; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r60addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r60data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_60; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r61addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r61data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_61; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r62addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r62data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_62; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r63addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r63data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_63; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r64addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r64data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_64; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r65addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r65data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_65; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r66addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r66data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_66; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r67addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r67data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_67; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r68addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r68data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_68; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r69addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r69data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_69; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r70addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r70data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_70; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r71addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r71data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_71; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r72addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r72data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_72; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r73addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r73data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_73; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r74addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r74data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_74; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r75addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r75data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_75; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r76addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r76data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_76; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r77addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r77data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_77; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r78addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r78data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_78; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r79addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r79data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_79; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r80addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r80data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_80; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r81addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r81data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_81; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r82addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r82data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_82; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r83addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r83data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_83; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r84addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r84data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_84; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r85addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r85data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_85; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r86addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r86data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_86; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r87addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r87data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_87; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r88addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r88data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_88; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r89addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r89data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_89; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r90addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r90data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_90; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r91addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r91data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_91; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r92addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r92data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_92; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r93addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r93data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_93; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r94addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r94data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_94; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r95addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r95data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_95; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r96addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r96data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_96; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r97addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r97data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_97; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r98addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r98data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_98; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r99addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r99data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_99; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r100addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r100data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_100; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r101addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r101data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_101; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r102addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r102data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_102; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r103addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r103data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_103; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r104addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r104data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_104; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r105addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r105data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_105; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r106addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r106data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_106; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r107addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r107data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_107; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r108addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r108data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_108; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r109addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r109data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_109; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r110addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r110data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_110; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r111addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r111data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_111; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r112addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r112data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_112; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r113addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r113data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_113; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r114addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r114data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_114; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r115addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r115data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_115; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r116addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r116data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_116; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r117addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r117data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_117; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r118addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r118data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_118; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r119addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r119data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_119; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r120addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r120data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_120; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r121addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r121data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_121; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r122addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r122data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_122; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r123addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r123data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_123; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r124addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r124data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_124; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r125addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r125data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_125; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r126addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r126data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_126; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r127addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r127data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_127; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [9:0] codes_0_0; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_0; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_0; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_0; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_1; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_1; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_1; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_1; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_2; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_2; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_2; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_2; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_3; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_3; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_3; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_3; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_4; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_4; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_4; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_4; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_5; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_5; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_5; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_5; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_6; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_6; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_6; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_6; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_7; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_7; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_7; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_7; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_8; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_8; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_8; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_8; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_9; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_9; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_9; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_9; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_10; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_10; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_10; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_10; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_11; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_11; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_11; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_11; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_12; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_12; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_12; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_12; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_13; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_13; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_13; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_13; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_14; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_14; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_14; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_14; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_15; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_15; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_15; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_15; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_16; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_16; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_16; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_16; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_17; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_17; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_17; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_17; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_18; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_18; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_18; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_18; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_19; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_19; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_19; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_19; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_20; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_20; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_20; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_20; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_21; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_21; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_21; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_21; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_22; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_22; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_22; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_22; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_23; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_23; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_23; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_23; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_24; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_24; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_24; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_24; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_25; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_25; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_25; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_25; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_26; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_26; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_26; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_26; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_27; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_27; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_27; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_27; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_28; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_28; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_28; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_28; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_29; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_29; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_29; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_29; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_30; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_30; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_30; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_30; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_31; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_31; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_31; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_31; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_32; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_32; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_32; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_32; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_33; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_33; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_33; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_33; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_34; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_34; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_34; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_34; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_35; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_35; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_35; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_35; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_36; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_36; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_36; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_36; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_37; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_37; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_37; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_37; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_38; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_38; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_38; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_38; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_39; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_39; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_39; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_39; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_40; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_40; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_40; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_40; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_41; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_41; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_41; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_41; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_42; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_42; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_42; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_42; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_43; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_43; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_43; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_43; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_44; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_44; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_44; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_44; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_45; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_45; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_45; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_45; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_46; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_46; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_46; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_46; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_47; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_47; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_47; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_47; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_48; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_48; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_48; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_48; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_49; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_49; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_49; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_49; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_50; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_50; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_50; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_50; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_51; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_51; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_51; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_51; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_52; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_52; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_52; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_52; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_53; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_53; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_53; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_53; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_54; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_54; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_54; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_54; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_55; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_55; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_55; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_55; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_56; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_56; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_56; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_56; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_57; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_57; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_57; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_57; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_58; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_58; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_58; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_58; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_59; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_59; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_59; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_59; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_60; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_60; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_60; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_60; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_61; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_61; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_61; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_61; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_62; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_62; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_62; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_62; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_63; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_63; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_1_63; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_1_63; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [127:0] illegal_q; // register, Core/TernaryGroupDatapath.swift:159
+  logic bad_weight_q; // register, Core/TernaryGroupDatapath.swift:159
   logic signed [11:0] partial0_0_l0_0; // register, Core/RegisteredTree.swift:15
   logic signed [11:0] partial0_0_l0_1; // register, Core/RegisteredTree.swift:15
   logic signed [11:0] partial0_0_l0_2; // register, Core/RegisteredTree.swift:15
@@ -5914,798 +6051,926 @@ module TernaryGroupDatapath_BY128_AC22_ST4 (
   logic signed [11:0] partial3_63_l3_0; // register, Core/RegisteredTree.swift:15
   logic signed [11:0] partial3_63_l3_1; // register, Core/RegisteredTree.swift:15
   logic signed [11:0] partial3_63; // wire, Core/RegisteredTree.swift:19
-  logic valid1_d0; // register, Core/TernaryGroupDatapath.swift:158
-  logic valid1_d1; // register, Core/TernaryGroupDatapath.swift:158
-  logic valid1_d2; // register, Core/TernaryGroupDatapath.swift:158
-  logic valid1_d3; // register, Core/TernaryGroupDatapath.swift:158
-  logic valid1_d4; // register, Core/TernaryGroupDatapath.swift:158
-  logic first1_d0; // register, Core/TernaryGroupDatapath.swift:159
-  logic first1_d1; // register, Core/TernaryGroupDatapath.swift:159
-  logic first1_d2; // register, Core/TernaryGroupDatapath.swift:159
-  logic first1_d3; // register, Core/TernaryGroupDatapath.swift:159
-  logic first1_d4; // register, Core/TernaryGroupDatapath.swift:159
-  logic last1_d0; // register, Core/TernaryGroupDatapath.swift:160
-  logic last1_d1; // register, Core/TernaryGroupDatapath.swift:160
-  logic last1_d2; // register, Core/TernaryGroupDatapath.swift:160
-  logic last1_d3; // register, Core/TernaryGroupDatapath.swift:160
-  logic last1_d4; // register, Core/TernaryGroupDatapath.swift:160
-  logic signed [11:0] partial0_0_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_1_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_2_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_3_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_4_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_5_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_6_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_7_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_8_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_9_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_10_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_11_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_12_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_13_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_14_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_15_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_16_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_17_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_18_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_19_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_20_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_21_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_22_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_23_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_24_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_25_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_26_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_27_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_28_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_29_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_30_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_31_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_32_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_33_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_34_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_35_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_36_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_37_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_38_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_39_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_40_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_41_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_42_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_43_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_44_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_45_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_46_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_47_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_48_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_49_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_50_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_51_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_52_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_53_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_54_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_55_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_56_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_57_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_58_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_59_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_60_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_61_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_62_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial0_63_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_0_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_1_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_2_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_3_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_4_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_5_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_6_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_7_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_8_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_9_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_10_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_11_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_12_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_13_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_14_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_15_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_16_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_17_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_18_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_19_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_20_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_21_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_22_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_23_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_24_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_25_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_26_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_27_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_28_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_29_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_30_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_31_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_32_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_33_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_34_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_35_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_36_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_37_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_38_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_39_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_40_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_41_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_42_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_43_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_44_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_45_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_46_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_47_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_48_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_49_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_50_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_51_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_52_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_53_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_54_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_55_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_56_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_57_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_58_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_59_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_60_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_61_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_62_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial1_63_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_0_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_1_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_2_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_3_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_4_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_5_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_6_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_7_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_8_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_9_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_10_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_11_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_12_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_13_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_14_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_15_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_16_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_17_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_18_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_19_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_20_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_21_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_22_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_23_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_24_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_25_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_26_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_27_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_28_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_29_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_30_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_31_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_32_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_33_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_34_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_35_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_36_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_37_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_38_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_39_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_40_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_41_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_42_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_43_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_44_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_45_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_46_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_47_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_48_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_49_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_50_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_51_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_52_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_53_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_54_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_55_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_56_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_57_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_58_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_59_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_60_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_61_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_62_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial2_63_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_0_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_1_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_2_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_3_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_4_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_5_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_6_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_7_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_8_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_9_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_10_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_11_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_12_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_13_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_14_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_15_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_16_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_17_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_18_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_19_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_20_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_21_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_22_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_23_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_24_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_25_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_26_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_27_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_28_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_29_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_30_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_31_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_32_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_33_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_34_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_35_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_36_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_37_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_38_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_39_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_40_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_41_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_42_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_43_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_44_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_45_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_46_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_47_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_48_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_49_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_50_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_51_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_52_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_53_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_54_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_55_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_56_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_57_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_58_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_59_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_60_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_61_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_62_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [11:0] partial3_63_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [21:0] acc0_0; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_1; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_2; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_3; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_4; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_5; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_6; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_7; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_8; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_9; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_10; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_11; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_12; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_13; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_14; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_15; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_16; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_17; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_18; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_19; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_20; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_21; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_22; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_23; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_24; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_25; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_26; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_27; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_28; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_29; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_30; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_31; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_32; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_33; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_34; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_35; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_36; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_37; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_38; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_39; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_40; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_41; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_42; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_43; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_44; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_45; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_46; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_47; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_48; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_49; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_50; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_51; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_52; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_53; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_54; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_55; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_56; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_57; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_58; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_59; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_60; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_61; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_62; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc0_63; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_0; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_1; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_2; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_3; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_4; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_5; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_6; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_7; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_8; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_9; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_10; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_11; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_12; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_13; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_14; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_15; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_16; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_17; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_18; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_19; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_20; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_21; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_22; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_23; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_24; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_25; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_26; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_27; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_28; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_29; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_30; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_31; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_32; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_33; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_34; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_35; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_36; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_37; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_38; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_39; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_40; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_41; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_42; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_43; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_44; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_45; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_46; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_47; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_48; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_49; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_50; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_51; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_52; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_53; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_54; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_55; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_56; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_57; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_58; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_59; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_60; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_61; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_62; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc1_63; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_0; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_1; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_2; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_3; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_4; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_5; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_6; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_7; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_8; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_9; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_10; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_11; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_12; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_13; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_14; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_15; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_16; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_17; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_18; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_19; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_20; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_21; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_22; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_23; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_24; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_25; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_26; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_27; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_28; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_29; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_30; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_31; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_32; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_33; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_34; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_35; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_36; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_37; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_38; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_39; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_40; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_41; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_42; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_43; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_44; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_45; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_46; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_47; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_48; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_49; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_50; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_51; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_52; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_53; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_54; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_55; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_56; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_57; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_58; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_59; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_60; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_61; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_62; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc2_63; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_0; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_1; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_2; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_3; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_4; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_5; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_6; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_7; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_8; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_9; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_10; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_11; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_12; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_13; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_14; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_15; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_16; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_17; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_18; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_19; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_20; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_21; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_22; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_23; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_24; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_25; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_26; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_27; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_28; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_29; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_30; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_31; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_32; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_33; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_34; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_35; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_36; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_37; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_38; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_39; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_40; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_41; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_42; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_43; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_44; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_45; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_46; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_47; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_48; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_49; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_50; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_51; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_52; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_53; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_54; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_55; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_56; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_57; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_58; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_59; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_60; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_61; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_62; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [21:0] acc3_63; // register, Core/TernaryGroupDatapath.swift:168
-  logic sums_valid_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic [2:0] beats_inside_remaining; // register, Core/TernaryGroupDatapath.swift:178
-  logic beats_inside; // wire, Core/TernaryGroupDatapath.swift:178
+  logic valid1_d0; // register, Core/TernaryGroupDatapath.swift:170
+  logic valid1_d1; // register, Core/TernaryGroupDatapath.swift:170
+  logic valid1_d2; // register, Core/TernaryGroupDatapath.swift:170
+  logic valid1_d3; // register, Core/TernaryGroupDatapath.swift:170
+  logic valid1_d4; // register, Core/TernaryGroupDatapath.swift:170
+  logic first1_d0; // register, Core/TernaryGroupDatapath.swift:171
+  logic first1_d1; // register, Core/TernaryGroupDatapath.swift:171
+  logic first1_d2; // register, Core/TernaryGroupDatapath.swift:171
+  logic first1_d3; // register, Core/TernaryGroupDatapath.swift:171
+  logic first1_d4; // register, Core/TernaryGroupDatapath.swift:171
+  logic last1_d0; // register, Core/TernaryGroupDatapath.swift:172
+  logic last1_d1; // register, Core/TernaryGroupDatapath.swift:172
+  logic last1_d2; // register, Core/TernaryGroupDatapath.swift:172
+  logic last1_d3; // register, Core/TernaryGroupDatapath.swift:172
+  logic last1_d4; // register, Core/TernaryGroupDatapath.swift:172
+  logic signed [11:0] partial0_0_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_1_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_2_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_3_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_4_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_5_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_6_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_7_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_8_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_9_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_10_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_11_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_12_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_13_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_14_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_15_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_16_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_17_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_18_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_19_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_20_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_21_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_22_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_23_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_24_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_25_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_26_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_27_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_28_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_29_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_30_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_31_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_32_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_33_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_34_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_35_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_36_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_37_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_38_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_39_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_40_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_41_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_42_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_43_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_44_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_45_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_46_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_47_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_48_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_49_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_50_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_51_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_52_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_53_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_54_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_55_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_56_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_57_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_58_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_59_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_60_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_61_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_62_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial0_63_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_0_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_1_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_2_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_3_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_4_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_5_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_6_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_7_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_8_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_9_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_10_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_11_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_12_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_13_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_14_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_15_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_16_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_17_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_18_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_19_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_20_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_21_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_22_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_23_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_24_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_25_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_26_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_27_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_28_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_29_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_30_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_31_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_32_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_33_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_34_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_35_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_36_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_37_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_38_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_39_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_40_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_41_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_42_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_43_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_44_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_45_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_46_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_47_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_48_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_49_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_50_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_51_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_52_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_53_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_54_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_55_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_56_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_57_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_58_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_59_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_60_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_61_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_62_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial1_63_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_0_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_1_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_2_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_3_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_4_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_5_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_6_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_7_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_8_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_9_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_10_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_11_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_12_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_13_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_14_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_15_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_16_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_17_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_18_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_19_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_20_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_21_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_22_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_23_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_24_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_25_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_26_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_27_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_28_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_29_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_30_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_31_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_32_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_33_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_34_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_35_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_36_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_37_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_38_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_39_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_40_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_41_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_42_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_43_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_44_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_45_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_46_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_47_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_48_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_49_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_50_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_51_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_52_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_53_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_54_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_55_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_56_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_57_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_58_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_59_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_60_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_61_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_62_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial2_63_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_0_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_1_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_2_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_3_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_4_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_5_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_6_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_7_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_8_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_9_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_10_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_11_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_12_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_13_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_14_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_15_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_16_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_17_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_18_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_19_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_20_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_21_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_22_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_23_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_24_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_25_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_26_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_27_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_28_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_29_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_30_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_31_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_32_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_33_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_34_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_35_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_36_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_37_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_38_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_39_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_40_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_41_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_42_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_43_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_44_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_45_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_46_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_47_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_48_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_49_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_50_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_51_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_52_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_53_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_54_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_55_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_56_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_57_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_58_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_59_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_60_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_61_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_62_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [11:0] partial3_63_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [21:0] acc0_0; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_1; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_2; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_3; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_4; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_5; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_6; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_7; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_8; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_9; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_10; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_11; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_12; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_13; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_14; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_15; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_16; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_17; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_18; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_19; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_20; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_21; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_22; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_23; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_24; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_25; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_26; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_27; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_28; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_29; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_30; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_31; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_32; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_33; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_34; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_35; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_36; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_37; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_38; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_39; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_40; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_41; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_42; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_43; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_44; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_45; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_46; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_47; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_48; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_49; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_50; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_51; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_52; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_53; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_54; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_55; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_56; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_57; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_58; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_59; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_60; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_61; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_62; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc0_63; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_0; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_1; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_2; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_3; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_4; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_5; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_6; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_7; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_8; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_9; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_10; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_11; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_12; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_13; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_14; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_15; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_16; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_17; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_18; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_19; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_20; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_21; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_22; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_23; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_24; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_25; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_26; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_27; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_28; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_29; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_30; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_31; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_32; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_33; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_34; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_35; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_36; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_37; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_38; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_39; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_40; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_41; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_42; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_43; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_44; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_45; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_46; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_47; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_48; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_49; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_50; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_51; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_52; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_53; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_54; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_55; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_56; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_57; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_58; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_59; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_60; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_61; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_62; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc1_63; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_0; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_1; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_2; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_3; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_4; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_5; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_6; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_7; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_8; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_9; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_10; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_11; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_12; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_13; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_14; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_15; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_16; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_17; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_18; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_19; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_20; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_21; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_22; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_23; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_24; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_25; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_26; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_27; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_28; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_29; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_30; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_31; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_32; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_33; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_34; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_35; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_36; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_37; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_38; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_39; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_40; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_41; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_42; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_43; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_44; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_45; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_46; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_47; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_48; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_49; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_50; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_51; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_52; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_53; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_54; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_55; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_56; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_57; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_58; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_59; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_60; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_61; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_62; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc2_63; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_0; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_1; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_2; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_3; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_4; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_5; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_6; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_7; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_8; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_9; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_10; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_11; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_12; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_13; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_14; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_15; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_16; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_17; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_18; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_19; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_20; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_21; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_22; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_23; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_24; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_25; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_26; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_27; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_28; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_29; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_30; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_31; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_32; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_33; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_34; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_35; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_36; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_37; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_38; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_39; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_40; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_41; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_42; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_43; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_44; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_45; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_46; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_47; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_48; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_49; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_50; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_51; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_52; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_53; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_54; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_55; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_56; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_57; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_58; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_59; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_60; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_61; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_62; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [21:0] acc3_63; // register, Core/TernaryGroupDatapath.swift:180
+  logic sums_valid_q; // register, Core/TernaryGroupDatapath.swift:187
+  logic [2:0] beats_inside_remaining; // register, Core/TernaryGroupDatapath.swift:190
+  logic beats_inside; // wire, Core/TernaryGroupDatapath.swift:190
   logic [9:0] base3_codes_mem [0:255]; // 256 x UInt(10), read latency 0
 
   assign sums_valid = sums_valid_q;
   assign sums = {acc3_63, acc3_62, acc3_61, acc3_60, acc3_59, acc3_58, acc3_57, acc3_56, acc3_55, acc3_54, acc3_53, acc3_52, acc3_51, acc3_50, acc3_49, acc3_48, acc3_47, acc3_46, acc3_45, acc3_44, acc3_43, acc3_42, acc3_41, acc3_40, acc3_39, acc3_38, acc3_37, acc3_36, acc3_35, acc3_34, acc3_33, acc3_32, acc3_31, acc3_30, acc3_29, acc3_28, acc3_27, acc3_26, acc3_25, acc3_24, acc3_23, acc3_22, acc3_21, acc3_20, acc3_19, acc3_18, acc3_17, acc3_16, acc3_15, acc3_14, acc3_13, acc3_12, acc3_11, acc3_10, acc3_9, acc3_8, acc3_7, acc3_6, acc3_5, acc3_4, acc3_3, acc3_2, acc3_1, acc3_0, acc2_63, acc2_62, acc2_61, acc2_60, acc2_59, acc2_58, acc2_57, acc2_56, acc2_55, acc2_54, acc2_53, acc2_52, acc2_51, acc2_50, acc2_49, acc2_48, acc2_47, acc2_46, acc2_45, acc2_44, acc2_43, acc2_42, acc2_41, acc2_40, acc2_39, acc2_38, acc2_37, acc2_36, acc2_35, acc2_34, acc2_33, acc2_32, acc2_31, acc2_30, acc2_29, acc2_28, acc2_27, acc2_26, acc2_25, acc2_24, acc2_23, acc2_22, acc2_21, acc2_20, acc2_19, acc2_18, acc2_17, acc2_16, acc2_15, acc2_14, acc2_13, acc2_12, acc2_11, acc2_10, acc2_9, acc2_8, acc2_7, acc2_6, acc2_5, acc2_4, acc2_3, acc2_2, acc2_1, acc2_0, acc1_63, acc1_62, acc1_61, acc1_60, acc1_59, acc1_58, acc1_57, acc1_56, acc1_55, acc1_54, acc1_53, acc1_52, acc1_51, acc1_50, acc1_49, acc1_48, acc1_47, acc1_46, acc1_45, acc1_44, acc1_43, acc1_42, acc1_41, acc1_40, acc1_39, acc1_38, acc1_37, acc1_36, acc1_35, acc1_34, acc1_33, acc1_32, acc1_31, acc1_30, acc1_29, acc1_28, acc1_27, acc1_26, acc1_25, acc1_24, acc1_23, acc1_22, acc1_21, acc1_20, acc1_19, acc1_18, acc1_17, acc1_16, acc1_15, acc1_14, acc1_13, acc1_12, acc1_11, acc1_10, acc1_9, acc1_8, acc1_7, acc1_6, acc1_5, acc1_4, acc1_3, acc1_2, acc1_1, acc1_0, acc0_63, acc0_62, acc0_61, acc0_60, acc0_59, acc0_58, acc0_57, acc0_56, acc0_55, acc0_54, acc0_53, acc0_52, acc0_51, acc0_50, acc0_49, acc0_48, acc0_47, acc0_46, acc0_45, acc0_44, acc0_43, acc0_42, acc0_41, acc0_40, acc0_39, acc0_38, acc0_37, acc0_36, acc0_35, acc0_34, acc0_33, acc0_32, acc0_31, acc0_30, acc0_29, acc0_28, acc0_27, acc0_26, acc0_25, acc0_24, acc0_23, acc0_22, acc0_21, acc0_20, acc0_19, acc0_18, acc0_17, acc0_16, acc0_15, acc0_14, acc0_13, acc0_12, acc0_11, acc0_10, acc0_9, acc0_8, acc0_7, acc0_6, acc0_5, acc0_4, acc0_3, acc0_2, acc0_1, acc0_0};
   assign bad_weight = bad_weight_q;
   assign busy = beats_inside;
-  assign base3_codes_raddr = weights[7:0];
-  assign illegal_0_0 = (row_valid[0] && (base3 ? ((weights[7:0] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[1] && (!weights[0])) && column_valid[0])) || ((weights[3] && (!weights[2])) && column_valid[1])) || ((weights[5] && (!weights[4])) && column_valid[2])) || ((weights[7] && (!weights[6])) && column_valid[3]))));
-  assign base3_codes_r1addr = weights[519:512];
-  assign illegal_1_0 = (row_valid[0] && (base3 ? ((weights[519:512] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[513] && (!weights[512])) && column_valid[5])) || ((weights[515] && (!weights[514])) && column_valid[6])) || ((weights[517] && (!weights[516])) && column_valid[7])) || ((weights[519] && (!weights[518])) && column_valid[8]))));
-  assign base3_codes_r2addr = weights[15:8];
-  assign illegal_0_1 = (row_valid[1] && (base3 ? ((weights[15:8] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[9] && (!weights[8])) && column_valid[0])) || ((weights[11] && (!weights[10])) && column_valid[1])) || ((weights[13] && (!weights[12])) && column_valid[2])) || ((weights[15] && (!weights[14])) && column_valid[3]))));
-  assign base3_codes_r3addr = weights[527:520];
-  assign illegal_1_1 = (row_valid[1] && (base3 ? ((weights[527:520] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[521] && (!weights[520])) && column_valid[5])) || ((weights[523] && (!weights[522])) && column_valid[6])) || ((weights[525] && (!weights[524])) && column_valid[7])) || ((weights[527] && (!weights[526])) && column_valid[8]))));
-  assign base3_codes_r4addr = weights[23:16];
-  assign illegal_0_2 = (row_valid[2] && (base3 ? ((weights[23:16] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[17] && (!weights[16])) && column_valid[0])) || ((weights[19] && (!weights[18])) && column_valid[1])) || ((weights[21] && (!weights[20])) && column_valid[2])) || ((weights[23] && (!weights[22])) && column_valid[3]))));
-  assign base3_codes_r5addr = weights[535:528];
-  assign illegal_1_2 = (row_valid[2] && (base3 ? ((weights[535:528] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[529] && (!weights[528])) && column_valid[5])) || ((weights[531] && (!weights[530])) && column_valid[6])) || ((weights[533] && (!weights[532])) && column_valid[7])) || ((weights[535] && (!weights[534])) && column_valid[8]))));
-  assign base3_codes_r6addr = weights[31:24];
-  assign illegal_0_3 = (row_valid[3] && (base3 ? ((weights[31:24] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[25] && (!weights[24])) && column_valid[0])) || ((weights[27] && (!weights[26])) && column_valid[1])) || ((weights[29] && (!weights[28])) && column_valid[2])) || ((weights[31] && (!weights[30])) && column_valid[3]))));
-  assign base3_codes_r7addr = weights[543:536];
-  assign illegal_1_3 = (row_valid[3] && (base3 ? ((weights[543:536] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[537] && (!weights[536])) && column_valid[5])) || ((weights[539] && (!weights[538])) && column_valid[6])) || ((weights[541] && (!weights[540])) && column_valid[7])) || ((weights[543] && (!weights[542])) && column_valid[8]))));
-  assign base3_codes_r8addr = weights[39:32];
-  assign illegal_0_4 = (row_valid[4] && (base3 ? ((weights[39:32] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[33] && (!weights[32])) && column_valid[0])) || ((weights[35] && (!weights[34])) && column_valid[1])) || ((weights[37] && (!weights[36])) && column_valid[2])) || ((weights[39] && (!weights[38])) && column_valid[3]))));
-  assign base3_codes_r9addr = weights[551:544];
-  assign illegal_1_4 = (row_valid[4] && (base3 ? ((weights[551:544] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[545] && (!weights[544])) && column_valid[5])) || ((weights[547] && (!weights[546])) && column_valid[6])) || ((weights[549] && (!weights[548])) && column_valid[7])) || ((weights[551] && (!weights[550])) && column_valid[8]))));
-  assign base3_codes_r10addr = weights[47:40];
-  assign illegal_0_5 = (row_valid[5] && (base3 ? ((weights[47:40] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[41] && (!weights[40])) && column_valid[0])) || ((weights[43] && (!weights[42])) && column_valid[1])) || ((weights[45] && (!weights[44])) && column_valid[2])) || ((weights[47] && (!weights[46])) && column_valid[3]))));
-  assign base3_codes_r11addr = weights[559:552];
-  assign illegal_1_5 = (row_valid[5] && (base3 ? ((weights[559:552] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[553] && (!weights[552])) && column_valid[5])) || ((weights[555] && (!weights[554])) && column_valid[6])) || ((weights[557] && (!weights[556])) && column_valid[7])) || ((weights[559] && (!weights[558])) && column_valid[8]))));
-  assign base3_codes_r12addr = weights[55:48];
-  assign illegal_0_6 = (row_valid[6] && (base3 ? ((weights[55:48] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[49] && (!weights[48])) && column_valid[0])) || ((weights[51] && (!weights[50])) && column_valid[1])) || ((weights[53] && (!weights[52])) && column_valid[2])) || ((weights[55] && (!weights[54])) && column_valid[3]))));
-  assign base3_codes_r13addr = weights[567:560];
-  assign illegal_1_6 = (row_valid[6] && (base3 ? ((weights[567:560] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[561] && (!weights[560])) && column_valid[5])) || ((weights[563] && (!weights[562])) && column_valid[6])) || ((weights[565] && (!weights[564])) && column_valid[7])) || ((weights[567] && (!weights[566])) && column_valid[8]))));
-  assign base3_codes_r14addr = weights[63:56];
-  assign illegal_0_7 = (row_valid[7] && (base3 ? ((weights[63:56] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[57] && (!weights[56])) && column_valid[0])) || ((weights[59] && (!weights[58])) && column_valid[1])) || ((weights[61] && (!weights[60])) && column_valid[2])) || ((weights[63] && (!weights[62])) && column_valid[3]))));
-  assign base3_codes_r15addr = weights[575:568];
-  assign illegal_1_7 = (row_valid[7] && (base3 ? ((weights[575:568] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[569] && (!weights[568])) && column_valid[5])) || ((weights[571] && (!weights[570])) && column_valid[6])) || ((weights[573] && (!weights[572])) && column_valid[7])) || ((weights[575] && (!weights[574])) && column_valid[8]))));
-  assign base3_codes_r16addr = weights[71:64];
-  assign illegal_0_8 = (row_valid[8] && (base3 ? ((weights[71:64] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[65] && (!weights[64])) && column_valid[0])) || ((weights[67] && (!weights[66])) && column_valid[1])) || ((weights[69] && (!weights[68])) && column_valid[2])) || ((weights[71] && (!weights[70])) && column_valid[3]))));
-  assign base3_codes_r17addr = weights[583:576];
-  assign illegal_1_8 = (row_valid[8] && (base3 ? ((weights[583:576] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[577] && (!weights[576])) && column_valid[5])) || ((weights[579] && (!weights[578])) && column_valid[6])) || ((weights[581] && (!weights[580])) && column_valid[7])) || ((weights[583] && (!weights[582])) && column_valid[8]))));
-  assign base3_codes_r18addr = weights[79:72];
-  assign illegal_0_9 = (row_valid[9] && (base3 ? ((weights[79:72] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[73] && (!weights[72])) && column_valid[0])) || ((weights[75] && (!weights[74])) && column_valid[1])) || ((weights[77] && (!weights[76])) && column_valid[2])) || ((weights[79] && (!weights[78])) && column_valid[3]))));
-  assign base3_codes_r19addr = weights[591:584];
-  assign illegal_1_9 = (row_valid[9] && (base3 ? ((weights[591:584] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[585] && (!weights[584])) && column_valid[5])) || ((weights[587] && (!weights[586])) && column_valid[6])) || ((weights[589] && (!weights[588])) && column_valid[7])) || ((weights[591] && (!weights[590])) && column_valid[8]))));
-  assign base3_codes_r20addr = weights[87:80];
-  assign illegal_0_10 = (row_valid[10] && (base3 ? ((weights[87:80] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[81] && (!weights[80])) && column_valid[0])) || ((weights[83] && (!weights[82])) && column_valid[1])) || ((weights[85] && (!weights[84])) && column_valid[2])) || ((weights[87] && (!weights[86])) && column_valid[3]))));
-  assign base3_codes_r21addr = weights[599:592];
-  assign illegal_1_10 = (row_valid[10] && (base3 ? ((weights[599:592] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[593] && (!weights[592])) && column_valid[5])) || ((weights[595] && (!weights[594])) && column_valid[6])) || ((weights[597] && (!weights[596])) && column_valid[7])) || ((weights[599] && (!weights[598])) && column_valid[8]))));
-  assign base3_codes_r22addr = weights[95:88];
-  assign illegal_0_11 = (row_valid[11] && (base3 ? ((weights[95:88] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[89] && (!weights[88])) && column_valid[0])) || ((weights[91] && (!weights[90])) && column_valid[1])) || ((weights[93] && (!weights[92])) && column_valid[2])) || ((weights[95] && (!weights[94])) && column_valid[3]))));
-  assign base3_codes_r23addr = weights[607:600];
-  assign illegal_1_11 = (row_valid[11] && (base3 ? ((weights[607:600] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[601] && (!weights[600])) && column_valid[5])) || ((weights[603] && (!weights[602])) && column_valid[6])) || ((weights[605] && (!weights[604])) && column_valid[7])) || ((weights[607] && (!weights[606])) && column_valid[8]))));
-  assign base3_codes_r24addr = weights[103:96];
-  assign illegal_0_12 = (row_valid[12] && (base3 ? ((weights[103:96] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[97] && (!weights[96])) && column_valid[0])) || ((weights[99] && (!weights[98])) && column_valid[1])) || ((weights[101] && (!weights[100])) && column_valid[2])) || ((weights[103] && (!weights[102])) && column_valid[3]))));
-  assign base3_codes_r25addr = weights[615:608];
-  assign illegal_1_12 = (row_valid[12] && (base3 ? ((weights[615:608] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[609] && (!weights[608])) && column_valid[5])) || ((weights[611] && (!weights[610])) && column_valid[6])) || ((weights[613] && (!weights[612])) && column_valid[7])) || ((weights[615] && (!weights[614])) && column_valid[8]))));
-  assign base3_codes_r26addr = weights[111:104];
-  assign illegal_0_13 = (row_valid[13] && (base3 ? ((weights[111:104] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[105] && (!weights[104])) && column_valid[0])) || ((weights[107] && (!weights[106])) && column_valid[1])) || ((weights[109] && (!weights[108])) && column_valid[2])) || ((weights[111] && (!weights[110])) && column_valid[3]))));
-  assign base3_codes_r27addr = weights[623:616];
-  assign illegal_1_13 = (row_valid[13] && (base3 ? ((weights[623:616] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[617] && (!weights[616])) && column_valid[5])) || ((weights[619] && (!weights[618])) && column_valid[6])) || ((weights[621] && (!weights[620])) && column_valid[7])) || ((weights[623] && (!weights[622])) && column_valid[8]))));
-  assign base3_codes_r28addr = weights[119:112];
-  assign illegal_0_14 = (row_valid[14] && (base3 ? ((weights[119:112] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[113] && (!weights[112])) && column_valid[0])) || ((weights[115] && (!weights[114])) && column_valid[1])) || ((weights[117] && (!weights[116])) && column_valid[2])) || ((weights[119] && (!weights[118])) && column_valid[3]))));
-  assign base3_codes_r29addr = weights[631:624];
-  assign illegal_1_14 = (row_valid[14] && (base3 ? ((weights[631:624] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[625] && (!weights[624])) && column_valid[5])) || ((weights[627] && (!weights[626])) && column_valid[6])) || ((weights[629] && (!weights[628])) && column_valid[7])) || ((weights[631] && (!weights[630])) && column_valid[8]))));
-  assign base3_codes_r30addr = weights[127:120];
-  assign illegal_0_15 = (row_valid[15] && (base3 ? ((weights[127:120] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[121] && (!weights[120])) && column_valid[0])) || ((weights[123] && (!weights[122])) && column_valid[1])) || ((weights[125] && (!weights[124])) && column_valid[2])) || ((weights[127] && (!weights[126])) && column_valid[3]))));
-  assign base3_codes_r31addr = weights[639:632];
-  assign illegal_1_15 = (row_valid[15] && (base3 ? ((weights[639:632] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[633] && (!weights[632])) && column_valid[5])) || ((weights[635] && (!weights[634])) && column_valid[6])) || ((weights[637] && (!weights[636])) && column_valid[7])) || ((weights[639] && (!weights[638])) && column_valid[8]))));
-  assign base3_codes_r32addr = weights[135:128];
-  assign illegal_0_16 = (row_valid[16] && (base3 ? ((weights[135:128] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[129] && (!weights[128])) && column_valid[0])) || ((weights[131] && (!weights[130])) && column_valid[1])) || ((weights[133] && (!weights[132])) && column_valid[2])) || ((weights[135] && (!weights[134])) && column_valid[3]))));
-  assign base3_codes_r33addr = weights[647:640];
-  assign illegal_1_16 = (row_valid[16] && (base3 ? ((weights[647:640] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[641] && (!weights[640])) && column_valid[5])) || ((weights[643] && (!weights[642])) && column_valid[6])) || ((weights[645] && (!weights[644])) && column_valid[7])) || ((weights[647] && (!weights[646])) && column_valid[8]))));
-  assign base3_codes_r34addr = weights[143:136];
-  assign illegal_0_17 = (row_valid[17] && (base3 ? ((weights[143:136] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[137] && (!weights[136])) && column_valid[0])) || ((weights[139] && (!weights[138])) && column_valid[1])) || ((weights[141] && (!weights[140])) && column_valid[2])) || ((weights[143] && (!weights[142])) && column_valid[3]))));
-  assign base3_codes_r35addr = weights[655:648];
-  assign illegal_1_17 = (row_valid[17] && (base3 ? ((weights[655:648] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[649] && (!weights[648])) && column_valid[5])) || ((weights[651] && (!weights[650])) && column_valid[6])) || ((weights[653] && (!weights[652])) && column_valid[7])) || ((weights[655] && (!weights[654])) && column_valid[8]))));
-  assign base3_codes_r36addr = weights[151:144];
-  assign illegal_0_18 = (row_valid[18] && (base3 ? ((weights[151:144] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[145] && (!weights[144])) && column_valid[0])) || ((weights[147] && (!weights[146])) && column_valid[1])) || ((weights[149] && (!weights[148])) && column_valid[2])) || ((weights[151] && (!weights[150])) && column_valid[3]))));
-  assign base3_codes_r37addr = weights[663:656];
-  assign illegal_1_18 = (row_valid[18] && (base3 ? ((weights[663:656] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[657] && (!weights[656])) && column_valid[5])) || ((weights[659] && (!weights[658])) && column_valid[6])) || ((weights[661] && (!weights[660])) && column_valid[7])) || ((weights[663] && (!weights[662])) && column_valid[8]))));
-  assign base3_codes_r38addr = weights[159:152];
-  assign illegal_0_19 = (row_valid[19] && (base3 ? ((weights[159:152] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[153] && (!weights[152])) && column_valid[0])) || ((weights[155] && (!weights[154])) && column_valid[1])) || ((weights[157] && (!weights[156])) && column_valid[2])) || ((weights[159] && (!weights[158])) && column_valid[3]))));
-  assign base3_codes_r39addr = weights[671:664];
-  assign illegal_1_19 = (row_valid[19] && (base3 ? ((weights[671:664] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[665] && (!weights[664])) && column_valid[5])) || ((weights[667] && (!weights[666])) && column_valid[6])) || ((weights[669] && (!weights[668])) && column_valid[7])) || ((weights[671] && (!weights[670])) && column_valid[8]))));
-  assign base3_codes_r40addr = weights[167:160];
-  assign illegal_0_20 = (row_valid[20] && (base3 ? ((weights[167:160] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[161] && (!weights[160])) && column_valid[0])) || ((weights[163] && (!weights[162])) && column_valid[1])) || ((weights[165] && (!weights[164])) && column_valid[2])) || ((weights[167] && (!weights[166])) && column_valid[3]))));
-  assign base3_codes_r41addr = weights[679:672];
-  assign illegal_1_20 = (row_valid[20] && (base3 ? ((weights[679:672] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[673] && (!weights[672])) && column_valid[5])) || ((weights[675] && (!weights[674])) && column_valid[6])) || ((weights[677] && (!weights[676])) && column_valid[7])) || ((weights[679] && (!weights[678])) && column_valid[8]))));
-  assign base3_codes_r42addr = weights[175:168];
-  assign illegal_0_21 = (row_valid[21] && (base3 ? ((weights[175:168] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[169] && (!weights[168])) && column_valid[0])) || ((weights[171] && (!weights[170])) && column_valid[1])) || ((weights[173] && (!weights[172])) && column_valid[2])) || ((weights[175] && (!weights[174])) && column_valid[3]))));
-  assign base3_codes_r43addr = weights[687:680];
-  assign illegal_1_21 = (row_valid[21] && (base3 ? ((weights[687:680] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[681] && (!weights[680])) && column_valid[5])) || ((weights[683] && (!weights[682])) && column_valid[6])) || ((weights[685] && (!weights[684])) && column_valid[7])) || ((weights[687] && (!weights[686])) && column_valid[8]))));
-  assign base3_codes_r44addr = weights[183:176];
-  assign illegal_0_22 = (row_valid[22] && (base3 ? ((weights[183:176] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[177] && (!weights[176])) && column_valid[0])) || ((weights[179] && (!weights[178])) && column_valid[1])) || ((weights[181] && (!weights[180])) && column_valid[2])) || ((weights[183] && (!weights[182])) && column_valid[3]))));
-  assign base3_codes_r45addr = weights[695:688];
-  assign illegal_1_22 = (row_valid[22] && (base3 ? ((weights[695:688] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[689] && (!weights[688])) && column_valid[5])) || ((weights[691] && (!weights[690])) && column_valid[6])) || ((weights[693] && (!weights[692])) && column_valid[7])) || ((weights[695] && (!weights[694])) && column_valid[8]))));
-  assign base3_codes_r46addr = weights[191:184];
-  assign illegal_0_23 = (row_valid[23] && (base3 ? ((weights[191:184] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[185] && (!weights[184])) && column_valid[0])) || ((weights[187] && (!weights[186])) && column_valid[1])) || ((weights[189] && (!weights[188])) && column_valid[2])) || ((weights[191] && (!weights[190])) && column_valid[3]))));
-  assign base3_codes_r47addr = weights[703:696];
-  assign illegal_1_23 = (row_valid[23] && (base3 ? ((weights[703:696] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[697] && (!weights[696])) && column_valid[5])) || ((weights[699] && (!weights[698])) && column_valid[6])) || ((weights[701] && (!weights[700])) && column_valid[7])) || ((weights[703] && (!weights[702])) && column_valid[8]))));
-  assign base3_codes_r48addr = weights[199:192];
-  assign illegal_0_24 = (row_valid[24] && (base3 ? ((weights[199:192] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[193] && (!weights[192])) && column_valid[0])) || ((weights[195] && (!weights[194])) && column_valid[1])) || ((weights[197] && (!weights[196])) && column_valid[2])) || ((weights[199] && (!weights[198])) && column_valid[3]))));
-  assign base3_codes_r49addr = weights[711:704];
-  assign illegal_1_24 = (row_valid[24] && (base3 ? ((weights[711:704] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[705] && (!weights[704])) && column_valid[5])) || ((weights[707] && (!weights[706])) && column_valid[6])) || ((weights[709] && (!weights[708])) && column_valid[7])) || ((weights[711] && (!weights[710])) && column_valid[8]))));
-  assign base3_codes_r50addr = weights[207:200];
-  assign illegal_0_25 = (row_valid[25] && (base3 ? ((weights[207:200] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[201] && (!weights[200])) && column_valid[0])) || ((weights[203] && (!weights[202])) && column_valid[1])) || ((weights[205] && (!weights[204])) && column_valid[2])) || ((weights[207] && (!weights[206])) && column_valid[3]))));
-  assign base3_codes_r51addr = weights[719:712];
-  assign illegal_1_25 = (row_valid[25] && (base3 ? ((weights[719:712] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[713] && (!weights[712])) && column_valid[5])) || ((weights[715] && (!weights[714])) && column_valid[6])) || ((weights[717] && (!weights[716])) && column_valid[7])) || ((weights[719] && (!weights[718])) && column_valid[8]))));
-  assign base3_codes_r52addr = weights[215:208];
-  assign illegal_0_26 = (row_valid[26] && (base3 ? ((weights[215:208] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[209] && (!weights[208])) && column_valid[0])) || ((weights[211] && (!weights[210])) && column_valid[1])) || ((weights[213] && (!weights[212])) && column_valid[2])) || ((weights[215] && (!weights[214])) && column_valid[3]))));
-  assign base3_codes_r53addr = weights[727:720];
-  assign illegal_1_26 = (row_valid[26] && (base3 ? ((weights[727:720] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[721] && (!weights[720])) && column_valid[5])) || ((weights[723] && (!weights[722])) && column_valid[6])) || ((weights[725] && (!weights[724])) && column_valid[7])) || ((weights[727] && (!weights[726])) && column_valid[8]))));
-  assign base3_codes_r54addr = weights[223:216];
-  assign illegal_0_27 = (row_valid[27] && (base3 ? ((weights[223:216] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[217] && (!weights[216])) && column_valid[0])) || ((weights[219] && (!weights[218])) && column_valid[1])) || ((weights[221] && (!weights[220])) && column_valid[2])) || ((weights[223] && (!weights[222])) && column_valid[3]))));
-  assign base3_codes_r55addr = weights[735:728];
-  assign illegal_1_27 = (row_valid[27] && (base3 ? ((weights[735:728] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[729] && (!weights[728])) && column_valid[5])) || ((weights[731] && (!weights[730])) && column_valid[6])) || ((weights[733] && (!weights[732])) && column_valid[7])) || ((weights[735] && (!weights[734])) && column_valid[8]))));
-  assign base3_codes_r56addr = weights[231:224];
-  assign illegal_0_28 = (row_valid[28] && (base3 ? ((weights[231:224] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[225] && (!weights[224])) && column_valid[0])) || ((weights[227] && (!weights[226])) && column_valid[1])) || ((weights[229] && (!weights[228])) && column_valid[2])) || ((weights[231] && (!weights[230])) && column_valid[3]))));
-  assign base3_codes_r57addr = weights[743:736];
-  assign illegal_1_28 = (row_valid[28] && (base3 ? ((weights[743:736] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[737] && (!weights[736])) && column_valid[5])) || ((weights[739] && (!weights[738])) && column_valid[6])) || ((weights[741] && (!weights[740])) && column_valid[7])) || ((weights[743] && (!weights[742])) && column_valid[8]))));
-  assign base3_codes_r58addr = weights[239:232];
-  assign illegal_0_29 = (row_valid[29] && (base3 ? ((weights[239:232] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[233] && (!weights[232])) && column_valid[0])) || ((weights[235] && (!weights[234])) && column_valid[1])) || ((weights[237] && (!weights[236])) && column_valid[2])) || ((weights[239] && (!weights[238])) && column_valid[3]))));
-  assign base3_codes_r59addr = weights[751:744];
-  assign illegal_1_29 = (row_valid[29] && (base3 ? ((weights[751:744] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[745] && (!weights[744])) && column_valid[5])) || ((weights[747] && (!weights[746])) && column_valid[6])) || ((weights[749] && (!weights[748])) && column_valid[7])) || ((weights[751] && (!weights[750])) && column_valid[8]))));
-  assign base3_codes_r60addr = weights[247:240];
-  assign illegal_0_30 = (row_valid[30] && (base3 ? ((weights[247:240] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[241] && (!weights[240])) && column_valid[0])) || ((weights[243] && (!weights[242])) && column_valid[1])) || ((weights[245] && (!weights[244])) && column_valid[2])) || ((weights[247] && (!weights[246])) && column_valid[3]))));
-  assign base3_codes_r61addr = weights[759:752];
-  assign illegal_1_30 = (row_valid[30] && (base3 ? ((weights[759:752] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[753] && (!weights[752])) && column_valid[5])) || ((weights[755] && (!weights[754])) && column_valid[6])) || ((weights[757] && (!weights[756])) && column_valid[7])) || ((weights[759] && (!weights[758])) && column_valid[8]))));
-  assign base3_codes_r62addr = weights[255:248];
-  assign illegal_0_31 = (row_valid[31] && (base3 ? ((weights[255:248] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[249] && (!weights[248])) && column_valid[0])) || ((weights[251] && (!weights[250])) && column_valid[1])) || ((weights[253] && (!weights[252])) && column_valid[2])) || ((weights[255] && (!weights[254])) && column_valid[3]))));
-  assign base3_codes_r63addr = weights[767:760];
-  assign illegal_1_31 = (row_valid[31] && (base3 ? ((weights[767:760] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[761] && (!weights[760])) && column_valid[5])) || ((weights[763] && (!weights[762])) && column_valid[6])) || ((weights[765] && (!weights[764])) && column_valid[7])) || ((weights[767] && (!weights[766])) && column_valid[8]))));
-  assign base3_codes_r64addr = weights[263:256];
-  assign illegal_0_32 = (row_valid[32] && (base3 ? ((weights[263:256] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[257] && (!weights[256])) && column_valid[0])) || ((weights[259] && (!weights[258])) && column_valid[1])) || ((weights[261] && (!weights[260])) && column_valid[2])) || ((weights[263] && (!weights[262])) && column_valid[3]))));
-  assign base3_codes_r65addr = weights[775:768];
-  assign illegal_1_32 = (row_valid[32] && (base3 ? ((weights[775:768] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[769] && (!weights[768])) && column_valid[5])) || ((weights[771] && (!weights[770])) && column_valid[6])) || ((weights[773] && (!weights[772])) && column_valid[7])) || ((weights[775] && (!weights[774])) && column_valid[8]))));
-  assign base3_codes_r66addr = weights[271:264];
-  assign illegal_0_33 = (row_valid[33] && (base3 ? ((weights[271:264] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[265] && (!weights[264])) && column_valid[0])) || ((weights[267] && (!weights[266])) && column_valid[1])) || ((weights[269] && (!weights[268])) && column_valid[2])) || ((weights[271] && (!weights[270])) && column_valid[3]))));
-  assign base3_codes_r67addr = weights[783:776];
-  assign illegal_1_33 = (row_valid[33] && (base3 ? ((weights[783:776] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[777] && (!weights[776])) && column_valid[5])) || ((weights[779] && (!weights[778])) && column_valid[6])) || ((weights[781] && (!weights[780])) && column_valid[7])) || ((weights[783] && (!weights[782])) && column_valid[8]))));
-  assign base3_codes_r68addr = weights[279:272];
-  assign illegal_0_34 = (row_valid[34] && (base3 ? ((weights[279:272] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[273] && (!weights[272])) && column_valid[0])) || ((weights[275] && (!weights[274])) && column_valid[1])) || ((weights[277] && (!weights[276])) && column_valid[2])) || ((weights[279] && (!weights[278])) && column_valid[3]))));
-  assign base3_codes_r69addr = weights[791:784];
-  assign illegal_1_34 = (row_valid[34] && (base3 ? ((weights[791:784] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[785] && (!weights[784])) && column_valid[5])) || ((weights[787] && (!weights[786])) && column_valid[6])) || ((weights[789] && (!weights[788])) && column_valid[7])) || ((weights[791] && (!weights[790])) && column_valid[8]))));
-  assign base3_codes_r70addr = weights[287:280];
-  assign illegal_0_35 = (row_valid[35] && (base3 ? ((weights[287:280] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[281] && (!weights[280])) && column_valid[0])) || ((weights[283] && (!weights[282])) && column_valid[1])) || ((weights[285] && (!weights[284])) && column_valid[2])) || ((weights[287] && (!weights[286])) && column_valid[3]))));
-  assign base3_codes_r71addr = weights[799:792];
-  assign illegal_1_35 = (row_valid[35] && (base3 ? ((weights[799:792] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[793] && (!weights[792])) && column_valid[5])) || ((weights[795] && (!weights[794])) && column_valid[6])) || ((weights[797] && (!weights[796])) && column_valid[7])) || ((weights[799] && (!weights[798])) && column_valid[8]))));
-  assign base3_codes_r72addr = weights[295:288];
-  assign illegal_0_36 = (row_valid[36] && (base3 ? ((weights[295:288] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[289] && (!weights[288])) && column_valid[0])) || ((weights[291] && (!weights[290])) && column_valid[1])) || ((weights[293] && (!weights[292])) && column_valid[2])) || ((weights[295] && (!weights[294])) && column_valid[3]))));
-  assign base3_codes_r73addr = weights[807:800];
-  assign illegal_1_36 = (row_valid[36] && (base3 ? ((weights[807:800] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[801] && (!weights[800])) && column_valid[5])) || ((weights[803] && (!weights[802])) && column_valid[6])) || ((weights[805] && (!weights[804])) && column_valid[7])) || ((weights[807] && (!weights[806])) && column_valid[8]))));
-  assign base3_codes_r74addr = weights[303:296];
-  assign illegal_0_37 = (row_valid[37] && (base3 ? ((weights[303:296] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[297] && (!weights[296])) && column_valid[0])) || ((weights[299] && (!weights[298])) && column_valid[1])) || ((weights[301] && (!weights[300])) && column_valid[2])) || ((weights[303] && (!weights[302])) && column_valid[3]))));
-  assign base3_codes_r75addr = weights[815:808];
-  assign illegal_1_37 = (row_valid[37] && (base3 ? ((weights[815:808] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[809] && (!weights[808])) && column_valid[5])) || ((weights[811] && (!weights[810])) && column_valid[6])) || ((weights[813] && (!weights[812])) && column_valid[7])) || ((weights[815] && (!weights[814])) && column_valid[8]))));
-  assign base3_codes_r76addr = weights[311:304];
-  assign illegal_0_38 = (row_valid[38] && (base3 ? ((weights[311:304] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[305] && (!weights[304])) && column_valid[0])) || ((weights[307] && (!weights[306])) && column_valid[1])) || ((weights[309] && (!weights[308])) && column_valid[2])) || ((weights[311] && (!weights[310])) && column_valid[3]))));
-  assign base3_codes_r77addr = weights[823:816];
-  assign illegal_1_38 = (row_valid[38] && (base3 ? ((weights[823:816] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[817] && (!weights[816])) && column_valid[5])) || ((weights[819] && (!weights[818])) && column_valid[6])) || ((weights[821] && (!weights[820])) && column_valid[7])) || ((weights[823] && (!weights[822])) && column_valid[8]))));
-  assign base3_codes_r78addr = weights[319:312];
-  assign illegal_0_39 = (row_valid[39] && (base3 ? ((weights[319:312] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[313] && (!weights[312])) && column_valid[0])) || ((weights[315] && (!weights[314])) && column_valid[1])) || ((weights[317] && (!weights[316])) && column_valid[2])) || ((weights[319] && (!weights[318])) && column_valid[3]))));
-  assign base3_codes_r79addr = weights[831:824];
-  assign illegal_1_39 = (row_valid[39] && (base3 ? ((weights[831:824] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[825] && (!weights[824])) && column_valid[5])) || ((weights[827] && (!weights[826])) && column_valid[6])) || ((weights[829] && (!weights[828])) && column_valid[7])) || ((weights[831] && (!weights[830])) && column_valid[8]))));
-  assign base3_codes_r80addr = weights[327:320];
-  assign illegal_0_40 = (row_valid[40] && (base3 ? ((weights[327:320] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[321] && (!weights[320])) && column_valid[0])) || ((weights[323] && (!weights[322])) && column_valid[1])) || ((weights[325] && (!weights[324])) && column_valid[2])) || ((weights[327] && (!weights[326])) && column_valid[3]))));
-  assign base3_codes_r81addr = weights[839:832];
-  assign illegal_1_40 = (row_valid[40] && (base3 ? ((weights[839:832] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[833] && (!weights[832])) && column_valid[5])) || ((weights[835] && (!weights[834])) && column_valid[6])) || ((weights[837] && (!weights[836])) && column_valid[7])) || ((weights[839] && (!weights[838])) && column_valid[8]))));
-  assign base3_codes_r82addr = weights[335:328];
-  assign illegal_0_41 = (row_valid[41] && (base3 ? ((weights[335:328] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[329] && (!weights[328])) && column_valid[0])) || ((weights[331] && (!weights[330])) && column_valid[1])) || ((weights[333] && (!weights[332])) && column_valid[2])) || ((weights[335] && (!weights[334])) && column_valid[3]))));
-  assign base3_codes_r83addr = weights[847:840];
-  assign illegal_1_41 = (row_valid[41] && (base3 ? ((weights[847:840] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[841] && (!weights[840])) && column_valid[5])) || ((weights[843] && (!weights[842])) && column_valid[6])) || ((weights[845] && (!weights[844])) && column_valid[7])) || ((weights[847] && (!weights[846])) && column_valid[8]))));
-  assign base3_codes_r84addr = weights[343:336];
-  assign illegal_0_42 = (row_valid[42] && (base3 ? ((weights[343:336] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[337] && (!weights[336])) && column_valid[0])) || ((weights[339] && (!weights[338])) && column_valid[1])) || ((weights[341] && (!weights[340])) && column_valid[2])) || ((weights[343] && (!weights[342])) && column_valid[3]))));
-  assign base3_codes_r85addr = weights[855:848];
-  assign illegal_1_42 = (row_valid[42] && (base3 ? ((weights[855:848] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[849] && (!weights[848])) && column_valid[5])) || ((weights[851] && (!weights[850])) && column_valid[6])) || ((weights[853] && (!weights[852])) && column_valid[7])) || ((weights[855] && (!weights[854])) && column_valid[8]))));
-  assign base3_codes_r86addr = weights[351:344];
-  assign illegal_0_43 = (row_valid[43] && (base3 ? ((weights[351:344] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[345] && (!weights[344])) && column_valid[0])) || ((weights[347] && (!weights[346])) && column_valid[1])) || ((weights[349] && (!weights[348])) && column_valid[2])) || ((weights[351] && (!weights[350])) && column_valid[3]))));
-  assign base3_codes_r87addr = weights[863:856];
-  assign illegal_1_43 = (row_valid[43] && (base3 ? ((weights[863:856] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[857] && (!weights[856])) && column_valid[5])) || ((weights[859] && (!weights[858])) && column_valid[6])) || ((weights[861] && (!weights[860])) && column_valid[7])) || ((weights[863] && (!weights[862])) && column_valid[8]))));
-  assign base3_codes_r88addr = weights[359:352];
-  assign illegal_0_44 = (row_valid[44] && (base3 ? ((weights[359:352] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[353] && (!weights[352])) && column_valid[0])) || ((weights[355] && (!weights[354])) && column_valid[1])) || ((weights[357] && (!weights[356])) && column_valid[2])) || ((weights[359] && (!weights[358])) && column_valid[3]))));
-  assign base3_codes_r89addr = weights[871:864];
-  assign illegal_1_44 = (row_valid[44] && (base3 ? ((weights[871:864] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[865] && (!weights[864])) && column_valid[5])) || ((weights[867] && (!weights[866])) && column_valid[6])) || ((weights[869] && (!weights[868])) && column_valid[7])) || ((weights[871] && (!weights[870])) && column_valid[8]))));
-  assign base3_codes_r90addr = weights[367:360];
-  assign illegal_0_45 = (row_valid[45] && (base3 ? ((weights[367:360] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[361] && (!weights[360])) && column_valid[0])) || ((weights[363] && (!weights[362])) && column_valid[1])) || ((weights[365] && (!weights[364])) && column_valid[2])) || ((weights[367] && (!weights[366])) && column_valid[3]))));
-  assign base3_codes_r91addr = weights[879:872];
-  assign illegal_1_45 = (row_valid[45] && (base3 ? ((weights[879:872] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[873] && (!weights[872])) && column_valid[5])) || ((weights[875] && (!weights[874])) && column_valid[6])) || ((weights[877] && (!weights[876])) && column_valid[7])) || ((weights[879] && (!weights[878])) && column_valid[8]))));
-  assign base3_codes_r92addr = weights[375:368];
-  assign illegal_0_46 = (row_valid[46] && (base3 ? ((weights[375:368] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[369] && (!weights[368])) && column_valid[0])) || ((weights[371] && (!weights[370])) && column_valid[1])) || ((weights[373] && (!weights[372])) && column_valid[2])) || ((weights[375] && (!weights[374])) && column_valid[3]))));
-  assign base3_codes_r93addr = weights[887:880];
-  assign illegal_1_46 = (row_valid[46] && (base3 ? ((weights[887:880] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[881] && (!weights[880])) && column_valid[5])) || ((weights[883] && (!weights[882])) && column_valid[6])) || ((weights[885] && (!weights[884])) && column_valid[7])) || ((weights[887] && (!weights[886])) && column_valid[8]))));
-  assign base3_codes_r94addr = weights[383:376];
-  assign illegal_0_47 = (row_valid[47] && (base3 ? ((weights[383:376] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[377] && (!weights[376])) && column_valid[0])) || ((weights[379] && (!weights[378])) && column_valid[1])) || ((weights[381] && (!weights[380])) && column_valid[2])) || ((weights[383] && (!weights[382])) && column_valid[3]))));
-  assign base3_codes_r95addr = weights[895:888];
-  assign illegal_1_47 = (row_valid[47] && (base3 ? ((weights[895:888] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[889] && (!weights[888])) && column_valid[5])) || ((weights[891] && (!weights[890])) && column_valid[6])) || ((weights[893] && (!weights[892])) && column_valid[7])) || ((weights[895] && (!weights[894])) && column_valid[8]))));
-  assign base3_codes_r96addr = weights[391:384];
-  assign illegal_0_48 = (row_valid[48] && (base3 ? ((weights[391:384] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[385] && (!weights[384])) && column_valid[0])) || ((weights[387] && (!weights[386])) && column_valid[1])) || ((weights[389] && (!weights[388])) && column_valid[2])) || ((weights[391] && (!weights[390])) && column_valid[3]))));
-  assign base3_codes_r97addr = weights[903:896];
-  assign illegal_1_48 = (row_valid[48] && (base3 ? ((weights[903:896] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[897] && (!weights[896])) && column_valid[5])) || ((weights[899] && (!weights[898])) && column_valid[6])) || ((weights[901] && (!weights[900])) && column_valid[7])) || ((weights[903] && (!weights[902])) && column_valid[8]))));
-  assign base3_codes_r98addr = weights[399:392];
-  assign illegal_0_49 = (row_valid[49] && (base3 ? ((weights[399:392] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[393] && (!weights[392])) && column_valid[0])) || ((weights[395] && (!weights[394])) && column_valid[1])) || ((weights[397] && (!weights[396])) && column_valid[2])) || ((weights[399] && (!weights[398])) && column_valid[3]))));
-  assign base3_codes_r99addr = weights[911:904];
-  assign illegal_1_49 = (row_valid[49] && (base3 ? ((weights[911:904] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[905] && (!weights[904])) && column_valid[5])) || ((weights[907] && (!weights[906])) && column_valid[6])) || ((weights[909] && (!weights[908])) && column_valid[7])) || ((weights[911] && (!weights[910])) && column_valid[8]))));
-  assign base3_codes_r100addr = weights[407:400];
-  assign illegal_0_50 = (row_valid[50] && (base3 ? ((weights[407:400] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[401] && (!weights[400])) && column_valid[0])) || ((weights[403] && (!weights[402])) && column_valid[1])) || ((weights[405] && (!weights[404])) && column_valid[2])) || ((weights[407] && (!weights[406])) && column_valid[3]))));
-  assign base3_codes_r101addr = weights[919:912];
-  assign illegal_1_50 = (row_valid[50] && (base3 ? ((weights[919:912] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[913] && (!weights[912])) && column_valid[5])) || ((weights[915] && (!weights[914])) && column_valid[6])) || ((weights[917] && (!weights[916])) && column_valid[7])) || ((weights[919] && (!weights[918])) && column_valid[8]))));
-  assign base3_codes_r102addr = weights[415:408];
-  assign illegal_0_51 = (row_valid[51] && (base3 ? ((weights[415:408] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[409] && (!weights[408])) && column_valid[0])) || ((weights[411] && (!weights[410])) && column_valid[1])) || ((weights[413] && (!weights[412])) && column_valid[2])) || ((weights[415] && (!weights[414])) && column_valid[3]))));
-  assign base3_codes_r103addr = weights[927:920];
-  assign illegal_1_51 = (row_valid[51] && (base3 ? ((weights[927:920] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[921] && (!weights[920])) && column_valid[5])) || ((weights[923] && (!weights[922])) && column_valid[6])) || ((weights[925] && (!weights[924])) && column_valid[7])) || ((weights[927] && (!weights[926])) && column_valid[8]))));
-  assign base3_codes_r104addr = weights[423:416];
-  assign illegal_0_52 = (row_valid[52] && (base3 ? ((weights[423:416] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[417] && (!weights[416])) && column_valid[0])) || ((weights[419] && (!weights[418])) && column_valid[1])) || ((weights[421] && (!weights[420])) && column_valid[2])) || ((weights[423] && (!weights[422])) && column_valid[3]))));
-  assign base3_codes_r105addr = weights[935:928];
-  assign illegal_1_52 = (row_valid[52] && (base3 ? ((weights[935:928] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[929] && (!weights[928])) && column_valid[5])) || ((weights[931] && (!weights[930])) && column_valid[6])) || ((weights[933] && (!weights[932])) && column_valid[7])) || ((weights[935] && (!weights[934])) && column_valid[8]))));
-  assign base3_codes_r106addr = weights[431:424];
-  assign illegal_0_53 = (row_valid[53] && (base3 ? ((weights[431:424] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[425] && (!weights[424])) && column_valid[0])) || ((weights[427] && (!weights[426])) && column_valid[1])) || ((weights[429] && (!weights[428])) && column_valid[2])) || ((weights[431] && (!weights[430])) && column_valid[3]))));
-  assign base3_codes_r107addr = weights[943:936];
-  assign illegal_1_53 = (row_valid[53] && (base3 ? ((weights[943:936] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[937] && (!weights[936])) && column_valid[5])) || ((weights[939] && (!weights[938])) && column_valid[6])) || ((weights[941] && (!weights[940])) && column_valid[7])) || ((weights[943] && (!weights[942])) && column_valid[8]))));
-  assign base3_codes_r108addr = weights[439:432];
-  assign illegal_0_54 = (row_valid[54] && (base3 ? ((weights[439:432] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[433] && (!weights[432])) && column_valid[0])) || ((weights[435] && (!weights[434])) && column_valid[1])) || ((weights[437] && (!weights[436])) && column_valid[2])) || ((weights[439] && (!weights[438])) && column_valid[3]))));
-  assign base3_codes_r109addr = weights[951:944];
-  assign illegal_1_54 = (row_valid[54] && (base3 ? ((weights[951:944] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[945] && (!weights[944])) && column_valid[5])) || ((weights[947] && (!weights[946])) && column_valid[6])) || ((weights[949] && (!weights[948])) && column_valid[7])) || ((weights[951] && (!weights[950])) && column_valid[8]))));
-  assign base3_codes_r110addr = weights[447:440];
-  assign illegal_0_55 = (row_valid[55] && (base3 ? ((weights[447:440] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[441] && (!weights[440])) && column_valid[0])) || ((weights[443] && (!weights[442])) && column_valid[1])) || ((weights[445] && (!weights[444])) && column_valid[2])) || ((weights[447] && (!weights[446])) && column_valid[3]))));
-  assign base3_codes_r111addr = weights[959:952];
-  assign illegal_1_55 = (row_valid[55] && (base3 ? ((weights[959:952] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[953] && (!weights[952])) && column_valid[5])) || ((weights[955] && (!weights[954])) && column_valid[6])) || ((weights[957] && (!weights[956])) && column_valid[7])) || ((weights[959] && (!weights[958])) && column_valid[8]))));
-  assign base3_codes_r112addr = weights[455:448];
-  assign illegal_0_56 = (row_valid[56] && (base3 ? ((weights[455:448] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[449] && (!weights[448])) && column_valid[0])) || ((weights[451] && (!weights[450])) && column_valid[1])) || ((weights[453] && (!weights[452])) && column_valid[2])) || ((weights[455] && (!weights[454])) && column_valid[3]))));
-  assign base3_codes_r113addr = weights[967:960];
-  assign illegal_1_56 = (row_valid[56] && (base3 ? ((weights[967:960] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[961] && (!weights[960])) && column_valid[5])) || ((weights[963] && (!weights[962])) && column_valid[6])) || ((weights[965] && (!weights[964])) && column_valid[7])) || ((weights[967] && (!weights[966])) && column_valid[8]))));
-  assign base3_codes_r114addr = weights[463:456];
-  assign illegal_0_57 = (row_valid[57] && (base3 ? ((weights[463:456] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[457] && (!weights[456])) && column_valid[0])) || ((weights[459] && (!weights[458])) && column_valid[1])) || ((weights[461] && (!weights[460])) && column_valid[2])) || ((weights[463] && (!weights[462])) && column_valid[3]))));
-  assign base3_codes_r115addr = weights[975:968];
-  assign illegal_1_57 = (row_valid[57] && (base3 ? ((weights[975:968] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[969] && (!weights[968])) && column_valid[5])) || ((weights[971] && (!weights[970])) && column_valid[6])) || ((weights[973] && (!weights[972])) && column_valid[7])) || ((weights[975] && (!weights[974])) && column_valid[8]))));
-  assign base3_codes_r116addr = weights[471:464];
-  assign illegal_0_58 = (row_valid[58] && (base3 ? ((weights[471:464] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[465] && (!weights[464])) && column_valid[0])) || ((weights[467] && (!weights[466])) && column_valid[1])) || ((weights[469] && (!weights[468])) && column_valid[2])) || ((weights[471] && (!weights[470])) && column_valid[3]))));
-  assign base3_codes_r117addr = weights[983:976];
-  assign illegal_1_58 = (row_valid[58] && (base3 ? ((weights[983:976] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[977] && (!weights[976])) && column_valid[5])) || ((weights[979] && (!weights[978])) && column_valid[6])) || ((weights[981] && (!weights[980])) && column_valid[7])) || ((weights[983] && (!weights[982])) && column_valid[8]))));
-  assign base3_codes_r118addr = weights[479:472];
-  assign illegal_0_59 = (row_valid[59] && (base3 ? ((weights[479:472] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[473] && (!weights[472])) && column_valid[0])) || ((weights[475] && (!weights[474])) && column_valid[1])) || ((weights[477] && (!weights[476])) && column_valid[2])) || ((weights[479] && (!weights[478])) && column_valid[3]))));
-  assign base3_codes_r119addr = weights[991:984];
-  assign illegal_1_59 = (row_valid[59] && (base3 ? ((weights[991:984] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[985] && (!weights[984])) && column_valid[5])) || ((weights[987] && (!weights[986])) && column_valid[6])) || ((weights[989] && (!weights[988])) && column_valid[7])) || ((weights[991] && (!weights[990])) && column_valid[8]))));
-  assign base3_codes_r120addr = weights[487:480];
-  assign illegal_0_60 = (row_valid[60] && (base3 ? ((weights[487:480] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[481] && (!weights[480])) && column_valid[0])) || ((weights[483] && (!weights[482])) && column_valid[1])) || ((weights[485] && (!weights[484])) && column_valid[2])) || ((weights[487] && (!weights[486])) && column_valid[3]))));
-  assign base3_codes_r121addr = weights[999:992];
-  assign illegal_1_60 = (row_valid[60] && (base3 ? ((weights[999:992] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[993] && (!weights[992])) && column_valid[5])) || ((weights[995] && (!weights[994])) && column_valid[6])) || ((weights[997] && (!weights[996])) && column_valid[7])) || ((weights[999] && (!weights[998])) && column_valid[8]))));
-  assign base3_codes_r122addr = weights[495:488];
-  assign illegal_0_61 = (row_valid[61] && (base3 ? ((weights[495:488] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[489] && (!weights[488])) && column_valid[0])) || ((weights[491] && (!weights[490])) && column_valid[1])) || ((weights[493] && (!weights[492])) && column_valid[2])) || ((weights[495] && (!weights[494])) && column_valid[3]))));
-  assign base3_codes_r123addr = weights[1007:1000];
-  assign illegal_1_61 = (row_valid[61] && (base3 ? ((weights[1007:1000] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[1001] && (!weights[1000])) && column_valid[5])) || ((weights[1003] && (!weights[1002])) && column_valid[6])) || ((weights[1005] && (!weights[1004])) && column_valid[7])) || ((weights[1007] && (!weights[1006])) && column_valid[8]))));
-  assign base3_codes_r124addr = weights[503:496];
-  assign illegal_0_62 = (row_valid[62] && (base3 ? ((weights[503:496] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[497] && (!weights[496])) && column_valid[0])) || ((weights[499] && (!weights[498])) && column_valid[1])) || ((weights[501] && (!weights[500])) && column_valid[2])) || ((weights[503] && (!weights[502])) && column_valid[3]))));
-  assign base3_codes_r125addr = weights[1015:1008];
-  assign illegal_1_62 = (row_valid[62] && (base3 ? ((weights[1015:1008] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[1009] && (!weights[1008])) && column_valid[5])) || ((weights[1011] && (!weights[1010])) && column_valid[6])) || ((weights[1013] && (!weights[1012])) && column_valid[7])) || ((weights[1015] && (!weights[1014])) && column_valid[8]))));
-  assign base3_codes_r126addr = weights[511:504];
-  assign illegal_0_63 = (row_valid[63] && (base3 ? ((weights[511:504] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[505] && (!weights[504])) && column_valid[0])) || ((weights[507] && (!weights[506])) && column_valid[1])) || ((weights[509] && (!weights[508])) && column_valid[2])) || ((weights[511] && (!weights[510])) && column_valid[3]))));
-  assign base3_codes_r127addr = weights[1023:1016];
-  assign illegal_1_63 = (row_valid[63] && (base3 ? ((weights[1023:1016] >= 8'd243) && column_valid[5]) : ((((1'b0 || ((weights[1017] && (!weights[1016])) && column_valid[5])) || ((weights[1019] && (!weights[1018])) && column_valid[6])) || ((weights[1021] && (!weights[1020])) && column_valid[7])) || ((weights[1023] && (!weights[1022])) && column_valid[8]))));
+  assign base3_codes_raddr = weights_in[7:0];
+  assign decoded_0 = {(base3 ? {4'd0, (weights_in[7:0] >= 8'd243)} : {1'd0, (weights_in[7] && (!weights_in[6])), (weights_in[5] && (!weights_in[4])), (weights_in[3] && (!weights_in[2])), (weights_in[1] && (!weights_in[0]))}), (base3 ? base3_codes_rdata : {2'd0, weights_in[7:0]})};
+  assign base3_codes_r1addr = weights_in[15:8];
+  assign decoded_1 = {(base3 ? {4'd0, (weights_in[15:8] >= 8'd243)} : {1'd0, (weights_in[15] && (!weights_in[14])), (weights_in[13] && (!weights_in[12])), (weights_in[11] && (!weights_in[10])), (weights_in[9] && (!weights_in[8]))}), (base3 ? base3_codes_r1data : {2'd0, weights_in[15:8]})};
+  assign base3_codes_r2addr = weights_in[23:16];
+  assign decoded_2 = {(base3 ? {4'd0, (weights_in[23:16] >= 8'd243)} : {1'd0, (weights_in[23] && (!weights_in[22])), (weights_in[21] && (!weights_in[20])), (weights_in[19] && (!weights_in[18])), (weights_in[17] && (!weights_in[16]))}), (base3 ? base3_codes_r2data : {2'd0, weights_in[23:16]})};
+  assign base3_codes_r3addr = weights_in[31:24];
+  assign decoded_3 = {(base3 ? {4'd0, (weights_in[31:24] >= 8'd243)} : {1'd0, (weights_in[31] && (!weights_in[30])), (weights_in[29] && (!weights_in[28])), (weights_in[27] && (!weights_in[26])), (weights_in[25] && (!weights_in[24]))}), (base3 ? base3_codes_r3data : {2'd0, weights_in[31:24]})};
+  assign base3_codes_r4addr = weights_in[39:32];
+  assign decoded_4 = {(base3 ? {4'd0, (weights_in[39:32] >= 8'd243)} : {1'd0, (weights_in[39] && (!weights_in[38])), (weights_in[37] && (!weights_in[36])), (weights_in[35] && (!weights_in[34])), (weights_in[33] && (!weights_in[32]))}), (base3 ? base3_codes_r4data : {2'd0, weights_in[39:32]})};
+  assign base3_codes_r5addr = weights_in[47:40];
+  assign decoded_5 = {(base3 ? {4'd0, (weights_in[47:40] >= 8'd243)} : {1'd0, (weights_in[47] && (!weights_in[46])), (weights_in[45] && (!weights_in[44])), (weights_in[43] && (!weights_in[42])), (weights_in[41] && (!weights_in[40]))}), (base3 ? base3_codes_r5data : {2'd0, weights_in[47:40]})};
+  assign base3_codes_r6addr = weights_in[55:48];
+  assign decoded_6 = {(base3 ? {4'd0, (weights_in[55:48] >= 8'd243)} : {1'd0, (weights_in[55] && (!weights_in[54])), (weights_in[53] && (!weights_in[52])), (weights_in[51] && (!weights_in[50])), (weights_in[49] && (!weights_in[48]))}), (base3 ? base3_codes_r6data : {2'd0, weights_in[55:48]})};
+  assign base3_codes_r7addr = weights_in[63:56];
+  assign decoded_7 = {(base3 ? {4'd0, (weights_in[63:56] >= 8'd243)} : {1'd0, (weights_in[63] && (!weights_in[62])), (weights_in[61] && (!weights_in[60])), (weights_in[59] && (!weights_in[58])), (weights_in[57] && (!weights_in[56]))}), (base3 ? base3_codes_r7data : {2'd0, weights_in[63:56]})};
+  assign base3_codes_r8addr = weights_in[71:64];
+  assign decoded_8 = {(base3 ? {4'd0, (weights_in[71:64] >= 8'd243)} : {1'd0, (weights_in[71] && (!weights_in[70])), (weights_in[69] && (!weights_in[68])), (weights_in[67] && (!weights_in[66])), (weights_in[65] && (!weights_in[64]))}), (base3 ? base3_codes_r8data : {2'd0, weights_in[71:64]})};
+  assign base3_codes_r9addr = weights_in[79:72];
+  assign decoded_9 = {(base3 ? {4'd0, (weights_in[79:72] >= 8'd243)} : {1'd0, (weights_in[79] && (!weights_in[78])), (weights_in[77] && (!weights_in[76])), (weights_in[75] && (!weights_in[74])), (weights_in[73] && (!weights_in[72]))}), (base3 ? base3_codes_r9data : {2'd0, weights_in[79:72]})};
+  assign base3_codes_r10addr = weights_in[87:80];
+  assign decoded_10 = {(base3 ? {4'd0, (weights_in[87:80] >= 8'd243)} : {1'd0, (weights_in[87] && (!weights_in[86])), (weights_in[85] && (!weights_in[84])), (weights_in[83] && (!weights_in[82])), (weights_in[81] && (!weights_in[80]))}), (base3 ? base3_codes_r10data : {2'd0, weights_in[87:80]})};
+  assign base3_codes_r11addr = weights_in[95:88];
+  assign decoded_11 = {(base3 ? {4'd0, (weights_in[95:88] >= 8'd243)} : {1'd0, (weights_in[95] && (!weights_in[94])), (weights_in[93] && (!weights_in[92])), (weights_in[91] && (!weights_in[90])), (weights_in[89] && (!weights_in[88]))}), (base3 ? base3_codes_r11data : {2'd0, weights_in[95:88]})};
+  assign base3_codes_r12addr = weights_in[103:96];
+  assign decoded_12 = {(base3 ? {4'd0, (weights_in[103:96] >= 8'd243)} : {1'd0, (weights_in[103] && (!weights_in[102])), (weights_in[101] && (!weights_in[100])), (weights_in[99] && (!weights_in[98])), (weights_in[97] && (!weights_in[96]))}), (base3 ? base3_codes_r12data : {2'd0, weights_in[103:96]})};
+  assign base3_codes_r13addr = weights_in[111:104];
+  assign decoded_13 = {(base3 ? {4'd0, (weights_in[111:104] >= 8'd243)} : {1'd0, (weights_in[111] && (!weights_in[110])), (weights_in[109] && (!weights_in[108])), (weights_in[107] && (!weights_in[106])), (weights_in[105] && (!weights_in[104]))}), (base3 ? base3_codes_r13data : {2'd0, weights_in[111:104]})};
+  assign base3_codes_r14addr = weights_in[119:112];
+  assign decoded_14 = {(base3 ? {4'd0, (weights_in[119:112] >= 8'd243)} : {1'd0, (weights_in[119] && (!weights_in[118])), (weights_in[117] && (!weights_in[116])), (weights_in[115] && (!weights_in[114])), (weights_in[113] && (!weights_in[112]))}), (base3 ? base3_codes_r14data : {2'd0, weights_in[119:112]})};
+  assign base3_codes_r15addr = weights_in[127:120];
+  assign decoded_15 = {(base3 ? {4'd0, (weights_in[127:120] >= 8'd243)} : {1'd0, (weights_in[127] && (!weights_in[126])), (weights_in[125] && (!weights_in[124])), (weights_in[123] && (!weights_in[122])), (weights_in[121] && (!weights_in[120]))}), (base3 ? base3_codes_r15data : {2'd0, weights_in[127:120]})};
+  assign base3_codes_r16addr = weights_in[135:128];
+  assign decoded_16 = {(base3 ? {4'd0, (weights_in[135:128] >= 8'd243)} : {1'd0, (weights_in[135] && (!weights_in[134])), (weights_in[133] && (!weights_in[132])), (weights_in[131] && (!weights_in[130])), (weights_in[129] && (!weights_in[128]))}), (base3 ? base3_codes_r16data : {2'd0, weights_in[135:128]})};
+  assign base3_codes_r17addr = weights_in[143:136];
+  assign decoded_17 = {(base3 ? {4'd0, (weights_in[143:136] >= 8'd243)} : {1'd0, (weights_in[143] && (!weights_in[142])), (weights_in[141] && (!weights_in[140])), (weights_in[139] && (!weights_in[138])), (weights_in[137] && (!weights_in[136]))}), (base3 ? base3_codes_r17data : {2'd0, weights_in[143:136]})};
+  assign base3_codes_r18addr = weights_in[151:144];
+  assign decoded_18 = {(base3 ? {4'd0, (weights_in[151:144] >= 8'd243)} : {1'd0, (weights_in[151] && (!weights_in[150])), (weights_in[149] && (!weights_in[148])), (weights_in[147] && (!weights_in[146])), (weights_in[145] && (!weights_in[144]))}), (base3 ? base3_codes_r18data : {2'd0, weights_in[151:144]})};
+  assign base3_codes_r19addr = weights_in[159:152];
+  assign decoded_19 = {(base3 ? {4'd0, (weights_in[159:152] >= 8'd243)} : {1'd0, (weights_in[159] && (!weights_in[158])), (weights_in[157] && (!weights_in[156])), (weights_in[155] && (!weights_in[154])), (weights_in[153] && (!weights_in[152]))}), (base3 ? base3_codes_r19data : {2'd0, weights_in[159:152]})};
+  assign base3_codes_r20addr = weights_in[167:160];
+  assign decoded_20 = {(base3 ? {4'd0, (weights_in[167:160] >= 8'd243)} : {1'd0, (weights_in[167] && (!weights_in[166])), (weights_in[165] && (!weights_in[164])), (weights_in[163] && (!weights_in[162])), (weights_in[161] && (!weights_in[160]))}), (base3 ? base3_codes_r20data : {2'd0, weights_in[167:160]})};
+  assign base3_codes_r21addr = weights_in[175:168];
+  assign decoded_21 = {(base3 ? {4'd0, (weights_in[175:168] >= 8'd243)} : {1'd0, (weights_in[175] && (!weights_in[174])), (weights_in[173] && (!weights_in[172])), (weights_in[171] && (!weights_in[170])), (weights_in[169] && (!weights_in[168]))}), (base3 ? base3_codes_r21data : {2'd0, weights_in[175:168]})};
+  assign base3_codes_r22addr = weights_in[183:176];
+  assign decoded_22 = {(base3 ? {4'd0, (weights_in[183:176] >= 8'd243)} : {1'd0, (weights_in[183] && (!weights_in[182])), (weights_in[181] && (!weights_in[180])), (weights_in[179] && (!weights_in[178])), (weights_in[177] && (!weights_in[176]))}), (base3 ? base3_codes_r22data : {2'd0, weights_in[183:176]})};
+  assign base3_codes_r23addr = weights_in[191:184];
+  assign decoded_23 = {(base3 ? {4'd0, (weights_in[191:184] >= 8'd243)} : {1'd0, (weights_in[191] && (!weights_in[190])), (weights_in[189] && (!weights_in[188])), (weights_in[187] && (!weights_in[186])), (weights_in[185] && (!weights_in[184]))}), (base3 ? base3_codes_r23data : {2'd0, weights_in[191:184]})};
+  assign base3_codes_r24addr = weights_in[199:192];
+  assign decoded_24 = {(base3 ? {4'd0, (weights_in[199:192] >= 8'd243)} : {1'd0, (weights_in[199] && (!weights_in[198])), (weights_in[197] && (!weights_in[196])), (weights_in[195] && (!weights_in[194])), (weights_in[193] && (!weights_in[192]))}), (base3 ? base3_codes_r24data : {2'd0, weights_in[199:192]})};
+  assign base3_codes_r25addr = weights_in[207:200];
+  assign decoded_25 = {(base3 ? {4'd0, (weights_in[207:200] >= 8'd243)} : {1'd0, (weights_in[207] && (!weights_in[206])), (weights_in[205] && (!weights_in[204])), (weights_in[203] && (!weights_in[202])), (weights_in[201] && (!weights_in[200]))}), (base3 ? base3_codes_r25data : {2'd0, weights_in[207:200]})};
+  assign base3_codes_r26addr = weights_in[215:208];
+  assign decoded_26 = {(base3 ? {4'd0, (weights_in[215:208] >= 8'd243)} : {1'd0, (weights_in[215] && (!weights_in[214])), (weights_in[213] && (!weights_in[212])), (weights_in[211] && (!weights_in[210])), (weights_in[209] && (!weights_in[208]))}), (base3 ? base3_codes_r26data : {2'd0, weights_in[215:208]})};
+  assign base3_codes_r27addr = weights_in[223:216];
+  assign decoded_27 = {(base3 ? {4'd0, (weights_in[223:216] >= 8'd243)} : {1'd0, (weights_in[223] && (!weights_in[222])), (weights_in[221] && (!weights_in[220])), (weights_in[219] && (!weights_in[218])), (weights_in[217] && (!weights_in[216]))}), (base3 ? base3_codes_r27data : {2'd0, weights_in[223:216]})};
+  assign base3_codes_r28addr = weights_in[231:224];
+  assign decoded_28 = {(base3 ? {4'd0, (weights_in[231:224] >= 8'd243)} : {1'd0, (weights_in[231] && (!weights_in[230])), (weights_in[229] && (!weights_in[228])), (weights_in[227] && (!weights_in[226])), (weights_in[225] && (!weights_in[224]))}), (base3 ? base3_codes_r28data : {2'd0, weights_in[231:224]})};
+  assign base3_codes_r29addr = weights_in[239:232];
+  assign decoded_29 = {(base3 ? {4'd0, (weights_in[239:232] >= 8'd243)} : {1'd0, (weights_in[239] && (!weights_in[238])), (weights_in[237] && (!weights_in[236])), (weights_in[235] && (!weights_in[234])), (weights_in[233] && (!weights_in[232]))}), (base3 ? base3_codes_r29data : {2'd0, weights_in[239:232]})};
+  assign base3_codes_r30addr = weights_in[247:240];
+  assign decoded_30 = {(base3 ? {4'd0, (weights_in[247:240] >= 8'd243)} : {1'd0, (weights_in[247] && (!weights_in[246])), (weights_in[245] && (!weights_in[244])), (weights_in[243] && (!weights_in[242])), (weights_in[241] && (!weights_in[240]))}), (base3 ? base3_codes_r30data : {2'd0, weights_in[247:240]})};
+  assign base3_codes_r31addr = weights_in[255:248];
+  assign decoded_31 = {(base3 ? {4'd0, (weights_in[255:248] >= 8'd243)} : {1'd0, (weights_in[255] && (!weights_in[254])), (weights_in[253] && (!weights_in[252])), (weights_in[251] && (!weights_in[250])), (weights_in[249] && (!weights_in[248]))}), (base3 ? base3_codes_r31data : {2'd0, weights_in[255:248]})};
+  assign base3_codes_r32addr = weights_in[263:256];
+  assign decoded_32 = {(base3 ? {4'd0, (weights_in[263:256] >= 8'd243)} : {1'd0, (weights_in[263] && (!weights_in[262])), (weights_in[261] && (!weights_in[260])), (weights_in[259] && (!weights_in[258])), (weights_in[257] && (!weights_in[256]))}), (base3 ? base3_codes_r32data : {2'd0, weights_in[263:256]})};
+  assign base3_codes_r33addr = weights_in[271:264];
+  assign decoded_33 = {(base3 ? {4'd0, (weights_in[271:264] >= 8'd243)} : {1'd0, (weights_in[271] && (!weights_in[270])), (weights_in[269] && (!weights_in[268])), (weights_in[267] && (!weights_in[266])), (weights_in[265] && (!weights_in[264]))}), (base3 ? base3_codes_r33data : {2'd0, weights_in[271:264]})};
+  assign base3_codes_r34addr = weights_in[279:272];
+  assign decoded_34 = {(base3 ? {4'd0, (weights_in[279:272] >= 8'd243)} : {1'd0, (weights_in[279] && (!weights_in[278])), (weights_in[277] && (!weights_in[276])), (weights_in[275] && (!weights_in[274])), (weights_in[273] && (!weights_in[272]))}), (base3 ? base3_codes_r34data : {2'd0, weights_in[279:272]})};
+  assign base3_codes_r35addr = weights_in[287:280];
+  assign decoded_35 = {(base3 ? {4'd0, (weights_in[287:280] >= 8'd243)} : {1'd0, (weights_in[287] && (!weights_in[286])), (weights_in[285] && (!weights_in[284])), (weights_in[283] && (!weights_in[282])), (weights_in[281] && (!weights_in[280]))}), (base3 ? base3_codes_r35data : {2'd0, weights_in[287:280]})};
+  assign base3_codes_r36addr = weights_in[295:288];
+  assign decoded_36 = {(base3 ? {4'd0, (weights_in[295:288] >= 8'd243)} : {1'd0, (weights_in[295] && (!weights_in[294])), (weights_in[293] && (!weights_in[292])), (weights_in[291] && (!weights_in[290])), (weights_in[289] && (!weights_in[288]))}), (base3 ? base3_codes_r36data : {2'd0, weights_in[295:288]})};
+  assign base3_codes_r37addr = weights_in[303:296];
+  assign decoded_37 = {(base3 ? {4'd0, (weights_in[303:296] >= 8'd243)} : {1'd0, (weights_in[303] && (!weights_in[302])), (weights_in[301] && (!weights_in[300])), (weights_in[299] && (!weights_in[298])), (weights_in[297] && (!weights_in[296]))}), (base3 ? base3_codes_r37data : {2'd0, weights_in[303:296]})};
+  assign base3_codes_r38addr = weights_in[311:304];
+  assign decoded_38 = {(base3 ? {4'd0, (weights_in[311:304] >= 8'd243)} : {1'd0, (weights_in[311] && (!weights_in[310])), (weights_in[309] && (!weights_in[308])), (weights_in[307] && (!weights_in[306])), (weights_in[305] && (!weights_in[304]))}), (base3 ? base3_codes_r38data : {2'd0, weights_in[311:304]})};
+  assign base3_codes_r39addr = weights_in[319:312];
+  assign decoded_39 = {(base3 ? {4'd0, (weights_in[319:312] >= 8'd243)} : {1'd0, (weights_in[319] && (!weights_in[318])), (weights_in[317] && (!weights_in[316])), (weights_in[315] && (!weights_in[314])), (weights_in[313] && (!weights_in[312]))}), (base3 ? base3_codes_r39data : {2'd0, weights_in[319:312]})};
+  assign base3_codes_r40addr = weights_in[327:320];
+  assign decoded_40 = {(base3 ? {4'd0, (weights_in[327:320] >= 8'd243)} : {1'd0, (weights_in[327] && (!weights_in[326])), (weights_in[325] && (!weights_in[324])), (weights_in[323] && (!weights_in[322])), (weights_in[321] && (!weights_in[320]))}), (base3 ? base3_codes_r40data : {2'd0, weights_in[327:320]})};
+  assign base3_codes_r41addr = weights_in[335:328];
+  assign decoded_41 = {(base3 ? {4'd0, (weights_in[335:328] >= 8'd243)} : {1'd0, (weights_in[335] && (!weights_in[334])), (weights_in[333] && (!weights_in[332])), (weights_in[331] && (!weights_in[330])), (weights_in[329] && (!weights_in[328]))}), (base3 ? base3_codes_r41data : {2'd0, weights_in[335:328]})};
+  assign base3_codes_r42addr = weights_in[343:336];
+  assign decoded_42 = {(base3 ? {4'd0, (weights_in[343:336] >= 8'd243)} : {1'd0, (weights_in[343] && (!weights_in[342])), (weights_in[341] && (!weights_in[340])), (weights_in[339] && (!weights_in[338])), (weights_in[337] && (!weights_in[336]))}), (base3 ? base3_codes_r42data : {2'd0, weights_in[343:336]})};
+  assign base3_codes_r43addr = weights_in[351:344];
+  assign decoded_43 = {(base3 ? {4'd0, (weights_in[351:344] >= 8'd243)} : {1'd0, (weights_in[351] && (!weights_in[350])), (weights_in[349] && (!weights_in[348])), (weights_in[347] && (!weights_in[346])), (weights_in[345] && (!weights_in[344]))}), (base3 ? base3_codes_r43data : {2'd0, weights_in[351:344]})};
+  assign base3_codes_r44addr = weights_in[359:352];
+  assign decoded_44 = {(base3 ? {4'd0, (weights_in[359:352] >= 8'd243)} : {1'd0, (weights_in[359] && (!weights_in[358])), (weights_in[357] && (!weights_in[356])), (weights_in[355] && (!weights_in[354])), (weights_in[353] && (!weights_in[352]))}), (base3 ? base3_codes_r44data : {2'd0, weights_in[359:352]})};
+  assign base3_codes_r45addr = weights_in[367:360];
+  assign decoded_45 = {(base3 ? {4'd0, (weights_in[367:360] >= 8'd243)} : {1'd0, (weights_in[367] && (!weights_in[366])), (weights_in[365] && (!weights_in[364])), (weights_in[363] && (!weights_in[362])), (weights_in[361] && (!weights_in[360]))}), (base3 ? base3_codes_r45data : {2'd0, weights_in[367:360]})};
+  assign base3_codes_r46addr = weights_in[375:368];
+  assign decoded_46 = {(base3 ? {4'd0, (weights_in[375:368] >= 8'd243)} : {1'd0, (weights_in[375] && (!weights_in[374])), (weights_in[373] && (!weights_in[372])), (weights_in[371] && (!weights_in[370])), (weights_in[369] && (!weights_in[368]))}), (base3 ? base3_codes_r46data : {2'd0, weights_in[375:368]})};
+  assign base3_codes_r47addr = weights_in[383:376];
+  assign decoded_47 = {(base3 ? {4'd0, (weights_in[383:376] >= 8'd243)} : {1'd0, (weights_in[383] && (!weights_in[382])), (weights_in[381] && (!weights_in[380])), (weights_in[379] && (!weights_in[378])), (weights_in[377] && (!weights_in[376]))}), (base3 ? base3_codes_r47data : {2'd0, weights_in[383:376]})};
+  assign base3_codes_r48addr = weights_in[391:384];
+  assign decoded_48 = {(base3 ? {4'd0, (weights_in[391:384] >= 8'd243)} : {1'd0, (weights_in[391] && (!weights_in[390])), (weights_in[389] && (!weights_in[388])), (weights_in[387] && (!weights_in[386])), (weights_in[385] && (!weights_in[384]))}), (base3 ? base3_codes_r48data : {2'd0, weights_in[391:384]})};
+  assign base3_codes_r49addr = weights_in[399:392];
+  assign decoded_49 = {(base3 ? {4'd0, (weights_in[399:392] >= 8'd243)} : {1'd0, (weights_in[399] && (!weights_in[398])), (weights_in[397] && (!weights_in[396])), (weights_in[395] && (!weights_in[394])), (weights_in[393] && (!weights_in[392]))}), (base3 ? base3_codes_r49data : {2'd0, weights_in[399:392]})};
+  assign base3_codes_r50addr = weights_in[407:400];
+  assign decoded_50 = {(base3 ? {4'd0, (weights_in[407:400] >= 8'd243)} : {1'd0, (weights_in[407] && (!weights_in[406])), (weights_in[405] && (!weights_in[404])), (weights_in[403] && (!weights_in[402])), (weights_in[401] && (!weights_in[400]))}), (base3 ? base3_codes_r50data : {2'd0, weights_in[407:400]})};
+  assign base3_codes_r51addr = weights_in[415:408];
+  assign decoded_51 = {(base3 ? {4'd0, (weights_in[415:408] >= 8'd243)} : {1'd0, (weights_in[415] && (!weights_in[414])), (weights_in[413] && (!weights_in[412])), (weights_in[411] && (!weights_in[410])), (weights_in[409] && (!weights_in[408]))}), (base3 ? base3_codes_r51data : {2'd0, weights_in[415:408]})};
+  assign base3_codes_r52addr = weights_in[423:416];
+  assign decoded_52 = {(base3 ? {4'd0, (weights_in[423:416] >= 8'd243)} : {1'd0, (weights_in[423] && (!weights_in[422])), (weights_in[421] && (!weights_in[420])), (weights_in[419] && (!weights_in[418])), (weights_in[417] && (!weights_in[416]))}), (base3 ? base3_codes_r52data : {2'd0, weights_in[423:416]})};
+  assign base3_codes_r53addr = weights_in[431:424];
+  assign decoded_53 = {(base3 ? {4'd0, (weights_in[431:424] >= 8'd243)} : {1'd0, (weights_in[431] && (!weights_in[430])), (weights_in[429] && (!weights_in[428])), (weights_in[427] && (!weights_in[426])), (weights_in[425] && (!weights_in[424]))}), (base3 ? base3_codes_r53data : {2'd0, weights_in[431:424]})};
+  assign base3_codes_r54addr = weights_in[439:432];
+  assign decoded_54 = {(base3 ? {4'd0, (weights_in[439:432] >= 8'd243)} : {1'd0, (weights_in[439] && (!weights_in[438])), (weights_in[437] && (!weights_in[436])), (weights_in[435] && (!weights_in[434])), (weights_in[433] && (!weights_in[432]))}), (base3 ? base3_codes_r54data : {2'd0, weights_in[439:432]})};
+  assign base3_codes_r55addr = weights_in[447:440];
+  assign decoded_55 = {(base3 ? {4'd0, (weights_in[447:440] >= 8'd243)} : {1'd0, (weights_in[447] && (!weights_in[446])), (weights_in[445] && (!weights_in[444])), (weights_in[443] && (!weights_in[442])), (weights_in[441] && (!weights_in[440]))}), (base3 ? base3_codes_r55data : {2'd0, weights_in[447:440]})};
+  assign base3_codes_r56addr = weights_in[455:448];
+  assign decoded_56 = {(base3 ? {4'd0, (weights_in[455:448] >= 8'd243)} : {1'd0, (weights_in[455] && (!weights_in[454])), (weights_in[453] && (!weights_in[452])), (weights_in[451] && (!weights_in[450])), (weights_in[449] && (!weights_in[448]))}), (base3 ? base3_codes_r56data : {2'd0, weights_in[455:448]})};
+  assign base3_codes_r57addr = weights_in[463:456];
+  assign decoded_57 = {(base3 ? {4'd0, (weights_in[463:456] >= 8'd243)} : {1'd0, (weights_in[463] && (!weights_in[462])), (weights_in[461] && (!weights_in[460])), (weights_in[459] && (!weights_in[458])), (weights_in[457] && (!weights_in[456]))}), (base3 ? base3_codes_r57data : {2'd0, weights_in[463:456]})};
+  assign base3_codes_r58addr = weights_in[471:464];
+  assign decoded_58 = {(base3 ? {4'd0, (weights_in[471:464] >= 8'd243)} : {1'd0, (weights_in[471] && (!weights_in[470])), (weights_in[469] && (!weights_in[468])), (weights_in[467] && (!weights_in[466])), (weights_in[465] && (!weights_in[464]))}), (base3 ? base3_codes_r58data : {2'd0, weights_in[471:464]})};
+  assign base3_codes_r59addr = weights_in[479:472];
+  assign decoded_59 = {(base3 ? {4'd0, (weights_in[479:472] >= 8'd243)} : {1'd0, (weights_in[479] && (!weights_in[478])), (weights_in[477] && (!weights_in[476])), (weights_in[475] && (!weights_in[474])), (weights_in[473] && (!weights_in[472]))}), (base3 ? base3_codes_r59data : {2'd0, weights_in[479:472]})};
+  assign base3_codes_r60addr = weights_in[487:480];
+  assign decoded_60 = {(base3 ? {4'd0, (weights_in[487:480] >= 8'd243)} : {1'd0, (weights_in[487] && (!weights_in[486])), (weights_in[485] && (!weights_in[484])), (weights_in[483] && (!weights_in[482])), (weights_in[481] && (!weights_in[480]))}), (base3 ? base3_codes_r60data : {2'd0, weights_in[487:480]})};
+  assign base3_codes_r61addr = weights_in[495:488];
+  assign decoded_61 = {(base3 ? {4'd0, (weights_in[495:488] >= 8'd243)} : {1'd0, (weights_in[495] && (!weights_in[494])), (weights_in[493] && (!weights_in[492])), (weights_in[491] && (!weights_in[490])), (weights_in[489] && (!weights_in[488]))}), (base3 ? base3_codes_r61data : {2'd0, weights_in[495:488]})};
+  assign base3_codes_r62addr = weights_in[503:496];
+  assign decoded_62 = {(base3 ? {4'd0, (weights_in[503:496] >= 8'd243)} : {1'd0, (weights_in[503] && (!weights_in[502])), (weights_in[501] && (!weights_in[500])), (weights_in[499] && (!weights_in[498])), (weights_in[497] && (!weights_in[496]))}), (base3 ? base3_codes_r62data : {2'd0, weights_in[503:496]})};
+  assign base3_codes_r63addr = weights_in[511:504];
+  assign decoded_63 = {(base3 ? {4'd0, (weights_in[511:504] >= 8'd243)} : {1'd0, (weights_in[511] && (!weights_in[510])), (weights_in[509] && (!weights_in[508])), (weights_in[507] && (!weights_in[506])), (weights_in[505] && (!weights_in[504]))}), (base3 ? base3_codes_r63data : {2'd0, weights_in[511:504]})};
+  assign base3_codes_r64addr = weights_in[519:512];
+  assign decoded_64 = {(base3 ? {4'd0, (weights_in[519:512] >= 8'd243)} : {1'd0, (weights_in[519] && (!weights_in[518])), (weights_in[517] && (!weights_in[516])), (weights_in[515] && (!weights_in[514])), (weights_in[513] && (!weights_in[512]))}), (base3 ? base3_codes_r64data : {2'd0, weights_in[519:512]})};
+  assign base3_codes_r65addr = weights_in[527:520];
+  assign decoded_65 = {(base3 ? {4'd0, (weights_in[527:520] >= 8'd243)} : {1'd0, (weights_in[527] && (!weights_in[526])), (weights_in[525] && (!weights_in[524])), (weights_in[523] && (!weights_in[522])), (weights_in[521] && (!weights_in[520]))}), (base3 ? base3_codes_r65data : {2'd0, weights_in[527:520]})};
+  assign base3_codes_r66addr = weights_in[535:528];
+  assign decoded_66 = {(base3 ? {4'd0, (weights_in[535:528] >= 8'd243)} : {1'd0, (weights_in[535] && (!weights_in[534])), (weights_in[533] && (!weights_in[532])), (weights_in[531] && (!weights_in[530])), (weights_in[529] && (!weights_in[528]))}), (base3 ? base3_codes_r66data : {2'd0, weights_in[535:528]})};
+  assign base3_codes_r67addr = weights_in[543:536];
+  assign decoded_67 = {(base3 ? {4'd0, (weights_in[543:536] >= 8'd243)} : {1'd0, (weights_in[543] && (!weights_in[542])), (weights_in[541] && (!weights_in[540])), (weights_in[539] && (!weights_in[538])), (weights_in[537] && (!weights_in[536]))}), (base3 ? base3_codes_r67data : {2'd0, weights_in[543:536]})};
+  assign base3_codes_r68addr = weights_in[551:544];
+  assign decoded_68 = {(base3 ? {4'd0, (weights_in[551:544] >= 8'd243)} : {1'd0, (weights_in[551] && (!weights_in[550])), (weights_in[549] && (!weights_in[548])), (weights_in[547] && (!weights_in[546])), (weights_in[545] && (!weights_in[544]))}), (base3 ? base3_codes_r68data : {2'd0, weights_in[551:544]})};
+  assign base3_codes_r69addr = weights_in[559:552];
+  assign decoded_69 = {(base3 ? {4'd0, (weights_in[559:552] >= 8'd243)} : {1'd0, (weights_in[559] && (!weights_in[558])), (weights_in[557] && (!weights_in[556])), (weights_in[555] && (!weights_in[554])), (weights_in[553] && (!weights_in[552]))}), (base3 ? base3_codes_r69data : {2'd0, weights_in[559:552]})};
+  assign base3_codes_r70addr = weights_in[567:560];
+  assign decoded_70 = {(base3 ? {4'd0, (weights_in[567:560] >= 8'd243)} : {1'd0, (weights_in[567] && (!weights_in[566])), (weights_in[565] && (!weights_in[564])), (weights_in[563] && (!weights_in[562])), (weights_in[561] && (!weights_in[560]))}), (base3 ? base3_codes_r70data : {2'd0, weights_in[567:560]})};
+  assign base3_codes_r71addr = weights_in[575:568];
+  assign decoded_71 = {(base3 ? {4'd0, (weights_in[575:568] >= 8'd243)} : {1'd0, (weights_in[575] && (!weights_in[574])), (weights_in[573] && (!weights_in[572])), (weights_in[571] && (!weights_in[570])), (weights_in[569] && (!weights_in[568]))}), (base3 ? base3_codes_r71data : {2'd0, weights_in[575:568]})};
+  assign base3_codes_r72addr = weights_in[583:576];
+  assign decoded_72 = {(base3 ? {4'd0, (weights_in[583:576] >= 8'd243)} : {1'd0, (weights_in[583] && (!weights_in[582])), (weights_in[581] && (!weights_in[580])), (weights_in[579] && (!weights_in[578])), (weights_in[577] && (!weights_in[576]))}), (base3 ? base3_codes_r72data : {2'd0, weights_in[583:576]})};
+  assign base3_codes_r73addr = weights_in[591:584];
+  assign decoded_73 = {(base3 ? {4'd0, (weights_in[591:584] >= 8'd243)} : {1'd0, (weights_in[591] && (!weights_in[590])), (weights_in[589] && (!weights_in[588])), (weights_in[587] && (!weights_in[586])), (weights_in[585] && (!weights_in[584]))}), (base3 ? base3_codes_r73data : {2'd0, weights_in[591:584]})};
+  assign base3_codes_r74addr = weights_in[599:592];
+  assign decoded_74 = {(base3 ? {4'd0, (weights_in[599:592] >= 8'd243)} : {1'd0, (weights_in[599] && (!weights_in[598])), (weights_in[597] && (!weights_in[596])), (weights_in[595] && (!weights_in[594])), (weights_in[593] && (!weights_in[592]))}), (base3 ? base3_codes_r74data : {2'd0, weights_in[599:592]})};
+  assign base3_codes_r75addr = weights_in[607:600];
+  assign decoded_75 = {(base3 ? {4'd0, (weights_in[607:600] >= 8'd243)} : {1'd0, (weights_in[607] && (!weights_in[606])), (weights_in[605] && (!weights_in[604])), (weights_in[603] && (!weights_in[602])), (weights_in[601] && (!weights_in[600]))}), (base3 ? base3_codes_r75data : {2'd0, weights_in[607:600]})};
+  assign base3_codes_r76addr = weights_in[615:608];
+  assign decoded_76 = {(base3 ? {4'd0, (weights_in[615:608] >= 8'd243)} : {1'd0, (weights_in[615] && (!weights_in[614])), (weights_in[613] && (!weights_in[612])), (weights_in[611] && (!weights_in[610])), (weights_in[609] && (!weights_in[608]))}), (base3 ? base3_codes_r76data : {2'd0, weights_in[615:608]})};
+  assign base3_codes_r77addr = weights_in[623:616];
+  assign decoded_77 = {(base3 ? {4'd0, (weights_in[623:616] >= 8'd243)} : {1'd0, (weights_in[623] && (!weights_in[622])), (weights_in[621] && (!weights_in[620])), (weights_in[619] && (!weights_in[618])), (weights_in[617] && (!weights_in[616]))}), (base3 ? base3_codes_r77data : {2'd0, weights_in[623:616]})};
+  assign base3_codes_r78addr = weights_in[631:624];
+  assign decoded_78 = {(base3 ? {4'd0, (weights_in[631:624] >= 8'd243)} : {1'd0, (weights_in[631] && (!weights_in[630])), (weights_in[629] && (!weights_in[628])), (weights_in[627] && (!weights_in[626])), (weights_in[625] && (!weights_in[624]))}), (base3 ? base3_codes_r78data : {2'd0, weights_in[631:624]})};
+  assign base3_codes_r79addr = weights_in[639:632];
+  assign decoded_79 = {(base3 ? {4'd0, (weights_in[639:632] >= 8'd243)} : {1'd0, (weights_in[639] && (!weights_in[638])), (weights_in[637] && (!weights_in[636])), (weights_in[635] && (!weights_in[634])), (weights_in[633] && (!weights_in[632]))}), (base3 ? base3_codes_r79data : {2'd0, weights_in[639:632]})};
+  assign base3_codes_r80addr = weights_in[647:640];
+  assign decoded_80 = {(base3 ? {4'd0, (weights_in[647:640] >= 8'd243)} : {1'd0, (weights_in[647] && (!weights_in[646])), (weights_in[645] && (!weights_in[644])), (weights_in[643] && (!weights_in[642])), (weights_in[641] && (!weights_in[640]))}), (base3 ? base3_codes_r80data : {2'd0, weights_in[647:640]})};
+  assign base3_codes_r81addr = weights_in[655:648];
+  assign decoded_81 = {(base3 ? {4'd0, (weights_in[655:648] >= 8'd243)} : {1'd0, (weights_in[655] && (!weights_in[654])), (weights_in[653] && (!weights_in[652])), (weights_in[651] && (!weights_in[650])), (weights_in[649] && (!weights_in[648]))}), (base3 ? base3_codes_r81data : {2'd0, weights_in[655:648]})};
+  assign base3_codes_r82addr = weights_in[663:656];
+  assign decoded_82 = {(base3 ? {4'd0, (weights_in[663:656] >= 8'd243)} : {1'd0, (weights_in[663] && (!weights_in[662])), (weights_in[661] && (!weights_in[660])), (weights_in[659] && (!weights_in[658])), (weights_in[657] && (!weights_in[656]))}), (base3 ? base3_codes_r82data : {2'd0, weights_in[663:656]})};
+  assign base3_codes_r83addr = weights_in[671:664];
+  assign decoded_83 = {(base3 ? {4'd0, (weights_in[671:664] >= 8'd243)} : {1'd0, (weights_in[671] && (!weights_in[670])), (weights_in[669] && (!weights_in[668])), (weights_in[667] && (!weights_in[666])), (weights_in[665] && (!weights_in[664]))}), (base3 ? base3_codes_r83data : {2'd0, weights_in[671:664]})};
+  assign base3_codes_r84addr = weights_in[679:672];
+  assign decoded_84 = {(base3 ? {4'd0, (weights_in[679:672] >= 8'd243)} : {1'd0, (weights_in[679] && (!weights_in[678])), (weights_in[677] && (!weights_in[676])), (weights_in[675] && (!weights_in[674])), (weights_in[673] && (!weights_in[672]))}), (base3 ? base3_codes_r84data : {2'd0, weights_in[679:672]})};
+  assign base3_codes_r85addr = weights_in[687:680];
+  assign decoded_85 = {(base3 ? {4'd0, (weights_in[687:680] >= 8'd243)} : {1'd0, (weights_in[687] && (!weights_in[686])), (weights_in[685] && (!weights_in[684])), (weights_in[683] && (!weights_in[682])), (weights_in[681] && (!weights_in[680]))}), (base3 ? base3_codes_r85data : {2'd0, weights_in[687:680]})};
+  assign base3_codes_r86addr = weights_in[695:688];
+  assign decoded_86 = {(base3 ? {4'd0, (weights_in[695:688] >= 8'd243)} : {1'd0, (weights_in[695] && (!weights_in[694])), (weights_in[693] && (!weights_in[692])), (weights_in[691] && (!weights_in[690])), (weights_in[689] && (!weights_in[688]))}), (base3 ? base3_codes_r86data : {2'd0, weights_in[695:688]})};
+  assign base3_codes_r87addr = weights_in[703:696];
+  assign decoded_87 = {(base3 ? {4'd0, (weights_in[703:696] >= 8'd243)} : {1'd0, (weights_in[703] && (!weights_in[702])), (weights_in[701] && (!weights_in[700])), (weights_in[699] && (!weights_in[698])), (weights_in[697] && (!weights_in[696]))}), (base3 ? base3_codes_r87data : {2'd0, weights_in[703:696]})};
+  assign base3_codes_r88addr = weights_in[711:704];
+  assign decoded_88 = {(base3 ? {4'd0, (weights_in[711:704] >= 8'd243)} : {1'd0, (weights_in[711] && (!weights_in[710])), (weights_in[709] && (!weights_in[708])), (weights_in[707] && (!weights_in[706])), (weights_in[705] && (!weights_in[704]))}), (base3 ? base3_codes_r88data : {2'd0, weights_in[711:704]})};
+  assign base3_codes_r89addr = weights_in[719:712];
+  assign decoded_89 = {(base3 ? {4'd0, (weights_in[719:712] >= 8'd243)} : {1'd0, (weights_in[719] && (!weights_in[718])), (weights_in[717] && (!weights_in[716])), (weights_in[715] && (!weights_in[714])), (weights_in[713] && (!weights_in[712]))}), (base3 ? base3_codes_r89data : {2'd0, weights_in[719:712]})};
+  assign base3_codes_r90addr = weights_in[727:720];
+  assign decoded_90 = {(base3 ? {4'd0, (weights_in[727:720] >= 8'd243)} : {1'd0, (weights_in[727] && (!weights_in[726])), (weights_in[725] && (!weights_in[724])), (weights_in[723] && (!weights_in[722])), (weights_in[721] && (!weights_in[720]))}), (base3 ? base3_codes_r90data : {2'd0, weights_in[727:720]})};
+  assign base3_codes_r91addr = weights_in[735:728];
+  assign decoded_91 = {(base3 ? {4'd0, (weights_in[735:728] >= 8'd243)} : {1'd0, (weights_in[735] && (!weights_in[734])), (weights_in[733] && (!weights_in[732])), (weights_in[731] && (!weights_in[730])), (weights_in[729] && (!weights_in[728]))}), (base3 ? base3_codes_r91data : {2'd0, weights_in[735:728]})};
+  assign base3_codes_r92addr = weights_in[743:736];
+  assign decoded_92 = {(base3 ? {4'd0, (weights_in[743:736] >= 8'd243)} : {1'd0, (weights_in[743] && (!weights_in[742])), (weights_in[741] && (!weights_in[740])), (weights_in[739] && (!weights_in[738])), (weights_in[737] && (!weights_in[736]))}), (base3 ? base3_codes_r92data : {2'd0, weights_in[743:736]})};
+  assign base3_codes_r93addr = weights_in[751:744];
+  assign decoded_93 = {(base3 ? {4'd0, (weights_in[751:744] >= 8'd243)} : {1'd0, (weights_in[751] && (!weights_in[750])), (weights_in[749] && (!weights_in[748])), (weights_in[747] && (!weights_in[746])), (weights_in[745] && (!weights_in[744]))}), (base3 ? base3_codes_r93data : {2'd0, weights_in[751:744]})};
+  assign base3_codes_r94addr = weights_in[759:752];
+  assign decoded_94 = {(base3 ? {4'd0, (weights_in[759:752] >= 8'd243)} : {1'd0, (weights_in[759] && (!weights_in[758])), (weights_in[757] && (!weights_in[756])), (weights_in[755] && (!weights_in[754])), (weights_in[753] && (!weights_in[752]))}), (base3 ? base3_codes_r94data : {2'd0, weights_in[759:752]})};
+  assign base3_codes_r95addr = weights_in[767:760];
+  assign decoded_95 = {(base3 ? {4'd0, (weights_in[767:760] >= 8'd243)} : {1'd0, (weights_in[767] && (!weights_in[766])), (weights_in[765] && (!weights_in[764])), (weights_in[763] && (!weights_in[762])), (weights_in[761] && (!weights_in[760]))}), (base3 ? base3_codes_r95data : {2'd0, weights_in[767:760]})};
+  assign base3_codes_r96addr = weights_in[775:768];
+  assign decoded_96 = {(base3 ? {4'd0, (weights_in[775:768] >= 8'd243)} : {1'd0, (weights_in[775] && (!weights_in[774])), (weights_in[773] && (!weights_in[772])), (weights_in[771] && (!weights_in[770])), (weights_in[769] && (!weights_in[768]))}), (base3 ? base3_codes_r96data : {2'd0, weights_in[775:768]})};
+  assign base3_codes_r97addr = weights_in[783:776];
+  assign decoded_97 = {(base3 ? {4'd0, (weights_in[783:776] >= 8'd243)} : {1'd0, (weights_in[783] && (!weights_in[782])), (weights_in[781] && (!weights_in[780])), (weights_in[779] && (!weights_in[778])), (weights_in[777] && (!weights_in[776]))}), (base3 ? base3_codes_r97data : {2'd0, weights_in[783:776]})};
+  assign base3_codes_r98addr = weights_in[791:784];
+  assign decoded_98 = {(base3 ? {4'd0, (weights_in[791:784] >= 8'd243)} : {1'd0, (weights_in[791] && (!weights_in[790])), (weights_in[789] && (!weights_in[788])), (weights_in[787] && (!weights_in[786])), (weights_in[785] && (!weights_in[784]))}), (base3 ? base3_codes_r98data : {2'd0, weights_in[791:784]})};
+  assign base3_codes_r99addr = weights_in[799:792];
+  assign decoded_99 = {(base3 ? {4'd0, (weights_in[799:792] >= 8'd243)} : {1'd0, (weights_in[799] && (!weights_in[798])), (weights_in[797] && (!weights_in[796])), (weights_in[795] && (!weights_in[794])), (weights_in[793] && (!weights_in[792]))}), (base3 ? base3_codes_r99data : {2'd0, weights_in[799:792]})};
+  assign base3_codes_r100addr = weights_in[807:800];
+  assign decoded_100 = {(base3 ? {4'd0, (weights_in[807:800] >= 8'd243)} : {1'd0, (weights_in[807] && (!weights_in[806])), (weights_in[805] && (!weights_in[804])), (weights_in[803] && (!weights_in[802])), (weights_in[801] && (!weights_in[800]))}), (base3 ? base3_codes_r100data : {2'd0, weights_in[807:800]})};
+  assign base3_codes_r101addr = weights_in[815:808];
+  assign decoded_101 = {(base3 ? {4'd0, (weights_in[815:808] >= 8'd243)} : {1'd0, (weights_in[815] && (!weights_in[814])), (weights_in[813] && (!weights_in[812])), (weights_in[811] && (!weights_in[810])), (weights_in[809] && (!weights_in[808]))}), (base3 ? base3_codes_r101data : {2'd0, weights_in[815:808]})};
+  assign base3_codes_r102addr = weights_in[823:816];
+  assign decoded_102 = {(base3 ? {4'd0, (weights_in[823:816] >= 8'd243)} : {1'd0, (weights_in[823] && (!weights_in[822])), (weights_in[821] && (!weights_in[820])), (weights_in[819] && (!weights_in[818])), (weights_in[817] && (!weights_in[816]))}), (base3 ? base3_codes_r102data : {2'd0, weights_in[823:816]})};
+  assign base3_codes_r103addr = weights_in[831:824];
+  assign decoded_103 = {(base3 ? {4'd0, (weights_in[831:824] >= 8'd243)} : {1'd0, (weights_in[831] && (!weights_in[830])), (weights_in[829] && (!weights_in[828])), (weights_in[827] && (!weights_in[826])), (weights_in[825] && (!weights_in[824]))}), (base3 ? base3_codes_r103data : {2'd0, weights_in[831:824]})};
+  assign base3_codes_r104addr = weights_in[839:832];
+  assign decoded_104 = {(base3 ? {4'd0, (weights_in[839:832] >= 8'd243)} : {1'd0, (weights_in[839] && (!weights_in[838])), (weights_in[837] && (!weights_in[836])), (weights_in[835] && (!weights_in[834])), (weights_in[833] && (!weights_in[832]))}), (base3 ? base3_codes_r104data : {2'd0, weights_in[839:832]})};
+  assign base3_codes_r105addr = weights_in[847:840];
+  assign decoded_105 = {(base3 ? {4'd0, (weights_in[847:840] >= 8'd243)} : {1'd0, (weights_in[847] && (!weights_in[846])), (weights_in[845] && (!weights_in[844])), (weights_in[843] && (!weights_in[842])), (weights_in[841] && (!weights_in[840]))}), (base3 ? base3_codes_r105data : {2'd0, weights_in[847:840]})};
+  assign base3_codes_r106addr = weights_in[855:848];
+  assign decoded_106 = {(base3 ? {4'd0, (weights_in[855:848] >= 8'd243)} : {1'd0, (weights_in[855] && (!weights_in[854])), (weights_in[853] && (!weights_in[852])), (weights_in[851] && (!weights_in[850])), (weights_in[849] && (!weights_in[848]))}), (base3 ? base3_codes_r106data : {2'd0, weights_in[855:848]})};
+  assign base3_codes_r107addr = weights_in[863:856];
+  assign decoded_107 = {(base3 ? {4'd0, (weights_in[863:856] >= 8'd243)} : {1'd0, (weights_in[863] && (!weights_in[862])), (weights_in[861] && (!weights_in[860])), (weights_in[859] && (!weights_in[858])), (weights_in[857] && (!weights_in[856]))}), (base3 ? base3_codes_r107data : {2'd0, weights_in[863:856]})};
+  assign base3_codes_r108addr = weights_in[871:864];
+  assign decoded_108 = {(base3 ? {4'd0, (weights_in[871:864] >= 8'd243)} : {1'd0, (weights_in[871] && (!weights_in[870])), (weights_in[869] && (!weights_in[868])), (weights_in[867] && (!weights_in[866])), (weights_in[865] && (!weights_in[864]))}), (base3 ? base3_codes_r108data : {2'd0, weights_in[871:864]})};
+  assign base3_codes_r109addr = weights_in[879:872];
+  assign decoded_109 = {(base3 ? {4'd0, (weights_in[879:872] >= 8'd243)} : {1'd0, (weights_in[879] && (!weights_in[878])), (weights_in[877] && (!weights_in[876])), (weights_in[875] && (!weights_in[874])), (weights_in[873] && (!weights_in[872]))}), (base3 ? base3_codes_r109data : {2'd0, weights_in[879:872]})};
+  assign base3_codes_r110addr = weights_in[887:880];
+  assign decoded_110 = {(base3 ? {4'd0, (weights_in[887:880] >= 8'd243)} : {1'd0, (weights_in[887] && (!weights_in[886])), (weights_in[885] && (!weights_in[884])), (weights_in[883] && (!weights_in[882])), (weights_in[881] && (!weights_in[880]))}), (base3 ? base3_codes_r110data : {2'd0, weights_in[887:880]})};
+  assign base3_codes_r111addr = weights_in[895:888];
+  assign decoded_111 = {(base3 ? {4'd0, (weights_in[895:888] >= 8'd243)} : {1'd0, (weights_in[895] && (!weights_in[894])), (weights_in[893] && (!weights_in[892])), (weights_in[891] && (!weights_in[890])), (weights_in[889] && (!weights_in[888]))}), (base3 ? base3_codes_r111data : {2'd0, weights_in[895:888]})};
+  assign base3_codes_r112addr = weights_in[903:896];
+  assign decoded_112 = {(base3 ? {4'd0, (weights_in[903:896] >= 8'd243)} : {1'd0, (weights_in[903] && (!weights_in[902])), (weights_in[901] && (!weights_in[900])), (weights_in[899] && (!weights_in[898])), (weights_in[897] && (!weights_in[896]))}), (base3 ? base3_codes_r112data : {2'd0, weights_in[903:896]})};
+  assign base3_codes_r113addr = weights_in[911:904];
+  assign decoded_113 = {(base3 ? {4'd0, (weights_in[911:904] >= 8'd243)} : {1'd0, (weights_in[911] && (!weights_in[910])), (weights_in[909] && (!weights_in[908])), (weights_in[907] && (!weights_in[906])), (weights_in[905] && (!weights_in[904]))}), (base3 ? base3_codes_r113data : {2'd0, weights_in[911:904]})};
+  assign base3_codes_r114addr = weights_in[919:912];
+  assign decoded_114 = {(base3 ? {4'd0, (weights_in[919:912] >= 8'd243)} : {1'd0, (weights_in[919] && (!weights_in[918])), (weights_in[917] && (!weights_in[916])), (weights_in[915] && (!weights_in[914])), (weights_in[913] && (!weights_in[912]))}), (base3 ? base3_codes_r114data : {2'd0, weights_in[919:912]})};
+  assign base3_codes_r115addr = weights_in[927:920];
+  assign decoded_115 = {(base3 ? {4'd0, (weights_in[927:920] >= 8'd243)} : {1'd0, (weights_in[927] && (!weights_in[926])), (weights_in[925] && (!weights_in[924])), (weights_in[923] && (!weights_in[922])), (weights_in[921] && (!weights_in[920]))}), (base3 ? base3_codes_r115data : {2'd0, weights_in[927:920]})};
+  assign base3_codes_r116addr = weights_in[935:928];
+  assign decoded_116 = {(base3 ? {4'd0, (weights_in[935:928] >= 8'd243)} : {1'd0, (weights_in[935] && (!weights_in[934])), (weights_in[933] && (!weights_in[932])), (weights_in[931] && (!weights_in[930])), (weights_in[929] && (!weights_in[928]))}), (base3 ? base3_codes_r116data : {2'd0, weights_in[935:928]})};
+  assign base3_codes_r117addr = weights_in[943:936];
+  assign decoded_117 = {(base3 ? {4'd0, (weights_in[943:936] >= 8'd243)} : {1'd0, (weights_in[943] && (!weights_in[942])), (weights_in[941] && (!weights_in[940])), (weights_in[939] && (!weights_in[938])), (weights_in[937] && (!weights_in[936]))}), (base3 ? base3_codes_r117data : {2'd0, weights_in[943:936]})};
+  assign base3_codes_r118addr = weights_in[951:944];
+  assign decoded_118 = {(base3 ? {4'd0, (weights_in[951:944] >= 8'd243)} : {1'd0, (weights_in[951] && (!weights_in[950])), (weights_in[949] && (!weights_in[948])), (weights_in[947] && (!weights_in[946])), (weights_in[945] && (!weights_in[944]))}), (base3 ? base3_codes_r118data : {2'd0, weights_in[951:944]})};
+  assign base3_codes_r119addr = weights_in[959:952];
+  assign decoded_119 = {(base3 ? {4'd0, (weights_in[959:952] >= 8'd243)} : {1'd0, (weights_in[959] && (!weights_in[958])), (weights_in[957] && (!weights_in[956])), (weights_in[955] && (!weights_in[954])), (weights_in[953] && (!weights_in[952]))}), (base3 ? base3_codes_r119data : {2'd0, weights_in[959:952]})};
+  assign base3_codes_r120addr = weights_in[967:960];
+  assign decoded_120 = {(base3 ? {4'd0, (weights_in[967:960] >= 8'd243)} : {1'd0, (weights_in[967] && (!weights_in[966])), (weights_in[965] && (!weights_in[964])), (weights_in[963] && (!weights_in[962])), (weights_in[961] && (!weights_in[960]))}), (base3 ? base3_codes_r120data : {2'd0, weights_in[967:960]})};
+  assign base3_codes_r121addr = weights_in[975:968];
+  assign decoded_121 = {(base3 ? {4'd0, (weights_in[975:968] >= 8'd243)} : {1'd0, (weights_in[975] && (!weights_in[974])), (weights_in[973] && (!weights_in[972])), (weights_in[971] && (!weights_in[970])), (weights_in[969] && (!weights_in[968]))}), (base3 ? base3_codes_r121data : {2'd0, weights_in[975:968]})};
+  assign base3_codes_r122addr = weights_in[983:976];
+  assign decoded_122 = {(base3 ? {4'd0, (weights_in[983:976] >= 8'd243)} : {1'd0, (weights_in[983] && (!weights_in[982])), (weights_in[981] && (!weights_in[980])), (weights_in[979] && (!weights_in[978])), (weights_in[977] && (!weights_in[976]))}), (base3 ? base3_codes_r122data : {2'd0, weights_in[983:976]})};
+  assign base3_codes_r123addr = weights_in[991:984];
+  assign decoded_123 = {(base3 ? {4'd0, (weights_in[991:984] >= 8'd243)} : {1'd0, (weights_in[991] && (!weights_in[990])), (weights_in[989] && (!weights_in[988])), (weights_in[987] && (!weights_in[986])), (weights_in[985] && (!weights_in[984]))}), (base3 ? base3_codes_r123data : {2'd0, weights_in[991:984]})};
+  assign base3_codes_r124addr = weights_in[999:992];
+  assign decoded_124 = {(base3 ? {4'd0, (weights_in[999:992] >= 8'd243)} : {1'd0, (weights_in[999] && (!weights_in[998])), (weights_in[997] && (!weights_in[996])), (weights_in[995] && (!weights_in[994])), (weights_in[993] && (!weights_in[992]))}), (base3 ? base3_codes_r124data : {2'd0, weights_in[999:992]})};
+  assign base3_codes_r125addr = weights_in[1007:1000];
+  assign decoded_125 = {(base3 ? {4'd0, (weights_in[1007:1000] >= 8'd243)} : {1'd0, (weights_in[1007] && (!weights_in[1006])), (weights_in[1005] && (!weights_in[1004])), (weights_in[1003] && (!weights_in[1002])), (weights_in[1001] && (!weights_in[1000]))}), (base3 ? base3_codes_r125data : {2'd0, weights_in[1007:1000]})};
+  assign base3_codes_r126addr = weights_in[1015:1008];
+  assign decoded_126 = {(base3 ? {4'd0, (weights_in[1015:1008] >= 8'd243)} : {1'd0, (weights_in[1015] && (!weights_in[1014])), (weights_in[1013] && (!weights_in[1012])), (weights_in[1011] && (!weights_in[1010])), (weights_in[1009] && (!weights_in[1008]))}), (base3 ? base3_codes_r126data : {2'd0, weights_in[1015:1008]})};
+  assign base3_codes_r127addr = weights_in[1023:1016];
+  assign decoded_127 = {(base3 ? {4'd0, (weights_in[1023:1016] >= 8'd243)} : {1'd0, (weights_in[1023] && (!weights_in[1022])), (weights_in[1021] && (!weights_in[1020])), (weights_in[1019] && (!weights_in[1018])), (weights_in[1017] && (!weights_in[1016]))}), (base3 ? base3_codes_r127data : {2'd0, weights_in[1023:1016]})};
+  assign illegal_0_0 = (row_valid_in[0] && ((5'((swap_in ? decoded_64 : decoded_0) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_0 = (row_valid_in[0] && ((5'((swap_in ? decoded_0 : decoded_64) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_1 = (row_valid_in[1] && ((5'((swap_in ? decoded_65 : decoded_1) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_1 = (row_valid_in[1] && ((5'((swap_in ? decoded_1 : decoded_65) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_2 = (row_valid_in[2] && ((5'((swap_in ? decoded_66 : decoded_2) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_2 = (row_valid_in[2] && ((5'((swap_in ? decoded_2 : decoded_66) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_3 = (row_valid_in[3] && ((5'((swap_in ? decoded_67 : decoded_3) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_3 = (row_valid_in[3] && ((5'((swap_in ? decoded_3 : decoded_67) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_4 = (row_valid_in[4] && ((5'((swap_in ? decoded_68 : decoded_4) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_4 = (row_valid_in[4] && ((5'((swap_in ? decoded_4 : decoded_68) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_5 = (row_valid_in[5] && ((5'((swap_in ? decoded_69 : decoded_5) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_5 = (row_valid_in[5] && ((5'((swap_in ? decoded_5 : decoded_69) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_6 = (row_valid_in[6] && ((5'((swap_in ? decoded_70 : decoded_6) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_6 = (row_valid_in[6] && ((5'((swap_in ? decoded_6 : decoded_70) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_7 = (row_valid_in[7] && ((5'((swap_in ? decoded_71 : decoded_7) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_7 = (row_valid_in[7] && ((5'((swap_in ? decoded_7 : decoded_71) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_8 = (row_valid_in[8] && ((5'((swap_in ? decoded_72 : decoded_8) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_8 = (row_valid_in[8] && ((5'((swap_in ? decoded_8 : decoded_72) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_9 = (row_valid_in[9] && ((5'((swap_in ? decoded_73 : decoded_9) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_9 = (row_valid_in[9] && ((5'((swap_in ? decoded_9 : decoded_73) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_10 = (row_valid_in[10] && ((5'((swap_in ? decoded_74 : decoded_10) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_10 = (row_valid_in[10] && ((5'((swap_in ? decoded_10 : decoded_74) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_11 = (row_valid_in[11] && ((5'((swap_in ? decoded_75 : decoded_11) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_11 = (row_valid_in[11] && ((5'((swap_in ? decoded_11 : decoded_75) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_12 = (row_valid_in[12] && ((5'((swap_in ? decoded_76 : decoded_12) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_12 = (row_valid_in[12] && ((5'((swap_in ? decoded_12 : decoded_76) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_13 = (row_valid_in[13] && ((5'((swap_in ? decoded_77 : decoded_13) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_13 = (row_valid_in[13] && ((5'((swap_in ? decoded_13 : decoded_77) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_14 = (row_valid_in[14] && ((5'((swap_in ? decoded_78 : decoded_14) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_14 = (row_valid_in[14] && ((5'((swap_in ? decoded_14 : decoded_78) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_15 = (row_valid_in[15] && ((5'((swap_in ? decoded_79 : decoded_15) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_15 = (row_valid_in[15] && ((5'((swap_in ? decoded_15 : decoded_79) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_16 = (row_valid_in[16] && ((5'((swap_in ? decoded_80 : decoded_16) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_16 = (row_valid_in[16] && ((5'((swap_in ? decoded_16 : decoded_80) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_17 = (row_valid_in[17] && ((5'((swap_in ? decoded_81 : decoded_17) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_17 = (row_valid_in[17] && ((5'((swap_in ? decoded_17 : decoded_81) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_18 = (row_valid_in[18] && ((5'((swap_in ? decoded_82 : decoded_18) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_18 = (row_valid_in[18] && ((5'((swap_in ? decoded_18 : decoded_82) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_19 = (row_valid_in[19] && ((5'((swap_in ? decoded_83 : decoded_19) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_19 = (row_valid_in[19] && ((5'((swap_in ? decoded_19 : decoded_83) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_20 = (row_valid_in[20] && ((5'((swap_in ? decoded_84 : decoded_20) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_20 = (row_valid_in[20] && ((5'((swap_in ? decoded_20 : decoded_84) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_21 = (row_valid_in[21] && ((5'((swap_in ? decoded_85 : decoded_21) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_21 = (row_valid_in[21] && ((5'((swap_in ? decoded_21 : decoded_85) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_22 = (row_valid_in[22] && ((5'((swap_in ? decoded_86 : decoded_22) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_22 = (row_valid_in[22] && ((5'((swap_in ? decoded_22 : decoded_86) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_23 = (row_valid_in[23] && ((5'((swap_in ? decoded_87 : decoded_23) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_23 = (row_valid_in[23] && ((5'((swap_in ? decoded_23 : decoded_87) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_24 = (row_valid_in[24] && ((5'((swap_in ? decoded_88 : decoded_24) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_24 = (row_valid_in[24] && ((5'((swap_in ? decoded_24 : decoded_88) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_25 = (row_valid_in[25] && ((5'((swap_in ? decoded_89 : decoded_25) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_25 = (row_valid_in[25] && ((5'((swap_in ? decoded_25 : decoded_89) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_26 = (row_valid_in[26] && ((5'((swap_in ? decoded_90 : decoded_26) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_26 = (row_valid_in[26] && ((5'((swap_in ? decoded_26 : decoded_90) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_27 = (row_valid_in[27] && ((5'((swap_in ? decoded_91 : decoded_27) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_27 = (row_valid_in[27] && ((5'((swap_in ? decoded_27 : decoded_91) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_28 = (row_valid_in[28] && ((5'((swap_in ? decoded_92 : decoded_28) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_28 = (row_valid_in[28] && ((5'((swap_in ? decoded_28 : decoded_92) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_29 = (row_valid_in[29] && ((5'((swap_in ? decoded_93 : decoded_29) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_29 = (row_valid_in[29] && ((5'((swap_in ? decoded_29 : decoded_93) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_30 = (row_valid_in[30] && ((5'((swap_in ? decoded_94 : decoded_30) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_30 = (row_valid_in[30] && ((5'((swap_in ? decoded_30 : decoded_94) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_31 = (row_valid_in[31] && ((5'((swap_in ? decoded_95 : decoded_31) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_31 = (row_valid_in[31] && ((5'((swap_in ? decoded_31 : decoded_95) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_32 = (row_valid_in[32] && ((5'((swap_in ? decoded_96 : decoded_32) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_32 = (row_valid_in[32] && ((5'((swap_in ? decoded_32 : decoded_96) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_33 = (row_valid_in[33] && ((5'((swap_in ? decoded_97 : decoded_33) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_33 = (row_valid_in[33] && ((5'((swap_in ? decoded_33 : decoded_97) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_34 = (row_valid_in[34] && ((5'((swap_in ? decoded_98 : decoded_34) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_34 = (row_valid_in[34] && ((5'((swap_in ? decoded_34 : decoded_98) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_35 = (row_valid_in[35] && ((5'((swap_in ? decoded_99 : decoded_35) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_35 = (row_valid_in[35] && ((5'((swap_in ? decoded_35 : decoded_99) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_36 = (row_valid_in[36] && ((5'((swap_in ? decoded_100 : decoded_36) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_36 = (row_valid_in[36] && ((5'((swap_in ? decoded_36 : decoded_100) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_37 = (row_valid_in[37] && ((5'((swap_in ? decoded_101 : decoded_37) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_37 = (row_valid_in[37] && ((5'((swap_in ? decoded_37 : decoded_101) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_38 = (row_valid_in[38] && ((5'((swap_in ? decoded_102 : decoded_38) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_38 = (row_valid_in[38] && ((5'((swap_in ? decoded_38 : decoded_102) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_39 = (row_valid_in[39] && ((5'((swap_in ? decoded_103 : decoded_39) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_39 = (row_valid_in[39] && ((5'((swap_in ? decoded_39 : decoded_103) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_40 = (row_valid_in[40] && ((5'((swap_in ? decoded_104 : decoded_40) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_40 = (row_valid_in[40] && ((5'((swap_in ? decoded_40 : decoded_104) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_41 = (row_valid_in[41] && ((5'((swap_in ? decoded_105 : decoded_41) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_41 = (row_valid_in[41] && ((5'((swap_in ? decoded_41 : decoded_105) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_42 = (row_valid_in[42] && ((5'((swap_in ? decoded_106 : decoded_42) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_42 = (row_valid_in[42] && ((5'((swap_in ? decoded_42 : decoded_106) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_43 = (row_valid_in[43] && ((5'((swap_in ? decoded_107 : decoded_43) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_43 = (row_valid_in[43] && ((5'((swap_in ? decoded_43 : decoded_107) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_44 = (row_valid_in[44] && ((5'((swap_in ? decoded_108 : decoded_44) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_44 = (row_valid_in[44] && ((5'((swap_in ? decoded_44 : decoded_108) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_45 = (row_valid_in[45] && ((5'((swap_in ? decoded_109 : decoded_45) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_45 = (row_valid_in[45] && ((5'((swap_in ? decoded_45 : decoded_109) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_46 = (row_valid_in[46] && ((5'((swap_in ? decoded_110 : decoded_46) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_46 = (row_valid_in[46] && ((5'((swap_in ? decoded_46 : decoded_110) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_47 = (row_valid_in[47] && ((5'((swap_in ? decoded_111 : decoded_47) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_47 = (row_valid_in[47] && ((5'((swap_in ? decoded_47 : decoded_111) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_48 = (row_valid_in[48] && ((5'((swap_in ? decoded_112 : decoded_48) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_48 = (row_valid_in[48] && ((5'((swap_in ? decoded_48 : decoded_112) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_49 = (row_valid_in[49] && ((5'((swap_in ? decoded_113 : decoded_49) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_49 = (row_valid_in[49] && ((5'((swap_in ? decoded_49 : decoded_113) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_50 = (row_valid_in[50] && ((5'((swap_in ? decoded_114 : decoded_50) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_50 = (row_valid_in[50] && ((5'((swap_in ? decoded_50 : decoded_114) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_51 = (row_valid_in[51] && ((5'((swap_in ? decoded_115 : decoded_51) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_51 = (row_valid_in[51] && ((5'((swap_in ? decoded_51 : decoded_115) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_52 = (row_valid_in[52] && ((5'((swap_in ? decoded_116 : decoded_52) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_52 = (row_valid_in[52] && ((5'((swap_in ? decoded_52 : decoded_116) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_53 = (row_valid_in[53] && ((5'((swap_in ? decoded_117 : decoded_53) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_53 = (row_valid_in[53] && ((5'((swap_in ? decoded_53 : decoded_117) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_54 = (row_valid_in[54] && ((5'((swap_in ? decoded_118 : decoded_54) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_54 = (row_valid_in[54] && ((5'((swap_in ? decoded_54 : decoded_118) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_55 = (row_valid_in[55] && ((5'((swap_in ? decoded_119 : decoded_55) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_55 = (row_valid_in[55] && ((5'((swap_in ? decoded_55 : decoded_119) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_56 = (row_valid_in[56] && ((5'((swap_in ? decoded_120 : decoded_56) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_56 = (row_valid_in[56] && ((5'((swap_in ? decoded_56 : decoded_120) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_57 = (row_valid_in[57] && ((5'((swap_in ? decoded_121 : decoded_57) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_57 = (row_valid_in[57] && ((5'((swap_in ? decoded_57 : decoded_121) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_58 = (row_valid_in[58] && ((5'((swap_in ? decoded_122 : decoded_58) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_58 = (row_valid_in[58] && ((5'((swap_in ? decoded_58 : decoded_122) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_59 = (row_valid_in[59] && ((5'((swap_in ? decoded_123 : decoded_59) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_59 = (row_valid_in[59] && ((5'((swap_in ? decoded_59 : decoded_123) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_60 = (row_valid_in[60] && ((5'((swap_in ? decoded_124 : decoded_60) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_60 = (row_valid_in[60] && ((5'((swap_in ? decoded_60 : decoded_124) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_61 = (row_valid_in[61] && ((5'((swap_in ? decoded_125 : decoded_61) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_61 = (row_valid_in[61] && ((5'((swap_in ? decoded_61 : decoded_125) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_62 = (row_valid_in[62] && ((5'((swap_in ? decoded_126 : decoded_62) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_62 = (row_valid_in[62] && ((5'((swap_in ? decoded_62 : decoded_126) >> 10) & column_valid_in[9:5]) != 5'd0));
+  assign illegal_0_63 = (row_valid_in[63] && ((5'((swap_in ? decoded_127 : decoded_63) >> 10) & column_valid_in[4:0]) != 5'd0));
+  assign illegal_1_63 = (row_valid_in[63] && ((5'((swap_in ? decoded_63 : decoded_127) >> 10) & column_valid_in[9:5]) != 5'd0));
   assign partial0_0 = (partial0_0_l3_0 + partial0_0_l3_1);
   assign partial0_1 = (partial0_1_l3_0 + partial0_1_l3_1);
   assign partial0_2 = (partial0_2_l3_0 + partial0_2_l3_1);
@@ -7354,534 +7619,570 @@ module TernaryGroupDatapath_BY128_AC22_ST4 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      valid0 <= 1'b0;
+      valid_in <= 1'b0;
     end else begin
-      valid0 <= in_valid;
+      valid_in <= in_valid;
     end
   end
 
   always_ff @(posedge clk) begin
-    first0 <= in_first;
+    first_in <= in_first;
   end
 
   always_ff @(posedge clk) begin
-    last0 <= in_last;
+    last_in <= in_last;
   end
 
   always_ff @(posedge clk) begin
-    activations0 <= activations;
+    weights_in <= weights;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_0 <= (base3 ? base3_codes_rdata : {2'd0, weights[7:0]});
+    swap_in <= weights_swap;
   end
 
   always_ff @(posedge clk) begin
-    codes_1_0 <= (base3 ? base3_codes_r1data : {2'd0, weights[519:512]});
+    activations_in <= activations;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_1 <= (base3 ? base3_codes_r2data : {2'd0, weights[15:8]});
+    column_valid_in <= column_valid;
   end
 
   always_ff @(posedge clk) begin
-    codes_1_1 <= (base3 ? base3_codes_r3data : {2'd0, weights[527:520]});
+    row_valid_in <= row_valid;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_2 <= (base3 ? base3_codes_r4data : {2'd0, weights[23:16]});
+    if (rst) begin
+      valid0 <= 1'b0;
+    end else begin
+      valid0 <= valid_in;
+    end
   end
 
   always_ff @(posedge clk) begin
-    codes_1_2 <= (base3 ? base3_codes_r5data : {2'd0, weights[535:528]});
+    first0 <= first_in;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_3 <= (base3 ? base3_codes_r6data : {2'd0, weights[31:24]});
+    last0 <= last_in;
   end
 
   always_ff @(posedge clk) begin
-    codes_1_3 <= (base3 ? base3_codes_r7data : {2'd0, weights[543:536]});
+    activations0 <= activations_in;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_4 <= (base3 ? base3_codes_r8data : {2'd0, weights[39:32]});
+    codes_0_0 <= 10'((swap_in ? decoded_64 : decoded_0) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_4 <= (base3 ? base3_codes_r9data : {2'd0, weights[551:544]});
+    codes_1_0 <= 10'((swap_in ? decoded_0 : decoded_64) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_5 <= (base3 ? base3_codes_r10data : {2'd0, weights[47:40]});
+    codes_0_1 <= 10'((swap_in ? decoded_65 : decoded_1) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_5 <= (base3 ? base3_codes_r11data : {2'd0, weights[559:552]});
+    codes_1_1 <= 10'((swap_in ? decoded_1 : decoded_65) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_6 <= (base3 ? base3_codes_r12data : {2'd0, weights[55:48]});
+    codes_0_2 <= 10'((swap_in ? decoded_66 : decoded_2) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_6 <= (base3 ? base3_codes_r13data : {2'd0, weights[567:560]});
+    codes_1_2 <= 10'((swap_in ? decoded_2 : decoded_66) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_7 <= (base3 ? base3_codes_r14data : {2'd0, weights[63:56]});
+    codes_0_3 <= 10'((swap_in ? decoded_67 : decoded_3) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_7 <= (base3 ? base3_codes_r15data : {2'd0, weights[575:568]});
+    codes_1_3 <= 10'((swap_in ? decoded_3 : decoded_67) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_8 <= (base3 ? base3_codes_r16data : {2'd0, weights[71:64]});
+    codes_0_4 <= 10'((swap_in ? decoded_68 : decoded_4) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_8 <= (base3 ? base3_codes_r17data : {2'd0, weights[583:576]});
+    codes_1_4 <= 10'((swap_in ? decoded_4 : decoded_68) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_9 <= (base3 ? base3_codes_r18data : {2'd0, weights[79:72]});
+    codes_0_5 <= 10'((swap_in ? decoded_69 : decoded_5) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_9 <= (base3 ? base3_codes_r19data : {2'd0, weights[591:584]});
+    codes_1_5 <= 10'((swap_in ? decoded_5 : decoded_69) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_10 <= (base3 ? base3_codes_r20data : {2'd0, weights[87:80]});
+    codes_0_6 <= 10'((swap_in ? decoded_70 : decoded_6) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_10 <= (base3 ? base3_codes_r21data : {2'd0, weights[599:592]});
+    codes_1_6 <= 10'((swap_in ? decoded_6 : decoded_70) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_11 <= (base3 ? base3_codes_r22data : {2'd0, weights[95:88]});
+    codes_0_7 <= 10'((swap_in ? decoded_71 : decoded_7) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_11 <= (base3 ? base3_codes_r23data : {2'd0, weights[607:600]});
+    codes_1_7 <= 10'((swap_in ? decoded_7 : decoded_71) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_12 <= (base3 ? base3_codes_r24data : {2'd0, weights[103:96]});
+    codes_0_8 <= 10'((swap_in ? decoded_72 : decoded_8) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_12 <= (base3 ? base3_codes_r25data : {2'd0, weights[615:608]});
+    codes_1_8 <= 10'((swap_in ? decoded_8 : decoded_72) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_13 <= (base3 ? base3_codes_r26data : {2'd0, weights[111:104]});
+    codes_0_9 <= 10'((swap_in ? decoded_73 : decoded_9) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_13 <= (base3 ? base3_codes_r27data : {2'd0, weights[623:616]});
+    codes_1_9 <= 10'((swap_in ? decoded_9 : decoded_73) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_14 <= (base3 ? base3_codes_r28data : {2'd0, weights[119:112]});
+    codes_0_10 <= 10'((swap_in ? decoded_74 : decoded_10) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_14 <= (base3 ? base3_codes_r29data : {2'd0, weights[631:624]});
+    codes_1_10 <= 10'((swap_in ? decoded_10 : decoded_74) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_15 <= (base3 ? base3_codes_r30data : {2'd0, weights[127:120]});
+    codes_0_11 <= 10'((swap_in ? decoded_75 : decoded_11) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_15 <= (base3 ? base3_codes_r31data : {2'd0, weights[639:632]});
+    codes_1_11 <= 10'((swap_in ? decoded_11 : decoded_75) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_16 <= (base3 ? base3_codes_r32data : {2'd0, weights[135:128]});
+    codes_0_12 <= 10'((swap_in ? decoded_76 : decoded_12) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_16 <= (base3 ? base3_codes_r33data : {2'd0, weights[647:640]});
+    codes_1_12 <= 10'((swap_in ? decoded_12 : decoded_76) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_17 <= (base3 ? base3_codes_r34data : {2'd0, weights[143:136]});
+    codes_0_13 <= 10'((swap_in ? decoded_77 : decoded_13) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_17 <= (base3 ? base3_codes_r35data : {2'd0, weights[655:648]});
+    codes_1_13 <= 10'((swap_in ? decoded_13 : decoded_77) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_18 <= (base3 ? base3_codes_r36data : {2'd0, weights[151:144]});
+    codes_0_14 <= 10'((swap_in ? decoded_78 : decoded_14) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_18 <= (base3 ? base3_codes_r37data : {2'd0, weights[663:656]});
+    codes_1_14 <= 10'((swap_in ? decoded_14 : decoded_78) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_19 <= (base3 ? base3_codes_r38data : {2'd0, weights[159:152]});
+    codes_0_15 <= 10'((swap_in ? decoded_79 : decoded_15) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_19 <= (base3 ? base3_codes_r39data : {2'd0, weights[671:664]});
+    codes_1_15 <= 10'((swap_in ? decoded_15 : decoded_79) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_20 <= (base3 ? base3_codes_r40data : {2'd0, weights[167:160]});
+    codes_0_16 <= 10'((swap_in ? decoded_80 : decoded_16) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_20 <= (base3 ? base3_codes_r41data : {2'd0, weights[679:672]});
+    codes_1_16 <= 10'((swap_in ? decoded_16 : decoded_80) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_21 <= (base3 ? base3_codes_r42data : {2'd0, weights[175:168]});
+    codes_0_17 <= 10'((swap_in ? decoded_81 : decoded_17) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_21 <= (base3 ? base3_codes_r43data : {2'd0, weights[687:680]});
+    codes_1_17 <= 10'((swap_in ? decoded_17 : decoded_81) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_22 <= (base3 ? base3_codes_r44data : {2'd0, weights[183:176]});
+    codes_0_18 <= 10'((swap_in ? decoded_82 : decoded_18) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_22 <= (base3 ? base3_codes_r45data : {2'd0, weights[695:688]});
+    codes_1_18 <= 10'((swap_in ? decoded_18 : decoded_82) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_23 <= (base3 ? base3_codes_r46data : {2'd0, weights[191:184]});
+    codes_0_19 <= 10'((swap_in ? decoded_83 : decoded_19) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_23 <= (base3 ? base3_codes_r47data : {2'd0, weights[703:696]});
+    codes_1_19 <= 10'((swap_in ? decoded_19 : decoded_83) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_24 <= (base3 ? base3_codes_r48data : {2'd0, weights[199:192]});
+    codes_0_20 <= 10'((swap_in ? decoded_84 : decoded_20) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_24 <= (base3 ? base3_codes_r49data : {2'd0, weights[711:704]});
+    codes_1_20 <= 10'((swap_in ? decoded_20 : decoded_84) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_25 <= (base3 ? base3_codes_r50data : {2'd0, weights[207:200]});
+    codes_0_21 <= 10'((swap_in ? decoded_85 : decoded_21) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_25 <= (base3 ? base3_codes_r51data : {2'd0, weights[719:712]});
+    codes_1_21 <= 10'((swap_in ? decoded_21 : decoded_85) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_26 <= (base3 ? base3_codes_r52data : {2'd0, weights[215:208]});
+    codes_0_22 <= 10'((swap_in ? decoded_86 : decoded_22) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_26 <= (base3 ? base3_codes_r53data : {2'd0, weights[727:720]});
+    codes_1_22 <= 10'((swap_in ? decoded_22 : decoded_86) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_27 <= (base3 ? base3_codes_r54data : {2'd0, weights[223:216]});
+    codes_0_23 <= 10'((swap_in ? decoded_87 : decoded_23) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_27 <= (base3 ? base3_codes_r55data : {2'd0, weights[735:728]});
+    codes_1_23 <= 10'((swap_in ? decoded_23 : decoded_87) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_28 <= (base3 ? base3_codes_r56data : {2'd0, weights[231:224]});
+    codes_0_24 <= 10'((swap_in ? decoded_88 : decoded_24) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_28 <= (base3 ? base3_codes_r57data : {2'd0, weights[743:736]});
+    codes_1_24 <= 10'((swap_in ? decoded_24 : decoded_88) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_29 <= (base3 ? base3_codes_r58data : {2'd0, weights[239:232]});
+    codes_0_25 <= 10'((swap_in ? decoded_89 : decoded_25) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_29 <= (base3 ? base3_codes_r59data : {2'd0, weights[751:744]});
+    codes_1_25 <= 10'((swap_in ? decoded_25 : decoded_89) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_30 <= (base3 ? base3_codes_r60data : {2'd0, weights[247:240]});
+    codes_0_26 <= 10'((swap_in ? decoded_90 : decoded_26) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_30 <= (base3 ? base3_codes_r61data : {2'd0, weights[759:752]});
+    codes_1_26 <= 10'((swap_in ? decoded_26 : decoded_90) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_31 <= (base3 ? base3_codes_r62data : {2'd0, weights[255:248]});
+    codes_0_27 <= 10'((swap_in ? decoded_91 : decoded_27) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_31 <= (base3 ? base3_codes_r63data : {2'd0, weights[767:760]});
+    codes_1_27 <= 10'((swap_in ? decoded_27 : decoded_91) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_32 <= (base3 ? base3_codes_r64data : {2'd0, weights[263:256]});
+    codes_0_28 <= 10'((swap_in ? decoded_92 : decoded_28) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_32 <= (base3 ? base3_codes_r65data : {2'd0, weights[775:768]});
+    codes_1_28 <= 10'((swap_in ? decoded_28 : decoded_92) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_33 <= (base3 ? base3_codes_r66data : {2'd0, weights[271:264]});
+    codes_0_29 <= 10'((swap_in ? decoded_93 : decoded_29) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_33 <= (base3 ? base3_codes_r67data : {2'd0, weights[783:776]});
+    codes_1_29 <= 10'((swap_in ? decoded_29 : decoded_93) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_34 <= (base3 ? base3_codes_r68data : {2'd0, weights[279:272]});
+    codes_0_30 <= 10'((swap_in ? decoded_94 : decoded_30) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_34 <= (base3 ? base3_codes_r69data : {2'd0, weights[791:784]});
+    codes_1_30 <= 10'((swap_in ? decoded_30 : decoded_94) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_35 <= (base3 ? base3_codes_r70data : {2'd0, weights[287:280]});
+    codes_0_31 <= 10'((swap_in ? decoded_95 : decoded_31) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_35 <= (base3 ? base3_codes_r71data : {2'd0, weights[799:792]});
+    codes_1_31 <= 10'((swap_in ? decoded_31 : decoded_95) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_36 <= (base3 ? base3_codes_r72data : {2'd0, weights[295:288]});
+    codes_0_32 <= 10'((swap_in ? decoded_96 : decoded_32) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_36 <= (base3 ? base3_codes_r73data : {2'd0, weights[807:800]});
+    codes_1_32 <= 10'((swap_in ? decoded_32 : decoded_96) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_37 <= (base3 ? base3_codes_r74data : {2'd0, weights[303:296]});
+    codes_0_33 <= 10'((swap_in ? decoded_97 : decoded_33) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_37 <= (base3 ? base3_codes_r75data : {2'd0, weights[815:808]});
+    codes_1_33 <= 10'((swap_in ? decoded_33 : decoded_97) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_38 <= (base3 ? base3_codes_r76data : {2'd0, weights[311:304]});
+    codes_0_34 <= 10'((swap_in ? decoded_98 : decoded_34) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_38 <= (base3 ? base3_codes_r77data : {2'd0, weights[823:816]});
+    codes_1_34 <= 10'((swap_in ? decoded_34 : decoded_98) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_39 <= (base3 ? base3_codes_r78data : {2'd0, weights[319:312]});
+    codes_0_35 <= 10'((swap_in ? decoded_99 : decoded_35) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_39 <= (base3 ? base3_codes_r79data : {2'd0, weights[831:824]});
+    codes_1_35 <= 10'((swap_in ? decoded_35 : decoded_99) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_40 <= (base3 ? base3_codes_r80data : {2'd0, weights[327:320]});
+    codes_0_36 <= 10'((swap_in ? decoded_100 : decoded_36) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_40 <= (base3 ? base3_codes_r81data : {2'd0, weights[839:832]});
+    codes_1_36 <= 10'((swap_in ? decoded_36 : decoded_100) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_41 <= (base3 ? base3_codes_r82data : {2'd0, weights[335:328]});
+    codes_0_37 <= 10'((swap_in ? decoded_101 : decoded_37) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_41 <= (base3 ? base3_codes_r83data : {2'd0, weights[847:840]});
+    codes_1_37 <= 10'((swap_in ? decoded_37 : decoded_101) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_42 <= (base3 ? base3_codes_r84data : {2'd0, weights[343:336]});
+    codes_0_38 <= 10'((swap_in ? decoded_102 : decoded_38) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_42 <= (base3 ? base3_codes_r85data : {2'd0, weights[855:848]});
+    codes_1_38 <= 10'((swap_in ? decoded_38 : decoded_102) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_43 <= (base3 ? base3_codes_r86data : {2'd0, weights[351:344]});
+    codes_0_39 <= 10'((swap_in ? decoded_103 : decoded_39) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_43 <= (base3 ? base3_codes_r87data : {2'd0, weights[863:856]});
+    codes_1_39 <= 10'((swap_in ? decoded_39 : decoded_103) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_44 <= (base3 ? base3_codes_r88data : {2'd0, weights[359:352]});
+    codes_0_40 <= 10'((swap_in ? decoded_104 : decoded_40) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_44 <= (base3 ? base3_codes_r89data : {2'd0, weights[871:864]});
+    codes_1_40 <= 10'((swap_in ? decoded_40 : decoded_104) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_45 <= (base3 ? base3_codes_r90data : {2'd0, weights[367:360]});
+    codes_0_41 <= 10'((swap_in ? decoded_105 : decoded_41) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_45 <= (base3 ? base3_codes_r91data : {2'd0, weights[879:872]});
+    codes_1_41 <= 10'((swap_in ? decoded_41 : decoded_105) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_46 <= (base3 ? base3_codes_r92data : {2'd0, weights[375:368]});
+    codes_0_42 <= 10'((swap_in ? decoded_106 : decoded_42) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_46 <= (base3 ? base3_codes_r93data : {2'd0, weights[887:880]});
+    codes_1_42 <= 10'((swap_in ? decoded_42 : decoded_106) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_47 <= (base3 ? base3_codes_r94data : {2'd0, weights[383:376]});
+    codes_0_43 <= 10'((swap_in ? decoded_107 : decoded_43) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_47 <= (base3 ? base3_codes_r95data : {2'd0, weights[895:888]});
+    codes_1_43 <= 10'((swap_in ? decoded_43 : decoded_107) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_48 <= (base3 ? base3_codes_r96data : {2'd0, weights[391:384]});
+    codes_0_44 <= 10'((swap_in ? decoded_108 : decoded_44) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_48 <= (base3 ? base3_codes_r97data : {2'd0, weights[903:896]});
+    codes_1_44 <= 10'((swap_in ? decoded_44 : decoded_108) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_49 <= (base3 ? base3_codes_r98data : {2'd0, weights[399:392]});
+    codes_0_45 <= 10'((swap_in ? decoded_109 : decoded_45) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_49 <= (base3 ? base3_codes_r99data : {2'd0, weights[911:904]});
+    codes_1_45 <= 10'((swap_in ? decoded_45 : decoded_109) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_50 <= (base3 ? base3_codes_r100data : {2'd0, weights[407:400]});
+    codes_0_46 <= 10'((swap_in ? decoded_110 : decoded_46) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_50 <= (base3 ? base3_codes_r101data : {2'd0, weights[919:912]});
+    codes_1_46 <= 10'((swap_in ? decoded_46 : decoded_110) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_51 <= (base3 ? base3_codes_r102data : {2'd0, weights[415:408]});
+    codes_0_47 <= 10'((swap_in ? decoded_111 : decoded_47) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_51 <= (base3 ? base3_codes_r103data : {2'd0, weights[927:920]});
+    codes_1_47 <= 10'((swap_in ? decoded_47 : decoded_111) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_52 <= (base3 ? base3_codes_r104data : {2'd0, weights[423:416]});
+    codes_0_48 <= 10'((swap_in ? decoded_112 : decoded_48) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_52 <= (base3 ? base3_codes_r105data : {2'd0, weights[935:928]});
+    codes_1_48 <= 10'((swap_in ? decoded_48 : decoded_112) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_53 <= (base3 ? base3_codes_r106data : {2'd0, weights[431:424]});
+    codes_0_49 <= 10'((swap_in ? decoded_113 : decoded_49) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_53 <= (base3 ? base3_codes_r107data : {2'd0, weights[943:936]});
+    codes_1_49 <= 10'((swap_in ? decoded_49 : decoded_113) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_54 <= (base3 ? base3_codes_r108data : {2'd0, weights[439:432]});
+    codes_0_50 <= 10'((swap_in ? decoded_114 : decoded_50) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_54 <= (base3 ? base3_codes_r109data : {2'd0, weights[951:944]});
+    codes_1_50 <= 10'((swap_in ? decoded_50 : decoded_114) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_55 <= (base3 ? base3_codes_r110data : {2'd0, weights[447:440]});
+    codes_0_51 <= 10'((swap_in ? decoded_115 : decoded_51) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_55 <= (base3 ? base3_codes_r111data : {2'd0, weights[959:952]});
+    codes_1_51 <= 10'((swap_in ? decoded_51 : decoded_115) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_56 <= (base3 ? base3_codes_r112data : {2'd0, weights[455:448]});
+    codes_0_52 <= 10'((swap_in ? decoded_116 : decoded_52) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_56 <= (base3 ? base3_codes_r113data : {2'd0, weights[967:960]});
+    codes_1_52 <= 10'((swap_in ? decoded_52 : decoded_116) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_57 <= (base3 ? base3_codes_r114data : {2'd0, weights[463:456]});
+    codes_0_53 <= 10'((swap_in ? decoded_117 : decoded_53) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_57 <= (base3 ? base3_codes_r115data : {2'd0, weights[975:968]});
+    codes_1_53 <= 10'((swap_in ? decoded_53 : decoded_117) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_58 <= (base3 ? base3_codes_r116data : {2'd0, weights[471:464]});
+    codes_0_54 <= 10'((swap_in ? decoded_118 : decoded_54) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_58 <= (base3 ? base3_codes_r117data : {2'd0, weights[983:976]});
+    codes_1_54 <= 10'((swap_in ? decoded_54 : decoded_118) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_59 <= (base3 ? base3_codes_r118data : {2'd0, weights[479:472]});
+    codes_0_55 <= 10'((swap_in ? decoded_119 : decoded_55) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_59 <= (base3 ? base3_codes_r119data : {2'd0, weights[991:984]});
+    codes_1_55 <= 10'((swap_in ? decoded_55 : decoded_119) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_60 <= (base3 ? base3_codes_r120data : {2'd0, weights[487:480]});
+    codes_0_56 <= 10'((swap_in ? decoded_120 : decoded_56) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_60 <= (base3 ? base3_codes_r121data : {2'd0, weights[999:992]});
+    codes_1_56 <= 10'((swap_in ? decoded_56 : decoded_120) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_61 <= (base3 ? base3_codes_r122data : {2'd0, weights[495:488]});
+    codes_0_57 <= 10'((swap_in ? decoded_121 : decoded_57) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_61 <= (base3 ? base3_codes_r123data : {2'd0, weights[1007:1000]});
+    codes_1_57 <= 10'((swap_in ? decoded_57 : decoded_121) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_62 <= (base3 ? base3_codes_r124data : {2'd0, weights[503:496]});
+    codes_0_58 <= 10'((swap_in ? decoded_122 : decoded_58) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_62 <= (base3 ? base3_codes_r125data : {2'd0, weights[1015:1008]});
+    codes_1_58 <= 10'((swap_in ? decoded_58 : decoded_122) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_63 <= (base3 ? base3_codes_r126data : {2'd0, weights[511:504]});
+    codes_0_59 <= 10'((swap_in ? decoded_123 : decoded_59) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_1_63 <= (base3 ? base3_codes_r127data : {2'd0, weights[1023:1016]});
+    codes_1_59 <= 10'((swap_in ? decoded_59 : decoded_123) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_60 <= 10'((swap_in ? decoded_124 : decoded_60) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_1_60 <= 10'((swap_in ? decoded_60 : decoded_124) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_61 <= 10'((swap_in ? decoded_125 : decoded_61) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_1_61 <= 10'((swap_in ? decoded_61 : decoded_125) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_62 <= 10'((swap_in ? decoded_126 : decoded_62) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_1_62 <= 10'((swap_in ? decoded_62 : decoded_126) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_63 <= 10'((swap_in ? decoded_127 : decoded_63) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_1_63 <= 10'((swap_in ? decoded_63 : decoded_127) >> 0);
   end
 
   always_ff @(posedge clk) begin
@@ -31029,14 +31330,10 @@ module TernaryGroupDatapath_BY128_AC22_ST4 (
       beats_inside_remaining <= 3'd0;
     end else begin
       if (valid0) begin
-        beats_inside_remaining <= 3'd6;
+        beats_inside_remaining <= 3'd7;
       end else if ((beats_inside_remaining != 3'd0)) begin
         beats_inside_remaining <= (beats_inside_remaining - 3'd1);
       end
     end
   end
-
-  // Bits nothing reads, gathered so that lint sees them as deliberately unused.
-  logic unused;
-  assign unused = ^{column_valid[4], column_valid[9]};
 endmodule

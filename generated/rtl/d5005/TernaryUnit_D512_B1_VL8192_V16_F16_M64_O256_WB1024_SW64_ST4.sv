@@ -59,85 +59,87 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic [31:0] rows; // register, Core/TernaryUnit.swift:172
   logic [31:0] cols; // register, Core/TernaryUnit.swift:173
   logic signed [31:0] weight_scale; // register, Core/TernaryUnit.swift:174
-  logic misaligned; // wire, Core/TernaryUnit.swift:207
-  logic [33:0] header_end; // wire, Core/TernaryUnit.swift:208
-  logic header_outside; // wire, Core/TernaryUnit.swift:209
-  logic [33:0] region_end; // register, Core/TernaryUnit.swift:217
-  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:218
-  logic [31:0] request_line; // register, Core/TernaryUnit.swift:220
-  logic [31:0] head_line; // register, Core/TernaryUnit.swift:223
-  logic stream_on; // register, Core/TernaryUnit.swift:224
-  logic [11:0] owed; // register, Core/TernaryUnit.swift:226
-  logic [11:0] discard; // register, Core/TernaryUnit.swift:227
-  logic hit; // wire, Core/TernaryUnit.swift:228
-  logic restart; // wire, Core/TernaryUnit.swift:229
-  logic [10:0] head; // register, Core/TernaryUnit.swift:235
-  logic [10:0] tail; // register, Core/TernaryUnit.swift:236
-  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:237
-  logic push; // wire, Core/TernaryUnit.swift:238
-  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:240
-  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:240
-  logic [511:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:240
-  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:240
-  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:240
-  logic [511:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:240
-  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:245
-  logic [511:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:245
-  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:245
-  logic [511:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:245
-  logic read_odd; // register, Core/TernaryUnit.swift:250
-  logic [511:0] first_entry; // wire, Core/TernaryUnit.swift:251
-  logic [1023:0] pair; // wire, Core/TernaryUnit.swift:252
-  logic [33:0] lines_left_a; // register, Core/TernaryUnit.swift:267
-  logic [12:0] inflight_a; // register, Core/TernaryUnit.swift:268
-  logic [12:0] live_a; // register, Core/TernaryUnit.swift:269
-  logic whole_burst_ok2; // register, Core/TernaryUnit.swift:278
-  logic whole_burst_ok3; // register, Core/TernaryUnit.swift:278
-  logic short_burst_ok; // register, Core/TernaryUnit.swift:280
-  logic [6:0] short_burst; // register, Core/TernaryUnit.swift:281
-  logic fired_last; // register, Core/TernaryUnit.swift:283
-  logic fired_before; // register, Core/TernaryUnit.swift:284
-  logic restarted_last; // register, Core/TernaryUnit.swift:285
-  logic restarted_before; // register, Core/TernaryUnit.swift:286
-  logic requests_quiet; // wire, Core/TernaryUnit.swift:287
-  logic fits; // wire, Core/TernaryUnit.swift:288
-  logic [6:0] burst; // wire, Core/TernaryUnit.swift:289
-  logic requesting; // wire, Core/TernaryUnit.swift:292
-  logic fire; // wire, Core/TernaryUnit.swift:294
-  logic store_hits; // wire, Core/TernaryUnit.swift:311
-  logic header_ready; // wire, Core/TernaryUnit.swift:336
-  logic bad_length; // register, Core/TernaryUnit.swift:344
-  logic [14:0] cols_fifth; // wire, Core/TernaryUnit.swift:348
-  logic [16:0] raw_steps; // wire, Core/TernaryUnit.swift:350
-  logic [14:0] steps; // register, Core/TernaryUnit.swift:351
-  logic [13:0] groups; // register, Core/TernaryUnit.swift:352
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:361
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:363
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:365
-  logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:371
-  logic range_ok; // wire, Core/TernaryUnit.swift:373
-  logic matmul_scale0_start; // input of instance matmul_scale0, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale0_weight_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale0_activation_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:377
-  logic matmul_scale0_valid; // output of instance matmul_scale0, Core/TernaryUnit.swift:377
-  logic signed [63:0] matmul_scale0_scale; // output of instance matmul_scale0, Core/TernaryUnit.swift:377
-  logic matmul_scale1_start; // input of instance matmul_scale1, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale1_weight_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale1_activation_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:377
-  logic matmul_scale1_valid; // output of instance matmul_scale1, Core/TernaryUnit.swift:377
-  logic signed [63:0] matmul_scale1_scale; // output of instance matmul_scale1, Core/TernaryUnit.swift:377
-  logic matmul_scale2_start; // input of instance matmul_scale2, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale2_weight_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale2_activation_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:377
-  logic matmul_scale2_valid; // output of instance matmul_scale2, Core/TernaryUnit.swift:377
-  logic signed [63:0] matmul_scale2_scale; // output of instance matmul_scale2, Core/TernaryUnit.swift:377
-  logic matmul_scale3_start; // input of instance matmul_scale3, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale3_weight_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale3_activation_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:377
-  logic matmul_scale3_valid; // output of instance matmul_scale3, Core/TernaryUnit.swift:377
-  logic signed [63:0] matmul_scale3_scale; // output of instance matmul_scale3, Core/TernaryUnit.swift:377
-  logic bad_weight; // wire, Core/TernaryUnit.swift:393
-  logic [1:0] copy_turn; // register, Core/TernaryUnit.swift:445
+  logic misaligned; // wire, Core/TernaryUnit.swift:209
+  logic [33:0] header_end; // wire, Core/TernaryUnit.swift:210
+  logic header_outside; // wire, Core/TernaryUnit.swift:211
+  logic [33:0] region_end; // register, Core/TernaryUnit.swift:219
+  logic [31:0] target_line; // register, Core/TernaryUnit.swift:225
+  logic [31:0] request_line; // register, Core/TernaryUnit.swift:227
+  logic [31:0] head_line; // register, Core/TernaryUnit.swift:230
+  logic stream_on; // register, Core/TernaryUnit.swift:231
+  logic [11:0] owed; // register, Core/TernaryUnit.swift:233
+  logic [11:0] discard; // register, Core/TernaryUnit.swift:234
+  logic deciding; // register, Core/TernaryUnit.swift:235
+  logic [31:0] target_now; // wire, Core/TernaryUnit.swift:236
+  logic same_line; // register, Core/TernaryUnit.swift:236
+  logic restart; // wire, Core/TernaryUnit.swift:238
+  logic [10:0] head; // register, Core/TernaryUnit.swift:244
+  logic [10:0] tail; // register, Core/TernaryUnit.swift:245
+  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:246
+  logic push; // wire, Core/TernaryUnit.swift:247
+  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:249
+  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:249
+  logic [511:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:249
+  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:249
+  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:249
+  logic [511:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:249
+  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:254
+  logic [511:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:254
+  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:254
+  logic [511:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:254
+  logic read_odd; // register, Core/TernaryUnit.swift:259
+  logic [511:0] first_entry; // wire, Core/TernaryUnit.swift:260
+  logic [1023:0] pair; // wire, Core/TernaryUnit.swift:262
+  logic [33:0] lines_left_a; // register, Core/TernaryUnit.swift:277
+  logic [12:0] inflight_a; // register, Core/TernaryUnit.swift:278
+  logic [12:0] live_a; // register, Core/TernaryUnit.swift:279
+  logic whole_burst_ok2; // register, Core/TernaryUnit.swift:288
+  logic whole_burst_ok3; // register, Core/TernaryUnit.swift:288
+  logic short_burst_ok; // register, Core/TernaryUnit.swift:290
+  logic [6:0] short_burst; // register, Core/TernaryUnit.swift:291
+  logic fired_last; // register, Core/TernaryUnit.swift:293
+  logic fired_before; // register, Core/TernaryUnit.swift:294
+  logic restarted_last; // register, Core/TernaryUnit.swift:295
+  logic restarted_before; // register, Core/TernaryUnit.swift:296
+  logic requests_quiet; // wire, Core/TernaryUnit.swift:297
+  logic fits; // wire, Core/TernaryUnit.swift:298
+  logic [6:0] burst; // wire, Core/TernaryUnit.swift:299
+  logic requesting; // wire, Core/TernaryUnit.swift:302
+  logic fire; // wire, Core/TernaryUnit.swift:304
+  logic store_hits; // wire, Core/TernaryUnit.swift:321
+  logic header_ready; // wire, Core/TernaryUnit.swift:346
+  logic bad_length; // register, Core/TernaryUnit.swift:355
+  logic [14:0] cols_fifth; // wire, Core/TernaryUnit.swift:359
+  logic [16:0] raw_steps; // wire, Core/TernaryUnit.swift:361
+  logic [14:0] steps; // register, Core/TernaryUnit.swift:362
+  logic [13:0] groups; // register, Core/TernaryUnit.swift:363
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:372
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:374
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:376
+  logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:382
+  logic range_ok; // wire, Core/TernaryUnit.swift:384
+  logic matmul_scale0_start; // input of instance matmul_scale0, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale0_weight_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale0_activation_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:388
+  logic matmul_scale0_valid; // output of instance matmul_scale0, Core/TernaryUnit.swift:388
+  logic signed [63:0] matmul_scale0_scale; // output of instance matmul_scale0, Core/TernaryUnit.swift:388
+  logic matmul_scale1_start; // input of instance matmul_scale1, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale1_weight_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale1_activation_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:388
+  logic matmul_scale1_valid; // output of instance matmul_scale1, Core/TernaryUnit.swift:388
+  logic signed [63:0] matmul_scale1_scale; // output of instance matmul_scale1, Core/TernaryUnit.swift:388
+  logic matmul_scale2_start; // input of instance matmul_scale2, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale2_weight_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale2_activation_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:388
+  logic matmul_scale2_valid; // output of instance matmul_scale2, Core/TernaryUnit.swift:388
+  logic signed [63:0] matmul_scale2_scale; // output of instance matmul_scale2, Core/TernaryUnit.swift:388
+  logic matmul_scale3_start; // input of instance matmul_scale3, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale3_weight_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale3_activation_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:388
+  logic matmul_scale3_valid; // output of instance matmul_scale3, Core/TernaryUnit.swift:388
+  logic signed [63:0] matmul_scale3_scale; // output of instance matmul_scale3, Core/TernaryUnit.swift:388
+  logic bad_weight; // wire, Core/TernaryUnit.swift:404
+  logic [1:0] copy_turn; // register, Core/TernaryUnit.swift:456
   logic [9:0] copy0_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [8:0] copy0_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy0_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -230,333 +232,335 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic [79:0] activations3_wdata; // input of memory activations3, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations3_raddr; // input of memory activations3, Core/TernaryActivationCopy.swift:93
   logic [79:0] activations3_rdata; // output of memory activations3, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_weights_swap; // input of instance group_datapath, Core/TernaryUnit.swift:491
   logic [319:0] group_datapath_activations; // Vec(40 x SInt(8))
-  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:480
+  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:491
   logic [5631:0] group_datapath_sums; // Vec(256 x SInt(22))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:480
-  logic [13:0] group; // register, Core/TernaryUnit.swift:483
-  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:484
-  logic [9:0] word; // register, Core/TernaryUnit.swift:485
-  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:488
-  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:490
-  logic matrix_done; // wire, Core/TernaryUnit.swift:492
-  logic last_beat; // wire, Core/TernaryUnit.swift:493
-  logic word_ready; // wire, Core/TernaryUnit.swift:496
-  logic end_pending; // register, Core/TernaryUnit.swift:499
-  logic result_full; // register, Core/TernaryUnit.swift:500
-  logic available; // wire, Core/TernaryUnit.swift:503
-  logic feed; // wire, Core/TernaryUnit.swift:504
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:507
-  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:542
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:548
-  logic fed; // register, Core/TernaryUnit.swift:552
-  logic fed_first; // register, Core/TernaryUnit.swift:553
-  logic fed_last; // register, Core/TernaryUnit.swift:554
-  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:555
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:556
-  logic signed [21:0] result0_0; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_1; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_2; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_3; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_4; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_5; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_6; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_7; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_8; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_9; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_10; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_11; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_12; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_13; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_14; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_15; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_16; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_17; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_18; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_19; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_20; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_21; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_22; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_23; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_24; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_25; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_26; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_27; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_28; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_29; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_30; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_31; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_32; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_33; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_34; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_35; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_36; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_37; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_38; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_39; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_40; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_41; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_42; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_43; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_44; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_45; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_46; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_47; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_48; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_49; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_50; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_51; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_52; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_53; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_54; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_55; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_56; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_57; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_58; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_59; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_60; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_61; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_62; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result0_63; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_0; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_1; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_2; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_3; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_4; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_5; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_6; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_7; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_8; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_9; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_10; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_11; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_12; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_13; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_14; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_15; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_16; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_17; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_18; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_19; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_20; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_21; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_22; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_23; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_24; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_25; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_26; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_27; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_28; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_29; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_30; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_31; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_32; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_33; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_34; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_35; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_36; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_37; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_38; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_39; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_40; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_41; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_42; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_43; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_44; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_45; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_46; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_47; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_48; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_49; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_50; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_51; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_52; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_53; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_54; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_55; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_56; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_57; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_58; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_59; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_60; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_61; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_62; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result1_63; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_0; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_1; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_2; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_3; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_4; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_5; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_6; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_7; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_8; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_9; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_10; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_11; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_12; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_13; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_14; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_15; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_16; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_17; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_18; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_19; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_20; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_21; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_22; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_23; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_24; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_25; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_26; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_27; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_28; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_29; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_30; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_31; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_32; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_33; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_34; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_35; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_36; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_37; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_38; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_39; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_40; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_41; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_42; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_43; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_44; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_45; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_46; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_47; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_48; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_49; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_50; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_51; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_52; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_53; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_54; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_55; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_56; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_57; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_58; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_59; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_60; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_61; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_62; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result2_63; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_0; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_1; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_2; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_3; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_4; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_5; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_6; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_7; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_8; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_9; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_10; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_11; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_12; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_13; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_14; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_15; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_16; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_17; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_18; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_19; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_20; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_21; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_22; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_23; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_24; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_25; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_26; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_27; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_28; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_29; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_30; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_31; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_32; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_33; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_34; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_35; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_36; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_37; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_38; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_39; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_40; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_41; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_42; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_43; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_44; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_45; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_46; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_47; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_48; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_49; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_50; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_51; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_52; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_53; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_54; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_55; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_56; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_57; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_58; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_59; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_60; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_61; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_62; // register, Core/TernaryUnit.swift:596
-  logic signed [21:0] result3_63; // register, Core/TernaryUnit.swift:596
-  logic [13:0] result_group; // register, Core/TernaryUnit.swift:598
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:599
-  logic [13:0] end_group; // register, Core/TernaryUnit.swift:600
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:601
-  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:607
-  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:611
-  logic select; // wire, Core/TernaryUnit.swift:612
-  logic [1:0] out_stream; // register, Core/TernaryUnit.swift:616
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:645
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:491
+  logic [13:0] group; // register, Core/TernaryUnit.swift:494
+  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:495
+  logic [9:0] word; // register, Core/TernaryUnit.swift:496
+  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:499
+  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:501
+  logic matrix_done; // wire, Core/TernaryUnit.swift:503
+  logic last_beat; // register, Core/TernaryUnit.swift:506
+  logic single_beat; // wire, Core/TernaryUnit.swift:507
+  logic word_ready; // wire, Core/TernaryUnit.swift:510
+  logic end_pending; // register, Core/TernaryUnit.swift:513
+  logic result_full; // register, Core/TernaryUnit.swift:514
+  logic available; // wire, Core/TernaryUnit.swift:517
+  logic feed; // wire, Core/TernaryUnit.swift:518
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:521
+  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:559
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:565
+  logic fed; // register, Core/TernaryUnit.swift:569
+  logic fed_first; // register, Core/TernaryUnit.swift:570
+  logic fed_last; // register, Core/TernaryUnit.swift:571
+  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:572
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:573
+  logic signed [21:0] result0_0; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_1; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_2; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_3; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_4; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_5; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_6; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_7; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_8; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_9; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_10; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_11; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_12; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_13; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_14; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_15; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_16; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_17; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_18; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_19; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_20; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_21; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_22; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_23; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_24; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_25; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_26; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_27; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_28; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_29; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_30; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_31; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_32; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_33; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_34; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_35; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_36; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_37; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_38; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_39; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_40; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_41; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_42; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_43; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_44; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_45; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_46; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_47; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_48; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_49; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_50; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_51; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_52; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_53; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_54; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_55; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_56; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_57; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_58; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_59; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_60; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_61; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_62; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result0_63; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_0; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_1; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_2; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_3; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_4; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_5; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_6; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_7; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_8; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_9; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_10; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_11; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_12; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_13; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_14; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_15; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_16; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_17; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_18; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_19; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_20; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_21; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_22; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_23; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_24; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_25; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_26; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_27; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_28; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_29; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_30; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_31; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_32; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_33; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_34; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_35; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_36; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_37; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_38; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_39; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_40; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_41; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_42; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_43; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_44; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_45; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_46; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_47; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_48; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_49; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_50; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_51; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_52; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_53; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_54; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_55; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_56; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_57; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_58; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_59; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_60; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_61; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_62; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result1_63; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_0; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_1; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_2; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_3; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_4; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_5; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_6; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_7; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_8; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_9; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_10; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_11; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_12; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_13; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_14; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_15; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_16; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_17; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_18; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_19; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_20; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_21; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_22; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_23; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_24; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_25; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_26; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_27; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_28; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_29; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_30; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_31; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_32; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_33; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_34; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_35; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_36; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_37; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_38; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_39; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_40; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_41; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_42; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_43; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_44; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_45; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_46; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_47; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_48; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_49; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_50; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_51; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_52; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_53; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_54; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_55; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_56; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_57; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_58; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_59; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_60; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_61; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_62; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result2_63; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_0; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_1; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_2; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_3; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_4; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_5; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_6; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_7; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_8; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_9; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_10; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_11; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_12; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_13; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_14; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_15; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_16; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_17; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_18; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_19; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_20; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_21; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_22; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_23; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_24; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_25; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_26; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_27; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_28; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_29; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_30; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_31; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_32; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_33; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_34; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_35; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_36; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_37; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_38; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_39; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_40; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_41; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_42; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_43; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_44; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_45; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_46; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_47; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_48; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_49; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_50; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_51; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_52; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_53; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_54; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_55; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_56; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_57; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_58; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_59; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_60; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_61; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_62; // register, Core/TernaryUnit.swift:614
+  logic signed [21:0] result3_63; // register, Core/TernaryUnit.swift:614
+  logic [13:0] result_group; // register, Core/TernaryUnit.swift:616
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:617
+  logic [13:0] end_group; // register, Core/TernaryUnit.swift:618
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:619
+  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:625
+  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:629
+  logic select; // wire, Core/TernaryUnit.swift:630
+  logic [1:0] out_stream; // register, Core/TernaryUnit.swift:634
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:671
   logic [351:0] rescale_in_values; // Vec(16 x SInt(22))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:645
-  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:645
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:645
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:671
+  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:671
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:671
   logic [511:0] rescale_out_values; // Vec(16 x SInt(32))
-  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:645
-  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:645
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:645
-  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:652
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:653
-  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:654
-  logic write; // wire, Core/TernaryUnit.swift:656
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:663
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:671
+  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:671
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:671
+  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:678
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:679
+  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:680
+  logic write; // wire, Core/TernaryUnit.swift:682
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:689
   logic [511:0] digest_sum_data; // Vec(16 x SInt(32))
-  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:663
-  logic quiet; // wire, Core/TernaryUnit.swift:676
-  logic finished; // wire, Core/TernaryUnit.swift:678
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d6; // register, Core/TernaryUnit.swift:683
+  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:689
+  logic quiet; // wire, Core/TernaryUnit.swift:702
+  logic finished; // wire, Core/TernaryUnit.swift:704
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d6; // register, Core/TernaryUnit.swift:709
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations0_mem [0:1023]; // 1024 x UInt(80), read latency 1
@@ -585,9 +589,8 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign misaligned = (imm[7:0] != 8'd0);
   assign header_end = (34'(imm) + 34'd256);
   assign header_outside = (header_end > 34'(data_size));
-  assign target_line = (data_base_line + 32'(imm[31:6]));
-  assign hit = (stream_on && (head_line == target_line));
-  assign restart = (((start && (!misaligned)) && (!header_outside)) && (!hit));
+  assign target_now = (data_base_line + 32'(imm[31:6]));
+  assign restart = (deciding && (!(stream_on && same_line)));
   assign buffered = 12'({(tail - head)});
   assign push = ((rs_valid && (discard == 12'd0)) && (!restart));
   assign beats_even_we = (push && (!tail[0]));
@@ -599,14 +602,14 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign beats_even_raddr = (head[0] ? 9'((head + 11'd1) >> 1) : head[9:1]);
   assign beats_odd_raddr = head[9:1];
   assign first_entry = (read_odd ? beats_odd_rdata : beats_even_rdata);
-  assign pair = (read_odd ? {beats_even_rdata, beats_odd_rdata} : {beats_odd_rdata, beats_even_rdata});
+  assign pair = {beats_odd_rdata, beats_even_rdata};
   assign requests_quiet = ((!fired_last) && (!fired_before));
   assign fits = ((fired_last && fired_before) ? whole_burst_ok3 : ((fired_last || fired_before) ? whole_burst_ok2 : short_burst_ok));
   assign burst = (requests_quiet ? short_burst : 7'd16);
-  assign requesting = (((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && fits) && (!restarted_last)) && (!restarted_before));
+  assign requesting = ((((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && (!deciding)) && fits) && (!restarted_last)) && (!restarted_before));
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
-  assign header_ready = ((phase == 3'd2) && (buffered >= 12'd4));
+  assign header_ready = (((phase == 3'd2) && (!deciding)) && (buffered >= 12'd4));
   assign cols_fifth = 15'((39'({(17'(14'(cols)) + 17'd4)}) * 39'(22'h333334)) >> 24);
   assign raw_steps = (base3 ? 17'(cols_fifth) : 17'(15'((17'(14'(cols)) + 17'd3) >> 2)));
   assign matrix_isa_beats = (weight_isa_beats + 40'd4);
@@ -675,11 +678,12 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign group_datapath_in_first = fed_first;
   assign group_datapath_in_last = fed_last;
   assign group_datapath_weights = pair;
+  assign group_datapath_weights_swap = read_odd;
   assign group_datapath_activations = {(fed_columns[9] ? $signed(activations3_rdata[79:72]) : 8'sd0), (fed_columns[8] ? (base3 ? $signed(activations3_rdata[71:64]) : $signed(activations3_rdata[63:56])) : 8'sd0), (fed_columns[7] ? (base3 ? $signed(activations3_rdata[63:56]) : $signed(activations3_rdata[55:48])) : 8'sd0), (fed_columns[6] ? (base3 ? $signed(activations3_rdata[55:48]) : $signed(activations3_rdata[47:40])) : 8'sd0), (fed_columns[5] ? (base3 ? $signed(activations3_rdata[47:40]) : $signed(activations3_rdata[39:32])) : 8'sd0), (fed_columns[4] ? $signed(activations3_rdata[39:32]) : 8'sd0), (fed_columns[3] ? (base3 ? $signed(activations3_rdata[31:24]) : $signed(activations3_rdata[31:24])) : 8'sd0), (fed_columns[2] ? (base3 ? $signed(activations3_rdata[23:16]) : $signed(activations3_rdata[23:16])) : 8'sd0), (fed_columns[1] ? (base3 ? $signed(activations3_rdata[15:8]) : $signed(activations3_rdata[15:8])) : 8'sd0), (fed_columns[0] ? (base3 ? $signed(activations3_rdata[7:0]) : $signed(activations3_rdata[7:0])) : 8'sd0), (fed_columns[9] ? $signed(activations2_rdata[79:72]) : 8'sd0), (fed_columns[8] ? (base3 ? $signed(activations2_rdata[71:64]) : $signed(activations2_rdata[63:56])) : 8'sd0), (fed_columns[7] ? (base3 ? $signed(activations2_rdata[63:56]) : $signed(activations2_rdata[55:48])) : 8'sd0), (fed_columns[6] ? (base3 ? $signed(activations2_rdata[55:48]) : $signed(activations2_rdata[47:40])) : 8'sd0), (fed_columns[5] ? (base3 ? $signed(activations2_rdata[47:40]) : $signed(activations2_rdata[39:32])) : 8'sd0), (fed_columns[4] ? $signed(activations2_rdata[39:32]) : 8'sd0), (fed_columns[3] ? (base3 ? $signed(activations2_rdata[31:24]) : $signed(activations2_rdata[31:24])) : 8'sd0), (fed_columns[2] ? (base3 ? $signed(activations2_rdata[23:16]) : $signed(activations2_rdata[23:16])) : 8'sd0), (fed_columns[1] ? (base3 ? $signed(activations2_rdata[15:8]) : $signed(activations2_rdata[15:8])) : 8'sd0), (fed_columns[0] ? (base3 ? $signed(activations2_rdata[7:0]) : $signed(activations2_rdata[7:0])) : 8'sd0), (fed_columns[9] ? $signed(activations1_rdata[79:72]) : 8'sd0), (fed_columns[8] ? (base3 ? $signed(activations1_rdata[71:64]) : $signed(activations1_rdata[63:56])) : 8'sd0), (fed_columns[7] ? (base3 ? $signed(activations1_rdata[63:56]) : $signed(activations1_rdata[55:48])) : 8'sd0), (fed_columns[6] ? (base3 ? $signed(activations1_rdata[55:48]) : $signed(activations1_rdata[47:40])) : 8'sd0), (fed_columns[5] ? (base3 ? $signed(activations1_rdata[47:40]) : $signed(activations1_rdata[39:32])) : 8'sd0), (fed_columns[4] ? $signed(activations1_rdata[39:32]) : 8'sd0), (fed_columns[3] ? (base3 ? $signed(activations1_rdata[31:24]) : $signed(activations1_rdata[31:24])) : 8'sd0), (fed_columns[2] ? (base3 ? $signed(activations1_rdata[23:16]) : $signed(activations1_rdata[23:16])) : 8'sd0), (fed_columns[1] ? (base3 ? $signed(activations1_rdata[15:8]) : $signed(activations1_rdata[15:8])) : 8'sd0), (fed_columns[0] ? (base3 ? $signed(activations1_rdata[7:0]) : $signed(activations1_rdata[7:0])) : 8'sd0), (fed_columns[9] ? $signed(activations0_rdata[79:72]) : 8'sd0), (fed_columns[8] ? (base3 ? $signed(activations0_rdata[71:64]) : $signed(activations0_rdata[63:56])) : 8'sd0), (fed_columns[7] ? (base3 ? $signed(activations0_rdata[63:56]) : $signed(activations0_rdata[55:48])) : 8'sd0), (fed_columns[6] ? (base3 ? $signed(activations0_rdata[55:48]) : $signed(activations0_rdata[47:40])) : 8'sd0), (fed_columns[5] ? (base3 ? $signed(activations0_rdata[47:40]) : $signed(activations0_rdata[39:32])) : 8'sd0), (fed_columns[4] ? $signed(activations0_rdata[39:32]) : 8'sd0), (fed_columns[3] ? (base3 ? $signed(activations0_rdata[31:24]) : $signed(activations0_rdata[31:24])) : 8'sd0), (fed_columns[2] ? (base3 ? $signed(activations0_rdata[23:16]) : $signed(activations0_rdata[23:16])) : 8'sd0), (fed_columns[1] ? (base3 ? $signed(activations0_rdata[15:8]) : $signed(activations0_rdata[15:8])) : 8'sd0), (fed_columns[0] ? (base3 ? $signed(activations0_rdata[7:0]) : $signed(activations0_rdata[7:0])) : 8'sd0)};
   assign group_datapath_column_valid = fed_columns;
   assign group_datapath_row_valid = fed_rows;
   assign matrix_done = (group == groups);
-  assign last_beat = (beat_in_group == (group_beats - 17'd1));
+  assign single_beat = (group_beats == 17'd1);
   assign word_ready = ((columns_left == 14'd0) || ((((11'(word) < copy0_words) && (11'(word) < copy1_words)) && (11'(word) < copy2_words)) && (11'(word) < copy3_words)));
   assign available = (buffered >= 12'd2);
   assign feed = ((((((phase == 3'd7) && (!(fault != 3'd0))) && (!matrix_done)) && available) && word_ready) && ((!last_beat) || ((!end_pending) && (!result_full))));
@@ -689,7 +693,7 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign out_chunks = 3'(4'((8'(result_rows) + 8'd15) >> 4));
   assign select = (result_full && matmul_scale0_valid);
   assign rescale_in_valid = select;
-  assign rescale_in_values = 352'({{result3_63, result3_62, result3_61, result3_60, result3_59, result3_58, result3_57, result3_56, result3_55, result3_54, result3_53, result3_52, result3_51, result3_50, result3_49, result3_48}, {result3_47, result3_46, result3_45, result3_44, result3_43, result3_42, result3_41, result3_40, result3_39, result3_38, result3_37, result3_36, result3_35, result3_34, result3_33, result3_32}, {result3_31, result3_30, result3_29, result3_28, result3_27, result3_26, result3_25, result3_24, result3_23, result3_22, result3_21, result3_20, result3_19, result3_18, result3_17, result3_16}, {result3_15, result3_14, result3_13, result3_12, result3_11, result3_10, result3_9, result3_8, result3_7, result3_6, result3_5, result3_4, result3_3, result3_2, result3_1, result3_0}, {result2_63, result2_62, result2_61, result2_60, result2_59, result2_58, result2_57, result2_56, result2_55, result2_54, result2_53, result2_52, result2_51, result2_50, result2_49, result2_48}, {result2_47, result2_46, result2_45, result2_44, result2_43, result2_42, result2_41, result2_40, result2_39, result2_38, result2_37, result2_36, result2_35, result2_34, result2_33, result2_32}, {result2_31, result2_30, result2_29, result2_28, result2_27, result2_26, result2_25, result2_24, result2_23, result2_22, result2_21, result2_20, result2_19, result2_18, result2_17, result2_16}, {result2_15, result2_14, result2_13, result2_12, result2_11, result2_10, result2_9, result2_8, result2_7, result2_6, result2_5, result2_4, result2_3, result2_2, result2_1, result2_0}, {result1_63, result1_62, result1_61, result1_60, result1_59, result1_58, result1_57, result1_56, result1_55, result1_54, result1_53, result1_52, result1_51, result1_50, result1_49, result1_48}, {result1_47, result1_46, result1_45, result1_44, result1_43, result1_42, result1_41, result1_40, result1_39, result1_38, result1_37, result1_36, result1_35, result1_34, result1_33, result1_32}, {result1_31, result1_30, result1_29, result1_28, result1_27, result1_26, result1_25, result1_24, result1_23, result1_22, result1_21, result1_20, result1_19, result1_18, result1_17, result1_16}, {result1_15, result1_14, result1_13, result1_12, result1_11, result1_10, result1_9, result1_8, result1_7, result1_6, result1_5, result1_4, result1_3, result1_2, result1_1, result1_0}, {result0_63, result0_62, result0_61, result0_60, result0_59, result0_58, result0_57, result0_56, result0_55, result0_54, result0_53, result0_52, result0_51, result0_50, result0_49, result0_48}, {result0_47, result0_46, result0_45, result0_44, result0_43, result0_42, result0_41, result0_40, result0_39, result0_38, result0_37, result0_36, result0_35, result0_34, result0_33, result0_32}, {result0_31, result0_30, result0_29, result0_28, result0_27, result0_26, result0_25, result0_24, result0_23, result0_22, result0_21, result0_20, result0_19, result0_18, result0_17, result0_16}, {result0_15, result0_14, result0_13, result0_12, result0_11, result0_10, result0_9, result0_8, result0_7, result0_6, result0_5, result0_4, result0_3, result0_2, result0_1, result0_0}} >> (32'({out_stream, 2'(out_chunk)}) * 32'd352));
+  assign rescale_in_values = 352'({{result3_15, result3_14, result3_13, result3_12, result3_11, result3_10, result3_9, result3_8, result3_7, result3_6, result3_5, result3_4, result3_3, result3_2, result3_1, result3_0}, {result2_15, result2_14, result2_13, result2_12, result2_11, result2_10, result2_9, result2_8, result2_7, result2_6, result2_5, result2_4, result2_3, result2_2, result2_1, result2_0}, {result1_15, result1_14, result1_13, result1_12, result1_11, result1_10, result1_9, result1_8, result1_7, result1_6, result1_5, result1_4, result1_3, result1_2, result1_1, result1_0}, {result0_15, result0_14, result0_13, result0_12, result0_11, result0_10, result0_9, result0_8, result0_7, result0_6, result0_5, result0_4, result0_3, result0_2, result0_1, result0_0}} >> (32'(out_stream) * 32'd352));
   assign rescale_in_scale = $signed(64'({matmul_scale3_scale, matmul_scale2_scale, matmul_scale1_scale, matmul_scale0_scale} >> ({out_stream, 6'b0})));
   assign rescale_in_tag = {out_stream, 9'({result_group, 2'(out_chunk)}), {(7'({2'(out_chunk), 4'd15}) < result_rows), (7'({2'(out_chunk), 4'd14}) < result_rows), (7'({2'(out_chunk), 4'd13}) < result_rows), (7'({2'(out_chunk), 4'd12}) < result_rows), (7'({2'(out_chunk), 4'd11}) < result_rows), (7'({2'(out_chunk), 4'd10}) < result_rows), (7'({2'(out_chunk), 4'd9}) < result_rows), (7'({2'(out_chunk), 4'd8}) < result_rows), (7'({2'(out_chunk), 4'd7}) < result_rows), (7'({2'(out_chunk), 4'd6}) < result_rows), (7'({2'(out_chunk), 4'd5}) < result_rows), (7'({2'(out_chunk), 4'd4}) < result_rows), (7'({2'(out_chunk), 4'd3}) < result_rows), (7'({2'(out_chunk), 4'd2}) < result_rows), (7'({2'(out_chunk), 4'd1}) < result_rows), (7'({2'(out_chunk), 4'd0}) < result_rows)}};
   assign out_mask = rescale_out_tag[15:0];
@@ -879,6 +883,10 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   end
 
   always_ff @(posedge clk) begin
+    target_line <= (data_base_line + 32'(imm[31:6]));
+  end
+
+  always_ff @(posedge clk) begin
     if (rst) begin
       request_line <= 32'd0;
     end else begin
@@ -931,6 +939,22 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
       end else if ((rs_valid && (discard != 12'd0))) begin
         discard <= (discard - 12'd1);
       end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      deciding <= 1'b0;
+    end else begin
+      deciding <= ((start && (!misaligned)) && (!header_outside));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      same_line <= 1'b0;
+    end else begin
+      same_line <= (head_line == target_now);
     end
   end
 
@@ -1570,6 +1594,22 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      last_beat <= 1'b0;
+    end else begin
+      if (range_ok) begin
+        last_beat <= single_beat;
+      end else if (feed) begin
+        if (last_beat) begin
+          last_beat <= single_beat;
+        end else begin
+          last_beat <= ((beat_in_group + 17'd2) == group_beats);
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       end_pending <= 1'b0;
     end else begin
       if (start) begin
@@ -1623,288 +1663,480 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_0 <= $signed(group_datapath_sums[21:0]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_0 <= result0_16;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_1 <= $signed(group_datapath_sums[43:22]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_1 <= result0_17;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_2 <= $signed(group_datapath_sums[65:44]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_2 <= result0_18;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_3 <= $signed(group_datapath_sums[87:66]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_3 <= result0_19;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_4 <= $signed(group_datapath_sums[109:88]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_4 <= result0_20;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_5 <= $signed(group_datapath_sums[131:110]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_5 <= result0_21;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_6 <= $signed(group_datapath_sums[153:132]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_6 <= result0_22;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_7 <= $signed(group_datapath_sums[175:154]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_7 <= result0_23;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_8 <= $signed(group_datapath_sums[197:176]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_8 <= result0_24;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_9 <= $signed(group_datapath_sums[219:198]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_9 <= result0_25;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_10 <= $signed(group_datapath_sums[241:220]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_10 <= result0_26;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_11 <= $signed(group_datapath_sums[263:242]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_11 <= result0_27;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_12 <= $signed(group_datapath_sums[285:264]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_12 <= result0_28;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_13 <= $signed(group_datapath_sums[307:286]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_13 <= result0_29;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_14 <= $signed(group_datapath_sums[329:308]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_14 <= result0_30;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_15 <= $signed(group_datapath_sums[351:330]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_15 <= result0_31;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_16 <= $signed(group_datapath_sums[373:352]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_16 <= result0_32;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_17 <= $signed(group_datapath_sums[395:374]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_17 <= result0_33;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_18 <= $signed(group_datapath_sums[417:396]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_18 <= result0_34;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_19 <= $signed(group_datapath_sums[439:418]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_19 <= result0_35;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_20 <= $signed(group_datapath_sums[461:440]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_20 <= result0_36;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_21 <= $signed(group_datapath_sums[483:462]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_21 <= result0_37;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_22 <= $signed(group_datapath_sums[505:484]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_22 <= result0_38;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_23 <= $signed(group_datapath_sums[527:506]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_23 <= result0_39;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_24 <= $signed(group_datapath_sums[549:528]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_24 <= result0_40;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_25 <= $signed(group_datapath_sums[571:550]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_25 <= result0_41;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_26 <= $signed(group_datapath_sums[593:572]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_26 <= result0_42;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_27 <= $signed(group_datapath_sums[615:594]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_27 <= result0_43;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_28 <= $signed(group_datapath_sums[637:616]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_28 <= result0_44;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_29 <= $signed(group_datapath_sums[659:638]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_29 <= result0_45;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_30 <= $signed(group_datapath_sums[681:660]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_30 <= result0_46;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_31 <= $signed(group_datapath_sums[703:682]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_31 <= result0_47;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_32 <= $signed(group_datapath_sums[725:704]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_32 <= result0_48;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_33 <= $signed(group_datapath_sums[747:726]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_33 <= result0_49;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_34 <= $signed(group_datapath_sums[769:748]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_34 <= result0_50;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_35 <= $signed(group_datapath_sums[791:770]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_35 <= result0_51;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_36 <= $signed(group_datapath_sums[813:792]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_36 <= result0_52;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_37 <= $signed(group_datapath_sums[835:814]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_37 <= result0_53;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_38 <= $signed(group_datapath_sums[857:836]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_38 <= result0_54;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_39 <= $signed(group_datapath_sums[879:858]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_39 <= result0_55;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_40 <= $signed(group_datapath_sums[901:880]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_40 <= result0_56;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_41 <= $signed(group_datapath_sums[923:902]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_41 <= result0_57;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_42 <= $signed(group_datapath_sums[945:924]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_42 <= result0_58;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_43 <= $signed(group_datapath_sums[967:946]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_43 <= result0_59;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_44 <= $signed(group_datapath_sums[989:968]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_44 <= result0_60;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_45 <= $signed(group_datapath_sums[1011:990]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_45 <= result0_61;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_46 <= $signed(group_datapath_sums[1033:1012]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_46 <= result0_62;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0_47 <= $signed(group_datapath_sums[1055:1034]);
+    end else if (select) begin
+      if ((out_stream == 2'd0)) begin
+        result0_47 <= result0_63;
+      end
     end
   end
 
@@ -2007,288 +2239,480 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_0 <= $signed(group_datapath_sums[1429:1408]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_0 <= result1_16;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_1 <= $signed(group_datapath_sums[1451:1430]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_1 <= result1_17;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_2 <= $signed(group_datapath_sums[1473:1452]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_2 <= result1_18;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_3 <= $signed(group_datapath_sums[1495:1474]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_3 <= result1_19;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_4 <= $signed(group_datapath_sums[1517:1496]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_4 <= result1_20;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_5 <= $signed(group_datapath_sums[1539:1518]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_5 <= result1_21;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_6 <= $signed(group_datapath_sums[1561:1540]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_6 <= result1_22;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_7 <= $signed(group_datapath_sums[1583:1562]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_7 <= result1_23;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_8 <= $signed(group_datapath_sums[1605:1584]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_8 <= result1_24;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_9 <= $signed(group_datapath_sums[1627:1606]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_9 <= result1_25;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_10 <= $signed(group_datapath_sums[1649:1628]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_10 <= result1_26;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_11 <= $signed(group_datapath_sums[1671:1650]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_11 <= result1_27;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_12 <= $signed(group_datapath_sums[1693:1672]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_12 <= result1_28;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_13 <= $signed(group_datapath_sums[1715:1694]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_13 <= result1_29;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_14 <= $signed(group_datapath_sums[1737:1716]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_14 <= result1_30;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_15 <= $signed(group_datapath_sums[1759:1738]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_15 <= result1_31;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_16 <= $signed(group_datapath_sums[1781:1760]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_16 <= result1_32;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_17 <= $signed(group_datapath_sums[1803:1782]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_17 <= result1_33;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_18 <= $signed(group_datapath_sums[1825:1804]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_18 <= result1_34;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_19 <= $signed(group_datapath_sums[1847:1826]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_19 <= result1_35;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_20 <= $signed(group_datapath_sums[1869:1848]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_20 <= result1_36;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_21 <= $signed(group_datapath_sums[1891:1870]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_21 <= result1_37;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_22 <= $signed(group_datapath_sums[1913:1892]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_22 <= result1_38;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_23 <= $signed(group_datapath_sums[1935:1914]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_23 <= result1_39;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_24 <= $signed(group_datapath_sums[1957:1936]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_24 <= result1_40;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_25 <= $signed(group_datapath_sums[1979:1958]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_25 <= result1_41;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_26 <= $signed(group_datapath_sums[2001:1980]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_26 <= result1_42;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_27 <= $signed(group_datapath_sums[2023:2002]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_27 <= result1_43;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_28 <= $signed(group_datapath_sums[2045:2024]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_28 <= result1_44;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_29 <= $signed(group_datapath_sums[2067:2046]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_29 <= result1_45;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_30 <= $signed(group_datapath_sums[2089:2068]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_30 <= result1_46;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_31 <= $signed(group_datapath_sums[2111:2090]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_31 <= result1_47;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_32 <= $signed(group_datapath_sums[2133:2112]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_32 <= result1_48;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_33 <= $signed(group_datapath_sums[2155:2134]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_33 <= result1_49;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_34 <= $signed(group_datapath_sums[2177:2156]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_34 <= result1_50;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_35 <= $signed(group_datapath_sums[2199:2178]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_35 <= result1_51;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_36 <= $signed(group_datapath_sums[2221:2200]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_36 <= result1_52;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_37 <= $signed(group_datapath_sums[2243:2222]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_37 <= result1_53;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_38 <= $signed(group_datapath_sums[2265:2244]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_38 <= result1_54;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_39 <= $signed(group_datapath_sums[2287:2266]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_39 <= result1_55;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_40 <= $signed(group_datapath_sums[2309:2288]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_40 <= result1_56;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_41 <= $signed(group_datapath_sums[2331:2310]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_41 <= result1_57;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_42 <= $signed(group_datapath_sums[2353:2332]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_42 <= result1_58;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_43 <= $signed(group_datapath_sums[2375:2354]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_43 <= result1_59;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_44 <= $signed(group_datapath_sums[2397:2376]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_44 <= result1_60;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_45 <= $signed(group_datapath_sums[2419:2398]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_45 <= result1_61;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_46 <= $signed(group_datapath_sums[2441:2420]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_46 <= result1_62;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1_47 <= $signed(group_datapath_sums[2463:2442]);
+    end else if (select) begin
+      if ((out_stream == 2'd1)) begin
+        result1_47 <= result1_63;
+      end
     end
   end
 
@@ -2391,288 +2815,480 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_0 <= $signed(group_datapath_sums[2837:2816]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_0 <= result2_16;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_1 <= $signed(group_datapath_sums[2859:2838]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_1 <= result2_17;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_2 <= $signed(group_datapath_sums[2881:2860]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_2 <= result2_18;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_3 <= $signed(group_datapath_sums[2903:2882]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_3 <= result2_19;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_4 <= $signed(group_datapath_sums[2925:2904]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_4 <= result2_20;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_5 <= $signed(group_datapath_sums[2947:2926]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_5 <= result2_21;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_6 <= $signed(group_datapath_sums[2969:2948]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_6 <= result2_22;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_7 <= $signed(group_datapath_sums[2991:2970]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_7 <= result2_23;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_8 <= $signed(group_datapath_sums[3013:2992]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_8 <= result2_24;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_9 <= $signed(group_datapath_sums[3035:3014]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_9 <= result2_25;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_10 <= $signed(group_datapath_sums[3057:3036]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_10 <= result2_26;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_11 <= $signed(group_datapath_sums[3079:3058]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_11 <= result2_27;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_12 <= $signed(group_datapath_sums[3101:3080]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_12 <= result2_28;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_13 <= $signed(group_datapath_sums[3123:3102]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_13 <= result2_29;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_14 <= $signed(group_datapath_sums[3145:3124]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_14 <= result2_30;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_15 <= $signed(group_datapath_sums[3167:3146]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_15 <= result2_31;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_16 <= $signed(group_datapath_sums[3189:3168]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_16 <= result2_32;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_17 <= $signed(group_datapath_sums[3211:3190]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_17 <= result2_33;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_18 <= $signed(group_datapath_sums[3233:3212]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_18 <= result2_34;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_19 <= $signed(group_datapath_sums[3255:3234]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_19 <= result2_35;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_20 <= $signed(group_datapath_sums[3277:3256]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_20 <= result2_36;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_21 <= $signed(group_datapath_sums[3299:3278]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_21 <= result2_37;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_22 <= $signed(group_datapath_sums[3321:3300]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_22 <= result2_38;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_23 <= $signed(group_datapath_sums[3343:3322]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_23 <= result2_39;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_24 <= $signed(group_datapath_sums[3365:3344]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_24 <= result2_40;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_25 <= $signed(group_datapath_sums[3387:3366]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_25 <= result2_41;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_26 <= $signed(group_datapath_sums[3409:3388]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_26 <= result2_42;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_27 <= $signed(group_datapath_sums[3431:3410]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_27 <= result2_43;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_28 <= $signed(group_datapath_sums[3453:3432]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_28 <= result2_44;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_29 <= $signed(group_datapath_sums[3475:3454]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_29 <= result2_45;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_30 <= $signed(group_datapath_sums[3497:3476]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_30 <= result2_46;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_31 <= $signed(group_datapath_sums[3519:3498]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_31 <= result2_47;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_32 <= $signed(group_datapath_sums[3541:3520]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_32 <= result2_48;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_33 <= $signed(group_datapath_sums[3563:3542]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_33 <= result2_49;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_34 <= $signed(group_datapath_sums[3585:3564]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_34 <= result2_50;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_35 <= $signed(group_datapath_sums[3607:3586]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_35 <= result2_51;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_36 <= $signed(group_datapath_sums[3629:3608]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_36 <= result2_52;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_37 <= $signed(group_datapath_sums[3651:3630]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_37 <= result2_53;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_38 <= $signed(group_datapath_sums[3673:3652]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_38 <= result2_54;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_39 <= $signed(group_datapath_sums[3695:3674]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_39 <= result2_55;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_40 <= $signed(group_datapath_sums[3717:3696]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_40 <= result2_56;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_41 <= $signed(group_datapath_sums[3739:3718]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_41 <= result2_57;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_42 <= $signed(group_datapath_sums[3761:3740]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_42 <= result2_58;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_43 <= $signed(group_datapath_sums[3783:3762]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_43 <= result2_59;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_44 <= $signed(group_datapath_sums[3805:3784]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_44 <= result2_60;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_45 <= $signed(group_datapath_sums[3827:3806]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_45 <= result2_61;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_46 <= $signed(group_datapath_sums[3849:3828]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_46 <= result2_62;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2_47 <= $signed(group_datapath_sums[3871:3850]);
+    end else if (select) begin
+      if ((out_stream == 2'd2)) begin
+        result2_47 <= result2_63;
+      end
     end
   end
 
@@ -2775,288 +3391,480 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_0 <= $signed(group_datapath_sums[4245:4224]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_0 <= result3_16;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_1 <= $signed(group_datapath_sums[4267:4246]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_1 <= result3_17;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_2 <= $signed(group_datapath_sums[4289:4268]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_2 <= result3_18;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_3 <= $signed(group_datapath_sums[4311:4290]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_3 <= result3_19;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_4 <= $signed(group_datapath_sums[4333:4312]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_4 <= result3_20;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_5 <= $signed(group_datapath_sums[4355:4334]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_5 <= result3_21;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_6 <= $signed(group_datapath_sums[4377:4356]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_6 <= result3_22;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_7 <= $signed(group_datapath_sums[4399:4378]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_7 <= result3_23;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_8 <= $signed(group_datapath_sums[4421:4400]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_8 <= result3_24;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_9 <= $signed(group_datapath_sums[4443:4422]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_9 <= result3_25;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_10 <= $signed(group_datapath_sums[4465:4444]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_10 <= result3_26;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_11 <= $signed(group_datapath_sums[4487:4466]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_11 <= result3_27;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_12 <= $signed(group_datapath_sums[4509:4488]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_12 <= result3_28;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_13 <= $signed(group_datapath_sums[4531:4510]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_13 <= result3_29;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_14 <= $signed(group_datapath_sums[4553:4532]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_14 <= result3_30;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_15 <= $signed(group_datapath_sums[4575:4554]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_15 <= result3_31;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_16 <= $signed(group_datapath_sums[4597:4576]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_16 <= result3_32;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_17 <= $signed(group_datapath_sums[4619:4598]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_17 <= result3_33;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_18 <= $signed(group_datapath_sums[4641:4620]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_18 <= result3_34;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_19 <= $signed(group_datapath_sums[4663:4642]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_19 <= result3_35;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_20 <= $signed(group_datapath_sums[4685:4664]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_20 <= result3_36;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_21 <= $signed(group_datapath_sums[4707:4686]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_21 <= result3_37;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_22 <= $signed(group_datapath_sums[4729:4708]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_22 <= result3_38;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_23 <= $signed(group_datapath_sums[4751:4730]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_23 <= result3_39;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_24 <= $signed(group_datapath_sums[4773:4752]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_24 <= result3_40;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_25 <= $signed(group_datapath_sums[4795:4774]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_25 <= result3_41;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_26 <= $signed(group_datapath_sums[4817:4796]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_26 <= result3_42;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_27 <= $signed(group_datapath_sums[4839:4818]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_27 <= result3_43;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_28 <= $signed(group_datapath_sums[4861:4840]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_28 <= result3_44;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_29 <= $signed(group_datapath_sums[4883:4862]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_29 <= result3_45;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_30 <= $signed(group_datapath_sums[4905:4884]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_30 <= result3_46;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_31 <= $signed(group_datapath_sums[4927:4906]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_31 <= result3_47;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_32 <= $signed(group_datapath_sums[4949:4928]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_32 <= result3_48;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_33 <= $signed(group_datapath_sums[4971:4950]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_33 <= result3_49;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_34 <= $signed(group_datapath_sums[4993:4972]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_34 <= result3_50;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_35 <= $signed(group_datapath_sums[5015:4994]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_35 <= result3_51;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_36 <= $signed(group_datapath_sums[5037:5016]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_36 <= result3_52;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_37 <= $signed(group_datapath_sums[5059:5038]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_37 <= result3_53;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_38 <= $signed(group_datapath_sums[5081:5060]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_38 <= result3_54;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_39 <= $signed(group_datapath_sums[5103:5082]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_39 <= result3_55;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_40 <= $signed(group_datapath_sums[5125:5104]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_40 <= result3_56;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_41 <= $signed(group_datapath_sums[5147:5126]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_41 <= result3_57;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_42 <= $signed(group_datapath_sums[5169:5148]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_42 <= result3_58;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_43 <= $signed(group_datapath_sums[5191:5170]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_43 <= result3_59;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_44 <= $signed(group_datapath_sums[5213:5192]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_44 <= result3_60;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_45 <= $signed(group_datapath_sums[5235:5214]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_45 <= result3_61;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_46 <= $signed(group_datapath_sums[5257:5236]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_46 <= result3_62;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3_47 <= $signed(group_datapath_sums[5279:5258]);
+    end else if (select) begin
+      if ((out_stream == 2'd3)) begin
+        result3_47 <= result3_63;
+      end
     end
   end
 
@@ -3280,6 +4088,7 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
     .in_first     (group_datapath_in_first),
     .in_last      (group_datapath_in_last),
     .weights      (group_datapath_weights),
+    .weights_swap (group_datapath_weights_swap),
     .activations  (group_datapath_activations),
     .column_valid (group_datapath_column_valid),
     .row_valid    (group_datapath_row_valid),

@@ -11,6 +11,7 @@ module TernaryGroupDatapath_BY64_AC21 (
   input  logic          in_first,
   input  logic          in_last,
   input  logic [511:0]  weights,
+  input  logic          weights_swap,
   input  logic [39:0]   activations,
   input  logic [4:0]    column_valid,
   input  logic [63:0]   row_valid,
@@ -20,268 +21,340 @@ module TernaryGroupDatapath_BY64_AC21 (
   output logic          busy
 );
 
-  logic valid0; // register, Core/TernaryGroupDatapath.swift:106
-  logic first0; // register, Core/TernaryGroupDatapath.swift:107
-  logic last0; // register, Core/TernaryGroupDatapath.swift:108
+  logic valid_in; // register, Core/TernaryGroupDatapath.swift:86
+  logic first_in; // register, Core/TernaryGroupDatapath.swift:88
+  logic last_in; // register, Core/TernaryGroupDatapath.swift:89
+  logic [511:0] weights_in; // register, Core/TernaryGroupDatapath.swift:91
+  logic swap_in; // register, Core/TernaryGroupDatapath.swift:92
+  logic [39:0] activations_in; // Vec(5 x SInt(8))
+  logic [4:0] column_valid_in; // register, Core/TernaryGroupDatapath.swift:94
+  logic [63:0] row_valid_in; // register, Core/TernaryGroupDatapath.swift:95
+  logic valid0; // register, Core/TernaryGroupDatapath.swift:113
+  logic first0; // register, Core/TernaryGroupDatapath.swift:114
+  logic last0; // register, Core/TernaryGroupDatapath.swift:115
   logic [39:0] activations0; // Vec(5 x SInt(8))
-  logic [7:0] base3_codes_raddr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_rdata; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_0; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_0; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r1addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r1data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_1; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_1; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r2addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r2data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_2; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_2; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r3addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r3data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_3; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_3; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r4addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r4data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_4; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_4; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r5addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r5data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_5; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_5; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r6addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r6data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_6; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_6; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r7addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r7data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_7; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_7; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r8addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r8data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_8; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_8; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r9addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r9data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_9; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_9; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r10addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r10data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_10; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_10; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r11addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r11data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_11; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_11; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r12addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r12data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_12; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_12; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r13addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r13data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_13; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_13; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r14addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r14data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_14; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_14; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r15addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r15data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_15; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_15; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r16addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r16data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_16; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_16; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r17addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r17data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_17; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_17; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r18addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r18data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_18; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_18; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r19addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r19data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_19; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_19; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r20addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r20data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_20; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_20; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r21addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r21data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_21; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_21; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r22addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r22data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_22; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_22; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r23addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r23data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_23; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_23; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r24addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r24data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_24; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_24; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r25addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r25data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_25; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_25; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r26addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r26data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_26; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_26; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r27addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r27data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_27; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_27; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r28addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r28data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_28; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_28; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r29addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r29data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_29; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_29; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r30addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r30data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_30; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_30; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r31addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r31data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_31; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_31; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r32addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r32data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_32; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_32; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r33addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r33data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_33; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_33; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r34addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r34data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_34; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_34; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r35addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r35data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_35; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_35; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r36addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r36data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_36; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_36; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r37addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r37data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_37; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_37; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r38addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r38data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_38; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_38; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r39addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r39data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_39; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_39; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r40addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r40data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_40; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_40; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r41addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r41data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_41; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_41; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r42addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r42data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_42; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_42; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r43addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r43data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_43; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_43; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r44addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r44data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_44; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_44; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r45addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r45data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_45; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_45; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r46addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r46data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_46; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_46; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r47addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r47data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_47; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_47; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r48addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r48data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_48; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_48; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r49addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r49data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_49; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_49; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r50addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r50data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_50; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_50; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r51addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r51data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_51; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_51; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r52addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r52data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_52; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_52; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r53addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r53data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_53; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_53; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r54addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r54data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_54; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_54; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r55addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r55data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_55; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_55; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r56addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r56data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_56; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_56; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r57addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r57data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_57; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_57; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r58addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r58data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_58; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_58; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r59addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r59data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_59; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_59; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r60addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r60data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_60; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_60; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r61addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r61data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_61; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_61; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r62addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r62data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_62; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_62; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [7:0] base3_codes_r63addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] base3_codes_r63data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:119
-  logic [9:0] codes_0_63; // register, Core/TernaryGroupDatapath.swift:121
-  logic illegal_0_63; // wire, Core/TernaryGroupDatapath.swift:143
-  logic [63:0] illegal_q; // register, Core/TernaryGroupDatapath.swift:147
-  logic bad_weight_q; // register, Core/TernaryGroupDatapath.swift:147
+  logic [7:0] base3_codes_raddr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_rdata; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_0; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r1addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r1data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_1; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r2addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r2data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_2; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r3addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r3data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_3; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r4addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r4data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_4; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r5addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r5data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_5; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r6addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r6data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_6; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r7addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r7data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_7; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r8addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r8data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_8; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r9addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r9data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_9; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r10addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r10data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_10; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r11addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r11data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_11; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r12addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r12data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_12; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r13addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r13data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_13; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r14addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r14data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_14; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r15addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r15data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_15; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r16addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r16data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_16; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r17addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r17data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_17; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r18addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r18data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_18; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r19addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r19data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_19; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r20addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r20data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_20; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r21addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r21data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_21; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r22addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r22data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_22; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r23addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r23data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_23; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r24addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r24data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_24; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r25addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r25data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_25; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r26addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r26data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_26; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r27addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r27data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_27; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r28addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r28data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_28; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r29addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r29data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_29; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r30addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r30data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_30; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r31addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r31data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_31; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r32addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r32data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_32; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r33addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r33data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_33; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r34addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r34data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_34; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r35addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r35data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_35; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r36addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r36data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_36; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r37addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r37data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_37; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r38addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r38data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_38; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r39addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r39data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_39; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r40addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r40data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_40; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r41addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r41data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_41; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r42addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r42data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_42; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r43addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r43data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_43; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r44addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r44data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_44; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r45addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r45data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_45; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r46addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r46data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_46; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r47addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r47data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_47; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r48addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r48data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_48; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r49addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r49data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_49; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r50addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r50data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_50; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r51addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r51data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_51; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r52addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r52data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_52; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r53addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r53data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_53; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r54addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r54data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_54; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r55addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r55data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_55; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r56addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r56data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_56; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r57addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r57data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_57; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r58addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r58data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_58; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r59addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r59data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_59; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r60addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r60data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_60; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r61addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r61data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_61; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r62addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r62data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_62; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [7:0] base3_codes_r63addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [9:0] base3_codes_r63data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
+  logic [14:0] decoded_63; // wire, Core/TernaryGroupDatapath.swift:128
+  logic [9:0] codes_0_0; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_0; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_1; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_1; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_2; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_2; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_3; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_3; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_4; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_4; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_5; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_5; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_6; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_6; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_7; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_7; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_8; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_8; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_9; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_9; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_10; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_10; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_11; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_11; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_12; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_12; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_13; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_13; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_14; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_14; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_15; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_15; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_16; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_16; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_17; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_17; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_18; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_18; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_19; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_19; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_20; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_20; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_21; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_21; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_22; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_22; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_23; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_23; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_24; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_24; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_25; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_25; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_26; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_26; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_27; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_27; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_28; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_28; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_29; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_29; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_30; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_30; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_31; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_31; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_32; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_32; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_33; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_33; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_34; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_34; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_35; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_35; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_36; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_36; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_37; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_37; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_38; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_38; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_39; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_39; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_40; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_40; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_41; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_41; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_42; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_42; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_43; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_43; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_44; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_44; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_45; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_45; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_46; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_46; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_47; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_47; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_48; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_48; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_49; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_49; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_50; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_50; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_51; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_51; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_52; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_52; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_53; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_53; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_54; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_54; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_55; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_55; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_56; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_56; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_57; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_57; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_58; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_58; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_59; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_59; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_60; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_60; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_61; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_61; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_62; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_62; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [9:0] codes_0_63; // register, Core/TernaryGroupDatapath.swift:138
+  logic illegal_0_63; // wire, Core/TernaryGroupDatapath.swift:155
+  logic [63:0] illegal_q; // register, Core/TernaryGroupDatapath.swift:159
+  logic bad_weight_q; // register, Core/TernaryGroupDatapath.swift:159
   logic signed [10:0] partial0_l0_0; // register, Core/RegisteredTree.swift:15
   logic signed [10:0] partial0_l0_1; // register, Core/RegisteredTree.swift:15
   logic signed [10:0] partial0_l0_2; // register, Core/RegisteredTree.swift:15
@@ -986,283 +1059,347 @@ module TernaryGroupDatapath_BY64_AC21 (
   logic signed [10:0] partial63_l2_0; // register, Core/RegisteredTree.swift:15
   logic signed [10:0] partial63_l2_1; // register, Core/RegisteredTree.swift:15
   logic signed [10:0] partial63; // wire, Core/RegisteredTree.swift:19
-  logic valid1_d0; // register, Core/TernaryGroupDatapath.swift:158
-  logic valid1_d1; // register, Core/TernaryGroupDatapath.swift:158
-  logic valid1_d2; // register, Core/TernaryGroupDatapath.swift:158
-  logic valid1_d3; // register, Core/TernaryGroupDatapath.swift:158
-  logic first1_d0; // register, Core/TernaryGroupDatapath.swift:159
-  logic first1_d1; // register, Core/TernaryGroupDatapath.swift:159
-  logic first1_d2; // register, Core/TernaryGroupDatapath.swift:159
-  logic first1_d3; // register, Core/TernaryGroupDatapath.swift:159
-  logic last1_d0; // register, Core/TernaryGroupDatapath.swift:160
-  logic last1_d1; // register, Core/TernaryGroupDatapath.swift:160
-  logic last1_d2; // register, Core/TernaryGroupDatapath.swift:160
-  logic last1_d3; // register, Core/TernaryGroupDatapath.swift:160
-  logic signed [10:0] partial0_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial1_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial2_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial3_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial4_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial5_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial6_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial7_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial8_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial9_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial10_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial11_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial12_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial13_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial14_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial15_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial16_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial17_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial18_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial19_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial20_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial21_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial22_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial23_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial24_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial25_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial26_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial27_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial28_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial29_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial30_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial31_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial32_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial33_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial34_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial35_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial36_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial37_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial38_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial39_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial40_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial41_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial42_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial43_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial44_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial45_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial46_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial47_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial48_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial49_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial50_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial51_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial52_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial53_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial54_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial55_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial56_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial57_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial58_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial59_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial60_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial61_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial62_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [10:0] partial63_q; // register, Core/TernaryGroupDatapath.swift:163
-  logic signed [20:0] acc0; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc1; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc2; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc3; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc4; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc5; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc6; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc7; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc8; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc9; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc10; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc11; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc12; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc13; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc14; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc15; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc16; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc17; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc18; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc19; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc20; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc21; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc22; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc23; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc24; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc25; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc26; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc27; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc28; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc29; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc30; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc31; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc32; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc33; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc34; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc35; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc36; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc37; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc38; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc39; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc40; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc41; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc42; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc43; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc44; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc45; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc46; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc47; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc48; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc49; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc50; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc51; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc52; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc53; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc54; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc55; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc56; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc57; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc58; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc59; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc60; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc61; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc62; // register, Core/TernaryGroupDatapath.swift:168
-  logic signed [20:0] acc63; // register, Core/TernaryGroupDatapath.swift:168
-  logic sums_valid_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic [2:0] beats_inside_remaining; // register, Core/TernaryGroupDatapath.swift:178
-  logic beats_inside; // wire, Core/TernaryGroupDatapath.swift:178
+  logic valid1_d0; // register, Core/TernaryGroupDatapath.swift:170
+  logic valid1_d1; // register, Core/TernaryGroupDatapath.swift:170
+  logic valid1_d2; // register, Core/TernaryGroupDatapath.swift:170
+  logic valid1_d3; // register, Core/TernaryGroupDatapath.swift:170
+  logic first1_d0; // register, Core/TernaryGroupDatapath.swift:171
+  logic first1_d1; // register, Core/TernaryGroupDatapath.swift:171
+  logic first1_d2; // register, Core/TernaryGroupDatapath.swift:171
+  logic first1_d3; // register, Core/TernaryGroupDatapath.swift:171
+  logic last1_d0; // register, Core/TernaryGroupDatapath.swift:172
+  logic last1_d1; // register, Core/TernaryGroupDatapath.swift:172
+  logic last1_d2; // register, Core/TernaryGroupDatapath.swift:172
+  logic last1_d3; // register, Core/TernaryGroupDatapath.swift:172
+  logic signed [10:0] partial0_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial1_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial2_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial3_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial4_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial5_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial6_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial7_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial8_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial9_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial10_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial11_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial12_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial13_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial14_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial15_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial16_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial17_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial18_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial19_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial20_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial21_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial22_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial23_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial24_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial25_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial26_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial27_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial28_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial29_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial30_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial31_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial32_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial33_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial34_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial35_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial36_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial37_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial38_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial39_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial40_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial41_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial42_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial43_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial44_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial45_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial46_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial47_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial48_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial49_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial50_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial51_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial52_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial53_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial54_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial55_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial56_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial57_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial58_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial59_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial60_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial61_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial62_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [10:0] partial63_q; // register, Core/TernaryGroupDatapath.swift:175
+  logic signed [20:0] acc0; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc1; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc2; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc3; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc4; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc5; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc6; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc7; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc8; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc9; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc10; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc11; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc12; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc13; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc14; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc15; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc16; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc17; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc18; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc19; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc20; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc21; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc22; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc23; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc24; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc25; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc26; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc27; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc28; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc29; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc30; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc31; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc32; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc33; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc34; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc35; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc36; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc37; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc38; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc39; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc40; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc41; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc42; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc43; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc44; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc45; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc46; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc47; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc48; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc49; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc50; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc51; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc52; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc53; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc54; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc55; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc56; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc57; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc58; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc59; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc60; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc61; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc62; // register, Core/TernaryGroupDatapath.swift:180
+  logic signed [20:0] acc63; // register, Core/TernaryGroupDatapath.swift:180
+  logic sums_valid_q; // register, Core/TernaryGroupDatapath.swift:187
+  logic [2:0] beats_inside_remaining; // register, Core/TernaryGroupDatapath.swift:190
+  logic beats_inside; // wire, Core/TernaryGroupDatapath.swift:190
   logic [9:0] base3_codes_mem [0:255]; // 256 x UInt(10), read latency 0
 
   assign sums_valid = sums_valid_q;
   assign sums = {acc63, acc62, acc61, acc60, acc59, acc58, acc57, acc56, acc55, acc54, acc53, acc52, acc51, acc50, acc49, acc48, acc47, acc46, acc45, acc44, acc43, acc42, acc41, acc40, acc39, acc38, acc37, acc36, acc35, acc34, acc33, acc32, acc31, acc30, acc29, acc28, acc27, acc26, acc25, acc24, acc23, acc22, acc21, acc20, acc19, acc18, acc17, acc16, acc15, acc14, acc13, acc12, acc11, acc10, acc9, acc8, acc7, acc6, acc5, acc4, acc3, acc2, acc1, acc0};
   assign bad_weight = bad_weight_q;
   assign busy = beats_inside;
-  assign base3_codes_raddr = weights[7:0];
-  assign illegal_0_0 = (row_valid[0] && (base3 ? ((weights[7:0] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[1] && (!weights[0])) && column_valid[0])) || ((weights[3] && (!weights[2])) && column_valid[1])) || ((weights[5] && (!weights[4])) && column_valid[2])) || ((weights[7] && (!weights[6])) && column_valid[3]))));
-  assign base3_codes_r1addr = weights[15:8];
-  assign illegal_0_1 = (row_valid[1] && (base3 ? ((weights[15:8] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[9] && (!weights[8])) && column_valid[0])) || ((weights[11] && (!weights[10])) && column_valid[1])) || ((weights[13] && (!weights[12])) && column_valid[2])) || ((weights[15] && (!weights[14])) && column_valid[3]))));
-  assign base3_codes_r2addr = weights[23:16];
-  assign illegal_0_2 = (row_valid[2] && (base3 ? ((weights[23:16] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[17] && (!weights[16])) && column_valid[0])) || ((weights[19] && (!weights[18])) && column_valid[1])) || ((weights[21] && (!weights[20])) && column_valid[2])) || ((weights[23] && (!weights[22])) && column_valid[3]))));
-  assign base3_codes_r3addr = weights[31:24];
-  assign illegal_0_3 = (row_valid[3] && (base3 ? ((weights[31:24] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[25] && (!weights[24])) && column_valid[0])) || ((weights[27] && (!weights[26])) && column_valid[1])) || ((weights[29] && (!weights[28])) && column_valid[2])) || ((weights[31] && (!weights[30])) && column_valid[3]))));
-  assign base3_codes_r4addr = weights[39:32];
-  assign illegal_0_4 = (row_valid[4] && (base3 ? ((weights[39:32] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[33] && (!weights[32])) && column_valid[0])) || ((weights[35] && (!weights[34])) && column_valid[1])) || ((weights[37] && (!weights[36])) && column_valid[2])) || ((weights[39] && (!weights[38])) && column_valid[3]))));
-  assign base3_codes_r5addr = weights[47:40];
-  assign illegal_0_5 = (row_valid[5] && (base3 ? ((weights[47:40] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[41] && (!weights[40])) && column_valid[0])) || ((weights[43] && (!weights[42])) && column_valid[1])) || ((weights[45] && (!weights[44])) && column_valid[2])) || ((weights[47] && (!weights[46])) && column_valid[3]))));
-  assign base3_codes_r6addr = weights[55:48];
-  assign illegal_0_6 = (row_valid[6] && (base3 ? ((weights[55:48] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[49] && (!weights[48])) && column_valid[0])) || ((weights[51] && (!weights[50])) && column_valid[1])) || ((weights[53] && (!weights[52])) && column_valid[2])) || ((weights[55] && (!weights[54])) && column_valid[3]))));
-  assign base3_codes_r7addr = weights[63:56];
-  assign illegal_0_7 = (row_valid[7] && (base3 ? ((weights[63:56] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[57] && (!weights[56])) && column_valid[0])) || ((weights[59] && (!weights[58])) && column_valid[1])) || ((weights[61] && (!weights[60])) && column_valid[2])) || ((weights[63] && (!weights[62])) && column_valid[3]))));
-  assign base3_codes_r8addr = weights[71:64];
-  assign illegal_0_8 = (row_valid[8] && (base3 ? ((weights[71:64] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[65] && (!weights[64])) && column_valid[0])) || ((weights[67] && (!weights[66])) && column_valid[1])) || ((weights[69] && (!weights[68])) && column_valid[2])) || ((weights[71] && (!weights[70])) && column_valid[3]))));
-  assign base3_codes_r9addr = weights[79:72];
-  assign illegal_0_9 = (row_valid[9] && (base3 ? ((weights[79:72] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[73] && (!weights[72])) && column_valid[0])) || ((weights[75] && (!weights[74])) && column_valid[1])) || ((weights[77] && (!weights[76])) && column_valid[2])) || ((weights[79] && (!weights[78])) && column_valid[3]))));
-  assign base3_codes_r10addr = weights[87:80];
-  assign illegal_0_10 = (row_valid[10] && (base3 ? ((weights[87:80] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[81] && (!weights[80])) && column_valid[0])) || ((weights[83] && (!weights[82])) && column_valid[1])) || ((weights[85] && (!weights[84])) && column_valid[2])) || ((weights[87] && (!weights[86])) && column_valid[3]))));
-  assign base3_codes_r11addr = weights[95:88];
-  assign illegal_0_11 = (row_valid[11] && (base3 ? ((weights[95:88] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[89] && (!weights[88])) && column_valid[0])) || ((weights[91] && (!weights[90])) && column_valid[1])) || ((weights[93] && (!weights[92])) && column_valid[2])) || ((weights[95] && (!weights[94])) && column_valid[3]))));
-  assign base3_codes_r12addr = weights[103:96];
-  assign illegal_0_12 = (row_valid[12] && (base3 ? ((weights[103:96] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[97] && (!weights[96])) && column_valid[0])) || ((weights[99] && (!weights[98])) && column_valid[1])) || ((weights[101] && (!weights[100])) && column_valid[2])) || ((weights[103] && (!weights[102])) && column_valid[3]))));
-  assign base3_codes_r13addr = weights[111:104];
-  assign illegal_0_13 = (row_valid[13] && (base3 ? ((weights[111:104] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[105] && (!weights[104])) && column_valid[0])) || ((weights[107] && (!weights[106])) && column_valid[1])) || ((weights[109] && (!weights[108])) && column_valid[2])) || ((weights[111] && (!weights[110])) && column_valid[3]))));
-  assign base3_codes_r14addr = weights[119:112];
-  assign illegal_0_14 = (row_valid[14] && (base3 ? ((weights[119:112] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[113] && (!weights[112])) && column_valid[0])) || ((weights[115] && (!weights[114])) && column_valid[1])) || ((weights[117] && (!weights[116])) && column_valid[2])) || ((weights[119] && (!weights[118])) && column_valid[3]))));
-  assign base3_codes_r15addr = weights[127:120];
-  assign illegal_0_15 = (row_valid[15] && (base3 ? ((weights[127:120] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[121] && (!weights[120])) && column_valid[0])) || ((weights[123] && (!weights[122])) && column_valid[1])) || ((weights[125] && (!weights[124])) && column_valid[2])) || ((weights[127] && (!weights[126])) && column_valid[3]))));
-  assign base3_codes_r16addr = weights[135:128];
-  assign illegal_0_16 = (row_valid[16] && (base3 ? ((weights[135:128] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[129] && (!weights[128])) && column_valid[0])) || ((weights[131] && (!weights[130])) && column_valid[1])) || ((weights[133] && (!weights[132])) && column_valid[2])) || ((weights[135] && (!weights[134])) && column_valid[3]))));
-  assign base3_codes_r17addr = weights[143:136];
-  assign illegal_0_17 = (row_valid[17] && (base3 ? ((weights[143:136] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[137] && (!weights[136])) && column_valid[0])) || ((weights[139] && (!weights[138])) && column_valid[1])) || ((weights[141] && (!weights[140])) && column_valid[2])) || ((weights[143] && (!weights[142])) && column_valid[3]))));
-  assign base3_codes_r18addr = weights[151:144];
-  assign illegal_0_18 = (row_valid[18] && (base3 ? ((weights[151:144] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[145] && (!weights[144])) && column_valid[0])) || ((weights[147] && (!weights[146])) && column_valid[1])) || ((weights[149] && (!weights[148])) && column_valid[2])) || ((weights[151] && (!weights[150])) && column_valid[3]))));
-  assign base3_codes_r19addr = weights[159:152];
-  assign illegal_0_19 = (row_valid[19] && (base3 ? ((weights[159:152] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[153] && (!weights[152])) && column_valid[0])) || ((weights[155] && (!weights[154])) && column_valid[1])) || ((weights[157] && (!weights[156])) && column_valid[2])) || ((weights[159] && (!weights[158])) && column_valid[3]))));
-  assign base3_codes_r20addr = weights[167:160];
-  assign illegal_0_20 = (row_valid[20] && (base3 ? ((weights[167:160] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[161] && (!weights[160])) && column_valid[0])) || ((weights[163] && (!weights[162])) && column_valid[1])) || ((weights[165] && (!weights[164])) && column_valid[2])) || ((weights[167] && (!weights[166])) && column_valid[3]))));
-  assign base3_codes_r21addr = weights[175:168];
-  assign illegal_0_21 = (row_valid[21] && (base3 ? ((weights[175:168] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[169] && (!weights[168])) && column_valid[0])) || ((weights[171] && (!weights[170])) && column_valid[1])) || ((weights[173] && (!weights[172])) && column_valid[2])) || ((weights[175] && (!weights[174])) && column_valid[3]))));
-  assign base3_codes_r22addr = weights[183:176];
-  assign illegal_0_22 = (row_valid[22] && (base3 ? ((weights[183:176] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[177] && (!weights[176])) && column_valid[0])) || ((weights[179] && (!weights[178])) && column_valid[1])) || ((weights[181] && (!weights[180])) && column_valid[2])) || ((weights[183] && (!weights[182])) && column_valid[3]))));
-  assign base3_codes_r23addr = weights[191:184];
-  assign illegal_0_23 = (row_valid[23] && (base3 ? ((weights[191:184] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[185] && (!weights[184])) && column_valid[0])) || ((weights[187] && (!weights[186])) && column_valid[1])) || ((weights[189] && (!weights[188])) && column_valid[2])) || ((weights[191] && (!weights[190])) && column_valid[3]))));
-  assign base3_codes_r24addr = weights[199:192];
-  assign illegal_0_24 = (row_valid[24] && (base3 ? ((weights[199:192] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[193] && (!weights[192])) && column_valid[0])) || ((weights[195] && (!weights[194])) && column_valid[1])) || ((weights[197] && (!weights[196])) && column_valid[2])) || ((weights[199] && (!weights[198])) && column_valid[3]))));
-  assign base3_codes_r25addr = weights[207:200];
-  assign illegal_0_25 = (row_valid[25] && (base3 ? ((weights[207:200] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[201] && (!weights[200])) && column_valid[0])) || ((weights[203] && (!weights[202])) && column_valid[1])) || ((weights[205] && (!weights[204])) && column_valid[2])) || ((weights[207] && (!weights[206])) && column_valid[3]))));
-  assign base3_codes_r26addr = weights[215:208];
-  assign illegal_0_26 = (row_valid[26] && (base3 ? ((weights[215:208] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[209] && (!weights[208])) && column_valid[0])) || ((weights[211] && (!weights[210])) && column_valid[1])) || ((weights[213] && (!weights[212])) && column_valid[2])) || ((weights[215] && (!weights[214])) && column_valid[3]))));
-  assign base3_codes_r27addr = weights[223:216];
-  assign illegal_0_27 = (row_valid[27] && (base3 ? ((weights[223:216] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[217] && (!weights[216])) && column_valid[0])) || ((weights[219] && (!weights[218])) && column_valid[1])) || ((weights[221] && (!weights[220])) && column_valid[2])) || ((weights[223] && (!weights[222])) && column_valid[3]))));
-  assign base3_codes_r28addr = weights[231:224];
-  assign illegal_0_28 = (row_valid[28] && (base3 ? ((weights[231:224] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[225] && (!weights[224])) && column_valid[0])) || ((weights[227] && (!weights[226])) && column_valid[1])) || ((weights[229] && (!weights[228])) && column_valid[2])) || ((weights[231] && (!weights[230])) && column_valid[3]))));
-  assign base3_codes_r29addr = weights[239:232];
-  assign illegal_0_29 = (row_valid[29] && (base3 ? ((weights[239:232] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[233] && (!weights[232])) && column_valid[0])) || ((weights[235] && (!weights[234])) && column_valid[1])) || ((weights[237] && (!weights[236])) && column_valid[2])) || ((weights[239] && (!weights[238])) && column_valid[3]))));
-  assign base3_codes_r30addr = weights[247:240];
-  assign illegal_0_30 = (row_valid[30] && (base3 ? ((weights[247:240] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[241] && (!weights[240])) && column_valid[0])) || ((weights[243] && (!weights[242])) && column_valid[1])) || ((weights[245] && (!weights[244])) && column_valid[2])) || ((weights[247] && (!weights[246])) && column_valid[3]))));
-  assign base3_codes_r31addr = weights[255:248];
-  assign illegal_0_31 = (row_valid[31] && (base3 ? ((weights[255:248] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[249] && (!weights[248])) && column_valid[0])) || ((weights[251] && (!weights[250])) && column_valid[1])) || ((weights[253] && (!weights[252])) && column_valid[2])) || ((weights[255] && (!weights[254])) && column_valid[3]))));
-  assign base3_codes_r32addr = weights[263:256];
-  assign illegal_0_32 = (row_valid[32] && (base3 ? ((weights[263:256] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[257] && (!weights[256])) && column_valid[0])) || ((weights[259] && (!weights[258])) && column_valid[1])) || ((weights[261] && (!weights[260])) && column_valid[2])) || ((weights[263] && (!weights[262])) && column_valid[3]))));
-  assign base3_codes_r33addr = weights[271:264];
-  assign illegal_0_33 = (row_valid[33] && (base3 ? ((weights[271:264] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[265] && (!weights[264])) && column_valid[0])) || ((weights[267] && (!weights[266])) && column_valid[1])) || ((weights[269] && (!weights[268])) && column_valid[2])) || ((weights[271] && (!weights[270])) && column_valid[3]))));
-  assign base3_codes_r34addr = weights[279:272];
-  assign illegal_0_34 = (row_valid[34] && (base3 ? ((weights[279:272] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[273] && (!weights[272])) && column_valid[0])) || ((weights[275] && (!weights[274])) && column_valid[1])) || ((weights[277] && (!weights[276])) && column_valid[2])) || ((weights[279] && (!weights[278])) && column_valid[3]))));
-  assign base3_codes_r35addr = weights[287:280];
-  assign illegal_0_35 = (row_valid[35] && (base3 ? ((weights[287:280] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[281] && (!weights[280])) && column_valid[0])) || ((weights[283] && (!weights[282])) && column_valid[1])) || ((weights[285] && (!weights[284])) && column_valid[2])) || ((weights[287] && (!weights[286])) && column_valid[3]))));
-  assign base3_codes_r36addr = weights[295:288];
-  assign illegal_0_36 = (row_valid[36] && (base3 ? ((weights[295:288] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[289] && (!weights[288])) && column_valid[0])) || ((weights[291] && (!weights[290])) && column_valid[1])) || ((weights[293] && (!weights[292])) && column_valid[2])) || ((weights[295] && (!weights[294])) && column_valid[3]))));
-  assign base3_codes_r37addr = weights[303:296];
-  assign illegal_0_37 = (row_valid[37] && (base3 ? ((weights[303:296] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[297] && (!weights[296])) && column_valid[0])) || ((weights[299] && (!weights[298])) && column_valid[1])) || ((weights[301] && (!weights[300])) && column_valid[2])) || ((weights[303] && (!weights[302])) && column_valid[3]))));
-  assign base3_codes_r38addr = weights[311:304];
-  assign illegal_0_38 = (row_valid[38] && (base3 ? ((weights[311:304] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[305] && (!weights[304])) && column_valid[0])) || ((weights[307] && (!weights[306])) && column_valid[1])) || ((weights[309] && (!weights[308])) && column_valid[2])) || ((weights[311] && (!weights[310])) && column_valid[3]))));
-  assign base3_codes_r39addr = weights[319:312];
-  assign illegal_0_39 = (row_valid[39] && (base3 ? ((weights[319:312] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[313] && (!weights[312])) && column_valid[0])) || ((weights[315] && (!weights[314])) && column_valid[1])) || ((weights[317] && (!weights[316])) && column_valid[2])) || ((weights[319] && (!weights[318])) && column_valid[3]))));
-  assign base3_codes_r40addr = weights[327:320];
-  assign illegal_0_40 = (row_valid[40] && (base3 ? ((weights[327:320] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[321] && (!weights[320])) && column_valid[0])) || ((weights[323] && (!weights[322])) && column_valid[1])) || ((weights[325] && (!weights[324])) && column_valid[2])) || ((weights[327] && (!weights[326])) && column_valid[3]))));
-  assign base3_codes_r41addr = weights[335:328];
-  assign illegal_0_41 = (row_valid[41] && (base3 ? ((weights[335:328] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[329] && (!weights[328])) && column_valid[0])) || ((weights[331] && (!weights[330])) && column_valid[1])) || ((weights[333] && (!weights[332])) && column_valid[2])) || ((weights[335] && (!weights[334])) && column_valid[3]))));
-  assign base3_codes_r42addr = weights[343:336];
-  assign illegal_0_42 = (row_valid[42] && (base3 ? ((weights[343:336] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[337] && (!weights[336])) && column_valid[0])) || ((weights[339] && (!weights[338])) && column_valid[1])) || ((weights[341] && (!weights[340])) && column_valid[2])) || ((weights[343] && (!weights[342])) && column_valid[3]))));
-  assign base3_codes_r43addr = weights[351:344];
-  assign illegal_0_43 = (row_valid[43] && (base3 ? ((weights[351:344] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[345] && (!weights[344])) && column_valid[0])) || ((weights[347] && (!weights[346])) && column_valid[1])) || ((weights[349] && (!weights[348])) && column_valid[2])) || ((weights[351] && (!weights[350])) && column_valid[3]))));
-  assign base3_codes_r44addr = weights[359:352];
-  assign illegal_0_44 = (row_valid[44] && (base3 ? ((weights[359:352] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[353] && (!weights[352])) && column_valid[0])) || ((weights[355] && (!weights[354])) && column_valid[1])) || ((weights[357] && (!weights[356])) && column_valid[2])) || ((weights[359] && (!weights[358])) && column_valid[3]))));
-  assign base3_codes_r45addr = weights[367:360];
-  assign illegal_0_45 = (row_valid[45] && (base3 ? ((weights[367:360] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[361] && (!weights[360])) && column_valid[0])) || ((weights[363] && (!weights[362])) && column_valid[1])) || ((weights[365] && (!weights[364])) && column_valid[2])) || ((weights[367] && (!weights[366])) && column_valid[3]))));
-  assign base3_codes_r46addr = weights[375:368];
-  assign illegal_0_46 = (row_valid[46] && (base3 ? ((weights[375:368] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[369] && (!weights[368])) && column_valid[0])) || ((weights[371] && (!weights[370])) && column_valid[1])) || ((weights[373] && (!weights[372])) && column_valid[2])) || ((weights[375] && (!weights[374])) && column_valid[3]))));
-  assign base3_codes_r47addr = weights[383:376];
-  assign illegal_0_47 = (row_valid[47] && (base3 ? ((weights[383:376] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[377] && (!weights[376])) && column_valid[0])) || ((weights[379] && (!weights[378])) && column_valid[1])) || ((weights[381] && (!weights[380])) && column_valid[2])) || ((weights[383] && (!weights[382])) && column_valid[3]))));
-  assign base3_codes_r48addr = weights[391:384];
-  assign illegal_0_48 = (row_valid[48] && (base3 ? ((weights[391:384] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[385] && (!weights[384])) && column_valid[0])) || ((weights[387] && (!weights[386])) && column_valid[1])) || ((weights[389] && (!weights[388])) && column_valid[2])) || ((weights[391] && (!weights[390])) && column_valid[3]))));
-  assign base3_codes_r49addr = weights[399:392];
-  assign illegal_0_49 = (row_valid[49] && (base3 ? ((weights[399:392] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[393] && (!weights[392])) && column_valid[0])) || ((weights[395] && (!weights[394])) && column_valid[1])) || ((weights[397] && (!weights[396])) && column_valid[2])) || ((weights[399] && (!weights[398])) && column_valid[3]))));
-  assign base3_codes_r50addr = weights[407:400];
-  assign illegal_0_50 = (row_valid[50] && (base3 ? ((weights[407:400] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[401] && (!weights[400])) && column_valid[0])) || ((weights[403] && (!weights[402])) && column_valid[1])) || ((weights[405] && (!weights[404])) && column_valid[2])) || ((weights[407] && (!weights[406])) && column_valid[3]))));
-  assign base3_codes_r51addr = weights[415:408];
-  assign illegal_0_51 = (row_valid[51] && (base3 ? ((weights[415:408] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[409] && (!weights[408])) && column_valid[0])) || ((weights[411] && (!weights[410])) && column_valid[1])) || ((weights[413] && (!weights[412])) && column_valid[2])) || ((weights[415] && (!weights[414])) && column_valid[3]))));
-  assign base3_codes_r52addr = weights[423:416];
-  assign illegal_0_52 = (row_valid[52] && (base3 ? ((weights[423:416] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[417] && (!weights[416])) && column_valid[0])) || ((weights[419] && (!weights[418])) && column_valid[1])) || ((weights[421] && (!weights[420])) && column_valid[2])) || ((weights[423] && (!weights[422])) && column_valid[3]))));
-  assign base3_codes_r53addr = weights[431:424];
-  assign illegal_0_53 = (row_valid[53] && (base3 ? ((weights[431:424] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[425] && (!weights[424])) && column_valid[0])) || ((weights[427] && (!weights[426])) && column_valid[1])) || ((weights[429] && (!weights[428])) && column_valid[2])) || ((weights[431] && (!weights[430])) && column_valid[3]))));
-  assign base3_codes_r54addr = weights[439:432];
-  assign illegal_0_54 = (row_valid[54] && (base3 ? ((weights[439:432] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[433] && (!weights[432])) && column_valid[0])) || ((weights[435] && (!weights[434])) && column_valid[1])) || ((weights[437] && (!weights[436])) && column_valid[2])) || ((weights[439] && (!weights[438])) && column_valid[3]))));
-  assign base3_codes_r55addr = weights[447:440];
-  assign illegal_0_55 = (row_valid[55] && (base3 ? ((weights[447:440] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[441] && (!weights[440])) && column_valid[0])) || ((weights[443] && (!weights[442])) && column_valid[1])) || ((weights[445] && (!weights[444])) && column_valid[2])) || ((weights[447] && (!weights[446])) && column_valid[3]))));
-  assign base3_codes_r56addr = weights[455:448];
-  assign illegal_0_56 = (row_valid[56] && (base3 ? ((weights[455:448] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[449] && (!weights[448])) && column_valid[0])) || ((weights[451] && (!weights[450])) && column_valid[1])) || ((weights[453] && (!weights[452])) && column_valid[2])) || ((weights[455] && (!weights[454])) && column_valid[3]))));
-  assign base3_codes_r57addr = weights[463:456];
-  assign illegal_0_57 = (row_valid[57] && (base3 ? ((weights[463:456] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[457] && (!weights[456])) && column_valid[0])) || ((weights[459] && (!weights[458])) && column_valid[1])) || ((weights[461] && (!weights[460])) && column_valid[2])) || ((weights[463] && (!weights[462])) && column_valid[3]))));
-  assign base3_codes_r58addr = weights[471:464];
-  assign illegal_0_58 = (row_valid[58] && (base3 ? ((weights[471:464] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[465] && (!weights[464])) && column_valid[0])) || ((weights[467] && (!weights[466])) && column_valid[1])) || ((weights[469] && (!weights[468])) && column_valid[2])) || ((weights[471] && (!weights[470])) && column_valid[3]))));
-  assign base3_codes_r59addr = weights[479:472];
-  assign illegal_0_59 = (row_valid[59] && (base3 ? ((weights[479:472] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[473] && (!weights[472])) && column_valid[0])) || ((weights[475] && (!weights[474])) && column_valid[1])) || ((weights[477] && (!weights[476])) && column_valid[2])) || ((weights[479] && (!weights[478])) && column_valid[3]))));
-  assign base3_codes_r60addr = weights[487:480];
-  assign illegal_0_60 = (row_valid[60] && (base3 ? ((weights[487:480] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[481] && (!weights[480])) && column_valid[0])) || ((weights[483] && (!weights[482])) && column_valid[1])) || ((weights[485] && (!weights[484])) && column_valid[2])) || ((weights[487] && (!weights[486])) && column_valid[3]))));
-  assign base3_codes_r61addr = weights[495:488];
-  assign illegal_0_61 = (row_valid[61] && (base3 ? ((weights[495:488] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[489] && (!weights[488])) && column_valid[0])) || ((weights[491] && (!weights[490])) && column_valid[1])) || ((weights[493] && (!weights[492])) && column_valid[2])) || ((weights[495] && (!weights[494])) && column_valid[3]))));
-  assign base3_codes_r62addr = weights[503:496];
-  assign illegal_0_62 = (row_valid[62] && (base3 ? ((weights[503:496] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[497] && (!weights[496])) && column_valid[0])) || ((weights[499] && (!weights[498])) && column_valid[1])) || ((weights[501] && (!weights[500])) && column_valid[2])) || ((weights[503] && (!weights[502])) && column_valid[3]))));
-  assign base3_codes_r63addr = weights[511:504];
-  assign illegal_0_63 = (row_valid[63] && (base3 ? ((weights[511:504] >= 8'd243) && column_valid[0]) : ((((1'b0 || ((weights[505] && (!weights[504])) && column_valid[0])) || ((weights[507] && (!weights[506])) && column_valid[1])) || ((weights[509] && (!weights[508])) && column_valid[2])) || ((weights[511] && (!weights[510])) && column_valid[3]))));
+  assign base3_codes_raddr = weights_in[7:0];
+  assign decoded_0 = {(base3 ? {4'd0, (weights_in[7:0] >= 8'd243)} : {1'd0, (weights_in[7] && (!weights_in[6])), (weights_in[5] && (!weights_in[4])), (weights_in[3] && (!weights_in[2])), (weights_in[1] && (!weights_in[0]))}), (base3 ? base3_codes_rdata : {2'd0, weights_in[7:0]})};
+  assign base3_codes_r1addr = weights_in[15:8];
+  assign decoded_1 = {(base3 ? {4'd0, (weights_in[15:8] >= 8'd243)} : {1'd0, (weights_in[15] && (!weights_in[14])), (weights_in[13] && (!weights_in[12])), (weights_in[11] && (!weights_in[10])), (weights_in[9] && (!weights_in[8]))}), (base3 ? base3_codes_r1data : {2'd0, weights_in[15:8]})};
+  assign base3_codes_r2addr = weights_in[23:16];
+  assign decoded_2 = {(base3 ? {4'd0, (weights_in[23:16] >= 8'd243)} : {1'd0, (weights_in[23] && (!weights_in[22])), (weights_in[21] && (!weights_in[20])), (weights_in[19] && (!weights_in[18])), (weights_in[17] && (!weights_in[16]))}), (base3 ? base3_codes_r2data : {2'd0, weights_in[23:16]})};
+  assign base3_codes_r3addr = weights_in[31:24];
+  assign decoded_3 = {(base3 ? {4'd0, (weights_in[31:24] >= 8'd243)} : {1'd0, (weights_in[31] && (!weights_in[30])), (weights_in[29] && (!weights_in[28])), (weights_in[27] && (!weights_in[26])), (weights_in[25] && (!weights_in[24]))}), (base3 ? base3_codes_r3data : {2'd0, weights_in[31:24]})};
+  assign base3_codes_r4addr = weights_in[39:32];
+  assign decoded_4 = {(base3 ? {4'd0, (weights_in[39:32] >= 8'd243)} : {1'd0, (weights_in[39] && (!weights_in[38])), (weights_in[37] && (!weights_in[36])), (weights_in[35] && (!weights_in[34])), (weights_in[33] && (!weights_in[32]))}), (base3 ? base3_codes_r4data : {2'd0, weights_in[39:32]})};
+  assign base3_codes_r5addr = weights_in[47:40];
+  assign decoded_5 = {(base3 ? {4'd0, (weights_in[47:40] >= 8'd243)} : {1'd0, (weights_in[47] && (!weights_in[46])), (weights_in[45] && (!weights_in[44])), (weights_in[43] && (!weights_in[42])), (weights_in[41] && (!weights_in[40]))}), (base3 ? base3_codes_r5data : {2'd0, weights_in[47:40]})};
+  assign base3_codes_r6addr = weights_in[55:48];
+  assign decoded_6 = {(base3 ? {4'd0, (weights_in[55:48] >= 8'd243)} : {1'd0, (weights_in[55] && (!weights_in[54])), (weights_in[53] && (!weights_in[52])), (weights_in[51] && (!weights_in[50])), (weights_in[49] && (!weights_in[48]))}), (base3 ? base3_codes_r6data : {2'd0, weights_in[55:48]})};
+  assign base3_codes_r7addr = weights_in[63:56];
+  assign decoded_7 = {(base3 ? {4'd0, (weights_in[63:56] >= 8'd243)} : {1'd0, (weights_in[63] && (!weights_in[62])), (weights_in[61] && (!weights_in[60])), (weights_in[59] && (!weights_in[58])), (weights_in[57] && (!weights_in[56]))}), (base3 ? base3_codes_r7data : {2'd0, weights_in[63:56]})};
+  assign base3_codes_r8addr = weights_in[71:64];
+  assign decoded_8 = {(base3 ? {4'd0, (weights_in[71:64] >= 8'd243)} : {1'd0, (weights_in[71] && (!weights_in[70])), (weights_in[69] && (!weights_in[68])), (weights_in[67] && (!weights_in[66])), (weights_in[65] && (!weights_in[64]))}), (base3 ? base3_codes_r8data : {2'd0, weights_in[71:64]})};
+  assign base3_codes_r9addr = weights_in[79:72];
+  assign decoded_9 = {(base3 ? {4'd0, (weights_in[79:72] >= 8'd243)} : {1'd0, (weights_in[79] && (!weights_in[78])), (weights_in[77] && (!weights_in[76])), (weights_in[75] && (!weights_in[74])), (weights_in[73] && (!weights_in[72]))}), (base3 ? base3_codes_r9data : {2'd0, weights_in[79:72]})};
+  assign base3_codes_r10addr = weights_in[87:80];
+  assign decoded_10 = {(base3 ? {4'd0, (weights_in[87:80] >= 8'd243)} : {1'd0, (weights_in[87] && (!weights_in[86])), (weights_in[85] && (!weights_in[84])), (weights_in[83] && (!weights_in[82])), (weights_in[81] && (!weights_in[80]))}), (base3 ? base3_codes_r10data : {2'd0, weights_in[87:80]})};
+  assign base3_codes_r11addr = weights_in[95:88];
+  assign decoded_11 = {(base3 ? {4'd0, (weights_in[95:88] >= 8'd243)} : {1'd0, (weights_in[95] && (!weights_in[94])), (weights_in[93] && (!weights_in[92])), (weights_in[91] && (!weights_in[90])), (weights_in[89] && (!weights_in[88]))}), (base3 ? base3_codes_r11data : {2'd0, weights_in[95:88]})};
+  assign base3_codes_r12addr = weights_in[103:96];
+  assign decoded_12 = {(base3 ? {4'd0, (weights_in[103:96] >= 8'd243)} : {1'd0, (weights_in[103] && (!weights_in[102])), (weights_in[101] && (!weights_in[100])), (weights_in[99] && (!weights_in[98])), (weights_in[97] && (!weights_in[96]))}), (base3 ? base3_codes_r12data : {2'd0, weights_in[103:96]})};
+  assign base3_codes_r13addr = weights_in[111:104];
+  assign decoded_13 = {(base3 ? {4'd0, (weights_in[111:104] >= 8'd243)} : {1'd0, (weights_in[111] && (!weights_in[110])), (weights_in[109] && (!weights_in[108])), (weights_in[107] && (!weights_in[106])), (weights_in[105] && (!weights_in[104]))}), (base3 ? base3_codes_r13data : {2'd0, weights_in[111:104]})};
+  assign base3_codes_r14addr = weights_in[119:112];
+  assign decoded_14 = {(base3 ? {4'd0, (weights_in[119:112] >= 8'd243)} : {1'd0, (weights_in[119] && (!weights_in[118])), (weights_in[117] && (!weights_in[116])), (weights_in[115] && (!weights_in[114])), (weights_in[113] && (!weights_in[112]))}), (base3 ? base3_codes_r14data : {2'd0, weights_in[119:112]})};
+  assign base3_codes_r15addr = weights_in[127:120];
+  assign decoded_15 = {(base3 ? {4'd0, (weights_in[127:120] >= 8'd243)} : {1'd0, (weights_in[127] && (!weights_in[126])), (weights_in[125] && (!weights_in[124])), (weights_in[123] && (!weights_in[122])), (weights_in[121] && (!weights_in[120]))}), (base3 ? base3_codes_r15data : {2'd0, weights_in[127:120]})};
+  assign base3_codes_r16addr = weights_in[135:128];
+  assign decoded_16 = {(base3 ? {4'd0, (weights_in[135:128] >= 8'd243)} : {1'd0, (weights_in[135] && (!weights_in[134])), (weights_in[133] && (!weights_in[132])), (weights_in[131] && (!weights_in[130])), (weights_in[129] && (!weights_in[128]))}), (base3 ? base3_codes_r16data : {2'd0, weights_in[135:128]})};
+  assign base3_codes_r17addr = weights_in[143:136];
+  assign decoded_17 = {(base3 ? {4'd0, (weights_in[143:136] >= 8'd243)} : {1'd0, (weights_in[143] && (!weights_in[142])), (weights_in[141] && (!weights_in[140])), (weights_in[139] && (!weights_in[138])), (weights_in[137] && (!weights_in[136]))}), (base3 ? base3_codes_r17data : {2'd0, weights_in[143:136]})};
+  assign base3_codes_r18addr = weights_in[151:144];
+  assign decoded_18 = {(base3 ? {4'd0, (weights_in[151:144] >= 8'd243)} : {1'd0, (weights_in[151] && (!weights_in[150])), (weights_in[149] && (!weights_in[148])), (weights_in[147] && (!weights_in[146])), (weights_in[145] && (!weights_in[144]))}), (base3 ? base3_codes_r18data : {2'd0, weights_in[151:144]})};
+  assign base3_codes_r19addr = weights_in[159:152];
+  assign decoded_19 = {(base3 ? {4'd0, (weights_in[159:152] >= 8'd243)} : {1'd0, (weights_in[159] && (!weights_in[158])), (weights_in[157] && (!weights_in[156])), (weights_in[155] && (!weights_in[154])), (weights_in[153] && (!weights_in[152]))}), (base3 ? base3_codes_r19data : {2'd0, weights_in[159:152]})};
+  assign base3_codes_r20addr = weights_in[167:160];
+  assign decoded_20 = {(base3 ? {4'd0, (weights_in[167:160] >= 8'd243)} : {1'd0, (weights_in[167] && (!weights_in[166])), (weights_in[165] && (!weights_in[164])), (weights_in[163] && (!weights_in[162])), (weights_in[161] && (!weights_in[160]))}), (base3 ? base3_codes_r20data : {2'd0, weights_in[167:160]})};
+  assign base3_codes_r21addr = weights_in[175:168];
+  assign decoded_21 = {(base3 ? {4'd0, (weights_in[175:168] >= 8'd243)} : {1'd0, (weights_in[175] && (!weights_in[174])), (weights_in[173] && (!weights_in[172])), (weights_in[171] && (!weights_in[170])), (weights_in[169] && (!weights_in[168]))}), (base3 ? base3_codes_r21data : {2'd0, weights_in[175:168]})};
+  assign base3_codes_r22addr = weights_in[183:176];
+  assign decoded_22 = {(base3 ? {4'd0, (weights_in[183:176] >= 8'd243)} : {1'd0, (weights_in[183] && (!weights_in[182])), (weights_in[181] && (!weights_in[180])), (weights_in[179] && (!weights_in[178])), (weights_in[177] && (!weights_in[176]))}), (base3 ? base3_codes_r22data : {2'd0, weights_in[183:176]})};
+  assign base3_codes_r23addr = weights_in[191:184];
+  assign decoded_23 = {(base3 ? {4'd0, (weights_in[191:184] >= 8'd243)} : {1'd0, (weights_in[191] && (!weights_in[190])), (weights_in[189] && (!weights_in[188])), (weights_in[187] && (!weights_in[186])), (weights_in[185] && (!weights_in[184]))}), (base3 ? base3_codes_r23data : {2'd0, weights_in[191:184]})};
+  assign base3_codes_r24addr = weights_in[199:192];
+  assign decoded_24 = {(base3 ? {4'd0, (weights_in[199:192] >= 8'd243)} : {1'd0, (weights_in[199] && (!weights_in[198])), (weights_in[197] && (!weights_in[196])), (weights_in[195] && (!weights_in[194])), (weights_in[193] && (!weights_in[192]))}), (base3 ? base3_codes_r24data : {2'd0, weights_in[199:192]})};
+  assign base3_codes_r25addr = weights_in[207:200];
+  assign decoded_25 = {(base3 ? {4'd0, (weights_in[207:200] >= 8'd243)} : {1'd0, (weights_in[207] && (!weights_in[206])), (weights_in[205] && (!weights_in[204])), (weights_in[203] && (!weights_in[202])), (weights_in[201] && (!weights_in[200]))}), (base3 ? base3_codes_r25data : {2'd0, weights_in[207:200]})};
+  assign base3_codes_r26addr = weights_in[215:208];
+  assign decoded_26 = {(base3 ? {4'd0, (weights_in[215:208] >= 8'd243)} : {1'd0, (weights_in[215] && (!weights_in[214])), (weights_in[213] && (!weights_in[212])), (weights_in[211] && (!weights_in[210])), (weights_in[209] && (!weights_in[208]))}), (base3 ? base3_codes_r26data : {2'd0, weights_in[215:208]})};
+  assign base3_codes_r27addr = weights_in[223:216];
+  assign decoded_27 = {(base3 ? {4'd0, (weights_in[223:216] >= 8'd243)} : {1'd0, (weights_in[223] && (!weights_in[222])), (weights_in[221] && (!weights_in[220])), (weights_in[219] && (!weights_in[218])), (weights_in[217] && (!weights_in[216]))}), (base3 ? base3_codes_r27data : {2'd0, weights_in[223:216]})};
+  assign base3_codes_r28addr = weights_in[231:224];
+  assign decoded_28 = {(base3 ? {4'd0, (weights_in[231:224] >= 8'd243)} : {1'd0, (weights_in[231] && (!weights_in[230])), (weights_in[229] && (!weights_in[228])), (weights_in[227] && (!weights_in[226])), (weights_in[225] && (!weights_in[224]))}), (base3 ? base3_codes_r28data : {2'd0, weights_in[231:224]})};
+  assign base3_codes_r29addr = weights_in[239:232];
+  assign decoded_29 = {(base3 ? {4'd0, (weights_in[239:232] >= 8'd243)} : {1'd0, (weights_in[239] && (!weights_in[238])), (weights_in[237] && (!weights_in[236])), (weights_in[235] && (!weights_in[234])), (weights_in[233] && (!weights_in[232]))}), (base3 ? base3_codes_r29data : {2'd0, weights_in[239:232]})};
+  assign base3_codes_r30addr = weights_in[247:240];
+  assign decoded_30 = {(base3 ? {4'd0, (weights_in[247:240] >= 8'd243)} : {1'd0, (weights_in[247] && (!weights_in[246])), (weights_in[245] && (!weights_in[244])), (weights_in[243] && (!weights_in[242])), (weights_in[241] && (!weights_in[240]))}), (base3 ? base3_codes_r30data : {2'd0, weights_in[247:240]})};
+  assign base3_codes_r31addr = weights_in[255:248];
+  assign decoded_31 = {(base3 ? {4'd0, (weights_in[255:248] >= 8'd243)} : {1'd0, (weights_in[255] && (!weights_in[254])), (weights_in[253] && (!weights_in[252])), (weights_in[251] && (!weights_in[250])), (weights_in[249] && (!weights_in[248]))}), (base3 ? base3_codes_r31data : {2'd0, weights_in[255:248]})};
+  assign base3_codes_r32addr = weights_in[263:256];
+  assign decoded_32 = {(base3 ? {4'd0, (weights_in[263:256] >= 8'd243)} : {1'd0, (weights_in[263] && (!weights_in[262])), (weights_in[261] && (!weights_in[260])), (weights_in[259] && (!weights_in[258])), (weights_in[257] && (!weights_in[256]))}), (base3 ? base3_codes_r32data : {2'd0, weights_in[263:256]})};
+  assign base3_codes_r33addr = weights_in[271:264];
+  assign decoded_33 = {(base3 ? {4'd0, (weights_in[271:264] >= 8'd243)} : {1'd0, (weights_in[271] && (!weights_in[270])), (weights_in[269] && (!weights_in[268])), (weights_in[267] && (!weights_in[266])), (weights_in[265] && (!weights_in[264]))}), (base3 ? base3_codes_r33data : {2'd0, weights_in[271:264]})};
+  assign base3_codes_r34addr = weights_in[279:272];
+  assign decoded_34 = {(base3 ? {4'd0, (weights_in[279:272] >= 8'd243)} : {1'd0, (weights_in[279] && (!weights_in[278])), (weights_in[277] && (!weights_in[276])), (weights_in[275] && (!weights_in[274])), (weights_in[273] && (!weights_in[272]))}), (base3 ? base3_codes_r34data : {2'd0, weights_in[279:272]})};
+  assign base3_codes_r35addr = weights_in[287:280];
+  assign decoded_35 = {(base3 ? {4'd0, (weights_in[287:280] >= 8'd243)} : {1'd0, (weights_in[287] && (!weights_in[286])), (weights_in[285] && (!weights_in[284])), (weights_in[283] && (!weights_in[282])), (weights_in[281] && (!weights_in[280]))}), (base3 ? base3_codes_r35data : {2'd0, weights_in[287:280]})};
+  assign base3_codes_r36addr = weights_in[295:288];
+  assign decoded_36 = {(base3 ? {4'd0, (weights_in[295:288] >= 8'd243)} : {1'd0, (weights_in[295] && (!weights_in[294])), (weights_in[293] && (!weights_in[292])), (weights_in[291] && (!weights_in[290])), (weights_in[289] && (!weights_in[288]))}), (base3 ? base3_codes_r36data : {2'd0, weights_in[295:288]})};
+  assign base3_codes_r37addr = weights_in[303:296];
+  assign decoded_37 = {(base3 ? {4'd0, (weights_in[303:296] >= 8'd243)} : {1'd0, (weights_in[303] && (!weights_in[302])), (weights_in[301] && (!weights_in[300])), (weights_in[299] && (!weights_in[298])), (weights_in[297] && (!weights_in[296]))}), (base3 ? base3_codes_r37data : {2'd0, weights_in[303:296]})};
+  assign base3_codes_r38addr = weights_in[311:304];
+  assign decoded_38 = {(base3 ? {4'd0, (weights_in[311:304] >= 8'd243)} : {1'd0, (weights_in[311] && (!weights_in[310])), (weights_in[309] && (!weights_in[308])), (weights_in[307] && (!weights_in[306])), (weights_in[305] && (!weights_in[304]))}), (base3 ? base3_codes_r38data : {2'd0, weights_in[311:304]})};
+  assign base3_codes_r39addr = weights_in[319:312];
+  assign decoded_39 = {(base3 ? {4'd0, (weights_in[319:312] >= 8'd243)} : {1'd0, (weights_in[319] && (!weights_in[318])), (weights_in[317] && (!weights_in[316])), (weights_in[315] && (!weights_in[314])), (weights_in[313] && (!weights_in[312]))}), (base3 ? base3_codes_r39data : {2'd0, weights_in[319:312]})};
+  assign base3_codes_r40addr = weights_in[327:320];
+  assign decoded_40 = {(base3 ? {4'd0, (weights_in[327:320] >= 8'd243)} : {1'd0, (weights_in[327] && (!weights_in[326])), (weights_in[325] && (!weights_in[324])), (weights_in[323] && (!weights_in[322])), (weights_in[321] && (!weights_in[320]))}), (base3 ? base3_codes_r40data : {2'd0, weights_in[327:320]})};
+  assign base3_codes_r41addr = weights_in[335:328];
+  assign decoded_41 = {(base3 ? {4'd0, (weights_in[335:328] >= 8'd243)} : {1'd0, (weights_in[335] && (!weights_in[334])), (weights_in[333] && (!weights_in[332])), (weights_in[331] && (!weights_in[330])), (weights_in[329] && (!weights_in[328]))}), (base3 ? base3_codes_r41data : {2'd0, weights_in[335:328]})};
+  assign base3_codes_r42addr = weights_in[343:336];
+  assign decoded_42 = {(base3 ? {4'd0, (weights_in[343:336] >= 8'd243)} : {1'd0, (weights_in[343] && (!weights_in[342])), (weights_in[341] && (!weights_in[340])), (weights_in[339] && (!weights_in[338])), (weights_in[337] && (!weights_in[336]))}), (base3 ? base3_codes_r42data : {2'd0, weights_in[343:336]})};
+  assign base3_codes_r43addr = weights_in[351:344];
+  assign decoded_43 = {(base3 ? {4'd0, (weights_in[351:344] >= 8'd243)} : {1'd0, (weights_in[351] && (!weights_in[350])), (weights_in[349] && (!weights_in[348])), (weights_in[347] && (!weights_in[346])), (weights_in[345] && (!weights_in[344]))}), (base3 ? base3_codes_r43data : {2'd0, weights_in[351:344]})};
+  assign base3_codes_r44addr = weights_in[359:352];
+  assign decoded_44 = {(base3 ? {4'd0, (weights_in[359:352] >= 8'd243)} : {1'd0, (weights_in[359] && (!weights_in[358])), (weights_in[357] && (!weights_in[356])), (weights_in[355] && (!weights_in[354])), (weights_in[353] && (!weights_in[352]))}), (base3 ? base3_codes_r44data : {2'd0, weights_in[359:352]})};
+  assign base3_codes_r45addr = weights_in[367:360];
+  assign decoded_45 = {(base3 ? {4'd0, (weights_in[367:360] >= 8'd243)} : {1'd0, (weights_in[367] && (!weights_in[366])), (weights_in[365] && (!weights_in[364])), (weights_in[363] && (!weights_in[362])), (weights_in[361] && (!weights_in[360]))}), (base3 ? base3_codes_r45data : {2'd0, weights_in[367:360]})};
+  assign base3_codes_r46addr = weights_in[375:368];
+  assign decoded_46 = {(base3 ? {4'd0, (weights_in[375:368] >= 8'd243)} : {1'd0, (weights_in[375] && (!weights_in[374])), (weights_in[373] && (!weights_in[372])), (weights_in[371] && (!weights_in[370])), (weights_in[369] && (!weights_in[368]))}), (base3 ? base3_codes_r46data : {2'd0, weights_in[375:368]})};
+  assign base3_codes_r47addr = weights_in[383:376];
+  assign decoded_47 = {(base3 ? {4'd0, (weights_in[383:376] >= 8'd243)} : {1'd0, (weights_in[383] && (!weights_in[382])), (weights_in[381] && (!weights_in[380])), (weights_in[379] && (!weights_in[378])), (weights_in[377] && (!weights_in[376]))}), (base3 ? base3_codes_r47data : {2'd0, weights_in[383:376]})};
+  assign base3_codes_r48addr = weights_in[391:384];
+  assign decoded_48 = {(base3 ? {4'd0, (weights_in[391:384] >= 8'd243)} : {1'd0, (weights_in[391] && (!weights_in[390])), (weights_in[389] && (!weights_in[388])), (weights_in[387] && (!weights_in[386])), (weights_in[385] && (!weights_in[384]))}), (base3 ? base3_codes_r48data : {2'd0, weights_in[391:384]})};
+  assign base3_codes_r49addr = weights_in[399:392];
+  assign decoded_49 = {(base3 ? {4'd0, (weights_in[399:392] >= 8'd243)} : {1'd0, (weights_in[399] && (!weights_in[398])), (weights_in[397] && (!weights_in[396])), (weights_in[395] && (!weights_in[394])), (weights_in[393] && (!weights_in[392]))}), (base3 ? base3_codes_r49data : {2'd0, weights_in[399:392]})};
+  assign base3_codes_r50addr = weights_in[407:400];
+  assign decoded_50 = {(base3 ? {4'd0, (weights_in[407:400] >= 8'd243)} : {1'd0, (weights_in[407] && (!weights_in[406])), (weights_in[405] && (!weights_in[404])), (weights_in[403] && (!weights_in[402])), (weights_in[401] && (!weights_in[400]))}), (base3 ? base3_codes_r50data : {2'd0, weights_in[407:400]})};
+  assign base3_codes_r51addr = weights_in[415:408];
+  assign decoded_51 = {(base3 ? {4'd0, (weights_in[415:408] >= 8'd243)} : {1'd0, (weights_in[415] && (!weights_in[414])), (weights_in[413] && (!weights_in[412])), (weights_in[411] && (!weights_in[410])), (weights_in[409] && (!weights_in[408]))}), (base3 ? base3_codes_r51data : {2'd0, weights_in[415:408]})};
+  assign base3_codes_r52addr = weights_in[423:416];
+  assign decoded_52 = {(base3 ? {4'd0, (weights_in[423:416] >= 8'd243)} : {1'd0, (weights_in[423] && (!weights_in[422])), (weights_in[421] && (!weights_in[420])), (weights_in[419] && (!weights_in[418])), (weights_in[417] && (!weights_in[416]))}), (base3 ? base3_codes_r52data : {2'd0, weights_in[423:416]})};
+  assign base3_codes_r53addr = weights_in[431:424];
+  assign decoded_53 = {(base3 ? {4'd0, (weights_in[431:424] >= 8'd243)} : {1'd0, (weights_in[431] && (!weights_in[430])), (weights_in[429] && (!weights_in[428])), (weights_in[427] && (!weights_in[426])), (weights_in[425] && (!weights_in[424]))}), (base3 ? base3_codes_r53data : {2'd0, weights_in[431:424]})};
+  assign base3_codes_r54addr = weights_in[439:432];
+  assign decoded_54 = {(base3 ? {4'd0, (weights_in[439:432] >= 8'd243)} : {1'd0, (weights_in[439] && (!weights_in[438])), (weights_in[437] && (!weights_in[436])), (weights_in[435] && (!weights_in[434])), (weights_in[433] && (!weights_in[432]))}), (base3 ? base3_codes_r54data : {2'd0, weights_in[439:432]})};
+  assign base3_codes_r55addr = weights_in[447:440];
+  assign decoded_55 = {(base3 ? {4'd0, (weights_in[447:440] >= 8'd243)} : {1'd0, (weights_in[447] && (!weights_in[446])), (weights_in[445] && (!weights_in[444])), (weights_in[443] && (!weights_in[442])), (weights_in[441] && (!weights_in[440]))}), (base3 ? base3_codes_r55data : {2'd0, weights_in[447:440]})};
+  assign base3_codes_r56addr = weights_in[455:448];
+  assign decoded_56 = {(base3 ? {4'd0, (weights_in[455:448] >= 8'd243)} : {1'd0, (weights_in[455] && (!weights_in[454])), (weights_in[453] && (!weights_in[452])), (weights_in[451] && (!weights_in[450])), (weights_in[449] && (!weights_in[448]))}), (base3 ? base3_codes_r56data : {2'd0, weights_in[455:448]})};
+  assign base3_codes_r57addr = weights_in[463:456];
+  assign decoded_57 = {(base3 ? {4'd0, (weights_in[463:456] >= 8'd243)} : {1'd0, (weights_in[463] && (!weights_in[462])), (weights_in[461] && (!weights_in[460])), (weights_in[459] && (!weights_in[458])), (weights_in[457] && (!weights_in[456]))}), (base3 ? base3_codes_r57data : {2'd0, weights_in[463:456]})};
+  assign base3_codes_r58addr = weights_in[471:464];
+  assign decoded_58 = {(base3 ? {4'd0, (weights_in[471:464] >= 8'd243)} : {1'd0, (weights_in[471] && (!weights_in[470])), (weights_in[469] && (!weights_in[468])), (weights_in[467] && (!weights_in[466])), (weights_in[465] && (!weights_in[464]))}), (base3 ? base3_codes_r58data : {2'd0, weights_in[471:464]})};
+  assign base3_codes_r59addr = weights_in[479:472];
+  assign decoded_59 = {(base3 ? {4'd0, (weights_in[479:472] >= 8'd243)} : {1'd0, (weights_in[479] && (!weights_in[478])), (weights_in[477] && (!weights_in[476])), (weights_in[475] && (!weights_in[474])), (weights_in[473] && (!weights_in[472]))}), (base3 ? base3_codes_r59data : {2'd0, weights_in[479:472]})};
+  assign base3_codes_r60addr = weights_in[487:480];
+  assign decoded_60 = {(base3 ? {4'd0, (weights_in[487:480] >= 8'd243)} : {1'd0, (weights_in[487] && (!weights_in[486])), (weights_in[485] && (!weights_in[484])), (weights_in[483] && (!weights_in[482])), (weights_in[481] && (!weights_in[480]))}), (base3 ? base3_codes_r60data : {2'd0, weights_in[487:480]})};
+  assign base3_codes_r61addr = weights_in[495:488];
+  assign decoded_61 = {(base3 ? {4'd0, (weights_in[495:488] >= 8'd243)} : {1'd0, (weights_in[495] && (!weights_in[494])), (weights_in[493] && (!weights_in[492])), (weights_in[491] && (!weights_in[490])), (weights_in[489] && (!weights_in[488]))}), (base3 ? base3_codes_r61data : {2'd0, weights_in[495:488]})};
+  assign base3_codes_r62addr = weights_in[503:496];
+  assign decoded_62 = {(base3 ? {4'd0, (weights_in[503:496] >= 8'd243)} : {1'd0, (weights_in[503] && (!weights_in[502])), (weights_in[501] && (!weights_in[500])), (weights_in[499] && (!weights_in[498])), (weights_in[497] && (!weights_in[496]))}), (base3 ? base3_codes_r62data : {2'd0, weights_in[503:496]})};
+  assign base3_codes_r63addr = weights_in[511:504];
+  assign decoded_63 = {(base3 ? {4'd0, (weights_in[511:504] >= 8'd243)} : {1'd0, (weights_in[511] && (!weights_in[510])), (weights_in[509] && (!weights_in[508])), (weights_in[507] && (!weights_in[506])), (weights_in[505] && (!weights_in[504]))}), (base3 ? base3_codes_r63data : {2'd0, weights_in[511:504]})};
+  assign illegal_0_0 = (row_valid_in[0] && ((5'((swap_in ? decoded_32 : decoded_0) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_1 = (row_valid_in[1] && ((5'((swap_in ? decoded_33 : decoded_1) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_2 = (row_valid_in[2] && ((5'((swap_in ? decoded_34 : decoded_2) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_3 = (row_valid_in[3] && ((5'((swap_in ? decoded_35 : decoded_3) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_4 = (row_valid_in[4] && ((5'((swap_in ? decoded_36 : decoded_4) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_5 = (row_valid_in[5] && ((5'((swap_in ? decoded_37 : decoded_5) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_6 = (row_valid_in[6] && ((5'((swap_in ? decoded_38 : decoded_6) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_7 = (row_valid_in[7] && ((5'((swap_in ? decoded_39 : decoded_7) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_8 = (row_valid_in[8] && ((5'((swap_in ? decoded_40 : decoded_8) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_9 = (row_valid_in[9] && ((5'((swap_in ? decoded_41 : decoded_9) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_10 = (row_valid_in[10] && ((5'((swap_in ? decoded_42 : decoded_10) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_11 = (row_valid_in[11] && ((5'((swap_in ? decoded_43 : decoded_11) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_12 = (row_valid_in[12] && ((5'((swap_in ? decoded_44 : decoded_12) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_13 = (row_valid_in[13] && ((5'((swap_in ? decoded_45 : decoded_13) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_14 = (row_valid_in[14] && ((5'((swap_in ? decoded_46 : decoded_14) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_15 = (row_valid_in[15] && ((5'((swap_in ? decoded_47 : decoded_15) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_16 = (row_valid_in[16] && ((5'((swap_in ? decoded_48 : decoded_16) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_17 = (row_valid_in[17] && ((5'((swap_in ? decoded_49 : decoded_17) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_18 = (row_valid_in[18] && ((5'((swap_in ? decoded_50 : decoded_18) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_19 = (row_valid_in[19] && ((5'((swap_in ? decoded_51 : decoded_19) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_20 = (row_valid_in[20] && ((5'((swap_in ? decoded_52 : decoded_20) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_21 = (row_valid_in[21] && ((5'((swap_in ? decoded_53 : decoded_21) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_22 = (row_valid_in[22] && ((5'((swap_in ? decoded_54 : decoded_22) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_23 = (row_valid_in[23] && ((5'((swap_in ? decoded_55 : decoded_23) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_24 = (row_valid_in[24] && ((5'((swap_in ? decoded_56 : decoded_24) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_25 = (row_valid_in[25] && ((5'((swap_in ? decoded_57 : decoded_25) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_26 = (row_valid_in[26] && ((5'((swap_in ? decoded_58 : decoded_26) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_27 = (row_valid_in[27] && ((5'((swap_in ? decoded_59 : decoded_27) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_28 = (row_valid_in[28] && ((5'((swap_in ? decoded_60 : decoded_28) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_29 = (row_valid_in[29] && ((5'((swap_in ? decoded_61 : decoded_29) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_30 = (row_valid_in[30] && ((5'((swap_in ? decoded_62 : decoded_30) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_31 = (row_valid_in[31] && ((5'((swap_in ? decoded_63 : decoded_31) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_32 = (row_valid_in[32] && ((5'((swap_in ? decoded_0 : decoded_32) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_33 = (row_valid_in[33] && ((5'((swap_in ? decoded_1 : decoded_33) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_34 = (row_valid_in[34] && ((5'((swap_in ? decoded_2 : decoded_34) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_35 = (row_valid_in[35] && ((5'((swap_in ? decoded_3 : decoded_35) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_36 = (row_valid_in[36] && ((5'((swap_in ? decoded_4 : decoded_36) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_37 = (row_valid_in[37] && ((5'((swap_in ? decoded_5 : decoded_37) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_38 = (row_valid_in[38] && ((5'((swap_in ? decoded_6 : decoded_38) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_39 = (row_valid_in[39] && ((5'((swap_in ? decoded_7 : decoded_39) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_40 = (row_valid_in[40] && ((5'((swap_in ? decoded_8 : decoded_40) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_41 = (row_valid_in[41] && ((5'((swap_in ? decoded_9 : decoded_41) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_42 = (row_valid_in[42] && ((5'((swap_in ? decoded_10 : decoded_42) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_43 = (row_valid_in[43] && ((5'((swap_in ? decoded_11 : decoded_43) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_44 = (row_valid_in[44] && ((5'((swap_in ? decoded_12 : decoded_44) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_45 = (row_valid_in[45] && ((5'((swap_in ? decoded_13 : decoded_45) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_46 = (row_valid_in[46] && ((5'((swap_in ? decoded_14 : decoded_46) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_47 = (row_valid_in[47] && ((5'((swap_in ? decoded_15 : decoded_47) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_48 = (row_valid_in[48] && ((5'((swap_in ? decoded_16 : decoded_48) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_49 = (row_valid_in[49] && ((5'((swap_in ? decoded_17 : decoded_49) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_50 = (row_valid_in[50] && ((5'((swap_in ? decoded_18 : decoded_50) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_51 = (row_valid_in[51] && ((5'((swap_in ? decoded_19 : decoded_51) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_52 = (row_valid_in[52] && ((5'((swap_in ? decoded_20 : decoded_52) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_53 = (row_valid_in[53] && ((5'((swap_in ? decoded_21 : decoded_53) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_54 = (row_valid_in[54] && ((5'((swap_in ? decoded_22 : decoded_54) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_55 = (row_valid_in[55] && ((5'((swap_in ? decoded_23 : decoded_55) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_56 = (row_valid_in[56] && ((5'((swap_in ? decoded_24 : decoded_56) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_57 = (row_valid_in[57] && ((5'((swap_in ? decoded_25 : decoded_57) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_58 = (row_valid_in[58] && ((5'((swap_in ? decoded_26 : decoded_58) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_59 = (row_valid_in[59] && ((5'((swap_in ? decoded_27 : decoded_59) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_60 = (row_valid_in[60] && ((5'((swap_in ? decoded_28 : decoded_60) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_61 = (row_valid_in[61] && ((5'((swap_in ? decoded_29 : decoded_61) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_62 = (row_valid_in[62] && ((5'((swap_in ? decoded_30 : decoded_62) >> 10) & column_valid_in) != 5'd0));
+  assign illegal_0_63 = (row_valid_in[63] && ((5'((swap_in ? decoded_31 : decoded_63) >> 10) & column_valid_in) != 5'd0));
   assign partial0 = (partial0_l2_0 + partial0_l2_1);
   assign partial1 = (partial1_l2_0 + partial1_l2_1);
   assign partial2 = (partial2_l2_0 + partial2_l2_1);
@@ -1655,278 +1792,314 @@ module TernaryGroupDatapath_BY64_AC21 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      valid0 <= 1'b0;
+      valid_in <= 1'b0;
     end else begin
-      valid0 <= in_valid;
+      valid_in <= in_valid;
     end
   end
 
   always_ff @(posedge clk) begin
-    first0 <= in_first;
+    first_in <= in_first;
   end
 
   always_ff @(posedge clk) begin
-    last0 <= in_last;
+    last_in <= in_last;
   end
 
   always_ff @(posedge clk) begin
-    activations0 <= activations;
+    weights_in <= weights;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_0 <= (base3 ? base3_codes_rdata : {2'd0, weights[7:0]});
+    swap_in <= weights_swap;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_1 <= (base3 ? base3_codes_r1data : {2'd0, weights[15:8]});
+    activations_in <= activations;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_2 <= (base3 ? base3_codes_r2data : {2'd0, weights[23:16]});
+    column_valid_in <= column_valid;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_3 <= (base3 ? base3_codes_r3data : {2'd0, weights[31:24]});
+    row_valid_in <= row_valid;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_4 <= (base3 ? base3_codes_r4data : {2'd0, weights[39:32]});
+    if (rst) begin
+      valid0 <= 1'b0;
+    end else begin
+      valid0 <= valid_in;
+    end
   end
 
   always_ff @(posedge clk) begin
-    codes_0_5 <= (base3 ? base3_codes_r5data : {2'd0, weights[47:40]});
+    first0 <= first_in;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_6 <= (base3 ? base3_codes_r6data : {2'd0, weights[55:48]});
+    last0 <= last_in;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_7 <= (base3 ? base3_codes_r7data : {2'd0, weights[63:56]});
+    activations0 <= activations_in;
   end
 
   always_ff @(posedge clk) begin
-    codes_0_8 <= (base3 ? base3_codes_r8data : {2'd0, weights[71:64]});
+    codes_0_0 <= 10'((swap_in ? decoded_32 : decoded_0) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_9 <= (base3 ? base3_codes_r9data : {2'd0, weights[79:72]});
+    codes_0_1 <= 10'((swap_in ? decoded_33 : decoded_1) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_10 <= (base3 ? base3_codes_r10data : {2'd0, weights[87:80]});
+    codes_0_2 <= 10'((swap_in ? decoded_34 : decoded_2) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_11 <= (base3 ? base3_codes_r11data : {2'd0, weights[95:88]});
+    codes_0_3 <= 10'((swap_in ? decoded_35 : decoded_3) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_12 <= (base3 ? base3_codes_r12data : {2'd0, weights[103:96]});
+    codes_0_4 <= 10'((swap_in ? decoded_36 : decoded_4) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_13 <= (base3 ? base3_codes_r13data : {2'd0, weights[111:104]});
+    codes_0_5 <= 10'((swap_in ? decoded_37 : decoded_5) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_14 <= (base3 ? base3_codes_r14data : {2'd0, weights[119:112]});
+    codes_0_6 <= 10'((swap_in ? decoded_38 : decoded_6) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_15 <= (base3 ? base3_codes_r15data : {2'd0, weights[127:120]});
+    codes_0_7 <= 10'((swap_in ? decoded_39 : decoded_7) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_16 <= (base3 ? base3_codes_r16data : {2'd0, weights[135:128]});
+    codes_0_8 <= 10'((swap_in ? decoded_40 : decoded_8) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_17 <= (base3 ? base3_codes_r17data : {2'd0, weights[143:136]});
+    codes_0_9 <= 10'((swap_in ? decoded_41 : decoded_9) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_18 <= (base3 ? base3_codes_r18data : {2'd0, weights[151:144]});
+    codes_0_10 <= 10'((swap_in ? decoded_42 : decoded_10) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_19 <= (base3 ? base3_codes_r19data : {2'd0, weights[159:152]});
+    codes_0_11 <= 10'((swap_in ? decoded_43 : decoded_11) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_20 <= (base3 ? base3_codes_r20data : {2'd0, weights[167:160]});
+    codes_0_12 <= 10'((swap_in ? decoded_44 : decoded_12) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_21 <= (base3 ? base3_codes_r21data : {2'd0, weights[175:168]});
+    codes_0_13 <= 10'((swap_in ? decoded_45 : decoded_13) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_22 <= (base3 ? base3_codes_r22data : {2'd0, weights[183:176]});
+    codes_0_14 <= 10'((swap_in ? decoded_46 : decoded_14) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_23 <= (base3 ? base3_codes_r23data : {2'd0, weights[191:184]});
+    codes_0_15 <= 10'((swap_in ? decoded_47 : decoded_15) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_24 <= (base3 ? base3_codes_r24data : {2'd0, weights[199:192]});
+    codes_0_16 <= 10'((swap_in ? decoded_48 : decoded_16) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_25 <= (base3 ? base3_codes_r25data : {2'd0, weights[207:200]});
+    codes_0_17 <= 10'((swap_in ? decoded_49 : decoded_17) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_26 <= (base3 ? base3_codes_r26data : {2'd0, weights[215:208]});
+    codes_0_18 <= 10'((swap_in ? decoded_50 : decoded_18) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_27 <= (base3 ? base3_codes_r27data : {2'd0, weights[223:216]});
+    codes_0_19 <= 10'((swap_in ? decoded_51 : decoded_19) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_28 <= (base3 ? base3_codes_r28data : {2'd0, weights[231:224]});
+    codes_0_20 <= 10'((swap_in ? decoded_52 : decoded_20) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_29 <= (base3 ? base3_codes_r29data : {2'd0, weights[239:232]});
+    codes_0_21 <= 10'((swap_in ? decoded_53 : decoded_21) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_30 <= (base3 ? base3_codes_r30data : {2'd0, weights[247:240]});
+    codes_0_22 <= 10'((swap_in ? decoded_54 : decoded_22) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_31 <= (base3 ? base3_codes_r31data : {2'd0, weights[255:248]});
+    codes_0_23 <= 10'((swap_in ? decoded_55 : decoded_23) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_32 <= (base3 ? base3_codes_r32data : {2'd0, weights[263:256]});
+    codes_0_24 <= 10'((swap_in ? decoded_56 : decoded_24) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_33 <= (base3 ? base3_codes_r33data : {2'd0, weights[271:264]});
+    codes_0_25 <= 10'((swap_in ? decoded_57 : decoded_25) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_34 <= (base3 ? base3_codes_r34data : {2'd0, weights[279:272]});
+    codes_0_26 <= 10'((swap_in ? decoded_58 : decoded_26) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_35 <= (base3 ? base3_codes_r35data : {2'd0, weights[287:280]});
+    codes_0_27 <= 10'((swap_in ? decoded_59 : decoded_27) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_36 <= (base3 ? base3_codes_r36data : {2'd0, weights[295:288]});
+    codes_0_28 <= 10'((swap_in ? decoded_60 : decoded_28) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_37 <= (base3 ? base3_codes_r37data : {2'd0, weights[303:296]});
+    codes_0_29 <= 10'((swap_in ? decoded_61 : decoded_29) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_38 <= (base3 ? base3_codes_r38data : {2'd0, weights[311:304]});
+    codes_0_30 <= 10'((swap_in ? decoded_62 : decoded_30) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_39 <= (base3 ? base3_codes_r39data : {2'd0, weights[319:312]});
+    codes_0_31 <= 10'((swap_in ? decoded_63 : decoded_31) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_40 <= (base3 ? base3_codes_r40data : {2'd0, weights[327:320]});
+    codes_0_32 <= 10'((swap_in ? decoded_0 : decoded_32) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_41 <= (base3 ? base3_codes_r41data : {2'd0, weights[335:328]});
+    codes_0_33 <= 10'((swap_in ? decoded_1 : decoded_33) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_42 <= (base3 ? base3_codes_r42data : {2'd0, weights[343:336]});
+    codes_0_34 <= 10'((swap_in ? decoded_2 : decoded_34) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_43 <= (base3 ? base3_codes_r43data : {2'd0, weights[351:344]});
+    codes_0_35 <= 10'((swap_in ? decoded_3 : decoded_35) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_44 <= (base3 ? base3_codes_r44data : {2'd0, weights[359:352]});
+    codes_0_36 <= 10'((swap_in ? decoded_4 : decoded_36) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_45 <= (base3 ? base3_codes_r45data : {2'd0, weights[367:360]});
+    codes_0_37 <= 10'((swap_in ? decoded_5 : decoded_37) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_46 <= (base3 ? base3_codes_r46data : {2'd0, weights[375:368]});
+    codes_0_38 <= 10'((swap_in ? decoded_6 : decoded_38) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_47 <= (base3 ? base3_codes_r47data : {2'd0, weights[383:376]});
+    codes_0_39 <= 10'((swap_in ? decoded_7 : decoded_39) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_48 <= (base3 ? base3_codes_r48data : {2'd0, weights[391:384]});
+    codes_0_40 <= 10'((swap_in ? decoded_8 : decoded_40) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_49 <= (base3 ? base3_codes_r49data : {2'd0, weights[399:392]});
+    codes_0_41 <= 10'((swap_in ? decoded_9 : decoded_41) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_50 <= (base3 ? base3_codes_r50data : {2'd0, weights[407:400]});
+    codes_0_42 <= 10'((swap_in ? decoded_10 : decoded_42) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_51 <= (base3 ? base3_codes_r51data : {2'd0, weights[415:408]});
+    codes_0_43 <= 10'((swap_in ? decoded_11 : decoded_43) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_52 <= (base3 ? base3_codes_r52data : {2'd0, weights[423:416]});
+    codes_0_44 <= 10'((swap_in ? decoded_12 : decoded_44) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_53 <= (base3 ? base3_codes_r53data : {2'd0, weights[431:424]});
+    codes_0_45 <= 10'((swap_in ? decoded_13 : decoded_45) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_54 <= (base3 ? base3_codes_r54data : {2'd0, weights[439:432]});
+    codes_0_46 <= 10'((swap_in ? decoded_14 : decoded_46) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_55 <= (base3 ? base3_codes_r55data : {2'd0, weights[447:440]});
+    codes_0_47 <= 10'((swap_in ? decoded_15 : decoded_47) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_56 <= (base3 ? base3_codes_r56data : {2'd0, weights[455:448]});
+    codes_0_48 <= 10'((swap_in ? decoded_16 : decoded_48) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_57 <= (base3 ? base3_codes_r57data : {2'd0, weights[463:456]});
+    codes_0_49 <= 10'((swap_in ? decoded_17 : decoded_49) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_58 <= (base3 ? base3_codes_r58data : {2'd0, weights[471:464]});
+    codes_0_50 <= 10'((swap_in ? decoded_18 : decoded_50) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_59 <= (base3 ? base3_codes_r59data : {2'd0, weights[479:472]});
+    codes_0_51 <= 10'((swap_in ? decoded_19 : decoded_51) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_60 <= (base3 ? base3_codes_r60data : {2'd0, weights[487:480]});
+    codes_0_52 <= 10'((swap_in ? decoded_20 : decoded_52) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_61 <= (base3 ? base3_codes_r61data : {2'd0, weights[495:488]});
+    codes_0_53 <= 10'((swap_in ? decoded_21 : decoded_53) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_62 <= (base3 ? base3_codes_r62data : {2'd0, weights[503:496]});
+    codes_0_54 <= 10'((swap_in ? decoded_22 : decoded_54) >> 0);
   end
 
   always_ff @(posedge clk) begin
-    codes_0_63 <= (base3 ? base3_codes_r63data : {2'd0, weights[511:504]});
+    codes_0_55 <= 10'((swap_in ? decoded_23 : decoded_55) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_56 <= 10'((swap_in ? decoded_24 : decoded_56) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_57 <= 10'((swap_in ? decoded_25 : decoded_57) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_58 <= 10'((swap_in ? decoded_26 : decoded_58) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_59 <= 10'((swap_in ? decoded_27 : decoded_59) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_60 <= 10'((swap_in ? decoded_28 : decoded_60) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_61 <= 10'((swap_in ? decoded_29 : decoded_61) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_62 <= 10'((swap_in ? decoded_30 : decoded_62) >> 0);
+  end
+
+  always_ff @(posedge clk) begin
+    codes_0_63 <= 10'((swap_in ? decoded_31 : decoded_63) >> 0);
   end
 
   always_ff @(posedge clk) begin
@@ -5218,14 +5391,10 @@ module TernaryGroupDatapath_BY64_AC21 (
       beats_inside_remaining <= 3'd0;
     end else begin
       if (valid0) begin
-        beats_inside_remaining <= 3'd5;
+        beats_inside_remaining <= 3'd6;
       end else if ((beats_inside_remaining != 3'd0)) begin
         beats_inside_remaining <= (beats_inside_remaining - 3'd1);
       end
     end
   end
-
-  // Bits nothing reads, gathered so that lint sees them as deliberately unused.
-  logic unused;
-  assign unused = ^{column_valid[4]};
 endmodule

@@ -54,69 +54,71 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [31:0] rows; // register, Core/TernaryUnit.swift:172
   logic [31:0] cols; // register, Core/TernaryUnit.swift:173
   logic signed [31:0] weight_scale; // register, Core/TernaryUnit.swift:174
-  logic misaligned; // wire, Core/TernaryUnit.swift:207
-  logic [33:0] header_end; // wire, Core/TernaryUnit.swift:208
-  logic header_outside; // wire, Core/TernaryUnit.swift:209
-  logic [33:0] region_end; // register, Core/TernaryUnit.swift:217
-  logic [31:0] target_line; // wire, Core/TernaryUnit.swift:218
-  logic [31:0] request_line; // register, Core/TernaryUnit.swift:220
-  logic [31:0] head_line; // register, Core/TernaryUnit.swift:223
-  logic stream_on; // register, Core/TernaryUnit.swift:224
-  logic [11:0] owed; // register, Core/TernaryUnit.swift:226
-  logic [11:0] discard; // register, Core/TernaryUnit.swift:227
-  logic hit; // wire, Core/TernaryUnit.swift:228
-  logic restart; // wire, Core/TernaryUnit.swift:229
-  logic [10:0] head; // register, Core/TernaryUnit.swift:235
-  logic [10:0] tail; // register, Core/TernaryUnit.swift:236
-  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:237
-  logic push; // wire, Core/TernaryUnit.swift:238
-  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:240
-  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:240
-  logic [255:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:240
-  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:240
-  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:240
-  logic [255:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:240
-  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:245
-  logic [255:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:245
-  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:245
-  logic [255:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:245
-  logic read_odd; // register, Core/TernaryUnit.swift:250
-  logic [255:0] first_entry; // wire, Core/TernaryUnit.swift:251
-  logic [511:0] pair; // wire, Core/TernaryUnit.swift:252
-  logic [33:0] lines_left_a; // register, Core/TernaryUnit.swift:267
-  logic [12:0] inflight_a; // register, Core/TernaryUnit.swift:268
-  logic [12:0] live_a; // register, Core/TernaryUnit.swift:269
-  logic whole_burst_ok2; // register, Core/TernaryUnit.swift:278
-  logic whole_burst_ok3; // register, Core/TernaryUnit.swift:278
-  logic short_burst_ok; // register, Core/TernaryUnit.swift:280
-  logic [6:0] short_burst; // register, Core/TernaryUnit.swift:281
-  logic fired_last; // register, Core/TernaryUnit.swift:283
-  logic fired_before; // register, Core/TernaryUnit.swift:284
-  logic restarted_last; // register, Core/TernaryUnit.swift:285
-  logic restarted_before; // register, Core/TernaryUnit.swift:286
-  logic requests_quiet; // wire, Core/TernaryUnit.swift:287
-  logic fits; // wire, Core/TernaryUnit.swift:288
-  logic [6:0] burst; // wire, Core/TernaryUnit.swift:289
-  logic requesting; // wire, Core/TernaryUnit.swift:292
-  logic fire; // wire, Core/TernaryUnit.swift:294
-  logic store_hits; // wire, Core/TernaryUnit.swift:311
-  logic header_ready; // wire, Core/TernaryUnit.swift:336
-  logic bad_length; // register, Core/TernaryUnit.swift:344
-  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:348
-  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:350
-  logic [13:0] steps; // register, Core/TernaryUnit.swift:351
-  logic [12:0] groups; // register, Core/TernaryUnit.swift:352
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:361
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:363
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:365
-  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:371
-  logic range_ok; // wire, Core/TernaryUnit.swift:373
-  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:377
-  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:377
-  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:377
-  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:377
-  logic bad_weight; // wire, Core/TernaryUnit.swift:393
+  logic misaligned; // wire, Core/TernaryUnit.swift:209
+  logic [33:0] header_end; // wire, Core/TernaryUnit.swift:210
+  logic header_outside; // wire, Core/TernaryUnit.swift:211
+  logic [33:0] region_end; // register, Core/TernaryUnit.swift:219
+  logic [31:0] target_line; // register, Core/TernaryUnit.swift:225
+  logic [31:0] request_line; // register, Core/TernaryUnit.swift:227
+  logic [31:0] head_line; // register, Core/TernaryUnit.swift:230
+  logic stream_on; // register, Core/TernaryUnit.swift:231
+  logic [11:0] owed; // register, Core/TernaryUnit.swift:233
+  logic [11:0] discard; // register, Core/TernaryUnit.swift:234
+  logic deciding; // register, Core/TernaryUnit.swift:235
+  logic [31:0] target_now; // wire, Core/TernaryUnit.swift:236
+  logic same_line; // register, Core/TernaryUnit.swift:236
+  logic restart; // wire, Core/TernaryUnit.swift:238
+  logic [10:0] head; // register, Core/TernaryUnit.swift:244
+  logic [10:0] tail; // register, Core/TernaryUnit.swift:245
+  logic [11:0] buffered; // wire, Core/TernaryUnit.swift:246
+  logic push; // wire, Core/TernaryUnit.swift:247
+  logic beats_even_we; // input of memory beats_even, Core/TernaryUnit.swift:249
+  logic [8:0] beats_even_waddr; // input of memory beats_even, Core/TernaryUnit.swift:249
+  logic [255:0] beats_even_wdata; // input of memory beats_even, Core/TernaryUnit.swift:249
+  logic beats_odd_we; // input of memory beats_odd, Core/TernaryUnit.swift:249
+  logic [8:0] beats_odd_waddr; // input of memory beats_odd, Core/TernaryUnit.swift:249
+  logic [255:0] beats_odd_wdata; // input of memory beats_odd, Core/TernaryUnit.swift:249
+  logic [8:0] beats_even_raddr; // input of memory beats_even, Core/TernaryUnit.swift:254
+  logic [255:0] beats_even_rdata; // output of memory beats_even, Core/TernaryUnit.swift:254
+  logic [8:0] beats_odd_raddr; // input of memory beats_odd, Core/TernaryUnit.swift:254
+  logic [255:0] beats_odd_rdata; // output of memory beats_odd, Core/TernaryUnit.swift:254
+  logic read_odd; // register, Core/TernaryUnit.swift:259
+  logic [255:0] first_entry; // wire, Core/TernaryUnit.swift:260
+  logic [511:0] pair; // wire, Core/TernaryUnit.swift:262
+  logic [33:0] lines_left_a; // register, Core/TernaryUnit.swift:277
+  logic [12:0] inflight_a; // register, Core/TernaryUnit.swift:278
+  logic [12:0] live_a; // register, Core/TernaryUnit.swift:279
+  logic whole_burst_ok2; // register, Core/TernaryUnit.swift:288
+  logic whole_burst_ok3; // register, Core/TernaryUnit.swift:288
+  logic short_burst_ok; // register, Core/TernaryUnit.swift:290
+  logic [6:0] short_burst; // register, Core/TernaryUnit.swift:291
+  logic fired_last; // register, Core/TernaryUnit.swift:293
+  logic fired_before; // register, Core/TernaryUnit.swift:294
+  logic restarted_last; // register, Core/TernaryUnit.swift:295
+  logic restarted_before; // register, Core/TernaryUnit.swift:296
+  logic requests_quiet; // wire, Core/TernaryUnit.swift:297
+  logic fits; // wire, Core/TernaryUnit.swift:298
+  logic [6:0] burst; // wire, Core/TernaryUnit.swift:299
+  logic requesting; // wire, Core/TernaryUnit.swift:302
+  logic fire; // wire, Core/TernaryUnit.swift:304
+  logic store_hits; // wire, Core/TernaryUnit.swift:321
+  logic header_ready; // wire, Core/TernaryUnit.swift:346
+  logic bad_length; // register, Core/TernaryUnit.swift:355
+  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:359
+  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:361
+  logic [13:0] steps; // register, Core/TernaryUnit.swift:362
+  logic [12:0] groups; // register, Core/TernaryUnit.swift:363
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:372
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:374
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:376
+  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:382
+  logic range_ok; // wire, Core/TernaryUnit.swift:384
+  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:388
+  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:388
+  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:388
+  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:388
+  logic bad_weight; // wire, Core/TernaryUnit.swift:404
   logic [9:0] copy_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [7:0] copy_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -140,138 +142,140 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [39:0] activations_wdata; // input of memory activations, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations_raddr; // input of memory activations, Core/TernaryActivationCopy.swift:93
   logic [39:0] activations_rdata; // output of memory activations, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:480
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_weights_swap; // input of instance group_datapath, Core/TernaryUnit.swift:491
   logic [39:0] group_datapath_activations; // Vec(5 x SInt(8))
-  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:480
+  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:491
   logic [1343:0] group_datapath_sums; // Vec(64 x SInt(21))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:480
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:480
-  logic [12:0] group; // register, Core/TernaryUnit.swift:483
-  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:484
-  logic [9:0] word; // register, Core/TernaryUnit.swift:485
-  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:488
-  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:490
-  logic matrix_done; // wire, Core/TernaryUnit.swift:492
-  logic last_beat; // wire, Core/TernaryUnit.swift:493
-  logic word_ready; // wire, Core/TernaryUnit.swift:496
-  logic end_pending; // register, Core/TernaryUnit.swift:499
-  logic result_full; // register, Core/TernaryUnit.swift:500
-  logic available; // wire, Core/TernaryUnit.swift:503
-  logic feed; // wire, Core/TernaryUnit.swift:504
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:507
-  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:542
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:548
-  logic fed; // register, Core/TernaryUnit.swift:552
-  logic fed_first; // register, Core/TernaryUnit.swift:553
-  logic fed_last; // register, Core/TernaryUnit.swift:554
-  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:555
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:556
-  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:596
-  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:596
-  logic [12:0] result_group; // register, Core/TernaryUnit.swift:598
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:599
-  logic [12:0] end_group; // register, Core/TernaryUnit.swift:600
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:601
-  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:607
-  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:611
-  logic select; // wire, Core/TernaryUnit.swift:612
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:645
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:491
+  logic [12:0] group; // register, Core/TernaryUnit.swift:494
+  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:495
+  logic [9:0] word; // register, Core/TernaryUnit.swift:496
+  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:499
+  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:501
+  logic matrix_done; // wire, Core/TernaryUnit.swift:503
+  logic last_beat; // register, Core/TernaryUnit.swift:506
+  logic single_beat; // wire, Core/TernaryUnit.swift:507
+  logic word_ready; // wire, Core/TernaryUnit.swift:510
+  logic end_pending; // register, Core/TernaryUnit.swift:513
+  logic result_full; // register, Core/TernaryUnit.swift:514
+  logic available; // wire, Core/TernaryUnit.swift:517
+  logic feed; // wire, Core/TernaryUnit.swift:518
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:521
+  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:559
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:565
+  logic fed; // register, Core/TernaryUnit.swift:569
+  logic fed_first; // register, Core/TernaryUnit.swift:570
+  logic fed_last; // register, Core/TernaryUnit.swift:571
+  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:572
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:573
+  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:614
+  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:614
+  logic [12:0] result_group; // register, Core/TernaryUnit.swift:616
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:617
+  logic [12:0] end_group; // register, Core/TernaryUnit.swift:618
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:619
+  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:625
+  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:629
+  logic select; // wire, Core/TernaryUnit.swift:630
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:671
   logic [167:0] rescale_in_values; // Vec(8 x SInt(21))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:645
-  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:645
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:645
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:671
+  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:671
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:671
   logic [255:0] rescale_out_values; // Vec(8 x SInt(32))
-  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:645
-  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:645
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:645
-  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:652
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:653
-  logic write; // wire, Core/TernaryUnit.swift:656
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:663
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:663
+  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:671
+  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:671
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:671
+  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:678
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:679
+  logic write; // wire, Core/TernaryUnit.swift:682
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:689
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:663
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:663
-  logic quiet; // wire, Core/TernaryUnit.swift:676
-  logic finished; // wire, Core/TernaryUnit.swift:678
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:683
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:683
+  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:689
+  logic quiet; // wire, Core/TernaryUnit.swift:702
+  logic finished; // wire, Core/TernaryUnit.swift:704
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:709
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:709
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
@@ -297,9 +301,8 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign misaligned = (imm[7:0] != 8'd0);
   assign header_end = (34'(imm) + 34'd256);
   assign header_outside = (header_end > 34'(data_size));
-  assign target_line = (data_base_line + 32'(imm[31:5]));
-  assign hit = (stream_on && (head_line == target_line));
-  assign restart = (((start && (!misaligned)) && (!header_outside)) && (!hit));
+  assign target_now = (data_base_line + 32'(imm[31:5]));
+  assign restart = (deciding && (!(stream_on && same_line)));
   assign buffered = 12'({(tail - head)});
   assign push = ((rs_valid && (discard == 12'd0)) && (!restart));
   assign beats_even_we = (push && (!tail[0]));
@@ -311,14 +314,14 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign beats_even_raddr = (head[0] ? 9'((head + 11'd1) >> 1) : head[9:1]);
   assign beats_odd_raddr = head[9:1];
   assign first_entry = (read_odd ? beats_odd_rdata : beats_even_rdata);
-  assign pair = (read_odd ? {beats_even_rdata, beats_odd_rdata} : {beats_odd_rdata, beats_even_rdata});
+  assign pair = {beats_odd_rdata, beats_even_rdata};
   assign requests_quiet = ((!fired_last) && (!fired_before));
   assign fits = ((fired_last && fired_before) ? whole_burst_ok3 : ((fired_last || fired_before) ? whole_burst_ok2 : short_burst_ok));
   assign burst = (requests_quiet ? short_burst : 7'd16);
-  assign requesting = (((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && fits) && (!restarted_last)) && (!restarted_before));
+  assign requesting = ((((((stream_on && (stream_enable || (!(phase == 3'd0)))) && (!start)) && (!deciding)) && fits) && (!restarted_last)) && (!restarted_before));
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
-  assign header_ready = ((phase == 3'd2) && (buffered >= 12'd8));
+  assign header_ready = (((phase == 3'd2) && (!deciding)) && (buffered >= 12'd8));
   assign cols_fifth = 14'((38'({(16'(13'(cols)) + 16'd4)}) * 38'(22'h333334)) >> 24);
   assign raw_steps = (base3 ? 16'(cols_fifth) : 16'(14'((16'(13'(cols)) + 16'd3) >> 2)));
   assign matrix_isa_beats = (weight_isa_beats + 40'd4);
@@ -345,11 +348,12 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign group_datapath_in_first = fed_first;
   assign group_datapath_in_last = fed_last;
   assign group_datapath_weights = pair;
+  assign group_datapath_weights_swap = read_odd;
   assign group_datapath_activations = {(fed_columns[4] ? $signed(activations_rdata[39:32]) : 8'sd0), (fed_columns[3] ? (base3 ? $signed(activations_rdata[31:24]) : $signed(activations_rdata[31:24])) : 8'sd0), (fed_columns[2] ? (base3 ? $signed(activations_rdata[23:16]) : $signed(activations_rdata[23:16])) : 8'sd0), (fed_columns[1] ? (base3 ? $signed(activations_rdata[15:8]) : $signed(activations_rdata[15:8])) : 8'sd0), (fed_columns[0] ? (base3 ? $signed(activations_rdata[7:0]) : $signed(activations_rdata[7:0])) : 8'sd0)};
   assign group_datapath_column_valid = fed_columns;
   assign group_datapath_row_valid = fed_rows;
   assign matrix_done = (group == groups);
-  assign last_beat = (beat_in_group == (group_beats - 16'd1));
+  assign single_beat = (group_beats == 16'd1);
   assign word_ready = ((columns_left == 13'd0) || (11'(word) < copy_words));
   assign available = (buffered >= 12'd2);
   assign feed = ((((((phase == 3'd7) && (!(fault != 3'd0))) && (!matrix_done)) && available) && word_ready) && ((!last_beat) || ((!end_pending) && (!result_full))));
@@ -359,7 +363,7 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign out_chunks = 4'(5'((8'(result_rows) + 8'd7) >> 3));
   assign select = (result_full && matmul_scale_valid);
   assign rescale_in_valid = select;
-  assign rescale_in_values = 168'({{result63, result62, result61, result60, result59, result58, result57, result56}, {result55, result54, result53, result52, result51, result50, result49, result48}, {result47, result46, result45, result44, result43, result42, result41, result40}, {result39, result38, result37, result36, result35, result34, result33, result32}, {result31, result30, result29, result28, result27, result26, result25, result24}, {result23, result22, result21, result20, result19, result18, result17, result16}, {result15, result14, result13, result12, result11, result10, result9, result8}, {result7, result6, result5, result4, result3, result2, result1, result0}} >> (32'(3'(out_chunk)) * 32'd168));
+  assign rescale_in_values = {result7, result6, result5, result4, result3, result2, result1, result0};
   assign rescale_in_scale = matmul_scale_scale;
   assign rescale_in_tag = {9'({result_group, 3'(out_chunk)}), {(7'({3'(out_chunk), 3'd7}) < result_rows), (7'({3'(out_chunk), 3'd6}) < result_rows), (7'({3'(out_chunk), 3'd5}) < result_rows), (7'({3'(out_chunk), 3'd4}) < result_rows), (7'({3'(out_chunk), 3'd3}) < result_rows), (7'({3'(out_chunk), 3'd2}) < result_rows), (7'({3'(out_chunk), 3'd1}) < result_rows), (7'({3'(out_chunk), 3'd0}) < result_rows)}};
   assign out_mask = rescale_out_tag[7:0];
@@ -506,6 +510,10 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   end
 
   always_ff @(posedge clk) begin
+    target_line <= (data_base_line + 32'(imm[31:5]));
+  end
+
+  always_ff @(posedge clk) begin
     if (rst) begin
       request_line <= 32'd0;
     end else begin
@@ -558,6 +566,22 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
       end else if ((rs_valid && (discard != 12'd0))) begin
         discard <= (discard - 12'd1);
       end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      deciding <= 1'b0;
+    end else begin
+      deciding <= ((start && (!misaligned)) && (!header_outside));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      same_line <= 1'b0;
+    end else begin
+      same_line <= (head_line == target_now);
     end
   end
 
@@ -873,6 +897,22 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      last_beat <= 1'b0;
+    end else begin
+      if (range_ok) begin
+        last_beat <= single_beat;
+      end else if (feed) begin
+        if (last_beat) begin
+          last_beat <= single_beat;
+        end else begin
+          last_beat <= ((beat_in_group + 16'd2) == group_beats);
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       end_pending <= 1'b0;
     end else begin
       if (start) begin
@@ -926,336 +966,560 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result0 <= $signed(group_datapath_sums[20:0]);
+    end else if (select) begin
+      if (1'b1) begin
+        result0 <= result8;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result1 <= $signed(group_datapath_sums[41:21]);
+    end else if (select) begin
+      if (1'b1) begin
+        result1 <= result9;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result2 <= $signed(group_datapath_sums[62:42]);
+    end else if (select) begin
+      if (1'b1) begin
+        result2 <= result10;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result3 <= $signed(group_datapath_sums[83:63]);
+    end else if (select) begin
+      if (1'b1) begin
+        result3 <= result11;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result4 <= $signed(group_datapath_sums[104:84]);
+    end else if (select) begin
+      if (1'b1) begin
+        result4 <= result12;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result5 <= $signed(group_datapath_sums[125:105]);
+    end else if (select) begin
+      if (1'b1) begin
+        result5 <= result13;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result6 <= $signed(group_datapath_sums[146:126]);
+    end else if (select) begin
+      if (1'b1) begin
+        result6 <= result14;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result7 <= $signed(group_datapath_sums[167:147]);
+    end else if (select) begin
+      if (1'b1) begin
+        result7 <= result15;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result8 <= $signed(group_datapath_sums[188:168]);
+    end else if (select) begin
+      if (1'b1) begin
+        result8 <= result16;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result9 <= $signed(group_datapath_sums[209:189]);
+    end else if (select) begin
+      if (1'b1) begin
+        result9 <= result17;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result10 <= $signed(group_datapath_sums[230:210]);
+    end else if (select) begin
+      if (1'b1) begin
+        result10 <= result18;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result11 <= $signed(group_datapath_sums[251:231]);
+    end else if (select) begin
+      if (1'b1) begin
+        result11 <= result19;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result12 <= $signed(group_datapath_sums[272:252]);
+    end else if (select) begin
+      if (1'b1) begin
+        result12 <= result20;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result13 <= $signed(group_datapath_sums[293:273]);
+    end else if (select) begin
+      if (1'b1) begin
+        result13 <= result21;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result14 <= $signed(group_datapath_sums[314:294]);
+    end else if (select) begin
+      if (1'b1) begin
+        result14 <= result22;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result15 <= $signed(group_datapath_sums[335:315]);
+    end else if (select) begin
+      if (1'b1) begin
+        result15 <= result23;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result16 <= $signed(group_datapath_sums[356:336]);
+    end else if (select) begin
+      if (1'b1) begin
+        result16 <= result24;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result17 <= $signed(group_datapath_sums[377:357]);
+    end else if (select) begin
+      if (1'b1) begin
+        result17 <= result25;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result18 <= $signed(group_datapath_sums[398:378]);
+    end else if (select) begin
+      if (1'b1) begin
+        result18 <= result26;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result19 <= $signed(group_datapath_sums[419:399]);
+    end else if (select) begin
+      if (1'b1) begin
+        result19 <= result27;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result20 <= $signed(group_datapath_sums[440:420]);
+    end else if (select) begin
+      if (1'b1) begin
+        result20 <= result28;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result21 <= $signed(group_datapath_sums[461:441]);
+    end else if (select) begin
+      if (1'b1) begin
+        result21 <= result29;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result22 <= $signed(group_datapath_sums[482:462]);
+    end else if (select) begin
+      if (1'b1) begin
+        result22 <= result30;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result23 <= $signed(group_datapath_sums[503:483]);
+    end else if (select) begin
+      if (1'b1) begin
+        result23 <= result31;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result24 <= $signed(group_datapath_sums[524:504]);
+    end else if (select) begin
+      if (1'b1) begin
+        result24 <= result32;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result25 <= $signed(group_datapath_sums[545:525]);
+    end else if (select) begin
+      if (1'b1) begin
+        result25 <= result33;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result26 <= $signed(group_datapath_sums[566:546]);
+    end else if (select) begin
+      if (1'b1) begin
+        result26 <= result34;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result27 <= $signed(group_datapath_sums[587:567]);
+    end else if (select) begin
+      if (1'b1) begin
+        result27 <= result35;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result28 <= $signed(group_datapath_sums[608:588]);
+    end else if (select) begin
+      if (1'b1) begin
+        result28 <= result36;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result29 <= $signed(group_datapath_sums[629:609]);
+    end else if (select) begin
+      if (1'b1) begin
+        result29 <= result37;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result30 <= $signed(group_datapath_sums[650:630]);
+    end else if (select) begin
+      if (1'b1) begin
+        result30 <= result38;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result31 <= $signed(group_datapath_sums[671:651]);
+    end else if (select) begin
+      if (1'b1) begin
+        result31 <= result39;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result32 <= $signed(group_datapath_sums[692:672]);
+    end else if (select) begin
+      if (1'b1) begin
+        result32 <= result40;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result33 <= $signed(group_datapath_sums[713:693]);
+    end else if (select) begin
+      if (1'b1) begin
+        result33 <= result41;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result34 <= $signed(group_datapath_sums[734:714]);
+    end else if (select) begin
+      if (1'b1) begin
+        result34 <= result42;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result35 <= $signed(group_datapath_sums[755:735]);
+    end else if (select) begin
+      if (1'b1) begin
+        result35 <= result43;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result36 <= $signed(group_datapath_sums[776:756]);
+    end else if (select) begin
+      if (1'b1) begin
+        result36 <= result44;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result37 <= $signed(group_datapath_sums[797:777]);
+    end else if (select) begin
+      if (1'b1) begin
+        result37 <= result45;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result38 <= $signed(group_datapath_sums[818:798]);
+    end else if (select) begin
+      if (1'b1) begin
+        result38 <= result46;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result39 <= $signed(group_datapath_sums[839:819]);
+    end else if (select) begin
+      if (1'b1) begin
+        result39 <= result47;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result40 <= $signed(group_datapath_sums[860:840]);
+    end else if (select) begin
+      if (1'b1) begin
+        result40 <= result48;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result41 <= $signed(group_datapath_sums[881:861]);
+    end else if (select) begin
+      if (1'b1) begin
+        result41 <= result49;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result42 <= $signed(group_datapath_sums[902:882]);
+    end else if (select) begin
+      if (1'b1) begin
+        result42 <= result50;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result43 <= $signed(group_datapath_sums[923:903]);
+    end else if (select) begin
+      if (1'b1) begin
+        result43 <= result51;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result44 <= $signed(group_datapath_sums[944:924]);
+    end else if (select) begin
+      if (1'b1) begin
+        result44 <= result52;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result45 <= $signed(group_datapath_sums[965:945]);
+    end else if (select) begin
+      if (1'b1) begin
+        result45 <= result53;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result46 <= $signed(group_datapath_sums[986:966]);
+    end else if (select) begin
+      if (1'b1) begin
+        result46 <= result54;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result47 <= $signed(group_datapath_sums[1007:987]);
+    end else if (select) begin
+      if (1'b1) begin
+        result47 <= result55;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result48 <= $signed(group_datapath_sums[1028:1008]);
+    end else if (select) begin
+      if (1'b1) begin
+        result48 <= result56;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result49 <= $signed(group_datapath_sums[1049:1029]);
+    end else if (select) begin
+      if (1'b1) begin
+        result49 <= result57;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result50 <= $signed(group_datapath_sums[1070:1050]);
+    end else if (select) begin
+      if (1'b1) begin
+        result50 <= result58;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result51 <= $signed(group_datapath_sums[1091:1071]);
+    end else if (select) begin
+      if (1'b1) begin
+        result51 <= result59;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result52 <= $signed(group_datapath_sums[1112:1092]);
+    end else if (select) begin
+      if (1'b1) begin
+        result52 <= result60;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result53 <= $signed(group_datapath_sums[1133:1113]);
+    end else if (select) begin
+      if (1'b1) begin
+        result53 <= result61;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result54 <= $signed(group_datapath_sums[1154:1134]);
+    end else if (select) begin
+      if (1'b1) begin
+        result54 <= result62;
+      end
     end
   end
 
   always_ff @(posedge clk) begin
     if (group_datapath_sums_valid) begin
       result55 <= $signed(group_datapath_sums[1175:1155]);
+    end else if (select) begin
+      if (1'b1) begin
+        result55 <= result63;
+      end
     end
   end
 
@@ -1385,6 +1649,7 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
     .in_first     (group_datapath_in_first),
     .in_last      (group_datapath_in_last),
     .weights      (group_datapath_weights),
+    .weights_swap (group_datapath_weights_swap),
     .activations  (group_datapath_activations),
     .column_valid (group_datapath_column_valid),
     .row_valid    (group_datapath_row_valid),

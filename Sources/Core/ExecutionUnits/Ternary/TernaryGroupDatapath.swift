@@ -20,7 +20,7 @@ import ISA
 /// the rows' sums (step 0 of a group) and `in_last` marks the group's last
 /// beat. `sums_valid` pulses `latency` cycles after the last beat; in that cycle
 /// `sums` holds the group's 64 exact sums (the next group may already be
-/// entering). `bad_weight` pulses two cycles after a beat with an illegal
+/// entering). `bad_weight` pulses three cycles after a beat with an illegal
 /// code (2-bit 10, base-3 byte >= 243) covering a valid row and column.
 /// `busy`: a beat is inside. The datapath never stalls.
 ///
@@ -59,9 +59,9 @@ public struct TernaryGroupDatapath: Module {
     public var phases: Int { Self.groupRows / slots }
     /// Levels of each row's adder tree (5 products and 5 negation bits per step).
     var treeLevels: Int { Core.treeLevels(10 * steps) }
-    /// Cycles from a group's last beat to `sums_valid`: the codes, the
-    /// tree's levels (each registered), the accumulators.
-    public var latency: Int { 2 + treeLevels }
+    /// Cycles from a group's last beat to `sums_valid`: the inputs, the
+    /// codes, the tree's levels (each registered), the accumulators.
+    public var latency: Int { 3 + treeLevels }
 
     /// The base-3 decode table: for each byte, trit i's 2-bit code in bits
     /// [2i+1 : 2i] (zeros for the illegal bytes 243 ... 255, flagged apart).
@@ -77,15 +77,22 @@ public struct TernaryGroupDatapath: Module {
         let rows = Self.groupRows
         guard m.require(bytes >= 16 && bytes <= 512 && bytes & (bytes - 1) == 0, "weight bytes per cycle must be a power of two in 16...512, got \(bytes)"),
               m.require(accumulatorBits >= 12 && accumulatorBits <= 32, "accumulator width must be 12...32, got \(accumulatorBits)") else { return }
-        let inValid = m.input("in_valid", .bool)
+        // Stage "in": every input registered as it arrives. Why: the weights
+        // come from the buffer's two memories in either order (`weights_swap`:
+        // the halves exchanged), and that select in front of the base-3 table
+        // (an 8-input function per code bit) was the unit's deepest logic (8
+        // LUT levels). Here every byte is decoded where it arrives and the
+        // decoded halves are exchanged after the table.
+        let inValid = m.regNext("valid_in", m.input("in_valid", .bool), reset: false)
         let base3 = m.input("base3", .bool)
-        let inFirst = m.input("in_first", .bool)
-        let inLast = m.input("in_last", .bool)
-        let phase: Signal? = phases > 1 ? m.input("in_phase", .uint(addressWidth(phases))) : nil
-        let weights = m.input("weights", .uint(8 * bytes))
-        let activations = m.input("activations", .vec(.sint(8), count: 5 * steps * streams))
-        let columnValid = m.input("column_valid", .uint(5 * steps))
-        let rowValid = m.input("row_valid", .uint(rows))
+        let inFirst = m.regNext("first_in", m.input("in_first", .bool))
+        let inLast = m.regNext("last_in", m.input("in_last", .bool))
+        let phase: Signal? = phases > 1 ? m.regNext("phase_in", m.input("in_phase", .uint(addressWidth(phases)))) : nil
+        let weights = m.regNext("weights_in", m.input("weights", .uint(8 * bytes)))
+        let swap = m.regNext("swap_in", m.input("weights_swap", .bool))
+        let activations = m.regNext("activations_in", m.input("activations", .vec(.sint(8), count: 5 * steps * streams)))
+        let columnValid = m.regNext("column_valid_in", m.input("column_valid", .uint(5 * steps)))
+        let rowValid = m.regNext("row_valid_in", m.input("row_valid", .uint(rows)))
         let sumsValid = m.output("sums_valid", .bool)
         let sums = m.output("sums", .vec(.sint(accumulatorBits), count: rows * streams))
         let badWeight = m.output("bad_weight", .bool)
@@ -108,17 +115,27 @@ public struct TernaryGroupDatapath: Module {
         let last0 = m.regNext("last0", inLast)
         let phase0 = phase.map { m.regNext("phase0", $0) }
         let activations0 = m.regNext("activations0", activations)
+        // Per byte as it arrives: its 5 trit codes (01 = +1, 11 = -1, else 0)
+        // and which of its trits are illegal codes (base-3: the byte >= 243,
+        // counted on trit 0; 2-bit: code 10).
         let table = m.memory("base3_codes", depth: 256, of: .uint(10), readLatency: 0, initial: Self.base3Table)
+        let decoded = (0..<bytes).map { r -> Signal in
+            let byte = weights[8 * r + 7, 8 * r]
+            let port = table.read()
+            port.address.set(byte)
+            let twoBitBad = (0..<4).reversed().map { i in weights[8 * r + 2 * i + 1] && !weights[8 * r + 2 * i] }
+            let bad = mux(base3, cat(lit(0, width: 4), byte >= lit(243, width: 8)), cat([lit(0, width: 1)] + twoBitBad))
+            return m.wire("decoded_\(r)", cat(bad, mux(base3, port.data, cat(lit(0, width: 2), byte))))
+        }
+        let half = bytes / 2
         let partialBits = addressWidth(128 * 5 * steps + 1) + 1
         let named = { (name: String, stream: Int) in streams == 1 ? name : "\(name)\(stream)_" }
         var terms = [[Signal]](repeating: [], count: slots * streams), illegal: [Signal] = []
         for j in 0..<slots {
             for s in 0..<steps {
                 let at = s * rows + j
-                let byte = weights[8 * at + 7, 8 * at]
-                let port = table.read()
-                port.address.set(byte)
-                let codes = m.regNext("codes_\(s)_\(j)", mux(base3, port.data, cat(lit(0, width: 2), byte)))
+                let byte = mux(swap, decoded[at ^ half], decoded[at])
+                let codes = m.regNext("codes_\(s)_\(j)", byte[9, 0])
                 for i in 0..<5 {
                     // w * a without a multiplexer per trit: a masked by the
                     // code's low bit, inverted when the trit is -1, and the
@@ -134,13 +151,8 @@ public struct TernaryGroupDatapath: Module {
                         terms[st * slots + j].append(cat(lit(0, width: partialBits - 1), negative).asSInt)
                     }
                 }
-                var twoBitIllegal: Signal = false
-                for i in 0..<4 {
-                    // Bits of `weights` itself: a bit of a slice is not read by every tool.
-                    let bad: Signal = weights[8 * at + 2 * i + 1] && !weights[8 * at + 2 * i]
-                    twoBitIllegal = twoBitIllegal || (bad && columnValid[s * 5 + i])
-                }
-                illegal.append(m.wire("illegal_\(s)_\(j)", slotValid[j] && mux(base3, byte >= lit(243, width: 8) && columnValid[s * 5], twoBitIllegal)))
+                let bad = byte[14, 10] & columnValid[s * 5 + 4, s * 5]
+                illegal.append(m.wire("illegal_\(s)_\(j)", slotValid[j] && bad != 0))
             }
         }
         // The flags registered before their OR over every byte.

@@ -187,10 +187,12 @@ extension TernaryUnit {
         let misaligned, headerOutside: Signal
         /// The matrix's first wide line; a dispatch that restarts the stream there (a miss).
         let target, restart: Signal
+        /// The cycle after a dispatch, when the hit is decided (the buffer's count is not yet the matrix's).
+        let deciding: Signal
         let streamOn, requestLine, headLine: Signal
         let head, tail, buffered: Signal
         /// The buffer's head entry, and the two entries at its head side by side (a cycle's weights).
-        let firstEntry, pair: Signal
+        let firstEntry, pair, readOdd: Signal
         /// A store to a line the stream has requested.
         let storeHits: Signal
     }
@@ -215,7 +217,12 @@ extension TernaryUnit {
         // Registered: the region is fixed while a program runs, and a three-operand
         // sum in front of the request path was its deepest logic.
         let regionEnd = m.regNext("region_end", resize(baseWide, lineBits + 2) + resize(region.size >> logWide, lineBits + 2))
-        let target = m.wire("target_line", baseWide + resize(dispatch.imm >> logWide, lineBits))
+        // Why a cycle late: the hit compare (the header's line against the
+        // stream's head, after an add) in front of the restart and the
+        // buffer's write enable was the unit's longest path. The compare is
+        // registered at dispatch, and the restart comes a cycle later; the
+        // head line cannot move in between (the unit is idle at dispatch).
+        let target = m.regNext("target_line", baseWide + resize(dispatch.imm >> logWide, lineBits))
         // The line of the next beat to request, and of the beat at the buffer's head.
         let requestLine = m.reg("request_line", .uint(lineBits), reset: 0)
         // (headLine equals requestLine minus the live beats; kept as a register
@@ -225,8 +232,10 @@ extension TernaryUnit {
         // Beats requested and not yet arrived; of those, beats to drop on arrival (a miss's leftovers).
         let owed = m.reg("owed", .uint(owedBits), reset: 0)
         let discard = m.reg("discard", .uint(owedBits), reset: 0)
-        let hit = m.wire("hit", streamOn && headLine == target)
-        let restart = m.wire("restart", start && !misaligned && !headerOutside && !hit)
+        let deciding = m.regNext("deciding", start && !misaligned && !headerOutside, reset: false)
+        let sameLine = m.regNext("same_line", headLine == m.wire("target_now", baseWide + resize(dispatch.imm >> logWide, lineBits)),
+                                 reset: false)
+        let restart = m.wire("restart", deciding && !(streamOn && sameLine))
 
         // The buffer: two memories (even and odd entries), so that any two
         // consecutive entries are read in one cycle.
@@ -246,10 +255,11 @@ extension TernaryUnit {
         let headNext = head + 1
         evenRead.address.set(mux(head[0], headNext[ptrBits - 2, 1], head[ptrBits - 2, 1]))
         oddRead.address.set(head[ptrBits - 2, 1])
-        // Entries head and head + 1 (head's in the low bits), one cycle after `head`.
+        // Entries head and head + 1, one cycle after `head`.
         let readOdd = m.regNext("read_odd", head[0], reset: false)
         let firstEntry = m.wire("first_entry", mux(readOdd, oddRead.data, evenRead.data))
-        let pair = m.wire("pair", mux(readOdd, cat(evenRead.data, oddRead.data), cat(oddRead.data, evenRead.data)))
+        // The two entries as the memories hold them; `readOdd`: head's is the odd one (the datapath exchanges them).
+        let pair = m.wire("pair", cat(oddRead.data, evenRead.data))
 
         // Requests: bursts of `streamBurst` lines from `requestLine` while the
         // buffer has room for every beat of the stream not consumed yet and
@@ -289,7 +299,7 @@ extension TernaryUnit {
         let burst = m.wire("burst", mux(quiet, shortBurst, lit(sb, width: burstBits)))
         // A running instruction gets its beats even if the core stopped
         // meanwhile (a fault elsewhere): it must finish to leave the core quiet.
-        let requesting = m.wire("requesting", streamOn && (io.streamEnable || !ins.inPhase(.idle)) && !start
+        let requesting = m.wire("requesting", streamOn && (io.streamEnable || !ins.inPhase(.idle)) && !start && !deciding
                                 && fits && !restartedLast && !restartedBefore)
         let fire = m.wire("fire", requesting && memory.requestReady)
         firedLast.set(fire)
@@ -309,9 +319,9 @@ extension TernaryUnit {
         // A store to a line already requested makes the rest of the stream stale.
         let storeWide = p.wide(fromLines: io.storeLine, width: lineBits)
         let storeHits = m.wire("store_hits", io.storeValid && storeWide >= headLine && storeWide < requestLine)
-        return Stream(misaligned: misaligned, headerOutside: headerOutside, target: target, restart: restart,
+        return Stream(misaligned: misaligned, headerOutside: headerOutside, target: target, restart: restart, deciding: deciding,
                       streamOn: streamOn, requestLine: requestLine, headLine: headLine, head: head, tail: tail,
-                      buffered: buffered, firstEntry: firstEntry, pair: pair, storeHits: storeHits)
+                      buffered: buffered, firstEntry: firstEntry, pair: pair, readOdd: readOdd, storeHits: storeHits)
     }
 
     // MARK: - Header, phases and faults
@@ -333,7 +343,8 @@ extension TernaryUnit {
     /// Why: the header's shape decides the checks, the group sizes and K before any weight is used.
     func header(_ m: ModuleBuilder, _ io: Ports, _ ins: Instruction, _ stream: Stream) -> Matrix {
         let p = params, vlBits = p.vlBits, wide = 40
-        let headerReady = m.wire("header_ready", ins.inPhase(.header) && stream.buffered >= lit(headerBeats, width: countBits))
+        let headerReady = m.wire("header_ready", ins.inPhase(.header) && !stream.deciding
+                                 && stream.buffered >= lit(headerBeats, width: countBits))
         m.when(ins.inPhase(.parse)) {
             ins.rows.set(stream.firstEntry[31, 0])
             ins.cols.set(stream.firstEntry[63, 32])
@@ -490,7 +501,10 @@ extension TernaryUnit {
         let rowsLeft = m.reg("rows_left", .uint(vlBits), reset: 0)
         let running = ins.inPhase(.run)
         let matrixDone = m.wire("matrix_done", group == matrix.groups)
-        let lastBeat = m.wire("last_beat", beatInGroup == matrix.groupBeats - 1)
+        // The group's last beat: kept as a register (a subtract and a compare
+        // in front of `feed` were its deepest logic).
+        let lastBeat = m.reg("last_beat", .bool, reset: false)
+        let singleBeat = m.wire("single_beat", matrix.groupBeats == lit(1, width: groupBeatBits))
         let lastPhase: Signal = stepPhase.map { $0 == lit(phases - 1, width: logPhases) } ?? true
         // Every stream's word: the copies fill at the same rate, but take turns.
         let wordReady = m.wire("word_ready", columnsLeft == 0
@@ -513,18 +527,21 @@ extension TernaryUnit {
         let wordColumns = mux(ins.base3, lit(5 * stepsPerCycle, width: vlBits), lit(4 * stepsPerCycle, width: vlBits))
         m.when(matrix.rangeOK) {
             group.set(0); beatInGroup.set(0); word.set(0)
+            lastBeat.set(singleBeat)
             columnsLeft.set(colsNarrow)
             rowsLeft.set(matrix.rowsNarrow)
             stepPhase?.set(0)
         }.elseWhen(feed) {
             m.when(lastBeat) {
                 group.set(group + 1); beatInGroup.set(0); word.set(0)
+                lastBeat.set(singleBeat)
                 columnsLeft.set(colsNarrow)
                 rowsLeft.set(mux(rowsLeft > lit(rowsPerGroup, width: vlBits), rowsLeft - lit(rowsPerGroup, width: vlBits),
                                  lit(0, width: vlBits)))
                 stepPhase?.set(0)
             }.otherwise {
                 beatInGroup.set(beatInGroup + 1)
+                lastBeat.set(beatInGroup + lit(2, width: groupBeatBits) == matrix.groupBeats)
                 stepPhase?.set(stepPhase! + 1)
                 m.when(lastPhase) {
                     word.set(word + 1)
@@ -569,6 +586,7 @@ extension TernaryUnit {
         unit.in_last.set(fedLast)
         if let fedPhase { unit.in_phase.set(fedPhase) }
         unit.weights.set(stream.pair)
+        unit.weights_swap.set(stream.readOdd)
         unit.activations.set(vec(arranged))
         unit.column_valid.set(fedColumns)
         unit.row_valid.set(fedRows)
@@ -615,10 +633,20 @@ extension TernaryUnit {
         // stream 0 first (the inactive streams' sums are never written).
         let outStream = streams == 1 ? nil : m.reg("out_stream", .uint(p.streamBits), reset: 0)
         let lastOut = outStream.map { lastChunk && $0 == io.streamLast! } ?? lastChunk
+        // Chunks leave in order, each stream's from its first: a stream's
+        // results shift down a chunk as one leaves, so the chunk written is
+        // always its first (a multiplexer over every chunk was the unit's
+        // deepest logic).
         m.when(unit.sums_valid) {
             for (r, s) in zip(results, (0..<(rowsPerGroup * streams)).map { unit.sums[$0] }) { r.set(s) }
             resultGroup.set(endGroup)
             resultRows.set(endRows)
+        }.elseWhen(select) {
+            for st in 0..<streams {
+                m.when(outStream.map { $0 == lit(st, width: p.streamBits) } ?? true) {
+                    for r in 0..<(rowsPerGroup - V) { results[st * rowsPerGroup + r].set(results[st * rowsPerGroup + r + V]) }
+                }
+            }
         }
         m.when(start) { resultFull.set(false) }
             .elseWhen(unit.sums_valid) { resultFull.set(true) }
@@ -631,10 +659,8 @@ extension TernaryUnit {
         }
 
         // Write-out: select a chunk, then multiply by K, round and saturate (RescalePipeline).
-        let chunkValues = (0..<(chunksPerGroup * streams)).map { c in vec((0..<V).map { results[c * V + $0] }) }
-        // Chunk c of stream s is chunkValues[s * chunksPerGroup + c] (a power of two per stream).
-        let chunkIndex: Signal? = outStream.map { st in chunkInGroup.map { cat(st, $0) } ?? st } ?? chunkInGroup
-        let selected = chunkIndex.map { vec(chunkValues)[$0] } ?? chunkValues[0]
+        let firstChunks = (0..<streams).map { st in vec((0..<V).map { results[st * rowsPerGroup + $0] }) }
+        let selected = outStream.map { vec(firstChunks)[$0] } ?? firstChunks[0]
         let laneMask = cat((0..<V).reversed().map { lane in
             let row = chunkInGroup.map { cat($0, lit(lane, width: log2(V))) } ?? lit(lane, width: log2(V))
             return row.extend(to: 7) < resultRows
