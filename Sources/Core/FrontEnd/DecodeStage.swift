@@ -41,8 +41,13 @@ public struct DecodeStage: Module {
         let decoder = m.instance(InstructionDecoder(config: config), "decoder")
         decoder.word.set(fetchWord)
         // The decoder's outputs, held in the stage under the same names.
-        let decoded = decoder.module.ports.filter(\.isOutputPort).map { port in
+        var decoded = decoder.module.ports.filter(\.isOutputPort).map { port in
             (name: port.name, type: port.type, width: port.type.width, signal: decoder.port(port.name))
+        }
+        // The registers the instruction reads and writes as one-hot masks,
+        // worked out here so the issue stage's hazard checks start from registers.
+        for (name, mask) in registerMasks(decoder) {
+            decoded.append((name: name, type: .uint(mask.width!), width: mask.width!, signal: mask))
         }
         let outputs = decoded.map { m.output($0.name, $0.type) }
 
@@ -63,5 +68,23 @@ public struct DecodeStage: Module {
         headValid.set(stage.out_valid || atEnd)
         headPastEnd.set(atEnd)
         headIndex.set(mux(stage.out_valid, stage.out_data[field + 31, field], fetchIndex))
+    }
+
+    /// `sources_v` (ra, rb and, for `mac`/`macp`, rd as vector sources),
+    /// `dest_v` and `dest_s`.
+    func registerMasks(_ decoder: Instance) -> [(String, Signal)] {
+        let vregs = config.vectorRegisters, sregs = config.scalarRegisters
+        let vectorUse = lit(InstructionDecoder.RegisterUse.vector.rawValue, width: 2)
+        let scalarUse = lit(InstructionDecoder.RegisterUse.scalar.rawValue, width: 2)
+        func oneHot(_ index: Signal, _ count: Int) -> Signal { lit(1, width: count) << index.truncate(to: Swift.max(1, addressWidth(count))) }
+        func when(_ used: Signal, _ mask: Signal) -> Signal { mux(used, mask, lit(0, width: mask.width!)) }
+        let op = decoder.opcode
+        func code(_ o: Opcode) -> Signal { lit(Int(o.rawValue), width: Encoding.op.width) }
+        let sources = when(decoder.ra_use == vectorUse, oneHot(decoder.ra, vregs))
+            | when(decoder.rb_use == vectorUse, oneHot(decoder.rb, vregs))
+            | when(op == code(.mac) || op == code(.macp), oneHot(decoder.rd, vregs))
+        return [("sources_v", sources),
+                ("dest_v", when(decoder.rd_use == vectorUse, oneHot(decoder.rd, vregs))),
+                ("dest_s", when(decoder.rd_use == scalarUse, oneHot(decoder.rd, sregs)))]
     }
 }

@@ -43,8 +43,6 @@ struct IssueStage {
     func unitCode(_ u: FunctionalUnit) -> Signal { lit(InstructionDecoder.units.firstIndex(of: u)!, width: 3) }
     func destCode(_ d: DestinationKind) -> Signal { lit(InstructionDecoder.destinations.firstIndex(of: d)!, width: 3) }
 
-    /// `width`-bit one-hot of `index` (a register number from the instruction).
-    func oneHot(_ index: Signal, _ width: Int) -> Signal { lit(1, width: width) << index }
 
     /// The stage in the order its parts are built (each part's signals are
     /// declared in this order, which is the order of the emitted code).
@@ -139,14 +137,10 @@ struct IssueStage {
 
     /// Why: the hazard checks and the scoreboard compare register masks.
     func headNeeds(_ r: Registers) -> Needs {
-        let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
+        let sregs = p.isa.scalarRegisters
         let op = decoder.opcode, rd = decoder.rd, ra = decoder.ra, rb = decoder.rb
-        let vectorUse = lit(InstructionDecoder.RegisterUse.vector.rawValue, width: 2)
         let scalarUse = lit(InstructionDecoder.RegisterUse.scalar.rawValue, width: 2)
-        let sourcesV = m.wire("sources_v",
-            mux(decoder.ra_use == vectorUse, oneHot(vIndex(ra), vregs), none(vregs))
-            | mux(decoder.rb_use == vectorUse, oneHot(vIndex(rb), vregs), none(vregs))
-            | mux(op == code(.mac) || op == code(.macp), oneHot(vIndex(rd), vregs), none(vregs)))
+        let sourcesV = decoder.sources_v
         let scalarSourceIsA = decoder.ra_use == scalarUse
         let hasScalarSource = m.wire("has_scalar_source", scalarSourceIsA || decoder.rb_use == scalarUse)
         let scalarSource = m.wire("scalar_source", mux(scalarSourceIsA, sIndex(ra), sIndex(rb)))
@@ -154,8 +148,7 @@ struct IssueStage {
             m.wire(s == 0 ? "scalar_value" : "scalar_value\(s)", sregs == 1 ? regs[0] : vec(regs)[scalarSource])
         }
         let scalarValue = streamScalars[0]
-        let destV = m.wire("dest_v", mux(decoder.rd_use == vectorUse, oneHot(vIndex(rd), vregs), none(vregs)))
-        let destS = m.wire("dest_s", mux(decoder.rd_use == scalarUse, oneHot(sIndex(rd), sregs), none(sregs)))
+        let destV = decoder.dest_v, destS = decoder.dest_s
         return Needs(op: op, rd: rd, ra: ra, rb: rb, imm: decoder.imm, sourcesV: sourcesV, destV: destV, destS: destS,
                      hasScalarSource: hasScalarSource, scalarSource: scalarSource, scalarValue: scalarValue,
                      streamScalars: streamScalars)
@@ -459,7 +452,6 @@ struct IssueStage {
 
     /// No register (an all-zero mask of `width` registers).
     func none(_ width: Int) -> Signal { lit(0, width: width) }
-    func vIndex(_ r: Signal) -> Signal { r.truncate(to: p.vregBits) }
     func sIndex(_ r: Signal) -> Signal { r.truncate(to: p.sregBits) }
 
     /// Splits a packed queue word into named fields (first field most significant).

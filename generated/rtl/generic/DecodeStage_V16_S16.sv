@@ -27,7 +27,10 @@ module DecodeStage_V16_S16 (
   output logic [2:0]  destination,
   output logic [1:0]  rd_use,
   output logic [1:0]  ra_use,
-  output logic [1:0]  rb_use
+  output logic [1:0]  rb_use,
+  output logic [15:0] sources_v,
+  output logic [15:0] dest_v,
+  output logic [15:0] dest_s
 );
 
   logic [63:0] decoder_word; // input of instance decoder, Core/DecodeStage.swift:41
@@ -43,35 +46,38 @@ module DecodeStage_V16_S16 (
   logic [1:0] decoder_rd_use; // output of instance decoder, Core/DecodeStage.swift:41
   logic [1:0] decoder_ra_use; // output of instance decoder, Core/DecodeStage.swift:41
   logic [1:0] decoder_rb_use; // output of instance decoder, Core/DecodeStage.swift:41
-  logic stage_in_valid; // input of instance stage, Core/DecodeStage.swift:49
-  logic [104:0] stage_in_data; // input of instance stage, Core/DecodeStage.swift:49
-  logic stage_in_ready; // output of instance stage, Core/DecodeStage.swift:49
-  logic stage_out_valid; // output of instance stage, Core/DecodeStage.swift:49
-  logic [104:0] stage_out_data; // output of instance stage, Core/DecodeStage.swift:49
-  logic stage_out_ready; // input of instance stage, Core/DecodeStage.swift:49
-  logic stage_clear; // input of instance stage, Core/DecodeStage.swift:49
-  logic push; // wire, Core/DecodeStage.swift:50
-  logic at_end; // wire, Core/DecodeStage.swift:62
+  logic stage_in_valid; // input of instance stage, Core/DecodeStage.swift:54
+  logic [152:0] stage_in_data; // input of instance stage, Core/DecodeStage.swift:54
+  logic stage_in_ready; // output of instance stage, Core/DecodeStage.swift:54
+  logic stage_out_valid; // output of instance stage, Core/DecodeStage.swift:54
+  logic [152:0] stage_out_data; // output of instance stage, Core/DecodeStage.swift:54
+  logic stage_out_ready; // input of instance stage, Core/DecodeStage.swift:54
+  logic stage_clear; // input of instance stage, Core/DecodeStage.swift:54
+  logic push; // wire, Core/DecodeStage.swift:55
+  logic at_end; // wire, Core/DecodeStage.swift:67
 
   assign fetch_pop = (push && stage_in_ready);
   assign head_valid = (stage_out_valid || at_end);
-  assign head_index = (stage_out_valid ? stage_out_data[104:73] : fetch_index);
+  assign head_index = (stage_out_valid ? stage_out_data[152:121] : fetch_index);
   assign head_past_end = at_end;
   assign decoder_word = fetch_word;
-  assign legal = stage_out_data[72];
-  assign opcode = stage_out_data[71:64];
-  assign rd = stage_out_data[63:60];
-  assign ra = stage_out_data[59:56];
-  assign rb = stage_out_data[55:52];
-  assign mode = stage_out_data[51:44];
-  assign imm = stage_out_data[43:12];
-  assign unit = stage_out_data[11:9];
-  assign destination = stage_out_data[8:6];
-  assign rd_use = stage_out_data[5:4];
-  assign ra_use = stage_out_data[3:2];
-  assign rb_use = stage_out_data[1:0];
+  assign legal = stage_out_data[120];
+  assign opcode = stage_out_data[119:112];
+  assign rd = stage_out_data[111:108];
+  assign ra = stage_out_data[107:104];
+  assign rb = stage_out_data[103:100];
+  assign mode = stage_out_data[99:92];
+  assign imm = stage_out_data[91:60];
+  assign unit = stage_out_data[59:57];
+  assign destination = stage_out_data[56:54];
+  assign rd_use = stage_out_data[53:52];
+  assign ra_use = stage_out_data[51:50];
+  assign rb_use = stage_out_data[49:48];
+  assign sources_v = stage_out_data[47:32];
+  assign dest_v = stage_out_data[31:16];
+  assign dest_s = stage_out_data[15:0];
   assign stage_in_valid = push;
-  assign stage_in_data = {fetch_index, decoder_legal, decoder_opcode, decoder_rd, decoder_ra, decoder_rb, decoder_mode, decoder_imm, decoder_unit, decoder_destination, decoder_rd_use, decoder_ra_use, decoder_rb_use};
+  assign stage_in_data = {fetch_index, decoder_legal, decoder_opcode, decoder_rd, decoder_ra, decoder_rb, decoder_mode, decoder_imm, decoder_unit, decoder_destination, decoder_rd_use, decoder_ra_use, decoder_rb_use, ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | (((decoder_opcode == 8'd36) || (decoder_opcode == 8'd38)) ? (16'd1 << decoder_rd) : 16'd0)), ((decoder_rd_use == 2'd1) ? (16'd1 << decoder_rd) : 16'd0), ((decoder_rd_use == 2'd2) ? (16'd1 << decoder_rd) : 16'd0)};
   assign stage_out_ready = pop;
   assign stage_clear = clear;
   assign push = (fetch_valid && (!fetch_past_end));
@@ -93,7 +99,7 @@ module DecodeStage_V16_S16 (
     .rb_use      (decoder_rb_use)
   );
 
-  SkidBuffer_W105 stage (
+  SkidBuffer_W153 stage (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (stage_in_valid),

@@ -141,6 +141,9 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic [1:0] decode_rd_use; // output of instance decode, Core/TritCore.swift:52
   logic [1:0] decode_ra_use; // output of instance decode, Core/TritCore.swift:52
   logic [1:0] decode_rb_use; // output of instance decode, Core/TritCore.swift:52
+  logic [15:0] decode_sources_v; // output of instance decode, Core/TritCore.swift:52
+  logic [15:0] decode_dest_v; // output of instance decode, Core/TritCore.swift:52
+  logic [15:0] decode_dest_s; // output of instance decode, Core/TritCore.swift:52
   logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:48
@@ -314,156 +317,153 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic [255:0] registers_ternary_w_data; // Vec(8 x SInt(32))
   logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
-  logic [1:0] state; // register, Core/IssueStage.swift:81
-  logic running; // wire, Core/IssueStage.swift:82
-  logic draining; // register, Core/IssueStage.swift:83
-  logic [12:0] vl; // register, Core/IssueStage.swift:84
-  logic [31:0] stream_stride; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s1; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s2; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s3; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s4; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s5; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s6; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s7; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s8; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s9; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s10; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s11; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s12; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s13; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s14; // register, Core/IssueStage.swift:88
-  logic signed [31:0] s15; // register, Core/IssueStage.swift:88
-  logic [15:0] pending_v; // register, Core/IssueStage.swift:90
-  logic [15:0] pending_s; // register, Core/IssueStage.swift:91
-  logic [2:0] fault_code; // register, Core/IssueStage.swift:92
-  logic [31:0] fault_index; // register, Core/IssueStage.swift:93
-  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:100
-  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:116
-  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:116
-  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:116
-  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:116
-  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:116
-  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:116
-  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:116
-  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:118
-  logic [79:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:118
-  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:118
-  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:118
-  logic [79:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:118
-  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:118
-  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:118
-  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:118
-  logic [79:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:118
-  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:118
-  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:118
-  logic [79:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:118
-  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:118
-  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:118
-  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:118
-  logic [79:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:118
-  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:118
-  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:118
-  logic [79:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:118
-  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:118
-  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:118
-  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:118
-  logic [79:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:118
-  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:118
-  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:118
-  logic [79:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:118
-  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:118
-  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:118
-  logic quiescent; // wire, Core/IssueStage.swift:124
-  logic start; // wire, Core/IssueStage.swift:125
-  logic [15:0] sources_v; // wire, Core/IssueStage.swift:146
-  logic has_scalar_source; // wire, Core/IssueStage.swift:151
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:152
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:154
-  logic [15:0] dest_v; // wire, Core/IssueStage.swift:157
-  logic [15:0] dest_s; // wire, Core/IssueStage.swift:158
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:176
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:176
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:176
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:176
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:177
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:177
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:177
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:177
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:178
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:178
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:178
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:178
-  logic hazard; // wire, Core/IssueStage.swift:199
-  logic memory_order_ok; // wire, Core/IssueStage.swift:204
-  logic clear_wait; // wire, Core/IssueStage.swift:214
-  logic can_issue; // wire, Core/IssueStage.swift:215
-  logic ready; // wire, Core/IssueStage.swift:216
-  logic fire; // wire, Core/IssueStage.swift:218
-  logic executes; // wire, Core/IssueStage.swift:219
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:256
-  logic ls_record_d0; // register, Core/IssueStage.swift:292
-  logic ls_record_d1; // register, Core/IssueStage.swift:292
-  logic ls_record_d2; // register, Core/IssueStage.swift:292
-  logic ls_record_d3; // register, Core/IssueStage.swift:292
-  logic ls_record_d4; // register, Core/IssueStage.swift:292
-  logic ls_record_d5; // register, Core/IssueStage.swift:292
-  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:293
-  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:293
-  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:293
-  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:293
-  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:293
-  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:293
-  logic vector_record_d0; // register, Core/IssueStage.swift:292
-  logic vector_record_d1; // register, Core/IssueStage.swift:292
-  logic vector_record_d2; // register, Core/IssueStage.swift:292
-  logic vector_record_d3; // register, Core/IssueStage.swift:292
-  logic vector_record_d4; // register, Core/IssueStage.swift:292
-  logic vector_record_d5; // register, Core/IssueStage.swift:292
-  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:293
-  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:293
-  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:293
-  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:293
-  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:293
-  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:293
-  logic reduction_record_d0; // register, Core/IssueStage.swift:292
-  logic reduction_record_d1; // register, Core/IssueStage.swift:292
-  logic reduction_record_d2; // register, Core/IssueStage.swift:292
-  logic reduction_record_d3; // register, Core/IssueStage.swift:292
-  logic reduction_record_d4; // register, Core/IssueStage.swift:292
-  logic reduction_record_d5; // register, Core/IssueStage.swift:292
-  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:293
-  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:293
-  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:293
-  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:293
-  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:293
-  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:293
-  logic ternary_record_d0; // register, Core/IssueStage.swift:292
-  logic ternary_record_d1; // register, Core/IssueStage.swift:292
-  logic ternary_record_d2; // register, Core/IssueStage.swift:292
-  logic ternary_record_d3; // register, Core/IssueStage.swift:292
-  logic ternary_record_d4; // register, Core/IssueStage.swift:292
-  logic ternary_record_d5; // register, Core/IssueStage.swift:292
-  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:293
-  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:293
-  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:293
-  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:293
-  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:293
-  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:293
-  logic retiring; // wire, Core/IssueStage.swift:388
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:389
-  logic retires; // wire, Core/IssueStage.swift:390
-  logic retire_valid_q; // register, Core/IssueStage.swift:428
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:429
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:429
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:429
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:429
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:429
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:429
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:429
-  logic busy_any; // wire, Core/IssueStage.swift:430
-  logic halted_visible; // wire, Core/IssueStage.swift:432
+  logic [1:0] state; // register, Core/IssueStage.swift:79
+  logic running; // wire, Core/IssueStage.swift:80
+  logic draining; // register, Core/IssueStage.swift:81
+  logic [12:0] vl; // register, Core/IssueStage.swift:82
+  logic [31:0] stream_stride; // register, Core/IssueStage.swift:84
+  logic signed [31:0] s0; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s1; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s2; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s3; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s4; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s5; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s6; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s7; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s8; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s9; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s10; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s11; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s12; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s13; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s14; // register, Core/IssueStage.swift:86
+  logic signed [31:0] s15; // register, Core/IssueStage.swift:86
+  logic [15:0] pending_v; // register, Core/IssueStage.swift:88
+  logic [15:0] pending_s; // register, Core/IssueStage.swift:89
+  logic [2:0] fault_code; // register, Core/IssueStage.swift:90
+  logic [31:0] fault_index; // register, Core/IssueStage.swift:91
+  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:98
+  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:114
+  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:114
+  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:114
+  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:114
+  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:114
+  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:114
+  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:114
+  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:116
+  logic [79:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:116
+  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:116
+  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:116
+  logic [79:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:116
+  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:116
+  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:116
+  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:116
+  logic [79:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:116
+  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:116
+  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:116
+  logic [79:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:116
+  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:116
+  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:116
+  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:116
+  logic [79:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:116
+  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:116
+  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:116
+  logic [79:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:116
+  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:116
+  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:116
+  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:116
+  logic [79:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:116
+  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:116
+  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:116
+  logic [79:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:116
+  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:116
+  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:116
+  logic quiescent; // wire, Core/IssueStage.swift:122
+  logic start; // wire, Core/IssueStage.swift:123
+  logic has_scalar_source; // wire, Core/IssueStage.swift:145
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:146
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:148
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:169
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:169
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:169
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:169
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:170
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:170
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:170
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:170
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:171
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:171
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:171
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:171
+  logic hazard; // wire, Core/IssueStage.swift:192
+  logic memory_order_ok; // wire, Core/IssueStage.swift:197
+  logic clear_wait; // wire, Core/IssueStage.swift:207
+  logic can_issue; // wire, Core/IssueStage.swift:208
+  logic ready; // wire, Core/IssueStage.swift:209
+  logic fire; // wire, Core/IssueStage.swift:211
+  logic executes; // wire, Core/IssueStage.swift:212
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:249
+  logic ls_record_d0; // register, Core/IssueStage.swift:285
+  logic ls_record_d1; // register, Core/IssueStage.swift:285
+  logic ls_record_d2; // register, Core/IssueStage.swift:285
+  logic ls_record_d3; // register, Core/IssueStage.swift:285
+  logic ls_record_d4; // register, Core/IssueStage.swift:285
+  logic ls_record_d5; // register, Core/IssueStage.swift:285
+  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:286
+  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:286
+  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:286
+  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:286
+  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:286
+  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:286
+  logic vector_record_d0; // register, Core/IssueStage.swift:285
+  logic vector_record_d1; // register, Core/IssueStage.swift:285
+  logic vector_record_d2; // register, Core/IssueStage.swift:285
+  logic vector_record_d3; // register, Core/IssueStage.swift:285
+  logic vector_record_d4; // register, Core/IssueStage.swift:285
+  logic vector_record_d5; // register, Core/IssueStage.swift:285
+  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:286
+  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:286
+  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:286
+  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:286
+  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:286
+  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:286
+  logic reduction_record_d0; // register, Core/IssueStage.swift:285
+  logic reduction_record_d1; // register, Core/IssueStage.swift:285
+  logic reduction_record_d2; // register, Core/IssueStage.swift:285
+  logic reduction_record_d3; // register, Core/IssueStage.swift:285
+  logic reduction_record_d4; // register, Core/IssueStage.swift:285
+  logic reduction_record_d5; // register, Core/IssueStage.swift:285
+  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:286
+  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:286
+  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:286
+  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:286
+  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:286
+  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:286
+  logic ternary_record_d0; // register, Core/IssueStage.swift:285
+  logic ternary_record_d1; // register, Core/IssueStage.swift:285
+  logic ternary_record_d2; // register, Core/IssueStage.swift:285
+  logic ternary_record_d3; // register, Core/IssueStage.swift:285
+  logic ternary_record_d4; // register, Core/IssueStage.swift:285
+  logic ternary_record_d5; // register, Core/IssueStage.swift:285
+  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:286
+  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:286
+  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:286
+  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:286
+  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:286
+  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:286
+  logic retiring; // wire, Core/IssueStage.swift:381
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:382
+  logic retires; // wire, Core/IssueStage.swift:383
+  logic retire_valid_q; // register, Core/IssueStage.swift:421
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:422
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:422
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:422
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:422
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:422
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:422
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:422
+  logic busy_any; // wire, Core/IssueStage.swift:423
+  logic halted_visible; // wire, Core/IssueStage.swift:425
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -637,15 +637,12 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign ternary_completions_out_ready = ((retiring && (retire_queue_out_data[69:67] == 3'd3)) || (!running));
   assign quiescent = ((((((fetch_quiet && ls_idle) && vector_idle) && reduction_idle) && ternary_idle) && (((((!retire_queue_out_valid) && (!ls_completions_out_valid)) && (!vector_completions_out_valid)) && (!reduction_completions_out_valid)) && (!ternary_completions_out_valid))) && (!memory_busy));
   assign start = ((csr_start && (!running)) && quiescent);
-  assign sources_v = ((((decode_ra_use == 2'd1) ? (16'd1 << decode_ra) : 16'd0) | ((decode_rb_use == 2'd1) ? (16'd1 << decode_rb) : 16'd0)) | (((decode_opcode == 8'd36) || (decode_opcode == 8'd38)) ? (16'd1 << decode_rd) : 16'd0));
   assign has_scalar_source = ((decode_ra_use == 2'd2) || (decode_rb_use == 2'd2));
   assign scalar_source = ((decode_ra_use == 2'd2) ? decode_ra : decode_rb);
   assign scalar_value = $signed(32'({s15, s14, s13, s12, s11, s10, s9, s8, s7, s6, s5, s4, s3, s2, s1, s0} >> ({scalar_source, 5'b0})));
-  assign dest_v = ((decode_rd_use == 2'd1) ? (16'd1 << decode_rd) : 16'd0);
-  assign dest_s = ((decode_rd_use == 2'd2) ? (16'd1 << decode_rd) : 16'd0);
-  assign hazard = ((((((sources_v & pending_v) != 16'd0) || (has_scalar_source && pending_s[scalar_source])) || ((dest_v & pending_v) != 16'd0)) || ((dest_s & pending_s) != 16'd0)) || ((dest_v & (((ls_reads | vector_reads) | reduction_reads) | ternary_reads)) != 16'd0));
+  assign hazard = ((((((decode_sources_v & pending_v) != 16'd0) || (has_scalar_source && pending_s[scalar_source])) || ((decode_dest_v & pending_v) != 16'd0)) || ((decode_dest_s & pending_s) != 16'd0)) || ((decode_dest_v & (((ls_reads | vector_reads) | reduction_reads) | ternary_reads)) != 16'd0));
   assign memory_order_ok = (((!((decode_opcode == 8'd17) || (decode_opcode == 8'd19))) || ternary_idle) && ((decode_opcode != 8'd64) || ls_idle));
-  assign clear_wait = (((sources_v | dest_v) & (~{(registers_cleared[159:150] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
+  assign clear_wait = (((decode_sources_v | decode_dest_v) & (~{(registers_cleared[159:150] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
   assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_done && (ls_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && decode_head_valid);
   assign ready = (((decode_head_past_end || (!decode_legal)) || ((decode_unit == 3'd0) && (!hazard))) || (((((!(decode_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decode_unit == 3'd1)) && ls_idle)) || (((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && vector_idle)) || ((1'b0 || (decode_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decode_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
   assign fire = ((can_issue && ready) && retire_queue_in_ready);
@@ -1127,7 +1124,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if (start) begin
         pending_v <= 16'd0;
       end else begin
-        pending_v <= ((pending_v & (~((((16'd0 | (ls_done ? ls_writes_v : 16'd0)) | (vector_done ? vector_writes_v : 16'd0)) | (reduction_done ? reduction_writes_v : 16'd0)) | (ternary_done ? ternary_writes_v : 16'd0)))) | (executes ? dest_v : 16'd0));
+        pending_v <= ((pending_v & (~((((16'd0 | (ls_done ? ls_writes_v : 16'd0)) | (vector_done ? vector_writes_v : 16'd0)) | (reduction_done ? reduction_writes_v : 16'd0)) | (ternary_done ? ternary_writes_v : 16'd0)))) | (executes ? decode_dest_v : 16'd0));
       end
     end
   end
@@ -1139,7 +1136,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if (start) begin
         pending_s <= 16'd0;
       end else begin
-        pending_s <= ((pending_s & (~((((16'd0 | (ls_done ? ls_writes_s : 16'd0)) | (vector_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decode_opcode == 8'd4))) ? dest_s : 16'd0));
+        pending_s <= ((pending_s & (~((((16'd0 | (ls_done ? ls_writes_s : 16'd0)) | (vector_done ? vector_writes_s : 16'd0)) | (reduction_done ? reduction_writes_s : 16'd0)) | (ternary_done ? ternary_writes_s : 16'd0)))) | ((executes && (!(decode_opcode == 8'd4))) ? decode_dest_s : 16'd0));
       end
     end
   end
@@ -1192,7 +1189,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         ls_reads <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
-        ls_reads <= sources_v;
+        ls_reads <= decode_sources_v;
       end
     end
   end
@@ -1205,7 +1202,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         vector_reads <= 16'd0;
       end
       if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
-        vector_reads <= sources_v;
+        vector_reads <= decode_sources_v;
       end
     end
   end
@@ -1218,7 +1215,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         reduction_reads <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
-        reduction_reads <= sources_v;
+        reduction_reads <= decode_sources_v;
       end
     end
   end
@@ -1231,7 +1228,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         ternary_reads <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
-        ternary_reads <= sources_v;
+        ternary_reads <= decode_sources_v;
       end
     end
   end
@@ -1244,7 +1241,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         ls_writes_v <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
-        ls_writes_v <= dest_v;
+        ls_writes_v <= decode_dest_v;
       end
     end
   end
@@ -1257,7 +1254,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         vector_writes_v <= 16'd0;
       end
       if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
-        vector_writes_v <= dest_v;
+        vector_writes_v <= decode_dest_v;
       end
     end
   end
@@ -1270,7 +1267,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         reduction_writes_v <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
-        reduction_writes_v <= dest_v;
+        reduction_writes_v <= decode_dest_v;
       end
     end
   end
@@ -1283,7 +1280,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         ternary_writes_v <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
-        ternary_writes_v <= dest_v;
+        ternary_writes_v <= decode_dest_v;
       end
     end
   end
@@ -1296,7 +1293,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         ls_writes_s <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
-        ls_writes_s <= dest_s;
+        ls_writes_s <= decode_dest_s;
       end
     end
   end
@@ -1309,7 +1306,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         vector_writes_s <= 16'd0;
       end
       if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
-        vector_writes_s <= dest_s;
+        vector_writes_s <= decode_dest_s;
       end
     end
   end
@@ -1322,7 +1319,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         reduction_writes_s <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
-        reduction_writes_s <= dest_s;
+        reduction_writes_s <= decode_dest_s;
       end
     end
   end
@@ -1335,7 +1332,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
         ternary_writes_s <= 16'd0;
       end
       if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
-        ternary_writes_s <= dest_s;
+        ternary_writes_s <= decode_dest_s;
       end
     end
   end
@@ -1784,7 +1781,10 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     .destination    (decode_destination),
     .rd_use         (decode_rd_use),
     .ra_use         (decode_ra_use),
-    .rb_use         (decode_rb_use)
+    .rb_use         (decode_rb_use),
+    .sources_v      (decode_sources_v),
+    .dest_v         (decode_dest_v),
+    .dest_s         (decode_dest_s)
   );
 
   LoadStoreUnit_D256_B1_VL4096_V16_M64 ls (
@@ -2047,5 +2047,5 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{csr_code_base[4:0], csr_data_base[4:0], ls_done_saturations[31:13], vector_done_saturations[31:13], reduction_done_saturations[31:13], ternary_done_saturations[31:13], stream_stride, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
+  assign unused = ^{csr_code_base[4:0], csr_data_base[4:0], decode_rd_use, ls_done_saturations[31:13], vector_done_saturations[31:13], reduction_done_saturations[31:13], ternary_done_saturations[31:13], stream_stride, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
 endmodule

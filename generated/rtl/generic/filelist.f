@@ -7,7 +7,7 @@ MemorySystem_D256_B1_A32_M64_O128_RC3_WC6.sv
 FIFO_W256_E16.sv
 FetchUnit_D256_FB16_M64.sv
 TritDecoder_V16_S16.sv
-SkidBuffer_W105.sv
+SkidBuffer_W153.sv
 DecodeStage_V16_S16.sv
 DigestAccumulator_N8.sv
 LoadStoreUnit_D256_B1_VL4096_V16_M64.sv
