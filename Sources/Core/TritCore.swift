@@ -49,18 +49,18 @@ public struct TritCore: Module {
         fetch.code_base_line.set(codeBaseLine)
         fetch.code_length.set(control.codeLength)
 
-        let decoder = m.instance(DecodeStage(config: p.isa), "decode")
-        decoder.fetch_valid.set(fetch.head_valid)
-        decoder.fetch_word.set(fetch.head_word)
-        decoder.fetch_index.set(fetch.head_index)
-        decoder.fetch_past_end.set(fetch.head_past_end)
-        fetch.pop.set(decoder.fetch_pop)
+        let decode = m.instance(DecodeStage(config: p.isa), "decode")
+        decode.fetch_valid.set(fetch.head_valid)
+        decode.fetch_word.set(fetch.head_word)
+        decode.fetch_index.set(fetch.head_index)
+        decode.fetch_past_end.set(fetch.head_past_end)
+        fetch.pop.set(decode.fetch_pop)
 
         // The last active stream (the STREAMS register, ISA.md "Streams"), with several streams.
         let streamLast: Signal? = p.streams > 1 ? m.wire("stream_last", csr.active_last) : nil
         let units = ExecutionUnits(m, p, memory: memory, of: system, dataBaseLine: dataBaseLine, dataSize: control.dataSize,
                                    streamLast: streamLast)
-        let issue = IssueStage(m, p, fetch: fetch, decoder: decoder, units: units, csr: control, memory: memory)
+        let issue = IssueStage(m, p, fetch: fetch, decode: decode, units: units, csr: control, memory: memory)
         issue.build()
     }
 

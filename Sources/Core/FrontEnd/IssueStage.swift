@@ -14,14 +14,14 @@ struct IssueStage {
     let m: ModuleBuilder
     let p: CoreParameters
     let fetch: Instance
-    let decoder: Instance
+    let decode: Instance
     let units: ExecutionUnits
     let csr: Interface<CSRControl>
     let memory: Instance
 
-    init(_ m: ModuleBuilder, _ p: CoreParameters, fetch: Instance, decoder: Instance, units: ExecutionUnits,
+    init(_ m: ModuleBuilder, _ p: CoreParameters, fetch: Instance, decode: Instance, units: ExecutionUnits,
          csr: Interface<CSRControl>, memory: Instance) {
-        self.m = m; self.p = p; self.fetch = fetch; self.decoder = decoder
+        self.m = m; self.p = p; self.fetch = fetch; self.decode = decode
         self.units = units; self.csr = csr; self.memory = memory
     }
 
@@ -138,18 +138,18 @@ struct IssueStage {
     /// Why: the hazard checks and the scoreboard compare register masks.
     func headNeeds(_ r: Registers) -> Needs {
         let sregs = p.isa.scalarRegisters
-        let op = decoder.opcode, rd = decoder.rd, ra = decoder.ra, rb = decoder.rb
+        let op = decode.opcode, rd = decode.rd, ra = decode.ra, rb = decode.rb
         let scalarUse = lit(InstructionDecoder.RegisterUse.scalar.rawValue, width: 2)
-        let sourcesV = decoder.sources_v
-        let scalarSourceIsA = decoder.ra_use == scalarUse
-        let hasScalarSource = m.wire("has_scalar_source", scalarSourceIsA || decoder.rb_use == scalarUse)
+        let sourcesV = decode.sources_v
+        let scalarSourceIsA = decode.ra_use == scalarUse
+        let hasScalarSource = m.wire("has_scalar_source", scalarSourceIsA || decode.rb_use == scalarUse)
         let scalarSource = m.wire("scalar_source", mux(scalarSourceIsA, sIndex(ra), sIndex(rb)))
         let streamScalars = r.scalars.enumerated().map { s, regs in
             m.wire(s == 0 ? "scalar_value" : "scalar_value\(s)", sregs == 1 ? regs[0] : vec(regs)[scalarSource])
         }
         let scalarValue = streamScalars[0]
-        let destV = decoder.dest_v, destS = decoder.dest_s
-        return Needs(op: op, rd: rd, ra: ra, rb: rb, imm: decoder.imm, sourcesV: sourcesV, destV: destV, destS: destS,
+        let destV = decode.dest_v, destS = decode.dest_s
+        return Needs(op: op, rd: rd, ra: ra, rb: rb, imm: decode.imm, sourcesV: sourcesV, destV: destV, destS: destS,
                      hasScalarSource: hasScalarSource, scalarSource: scalarSource, scalarValue: scalarValue,
                      streamScalars: streamScalars)
     }
@@ -165,7 +165,7 @@ struct IssueStage {
     /// Why: a unit's `done` clears exactly the registers its instruction claimed.
     func scoreboard(_ needs: Needs) -> Scoreboard {
         let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
-        let selects = units.units.map { u in u.executes.map { decoder.unit == unitCode($0) }.reduce(Signal.no) { $0 || $1 } }
+        let selects = units.units.map { u in u.executes.map { decode.unit == unitCode($0) }.reduce(Signal.no) { $0 || $1 } }
         let readingV = units.units.map { m.reg("\($0.name)_reads", .uint(vregs), reset: 0) }
         let writingV = units.units.map { m.reg("\($0.name)_writes_v", .uint(vregs), reset: 0) }
         let writingS = units.units.map { m.reg("\($0.name)_writes_s", .uint(sregs), reset: 0) }
@@ -197,21 +197,21 @@ struct IssueStage {
         let memoryOrderOK = m.wire("memory_order_ok",
             (!isStore || units.ternary.dispatch.idle) && (op != code(.tmatmul) || units.loadStore.dispatch.idle))
 
-        let isControl = decoder.unit == unitCode(.control)
-        let pastEnd = decoder.head_past_end, legal = decoder.legal
+        let isControl = decode.unit == unitCode(.control)
+        let pastEnd = decode.head_past_end, legal = decode.legal
         let vlInRange = needs.imm != 0 && needs.imm <= lit(p.isa.maxVectorLength, width: 32)
         // `tmatmul` touches R rows, unknown until its header arrives: it waits for the whole clear.
         let chunksTouched = mux(op == code(.tmatmul), r.allChunks, r.vlChunks)
         let cleared = units.registerFile.cleared
         let clearedEnough = (0..<p.isa.vectorRegisters).reversed().map { v in cleared[v] >= chunksTouched }
         let clearWait = m.wire("clear_wait", ((needs.sourcesV | needs.destV) & ~cat(clearedEnough)) != 0)
-        let canIssue = m.wire("can_issue", r.running && !r.draining && !board.unitFault && decoder.head_valid)
+        let canIssue = m.wire("can_issue", r.running && !r.draining && !board.unitFault && decode.head_valid)
         let ready = m.wire("ready",
             pastEnd || !legal || (isControl && !hazard) || (!isControl && unitFree && !hazard && memoryOrderOK && !clearWait))
         let fire = m.wire("fire", canIssue && ready && q.retire.in_ready)
         let executes = m.wire("executes", fire && !pastEnd && legal)
-        decoder.pop.set(fire && !pastEnd)
-        decoder.clear.set(!r.running)
+        decode.pop.set(fire && !pastEnd)
+        decode.clear.set(!r.running)
         fetch.start.set(q.start)
         fetch.stop.set(!r.running)
         return Decision(isControl: isControl, pastEnd: pastEnd, legal: legal, vlInRange: vlInRange,
@@ -225,7 +225,7 @@ struct IssueStage {
         for (k, u) in units.units.enumerated() {
             let d = u.dispatch
             d.start.set(issue.executes && board.selects[k])
-            d.op.set(needs.op); d.rd.set(needs.rd); d.ra.set(needs.ra); d.rb.set(needs.rb); d.mode.set(decoder.mode)
+            d.op.set(needs.op); d.rd.set(needs.rd); d.ra.set(needs.ra); d.rb.set(needs.rb); d.mode.set(decode.mode)
             d.vl.set(r.vl); d.scalar.set(needs.scalarValue); d.imm.set(needs.imm)
             if let streamed = u.streamed {
                 streamed.stream_scalars.set(vec(needs.streamScalars))
@@ -263,11 +263,11 @@ struct IssueStage {
         for (k, selected) in board.selects.enumerated().reversed() {
             unitNumber = mux(selected && !issue.isControl, lit(k, width: 3), unitNumber)
         }
-        let dest = mux(pastEnd || !legal, lit(0, width: 3), decoder.destination)
+        let dest = mux(pastEnd || !legal, lit(0, width: 3), decode.destination)
         let destIndex = mux(dest == destCode(.memory), imm,
                             mux(dest == destCode(.vector) || dest == destCode(.scalar), needs.rd.extend(to: 32), lit(0, width: 32)))
         q.retire.in_valid.set(issue.fire)
-        q.retire.in_data.set(cat(decoder.head_index, op, dest, destIndex, mux(pastEnd || !legal, lit(Self.controlUnit, width: 3), unitNumber),
+        q.retire.in_data.set(cat(decode.head_index, op, dest, destIndex, mux(pastEnd || !legal, lit(Self.controlUnit, width: 3), unitNumber),
                                  controlCount, controlDigest, dispatchFault))
         return ControlOps(isSetvl: isSetvl, isSetss: isSetss, isLi: isLi, isHalt: isHalt, dispatchFault: dispatchFault)
     }
@@ -392,7 +392,7 @@ struct IssueStage {
         }.elseWhen(running && memory.timeout) {
             r.state.set(lit(State.faulted.rawValue, width: 2))
             r.faultCode.set(lit(Int(FaultCode.timeout.rawValue), width: Dispatch.faultBits))
-            r.faultIndex.set(mux(q.retire.out_valid, entry["index"]!, decoder.head_index))
+            r.faultIndex.set(mux(q.retire.out_valid, entry["index"]!, decode.head_index))
         }.elseWhen(retiring && faults != 0) {
             r.state.set(lit(State.faulted.rawValue, width: 2))
             r.faultCode.set(faults)
