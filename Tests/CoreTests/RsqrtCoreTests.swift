@@ -52,4 +52,10 @@ import TestSupport
         let path = try deepestPath(of: RsqrtCore())
         #expect(path.lutLevels <= 4, "deepest path \(path.start) -> \(path.end): \(path.lutLevels) LUT levels")
     }
+
+    /// The scaling after the core too (its shift and rounding were one stage of 6 levels).
+    @Test func theDatapathsStagesAreAtMostFourLUTLevels() throws {
+        let path = try deepestPath(of: RsqrtDatapath())
+        #expect(path.lutLevels <= 4, "deepest path \(path.start) -> \(path.end): \(path.lutLevels) LUT levels")
+    }
 }

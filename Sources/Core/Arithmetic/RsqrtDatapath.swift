@@ -7,8 +7,9 @@ import ISA
 /// otherwise; x <= 0 gives 2^31 - 1.
 ///
 /// A new `x` may enter every cycle; `y` appears `latency` clock edges later
-/// (registered). Stages: 1 form M, then `RsqrtCore`, then 3 to scale (k
-/// beside y; the shift and rounding; the int32 saturation).
+/// (registered). Stages: 1 form M, then `RsqrtCore`, then 4 to scale (k's
+/// cases and shift amounts beside y; the shifts; the rounding; the int32
+/// saturation).
 /// `saturated` comes with `y` (`Numeric.rsqrtReporting`: x <= 0, or a
 /// scaled value above 2^31 - 1).
 public struct RsqrtDatapath: Module {
@@ -21,7 +22,7 @@ public struct RsqrtDatapath: Module {
     var core: RsqrtCore { RsqrtCore() }
 
     /// Clock edges from `x` to `y`.
-    public var latency: Int { core.latency + 4 }
+    public var latency: Int { core.latency + 5 }
 
     public func build(_ m: ModuleBuilder) {
         let f = fracBits
@@ -37,21 +38,37 @@ public struct RsqrtDatapath: Module {
         let m1 = m.regNext("m1", mux(positive, scaled, lit(1, width: RsqrtCore.inputBits)))
         let core = m.instance(self.core, "core")
         core.m.set(m1)
-        let bad = m.pipelineDelay("nonpositive", m.regNext("nonpositive1", !positive), cycles: self.core.latency + 2)
+        let bad = m.pipelineDelay("nonpositive", m.regNext("nonpositive1", !positive), cycles: self.core.latency + 3)
 
-        // Last three stages (one was 7 LUT levels and a 64-bit carry chain):
-        // k = 2F - 31 - e/2 beside y; for k <= 0, rshr(y, -k) (y itself when
-        // k = 0), for k > 0, y << k saturated (k >= 32 always saturates:
-        // y >= 2^30); then the int32 saturation.
+        // Last four stages (the shift and its rounding in one were 6 LUT levels
+        // and a 70-bit carry chain): k = 2F - 31 - e/2 and what it selects,
+        // beside y; for k < 0, y >> (-k - 1) and for k > 0, y << k saturated
+        // (k >= 32 always saturates: y >= 2^30); rshr's rounding, (shifted + 1)
+        // >> 1, or y itself when k = 0; then the int32 saturation.
         let halfE = core.e[5, 1].extend(to: 8).asSInt
-        let k = m.regNext("k", slit(2 * f - 31, width: 8) - halfE)
-        let mantissa = m.regNext("mantissa", core.y).extend(to: 64)
-        let rightShiftMinusOne = (slit(-1, width: 8) - k).asUInt.truncate(to: 6)
-        let rounded = mux(k == slit(0, width: 8), mantissa,
-                          m.roundingShiftRight("mantissa_shifted", mantissa, byOneLessThan: rightShiftMinusOne))
-        let leftShifted = mux(k >= slit(32, width: 8), lit(Int(Int64.max), width: 64),
-                              mantissa << k.asUInt.truncate(to: 5).extend(to: 6))
-        let scaledResult = m.regNext("scaled", mux(k > slit(0, width: 8), leftShifted, rounded))
+        let k = slit(2 * f - 31, width: 8) - halfE
+        let kZero = m.regNext("k_zero", k == slit(0, width: 8))
+        let kPositive = m.regNext("k_positive", k > slit(0, width: 8))
+        let kBig = m.regNext("k_big", k >= slit(32, width: 8))
+        // -k - 1 = e/2 - 2F + 30, from e directly (k is at least -46: 6 bits hold it).
+        let rightMinusOne = m.regNext("right_minus_one", (halfE + slit(30 - 2 * f, width: 8)).asUInt.truncate(to: 6))
+        let left = m.regNext("left_amount", k.asUInt.truncate(to: 5))
+        let mantissa = m.regNext("mantissa", core.y)
+
+        // Each shift in two steps: whole bytes here, the rest (0 ... 7) with the rounding.
+        func bytes(_ amount: Signal) -> Signal { cat(amount[amount.width! - 1, 3], lit(0, width: 3)) }
+        let rightBytes = m.regNext("right_bytes", mantissa >> bytes(rightMinusOne))
+        let leftBytes = m.regNext("left_bytes", mantissa.extend(to: 64) << bytes(left))
+        let rightBits = m.regNext("right_bits", rightMinusOne[2, 0]), leftBits = m.regNext("left_bits", left[2, 0])
+        let mantissa2 = m.regNext("mantissa2", mantissa)
+        let kZero2 = m.regNext("k_zero2", kZero), kPositive2 = m.regNext("k_positive2", kPositive)
+        let kBig2 = m.regNext("k_big2", kBig)
+
+        let rightShifted = m.wire("right_shifted", rightBytes >> rightBits)
+        let rounded = (rightShifted.expandingAdd(lit(1, width: RsqrtCore.mantissaBits)) >> 1).extend(to: 64)
+        let leftShifted = mux(kBig2, lit(Int(Int64.max), width: 64), leftBytes << leftBits)
+        let scaledResult = m.regNext("scaled", mux(kPositive2, leftShifted,
+                                                   mux(kZero2, mantissa2.extend(to: 64), rounded)))
         y.set(m.regNext("y_out", mux(bad, slit(Int(Int32.max), width: 32), saturatedUnsignedToInt32(scaledResult))))
         saturated.set(m.regNext("saturated_out", bad || exceedsUnsignedInt32(scaledResult)))
     }

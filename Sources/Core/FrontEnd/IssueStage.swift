@@ -42,6 +42,8 @@ struct IssueStage {
     func code(_ op: Opcode) -> Signal { lit(Int(op.rawValue), width: Encoding.op.width) }
     func unitCode(_ u: FunctionalUnit) -> Signal { lit(InstructionDecoder.units.firstIndex(of: u)!, width: 3) }
     func destCode(_ d: DestinationKind) -> Signal { lit(InstructionDecoder.destinations.firstIndex(of: d)!, width: 3) }
+    /// The head instruction runs on `u` (from the decode stage's registered one-hot).
+    func isUnit(_ u: FunctionalUnit) -> Signal { decode.unit_onehot[InstructionDecoder.units.firstIndex(of: u)!] }
 
 
     /// The stage in the order its parts are built (each part's signals are
@@ -68,6 +70,9 @@ struct IssueStage {
         let scalars: [[Signal]]
         /// VL in register chunks, and all of them: what the clear must have reached.
         let vlChunks, allChunks: Signal
+        /// Per vector register: cleared as far as all chunks, and as far as VL's
+        /// (`trackClear`: the register file's progress, a cycle late).
+        let clearedAll, clearedVL: Signal
         let progressBits: Int
 
         func isState(_ s: State) -> Signal { state == lit(s.rawValue, width: 2) }
@@ -96,9 +101,11 @@ struct IssueStage {
         let progressBits = VectorRegisterFile.progressBits(p)
         let allChunks = lit(p.chunksPerRegister, width: progressBits)
         let vlChunks = m.reg("vl_chunks", .uint(progressBits), reset: allChunks)
+        let clearedAll = m.reg("cleared_all", .uint(vregs), reset: 0)
+        let clearedVL = m.reg("cleared_vl", .uint(vregs), reset: 0)
         return Registers(state: state, running: running, draining: draining, vl: vl, streamStride: streamStride, pendingV: pendingV, pendingS: pendingS,
                          faultCode: faultCode, faultIndex: faultIndex, scalars: scalars, vlChunks: vlChunks,
-                         allChunks: allChunks, progressBits: progressBits)
+                         allChunks: allChunks, clearedAll: clearedAll, clearedVL: clearedVL, progressBits: progressBits)
     }
 
     /// The retire queue (program order) and each unit's completion queue.
@@ -165,7 +172,7 @@ struct IssueStage {
     /// Why: a unit's `done` clears exactly the registers its instruction claimed.
     func scoreboard(_ needs: Needs) -> Scoreboard {
         let vregs = p.isa.vectorRegisters, sregs = p.isa.scalarRegisters
-        let selects = units.units.map { u in u.executes.map { decode.unit == unitCode($0) }.reduce(Signal.no) { $0 || $1 } }
+        let selects = units.units.map { u in u.executes.map(isUnit).reduce(Signal.no) { $0 || $1 } }
         let readingV = units.units.map { m.reg("\($0.name)_reads", .uint(vregs), reset: 0) }
         let writingV = units.units.map { m.reg("\($0.name)_writes_v", .uint(vregs), reset: 0) }
         let writingS = units.units.map { m.reg("\($0.name)_writes_s", .uint(sregs), reset: 0) }
@@ -193,18 +200,16 @@ struct IssueStage {
             (needs.sourcesV & r.pendingV) != 0 || (needs.hasScalarSource && scalarPending)
             || (needs.destV & r.pendingV) != 0 || (needs.destS & r.pendingS) != 0 || (needs.destV & board.beingRead) != 0)
         let unitFree = zip(board.selects, units.units).map { $0 && $1.dispatch.idle }.reduce(Signal.no) { $0 || $1 }
-        let isStore = op == code(.sv) || op == code(.sts)
+        let isTmatmul = decode.is_tmatmul.asBool
         let memoryOrderOK = m.wire("memory_order_ok",
-            (!isStore || units.ternary.dispatch.idle) && (op != code(.tmatmul) || units.loadStore.dispatch.idle))
+            (!decode.is_store.asBool || units.ternary.dispatch.idle) && (!isTmatmul || units.loadStore.dispatch.idle))
 
-        let isControl = decode.unit == unitCode(.control)
+        let isControl = isUnit(.control)
         let pastEnd = decode.head_past_end, legal = decode.legal
-        let vlInRange = needs.imm != 0 && needs.imm <= lit(p.isa.maxVectorLength, width: 32)
+        let vlInRange = decode.imm_is_vl.asBool
         // `tmatmul` touches R rows, unknown until its header arrives: it waits for the whole clear.
-        let chunksTouched = mux(op == code(.tmatmul), r.allChunks, r.vlChunks)
-        let cleared = units.registerFile.cleared
-        let clearedEnough = (0..<p.isa.vectorRegisters).reversed().map { v in cleared[v] >= chunksTouched }
-        let clearWait = m.wire("clear_wait", ((needs.sourcesV | needs.destV) & ~cat(clearedEnough)) != 0)
+        let clearedEnough = mux(isTmatmul, r.clearedAll, r.clearedVL)
+        let clearWait = m.wire("clear_wait", ((needs.sourcesV | needs.destV) & ~clearedEnough) != 0)
         let canIssue = m.wire("can_issue", r.running && !r.draining && !board.unitFault && decode.head_valid)
         let ready = m.wire("ready",
             pastEnd || !legal || (isControl && !hazard) || (!isControl && unitFree && !hazard && memoryOrderOK && !clearWait))
@@ -323,6 +328,25 @@ struct IssueStage {
             r.vl.set(needs.imm.truncate(to: p.vlBits))
             r.vlChunks.set(newChunks.width! > r.progressBits ? newChunks.truncate(to: r.progressBits)
                                                               : newChunks.extend(to: r.progressBits))
+        }
+        trackClear(r, start: start, vlChanges: executes && control.isSetvl)
+    }
+
+    /// Why registered: comparing the register file's progress with the chunks an
+    /// instruction touches sat in the issue decision's longest path. The clear
+    /// only moves forward within a run, so last cycle's view is safe; it is
+    /// emptied at start (the clear restarts), and when VL changes the
+    /// VL view falls back to the fully cleared registers for a cycle.
+    func trackClear(_ r: Registers, start: Signal, vlChanges: Signal) {
+        let cleared = units.registerFile.cleared
+        let registers = (0..<p.isa.vectorRegisters).reversed()
+        let allDone = cat(registers.map { cleared[$0] >= r.allChunks })
+        let vlDone = cat(registers.map { cleared[$0] >= r.vlChunks })
+        m.when(start) {
+            r.clearedAll.set(0); r.clearedVL.set(0)
+        }.otherwise {
+            r.clearedAll.set(allDone)
+            r.clearedVL.set(mux(vlChanges, allDone, vlDone))
         }
     }
 

@@ -37,10 +37,15 @@ public struct CSRSlave: Module {
         let cycles = m.reg("cycles", .uint(64), reset: 0)
         m.when(start) { cycles.set(0) }.elseWhen(control.running) { cycles.set(cycles + 1) }
         var counters: [(CSR, Signal)] = [(.cycles, cycles)]
+        // Why each event is registered before it is counted: the retire decision
+        // ended in the saturation counter's 64-bit carry chain. The counters run
+        // a cycle behind (the host reads them long after).
         for (member, csr) in CSRControl.events {
             let c = m.reg("\(csr)_count", .uint(64), reset: 0)
-            let event = control[member]
-            if event.type != .bool {
+            let now = control[member], isCount = now.type != .bool
+            let event = m.reg("\(csr)_event", now.type!, reset: isCount ? lit(0, width: now.width!) : Signal.no)
+            m.when(start) { event.set(isCount ? lit(0, width: now.width!) : Signal.no) }.otherwise { event.set(now) }
+            if isCount {
                 m.when(start) { c.set(0) }.otherwise { c.set(c + event.extend(to: 64)) }
             } else {
                 m.when(start) { c.set(0) }.elseWhen(event) { c.set(c + 1) }

@@ -77,6 +77,11 @@ final class DMAEngine {
     let cardRead: Interface<MemoryRead>
     let cardWrite: Interface<MemoryWrite>
     let buffer: Instance
+    /// The buffer's head word in registers (`SkidBuffer`); the beats in both,
+    /// and the room left (`bufferBeats - held`, kept apart so that the free
+    /// room is a two-operand difference).
+    let bufferOut: Instance
+    let held, room: Signal
 
     // Descriptor and settings
     var hostAddress, cardAddress, length, direction, timeoutValue: Signal!
@@ -119,6 +124,17 @@ final class DMAEngine {
         cardRead = system.readClient(0, of: memory)
         cardWrite = system.writeClient(of: memory)
         buffer = m.instance(FIFO(width: p.dataBits, depth: host.bufferBeats), "buffer")
+        // Why a register stage after the buffer: the buffer's read address is its
+        // next head, so a pop decided from the host's waitrequest or the bank's
+        // accept reached the block's address in the same cycle (9 LUT levels).
+        // The stage pops the buffer from its own registered room instead.
+        bufferOut = m.instance(SkidBuffer(width: p.dataBits), "buffer_out")
+        bufferOut.in_valid.set(buffer.out_valid)
+        bufferOut.in_data.set(buffer.out_data)
+        bufferOut.clear.set(false)
+        buffer.out_ready.set(bufferOut.in_ready)
+        held = m.reg("held", .uint(bufferBits), reset: 0)
+        room = m.reg("room", .uint(bufferBits), reset: lit(host.bufferBeats, width: bufferBits))
 
         running = m.reg("running", .bool, reset: false)
         aborting = m.reg("aborting", .bool, reset: false)
@@ -204,7 +220,7 @@ final class DMAEngine {
         // at most B, so 2B of room two cycles ago is enough now, and B is
         // enough when nothing was issued two cycles ago either.
         let largest = mux(c2h, lit(p.maxBurst, width: bb + 1), lit(host.maxBurst, width: bb + 1))
-        let free = m.regNext("free", lit(host.bufferBeats, width: bb) - buffer.count - outstanding)
+        let free = m.regNext("free", room - outstanding)
         let plenty = m.regNext("plenty_room", free.extend(to: bb + 1) >= (largest << 1).truncate(to: bb + 1), reset: false)
         let enough = m.regNext("enough_room", free.extend(to: bb + 1) >= largest, reset: false)
         let issuedLast = m.reg("issued_last", .bool, reset: false)
@@ -231,9 +247,14 @@ final class DMAEngine {
 
     /// `min(left, maxBurst - line mod maxBurst)`: a host burst up to the next multiple of the host burst.
     func burstTo(_ line: Signal, _ left: Signal) -> Signal {
+        let boundary = beatsToBoundary(line)
+        return mux(left < resize(boundary, countBits), resize(left, host.burstBits), boundary)
+    }
+
+    /// `maxBurst - line mod maxBurst`: the beats from `line` to the next multiple of the host burst.
+    func beatsToBoundary(_ line: Signal) -> Signal {
         let hb = host.burstBits, k = log2(host.maxBurst)
-        let boundary = k == 0 ? lit(1, width: hb) : lit(host.maxBurst, width: hb) - line[k - 1, 0].extend(to: hb)
-        return mux(left < resize(boundary, countBits), resize(left, hb), boundary)
+        return k == 0 ? lit(1, width: hb) : lit(host.maxBurst, width: hb) - line[k - 1, 0].extend(to: hb)
     }
 
     /// The destination: bank writes (one bank beat per request), or host write bursts of buffered beats.
@@ -246,9 +267,9 @@ final class DMAEngine {
             mux(slot == lit(i, width: bankBits), ones, lit(0, width: p.beatBytes))
         }
         let lineBase = bankBits == 0 ? resize(dstLine, p.lineBits) : resize((dstLine >> bankBits) << bankBits, p.lineBits)
-        cardWrite.valid.set(running && !aborting && !c2h && buffer.out_valid)
+        cardWrite.valid.set(running && !aborting && !c2h && bufferOut.out_valid)
         cardWrite.line.set(lineBase)
-        cardWrite.data.set(buffer.out_data.replicate(b))
+        cardWrite.data.set(bufferOut.out_data.replicate(b))
         cardWrite.byteEnable.set(cat(enables))
         // Host: a burst starts once all its beats are buffered, and is held
         // under waitrequest. Why registered: as at the source, the size and
@@ -258,15 +279,22 @@ final class DMAEngine {
         // one idle cycle between bursts.
         let beats = burstTo(dstLine, dstLeft)
         wrBurstBeats = m.regNext("host_wr_beats", beats)
+        // The burst, min(left, to the boundary), is buffered when either is: two
+        // compares side by side instead of one after the other. `held` still
+        // counts a beat that left last cycle (`left_late`): then one more is needed.
+        let leftLate = m.reg("left_late", .bool, reset: false)
+        let toGo = resize(dstLeft, countBits), heldWide = resize(held, countBits)
+        let boundary = resize(beatsToBoundary(dstLine), bufferBits)
+        let buffered = mux(leftLate, toGo < heldWide || boundary < held, toGo <= heldWide || boundary <= held)
         let ready = m.regNext("host_wr_ready", running && !aborting && c2h && dstLeft != 0
-                              && resize(beats, bufferBits) <= buffer.count
+                              && buffered
                               && responsesOwed != lit((1 << Self.responseBits) - 1, width: Self.responseBits), reset: false)
         let wroteLast = m.reg("wrote_last", .bool, reset: false)
         let startBurst = m.wire("start_burst", ready && running && !aborting && !inBurst && !wroteLast)
         hostWrite.write.set(inBurst || wrHeld || startBurst)
         hostWrite.address.set(mux(inBurst, burstAddress, resize(dstLine, host.addressBits)))
         hostWrite.burstCount.set(mux(inBurst, burstCount, wrBurstBeats))
-        hostWrite.writeData.set(buffer.out_data)
+        hostWrite.writeData.set(bufferOut.out_data)
         let wrTaken = m.wire("wr_taken", hostWrite.write && !hostWrite.waitRequest)
         wrFirst = m.wire("wr_first", wrTaken && !inBurst)
         wrHeld.set(running && hostWrite.write && !inBurst && hostWrite.waitRequest)
@@ -283,9 +311,21 @@ final class DMAEngine {
         wroteLast.set(wrTaken)
         // Idle, or aborting between host bursts: buffered beats are dropped.
         discard = m.wire("discard", !running || (aborting && !inBurst && !wrHeld))
-        buffer.out_ready.set(discard || wrote)
+        bufferOut.out_ready.set(discard || wrote)
         let response = hostWrite.writeResponseValid && responsesOwed != 0
-        progress = m.wire("progress", issued || arrival || wrote || response || (discard && buffer.out_valid))
+        progress = m.wire("progress", issued || arrival || wrote || response || (discard && bufferOut.out_valid))
+        // The beats in the buffer and its output stage: what room and bursts are
+        // counted against. Why a beat leaving is counted a cycle late: the count
+        // ended the host write handshake's path (8 LUT levels); the room it
+        // leaves is only found a cycle later (safe), and `buffered` allows for it.
+        let entered = arrival && buffer.in_ready
+        leftLate.set(bufferOut.out_valid && (discard || wrote))
+        let left = leftLate
+        m.when(entered && !left) {
+            held.set(held + 1); room.set(room - 1)
+        }.elseWhen(left && !entered) {
+            held.set(held - 1); room.set(room + 1)
+        }
         // Both neighbours precomputed and selected: the handshakes stay off the adders.
         let one = lit(1, width: Self.responseBits)
         m.when(wrFirst && !response) { responsesOwed.set(responsesOwed + one) }
@@ -305,7 +345,7 @@ final class DMAEngine {
         let expired = m.wire("expired", running && stalled && m.regNext("stall_limit_reached", stallFor >= limit, reset: false))
         let drained = m.wire("drained", outstanding == 0 && !rdHeld && !wrHeld && !inBurst && responsesOwed == 0
                              && !memory.busy)
-        let finished = m.wire("finished", running && drained && mux(aborting, !buffer.out_valid, dstLeft == 0))
+        let finished = m.wire("finished", running && drained && mux(aborting, held == 0, dstLeft == 0))
         let start = m.wire("start", checked && !running)
         let beats = resize(length >> shift, countBits)
 

@@ -43,20 +43,29 @@ module CSRSlave_D512_B1_ST4 (
   logic [63:0] dataBase_q; // register, Core/CSRSlave.swift:24
   logic [32:0] dataSize_q; // register, Core/CSRSlave.swift:24
   logic [31:0] timeout_q; // register, Core/CSRSlave.swift:24
-  logic [1:0] streams_last_q; // register, Core/CSRSlave.swift:79
+  logic [1:0] streams_last_q; // register, Core/CSRSlave.swift:84
   logic [63:0] cycles; // register, Core/CSRSlave.swift:37
-  logic [63:0] retired_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] busyLoadStore_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] busyVector_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] busyReduction_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] busyTernary_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] memoryStall_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] weightBeats_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] issueStall_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] saturations_count; // register, Core/CSRSlave.swift:41
-  logic [63:0] read_value; // wire, Core/CSRSlave.swift:69
-  logic [63:0] read_q; // register, Core/CSRSlave.swift:69
-  logic read_valid_q; // register, Core/CSRSlave.swift:70
+  logic [63:0] retired_count; // register, Core/CSRSlave.swift:44
+  logic retired_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] busyLoadStore_count; // register, Core/CSRSlave.swift:44
+  logic busyLoadStore_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] busyVector_count; // register, Core/CSRSlave.swift:44
+  logic busyVector_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] busyReduction_count; // register, Core/CSRSlave.swift:44
+  logic busyReduction_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] busyTernary_count; // register, Core/CSRSlave.swift:44
+  logic busyTernary_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] memoryStall_count; // register, Core/CSRSlave.swift:44
+  logic memoryStall_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] weightBeats_count; // register, Core/CSRSlave.swift:44
+  logic [1:0] weightBeats_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] issueStall_count; // register, Core/CSRSlave.swift:44
+  logic issueStall_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] saturations_count; // register, Core/CSRSlave.swift:44
+  logic [15:0] saturations_event; // register, Core/CSRSlave.swift:46
+  logic [63:0] read_value; // wire, Core/CSRSlave.swift:74
+  logic [63:0] read_q; // register, Core/CSRSlave.swift:74
+  logic read_valid_q; // register, Core/CSRSlave.swift:75
 
   assign csr_readdata = read_q;
   assign csr_readdatavalid = read_valid_q;
@@ -148,8 +157,20 @@ module CSRSlave_D512_B1_ST4 (
     end else begin
       if (start) begin
         retired_count <= 64'd0;
-      end else if (ev_retire) begin
+      end else if (retired_event) begin
         retired_count <= (retired_count + 64'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      retired_event <= 1'b0;
+    end else begin
+      if (start) begin
+        retired_event <= 1'b0;
+      end else begin
+        retired_event <= ev_retire;
       end
     end
   end
@@ -160,8 +181,20 @@ module CSRSlave_D512_B1_ST4 (
     end else begin
       if (start) begin
         busyLoadStore_count <= 64'd0;
-      end else if (ev_busy_ls) begin
+      end else if (busyLoadStore_event) begin
         busyLoadStore_count <= (busyLoadStore_count + 64'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      busyLoadStore_event <= 1'b0;
+    end else begin
+      if (start) begin
+        busyLoadStore_event <= 1'b0;
+      end else begin
+        busyLoadStore_event <= ev_busy_ls;
       end
     end
   end
@@ -172,8 +205,20 @@ module CSRSlave_D512_B1_ST4 (
     end else begin
       if (start) begin
         busyVector_count <= 64'd0;
-      end else if (ev_busy_vector) begin
+      end else if (busyVector_event) begin
         busyVector_count <= (busyVector_count + 64'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      busyVector_event <= 1'b0;
+    end else begin
+      if (start) begin
+        busyVector_event <= 1'b0;
+      end else begin
+        busyVector_event <= ev_busy_vector;
       end
     end
   end
@@ -184,8 +229,20 @@ module CSRSlave_D512_B1_ST4 (
     end else begin
       if (start) begin
         busyReduction_count <= 64'd0;
-      end else if (ev_busy_reduction) begin
+      end else if (busyReduction_event) begin
         busyReduction_count <= (busyReduction_count + 64'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      busyReduction_event <= 1'b0;
+    end else begin
+      if (start) begin
+        busyReduction_event <= 1'b0;
+      end else begin
+        busyReduction_event <= ev_busy_reduction;
       end
     end
   end
@@ -196,8 +253,20 @@ module CSRSlave_D512_B1_ST4 (
     end else begin
       if (start) begin
         busyTernary_count <= 64'd0;
-      end else if (ev_busy_ternary) begin
+      end else if (busyTernary_event) begin
         busyTernary_count <= (busyTernary_count + 64'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      busyTernary_event <= 1'b0;
+    end else begin
+      if (start) begin
+        busyTernary_event <= 1'b0;
+      end else begin
+        busyTernary_event <= ev_busy_ternary;
       end
     end
   end
@@ -208,8 +277,20 @@ module CSRSlave_D512_B1_ST4 (
     end else begin
       if (start) begin
         memoryStall_count <= 64'd0;
-      end else if (ev_memory_stall) begin
+      end else if (memoryStall_event) begin
         memoryStall_count <= (memoryStall_count + 64'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      memoryStall_event <= 1'b0;
+    end else begin
+      if (start) begin
+        memoryStall_event <= 1'b0;
+      end else begin
+        memoryStall_event <= ev_memory_stall;
       end
     end
   end
@@ -221,7 +302,19 @@ module CSRSlave_D512_B1_ST4 (
       if (start) begin
         weightBeats_count <= 64'd0;
       end else begin
-        weightBeats_count <= (weightBeats_count + 64'(ev_weight_beat));
+        weightBeats_count <= (weightBeats_count + 64'(weightBeats_event));
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      weightBeats_event <= 2'd0;
+    end else begin
+      if (start) begin
+        weightBeats_event <= 2'd0;
+      end else begin
+        weightBeats_event <= ev_weight_beat;
       end
     end
   end
@@ -232,8 +325,20 @@ module CSRSlave_D512_B1_ST4 (
     end else begin
       if (start) begin
         issueStall_count <= 64'd0;
-      end else if (ev_issue_stall) begin
+      end else if (issueStall_event) begin
         issueStall_count <= (issueStall_count + 64'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      issueStall_event <= 1'b0;
+    end else begin
+      if (start) begin
+        issueStall_event <= 1'b0;
+      end else begin
+        issueStall_event <= ev_issue_stall;
       end
     end
   end
@@ -245,7 +350,19 @@ module CSRSlave_D512_B1_ST4 (
       if (start) begin
         saturations_count <= 64'd0;
       end else begin
-        saturations_count <= (saturations_count + 64'(ev_saturations));
+        saturations_count <= (saturations_count + 64'(saturations_event));
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      saturations_event <= 16'd0;
+    end else begin
+      if (start) begin
+        saturations_event <= 16'd0;
+      end else begin
+        saturations_event <= ev_saturations;
       end
     end
   end

@@ -12,46 +12,59 @@ module RsqrtDatapath_F16_CE1 (
   output logic               saturated
 );
 
-  logic [63:0] m1; // register, Core/RsqrtDatapath.swift:37
-  logic core_ce; // input of instance core, Core/RsqrtDatapath.swift:38
-  logic [63:0] core_m; // input of instance core, Core/RsqrtDatapath.swift:38
-  logic [31:0] core_y; // output of instance core, Core/RsqrtDatapath.swift:38
-  logic [5:0] core_e; // output of instance core, Core/RsqrtDatapath.swift:38
-  logic nonpositive1; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d0; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d1; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d2; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d3; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d4; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d5; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d6; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d7; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d8; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d9; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d10; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d11; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d12; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d13; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d14; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d15; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d16; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d17; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d18; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d19; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d20; // register, Core/RsqrtDatapath.swift:40
-  logic nonpositive_d21; // register, Core/RsqrtDatapath.swift:40
-  logic signed [7:0] k; // register, Core/RsqrtDatapath.swift:47
-  logic [31:0] mantissa; // register, Core/RsqrtDatapath.swift:48
-  logic [63:0] mantissa_shifted; // wire, Core/RsqrtDatapath.swift:51
-  logic [63:0] scaled; // register, Core/RsqrtDatapath.swift:54
-  logic signed [31:0] y_out; // register, Core/RsqrtDatapath.swift:55
-  logic saturated_out; // register, Core/RsqrtDatapath.swift:56
+  logic [63:0] m1; // register, Core/RsqrtDatapath.swift:38
+  logic core_ce; // input of instance core, Core/RsqrtDatapath.swift:39
+  logic [63:0] core_m; // input of instance core, Core/RsqrtDatapath.swift:39
+  logic [31:0] core_y; // output of instance core, Core/RsqrtDatapath.swift:39
+  logic [5:0] core_e; // output of instance core, Core/RsqrtDatapath.swift:39
+  logic nonpositive1; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d0; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d1; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d2; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d3; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d4; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d5; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d6; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d7; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d8; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d9; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d10; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d11; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d12; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d13; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d14; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d15; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d16; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d17; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d18; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d19; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d20; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d21; // register, Core/RsqrtDatapath.swift:41
+  logic nonpositive_d22; // register, Core/RsqrtDatapath.swift:41
+  logic k_zero; // register, Core/RsqrtDatapath.swift:50
+  logic k_positive; // register, Core/RsqrtDatapath.swift:51
+  logic k_big; // register, Core/RsqrtDatapath.swift:52
+  logic [5:0] right_minus_one; // register, Core/RsqrtDatapath.swift:54
+  logic [4:0] left_amount; // register, Core/RsqrtDatapath.swift:55
+  logic [31:0] mantissa; // register, Core/RsqrtDatapath.swift:56
+  logic [31:0] right_bytes; // register, Core/RsqrtDatapath.swift:60
+  logic [63:0] left_bytes; // register, Core/RsqrtDatapath.swift:61
+  logic [2:0] right_bits; // register, Core/RsqrtDatapath.swift:62
+  logic [2:0] left_bits; // register, Core/RsqrtDatapath.swift:62
+  logic [31:0] mantissa2; // register, Core/RsqrtDatapath.swift:63
+  logic k_zero2; // register, Core/RsqrtDatapath.swift:64
+  logic k_positive2; // register, Core/RsqrtDatapath.swift:64
+  logic k_big2; // register, Core/RsqrtDatapath.swift:65
+  logic [31:0] right_shifted; // wire, Core/RsqrtDatapath.swift:67
+  logic [63:0] scaled; // register, Core/RsqrtDatapath.swift:70
+  logic signed [31:0] y_out; // register, Core/RsqrtDatapath.swift:72
+  logic saturated_out; // register, Core/RsqrtDatapath.swift:73
 
   assign y = y_out;
   assign saturated = saturated_out;
   assign core_ce = ce;
   assign core_m = m1;
-  assign mantissa_shifted = (64'(mantissa) >> 6'($unsigned(((-8'sd1) - k))));
+  assign right_shifted = (right_bytes >> right_bits);
 
   always_ff @(posedge clk) begin
     if (ce) begin
@@ -199,7 +212,37 @@ module RsqrtDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      k <= (8'sd1 - $signed(8'(core_e[5:1])));
+      nonpositive_d22 <= nonpositive_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      k_zero <= ((8'sd1 - $signed(8'(core_e[5:1]))) == 8'sd0);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      k_positive <= ((8'sd1 - $signed(8'(core_e[5:1]))) > 8'sd0);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      k_big <= ((8'sd1 - $signed(8'(core_e[5:1]))) >= 8'sd32);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      right_minus_one <= 6'($unsigned(($signed(8'(core_e[5:1])) + (-8'sd2))));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      left_amount <= 5'($unsigned((8'sd1 - $signed(8'(core_e[5:1])))));
     end
   end
 
@@ -211,19 +254,67 @@ module RsqrtDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      scaled <= ((k > 8'sd0) ? ((k >= 8'sd32) ? 64'h7FFFFFFFFFFFFFFF : (64'(mantissa) << 6'(5'($unsigned(k))))) : ((k == 8'sd0) ? 64'(mantissa) : 64'((65'(mantissa_shifted) + 65'(64'd1)) >> 1)));
+      right_bytes <= (mantissa >> {right_minus_one[5:3], 3'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y_out <= (nonpositive_d21 ? 32'sd2147483647 : ((|scaled[63:31]) ? 32'sd2147483647 : $signed(32'(scaled))));
+      left_bytes <= (64'(mantissa) << {left_amount[4:3], 3'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      saturated_out <= (nonpositive_d21 || (|scaled[63:31]));
+      right_bits <= right_minus_one[2:0];
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      left_bits <= left_amount[2:0];
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      mantissa2 <= mantissa;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      k_zero2 <= k_zero;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      k_positive2 <= k_positive;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      k_big2 <= k_big;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      scaled <= (k_positive2 ? (k_big2 ? 64'h7FFFFFFFFFFFFFFF : (left_bytes << left_bits)) : (k_zero2 ? 64'(mantissa2) : 64'(32'((33'(right_shifted) + 33'(32'd1)) >> 1))));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      y_out <= (nonpositive_d22 ? 32'sd2147483647 : ((|scaled[63:31]) ? 32'sd2147483647 : $signed(32'(scaled))));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      saturated_out <= (nonpositive_d22 || (|scaled[63:31]));
     end
   end
 

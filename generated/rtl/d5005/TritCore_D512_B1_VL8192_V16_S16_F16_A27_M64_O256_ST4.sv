@@ -145,6 +145,10 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic [15:0] decode_sources_v; // output of instance decode, Core/TritCore.swift:52
   logic [15:0] decode_dest_v; // output of instance decode, Core/TritCore.swift:52
   logic [15:0] decode_dest_s; // output of instance decode, Core/TritCore.swift:52
+  logic [5:0] decode_unit_onehot; // output of instance decode, Core/TritCore.swift:52
+  logic [0:0] decode_is_store; // output of instance decode, Core/TritCore.swift:52
+  logic [0:0] decode_is_tmatmul; // output of instance decode, Core/TritCore.swift:52
+  logic [0:0] decode_imm_is_vl; // output of instance decode, Core/TritCore.swift:52
   logic [1:0] stream_last; // wire, Core/TritCore.swift:60
   logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:48
@@ -378,212 +382,214 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic [511:0] registers_ternary_w_data; // Vec(16 x SInt(32))
   logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
-  logic [1:0] state; // register, Core/IssueStage.swift:79
-  logic running; // wire, Core/IssueStage.swift:80
-  logic draining; // register, Core/IssueStage.swift:81
-  logic [13:0] vl; // register, Core/IssueStage.swift:82
-  logic [31:0] stream_stride; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s0_0; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_1; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_2; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_3; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_4; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_5; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_6; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_7; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_8; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_9; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_10; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_11; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_12; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_13; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_14; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s0_15; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_0; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_1; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_2; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_3; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_4; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_5; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_6; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_7; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_8; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_9; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_10; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_11; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_12; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_13; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_14; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1_15; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_0; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_1; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_2; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_3; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_4; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_5; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_6; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_7; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_8; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_9; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_10; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_11; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_12; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_13; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_14; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2_15; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_0; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_1; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_2; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_3; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_4; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_5; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_6; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_7; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_8; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_9; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_10; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_11; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_12; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_13; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_14; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3_15; // register, Core/IssueStage.swift:86
-  logic [15:0] pending_v; // register, Core/IssueStage.swift:88
-  logic [15:0] pending_s; // register, Core/IssueStage.swift:89
-  logic [2:0] fault_code; // register, Core/IssueStage.swift:90
-  logic [31:0] fault_index; // register, Core/IssueStage.swift:91
-  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:98
-  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:114
-  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:114
-  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:114
-  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:114
-  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:114
-  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:114
-  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:114
-  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:116
-  logic [82:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:116
-  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:116
-  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:116
-  logic [82:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:116
-  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:116
-  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:116
-  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:116
-  logic [82:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:116
-  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:116
-  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:116
-  logic [82:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:116
-  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:116
-  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:116
-  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:116
-  logic [82:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:116
-  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:116
-  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:116
-  logic [82:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:116
-  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:116
-  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:116
-  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:116
-  logic [82:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:116
-  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:116
-  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:116
-  logic [82:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:116
-  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:116
-  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:116
-  logic quiescent; // wire, Core/IssueStage.swift:122
-  logic start; // wire, Core/IssueStage.swift:123
-  logic has_scalar_source; // wire, Core/IssueStage.swift:145
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:146
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:148
-  logic signed [31:0] scalar_value1; // wire, Core/IssueStage.swift:148
-  logic signed [31:0] scalar_value2; // wire, Core/IssueStage.swift:148
-  logic signed [31:0] scalar_value3; // wire, Core/IssueStage.swift:148
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:169
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:169
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:169
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:169
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:170
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:170
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:170
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:170
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:171
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:171
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:171
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:171
-  logic hazard; // wire, Core/IssueStage.swift:192
-  logic memory_order_ok; // wire, Core/IssueStage.swift:197
-  logic clear_wait; // wire, Core/IssueStage.swift:207
-  logic can_issue; // wire, Core/IssueStage.swift:208
-  logic ready; // wire, Core/IssueStage.swift:209
-  logic fire; // wire, Core/IssueStage.swift:211
-  logic executes; // wire, Core/IssueStage.swift:212
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:249
-  logic ls_record_d0; // register, Core/IssueStage.swift:285
-  logic ls_record_d1; // register, Core/IssueStage.swift:285
-  logic ls_record_d2; // register, Core/IssueStage.swift:285
-  logic ls_record_d3; // register, Core/IssueStage.swift:285
-  logic ls_record_d4; // register, Core/IssueStage.swift:285
-  logic ls_record_d5; // register, Core/IssueStage.swift:285
-  logic ls_record_d6; // register, Core/IssueStage.swift:285
-  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d6; // register, Core/IssueStage.swift:286
-  logic vector_record_d0; // register, Core/IssueStage.swift:285
-  logic vector_record_d1; // register, Core/IssueStage.swift:285
-  logic vector_record_d2; // register, Core/IssueStage.swift:285
-  logic vector_record_d3; // register, Core/IssueStage.swift:285
-  logic vector_record_d4; // register, Core/IssueStage.swift:285
-  logic vector_record_d5; // register, Core/IssueStage.swift:285
-  logic vector_record_d6; // register, Core/IssueStage.swift:285
-  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d6; // register, Core/IssueStage.swift:286
-  logic reduction_record_d0; // register, Core/IssueStage.swift:285
-  logic reduction_record_d1; // register, Core/IssueStage.swift:285
-  logic reduction_record_d2; // register, Core/IssueStage.swift:285
-  logic reduction_record_d3; // register, Core/IssueStage.swift:285
-  logic reduction_record_d4; // register, Core/IssueStage.swift:285
-  logic reduction_record_d5; // register, Core/IssueStage.swift:285
-  logic reduction_record_d6; // register, Core/IssueStage.swift:285
-  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d6; // register, Core/IssueStage.swift:286
-  logic ternary_record_d0; // register, Core/IssueStage.swift:285
-  logic ternary_record_d1; // register, Core/IssueStage.swift:285
-  logic ternary_record_d2; // register, Core/IssueStage.swift:285
-  logic ternary_record_d3; // register, Core/IssueStage.swift:285
-  logic ternary_record_d4; // register, Core/IssueStage.swift:285
-  logic ternary_record_d5; // register, Core/IssueStage.swift:285
-  logic ternary_record_d6; // register, Core/IssueStage.swift:285
-  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d6; // register, Core/IssueStage.swift:286
-  logic retiring; // wire, Core/IssueStage.swift:381
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:382
-  logic retires; // wire, Core/IssueStage.swift:383
-  logic retire_valid_q; // register, Core/IssueStage.swift:421
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:422
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:422
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:422
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:422
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:422
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:422
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:422
-  logic busy_any; // wire, Core/IssueStage.swift:423
-  logic halted_visible; // wire, Core/IssueStage.swift:425
+  logic [1:0] state; // register, Core/IssueStage.swift:84
+  logic running; // wire, Core/IssueStage.swift:85
+  logic draining; // register, Core/IssueStage.swift:86
+  logic [13:0] vl; // register, Core/IssueStage.swift:87
+  logic [31:0] stream_stride; // register, Core/IssueStage.swift:89
+  logic signed [31:0] s0_0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_15; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_15; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_15; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_15; // register, Core/IssueStage.swift:91
+  logic [15:0] pending_v; // register, Core/IssueStage.swift:93
+  logic [15:0] pending_s; // register, Core/IssueStage.swift:94
+  logic [2:0] fault_code; // register, Core/IssueStage.swift:95
+  logic [31:0] fault_index; // register, Core/IssueStage.swift:96
+  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:103
+  logic [15:0] cleared_all; // register, Core/IssueStage.swift:104
+  logic [15:0] cleared_vl; // register, Core/IssueStage.swift:105
+  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic [82:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic [82:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic [82:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic [82:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic [82:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic [82:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic [82:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic [82:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic quiescent; // wire, Core/IssueStage.swift:129
+  logic start; // wire, Core/IssueStage.swift:130
+  logic has_scalar_source; // wire, Core/IssueStage.swift:152
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:153
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:155
+  logic signed [31:0] scalar_value1; // wire, Core/IssueStage.swift:155
+  logic signed [31:0] scalar_value2; // wire, Core/IssueStage.swift:155
+  logic signed [31:0] scalar_value3; // wire, Core/IssueStage.swift:155
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:178
+  logic hazard; // wire, Core/IssueStage.swift:199
+  logic memory_order_ok; // wire, Core/IssueStage.swift:204
+  logic clear_wait; // wire, Core/IssueStage.swift:212
+  logic can_issue; // wire, Core/IssueStage.swift:213
+  logic ready; // wire, Core/IssueStage.swift:214
+  logic fire; // wire, Core/IssueStage.swift:216
+  logic executes; // wire, Core/IssueStage.swift:217
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:254
+  logic ls_record_d0; // register, Core/IssueStage.swift:290
+  logic ls_record_d1; // register, Core/IssueStage.swift:290
+  logic ls_record_d2; // register, Core/IssueStage.swift:290
+  logic ls_record_d3; // register, Core/IssueStage.swift:290
+  logic ls_record_d4; // register, Core/IssueStage.swift:290
+  logic ls_record_d5; // register, Core/IssueStage.swift:290
+  logic ls_record_d6; // register, Core/IssueStage.swift:290
+  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d6; // register, Core/IssueStage.swift:291
+  logic vector_record_d0; // register, Core/IssueStage.swift:290
+  logic vector_record_d1; // register, Core/IssueStage.swift:290
+  logic vector_record_d2; // register, Core/IssueStage.swift:290
+  logic vector_record_d3; // register, Core/IssueStage.swift:290
+  logic vector_record_d4; // register, Core/IssueStage.swift:290
+  logic vector_record_d5; // register, Core/IssueStage.swift:290
+  logic vector_record_d6; // register, Core/IssueStage.swift:290
+  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d6; // register, Core/IssueStage.swift:291
+  logic reduction_record_d0; // register, Core/IssueStage.swift:290
+  logic reduction_record_d1; // register, Core/IssueStage.swift:290
+  logic reduction_record_d2; // register, Core/IssueStage.swift:290
+  logic reduction_record_d3; // register, Core/IssueStage.swift:290
+  logic reduction_record_d4; // register, Core/IssueStage.swift:290
+  logic reduction_record_d5; // register, Core/IssueStage.swift:290
+  logic reduction_record_d6; // register, Core/IssueStage.swift:290
+  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d6; // register, Core/IssueStage.swift:291
+  logic ternary_record_d0; // register, Core/IssueStage.swift:290
+  logic ternary_record_d1; // register, Core/IssueStage.swift:290
+  logic ternary_record_d2; // register, Core/IssueStage.swift:290
+  logic ternary_record_d3; // register, Core/IssueStage.swift:290
+  logic ternary_record_d4; // register, Core/IssueStage.swift:290
+  logic ternary_record_d5; // register, Core/IssueStage.swift:290
+  logic ternary_record_d6; // register, Core/IssueStage.swift:290
+  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d6; // register, Core/IssueStage.swift:291
+  logic retiring; // wire, Core/IssueStage.swift:405
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:406
+  logic retires; // wire, Core/IssueStage.swift:407
+  logic retire_valid_q; // register, Core/IssueStage.swift:445
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:446
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:446
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:446
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:446
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:446
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:446
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:446
+  logic busy_any; // wire, Core/IssueStage.swift:447
+  logic halted_visible; // wire, Core/IssueStage.swift:449
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -664,7 +670,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ls_rs_data = memory_c1_rs_data;
   assign ls_wq_ready = memory_wq_ready;
   assign ls_a_data = ls_streams_unit_a_data;
-  assign vector_start = (executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)));
+  assign vector_start = (executes && ((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3]));
   assign vector_op = decode_opcode;
   assign vector_rd = decode_rd;
   assign vector_ra = decode_ra;
@@ -678,7 +684,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign vector_d_data = registers_vector_d_data;
   assign vector_stream_scalars = {scalar_value3, scalar_value2, scalar_value1, scalar_value};
   assign vector_stream_last = stream_last;
-  assign reduction_start = (executes && (1'b0 || (decode_unit == 3'd4)));
+  assign reduction_start = (executes && (1'b0 || decode_unit_onehot[4]));
   assign reduction_op = decode_opcode;
   assign reduction_rd = decode_rd;
   assign reduction_ra = decode_ra;
@@ -691,7 +697,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign reduction_b_data = registers_reduction_b_data;
   assign reduction_stream_scalars = {scalar_value3, scalar_value2, scalar_value1, scalar_value};
   assign reduction_stream_last = stream_last;
-  assign ternary_start = (executes && (1'b0 || (decode_unit == 3'd5)));
+  assign ternary_start = (executes && (1'b0 || decode_unit_onehot[5]));
   assign ternary_op = decode_opcode;
   assign ternary_rd = decode_rd;
   assign ternary_ra = decode_ra;
@@ -711,7 +717,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign ternary_stream_enable = running;
   assign ternary_store_valid = (ls_wq_valid && memory_wq_ready);
   assign ternary_store_line = ls_wq_line;
-  assign ls_streams_start = (executes && (1'b0 || (decode_unit == 3'd1)));
+  assign ls_streams_start = (executes && (1'b0 || decode_unit_onehot[1]));
   assign ls_streams_op = decode_opcode;
   assign ls_streams_rd = decode_rd;
   assign ls_streams_ra = decode_ra;
@@ -775,7 +781,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign registers_clear_start = start;
   assign running = (state == 2'd1);
   assign retire_queue_in_valid = fire;
-  assign retire_queue_in_data = {decode_head_index, decode_opcode, ((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination), ((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd3) ? decode_imm : (((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd1) || (((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd2)) ? 32'(decode_rd) : 32'd0)), ((decode_head_past_end || (!decode_legal)) ? 3'd4 : (((1'b0 || (decode_unit == 3'd1)) && (!(decode_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && (!(decode_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decode_unit == 3'd4)) && (!(decode_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decode_unit == 3'd5)) && (!(decode_unit == 3'd0))) ? 3'd3 : 3'd4))))), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? ((decode_opcode == 8'd4) ? 32'({(5'(stream_last) + 5'd1)}) : 32'd1) : 32'd0), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? ((decode_opcode == 8'd4) ? 32'((37'(decode_imm) * 37'({(5'(stream_last) + 5'd1)}))) : decode_imm) : 32'd0), dispatch_fault};
+  assign retire_queue_in_data = {decode_head_index, decode_opcode, ((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination), ((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd3) ? decode_imm : (((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd1) || (((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd2)) ? 32'(decode_rd) : 32'd0)), ((decode_head_past_end || (!decode_legal)) ? 3'd4 : (((1'b0 || decode_unit_onehot[1]) && (!decode_unit_onehot[0])) ? 3'd0 : ((((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3]) && (!decode_unit_onehot[0])) ? 3'd1 : (((1'b0 || decode_unit_onehot[4]) && (!decode_unit_onehot[0])) ? 3'd2 : (((1'b0 || decode_unit_onehot[5]) && (!decode_unit_onehot[0])) ? 3'd3 : 3'd4))))), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? ((decode_opcode == 8'd4) ? 32'({(5'(stream_last) + 5'd1)}) : 32'd1) : 32'd0), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? ((decode_opcode == 8'd4) ? 32'((37'(decode_imm) * 37'({(5'(stream_last) + 5'd1)}))) : decode_imm) : 32'd0), dispatch_fault};
   assign retire_queue_out_ready = (retiring || (!running));
   assign ls_completions_in_valid = ls_record_d6;
   assign ls_completions_in_data = {ls_streams_done_count, ls_streams_done_digest, 16'(ls_streams_done_saturations), ls_record_fault_d6};
@@ -798,13 +804,13 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   assign scalar_value2 = $signed(32'({s2_15, s2_14, s2_13, s2_12, s2_11, s2_10, s2_9, s2_8, s2_7, s2_6, s2_5, s2_4, s2_3, s2_2, s2_1, s2_0} >> ({scalar_source, 5'b0})));
   assign scalar_value3 = $signed(32'({s3_15, s3_14, s3_13, s3_12, s3_11, s3_10, s3_9, s3_8, s3_7, s3_6, s3_5, s3_4, s3_3, s3_2, s3_1, s3_0} >> ({scalar_source, 5'b0})));
   assign hazard = ((((((decode_sources_v & pending_v) != 16'd0) || (has_scalar_source && pending_s[scalar_source])) || ((decode_dest_v & pending_v) != 16'd0)) || ((decode_dest_s & pending_s) != 16'd0)) || ((decode_dest_v & (((ls_reads | vector_reads) | reduction_reads) | ternary_reads)) != 16'd0));
-  assign memory_order_ok = (((!((decode_opcode == 8'd17) || (decode_opcode == 8'd19))) || ternary_idle) && ((decode_opcode != 8'd64) || ls_streams_idle));
-  assign clear_wait = (((decode_sources_v | decode_dest_v) & (~{(registers_cleared[159:150] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
+  assign memory_order_ok = (((!decode_is_store) || ternary_idle) && ((!decode_is_tmatmul) || ls_streams_idle));
+  assign clear_wait = (((decode_sources_v | decode_dest_v) & (~(decode_is_tmatmul ? cleared_all : cleared_vl))) != 16'd0);
   assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_streams_done && (ls_streams_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && decode_head_valid);
-  assign ready = (((decode_head_past_end || (!decode_legal)) || ((decode_unit == 3'd0) && (!hazard))) || (((((!(decode_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decode_unit == 3'd1)) && ls_streams_idle)) || (((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && vector_idle)) || ((1'b0 || (decode_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decode_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
+  assign ready = (((decode_head_past_end || (!decode_legal)) || (decode_unit_onehot[0] && (!hazard))) || (((((!decode_unit_onehot[0]) && ((((1'b0 || ((1'b0 || decode_unit_onehot[1]) && ls_streams_idle)) || (((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3]) && vector_idle)) || ((1'b0 || decode_unit_onehot[4]) && reduction_idle)) || ((1'b0 || decode_unit_onehot[5]) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
   assign fire = ((can_issue && ready) && retire_queue_in_ready);
   assign executes = ((fire && (!decode_head_past_end)) && decode_legal);
-  assign dispatch_fault = (decode_head_past_end ? 3'd6 : ((!decode_legal) ? 3'd1 : (((decode_opcode == 8'd3) && (!((decode_imm != 32'd0) && (decode_imm <= 32'd8192)))) ? 3'd4 : 3'd0)));
+  assign dispatch_fault = (decode_head_past_end ? 3'd6 : ((!decode_legal) ? 3'd1 : (((decode_opcode == 8'd3) && (!decode_imm_is_vl)) ? 3'd4 : 3'd0)));
   assign retiring = ((running && retire_queue_out_valid) && (((((retire_queue_out_data[69:67] == 3'd4) || ((retire_queue_out_data[69:67] == 3'd0) && ls_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd1) && vector_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd2) && reduction_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd3) && ternary_completions_out_valid)));
   assign retire_fault = ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[2:0] : retire_queue_out_data[2:0]))));
   assign retires = (retiring && (retire_fault == 3'd0));
@@ -856,7 +862,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         vl <= 14'd8192;
-      end else if (((executes && (decode_opcode == 8'd3)) && ((decode_imm != 32'd0) && (decode_imm <= 32'd8192)))) begin
+      end else if (((executes && (decode_opcode == 8'd3)) && decode_imm_is_vl)) begin
         vl <= 14'(decode_imm);
       end
     end
@@ -2148,8 +2154,32 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     end else begin
       if (start) begin
         vl_chunks <= 10'd512;
-      end else if (((executes && (decode_opcode == 8'd3)) && ((decode_imm != 32'd0) && (decode_imm <= 32'd8192)))) begin
+      end else if (((executes && (decode_opcode == 8'd3)) && decode_imm_is_vl)) begin
         vl_chunks <= 10'(11'((15'(14'(decode_imm)) + 15'd15) >> 4));
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared_all <= 16'd0;
+    end else begin
+      if (start) begin
+        cleared_all <= 16'd0;
+      end else begin
+        cleared_all <= {(registers_cleared[159:150] >= 10'd512), (registers_cleared[149:140] >= 10'd512), (registers_cleared[139:130] >= 10'd512), (registers_cleared[129:120] >= 10'd512), (registers_cleared[119:110] >= 10'd512), (registers_cleared[109:100] >= 10'd512), (registers_cleared[99:90] >= 10'd512), (registers_cleared[89:80] >= 10'd512), (registers_cleared[79:70] >= 10'd512), (registers_cleared[69:60] >= 10'd512), (registers_cleared[59:50] >= 10'd512), (registers_cleared[49:40] >= 10'd512), (registers_cleared[39:30] >= 10'd512), (registers_cleared[29:20] >= 10'd512), (registers_cleared[19:10] >= 10'd512), (registers_cleared[9:0] >= 10'd512)};
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared_vl <= 16'd0;
+    end else begin
+      if (start) begin
+        cleared_vl <= 16'd0;
+      end else begin
+        cleared_vl <= ((executes && (decode_opcode == 8'd3)) ? {(registers_cleared[159:150] >= 10'd512), (registers_cleared[149:140] >= 10'd512), (registers_cleared[139:130] >= 10'd512), (registers_cleared[129:120] >= 10'd512), (registers_cleared[119:110] >= 10'd512), (registers_cleared[109:100] >= 10'd512), (registers_cleared[99:90] >= 10'd512), (registers_cleared[89:80] >= 10'd512), (registers_cleared[79:70] >= 10'd512), (registers_cleared[69:60] >= 10'd512), (registers_cleared[59:50] >= 10'd512), (registers_cleared[49:40] >= 10'd512), (registers_cleared[39:30] >= 10'd512), (registers_cleared[29:20] >= 10'd512), (registers_cleared[19:10] >= 10'd512), (registers_cleared[9:0] >= 10'd512)} : {(registers_cleared[159:150] >= vl_chunks), (registers_cleared[149:140] >= vl_chunks), (registers_cleared[139:130] >= vl_chunks), (registers_cleared[129:120] >= vl_chunks), (registers_cleared[119:110] >= vl_chunks), (registers_cleared[109:100] >= vl_chunks), (registers_cleared[99:90] >= vl_chunks), (registers_cleared[89:80] >= vl_chunks), (registers_cleared[79:70] >= vl_chunks), (registers_cleared[69:60] >= vl_chunks), (registers_cleared[59:50] >= vl_chunks), (registers_cleared[49:40] >= vl_chunks), (registers_cleared[39:30] >= vl_chunks), (registers_cleared[29:20] >= vl_chunks), (registers_cleared[19:10] >= vl_chunks), (registers_cleared[9:0] >= vl_chunks)});
       end
     end
   end
@@ -2161,7 +2191,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ls_streams_done)) begin
         ls_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[1])) && (!start))) begin
         ls_reads <= decode_sources_v;
       end
     end
@@ -2174,7 +2204,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || vector_done)) begin
         vector_reads <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3])) && (!start))) begin
         vector_reads <= decode_sources_v;
       end
     end
@@ -2187,7 +2217,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || reduction_done)) begin
         reduction_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[4])) && (!start))) begin
         reduction_reads <= decode_sources_v;
       end
     end
@@ -2200,7 +2230,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ternary_done)) begin
         ternary_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[5])) && (!start))) begin
         ternary_reads <= decode_sources_v;
       end
     end
@@ -2213,7 +2243,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ls_streams_done)) begin
         ls_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[1])) && (!start))) begin
         ls_writes_v <= decode_dest_v;
       end
     end
@@ -2226,7 +2256,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || vector_done)) begin
         vector_writes_v <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3])) && (!start))) begin
         vector_writes_v <= decode_dest_v;
       end
     end
@@ -2239,7 +2269,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || reduction_done)) begin
         reduction_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[4])) && (!start))) begin
         reduction_writes_v <= decode_dest_v;
       end
     end
@@ -2252,7 +2282,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ternary_done)) begin
         ternary_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[5])) && (!start))) begin
         ternary_writes_v <= decode_dest_v;
       end
     end
@@ -2265,7 +2295,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ls_streams_done)) begin
         ls_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[1])) && (!start))) begin
         ls_writes_s <= decode_dest_s;
       end
     end
@@ -2278,7 +2308,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || vector_done)) begin
         vector_writes_s <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3])) && (!start))) begin
         vector_writes_s <= decode_dest_s;
       end
     end
@@ -2291,7 +2321,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || reduction_done)) begin
         reduction_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[4])) && (!start))) begin
         reduction_writes_s <= decode_dest_s;
       end
     end
@@ -2304,7 +2334,7 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
       if ((start || ternary_done)) begin
         ternary_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[5])) && (!start))) begin
         ternary_writes_s <= decode_dest_s;
       end
     end
@@ -2806,7 +2836,11 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
     .rb_use         (decode_rb_use),
     .sources_v      (decode_sources_v),
     .dest_v         (decode_dest_v),
-    .dest_s         (decode_dest_s)
+    .dest_s         (decode_dest_s),
+    .unit_onehot    (decode_unit_onehot),
+    .is_store       (decode_is_store),
+    .is_tmatmul     (decode_is_tmatmul),
+    .imm_is_vl      (decode_imm_is_vl)
   );
 
   LoadStoreUnit_D512_B1_VL8192_V16_M64 ls (
@@ -3133,5 +3167,5 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{csr_code_base[5:0], csr_data_base[5:0], decode_rd_use, vector_done_saturations[31:16], vector_done_scalar, reduction_done_saturations[31:16], reduction_done_scalar, ternary_done_saturations[31:16], ternary_done_scalar, ls_streams_done_saturations[31:16], ls_streams_done_scalar, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
+  assign unused = ^{csr_code_base[5:0], csr_data_base[5:0], decode_unit, decode_rd_use, vector_done_saturations[31:16], vector_done_scalar, reduction_done_saturations[31:16], reduction_done_scalar, ternary_done_saturations[31:16], ternary_done_scalar, ls_streams_done_saturations[31:16], ls_streams_done_scalar, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
 endmodule

@@ -40,104 +40,114 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   output logic         csr_readdatavalid
 );
 
-  logic memory_c0_rq_valid; // input of instance memory, Core/HostDMA.swift:117
-  logic memory_c0_rq_ready; // output of instance memory, Core/HostDMA.swift:117
-  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/HostDMA.swift:117
-  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/HostDMA.swift:117
-  logic memory_c0_rs_valid; // output of instance memory, Core/HostDMA.swift:117
-  logic [255:0] memory_c0_rs_data; // output of instance memory, Core/HostDMA.swift:117
-  logic memory_wq_valid; // input of instance memory, Core/HostDMA.swift:117
-  logic memory_wq_ready; // output of instance memory, Core/HostDMA.swift:117
-  logic [31:0] memory_wq_line; // input of instance memory, Core/HostDMA.swift:117
-  logic [255:0] memory_wq_data; // input of instance memory, Core/HostDMA.swift:117
-  logic [31:0] memory_wq_byteenable; // input of instance memory, Core/HostDMA.swift:117
-  logic [31:0] memory_mem0_address; // output of instance memory, Core/HostDMA.swift:117
-  logic memory_mem0_read; // output of instance memory, Core/HostDMA.swift:117
-  logic memory_mem0_write; // output of instance memory, Core/HostDMA.swift:117
-  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/HostDMA.swift:117
-  logic [255:0] memory_mem0_writedata; // output of instance memory, Core/HostDMA.swift:117
-  logic [31:0] memory_mem0_byteenable; // output of instance memory, Core/HostDMA.swift:117
-  logic memory_mem0_waitrequest; // input of instance memory, Core/HostDMA.swift:117
-  logic [255:0] memory_mem0_readdata; // input of instance memory, Core/HostDMA.swift:117
-  logic memory_mem0_readdatavalid; // input of instance memory, Core/HostDMA.swift:117
-  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/HostDMA.swift:117
-  logic memory_timeout; // output of instance memory, Core/HostDMA.swift:117
-  logic memory_stall; // output of instance memory, Core/HostDMA.swift:117
-  logic memory_busy; // output of instance memory, Core/HostDMA.swift:117
-  logic buffer_in_valid; // input of instance buffer, Core/HostDMA.swift:121
-  logic [255:0] buffer_in_data; // input of instance buffer, Core/HostDMA.swift:121
-  logic buffer_in_ready; // output of instance buffer, Core/HostDMA.swift:121
-  logic buffer_out_valid; // output of instance buffer, Core/HostDMA.swift:121
-  logic [255:0] buffer_out_data; // output of instance buffer, Core/HostDMA.swift:121
-  logic buffer_out_ready; // input of instance buffer, Core/HostDMA.swift:121
-  logic [9:0] buffer_count; // output of instance buffer, Core/HostDMA.swift:121
-  logic running; // register, Core/HostDMA.swift:123
-  logic aborting; // register, Core/HostDMA.swift:124
-  logic card_to_host; // register, Core/HostDMA.swift:125
-  logic [50:0] src_line; // register, Core/HostDMA.swift:126
-  logic [50:0] dst_line; // register, Core/HostDMA.swift:127
-  logic [32:0] src_left; // register, Core/HostDMA.swift:128
-  logic [32:0] dst_left; // register, Core/HostDMA.swift:129
-  logic [9:0] outstanding; // register, Core/HostDMA.swift:130
-  logic rd_held; // register, Core/HostDMA.swift:131
-  logic wr_held; // register, Core/HostDMA.swift:132
-  logic in_burst; // register, Core/HostDMA.swift:133
-  logic [4:0] burst_left; // register, Core/HostDMA.swift:134
-  logic [50:0] burst_address; // register, Core/HostDMA.swift:135
-  logic [4:0] burst_count; // register, Core/HostDMA.swift:136
-  logic [9:0] responses_owed; // register, Core/HostDMA.swift:137
-  logic done; // register, Core/HostDMA.swift:138
-  logic [7:0] error_code; // register, Core/HostDMA.swift:139
-  logic refused; // register, Core/HostDMA.swift:140
-  logic [63:0] bytes; // register, Core/HostDMA.swift:141
-  logic [63:0] cycles; // register, Core/HostDMA.swift:142
-  logic [31:0] stall_for; // register, Core/HostDMA.swift:143
-  logic start_written; // wire, Core/HostDMA.swift:152
-  logic start_requested; // register, Core/HostDMA.swift:153
-  logic start_checked; // register, Core/HostDMA.swift:154
-  logic starting; // wire, Core/HostDMA.swift:155
-  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:157
-  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:157
-  logic [63:0] length_q; // register, Core/HostDMA.swift:157
-  logic [0:0] direction_q; // register, Core/HostDMA.swift:157
-  logic [31:0] timeout_q; // register, Core/HostDMA.swift:157
-  logic abort_written; // wire, Core/HostDMA.swift:167
-  logic [7:0] start_error; // register, Core/HostDMA.swift:187
-  logic issuing; // wire, Core/HostDMA.swift:193
-  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:196
-  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:197
-  logic [9:0] free; // register, Core/HostDMA.swift:207
-  logic plenty_room; // register, Core/HostDMA.swift:208
-  logic enough_room; // register, Core/HostDMA.swift:209
-  logic issued_last; // register, Core/HostDMA.swift:210
-  logic issued_before; // register, Core/HostDMA.swift:211
-  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:212
-  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:212
-  logic more_to_read; // register, Core/HostDMA.swift:213
-  logic fresh; // wire, Core/HostDMA.swift:214
-  logic rd_taken; // wire, Core/HostDMA.swift:218
-  logic issued; // wire, Core/HostDMA.swift:223
-  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:225
-  logic arrival; // wire, Core/HostDMA.swift:227
-  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:260
-  logic host_wr_ready; // register, Core/HostDMA.swift:261
-  logic wrote_last; // register, Core/HostDMA.swift:264
-  logic start_burst; // wire, Core/HostDMA.swift:265
-  logic wr_taken; // wire, Core/HostDMA.swift:270
-  logic wr_first; // wire, Core/HostDMA.swift:271
-  logic wrote; // wire, Core/HostDMA.swift:282
-  logic discard; // wire, Core/HostDMA.swift:285
-  logic progress; // wire, Core/HostDMA.swift:288
-  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:298
-  logic stalled; // register, Core/HostDMA.swift:303
-  logic stall_limit_reached; // register, Core/HostDMA.swift:305
-  logic expired; // wire, Core/HostDMA.swift:305
-  logic drained; // wire, Core/HostDMA.swift:306
-  logic finished; // wire, Core/HostDMA.swift:308
-  logic start; // wire, Core/HostDMA.swift:309
-  logic [63:0] read_value; // wire, Core/HostDMA.swift:373
-  logic [63:0] read_q; // register, Core/HostDMA.swift:373
-  logic read_valid_q; // register, Core/HostDMA.swift:374
+  logic memory_c0_rq_valid; // input of instance memory, Core/HostDMA.swift:122
+  logic memory_c0_rq_ready; // output of instance memory, Core/HostDMA.swift:122
+  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/HostDMA.swift:122
+  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/HostDMA.swift:122
+  logic memory_c0_rs_valid; // output of instance memory, Core/HostDMA.swift:122
+  logic [255:0] memory_c0_rs_data; // output of instance memory, Core/HostDMA.swift:122
+  logic memory_wq_valid; // input of instance memory, Core/HostDMA.swift:122
+  logic memory_wq_ready; // output of instance memory, Core/HostDMA.swift:122
+  logic [31:0] memory_wq_line; // input of instance memory, Core/HostDMA.swift:122
+  logic [255:0] memory_wq_data; // input of instance memory, Core/HostDMA.swift:122
+  logic [31:0] memory_wq_byteenable; // input of instance memory, Core/HostDMA.swift:122
+  logic [31:0] memory_mem0_address; // output of instance memory, Core/HostDMA.swift:122
+  logic memory_mem0_read; // output of instance memory, Core/HostDMA.swift:122
+  logic memory_mem0_write; // output of instance memory, Core/HostDMA.swift:122
+  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/HostDMA.swift:122
+  logic [255:0] memory_mem0_writedata; // output of instance memory, Core/HostDMA.swift:122
+  logic [31:0] memory_mem0_byteenable; // output of instance memory, Core/HostDMA.swift:122
+  logic memory_mem0_waitrequest; // input of instance memory, Core/HostDMA.swift:122
+  logic [255:0] memory_mem0_readdata; // input of instance memory, Core/HostDMA.swift:122
+  logic memory_mem0_readdatavalid; // input of instance memory, Core/HostDMA.swift:122
+  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/HostDMA.swift:122
+  logic memory_timeout; // output of instance memory, Core/HostDMA.swift:122
+  logic memory_stall; // output of instance memory, Core/HostDMA.swift:122
+  logic memory_busy; // output of instance memory, Core/HostDMA.swift:122
+  logic buffer_in_valid; // input of instance buffer, Core/HostDMA.swift:126
+  logic [255:0] buffer_in_data; // input of instance buffer, Core/HostDMA.swift:126
+  logic buffer_in_ready; // output of instance buffer, Core/HostDMA.swift:126
+  logic buffer_out_valid; // output of instance buffer, Core/HostDMA.swift:126
+  logic [255:0] buffer_out_data; // output of instance buffer, Core/HostDMA.swift:126
+  logic buffer_out_ready; // input of instance buffer, Core/HostDMA.swift:126
+  logic [9:0] buffer_count; // output of instance buffer, Core/HostDMA.swift:126
+  logic buffer_out_in_valid; // input of instance buffer_out, Core/HostDMA.swift:131
+  logic [255:0] buffer_out_in_data; // input of instance buffer_out, Core/HostDMA.swift:131
+  logic buffer_out_in_ready; // output of instance buffer_out, Core/HostDMA.swift:131
+  logic buffer_out_out_valid; // output of instance buffer_out, Core/HostDMA.swift:131
+  logic [255:0] buffer_out_out_data; // output of instance buffer_out, Core/HostDMA.swift:131
+  logic buffer_out_out_ready; // input of instance buffer_out, Core/HostDMA.swift:131
+  logic buffer_out_clear; // input of instance buffer_out, Core/HostDMA.swift:131
+  logic [9:0] held; // register, Core/HostDMA.swift:136
+  logic [9:0] room; // register, Core/HostDMA.swift:137
+  logic running; // register, Core/HostDMA.swift:139
+  logic aborting; // register, Core/HostDMA.swift:140
+  logic card_to_host; // register, Core/HostDMA.swift:141
+  logic [50:0] src_line; // register, Core/HostDMA.swift:142
+  logic [50:0] dst_line; // register, Core/HostDMA.swift:143
+  logic [32:0] src_left; // register, Core/HostDMA.swift:144
+  logic [32:0] dst_left; // register, Core/HostDMA.swift:145
+  logic [9:0] outstanding; // register, Core/HostDMA.swift:146
+  logic rd_held; // register, Core/HostDMA.swift:147
+  logic wr_held; // register, Core/HostDMA.swift:148
+  logic in_burst; // register, Core/HostDMA.swift:149
+  logic [4:0] burst_left; // register, Core/HostDMA.swift:150
+  logic [50:0] burst_address; // register, Core/HostDMA.swift:151
+  logic [4:0] burst_count; // register, Core/HostDMA.swift:152
+  logic [9:0] responses_owed; // register, Core/HostDMA.swift:153
+  logic done; // register, Core/HostDMA.swift:154
+  logic [7:0] error_code; // register, Core/HostDMA.swift:155
+  logic refused; // register, Core/HostDMA.swift:156
+  logic [63:0] bytes; // register, Core/HostDMA.swift:157
+  logic [63:0] cycles; // register, Core/HostDMA.swift:158
+  logic [31:0] stall_for; // register, Core/HostDMA.swift:159
+  logic start_written; // wire, Core/HostDMA.swift:168
+  logic start_requested; // register, Core/HostDMA.swift:169
+  logic start_checked; // register, Core/HostDMA.swift:170
+  logic starting; // wire, Core/HostDMA.swift:171
+  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:173
+  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:173
+  logic [63:0] length_q; // register, Core/HostDMA.swift:173
+  logic [0:0] direction_q; // register, Core/HostDMA.swift:173
+  logic [31:0] timeout_q; // register, Core/HostDMA.swift:173
+  logic abort_written; // wire, Core/HostDMA.swift:183
+  logic [7:0] start_error; // register, Core/HostDMA.swift:203
+  logic issuing; // wire, Core/HostDMA.swift:209
+  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:212
+  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:213
+  logic [9:0] free; // register, Core/HostDMA.swift:223
+  logic plenty_room; // register, Core/HostDMA.swift:224
+  logic enough_room; // register, Core/HostDMA.swift:225
+  logic issued_last; // register, Core/HostDMA.swift:226
+  logic issued_before; // register, Core/HostDMA.swift:227
+  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:228
+  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:228
+  logic more_to_read; // register, Core/HostDMA.swift:229
+  logic fresh; // wire, Core/HostDMA.swift:230
+  logic rd_taken; // wire, Core/HostDMA.swift:234
+  logic issued; // wire, Core/HostDMA.swift:239
+  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:241
+  logic arrival; // wire, Core/HostDMA.swift:243
+  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:281
+  logic left_late; // register, Core/HostDMA.swift:285
+  logic host_wr_ready; // register, Core/HostDMA.swift:289
+  logic wrote_last; // register, Core/HostDMA.swift:292
+  logic start_burst; // wire, Core/HostDMA.swift:293
+  logic wr_taken; // wire, Core/HostDMA.swift:298
+  logic wr_first; // wire, Core/HostDMA.swift:299
+  logic wrote; // wire, Core/HostDMA.swift:310
+  logic discard; // wire, Core/HostDMA.swift:313
+  logic progress; // wire, Core/HostDMA.swift:316
+  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:338
+  logic stalled; // register, Core/HostDMA.swift:343
+  logic stall_limit_reached; // register, Core/HostDMA.swift:345
+  logic expired; // wire, Core/HostDMA.swift:345
+  logic drained; // wire, Core/HostDMA.swift:346
+  logic finished; // wire, Core/HostDMA.swift:348
+  logic start; // wire, Core/HostDMA.swift:349
+  logic [63:0] read_value; // wire, Core/HostDMA.swift:413
+  logic [63:0] read_q; // register, Core/HostDMA.swift:413
+  logic read_valid_q; // register, Core/HostDMA.swift:414
 
   assign host_rd_address = src_line;
   assign host_rd_read = (rd_held || (fresh && (!card_to_host)));
@@ -146,15 +156,15 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign host_wr_address = (in_burst ? burst_address : dst_line);
   assign host_wr_write = ((in_burst || wr_held) || start_burst);
   assign host_wr_burstcount = (in_burst ? burst_count : host_wr_beats);
-  assign host_wr_writedata = buffer_out_data;
+  assign host_wr_writedata = buffer_out_out_data;
   assign host_wr_byteenable = 32'hFFFFFFFF;
   assign busy = (running || starting);
   assign memory_c0_rq_valid = (fresh && card_to_host);
   assign memory_c0_rq_line = 32'(src_line);
   assign memory_c0_rq_beats = mem_rd_burst;
-  assign memory_wq_valid = (((running && (!aborting)) && (!card_to_host)) && buffer_out_valid);
+  assign memory_wq_valid = (((running && (!aborting)) && (!card_to_host)) && buffer_out_out_valid);
   assign memory_wq_line = 32'(dst_line);
-  assign memory_wq_data = buffer_out_data;
+  assign memory_wq_data = buffer_out_out_data;
   assign memory_wq_byteenable = 32'hFFFFFFFF;
   assign memory_mem0_waitrequest = mem0_waitrequest;
   assign memory_mem0_readdata = mem0_readdata;
@@ -168,7 +178,11 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign mem0_byteenable = memory_mem0_byteenable;
   assign buffer_in_valid = arrival;
   assign buffer_in_data = (card_to_host ? memory_c0_rs_data : host_rd_readdata);
-  assign buffer_out_ready = (discard || wrote);
+  assign buffer_out_ready = buffer_out_in_ready;
+  assign buffer_out_in_valid = buffer_out_valid;
+  assign buffer_out_in_data = buffer_out_data;
+  assign buffer_out_out_ready = (discard || wrote);
+  assign buffer_out_clear = 1'b0;
   assign start_written = ((csr_write && (csr_address == 4'd4)) && csr_writedata[0]);
   assign starting = (start_requested || start_checked);
   assign abort_written = (running && ((((start_written || (csr_write && (csr_address == 4'd0))) || (csr_write && (csr_address == 4'd1))) || (csr_write && (csr_address == 4'd2))) || (csr_write && (csr_address == 4'd3))));
@@ -185,15 +199,39 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign wr_first = (wr_taken && (!in_burst));
   assign wrote = (card_to_host ? wr_taken : (memory_wq_valid && memory_wq_ready));
   assign discard = ((!running) || ((aborting && (!in_burst)) && (!wr_held)));
-  assign progress = ((((issued || arrival) || wrote) || (host_wr_writeresponsevalid && (responses_owed != 10'd0))) || (discard && buffer_out_valid));
+  assign progress = ((((issued || arrival) || wrote) || (host_wr_writeresponsevalid && (responses_owed != 10'd0))) || (discard && buffer_out_out_valid));
   assign timeout_limit = ((timeout_q == 32'd0) ? 32'h01000000 : timeout_q);
   assign expired = ((running && stalled) && stall_limit_reached);
   assign drained = ((((((outstanding == 10'd0) && (!rd_held)) && (!wr_held)) && (!in_burst)) && (responses_owed == 10'd0)) && (!memory_busy));
-  assign finished = ((running && drained) && (aborting ? (!buffer_out_valid) : (dst_left == 33'd0)));
+  assign finished = ((running && drained) && (aborting ? (held == 10'd0) : (dst_left == 33'd0)));
   assign start = (start_checked && (!running));
   assign csr_readdata = read_q;
   assign read_value = ((csr_address == 4'd0) ? hostAddress_q : ((csr_address == 4'd1) ? cardAddress_q : ((csr_address == 4'd2) ? length_q : ((csr_address == 4'd3) ? 64'(direction_q) : ((csr_address == 4'd5) ? {48'd0, error_code, 4'd0, refused, ((error_code != 8'd0) && (!(running || starting))), (done && (!starting)), (running || starting)} : ((csr_address == 4'd6) ? 64'(timeout_q) : ((csr_address == 4'd7) ? bytes : ((csr_address == 4'd8) ? cycles : ((csr_address == 4'd9) ? 64'h0000002000000000 : ((csr_address == 4'd10) ? 64'h0000020040100020 : 64'd0))))))))));
   assign csr_readdatavalid = read_valid_q;
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      held <= 10'd0;
+    end else begin
+      if (((arrival && buffer_in_ready) && (!left_late))) begin
+        held <= (held + 10'd1);
+      end else if ((left_late && (!(arrival && buffer_in_ready)))) begin
+        held <= (held - 10'd1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      room <= 10'd512;
+    end else begin
+      if (((arrival && buffer_in_ready) && (!left_late))) begin
+        room <= (room - 10'd1);
+      end else if ((left_late && (!(arrival && buffer_in_ready)))) begin
+        room <= (room + 10'd1);
+      end
+    end
+  end
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -539,7 +577,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   end
 
   always_ff @(posedge clk) begin
-    free <= ((10'd512 - buffer_count) - outstanding);
+    free <= (room - outstanding);
   end
 
   always_ff @(posedge clk) begin
@@ -596,9 +634,17 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      left_late <= 1'b0;
+    end else begin
+      left_late <= (buffer_out_out_valid && (discard || wrote));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       host_wr_ready <= 1'b0;
     end else begin
-      host_wr_ready <= (((((running && (!aborting)) && card_to_host) && (dst_left != 33'd0)) && (10'({((dst_left < 33'({(5'd16 - 5'(dst_line[3:0]))})) ? 5'(dst_left) : (5'd16 - 5'(dst_line[3:0])))}) <= buffer_count)) && (responses_owed != 10'd1023));
+      host_wr_ready <= (((((running && (!aborting)) && card_to_host) && (dst_left != 33'd0)) && (left_late ? ((dst_left < 33'(held)) || (10'({(5'd16 - 5'(dst_line[3:0]))}) < held)) : ((dst_left <= 33'(held)) || (10'({(5'd16 - 5'(dst_line[3:0]))}) <= held)))) && (responses_owed != 10'd1023));
     end
   end
 
@@ -679,7 +725,19 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     .count     (buffer_count)
   );
 
+  SkidBuffer_W256 buffer_out (
+    .clk       (clk),
+    .rst       (rst),
+    .in_valid  (buffer_out_in_valid),
+    .in_data   (buffer_out_in_data),
+    .in_ready  (buffer_out_in_ready),
+    .out_valid (buffer_out_out_valid),
+    .out_data  (buffer_out_out_data),
+    .out_ready (buffer_out_out_ready),
+    .clear     (buffer_out_clear)
+  );
+
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{memory_timeout, memory_stall, buffer_in_ready};
+  assign unused = ^{memory_timeout, memory_stall, buffer_count};
 endmodule

@@ -144,6 +144,10 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic [15:0] decode_sources_v; // output of instance decode, Core/TritCore.swift:52
   logic [15:0] decode_dest_v; // output of instance decode, Core/TritCore.swift:52
   logic [15:0] decode_dest_s; // output of instance decode, Core/TritCore.swift:52
+  logic [5:0] decode_unit_onehot; // output of instance decode, Core/TritCore.swift:52
+  logic [0:0] decode_is_store; // output of instance decode, Core/TritCore.swift:52
+  logic [0:0] decode_is_tmatmul; // output of instance decode, Core/TritCore.swift:52
+  logic [0:0] decode_imm_is_vl; // output of instance decode, Core/TritCore.swift:52
   logic ls_start; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [7:0] ls_op; // input of instance ls, Core/ExecutionUnits.swift:48
   logic [3:0] ls_rd; // input of instance ls, Core/ExecutionUnits.swift:48
@@ -317,153 +321,155 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic [255:0] registers_ternary_w_data; // Vec(8 x SInt(32))
   logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
-  logic [1:0] state; // register, Core/IssueStage.swift:79
-  logic running; // wire, Core/IssueStage.swift:80
-  logic draining; // register, Core/IssueStage.swift:81
-  logic [12:0] vl; // register, Core/IssueStage.swift:82
-  logic [31:0] stream_stride; // register, Core/IssueStage.swift:84
-  logic signed [31:0] s0; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s1; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s2; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s3; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s4; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s5; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s6; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s7; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s8; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s9; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s10; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s11; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s12; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s13; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s14; // register, Core/IssueStage.swift:86
-  logic signed [31:0] s15; // register, Core/IssueStage.swift:86
-  logic [15:0] pending_v; // register, Core/IssueStage.swift:88
-  logic [15:0] pending_s; // register, Core/IssueStage.swift:89
-  logic [2:0] fault_code; // register, Core/IssueStage.swift:90
-  logic [31:0] fault_index; // register, Core/IssueStage.swift:91
-  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:98
-  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:114
-  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:114
-  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:114
-  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:114
-  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:114
-  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:114
-  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:114
-  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:116
-  logic [79:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:116
-  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:116
-  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:116
-  logic [79:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:116
-  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:116
-  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:116
-  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:116
-  logic [79:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:116
-  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:116
-  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:116
-  logic [79:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:116
-  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:116
-  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:116
-  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:116
-  logic [79:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:116
-  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:116
-  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:116
-  logic [79:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:116
-  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:116
-  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:116
-  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:116
-  logic [79:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:116
-  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:116
-  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:116
-  logic [79:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:116
-  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:116
-  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:116
-  logic quiescent; // wire, Core/IssueStage.swift:122
-  logic start; // wire, Core/IssueStage.swift:123
-  logic has_scalar_source; // wire, Core/IssueStage.swift:145
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:146
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:148
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:169
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:169
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:169
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:169
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:170
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:170
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:170
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:170
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:171
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:171
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:171
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:171
-  logic hazard; // wire, Core/IssueStage.swift:192
-  logic memory_order_ok; // wire, Core/IssueStage.swift:197
-  logic clear_wait; // wire, Core/IssueStage.swift:207
-  logic can_issue; // wire, Core/IssueStage.swift:208
-  logic ready; // wire, Core/IssueStage.swift:209
-  logic fire; // wire, Core/IssueStage.swift:211
-  logic executes; // wire, Core/IssueStage.swift:212
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:249
-  logic ls_record_d0; // register, Core/IssueStage.swift:285
-  logic ls_record_d1; // register, Core/IssueStage.swift:285
-  logic ls_record_d2; // register, Core/IssueStage.swift:285
-  logic ls_record_d3; // register, Core/IssueStage.swift:285
-  logic ls_record_d4; // register, Core/IssueStage.swift:285
-  logic ls_record_d5; // register, Core/IssueStage.swift:285
-  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:286
-  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:286
-  logic vector_record_d0; // register, Core/IssueStage.swift:285
-  logic vector_record_d1; // register, Core/IssueStage.swift:285
-  logic vector_record_d2; // register, Core/IssueStage.swift:285
-  logic vector_record_d3; // register, Core/IssueStage.swift:285
-  logic vector_record_d4; // register, Core/IssueStage.swift:285
-  logic vector_record_d5; // register, Core/IssueStage.swift:285
-  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:286
-  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:286
-  logic reduction_record_d0; // register, Core/IssueStage.swift:285
-  logic reduction_record_d1; // register, Core/IssueStage.swift:285
-  logic reduction_record_d2; // register, Core/IssueStage.swift:285
-  logic reduction_record_d3; // register, Core/IssueStage.swift:285
-  logic reduction_record_d4; // register, Core/IssueStage.swift:285
-  logic reduction_record_d5; // register, Core/IssueStage.swift:285
-  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:286
-  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:286
-  logic ternary_record_d0; // register, Core/IssueStage.swift:285
-  logic ternary_record_d1; // register, Core/IssueStage.swift:285
-  logic ternary_record_d2; // register, Core/IssueStage.swift:285
-  logic ternary_record_d3; // register, Core/IssueStage.swift:285
-  logic ternary_record_d4; // register, Core/IssueStage.swift:285
-  logic ternary_record_d5; // register, Core/IssueStage.swift:285
-  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:286
-  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:286
-  logic retiring; // wire, Core/IssueStage.swift:381
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:382
-  logic retires; // wire, Core/IssueStage.swift:383
-  logic retire_valid_q; // register, Core/IssueStage.swift:421
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:422
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:422
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:422
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:422
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:422
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:422
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:422
-  logic busy_any; // wire, Core/IssueStage.swift:423
-  logic halted_visible; // wire, Core/IssueStage.swift:425
+  logic [1:0] state; // register, Core/IssueStage.swift:84
+  logic running; // wire, Core/IssueStage.swift:85
+  logic draining; // register, Core/IssueStage.swift:86
+  logic [12:0] vl; // register, Core/IssueStage.swift:87
+  logic [31:0] stream_stride; // register, Core/IssueStage.swift:89
+  logic signed [31:0] s0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s15; // register, Core/IssueStage.swift:91
+  logic [15:0] pending_v; // register, Core/IssueStage.swift:93
+  logic [15:0] pending_s; // register, Core/IssueStage.swift:94
+  logic [2:0] fault_code; // register, Core/IssueStage.swift:95
+  logic [31:0] fault_index; // register, Core/IssueStage.swift:96
+  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:103
+  logic [15:0] cleared_all; // register, Core/IssueStage.swift:104
+  logic [15:0] cleared_vl; // register, Core/IssueStage.swift:105
+  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic [79:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic [79:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic [79:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic [79:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic [79:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic [79:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic [79:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic [79:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic quiescent; // wire, Core/IssueStage.swift:129
+  logic start; // wire, Core/IssueStage.swift:130
+  logic has_scalar_source; // wire, Core/IssueStage.swift:152
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:153
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:155
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:178
+  logic hazard; // wire, Core/IssueStage.swift:199
+  logic memory_order_ok; // wire, Core/IssueStage.swift:204
+  logic clear_wait; // wire, Core/IssueStage.swift:212
+  logic can_issue; // wire, Core/IssueStage.swift:213
+  logic ready; // wire, Core/IssueStage.swift:214
+  logic fire; // wire, Core/IssueStage.swift:216
+  logic executes; // wire, Core/IssueStage.swift:217
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:254
+  logic ls_record_d0; // register, Core/IssueStage.swift:290
+  logic ls_record_d1; // register, Core/IssueStage.swift:290
+  logic ls_record_d2; // register, Core/IssueStage.swift:290
+  logic ls_record_d3; // register, Core/IssueStage.swift:290
+  logic ls_record_d4; // register, Core/IssueStage.swift:290
+  logic ls_record_d5; // register, Core/IssueStage.swift:290
+  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:291
+  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:291
+  logic vector_record_d0; // register, Core/IssueStage.swift:290
+  logic vector_record_d1; // register, Core/IssueStage.swift:290
+  logic vector_record_d2; // register, Core/IssueStage.swift:290
+  logic vector_record_d3; // register, Core/IssueStage.swift:290
+  logic vector_record_d4; // register, Core/IssueStage.swift:290
+  logic vector_record_d5; // register, Core/IssueStage.swift:290
+  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:291
+  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:291
+  logic reduction_record_d0; // register, Core/IssueStage.swift:290
+  logic reduction_record_d1; // register, Core/IssueStage.swift:290
+  logic reduction_record_d2; // register, Core/IssueStage.swift:290
+  logic reduction_record_d3; // register, Core/IssueStage.swift:290
+  logic reduction_record_d4; // register, Core/IssueStage.swift:290
+  logic reduction_record_d5; // register, Core/IssueStage.swift:290
+  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:291
+  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:291
+  logic ternary_record_d0; // register, Core/IssueStage.swift:290
+  logic ternary_record_d1; // register, Core/IssueStage.swift:290
+  logic ternary_record_d2; // register, Core/IssueStage.swift:290
+  logic ternary_record_d3; // register, Core/IssueStage.swift:290
+  logic ternary_record_d4; // register, Core/IssueStage.swift:290
+  logic ternary_record_d5; // register, Core/IssueStage.swift:290
+  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:291
+  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:291
+  logic retiring; // wire, Core/IssueStage.swift:405
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:406
+  logic retires; // wire, Core/IssueStage.swift:407
+  logic retire_valid_q; // register, Core/IssueStage.swift:445
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:446
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:446
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:446
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:446
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:446
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:446
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:446
+  logic busy_any; // wire, Core/IssueStage.swift:447
+  logic halted_visible; // wire, Core/IssueStage.swift:449
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
@@ -527,7 +533,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign decode_fetch_past_end = fetch_head_past_end;
   assign decode_pop = (fire && (!decode_head_past_end));
   assign decode_clear = (!running);
-  assign ls_start = (executes && (1'b0 || (decode_unit == 3'd1)));
+  assign ls_start = (executes && (1'b0 || decode_unit_onehot[1]));
   assign ls_op = decode_opcode;
   assign ls_rd = decode_rd;
   assign ls_ra = decode_ra;
@@ -543,7 +549,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign ls_rs_data = memory_c1_rs_data;
   assign ls_wq_ready = memory_wq_ready;
   assign ls_a_data = registers_ls_a_data;
-  assign vector_start = (executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)));
+  assign vector_start = (executes && ((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3]));
   assign vector_op = decode_opcode;
   assign vector_rd = decode_rd;
   assign vector_ra = decode_ra;
@@ -555,7 +561,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign vector_a_data = registers_vector_a_data;
   assign vector_b_data = registers_vector_b_data;
   assign vector_d_data = registers_vector_d_data;
-  assign reduction_start = (executes && (1'b0 || (decode_unit == 3'd4)));
+  assign reduction_start = (executes && (1'b0 || decode_unit_onehot[4]));
   assign reduction_op = decode_opcode;
   assign reduction_rd = decode_rd;
   assign reduction_ra = decode_ra;
@@ -566,7 +572,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign reduction_imm = decode_imm;
   assign reduction_a_data = registers_reduction_a_data;
   assign reduction_b_data = registers_reduction_b_data;
-  assign ternary_start = (executes && (1'b0 || (decode_unit == 3'd5)));
+  assign ternary_start = (executes && (1'b0 || decode_unit_onehot[5]));
   assign ternary_op = decode_opcode;
   assign ternary_rd = decode_rd;
   assign ternary_ra = decode_ra;
@@ -621,7 +627,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign registers_clear_start = start;
   assign running = (state == 2'd1);
   assign retire_queue_in_valid = fire;
-  assign retire_queue_in_data = {decode_head_index, decode_opcode, ((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination), ((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd3) ? decode_imm : (((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd1) || (((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd2)) ? 32'(decode_rd) : 32'd0)), ((decode_head_past_end || (!decode_legal)) ? 3'd4 : (((1'b0 || (decode_unit == 3'd1)) && (!(decode_unit == 3'd0))) ? 3'd0 : ((((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && (!(decode_unit == 3'd0))) ? 3'd1 : (((1'b0 || (decode_unit == 3'd4)) && (!(decode_unit == 3'd0))) ? 3'd2 : (((1'b0 || (decode_unit == 3'd5)) && (!(decode_unit == 3'd0))) ? 3'd3 : 3'd4))))), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? 32'd1 : 32'd0), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? decode_imm : 32'd0), dispatch_fault};
+  assign retire_queue_in_data = {decode_head_index, decode_opcode, ((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination), ((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd3) ? decode_imm : (((((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd1) || (((decode_head_past_end || (!decode_legal)) ? 3'd0 : decode_destination) == 3'd2)) ? 32'(decode_rd) : 32'd0)), ((decode_head_past_end || (!decode_legal)) ? 3'd4 : (((1'b0 || decode_unit_onehot[1]) && (!decode_unit_onehot[0])) ? 3'd0 : ((((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3]) && (!decode_unit_onehot[0])) ? 3'd1 : (((1'b0 || decode_unit_onehot[4]) && (!decode_unit_onehot[0])) ? 3'd2 : (((1'b0 || decode_unit_onehot[5]) && (!decode_unit_onehot[0])) ? 3'd3 : 3'd4))))), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? 32'd1 : 32'd0), ((((decode_opcode == 8'd3) || (decode_opcode == 8'd5)) || (decode_opcode == 8'd4)) ? decode_imm : 32'd0), dispatch_fault};
   assign retire_queue_out_ready = (retiring || (!running));
   assign ls_completions_in_valid = ls_record_d5;
   assign ls_completions_in_data = {ls_done_count, ls_done_digest, 13'(ls_done_saturations), ls_record_fault_d5};
@@ -641,13 +647,13 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   assign scalar_source = ((decode_ra_use == 2'd2) ? decode_ra : decode_rb);
   assign scalar_value = $signed(32'({s15, s14, s13, s12, s11, s10, s9, s8, s7, s6, s5, s4, s3, s2, s1, s0} >> ({scalar_source, 5'b0})));
   assign hazard = ((((((decode_sources_v & pending_v) != 16'd0) || (has_scalar_source && pending_s[scalar_source])) || ((decode_dest_v & pending_v) != 16'd0)) || ((decode_dest_s & pending_s) != 16'd0)) || ((decode_dest_v & (((ls_reads | vector_reads) | reduction_reads) | ternary_reads)) != 16'd0));
-  assign memory_order_ok = (((!((decode_opcode == 8'd17) || (decode_opcode == 8'd19))) || ternary_idle) && ((decode_opcode != 8'd64) || ls_idle));
-  assign clear_wait = (((decode_sources_v | decode_dest_v) & (~{(registers_cleared[159:150] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[149:140] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[139:130] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[129:120] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[119:110] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[109:100] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[99:90] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[89:80] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[79:70] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[69:60] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[59:50] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[49:40] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[39:30] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[29:20] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[19:10] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks)), (registers_cleared[9:0] >= ((decode_opcode == 8'd64) ? 10'd512 : vl_chunks))})) != 16'd0);
+  assign memory_order_ok = (((!decode_is_store) || ternary_idle) && ((!decode_is_tmatmul) || ls_idle));
+  assign clear_wait = (((decode_sources_v | decode_dest_v) & (~(decode_is_tmatmul ? cleared_all : cleared_vl))) != 16'd0);
   assign can_issue = (((running && (!draining)) && (!((((1'b0 || (ls_done && (ls_done_fault != 3'd0))) || (vector_done && (vector_done_fault != 3'd0))) || (reduction_done && (reduction_done_fault != 3'd0))) || (ternary_done && (ternary_done_fault != 3'd0))))) && decode_head_valid);
-  assign ready = (((decode_head_past_end || (!decode_legal)) || ((decode_unit == 3'd0) && (!hazard))) || (((((!(decode_unit == 3'd0)) && ((((1'b0 || ((1'b0 || (decode_unit == 3'd1)) && ls_idle)) || (((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3)) && vector_idle)) || ((1'b0 || (decode_unit == 3'd4)) && reduction_idle)) || ((1'b0 || (decode_unit == 3'd5)) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
+  assign ready = (((decode_head_past_end || (!decode_legal)) || (decode_unit_onehot[0] && (!hazard))) || (((((!decode_unit_onehot[0]) && ((((1'b0 || ((1'b0 || decode_unit_onehot[1]) && ls_idle)) || (((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3]) && vector_idle)) || ((1'b0 || decode_unit_onehot[4]) && reduction_idle)) || ((1'b0 || decode_unit_onehot[5]) && ternary_idle))) && (!hazard)) && memory_order_ok) && (!clear_wait)));
   assign fire = ((can_issue && ready) && retire_queue_in_ready);
   assign executes = ((fire && (!decode_head_past_end)) && decode_legal);
-  assign dispatch_fault = (decode_head_past_end ? 3'd6 : ((!decode_legal) ? 3'd1 : (((decode_opcode == 8'd3) && (!((decode_imm != 32'd0) && (decode_imm <= 32'd4096)))) ? 3'd4 : 3'd0)));
+  assign dispatch_fault = (decode_head_past_end ? 3'd6 : ((!decode_legal) ? 3'd1 : (((decode_opcode == 8'd3) && (!decode_imm_is_vl)) ? 3'd4 : 3'd0)));
   assign retiring = ((running && retire_queue_out_valid) && (((((retire_queue_out_data[69:67] == 3'd4) || ((retire_queue_out_data[69:67] == 3'd0) && ls_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd1) && vector_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd2) && reduction_completions_out_valid)) || ((retire_queue_out_data[69:67] == 3'd3) && ternary_completions_out_valid)));
   assign retire_fault = ((retire_queue_out_data[69:67] == 3'd3) ? ternary_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd2) ? reduction_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd1) ? vector_completions_out_data[2:0] : ((retire_queue_out_data[69:67] == 3'd0) ? ls_completions_out_data[2:0] : retire_queue_out_data[2:0]))));
   assign retires = (retiring && (retire_fault == 3'd0));
@@ -699,7 +705,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         vl <= 13'd4096;
-      end else if (((executes && (decode_opcode == 8'd3)) && ((decode_imm != 32'd0) && (decode_imm <= 32'd4096)))) begin
+      end else if (((executes && (decode_opcode == 8'd3)) && decode_imm_is_vl)) begin
         vl <= 13'(decode_imm);
       end
     end
@@ -1175,8 +1181,32 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     end else begin
       if (start) begin
         vl_chunks <= 10'd512;
-      end else if (((executes && (decode_opcode == 8'd3)) && ((decode_imm != 32'd0) && (decode_imm <= 32'd4096)))) begin
+      end else if (((executes && (decode_opcode == 8'd3)) && decode_imm_is_vl)) begin
         vl_chunks <= 10'(11'((14'(13'(decode_imm)) + 14'd7) >> 3));
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared_all <= 16'd0;
+    end else begin
+      if (start) begin
+        cleared_all <= 16'd0;
+      end else begin
+        cleared_all <= {(registers_cleared[159:150] >= 10'd512), (registers_cleared[149:140] >= 10'd512), (registers_cleared[139:130] >= 10'd512), (registers_cleared[129:120] >= 10'd512), (registers_cleared[119:110] >= 10'd512), (registers_cleared[109:100] >= 10'd512), (registers_cleared[99:90] >= 10'd512), (registers_cleared[89:80] >= 10'd512), (registers_cleared[79:70] >= 10'd512), (registers_cleared[69:60] >= 10'd512), (registers_cleared[59:50] >= 10'd512), (registers_cleared[49:40] >= 10'd512), (registers_cleared[39:30] >= 10'd512), (registers_cleared[29:20] >= 10'd512), (registers_cleared[19:10] >= 10'd512), (registers_cleared[9:0] >= 10'd512)};
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cleared_vl <= 16'd0;
+    end else begin
+      if (start) begin
+        cleared_vl <= 16'd0;
+      end else begin
+        cleared_vl <= ((executes && (decode_opcode == 8'd3)) ? {(registers_cleared[159:150] >= 10'd512), (registers_cleared[149:140] >= 10'd512), (registers_cleared[139:130] >= 10'd512), (registers_cleared[129:120] >= 10'd512), (registers_cleared[119:110] >= 10'd512), (registers_cleared[109:100] >= 10'd512), (registers_cleared[99:90] >= 10'd512), (registers_cleared[89:80] >= 10'd512), (registers_cleared[79:70] >= 10'd512), (registers_cleared[69:60] >= 10'd512), (registers_cleared[59:50] >= 10'd512), (registers_cleared[49:40] >= 10'd512), (registers_cleared[39:30] >= 10'd512), (registers_cleared[29:20] >= 10'd512), (registers_cleared[19:10] >= 10'd512), (registers_cleared[9:0] >= 10'd512)} : {(registers_cleared[159:150] >= vl_chunks), (registers_cleared[149:140] >= vl_chunks), (registers_cleared[139:130] >= vl_chunks), (registers_cleared[129:120] >= vl_chunks), (registers_cleared[119:110] >= vl_chunks), (registers_cleared[109:100] >= vl_chunks), (registers_cleared[99:90] >= vl_chunks), (registers_cleared[89:80] >= vl_chunks), (registers_cleared[79:70] >= vl_chunks), (registers_cleared[69:60] >= vl_chunks), (registers_cleared[59:50] >= vl_chunks), (registers_cleared[49:40] >= vl_chunks), (registers_cleared[39:30] >= vl_chunks), (registers_cleared[29:20] >= vl_chunks), (registers_cleared[19:10] >= vl_chunks), (registers_cleared[9:0] >= vl_chunks)});
       end
     end
   end
@@ -1188,7 +1218,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ls_done)) begin
         ls_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[1])) && (!start))) begin
         ls_reads <= decode_sources_v;
       end
     end
@@ -1201,7 +1231,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || vector_done)) begin
         vector_reads <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3])) && (!start))) begin
         vector_reads <= decode_sources_v;
       end
     end
@@ -1214,7 +1244,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || reduction_done)) begin
         reduction_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[4])) && (!start))) begin
         reduction_reads <= decode_sources_v;
       end
     end
@@ -1227,7 +1257,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ternary_done)) begin
         ternary_reads <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[5])) && (!start))) begin
         ternary_reads <= decode_sources_v;
       end
     end
@@ -1240,7 +1270,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ls_done)) begin
         ls_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[1])) && (!start))) begin
         ls_writes_v <= decode_dest_v;
       end
     end
@@ -1253,7 +1283,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || vector_done)) begin
         vector_writes_v <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3])) && (!start))) begin
         vector_writes_v <= decode_dest_v;
       end
     end
@@ -1266,7 +1296,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || reduction_done)) begin
         reduction_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[4])) && (!start))) begin
         reduction_writes_v <= decode_dest_v;
       end
     end
@@ -1279,7 +1309,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ternary_done)) begin
         ternary_writes_v <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[5])) && (!start))) begin
         ternary_writes_v <= decode_dest_v;
       end
     end
@@ -1292,7 +1322,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ls_done)) begin
         ls_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd1))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[1])) && (!start))) begin
         ls_writes_s <= decode_dest_s;
       end
     end
@@ -1305,7 +1335,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || vector_done)) begin
         vector_writes_s <= 16'd0;
       end
-      if (((executes && ((1'b0 || (decode_unit == 3'd2)) || (decode_unit == 3'd3))) && (!start))) begin
+      if (((executes && ((1'b0 || decode_unit_onehot[2]) || decode_unit_onehot[3])) && (!start))) begin
         vector_writes_s <= decode_dest_s;
       end
     end
@@ -1318,7 +1348,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || reduction_done)) begin
         reduction_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd4))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[4])) && (!start))) begin
         reduction_writes_s <= decode_dest_s;
       end
     end
@@ -1331,7 +1361,7 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
       if ((start || ternary_done)) begin
         ternary_writes_s <= 16'd0;
       end
-      if (((executes && (1'b0 || (decode_unit == 3'd5))) && (!start))) begin
+      if (((executes && (1'b0 || decode_unit_onehot[5])) && (!start))) begin
         ternary_writes_s <= decode_dest_s;
       end
     end
@@ -1784,7 +1814,11 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
     .rb_use         (decode_rb_use),
     .sources_v      (decode_sources_v),
     .dest_v         (decode_dest_v),
-    .dest_s         (decode_dest_s)
+    .dest_s         (decode_dest_s),
+    .unit_onehot    (decode_unit_onehot),
+    .is_store       (decode_is_store),
+    .is_tmatmul     (decode_is_tmatmul),
+    .imm_is_vl      (decode_imm_is_vl)
   );
 
   LoadStoreUnit_D256_B1_VL4096_V16_M64 ls (
@@ -2047,5 +2081,5 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{csr_code_base[4:0], csr_data_base[4:0], decode_rd_use, ls_done_saturations[31:13], vector_done_saturations[31:13], reduction_done_saturations[31:13], ternary_done_saturations[31:13], stream_stride, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
+  assign unused = ^{csr_code_base[4:0], csr_data_base[4:0], decode_unit, decode_rd_use, ls_done_saturations[31:13], vector_done_saturations[31:13], reduction_done_saturations[31:13], ternary_done_saturations[31:13], stream_stride, retire_queue_count, ls_completions_in_ready, ls_completions_count, vector_completions_in_ready, vector_completions_count, reduction_completions_in_ready, reduction_completions_count, ternary_completions_in_ready, ternary_completions_count};
 endmodule

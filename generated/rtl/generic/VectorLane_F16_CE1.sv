@@ -229,14 +229,12 @@ module VectorLane_F16_CE1 (
   logic signed [31:0] rsqrt_w_d3; // register, Core/VectorLane.swift:114
   logic signed [31:0] rsqrt_w_d4; // register, Core/VectorLane.swift:114
   logic signed [31:0] rsqrt_w_d5; // register, Core/VectorLane.swift:114
-  logic signed [31:0] rsqrt_w_d6; // register, Core/VectorLane.swift:114
   logic rsqrt_saturated_w_d0; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d1; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d2; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d3; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d4; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d5; // register, Core/VectorLane.swift:115
-  logic rsqrt_saturated_w_d6; // register, Core/VectorLane.swift:115
   logic signed [31:0] complement; // wire, Core/VectorLane.swift:120
   logic signed [31:0] sigmoid; // wire, Core/VectorLane.swift:122
   logic signed [31:0] simple; // wire, Core/VectorLane.swift:123
@@ -324,8 +322,8 @@ module VectorLane_F16_CE1 (
         simple_saturated = 1'b0;
       end
       4'd11: begin
-        simple = rsqrt_w_d6;
-        simple_saturated = rsqrt_saturated_w_d6;
+        simple = rsqrt_w_d5;
+        simple_saturated = rsqrt_saturated_w_d5;
       end
       default: begin
         simple = a_w_d29;
@@ -1542,12 +1540,6 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      rsqrt_w_d6 <= rsqrt_w_d5;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (ce) begin
       rsqrt_saturated_w_d0 <= rsqrt_saturated;
     end
   end
@@ -1579,12 +1571,6 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       rsqrt_saturated_w_d5 <= rsqrt_saturated_w_d4;
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (ce) begin
-      rsqrt_saturated_w_d6 <= rsqrt_saturated_w_d5;
     end
   end
 

@@ -6,8 +6,9 @@ FIFO_W9_E64.sv
 MemorySystem_D256_B1_A32_M64_O128_RC3_WC6.sv
 FIFO_W256_E16.sv
 FetchUnit_D256_FB16_M64.sv
+SkidBuffer_W96.sv
 TritDecoder_V16_S16.sv
-SkidBuffer_W153.sv
+SkidBuffer_W162.sv
 DecodeStage_V16_S16.sv
 DigestAccumulator_N8.sv
 LoadStoreUnit_D256_B1_VL4096_V16_M64.sv
@@ -39,5 +40,6 @@ SkidBuffer_W329.sv
 FIFO_W8_E64.sv
 MemorySystem_D256_B1_A32_M64_O128_RC1_WC0.sv
 FIFO_W256_E512.sv
+SkidBuffer_W256.sv
 HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512.sv
 TritAfu_D256_B1_VL4096_V16_S16_F16_A32_M64_O128_HA51_HM16_HB512.sv
