@@ -218,16 +218,17 @@ final class DMAEngine {
         // bursts. The room is two cycles late and checked against a whole
         // largest burst B: arrivals and pops only add room and one issue takes
         // at most B, so 2B of room two cycles ago is enough now, and B is
-        // enough when nothing was issued two cycles ago either.
+        // enough when nothing was issued two cycles ago either. All of it but
+        // the run's state is decided a cycle ahead (`may_issue`), once this
+        // cycle's issue is known.
         let largest = mux(c2h, lit(p.maxBurst, width: bb + 1), lit(host.maxBurst, width: bb + 1))
         let free = m.regNext("free", room - outstanding)
-        let plenty = m.regNext("plenty_room", free.extend(to: bb + 1) >= (largest << 1).truncate(to: bb + 1), reset: false)
-        let enough = m.regNext("enough_room", free.extend(to: bb + 1) >= largest, reset: false)
+        let plenty = free.extend(to: bb + 1) >= (largest << 1).truncate(to: bb + 1)
+        let enough = free.extend(to: bb + 1) >= largest
         let issuedLast = m.reg("issued_last", .bool, reset: false)
-        let issuedBefore = m.regNext("issued_before", issuedLast, reset: false)
+        let mayIssue = m.reg("may_issue", .bool, reset: false)
         let hostBurst = m.regNext("host_rd_burst", hostBeats), cardBurst = m.regNext("mem_rd_burst", memBeats)
-        let more = m.regNext("more_to_read", issuing, reset: false)
-        let fresh = m.wire("fresh", more && running && !aborting && !issuedLast && (plenty || (enough && !issuedBefore)))
+        let fresh = m.wire("fresh", mayIssue && running && !aborting)
         hostRead.read.set(rdHeld || (fresh && !c2h))
         hostRead.address.set(resize(srcLine, host.addressBits))
         hostRead.burstCount.set(hostBurst)
@@ -238,6 +239,7 @@ final class DMAEngine {
         cardRead.requestBeats.set(cardBurst)
         issued = m.wire("issued", mux(c2h, cardRead.requestValid && cardRead.requestReady, rdTaken))
         issuedLast.set(issued)
+        mayIssue.set(issuing && !issued && (plenty || (enough && !issuedLast)))
         issuedBeats = m.wire("issued_beats", mux(c2h, resize(cardBurst, bb), resize(hostBurst, bb)))
         // Beats nobody is owed (after a time-out) are dropped.
         arrival = m.wire("arrival", mux(c2h, cardRead.responseValid, hostRead.readDataValid) && outstanding != 0)

@@ -115,39 +115,36 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   logic issuing; // wire, Core/HostDMA.swift:209
   logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:212
   logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:213
-  logic [9:0] free; // register, Core/HostDMA.swift:223
-  logic plenty_room; // register, Core/HostDMA.swift:224
-  logic enough_room; // register, Core/HostDMA.swift:225
-  logic issued_last; // register, Core/HostDMA.swift:226
-  logic issued_before; // register, Core/HostDMA.swift:227
-  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:228
-  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:228
-  logic more_to_read; // register, Core/HostDMA.swift:229
-  logic fresh; // wire, Core/HostDMA.swift:230
-  logic rd_taken; // wire, Core/HostDMA.swift:234
-  logic issued; // wire, Core/HostDMA.swift:239
-  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:241
-  logic arrival; // wire, Core/HostDMA.swift:243
-  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:281
-  logic left_late; // register, Core/HostDMA.swift:285
-  logic host_wr_ready; // register, Core/HostDMA.swift:289
-  logic wrote_last; // register, Core/HostDMA.swift:292
-  logic start_burst; // wire, Core/HostDMA.swift:293
-  logic wr_taken; // wire, Core/HostDMA.swift:298
-  logic wr_first; // wire, Core/HostDMA.swift:299
-  logic wrote; // wire, Core/HostDMA.swift:310
-  logic discard; // wire, Core/HostDMA.swift:313
-  logic progress; // wire, Core/HostDMA.swift:316
-  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:338
-  logic stalled; // register, Core/HostDMA.swift:343
-  logic stall_limit_reached; // register, Core/HostDMA.swift:345
-  logic expired; // wire, Core/HostDMA.swift:345
-  logic drained; // wire, Core/HostDMA.swift:346
-  logic finished; // wire, Core/HostDMA.swift:348
-  logic start; // wire, Core/HostDMA.swift:349
-  logic [63:0] read_value; // wire, Core/HostDMA.swift:413
-  logic [63:0] read_q; // register, Core/HostDMA.swift:413
-  logic read_valid_q; // register, Core/HostDMA.swift:414
+  logic [9:0] free; // register, Core/HostDMA.swift:225
+  logic issued_last; // register, Core/HostDMA.swift:228
+  logic may_issue; // register, Core/HostDMA.swift:229
+  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:230
+  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:230
+  logic fresh; // wire, Core/HostDMA.swift:231
+  logic rd_taken; // wire, Core/HostDMA.swift:235
+  logic issued; // wire, Core/HostDMA.swift:240
+  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:243
+  logic arrival; // wire, Core/HostDMA.swift:245
+  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:283
+  logic left_late; // register, Core/HostDMA.swift:287
+  logic host_wr_ready; // register, Core/HostDMA.swift:291
+  logic wrote_last; // register, Core/HostDMA.swift:294
+  logic start_burst; // wire, Core/HostDMA.swift:295
+  logic wr_taken; // wire, Core/HostDMA.swift:300
+  logic wr_first; // wire, Core/HostDMA.swift:301
+  logic wrote; // wire, Core/HostDMA.swift:312
+  logic discard; // wire, Core/HostDMA.swift:315
+  logic progress; // wire, Core/HostDMA.swift:318
+  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:340
+  logic stalled; // register, Core/HostDMA.swift:345
+  logic stall_limit_reached; // register, Core/HostDMA.swift:347
+  logic expired; // wire, Core/HostDMA.swift:347
+  logic drained; // wire, Core/HostDMA.swift:348
+  logic finished; // wire, Core/HostDMA.swift:350
+  logic start; // wire, Core/HostDMA.swift:351
+  logic [63:0] read_value; // wire, Core/HostDMA.swift:415
+  logic [63:0] read_q; // register, Core/HostDMA.swift:415
+  logic read_valid_q; // register, Core/HostDMA.swift:416
 
   assign host_rd_address = src_line;
   assign host_rd_read = (rd_held || (fresh && (!card_to_host)));
@@ -189,7 +186,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign issuing = ((running && (!aborting)) && (src_left != 33'd0));
   assign host_rd_beats = ((src_left < 33'({(5'd16 - 5'(src_line[3:0]))})) ? 5'(src_left) : (5'd16 - 5'(src_line[3:0])));
   assign mem_rd_beats = ((src_left < 33'd64) ? 7'(src_left) : 7'd64);
-  assign fresh = ((((more_to_read && running) && (!aborting)) && (!issued_last)) && (plenty_room || (enough_room && (!issued_before))));
+  assign fresh = ((may_issue && running) && (!aborting));
   assign rd_taken = (host_rd_read && (!host_rd_waitrequest));
   assign issued = (card_to_host ? (memory_c0_rq_valid && memory_c0_rq_ready) : rd_taken);
   assign issued_beats = (card_to_host ? 10'(mem_rd_burst) : 10'(host_rd_burst));
@@ -582,22 +579,6 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      plenty_room <= 1'b0;
-    end else begin
-      plenty_room <= (11'(free) >= 11'({(card_to_host ? 11'd64 : 11'd16), 1'd0}));
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      enough_room <= 1'b0;
-    end else begin
-      enough_room <= (11'(free) >= (card_to_host ? 11'd64 : 11'd16));
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
       issued_last <= 1'b0;
     end else begin
       issued_last <= issued;
@@ -606,9 +587,9 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      issued_before <= 1'b0;
+      may_issue <= 1'b0;
     end else begin
-      issued_before <= issued_last;
+      may_issue <= ((issuing && (!issued)) && ((11'(free) >= 11'({(card_to_host ? 11'd64 : 11'd16), 1'd0})) || ((11'(free) >= (card_to_host ? 11'd64 : 11'd16)) && (!issued_last))));
     end
   end
 
@@ -618,14 +599,6 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
 
   always_ff @(posedge clk) begin
     mem_rd_burst <= mem_rd_beats;
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      more_to_read <= 1'b0;
-    end else begin
-      more_to_read <= issuing;
-    end
   end
 
   always_ff @(posedge clk) begin
