@@ -80,7 +80,7 @@ public struct DecodeStage: Module {
     }
 
     /// `unit_onehot` (bit i: `InstructionDecoder.units[i]`), `is_store` (`sv`,
-    /// `sts`), `is_tmatmul`, and `imm_is_vl` (the immediate is a vector length
+    /// `sts`), `is_tmatmul`, `is_li`, and `imm_is_vl` (the immediate is a vector length
     /// `setvl` accepts: 1 ... max VL).
     func issueClasses(_ decoder: Instance) -> [(String, Signal)] {
         let op = decoder.opcode, imm = decoder.imm
@@ -89,6 +89,7 @@ public struct DecodeStage: Module {
         return [("unit_onehot", cat(unitBits)),
                 ("is_store", cat([op == code(.sv) || op == code(.sts)])),
                 ("is_tmatmul", cat([op == code(.tmatmul)])),
+                ("is_li", cat([op == code(.li)])),
                 ("imm_is_vl", cat([imm != 0 && imm <= lit(config.maxVectorLength, width: Encoding.imm.width)]))]
     }
 

@@ -53,9 +53,10 @@ struct IssueStage {
         let q = queues(r)
         let needs = headNeeds(r)
         let board = scoreboard(needs)
-        let issue = decide(r, q, needs, board)
+        let li = streamedLi(needs)
+        let issue = decide(r, q, needs, board, li)
         dispatch(r, needs, board, issue)
-        let control = enqueue(q, needs, board, issue)
+        let control = enqueue(q, needs, board, issue, li)
         complete(r, q, needs, board, issue, control)
         let retired = retire(r, q, board, issue, control)
         outputs(r, q, retired, issue)
@@ -184,6 +185,32 @@ struct IssueStage {
                           beingRead: beingRead, unitFault: unitFault)
     }
 
+    /// `li`'s record digest with several streams, and whether it is ready.
+    struct StreamedLi {
+        let digest, ready: Signal
+        /// Cycles the head instruction has waited (up to 3), set by `decide`.
+        let age: Signal
+    }
+
+    /// Why: the digest of `li` is S x value (wrapping; S the active streams),
+    /// and that product on the dispatch path went through DSP blocks into the
+    /// retire queue. Here it is summed from shifted copies over three cycles
+    /// while the `li` waits at the head (`li` is rare: the constants of a
+    /// program). nil with one stream, where the digest is the value.
+    func streamedLi(_ needs: Needs) -> StreamedLi? {
+        guard let last = units.streamLast else { return nil }
+        let count = m.regNext("li_streams", resize(resize(last, 5) + lit(1, width: 5), 5))
+        let terms = (0..<5).map { i in mux(count[i], resize(needs.imm.extend(to: 36) << i, 32), lit(0, width: 32)) }
+        // Two-operand sums between registers: a wider sum maps to a deep LUT compressor.
+        let low = m.regNext("li_sum_low", resize(terms[0] + terms[1], 32))
+        let middle = m.regNext("li_sum_middle", resize(terms[2] + terms[3], 32))
+        let high = m.regNext("li_term_high", terms[4])
+        let lowMiddle = m.regNext("li_sum_low_middle", resize(low + middle, 32))
+        let digest = m.regNext("li_digest", resize(lowMiddle + m.regNext("li_term_high2", high), 32))
+        let age = m.reg("li_age", .uint(2), reset: 0)
+        return StreamedLi(digest: digest, ready: age == lit(3, width: 2), age: age)
+    }
+
     /// Whether the head instruction leaves fetch this cycle, and whether it runs.
     struct Decision {
         let isControl, pastEnd, legal, vlInRange: Signal
@@ -192,7 +219,7 @@ struct IssueStage {
     }
 
     /// Why: one place decides dispatch from the hazards, the units, memory order and the clear.
-    func decide(_ r: Registers, _ q: Queues, _ needs: Needs, _ board: Scoreboard) -> Decision {
+    func decide(_ r: Registers, _ q: Queues, _ needs: Needs, _ board: Scoreboard, _ li: StreamedLi?) -> Decision {
         let op = needs.op
         let scalarPending = p.isa.scalarRegisters == 1 ? r.pendingS[0]
             : r.pendingS.reinterpret(as: .vec(.bool, count: p.isa.scalarRegisters))[needs.scalarSource]
@@ -211,11 +238,17 @@ struct IssueStage {
         let clearedEnough = mux(isTmatmul, r.clearedAll, r.clearedVL)
         let clearWait = m.wire("clear_wait", ((needs.sourcesV | needs.destV) & ~clearedEnough) != 0)
         let canIssue = m.wire("can_issue", r.running && !r.draining && !board.unitFault && decode.head_valid)
+        let liReady = li.map { !decode.is_li.asBool || $0.ready } ?? true
         let ready = m.wire("ready",
-            pastEnd || !legal || (isControl && !hazard) || (!isControl && unitFree && !hazard && memoryOrderOK && !clearWait))
+            pastEnd || !legal || (isControl && !hazard && liReady) || (!isControl && unitFree && !hazard && memoryOrderOK && !clearWait))
         let fire = m.wire("fire", canIssue && ready && q.retire.in_ready)
         let executes = m.wire("executes", fire && !pastEnd && legal)
         decode.pop.set(fire && !pastEnd)
+        // The head changes only after it fires (or while there is none).
+        if let li {
+            li.age.set(mux(fire || !decode.head_valid, lit(0, width: 2),
+                           mux(li.ready, li.age, li.age + lit(1, width: 2))))
+        }
         decode.clear.set(!r.running)
         fetch.start.set(q.start)
         fetch.stop.set(!r.running)
@@ -247,7 +280,7 @@ struct IssueStage {
     }
 
     /// Why: every fired instruction takes a retire-queue entry in program order.
-    func enqueue(_ q: Queues, _ needs: Needs, _ board: Scoreboard, _ issue: Decision) -> ControlOps {
+    func enqueue(_ q: Queues, _ needs: Needs, _ board: Scoreboard, _ issue: Decision, _ li: StreamedLi?) -> ControlOps {
         let op = needs.op, imm = needs.imm, pastEnd = issue.pastEnd, legal = issue.legal
         let faultBits = Dispatch.faultBits
         let isSetvl = op == code(.setvl), isSetss = op == code(.setss), isLi = op == code(.li), isHalt = op == code(.halt)
@@ -262,8 +295,7 @@ struct IssueStage {
         let active = units.streamLast.map { resize(resize($0, 5) + lit(1, width: 5), 5) }
         let controlCount = mux(writesOne, active.map { mux(isLi, $0.extend(to: 32), lit(1, width: 32)) } ?? lit(1, width: 32),
                                lit(0, width: 32))
-        let streamsTimesImm = active.map { resize(imm * $0, 32) } ?? imm
-        let controlDigest = mux(writesOne, p.streams == 1 ? imm : mux(isLi, streamsTimesImm, imm), lit(0, width: 32))
+        let controlDigest = mux(writesOne, li.map { mux(isLi, $0.digest, imm) } ?? imm, lit(0, width: 32))
         var unitNumber = lit(Self.controlUnit, width: 3)
         for (k, selected) in board.selects.enumerated().reversed() {
             unitNumber = mux(selected && !issue.isControl, lit(k, width: 3), unitNumber)

@@ -34,6 +34,7 @@ module DecodeStage_V16_S16 (
   output logic [5:0]  unit_onehot,
   output logic [0:0]  is_store,
   output logic [0:0]  is_tmatmul,
+  output logic [0:0]  is_li,
   output logic [0:0]  imm_is_vl
 );
 
@@ -59,17 +60,17 @@ module DecodeStage_V16_S16 (
   logic [1:0] decoder_ra_use; // output of instance decoder, Core/DecodeStage.swift:50
   logic [1:0] decoder_rb_use; // output of instance decoder, Core/DecodeStage.swift:50
   logic stage_in_valid; // input of instance stage, Core/DecodeStage.swift:64
-  logic [161:0] stage_in_data; // input of instance stage, Core/DecodeStage.swift:64
+  logic [162:0] stage_in_data; // input of instance stage, Core/DecodeStage.swift:64
   logic stage_in_ready; // output of instance stage, Core/DecodeStage.swift:64
   logic stage_out_valid; // output of instance stage, Core/DecodeStage.swift:64
-  logic [161:0] stage_out_data; // output of instance stage, Core/DecodeStage.swift:64
+  logic [162:0] stage_out_data; // output of instance stage, Core/DecodeStage.swift:64
   logic stage_out_ready; // input of instance stage, Core/DecodeStage.swift:64
   logic stage_clear; // input of instance stage, Core/DecodeStage.swift:64
   logic at_end; // wire, Core/DecodeStage.swift:76
 
   assign fetch_pop = (push && fetched_in_ready);
   assign head_valid = (stage_out_valid || at_end);
-  assign head_index = (stage_out_valid ? stage_out_data[161:130] : fetch_index);
+  assign head_index = (stage_out_valid ? stage_out_data[162:131] : fetch_index);
   assign head_past_end = at_end;
   assign fetched_in_valid = push;
   assign fetched_in_data = {fetch_index, fetch_word};
@@ -77,27 +78,28 @@ module DecodeStage_V16_S16 (
   assign fetched_clear = clear;
   assign push = (fetch_valid && (!fetch_past_end));
   assign decoder_word = fetched_out_data[63:0];
-  assign legal = stage_out_data[129];
-  assign opcode = stage_out_data[128:121];
-  assign rd = stage_out_data[120:117];
-  assign ra = stage_out_data[116:113];
-  assign rb = stage_out_data[112:109];
-  assign mode = stage_out_data[108:101];
-  assign imm = stage_out_data[100:69];
-  assign unit = stage_out_data[68:66];
-  assign destination = stage_out_data[65:63];
-  assign rd_use = stage_out_data[62:61];
-  assign ra_use = stage_out_data[60:59];
-  assign rb_use = stage_out_data[58:57];
-  assign sources_v = stage_out_data[56:41];
-  assign dest_v = stage_out_data[40:25];
-  assign dest_s = stage_out_data[24:9];
-  assign unit_onehot = stage_out_data[8:3];
-  assign is_store = stage_out_data[2];
-  assign is_tmatmul = stage_out_data[1];
+  assign legal = stage_out_data[130];
+  assign opcode = stage_out_data[129:122];
+  assign rd = stage_out_data[121:118];
+  assign ra = stage_out_data[117:114];
+  assign rb = stage_out_data[113:110];
+  assign mode = stage_out_data[109:102];
+  assign imm = stage_out_data[101:70];
+  assign unit = stage_out_data[69:67];
+  assign destination = stage_out_data[66:64];
+  assign rd_use = stage_out_data[63:62];
+  assign ra_use = stage_out_data[61:60];
+  assign rb_use = stage_out_data[59:58];
+  assign sources_v = stage_out_data[57:42];
+  assign dest_v = stage_out_data[41:26];
+  assign dest_s = stage_out_data[25:10];
+  assign unit_onehot = stage_out_data[9:4];
+  assign is_store = stage_out_data[3];
+  assign is_tmatmul = stage_out_data[2];
+  assign is_li = stage_out_data[1];
   assign imm_is_vl = stage_out_data[0];
   assign stage_in_valid = fetched_out_valid;
-  assign stage_in_data = {fetched_out_data[95:64], decoder_legal, decoder_opcode, decoder_rd, decoder_ra, decoder_rb, decoder_mode, decoder_imm, decoder_unit, decoder_destination, decoder_rd_use, decoder_ra_use, decoder_rb_use, ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | (((decoder_opcode == 8'd36) || (decoder_opcode == 8'd38)) ? (16'd1 << decoder_rd) : 16'd0)), ((decoder_rd_use == 2'd1) ? (16'd1 << decoder_rd) : 16'd0), ((decoder_rd_use == 2'd2) ? (16'd1 << decoder_rd) : 16'd0), {(decoder_unit == 3'd5), (decoder_unit == 3'd4), (decoder_unit == 3'd3), (decoder_unit == 3'd2), (decoder_unit == 3'd1), (decoder_unit == 3'd0)}, ((decoder_opcode == 8'd17) || (decoder_opcode == 8'd19)), (decoder_opcode == 8'd64), ((decoder_imm != 32'd0) && (decoder_imm <= 32'd4096))};
+  assign stage_in_data = {fetched_out_data[95:64], decoder_legal, decoder_opcode, decoder_rd, decoder_ra, decoder_rb, decoder_mode, decoder_imm, decoder_unit, decoder_destination, decoder_rd_use, decoder_ra_use, decoder_rb_use, ((((decoder_ra_use == 2'd1) ? (16'd1 << decoder_ra) : 16'd0) | ((decoder_rb_use == 2'd1) ? (16'd1 << decoder_rb) : 16'd0)) | (((decoder_opcode == 8'd36) || (decoder_opcode == 8'd38)) ? (16'd1 << decoder_rd) : 16'd0)), ((decoder_rd_use == 2'd1) ? (16'd1 << decoder_rd) : 16'd0), ((decoder_rd_use == 2'd2) ? (16'd1 << decoder_rd) : 16'd0), {(decoder_unit == 3'd5), (decoder_unit == 3'd4), (decoder_unit == 3'd3), (decoder_unit == 3'd2), (decoder_unit == 3'd1), (decoder_unit == 3'd0)}, ((decoder_opcode == 8'd17) || (decoder_opcode == 8'd19)), (decoder_opcode == 8'd64), (decoder_opcode == 8'd4), ((decoder_imm != 32'd0) && (decoder_imm <= 32'd4096))};
   assign stage_out_ready = pop;
   assign stage_clear = clear;
   assign at_end = (((!stage_out_valid) && (!fetched_out_valid)) && fetch_past_end);
@@ -130,7 +132,7 @@ module DecodeStage_V16_S16 (
     .rb_use      (decoder_rb_use)
   );
 
-  SkidBuffer_W162 stage (
+  SkidBuffer_W163 stage (
     .clk       (clk),
     .rst       (rst),
     .in_valid  (stage_in_valid),

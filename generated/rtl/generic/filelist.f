@@ -8,7 +8,7 @@ FIFO_W256_E16.sv
 FetchUnit_D256_FB16_M64.sv
 SkidBuffer_W96.sv
 TritDecoder_V16_S16.sv
-SkidBuffer_W162.sv
+SkidBuffer_W163.sv
 DecodeStage_V16_S16.sv
 DigestAccumulator_N8.sv
 LoadStoreUnit_D256_B1_VL4096_V16_M64.sv
