@@ -15,30 +15,33 @@ public struct IntelSynthesisJob: Sendable {
     }
 }
 
-/// What one run gave: the resources, the two longest paths `ltp` finds,
-/// and whether it came from the cache.
+/// What one run gave: the resources, the longest paths of `ltp`'s three
+/// queries, and whether it came from the cache.
 public struct IntelSynthesisResult: Codable, Sendable, Equatable {
     public var cellTypes: [String: Int]
     /// The path with the most cells (LUTs, adder cells and DSPs).
     public var longestPath: LogicPath?
     /// The path with the most LUTs and DSPs when adders end paths.
     public var deepestLUTPath: LogicPath?
+    /// The path with the most cells among those around DSP blocks (their
+    /// input and output cones up to registers and memories): a DSP costs as
+    /// much as several LUT levels, and a short path through one is missed
+    /// by the other two queries, which count cells.
+    public var dspPath: LogicPath?
     /// Yosys's run time when it ran (the cached run's when from the cache).
     public var seconds: Double
     public var cacheHit = false
 
     public var resources: IntelResources { IntelResources(cellTypes: cellTypes) }
 
-    /// The one of the two with more LUT levels: the depth a pipeline stage
-    /// must keep within budget, whichever path is slower.
-    public var deepestPath: LogicPath? {
-        [longestPath, deepestLUTPath].compactMap { $0 }.max { $0.lutLevels < $1.lutLevels }
-    }
+    var paths: [LogicPath] { [longestPath, deepestLUTPath, dspPath].compactMap { $0 } }
 
-    /// The slower of the two paths by `TimingEstimate`.
-    public var criticalPath: LogicPath? {
-        TimingEstimate.slowest([longestPath, deepestLUTPath].compactMap { $0 })
-    }
+    /// The one with the most LUT levels: the depth a pipeline stage must
+    /// keep within budget, whichever path is slower.
+    public var deepestPath: LogicPath? { paths.max { $0.lutLevels < $1.lutLevels } }
+
+    /// The slowest path by `TimingEstimate`.
+    public var criticalPath: LogicPath? { TimingEstimate.slowest(paths) }
 }
 
 public enum IntelFlowError: Error, CustomStringConvertible {
@@ -67,7 +70,7 @@ public enum IntelFlowError: Error, CustomStringConvertible {
 public enum IntelFlow {
     public static let family = "cyclone10gx"
     /// Bumped when the script or the reading of its output changes: part of the cache key.
-    static let revision = "1"
+    static let revision = "2"
 
     public struct Options: Sendable {
         /// The Yosys to run (a name on PATH or a path).
@@ -91,6 +94,7 @@ public enum IntelFlow {
             .map { "read_verilog -sv \($0.name)" }
         if !job.blackboxes.isEmpty { lines.append("blackbox " + job.blackboxes.joined(separator: " ")) }
         let combinational = "t:MISTRAL_ALUT* t:MISTRAL_NOT %u t:MISTRAL_MUL* %u"
+        let stops = (["MISTRAL_FF", "MISTRAL_MLAB", "altsyncram"] + job.blackboxes).map { ":-\($0)" }.joined()
         lines += [
             "\(synth) -run :map_bram",
             "memory_bram -rules +/intel_alm/common/bram_m20k.txt",
@@ -104,6 +108,9 @@ public enum IntelFlow {
             // Registers, memories and black boxes are outside the selection: paths end there.
             "tee -q -o ltp_all.txt ltp -noff \(combinational) w:* %u",
             "tee -q -o ltp_lut.txt ltp -noff \(combinational) t:MISTRAL_ALUT_ARITH %d w:* %u",
+            // The cones of the DSP blocks, not entered through registers, memories or black boxes.
+            "select -set trit_dsp_cones t:MISTRAL_MUL* %ci*\(stops) t:MISTRAL_MUL* %co*\(stops) %u",
+            "tee -q -o ltp_dsp.txt ltp -noff \(combinational) @trit_dsp_cones %i w:* %u",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -144,6 +151,7 @@ public enum IntelFlow {
         return IntelSynthesisResult(cellTypes: parseCellTypes(stat: try read("stat.txt")),
                                     longestPath: LogicPath.parse(ltp: try read("ltp_all.txt")),
                                     deepestLUTPath: LogicPath.parse(ltp: try read("ltp_lut.txt")),
+                                    dspPath: LogicPath.parse(ltp: try read("ltp_dsp.txt")),
                                     seconds: seconds)
     }
 

@@ -59,6 +59,28 @@ import Testing
         #expect(r.resources.adderBits >= 32 && r.resources.flipFlops == 96, "\(r.cellTypes)")
     }
 
+    @Test func aShortPathThroughADSPIsFound() throws {
+        // A product and one LUT after it (few cells, slow), beside a 64-input AND (more cells, fast).
+        let files = [EmittedFile(name: "Mix.sv", contents: """
+            module Mix(input logic clk, input logic [19:0] a, b, input logic [63:0] w, output logic q, output logic p);
+              logic [19:0] ra, rb;
+              logic [63:0] rw;
+              always_ff @(posedge clk) begin
+                ra <= a; rb <= b; rw <= w;
+                q <= &rw;
+                p <= ^((ra * rb) & 40'hFF00FF00FF);
+              end
+            endmodule
+
+            """)]
+        let r = try run(IntelSynthesisJob(top: "Mix", files: files))
+        #expect(r.resources.dsps > 0, "\(r.cellTypes)")
+        let dsp = try #require(r.dspPath)
+        #expect(dsp.dsps == 1, "\(dsp)")
+        // The slowest path by the estimate is the one through the DSP block.
+        #expect(r.criticalPath?.dsps == 1, "\(String(describing: r.criticalPath))")
+    }
+
     @Test func ltpReportsAreRead() {
         let text = """
             4. Executing LTP pass (find longest path).
