@@ -9,11 +9,11 @@ import HDL
 /// through a constant multiply were 27 LUT levels deep (docs/silicon.md);
 /// every stage here is a short add, compare or select:
 /// 1. the operands are registered;
-/// 2. four partial products of at most 27 x 27 bits (one DSP block each):
-///    each operand is a signed top 6 bits and an unsigned low 26;
+/// 2. four partial products of at most 18 x 18 bits (one DSP block each):
+///    each operand is a signed top 16 bits and an unsigned low 16;
 /// 3. the two middle products added, 63 added to the low one;
 /// 4. the full product p = ws * sb + 63: the top product sits above the low
-///    sum's 52 bits, so one add remains;
+///    sum's 32 bits, so one add remains;
 /// 5. the magnitude: `floor(p / 127) = -ceil(-p / 127) = -floor((126 - p) / 127)`
 ///    for a negative p, so only an unsigned n < 2^63 is divided (loaded
 ///    into the divider the cycle after);
@@ -30,7 +30,9 @@ public struct MatmulScale: Module {
 
     /// Cycles from `start` to `valid`.
     public static let latency = 16
-    static let pieceBits = 26
+    /// 16 + 16: every product of pieces maps to one 18 x 18 DSP block (a
+    /// 26 + 6 split made a 27 x 6 product, two blocks and an adder in a cycle).
+    static let pieceBits = 16
     static let byteSteps = 8
 
     /// One byte step in Swift, as the hardware does it: the quotient byte and
@@ -68,7 +70,7 @@ public struct MatmulScale: Module {
         let crossA = m.regNext("cross_a", ah * bl), crossB = m.regNext("cross_b", al * bh)
         let highProduct = m.regNext("high_product", ah * bh)
 
-        // al * bl <= (2^26 - 1)^2, so adding 63 stays below 2^52.
+        // al * bl <= (2^16 - 1)^2, so adding 63 stays below 2^32.
         let lowSum = m.regNext("low_sum", (lowProduct.asUInt[2 * piece - 1, 0] + lit(63, width: 2 * piece))[2 * piece - 1, 0])
         let crossSum = m.regNext("cross_sum", crossA.extend(to: 34) + crossB.extend(to: 34))
         let top = m.regNext("high_product2", highProduct)

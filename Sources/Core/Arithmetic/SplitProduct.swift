@@ -9,27 +9,38 @@ import HDL
 /// registers), every piece is one block between registers, and the pieces
 /// are summed by a registered tree of two-operand adds.
 ///
-/// Each operand is cut into 26-bit unsigned chunks from the bottom and a top
-/// chunk (signed for an SInt operand, at most 27 bits), so every piece is
-/// a signed product of at most 27 x 27 bits. The pieces, moved to their
-/// weight and summed modulo 2^(wa + wb), give the exact product: it fits
-/// that width for both UInt and SInt operands.
+/// Each operand is cut into chunks of nearly equal size, at most 17 bits
+/// (unsigned, with a zero sign bit added) below a top chunk (signed for an
+/// SInt operand, at most 18 bits with its sign), so every piece is a signed
+/// product of at most 18 x 18 bits. Why equal and not 27-bit chunks: Yosys
+/// maps a product to one 27 x 27 block only when both operands have 19 bits
+/// or more, and to one 18 x 18 block when both have 10 or more; a 27-bit
+/// chunk times a 6-bit top chunk became two smaller blocks and an adder
+/// after them (a DSP and a 32-bit carry chain in one cycle). The pieces,
+/// moved to their weight and summed modulo 2^(wa + wb), give the exact
+/// product: it fits that width for both UInt and SInt operands.
 enum SplitProduct {
-    static let chunkBits = 26
+    static let chunkBits = 17
 
     /// Chunks of a `width`-bit operand. A signed top chunk may take one more
-    /// bit (its sign) and still fit 27 bits.
+    /// bit (its sign) and still fit 18 bits.
     static func chunkCount(_ width: Int, signed: Bool) -> Int {
-        signed ? Swift.max(1, (width - 2) / chunkBits + 1) : (width + chunkBits - 1) / chunkBits
+        Swift.max(1, ((signed ? width - 1 : width) + chunkBits - 1) / chunkBits)
+    }
+
+    /// Bits of each chunk below the top one: the operand shared out evenly.
+    static func lowChunkBits(_ width: Int, signed: Bool) -> Int {
+        let count = chunkCount(width, signed: signed)
+        return count == 1 ? width : ((signed ? width - 1 : width) + count - 1) / count
     }
 
     /// The operand's chunks as SInt signals, least significant first.
     static func chunks(_ x: Signal) -> [Signal] {
         let w = x.width!, signed = x.type!.isSigned
-        let count = chunkCount(w, signed: signed)
+        let count = chunkCount(w, signed: signed), size = lowChunkBits(w, signed: signed)
         let bits = x.asUInt
         return (0..<count).map { c in
-            let low = c * chunkBits, high = c == count - 1 ? w - 1 : low + chunkBits - 1
+            let low = c * size, high = c == count - 1 ? w - 1 : low + size - 1
             let piece = bits[high, low]
             return c == count - 1 && signed ? piece.asSInt : cat(lit(0, width: 1), piece).asSInt
         }
@@ -47,13 +58,14 @@ extension ModuleBuilder {
     /// `SplitProduct.latency` clock edges later; a new pair may enter every cycle.
     func splitProduct(_ name: String, _ a: Signal, _ b: Signal) -> Signal {
         let width = a.width! + b.width!, signed = a.type!.isSigned
-        let step = SplitProduct.chunkBits
+        let aStep = SplitProduct.lowChunkBits(a.width!, signed: signed)
+        let bStep = SplitProduct.lowChunkBits(b.width!, signed: signed)
         var terms: [Signal] = []
         let a = regNext("\(name)_a", a), b = regNext("\(name)_b", b)
         for (i, x) in SplitProduct.chunks(a).enumerated() {
             for (j, y) in SplitProduct.chunks(b).enumerated() {
                 let piece = regNext("\(name)_piece\(i)_\(j)", x * y)
-                let shift = (i + j) * step
+                let shift = i * aStep + j * bStep
                 let placed = piece.width! >= width ? piece.asUInt.truncate(to: width) : piece.extend(to: width).asUInt
                 terms.append(shift == 0 ? placed : cat(placed[width - shift - 1, 0], lit(0, width: shift)))
             }

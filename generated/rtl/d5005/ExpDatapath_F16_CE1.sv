@@ -12,12 +12,12 @@ module ExpDatapath_F16_CE1 (
   output logic               saturated
 );
 
-  logic signed [31:0] t1_a; // register, Core/SplitProduct.swift:52
-  logic signed [31:0] t1_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] t1_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [32:0] t1_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [32:0] t1_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [11:0] t1_piece1_1; // register, Core/SplitProduct.swift:55
+  logic signed [31:0] t1_a; // register, Core/SplitProduct.swift:64
+  logic signed [31:0] t1_b; // register, Core/SplitProduct.swift:64
+  logic signed [33:0] t1_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] t1_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] t1_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [31:0] t1_piece1_1; // register, Core/SplitProduct.swift:67
   logic [63:0] t1_l0_0; // register, Core/RegisteredTree.swift:15
   logic [63:0] t1_l0_1; // register, Core/RegisteredTree.swift:15
   logic [63:0] t1_l1_0; // register, Core/RegisteredTree.swift:15
@@ -333,37 +333,37 @@ module ExpDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_piece0_0 <= (54'($signed({1'd0, t1_a[25:0]})) * 54'($signed({1'd0, t1_b[25:0]})));
+      t1_piece0_0 <= (34'($signed({1'd0, t1_a[15:0]})) * 34'($signed({1'd0, t1_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_piece0_1 <= (33'($signed({1'd0, t1_a[25:0]})) * 33'($signed(t1_b[31:26])));
+      t1_piece0_1 <= (33'($signed({1'd0, t1_a[15:0]})) * 33'($signed(t1_b[31:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_piece1_0 <= (33'($signed(t1_a[31:26])) * 33'($signed({1'd0, t1_b[25:0]})));
+      t1_piece1_0 <= (33'($signed(t1_a[31:16])) * 33'($signed({1'd0, t1_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_piece1_1 <= (12'($signed(t1_a[31:26])) * 12'($signed(t1_b[31:26])));
+      t1_piece1_1 <= (32'($signed(t1_a[31:16])) * 32'($signed(t1_b[31:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_l0_0 <= ($unsigned(64'(t1_piece0_0)) + {38'($unsigned(64'(t1_piece0_1)) >> 0), 26'd0});
+      t1_l0_0 <= ($unsigned(64'(t1_piece0_0)) + {48'($unsigned(64'(t1_piece0_1)) >> 0), 16'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t1_l0_1 <= ({38'($unsigned(64'(t1_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(t1_piece1_1)) >> 0), 52'd0});
+      t1_l0_1 <= ({48'($unsigned(64'(t1_piece1_0)) >> 0), 16'd0} + {32'($unsigned(64'(t1_piece1_1)) >> 0), 32'd0});
     end
   end
 

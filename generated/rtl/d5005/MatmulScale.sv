@@ -12,32 +12,32 @@ module MatmulScale (
   output logic signed [63:0] scale
 );
 
-  logic [3:0] left; // register, Core/MatmulScale.swift:53
-  logic signed [31:0] a; // register, Core/MatmulScale.swift:57
-  logic signed [31:0] b; // register, Core/MatmulScale.swift:57
-  logic signed [53:0] low_product; // register, Core/MatmulScale.swift:67
-  logic signed [32:0] cross_a; // register, Core/MatmulScale.swift:68
-  logic signed [32:0] cross_b; // register, Core/MatmulScale.swift:68
-  logic signed [11:0] high_product; // register, Core/MatmulScale.swift:69
-  logic [51:0] low_sum; // register, Core/MatmulScale.swift:72
-  logic signed [33:0] cross_sum; // register, Core/MatmulScale.swift:73
-  logic signed [11:0] high_product2; // register, Core/MatmulScale.swift:74
-  logic signed [63:0] product; // register, Core/MatmulScale.swift:76
-  logic negative; // register, Core/MatmulScale.swift:78
-  logic [63:0] rest; // register, Core/MatmulScale.swift:79
-  logic [6:0] remainder; // register, Core/MatmulScale.swift:80
-  logic [63:0] doubled; // register, Core/MatmulScale.swift:81
-  logic [15:0] thirds; // register, Core/MatmulScale.swift:81
-  logic [9:0] y; // wire, Core/MatmulScale.swift:84
-  logic [9:0] y_minus1; // wire, Core/MatmulScale.swift:85
-  logic [9:0] y_minus2; // wire, Core/MatmulScale.swift:85
-  logic [9:0] y_minus3; // wire, Core/MatmulScale.swift:85
-  logic [1:0] t; // wire, Core/MatmulScale.swift:87
-  logic [9:0] reduced; // wire, Core/MatmulScale.swift:88
-  logic sign; // register, Core/MatmulScale.swift:89
-  logic [63:0] dividend; // register, Core/MatmulScale.swift:90
-  logic [63:0] magnitude; // register, Core/MatmulScale.swift:101
-  logic signed [63:0] result; // register, Core/MatmulScale.swift:104
+  logic [3:0] left; // register, Core/MatmulScale.swift:55
+  logic signed [31:0] a; // register, Core/MatmulScale.swift:59
+  logic signed [31:0] b; // register, Core/MatmulScale.swift:59
+  logic signed [33:0] low_product; // register, Core/MatmulScale.swift:69
+  logic signed [32:0] cross_a; // register, Core/MatmulScale.swift:70
+  logic signed [32:0] cross_b; // register, Core/MatmulScale.swift:70
+  logic signed [31:0] high_product; // register, Core/MatmulScale.swift:71
+  logic [31:0] low_sum; // register, Core/MatmulScale.swift:74
+  logic signed [33:0] cross_sum; // register, Core/MatmulScale.swift:75
+  logic signed [31:0] high_product2; // register, Core/MatmulScale.swift:76
+  logic signed [63:0] product; // register, Core/MatmulScale.swift:78
+  logic negative; // register, Core/MatmulScale.swift:80
+  logic [63:0] rest; // register, Core/MatmulScale.swift:81
+  logic [6:0] remainder; // register, Core/MatmulScale.swift:82
+  logic [63:0] doubled; // register, Core/MatmulScale.swift:83
+  logic [15:0] thirds; // register, Core/MatmulScale.swift:83
+  logic [9:0] y; // wire, Core/MatmulScale.swift:86
+  logic [9:0] y_minus1; // wire, Core/MatmulScale.swift:87
+  logic [9:0] y_minus2; // wire, Core/MatmulScale.swift:87
+  logic [9:0] y_minus3; // wire, Core/MatmulScale.swift:87
+  logic [1:0] t; // wire, Core/MatmulScale.swift:89
+  logic [9:0] reduced; // wire, Core/MatmulScale.swift:90
+  logic sign; // register, Core/MatmulScale.swift:91
+  logic [63:0] dividend; // register, Core/MatmulScale.swift:92
+  logic [63:0] magnitude; // register, Core/MatmulScale.swift:103
+  logic signed [63:0] result; // register, Core/MatmulScale.swift:106
 
   assign valid = (left == 4'd0);
   assign scale = result;
@@ -73,23 +73,23 @@ module MatmulScale (
   end
 
   always_ff @(posedge clk) begin
-    low_product <= (54'($signed({1'd0, a[25:0]})) * 54'($signed({1'd0, b[25:0]})));
+    low_product <= (34'($signed({1'd0, a[15:0]})) * 34'($signed({1'd0, b[15:0]})));
   end
 
   always_ff @(posedge clk) begin
-    cross_a <= (33'($signed(a[31:26])) * 33'($signed({1'd0, b[25:0]})));
+    cross_a <= (33'($signed(a[31:16])) * 33'($signed({1'd0, b[15:0]})));
   end
 
   always_ff @(posedge clk) begin
-    cross_b <= (33'($signed({1'd0, a[25:0]})) * 33'($signed(b[31:26])));
+    cross_b <= (33'($signed({1'd0, a[15:0]})) * 33'($signed(b[31:16])));
   end
 
   always_ff @(posedge clk) begin
-    high_product <= (12'($signed(a[31:26])) * 12'($signed(b[31:26])));
+    high_product <= (32'($signed(a[31:16])) * 32'($signed(b[31:16])));
   end
 
   always_ff @(posedge clk) begin
-    low_sum <= (low_product[51:0] + 52'd63);
+    low_sum <= (low_product[31:0] + 32'd63);
   end
 
   always_ff @(posedge clk) begin
@@ -101,7 +101,7 @@ module MatmulScale (
   end
 
   always_ff @(posedge clk) begin
-    product <= ($signed({$unsigned(high_product2), low_sum}) + $signed({$unsigned(38'(cross_sum)), 26'd0}));
+    product <= ($signed({$unsigned(high_product2), low_sum}) + $signed({$unsigned(48'(cross_sum)), 16'd0}));
   end
 
   always_ff @(posedge clk) begin
@@ -162,5 +162,5 @@ module MatmulScale (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{low_product[53:52], reduced[9:7]};
+  assign unused = ^{low_product[33:32], reduced[9:7]};
 endmodule

@@ -67,12 +67,12 @@ module RsqrtCore_CE1 (
   logic [31:0] y0_5; // register, Core/RsqrtCore.swift:66
   logic [31:0] n5; // register, Core/RsqrtCore.swift:67
   logic [5:0] e5; // register, Core/RsqrtCore.swift:68
-  logic [31:0] t6_a; // register, Core/SplitProduct.swift:52
-  logic [31:0] t6_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] t6_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] t6_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] t6_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [13:0] t6_piece1_1; // register, Core/SplitProduct.swift:55
+  logic [31:0] t6_a; // register, Core/SplitProduct.swift:64
+  logic [31:0] t6_b; // register, Core/SplitProduct.swift:64
+  logic signed [33:0] t6_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] t6_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] t6_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] t6_piece1_1; // register, Core/SplitProduct.swift:67
   logic [63:0] t6_l0_0; // register, Core/RegisteredTree.swift:15
   logic [63:0] t6_l0_1; // register, Core/RegisteredTree.swift:15
   logic [63:0] t6_l1_0; // register, Core/RegisteredTree.swift:15
@@ -89,12 +89,12 @@ module RsqrtCore_CE1 (
   logic [5:0] e6_d1; // register, Core/RsqrtCore.swift:75
   logic [5:0] e6_d2; // register, Core/RsqrtCore.swift:75
   logic [5:0] e6_d3; // register, Core/RsqrtCore.swift:75
-  logic [31:0] u7_a; // register, Core/SplitProduct.swift:52
-  logic [31:0] u7_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] u7_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] u7_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] u7_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [13:0] u7_piece1_1; // register, Core/SplitProduct.swift:55
+  logic [31:0] u7_a; // register, Core/SplitProduct.swift:64
+  logic [31:0] u7_b; // register, Core/SplitProduct.swift:64
+  logic signed [33:0] u7_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] u7_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] u7_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] u7_piece1_1; // register, Core/SplitProduct.swift:67
   logic [63:0] u7_l0_0; // register, Core/RegisteredTree.swift:15
   logic [63:0] u7_l0_1; // register, Core/RegisteredTree.swift:15
   logic [63:0] u7_l1_0; // register, Core/RegisteredTree.swift:15
@@ -110,12 +110,12 @@ module RsqrtCore_CE1 (
   logic [32:0] correction; // register, Core/RsqrtCore.swift:84
   logic [31:0] y0_8; // register, Core/RsqrtCore.swift:85
   logic [5:0] e8; // register, Core/RsqrtCore.swift:86
-  logic [32:0] y9_a; // register, Core/SplitProduct.swift:52
-  logic [32:0] y9_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] y9_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [34:0] y9_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [34:0] y9_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [15:0] y9_piece1_1; // register, Core/SplitProduct.swift:55
+  logic [32:0] y9_a; // register, Core/SplitProduct.swift:64
+  logic [32:0] y9_b; // register, Core/SplitProduct.swift:64
+  logic signed [35:0] y9_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [34:0] y9_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [34:0] y9_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] y9_piece1_1; // register, Core/SplitProduct.swift:67
   logic [65:0] y9_l0_0; // register, Core/RegisteredTree.swift:15
   logic [65:0] y9_l0_1; // register, Core/RegisteredTree.swift:15
   logic [65:0] y9_l1_0; // register, Core/RegisteredTree.swift:15
@@ -501,37 +501,37 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_piece0_0 <= (54'($signed({1'd0, t6_a[25:0]})) * 54'($signed({1'd0, t6_b[25:0]})));
+      t6_piece0_0 <= (34'($signed({1'd0, t6_a[15:0]})) * 34'($signed({1'd0, t6_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_piece0_1 <= (34'($signed({1'd0, t6_a[25:0]})) * 34'($signed({1'd0, t6_b[31:26]})));
+      t6_piece0_1 <= (34'($signed({1'd0, t6_a[15:0]})) * 34'($signed({1'd0, t6_b[31:16]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_piece1_0 <= (34'($signed({1'd0, t6_a[31:26]})) * 34'($signed({1'd0, t6_b[25:0]})));
+      t6_piece1_0 <= (34'($signed({1'd0, t6_a[31:16]})) * 34'($signed({1'd0, t6_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_piece1_1 <= (14'($signed({1'd0, t6_a[31:26]})) * 14'($signed({1'd0, t6_b[31:26]})));
+      t6_piece1_1 <= (34'($signed({1'd0, t6_a[31:16]})) * 34'($signed({1'd0, t6_b[31:16]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_l0_0 <= ($unsigned(64'(t6_piece0_0)) + {38'($unsigned(64'(t6_piece0_1)) >> 0), 26'd0});
+      t6_l0_0 <= ($unsigned(64'(t6_piece0_0)) + {48'($unsigned(64'(t6_piece0_1)) >> 0), 16'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      t6_l0_1 <= ({38'($unsigned(64'(t6_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(t6_piece1_1)) >> 0), 52'd0});
+      t6_l0_1 <= ({48'($unsigned(64'(t6_piece1_0)) >> 0), 16'd0} + {32'($unsigned(64'(t6_piece1_1)) >> 0), 32'd0});
     end
   end
 
@@ -627,37 +627,37 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_piece0_0 <= (54'($signed({1'd0, u7_a[25:0]})) * 54'($signed({1'd0, u7_b[25:0]})));
+      u7_piece0_0 <= (34'($signed({1'd0, u7_a[15:0]})) * 34'($signed({1'd0, u7_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_piece0_1 <= (34'($signed({1'd0, u7_a[25:0]})) * 34'($signed({1'd0, u7_b[31:26]})));
+      u7_piece0_1 <= (34'($signed({1'd0, u7_a[15:0]})) * 34'($signed({1'd0, u7_b[31:16]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_piece1_0 <= (34'($signed({1'd0, u7_a[31:26]})) * 34'($signed({1'd0, u7_b[25:0]})));
+      u7_piece1_0 <= (34'($signed({1'd0, u7_a[31:16]})) * 34'($signed({1'd0, u7_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_piece1_1 <= (14'($signed({1'd0, u7_a[31:26]})) * 14'($signed({1'd0, u7_b[31:26]})));
+      u7_piece1_1 <= (34'($signed({1'd0, u7_a[31:16]})) * 34'($signed({1'd0, u7_b[31:16]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_l0_0 <= ($unsigned(64'(u7_piece0_0)) + {38'($unsigned(64'(u7_piece0_1)) >> 0), 26'd0});
+      u7_l0_0 <= ($unsigned(64'(u7_piece0_0)) + {48'($unsigned(64'(u7_piece0_1)) >> 0), 16'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      u7_l0_1 <= ({38'($unsigned(64'(u7_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(u7_piece1_1)) >> 0), 52'd0});
+      u7_l0_1 <= ({48'($unsigned(64'(u7_piece1_0)) >> 0), 16'd0} + {32'($unsigned(64'(u7_piece1_1)) >> 0), 32'd0});
     end
   end
 
@@ -747,37 +747,37 @@ module RsqrtCore_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_piece0_0 <= (54'($signed({1'd0, y9_a[25:0]})) * 54'($signed({1'd0, y9_b[25:0]})));
+      y9_piece0_0 <= (36'($signed({1'd0, y9_a[16:0]})) * 36'($signed({1'd0, y9_b[16:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_piece0_1 <= (35'($signed({1'd0, y9_a[25:0]})) * 35'($signed({1'd0, y9_b[32:26]})));
+      y9_piece0_1 <= (35'($signed({1'd0, y9_a[16:0]})) * 35'($signed({1'd0, y9_b[32:17]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_piece1_0 <= (35'($signed({1'd0, y9_a[32:26]})) * 35'($signed({1'd0, y9_b[25:0]})));
+      y9_piece1_0 <= (35'($signed({1'd0, y9_a[32:17]})) * 35'($signed({1'd0, y9_b[16:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_piece1_1 <= (16'($signed({1'd0, y9_a[32:26]})) * 16'($signed({1'd0, y9_b[32:26]})));
+      y9_piece1_1 <= (34'($signed({1'd0, y9_a[32:17]})) * 34'($signed({1'd0, y9_b[32:17]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_l0_0 <= ($unsigned(66'(y9_piece0_0)) + {40'($unsigned(66'(y9_piece0_1)) >> 0), 26'd0});
+      y9_l0_0 <= ($unsigned(66'(y9_piece0_0)) + {49'($unsigned(66'(y9_piece0_1)) >> 0), 17'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y9_l0_1 <= ({40'($unsigned(66'(y9_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(y9_piece1_1)) >> 0), 52'd0});
+      y9_l0_1 <= ({49'($unsigned(66'(y9_piece1_0)) >> 0), 17'd0} + {32'($unsigned(66'(y9_piece1_1)) >> 0), 34'd0});
     end
   end
 

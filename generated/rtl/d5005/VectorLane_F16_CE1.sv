@@ -247,12 +247,12 @@ module VectorLane_F16_CE1 (
   logic signed [32:0] multiplier; // register, Core/VectorLane.swift:140
   logic signed [31:0] addend; // register, Core/VectorLane.swift:143
   logic uses_product1; // register, Core/VectorLane.swift:146
-  logic signed [32:0] product2_a; // register, Core/SplitProduct.swift:52
-  logic signed [32:0] product2_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] product2_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] product2_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] product2_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [13:0] product2_piece1_1; // register, Core/SplitProduct.swift:55
+  logic signed [32:0] product2_a; // register, Core/SplitProduct.swift:64
+  logic signed [32:0] product2_b; // register, Core/SplitProduct.swift:64
+  logic signed [33:0] product2_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] product2_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] product2_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] product2_piece1_1; // register, Core/SplitProduct.swift:67
   logic [65:0] product2_l0_0; // register, Core/RegisteredTree.swift:15
   logic [65:0] product2_l0_1; // register, Core/RegisteredTree.swift:15
   logic [65:0] product2_l1_0; // register, Core/RegisteredTree.swift:15
@@ -1624,37 +1624,37 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_piece0_0 <= (54'($signed({1'd0, product2_a[25:0]})) * 54'($signed({1'd0, product2_b[25:0]})));
+      product2_piece0_0 <= (34'($signed({1'd0, product2_a[15:0]})) * 34'($signed({1'd0, product2_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_piece0_1 <= (34'($signed({1'd0, product2_a[25:0]})) * 34'($signed(product2_b[32:26])));
+      product2_piece0_1 <= (34'($signed({1'd0, product2_a[15:0]})) * 34'($signed(product2_b[32:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_piece1_0 <= (34'($signed(product2_a[32:26])) * 34'($signed({1'd0, product2_b[25:0]})));
+      product2_piece1_0 <= (34'($signed(product2_a[32:16])) * 34'($signed({1'd0, product2_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_piece1_1 <= (14'($signed(product2_a[32:26])) * 14'($signed(product2_b[32:26])));
+      product2_piece1_1 <= (34'($signed(product2_a[32:16])) * 34'($signed(product2_b[32:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_l0_0 <= ($unsigned(66'(product2_piece0_0)) + {40'($unsigned(66'(product2_piece0_1)) >> 0), 26'd0});
+      product2_l0_0 <= ($unsigned(66'(product2_piece0_0)) + {50'($unsigned(66'(product2_piece0_1)) >> 0), 16'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product2_l0_1 <= ({40'($unsigned(66'(product2_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(product2_piece1_1)) >> 0), 52'd0});
+      product2_l0_1 <= ({50'($unsigned(66'(product2_piece1_0)) >> 0), 16'd0} + {34'($unsigned(66'(product2_piece1_1)) >> 0), 32'd0});
     end
   end
 

@@ -63,12 +63,12 @@ module DivideDatapath_F16_CE1 (
   logic b_negative_d11; // register, Core/DivideDatapath.swift:47
   logic b_negative_d12; // register, Core/DivideDatapath.swift:47
   logic b_negative_d13; // register, Core/DivideDatapath.swift:47
-  logic signed [31:0] product9_a; // register, Core/SplitProduct.swift:52
-  logic signed [32:0] product9_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] product9_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] product9_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [32:0] product9_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [12:0] product9_piece1_1; // register, Core/SplitProduct.swift:55
+  logic signed [31:0] product9_a; // register, Core/SplitProduct.swift:64
+  logic signed [32:0] product9_b; // register, Core/SplitProduct.swift:64
+  logic signed [33:0] product9_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] product9_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] product9_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] product9_piece1_1; // register, Core/SplitProduct.swift:67
   logic [64:0] product9_l0_0; // register, Core/RegisteredTree.swift:15
   logic [64:0] product9_l0_1; // register, Core/RegisteredTree.swift:15
   logic [64:0] product9_l1_0; // register, Core/RegisteredTree.swift:15
@@ -401,37 +401,37 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_piece0_0 <= (54'($signed({1'd0, product9_a[25:0]})) * 54'($signed({1'd0, product9_b[25:0]})));
+      product9_piece0_0 <= (34'($signed({1'd0, product9_a[15:0]})) * 34'($signed({1'd0, product9_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_piece0_1 <= (34'($signed({1'd0, product9_a[25:0]})) * 34'($signed(product9_b[32:26])));
+      product9_piece0_1 <= (34'($signed({1'd0, product9_a[15:0]})) * 34'($signed(product9_b[32:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_piece1_0 <= (33'($signed(product9_a[31:26])) * 33'($signed({1'd0, product9_b[25:0]})));
+      product9_piece1_0 <= (33'($signed(product9_a[31:16])) * 33'($signed({1'd0, product9_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_piece1_1 <= (13'($signed(product9_a[31:26])) * 13'($signed(product9_b[32:26])));
+      product9_piece1_1 <= (33'($signed(product9_a[31:16])) * 33'($signed(product9_b[32:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_l0_0 <= ($unsigned(65'(product9_piece0_0)) + {39'($unsigned(65'(product9_piece0_1)) >> 0), 26'd0});
+      product9_l0_0 <= ($unsigned(65'(product9_piece0_0)) + {49'($unsigned(65'(product9_piece0_1)) >> 0), 16'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_l0_1 <= ({39'($unsigned(65'(product9_piece1_0)) >> 0), 26'd0} + {13'($unsigned(65'(product9_piece1_1)) >> 0), 52'd0});
+      product9_l0_1 <= ({49'($unsigned(65'(product9_piece1_0)) >> 0), 16'd0} + {33'($unsigned(65'(product9_piece1_1)) >> 0), 32'd0});
     end
   end
 

@@ -37,12 +37,12 @@ module ReciprocalDatapath_CE1 (
   logic [31:0] y0_5; // register, Core/ReciprocalDatapath.swift:52
   logic [31:0] m5; // register, Core/ReciprocalDatapath.swift:53
   logic [4:0] p5; // register, Core/ReciprocalDatapath.swift:54
-  logic [31:0] e6_a; // register, Core/SplitProduct.swift:52
-  logic [31:0] e6_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] e6_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] e6_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [33:0] e6_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [13:0] e6_piece1_1; // register, Core/SplitProduct.swift:55
+  logic [31:0] e6_a; // register, Core/SplitProduct.swift:64
+  logic [31:0] e6_b; // register, Core/SplitProduct.swift:64
+  logic signed [33:0] e6_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] e6_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] e6_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] e6_piece1_1; // register, Core/SplitProduct.swift:67
   logic [63:0] e6_l0_0; // register, Core/RegisteredTree.swift:15
   logic [63:0] e6_l0_1; // register, Core/RegisteredTree.swift:15
   logic [63:0] e6_l1_0; // register, Core/RegisteredTree.swift:15
@@ -58,12 +58,12 @@ module ReciprocalDatapath_CE1 (
   logic [32:0] correction; // register, Core/ReciprocalDatapath.swift:63
   logic [31:0] y0_7; // register, Core/ReciprocalDatapath.swift:64
   logic [4:0] p7; // register, Core/ReciprocalDatapath.swift:65
-  logic [32:0] y8_a; // register, Core/SplitProduct.swift:52
-  logic [32:0] y8_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] y8_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [34:0] y8_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [34:0] y8_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [15:0] y8_piece1_1; // register, Core/SplitProduct.swift:55
+  logic [32:0] y8_a; // register, Core/SplitProduct.swift:64
+  logic [32:0] y8_b; // register, Core/SplitProduct.swift:64
+  logic signed [35:0] y8_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [34:0] y8_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [34:0] y8_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] y8_piece1_1; // register, Core/SplitProduct.swift:67
   logic [65:0] y8_l0_0; // register, Core/RegisteredTree.swift:15
   logic [65:0] y8_l0_1; // register, Core/RegisteredTree.swift:15
   logic [65:0] y8_l1_0; // register, Core/RegisteredTree.swift:15
@@ -452,37 +452,37 @@ module ReciprocalDatapath_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_piece0_0 <= (54'($signed({1'd0, e6_a[25:0]})) * 54'($signed({1'd0, e6_b[25:0]})));
+      e6_piece0_0 <= (34'($signed({1'd0, e6_a[15:0]})) * 34'($signed({1'd0, e6_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_piece0_1 <= (34'($signed({1'd0, e6_a[25:0]})) * 34'($signed({1'd0, e6_b[31:26]})));
+      e6_piece0_1 <= (34'($signed({1'd0, e6_a[15:0]})) * 34'($signed({1'd0, e6_b[31:16]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_piece1_0 <= (34'($signed({1'd0, e6_a[31:26]})) * 34'($signed({1'd0, e6_b[25:0]})));
+      e6_piece1_0 <= (34'($signed({1'd0, e6_a[31:16]})) * 34'($signed({1'd0, e6_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_piece1_1 <= (14'($signed({1'd0, e6_a[31:26]})) * 14'($signed({1'd0, e6_b[31:26]})));
+      e6_piece1_1 <= (34'($signed({1'd0, e6_a[31:16]})) * 34'($signed({1'd0, e6_b[31:16]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_l0_0 <= ($unsigned(64'(e6_piece0_0)) + {38'($unsigned(64'(e6_piece0_1)) >> 0), 26'd0});
+      e6_l0_0 <= ($unsigned(64'(e6_piece0_0)) + {48'($unsigned(64'(e6_piece0_1)) >> 0), 16'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      e6_l0_1 <= ({38'($unsigned(64'(e6_piece1_0)) >> 0), 26'd0} + {12'($unsigned(64'(e6_piece1_1)) >> 0), 52'd0});
+      e6_l0_1 <= ({48'($unsigned(64'(e6_piece1_0)) >> 0), 16'd0} + {32'($unsigned(64'(e6_piece1_1)) >> 0), 32'd0});
     end
   end
 
@@ -572,37 +572,37 @@ module ReciprocalDatapath_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_piece0_0 <= (54'($signed({1'd0, y8_a[25:0]})) * 54'($signed({1'd0, y8_b[25:0]})));
+      y8_piece0_0 <= (36'($signed({1'd0, y8_a[16:0]})) * 36'($signed({1'd0, y8_b[16:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_piece0_1 <= (35'($signed({1'd0, y8_a[25:0]})) * 35'($signed({1'd0, y8_b[32:26]})));
+      y8_piece0_1 <= (35'($signed({1'd0, y8_a[16:0]})) * 35'($signed({1'd0, y8_b[32:17]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_piece1_0 <= (35'($signed({1'd0, y8_a[32:26]})) * 35'($signed({1'd0, y8_b[25:0]})));
+      y8_piece1_0 <= (35'($signed({1'd0, y8_a[32:17]})) * 35'($signed({1'd0, y8_b[16:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_piece1_1 <= (16'($signed({1'd0, y8_a[32:26]})) * 16'($signed({1'd0, y8_b[32:26]})));
+      y8_piece1_1 <= (34'($signed({1'd0, y8_a[32:17]})) * 34'($signed({1'd0, y8_b[32:17]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_l0_0 <= ($unsigned(66'(y8_piece0_0)) + {40'($unsigned(66'(y8_piece0_1)) >> 0), 26'd0});
+      y8_l0_0 <= ($unsigned(66'(y8_piece0_0)) + {49'($unsigned(66'(y8_piece0_1)) >> 0), 17'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      y8_l0_1 <= ({40'($unsigned(66'(y8_piece1_0)) >> 0), 26'd0} + {14'($unsigned(66'(y8_piece1_1)) >> 0), 52'd0});
+      y8_l0_1 <= ({49'($unsigned(66'(y8_piece1_0)) >> 0), 17'd0} + {32'($unsigned(66'(y8_piece1_1)) >> 0), 34'd0});
     end
   end
 

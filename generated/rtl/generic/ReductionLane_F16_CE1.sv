@@ -19,17 +19,20 @@ module ReductionLane_F16_CE1 (
 );
 
   logic signed [63:0] operand; // wire, Core/ReductionLane.swift:48
-  logic signed [31:0] p1_a; // register, Core/SplitProduct.swift:52
-  logic signed [63:0] p1_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] p1_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [53:0] p1_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [38:0] p1_piece0_2; // register, Core/SplitProduct.swift:55
-  logic signed [32:0] p1_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [32:0] p1_piece1_1; // register, Core/SplitProduct.swift:55
-  logic signed [17:0] p1_piece1_2; // register, Core/SplitProduct.swift:55
+  logic signed [31:0] p1_a; // register, Core/SplitProduct.swift:64
+  logic signed [63:0] p1_b; // register, Core/SplitProduct.swift:64
+  logic signed [33:0] p1_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] p1_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] p1_piece0_2; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] p1_piece0_3; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] p1_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] p1_piece1_1; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] p1_piece1_2; // register, Core/SplitProduct.swift:67
+  logic signed [31:0] p1_piece1_3; // register, Core/SplitProduct.swift:67
   logic [95:0] p1_l0_0; // register, Core/RegisteredTree.swift:15
   logic [95:0] p1_l0_1; // register, Core/RegisteredTree.swift:15
   logic [95:0] p1_l0_2; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p1_l0_3; // register, Core/RegisteredTree.swift:15
   logic [95:0] p1_l1_0; // register, Core/RegisteredTree.swift:15
   logic [95:0] p1_l1_1; // register, Core/RegisteredTree.swift:15
   logic [95:0] p1_l2_0; // register, Core/RegisteredTree.swift:15
@@ -51,17 +54,20 @@ module ReductionLane_F16_CE1 (
   logic signed [63:0] t2; // register, Core/ReductionLane.swift:68
   logic signed [31:0] w2_d0; // register, Core/ReductionLane.swift:69
   logic signed [31:0] w2_d1; // register, Core/ReductionLane.swift:69
-  logic signed [63:0] p3_a; // register, Core/SplitProduct.swift:52
-  logic signed [31:0] p3_b; // register, Core/SplitProduct.swift:52
-  logic signed [53:0] p3_piece0_0; // register, Core/SplitProduct.swift:55
-  logic signed [32:0] p3_piece0_1; // register, Core/SplitProduct.swift:55
-  logic signed [53:0] p3_piece1_0; // register, Core/SplitProduct.swift:55
-  logic signed [32:0] p3_piece1_1; // register, Core/SplitProduct.swift:55
-  logic signed [38:0] p3_piece2_0; // register, Core/SplitProduct.swift:55
-  logic signed [17:0] p3_piece2_1; // register, Core/SplitProduct.swift:55
+  logic signed [63:0] p3_a; // register, Core/SplitProduct.swift:64
+  logic signed [31:0] p3_b; // register, Core/SplitProduct.swift:64
+  logic signed [33:0] p3_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] p3_piece0_1; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] p3_piece1_0; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] p3_piece1_1; // register, Core/SplitProduct.swift:67
+  logic signed [33:0] p3_piece2_0; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] p3_piece2_1; // register, Core/SplitProduct.swift:67
+  logic signed [32:0] p3_piece3_0; // register, Core/SplitProduct.swift:67
+  logic signed [31:0] p3_piece3_1; // register, Core/SplitProduct.swift:67
   logic [95:0] p3_l0_0; // register, Core/RegisteredTree.swift:15
   logic [95:0] p3_l0_1; // register, Core/RegisteredTree.swift:15
   logic [95:0] p3_l0_2; // register, Core/RegisteredTree.swift:15
+  logic [95:0] p3_l0_3; // register, Core/RegisteredTree.swift:15
   logic [95:0] p3_l1_0; // register, Core/RegisteredTree.swift:15
   logic [95:0] p3_l1_1; // register, Core/RegisteredTree.swift:15
   logic [95:0] p3_l2_0; // register, Core/RegisteredTree.swift:15
@@ -104,55 +110,73 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_piece0_0 <= (54'($signed({1'd0, p1_a[25:0]})) * 54'($signed({1'd0, p1_b[25:0]})));
+      p1_piece0_0 <= (34'($signed({1'd0, p1_a[15:0]})) * 34'($signed({1'd0, p1_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_piece0_1 <= (54'($signed({1'd0, p1_a[25:0]})) * 54'($signed({1'd0, p1_b[51:26]})));
+      p1_piece0_1 <= (34'($signed({1'd0, p1_a[15:0]})) * 34'($signed({1'd0, p1_b[31:16]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_piece0_2 <= (39'($signed({1'd0, p1_a[25:0]})) * 39'($signed(p1_b[63:52])));
+      p1_piece0_2 <= (34'($signed({1'd0, p1_a[15:0]})) * 34'($signed({1'd0, p1_b[47:32]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_piece1_0 <= (33'($signed(p1_a[31:26])) * 33'($signed({1'd0, p1_b[25:0]})));
+      p1_piece0_3 <= (33'($signed({1'd0, p1_a[15:0]})) * 33'($signed(p1_b[63:48])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_piece1_1 <= (33'($signed(p1_a[31:26])) * 33'($signed({1'd0, p1_b[51:26]})));
+      p1_piece1_0 <= (33'($signed(p1_a[31:16])) * 33'($signed({1'd0, p1_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_piece1_2 <= (18'($signed(p1_a[31:26])) * 18'($signed(p1_b[63:52])));
+      p1_piece1_1 <= (33'($signed(p1_a[31:16])) * 33'($signed({1'd0, p1_b[31:16]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_l0_0 <= ($unsigned(96'(p1_piece0_0)) + {70'($unsigned(96'(p1_piece0_1)) >> 0), 26'd0});
+      p1_piece1_2 <= (33'($signed(p1_a[31:16])) * 33'($signed({1'd0, p1_b[47:32]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_l0_1 <= ({44'($unsigned(96'(p1_piece0_2)) >> 0), 52'd0} + {70'($unsigned(96'(p1_piece1_0)) >> 0), 26'd0});
+      p1_piece1_3 <= (32'($signed(p1_a[31:16])) * 32'($signed(p1_b[63:48])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_l0_2 <= ({44'($unsigned(96'(p1_piece1_1)) >> 0), 52'd0} + {18'($unsigned(96'(p1_piece1_2)) >> 0), 78'd0});
+      p1_l0_0 <= ($unsigned(96'(p1_piece0_0)) + {80'($unsigned(96'(p1_piece0_1)) >> 0), 16'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_l0_1 <= ({64'($unsigned(96'(p1_piece0_2)) >> 0), 32'd0} + {48'($unsigned(96'(p1_piece0_3)) >> 0), 48'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_l0_2 <= ({80'($unsigned(96'(p1_piece1_0)) >> 0), 16'd0} + {64'($unsigned(96'(p1_piece1_1)) >> 0), 32'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p1_l0_3 <= ({48'($unsigned(96'(p1_piece1_2)) >> 0), 48'd0} + {32'($unsigned(96'(p1_piece1_3)) >> 0), 64'd0});
     end
   end
 
@@ -164,7 +188,7 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p1_l1_1 <= p1_l0_2;
+      p1_l1_1 <= (p1_l0_2 + p1_l0_3);
     end
   end
 
@@ -290,55 +314,73 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_piece0_0 <= (54'($signed({1'd0, p3_a[25:0]})) * 54'($signed({1'd0, p3_b[25:0]})));
+      p3_piece0_0 <= (34'($signed({1'd0, p3_a[15:0]})) * 34'($signed({1'd0, p3_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_piece0_1 <= (33'($signed({1'd0, p3_a[25:0]})) * 33'($signed(p3_b[31:26])));
+      p3_piece0_1 <= (33'($signed({1'd0, p3_a[15:0]})) * 33'($signed(p3_b[31:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_piece1_0 <= (54'($signed({1'd0, p3_a[51:26]})) * 54'($signed({1'd0, p3_b[25:0]})));
+      p3_piece1_0 <= (34'($signed({1'd0, p3_a[31:16]})) * 34'($signed({1'd0, p3_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_piece1_1 <= (33'($signed({1'd0, p3_a[51:26]})) * 33'($signed(p3_b[31:26])));
+      p3_piece1_1 <= (33'($signed({1'd0, p3_a[31:16]})) * 33'($signed(p3_b[31:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_piece2_0 <= (39'($signed(p3_a[63:52])) * 39'($signed({1'd0, p3_b[25:0]})));
+      p3_piece2_0 <= (34'($signed({1'd0, p3_a[47:32]})) * 34'($signed({1'd0, p3_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_piece2_1 <= (18'($signed(p3_a[63:52])) * 18'($signed(p3_b[31:26])));
+      p3_piece2_1 <= (33'($signed({1'd0, p3_a[47:32]})) * 33'($signed(p3_b[31:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_l0_0 <= ($unsigned(96'(p3_piece0_0)) + {70'($unsigned(96'(p3_piece0_1)) >> 0), 26'd0});
+      p3_piece3_0 <= (33'($signed(p3_a[63:48])) * 33'($signed({1'd0, p3_b[15:0]})));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_l0_1 <= ({70'($unsigned(96'(p3_piece1_0)) >> 0), 26'd0} + {44'($unsigned(96'(p3_piece1_1)) >> 0), 52'd0});
+      p3_piece3_1 <= (32'($signed(p3_a[63:48])) * 32'($signed(p3_b[31:16])));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_l0_2 <= ({44'($unsigned(96'(p3_piece2_0)) >> 0), 52'd0} + {18'($unsigned(96'(p3_piece2_1)) >> 0), 78'd0});
+      p3_l0_0 <= ($unsigned(96'(p3_piece0_0)) + {80'($unsigned(96'(p3_piece0_1)) >> 0), 16'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_l0_1 <= ({80'($unsigned(96'(p3_piece1_0)) >> 0), 16'd0} + {64'($unsigned(96'(p3_piece1_1)) >> 0), 32'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_l0_2 <= ({64'($unsigned(96'(p3_piece2_0)) >> 0), 32'd0} + {48'($unsigned(96'(p3_piece2_1)) >> 0), 48'd0});
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      p3_l0_3 <= ({48'($unsigned(96'(p3_piece3_0)) >> 0), 48'd0} + {32'($unsigned(96'(p3_piece3_1)) >> 0), 64'd0});
     end
   end
 
@@ -350,7 +392,7 @@ module ReductionLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      p3_l1_1 <= p3_l0_2;
+      p3_l1_1 <= (p3_l0_2 + p3_l0_3);
     end
   end
 

@@ -102,23 +102,25 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic requesting; // wire, Core/TernaryUnit.swift:302
   logic fire; // wire, Core/TernaryUnit.swift:304
   logic store_hits; // wire, Core/TernaryUnit.swift:321
-  logic header_ready; // wire, Core/TernaryUnit.swift:346
-  logic bad_length; // register, Core/TernaryUnit.swift:355
-  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:359
-  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:361
-  logic [13:0] steps; // register, Core/TernaryUnit.swift:362
-  logic [12:0] groups; // register, Core/TernaryUnit.swift:363
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:372
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:374
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:376
-  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:382
-  logic range_ok; // wire, Core/TernaryUnit.swift:384
-  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:388
-  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:388
-  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:388
-  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:388
-  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:388
-  logic bad_weight; // wire, Core/TernaryUnit.swift:404
+  logic header_ready; // wire, Core/TernaryUnit.swift:348
+  logic bad_length; // register, Core/TernaryUnit.swift:357
+  logic steps_due; // register, Core/TernaryUnit.swift:363
+  logic [37:0] cols_times_reciprocal; // register, Core/TernaryUnit.swift:365
+  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:369
+  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:371
+  logic [13:0] steps; // register, Core/TernaryUnit.swift:372
+  logic [12:0] groups; // register, Core/TernaryUnit.swift:373
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:382
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:384
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:386
+  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:392
+  logic range_ok; // wire, Core/TernaryUnit.swift:394
+  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:398
+  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:398
+  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:398
+  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:398
+  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:398
+  logic bad_weight; // wire, Core/TernaryUnit.swift:414
   logic [9:0] copy_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [7:0] copy_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -142,140 +144,140 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [39:0] activations_wdata; // input of memory activations, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations_raddr; // input of memory activations, Core/TernaryActivationCopy.swift:93
   logic [39:0] activations_rdata; // output of memory activations, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:491
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:491
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:491
-  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:491
-  logic group_datapath_weights_swap; // input of instance group_datapath, Core/TernaryUnit.swift:491
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic group_datapath_weights_swap; // input of instance group_datapath, Core/TernaryUnit.swift:501
   logic [39:0] group_datapath_activations; // Vec(5 x SInt(8))
-  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:491
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:491
+  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:501
   logic [1343:0] group_datapath_sums; // Vec(64 x SInt(21))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:491
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:491
-  logic [12:0] group; // register, Core/TernaryUnit.swift:494
-  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:495
-  logic [9:0] word; // register, Core/TernaryUnit.swift:496
-  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:499
-  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:501
-  logic matrix_done; // wire, Core/TernaryUnit.swift:503
-  logic last_beat; // register, Core/TernaryUnit.swift:506
-  logic single_beat; // wire, Core/TernaryUnit.swift:507
-  logic word_ready; // wire, Core/TernaryUnit.swift:510
-  logic end_pending; // register, Core/TernaryUnit.swift:513
-  logic result_full; // register, Core/TernaryUnit.swift:514
-  logic available; // wire, Core/TernaryUnit.swift:517
-  logic feed; // wire, Core/TernaryUnit.swift:518
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:521
-  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:559
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:565
-  logic fed; // register, Core/TernaryUnit.swift:569
-  logic fed_first; // register, Core/TernaryUnit.swift:570
-  logic fed_last; // register, Core/TernaryUnit.swift:571
-  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:572
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:573
-  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:614
-  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:614
-  logic [12:0] result_group; // register, Core/TernaryUnit.swift:616
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:617
-  logic [12:0] end_group; // register, Core/TernaryUnit.swift:618
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:619
-  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:625
-  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:629
-  logic select; // wire, Core/TernaryUnit.swift:630
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:671
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:501
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:501
+  logic [12:0] group; // register, Core/TernaryUnit.swift:504
+  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:505
+  logic [9:0] word; // register, Core/TernaryUnit.swift:506
+  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:509
+  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:511
+  logic matrix_done; // wire, Core/TernaryUnit.swift:513
+  logic last_beat; // register, Core/TernaryUnit.swift:516
+  logic single_beat; // wire, Core/TernaryUnit.swift:517
+  logic word_ready; // wire, Core/TernaryUnit.swift:520
+  logic end_pending; // register, Core/TernaryUnit.swift:523
+  logic result_full; // register, Core/TernaryUnit.swift:524
+  logic available; // wire, Core/TernaryUnit.swift:527
+  logic feed; // wire, Core/TernaryUnit.swift:528
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:531
+  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:569
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:575
+  logic fed; // register, Core/TernaryUnit.swift:579
+  logic fed_first; // register, Core/TernaryUnit.swift:580
+  logic fed_last; // register, Core/TernaryUnit.swift:581
+  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:582
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:583
+  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:624
+  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:624
+  logic [12:0] result_group; // register, Core/TernaryUnit.swift:626
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:627
+  logic [12:0] end_group; // register, Core/TernaryUnit.swift:628
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:629
+  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:635
+  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:639
+  logic select; // wire, Core/TernaryUnit.swift:640
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:681
   logic [167:0] rescale_in_values; // Vec(8 x SInt(21))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:671
-  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:671
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:671
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:681
+  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:681
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:681
   logic [255:0] rescale_out_values; // Vec(8 x SInt(32))
-  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:671
-  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:671
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:671
-  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:678
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:679
-  logic write; // wire, Core/TernaryUnit.swift:682
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:689
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:689
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:689
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:689
+  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:681
+  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:681
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:681
+  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:688
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:689
+  logic write; // wire, Core/TernaryUnit.swift:692
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:699
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:699
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:699
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:699
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:689
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:689
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:689
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:689
-  logic quiet; // wire, Core/TernaryUnit.swift:702
-  logic finished; // wire, Core/TernaryUnit.swift:704
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:709
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:709
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:709
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:709
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:709
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:709
+  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:699
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:699
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:699
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:699
+  logic quiet; // wire, Core/TernaryUnit.swift:712
+  logic finished; // wire, Core/TernaryUnit.swift:714
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:719
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:719
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:719
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:719
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:719
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:719
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
@@ -322,13 +324,13 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
   assign header_ready = (((phase == 3'd2) && (!deciding)) && (buffered >= 12'd8));
-  assign cols_fifth = 14'((38'({(16'(13'(cols)) + 16'd4)}) * 38'(22'h333334)) >> 24);
+  assign cols_fifth = 14'((cols_times_reciprocal + 38'h0000CCCCD0) >> 24);
   assign raw_steps = (base3 ? 16'(cols_fifth) : 16'(14'((16'(13'(cols)) + 16'd3) >> 2)));
   assign matrix_isa_beats = (weight_isa_beats + 40'd4);
   assign matrix_outside = ((40'(address[31:6]) + matrix_isa_beats) > 40'(data_size[32:6]));
   assign group_beats = 16'(steps);
   assign range_ok = (((phase == 3'd6) && (!bad_length)) && (!matrix_outside));
-  assign matmul_scale_start = (phase == 3'd4);
+  assign matmul_scale_start = ((phase == 3'd4) && (!steps_due));
   assign matmul_scale_weight_scale = weight_scale;
   assign matmul_scale_activation_scale = activation_scale;
   assign bad_weight = group_datapath_bad_weight;
@@ -413,7 +415,9 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
       end else if ((phase == 3'd3)) begin
         phase <= 3'd4;
       end else if ((phase == 3'd4)) begin
-        phase <= 3'd5;
+        if (steps_due) begin
+          phase <= 3'd5;
+        end
       end else if ((phase == 3'd5)) begin
         phase <= 3'd6;
       end else if ((phase == 3'd6)) begin
@@ -694,8 +698,24 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   end
 
   always_ff @(posedge clk) begin
+    if (rst) begin
+      steps_due <= 1'b0;
+    end else begin
+      steps_due <= ((phase == 3'd4) && (!steps_due));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (((phase == 3'd4) && (!steps_due))) begin
+      cols_times_reciprocal <= (38'(16'(13'(cols))) * 38'(22'h333334));
+    end
+  end
+
+  always_ff @(posedge clk) begin
     if ((phase == 3'd4)) begin
-      steps <= 14'({13'((raw_steps + 16'd7) >> 3), 3'd0});
+      if (steps_due) begin
+        steps <= 14'({13'((raw_steps + 16'd7) >> 3), 3'd0});
+      end
     end
   end
 

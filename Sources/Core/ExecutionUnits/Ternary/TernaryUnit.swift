@@ -152,7 +152,7 @@ extension TernaryUnit {
         }
     }
 
-    /// idle -> (dispatch fault: done next cycle) or header -> parse -> check -> extent -> range -> run.
+    /// idle -> (dispatch fault: done next cycle) or header -> parse -> check (two cycles) -> extent -> range -> run.
     enum Phase: Int { case idle = 0, dispatchFault, header, parse, check, extent, range, run }
 
     /// The instruction held from dispatch to done: its phase, its fault and its fields.
@@ -332,6 +332,8 @@ extension TernaryUnit {
         /// C and R at the vector-length width.
         let colsNarrow, rowsNarrow: Signal
         let badLength, matrixOutside, rangeOK: Signal
+        /// The check phase's second cycle, when the steps are set (the first forms C / 5's product).
+        let stepsDue: Signal
         /// Column steps per group (padded), row groups, datapath cycles per group.
         let steps, groups, groupBeats: Signal
         let groupBeatBits: Int
@@ -354,9 +356,17 @@ extension TernaryUnit {
         let rowsNarrow = ins.rows.truncate(to: vlBits)
         let badLength = m.reg("bad_length", .bool)
         let maxLength = lit(p.isa.maxVectorLength, width: 32)
-        // Column steps per group: ceil(ceil(C / k) / 8) * 8; C / 5 by a reciprocal (exact for C < 2^19).
-        let c4 = colsNarrow.extend(to: vlBits + 3) + lit(4, width: vlBits + 3)
-        let fifth = m.wire("cols_fifth", (c4 * lit(Self.reciprocalOf5, width: 22)) >> 24)
+        // Column steps per group: ceil(ceil(C / k) / 8) * 8; C / 5 by a reciprocal (exact for C < 2^19),
+        // ceil(C / 5) = ((C + 4) R) >> 24 = (C R + 4 R) >> 24. Why over two cycles of the check
+        // phase: the product (a DSP block) and the adds around it in one cycle were the unit's
+        // slowest path by the estimate; here the block sits between registers.
+        let stepsDue = m.reg("steps_due", .bool, reset: false)
+        stepsDue.set(ins.inPhase(.check) && !stepsDue)
+        let colsTimesR = m.reg("cols_times_reciprocal", .uint(vlBits + 25))
+        m.when(ins.inPhase(.check) && !stepsDue) {
+            colsTimesR.set(resize(colsNarrow.extend(to: vlBits + 3) * lit(Self.reciprocalOf5, width: 22), vlBits + 25))
+        }
+        let fifth = m.wire("cols_fifth", (colsTimesR + lit(4 * Self.reciprocalOf5, width: vlBits + 25)) >> 24)
         let quarter = (colsNarrow.extend(to: vlBits + 3) + lit(3, width: vlBits + 3)) >> 2
         let rawSteps = m.wire("raw_steps", mux(ins.base3, resize(fifth, vlBits + 3), resize(quarter, vlBits + 3)))
         let steps = m.reg("steps", .uint(vlBits + 1))
@@ -365,7 +375,7 @@ extension TernaryUnit {
         m.when(ins.inPhase(.check)) {
             badLength.set(ins.rows == 0 || ins.rows > maxLength || ins.cols == 0 || ins.cols > maxLength)
             let padded = ((rawSteps + lit(TernaryMatrix.stepMultiple - 1, width: vlBits + 3)) >> multiple) << multiple
-            steps.set(resize(padded, vlBits + 1))
+            m.when(stepsDue) { steps.set(resize(padded, vlBits + 1)) }
             groups.set(resize((rowsNarrow.extend(to: vlBits + 1) + lit(TernaryMatrix.groupRows - 1, width: vlBits + 1)) >> 6, vlBits))
         }
         // In 64-byte ISA beats: the weights, then the whole matrix with its header.
@@ -386,13 +396,13 @@ extension TernaryUnit {
         // One scale per stream; they start together and finish together.
         let dividers = ins.activationScales.enumerated().map { s, activationScale in
             let scale = m.instance(MatmulScale(), streams == 1 ? "matmul_scale" : "matmul_scale\(s)")
-            scale.start.set(ins.inPhase(.check))
+            scale.start.set(ins.inPhase(.check) && !stepsDue)
             scale.weight_scale.set(ins.weightScale)
             scale.activation_scale.set(activationScale)
             return scale
         }
         return Matrix(headerReady: headerReady, colsNarrow: colsNarrow, rowsNarrow: rowsNarrow, badLength: badLength,
-                      matrixOutside: matrixOutside, rangeOK: rangeOK, steps: steps, groups: groups, groupBeats: groupBeats,
+                      matrixOutside: matrixOutside, rangeOK: rangeOK, stepsDue: stepsDue, steps: steps, groups: groups, groupBeats: groupBeats,
                       groupBeatBits: groupBeatBits, scales: dividers.map(\.scale), scaleReady: dividers[0].valid)
     }
 
@@ -418,7 +428,7 @@ extension TernaryUnit {
         }.elseWhen(ins.inPhase(.parse)) {
             ins.setPhase(.check)
         }.elseWhen(ins.inPhase(.check)) {
-            ins.setPhase(.extent)
+            m.when(matrix.stepsDue) { ins.setPhase(.extent) }
         }.elseWhen(ins.inPhase(.extent)) {
             ins.setPhase(.range)
         }.elseWhen(ins.inPhase(.range)) {
