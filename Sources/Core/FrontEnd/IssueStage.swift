@@ -40,7 +40,6 @@ struct IssueStage {
     static let controlUnit = 4
 
     func code(_ op: Opcode) -> Signal { lit(Int(op.rawValue), width: Encoding.op.width) }
-    func unitCode(_ u: FunctionalUnit) -> Signal { lit(InstructionDecoder.units.firstIndex(of: u)!, width: 3) }
     func destCode(_ d: DestinationKind) -> Signal { lit(InstructionDecoder.destinations.firstIndex(of: d)!, width: 3) }
     /// The head instruction runs on `u` (from the decode stage's registered one-hot).
     func isUnit(_ u: FunctionalUnit) -> Signal { decode.unit_onehot[InstructionDecoder.units.firstIndex(of: u)!] }
@@ -220,7 +219,6 @@ struct IssueStage {
 
     /// Why: one place decides dispatch from the hazards, the units, memory order and the clear.
     func decide(_ r: Registers, _ q: Queues, _ needs: Needs, _ board: Scoreboard, _ li: StreamedLi?) -> Decision {
-        let op = needs.op
         let scalarPending = p.isa.scalarRegisters == 1 ? r.pendingS[0]
             : r.pendingS.reinterpret(as: .vec(.bool, count: p.isa.scalarRegisters))[needs.scalarSource]
         let hazard = m.wire("hazard",

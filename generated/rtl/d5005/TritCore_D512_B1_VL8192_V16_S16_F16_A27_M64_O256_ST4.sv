@@ -383,222 +383,222 @@ module TritCore_D512_B1_VL8192_V16_S16_F16_A27_M64_O256_ST4 (
   logic [511:0] registers_ternary_w_data; // Vec(16 x SInt(32))
   logic registers_clear_start; // input of instance registers, Core/ExecutionUnits.swift:84
   logic [159:0] registers_cleared; // Vec(16 x UInt(10))
-  logic [1:0] state; // register, Core/IssueStage.swift:85
-  logic running; // wire, Core/IssueStage.swift:86
-  logic draining; // register, Core/IssueStage.swift:87
-  logic [13:0] vl; // register, Core/IssueStage.swift:88
-  logic [31:0] stream_stride; // register, Core/IssueStage.swift:90
-  logic signed [31:0] s0_0; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_1; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_2; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_3; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_4; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_5; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_6; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_7; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_8; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_9; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_10; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_11; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_12; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_13; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_14; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s0_15; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_0; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_1; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_2; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_3; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_4; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_5; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_6; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_7; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_8; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_9; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_10; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_11; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_12; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_13; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_14; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s1_15; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_0; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_1; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_2; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_3; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_4; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_5; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_6; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_7; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_8; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_9; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_10; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_11; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_12; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_13; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_14; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s2_15; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_0; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_1; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_2; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_3; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_4; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_5; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_6; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_7; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_8; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_9; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_10; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_11; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_12; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_13; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_14; // register, Core/IssueStage.swift:92
-  logic signed [31:0] s3_15; // register, Core/IssueStage.swift:92
-  logic [15:0] pending_v; // register, Core/IssueStage.swift:94
-  logic [15:0] pending_s; // register, Core/IssueStage.swift:95
-  logic [2:0] fault_code; // register, Core/IssueStage.swift:96
-  logic [31:0] fault_index; // register, Core/IssueStage.swift:97
-  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:104
-  logic [15:0] cleared_all; // register, Core/IssueStage.swift:105
-  logic [15:0] cleared_vl; // register, Core/IssueStage.swift:106
-  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:122
-  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:122
-  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:122
-  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:122
-  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:122
-  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:122
-  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:122
-  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:124
-  logic [82:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:124
-  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:124
-  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:124
-  logic [82:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:124
-  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:124
-  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:124
-  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:124
-  logic [82:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:124
-  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:124
-  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:124
-  logic [82:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:124
-  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:124
-  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:124
-  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:124
-  logic [82:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:124
-  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:124
-  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:124
-  logic [82:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:124
-  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:124
-  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:124
-  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:124
-  logic [82:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:124
-  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:124
-  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:124
-  logic [82:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:124
-  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:124
-  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:124
-  logic quiescent; // wire, Core/IssueStage.swift:130
-  logic start; // wire, Core/IssueStage.swift:131
-  logic has_scalar_source; // wire, Core/IssueStage.swift:153
-  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:154
-  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:156
-  logic signed [31:0] scalar_value1; // wire, Core/IssueStage.swift:156
-  logic signed [31:0] scalar_value2; // wire, Core/IssueStage.swift:156
-  logic signed [31:0] scalar_value3; // wire, Core/IssueStage.swift:156
-  logic [15:0] ls_reads; // register, Core/IssueStage.swift:177
-  logic [15:0] vector_reads; // register, Core/IssueStage.swift:177
-  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:177
-  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:177
-  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:178
-  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:178
-  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:178
-  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:178
-  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:179
-  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:179
-  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:179
-  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:179
-  logic [4:0] li_streams; // register, Core/IssueStage.swift:202
-  logic [31:0] li_sum_low; // register, Core/IssueStage.swift:205
-  logic [31:0] li_sum_middle; // register, Core/IssueStage.swift:206
-  logic [31:0] li_term_high; // register, Core/IssueStage.swift:207
-  logic [31:0] li_sum_low_middle; // register, Core/IssueStage.swift:208
-  logic [31:0] li_term_high2; // register, Core/IssueStage.swift:209
-  logic [31:0] li_digest; // register, Core/IssueStage.swift:209
-  logic [1:0] li_age; // register, Core/IssueStage.swift:210
-  logic hazard; // wire, Core/IssueStage.swift:226
-  logic memory_order_ok; // wire, Core/IssueStage.swift:231
-  logic clear_wait; // wire, Core/IssueStage.swift:239
-  logic can_issue; // wire, Core/IssueStage.swift:240
-  logic ready; // wire, Core/IssueStage.swift:242
-  logic fire; // wire, Core/IssueStage.swift:244
-  logic executes; // wire, Core/IssueStage.swift:245
-  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:287
-  logic ls_record_d0; // register, Core/IssueStage.swift:322
-  logic ls_record_d1; // register, Core/IssueStage.swift:322
-  logic ls_record_d2; // register, Core/IssueStage.swift:322
-  logic ls_record_d3; // register, Core/IssueStage.swift:322
-  logic ls_record_d4; // register, Core/IssueStage.swift:322
-  logic ls_record_d5; // register, Core/IssueStage.swift:322
-  logic ls_record_d6; // register, Core/IssueStage.swift:322
-  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:323
-  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:323
-  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:323
-  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:323
-  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:323
-  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:323
-  logic [2:0] ls_record_fault_d6; // register, Core/IssueStage.swift:323
-  logic vector_record_d0; // register, Core/IssueStage.swift:322
-  logic vector_record_d1; // register, Core/IssueStage.swift:322
-  logic vector_record_d2; // register, Core/IssueStage.swift:322
-  logic vector_record_d3; // register, Core/IssueStage.swift:322
-  logic vector_record_d4; // register, Core/IssueStage.swift:322
-  logic vector_record_d5; // register, Core/IssueStage.swift:322
-  logic vector_record_d6; // register, Core/IssueStage.swift:322
-  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:323
-  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:323
-  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:323
-  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:323
-  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:323
-  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:323
-  logic [2:0] vector_record_fault_d6; // register, Core/IssueStage.swift:323
-  logic reduction_record_d0; // register, Core/IssueStage.swift:322
-  logic reduction_record_d1; // register, Core/IssueStage.swift:322
-  logic reduction_record_d2; // register, Core/IssueStage.swift:322
-  logic reduction_record_d3; // register, Core/IssueStage.swift:322
-  logic reduction_record_d4; // register, Core/IssueStage.swift:322
-  logic reduction_record_d5; // register, Core/IssueStage.swift:322
-  logic reduction_record_d6; // register, Core/IssueStage.swift:322
-  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:323
-  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:323
-  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:323
-  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:323
-  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:323
-  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:323
-  logic [2:0] reduction_record_fault_d6; // register, Core/IssueStage.swift:323
-  logic ternary_record_d0; // register, Core/IssueStage.swift:322
-  logic ternary_record_d1; // register, Core/IssueStage.swift:322
-  logic ternary_record_d2; // register, Core/IssueStage.swift:322
-  logic ternary_record_d3; // register, Core/IssueStage.swift:322
-  logic ternary_record_d4; // register, Core/IssueStage.swift:322
-  logic ternary_record_d5; // register, Core/IssueStage.swift:322
-  logic ternary_record_d6; // register, Core/IssueStage.swift:322
-  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:323
-  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:323
-  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:323
-  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:323
-  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:323
-  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:323
-  logic [2:0] ternary_record_fault_d6; // register, Core/IssueStage.swift:323
-  logic retiring; // wire, Core/IssueStage.swift:437
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:438
-  logic retires; // wire, Core/IssueStage.swift:439
-  logic retire_valid_q; // register, Core/IssueStage.swift:477
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:478
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:478
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:478
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:478
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:478
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:478
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:478
-  logic busy_any; // wire, Core/IssueStage.swift:479
-  logic halted_visible; // wire, Core/IssueStage.swift:481
+  logic [1:0] state; // register, Core/IssueStage.swift:84
+  logic running; // wire, Core/IssueStage.swift:85
+  logic draining; // register, Core/IssueStage.swift:86
+  logic [13:0] vl; // register, Core/IssueStage.swift:87
+  logic [31:0] stream_stride; // register, Core/IssueStage.swift:89
+  logic signed [31:0] s0_0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s0_15; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s1_15; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s2_15; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_0; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_1; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_2; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_3; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_4; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_5; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_6; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_7; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_8; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_9; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_10; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_11; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_12; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_13; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_14; // register, Core/IssueStage.swift:91
+  logic signed [31:0] s3_15; // register, Core/IssueStage.swift:91
+  logic [15:0] pending_v; // register, Core/IssueStage.swift:93
+  logic [15:0] pending_s; // register, Core/IssueStage.swift:94
+  logic [2:0] fault_code; // register, Core/IssueStage.swift:95
+  logic [31:0] fault_index; // register, Core/IssueStage.swift:96
+  logic [9:0] vl_chunks; // register, Core/IssueStage.swift:103
+  logic [15:0] cleared_all; // register, Core/IssueStage.swift:104
+  logic [15:0] cleared_vl; // register, Core/IssueStage.swift:105
+  logic retire_queue_in_valid; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic [144:0] retire_queue_in_data; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_in_ready; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_out_valid; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic [144:0] retire_queue_out_data; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic retire_queue_out_ready; // input of instance retire_queue, Core/IssueStage.swift:121
+  logic [4:0] retire_queue_count; // output of instance retire_queue, Core/IssueStage.swift:121
+  logic ls_completions_in_valid; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic [82:0] ls_completions_in_data; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_in_ready; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_out_valid; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic [82:0] ls_completions_out_data; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic ls_completions_out_ready; // input of instance ls_completions, Core/IssueStage.swift:123
+  logic [4:0] ls_completions_count; // output of instance ls_completions, Core/IssueStage.swift:123
+  logic vector_completions_in_valid; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic [82:0] vector_completions_in_data; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_in_ready; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_out_valid; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic [82:0] vector_completions_out_data; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic vector_completions_out_ready; // input of instance vector_completions, Core/IssueStage.swift:123
+  logic [4:0] vector_completions_count; // output of instance vector_completions, Core/IssueStage.swift:123
+  logic reduction_completions_in_valid; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic [82:0] reduction_completions_in_data; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_in_ready; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_out_valid; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic [82:0] reduction_completions_out_data; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic reduction_completions_out_ready; // input of instance reduction_completions, Core/IssueStage.swift:123
+  logic [4:0] reduction_completions_count; // output of instance reduction_completions, Core/IssueStage.swift:123
+  logic ternary_completions_in_valid; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic [82:0] ternary_completions_in_data; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_in_ready; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_out_valid; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic [82:0] ternary_completions_out_data; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic ternary_completions_out_ready; // input of instance ternary_completions, Core/IssueStage.swift:123
+  logic [4:0] ternary_completions_count; // output of instance ternary_completions, Core/IssueStage.swift:123
+  logic quiescent; // wire, Core/IssueStage.swift:129
+  logic start; // wire, Core/IssueStage.swift:130
+  logic has_scalar_source; // wire, Core/IssueStage.swift:152
+  logic [3:0] scalar_source; // wire, Core/IssueStage.swift:153
+  logic signed [31:0] scalar_value; // wire, Core/IssueStage.swift:155
+  logic signed [31:0] scalar_value1; // wire, Core/IssueStage.swift:155
+  logic signed [31:0] scalar_value2; // wire, Core/IssueStage.swift:155
+  logic signed [31:0] scalar_value3; // wire, Core/IssueStage.swift:155
+  logic [15:0] ls_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] vector_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] reduction_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] ternary_reads; // register, Core/IssueStage.swift:176
+  logic [15:0] ls_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] vector_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] reduction_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] ternary_writes_v; // register, Core/IssueStage.swift:177
+  logic [15:0] ls_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] vector_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] reduction_writes_s; // register, Core/IssueStage.swift:178
+  logic [15:0] ternary_writes_s; // register, Core/IssueStage.swift:178
+  logic [4:0] li_streams; // register, Core/IssueStage.swift:201
+  logic [31:0] li_sum_low; // register, Core/IssueStage.swift:204
+  logic [31:0] li_sum_middle; // register, Core/IssueStage.swift:205
+  logic [31:0] li_term_high; // register, Core/IssueStage.swift:206
+  logic [31:0] li_sum_low_middle; // register, Core/IssueStage.swift:207
+  logic [31:0] li_term_high2; // register, Core/IssueStage.swift:208
+  logic [31:0] li_digest; // register, Core/IssueStage.swift:208
+  logic [1:0] li_age; // register, Core/IssueStage.swift:209
+  logic hazard; // wire, Core/IssueStage.swift:224
+  logic memory_order_ok; // wire, Core/IssueStage.swift:229
+  logic clear_wait; // wire, Core/IssueStage.swift:237
+  logic can_issue; // wire, Core/IssueStage.swift:238
+  logic ready; // wire, Core/IssueStage.swift:240
+  logic fire; // wire, Core/IssueStage.swift:242
+  logic executes; // wire, Core/IssueStage.swift:243
+  logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:285
+  logic ls_record_d0; // register, Core/IssueStage.swift:320
+  logic ls_record_d1; // register, Core/IssueStage.swift:320
+  logic ls_record_d2; // register, Core/IssueStage.swift:320
+  logic ls_record_d3; // register, Core/IssueStage.swift:320
+  logic ls_record_d4; // register, Core/IssueStage.swift:320
+  logic ls_record_d5; // register, Core/IssueStage.swift:320
+  logic ls_record_d6; // register, Core/IssueStage.swift:320
+  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:321
+  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:321
+  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:321
+  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:321
+  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:321
+  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:321
+  logic [2:0] ls_record_fault_d6; // register, Core/IssueStage.swift:321
+  logic vector_record_d0; // register, Core/IssueStage.swift:320
+  logic vector_record_d1; // register, Core/IssueStage.swift:320
+  logic vector_record_d2; // register, Core/IssueStage.swift:320
+  logic vector_record_d3; // register, Core/IssueStage.swift:320
+  logic vector_record_d4; // register, Core/IssueStage.swift:320
+  logic vector_record_d5; // register, Core/IssueStage.swift:320
+  logic vector_record_d6; // register, Core/IssueStage.swift:320
+  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:321
+  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:321
+  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:321
+  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:321
+  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:321
+  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:321
+  logic [2:0] vector_record_fault_d6; // register, Core/IssueStage.swift:321
+  logic reduction_record_d0; // register, Core/IssueStage.swift:320
+  logic reduction_record_d1; // register, Core/IssueStage.swift:320
+  logic reduction_record_d2; // register, Core/IssueStage.swift:320
+  logic reduction_record_d3; // register, Core/IssueStage.swift:320
+  logic reduction_record_d4; // register, Core/IssueStage.swift:320
+  logic reduction_record_d5; // register, Core/IssueStage.swift:320
+  logic reduction_record_d6; // register, Core/IssueStage.swift:320
+  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:321
+  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:321
+  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:321
+  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:321
+  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:321
+  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:321
+  logic [2:0] reduction_record_fault_d6; // register, Core/IssueStage.swift:321
+  logic ternary_record_d0; // register, Core/IssueStage.swift:320
+  logic ternary_record_d1; // register, Core/IssueStage.swift:320
+  logic ternary_record_d2; // register, Core/IssueStage.swift:320
+  logic ternary_record_d3; // register, Core/IssueStage.swift:320
+  logic ternary_record_d4; // register, Core/IssueStage.swift:320
+  logic ternary_record_d5; // register, Core/IssueStage.swift:320
+  logic ternary_record_d6; // register, Core/IssueStage.swift:320
+  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:321
+  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:321
+  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:321
+  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:321
+  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:321
+  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:321
+  logic [2:0] ternary_record_fault_d6; // register, Core/IssueStage.swift:321
+  logic retiring; // wire, Core/IssueStage.swift:435
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:436
+  logic retires; // wire, Core/IssueStage.swift:437
+  logic retire_valid_q; // register, Core/IssueStage.swift:475
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:476
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:476
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:476
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:476
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:476
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:476
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:476
+  logic busy_any; // wire, Core/IssueStage.swift:477
+  logic halted_visible; // wire, Core/IssueStage.swift:479
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
