@@ -84,7 +84,7 @@ public struct DecodeStage: Module {
     /// `setvl` accepts: 1 ... max VL).
     func issueClasses(_ decoder: Instance) -> [(String, Signal)] {
         let op = decoder.opcode, imm = decoder.imm
-        func code(_ o: Opcode) -> Signal { lit(Int(o.rawValue), width: Encoding.op.width) }
+        let code = opcodeLiteral
         let unitBits = InstructionDecoder.units.indices.reversed().map { decoder.unit == lit($0, width: 3) }
         return [("unit_onehot", cat(unitBits)),
                 ("is_store", cat([op == code(.sv) || op == code(.sts)])),
@@ -102,7 +102,7 @@ public struct DecodeStage: Module {
         func oneHot(_ index: Signal, _ count: Int) -> Signal { lit(1, width: count) << index.truncate(to: Swift.max(1, addressWidth(count))) }
         func when(_ used: Signal, _ mask: Signal) -> Signal { mux(used, mask, lit(0, width: mask.width!)) }
         let op = decoder.opcode
-        func code(_ o: Opcode) -> Signal { lit(Int(o.rawValue), width: Encoding.op.width) }
+        let code = opcodeLiteral
         let sources = when(decoder.ra_use == vectorUse, oneHot(decoder.ra, vregs))
             | when(decoder.rb_use == vectorUse, oneHot(decoder.rb, vregs))
             | when(op == code(.mac) || op == code(.macp), oneHot(decoder.rd, vregs))

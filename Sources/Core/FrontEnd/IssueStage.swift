@@ -39,7 +39,7 @@ struct IssueStage {
     /// The `unit` field value of control instructions (the units are 0 ..< 4).
     static let controlUnit = 4
 
-    func code(_ op: Opcode) -> Signal { lit(Int(op.rawValue), width: Encoding.op.width) }
+    func code(_ op: Opcode) -> Signal { opcodeLiteral(op) }
     func destCode(_ d: DestinationKind) -> Signal { lit(InstructionDecoder.destinations.firstIndex(of: d)!, width: 3) }
     /// The head instruction runs on `u` (from the decode stage's registered one-hot).
     func isUnit(_ u: FunctionalUnit) -> Signal { decode.unit_onehot[InstructionDecoder.units.firstIndex(of: u)!] }
@@ -197,8 +197,8 @@ struct IssueStage {
     /// while the `li` waits at the head (`li` is rare: the constants of a
     /// program). nil with one stream, where the digest is the value.
     func streamedLi(_ needs: Needs) -> StreamedLi? {
-        guard let last = units.streamLast else { return nil }
-        let count = m.regNext("li_streams", resize(resize(last, 5) + lit(1, width: 5), 5))
+        guard let active = activeStreams else { return nil }
+        let count = m.regNext("li_streams", active)
         let terms = (0..<5).map { i in mux(count[i], resize(needs.imm.extend(to: 36) << i, 32), lit(0, width: 32)) }
         // Two-operand sums between registers: a wider sum maps to a deep LUT compressor.
         let low = m.regNext("li_sum_low", resize(terms[0] + terms[1], 32))
@@ -290,8 +290,7 @@ struct IssueStage {
         // setss's record: count 1, its stride as the digest (as setvl's).
         let writesOne = isSetvl || isSetss || isLi
         // li writes every active stream: count S, digest S * value (wrapping), S = STREAMS.
-        let active = units.streamLast.map { resize(resize($0, 5) + lit(1, width: 5), 5) }
-        let controlCount = mux(writesOne, active.map { mux(isLi, $0.extend(to: 32), lit(1, width: 32)) } ?? lit(1, width: 32),
+        let controlCount = mux(writesOne, activeStreams.map { mux(isLi, $0.extend(to: 32), lit(1, width: 32)) } ?? lit(1, width: 32),
                                lit(0, width: 32))
         let controlDigest = mux(writesOne, li.map { mux(isLi, $0.digest, imm) } ?? imm, lit(0, width: 32))
         var unitNumber = lit(Self.controlUnit, width: 3)
@@ -507,6 +506,8 @@ struct IssueStage {
     /// No register (an all-zero mask of `width` registers).
     func none(_ width: Int) -> Signal { lit(0, width: width) }
     func sIndex(_ r: Signal) -> Signal { r.truncate(to: p.sregBits) }
+    /// S, the active streams (`stream_last + 1`, 5 bits); nil with one stream.
+    var activeStreams: Signal? { units.streamLast.map { resize(resize($0, 5) + lit(1, width: 5), 5) } }
 
     /// Splits a packed queue word into named fields (first field most significant).
     func fields(_ word: Signal, _ layout: [(name: String, width: Int)]) -> [String: Signal] {

@@ -43,8 +43,9 @@ public struct CSRSlave: Module {
         for (member, csr) in CSRControl.events {
             let c = m.reg("\(csr)_count", .uint(64), reset: 0)
             let now = control[member], isCount = now.type != .bool
-            let event = m.reg("\(csr)_event", now.type!, reset: isCount ? lit(0, width: now.width!) : Signal.no)
-            m.when(start) { event.set(isCount ? lit(0, width: now.width!) : Signal.no) }.otherwise { event.set(now) }
+            let none = isCount ? lit(0, width: now.width!) : Signal.no
+            let event = m.reg("\(csr)_event", now.type!, reset: none)
+            m.when(start) { event.set(none) }.otherwise { event.set(now) }
             if isCount {
                 m.when(start) { c.set(0) }.otherwise { c.set(c + event.extend(to: 64)) }
             } else {

@@ -47,3 +47,6 @@ public enum ISAConstants {
         return out
     }
 }
+
+/// An opcode as the constant the decoded `opcode` field is compared with.
+func opcodeLiteral(_ o: Opcode) -> Signal { lit(Int(o.rawValue), width: Encoding.op.width) }

@@ -44,26 +44,26 @@ module CSRSlave_D256_B1 (
   logic [31:0] timeout_q; // register, Core/CSRSlave.swift:24
   logic [63:0] cycles; // register, Core/CSRSlave.swift:37
   logic [63:0] retired_count; // register, Core/CSRSlave.swift:44
-  logic retired_event; // register, Core/CSRSlave.swift:46
+  logic retired_event; // register, Core/CSRSlave.swift:47
   logic [63:0] busyLoadStore_count; // register, Core/CSRSlave.swift:44
-  logic busyLoadStore_event; // register, Core/CSRSlave.swift:46
+  logic busyLoadStore_event; // register, Core/CSRSlave.swift:47
   logic [63:0] busyVector_count; // register, Core/CSRSlave.swift:44
-  logic busyVector_event; // register, Core/CSRSlave.swift:46
+  logic busyVector_event; // register, Core/CSRSlave.swift:47
   logic [63:0] busyReduction_count; // register, Core/CSRSlave.swift:44
-  logic busyReduction_event; // register, Core/CSRSlave.swift:46
+  logic busyReduction_event; // register, Core/CSRSlave.swift:47
   logic [63:0] busyTernary_count; // register, Core/CSRSlave.swift:44
-  logic busyTernary_event; // register, Core/CSRSlave.swift:46
+  logic busyTernary_event; // register, Core/CSRSlave.swift:47
   logic [63:0] memoryStall_count; // register, Core/CSRSlave.swift:44
-  logic memoryStall_event; // register, Core/CSRSlave.swift:46
+  logic memoryStall_event; // register, Core/CSRSlave.swift:47
   logic [63:0] weightBeats_count; // register, Core/CSRSlave.swift:44
-  logic [1:0] weightBeats_event; // register, Core/CSRSlave.swift:46
+  logic [1:0] weightBeats_event; // register, Core/CSRSlave.swift:47
   logic [63:0] issueStall_count; // register, Core/CSRSlave.swift:44
-  logic issueStall_event; // register, Core/CSRSlave.swift:46
+  logic issueStall_event; // register, Core/CSRSlave.swift:47
   logic [63:0] saturations_count; // register, Core/CSRSlave.swift:44
-  logic [12:0] saturations_event; // register, Core/CSRSlave.swift:46
-  logic [63:0] read_value; // wire, Core/CSRSlave.swift:74
-  logic [63:0] read_q; // register, Core/CSRSlave.swift:74
-  logic read_valid_q; // register, Core/CSRSlave.swift:75
+  logic [12:0] saturations_event; // register, Core/CSRSlave.swift:47
+  logic [63:0] read_value; // wire, Core/CSRSlave.swift:75
+  logic [63:0] read_q; // register, Core/CSRSlave.swift:75
+  logic read_valid_q; // register, Core/CSRSlave.swift:76
 
   assign csr_readdata = read_q;
   assign csr_readdatavalid = read_valid_q;

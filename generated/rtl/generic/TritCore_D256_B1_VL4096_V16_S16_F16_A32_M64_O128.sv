@@ -410,67 +410,67 @@ module TritCore_D256_B1_VL4096_V16_S16_F16_A32_M64_O128 (
   logic fire; // wire, Core/IssueStage.swift:242
   logic executes; // wire, Core/IssueStage.swift:243
   logic [2:0] dispatch_fault; // wire, Core/IssueStage.swift:285
-  logic ls_record_d0; // register, Core/IssueStage.swift:320
-  logic ls_record_d1; // register, Core/IssueStage.swift:320
-  logic ls_record_d2; // register, Core/IssueStage.swift:320
-  logic ls_record_d3; // register, Core/IssueStage.swift:320
-  logic ls_record_d4; // register, Core/IssueStage.swift:320
-  logic ls_record_d5; // register, Core/IssueStage.swift:320
-  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:321
-  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:321
-  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:321
-  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:321
-  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:321
-  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:321
-  logic vector_record_d0; // register, Core/IssueStage.swift:320
-  logic vector_record_d1; // register, Core/IssueStage.swift:320
-  logic vector_record_d2; // register, Core/IssueStage.swift:320
-  logic vector_record_d3; // register, Core/IssueStage.swift:320
-  logic vector_record_d4; // register, Core/IssueStage.swift:320
-  logic vector_record_d5; // register, Core/IssueStage.swift:320
-  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:321
-  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:321
-  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:321
-  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:321
-  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:321
-  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:321
-  logic reduction_record_d0; // register, Core/IssueStage.swift:320
-  logic reduction_record_d1; // register, Core/IssueStage.swift:320
-  logic reduction_record_d2; // register, Core/IssueStage.swift:320
-  logic reduction_record_d3; // register, Core/IssueStage.swift:320
-  logic reduction_record_d4; // register, Core/IssueStage.swift:320
-  logic reduction_record_d5; // register, Core/IssueStage.swift:320
-  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:321
-  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:321
-  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:321
-  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:321
-  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:321
-  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:321
-  logic ternary_record_d0; // register, Core/IssueStage.swift:320
-  logic ternary_record_d1; // register, Core/IssueStage.swift:320
-  logic ternary_record_d2; // register, Core/IssueStage.swift:320
-  logic ternary_record_d3; // register, Core/IssueStage.swift:320
-  logic ternary_record_d4; // register, Core/IssueStage.swift:320
-  logic ternary_record_d5; // register, Core/IssueStage.swift:320
-  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:321
-  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:321
-  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:321
-  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:321
-  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:321
-  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:321
-  logic retiring; // wire, Core/IssueStage.swift:435
-  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:436
-  logic retires; // wire, Core/IssueStage.swift:437
-  logic retire_valid_q; // register, Core/IssueStage.swift:475
-  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:476
-  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:476
-  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:476
-  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:476
-  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:476
-  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:476
-  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:476
-  logic busy_any; // wire, Core/IssueStage.swift:477
-  logic halted_visible; // wire, Core/IssueStage.swift:479
+  logic ls_record_d0; // register, Core/IssueStage.swift:319
+  logic ls_record_d1; // register, Core/IssueStage.swift:319
+  logic ls_record_d2; // register, Core/IssueStage.swift:319
+  logic ls_record_d3; // register, Core/IssueStage.swift:319
+  logic ls_record_d4; // register, Core/IssueStage.swift:319
+  logic ls_record_d5; // register, Core/IssueStage.swift:319
+  logic [2:0] ls_record_fault_d0; // register, Core/IssueStage.swift:320
+  logic [2:0] ls_record_fault_d1; // register, Core/IssueStage.swift:320
+  logic [2:0] ls_record_fault_d2; // register, Core/IssueStage.swift:320
+  logic [2:0] ls_record_fault_d3; // register, Core/IssueStage.swift:320
+  logic [2:0] ls_record_fault_d4; // register, Core/IssueStage.swift:320
+  logic [2:0] ls_record_fault_d5; // register, Core/IssueStage.swift:320
+  logic vector_record_d0; // register, Core/IssueStage.swift:319
+  logic vector_record_d1; // register, Core/IssueStage.swift:319
+  logic vector_record_d2; // register, Core/IssueStage.swift:319
+  logic vector_record_d3; // register, Core/IssueStage.swift:319
+  logic vector_record_d4; // register, Core/IssueStage.swift:319
+  logic vector_record_d5; // register, Core/IssueStage.swift:319
+  logic [2:0] vector_record_fault_d0; // register, Core/IssueStage.swift:320
+  logic [2:0] vector_record_fault_d1; // register, Core/IssueStage.swift:320
+  logic [2:0] vector_record_fault_d2; // register, Core/IssueStage.swift:320
+  logic [2:0] vector_record_fault_d3; // register, Core/IssueStage.swift:320
+  logic [2:0] vector_record_fault_d4; // register, Core/IssueStage.swift:320
+  logic [2:0] vector_record_fault_d5; // register, Core/IssueStage.swift:320
+  logic reduction_record_d0; // register, Core/IssueStage.swift:319
+  logic reduction_record_d1; // register, Core/IssueStage.swift:319
+  logic reduction_record_d2; // register, Core/IssueStage.swift:319
+  logic reduction_record_d3; // register, Core/IssueStage.swift:319
+  logic reduction_record_d4; // register, Core/IssueStage.swift:319
+  logic reduction_record_d5; // register, Core/IssueStage.swift:319
+  logic [2:0] reduction_record_fault_d0; // register, Core/IssueStage.swift:320
+  logic [2:0] reduction_record_fault_d1; // register, Core/IssueStage.swift:320
+  logic [2:0] reduction_record_fault_d2; // register, Core/IssueStage.swift:320
+  logic [2:0] reduction_record_fault_d3; // register, Core/IssueStage.swift:320
+  logic [2:0] reduction_record_fault_d4; // register, Core/IssueStage.swift:320
+  logic [2:0] reduction_record_fault_d5; // register, Core/IssueStage.swift:320
+  logic ternary_record_d0; // register, Core/IssueStage.swift:319
+  logic ternary_record_d1; // register, Core/IssueStage.swift:319
+  logic ternary_record_d2; // register, Core/IssueStage.swift:319
+  logic ternary_record_d3; // register, Core/IssueStage.swift:319
+  logic ternary_record_d4; // register, Core/IssueStage.swift:319
+  logic ternary_record_d5; // register, Core/IssueStage.swift:319
+  logic [2:0] ternary_record_fault_d0; // register, Core/IssueStage.swift:320
+  logic [2:0] ternary_record_fault_d1; // register, Core/IssueStage.swift:320
+  logic [2:0] ternary_record_fault_d2; // register, Core/IssueStage.swift:320
+  logic [2:0] ternary_record_fault_d3; // register, Core/IssueStage.swift:320
+  logic [2:0] ternary_record_fault_d4; // register, Core/IssueStage.swift:320
+  logic [2:0] ternary_record_fault_d5; // register, Core/IssueStage.swift:320
+  logic retiring; // wire, Core/IssueStage.swift:434
+  logic [2:0] retire_fault; // wire, Core/IssueStage.swift:435
+  logic retires; // wire, Core/IssueStage.swift:436
+  logic retire_valid_q; // register, Core/IssueStage.swift:474
+  logic [31:0] retire_index_q; // register, Core/IssueStage.swift:475
+  logic [7:0] retire_opcode_q; // register, Core/IssueStage.swift:475
+  logic [2:0] retire_dest_q; // register, Core/IssueStage.swift:475
+  logic [31:0] retire_dest_index_q; // register, Core/IssueStage.swift:475
+  logic [31:0] retire_count_q; // register, Core/IssueStage.swift:475
+  logic [31:0] retire_digest_q; // register, Core/IssueStage.swift:475
+  logic [31:0] retire_saturations_q; // register, Core/IssueStage.swift:475
+  logic busy_any; // wire, Core/IssueStage.swift:476
+  logic halted_visible; // wire, Core/IssueStage.swift:478
 
   assign csr_csr_address = csr_address;
   assign csr_csr_read = csr_read;
