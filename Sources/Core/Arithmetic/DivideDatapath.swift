@@ -6,9 +6,9 @@ import ISA
 ///
 /// A new (`a`, `b`) may enter every cycle; `q` appears `latency` clock edges
 /// later (registered). Stages: 1 magnitude of b, then the reciprocal
-/// (`ReciprocalDatapath`), then a * y, the rounding shift by 31 + p - F,
-/// and the sign and saturation. `saturated` comes with `q`: set when the
-/// value was clamped (`Numeric.divReporting`: b = 0 with a != 0, or a
+/// (`ReciprocalDatapath`), then a * y, the rounding shift by 31 + p - F (two
+/// cycles), the sign, and the saturation. `saturated` comes with `q`: set
+/// when the value was clamped (`Numeric.divReporting`: b = 0 with a != 0, or a
 /// quotient out of range).
 public struct DivideDatapath: Module {
     public let fracBits: Int
@@ -20,7 +20,7 @@ public struct DivideDatapath: Module {
     var reciprocal: ReciprocalDatapath { ReciprocalDatapath() }
 
     /// Clock edges from `a`, `b` to `q`.
-    public var latency: Int { reciprocal.latency + 3 + Self.productLatency }
+    public var latency: Int { reciprocal.latency + 5 + Self.productLatency }
 
     /// Cycles of a * y (32 x 33 bits, a `splitProduct`).
     static let productLatency = SplitProduct.latency(32, 33, signed: true)
@@ -56,18 +56,21 @@ public struct DivideDatapath: Module {
         let aSign9 = m.pipelineDelay("a_negative9", a8 < slit(0, width: 32), cycles: later)
         let aZero9 = m.pipelineDelay("a_zero9", a8 == slit(0, width: 32), cycles: later)
 
-        // 10: q = rshr(a * y, s).
-        let quotient10 = m.regNext("quotient10", m.roundingShiftRight("product_shifted", product9, byOneLessThan: shiftMinusOne9))
-        let zero10 = m.regNext("b_zero10", zero9)
-        let negative10 = m.regNext("b_negative10", negative9)
-        let aSign10 = m.regNext("a_negative10", aSign9)
-        let aZero10 = m.regNext("a_zero10", aZero9)
+        // 10, 11: q = rshr(a * y, s), whole bytes of the shift first.
+        let quotient11 = m.regNext("quotient11", m.roundingShiftRightInTwoSteps("product", product9, byOneLessThan: shiftMinusOne9))
+        let zero11 = m.pipelineDelay("b_zero_round", zero9, cycles: 2)
+        let negative11 = m.pipelineDelay("b_negative_round", negative9, cycles: 2)
 
-        // 11: the sign of b, saturation; b = 0 saturates by the sign of a.
-        let byZero = mux(aZero10, slit(0, width: 32),
-                         mux(aSign10, slit(Int(Int32.min), width: 32), slit(Int(Int32.max), width: 32)))
-        let signed = m.wire("signed_quotient", mux(negative10, -quotient10, quotient10))
-        q.set(m.regNext("q11", mux(zero10, byZero, saturatedToInt32(signed))))
-        saturated.set(m.regNext("saturated11", mux(zero10, !aZero10, exceedsInt32(signed))))
+        // 12: the sign of b (a 64-bit negation, alone in its cycle).
+        let signed12 = m.regNext("signed_quotient12", mux(negative11, -quotient11, quotient11))
+        let zero12 = m.regNext("b_zero12", zero11)
+
+        // 13: saturation; b = 0 saturates by the sign of a.
+        let aSign12 = m.pipelineDelay("a_negative_late", aSign9, cycles: 3)
+        let aZero12 = m.pipelineDelay("a_zero_late", aZero9, cycles: 3)
+        let byZero = mux(aZero12, slit(0, width: 32),
+                         mux(aSign12, slit(Int(Int32.min), width: 32), slit(Int(Int32.max), width: 32)))
+        q.set(m.regNext("q13", mux(zero12, byZero, saturatedToInt32(signed12))))
+        saturated.set(m.regNext("saturated13", mux(zero12, !aZero12, exceedsInt32(signed12))))
     }
 }

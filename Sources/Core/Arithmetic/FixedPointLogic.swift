@@ -57,3 +57,20 @@ extension ModuleBuilder {
         return shifted.expandingAdd(v.type?.isSigned == true ? slit(1, width: w) : lit(1, width: w)) >> 1
     }
 }
+
+extension ModuleBuilder {
+    /// `roundingShiftRight` over two cycles, for wide values: the shift by
+    /// whole bytes of s - 1 into the registers `name_bytes` and `name_bits`,
+    /// then the rest (0 ... 7) with the rounding, combinational (the caller
+    /// registers it). A 64-bit shift and its rounding in one cycle were
+    /// 7 LUT levels and a 64-bit carry chain.
+    func roundingShiftRightInTwoSteps(_ name: String, _ v: Signal, byOneLessThan sMinusOne: Signal,
+                                      file: String = #fileID, line: Int = #line, column: Int = #column) -> Signal {
+        let w = sMinusOne.width ?? 1
+        guard w > 3 else { return roundingShiftRight("\(name)_shifted", v, byOneLessThan: sMinusOne) }
+        let wholeBytes = cat(sMinusOne[w - 1, 3], lit(0, width: 3))
+        let bytes = regNext("\(name)_bytes", v >> wholeBytes, file: file, line: line, column: column)
+        let bits = regNext("\(name)_bits", sMinusOne[2, 0], file: file, line: line, column: column)
+        return roundingShiftRight("\(name)_shifted", bytes, byOneLessThan: bits, file: file, line: line, column: column)
+    }
+}

@@ -55,17 +55,15 @@ public struct RsqrtDatapath: Module {
         let left = m.regNext("left_amount", k.asUInt.truncate(to: 5))
         let mantissa = m.regNext("mantissa", core.y)
 
-        // Each shift in two steps: whole bytes here, the rest (0 ... 7) with the rounding.
+        // Each shift in two steps: whole bytes, then the rest (0 ... 7), the right one with the rounding.
         func bytes(_ amount: Signal) -> Signal { cat(amount[amount.width! - 1, 3], lit(0, width: 3)) }
-        let rightBytes = m.regNext("right_bytes", mantissa >> bytes(rightMinusOne))
+        let rounded = m.roundingShiftRightInTwoSteps("right", mantissa, byOneLessThan: rightMinusOne).extend(to: 64)
         let leftBytes = m.regNext("left_bytes", mantissa.extend(to: 64) << bytes(left))
-        let rightBits = m.regNext("right_bits", rightMinusOne[2, 0]), leftBits = m.regNext("left_bits", left[2, 0])
+        let leftBits = m.regNext("left_bits", left[2, 0])
         let mantissa2 = m.regNext("mantissa2", mantissa)
         let kZero2 = m.regNext("k_zero2", kZero), kPositive2 = m.regNext("k_positive2", kPositive)
         let kBig2 = m.regNext("k_big2", kBig)
 
-        let rightShifted = m.wire("right_shifted", rightBytes >> rightBits)
-        let rounded = (rightShifted.expandingAdd(lit(1, width: RsqrtCore.mantissaBits)) >> 1).extend(to: 64)
         let leftShifted = mux(kBig2, lit(Int(Int64.max), width: 64), leftBytes << leftBits)
         let scaledResult = m.regNext("scaled", mux(kPositive2, leftShifted,
                                                    mux(kZero2, mantissa2.extend(to: 64), rounded)))

@@ -35,6 +35,7 @@ module DivideDatapath_F16_CE1 (
   logic signed [31:0] a_d11; // register, Core/DivideDatapath.swift:45
   logic signed [31:0] a_d12; // register, Core/DivideDatapath.swift:45
   logic signed [31:0] a_d13; // register, Core/DivideDatapath.swift:45
+  logic signed [31:0] a_d14; // register, Core/DivideDatapath.swift:45
   logic b_zero_d0; // register, Core/DivideDatapath.swift:46
   logic b_zero_d1; // register, Core/DivideDatapath.swift:46
   logic b_zero_d2; // register, Core/DivideDatapath.swift:46
@@ -49,6 +50,7 @@ module DivideDatapath_F16_CE1 (
   logic b_zero_d11; // register, Core/DivideDatapath.swift:46
   logic b_zero_d12; // register, Core/DivideDatapath.swift:46
   logic b_zero_d13; // register, Core/DivideDatapath.swift:46
+  logic b_zero_d14; // register, Core/DivideDatapath.swift:46
   logic b_negative_d0; // register, Core/DivideDatapath.swift:47
   logic b_negative_d1; // register, Core/DivideDatapath.swift:47
   logic b_negative_d2; // register, Core/DivideDatapath.swift:47
@@ -63,6 +65,7 @@ module DivideDatapath_F16_CE1 (
   logic b_negative_d11; // register, Core/DivideDatapath.swift:47
   logic b_negative_d12; // register, Core/DivideDatapath.swift:47
   logic b_negative_d13; // register, Core/DivideDatapath.swift:47
+  logic b_negative_d14; // register, Core/DivideDatapath.swift:47
   logic signed [31:0] product9_a; // register, Core/SplitProduct.swift:64
   logic signed [32:0] product9_b; // register, Core/SplitProduct.swift:64
   logic signed [33:0] product9_piece0_0; // register, Core/SplitProduct.swift:67
@@ -93,23 +96,31 @@ module DivideDatapath_F16_CE1 (
   logic a_zero9_d1; // register, Core/DivideDatapath.swift:57
   logic a_zero9_d2; // register, Core/DivideDatapath.swift:57
   logic a_zero9_d3; // register, Core/DivideDatapath.swift:57
+  logic signed [63:0] product_bytes; // register, Core/DivideDatapath.swift:60
+  logic [2:0] product_bits; // register, Core/DivideDatapath.swift:60
   logic signed [63:0] product_shifted; // wire, Core/DivideDatapath.swift:60
-  logic signed [63:0] quotient10; // register, Core/DivideDatapath.swift:60
-  logic b_zero10; // register, Core/DivideDatapath.swift:61
-  logic b_negative10; // register, Core/DivideDatapath.swift:62
-  logic a_negative10; // register, Core/DivideDatapath.swift:63
-  logic a_zero10; // register, Core/DivideDatapath.swift:64
-  logic signed [63:0] signed_quotient; // wire, Core/DivideDatapath.swift:69
-  logic signed [31:0] q11; // register, Core/DivideDatapath.swift:70
-  logic saturated11; // register, Core/DivideDatapath.swift:71
+  logic signed [63:0] quotient11; // register, Core/DivideDatapath.swift:60
+  logic b_zero_round_d0; // register, Core/DivideDatapath.swift:61
+  logic b_zero_round_d1; // register, Core/DivideDatapath.swift:61
+  logic b_negative_round_d0; // register, Core/DivideDatapath.swift:62
+  logic b_negative_round_d1; // register, Core/DivideDatapath.swift:62
+  logic signed [63:0] signed_quotient12; // register, Core/DivideDatapath.swift:65
+  logic b_zero12; // register, Core/DivideDatapath.swift:66
+  logic a_negative_late_d0; // register, Core/DivideDatapath.swift:69
+  logic a_negative_late_d1; // register, Core/DivideDatapath.swift:69
+  logic a_negative_late_d2; // register, Core/DivideDatapath.swift:69
+  logic a_zero_late_d0; // register, Core/DivideDatapath.swift:70
+  logic a_zero_late_d1; // register, Core/DivideDatapath.swift:70
+  logic a_zero_late_d2; // register, Core/DivideDatapath.swift:70
+  logic signed [31:0] q13; // register, Core/DivideDatapath.swift:73
+  logic saturated13; // register, Core/DivideDatapath.swift:74
 
-  assign q = q11;
-  assign saturated = saturated11;
+  assign q = q13;
+  assign saturated = saturated13;
   assign recip_ce = ce;
   assign recip_b = (b_zero1 ? 32'd1 : magnitude1);
   assign product9 = product9_l1_0;
-  assign product_shifted = (64'($signed(product9)) >>> shift9_d3);
-  assign signed_quotient = (b_negative10 ? (-quotient10) : quotient10);
+  assign product_shifted = (product_bytes >>> product_bits);
 
   always_ff @(posedge clk) begin
     if (ce) begin
@@ -221,6 +232,12 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      a_d14 <= a_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       b_zero_d0 <= b_zero1;
     end
   end
@@ -300,6 +317,12 @@ module DivideDatapath_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       b_zero_d13 <= b_zero_d12;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero_d14 <= b_zero_d13;
     end
   end
 
@@ -389,7 +412,13 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      product9_a <= a_d13;
+      b_negative_d14 <= b_negative_d13;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      product9_a <= a_d14;
     end
   end
 
@@ -467,7 +496,7 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      b_zero9_d0 <= b_zero_d13;
+      b_zero9_d0 <= b_zero_d14;
     end
   end
 
@@ -491,7 +520,7 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      b_negative9_d0 <= b_negative_d13;
+      b_negative9_d0 <= b_negative_d14;
     end
   end
 
@@ -515,7 +544,7 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      a_negative9_d0 <= (a_d13 < 32'sd0);
+      a_negative9_d0 <= (a_d14 < 32'sd0);
     end
   end
 
@@ -539,7 +568,7 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      a_zero9_d0 <= (a_d13 == 32'sd0);
+      a_zero9_d0 <= (a_d14 == 32'sd0);
     end
   end
 
@@ -563,43 +592,103 @@ module DivideDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      quotient10 <= $signed(64'($unsigned((65'(product_shifted) + 65'(64'sd1))) >> 1));
+      product_bytes <= (64'($signed(product9)) >>> {shift9_d3[5:3], 3'd0});
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      b_zero10 <= b_zero9_d3;
+      product_bits <= shift9_d3[2:0];
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      b_negative10 <= b_negative9_d3;
+      quotient11 <= $signed(64'($unsigned((65'(product_shifted) + 65'(64'sd1))) >> 1));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      a_negative10 <= a_negative9_d3;
+      b_zero_round_d0 <= b_zero9_d3;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      a_zero10 <= a_zero9_d3;
+      b_zero_round_d1 <= b_zero_round_d0;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      q11 <= (b_zero10 ? (a_zero10 ? 32'sd0 : (a_negative10 ? 32'sh80000000 : 32'sd2147483647)) : (((|signed_quotient[63:31]) && (!(&signed_quotient[63:31]))) ? (signed_quotient[63] ? 32'sh80000000 : 32'sd2147483647) : 32'(signed_quotient)));
+      b_negative_round_d0 <= b_negative9_d3;
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      saturated11 <= (b_zero10 ? (!a_zero10) : ((|signed_quotient[63:31]) && (!(&signed_quotient[63:31]))));
+      b_negative_round_d1 <= b_negative_round_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      signed_quotient12 <= (b_negative_round_d1 ? (-quotient11) : quotient11);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_zero12 <= b_zero_round_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_negative_late_d0 <= a_negative9_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_negative_late_d1 <= a_negative_late_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_negative_late_d2 <= a_negative_late_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_zero_late_d0 <= a_zero9_d3;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_zero_late_d1 <= a_zero_late_d0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_zero_late_d2 <= a_zero_late_d1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      q13 <= (b_zero12 ? (a_zero_late_d2 ? 32'sd0 : (a_negative_late_d2 ? 32'sh80000000 : 32'sd2147483647)) : (((|signed_quotient12[63:31]) && (!(&signed_quotient12[63:31]))) ? (signed_quotient12[63] ? 32'sh80000000 : 32'sd2147483647) : 32'(signed_quotient12)));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      saturated13 <= (b_zero12 ? (!a_zero_late_d2) : ((|signed_quotient12[63:31]) && (!(&signed_quotient12[63:31]))));
     end
   end
 

@@ -85,6 +85,9 @@ module VectorLane_F16_CE1 (
   logic [3:0] op_w_d27; // register, Core/VectorLane.swift:106
   logic [3:0] op_w_d28; // register, Core/VectorLane.swift:106
   logic [3:0] op_w_d29; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d30; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d31; // register, Core/VectorLane.swift:106
+  logic [3:0] op_w_d32; // register, Core/VectorLane.swift:106
   logic signed [31:0] a_w_d0; // register, Core/VectorLane.swift:107
   logic signed [31:0] a_w_d1; // register, Core/VectorLane.swift:107
   logic signed [31:0] a_w_d2; // register, Core/VectorLane.swift:107
@@ -115,6 +118,9 @@ module VectorLane_F16_CE1 (
   logic signed [31:0] a_w_d27; // register, Core/VectorLane.swift:107
   logic signed [31:0] a_w_d28; // register, Core/VectorLane.swift:107
   logic signed [31:0] a_w_d29; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d30; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d31; // register, Core/VectorLane.swift:107
+  logic signed [31:0] a_w_d32; // register, Core/VectorLane.swift:107
   logic signed [31:0] b_w_d0; // register, Core/VectorLane.swift:108
   logic signed [31:0] b_w_d1; // register, Core/VectorLane.swift:108
   logic signed [31:0] b_w_d2; // register, Core/VectorLane.swift:108
@@ -145,6 +151,9 @@ module VectorLane_F16_CE1 (
   logic signed [31:0] b_w_d27; // register, Core/VectorLane.swift:108
   logic signed [31:0] b_w_d28; // register, Core/VectorLane.swift:108
   logic signed [31:0] b_w_d29; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d30; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d31; // register, Core/VectorLane.swift:108
+  logic signed [31:0] b_w_d32; // register, Core/VectorLane.swift:108
   logic signed [31:0] d_w_d0; // register, Core/VectorLane.swift:109
   logic signed [31:0] d_w_d1; // register, Core/VectorLane.swift:109
   logic signed [31:0] d_w_d2; // register, Core/VectorLane.swift:109
@@ -175,6 +184,9 @@ module VectorLane_F16_CE1 (
   logic signed [31:0] d_w_d27; // register, Core/VectorLane.swift:109
   logic signed [31:0] d_w_d28; // register, Core/VectorLane.swift:109
   logic signed [31:0] d_w_d29; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d30; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d31; // register, Core/VectorLane.swift:109
+  logic signed [31:0] d_w_d32; // register, Core/VectorLane.swift:109
   logic signed [31:0] exp_w_d0; // register, Core/VectorLane.swift:110
   logic signed [31:0] exp_w_d1; // register, Core/VectorLane.swift:110
   logic signed [31:0] exp_w_d2; // register, Core/VectorLane.swift:110
@@ -197,6 +209,9 @@ module VectorLane_F16_CE1 (
   logic signed [31:0] exp_w_d19; // register, Core/VectorLane.swift:110
   logic signed [31:0] exp_w_d20; // register, Core/VectorLane.swift:110
   logic signed [31:0] exp_w_d21; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d22; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d23; // register, Core/VectorLane.swift:110
+  logic signed [31:0] exp_w_d24; // register, Core/VectorLane.swift:110
   logic exp_saturated_w_d0; // register, Core/VectorLane.swift:111
   logic exp_saturated_w_d1; // register, Core/VectorLane.swift:111
   logic exp_saturated_w_d2; // register, Core/VectorLane.swift:111
@@ -219,6 +234,9 @@ module VectorLane_F16_CE1 (
   logic exp_saturated_w_d19; // register, Core/VectorLane.swift:111
   logic exp_saturated_w_d20; // register, Core/VectorLane.swift:111
   logic exp_saturated_w_d21; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d22; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d23; // register, Core/VectorLane.swift:111
+  logic exp_saturated_w_d24; // register, Core/VectorLane.swift:111
   logic rsqrt_ce; // input of instance rsqrt, Core/VectorLane.swift:112
   logic signed [31:0] rsqrt_x; // input of instance rsqrt, Core/VectorLane.swift:112
   logic signed [31:0] rsqrt_y; // output of instance rsqrt, Core/VectorLane.swift:112
@@ -229,12 +247,18 @@ module VectorLane_F16_CE1 (
   logic signed [31:0] rsqrt_w_d3; // register, Core/VectorLane.swift:114
   logic signed [31:0] rsqrt_w_d4; // register, Core/VectorLane.swift:114
   logic signed [31:0] rsqrt_w_d5; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d6; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d7; // register, Core/VectorLane.swift:114
+  logic signed [31:0] rsqrt_w_d8; // register, Core/VectorLane.swift:114
   logic rsqrt_saturated_w_d0; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d1; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d2; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d3; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d4; // register, Core/VectorLane.swift:115
   logic rsqrt_saturated_w_d5; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d6; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d7; // register, Core/VectorLane.swift:115
+  logic rsqrt_saturated_w_d8; // register, Core/VectorLane.swift:115
   logic signed [31:0] complement; // wire, Core/VectorLane.swift:120
   logic signed [31:0] sigmoid; // wire, Core/VectorLane.swift:122
   logic signed [31:0] simple; // wire, Core/VectorLane.swift:123
@@ -290,13 +314,13 @@ module VectorLane_F16_CE1 (
   assign rsqrt_ce = ce;
   assign rsqrt_x = a;
   assign complement = (32'sd65536 - divider_q);
-  assign sigmoid = ((a_w_d29 >= 32'sd0) ? divider_q : complement);
-  assign sum1 = (33'(a_w_d29) + 33'(b_w_d29));
-  assign difference1 = (33'(a_w_d29) - 33'(b_w_d29));
+  assign sigmoid = ((a_w_d32 >= 32'sd0) ? divider_q : complement);
+  assign sum1 = (33'(a_w_d32) + 33'(b_w_d32));
+  assign difference1 = (33'(a_w_d32) - 33'(b_w_d32));
   assign product2 = product2_l1_0;
 
   always_comb begin
-    case (op_w_d29)
+    case (op_w_d32)
       4'd0: begin
         simple = (((|sum1[32:31]) && (!(&sum1[32:31]))) ? (sum1[32] ? 32'sh80000000 : 32'sd2147483647) : 32'(sum1));
         simple_saturated = ((|sum1[32:31]) && (!(&sum1[32:31])));
@@ -310,23 +334,23 @@ module VectorLane_F16_CE1 (
         simple_saturated = divider_saturated;
       end
       4'd7: begin
-        simple = exp_w_d21;
-        simple_saturated = exp_saturated_w_d21;
+        simple = exp_w_d24;
+        simple_saturated = exp_saturated_w_d24;
       end
       4'd8: begin
         simple = sigmoid;
         simple_saturated = 1'b0;
       end
       4'd9: begin
-        simple = ((a_w_d29 >= 32'sd0) ? complement : divider_q);
+        simple = ((a_w_d32 >= 32'sd0) ? complement : divider_q);
         simple_saturated = 1'b0;
       end
       4'd11: begin
-        simple = rsqrt_w_d5;
-        simple_saturated = rsqrt_saturated_w_d5;
+        simple = rsqrt_w_d8;
+        simple_saturated = rsqrt_saturated_w_d8;
       end
       default: begin
-        simple = a_w_d29;
+        simple = a_w_d32;
         simple_saturated = 1'b0;
       end
     endcase
@@ -700,6 +724,24 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      op_w_d30 <= op_w_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d31 <= op_w_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      op_w_d32 <= op_w_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       a_w_d0 <= a1;
     end
   end
@@ -875,6 +917,24 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       a_w_d29 <= a_w_d28;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d30 <= a_w_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d31 <= a_w_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      a_w_d32 <= a_w_d31;
     end
   end
 
@@ -1060,6 +1120,24 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      b_w_d30 <= b_w_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d31 <= b_w_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      b_w_d32 <= b_w_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       d_w_d0 <= d1;
     end
   end
@@ -1240,6 +1318,24 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      d_w_d30 <= d_w_d29;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d31 <= d_w_d30;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      d_w_d32 <= d_w_d31;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       exp_w_d0 <= exponential_y;
     end
   end
@@ -1367,6 +1463,24 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       exp_w_d21 <= exp_w_d20;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d22 <= exp_w_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d23 <= exp_w_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_w_d24 <= exp_w_d23;
     end
   end
 
@@ -1504,6 +1618,24 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      exp_saturated_w_d22 <= exp_saturated_w_d21;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d23 <= exp_saturated_w_d22;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      exp_saturated_w_d24 <= exp_saturated_w_d23;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       rsqrt_w_d0 <= rsqrt_y;
     end
   end
@@ -1535,6 +1667,24 @@ module VectorLane_F16_CE1 (
   always_ff @(posedge clk) begin
     if (ce) begin
       rsqrt_w_d5 <= rsqrt_w_d4;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rsqrt_w_d6 <= rsqrt_w_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rsqrt_w_d7 <= rsqrt_w_d6;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rsqrt_w_d8 <= rsqrt_w_d7;
     end
   end
 
@@ -1576,6 +1726,24 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
+      rsqrt_saturated_w_d6 <= rsqrt_saturated_w_d5;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rsqrt_saturated_w_d7 <= rsqrt_saturated_w_d6;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
+      rsqrt_saturated_w_d8 <= rsqrt_saturated_w_d7;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (ce) begin
       simple1 <= simple;
     end
   end
@@ -1588,25 +1756,25 @@ module VectorLane_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      multiplicand <= 33'(a_w_d29);
+      multiplicand <= 33'(a_w_d32);
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      multiplier <= ((op_w_d29 == 4'd10) ? 33'(sigmoid) : ((op_w_d29 == 4'd5) ? (33'(32'sd65536) - 33'(b_w_d29)) : 33'(b_w_d29)));
+      multiplier <= ((op_w_d32 == 4'd10) ? 33'(sigmoid) : ((op_w_d32 == 4'd5) ? (33'(32'sd65536) - 33'(b_w_d32)) : 33'(b_w_d32)));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      addend <= ((op_w_d29 == 4'd4) ? d_w_d29 : ((op_w_d29 == 4'd5) ? b_w_d29 : 32'sd0));
+      addend <= ((op_w_d32 == 4'd4) ? d_w_d32 : ((op_w_d32 == 4'd5) ? b_w_d32 : 32'sd0));
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      uses_product1 <= ((((op_w_d29 == 4'd2) || (op_w_d29 == 4'd4)) || (op_w_d29 == 4'd5)) || (op_w_d29 == 4'd10));
+      uses_product1 <= ((((op_w_d32 == 4'd2) || (op_w_d32 == 4'd4)) || (op_w_d32 == 4'd5)) || (op_w_d32 == 4'd10));
     end
   end
 

@@ -219,6 +219,9 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic writing_d35; // register, Core/VectorUnit.swift:198
   logic writing_d36; // register, Core/VectorUnit.swift:198
   logic writing_d37; // register, Core/VectorUnit.swift:198
+  logic writing_d38; // register, Core/VectorUnit.swift:198
+  logic writing_d39; // register, Core/VectorUnit.swift:198
+  logic writing_d40; // register, Core/VectorUnit.swift:198
   logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:199
@@ -257,6 +260,9 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic [8:0] writing_chunk_d35; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d36; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d37; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d38; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d39; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d40; // register, Core/VectorUnit.swift:199
   logic writing_last_d0; // register, Core/VectorUnit.swift:200
   logic writing_last_d1; // register, Core/VectorUnit.swift:200
   logic writing_last_d2; // register, Core/VectorUnit.swift:200
@@ -295,6 +301,9 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic writing_last_d35; // register, Core/VectorUnit.swift:200
   logic writing_last_d36; // register, Core/VectorUnit.swift:200
   logic writing_last_d37; // register, Core/VectorUnit.swift:200
+  logic writing_last_d38; // register, Core/VectorUnit.swift:200
+  logic writing_last_d39; // register, Core/VectorUnit.swift:200
+  logic writing_last_d40; // register, Core/VectorUnit.swift:200
   logic writing_end_d0; // register, Core/VectorUnit.swift:201
   logic writing_end_d1; // register, Core/VectorUnit.swift:201
   logic writing_end_d2; // register, Core/VectorUnit.swift:201
@@ -333,6 +342,9 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic writing_end_d35; // register, Core/VectorUnit.swift:201
   logic writing_end_d36; // register, Core/VectorUnit.swift:201
   logic writing_end_d37; // register, Core/VectorUnit.swift:201
+  logic writing_end_d38; // register, Core/VectorUnit.swift:201
+  logic writing_end_d39; // register, Core/VectorUnit.swift:201
+  logic writing_end_d40; // register, Core/VectorUnit.swift:201
   logic [1:0] writing_stream_d0; // register, Core/VectorUnit.swift:202
   logic [1:0] writing_stream_d1; // register, Core/VectorUnit.swift:202
   logic [1:0] writing_stream_d2; // register, Core/VectorUnit.swift:202
@@ -371,6 +383,9 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   logic [1:0] writing_stream_d35; // register, Core/VectorUnit.swift:202
   logic [1:0] writing_stream_d36; // register, Core/VectorUnit.swift:202
   logic [1:0] writing_stream_d37; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d38; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d39; // register, Core/VectorUnit.swift:202
+  logic [1:0] writing_stream_d40; // register, Core/VectorUnit.swift:202
   logic [15:0] write_mask; // wire, Core/VectorUnit.swift:203
   logic record_clear; // input of instance record, Core/VectorUnit.swift:211
   logic record_valid; // input of instance record, Core/VectorUnit.swift:211
@@ -396,9 +411,9 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   assign b_chunk = {(chain_now ? (stream - 2'd1) : stream), chunk};
   assign d_reg = held_rd;
   assign d_chunk = {stream, chunk};
-  assign w_valid = writing_d37;
+  assign w_valid = writing_d40;
   assign w_reg = held_rd;
-  assign w_chunk = {writing_stream_d37, writing_chunk_d37};
+  assign w_chunk = {writing_stream_d40, writing_chunk_d40};
   assign w_mask = write_mask;
   assign w_data = {lane15_result, lane14_result, lane13_result, lane12_result, lane11_result, lane10_result, lane9_result, lane8_result, lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign vl_minus_one = (vl - 14'd1);
@@ -486,14 +501,14 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   assign lane15_a = (scalar_a ? arriving_scalar : $signed(a_data[511:480]));
   assign lane15_b = (scalar_b ? arriving_scalar : $signed(b_data[511:480]));
   assign lane15_d = $signed(d_data[511:480]);
-  assign write_mask = (writing_last_d37 ? last_mask : 16'd65535);
-  assign record_clear = (writing_d37 && ((writing_chunk_d37 == 9'd0) && (writing_stream_d37 == 2'd0)));
-  assign record_valid = writing_d37;
-  assign record_base = 32'({writing_chunk_d37, 4'd0});
+  assign write_mask = (writing_last_d40 ? last_mask : 16'd65535);
+  assign record_clear = (writing_d40 && ((writing_chunk_d40 == 9'd0) && (writing_stream_d40 == 2'd0)));
+  assign record_valid = writing_d40;
+  assign record_base = 32'({writing_chunk_d40, 4'd0});
   assign record_mask = write_mask;
   assign record_data = {lane15_result, lane14_result, lane13_result, lane12_result, lane11_result, lane10_result, lane9_result, lane8_result, lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign record_saturated = {lane15_saturated, lane14_saturated, lane13_saturated, lane12_saturated, lane11_saturated, lane10_saturated, lane9_saturated, lane8_saturated, lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
-  assign done_now = (writing_d37 && writing_end_d37);
+  assign done_now = (writing_d40 && writing_end_d40);
 
   always_comb begin
     case (op)
@@ -591,7 +606,7 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
     end else begin
       if (start) begin
         busy <= 1'b1;
-      end else if ((writing_d37 && writing_end_d37)) begin
+      end else if ((writing_d40 && writing_end_d40)) begin
         busy <= 1'b0;
       end
     end
@@ -672,7 +687,7 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
           end
         end
       end
-      if ((((chained && writing_d37) && writing_last_d37) && (!writing_end_d37))) begin
+      if ((((chained && writing_d40) && writing_last_d40) && (!writing_end_d40))) begin
         issuing <= 1'b1;
       end
       if (start) begin
@@ -746,7 +761,7 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
       lanes_advance_remaining <= 6'd0;
     end else begin
       if (arriving) begin
-        lanes_advance_remaining <= 6'd38;
+        lanes_advance_remaining <= 6'd41;
       end else if ((lanes_advance_remaining != 6'd0)) begin
         lanes_advance_remaining <= (lanes_advance_remaining - 6'd1);
       end
@@ -1058,6 +1073,30 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   end
 
   always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d38 <= 1'b0;
+    end else begin
+      writing_d38 <= writing_d37;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d39 <= 1'b0;
+    end else begin
+      writing_d39 <= writing_d38;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d40 <= 1'b0;
+    end else begin
+      writing_d40 <= writing_d39;
+    end
+  end
+
+  always_ff @(posedge clk) begin
     writing_chunk_d0 <= arriving_chunk;
   end
 
@@ -1207,6 +1246,18 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
 
   always_ff @(posedge clk) begin
     writing_chunk_d37 <= writing_chunk_d36;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d38 <= writing_chunk_d37;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d39 <= writing_chunk_d38;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d40 <= writing_chunk_d39;
   end
 
   always_ff @(posedge clk) begin
@@ -1515,6 +1566,30 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      writing_last_d38 <= 1'b0;
+    end else begin
+      writing_last_d38 <= writing_last_d37;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d39 <= 1'b0;
+    end else begin
+      writing_last_d39 <= writing_last_d38;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d40 <= 1'b0;
+    end else begin
+      writing_last_d40 <= writing_last_d39;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       writing_end_d0 <= 1'b0;
     end else begin
       writing_end_d0 <= arriving_end;
@@ -1818,6 +1893,30 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
   end
 
   always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d38 <= 1'b0;
+    end else begin
+      writing_end_d38 <= writing_end_d37;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d39 <= 1'b0;
+    end else begin
+      writing_end_d39 <= writing_end_d38;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d40 <= 1'b0;
+    end else begin
+      writing_end_d40 <= writing_end_d39;
+    end
+  end
+
+  always_ff @(posedge clk) begin
     writing_stream_d0 <= arriving_stream;
   end
 
@@ -1967,6 +2066,18 @@ module VectorUnit_N16_VL8192_V16_F16_ST4 (
 
   always_ff @(posedge clk) begin
     writing_stream_d37 <= writing_stream_d36;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d38 <= writing_stream_d37;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d39 <= writing_stream_d38;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_stream_d40 <= writing_stream_d39;
   end
 
   VectorLane_F16_CE1 lane0 (

@@ -48,17 +48,17 @@ module RsqrtDatapath_F16_CE1 (
   logic [4:0] left_amount; // register, Core/RsqrtDatapath.swift:55
   logic [31:0] mantissa; // register, Core/RsqrtDatapath.swift:56
   logic [31:0] right_bytes; // register, Core/RsqrtDatapath.swift:60
+  logic [2:0] right_bits; // register, Core/RsqrtDatapath.swift:60
+  logic [31:0] right_shifted; // wire, Core/RsqrtDatapath.swift:60
   logic [63:0] left_bytes; // register, Core/RsqrtDatapath.swift:61
-  logic [2:0] right_bits; // register, Core/RsqrtDatapath.swift:62
   logic [2:0] left_bits; // register, Core/RsqrtDatapath.swift:62
   logic [31:0] mantissa2; // register, Core/RsqrtDatapath.swift:63
   logic k_zero2; // register, Core/RsqrtDatapath.swift:64
   logic k_positive2; // register, Core/RsqrtDatapath.swift:64
   logic k_big2; // register, Core/RsqrtDatapath.swift:65
-  logic [31:0] right_shifted; // wire, Core/RsqrtDatapath.swift:67
-  logic [63:0] scaled; // register, Core/RsqrtDatapath.swift:70
-  logic signed [31:0] y_out; // register, Core/RsqrtDatapath.swift:72
-  logic saturated_out; // register, Core/RsqrtDatapath.swift:73
+  logic [63:0] scaled; // register, Core/RsqrtDatapath.swift:68
+  logic signed [31:0] y_out; // register, Core/RsqrtDatapath.swift:70
+  logic saturated_out; // register, Core/RsqrtDatapath.swift:71
 
   assign y = y_out;
   assign saturated = saturated_out;
@@ -260,13 +260,13 @@ module RsqrtDatapath_F16_CE1 (
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      left_bytes <= (64'(mantissa) << {left_amount[4:3], 3'd0});
+      right_bits <= right_minus_one[2:0];
     end
   end
 
   always_ff @(posedge clk) begin
     if (ce) begin
-      right_bits <= right_minus_one[2:0];
+      left_bytes <= (64'(mantissa) << {left_amount[4:3], 3'd0});
     end
   end
 

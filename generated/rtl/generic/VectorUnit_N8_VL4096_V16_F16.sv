@@ -156,6 +156,9 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic writing_d35; // register, Core/VectorUnit.swift:198
   logic writing_d36; // register, Core/VectorUnit.swift:198
   logic writing_d37; // register, Core/VectorUnit.swift:198
+  logic writing_d38; // register, Core/VectorUnit.swift:198
+  logic writing_d39; // register, Core/VectorUnit.swift:198
+  logic writing_d40; // register, Core/VectorUnit.swift:198
   logic [8:0] writing_chunk_d0; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d1; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d2; // register, Core/VectorUnit.swift:199
@@ -194,6 +197,9 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic [8:0] writing_chunk_d35; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d36; // register, Core/VectorUnit.swift:199
   logic [8:0] writing_chunk_d37; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d38; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d39; // register, Core/VectorUnit.swift:199
+  logic [8:0] writing_chunk_d40; // register, Core/VectorUnit.swift:199
   logic writing_last_d0; // register, Core/VectorUnit.swift:200
   logic writing_last_d1; // register, Core/VectorUnit.swift:200
   logic writing_last_d2; // register, Core/VectorUnit.swift:200
@@ -232,6 +238,9 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic writing_last_d35; // register, Core/VectorUnit.swift:200
   logic writing_last_d36; // register, Core/VectorUnit.swift:200
   logic writing_last_d37; // register, Core/VectorUnit.swift:200
+  logic writing_last_d38; // register, Core/VectorUnit.swift:200
+  logic writing_last_d39; // register, Core/VectorUnit.swift:200
+  logic writing_last_d40; // register, Core/VectorUnit.swift:200
   logic writing_end_d0; // register, Core/VectorUnit.swift:201
   logic writing_end_d1; // register, Core/VectorUnit.swift:201
   logic writing_end_d2; // register, Core/VectorUnit.swift:201
@@ -270,6 +279,9 @@ module VectorUnit_N8_VL4096_V16_F16 (
   logic writing_end_d35; // register, Core/VectorUnit.swift:201
   logic writing_end_d36; // register, Core/VectorUnit.swift:201
   logic writing_end_d37; // register, Core/VectorUnit.swift:201
+  logic writing_end_d38; // register, Core/VectorUnit.swift:201
+  logic writing_end_d39; // register, Core/VectorUnit.swift:201
+  logic writing_end_d40; // register, Core/VectorUnit.swift:201
   logic [7:0] write_mask; // wire, Core/VectorUnit.swift:203
   logic record_clear; // input of instance record, Core/VectorUnit.swift:211
   logic record_valid; // input of instance record, Core/VectorUnit.swift:211
@@ -295,9 +307,9 @@ module VectorUnit_N8_VL4096_V16_F16 (
   assign b_chunk = chunk;
   assign d_reg = held_rd;
   assign d_chunk = chunk;
-  assign w_valid = writing_d37;
+  assign w_valid = writing_d40;
   assign w_reg = held_rd;
-  assign w_chunk = writing_chunk_d37;
+  assign w_chunk = writing_chunk_d40;
   assign w_mask = write_mask;
   assign w_data = {lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign vl_minus_one = (vl - 13'd1);
@@ -344,14 +356,14 @@ module VectorUnit_N8_VL4096_V16_F16 (
   assign lane7_a = (scalar_a ? held_scalar : $signed(a_data[255:224]));
   assign lane7_b = (scalar_b ? held_scalar : $signed(b_data[255:224]));
   assign lane7_d = $signed(d_data[255:224]);
-  assign write_mask = (writing_last_d37 ? last_mask : 8'd255);
-  assign record_clear = (writing_d37 && (writing_chunk_d37 == 9'd0));
-  assign record_valid = writing_d37;
-  assign record_base = 32'({writing_chunk_d37, 3'd0});
+  assign write_mask = (writing_last_d40 ? last_mask : 8'd255);
+  assign record_clear = (writing_d40 && (writing_chunk_d40 == 9'd0));
+  assign record_valid = writing_d40;
+  assign record_base = 32'({writing_chunk_d40, 3'd0});
   assign record_mask = write_mask;
   assign record_data = {lane7_result, lane6_result, lane5_result, lane4_result, lane3_result, lane2_result, lane1_result, lane0_result};
   assign record_saturated = {lane7_saturated, lane6_saturated, lane5_saturated, lane4_saturated, lane3_saturated, lane2_saturated, lane1_saturated, lane0_saturated};
-  assign done_now = (writing_d37 && writing_end_d37);
+  assign done_now = (writing_d40 && writing_end_d40);
 
   always_comb begin
     case (op)
@@ -449,7 +461,7 @@ module VectorUnit_N8_VL4096_V16_F16 (
     end else begin
       if (start) begin
         busy <= 1'b1;
-      end else if ((writing_d37 && writing_end_d37)) begin
+      end else if ((writing_d40 && writing_end_d40)) begin
         busy <= 1'b0;
       end
     end
@@ -572,7 +584,7 @@ module VectorUnit_N8_VL4096_V16_F16 (
       lanes_advance_remaining <= 6'd0;
     end else begin
       if (arriving) begin
-        lanes_advance_remaining <= 6'd38;
+        lanes_advance_remaining <= 6'd41;
       end else if ((lanes_advance_remaining != 6'd0)) begin
         lanes_advance_remaining <= (lanes_advance_remaining - 6'd1);
       end
@@ -884,6 +896,30 @@ module VectorUnit_N8_VL4096_V16_F16 (
   end
 
   always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d38 <= 1'b0;
+    end else begin
+      writing_d38 <= writing_d37;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d39 <= 1'b0;
+    end else begin
+      writing_d39 <= writing_d38;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_d40 <= 1'b0;
+    end else begin
+      writing_d40 <= writing_d39;
+    end
+  end
+
+  always_ff @(posedge clk) begin
     writing_chunk_d0 <= arriving_chunk;
   end
 
@@ -1033,6 +1069,18 @@ module VectorUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     writing_chunk_d37 <= writing_chunk_d36;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d38 <= writing_chunk_d37;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d39 <= writing_chunk_d38;
+  end
+
+  always_ff @(posedge clk) begin
+    writing_chunk_d40 <= writing_chunk_d39;
   end
 
   always_ff @(posedge clk) begin
@@ -1341,6 +1389,30 @@ module VectorUnit_N8_VL4096_V16_F16 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      writing_last_d38 <= 1'b0;
+    end else begin
+      writing_last_d38 <= writing_last_d37;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d39 <= 1'b0;
+    end else begin
+      writing_last_d39 <= writing_last_d38;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_last_d40 <= 1'b0;
+    end else begin
+      writing_last_d40 <= writing_last_d39;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
       writing_end_d0 <= 1'b0;
     end else begin
       writing_end_d0 <= arriving_end;
@@ -1640,6 +1712,30 @@ module VectorUnit_N8_VL4096_V16_F16 (
       writing_end_d37 <= 1'b0;
     end else begin
       writing_end_d37 <= writing_end_d36;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d38 <= 1'b0;
+    end else begin
+      writing_end_d38 <= writing_end_d37;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d39 <= 1'b0;
+    end else begin
+      writing_end_d39 <= writing_end_d38;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      writing_end_d40 <= 1'b0;
+    end else begin
+      writing_end_d40 <= writing_end_d39;
     end
   end
 
