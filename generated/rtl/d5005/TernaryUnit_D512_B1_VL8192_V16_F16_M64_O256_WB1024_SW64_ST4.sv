@@ -109,39 +109,46 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic store_hits; // wire, Core/TernaryUnit.swift:321
   logic header_ready; // wire, Core/TernaryUnit.swift:348
   logic bad_length; // register, Core/TernaryUnit.swift:357
-  logic steps_due; // register, Core/TernaryUnit.swift:363
-  logic [38:0] cols_times_reciprocal; // register, Core/TernaryUnit.swift:365
-  logic [14:0] cols_fifth; // wire, Core/TernaryUnit.swift:369
-  logic [16:0] raw_steps; // wire, Core/TernaryUnit.swift:371
-  logic [14:0] steps; // register, Core/TernaryUnit.swift:372
-  logic [13:0] groups; // register, Core/TernaryUnit.swift:373
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:382
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:384
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:386
-  logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:392
-  logic range_ok; // wire, Core/TernaryUnit.swift:394
-  logic matmul_scale0_start; // input of instance matmul_scale0, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale0_weight_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale0_activation_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:398
-  logic matmul_scale0_valid; // output of instance matmul_scale0, Core/TernaryUnit.swift:398
-  logic signed [63:0] matmul_scale0_scale; // output of instance matmul_scale0, Core/TernaryUnit.swift:398
-  logic matmul_scale1_start; // input of instance matmul_scale1, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale1_weight_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale1_activation_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:398
-  logic matmul_scale1_valid; // output of instance matmul_scale1, Core/TernaryUnit.swift:398
-  logic signed [63:0] matmul_scale1_scale; // output of instance matmul_scale1, Core/TernaryUnit.swift:398
-  logic matmul_scale2_start; // input of instance matmul_scale2, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale2_weight_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale2_activation_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:398
-  logic matmul_scale2_valid; // output of instance matmul_scale2, Core/TernaryUnit.swift:398
-  logic signed [63:0] matmul_scale2_scale; // output of instance matmul_scale2, Core/TernaryUnit.swift:398
-  logic matmul_scale3_start; // input of instance matmul_scale3, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale3_weight_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale3_activation_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:398
-  logic matmul_scale3_valid; // output of instance matmul_scale3, Core/TernaryUnit.swift:398
-  logic signed [63:0] matmul_scale3_scale; // output of instance matmul_scale3, Core/TernaryUnit.swift:398
-  logic bad_weight; // wire, Core/TernaryUnit.swift:414
-  logic [1:0] copy_turn; // register, Core/TernaryUnit.swift:466
+  logic [1:0] check_cycle; // register, Core/TernaryUnit.swift:365
+  logic check_starts; // wire, Core/TernaryUnit.swift:367
+  logic steps_due; // wire, Core/TernaryUnit.swift:368
+  logic [16:0] cols_times_reciprocal_a; // register, Core/SplitProduct.swift:64
+  logic [21:0] cols_times_reciprocal_b; // register, Core/SplitProduct.swift:64
+  logic signed [29:0] cols_times_reciprocal_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [29:0] cols_times_reciprocal_piece0_1; // register, Core/SplitProduct.swift:67
+  logic [38:0] cols_times_reciprocal_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [38:0] cols_times_reciprocal; // wire, Core/RegisteredTree.swift:19
+  logic [14:0] cols_fifth; // wire, Core/TernaryUnit.swift:370
+  logic [16:0] raw_steps; // wire, Core/TernaryUnit.swift:372
+  logic [14:0] steps; // register, Core/TernaryUnit.swift:373
+  logic [13:0] groups; // register, Core/TernaryUnit.swift:374
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:383
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:385
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:387
+  logic [16:0] group_beats; // wire, Core/TernaryUnit.swift:393
+  logic range_ok; // wire, Core/TernaryUnit.swift:395
+  logic matmul_scale0_start; // input of instance matmul_scale0, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale0_weight_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale0_activation_scale; // input of instance matmul_scale0, Core/TernaryUnit.swift:399
+  logic matmul_scale0_valid; // output of instance matmul_scale0, Core/TernaryUnit.swift:399
+  logic signed [63:0] matmul_scale0_scale; // output of instance matmul_scale0, Core/TernaryUnit.swift:399
+  logic matmul_scale1_start; // input of instance matmul_scale1, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale1_weight_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale1_activation_scale; // input of instance matmul_scale1, Core/TernaryUnit.swift:399
+  logic matmul_scale1_valid; // output of instance matmul_scale1, Core/TernaryUnit.swift:399
+  logic signed [63:0] matmul_scale1_scale; // output of instance matmul_scale1, Core/TernaryUnit.swift:399
+  logic matmul_scale2_start; // input of instance matmul_scale2, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale2_weight_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale2_activation_scale; // input of instance matmul_scale2, Core/TernaryUnit.swift:399
+  logic matmul_scale2_valid; // output of instance matmul_scale2, Core/TernaryUnit.swift:399
+  logic signed [63:0] matmul_scale2_scale; // output of instance matmul_scale2, Core/TernaryUnit.swift:399
+  logic matmul_scale3_start; // input of instance matmul_scale3, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale3_weight_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale3_activation_scale; // input of instance matmul_scale3, Core/TernaryUnit.swift:399
+  logic matmul_scale3_valid; // output of instance matmul_scale3, Core/TernaryUnit.swift:399
+  logic signed [63:0] matmul_scale3_scale; // output of instance matmul_scale3, Core/TernaryUnit.swift:399
+  logic bad_weight; // wire, Core/TernaryUnit.swift:415
+  logic [1:0] copy_turn; // register, Core/TernaryUnit.swift:467
   logic [9:0] copy0_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [8:0] copy0_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy0_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -234,335 +241,335 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   logic [79:0] activations3_wdata; // input of memory activations3, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations3_raddr; // input of memory activations3, Core/TernaryActivationCopy.swift:93
   logic [79:0] activations3_rdata; // output of memory activations3, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_weights_swap; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic [1023:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_weights_swap; // input of instance group_datapath, Core/TernaryUnit.swift:502
   logic [319:0] group_datapath_activations; // Vec(40 x SInt(8))
-  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:501
+  logic [9:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:502
   logic [5631:0] group_datapath_sums; // Vec(256 x SInt(22))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:501
-  logic [13:0] group; // register, Core/TernaryUnit.swift:504
-  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:505
-  logic [9:0] word; // register, Core/TernaryUnit.swift:506
-  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:509
-  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:511
-  logic matrix_done; // wire, Core/TernaryUnit.swift:513
-  logic last_beat; // register, Core/TernaryUnit.swift:516
-  logic single_beat; // wire, Core/TernaryUnit.swift:517
-  logic word_ready; // wire, Core/TernaryUnit.swift:520
-  logic end_pending; // register, Core/TernaryUnit.swift:523
-  logic result_full; // register, Core/TernaryUnit.swift:524
-  logic available; // wire, Core/TernaryUnit.swift:527
-  logic feed; // wire, Core/TernaryUnit.swift:528
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:531
-  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:569
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:575
-  logic fed; // register, Core/TernaryUnit.swift:579
-  logic fed_first; // register, Core/TernaryUnit.swift:580
-  logic fed_last; // register, Core/TernaryUnit.swift:581
-  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:582
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:583
-  logic signed [21:0] result0_0; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_1; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_2; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_3; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_4; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_5; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_6; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_7; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_8; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_9; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_10; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_11; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_12; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_13; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_14; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_15; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_16; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_17; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_18; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_19; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_20; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_21; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_22; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_23; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_24; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_25; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_26; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_27; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_28; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_29; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_30; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_31; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_32; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_33; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_34; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_35; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_36; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_37; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_38; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_39; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_40; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_41; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_42; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_43; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_44; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_45; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_46; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_47; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_48; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_49; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_50; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_51; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_52; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_53; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_54; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_55; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_56; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_57; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_58; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_59; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_60; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_61; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_62; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result0_63; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_0; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_1; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_2; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_3; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_4; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_5; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_6; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_7; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_8; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_9; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_10; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_11; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_12; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_13; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_14; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_15; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_16; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_17; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_18; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_19; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_20; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_21; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_22; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_23; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_24; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_25; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_26; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_27; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_28; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_29; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_30; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_31; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_32; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_33; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_34; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_35; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_36; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_37; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_38; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_39; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_40; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_41; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_42; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_43; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_44; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_45; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_46; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_47; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_48; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_49; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_50; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_51; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_52; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_53; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_54; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_55; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_56; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_57; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_58; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_59; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_60; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_61; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_62; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result1_63; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_0; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_1; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_2; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_3; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_4; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_5; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_6; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_7; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_8; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_9; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_10; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_11; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_12; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_13; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_14; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_15; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_16; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_17; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_18; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_19; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_20; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_21; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_22; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_23; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_24; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_25; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_26; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_27; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_28; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_29; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_30; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_31; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_32; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_33; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_34; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_35; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_36; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_37; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_38; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_39; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_40; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_41; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_42; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_43; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_44; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_45; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_46; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_47; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_48; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_49; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_50; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_51; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_52; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_53; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_54; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_55; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_56; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_57; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_58; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_59; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_60; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_61; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_62; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result2_63; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_0; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_1; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_2; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_3; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_4; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_5; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_6; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_7; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_8; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_9; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_10; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_11; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_12; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_13; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_14; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_15; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_16; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_17; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_18; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_19; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_20; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_21; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_22; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_23; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_24; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_25; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_26; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_27; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_28; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_29; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_30; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_31; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_32; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_33; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_34; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_35; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_36; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_37; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_38; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_39; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_40; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_41; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_42; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_43; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_44; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_45; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_46; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_47; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_48; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_49; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_50; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_51; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_52; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_53; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_54; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_55; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_56; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_57; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_58; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_59; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_60; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_61; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_62; // register, Core/TernaryUnit.swift:624
-  logic signed [21:0] result3_63; // register, Core/TernaryUnit.swift:624
-  logic [13:0] result_group; // register, Core/TernaryUnit.swift:626
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:627
-  logic [13:0] end_group; // register, Core/TernaryUnit.swift:628
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:629
-  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:635
-  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:639
-  logic select; // wire, Core/TernaryUnit.swift:640
-  logic [1:0] out_stream; // register, Core/TernaryUnit.swift:644
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:681
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:502
+  logic [13:0] group; // register, Core/TernaryUnit.swift:505
+  logic [16:0] beat_in_group; // register, Core/TernaryUnit.swift:506
+  logic [9:0] word; // register, Core/TernaryUnit.swift:507
+  logic [13:0] columns_left; // register, Core/TernaryUnit.swift:510
+  logic [13:0] rows_left; // register, Core/TernaryUnit.swift:512
+  logic matrix_done; // wire, Core/TernaryUnit.swift:514
+  logic last_beat; // register, Core/TernaryUnit.swift:517
+  logic single_beat; // wire, Core/TernaryUnit.swift:518
+  logic word_ready; // wire, Core/TernaryUnit.swift:521
+  logic end_pending; // register, Core/TernaryUnit.swift:524
+  logic result_full; // register, Core/TernaryUnit.swift:525
+  logic available; // wire, Core/TernaryUnit.swift:528
+  logic feed; // wire, Core/TernaryUnit.swift:529
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:532
+  logic [9:0] column_valid; // wire, Core/TernaryUnit.swift:570
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:576
+  logic fed; // register, Core/TernaryUnit.swift:580
+  logic fed_first; // register, Core/TernaryUnit.swift:581
+  logic fed_last; // register, Core/TernaryUnit.swift:582
+  logic [9:0] fed_columns; // register, Core/TernaryUnit.swift:583
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:584
+  logic signed [21:0] result0_0; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_1; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_2; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_3; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_4; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_5; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_6; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_7; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_8; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_9; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_10; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_11; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_12; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_13; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_14; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_15; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_16; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_17; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_18; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_19; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_20; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_21; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_22; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_23; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_24; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_25; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_26; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_27; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_28; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_29; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_30; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_31; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_32; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_33; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_34; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_35; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_36; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_37; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_38; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_39; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_40; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_41; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_42; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_43; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_44; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_45; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_46; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_47; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_48; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_49; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_50; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_51; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_52; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_53; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_54; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_55; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_56; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_57; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_58; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_59; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_60; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_61; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_62; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result0_63; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_0; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_1; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_2; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_3; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_4; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_5; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_6; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_7; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_8; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_9; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_10; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_11; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_12; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_13; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_14; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_15; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_16; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_17; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_18; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_19; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_20; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_21; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_22; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_23; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_24; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_25; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_26; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_27; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_28; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_29; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_30; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_31; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_32; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_33; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_34; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_35; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_36; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_37; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_38; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_39; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_40; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_41; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_42; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_43; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_44; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_45; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_46; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_47; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_48; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_49; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_50; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_51; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_52; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_53; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_54; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_55; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_56; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_57; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_58; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_59; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_60; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_61; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_62; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result1_63; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_0; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_1; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_2; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_3; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_4; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_5; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_6; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_7; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_8; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_9; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_10; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_11; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_12; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_13; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_14; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_15; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_16; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_17; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_18; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_19; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_20; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_21; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_22; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_23; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_24; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_25; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_26; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_27; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_28; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_29; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_30; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_31; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_32; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_33; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_34; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_35; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_36; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_37; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_38; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_39; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_40; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_41; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_42; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_43; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_44; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_45; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_46; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_47; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_48; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_49; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_50; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_51; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_52; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_53; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_54; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_55; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_56; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_57; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_58; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_59; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_60; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_61; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_62; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result2_63; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_0; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_1; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_2; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_3; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_4; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_5; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_6; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_7; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_8; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_9; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_10; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_11; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_12; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_13; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_14; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_15; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_16; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_17; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_18; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_19; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_20; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_21; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_22; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_23; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_24; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_25; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_26; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_27; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_28; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_29; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_30; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_31; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_32; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_33; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_34; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_35; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_36; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_37; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_38; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_39; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_40; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_41; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_42; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_43; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_44; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_45; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_46; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_47; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_48; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_49; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_50; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_51; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_52; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_53; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_54; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_55; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_56; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_57; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_58; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_59; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_60; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_61; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_62; // register, Core/TernaryUnit.swift:625
+  logic signed [21:0] result3_63; // register, Core/TernaryUnit.swift:625
+  logic [13:0] result_group; // register, Core/TernaryUnit.swift:627
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:628
+  logic [13:0] end_group; // register, Core/TernaryUnit.swift:629
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:630
+  logic [2:0] out_chunk; // register, Core/TernaryUnit.swift:636
+  logic [2:0] out_chunks; // wire, Core/TernaryUnit.swift:640
+  logic select; // wire, Core/TernaryUnit.swift:641
+  logic [1:0] out_stream; // register, Core/TernaryUnit.swift:645
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:682
   logic [351:0] rescale_in_values; // Vec(16 x SInt(22))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:681
-  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:681
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:681
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:682
+  logic [26:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:682
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:682
   logic [511:0] rescale_out_values; // Vec(16 x SInt(32))
-  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:681
-  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:681
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:681
-  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:688
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:689
-  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:690
-  logic write; // wire, Core/TernaryUnit.swift:692
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:699
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:699
+  logic [15:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:682
+  logic [26:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:682
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:682
+  logic [15:0] out_mask; // wire, Core/TernaryUnit.swift:689
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:690
+  logic [1:0] out_stream_index; // wire, Core/TernaryUnit.swift:691
+  logic write; // wire, Core/TernaryUnit.swift:693
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:700
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [15:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:700
   logic [511:0] digest_sum_data; // Vec(16 x SInt(32))
-  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:699
-  logic quiet; // wire, Core/TernaryUnit.swift:712
-  logic finished; // wire, Core/TernaryUnit.swift:714
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d6; // register, Core/TernaryUnit.swift:719
+  logic [15:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:700
+  logic quiet; // wire, Core/TernaryUnit.swift:713
+  logic finished; // wire, Core/TernaryUnit.swift:715
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d6; // register, Core/TernaryUnit.swift:720
   logic [511:0] beats_even_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [511:0] beats_odd_mem [0:511]; // 512 x UInt(512), read latency 1
   logic [79:0] activations0_mem [0:1023]; // 1024 x UInt(80), read latency 1
@@ -612,22 +619,25 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
   assign header_ready = (((phase == 3'd2) && (!deciding)) && (buffered >= 12'd4));
+  assign check_starts = ((phase == 3'd4) && (check_cycle == 2'd0));
+  assign steps_due = ((phase == 3'd4) && (check_cycle == 2'd3));
+  assign cols_times_reciprocal = cols_times_reciprocal_l0_0;
   assign cols_fifth = 15'((cols_times_reciprocal + 39'h0000CCCCD0) >> 24);
   assign raw_steps = (base3 ? 17'(cols_fifth) : 17'(15'((17'(14'(cols)) + 17'd3) >> 2)));
   assign matrix_isa_beats = (weight_isa_beats + 40'd4);
   assign matrix_outside = ((40'(address[31:6]) + matrix_isa_beats) > 40'(data_size[32:6]));
   assign group_beats = 17'(16'(17'(steps) >> 1));
   assign range_ok = (((phase == 3'd6) && (!bad_length)) && (!matrix_outside));
-  assign matmul_scale0_start = ((phase == 3'd4) && (!steps_due));
+  assign matmul_scale0_start = check_starts;
   assign matmul_scale0_weight_scale = weight_scale;
   assign matmul_scale0_activation_scale = activation_scale0;
-  assign matmul_scale1_start = ((phase == 3'd4) && (!steps_due));
+  assign matmul_scale1_start = check_starts;
   assign matmul_scale1_weight_scale = weight_scale;
   assign matmul_scale1_activation_scale = activation_scale1;
-  assign matmul_scale2_start = ((phase == 3'd4) && (!steps_due));
+  assign matmul_scale2_start = check_starts;
   assign matmul_scale2_weight_scale = weight_scale;
   assign matmul_scale2_activation_scale = activation_scale2;
-  assign matmul_scale3_start = ((phase == 3'd4) && (!steps_due));
+  assign matmul_scale3_start = check_starts;
   assign matmul_scale3_weight_scale = weight_scale;
   assign matmul_scale3_activation_scale = activation_scale3;
   assign bad_weight = group_datapath_bad_weight;
@@ -1072,16 +1082,30 @@ module TernaryUnit_D512_B1_VL8192_V16_F16_M64_O256_WB1024_SW64_ST4 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      steps_due <= 1'b0;
+      check_cycle <= 2'd0;
     end else begin
-      steps_due <= ((phase == 3'd4) && (!steps_due));
+      check_cycle <= ((phase == 3'd4) ? (check_cycle + 2'd1) : 2'd0);
     end
   end
 
   always_ff @(posedge clk) begin
-    if (((phase == 3'd4) && (!steps_due))) begin
-      cols_times_reciprocal <= (39'(17'(14'(cols))) * 39'(22'h333334));
-    end
+    cols_times_reciprocal_a <= 17'(14'(cols));
+  end
+
+  always_ff @(posedge clk) begin
+    cols_times_reciprocal_b <= 22'h333334;
+  end
+
+  always_ff @(posedge clk) begin
+    cols_times_reciprocal_piece0_0 <= (30'($signed({1'd0, cols_times_reciprocal_a})) * 30'($signed({1'd0, cols_times_reciprocal_b[10:0]})));
+  end
+
+  always_ff @(posedge clk) begin
+    cols_times_reciprocal_piece0_1 <= (30'($signed({1'd0, cols_times_reciprocal_a})) * 30'($signed({1'd0, cols_times_reciprocal_b[21:11]})));
+  end
+
+  always_ff @(posedge clk) begin
+    cols_times_reciprocal_l0_0 <= ($unsigned(39'(cols_times_reciprocal_piece0_0)) + {28'($unsigned(39'(cols_times_reciprocal_piece0_1)) >> 0), 11'd0});
   end
 
   always_ff @(posedge clk) begin

@@ -104,23 +104,30 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic store_hits; // wire, Core/TernaryUnit.swift:321
   logic header_ready; // wire, Core/TernaryUnit.swift:348
   logic bad_length; // register, Core/TernaryUnit.swift:357
-  logic steps_due; // register, Core/TernaryUnit.swift:363
-  logic [37:0] cols_times_reciprocal; // register, Core/TernaryUnit.swift:365
-  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:369
-  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:371
-  logic [13:0] steps; // register, Core/TernaryUnit.swift:372
-  logic [12:0] groups; // register, Core/TernaryUnit.swift:373
-  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:382
-  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:384
-  logic matrix_outside; // wire, Core/TernaryUnit.swift:386
-  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:392
-  logic range_ok; // wire, Core/TernaryUnit.swift:394
-  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:398
-  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:398
-  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:398
-  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:398
-  logic bad_weight; // wire, Core/TernaryUnit.swift:414
+  logic [1:0] check_cycle; // register, Core/TernaryUnit.swift:365
+  logic check_starts; // wire, Core/TernaryUnit.swift:367
+  logic steps_due; // wire, Core/TernaryUnit.swift:368
+  logic [15:0] cols_times_reciprocal_a; // register, Core/SplitProduct.swift:64
+  logic [21:0] cols_times_reciprocal_b; // register, Core/SplitProduct.swift:64
+  logic signed [28:0] cols_times_reciprocal_piece0_0; // register, Core/SplitProduct.swift:67
+  logic signed [28:0] cols_times_reciprocal_piece0_1; // register, Core/SplitProduct.swift:67
+  logic [37:0] cols_times_reciprocal_l0_0; // register, Core/RegisteredTree.swift:15
+  logic [37:0] cols_times_reciprocal; // wire, Core/RegisteredTree.swift:19
+  logic [13:0] cols_fifth; // wire, Core/TernaryUnit.swift:370
+  logic [15:0] raw_steps; // wire, Core/TernaryUnit.swift:372
+  logic [13:0] steps; // register, Core/TernaryUnit.swift:373
+  logic [12:0] groups; // register, Core/TernaryUnit.swift:374
+  logic [39:0] weight_isa_beats; // register, Core/TernaryUnit.swift:383
+  logic [39:0] matrix_isa_beats; // wire, Core/TernaryUnit.swift:385
+  logic matrix_outside; // wire, Core/TernaryUnit.swift:387
+  logic [15:0] group_beats; // wire, Core/TernaryUnit.swift:393
+  logic range_ok; // wire, Core/TernaryUnit.swift:395
+  logic matmul_scale_start; // input of instance matmul_scale, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale_weight_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:399
+  logic signed [31:0] matmul_scale_activation_scale; // input of instance matmul_scale, Core/TernaryUnit.swift:399
+  logic matmul_scale_valid; // output of instance matmul_scale, Core/TernaryUnit.swift:399
+  logic signed [63:0] matmul_scale_scale; // output of instance matmul_scale, Core/TernaryUnit.swift:399
+  logic bad_weight; // wire, Core/TernaryUnit.swift:415
   logic [9:0] copy_issued; // register, Core/TernaryActivationCopy.swift:44
   logic [7:0] copy_count; // register, Core/TernaryActivationCopy.swift:45
   logic [1:0] copy_write_slot; // register, Core/TernaryActivationCopy.swift:46
@@ -144,140 +151,140 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   logic [39:0] activations_wdata; // input of memory activations, Core/TernaryActivationCopy.swift:89
   logic [9:0] activations_raddr; // input of memory activations, Core/TernaryActivationCopy.swift:93
   logic [39:0] activations_rdata; // output of memory activations, Core/TernaryActivationCopy.swift:93
-  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_weights_swap; // input of instance group_datapath, Core/TernaryUnit.swift:501
+  logic group_datapath_in_valid; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_base3; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_in_first; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_in_last; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic [511:0] group_datapath_weights; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_weights_swap; // input of instance group_datapath, Core/TernaryUnit.swift:502
   logic [39:0] group_datapath_activations; // Vec(5 x SInt(8))
-  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:501
+  logic [4:0] group_datapath_column_valid; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic [63:0] group_datapath_row_valid; // input of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_sums_valid; // output of instance group_datapath, Core/TernaryUnit.swift:502
   logic [1343:0] group_datapath_sums; // Vec(64 x SInt(21))
-  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:501
-  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:501
-  logic [12:0] group; // register, Core/TernaryUnit.swift:504
-  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:505
-  logic [9:0] word; // register, Core/TernaryUnit.swift:506
-  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:509
-  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:511
-  logic matrix_done; // wire, Core/TernaryUnit.swift:513
-  logic last_beat; // register, Core/TernaryUnit.swift:516
-  logic single_beat; // wire, Core/TernaryUnit.swift:517
-  logic word_ready; // wire, Core/TernaryUnit.swift:520
-  logic end_pending; // register, Core/TernaryUnit.swift:523
-  logic result_full; // register, Core/TernaryUnit.swift:524
-  logic available; // wire, Core/TernaryUnit.swift:527
-  logic feed; // wire, Core/TernaryUnit.swift:528
-  logic [10:0] popped; // wire, Core/TernaryUnit.swift:531
-  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:569
-  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:575
-  logic fed; // register, Core/TernaryUnit.swift:579
-  logic fed_first; // register, Core/TernaryUnit.swift:580
-  logic fed_last; // register, Core/TernaryUnit.swift:581
-  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:582
-  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:583
-  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:624
-  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:624
-  logic [12:0] result_group; // register, Core/TernaryUnit.swift:626
-  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:627
-  logic [12:0] end_group; // register, Core/TernaryUnit.swift:628
-  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:629
-  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:635
-  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:639
-  logic select; // wire, Core/TernaryUnit.swift:640
-  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:681
+  logic group_datapath_bad_weight; // output of instance group_datapath, Core/TernaryUnit.swift:502
+  logic group_datapath_busy; // output of instance group_datapath, Core/TernaryUnit.swift:502
+  logic [12:0] group; // register, Core/TernaryUnit.swift:505
+  logic [15:0] beat_in_group; // register, Core/TernaryUnit.swift:506
+  logic [9:0] word; // register, Core/TernaryUnit.swift:507
+  logic [12:0] columns_left; // register, Core/TernaryUnit.swift:510
+  logic [12:0] rows_left; // register, Core/TernaryUnit.swift:512
+  logic matrix_done; // wire, Core/TernaryUnit.swift:514
+  logic last_beat; // register, Core/TernaryUnit.swift:517
+  logic single_beat; // wire, Core/TernaryUnit.swift:518
+  logic word_ready; // wire, Core/TernaryUnit.swift:521
+  logic end_pending; // register, Core/TernaryUnit.swift:524
+  logic result_full; // register, Core/TernaryUnit.swift:525
+  logic available; // wire, Core/TernaryUnit.swift:528
+  logic feed; // wire, Core/TernaryUnit.swift:529
+  logic [10:0] popped; // wire, Core/TernaryUnit.swift:532
+  logic [4:0] column_valid; // wire, Core/TernaryUnit.swift:570
+  logic [63:0] row_valid; // wire, Core/TernaryUnit.swift:576
+  logic fed; // register, Core/TernaryUnit.swift:580
+  logic fed_first; // register, Core/TernaryUnit.swift:581
+  logic fed_last; // register, Core/TernaryUnit.swift:582
+  logic [4:0] fed_columns; // register, Core/TernaryUnit.swift:583
+  logic [63:0] fed_rows; // register, Core/TernaryUnit.swift:584
+  logic signed [20:0] result0; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result1; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result2; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result3; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result4; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result5; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result6; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result7; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result8; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result9; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result10; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result11; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result12; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result13; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result14; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result15; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result16; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result17; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result18; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result19; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result20; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result21; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result22; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result23; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result24; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result25; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result26; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result27; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result28; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result29; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result30; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result31; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result32; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result33; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result34; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result35; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result36; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result37; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result38; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result39; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result40; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result41; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result42; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result43; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result44; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result45; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result46; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result47; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result48; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result49; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result50; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result51; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result52; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result53; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result54; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result55; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result56; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result57; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result58; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result59; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result60; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result61; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result62; // register, Core/TernaryUnit.swift:625
+  logic signed [20:0] result63; // register, Core/TernaryUnit.swift:625
+  logic [12:0] result_group; // register, Core/TernaryUnit.swift:627
+  logic [6:0] result_rows; // register, Core/TernaryUnit.swift:628
+  logic [12:0] end_group; // register, Core/TernaryUnit.swift:629
+  logic [6:0] end_rows; // register, Core/TernaryUnit.swift:630
+  logic [3:0] out_chunk; // register, Core/TernaryUnit.swift:636
+  logic [3:0] out_chunks; // wire, Core/TernaryUnit.swift:640
+  logic select; // wire, Core/TernaryUnit.swift:641
+  logic rescale_in_valid; // input of instance rescale, Core/TernaryUnit.swift:682
   logic [167:0] rescale_in_values; // Vec(8 x SInt(21))
-  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:681
-  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:681
-  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:681
+  logic signed [63:0] rescale_in_scale; // input of instance rescale, Core/TernaryUnit.swift:682
+  logic [16:0] rescale_in_tag; // input of instance rescale, Core/TernaryUnit.swift:682
+  logic rescale_out_valid; // output of instance rescale, Core/TernaryUnit.swift:682
   logic [255:0] rescale_out_values; // Vec(8 x SInt(32))
-  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:681
-  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:681
-  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:681
-  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:688
-  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:689
-  logic write; // wire, Core/TernaryUnit.swift:692
-  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:699
-  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:699
+  logic [7:0] rescale_out_saturated; // output of instance rescale, Core/TernaryUnit.swift:682
+  logic [16:0] rescale_out_tag; // output of instance rescale, Core/TernaryUnit.swift:682
+  logic rescale_busy; // output of instance rescale, Core/TernaryUnit.swift:682
+  logic [7:0] out_mask; // wire, Core/TernaryUnit.swift:689
+  logic [8:0] out_chunk_index; // wire, Core/TernaryUnit.swift:690
+  logic write; // wire, Core/TernaryUnit.swift:693
+  logic digest_sum_clear; // input of instance digest_sum, Core/TernaryUnit.swift:700
+  logic digest_sum_valid; // input of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [31:0] digest_sum_base; // input of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [7:0] digest_sum_mask; // input of instance digest_sum, Core/TernaryUnit.swift:700
   logic [255:0] digest_sum_data; // Vec(8 x SInt(32))
-  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:699
-  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:699
-  logic quiet; // wire, Core/TernaryUnit.swift:712
-  logic finished; // wire, Core/TernaryUnit.swift:714
-  logic record_faulted_d0; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d1; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d2; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d3; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d4; // register, Core/TernaryUnit.swift:719
-  logic record_faulted_d5; // register, Core/TernaryUnit.swift:719
+  logic [7:0] digest_sum_saturated; // input of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [31:0] digest_sum_digest; // output of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [31:0] digest_sum_count; // output of instance digest_sum, Core/TernaryUnit.swift:700
+  logic [31:0] digest_sum_saturations; // output of instance digest_sum, Core/TernaryUnit.swift:700
+  logic quiet; // wire, Core/TernaryUnit.swift:713
+  logic finished; // wire, Core/TernaryUnit.swift:715
+  logic record_faulted_d0; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d1; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d2; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d3; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d4; // register, Core/TernaryUnit.swift:720
+  logic record_faulted_d5; // register, Core/TernaryUnit.swift:720
   logic [255:0] beats_even_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [255:0] beats_odd_mem [0:511]; // 512 x UInt(256), read latency 1
   logic [39:0] activations_mem [0:1023]; // 1024 x UInt(40), read latency 1
@@ -324,13 +331,16 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
   assign fire = (requesting && rq_ready);
   assign store_hits = ((store_valid && (store_line >= head_line)) && (store_line < request_line));
   assign header_ready = (((phase == 3'd2) && (!deciding)) && (buffered >= 12'd8));
+  assign check_starts = ((phase == 3'd4) && (check_cycle == 2'd0));
+  assign steps_due = ((phase == 3'd4) && (check_cycle == 2'd3));
+  assign cols_times_reciprocal = cols_times_reciprocal_l0_0;
   assign cols_fifth = 14'((cols_times_reciprocal + 38'h0000CCCCD0) >> 24);
   assign raw_steps = (base3 ? 16'(cols_fifth) : 16'(14'((16'(13'(cols)) + 16'd3) >> 2)));
   assign matrix_isa_beats = (weight_isa_beats + 40'd4);
   assign matrix_outside = ((40'(address[31:6]) + matrix_isa_beats) > 40'(data_size[32:6]));
   assign group_beats = 16'(steps);
   assign range_ok = (((phase == 3'd6) && (!bad_length)) && (!matrix_outside));
-  assign matmul_scale_start = ((phase == 3'd4) && (!steps_due));
+  assign matmul_scale_start = check_starts;
   assign matmul_scale_weight_scale = weight_scale;
   assign matmul_scale_activation_scale = activation_scale;
   assign bad_weight = group_datapath_bad_weight;
@@ -699,16 +709,30 @@ module TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      steps_due <= 1'b0;
+      check_cycle <= 2'd0;
     end else begin
-      steps_due <= ((phase == 3'd4) && (!steps_due));
+      check_cycle <= ((phase == 3'd4) ? (check_cycle + 2'd1) : 2'd0);
     end
   end
 
   always_ff @(posedge clk) begin
-    if (((phase == 3'd4) && (!steps_due))) begin
-      cols_times_reciprocal <= (38'(16'(13'(cols))) * 38'(22'h333334));
-    end
+    cols_times_reciprocal_a <= 16'(13'(cols));
+  end
+
+  always_ff @(posedge clk) begin
+    cols_times_reciprocal_b <= 22'h333334;
+  end
+
+  always_ff @(posedge clk) begin
+    cols_times_reciprocal_piece0_0 <= (29'($signed({1'd0, cols_times_reciprocal_a})) * 29'($signed({1'd0, cols_times_reciprocal_b[10:0]})));
+  end
+
+  always_ff @(posedge clk) begin
+    cols_times_reciprocal_piece0_1 <= (29'($signed({1'd0, cols_times_reciprocal_a})) * 29'($signed({1'd0, cols_times_reciprocal_b[21:11]})));
+  end
+
+  always_ff @(posedge clk) begin
+    cols_times_reciprocal_l0_0 <= ($unsigned(38'(cols_times_reciprocal_piece0_0)) + {27'($unsigned(38'(cols_times_reciprocal_piece0_1)) >> 0), 11'd0});
   end
 
   always_ff @(posedge clk) begin

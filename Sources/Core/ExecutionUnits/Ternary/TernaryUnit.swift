@@ -332,7 +332,7 @@ extension TernaryUnit {
         /// C and R at the vector-length width.
         let colsNarrow, rowsNarrow: Signal
         let badLength, matrixOutside, rangeOK: Signal
-        /// The check phase's second cycle, when the steps are set (the first forms C / 5's product).
+        /// The check phase's last cycle, when the steps are set (C / 5's product takes the ones before).
         let stepsDue: Signal
         /// Column steps per group (padded), row groups, datapath cycles per group.
         let steps, groups, groupBeats: Signal
@@ -357,15 +357,16 @@ extension TernaryUnit {
         let badLength = m.reg("bad_length", .bool)
         let maxLength = lit(p.isa.maxVectorLength, width: 32)
         // Column steps per group: ceil(ceil(C / k) / 8) * 8; C / 5 by a reciprocal (exact for C < 2^19),
-        // ceil(C / 5) = ((C + 4) R) >> 24 = (C R + 4 R) >> 24. Why over two cycles of the check
-        // phase: the product (a DSP block) and the adds around it in one cycle were the unit's
-        // slowest path by the estimate; here the block sits between registers.
-        let stepsDue = m.reg("steps_due", .bool, reset: false)
-        stepsDue.set(ins.inPhase(.check) && !stepsDue)
-        let colsTimesR = m.reg("cols_times_reciprocal", .uint(vlBits + 25))
-        m.when(ins.inPhase(.check) && !stepsDue) {
-            colsTimesR.set(resize(colsNarrow.extend(to: vlBits + 3) * lit(Self.reciprocalOf5, width: 22), vlBits + 25))
-        }
+        // ceil(C / 5) = ((C + 4) R) >> 24 = (C R + 4 R) >> 24. Why a `splitProduct` over the check
+        // phase's first cycles: the product (C is 17 bits, R 22: two DSP blocks and an adder) in one
+        // cycle with the adds around it was the unit's slowest path by the estimate.
+        let productCycles = SplitProduct.latency(vlBits + 3, 22, signed: false)
+        let cycleBits = addressWidth(productCycles + 1)
+        let checkCycle = m.reg("check_cycle", .uint(cycleBits), reset: 0)
+        checkCycle.set(mux(ins.inPhase(.check), checkCycle + 1, lit(0, width: cycleBits)))
+        let checkStarts = m.wire("check_starts", ins.inPhase(.check) && checkCycle == 0)
+        let stepsDue = m.wire("steps_due", ins.inPhase(.check) && checkCycle == lit(productCycles, width: cycleBits))
+        let colsTimesR = m.splitProduct("cols_times_reciprocal", colsNarrow.extend(to: vlBits + 3), lit(Self.reciprocalOf5, width: 22))
         let fifth = m.wire("cols_fifth", (colsTimesR + lit(4 * Self.reciprocalOf5, width: vlBits + 25)) >> 24)
         let quarter = (colsNarrow.extend(to: vlBits + 3) + lit(3, width: vlBits + 3)) >> 2
         let rawSteps = m.wire("raw_steps", mux(ins.base3, resize(fifth, vlBits + 3), resize(quarter, vlBits + 3)))
@@ -396,7 +397,7 @@ extension TernaryUnit {
         // One scale per stream; they start together and finish together.
         let dividers = ins.activationScales.enumerated().map { s, activationScale in
             let scale = m.instance(MatmulScale(), streams == 1 ? "matmul_scale" : "matmul_scale\(s)")
-            scale.start.set(ins.inPhase(.check) && !stepsDue)
+            scale.start.set(checkStarts)
             scale.weight_scale.set(ins.weightScale)
             scale.activation_scale.set(activationScale)
             return scale
