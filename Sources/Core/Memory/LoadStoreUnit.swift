@@ -285,7 +285,9 @@ extension LoadStoreUnit {
             ready.set(false)
         }.otherwise {
             beatIndex.set(nextBeat)
-            ready.set(storing && nextBeat < access.beatTotal)
+            // Both compares from registers, chosen by `accepted`: the memory's
+            // ready reaches this register through two LUTs, not an add and a compare.
+            ready.set(storing && mux(accepted, beatIndex + 1 < access.beatTotal, beatIndex < access.beatTotal))
             m.when(accepted) { upper.set(raised) }
         }
         source.reg.set(access.regNumber)

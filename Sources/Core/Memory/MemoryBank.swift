@@ -6,12 +6,14 @@ import HDLLib
 /// counters that keep the buffer from overflowing and notice a memory that
 /// stopped answering.
 ///
-/// Command side: a command (`cmd_write`, bank beat `cmd_address`,
-/// `cmd_beats`, and for a write `cmd_data` / `cmd_byteenable`) is queued at
-/// the clock edge when `cmd_valid` is high; `cmd_ready` says it fits: queue
-/// room, and for a read `cmd_beats` more beats fit in the response buffer
-/// next to every read beat already requested and not yet popped
-/// (`outstandingBeats` credits: clients have no response back-pressure).
+/// Command side: a command (`cmd_write`, bank beat `cmd_address`; a read's
+/// `cmd_beats`; a write's one beat `cmd_data` / `cmd_byteenable`, its
+/// `cmd_beats` unused, so that the fit check need not wait on choosing it)
+/// is queued at the clock edge when `cmd_valid` is high; `cmd_ready` says it
+/// fits: queue room, and for a read `cmd_beats` more beats fit in the
+/// response buffer next to every read beat already requested and not yet
+/// popped (`outstandingBeats` of room: clients have no response
+/// back-pressure).
 ///
 /// Response side: `avail` is high while a read beat waits in the buffer;
 /// `pop` takes it and its data appears on `rdata` `bufferLatency` cycles
@@ -63,16 +65,18 @@ public struct MemoryBank: Module {
         let busy = m.output("busy", .bool)
         let expired = m.output("expired", .bool)
 
-        // Read beats requested and not yet popped: the response buffer's credits.
-        let credits = m.reg("credits", .uint(creditBits), reset: 0)
-        let wanted = m.wire("wanted", credits.expandingAdd(cmdBeats.extend(to: creditBits)))
-        let fits = m.wire("fits", cmdWrite || wanted <= lit(o, width: creditBits + 1))
+        // The response buffer's room: o less the read beats requested and not
+        // yet popped. Kept as room rather than as credits so that a command's
+        // check is one compare (credits + beats <= o was an add and a compare
+        // in front of the queue's push).
+        let room = m.reg("room", .uint(creditBits), reset: lit(o, width: creditBits))
+        let fits = m.wire("fits", cmdWrite || cmdBeats.extend(to: creditBits) <= room)
 
         // Field layout of a queued command, most significant first.
         let queue = m.instance(FIFO(width: 1 + p.addressBits + p.burstBits + p.dataBits + p.beatBytes,
                                     depth: Self.commandDepth), "commands")
         queue.in_valid.set(cmdValid && fits)
-        queue.in_data.set(cat(cmdWrite.asUInt, cmdAddress, cmdBeats, cmdData, cmdByteEnable))
+        queue.in_data.set(cat(cmdWrite.asUInt, cmdAddress, mux(cmdWrite, lit(1, width: p.burstBits), cmdBeats), cmdData, cmdByteEnable))
         cmdReady.set(queue.in_ready && fits)
         let head = queue.out_data
         var at = p.beatBytes
@@ -107,28 +111,37 @@ public struct MemoryBank: Module {
         let reader = buffer.read()
         reader.address.set(rptr[ob - 1, 0])
         rdata.set(reader.data)
-        let nonEmpty = m.wire("non_empty", wptr != rptr)
+        // Whether a beat waits, as a register (a pointer compare fed the
+        // delivery's handshake): one beat in, or one left after a pop.
+        let nonEmpty = m.reg("non_empty", .bool, reset: false)
         avail.set(nonEmpty)
         let taken = m.wire("taken", pop && nonEmpty)
         m.when(arrives) { wptr.set(wptr + 1) }
         m.when(taken) { rptr.set(rptr + 1) }
+        nonEmpty.set(arrives || mux(taken, wptr != rptr + 1, nonEmpty))
 
         let reserve = mux(cmdValid && fits && queue.in_ready && !cmdWrite, cmdBeats.extend(to: creditBits), lit(0, width: creditBits))
-        credits.set(mux(taken, credits - lit(1, width: creditBits), credits) + reserve)
+        room.set(mux(taken, room + lit(1, width: creditBits), room) - reserve)
 
         // Time-outs: consecutive cycles held by waitrequest, and consecutive
-        // cycles owed beats without a beat arriving.
+        // cycles owed beats without a beat arriving. Each counts down from
+        // `timeout_cycles` (reloaded while the condition is off) and has run
+        // out at zero: a compare with zero where `count >= timeout_cycles`
+        // was 6 LUT levels from the port. Registered (a time-out a cycle
+        // later is harmless). Reset to all ones, not zero: the first cycle
+        // after a reset is never held or silent, so the count is loaded
+        // before it is asked.
         let holding = m.wire("holding", pending && waitrequest)
         let silent = m.wire("silent", owed != 0 && !readdatavalid)
-        let heldFor = m.reg("held_for", .uint(32), reset: 0)
-        let silentFor = m.reg("silent_for", .uint(32), reset: 0)
-        heldFor.set(mux(holding, heldFor + 1, lit(0, width: 32)))
-        silentFor.set(mux(silent, silentFor + 1, lit(0, width: 32)))
+        func runOut(_ name: String, _ condition: Signal) -> Signal {
+            let left = m.reg("\(name)_left", .uint(32), reset: lit(Int(UInt32.max), width: 32))
+            left.set(mux(condition, mux(left == 0, left, left - 1), timeoutCycles))
+            return m.regNext("\(name)_too_long", left == 0, reset: false)
+        }
+        let heldTooLong = runOut("held", holding)
+        let silentTooLong = runOut("silent", silent)
         held.set(holding)
         busy.set(pending || owed != 0 || nonEmpty)
-        // The compares are registered (a time-out a cycle later is harmless).
-        let heldTooLong = m.regNext("held_too_long", heldFor >= timeoutCycles, reset: false)
-        let silentTooLong = m.regNext("silent_too_long", silentFor >= timeoutCycles, reset: false)
         expired.set((holding && heldTooLong) || (silent && silentTooLong))
     }
 }

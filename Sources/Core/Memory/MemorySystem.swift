@@ -166,12 +166,11 @@ public struct MemorySystem: Module {
         var fitsAll: [Signal] = [], counts: [Signal] = []
         for (b, u) in units.enumerated() {
             let first: Signal = banks == 1 ? lit(0, width: 1) : lit(b, width: bankBits) - line[bankBits - 1, 0]
-            let k0 = first.extend(to: bb + 2)
-            let n2 = beats.extend(to: bb + 2)
-            // One bank takes every beat: no subtract and add (two carry chains) in the arbiter's cycle.
+            // The beats k < n with k = k0 mod B: ceil((n - k0) / B) for n > k0, else 0, which is
+            // floor((n + B - 1 - k0) / B) for every n, and B - 1 - k0 is ~k0: one add, where a
+            // compare, a three-operand difference and an add were in front of the accept.
             let readCount = banks == 1 ? resize(beats, p.burstBits)
-                : mux(n2 > k0, (shiftDown(n2 - 1 - k0, bankBits).extend(to: bb + 2) + 1).truncate(to: p.burstBits),
-                      lit(0, width: p.burstBits))
+                : resize(shiftDown(beats.extend(to: bb + 1) + (~first).extend(to: bb + 1), bankBits), p.burstBits)
             // A write gives bank b its slice of the wide beat, unless nothing in it is enabled.
             let enables = byteEnable[p.beatBytes * (b + 1) - 1, p.beatBytes * b]
             let count = m.wire("split\(b)_beats", mux(isWrite, mux(enables != 0, lit(1, width: p.burstBits), lit(0, width: p.burstBits)), readCount))
@@ -180,7 +179,7 @@ public struct MemorySystem: Module {
             let address = w >= p.addressBits ? start.truncate(to: p.addressBits) : start.extend(to: p.addressBits)
             u.cmd_write.set(isWrite)
             u.cmd_address.set(m.wire("split\(b)_address", address))
-            u.cmd_beats.set(count)
+            u.cmd_beats.set(readCount)
             u.cmd_data.set(writeData[p.dataBits * (b + 1) - 1, p.dataBits * b])
             u.cmd_byteenable.set(enables)
             fitsAll.append(count == 0 || u.cmd_ready)

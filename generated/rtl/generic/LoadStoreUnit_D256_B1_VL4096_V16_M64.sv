@@ -102,8 +102,8 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
   logic offering; // wire, Core/LoadStoreUnit.swift:268
   logic accepted; // wire, Core/LoadStoreUnit.swift:269
   logic [10:0] next_beat; // wire, Core/LoadStoreUnit.swift:282
-  logic store_done; // wire, Core/LoadStoreUnit.swift:293
-  logic store_chunk; // wire, Core/LoadStoreUnit.swift:302
+  logic store_done; // wire, Core/LoadStoreUnit.swift:295
+  logic store_chunk; // wire, Core/LoadStoreUnit.swift:304
   logic [14:0] digest_left; // wire, Core/LoadStoreUnit.swift:176
 
   assign idle = ((state == 2'd0) || done);
@@ -355,7 +355,7 @@ module LoadStoreUnit_D256_B1_VL4096_V16_M64 (
       if (start) begin
         ready <= 1'b0;
       end else begin
-        ready <= ((state == 2'd3) && (next_beat < beat_total));
+        ready <= ((state == 2'd3) && (accepted ? ((beat_index + 11'd1) < beat_total) : (beat_index < beat_total)));
       end
     end
   end

@@ -31,34 +31,33 @@ module MemoryBank_D256_A32_M64_O128 (
   output logic         expired
 );
 
-  logic [7:0] credits; // register, Core/MemoryBank.swift:67
-  logic [8:0] wanted; // wire, Core/MemoryBank.swift:68
-  logic fits; // wire, Core/MemoryBank.swift:69
-  logic commands_in_valid; // input of instance commands, Core/MemoryBank.swift:72
-  logic [327:0] commands_in_data; // input of instance commands, Core/MemoryBank.swift:72
-  logic commands_in_ready; // output of instance commands, Core/MemoryBank.swift:72
-  logic commands_out_valid; // output of instance commands, Core/MemoryBank.swift:72
-  logic [327:0] commands_out_data; // output of instance commands, Core/MemoryBank.swift:72
-  logic commands_out_ready; // input of instance commands, Core/MemoryBank.swift:72
-  logic [2:0] commands_count; // output of instance commands, Core/MemoryBank.swift:72
-  logic issued; // wire, Core/MemoryBank.swift:88
-  logic [7:0] owed; // register, Core/MemoryBank.swift:92
-  logic arrives; // wire, Core/MemoryBank.swift:93
-  logic [7:0] wptr; // register, Core/MemoryBank.swift:100
-  logic [7:0] rptr; // register, Core/MemoryBank.swift:101
-  logic responses_we; // input of memory responses, Core/MemoryBank.swift:103
-  logic [6:0] responses_waddr; // input of memory responses, Core/MemoryBank.swift:103
-  logic [255:0] responses_wdata; // input of memory responses, Core/MemoryBank.swift:103
-  logic [6:0] responses_raddr; // input of memory responses, Core/MemoryBank.swift:107
-  logic [255:0] responses_rdata; // output of memory responses, Core/MemoryBank.swift:107
-  logic non_empty; // wire, Core/MemoryBank.swift:110
-  logic taken; // wire, Core/MemoryBank.swift:112
-  logic holding; // wire, Core/MemoryBank.swift:121
-  logic silent; // wire, Core/MemoryBank.swift:122
-  logic [31:0] held_for; // register, Core/MemoryBank.swift:123
-  logic [31:0] silent_for; // register, Core/MemoryBank.swift:124
-  logic held_too_long; // register, Core/MemoryBank.swift:130
-  logic silent_too_long; // register, Core/MemoryBank.swift:131
+  logic [7:0] room; // register, Core/MemoryBank.swift:72
+  logic fits; // wire, Core/MemoryBank.swift:73
+  logic commands_in_valid; // input of instance commands, Core/MemoryBank.swift:76
+  logic [327:0] commands_in_data; // input of instance commands, Core/MemoryBank.swift:76
+  logic commands_in_ready; // output of instance commands, Core/MemoryBank.swift:76
+  logic commands_out_valid; // output of instance commands, Core/MemoryBank.swift:76
+  logic [327:0] commands_out_data; // output of instance commands, Core/MemoryBank.swift:76
+  logic commands_out_ready; // input of instance commands, Core/MemoryBank.swift:76
+  logic [2:0] commands_count; // output of instance commands, Core/MemoryBank.swift:76
+  logic issued; // wire, Core/MemoryBank.swift:92
+  logic [7:0] owed; // register, Core/MemoryBank.swift:96
+  logic arrives; // wire, Core/MemoryBank.swift:97
+  logic [7:0] wptr; // register, Core/MemoryBank.swift:104
+  logic [7:0] rptr; // register, Core/MemoryBank.swift:105
+  logic responses_we; // input of memory responses, Core/MemoryBank.swift:107
+  logic [6:0] responses_waddr; // input of memory responses, Core/MemoryBank.swift:107
+  logic [255:0] responses_wdata; // input of memory responses, Core/MemoryBank.swift:107
+  logic [6:0] responses_raddr; // input of memory responses, Core/MemoryBank.swift:111
+  logic [255:0] responses_rdata; // output of memory responses, Core/MemoryBank.swift:111
+  logic non_empty; // register, Core/MemoryBank.swift:116
+  logic taken; // wire, Core/MemoryBank.swift:118
+  logic holding; // wire, Core/MemoryBank.swift:134
+  logic silent; // wire, Core/MemoryBank.swift:135
+  logic [31:0] held_left; // register, Core/MemoryBank.swift:137
+  logic held_too_long; // register, Core/MemoryBank.swift:139
+  logic [31:0] silent_left; // register, Core/MemoryBank.swift:137
+  logic silent_too_long; // register, Core/MemoryBank.swift:139
   logic [255:0] responses_mem [0:127]; // 128 x UInt(256), read latency 2
   logic [255:0] responses_rdata_stage; // first read register
 
@@ -74,10 +73,9 @@ module MemoryBank_D256_A32_M64_O128 (
   assign held = holding;
   assign busy = ((commands_out_valid || (owed != 8'd0)) || non_empty);
   assign expired = ((holding && held_too_long) || (silent && silent_too_long));
-  assign wanted = (9'(credits) + 9'(8'(cmd_beats)));
-  assign fits = (cmd_write || (wanted <= 9'd128));
+  assign fits = (cmd_write || (8'(cmd_beats) <= room));
   assign commands_in_valid = (cmd_valid && fits);
-  assign commands_in_data = {cmd_write, cmd_address, cmd_beats, cmd_data, cmd_byteenable};
+  assign commands_in_data = {cmd_write, cmd_address, (cmd_write ? 7'd1 : cmd_beats), cmd_data, cmd_byteenable};
   assign commands_out_ready = (!waitrequest);
   assign issued = (commands_out_valid && (!waitrequest));
   assign arrives = (readdatavalid && (owed != 8'd0));
@@ -85,7 +83,6 @@ module MemoryBank_D256_A32_M64_O128 (
   assign responses_waddr = wptr[6:0];
   assign responses_wdata = readdata;
   assign responses_raddr = rptr[6:0];
-  assign non_empty = (wptr != rptr);
   assign taken = (pop && non_empty);
   assign holding = (commands_out_valid && waitrequest);
   assign silent = ((owed != 8'd0) && (!readdatavalid));
@@ -101,9 +98,9 @@ module MemoryBank_D256_A32_M64_O128 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      credits <= 8'd0;
+      room <= 8'd128;
     end else begin
-      credits <= ((taken ? (credits - 8'd1) : credits) + ((((cmd_valid && fits) && commands_in_ready) && (!cmd_write)) ? 8'(cmd_beats) : 8'd0));
+      room <= ((taken ? (room + 8'd1) : room) - ((((cmd_valid && fits) && commands_in_ready) && (!cmd_write)) ? 8'(cmd_beats) : 8'd0));
     end
   end
 
@@ -137,17 +134,17 @@ module MemoryBank_D256_A32_M64_O128 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      held_for <= 32'd0;
+      non_empty <= 1'b0;
     end else begin
-      held_for <= (holding ? (held_for + 32'd1) : 32'd0);
+      non_empty <= (arrives || (taken ? (wptr != (rptr + 8'd1)) : non_empty));
     end
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      silent_for <= 32'd0;
+      held_left <= 32'hFFFFFFFF;
     end else begin
-      silent_for <= (silent ? (silent_for + 32'd1) : 32'd0);
+      held_left <= (holding ? ((held_left == 32'd0) ? held_left : (held_left - 32'd1)) : timeout_cycles);
     end
   end
 
@@ -155,7 +152,15 @@ module MemoryBank_D256_A32_M64_O128 (
     if (rst) begin
       held_too_long <= 1'b0;
     end else begin
-      held_too_long <= (held_for >= timeout_cycles);
+      held_too_long <= (held_left == 32'd0);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      silent_left <= 32'hFFFFFFFF;
+    end else begin
+      silent_left <= (silent ? ((silent_left == 32'd0) ? silent_left : (silent_left - 32'd1)) : timeout_cycles);
     end
   end
 
@@ -163,7 +168,7 @@ module MemoryBank_D256_A32_M64_O128 (
     if (rst) begin
       silent_too_long <= 1'b0;
     end else begin
-      silent_too_long <= (silent_for >= timeout_cycles);
+      silent_too_long <= (silent_left == 32'd0);
     end
   end
 

@@ -95,29 +95,29 @@ module MemorySystem_D256_B1_A32_M64_O128_RC3_WC6 (
   logic [31:0] line; // wire, Core/MemorySystem.swift:162
   logic [1:0] client; // wire, Core/MemorySystem.swift:163
   logic is_write; // wire, Core/MemorySystem.swift:164
-  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:177
-  logic [31:0] split0_address; // wire, Core/MemorySystem.swift:182
-  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:189
-  logic [8:0] order_in_data; // input of instance order, Core/MemorySystem.swift:189
-  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:189
-  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:189
-  logic [8:0] order_out_data; // output of instance order, Core/MemorySystem.swift:189
-  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:189
-  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:189
-  logic accept; // wire, Core/MemorySystem.swift:190
-  logic split0_touched; // wire, Core/MemorySystem.swift:193
-  logic [6:0] sent; // register, Core/MemorySystem.swift:202
-  logic head_wide; // wire, Core/MemorySystem.swift:207
-  logic deliver; // wire, Core/MemorySystem.swift:211
-  logic last; // wire, Core/MemorySystem.swift:213
-  logic out_valid0; // register, Core/MemorySystem.swift:221
-  logic [1:0] out_client0; // register, Core/MemorySystem.swift:222
-  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:223
-  logic out_valid1; // register, Core/MemorySystem.swift:221
-  logic [1:0] out_client1; // register, Core/MemorySystem.swift:222
-  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:223
-  logic [255:0] out_data; // wire, Core/MemorySystem.swift:227
-  logic expired; // register, Core/MemorySystem.swift:235
+  logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:176
+  logic [31:0] split0_address; // wire, Core/MemorySystem.swift:181
+  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:188
+  logic [8:0] order_in_data; // input of instance order, Core/MemorySystem.swift:188
+  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:188
+  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:188
+  logic [8:0] order_out_data; // output of instance order, Core/MemorySystem.swift:188
+  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:188
+  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:188
+  logic accept; // wire, Core/MemorySystem.swift:189
+  logic split0_touched; // wire, Core/MemorySystem.swift:192
+  logic [6:0] sent; // register, Core/MemorySystem.swift:201
+  logic head_wide; // wire, Core/MemorySystem.swift:206
+  logic deliver; // wire, Core/MemorySystem.swift:210
+  logic last; // wire, Core/MemorySystem.swift:212
+  logic out_valid0; // register, Core/MemorySystem.swift:220
+  logic [1:0] out_client0; // register, Core/MemorySystem.swift:221
+  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:222
+  logic out_valid1; // register, Core/MemorySystem.swift:220
+  logic [1:0] out_client1; // register, Core/MemorySystem.swift:221
+  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:222
+  logic [255:0] out_data; // wire, Core/MemorySystem.swift:226
+  logic expired; // register, Core/MemorySystem.swift:234
 
   assign c0_rq_ready = (grant0 && request_in_ready);
   assign c0_rs_valid = (out_valid1 && (out_client1 == 2'd0));
@@ -132,7 +132,7 @@ module MemorySystem_D256_B1_A32_M64_O128_RC3_WC6 (
   assign bank0_cmd_valid = (accept && split0_touched);
   assign bank0_cmd_write = is_write;
   assign bank0_cmd_address = split0_address;
-  assign bank0_cmd_beats = split0_beats;
+  assign bank0_cmd_beats = beats;
   assign bank0_cmd_data = request_out_data[255:0];
   assign bank0_cmd_byteenable = request_byteenable;
   assign bank0_pop = (deliver && (head_wide || 1'b1));
