@@ -62,24 +62,29 @@ public struct FetchUnit: Module {
         buffer.in_data.set(client.responseData)
 
         // Ask for the next burst when the buffer can hold it and everything before it.
-        // Why registered: the request must not wait on this arithmetic. The
-        // figures are a cycle late, so no request directly follows a taken one
-        // (the one event that shrinks the room or the remaining beats; arrivals
+        // Why registered, twice: the request must not wait on this arithmetic,
+        // and the burst size and the room are compared a cycle after they are
+        // worked out (the difference, the size's choice, the room's sum and the
+        // compare in one cycle were 8 LUT levels). The figures are two cycles
+        // late, so no request follows a taken one or a start within two cycles
+        // (the events that shrink the room or move the remaining beats; arrivals
         // and pops only add room).
         let remaining = m.wire("remaining", totalBeats - requested)
         let nextBurst = m.wire("next_burst", mux(remaining > lit(maxBurst, width: 33), lit(maxBurst, width: p.burstBits),
                                                  remaining.truncate(to: p.burstBits)))
         let burst = m.regNext("burst", nextBurst)
-        let committed = m.wire("committed", outstanding + buffer.count.extend(to: countBits))
-        let room = m.wire("room", lit(bufferBeats, width: countBits) - committed)
-        let fits = m.regNext("fits", remaining != 0 && room >= nextBurst.extend(to: countBits), reset: false)
-        let takenLast = m.reg("taken_last", .bool, reset: false)
-        let ask = m.wire("ask", active && fits && !takenLast)
+        let moreLeft = m.regNext("more_left", remaining != 0, reset: false)
+        // The buffer's room less the beats owed to it, kept as one register.
+        let free = m.reg("free", .uint(countBits), reset: lit(bufferBeats, width: countBits))
+        let fits = m.regNext("fits", moreLeft && free >= burst.extend(to: countBits), reset: false)
+        let movedLast = m.reg("moved_last", .bool, reset: false)
+        let movedBefore = m.regNext("moved_before", movedLast, reset: false)
+        let ask = m.wire("ask", active && fits && !movedLast && !movedBefore)
         client.requestValid.set(ask)
         client.requestLine.set(codeBaseLine + requested.truncate(to: p.lineBits))
         client.requestBeats.set(burst)
         let taken = m.wire("taken", ask && client.requestReady)
-        takenLast.set(taken)
+        movedLast.set(taken || start)
 
         // The head word: word (index mod words per beat) of the oldest beat.
         let offset = index[wordBits - 1, 0]
@@ -106,7 +111,9 @@ public struct FetchUnit: Module {
 
         // A beat leaves after its last word, or when it holds the code's last word.
         let lastOfBeat = offset == lit(wordsPerBeat - 1, width: wordBits)
-        buffer.out_ready.set((taking && (lastOfBeat || index + 1 == codeLength)) || (!active && buffer.out_valid))
+        let popped = m.wire("popped", (taking && (lastOfBeat || index + 1 == codeLength)) || (!active && buffer.out_valid))
+        buffer.out_ready.set(popped)
+        free.set(mux(popped, free + 1, free) - leaving)
         quiet.set(outstanding == 0 && !buffer.out_valid)
     }
 }

@@ -89,6 +89,8 @@ final class DMAEngine {
     let running, aborting, c2h, srcLine, dstLine, srcLeft, dstLeft, outstanding: Signal
     let rdHeld, wrHeld, inBurst, burstLeft, burstAddress, burstCount, responsesOwed: Signal
     let done, errorCode, refused, bytes, cycles, stallFor: Signal
+    /// The time-out, decided in `control` and seen by the host write side.
+    let expired: Signal
     // Decided in one step, used in another
     var startError, startWritten, abortWritten, starting, checked: Signal!
     var issued, issuedBeats, arrival: Signal!
@@ -157,6 +159,7 @@ final class DMAEngine {
         bytes = m.reg("bytes", .uint(64), reset: 0)
         cycles = m.reg("cycles", .uint(64), reset: 0)
         stallFor = m.reg("stall_for", .uint(32), reset: 0)
+        expired = m.wire("expired", .bool)
     }
 
     func writes(_ r: DMARegister) -> Signal { write && address == lit(r.rawValue, width: DMARegister.addressBits) }
@@ -288,11 +291,12 @@ final class DMAEngine {
         let toGo = resize(dstLeft, countBits), heldWide = resize(held, countBits)
         let boundary = resize(beatsToBoundary(dstLine), bufferBits)
         let buffered = mux(leftLate, toGo < heldWide || boundary < held, toGo <= heldWide || boundary <= held)
-        let ready = m.regNext("host_wr_ready", running && !aborting && c2h && dstLeft != 0
-                              && buffered
-                              && responsesOwed != lit((1 << Self.responseBits) - 1, width: Self.responseBits), reset: false)
-        let wroteLast = m.reg("wrote_last", .bool, reset: false)
-        let startBurst = m.wire("start_burst", ready && running && !aborting && !inBurst && !wroteLast)
+        // `ready` also holds the checks of the cycle it is worked out in: no
+        // beat written, no abort written, no time-out. A burst then starts
+        // from registers alone (checking running, aborting and the last write
+        // here made `write` 5 LUT levels deep, in front of the buffer's pop).
+        let ready = m.reg("host_wr_ready", .bool, reset: false)
+        let startBurst = m.wire("start_burst", ready && !inBurst)
         hostWrite.write.set(inBurst || wrHeld || startBurst)
         hostWrite.address.set(mux(inBurst, burstAddress, resize(dstLine, host.addressBits)))
         hostWrite.burstCount.set(mux(inBurst, burstCount, wrBurstBeats))
@@ -310,7 +314,8 @@ final class DMAEngine {
             inBurst.set(burstLeft != 1)
         }
         wrote = m.wire("wrote", mux(c2h, wrTaken, cardWrite.valid && cardWrite.ready))
-        wroteLast.set(wrTaken)
+        ready.set(running && !aborting && !abortWritten && !expired && c2h && dstLeft != 0 && buffered && !wrTaken
+                  && responsesOwed != lit((1 << Self.responseBits) - 1, width: Self.responseBits))
         // Idle, or aborting between host bursts: buffered beats are dropped.
         discard = m.wire("discard", !running || (aborting && !inBurst && !wrHeld))
         bufferOut.out_ready.set(discard || wrote)
@@ -344,9 +349,14 @@ final class DMAEngine {
         // and deciding the time-out from it in the same cycle was 13 LUT levels.
         let stalled = m.regNext("stalled", running && !progress, reset: false)
         stallFor.set(mux(stalled, stallFor + 1, lit(0, width: 32)))
-        let expired = m.wire("expired", running && stalled && m.regNext("stall_limit_reached", stallFor >= limit, reset: false))
-        let drained = m.wire("drained", outstanding == 0 && !rdHeld && !wrHeld && !inBurst && responsesOwed == 0
-                             && !memory.busy)
+        expired.set(running && stalled && m.regNext("stall_limit_reached", stallFor >= limit, reset: false))
+        // Registered, a cycle late (the end a cycle later is harmless): the
+        // zero checks, the drain and the end into `running` in one cycle were
+        // 7 LUT levels. A read issued or a beat written in that cycle would
+        // make it stale (the memory's busy, the responses owed move next
+        // cycle): then it waits.
+        let drained = m.regNext("drained", outstanding == 0 && !rdHeld && !wrHeld && !inBurst && responsesOwed == 0
+                                && !memory.busy && !issued && !wrote, reset: false)
         let finished = m.wire("finished", running && drained && mux(aborting, held == 0, dstLeft == 0))
         let start = m.wire("start", checked && !running)
         let beats = resize(length >> shift, countBits)

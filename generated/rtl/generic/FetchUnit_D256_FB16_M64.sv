@@ -36,18 +36,20 @@ module FetchUnit_D256_FB16_M64 (
   logic [255:0] buffer_out_data; // output of instance buffer, Core/FetchUnit.swift:60
   logic buffer_out_ready; // input of instance buffer, Core/FetchUnit.swift:60
   logic [4:0] buffer_count; // output of instance buffer, Core/FetchUnit.swift:60
-  logic [32:0] remaining; // wire, Core/FetchUnit.swift:69
-  logic [6:0] next_burst; // wire, Core/FetchUnit.swift:70
-  logic [6:0] burst; // register, Core/FetchUnit.swift:72
-  logic [6:0] committed; // wire, Core/FetchUnit.swift:73
-  logic [6:0] room; // wire, Core/FetchUnit.swift:74
-  logic fits; // register, Core/FetchUnit.swift:75
-  logic taken_last; // register, Core/FetchUnit.swift:76
-  logic ask; // wire, Core/FetchUnit.swift:77
-  logic taken; // wire, Core/FetchUnit.swift:81
+  logic [32:0] remaining; // wire, Core/FetchUnit.swift:72
+  logic [6:0] next_burst; // wire, Core/FetchUnit.swift:73
+  logic [6:0] burst; // register, Core/FetchUnit.swift:75
+  logic more_left; // register, Core/FetchUnit.swift:76
+  logic [6:0] free; // register, Core/FetchUnit.swift:78
+  logic fits; // register, Core/FetchUnit.swift:79
+  logic moved_last; // register, Core/FetchUnit.swift:80
+  logic moved_before; // register, Core/FetchUnit.swift:81
+  logic ask; // wire, Core/FetchUnit.swift:82
+  logic taken; // wire, Core/FetchUnit.swift:86
   logic [255:0] beat_words; // Vec(4 x UInt(64))
-  logic past_end; // wire, Core/FetchUnit.swift:87
-  logic taking; // wire, Core/FetchUnit.swift:92
+  logic past_end; // wire, Core/FetchUnit.swift:92
+  logic taking; // wire, Core/FetchUnit.swift:97
+  logic popped; // wire, Core/FetchUnit.swift:114
 
   assign head_valid = (active && (past_end || buffer_out_valid));
   assign head_word = beat_words[{index[1:0], 6'b0} +: 64];
@@ -60,16 +62,15 @@ module FetchUnit_D256_FB16_M64 (
   assign total_beats = 33'(31'((33'(code_length) + 33'd3) >> 2));
   assign buffer_in_valid = rs_valid;
   assign buffer_in_data = rs_data;
-  assign buffer_out_ready = ((taking && ((index[1:0] == 2'd3) || ((index + 32'd1) == code_length))) || ((!active) && buffer_out_valid));
+  assign buffer_out_ready = popped;
   assign remaining = (total_beats - requested);
   assign next_burst = ((remaining > 33'd8) ? 7'd8 : 7'(remaining));
-  assign committed = (outstanding + 7'(buffer_count));
-  assign room = (7'd16 - committed);
-  assign ask = ((active && fits) && (!taken_last));
+  assign ask = (((active && fits) && (!moved_last)) && (!moved_before));
   assign taken = (ask && rq_ready);
   assign beat_words = buffer_out_data;
   assign past_end = (index == code_length);
   assign taking = (((pop && active) && buffer_out_valid) && (!past_end));
+  assign popped = ((taking && ((index[1:0] == 2'd3) || ((index + 32'd1) == code_length))) || ((!active) && buffer_out_valid));
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -127,17 +128,41 @@ module FetchUnit_D256_FB16_M64 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      fits <= 1'b0;
+      more_left <= 1'b0;
     end else begin
-      fits <= ((remaining != 33'd0) && (room >= next_burst));
+      more_left <= (remaining != 33'd0);
     end
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      taken_last <= 1'b0;
+      free <= 7'd16;
     end else begin
-      taken_last <= taken;
+      free <= ((popped ? (free + 7'd1) : free) - (taken ? burst : 7'd0));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      fits <= 1'b0;
+    end else begin
+      fits <= (more_left && (free >= burst));
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      moved_last <= 1'b0;
+    end else begin
+      moved_last <= (taken || start);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      moved_before <= 1'b0;
+    end else begin
+      moved_before <= moved_last;
     end
   end
 
@@ -155,5 +180,5 @@ module FetchUnit_D256_FB16_M64 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{buffer_in_ready};
+  assign unused = ^{buffer_in_ready, buffer_count};
 endmodule

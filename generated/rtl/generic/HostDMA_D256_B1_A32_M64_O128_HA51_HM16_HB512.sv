@@ -40,111 +40,110 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   output logic         csr_readdatavalid
 );
 
-  logic memory_c0_rq_valid; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_c0_rq_ready; // output of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/HostDMA.swift:122
-  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_c0_rs_valid; // output of instance memory, Core/HostDMA.swift:122
-  logic [255:0] memory_c0_rs_data; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_wq_valid; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_wq_ready; // output of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_wq_line; // input of instance memory, Core/HostDMA.swift:122
-  logic [255:0] memory_wq_data; // input of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_wq_byteenable; // input of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_mem0_address; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_mem0_read; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_mem0_write; // output of instance memory, Core/HostDMA.swift:122
-  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/HostDMA.swift:122
-  logic [255:0] memory_mem0_writedata; // output of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_mem0_byteenable; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_mem0_waitrequest; // input of instance memory, Core/HostDMA.swift:122
-  logic [255:0] memory_mem0_readdata; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_mem0_readdatavalid; // input of instance memory, Core/HostDMA.swift:122
-  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/HostDMA.swift:122
-  logic memory_timeout; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_stall; // output of instance memory, Core/HostDMA.swift:122
-  logic memory_busy; // output of instance memory, Core/HostDMA.swift:122
-  logic buffer_in_valid; // input of instance buffer, Core/HostDMA.swift:126
-  logic [255:0] buffer_in_data; // input of instance buffer, Core/HostDMA.swift:126
-  logic buffer_in_ready; // output of instance buffer, Core/HostDMA.swift:126
-  logic buffer_out_valid; // output of instance buffer, Core/HostDMA.swift:126
-  logic [255:0] buffer_out_data; // output of instance buffer, Core/HostDMA.swift:126
-  logic buffer_out_ready; // input of instance buffer, Core/HostDMA.swift:126
-  logic [9:0] buffer_count; // output of instance buffer, Core/HostDMA.swift:126
-  logic buffer_out_in_valid; // input of instance buffer_out, Core/HostDMA.swift:131
-  logic [255:0] buffer_out_in_data; // input of instance buffer_out, Core/HostDMA.swift:131
-  logic buffer_out_in_ready; // output of instance buffer_out, Core/HostDMA.swift:131
-  logic buffer_out_out_valid; // output of instance buffer_out, Core/HostDMA.swift:131
-  logic [255:0] buffer_out_out_data; // output of instance buffer_out, Core/HostDMA.swift:131
-  logic buffer_out_out_ready; // input of instance buffer_out, Core/HostDMA.swift:131
-  logic buffer_out_clear; // input of instance buffer_out, Core/HostDMA.swift:131
-  logic [9:0] held; // register, Core/HostDMA.swift:136
-  logic [9:0] room; // register, Core/HostDMA.swift:137
-  logic running; // register, Core/HostDMA.swift:139
-  logic aborting; // register, Core/HostDMA.swift:140
-  logic card_to_host; // register, Core/HostDMA.swift:141
-  logic [50:0] src_line; // register, Core/HostDMA.swift:142
-  logic [50:0] dst_line; // register, Core/HostDMA.swift:143
-  logic [32:0] src_left; // register, Core/HostDMA.swift:144
-  logic [32:0] dst_left; // register, Core/HostDMA.swift:145
-  logic [9:0] outstanding; // register, Core/HostDMA.swift:146
-  logic rd_held; // register, Core/HostDMA.swift:147
-  logic wr_held; // register, Core/HostDMA.swift:148
-  logic in_burst; // register, Core/HostDMA.swift:149
-  logic [4:0] burst_left; // register, Core/HostDMA.swift:150
-  logic [50:0] burst_address; // register, Core/HostDMA.swift:151
-  logic [4:0] burst_count; // register, Core/HostDMA.swift:152
-  logic [9:0] responses_owed; // register, Core/HostDMA.swift:153
-  logic done; // register, Core/HostDMA.swift:154
-  logic [7:0] error_code; // register, Core/HostDMA.swift:155
-  logic refused; // register, Core/HostDMA.swift:156
-  logic [63:0] bytes; // register, Core/HostDMA.swift:157
-  logic [63:0] cycles; // register, Core/HostDMA.swift:158
-  logic [31:0] stall_for; // register, Core/HostDMA.swift:159
-  logic start_written; // wire, Core/HostDMA.swift:168
-  logic start_requested; // register, Core/HostDMA.swift:169
-  logic start_checked; // register, Core/HostDMA.swift:170
-  logic starting; // wire, Core/HostDMA.swift:171
-  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:173
-  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:173
-  logic [63:0] length_q; // register, Core/HostDMA.swift:173
-  logic [0:0] direction_q; // register, Core/HostDMA.swift:173
-  logic [31:0] timeout_q; // register, Core/HostDMA.swift:173
-  logic abort_written; // wire, Core/HostDMA.swift:183
-  logic [7:0] start_error; // register, Core/HostDMA.swift:203
-  logic issuing; // wire, Core/HostDMA.swift:209
-  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:212
-  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:213
-  logic [9:0] free; // register, Core/HostDMA.swift:225
-  logic issued_last; // register, Core/HostDMA.swift:228
-  logic may_issue; // register, Core/HostDMA.swift:229
-  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:230
-  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:230
-  logic fresh; // wire, Core/HostDMA.swift:231
-  logic rd_taken; // wire, Core/HostDMA.swift:235
-  logic issued; // wire, Core/HostDMA.swift:240
-  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:243
-  logic arrival; // wire, Core/HostDMA.swift:245
-  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:283
-  logic left_late; // register, Core/HostDMA.swift:287
-  logic host_wr_ready; // register, Core/HostDMA.swift:291
-  logic wrote_last; // register, Core/HostDMA.swift:294
-  logic start_burst; // wire, Core/HostDMA.swift:295
-  logic wr_taken; // wire, Core/HostDMA.swift:300
-  logic wr_first; // wire, Core/HostDMA.swift:301
-  logic wrote; // wire, Core/HostDMA.swift:312
-  logic discard; // wire, Core/HostDMA.swift:315
-  logic progress; // wire, Core/HostDMA.swift:318
-  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:340
-  logic stalled; // register, Core/HostDMA.swift:345
-  logic stall_limit_reached; // register, Core/HostDMA.swift:347
-  logic expired; // wire, Core/HostDMA.swift:347
-  logic drained; // wire, Core/HostDMA.swift:348
-  logic finished; // wire, Core/HostDMA.swift:350
-  logic start; // wire, Core/HostDMA.swift:351
-  logic [63:0] read_value; // wire, Core/HostDMA.swift:415
-  logic [63:0] read_q; // register, Core/HostDMA.swift:415
-  logic read_valid_q; // register, Core/HostDMA.swift:416
+  logic memory_c0_rq_valid; // input of instance memory, Core/HostDMA.swift:124
+  logic memory_c0_rq_ready; // output of instance memory, Core/HostDMA.swift:124
+  logic [31:0] memory_c0_rq_line; // input of instance memory, Core/HostDMA.swift:124
+  logic [6:0] memory_c0_rq_beats; // input of instance memory, Core/HostDMA.swift:124
+  logic memory_c0_rs_valid; // output of instance memory, Core/HostDMA.swift:124
+  logic [255:0] memory_c0_rs_data; // output of instance memory, Core/HostDMA.swift:124
+  logic memory_wq_valid; // input of instance memory, Core/HostDMA.swift:124
+  logic memory_wq_ready; // output of instance memory, Core/HostDMA.swift:124
+  logic [31:0] memory_wq_line; // input of instance memory, Core/HostDMA.swift:124
+  logic [255:0] memory_wq_data; // input of instance memory, Core/HostDMA.swift:124
+  logic [31:0] memory_wq_byteenable; // input of instance memory, Core/HostDMA.swift:124
+  logic [31:0] memory_mem0_address; // output of instance memory, Core/HostDMA.swift:124
+  logic memory_mem0_read; // output of instance memory, Core/HostDMA.swift:124
+  logic memory_mem0_write; // output of instance memory, Core/HostDMA.swift:124
+  logic [6:0] memory_mem0_burstcount; // output of instance memory, Core/HostDMA.swift:124
+  logic [255:0] memory_mem0_writedata; // output of instance memory, Core/HostDMA.swift:124
+  logic [31:0] memory_mem0_byteenable; // output of instance memory, Core/HostDMA.swift:124
+  logic memory_mem0_waitrequest; // input of instance memory, Core/HostDMA.swift:124
+  logic [255:0] memory_mem0_readdata; // input of instance memory, Core/HostDMA.swift:124
+  logic memory_mem0_readdatavalid; // input of instance memory, Core/HostDMA.swift:124
+  logic [31:0] memory_timeout_cycles; // input of instance memory, Core/HostDMA.swift:124
+  logic memory_timeout; // output of instance memory, Core/HostDMA.swift:124
+  logic memory_stall; // output of instance memory, Core/HostDMA.swift:124
+  logic memory_busy; // output of instance memory, Core/HostDMA.swift:124
+  logic buffer_in_valid; // input of instance buffer, Core/HostDMA.swift:128
+  logic [255:0] buffer_in_data; // input of instance buffer, Core/HostDMA.swift:128
+  logic buffer_in_ready; // output of instance buffer, Core/HostDMA.swift:128
+  logic buffer_out_valid; // output of instance buffer, Core/HostDMA.swift:128
+  logic [255:0] buffer_out_data; // output of instance buffer, Core/HostDMA.swift:128
+  logic buffer_out_ready; // input of instance buffer, Core/HostDMA.swift:128
+  logic [9:0] buffer_count; // output of instance buffer, Core/HostDMA.swift:128
+  logic buffer_out_in_valid; // input of instance buffer_out, Core/HostDMA.swift:133
+  logic [255:0] buffer_out_in_data; // input of instance buffer_out, Core/HostDMA.swift:133
+  logic buffer_out_in_ready; // output of instance buffer_out, Core/HostDMA.swift:133
+  logic buffer_out_out_valid; // output of instance buffer_out, Core/HostDMA.swift:133
+  logic [255:0] buffer_out_out_data; // output of instance buffer_out, Core/HostDMA.swift:133
+  logic buffer_out_out_ready; // input of instance buffer_out, Core/HostDMA.swift:133
+  logic buffer_out_clear; // input of instance buffer_out, Core/HostDMA.swift:133
+  logic [9:0] held; // register, Core/HostDMA.swift:138
+  logic [9:0] room; // register, Core/HostDMA.swift:139
+  logic running; // register, Core/HostDMA.swift:141
+  logic aborting; // register, Core/HostDMA.swift:142
+  logic card_to_host; // register, Core/HostDMA.swift:143
+  logic [50:0] src_line; // register, Core/HostDMA.swift:144
+  logic [50:0] dst_line; // register, Core/HostDMA.swift:145
+  logic [32:0] src_left; // register, Core/HostDMA.swift:146
+  logic [32:0] dst_left; // register, Core/HostDMA.swift:147
+  logic [9:0] outstanding; // register, Core/HostDMA.swift:148
+  logic rd_held; // register, Core/HostDMA.swift:149
+  logic wr_held; // register, Core/HostDMA.swift:150
+  logic in_burst; // register, Core/HostDMA.swift:151
+  logic [4:0] burst_left; // register, Core/HostDMA.swift:152
+  logic [50:0] burst_address; // register, Core/HostDMA.swift:153
+  logic [4:0] burst_count; // register, Core/HostDMA.swift:154
+  logic [9:0] responses_owed; // register, Core/HostDMA.swift:155
+  logic done; // register, Core/HostDMA.swift:156
+  logic [7:0] error_code; // register, Core/HostDMA.swift:157
+  logic refused; // register, Core/HostDMA.swift:158
+  logic [63:0] bytes; // register, Core/HostDMA.swift:159
+  logic [63:0] cycles; // register, Core/HostDMA.swift:160
+  logic [31:0] stall_for; // register, Core/HostDMA.swift:161
+  logic expired; // wire, Core/HostDMA.swift:162
+  logic start_written; // wire, Core/HostDMA.swift:171
+  logic start_requested; // register, Core/HostDMA.swift:172
+  logic start_checked; // register, Core/HostDMA.swift:173
+  logic starting; // wire, Core/HostDMA.swift:174
+  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:176
+  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:176
+  logic [63:0] length_q; // register, Core/HostDMA.swift:176
+  logic [0:0] direction_q; // register, Core/HostDMA.swift:176
+  logic [31:0] timeout_q; // register, Core/HostDMA.swift:176
+  logic abort_written; // wire, Core/HostDMA.swift:186
+  logic [7:0] start_error; // register, Core/HostDMA.swift:206
+  logic issuing; // wire, Core/HostDMA.swift:212
+  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:215
+  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:216
+  logic [9:0] free; // register, Core/HostDMA.swift:228
+  logic issued_last; // register, Core/HostDMA.swift:231
+  logic may_issue; // register, Core/HostDMA.swift:232
+  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:233
+  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:233
+  logic fresh; // wire, Core/HostDMA.swift:234
+  logic rd_taken; // wire, Core/HostDMA.swift:238
+  logic issued; // wire, Core/HostDMA.swift:243
+  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:246
+  logic arrival; // wire, Core/HostDMA.swift:248
+  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:286
+  logic left_late; // register, Core/HostDMA.swift:290
+  logic host_wr_ready; // register, Core/HostDMA.swift:298
+  logic start_burst; // wire, Core/HostDMA.swift:299
+  logic wr_taken; // wire, Core/HostDMA.swift:304
+  logic wr_first; // wire, Core/HostDMA.swift:305
+  logic wrote; // wire, Core/HostDMA.swift:316
+  logic discard; // wire, Core/HostDMA.swift:320
+  logic progress; // wire, Core/HostDMA.swift:323
+  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:345
+  logic stalled; // register, Core/HostDMA.swift:350
+  logic stall_limit_reached; // register, Core/HostDMA.swift:352
+  logic drained; // register, Core/HostDMA.swift:358
+  logic finished; // wire, Core/HostDMA.swift:360
+  logic start; // wire, Core/HostDMA.swift:361
+  logic [63:0] read_value; // wire, Core/HostDMA.swift:425
+  logic [63:0] read_q; // register, Core/HostDMA.swift:425
+  logic read_valid_q; // register, Core/HostDMA.swift:426
 
   assign host_rd_address = src_line;
   assign host_rd_read = (rd_held || (fresh && (!card_to_host)));
@@ -180,6 +179,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign buffer_out_in_data = buffer_out_data;
   assign buffer_out_out_ready = (discard || wrote);
   assign buffer_out_clear = 1'b0;
+  assign expired = ((running && stalled) && stall_limit_reached);
   assign start_written = ((csr_write && (csr_address == 4'd4)) && csr_writedata[0]);
   assign starting = (start_requested || start_checked);
   assign abort_written = (running && ((((start_written || (csr_write && (csr_address == 4'd0))) || (csr_write && (csr_address == 4'd1))) || (csr_write && (csr_address == 4'd2))) || (csr_write && (csr_address == 4'd3))));
@@ -191,15 +191,13 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
   assign issued = (card_to_host ? (memory_c0_rq_valid && memory_c0_rq_ready) : rd_taken);
   assign issued_beats = (card_to_host ? 10'(mem_rd_burst) : 10'(host_rd_burst));
   assign arrival = ((card_to_host ? memory_c0_rs_valid : host_rd_readdatavalid) && (outstanding != 10'd0));
-  assign start_burst = ((((host_wr_ready && running) && (!aborting)) && (!in_burst)) && (!wrote_last));
+  assign start_burst = (host_wr_ready && (!in_burst));
   assign wr_taken = (host_wr_write && (!host_wr_waitrequest));
   assign wr_first = (wr_taken && (!in_burst));
   assign wrote = (card_to_host ? wr_taken : (memory_wq_valid && memory_wq_ready));
   assign discard = ((!running) || ((aborting && (!in_burst)) && (!wr_held)));
   assign progress = ((((issued || arrival) || wrote) || (host_wr_writeresponsevalid && (responses_owed != 10'd0))) || (discard && buffer_out_out_valid));
   assign timeout_limit = ((timeout_q == 32'd0) ? 32'h01000000 : timeout_q);
-  assign expired = ((running && stalled) && stall_limit_reached);
-  assign drained = ((((((outstanding == 10'd0) && (!rd_held)) && (!wr_held)) && (!in_burst)) && (responses_owed == 10'd0)) && (!memory_busy));
   assign finished = ((running && drained) && (aborting ? (held == 10'd0) : (dst_left == 33'd0)));
   assign start = (start_checked && (!running));
   assign csr_readdata = read_q;
@@ -617,15 +615,7 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
     if (rst) begin
       host_wr_ready <= 1'b0;
     end else begin
-      host_wr_ready <= (((((running && (!aborting)) && card_to_host) && (dst_left != 33'd0)) && (left_late ? ((dst_left < 33'(held)) || (10'({(5'd16 - 5'(dst_line[3:0]))}) < held)) : ((dst_left <= 33'(held)) || (10'({(5'd16 - 5'(dst_line[3:0]))}) <= held)))) && (responses_owed != 10'd1023));
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      wrote_last <= 1'b0;
-    end else begin
-      wrote_last <= wr_taken;
+      host_wr_ready <= ((((((((running && (!aborting)) && (!abort_written)) && (!expired)) && card_to_host) && (dst_left != 33'd0)) && (left_late ? ((dst_left < 33'(held)) || (10'({(5'd16 - 5'(dst_line[3:0]))}) < held)) : ((dst_left <= 33'(held)) || (10'({(5'd16 - 5'(dst_line[3:0]))}) <= held)))) && (!wr_taken)) && (responses_owed != 10'd1023));
     end
   end
 
@@ -642,6 +632,14 @@ module HostDMA_D256_B1_A32_M64_O128_HA51_HM16_HB512 (
       stall_limit_reached <= 1'b0;
     end else begin
       stall_limit_reached <= (stall_for >= timeout_limit);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      drained <= 1'b0;
+    end else begin
+      drained <= ((((((((outstanding == 10'd0) && (!rd_held)) && (!wr_held)) && (!in_burst)) && (responses_owed == 10'd0)) && (!memory_busy)) && (!issued)) && (!wrote));
     end
   end
 
