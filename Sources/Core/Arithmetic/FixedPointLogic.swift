@@ -67,10 +67,10 @@ extension ModuleBuilder {
     func roundingShiftRightInTwoSteps(_ name: String, _ v: Signal, byOneLessThan sMinusOne: Signal,
                                       file: String = #fileID, line: Int = #line, column: Int = #column) -> Signal {
         let w = sMinusOne.width ?? 1
-        guard w > 3 else { return roundingShiftRight("\(name)_shifted", v, byOneLessThan: sMinusOne) }
-        let wholeBytes = cat(sMinusOne[w - 1, 3], lit(0, width: 3))
-        let bytes = regNext("\(name)_bytes", v >> wholeBytes, file: file, line: line, column: column)
-        let bits = regNext("\(name)_bits", sMinusOne[2, 0], file: file, line: line, column: column)
+        // An amount of 3 bits or fewer has no whole bytes: all of it goes to the second step.
+        let bytes = regNext("\(name)_bytes", w > 3 ? v >> cat(sMinusOne[w - 1, 3], lit(0, width: 3)) : v,
+                            file: file, line: line, column: column)
+        let bits = regNext("\(name)_bits", w > 3 ? sMinusOne[2, 0] : sMinusOne, file: file, line: line, column: column)
         return roundingShiftRight("\(name)_shifted", bytes, byOneLessThan: bits, file: file, line: line, column: column)
     }
 }
