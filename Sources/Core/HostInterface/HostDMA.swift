@@ -88,7 +88,7 @@ final class DMAEngine {
     // State
     let running, aborting, c2h, srcLine, dstLine, srcLeft, dstLeft, outstanding: Signal
     let rdHeld, wrHeld, inBurst, burstLeft, burstAddress, burstCount, responsesOwed: Signal
-    let done, errorCode, refused, bytes, cycles, stallFor: Signal
+    let done, errorCode, refused, bytes, cycles: Signal
     /// The time-out, decided in `control` and seen by the host write side.
     let expired: Signal
     // Decided in one step, used in another
@@ -158,7 +158,6 @@ final class DMAEngine {
         refused = m.reg("refused", .bool, reset: false)
         bytes = m.reg("bytes", .uint(64), reset: 0)
         cycles = m.reg("cycles", .uint(64), reset: 0)
-        stallFor = m.reg("stall_for", .uint(32), reset: 0)
         expired = m.wire("expired", .bool)
     }
 
@@ -348,8 +347,7 @@ final class DMAEngine {
         // is harmless): `progress` ends the transfer's deepest handshake logic,
         // and deciding the time-out from it in the same cycle was 13 LUT levels.
         let stalled = m.regNext("stalled", running && !progress, reset: false)
-        stallFor.set(mux(stalled, stallFor + 1, lit(0, width: 32)))
-        expired.set(running && stalled && m.regNext("stall_limit_reached", stallFor >= limit, reset: false))
+        expired.set(running && stalled && m.heldFor("stall", stalled, atLeast: limit))
         // Registered, a cycle late (the end a cycle later is harmless): the
         // zero checks, the drain and the end into `running` in one cycle were
         // 7 LUT levels. A read issued or a beat written in that cycle would

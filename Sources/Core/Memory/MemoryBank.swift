@@ -68,9 +68,11 @@ public struct MemoryBank: Module {
         // The response buffer's room: o less the read beats requested and not
         // yet popped. Kept as room rather than as credits so that a command's
         // check is one compare (credits + beats <= o was an add and a compare
-        // in front of the queue's push).
+        // in front of the queue's push), written as a difference's sign so
+        // that it maps to a carry chain (as `<=` it became four LUT levels).
         let room = m.reg("room", .uint(creditBits), reset: lit(o, width: creditBits))
-        let fits = m.wire("fits", cmdWrite || cmdBeats.extend(to: creditBits) <= room)
+        let roomLeft = m.wire("room_left", room.extend(to: creditBits + 1) - cmdBeats.extend(to: creditBits + 1))
+        let fits = m.wire("fits", cmdWrite || !roomLeft[creditBits])
 
         // Field layout of a queued command, most significant first.
         let queue = m.instance(FIFO(width: 1 + p.addressBits + p.burstBits + p.dataBits + p.beatBytes,
@@ -124,22 +126,12 @@ public struct MemoryBank: Module {
         room.set(mux(taken, room + lit(1, width: creditBits), room) - reserve)
 
         // Time-outs: consecutive cycles held by waitrequest, and consecutive
-        // cycles owed beats without a beat arriving. Each counts down from
-        // `timeout_cycles` (reloaded while the condition is off) and has run
-        // out at zero: a compare with zero where `count >= timeout_cycles`
-        // was 6 LUT levels from the port. Registered (a time-out a cycle
-        // later is harmless). Reset to all ones, not zero: the first cycle
-        // after a reset is never held or silent, so the count is loaded
-        // before it is asked.
+        // cycles owed beats without a beat arriving (after a reset no command
+        // is pending and no beat owed).
         let holding = m.wire("holding", pending && waitrequest)
         let silent = m.wire("silent", owed != 0 && !readdatavalid)
-        func runOut(_ name: String, _ condition: Signal) -> Signal {
-            let left = m.reg("\(name)_left", .uint(32), reset: lit(Int(UInt32.max), width: 32))
-            left.set(mux(condition, mux(left == 0, left, left - 1), timeoutCycles))
-            return m.regNext("\(name)_too_long", left == 0, reset: false)
-        }
-        let heldTooLong = runOut("held", holding)
-        let silentTooLong = runOut("silent", silent)
+        let heldTooLong = m.heldFor("held", holding, atLeast: timeoutCycles)
+        let silentTooLong = m.heldFor("silent", silent, atLeast: timeoutCycles)
         held.set(holding)
         busy.set(pending || owed != 0 || nonEmpty)
         expired.set((holding && heldTooLong) || (silent && silentTooLong))

@@ -182,11 +182,15 @@ public struct MemorySystem: Module {
             u.cmd_beats.set(readCount)
             u.cmd_data.set(writeData[p.dataBits * (b + 1) - 1, p.dataBits * b])
             u.cmd_byteenable.set(enables)
-            fitsAll.append(count == 0 || u.cmd_ready)
+            fitsAll.append(u.cmd_ready)
             counts.append(count)
         }
+        // Why every bank's readiness and the order queue's room even where the
+        // request leaves them alone (a bank it does not touch, a read of no
+        // beats): the zero checks stay off the accept, which ends in every
+        // queue's push; they only gate the pushes, beside it.
         let order = m.instance(FIFO(width: clientBits + bankBits + bb, depth: Self.orderDepth), "order")
-        let accept = m.wire("accept", stage.out_valid && allTrue(fitsAll) && (isWrite || beats == 0 || order.in_ready))
+        let accept = m.wire("accept", stage.out_valid && allTrue(fitsAll) && (isWrite || order.in_ready))
         stage.out_ready.set(accept)
         for (b, u) in units.enumerated() {
             u.cmd_valid.set(accept && m.wire("split\(b)_touched", counts[b] != 0))
@@ -208,10 +212,19 @@ public struct MemorySystem: Module {
         for (b, u) in units.enumerated() { ready = mux(bankIs(b), u.avail, ready) }
         let allReady = allTrue(units.map(\.avail))
         let deliver = m.wire("deliver", order.out_valid && mux(headWide, allReady, ready))
-        let step = mux(headWide, lit(banks, width: bb), lit(1, width: bb))
-        let last = m.wire("last", sent + step == headBeats)
+        // sent + step kept in registers for both steps: the head's beat count
+        // comes from the order queue's memory late in the cycle, and an add
+        // before the compare put a carry chain in front of its pop.
+        let sentPlusOne = m.reg("sent_plus_one", .uint(bb), reset: lit(1, width: bb))
+        let sentPlusBanks = m.reg("sent_plus_banks", .uint(bb), reset: lit(banks, width: bb))
+        let afterStep = mux(headWide, sentPlusBanks, sentPlusOne)
+        let last = m.wire("last", afterStep == headBeats)
         order.out_ready.set(deliver && last)
-        m.when(deliver) { sent.set(mux(last, lit(0, width: bb), sent + step)) }
+        m.when(deliver) {
+            sent.set(mux(last, lit(0, width: bb), afterStep))
+            sentPlusOne.set(mux(last, lit(1, width: bb), afterStep + lit(1, width: bb)))
+            sentPlusBanks.set(mux(last, lit(banks, width: bb), afterStep + lit(banks, width: bb)))
+        }
         for (b, u) in units.enumerated() { u.pop.set(deliver && (headWide || bankIs(b))) }
 
         // The beat's data leaves the bank buffer bufferLatency cycles after the pop.

@@ -100,50 +100,50 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
   logic refused; // register, Core/HostDMA.swift:158
   logic [63:0] bytes; // register, Core/HostDMA.swift:159
   logic [63:0] cycles; // register, Core/HostDMA.swift:160
-  logic [31:0] stall_for; // register, Core/HostDMA.swift:161
-  logic expired; // wire, Core/HostDMA.swift:162
-  logic start_written; // wire, Core/HostDMA.swift:171
-  logic start_requested; // register, Core/HostDMA.swift:172
-  logic start_checked; // register, Core/HostDMA.swift:173
-  logic starting; // wire, Core/HostDMA.swift:174
-  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:176
-  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:176
-  logic [63:0] length_q; // register, Core/HostDMA.swift:176
-  logic [0:0] direction_q; // register, Core/HostDMA.swift:176
-  logic [31:0] timeout_q; // register, Core/HostDMA.swift:176
-  logic abort_written; // wire, Core/HostDMA.swift:186
-  logic [7:0] start_error; // register, Core/HostDMA.swift:206
-  logic issuing; // wire, Core/HostDMA.swift:212
-  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:215
-  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:216
-  logic [9:0] free; // register, Core/HostDMA.swift:228
-  logic issued_last; // register, Core/HostDMA.swift:231
-  logic may_issue; // register, Core/HostDMA.swift:232
-  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:233
-  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:233
-  logic fresh; // wire, Core/HostDMA.swift:234
-  logic rd_taken; // wire, Core/HostDMA.swift:238
-  logic issued; // wire, Core/HostDMA.swift:243
-  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:246
-  logic arrival; // wire, Core/HostDMA.swift:248
-  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:286
-  logic left_late; // register, Core/HostDMA.swift:290
-  logic host_wr_ready; // register, Core/HostDMA.swift:298
-  logic start_burst; // wire, Core/HostDMA.swift:299
-  logic wr_taken; // wire, Core/HostDMA.swift:304
-  logic wr_first; // wire, Core/HostDMA.swift:305
-  logic wrote; // wire, Core/HostDMA.swift:316
-  logic discard; // wire, Core/HostDMA.swift:320
-  logic progress; // wire, Core/HostDMA.swift:323
-  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:345
-  logic stalled; // register, Core/HostDMA.swift:350
-  logic stall_limit_reached; // register, Core/HostDMA.swift:352
-  logic drained; // register, Core/HostDMA.swift:358
-  logic finished; // wire, Core/HostDMA.swift:360
-  logic start; // wire, Core/HostDMA.swift:361
-  logic [63:0] read_value; // wire, Core/HostDMA.swift:425
-  logic [63:0] read_q; // register, Core/HostDMA.swift:425
-  logic read_valid_q; // register, Core/HostDMA.swift:426
+  logic expired; // wire, Core/HostDMA.swift:161
+  logic start_written; // wire, Core/HostDMA.swift:170
+  logic start_requested; // register, Core/HostDMA.swift:171
+  logic start_checked; // register, Core/HostDMA.swift:172
+  logic starting; // wire, Core/HostDMA.swift:173
+  logic [63:0] hostAddress_q; // register, Core/HostDMA.swift:175
+  logic [63:0] cardAddress_q; // register, Core/HostDMA.swift:175
+  logic [63:0] length_q; // register, Core/HostDMA.swift:175
+  logic [0:0] direction_q; // register, Core/HostDMA.swift:175
+  logic [31:0] timeout_q; // register, Core/HostDMA.swift:175
+  logic abort_written; // wire, Core/HostDMA.swift:185
+  logic [7:0] start_error; // register, Core/HostDMA.swift:205
+  logic issuing; // wire, Core/HostDMA.swift:211
+  logic [4:0] host_rd_beats; // wire, Core/HostDMA.swift:214
+  logic [6:0] mem_rd_beats; // wire, Core/HostDMA.swift:215
+  logic [9:0] free; // register, Core/HostDMA.swift:227
+  logic issued_last; // register, Core/HostDMA.swift:230
+  logic may_issue; // register, Core/HostDMA.swift:231
+  logic [4:0] host_rd_burst; // register, Core/HostDMA.swift:232
+  logic [6:0] mem_rd_burst; // register, Core/HostDMA.swift:232
+  logic fresh; // wire, Core/HostDMA.swift:233
+  logic rd_taken; // wire, Core/HostDMA.swift:237
+  logic issued; // wire, Core/HostDMA.swift:242
+  logic [9:0] issued_beats; // wire, Core/HostDMA.swift:245
+  logic arrival; // wire, Core/HostDMA.swift:247
+  logic [4:0] host_wr_beats; // register, Core/HostDMA.swift:285
+  logic left_late; // register, Core/HostDMA.swift:289
+  logic host_wr_ready; // register, Core/HostDMA.swift:297
+  logic start_burst; // wire, Core/HostDMA.swift:298
+  logic wr_taken; // wire, Core/HostDMA.swift:303
+  logic wr_first; // wire, Core/HostDMA.swift:304
+  logic wrote; // wire, Core/HostDMA.swift:315
+  logic discard; // wire, Core/HostDMA.swift:319
+  logic progress; // wire, Core/HostDMA.swift:322
+  logic [31:0] timeout_limit; // wire, Core/HostDMA.swift:344
+  logic stalled; // register, Core/HostDMA.swift:349
+  logic [31:0] stall_left; // register, Core/TimeOutCounter.swift:13
+  logic stall_too_long; // register, Core/TimeOutCounter.swift:15
+  logic drained; // register, Core/HostDMA.swift:356
+  logic finished; // wire, Core/HostDMA.swift:358
+  logic start; // wire, Core/HostDMA.swift:359
+  logic [63:0] read_value; // wire, Core/HostDMA.swift:423
+  logic [63:0] read_q; // register, Core/HostDMA.swift:423
+  logic read_valid_q; // register, Core/HostDMA.swift:424
 
   assign host_rd_address = src_line;
   assign host_rd_read = (rd_held || (fresh && (!card_to_host)));
@@ -179,7 +179,7 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
   assign buffer_out_in_data = buffer_out_data;
   assign buffer_out_out_ready = (discard || wrote);
   assign buffer_out_clear = 1'b0;
-  assign expired = ((running && stalled) && stall_limit_reached);
+  assign expired = ((running && stalled) && stall_too_long);
   assign start_written = ((csr_write && (csr_address == 4'd4)) && csr_writedata[0]);
   assign starting = (start_requested || start_checked);
   assign abort_written = (running && ((((start_written || (csr_write && (csr_address == 4'd0))) || (csr_write && (csr_address == 4'd1))) || (csr_write && (csr_address == 4'd2))) || (csr_write && (csr_address == 4'd3))));
@@ -495,14 +495,6 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      stall_for <= 32'd0;
-    end else begin
-      stall_for <= (stalled ? (stall_for + 32'd1) : 32'd0);
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
       start_requested <= 1'b0;
     end else begin
       start_requested <= (start_written && (!running));
@@ -629,9 +621,17 @@ module HostDMA_D512_B1_A27_M64_O256_HA51_HM16_HB512 (
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      stall_limit_reached <= 1'b0;
+      stall_left <= 32'hFFFFFFFF;
     end else begin
-      stall_limit_reached <= (stall_for >= timeout_limit);
+      stall_left <= (stalled ? ((stall_left == 32'd0) ? stall_left : (stall_left - 32'd1)) : timeout_limit);
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      stall_too_long <= 1'b0;
+    end else begin
+      stall_too_long <= (stall_left == 32'd0);
     end
   end
 

@@ -31,33 +31,34 @@ module MemoryBank_D256_A32_M64_O128 (
   output logic         expired
 );
 
-  logic [7:0] room; // register, Core/MemoryBank.swift:72
-  logic fits; // wire, Core/MemoryBank.swift:73
-  logic commands_in_valid; // input of instance commands, Core/MemoryBank.swift:76
-  logic [327:0] commands_in_data; // input of instance commands, Core/MemoryBank.swift:76
-  logic commands_in_ready; // output of instance commands, Core/MemoryBank.swift:76
-  logic commands_out_valid; // output of instance commands, Core/MemoryBank.swift:76
-  logic [327:0] commands_out_data; // output of instance commands, Core/MemoryBank.swift:76
-  logic commands_out_ready; // input of instance commands, Core/MemoryBank.swift:76
-  logic [2:0] commands_count; // output of instance commands, Core/MemoryBank.swift:76
-  logic issued; // wire, Core/MemoryBank.swift:92
-  logic [7:0] owed; // register, Core/MemoryBank.swift:96
-  logic arrives; // wire, Core/MemoryBank.swift:97
-  logic [7:0] wptr; // register, Core/MemoryBank.swift:104
-  logic [7:0] rptr; // register, Core/MemoryBank.swift:105
-  logic responses_we; // input of memory responses, Core/MemoryBank.swift:107
-  logic [6:0] responses_waddr; // input of memory responses, Core/MemoryBank.swift:107
-  logic [255:0] responses_wdata; // input of memory responses, Core/MemoryBank.swift:107
-  logic [6:0] responses_raddr; // input of memory responses, Core/MemoryBank.swift:111
-  logic [255:0] responses_rdata; // output of memory responses, Core/MemoryBank.swift:111
-  logic non_empty; // register, Core/MemoryBank.swift:116
-  logic taken; // wire, Core/MemoryBank.swift:118
-  logic holding; // wire, Core/MemoryBank.swift:134
-  logic silent; // wire, Core/MemoryBank.swift:135
-  logic [31:0] held_left; // register, Core/MemoryBank.swift:137
-  logic held_too_long; // register, Core/MemoryBank.swift:139
-  logic [31:0] silent_left; // register, Core/MemoryBank.swift:137
-  logic silent_too_long; // register, Core/MemoryBank.swift:139
+  logic [7:0] room; // register, Core/MemoryBank.swift:73
+  logic [8:0] room_left; // wire, Core/MemoryBank.swift:74
+  logic fits; // wire, Core/MemoryBank.swift:75
+  logic commands_in_valid; // input of instance commands, Core/MemoryBank.swift:78
+  logic [327:0] commands_in_data; // input of instance commands, Core/MemoryBank.swift:78
+  logic commands_in_ready; // output of instance commands, Core/MemoryBank.swift:78
+  logic commands_out_valid; // output of instance commands, Core/MemoryBank.swift:78
+  logic [327:0] commands_out_data; // output of instance commands, Core/MemoryBank.swift:78
+  logic commands_out_ready; // input of instance commands, Core/MemoryBank.swift:78
+  logic [2:0] commands_count; // output of instance commands, Core/MemoryBank.swift:78
+  logic issued; // wire, Core/MemoryBank.swift:94
+  logic [7:0] owed; // register, Core/MemoryBank.swift:98
+  logic arrives; // wire, Core/MemoryBank.swift:99
+  logic [7:0] wptr; // register, Core/MemoryBank.swift:106
+  logic [7:0] rptr; // register, Core/MemoryBank.swift:107
+  logic responses_we; // input of memory responses, Core/MemoryBank.swift:109
+  logic [6:0] responses_waddr; // input of memory responses, Core/MemoryBank.swift:109
+  logic [255:0] responses_wdata; // input of memory responses, Core/MemoryBank.swift:109
+  logic [6:0] responses_raddr; // input of memory responses, Core/MemoryBank.swift:113
+  logic [255:0] responses_rdata; // output of memory responses, Core/MemoryBank.swift:113
+  logic non_empty; // register, Core/MemoryBank.swift:118
+  logic taken; // wire, Core/MemoryBank.swift:120
+  logic holding; // wire, Core/MemoryBank.swift:131
+  logic silent; // wire, Core/MemoryBank.swift:132
+  logic [31:0] held_left; // register, Core/TimeOutCounter.swift:13
+  logic held_too_long; // register, Core/TimeOutCounter.swift:15
+  logic [31:0] silent_left; // register, Core/TimeOutCounter.swift:13
+  logic silent_too_long; // register, Core/TimeOutCounter.swift:15
   logic [255:0] responses_mem [0:127]; // 128 x UInt(256), read latency 2
   logic [255:0] responses_rdata_stage; // first read register
 
@@ -73,7 +74,8 @@ module MemoryBank_D256_A32_M64_O128 (
   assign held = holding;
   assign busy = ((commands_out_valid || (owed != 8'd0)) || non_empty);
   assign expired = ((holding && held_too_long) || (silent && silent_too_long));
-  assign fits = (cmd_write || (8'(cmd_beats) <= room));
+  assign room_left = (9'(room) - 9'(cmd_beats));
+  assign fits = (cmd_write || (!room_left[8]));
   assign commands_in_valid = (cmd_valid && fits);
   assign commands_in_data = {cmd_write, cmd_address, (cmd_write ? 7'd1 : cmd_beats), cmd_data, cmd_byteenable};
   assign commands_out_ready = (!waitrequest);
@@ -186,5 +188,5 @@ module MemoryBank_D256_A32_M64_O128 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{commands_count};
+  assign unused = ^{room_left[7:0], commands_count};
 endmodule

@@ -79,26 +79,28 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
   logic is_write; // wire, Core/MemorySystem.swift:164
   logic [6:0] split0_beats; // wire, Core/MemorySystem.swift:176
   logic [31:0] split0_address; // wire, Core/MemorySystem.swift:181
-  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:188
-  logic [7:0] order_in_data; // input of instance order, Core/MemorySystem.swift:188
-  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:188
-  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:188
-  logic [7:0] order_out_data; // output of instance order, Core/MemorySystem.swift:188
-  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:188
-  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:188
-  logic accept; // wire, Core/MemorySystem.swift:189
-  logic split0_touched; // wire, Core/MemorySystem.swift:192
-  logic [6:0] sent; // register, Core/MemorySystem.swift:201
-  logic deliver; // wire, Core/MemorySystem.swift:210
-  logic last; // wire, Core/MemorySystem.swift:212
-  logic out_valid0; // register, Core/MemorySystem.swift:220
-  logic [0:0] out_client0; // register, Core/MemorySystem.swift:221
-  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:222
-  logic out_valid1; // register, Core/MemorySystem.swift:220
-  logic [0:0] out_client1; // register, Core/MemorySystem.swift:221
-  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:222
-  logic [255:0] out_data; // wire, Core/MemorySystem.swift:226
-  logic expired; // register, Core/MemorySystem.swift:234
+  logic order_in_valid; // input of instance order, Core/MemorySystem.swift:192
+  logic [7:0] order_in_data; // input of instance order, Core/MemorySystem.swift:192
+  logic order_in_ready; // output of instance order, Core/MemorySystem.swift:192
+  logic order_out_valid; // output of instance order, Core/MemorySystem.swift:192
+  logic [7:0] order_out_data; // output of instance order, Core/MemorySystem.swift:192
+  logic order_out_ready; // input of instance order, Core/MemorySystem.swift:192
+  logic [6:0] order_count; // output of instance order, Core/MemorySystem.swift:192
+  logic accept; // wire, Core/MemorySystem.swift:193
+  logic split0_touched; // wire, Core/MemorySystem.swift:196
+  logic [6:0] sent; // register, Core/MemorySystem.swift:205
+  logic deliver; // wire, Core/MemorySystem.swift:214
+  logic [6:0] sent_plus_one; // register, Core/MemorySystem.swift:218
+  logic [6:0] sent_plus_banks; // register, Core/MemorySystem.swift:219
+  logic last; // wire, Core/MemorySystem.swift:221
+  logic out_valid0; // register, Core/MemorySystem.swift:233
+  logic [0:0] out_client0; // register, Core/MemorySystem.swift:234
+  logic [0:0] out_bank0; // register, Core/MemorySystem.swift:235
+  logic out_valid1; // register, Core/MemorySystem.swift:233
+  logic [0:0] out_client1; // register, Core/MemorySystem.swift:234
+  logic [0:0] out_bank1; // register, Core/MemorySystem.swift:235
+  logic [255:0] out_data; // wire, Core/MemorySystem.swift:239
+  logic expired; // register, Core/MemorySystem.swift:247
 
   assign c0_rq_ready = (grant0 && request_in_ready);
   assign c0_rs_valid = (out_valid1 && (out_client1 == 1'd0));
@@ -145,10 +147,10 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
   assign order_in_valid = ((accept && (!is_write)) && (beats != 7'd0));
   assign order_in_data = {client, beats};
   assign order_out_ready = (deliver && last);
-  assign accept = ((request_out_valid && ((split0_beats == 7'd0) || bank0_cmd_ready)) && ((is_write || (beats == 7'd0)) || order_in_ready));
+  assign accept = ((request_out_valid && bank0_cmd_ready) && (is_write || order_in_ready));
   assign split0_touched = (split0_beats != 7'd0);
   assign deliver = (order_out_valid && (1'b0 ? bank0_avail : (1'b1 ? bank0_avail : 1'b0)));
-  assign last = ((sent + (1'b0 ? 7'd1 : 7'd1)) == order_out_data[6:0]);
+  assign last = ((1'b0 ? sent_plus_banks : sent_plus_one) == order_out_data[6:0]);
   assign out_data = bank0_rdata;
 
   always_ff @(posedge clk) begin
@@ -182,7 +184,27 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
       sent <= 7'd0;
     end else begin
       if (deliver) begin
-        sent <= (last ? 7'd0 : (sent + (1'b0 ? 7'd1 : 7'd1)));
+        sent <= (last ? 7'd0 : (1'b0 ? sent_plus_banks : sent_plus_one));
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      sent_plus_one <= 7'd1;
+    end else begin
+      if (deliver) begin
+        sent_plus_one <= (last ? 7'd1 : ((1'b0 ? sent_plus_banks : sent_plus_one) + 7'd1));
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      sent_plus_banks <= 7'd1;
+    end else begin
+      if (deliver) begin
+        sent_plus_banks <= (last ? 7'd1 : ((1'b0 ? sent_plus_banks : sent_plus_one) + 7'd1));
       end
     end
   end
@@ -281,5 +303,5 @@ module MemorySystem_D256_B1_A32_M64_O128_RC1_WC0 (
 
   // Bits nothing reads, gathered so that lint sees them as deliberately unused.
   logic unused;
-  assign unused = ^{order_count, out_bank1};
+  assign unused = ^{order_count, sent, out_bank1};
 endmodule
