@@ -54,7 +54,6 @@ public struct FetchUnit: Module {
 
         let active = m.reg("active", .bool, reset: false)
         let requested = m.reg("requested", .uint(33), reset: 0)      // beats asked for so far
-        let outstanding = m.reg("outstanding", .uint(countBits), reset: 0)
         let index = m.reg("index", .uint(32), reset: 0)
 
         let buffer = m.instance(FIFO(width: p.dataBits, depth: bufferBeats), "buffer")
@@ -74,7 +73,8 @@ public struct FetchUnit: Module {
                                                  remaining.truncate(to: p.burstBits)))
         let burst = m.regNext("burst", nextBurst)
         let moreLeft = m.regNext("more_left", remaining != 0, reset: false)
-        // The buffer's room less the beats owed to it, kept as one register.
+        // The buffer's room less the beats owed to it (requested, not yet
+        // arrived), kept as one register.
         let free = m.reg("free", .uint(countBits), reset: lit(bufferBeats, width: countBits))
         let fits = m.regNext("fits", moreLeft && free >= burst.extend(to: countBits), reset: false)
         let movedLast = m.reg("moved_last", .bool, reset: false)
@@ -96,8 +96,6 @@ public struct FetchUnit: Module {
         headIndex.set(index)
         let taking = m.wire("taking", pop && active && buffer.out_valid && !pastEnd)
         let leaving = mux(taken, burst.extend(to: countBits), lit(0, width: countBits))
-        // Two-operand adds only: a three-operand sum maps to a deep LUT compressor.
-        outstanding.set(mux(client.responseValid, outstanding - 1, outstanding) + leaving)
         m.when(start) {
             active.set(true)
             requested.set(0)
@@ -114,6 +112,7 @@ public struct FetchUnit: Module {
         let popped = m.wire("popped", (taking && (lastOfBeat || index + 1 == codeLength)) || (!active && buffer.out_valid))
         buffer.out_ready.set(popped)
         free.set(mux(popped, free + 1, free) - leaving)
-        quiet.set(outstanding == 0 && !buffer.out_valid)
+        // Quiet: nothing owed and nothing buffered, that is, all the room free.
+        quiet.set(free == lit(bufferBeats, width: countBits))
     }
 }

@@ -27,19 +27,18 @@ module FetchUnit_D512_FB16_M64 (
   logic [32:0] total_beats; // wire, Core/FetchUnit.swift:53
   logic active; // register, Core/FetchUnit.swift:55
   logic [32:0] requested; // register, Core/FetchUnit.swift:56
-  logic [6:0] outstanding; // register, Core/FetchUnit.swift:57
-  logic [31:0] index; // register, Core/FetchUnit.swift:58
-  logic buffer_in_valid; // input of instance buffer, Core/FetchUnit.swift:60
-  logic [511:0] buffer_in_data; // input of instance buffer, Core/FetchUnit.swift:60
-  logic buffer_in_ready; // output of instance buffer, Core/FetchUnit.swift:60
-  logic buffer_out_valid; // output of instance buffer, Core/FetchUnit.swift:60
-  logic [511:0] buffer_out_data; // output of instance buffer, Core/FetchUnit.swift:60
-  logic buffer_out_ready; // input of instance buffer, Core/FetchUnit.swift:60
-  logic [4:0] buffer_count; // output of instance buffer, Core/FetchUnit.swift:60
-  logic [32:0] remaining; // wire, Core/FetchUnit.swift:72
-  logic [6:0] next_burst; // wire, Core/FetchUnit.swift:73
-  logic [6:0] burst; // register, Core/FetchUnit.swift:75
-  logic more_left; // register, Core/FetchUnit.swift:76
+  logic [31:0] index; // register, Core/FetchUnit.swift:57
+  logic buffer_in_valid; // input of instance buffer, Core/FetchUnit.swift:59
+  logic [511:0] buffer_in_data; // input of instance buffer, Core/FetchUnit.swift:59
+  logic buffer_in_ready; // output of instance buffer, Core/FetchUnit.swift:59
+  logic buffer_out_valid; // output of instance buffer, Core/FetchUnit.swift:59
+  logic [511:0] buffer_out_data; // output of instance buffer, Core/FetchUnit.swift:59
+  logic buffer_out_ready; // input of instance buffer, Core/FetchUnit.swift:59
+  logic [4:0] buffer_count; // output of instance buffer, Core/FetchUnit.swift:59
+  logic [32:0] remaining; // wire, Core/FetchUnit.swift:71
+  logic [6:0] next_burst; // wire, Core/FetchUnit.swift:72
+  logic [6:0] burst; // register, Core/FetchUnit.swift:74
+  logic more_left; // register, Core/FetchUnit.swift:75
   logic [6:0] free; // register, Core/FetchUnit.swift:78
   logic fits; // register, Core/FetchUnit.swift:79
   logic moved_last; // register, Core/FetchUnit.swift:80
@@ -49,13 +48,13 @@ module FetchUnit_D512_FB16_M64 (
   logic [511:0] beat_words; // Vec(8 x UInt(64))
   logic past_end; // wire, Core/FetchUnit.swift:92
   logic taking; // wire, Core/FetchUnit.swift:97
-  logic popped; // wire, Core/FetchUnit.swift:114
+  logic popped; // wire, Core/FetchUnit.swift:112
 
   assign head_valid = (active && (past_end || buffer_out_valid));
   assign head_word = beat_words[{index[2:0], 6'b0} +: 64];
   assign head_index = index;
   assign head_past_end = past_end;
-  assign quiet = ((outstanding == 7'd0) && (!buffer_out_valid));
+  assign quiet = (free == 7'd16);
   assign rq_valid = ask;
   assign rq_line = (code_base_line + 32'(requested));
   assign rq_beats = burst;
@@ -96,14 +95,6 @@ module FetchUnit_D512_FB16_M64 (
           requested <= (requested + 33'(burst));
         end
       end
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      outstanding <= 7'd0;
-    end else begin
-      outstanding <= ((rs_valid ? (outstanding - 7'd1) : outstanding) + (taken ? burst : 7'd0));
     end
   end
 
