@@ -50,18 +50,23 @@ struct Handle {
 static Handle *makeHandle(const Settings &settings) {
     void *sim = trit_sim_create();
     int banks = BankModel::countBanks();
-    int dataPort = PortFinder::find("host_rd_readdata");
-    int dataBits = dataPort < 0 ? 0 : trit_port_widths[dataPort];
-    Card *card = new Card(sim, settings, banks, dataBits);
+    // The host channel's beat, and the banks' (wider when the AFU holds a width adapter).
+    int hostPort = PortFinder::find("host_rd_readdata"), bankPort = PortFinder::find("mem0_readdata");
+    int hostBits = hostPort < 0 ? 0 : trit_port_widths[hostPort];
+    int bankBits = bankPort < 0 ? 0 : trit_port_widths[bankPort];
+    Card *card = new Card(sim, settings, banks, hostBits, bankBits);
     std::string error;
-    if (banks < 1 || dataBits < 64 || dataBits % 32 != 0 || !card->bind(error)) {
+    if (banks < 1 || hostBits < 64 || hostBits % 32 != 0 || bankBits < hostBits || bankBits % hostBits != 0 ||
+        !card->bind(error)) {
         std::fprintf(stderr, "trit simulated card: the model is not a Trit AFU: %s\n", error.c_str());
         delete card;
         return nullptr;
     }
     card->reset();
-    // The host channel's longest burst: DMA CONFIGURATION (register 0x100 / 8 + 10), bits 23:16.
-    card->host.setMaxBurst((card->mmioRead(42) >> 16) & 0xFF);
+    // The host channel's longest burst: DMA CONFIGURATION (register 0x100 / 8 + 10), bits 23:16, in
+    // the DMA's beats (bits 15:0 bytes each), as many channel beats as a DMA beat holds.
+    uint64_t configuration = card->mmioRead(42);
+    card->host.setMaxBurst(int((configuration >> 16) & 0xFF) * int(configuration & 0xFFFF) / (hostBits / 8));
     Handle *h = new Handle;
     h->card = card;
     return h;

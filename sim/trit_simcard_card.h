@@ -84,9 +84,9 @@ class Card {
     const Settings settings;
     HostChannel host;
 
-    Card(void *sim, const Settings &s, int banks, int dataBits)
-        : settings(s), host(PortIO{sim}, dataBits, s.hostLatency, s.backpressure), sim(sim), io{sim},
-          memory(io, banks, dataBits, s.latency, s.backpressure) {
+    Card(void *sim, const Settings &s, int banks, int hostBits, int bankBits)
+        : settings(s), host(PortIO{sim}, hostBits, s.hostLatency, s.backpressure), sim(sim), io{sim},
+          memory(io, banks, bankBits, s.latency, s.backpressure) {
         rng.state = s.seed;
         memory.fail = [this](const std::string &m) { report("the AFU broke the bank protocol: " + m); };
         host.fail = [this](const std::string &m) { report("the AFU broke the host channel protocol: " + m); };

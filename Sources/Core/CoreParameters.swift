@@ -9,7 +9,9 @@ import ISA
 public struct CoreParameters: Sendable, Equatable, Codable {
     /// The instruction set configuration the interpreter also runs with.
     public var isa: CoreConfig
-    /// Width of one memory beat (the Avalon-MM data bus of every bank).
+    /// Width of one memory beat (the Avalon-MM data bus of every bank, as the
+    /// core sees it: a shell may put a width adapter between a wider core
+    /// and the platform's banks, as the D5005's does for 1024 bits).
     public var dataBits: Int
     /// Local-memory banks (1, 2 or 4); consecutive beats are interleaved
     /// across banks, so one stream uses every bank.
@@ -108,8 +110,8 @@ public struct CoreParameters: Sendable, Equatable, Codable {
     public var problems: [String] {
         var p = isa.problems
         func pow2(_ v: Int) -> Bool { v > 0 && v & (v - 1) == 0 }
-        if !pow2(dataBits) || dataBits < 128 || dataBits > 512 {
-            p.append("memory data width must be 128, 256 or 512 bits, got \(dataBits)")
+        if !pow2(dataBits) || dataBits < 128 || dataBits > 1024 {
+            p.append("memory data width must be 128, 256, 512 or 1024 bits, got \(dataBits)")
         }
         if ![1, 2, 4].contains(banks) { p.append("banks must be 1, 2 or 4, got \(banks)") }
         if !(8...40).contains(addressBits) { p.append("bank address width must be 8...40 bits, got \(addressBits)") }
@@ -124,6 +126,10 @@ public struct CoreParameters: Sendable, Equatable, Codable {
         }
         if !pow2(outstandingBeats) || outstandingBeats < maxBurst {
             p.append("outstanding beats must be a power of two of at least one burst (\(maxBurst)), got \(outstandingBeats)")
+        }
+        // The ternary unit writes a row group's sums a chunk at a time.
+        if pow2(dataBits) && vectorLanes > TernaryMatrix.groupRows {
+            p.append("a beat of every bank (\(dataBits) bits x \(banks) banks) is \(vectorLanes) elements: at most \(TernaryMatrix.groupRows), the ternary matrix's row group")
         }
         // Registers are stored and moved in whole chunks of vectorLanes elements.
         if pow2(dataBits) && (isa.maxVectorLength % vectorLanes != 0 || isa.maxVectorLength < 2 * vectorLanes) {

@@ -31,7 +31,8 @@ public enum Board: String, CaseIterable, Sendable {
         let files = SystemVerilogEmitter().files(for: design)
         switch self {
         case .generic: return GenericShell(params: p, top: design.top.name, coreFiles: files).files
-        case .d5005: return D5005Shell(params: p, top: design.top.name, coreFiles: files).files
+        case .d5005:
+            return D5005Shell(params: p, top: design.top.name, coreFiles: files, adapter: try D5005Shell.adapterDesign(p)).files
         }
     }
 }

@@ -1,5 +1,6 @@
 import TritJSON
 import Core
+import HDL
 import HDLEmit
 
 /// The Intel FPGA PAC D5005 board through OPAE and the OFS Platform
@@ -24,6 +25,12 @@ struct D5005Shell {
     let params: CoreParameters
     let top: String
     let coreFiles: [EmittedFile]
+    /// The banks' width adapter, when the core's beat is wider than the platform's (`adapterDesign`).
+    var adapter: Design? = nil
+
+    var adapterTop: String? { adapter?.top.name }
+    /// The AFU top's files, then the adapter's.
+    var systemVerilogFiles: [EmittedFile] { coreFiles + (adapter.map { SystemVerilogEmitter().files(for: $0) } ?? []) }
 
     /// Timing target of the user clock, MHz.
     static let clockTargetMHz = 200
@@ -31,7 +38,7 @@ struct D5005Shell {
     static let afuTop = "ofs_plat_afu.sv"
 
     var files: [EmittedFile] {
-        coreFiles + [EmittedFile(name: Self.afuTop, contents: afu),
+        systemVerilogFiles + [EmittedFile(name: Self.afuTop, contents: afu),
                      EmittedFile(name: Self.afuJSON, contents: json),
                      EmittedFile(name: "sources.txt", contents: sources),
                      EmittedFile(name: "README.txt", contents: readme)]
@@ -102,36 +109,7 @@ struct D5005Shell {
             logic rst;
             always_ff @(posedge clk) rst <= !mmio64.reset_n;
 
-            // ================================================================
-            //  Local memory: \(banks) bank(s) in the AFU's clock, the core's
-            //  beat width, address width and burst count.
-            // ================================================================
-
-            ofs_plat_avalon_mem_if
-              #(
-                .ADDR_WIDTH(\(p.addressBits)),
-                .DATA_WIDTH(\(p.dataBits)),
-                .BURST_CNT_WIDTH(\(p.burstBits)),
-                .LOG_CLASS(ofs_plat_log_pkg::LOCAL_MEM)
-                )
-              local_mem[\(banks)]();
-
-            for (genvar b = 0; b < \(banks); b = b + 1) begin : bank
-                ofs_plat_local_mem_as_avalon_mem
-                  #(
-                    .ADD_CLOCK_CROSSING(1)
-                    )
-                  shim
-                   (
-                    .afu_clk(clk),
-                    .afu_reset_n(mmio64.reset_n),
-                    .to_fiu(plat_ifc.local_mem.banks[b]),
-                    .to_afu(local_mem[b])
-                    );
-
-                assign local_mem[b].user = '0;
-            end
-
+        \(localMemory)
             // The PIM ties off every device not claimed here.
             ofs_plat_if_tie_off_unused
               #(
@@ -208,10 +186,10 @@ struct D5005Shell {
     /// SystemVerilog checks, at elaboration, that the platform's host channel
     /// and local memory have the widths this AFU was generated for.
     var elaborationChecks: String {
-        let p = params, h = AfuTop.host
+        let p = platformBanks, h = AfuTop.host, hostBits = h.beatBits(params)
         let checks: [(String, String, String)] = [
-            ("host_data_width", "ofs_plat_host_chan_pkg::DATA_WIDTH != \(p.dataBits)",
-             "the host channel is not \(p.dataBits) bits wide: regenerate with --data-bits matching it"),
+            ("host_data_width", "ofs_plat_host_chan_pkg::DATA_WIDTH != \(hostBits)",
+             "the host channel is not \(hostBits) bits wide: regenerate with --data-bits matching it"),
             ("host_address_width", "ofs_plat_host_chan_pkg::ADDR_WIDTH_LINES != \(h.addressBits)",
              "the host channel's line address is not \(h.addressBits) bits"),
             ("local_mem_banks", "local_mem_cfg_pkg::LOCAL_MEM_NUM_BANKS < \(p.banks)",
@@ -293,7 +271,7 @@ struct D5005Shell {
     /// (`afu_synth_setup` adds them), so no +incdir+ is needed.
     var sources: String {
         ShellText.header("#", board: .d5005, source: "Sources/Shells/D5005Shell.swift")
-            + ([Self.afuJSON, Self.afuTop] + coreFiles.map(\.name)).joined(separator: "\n") + "\n"
+            + ([Self.afuJSON, Self.afuTop] + systemVerilogFiles.map(\.name)).joined(separator: "\n") + "\n"
     }
 
     var readme: String {
@@ -341,10 +319,7 @@ struct D5005Shell {
         local memory (local_mem_cfg_pkg LOCAL_MEM_NUM_BANKS, _DATA_WIDTH,
         _ADDR_WIDTH) differs from the widths this AFU was generated for.
 
-        Local memory: \(bankRange) of plat_ifc.local_mem, each mapped
-        with ofs_plat_local_mem_as_avalon_mem at \(params.dataBits) data bits, \(params.addressBits)
-        address bits (beats) and bursts of up to \(params.maxBurst) beats. The board's
-        other banks are tied off.
+        \(localMemoryReadme)
 
         Parameters
         \(ShellText.parameters(params))

@@ -11,7 +11,7 @@ struct CoreOptions: ParsableArguments {
     @Option(help: "Core preset: \(CorePreset.allCases.map(\.rawValue).joined(separator: ", ")) (generated/presets.md); default: the command's.")
     var preset: CorePreset?
 
-    @Option(help: "Memory beat width in bits (128, 256 or 512; default: the preset's).")
+    @Option(help: "Memory beat width in bits (128 ... 1024; default: the preset's); each bank keeps its size (the beat address width follows).")
     var dataBits: Int?
 
     @Option(help: "Memory banks (1, 2 or 4; default: the preset's).")
@@ -29,7 +29,13 @@ struct CoreOptions: ParsableArguments {
     /// `preset` (or `fallback`) with the overrides; every problem is one error.
     func parameters(default fallback: CorePreset) throws -> CoreParameters {
         var p = (preset ?? fallback).parameters
-        if let dataBits { p.dataBits = dataBits }
+        if let dataBits {
+            // The same bytes per bank in beats of the new width.
+            if dataBits > 0 && dataBits & (dataBits - 1) == 0 {
+                p.addressBits += p.dataBits.trailingZeroBitCount - dataBits.trailingZeroBitCount
+            }
+            p.dataBits = dataBits
+        }
         if let banks { p.banks = banks }
         if let maxVectorLength { p.isa.maxVectorLength = maxVectorLength }
         if let fracBits { p.isa.fracBits = fracBits }

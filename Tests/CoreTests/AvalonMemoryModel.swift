@@ -3,8 +3,9 @@ import HDLSim
 import TestSupport
 
 /// The banks' Avalon-MM slaves, in Swift: bursts of reads answered after
-/// `latency` cycles at one beat per cycle per bank, single-beat writes with
-/// byte enables, and `waitrequest` at random. A read sees the memory as it
+/// `latency` cycles at one beat per cycle per bank, writes with byte
+/// enables (the core's are single beats; a width adapter's are bursts), and
+/// `waitrequest` at random. A read sees the memory as it
 /// was when its command was taken, so each bank performs its commands in
 /// the order it accepted them.
 ///
@@ -17,6 +18,8 @@ final class AvalonMemoryModel {
     var latency: Int
     /// Chance of `waitrequest` in a cycle.
     var waitChance: Double
+    /// Longest write burst allowed: the core writes single beats.
+    var longestWrite = 1
     /// Never answer reads (for the time-out test).
     var silent = false
     /// Hold `waitrequest` forever (for the time-out test).
@@ -28,12 +31,17 @@ final class AvalonMemoryModel {
     private var queues: [[(due: Int, data: [UInt64])]]
     private var waiting: [Bool]
     private var presented: [Bool]
+    /// Per bank, the write burst being received: its next line and the beats still to come.
+    private var writeBursts: [(line: Int, left: Int)?]
+    /// The ports of bank `b` (`mem<b>_` as on the core).
+    let prefix: (Int) -> String
     private(set) var cycle = 0
     private(set) var readCommands = 0
     private(set) var writeCommands = 0
 
     init(banks: Int, dataBits: Int, latency: Int, waitChance: Double, seed: UInt64,
-         initial: @escaping (Int) -> [UInt64]) {
+         prefix: @escaping (Int) -> String = { "mem\($0)_" }, initial: @escaping (Int) -> [UInt64]) {
+        self.prefix = prefix
         self.banks = banks
         self.dataBits = dataBits
         self.latency = latency
@@ -43,6 +51,7 @@ final class AvalonMemoryModel {
         queues = Array(repeating: [], count: banks)
         waiting = Array(repeating: false, count: banks)
         presented = Array(repeating: false, count: banks)
+        writeBursts = Array(repeating: nil, count: banks)
     }
 
     /// Random contents that depend only on the line, so a test can predict them.
@@ -70,11 +79,11 @@ final class AvalonMemoryModel {
     func drive(_ sim: Simulator) throws {
         for b in 0..<banks {
             waiting[b] = stuck || rng.chance(waitChance)
-            try sim.poke("mem\(b)_waitrequest", waiting[b])
+            try sim.poke(prefix(b) + "waitrequest", waiting[b])
             presented[b] = !silent && (queues[b].first.map { $0.due <= cycle } ?? false)
-            try sim.poke("mem\(b)_readdatavalid", presented[b])
+            try sim.poke(prefix(b) + "readdatavalid", presented[b])
             let data = presented[b] ? queues[b][0].data : Array(repeating: 0, count: dataBits / 64)
-            try sim.poke("mem\(b)_readdata", BitVector(width: dataBits, words: data))
+            try sim.poke(prefix(b) + "readdata", BitVector(width: dataBits, words: data))
         }
     }
 
@@ -82,22 +91,26 @@ final class AvalonMemoryModel {
         for b in 0..<banks {
             if presented[b] { queues[b].removeFirst() }
             guard !waiting[b] else { continue }
-            let address = Int(try sim.peek("mem\(b)_address"))
-            if try sim.peekBool("mem\(b)_read") {
+            let port = prefix(b)
+            let address = Int(try sim.peek(port + "address"))
+            let count = Int(try sim.peek(port + "burstcount"))
+            if try sim.peekBool(port + "read") {
                 readCommands += 1
-                let count = Int(try sim.peek("mem\(b)_burstcount"))
                 precondition(count >= 1, "read burst of \(count) beats")
                 let ready = max(cycle + latency, (queues[b].last?.due ?? 0) + 1)
                 for i in 0..<count {
                     queues[b].append((ready + i, line((address + i) * banks + b)))
                 }
             }
-            if try sim.peekBool("mem\(b)_write") {
-                writeCommands += 1
-                let count = try sim.peek("mem\(b)_burstcount")
-                precondition(count == 1, "write bursts are one beat, got \(count)")
-                write(line: address * banks + b, data: try sim.peekBits("mem\(b)_writedata").words,
-                      byteEnable: try sim.peekBits("mem\(b)_byteenable"))
+            if try sim.peekBool(port + "write") {
+                let burst = writeBursts[b] ?? (address, count)
+                if writeBursts[b] == nil {
+                    writeCommands += 1
+                    precondition((1...longestWrite).contains(count), "write burst of \(count) beats, at most \(longestWrite) allowed")
+                }
+                write(line: burst.line * banks + b, data: try sim.peekBits(port + "writedata").words,
+                      byteEnable: try sim.peekBits(port + "byteenable"))
+                writeBursts[b] = burst.left > 1 ? (burst.line + 1, burst.left - 1) : nil
             }
         }
     }

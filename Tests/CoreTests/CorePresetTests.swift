@@ -9,6 +9,15 @@ struct CorePresetTests {
         for preset in CorePreset.allCases { #expect(preset.parameters.problems.isEmpty, "\(preset): \(preset.parameters.problems)") }
     }
 
+    /// A beat of every bank is at most one ternary row group (64 elements):
+    /// 1024-bit beats on one or two banks, not four.
+    @Test func aWideBeatOfEveryBankIsAtMostARowGroup() {
+        for (banks, fits) in [(1, true), (2, true), (4, false)] {
+            let p = CoreParameters(dataBits: 1024, banks: banks)
+            #expect(p.problems.isEmpty == fits, "\(banks) banks: \(p.problems)")
+        }
+    }
+
     /// A host reads the instruction set a card runs from CONFIGURATION, streams included.
     @Test func configurationRegisterNamesTheInstructionSet() {
         for streams in [1, 4, 16] {

@@ -181,4 +181,13 @@ import TestSupport
         let config = RandomProgramConfig(isa: p.isa, vectorLimit: 256, vectorLanes: p.vectorLanes)
         try runRandom(p, config: config, count: 300, seed: testSeed(0xC0DE_0400))
     }
+
+    /// 1024-bit beats on one bank (32 lanes, as 512 x 2 banks): the beat a
+    /// D5005 core of the bank's full rate at half the DDR clock uses
+    /// (docs/shells.md); under `make test-long`, with the widest.
+    @Test(.enabled(if: isLongRun)) func randomProgramsOnThousandBitBeats() throws {
+        let p = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 1024, banks: 1)
+        let config = RandomProgramConfig(isa: p.isa, vectorLimit: 256, vectorLanes: p.vectorLanes)
+        try runRandom(p, config: config, count: 200, seed: testSeed(0xC0DE_0800))
+    }
 }

@@ -31,6 +31,22 @@ import Testing
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// A core of 1024-bit beats on the platform's 512-bit banks and host
+    /// channel: the width adapters and the clock crossing, every bank count.
+    @Test(arguments: [1, 4])
+    func lintCleanAroundACoreWiderThanThePlatform(_ banks: Int) throws {
+        var p = Self.small
+        p.dataBits = 1024
+        p.addressBits = 26
+        p.banks = banks
+        let (files, _) = try Self.board(p, standIn: true)
+        let afu = try #require(files.first { $0.name == "ofs_plat_afu.sv" }).contents
+        #expect(afu.contains("BankWidthAdapter_W1024_R2 width_adapter") && afu.contains("ofs_plat_avalon_mem_if_async_shim clock_crossing"))
+        #expect(files.contains { $0.name == "BankWidthAdapter_W1024_R2.sv" })
+        let problems = try PIMStandIn.lint(files, p)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     /// Every bank count the parameters allow, around a module with the
     /// core's ports (the core's memory system serves one bank so far).
     @Test(arguments: [1, 2, 4])

@@ -5,7 +5,7 @@ import HDLSim
 
 /// Lints an `ofs_plat_afu.sv` and the core with Verilator against the PIM
 /// stand-ins in PIMStandIns/ (a platform with four local memory banks of
-/// the core's width).
+/// the core's width, or of 512 bits when the core's is wider).
 enum PIMStandIn {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("PIMStandIns")
@@ -55,7 +55,9 @@ enum PIMStandIn {
     /// unlike the AFU's parameters).
     static func lint(_ board: [EmittedFile], _ p: CoreParameters, coreFiles: Set<String> = [],
                      platform: [EmittedFile]? = nil) throws -> String {
-        var files = platform ?? [localMemoryConfiguration(p), hostChannelConfiguration(dataBits: p.dataBits)]
+        // The platform's beat: the core's, or 512 bits (the D5005's) behind the width adapters.
+        let banks = p.dataBits > 512 ? p.narrowed(by: p.dataBits / 512) : p
+        var files = platform ?? [localMemoryConfiguration(banks), hostChannelConfiguration(dataBits: banks.dataBits)]
         let generated = Set(files.map(\.name))
         for name in sources + ["ofs_plat_if.vh"] where !generated.contains(name) {
             files.append(EmittedFile(name: name, contents: try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)))

@@ -29,8 +29,9 @@ struct PortStandInAfu: Module {
                 signal.set(lit(.zero(member.type.width), member.type))
             }
         }
-        idle(m.ports(HostRead(p, AfuTop.host), prefix: HostRead.prefix))
-        idle(m.ports(HostWrite(p, AfuTop.host), prefix: HostWrite.prefix))
+        let (channel, host) = TritAfu.hostChannel(p, AfuTop.host)
+        idle(m.ports(HostRead(channel, host), prefix: HostRead.prefix))
+        idle(m.ports(HostWrite(channel, host), prefix: HostWrite.prefix))
         for b in 0..<p.banks { idle(m.ports(BankMaster(p), prefix: BankMaster.prefix(b))) }
         idle(m.ports(Retirement(), prefix: Retirement.prefix))
         idle(m.ports(CoreStatus()))

@@ -7,9 +7,12 @@ import TestSupport
 
 /// The simulated card every test here opens: a small AFU (128-bit beats,
 /// one bank, max VL 256) built once per process into a temporary directory.
+/// Its host channel is 64 bits wide, so the DMA reaches it through the
+/// width adapter, as a 1024-bit core reaches the D5005's 512-bit channel
+/// (`TritAfuTests` cover the DMA on a channel of its own width).
 enum SimCardFixture {
     static let params = CoreParameters(isa: CoreConfig(maxVectorLength: 256), dataBits: 128, addressBits: 16, outstandingBeats: 64)
-    static let host = HostDMAParameters(addressBits: 24, maxBurst: 8, bufferBeats: 128)
+    static let host = HostDMAParameters(addressBits: 25, maxBurst: 16, bufferBeats: 128, channelBits: 64)
 
     static let built: Result<SimulatedCard, Error> = Result {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("trit-simcard-\(getpid())", isDirectory: true)

@@ -27,7 +27,7 @@ import TestSupport
         #expect(try card.read64(CSR.afuIdLow.byteOffset) == CSR.afuIdHalves.low)
         #expect(try card.read64(CSR.afuIdHigh.byteOffset) == CSR.afuIdHalves.high)
         #expect(try card.read64(CSR.configuration.byteOffset) == CSR.configurationValue(p))
-        #expect(try card.read64(DMARegister.configuration.byteOffset) == DMARegister.configurationValue(p, SimCardFixture.host))
+        #expect(try card.read64(DMARegister.configuration.byteOffset) == DMARegister.configurationValue(p, SimCardFixture.host.inCoreBeats(p)))
         #expect(try card.read64(DMARegister.capacity.byteOffset) == UInt64(DMARegister.capacityBeats(p) * p.beatBytes))
         // A written register reads back; an unaligned or out-of-range offset is refused.
         try card.write64(CSR.dataSize.byteOffset, 0x1234_5600)
@@ -60,7 +60,7 @@ import TestSupport
         print("simulated card: \(length) bytes card to host in \(cycles) cycles, back-pressure 0.2 (seed \(seed))")
         card.close()
         let json = try String(contentsOf: stats, encoding: .utf8)
-        let beats = 333
+        let beats = 333 * SimCardFixture.host.ratio(p)  // the card counts the channel's beats
         #expect(json.contains("\"host_read_beats\": \(beats),") && json.contains("\"host_write_beats\": \(beats),"), "\(json)")
     }
 

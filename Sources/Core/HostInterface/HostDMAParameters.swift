@@ -1,8 +1,11 @@
 import HDL
 
-/// The host-memory side of `HostDMA`: the host channel's address width and
-/// longest burst, and the engine's data buffer. The channel's data width
-/// is the core's `dataBits` (one bank beat per host beat).
+/// The host-memory side of `HostDMA`: the host channel's address width,
+/// longest burst and widest beat, and the engine's data buffer. The
+/// channel's beat is the core's (`dataBits`), or `channelBits` when the
+/// core's is wider: then a `HostWidthAdapter` in the AFU top sends each
+/// core beat as several channel beats, and the DMA works in core beats
+/// (`inCoreBeats`).
 public struct HostDMAParameters: Sendable, Equatable {
     /// Width of a host-memory beat address (host byte address / beat bytes):
     /// 51 on the D5005's host channel (the PIM's `ADDR_WIDTH_LINES`, from
@@ -15,11 +18,30 @@ public struct HostDMAParameters: Sendable, Equatable {
     /// host reads are issued only into free room, so it must cover the host's
     /// read latency for the engine to stream.
     public var bufferBeats: Int
+    /// Widest beat the host channel carries (512 bits on the D5005's).
+    /// `addressBits` and `maxBurst` count beats of the channel.
+    public var channelBits: Int
 
-    public init(addressBits: Int = 51, maxBurst: Int = 16, bufferBeats: Int = 512) {
+    public init(addressBits: Int = 51, maxBurst: Int = 16, bufferBeats: Int = 512, channelBits: Int = 512) {
         self.addressBits = addressBits
         self.maxBurst = maxBurst
         self.bufferBeats = bufferBeats
+        self.channelBits = channelBits
+    }
+
+    /// The channel's beat for a core of `p`: the core's, or `channelBits` when the core's is wider.
+    public func beatBits(_ p: CoreParameters) -> Int { Swift.min(p.dataBits, channelBits) }
+
+    /// Channel beats per core beat: 1, or the width adapter's ratio.
+    public func ratio(_ p: CoreParameters) -> Int { p.dataBits / Swift.max(1, beatBits(p)) }
+
+    /// The channel counted in the core's beats, as the DMA sees it behind the
+    /// width adapter (the channel itself when there is none).
+    public func inCoreBeats(_ p: CoreParameters) -> HostDMAParameters {
+        let r = ratio(p)
+        guard r > 1 else { return self }
+        return HostDMAParameters(addressBits: addressBits - r.trailingZeroBitCount, maxBurst: Swift.max(1, maxBurst / r),
+                                 bufferBeats: bufferBeats, channelBits: p.dataBits)
     }
 
     /// The D5005 preset (and the generic board's): 51-bit beat addresses,
@@ -36,7 +58,11 @@ public struct HostDMAParameters: Sendable, Equatable {
         var out: [String] = []
         if !(16...58).contains(addressBits) { out.append("host address width must be 16...58 bits, got \(addressBits)") }
         if !pow2(maxBurst) || maxBurst > 64 { out.append("host maximum burst must be a power of two in 1...64, got \(maxBurst)") }
-        let least = 2 * Swift.max(maxBurst, p.maxBurst)
+        if !pow2(channelBits) || channelBits < 64 { out.append("host channel beat must be a power of two of at least 64 bits, got \(channelBits)") }
+        if p.dataBits > channelBits && maxBurst < ratio(p) {
+            out.append("a host burst (\(maxBurst) beats of \(channelBits) bits) must hold a whole core beat of \(p.dataBits) bits")
+        }
+        let least = 2 * Swift.max(inCoreBeats(p).maxBurst, p.maxBurst)
         if !pow2(bufferBeats) || bufferBeats < least {
             out.append("DMA buffer must be a power of two of at least two bursts (\(least) beats), got \(bufferBeats)")
         }

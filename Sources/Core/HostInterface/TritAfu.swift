@@ -38,7 +38,7 @@ public struct TritAfu: Module {
         let problems = params.problems + host.problems(params)
         guard m.require(problems.isEmpty, "bad AFU parameters: " + problems.joined(separator: "; ")) else { return }
         let core = m.instance(TritCore(params: params), "core")
-        let dma = m.instance(HostDMA(params: params, host: host), "dma")
+        let dma = m.instance(HostDMA(params: params, host: host.inCoreBeats(params)), "dma")
         let dmaOwns = dma.busy
 
         // MARK: CSR windows
@@ -67,9 +67,21 @@ public struct TritAfu: Module {
         bus.readDataValid.set(coreBus.readDataValid || dma.csr_readdatavalid || elsewhere)
         bus.waitRequest.set(coreBus.waitRequest)
 
-        // MARK: Host memory: the DMA's master
-        m.forward(dma.ports(HostRead(params, host), prefix: HostRead.prefix))
-        m.forward(dma.ports(HostWrite(params, host), prefix: HostWrite.prefix))
+        // MARK: Host memory: the DMA's master, through a width adapter when the core's beat is wider
+        let ratio = host.ratio(params), dmaHost = host.inCoreBeats(params)
+        if ratio == 1 {
+            m.forward(dma.ports(HostRead(params, host), prefix: HostRead.prefix))
+            m.forward(dma.ports(HostWrite(params, host), prefix: HostWrite.prefix))
+        } else {
+            let adapter = m.instance(HostWidthAdapter(wide: params, host: dmaHost, ratio: ratio), "host_width")
+            m.connect(dma.ports(HostRead(params, dmaHost), prefix: HostRead.prefix),
+                      adapter.ports(HostRead(params, dmaHost).flipped(), prefix: "wide_rd_"))
+            m.connect(dma.ports(HostWrite(params, dmaHost), prefix: HostWrite.prefix),
+                      adapter.ports(HostWrite(params, dmaHost).flipped(), prefix: "wide_wr_"))
+            let (channel, channelHost) = Self.hostChannel(params, host)
+            m.forward(adapter.ports(HostRead(channel, channelHost), prefix: HostRead.prefix))
+            m.forward(adapter.ports(HostWrite(channel, channelHost), prefix: HostWrite.prefix))
+        }
 
         // MARK: Banks: the owner's master
         for b in 0..<params.banks {
@@ -97,7 +109,15 @@ extension TritAfu {
     /// The AFU top's port groups in port order: the core's, with a CSR index
     /// wide enough for both windows and the DMA's host-memory channels before the banks.
     public static func portGroups(_ p: CoreParameters, _ host: HostDMAParameters) -> [PortGroup] {
-        [(CSRBus(addressBits: csrAddressBits), CSRBus.prefix), (HostRead(p, host), HostRead.prefix),
-         (HostWrite(p, host), HostWrite.prefix)] + TritCore.memoryAndRetirementGroups(p)
+        let (channel, channelHost) = hostChannel(p, host)
+        return [(CSRBus(addressBits: csrAddressBits), CSRBus.prefix), (HostRead(channel, channelHost), HostRead.prefix),
+                (HostWrite(channel, channelHost), HostWrite.prefix)] + TritCore.memoryAndRetirementGroups(p)
+    }
+
+    /// The parameters the AFU's host ports are built with: the core's, or the
+    /// platform's narrower channel behind the width adapter.
+    public static func hostChannel(_ p: CoreParameters, _ host: HostDMAParameters) -> (CoreParameters, HostDMAParameters) {
+        let ratio = host.ratio(p)
+        return ratio == 1 ? (p, host) : (p.narrowed(by: ratio), host)
     }
 }

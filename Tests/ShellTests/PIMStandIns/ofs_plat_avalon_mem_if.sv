@@ -40,12 +40,16 @@ interface ofs_plat_avalon_mem_if
     logic [DATA_N_BYTES-1:0] byteenable;
     logic [USER_WIDTH-1:0] user;
 
+    // Debugging: set by whoever drives the clock.
+    int unsigned instance_number;
+
     modport to_sink_clk
        (
         output clk, reset_n,
         input  waitrequest, readdatavalid, readdata, response, readresponseuser,
         input  writeresponsevalid, writeresponse, writeresponseuser,
-        output address, write, read, burstcount, writedata, byteenable, user
+        output address, write, read, burstcount, writedata, byteenable, user,
+        output instance_number
         );
 
     modport to_source_clk
@@ -53,7 +57,27 @@ interface ofs_plat_avalon_mem_if
         output clk, reset_n,
         output waitrequest, readdatavalid, readdata, response, readresponseuser,
         output writeresponsevalid, writeresponse, writeresponseuser,
-        input  address, write, read, burstcount, writedata, byteenable, user
+        input  address, write, read, burstcount, writedata, byteenable, user,
+        output instance_number
+        );
+
+    // The same ends with the clock and reset given (a shim between two).
+    modport to_sink
+       (
+        input  clk, reset_n,
+        input  waitrequest, readdatavalid, readdata, response, readresponseuser,
+        input  writeresponsevalid, writeresponse, writeresponseuser,
+        output address, write, read, burstcount, writedata, byteenable, user,
+        input  instance_number
+        );
+
+    modport to_source
+       (
+        input  clk, reset_n,
+        output waitrequest, readdatavalid, readdata, response, readresponseuser,
+        output writeresponsevalid, writeresponse, writeresponseuser,
+        input  address, write, read, burstcount, writedata, byteenable, user,
+        input  instance_number
         );
 endinterface
 /* verilator lint_on UNUSEDSIGNAL */

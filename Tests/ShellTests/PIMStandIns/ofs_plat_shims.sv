@@ -5,7 +5,7 @@
 // directions and drivers.
 `include "ofs_plat_if.vh"
 
-// One file for the three modules; the stand-ins ignore timing parameters.
+// One file for the modules; the stand-ins ignore timing parameters.
 /* verilator lint_off DECLFILENAME */
 /* verilator lint_off UNUSEDPARAM */
 module ofs_plat_host_chan_as_avalon_mem_rdwr_with_mmio
@@ -34,6 +34,7 @@ module ofs_plat_host_chan_as_avalon_mem_rdwr_with_mmio
     assign mmio_to_afu.writedata = to_fiu.mmio_writedata;
     assign mmio_to_afu.byteenable = to_fiu.mmio_address[0] ? 8'hf0 : 8'h0f;
     assign mmio_to_afu.user = to_fiu.mmio_tid;
+    assign mmio_to_afu.instance_number = 0;
 
     // Host memory: never answers.
     assign host_mem_to_afu.clk = clk;
@@ -80,9 +81,44 @@ module ofs_plat_local_mem_as_avalon_mem
     assign to_afu.writeresponsevalid = 1'b0;
     assign to_afu.writeresponse = '0;
     assign to_afu.writeresponseuser = '0;
+    assign to_afu.instance_number = 0;
 
     wire unused = ^{to_afu.address, to_afu.read, to_afu.write, to_afu.burstcount,
                     to_afu.writedata, to_afu.byteenable, to_afu.user};
+endmodule
+
+// The clock crossing between two Avalon-MM interfaces of one geometry:
+// here a pass-through that reads every field its two ends must drive.
+module ofs_plat_avalon_mem_if_async_shim
+  #(
+    parameter COMMAND_FIFO_DEPTH = 128,
+    parameter RESPONSE_FIFO_DEPTH = 256,
+    parameter COMMAND_ALMFULL_THRESHOLD = 0,
+    parameter PRESERVE_WR_RESP = 1
+    )
+   (
+    ofs_plat_avalon_mem_if.to_sink mem_sink,
+    ofs_plat_avalon_mem_if.to_source mem_source
+    );
+
+    assign mem_sink.address = mem_source.address;
+    assign mem_sink.read = mem_source.read;
+    assign mem_sink.write = mem_source.write;
+    assign mem_sink.burstcount = mem_source.burstcount;
+    assign mem_sink.writedata = mem_source.writedata;
+    assign mem_sink.byteenable = mem_source.byteenable;
+    assign mem_sink.user = mem_source.user;
+    assign mem_source.waitrequest = mem_sink.waitrequest;
+    assign mem_source.readdatavalid = mem_sink.readdatavalid;
+    assign mem_source.readdata = mem_sink.readdata;
+    assign mem_source.response = mem_sink.response;
+    assign mem_source.readresponseuser = mem_sink.readresponseuser;
+    assign mem_source.writeresponsevalid = mem_sink.writeresponsevalid;
+    assign mem_source.writeresponse = mem_sink.writeresponse;
+    assign mem_source.writeresponseuser = mem_sink.writeresponseuser;
+
+    wire unused = ^{mem_sink.clk, mem_sink.reset_n, mem_sink.instance_number,
+                    mem_source.clk, mem_source.reset_n, mem_source.instance_number};
 endmodule
 
 // The real module drives every device the masks leave unclaimed; here the
