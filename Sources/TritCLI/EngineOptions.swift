@@ -45,7 +45,7 @@ struct EngineOptions: ParsableArguments {
         case .interpreter:
             return InterpreterEngine(config: manifest.target)
         case .cosim:
-            var p = CoreParameters.d5005
+            var p = CorePreset.d5005.parameters
             p.isa.fracBits = manifest.target.fracBits
             p.isa.streams = manifest.streams
             try BuildSession.checkCompatible(manifest, p.isa)
