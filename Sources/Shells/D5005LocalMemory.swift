@@ -17,7 +17,7 @@ extension D5005Shell {
     static let platformBeatBits = 512
 
     /// Platform beats per core beat in the banks (1: no width adapter).
-    static func bankRatio(_ p: CoreParameters) -> Int { p.dataBits / Swift.min(p.dataBits, platformBeatBits) }
+    static func bankRatio(_ p: CoreParameters) -> Int { p.ratio(toPlatformBeat: platformBeatBits) }
 
     /// The bank width adapter's files (none when the core's beat is the platform's).
     static func adapterDesign(_ p: CoreParameters) throws -> Design? {

@@ -56,7 +56,7 @@ enum PIMStandIn {
     static func lint(_ board: [EmittedFile], _ p: CoreParameters, coreFiles: Set<String> = [],
                      platform: [EmittedFile]? = nil) throws -> String {
         // The platform's beat: the core's, or 512 bits (the D5005's) behind the width adapters.
-        let banks = p.dataBits > 512 ? p.narrowed(by: p.dataBits / 512) : p
+        let banks = p.narrowed(by: p.ratio(toPlatformBeat: 512))
         var files = platform ?? [localMemoryConfiguration(banks), hostChannelConfiguration(dataBits: banks.dataBits)]
         let generated = Set(files.map(\.name))
         for name in sources + ["ofs_plat_if.vh"] where !generated.contains(name) {

@@ -33,7 +33,7 @@ public struct HostDMAParameters: Sendable, Equatable {
     public func beatBits(_ p: CoreParameters) -> Int { Swift.min(p.dataBits, channelBits) }
 
     /// Channel beats per core beat: 1, or the width adapter's ratio.
-    public func ratio(_ p: CoreParameters) -> Int { p.dataBits / Swift.max(1, beatBits(p)) }
+    public func ratio(_ p: CoreParameters) -> Int { p.ratio(toPlatformBeat: channelBits) }
 
     /// The channel counted in the core's beats, as the DMA sees it behind the
     /// width adapter (the channel itself when there is none).

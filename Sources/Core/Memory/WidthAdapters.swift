@@ -8,6 +8,10 @@ import HDL
 // signature at `narrowed(by:)`.
 
 extension CoreParameters {
+    /// Platform beats of `platformBits` per core beat: 1 when the core's beat
+    /// is no wider (no adapter), else the adapters' ratio.
+    public func ratio(toPlatformBeat platformBits: Int) -> Int { dataBits / Swift.max(1, Swift.min(dataBits, platformBits)) }
+
     /// The bank masters as the platform sees them: beats of `dataBits /
     /// ratio`, `ratio` times as many beat addresses, bursts `ratio` times as
     /// long.
@@ -38,6 +42,12 @@ struct BeatNarrowing {
     let ratio: Int
     let narrowBits: Int
     var partBits: Int { ratio.trailingZeroBitCount }
+
+    /// Whether `ratio` splits a beat of `beatBits` (a power of two of at least 2), else an error on `m`.
+    static func accepts(_ ratio: Int, beatBits: Int, _ m: ModuleBuilder) -> Bool {
+        m.require(ratio >= 2 && ratio & (ratio - 1) == 0 && beatBits % ratio == 0,
+                  "a width adapter's ratio must be a power of two of at least 2 dividing the beat, got \(ratio)")
+    }
 
     /// A wide beat address or burst count as the narrow one, at `width` bits.
     func scaled(_ value: Signal, width: Int) -> Signal { resize(resize(value, width) << partBits, width) }
@@ -93,8 +103,7 @@ public struct BankWidthAdapter: Module {
     public var parameters: [Parameter] { [Parameter("W", wide.dataBits), Parameter("R", ratio)] }
 
     public func build(_ m: ModuleBuilder) {
-        guard m.require(ratio >= 2 && ratio & (ratio - 1) == 0 && wide.dataBits % ratio == 0,
-                        "a width adapter's ratio must be a power of two of at least 2 dividing the beat, got \(ratio)") else { return }
+        guard BeatNarrowing.accepts(ratio, beatBits: wide.dataBits, m) else { return }
         let narrowParams = wide.narrowed(by: ratio)
         let core = m.ports(BankMaster(wide).flipped(), prefix: "wide_")
         let bank = m.ports(BankMaster(narrowParams), prefix: "narrow_")
@@ -133,8 +142,7 @@ public struct HostWidthAdapter: Module {
     public var parameters: [Parameter] { [Parameter("W", wide.dataBits), Parameter("R", ratio)] }
 
     public func build(_ m: ModuleBuilder) {
-        guard m.require(ratio >= 2 && ratio & (ratio - 1) == 0 && wide.dataBits % ratio == 0,
-                        "a width adapter's ratio must be a power of two of at least 2 dividing the beat, got \(ratio)") else { return }
+        guard BeatNarrowing.accepts(ratio, beatBits: wide.dataBits, m) else { return }
         let narrowParams = wide.narrowed(by: ratio), narrowHost = host.narrowed(by: ratio)
         let coreRead = m.ports(HostRead(wide, host).flipped(), prefix: "wide_rd_")
         let coreWrite = m.ports(HostWrite(wide, host).flipped(), prefix: "wide_wr_")
