@@ -49,6 +49,15 @@ public struct IntelResources: Codable, Sendable, Equatable {
         return max(logic, (flipFlops + 3) / 4)
     }
 
+    /// `n` copies of the same logic (a module synthesized once, instantiated `n` times).
+    public static func * (a: IntelResources, n: Int) -> IntelResources {
+        var r = a
+        for field in [\IntelResources.lut6, \.smallLUTs, \.adderBits, \.mlabBitCells, \.flipFlops, \.m20k, \.dsps] {
+            r[keyPath: field] *= n
+        }
+        return r
+    }
+
     public static func + (a: IntelResources, b: IntelResources) -> IntelResources {
         var r = a
         r.lut6 += b.lut6

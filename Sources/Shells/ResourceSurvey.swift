@@ -12,14 +12,20 @@ public struct ResourceSurvey: Sendable {
         public let label: String
         public let module: String
         public let result: IntelSynthesisResult
-        public var resources: IntelResources { result.resources }
+        /// Instances of `module` in the AFU (a repeated lane's run counts for each).
+        public let instances: Int
+        /// What the row adds to the whole: the run's resources times its instances.
+        public var resources: IntelResources { result.resources * instances }
         public var path: LogicPath? { result.criticalPath }
         public var megahertz: Double? { path.map(TimingEstimate.megahertz) }
+        /// `VectorLane x32` for a repeated module, else the label.
+        public var title: String { instances == 1 ? label : "\(label) x\(instances)" }
 
-        public init(label: String, module: String, result: IntelSynthesisResult) {
+        public init(label: String, module: String, result: IntelSynthesisResult, instances: Int = 1) {
             self.label = label
             self.module = module
             self.result = result
+            self.instances = instances
         }
     }
 
@@ -44,7 +50,7 @@ public struct ResourceSurvey: Sendable {
             progress("synthesizing \(run.label) (\(run.job.top)) with yosys synth_intel_alm ...")
             let result = try IntelFlow.run(run.job, options: options)
             progress(result.cacheHit ? "  cached" : "  \(Int(result.seconds.rounded())) s")
-            return Row(label: run.label, module: run.job.top, result: result)
+            return Row(label: run.label, module: run.job.top, result: result, instances: run.instances)
         }
         return ResourceSurvey(board: board, core: core, rows: rows)
     }

@@ -11,7 +11,7 @@ struct CoreOptions: ParsableArguments {
     @Option(help: "Core preset: \(CorePreset.allCases.map(\.rawValue).joined(separator: ", ")) (generated/presets.md); default: the command's.")
     var preset: CorePreset?
 
-    @Option(help: "Memory beat width in bits (128 ... 1024; default: the preset's); each bank keeps its size (the beat address width follows).")
+    @Option(help: "Memory beat width in bits (128 ... 1024; default: the preset's); each bank keeps its size and its longest burst's bytes (the beat address width and burst count follow; bursts of at most 64 beats).")
     var dataBits: Int?
 
     @Option(help: "Memory banks (1, 2 or 4; default: the preset's).")
@@ -30,9 +30,12 @@ struct CoreOptions: ParsableArguments {
     func parameters(default fallback: CorePreset) throws -> CoreParameters {
         var p = (preset ?? fallback).parameters
         if let dataBits {
-            // The same bytes per bank in beats of the new width.
+            // The same bytes per bank, and per longest burst (the D5005
+            // preset's 4 KiB), in beats of the new width.
             if dataBits > 0 && dataBits & (dataBits - 1) == 0 {
-                p.addressBits += p.dataBits.trailingZeroBitCount - dataBits.trailingZeroBitCount
+                let shift = p.dataBits.trailingZeroBitCount - dataBits.trailingZeroBitCount
+                p.addressBits += shift
+                p.maxBurst = Swift.min(64, Swift.max(1, shift >= 0 ? p.maxBurst << shift : p.maxBurst >> -shift))
             }
             p.dataBits = dataBits
         }

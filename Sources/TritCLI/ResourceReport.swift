@@ -30,7 +30,7 @@ struct ResourceReport {
         for r in rows {
             let res = r.resources
             let time = r.result.cacheHit ? "cached" : String(Int(r.result.seconds.rounded()))
-            lines.append([pad(r.label, 20, left: true), pad(n(res.alms), 10), pad(n(res.flipFlops), 10), pad(n(res.m20k), 7),
+            lines.append([pad(r.title, 20, left: true), pad(n(res.alms), 10), pad(n(res.flipFlops), 10), pad(n(res.m20k), 7),
                           pad(n(res.dsps), 6), pad(r.path.map { "\($0.lutLevels)" } ?? "-", 7),
                           pad(r.path.map { "\($0.carryHops)" } ?? "-", 6),
                           pad(r.megahertz.map { String(Int($0.rounded())) } ?? "-", 9), pad(time, 9)].joined(separator: " "))
@@ -48,8 +48,8 @@ struct ResourceReport {
         }
         lines += ["", "Deepest paths (LUT levels, carry-chain hops, DSPs; the estimate's path of the two ltp finds):"]
         for r in rows {
-            guard let p = r.path else { lines.append("  \(r.label): no logic"); continue }
-            lines.append("  \(r.label): \(p.lutLevels) levels, \(p.carryHops) carry, \(p.dsps) DSP: \(p.start) -> \(p.end)")
+            guard let p = r.path else { lines.append("  \(r.title): no logic"); continue }
+            lines.append("  \(r.title): \(p.lutLevels) levels, \(p.carryHops) carry, \(p.dsps) DSP: \(p.start) -> \(p.end)")
         }
         lines += ["", String(format: "Clock estimate: %.2f ns + %.1f ns per LUT level + %.3f ns per carry hop + %.1f ns per DSP "
                              + "(%d levels fit 300 MHz). An estimate, not timing analysis.",
@@ -76,6 +76,7 @@ struct ResourceReport {
             var o = resources(r.resources, alms: r.resources.alms)
             o["name"] = .string(r.label)
             o["module"] = .string(r.module)
+            o["instances"] = .int(r.instances)
             o["critical_path"] = path(r.path)
             o["yosys_seconds"] = JSON.rounded(r.result.seconds, 1)
             o["cache_hit"] = .bool(r.result.cacheHit)

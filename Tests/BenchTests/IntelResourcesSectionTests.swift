@@ -18,14 +18,17 @@ import Testing
 
     @Test func sectionShowsTheWholeAgainstTheDevice() throws {
         let rows = [ResourceSurvey.Row(label: "TernaryUnit", module: "TernaryUnit_X", result: try result(lut6: 93_312, m20k: 1_172, levels: 3, dsps: 6)),
+                    ResourceSurvey.Row(label: "TernaryRowTree", module: "TernaryRowTree_S2", result: try result(lut6: 100, m20k: 0, levels: 2, dsps: 0),
+                                       instances: 10),
                     ResourceSurvey.Row(label: "rest", module: "TritAfu", result: try result(lut6: 1_000, m20k: 0, levels: 9, dsps: 0))]
         var r = BenchResults(sweep: .quick, machine: .current(repository: URL(fileURLWithPath: "/")), command: "trit-bench")
         #expect(IntelResourcesSection.text(r).last?.hasPrefix("Not run") == true)
         r.intel = ResourceSurvey(board: .d5005, core: "TritCore_X", rows: rows)
         let text = IntelResourcesSection.text(r).joined(separator: "\n")
-        // 94,312 ALMs of 933,120 is 10.1 %; 1,172 M20K of 11,721 is 10.0 %.
-        #expect(text.contains("| **whole (sum)** | 94,312 |"), "\(text)")
-        #expect(text.contains("| share | 10.1 % |  | 10.0 % |"), "\(text)")
+        // 95,312 ALMs (the row tree's 100 ten times) of 933,120 is 10.2 %; 1,172 M20K of 11,721 is 10.0 %.
+        #expect(text.contains("| TernaryRowTree x10 | 1,000 | 1,000 |"), "\(text)")
+        #expect(text.contains("| **whole (sum)** | 95,312 |"), "\(text)")
+        #expect(text.contains("| share | 10.2 % |  | 10.0 % |"), "\(text)")
         #expect(text.contains("`a_reg` → `b_reg`"))
         // The slowest run sets the clock: 9 levels.
         let clock = try #require(IntelResourcesSection.clock(r))

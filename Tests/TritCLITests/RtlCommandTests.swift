@@ -17,6 +17,9 @@ extension CommandLineTests {
         let first = try trit("rtl", "--board", "d5005", "--data-bits", "128", "--max-vector-length", "256",
                              "--out", "afu", in: dir)
         #expect(first.status == 0, "\(first.error)")
+        // The bank keeps its 8 GiB and its 4 KiB bursts: from the preset's
+        // 1024-bit beats (A26, M32) 128-bit beats are A29 with bursts capped at 64.
+        #expect(first.output.contains("_D128_B1_VL256_") && first.output.contains("_A29_M64_"), "\(first.output)")
         let out = dir.appendingPathComponent("afu")
         let files = try listing(out)
         for name in ["ofs_plat_afu.sv", "trit_afu.json", "sources.txt", "README.txt"] {
@@ -30,6 +33,13 @@ extension CommandLineTests {
         #expect(try listing(out) == files)
         // Nothing is left beside it.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["afu"])
+    }
+
+    @Test func widerBeatsKeepTheBurstsBytes() throws {
+        // The generic preset's 256-bit beats in bursts of 64: at 512 bits, 32.
+        let wide = try trit("rtl", "--board", "generic", "--data-bits", "512", "--max-vector-length", "256", "--out", "w",
+                            in: try scratch())
+        #expect(wide.status == 0 && wide.output.contains("_D512_") && wide.output.contains("_M32_"), "\(wide.output)\(wide.error)")
     }
 
     @Test func rtlRefusesBadParametersAndKeepsAnEarlierOutput() throws {

@@ -21,1187 +21,611 @@ module TernaryGroupDatapath_BY64_AC21 (
   output logic          busy
 );
 
-  logic valid_in; // register, Core/TernaryGroupDatapath.swift:86
-  logic first_in; // register, Core/TernaryGroupDatapath.swift:88
-  logic last_in; // register, Core/TernaryGroupDatapath.swift:89
-  logic [511:0] weights_in; // register, Core/TernaryGroupDatapath.swift:91
-  logic swap_in; // register, Core/TernaryGroupDatapath.swift:92
+  logic valid_in; // register, Core/TernaryGroupDatapath.swift:84
+  logic first_in; // register, Core/TernaryGroupDatapath.swift:86
+  logic last_in; // register, Core/TernaryGroupDatapath.swift:87
+  logic [511:0] weights_in; // register, Core/TernaryGroupDatapath.swift:89
+  logic swap_in; // register, Core/TernaryGroupDatapath.swift:90
   logic [39:0] activations_in; // Vec(5 x SInt(8))
-  logic [4:0] column_valid_in; // register, Core/TernaryGroupDatapath.swift:94
-  logic [63:0] row_valid_in; // register, Core/TernaryGroupDatapath.swift:95
-  logic valid0; // register, Core/TernaryGroupDatapath.swift:113
-  logic first0; // register, Core/TernaryGroupDatapath.swift:114
-  logic last0; // register, Core/TernaryGroupDatapath.swift:115
+  logic [4:0] column_valid_in; // register, Core/TernaryGroupDatapath.swift:92
+  logic [63:0] row_valid_in; // register, Core/TernaryGroupDatapath.swift:93
+  logic valid0; // register, Core/TernaryGroupDatapath.swift:111
+  logic first0; // register, Core/TernaryGroupDatapath.swift:112
+  logic last0; // register, Core/TernaryGroupDatapath.swift:113
   logic [39:0] activations0; // Vec(5 x SInt(8))
-  logic [7:0] base3_codes_raddr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_rdata; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_0; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r1addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r1data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_1; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r2addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r2data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_2; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r3addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r3data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_3; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r4addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r4data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_4; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r5addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r5data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_5; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r6addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r6data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_6; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r7addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r7data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_7; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r8addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r8data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_8; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r9addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r9data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_9; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r10addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r10data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_10; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r11addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r11data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_11; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r12addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r12data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_12; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r13addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r13data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_13; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r14addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r14data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_14; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r15addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r15data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_15; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r16addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r16data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_16; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r17addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r17data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_17; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r18addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r18data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_18; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r19addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r19data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_19; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r20addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r20data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_20; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r21addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r21data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_21; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r22addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r22data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_22; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r23addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r23data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_23; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r24addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r24data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_24; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r25addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r25data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_25; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r26addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r26data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_26; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r27addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r27data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_27; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r28addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r28data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_28; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r29addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r29data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_29; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r30addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r30data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_30; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r31addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r31data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_31; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r32addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r32data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_32; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r33addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r33data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_33; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r34addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r34data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_34; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r35addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r35data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_35; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r36addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r36data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_36; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r37addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r37data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_37; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r38addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r38data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_38; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r39addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r39data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_39; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r40addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r40data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_40; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r41addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r41data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_41; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r42addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r42data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_42; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r43addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r43data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_43; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r44addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r44data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_44; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r45addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r45data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_45; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r46addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r46data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_46; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r47addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r47data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_47; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r48addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r48data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_48; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r49addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r49data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_49; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r50addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r50data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_50; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r51addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r51data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_51; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r52addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r52data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_52; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r53addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r53data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_53; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r54addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r54data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_54; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r55addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r55data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_55; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r56addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r56data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_56; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r57addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r57data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_57; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r58addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r58data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_58; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r59addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r59data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_59; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r60addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r60data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_60; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r61addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r61data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_61; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r62addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r62data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_62; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [7:0] base3_codes_r63addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [9:0] base3_codes_r63data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:124
-  logic [14:0] decoded_63; // wire, Core/TernaryGroupDatapath.swift:128
-  logic [9:0] codes_0_0; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_0; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_1; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_1; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_2; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_2; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_3; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_3; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_4; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_4; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_5; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_5; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_6; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_6; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_7; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_7; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_8; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_8; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_9; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_9; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_10; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_10; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_11; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_11; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_12; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_12; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_13; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_13; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_14; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_14; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_15; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_15; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_16; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_16; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_17; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_17; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_18; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_18; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_19; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_19; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_20; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_20; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_21; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_21; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_22; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_22; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_23; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_23; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_24; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_24; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_25; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_25; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_26; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_26; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_27; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_27; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_28; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_28; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_29; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_29; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_30; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_30; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_31; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_31; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_32; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_32; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_33; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_33; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_34; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_34; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_35; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_35; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_36; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_36; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_37; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_37; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_38; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_38; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_39; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_39; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_40; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_40; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_41; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_41; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_42; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_42; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_43; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_43; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_44; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_44; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_45; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_45; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_46; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_46; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_47; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_47; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_48; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_48; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_49; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_49; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_50; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_50; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_51; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_51; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_52; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_52; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_53; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_53; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_54; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_54; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_55; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_55; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_56; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_56; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_57; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_57; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_58; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_58; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_59; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_59; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_60; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_60; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_61; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_61; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_62; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_62; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [9:0] codes_0_63; // register, Core/TernaryGroupDatapath.swift:138
-  logic illegal_0_63; // wire, Core/TernaryGroupDatapath.swift:155
-  logic [63:0] illegal_q; // register, Core/TernaryGroupDatapath.swift:159
-  logic bad_weight_q; // register, Core/TernaryGroupDatapath.swift:159
-  logic signed [10:0] partial0_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial0; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial1_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial1; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial2_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial2; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial3_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial3; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial4_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial4; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial5_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial5; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial6_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial6; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial7_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial7; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial8_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial8; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial9_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial9; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial10_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial10; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial11_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial11; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial12_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial12; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial13_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial13; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial14_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial14; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial15_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial15; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial16_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial16; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial17_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial17; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial18_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial18; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial19_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial19; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial20_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial20; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial21_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial21; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial22_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial22; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial23_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial23; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial24_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial24; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial25_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial25; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial26_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial26; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial27_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial27; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial28_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial28; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial29_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial29; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial30_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial30; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial31_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial31; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial32_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial32; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial33_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial33; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial34_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial34; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial35_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial35; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial36_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial36; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial37_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial37; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial38_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial38; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial39_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial39; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial40_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial40; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial41_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial41; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial42_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial42; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial43_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial43; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial44_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial44; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial45_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial45; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial46_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial46; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial47_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial47; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial48_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial48; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial49_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial49; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial50_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial50; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial51_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial51; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial52_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial52; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial53_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial53; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial54_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial54; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial55_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial55; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial56_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial56; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial57_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial57; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial58_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial58; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial59_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial59; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial60_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial60; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial61_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial61; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial62_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial62; // wire, Core/RegisteredTree.swift:19
-  logic signed [10:0] partial63_l0_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l0_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l0_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l0_3; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l0_4; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l1_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l1_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l1_2; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l2_0; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63_l2_1; // register, Core/RegisteredTree.swift:15
-  logic signed [10:0] partial63; // wire, Core/RegisteredTree.swift:19
-  logic valid1_d0; // register, Core/TernaryGroupDatapath.swift:170
-  logic valid1_d1; // register, Core/TernaryGroupDatapath.swift:170
-  logic valid1_d2; // register, Core/TernaryGroupDatapath.swift:170
-  logic valid1_d3; // register, Core/TernaryGroupDatapath.swift:170
-  logic first1_d0; // register, Core/TernaryGroupDatapath.swift:171
-  logic first1_d1; // register, Core/TernaryGroupDatapath.swift:171
-  logic first1_d2; // register, Core/TernaryGroupDatapath.swift:171
-  logic first1_d3; // register, Core/TernaryGroupDatapath.swift:171
-  logic last1_d0; // register, Core/TernaryGroupDatapath.swift:172
-  logic last1_d1; // register, Core/TernaryGroupDatapath.swift:172
-  logic last1_d2; // register, Core/TernaryGroupDatapath.swift:172
-  logic last1_d3; // register, Core/TernaryGroupDatapath.swift:172
-  logic signed [10:0] partial0_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial1_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial2_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial3_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial4_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial5_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial6_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial7_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial8_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial9_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial10_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial11_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial12_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial13_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial14_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial15_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial16_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial17_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial18_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial19_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial20_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial21_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial22_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial23_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial24_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial25_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial26_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial27_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial28_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial29_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial30_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial31_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial32_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial33_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial34_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial35_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial36_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial37_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial38_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial39_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial40_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial41_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial42_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial43_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial44_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial45_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial46_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial47_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial48_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial49_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial50_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial51_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial52_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial53_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial54_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial55_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial56_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial57_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial58_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial59_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial60_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial61_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial62_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [10:0] partial63_q; // register, Core/TernaryGroupDatapath.swift:175
-  logic signed [20:0] acc0; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc1; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc2; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc3; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc4; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc5; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc6; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc7; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc8; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc9; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc10; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc11; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc12; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc13; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc14; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc15; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc16; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc17; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc18; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc19; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc20; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc21; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc22; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc23; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc24; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc25; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc26; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc27; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc28; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc29; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc30; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc31; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc32; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc33; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc34; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc35; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc36; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc37; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc38; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc39; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc40; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc41; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc42; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc43; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc44; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc45; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc46; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc47; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc48; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc49; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc50; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc51; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc52; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc53; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc54; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc55; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc56; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc57; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc58; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc59; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc60; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc61; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc62; // register, Core/TernaryGroupDatapath.swift:180
-  logic signed [20:0] acc63; // register, Core/TernaryGroupDatapath.swift:180
-  logic sums_valid_q; // register, Core/TernaryGroupDatapath.swift:187
-  logic [2:0] beats_inside_remaining; // register, Core/TernaryGroupDatapath.swift:190
-  logic beats_inside; // wire, Core/TernaryGroupDatapath.swift:190
+  logic [7:0] base3_codes_raddr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_rdata; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_0; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r1addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r1data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_1; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r2addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r2data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_2; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r3addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r3data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_3; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r4addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r4data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_4; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r5addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r5data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_5; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r6addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r6data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_6; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r7addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r7data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_7; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r8addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r8data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_8; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r9addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r9data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_9; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r10addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r10data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_10; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r11addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r11data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_11; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r12addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r12data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_12; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r13addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r13data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_13; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r14addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r14data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_14; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r15addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r15data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_15; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r16addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r16data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_16; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r17addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r17data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_17; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r18addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r18data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_18; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r19addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r19data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_19; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r20addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r20data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_20; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r21addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r21data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_21; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r22addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r22data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_22; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r23addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r23data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_23; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r24addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r24data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_24; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r25addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r25data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_25; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r26addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r26data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_26; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r27addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r27data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_27; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r28addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r28data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_28; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r29addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r29data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_29; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r30addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r30data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_30; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r31addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r31data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_31; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r32addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r32data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_32; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r33addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r33data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_33; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r34addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r34data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_34; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r35addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r35data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_35; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r36addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r36data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_36; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r37addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r37data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_37; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r38addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r38data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_38; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r39addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r39data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_39; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r40addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r40data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_40; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r41addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r41data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_41; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r42addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r42data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_42; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r43addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r43data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_43; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r44addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r44data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_44; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r45addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r45data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_45; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r46addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r46data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_46; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r47addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r47data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_47; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r48addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r48data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_48; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r49addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r49data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_49; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r50addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r50data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_50; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r51addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r51data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_51; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r52addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r52data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_52; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r53addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r53data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_53; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r54addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r54data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_54; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r55addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r55data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_55; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r56addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r56data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_56; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r57addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r57data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_57; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r58addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r58data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_58; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r59addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r59data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_59; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r60addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r60data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_60; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r61addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r61data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_61; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r62addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r62data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_62; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [7:0] base3_codes_r63addr; // input of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [9:0] base3_codes_r63data; // output of memory base3_codes, Core/TernaryGroupDatapath.swift:122
+  logic [14:0] decoded_63; // wire, Core/TernaryGroupDatapath.swift:126
+  logic [9:0] codes_0_0; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_0; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_1; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_1; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_2; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_2; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_3; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_3; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_4; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_4; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_5; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_5; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_6; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_6; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_7; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_7; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_8; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_8; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_9; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_9; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_10; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_10; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_11; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_11; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_12; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_12; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_13; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_13; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_14; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_14; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_15; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_15; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_16; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_16; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_17; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_17; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_18; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_18; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_19; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_19; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_20; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_20; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_21; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_21; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_22; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_22; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_23; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_23; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_24; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_24; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_25; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_25; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_26; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_26; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_27; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_27; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_28; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_28; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_29; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_29; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_30; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_30; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_31; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_31; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_32; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_32; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_33; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_33; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_34; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_34; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_35; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_35; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_36; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_36; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_37; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_37; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_38; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_38; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_39; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_39; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_40; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_40; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_41; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_41; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_42; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_42; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_43; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_43; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_44; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_44; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_45; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_45; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_46; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_46; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_47; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_47; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_48; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_48; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_49; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_49; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_50; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_50; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_51; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_51; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_52; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_52; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_53; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_53; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_54; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_54; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_55; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_55; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_56; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_56; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_57; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_57; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_58; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_58; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_59; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_59; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_60; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_60; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_61; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_61; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_62; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_62; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [9:0] codes_0_63; // register, Core/TernaryGroupDatapath.swift:135
+  logic illegal_0_63; // wire, Core/TernaryGroupDatapath.swift:137
+  logic [63:0] illegal_q; // register, Core/TernaryGroupDatapath.swift:141
+  logic bad_weight_q; // register, Core/TernaryGroupDatapath.swift:141
+  logic [9:0] row0_codes; // input of instance row0, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row0_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row0_partial; // output of instance row0, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row1_codes; // input of instance row1, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row1_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row1_partial; // output of instance row1, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row2_codes; // input of instance row2, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row2_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row2_partial; // output of instance row2, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row3_codes; // input of instance row3, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row3_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row3_partial; // output of instance row3, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row4_codes; // input of instance row4, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row4_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row4_partial; // output of instance row4, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row5_codes; // input of instance row5, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row5_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row5_partial; // output of instance row5, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row6_codes; // input of instance row6, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row6_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row6_partial; // output of instance row6, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row7_codes; // input of instance row7, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row7_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row7_partial; // output of instance row7, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row8_codes; // input of instance row8, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row8_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row8_partial; // output of instance row8, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row9_codes; // input of instance row9, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row9_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row9_partial; // output of instance row9, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row10_codes; // input of instance row10, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row10_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row10_partial; // output of instance row10, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row11_codes; // input of instance row11, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row11_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row11_partial; // output of instance row11, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row12_codes; // input of instance row12, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row12_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row12_partial; // output of instance row12, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row13_codes; // input of instance row13, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row13_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row13_partial; // output of instance row13, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row14_codes; // input of instance row14, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row14_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row14_partial; // output of instance row14, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row15_codes; // input of instance row15, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row15_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row15_partial; // output of instance row15, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row16_codes; // input of instance row16, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row16_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row16_partial; // output of instance row16, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row17_codes; // input of instance row17, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row17_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row17_partial; // output of instance row17, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row18_codes; // input of instance row18, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row18_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row18_partial; // output of instance row18, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row19_codes; // input of instance row19, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row19_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row19_partial; // output of instance row19, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row20_codes; // input of instance row20, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row20_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row20_partial; // output of instance row20, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row21_codes; // input of instance row21, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row21_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row21_partial; // output of instance row21, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row22_codes; // input of instance row22, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row22_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row22_partial; // output of instance row22, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row23_codes; // input of instance row23, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row23_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row23_partial; // output of instance row23, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row24_codes; // input of instance row24, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row24_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row24_partial; // output of instance row24, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row25_codes; // input of instance row25, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row25_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row25_partial; // output of instance row25, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row26_codes; // input of instance row26, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row26_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row26_partial; // output of instance row26, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row27_codes; // input of instance row27, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row27_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row27_partial; // output of instance row27, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row28_codes; // input of instance row28, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row28_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row28_partial; // output of instance row28, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row29_codes; // input of instance row29, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row29_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row29_partial; // output of instance row29, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row30_codes; // input of instance row30, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row30_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row30_partial; // output of instance row30, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row31_codes; // input of instance row31, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row31_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row31_partial; // output of instance row31, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row32_codes; // input of instance row32, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row32_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row32_partial; // output of instance row32, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row33_codes; // input of instance row33, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row33_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row33_partial; // output of instance row33, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row34_codes; // input of instance row34, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row34_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row34_partial; // output of instance row34, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row35_codes; // input of instance row35, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row35_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row35_partial; // output of instance row35, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row36_codes; // input of instance row36, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row36_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row36_partial; // output of instance row36, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row37_codes; // input of instance row37, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row37_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row37_partial; // output of instance row37, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row38_codes; // input of instance row38, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row38_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row38_partial; // output of instance row38, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row39_codes; // input of instance row39, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row39_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row39_partial; // output of instance row39, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row40_codes; // input of instance row40, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row40_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row40_partial; // output of instance row40, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row41_codes; // input of instance row41, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row41_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row41_partial; // output of instance row41, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row42_codes; // input of instance row42, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row42_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row42_partial; // output of instance row42, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row43_codes; // input of instance row43, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row43_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row43_partial; // output of instance row43, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row44_codes; // input of instance row44, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row44_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row44_partial; // output of instance row44, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row45_codes; // input of instance row45, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row45_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row45_partial; // output of instance row45, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row46_codes; // input of instance row46, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row46_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row46_partial; // output of instance row46, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row47_codes; // input of instance row47, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row47_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row47_partial; // output of instance row47, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row48_codes; // input of instance row48, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row48_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row48_partial; // output of instance row48, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row49_codes; // input of instance row49, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row49_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row49_partial; // output of instance row49, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row50_codes; // input of instance row50, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row50_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row50_partial; // output of instance row50, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row51_codes; // input of instance row51, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row51_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row51_partial; // output of instance row51, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row52_codes; // input of instance row52, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row52_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row52_partial; // output of instance row52, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row53_codes; // input of instance row53, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row53_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row53_partial; // output of instance row53, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row54_codes; // input of instance row54, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row54_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row54_partial; // output of instance row54, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row55_codes; // input of instance row55, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row55_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row55_partial; // output of instance row55, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row56_codes; // input of instance row56, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row56_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row56_partial; // output of instance row56, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row57_codes; // input of instance row57, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row57_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row57_partial; // output of instance row57, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row58_codes; // input of instance row58, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row58_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row58_partial; // output of instance row58, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row59_codes; // input of instance row59, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row59_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row59_partial; // output of instance row59, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row60_codes; // input of instance row60, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row60_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row60_partial; // output of instance row60, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row61_codes; // input of instance row61, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row61_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row61_partial; // output of instance row61, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row62_codes; // input of instance row62, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row62_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row62_partial; // output of instance row62, Core/TernaryGroupDatapath.swift:149
+  logic [9:0] row63_codes; // input of instance row63, Core/TernaryGroupDatapath.swift:149
+  logic [39:0] row63_activations; // Vec(5 x SInt(8))
+  logic signed [10:0] row63_partial; // output of instance row63, Core/TernaryGroupDatapath.swift:149
+  logic valid1_d0; // register, Core/TernaryGroupDatapath.swift:155
+  logic valid1_d1; // register, Core/TernaryGroupDatapath.swift:155
+  logic valid1_d2; // register, Core/TernaryGroupDatapath.swift:155
+  logic valid1_d3; // register, Core/TernaryGroupDatapath.swift:155
+  logic first1_d0; // register, Core/TernaryGroupDatapath.swift:156
+  logic first1_d1; // register, Core/TernaryGroupDatapath.swift:156
+  logic first1_d2; // register, Core/TernaryGroupDatapath.swift:156
+  logic first1_d3; // register, Core/TernaryGroupDatapath.swift:156
+  logic last1_d0; // register, Core/TernaryGroupDatapath.swift:157
+  logic last1_d1; // register, Core/TernaryGroupDatapath.swift:157
+  logic last1_d2; // register, Core/TernaryGroupDatapath.swift:157
+  logic last1_d3; // register, Core/TernaryGroupDatapath.swift:157
+  logic signed [20:0] acc0; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc1; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc2; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc3; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc4; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc5; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc6; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc7; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc8; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc9; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc10; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc11; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc12; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc13; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc14; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc15; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc16; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc17; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc18; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc19; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc20; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc21; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc22; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc23; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc24; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc25; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc26; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc27; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc28; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc29; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc30; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc31; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc32; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc33; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc34; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc35; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc36; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc37; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc38; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc39; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc40; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc41; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc42; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc43; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc44; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc45; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc46; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc47; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc48; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc49; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc50; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc51; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc52; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc53; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc54; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc55; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc56; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc57; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc58; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc59; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc60; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc61; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc62; // register, Core/TernaryGroupDatapath.swift:162
+  logic signed [20:0] acc63; // register, Core/TernaryGroupDatapath.swift:162
+  logic sums_valid_q; // register, Core/TernaryGroupDatapath.swift:169
+  logic [2:0] beats_inside_remaining; // register, Core/TernaryGroupDatapath.swift:172
+  logic beats_inside; // wire, Core/TernaryGroupDatapath.swift:172
   logic [9:0] base3_codes_mem [0:255]; // 256 x UInt(10), read latency 0
 
   assign sums_valid = sums_valid_q;
@@ -1400,70 +824,134 @@ module TernaryGroupDatapath_BY64_AC21 (
   assign illegal_0_61 = (row_valid_in[61] && ((5'((swap_in ? decoded_29 : decoded_61) >> 10) & column_valid_in) != 5'd0));
   assign illegal_0_62 = (row_valid_in[62] && ((5'((swap_in ? decoded_30 : decoded_62) >> 10) & column_valid_in) != 5'd0));
   assign illegal_0_63 = (row_valid_in[63] && ((5'((swap_in ? decoded_31 : decoded_63) >> 10) & column_valid_in) != 5'd0));
-  assign partial0 = (partial0_l2_0 + partial0_l2_1);
-  assign partial1 = (partial1_l2_0 + partial1_l2_1);
-  assign partial2 = (partial2_l2_0 + partial2_l2_1);
-  assign partial3 = (partial3_l2_0 + partial3_l2_1);
-  assign partial4 = (partial4_l2_0 + partial4_l2_1);
-  assign partial5 = (partial5_l2_0 + partial5_l2_1);
-  assign partial6 = (partial6_l2_0 + partial6_l2_1);
-  assign partial7 = (partial7_l2_0 + partial7_l2_1);
-  assign partial8 = (partial8_l2_0 + partial8_l2_1);
-  assign partial9 = (partial9_l2_0 + partial9_l2_1);
-  assign partial10 = (partial10_l2_0 + partial10_l2_1);
-  assign partial11 = (partial11_l2_0 + partial11_l2_1);
-  assign partial12 = (partial12_l2_0 + partial12_l2_1);
-  assign partial13 = (partial13_l2_0 + partial13_l2_1);
-  assign partial14 = (partial14_l2_0 + partial14_l2_1);
-  assign partial15 = (partial15_l2_0 + partial15_l2_1);
-  assign partial16 = (partial16_l2_0 + partial16_l2_1);
-  assign partial17 = (partial17_l2_0 + partial17_l2_1);
-  assign partial18 = (partial18_l2_0 + partial18_l2_1);
-  assign partial19 = (partial19_l2_0 + partial19_l2_1);
-  assign partial20 = (partial20_l2_0 + partial20_l2_1);
-  assign partial21 = (partial21_l2_0 + partial21_l2_1);
-  assign partial22 = (partial22_l2_0 + partial22_l2_1);
-  assign partial23 = (partial23_l2_0 + partial23_l2_1);
-  assign partial24 = (partial24_l2_0 + partial24_l2_1);
-  assign partial25 = (partial25_l2_0 + partial25_l2_1);
-  assign partial26 = (partial26_l2_0 + partial26_l2_1);
-  assign partial27 = (partial27_l2_0 + partial27_l2_1);
-  assign partial28 = (partial28_l2_0 + partial28_l2_1);
-  assign partial29 = (partial29_l2_0 + partial29_l2_1);
-  assign partial30 = (partial30_l2_0 + partial30_l2_1);
-  assign partial31 = (partial31_l2_0 + partial31_l2_1);
-  assign partial32 = (partial32_l2_0 + partial32_l2_1);
-  assign partial33 = (partial33_l2_0 + partial33_l2_1);
-  assign partial34 = (partial34_l2_0 + partial34_l2_1);
-  assign partial35 = (partial35_l2_0 + partial35_l2_1);
-  assign partial36 = (partial36_l2_0 + partial36_l2_1);
-  assign partial37 = (partial37_l2_0 + partial37_l2_1);
-  assign partial38 = (partial38_l2_0 + partial38_l2_1);
-  assign partial39 = (partial39_l2_0 + partial39_l2_1);
-  assign partial40 = (partial40_l2_0 + partial40_l2_1);
-  assign partial41 = (partial41_l2_0 + partial41_l2_1);
-  assign partial42 = (partial42_l2_0 + partial42_l2_1);
-  assign partial43 = (partial43_l2_0 + partial43_l2_1);
-  assign partial44 = (partial44_l2_0 + partial44_l2_1);
-  assign partial45 = (partial45_l2_0 + partial45_l2_1);
-  assign partial46 = (partial46_l2_0 + partial46_l2_1);
-  assign partial47 = (partial47_l2_0 + partial47_l2_1);
-  assign partial48 = (partial48_l2_0 + partial48_l2_1);
-  assign partial49 = (partial49_l2_0 + partial49_l2_1);
-  assign partial50 = (partial50_l2_0 + partial50_l2_1);
-  assign partial51 = (partial51_l2_0 + partial51_l2_1);
-  assign partial52 = (partial52_l2_0 + partial52_l2_1);
-  assign partial53 = (partial53_l2_0 + partial53_l2_1);
-  assign partial54 = (partial54_l2_0 + partial54_l2_1);
-  assign partial55 = (partial55_l2_0 + partial55_l2_1);
-  assign partial56 = (partial56_l2_0 + partial56_l2_1);
-  assign partial57 = (partial57_l2_0 + partial57_l2_1);
-  assign partial58 = (partial58_l2_0 + partial58_l2_1);
-  assign partial59 = (partial59_l2_0 + partial59_l2_1);
-  assign partial60 = (partial60_l2_0 + partial60_l2_1);
-  assign partial61 = (partial61_l2_0 + partial61_l2_1);
-  assign partial62 = (partial62_l2_0 + partial62_l2_1);
-  assign partial63 = (partial63_l2_0 + partial63_l2_1);
+  assign row0_codes = codes_0_0;
+  assign row0_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row1_codes = codes_0_1;
+  assign row1_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row2_codes = codes_0_2;
+  assign row2_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row3_codes = codes_0_3;
+  assign row3_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row4_codes = codes_0_4;
+  assign row4_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row5_codes = codes_0_5;
+  assign row5_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row6_codes = codes_0_6;
+  assign row6_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row7_codes = codes_0_7;
+  assign row7_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row8_codes = codes_0_8;
+  assign row8_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row9_codes = codes_0_9;
+  assign row9_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row10_codes = codes_0_10;
+  assign row10_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row11_codes = codes_0_11;
+  assign row11_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row12_codes = codes_0_12;
+  assign row12_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row13_codes = codes_0_13;
+  assign row13_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row14_codes = codes_0_14;
+  assign row14_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row15_codes = codes_0_15;
+  assign row15_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row16_codes = codes_0_16;
+  assign row16_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row17_codes = codes_0_17;
+  assign row17_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row18_codes = codes_0_18;
+  assign row18_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row19_codes = codes_0_19;
+  assign row19_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row20_codes = codes_0_20;
+  assign row20_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row21_codes = codes_0_21;
+  assign row21_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row22_codes = codes_0_22;
+  assign row22_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row23_codes = codes_0_23;
+  assign row23_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row24_codes = codes_0_24;
+  assign row24_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row25_codes = codes_0_25;
+  assign row25_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row26_codes = codes_0_26;
+  assign row26_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row27_codes = codes_0_27;
+  assign row27_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row28_codes = codes_0_28;
+  assign row28_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row29_codes = codes_0_29;
+  assign row29_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row30_codes = codes_0_30;
+  assign row30_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row31_codes = codes_0_31;
+  assign row31_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row32_codes = codes_0_32;
+  assign row32_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row33_codes = codes_0_33;
+  assign row33_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row34_codes = codes_0_34;
+  assign row34_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row35_codes = codes_0_35;
+  assign row35_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row36_codes = codes_0_36;
+  assign row36_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row37_codes = codes_0_37;
+  assign row37_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row38_codes = codes_0_38;
+  assign row38_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row39_codes = codes_0_39;
+  assign row39_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row40_codes = codes_0_40;
+  assign row40_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row41_codes = codes_0_41;
+  assign row41_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row42_codes = codes_0_42;
+  assign row42_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row43_codes = codes_0_43;
+  assign row43_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row44_codes = codes_0_44;
+  assign row44_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row45_codes = codes_0_45;
+  assign row45_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row46_codes = codes_0_46;
+  assign row46_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row47_codes = codes_0_47;
+  assign row47_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row48_codes = codes_0_48;
+  assign row48_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row49_codes = codes_0_49;
+  assign row49_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row50_codes = codes_0_50;
+  assign row50_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row51_codes = codes_0_51;
+  assign row51_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row52_codes = codes_0_52;
+  assign row52_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row53_codes = codes_0_53;
+  assign row53_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row54_codes = codes_0_54;
+  assign row54_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row55_codes = codes_0_55;
+  assign row55_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row56_codes = codes_0_56;
+  assign row56_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row57_codes = codes_0_57;
+  assign row57_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row58_codes = codes_0_58;
+  assign row58_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row59_codes = codes_0_59;
+  assign row59_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row60_codes = codes_0_60;
+  assign row60_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row61_codes = codes_0_61;
+  assign row61_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row62_codes = codes_0_62;
+  assign row62_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
+  assign row63_codes = codes_0_63;
+  assign row63_activations = {$signed(activations0[39:32]), $signed(activations0[31:24]), $signed(activations0[23:16]), $signed(activations0[15:8]), $signed(activations0[7:0])};
   assign beats_inside = (valid0 || (beats_inside_remaining != 3'd0));
 
   // Memory base3_codes: 256 words of UInt(10). Asynchronous read (LUT RAM).
@@ -2115,2566 +1603,6 @@ module TernaryGroupDatapath_BY64_AC21 (
   end
 
   always_ff @(posedge clk) begin
-    partial0_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0], codes_0_0[0]}) ^ {(codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1]), (codes_0_0[0] && codes_0_0[1])}))})) + $signed({10'd0, (codes_0_0[0] && codes_0_0[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2], codes_0_0[2]}) ^ {(codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3]), (codes_0_0[2] && codes_0_0[3])}))})) + $signed({10'd0, (codes_0_0[2] && codes_0_0[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4], codes_0_0[4]}) ^ {(codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5]), (codes_0_0[4] && codes_0_0[5])}))})) + $signed({10'd0, (codes_0_0[4] && codes_0_0[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6], codes_0_0[6]}) ^ {(codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7]), (codes_0_0[6] && codes_0_0[7])}))})) + $signed({10'd0, (codes_0_0[6] && codes_0_0[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8], codes_0_0[8]}) ^ {(codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9]), (codes_0_0[8] && codes_0_0[9])}))})) + $signed({10'd0, (codes_0_0[8] && codes_0_0[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l1_0 <= (partial0_l0_0 + partial0_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l1_1 <= (partial0_l0_2 + partial0_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l1_2 <= partial0_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l2_0 <= (partial0_l1_0 + partial0_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial0_l2_1 <= partial0_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0], codes_0_1[0]}) ^ {(codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1]), (codes_0_1[0] && codes_0_1[1])}))})) + $signed({10'd0, (codes_0_1[0] && codes_0_1[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2], codes_0_1[2]}) ^ {(codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3]), (codes_0_1[2] && codes_0_1[3])}))})) + $signed({10'd0, (codes_0_1[2] && codes_0_1[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4], codes_0_1[4]}) ^ {(codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5]), (codes_0_1[4] && codes_0_1[5])}))})) + $signed({10'd0, (codes_0_1[4] && codes_0_1[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6], codes_0_1[6]}) ^ {(codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7]), (codes_0_1[6] && codes_0_1[7])}))})) + $signed({10'd0, (codes_0_1[6] && codes_0_1[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8], codes_0_1[8]}) ^ {(codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9]), (codes_0_1[8] && codes_0_1[9])}))})) + $signed({10'd0, (codes_0_1[8] && codes_0_1[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l1_0 <= (partial1_l0_0 + partial1_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l1_1 <= (partial1_l0_2 + partial1_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l1_2 <= partial1_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l2_0 <= (partial1_l1_0 + partial1_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_l2_1 <= partial1_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0], codes_0_2[0]}) ^ {(codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1]), (codes_0_2[0] && codes_0_2[1])}))})) + $signed({10'd0, (codes_0_2[0] && codes_0_2[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2], codes_0_2[2]}) ^ {(codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3]), (codes_0_2[2] && codes_0_2[3])}))})) + $signed({10'd0, (codes_0_2[2] && codes_0_2[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4], codes_0_2[4]}) ^ {(codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5]), (codes_0_2[4] && codes_0_2[5])}))})) + $signed({10'd0, (codes_0_2[4] && codes_0_2[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6], codes_0_2[6]}) ^ {(codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7]), (codes_0_2[6] && codes_0_2[7])}))})) + $signed({10'd0, (codes_0_2[6] && codes_0_2[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8], codes_0_2[8]}) ^ {(codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9]), (codes_0_2[8] && codes_0_2[9])}))})) + $signed({10'd0, (codes_0_2[8] && codes_0_2[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l1_0 <= (partial2_l0_0 + partial2_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l1_1 <= (partial2_l0_2 + partial2_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l1_2 <= partial2_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l2_0 <= (partial2_l1_0 + partial2_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_l2_1 <= partial2_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0], codes_0_3[0]}) ^ {(codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1]), (codes_0_3[0] && codes_0_3[1])}))})) + $signed({10'd0, (codes_0_3[0] && codes_0_3[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2], codes_0_3[2]}) ^ {(codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3]), (codes_0_3[2] && codes_0_3[3])}))})) + $signed({10'd0, (codes_0_3[2] && codes_0_3[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4], codes_0_3[4]}) ^ {(codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5]), (codes_0_3[4] && codes_0_3[5])}))})) + $signed({10'd0, (codes_0_3[4] && codes_0_3[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6], codes_0_3[6]}) ^ {(codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7]), (codes_0_3[6] && codes_0_3[7])}))})) + $signed({10'd0, (codes_0_3[6] && codes_0_3[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8], codes_0_3[8]}) ^ {(codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9]), (codes_0_3[8] && codes_0_3[9])}))})) + $signed({10'd0, (codes_0_3[8] && codes_0_3[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l1_0 <= (partial3_l0_0 + partial3_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l1_1 <= (partial3_l0_2 + partial3_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l1_2 <= partial3_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l2_0 <= (partial3_l1_0 + partial3_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_l2_1 <= partial3_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0], codes_0_4[0]}) ^ {(codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1]), (codes_0_4[0] && codes_0_4[1])}))})) + $signed({10'd0, (codes_0_4[0] && codes_0_4[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2], codes_0_4[2]}) ^ {(codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3]), (codes_0_4[2] && codes_0_4[3])}))})) + $signed({10'd0, (codes_0_4[2] && codes_0_4[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4], codes_0_4[4]}) ^ {(codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5]), (codes_0_4[4] && codes_0_4[5])}))})) + $signed({10'd0, (codes_0_4[4] && codes_0_4[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6], codes_0_4[6]}) ^ {(codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7]), (codes_0_4[6] && codes_0_4[7])}))})) + $signed({10'd0, (codes_0_4[6] && codes_0_4[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8], codes_0_4[8]}) ^ {(codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9]), (codes_0_4[8] && codes_0_4[9])}))})) + $signed({10'd0, (codes_0_4[8] && codes_0_4[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l1_0 <= (partial4_l0_0 + partial4_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l1_1 <= (partial4_l0_2 + partial4_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l1_2 <= partial4_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l2_0 <= (partial4_l1_0 + partial4_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_l2_1 <= partial4_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0], codes_0_5[0]}) ^ {(codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1]), (codes_0_5[0] && codes_0_5[1])}))})) + $signed({10'd0, (codes_0_5[0] && codes_0_5[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2], codes_0_5[2]}) ^ {(codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3]), (codes_0_5[2] && codes_0_5[3])}))})) + $signed({10'd0, (codes_0_5[2] && codes_0_5[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4], codes_0_5[4]}) ^ {(codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5]), (codes_0_5[4] && codes_0_5[5])}))})) + $signed({10'd0, (codes_0_5[4] && codes_0_5[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6], codes_0_5[6]}) ^ {(codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7]), (codes_0_5[6] && codes_0_5[7])}))})) + $signed({10'd0, (codes_0_5[6] && codes_0_5[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8], codes_0_5[8]}) ^ {(codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9]), (codes_0_5[8] && codes_0_5[9])}))})) + $signed({10'd0, (codes_0_5[8] && codes_0_5[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l1_0 <= (partial5_l0_0 + partial5_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l1_1 <= (partial5_l0_2 + partial5_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l1_2 <= partial5_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l2_0 <= (partial5_l1_0 + partial5_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_l2_1 <= partial5_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0], codes_0_6[0]}) ^ {(codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1]), (codes_0_6[0] && codes_0_6[1])}))})) + $signed({10'd0, (codes_0_6[0] && codes_0_6[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2], codes_0_6[2]}) ^ {(codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3]), (codes_0_6[2] && codes_0_6[3])}))})) + $signed({10'd0, (codes_0_6[2] && codes_0_6[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4], codes_0_6[4]}) ^ {(codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5]), (codes_0_6[4] && codes_0_6[5])}))})) + $signed({10'd0, (codes_0_6[4] && codes_0_6[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6], codes_0_6[6]}) ^ {(codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7]), (codes_0_6[6] && codes_0_6[7])}))})) + $signed({10'd0, (codes_0_6[6] && codes_0_6[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8], codes_0_6[8]}) ^ {(codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9]), (codes_0_6[8] && codes_0_6[9])}))})) + $signed({10'd0, (codes_0_6[8] && codes_0_6[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l1_0 <= (partial6_l0_0 + partial6_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l1_1 <= (partial6_l0_2 + partial6_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l1_2 <= partial6_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l2_0 <= (partial6_l1_0 + partial6_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_l2_1 <= partial6_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0], codes_0_7[0]}) ^ {(codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1]), (codes_0_7[0] && codes_0_7[1])}))})) + $signed({10'd0, (codes_0_7[0] && codes_0_7[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2], codes_0_7[2]}) ^ {(codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3]), (codes_0_7[2] && codes_0_7[3])}))})) + $signed({10'd0, (codes_0_7[2] && codes_0_7[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4], codes_0_7[4]}) ^ {(codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5]), (codes_0_7[4] && codes_0_7[5])}))})) + $signed({10'd0, (codes_0_7[4] && codes_0_7[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6], codes_0_7[6]}) ^ {(codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7]), (codes_0_7[6] && codes_0_7[7])}))})) + $signed({10'd0, (codes_0_7[6] && codes_0_7[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8], codes_0_7[8]}) ^ {(codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9]), (codes_0_7[8] && codes_0_7[9])}))})) + $signed({10'd0, (codes_0_7[8] && codes_0_7[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l1_0 <= (partial7_l0_0 + partial7_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l1_1 <= (partial7_l0_2 + partial7_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l1_2 <= partial7_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l2_0 <= (partial7_l1_0 + partial7_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_l2_1 <= partial7_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0], codes_0_8[0]}) ^ {(codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1]), (codes_0_8[0] && codes_0_8[1])}))})) + $signed({10'd0, (codes_0_8[0] && codes_0_8[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2], codes_0_8[2]}) ^ {(codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3]), (codes_0_8[2] && codes_0_8[3])}))})) + $signed({10'd0, (codes_0_8[2] && codes_0_8[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4], codes_0_8[4]}) ^ {(codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5]), (codes_0_8[4] && codes_0_8[5])}))})) + $signed({10'd0, (codes_0_8[4] && codes_0_8[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6], codes_0_8[6]}) ^ {(codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7]), (codes_0_8[6] && codes_0_8[7])}))})) + $signed({10'd0, (codes_0_8[6] && codes_0_8[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8], codes_0_8[8]}) ^ {(codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9]), (codes_0_8[8] && codes_0_8[9])}))})) + $signed({10'd0, (codes_0_8[8] && codes_0_8[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l1_0 <= (partial8_l0_0 + partial8_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l1_1 <= (partial8_l0_2 + partial8_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l1_2 <= partial8_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l2_0 <= (partial8_l1_0 + partial8_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_l2_1 <= partial8_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0], codes_0_9[0]}) ^ {(codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1]), (codes_0_9[0] && codes_0_9[1])}))})) + $signed({10'd0, (codes_0_9[0] && codes_0_9[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2], codes_0_9[2]}) ^ {(codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3]), (codes_0_9[2] && codes_0_9[3])}))})) + $signed({10'd0, (codes_0_9[2] && codes_0_9[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4], codes_0_9[4]}) ^ {(codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5]), (codes_0_9[4] && codes_0_9[5])}))})) + $signed({10'd0, (codes_0_9[4] && codes_0_9[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6], codes_0_9[6]}) ^ {(codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7]), (codes_0_9[6] && codes_0_9[7])}))})) + $signed({10'd0, (codes_0_9[6] && codes_0_9[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8], codes_0_9[8]}) ^ {(codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9]), (codes_0_9[8] && codes_0_9[9])}))})) + $signed({10'd0, (codes_0_9[8] && codes_0_9[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l1_0 <= (partial9_l0_0 + partial9_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l1_1 <= (partial9_l0_2 + partial9_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l1_2 <= partial9_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l2_0 <= (partial9_l1_0 + partial9_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_l2_1 <= partial9_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0], codes_0_10[0]}) ^ {(codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1]), (codes_0_10[0] && codes_0_10[1])}))})) + $signed({10'd0, (codes_0_10[0] && codes_0_10[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2], codes_0_10[2]}) ^ {(codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3]), (codes_0_10[2] && codes_0_10[3])}))})) + $signed({10'd0, (codes_0_10[2] && codes_0_10[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4], codes_0_10[4]}) ^ {(codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5]), (codes_0_10[4] && codes_0_10[5])}))})) + $signed({10'd0, (codes_0_10[4] && codes_0_10[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6], codes_0_10[6]}) ^ {(codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7]), (codes_0_10[6] && codes_0_10[7])}))})) + $signed({10'd0, (codes_0_10[6] && codes_0_10[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8], codes_0_10[8]}) ^ {(codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9]), (codes_0_10[8] && codes_0_10[9])}))})) + $signed({10'd0, (codes_0_10[8] && codes_0_10[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l1_0 <= (partial10_l0_0 + partial10_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l1_1 <= (partial10_l0_2 + partial10_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l1_2 <= partial10_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l2_0 <= (partial10_l1_0 + partial10_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_l2_1 <= partial10_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0], codes_0_11[0]}) ^ {(codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1]), (codes_0_11[0] && codes_0_11[1])}))})) + $signed({10'd0, (codes_0_11[0] && codes_0_11[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2], codes_0_11[2]}) ^ {(codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3]), (codes_0_11[2] && codes_0_11[3])}))})) + $signed({10'd0, (codes_0_11[2] && codes_0_11[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4], codes_0_11[4]}) ^ {(codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5]), (codes_0_11[4] && codes_0_11[5])}))})) + $signed({10'd0, (codes_0_11[4] && codes_0_11[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6], codes_0_11[6]}) ^ {(codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7]), (codes_0_11[6] && codes_0_11[7])}))})) + $signed({10'd0, (codes_0_11[6] && codes_0_11[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8], codes_0_11[8]}) ^ {(codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9]), (codes_0_11[8] && codes_0_11[9])}))})) + $signed({10'd0, (codes_0_11[8] && codes_0_11[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l1_0 <= (partial11_l0_0 + partial11_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l1_1 <= (partial11_l0_2 + partial11_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l1_2 <= partial11_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l2_0 <= (partial11_l1_0 + partial11_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_l2_1 <= partial11_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0], codes_0_12[0]}) ^ {(codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1]), (codes_0_12[0] && codes_0_12[1])}))})) + $signed({10'd0, (codes_0_12[0] && codes_0_12[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2], codes_0_12[2]}) ^ {(codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3]), (codes_0_12[2] && codes_0_12[3])}))})) + $signed({10'd0, (codes_0_12[2] && codes_0_12[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4], codes_0_12[4]}) ^ {(codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5]), (codes_0_12[4] && codes_0_12[5])}))})) + $signed({10'd0, (codes_0_12[4] && codes_0_12[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6], codes_0_12[6]}) ^ {(codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7]), (codes_0_12[6] && codes_0_12[7])}))})) + $signed({10'd0, (codes_0_12[6] && codes_0_12[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8], codes_0_12[8]}) ^ {(codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9]), (codes_0_12[8] && codes_0_12[9])}))})) + $signed({10'd0, (codes_0_12[8] && codes_0_12[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l1_0 <= (partial12_l0_0 + partial12_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l1_1 <= (partial12_l0_2 + partial12_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l1_2 <= partial12_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l2_0 <= (partial12_l1_0 + partial12_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_l2_1 <= partial12_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0], codes_0_13[0]}) ^ {(codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1]), (codes_0_13[0] && codes_0_13[1])}))})) + $signed({10'd0, (codes_0_13[0] && codes_0_13[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2], codes_0_13[2]}) ^ {(codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3]), (codes_0_13[2] && codes_0_13[3])}))})) + $signed({10'd0, (codes_0_13[2] && codes_0_13[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4], codes_0_13[4]}) ^ {(codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5]), (codes_0_13[4] && codes_0_13[5])}))})) + $signed({10'd0, (codes_0_13[4] && codes_0_13[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6], codes_0_13[6]}) ^ {(codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7]), (codes_0_13[6] && codes_0_13[7])}))})) + $signed({10'd0, (codes_0_13[6] && codes_0_13[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8], codes_0_13[8]}) ^ {(codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9]), (codes_0_13[8] && codes_0_13[9])}))})) + $signed({10'd0, (codes_0_13[8] && codes_0_13[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l1_0 <= (partial13_l0_0 + partial13_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l1_1 <= (partial13_l0_2 + partial13_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l1_2 <= partial13_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l2_0 <= (partial13_l1_0 + partial13_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_l2_1 <= partial13_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0], codes_0_14[0]}) ^ {(codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1]), (codes_0_14[0] && codes_0_14[1])}))})) + $signed({10'd0, (codes_0_14[0] && codes_0_14[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2], codes_0_14[2]}) ^ {(codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3]), (codes_0_14[2] && codes_0_14[3])}))})) + $signed({10'd0, (codes_0_14[2] && codes_0_14[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4], codes_0_14[4]}) ^ {(codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5]), (codes_0_14[4] && codes_0_14[5])}))})) + $signed({10'd0, (codes_0_14[4] && codes_0_14[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6], codes_0_14[6]}) ^ {(codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7]), (codes_0_14[6] && codes_0_14[7])}))})) + $signed({10'd0, (codes_0_14[6] && codes_0_14[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8], codes_0_14[8]}) ^ {(codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9]), (codes_0_14[8] && codes_0_14[9])}))})) + $signed({10'd0, (codes_0_14[8] && codes_0_14[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l1_0 <= (partial14_l0_0 + partial14_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l1_1 <= (partial14_l0_2 + partial14_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l1_2 <= partial14_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l2_0 <= (partial14_l1_0 + partial14_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_l2_1 <= partial14_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0], codes_0_15[0]}) ^ {(codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1]), (codes_0_15[0] && codes_0_15[1])}))})) + $signed({10'd0, (codes_0_15[0] && codes_0_15[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2], codes_0_15[2]}) ^ {(codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3]), (codes_0_15[2] && codes_0_15[3])}))})) + $signed({10'd0, (codes_0_15[2] && codes_0_15[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4], codes_0_15[4]}) ^ {(codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5]), (codes_0_15[4] && codes_0_15[5])}))})) + $signed({10'd0, (codes_0_15[4] && codes_0_15[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6], codes_0_15[6]}) ^ {(codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7]), (codes_0_15[6] && codes_0_15[7])}))})) + $signed({10'd0, (codes_0_15[6] && codes_0_15[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8], codes_0_15[8]}) ^ {(codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9]), (codes_0_15[8] && codes_0_15[9])}))})) + $signed({10'd0, (codes_0_15[8] && codes_0_15[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l1_0 <= (partial15_l0_0 + partial15_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l1_1 <= (partial15_l0_2 + partial15_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l1_2 <= partial15_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l2_0 <= (partial15_l1_0 + partial15_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_l2_1 <= partial15_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0], codes_0_16[0]}) ^ {(codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1]), (codes_0_16[0] && codes_0_16[1])}))})) + $signed({10'd0, (codes_0_16[0] && codes_0_16[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2], codes_0_16[2]}) ^ {(codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3]), (codes_0_16[2] && codes_0_16[3])}))})) + $signed({10'd0, (codes_0_16[2] && codes_0_16[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4], codes_0_16[4]}) ^ {(codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5]), (codes_0_16[4] && codes_0_16[5])}))})) + $signed({10'd0, (codes_0_16[4] && codes_0_16[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6], codes_0_16[6]}) ^ {(codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7]), (codes_0_16[6] && codes_0_16[7])}))})) + $signed({10'd0, (codes_0_16[6] && codes_0_16[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8], codes_0_16[8]}) ^ {(codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9]), (codes_0_16[8] && codes_0_16[9])}))})) + $signed({10'd0, (codes_0_16[8] && codes_0_16[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l1_0 <= (partial16_l0_0 + partial16_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l1_1 <= (partial16_l0_2 + partial16_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l1_2 <= partial16_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l2_0 <= (partial16_l1_0 + partial16_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_l2_1 <= partial16_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0], codes_0_17[0]}) ^ {(codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1]), (codes_0_17[0] && codes_0_17[1])}))})) + $signed({10'd0, (codes_0_17[0] && codes_0_17[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2], codes_0_17[2]}) ^ {(codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3]), (codes_0_17[2] && codes_0_17[3])}))})) + $signed({10'd0, (codes_0_17[2] && codes_0_17[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4], codes_0_17[4]}) ^ {(codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5]), (codes_0_17[4] && codes_0_17[5])}))})) + $signed({10'd0, (codes_0_17[4] && codes_0_17[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6], codes_0_17[6]}) ^ {(codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7]), (codes_0_17[6] && codes_0_17[7])}))})) + $signed({10'd0, (codes_0_17[6] && codes_0_17[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8], codes_0_17[8]}) ^ {(codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9]), (codes_0_17[8] && codes_0_17[9])}))})) + $signed({10'd0, (codes_0_17[8] && codes_0_17[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l1_0 <= (partial17_l0_0 + partial17_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l1_1 <= (partial17_l0_2 + partial17_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l1_2 <= partial17_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l2_0 <= (partial17_l1_0 + partial17_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_l2_1 <= partial17_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0], codes_0_18[0]}) ^ {(codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1]), (codes_0_18[0] && codes_0_18[1])}))})) + $signed({10'd0, (codes_0_18[0] && codes_0_18[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2], codes_0_18[2]}) ^ {(codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3]), (codes_0_18[2] && codes_0_18[3])}))})) + $signed({10'd0, (codes_0_18[2] && codes_0_18[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4], codes_0_18[4]}) ^ {(codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5]), (codes_0_18[4] && codes_0_18[5])}))})) + $signed({10'd0, (codes_0_18[4] && codes_0_18[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6], codes_0_18[6]}) ^ {(codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7]), (codes_0_18[6] && codes_0_18[7])}))})) + $signed({10'd0, (codes_0_18[6] && codes_0_18[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8], codes_0_18[8]}) ^ {(codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9]), (codes_0_18[8] && codes_0_18[9])}))})) + $signed({10'd0, (codes_0_18[8] && codes_0_18[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l1_0 <= (partial18_l0_0 + partial18_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l1_1 <= (partial18_l0_2 + partial18_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l1_2 <= partial18_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l2_0 <= (partial18_l1_0 + partial18_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_l2_1 <= partial18_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0], codes_0_19[0]}) ^ {(codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1]), (codes_0_19[0] && codes_0_19[1])}))})) + $signed({10'd0, (codes_0_19[0] && codes_0_19[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2], codes_0_19[2]}) ^ {(codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3]), (codes_0_19[2] && codes_0_19[3])}))})) + $signed({10'd0, (codes_0_19[2] && codes_0_19[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4], codes_0_19[4]}) ^ {(codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5]), (codes_0_19[4] && codes_0_19[5])}))})) + $signed({10'd0, (codes_0_19[4] && codes_0_19[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6], codes_0_19[6]}) ^ {(codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7]), (codes_0_19[6] && codes_0_19[7])}))})) + $signed({10'd0, (codes_0_19[6] && codes_0_19[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8], codes_0_19[8]}) ^ {(codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9]), (codes_0_19[8] && codes_0_19[9])}))})) + $signed({10'd0, (codes_0_19[8] && codes_0_19[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l1_0 <= (partial19_l0_0 + partial19_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l1_1 <= (partial19_l0_2 + partial19_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l1_2 <= partial19_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l2_0 <= (partial19_l1_0 + partial19_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_l2_1 <= partial19_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0], codes_0_20[0]}) ^ {(codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1]), (codes_0_20[0] && codes_0_20[1])}))})) + $signed({10'd0, (codes_0_20[0] && codes_0_20[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2], codes_0_20[2]}) ^ {(codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3]), (codes_0_20[2] && codes_0_20[3])}))})) + $signed({10'd0, (codes_0_20[2] && codes_0_20[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4], codes_0_20[4]}) ^ {(codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5]), (codes_0_20[4] && codes_0_20[5])}))})) + $signed({10'd0, (codes_0_20[4] && codes_0_20[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6], codes_0_20[6]}) ^ {(codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7]), (codes_0_20[6] && codes_0_20[7])}))})) + $signed({10'd0, (codes_0_20[6] && codes_0_20[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8], codes_0_20[8]}) ^ {(codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9]), (codes_0_20[8] && codes_0_20[9])}))})) + $signed({10'd0, (codes_0_20[8] && codes_0_20[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l1_0 <= (partial20_l0_0 + partial20_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l1_1 <= (partial20_l0_2 + partial20_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l1_2 <= partial20_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l2_0 <= (partial20_l1_0 + partial20_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_l2_1 <= partial20_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0], codes_0_21[0]}) ^ {(codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1]), (codes_0_21[0] && codes_0_21[1])}))})) + $signed({10'd0, (codes_0_21[0] && codes_0_21[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2], codes_0_21[2]}) ^ {(codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3]), (codes_0_21[2] && codes_0_21[3])}))})) + $signed({10'd0, (codes_0_21[2] && codes_0_21[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4], codes_0_21[4]}) ^ {(codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5]), (codes_0_21[4] && codes_0_21[5])}))})) + $signed({10'd0, (codes_0_21[4] && codes_0_21[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6], codes_0_21[6]}) ^ {(codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7]), (codes_0_21[6] && codes_0_21[7])}))})) + $signed({10'd0, (codes_0_21[6] && codes_0_21[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8], codes_0_21[8]}) ^ {(codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9]), (codes_0_21[8] && codes_0_21[9])}))})) + $signed({10'd0, (codes_0_21[8] && codes_0_21[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l1_0 <= (partial21_l0_0 + partial21_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l1_1 <= (partial21_l0_2 + partial21_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l1_2 <= partial21_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l2_0 <= (partial21_l1_0 + partial21_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_l2_1 <= partial21_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0], codes_0_22[0]}) ^ {(codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1]), (codes_0_22[0] && codes_0_22[1])}))})) + $signed({10'd0, (codes_0_22[0] && codes_0_22[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2], codes_0_22[2]}) ^ {(codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3]), (codes_0_22[2] && codes_0_22[3])}))})) + $signed({10'd0, (codes_0_22[2] && codes_0_22[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4], codes_0_22[4]}) ^ {(codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5]), (codes_0_22[4] && codes_0_22[5])}))})) + $signed({10'd0, (codes_0_22[4] && codes_0_22[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6], codes_0_22[6]}) ^ {(codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7]), (codes_0_22[6] && codes_0_22[7])}))})) + $signed({10'd0, (codes_0_22[6] && codes_0_22[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8], codes_0_22[8]}) ^ {(codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9]), (codes_0_22[8] && codes_0_22[9])}))})) + $signed({10'd0, (codes_0_22[8] && codes_0_22[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l1_0 <= (partial22_l0_0 + partial22_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l1_1 <= (partial22_l0_2 + partial22_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l1_2 <= partial22_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l2_0 <= (partial22_l1_0 + partial22_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_l2_1 <= partial22_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0], codes_0_23[0]}) ^ {(codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1]), (codes_0_23[0] && codes_0_23[1])}))})) + $signed({10'd0, (codes_0_23[0] && codes_0_23[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2], codes_0_23[2]}) ^ {(codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3]), (codes_0_23[2] && codes_0_23[3])}))})) + $signed({10'd0, (codes_0_23[2] && codes_0_23[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4], codes_0_23[4]}) ^ {(codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5]), (codes_0_23[4] && codes_0_23[5])}))})) + $signed({10'd0, (codes_0_23[4] && codes_0_23[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6], codes_0_23[6]}) ^ {(codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7]), (codes_0_23[6] && codes_0_23[7])}))})) + $signed({10'd0, (codes_0_23[6] && codes_0_23[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8], codes_0_23[8]}) ^ {(codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9]), (codes_0_23[8] && codes_0_23[9])}))})) + $signed({10'd0, (codes_0_23[8] && codes_0_23[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l1_0 <= (partial23_l0_0 + partial23_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l1_1 <= (partial23_l0_2 + partial23_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l1_2 <= partial23_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l2_0 <= (partial23_l1_0 + partial23_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_l2_1 <= partial23_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0], codes_0_24[0]}) ^ {(codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1]), (codes_0_24[0] && codes_0_24[1])}))})) + $signed({10'd0, (codes_0_24[0] && codes_0_24[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2], codes_0_24[2]}) ^ {(codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3]), (codes_0_24[2] && codes_0_24[3])}))})) + $signed({10'd0, (codes_0_24[2] && codes_0_24[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4], codes_0_24[4]}) ^ {(codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5]), (codes_0_24[4] && codes_0_24[5])}))})) + $signed({10'd0, (codes_0_24[4] && codes_0_24[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6], codes_0_24[6]}) ^ {(codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7]), (codes_0_24[6] && codes_0_24[7])}))})) + $signed({10'd0, (codes_0_24[6] && codes_0_24[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8], codes_0_24[8]}) ^ {(codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9]), (codes_0_24[8] && codes_0_24[9])}))})) + $signed({10'd0, (codes_0_24[8] && codes_0_24[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l1_0 <= (partial24_l0_0 + partial24_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l1_1 <= (partial24_l0_2 + partial24_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l1_2 <= partial24_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l2_0 <= (partial24_l1_0 + partial24_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_l2_1 <= partial24_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0], codes_0_25[0]}) ^ {(codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1]), (codes_0_25[0] && codes_0_25[1])}))})) + $signed({10'd0, (codes_0_25[0] && codes_0_25[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2], codes_0_25[2]}) ^ {(codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3]), (codes_0_25[2] && codes_0_25[3])}))})) + $signed({10'd0, (codes_0_25[2] && codes_0_25[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4], codes_0_25[4]}) ^ {(codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5]), (codes_0_25[4] && codes_0_25[5])}))})) + $signed({10'd0, (codes_0_25[4] && codes_0_25[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6], codes_0_25[6]}) ^ {(codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7]), (codes_0_25[6] && codes_0_25[7])}))})) + $signed({10'd0, (codes_0_25[6] && codes_0_25[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8], codes_0_25[8]}) ^ {(codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9]), (codes_0_25[8] && codes_0_25[9])}))})) + $signed({10'd0, (codes_0_25[8] && codes_0_25[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l1_0 <= (partial25_l0_0 + partial25_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l1_1 <= (partial25_l0_2 + partial25_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l1_2 <= partial25_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l2_0 <= (partial25_l1_0 + partial25_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_l2_1 <= partial25_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0], codes_0_26[0]}) ^ {(codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1]), (codes_0_26[0] && codes_0_26[1])}))})) + $signed({10'd0, (codes_0_26[0] && codes_0_26[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2], codes_0_26[2]}) ^ {(codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3]), (codes_0_26[2] && codes_0_26[3])}))})) + $signed({10'd0, (codes_0_26[2] && codes_0_26[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4], codes_0_26[4]}) ^ {(codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5]), (codes_0_26[4] && codes_0_26[5])}))})) + $signed({10'd0, (codes_0_26[4] && codes_0_26[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6], codes_0_26[6]}) ^ {(codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7]), (codes_0_26[6] && codes_0_26[7])}))})) + $signed({10'd0, (codes_0_26[6] && codes_0_26[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8], codes_0_26[8]}) ^ {(codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9]), (codes_0_26[8] && codes_0_26[9])}))})) + $signed({10'd0, (codes_0_26[8] && codes_0_26[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l1_0 <= (partial26_l0_0 + partial26_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l1_1 <= (partial26_l0_2 + partial26_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l1_2 <= partial26_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l2_0 <= (partial26_l1_0 + partial26_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_l2_1 <= partial26_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0], codes_0_27[0]}) ^ {(codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1]), (codes_0_27[0] && codes_0_27[1])}))})) + $signed({10'd0, (codes_0_27[0] && codes_0_27[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2], codes_0_27[2]}) ^ {(codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3]), (codes_0_27[2] && codes_0_27[3])}))})) + $signed({10'd0, (codes_0_27[2] && codes_0_27[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4], codes_0_27[4]}) ^ {(codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5]), (codes_0_27[4] && codes_0_27[5])}))})) + $signed({10'd0, (codes_0_27[4] && codes_0_27[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6], codes_0_27[6]}) ^ {(codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7]), (codes_0_27[6] && codes_0_27[7])}))})) + $signed({10'd0, (codes_0_27[6] && codes_0_27[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8], codes_0_27[8]}) ^ {(codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9]), (codes_0_27[8] && codes_0_27[9])}))})) + $signed({10'd0, (codes_0_27[8] && codes_0_27[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l1_0 <= (partial27_l0_0 + partial27_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l1_1 <= (partial27_l0_2 + partial27_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l1_2 <= partial27_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l2_0 <= (partial27_l1_0 + partial27_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_l2_1 <= partial27_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0], codes_0_28[0]}) ^ {(codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1]), (codes_0_28[0] && codes_0_28[1])}))})) + $signed({10'd0, (codes_0_28[0] && codes_0_28[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2], codes_0_28[2]}) ^ {(codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3]), (codes_0_28[2] && codes_0_28[3])}))})) + $signed({10'd0, (codes_0_28[2] && codes_0_28[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4], codes_0_28[4]}) ^ {(codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5]), (codes_0_28[4] && codes_0_28[5])}))})) + $signed({10'd0, (codes_0_28[4] && codes_0_28[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6], codes_0_28[6]}) ^ {(codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7]), (codes_0_28[6] && codes_0_28[7])}))})) + $signed({10'd0, (codes_0_28[6] && codes_0_28[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8], codes_0_28[8]}) ^ {(codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9]), (codes_0_28[8] && codes_0_28[9])}))})) + $signed({10'd0, (codes_0_28[8] && codes_0_28[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l1_0 <= (partial28_l0_0 + partial28_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l1_1 <= (partial28_l0_2 + partial28_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l1_2 <= partial28_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l2_0 <= (partial28_l1_0 + partial28_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_l2_1 <= partial28_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0], codes_0_29[0]}) ^ {(codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1]), (codes_0_29[0] && codes_0_29[1])}))})) + $signed({10'd0, (codes_0_29[0] && codes_0_29[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2], codes_0_29[2]}) ^ {(codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3]), (codes_0_29[2] && codes_0_29[3])}))})) + $signed({10'd0, (codes_0_29[2] && codes_0_29[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4], codes_0_29[4]}) ^ {(codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5]), (codes_0_29[4] && codes_0_29[5])}))})) + $signed({10'd0, (codes_0_29[4] && codes_0_29[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6], codes_0_29[6]}) ^ {(codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7]), (codes_0_29[6] && codes_0_29[7])}))})) + $signed({10'd0, (codes_0_29[6] && codes_0_29[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8], codes_0_29[8]}) ^ {(codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9]), (codes_0_29[8] && codes_0_29[9])}))})) + $signed({10'd0, (codes_0_29[8] && codes_0_29[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l1_0 <= (partial29_l0_0 + partial29_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l1_1 <= (partial29_l0_2 + partial29_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l1_2 <= partial29_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l2_0 <= (partial29_l1_0 + partial29_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_l2_1 <= partial29_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0], codes_0_30[0]}) ^ {(codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1]), (codes_0_30[0] && codes_0_30[1])}))})) + $signed({10'd0, (codes_0_30[0] && codes_0_30[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2], codes_0_30[2]}) ^ {(codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3]), (codes_0_30[2] && codes_0_30[3])}))})) + $signed({10'd0, (codes_0_30[2] && codes_0_30[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4], codes_0_30[4]}) ^ {(codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5]), (codes_0_30[4] && codes_0_30[5])}))})) + $signed({10'd0, (codes_0_30[4] && codes_0_30[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6], codes_0_30[6]}) ^ {(codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7]), (codes_0_30[6] && codes_0_30[7])}))})) + $signed({10'd0, (codes_0_30[6] && codes_0_30[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8], codes_0_30[8]}) ^ {(codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9]), (codes_0_30[8] && codes_0_30[9])}))})) + $signed({10'd0, (codes_0_30[8] && codes_0_30[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l1_0 <= (partial30_l0_0 + partial30_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l1_1 <= (partial30_l0_2 + partial30_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l1_2 <= partial30_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l2_0 <= (partial30_l1_0 + partial30_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_l2_1 <= partial30_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0], codes_0_31[0]}) ^ {(codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1]), (codes_0_31[0] && codes_0_31[1])}))})) + $signed({10'd0, (codes_0_31[0] && codes_0_31[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2], codes_0_31[2]}) ^ {(codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3]), (codes_0_31[2] && codes_0_31[3])}))})) + $signed({10'd0, (codes_0_31[2] && codes_0_31[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4], codes_0_31[4]}) ^ {(codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5]), (codes_0_31[4] && codes_0_31[5])}))})) + $signed({10'd0, (codes_0_31[4] && codes_0_31[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6], codes_0_31[6]}) ^ {(codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7]), (codes_0_31[6] && codes_0_31[7])}))})) + $signed({10'd0, (codes_0_31[6] && codes_0_31[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8], codes_0_31[8]}) ^ {(codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9]), (codes_0_31[8] && codes_0_31[9])}))})) + $signed({10'd0, (codes_0_31[8] && codes_0_31[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l1_0 <= (partial31_l0_0 + partial31_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l1_1 <= (partial31_l0_2 + partial31_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l1_2 <= partial31_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l2_0 <= (partial31_l1_0 + partial31_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_l2_1 <= partial31_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0], codes_0_32[0]}) ^ {(codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1]), (codes_0_32[0] && codes_0_32[1])}))})) + $signed({10'd0, (codes_0_32[0] && codes_0_32[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2], codes_0_32[2]}) ^ {(codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3]), (codes_0_32[2] && codes_0_32[3])}))})) + $signed({10'd0, (codes_0_32[2] && codes_0_32[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4], codes_0_32[4]}) ^ {(codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5]), (codes_0_32[4] && codes_0_32[5])}))})) + $signed({10'd0, (codes_0_32[4] && codes_0_32[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6], codes_0_32[6]}) ^ {(codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7]), (codes_0_32[6] && codes_0_32[7])}))})) + $signed({10'd0, (codes_0_32[6] && codes_0_32[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8], codes_0_32[8]}) ^ {(codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9]), (codes_0_32[8] && codes_0_32[9])}))})) + $signed({10'd0, (codes_0_32[8] && codes_0_32[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l1_0 <= (partial32_l0_0 + partial32_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l1_1 <= (partial32_l0_2 + partial32_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l1_2 <= partial32_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l2_0 <= (partial32_l1_0 + partial32_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_l2_1 <= partial32_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0], codes_0_33[0]}) ^ {(codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1]), (codes_0_33[0] && codes_0_33[1])}))})) + $signed({10'd0, (codes_0_33[0] && codes_0_33[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2], codes_0_33[2]}) ^ {(codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3]), (codes_0_33[2] && codes_0_33[3])}))})) + $signed({10'd0, (codes_0_33[2] && codes_0_33[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4], codes_0_33[4]}) ^ {(codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5]), (codes_0_33[4] && codes_0_33[5])}))})) + $signed({10'd0, (codes_0_33[4] && codes_0_33[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6], codes_0_33[6]}) ^ {(codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7]), (codes_0_33[6] && codes_0_33[7])}))})) + $signed({10'd0, (codes_0_33[6] && codes_0_33[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8], codes_0_33[8]}) ^ {(codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9]), (codes_0_33[8] && codes_0_33[9])}))})) + $signed({10'd0, (codes_0_33[8] && codes_0_33[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l1_0 <= (partial33_l0_0 + partial33_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l1_1 <= (partial33_l0_2 + partial33_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l1_2 <= partial33_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l2_0 <= (partial33_l1_0 + partial33_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_l2_1 <= partial33_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0], codes_0_34[0]}) ^ {(codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1]), (codes_0_34[0] && codes_0_34[1])}))})) + $signed({10'd0, (codes_0_34[0] && codes_0_34[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2], codes_0_34[2]}) ^ {(codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3]), (codes_0_34[2] && codes_0_34[3])}))})) + $signed({10'd0, (codes_0_34[2] && codes_0_34[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4], codes_0_34[4]}) ^ {(codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5]), (codes_0_34[4] && codes_0_34[5])}))})) + $signed({10'd0, (codes_0_34[4] && codes_0_34[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6], codes_0_34[6]}) ^ {(codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7]), (codes_0_34[6] && codes_0_34[7])}))})) + $signed({10'd0, (codes_0_34[6] && codes_0_34[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8], codes_0_34[8]}) ^ {(codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9]), (codes_0_34[8] && codes_0_34[9])}))})) + $signed({10'd0, (codes_0_34[8] && codes_0_34[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l1_0 <= (partial34_l0_0 + partial34_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l1_1 <= (partial34_l0_2 + partial34_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l1_2 <= partial34_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l2_0 <= (partial34_l1_0 + partial34_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_l2_1 <= partial34_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0], codes_0_35[0]}) ^ {(codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1]), (codes_0_35[0] && codes_0_35[1])}))})) + $signed({10'd0, (codes_0_35[0] && codes_0_35[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2], codes_0_35[2]}) ^ {(codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3]), (codes_0_35[2] && codes_0_35[3])}))})) + $signed({10'd0, (codes_0_35[2] && codes_0_35[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4], codes_0_35[4]}) ^ {(codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5]), (codes_0_35[4] && codes_0_35[5])}))})) + $signed({10'd0, (codes_0_35[4] && codes_0_35[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6], codes_0_35[6]}) ^ {(codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7]), (codes_0_35[6] && codes_0_35[7])}))})) + $signed({10'd0, (codes_0_35[6] && codes_0_35[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8], codes_0_35[8]}) ^ {(codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9]), (codes_0_35[8] && codes_0_35[9])}))})) + $signed({10'd0, (codes_0_35[8] && codes_0_35[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l1_0 <= (partial35_l0_0 + partial35_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l1_1 <= (partial35_l0_2 + partial35_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l1_2 <= partial35_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l2_0 <= (partial35_l1_0 + partial35_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_l2_1 <= partial35_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0], codes_0_36[0]}) ^ {(codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1]), (codes_0_36[0] && codes_0_36[1])}))})) + $signed({10'd0, (codes_0_36[0] && codes_0_36[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2], codes_0_36[2]}) ^ {(codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3]), (codes_0_36[2] && codes_0_36[3])}))})) + $signed({10'd0, (codes_0_36[2] && codes_0_36[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4], codes_0_36[4]}) ^ {(codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5]), (codes_0_36[4] && codes_0_36[5])}))})) + $signed({10'd0, (codes_0_36[4] && codes_0_36[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6], codes_0_36[6]}) ^ {(codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7]), (codes_0_36[6] && codes_0_36[7])}))})) + $signed({10'd0, (codes_0_36[6] && codes_0_36[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8], codes_0_36[8]}) ^ {(codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9]), (codes_0_36[8] && codes_0_36[9])}))})) + $signed({10'd0, (codes_0_36[8] && codes_0_36[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l1_0 <= (partial36_l0_0 + partial36_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l1_1 <= (partial36_l0_2 + partial36_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l1_2 <= partial36_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l2_0 <= (partial36_l1_0 + partial36_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_l2_1 <= partial36_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0], codes_0_37[0]}) ^ {(codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1]), (codes_0_37[0] && codes_0_37[1])}))})) + $signed({10'd0, (codes_0_37[0] && codes_0_37[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2], codes_0_37[2]}) ^ {(codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3]), (codes_0_37[2] && codes_0_37[3])}))})) + $signed({10'd0, (codes_0_37[2] && codes_0_37[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4], codes_0_37[4]}) ^ {(codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5]), (codes_0_37[4] && codes_0_37[5])}))})) + $signed({10'd0, (codes_0_37[4] && codes_0_37[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6], codes_0_37[6]}) ^ {(codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7]), (codes_0_37[6] && codes_0_37[7])}))})) + $signed({10'd0, (codes_0_37[6] && codes_0_37[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8], codes_0_37[8]}) ^ {(codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9]), (codes_0_37[8] && codes_0_37[9])}))})) + $signed({10'd0, (codes_0_37[8] && codes_0_37[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l1_0 <= (partial37_l0_0 + partial37_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l1_1 <= (partial37_l0_2 + partial37_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l1_2 <= partial37_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l2_0 <= (partial37_l1_0 + partial37_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_l2_1 <= partial37_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0], codes_0_38[0]}) ^ {(codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1]), (codes_0_38[0] && codes_0_38[1])}))})) + $signed({10'd0, (codes_0_38[0] && codes_0_38[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2], codes_0_38[2]}) ^ {(codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3]), (codes_0_38[2] && codes_0_38[3])}))})) + $signed({10'd0, (codes_0_38[2] && codes_0_38[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4], codes_0_38[4]}) ^ {(codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5]), (codes_0_38[4] && codes_0_38[5])}))})) + $signed({10'd0, (codes_0_38[4] && codes_0_38[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6], codes_0_38[6]}) ^ {(codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7]), (codes_0_38[6] && codes_0_38[7])}))})) + $signed({10'd0, (codes_0_38[6] && codes_0_38[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8], codes_0_38[8]}) ^ {(codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9]), (codes_0_38[8] && codes_0_38[9])}))})) + $signed({10'd0, (codes_0_38[8] && codes_0_38[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l1_0 <= (partial38_l0_0 + partial38_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l1_1 <= (partial38_l0_2 + partial38_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l1_2 <= partial38_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l2_0 <= (partial38_l1_0 + partial38_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_l2_1 <= partial38_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0], codes_0_39[0]}) ^ {(codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1]), (codes_0_39[0] && codes_0_39[1])}))})) + $signed({10'd0, (codes_0_39[0] && codes_0_39[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2], codes_0_39[2]}) ^ {(codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3]), (codes_0_39[2] && codes_0_39[3])}))})) + $signed({10'd0, (codes_0_39[2] && codes_0_39[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4], codes_0_39[4]}) ^ {(codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5]), (codes_0_39[4] && codes_0_39[5])}))})) + $signed({10'd0, (codes_0_39[4] && codes_0_39[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6], codes_0_39[6]}) ^ {(codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7]), (codes_0_39[6] && codes_0_39[7])}))})) + $signed({10'd0, (codes_0_39[6] && codes_0_39[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8], codes_0_39[8]}) ^ {(codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9]), (codes_0_39[8] && codes_0_39[9])}))})) + $signed({10'd0, (codes_0_39[8] && codes_0_39[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l1_0 <= (partial39_l0_0 + partial39_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l1_1 <= (partial39_l0_2 + partial39_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l1_2 <= partial39_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l2_0 <= (partial39_l1_0 + partial39_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_l2_1 <= partial39_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0], codes_0_40[0]}) ^ {(codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1]), (codes_0_40[0] && codes_0_40[1])}))})) + $signed({10'd0, (codes_0_40[0] && codes_0_40[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2], codes_0_40[2]}) ^ {(codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3]), (codes_0_40[2] && codes_0_40[3])}))})) + $signed({10'd0, (codes_0_40[2] && codes_0_40[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4], codes_0_40[4]}) ^ {(codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5]), (codes_0_40[4] && codes_0_40[5])}))})) + $signed({10'd0, (codes_0_40[4] && codes_0_40[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6], codes_0_40[6]}) ^ {(codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7]), (codes_0_40[6] && codes_0_40[7])}))})) + $signed({10'd0, (codes_0_40[6] && codes_0_40[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8], codes_0_40[8]}) ^ {(codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9]), (codes_0_40[8] && codes_0_40[9])}))})) + $signed({10'd0, (codes_0_40[8] && codes_0_40[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l1_0 <= (partial40_l0_0 + partial40_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l1_1 <= (partial40_l0_2 + partial40_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l1_2 <= partial40_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l2_0 <= (partial40_l1_0 + partial40_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_l2_1 <= partial40_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0], codes_0_41[0]}) ^ {(codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1]), (codes_0_41[0] && codes_0_41[1])}))})) + $signed({10'd0, (codes_0_41[0] && codes_0_41[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2], codes_0_41[2]}) ^ {(codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3]), (codes_0_41[2] && codes_0_41[3])}))})) + $signed({10'd0, (codes_0_41[2] && codes_0_41[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4], codes_0_41[4]}) ^ {(codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5]), (codes_0_41[4] && codes_0_41[5])}))})) + $signed({10'd0, (codes_0_41[4] && codes_0_41[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6], codes_0_41[6]}) ^ {(codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7]), (codes_0_41[6] && codes_0_41[7])}))})) + $signed({10'd0, (codes_0_41[6] && codes_0_41[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8], codes_0_41[8]}) ^ {(codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9]), (codes_0_41[8] && codes_0_41[9])}))})) + $signed({10'd0, (codes_0_41[8] && codes_0_41[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l1_0 <= (partial41_l0_0 + partial41_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l1_1 <= (partial41_l0_2 + partial41_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l1_2 <= partial41_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l2_0 <= (partial41_l1_0 + partial41_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_l2_1 <= partial41_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0], codes_0_42[0]}) ^ {(codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1]), (codes_0_42[0] && codes_0_42[1])}))})) + $signed({10'd0, (codes_0_42[0] && codes_0_42[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2], codes_0_42[2]}) ^ {(codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3]), (codes_0_42[2] && codes_0_42[3])}))})) + $signed({10'd0, (codes_0_42[2] && codes_0_42[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4], codes_0_42[4]}) ^ {(codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5]), (codes_0_42[4] && codes_0_42[5])}))})) + $signed({10'd0, (codes_0_42[4] && codes_0_42[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6], codes_0_42[6]}) ^ {(codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7]), (codes_0_42[6] && codes_0_42[7])}))})) + $signed({10'd0, (codes_0_42[6] && codes_0_42[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8], codes_0_42[8]}) ^ {(codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9]), (codes_0_42[8] && codes_0_42[9])}))})) + $signed({10'd0, (codes_0_42[8] && codes_0_42[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l1_0 <= (partial42_l0_0 + partial42_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l1_1 <= (partial42_l0_2 + partial42_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l1_2 <= partial42_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l2_0 <= (partial42_l1_0 + partial42_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_l2_1 <= partial42_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0], codes_0_43[0]}) ^ {(codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1]), (codes_0_43[0] && codes_0_43[1])}))})) + $signed({10'd0, (codes_0_43[0] && codes_0_43[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2], codes_0_43[2]}) ^ {(codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3]), (codes_0_43[2] && codes_0_43[3])}))})) + $signed({10'd0, (codes_0_43[2] && codes_0_43[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4], codes_0_43[4]}) ^ {(codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5]), (codes_0_43[4] && codes_0_43[5])}))})) + $signed({10'd0, (codes_0_43[4] && codes_0_43[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6], codes_0_43[6]}) ^ {(codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7]), (codes_0_43[6] && codes_0_43[7])}))})) + $signed({10'd0, (codes_0_43[6] && codes_0_43[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8], codes_0_43[8]}) ^ {(codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9]), (codes_0_43[8] && codes_0_43[9])}))})) + $signed({10'd0, (codes_0_43[8] && codes_0_43[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l1_0 <= (partial43_l0_0 + partial43_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l1_1 <= (partial43_l0_2 + partial43_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l1_2 <= partial43_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l2_0 <= (partial43_l1_0 + partial43_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_l2_1 <= partial43_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0], codes_0_44[0]}) ^ {(codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1]), (codes_0_44[0] && codes_0_44[1])}))})) + $signed({10'd0, (codes_0_44[0] && codes_0_44[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2], codes_0_44[2]}) ^ {(codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3]), (codes_0_44[2] && codes_0_44[3])}))})) + $signed({10'd0, (codes_0_44[2] && codes_0_44[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4], codes_0_44[4]}) ^ {(codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5]), (codes_0_44[4] && codes_0_44[5])}))})) + $signed({10'd0, (codes_0_44[4] && codes_0_44[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6], codes_0_44[6]}) ^ {(codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7]), (codes_0_44[6] && codes_0_44[7])}))})) + $signed({10'd0, (codes_0_44[6] && codes_0_44[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8], codes_0_44[8]}) ^ {(codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9]), (codes_0_44[8] && codes_0_44[9])}))})) + $signed({10'd0, (codes_0_44[8] && codes_0_44[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l1_0 <= (partial44_l0_0 + partial44_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l1_1 <= (partial44_l0_2 + partial44_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l1_2 <= partial44_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l2_0 <= (partial44_l1_0 + partial44_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_l2_1 <= partial44_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0], codes_0_45[0]}) ^ {(codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1]), (codes_0_45[0] && codes_0_45[1])}))})) + $signed({10'd0, (codes_0_45[0] && codes_0_45[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2], codes_0_45[2]}) ^ {(codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3]), (codes_0_45[2] && codes_0_45[3])}))})) + $signed({10'd0, (codes_0_45[2] && codes_0_45[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4], codes_0_45[4]}) ^ {(codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5]), (codes_0_45[4] && codes_0_45[5])}))})) + $signed({10'd0, (codes_0_45[4] && codes_0_45[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6], codes_0_45[6]}) ^ {(codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7]), (codes_0_45[6] && codes_0_45[7])}))})) + $signed({10'd0, (codes_0_45[6] && codes_0_45[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8], codes_0_45[8]}) ^ {(codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9]), (codes_0_45[8] && codes_0_45[9])}))})) + $signed({10'd0, (codes_0_45[8] && codes_0_45[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l1_0 <= (partial45_l0_0 + partial45_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l1_1 <= (partial45_l0_2 + partial45_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l1_2 <= partial45_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l2_0 <= (partial45_l1_0 + partial45_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_l2_1 <= partial45_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0], codes_0_46[0]}) ^ {(codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1]), (codes_0_46[0] && codes_0_46[1])}))})) + $signed({10'd0, (codes_0_46[0] && codes_0_46[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2], codes_0_46[2]}) ^ {(codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3]), (codes_0_46[2] && codes_0_46[3])}))})) + $signed({10'd0, (codes_0_46[2] && codes_0_46[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4], codes_0_46[4]}) ^ {(codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5]), (codes_0_46[4] && codes_0_46[5])}))})) + $signed({10'd0, (codes_0_46[4] && codes_0_46[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6], codes_0_46[6]}) ^ {(codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7]), (codes_0_46[6] && codes_0_46[7])}))})) + $signed({10'd0, (codes_0_46[6] && codes_0_46[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8], codes_0_46[8]}) ^ {(codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9]), (codes_0_46[8] && codes_0_46[9])}))})) + $signed({10'd0, (codes_0_46[8] && codes_0_46[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l1_0 <= (partial46_l0_0 + partial46_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l1_1 <= (partial46_l0_2 + partial46_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l1_2 <= partial46_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l2_0 <= (partial46_l1_0 + partial46_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_l2_1 <= partial46_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0], codes_0_47[0]}) ^ {(codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1]), (codes_0_47[0] && codes_0_47[1])}))})) + $signed({10'd0, (codes_0_47[0] && codes_0_47[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2], codes_0_47[2]}) ^ {(codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3]), (codes_0_47[2] && codes_0_47[3])}))})) + $signed({10'd0, (codes_0_47[2] && codes_0_47[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4], codes_0_47[4]}) ^ {(codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5]), (codes_0_47[4] && codes_0_47[5])}))})) + $signed({10'd0, (codes_0_47[4] && codes_0_47[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6], codes_0_47[6]}) ^ {(codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7]), (codes_0_47[6] && codes_0_47[7])}))})) + $signed({10'd0, (codes_0_47[6] && codes_0_47[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8], codes_0_47[8]}) ^ {(codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9]), (codes_0_47[8] && codes_0_47[9])}))})) + $signed({10'd0, (codes_0_47[8] && codes_0_47[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l1_0 <= (partial47_l0_0 + partial47_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l1_1 <= (partial47_l0_2 + partial47_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l1_2 <= partial47_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l2_0 <= (partial47_l1_0 + partial47_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_l2_1 <= partial47_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0], codes_0_48[0]}) ^ {(codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1]), (codes_0_48[0] && codes_0_48[1])}))})) + $signed({10'd0, (codes_0_48[0] && codes_0_48[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2], codes_0_48[2]}) ^ {(codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3]), (codes_0_48[2] && codes_0_48[3])}))})) + $signed({10'd0, (codes_0_48[2] && codes_0_48[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4], codes_0_48[4]}) ^ {(codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5]), (codes_0_48[4] && codes_0_48[5])}))})) + $signed({10'd0, (codes_0_48[4] && codes_0_48[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6], codes_0_48[6]}) ^ {(codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7]), (codes_0_48[6] && codes_0_48[7])}))})) + $signed({10'd0, (codes_0_48[6] && codes_0_48[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8], codes_0_48[8]}) ^ {(codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9]), (codes_0_48[8] && codes_0_48[9])}))})) + $signed({10'd0, (codes_0_48[8] && codes_0_48[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l1_0 <= (partial48_l0_0 + partial48_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l1_1 <= (partial48_l0_2 + partial48_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l1_2 <= partial48_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l2_0 <= (partial48_l1_0 + partial48_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_l2_1 <= partial48_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0], codes_0_49[0]}) ^ {(codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1]), (codes_0_49[0] && codes_0_49[1])}))})) + $signed({10'd0, (codes_0_49[0] && codes_0_49[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2], codes_0_49[2]}) ^ {(codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3]), (codes_0_49[2] && codes_0_49[3])}))})) + $signed({10'd0, (codes_0_49[2] && codes_0_49[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4], codes_0_49[4]}) ^ {(codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5]), (codes_0_49[4] && codes_0_49[5])}))})) + $signed({10'd0, (codes_0_49[4] && codes_0_49[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6], codes_0_49[6]}) ^ {(codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7]), (codes_0_49[6] && codes_0_49[7])}))})) + $signed({10'd0, (codes_0_49[6] && codes_0_49[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8], codes_0_49[8]}) ^ {(codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9]), (codes_0_49[8] && codes_0_49[9])}))})) + $signed({10'd0, (codes_0_49[8] && codes_0_49[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l1_0 <= (partial49_l0_0 + partial49_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l1_1 <= (partial49_l0_2 + partial49_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l1_2 <= partial49_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l2_0 <= (partial49_l1_0 + partial49_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_l2_1 <= partial49_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0], codes_0_50[0]}) ^ {(codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1]), (codes_0_50[0] && codes_0_50[1])}))})) + $signed({10'd0, (codes_0_50[0] && codes_0_50[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2], codes_0_50[2]}) ^ {(codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3]), (codes_0_50[2] && codes_0_50[3])}))})) + $signed({10'd0, (codes_0_50[2] && codes_0_50[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4], codes_0_50[4]}) ^ {(codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5]), (codes_0_50[4] && codes_0_50[5])}))})) + $signed({10'd0, (codes_0_50[4] && codes_0_50[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6], codes_0_50[6]}) ^ {(codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7]), (codes_0_50[6] && codes_0_50[7])}))})) + $signed({10'd0, (codes_0_50[6] && codes_0_50[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8], codes_0_50[8]}) ^ {(codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9]), (codes_0_50[8] && codes_0_50[9])}))})) + $signed({10'd0, (codes_0_50[8] && codes_0_50[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l1_0 <= (partial50_l0_0 + partial50_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l1_1 <= (partial50_l0_2 + partial50_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l1_2 <= partial50_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l2_0 <= (partial50_l1_0 + partial50_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_l2_1 <= partial50_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0], codes_0_51[0]}) ^ {(codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1]), (codes_0_51[0] && codes_0_51[1])}))})) + $signed({10'd0, (codes_0_51[0] && codes_0_51[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2], codes_0_51[2]}) ^ {(codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3]), (codes_0_51[2] && codes_0_51[3])}))})) + $signed({10'd0, (codes_0_51[2] && codes_0_51[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4], codes_0_51[4]}) ^ {(codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5]), (codes_0_51[4] && codes_0_51[5])}))})) + $signed({10'd0, (codes_0_51[4] && codes_0_51[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6], codes_0_51[6]}) ^ {(codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7]), (codes_0_51[6] && codes_0_51[7])}))})) + $signed({10'd0, (codes_0_51[6] && codes_0_51[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8], codes_0_51[8]}) ^ {(codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9]), (codes_0_51[8] && codes_0_51[9])}))})) + $signed({10'd0, (codes_0_51[8] && codes_0_51[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l1_0 <= (partial51_l0_0 + partial51_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l1_1 <= (partial51_l0_2 + partial51_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l1_2 <= partial51_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l2_0 <= (partial51_l1_0 + partial51_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_l2_1 <= partial51_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0], codes_0_52[0]}) ^ {(codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1]), (codes_0_52[0] && codes_0_52[1])}))})) + $signed({10'd0, (codes_0_52[0] && codes_0_52[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2], codes_0_52[2]}) ^ {(codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3]), (codes_0_52[2] && codes_0_52[3])}))})) + $signed({10'd0, (codes_0_52[2] && codes_0_52[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4], codes_0_52[4]}) ^ {(codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5]), (codes_0_52[4] && codes_0_52[5])}))})) + $signed({10'd0, (codes_0_52[4] && codes_0_52[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6], codes_0_52[6]}) ^ {(codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7]), (codes_0_52[6] && codes_0_52[7])}))})) + $signed({10'd0, (codes_0_52[6] && codes_0_52[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8], codes_0_52[8]}) ^ {(codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9]), (codes_0_52[8] && codes_0_52[9])}))})) + $signed({10'd0, (codes_0_52[8] && codes_0_52[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l1_0 <= (partial52_l0_0 + partial52_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l1_1 <= (partial52_l0_2 + partial52_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l1_2 <= partial52_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l2_0 <= (partial52_l1_0 + partial52_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_l2_1 <= partial52_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0], codes_0_53[0]}) ^ {(codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1]), (codes_0_53[0] && codes_0_53[1])}))})) + $signed({10'd0, (codes_0_53[0] && codes_0_53[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2], codes_0_53[2]}) ^ {(codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3]), (codes_0_53[2] && codes_0_53[3])}))})) + $signed({10'd0, (codes_0_53[2] && codes_0_53[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4], codes_0_53[4]}) ^ {(codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5]), (codes_0_53[4] && codes_0_53[5])}))})) + $signed({10'd0, (codes_0_53[4] && codes_0_53[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6], codes_0_53[6]}) ^ {(codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7]), (codes_0_53[6] && codes_0_53[7])}))})) + $signed({10'd0, (codes_0_53[6] && codes_0_53[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8], codes_0_53[8]}) ^ {(codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9]), (codes_0_53[8] && codes_0_53[9])}))})) + $signed({10'd0, (codes_0_53[8] && codes_0_53[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l1_0 <= (partial53_l0_0 + partial53_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l1_1 <= (partial53_l0_2 + partial53_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l1_2 <= partial53_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l2_0 <= (partial53_l1_0 + partial53_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_l2_1 <= partial53_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0], codes_0_54[0]}) ^ {(codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1]), (codes_0_54[0] && codes_0_54[1])}))})) + $signed({10'd0, (codes_0_54[0] && codes_0_54[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2], codes_0_54[2]}) ^ {(codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3]), (codes_0_54[2] && codes_0_54[3])}))})) + $signed({10'd0, (codes_0_54[2] && codes_0_54[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4], codes_0_54[4]}) ^ {(codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5]), (codes_0_54[4] && codes_0_54[5])}))})) + $signed({10'd0, (codes_0_54[4] && codes_0_54[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6], codes_0_54[6]}) ^ {(codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7]), (codes_0_54[6] && codes_0_54[7])}))})) + $signed({10'd0, (codes_0_54[6] && codes_0_54[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8], codes_0_54[8]}) ^ {(codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9]), (codes_0_54[8] && codes_0_54[9])}))})) + $signed({10'd0, (codes_0_54[8] && codes_0_54[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l1_0 <= (partial54_l0_0 + partial54_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l1_1 <= (partial54_l0_2 + partial54_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l1_2 <= partial54_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l2_0 <= (partial54_l1_0 + partial54_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_l2_1 <= partial54_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0], codes_0_55[0]}) ^ {(codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1]), (codes_0_55[0] && codes_0_55[1])}))})) + $signed({10'd0, (codes_0_55[0] && codes_0_55[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2], codes_0_55[2]}) ^ {(codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3]), (codes_0_55[2] && codes_0_55[3])}))})) + $signed({10'd0, (codes_0_55[2] && codes_0_55[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4], codes_0_55[4]}) ^ {(codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5]), (codes_0_55[4] && codes_0_55[5])}))})) + $signed({10'd0, (codes_0_55[4] && codes_0_55[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6], codes_0_55[6]}) ^ {(codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7]), (codes_0_55[6] && codes_0_55[7])}))})) + $signed({10'd0, (codes_0_55[6] && codes_0_55[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8], codes_0_55[8]}) ^ {(codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9]), (codes_0_55[8] && codes_0_55[9])}))})) + $signed({10'd0, (codes_0_55[8] && codes_0_55[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l1_0 <= (partial55_l0_0 + partial55_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l1_1 <= (partial55_l0_2 + partial55_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l1_2 <= partial55_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l2_0 <= (partial55_l1_0 + partial55_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_l2_1 <= partial55_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0], codes_0_56[0]}) ^ {(codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1]), (codes_0_56[0] && codes_0_56[1])}))})) + $signed({10'd0, (codes_0_56[0] && codes_0_56[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2], codes_0_56[2]}) ^ {(codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3]), (codes_0_56[2] && codes_0_56[3])}))})) + $signed({10'd0, (codes_0_56[2] && codes_0_56[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4], codes_0_56[4]}) ^ {(codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5]), (codes_0_56[4] && codes_0_56[5])}))})) + $signed({10'd0, (codes_0_56[4] && codes_0_56[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6], codes_0_56[6]}) ^ {(codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7]), (codes_0_56[6] && codes_0_56[7])}))})) + $signed({10'd0, (codes_0_56[6] && codes_0_56[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8], codes_0_56[8]}) ^ {(codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9]), (codes_0_56[8] && codes_0_56[9])}))})) + $signed({10'd0, (codes_0_56[8] && codes_0_56[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l1_0 <= (partial56_l0_0 + partial56_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l1_1 <= (partial56_l0_2 + partial56_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l1_2 <= partial56_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l2_0 <= (partial56_l1_0 + partial56_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_l2_1 <= partial56_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0], codes_0_57[0]}) ^ {(codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1]), (codes_0_57[0] && codes_0_57[1])}))})) + $signed({10'd0, (codes_0_57[0] && codes_0_57[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2], codes_0_57[2]}) ^ {(codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3]), (codes_0_57[2] && codes_0_57[3])}))})) + $signed({10'd0, (codes_0_57[2] && codes_0_57[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4], codes_0_57[4]}) ^ {(codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5]), (codes_0_57[4] && codes_0_57[5])}))})) + $signed({10'd0, (codes_0_57[4] && codes_0_57[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6], codes_0_57[6]}) ^ {(codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7]), (codes_0_57[6] && codes_0_57[7])}))})) + $signed({10'd0, (codes_0_57[6] && codes_0_57[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8], codes_0_57[8]}) ^ {(codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9]), (codes_0_57[8] && codes_0_57[9])}))})) + $signed({10'd0, (codes_0_57[8] && codes_0_57[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l1_0 <= (partial57_l0_0 + partial57_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l1_1 <= (partial57_l0_2 + partial57_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l1_2 <= partial57_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l2_0 <= (partial57_l1_0 + partial57_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_l2_1 <= partial57_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0], codes_0_58[0]}) ^ {(codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1]), (codes_0_58[0] && codes_0_58[1])}))})) + $signed({10'd0, (codes_0_58[0] && codes_0_58[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2], codes_0_58[2]}) ^ {(codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3]), (codes_0_58[2] && codes_0_58[3])}))})) + $signed({10'd0, (codes_0_58[2] && codes_0_58[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4], codes_0_58[4]}) ^ {(codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5]), (codes_0_58[4] && codes_0_58[5])}))})) + $signed({10'd0, (codes_0_58[4] && codes_0_58[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6], codes_0_58[6]}) ^ {(codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7]), (codes_0_58[6] && codes_0_58[7])}))})) + $signed({10'd0, (codes_0_58[6] && codes_0_58[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8], codes_0_58[8]}) ^ {(codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9]), (codes_0_58[8] && codes_0_58[9])}))})) + $signed({10'd0, (codes_0_58[8] && codes_0_58[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l1_0 <= (partial58_l0_0 + partial58_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l1_1 <= (partial58_l0_2 + partial58_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l1_2 <= partial58_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l2_0 <= (partial58_l1_0 + partial58_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_l2_1 <= partial58_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0], codes_0_59[0]}) ^ {(codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1]), (codes_0_59[0] && codes_0_59[1])}))})) + $signed({10'd0, (codes_0_59[0] && codes_0_59[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2], codes_0_59[2]}) ^ {(codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3]), (codes_0_59[2] && codes_0_59[3])}))})) + $signed({10'd0, (codes_0_59[2] && codes_0_59[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4], codes_0_59[4]}) ^ {(codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5]), (codes_0_59[4] && codes_0_59[5])}))})) + $signed({10'd0, (codes_0_59[4] && codes_0_59[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6], codes_0_59[6]}) ^ {(codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7]), (codes_0_59[6] && codes_0_59[7])}))})) + $signed({10'd0, (codes_0_59[6] && codes_0_59[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8], codes_0_59[8]}) ^ {(codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9]), (codes_0_59[8] && codes_0_59[9])}))})) + $signed({10'd0, (codes_0_59[8] && codes_0_59[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l1_0 <= (partial59_l0_0 + partial59_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l1_1 <= (partial59_l0_2 + partial59_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l1_2 <= partial59_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l2_0 <= (partial59_l1_0 + partial59_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_l2_1 <= partial59_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0], codes_0_60[0]}) ^ {(codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1]), (codes_0_60[0] && codes_0_60[1])}))})) + $signed({10'd0, (codes_0_60[0] && codes_0_60[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2], codes_0_60[2]}) ^ {(codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3]), (codes_0_60[2] && codes_0_60[3])}))})) + $signed({10'd0, (codes_0_60[2] && codes_0_60[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4], codes_0_60[4]}) ^ {(codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5]), (codes_0_60[4] && codes_0_60[5])}))})) + $signed({10'd0, (codes_0_60[4] && codes_0_60[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6], codes_0_60[6]}) ^ {(codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7]), (codes_0_60[6] && codes_0_60[7])}))})) + $signed({10'd0, (codes_0_60[6] && codes_0_60[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8], codes_0_60[8]}) ^ {(codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9]), (codes_0_60[8] && codes_0_60[9])}))})) + $signed({10'd0, (codes_0_60[8] && codes_0_60[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l1_0 <= (partial60_l0_0 + partial60_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l1_1 <= (partial60_l0_2 + partial60_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l1_2 <= partial60_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l2_0 <= (partial60_l1_0 + partial60_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_l2_1 <= partial60_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0], codes_0_61[0]}) ^ {(codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1]), (codes_0_61[0] && codes_0_61[1])}))})) + $signed({10'd0, (codes_0_61[0] && codes_0_61[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2], codes_0_61[2]}) ^ {(codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3]), (codes_0_61[2] && codes_0_61[3])}))})) + $signed({10'd0, (codes_0_61[2] && codes_0_61[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4], codes_0_61[4]}) ^ {(codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5]), (codes_0_61[4] && codes_0_61[5])}))})) + $signed({10'd0, (codes_0_61[4] && codes_0_61[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6], codes_0_61[6]}) ^ {(codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7]), (codes_0_61[6] && codes_0_61[7])}))})) + $signed({10'd0, (codes_0_61[6] && codes_0_61[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8], codes_0_61[8]}) ^ {(codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9]), (codes_0_61[8] && codes_0_61[9])}))})) + $signed({10'd0, (codes_0_61[8] && codes_0_61[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l1_0 <= (partial61_l0_0 + partial61_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l1_1 <= (partial61_l0_2 + partial61_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l1_2 <= partial61_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l2_0 <= (partial61_l1_0 + partial61_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_l2_1 <= partial61_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0], codes_0_62[0]}) ^ {(codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1]), (codes_0_62[0] && codes_0_62[1])}))})) + $signed({10'd0, (codes_0_62[0] && codes_0_62[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2], codes_0_62[2]}) ^ {(codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3]), (codes_0_62[2] && codes_0_62[3])}))})) + $signed({10'd0, (codes_0_62[2] && codes_0_62[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4], codes_0_62[4]}) ^ {(codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5]), (codes_0_62[4] && codes_0_62[5])}))})) + $signed({10'd0, (codes_0_62[4] && codes_0_62[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6], codes_0_62[6]}) ^ {(codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7]), (codes_0_62[6] && codes_0_62[7])}))})) + $signed({10'd0, (codes_0_62[6] && codes_0_62[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8], codes_0_62[8]}) ^ {(codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9]), (codes_0_62[8] && codes_0_62[9])}))})) + $signed({10'd0, (codes_0_62[8] && codes_0_62[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l1_0 <= (partial62_l0_0 + partial62_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l1_1 <= (partial62_l0_2 + partial62_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l1_2 <= partial62_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l2_0 <= (partial62_l1_0 + partial62_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_l2_1 <= partial62_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l0_0 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[7:0]))) & {codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0], codes_0_63[0]}) ^ {(codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1]), (codes_0_63[0] && codes_0_63[1])}))})) + $signed({10'd0, (codes_0_63[0] && codes_0_63[1])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l0_1 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[15:8]))) & {codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2], codes_0_63[2]}) ^ {(codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3]), (codes_0_63[2] && codes_0_63[3])}))})) + $signed({10'd0, (codes_0_63[2] && codes_0_63[3])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l0_2 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[23:16]))) & {codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4], codes_0_63[4]}) ^ {(codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5]), (codes_0_63[4] && codes_0_63[5])}))})) + $signed({10'd0, (codes_0_63[4] && codes_0_63[5])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l0_3 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[31:24]))) & {codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6], codes_0_63[6]}) ^ {(codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7]), (codes_0_63[6] && codes_0_63[7])}))})) + $signed({10'd0, (codes_0_63[6] && codes_0_63[7])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l0_4 <= (11'($signed({$signed((($unsigned(9'($signed(activations0[39:32]))) & {codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8], codes_0_63[8]}) ^ {(codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9]), (codes_0_63[8] && codes_0_63[9])}))})) + $signed({10'd0, (codes_0_63[8] && codes_0_63[9])}));
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l1_0 <= (partial63_l0_0 + partial63_l0_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l1_1 <= (partial63_l0_2 + partial63_l0_3);
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l1_2 <= partial63_l0_4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l2_0 <= (partial63_l1_0 + partial63_l1_1);
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_l2_1 <= partial63_l1_2;
-  end
-
-  always_ff @(posedge clk) begin
     if (rst) begin
       valid1_d0 <= 1'b0;
     end else begin
@@ -4739,642 +1667,386 @@ module TernaryGroupDatapath_BY64_AC21 (
   end
 
   always_ff @(posedge clk) begin
-    partial0_q <= partial0;
-  end
-
-  always_ff @(posedge clk) begin
-    partial1_q <= partial1;
-  end
-
-  always_ff @(posedge clk) begin
-    partial2_q <= partial2;
-  end
-
-  always_ff @(posedge clk) begin
-    partial3_q <= partial3;
-  end
-
-  always_ff @(posedge clk) begin
-    partial4_q <= partial4;
-  end
-
-  always_ff @(posedge clk) begin
-    partial5_q <= partial5;
-  end
-
-  always_ff @(posedge clk) begin
-    partial6_q <= partial6;
-  end
-
-  always_ff @(posedge clk) begin
-    partial7_q <= partial7;
-  end
-
-  always_ff @(posedge clk) begin
-    partial8_q <= partial8;
-  end
-
-  always_ff @(posedge clk) begin
-    partial9_q <= partial9;
-  end
-
-  always_ff @(posedge clk) begin
-    partial10_q <= partial10;
-  end
-
-  always_ff @(posedge clk) begin
-    partial11_q <= partial11;
-  end
-
-  always_ff @(posedge clk) begin
-    partial12_q <= partial12;
-  end
-
-  always_ff @(posedge clk) begin
-    partial13_q <= partial13;
-  end
-
-  always_ff @(posedge clk) begin
-    partial14_q <= partial14;
-  end
-
-  always_ff @(posedge clk) begin
-    partial15_q <= partial15;
-  end
-
-  always_ff @(posedge clk) begin
-    partial16_q <= partial16;
-  end
-
-  always_ff @(posedge clk) begin
-    partial17_q <= partial17;
-  end
-
-  always_ff @(posedge clk) begin
-    partial18_q <= partial18;
-  end
-
-  always_ff @(posedge clk) begin
-    partial19_q <= partial19;
-  end
-
-  always_ff @(posedge clk) begin
-    partial20_q <= partial20;
-  end
-
-  always_ff @(posedge clk) begin
-    partial21_q <= partial21;
-  end
-
-  always_ff @(posedge clk) begin
-    partial22_q <= partial22;
-  end
-
-  always_ff @(posedge clk) begin
-    partial23_q <= partial23;
-  end
-
-  always_ff @(posedge clk) begin
-    partial24_q <= partial24;
-  end
-
-  always_ff @(posedge clk) begin
-    partial25_q <= partial25;
-  end
-
-  always_ff @(posedge clk) begin
-    partial26_q <= partial26;
-  end
-
-  always_ff @(posedge clk) begin
-    partial27_q <= partial27;
-  end
-
-  always_ff @(posedge clk) begin
-    partial28_q <= partial28;
-  end
-
-  always_ff @(posedge clk) begin
-    partial29_q <= partial29;
-  end
-
-  always_ff @(posedge clk) begin
-    partial30_q <= partial30;
-  end
-
-  always_ff @(posedge clk) begin
-    partial31_q <= partial31;
-  end
-
-  always_ff @(posedge clk) begin
-    partial32_q <= partial32;
-  end
-
-  always_ff @(posedge clk) begin
-    partial33_q <= partial33;
-  end
-
-  always_ff @(posedge clk) begin
-    partial34_q <= partial34;
-  end
-
-  always_ff @(posedge clk) begin
-    partial35_q <= partial35;
-  end
-
-  always_ff @(posedge clk) begin
-    partial36_q <= partial36;
-  end
-
-  always_ff @(posedge clk) begin
-    partial37_q <= partial37;
-  end
-
-  always_ff @(posedge clk) begin
-    partial38_q <= partial38;
-  end
-
-  always_ff @(posedge clk) begin
-    partial39_q <= partial39;
-  end
-
-  always_ff @(posedge clk) begin
-    partial40_q <= partial40;
-  end
-
-  always_ff @(posedge clk) begin
-    partial41_q <= partial41;
-  end
-
-  always_ff @(posedge clk) begin
-    partial42_q <= partial42;
-  end
-
-  always_ff @(posedge clk) begin
-    partial43_q <= partial43;
-  end
-
-  always_ff @(posedge clk) begin
-    partial44_q <= partial44;
-  end
-
-  always_ff @(posedge clk) begin
-    partial45_q <= partial45;
-  end
-
-  always_ff @(posedge clk) begin
-    partial46_q <= partial46;
-  end
-
-  always_ff @(posedge clk) begin
-    partial47_q <= partial47;
-  end
-
-  always_ff @(posedge clk) begin
-    partial48_q <= partial48;
-  end
-
-  always_ff @(posedge clk) begin
-    partial49_q <= partial49;
-  end
-
-  always_ff @(posedge clk) begin
-    partial50_q <= partial50;
-  end
-
-  always_ff @(posedge clk) begin
-    partial51_q <= partial51;
-  end
-
-  always_ff @(posedge clk) begin
-    partial52_q <= partial52;
-  end
-
-  always_ff @(posedge clk) begin
-    partial53_q <= partial53;
-  end
-
-  always_ff @(posedge clk) begin
-    partial54_q <= partial54;
-  end
-
-  always_ff @(posedge clk) begin
-    partial55_q <= partial55;
-  end
-
-  always_ff @(posedge clk) begin
-    partial56_q <= partial56;
-  end
-
-  always_ff @(posedge clk) begin
-    partial57_q <= partial57;
-  end
-
-  always_ff @(posedge clk) begin
-    partial58_q <= partial58;
-  end
-
-  always_ff @(posedge clk) begin
-    partial59_q <= partial59;
-  end
-
-  always_ff @(posedge clk) begin
-    partial60_q <= partial60;
-  end
-
-  always_ff @(posedge clk) begin
-    partial61_q <= partial61;
-  end
-
-  always_ff @(posedge clk) begin
-    partial62_q <= partial62;
-  end
-
-  always_ff @(posedge clk) begin
-    partial63_q <= partial63;
-  end
-
-  always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc0 <= (first1_d3 ? 21'(partial0_q) : (acc0 + 21'(partial0_q)));
+      acc0 <= (first1_d3 ? 21'(row0_partial) : (acc0 + 21'(row0_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc1 <= (first1_d3 ? 21'(partial1_q) : (acc1 + 21'(partial1_q)));
+      acc1 <= (first1_d3 ? 21'(row1_partial) : (acc1 + 21'(row1_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc2 <= (first1_d3 ? 21'(partial2_q) : (acc2 + 21'(partial2_q)));
+      acc2 <= (first1_d3 ? 21'(row2_partial) : (acc2 + 21'(row2_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc3 <= (first1_d3 ? 21'(partial3_q) : (acc3 + 21'(partial3_q)));
+      acc3 <= (first1_d3 ? 21'(row3_partial) : (acc3 + 21'(row3_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc4 <= (first1_d3 ? 21'(partial4_q) : (acc4 + 21'(partial4_q)));
+      acc4 <= (first1_d3 ? 21'(row4_partial) : (acc4 + 21'(row4_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc5 <= (first1_d3 ? 21'(partial5_q) : (acc5 + 21'(partial5_q)));
+      acc5 <= (first1_d3 ? 21'(row5_partial) : (acc5 + 21'(row5_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc6 <= (first1_d3 ? 21'(partial6_q) : (acc6 + 21'(partial6_q)));
+      acc6 <= (first1_d3 ? 21'(row6_partial) : (acc6 + 21'(row6_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc7 <= (first1_d3 ? 21'(partial7_q) : (acc7 + 21'(partial7_q)));
+      acc7 <= (first1_d3 ? 21'(row7_partial) : (acc7 + 21'(row7_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc8 <= (first1_d3 ? 21'(partial8_q) : (acc8 + 21'(partial8_q)));
+      acc8 <= (first1_d3 ? 21'(row8_partial) : (acc8 + 21'(row8_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc9 <= (first1_d3 ? 21'(partial9_q) : (acc9 + 21'(partial9_q)));
+      acc9 <= (first1_d3 ? 21'(row9_partial) : (acc9 + 21'(row9_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc10 <= (first1_d3 ? 21'(partial10_q) : (acc10 + 21'(partial10_q)));
+      acc10 <= (first1_d3 ? 21'(row10_partial) : (acc10 + 21'(row10_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc11 <= (first1_d3 ? 21'(partial11_q) : (acc11 + 21'(partial11_q)));
+      acc11 <= (first1_d3 ? 21'(row11_partial) : (acc11 + 21'(row11_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc12 <= (first1_d3 ? 21'(partial12_q) : (acc12 + 21'(partial12_q)));
+      acc12 <= (first1_d3 ? 21'(row12_partial) : (acc12 + 21'(row12_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc13 <= (first1_d3 ? 21'(partial13_q) : (acc13 + 21'(partial13_q)));
+      acc13 <= (first1_d3 ? 21'(row13_partial) : (acc13 + 21'(row13_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc14 <= (first1_d3 ? 21'(partial14_q) : (acc14 + 21'(partial14_q)));
+      acc14 <= (first1_d3 ? 21'(row14_partial) : (acc14 + 21'(row14_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc15 <= (first1_d3 ? 21'(partial15_q) : (acc15 + 21'(partial15_q)));
+      acc15 <= (first1_d3 ? 21'(row15_partial) : (acc15 + 21'(row15_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc16 <= (first1_d3 ? 21'(partial16_q) : (acc16 + 21'(partial16_q)));
+      acc16 <= (first1_d3 ? 21'(row16_partial) : (acc16 + 21'(row16_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc17 <= (first1_d3 ? 21'(partial17_q) : (acc17 + 21'(partial17_q)));
+      acc17 <= (first1_d3 ? 21'(row17_partial) : (acc17 + 21'(row17_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc18 <= (first1_d3 ? 21'(partial18_q) : (acc18 + 21'(partial18_q)));
+      acc18 <= (first1_d3 ? 21'(row18_partial) : (acc18 + 21'(row18_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc19 <= (first1_d3 ? 21'(partial19_q) : (acc19 + 21'(partial19_q)));
+      acc19 <= (first1_d3 ? 21'(row19_partial) : (acc19 + 21'(row19_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc20 <= (first1_d3 ? 21'(partial20_q) : (acc20 + 21'(partial20_q)));
+      acc20 <= (first1_d3 ? 21'(row20_partial) : (acc20 + 21'(row20_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc21 <= (first1_d3 ? 21'(partial21_q) : (acc21 + 21'(partial21_q)));
+      acc21 <= (first1_d3 ? 21'(row21_partial) : (acc21 + 21'(row21_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc22 <= (first1_d3 ? 21'(partial22_q) : (acc22 + 21'(partial22_q)));
+      acc22 <= (first1_d3 ? 21'(row22_partial) : (acc22 + 21'(row22_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc23 <= (first1_d3 ? 21'(partial23_q) : (acc23 + 21'(partial23_q)));
+      acc23 <= (first1_d3 ? 21'(row23_partial) : (acc23 + 21'(row23_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc24 <= (first1_d3 ? 21'(partial24_q) : (acc24 + 21'(partial24_q)));
+      acc24 <= (first1_d3 ? 21'(row24_partial) : (acc24 + 21'(row24_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc25 <= (first1_d3 ? 21'(partial25_q) : (acc25 + 21'(partial25_q)));
+      acc25 <= (first1_d3 ? 21'(row25_partial) : (acc25 + 21'(row25_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc26 <= (first1_d3 ? 21'(partial26_q) : (acc26 + 21'(partial26_q)));
+      acc26 <= (first1_d3 ? 21'(row26_partial) : (acc26 + 21'(row26_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc27 <= (first1_d3 ? 21'(partial27_q) : (acc27 + 21'(partial27_q)));
+      acc27 <= (first1_d3 ? 21'(row27_partial) : (acc27 + 21'(row27_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc28 <= (first1_d3 ? 21'(partial28_q) : (acc28 + 21'(partial28_q)));
+      acc28 <= (first1_d3 ? 21'(row28_partial) : (acc28 + 21'(row28_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc29 <= (first1_d3 ? 21'(partial29_q) : (acc29 + 21'(partial29_q)));
+      acc29 <= (first1_d3 ? 21'(row29_partial) : (acc29 + 21'(row29_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc30 <= (first1_d3 ? 21'(partial30_q) : (acc30 + 21'(partial30_q)));
+      acc30 <= (first1_d3 ? 21'(row30_partial) : (acc30 + 21'(row30_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc31 <= (first1_d3 ? 21'(partial31_q) : (acc31 + 21'(partial31_q)));
+      acc31 <= (first1_d3 ? 21'(row31_partial) : (acc31 + 21'(row31_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc32 <= (first1_d3 ? 21'(partial32_q) : (acc32 + 21'(partial32_q)));
+      acc32 <= (first1_d3 ? 21'(row32_partial) : (acc32 + 21'(row32_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc33 <= (first1_d3 ? 21'(partial33_q) : (acc33 + 21'(partial33_q)));
+      acc33 <= (first1_d3 ? 21'(row33_partial) : (acc33 + 21'(row33_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc34 <= (first1_d3 ? 21'(partial34_q) : (acc34 + 21'(partial34_q)));
+      acc34 <= (first1_d3 ? 21'(row34_partial) : (acc34 + 21'(row34_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc35 <= (first1_d3 ? 21'(partial35_q) : (acc35 + 21'(partial35_q)));
+      acc35 <= (first1_d3 ? 21'(row35_partial) : (acc35 + 21'(row35_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc36 <= (first1_d3 ? 21'(partial36_q) : (acc36 + 21'(partial36_q)));
+      acc36 <= (first1_d3 ? 21'(row36_partial) : (acc36 + 21'(row36_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc37 <= (first1_d3 ? 21'(partial37_q) : (acc37 + 21'(partial37_q)));
+      acc37 <= (first1_d3 ? 21'(row37_partial) : (acc37 + 21'(row37_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc38 <= (first1_d3 ? 21'(partial38_q) : (acc38 + 21'(partial38_q)));
+      acc38 <= (first1_d3 ? 21'(row38_partial) : (acc38 + 21'(row38_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc39 <= (first1_d3 ? 21'(partial39_q) : (acc39 + 21'(partial39_q)));
+      acc39 <= (first1_d3 ? 21'(row39_partial) : (acc39 + 21'(row39_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc40 <= (first1_d3 ? 21'(partial40_q) : (acc40 + 21'(partial40_q)));
+      acc40 <= (first1_d3 ? 21'(row40_partial) : (acc40 + 21'(row40_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc41 <= (first1_d3 ? 21'(partial41_q) : (acc41 + 21'(partial41_q)));
+      acc41 <= (first1_d3 ? 21'(row41_partial) : (acc41 + 21'(row41_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc42 <= (first1_d3 ? 21'(partial42_q) : (acc42 + 21'(partial42_q)));
+      acc42 <= (first1_d3 ? 21'(row42_partial) : (acc42 + 21'(row42_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc43 <= (first1_d3 ? 21'(partial43_q) : (acc43 + 21'(partial43_q)));
+      acc43 <= (first1_d3 ? 21'(row43_partial) : (acc43 + 21'(row43_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc44 <= (first1_d3 ? 21'(partial44_q) : (acc44 + 21'(partial44_q)));
+      acc44 <= (first1_d3 ? 21'(row44_partial) : (acc44 + 21'(row44_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc45 <= (first1_d3 ? 21'(partial45_q) : (acc45 + 21'(partial45_q)));
+      acc45 <= (first1_d3 ? 21'(row45_partial) : (acc45 + 21'(row45_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc46 <= (first1_d3 ? 21'(partial46_q) : (acc46 + 21'(partial46_q)));
+      acc46 <= (first1_d3 ? 21'(row46_partial) : (acc46 + 21'(row46_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc47 <= (first1_d3 ? 21'(partial47_q) : (acc47 + 21'(partial47_q)));
+      acc47 <= (first1_d3 ? 21'(row47_partial) : (acc47 + 21'(row47_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc48 <= (first1_d3 ? 21'(partial48_q) : (acc48 + 21'(partial48_q)));
+      acc48 <= (first1_d3 ? 21'(row48_partial) : (acc48 + 21'(row48_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc49 <= (first1_d3 ? 21'(partial49_q) : (acc49 + 21'(partial49_q)));
+      acc49 <= (first1_d3 ? 21'(row49_partial) : (acc49 + 21'(row49_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc50 <= (first1_d3 ? 21'(partial50_q) : (acc50 + 21'(partial50_q)));
+      acc50 <= (first1_d3 ? 21'(row50_partial) : (acc50 + 21'(row50_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc51 <= (first1_d3 ? 21'(partial51_q) : (acc51 + 21'(partial51_q)));
+      acc51 <= (first1_d3 ? 21'(row51_partial) : (acc51 + 21'(row51_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc52 <= (first1_d3 ? 21'(partial52_q) : (acc52 + 21'(partial52_q)));
+      acc52 <= (first1_d3 ? 21'(row52_partial) : (acc52 + 21'(row52_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc53 <= (first1_d3 ? 21'(partial53_q) : (acc53 + 21'(partial53_q)));
+      acc53 <= (first1_d3 ? 21'(row53_partial) : (acc53 + 21'(row53_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc54 <= (first1_d3 ? 21'(partial54_q) : (acc54 + 21'(partial54_q)));
+      acc54 <= (first1_d3 ? 21'(row54_partial) : (acc54 + 21'(row54_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc55 <= (first1_d3 ? 21'(partial55_q) : (acc55 + 21'(partial55_q)));
+      acc55 <= (first1_d3 ? 21'(row55_partial) : (acc55 + 21'(row55_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc56 <= (first1_d3 ? 21'(partial56_q) : (acc56 + 21'(partial56_q)));
+      acc56 <= (first1_d3 ? 21'(row56_partial) : (acc56 + 21'(row56_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc57 <= (first1_d3 ? 21'(partial57_q) : (acc57 + 21'(partial57_q)));
+      acc57 <= (first1_d3 ? 21'(row57_partial) : (acc57 + 21'(row57_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc58 <= (first1_d3 ? 21'(partial58_q) : (acc58 + 21'(partial58_q)));
+      acc58 <= (first1_d3 ? 21'(row58_partial) : (acc58 + 21'(row58_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc59 <= (first1_d3 ? 21'(partial59_q) : (acc59 + 21'(partial59_q)));
+      acc59 <= (first1_d3 ? 21'(row59_partial) : (acc59 + 21'(row59_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc60 <= (first1_d3 ? 21'(partial60_q) : (acc60 + 21'(partial60_q)));
+      acc60 <= (first1_d3 ? 21'(row60_partial) : (acc60 + 21'(row60_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc61 <= (first1_d3 ? 21'(partial61_q) : (acc61 + 21'(partial61_q)));
+      acc61 <= (first1_d3 ? 21'(row61_partial) : (acc61 + 21'(row61_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc62 <= (first1_d3 ? 21'(partial62_q) : (acc62 + 21'(partial62_q)));
+      acc62 <= (first1_d3 ? 21'(row62_partial) : (acc62 + 21'(row62_partial)));
     end
   end
 
   always_ff @(posedge clk) begin
     if ((valid1_d3 && 1'b1)) begin
-      acc63 <= (first1_d3 ? 21'(partial63_q) : (acc63 + 21'(partial63_q)));
+      acc63 <= (first1_d3 ? 21'(row63_partial) : (acc63 + 21'(row63_partial)));
     end
   end
 
@@ -5397,4 +2069,516 @@ module TernaryGroupDatapath_BY64_AC21 (
       end
     end
   end
+
+  TernaryRowTree_S1 row0 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row0_codes),
+    .activations (row0_activations),
+    .partial     (row0_partial)
+  );
+
+  TernaryRowTree_S1 row1 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row1_codes),
+    .activations (row1_activations),
+    .partial     (row1_partial)
+  );
+
+  TernaryRowTree_S1 row2 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row2_codes),
+    .activations (row2_activations),
+    .partial     (row2_partial)
+  );
+
+  TernaryRowTree_S1 row3 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row3_codes),
+    .activations (row3_activations),
+    .partial     (row3_partial)
+  );
+
+  TernaryRowTree_S1 row4 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row4_codes),
+    .activations (row4_activations),
+    .partial     (row4_partial)
+  );
+
+  TernaryRowTree_S1 row5 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row5_codes),
+    .activations (row5_activations),
+    .partial     (row5_partial)
+  );
+
+  TernaryRowTree_S1 row6 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row6_codes),
+    .activations (row6_activations),
+    .partial     (row6_partial)
+  );
+
+  TernaryRowTree_S1 row7 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row7_codes),
+    .activations (row7_activations),
+    .partial     (row7_partial)
+  );
+
+  TernaryRowTree_S1 row8 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row8_codes),
+    .activations (row8_activations),
+    .partial     (row8_partial)
+  );
+
+  TernaryRowTree_S1 row9 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row9_codes),
+    .activations (row9_activations),
+    .partial     (row9_partial)
+  );
+
+  TernaryRowTree_S1 row10 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row10_codes),
+    .activations (row10_activations),
+    .partial     (row10_partial)
+  );
+
+  TernaryRowTree_S1 row11 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row11_codes),
+    .activations (row11_activations),
+    .partial     (row11_partial)
+  );
+
+  TernaryRowTree_S1 row12 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row12_codes),
+    .activations (row12_activations),
+    .partial     (row12_partial)
+  );
+
+  TernaryRowTree_S1 row13 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row13_codes),
+    .activations (row13_activations),
+    .partial     (row13_partial)
+  );
+
+  TernaryRowTree_S1 row14 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row14_codes),
+    .activations (row14_activations),
+    .partial     (row14_partial)
+  );
+
+  TernaryRowTree_S1 row15 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row15_codes),
+    .activations (row15_activations),
+    .partial     (row15_partial)
+  );
+
+  TernaryRowTree_S1 row16 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row16_codes),
+    .activations (row16_activations),
+    .partial     (row16_partial)
+  );
+
+  TernaryRowTree_S1 row17 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row17_codes),
+    .activations (row17_activations),
+    .partial     (row17_partial)
+  );
+
+  TernaryRowTree_S1 row18 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row18_codes),
+    .activations (row18_activations),
+    .partial     (row18_partial)
+  );
+
+  TernaryRowTree_S1 row19 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row19_codes),
+    .activations (row19_activations),
+    .partial     (row19_partial)
+  );
+
+  TernaryRowTree_S1 row20 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row20_codes),
+    .activations (row20_activations),
+    .partial     (row20_partial)
+  );
+
+  TernaryRowTree_S1 row21 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row21_codes),
+    .activations (row21_activations),
+    .partial     (row21_partial)
+  );
+
+  TernaryRowTree_S1 row22 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row22_codes),
+    .activations (row22_activations),
+    .partial     (row22_partial)
+  );
+
+  TernaryRowTree_S1 row23 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row23_codes),
+    .activations (row23_activations),
+    .partial     (row23_partial)
+  );
+
+  TernaryRowTree_S1 row24 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row24_codes),
+    .activations (row24_activations),
+    .partial     (row24_partial)
+  );
+
+  TernaryRowTree_S1 row25 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row25_codes),
+    .activations (row25_activations),
+    .partial     (row25_partial)
+  );
+
+  TernaryRowTree_S1 row26 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row26_codes),
+    .activations (row26_activations),
+    .partial     (row26_partial)
+  );
+
+  TernaryRowTree_S1 row27 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row27_codes),
+    .activations (row27_activations),
+    .partial     (row27_partial)
+  );
+
+  TernaryRowTree_S1 row28 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row28_codes),
+    .activations (row28_activations),
+    .partial     (row28_partial)
+  );
+
+  TernaryRowTree_S1 row29 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row29_codes),
+    .activations (row29_activations),
+    .partial     (row29_partial)
+  );
+
+  TernaryRowTree_S1 row30 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row30_codes),
+    .activations (row30_activations),
+    .partial     (row30_partial)
+  );
+
+  TernaryRowTree_S1 row31 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row31_codes),
+    .activations (row31_activations),
+    .partial     (row31_partial)
+  );
+
+  TernaryRowTree_S1 row32 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row32_codes),
+    .activations (row32_activations),
+    .partial     (row32_partial)
+  );
+
+  TernaryRowTree_S1 row33 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row33_codes),
+    .activations (row33_activations),
+    .partial     (row33_partial)
+  );
+
+  TernaryRowTree_S1 row34 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row34_codes),
+    .activations (row34_activations),
+    .partial     (row34_partial)
+  );
+
+  TernaryRowTree_S1 row35 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row35_codes),
+    .activations (row35_activations),
+    .partial     (row35_partial)
+  );
+
+  TernaryRowTree_S1 row36 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row36_codes),
+    .activations (row36_activations),
+    .partial     (row36_partial)
+  );
+
+  TernaryRowTree_S1 row37 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row37_codes),
+    .activations (row37_activations),
+    .partial     (row37_partial)
+  );
+
+  TernaryRowTree_S1 row38 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row38_codes),
+    .activations (row38_activations),
+    .partial     (row38_partial)
+  );
+
+  TernaryRowTree_S1 row39 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row39_codes),
+    .activations (row39_activations),
+    .partial     (row39_partial)
+  );
+
+  TernaryRowTree_S1 row40 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row40_codes),
+    .activations (row40_activations),
+    .partial     (row40_partial)
+  );
+
+  TernaryRowTree_S1 row41 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row41_codes),
+    .activations (row41_activations),
+    .partial     (row41_partial)
+  );
+
+  TernaryRowTree_S1 row42 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row42_codes),
+    .activations (row42_activations),
+    .partial     (row42_partial)
+  );
+
+  TernaryRowTree_S1 row43 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row43_codes),
+    .activations (row43_activations),
+    .partial     (row43_partial)
+  );
+
+  TernaryRowTree_S1 row44 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row44_codes),
+    .activations (row44_activations),
+    .partial     (row44_partial)
+  );
+
+  TernaryRowTree_S1 row45 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row45_codes),
+    .activations (row45_activations),
+    .partial     (row45_partial)
+  );
+
+  TernaryRowTree_S1 row46 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row46_codes),
+    .activations (row46_activations),
+    .partial     (row46_partial)
+  );
+
+  TernaryRowTree_S1 row47 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row47_codes),
+    .activations (row47_activations),
+    .partial     (row47_partial)
+  );
+
+  TernaryRowTree_S1 row48 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row48_codes),
+    .activations (row48_activations),
+    .partial     (row48_partial)
+  );
+
+  TernaryRowTree_S1 row49 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row49_codes),
+    .activations (row49_activations),
+    .partial     (row49_partial)
+  );
+
+  TernaryRowTree_S1 row50 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row50_codes),
+    .activations (row50_activations),
+    .partial     (row50_partial)
+  );
+
+  TernaryRowTree_S1 row51 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row51_codes),
+    .activations (row51_activations),
+    .partial     (row51_partial)
+  );
+
+  TernaryRowTree_S1 row52 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row52_codes),
+    .activations (row52_activations),
+    .partial     (row52_partial)
+  );
+
+  TernaryRowTree_S1 row53 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row53_codes),
+    .activations (row53_activations),
+    .partial     (row53_partial)
+  );
+
+  TernaryRowTree_S1 row54 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row54_codes),
+    .activations (row54_activations),
+    .partial     (row54_partial)
+  );
+
+  TernaryRowTree_S1 row55 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row55_codes),
+    .activations (row55_activations),
+    .partial     (row55_partial)
+  );
+
+  TernaryRowTree_S1 row56 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row56_codes),
+    .activations (row56_activations),
+    .partial     (row56_partial)
+  );
+
+  TernaryRowTree_S1 row57 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row57_codes),
+    .activations (row57_activations),
+    .partial     (row57_partial)
+  );
+
+  TernaryRowTree_S1 row58 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row58_codes),
+    .activations (row58_activations),
+    .partial     (row58_partial)
+  );
+
+  TernaryRowTree_S1 row59 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row59_codes),
+    .activations (row59_activations),
+    .partial     (row59_partial)
+  );
+
+  TernaryRowTree_S1 row60 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row60_codes),
+    .activations (row60_activations),
+    .partial     (row60_partial)
+  );
+
+  TernaryRowTree_S1 row61 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row61_codes),
+    .activations (row61_activations),
+    .partial     (row61_partial)
+  );
+
+  TernaryRowTree_S1 row62 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row62_codes),
+    .activations (row62_activations),
+    .partial     (row62_partial)
+  );
+
+  TernaryRowTree_S1 row63 (
+    .clk         (clk),
+    .rst         (rst),
+    .codes       (row63_codes),
+    .activations (row63_activations),
+    .partial     (row63_partial)
+  );
 endmodule

@@ -29,6 +29,7 @@ LaneReductionTree_N8_W32_OPmax.sv
 LaneReductionTree_N8_W63_OPsum.sv
 ReductionUnit_N8_VL4096_V16_F16.sv
 MatmulScale.sv
+TernaryRowTree_S1.sv
 TernaryGroupDatapath_BY64_AC21.sv
 RescalePipeline_N8_VALUE_BITS21_FRAC_BITS16_TAG_BITS17.sv
 TernaryUnit_D256_B1_VL4096_V16_F16_M64_O128_WB1024_SW64.sv

@@ -57,11 +57,9 @@ public struct TernaryGroupDatapath: Module {
     public var slots: Int { Swift.min(Self.groupRows, bytes) }
     /// Cycles per step.
     public var phases: Int { Self.groupRows / slots }
-    /// Levels of each row's adder tree (5 products and 5 negation bits per step).
-    var treeLevels: Int { Core.treeLevels(10 * steps) }
     /// Cycles from a group's last beat to `sums_valid`: the inputs, the
-    /// codes, the tree's levels (each registered), the accumulators.
-    public var latency: Int { 3 + treeLevels }
+    /// codes, the row trees' levels (each registered), the accumulators.
+    public var latency: Int { 3 + TernaryRowTree(steps: steps).latency }
 
     /// The base-3 decode table: for each byte, trit i's 2-bit code in bits
     /// [2i+1 : 2i] (zeros for the illegal bytes 243 ... 255, flagged apart).
@@ -128,29 +126,13 @@ public struct TernaryGroupDatapath: Module {
             return m.wire("decoded_\(r)", cat(bad, mux(base3, port.data, cat(lit(0, width: 2), byte))))
         }
         let half = bytes / 2
-        let partialBits = addressWidth(128 * 5 * steps + 1) + 1
         let named = { (name: String, stream: Int) in streams == 1 ? name : "\(name)\(stream)_" }
-        var terms = [[Signal]](repeating: [], count: slots * streams), illegal: [Signal] = []
+        var rowCodes = [[Signal]](repeating: [], count: slots), illegal: [Signal] = []
         for j in 0..<slots {
             for s in 0..<steps {
                 let at = s * rows + j
                 let byte = mux(swap, decoded[at ^ half], decoded[at])
-                let codes = m.regNext("codes_\(s)_\(j)", byte[9, 0])
-                for i in 0..<5 {
-                    // w * a without a multiplexer per trit: a masked by the
-                    // code's low bit, inverted when the trit is -1, and the
-                    // +1 that completes the negation added as its own term
-                    // (the same adders in hardware; in Verilator no branch
-                    // on random weight bits, which made this the most
-                    // expensive logic of a simulated block).
-                    let lo = codes[2 * i], negative = codes[2 * i] && codes[2 * i + 1]
-                    for st in 0..<streams {
-                        let a = activations0[st * 5 * steps + s * 5 + i].extend(to: 9).asUInt
-                        let masked = (a & lo.replicate(9)) ^ negative.replicate(9)
-                        terms[st * slots + j].append(masked.asSInt.extend(to: partialBits))
-                        terms[st * slots + j].append(cat(lit(0, width: partialBits - 1), negative).asSInt)
-                    }
-                }
+                rowCodes[j].append(m.regNext("codes_\(s)_\(j)", byte[9, 0]))
                 let bad = byte[14, 10] & columnValid[s * 5 + 4, s * 5]
                 illegal.append(m.wire("illegal_\(s)_\(j)", slotValid[j] && bad != 0))
             }
@@ -158,22 +140,22 @@ public struct TernaryGroupDatapath: Module {
         // The flags registered before their OR over every byte.
         badWeight.set(m.regNext("bad_weight_q", valid0 && m.regNext("illegal_q", cat(illegal)).orR, reset: false))
 
-        // Stages 1 ...: each level of the rows' adder trees registered (in one
-        // cycle the trees and the decode were 10 LUT levels; `registeredTree`).
-        let between = treeLevels - 1
-        let partials = (0..<streams).flatMap { st in
-            (0..<slots).map { j in
-                registeredTree(m, named("partial", st) + "\(j)", terms[st * slots + j], registeredLevels: between)
+        // Stages 1 ...: each row's products and registered adder tree, per
+        // stream (`TernaryRowTree`); then the accumulators.
+        let tree = TernaryRowTree(steps: steps)
+        let held = (0..<streams).flatMap { st in
+            let streamActivations = vec((0..<5 * steps).map { activations0[st * 5 * steps + $0] })
+            return (0..<slots).map { j -> Signal in
+                let row = m.instance(tree, named("row", st) + "\(j)")
+                row.codes.set(cat(rowCodes[j].reversed()))
+                row.activations.set(streamActivations)
+                return row.partial
             }
         }
-        // Last tree level; then the accumulators.
-        let valid1 = m.validDelay("valid1", valid0, cycles: between + 1)
-        let first1 = m.pipelineDelay("first1", first0, cycles: between + 1)
-        let last1 = m.pipelineDelay("last1", last0, cycles: between + 1)
-        let phase1 = phase0.map { m.pipelineDelay("phase1", $0, cycles: between + 1) }
-        let held = partials.enumerated().map { k, partial in
-            m.regNext(named("partial", k / slots) + "\(k % slots)_q", partial)
-        }
+        let valid1 = m.validDelay("valid1", valid0, cycles: tree.latency)
+        let first1 = m.pipelineDelay("first1", first0, cycles: tree.latency)
+        let last1 = m.pipelineDelay("last1", last0, cycles: tree.latency)
+        let phase1 = phase0.map { m.pipelineDelay("phase1", $0, cycles: tree.latency) }
         var accumulators: [Signal] = []
         for st in 0..<streams {
             for r in 0..<rows {
