@@ -95,12 +95,12 @@ demo: deps build
 	@echo "--- block 0 on the D5005 core in Verilator, in lock step with the interpreter (DDR-like latency, back-pressure)"
 	$(TRIT) cosim $(DEMO)/block0 --token 1,2 --preset d5005 --latency 20 --backpressure 0.1 --reference $(DEMO)/checkpoint --output $(DEMO)/block0-core.npy
 
-## bench: the full benchmark run: bench/REPORT.md and its SVG figures (`trit-bench --quick` is the smoke run in make test); with the D5005 preset through Yosys's Intel flow (about an hour more uncached, seconds from the cache that `make resources` shares).
+## bench: the full benchmark run: bench/REPORT.md and its SVG figures (`trit-bench --quick` is the smoke run in make test); with the D5005 preset through Yosys's Intel flow (about 40 minutes more uncached, seconds from the cache that `make resources` shares).
 bench: deps
 	$(SWIFT) build -c release --product trit-bench
 	.build/release/trit-bench --out bench --intel-resources
 
-## resources: ALMs, M20K, DSPs, logic depth and a clock estimate of the D5005 core from Yosys's Intel flow (docs/silicon.md); about an hour uncached on 2 cores, seconds from the cache.
+## resources: ALMs, M20K, DSPs, logic depth and a clock estimate of the D5005 core from Yosys's Intel flow (docs/silicon.md); about 40 minutes uncached on 2 cores, seconds from the cache.
 resources: deps build
 	$(TRIT) rtl --board d5005 --out out/resources/d5005 --resources
 

@@ -47,7 +47,8 @@ public struct CoreParameters: Sendable, Equatable, Codable {
 
     /// The D5005 core at one stream: 512-bit DDR4 banks (one by default, 2
     /// or 4 by option); the ternary unit takes a beat of every bank per
-    /// cycle. The `d5005` preset adds its streams (`CorePreset`).
+    /// cycle. The `d5005` preset widens the beat to 1024 bits (a width adapter
+    /// in the shell) and adds its streams (`CorePreset`).
     public static let d5005 = CoreParameters()
     /// A smaller core for boards with a 256-bit memory port.
     public static let generic = CoreParameters(isa: CoreConfig(maxVectorLength: 4096), dataBits: 256,

@@ -10,11 +10,19 @@ public enum CorePreset: String, CaseIterable, Sendable {
     public var parameters: CoreParameters {
         switch self {
         case .d5005:
+            // 1024-bit beats on one 512-bit DDR4 bank, through the shell's
+            // width adapter: the bank's full rate (19.2 GB/s) at a core clock
+            // of 150 MHz, where 512-bit beats need the DDR user clock, 300 MHz
+            // (docs/shells.md, docs/silicon.md). The bank keeps its 8 GiB
+            // (2^26 beats) and its longest burst, 4 KiB (32 beats).
             // Four streams: the register file's memories grow with the streams
             // (16 x 8192 x 32 bits per stream, read by seven ports), and at
             // max VL 8192 four streams take about half the device's M20Ks
             // (docs/core.md, "Streams"); a one-stream build runs on them too.
             var p = CoreParameters.d5005
+            p.dataBits = 1024
+            p.addressBits = 26
+            p.maxBurst = 32
             p.isa.streams = 4
             return p
         case .generic: return .generic
@@ -24,7 +32,7 @@ public enum CorePreset: String, CaseIterable, Sendable {
     /// What the preset is for, in a sentence.
     public var purpose: String {
         switch self {
-        case .d5005: return "Intel FPGA PAC D5005: 512-bit DDR4 banks through the OFS PIM, four streams"
+        case .d5005: return "Intel FPGA PAC D5005: 1024-bit beats on a 512-bit DDR4 bank through the OFS PIM (its full rate at 150 MHz), four streams"
         case .generic: return "any FPGA flow with a 256-bit memory port"
         }
     }

@@ -13,7 +13,7 @@ public enum Bench {
         /// The command line the report quotes.
         public var command: String
         public var synthesis = true
-        /// Synthesize the D5005 preset with Yosys's Intel flow (about an hour uncached).
+        /// Synthesize the D5005 preset with Yosys's Intel flow (about 40 minutes uncached).
         public var intelResources = false
         public var numpy = true
 

@@ -8,7 +8,7 @@ enum IntelResourcesSection {
     static func text(_ r: BenchResults) -> [String] {
         var md = ["Yosys's Intel ALM flow over the D5005 preset's AFU, unit by unit, as `trit rtl --board d5005 --resources` "
                   + "(docs/silicon.md: the flow, the ALM estimate, the timing rules). " + ResourceSurvey.flowNote
-                  + " Runs are cached by their SystemVerilog; an uncached run of the whole preset takes about an hour on "
+                  + " Runs are cached by their SystemVerilog; an uncached run of the whole preset takes about 40 minutes on "
                   + "two cores.", ""]
         guard let s = r.intel else { return md + ["Not run: \(r.intelSkipped ?? "turned off for this run (--intel-resources)")."] }
         func mhz(_ v: Double?) -> String { v.map { String(Int($0.rounded())) } ?? "–" }
