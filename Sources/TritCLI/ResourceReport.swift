@@ -46,7 +46,7 @@ struct ResourceReport {
             lines.append([pad("used", 20, left: true), pad(pct(totalALMs, b.alms), 10), pad("", 10), pad(pct(t.m20k, b.m20k), 7),
                           pad(pct(t.dsps, b.dsps), 6)].joined(separator: " "))
         }
-        lines += ["", "Deepest paths (LUT levels, carry-chain hops, DSPs; the estimate's path of the two ltp finds):"]
+        lines += ["", "Deepest paths (LUT levels, carry-chain hops, DSPs; the estimate's slowest of the three ltp finds):"]
         for r in rows {
             guard let p = r.path else { lines.append("  \(r.title): no logic"); continue }
             lines.append("  \(r.title): \(p.lutLevels) levels, \(p.carryHops) carry, \(p.dsps) DSP: \(p.start) -> \(p.end)")

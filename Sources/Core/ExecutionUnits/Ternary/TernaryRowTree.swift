@@ -15,10 +15,10 @@ struct TernaryRowTree: Module {
     var name: String { "TernaryRowTree" }
     var parameters: [Parameter] { [Parameter("S", steps)] }
 
-    /// Levels of the tree over 5 products and 5 negation bits per step.
-    var treeLevels: Int { Core.treeLevels(10 * steps) }
-    /// The tree's levels but the last registered, then the output register.
-    var latency: Int { treeLevels }
+    /// Cycles from `codes` to `partial`: the levels of the tree over 5
+    /// products and 5 negation bits per step, all but the last registered,
+    /// then the output register.
+    var latency: Int { Core.treeLevels(10 * steps) }
     /// Exact for 5 products of int8 by a trit per step.
     var partialBits: Int { addressWidth(128 * 5 * steps + 1) + 1 }
 
@@ -44,7 +44,7 @@ struct TernaryRowTree: Module {
         }
         // Each level registered but the last (in one cycle the trees and the
         // decode were 10 LUT levels; `registeredTree`), then the sum held.
-        let sum = registeredTree(m, "sum", terms, registeredLevels: treeLevels - 1)
+        let sum = registeredTree(m, "sum", terms, registeredLevels: latency - 1)
         partial.set(m.regNext("partial_q", sum))
     }
 }
