@@ -7,10 +7,13 @@
 ///   clock-to-Q 219 ps plus setup 268 ps; `MISTRAL_MUL27X27` 3.9 ns (Yosys
 ///   notes these DSP numbers are Cyclone V's, carried over; pessimistic for
 ///   a Stratix 10 DSP whose registers Quartus packs into the block).
-/// - per LUT level: an assumption. The same model gives 53 to 275 ps of
-///   cell delay per LUT input and nothing for routing, which dominates in
-///   an FPGA; 0.6 ns per level (LUT plus one typical local-to-regional
-///   route) is assumed, not sourced from an Intel datasheet.
+/// - per LUT level: the same model gives 53 to 275 ps of cell delay per
+///   LUT input and nothing for routing, which dominates in an FPGA. VTR's
+///   Stratix-10-like architecture (`vtr_flow/arch/COFFE_22nm/stratix10_arch.xml`,
+///   COFFE's 20 nm delays) puts a level at 0.29 ns inside a LAB and 0.67 ns
+///   when its net takes one length-4 wire to another LAB (LUT, output mux,
+///   wire driver, connection block, local crossbar); 0.6 ns is near the
+///   second. Not an Intel datasheet figure (docs/silicon.md).
 public enum TimingEstimate {
     public static let nanosecondsPerLevel = 0.6
     public static let nanosecondsPerCarryHop = 0.016
