@@ -2,16 +2,55 @@ import Foundation
 import HDLEmit
 
 /// One design to put through the Intel ALM flow: `top` from `files`, with
-/// the modules in `blackboxes` kept as empty boxes (counted elsewhere).
+/// the modules in `blackboxes` kept as empty boxes (counted elsewhere), and
+/// the cones of `probes` measured besides the register-to-register paths.
 public struct IntelSynthesisJob: Sendable {
     public var top: String
     public var files: [EmittedFile]
     public var blackboxes: [String]
+    public var probes: [PathProbe]
 
-    public init(top: String, files: [EmittedFile], blackboxes: [String] = []) {
+    public init(top: String, files: [EmittedFile], blackboxes: [String] = [], probes: [PathProbe] = []) {
         self.top = top
         self.files = files
         self.blackboxes = blackboxes
+        self.probes = probes
+    }
+}
+
+/// A piece of a path that crosses a black box's ports, which the flow's
+/// register-to-register queries end at: the logic from one of the design's
+/// input ports to its registers (`fromInput`), from its registers to an
+/// output port (`toOutput`), or the design's logic into and out of one port
+/// of a boxed module (`intoBox`, `outOfBox`). Its longest path is reported
+/// under `name`; `ResourceSurvey` adds the pieces on the two sides of a box.
+public struct PathProbe: Sendable, Hashable {
+    public let name: String
+    /// A Yosys selection: the cone, up to registers, memories and boxes.
+    public let selection: String
+    /// Appended to `name` for the cone's path with the most LUTs and DSPs
+    /// when adders end paths (`ltp` counts cells: a carry chain's many
+    /// cells can hide a deeper path of LUTs, as in the flow's own queries).
+    public static let lutOnly = "|lut"
+
+    static func stops(_ boxes: [String]) -> String {
+        (["MISTRAL_FF", "MISTRAL_MLAB", "altsyncram"] + boxes).map { ":-\($0)" }.joined()
+    }
+
+    public static func fromInput(_ port: String, boxes: [String] = []) -> PathProbe {
+        PathProbe(name: "in:\(port)", selection: "w:\(port) %co*\(stops(boxes))")
+    }
+
+    public static func toOutput(_ port: String, boxes: [String] = []) -> PathProbe {
+        PathProbe(name: "out:\(port)", selection: "w:\(port) %ci*\(stops(boxes))")
+    }
+
+    public static func intoBox(_ module: String, port: String, boxes: [String]) -> PathProbe {
+        PathProbe(name: "into:\(module):\(port)", selection: "t:\(module) %ci1:+\(module)[\(port)] %ci*\(stops(boxes))")
+    }
+
+    public static func outOfBox(_ module: String, port: String, boxes: [String]) -> PathProbe {
+        PathProbe(name: "outof:\(module):\(port)", selection: "t:\(module) %co1:+\(module)[\(port)] %co*\(stops(boxes))")
     }
 }
 
@@ -28,6 +67,9 @@ public struct IntelSynthesisResult: Codable, Sendable, Equatable {
     /// much as several LUT levels, and a short path through one is missed
     /// by the other two queries, which count cells.
     public var dspPath: LogicPath?
+    /// The longest path of each of the job's probes that holds logic, by
+    /// name (and by name + `PathProbe.lutOnly` with adders ending paths).
+    public var probes: [String: LogicPath]?
     /// Yosys's run time when it ran (the cached run's when from the cache).
     public var seconds: Double
     public var cacheHit = false
@@ -112,6 +154,12 @@ public enum IntelFlow {
             "select -set trit_dsp_cones t:MISTRAL_MUL* %ci*\(stops) t:MISTRAL_MUL* %co*\(stops) %u",
             "tee -q -o ltp_dsp.txt ltp -noff \(combinational) @trit_dsp_cones %i w:* %u",
         ]
+        // Each probe's cone asked twice, as the design is: all those cells; LUTs and DSPs only.
+        for (i, probe) in job.probes.enumerated() {
+            lines += ["select -set trit_probe_\(i) \(probe.selection)",
+                      "tee -q -o probe_\(i).txt ltp -noff \(combinational) @trit_probe_\(i) %i w:* %u",
+                      "tee -q -o probe_\(i)_lut.txt ltp -noff \(combinational) t:MISTRAL_ALUT_ARITH %d @trit_probe_\(i) %i w:* %u"]
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -148,11 +196,16 @@ public enum IntelFlow {
             }
             return text
         }
+        var probes: [String: LogicPath] = [:]
+        for (i, probe) in job.probes.enumerated() {
+            probes[probe.name] = LogicPath.parse(ltp: try read("probe_\(i).txt"))
+            probes[probe.name + PathProbe.lutOnly] = LogicPath.parse(ltp: try read("probe_\(i)_lut.txt"))
+        }
         return IntelSynthesisResult(cellTypes: parseCellTypes(stat: try read("stat.txt")),
                                     longestPath: LogicPath.parse(ltp: try read("ltp_all.txt")),
                                     deepestLUTPath: LogicPath.parse(ltp: try read("ltp_lut.txt")),
                                     dspPath: LogicPath.parse(ltp: try read("ltp_dsp.txt")),
-                                    seconds: seconds)
+                                    probes: job.probes.isEmpty ? nil : probes, seconds: seconds)
     }
 
     /// The cell table of `stat` (the first module's): `TYPE COUNT` lines after "Number of cells:".

@@ -14,13 +14,25 @@ public struct LogicPath: Codable, Sendable, Equatable {
     public var carryHops: Int
     /// DSP multipliers on the path.
     public var dsps: Int
+    /// For a path put together from two runs (`then`): the black box port
+    /// it crosses, `VectorLane.a`.
+    public var via: String?
 
-    public init(start: String, end: String, lutLevels: Int, carryHops: Int, dsps: Int) {
+    public init(start: String, end: String, lutLevels: Int, carryHops: Int, dsps: Int, via: String? = nil) {
         self.start = start
         self.end = end
         self.lutLevels = lutLevels
         self.carryHops = carryHops
         self.dsps = dsps
+        self.via = via
+    }
+
+    /// This path continued by `next` across the port `via`: levels, carry
+    /// hops and DSPs added (a carry chain entered again counts a level again,
+    /// which errs long).
+    public func then(_ next: LogicPath, via port: String) -> LogicPath {
+        LogicPath(start: start, end: next.end, lutLevels: lutLevels + next.lutLevels, carryHops: carryHops + next.carryHops,
+                  dsps: dsps + next.dsps, via: port)
     }
 
     /// Cell-name prefixes the flow gives adder and DSP cells before `ltp`

@@ -26,7 +26,8 @@ public struct ResourcePlan {
     /// of the ternary datapath. Synthesized once each instead of inside
     /// their unit, they keep the wide units' runs to minutes (a 1024-bit
     /// core's flat vector unit needed 19 GB and did not finish in 2 hours).
-    /// Their ports are path ends on both sides, as the units' are in `rest`.
+    /// A path through their ports is measured on both sides (`PathProbe`)
+    /// and put back together by `ResourceSurvey.crossing`.
     public static let repeatedBaseNames = ["VectorLane", "ReductionLane", "TernaryRowTree"]
     public static let restLabel = "rest"
 
@@ -44,9 +45,10 @@ public struct ResourcePlan {
                 return f
             }
         }
-        func run(_ label: String, _ top: ElaboratedModule, boxes: [String], instances: Int = 1) throws -> Run {
+        func run(_ label: String, _ top: ElaboratedModule, boxes: [String], probes: [PathProbe] = [],
+                 instances: Int = 1) throws -> Run {
             Run(label: label, job: IntelSynthesisJob(top: top.name, files: try filesOf(Self.closure(top, stoppingAt: Set(boxes))),
-                                                     blackboxes: boxes),
+                                                     blackboxes: boxes, probes: probes),
                 instances: instances)
         }
         var runs: [Run] = [], units: [String] = []
@@ -56,13 +58,30 @@ public struct ResourcePlan {
                 throw ResourcePlanError(description: "\(coreName) has \(instances.count) instances of \(base), the plan expects one")
             }
             let unit = instances[0].module
-            let repeated = Self.repeatedModules(in: unit)
-            runs.append(try run(base, unit, boxes: repeated.map(\.module.name)))
-            runs += try repeated.map { try run($0.module.baseName, $0.module, boxes: [], instances: $0.count) }
+            let repeated = Self.repeatedModules(in: unit), boxes = repeated.map(\.module.name)
+            runs.append(try run(base, unit, boxes: boxes, probes: repeated.flatMap { Self.probes(around: $0.module, boxes: boxes) }))
+            runs += try repeated.map {
+                try run($0.module.baseName, $0.module, boxes: [], probes: Self.probes(within: $0.module), instances: $0.count)
+            }
             units.append(unit.name)
         }
         runs.append(try run(Self.restLabel, afu.top, boxes: units))
         self.runs = runs
+    }
+
+    /// A repeated module's side of a path through its ports: from each
+    /// input port to its registers, from its registers to each output port.
+    static func probes(within m: ElaboratedModule) -> [PathProbe] {
+        m.ports.map { $0.isInputPort ? PathProbe.fromInput($0.name) : PathProbe.toOutput($0.name) }
+    }
+
+    /// The unit's side: its logic into each input port of the boxed module
+    /// `m`, and out of each output port.
+    static func probes(around m: ElaboratedModule, boxes: [String]) -> [PathProbe] {
+        m.ports.map {
+            $0.isInputPort ? PathProbe.intoBox(m.name, port: $0.name, boxes: boxes)
+                : PathProbe.outOfBox(m.name, port: $0.name, boxes: boxes)
+        }
     }
 
     /// The modules of `repeatedBaseNames` below `unit` (not inside one

@@ -14,9 +14,13 @@ public struct ResourceSurvey: Sendable {
         public let result: IntelSynthesisResult
         /// Instances of `module` in the AFU (a repeated lane's run counts for each).
         public let instances: Int
+        /// The slowest path through the ports of the repeated modules this
+        /// run boxes: this run's piece and the module's added (`crossing`).
+        public var crossing: LogicPath?
         /// What the row adds to the whole: the run's resources times its instances.
         public var resources: IntelResources { result.resources * instances }
-        public var path: LogicPath? { result.criticalPath }
+        /// The slowest of the run's own paths and its crossing.
+        public var path: LogicPath? { TimingEstimate.slowest([result.criticalPath, crossing].compactMap { $0 }) }
         public var megahertz: Double? { path.map(TimingEstimate.megahertz) }
         /// `VectorLane x32` for a repeated module, else the label.
         public var title: String { instances == 1 ? label : "\(label) x\(instances)" }
@@ -46,13 +50,39 @@ public struct ResourceSurvey: Sendable {
     public static func run(board: Board, afu: Design, core: String, files: [EmittedFile], options: IntelFlow.Options,
                            progress: (String) -> Void) throws -> ResourceSurvey {
         let plan = try ResourcePlan(afu: afu, core: core, files: files)
-        let rows = try plan.runs.map { run in
+        var rows = try plan.runs.map { run in
             progress("synthesizing \(run.label) (\(run.job.top)) with yosys synth_intel_alm ...")
             let result = try IntelFlow.run(run.job, options: options)
             progress(result.cacheHit ? "  cached" : "  \(Int(result.seconds.rounded())) s")
             return Row(label: run.label, module: run.job.top, result: result, instances: run.instances)
         }
+        let byModule = Dictionary(rows.map { ($0.module, $0) }, uniquingKeysWith: { a, _ in a })
+        for (k, run) in plan.runs.enumerated() {
+            rows[k].crossing = crossing(rows[k].result, boxes: run.job.blackboxes.compactMap { byModule[$0] })
+        }
         return ResourceSurvey(board: board, core: core, rows: rows)
+    }
+
+    /// The slowest path through a port of one of `boxes`: the outer run's
+    /// logic into the port (its `into:` probe) then the box's from it (`in:`),
+    /// or the box's logic to an output port then the outer run's from it.
+    static func crossing(_ outer: IntelSynthesisResult, boxes: [Row]) -> LogicPath? {
+        var paths: [LogicPath] = []
+        for box in boxes {
+            guard let inner = box.result.probes else { continue }
+            for (name, outside) in outer.probes ?? [:] {
+                let parts = name.split(separator: ":", maxSplits: 2).map(String.init)
+                guard parts.count == 3, parts[1] == box.module else { continue }
+                // Either query's piece on either side: the slowest sum stands.
+                let port = parts[2].hasSuffix(PathProbe.lutOnly) ? String(parts[2].dropLast(PathProbe.lutOnly.count)) : parts[2]
+                let via = "\(box.label).\(port)"
+                for key in [port, port + PathProbe.lutOnly] {
+                    if parts[0] == "into", let inside = inner["in:" + key] { paths.append(outside.then(inside, via: via)) }
+                    if parts[0] == "outof", let inside = inner["out:" + key] { paths.append(inside.then(outside, via: via)) }
+                }
+            }
+        }
+        return TimingEstimate.slowest(paths)
     }
 
     /// The board's preset, elaborated and surveyed.

@@ -46,10 +46,11 @@ struct ResourceReport {
             lines.append([pad("used", 20, left: true), pad(pct(totalALMs, b.alms), 10), pad("", 10), pad(pct(t.m20k, b.m20k), 7),
                           pad(pct(t.dsps, b.dsps), 6)].joined(separator: " "))
         }
-        lines += ["", "Deepest paths (LUT levels, carry-chain hops, DSPs; the estimate's slowest of the three ltp finds):"]
+        lines += ["", "Deepest paths (LUT levels, carry-chain hops, DSPs; the slowest of the three ltp queries and of the paths across a repeated module's ports):"]
         for r in rows {
             guard let p = r.path else { lines.append("  \(r.title): no logic"); continue }
-            lines.append("  \(r.title): \(p.lutLevels) levels, \(p.carryHops) carry, \(p.dsps) DSP: \(p.start) -> \(p.end)")
+            lines.append("  \(r.title): \(p.lutLevels) levels, \(p.carryHops) carry, \(p.dsps) DSP: \(p.start) -> \(p.end)"
+                         + (p.via.map { " (across \($0))" } ?? ""))
         }
         lines += ["", String(format: "Clock estimate: %.2f ns + %.1f ns per LUT level + %.3f ns per carry hop + %.1f ns per DSP "
                              + "(%d levels fit 300 MHz). An estimate, not timing analysis.",
@@ -67,7 +68,7 @@ struct ResourceReport {
         func path(_ p: LogicPath?) -> JSON {
             JSON.optional(p) { p in
                 .object(["start": .string(p.start), "end": .string(p.end), "lut_levels": .int(p.lutLevels),
-                         "carry_hops": .int(p.carryHops), "dsps": .int(p.dsps),
+                         "carry_hops": .int(p.carryHops), "dsps": .int(p.dsps), "via": JSON.optional(p.via) { .string($0) },
                          "estimated_ns": JSON.rounded(TimingEstimate.nanoseconds(p), 3),
                          "estimated_mhz": JSON.rounded(TimingEstimate.megahertz(p), 1)])
             }

@@ -1,8 +1,9 @@
 import Core
 import Foundation
 import HDL
+import HDLEmit
 import HDLSim
-import Shells
+@testable import Shells
 import Testing
 
 /// How the Intel survey splits the D5005 preset's AFU into Yosys runs: each
@@ -46,6 +47,13 @@ import Testing
             #expect(boxing.count == 1)
             #expect(boxing.first.map { $0.job.files.contains { $0.name == "\(runs[0].job.top).sv" } } == true,
                     "the boxing run reads the module's ports from its file")
+            // Both sides of every port are measured, so that a crossing path is whole.
+            let module = try #require(afu.modules.first { $0.name == runs[0].job.top })
+            let inside = Set(runs[0].job.probes.map(\.name)), around = Set(boxing.first?.job.probes.map(\.name) ?? [])
+            for port in module.ports {
+                #expect(inside.contains((port.isInputPort ? "in:" : "out:") + port.name), "\(base).\(port.name)")
+                #expect(around.contains((port.isInputPort ? "into:" : "outof:") + "\(module.name):\(port.name)"), "\(base).\(port.name)")
+            }
         }
         // Each module of the AFU is synthesized (not boxed) in runs whose
         // instances add up to its count in the AFU, or it is inside such a module.
@@ -64,6 +72,49 @@ import Testing
             visit(top, run.instances)
         }
         #expect(synthesized == counts, "modules synthesized a different number of times than the AFU holds them")
+    }
+
+    /// A path from the outer design's registers through a boxed module's
+    /// input port to its register: a 6-input XOR per bit outside (one LUT
+    /// level), a 64-input AND inside. Each run alone sees a piece;
+    /// the survey adds them, and the sum is the flat design's depth.
+    @Test func aPathThroughABoxedModulesPortIsPutBackTogether() throws {
+        let inner = EmittedFile(name: "Inner.sv", contents: """
+            module Inner(input logic clk, input logic [63:0] x, output logic q);
+              always_ff @(posedge clk) q <= &x;
+            endmodule
+
+            """)
+        let outer = EmittedFile(name: "Outer.sv", contents: """
+            module Outer(input logic clk, input logic [383:0] a, output logic q);
+              logic [383:0] r;
+              logic [63:0] x;
+              always_ff @(posedge clk) r <= a;
+              for (genvar i = 0; i < 64; i++) begin : g
+                assign x[i] = ^r[6 * i +: 6];
+              end
+              Inner inner(.clk(clk), .x(x), .q(q));
+            endmodule
+
+            """)
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("trit-crossing-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let options = IntelFlow.Options(timeoutSeconds: 120, cacheDirectory: cache)
+        let box = try IntelFlow.run(IntelSynthesisJob(top: "Inner", files: [inner], probes: [.fromInput("clk"), .fromInput("x"),
+                                                                                           .toOutput("q")]), options: options)
+        let around = try IntelFlow.run(IntelSynthesisJob(top: "Outer", files: [inner, outer], blackboxes: ["Inner"],
+                                                         probes: [.intoBox("Inner", port: "x", boxes: ["Inner"]),
+                                                                  .outOfBox("Inner", port: "q", boxes: ["Inner"])]),
+                                       options: options)
+        let flat = try IntelFlow.run(IntelSynthesisJob(top: "Outer", files: [inner, outer]), options: options)
+        let inside = try #require(box.probes?["in:x"]), outside = try #require(around.probes?["into:Inner:x"])
+        #expect(box.probes?["in:clk"] == nil && box.probes?["out:q"] == nil, "a clock and a register's output hold no logic")
+        // A 64-input AND takes at least three levels of 6-input LUTs (ABC may use more).
+        #expect(inside.lutLevels >= 3 && outside.lutLevels == 1, "\(inside) \(outside)")
+        let crossing = try #require(ResourceSurvey.crossing(around, boxes: [.init(label: "Inner", module: "Inner", result: box)]))
+        #expect(crossing.lutLevels == inside.lutLevels + 1 && crossing.via == "Inner.x" && crossing.start.hasPrefix("r"),
+                "\(crossing)")
+        #expect(flat.deepestPath?.lutLevels == crossing.lutLevels, "\(String(describing: flat.deepestPath))")
     }
 
     @Test func resourcesOfARepeatedModuleCountEachInstance() throws {
