@@ -15,7 +15,7 @@ enum IntelResourcesSection {
         var rows: [[String]] = s.rows.map { row in
             let res = row.resources
             let path = row.path.map { p in "\(p.lutLevels)" + (p.dsps > 0 ? " + \(p.dsps) DSP" : "") } ?? "–"
-            let ends = row.path.map { "`\($0.start)` → `\($0.end)`" } ?? "–"
+            let ends = row.path.map { "`\($0.start)` → `\($0.end)`" + ($0.via.map { " (across `\($0)`)" } ?? "") } ?? "–"
             return [row.title, Report.int(res.alms), Report.int(res.flipFlops), Report.int(res.m20k), Report.int(res.dsps),
                     path, ends, mhz(row.megahertz), row.result.cacheHit ? "cached" : Report.int(Int(row.result.seconds.rounded()))]
         }
