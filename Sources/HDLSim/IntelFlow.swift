@@ -28,29 +28,40 @@ public struct PathProbe: Sendable, Hashable {
     public let name: String
     /// A Yosys selection: the cone, up to registers, memories and boxes.
     public let selection: String
+    /// The port whose one side the probe measures, and whether it is an
+    /// input of the module that has it.
+    public let port: String
+    public let input: Bool
     /// Appended to `name` for the cone's path with the most LUTs and DSPs
     /// when adders end paths (`ltp` counts cells: a carry chain's many
     /// cells can hide a deeper path of LUTs, as in the flow's own queries).
     public static let lutOnly = "|lut"
+
+    /// This probe's pieces in `result`: both queries' paths that hold logic.
+    public func pieces(in result: IntelSynthesisResult) -> [LogicPath] {
+        [name, name + Self.lutOnly].compactMap { result.probes?[$0] }
+    }
 
     static func stops(_ boxes: [String]) -> String {
         (["MISTRAL_FF", "MISTRAL_MLAB", "altsyncram"] + boxes).map { ":-\($0)" }.joined()
     }
 
     public static func fromInput(_ port: String, boxes: [String] = []) -> PathProbe {
-        PathProbe(name: "in:\(port)", selection: "w:\(port) %co*\(stops(boxes))")
+        PathProbe(name: "in:\(port)", selection: "w:\(port) %co*\(stops(boxes))", port: port, input: true)
     }
 
     public static func toOutput(_ port: String, boxes: [String] = []) -> PathProbe {
-        PathProbe(name: "out:\(port)", selection: "w:\(port) %ci*\(stops(boxes))")
+        PathProbe(name: "out:\(port)", selection: "w:\(port) %ci*\(stops(boxes))", port: port, input: false)
     }
 
     public static func intoBox(_ module: String, port: String, boxes: [String]) -> PathProbe {
-        PathProbe(name: "into:\(module):\(port)", selection: "t:\(module) %ci1:+\(module)[\(port)] %ci*\(stops(boxes))")
+        PathProbe(name: "into:\(module):\(port)", selection: "t:\(module) %ci1:+\(module)[\(port)] %ci*\(stops(boxes))",
+                  port: port, input: true)
     }
 
     public static func outOfBox(_ module: String, port: String, boxes: [String]) -> PathProbe {
-        PathProbe(name: "outof:\(module):\(port)", selection: "t:\(module) %co1:+\(module)[\(port)] %co*\(stops(boxes))")
+        PathProbe(name: "outof:\(module):\(port)", selection: "t:\(module) %co1:+\(module)[\(port)] %co*\(stops(boxes))",
+                  port: port, input: false)
     }
 }
 

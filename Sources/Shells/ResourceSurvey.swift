@@ -56,29 +56,29 @@ public struct ResourceSurvey: Sendable {
             progress(result.cacheHit ? "  cached" : "  \(Int(result.seconds.rounded())) s")
             return Row(label: run.label, module: run.job.top, result: result, instances: run.instances)
         }
-        let byModule = Dictionary(rows.map { ($0.module, $0) }, uniquingKeysWith: { a, _ in a })
+        let byModule = Dictionary(zip(rows, plan.runs).map { ($0.module, (row: $0, probes: $1.job.probes)) },
+                                  uniquingKeysWith: { a, _ in a })
         for (k, run) in plan.runs.enumerated() {
             rows[k].crossing = crossing(rows[k].result, boxes: run.job.blackboxes.compactMap { byModule[$0] })
         }
         return ResourceSurvey(board: board, core: core, rows: rows)
     }
 
-    /// The slowest path through a port of one of `boxes`: the outer run's
-    /// logic into the port (its `into:` probe) then the box's from it (`in:`),
-    /// or the box's logic to an output port then the outer run's from it.
-    static func crossing(_ outer: IntelSynthesisResult, boxes: [Row]) -> LogicPath? {
+    /// The slowest path through a port of one of `boxes` (each with its own
+    /// run's probes): the outer run's logic into the port then the box's from
+    /// it, or the box's logic to an output port then the outer run's from it;
+    /// either query's piece on either side.
+    static func crossing(_ outer: IntelSynthesisResult, boxes: [(row: Row, probes: [PathProbe])]) -> LogicPath? {
         var paths: [LogicPath] = []
-        for box in boxes {
-            guard let inner = box.result.probes else { continue }
-            for (name, outside) in outer.probes ?? [:] {
-                let parts = name.split(separator: ":", maxSplits: 2).map(String.init)
-                guard parts.count == 3, parts[1] == box.module else { continue }
-                // Either query's piece on either side: the slowest sum stands.
-                let port = parts[2].hasSuffix(PathProbe.lutOnly) ? String(parts[2].dropLast(PathProbe.lutOnly.count)) : parts[2]
-                let via = "\(box.label).\(port)"
-                for key in [port, port + PathProbe.lutOnly] {
-                    if parts[0] == "into", let inside = inner["in:" + key] { paths.append(outside.then(inside, via: via)) }
-                    if parts[0] == "outof", let inside = inner["out:" + key] { paths.append(inside.then(outside, via: via)) }
+        for (box, probes) in boxes {
+            for probe in probes {
+                let via = "\(box.label).\(probe.port)"
+                let around = probe.input ? PathProbe.intoBox(box.module, port: probe.port, boxes: [])
+                    : PathProbe.outOfBox(box.module, port: probe.port, boxes: [])
+                for inside in probe.pieces(in: box.result) {
+                    for outside in around.pieces(in: outer) {
+                        paths.append(probe.input ? outside.then(inside, via: via) : inside.then(outside, via: via))
+                    }
                 }
             }
         }

@@ -100,8 +100,8 @@ import Testing
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("trit-crossing-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
         let options = IntelFlow.Options(timeoutSeconds: 120, cacheDirectory: cache)
-        let box = try IntelFlow.run(IntelSynthesisJob(top: "Inner", files: [inner], probes: [.fromInput("clk"), .fromInput("x"),
-                                                                                           .toOutput("q")]), options: options)
+        let innerProbes: [PathProbe] = [.fromInput("clk"), .fromInput("x"), .toOutput("q")]
+        let box = try IntelFlow.run(IntelSynthesisJob(top: "Inner", files: [inner], probes: innerProbes), options: options)
         let around = try IntelFlow.run(IntelSynthesisJob(top: "Outer", files: [inner, outer], blackboxes: ["Inner"],
                                                          probes: [.intoBox("Inner", port: "x", boxes: ["Inner"]),
                                                                   .outOfBox("Inner", port: "q", boxes: ["Inner"])]),
@@ -111,7 +111,8 @@ import Testing
         #expect(box.probes?["in:clk"] == nil && box.probes?["out:q"] == nil, "a clock and a register's output hold no logic")
         // A 64-input AND takes at least three levels of 6-input LUTs (ABC may use more).
         #expect(inside.lutLevels >= 3 && outside.lutLevels == 1, "\(inside) \(outside)")
-        let crossing = try #require(ResourceSurvey.crossing(around, boxes: [.init(label: "Inner", module: "Inner", result: box)]))
+        let crossing = try #require(ResourceSurvey.crossing(around, boxes: [(.init(label: "Inner", module: "Inner", result: box),
+                                                                                innerProbes)]))
         #expect(crossing.lutLevels == inside.lutLevels + 1 && crossing.via == "Inner.x" && crossing.start.hasPrefix("r"),
                 "\(crossing)")
         #expect(flat.deepestPath?.lutLevels == crossing.lutLevels, "\(String(describing: flat.deepestPath))")
